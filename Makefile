@@ -1,0 +1,36 @@
+# Peloton-C++ developer entry points. Every target installs missing Debian packages first
+# (scripts/bootstrap.sh), so a fresh Debian 12 machine needs nothing else.
+#
+#   make          build everything
+#   make test     run every test
+#   make bench    run the benchmarks (Google Benchmark; results on stdout)
+#   make format   clang-format the C++ sources
+
+BAZEL ?= bazel
+BAZEL_FLAGS ?=
+BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+.PHONY: all build test bench format bootstrap clean
+
+all: build
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+build: bootstrap
+	$(BAZEL) build $(BAZEL_FLAGS) //...
+
+test: bootstrap
+	$(BAZEL) test $(BAZEL_FLAGS) //...
+
+bench: bootstrap
+	$(BAZEL) build $(BAZEL_FLAGS) //bench:all
+	@for b in $$($(BAZEL) query 'kind(cc_binary, //bench:all) intersect attr(tags, benchmark, //bench:all)' 2>/dev/null); do \
+	  bin=.bazel/bin/bench/$${b##*:}; echo "== $$bin"; $$bin $(BENCH_FLAGS) || exit 1; \
+	done
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+clean:
+	$(BAZEL) clean

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and tests need, and nothing else.
+#
+# Idempotent: when every package is already installed it only asks dpkg once and
+# exits (well under a second). It runs `apt-get update` only when it must install.
+set -euo pipefail
+
+PACKAGES=(
+  # Build system: Bazel 4.2.3 and Debian's rules_java (WORKSPACE points at it).
+  bazel-bootstrap bazel-rules-java
+  g++ make pkg-config
+  # Libraries wrapped in third_party/system/BUILD.bazel.
+  libabsl-dev
+  libprotobuf-dev protobuf-compiler
+  capnproto libcapnp-dev
+  libsqlite3-dev
+  libfmt-dev
+  libyaml-cpp-dev
+  libspdlog-dev
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+)
+
+missing=()
+# One dpkg-query for all packages; a package dpkg has never heard of prints nothing.
+status=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+for p in "${PACKAGES[@]}"; do
+  if ! grep -qx "$p installed" <<<"$status"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+
+echo "bootstrap: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done" >&2
