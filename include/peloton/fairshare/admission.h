@@ -1,0 +1,137 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Admission control (reference §2.5): the per-leaf priority-FIFO queues and the checks that
+// decide when a gang may leave them.
+//
+// A gang is a set of tasks admitted (and later placed) all or nothing. Each leaf pool has
+// four queues: pending, non-preemptible, controller and revocable; every gang enters
+// `pending`. Queue order is highest priority first, FIFO within a priority. AdmitReady
+// visits each leaf's queues in the order non-preemptible, controller, revocable, pending and
+// admits head gangs while all three checks pass:
+//   1. entitlement: non-revocable: (allocation - slack allocation) + gang <= non-slack
+//      entitlement; revocable: slack allocation + gang <= slack entitlement;
+//   2. controller limit: controller gangs: controller allocation + gang <= controller limit;
+//   3. reservation (only with preemption enabled, for non-preemptible non-revocable gangs):
+//      non-preemptible allocation + gang <= reservation, so that work which can never be
+//      preempted never uses resources lent by other pools.
+// A gang that fails at the head of `pending` moves to the non-preemptible, controller or
+// revocable queue (the first that applies) so it no longer blocks the others; otherwise the
+// queue stops there (strict head of line). A gang failing at the head of another queue stops
+// that queue.
+//
+// The Admitter keeps the tree's demand and allocation in step: Enqueue adds the gang's
+// resources to its leaf's demand (slack demand if revocable); admission moves them from
+// demand to allocation. Releasing an admitted gang's allocation (task finished, preempted)
+// is PoolTree::RemoveAllocation.
+//
+// Thread-compatible. The PoolTree passed to the constructor must outlive the Admitter, and
+// every change to demand of a leaf served by an Admitter should go through it.
+
+#ifndef PELOTON_FAIRSHARE_ADMISSION_H_
+#define PELOTON_FAIRSHARE_ADMISSION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "peloton/common/resources.h"
+#include "peloton/fairshare/pool_tree.h"
+
+namespace peloton::fairshare {
+
+struct GangTask {
+  std::string task_id;
+  Resources resources;
+};
+
+struct Gang {
+  std::string id;  // unique among the gangs queued in one Admitter
+  uint32_t priority = 0;
+  bool preemptible = true;
+  bool revocable = false;  // runs on slack resources; must be preemptible
+  bool controller = false;
+  std::vector<GangTask> tasks;
+
+  Resources TotalResources() const;
+  // This gang's contribution to a pool's allocation once admitted.
+  Allocation AllocationOf() const {
+    return Allocation::Of(TotalResources(), preemptible, revocable, controller);
+  }
+};
+
+enum class QueueKind : int { kPending = 0, kNonPreemptible = 1, kController = 2, kRevocable = 3 };
+absl::string_view QueueKindName(QueueKind kind);
+
+struct AdmissionOptions {
+  bool preemption_enabled = true;
+  // At most this many gangs leave one leaf's queues per AdmitReady (Peloton: 1000).
+  int max_gangs_per_pool = 1000;
+};
+
+struct AdmittedGang {
+  PoolHandle pool;
+  Gang gang;
+};
+
+class Admitter {
+ public:
+  Admitter(PoolTree& tree, AdmissionOptions options = {});
+  Admitter(const Admitter&) = delete;
+  Admitter& operator=(const Admitter&) = delete;
+
+  // Queues `gang` in `leaf`'s pending queue and adds its resources to the leaf's demand.
+  // InvalidArgument: no tasks, empty id, or revocable but not preemptible. AlreadyExists:
+  // a gang with this id is queued. NotFound / FailedPrecondition: stale handle, not a leaf.
+  absl::Status Enqueue(PoolHandle leaf, Gang gang);
+
+  // Takes a queued gang out (e.g. its job was stopped) and removes its demand.
+  // NotFound if no such gang is queued.
+  absl::StatusOr<Gang> Remove(absl::string_view gang_id);
+
+  // One admission round over every leaf with queued gangs (pools in a deterministic order).
+  // Uses the entitlements of the last PoolTree::ComputeEntitlements.
+  std::vector<AdmittedGang> AdmitReady();
+
+  // Where a queued gang waits; NotFound if it is not queued.
+  absl::StatusOr<QueueKind> QueueOf(absl::string_view gang_id) const;
+  // Gangs queued in `leaf`'s queue, in queue order.
+  std::vector<std::string> Queued(PoolHandle leaf, QueueKind kind) const;
+  size_t size() const { return index_.size(); }
+
+ private:
+  struct Key {
+    uint32_t priority;
+    uint64_t sequence;
+    friend bool operator<(const Key& a, const Key& b) {
+      return a.priority != b.priority ? a.priority > b.priority : a.sequence < b.sequence;
+    }
+  };
+  using Queue = absl::btree_map<Key, Gang>;
+  struct LeafQueues {
+    PoolHandle pool;
+    Queue queues[4];
+  };
+  struct Location {
+    uint32_t pool_index;
+    QueueKind kind;
+    Key key;
+  };
+  enum class Verdict { kAdmit, kFull };
+
+  Verdict Check(const Pool& pool, const Gang& gang) const;
+  void AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out);
+
+  PoolTree& tree_;
+  AdmissionOptions options_;
+  uint64_t next_sequence_ = 0;
+  absl::btree_map<uint32_t, LeafQueues> leaves_;  // by pool index: deterministic order
+  absl::flat_hash_map<std::string, Location> index_;
+};
+
+}  // namespace peloton::fairshare
+
+#endif  // PELOTON_FAIRSHARE_ADMISSION_H_

@@ -1,0 +1,172 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "peloton/fairshare/admission.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/check.h"
+#include "peloton/common/status_macros.h"
+
+namespace peloton::fairshare {
+
+Resources Gang::TotalResources() const {
+  Resources total;
+  for (const GangTask& t : tasks) total += t.resources;
+  return total;
+}
+
+absl::string_view QueueKindName(QueueKind kind) {
+  switch (kind) {
+    case QueueKind::kPending:
+      return "pending";
+    case QueueKind::kNonPreemptible:
+      return "non-preemptible";
+    case QueueKind::kController:
+      return "controller";
+    case QueueKind::kRevocable:
+      return "revocable";
+  }
+  return "unknown";
+}
+
+Admitter::Admitter(PoolTree& tree, AdmissionOptions options)
+    : tree_(tree), options_(options) {}
+
+absl::Status Admitter::Enqueue(PoolHandle leaf, Gang gang) {
+  if (gang.id.empty()) {
+    return absl::InvalidArgumentError("gang: id is empty (rule: every gang has an id)");
+  }
+  if (gang.tasks.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gang ", gang.id, ": tasks is empty (rule: a gang has at least one task)"));
+  }
+  if (gang.revocable && !gang.preemptible) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gang ", gang.id,
+                     ": revocable but not preemptible (rule: revocable gangs are preemptible)"));
+  }
+  if (index_.contains(gang.id)) {
+    return absl::AlreadyExistsError(absl::StrCat("gang ", gang.id, " is already queued"));
+  }
+  // AddDemand validates the handle and that the pool is a leaf, and changes nothing on error.
+  PELOTON_RETURN_IF_ERROR(tree_.AddDemand(leaf, gang.TotalResources(), gang.revocable));
+  LeafQueues& queues = leaves_[leaf.index()];
+  queues.pool = leaf;
+  const Key key{gang.priority, next_sequence_++};
+  index_.emplace(gang.id, Location{leaf.index(), QueueKind::kPending, key});
+  queues.queues[static_cast<int>(QueueKind::kPending)].emplace(key, std::move(gang));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Gang> Admitter::Remove(absl::string_view gang_id) {
+  auto it = index_.find(gang_id);
+  if (it == index_.end()) {
+    return absl::NotFoundError(absl::StrCat("gang ", gang_id, " is not queued"));
+  }
+  const Location loc = it->second;
+  LeafQueues& leaf = leaves_.at(loc.pool_index);
+  Queue& queue = leaf.queues[static_cast<int>(loc.kind)];
+  auto gang_it = queue.find(loc.key);
+  PELOTON_CHECK(gang_it != queue.end());
+  Gang gang = std::move(gang_it->second);
+  queue.erase(gang_it);
+  index_.erase(it);
+  // The demand was added by Enqueue; it can only be missing if someone reset it directly.
+  (void)tree_.RemoveDemand(leaf.pool, gang.TotalResources(), gang.revocable);
+  return gang;
+}
+
+absl::StatusOr<QueueKind> Admitter::QueueOf(absl::string_view gang_id) const {
+  auto it = index_.find(gang_id);
+  if (it == index_.end()) {
+    return absl::NotFoundError(absl::StrCat("gang ", gang_id, " is not queued"));
+  }
+  return it->second.kind;
+}
+
+std::vector<std::string> Admitter::Queued(PoolHandle leaf, QueueKind kind) const {
+  std::vector<std::string> out;
+  auto it = leaves_.find(leaf.index());
+  if (it == leaves_.end() || it->second.pool != leaf) return out;
+  for (const auto& [key, gang] : it->second.queues[static_cast<int>(kind)]) {
+    out.push_back(gang.id);
+  }
+  return out;
+}
+
+Admitter::Verdict Admitter::Check(const Pool& pool, const Gang& gang) const {
+  const Resources r = gang.TotalResources();
+  const Allocation& a = pool.allocation();
+  const Entitlement& e = pool.entitlement();
+  // 1. Entitlement.
+  if (gang.revocable) {
+    if (!(a.slack + r).FitsIn(e.slack)) return Verdict::kFull;
+  } else if (!(a.non_slack() + r).FitsIn(e.non_slack)) {
+    return Verdict::kFull;
+  }
+  // 2. Controller limit.
+  if (gang.controller && pool.controller_limit().has_value() &&
+      !(a.controller + r).FitsIn(*pool.controller_limit())) {
+    return Verdict::kFull;
+  }
+  // 3. Non-preemptible work stays within the reservation.
+  if (options_.preemption_enabled && !gang.preemptible && !gang.revocable &&
+      !(a.non_preemptible + r).FitsIn(pool.reservation())) {
+    return Verdict::kFull;
+  }
+  return Verdict::kAdmit;
+}
+
+void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
+  auto pool = tree_.Get(leaf.pool);
+  if (!pool.ok()) return;  // cannot happen while gangs hold demand in it
+  int budget = options_.max_gangs_per_pool;
+  for (QueueKind kind : {QueueKind::kNonPreemptible, QueueKind::kController,
+                         QueueKind::kRevocable, QueueKind::kPending}) {
+    Queue& queue = leaf.queues[static_cast<int>(kind)];
+    while (budget > 0 && !queue.empty()) {
+      auto head = queue.begin();
+      Gang& gang = head->second;
+      if (Check(**pool, gang) == Verdict::kAdmit) {
+        const absl::Status demand =
+            tree_.RemoveDemand(leaf.pool, gang.TotalResources(), gang.revocable);
+        const absl::Status allocation = tree_.AddAllocation(leaf.pool, gang.AllocationOf());
+        PELOTON_CHECK(demand.ok() && allocation.ok());
+        index_.erase(gang.id);
+        out.push_back({leaf.pool, std::move(gang)});
+        queue.erase(head);
+        --budget;
+        continue;
+      }
+      if (kind != QueueKind::kPending) break;
+      // Move a blocked pending gang aside so that it no longer blocks the pending queue.
+      QueueKind target = QueueKind::kPending;
+      if (!gang.preemptible && options_.preemption_enabled) {
+        target = QueueKind::kNonPreemptible;
+      } else if (gang.controller) {
+        target = QueueKind::kController;
+      } else if (gang.revocable) {
+        target = QueueKind::kRevocable;
+      }
+      if (target == QueueKind::kPending) break;  // the pool is full
+      Location& loc = index_.at(gang.id);
+      loc.kind = target;
+      leaf.queues[static_cast<int>(target)].emplace(head->first, std::move(gang));
+      queue.erase(head);
+    }
+  }
+}
+
+std::vector<AdmittedGang> Admitter::AdmitReady() {
+  std::vector<AdmittedGang> out;
+  for (auto it = leaves_.begin(); it != leaves_.end();) {
+    AdmitLeaf(it->second, out);
+    bool empty = true;
+    for (const Queue& q : it->second.queues) empty = empty && q.empty();
+    it = empty ? leaves_.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+}  // namespace peloton::fairshare
