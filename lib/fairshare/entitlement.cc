@@ -51,81 +51,82 @@ void PoolTree::ComputeSubtree(int32_t index) {
 //      not need for non-revocable work, up to its slack limit and its revocable use.
 void PoolTree::DivideAmongChildren(Pool& parent) {
   const int n = static_cast<int>(parent.children_.size());
-  weights_.resize(n);
-  caps_.resize(n);
-  assign_.resize(n);
-  base_.resize(n);
-  totals_.resize(n);
-  slack_cpu_.resize(n);
-
-  // Splits `amount`: base_[j] first (water-filled when it does not all fit), then up to
-  // caps1 (set by `first_caps`), then up to caps2 (`second_caps`). Leaves the result in assign_.
-  auto divide = [&](int64_t amount, auto&& first_caps, auto&& second_caps) {
-    int64_t base_sum = 0;
-    for (int j = 0; j < n; ++j) base_sum += base_[j];
-    if (base_sum > amount) {
-      std::fill(assign_.begin(), assign_.end(), 0);
-      WaterFill(amount, weights_.data(), base_.data(), assign_.data(), n, active_);
-      return;
-    }
-    std::copy(base_.begin(), base_.end(), assign_.begin());
-    int64_t rest = amount - base_sum;
-    for (int j = 0; j < n; ++j) caps_[j] = std::max<int64_t>(0, first_caps(j) - assign_[j]);
-    rest = WaterFill(rest, weights_.data(), caps_.data(), assign_.data(), n, active_);
-    if (rest == 0) return;
-    for (int j = 0; j < n; ++j) caps_[j] = std::max<int64_t>(0, second_caps(j) - assign_[j]);
-    WaterFill(rest, weights_.data(), caps_.data(), assign_.data(), n, active_);
-  };
-
-  // 1. Non-revocable entitlement, kind by kind.
-  for (int k = 0; k < kNumResourceKinds; ++k) {
-    for (int j = 0; j < n; ++j) {
-      const Pool& c = pools_[parent.children_[j]];
-      weights_[j] = c.weight_[k];
-      base_[j] = c.static_[k] ? c.reservation_.at(k)
-                              : std::min(c.claim_.at(k), c.reservation_.at(k));
-    }
-    divide(
-        parent.entitlement_.total.at(k),
-        [&](int j) { return pools_[parent.children_[j]].claim_.at(k); },
-        [&](int j) { return pools_[parent.children_[j]].usable_limit_.at(k); });
-    for (int j = 0; j < n; ++j) totals_[j].at(k) = assign_[j];
-  }
-
-  // 2. Slack cpu.
   constexpr int kCpu = static_cast<int>(ResourceKind::kCpu);
+  // Scratch, laid out [kind][child] so that each division works on contiguous arrays; the
+  // fifth row holds the slack cpu inputs.
+  constexpr int kRows = kNumResourceKinds + 1;
+  weights_.resize(kRows * n);
+  base_.resize(kRows * n);
+  first_caps_.resize(kRows * n);
+  second_caps_.resize(kRows * n);
+  assign_.resize(kRows * n);
+  caps_.resize(n);
+
+  // Gather: one pass over the children.
   for (int j = 0; j < n; ++j) {
     const Pool& c = pools_[parent.children_[j]];
-    weights_[j] = c.weight_[kCpu];
-    base_[j] = c.allocation_.slack.at(kCpu);
+    for (int k = 0; k < kNumResourceKinds; ++k) {
+      const int at = k * n + j;
+      weights_[at] = c.weight_[k];
+      base_[at] = c.base_.at(k);
+      first_caps_[at] = c.claim_.at(k);
+      second_caps_[at] = c.usable_limit_.at(k);
+    }
+    const int at = kNumResourceKinds * n + j;
+    weights_[at] = c.weight_[kCpu];
+    base_[at] = c.slack_cpu_allocation_;
+    first_caps_[at] = c.slack_want_.at(kCpu);
+    second_caps_[at] = kUnboundedCap;
   }
-  divide(
-      parent.entitlement_.slack.at(kCpu),
-      [&](int j) {
-        const Pool& c = pools_[parent.children_[j]];
-        return c.allocation_.slack.at(kCpu) + c.slack_demand_.at(kCpu);
-      },
-      [&](int) { return kUnboundedCap; });
-  for (int j = 0; j < n; ++j) slack_cpu_[j] = assign_[j];
 
-  // 3. Slack memory/disk/gpu, and the results.
+  // 1. and 2.: divide each kind, then the slack cpu.
+  for (int row = 0; row < kRows; ++row) {
+    const int64_t amount = row < kNumResourceKinds ? parent.entitlement_.total.at(row)
+                                                   : parent.entitlement_.slack.at(kCpu);
+    Divide(amount, n, &weights_[row * n], &base_[row * n], &first_caps_[row * n],
+           &second_caps_[row * n], &assign_[row * n]);
+  }
+
+  // 3. Slack memory/disk/gpu, and the results, written in place.
   for (int j = 0; j < n; ++j) {
     Pool& c = pools_[parent.children_[j]];
-    Entitlement e;
-    e.total = totals_[j];
-    e.non_slack = totals_[j];
-    e.slack[ResourceKind::kCpu] = slack_cpu_[j];
-    const Resources non_revocable_need = c.allocation_.non_slack() + c.demand_;
-    const Resources revocable_use = c.allocation_.slack + c.slack_demand_;
-    for (ResourceKind k : {ResourceKind::kMemory, ResourceKind::kDisk, ResourceKind::kGpu}) {
-      const int64_t spare = std::max<int64_t>(0, e.total[k] - non_revocable_need[k]);
-      const int64_t slack = std::min(spare, std::min(c.slack_limit_[k], revocable_use[k]));
-      e.slack[k] = slack;
-      e.non_slack[k] = e.total[k] - slack;
+    Entitlement& e = c.entitlement_;
+    bool changed = false;
+    auto set = [&changed](int64_t& field, int64_t value) {
+      changed |= field != value;
+      field = value;
+    };
+    for (int k = 0; k < kNumResourceKinds; ++k) set(e.total.at(k), assign_[k * n + j]);
+    set(e.non_slack.at(kCpu), e.total.at(kCpu));
+    set(e.slack.at(kCpu), assign_[kNumResourceKinds * n + j]);
+    for (int k = kCpu + 1; k < kNumResourceKinds; ++k) {
+      const int64_t spare = std::max<int64_t>(0, e.total.at(k) - c.non_revocable_need_.at(k));
+      const int64_t slack = std::min(spare, c.slack_want_.at(k));
+      set(e.slack.at(k), slack);
+      set(e.non_slack.at(k), e.total.at(k) - slack);
     }
-    c.recurse_ = full_ || c.dirty_ || !(c.entitlement_ == e);
-    c.entitlement_ = e;
+    c.recurse_ = full_ || c.dirty_ || changed;
   }
+}
+
+// Splits `amount` among n children: base[j] first (water-filled by weight when the bases do
+// not all fit), then water-filled up to first_caps, then up to second_caps. Writes assign.
+void PoolTree::Divide(int64_t amount, int n, const int64_t* w, const int64_t* base,
+                      const int64_t* first_caps, const int64_t* second_caps, int64_t* assign) {
+  int64_t base_sum = 0;
+  for (int j = 0; j < n; ++j) base_sum += base[j];
+  if (base_sum > amount) {
+    std::fill(assign, assign + n, 0);
+    WaterFill(amount, w, base, assign, n, active_);
+    return;
+  }
+  std::copy(base, base + n, assign);
+  int64_t rest = amount - base_sum;
+  for (int j = 0; j < n; ++j) caps_[j] = std::max<int64_t>(0, first_caps[j] - assign[j]);
+  rest = WaterFill(rest, w, caps_.data(), assign, n, active_);
+  if (rest == 0) return;
+  for (int j = 0; j < n; ++j) caps_[j] = std::max<int64_t>(0, second_caps[j] - assign[j]);
+  WaterFill(rest, w, caps_.data(), assign, n, active_);
 }
 
 }  // namespace peloton::fairshare

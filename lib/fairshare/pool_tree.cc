@@ -582,16 +582,22 @@ void PoolTree::SetLeafInputs(int32_t leaf, const Resources& demand,
 }
 
 void PoolTree::RefreshDerived(Pool& p) const {
+  const Resources revocable_use = p.allocation_.slack + p.slack_demand_;
+  p.non_revocable_need_ = p.allocation_.non_slack() + p.demand_;
+  p.slack_want_ = Resources::Min(p.slack_limit_, revocable_use);
+  p.slack_want_[ResourceKind::kCpu] = revocable_use.milli_cpu();
+  p.slack_cpu_allocation_ = p.allocation_.slack.milli_cpu();
   Resources raw;
   if (p.is_leaf()) {
-    raw = p.allocation_.non_slack() + p.demand_ +
-          Resources::Min(p.slack_limit_, p.allocation_.slack + p.slack_demand_);
+    // The slack limit's cpu is 0: revocable cpu never counts against the pool's share.
+    raw = p.non_revocable_need_ + Resources::Min(p.slack_limit_, revocable_use);
     p.usable_limit_ = p.limit_;
   } else {
     raw = p.child_claim_sum_;
     p.usable_limit_ = Resources::Min(p.limit_, p.child_usable_limit_sum_);
   }
   p.claim_ = Resources::Min(p.limit_, Resources::Max(p.static_floor_, raw));
+  p.base_ = Resources::Max(p.static_floor_, Resources::Min(p.claim_, p.reservation_));
 }
 
 void PoolTree::Propagate(int32_t index, const Deltas& d) {

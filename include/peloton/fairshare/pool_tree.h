@@ -152,35 +152,39 @@ class Pool {
  private:
   friend class PoolTree;
 
-  std::string path_;
-  std::string name_;
-  PoolHandle handle_;
-  int32_t parent_ = -1;
+  // Fields read by the entitlement calculation come first, together. All but weight_ are
+  // derived from the fields below by PoolTree::RefreshDerived.
+  Resources claim_;
+  Resources usable_limit_;
+  Resources base_;  // phase-1 share: the reservation if STATIC, else min(claim, reservation)
+  std::array<int64_t, kNumResourceKinds> weight_{};  // share in thousandths
+  Resources non_revocable_need_;  // non-slack allocation + demand
+  Resources slack_want_;  // memory/disk/gpu: min(slack limit, revocable use); cpu: revocable use
+  int64_t slack_cpu_allocation_ = 0;
+  Entitlement entitlement_;
+  bool dirty_ = true;     // this pool's or a descendant's inputs changed since the last compute
+  bool recurse_ = false;  // scratch for ComputeEntitlements
+  bool live_ = false;
+  std::array<bool, kNumResourceKinds> static_{};
   std::vector<int32_t> children_;
-  PoolConfig config_;
 
   Resources reservation_;
-  Resources limit_;
-  Resources static_floor_;  // reservation of the STATIC kinds
-  std::array<double, kNumResourceKinds> share_{};
-  std::array<int64_t, kNumResourceKinds> weight_{};  // share in thousandths
-  std::array<bool, kNumResourceKinds> static_{};
-  std::optional<Resources> controller_limit_;
-  Resources slack_limit_;
-
   Resources demand_;
   Resources slack_demand_;
   Allocation allocation_;
+  Resources slack_limit_;
 
-  Resources claim_;
-  Resources usable_limit_;
+  Resources limit_;
+  Resources static_floor_;  // reservation of the STATIC kinds
   Resources child_claim_sum_;
   Resources child_usable_limit_sum_;
-
-  Entitlement entitlement_;
-  bool dirty_ = true;    // this pool's or a descendant's inputs changed since the last compute
-  bool recurse_ = false;  // scratch for ComputeEntitlements
-  bool live_ = false;
+  std::array<double, kNumResourceKinds> share_{};
+  std::optional<Resources> controller_limit_;
+  int32_t parent_ = -1;
+  PoolHandle handle_;
+  std::string path_;
+  std::string name_;
+  PoolConfig config_;
 };
 
 struct UpdateOptions {
@@ -267,6 +271,8 @@ class PoolTree {
   void Propagate(int32_t index, const std::array<std::array<int64_t, kNumResourceKinds>, 6>& d);
   void RefreshDerived(Pool& p) const;
   void DivideAmongChildren(Pool& parent);
+  void Divide(int64_t amount, int n, const int64_t* w, const int64_t* base,
+              const int64_t* first_caps, const int64_t* second_caps, int64_t* assign);
   void ComputeSubtree(int32_t index);
 
   std::vector<Pool> pools_;  // index 0 is the root; deleted slots are reused
@@ -274,8 +280,7 @@ class PoolTree {
   absl::flat_hash_map<std::string, int32_t> by_path_;
 
   // Scratch space for ComputeEntitlements, reused to avoid allocation.
-  std::vector<int64_t> weights_, caps_, assign_, base_, slack_cpu_;
-  std::vector<Resources> totals_;
+  std::vector<int64_t> weights_, base_, first_caps_, second_caps_, assign_, caps_;
   std::vector<int32_t> active_;
   bool full_ = false;
 };
