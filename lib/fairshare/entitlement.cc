@@ -113,6 +113,10 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
 // not all fit), then water-filled up to first_caps, then up to second_caps. Writes assign.
 void PoolTree::Divide(int64_t amount, int n, const int64_t* w, const int64_t* base,
                       const int64_t* first_caps, const int64_t* second_caps, int64_t* assign) {
+  if (amount == 0) {  // common for slack cpu
+    std::fill(assign, assign + n, 0);
+    return;
+  }
   int64_t base_sum = 0;
   for (int j = 0; j < n; ++j) base_sum += base[j];
   if (base_sum > amount) {

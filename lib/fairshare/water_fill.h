@@ -22,8 +22,9 @@ inline constexpr int64_t kUnboundedCap = int64_t{1} << 60;
 // at its cap; they then share what is left equally (up to their caps). g[i] is ADDED to
 // out[i]. Returns the amount left over (0 unless every item is at its cap).
 //
-// Exact integer arithmetic (128-bit products); rounding units go to the lowest indices.
-// `active` is scratch space. O(n * rounds), where a round saturates at least one item.
+// Exact integer arithmetic (128-bit products only when 64 bits could overflow); rounding
+// units go to the lowest indices. `active` is scratch space. O(n * rounds), where a round
+// saturates at least one item (a few rounds in practice).
 int64_t WaterFill(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out, int n,
                   std::vector<int32_t>& active);
 
