@@ -83,6 +83,10 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
   for (int row = 0; row < kRows; ++row) {
     const int64_t amount = row < kNumResourceKinds ? parent.entitlement_.total.at(row)
                                                    : parent.entitlement_.slack.at(kCpu);
+    if (amount == 0) {  // common for slack cpu: nothing to divide
+      std::fill(&assign_[row * n], &assign_[row * n] + n, 0);
+      continue;
+    }
     Divide(amount, n, &weights_[row * n], &base_[row * n], &first_caps_[row * n],
            &second_caps_[row * n], &assign_[row * n]);
   }
@@ -113,10 +117,6 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
 // not all fit), then water-filled up to first_caps, then up to second_caps. Writes assign.
 void PoolTree::Divide(int64_t amount, int n, const int64_t* w, const int64_t* base,
                       const int64_t* first_caps, const int64_t* second_caps, int64_t* assign) {
-  if (amount == 0) {  // common for slack cpu
-    std::fill(assign, assign + n, 0);
-    return;
-  }
   int64_t base_sum = 0;
   for (int j = 0; j < n; ++j) base_sum += base[j];
   if (base_sum > amount) {

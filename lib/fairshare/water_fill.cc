@@ -25,13 +25,15 @@ void FillWeighted(int64_t amount, Wide total_weight, const int64_t* w, const int
     int64_t given = 0;
     Wide saturated_weight = 0;
     for (int32_t i : active) {
-      if (cap[i] <= amount && Wide{cap[i]} * total_weight <= Wide{amount} * w[i]) {
-        out[i] += cap[i];
-        given += cap[i];
-        saturated_weight += w[i];
-      } else {
-        active[kept++] = i;
-      }
+      // Branch-free: keep i unless it saturates; saturated items add their cap and weight.
+      const bool saturates =
+          (cap[i] <= amount) & (Wide{cap[i]} * total_weight <= Wide{amount} * w[i]);
+      const int64_t take = saturates ? cap[i] : 0;
+      out[i] += take;
+      given += take;
+      saturated_weight += saturates ? w[i] : 0;
+      active[kept] = i;
+      kept += !saturates;
     }
     if (kept == active.size()) break;
     active.resize(kept);
