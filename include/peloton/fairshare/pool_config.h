@@ -31,7 +31,7 @@ enum class SchedulingPolicy : int { kUnknown = 0, kPriorityFifo = 1 };
 // Peloton's names: "UNKNOWN_TYPE", "ELASTIC", "STATIC" / "UNKNOWN", "PriorityFIFO".
 absl::string_view ReservationTypeName(ReservationType type);
 absl::string_view SchedulingPolicyName(SchedulingPolicy policy);
-// Accepts the names above or their numbers ("2"). InvalidArgument otherwise.
+// Accepts the names above in any case or their numbers ("2"). InvalidArgument otherwise.
 absl::StatusOr<ReservationType> ParseReservationType(absl::string_view text);
 absl::StatusOr<SchedulingPolicy> ParseSchedulingPolicy(absl::string_view text);
 
