@@ -1,0 +1,397 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "peloton/taskfsm/workflow.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/enum_names.h"
+
+namespace peloton::taskfsm {
+namespace {
+
+constexpr EnumName<InstanceChange> kChangeNames[] = {
+    {InstanceChange::kAdd, "add"},         {InstanceChange::kUpdate, "update"},
+    {InstanceChange::kRemove, "remove"},   {InstanceChange::kUnchanged, "unchanged"},
+    {InstanceChange::kRestart, "restart"}, {InstanceChange::kStart, "start"},
+    {InstanceChange::kStop, "stop"}};
+
+bool HealthOk(HealthState h) { return h == HealthState::kDisabled || h == HealthState::kHealthy; }
+
+bool Available(const InstanceRuntime& rt) {
+  return rt.state == TaskState::kRunning && rt.health != HealthState::kUnhealthy;
+}
+
+// Updates go unavailable first, then killed, then missing, then available ones.
+int AvailabilityRank(const InstanceRuntime* rt) {
+  if (rt == nullptr) return 2;
+  if (rt->goal == TaskState::kKilled) return 1;
+  return rt->state == TaskState::kRunning ? 3 : 0;
+}
+
+}  // namespace
+
+absl::string_view Name(InstanceChange c) { return EnumNameOf(c, kChangeNames); }
+
+absl::StatusOr<Workflow> Workflow::Update(const JobSpec& previous, const JobSpec& target,
+                                          const UpdateSpec& spec) {
+  if (target.version <= previous.version) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("update: target config version ", target.version,
+                     " is not newer than the job's ", previous.version,
+                     " (rule: versions only grow)"));
+  }
+  Workflow w;
+  w.type_ = WorkflowType::kUpdate;
+  w.previous_ = previous;
+  w.current_ = target;
+  w.spec_ = spec;
+  const uint32_t old_n = previous.instance_count(), new_n = target.instance_count();
+  for (uint32_t i = old_n; i < new_n; ++i) w.items_.push_back({i, InstanceChange::kAdd});
+  for (uint32_t i = 0; i < std::min(old_n, new_n); ++i) {
+    if (previous.instance_config[i] != target.instance_config[i]) {
+      w.items_.push_back({i, InstanceChange::kUpdate});
+    } else {
+      w.unchanged_.push_back(i);
+    }
+  }
+  for (uint32_t i = new_n; i < old_n; ++i) w.items_.push_back({i, InstanceChange::kRemove});
+  return w;
+}
+
+absl::StatusOr<Workflow> Workflow::ForInstances(WorkflowType type, InstanceChange change,
+                                                const JobSpec& job,
+                                                std::vector<uint32_t> instances,
+                                                uint32_t batch_size, bool in_place) {
+  if (instances.empty()) {
+    for (uint32_t i = 0; i < job.instance_count(); ++i) instances.push_back(i);
+  }
+  std::sort(instances.begin(), instances.end());
+  instances.erase(std::unique(instances.begin(), instances.end()), instances.end());
+  for (uint32_t i : instances) {
+    if (i >= job.instance_count()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Name(type), ": instance ", i, " is outside the job (rule: instance < instanceCount ",
+          job.instance_count(), ")"));
+    }
+  }
+  Workflow w;
+  w.type_ = type;
+  w.previous_ = job;
+  w.current_ = job;
+  w.spec_.batch_size = batch_size;
+  w.spec_.in_place = in_place;
+  w.repointed_ = true;
+  for (uint32_t i : instances) w.items_.push_back({i, change});
+  return w;
+}
+
+absl::StatusOr<Workflow> Workflow::Restart(const JobSpec& job, std::vector<uint32_t> instances,
+                                           uint32_t batch_size, bool in_place) {
+  return ForInstances(WorkflowType::kRestart, InstanceChange::kRestart, job,
+                      std::move(instances), batch_size, in_place);
+}
+
+absl::StatusOr<Workflow> Workflow::Start(const JobSpec& job, std::vector<uint32_t> instances,
+                                         uint32_t batch_size) {
+  return ForInstances(WorkflowType::kStart, InstanceChange::kStart, job, std::move(instances),
+                      batch_size, false);
+}
+
+absl::StatusOr<Workflow> Workflow::Stop(const JobSpec& job, std::vector<uint32_t> instances,
+                                        uint32_t batch_size) {
+  return ForInstances(WorkflowType::kStop, InstanceChange::kStop, job, std::move(instances),
+                      batch_size, false);
+}
+
+void Workflow::SetState(UpdateState s) {
+  state_ = s;
+  ++version_;
+}
+
+absl::Status Workflow::CheckVersion(std::optional<uint64_t> expected) const {
+  if (expected.has_value() && *expected != version_) {
+    return absl::AbortedError(absl::StrCat("workflow version ", *expected,
+                                           " is stale: the current version is ", version_,
+                                           " (rule: entity versions must match)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::Start() {
+  if (state_ != UpdateState::kInitialized) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "workflow is ", Name(state_), ", not INITIALIZED (rule: only a new workflow starts)"));
+  }
+  if (spec_.start_paused) {
+    paused_from_ = UpdateState::kRollingForward;
+    SetState(UpdateState::kPaused);
+  } else {
+    SetState(UpdateState::kRollingForward);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::Pause(std::optional<uint64_t> expected_version) {
+  if (absl::Status s = CheckVersion(expected_version); !s.ok()) return s;
+  if (IsTerminal(state_)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "workflow is ", Name(state_), " (rule: only a non-terminal workflow can be paused)"));
+  }
+  if (state_ == UpdateState::kPaused) return absl::OkStatus();
+  paused_from_ = state_;
+  SetState(UpdateState::kPaused);
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::Resume(std::optional<uint64_t> expected_version) {
+  if (absl::Status s = CheckVersion(expected_version); !s.ok()) return s;
+  if (state_ != UpdateState::kPaused) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "workflow is ", Name(state_), " (rule: only a PAUSED workflow can be resumed)"));
+  }
+  const UpdateState back = paused_from_;
+  paused_from_ = UpdateState::kInvalid;
+  SetState(back);
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::Abort(std::optional<uint64_t> expected_version) {
+  if (absl::Status s = CheckVersion(expected_version); !s.ok()) return s;
+  if (IsTerminal(state_)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "workflow is ", Name(state_), " (rule: only a non-terminal workflow can be aborted)"));
+  }
+  paused_from_ = UpdateState::kInvalid;
+  SetState(UpdateState::kAborted);
+  return absl::OkStatus();
+}
+
+void Workflow::Supersede() {
+  if (!IsTerminal(state_)) {
+    paused_from_ = UpdateState::kInvalid;
+    SetState(UpdateState::kAborted);
+  }
+}
+
+bool Workflow::IsDone(const Item& item, const InstanceRuntime* rt) const {
+  const uint64_t v = current_.version;
+  switch (item.change) {
+    case InstanceChange::kAdd:
+    case InstanceChange::kUpdate:
+      if (rt == nullptr) return false;
+      if (rt->state == TaskState::kRunning && rt->config_version == v &&
+          rt->desired_config_version == v && HealthOk(rt->health)) {
+        return true;
+      }
+      return IsTerminal(rt->state) && IsTerminal(rt->goal) && rt->desired_config_version == v;
+    case InstanceChange::kRemove:
+      return rt == nullptr || rt->state == TaskState::kDeleted ||
+             (IsTerminal(rt->state) &&
+              (rt->goal == TaskState::kKilled || rt->goal == TaskState::kDeleted));
+    case InstanceChange::kUnchanged:
+      return true;
+    case InstanceChange::kRestart:
+      if (rt == nullptr) return false;
+      if (IsTerminal(rt->goal) && IsTerminal(rt->state)) return true;  // stopped: left so
+      return rt->run_id >= item.target_run && rt->state == TaskState::kRunning &&
+             HealthOk(rt->health);
+    case InstanceChange::kStart:
+      return rt != nullptr && rt->goal != TaskState::kKilled &&
+             ((rt->state == TaskState::kRunning && HealthOk(rt->health)) ||
+              rt->state == TaskState::kSucceeded);
+    case InstanceChange::kStop:
+      return rt == nullptr || IsTerminal(rt->state);
+  }
+  return false;
+}
+
+bool Workflow::IsFailed(const Item& item, const InstanceRuntime* rt) const {
+  if (spec_.max_instance_attempts == 0 || rt == nullptr) return false;
+  if (item.change != InstanceChange::kAdd && item.change != InstanceChange::kUpdate) return false;
+  return rt->desired_config_version == current_.version &&
+         rt->failure_count >= spec_.max_instance_attempts;
+}
+
+InstanceAction Workflow::ActionFor(Item& item, const InstanceRuntime* rt) const {
+  InstanceAction a;
+  a.instance = item.instance;
+  a.change = item.change;
+  a.config_version = current_.version;
+  const bool has_host = rt != nullptr && !rt->host.empty();
+  switch (item.change) {
+    case InstanceChange::kUpdate:
+      a.reason = TerminationReason::kKilledForUpdate;
+      if (spec_.in_place && has_host) a.desired_host = rt->host;
+      break;
+    case InstanceChange::kRemove:
+      a.reason = TerminationReason::kKilledForUpdate;
+      break;
+    case InstanceChange::kRestart:
+      item.target_run = (rt == nullptr ? 0 : std::max(rt->run_id, rt->desired_run_id)) + 1;
+      a.desired_run_id = item.target_run;
+      a.reason = TerminationReason::kKilledForRestart;
+      if (spec_.in_place && has_host) a.desired_host = rt->host;
+      break;
+    case InstanceChange::kStop:
+      a.reason = TerminationReason::kKilledOnRequest;
+      break;
+    case InstanceChange::kAdd:
+    case InstanceChange::kUnchanged:
+    case InstanceChange::kStart:
+      break;
+  }
+  return a;
+}
+
+void Workflow::BeginRollback() {
+  rollback_ = true;
+  JobSpec back{current_.version + 1, previous_.instance_config};
+  std::vector<Item> items;
+  std::vector<uint32_t> repoint = unchanged_;
+  for (const Item& item : items_) {
+    if (!item.processed) {
+      // Never touched: still on the previous config, which the rollback target copies.
+      if (item.change != InstanceChange::kAdd) repoint.push_back(item.instance);
+      continue;
+    }
+    switch (item.change) {
+      case InstanceChange::kAdd:
+        items.push_back({item.instance, InstanceChange::kRemove});
+        break;
+      case InstanceChange::kRemove:
+        items.push_back({item.instance, InstanceChange::kAdd});
+        break;
+      default:
+        items.push_back({item.instance, InstanceChange::kUpdate});
+        break;
+    }
+  }
+  std::sort(repoint.begin(), repoint.end());
+  items_ = std::move(items);
+  unchanged_ = std::move(repoint);
+  repointed_ = false;
+  current_ = std::move(back);
+  SetState(UpdateState::kRollingBackward);
+}
+
+WorkflowStep Workflow::Step(absl::Span<const InstanceRuntime> runtimes) {
+  // Index the runtimes by instance.
+  uint32_t max_instance = std::max(previous_.instance_count(), current_.instance_count());
+  std::vector<const InstanceRuntime*> by_instance(max_instance, nullptr);
+  for (const InstanceRuntime& rt : runtimes) {
+    if (rt.instance < max_instance) by_instance[rt.instance] = &rt;
+  }
+  auto runtime_of = [&](uint32_t i) { return i < max_instance ? by_instance[i] : nullptr; };
+
+  WorkflowStep step;
+  step.total = static_cast<uint32_t>(items_.size() + unchanged_.size());
+  for (const Item& item : items_) {
+    if (!item.processed) continue;
+    const InstanceRuntime* rt = runtime_of(item.instance);
+    if (IsDone(item, rt)) {
+      ++step.done;
+    } else if (IsFailed(item, rt)) {
+      ++step.failed;
+    } else {
+      ++step.in_progress;
+    }
+  }
+  if (repointed_) step.done += static_cast<uint32_t>(unchanged_.size());
+  step.state = state_;
+  if (state_ != UpdateState::kRollingForward && state_ != UpdateState::kRollingBackward) {
+    return step;
+  }
+
+  if (spec_.max_failure_instances > 0 && step.failed >= spec_.max_failure_instances) {
+    if (spec_.rollback_on_failure && !rollback_) {
+      BeginRollback();
+      return Step(runtimes);
+    }
+    SetState(UpdateState::kFailed);
+    step.state = state_;
+    return step;
+  }
+
+  if (!repointed_) {
+    for (uint32_t i : unchanged_) {
+      step.actions.push_back({.instance = i,
+                              .change = InstanceChange::kUnchanged,
+                              .config_version = current_.version});
+    }
+    repointed_ = true;
+    step.done += static_cast<uint32_t>(unchanged_.size());
+  }
+
+  // Next batch: adds, then updates by availability, then removes (restart/start/stop items
+  // keep their order).
+  std::vector<Item*> next;
+  for (Item& item : items_) {
+    if (!item.processed) next.push_back(&item);
+  }
+  auto group = [](const Item* item) {
+    switch (item->change) {
+      case InstanceChange::kAdd:
+        return 0;
+      case InstanceChange::kRemove:
+        return 2;
+      default:
+        return 1;
+    }
+  };
+  std::stable_sort(next.begin(), next.end(), [&](const Item* a, const Item* b) {
+    if (group(a) != group(b)) return group(a) < group(b);
+    if (a->change == InstanceChange::kUpdate && b->change == InstanceChange::kUpdate) {
+      const int ra = AvailabilityRank(runtime_of(a->instance));
+      const int rb = AvailabilityRank(runtime_of(b->instance));
+      if (ra != rb) return ra < rb;
+    }
+    return a->instance < b->instance;
+  });
+  uint64_t budget = spec_.batch_size == 0
+                        ? std::numeric_limits<uint64_t>::max()
+                        : (spec_.batch_size > step.in_progress ? spec_.batch_size - step.in_progress
+                                                               : 0);
+  for (Item* item : next) {
+    if (budget == 0) break;
+    step.actions.push_back(ActionFor(*item, runtime_of(item->instance)));
+    item->processed = true;
+    ++step.in_progress;
+    --budget;
+  }
+
+  if (next.empty() && step.in_progress == 0) {
+    SetState(rollback_ ? UpdateState::kRolledBack : UpdateState::kSucceeded);
+  }
+  step.state = state_;
+  return step;
+}
+
+std::vector<uint32_t> InstancesSafeToKill(absl::Span<const InstanceRuntime> runtimes,
+                                          absl::Span<const uint32_t> requested,
+                                          uint32_t max_unavailable) {
+  if (max_unavailable == 0) return {requested.begin(), requested.end()};
+  std::vector<const InstanceRuntime*> by_instance;
+  uint32_t unavailable = 0;
+  for (const InstanceRuntime& rt : runtimes) {
+    if (rt.instance >= by_instance.size()) by_instance.resize(rt.instance + 1, nullptr);
+    by_instance[rt.instance] = &rt;
+    if (!Available(rt)) ++unavailable;
+  }
+  uint32_t allowance = max_unavailable > unavailable ? max_unavailable - unavailable : 0;
+  std::vector<uint32_t> out;
+  for (uint32_t i : requested) {
+    const InstanceRuntime* rt = i < by_instance.size() ? by_instance[i] : nullptr;
+    if (rt == nullptr || !Available(*rt)) {
+      out.push_back(i);  // already unavailable: killing it costs nothing
+    } else if (allowance > 0) {
+      out.push_back(i);
+      --allowance;
+    }
+  }
+  return out;
+}
+
+}  // namespace peloton::taskfsm
