@@ -2,14 +2,17 @@
 //
 // State machine benchmarks.
 //
-//   BM_TaskAction_Decide   NextTaskAction over 1,000,000 varied task snapshots
-//                          (items/s = decisions per second)
+//   BM_TaskAction_Decide      NextTaskAction over 1,000,000 varied task snapshots
+//                             (items/s = decisions per second)
+//   BM_UpdateWorkflow_Step/N  one Step of a rolling update (batch 100) over an N-instance job
+//                             with a third of the instances already processed
 
 #include <random>
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "peloton/taskfsm/goal_state.h"
+#include "peloton/taskfsm/workflow.h"
 
 namespace peloton::taskfsm {
 namespace {
@@ -40,6 +43,35 @@ void BM_TaskAction_Decide(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tasks.size()));
 }
 BENCHMARK(BM_TaskAction_Decide)->Unit(benchmark::kMillisecond);
+
+void BM_UpdateWorkflow_Step(benchmark::State& state) {
+  const uint32_t n = static_cast<uint32_t>(state.range(0));
+  const JobSpec v1{1, std::vector<uint64_t>(n, 1)}, v2{2, std::vector<uint64_t>(n, 2)};
+  std::vector<InstanceRuntime> runtimes(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    runtimes[i].instance = i;
+    runtimes[i].state = TaskState::kRunning;
+    runtimes[i].config_version = runtimes[i].desired_config_version = 1;
+  }
+  auto w = Workflow::Update(v1, v2, {.batch_size = 100});
+  (void)w->Start();
+  // Process a third of the job: those instances run version 2 now.
+  for (uint32_t processed = 0; processed < n / 3;) {
+    WorkflowStep step = w->Step(runtimes);
+    for (const InstanceAction& a : step.actions) {
+      runtimes[a.instance].config_version = runtimes[a.instance].desired_config_version = 2;
+    }
+    processed += static_cast<uint32_t>(step.actions.size());
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    Workflow copy = *w;  // every iteration steps the same state
+    state.ResumeTiming();
+    WorkflowStep step = copy.Step(runtimes);
+    benchmark::DoNotOptimize(step.actions.data());
+  }
+}
+BENCHMARK(BM_UpdateWorkflow_Step)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace peloton::taskfsm

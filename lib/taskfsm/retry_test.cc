@@ -3,6 +3,7 @@
 #include "peloton/taskfsm/retry.h"
 
 #include "gtest/gtest.h"
+#include "peloton/taskfsm/goal_state.h"
 
 namespace peloton::taskfsm {
 namespace {
@@ -54,6 +55,57 @@ TEST(RetryTest, LostTasks) {
   EXPECT_TRUE(OnLost(false).clear_desired_host);
   EXPECT_FALSE(OnLost(true).reschedule);
   EXPECT_FALSE(OnLost(true).clear_desired_host);
+}
+
+}  // namespace
+}  // namespace peloton::taskfsm
+
+namespace peloton::taskfsm {
+namespace {
+
+// Reference §7 scenario 16 (test__failed_task_throttled_by_exponential_backoff): a service
+// task that crashes a second after each start, driven by the goal-state decisions and the
+// throttle, has a run id between 2 and 19 after 40 s, and restarts ever more slowly.
+uint64_t RunIdAfter(absl::Duration horizon) {
+  TaskSnapshot t{.state = TaskState::kInitialized, .goal = TaskState::kRunning,
+                 .config_version = 1, .desired_config_version = 1, .run_id = 1,
+                 .desired_run_id = 1};
+  uint32_t failures = 0;
+  absl::Time now = absl::UnixEpoch();
+  const absl::Time end = now + horizon;
+  absl::Time last_update = now;
+  while (now < end) {
+    switch (NextTaskAction(t)) {
+      case TaskAction::kStartTask:
+        t.state = TaskState::kRunning;  // starts at once, crashes a second later
+        now += absl::Seconds(1);
+        if (CountsAsFailure(TaskState::kFailed, t.goal, true)) ++failures;
+        t.state = TaskState::kFailed;
+        last_update = now;
+        break;
+      case TaskAction::kTerminatedRetry:
+        now = std::max(now, ServiceRestartTime(last_update, failures));
+        if (now >= end) break;
+        ++t.desired_run_id;  // restart = new run
+        break;
+      case TaskAction::kInitializeTask:
+        t.run_id = t.desired_run_id;
+        t.state = TaskState::kInitialized;
+        break;
+      default:
+        ADD_FAILURE() << "unexpected action " << Name(NextTaskAction(t));
+        return 0;
+    }
+  }
+  return t.run_id;
+}
+
+TEST(RestartThrottleScenarioTest, CrashingServiceTaskIsThrottled) {
+  const uint64_t run = RunIdAfter(absl::Seconds(40));
+  EXPECT_GE(run, 2u);
+  EXPECT_LE(run, 19u);
+  // 30 s, 1, 2, 4, 8, 16, 32 min, then hourly: about 12 runs in 4 hours, not thousands.
+  EXPECT_LE(RunIdAfter(absl::Hours(4)), 12u);
 }
 
 }  // namespace
