@@ -3,6 +3,7 @@
 #include "peloton/taskfsm/workflow.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <utility>
 
@@ -43,6 +44,10 @@ absl::StatusOr<Workflow> Workflow::Update(const JobSpec& previous, const JobSpec
                      " is not newer than the job's ", previous.version,
                      " (rule: versions only grow)"));
   }
+  if (!(spec.batch_percentage >= 0 && spec.batch_percentage <= 100)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "update: batchPercentage ", spec.batch_percentage, " is out of range (rule: 0..100)"));
+  }
   Workflow w;
   w.type_ = WorkflowType::kUpdate;
   w.previous_ = previous;
@@ -58,6 +63,11 @@ absl::StatusOr<Workflow> Workflow::Update(const JobSpec& previous, const JobSpec
     }
   }
   for (uint32_t i = new_n; i < old_n; ++i) w.items_.push_back({i, InstanceChange::kRemove});
+  if (w.spec_.batch_size == 0 && w.spec_.batch_percentage > 0) {
+    const double total = static_cast<double>(std::max(old_n, new_n));
+    w.spec_.batch_size = static_cast<uint32_t>(
+        std::max(1.0, std::ceil(total * w.spec_.batch_percentage / 100.0)));
+  }
   return w;
 }
 

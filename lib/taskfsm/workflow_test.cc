@@ -168,6 +168,17 @@ TEST(WorkflowTest, RollingUpdateHonoursBatchSize) {
   EXPECT_GT(job.Get(1)->run_id, run_before);  // a new pod
 }
 
+TEST(WorkflowTest, BatchPercentage) {
+  FakeJob job(Spec(1, 10, 1));
+  auto w = Workflow::Update(Spec(1, 10, 1), Spec(2, 10, 2), {.batch_percentage = 25});
+  ASSERT_THAT(w, IsOk());
+  EXPECT_EQ(w->spec().batch_size, 3u);  // 25% of 10, rounded up
+  ASSERT_THAT(w->Start(), IsOk());
+  EXPECT_EQ(w->Step(job.Runtimes()).actions.size(), 3u);
+  EXPECT_THAT(Workflow::Update(Spec(1, 10, 1), Spec(2, 10, 2), {.batch_percentage = 101}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batchPercentage")));
+}
+
 TEST(WorkflowTest, DiffOfTwoSpecs) {
   JobSpec v1{1, {10, 11, 12, 13}};
   JobSpec v2{2, {10, 99, 12}};  // 1 updated, 3 removed, 0 and 2 unchanged

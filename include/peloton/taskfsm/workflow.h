@@ -59,7 +59,8 @@ struct JobSpec {
 
 // Peloton's UpdateConfig.
 struct UpdateSpec {
-  uint32_t batch_size = 0;  // instances in progress at once; 0 = all
+  uint32_t batch_size = 0;  // instances in progress at once; 0 = all (or batch_percentage)
+  double batch_percentage = 0;  // when batch_size is 0: this share of the instances, rounded up
   bool start_paused = false;
   bool rollback_on_failure = false;
   uint32_t max_instance_attempts = 0;  // 0 = unlimited
@@ -116,6 +117,7 @@ class Workflow {
  public:
   // A rolling update from `previous` to `target`. InvalidArgument: target version not newer.
   // An update that changes nothing still runs (and succeeds at once).
+  // InvalidArgument also for batch_percentage outside [0, 100].
   static absl::StatusOr<Workflow> Update(const JobSpec& previous, const JobSpec& target,
                                          const UpdateSpec& spec);
   // Restart the given instances (all when empty), batch by batch.
