@@ -1,0 +1,91 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Cluster: the hosts placement works on, with every allocation's bookkeeping (resources, GPU
+// devices, ports, task labels for host-limit constraints, tasks per job for SPREAD_JOB).
+// Allocate and Release keep free + used == capacity in every dimension; a rejected call
+// changes nothing.
+//
+// Thread-compatible.
+
+#ifndef PELOTON_PLACEMENT_CLUSTER_H_
+#define PELOTON_PLACEMENT_CLUSTER_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "peloton/placement/model.h"
+
+namespace peloton::placement {
+
+// One host's current state. Read it through Cluster::host().
+struct Host {
+  uint32_t index = 0;
+  std::string name;
+  Resources capacity;
+  Resources free;               // milli_gpu = sum of the devices' free milli-gpu
+  std::vector<GpuDevice> gpus;  // current free milli-gpu per device
+  absl::flat_hash_map<std::string, std::string> attributes;
+  std::vector<PortRange> free_ports;  // disjoint, sorted
+  uint32_t free_port_count = 0;
+  HostState state = HostState::kUp;
+  uint32_t tasks = 0;
+  absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
+  absl::flat_hash_map<std::string, uint32_t> job_tasks;    // job id -> count
+
+  bool has_gpus() const { return !gpus.empty(); }
+  bool exclusive() const { return attributes.contains(kExclusiveAttribute); }
+  // Label count for constraints: HOST kind (hostname and attributes, 1 if present) or TASK kind.
+  uint32_t LabelCount(LabelConstraint::Kind kind, const Label& label) const;
+};
+
+// What one placed task holds; pass it back to Release.
+struct Allocation {
+  std::string task_id;
+  std::string job_id;
+  uint32_t host = 0;
+  Resources resources;
+  std::vector<std::pair<uint32_t, int64_t>> gpus;  // device index, milli-gpu taken
+  std::vector<uint32_t> ports;
+  std::vector<Label> labels;
+};
+
+// "key=value", the key of Host::task_labels.
+std::string LabelKey(const Label& label);
+
+class Cluster {
+ public:
+  // InvalidArgument naming the host and field: empty or duplicate name, capacity gpu not
+  // 1000 per device, device free outside 0..1000, port range with begin > end or overlapping.
+  absl::StatusOr<uint32_t> AddHost(const HostSpec& spec);
+  absl::Status SetHostState(uint32_t host, HostState state);
+
+  size_t size() const { return hosts_.size(); }
+  const Host& host(uint32_t index) const { return hosts_[index]; }
+  absl::StatusOr<uint32_t> FindHost(absl::string_view name) const;
+
+  // Whether the host's devices can serve the task's GPU demand (ignores other resources).
+  bool GpuFits(const Host& host, const TaskSpec& task) const;
+  // The devices that would serve the task: whole free devices, or the device with the least
+  // free share that still fits a fraction. Empty when the task needs no GPU.
+  std::vector<uint32_t> ChooseGpus(const Host& host, const TaskSpec& task) const;
+
+  // Takes the task's resources, GPU devices and ports on `host`. FailedPrecondition (and no
+  // change) when they do not fit; InvalidArgument for a bad task or host index.
+  absl::StatusOr<Allocation> Allocate(uint32_t host, const TaskSpec& task);
+  // Returns what an Allocation holds. FailedPrecondition if it does not match the host.
+  absl::Status Release(const Allocation& allocation);
+
+ private:
+  std::vector<Host> hosts_;
+  absl::flat_hash_map<std::string, uint32_t> by_name_;
+};
+
+}  // namespace peloton::placement
+
+#endif  // PELOTON_PLACEMENT_CLUSTER_H_

@@ -1,0 +1,50 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Place: gangs onto a Cluster with a Profile. For each task, in order:
+//   1. a desired host (hint) that passes every filter is taken;
+//   2. otherwise every host is filtered; with a first-fit profile the first host in cluster
+//      order that passes is taken, else the passing host with the highest weighted score
+//      (each scorer's scores normalised over the passing hosts; ties: lowest host index);
+//   3. if no host passes, relaxations are tried in turn, each only if its rule rejected some
+//      host: SPREAD_JOB tasks may share a host with their job; tasks that need no GPU may use
+//      GPU hosts (unless the profile's scarce-GPU rule is hard).
+// A gang is placed all or nothing: if one task finds no host, the gang's allocations are
+// released and every task of the gang is reported unplaced. The task that found no host
+// carries the reason most hosts gave (ties: the lowest reason number), its gang mates
+// GANG_INCOMPLETE; the result also counts host rejections per reason (Peloton's
+// HostFilterResult counts).
+//
+// Thread-compatible; the Cluster is changed (allocations), the Profile only read.
+
+#ifndef PELOTON_PLACEMENT_PLACER_H_
+#define PELOTON_PLACEMENT_PLACER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "peloton/placement/cluster.h"
+#include "peloton/placement/plugin.h"
+
+namespace peloton::placement {
+
+struct Unplaced {
+  std::string task_id;
+  FilterReason reason = FilterReason::kUnknown;  // kNoOffer: the cluster has no hosts
+};
+
+struct PlacementResult {
+  std::vector<Allocation> placed;
+  std::vector<Unplaced> unplaced;
+  absl::btree_map<FilterReason, int64_t> rejections;  // host rejections by reason
+};
+
+// InvalidArgument (and nothing placed) if a task is invalid (ValidateTask).
+absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& cluster,
+                                      const Profile& profile);
+
+}  // namespace peloton::placement
+
+#endif  // PELOTON_PLACEMENT_PLACER_H_

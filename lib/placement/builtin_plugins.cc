@@ -1,0 +1,272 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The built-in filters and scorers, and the profiles made of them.
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "absl/container/inlined_vector.h"
+#include "peloton/common/status_macros.h"
+#include "peloton/placement/plugin.h"
+
+namespace peloton::placement {
+namespace {
+
+// ----- Filters ---------------------------------------------------------------------------
+
+class HostStateFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "host-state"; }
+  FilterReason Filter(const CycleState&, const Host& host) const override {
+    return host.state == HostState::kUp ? FilterReason::kMatch : FilterReason::kMismatchStatus;
+  }
+};
+
+class ResourcesFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "resources"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    return s.task->demand.FitsIn(host.free) ? FilterReason::kMatch
+                                            : FilterReason::kInsufficientResources;
+  }
+};
+
+class GpuFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "gpu"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    if (!s.needs_gpu) return FilterReason::kMatch;
+    return s.cluster->GpuFits(host, *s.task) ? FilterReason::kMatch : FilterReason::kMismatchGpu;
+  }
+};
+
+class PortsFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "ports"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    return s.task->num_ports <= host.free_port_count ? FilterReason::kMatch
+                                                     : FilterReason::kInsufficientPorts;
+  }
+};
+
+class ExclusiveFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "exclusive"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    return !host.exclusive() || s.constraint_names_exclusive ? FilterReason::kMatch
+                                                             : FilterReason::kMismatchExclusive;
+  }
+};
+
+bool Matches(const Constraint& c, const Host& host) {
+  switch (c.type) {
+    case Constraint::Type::kNone:
+      return true;
+    case Constraint::Type::kLabel: {
+      const uint32_t count = host.LabelCount(c.label.kind, c.label.label);
+      switch (c.label.condition) {
+        case LabelConstraint::Condition::kLessThan:
+          return count < c.label.requirement;
+        case LabelConstraint::Condition::kEqual:
+          return count == c.label.requirement;
+        case LabelConstraint::Condition::kGreaterThan:
+          return count > c.label.requirement;
+        case LabelConstraint::Condition::kUnknown:
+          return true;
+      }
+      return true;
+    }
+    case Constraint::Type::kAnd:
+      return std::all_of(c.children.begin(), c.children.end(),
+                         [&host](const Constraint& k) { return Matches(k, host); });
+    case Constraint::Type::kOr:
+      return std::any_of(c.children.begin(), c.children.end(),
+                         [&host](const Constraint& k) { return Matches(k, host); });
+  }
+  return true;
+}
+
+class ConstraintsFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "constraints"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    return Matches(s.task->constraint, host) ? FilterReason::kMatch
+                                             : FilterReason::kMismatchConstraints;
+  }
+};
+
+class ScarceGpuFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "scarce-gpu"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    return s.needs_gpu || !host.has_gpus() || s.allow_gpu_hosts ? FilterReason::kMatch
+                                                                : FilterReason::kScarceResources;
+  }
+};
+
+class JobSpreadFilter final : public FilterPlugin {
+ public:
+  absl::string_view Name() const override { return "job-spread"; }
+  FilterReason Filter(const CycleState& s, const Host& host) const override {
+    if (s.task->strategy != PlacementStrategy::kSpreadJob || s.allow_same_job ||
+        s.task->job_id.empty()) {
+      return FilterReason::kMatch;
+    }
+    return host.job_tasks.contains(s.task->job_id) ? FilterReason::kMismatchMaxHostLimit
+                                                   : FilterReason::kMatch;
+  }
+};
+
+// ----- Scorers ---------------------------------------------------------------------------
+
+// Share of the host used once the task is there, averaged over the kinds the task asks for.
+double UsedAfter(const CycleState& s, const Host& host) {
+  double sum = 0;
+  int kinds = 0;
+  for (int k = 0; k < kNumResourceKinds; ++k) {
+    if (s.task->demand.at(k) == 0 || host.capacity.at(k) == 0) continue;
+    sum += static_cast<double>(host.capacity.at(k) - host.free.at(k) + s.task->demand.at(k)) /
+           static_cast<double>(host.capacity.at(k));
+    ++kinds;
+  }
+  return kinds == 0 ? 0 : sum / kinds;
+}
+
+class BestFitScorer final : public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "best-fit"; }
+  int64_t Score(const CycleState& s, const Host& host) const override {
+    return std::llround(kMaxNodeScore * std::clamp(UsedAfter(s, host), 0.0, 1.0));
+  }
+};
+
+class LeastAllocatedScorer final : public ScorePlugin {
+ public:
+  absl::string_view Name() const override { return "least-allocated"; }
+  int64_t Score(const CycleState& s, const Host& host) const override {
+    return std::llround(kMaxNodeScore * std::clamp(1.0 - UsedAfter(s, host), 0.0, 1.0));
+  }
+};
+
+// Fragmentation-aware GPU scoring in the spirit of FGD (Weng et al., ATC'23): the
+// fragmentation of a host measured by a task shape m is the free GPU capacity m cannot use
+// there: all of it when m cannot run on the host (or asks for no GPU), otherwise the free share
+// of devices too small for m (any partly used device, for whole-GPU shapes). The workload's
+// fragmentation is the popularity-weighted sum over shapes; a host scores higher the less
+// placing the task there increases it.
+class GpuFragScorer final : public ScorePlugin {
+ public:
+  explicit GpuFragScorer(const ProfileOptions& options) : shapes_(options.workload) {
+    if (shapes_.empty()) {
+      for (int64_t gpu : {250, 500, 1000, 2000, 4000, 8000}) {
+        shapes_.push_back({Resources::Of(4000, 16384, 0, gpu), 1});
+      }
+    }
+    double total = 0;
+    for (const WorkloadShape& w : shapes_) total += w.weight;
+    for (WorkloadShape& w : shapes_) w.weight = total > 0 ? w.weight / total : 0;
+  }
+  absl::string_view Name() const override { return "gpu-frag"; }
+
+  int64_t Score(const CycleState& s, const Host& host) const override {
+    if (!host.has_gpus()) return 0;  // nothing to fragment
+    absl::InlinedVector<int64_t, 16> gpus;
+    for (const GpuDevice& d : host.gpus) gpus.push_back(d.free_milli);
+    const double before = Fragmentation(host.free, gpus);
+    // The host as it would be with the task on the devices the cluster would give it.
+    const int64_t per_device = s.task->whole_gpus() ? 1000 : s.task->gpu_milli();
+    for (uint32_t d : s.cluster->ChooseGpus(host, *s.task)) gpus[d] -= per_device;
+    const double after = Fragmentation(host.free - s.task->demand, gpus);
+    // Lower increase is better; scaled to keep milli-gpu resolution, normalised later.
+    return -std::llround((after - before) * 1000.0);
+  }
+
+  void Normalize(absl::Span<int64_t> scores) const override {
+    if (scores.empty()) return;
+    const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
+    const int64_t min = *lo, max = *hi;
+    for (int64_t& v : scores) {
+      v = max == min ? kMaxNodeScore : (v - min) * kMaxNodeScore / (max - min);
+    }
+  }
+
+ private:
+  double Fragmentation(const Resources& free, absl::Span<const int64_t> gpus) const {
+    int64_t total_free = 0;
+    for (int64_t d : gpus) total_free += d;
+    double f = 0;
+    for (const WorkloadShape& m : shapes_) {
+      f += m.weight * static_cast<double>(ShapeFragment(m.demand, free, gpus, total_free));
+    }
+    return f;
+  }
+
+  static int64_t ShapeFragment(const Resources& m, const Resources& free,
+                               absl::Span<const int64_t> gpus, int64_t total_free) {
+    const int64_t need = m.milli_gpu();
+    if (need == 0) return total_free;  // a CPU-only shape can use no GPU
+    if (m.milli_cpu() > free.milli_cpu() || m.memory_mb() > free.memory_mb()) return total_free;
+    if (need >= 1000) {
+      int64_t whole = 0, partial = 0;
+      for (int64_t d : gpus) {
+        if (d == 1000) {
+          ++whole;
+        } else {
+          partial += d;
+        }
+      }
+      if (whole * 1000 < need) return total_free;  // cannot run here
+      return partial;
+    }
+    int64_t fragment = 0;
+    bool fits = false;
+    for (int64_t d : gpus) {
+      if (d >= need) {
+        fits = true;
+      } else {
+        fragment += d;
+      }
+    }
+    return fits ? fragment : total_free;
+  }
+
+  std::vector<WorkloadShape> shapes_;
+};
+
+template <typename T>
+PluginRegistry::FilterFactory FilterOf() {
+  return [](const ProfileOptions&) { return std::make_unique<T>(); };
+}
+
+}  // namespace
+
+absl::Status RegisterBuiltinPlugins(PluginRegistry& r) {
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("host-state", FilterOf<HostStateFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("resources", FilterOf<ResourcesFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("gpu", FilterOf<GpuFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("ports", FilterOf<PortsFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("exclusive", FilterOf<ExclusiveFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("constraints", FilterOf<ConstraintsFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("scarce-gpu", FilterOf<ScarceGpuFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterFilter("job-spread", FilterOf<JobSpreadFilter>()));
+  PELOTON_RETURN_IF_ERROR(r.RegisterScorer(
+      "best-fit", [](const ProfileOptions&) { return std::make_unique<BestFitScorer>(); }));
+  PELOTON_RETURN_IF_ERROR(r.RegisterScorer("least-allocated", [](const ProfileOptions&) {
+    return std::make_unique<LeastAllocatedScorer>();
+  }));
+  PELOTON_RETURN_IF_ERROR(r.RegisterScorer(
+      "gpu-frag", [](const ProfileOptions& o) { return std::make_unique<GpuFragScorer>(o); }));
+
+  const std::vector<std::string> filters = {"host-state", "resources",   "gpu",
+                                            "ports",      "exclusive",   "constraints",
+                                            "scarce-gpu", "job-spread"};
+  PELOTON_RETURN_IF_ERROR(r.RegisterProfile("pack", {filters, {}}));
+  PELOTON_RETURN_IF_ERROR(r.RegisterProfile("best-fit", {filters, {{"best-fit", 1}}}));
+  PELOTON_RETURN_IF_ERROR(r.RegisterProfile("spread", {filters, {{"least-allocated", 1}}}));
+  PELOTON_RETURN_IF_ERROR(
+      r.RegisterProfile("gpu-frag", {filters, {{"gpu-frag", 10}, {"best-fit", 1}}}));
+  return absl::OkStatus();
+}
+
+}  // namespace peloton::placement

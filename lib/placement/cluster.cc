@@ -1,0 +1,216 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "peloton/placement/cluster.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace peloton::placement {
+namespace {
+
+bool ModelAccepted(const TaskSpec& task, const GpuDevice& device) {
+  if (task.gpu_models.empty()) return true;
+  return std::find(task.gpu_models.begin(), task.gpu_models.end(), device.model) !=
+         task.gpu_models.end();
+}
+
+// Takes the `n` lowest free ports out of `ranges`.
+std::vector<uint32_t> TakePorts(std::vector<PortRange>& ranges, uint32_t n) {
+  std::vector<uint32_t> out;
+  while (out.size() < n && !ranges.empty()) {
+    PortRange& r = ranges.front();
+    out.push_back(r.begin);
+    if (r.begin == r.end) {
+      ranges.erase(ranges.begin());
+    } else {
+      ++r.begin;
+    }
+  }
+  return out;
+}
+
+// Puts ports back, merging adjacent ranges.
+void ReturnPorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& ports) {
+  for (uint32_t p : ports) ranges.push_back({p, p});
+  std::sort(ranges.begin(), ranges.end(),
+            [](const PortRange& a, const PortRange& b) { return a.begin < b.begin; });
+  std::vector<PortRange> merged;
+  for (const PortRange& r : ranges) {
+    if (!merged.empty() && merged.back().end + 1 >= r.begin) {
+      merged.back().end = std::max(merged.back().end, r.end);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  ranges = std::move(merged);
+}
+
+}  // namespace
+
+std::string LabelKey(const Label& label) { return absl::StrCat(label.key, "=", label.value); }
+
+uint32_t Host::LabelCount(LabelConstraint::Kind kind, const Label& label) const {
+  if (kind == LabelConstraint::Kind::kHost) {
+    if (label.key == kHostnameLabel) return label.value == name ? 1 : 0;
+    auto it = attributes.find(label.key);
+    return it != attributes.end() && it->second == label.value ? 1 : 0;
+  }
+  auto it = task_labels.find(LabelKey(label));
+  return it == task_labels.end() ? 0 : it->second;
+}
+
+absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
+  auto bad = [&spec](const std::string& what) {
+    return absl::InvalidArgumentError(absl::StrCat("host '", spec.name, "': ", what));
+  };
+  if (spec.name.empty()) return bad("name is empty (rule: hosts have names)");
+  if (by_name_.contains(spec.name)) return bad("name already used (rule: names are unique)");
+  for (ResourceKind k : kAllResourceKinds) {
+    if (spec.capacity[k] < 0) return bad(absl::StrCat(ResourceKindName(k), " capacity is negative"));
+  }
+  if (spec.capacity.milli_gpu() != 1000 * static_cast<int64_t>(spec.gpus.size())) {
+    return bad(absl::StrCat("gpu capacity ", spec.capacity.milli_gpu(), " milli-gpu with ",
+                            spec.gpus.size(), " devices (rule: 1000 per device)"));
+  }
+  int64_t gpu_free = 0;
+  for (size_t i = 0; i < spec.gpus.size(); ++i) {
+    if (spec.gpus[i].free_milli < 0 || spec.gpus[i].free_milli > 1000) {
+      return bad(absl::StrCat("gpus[", i, "].free ", spec.gpus[i].free_milli,
+                              " (rule: 0..1000 milli-gpu)"));
+    }
+    gpu_free += spec.gpus[i].free_milli;
+  }
+  std::vector<PortRange> ports = spec.ports;
+  std::sort(ports.begin(), ports.end(),
+            [](const PortRange& a, const PortRange& b) { return a.begin < b.begin; });
+  uint32_t port_count = 0;
+  for (size_t i = 0; i < ports.size(); ++i) {
+    if (ports[i].begin > ports[i].end) return bad("a port range begins after it ends");
+    if (i > 0 && ports[i].begin <= ports[i - 1].end) return bad("port ranges overlap");
+    port_count += ports[i].end - ports[i].begin + 1;
+  }
+  Host h;
+  h.index = static_cast<uint32_t>(hosts_.size());
+  h.name = spec.name;
+  h.capacity = spec.capacity;
+  h.free = spec.capacity;
+  h.free[ResourceKind::kGpu] = gpu_free;
+  h.gpus = spec.gpus;
+  h.attributes = spec.attributes;
+  h.free_ports = std::move(ports);
+  h.free_port_count = port_count;
+  h.state = spec.state;
+  by_name_.emplace(h.name, h.index);
+  hosts_.push_back(std::move(h));
+  return hosts_.back().index;
+}
+
+absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
+  if (host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
+  hosts_[host].state = state;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> Cluster::FindHost(absl::string_view name) const {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return absl::NotFoundError(absl::StrCat("host '", name, "' is unknown"));
+  return it->second;
+}
+
+std::vector<uint32_t> Cluster::ChooseGpus(const Host& host, const TaskSpec& task) const {
+  const int64_t need = task.gpu_milli();
+  std::vector<uint32_t> out;
+  if (need <= 0) return out;
+  if (need >= 1000) {
+    const size_t devices = static_cast<size_t>(need / 1000);
+    for (uint32_t i = 0; i < host.gpus.size() && out.size() < devices; ++i) {
+      if (host.gpus[i].free_milli == 1000 && ModelAccepted(task, host.gpus[i])) out.push_back(i);
+    }
+    if (out.size() < devices) out.clear();
+    return out;
+  }
+  // A fraction: the device with the least free share that fits (keeps whole devices whole).
+  int best = -1;
+  for (uint32_t i = 0; i < host.gpus.size(); ++i) {
+    const GpuDevice& d = host.gpus[i];
+    if (d.free_milli < need || !ModelAccepted(task, d)) continue;
+    if (best < 0 || d.free_milli < host.gpus[best].free_milli) best = static_cast<int>(i);
+  }
+  if (best >= 0) out.push_back(static_cast<uint32_t>(best));
+  return out;
+}
+
+bool Cluster::GpuFits(const Host& host, const TaskSpec& task) const {
+  return task.gpu_milli() <= 0 || !ChooseGpus(host, task).empty();
+}
+
+absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& task) {
+  if (index >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
+  if (absl::Status s = ValidateTask(task); !s.ok()) return s;
+  Host& h = hosts_[index];
+  if (!task.demand.FitsIn(h.free)) {
+    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, " does not fit host ",
+                                                      h.name, ": needs ", task.demand.ToString(),
+                                                      ", free ", h.free.ToString()));
+  }
+  std::vector<uint32_t> devices = ChooseGpus(h, task);
+  if (task.gpu_milli() > 0 && devices.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task ", task.id, ": no suitable GPU device free on host ", h.name));
+  }
+  if (task.num_ports > h.free_port_count) {
+    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ",
+                                                      task.num_ports, " ports, host ", h.name,
+                                                      " has ", h.free_port_count));
+  }
+  Allocation a;
+  a.task_id = task.id;
+  a.job_id = task.job_id;
+  a.host = index;
+  a.resources = task.demand;
+  const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
+  for (uint32_t d : devices) {
+    h.gpus[d].free_milli -= per_device;
+    a.gpus.emplace_back(d, per_device);
+  }
+  a.ports = TakePorts(h.free_ports, task.num_ports);
+  h.free_port_count -= task.num_ports;
+  h.free -= task.demand;
+  a.labels = task.labels;
+  for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
+  if (!task.job_id.empty()) ++h.job_tasks[task.job_id];
+  ++h.tasks;
+  return a;
+}
+
+absl::Status Cluster::Release(const Allocation& a) {
+  if (a.host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
+  Host& h = hosts_[a.host];
+  if (!(h.free + a.resources).FitsIn(h.capacity) || h.tasks == 0) {
+    return absl::FailedPreconditionError(absl::StrCat("allocation of task ", a.task_id,
+                                                      " does not belong to host ", h.name));
+  }
+  for (const auto& [d, milli] : a.gpus) {
+    if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("allocation of task ", a.task_id, " holds an unknown GPU share"));
+    }
+  }
+  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
+  ReturnPorts(h.free_ports, a.ports);
+  h.free_port_count += static_cast<uint32_t>(a.ports.size());
+  h.free += a.resources;
+  for (const Label& l : a.labels) {
+    auto it = h.task_labels.find(LabelKey(l));
+    if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
+  }
+  if (!a.job_id.empty()) {
+    auto it = h.job_tasks.find(a.job_id);
+    if (it != h.job_tasks.end() && --it->second == 0) h.job_tasks.erase(it);
+  }
+  --h.tasks;
+  return absl::OkStatus();
+}
+
+}  // namespace peloton::placement

@@ -1,0 +1,122 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "peloton/placement/model.h"
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/enum_names.h"
+
+namespace peloton::placement {
+namespace {
+
+constexpr EnumName<FilterReason> kReasonNames[] = {
+    {FilterReason::kUnknown, "UNKNOWN"},
+    {FilterReason::kMatch, "MATCH"},
+    {FilterReason::kInsufficientOfferResources, "INSUFFICIENT_OFFER_RESOURCES"},
+    {FilterReason::kMismatchConstraints, "MISMATCH_CONSTRAINTS"},
+    {FilterReason::kMismatchGpu, "MISMATCH_GPU"},
+    {FilterReason::kMismatchStatus, "MISMATCH_STATUS"},
+    {FilterReason::kMismatchMaxHostLimit, "MISMATCH_MAX_HOST_LIMIT"},
+    {FilterReason::kNoOffer, "NO_OFFER"},
+    {FilterReason::kInsufficientResources, "INSUFFICIENT_RESOURCES"},
+    {FilterReason::kScarceResources, "SCARCE_RESOURCES"},
+    {FilterReason::kInsufficientPorts, "INSUFFICIENT_PORTS"},
+    {FilterReason::kMismatchExclusive, "MISMATCH_EXCLUSIVE"},
+    {FilterReason::kGangIncomplete, "GANG_INCOMPLETE"}};
+
+absl::Status ValidateAt(const Constraint& c, const std::string& path) {
+  switch (c.type) {
+    case Constraint::Type::kNone:
+      return absl::OkStatus();
+    case Constraint::Type::kLabel: {
+      const LabelConstraint& l = c.label;
+      if (l.kind != LabelConstraint::Kind::kHost && l.kind != LabelConstraint::Kind::kTask) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".labelConstraint.kind: must be TASK (1) or HOST (2)"));
+      }
+      if (l.condition != LabelConstraint::Condition::kLessThan &&
+          l.condition != LabelConstraint::Condition::kEqual &&
+          l.condition != LabelConstraint::Condition::kGreaterThan) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ".labelConstraint.condition: must be LESS_THAN (1), EQUAL (2) or GREATER_THAN (3)"));
+      }
+      if (l.label.key.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".labelConstraint.label.key: is empty (rule: a label has a key)"));
+      }
+      return absl::OkStatus();
+    }
+    case Constraint::Type::kAnd:
+    case Constraint::Type::kOr: {
+      const char* name = c.type == Constraint::Type::kAnd ? "andConstraint" : "orConstraint";
+      if (c.children.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".", name, ".constraints: is empty (rule: at least one)"));
+      }
+      for (size_t i = 0; i < c.children.size(); ++i) {
+        absl::Status s = ValidateAt(c.children[i], absl::StrCat(path, ".", name, ".constraints[", i, "]"));
+        if (!s.ok()) return s;
+      }
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ".type: must be LABEL (1), AND (2) or OR (3)"));
+}
+
+}  // namespace
+
+absl::string_view Name(FilterReason r) { return EnumNameOf(r, kReasonNames); }
+
+Constraint Constraint::Host(std::string key, std::string value, LabelConstraint::Condition c,
+                            uint32_t requirement) {
+  Constraint out;
+  out.type = Type::kLabel;
+  out.label = {LabelConstraint::Kind::kHost, c, {std::move(key), std::move(value)}, requirement};
+  return out;
+}
+
+Constraint Constraint::Task(std::string key, std::string value, LabelConstraint::Condition c,
+                            uint32_t requirement) {
+  Constraint out = Host(std::move(key), std::move(value), c, requirement);
+  out.label.kind = LabelConstraint::Kind::kTask;
+  return out;
+}
+
+Constraint Constraint::And(std::vector<Constraint> children) {
+  Constraint out;
+  out.type = Type::kAnd;
+  out.children = std::move(children);
+  return out;
+}
+
+Constraint Constraint::Or(std::vector<Constraint> children) {
+  Constraint out = And(std::move(children));
+  out.type = Type::kOr;
+  return out;
+}
+
+bool Constraint::NamesHostKey(absl::string_view key) const {
+  if (type == Type::kLabel) {
+    return label.kind == LabelConstraint::Kind::kHost && label.label.key == key;
+  }
+  for (const Constraint& c : children) {
+    if (c.NamesHostKey(key)) return true;
+  }
+  return false;
+}
+
+absl::Status ValidateConstraint(const Constraint& c) { return ValidateAt(c, "constraint"); }
+
+absl::Status ValidateTask(const TaskSpec& t) {
+  if (t.id.empty()) return absl::InvalidArgumentError("task: id is empty (rule: tasks have ids)");
+  const int64_t gpu = t.demand.milli_gpu();
+  if (gpu > 1000 && gpu % 1000 != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "task ", t.id, ": gpu ", gpu, " milli-gpu (rule: a fraction of one GPU, or whole GPUs)"));
+  }
+  absl::Status s = ValidateConstraint(t.constraint);
+  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("task ", t.id, ": ", s.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace peloton::placement

@@ -1,0 +1,311 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Placement: each plugin, reference §7 scenarios 7 (host limit), 8 (exclusive hosts) and 9
+// (pack vs spread) at library level, the GPU rules, gang atomicity and the registry.
+
+#include "peloton/placement/placer.h"
+
+#include <set>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+
+namespace peloton::placement {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using Cond = LabelConstraint::Condition;
+
+HostSpec CpuHost(const std::string& name, int64_t cores = 12, int64_t mem = 32768) {
+  HostSpec h;
+  h.name = name;
+  h.capacity = Resources::Of(cores * 1000, mem, 100000, 0);
+  h.ports = {{31000, 31009}};
+  return h;
+}
+
+HostSpec GpuHost(const std::string& name, int gpus, const std::string& model = "V100") {
+  HostSpec h = CpuHost(name, 64, 262144);
+  h.capacity[ResourceKind::kGpu] = 1000 * gpus;
+  h.gpus.assign(gpus, GpuDevice{model, 1000});
+  return h;
+}
+
+TaskSpec Task(const std::string& id, int64_t milli_cpu = 1000, int64_t milli_gpu = 0) {
+  TaskSpec t;
+  t.id = id;
+  t.job_id = "job";
+  t.demand = Resources::Of(milli_cpu, 128, 0, milli_gpu);
+  return t;
+}
+
+std::vector<Gang> Singles(const std::vector<TaskSpec>& tasks) {
+  std::vector<Gang> out;
+  for (const TaskSpec& t : tasks) out.push_back({{t}});
+  return out;
+}
+
+class PlacementTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_THAT(RegisterBuiltinPlugins(registry_), IsOk()); }
+
+  PlacementResult PlaceWith(const std::string& profile, const std::vector<Gang>& gangs,
+                            ProfileOptions options = {}) {
+    auto p = registry_.Build(profile, options);
+    EXPECT_THAT(p, IsOk());
+    auto r = Place(gangs, cluster_, *p);
+    EXPECT_THAT(r, IsOk());
+    return *std::move(r);
+  }
+  std::string HostOf(const Allocation& a) { return cluster_.host(a.host).name; }
+  std::set<std::string> Hosts(const PlacementResult& r) {
+    std::set<std::string> out;
+    for (const Allocation& a : r.placed) out.insert(HostOf(a));
+    return out;
+  }
+
+  PluginRegistry registry_;
+  Cluster cluster_;
+};
+
+// Scenario 9 (test_placement_strategy_pack / _spread).
+TEST_F(PlacementTest, PackPutsSmallTasksOnOneHostSpreadJobOnDistinctHosts) {
+  for (const char* h : {"a", "b", "c"}) ASSERT_THAT(cluster_.AddHost(CpuHost(h)), IsOk());
+  std::vector<TaskSpec> small;
+  for (int i = 0; i < 5; ++i) small.push_back(Task("pack-" + std::to_string(i)));
+  PlacementResult packed = PlaceWith("pack", Singles(small));
+  EXPECT_THAT(packed.placed, SizeIs(5));
+  EXPECT_THAT(Hosts(packed), ElementsAre("a"));
+
+  std::vector<TaskSpec> spread;
+  for (int i = 0; i < 3; ++i) {
+    TaskSpec t = Task("spread-" + std::to_string(i));
+    t.job_id = "spread-job";
+    t.strategy = PlacementStrategy::kSpreadJob;
+    spread.push_back(t);
+  }
+  PlacementResult spreaded = PlaceWith("pack", Singles(spread));
+  EXPECT_THAT(Hosts(spreaded), ElementsAre("a", "b", "c"));
+  // More SPREAD_JOB tasks than hosts: the rest still run (best effort).
+  TaskSpec extra = spread[0];
+  extra.id = "spread-3";
+  EXPECT_THAT(PlaceWith("pack", Singles({extra})).placed, SizeIs(1));
+}
+
+// Scenario 7 (test__host_limit): 4 instances with a TASK-label host limit of 1 on 3 hosts.
+TEST_F(PlacementTest, HostLimitSpreadsAndLeavesOneUnplaced) {
+  for (const char* h : {"a", "b", "c"}) ASSERT_THAT(cluster_.AddHost(CpuHost(h)), IsOk());
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 4; ++i) {
+    TaskSpec t = Task("limited-" + std::to_string(i));
+    t.labels = {{"app", "limited"}};
+    t.constraint = Constraint::Task("app", "limited", Cond::kLessThan, 1);
+    tasks.push_back(t);
+  }
+  PlacementResult r = PlaceWith("pack", Singles(tasks));
+  EXPECT_THAT(r.placed, SizeIs(3));
+  EXPECT_THAT(Hosts(r), ElementsAre("a", "b", "c"));
+  ASSERT_THAT(r.unplaced, SizeIs(1));
+  EXPECT_EQ(r.unplaced[0].task_id, "limited-3");
+  EXPECT_EQ(r.unplaced[0].reason, FilterReason::kMismatchConstraints);
+  // limited-1 was turned away by a, limited-2 by a and b, limited-3 by all three.
+  EXPECT_EQ(r.rejections[FilterReason::kMismatchConstraints], 1 + 2 + 3);
+}
+
+// Scenario 8 (test_placement_exclusive_job / _non_exclusive_job).
+TEST_F(PlacementTest, ExclusiveHostsOnlyTakeTasksThatAskForThem) {
+  HostSpec exclusive = CpuHost("exclusive");
+  exclusive.attributes[std::string(kExclusiveAttribute)] = "exclusive-test-label";
+  ASSERT_THAT(cluster_.AddHost(exclusive), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("shared")), IsOk());
+  std::vector<TaskSpec> plain, pinned;
+  for (int i = 0; i < 3; ++i) {
+    plain.push_back(Task("plain-" + std::to_string(i)));
+    TaskSpec t = Task("pinned-" + std::to_string(i));
+    t.constraint = Constraint::Host(std::string(kExclusiveAttribute), "exclusive-test-label",
+                                    Cond::kEqual, 1);
+    pinned.push_back(t);
+  }
+  EXPECT_THAT(Hosts(PlaceWith("pack", Singles(plain))), ElementsAre("shared"));
+  EXPECT_THAT(Hosts(PlaceWith("pack", Singles(pinned))), ElementsAre("exclusive"));
+}
+
+TEST_F(PlacementTest, HostConstraintsAndAndOr) {
+  HostSpec a = CpuHost("a"), b = CpuHost("b");
+  a.attributes["zone"] = "z1";
+  b.attributes["zone"] = "z2";
+  b.attributes["ssd"] = "true";
+  ASSERT_THAT(cluster_.AddHost(a), IsOk());
+  ASSERT_THAT(cluster_.AddHost(b), IsOk());
+  TaskSpec t = Task("t");
+  t.constraint = Constraint::And({Constraint::Host("zone", "z2", Cond::kEqual, 1),
+                                  Constraint::Host("ssd", "true", Cond::kEqual, 1)});
+  EXPECT_THAT(Hosts(PlaceWith("pack", Singles({t}))), ElementsAre("b"));
+  t.id = "u";
+  t.constraint = Constraint::Or({Constraint::Host("zone", "z9", Cond::kEqual, 1),
+                                 Constraint::Host("hostname", "a", Cond::kEqual, 1)});
+  EXPECT_THAT(Hosts(PlaceWith("pack", Singles({t}))), ElementsAre("a"));
+  t.id = "v";
+  t.constraint = Constraint::Host("zone", "z1", Cond::kEqual, 0);  // not in z1
+  EXPECT_THAT(Hosts(PlaceWith("pack", Singles({t}))), ElementsAre("b"));
+}
+
+TEST_F(PlacementTest, CpuTasksAvoidGpuHostsWhileACpuHostFits) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("gpu", 4)), IsOk());  // first in cluster order
+  ASSERT_THAT(cluster_.AddHost(CpuHost("cpu", 2)), IsOk());
+  ASSERT_THAT(cluster_.AddHost(GpuHost("gpu-2", 4)), IsOk());
+  PlacementResult r = PlaceWith("pack", Singles({Task("c0"), Task("c1"), Task("c2")}));
+  ASSERT_THAT(r.placed, SizeIs(3));
+  EXPECT_EQ(HostOf(r.placed[0]), "cpu");
+  EXPECT_EQ(HostOf(r.placed[1]), "cpu");
+  EXPECT_EQ(HostOf(r.placed[2]), "gpu");  // the CPU host is full: soft rule lets it through
+  // Hard mode: never on a GPU host.
+  PlacementResult hard = PlaceWith("pack", Singles({Task("c3")}), {.scarce_gpu_hard = true});
+  EXPECT_THAT(hard.placed, IsEmpty());
+  ASSERT_THAT(hard.unplaced, SizeIs(1));
+  EXPECT_EQ(hard.unplaced[0].reason, FilterReason::kScarceResources);
+}
+
+TEST_F(PlacementTest, GpuModelsAndWholeDevices) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("t4", 2, "T4")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(GpuHost("v100", 2, "V100")), IsOk());
+  TaskSpec t = Task("needs-v100", 1000, 2000);
+  t.gpu_models = {"V100", "A100"};
+  PlacementResult r = PlaceWith("pack", Singles({t}));
+  ASSERT_THAT(r.placed, SizeIs(1));
+  EXPECT_EQ(HostOf(r.placed[0]), "v100");
+  EXPECT_THAT(r.placed[0].gpus, SizeIs(2));  // two whole devices
+  TaskSpec again = t;
+  again.id = "needs-v100-again";
+  PlacementResult full = PlaceWith("pack", Singles({again}));
+  ASSERT_THAT(full.unplaced, SizeIs(1));
+  // t4 has the wrong model, v100 no free GPU: a tie, reported as the lower reason number.
+  EXPECT_EQ(full.unplaced[0].reason, FilterReason::kMismatchGpu);
+  EXPECT_EQ(full.rejections[FilterReason::kMismatchGpu], 1);
+  EXPECT_EQ(full.rejections[FilterReason::kInsufficientResources], 1);
+}
+
+TEST_F(PlacementTest, FractionalTasksShareADeviceWithoutExceedingIt) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("g", 2)), IsOk());
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 5; ++i) tasks.push_back(Task("f" + std::to_string(i), 100, 400));
+  PlacementResult r = PlaceWith("pack", Singles(tasks));
+  EXPECT_THAT(r.placed, SizeIs(4));  // 2 per device: 400 + 400 <= 1000, a third would not fit
+  for (const GpuDevice& d : cluster_.host(0).gpus) EXPECT_EQ(d.free_milli, 200);
+  // A whole-GPU task no longer fits: 400 milli-gpu free in all.
+  PlacementResult whole = PlaceWith("pack", Singles({Task("w", 100, 1000)}));
+  ASSERT_THAT(whole.unplaced, SizeIs(1));
+  EXPECT_EQ(whole.unplaced[0].reason, FilterReason::kInsufficientResources);
+  // Best-fit device choice: a 200 share goes to a device with exactly 200 left.
+  PlacementResult exact = PlaceWith("pack", Singles({Task("e", 100, 200)}));
+  ASSERT_THAT(exact.placed, SizeIs(1));
+  EXPECT_EQ(cluster_.host(0).gpus[exact.placed[0].gpus[0].first].free_milli, 0);
+}
+
+TEST_F(PlacementTest, GangIsAllOrNothing) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a", 2)), IsOk());
+  Gang gang{{Task("g0"), Task("g1"), Task("g2")}};
+  PlacementResult r = PlaceWith("pack", {gang});
+  EXPECT_THAT(r.placed, IsEmpty());
+  ASSERT_THAT(r.unplaced, SizeIs(3));
+  EXPECT_EQ(r.unplaced[2].reason, FilterReason::kInsufficientResources);
+  EXPECT_EQ(r.unplaced[0].reason, FilterReason::kGangIncomplete);
+  EXPECT_EQ(cluster_.host(0).free, cluster_.host(0).capacity);  // released
+  EXPECT_EQ(cluster_.host(0).tasks, 0u);
+}
+
+TEST_F(PlacementTest, HostStatePortsAndDesiredHost) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("b")), IsOk());
+  ASSERT_THAT(cluster_.SetHostState(0, HostState::kDraining), IsOk());
+  PlacementResult r = PlaceWith("pack", Singles({Task("t")}));
+  EXPECT_THAT(Hosts(r), ElementsAre("b"));
+  ASSERT_THAT(cluster_.SetHostState(0, HostState::kUp), IsOk());
+  TaskSpec ported = Task("p");
+  ported.num_ports = 11;  // hosts have 10
+  PlacementResult none = PlaceWith("pack", Singles({ported}));
+  ASSERT_THAT(none.unplaced, SizeIs(1));
+  EXPECT_EQ(none.unplaced[0].reason, FilterReason::kInsufficientPorts);
+  ported.num_ports = 3;
+  PlacementResult three = PlaceWith("pack", Singles({ported}));
+  ASSERT_THAT(three.placed, SizeIs(1));
+  EXPECT_THAT(three.placed[0].ports, ElementsAre(31000, 31001, 31002));
+  TaskSpec hinted = Task("h");
+  hinted.desired_host = "b";
+  EXPECT_THAT(Hosts(PlaceWith("pack", Singles({hinted}))), ElementsAre("b"));
+}
+
+TEST_F(PlacementTest, BestFitAndSpreadScorers) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("big", 16)), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("small", 4)), IsOk());
+  EXPECT_THAT(Hosts(PlaceWith("best-fit", Singles({Task("bf")}))), ElementsAre("small"));
+  EXPECT_THAT(Hosts(PlaceWith("spread", Singles({Task("sp")}))), ElementsAre("big"));
+}
+
+// The fragmentation-aware scorer keeps whole GPUs whole for whole-GPU work.
+TEST_F(PlacementTest, GpuFragPrefersAlreadySharedDevices) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("fresh", 1)), IsOk());
+  HostSpec used = GpuHost("used", 1);
+  used.gpus[0].free_milli = 500;
+  used.capacity = Resources::Of(64000, 262144, 100000, 1000);
+  ASSERT_THAT(cluster_.AddHost(used), IsOk());
+  const ProfileOptions whole_gpu_workload{
+      .workload = {{Resources::Of(1000, 1024, 0, 1000), 1}, {Resources::Of(1000, 1024, 0, 500), 1}}};
+  PlacementResult frag = PlaceWith("gpu-frag", Singles({Task("half", 1000, 500)}), whole_gpu_workload);
+  EXPECT_THAT(Hosts(frag), ElementsAre("used"));  // "fresh" stays free for a whole-GPU task
+}
+
+TEST_F(PlacementTest, InvalidInputIsRejectedBeforeAnythingIsPlaced) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  auto p = registry_.Build("pack");
+  TaskSpec bad = Task("bad", 1000, 1500);
+  EXPECT_THAT(Place(Singles({Task("ok"), bad}), cluster_, *p),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task bad: gpu 1500")));
+  EXPECT_EQ(cluster_.host(0).tasks, 0u);
+  TaskSpec c = Task("c");
+  c.constraint = Constraint::And({});
+  EXPECT_THAT(Place(Singles({c}), cluster_, *p),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("andConstraint")));
+  c.constraint = Constraint::Host("", "x", Cond::kEqual, 1);
+  EXPECT_THAT(Place(Singles({c}), cluster_, *p),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("label.key")));
+}
+
+TEST_F(PlacementTest, ClusterValidatesHosts) {
+  HostSpec h = CpuHost("");
+  EXPECT_THAT(cluster_.AddHost(h), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")));
+  h = GpuHost("g", 2);
+  h.capacity[ResourceKind::kGpu] = 3000;
+  EXPECT_THAT(cluster_.AddHost(h),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1000 per device")));
+  h = CpuHost("p");
+  h.ports = {{100, 200}, {150, 300}};
+  EXPECT_THAT(cluster_.AddHost(h), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("overlap")));
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  EXPECT_THAT(cluster_.AddHost(CpuHost("a")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("already used")));
+  EXPECT_EQ(cluster_.size(), 1u);
+}
+
+TEST_F(PlacementTest, RegistryIsExplicitAndValidated) {
+  EXPECT_THAT(registry_.ProfileNames(), ElementsAre("best-fit", "gpu-frag", "pack", "spread"));
+  EXPECT_THAT(registry_.Build("nope"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("known: best-fit, gpu-frag")));
+  EXPECT_THAT(registry_.RegisterProfile("x", {{"no-such-filter"}, {}}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no-such-filter")));
+  EXPECT_THAT(registry_.RegisterProfile("y", {{"resources"}, {{"best-fit", 0}}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight")));
+  EXPECT_THAT(RegisterBuiltinPlugins(registry_), StatusIs(absl::StatusCode::kAlreadyExists));
+  PluginRegistry empty;
+  EXPECT_THAT(empty.Build("pack"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace peloton::placement

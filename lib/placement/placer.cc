@@ -1,0 +1,150 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "peloton/placement/placer.h"
+
+#include <array>
+#include <optional>
+
+#include "peloton/common/check.h"
+
+namespace peloton::placement {
+namespace {
+
+constexpr int kReasonSlots = 128;
+
+class TaskPlacer {
+ public:
+  TaskPlacer(Cluster& cluster, const Profile& profile, PlacementResult& result)
+      : cluster_(cluster), profile_(profile), result_(result) {}
+
+  // The host for `task`, or the reason most hosts gave.
+  std::optional<uint32_t> FindHost(const TaskSpec& task, FilterReason& reason) {
+    CycleState s;
+    s.cluster = &cluster_;
+    s.task = &task;
+    s.needs_gpu = task.gpu_milli() > 0;
+    s.constraint_names_exclusive = task.constraint.NamesHostKey(kExclusiveAttribute);
+    reasons_.fill(0);
+
+    if (!task.desired_host.empty()) {
+      if (auto hinted = cluster_.FindHost(task.desired_host); hinted.ok()) {
+        if (Passes(s, cluster_.host(*hinted)) == FilterReason::kMatch) return *hinted;
+      }
+    }
+    // Relaxations, each only when it was what kept the task out somewhere.
+    std::optional<uint32_t> host = Search(s);
+    if (!host && task.strategy == PlacementStrategy::kSpreadJob &&
+        Seen(FilterReason::kMismatchMaxHostLimit)) {
+      s.allow_same_job = true;
+      host = Search(s);
+    }
+    if (!host && !s.needs_gpu && !profile_.options().scarce_gpu_hard &&
+        Seen(FilterReason::kScarceResources)) {
+      s.allow_gpu_hosts = true;
+      host = Search(s);
+    }
+    if (!host) {
+      reason = FilterReason::kNoOffer;
+      int64_t most = 0;
+      for (int r = 0; r < kReasonSlots; ++r) {
+        if (reasons_[r] > most) {
+          most = reasons_[r];
+          reason = static_cast<FilterReason>(r);
+        }
+      }
+    }
+    return host;
+  }
+
+ private:
+  bool Seen(FilterReason r) const { return reasons_[static_cast<int>(r) % kReasonSlots] > 0; }
+
+  FilterReason Passes(const CycleState& s, const Host& host) {
+    for (const auto& f : profile_.filters()) {
+      const FilterReason r = f->Filter(s, host);
+      if (r != FilterReason::kMatch) {
+        ++reasons_[static_cast<int>(r) % kReasonSlots];
+        ++result_.rejections[r];
+        return r;
+      }
+    }
+    return FilterReason::kMatch;
+  }
+
+  std::optional<uint32_t> Search(const CycleState& s) {
+    const uint32_t n = static_cast<uint32_t>(cluster_.size());
+    if (profile_.first_fit()) {
+      for (uint32_t h = 0; h < n; ++h) {
+        if (Passes(s, cluster_.host(h)) == FilterReason::kMatch) return h;
+      }
+      return std::nullopt;
+    }
+    feasible_.clear();
+    for (uint32_t h = 0; h < n; ++h) {
+      if (Passes(s, cluster_.host(h)) == FilterReason::kMatch) feasible_.push_back(h);
+    }
+    if (feasible_.empty()) return std::nullopt;
+    total_.assign(feasible_.size(), 0);
+    for (const auto& [scorer, weight] : profile_.scorers()) {
+      scores_.resize(feasible_.size());
+      for (size_t i = 0; i < feasible_.size(); ++i) {
+        scores_[i] = scorer->Score(s, cluster_.host(feasible_[i]));
+      }
+      scorer->Normalize(absl::MakeSpan(scores_));
+      for (size_t i = 0; i < feasible_.size(); ++i) total_[i] += weight * scores_[i];
+    }
+    size_t best = 0;
+    for (size_t i = 1; i < feasible_.size(); ++i) {
+      if (total_[i] > total_[best]) best = i;
+    }
+    return feasible_[best];
+  }
+
+  Cluster& cluster_;
+  const Profile& profile_;
+  PlacementResult& result_;
+  std::array<int64_t, kReasonSlots> reasons_{};
+  std::vector<uint32_t> feasible_;
+  std::vector<int64_t> scores_, total_;
+};
+
+}  // namespace
+
+absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& cluster,
+                                      const Profile& profile) {
+  for (const Gang& gang : gangs) {
+    for (const TaskSpec& task : gang.tasks) {
+      if (absl::Status s = ValidateTask(task); !s.ok()) return s;
+    }
+  }
+  PlacementResult result;
+  TaskPlacer placer(cluster, profile, result);
+  for (const Gang& gang : gangs) {
+    std::vector<Allocation> taken;
+    FilterReason failure = FilterReason::kUnknown;
+    size_t failed_at = gang.tasks.size();
+    for (size_t i = 0; i < gang.tasks.size(); ++i) {
+      std::optional<uint32_t> host = placer.FindHost(gang.tasks[i], failure);
+      if (!host) {
+        failed_at = i;
+        break;
+      }
+      auto allocation = cluster.Allocate(*host, gang.tasks[i]);
+      PELOTON_CHECK(allocation.ok());  // the filters said it fits
+      taken.push_back(*std::move(allocation));
+    }
+    if (failed_at == gang.tasks.size()) {
+      for (Allocation& a : taken) result.placed.push_back(std::move(a));
+      continue;
+    }
+    for (const Allocation& a : taken) PELOTON_CHECK(cluster.Release(a).ok());
+    for (size_t i = 0; i < gang.tasks.size(); ++i) {
+      // The task that found no host carries its reason; the others failed with their gang.
+      result.unplaced.push_back(
+          {gang.tasks[i].id, i == failed_at ? failure : FilterReason::kGangIncomplete});
+    }
+  }
+  return result;
+}
+
+}  // namespace peloton::placement
