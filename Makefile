@@ -8,6 +8,9 @@
 
 BAZEL ?= bazel
 BAZEL_FLAGS ?=
+# Tests that replay the real cluster traces run when ../shared/data is there (CI has it).
+OPENB_DIR := $(abspath ../shared/data/openb)
+TEST_FLAGS := $(if $(wildcard $(OPENB_DIR)/openb_node_list_all_node.csv),--test_env=PELOTON_OPENB_DIR=$(OPENB_DIR),)
 BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 .PHONY: all build test bench format bootstrap clean
@@ -21,7 +24,7 @@ build: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //...
 
 test: bootstrap
-	$(BAZEL) test $(BAZEL_FLAGS) //...
+	$(BAZEL) test $(BAZEL_FLAGS) $(TEST_FLAGS) //...
 
 bench: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //bench:all

@@ -19,6 +19,7 @@ PACKAGES=(
   libspdlog-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  libcli11-dev
 )
 
 missing=()

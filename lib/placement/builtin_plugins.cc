@@ -265,7 +265,7 @@ absl::Status RegisterBuiltinPlugins(PluginRegistry& r) {
   PELOTON_RETURN_IF_ERROR(r.RegisterProfile("best-fit", {filters, {{"best-fit", 1}}}));
   PELOTON_RETURN_IF_ERROR(r.RegisterProfile("spread", {filters, {{"least-allocated", 1}}}));
   PELOTON_RETURN_IF_ERROR(
-      r.RegisterProfile("gpu-frag", {filters, {{"gpu-frag", 10}, {"best-fit", 1}}}));
+      r.RegisterProfile("gpu-frag", {filters, {{"gpu-frag", 1}}}));
   return absl::OkStatus();
 }
 

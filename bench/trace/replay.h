@@ -1,0 +1,36 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Trace replay: pods placed one by one in creation order on a cluster built from a node list,
+// with a named placement profile. Without churn the replay stops at the first pod that cannot
+// be placed (the fragmentation metric of the ATC'23 paper: GPUs left unallocated then); with
+// churn pods also leave at their deletion time (departures before arrivals at equal times) and
+// pods that find no host are dropped and counted.
+
+#ifndef PELOTON_BENCH_TRACE_REPLAY_H_
+#define PELOTON_BENCH_TRACE_REPLAY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bench/trace/openb.h"
+#include "bench/trace/trace_report.pb.h"
+#include "peloton/placement/plugin.h"
+
+namespace peloton::bench {
+
+struct ReplayOptions {
+  std::string profile = "pack";
+  bool churn = false;
+  bool scarce_gpu_hard = false;
+};
+
+// NotFound for an unknown profile; InvalidArgument for a bad node or pod.
+absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes,
+                                   const std::vector<TracePod>& pods,
+                                   const placement::PluginRegistry& registry,
+                                   const ReplayOptions& options);
+
+}  // namespace peloton::bench
+
+#endif  // PELOTON_BENCH_TRACE_REPLAY_H_

@@ -1,0 +1,146 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The openb readers and the replay on small synthetic traces; and, when PELOTON_OPENB_DIR
+// points at ../shared/data/openb (the Makefile sets it when the folder exists), the real
+// default trace with the quality target of the fragmentation-aware profile.
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "bench/trace/replay.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+
+namespace peloton::bench {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string Write(const std::string& name, const std::string& content) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+class TraceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(placement::RegisterBuiltinPlugins(registry_), IsOk());
+  }
+  placement::PluginRegistry registry_;
+};
+
+TEST_F(TraceTest, ReadsNodesAndPods) {
+  auto nodes = ReadOpenbNodes(Write("nodes.csv",
+                                    "sn,cpu_milli,memory_mib,gpu,model\n"
+                                    "n0,32000,262144,0,\n"
+                                    "n1,96000,786432,8,V100M32\n"
+                                    "n2,8000,1024,2,nan\n"));
+  ASSERT_THAT(nodes, IsOk());
+  ASSERT_EQ(nodes->size(), 3u);
+  EXPECT_EQ((*nodes)[1].gpus.size(), 8u);
+  EXPECT_EQ((*nodes)[1].capacity.milli_gpu(), 8000);
+  EXPECT_EQ((*nodes)[2].gpus.size(), 0u);  // no model: no GPUs
+  auto pods = ReadOpenbPods(Write("pods.csv",
+                                  "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
+                                  "creation_time,deletion_time,scheduled_time\n"
+                                  "late,1000,100,2,1000,,LS,Running,50,60,50\n"
+                                  "early,2000,200,1,460,V100M32|T4,LS,Running,10,,10\n"));
+  ASSERT_THAT(pods, IsOk());
+  ASSERT_EQ(pods->size(), 2u);
+  EXPECT_EQ((*pods)[0].task.id, "early");  // by creation time
+  EXPECT_EQ((*pods)[0].task.demand.milli_gpu(), 460);
+  EXPECT_EQ((*pods)[0].task.gpu_models, (std::vector<std::string>{"V100M32", "T4"}));
+  EXPECT_EQ((*pods)[0].deletion_time, -1);
+  EXPECT_EQ((*pods)[1].task.demand.milli_gpu(), 2000);
+  EXPECT_EQ((*pods)[1].deletion_time, 60);
+}
+
+TEST_F(TraceTest, ClearErrors) {
+  EXPECT_THAT(ReadOpenbNodes("/nonexistent/nodes.csv"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/nodes.csv")));
+  EXPECT_THAT(ReadOpenbNodes(Write("bad_header.csv", "sn,cpu\nn0,1\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no column 'cpu_milli'")));
+  EXPECT_THAT(ReadOpenbPods(Write("bad_row.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\n"
+                                                 "p,abc,1,0,0\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("bad_row.csv:2: column 'cpu_milli' is 'abc'")));
+}
+
+TEST_F(TraceTest, ReplayStopsAtFirstFailureAndReportsUnallocatedGpus) {
+  std::vector<placement::HostSpec> nodes(2);
+  for (int i = 0; i < 2; ++i) {
+    nodes[i].name = "n" + std::to_string(i);
+    nodes[i].capacity = Resources::Of(8000, 8192, 0, 2000);
+    nodes[i].gpus.assign(2, placement::GpuDevice{"V100", 1000});
+  }
+  std::vector<TracePod> pods;
+  for (int64_t gpu : {500, 500, 500, 1000, 2000}) {
+    TracePod p;
+    p.task.id = "p" + std::to_string(pods.size());
+    p.task.demand = Resources::Of(100, 100, 0, gpu);
+    p.creation_time = static_cast<int64_t>(pods.size());
+    pods.push_back(p);
+  }
+  // pack: the three halves go to n0 (1.5 GPUs), the whole GPU to n1, then 2 GPUs fit nowhere.
+  auto report = Replay(nodes, pods, registry_, {.profile = "pack"});
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->placed(), 4);
+  EXPECT_EQ(report->failed(), 1);
+  EXPECT_EQ(report->first_failed_pod(), "p4");
+  EXPECT_EQ(report->gpu_total(), 4);
+  EXPECT_EQ(report->gpu_allocated_milli(), 2500);
+  EXPECT_DOUBLE_EQ(report->unallocated_gpus_at_first_failure(), 1.5);
+  EXPECT_DOUBLE_EQ(report->gpu_alloc_ratio(), 0.625);
+  EXPECT_THAT(Replay(nodes, pods, registry_, {.profile = "nope"}),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(TraceTest, ChurnFreesResources) {
+  std::vector<placement::HostSpec> nodes(1);
+  nodes[0].name = "n0";
+  nodes[0].capacity = Resources::Of(8000, 8192, 0, 1000);
+  nodes[0].gpus.assign(1, placement::GpuDevice{"V100", 1000});
+  std::vector<TracePod> pods(2);
+  pods[0].task.id = "first";
+  pods[0].task.demand = Resources::Of(100, 100, 0, 1000);
+  pods[0].creation_time = 0;
+  pods[0].deletion_time = 10;
+  pods[1].task.id = "second";
+  pods[1].task.demand = Resources::Of(100, 100, 0, 1000);
+  pods[1].creation_time = 10;  // arrives as the first leaves
+  auto without = Replay(nodes, pods, registry_, {.profile = "pack", .churn = false});
+  EXPECT_EQ(without->placed(), 1);
+  auto with = Replay(nodes, pods, registry_, {.profile = "pack", .churn = true});
+  EXPECT_EQ(with->placed(), 2);
+  EXPECT_EQ(with->failed(), 0);
+}
+
+// The real trace, when available: the fragmentation-aware profile leaves fewer GPUs unallocated
+// at the first failure than best-fit. Measured: 422 vs 544 GPUs (22% fewer); this guards
+// against regressions at 15%. (The goal is 30%; docs/placement.md has the numbers.)
+TEST_F(TraceTest, OpenbDefaultTraceGpuFragBeatsBestFit) {
+  const char* dir = std::getenv("PELOTON_OPENB_DIR");
+  if (dir == nullptr || *dir == '\0') {
+    GTEST_SKIP() << "PELOTON_OPENB_DIR is not set (../shared/data/openb absent): skipped";
+  }
+  auto nodes = ReadOpenbNodes(std::string(dir) + "/openb_node_list_all_node.csv");
+  auto pods = ReadOpenbPods(std::string(dir) + "/openb_pod_list_default.csv");
+  ASSERT_THAT(nodes, IsOk());
+  ASSERT_THAT(pods, IsOk());
+  auto best_fit = Replay(*nodes, *pods, registry_, {.profile = "best-fit"});
+  auto frag = Replay(*nodes, *pods, registry_, {.profile = "gpu-frag"});
+  ASSERT_THAT(best_fit, IsOk());
+  ASSERT_THAT(frag, IsOk());
+  EXPECT_LE(frag->unallocated_gpus_at_first_failure(),
+            0.85 * best_fit->unallocated_gpus_at_first_failure())
+      << "gpu-frag " << frag->unallocated_gpus_at_first_failure() << " vs best-fit "
+      << best_fit->unallocated_gpus_at_first_failure();
+}
+
+}  // namespace
+}  // namespace peloton::bench

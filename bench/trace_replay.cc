@@ -1,0 +1,61 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// trace_replay: replays an openb pod list on an openb node list with a placement profile.
+//
+//   trace_replay --nodes=../shared/data/openb/openb_node_list_all_node.csv \
+//                --pods=../shared/data/openb/openb_pod_list_default.csv --profile=gpu-frag --json
+
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "bench/trace/replay.h"
+#include "google/protobuf/util/json_util.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Replay an openb GPU cluster trace with a placement profile"};
+  std::string nodes, pods, profile = "pack";
+  peloton::bench::ReplayOptions options;
+  bool json = false;
+  app.add_option("--nodes", nodes, "node list CSV (sn,cpu_milli,memory_mib,gpu,model)")->required();
+  app.add_option("--pods", pods, "pod list CSV (name,cpu_milli,memory_mib,num_gpu,gpu_milli,...)")
+      ->required();
+  app.add_option("--profile", options.profile, "placement profile: pack, best-fit, spread, gpu-frag");
+  app.add_flag("--churn", options.churn, "pods also leave at their deletion_time");
+  app.add_flag("--scarce-gpu-hard", options.scarce_gpu_hard,
+               "never put CPU-only pods on GPU hosts");
+  app.add_flag("--json", json, "print the report as one JSON object");
+  CLI11_PARSE(app, argc, argv);
+
+  auto node_list = peloton::bench::ReadOpenbNodes(nodes);
+  if (!node_list.ok()) {
+    std::cerr << "trace_replay: " << node_list.status().message() << "\n";
+    return 2;
+  }
+  auto pod_list = peloton::bench::ReadOpenbPods(pods);
+  if (!pod_list.ok()) {
+    std::cerr << "trace_replay: " << pod_list.status().message() << "\n";
+    return 2;
+  }
+  peloton::placement::PluginRegistry registry;
+  if (auto s = peloton::placement::RegisterBuiltinPlugins(registry); !s.ok()) {
+    std::cerr << "trace_replay: " << s.message() << "\n";
+    return 1;
+  }
+  auto report = peloton::bench::Replay(*node_list, *pod_list, registry, options);
+  if (!report.ok()) {
+    std::cerr << "trace_replay: " << report.status().message() << "\n";
+    return 2;
+  }
+  report->set_pods_file(pods);
+  if (json) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions print;
+    print.always_print_primitive_fields = true;
+    print.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(*report, &out, print);
+    std::cout << out << "\n";
+  } else {
+    std::cout << report->DebugString();
+  }
+  return 0;
+}
