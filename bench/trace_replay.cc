@@ -2,7 +2,7 @@
 //
 // trace_replay: replays an openb pod list on an openb node list with a placement profile.
 //
-//   trace_replay --nodes=../shared/data/openb/openb_node_list_all_node.csv \
+//   trace_replay --nodes=../shared/data/openb/openb_node_list_all_node.csv
 //                --pods=../shared/data/openb/openb_pod_list_default.csv --profile=gpu-frag --json
 
 #include <iostream>

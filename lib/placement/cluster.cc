@@ -3,6 +3,7 @@
 #include "peloton/placement/cluster.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -32,6 +33,7 @@ std::vector<uint32_t> TakePorts(std::vector<PortRange>& ranges, uint32_t n) {
 
 // Puts ports back, merging adjacent ranges.
 void ReturnPorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& ports) {
+  if (ports.empty()) return;
   for (uint32_t p : ports) ranges.push_back({p, p});
   std::sort(ranges.begin(), ranges.end(),
             [](const PortRange& a, const PortRange& b) { return a.begin < b.begin; });
@@ -103,7 +105,11 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.state = spec.state;
   by_name_.emplace(h.name, h.index);
   hosts_.push_back(std::move(h));
-  return hosts_.back().index;
+  const Host& added = hosts_.back();
+  internal::HostIndex& index = index_[added.has_gpus() ? 1 : 0];
+  position_.push_back(static_cast<uint32_t>(index.size()));
+  index.Add(added.index, KeyOf(added));
+  return added.index;
 }
 
 absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
@@ -179,8 +185,12 @@ absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& tas
   h.free -= task.demand;
   a.labels = task.labels;
   for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
-  if (!task.job_id.empty()) ++h.job_tasks[task.job_id];
+  if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
+    a.spread_job = true;
+    ++h.job_tasks[task.job_id];
+  }
   ++h.tasks;
+  Reindex(h);
   return a;
 }
 
@@ -205,12 +215,41 @@ absl::Status Cluster::Release(const Allocation& a) {
     auto it = h.task_labels.find(LabelKey(l));
     if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
   }
-  if (!a.job_id.empty()) {
+  if (a.spread_job) {
     auto it = h.job_tasks.find(a.job_id);
     if (it != h.job_tasks.end() && --it->second == 0) h.job_tasks.erase(it);
   }
   --h.tasks;
+  Reindex(h);
   return absl::OkStatus();
+}
+
+namespace {
+
+// Saturates at INT32_MAX on both sides (host and demand), so the index never rules out a host
+// that fits; the filters, on the full 64-bit values, decide.
+int32_t Clamp32(int64_t v) {
+  return static_cast<int32_t>(std::min<int64_t>(v, std::numeric_limits<int32_t>::max()));
+}
+
+}  // namespace
+
+internal::IndexKey Cluster::KeyOf(const Host& h) {
+  int64_t largest_device = 0;
+  for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
+  return {Clamp32(h.free.milli_cpu()), Clamp32(h.free.memory_mb()), Clamp32(h.free.disk_mb()),
+          Clamp32(h.free.milli_gpu()), Clamp32(largest_device),    Clamp32(h.free_port_count)};
+}
+
+internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
+  const int64_t gpu = t.gpu_milli();
+  return {Clamp32(t.demand.milli_cpu()), Clamp32(t.demand.memory_mb()),
+          Clamp32(t.demand.disk_mb()),   Clamp32(gpu),
+          Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports)};
+}
+
+void Cluster::Reindex(const Host& h) {
+  index_[h.has_gpus() ? 1 : 0].Update(position_[h.index], KeyOf(h));
 }
 
 }  // namespace peloton::placement

@@ -10,7 +10,16 @@
 namespace peloton::placement {
 namespace {
 
-constexpr int kReasonSlots = 128;
+// Reason counts are kept in a small array: Peloton's codes 0..9, then ours from 100.
+constexpr int kReasonSlots = 13;
+constexpr int Slot(FilterReason r) {
+  const int v = static_cast<int>(r);
+  return v >= 100 ? 10 + (v - 100) : v;
+}
+constexpr FilterReason ReasonOfSlot(int slot) {
+  return static_cast<FilterReason>(slot >= 10 ? 100 + (slot - 10) : slot);
+}
+static_assert(Slot(FilterReason::kGangIncomplete) < kReasonSlots);
 
 class TaskPlacer {
  public:
@@ -31,25 +40,32 @@ class TaskPlacer {
         if (Passes(s, cluster_.host(*hinted)) == FilterReason::kMatch) return *hinted;
       }
     }
-    // Relaxations, each only when it was what kept the task out somewhere.
-    std::optional<uint32_t> host = Search(s);
+    // GPU tasks search the hosts with GPUs; others the hosts without, then (the scarce-GPU
+    // relaxation) the hosts with GPUs. SPREAD_JOB tasks may then share a host with their job.
+    const HostClass first = s.needs_gpu ? HostClass::kWithGpus : HostClass::kWithoutGpus;
+    std::optional<uint32_t> host = Search(s, first);
     if (!host && task.strategy == PlacementStrategy::kSpreadJob &&
         Seen(FilterReason::kMismatchMaxHostLimit)) {
       s.allow_same_job = true;
-      host = Search(s);
+      host = Search(s, first);
     }
     if (!host && !s.needs_gpu && !profile_.options().scarce_gpu_hard &&
-        Seen(FilterReason::kScarceResources)) {
+        cluster_.CountOf(HostClass::kWithGpus) > 0) {
       s.allow_gpu_hosts = true;
-      host = Search(s);
+      host = Search(s, HostClass::kWithGpus);
     }
     if (!host) {
+      // Why: every host through the filters (a full scan, on this failure path only).
+      reasons_.fill(0);
+      counting_ = true;
+      for (uint32_t h = 0; h < cluster_.size(); ++h) Passes(s, cluster_.host(h));
+      counting_ = false;
       reason = FilterReason::kNoOffer;
       int64_t most = 0;
       for (int r = 0; r < kReasonSlots; ++r) {
         if (reasons_[r] > most) {
           most = reasons_[r];
-          reason = static_cast<FilterReason>(r);
+          reason = ReasonOfSlot(r);
         }
       }
     }
@@ -57,32 +73,37 @@ class TaskPlacer {
   }
 
  private:
-  bool Seen(FilterReason r) const { return reasons_[static_cast<int>(r) % kReasonSlots] > 0; }
+  bool Seen(FilterReason r) const { return reasons_[Slot(r)] > 0; }
 
   FilterReason Passes(const CycleState& s, const Host& host) {
     for (const auto& f : profile_.filters()) {
       const FilterReason r = f->Filter(s, host);
       if (r != FilterReason::kMatch) {
-        ++reasons_[static_cast<int>(r) % kReasonSlots];
-        ++result_.rejections[r];
+        ++reasons_[Slot(r)];
+        if (counting_) ++result_.rejections[r];
         return r;
       }
     }
     return FilterReason::kMatch;
   }
 
-  std::optional<uint32_t> Search(const CycleState& s) {
-    const uint32_t n = static_cast<uint32_t>(cluster_.size());
+  // Candidates come from the cluster's index in cluster order: hosts whose free resources
+  // cannot hold the task are skipped without running the filters (and are not counted).
+  std::optional<uint32_t> Search(const CycleState& s, HostClass cls) {
     if (profile_.first_fit()) {
-      for (uint32_t h = 0; h < n; ++h) {
-        if (Passes(s, cluster_.host(h)) == FilterReason::kMatch) return h;
-      }
-      return std::nullopt;
+      std::optional<uint32_t> found;
+      cluster_.SearchHosts(cls, *s.task, [&](uint32_t h) {
+        if (Passes(s, cluster_.host(h)) != FilterReason::kMatch) return false;
+        found = h;
+        return true;
+      });
+      return found;
     }
     feasible_.clear();
-    for (uint32_t h = 0; h < n; ++h) {
+    cluster_.SearchHosts(cls, *s.task, [&](uint32_t h) {
       if (Passes(s, cluster_.host(h)) == FilterReason::kMatch) feasible_.push_back(h);
-    }
+      return false;
+    });
     if (feasible_.empty()) return std::nullopt;
     total_.assign(feasible_.size(), 0);
     for (const auto& [scorer, weight] : profile_.scorers()) {
@@ -104,6 +125,7 @@ class TaskPlacer {
   const Profile& profile_;
   PlacementResult& result_;
   std::array<int64_t, kReasonSlots> reasons_{};
+  bool counting_ = false;  // add rejections to the result (the failure scan)
   std::vector<uint32_t> feasible_;
   std::vector<int64_t> scores_, total_;
 };
@@ -120,7 +142,8 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
   PlacementResult result;
   TaskPlacer placer(cluster, profile, result);
   for (const Gang& gang : gangs) {
-    std::vector<Allocation> taken;
+    // Allocations go straight into the result and are rolled back if the gang fails.
+    const size_t first = result.placed.size();
     FilterReason failure = FilterReason::kUnknown;
     size_t failed_at = gang.tasks.size();
     for (size_t i = 0; i < gang.tasks.size(); ++i) {
@@ -131,13 +154,13 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
       }
       auto allocation = cluster.Allocate(*host, gang.tasks[i]);
       PELOTON_CHECK(allocation.ok());  // the filters said it fits
-      taken.push_back(*std::move(allocation));
+      result.placed.push_back(*std::move(allocation));
     }
-    if (failed_at == gang.tasks.size()) {
-      for (Allocation& a : taken) result.placed.push_back(std::move(a));
-      continue;
+    if (failed_at == gang.tasks.size()) continue;
+    for (size_t i = first; i < result.placed.size(); ++i) {
+      PELOTON_CHECK(cluster.Release(result.placed[i]).ok());
     }
-    for (const Allocation& a : taken) PELOTON_CHECK(cluster.Release(a).ok());
+    result.placed.resize(first);
     for (size_t i = 0; i < gang.tasks.size(); ++i) {
       // The task that found no host carries its reason; the others failed with their gang.
       result.unplaced.push_back(

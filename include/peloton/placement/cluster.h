@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "peloton/placement/internal/host_index.h"
 #include "peloton/placement/model.h"
 
 namespace peloton::placement {
@@ -36,7 +37,7 @@ struct Host {
   HostState state = HostState::kUp;
   uint32_t tasks = 0;
   absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
-  absl::flat_hash_map<std::string, uint32_t> job_tasks;    // job id -> count
+  absl::flat_hash_map<std::string, uint32_t> job_tasks;    // job id -> SPREAD_JOB tasks
 
   bool has_gpus() const { return !gpus.empty(); }
   bool exclusive() const { return attributes.contains(kExclusiveAttribute); }
@@ -53,10 +54,14 @@ struct Allocation {
   std::vector<std::pair<uint32_t, int64_t>> gpus;  // device index, milli-gpu taken
   std::vector<uint32_t> ports;
   std::vector<Label> labels;
+  bool spread_job = false;  // counted in Host::job_tasks
 };
 
 // "key=value", the key of Host::task_labels.
 std::string LabelKey(const Label& label);
+
+// Hosts are indexed in two classes: without GPUs and with GPUs.
+enum class HostClass : int { kWithoutGpus = 0, kWithGpus = 1 };
 
 class Cluster {
  public:
@@ -81,9 +86,25 @@ class Cluster {
   // Returns what an Allocation holds. FailedPrecondition if it does not match the host.
   absl::Status Release(const Allocation& allocation);
 
+  size_t CountOf(HostClass c) const { return index_[static_cast<int>(c)].size(); }
+  // Calls visit(host index), in cluster order, for the hosts of class `c` whose free cpu,
+  // memory, disk, GPU and ports could hold `task` (the index's necessary conditions; the
+  // visitor runs the real filters), until visit returns true. Returns whether it did.
+  // O(log n) per host visited.
+  template <typename Visit>
+  bool SearchHosts(HostClass c, const TaskSpec& task, Visit&& visit) const {
+    return index_[static_cast<int>(c)].Search(NeedOf(task), visit);
+  }
+
  private:
+  static internal::IndexKey KeyOf(const Host& h);
+  static internal::IndexKey NeedOf(const TaskSpec& t);
+  void Reindex(const Host& h);
+
   std::vector<Host> hosts_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;
+  std::vector<uint32_t> position_;  // host -> position in its class's index
+  internal::HostIndex index_[2];
 };
 
 }  // namespace peloton::placement

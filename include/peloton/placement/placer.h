@@ -2,17 +2,20 @@
 //
 // Place: gangs onto a Cluster with a Profile. For each task, in order:
 //   1. a desired host (hint) that passes every filter is taken;
-//   2. otherwise every host is filtered; with a first-fit profile the first host in cluster
-//      order that passes is taken, else the passing host with the highest weighted score
-//      (each scorer's scores normalised over the passing hosts; ties: lowest host index);
-//   3. if no host passes, relaxations are tried in turn, each only if its rule rejected some
-//      host: SPREAD_JOB tasks may share a host with their job; tasks that need no GPU may use
-//      GPU hosts (unless the profile's scarce-GPU rule is hard).
+//   2. otherwise the candidate hosts are filtered: hosts with GPUs for a task that needs a GPU,
+//      else hosts without GPUs. Candidates come from the cluster's index, which skips hosts
+//      whose free resources cannot hold the task (they are not filtered, nor counted). With a
+//      first-fit profile the first candidate in cluster order that passes is taken, else the
+//      passing candidate with the highest weighted score (each scorer's scores normalised over
+//      the passing hosts; ties: lowest host index);
+//   3. if none passes: SPREAD_JOB tasks may share a host with their job (if that rule turned
+//      some host away); then a task that needs no GPU may use hosts with GPUs, unless the
+//      profile's scarce-GPU rule is hard.
 // A gang is placed all or nothing: if one task finds no host, the gang's allocations are
-// released and every task of the gang is reported unplaced. The task that found no host
-// carries the reason most hosts gave (ties: the lowest reason number), its gang mates
-// GANG_INCOMPLETE; the result also counts host rejections per reason (Peloton's
-// HostFilterResult counts).
+// released and every task of the gang is reported unplaced. For a task that finds no host,
+// every host is run through the filters once more to say why: the task carries the reason
+// most hosts gave (ties: the lowest reason number), its gang mates GANG_INCOMPLETE, and the
+// result counts those rejections per reason (Peloton's HostFilterResult counts).
 //
 // Thread-compatible; the Cluster is changed (allocations), the Profile only read.
 

@@ -1,0 +1,100 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Placement benchmarks.
+//
+//   BM_PlaceChurn/<profile>/<hosts>  steady state: hosts of 32 cores / 128 GiB, one in eight with
+//                                    8 GPUs, ~85% of CPU allocated, 4% of tasks asking for a GPU;
+//                                    each iteration removes one task and places one.
+//                                    items/s = placements per second.
+// The cluster is filled with the pack profile (fast) before timing, whatever profile is timed.
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "peloton/common/check.h"
+#include "peloton/placement/placer.h"
+
+namespace peloton::placement {
+namespace {
+
+TaskSpec RandomTask(std::mt19937_64& rng, uint64_t n) {
+  TaskSpec t;
+  t.id = "t" + std::to_string(n);
+  t.job_id = "j" + std::to_string(n % 1000);
+  const int64_t gpu = rng() % 25 == 0 ? (rng() % 2 ? 1000 : 500) : 0;
+  t.demand = Resources::Of(1000 * (1 + rng() % 4), 2048 * (1 + rng() % 4), 0, gpu);
+  return t;
+}
+
+struct Steady {
+  Cluster cluster;
+  std::vector<Allocation> live;
+  std::mt19937_64 rng{7};
+  uint64_t next = 0;
+  std::vector<Gang> arrivals;  // made before timing, used round robin
+};
+
+Steady Fill(int hosts, const Profile& pack) {
+  Steady s;
+  for (int h = 0; h < hosts; ++h) {
+    HostSpec spec;
+    spec.name = "host-" + std::to_string(h);
+    const bool gpu = h % 8 == 0;
+    spec.capacity = Resources::Of(32000, 131072, 1000000, gpu ? 8000 : 0);
+    if (gpu) spec.gpus.assign(8, GpuDevice{"A100", 1000});
+    PELOTON_CHECK(s.cluster.AddHost(spec).ok());
+  }
+  for (int i = 0; i < 4096; ++i) s.arrivals.push_back(Gang{{RandomTask(s.rng, s.next++)}});
+  const int64_t target = static_cast<int64_t>(hosts) * 32000 * 85 / 100;
+  int64_t used = 0;
+  while (used < target) {
+    auto r = Place({Gang{{RandomTask(s.rng, s.next++)}}}, s.cluster, pack);
+    PELOTON_CHECK(r.ok());
+    if (r->placed.empty()) break;
+    used += r->placed[0].resources.milli_cpu();
+    s.live.push_back(std::move(r->placed[0]));
+  }
+  return s;
+}
+
+void BM_PlaceChurn(benchmark::State& state, const char* profile_name) {
+  PluginRegistry registry;
+  PELOTON_CHECK(RegisterBuiltinPlugins(registry).ok());
+  const Profile pack = *registry.Build("pack");
+  const Profile profile = *registry.Build(profile_name);
+  Steady s = Fill(static_cast<int>(state.range(0)), pack);
+  int64_t placed = 0;
+  for (auto _ : state) {
+    const size_t victim = s.rng() % s.live.size();
+    PELOTON_CHECK(s.cluster.Release(s.live[victim]).ok());
+    s.live[victim] = std::move(s.live.back());
+    s.live.pop_back();
+    auto r = Place(absl::MakeConstSpan(&s.arrivals[s.next++ % s.arrivals.size()], 1), s.cluster,
+                   profile);
+    if (!r->placed.empty()) {
+      s.live.push_back(std::move(r->placed[0]));
+      ++placed;
+    }
+  }
+  state.SetItemsProcessed(placed);
+}
+
+BENCHMARK_CAPTURE(BM_PlaceChurn, pack, "pack")
+    ->Name("BM_PlaceChurn/pack")
+    ->Arg(1000)->Arg(10000)->Arg(50000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_PlaceChurn, best_fit, "best-fit")
+    ->Name("BM_PlaceChurn/best-fit")
+    ->Arg(1000)->Arg(10000)->Arg(50000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_PlaceChurn, gpu_frag, "gpu-frag")
+    ->Name("BM_PlaceChurn/gpu-frag")
+    ->Arg(1000)->Arg(10000)->Arg(50000)
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace peloton::placement
+
+BENCHMARK_MAIN();
