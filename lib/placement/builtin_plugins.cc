@@ -54,7 +54,7 @@ class ExclusiveFilter final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "exclusive"; }
   FilterReason Filter(const CycleState& s, const Host& host) const override {
-    return !host.exclusive() || s.constraint_names_exclusive ? FilterReason::kMatch
+    return !host.exclusive || s.constraint_names_exclusive ? FilterReason::kMatch
                                                              : FilterReason::kMismatchExclusive;
   }
 };

@@ -100,6 +100,7 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.free[ResourceKind::kGpu] = gpu_free;
   h.gpus = spec.gpus;
   h.attributes = spec.attributes;
+  h.exclusive = h.attributes.contains(kExclusiveAttribute);
   h.free_ports = std::move(ports);
   h.free_port_count = port_count;
   h.state = spec.state;
@@ -152,8 +153,12 @@ bool Cluster::GpuFits(const Host& host, const TaskSpec& task) const {
 }
 
 absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& task) {
-  if (index >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   if (absl::Status s = ValidateTask(task); !s.ok()) return s;
+  return AllocateValidated(index, task);
+}
+
+absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const TaskSpec& task) {
+  if (index >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[index];
   if (!task.demand.FitsIn(h.free)) {
     return absl::FailedPreconditionError(absl::StrCat("task ", task.id, " does not fit host ",

@@ -152,7 +152,7 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
         failed_at = i;
         break;
       }
-      auto allocation = cluster.Allocate(*host, gang.tasks[i]);
+      auto allocation = cluster.AllocateValidated(*host, gang.tasks[i]);
       PELOTON_CHECK(allocation.ok());  // the filters said it fits
       result.placed.push_back(*std::move(allocation));
     }

@@ -39,8 +39,9 @@ struct Host {
   absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
   absl::flat_hash_map<std::string, uint32_t> job_tasks;    // job id -> SPREAD_JOB tasks
 
+  bool exclusive = false;  // has the peloton/exclusive attribute (attributes do not change)
+
   bool has_gpus() const { return !gpus.empty(); }
-  bool exclusive() const { return attributes.contains(kExclusiveAttribute); }
   // Label count for constraints: HOST kind (hostname and attributes, 1 if present) or TASK kind.
   uint32_t LabelCount(LabelConstraint::Kind kind, const Label& label) const;
 };
@@ -83,6 +84,8 @@ class Cluster {
   // Takes the task's resources, GPU devices and ports on `host`. FailedPrecondition (and no
   // change) when they do not fit; InvalidArgument for a bad task or host index.
   absl::StatusOr<Allocation> Allocate(uint32_t host, const TaskSpec& task);
+  // Allocate for a task already checked with ValidateTask (the placer's path).
+  absl::StatusOr<Allocation> AllocateValidated(uint32_t host, const TaskSpec& task);
   // Returns what an Allocation holds. FailedPrecondition if it does not match the host.
   absl::Status Release(const Allocation& allocation);
 
