@@ -72,15 +72,23 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
       first_caps_[at] = c.claim_.at(k);
       second_caps_[at] = c.usable_limit_.at(k);
     }
-    const int at = kNumResourceKinds * n + j;
-    weights_[at] = c.weight_[kCpu];
-    base_[at] = c.slack_cpu_allocation_;
-    first_caps_[at] = c.slack_want_.at(kCpu);
-    second_caps_[at] = kUnboundedCap;
+  }
+  // The slack cpu row only when there is slack cpu to divide (rarely: it comes from the
+  // cluster's revocable capacity).
+  const bool slack = parent.entitlement_.slack.at(kCpu) > 0;
+  if (slack) {
+    for (int j = 0; j < n; ++j) {
+      const Pool& c = pools_[parent.children_[j]];
+      const int at = kNumResourceKinds * n + j;
+      weights_[at] = c.weight_[kCpu];
+      base_[at] = c.slack_cpu_allocation_;
+      first_caps_[at] = c.slack_want_.at(kCpu);
+      second_caps_[at] = kUnboundedCap;
+    }
   }
 
   // 1. and 2.: divide each kind, then the slack cpu.
-  for (int row = 0; row < kRows; ++row) {
+  for (int row = 0; row < (slack ? kRows : kNumResourceKinds); ++row) {
     const int64_t amount = row < kNumResourceKinds ? parent.entitlement_.total.at(row)
                                                    : parent.entitlement_.slack.at(kCpu);
     if (amount == 0) {  // common for slack cpu: nothing to divide
@@ -102,7 +110,7 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
     };
     for (int k = 0; k < kNumResourceKinds; ++k) set(e.total.at(k), assign_[k * n + j]);
     set(e.non_slack.at(kCpu), e.total.at(kCpu));
-    set(e.slack.at(kCpu), assign_[kNumResourceKinds * n + j]);
+    set(e.slack.at(kCpu), slack ? assign_[kNumResourceKinds * n + j] : 0);
     for (int k = kCpu + 1; k < kNumResourceKinds; ++k) {
       const int64_t spare = std::max<int64_t>(0, e.total.at(k) - c.non_revocable_need_.at(k));
       const int64_t slack = std::min(spare, c.slack_want_.at(k));
