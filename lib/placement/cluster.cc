@@ -125,9 +125,9 @@ absl::StatusOr<uint32_t> Cluster::FindHost(absl::string_view name) const {
   return it->second;
 }
 
-std::vector<uint32_t> Cluster::ChooseGpus(const Host& host, const TaskSpec& task) const {
+absl::InlinedVector<uint32_t, 8> Cluster::ChooseGpus(const Host& host, const TaskSpec& task) const {
   const int64_t need = task.gpu_milli();
-  std::vector<uint32_t> out;
+  absl::InlinedVector<uint32_t, 8> out;
   if (need <= 0) return out;
   if (need >= 1000) {
     const size_t devices = static_cast<size_t>(need / 1000);
@@ -165,7 +165,7 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
                                                       h.name, ": needs ", task.demand.ToString(),
                                                       ", free ", h.free.ToString()));
   }
-  std::vector<uint32_t> devices = ChooseGpus(h, task);
+  const absl::InlinedVector<uint32_t, 8> devices = ChooseGpus(h, task);
   if (task.gpu_milli() > 0 && devices.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("task ", task.id, ": no suitable GPU device free on host ", h.name));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -79,7 +80,7 @@ class Cluster {
   bool GpuFits(const Host& host, const TaskSpec& task) const;
   // The devices that would serve the task: whole free devices, or the device with the least
   // free share that still fits a fraction. Empty when the task needs no GPU.
-  std::vector<uint32_t> ChooseGpus(const Host& host, const TaskSpec& task) const;
+  absl::InlinedVector<uint32_t, 8> ChooseGpus(const Host& host, const TaskSpec& task) const;
 
   // Takes the task's resources, GPU devices and ports on `host`. FailedPrecondition (and no
   // change) when they do not fit; InvalidArgument for a bad task or host index.
