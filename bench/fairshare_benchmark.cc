@@ -36,8 +36,8 @@ Fixture Build(int pools) {
       PoolConfig config;
       const double share = 1 + static_cast<double>(rng() % 4);
       for (ResourceKind k : kAllResourceKinds) {
-        config.resources.push_back({std::string(ResourceKindName(k)), 0, 1e9, share,
-                                    ReservationType::kElastic});
+        config.resources.push_back(
+            {std::string(ResourceKindName(k)), 0, 1e9, share, ReservationType::kElastic});
       }
       PELOTON_CHECK(f.tree.Create(path, config).ok());
       frontier.push_back(path);

@@ -83,15 +83,21 @@ void BM_PlaceChurn(benchmark::State& state, const char* profile_name) {
 
 BENCHMARK_CAPTURE(BM_PlaceChurn, pack, "pack")
     ->Name("BM_PlaceChurn/pack")
-    ->Arg(1000)->Arg(10000)->Arg(50000)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(50000)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_PlaceChurn, best_fit, "best-fit")
     ->Name("BM_PlaceChurn/best-fit")
-    ->Arg(1000)->Arg(10000)->Arg(50000)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(50000)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_PlaceChurn, gpu_frag, "gpu-frag")
     ->Name("BM_PlaceChurn/gpu-frag")
-    ->Arg(1000)->Arg(10000)->Arg(50000)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(50000)
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   app.add_option("--nodes", nodes, "node list CSV (sn,cpu_milli,memory_mib,gpu,model)")->required();
   app.add_option("--pods", pods, "pod list CSV (name,cpu_milli,memory_mib,num_gpu,gpu_milli,...)")
       ->required();
-  app.add_option("--profile", options.profile, "placement profile: pack, best-fit, spread, gpu-frag");
+  app.add_option("--profile", options.profile,
+                 "placement profile: pack, best-fit, spread, gpu-frag");
   app.add_flag("--churn", options.churn, "pods also leave at their deletion_time");
   app.add_flag("--scarce-gpu-hard", options.scarce_gpu_hard,
                "never put CPU-only pods on GPU hosts");

@@ -32,12 +32,13 @@ class CsvFile {
     if (!std::getline(f.in_, header)) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": empty file (rule: a header row)"));
     }
-    std::vector<std::string> names = absl::StrSplit(absl::StripTrailingAsciiWhitespace(header), ',');
+    std::vector<std::string> names =
+        absl::StrSplit(absl::StripTrailingAsciiWhitespace(header), ',');
     for (size_t i = 0; i < names.size(); ++i) f.columns_[names[i]] = i;
     for (const std::string& c : required) {
       if (!f.columns_.contains(c)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": no column '", c, "' (rule: header has ", absl::StrJoin(required, ","), ")"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": no column '", c, "' (rule: header has ", absl::StrJoin(required, ","), ")"));
       }
     }
     return f;

@@ -18,7 +18,7 @@ namespace peloton::bench {
 
 struct TracePod {
   placement::TaskSpec task;
-  int64_t creation_time = 0;  // seconds; file order when the column is absent
+  int64_t creation_time = 0;   // seconds; file order when the column is absent
   int64_t deletion_time = -1;  // -1: never leaves
 };
 

@@ -21,16 +21,15 @@ using ::peloton::testing::StatusIs;
 using ::testing::HasSubstr;
 
 std::string Write(const std::string& name, const std::string& content) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
+  const std::string path =
+      std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
   std::ofstream(path) << content;
   return path;
 }
 
 class TraceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_THAT(placement::RegisterBuiltinPlugins(registry_), IsOk());
-  }
+  void SetUp() override { ASSERT_THAT(placement::RegisterBuiltinPlugins(registry_), IsOk()); }
   placement::PluginRegistry registry_;
 };
 
@@ -45,11 +44,12 @@ TEST_F(TraceTest, ReadsNodesAndPods) {
   EXPECT_EQ((*nodes)[1].gpus.size(), 8u);
   EXPECT_EQ((*nodes)[1].capacity.milli_gpu(), 8000);
   EXPECT_EQ((*nodes)[2].gpus.size(), 0u);  // no model: no GPUs
-  auto pods = ReadOpenbPods(Write("pods.csv",
-                                  "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
-                                  "creation_time,deletion_time,scheduled_time\n"
-                                  "late,1000,100,2,1000,,LS,Running,50,60,50\n"
-                                  "early,2000,200,1,460,V100M32|T4,LS,Running,10,,10\n"));
+  auto pods =
+      ReadOpenbPods(Write("pods.csv",
+                          "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
+                          "creation_time,deletion_time,scheduled_time\n"
+                          "late,1000,100,2,1000,,LS,Running,50,60,50\n"
+                          "early,2000,200,1,460,V100M32|T4,LS,Running,10,,10\n"));
   ASSERT_THAT(pods, IsOk());
   ASSERT_EQ(pods->size(), 2u);
   EXPECT_EQ((*pods)[0].task.id, "early");  // by creation time
@@ -65,8 +65,9 @@ TEST_F(TraceTest, ClearErrors) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/nodes.csv")));
   EXPECT_THAT(ReadOpenbNodes(Write("bad_header.csv", "sn,cpu\nn0,1\n")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no column 'cpu_milli'")));
-  EXPECT_THAT(ReadOpenbPods(Write("bad_row.csv", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\n"
-                                                 "p,abc,1,0,0\n")),
+  EXPECT_THAT(ReadOpenbPods(Write("bad_row.csv",
+                                  "name,cpu_milli,memory_mib,num_gpu,gpu_milli\n"
+                                  "p,abc,1,0,0\n")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("bad_row.csv:2: column 'cpu_milli' is 'abc'")));
 }

@@ -16,9 +16,7 @@ using ::peloton::testing::IsOkAndHolds;
 using ::peloton::testing::StatusIs;
 using ::testing::Not;
 
-absl::Status FailIf(bool fail) {
-  return fail ? absl::NotFoundError("missing") : absl::OkStatus();
-}
+absl::Status FailIf(bool fail) { return fail ? absl::NotFoundError("missing") : absl::OkStatus(); }
 
 absl::StatusOr<std::unique_ptr<int>> MakeInt(bool fail, int v) {
   if (fail) return absl::InvalidArgumentError("bad");
@@ -34,7 +32,7 @@ absl::Status UsesReturnIfError(bool fail, int* reached) {
 absl::StatusOr<int> UsesAssignOrReturn(bool fail) {
   PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<int> p, MakeInt(fail, 7));  // move-only value
   int doubled = 0;
-  PELOTON_ASSIGN_OR_RETURN(doubled, absl::StatusOr<int>(*p * 2));     // existing variable
+  PELOTON_ASSIGN_OR_RETURN(doubled, absl::StatusOr<int>(*p * 2));  // existing variable
   return doubled;
 }
 

@@ -30,8 +30,7 @@ absl::string_view QueueKindName(QueueKind kind) {
   return "unknown";
 }
 
-Admitter::Admitter(PoolTree& tree, AdmissionOptions options)
-    : tree_(tree), options_(options) {}
+Admitter::Admitter(PoolTree& tree, AdmissionOptions options) : tree_(tree), options_(options) {}
 
 absl::Status Admitter::Enqueue(PoolHandle leaf, Gang gang) {
   if (gang.id.empty()) {
@@ -122,8 +121,8 @@ void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
   auto pool = tree_.Get(leaf.pool);
   if (!pool.ok()) return;  // cannot happen while gangs hold demand in it
   int budget = options_.max_gangs_per_pool;
-  for (QueueKind kind : {QueueKind::kNonPreemptible, QueueKind::kController,
-                         QueueKind::kRevocable, QueueKind::kPending}) {
+  for (QueueKind kind : {QueueKind::kNonPreemptible, QueueKind::kController, QueueKind::kRevocable,
+                         QueueKind::kPending}) {
     Queue& queue = leaf.queues[static_cast<int>(kind)];
     while (budget > 0 && !queue.empty()) {
       auto head = queue.begin();

@@ -65,7 +65,8 @@ RandomTree MakeRandomTree(uint64_t seed) {
         const int64_t limit = uniform(0, max_limit);
         const int64_t max_res =
             std::min(limit, parent.depth == 0 ? scale / 2 : parent.reservation[k]);
-        const int64_t reservation = uniform(0, 3) == 0 ? 0 : uniform(0, std::max<int64_t>(0, max_res));
+        const int64_t reservation =
+            uniform(0, 3) == 0 ? 0 : uniform(0, std::max<int64_t>(0, max_res));
         if (parent.depth > 0) frontier[next].reservation[k] -= reservation;
         parent.reservation[k] -= reservation;
         const double share = uniform(0, 9) == 0 ? 0.0 : 0.5 * uniform(1, 8);
@@ -121,13 +122,13 @@ std::vector<long double> RefFill(long double amount, const std::vector<long doub
   std::vector<long double> out(n, 0);
   long double total_cap_pos = 0, total_cap_zero = 0;
   for (size_t i = 0; i < n; ++i) (w[i] > 0 ? total_cap_pos : total_cap_zero) += cap[i];
-  auto level_fill = [&](const std::vector<long double>& weights, long double a,
-                        bool positive) {
+  auto level_fill = [&](const std::vector<long double>& weights, long double a, bool positive) {
     long double lo = 0, hi = 1;
     auto given = [&](long double level) {
       long double s = 0;
       for (size_t i = 0; i < n; ++i) {
-        if ((weights[i] > 0) == positive) s += std::min(cap[i], (positive ? weights[i] : 1) * level);
+        if ((weights[i] > 0) == positive)
+          s += std::min(cap[i], (positive ? weights[i] : 1) * level);
       }
       return s;
     };
@@ -228,13 +229,15 @@ class Reference {
       } else {
         assign = base;
         long double rest = e - base_sum;
-        for (size_t j = 0; j < m; ++j) caps[j] = std::max<long double>(0, nodes_[parent.children[j]].claim[k] - assign[j]);
+        for (size_t j = 0; j < m; ++j)
+          caps[j] = std::max<long double>(0, nodes_[parent.children[j]].claim[k] - assign[j]);
         std::vector<long double> g = RefFill(rest, w, caps);
         for (size_t j = 0; j < m; ++j) {
           assign[j] += g[j];
           rest -= g[j];
         }
-        for (size_t j = 0; j < m; ++j) caps[j] = std::max<long double>(0, nodes_[parent.children[j]].usable[k] - assign[j]);
+        for (size_t j = 0; j < m; ++j)
+          caps[j] = std::max<long double>(0, nodes_[parent.children[j]].usable[k] - assign[j]);
         g = RefFill(rest, w, caps);
         for (size_t j = 0; j < m; ++j) assign[j] += g[j];
       }
@@ -286,7 +289,8 @@ void CheckInvariants(const PoolTree& tree, uint64_t seed) {
         const double wc = p.share(kAllResourceKinds[k]);
         const int64_t got = p.entitlement().total.at(k);
         const bool st = p.reservation_type(kAllResourceKinds[k]) == ReservationType::kStatic;
-        const int64_t base_c = st ? p.reservation().at(k) : std::min(p.claim().at(k), p.reservation().at(k));
+        const int64_t base_c =
+            st ? p.reservation().at(k) : std::min(p.claim().at(k), p.reservation().at(k));
         if (got >= p.claim().at(k) || wc <= 0) continue;
         const long double level_c = (got - base_c + 1) / static_cast<long double>(wc);
         for (PoolHandle o : children) {
@@ -298,9 +302,8 @@ void CheckInvariants(const PoolTree& tree, uint64_t seed) {
               sq ? q.reservation().at(k) : std::min(q.claim().at(k), q.reservation().at(k));
           const long double level_o =
               (q.entitlement().total.at(k) - base_o - 1) / static_cast<long double>(wo);
-          ASSERT_LE(level_o, level_c + 1e-9)
-              << "not max-min: seed " << seed << " " << q.path() << " gets more than "
-              << p.path() << " kind " << k;
+          ASSERT_LE(level_o, level_c + 1e-9) << "not max-min: seed " << seed << " " << q.path()
+                                             << " gets more than " << p.path() << " kind " << k;
         }
       }
     }

@@ -190,8 +190,7 @@ TEST_F(EntitlementTest, IncrementalMatchesFullAfterChanges) {
   for (int i = 0; i < 4; ++i) {
     Create("/p" + std::to_string(i), Uniform(5, 50));
     for (int j = 0; j < 3; ++j) {
-      leaves.push_back(Create("/p" + std::to_string(i) + "/l" + std::to_string(j),
-                              Uniform(1, 20)));
+      leaves.push_back(Create("/p" + std::to_string(i) + "/l" + std::to_string(j), Uniform(1, 20)));
     }
   }
   const ClusterCapacity cap{.total = Resources::Of(100000, 100, 100, 100000)};

@@ -3,6 +3,8 @@
 // PoolTree: configuration, validation and the incremental bookkeeping of demand, allocation,
 // claims and usable limits. The entitlement calculation itself is in entitlement.cc.
 
+#include "peloton/fairshare/pool_tree.h"
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -13,7 +15,6 @@
 #include "lib/fairshare/water_fill.h"
 #include "peloton/common/check.h"
 #include "peloton/common/status_macros.h"
-#include "peloton/fairshare/pool_tree.h"
 
 namespace peloton::fairshare {
 namespace {
@@ -135,8 +136,8 @@ PoolTree::PoolTree() {
   root.config_.name = "root";
   root.config_.policy = SchedulingPolicy::kPriorityFifo;
   for (ResourceKind k : kAllResourceKinds) {
-    root.config_.resources.push_back({std::string(ResourceKindName(k)), 0, 0, 1,
-                                      ReservationType::kElastic});
+    root.config_.resources.push_back(
+        {std::string(ResourceKindName(k)), 0, 0, 1, ReservationType::kElastic});
     root.share_[static_cast<int>(k)] = 1;
     root.weight_[static_cast<int>(k)] = kShareScale;
   }
@@ -196,10 +197,10 @@ absl::StatusOr<PoolTree::Normalized> PoolTree::Normalize(absl::string_view path,
                                     " is out of range (rule: 0 <= share <= 1e6)"));
     }
     if (*limit < *reservation) {
-      return PoolError(absl::StatusCode::kInvalidArgument, p,
-                       absl::StrCat(KindField(k, "limit"), " ", rc.limit,
-                                    " is less than the reservation ", rc.reservation,
-                                    " (rule: limit >= reservation)"));
+      return PoolError(
+          absl::StatusCode::kInvalidArgument, p,
+          absl::StrCat(KindField(k, "limit"), " ", rc.limit, " is less than the reservation ",
+                       rc.reservation, " (rule: limit >= reservation)"));
     }
     n.reservation[k] = *reservation;
     n.limit[k] = *limit;
@@ -230,14 +231,14 @@ absl::StatusOr<PoolTree::Normalized> PoolTree::Normalize(absl::string_view path,
 
   auto check_percent = [&](const std::optional<double>& v, absl::string_view field) {
     if (v.has_value() && (!std::isfinite(*v) || *v < 0 || *v > 100)) {
-      return PoolError(absl::StatusCode::kInvalidArgument, p,
-                       absl::StrCat(field, " ", *v, " is out of range (rule: 0 <= ", field,
-                                    " <= 100)"));
+      return PoolError(
+          absl::StatusCode::kInvalidArgument, p,
+          absl::StrCat(field, " ", *v, " is out of range (rule: 0 <= ", field, " <= 100)"));
     }
     return absl::OkStatus();
   };
-  PELOTON_RETURN_IF_ERROR(check_percent(config.controller_limit_percent,
-                                        "controllerLimit.maxPercent"));
+  PELOTON_RETURN_IF_ERROR(
+      check_percent(config.controller_limit_percent, "controllerLimit.maxPercent"));
   PELOTON_RETURN_IF_ERROR(check_percent(config.slack_limit_percent, "slackLimit.maxPercent"));
   if (config.controller_limit_percent.has_value()) {
     n.controller_limit = n.reservation.Percent(*config.controller_limit_percent);
@@ -248,8 +249,7 @@ absl::StatusOr<PoolTree::Normalized> PoolTree::Normalize(absl::string_view path,
   return n;
 }
 
-absl::Status PoolTree::CheckAgainstParent(int32_t parent, int32_t self,
-                                          const Normalized& n) const {
+absl::Status PoolTree::CheckAgainstParent(int32_t parent, int32_t self, const Normalized& n) const {
   const Pool& par = pools_[parent];
   const std::string& p = n.path.path;
   if (par.parent_ < 0) return absl::OkStatus();  // the root: capacity, not config, bounds it
@@ -259,10 +259,11 @@ absl::Status PoolTree::CheckAgainstParent(int32_t parent, int32_t self,
   }
   for (ResourceKind k : kAllResourceKinds) {
     if (n.limit[k] > par.limit_[k]) {
-      return PoolError(absl::StatusCode::kInvalidArgument, p,
-                       absl::StrCat(KindField(k, "limit"), " ", Units(k, n.limit[k]),
-                                    " exceeds the parent ", par.path_, "'s limit ",
-                                    Units(k, par.limit_[k]), " (rule: child limit <= parent limit)"));
+      return PoolError(
+          absl::StatusCode::kInvalidArgument, p,
+          absl::StrCat(KindField(k, "limit"), " ", Units(k, n.limit[k]), " exceeds the parent ",
+                       par.path_, "'s limit ", Units(k, par.limit_[k]),
+                       " (rule: child limit <= parent limit)"));
     }
     if (siblings[k] + n.reservation[k] > par.reservation_[k]) {
       return PoolError(
@@ -288,9 +289,9 @@ absl::Status PoolTree::CheckAgainstChildren(int32_t self, const Normalized& n) c
       if (child.limit_[k] > n.limit[k]) {
         return PoolError(
             absl::StatusCode::kInvalidArgument, p,
-            absl::StrCat(KindField(k, "limit"), " ", Units(k, n.limit[k]),
-                         " is below the child ", child.path_, "'s limit ",
-                         Units(k, child.limit_[k]), " (rule: child limit <= parent limit)"));
+            absl::StrCat(KindField(k, "limit"), " ", Units(k, n.limit[k]), " is below the child ",
+                         child.path_, "'s limit ", Units(k, child.limit_[k]),
+                         " (rule: child limit <= parent limit)"));
       }
     }
   }
@@ -399,12 +400,11 @@ absl::Status PoolTree::Delete(absl::string_view path) {
     return PoolError(absl::StatusCode::kFailedPrecondition, parsed.path,
                      "it has child pools (rule: only leaf pools can be deleted)");
   }
-  if (!pool.demand_.IsZero() || !pool.slack_demand_.IsZero() ||
-      !pool.allocation_.total.IsZero()) {
-    return PoolError(absl::StatusCode::kFailedPrecondition, parsed.path,
-                     absl::StrCat("it is busy: demand ", pool.demand_.ToString(),
-                                  ", allocation ", pool.allocation_.total.ToString(),
-                                  " (rule: only idle pools can be deleted)"));
+  if (!pool.demand_.IsZero() || !pool.slack_demand_.IsZero() || !pool.allocation_.total.IsZero()) {
+    return PoolError(
+        absl::StatusCode::kFailedPrecondition, parsed.path,
+        absl::StrCat("it is busy: demand ", pool.demand_.ToString(), ", allocation ",
+                     pool.allocation_.total.ToString(), " (rule: only idle pools can be deleted)"));
   }
   // Take its claim and usable limit out of the ancestors' sums, then detach it.
   pool.limit_ = Resources();
@@ -514,8 +514,7 @@ absl::Status PoolTree::AddDemand(PoolHandle leaf, const Resources& resources, bo
   return absl::OkStatus();
 }
 
-absl::Status PoolTree::RemoveDemand(PoolHandle leaf, const Resources& resources,
-                                    bool revocable) {
+absl::Status PoolTree::RemoveDemand(PoolHandle leaf, const Resources& resources, bool revocable) {
   PELOTON_ASSIGN_OR_RETURN(int32_t index, LeafIndex(leaf));
   const Pool& p = pools_[index];
   const Resources& current = revocable ? p.slack_demand_ : p.demand_;
@@ -566,8 +565,8 @@ absl::Status PoolTree::RemoveAllocation(PoolHandle leaf, const Allocation& alloc
   return absl::OkStatus();
 }
 
-void PoolTree::SetLeafInputs(int32_t leaf, const Resources& demand,
-                             const Resources& slack_demand, const Allocation& allocation) {
+void PoolTree::SetLeafInputs(int32_t leaf, const Resources& demand, const Resources& slack_demand,
+                             const Allocation& allocation) {
   Pool& p = pools_[leaf];
   const Deltas d = {Diff(demand, p.demand_),
                     Diff(slack_demand, p.slack_demand_),

@@ -48,8 +48,8 @@ class PoolTreeTest : public ::testing::Test {
 
   // Expects `status` to be an error whose message contains every fragment, and the tree
   // to be unchanged.
-  void ExpectRejected(const absl::Status& status, absl::StatusCode code,
-                      const std::string& before, std::vector<std::string> fragments) {
+  void ExpectRejected(const absl::Status& status, absl::StatusCode code, const std::string& before,
+                      std::vector<std::string> fragments) {
     EXPECT_THAT(status, StatusIs(code));
     for (const std::string& f : fragments) {
       EXPECT_THAT(std::string(status.message()), HasSubstr(f));
@@ -263,14 +263,14 @@ TEST_F(PoolTreeTest, DeleteOnlyIdleLeavesNeverRoot) {
                  {"/infra", "leaf"});
   ExpectRejected(tree_.Delete("/nope"), absl::StatusCode::kNotFound, before, {"/nope"});
   PoolHandle batch = *tree_.Lookup("/infra/batch");
-  ASSERT_THAT(tree_.AddAllocation(batch, Allocation::Of(Resources::Of(1000, 1, 0, 0), true,
-                                                        false, false)),
-              IsOk());
+  ASSERT_THAT(
+      tree_.AddAllocation(batch, Allocation::Of(Resources::Of(1000, 1, 0, 0), true, false, false)),
+      IsOk());
   const std::string busy = Dump(tree_);
   ExpectRejected(tree_.Delete("/infra/batch"), absl::StatusCode::kFailedPrecondition, busy,
                  {"/infra/batch", "busy"});
-  ASSERT_THAT(tree_.RemoveAllocation(batch, Allocation::Of(Resources::Of(1000, 1, 0, 0), true,
-                                                           false, false)),
+  ASSERT_THAT(tree_.RemoveAllocation(
+                  batch, Allocation::Of(Resources::Of(1000, 1, 0, 0), true, false, false)),
               IsOk());
   EXPECT_THAT(tree_.Delete("/infra/batch"), IsOk());
   EXPECT_THAT(tree_.Lookup("/infra/batch"), StatusIs(absl::StatusCode::kNotFound));
@@ -298,8 +298,8 @@ TEST_F(PoolTreeTest, DemandAndAllocationAggregateUpwards) {
   ASSERT_THAT(tree_.SetDemand(batch, Resources::Of(3000, 2, 0, 0), Resources::Of(0, 1, 0, 0)),
               IsOk());
   ASSERT_THAT(tree_.AddDemand(service, Resources::Of(1000, 0, 0, 0), false), IsOk());
-  ASSERT_THAT(tree_.AddAllocation(service, Allocation::Of(Resources::Of(2000, 0, 0, 0), false,
-                                                          false, true)),
+  ASSERT_THAT(tree_.AddAllocation(service,
+                                  Allocation::Of(Resources::Of(2000, 0, 0, 0), false, false, true)),
               IsOk());
   const Pool& infra = tree_.pool(*tree_.Lookup("/infra"));
   EXPECT_EQ(infra.demand(), Resources::Of(4000, 2, 0, 0));

@@ -41,9 +41,9 @@ TEST(SelectVictimsTest, RanksByStateThenPriorityThenMostRecentlyStarted) {
   ready.state = CandidateState::kReady;
   PreemptionCandidate placing = Running("placing", Cpu(1), 9, 0);
   placing.state = CandidateState::kPlacing;
-  std::vector<PreemptionCandidate> c = {
-      Running("old-low", Cpu(1), 1, 100), Running("new-low", Cpu(1), 1, 200),
-      Running("high", Cpu(1), 5, 300), placing, ready};
+  std::vector<PreemptionCandidate> c = {Running("old-low", Cpu(1), 1, 100),
+                                        Running("new-low", Cpu(1), 1, 200),
+                                        Running("high", Cpu(1), 5, 300), placing, ready};
   EXPECT_THAT(SelectVictims({.non_slack = Cpu(5)}, c),
               ElementsAre("ready", "placing", "new-low", "old-low", "high"));
   EXPECT_THAT(SelectVictims({.non_slack = Cpu(2)}, c), ElementsAre("ready", "placing"));
@@ -63,11 +63,9 @@ TEST(SelectVictimsTest, NeverNonPreemptibleAndSkipsTasksThatDoNotHelp) {
 TEST(SelectVictimsTest, RevocableTasksAnswerTheSlackNeedFirst) {
   PreemptionCandidate rev = Running("rev", Resources::Of(0, 100, 0, 0), 9, 0);
   rev.revocable = true;
-  std::vector<PreemptionCandidate> c = {Running("regular", Resources::Of(0, 100, 0, 0), 0, 9),
-                                        rev};
+  std::vector<PreemptionCandidate> c = {Running("regular", Resources::Of(0, 100, 0, 0), 0, 9), rev};
   EXPECT_THAT(SelectVictims({.slack = Resources::Of(0, 50, 0, 0)}, c), ElementsAre("rev"));
-  EXPECT_THAT(SelectVictims({.non_slack = Resources::Of(0, 50, 0, 0)}, c),
-              ElementsAre("regular"));
+  EXPECT_THAT(SelectVictims({.non_slack = Resources::Of(0, 50, 0, 0)}, c), ElementsAre("regular"));
 }
 
 TEST(PreemptorTest, CountsSustainedOverAllocationAndResets) {
@@ -106,8 +104,9 @@ class CrossPoolPreemptionTest : public ::testing::Test {
   }
 
   // Enqueues a 12-instance job of 1-core, 4 MB tasks; `non_preemptible(i)` per instance.
-  std::vector<Gang> Job(PoolHandle pool, const std::string& name,
-                        bool (*non_preemptible)(int) = [](int) { return false; }) {
+  std::vector<Gang> Job(
+      PoolHandle pool, const std::string& name,
+      bool (*non_preemptible)(int) = [](int) { return false; }) {
     std::vector<Gang> gangs;
     for (int i = 0; i < 12; ++i) {
       Gang g;
@@ -191,8 +190,7 @@ TEST_F(CrossPoolPreemptionTest, OnlyPreemptibleTasksArePreempted) {
   Round();
   ASSERT_THAT(ObserveUntilPreempting(3), ElementsAre(a_));
   std::vector<std::string> victims = SelectVictims(NeedToFree(tree_.pool(a_)), Candidates(job_a));
-  EXPECT_THAT(victims, UnorderedElementsAreArray(
-                           {"a-1", "a-3", "a-5", "a-7", "a-9", "a-11"}));
+  EXPECT_THAT(victims, UnorderedElementsAreArray({"a-1", "a-3", "a-5", "a-7", "a-9", "a-11"}));
 }
 
 // Scenario 6: revocable tasks are preempted for non-revocable preemptible demand.

@@ -96,8 +96,7 @@ int64_t WaterFill(int64_t amount, const int64_t* w, const int64_t* cap, int64_t*
   if (amount == 0) return 0;
   // Items of weight 0 share what is left equally (a rare path; it allocates).
   std::vector<int64_t> ones(n, 1);
-  return FillSelected(amount, ones.data(), cap, out, n, active,
-                      [w](int i) { return w[i] == 0; });
+  return FillSelected(amount, ones.data(), cap, out, n, active, [w](int i) { return w[i] == 0; });
 }
 
 }  // namespace peloton::fairshare::internal

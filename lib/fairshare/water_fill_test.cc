@@ -22,8 +22,8 @@ struct Result {
 Result Fill(int64_t amount, std::vector<int64_t> w, std::vector<int64_t> cap) {
   std::vector<int64_t> out(w.size(), 0);
   std::vector<int32_t> active;
-  int64_t left = WaterFill(amount, w.data(), cap.data(), out.data(), static_cast<int>(w.size()),
-                           active);
+  int64_t left =
+      WaterFill(amount, w.data(), cap.data(), out.data(), static_cast<int>(w.size()), active);
   return {out, left};
 }
 

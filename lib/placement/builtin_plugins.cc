@@ -55,7 +55,7 @@ class ExclusiveFilter final : public FilterPlugin {
   absl::string_view Name() const override { return "exclusive"; }
   FilterReason Filter(const CycleState& s, const Host& host) const override {
     return !host.exclusive || s.constraint_names_exclusive ? FilterReason::kMatch
-                                                             : FilterReason::kMismatchExclusive;
+                                                           : FilterReason::kMismatchExclusive;
   }
 };
 
@@ -258,14 +258,13 @@ absl::Status RegisterBuiltinPlugins(PluginRegistry& r) {
   PELOTON_RETURN_IF_ERROR(r.RegisterScorer(
       "gpu-frag", [](const ProfileOptions& o) { return std::make_unique<GpuFragScorer>(o); }));
 
-  const std::vector<std::string> filters = {"host-state", "resources",   "gpu",
-                                            "ports",      "exclusive",   "constraints",
+  const std::vector<std::string> filters = {"host-state", "resources", "gpu",
+                                            "ports",      "exclusive", "constraints",
                                             "scarce-gpu", "job-spread"};
   PELOTON_RETURN_IF_ERROR(r.RegisterProfile("pack", {filters, {}}));
   PELOTON_RETURN_IF_ERROR(r.RegisterProfile("best-fit", {filters, {{"best-fit", 1}}}));
   PELOTON_RETURN_IF_ERROR(r.RegisterProfile("spread", {filters, {{"least-allocated", 1}}}));
-  PELOTON_RETURN_IF_ERROR(
-      r.RegisterProfile("gpu-frag", {filters, {{"gpu-frag", 1}}}));
+  PELOTON_RETURN_IF_ERROR(r.RegisterProfile("gpu-frag", {filters, {{"gpu-frag", 1}}}));
   return absl::OkStatus();
 }
 

@@ -69,7 +69,8 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   if (spec.name.empty()) return bad("name is empty (rule: hosts have names)");
   if (by_name_.contains(spec.name)) return bad("name already used (rule: names are unique)");
   for (ResourceKind k : kAllResourceKinds) {
-    if (spec.capacity[k] < 0) return bad(absl::StrCat(ResourceKindName(k), " capacity is negative"));
+    if (spec.capacity[k] < 0)
+      return bad(absl::StrCat(ResourceKindName(k), " capacity is negative"));
   }
   if (spec.capacity.milli_gpu() != 1000 * static_cast<int64_t>(spec.gpus.size())) {
     return bad(absl::StrCat("gpu capacity ", spec.capacity.milli_gpu(), " milli-gpu with ",
@@ -121,7 +122,8 @@ absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
 
 absl::StatusOr<uint32_t> Cluster::FindHost(absl::string_view name) const {
   auto it = by_name_.find(name);
-  if (it == by_name_.end()) return absl::NotFoundError(absl::StrCat("host '", name, "' is unknown"));
+  if (it == by_name_.end())
+    return absl::NotFoundError(absl::StrCat("host '", name, "' is unknown"));
   return it->second;
 }
 
@@ -171,9 +173,9 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
         absl::StrCat("task ", task.id, ": no suitable GPU device free on host ", h.name));
   }
   if (task.num_ports > h.free_port_count) {
-    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ",
-                                                      task.num_ports, " ports, host ", h.name,
-                                                      " has ", h.free_port_count));
+    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ", task.num_ports,
+                                                      " ports, host ", h.name, " has ",
+                                                      h.free_port_count));
   }
   Allocation a;
   a.task_id = task.id;
@@ -203,8 +205,8 @@ absl::Status Cluster::Release(const Allocation& a) {
   if (a.host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[a.host];
   if (!(h.free + a.resources).FitsIn(h.capacity) || h.tasks == 0) {
-    return absl::FailedPreconditionError(absl::StrCat("allocation of task ", a.task_id,
-                                                      " does not belong to host ", h.name));
+    return absl::FailedPreconditionError(
+        absl::StrCat("allocation of task ", a.task_id, " does not belong to host ", h.name));
   }
   for (const auto& [d, milli] : a.gpus) {
     if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
@@ -243,13 +245,13 @@ internal::IndexKey Cluster::KeyOf(const Host& h) {
   int64_t largest_device = 0;
   for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
   return {Clamp32(h.free.milli_cpu()), Clamp32(h.free.memory_mb()), Clamp32(h.free.disk_mb()),
-          Clamp32(h.free.milli_gpu()), Clamp32(largest_device),    Clamp32(h.free_port_count)};
+          Clamp32(h.free.milli_gpu()), Clamp32(largest_device),     Clamp32(h.free_port_count)};
 }
 
 internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
   const int64_t gpu = t.gpu_milli();
-  return {Clamp32(t.demand.milli_cpu()), Clamp32(t.demand.memory_mb()),
-          Clamp32(t.demand.disk_mb()),   Clamp32(gpu),
+  return {Clamp32(t.demand.milli_cpu()),     Clamp32(t.demand.memory_mb()),
+          Clamp32(t.demand.disk_mb()),       Clamp32(gpu),
           Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports)};
 }
 

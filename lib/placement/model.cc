@@ -37,7 +37,8 @@ absl::Status ValidateAt(const Constraint& c, const std::string& path) {
           l.condition != LabelConstraint::Condition::kEqual &&
           l.condition != LabelConstraint::Condition::kGreaterThan) {
         return absl::InvalidArgumentError(absl::StrCat(
-            path, ".labelConstraint.condition: must be LESS_THAN (1), EQUAL (2) or GREATER_THAN (3)"));
+            path,
+            ".labelConstraint.condition: must be LESS_THAN (1), EQUAL (2) or GREATER_THAN (3)"));
       }
       if (l.label.key.empty()) {
         return absl::InvalidArgumentError(
@@ -53,7 +54,8 @@ absl::Status ValidateAt(const Constraint& c, const std::string& path) {
             absl::StrCat(path, ".", name, ".constraints: is empty (rule: at least one)"));
       }
       for (size_t i = 0; i < c.children.size(); ++i) {
-        absl::Status s = ValidateAt(c.children[i], absl::StrCat(path, ".", name, ".constraints[", i, "]"));
+        absl::Status s =
+            ValidateAt(c.children[i], absl::StrCat(path, ".", name, ".constraints[", i, "]"));
         if (!s.ok()) return s;
       }
       return absl::OkStatus();

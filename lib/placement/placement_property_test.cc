@@ -73,9 +73,10 @@ TEST(PlacementPropertyTest, NoOvercommitOverRandomPlacementsAndRemovals) {
         TaskSpec task;
         task.id = "t" + std::to_string(step) + "-" + std::to_string(t);
         task.job_id = "j" + std::to_string(rng() % 20);
-        const int64_t gpu = rng() % 5 == 0 ? (rng() % 2 ? 250 * (1 + rng() % 3) : 1000 * (1 + rng() % 2)) : 0;
-        task.demand = Resources::Of(250 * (1 + rng() % 16), 512 * (1 + rng() % 16),
-                                    1000 * (rng() % 10), gpu);
+        const int64_t gpu =
+            rng() % 5 == 0 ? (rng() % 2 ? 250 * (1 + rng() % 3) : 1000 * (1 + rng() % 2)) : 0;
+        task.demand =
+            Resources::Of(250 * (1 + rng() % 16), 512 * (1 + rng() % 16), 1000 * (rng() % 10), gpu);
         if (gpu > 0 && rng() % 3 == 0) task.gpu_models = {"A100"};
         task.num_ports = static_cast<uint32_t>(rng() % 3);
         if (rng() % 4 == 0) task.strategy = PlacementStrategy::kSpreadJob;

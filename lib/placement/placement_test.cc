@@ -3,13 +3,12 @@
 // Placement: each plugin, reference §7 scenarios 7 (host limit), 8 (exclusive hosts) and 9
 // (pack vs spread) at library level, the GPU rules, gang atomicity and the registry.
 
-#include "peloton/placement/placer.h"
-
 #include <set>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "peloton/placement/placer.h"
 #include "peloton/testing/status_matchers.h"
 
 namespace peloton::placement {
@@ -129,8 +128,8 @@ TEST_F(PlacementTest, ExclusiveHostsOnlyTakeTasksThatAskForThem) {
   for (int i = 0; i < 3; ++i) {
     plain.push_back(Task("plain-" + std::to_string(i)));
     TaskSpec t = Task("pinned-" + std::to_string(i));
-    t.constraint = Constraint::Host(std::string(kExclusiveAttribute), "exclusive-test-label",
-                                    Cond::kEqual, 1);
+    t.constraint =
+        Constraint::Host(std::string(kExclusiveAttribute), "exclusive-test-label", Cond::kEqual, 1);
     pinned.push_back(t);
   }
   EXPECT_THAT(Hosts(PlaceWith("pack", Singles(plain))), ElementsAre("shared"));
@@ -256,9 +255,10 @@ TEST_F(PlacementTest, GpuFragPrefersAlreadySharedDevices) {
   used.gpus[0].free_milli = 500;
   used.capacity = Resources::Of(64000, 262144, 100000, 1000);
   ASSERT_THAT(cluster_.AddHost(used), IsOk());
-  const ProfileOptions whole_gpu_workload{
-      .workload = {{Resources::Of(1000, 1024, 0, 1000), 1}, {Resources::Of(1000, 1024, 0, 500), 1}}};
-  PlacementResult frag = PlaceWith("gpu-frag", Singles({Task("half", 1000, 500)}), whole_gpu_workload);
+  const ProfileOptions whole_gpu_workload{.workload = {{Resources::Of(1000, 1024, 0, 1000), 1},
+                                                       {Resources::Of(1000, 1024, 0, 500), 1}}};
+  PlacementResult frag =
+      PlaceWith("gpu-frag", Singles({Task("half", 1000, 500)}), whole_gpu_workload);
   EXPECT_THAT(Hosts(frag), ElementsAre("used"));  // "fresh" stays free for a whole-GPU task
 }
 
@@ -287,7 +287,8 @@ TEST_F(PlacementTest, ClusterValidatesHosts) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1000 per device")));
   h = CpuHost("p");
   h.ports = {{100, 200}, {150, 300}};
-  EXPECT_THAT(cluster_.AddHost(h), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("overlap")));
+  EXPECT_THAT(cluster_.AddHost(h),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("overlap")));
   ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
   EXPECT_THAT(cluster_.AddHost(CpuHost("a")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("already used")));

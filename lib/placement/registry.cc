@@ -36,8 +36,8 @@ absl::Status PluginRegistry::RegisterProfile(std::string name, ProfileDefinition
           absl::StrCat("profile '", name, "': score plugin '", s, "' is not registered"));
     }
     if (weight <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "profile '", name, "': weight of '", s, "' is ", weight, " (rule: weights are > 0)"));
+      return absl::InvalidArgumentError(absl::StrCat("profile '", name, "': weight of '", s,
+                                                     "' is ", weight, " (rule: weights are > 0)"));
     }
   }
   if (!profiles_.emplace(name, std::move(definition)).second) {

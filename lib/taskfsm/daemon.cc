@@ -15,8 +15,9 @@ DaemonPlan PlanDaemonInstances(absl::Span<const DaemonInstance> current,
   const absl::btree_set<std::string> eligible(eligible_hosts.begin(), eligible_hosts.end());
   // Keep, per eligible host, its lowest instance; everything else goes.
   std::vector<DaemonInstance> sorted(current.begin(), current.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [](const DaemonInstance& a, const DaemonInstance& b) { return a.instance < b.instance; });
+  std::sort(sorted.begin(), sorted.end(), [](const DaemonInstance& a, const DaemonInstance& b) {
+    return a.instance < b.instance;
+  });
   DaemonPlan plan;
   absl::btree_map<uint32_t, std::string> kept;
   absl::flat_hash_set<std::string> covered;

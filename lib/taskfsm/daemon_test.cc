@@ -13,8 +13,8 @@ using ::testing::IsEmpty;
 
 TEST(DaemonTest, OneInstancePerEligibleHost) {
   DaemonPlan plan = PlanDaemonInstances({}, {"c", "a", "b"});
-  EXPECT_THAT(plan.add, ElementsAre(DaemonInstance{0, "a"}, DaemonInstance{1, "b"},
-                                    DaemonInstance{2, "c"}));
+  EXPECT_THAT(plan.add,
+              ElementsAre(DaemonInstance{0, "a"}, DaemonInstance{1, "b"}, DaemonInstance{2, "c"}));
   EXPECT_THAT(plan.remove, IsEmpty());
   EXPECT_EQ(plan.instances.size(), 3u);
 }
@@ -25,8 +25,8 @@ TEST(DaemonTest, HostsLeavingAndJoining) {
   DaemonPlan plan = PlanDaemonInstances(current, {"a", "c", "d"});
   EXPECT_THAT(plan.remove, ElementsAre(1u));
   EXPECT_THAT(plan.add, ElementsAre(DaemonInstance{1, "d"}));
-  EXPECT_THAT(plan.instances, ElementsAre(DaemonInstance{0, "a"}, DaemonInstance{1, "d"},
-                                          DaemonInstance{2, "c"}));
+  EXPECT_THAT(plan.instances,
+              ElementsAre(DaemonInstance{0, "a"}, DaemonInstance{1, "d"}, DaemonInstance{2, "c"}));
   // Nothing changes when nothing changed.
   DaemonPlan same = PlanDaemonInstances(plan.instances, {"a", "c", "d"});
   EXPECT_THAT(same.add, IsEmpty());

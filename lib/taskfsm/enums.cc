@@ -18,20 +18,25 @@ constexpr EnumName<TaskState> kTaskStateNames[] = {
     {TaskState::kKilled, "KILLED"},         {TaskState::kLaunched, "LAUNCHED"},
     {TaskState::kDeleted, "DELETED"},       {TaskState::kReserved, "RESERVED"}};
 
-constexpr EnumName<JobState> kJobStateNames[] = {
-    {JobState::kUnknown, "UNKNOWN"},     {JobState::kInitialized, "INITIALIZED"},
-    {JobState::kPending, "PENDING"},     {JobState::kRunning, "RUNNING"},
-    {JobState::kSucceeded, "SUCCEEDED"}, {JobState::kFailed, "FAILED"},
-    {JobState::kKilled, "KILLED"},       {JobState::kKilling, "KILLING"},
-    {JobState::kUninitialized, "UNINITIALIZED"}, {JobState::kDeleted, "DELETED"}};
+constexpr EnumName<JobState> kJobStateNames[] = {{JobState::kUnknown, "UNKNOWN"},
+                                                 {JobState::kInitialized, "INITIALIZED"},
+                                                 {JobState::kPending, "PENDING"},
+                                                 {JobState::kRunning, "RUNNING"},
+                                                 {JobState::kSucceeded, "SUCCEEDED"},
+                                                 {JobState::kFailed, "FAILED"},
+                                                 {JobState::kKilled, "KILLED"},
+                                                 {JobState::kKilling, "KILLING"},
+                                                 {JobState::kUninitialized, "UNINITIALIZED"},
+                                                 {JobState::kDeleted, "DELETED"}};
 
 constexpr EnumName<JobType> kJobTypeNames[] = {
     {JobType::kBatch, "BATCH"}, {JobType::kService, "SERVICE"}, {JobType::kDaemon, "DAEMON"}};
 
-constexpr EnumName<TaskType> kTaskTypeNames[] = {
-    {TaskType::kUnknown, "UNKNOWN"},     {TaskType::kBatch, "BATCH"},
-    {TaskType::kStateless, "STATELESS"}, {TaskType::kStateful, "STATEFUL"},
-    {TaskType::kDaemon, "DAEMON"}};
+constexpr EnumName<TaskType> kTaskTypeNames[] = {{TaskType::kUnknown, "UNKNOWN"},
+                                                 {TaskType::kBatch, "BATCH"},
+                                                 {TaskType::kStateless, "STATELESS"},
+                                                 {TaskType::kStateful, "STATEFUL"},
+                                                 {TaskType::kDaemon, "DAEMON"}};
 
 constexpr EnumName<UpdateState> kUpdateStateNames[] = {
     {UpdateState::kInvalid, "INVALID"},
@@ -44,15 +49,17 @@ constexpr EnumName<UpdateState> kUpdateStateNames[] = {
     {UpdateState::kRollingBackward, "ROLLING_BACKWARD"},
     {UpdateState::kRolledBack, "ROLLED_BACK"}};
 
-constexpr EnumName<WorkflowType> kWorkflowTypeNames[] = {
-    {WorkflowType::kInvalid, "INVALID"}, {WorkflowType::kUpdate, "UPDATE"},
-    {WorkflowType::kRestart, "RESTART"}, {WorkflowType::kStart, "START"},
-    {WorkflowType::kStop, "STOP"}};
+constexpr EnumName<WorkflowType> kWorkflowTypeNames[] = {{WorkflowType::kInvalid, "INVALID"},
+                                                         {WorkflowType::kUpdate, "UPDATE"},
+                                                         {WorkflowType::kRestart, "RESTART"},
+                                                         {WorkflowType::kStart, "START"},
+                                                         {WorkflowType::kStop, "STOP"}};
 
-constexpr EnumName<HealthState> kHealthStateNames[] = {
-    {HealthState::kInvalid, "INVALID"}, {HealthState::kDisabled, "DISABLED"},
-    {HealthState::kUnknown, "HEALTH_UNKNOWN"}, {HealthState::kHealthy, "HEALTHY"},
-    {HealthState::kUnhealthy, "UNHEALTHY"}};
+constexpr EnumName<HealthState> kHealthStateNames[] = {{HealthState::kInvalid, "INVALID"},
+                                                       {HealthState::kDisabled, "DISABLED"},
+                                                       {HealthState::kUnknown, "HEALTH_UNKNOWN"},
+                                                       {HealthState::kHealthy, "HEALTHY"},
+                                                       {HealthState::kUnhealthy, "UNHEALTHY"}};
 
 constexpr EnumName<TerminationReason> kTerminationReasonNames[] = {
     {TerminationReason::kInvalid, "INVALID"},
@@ -71,9 +78,9 @@ constexpr EnumName<PreemptionReason> kPreemptionReasonNames[] = {
     {PreemptionReason::kHostMaintenance, "HOST_MAINTENANCE"}};
 
 constexpr EnumName<HostState> kHostStateNames[] = {
-    {HostState::kInvalid, "INVALID"},   {HostState::kUnknown, "UNKNOWN"},
-    {HostState::kUp, "UP"},             {HostState::kDraining, "DRAINING"},
-    {HostState::kDrained, "DRAINED"},   {HostState::kDown, "DOWN"}};
+    {HostState::kInvalid, "INVALID"}, {HostState::kUnknown, "UNKNOWN"},
+    {HostState::kUp, "UP"},           {HostState::kDraining, "DRAINING"},
+    {HostState::kDrained, "DRAINED"}, {HostState::kDown, "DOWN"}};
 
 constexpr EnumName<MesosTaskState> kMesosTaskStateNames[] = {
     {MesosTaskState::kStarting, "TASK_STARTING"},
@@ -128,8 +135,7 @@ absl::StatusOr<TerminationReason> ParseTerminationReason(absl::string_view text)
                        {"TERMINATION_STATUS_REASON_"});
 }
 absl::StatusOr<PreemptionReason> ParsePreemptionReason(absl::string_view text) {
-  return ParseEnumName(text, kPreemptionReasonNames, "preemption reason",
-                       {"PREEMPTION_REASON_"});
+  return ParseEnumName(text, kPreemptionReasonNames, "preemption reason", {"PREEMPTION_REASON_"});
 }
 absl::StatusOr<HostState> ParseHostState(absl::string_view text) {
   return ParseEnumName(text, kHostStateNames, "host state", {"HOST_STATE_"});

@@ -44,11 +44,10 @@ TEST(EnumsTest, AcceptsV1AlphaSpellingsAndAnyCase) {
 }
 
 TEST(EnumsTest, UnknownNamesAreClearErrors) {
-  EXPECT_THAT(ParseTaskState("SLEEPING"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("unknown task state 'SLEEPING'")));
-  EXPECT_THAT(ParseJobState("42"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("UNINITIALIZED (8)")));
+  EXPECT_THAT(ParseTaskState("SLEEPING"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                   HasSubstr("unknown task state 'SLEEPING'")));
+  EXPECT_THAT(ParseJobState("42"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UNINITIALIZED (8)")));
 }
 
 TEST(EnumsTest, OtherEnumsHavePelotonNumbers) {
@@ -88,10 +87,10 @@ TEST(EnumsTest, MesosStatesMapLikePeloton) {
   using M = MesosTaskState;
   using T = TaskState;
   const std::pair<M, T> cases[] = {
-      {M::kStaging, T::kLaunched},  {M::kStarting, T::kStarting},  {M::kRunning, T::kRunning},
-      {M::kKilling, T::kRunning},   {M::kFinished, T::kSucceeded}, {M::kFailed, T::kFailed},
-      {M::kError, T::kFailed},      {M::kKilled, T::kKilled},      {M::kLost, T::kLost},
-      {M::kDropped, T::kLost},      {M::kUnreachable, T::kLost},   {M::kGone, T::kLost},
+      {M::kStaging, T::kLaunched},    {M::kStarting, T::kStarting},  {M::kRunning, T::kRunning},
+      {M::kKilling, T::kRunning},     {M::kFinished, T::kSucceeded}, {M::kFailed, T::kFailed},
+      {M::kError, T::kFailed},        {M::kKilled, T::kKilled},      {M::kLost, T::kLost},
+      {M::kDropped, T::kLost},        {M::kUnreachable, T::kLost},   {M::kGone, T::kLost},
       {M::kGoneByOperator, T::kLost}, {M::kUnknown, T::kInitialized}};
   for (const auto& [mesos, ours] : cases) {
     EXPECT_EQ(TaskStateFromMesos(mesos), ours) << Name(mesos);

@@ -13,30 +13,28 @@ namespace {
 using S = TaskState;
 using A = TaskAction;
 
-constexpr EnumName<TaskAction> kTaskActionNames[] = {
-    {A::kNoop, "noop"},
-    {A::kStartTask, "start_task"},
-    {A::kStopTask, "stop_task"},
-    {A::kInitializeTask, "initialize_task"},
-    {A::kLaunchRetry, "launch_retry"},
-    {A::kTerminatedRetry, "terminated_retry"},
-    {A::kFailRetry, "fail_retry"},
-    {A::kExecutorShutdown, "executor_shutdown"},
-    {A::kDeleteTask, "delete_task"},
-    {A::kStateInvalid, "state_invalid"},
-    {A::kReloadRuntime, "reload_runtime"}};
+constexpr EnumName<TaskAction> kTaskActionNames[] = {{A::kNoop, "noop"},
+                                                     {A::kStartTask, "start_task"},
+                                                     {A::kStopTask, "stop_task"},
+                                                     {A::kInitializeTask, "initialize_task"},
+                                                     {A::kLaunchRetry, "launch_retry"},
+                                                     {A::kTerminatedRetry, "terminated_retry"},
+                                                     {A::kFailRetry, "fail_retry"},
+                                                     {A::kExecutorShutdown, "executor_shutdown"},
+                                                     {A::kDeleteTask, "delete_task"},
+                                                     {A::kStateInvalid, "state_invalid"},
+                                                     {A::kReloadRuntime, "reload_runtime"}};
 
-constexpr EnumName<JobAction> kJobActionNames[] = {
-    {JobAction::kNoop, "noop"},
-    {JobAction::kCreateTasks, "create_tasks"},
-    {JobAction::kStateInvalid, "state_invalid"},
-    {JobAction::kRecover, "recover"},
-    {JobAction::kUntrack, "untrack"},
-    {JobAction::kKillUntrack, "kill_untrack"},
-    {JobAction::kJobKill, "job_kill"},
-    {JobAction::kDelete, "delete"},
-    {JobAction::kKillAndDelete, "kill_and_delete"},
-    {JobAction::kJobStart, "job_start"}};
+constexpr EnumName<JobAction> kJobActionNames[] = {{JobAction::kNoop, "noop"},
+                                                   {JobAction::kCreateTasks, "create_tasks"},
+                                                   {JobAction::kStateInvalid, "state_invalid"},
+                                                   {JobAction::kRecover, "recover"},
+                                                   {JobAction::kUntrack, "untrack"},
+                                                   {JobAction::kKillUntrack, "kill_untrack"},
+                                                   {JobAction::kJobKill, "job_kill"},
+                                                   {JobAction::kDelete, "delete"},
+                                                   {JobAction::kKillAndDelete, "kill_and_delete"},
+                                                   {JobAction::kJobStart, "job_start"}};
 
 // [goal][state] -> action.
 using TaskTable = std::array<std::array<TaskAction, kNumTaskStates>, kNumTaskStates>;
@@ -67,8 +65,7 @@ constexpr TaskTable BuildTaskTable() {
 
   for (S goal : {S::kKilled, S::kDeleted, S::kPreempting}) {
     auto& r = row(goal);
-    set(r, {S::kInitialized, S::kPending, S::kLaunched, S::kStarting, S::kRunning},
-        A::kStopTask);
+    set(r, {S::kInitialized, S::kPending, S::kLaunched, S::kStarting, S::kRunning}, A::kStopTask);
     set(r, {S::kKilling}, A::kExecutorShutdown);
   }
   set(t[static_cast<int>(S::kDeleted)], {S::kLost, S::kSucceeded, S::kFailed, S::kKilled},
@@ -119,8 +116,7 @@ TaskAction NextTaskAction(const TaskSnapshot& t) {
   if (t.runtime_missing) return A::kReloadRuntime;
   const int goal = static_cast<int>(t.goal);
   const int state = static_cast<int>(t.state);
-  if (!InRange(goal, kNumTaskStates) || !InRange(state, kNumTaskStates) ||
-      t.goal == S::kFailed) {
+  if (!InRange(goal, kNumTaskStates) || !InRange(state, kNumTaskStates) || t.goal == S::kFailed) {
     return A::kStateInvalid;
   }
   const bool config_stale = t.config_version != t.desired_config_version && !IsTerminal(t.goal);

@@ -49,10 +49,14 @@ TEST(GoalStateTest, EveryStateGoalPairWithCurrentVersions) {
   for (int g = 0; g < kNumTaskStates; ++g) {
     for (int s = 0; s < kNumTaskStates; ++s) {
       const S goal = static_cast<S>(g), state = static_cast<S>(s);
-      TaskSnapshot t{.state = state, .goal = goal, .config_version = 3,
-                     .desired_config_version = 3, .run_id = 2, .desired_run_id = 2};
+      TaskSnapshot t{.state = state,
+                     .goal = goal,
+                     .config_version = 3,
+                     .desired_config_version = 3,
+                     .run_id = 2,
+                     .desired_run_id = 2};
       auto it = expected.find({goal, state});
-      A want = it != expected.end()           ? it->second
+      A want = it != expected.end()              ? it->second
                : goals_with_table.contains(goal) ? A::kNoop
                                                  : A::kStateInvalid;
       EXPECT_EQ(NextTaskAction(t), want)
@@ -65,15 +69,17 @@ TEST(GoalStateTest, EveryStateGoalPairWithCurrentVersions) {
 }
 
 TEST(GoalStateTest, ConfigVersionMismatchRestartsUnlessGoalIsTerminal) {
-  TaskSnapshot t{.state = S::kRunning, .goal = S::kRunning, .config_version = 1,
-                 .desired_config_version = 2};
+  TaskSnapshot t{
+      .state = S::kRunning, .goal = S::kRunning, .config_version = 1, .desired_config_version = 2};
   EXPECT_EQ(NextTaskAction(t), A::kStopTask);
   t.state = S::kKilled;
   EXPECT_EQ(NextTaskAction(t), A::kInitializeTask);
   t.state = S::kInitialized;
   EXPECT_EQ(NextTaskAction(t), A::kStopTask);  // not terminal: stop first
   // A terminal goal (batch SUCCEEDED, KILLED) ignores config versions: the table applies.
-  t = {.state = S::kRunning, .goal = S::kSucceeded, .config_version = 1,
+  t = {.state = S::kRunning,
+       .goal = S::kSucceeded,
+       .config_version = 1,
        .desired_config_version = 2};
   EXPECT_EQ(NextTaskAction(t), A::kNoop);
   t.goal = S::kKilled;
@@ -94,12 +100,11 @@ TEST(GoalStateTest, RunIdMismatchRestartsUnlessGoalIsKilledOrDeleted) {
 }
 
 TEST(GoalStateTest, FailedGoalAndMissingRuntime) {
-  EXPECT_EQ(NextTaskAction({.state = S::kRunning, .goal = S::kFailed, .run_id = 1,
-                            .desired_run_id = 2}),
-            A::kStateInvalid);
+  EXPECT_EQ(
+      NextTaskAction({.state = S::kRunning, .goal = S::kFailed, .run_id = 1, .desired_run_id = 2}),
+      A::kStateInvalid);
   EXPECT_EQ(NextTaskAction({.runtime_missing = true}), A::kReloadRuntime);
-  EXPECT_EQ(NextTaskAction({.state = static_cast<S>(77), .goal = S::kRunning}),
-            A::kStateInvalid);
+  EXPECT_EQ(NextTaskAction({.state = static_cast<S>(77), .goal = S::kRunning}), A::kStateInvalid);
   EXPECT_EQ(Name(A::kTerminatedRetry), "terminated_retry");
 }
 
@@ -126,8 +131,8 @@ TEST(GoalStateTest, EveryJobStateGoalPair) {
     for (int s = 0; s < kNumJobStates; ++s) {
       const J goal = static_cast<J>(g), state = static_cast<J>(s);
       auto it = expected.find({goal, state});
-      JA want = goal == J::kFailed ? JA::kStateInvalid
-                                   : (it != expected.end() ? it->second : JA::kNoop);
+      JA want =
+          goal == J::kFailed ? JA::kStateInvalid : (it != expected.end() ? it->second : JA::kNoop);
       EXPECT_EQ(NextJobAction({.state = state, .goal = goal}), want)
           << "goal " << Name(goal) << " state " << Name(state);
     }
@@ -135,14 +140,20 @@ TEST(GoalStateTest, EveryJobStateGoalPair) {
 }
 
 TEST(GoalStateTest, StatelessStartWhenStateVersionIsBehind) {
-  EXPECT_EQ(NextJobAction({.state = JobState::kInitialized, .goal = JobState::kRunning,
-                           .state_version = 1, .desired_state_version = 2}),
+  EXPECT_EQ(NextJobAction({.state = JobState::kInitialized,
+                           .goal = JobState::kRunning,
+                           .state_version = 1,
+                           .desired_state_version = 2}),
             JobAction::kCreateTasks);
-  EXPECT_EQ(NextJobAction({.state = JobState::kKilled, .goal = JobState::kRunning,
-                           .state_version = 1, .desired_state_version = 2}),
+  EXPECT_EQ(NextJobAction({.state = JobState::kKilled,
+                           .goal = JobState::kRunning,
+                           .state_version = 1,
+                           .desired_state_version = 2}),
             JobAction::kJobStart);
-  EXPECT_EQ(NextJobAction({.state = JobState::kKilled, .goal = JobState::kRunning,
-                           .state_version = 2, .desired_state_version = 2}),
+  EXPECT_EQ(NextJobAction({.state = JobState::kKilled,
+                           .goal = JobState::kRunning,
+                           .state_version = 2,
+                           .desired_state_version = 2}),
             JobAction::kNoop);
 }
 

@@ -13,7 +13,7 @@ using S = TaskState;
 TEST(RetryTest, WhatCountsAsAFailure) {
   EXPECT_TRUE(CountsAsFailure(S::kFailed, S::kSucceeded, true));
   EXPECT_TRUE(CountsAsFailure(S::kFailed, S::kRunning, true));
-  EXPECT_FALSE(CountsAsFailure(S::kFailed, S::kRunning, false));  // an older config's run
+  EXPECT_FALSE(CountsAsFailure(S::kFailed, S::kRunning, false));   // an older config's run
   EXPECT_TRUE(CountsAsFailure(S::kSucceeded, S::kRunning, true));  // services must not exit
   EXPECT_FALSE(CountsAsFailure(S::kSucceeded, S::kSucceeded, true));
   EXPECT_TRUE(CountsAsFailure(S::kKilled, S::kRunning, true));
@@ -67,8 +67,11 @@ namespace {
 // task that crashes a second after each start, driven by the goal-state decisions and the
 // throttle, has a run id between 2 and 19 after 40 s, and restarts ever more slowly.
 uint64_t RunIdAfter(absl::Duration horizon) {
-  TaskSnapshot t{.state = TaskState::kInitialized, .goal = TaskState::kRunning,
-                 .config_version = 1, .desired_config_version = 1, .run_id = 1,
+  TaskSnapshot t{.state = TaskState::kInitialized,
+                 .goal = TaskState::kRunning,
+                 .config_version = 1,
+                 .desired_config_version = 1,
+                 .run_id = 1,
                  .desired_run_id = 1};
   uint32_t failures = 0;
   absl::Time now = absl::UnixEpoch();

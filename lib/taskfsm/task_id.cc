@@ -19,8 +19,8 @@ bool AllDigits(absl::string_view s) {
 }
 
 absl::Status Bad(absl::string_view id, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "Mesos task id '", id, "': ", what, " (rule: <job id>-<instance>-<run>, run >= 1)"));
+  return absl::InvalidArgumentError(absl::StrCat("Mesos task id '", id, "': ", what,
+                                                 " (rule: <job id>-<instance>-<run>, run >= 1)"));
 }
 
 }  // namespace

@@ -18,8 +18,7 @@ constexpr absl::string_view kJob = "7ac74273-4e3a-4c1c-a2ee-b3ff3bfd8ee5";
 TEST(TaskIdTest, FormatAndParseRoundTrip) {
   const std::string id = FormatMesosTaskId(kJob, 12, 3);
   EXPECT_EQ(id, "7ac74273-4e3a-4c1c-a2ee-b3ff3bfd8ee5-12-3");
-  EXPECT_THAT(ParseMesosTaskId(id),
-              IsOkAndHolds(MesosTaskId{std::string(kJob), 12, 3}));
+  EXPECT_THAT(ParseMesosTaskId(id), IsOkAndHolds(MesosTaskId{std::string(kJob), 12, 3}));
   EXPECT_EQ((MesosTaskId{"job", 0, 1}).ToString(), "job-0-1");
   EXPECT_THAT(ParseMesosTaskId("a-4294967295-18446744073709551615"),
               IsOkAndHolds(MesosTaskId{"a", 4294967295u, 18446744073709551615ull}));

@@ -31,10 +31,8 @@ constexpr Table ResourceManagerTable() {
   set(S::kPlaced, {S::kLaunching, S::kKilled});
   set(S::kLaunching, {S::kRunning, S::kReady, S::kKilled, S::kLaunched});
   set(S::kLaunched, {S::kRunning, S::kReady, S::kKilled, S::kLaunched});
-  set(S::kRunning,
-      {S::kSucceeded, S::kLost, S::kPreempting, S::kKilling, S::kFailed, S::kKilled});
-  set(S::kPreempting,
-      {S::kRunning, S::kKilling, S::kSucceeded, S::kFailed, S::kKilled, S::kLost});
+  set(S::kRunning, {S::kSucceeded, S::kLost, S::kPreempting, S::kKilling, S::kFailed, S::kKilled});
+  set(S::kPreempting, {S::kRunning, S::kKilling, S::kSucceeded, S::kFailed, S::kKilled, S::kLost});
   set(S::kKilling, {S::kSucceeded, S::kFailed, S::kKilled, S::kLost});
   set(S::kFailed, {S::kReady});
   set(S::kKilled, {S::kPending});
@@ -79,10 +77,10 @@ bool IsLegalTransition(TransitionView view, TaskState from, TaskState to) {
 
 absl::Status CheckTransition(TransitionView view, TaskState from, TaskState to) {
   if (IsLegalTransition(view, from, to)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "task state ", Name(from), " -> ", Name(to), " is not allowed by the ",
-      view == TransitionView::kJobManager ? "job manager" : "resource manager",
-      " (rule: legal transitions of reference 2.8 / docs/taskfsm.md)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("task state ", Name(from), " -> ", Name(to), " is not allowed by the ",
+                   view == TransitionView::kJobManager ? "job manager" : "resource manager",
+                   " (rule: legal transitions of reference 2.8 / docs/taskfsm.md)"));
 }
 
 }  // namespace peloton::taskfsm

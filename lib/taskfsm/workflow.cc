@@ -39,10 +39,9 @@ absl::string_view Name(InstanceChange c) { return EnumNameOf(c, kChangeNames); }
 absl::StatusOr<Workflow> Workflow::Update(const JobSpec& previous, const JobSpec& target,
                                           const UpdateSpec& spec) {
   if (target.version <= previous.version) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("update: target config version ", target.version,
-                     " is not newer than the job's ", previous.version,
-                     " (rule: versions only grow)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "update: target config version ", target.version, " is not newer than the job's ",
+        previous.version, " (rule: versions only grow)"));
   }
   if (!(spec.batch_percentage >= 0 && spec.batch_percentage <= 100)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -65,15 +64,14 @@ absl::StatusOr<Workflow> Workflow::Update(const JobSpec& previous, const JobSpec
   for (uint32_t i = new_n; i < old_n; ++i) w.items_.push_back({i, InstanceChange::kRemove});
   if (w.spec_.batch_size == 0 && w.spec_.batch_percentage > 0) {
     const double total = static_cast<double>(std::max(old_n, new_n));
-    w.spec_.batch_size = static_cast<uint32_t>(
-        std::max(1.0, std::ceil(total * w.spec_.batch_percentage / 100.0)));
+    w.spec_.batch_size =
+        static_cast<uint32_t>(std::max(1.0, std::ceil(total * w.spec_.batch_percentage / 100.0)));
   }
   return w;
 }
 
 absl::StatusOr<Workflow> Workflow::ForInstances(WorkflowType type, InstanceChange change,
-                                                const JobSpec& job,
-                                                std::vector<uint32_t> instances,
+                                                const JobSpec& job, std::vector<uint32_t> instances,
                                                 uint32_t batch_size, bool in_place) {
   if (instances.empty()) {
     for (uint32_t i = 0; i < job.instance_count(); ++i) instances.push_back(i);
@@ -100,8 +98,8 @@ absl::StatusOr<Workflow> Workflow::ForInstances(WorkflowType type, InstanceChang
 
 absl::StatusOr<Workflow> Workflow::Restart(const JobSpec& job, std::vector<uint32_t> instances,
                                            uint32_t batch_size, bool in_place) {
-  return ForInstances(WorkflowType::kRestart, InstanceChange::kRestart, job,
-                      std::move(instances), batch_size, in_place);
+  return ForInstances(WorkflowType::kRestart, InstanceChange::kRestart, job, std::move(instances),
+                      batch_size, in_place);
 }
 
 absl::StatusOr<Workflow> Workflow::Start(const JobSpec& job, std::vector<uint32_t> instances,
@@ -360,10 +358,10 @@ WorkflowStep Workflow::Step(absl::Span<const InstanceRuntime> runtimes) {
     }
     return a->instance < b->instance;
   });
-  uint64_t budget = spec_.batch_size == 0
-                        ? std::numeric_limits<uint64_t>::max()
-                        : (spec_.batch_size > step.in_progress ? spec_.batch_size - step.in_progress
-                                                               : 0);
+  uint64_t budget =
+      spec_.batch_size == 0
+          ? std::numeric_limits<uint64_t>::max()
+          : (spec_.batch_size > step.in_progress ? spec_.batch_size - step.in_progress : 0);
   for (Item* item : next) {
     if (budget == 0) break;
     step.actions.push_back(ActionFor(*item, runtime_of(item->instance)));

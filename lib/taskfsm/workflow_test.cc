@@ -52,9 +52,7 @@ class FakeJob {
     auto it = runtimes_.find(i);
     return it == runtimes_.end() ? nullptr : &it->second;
   }
-  uint64_t ConfigOf(uint32_t i) const {
-    return configs_.at(runtimes_.at(i).config_version).at(i);
-  }
+  uint64_t ConfigOf(uint32_t i) const { return configs_.at(runtimes_.at(i).config_version).at(i); }
 
   void Apply(const std::vector<InstanceAction>& actions) {
     for (const InstanceAction& a : actions) {
@@ -107,8 +105,9 @@ class FakeJob {
       rt.run_id = std::max(rt.run_id + 1, rt.desired_run_id);
       rt.desired_run_id = rt.run_id;
       auto host = desired_host_.find(i);
-      rt.host = host != desired_host_.end() && host->second ? *host->second
-                                                            : "host-" + std::to_string(rt.run_id % 7);
+      rt.host = host != desired_host_.end() && host->second
+                    ? *host->second
+                    : "host-" + std::to_string(rt.run_id % 7);
       if (bad_configs_.contains(configs_.at(rt.config_version).at(i))) {
         rt.state = TaskState::kFailed;
         ++rt.failure_count;
@@ -258,10 +257,11 @@ TEST(WorkflowTest, AutoRollbackAfterOneFailedInstance) {
   job.AddVersion(bad);
   job.AddVersion(Spec(3, 3, 100));  // the rollback target: a copy of version 1
   job.MarkBad(666);
-  auto w = Workflow::Update(
-      Spec(1, 3, 100), bad,
-      {.batch_size = 1, .rollback_on_failure = true, .max_instance_attempts = 1,
-       .max_failure_instances = 1});
+  auto w = Workflow::Update(Spec(1, 3, 100), bad,
+                            {.batch_size = 1,
+                             .rollback_on_failure = true,
+                             .max_instance_attempts = 1,
+                             .max_failure_instances = 1});
   ASSERT_THAT(w->Start(), IsOk());
   std::vector<UpdateState> seen;
   for (int round = 0; round < 20 && !IsTerminal(w->state()); ++round) {
@@ -285,9 +285,9 @@ TEST(WorkflowTest, FailsWithoutRollback) {
   FakeJob job(Spec(1, 3, 100));
   job.AddVersion(Spec(2, 3, 666));
   job.MarkBad(666);
-  auto w = Workflow::Update(Spec(1, 3, 100), Spec(2, 3, 666),
-                            {.batch_size = 2, .max_instance_attempts = 1,
-                             .max_failure_instances = 2});
+  auto w =
+      Workflow::Update(Spec(1, 3, 100), Spec(2, 3, 666),
+                       {.batch_size = 2, .max_instance_attempts = 1, .max_failure_instances = 2});
   ASSERT_THAT(w->Start(), IsOk());
   RunToEnd(*w, job);
   EXPECT_EQ(w->state(), UpdateState::kFailed);

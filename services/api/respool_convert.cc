@@ -18,8 +18,9 @@ using fairshare::SchedulingPolicy;
 
 absl::StatusOr<ReservationType> ReservationTypeOf(int value, absl::string_view field) {
   if (value < 0 || value > static_cast<int>(ReservationType::kStatic)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": ", value, " is not a reservation type (rule: 0 UNKNOWN_TYPE, 1 ELASTIC, 2 STATIC)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", value,
+                     " is not a reservation type (rule: 0 UNKNOWN_TYPE, 1 ELASTIC, 2 STATIC)"));
   }
   return static_cast<ReservationType>(value);
 }
@@ -53,7 +54,8 @@ absl::StatusOr<PoolConfig> PoolConfigFromProto(const respool_pb::ResourcePoolCon
   auto policy = PolicyOf(proto.policy());
   if (!policy.ok()) return policy.status();
   c.policy = *policy;
-  if (proto.has_controllerlimit()) c.controller_limit_percent = proto.controllerlimit().maxpercent();
+  if (proto.has_controllerlimit())
+    c.controller_limit_percent = proto.controllerlimit().maxpercent();
   if (proto.has_slacklimit()) c.slack_limit_percent = proto.slacklimit().maxpercent();
   return c;
 }
@@ -120,7 +122,8 @@ absl::StatusOr<PoolConfig> PoolConfigFromCapnp(ResourcePoolConfig::Reader in) {
   c.description = in.getDescription();
   int i = 0;
   for (auto r : in.getResources()) {
-    auto type = ReservationTypeOf(static_cast<int>(r.getType()), absl::StrCat("resources[", i++, "].type"));
+    auto type =
+        ReservationTypeOf(static_cast<int>(r.getType()), absl::StrCat("resources[", i++, "].type"));
     if (!type.ok()) return type.status();
     c.resources.push_back({r.getKind(), r.getReservation(), r.getLimit(), r.getShare(), *type});
   }

@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define PELOTON_CHECK(condition)                                                       \
-  do {                                                                                 \
-    if (!(condition)) {                                                                \
-      std::fprintf(stderr, "%s:%d: PELOTON_CHECK failed: %s\n", __FILE__, __LINE__,    \
-                   #condition);                                                        \
-      std::abort();                                                                    \
-    }                                                                                  \
+#define PELOTON_CHECK(condition)                                                                 \
+  do {                                                                                           \
+    if (!(condition)) {                                                                          \
+      std::fprintf(stderr, "%s:%d: PELOTON_CHECK failed: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                              \
+    }                                                                                            \
   } while (false)
 
 #endif  // PELOTON_COMMON_CHECK_H_

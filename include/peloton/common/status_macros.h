@@ -15,19 +15,19 @@
 #include "absl/status/statusor.h"
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing function if not OK.
-#define PELOTON_RETURN_IF_ERROR(expr)                                 \
-  do {                                                                \
-    ::absl::Status peloton_status_macro_status_ = (expr);             \
-    if (!peloton_status_macro_status_.ok()) {                         \
-      return peloton_status_macro_status_;                            \
-    }                                                                 \
+#define PELOTON_RETURN_IF_ERROR(expr)                     \
+  do {                                                    \
+    ::absl::Status peloton_status_macro_status_ = (expr); \
+    if (!peloton_status_macro_status_.ok()) {             \
+      return peloton_status_macro_status_;                \
+    }                                                     \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status if not OK, otherwise moves
 // the value into `lhs`, which may be a declaration (`auto x`) or an existing variable.
-#define PELOTON_ASSIGN_OR_RETURN(lhs, rexpr)                                                 \
-  PELOTON_ASSIGN_OR_RETURN_IMPL_(PELOTON_STATUS_MACROS_CONCAT_(peloton_statusor_, __LINE__), \
-                                 lhs, rexpr)
+#define PELOTON_ASSIGN_OR_RETURN(lhs, rexpr)                                                      \
+  PELOTON_ASSIGN_OR_RETURN_IMPL_(PELOTON_STATUS_MACROS_CONCAT_(peloton_statusor_, __LINE__), lhs, \
+                                 rexpr)
 
 #define PELOTON_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                   \

@@ -40,7 +40,7 @@ struct ResourceConfig {
   std::string kind;  // "cpu", "memory", "disk" or "gpu"
   double reservation = 0;
   double limit = 0;
-  double share = 0;  // a weight; Peloton's proto default is 0
+  double share = 0;                                  // a weight; Peloton's proto default is 0
   ReservationType type = ReservationType::kUnknown;  // UNKNOWN behaves as ELASTIC
 };
 

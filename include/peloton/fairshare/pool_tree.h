@@ -158,7 +158,7 @@ class Pool {
   Resources usable_limit_;
   Resources base_;  // phase-1 share: the reservation if STATIC, else min(claim, reservation)
   std::array<int64_t, kNumResourceKinds> weight_{};  // share in thousandths
-  Resources non_revocable_need_;  // non-slack allocation + demand
+  Resources non_revocable_need_;                     // non-slack allocation + demand
   Resources slack_want_;  // memory/disk/gpu: min(slack limit, revocable use); cpu: revocable use
   int64_t slack_cpu_allocation_ = 0;
   Entitlement entitlement_;

@@ -85,7 +85,7 @@ struct GpuDevice {
 
 struct HostSpec {
   std::string name;
-  Resources capacity;  // milli_gpu must equal 1000 * gpus.size() (or be 0 with no devices)
+  Resources capacity;           // milli_gpu must equal 1000 * gpus.size() (or be 0 with no devices)
   std::vector<GpuDevice> gpus;  // all free at first; model per device
   absl::flat_hash_map<std::string, std::string> attributes;
   std::vector<PortRange> ports;
@@ -99,8 +99,8 @@ struct TaskSpec {
   std::vector<std::string> gpu_models;  // acceptable GPU models; empty = any
   uint32_t num_ports = 0;               // dynamic ports
   Constraint constraint;
-  std::vector<Label> labels;            // counted by TASK label constraints on its host
-  std::string desired_host;             // a hint (in-place updates); empty = none
+  std::vector<Label> labels;  // counted by TASK label constraints on its host
+  std::string desired_host;   // a hint (in-place updates); empty = none
   PlacementStrategy strategy = PlacementStrategy::kPackHost;
   bool revocable = false;
 

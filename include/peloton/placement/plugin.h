@@ -83,7 +83,8 @@ class ScorePlugin {
 
 class Profile {
  public:
-  Profile(std::string name, ProfileOptions options) : name_(std::move(name)), options_(std::move(options)) {}
+  Profile(std::string name, ProfileOptions options)
+      : name_(std::move(name)), options_(std::move(options)) {}
   Profile(Profile&&) = default;
   Profile& operator=(Profile&&) = default;
 
@@ -124,7 +125,8 @@ class PluginRegistry {
   absl::Status RegisterProfile(std::string name, ProfileDefinition definition);
 
   // NotFound naming the profile and listing the known ones.
-  absl::StatusOr<Profile> Build(absl::string_view profile, const ProfileOptions& options = {}) const;
+  absl::StatusOr<Profile> Build(absl::string_view profile,
+                                const ProfileOptions& options = {}) const;
   std::vector<std::string> ProfileNames() const;
 
  private:

@@ -38,8 +38,8 @@ struct DaemonInstance {
 };
 
 struct DaemonPlan {
-  std::vector<DaemonInstance> add;      // create, pinned to host
-  std::vector<uint32_t> remove;         // kill and delete
+  std::vector<DaemonInstance> add;        // create, pinned to host
+  std::vector<uint32_t> remove;           // kill and delete
   std::vector<DaemonInstance> instances;  // the whole set afterwards, by instance id
 };
 

@@ -166,8 +166,8 @@ constexpr bool IsTerminal(JobState s) {
 }
 // SUCCEEDED, ABORTED, FAILED, ROLLED_BACK.
 constexpr bool IsTerminal(UpdateState s) {
-  return s == UpdateState::kSucceeded || s == UpdateState::kAborted ||
-         s == UpdateState::kFailed || s == UpdateState::kRolledBack;
+  return s == UpdateState::kSucceeded || s == UpdateState::kAborted || s == UpdateState::kFailed ||
+         s == UpdateState::kRolledBack;
 }
 // States in which the resource manager, not the cluster, holds the task: the job manager
 // kills such a task through resmgr rather than through the backend.

@@ -55,7 +55,7 @@ TaskAction NextTaskAction(const TaskSnapshot& task);
 
 enum class JobAction : uint8_t {
   kNoop = 0,
-  kCreateTasks,    // write task runtimes and enqueue them
+  kCreateTasks,  // write task runtimes and enqueue them
   kStateInvalid,
   kRecover,        // finish a creation interrupted by a crash (UNINITIALIZED)
   kUntrack,        // terminal batch job: stop tracking it

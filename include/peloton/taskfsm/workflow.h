@@ -59,7 +59,7 @@ struct JobSpec {
 
 // Peloton's UpdateConfig.
 struct UpdateSpec {
-  uint32_t batch_size = 0;  // instances in progress at once; 0 = all (or batch_percentage)
+  uint32_t batch_size = 0;      // instances in progress at once; 0 = all (or batch_percentage)
   double batch_percentage = 0;  // when batch_size is 0: this share of the instances, rounded up
   bool start_paused = false;
   bool rollback_on_failure = false;
@@ -168,8 +168,7 @@ class Workflow {
     uint64_t target_run = 0;  // restarts: the run that must be up
   };
   static absl::StatusOr<Workflow> ForInstances(WorkflowType type, InstanceChange change,
-                                               const JobSpec& job,
-                                               std::vector<uint32_t> instances,
+                                               const JobSpec& job, std::vector<uint32_t> instances,
                                                uint32_t batch_size, bool in_place);
 
   Workflow() = default;

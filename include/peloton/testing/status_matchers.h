@@ -65,12 +65,12 @@ MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {
 #define PELOTON_ASSERT_OK(expr) ASSERT_THAT((expr), ::peloton::testing::IsOk())
 
 // Asserts that `rexpr` (a StatusOr) is OK and moves its value into `lhs`.
-#define PELOTON_ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                          \
-  PELOTON_ASSERT_OK_AND_ASSIGN_IMPL_(PELOTON_TESTING_CONCAT_(peloton_statusor_, __LINE__), \
-                                     lhs, rexpr)
-#define PELOTON_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr)             \
-  auto statusor = (rexpr);                                                   \
-  ASSERT_THAT(statusor.status(), ::peloton::testing::IsOk());                \
+#define PELOTON_ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                                \
+  PELOTON_ASSERT_OK_AND_ASSIGN_IMPL_(PELOTON_TESTING_CONCAT_(peloton_statusor_, __LINE__), lhs, \
+                                     rexpr)
+#define PELOTON_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr) \
+  auto statusor = (rexpr);                                       \
+  ASSERT_THAT(statusor.status(), ::peloton::testing::IsOk());    \
   lhs = std::move(statusor).value()
 #define PELOTON_TESTING_CONCAT_INNER_(x, y) x##y
 #define PELOTON_TESTING_CONCAT_(x, y) PELOTON_TESTING_CONCAT_INNER_(x, y)

@@ -16,12 +16,12 @@ namespace peloton::fairshare::testing {
 inline PoolConfig Uniform(double reservation, double limit, double share = 1,
                           double memory_scale = 1) {
   PoolConfig c;
-  c.resources = {{"cpu", reservation, limit, share, ReservationType::kElastic},
-                 {"memory", reservation * memory_scale, limit * memory_scale, share,
-                  ReservationType::kElastic},
-                 {"disk", reservation * memory_scale, limit * memory_scale, share,
-                  ReservationType::kElastic},
-                 {"gpu", reservation, limit, share, ReservationType::kElastic}};
+  c.resources = {
+      {"cpu", reservation, limit, share, ReservationType::kElastic},
+      {"memory", reservation * memory_scale, limit * memory_scale, share,
+       ReservationType::kElastic},
+      {"disk", reservation * memory_scale, limit * memory_scale, share, ReservationType::kElastic},
+      {"gpu", reservation, limit, share, ReservationType::kElastic}};
   return c;
 }
 
