@@ -12,6 +12,7 @@ namespace peloton::fairshare {
 
 using internal::kUnboundedCap;
 using internal::WaterFill;
+using internal::WaterFillListed;
 
 void PoolTree::ComputeEntitlements(const ClusterCapacity& capacity, ComputeMode mode) {
   Pool& root = pools_[0];
@@ -125,17 +126,32 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
 // not all fit), then water-filled up to first_caps, then up to second_caps. Writes assign.
 void PoolTree::Divide(int64_t amount, int n, const int64_t* w, const int64_t* base,
                       const int64_t* first_caps, const int64_t* second_caps, int64_t* assign) {
-  int64_t base_sum = 0;
-  for (int j = 0; j < n; ++j) base_sum += base[j];
-  if (base_sum > amount) {
+  // One pass: the bases (phase 1) and, assuming they fit, the phase-2 headrooms and the list
+  // of children with room and a positive weight.
+  active_.clear();
+  int64_t base_sum = 0, total_weight = 0, cap_sum = 0;
+  bool zero_weight_items = false;
+  for (int j = 0; j < n; ++j) {
+    assign[j] = base[j];
+    base_sum += base[j];
+    const int64_t cap = std::max<int64_t>(0, first_caps[j] - base[j]);
+    caps_[j] = cap;
+    if (cap == 0) continue;
+    if (w[j] > 0) {
+      active_.push_back(j);
+      total_weight += w[j];
+      cap_sum += cap;
+    } else {
+      zero_weight_items = true;
+    }
+  }
+  if (base_sum > amount) {  // the parent cannot cover the bases: share them by weight
     std::fill(assign, assign + n, 0);
     WaterFill(amount, w, base, assign, n, active_);
     return;
   }
-  std::copy(base, base + n, assign);
-  int64_t rest = amount - base_sum;
-  for (int j = 0; j < n; ++j) caps_[j] = std::max<int64_t>(0, first_caps[j] - assign[j]);
-  rest = WaterFill(rest, w, caps_.data(), assign, n, active_);
+  int64_t rest = WaterFillListed(amount - base_sum, w, caps_.data(), assign, n, active_,
+                                 total_weight, cap_sum, zero_weight_items);
   if (rest == 0) return;
   for (int j = 0; j < n; ++j) caps_[j] = std::max<int64_t>(0, second_caps[j] - assign[j]);
   WaterFill(rest, w, caps_.data(), assign, n, active_);

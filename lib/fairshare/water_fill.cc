@@ -60,19 +60,10 @@ void FillWeighted(int64_t amount, Wide total_weight, const int64_t* w, const int
 
 // Water-fills `amount` among the items i with cap[i] > 0 and use(i), weighted by w (positive
 // for those items). Returns the amount left over.
-template <typename Use>
-int64_t FillSelected(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out, int n,
-                     std::vector<int32_t>& active, Use use) {
-  active.clear();
-  int64_t total_weight = 0;
-  int64_t cap_sum = 0;
-  for (int i = 0; i < n; ++i) {
-    if (cap[i] > 0 && use(i)) {
-      active.push_back(i);
-      total_weight += w[i];
-      cap_sum += cap[i];
-    }
-  }
+// Water-fills `amount` among the listed items (`active`: cap > 0, weights positive, summing to
+// `total_weight`, caps to `cap_sum`). Returns what is left over.
+int64_t FillListed(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out,
+                   std::vector<int32_t>& active, int64_t total_weight, int64_t cap_sum) {
   if (active.empty()) return amount;
   if (cap_sum <= amount) {  // enough for everyone: no level to find
     for (int32_t i : active) out[i] += cap[i];
@@ -89,14 +80,42 @@ int64_t FillSelected(int64_t amount, const int64_t* w, const int64_t* cap, int64
 
 }  // namespace
 
+int64_t WaterFillListed(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out, int n,
+                        std::vector<int32_t>& active, int64_t total_weight, int64_t cap_sum,
+                        bool zero_weight_items) {
+  if (amount <= 0) return std::max<int64_t>(amount, 0);
+  amount = FillListed(amount, w, cap, out, active, total_weight, cap_sum);
+  if (amount == 0 || !zero_weight_items) return amount;
+  // Items of weight 0 share what is left equally (a rare path; it allocates).
+  const std::vector<int64_t> ones(n, 1);
+  active.clear();
+  int64_t count = 0, zero_caps = 0;
+  for (int i = 0; i < n; ++i) {
+    if (w[i] == 0 && cap[i] > 0) {
+      active.push_back(i);
+      ++count;
+      zero_caps += cap[i];
+    }
+  }
+  return FillListed(amount, ones.data(), cap, out, active, count, zero_caps);
+}
+
 int64_t WaterFill(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out, int n,
                   std::vector<int32_t>& active) {
-  if (amount <= 0) return std::max<int64_t>(amount, 0);
-  amount = FillSelected(amount, w, cap, out, n, active, [w](int i) { return w[i] > 0; });
-  if (amount == 0) return 0;
-  // Items of weight 0 share what is left equally (a rare path; it allocates).
-  std::vector<int64_t> ones(n, 1);
-  return FillSelected(amount, ones.data(), cap, out, n, active, [w](int i) { return w[i] == 0; });
+  active.clear();
+  int64_t total_weight = 0, cap_sum = 0;
+  bool zero_weight_items = false;
+  for (int i = 0; i < n; ++i) {
+    if (cap[i] <= 0) continue;
+    if (w[i] > 0) {
+      active.push_back(i);
+      total_weight += w[i];
+      cap_sum += cap[i];
+    } else {
+      zero_weight_items = true;
+    }
+  }
+  return WaterFillListed(amount, w, cap, out, n, active, total_weight, cap_sum, zero_weight_items);
 }
 
 }  // namespace peloton::fairshare::internal

@@ -28,6 +28,13 @@ inline constexpr int64_t kUnboundedCap = int64_t{1} << 60;
 int64_t WaterFill(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out, int n,
                   std::vector<int32_t>& active);
 
+// WaterFill for a caller that already listed in `active`, in index order, the items with
+// weight > 0 and cap > 0, with their total weight and cap sum, and knows whether any item of
+// weight 0 has cap > 0 (`zero_weight_items`). Saves WaterFill's own pass over the items.
+int64_t WaterFillListed(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out, int n,
+                        std::vector<int32_t>& active, int64_t total_weight, int64_t cap_sum,
+                        bool zero_weight_items);
+
 }  // namespace peloton::fairshare::internal
 
 #endif  // PELOTON_LIB_FAIRSHARE_WATER_FILL_H_
