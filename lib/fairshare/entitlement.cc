@@ -53,40 +53,17 @@ void PoolTree::ComputeSubtree(int32_t index) {
 void PoolTree::DivideAmongChildren(Pool& parent) {
   const int n = static_cast<int>(parent.children_.size());
   constexpr int kCpu = static_cast<int>(ResourceKind::kCpu);
-  // Scratch, laid out [kind][child] so that each division works on contiguous arrays; the
-  // fifth row holds the slack cpu inputs.
-  constexpr int kRows = kNumResourceKinds + 1;
-  weights_.resize(kRows * n);
-  base_.resize(kRows * n);
-  first_caps_.resize(kRows * n);
-  second_caps_.resize(kRows * n);
+  constexpr int kRows = Pool::kPackedRows;
   assign_.resize(kRows * n);
   caps_.resize(n);
-
-  // Gather: one pass over the children.
-  for (int j = 0; j < n; ++j) {
-    const Pool& c = pools_[parent.children_[j]];
-    for (int k = 0; k < kNumResourceKinds; ++k) {
-      const int at = k * n + j;
-      weights_[at] = c.weight_[k];
-      base_[at] = c.base_.at(k);
-      first_caps_[at] = c.claim_.at(k);
-      second_caps_[at] = c.usable_limit_.at(k);
-    }
-  }
+  // The children's inputs, laid out [row][child] in the parent (see Pool::packed_).
+  const int64_t* weights = parent.packed_.data();
+  const int64_t* bases = weights + kRows * n;
+  const int64_t* first_caps = bases + kRows * n;
+  const int64_t* second_caps = first_caps + kRows * n;
   // The slack cpu row only when there is slack cpu to divide (rarely: it comes from the
   // cluster's revocable capacity).
   const bool slack = parent.entitlement_.slack.at(kCpu) > 0;
-  if (slack) {
-    for (int j = 0; j < n; ++j) {
-      const Pool& c = pools_[parent.children_[j]];
-      const int at = kNumResourceKinds * n + j;
-      weights_[at] = c.weight_[kCpu];
-      base_[at] = c.slack_cpu_allocation_;
-      first_caps_[at] = c.slack_want_.at(kCpu);
-      second_caps_[at] = kUnboundedCap;
-    }
-  }
 
   // 1. and 2.: divide each kind, then the slack cpu.
   for (int row = 0; row < (slack ? kRows : kNumResourceKinds); ++row) {
@@ -96,8 +73,8 @@ void PoolTree::DivideAmongChildren(Pool& parent) {
       std::fill(&assign_[row * n], &assign_[row * n] + n, 0);
       continue;
     }
-    Divide(amount, n, &weights_[row * n], &base_[row * n], &first_caps_[row * n],
-           &second_caps_[row * n], &assign_[row * n]);
+    Divide(amount, n, weights + row * n, bases + row * n, first_caps + row * n,
+           second_caps + row * n, &assign_[row * n]);
   }
 
   // 3. Slack memory/disk/gpu, and the results, written in place.

@@ -361,7 +361,9 @@ absl::StatusOr<PoolHandle> PoolTree::Create(absl::string_view path, const PoolCo
   pool.parent_ = parent;
   pool.live_ = true;
   ApplyConfig(index, std::move(n));
+  pools_[index].slot_ = static_cast<int32_t>(pools_[parent].children_.size());
   pools_[parent].children_.push_back(index);
+  RebuildPacked(pools_[parent]);
   by_path_.emplace(pools_[index].path_, index);
   Propagate(index, Deltas{});
   return pools_[index].handle_;
@@ -412,7 +414,11 @@ absl::Status PoolTree::Delete(absl::string_view path) {
   Propagate(index, Deltas{});
   const int32_t parent = pool.parent_;
   auto& siblings = pools_[parent].children_;
-  siblings.erase(std::find(siblings.begin(), siblings.end(), index));
+  siblings.erase(siblings.begin() + pool.slot_);
+  for (size_t j = pool.slot_; j < siblings.size(); ++j) {
+    pools_[siblings[j]].slot_ = static_cast<int32_t>(j);
+  }
+  RebuildPacked(pools_[parent]);
   by_path_.erase(it);
   pool.live_ = false;
   pool.children_.clear();
@@ -580,7 +586,33 @@ void PoolTree::SetLeafInputs(int32_t leaf, const Resources& demand, const Resour
   Propagate(leaf, d);
 }
 
-void PoolTree::RefreshDerived(Pool& p) const {
+void PoolTree::WritePacked(Pool& parent, const Pool& c) {
+  const size_t n = parent.children_.size();
+  const size_t j = static_cast<size_t>(c.slot_);
+  int64_t* weights = parent.packed_.data();
+  int64_t* bases = weights + Pool::kPackedRows * n;
+  int64_t* claims = bases + Pool::kPackedRows * n;
+  int64_t* usable = claims + Pool::kPackedRows * n;
+  for (int k = 0; k < kNumResourceKinds; ++k) {
+    weights[k * n + j] = c.weight_[k];
+    bases[k * n + j] = c.base_.at(k);
+    claims[k * n + j] = c.claim_.at(k);
+    usable[k * n + j] = c.usable_limit_.at(k);
+  }
+  constexpr int kCpu = static_cast<int>(ResourceKind::kCpu);
+  const size_t slack = kNumResourceKinds * n + j;
+  weights[slack] = c.weight_[kCpu];
+  bases[slack] = c.slack_cpu_allocation_;
+  claims[slack] = c.slack_want_.at(kCpu);
+  usable[slack] = internal::kUnboundedCap;
+}
+
+void PoolTree::RebuildPacked(Pool& parent) {
+  parent.packed_.assign(4 * Pool::kPackedRows * parent.children_.size(), 0);
+  for (int32_t c : parent.children_) WritePacked(parent, pools_[c]);
+}
+
+void PoolTree::RefreshDerived(Pool& p) {
   const Resources revocable_use = p.allocation_.slack + p.slack_demand_;
   p.non_revocable_need_ = p.allocation_.non_slack() + p.demand_;
   p.slack_want_ = Resources::Min(p.slack_limit_, revocable_use);
@@ -597,6 +629,7 @@ void PoolTree::RefreshDerived(Pool& p) const {
   }
   p.claim_ = Resources::Min(p.limit_, Resources::Max(p.static_floor_, raw));
   p.base_ = Resources::Max(p.static_floor_, Resources::Min(p.claim_, p.reservation_));
+  if (p.parent_ >= 0) WritePacked(pools_[p.parent_], p);
 }
 
 void PoolTree::Propagate(int32_t index, const Deltas& d) {

@@ -167,6 +167,12 @@ class Pool {
   bool live_ = false;
   std::array<bool, kNumResourceKinds> static_{};
   std::vector<int32_t> children_;
+  static constexpr int kPackedRows = kNumResourceKinds + 1;
+  int32_t slot_ = 0;  // position in the parent's children_
+  // The children's inputs to the division, kept in step by RefreshDerived: four arrays
+  // (weights, bases, claims, usable limits) of kPackedRows rows (the kinds, then slack cpu)
+  // of one value per child, so ComputeEntitlements reads them without visiting the children.
+  std::vector<int64_t> packed_;
 
   Resources reservation_;
   Resources demand_;
@@ -269,7 +275,11 @@ class PoolTree {
   // Recomputes claim and usable limit of `index` and of every ancestor, adding the input
   // deltas to the ancestors' sums and marking them dirty.
   void Propagate(int32_t index, const std::array<std::array<int64_t, kNumResourceKinds>, 6>& d);
-  void RefreshDerived(Pool& p) const;
+  void RefreshDerived(Pool& p);
+  // Rewrites the parent's packed inputs for one child, or for all children (after the
+  // number of children changed).
+  void WritePacked(Pool& parent, const Pool& child);
+  void RebuildPacked(Pool& parent);
   void DivideAmongChildren(Pool& parent);
   void Divide(int64_t amount, int n, const int64_t* w, const int64_t* base,
               const int64_t* first_caps, const int64_t* second_caps, int64_t* assign);
@@ -280,7 +290,7 @@ class PoolTree {
   absl::flat_hash_map<std::string, int32_t> by_path_;
 
   // Scratch space for ComputeEntitlements, reused to avoid allocation.
-  std::vector<int64_t> weights_, base_, first_caps_, second_caps_, assign_, caps_;
+  std::vector<int64_t> assign_, caps_;
   std::vector<int32_t> active_;
   bool full_ = false;
 };
