@@ -185,6 +185,35 @@ TEST_F(EntitlementTest, SlackEntitlement) {
   EXPECT_EQ(tree_.pool(b).entitlement().slack.memory_mb(), 0);
 }
 
+// Deleting a pool in the middle of its siblings and adding another leaves the same
+// entitlements as a tree built without it.
+TEST_F(EntitlementTest, DeletingAndAddingSiblingsKeepsTheDivisionRight) {
+  PoolHandle a = Create("/a", CpuOnly(10, 100, 1));
+  Create("/b", CpuOnly(10, 100, 2));
+  PoolHandle c = Create("/c", CpuOnly(10, 100, 3));
+  Demand(a, Cpu(100));
+  Demand(c, Cpu(100));
+  tree_.ComputeEntitlements(Cores(100));
+  ASSERT_THAT(tree_.Delete("/b"), IsOk());
+  PoolHandle d = Create("/d", CpuOnly(0, 100, 5));
+  Demand(d, Cpu(1));
+  tree_.ComputeEntitlements(Cores(100));
+
+  PoolTree fresh;
+  PoolHandle fa = *fresh.Create("/a", CpuOnly(10, 100, 1));
+  PoolHandle fc = *fresh.Create("/c", CpuOnly(10, 100, 3));
+  PoolHandle fd = *fresh.Create("/d", CpuOnly(0, 100, 5));
+  ASSERT_THAT(fresh.SetDemand(fa, Cpu(100), {}), IsOk());
+  ASSERT_THAT(fresh.SetDemand(fc, Cpu(100), {}), IsOk());
+  ASSERT_THAT(fresh.SetDemand(fd, Cpu(1), {}), IsOk());
+  fresh.ComputeEntitlements(Cores(100));
+  EXPECT_EQ(tree_.pool(a).entitlement(), fresh.pool(fa).entitlement());
+  EXPECT_EQ(tree_.pool(c).entitlement(), fresh.pool(fc).entitlement());
+  EXPECT_EQ(tree_.pool(d).entitlement(), fresh.pool(fd).entitlement());
+  EXPECT_EQ(CpuOf(a) + CpuOf(c) + CpuOf(d), 100000);
+  EXPECT_EQ(CpuOf(d), 1000);
+}
+
 TEST_F(EntitlementTest, IncrementalMatchesFullAfterChanges) {
   std::vector<PoolHandle> leaves;
   for (int i = 0; i < 4; ++i) {
