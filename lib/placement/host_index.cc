@@ -35,7 +35,12 @@ void HostIndex::Add(uint32_t host, const IndexKey& key) {
 void HostIndex::Update(uint32_t position, const IndexKey& key) {
   size_t node = capacity_ + position;
   tree_[node] = key;
-  for (node /= 2; node >= 1; node /= 2) Pull(node);
+  // Up the tree until a node's maxima do not change (usually after a few levels).
+  for (node /= 2; node >= 1; node /= 2) {
+    const IndexKey before = tree_[node];
+    Pull(node);
+    if (tree_[node] == before) break;
+  }
 }
 
 }  // namespace peloton::placement::internal
