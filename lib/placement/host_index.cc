@@ -20,10 +20,14 @@ void HostIndex::Grow() {
   for (size_t node = capacity_ - 1; node >= 1; --node) Pull(node);
 }
 
-void HostIndex::Pull(size_t node) {
+bool HostIndex::Pull(size_t node) {
+  bool changed = false;
   for (int d = 0; d < kIndexDims; ++d) {
-    tree_[node][d] = std::max(tree_[2 * node][d], tree_[2 * node + 1][d]);
+    const int32_t v = std::max(tree_[2 * node][d], tree_[2 * node + 1][d]);
+    changed |= v != tree_[node][d];
+    tree_[node][d] = v;
   }
+  return changed;
 }
 
 void HostIndex::Add(uint32_t host, const IndexKey& key) {
@@ -36,10 +40,7 @@ void HostIndex::Update(uint32_t position, const IndexKey& key) {
   size_t node = capacity_ + position;
   tree_[node] = key;
   // Up the tree until a node's maxima do not change (usually after a few levels).
-  for (node /= 2; node >= 1; node /= 2) {
-    const IndexKey before = tree_[node];
-    Pull(node);
-    if (tree_[node] == before) break;
+  for (node /= 2; node >= 1 && Pull(node); node /= 2) {
   }
 }
 

@@ -47,7 +47,8 @@ class HostIndex {
     return true;
   }
   void Grow();
-  void Pull(size_t node);
+  // Recomputes a node's maxima from its children; whether they changed.
+  bool Pull(size_t node);
 
   template <typename Visit>
   bool SearchNode(size_t node, size_t lo, size_t hi, const IndexKey& need, Visit& visit) const {
