@@ -27,20 +27,21 @@ namespace peloton::placement {
 
 // One host's current state. Read it through Cluster::host().
 struct Host {
-  uint32_t index = 0;
-  std::string name;
+  // Read on every placement (filters, index, release): kept together at the front.
+  Resources free;  // milli_gpu = sum of the devices' free milli-gpu
   Resources capacity;
-  Resources free;               // milli_gpu = sum of the devices' free milli-gpu
-  std::vector<GpuDevice> gpus;  // current free milli-gpu per device
-  absl::flat_hash_map<std::string, std::string> attributes;
-  std::vector<PortRange> free_ports;  // disjoint, sorted
-  uint32_t free_port_count = 0;
   HostState state = HostState::kUp;
+  uint32_t free_port_count = 0;
   uint32_t tasks = 0;
+  uint32_t index = 0;
+  bool exclusive = false;       // has the peloton/exclusive attribute (attributes do not change)
+  std::vector<GpuDevice> gpus;  // current free milli-gpu per device
+
+  std::string name;
+  absl::flat_hash_map<std::string, std::string> attributes;
+  std::vector<PortRange> free_ports;                       // disjoint, sorted
   absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
   absl::flat_hash_map<std::string, uint32_t> job_tasks;    // job id -> SPREAD_JOB tasks
-
-  bool exclusive = false;  // has the peloton/exclusive attribute (attributes do not change)
 
   bool has_gpus() const { return !gpus.empty(); }
   // Label count for constraints: HOST kind (hostname and attributes, 1 if present) or TASK kind.
