@@ -110,14 +110,14 @@ void PoolTree::Divide(int64_t amount, int n, const int64_t* w, const int64_t* ba
   bool zero_weight_items = false;
   for (int j = 0; j < n; ++j) {
     assign[j] = base[j];
-    base_sum += base[j];
+    base_sum = internal::SaturatingAdd(base_sum, base[j]);
     const int64_t cap = std::max<int64_t>(0, first_caps[j] - base[j]);
     caps_[j] = cap;
     if (cap == 0) continue;
     if (w[j] > 0) {
       active_.push_back(j);
       total_weight += w[j];
-      cap_sum += cap;
+      cap_sum = internal::SaturatingAdd(cap_sum, cap);
     } else {
       zero_weight_items = true;
     }

@@ -19,15 +19,16 @@ void FillWeighted(int64_t amount, Wide total_weight, const int64_t* w, const int
                   int64_t* out, std::vector<int32_t>& active) {
   // 1. Saturate, round by round, every item whose cap is at or below the current level
   //    amount / W: the final level is never lower, so they saturate for certain. (An item
-  //    whose cap exceeds the amount cannot saturate, which keeps cap * W in range.)
+  //    whose cap exceeds the amount cannot saturate; counting its cap as amount + 1 keeps
+  //    cap * W in range and the answer right, since W >= w.)
   while (true) {
     size_t kept = 0;
     int64_t given = 0;
     Wide saturated_weight = 0;
     for (int32_t i : active) {
       // Branch-free: keep i unless it saturates; saturated items add their cap and weight.
-      const bool saturates =
-          (cap[i] <= amount) & (Wide{cap[i]} * total_weight <= Wide{amount} * w[i]);
+      const Wide c = cap[i] <= amount ? Wide{cap[i]} : Wide{amount} + 1;
+      const bool saturates = c * total_weight <= Wide{amount} * w[i];
       const int64_t take = saturates ? cap[i] : 0;
       out[i] += take;
       given += take;
@@ -58,8 +59,6 @@ void FillWeighted(int64_t amount, Wide total_weight, const int64_t* w, const int
   for (size_t k = 0; left > 0 && k < active.size(); ++k, --left) out[active[k]] += 1;
 }
 
-// Water-fills `amount` among the items i with cap[i] > 0 and use(i), weighted by w (positive
-// for those items). Returns the amount left over.
 // Water-fills `amount` among the listed items (`active`: cap > 0, weights positive, summing to
 // `total_weight`, caps to `cap_sum`). Returns what is left over.
 int64_t FillListed(int64_t amount, const int64_t* w, const int64_t* cap, int64_t* out,
@@ -94,7 +93,7 @@ int64_t WaterFillListed(int64_t amount, const int64_t* w, const int64_t* cap, in
     if (w[i] == 0 && cap[i] > 0) {
       active.push_back(i);
       ++count;
-      zero_caps += cap[i];
+      zero_caps = SaturatingAdd(zero_caps, cap[i]);
     }
   }
   return FillListed(amount, ones.data(), cap, out, active, count, zero_caps);
@@ -110,7 +109,7 @@ int64_t WaterFill(int64_t amount, const int64_t* w, const int64_t* cap, int64_t*
     if (w[i] > 0) {
       active.push_back(i);
       total_weight += w[i];
-      cap_sum += cap[i];
+      cap_sum = SaturatingAdd(cap_sum, cap[i]);
     } else {
       zero_weight_items = true;
     }

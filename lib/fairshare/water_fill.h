@@ -8,12 +8,19 @@
 #define PELOTON_LIB_FAIRSHARE_WATER_FILL_H_
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace peloton::fairshare::internal {
 
 // A headroom large enough to mean "unbounded" while keeping products in 128 bits.
 inline constexpr int64_t kUnboundedCap = int64_t{1} << 60;
+
+// a + b for b >= 0, stopping at the int64 maximum (sums of caps may include unbounded ones).
+inline int64_t SaturatingAdd(int64_t a, int64_t b) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  return a > kMax - b ? kMax : a + b;
+}
 
 // Distributes up to `amount` among n items, item i having weight w[i] >= 0 and headroom
 // cap[i] >= 0, so that the amounts g[i] given are max-min fair in g[i] / w[i]: there is a
