@@ -4,6 +4,8 @@
 #   make          build everything
 #   make test     run every test
 #   make bench    run the benchmarks (Google Benchmark; results on stdout)
+#   make test-sanitize  run every test under AddressSanitizer and UndefinedBehaviorSanitizer
+#                 (own Bazel output base, so the normal build stays cached)
 #   make format   clang-format the C++ sources
 
 BAZEL ?= bazel
@@ -13,7 +15,11 @@ OPENB_DIR := $(abspath ../shared/data/openb)
 TEST_FLAGS := $(if $(wildcard $(OPENB_DIR)/openb_node_list_all_node.csv),--test_env=PELOTON_OPENB_DIR=$(OPENB_DIR),)
 BENCH_FLAGS ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
-.PHONY: all build test bench format bootstrap clean
+SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=address,undefined \
+  --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
+  --symlink_prefix=/
+
+.PHONY: all build test test-sanitize bench format bootstrap clean
 
 all: build
 
@@ -25,6 +31,9 @@ build: bootstrap
 
 test: bootstrap
 	$(BAZEL) test $(BAZEL_FLAGS) $(TEST_FLAGS) //...
+
+test-sanitize: bootstrap
+	$(BAZEL) --output_base=$(HOME)/.cache/peloton-bazel-sanitize test $(SANITIZE_FLAGS) $(TEST_FLAGS) //...
 
 bench: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //bench:all
