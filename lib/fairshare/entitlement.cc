@@ -10,7 +10,6 @@
 
 namespace peloton::fairshare {
 
-using internal::kUnboundedCap;
 using internal::WaterFill;
 using internal::WaterFillListed;
 
