@@ -1,0 +1,345 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/store/sqlite_store.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/store/testing/conformance.h"
+
+namespace peloton::store {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+std::string TempPath(absl::string_view name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// Runs SQL on the file through a connection of its own (what another process would do).
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenForConformance(const std::string& instance) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
+      {.path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/", instance, ".db")});
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(*std::move(store));
+}
+
+using testing::StoreConformanceTest;
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+                         ::testing::Values(testing::StoreFactory{"sqlite", &OpenForConformance}));
+
+JobConfigRecord Config(const std::string& id) {
+  JobConfigRecord c;
+  c.job_id = JobId(id);
+  c.pool_id = PoolId("pool");
+  c.name = "crash";
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files that are not (usable) stores
+
+TEST(SqliteStoreTest, AFileThatIsNotADatabaseIsRefusedAndLeftAlone) {
+  const std::string path = TempPath("not_a_db.db");
+  const std::string text(4096, 'x');
+  WriteFile(path, "this is a text file, not a database\n" + text);
+  EXPECT_THAT(SqliteStore::Open({.path = path}).status(),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr(path), HasSubstr("not an SQLite database"))));
+  EXPECT_EQ(ReadFile(path), "this is a text file, not a database\n" + text);
+}
+
+TEST(SqliteStoreTest, ACorruptDatabaseIsAnErrorNamingTheFile) {
+  const std::string path = TempPath("corrupt.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
+    JobRuntime runtime;
+    ASSERT_THAT(store->CreateJob(Config("j1"), runtime), IsOk());
+    std::vector<TaskRuntime> tasks(500);
+    for (uint32_t i = 0; i < tasks.size(); ++i) tasks[i].instance_id = i;
+    ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
+  }
+  // Keep page 1 (the header and the schema), overwrite every other page with garbage.
+  std::string bytes = ReadFile(path);
+  ASSERT_GT(bytes.size(), 8192u);
+  for (size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 131 + 7);
+  WriteFile(path, bytes);
+
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path});
+  absl::Status status = store.status();
+  if (store.ok()) status = (*store)->ListTaskRuntimes(JobId("j1")).status();
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kDataLoss, AllOf(HasSubstr(path), HasSubstr("corrupt"))));
+}
+
+TEST(SqliteStoreTest, ANewerSchemaIsRefusedAndLeftAlone) {
+  const std::string path = TempPath("newer.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
+    EXPECT_EQ(store->schema_version(), static_cast<int>(SqliteMigrations().size()));
+  }
+  RawExec(path,
+          "INSERT INTO schema_migrations (version, description, applied_time) "
+          "VALUES (99, 'from the future', 0)");
+  const std::string before = ReadFile(path);
+  EXPECT_THAT(SqliteStore::Open({.path = path}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr(path), HasSubstr("schema version 99"),
+                             HasSubstr(absl::StrCat("up to ", SqliteMigrations().size())))));
+  EXPECT_EQ(ReadFile(path), before);
+}
+
+TEST(SqliteStoreTest, AnotherApplicationsDatabaseIsRefused) {
+  const std::string tables = TempPath("foreign_tables.db");
+  RawExec(tables, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER)");
+  EXPECT_THAT(SqliteStore::Open({.path = tables}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr(tables), HasSubstr("not a Peloton store"))));
+  const std::string app = TempPath("foreign_app.db");
+  RawExec(app, "PRAGMA application_id = 1234");
+  EXPECT_THAT(SqliteStore::Open({.path = app}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr(app), HasSubstr("application_id 1234"))));
+}
+
+TEST(SqliteStoreTest, AnUnopenablePathIsAnErrorNamingIt) {
+  const std::string path = TempPath("no/such/dir/peloton.db");
+  EXPECT_THAT(SqliteStore::Open({.path = path}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(path)));
+  EXPECT_THAT(SqliteStore::Open({.path = ""}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sqlite.path")));
+  EXPECT_THAT(SqliteStore::Open({.path = "x.db", .busy_timeout = absl::Seconds(-1)}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sqlite.busy_timeout")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migrations
+
+constexpr SqliteMigration kV1[] = {
+    {1, "one table", "CREATE TABLE things (id TEXT PRIMARY KEY);"},
+};
+constexpr SqliteMigration kV2[] = {
+    kV1[0],
+    {2, "a column and a table",
+     "ALTER TABLE things ADD COLUMN size INTEGER NOT NULL DEFAULT 7; CREATE TABLE more (x);"},
+};
+constexpr SqliteMigration kV2Broken[] = {
+    kV1[0],
+    {2, "broken", "ALTER TABLE things ADD COLUMN size INTEGER; CREATE TABLE things (x);"},
+};
+
+int64_t RawInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+  int64_t value = -1;
+  if (st != nullptr && sqlite3_step(st) == SQLITE_ROW) value = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(SqliteStoreTest, MigrationsApplyInOrderAndKeepData) {
+  const std::string path = TempPath("migrate.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::OpenWithMigrations({.path = path}, kV1));
+    EXPECT_EQ(store->schema_version(), 1);
+  }
+  RawExec(path, "INSERT INTO things (id) VALUES ('kept')");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::OpenWithMigrations({.path = path}, kV2));
+    EXPECT_EQ(store->schema_version(), 2);
+  }
+  EXPECT_EQ(RawInt(path, "SELECT size FROM things WHERE id = 'kept'"), 7);
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(RawInt(path, "PRAGMA application_id"), kSqliteApplicationId);
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'more'"), 1);
+  // Reopening at the same version changes nothing.
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::OpenWithMigrations({.path = path}, kV2));
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+}
+
+TEST(SqliteStoreTest, AFailedMigrationLeavesTheSchemaWhereItWas) {
+  const std::string path = TempPath("migrate_broken.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::OpenWithMigrations({.path = path}, kV1));
+  }
+  RawExec(path, "INSERT INTO things (id) VALUES ('kept')");
+  EXPECT_THAT(SqliteStore::OpenWithMigrations({.path = path}, kV2Broken).status(),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr(path), HasSubstr("schema migration 2 (broken)"))));
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 1);
+  // The column of the failed migration's first statement was rolled back too.
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM pragma_table_info('things') WHERE name = 'size'"),
+            0);
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM things"), 1);
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::OpenWithMigrations({.path = path}, kV1));
+  EXPECT_EQ(store->schema_version(), 1);
+}
+
+TEST(SqliteStoreTest, MigrationVersionsMustCountFromOne) {
+  constexpr SqliteMigration gap[] = {{1, "a", "SELECT 1;"}, {3, "c", "SELECT 1;"}};
+  EXPECT_THAT(SqliteStore::OpenWithMigrations({.path = TempPath("gap.db")}, gap).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("migrations[1].version")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several connections on one file
+
+TEST(SqliteStoreTest, UsesWalAndTwoStoresOnOneFileSeeEachOtherAndConflict) {
+  const std::string path = TempPath("shared.db");
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto a, SqliteStore::Open({.path = path}));
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      auto b, SqliteStore::Open({.path = path, .synchronous = SqliteSynchronous::kFull}));
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+
+  JobRuntime runtime;
+  ASSERT_THAT(a->CreateJob(Config("j1"), runtime), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobSummary seen_by_b, b->GetJob(JobId("j1")));
+  JobRuntime theirs = seen_by_b.runtime;
+  runtime.state = JobState::kRunning;
+  ASSERT_THAT(a->WriteJobRuntime(JobId("j1"), runtime), IsOk());
+  theirs.state = JobState::kKilled;
+  EXPECT_THAT(b->WriteJobRuntime(JobId("j1"), theirs), StatusIs(absl::StatusCode::kAborted));
+}
+
+TEST(SqliteStoreTest, AWriterBlockedPastTheBusyTimeoutGetsUnavailable) {
+  const std::string path = TempPath("busy.db");
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      auto store, SqliteStore::Open({.path = path, .busy_timeout = absl::Milliseconds(50)}));
+  JobRuntime runtime;
+  ASSERT_THAT(store->CreateJob(Config("j1"), runtime), IsOk());
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::vector<TaskRuntime> tasks(3);
+  for (uint32_t i = 0; i < tasks.size(); ++i) tasks[i].instance_id = i;
+  EXPECT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)),
+              StatusIs(absl::StatusCode::kUnavailable, AllOf(HasSubstr(path), HasSubstr("retry"))));
+  EXPECT_EQ(tasks[0].version, 0);
+  // Readers are not blocked by a writer in WAL mode.
+  EXPECT_THAT(store->GetJob(JobId("j1")).status(), IsOk());
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
+}
+
+// ---------------------------------------------------------------------------------------------
+// A writer killed for real
+
+// The child rewrites every task of the job in batches, forever, reporting each committed
+// batch's version on a pipe. The parent kills it with SIGKILL at a varying moment, reopens
+// the file, and checks that every task carries the same version (no partial batch) and that
+// no reported batch was lost.
+TEST(SqliteStoreCrashTest, AKilledWriterLosesNoCommittedBatchAndLeavesNoPartialOne) {
+  constexpr uint32_t kTasks = 2000;
+  const std::string path = TempPath("crash.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
+    JobRuntime runtime;
+    ASSERT_THAT(store->CreateJob(Config("j1"), runtime), IsOk());
+    std::vector<TaskRuntime> tasks(kTasks);
+    for (uint32_t i = 0; i < kTasks; ++i) tasks[i].instance_id = i;
+    ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
+  }
+
+  for (int round = 0; round < 5; ++round) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path});
+      if (!store.ok()) _exit(2);
+      absl::StatusOr<std::vector<TaskRuntime>> tasks = (*store)->ListTaskRuntimes(JobId("j1"));
+      if (!tasks.ok()) _exit(3);
+      while (true) {
+        for (TaskRuntime& t : *tasks) {
+          t.state = TaskState::kRunning;
+          t.message = absl::StrCat("written at version ", t.version + 1);
+        }
+        if (!(*store)->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(*tasks)).ok()) _exit(4);
+        const int64_t committed = (*tasks)[0].version;
+        if (write(fds[1], &committed, sizeof committed) != sizeof committed) _exit(5);
+      }
+    }
+    close(fds[1]);
+    // Wait for a few commits, then kill at a moment that varies from round to round.
+    int64_t last_committed = 0;
+    for (int i = 0; i < 2 + round; ++i) {
+      ASSERT_EQ(read(fds[0], &last_committed, sizeof last_committed),
+                static_cast<ssize_t>(sizeof last_committed));
+    }
+    usleep(static_cast<useconds_t>(round * 1700));
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(wstatus))
+        << "the writer exited by itself with " << WEXITSTATUS(wstatus);
+    int64_t v = 0;
+    while (read(fds[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) last_committed = v;
+    close(fds[0]);
+
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<TaskRuntime> tasks,
+                                 store->ListTaskRuntimes(JobId("j1")));
+    ASSERT_EQ(tasks.size(), kTasks);
+    const int64_t version = tasks[0].version;
+    EXPECT_GE(version, last_committed) << "round " << round << ": a committed batch was lost";
+    for (const TaskRuntime& t : tasks) {
+      ASSERT_EQ(t.version, version)
+          << "round " << round << ": instance " << t.instance_id << " is from another batch";
+      ASSERT_EQ(t.message, absl::StrCat("written at version ", version));
+    }
+    store.reset();
+    EXPECT_EQ(RawInt(path,
+                     "SELECT COUNT(*) FROM pragma_integrity_check WHERE "
+                     "integrity_check = 'ok'"),
+              1);
+  }
+}
+
+}  // namespace
+}  // namespace peloton::store

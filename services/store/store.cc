@@ -1,0 +1,172 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/store/store.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+
+namespace peloton::store {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+template <typename E>
+absl::Status CheckEnum(absl::string_view field, E value, absl::string_view type) {
+  if (taskfsm::Name(value).empty()) {
+    return Invalid(field, absl::StrCat(static_cast<int>(value), " is not a ", type,
+                                       " (rule: one of Peloton's ", type, " values)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckVersion(absl::string_view field, int64_t version) {
+  if (version < 0) return Invalid(field, absl::StrCat(version, " (rule: >= 0)"));
+  return absl::OkStatus();
+}
+
+absl::Status CheckLabels(absl::string_view field, const std::vector<Label>& labels) {
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].key.empty()) {
+      return Invalid(absl::StrCat(field, "[", i, "].key"), "empty (rule: non-empty)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateId(absl::string_view field, absl::string_view id) {
+  if (id.empty()) return Invalid(field, "empty (rule: non-empty)");
+  if (id.size() > 1024) return Invalid(field, "longer than 1024 bytes");
+  if (id.find('\0') != absl::string_view::npos) return Invalid(field, "contains a NUL byte");
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePool(const PoolRecord& pool) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("pool.id", pool.id.value()));
+  if (pool.path.empty() || pool.path[0] != '/') {
+    return Invalid("pool.path", absl::StrCat("'", pool.path, "' (rule: starts with '/')"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateJobConfig(const JobConfigRecord& config) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("job_config.job_id", config.job_id.value()));
+  if (config.version < 1) {
+    return Invalid("job_config.version", absl::StrCat(config.version, " (rule: >= 1)"));
+  }
+  PELOTON_RETURN_IF_ERROR(ValidateId("job_config.pool_id", config.pool_id.value()));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("job_config.type", config.type, "JobType"));
+  return CheckLabels("job_config.labels", config.labels);
+}
+
+absl::Status ValidateJobRuntime(const JobRuntime& runtime) {
+  PELOTON_RETURN_IF_ERROR(CheckEnum("job_runtime.state", runtime.state, "JobState"));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("job_runtime.goal_state", runtime.goal_state, "JobState"));
+  return CheckVersion("job_runtime.version", runtime.version);
+}
+
+absl::Status ValidateTaskRuntimes(absl::Span<const TaskRuntime> runtimes) {
+  absl::flat_hash_set<uint32_t> seen;
+  seen.reserve(runtimes.size());
+  for (size_t i = 0; i < runtimes.size(); ++i) {
+    const TaskRuntime& r = runtimes[i];
+    const std::string at = absl::StrCat("task_runtimes[", i, "]");
+    if (!seen.insert(r.instance_id).second) {
+      return Invalid(absl::StrCat(at, ".instance_id"),
+                     absl::StrCat(r.instance_id, " appears twice (rule: once per batch)"));
+    }
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".state"), r.state, "TaskState"));
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".goal_state"), r.goal_state, "TaskState"));
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".healthy"), r.healthy, "HealthState"));
+    PELOTON_RETURN_IF_ERROR(CheckVersion(absl::StrCat(at, ".version"), r.version));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePodEvents(absl::Span<const PodEvent> events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const PodEvent& e = events[i];
+    const std::string at = absl::StrCat("pod_events[", i, "]");
+    if (e.run_id < 1) {
+      return Invalid(absl::StrCat(at, ".run_id"), absl::StrCat(e.run_id, " (rule: >= 1)"));
+    }
+    PELOTON_RETURN_IF_ERROR(
+        CheckEnum(absl::StrCat(at, ".actual_state"), e.actual_state, "TaskState"));
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".goal_state"), e.goal_state, "TaskState"));
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".healthy"), e.healthy, "HealthState"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateUpdate(const UpdateRecord& update) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("update.update_id", update.update_id));
+  PELOTON_RETURN_IF_ERROR(ValidateId("update.job_id", update.job_id.value()));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("update.type", update.type, "WorkflowType"));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("update.state", update.state, "UpdateState"));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("update.prev_state", update.prev_state, "UpdateState"));
+  return CheckVersion("update.version", update.version);
+}
+
+absl::Status ValidateInstanceWorkflowEvents(absl::Span<const InstanceWorkflowEvent> events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const std::string at = absl::StrCat("instance_workflow_events[", i, "]");
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".type"), events[i].type, "WorkflowType"));
+    PELOTON_RETURN_IF_ERROR(CheckEnum(absl::StrCat(at, ".state"), events[i].state, "UpdateState"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateHost(const HostRecord& host) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("host.hostname", host.hostname));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("host.state", host.state, "HostState"));
+  PELOTON_RETURN_IF_ERROR(CheckEnum("host.goal_state", host.goal_state, "HostState"));
+  PELOTON_RETURN_IF_ERROR(CheckLabels("host.labels", host.labels));
+  return CheckVersion("host.version", host.version);
+}
+
+absl::Status ValidateFramework(const FrameworkRecord& framework) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("framework.name", framework.name));
+  return ValidateId("framework.framework_id", framework.framework_id);
+}
+
+absl::Status ValidateJobQuery(const JobQuery& query) {
+  if (query.pool_id.has_value()) {
+    PELOTON_RETURN_IF_ERROR(ValidateId("query.pool_id", query.pool_id->value()));
+  }
+  if (query.limit < 1 || query.limit > kMaxQueryLimit) {
+    return Invalid("query.limit",
+                   absl::StrCat(query.limit, " (rule: between 1 and ", kMaxQueryLimit, ")"));
+  }
+  PELOTON_RETURN_IF_ERROR(CheckLabels("query.labels", query.labels));
+  for (size_t i = 0; i < query.keywords.size(); ++i) {
+    if (query.keywords[i].empty()) {
+      return Invalid(absl::StrCat("query.keywords[", i, "]"), "empty (rule: non-empty)");
+    }
+  }
+  for (size_t i = 0; i < query.states.size(); ++i) {
+    PELOTON_RETURN_IF_ERROR(
+        CheckEnum(absl::StrCat("query.states[", i, "]"), query.states[i], "JobState"));
+  }
+  for (const auto& [field, range] : {std::pair{"query.creation_time", &query.creation_time},
+                                     std::pair{"query.completion_time", &query.completion_time}}) {
+    if (range->has_value() && (*range)->min > (*range)->max) {
+      return Invalid(field, "min is after max (rule: min <= max)");
+    }
+  }
+  for (size_t i = 0; i < query.order_by.size(); ++i) {
+    const int f = static_cast<int>(query.order_by[i].field);
+    if (f < 0 || f > static_cast<int>(JobOrderField::kState)) {
+      return Invalid(absl::StrCat("query.order_by[", i, "].field"),
+                     absl::StrCat(f, " is not an order field"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace peloton::store
