@@ -61,6 +61,11 @@ class SqliteStatement {
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   absl::Time Time(int column) const { return absl::FromUnixMicros(Int(column)); }
   absl::string_view Text(int column) const;
+  // Text(column) assigned to `out` (reusing its buffer).
+  void TextInto(int column, std::string& out) const {
+    const absl::string_view text = Text(column);
+    out.assign(text.data(), text.size());
+  }
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
  private:

@@ -20,9 +20,11 @@ CREATE TABLE respools (
   update_time INTEGER NOT NULL
 );
 
--- One row per job: the newest config's queryable fields and the runtime.
+-- One row per job: the newest config's queryable fields and the runtime. job_key is the
+-- compact key of the job's rows in task_runtimes, the biggest table.
 CREATE TABLE jobs (
-  job_id TEXT PRIMARY KEY,
+  job_key INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   owner TEXT NOT NULL,
   pool_id TEXT NOT NULL,
@@ -72,7 +74,7 @@ CREATE TABLE job_configs (
 CREATE TABLE active_jobs (job_id TEXT PRIMARY KEY) WITHOUT ROWID;
 
 CREATE TABLE task_runtimes (
-  job_id TEXT NOT NULL,
+  job_key INTEGER NOT NULL,
   instance_id INTEGER NOT NULL,
   state INTEGER NOT NULL,
   goal_state INTEGER NOT NULL,
@@ -90,7 +92,7 @@ CREATE TABLE task_runtimes (
   completion_time INTEGER NOT NULL,
   info BLOB NOT NULL,
   version INTEGER NOT NULL,
-  PRIMARY KEY (job_id, instance_id)
+  PRIMARY KEY (job_key, instance_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE pod_events (

@@ -2,6 +2,7 @@
 
 #include "services/store/sqlite_store.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <variant>
@@ -168,31 +169,30 @@ void BindJobRuntime(SqliteStatement& st, int first, const JobRuntime& r) {
   " config_version, desired_config_version, healthy, reason, message, failure_count,"     \
   " start_time, completion_time, info, version"
 
-TaskRuntime ReadTask(const SqliteStatement& st) {
-  TaskRuntime r;
+// Fills `r` in place: recovery reads 100,000 of these at a time.
+void ReadTask(const SqliteStatement& st, TaskRuntime& r) {
   r.instance_id = static_cast<uint32_t>(st.Int(0));
   r.state = AsEnum<TaskState>(st.Int(1));
   r.goal_state = AsEnum<TaskState>(st.Int(2));
-  r.mesos_task_id = std::string(st.Text(3));
-  r.desired_mesos_task_id = std::string(st.Text(4));
-  r.host = std::string(st.Text(5));
-  r.agent_id = std::string(st.Text(6));
+  st.TextInto(3, r.mesos_task_id);
+  st.TextInto(4, r.desired_mesos_task_id);
+  st.TextInto(5, r.host);
+  st.TextInto(6, r.agent_id);
   r.config_version = st.Int(7);
   r.desired_config_version = st.Int(8);
   r.healthy = AsEnum<HealthState>(st.Int(9));
-  r.reason = std::string(st.Text(10));
-  r.message = std::string(st.Text(11));
+  st.TextInto(10, r.reason);
+  st.TextInto(11, r.message);
   r.failure_count = static_cast<uint32_t>(st.Int(12));
   r.start_time = st.Time(13);
   r.completion_time = st.Time(14);
-  r.info = std::string(st.Text(15));
+  st.TextInto(15, r.info);
   r.version = st.Int(16);
-  return r;
 }
 
 // Parameters 1..17 of the task INSERT and UPDATE.
-void BindTask(SqliteStatement& st, const JobId& job, const TaskRuntime& r) {
-  st.BindText(1, job.value());
+void BindTask(SqliteStatement& st, int64_t job_key, const TaskRuntime& r) {
+  st.BindInt(1, job_key);
   st.BindInt(2, r.instance_id);
   st.BindInt(3, static_cast<int>(r.state));
   st.BindInt(4, static_cast<int>(r.goal_state));
@@ -584,13 +584,17 @@ absl::StatusOr<std::vector<PoolRecord>> SqliteStore::ListPools() {
 // ---------------------------------------------------------------------------------------------
 // Jobs
 
-absl::Status SqliteStore::CheckJobExists(const JobId& id) {
-  PELOTON_ASSIGN_OR_RETURN(SqliteStatement st, db_->Cached("SELECT 1 FROM jobs WHERE job_id = ?1"));
+absl::StatusOr<SqliteStore::JobKey> SqliteStore::LookupJob(const JobId& id) {
+  PELOTON_ASSIGN_OR_RETURN(
+      SqliteStatement st,
+      db_->Cached("SELECT job_key, instance_count FROM jobs WHERE job_id = ?1"));
   st.BindText(1, id.value());
   PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return absl::NotFoundError(absl::StrCat(Job(id), " does not exist"));
-  return absl::OkStatus();
+  return JobKey{st.Int(0), static_cast<uint32_t>(st.Int(1))};
 }
+
+absl::Status SqliteStore::CheckJobExists(const JobId& id) { return LookupJob(id).status(); }
 
 // Inserts `config` as a config version and makes its fields the job's (the jobs row must exist).
 absl::Status SqliteStore::WriteJobIndex(const JobConfigRecord& config) {
@@ -759,7 +763,7 @@ absl::Status SqliteStore::DeleteJob(const JobId& id) {
       "(SELECT update_id FROM updates WHERE job_id = ?1)",
       "DELETE FROM updates WHERE job_id = ?1",
       "DELETE FROM pod_events WHERE job_id = ?1",
-      "DELETE FROM task_runtimes WHERE job_id = ?1",
+      "DELETE FROM task_runtimes WHERE job_key = (SELECT job_key FROM jobs WHERE job_id = ?1)",
       "DELETE FROM job_labels WHERE job_id = ?1",
       "DELETE FROM job_configs WHERE job_id = ?1",
       "DELETE FROM active_jobs WHERE job_id = ?1",
@@ -893,10 +897,10 @@ absl::Status SqliteStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRunt
   PELOTON_RETURN_IF_ERROR(ValidateTaskRuntimes(runtimes));
   absl::MutexLock lock(&mu_);
   PELOTON_ASSIGN_OR_RETURN(SqliteTransaction txn, SqliteTransaction::BeginImmediate(*db_));
-  PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
+  PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
   PELOTON_ASSIGN_OR_RETURN(
       SqliteStatement insert,
-      db_->Cached("INSERT INTO task_runtimes (" PELOTON_TASK_COLUMNS ", job_id) VALUES (?2, ?3, "
+      db_->Cached("INSERT INTO task_runtimes (" PELOTON_TASK_COLUMNS ", job_key) VALUES (?2, ?3, "
                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?1) "
                   "ON CONFLICT DO NOTHING"));
   PELOTON_ASSIGN_OR_RETURN(
@@ -905,19 +909,19 @@ absl::Status SqliteStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRunt
                   "desired_mesos_task_id = ?6, host = ?7, agent_id = ?8, config_version = ?9, "
                   "desired_config_version = ?10, healthy = ?11, reason = ?12, message = ?13, "
                   "failure_count = ?14, start_time = ?15, completion_time = ?16, info = ?17, "
-                  "version = version + 1 WHERE job_id = ?1 AND instance_id = ?2 AND "
+                  "version = version + 1 WHERE job_key = ?1 AND instance_id = ?2 AND "
                   "version = ?18"));
   for (const TaskRuntime& r : runtimes) {
     SqliteStatement& st = r.version == 0 ? insert : update;
-    BindTask(st, id, r);
+    BindTask(st, job.key, r);
     if (r.version != 0) st.BindInt(18, r.version);
     PELOTON_RETURN_IF_ERROR(st.Run());
     st.Reset();
     if (db_->Changes() == 0) {
       PELOTON_ASSIGN_OR_RETURN(
           SqliteStatement check,
-          db_->Cached("SELECT version FROM task_runtimes WHERE job_id = ?1 AND instance_id = ?2"));
-      check.BindText(1, id.value());
+          db_->Cached("SELECT version FROM task_runtimes WHERE job_key = ?1 AND instance_id = ?2"));
+      check.BindInt(1, job.key);
       check.BindInt(2, r.instance_id);
       PELOTON_ASSIGN_OR_RETURN(std::optional<int64_t> stored, StoredVersion(check));
       return VersionConflict(absl::StrCat("task runtime of ", Job(id), " instance ", r.instance_id),
@@ -933,8 +937,8 @@ absl::StatusOr<TaskRuntime> SqliteStore::GetTaskRuntime(const JobId& id, uint32_
   absl::MutexLock lock(&mu_);
   PELOTON_ASSIGN_OR_RETURN(
       SqliteStatement st,
-      db_->Cached("SELECT " PELOTON_TASK_COLUMNS " FROM task_runtimes WHERE job_id = ?1 AND "
-                  "instance_id = ?2"));
+      db_->Cached("SELECT " PELOTON_TASK_COLUMNS " FROM task_runtimes WHERE job_key = "
+                  "(SELECT job_key FROM jobs WHERE job_id = ?1) AND instance_id = ?2"));
   st.BindText(1, id.value());
   st.BindInt(2, instance);
   PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -942,7 +946,9 @@ absl::StatusOr<TaskRuntime> SqliteStore::GetTaskRuntime(const JobId& id, uint32_
     return absl::NotFoundError(
         absl::StrCat(Job(id), " has no task runtime for instance ", instance));
   }
-  return ReadTask(st);
+  TaskRuntime task;
+  ReadTask(st, task);
+  return task;
 }
 
 absl::StatusOr<std::vector<TaskRuntime>> SqliteStore::ListTaskRuntimes(
@@ -955,22 +961,26 @@ absl::StatusOr<std::vector<TaskRuntime>> SqliteStore::ListTaskRuntimes(
   }
   absl::MutexLock lock(&mu_);
   PELOTON_ASSIGN_OR_RETURN(SqliteTransaction txn, SqliteTransaction::BeginRead(*db_));
-  PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
+  PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
   std::vector<TaskRuntime> tasks;
+  if (filter.states.empty()) {
+    tasks.reserve(std::min<uint64_t>(job.instance_count,
+                                     uint64_t{filter.to_instance} - filter.from_instance));
+  }
   const auto read_all = [&](SqliteStatement& st) -> absl::Status {
-    st.BindText(1, id.value());
+    st.BindInt(1, job.key);
     st.BindInt(2, filter.from_instance);
     st.BindInt(3, filter.to_instance);
     while (true) {
       PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) return absl::OkStatus();
-      tasks.push_back(ReadTask(st));
+      ReadTask(st, tasks.emplace_back());
     }
   };
   if (filter.states.empty()) {
     PELOTON_ASSIGN_OR_RETURN(
         SqliteStatement st,
-        db_->Cached("SELECT " PELOTON_TASK_COLUMNS " FROM task_runtimes WHERE job_id = ?1 AND "
+        db_->Cached("SELECT " PELOTON_TASK_COLUMNS " FROM task_runtimes WHERE job_key = ?1 AND "
                     "instance_id >= ?2 AND instance_id < ?3 ORDER BY instance_id"));
     PELOTON_RETURN_IF_ERROR(read_all(st));
   } else {
@@ -979,7 +989,7 @@ absl::StatusOr<std::vector<TaskRuntime>> SqliteStore::ListTaskRuntimes(
     PELOTON_ASSIGN_OR_RETURN(
         SqliteStatement st,
         db_->Prepare(absl::StrCat("SELECT " PELOTON_TASK_COLUMNS " FROM task_runtimes WHERE "
-                                  "job_id = ?1 AND instance_id >= ?2 AND instance_id < ?3 AND "
+                                  "job_key = ?1 AND instance_id >= ?2 AND instance_id < ?3 AND "
                                   "state IN (",
                                   absl::StrJoin(states, ", "), ") ORDER BY instance_id")));
     PELOTON_RETURN_IF_ERROR(read_all(st));

@@ -118,6 +118,12 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<internal::SqliteDb> db, int schema_version)
       : path_(db->path()), db_(std::move(db)), schema_version_(schema_version) {}
 
+  // The job's key in task_runtimes and its instance count; NotFound if there is no such job.
+  struct JobKey {
+    int64_t key;
+    uint32_t instance_count;
+  };
+  absl::StatusOr<JobKey> LookupJob(const JobId& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckJobExists(const JobId& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckUpdateExists(absl::string_view update_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteJobIndex(const JobConfigRecord& config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -1,0 +1,142 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The SQLite store on a real file (in $TMPDIR, else /tmp): task-runtime writes per second in
+// batches of 1, 100 and 10,000 (each batch one transaction, every runtime an optimistic
+// versioned update of an existing instance, as the job manager's tick writes them), and reading
+// every runtime of a 100,000-task job (what recovery does per job).
+//
+//   bazel run -c opt //bench:store_benchmark -- --benchmark_repetitions=7
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "services/store/sqlite_store.h"
+
+namespace peloton::store {
+namespace {
+
+constexpr char kJobId[] = "7f8c3a52-6d1e-4b8a-9f2e-0c5d7a1b3e96";
+
+std::string FreshPath(absl::string_view name) {
+  const char* dir = std::getenv("TMPDIR");
+  const std::string path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/peloton_bench_", name);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+TaskRuntime Runtime(uint32_t instance) {
+  TaskRuntime t;
+  t.instance_id = instance;
+  t.state = TaskState::kRunning;
+  t.goal_state = TaskState::kSucceeded;
+  t.mesos_task_id = absl::StrCat(kJobId, "-", instance, "-1");
+  t.desired_mesos_task_id = t.mesos_task_id;
+  t.host = absl::StrCat("host-", instance % 1000, ".dc1.example.com");
+  t.agent_id = absl::StrCat("agent-", instance % 1000);
+  t.healthy = HealthState::kHealthy;
+  t.message = "Task is running";
+  t.start_time = absl::FromUnixSeconds(1'700'000'000);
+  return t;
+}
+
+// A store holding one job with `instances` task runtimes; the runtimes as last written.
+struct Fixture {
+  std::unique_ptr<SqliteStore> store;
+  std::vector<TaskRuntime> tasks;
+};
+
+Fixture Setup(benchmark::State& state, absl::string_view name, uint32_t instances,
+              SqliteSynchronous sync = SqliteSynchronous::kNormal) {
+  Fixture f;
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = FreshPath(name), .synchronous = sync});
+  if (!store.ok()) {
+    state.SkipWithError(std::string(store.status().message()).c_str());
+    return f;
+  }
+  f.store = *std::move(store);
+  JobConfigRecord config;
+  config.job_id = JobId(kJobId);
+  config.pool_id = PoolId("pool");
+  config.instance_count = instances;
+  JobRuntime runtime;
+  if (absl::Status s = f.store->CreateJob(config, runtime); !s.ok()) {
+    state.SkipWithError(std::string(s.message()).c_str());
+    return f;
+  }
+  for (uint32_t i = 0; i < instances; ++i) f.tasks.push_back(Runtime(i));
+  for (size_t from = 0; from < f.tasks.size(); from += 10'000) {
+    const size_t n = std::min<size_t>(10'000, f.tasks.size() - from);
+    if (absl::Status s =
+            f.store->WriteTaskRuntimes(JobId(kJobId), absl::MakeSpan(f.tasks).subspan(from, n));
+        !s.ok()) {
+      state.SkipWithError(std::string(s.message()).c_str());
+      return f;
+    }
+  }
+  return f;
+}
+
+// A job of 10,000 instances; each iteration writes the next `batch` of them in one transaction.
+void WriteTaskRuntimes(benchmark::State& state, SqliteSynchronous sync) {
+  const auto batch = static_cast<size_t>(state.range(0));
+  Fixture f = Setup(state, "write.db", 10'000, sync);
+  if (f.store == nullptr) return;
+  size_t from = 0;
+  for (auto _ : state) {
+    absl::Span<TaskRuntime> span = absl::MakeSpan(f.tasks).subspan(from, batch);
+    for (TaskRuntime& t : span) t.failure_count++;
+    if (absl::Status s = f.store->WriteTaskRuntimes(JobId(kJobId), span); !s.ok()) {
+      state.SkipWithError(std::string(s.message()).c_str());
+      return;
+    }
+    from = (from + batch) % f.tasks.size();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
+}
+
+void BM_WriteTaskRuntimes(benchmark::State& state) {
+  WriteTaskRuntimes(state, SqliteSynchronous::kNormal);
+}
+BENCHMARK(BM_WriteTaskRuntimes)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+void BM_WriteTaskRuntimes_SyncFull(benchmark::State& state) {
+  WriteTaskRuntimes(state, SqliteSynchronous::kFull);
+}
+BENCHMARK(BM_WriteTaskRuntimes_SyncFull)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+void BM_ReadJobTaskRuntimes(benchmark::State& state) {
+  const auto instances = static_cast<uint32_t>(state.range(0));
+  Fixture f = Setup(state, "read.db", instances);
+  if (f.store == nullptr) return;
+  for (auto _ : state) {
+    absl::StatusOr<std::vector<TaskRuntime>> tasks = f.store->ListTaskRuntimes(JobId(kJobId));
+    if (!tasks.ok() || tasks->size() != instances) {
+      state.SkipWithError("read failed");
+      return;
+    }
+    benchmark::DoNotOptimize(tasks->data());
+  }
+  state.SetItemsProcessed(state.iterations() * instances);
+}
+BENCHMARK(BM_ReadJobTaskRuntimes)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace peloton::store
+
+BENCHMARK_MAIN();
