@@ -227,7 +227,7 @@ absl::Status Cluster::Release(const Allocation& a) {
     if (it != h.job_tasks.end() && --it->second == 0) h.job_tasks.erase(it);
   }
   --h.tasks;
-  Reindex(h);
+  Reindex(h, /*grew=*/true);
   return absl::OkStatus();
 }
 
@@ -255,8 +255,13 @@ internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
           Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports)};
 }
 
-void Cluster::Reindex(const Host& h) {
-  index_[h.has_gpus() ? 1 : 0].Update(position_[h.index], KeyOf(h));
+void Cluster::Reindex(const Host& h, bool grew) {
+  internal::HostIndex& index = index_[h.has_gpus() ? 1 : 0];
+  if (grew) {
+    index.Raise(position_[h.index], KeyOf(h));
+  } else {
+    index.Update(position_[h.index], KeyOf(h));
+  }
 }
 
 }  // namespace peloton::placement

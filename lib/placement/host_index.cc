@@ -44,4 +44,19 @@ void HostIndex::Update(uint32_t position, const IndexKey& key) {
   }
 }
 
+void HostIndex::Raise(uint32_t position, const IndexKey& key) {
+  size_t node = capacity_ + position;
+  tree_[node] = key;
+  for (node /= 2; node >= 1; node /= 2) {
+    bool changed = false;
+    for (int d = 0; d < kIndexDims; ++d) {
+      if (key[d] > tree_[node][d]) {
+        tree_[node][d] = key[d];
+        changed = true;
+      }
+    }
+    if (!changed) return;
+  }
+}
+
 }  // namespace peloton::placement::internal

@@ -34,10 +34,15 @@ TEST(HostIndexTest, VisitsExactlyTheCoveringHostsInOrder) {
     if (keys.size() < 300 && rng() % 3 == 0) {
       keys.push_back(RandomKey(rng));
       index.Add(static_cast<uint32_t>(1000 + keys.size() - 1), keys.back());
-    } else if (!keys.empty()) {
+    } else if (!keys.empty() && rng() % 2 == 0) {
       const uint32_t p = static_cast<uint32_t>(rng() % keys.size());
       keys[p] = RandomKey(rng);
       index.Update(p, keys[p]);
+    } else if (!keys.empty()) {
+      // A release: the key grows in some dimensions, shrinks in none.
+      const uint32_t p = static_cast<uint32_t>(rng() % keys.size());
+      for (int d = 0; d < kIndexDims; ++d) keys[p][d] += static_cast<int32_t>(rng() % 3);
+      index.Raise(p, keys[p]);
     }
     IndexKey need;
     for (int d = 0; d < kIndexDims; ++d) need[d] = static_cast<int32_t>(rng() % 10);

@@ -50,14 +50,16 @@ struct Host {
 
 // What one placed task holds; pass it back to Release.
 struct Allocation {
-  std::string task_id;
-  std::string job_id;
+  // What Release reads first: kept together in the first cache line.
   uint32_t host = 0;
+  bool spread_job = false;  // counted in Host::job_tasks
   Resources resources;
   std::vector<std::pair<uint32_t, int64_t>> gpus;  // device index, milli-gpu taken
+
   std::vector<uint32_t> ports;
   std::vector<Label> labels;
-  bool spread_job = false;  // counted in Host::job_tasks
+  std::string task_id;
+  std::string job_id;
 };
 
 // "key=value", the key of Host::task_labels.
@@ -104,7 +106,8 @@ class Cluster {
  private:
   static internal::IndexKey KeyOf(const Host& h);
   static internal::IndexKey NeedOf(const TaskSpec& t);
-  void Reindex(const Host& h);
+  // After an allocation (free resources shrank) or a release (`grew`: they only grew).
+  void Reindex(const Host& h, bool grew = false);
 
   std::vector<Host> hosts_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;

@@ -29,6 +29,9 @@ class HostIndex {
   // Appends a host (its position is the number of hosts added before).
   void Add(uint32_t host, const IndexKey& key);
   void Update(uint32_t position, const IndexKey& key);
+  // Update for a key that grew in no dimension smaller (a release): the maxima above only
+  // need raising, without reading siblings, and usually stop after a level or two.
+  void Raise(uint32_t position, const IndexKey& key);
   size_t size() const { return hosts_.size(); }
 
   // Calls visit(host) for the hosts, in order, whose key is >= `need` in every dimension,
