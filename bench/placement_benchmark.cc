@@ -4,8 +4,13 @@
 //
 //   BM_PlaceChurn/<profile>/<hosts>  steady state: hosts of 32 cores / 128 GiB, one in eight with
 //                                    8 GPUs, ~85% of CPU allocated, 4% of tasks asking for a GPU;
-//                                    each iteration removes one task and places one.
-//                                    items/s = placements per second.
+//                                    each iteration removes a uniformly random task and places
+//                                    one. items/s = placements per second. With ~110,000 running
+//                                    tasks at 10,000 hosts, the leaving task's record and host
+//                                    are cache (and TLB) misses: this one measures memory latency
+//                                    as much as placement.
+//   BM_PlaceChurnFifo/...            the same, the oldest task leaving (batch tasks of similar
+//                                    length finish in the order they started).
 // The cluster is filled with the pack profile (fast) before timing, whatever profile is timed.
 
 #include <random>
@@ -59,26 +64,45 @@ Steady Fill(int hosts, const Profile& pack) {
   return s;
 }
 
-void BM_PlaceChurn(benchmark::State& state, const char* profile_name) {
+// Which task leaves in each iteration.
+enum class Departure {
+  kRandom,  // uniformly random among the running tasks
+  kFifo,    // the oldest (batch tasks of similar length finish in the order they started)
+};
+
+void Churn(benchmark::State& state, const char* profile_name, Departure departure) {
   PluginRegistry registry;
   PELOTON_CHECK(RegisterBuiltinPlugins(registry).ok());
   const Profile pack = *registry.Build("pack");
   const Profile profile = *registry.Build(profile_name);
   Steady s = Fill(static_cast<int>(state.range(0)), pack);
+  // FIFO: `live` is a ring whose oldest entry is at `oldest`; the newcomer takes its slot.
+  size_t oldest = 0;
   int64_t placed = 0;
   for (auto _ : state) {
-    const size_t victim = s.rng() % s.live.size();
+    const size_t victim = departure == Departure::kRandom ? s.rng() % s.live.size() : oldest;
     PELOTON_CHECK(s.cluster.Release(s.live[victim]).ok());
-    s.live[victim] = std::move(s.live.back());
-    s.live.pop_back();
     auto r = Place(absl::MakeConstSpan(&s.arrivals[s.next++ % s.arrivals.size()], 1), s.cluster,
                    profile);
     if (!r->placed.empty()) {
-      s.live.push_back(std::move(r->placed[0]));
+      s.live[victim] = std::move(r->placed[0]);
       ++placed;
+      oldest = (oldest + 1) % s.live.size();
+    } else {
+      s.live[victim] = std::move(s.live.back());
+      s.live.pop_back();
+      if (oldest >= s.live.size()) oldest = 0;
     }
   }
   state.SetItemsProcessed(placed);
+}
+
+void BM_PlaceChurn(benchmark::State& state, const char* profile_name) {
+  Churn(state, profile_name, Departure::kRandom);
+}
+
+void BM_PlaceChurnFifo(benchmark::State& state, const char* profile_name) {
+  Churn(state, profile_name, Departure::kFifo);
 }
 
 BENCHMARK_CAPTURE(BM_PlaceChurn, pack, "pack")
@@ -98,6 +122,22 @@ BENCHMARK_CAPTURE(BM_PlaceChurn, gpu_frag, "gpu-frag")
     ->Arg(1000)
     ->Arg(10000)
     ->Arg(50000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_PlaceChurnFifo, pack, "pack")
+    ->Name("BM_PlaceChurnFifo/pack")
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(50000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_PlaceChurnFifo, best_fit, "best-fit")
+    ->Name("BM_PlaceChurnFifo/best-fit")
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_PlaceChurnFifo, gpu_frag, "gpu-frag")
+    ->Name("BM_PlaceChurnFifo/gpu-frag")
+    ->Arg(1000)
+    ->Arg(10000)
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
