@@ -25,7 +25,11 @@ int main(int argc, char** argv) {
   app.add_flag("--scarce-gpu-hard", options.scarce_gpu_hard,
                "never put CPU-only pods on GPU hosts");
   app.add_flag("--json", json, "print the report as one JSON object");
+  uint64_t seed = 0;
+  CLI::Option* shuffle = app.add_option(
+      "--shuffle-seed", seed, "pods arrive in a random order drawn with this seed (no --churn)");
   CLI11_PARSE(app, argc, argv);
+  if (shuffle->count() > 0) options.shuffle_seed = seed;
 
   auto node_list = peloton::bench::ReadOpenbNodes(nodes);
   if (!node_list.ok()) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <random>
 
 #include "absl/container/flat_hash_map.h"
 #include "peloton/placement/placer.h"
@@ -18,6 +19,11 @@ absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes
                                    const std::vector<TracePod>& pods,
                                    const placement::PluginRegistry& registry,
                                    const ReplayOptions& options) {
+  if (options.shuffle_seed.has_value() && options.churn) {
+    return absl::InvalidArgumentError(
+        "shuffle_seed: not with churn (rule: departures follow the trace's times, so arrivals "
+        "must too)");
+  }
   placement::ProfileOptions profile_options;
   profile_options.scarce_gpu_hard = options.scarce_gpu_hard;
   profile_options.workload = WorkloadOf(pods);
@@ -51,10 +57,16 @@ absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes
     return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) < std::get<0>(b)
                                             : std::get<1>(a) < std::get<1>(b);
   });
+  if (options.shuffle_seed.has_value()) {
+    std::mt19937_64 rng(*options.shuffle_seed);
+    std::shuffle(events.begin(), events.end(), rng);
+  }
 
   TraceReport report;
   report.set_profile(options.profile);
   report.set_churn(options.churn);
+  report.set_shuffled(options.shuffle_seed.has_value());
+  report.set_shuffle_seed(options.shuffle_seed.value_or(0));
   report.set_pods(static_cast<int64_t>(pods.size()));
   report.set_gpu_total(gpu_total);
   absl::flat_hash_map<size_t, Allocation> running;

@@ -9,6 +9,8 @@
 #ifndef PELOTON_BENCH_TRACE_REPLAY_H_
 #define PELOTON_BENCH_TRACE_REPLAY_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +25,14 @@ struct ReplayOptions {
   std::string profile = "pack";
   bool churn = false;
   bool scarce_gpu_hard = false;
+  // Pods arrive in a random order drawn with this seed instead of by creation time (without
+  // churn only): the first-failure metric depends on the order, so comparing profiles over
+  // several seeds separates policy from luck.
+  std::optional<uint64_t> shuffle_seed;
 };
 
-// NotFound for an unknown profile; InvalidArgument for a bad node or pod.
+// NotFound for an unknown profile; InvalidArgument for a bad node or pod, or a shuffle with
+// churn.
 absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes,
                                    const std::vector<TracePod>& pods,
                                    const placement::PluginRegistry& registry,

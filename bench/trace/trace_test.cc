@@ -6,8 +6,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "bench/trace/replay.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -119,6 +121,35 @@ TEST_F(TraceTest, ChurnFreesResources) {
   auto with = Replay(nodes, pods, registry_, {.profile = "pack", .churn = true});
   EXPECT_EQ(with->placed(), 2);
   EXPECT_EQ(with->failed(), 0);
+}
+
+TEST_F(TraceTest, ShuffledArrivalsAreReproducibleAndNotWithChurn) {
+  std::vector<placement::HostSpec> nodes(1);
+  nodes[0].name = "n0";
+  nodes[0].capacity = Resources::Of(1000, 1000, 0, 0);
+  std::vector<TracePod> pods(6);
+  for (int i = 0; i < 6; ++i) {
+    pods[i].task.id = absl::StrCat("p", i);
+    pods[i].task.demand = Resources::Of(100 * (i + 1), 1, 0, 0);  // 100..600: not all fit
+    pods[i].creation_time = i;
+  }
+  auto in_order = Replay(nodes, pods, registry_, {.profile = "pack"});
+  ASSERT_THAT(in_order, IsOk());
+  EXPECT_EQ(in_order->first_failed_pod(), "p4");  // 100+200+300+400 fill the host
+  EXPECT_FALSE(in_order->shuffled());
+  std::set<std::string> first_failures;
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    auto a = Replay(nodes, pods, registry_, {.profile = "pack", .shuffle_seed = seed});
+    auto b = Replay(nodes, pods, registry_, {.profile = "pack", .shuffle_seed = seed});
+    ASSERT_THAT(a, IsOk());
+    EXPECT_TRUE(a->shuffled());
+    EXPECT_EQ(a->shuffle_seed(), seed);
+    EXPECT_EQ(a->first_failed_pod(), b->first_failed_pod());  // same seed, same order
+    first_failures.insert(a->first_failed_pod());
+  }
+  EXPECT_GT(first_failures.size(), 1u);  // different seeds, different orders
+  EXPECT_THAT(Replay(nodes, pods, registry_, {.profile = "pack", .churn = true, .shuffle_seed = 1}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("shuffle_seed")));
 }
 
 // The real trace, when available: the fragmentation-aware profile leaves fewer GPUs unallocated
