@@ -1,0 +1,249 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/api/yaml_proto.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+#include "peloton/common/status_macros.h"
+
+namespace peloton::api {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+absl::Status Invalid(absl::string_view path, absl::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path.empty() ? "(top level)" : path, ": ", problem));
+}
+
+// Lower case without '_' and '-': the spelling-free form of a key or a field name.
+std::string Fold(absl::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    if (c != '_' && c != '-') out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+const FieldDescriptor* FindField(const Descriptor* d, absl::string_view key) {
+  const std::string folded = Fold(key);
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (Fold(d->field(i)->name()) == folded) return d->field(i);
+  }
+  return nullptr;
+}
+
+// The prefix every value of the enum shares up to an underscore ("PLACEMENT_STRATEGY_").
+std::string CommonPrefix(const EnumDescriptor* e) {
+  std::string prefix = e->value(0)->name();
+  for (int i = 1; i < e->value_count(); ++i) {
+    const std::string& n = e->value(i)->name();
+    size_t k = 0;
+    while (k < prefix.size() && k < n.size() && prefix[k] == n[k]) ++k;
+    prefix.resize(k);
+  }
+  const size_t underscore = prefix.rfind('_');
+  return underscore == std::string::npos ? "" : prefix.substr(0, underscore + 1);
+}
+
+absl::StatusOr<const EnumValueDescriptor*> ParseEnum(const EnumDescriptor* e,
+                                                     absl::string_view text,
+                                                     absl::string_view path) {
+  int number = 0;
+  if (absl::SimpleAtoi(text, &number)) {
+    if (const EnumValueDescriptor* v = e->FindValueByNumber(number)) return v;
+  } else {
+    const std::string upper = absl::AsciiStrToUpper(text);
+    const std::string prefix = CommonPrefix(e);
+    for (int i = 0; i < e->value_count(); ++i) {
+      const std::string& name = e->value(i)->name();
+      if (name == upper || (!prefix.empty() && name == prefix + upper)) return e->value(i);
+    }
+  }
+  std::vector<std::string> accepted;
+  for (int i = 0; i < e->value_count(); ++i) {
+    accepted.push_back(absl::StrCat(e->value(i)->name(), " (", e->value(i)->number(), ")"));
+  }
+  return Invalid(path, absl::StrCat("'", text, "' is not a ", e->name(), " (rule: one of ",
+                                    absl::StrJoin(accepted, ", "), ")"));
+}
+
+template <typename Int>
+absl::StatusOr<Int> ParseInt(absl::string_view text, absl::string_view path) {
+  int64_t wide = 0;
+  uint64_t uwide = 0;
+  if constexpr (std::is_signed_v<Int>) {
+    if (absl::SimpleAtoi(text, &wide) && wide >= std::numeric_limits<Int>::min() &&
+        wide <= std::numeric_limits<Int>::max()) {
+      return static_cast<Int>(wide);
+    }
+  } else {
+    if (absl::SimpleAtoi(text, &uwide) && uwide <= std::numeric_limits<Int>::max()) {
+      return static_cast<Int>(uwide);
+    }
+  }
+  return Invalid(
+      path, absl::StrCat("'", text, "' is not an integer in [", std::numeric_limits<Int>::min(),
+                         ", ", std::numeric_limits<Int>::max(), "]"));
+}
+
+absl::StatusOr<double> ParseDouble(absl::string_view text, absl::string_view path) {
+  double v = 0;
+  if (absl::SimpleAtod(text, &v) && std::isfinite(v)) return v;
+  return Invalid(path, absl::StrCat("'", text, "' is not a number"));
+}
+
+absl::StatusOr<bool> ParseBool(absl::string_view text, absl::string_view path) {
+  bool v = false;
+  if (absl::SimpleAtob(text, &v)) return v;
+  return Invalid(path, absl::StrCat("'", text, "' is not true or false"));
+}
+
+absl::Status ReadMessage(const YAML::Node& node, Message& message, const std::string& path,
+                         std::vector<std::string>& ignored);
+
+// Sets a singular field (index < 0) or appends to a repeated one, from a scalar or a mapping.
+absl::Status ReadValue(const YAML::Node& node, Message& message, const FieldDescriptor* f,
+                       bool append, const std::string& path, std::vector<std::string>& ignored) {
+  const Reflection* r = message.GetReflection();
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    Message* sub = append ? r->AddMessage(&message, f) : r->MutableMessage(&message, f);
+    return ReadMessage(node, *sub, path, ignored);
+  }
+  if (!node.IsScalar()) return Invalid(path, "expected a single value");
+  const std::string& text = node.Scalar();
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32: {
+      PELOTON_ASSIGN_OR_RETURN(int32_t v, ParseInt<int32_t>(text, path));
+      append ? r->AddInt32(&message, f, v) : r->SetInt32(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      PELOTON_ASSIGN_OR_RETURN(int64_t v, ParseInt<int64_t>(text, path));
+      append ? r->AddInt64(&message, f, v) : r->SetInt64(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      PELOTON_ASSIGN_OR_RETURN(uint32_t v, ParseInt<uint32_t>(text, path));
+      append ? r->AddUInt32(&message, f, v) : r->SetUInt32(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      PELOTON_ASSIGN_OR_RETURN(uint64_t v, ParseInt<uint64_t>(text, path));
+      append ? r->AddUInt64(&message, f, v) : r->SetUInt64(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      PELOTON_ASSIGN_OR_RETURN(double v, ParseDouble(text, path));
+      append ? r->AddDouble(&message, f, v) : r->SetDouble(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      PELOTON_ASSIGN_OR_RETURN(double v, ParseDouble(text, path));
+      append ? r->AddFloat(&message, f, static_cast<float>(v))
+             : r->SetFloat(&message, f, static_cast<float>(v));
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      PELOTON_ASSIGN_OR_RETURN(bool v, ParseBool(text, path));
+      append ? r->AddBool(&message, f, v) : r->SetBool(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_STRING:
+      append ? r->AddString(&message, f, text) : r->SetString(&message, f, text);
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      PELOTON_ASSIGN_OR_RETURN(const EnumValueDescriptor* v, ParseEnum(f->enum_type(), text, path));
+      append ? r->AddEnum(&message, f, v) : r->SetEnum(&message, f, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      break;  // handled above
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadField(const YAML::Node& node, Message& message, const FieldDescriptor* f,
+                       const std::string& path, std::vector<std::string>& ignored) {
+  const Reflection* r = message.GetReflection();
+  r->ClearField(&message, f);
+  if (node.IsNull()) return absl::OkStatus();
+  if (f->is_map()) {
+    if (!node.IsMap()) return Invalid(path, "expected a mapping");
+    const FieldDescriptor* key_field = f->message_type()->map_key();
+    const FieldDescriptor* value_field = f->message_type()->map_value();
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->first.IsScalar()) return Invalid(path, "a key is not a single value");
+      const std::string sub = absl::StrCat(path, ".", it->first.Scalar());
+      Message* entry = r->AddMessage(&message, f);
+      PELOTON_RETURN_IF_ERROR(ReadValue(it->first, *entry, key_field, false, sub, ignored));
+      PELOTON_RETURN_IF_ERROR(ReadValue(it->second, *entry, value_field, false, sub, ignored));
+    }
+    return absl::OkStatus();
+  }
+  if (f->is_repeated()) {
+    if (!node.IsSequence()) return Invalid(path, "expected a list");
+    for (size_t i = 0; i < node.size(); ++i) {
+      PELOTON_RETURN_IF_ERROR(
+          ReadValue(node[i], message, f, true, absl::StrCat(path, "[", i, "]"), ignored));
+    }
+    return absl::OkStatus();
+  }
+  return ReadValue(node, message, f, false, path, ignored);
+}
+
+absl::Status ReadMessage(const YAML::Node& node, Message& message, const std::string& path,
+                         std::vector<std::string>& ignored) {
+  if (node.IsNull()) return absl::OkStatus();
+  if (!node.IsMap()) return Invalid(path, "expected a mapping of keys to values");
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) return Invalid(path, "a key is not a single value");
+    const std::string& key = it->first.Scalar();
+    const std::string sub = path.empty() ? key : absl::StrCat(path, ".", key);
+    const FieldDescriptor* f = FindField(message.GetDescriptor(), key);
+    if (f == nullptr) {
+      ignored.push_back(sub);
+      continue;
+    }
+    PELOTON_RETURN_IF_ERROR(ReadField(it->second, message, f, sub, ignored));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> YamlToProto(absl::string_view yaml, Message& message) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed YAML at line ", e.mark.line + 1,
+                                                   ", column ", e.mark.column + 1, ": ", e.msg));
+  }
+  // Read into a fresh message so that a failure leaves `message` as it was.
+  std::unique_ptr<Message> read(message.New());
+  std::vector<std::string> ignored;
+  PELOTON_RETURN_IF_ERROR(ReadMessage(root, *read, "", ignored));
+  message.CopyFrom(*read);
+  return ignored;
+}
+
+}  // namespace peloton::api

@@ -1,0 +1,220 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/api/yaml_proto.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/api/job.pb.h"
+#include "services/api/respool.pb.h"
+
+namespace peloton::api {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+namespace job = ::peloton::api::v0::job;
+namespace respool = ::peloton::api::v0::respool;
+
+// Peloton's example/testjob.yaml, whole (reference §3.3).
+constexpr char kTestJob[] = R"yaml(
+changelog: null
+name: TestPelotonJob_123
+owningteam: team6
+ldapgroups:
+- money
+- team6
+- otto
+description: "A dummy test job for peloton"
+labels:
+- key: testKey0
+  value: testVal0
+- key: testKey1
+  value: testVal1
+- key: testKey2
+  value: testVal2
+instancecount: 10
+sla:
+  priority: 22
+  minimuminstancecount: 12
+  minimuminstancepercent: 50
+  preemptible: false
+  maxrunningtime: 300
+defaultconfig:
+  resource:
+    cpulimit: 1.0
+    memlimitmb: 2.0
+    disklimitmb: 10
+    fdlimit: 10
+  healthcheck: null
+  ports: []
+  container: null
+  command:
+    shell: true
+    value: 'echo "Job $PELOTON_JOB_ID instance $PELOTON_INSTANCE_ID: $PELOTON_TASK_ID" && sleep 30'
+instanceconfig:
+  0:
+    name: controller0
+    controller: true
+    command:
+      shell: true
+      value: 'echo Hello instance 0 && sleep 100'
+    killgraceperiodseconds: 40
+  1:
+    name: instance1
+    command:
+      shell: true
+      value: 'echo Hello instance 0 && sleep 15'
+  2:
+    name: instance2
+    command:
+      shell: true
+      value: 'echo Hello instance 0 && sleep 20'
+)yaml";
+
+TEST(YamlProtoTest, ReadsPelotonsTestJob) {
+  job::JobConfig config;
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<std::string> ignored, YamlToProto(kTestJob, config));
+  // The legacy keys Peloton ignores, and nothing else.
+  EXPECT_THAT(ignored, ElementsAre("sla.minimuminstancecount", "sla.minimuminstancepercent"));
+  EXPECT_EQ(config.name(), "TestPelotonJob_123");
+  EXPECT_EQ(config.owningteam(), "team6");
+  EXPECT_THAT(config.ldapgroups(), ElementsAre("money", "team6", "otto"));
+  ASSERT_EQ(config.labels_size(), 3);
+  EXPECT_EQ(config.labels(2).key(), "testKey2");
+  EXPECT_EQ(config.labels(2).value(), "testVal2");
+  EXPECT_EQ(config.instancecount(), 10u);
+  EXPECT_EQ(config.type(), job::BATCH);
+  EXPECT_EQ(config.sla().priority(), 22u);
+  EXPECT_FALSE(config.sla().preemptible());
+  EXPECT_EQ(config.sla().maxrunningtime(), 300u);
+  EXPECT_FALSE(config.has_changelog());
+  EXPECT_DOUBLE_EQ(config.defaultconfig().resource().cpulimit(), 1.0);
+  EXPECT_DOUBLE_EQ(config.defaultconfig().resource().memlimitmb(), 2.0);
+  EXPECT_EQ(config.defaultconfig().resource().fdlimit(), 10u);
+  EXPECT_FALSE(config.defaultconfig().has_healthcheck());
+  EXPECT_FALSE(config.defaultconfig().has_container());
+  EXPECT_TRUE(config.defaultconfig().command().shell());
+  EXPECT_THAT(config.defaultconfig().command().value(), HasSubstr("$PELOTON_TASK_ID"));
+  ASSERT_EQ(config.instanceconfig_size(), 3);
+  EXPECT_TRUE(config.instanceconfig().at(0).controller());
+  EXPECT_EQ(config.instanceconfig().at(0).killgraceperiodseconds(), 40u);
+  EXPECT_EQ(config.instanceconfig().at(2).name(), "instance2");
+}
+
+TEST(YamlProtoTest, CamelCaseSnakeCaseAndEnumsByNameOrNumber) {
+  job::JobConfig config;
+  ASSERT_THAT(YamlToProto(R"yaml(
+name: svc
+owningTeam: team6
+type: SERVICE
+instanceCount: 4
+placementStrategy: spread_job
+sla: {maximumUnavailableInstances: 1}
+defaultConfig:
+  labels: [{key: instance, value: ubunny.production.ubunny}]
+  constraint:
+    type: 1
+    labelConstraint:
+      kind: TASK
+      condition: CONDITION_EQUAL
+      requirement: 0
+      label: {key: instance, value: ubunny.production.ubunny}
+  container:
+    type: MESOS
+    docker: {image: nvidia/cuda}
+    volumes:
+    - {container_path: /data, host_path: /tmp/data, mode: 1}
+    - {containerpath: /ro, hostpath: /tmp/ro, mode: RO}
+  preemption_policy: {type: 2}
+)yaml",
+                          config)
+                  .status(),
+              IsOk());
+  EXPECT_EQ(config.owningteam(), "team6");
+  EXPECT_EQ(config.type(), job::SERVICE);
+  EXPECT_EQ(config.placementstrategy(), job::PLACEMENT_STRATEGY_SPREAD_JOB);
+  EXPECT_EQ(config.sla().maximumunavailableinstances(), 1u);
+  const auto& c = config.defaultconfig().constraint();
+  EXPECT_EQ(c.type(), v0::task::Constraint::LABEL_CONSTRAINT);
+  EXPECT_EQ(c.labelconstraint().kind(), v0::task::LabelConstraint::TASK);
+  EXPECT_EQ(c.labelconstraint().condition(), v0::task::LabelConstraint::CONDITION_EQUAL);
+  EXPECT_EQ(c.labelconstraint().label().value(), "ubunny.production.ubunny");
+  const auto& container = config.defaultconfig().container();
+  EXPECT_EQ(container.type(), mesos::v1::ContainerInfo::MESOS);
+  EXPECT_EQ(container.docker().image(), "nvidia/cuda");
+  ASSERT_EQ(container.volumes_size(), 2);
+  EXPECT_EQ(container.volumes(0).container_path(), "/data");
+  EXPECT_EQ(container.volumes(0).mode(), mesos::v1::Volume::RW);
+  EXPECT_EQ(container.volumes(1).host_path(), "/tmp/ro");
+  EXPECT_EQ(container.volumes(1).mode(), mesos::v1::Volume::RO);
+  EXPECT_EQ(config.defaultconfig().preemptionpolicy().type(),
+            v0::task::PreemptionPolicy::TYPE_NON_PREEMPTIBLE);
+}
+
+TEST(YamlProtoTest, ReadsPelotonsDefaultRespool) {
+  respool::ResourcePoolConfig config;
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<std::string> ignored, YamlToProto(R"yaml(
+changelog: null
+name: DefaultResPool
+owningteam: team6
+ldapgroups: [money, team6, otto]
+description: "A dummy test respool for peloton"
+resources:
+- {kind: cpu,    reservation: 12,    limit: 12,    share: 1}
+- {kind: memory, reservation: 6144,  limit: 6144,  share: 1}
+- {kind: disk,   reservation: 10240, limit: 20480, share: 1}
+- {kind: gpu,    reservation: 0,     limit: 0,     share: 1}
+controllerlimit: {maxpercent: 10}
+slacklimit: {maxpercent: 30}
+policy: 1
+)yaml",
+                                                                             config));
+  EXPECT_THAT(ignored, IsEmpty());
+  EXPECT_EQ(config.name(), "DefaultResPool");
+  ASSERT_EQ(config.resources_size(), 4);
+  EXPECT_EQ(config.resources(2).kind(), "disk");
+  EXPECT_DOUBLE_EQ(config.resources(2).limit(), 20480);
+  EXPECT_DOUBLE_EQ(config.controllerlimit().maxpercent(), 10);
+  EXPECT_DOUBLE_EQ(config.slacklimit().maxpercent(), 30);
+}
+
+TEST(YamlProtoTest, WrongValuesNameTheirPathAndChangeNothing) {
+  job::JobConfig config;
+  config.set_name("kept");
+  EXPECT_THAT(YamlToProto("defaultconfig:\n  resource:\n    cpulimit: lots\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("defaultconfig.resource.cpulimit: 'lots' is not a number")));
+  EXPECT_THAT(YamlToProto("instancecount: -1\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("instancecount")));
+  EXPECT_THAT(YamlToProto("type: CRON\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("type: 'CRON' is not a JobType (rule: one of BATCH (0)")));
+  EXPECT_THAT(YamlToProto("sla:\n  preemptible: maybe\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sla.preemptible")));
+  EXPECT_THAT(YamlToProto("labels: {key: a}\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels: expected a list")));
+  EXPECT_THAT(YamlToProto("sla: 3\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sla: expected a mapping")));
+  EXPECT_THAT(YamlToProto("instanceconfig:\n  x: {name: a}\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("instanceconfig.x")));
+  EXPECT_THAT(YamlToProto("name: [unclosed\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("malformed YAML at line")));
+  EXPECT_THAT(YamlToProto("- a\n- b\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(top level)")));
+  EXPECT_EQ(config.name(), "kept");
+}
+
+TEST(YamlProtoTest, AnEmptyFileIsAnEmptyMessage) {
+  job::JobConfig config;
+  config.set_name("old");
+  EXPECT_THAT(YamlToProto("", config), ::peloton::testing::IsOkAndHolds(IsEmpty()));
+  EXPECT_EQ(config.name(), "");
+}
+
+}  // namespace
+}  // namespace peloton::api
