@@ -1,0 +1,348 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/jobmgr/job_config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "peloton/common/status_macros.h"
+
+namespace peloton::jobmgr {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::util::MessageDifferencer;
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+void ClampRestarts(task_pb::TaskConfig& t) {
+  if (t.has_restartpolicy() && t.restartpolicy().maxfailures() > kMaxRestartFailures) {
+    t.mutable_restartpolicy()->set_maxfailures(kMaxRestartFailures);
+  }
+}
+
+absl::StatusOr<placement::Constraint> ConstraintOf(const task_pb::Constraint& c,
+                                                   const std::string& path) {
+  placement::Constraint out;
+  switch (c.type()) {
+    case task_pb::Constraint::UNKNOWN_CONSTRAINT:
+      return out;  // none: matches every host
+    case task_pb::Constraint::LABEL_CONSTRAINT: {
+      const task_pb::LabelConstraint& l = c.labelconstraint();
+      if (!task_pb::LabelConstraint::Kind_IsValid(l.kind()) ||
+          l.kind() == task_pb::LabelConstraint::UNKNOWN) {
+        return Invalid(path + ".labelConstraint.kind", "(rule: TASK (1) or HOST (2))");
+      }
+      if (!task_pb::LabelConstraint::Condition_IsValid(l.condition()) ||
+          l.condition() == task_pb::LabelConstraint::CONDITION_UNKNOWN) {
+        return Invalid(path + ".labelConstraint.condition",
+                       "(rule: CONDITION_LESS_THAN (1), CONDITION_EQUAL (2) or "
+                       "CONDITION_GREATER_THAN (3))");
+      }
+      if (l.label().key().empty()) {
+        return Invalid(path + ".labelConstraint.label.key", "empty (rule: a label key)");
+      }
+      out.type = placement::Constraint::Type::kLabel;
+      out.label.kind = static_cast<placement::LabelConstraint::Kind>(l.kind());
+      out.label.condition = static_cast<placement::LabelConstraint::Condition>(l.condition());
+      out.label.label = {l.label().key(), l.label().value()};
+      out.label.requirement = l.requirement();
+      return out;
+    }
+    case task_pb::Constraint::AND_CONSTRAINT:
+    case task_pb::Constraint::OR_CONSTRAINT: {
+      const bool is_and = c.type() == task_pb::Constraint::AND_CONSTRAINT;
+      const auto& children =
+          is_and ? c.andconstraint().constraints() : c.orconstraint().constraints();
+      const std::string list = path + (is_and ? ".andConstraint" : ".orConstraint");
+      if (children.empty()) return Invalid(list + ".constraints", "empty (rule: at least one)");
+      out.type = is_and ? placement::Constraint::Type::kAnd : placement::Constraint::Type::kOr;
+      for (int i = 0; i < children.size(); ++i) {
+        PELOTON_ASSIGN_OR_RETURN(
+            placement::Constraint child,
+            ConstraintOf(children[i], absl::StrCat(list, ".constraints[", i, "]")));
+        out.children.push_back(std::move(child));
+      }
+      return out;
+    }
+    default:
+      return Invalid(path + ".type",
+                     absl::StrCat(static_cast<int>(c.type()), " (rule: 0 to 3, LABEL, AND or OR)"));
+  }
+}
+
+absl::StatusOr<Resources> DemandAt(const task_pb::TaskConfig& t, const std::string& path) {
+  const task_pb::ResourceConfig& r = t.resource();
+  absl::StatusOr<Resources> demand =
+      Resources::FromUnits(r.cpulimit(), r.memlimitmb(), r.disklimitmb(), r.gpulimit());
+  if (!demand.ok()) return Invalid(path + ".resource", demand.status().message());
+  if (r.gpulimit() > 1 && std::floor(r.gpulimit()) != r.gpulimit()) {
+    return Invalid(path + ".resource.gpuLimit",
+                   absl::StrCat(r.gpulimit(),
+                                " (rule: below 1 a share of one GPU, otherwise "
+                                "whole GPUs)"));
+  }
+  return demand;
+}
+
+// The rules for one task config as instance `instance` sees it.
+absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfig& t,
+                          int64_t instance, const std::string& path) {
+  const bool batch = job.type() == job_pb::BATCH;
+  const bool service = job.type() == job_pb::SERVICE;
+  const std::string which = absl::StrCat("instance ", instance);
+  if (t.command().value().empty()) {
+    return Invalid(path + ".command.value",
+                   absl::StrCat("empty for ", which, " (rule: every instance has a command)"));
+  }
+  if (t.controller() && instance != 0) {
+    return Invalid(path + ".controller", absl::StrCat("true for ", which,
+                                                      " (rule: only instance 0 may be the "
+                                                      "controller)"));
+  }
+  absl::flat_hash_set<std::string> port_names;
+  for (int i = 0; i < t.ports_size(); ++i) {
+    const task_pb::PortConfig& p = t.ports(i);
+    const std::string at = absl::StrCat(path, ".ports[", i, "]");
+    if (p.name().empty()) return Invalid(at + ".name", "empty (rule: every port has a name)");
+    if (!port_names.insert(p.name()).second) {
+      return Invalid(at + ".name", absl::StrCat("'", p.name(), "' twice (rule: unique names)"));
+    }
+    if (p.value() == 0 && p.envname().empty()) {
+      return Invalid(at + ".envName",
+                     "empty (rule: a dynamic port (value 0) needs the variable it is passed in)");
+    }
+    if (p.value() > 65535) {
+      return Invalid(at + ".value", absl::StrCat(p.value(), " (rule: a port number <= 65535)"));
+    }
+  }
+  PELOTON_RETURN_IF_ERROR(DemandAt(t, path).status());
+  if (batch && t.healthcheck().enabled()) {
+    return Invalid(path + ".healthCheck.enabled", "true (rule: batch tasks have no health check)");
+  }
+  if (t.has_executor()) {
+    if (batch)
+      return Invalid(path + ".executor", "set (rule: batch tasks have no custom executor)");
+    if (t.executor().type() != mesos::v1::ExecutorInfo::CUSTOM || t.executor().data().empty()) {
+      return Invalid(path + ".executor", "(rule: a custom executor has type CUSTOM and its data)");
+    }
+  }
+  const task_pb::PreemptionPolicy& pp = t.preemptionpolicy();
+  if (!task_pb::PreemptionPolicy::Type_IsValid(pp.type())) {
+    return Invalid(path + ".preemptionPolicy.type",
+                   absl::StrCat(static_cast<int>(pp.type()), " (rule: 0 to 2)"));
+  }
+  if (service && pp.killonpreempt()) {
+    return Invalid(path + ".preemptionPolicy.killOnPreempt",
+                   "true (rule: service tasks are always restarted after preemption)");
+  }
+  if (pp.type() != task_pb::PreemptionPolicy::TYPE_INVALID &&
+      instance < static_cast<int64_t>(job.sla().minimumrunninginstances())) {
+    return Invalid(path + ".preemptionPolicy.type",
+                   absl::StrCat("set for ", which,
+                                " (rule: only instances >= "
+                                "sla.minimumRunningInstances (",
+                                job.sla().minimumrunninginstances(),
+                                ") may override the job's preemptibility)"));
+  }
+  for (int i = 0; i < t.labels_size(); ++i) {
+    if (t.labels(i).key().empty()) {
+      return Invalid(absl::StrCat(path, ".labels[", i, "].key"), "empty (rule: a label key)");
+    }
+  }
+  return ConstraintOf(t.constraint(), path + ".constraint").status();
+}
+
+// Fields of TaskConfig set in `t` (what a merge takes from an instance config).
+std::vector<const FieldDescriptor*> SetFields(const task_pb::TaskConfig& t) {
+  std::vector<const FieldDescriptor*> fields;
+  t.GetReflection()->ListFields(t, &fields);
+  return fields;
+}
+
+}  // namespace
+
+task_pb::TaskConfig TaskConfigOf(const job_pb::JobConfig& config, uint32_t instance) {
+  task_pb::TaskConfig merged = config.defaultconfig();
+  auto it = config.instanceconfig().find(instance);
+  if (it == config.instanceconfig().end()) return merged;
+  for (const FieldDescriptor* f : SetFields(it->second)) {
+    merged.GetReflection()->ClearField(&merged, f);
+  }
+  merged.MergeFrom(it->second);
+  return merged;
+}
+
+void NormalizeJobConfig(job_pb::JobConfig& config) {
+  ClampRestarts(*config.mutable_defaultconfig());
+  for (auto& [instance, t] : *config.mutable_instanceconfig()) ClampRestarts(t);
+}
+
+absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigLimits& limits) {
+  if (!job_pb::JobType_IsValid(config.type())) {
+    return Invalid("type", absl::StrCat(static_cast<int>(config.type()),
+                                        " (rule: BATCH (0), SERVICE (1) or DAEMON (2))"));
+  }
+  if (!job_pb::PlacementStrategy_IsValid(config.placementstrategy())) {
+    return Invalid("placementStrategy",
+                   absl::StrCat(static_cast<int>(config.placementstrategy()), " (rule: 0 to 2)"));
+  }
+  const uint32_t n = config.instancecount();
+  if (n < 1 || n > limits.max_tasks_per_job) {
+    return Invalid("instanceCount", absl::StrCat(n, " (rule: between 1 and max_tasks_per_job, ",
+                                                 limits.max_tasks_per_job, ")"));
+  }
+  for (int i = 0; i < config.labels_size(); ++i) {
+    if (config.labels(i).key().empty()) {
+      return Invalid(absl::StrCat("labels[", i, "].key"), "empty (rule: a label key)");
+    }
+  }
+  const job_pb::SlaConfig& sla = config.sla();
+  if (sla.maximumrunninginstances() > n) {
+    return Invalid(
+        "sla.maximumRunningInstances",
+        absl::StrCat(sla.maximumrunninginstances(), " (rule: <= instanceCount, ", n, ")"));
+  }
+  const uint32_t max_running =
+      sla.maximumrunninginstances() > 0 ? sla.maximumrunninginstances() : n;
+  if (sla.minimumrunninginstances() > max_running) {
+    return Invalid("sla.minimumRunningInstances",
+                   absl::StrCat(sla.minimumrunninginstances(),
+                                " (rule: <= sla.maximumRunningInstances, or instanceCount when "
+                                "that is 0: ",
+                                max_running, ")"));
+  }
+  if (sla.revocable() && !sla.preemptible()) {
+    return Invalid("sla.revocable",
+                   "true while sla.preemptible is false (rule: revocable jobs "
+                   "are preemptible)");
+  }
+  if (config.type() == job_pb::SERVICE) {
+    if (sla.maximumrunninginstances() != 0 || sla.minimumrunninginstances() != 0) {
+      return Invalid(sla.maximumrunninginstances() != 0 ? "sla.maximumRunningInstances"
+                                                        : "sla.minimumRunningInstances",
+                     "set for a SERVICE job (rule: batch jobs only)");
+    }
+    if (sla.maxrunningtime() != 0) {
+      return Invalid("sla.maxRunningTime", "set for a SERVICE job (rule: batch jobs only)");
+    }
+  }
+  for (const auto& [instance, t] : config.instanceconfig()) {
+    if (instance >= n) {
+      return Invalid(absl::StrCat("instanceConfig[", instance, "]"),
+                     absl::StrCat("for an instance >= instanceCount, ", n,
+                                  " (rule: instances are 0 to instanceCount - 1)"));
+    }
+  }
+  // The default config, as seen by the instances without an instance config: instance 0 (which
+  // may be the controller) and the lowest other one (for the rules that depend on the number).
+  if (!config.instanceconfig().contains(0)) {
+    PELOTON_RETURN_IF_ERROR(ValidateTask(config, config.defaultconfig(), 0, "defaultConfig"));
+  }
+  for (uint32_t i = 1; i < n; ++i) {
+    if (config.instanceconfig().contains(i)) continue;
+    PELOTON_RETURN_IF_ERROR(ValidateTask(config, config.defaultconfig(), i, "defaultConfig"));
+    break;
+  }
+  for (const auto& [instance, t] : config.instanceconfig()) {
+    PELOTON_RETURN_IF_ERROR(ValidateTask(config, TaskConfigOf(config, instance), instance,
+                                         absl::StrCat("instanceConfig[", instance, "]")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::JobConfig& updated,
+                               const JobConfigLimits& limits) {
+  const auto unchanged = [](const google::protobuf::Message& a,
+                            const google::protobuf::Message& b) {
+    return MessageDifferencer::Equals(a, b);
+  };
+  if (updated.name() != current.name()) return Invalid("name", "changed (rule: unchanged)");
+  if (updated.owningteam() != current.owningteam()) {
+    return Invalid("owningTeam", "changed (rule: unchanged)");
+  }
+  if (updated.type() != current.type()) return Invalid("type", "changed (rule: unchanged)");
+  if (!unchanged(updated.respoolid(), current.respoolid())) {
+    return Invalid("respoolID", "changed (rule: unchanged)");
+  }
+  if (!std::equal(updated.ldapgroups().begin(), updated.ldapgroups().end(),
+                  current.ldapgroups().begin(), current.ldapgroups().end())) {
+    return Invalid("ldapGroups", "changed (rule: unchanged)");
+  }
+  if (updated.labels_size() != current.labels_size() ||
+      !std::equal(updated.labels().begin(), updated.labels().end(), current.labels().begin(),
+                  unchanged)) {
+    return Invalid("labels", "changed (rule: unchanged)");
+  }
+  if (!unchanged(updated.defaultconfig(), current.defaultconfig())) {
+    return Invalid("defaultConfig", "changed (rule: unchanged; Update only adds instances)");
+  }
+  if (updated.instancecount() < current.instancecount()) {
+    return Invalid("instanceCount",
+                   absl::StrCat(updated.instancecount(), " is below ", current.instancecount(),
+                                " (rule: Update only adds instances)"));
+  }
+  for (uint32_t i = 0; i < current.instancecount(); ++i) {
+    if (!unchanged(TaskConfigOf(updated, i), TaskConfigOf(current, i))) {
+      return Invalid(absl::StrCat("instanceConfig[", i, "]"),
+                     "changed (rule: the existing instances' configs are unchanged)");
+    }
+  }
+  return ValidateJobConfig(updated, limits);
+}
+
+taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance) {
+  if (TaskConfigOf(config, instance).has_volume()) return taskfsm::TaskType::kStateful;
+  switch (config.type()) {
+    case job_pb::SERVICE:
+      return taskfsm::TaskType::kStateless;
+    case job_pb::DAEMON:
+      return taskfsm::TaskType::kDaemon;
+    default:
+      return taskfsm::TaskType::kBatch;
+  }
+}
+
+Resources DemandOf(const task_pb::TaskConfig& task) {
+  absl::StatusOr<Resources> demand = DemandAt(task, "task");
+  return demand.ok() ? *demand : Resources();
+}
+
+bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance) {
+  switch (TaskConfigOf(config, instance).preemptionpolicy().type()) {
+    case task_pb::PreemptionPolicy::TYPE_PREEMPTIBLE:
+      return true;
+    case task_pb::PreemptionPolicy::TYPE_NON_PREEMPTIBLE:
+      return false;
+    default:
+      return config.sla().preemptible();
+  }
+}
+
+absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& job_id,
+                                               const job_pb::JobConfig& config, uint32_t instance) {
+  const task_pb::TaskConfig t = TaskConfigOf(config, instance);
+  const std::string path = absl::StrCat("instance ", instance);
+  placement::TaskSpec spec;
+  spec.id = absl::StrCat(job_id, "-", instance);
+  spec.job_id = job_id;
+  PELOTON_ASSIGN_OR_RETURN(spec.demand, DemandAt(t, path));
+  for (const task_pb::PortConfig& p : t.ports()) {
+    if (p.value() == 0) ++spec.num_ports;
+  }
+  PELOTON_ASSIGN_OR_RETURN(spec.constraint, ConstraintOf(t.constraint(), path + ".constraint"));
+  for (const auto& l : t.labels()) spec.labels.push_back({l.key(), l.value()});
+  spec.strategy = config.placementstrategy() == job_pb::PLACEMENT_STRATEGY_SPREAD_JOB
+                      ? placement::PlacementStrategy::kSpreadJob
+                      : placement::PlacementStrategy::kPackHost;
+  spec.revocable = config.sla().revocable() || t.revocable();
+  return spec;
+}
+
+}  // namespace peloton::jobmgr

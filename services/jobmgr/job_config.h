@@ -1,0 +1,84 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// What a Peloton v0 JobConfig means (reference §3.1–§3.4): the task config of each instance
+// (its instance config merged over the default), the validation rules a job manager applies
+// before storing anything, the rules for v0 Update, and the placement and admission view of
+// each task.
+//
+//   PELOTON_RETURN_IF_ERROR(ValidateJobConfig(config));
+//   TaskConfig task = TaskConfigOf(config, 3);
+//   PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec, TaskSpecOf(job_id, config, 3));
+//
+// Errors are InvalidArgument naming the field the way Peloton's API spells it
+// (`instanceConfig[3].ports[0].envName`) and the rule.
+//
+// Thread-safety: stateless.
+
+#ifndef PELOTON_SERVICES_JOBMGR_JOB_CONFIG_H_
+#define PELOTON_SERVICES_JOBMGR_JOB_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "peloton/common/resources.h"
+#include "peloton/placement/model.h"
+#include "peloton/taskfsm/enums.h"
+#include "services/api/job.pb.h"
+
+namespace peloton::jobmgr {
+
+namespace job_pb = ::peloton::api::v0::job;
+namespace task_pb = ::peloton::api::v0::task;
+
+struct JobConfigLimits {
+  uint32_t max_tasks_per_job = 100'000;  // Peloton's max_tasks_per_job
+};
+
+inline constexpr uint32_t kMaxRestartFailures = 100;  // restartPolicy.maxFailures clamp
+inline constexpr uint32_t kDefaultKillGracePeriodSeconds = 30;
+
+// The instance's config: each field the instance config sets replaces the default's whole
+// field (Peloton's merge); fields it leaves unset come from the default.
+task_pb::TaskConfig TaskConfigOf(const job_pb::JobConfig& config, uint32_t instance);
+
+// Peloton's normalisations, applied before validation and storage: restartPolicy.maxFailures
+// clamped to 100 (default and every instance config).
+void NormalizeJobConfig(job_pb::JobConfig& config);
+
+// Reference §3.4 plus the shape rules the rest of the system relies on: instanceCount in
+// [1, max_tasks_per_job]; instance configs only for instances < instanceCount; every instance
+// has a command; only instance 0 may be a controller; ports named, dynamic ports with an
+// envName, no port name twice; resources >= 0, GPUs a share below 1 or whole GPUs;
+// maximumRunningInstances <= instanceCount; minimumRunningInstances <= maximumRunningInstances
+// (or instanceCount when unlimited); revocable needs preemptible; a per-task preemption
+// override only for instances >= minimumRunningInstances; batch: no health check, no custom
+// executor; service: no killOnPreempt, no maximum/minimumRunningInstances or maxRunningTime;
+// constraints well formed; placementStrategy a known value.
+absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigLimits& limits = {});
+
+// v0 JobManager.Update may only add instances (reference §3.4): name, labels, owningTeam,
+// respoolID, type, ldapGroups and defaultConfig unchanged, instanceCount not decreased, the
+// existing instances' configs unchanged. `updated` must also pass ValidateJobConfig.
+absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::JobConfig& updated,
+                               const JobConfigLimits& limits = {});
+
+// The resmgr task type: a task with a volume is STATEFUL, a SERVICE job's task STATELESS, a
+// DAEMON job's DAEMON, else BATCH.
+taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance);
+
+// The task's demand in fixed point (cores -> milli-cpu, MB, MB, GPUs -> milli-gpu).
+Resources DemandOf(const task_pb::TaskConfig& task);
+
+// Whether the task may be preempted: its preemptionPolicy.type when set, else sla.preemptible.
+bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance);
+
+// The placement view of one task of a valid config: id "<job>-<instance>", demand, dynamic port
+// count, constraint, labels, the job's strategy, revocable.
+absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& job_id,
+                                               const job_pb::JobConfig& config, uint32_t instance);
+
+}  // namespace peloton::jobmgr
+
+#endif  // PELOTON_SERVICES_JOBMGR_JOB_CONFIG_H_

@@ -1,0 +1,297 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/jobmgr/job_config.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/api/yaml_proto.h"
+
+namespace peloton::jobmgr {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// A valid batch job: the seed's testjob.yaml, trimmed.
+constexpr char kBatch[] = R"yaml(
+name: TestPelotonJob_123
+owningteam: team6
+instancecount: 10
+sla: {priority: 22, preemptible: false, maxrunningtime: 300}
+defaultconfig:
+  resource: {cpulimit: 1.0, memlimitmb: 2.0, disklimitmb: 10, fdlimit: 10}
+  command: {shell: true, value: 'echo hello && sleep 30'}
+instanceconfig:
+  0:
+    name: controller0
+    controller: true
+    command: {shell: true, value: 'echo Hello instance 0 && sleep 100'}
+    killgraceperiodseconds: 40
+  1:
+    name: instance1
+    resource: {cpulimit: 2.0}
+)yaml";
+
+job_pb::JobConfig Parse(const std::string& yaml) {
+  job_pb::JobConfig config;
+  absl::StatusOr<std::vector<std::string>> ignored = api::YamlToProto(yaml, config);
+  EXPECT_THAT(ignored.status(), IsOk());
+  return config;
+}
+
+TEST(JobConfigTest, InstanceConfigFieldsReplaceTheDefaultsWholeFields) {
+  const job_pb::JobConfig config = Parse(kBatch);
+  ASSERT_THAT(ValidateJobConfig(config), IsOk());
+
+  const task_pb::TaskConfig zero = TaskConfigOf(config, 0);
+  EXPECT_EQ(zero.name(), "controller0");
+  EXPECT_TRUE(zero.controller());
+  EXPECT_EQ(zero.command().value(), "echo Hello instance 0 && sleep 100");
+  EXPECT_EQ(zero.killgraceperiodseconds(), 40u);
+  EXPECT_DOUBLE_EQ(zero.resource().cpulimit(), 1.0);  // from the default
+
+  // Instance 1 sets resource: the whole field is its own (no memory limit inherited).
+  const task_pb::TaskConfig one = TaskConfigOf(config, 1);
+  EXPECT_DOUBLE_EQ(one.resource().cpulimit(), 2.0);
+  EXPECT_DOUBLE_EQ(one.resource().memlimitmb(), 0.0);
+  EXPECT_EQ(one.command().value(), "echo hello && sleep 30");
+
+  const task_pb::TaskConfig five = TaskConfigOf(config, 5);
+  EXPECT_EQ(five.name(), "");
+  EXPECT_FALSE(five.controller());
+  EXPECT_EQ(five.command().value(), "echo hello && sleep 30");
+}
+
+TEST(JobConfigTest, RestartPolicyIsClampedTo100) {
+  job_pb::JobConfig config = Parse(std::string(kBatch) + R"yaml(
+)yaml");
+  config.mutable_defaultconfig()->mutable_restartpolicy()->set_maxfailures(500);
+  (*config.mutable_instanceconfig())[1].mutable_restartpolicy()->set_maxfailures(7);
+  NormalizeJobConfig(config);
+  EXPECT_EQ(config.defaultconfig().restartpolicy().maxfailures(), 100u);
+  EXPECT_EQ(config.instanceconfig().at(1).restartpolicy().maxfailures(), 7u);
+}
+
+struct Broken {
+  const char* name;
+  const char* yaml;   // appended to a valid job of the given type
+  const char* field;  // the field the error must name
+};
+
+class ValidationTest : public ::testing::TestWithParam<Broken> {};
+
+TEST_P(ValidationTest, NamesTheFieldAndTheRule) {
+  const Broken& b = GetParam();
+  const job_pb::JobConfig config = Parse(b.yaml);
+  EXPECT_THAT(ValidateJobConfig(config, {.max_tasks_per_job = 1000}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(b.field)))
+      << b.name;
+}
+
+constexpr char kOk[] = "defaultconfig: {command: {value: 'true'}}\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, ValidationTest,
+    ::testing::Values(
+        Broken{"zero instances", "instancecount: 0\ndefaultconfig: {command: {value: x}}",
+               "instanceCount: 0"},
+        Broken{"too many", "instancecount: 1001\ndefaultconfig: {command: {value: x}}",
+               "instanceCount: 1001 (rule: between 1 and max_tasks_per_job, 1000)"},
+        Broken{"no command", "instancecount: 2\ndefaultconfig: {name: x}",
+               "defaultConfig.command.value: empty for instance 0"},
+        Broken{"an instance without command",
+               "instancecount: 2\ndefaultconfig: {command: {value: x}}\n"
+               "instanceconfig: {1: {command: {shell: true}}}",
+               "instanceConfig[1].command.value"},
+        Broken{"controller not 0",
+               "instancecount: 3\ndefaultconfig: {command: {value: x}}\n"
+               "instanceconfig: {2: {controller: true}}",
+               "instanceConfig[2].controller: true for instance 2"},
+        Broken{"default controller",
+               "instancecount: 2\ndefaultconfig: {command: {value: x}, controller: true}",
+               "defaultConfig.controller: true for instance 1"},
+        Broken{"instance config out of range",
+               "instancecount: 2\ndefaultconfig: {command: {value: x}}\ninstanceconfig: {2: {name: "
+               "a}}",
+               "instanceConfig[2]: for an instance >= instanceCount"},
+        Broken{"dynamic port without envName",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, ports: [{name: http}]}",
+               "defaultConfig.ports[0].envName"},
+        Broken{"port without name",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, ports: [{value: 80}]}",
+               "defaultConfig.ports[0].name"},
+        Broken{"port twice",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, ports: "
+               "[{name: a, value: 80}, {name: a, value: 81}]}",
+               "defaultConfig.ports[1].name: 'a' twice"},
+        Broken{"negative cpu",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {cpulimit: -1}}",
+               "defaultConfig.resource"},
+        Broken{"1.5 GPUs",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {gpulimit: 1.5}}",
+               "defaultConfig.resource.gpuLimit: 1.5"},
+        Broken{"max running above count",
+               "instancecount: 2\nsla: {maximumrunninginstances: 3}\n"
+               "defaultconfig: {command: {value: x}}",
+               "sla.maximumRunningInstances: 3 (rule: <= instanceCount, 2)"},
+        Broken{"min above max",
+               "instancecount: 5\nsla: {maximumrunninginstances: 2, minimumrunninginstances: 3}\n"
+               "defaultconfig: {command: {value: x}}",
+               "sla.minimumRunningInstances: 3"},
+        Broken{"revocable not preemptible",
+               "instancecount: 1\nsla: {revocable: true}\ndefaultconfig: {command: {value: x}}",
+               "sla.revocable"},
+        Broken{"override below gang size",
+               "instancecount: 4\nsla: {minimumrunninginstances: 2}\n"
+               "defaultconfig: {command: {value: x}}\n"
+               "instanceconfig: {1: {preemptionpolicy: {type: 1}}}",
+               "instanceConfig[1].preemptionPolicy.type: set for instance 1"},
+        Broken{
+            "batch health check",
+            "instancecount: 1\ndefaultconfig: {command: {value: x}, healthcheck: {enabled: true}}",
+            "defaultConfig.healthCheck.enabled"},
+        Broken{"batch executor",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, executor: {type: 2, data: "
+               "eA==}}",
+               "defaultConfig.executor: set"},
+        Broken{"service kill on preempt",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, preemptionpolicy: {killonpreempt: true}}",
+               "defaultConfig.preemptionPolicy.killOnPreempt"},
+        Broken{"service max running",
+               "type: SERVICE\ninstancecount: 2\nsla: {maximumrunninginstances: 1}\n"
+               "defaultconfig: {command: {value: x}}",
+               "sla.maximumRunningInstances: set for a SERVICE job"},
+        Broken{"service deadline",
+               "type: SERVICE\ninstancecount: 2\nsla: {maxrunningtime: 10}\n"
+               "defaultconfig: {command: {value: x}}",
+               "sla.maxRunningTime"},
+        Broken{"service executor without data",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, executor: {type: CUSTOM}}",
+               "defaultConfig.executor"},
+        Broken{"label constraint without kind",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, constraint: {type: 1, "
+               "labelconstraint: {condition: 2, label: {key: k, value: v}}}}",
+               "defaultConfig.constraint.labelConstraint.kind"},
+        Broken{"empty AND",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, constraint: {type: 2}}",
+               "defaultConfig.constraint.andConstraint.constraints: empty"},
+        Broken{"nested bad constraint",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, constraint: {type: 3, "
+               "orconstraint: {constraints: [{type: 1, labelconstraint: {kind: 2, condition: 2, "
+               "label: {value: v}}}]}}}",
+               "defaultConfig.constraint.orConstraint.constraints[0].labelConstraint.label.key"},
+        Broken{"job label without key",
+               "instancecount: 1\nlabels: [{value: v}]\ndefaultconfig: {command: {value: x}}",
+               "labels[0].key"}),
+    [](const ::testing::TestParamInfo<Broken>& info) {
+      std::string name = info.param.name;
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return name;
+    });
+
+TEST(JobConfigTest, AMinimalJobIsValid) {
+  EXPECT_THAT(ValidateJobConfig(Parse(std::string("instancecount: 1\n") + kOk)), IsOk());
+}
+
+TEST(JobConfigTest, UpdateMayOnlyAddInstances) {
+  const job_pb::JobConfig current = Parse(kBatch);
+  job_pb::JobConfig more = current;
+  more.set_instancecount(12);
+  (*more.mutable_instanceconfig())[11].set_name("new");
+  EXPECT_THAT(ValidateJobUpdate(current, more), IsOk());
+
+  job_pb::JobConfig renamed = more;
+  renamed.set_name("other");
+  EXPECT_THAT(ValidateJobUpdate(current, renamed),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name: changed")));
+  job_pb::JobConfig fewer = current;
+  fewer.set_instancecount(9);
+  EXPECT_THAT(
+      ValidateJobUpdate(current, fewer),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("instanceCount: 9 is below 10")));
+  job_pb::JobConfig new_default = more;
+  new_default.mutable_defaultconfig()->mutable_command()->set_value("other");
+  EXPECT_THAT(ValidateJobUpdate(current, new_default),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("defaultConfig: changed")));
+  job_pb::JobConfig changed_instance = more;
+  (*changed_instance.mutable_instanceconfig())[1].set_name("renamed");
+  EXPECT_THAT(
+      ValidateJobUpdate(current, changed_instance),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("instanceConfig[1]: changed")));
+  job_pb::JobConfig new_config_for_old_instance = more;
+  (*new_config_for_old_instance.mutable_instanceconfig())[4].set_name("four");
+  EXPECT_THAT(
+      ValidateJobUpdate(current, new_config_for_old_instance),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("instanceConfig[4]: changed")));
+  job_pb::JobConfig relabelled = more;
+  relabelled.add_labels()->set_key("k");
+  EXPECT_THAT(ValidateJobUpdate(current, relabelled),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("labels: changed")));
+}
+
+TEST(JobConfigTest, TaskTypesAndPreemptibility) {
+  job_pb::JobConfig config = Parse(std::string(kBatch));
+  EXPECT_EQ(TaskTypeOf(config, 3), taskfsm::TaskType::kBatch);
+  (*config.mutable_instanceconfig())[3].mutable_volume()->set_containerpath("/data");
+  EXPECT_EQ(TaskTypeOf(config, 3), taskfsm::TaskType::kStateful);
+  config.set_type(job_pb::SERVICE);
+  EXPECT_EQ(TaskTypeOf(config, 4), taskfsm::TaskType::kStateless);
+  config.set_type(job_pb::DAEMON);
+  EXPECT_EQ(TaskTypeOf(config, 4), taskfsm::TaskType::kDaemon);
+
+  config.mutable_sla()->set_preemptible(true);
+  EXPECT_TRUE(IsPreemptible(config, 5));
+  (*config.mutable_instanceconfig())[5].mutable_preemptionpolicy()->set_type(
+      task_pb::PreemptionPolicy::TYPE_NON_PREEMPTIBLE);
+  EXPECT_FALSE(IsPreemptible(config, 5));
+}
+
+TEST(JobConfigTest, PlacementViewOfATask) {
+  const job_pb::JobConfig config = Parse(R"yaml(
+instancecount: 2
+placementstrategy: SPREAD_JOB
+sla: {preemptible: true, revocable: true}
+defaultconfig:
+  command: {value: run}
+  resource: {cpulimit: 1.5, memlimitmb: 512, disklimitmb: 100, gpulimit: 0.25}
+  labels: [{key: app, value: web}]
+  ports: [{name: http, envname: PORT_HTTP}, {name: admin, value: 9000}]
+  constraint:
+    type: AND_CONSTRAINT
+    andconstraint:
+      constraints:
+      - {type: 1, labelconstraint: {kind: HOST, condition: CONDITION_EQUAL, requirement: 1,
+         label: {key: zone, value: z1}}}
+      - {type: 1, labelconstraint: {kind: TASK, condition: CONDITION_LESS_THAN, requirement: 1,
+         label: {key: app, value: web}}}
+)yaml");
+  ASSERT_THAT(ValidateJobConfig(config), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(placement::TaskSpec spec, TaskSpecOf("job-1", config, 1));
+  EXPECT_EQ(spec.id, "job-1-1");
+  EXPECT_EQ(spec.job_id, "job-1");
+  EXPECT_EQ(spec.demand, Resources::Of(1500, 512, 100, 250));
+  EXPECT_EQ(spec.num_ports, 1u);  // one dynamic port
+  EXPECT_EQ(spec.strategy, placement::PlacementStrategy::kSpreadJob);
+  EXPECT_TRUE(spec.revocable);
+  ASSERT_EQ(spec.labels.size(), 1u);
+  EXPECT_EQ(spec.labels[0].key, "app");
+  ASSERT_EQ(spec.constraint.type, placement::Constraint::Type::kAnd);
+  ASSERT_EQ(spec.constraint.children.size(), 2u);
+  EXPECT_EQ(spec.constraint.children[0].label.kind, placement::LabelConstraint::Kind::kHost);
+  EXPECT_EQ(spec.constraint.children[0].label.label.value, "z1");
+  EXPECT_EQ(spec.constraint.children[1].label.condition,
+            placement::LabelConstraint::Condition::kLessThan);
+  EXPECT_THAT(placement::ValidateTask(spec), IsOk());
+  EXPECT_EQ(DemandOf(TaskConfigOf(config, 0)), Resources::Of(1500, 512, 100, 250));
+}
+
+}  // namespace
+}  // namespace peloton::jobmgr
