@@ -1,0 +1,86 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The cluster backend: the one thing the host manager talks to. It reports hosts, launches and
+// kills tasks, and reports task status the way Mesos does (TASK_RUNNING, TASK_FINISHED, ...,
+// reference §1.5). Implementations: `local` (real processes on this machine, the default),
+// `sim` (simulated hosts), `mesos` (a real cluster).
+//
+// The interface is polled, not threaded: the caller (the host manager's event loop) calls
+// Poll() on a timer and gets the status changes since the last call.
+//
+// Thread-compatible.
+
+#ifndef PELOTON_SERVICES_BACKEND_BACKEND_H_
+#define PELOTON_SERVICES_BACKEND_BACKEND_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "peloton/common/resources.h"
+#include "peloton/placement/model.h"
+#include "peloton/taskfsm/enums.h"
+
+namespace peloton::backend {
+
+using taskfsm::MesosTaskState;
+
+struct HostInfo {
+  std::string hostname;
+  std::string agent_id;
+  Resources capacity;
+  std::vector<placement::GpuDevice> gpus;
+  absl::flat_hash_map<std::string, std::string> attributes;
+  std::vector<placement::PortRange> ports;  // what dynamic ports are chosen from
+};
+
+struct LaunchSpec {
+  std::string task_id;  // the Mesos task id, "<job>-<instance>-<run>"
+  std::string hostname;
+  // `sh -c command` when shell, else command executed with arguments (PATH searched).
+  bool shell = true;
+  std::string command;
+  std::vector<std::string> arguments;
+  std::vector<std::pair<std::string, std::string>> environment;  // added to the backend's own
+  Resources resources;
+  absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
+};
+
+struct TaskStatus {
+  std::string task_id;
+  MesosTaskState state = MesosTaskState::kUnknown;
+  std::string hostname;
+  std::string agent_id;
+  std::string message;  // "exit code 3", "terminated by signal 9", ...
+  int exit_code = -1;   // when the process exited
+  int signal = 0;       // when a signal ended it
+  absl::Time time = absl::UnixEpoch();
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::vector<HostInfo> Hosts() const = 0;
+  // InvalidArgument for an unknown host or a bad spec; AlreadyExists for a task id launched
+  // before. A launched task is reported TASK_RUNNING by the next Poll.
+  virtual absl::Status Launch(const LaunchSpec& spec) = 0;
+  // SIGTERM, then SIGKILL after the task's grace period; reported TASK_KILLED when it ends.
+  // NotFound for a task this backend does not know; killing an ended task does nothing.
+  virtual absl::Status Kill(const std::string& task_id) = 0;
+  // Status changes since the last call, oldest first.
+  virtual std::vector<TaskStatus> Poll() = 0;
+  // After a restart: takes over the tasks a previous incarnation launched. One status per id:
+  // TASK_RUNNING (still running, watched from now on), its terminal state (it ended meanwhile),
+  // or TASK_LOST (no trace of it).
+  virtual std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) = 0;
+};
+
+}  // namespace peloton::backend
+
+#endif  // PELOTON_SERVICES_BACKEND_BACKEND_H_

@@ -1,0 +1,323 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/local/local_backend.h"
+
+#include <signal.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "services/backend/local/sandbox.h"
+
+extern char** environ;
+
+namespace peloton::backend::local {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+
+}  // namespace
+
+std::vector<placement::GpuDevice> DiscoverGpus() {
+  std::vector<placement::GpuDevice> gpus;
+  FILE* out = popen(
+      "command -v nvidia-smi >/dev/null 2>&1 && "
+      "nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null",
+      "r");
+  if (out == nullptr) return gpus;
+  char line[512];
+  while (std::fgets(line, sizeof line, out) != nullptr) {
+    const absl::string_view name = absl::StripAsciiWhitespace(line);
+    if (!name.empty()) gpus.push_back({std::string(name), 1000});
+  }
+  pclose(out);
+  return gpus;
+}
+
+HostInfo DiscoverThisMachine(const std::string& disk_path) {
+  HostInfo h;
+  char name[256] = {};
+  h.hostname = gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? name : "localhost";
+  h.agent_id = h.hostname;
+  const int64_t cpus = std::max<int64_t>(1, sysconf(_SC_NPROCESSORS_ONLN));
+  const int64_t memory =
+      static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / kMiB;
+  int64_t disk = 0;
+  struct statvfs fs {};
+  if (statvfs(disk_path.c_str(), &fs) == 0) {
+    disk = static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize) / kMiB;
+  }
+  h.gpus = DiscoverGpus();
+  h.capacity = Resources::Of(cpus * 1000, memory, disk, 1000 * static_cast<int64_t>(h.gpus.size()));
+  h.attributes["hostname"] = h.hostname;
+  h.ports = {{31000, 32000}};
+  return h;
+}
+
+absl::StatusOr<std::vector<HostInfo>> SplitIntoVirtualHosts(const HostInfo& machine, int n) {
+  uint32_t port_count = 0;
+  for (const placement::PortRange& r : machine.ports) port_count += r.end - r.begin + 1;
+  if (n < 1 || n > machine.capacity.milli_cpu() || static_cast<uint32_t>(n) > port_count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("local_hosts: ", n, " (rule: between 1 and the machine's milli-cpus, ",
+                     machine.capacity.milli_cpu(), ", and its ports, ", port_count, ")"));
+  }
+  std::vector<HostInfo> hosts(n);
+  // Ports: consecutive chunks of the machine's ranges.
+  std::vector<uint32_t> ports;
+  ports.reserve(port_count);
+  for (const placement::PortRange& r : machine.ports) {
+    for (uint32_t p = r.begin; p <= r.end; ++p) ports.push_back(p);
+  }
+  const size_t per_host_ports = ports.size() / n;
+  for (int i = 0; i < n; ++i) {
+    HostInfo& h = hosts[i];
+    h.hostname = absl::StrCat(machine.hostname, "-", i);
+    h.agent_id = h.hostname;
+    h.attributes = machine.attributes;
+    h.attributes["hostname"] = h.hostname;
+    for (size_t g = i; g < machine.gpus.size(); g += n) h.gpus.push_back(machine.gpus[g]);
+    h.capacity =
+        Resources::Of(machine.capacity.milli_cpu() / n, machine.capacity.memory_mb() / n,
+                      machine.capacity.disk_mb() / n, 1000 * static_cast<int64_t>(h.gpus.size()));
+    h.ports = {{ports[i * per_host_ports], ports[(i + 1) * per_host_ports - 1]}};
+  }
+  return hosts;
+}
+
+absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendOptions options) {
+  if (options.hosts.empty()) {
+    return absl::InvalidArgumentError("local backend: hosts: empty (rule: at least one host)");
+  }
+  if (access(options.runner_path.c_str(), X_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("local backend: runner_path: '", options.runner_path,
+                     "' is not an executable (rule: the peloton-task-runner binary)"));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.sandbox_root, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("local backend: cannot create sandbox root '",
+                                               options.sandbox_root, "': ", ec.message()));
+  }
+  std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options)));
+  for (const HostInfo& h : backend->options_.hosts) {
+    if (h.hostname.empty() || !backend->hosts_.emplace(h.hostname, &h).second) {
+      return absl::InvalidArgumentError(absl::StrCat("local backend: hosts: name '", h.hostname,
+                                                     "' (rule: non-empty and unique)"));
+    }
+  }
+  return backend;
+}
+
+std::string LocalBackend::SandboxOf(const std::string& task_id) const {
+  return absl::StrCat(options_.sandbox_root, "/", task_id);
+}
+
+TaskStatus LocalBackend::StatusOf(const std::string& task_id, const std::string& hostname,
+                                  MesosTaskState state, std::string message) const {
+  TaskStatus s;
+  s.task_id = task_id;
+  s.state = state;
+  s.hostname = hostname;
+  auto it = hosts_.find(hostname);
+  s.agent_id = it != hosts_.end() ? it->second->agent_id : hostname;
+  s.message = std::move(message);
+  s.time = absl::Now();
+  return s;
+}
+
+absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
+  if (spec.task_id.empty() || spec.task_id == "." || spec.task_id == ".." ||
+      spec.task_id.find('/') != std::string::npos || spec.task_id.size() > 200) {
+    return absl::InvalidArgumentError(absl::StrCat("launch: task_id '", spec.task_id,
+                                                   "' (rule: a file name: no '/', not . or ..)"));
+  }
+  if (!hosts_.contains(spec.hostname)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", spec.task_id, ": host '", spec.hostname, "' is unknown"));
+  }
+  if (spec.command.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("launch ", spec.task_id, ": command: empty"));
+  }
+  if (spec.kill_grace_period < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", spec.task_id, ": kill_grace_period: negative"));
+  }
+  const std::string sandbox = SandboxOf(spec.task_id);
+  std::error_code ec;
+  if (running_.contains(spec.task_id) || ended_.contains(spec.task_id) ||
+      std::filesystem::exists(sandbox, ec)) {
+    return absl::AlreadyExistsError(absl::StrCat("launch: task ", spec.task_id,
+                                                 " was launched before (sandbox ", sandbox, ")"));
+  }
+  std::filesystem::create_directories(sandbox, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("launch ", spec.task_id, ": cannot create ", sandbox, ": ", ec.message()));
+  }
+  if (absl::Status s = WriteFileAtomically(sandbox + "/host", spec.hostname + "\n"); !s.ok()) {
+    return s;
+  }
+
+  // Everything the child needs is built before fork: after it, only exec.
+  std::vector<std::string> args = {
+      options_.runner_path, "--sandbox=" + sandbox,
+      absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period))};
+  if (spec.shell) args.push_back("--shell");
+  args.push_back("--");
+  args.push_back(spec.command);
+  if (!spec.shell) args.insert(args.end(), spec.arguments.begin(), spec.arguments.end());
+  absl::flat_hash_map<std::string, std::string> env;
+  std::vector<std::string> env_order;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const absl::string_view kv = *e;
+    const size_t eq = kv.find('=');
+    if (eq == absl::string_view::npos) continue;
+    const std::string key(kv.substr(0, eq));
+    if (env.emplace(key, std::string(kv.substr(eq + 1))).second) env_order.push_back(key);
+  }
+  for (const auto& [key, value] : spec.environment) {
+    if (env.insert_or_assign(key, value).second) env_order.push_back(key);
+  }
+  std::vector<std::string> env_strings;
+  for (const std::string& key : env_order) env_strings.push_back(key + "=" + env[key]);
+  std::vector<char*> argv, envp;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid < 0) {
+    return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": fork failed"));
+  }
+  if (pid == 0) {
+    setsid();  // survives the master and its terminal
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  running_[spec.task_id] = Task{spec.hostname, pid, ProcessStartTime(pid), true};
+  pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
+  return absl::OkStatus();
+}
+
+absl::Status LocalBackend::Kill(const std::string& task_id) {
+  if (ended_.contains(task_id)) return absl::OkStatus();
+  auto it = running_.find(task_id);
+  if (it == running_.end()) {
+    return absl::NotFoundError(absl::StrCat("kill: task ", task_id, " is unknown"));
+  }
+  kill(it->second.runner, SIGTERM);  // the runner passes it on and escalates
+  return absl::OkStatus();
+}
+
+TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string& hostname) {
+  const std::string sandbox = SandboxOf(task_id);
+  absl::StatusOr<std::string> line = ReadFile(sandbox + "/exit_status");
+  absl::StatusOr<ExitStatus> exit =
+      line.ok() ? ParseExitStatus(*line) : absl::StatusOr<ExitStatus>(line.status());
+  if (!exit.ok()) {
+    // The runner died without a word (killed, or the machine rebooted): make sure nothing of
+    // the task survives it, then report it lost.
+    if (absl::StatusOr<std::string> group = ReadFile(sandbox + "/task.pid"); group.ok()) {
+      pid_t pgid = 0;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(*group), &pgid) && pgid > 1) {
+        kill(-pgid, SIGKILL);
+      }
+    }
+    return StatusOf(task_id, hostname, MesosTaskState::kLost,
+                    "the task's runner ended without an exit status");
+  }
+  TaskStatus s;
+  if (exit->requested) {
+    // Killed on request, however it ended (a task may catch SIGTERM and exit cleanly).
+    s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
+                 exit->exited
+                     ? absl::StrCat("killed on request: exit code ", exit->value)
+                     : absl::StrCat("killed on request: terminated by signal ", exit->value));
+    (exit->exited ? s.exit_code : s.signal) = exit->value;
+  } else if (exit->exited) {
+    s = StatusOf(task_id, hostname,
+                 exit->value == 0 ? MesosTaskState::kFinished : MesosTaskState::kFailed,
+                 absl::StrCat("exit code ", exit->value));
+    s.exit_code = exit->value;
+  } else {
+    s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
+                 absl::StrCat("terminated by signal ", exit->value));
+    s.signal = exit->value;
+  }
+  return s;
+}
+
+std::vector<TaskStatus> LocalBackend::Poll() {
+  std::vector<TaskStatus> out;
+  out.swap(pending_);
+  std::vector<std::string> done;
+  for (auto& [task_id, task] : running_) {
+    bool ended = false;
+    if (task.child) {
+      int status = 0;
+      ended = waitpid(task.runner, &status, WNOHANG) == task.runner;
+    } else {
+      ended = !ProcessAlive(task.runner, task.start_time);
+    }
+    if (ended) done.push_back(task_id);
+  }
+  for (const std::string& task_id : done) {
+    out.push_back(Finished(task_id, running_[task_id].hostname));
+    running_.erase(task_id);
+    ended_.insert(task_id);
+  }
+  return out;
+}
+
+std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& task_ids) {
+  std::vector<TaskStatus> out;
+  for (const std::string& task_id : task_ids) {
+    if (auto it = running_.find(task_id); it != running_.end()) {
+      out.push_back(StatusOf(task_id, it->second.hostname, MesosTaskState::kRunning, "running"));
+      continue;
+    }
+    const std::string sandbox = SandboxOf(task_id);
+    std::error_code ec;
+    if (task_id.empty() || task_id.find('/') != std::string::npos ||
+        !std::filesystem::is_directory(sandbox, ec)) {
+      out.push_back(
+          StatusOf(task_id, "", MesosTaskState::kLost, "no sandbox: never launched here"));
+      ended_.insert(task_id);
+      continue;
+    }
+    std::string hostname;
+    if (absl::StatusOr<std::string> h = ReadFile(sandbox + "/host"); h.ok()) {
+      hostname = std::string(absl::StripAsciiWhitespace(*h));
+    }
+    Task task{hostname, -1, -1, false};
+    if (absl::StatusOr<std::string> pid = ReadFile(sandbox + "/runner.pid"); pid.ok()) {
+      const std::vector<absl::string_view> parts =
+          absl::StrSplit(absl::StripAsciiWhitespace(*pid), ' ', absl::SkipEmpty());
+      if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &task.runner) ||
+          !absl::SimpleAtoi(parts[1], &task.start_time)) {
+        task.runner = -1;
+      }
+    }
+    if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {
+      running_[task_id] = task;
+      out.push_back(StatusOf(task_id, hostname, MesosTaskState::kRunning, "running (reconciled)"));
+      continue;
+    }
+    out.push_back(Finished(task_id, hostname));
+    ended_.insert(task_id);
+  }
+  return out;
+}
+
+}  // namespace peloton::backend::local

@@ -1,0 +1,88 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The embedded default backend: tasks are real processes on this machine. By default one host
+// with this machine's cpu, memory, disk and GPUs (GPUs from `nvidia-smi` when it is there);
+// or several virtual hosts with resources and labels of their own, so that placement,
+// constraints and spreading can be tried on one machine (their tasks all run here).
+//
+// Each task runs under peloton-task-runner in a sandbox directory <sandbox_root>/<task id>
+// (see sandbox.h), in a session and process group of its own. The runner outlives the master:
+// after a restart, Reconcile finds each task still running or reads how it ended; a task whose
+// runner vanished without a word is reported TASK_LOST and what is left of it is killed, so
+// no instance ever runs twice at once.
+//
+// Exit code 0 -> TASK_FINISHED, another code -> TASK_FAILED, a signal -> TASK_KILLED; a task
+// killed on request is TASK_KILLED however it ended.
+//
+// Thread-compatible (the host manager's loop owns it).
+
+#ifndef PELOTON_SERVICES_BACKEND_LOCAL_LOCAL_BACKEND_H_
+#define PELOTON_SERVICES_BACKEND_LOCAL_LOCAL_BACKEND_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "services/backend/backend.h"
+
+namespace peloton::backend::local {
+
+struct LocalBackendOptions {
+  std::string runner_path;   // the peloton-task-runner binary
+  std::string sandbox_root;  // created if missing
+  std::vector<HostInfo> hosts;
+};
+
+// This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
+// (nvidia-smi), ports 31000-32000 (Mesos' default range), attribute `hostname`.
+HostInfo DiscoverThisMachine(const std::string& disk_path);
+// `machine` split into `n` virtual hosts "<name>-<i>", each with 1/n of the resources and of
+// the port range, and whole GPUs dealt out in turn. InvalidArgument for n < 1 or more hosts
+// than milli-cpus or ports.
+absl::StatusOr<std::vector<HostInfo>> SplitIntoVirtualHosts(const HostInfo& machine, int n);
+// The GPUs `nvidia-smi --query-gpu=name --format=csv,noheader` lists (none without it).
+std::vector<placement::GpuDevice> DiscoverGpus();
+
+class LocalBackend final : public Backend {
+ public:
+  // InvalidArgument for no hosts, duplicate host names, or a runner that is not executable;
+  // Unavailable when the sandbox root cannot be created.
+  static absl::StatusOr<std::unique_ptr<LocalBackend>> Create(LocalBackendOptions options);
+
+  std::vector<HostInfo> Hosts() const override { return options_.hosts; }
+  absl::Status Launch(const LaunchSpec& spec) override;
+  absl::Status Kill(const std::string& task_id) override;
+  std::vector<TaskStatus> Poll() override;
+  std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
+
+  // Where a task's files are (whether or not it exists).
+  std::string SandboxOf(const std::string& task_id) const;
+
+ private:
+  struct Task {
+    std::string hostname;
+    pid_t runner = -1;
+    int64_t start_time = -1;  // of the runner
+    bool child = false;       // launched by this process (reaped with waitpid)
+  };
+
+  explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
+  // The status of a task whose runner has ended; kills what is left of it when LOST.
+  TaskStatus Finished(const std::string& task_id, const std::string& hostname);
+  TaskStatus StatusOf(const std::string& task_id, const std::string& hostname, MesosTaskState state,
+                      std::string message) const;
+
+  LocalBackendOptions options_;
+  absl::flat_hash_map<std::string, const HostInfo*> hosts_;
+  absl::flat_hash_map<std::string, Task> running_;
+  absl::flat_hash_set<std::string> ended_;
+  std::vector<TaskStatus> pending_;
+};
+
+}  // namespace peloton::backend::local
+
+#endif  // PELOTON_SERVICES_BACKEND_LOCAL_LOCAL_BACKEND_H_

@@ -1,0 +1,276 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Real processes: every test launches shell commands through peloton-task-runner.
+
+#include "services/backend/local/local_backend.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/backend/local/sandbox.h"
+
+namespace peloton::backend::local {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string RunnerPath() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return absl::StrCat(srcdir != nullptr ? srcdir : ".",
+                      "/peloton/services/backend/local/peloton-task-runner");
+}
+
+std::string FreshDir(absl::string_view name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+HostInfo Host(const std::string& name) {
+  HostInfo h;
+  h.hostname = name;
+  h.agent_id = "agent-" + name;
+  h.capacity = Resources::Of(4000, 4096, 10000, 0);
+  h.ports = {{31000, 31100}};
+  return h;
+}
+
+std::unique_ptr<LocalBackend> Make(const std::string& root) {
+  absl::StatusOr<std::unique_ptr<LocalBackend>> b =
+      LocalBackend::Create({RunnerPath(), root, {Host("h0"), Host("h1")}});
+  EXPECT_THAT(b.status(), IsOk());
+  return b.ok() ? *std::move(b) : nullptr;
+}
+
+LaunchSpec Shell(const std::string& id, const std::string& command,
+                 absl::Duration grace = absl::Seconds(5)) {
+  LaunchSpec spec;
+  spec.task_id = id;
+  spec.hostname = "h1";
+  spec.command = command;
+  spec.kill_grace_period = grace;
+  return spec;
+}
+
+// Polls a backend; keeps the terminal statuses it sees until asked for them.
+class Watcher {
+ public:
+  explicit Watcher(LocalBackend& b) : b_(b) {}
+
+  // Polls until `id` ends (or a generous limit, so that a bug cannot hang CI). `seen` gets
+  // every status of `id`.
+  TaskStatus WaitForEnd(const std::string& id, std::vector<TaskStatus>* seen = nullptr) {
+    for (int i = 0; i < 3000; ++i) {
+      if (auto it = ended_.find(id); it != ended_.end()) return it->second;
+      for (const TaskStatus& s : b_.Poll()) {
+        if (seen != nullptr && s.task_id == id) seen->push_back(s);
+        if (s.state != MesosTaskState::kRunning) ended_[s.task_id] = s;
+      }
+      if (!ended_.contains(id)) usleep(10'000);
+    }
+    ADD_FAILURE() << id << " did not end";
+    return {};
+  }
+
+ private:
+  LocalBackend& b_;
+  absl::flat_hash_map<std::string, TaskStatus> ended_;
+};
+
+std::string Slurp(const std::string& path) {
+  absl::StatusOr<std::string> s = ReadFile(path);
+  return s.ok() ? *s : "";
+}
+
+TEST(LocalBackendTest, RunsACommandInItsSandboxWithItsEnvironment) {
+  const std::string root = FreshDir("env");
+  auto b = Make(root);
+  Watcher w(*b);
+  LaunchSpec spec = Shell("job-0-1",
+                          "echo \"$PELOTON_JOB_ID $PELOTON_INSTANCE_ID $GREETING\"; "
+                          "pwd; echo oops >&2");
+  spec.environment = {
+      {"PELOTON_JOB_ID", "job"}, {"PELOTON_INSTANCE_ID", "0"}, {"GREETING", "hello world"}};
+  ASSERT_THAT(b->Launch(spec), IsOk());
+  std::vector<TaskStatus> seen;
+  const TaskStatus end = w.WaitForEnd("job-0-1", &seen);
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen[0].state, MesosTaskState::kRunning);
+  EXPECT_EQ(seen[0].hostname, "h1");
+  EXPECT_EQ(seen[0].agent_id, "agent-h1");
+  EXPECT_EQ(end.state, MesosTaskState::kFinished);
+  EXPECT_EQ(end.exit_code, 0);
+  const std::string sandbox = b->SandboxOf("job-0-1");
+  EXPECT_EQ(sandbox, root + "/job-0-1");
+  EXPECT_EQ(
+      Slurp(sandbox + "/stdout"),
+      absl::StrCat("job 0 hello world\n", std::filesystem::canonical(sandbox).string(), "\n"));
+  EXPECT_EQ(Slurp(sandbox + "/stderr"), "oops\n");
+}
+
+TEST(LocalBackendTest, ExitCodesAndSignalsMapToMesosStates) {
+  auto b = Make(FreshDir("exits"));
+  Watcher w(*b);
+  ASSERT_THAT(b->Launch(Shell("fail", "exit 3")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("signal", "kill -SEGV $$")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("missing", "/no/such/program")), IsOk());
+  LaunchSpec direct = Shell("direct", "sh");
+  direct.shell = false;
+  direct.arguments = {"-c", "exit 0"};
+  ASSERT_THAT(b->Launch(direct), IsOk());
+
+  const TaskStatus fail = w.WaitForEnd("fail");
+  EXPECT_EQ(fail.state, MesosTaskState::kFailed);
+  EXPECT_EQ(fail.exit_code, 3);
+  EXPECT_EQ(fail.message, "exit code 3");
+  const TaskStatus signal = w.WaitForEnd("signal");
+  EXPECT_EQ(signal.state, MesosTaskState::kKilled);
+  EXPECT_EQ(signal.signal, SIGSEGV);
+  EXPECT_EQ(w.WaitForEnd("missing").exit_code, 127);
+  EXPECT_EQ(w.WaitForEnd("direct").state, MesosTaskState::kFinished);
+}
+
+TEST(LocalBackendTest, KillSendsSigtermThenSigkillAfterTheGracePeriod) {
+  auto b = Make(FreshDir("kill"));
+  Watcher w(*b);
+  // Catches SIGTERM and leaves cleanly.
+  ASSERT_THAT(b->Launch(Shell("polite",
+                              "trap 'echo term > got_term; exit 0' TERM; "
+                              "touch started; while true; do sleep 0.05; done")),
+              IsOk());
+  // Ignores SIGTERM (and so do its children): only SIGKILL ends it.
+  ASSERT_THAT(
+      b->Launch(Shell("stubborn", "trap '' TERM; touch started; while true; do sleep 0.05; done",
+                      absl::Milliseconds(300))),
+      IsOk());
+  for (const char* id : {"polite", "stubborn"}) {
+    for (int i = 0; i < 1000 && !std::filesystem::exists(b->SandboxOf(id) + "/started"); ++i) {
+      usleep(10'000);
+    }
+    ASSERT_THAT(b->Kill(id), IsOk());
+  }
+  const TaskStatus polite = w.WaitForEnd("polite");
+  EXPECT_EQ(polite.state, MesosTaskState::kKilled);
+  EXPECT_EQ(polite.message, "killed on request: exit code 0");
+  EXPECT_EQ(Slurp(b->SandboxOf("polite") + "/got_term"), "term\n");
+  const TaskStatus stubborn = w.WaitForEnd("stubborn");
+  EXPECT_EQ(stubborn.state, MesosTaskState::kKilled);
+  EXPECT_EQ(stubborn.signal, SIGKILL);
+  EXPECT_THAT(b->Kill("stubborn"), IsOk());  // ended: nothing to do
+}
+
+TEST(LocalBackendTest, BadRequestsAreRefused) {
+  auto b = Make(FreshDir("bad"));
+  Watcher w(*b);
+  ASSERT_THAT(b->Launch(Shell("once", "true")), IsOk());
+  EXPECT_THAT(b->Launch(Shell("once", "true")),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("once")));
+  LaunchSpec elsewhere = Shell("x", "true");
+  elsewhere.hostname = "nowhere";
+  EXPECT_THAT(b->Launch(elsewhere),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'nowhere'")));
+  EXPECT_THAT(b->Launch(Shell("../escape", "true")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task_id")));
+  EXPECT_THAT(b->Launch(Shell("empty", "")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command")));
+  EXPECT_THAT(b->Kill("never"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(LocalBackend::Create({"/no/runner", FreshDir("x"), {Host("h")}}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runner_path")));
+  EXPECT_THAT(LocalBackend::Create({RunnerPath(), FreshDir("y"), {Host("h"), Host("h")}}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h'")));
+  w.WaitForEnd("once");
+}
+
+// A master that restarts finds its tasks: still running, ended meanwhile, or gone.
+TEST(LocalBackendTest, ReconcileAfterARestart) {
+  const std::string root = FreshDir("reconcile");
+  {
+    auto before = Make(root);
+    ASSERT_THAT(before->Launch(Shell("long", "while [ ! -e go ]; do sleep 0.02; done; exit 4")),
+                IsOk());
+    ASSERT_THAT(before->Launch(Shell("quick", "exit 0")), IsOk());
+    ASSERT_THAT(before->Launch(Shell("orphan", "echo $$ > pid; while true; do sleep 0.05; done")),
+                IsOk());
+    for (int i = 0; i < 1000 && !std::filesystem::exists(root + "/quick/exit_status"); ++i) {
+      usleep(10'000);
+    }
+    for (int i = 0; i < 1000 && !std::filesystem::exists(root + "/orphan/pid"); ++i) {
+      usleep(10'000);
+    }
+    // The "master" goes away without a word; its backend object with it.
+  }
+  // The orphan's runner dies too (as if killed): nothing will write its exit status.
+  absl::StatusOr<std::string> runner = ReadFile(root + "/orphan/runner.pid");
+  ASSERT_THAT(runner.status(), IsOk());
+  pid_t runner_pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(runner->substr(0, runner->find(' ')), &runner_pid));
+  ASSERT_EQ(kill(runner_pid, SIGKILL), 0);
+  pid_t task_pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(Slurp(root + "/orphan/pid")), &task_pid));
+  for (int i = 0; i < 1000 && ProcessAlive(runner_pid, ProcessStartTime(runner_pid)); ++i) {
+    usleep(10'000);
+  }
+
+  auto after = Make(root);
+  Watcher w(*after);
+  std::vector<TaskStatus> found = after->Reconcile({"long", "quick", "orphan", "never"});
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0].state, MesosTaskState::kRunning);
+  EXPECT_EQ(found[0].hostname, "h1");
+  EXPECT_EQ(found[1].state, MesosTaskState::kFinished);
+  EXPECT_EQ(found[2].state, MesosTaskState::kLost);
+  EXPECT_EQ(found[3].state, MesosTaskState::kLost);
+  // The lost task's processes were killed: it never runs twice at once.
+  for (int i = 0; i < 1000 && ProcessAlive(task_pid, ProcessStartTime(task_pid)); ++i) {
+    usleep(10'000);
+  }
+  EXPECT_FALSE(ProcessAlive(task_pid, ProcessStartTime(task_pid)));
+
+  // The adopted task is watched from now on, and can be killed or end by itself.
+  ASSERT_THAT(WriteFileAtomically(root + "/long/go", ""), IsOk());
+  const TaskStatus end = w.WaitForEnd("long");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_EQ(end.exit_code, 4);
+}
+
+TEST(LocalBackendTest, VirtualHostsShareTheMachine) {
+  HostInfo machine = Host("box");
+  machine.capacity = Resources::Of(8000, 16384, 1000, 3000);
+  machine.gpus = {{"A100", 1000}, {"A100", 1000}, {"T4", 1000}};
+  machine.ports = {{31000, 31999}};
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<HostInfo> hosts, SplitIntoVirtualHosts(machine, 2));
+  ASSERT_EQ(hosts.size(), 2u);
+  EXPECT_EQ(hosts[0].hostname, "box-0");
+  EXPECT_EQ(hosts[1].attributes.at("hostname"), "box-1");
+  EXPECT_EQ(hosts[0].capacity, Resources::Of(4000, 8192, 500, 2000));
+  EXPECT_EQ(hosts[1].capacity, Resources::Of(4000, 8192, 500, 1000));
+  EXPECT_EQ(hosts[1].gpus[0].model, "A100");
+  EXPECT_EQ(hosts[0].ports[0].begin, 31000u);
+  EXPECT_EQ(hosts[0].ports[0].end, 31499u);
+  EXPECT_EQ(hosts[1].ports[0].begin, 31500u);
+  EXPECT_THAT(SplitIntoVirtualHosts(machine, 0).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("local_hosts")));
+
+  const HostInfo here = DiscoverThisMachine("/");
+  EXPECT_GE(here.capacity.milli_cpu(), 1000);
+  EXPECT_GT(here.capacity.memory_mb(), 0);
+  EXPECT_EQ(here.capacity.milli_gpu(), 1000 * static_cast<int64_t>(here.gpus.size()));
+  EXPECT_EQ(here.attributes.at("hostname"), here.hostname);
+}
+
+}  // namespace
+}  // namespace peloton::backend::local

@@ -1,0 +1,50 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The files a task's sandbox holds, shared by the local backend and peloton-task-runner (the
+// runner writes them, the backend reads them, also after a restart of the master):
+//
+//   stdout, stderr   the task's output
+//   host             the (virtual) host the task was launched on, written by the backend
+//   runner.pid       "<pid> <start time>" of the runner (start time: /proc/<pid>/stat field 22)
+//   task.pid         the task's process group
+//   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
+//                    atomically when the task ends; requested is 1 when it was killed on request
+//
+// Thread-safety: stateless.
+
+#ifndef PELOTON_SERVICES_BACKEND_LOCAL_SANDBOX_H_
+#define PELOTON_SERVICES_BACKEND_LOCAL_SANDBOX_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace peloton::backend::local {
+
+// Writes `content` to a temporary file beside `path`, then renames it over `path`.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
+// NotFound when the file does not exist.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// The process's start time in clock ticks since boot, or -1 when there is no such process.
+int64_t ProcessStartTime(pid_t pid);
+// Whether `pid` is the process that started at `start_time` (not a reused pid) and has not
+// ended (a zombie has ended).
+bool ProcessAlive(pid_t pid, int64_t start_time);
+
+struct ExitStatus {
+  bool exited = false;  // else: ended by a signal
+  int value = 0;        // the exit code or the signal
+  bool requested = false;
+};
+// InvalidArgument for anything but the runner's line.
+absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line);
+
+}  // namespace peloton::backend::local
+
+#endif  // PELOTON_SERVICES_BACKEND_LOCAL_SANDBOX_H_
