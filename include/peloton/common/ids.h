@@ -9,10 +9,14 @@
 #ifndef PELOTON_COMMON_IDS_H_
 #define PELOTON_COMMON_IDS_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <utility>
 
+#include "absl/random/bit_gen_ref.h"
+#include "absl/random/distributions.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace peloton {
@@ -51,6 +55,18 @@ using HostId = Id<HostIdTag>;  // host (its hostname)
 using TaskId = Id<TaskIdTag>;  // one run of one instance: "<job>-<instance>-<run>"
 
 inline constexpr absl::string_view kRootPoolId = "root";
+
+// A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", from the caller's
+// generator (the library keeps no randomness of its own).
+inline std::string NewUuid(absl::BitGenRef gen) {
+  const uint64_t hi = (absl::Uniform<uint64_t>(gen) & ~uint64_t{0xF000}) | 0x4000;
+  const uint64_t lo =
+      (absl::Uniform<uint64_t>(gen) & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);
+  const std::string hex =
+      absl::StrCat(absl::Hex(hi, absl::kZeroPad16), absl::Hex(lo, absl::kZeroPad16));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
+}
 
 }  // namespace peloton
 

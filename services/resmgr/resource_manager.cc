@@ -1,0 +1,232 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/resmgr/resource_manager.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+#include "services/api/respool_convert.h"
+
+namespace peloton::resmgr {
+namespace {
+
+std::string ParentPath(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == 0 || slash == absl::string_view::npos ? "/" : std::string(path.substr(0, slash));
+}
+
+}  // namespace
+
+ResourceManager::ResourceManager(store::Store& store, absl::BitGenRef gen)
+    : store_(store), gen_(gen), admitter_(tree_) {
+  id_of_path_.emplace("/", PoolId(std::string(kRootPoolId)));
+  path_of_id_.emplace(PoolId(std::string(kRootPoolId)), "/");
+}
+
+absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(store::Store& store,
+                                                                         absl::BitGenRef gen) {
+  std::unique_ptr<ResourceManager> rm(new ResourceManager(store, gen));
+  PELOTON_ASSIGN_OR_RETURN(std::vector<store::PoolRecord> pools, store.ListPools());
+  // Parents before children: fewer path elements first.
+  std::stable_sort(pools.begin(), pools.end(), [](const auto& a, const auto& b) {
+    return std::count(a.path.begin(), a.path.end(), '/') <
+           std::count(b.path.begin(), b.path.end(), '/');
+  });
+  for (const store::PoolRecord& record : pools) {
+    const auto corrupt = [&record](absl::string_view why) {
+      return absl::DataLossError(
+          absl::StrCat("stored pool ", record.id.value(), " (", record.path, "): ", why));
+    };
+    respool_pb::ResourcePoolConfig config;
+    if (!config.ParseFromString(record.config)) return corrupt("its config cannot be decoded");
+    absl::StatusOr<fairshare::PoolConfig> parsed = api::PoolConfigFromProto(config);
+    if (!parsed.ok()) return corrupt(parsed.status().message());
+    if (absl::Status s = rm->tree_.Create(record.path, *parsed).status(); !s.ok()) {
+      return corrupt(s.message());
+    }
+    rm->id_of_path_[record.path] = record.id;
+    rm->path_of_id_[record.id] = record.path;
+    rm->config_of_path_[record.path] = std::move(config);
+  }
+  return rm;
+}
+
+absl::StatusOr<respool_pb::ResourcePoolConfig> ResourceManager::Stored(
+    absl::string_view path, const respool_pb::ResourcePoolConfig& in,
+    const fairshare::PoolConfig& parsed) const {
+  const std::string parent = ParentPath(path);
+  auto parent_id = id_of_path_.find(parent);
+  if (parent_id == id_of_path_.end()) {
+    return absl::NotFoundError(absl::StrCat("pool ", path, ": parent ", parent, " does not exist"));
+  }
+  if (!in.parent().value().empty() && in.parent().value() != parent_id->second.value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "parent: '", in.parent().value(), "' is not ", parent, " (", parent_id->second.value(),
+        "), the parent of ", path, " (rule: a pool's parent is its path's)"));
+  }
+  respool_pb::ResourcePoolConfig stored = in;
+  stored.mutable_parent()->set_value(parent_id->second.value());
+  if (stored.name().empty()) {
+    stored.set_name(parsed.name.empty() ? std::string(path.substr(path.rfind('/') + 1))
+                                        : parsed.name);
+  }
+  return stored;
+}
+
+absl::StatusOr<PoolId> ResourceManager::CreatePool(absl::string_view path,
+                                                   const respool_pb::ResourcePoolConfig& config) {
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig parsed, api::PoolConfigFromProto(config));
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle handle, tree_.Create(path, parsed));
+  absl::StatusOr<respool_pb::ResourcePoolConfig> stored = Stored(path, config, parsed);
+  const PoolId id(NewUuid(gen_));
+  absl::Status persisted = stored.status();
+  if (persisted.ok()) {
+    const absl::Time now = absl::Now();
+    persisted = store_.CreatePool(
+        {id, std::string(path), stored->SerializeAsString(), stored->owningteam(), now, now});
+  }
+  if (!persisted.ok()) {
+    (void)tree_.Delete(path);  // as it was: the pool was just created, a leaf with no demand
+    return persisted;
+  }
+  (void)handle;
+  id_of_path_[std::string(path)] = id;
+  path_of_id_[id] = std::string(path);
+  config_of_path_[std::string(path)] = *std::move(stored);
+  return id;
+}
+
+absl::Status ResourceManager::UpdatePool(absl::string_view path,
+                                         const respool_pb::ResourcePoolConfig& config) {
+  auto id = id_of_path_.find(path);
+  if (id == id_of_path_.end() || path == "/") {
+    return absl::NotFoundError(absl::StrCat("pool ", path, " does not exist (or is the root)"));
+  }
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig parsed, api::PoolConfigFromProto(config));
+  PELOTON_ASSIGN_OR_RETURN(respool_pb::ResourcePoolConfig stored, Stored(path, config, parsed));
+  const respool_pb::ResourcePoolConfig& before = config_of_path_.at(path);
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig before_parsed, api::PoolConfigFromProto(before));
+  PELOTON_RETURN_IF_ERROR(tree_.Update(path, parsed));
+  absl::StatusOr<store::PoolRecord> record = store_.GetPool(id->second);
+  absl::Status persisted = record.status();
+  if (persisted.ok()) {
+    record->config = stored.SerializeAsString();
+    record->owner = stored.owningteam();
+    record->update_time = absl::Now();
+    persisted = store_.UpdatePool(*record);
+  }
+  if (!persisted.ok()) {
+    (void)tree_.Update(path, before_parsed);  // the old config passed these checks before
+    return persisted;
+  }
+  config_of_path_[std::string(path)] = std::move(stored);
+  return absl::OkStatus();
+}
+
+absl::Status ResourceManager::DeletePool(absl::string_view path) {
+  auto id = id_of_path_.find(path);
+  if (id == id_of_path_.end() || path == "/") {
+    return absl::NotFoundError(absl::StrCat("pool ", path, " does not exist (or is the root)"));
+  }
+  const respool_pb::ResourcePoolConfig before = config_of_path_.at(path);
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig before_parsed, api::PoolConfigFromProto(before));
+  PELOTON_RETURN_IF_ERROR(tree_.Delete(path));
+  if (absl::Status s = store_.DeletePool(id->second); !s.ok()) {
+    (void)tree_.Create(path, before_parsed);
+    return s;
+  }
+  path_of_id_.erase(id->second);
+  config_of_path_.erase(std::string(path));
+  id_of_path_.erase(id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PoolInfo> ResourceManager::InfoOf(fairshare::PoolHandle handle) const {
+  PELOTON_ASSIGN_OR_RETURN(const fairshare::Pool* pool, tree_.Get(handle));
+  PoolInfo info;
+  info.path = pool->path();
+  info.id = id_of_path_.at(info.path);
+  if (auto it = config_of_path_.find(info.path); it != config_of_path_.end()) {
+    info.config = it->second;
+  } else {
+    info.config.set_name("root");
+  }
+  for (fairshare::PoolHandle child : tree_.Children(handle)) {
+    info.children.push_back(id_of_path_.at(tree_.pool(child).path()));
+  }
+  info.usage = pool;
+  return info;
+}
+
+absl::StatusOr<PoolInfo> ResourceManager::GetPool(absl::string_view path) const {
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle handle, tree_.Lookup(path));
+  return InfoOf(handle);
+}
+
+absl::StatusOr<PoolInfo> ResourceManager::GetPoolById(const PoolId& id) const {
+  auto it = path_of_id_.find(id);
+  if (it == path_of_id_.end()) {
+    return absl::NotFoundError(absl::StrCat("pool ", id.value(), " does not exist"));
+  }
+  return GetPool(it->second);
+}
+
+absl::StatusOr<PoolId> ResourceManager::LookupPoolId(absl::string_view path) const {
+  auto it = id_of_path_.find(path);
+  if (it == id_of_path_.end()) {
+    return absl::NotFoundError(absl::StrCat("pool ", path, " does not exist"));
+  }
+  return it->second;
+}
+
+std::vector<PoolInfo> ResourceManager::ListPools() const {
+  std::vector<PoolInfo> out;
+  for (fairshare::PoolHandle handle : tree_.Pools()) {
+    if (absl::StatusOr<PoolInfo> info = InfoOf(handle); info.ok()) out.push_back(*std::move(info));
+  }
+  return out;
+}
+
+absl::Status ResourceManager::EnqueueGang(const PoolId& pool, fairshare::Gang gang) {
+  auto path = path_of_id_.find(pool);
+  if (path == path_of_id_.end()) {
+    return absl::NotFoundError(absl::StrCat("pool ", pool.value(), " does not exist"));
+  }
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle leaf, tree_.Lookup(path->second));
+  return admitter_.Enqueue(leaf, std::move(gang));
+}
+
+absl::Status ResourceManager::RemoveGang(absl::string_view gang_id) {
+  return admitter_.Remove(gang_id).status();
+}
+
+void ResourceManager::Tick(const Resources& capacity) {
+  tree_.ComputeEntitlements({.total = capacity});
+  for (fairshare::AdmittedGang& admitted : admitter_.AdmitReady()) {
+    const fairshare::Gang& g = admitted.gang;
+    for (const fairshare::GangTask& t : g.tasks) {
+      held_[t.task_id] = {admitted.pool, fairshare::Allocation::Of(t.resources, g.preemptible,
+                                                                   g.revocable, g.controller)};
+    }
+    ready_.push_back({id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)});
+  }
+}
+
+std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
+  std::vector<ReadyGang> out;
+  while (!ready_.empty() && out.size() < limit) {
+    out.push_back(std::move(ready_.front()));
+    ready_.pop_front();
+  }
+  return out;
+}
+
+void ResourceManager::TaskEnded(absl::string_view task_id) {
+  auto it = held_.find(task_id);
+  if (it == held_.end()) return;
+  (void)tree_.RemoveAllocation(it->second.pool, it->second.allocation);
+  held_.erase(it);
+}
+
+}  // namespace peloton::resmgr
