@@ -22,8 +22,9 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 }
 
 void ClampRestarts(task_pb::TaskConfig& t) {
-  if (t.has_restartpolicy() && t.restartpolicy().maxfailures() > kMaxRestartFailures) {
-    t.mutable_restartpolicy()->set_maxfailures(kMaxRestartFailures);
+  if (t.has_restartpolicy() &&
+      t.restartpolicy().maxfailures() > taskfsm::kMaxRestartPolicyFailures) {
+    t.mutable_restartpolicy()->set_maxfailures(taskfsm::kMaxRestartPolicyFailures);
   }
 }
 

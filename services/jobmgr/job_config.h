@@ -25,6 +25,7 @@
 #include "peloton/common/resources.h"
 #include "peloton/placement/model.h"
 #include "peloton/taskfsm/enums.h"
+#include "peloton/taskfsm/retry.h"
 #include "services/api/job.pb.h"
 
 namespace peloton::jobmgr {
@@ -36,7 +37,6 @@ struct JobConfigLimits {
   uint32_t max_tasks_per_job = 100'000;  // Peloton's max_tasks_per_job
 };
 
-inline constexpr uint32_t kMaxRestartFailures = 100;  // restartPolicy.maxFailures clamp
 inline constexpr uint32_t kDefaultKillGracePeriodSeconds = 30;
 
 // The instance's config: each field the instance config sets replaces the default's whole
@@ -44,7 +44,7 @@ inline constexpr uint32_t kDefaultKillGracePeriodSeconds = 30;
 task_pb::TaskConfig TaskConfigOf(const job_pb::JobConfig& config, uint32_t instance);
 
 // Peloton's normalisations, applied before validation and storage: restartPolicy.maxFailures
-// clamped to 100 (default and every instance config).
+// clamped to taskfsm::kMaxRestartPolicyFailures, 100 (default and every instance config).
 void NormalizeJobConfig(job_pb::JobConfig& config);
 
 // Reference §3.4 plus the shape rules the rest of the system relies on: instanceCount in
