@@ -222,6 +222,19 @@ std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
   return out;
 }
 
+absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view task_id,
+                                        const fairshare::Allocation& allocation) {
+  if (held_.contains(task_id)) return absl::OkStatus();
+  auto path = path_of_id_.find(pool);
+  if (path == path_of_id_.end()) {
+    return absl::NotFoundError(absl::StrCat("pool ", pool.value(), " does not exist"));
+  }
+  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle leaf, tree_.Lookup(path->second));
+  PELOTON_RETURN_IF_ERROR(tree_.AddAllocation(leaf, allocation));
+  held_[std::string(task_id)] = {leaf, allocation};
+  return absl::OkStatus();
+}
+
 void ResourceManager::TaskEnded(absl::string_view task_id) {
   auto it = held_.find(task_id);
   if (it == held_.end()) return;

@@ -82,6 +82,9 @@ class ResourceManager {
   // A task admitted earlier has ended (or will not run): its allocation leaves its pool.
   // Unknown ids are ignored (events repeat).
   void TaskEnded(absl::string_view task_id);
+  // After a restart: a task that kept running holds `allocation` in `pool` again.
+  absl::Status AdoptTask(const PoolId& pool, absl::string_view task_id,
+                         const fairshare::Allocation& allocation);
 
   const fairshare::PoolTree& tree() const { return tree_; }
 

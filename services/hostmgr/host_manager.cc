@@ -1,0 +1,94 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/hostmgr/host_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+
+namespace peloton::hostmgr {
+namespace {
+
+bool IsTerminal(backend::MesosTaskState s) {
+  return taskfsm::IsTerminal(taskfsm::TaskStateFromMesos(s));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HostManager>> HostManager::Create(backend::Backend& backend) {
+  std::unique_ptr<HostManager> hm(new HostManager(backend));
+  for (const backend::HostInfo& h : backend.Hosts()) {
+    placement::HostSpec spec;
+    spec.name = h.hostname;
+    spec.capacity = h.capacity;
+    spec.gpus = h.gpus;
+    spec.attributes = h.attributes;
+    spec.ports = h.ports;
+    PELOTON_RETURN_IF_ERROR(hm->cluster_.AddHost(spec).status());
+  }
+  return hm;
+}
+
+Resources HostManager::Capacity() const {
+  Resources total;
+  for (uint32_t h = 0; h < cluster_.size(); ++h) {
+    if (cluster_.host(h).state == placement::HostState::kUp) total += cluster_.host(h).capacity;
+  }
+  return total;
+}
+
+absl::Status HostManager::Launch(placement::Allocation allocation,
+                                 const backend::LaunchSpec& spec) {
+  if (allocation.task_id != spec.task_id) {
+    (void)cluster_.Release(allocation);
+    return absl::InvalidArgumentError(absl::StrCat("launch: allocation of ", allocation.task_id,
+                                                   " given for task ", spec.task_id));
+  }
+  if (absl::Status s = backend_.Launch(spec); !s.ok()) {
+    (void)cluster_.Release(allocation);
+    return s;
+  }
+  allocations_[spec.task_id] = std::move(allocation);
+  return absl::OkStatus();
+}
+
+absl::Status HostManager::Release(const placement::Allocation& allocation) {
+  return cluster_.Release(allocation);
+}
+
+absl::Status HostManager::Kill(const std::string& task_id) { return backend_.Kill(task_id); }
+
+void HostManager::Ended(const backend::TaskStatus& status) {
+  auto it = allocations_.find(status.task_id);
+  if (it == allocations_.end()) return;
+  (void)cluster_.Release(it->second);
+  allocations_.erase(it);
+}
+
+std::vector<backend::TaskStatus> HostManager::Poll() {
+  std::vector<backend::TaskStatus> statuses = backend_.Poll();
+  for (const backend::TaskStatus& s : statuses) {
+    if (IsTerminal(s.state)) Ended(s);
+  }
+  return statuses;
+}
+
+std::vector<backend::TaskStatus> HostManager::Reconcile(const std::vector<RunningTask>& tasks) {
+  std::vector<std::string> ids;
+  for (const RunningTask& t : tasks) {
+    ids.push_back(t.spec.id);
+    if (allocations_.contains(t.spec.id)) continue;
+    absl::StatusOr<uint32_t> host = cluster_.FindHost(t.hostname);
+    if (!host.ok()) continue;  // the host is gone: the backend reports the task lost
+    // The task holds these resources on its host whatever the cluster says now.
+    if (absl::StatusOr<placement::Allocation> a = cluster_.Allocate(*host, t.spec); a.ok()) {
+      allocations_[t.spec.id] = *std::move(a);
+    }
+  }
+  std::vector<backend::TaskStatus> statuses = backend_.Reconcile(ids);
+  for (const backend::TaskStatus& s : statuses) {
+    if (IsTerminal(s.state)) Ended(s);
+  }
+  return statuses;
+}
+
+}  // namespace peloton::hostmgr

@@ -1,0 +1,539 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/jobmgr/job_manager.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+#include "peloton/taskfsm/job_state.h"
+#include "peloton/taskfsm/retry.h"
+#include "peloton/taskfsm/task_id.h"
+
+namespace peloton::jobmgr {
+namespace {
+
+using taskfsm::JobState;
+using taskfsm::TaskState;
+
+constexpr size_t kWriteBatch = 10'000;
+
+bool Active(TaskState s) {
+  return s == TaskState::kPending || s == TaskState::kReady || s == TaskState::kPlacing ||
+         s == TaskState::kPlaced || s == TaskState::kLaunching || s == TaskState::kLaunched ||
+         s == TaskState::kStarting || s == TaskState::kRunning || s == TaskState::kKilling;
+}
+
+bool OnHost(TaskState s) {
+  return s == TaskState::kLaunched || s == TaskState::kStarting || s == TaskState::kRunning ||
+         s == TaskState::kKilling;
+}
+
+uint64_t RunOf(const store::TaskRuntime& t) {
+  absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(t.mesos_task_id);
+  return id.ok() ? id->run : 0;
+}
+
+}  // namespace
+
+JobManager::JobManager(store::Store& store, resmgr::ResourceManager& resmgr,
+                       hostmgr::HostManager& hostmgr, absl::BitGenRef gen,
+                       JobManagerOptions options)
+    : store_(store), resmgr_(resmgr), hostmgr_(hostmgr), gen_(gen), options_(options) {}
+
+absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
+  NormalizeJobConfig(config);
+  PELOTON_RETURN_IF_ERROR(ValidateJobConfig(config, options_.limits));
+  const PoolId pool(config.respoolid().value());
+  if (pool.empty()) return absl::InvalidArgumentError("respoolID: empty (rule: a leaf pool)");
+  PELOTON_ASSIGN_OR_RETURN(resmgr::PoolInfo info, resmgr_.GetPoolById(pool));
+  if (pool.value() == kRootPoolId || !info.children.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("respoolID: ", pool.value(), " (", info.path,
+                                                   ") is not a leaf pool (rule: jobs run in "
+                                                   "leaf pools, never the root)"));
+  }
+  if (config.type() != job_pb::BATCH) {
+    return absl::UnimplementedError(
+        "type: only BATCH jobs run on this scheduler yet (SERVICE and DAEMON are coming)");
+  }
+  Job job;
+  job.id = JobId(NewUuid(gen_));
+  job.config = std::move(config);
+  const absl::Time now = absl::Now();
+  store::JobConfigRecord record;
+  record.job_id = job.id;
+  record.version = 1;
+  record.config = job.config.SerializeAsString();
+  record.name = job.config.name();
+  record.owner = job.config.owner().empty() ? job.config.owningteam() : job.config.owner();
+  record.pool_id = pool;
+  record.type = taskfsm::JobType::kBatch;
+  record.instance_count = job.config.instancecount();
+  for (const auto& l : job.config.labels()) record.labels.push_back({l.key(), l.value()});
+  record.create_time = now;
+  job.runtime.state = JobState::kInitialized;
+  job.runtime.goal_state = JobState::kSucceeded;
+  job.runtime.creation_time = now;
+  job.runtime.update_time = now;
+  PELOTON_RETURN_IF_ERROR(store_.CreateJob(record, job.runtime));
+
+  const uint32_t n = job.config.instancecount();
+  job.tasks.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    store::TaskRuntime& t = job.tasks[i];
+    t.instance_id = i;
+    t.state = TaskState::kInitialized;
+    t.goal_state = TaskState::kSucceeded;
+    t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), i, 1);
+    t.desired_mesos_task_id = t.mesos_task_id;
+  }
+  for (size_t from = 0; from < n; from += kWriteBatch) {
+    const size_t count = std::min<size_t>(kWriteBatch, n - from);
+    if (absl::Status s =
+            store_.WriteTaskRuntimes(job.id, absl::MakeSpan(job.tasks).subspan(from, count));
+        !s.ok()) {
+      (void)store_.DeleteJob(job.id);  // nothing is kept of a job that was not created whole
+      return s;
+    }
+  }
+  Job& stored = jobs_[job.id.value()] = std::move(job);
+  PELOTON_RETURN_IF_ERROR(StartMore(stored));
+  UpdateJobState(stored);
+  PELOTON_RETURN_IF_ERROR(Flush());
+  return stored.id;
+}
+
+absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& instances) {
+  const job_pb::SlaConfig& sla = job.config.sla();
+  const PoolId pool(job.config.respoolid().value());
+  const auto gang_of = [&](const std::vector<uint32_t>& members) -> fairshare::Gang {
+    fairshare::Gang g;
+    g.id = job.tasks[members[0]].mesos_task_id;
+    g.priority = sla.priority();
+    g.preemptible = IsPreemptible(job.config, members[0]);
+    g.revocable = sla.revocable();
+    g.controller = TaskConfigOf(job.config, members[0]).controller();
+    for (uint32_t i : members) {
+      g.tasks.push_back({job.tasks[i].mesos_task_id, DemandOf(TaskConfigOf(job.config, i))});
+    }
+    return g;
+  };
+  // Instances 0..min-1 of a first run form one gang (reference §2.5); the others go alone.
+  std::vector<uint32_t> gang, alone;
+  const uint32_t min = sla.minimumrunninginstances();
+  for (uint32_t i : instances) {
+    (min > 1 && !sla.revocable() && i < min && RunOf(job.tasks[i]) == 1 ? gang : alone)
+        .push_back(i);
+  }
+  std::vector<std::vector<uint32_t>> groups;
+  if (!gang.empty()) groups.push_back(gang);
+  for (uint32_t i : alone) groups.push_back({i});
+  for (const std::vector<uint32_t>& members : groups) {
+    fairshare::Gang g = gang_of(members);
+    const std::string gang_id = g.id;
+    PELOTON_RETURN_IF_ERROR(resmgr_.EnqueueGang(pool, std::move(g)));
+    for (uint32_t i : members) {
+      gang_of_[job.tasks[i].mesos_task_id] = gang_id;
+      SetTaskState(job, i, TaskState::kPending, "queued in its resource pool");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JobManager::StartMore(Job& job) {
+  const uint32_t max = job.config.sla().maximumrunninginstances();
+  uint32_t active = 0;
+  for (const store::TaskRuntime& t : job.tasks) active += Active(t.state) ? 1 : 0;
+  std::vector<uint32_t> start;
+  for (const store::TaskRuntime& t : job.tasks) {
+    if (max > 0 && active + start.size() >= max) break;
+    if (t.state == TaskState::kInitialized && t.goal_state != TaskState::kKilled) {
+      start.push_back(t.instance_id);
+    }
+  }
+  return EnqueueTasks(job, start);
+}
+
+void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state,
+                              const std::string& message) {
+  store::TaskRuntime& t = job.tasks[instance];
+  t.state = state;
+  t.message = message;
+  job.dirty.insert(instance);
+  store::PodEvent e;
+  e.instance_id = instance;
+  e.run_id = static_cast<int64_t>(RunOf(t));
+  e.actual_state = state;
+  e.goal_state = t.goal_state;
+  e.mesos_task_id = t.mesos_task_id;
+  e.host = t.host;
+  e.agent_id = t.agent_id;
+  e.config_version = t.config_version;
+  e.desired_config_version = t.desired_config_version;
+  e.healthy = t.healthy;
+  e.reason = t.reason;
+  e.message = message;
+  e.time = absl::Now();
+  if (e.run_id > 0) job.events.push_back(std::move(e));
+}
+
+void JobManager::UpdateJobState(Job& job) {
+  taskfsm::JobStateInput in;
+  in.type = taskfsm::JobType::kBatch;
+  in.instance_count = job.config.instancecount();
+  for (const store::TaskRuntime& t : job.tasks) in.Add(t.state);
+  in.current = job.runtime.state;
+  in.goal = job.runtime.goal_state;
+  if (TaskConfigOf(job.config, 0).controller() && !job.tasks.empty()) {
+    in.controller_state = job.tasks[0].state;
+  }
+  const JobState next = taskfsm::DeriveJobState(in);
+  if (next == job.runtime.state) return;
+  job.runtime.state = next;
+  job.runtime.update_time = absl::Now();
+  if (next == JobState::kRunning && job.runtime.start_time == absl::UnixEpoch()) {
+    job.runtime.start_time = job.runtime.update_time;
+  }
+  if (taskfsm::IsTerminal(next)) {
+    job.runtime.completion_time = job.runtime.update_time;
+    job.deactivate = true;
+  }
+  job.runtime_dirty = true;
+}
+
+absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
+  JobView view;
+  view.id = id;
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    view.config = it->second.config;
+    view.runtime = it->second.runtime;
+    for (const store::TaskRuntime& t : it->second.tasks)
+      ++view.task_counts[static_cast<int>(t.state)];
+    return view;
+  }
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
+  if (!view.config.ParseFromString(config.config)) {
+    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
+  }
+  view.runtime = summary.runtime;
+  PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, store_.ListTaskRuntimes(id));
+  for (const store::TaskRuntime& t : tasks) ++view.task_counts[static_cast<int>(t.state)];
+  return view;
+}
+
+absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobId& id) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) return it->second.tasks;
+  return store_.ListTaskRuntimes(id);
+}
+
+absl::Status JobManager::StopJob(const JobId& id) {
+  auto it = jobs_.find(id.value());
+  if (it == jobs_.end()) {
+    PELOTON_RETURN_IF_ERROR(store_.GetJob(id).status());
+    return absl::OkStatus();  // not active: already terminal, nothing runs
+  }
+  Job& job = it->second;
+  job.runtime.goal_state = JobState::kKilled;
+  job.runtime_dirty = true;
+  for (store::TaskRuntime& t : job.tasks) {
+    if (taskfsm::IsTerminal(t.state)) continue;
+    t.goal_state = TaskState::kKilled;
+    job.dirty.insert(t.instance_id);
+    if (t.state == TaskState::kInitialized) {
+      SetTaskState(job, t.instance_id, TaskState::kKilled, "stopped before it was queued");
+    } else if (t.state == TaskState::kPending) {
+      auto gang = gang_of_.find(t.mesos_task_id);
+      if (gang != gang_of_.end() && resmgr_.RemoveGang(gang->second).ok()) {
+        // The whole gang left its queue.
+        for (store::TaskRuntime& other : job.tasks) {
+          auto g = gang_of_.find(other.mesos_task_id);
+          if (g != gang_of_.end() && g->second == gang->second &&
+              other.state == TaskState::kPending) {
+            other.goal_state = TaskState::kKilled;
+            SetTaskState(job, other.instance_id, TaskState::kKilled, "stopped while queued");
+          }
+        }
+      }
+      // Otherwise it was admitted: placement drops it (Dropped) since it no longer waits.
+    } else if (OnHost(t.state)) {
+      (void)hostmgr_.Kill(t.mesos_task_id);
+      SetTaskState(job, t.instance_id, TaskState::kKilling, "killing on request");
+    }
+  }
+  UpdateJobState(job);
+  return Flush();
+}
+
+JobManager::Job* JobManager::FindByTaskId(const std::string& task_id, uint32_t* instance,
+                                          uint64_t* run) {
+  absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(task_id);
+  if (!id.ok()) return nullptr;
+  auto it = jobs_.find(id->job_id);
+  if (it == jobs_.end() || id->instance >= it->second.tasks.size()) return nullptr;
+  *instance = id->instance;
+  *run = id->run;
+  return &it->second;
+}
+
+absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& task_id) const {
+  absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(task_id);
+  if (id.ok()) {
+    auto it = jobs_.find(id->job_id);
+    if (it != jobs_.end() && id->instance < it->second.tasks.size()) {
+      const store::TaskRuntime& t = it->second.tasks[id->instance];
+      if (t.mesos_task_id == task_id && t.state == TaskState::kPending &&
+          t.goal_state != TaskState::kKilled) {
+        PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec,
+                                 jobmgr::TaskSpecOf(id->job_id, it->second.config, id->instance));
+        spec.id = task_id;
+        return spec;
+      }
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("task ", task_id, " does not wait for a host"));
+}
+
+backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
+                                             const placement::Allocation& allocation) const {
+  const task_pb::TaskConfig config = TaskConfigOf(job.config, instance);
+  backend::LaunchSpec spec;
+  spec.task_id = job.tasks[instance].mesos_task_id;
+  spec.hostname = hostmgr_.cluster().host(allocation.host).name;
+  spec.shell = config.command().shell() || config.command().arguments().empty();
+  spec.command = config.command().value();
+  spec.arguments.assign(config.command().arguments().begin(), config.command().arguments().end());
+  spec.environment = {{"PELOTON_JOB_ID", job.id.value()},
+                      {"PELOTON_INSTANCE_ID", absl::StrCat(instance)},
+                      {"PELOTON_TASK_ID", absl::StrCat(job.id.value(), "-", instance)}};
+  for (const auto& v : config.command().environment().variables()) {
+    spec.environment.emplace_back(v.name(), v.value());
+  }
+  size_t next_port = 0;
+  for (const task_pb::PortConfig& p : config.ports()) {
+    if (p.value() != 0) {
+      if (!p.envname().empty()) spec.environment.emplace_back(p.envname(), absl::StrCat(p.value()));
+      continue;
+    }
+    if (next_port < allocation.ports.size()) {
+      spec.environment.emplace_back(p.envname(), absl::StrCat(allocation.ports[next_port++]));
+    }
+  }
+  spec.resources = allocation.resources;
+  spec.kill_grace_period =
+      absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
+                                                        : kDefaultKillGracePeriodSeconds);
+  return spec;
+}
+
+void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
+  for (placement_engine::PlacedGang& gang : placed) {
+    for (placement::Allocation& allocation : gang.allocations) {
+      uint32_t instance = 0;
+      uint64_t run = 0;
+      Job* job = FindByTaskId(allocation.task_id, &instance, &run);
+      const std::string task_id = allocation.task_id;
+      gang_of_.erase(task_id);
+      if (job == nullptr || job->tasks[instance].mesos_task_id != task_id ||
+          job->tasks[instance].state != TaskState::kPending ||
+          job->tasks[instance].goal_state == TaskState::kKilled) {
+        (void)hostmgr_.Release(allocation);
+        resmgr_.TaskEnded(task_id);
+        if (job != nullptr && job->tasks[instance].mesos_task_id == task_id &&
+            job->tasks[instance].state == TaskState::kPending) {
+          SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was launched");
+          UpdateJobState(*job);
+        }
+        continue;
+      }
+      const backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation);
+      store::TaskRuntime& t = job->tasks[instance];
+      t.host = spec.hostname;
+      t.agent_id = spec.hostname;
+      if (absl::Status s = hostmgr_.Launch(std::move(allocation), spec); !s.ok()) {
+        t.reason = "REASON_CONTAINER_LAUNCH_FAILED";
+        TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
+        continue;
+      }
+      SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
+      UpdateJobState(*job);
+    }
+  }
+}
+
+void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
+  for (const resmgr::ReadyGang& g : gangs) {
+    for (const fairshare::GangTask& task : g.gang.tasks) {
+      resmgr_.TaskEnded(task.task_id);
+      gang_of_.erase(task.task_id);
+      uint32_t instance = 0;
+      uint64_t run = 0;
+      Job* job = FindByTaskId(task.task_id, &instance, &run);
+      if (job == nullptr || job->tasks[instance].mesos_task_id != task.task_id ||
+          job->tasks[instance].state != TaskState::kPending) {
+        continue;
+      }
+      SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was placed");
+      UpdateJobState(*job);
+    }
+  }
+}
+
+void JobManager::Restart(Job& job, uint32_t instance) {
+  store::TaskRuntime& t = job.tasks[instance];
+  resmgr_.TaskEnded(t.mesos_task_id);
+  t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), instance, RunOf(t) + 1);
+  t.desired_mesos_task_id = t.mesos_task_id;
+  t.host.clear();
+  t.agent_id.clear();
+  t.start_time = absl::UnixEpoch();
+  t.completion_time = absl::UnixEpoch();
+  SetTaskState(job, instance, TaskState::kInitialized, "restarting");
+}
+
+void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const std::string& reason,
+                           const std::string& message) {
+  store::TaskRuntime& t = job.tasks[instance];
+  t.reason = reason;
+  t.completion_time = absl::Now();
+  resmgr_.TaskEnded(t.mesos_task_id);
+  if (t.goal_state == TaskState::kKilled) {
+    SetTaskState(job, instance, state == TaskState::kSucceeded ? state : TaskState::kKilled,
+                 message);
+  } else if (state == TaskState::kSucceeded) {
+    SetTaskState(job, instance, state, message);
+  } else {
+    const bool stateful = TaskConfigOf(job.config, instance).has_volume();
+    bool again = false;
+    if (state == TaskState::kLost) {
+      again = taskfsm::OnLost(stateful).reschedule;
+    } else if (taskfsm::CountsAsFailure(state, t.goal_state, true)) {
+      ++t.failure_count;
+      again = taskfsm::ShouldRetryBatchTask(
+          t.failure_count, TaskConfigOf(job.config, instance).restartpolicy().maxfailures(),
+          taskfsm::IsSystemFailure(reason, message));
+    }
+    SetTaskState(job, instance, state, message);  // the run's end, in its pod events
+    if (again) Restart(job, instance);
+  }
+  (void)StartMore(job);
+  UpdateJobState(job);
+}
+
+void JobManager::OnStatus(const backend::TaskStatus& status) {
+  uint32_t instance = 0;
+  uint64_t run = 0;
+  Job* job = FindByTaskId(status.task_id, &instance, &run);
+  if (job == nullptr) return;  // not an active job's: nothing to follow
+  store::TaskRuntime& t = job->tasks[instance];
+  const TaskState state = taskfsm::TaskStateFromMesos(status.state);
+  if (t.mesos_task_id != status.task_id) {
+    // An orphan: an older run of this instance. It must not run beside the current one.
+    if (!taskfsm::IsTerminal(state)) (void)hostmgr_.Kill(status.task_id);
+    return;
+  }
+  if (taskfsm::IsTerminal(t.state)) return;  // repeated event
+  if (!status.hostname.empty()) {
+    t.host = status.hostname;
+    t.agent_id = status.agent_id;
+  }
+  if (taskfsm::IsTerminal(state)) {
+    TaskEnded(*job, instance, state, "", status.message);
+    return;
+  }
+  if (state == TaskState::kRunning && t.state != TaskState::kRunning) {
+    t.start_time = status.time;
+    SetTaskState(*job, instance, t.goal_state == TaskState::kKilled ? TaskState::kKilling : state,
+                 status.message);
+    UpdateJobState(*job);
+  }
+}
+
+absl::Status JobManager::Flush() {
+  std::vector<std::string> finished;
+  for (auto& [id, job] : jobs_) {
+    if (!job.dirty.empty()) {
+      std::vector<store::TaskRuntime> batch;
+      batch.reserve(job.dirty.size());
+      for (uint32_t i : job.dirty) batch.push_back(job.tasks[i]);
+      PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(job.id, absl::MakeSpan(batch)));
+      for (const store::TaskRuntime& t : batch) job.tasks[t.instance_id].version = t.version;
+      job.dirty.clear();
+    }
+    if (!job.events.empty()) {
+      PELOTON_RETURN_IF_ERROR(store_.AddPodEvents(job.id, job.events));
+      job.events.clear();
+    }
+    if (job.runtime_dirty) {
+      PELOTON_RETURN_IF_ERROR(store_.WriteJobRuntime(job.id, job.runtime));
+      job.runtime_dirty = false;
+    }
+    if (job.deactivate) {
+      PELOTON_RETURN_IF_ERROR(store_.RemoveActiveJob(job.id));
+      finished.push_back(id);
+    }
+  }
+  for (const std::string& id : finished) jobs_.erase(id);
+  return absl::OkStatus();
+}
+
+absl::Status JobManager::Recover() {
+  PELOTON_ASSIGN_OR_RETURN(std::vector<JobId> active, store_.ListActiveJobs());
+  std::vector<hostmgr::RunningTask> on_hosts;
+  for (const JobId& id : active) {
+    PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
+    PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
+    Job job;
+    job.id = id;
+    if (!job.config.ParseFromString(config.config)) {
+      return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
+    }
+    job.runtime = summary.runtime;
+    PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
+    // A crash while the job was created may have left it without (all of) its tasks.
+    const uint32_t n = job.config.instancecount();
+    std::vector<store::TaskRuntime> missing;
+    for (uint32_t i = static_cast<uint32_t>(job.tasks.size()); i < n; ++i) {
+      store::TaskRuntime t;
+      t.instance_id = i;
+      t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
+      t.desired_mesos_task_id = t.mesos_task_id;
+      missing.push_back(t);
+    }
+    if (!missing.empty()) {
+      PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(missing)));
+      for (store::TaskRuntime& t : missing) job.tasks.push_back(std::move(t));
+    }
+    Job& j = jobs_[id.value()] = std::move(job);
+    std::vector<uint32_t> requeue;
+    for (store::TaskRuntime& t : j.tasks) {
+      if (OnHost(t.state)) {
+        absl::StatusOr<placement::TaskSpec> spec =
+            jobmgr::TaskSpecOf(id.value(), j.config, t.instance_id);
+        if (!spec.ok()) continue;
+        spec->id = t.mesos_task_id;
+        const task_pb::TaskConfig config = TaskConfigOf(j.config, t.instance_id);
+        PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
+            PoolId(j.config.respoolid().value()), t.mesos_task_id,
+            fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, t.instance_id),
+                                      j.config.sla().revocable(), config.controller())));
+        on_hosts.push_back({t.host, *std::move(spec)});
+      } else if (Active(t.state)) {
+        // Queued or being placed when the master stopped: queued again.
+        if (t.goal_state == TaskState::kKilled) {
+          SetTaskState(j, t.instance_id, TaskState::kKilled, "stopped while the master was down");
+        } else {
+          requeue.push_back(t.instance_id);
+        }
+      }
+    }
+    PELOTON_RETURN_IF_ERROR(EnqueueTasks(j, requeue));
+    PELOTON_RETURN_IF_ERROR(StartMore(j));
+  }
+  // Running tasks hold their resources again; each is now running, ended, or lost.
+  for (const backend::TaskStatus& s : hostmgr_.Reconcile(on_hosts)) OnStatus(s);
+  for (auto& [id, job] : jobs_) UpdateJobState(job);
+  return Flush();
+}
+
+}  // namespace peloton::jobmgr

@@ -1,0 +1,107 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The job manager component (reference §1.4): validates and stores jobs, turns their tasks into
+// gangs for the resource manager, launches what placement placed through the host manager,
+// and follows each task's status: runtime, pod events per run, retries by the restart policy,
+// the job's state from its tasks'. Changes are kept in memory and written once per tick by
+// Flush (one transaction per job's task runtimes), so a 10,000-task job is a handful of
+// transactions. After a restart, Recover rebuilds the active jobs from the store and
+// reconciles their tasks with the backend.
+//
+// Batch jobs (v0 API). Thread-compatible: the master's loop owns it.
+
+#ifndef PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
+#define PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/random/bit_gen_ref.h"
+#include "absl/status/statusor.h"
+#include "services/backend/backend.h"
+#include "services/hostmgr/host_manager.h"
+#include "services/jobmgr/job_config.h"
+#include "services/placement/placement_engine.h"
+#include "services/resmgr/resource_manager.h"
+#include "services/store/store.h"
+
+namespace peloton::jobmgr {
+
+struct JobManagerOptions {
+  JobConfigLimits limits;
+};
+
+struct JobView {
+  JobId id;
+  job_pb::JobConfig config;
+  store::JobRuntime runtime;
+  std::array<uint32_t, taskfsm::kNumTaskStates> task_counts{};  // by TaskState
+};
+
+class JobManager {
+ public:
+  JobManager(store::Store& store, resmgr::ResourceManager& resmgr, hostmgr::HostManager& hostmgr,
+             absl::BitGenRef gen, JobManagerOptions options = {});
+
+  // After a start: the active jobs from the store, their running tasks reconciled with the
+  // backend, their waiting tasks queued again.
+  absl::Status Recover();
+
+  // v0 JobManager.Create: `config.respoolID` names a leaf pool. Stores the job and its tasks
+  // (INITIALIZED) and queues its gangs (PENDING). Nothing is stored if it fails.
+  absl::StatusOr<JobId> CreateJob(job_pb::JobConfig config);
+  absl::StatusOr<JobView> GetJob(const JobId& id);
+  // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.
+  absl::Status StopJob(const JobId& id);
+  absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id);
+
+  // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
+  absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;
+  void Launch(std::vector<placement_engine::PlacedGang> placed);
+  // Gangs placement gave up on because their tasks no longer wait (stopped).
+  void Dropped(const std::vector<resmgr::ReadyGang>& gangs);
+  void OnStatus(const backend::TaskStatus& status);
+
+  // Writes what changed since the last call.
+  absl::Status Flush();
+
+ private:
+  struct Job {
+    JobId id;
+    job_pb::JobConfig config;
+    store::JobRuntime runtime;
+    std::vector<store::TaskRuntime> tasks;  // by instance
+    absl::btree_set<uint32_t> dirty;
+    std::vector<store::PodEvent> events;
+    bool runtime_dirty = false;
+    bool deactivate = false;  // reached a terminal state: leaves the active-jobs index
+  };
+
+  absl::Status EnqueueTasks(Job& job, const std::vector<uint32_t>& instances);
+  // Queues INITIALIZED tasks while sla.maximumRunningInstances allows.
+  absl::Status StartMore(Job& job);
+  void TaskEnded(Job& job, uint32_t instance, taskfsm::TaskState state, const std::string& reason,
+                 const std::string& message);
+  void Restart(Job& job, uint32_t instance);
+  void SetTaskState(Job& job, uint32_t instance, taskfsm::TaskState state,
+                    const std::string& message);
+  void UpdateJobState(Job& job);
+  Job* FindByTaskId(const std::string& task_id, uint32_t* instance, uint64_t* run);
+  backend::LaunchSpec LaunchSpecOf(const Job& job, uint32_t instance,
+                                   const placement::Allocation& allocation) const;
+
+  store::Store& store_;
+  resmgr::ResourceManager& resmgr_;
+  hostmgr::HostManager& hostmgr_;
+  absl::BitGenRef gen_;
+  JobManagerOptions options_;
+  absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
+  absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
+};
+
+}  // namespace peloton::jobmgr
+
+#endif  // PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_

@@ -1,0 +1,36 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/master/master.h"
+
+#include "peloton/common/status_macros.h"
+#include "peloton/placement/plugin.h"
+
+namespace peloton::master {
+
+absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
+                                                       backend::Backend& backend,
+                                                       MasterOptions options) {
+  placement::PluginRegistry registry;
+  PELOTON_RETURN_IF_ERROR(placement::RegisterBuiltinPlugins(registry));
+  PELOTON_ASSIGN_OR_RETURN(placement::Profile profile, registry.Build(options.placement_profile));
+  std::unique_ptr<Master> m(new Master(std::move(options), std::move(profile)));
+  PELOTON_ASSIGN_OR_RETURN(m->pools_, resmgr::ResourceManager::Create(store, m->gen_));
+  PELOTON_ASSIGN_OR_RETURN(m->hosts_, hostmgr::HostManager::Create(backend));
+  m->jobs_ = std::make_unique<jobmgr::JobManager>(store, *m->pools_, *m->hosts_, m->gen_,
+                                                  m->options_.jobs);
+  return m;
+}
+
+absl::Status Master::Tick() {
+  for (const backend::TaskStatus& s : hosts_->Poll()) jobs_->OnStatus(s);
+  pools_->Tick(hosts_->Capacity());
+  std::vector<resmgr::ReadyGang> dropped;
+  std::vector<placement_engine::PlacedGang> placed = placement_.Place(
+      pools_->DequeueReady(options_.dequeue_limit), hosts_->cluster(),
+      [this](const std::string& id) { return jobs_->TaskSpecOf(id); }, &dropped);
+  jobs_->Dropped(dropped);
+  jobs_->Launch(std::move(placed));
+  return jobs_->Flush();
+}
+
+}  // namespace peloton::master

@@ -1,0 +1,66 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The four components in one process (peloton-master), calling each other directly: each
+// Tick is one scheduling round of reference §1.4 —
+//   1. the host manager's status changes go to the job manager (and free resources),
+//   2. the resource manager recomputes entitlements and admits gangs,
+//   3. the placement engine places the admitted gangs on the host manager's hosts,
+//   4. the job manager launches them,
+//   5. everything that changed is written to the store (batched per job).
+// The caller runs Tick on a timer (100 ms by default, Peloton's task_scheduling_period).
+//
+// Thread-compatible.
+
+#ifndef PELOTON_SERVICES_MASTER_MASTER_H_
+#define PELOTON_SERVICES_MASTER_MASTER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/random/random.h"
+#include "absl/status/statusor.h"
+#include "services/backend/backend.h"
+#include "services/hostmgr/host_manager.h"
+#include "services/jobmgr/job_manager.h"
+#include "services/placement/placement_engine.h"
+#include "services/resmgr/resource_manager.h"
+#include "services/store/store.h"
+
+namespace peloton::master {
+
+struct MasterOptions {
+  std::string placement_profile = "pack";
+  size_t dequeue_limit = 1000;  // gangs placed per tick
+  jobmgr::JobManagerOptions jobs;
+};
+
+class Master {
+ public:
+  // Rebuilds the pools; call Recover before the first Tick to take over the active jobs.
+  // NotFound naming the known profiles for an unknown placement profile.
+  static absl::StatusOr<std::unique_ptr<Master>> Create(store::Store& store,
+                                                        backend::Backend& backend,
+                                                        MasterOptions options = {});
+
+  absl::Status Recover() { return jobs_->Recover(); }
+  absl::Status Tick();
+
+  resmgr::ResourceManager& pools() { return *pools_; }
+  jobmgr::JobManager& jobs() { return *jobs_; }
+  hostmgr::HostManager& hosts() { return *hosts_; }
+
+ private:
+  Master(MasterOptions options, placement::Profile profile)
+      : options_(std::move(options)), placement_(std::move(profile)) {}
+
+  MasterOptions options_;
+  absl::BitGen gen_;
+  std::unique_ptr<resmgr::ResourceManager> pools_;
+  std::unique_ptr<hostmgr::HostManager> hosts_;
+  placement_engine::PlacementEngine placement_;
+  std::unique_ptr<jobmgr::JobManager> jobs_;
+};
+
+}  // namespace peloton::master
+
+#endif  // PELOTON_SERVICES_MASTER_MASTER_H_

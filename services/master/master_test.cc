@@ -1,0 +1,257 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Batch jobs end to end: the SQLite store, the local backend running real processes on two
+// virtual hosts, and every component, ticked as peloton-master ticks them.
+
+#include "services/master/master.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/api/yaml_proto.h"
+#include "services/backend/local/local_backend.h"
+#include "services/store/sqlite_store.h"
+
+namespace peloton::master {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using taskfsm::JobState;
+using taskfsm::TaskState;
+using ::testing::HasSubstr;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class MasterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    dir_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/master_",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Start();
+    PELOTON_ASSERT_OK_AND_ASSIGN(pool_, master_->pools().CreatePool("/batch", PoolConfig()));
+  }
+
+  // A (re)start of the master over the same store file and sandboxes.
+  void Start() {
+    master_.reset();
+    backend_.reset();
+    store_.reset();
+    PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = dir_ + "/peloton.db"}));
+    backend::HostInfo machine;
+    machine.hostname = "local";
+    machine.capacity = Resources::Of(8000, 8192, 10000, 0);
+    machine.ports = {{31000, 31999}};
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
+                                 backend::local::SplitIntoVirtualHosts(machine, 2));
+    const char* srcdir = std::getenv("TEST_SRCDIR");
+    PELOTON_ASSERT_OK_AND_ASSIGN(
+        backend_, backend::local::LocalBackend::Create(
+                      {absl::StrCat(srcdir != nullptr ? srcdir : ".",
+                                    "/peloton/services/backend/local/peloton-task-runner"),
+                       dir_ + "/sandboxes", hosts}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_));
+    ASSERT_THAT(master_->Recover(), IsOk());
+  }
+
+  static resmgr::respool_pb::ResourcePoolConfig PoolConfig() {
+    resmgr::respool_pb::ResourcePoolConfig config;
+    EXPECT_THAT(api::YamlToProto(R"yaml(
+name: batch
+resources:
+- {kind: cpu, reservation: 4, limit: 8, share: 1}
+- {kind: memory, reservation: 4096, limit: 8192, share: 1}
+- {kind: disk, reservation: 1000, limit: 10000, share: 1}
+)yaml",
+                                 config)
+                    .status(),
+                IsOk());
+    return config;
+  }
+
+  jobmgr::job_pb::JobConfig Job(const std::string& yaml) {
+    jobmgr::job_pb::JobConfig config;
+    EXPECT_THAT(api::YamlToProto(yaml, config).status(), IsOk());
+    config.mutable_respoolid()->set_value(pool_.value());
+    return config;
+  }
+
+  // Ticks until the job is terminal (or a generous limit, so a bug cannot hang CI).
+  jobmgr::JobView RunToEnd(const JobId& id) {
+    for (int i = 0; i < 2000; ++i) {
+      EXPECT_THAT(master_->Tick(), IsOk());
+      absl::StatusOr<jobmgr::JobView> view = master_->jobs().GetJob(id);
+      if (view.ok() && taskfsm::IsTerminal(view->runtime.state)) return *view;
+      usleep(10'000);
+    }
+    ADD_FAILURE() << "job " << id << " did not end";
+    return {};
+  }
+
+  std::string dir_;
+  PoolId pool_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<backend::local::LocalBackend> backend_;
+  std::unique_ptr<Master> master_;
+};
+
+// The seed's quick start, in the library's terms: a 10-instance batch job whose instances all
+// succeed, instance 0 a controller with its own command.
+TEST_F(MasterTest, ABatchJobRunsToSuccess) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+name: TestPelotonJob_123
+instancecount: 10
+defaultconfig:
+  resource: {cpulimit: 0.5, memlimitmb: 32, disklimitmb: 10}
+  command: {shell: true, value: 'echo "Job $PELOTON_JOB_ID instance $PELOTON_INSTANCE_ID: $PELOTON_TASK_ID"'}
+instanceconfig:
+  0:
+    name: controller0
+    controller: true
+    command: {shell: true, value: 'echo Hello instance 0'}
+)yaml")));
+  const jobmgr::JobView view = RunToEnd(id);
+  EXPECT_EQ(view.runtime.state, JobState::kSucceeded);
+  EXPECT_EQ(view.task_counts[static_cast<int>(TaskState::kSucceeded)], 10u);
+  EXPECT_NE(view.runtime.completion_time, absl::UnixEpoch());
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  ASSERT_EQ(tasks.size(), 10u);
+  const std::string sandboxes = dir_ + "/sandboxes/";
+  EXPECT_EQ(Slurp(sandboxes + tasks[0].mesos_task_id + "/stdout"), "Hello instance 0\n");
+  EXPECT_EQ(Slurp(sandboxes + tasks[7].mesos_task_id + "/stdout"),
+            absl::StrCat("Job ", id.value(), " instance 7: ", id.value(), "-7\n"));
+  EXPECT_EQ(tasks[7].mesos_task_id, absl::StrCat(id.value(), "-7-1"));
+  EXPECT_THAT(tasks[7].host, HasSubstr("local-"));
+  // The store has it all: the job left the active index, pod events per run.
+  EXPECT_THAT(store_->ListActiveJobs(), ::peloton::testing::IsOkAndHolds(::testing::IsEmpty()));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events, store_->GetPodEvents(id, 7));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().actual_state, TaskState::kSucceeded);
+}
+
+TEST_F(MasterTest, FailedTasksAreRetriedByTheRestartPolicy) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 0.5, memlimitmb: 32}
+  restartpolicy: {maxfailures: 2}
+  command: {shell: true, value: 'exit 3'}
+instanceconfig:
+  1:
+    command: {shell: true, value: 'if [ -e ../flag ]; then exit 0; fi; touch ../flag; exit 1'}
+)yaml")));
+  const jobmgr::JobView view = RunToEnd(id);
+  EXPECT_EQ(view.runtime.state, JobState::kFailed);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_EQ(tasks[0].state, TaskState::kFailed);
+  // maxFailures 2: it may fail twice, then it is given up.
+  EXPECT_EQ(tasks[0].failure_count, 2u);
+  EXPECT_EQ(tasks[0].mesos_task_id, absl::StrCat(id.value(), "-0-2"));
+  EXPECT_EQ(tasks[0].message, "exit code 3");
+  EXPECT_EQ(tasks[1].state, TaskState::kSucceeded);  // failed once, then succeeded
+  EXPECT_EQ(tasks[1].failure_count, 1u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> runs, store_->GetPodEvents(id, 0));
+  EXPECT_EQ(runs.front().run_id, 2);
+  EXPECT_EQ(runs.back().run_id, 1);
+}
+
+TEST_F(MasterTest, StoppingAJobKillsItsRunningAndQueuedTasks) {
+  // Ten one-core tasks, eight cores: eight run (on both 4-core hosts), two wait in the queue.
+  // Preemptible, so that they may use more than the pool's reservation of 4 cores.
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 10
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 32}
+  command: {shell: true, value: 'sleep 300'}
+)yaml")));
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_THAT(master_->Tick(), IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(id));
+    if (view.task_counts[static_cast<int>(TaskState::kRunning)] == 8) break;
+    usleep(10'000);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView running, master_->jobs().GetJob(id));
+  EXPECT_EQ(running.runtime.state, JobState::kRunning);
+  EXPECT_EQ(running.task_counts[static_cast<int>(TaskState::kRunning)], 8u);
+  EXPECT_EQ(running.task_counts[static_cast<int>(TaskState::kPending)], 2u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  std::set<std::string> hosts;
+  for (const store::TaskRuntime& t : tasks) {
+    if (t.state == TaskState::kRunning) hosts.insert(t.host);
+  }
+  EXPECT_EQ(hosts.size(), 2u);
+
+  ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
+  const jobmgr::JobView view = RunToEnd(id);
+  EXPECT_EQ(view.runtime.state, JobState::kKilled);
+  EXPECT_EQ(view.task_counts[static_cast<int>(TaskState::kKilled)], 10u);
+  // The pool has nothing left allocated.
+  EXPECT_EQ(master_->pools().GetPool("/batch")->usage->allocation().total, Resources());
+}
+
+TEST_F(MasterTest, BadJobsAreRefusedAndStoreNothing) {
+  EXPECT_THAT(master_->jobs().CreateJob(Job("instancecount: 1\ndefaultconfig: {name: x}")).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command.value")));
+  jobmgr::job_pb::JobConfig root = Job("instancecount: 1\ndefaultconfig: {command: {value: x}}");
+  root.mutable_respoolid()->set_value("root");
+  EXPECT_THAT(master_->jobs().CreateJob(root).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a leaf pool")));
+  root.mutable_respoolid()->set_value("no-such-pool");
+  EXPECT_THAT(master_->jobs().CreateJob(root).status(), StatusIs(absl::StatusCode::kNotFound));
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobQueryResult all, store_->QueryJobs({}));
+  EXPECT_EQ(all.total, 0u);
+}
+
+// kill -9 of the master in the middle of a job, then a restart: running tasks are kept (not
+// run twice), queued ones are queued again, and the job finishes.
+TEST_F(MasterTest, ARestartedMasterFinishesTheJob) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 10
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 32}
+  command: {shell: true, value: 'echo started >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.02; done'}
+)yaml")));
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_THAT(master_->Tick(), IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(id));
+    if (view.task_counts[static_cast<int>(TaskState::kRunning)] == 8) break;
+    usleep(10'000);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView before, master_->jobs().GetJob(id));
+  ASSERT_EQ(before.task_counts[static_cast<int>(TaskState::kRunning)], 8u);
+  Start();  // the old master is gone without a word; its tasks keep running
+  std::ofstream(dir_ + "/sandboxes/go") << "go";
+  const jobmgr::JobView view = RunToEnd(id);
+  EXPECT_EQ(view.runtime.state, JobState::kSucceeded);
+  EXPECT_EQ(view.task_counts[static_cast<int>(TaskState::kSucceeded)], 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(Slurp(absl::StrCat(dir_, "/sandboxes/runs-", i)), "started\n") << "instance " << i;
+  }
+}
+
+}  // namespace
+}  // namespace peloton::master
