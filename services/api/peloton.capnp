@@ -1,0 +1,85 @@
+# Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+#
+# The public API of peloton-master (what the `peloton` CLI calls), after Peloton's v0
+# ResourceManager, JobManager and TaskManager services (reference §5.1).
+#
+# A job's configuration travels as Peloton's own protobuf encoding of v0 JobConfig
+# (services/api/job.proto), so every field of Peloton's job files reaches the job manager
+# without a second schema to keep in step. Every result carries a status: code is
+# absl::StatusCode's number (0 = OK) and message names the field and the rule.
+
+@0xe7b1f01747aa058b;
+
+$import "/capnp/c++.capnp".namespace("peloton::api");
+
+using Respool = import "respool.capnp";
+
+struct Status {
+  code @0 :UInt8;
+  message @1 :Text;
+}
+
+struct Quantities {
+  cpu @0 :Float64;       # cores
+  memoryMb @1 :Float64;
+  diskMb @2 :Float64;
+  gpu @3 :Float64;
+}
+
+struct PoolSummary {
+  id @0 :Text;
+  path @1 :Text;
+  config @2 :Respool.ResourcePoolConfig;
+  children @3 :List(Text);       # ids
+  demand @4 :Quantities;
+  allocation @5 :Quantities;
+  entitlement @6 :Quantities;
+}
+
+struct StateCount {
+  state @0 :Text;                # Peloton's TaskState name
+  count @1 :UInt32;
+}
+
+struct JobSummary {
+  id @0 :Text;
+  name @1 :Text;
+  owner @2 :Text;
+  poolId @3 :Text;
+  state @4 :Text;                # Peloton's JobState name
+  goalState @5 :Text;
+  instanceCount @6 :UInt32;
+  taskCounts @7 :List(StateCount);
+  creationTime @8 :Int64;        # microseconds since the Unix epoch; 0 when unset
+  startTime @9 :Int64;
+  completionTime @10 :Int64;
+}
+
+struct TaskInfo {
+  instanceId @0 :UInt32;
+  state @1 :Text;
+  goalState @2 :Text;
+  mesosTaskId @3 :Text;
+  host @4 :Text;
+  message @5 :Text;
+  reason @6 :Text;
+  failureCount @7 :UInt32;
+  startTime @8 :Int64;
+  completionTime @9 :Int64;
+}
+
+interface Peloton {
+  createPool @0 (path :Text, config :Respool.ResourcePoolConfig) -> (status :Status, id :Text);
+  deletePool @1 (path :Text) -> (status :Status);
+  lookupPool @2 (path :Text) -> (status :Status, id :Text);
+  listPools @3 () -> (status :Status, pools :List(PoolSummary));
+
+  # `poolPath` names a leaf pool; it replaces the config's respoolID.
+  createJob @4 (jobConfig :Data, poolPath :Text) -> (status :Status, jobId :Text);
+  getJob @5 (jobId :Text) -> (status :Status, job :JobSummary, jobConfig :Data);
+  stopJob @6 (jobId :Text) -> (status :Status);
+  # Instances [from, to); to = 0: all.
+  listTasks @7 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status, tasks :List(TaskInfo));
+  # A file of the instance's current run's sandbox: "stdout" or "stderr".
+  taskLogs @8 (jobId :Text, instanceId :UInt32, file :Text) -> (status :Status, content :Data);
+}

@@ -1,0 +1,400 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton: the command line of Peloton's verbs (reference §5.4), reading Peloton's own YAML
+// files, talking to peloton-master.
+//
+//   peloton respool create /DefaultResPool examples/default_respool.yaml
+//   peloton job create /DefaultResPool examples/testjob.yaml --wait
+//   peloton task list <job-id>
+//
+// The master is --master, else $PELOTON_MASTER, else 127.0.0.1:5391. `-o json` prints what the
+// master answered as JSON, for scripts. Exit status: 0 done, 1 the master refused (its message
+// names the field and the rule), 2 bad usage or no master.
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "capnp/compat/json.h"
+#include "capnp/ez-rpc.h"
+#include "fmt/format.h"
+#include "services/api/job.pb.h"
+#include "services/api/peloton.capnp.h"
+#include "services/api/respool_convert.h"
+#include "services/api/yaml_proto.h"
+
+namespace {
+
+using peloton::api::Peloton;
+
+struct Global {
+  std::string master;
+  std::string output = "table";
+};
+
+std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+
+// Prints the master's refusal and returns the exit status for it.
+int Refused(peloton::api::Status::Reader status) {
+  std::cerr << "peloton: " << Str(status.getMessage()) << "\n";
+  return 1;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+template <typename Reader>
+void PrintJson(Reader reader) {
+  capnp::JsonCodec json;
+  json.setPrettyPrint(true);
+  std::cout << json.encode(reader).cStr() << "\n";
+}
+
+std::string Time(int64_t micros) {
+  if (micros == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::LocalTimeZone());
+}
+
+std::string Duration(int64_t start, int64_t end) {
+  if (start == 0) return "";
+  const int64_t stop = end != 0 ? end : absl::ToUnixMicros(absl::Now());
+  return absl::FormatDuration(absl::Trunc(absl::Microseconds(stop - start), absl::Seconds(1)));
+}
+
+template <typename Fn>
+int WithMaster(const Global& g, Fn&& fn) {
+  try {
+    capnp::EzRpcClient client(g.master);
+    Peloton::Client peloton = client.getMain<Peloton>();
+    return fn(peloton, client.getWaitScope());
+  } catch (const kj::Exception& e) {
+    std::cerr << "peloton: cannot reach peloton-master at " << g.master << ": "
+              << e.getDescription().cStr() << "\n(start it with `make run`, or point --master "
+              << "or PELOTON_MASTER at it)\n";
+    return 2;
+  }
+}
+
+int RespoolCreate(const Global& g, const std::string& path, const std::string& file) {
+  absl::StatusOr<std::string> yaml = ReadFile(file);
+  if (!yaml.ok()) {
+    std::cerr << "peloton: " << yaml.status().message() << "\n";
+    return 2;
+  }
+  peloton::api::v0::respool::ResourcePoolConfig proto;
+  auto ignored = peloton::api::YamlToProto(*yaml, proto);
+  if (!ignored.ok()) {
+    std::cerr << "peloton: " << file << ": " << ignored.status().message() << "\n";
+    return 1;
+  }
+  for (const std::string& key : *ignored) {
+    std::cerr << "peloton: " << file << ": ignoring unknown key '" << key << "'\n";
+  }
+  if (!proto.parent().value().empty()) {
+    std::cerr << "peloton: " << file << ": parent: set (rule: the parent is the path's; leave it "
+              << "out of the file)\n";
+    return 1;
+  }
+  auto config = peloton::api::PoolConfigFromProto(proto);
+  if (!config.ok()) {
+    std::cerr << "peloton: " << file << ": " << config.status().message() << "\n";
+    return 1;
+  }
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.createPoolRequest();
+    request.setPath(path);
+    peloton::api::PoolConfigToCapnp(*config, request.initConfig());
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::CreatePoolResults::Reader(response));
+    } else {
+      std::cout << "Resource pool " << Str(response.getId()) << " created at " << path << "\n";
+    }
+    return 0;
+  });
+}
+
+int RespoolDump(const Global& g) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto response = peloton.listPoolsRequest().send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::ListPoolsResults::Reader(response));
+      return 0;
+    }
+    std::cout << fmt::format("{:<32} {:<36} {:>10} {:>10} {:>12} {:>12}\n", "PATH", "ID", "CPU RES",
+                             "CPU LIMIT", "CPU ALLOC", "CPU ENTITLED");
+    for (auto pool : response.getPools()) {
+      double reservation = 0, limit = 0;
+      for (auto r : pool.getConfig().getResources()) {
+        if (Str(r.getKind()) == "cpu") {
+          reservation = r.getReservation();
+          limit = r.getLimit();
+        }
+      }
+      std::cout << fmt::format("{:<32} {:<36} {:>10g} {:>10g} {:>12g} {:>12g}\n",
+                               Str(pool.getPath()), Str(pool.getId()), reservation, limit,
+                               pool.getAllocation().getCpu(), pool.getEntitlement().getCpu());
+    }
+    return 0;
+  });
+}
+
+int RespoolDelete(const Global& g, const std::string& path) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.deletePoolRequest();
+    request.setPath(path);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    std::cout << "Resource pool " << path << " deleted\n";
+    return 0;
+  });
+}
+
+// "RUNNING: 3, SUCCEEDED: 7"
+std::string Counts(peloton::api::JobSummary::Reader job) {
+  std::string out;
+  for (auto c : job.getTaskCounts()) {
+    absl::StrAppend(&out, out.empty() ? "" : ", ", Str(c.getState()), ": ", c.getCount());
+  }
+  return out;
+}
+
+bool Terminal(const std::string& state) {
+  return state == "SUCCEEDED" || state == "FAILED" || state == "KILLED" || state == "DELETED";
+}
+
+int JobStatus(const Global& g, const std::string& id, bool full) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.getJobRequest();
+    request.setJobId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(response.getJob());
+      return 0;
+    }
+    auto job = response.getJob();
+    std::cout << "id: " << Str(job.getId()) << "\nname: " << Str(job.getName())
+              << "\nstate: " << Str(job.getState()) << "\ngoal state: " << Str(job.getGoalState())
+              << "\ninstances: " << job.getInstanceCount() << "\ntasks: " << Counts(job) << "\n";
+    if (full) {
+      std::cout << "owner: " << Str(job.getOwner()) << "\npool: " << Str(job.getPoolId())
+                << "\ncreated: " << Time(job.getCreationTime())
+                << "\nstarted: " << Time(job.getStartTime())
+                << "\ncompleted: " << Time(job.getCompletionTime()) << "\n";
+      peloton::api::v0::job::JobConfig config;
+      const auto bytes = response.getJobConfig();
+      if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+        std::cout << "config:\n" << config.DebugString();
+      }
+    }
+    return 0;
+  });
+}
+
+int JobCreate(const Global& g, const std::string& pool, const std::string& file, bool wait_end) {
+  absl::StatusOr<std::string> yaml = ReadFile(file);
+  if (!yaml.ok()) {
+    std::cerr << "peloton: " << yaml.status().message() << "\n";
+    return 2;
+  }
+  peloton::api::v0::job::JobConfig config;
+  auto ignored = peloton::api::YamlToProto(*yaml, config);
+  if (!ignored.ok()) {
+    std::cerr << "peloton: " << file << ": " << ignored.status().message() << "\n";
+    return 1;
+  }
+  for (const std::string& key : *ignored) {
+    std::cerr << "peloton: " << file << ": ignoring unknown key '" << key << "'\n";
+  }
+  const std::string bytes = config.SerializeAsString();
+  std::string job_id;
+  const int created = WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.createJobRequest();
+    request.setPoolPath(pool);
+    request.setJobConfig(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    job_id = Str(response.getJobId());
+    if (g.output == "json") {
+      PrintJson(Peloton::CreateJobResults::Reader(response));
+    } else {
+      std::cout << "Job " << job_id << " created\n";
+    }
+    return 0;
+  });
+  if (created != 0 || !wait_end) return created;
+  // --wait: progress until the job is terminal.
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    std::string last;
+    while (true) {
+      auto request = peloton.getJobRequest();
+      request.setJobId(job_id);
+      auto response = request.send().wait(wait);
+      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+      const std::string state = Str(response.getJob().getState());
+      const std::string line = absl::StrCat(state, " (", Counts(response.getJob()), ")");
+      if (line != last) std::cout << line << "\n" << std::flush;
+      last = line;
+      if (Terminal(state)) return state == "SUCCEEDED" ? 0 : 1;
+      usleep(200'000);
+    }
+  });
+}
+
+int JobStop(const Global& g, const std::string& id) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.stopJobRequest();
+    request.setJobId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    std::cout << "Job " << id << " stopping\n";
+    return 0;
+  });
+}
+
+// "3:7" -> [3, 7); "3" -> [3, 4)
+bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to) {
+  if (text.empty()) return true;
+  std::vector<std::string> parts = absl::StrSplit(text, ':');
+  if (parts.size() == 1) {
+    if (!absl::SimpleAtoi(parts[0], &from)) return false;
+    to = from + 1;
+    return true;
+  }
+  return parts.size() == 2 && absl::SimpleAtoi(parts[0], &from) &&
+         absl::SimpleAtoi(parts[1], &to) && from < to;
+}
+
+int TaskList(const Global& g, const std::string& id, const std::string& range) {
+  uint32_t from = 0, to = 0;
+  if (!ParseRange(range, from, to)) {
+    std::cerr << "peloton: --range: '" << range << "' (rule: FROM:TO with FROM < TO, or one "
+              << "instance)\n";
+    return 2;
+  }
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.listTasksRequest();
+    request.setJobId(id);
+    request.setFrom(from);
+    request.setTo(to);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(response.getTasks());
+      return 0;
+    }
+    std::cout << fmt::format("{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {}\n", "Instance", "State",
+                             "Host", "Start Time", "Run Time", "Failures", "Message");
+    for (auto t : response.getTasks()) {
+      std::cout << fmt::format("{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {}\n", t.getInstanceId(),
+                               Str(t.getState()), Str(t.getHost()), Time(t.getStartTime()),
+                               Duration(t.getStartTime(), t.getCompletionTime()),
+                               t.getFailureCount(), Str(t.getMessage()));
+    }
+    return 0;
+  });
+}
+
+int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const std::string& file) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.taskLogsRequest();
+    request.setJobId(id);
+    request.setInstanceId(instance);
+    request.setFile(file);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const auto content = response.getContent();
+    std::cout.write(reinterpret_cast<const char*>(content.begin()),
+                    static_cast<std::streamsize>(content.size()));
+    return 0;
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"peloton: run jobs on peloton-master"};
+  app.require_subcommand(1);
+  // Global options (-o, --master) may also follow the verb.
+  app.fallthrough();
+  Global g;
+  const char* env = std::getenv("PELOTON_MASTER");
+  g.master = env != nullptr && *env != '\0' ? env : "127.0.0.1:5391";
+  app.add_option("--master", g.master,
+                 "peloton-master's address (default $PELOTON_MASTER or "
+                 "127.0.0.1:5391)");
+  app.add_option("-o,--output", g.output, "table or json")->check(CLI::IsMember({"table", "json"}));
+  int status = 0;
+
+  CLI::App* respool =
+      app.add_subcommand("respool", "resource pools")->require_subcommand(1)->fallthrough();
+  std::string path, file;
+  CLI::App* rc = respool->add_subcommand("create", "create a pool from a YAML file");
+  rc->add_option("path", path, "the pool's path, e.g. /DefaultResPool")->required();
+  rc->add_option("file", file, "Peloton's respool YAML")->required()->check(CLI::ExistingFile);
+  rc->callback([&] { status = RespoolCreate(g, path, file); });
+  respool->add_subcommand("dump", "every pool, with its allocation and entitlement")->callback([&] {
+    status = RespoolDump(g);
+  });
+  CLI::App* rd = respool->add_subcommand("delete", "delete a leaf pool with nothing in it");
+  rd->add_option("path", path, "the pool's path")->required();
+  rd->callback([&] { status = RespoolDelete(g, path); });
+
+  CLI::App* job = app.add_subcommand("job", "jobs")->require_subcommand(1)->fallthrough();
+  std::string job_id;
+  bool wait_end = false;
+  CLI::App* jc = job->add_subcommand("create", "create a job from Peloton's job YAML");
+  jc->add_option("respool", path, "the leaf pool's path")->required();
+  jc->add_option("file", file, "Peloton's job YAML")->required()->check(CLI::ExistingFile);
+  jc->add_flag("--wait", wait_end, "show progress until the job ends (exit 0 if it succeeded)");
+  jc->callback([&] { status = JobCreate(g, path, file, wait_end); });
+  CLI::App* jg = job->add_subcommand("get", "the job's summary and configuration");
+  jg->add_option("job", job_id, "job id")->required();
+  jg->callback([&] { status = JobStatus(g, job_id, true); });
+  CLI::App* js = job->add_subcommand("status", "the job's state and its tasks' states");
+  js->add_option("job", job_id, "job id")->required();
+  js->callback([&] { status = JobStatus(g, job_id, false); });
+  CLI::App* jstop = job->add_subcommand("stop", "kill every task of the job");
+  jstop->add_option("job", job_id, "job id")->required();
+  jstop->callback([&] { status = JobStop(g, job_id); });
+
+  CLI::App* task = app.add_subcommand("task", "tasks")->require_subcommand(1)->fallthrough();
+  std::string range, log_file = "stdout";
+  uint32_t instance = 0;
+  CLI::App* tl = task->add_subcommand("list", "the job's tasks");
+  tl->add_option("job", job_id, "job id")->required();
+  tl->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one instance");
+  tl->callback([&] { status = TaskList(g, job_id, range); });
+  CLI::App* tlogs = task->add_subcommand("logs", "the output of an instance's current run");
+  tlogs->add_option("job", job_id, "job id")->required();
+  tlogs->add_option("instance", instance, "instance id")->required();
+  tlogs->add_option("-f,--file", log_file, "stdout or stderr")
+      ->check(CLI::IsMember({"stdout", "stderr"}));
+  tlogs->callback([&] { status = TaskLogs(g, job_id, instance, log_file); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return status;
+}

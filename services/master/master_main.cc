@@ -1,0 +1,130 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton-master: the job manager, resource manager, placement engine and host manager in one
+// process, on the embedded defaults: the local backend (this machine, or --local-hosts virtual
+// hosts) and a SQLite store under --data-dir. Serves the public API (peloton.capnp) that the
+// `peloton` CLI calls.
+//
+//   peloton-master --data-dir=./var --listen=127.0.0.1:5391 [--local-hosts=4]
+//
+// Stopping it (even with kill -9) is safe: every change is in the store before it acts, tasks
+// keep running under their runners, and the next start takes them over.
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "capnp/ez-rpc.h"
+#include "kj/async-io.h"
+#include "kj/timer.h"
+#include "services/backend/local/local_backend.h"
+#include "services/master/master.h"
+#include "services/master/rpc_service.h"
+#include "services/store/sqlite_store.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The task runner: --runner, else beside this binary, else in this binary's Bazel runfiles.
+std::string FindRunner(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& candidate :
+       {self.parent_path() / "peloton-task-runner",
+        fs::path(self.string() + ".runfiles/peloton/services/backend/local/peloton-task-runner"),
+        self.parent_path().parent_path() / "backend/local/peloton-task-runner"}) {
+    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return "peloton-task-runner";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"peloton-master: Peloton's scheduler in one process"};
+  std::string listen = "127.0.0.1:5391", data_dir = "./var", profile = "pack", runner,
+              log_level = "info", sync = "normal";
+  int local_hosts = 0, tick_ms = 100;
+  app.add_option("--listen", listen, "address the API listens on (host:port or unix:PATH)");
+  app.add_option("--data-dir", data_dir, "the store (peloton.db) and the task sandboxes");
+  app.add_option("--local-hosts", local_hosts,
+                 "split this machine into N virtual hosts (0: one host, the machine)")
+      ->check(CLI::Range(0, 1024));
+  app.add_option("--placement-profile", profile, "pack, best-fit, spread or gpu-frag");
+  app.add_option("--tick-ms", tick_ms, "scheduling period in milliseconds")
+      ->check(CLI::Range(1, 60'000));
+  app.add_option("--runner", runner, "the peloton-task-runner binary");
+  app.add_option("--sync", sync, "SQLite synchronous mode")
+      ->check(CLI::IsMember({"normal", "full"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    spdlog::error("--data-dir: cannot create {}: {}", data_dir, ec.message());
+    return 2;
+  }
+  auto store = peloton::store::SqliteStore::Open(
+      {.path = data_dir + "/peloton.db",
+       .synchronous = sync == "full" ? peloton::store::SqliteSynchronous::kFull
+                                     : peloton::store::SqliteSynchronous::kNormal});
+  if (!store.ok()) {
+    spdlog::error("{}", std::string(store.status().message()));
+    return 2;
+  }
+  const std::string sandboxes = data_dir + "/sandboxes";
+  fs::create_directories(sandboxes, ec);
+  const peloton::backend::HostInfo machine = peloton::backend::local::DiscoverThisMachine(data_dir);
+  std::vector<peloton::backend::HostInfo> hosts = {machine};
+  if (local_hosts > 0) {
+    auto split = peloton::backend::local::SplitIntoVirtualHosts(machine, local_hosts);
+    if (!split.ok()) {
+      spdlog::error("--local-hosts: {}", std::string(split.status().message()));
+      return 2;
+    }
+    hosts = *std::move(split);
+  }
+  auto backend =
+      peloton::backend::local::LocalBackend::Create({FindRunner(runner), sandboxes, hosts});
+  if (!backend.ok()) {
+    spdlog::error("{}", std::string(backend.status().message()));
+    return 2;
+  }
+  auto master = peloton::master::Master::Create(**store, **backend, {.placement_profile = profile});
+  if (!master.ok()) {
+    spdlog::error("{}", std::string(master.status().message()));
+    return 2;
+  }
+  if (absl::Status s = (*master)->Recover(); !s.ok()) {
+    spdlog::error("recovery: {}", std::string(s.message()));
+    return 1;
+  }
+  for (const auto& h : hosts) {
+    spdlog::info("host {}: {}", h.hostname, h.capacity.ToString());
+  }
+
+  capnp::EzRpcServer server(kj::heap<peloton::master::PelotonService>(**master, sandboxes), listen);
+  auto& wait = server.getWaitScope();
+  const unsigned port = server.getPort().wait(wait);
+  spdlog::info("peloton-master listening on {} (port {}), data in {}", listen, port, data_dir);
+
+  kj::Timer& timer = server.getIoProvider().getTimer();
+  std::function<kj::Promise<void>()> loop = [&]() -> kj::Promise<void> {
+    return timer.afterDelay(tick_ms * kj::MILLISECONDS).then([&]() {
+      if (absl::Status s = (*master)->Tick(); !s.ok())
+        spdlog::error("tick: {}", std::string(s.message()));
+      return loop();
+    });
+  };
+  loop().wait(wait);
+  return 0;
+}

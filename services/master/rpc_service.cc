@@ -1,0 +1,220 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/master/rpc_service.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "services/api/respool_convert.h"
+
+namespace peloton::master {
+namespace {
+
+std::string Str(capnp::Text::Reader text) { return std::string(text.cStr(), text.size()); }
+
+void SetQuantities(const Resources& r, api::Quantities::Builder out) {
+  out.setCpu(FromFixedPoint(ResourceKind::kCpu, r.milli_cpu()));
+  out.setMemoryMb(FromFixedPoint(ResourceKind::kMemory, r.memory_mb()));
+  out.setDiskMb(FromFixedPoint(ResourceKind::kDisk, r.disk_mb()));
+  out.setGpu(FromFixedPoint(ResourceKind::kGpu, r.milli_gpu()));
+}
+
+int64_t Micros(absl::Time t) { return t == absl::UnixEpoch() ? 0 : absl::ToUnixMicros(t); }
+
+}  // namespace
+
+void SetStatus(const absl::Status& status, api::Status::Builder out) {
+  out.setCode(static_cast<uint8_t>(status.code()));
+  out.setMessage(std::string(status.message()));
+}
+
+absl::Status StatusOf(api::Status::Reader in) {
+  if (in.getCode() == 0) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(in.getCode()), Str(in.getMessage()));
+}
+
+kj::Promise<void> PelotonService::createPool(CreatePoolContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  absl::StatusOr<fairshare::PoolConfig> config = api::PoolConfigFromCapnp(params.getConfig());
+  absl::StatusOr<PoolId> id =
+      config.ok()
+          ? master_.pools().CreatePool(Str(params.getPath()), api::PoolConfigToProto(*config))
+          : absl::StatusOr<PoolId>(config.status());
+  SetStatus(id.status(), results.initStatus());
+  if (id.ok()) results.setId(id->value());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::deletePool(DeletePoolContext context) {
+  SetStatus(master_.pools().DeletePool(Str(context.getParams().getPath())),
+            context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::lookupPool(LookupPoolContext context) {
+  absl::StatusOr<PoolId> id = master_.pools().LookupPoolId(Str(context.getParams().getPath()));
+  auto results = context.getResults();
+  SetStatus(id.status(), results.initStatus());
+  if (id.ok()) results.setId(id->value());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::listPools(ListPoolsContext context) {
+  const std::vector<resmgr::PoolInfo> pools = master_.pools().ListPools();
+  auto results = context.getResults();
+  SetStatus(absl::OkStatus(), results.initStatus());
+  auto list = results.initPools(static_cast<unsigned>(pools.size()));
+  for (size_t i = 0; i < pools.size(); ++i) {
+    const resmgr::PoolInfo& p = pools[i];
+    auto out = list[static_cast<unsigned>(i)];
+    out.setId(p.id.value());
+    out.setPath(p.path);
+    if (absl::StatusOr<fairshare::PoolConfig> c = api::PoolConfigFromProto(p.config); c.ok()) {
+      api::PoolConfigToCapnp(*c, out.initConfig());
+    }
+    auto children = out.initChildren(static_cast<unsigned>(p.children.size()));
+    for (size_t k = 0; k < p.children.size(); ++k) {
+      children.set(static_cast<unsigned>(k), p.children[k].value());
+    }
+    if (p.usage != nullptr) {
+      SetQuantities(p.usage->demand(), out.initDemand());
+      SetQuantities(p.usage->allocation().total, out.initAllocation());
+      SetQuantities(p.usage->entitlement().total, out.initEntitlement());
+    }
+  }
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  jobmgr::job_pb::JobConfig config;
+  const capnp::Data::Reader bytes = params.getJobConfig();
+  absl::StatusOr<JobId> id = absl::InvalidArgumentError("jobConfig: not a v0 JobConfig");
+  if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+    absl::StatusOr<PoolId> pool = master_.pools().LookupPoolId(Str(params.getPoolPath()));
+    if (pool.ok()) {
+      config.mutable_respoolid()->set_value(pool->value());
+      id = master_.jobs().CreateJob(std::move(config));
+    } else {
+      id = pool.status();
+    }
+  }
+  SetStatus(id.status(), results.initStatus());
+  if (id.ok()) results.setJobId(id->value());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::getJob(GetJobContext context) {
+  const JobId id(Str(context.getParams().getJobId()));
+  absl::StatusOr<jobmgr::JobView> view = master_.jobs().GetJob(id);
+  auto results = context.getResults();
+  SetStatus(view.status(), results.initStatus());
+  if (!view.ok()) return kj::READY_NOW;
+  auto job = results.initJob();
+  job.setId(id.value());
+  job.setName(view->config.name());
+  job.setOwner(view->config.owner().empty() ? view->config.owningteam() : view->config.owner());
+  job.setPoolId(view->config.respoolid().value());
+  job.setState(std::string(taskfsm::Name(view->runtime.state)));
+  job.setGoalState(std::string(taskfsm::Name(view->runtime.goal_state)));
+  job.setInstanceCount(view->config.instancecount());
+  std::vector<std::pair<std::string, uint32_t>> counts;
+  for (int s = 0; s < taskfsm::kNumTaskStates; ++s) {
+    if (view->task_counts[s] > 0) {
+      counts.emplace_back(taskfsm::Name(static_cast<taskfsm::TaskState>(s)), view->task_counts[s]);
+    }
+  }
+  auto list = job.initTaskCounts(static_cast<unsigned>(counts.size()));
+  for (size_t i = 0; i < counts.size(); ++i) {
+    list[static_cast<unsigned>(i)].setState(counts[i].first);
+    list[static_cast<unsigned>(i)].setCount(counts[i].second);
+  }
+  job.setCreationTime(Micros(view->runtime.creation_time));
+  job.setStartTime(Micros(view->runtime.start_time));
+  job.setCompletionTime(Micros(view->runtime.completion_time));
+  const std::string config = view->config.SerializeAsString();
+  results.setJobConfig(
+      capnp::Data::Reader(reinterpret_cast<const kj::byte*>(config.data()), config.size()));
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::stopJob(StopJobContext context) {
+  SetStatus(master_.jobs().StopJob(JobId(Str(context.getParams().getJobId()))),
+            context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
+  auto params = context.getParams();
+  absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+      master_.jobs().ListTasks(JobId(Str(params.getJobId())));
+  auto results = context.getResults();
+  SetStatus(tasks.status(), results.initStatus());
+  if (!tasks.ok()) return kj::READY_NOW;
+  const uint32_t from = params.getFrom();
+  const uint32_t to = params.getTo() == 0 ? UINT32_MAX : params.getTo();
+  std::vector<const store::TaskRuntime*> chosen;
+  for (const store::TaskRuntime& t : *tasks) {
+    if (t.instance_id >= from && t.instance_id < to) chosen.push_back(&t);
+  }
+  auto list = results.initTasks(static_cast<unsigned>(chosen.size()));
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const store::TaskRuntime& t = *chosen[i];
+    auto out = list[static_cast<unsigned>(i)];
+    out.setInstanceId(t.instance_id);
+    out.setState(std::string(taskfsm::Name(t.state)));
+    out.setGoalState(std::string(taskfsm::Name(t.goal_state)));
+    out.setMesosTaskId(t.mesos_task_id);
+    out.setHost(t.host);
+    out.setMessage(t.message);
+    out.setReason(t.reason);
+    out.setFailureCount(t.failure_count);
+    out.setStartTime(Micros(t.start_time));
+    out.setCompletionTime(Micros(t.completion_time));
+  }
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  const std::string file = Str(params.getFile());
+  if (file != "stdout" && file != "stderr") {
+    SetStatus(
+        absl::InvalidArgumentError(absl::StrCat("file: '", file, "' (rule: stdout or stderr)")),
+        results.initStatus());
+    return kj::READY_NOW;
+  }
+  absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+      master_.jobs().ListTasks(JobId(Str(params.getJobId())));
+  absl::Status status = tasks.status();
+  std::string content;
+  if (tasks.ok()) {
+    const uint32_t instance = params.getInstanceId();
+    if (instance >= tasks->size()) {
+      status = absl::NotFoundError(
+          absl::StrCat("instance ", instance, " does not exist (the job has ", tasks->size(), ")"));
+    } else {
+      const std::string path =
+          absl::StrCat(sandbox_root_, "/", (*tasks)[instance].mesos_task_id, "/", file);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        status = absl::NotFoundError(
+            absl::StrCat("no ", file, " for instance ", instance, " yet (it has not run here)"));
+      } else {
+        std::stringstream s;
+        s << in.rdbuf();
+        content = s.str();
+      }
+    }
+  }
+  SetStatus(status, results.initStatus());
+  results.setContent(
+      capnp::Data::Reader(reinterpret_cast<const kj::byte*>(content.data()), content.size()));
+  return kj::READY_NOW;
+}
+
+}  // namespace peloton::master
