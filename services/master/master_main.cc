@@ -10,8 +10,12 @@
 // Stopping it (even with kill -9) is safe: every change is in the store before it acts, tasks
 // keep running under their runners, and the next start takes them over.
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -42,6 +46,23 @@ std::string FindRunner(const std::string& flag) {
     if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
   }
   return "peloton-task-runner";
+}
+
+// A Unix socket left behind by a master that was killed: removed when nothing answers on it
+// (a live master keeps it, and binding then fails with a clear message).
+void RemoveStaleSocket(const std::string& listen) {
+  if (listen.rfind("unix:", 0) != 0) return;
+  const std::string path = listen.substr(5);
+  struct sockaddr_un addr {};
+  if (path.size() >= sizeof addr.sun_path) return;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  const bool alive = connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
+  const int error = errno;
+  close(fd);
+  if (!alive && error == ECONNREFUSED) unlink(path.c_str());
 }
 
 }  // namespace
@@ -112,19 +133,27 @@ int main(int argc, char** argv) {
     spdlog::info("host {}: {}", h.hostname, h.capacity.ToString());
   }
 
-  capnp::EzRpcServer server(kj::heap<peloton::master::PelotonService>(**master, sandboxes), listen);
-  auto& wait = server.getWaitScope();
-  const unsigned port = server.getPort().wait(wait);
-  spdlog::info("peloton-master listening on {} (port {}), data in {}", listen, port, data_dir);
+  RemoveStaleSocket(listen);
+  try {
+    capnp::EzRpcServer server(kj::heap<peloton::master::PelotonService>(**master, sandboxes),
+                              listen);
+    auto& wait = server.getWaitScope();
+    const unsigned port = server.getPort().wait(wait);
+    spdlog::info("peloton-master listening on {} (port {}), data in {}", listen, port, data_dir);
 
-  kj::Timer& timer = server.getIoProvider().getTimer();
-  std::function<kj::Promise<void>()> loop = [&]() -> kj::Promise<void> {
-    return timer.afterDelay(tick_ms * kj::MILLISECONDS).then([&]() {
-      if (absl::Status s = (*master)->Tick(); !s.ok())
-        spdlog::error("tick: {}", std::string(s.message()));
-      return loop();
-    });
-  };
-  loop().wait(wait);
+    kj::Timer& timer = server.getIoProvider().getTimer();
+    std::function<kj::Promise<void>()> loop = [&]() -> kj::Promise<void> {
+      return timer.afterDelay(tick_ms * kj::MILLISECONDS).then([&]() {
+        if (absl::Status s = (*master)->Tick(); !s.ok()) {
+          spdlog::error("tick: {}", std::string(s.message()));
+        }
+        return loop();
+      });
+    };
+    loop().wait(wait);
+  } catch (const kj::Exception& e) {
+    spdlog::error("--listen {}: {}", listen, e.getDescription().cStr());
+    return 2;
+  }
   return 0;
 }

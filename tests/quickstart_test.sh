@@ -1,0 +1,105 @@
+#!/bin/bash
+# The README's quick start, for real: peloton-master on the local backend (two virtual hosts),
+# driven by the peloton CLI. Then bad input (each refused with a message naming the field and
+# a non-zero exit), and a master killed with SIGKILL in the middle of a job and restarted.
+set -euo pipefail
+
+root="${TEST_SRCDIR}/peloton"
+master_bin="${root}/services/master/peloton-master"
+peloton="${root}/services/cli/peloton"
+examples="${root}/examples"
+work="${TEST_TMPDIR}/quickstart"
+rm -rf "${work}"
+mkdir -p "${work}"
+# A short socket path: Unix socket paths are limited to 107 bytes.
+sock_dir=$(mktemp -d /tmp/peloton-test.XXXXXX)
+export PELOTON_MASTER="unix:${sock_dir}/master.sock"
+master_pid=""
+
+fail() { echo "FAIL: $*" >&2; [ -f "${work}/master.log" ] && cat "${work}/master.log" >&2; exit 1; }
+start_master() {
+  "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --local-hosts=2 \
+      --tick-ms=20 >> "${work}/master.log" 2>&1 &
+  master_pid=$!
+  for _ in $(seq 1 100); do
+    "${peloton}" respool dump > /dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "peloton-master did not start"
+}
+trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; rm -rf "${sock_dir}"' EXIT
+# Expects a command to fail with `status` and its stderr to contain `text`.
+expect_refused() {
+  local status=$1 text=$2
+  shift 2
+  set +e
+  "$@" > "${work}/out" 2> "${work}/err"
+  local got=$?
+  set -e
+  [ "${got}" = "${status}" ] || fail "$* exited ${got}, expected ${status}: $(cat "${work}/err")"
+  grep -qF -- "${text}" "${work}/err" || fail "$*: stderr lacks '${text}': $(cat "${work}/err")"
+}
+
+# No master yet.
+expect_refused 2 "cannot reach peloton-master" "${peloton}" respool dump
+
+start_master
+
+# respool create -> job create -> task list shows SUCCEEDED tasks.
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > "${work}/out"
+grep -q "created at /DefaultResPool" "${work}/out" || fail "respool create: $(cat "${work}/out")"
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
+    2> "${work}/warnings" || fail "job create --wait: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+grep -q "ignoring unknown key 'sla.minimuminstancecount'" "${work}/warnings" || fail "no warning"
+job=$(head -1 "${work}/create" | awk '{print $2}')
+[ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] || fail "task list"
+[ "$("${peloton}" task logs "${job}" 0)" = "Hello instance 0" ] || fail "task logs"
+"${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
+"${peloton}" task list "${job}" -o json | grep -q '"state": "SUCCEEDED"' || fail "-o json"
+
+# Bad input: a clear message, a non-zero exit, nothing created.
+printf 'name: [unclosed\n' > "${work}/malformed.yaml"
+expect_refused 1 "malformed YAML at line" "${peloton}" job create /DefaultResPool "${work}/malformed.yaml"
+printf 'instancecount: 2\ndefaultconfig: {name: x}\n' > "${work}/nocommand.yaml"
+expect_refused 1 "defaultConfig.command.value" "${peloton}" job create /DefaultResPool "${work}/nocommand.yaml"
+expect_refused 1 "pool /NoSuchPool does not exist" "${peloton}" job create /NoSuchPool "${examples}/testjob.yaml"
+printf 'instancecount: 1\nsla: {revocable: true}\ndefaultconfig: {command: {value: x}}\n' > "${work}/revocable.yaml"
+expect_refused 1 "sla.revocable" "${peloton}" job create /DefaultResPool "${work}/revocable.yaml"
+printf 'name: child\nparent: {value: root}\nresources: []\n' > "${work}/parent.yaml"
+expect_refused 1 "parent: set" "${peloton}" respool create /DefaultResPool/child "${work}/parent.yaml"
+printf 'name: other\nresources: []\n' > "${work}/misnamed.yaml"
+expect_refused 1 "name" "${peloton}" respool create /DefaultResPool/child "${work}/misnamed.yaml"
+expect_refused 1 "does not exist" "${peloton}" job status no-such-job
+expect_refused 2 "range" "${peloton}" task list "${job}" -r 5:2
+
+# kill -9 of the master in the middle of a job, then a restart: the job finishes and no
+# instance runs twice.
+cat > "${work}/wait.yaml" <<'YAML'
+instancecount: 4
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command:
+    shell: true
+    value: 'echo run >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.05; done'
+YAML
+job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
+for _ in $(seq 1 100); do
+  [ "$("${peloton}" task list "${job2}" | grep -c RUNNING)" = 4 ] && break
+  sleep 0.1
+done
+[ "$("${peloton}" task list "${job2}" | grep -c RUNNING)" = 4 ] || fail "tasks did not start"
+kill -9 "${master_pid}"
+wait "${master_pid}" 2> /dev/null || true
+start_master
+touch "${work}/var/sandboxes/go"
+for _ in $(seq 1 200); do
+  "${peloton}" job status "${job2}" | grep -q "^state: SUCCEEDED$" && break
+  sleep 0.1
+done
+"${peloton}" job status "${job2}" | grep -q "^state: SUCCEEDED$" || fail "job after restart: $("${peloton}" job status "${job2}")"
+for i in 0 1 2 3; do
+  [ "$(cat "${work}/var/sandboxes/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
+done
+echo "PASS"
