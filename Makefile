@@ -2,6 +2,7 @@
 # (scripts/bootstrap.sh), so a fresh Debian 12 machine needs nothing else.
 #
 #   make          build everything
+#   make run      start peloton-master on this machine (data in ./var; RUN_FLAGS=--local-hosts=4)
 #   make test     run every test
 #   make bench    run the benchmarks (Google Benchmark; results on stdout)
 #   make test-sanitize  run every test under AddressSanitizer and UndefinedBehaviorSanitizer
@@ -19,7 +20,8 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build test test-sanitize bench format bootstrap clean
+.PHONY: all build run test test-sanitize bench format bootstrap clean
+RUN_FLAGS ?=
 
 all: build
 
@@ -28,6 +30,9 @@ bootstrap:
 
 build: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //...
+
+run: bootstrap
+	BAZEL=$(BAZEL) bash scripts/run.sh $(RUN_FLAGS)
 
 test: bootstrap
 	$(BAZEL) test $(BAZEL_FLAGS) $(TEST_FLAGS) //...
