@@ -205,7 +205,11 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
-  running_[spec.task_id] = Task{spec.hostname, pid, ProcessStartTime(pid), true};
+  // Written here, before Launch returns, not by the runner once it runs: a master restarted
+  // in between must find the runner, or it would count the task lost and run it again.
+  const int64_t start_time = ProcessStartTime(pid);
+  (void)WriteFileAtomically(sandbox + "/runner.pid", absl::StrCat(pid, " ", start_time, "\n"));
+  running_[spec.task_id] = Task{spec.hostname, pid, start_time, true};
   pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
   return absl::OkStatus();
 }

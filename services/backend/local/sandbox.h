@@ -1,11 +1,12 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // The files a task's sandbox holds, shared by the local backend and peloton-task-runner (the
-// runner writes them, the backend reads them, also after a restart of the master):
+// backend reads them, also after a restart of the master):
 //
 //   stdout, stderr   the task's output
 //   host             the (virtual) host the task was launched on, written by the backend
-//   runner.pid       "<pid> <start time>" of the runner (start time: /proc/<pid>/stat field 22)
+//   runner.pid       "<pid> <start time>" of the runner (start time: /proc/<pid>/stat field 22,
+//                    against pid reuse), written by the backend before Launch returns
 //   task.pid         the task's process group
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
 //                    atomically when the task ends; requested is 1 when it was killed on request

@@ -5,13 +5,12 @@
 //
 //   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--shell] -- COMMAND [ARGS...]
 //
-// In the sandbox it writes runner.pid ("<pid> <start time>", the start time in clock ticks as
-// /proc shows it, against pid reuse), task.pid (the task's process group), and, when the task
-// ends, exit_status, atomically: "exited <code> <requested>" or "signaled <signal>
-// <requested>", `requested` 1 when the task was killed on request. The task runs in the sandbox
-// in a process group of its own, with stdout and stderr in the sandbox's files. SIGTERM to the
-// runner is passed to the group, followed by SIGKILL after the grace period; whatever is left
-// of the group when the task ends is killed.
+// In the sandbox it writes task.pid (the task's process group) and, when the task ends,
+// exit_status, atomically (runner.pid is the backend's, written before the runner runs): "exited
+// <code> <requested>" or "signaled <signal> <requested>", `requested` 1 when the task was killed on
+// request. The task runs in the sandbox in a process group of its own, with stdout and stderr in
+// the sandbox's files. SIGTERM to the runner is passed to the group, followed by SIGKILL after the
+// grace period; whatever is left of the group when the task ends is killed.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -31,7 +30,6 @@
 
 namespace {
 
-using peloton::backend::local::ProcessStartTime;
 using peloton::backend::local::WriteFileAtomically;
 
 [[noreturn]] void RunTask(const std::string& sandbox, bool shell,
@@ -80,12 +78,6 @@ int main(int argc, char** argv) {
   for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&wanted, s);
   sigprocmask(SIG_BLOCK, &wanted, &old_mask);
 
-  if (!WriteFileAtomically(
-           sandbox + "/runner.pid",
-           std::to_string(getpid()) + " " + std::to_string(ProcessStartTime(getpid())) + "\n")
-           .ok()) {
-    return 3;
-  }
   const pid_t child = fork();
   if (child < 0) return 4;
   if (child == 0) RunTask(sandbox, shell, command, old_mask);
