@@ -6,11 +6,12 @@
 //   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--shell] -- COMMAND [ARGS...]
 //
 // In the sandbox it writes task.pid (the task's process group) and, when the task ends,
-// exit_status, atomically (runner.pid is the backend's, written before the runner runs): "exited
-// <code> <requested>" or "signaled <signal> <requested>", `requested` 1 when the task was killed on
-// request. The task runs in the sandbox in a process group of its own, with stdout and stderr in
-// the sandbox's files. SIGTERM to the runner is passed to the group, followed by SIGKILL after the
-// grace period; whatever is left of the group when the task ends is killed.
+// exit_status, atomically: "exited <code> <requested>" or "signaled <signal> <requested>",
+// `requested` 1 when the task was killed on request. (runner.pid is the backend's, written
+// before the runner runs; see sandbox.h.) The task runs in the sandbox in a process group of its
+// own, with stdout and stderr in the sandbox's files. SIGTERM to the runner is passed to the
+// group, followed by SIGKILL after the grace period; whatever is left of the group when the task
+// ends is killed.
 
 #include <fcntl.h>
 #include <signal.h>
