@@ -222,9 +222,15 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   return view;
 }
 
-absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobId& id) {
-  if (auto it = jobs_.find(id.value()); it != jobs_.end()) return it->second.tasks;
-  return store_.ListTaskRuntimes(id);
+absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobId& id,
+                                                                      uint32_t from, uint32_t to) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    const std::vector<store::TaskRuntime>& tasks = it->second.tasks;
+    const size_t begin = std::min<size_t>(from, tasks.size());
+    const size_t end = std::max(begin, std::min<size_t>(to, tasks.size()));
+    return std::vector<store::TaskRuntime>(tasks.begin() + begin, tasks.begin() + end);
+  }
+  return store_.ListTaskRuntimes(id, {.from_instance = from, .to_instance = to});
 }
 
 absl::Status JobManager::StopJob(const JobId& id) {

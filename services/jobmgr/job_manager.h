@@ -56,7 +56,9 @@ class JobManager {
   absl::StatusOr<JobView> GetJob(const JobId& id);
   // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.
   absl::Status StopJob(const JobId& id);
-  absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id);
+  // Instances in [from, to).
+  absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id, uint32_t from = 0,
+                                                            uint32_t to = UINT32_MAX);
 
   // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
   absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;

@@ -149,17 +149,15 @@ kj::Promise<void> PelotonService::stopJob(StopJobContext context) {
 
 kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
   auto params = context.getParams();
+  const uint32_t from = params.getFrom();
+  const uint32_t to = params.getTo() == 0 ? UINT32_MAX : params.getTo();
   absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
-      master_.jobs().ListTasks(JobId(Str(params.getJobId())));
+      master_.jobs().ListTasks(JobId(Str(params.getJobId())), from, to);
   auto results = context.getResults();
   SetStatus(tasks.status(), results.initStatus());
   if (!tasks.ok()) return kj::READY_NOW;
-  const uint32_t from = params.getFrom();
-  const uint32_t to = params.getTo() == 0 ? UINT32_MAX : params.getTo();
   std::vector<const store::TaskRuntime*> chosen;
-  for (const store::TaskRuntime& t : *tasks) {
-    if (t.instance_id >= from && t.instance_id < to) chosen.push_back(&t);
-  }
+  for (const store::TaskRuntime& t : *tasks) chosen.push_back(&t);
   auto list = results.initTasks(static_cast<unsigned>(chosen.size()));
   for (size_t i = 0; i < chosen.size(); ++i) {
     const store::TaskRuntime& t = *chosen[i];
@@ -188,18 +186,17 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
         results.initStatus());
     return kj::READY_NOW;
   }
+  const uint32_t instance = params.getInstanceId();
   absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
-      master_.jobs().ListTasks(JobId(Str(params.getJobId())));
+      master_.jobs().ListTasks(JobId(Str(params.getJobId())), instance, instance + 1);
   absl::Status status = tasks.status();
   std::string content;
   if (tasks.ok()) {
-    const uint32_t instance = params.getInstanceId();
-    if (instance >= tasks->size()) {
-      status = absl::NotFoundError(
-          absl::StrCat("instance ", instance, " does not exist (the job has ", tasks->size(), ")"));
+    if (tasks->empty()) {
+      status = absl::NotFoundError(absl::StrCat("instance ", instance, " does not exist"));
     } else {
       const std::string path =
-          absl::StrCat(sandbox_root_, "/", (*tasks)[instance].mesos_task_id, "/", file);
+          absl::StrCat(sandbox_root_, "/", (*tasks)[0].mesos_task_id, "/", file);
       std::ifstream in(path, std::ios::binary);
       if (!in) {
         status = absl::NotFoundError(
