@@ -72,6 +72,7 @@ printf 'name: other\nresources: []\n' > "${work}/misnamed.yaml"
 expect_refused 1 "name" "${peloton}" respool create /DefaultResPool/child "${work}/misnamed.yaml"
 expect_refused 1 "does not exist" "${peloton}" job status no-such-job
 expect_refused 2 "range" "${peloton}" task list "${job}" -r 5:2
+expect_refused 1 "instance 99 does not exist" "${peloton}" task logs "${job}" 99
 
 # kill -9 of the master in the middle of a job, then a restart: the job finishes and no
 # instance runs twice.

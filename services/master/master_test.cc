@@ -50,18 +50,29 @@ class MasterTest : public ::testing::Test {
     PELOTON_ASSERT_OK_AND_ASSIGN(pool_, master_->pools().CreatePool("/batch", PoolConfig()));
   }
 
+  // Leaves no process behind: every job still active is stopped and waited for.
+  void TearDown() override {
+    if (master_ == nullptr) return;
+    absl::StatusOr<std::vector<JobId>> active = store_->ListActiveJobs();
+    if (!active.ok()) return;
+    for (const JobId& id : *active) {
+      (void)master_->jobs().StopJob(id);
+      RunToEnd(id);
+    }
+  }
+
   // A (re)start of the master over the same store file and sandboxes.
-  void Start() {
+  void Start(int hosts_count = 2) {
     master_.reset();
     backend_.reset();
     store_.reset();
     PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = dir_ + "/peloton.db"}));
     backend::HostInfo machine;
     machine.hostname = "local";
-    machine.capacity = Resources::Of(8000, 8192, 10000, 0);
+    machine.capacity = Resources::Of(4000 * hosts_count, 4096 * hosts_count, 10000, 0);
     machine.ports = {{31000, 31999}};
     PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
-                                 backend::local::SplitIntoVirtualHosts(machine, 2));
+                                 backend::local::SplitIntoVirtualHosts(machine, hosts_count));
     const char* srcdir = std::getenv("TEST_SRCDIR");
     PELOTON_ASSERT_OK_AND_ASSIGN(
         backend_, backend::local::LocalBackend::Create(
@@ -92,6 +103,36 @@ resources:
     EXPECT_THAT(api::YamlToProto(yaml, config).status(), IsOk());
     config.mutable_respoolid()->set_value(pool_.value());
     return config;
+  }
+
+  // Ticks until `done` holds for the job's view (or a generous limit).
+  template <typename Pred>
+  jobmgr::JobView TickUntil(const JobId& id, Pred done) {
+    jobmgr::JobView view;
+    for (int i = 0; i < 500; ++i) {
+      EXPECT_THAT(master_->Tick(), IsOk());
+      absl::StatusOr<jobmgr::JobView> v = master_->jobs().GetJob(id);
+      if (v.ok()) {
+        view = *v;
+        if (done(view)) return view;
+      }
+      usleep(10'000);
+    }
+    ADD_FAILURE() << "job " << id << " did not get there";
+    return view;
+  }
+  static uint32_t Count(const jobmgr::JobView& v, TaskState s) {
+    return v.task_counts[static_cast<int>(s)];
+  }
+  std::set<std::string> HostsOfRunning(const JobId& id) {
+    std::set<std::string> hosts;
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks = master_->jobs().ListTasks(id);
+    EXPECT_THAT(tasks.status(), IsOk());
+    if (!tasks.ok()) return hosts;
+    for (const store::TaskRuntime& t : *tasks) {
+      if (t.state == TaskState::kRunning) hosts.insert(t.host);
+    }
+    return hosts;
   }
 
   // Ticks until the job is terminal (or a generous limit, so a bug cannot hang CI).
@@ -251,6 +292,81 @@ defaultconfig:
   for (int i = 0; i < 10; ++i) {
     EXPECT_EQ(Slurp(absl::StrCat(dir_, "/sandboxes/runs-", i)), "started\n") << "instance " << i;
   }
+}
+
+// Reference §7 scenario 4: non-preemptible work never uses more than the reservation.
+TEST_F(MasterTest, NonPreemptibleJobsStayWithinTheReservation) {
+  const std::string sleeper =
+      "defaultconfig:\n  resource: {cpulimit: 1, memlimitmb: 32}\n"
+      "  command: {shell: true, value: 'sleep 300'}\n";
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId first,
+                               master_->jobs().CreateJob(Job("instancecount: 4\n" + sleeper)));
+  jobmgr::JobView v =
+      TickUntil(first, [](const auto& v) { return Count(v, TaskState::kRunning) == 4; });
+  // The pool's reservation (4 cores) is used up by non-preemptible work.
+  EXPECT_EQ(master_->pools().GetPool("/batch")->usage->allocation().non_preemptible.milli_cpu(),
+            4000);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId second,
+                               master_->jobs().CreateJob(Job("instancecount: 1\n" + sleeper)));
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId elastic,
+      master_->jobs().CreateJob(Job("instancecount: 2\nsla: {preemptible: true}\n" + sleeper)));
+  v = TickUntil(elastic, [](const auto& v) { return Count(v, TaskState::kRunning) == 2; });
+  EXPECT_EQ(Count(v, TaskState::kRunning), 2u);  // preemptible work runs on elastic resources
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView waiting, master_->jobs().GetJob(second));
+  EXPECT_EQ(Count(waiting, TaskState::kPending), 1u);  // but not the second non-preemptible job
+  ASSERT_THAT(master_->jobs().StopJob(first), IsOk());
+  RunToEnd(first);
+  v = TickUntil(second, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
+  EXPECT_EQ(Count(v, TaskState::kRunning), 1u);
+}
+
+// Reference §7 scenario 9: PACK_HOST puts small tasks on one host, SPREAD_JOB on distinct hosts.
+TEST_F(MasterTest, PackAndSpreadStrategies) {
+  Start(3);
+  const std::string small =
+      "sla: {preemptible: true}\ndefaultconfig:\n  resource: {cpulimit: 0.1, memlimitmb: 8}\n"
+      "  command: {shell: true, value: 'sleep 300'}\n";
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId pack,
+      master_->jobs().CreateJob(Job("instancecount: 5\nplacementstrategy: 1\n" + small)));
+  TickUntil(pack, [](const auto& v) { return Count(v, TaskState::kRunning) == 5; });
+  EXPECT_EQ(HostsOfRunning(pack).size(), 1u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId spread,
+      master_->jobs().CreateJob(Job("instancecount: 3\nplacementstrategy: SPREAD_JOB\n" + small)));
+  TickUntil(spread, [](const auto& v) { return Count(v, TaskState::kRunning) == 3; });
+  EXPECT_EQ(HostsOfRunning(spread).size(), 3u);
+}
+
+// Reference §7 scenario 7: a TASK-label host limit of 1 spreads 4 instances over 3 hosts and
+// leaves one waiting.
+TEST_F(MasterTest, HostLimitConstraint) {
+  Start(3);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 4
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 8}
+  labels: [{key: instance, value: ubunny.production.ubunny}]
+  constraint:
+    type: LABEL_CONSTRAINT
+    labelconstraint:
+      kind: TASK
+      condition: CONDITION_EQUAL
+      requirement: 0
+      label: {key: instance, value: ubunny.production.ubunny}
+  command: {shell: true, value: 'sleep 300'}
+)yaml")));
+  jobmgr::JobView v =
+      TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 3; });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT(master_->Tick(), IsOk());  // the fourth never finds a host
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(v, master_->jobs().GetJob(id));
+  EXPECT_EQ(Count(v, TaskState::kRunning), 3u);
+  EXPECT_EQ(Count(v, TaskState::kPending), 1u);
+  EXPECT_EQ(HostsOfRunning(id).size(), 3u);
 }
 
 }  // namespace
