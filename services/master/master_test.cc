@@ -321,6 +321,39 @@ TEST_F(MasterTest, NonPreemptibleJobsStayWithinTheReservation) {
   EXPECT_EQ(Count(v, TaskState::kRunning), 1u);
 }
 
+// Reference §7 scenario 5: a pool's controller limit (10% of its reservation here) admits one
+// controller job at a time; other work is not held back by it.
+TEST_F(MasterTest, ControllerLimit) {
+  resmgr::respool_pb::ResourcePoolConfig config = PoolConfig();
+  config.set_name("ctl");
+  config.mutable_controllerlimit()->set_maxpercent(10);  // of 4 cores: 0.4
+  PELOTON_ASSERT_OK_AND_ASSIGN(PoolId ctl, master_->pools().CreatePool("/ctl", config));
+  const auto in_ctl = [&](const std::string& yaml) {
+    jobmgr::job_pb::JobConfig job = Job(yaml);
+    job.mutable_respoolid()->set_value(ctl.value());
+    return job;
+  };
+  const std::string controller =
+      "instancecount: 1\nsla: {preemptible: true}\ndefaultconfig:\n  controller: true\n"
+      "  resource: {cpulimit: 0.4, memlimitmb: 8}\n  command: {shell: true, value: 'sleep 300'}\n";
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId first, master_->jobs().CreateJob(in_ctl(controller)));
+  TickUntil(first, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId second, master_->jobs().CreateJob(in_ctl(controller)));
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId plain, master_->jobs().CreateJob(
+                       in_ctl("instancecount: 2\nsla: {preemptible: true}\ndefaultconfig:\n"
+                              "  resource: {cpulimit: 0.4, memlimitmb: 8}\n  command: {shell: "
+                              "true, value: 'sleep 300'}\n")));
+  TickUntil(plain, [](const auto& v) { return Count(v, TaskState::kRunning) == 2; });
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView waiting, master_->jobs().GetJob(second));
+  EXPECT_EQ(Count(waiting, TaskState::kPending), 1u);
+  ASSERT_THAT(master_->jobs().StopJob(first), IsOk());
+  RunToEnd(first);
+  const jobmgr::JobView v =
+      TickUntil(second, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
+  EXPECT_EQ(Count(v, TaskState::kRunning), 1u);
+}
+
 // Reference §7 scenario 9: PACK_HOST puts small tasks on one host, SPREAD_JOB on distinct hosts.
 TEST_F(MasterTest, PackAndSpreadStrategies) {
   Start(3);
