@@ -1,0 +1,154 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Round trips of peloton-master's public API over a Unix socket: a forked server process runs
+// the master (SQLite store in $TMPDIR or /tmp, local backend, no ticks, so nothing launches)
+// holding one 1,000-instance job; the benchmarks call it as the CLI does.
+//
+//   BM_GetJob          job get of the 1,000-instance job
+//   BM_ListTasks/N     task list of N instances
+//   BM_CreateJob       job create of a 1-instance job (validation, store, queueing)
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "capnp/ez-rpc.h"
+#include "services/api/peloton.capnp.h"
+#include "services/backend/local/local_backend.h"
+#include "services/master/master.h"
+#include "services/master/rpc_service.h"
+#include "services/store/sqlite_store.h"
+
+namespace {
+
+using peloton::api::Peloton;
+
+std::string g_socket;
+std::string g_job;
+std::string g_config;  // a serialized 1-instance JobConfig
+
+std::string TmpDir() {
+  const char* dir = std::getenv("TMPDIR");
+  return dir != nullptr ? dir : "/tmp";
+}
+
+peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
+  peloton::jobmgr::job_pb::JobConfig config;
+  config.set_name("bench");
+  config.set_instancecount(instances);
+  config.mutable_defaultconfig()->mutable_command()->set_value("true");
+  config.mutable_defaultconfig()->mutable_resource()->set_cpulimit(0.001);
+  return config;
+}
+
+// The server: runs until killed. Writes the job id to `ready` when it listens.
+[[noreturn]] void Serve(int ready) {
+  const std::string base = TmpDir() + "/peloton_rpc_bench";
+  for (const char* suffix : {".db", ".db-wal", ".db-shm"}) std::remove((base + suffix).c_str());
+  auto store = peloton::store::SqliteStore::Open({.path = base + ".db"});
+  peloton::backend::HostInfo host;
+  host.hostname = "h";
+  host.capacity = peloton::Resources::Of(4000, 4096, 4096, 0);
+  auto backend =
+      peloton::backend::local::LocalBackend::Create({"/bin/true", base + "_sandboxes", {host}});
+  if (!store.ok() || !backend.ok()) _exit(1);
+  auto master = peloton::master::Master::Create(**store, **backend);
+  if (!master.ok()) _exit(1);
+  peloton::api::v0::respool::ResourcePoolConfig pool;
+  pool.set_name("bench");
+  auto* cpu = pool.add_resources();
+  cpu->set_kind("cpu");
+  cpu->set_limit(1);
+  auto pool_id = (*master)->pools().CreatePool("/bench", pool);
+  if (!pool_id.ok()) _exit(1);
+  peloton::jobmgr::job_pb::JobConfig job = JobOf(1000);
+  job.mutable_respoolid()->set_value(pool_id->value());
+  auto job_id = (*master)->jobs().CreateJob(job);
+  if (!job_id.ok()) _exit(1);
+  capnp::EzRpcServer server(
+      kj::heap<peloton::master::PelotonService>(**master, base + "_sandboxes"), g_socket);
+  server.getPort().wait(server.getWaitScope());
+  const std::string id = job_id->value();
+  if (write(ready, id.data(), id.size()) != static_cast<ssize_t>(id.size())) _exit(1);
+  close(ready);
+  kj::NEVER_DONE.wait(server.getWaitScope());
+  _exit(0);
+}
+
+void BM_GetJob(benchmark::State& state) {
+  capnp::EzRpcClient client(g_socket);
+  Peloton::Client peloton = client.getMain<Peloton>();
+  for (auto _ : state) {
+    auto request = peloton.getJobRequest();
+    request.setJobId(g_job);
+    auto response = request.send().wait(client.getWaitScope());
+    if (response.getStatus().getCode() != 0) state.SkipWithError("getJob failed");
+  }
+}
+BENCHMARK(BM_GetJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_ListTasks(benchmark::State& state) {
+  capnp::EzRpcClient client(g_socket);
+  Peloton::Client peloton = client.getMain<Peloton>();
+  for (auto _ : state) {
+    auto request = peloton.listTasksRequest();
+    request.setJobId(g_job);
+    request.setTo(static_cast<uint32_t>(state.range(0)));
+    auto response = request.send().wait(client.getWaitScope());
+    if (response.getTasks().size() != static_cast<unsigned>(state.range(0))) {
+      state.SkipWithError("listTasks failed");
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ListTasks)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_CreateJob(benchmark::State& state) {
+  capnp::EzRpcClient client(g_socket);
+  Peloton::Client peloton = client.getMain<Peloton>();
+  for (auto _ : state) {
+    auto request = peloton.createJobRequest();
+    request.setPoolPath("/bench");
+    request.setJobConfig(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(g_config.data()), g_config.size()));
+    auto response = request.send().wait(client.getWaitScope());
+    if (response.getStatus().getCode() != 0) state.SkipWithError("createJob failed");
+  }
+}
+BENCHMARK(BM_CreateJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  g_socket = absl::StrCat("unix:", TmpDir(), "/peloton_rpc_bench.sock");
+  std::remove(g_socket.substr(5).c_str());
+  g_config = JobOf(1).SerializeAsString();
+  int fds[2];
+  if (pipe(fds) != 0) return 1;
+  const pid_t server = fork();
+  if (server == 0) {
+    close(fds[0]);
+    Serve(fds[1]);
+  }
+  close(fds[1]);
+  char id[128] = {};
+  const ssize_t n = read(fds[0], id, sizeof id - 1);
+  close(fds[0]);
+  if (n <= 0) {
+    std::fprintf(stderr, "rpc_benchmark: the server did not start\n");
+    return 1;
+  }
+  g_job.assign(id, static_cast<size_t>(n));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  kill(server, SIGKILL);
+  waitpid(server, nullptr, 0);
+  return 0;
+}
