@@ -21,12 +21,13 @@ constexpr size_t kWriteBatch = 10'000;
 bool Active(TaskState s) {
   return s == TaskState::kPending || s == TaskState::kReady || s == TaskState::kPlacing ||
          s == TaskState::kPlaced || s == TaskState::kLaunching || s == TaskState::kLaunched ||
-         s == TaskState::kStarting || s == TaskState::kRunning || s == TaskState::kKilling;
+         s == TaskState::kStarting || s == TaskState::kRunning || s == TaskState::kKilling ||
+         s == TaskState::kPreempting;
 }
 
 bool OnHost(TaskState s) {
   return s == TaskState::kLaunched || s == TaskState::kStarting || s == TaskState::kRunning ||
-         s == TaskState::kKilling;
+         s == TaskState::kKilling || s == TaskState::kPreempting;
 }
 
 uint64_t RunOf(const store::TaskRuntime& t) {
@@ -361,6 +362,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
         TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
         continue;
       }
+      resmgr_.TaskLaunched(task_id, absl::Now());
       SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
       UpdateJobState(*job);
     }
@@ -403,7 +405,17 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
   t.reason = reason;
   t.completion_time = absl::Now();
   resmgr_.TaskEnded(t.mesos_task_id);
-  if (t.goal_state == TaskState::kKilled) {
+  if (preempting_.erase(t.mesos_task_id) > 0 && state != TaskState::kSucceeded) {
+    if (t.goal_state == TaskState::kPreempting) {
+      SetTaskState(job, instance, TaskState::kKilled, "preempted (killOnPreempt)");
+    } else if (t.goal_state == TaskState::kKilled) {
+      SetTaskState(job, instance, TaskState::kKilled, message);
+    } else {
+      // Not a failure of the task: it runs again when its pool has room.
+      SetTaskState(job, instance, TaskState::kKilled, "preempted: " + message);
+      Restart(job, instance);
+    }
+  } else if (t.goal_state == TaskState::kKilled) {
     SetTaskState(job, instance, state == TaskState::kSucceeded ? state : TaskState::kKilled,
                  message);
   } else if (state == TaskState::kSucceeded) {
@@ -447,10 +459,33 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
     TaskEnded(*job, instance, state, "", status.message);
     return;
   }
-  if (state == TaskState::kRunning && t.state != TaskState::kRunning) {
+  if (state == TaskState::kRunning && t.state != TaskState::kRunning &&
+      t.state != TaskState::kPreempting) {
     t.start_time = status.time;
     SetTaskState(*job, instance, t.goal_state == TaskState::kKilled ? TaskState::kKilling : state,
                  status.message);
+    UpdateJobState(*job);
+  }
+}
+
+void JobManager::Preempt(const std::vector<std::string>& task_ids) {
+  for (const std::string& task_id : task_ids) {
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    Job* job = FindByTaskId(task_id, &instance, &run);
+    if (job == nullptr) continue;
+    store::TaskRuntime& t = job->tasks[instance];
+    if (t.mesos_task_id != task_id || !OnHost(t.state) || t.goal_state == TaskState::kKilled ||
+        preempting_.contains(task_id)) {
+      continue;
+    }
+    preempting_.insert(task_id);
+    if (TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt()) {
+      t.goal_state = TaskState::kPreempting;
+    }
+    (void)hostmgr_.Kill(task_id);
+    SetTaskState(*job, instance, TaskState::kPreempting,
+                 "preempting: its pool is over its entitlement");
     UpdateJobState(*job);
   }
 }
@@ -522,7 +557,8 @@ absl::Status JobManager::Recover() {
         PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
             PoolId(j.config.respoolid().value()), t.mesos_task_id,
             fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, t.instance_id),
-                                      j.config.sla().revocable(), config.controller())));
+                                      j.config.sla().revocable(), config.controller()),
+            j.config.sla().priority()));
         on_hosts.push_back({t.host, *std::move(spec)});
       } else if (Active(t.state)) {
         // Queued or being placed when the master stopped: queued again.

@@ -19,6 +19,7 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
 #include "services/backend/backend.h"
@@ -66,6 +67,9 @@ class JobManager {
   // Gangs placement gave up on because their tasks no longer wait (stopped).
   void Dropped(const std::vector<resmgr::ReadyGang>& gangs);
   void OnStatus(const backend::TaskStatus& status);
+  // Tasks the resource manager chose to preempt: killed, then queued again as a new run, or,
+  // with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING).
+  void Preempt(const std::vector<std::string>& task_ids);
 
   // Writes what changed since the last call.
   absl::Status Flush();
@@ -102,6 +106,7 @@ class JobManager {
   JobManagerOptions options_;
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
+  absl::flat_hash_set<std::string> preempting_;            // task ids being preempted
 };
 
 }  // namespace peloton::jobmgr

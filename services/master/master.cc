@@ -14,7 +14,8 @@ absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
   PELOTON_RETURN_IF_ERROR(placement::RegisterBuiltinPlugins(registry));
   PELOTON_ASSIGN_OR_RETURN(placement::Profile profile, registry.Build(options.placement_profile));
   std::unique_ptr<Master> m(new Master(std::move(options), std::move(profile)));
-  PELOTON_ASSIGN_OR_RETURN(m->pools_, resmgr::ResourceManager::Create(store, m->gen_));
+  PELOTON_ASSIGN_OR_RETURN(m->pools_,
+                           resmgr::ResourceManager::Create(store, m->gen_, m->options_.preemption));
   PELOTON_ASSIGN_OR_RETURN(m->hosts_, hostmgr::HostManager::Create(backend));
   m->jobs_ = std::make_unique<jobmgr::JobManager>(store, *m->pools_, *m->hosts_, m->gen_,
                                                   m->options_.jobs);
@@ -24,6 +25,9 @@ absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
 absl::Status Master::Tick() {
   for (const backend::TaskStatus& s : hosts_->Poll()) jobs_->OnStatus(s);
   pools_->Tick(hosts_->Capacity());
+  if (options_.preemption_period_ticks > 0 && ++ticks_ % options_.preemption_period_ticks == 0) {
+    jobs_->Preempt(pools_->Preempt());
+  }
   std::vector<resmgr::ReadyGang> dropped;
   std::vector<placement_engine::PlacedGang> placed = placement_.Place(
       pools_->DequeueReady(options_.dequeue_limit), hosts_->cluster(),

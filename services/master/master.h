@@ -30,6 +30,10 @@ namespace peloton::master {
 
 struct MasterOptions {
   std::string placement_profile = "pack";
+  // Preemption runs every `preemption_period_ticks` ticks; a pool is preempted after being over
+  // its entitlement that many runs in a row (Peloton's development setting: 3).
+  int preemption_period_ticks = 10;
+  fairshare::PreemptionOptions preemption = {.sustained_over_allocation_count = 3};
   size_t dequeue_limit = 1000;  // gangs placed per tick
   jobmgr::JobManagerOptions jobs;
 };
@@ -59,6 +63,7 @@ class Master {
   std::unique_ptr<hostmgr::HostManager> hosts_;
   placement_engine::PlacementEngine placement_;
   std::unique_ptr<jobmgr::JobManager> jobs_;
+  int64_t ticks_ = 0;
 };
 
 }  // namespace peloton::master

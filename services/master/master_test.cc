@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -79,7 +81,7 @@ class MasterTest : public ::testing::Test {
                       {absl::StrCat(srcdir != nullptr ? srcdir : ".",
                                     "/peloton/services/backend/local/peloton-task-runner"),
                        dir_ + "/sandboxes", hosts}));
-    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_));
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, options_));
     ASSERT_THAT(master_->Recover(), IsOk());
   }
 
@@ -148,6 +150,7 @@ resources:
   }
 
   std::string dir_;
+  MasterOptions options_;
   PoolId pool_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<backend::local::LocalBackend> backend_;
@@ -320,6 +323,67 @@ TEST_F(MasterTest, NonPreemptibleJobsStayWithinTheReservation) {
   v = TickUntil(second, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
   EXPECT_EQ(Count(v, TaskState::kRunning), 1u);
 }
+
+// Reference §7 scenarios 1 and 2: pools A and B, each reserving half of the 12 cores; A runs
+// 12 one-core tasks; when B asks for the same, A is over its entitlement and exactly 6 of its
+// tasks are preempted — queued again as new runs (1), or left KILLED with killOnPreempt (2) —
+// and B's job succeeds.
+class PreemptionTest : public MasterTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(PreemptionTest, APoolOverItsEntitlementGivesBackTheExcess) {
+  const bool kill_on_preempt = GetParam();
+  options_.preemption_period_ticks = 1;
+  Start(3);
+  std::map<std::string, PoolId> pools;
+  for (const char* name : {"A", "B"}) {
+    resmgr::respool_pb::ResourcePoolConfig config;
+    ASSERT_THAT(api::YamlToProto(absl::StrCat("name: ", name, R"yaml(
+resources:
+- {kind: cpu, reservation: 6, limit: 12, share: 1}
+- {kind: memory, reservation: 1024, limit: 12288, share: 1}
+)yaml"),
+                                 config)
+                    .status(),
+                IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(pools[name],
+                                 master_->pools().CreatePool(absl::StrCat("/", name), config));
+  }
+  const auto job_in = [&](const std::string& pool, const std::string& command, bool kill) {
+    jobmgr::job_pb::JobConfig job =
+        Job(absl::StrCat("instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
+                         "  resource: {cpulimit: 1, memlimitmb: 8}\n"
+                         "  preemptionpolicy: {killonpreempt: ",
+                         kill ? "true" : "false",
+                         "}\n"
+                         "  command: {shell: true, value: '",
+                         command, "'}\n"));
+    job.mutable_respoolid()->set_value(pools[pool].value());
+    return job;
+  };
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId a, master_->jobs().CreateJob(job_in("A", "sleep 300", kill_on_preempt)));
+  TickUntil(a, [](const auto& v) { return Count(v, TaskState::kRunning) == 12; });
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId b, master_->jobs().CreateJob(job_in("B", "sleep 0.2", false)));
+  const jobmgr::JobView done = RunToEnd(b);
+  EXPECT_EQ(done.runtime.state, JobState::kSucceeded);
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, master_->jobs().ListTasks(a));
+  int preempted = 0;
+  for (const store::TaskRuntime& t : tasks) {
+    EXPECT_EQ(t.failure_count, 0u) << "a preemption is not a failure";
+    if (kill_on_preempt) {
+      if (t.state == TaskState::kKilled) {
+        ++preempted;
+        EXPECT_EQ(t.goal_state, TaskState::kPreempting);
+      }
+    } else if (absl::EndsWith(t.mesos_task_id, "-2")) {
+      ++preempted;  // a second run: preempted once and queued again
+    }
+  }
+  EXPECT_EQ(preempted, 6);
+}
+
+INSTANTIATE_TEST_SUITE_P(KillOnPreempt, PreemptionTest, ::testing::Bool());
 
 // Reference §7 scenario 5: a pool's controller limit (10% of its reservation here) admits one
 // controller job at a time; other work is not held back by it.

@@ -18,15 +18,16 @@ std::string ParentPath(absl::string_view path) {
 
 }  // namespace
 
-ResourceManager::ResourceManager(store::Store& store, absl::BitGenRef gen)
-    : store_(store), gen_(gen), admitter_(tree_) {
+ResourceManager::ResourceManager(store::Store& store, absl::BitGenRef gen,
+                                 fairshare::PreemptionOptions preemption)
+    : store_(store), gen_(gen), admitter_(tree_), preemptor_(preemption) {
   id_of_path_.emplace("/", PoolId(std::string(kRootPoolId)));
   path_of_id_.emplace(PoolId(std::string(kRootPoolId)), "/");
 }
 
-absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(store::Store& store,
-                                                                         absl::BitGenRef gen) {
-  std::unique_ptr<ResourceManager> rm(new ResourceManager(store, gen));
+absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
+    store::Store& store, absl::BitGenRef gen, fairshare::PreemptionOptions preemption) {
+  std::unique_ptr<ResourceManager> rm(new ResourceManager(store, gen, preemption));
   PELOTON_ASSIGN_OR_RETURN(std::vector<store::PoolRecord> pools, store.ListPools());
   // Parents before children: fewer path elements first.
   std::stable_sort(pools.begin(), pools.end(), [](const auto& a, const auto& b) {
@@ -206,8 +207,10 @@ void ResourceManager::Tick(const Resources& capacity) {
   for (fairshare::AdmittedGang& admitted : admitter_.AdmitReady()) {
     const fairshare::Gang& g = admitted.gang;
     for (const fairshare::GangTask& t : g.tasks) {
-      held_[t.task_id] = {admitted.pool, fairshare::Allocation::Of(t.resources, g.preemptible,
-                                                                   g.revocable, g.controller)};
+      held_[t.task_id] = {
+          admitted.pool,
+          fairshare::Allocation::Of(t.resources, g.preemptible, g.revocable, g.controller),
+          g.priority};
     }
     ready_.push_back({id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)});
   }
@@ -223,7 +226,8 @@ std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
 }
 
 absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view task_id,
-                                        const fairshare::Allocation& allocation) {
+                                        const fairshare::Allocation& allocation,
+                                        uint32_t priority) {
   if (held_.contains(task_id)) return absl::OkStatus();
   auto path = path_of_id_.find(pool);
   if (path == path_of_id_.end()) {
@@ -231,8 +235,37 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
   }
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle leaf, tree_.Lookup(path->second));
   PELOTON_RETURN_IF_ERROR(tree_.AddAllocation(leaf, allocation));
-  held_[std::string(task_id)] = {leaf, allocation};
+  held_[std::string(task_id)] = {leaf, allocation, priority, true, absl::Now()};
   return absl::OkStatus();
+}
+
+void ResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
+  auto it = held_.find(task_id);
+  if (it == held_.end()) return;
+  it->second.running = true;
+  it->second.start_time = when;
+}
+
+std::vector<std::string> ResourceManager::Preempt() {
+  std::vector<std::string> victims;
+  for (fairshare::PoolHandle pool : preemptor_.Observe(tree_)) {
+    std::vector<fairshare::PreemptionCandidate> candidates;
+    for (const auto& [task_id, held] : held_) {
+      if (held.pool != pool || !held.running) continue;
+      candidates.push_back({task_id, fairshare::CandidateState::kRunning, held.priority,
+                            held.start_time, held.allocation.total,
+                            held.allocation.non_preemptible.IsZero(),
+                            !held.allocation.slack.IsZero()});
+    }
+    // held_ is a hash map: a stable order makes the choice reproducible.
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.task_id < b.task_id; });
+    for (std::string& id :
+         fairshare::SelectVictims(fairshare::NeedToFree(tree_.pool(pool)), candidates)) {
+      victims.push_back(std::move(id));
+    }
+  }
+  return victims;
 }
 
 void ResourceManager::TaskEnded(absl::string_view task_id) {

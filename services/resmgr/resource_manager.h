@@ -29,6 +29,7 @@
 #include "peloton/common/ids.h"
 #include "peloton/fairshare/admission.h"
 #include "peloton/fairshare/pool_tree.h"
+#include "peloton/fairshare/preemption.h"
 #include "services/api/respool.pb.h"
 #include "services/store/store.h"
 
@@ -55,8 +56,8 @@ class ResourceManager {
  public:
   // Rebuilds the pools the store holds. DataLoss naming the pool if a stored pool cannot be
   // decoded or no longer passes the rules. `gen` makes pool ids (UUIDs).
-  static absl::StatusOr<std::unique_ptr<ResourceManager>> Create(store::Store& store,
-                                                                 absl::BitGenRef gen);
+  static absl::StatusOr<std::unique_ptr<ResourceManager>> Create(
+      store::Store& store, absl::BitGenRef gen, fairshare::PreemptionOptions preemption = {});
 
   // Creates the pool at `path`. The config's name must be the path's last element (or empty);
   // its parent, if set, must be the id of the path's parent pool.
@@ -84,7 +85,15 @@ class ResourceManager {
   void TaskEnded(absl::string_view task_id);
   // After a restart: a task that kept running holds `allocation` in `pool` again.
   absl::Status AdoptTask(const PoolId& pool, absl::string_view task_id,
-                         const fairshare::Allocation& allocation);
+                         const fairshare::Allocation& allocation, uint32_t priority = 0);
+  // An admitted task was launched at `when`: from now on it may be chosen for preemption.
+  void TaskLaunched(absl::string_view task_id, absl::Time when);
+
+  // Preemption (reference §2.7), after Tick: pools over their entitlement for
+  // `sustained_over_allocation_count` calls in a row give back what they hold above it. Returns
+  // the launched tasks chosen to be preempted (never non-preemptible ones); the caller stops
+  // them and reports TaskEnded as usual. Tasks admitted but not yet launched are not chosen.
+  std::vector<std::string> Preempt();
 
   const fairshare::PoolTree& tree() const { return tree_; }
 
@@ -92,9 +101,13 @@ class ResourceManager {
   struct Held {
     fairshare::PoolHandle pool;
     fairshare::Allocation allocation;
+    uint32_t priority = 0;
+    bool running = false;  // launched (a preemption candidate)
+    absl::Time start_time = absl::InfinitePast();
   };
 
-  ResourceManager(store::Store& store, absl::BitGenRef gen);
+  ResourceManager(store::Store& store, absl::BitGenRef gen,
+                  fairshare::PreemptionOptions preemption);
   absl::StatusOr<PoolInfo> InfoOf(fairshare::PoolHandle handle) const;
   absl::StatusOr<respool_pb::ResourcePoolConfig> Stored(absl::string_view path,
                                                         const respool_pb::ResourcePoolConfig& in,
@@ -104,6 +117,7 @@ class ResourceManager {
   absl::BitGenRef gen_;
   fairshare::PoolTree tree_;
   fairshare::Admitter admitter_;
+  fairshare::Preemptor preemptor_;
   absl::flat_hash_map<std::string, PoolId> id_of_path_;
   absl::flat_hash_map<PoolId, std::string> path_of_id_;
   absl::flat_hash_map<std::string, respool_pb::ResourcePoolConfig> config_of_path_;
