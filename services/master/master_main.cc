@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   CLI::App app{"peloton-master: Peloton's scheduler in one process"};
   std::string listen = "127.0.0.1:5391", data_dir = "./var", profile = "pack", runner,
               log_level = "info", sync = "normal";
-  int local_hosts = 0, tick_ms = 100;
+  int local_hosts = 0, tick_ms = 100, preemption_ticks = 10, sustained = 3;
   app.add_option("--listen", listen, "address the API listens on (host:port or unix:PATH)");
   app.add_option("--data-dir", data_dir, "the store (peloton.db) and the task sandboxes");
   app.add_option("--local-hosts", local_hosts,
@@ -81,6 +81,12 @@ int main(int argc, char** argv) {
   app.add_option("--tick-ms", tick_ms, "scheduling period in milliseconds")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--runner", runner, "the peloton-task-runner binary");
+  app.add_option("--preemption-period-ticks", preemption_ticks,
+                 "run preemption every N ticks (0: never)")
+      ->check(CLI::Range(0, 1'000'000));
+  app.add_option("--sustained-over-allocation", sustained,
+                 "preempt a pool after N preemption runs over its entitlement in a row")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--sync", sync, "SQLite synchronous mode")
       ->check(CLI::IsMember({"normal", "full"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
@@ -120,7 +126,11 @@ int main(int argc, char** argv) {
     spdlog::error("{}", std::string(backend.status().message()));
     return 2;
   }
-  auto master = peloton::master::Master::Create(**store, **backend, {.placement_profile = profile});
+  auto master = peloton::master::Master::Create(
+      **store, **backend,
+      {.placement_profile = profile,
+       .preemption_period_ticks = preemption_ticks,
+       .preemption = {.sustained_over_allocation_count = sustained}});
   if (!master.ok()) {
     spdlog::error("{}", std::string(master.status().message()));
     return 2;
