@@ -58,6 +58,15 @@ job=$(head -1 "${work}/create" | awk '{print $2}')
 "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
 "${peloton}" task list "${job}" -o json | grep -q '"state": "SUCCEEDED"' || fail "-o json"
 
+# Queries and deletion (reference §7 scenario 17).
+"${peloton}" job query --name PelotonJob --state SUCCEEDED > "${work}/query"
+grep -q "^${job} .*TestPelotonJob_123 .*team6 .*SUCCEEDED " "${work}/query" || fail "query: $(cat "${work}/query")"
+grep -q "^1 of 1 jobs$" "${work}/query" || fail "query total: $(cat "${work}/query")"
+"${peloton}" job query --label testKey1=testVal1 --respool /DefaultResPool | grep -q "^${job} " || fail "query by label"
+"${peloton}" job query --owner nobody | grep -q "^0 of 0 jobs$" || fail "query by owner"
+expect_refused 1 "unknown job state 'SLEEPING'" "${peloton}" job query --state SLEEPING
+expect_refused 2 "KEY=VALUE" "${peloton}" job query --label nokey
+
 # Bad input: a clear message, a non-zero exit, nothing created.
 printf 'name: [unclosed\n' > "${work}/malformed.yaml"
 expect_refused 1 "malformed YAML at line" "${peloton}" job create /DefaultResPool "${work}/malformed.yaml"
@@ -91,6 +100,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ "$("${peloton}" task list "${job2}" | grep -c RUNNING)" = 4 ] || fail "tasks did not start"
+expect_refused 1 "only terminal jobs are deleted" "${peloton}" job delete "${job2}"
 kill -9 "${master_pid}"
 wait "${master_pid}" 2> /dev/null || true
 start_master
@@ -103,4 +113,7 @@ done
 for i in 0 1 2 3; do
   [ "$(cat "${work}/var/sandboxes/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
 done
+# A terminal job can be deleted, and is gone.
+"${peloton}" job delete "${job}" | grep -q "deleted" || fail "job delete"
+expect_refused 1 "does not exist" "${peloton}" job status "${job}"
 echo "PASS"

@@ -55,6 +55,11 @@ struct JobSummary {
   completionTime @10 :Int64;
 }
 
+struct Label {
+  key @0 :Text;
+  value @1 :Text;
+}
+
 struct TaskInfo {
   instanceId @0 :UInt32;
   state @1 :Text;
@@ -82,4 +87,12 @@ interface Peloton {
   listTasks @7 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status, tasks :List(TaskInfo));
   # A file of the instance's current run's sandbox: "stdout" or "stderr".
   taskLogs @8 (jobId :Text, instanceId :UInt32, file :Text) -> (status :Status, content :Data);
+
+  # v0 JobManager.Query: every filter optional ("" / empty); newest first; limit 0: 100.
+  # The summaries carry no task counts.
+  queryJobs @9 (poolPath :Text, owner :Text, name :Text, labels :List(Label),
+                keywords :List(Text), states :List(Text), offset :UInt32, limit :UInt32)
+      -> (status :Status, jobs :List(JobSummary), total :UInt64);
+  # Only a terminal job: its configs, runtimes, tasks and events leave the store.
+  deleteJob @10 (jobId :Text) -> (status :Status);
 }

@@ -271,6 +271,68 @@ int JobStop(const Global& g, const std::string& id) {
   });
 }
 
+struct QueryFlags {
+  std::string pool, owner, name;
+  std::vector<std::string> labels, keywords, states;
+  uint32_t offset = 0, limit = 0;
+};
+
+int JobQuery(const Global& g, const QueryFlags& q) {
+  std::vector<std::pair<std::string, std::string>> labels;
+  for (const std::string& l : q.labels) {
+    const size_t eq = l.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "peloton: --label: '" << l << "' (rule: KEY=VALUE)\n";
+      return 2;
+    }
+    labels.emplace_back(l.substr(0, eq), l.substr(eq + 1));
+  }
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.queryJobsRequest();
+    request.setPoolPath(q.pool);
+    request.setOwner(q.owner);
+    request.setName(q.name);
+    auto out_labels = request.initLabels(static_cast<unsigned>(labels.size()));
+    for (size_t i = 0; i < labels.size(); ++i) {
+      out_labels[static_cast<unsigned>(i)].setKey(labels[i].first);
+      out_labels[static_cast<unsigned>(i)].setValue(labels[i].second);
+    }
+    auto keywords = request.initKeywords(static_cast<unsigned>(q.keywords.size()));
+    for (size_t i = 0; i < q.keywords.size(); ++i)
+      keywords.set(static_cast<unsigned>(i), q.keywords[i]);
+    auto states = request.initStates(static_cast<unsigned>(q.states.size()));
+    for (size_t i = 0; i < q.states.size(); ++i) states.set(static_cast<unsigned>(i), q.states[i]);
+    request.setOffset(q.offset);
+    request.setLimit(q.limit);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::QueryJobsResults::Reader(response));
+      return 0;
+    }
+    std::cout << fmt::format("{:<36}  {:<24} {:<12} {:<10} {:>9}  {}\n", "ID", "Name", "Owner",
+                             "State", "Instances", "Created");
+    for (auto j : response.getJobs()) {
+      std::cout << fmt::format("{:<36}  {:<24} {:<12} {:<10} {:>9}  {}\n", Str(j.getId()),
+                               Str(j.getName()), Str(j.getOwner()), Str(j.getState()),
+                               j.getInstanceCount(), Time(j.getCreationTime()));
+    }
+    std::cout << response.getJobs().size() << " of " << response.getTotal() << " jobs\n";
+    return 0;
+  });
+}
+
+int JobDelete(const Global& g, const std::string& id) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.deleteJobRequest();
+    request.setJobId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    std::cout << "Job " << id << " deleted\n";
+    return 0;
+  });
+}
+
 // "3:7" -> [3, 7); "3" -> [3, 4)
 bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to) {
   if (text.empty()) return true;
@@ -376,6 +438,21 @@ int main(int argc, char** argv) {
   CLI::App* jstop = job->add_subcommand("stop", "kill every task of the job");
   jstop->add_option("job", job_id, "job id")->required();
   jstop->callback([&] { status = JobStop(g, job_id); });
+
+  QueryFlags query;
+  CLI::App* jq = job->add_subcommand("query", "find jobs (newest first)");
+  jq->add_option("--respool", query.pool, "in this pool (path)");
+  jq->add_option("--owner", query.owner, "owned by");
+  jq->add_option("--name", query.name, "whose name contains");
+  jq->add_option("--label", query.labels, "KEY=VALUE the job carries (repeatable)");
+  jq->add_option("--keyword", query.keywords, "in the name, owner or a label (repeatable)");
+  jq->add_option("--state", query.states, "in this state, e.g. RUNNING (repeatable)");
+  jq->add_option("--offset", query.offset, "skip this many");
+  jq->add_option("--limit", query.limit, "at most this many (default 100)");
+  jq->callback([&] { status = JobQuery(g, query); });
+  CLI::App* jd = job->add_subcommand("delete", "delete a terminal job and everything of it");
+  jd->add_option("job", job_id, "job id")->required();
+  jd->callback([&] { status = JobDelete(g, job_id); });
 
   CLI::App* task = app.add_subcommand("task", "tasks")->require_subcommand(1)->fallthrough();
   std::string range, log_file = "stdout";

@@ -223,6 +223,20 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   return view;
 }
 
+absl::StatusOr<store::JobQueryResult> JobManager::QueryJobs(const store::JobQuery& query) {
+  return store_.QueryJobs(query);
+}
+
+absl::Status JobManager::DeleteJob(const JobId& id) {
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary job, store_.GetJob(id));
+  if (jobs_.contains(id.value()) || !taskfsm::IsTerminal(job.runtime.state)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id.value(), " is ", taskfsm::Name(job.runtime.state),
+                     " (rule: only terminal jobs are deleted; stop it first)"));
+  }
+  return store_.DeleteJob(id);
+}
+
 absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobId& id,
                                                                       uint32_t from, uint32_t to) {
   if (auto it = jobs_.find(id.value()); it != jobs_.end()) {

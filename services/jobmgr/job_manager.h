@@ -55,6 +55,9 @@ class JobManager {
   // (INITIALIZED) and queues its gangs (PENDING). Nothing is stored if it fails.
   absl::StatusOr<JobId> CreateJob(job_pb::JobConfig config);
   absl::StatusOr<JobView> GetJob(const JobId& id);
+  absl::StatusOr<store::JobQueryResult> QueryJobs(const store::JobQuery& query);
+  // FailedPrecondition unless the job is terminal.
+  absl::Status DeleteJob(const JobId& id);
   // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.
   absl::Status StopJob(const JobId& id);
   // Instances in [from, to).

@@ -214,4 +214,60 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
   return kj::READY_NOW;
 }
 
+kj::Promise<void> PelotonService::queryJobs(QueryJobsContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  store::JobQuery query;
+  absl::Status status;
+  if (params.getPoolPath().size() > 0) {
+    absl::StatusOr<PoolId> pool = master_.pools().LookupPoolId(Str(params.getPoolPath()));
+    if (pool.ok()) {
+      query.pool_id = *pool;
+    } else {
+      status = pool.status();
+    }
+  }
+  query.owner = Str(params.getOwner());
+  query.name = Str(params.getName());
+  for (auto l : params.getLabels()) query.labels.push_back({Str(l.getKey()), Str(l.getValue())});
+  for (auto k : params.getKeywords()) query.keywords.push_back(Str(k));
+  for (auto state : params.getStates()) {
+    absl::StatusOr<taskfsm::JobState> s = taskfsm::ParseJobState(Str(state));
+    if (s.ok()) {
+      query.states.push_back(*s);
+    } else if (status.ok()) {
+      status = absl::InvalidArgumentError(absl::StrCat("states: ", s.status().message()));
+    }
+  }
+  query.offset = params.getOffset();
+  if (params.getLimit() > 0) query.limit = params.getLimit();
+  absl::StatusOr<store::JobQueryResult> found =
+      status.ok() ? master_.jobs().QueryJobs(query) : absl::StatusOr<store::JobQueryResult>(status);
+  SetStatus(found.status(), results.initStatus());
+  if (!found.ok()) return kj::READY_NOW;
+  results.setTotal(found->total);
+  auto list = results.initJobs(static_cast<unsigned>(found->jobs.size()));
+  for (size_t i = 0; i < found->jobs.size(); ++i) {
+    const store::JobSummary& j = found->jobs[i];
+    auto out = list[static_cast<unsigned>(i)];
+    out.setId(j.id.value());
+    out.setName(j.name);
+    out.setOwner(j.owner);
+    out.setPoolId(j.pool_id.value());
+    out.setState(std::string(taskfsm::Name(j.runtime.state)));
+    out.setGoalState(std::string(taskfsm::Name(j.runtime.goal_state)));
+    out.setInstanceCount(j.instance_count);
+    out.setCreationTime(Micros(j.runtime.creation_time));
+    out.setStartTime(Micros(j.runtime.start_time));
+    out.setCompletionTime(Micros(j.runtime.completion_time));
+  }
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::deleteJob(DeleteJobContext context) {
+  SetStatus(master_.jobs().DeleteJob(JobId(Str(context.getParams().getJobId()))),
+            context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
 }  // namespace peloton::master

@@ -29,6 +29,8 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> stopJob(StopJobContext context) override;
   kj::Promise<void> listTasks(ListTasksContext context) override;
   kj::Promise<void> taskLogs(TaskLogsContext context) override;
+  kj::Promise<void> queryJobs(QueryJobsContext context) override;
+  kj::Promise<void> deleteJob(DeleteJobContext context) override;
 
  private:
   Master& master_;
