@@ -90,14 +90,15 @@ int WithMaster(const Global& g, Fn&& fn) {
   }
 }
 
-int RespoolCreate(const Global& g, const std::string& path, const std::string& file) {
+// Reads one of Peloton's YAML files into `message`, warning about the keys it ignores. The exit
+// status on failure (2: unreadable, 1: not a valid file), 0 on success.
+int LoadYaml(const std::string& file, google::protobuf::Message& message) {
   absl::StatusOr<std::string> yaml = ReadFile(file);
   if (!yaml.ok()) {
     std::cerr << "peloton: " << yaml.status().message() << "\n";
     return 2;
   }
-  peloton::api::v0::respool::ResourcePoolConfig proto;
-  auto ignored = peloton::api::YamlToProto(*yaml, proto);
+  auto ignored = peloton::api::YamlToProto(*yaml, message);
   if (!ignored.ok()) {
     std::cerr << "peloton: " << file << ": " << ignored.status().message() << "\n";
     return 1;
@@ -105,6 +106,12 @@ int RespoolCreate(const Global& g, const std::string& path, const std::string& f
   for (const std::string& key : *ignored) {
     std::cerr << "peloton: " << file << ": ignoring unknown key '" << key << "'\n";
   }
+  return 0;
+}
+
+int RespoolCreate(const Global& g, const std::string& path, const std::string& file) {
+  peloton::api::v0::respool::ResourcePoolConfig proto;
+  if (const int loaded = LoadYaml(file, proto); loaded != 0) return loaded;
   if (!proto.parent().value().empty()) {
     std::cerr << "peloton: " << file << ": parent: set (rule: the parent is the path's; leave it "
               << "out of the file)\n";
@@ -210,20 +217,8 @@ int JobStatus(const Global& g, const std::string& id, bool full) {
 }
 
 int JobCreate(const Global& g, const std::string& pool, const std::string& file, bool wait_end) {
-  absl::StatusOr<std::string> yaml = ReadFile(file);
-  if (!yaml.ok()) {
-    std::cerr << "peloton: " << yaml.status().message() << "\n";
-    return 2;
-  }
   peloton::api::v0::job::JobConfig config;
-  auto ignored = peloton::api::YamlToProto(*yaml, config);
-  if (!ignored.ok()) {
-    std::cerr << "peloton: " << file << ": " << ignored.status().message() << "\n";
-    return 1;
-  }
-  for (const std::string& key : *ignored) {
-    std::cerr << "peloton: " << file << ": ignoring unknown key '" << key << "'\n";
-  }
+  if (const int loaded = LoadYaml(file, config); loaded != 0) return loaded;
   const std::string bytes = config.SerializeAsString();
   std::string job_id;
   const int created = WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
