@@ -385,6 +385,49 @@ resources:
 
 INSTANTIATE_TEST_SUITE_P(KillOnPreempt, PreemptionTest, ::testing::Bool());
 
+// Reference §7 scenario 3: with the even instances non-preemptible (a per-task override), only
+// the odd ones are preempted.
+TEST_F(MasterTest, TaskLevelPreemptionOverride) {
+  options_.preemption_period_ticks = 1;
+  Start(3);
+  std::map<std::string, PoolId> pools;
+  for (const char* name : {"A", "B"}) {
+    resmgr::respool_pb::ResourcePoolConfig config;
+    ASSERT_THAT(api::YamlToProto(absl::StrCat("name: ", name, R"yaml(
+resources:
+- {kind: cpu, reservation: 6, limit: 12, share: 1}
+- {kind: memory, reservation: 1024, limit: 12288, share: 1}
+)yaml"),
+                                 config)
+                    .status(),
+                IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(pools[name],
+                                 master_->pools().CreatePool(absl::StrCat("/", name), config));
+  }
+  std::string yaml =
+      "instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
+      "  resource: {cpulimit: 1, memlimitmb: 8}\n  command: {shell: true, value: 'sleep 300'}\n"
+      "instanceconfig:\n";
+  for (int i = 0; i < 12; i += 2) {
+    absl::StrAppend(&yaml, "  ", i, ": {preemptionpolicy: {type: TYPE_NON_PREEMPTIBLE}}\n");
+  }
+  jobmgr::job_pb::JobConfig a_job = Job(yaml);
+  a_job.mutable_respoolid()->set_value(pools["A"].value());
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId a, master_->jobs().CreateJob(a_job));
+  TickUntil(a, [](const auto& v) { return Count(v, TaskState::kRunning) == 12; });
+  jobmgr::job_pb::JobConfig b_job = Job(
+      "instancecount: 6\nsla: {preemptible: true}\ndefaultconfig:\n"
+      "  resource: {cpulimit: 1, memlimitmb: 8}\n  command: {shell: true, value: 'sleep 0.2'}\n");
+  b_job.mutable_respoolid()->set_value(pools["B"].value());
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId b, master_->jobs().CreateJob(b_job));
+  EXPECT_EQ(RunToEnd(b).runtime.state, JobState::kSucceeded);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, master_->jobs().ListTasks(a));
+  for (const store::TaskRuntime& t : tasks) {
+    const bool preempted = !absl::EndsWith(t.mesos_task_id, "-1");
+    EXPECT_EQ(preempted, t.instance_id % 2 == 1) << "instance " << t.instance_id;
+  }
+}
+
 // Reference §7 scenario 5: a pool's controller limit (10% of its reservation here) admits one
 // controller job at a time; other work is not held back by it.
 TEST_F(MasterTest, ControllerLimit) {
