@@ -416,7 +416,7 @@ void JobManager::Restart(Job& job, uint32_t instance) {
 void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const std::string& reason,
                            const std::string& message) {
   store::TaskRuntime& t = job.tasks[instance];
-  t.reason = reason;
+  if (!reason.empty()) t.reason = reason;  // keep the one set when it was killed (deadline)
   t.completion_time = absl::Now();
   resmgr_.TaskEnded(t.mesos_task_id);
   if (preempting_.erase(t.mesos_task_id) > 0 && state != TaskState::kSucceeded) {
@@ -501,6 +501,24 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids) {
     SetTaskState(*job, instance, TaskState::kPreempting,
                  "preempting: its pool is over its entitlement");
     UpdateJobState(*job);
+  }
+}
+
+void JobManager::CheckDeadlines(absl::Time now) {
+  for (auto& [id, job] : jobs_) {
+    const uint32_t limit = job.config.sla().maxrunningtime();
+    if (limit == 0) continue;
+    for (store::TaskRuntime& t : job.tasks) {
+      if (t.state != TaskState::kRunning || t.goal_state == TaskState::kKilled ||
+          now - t.start_time < absl::Seconds(limit)) {
+        continue;
+      }
+      t.goal_state = TaskState::kKilled;
+      t.reason = std::string(taskfsm::Name(taskfsm::TerminationReason::kDeadlineTimeoutExceeded));
+      (void)hostmgr_.Kill(t.mesos_task_id);
+      SetTaskState(job, t.instance_id, TaskState::kKilling,
+                   absl::StrCat("ran longer than sla.maxRunningTime (", limit, " s)"));
+    }
   }
 }
 

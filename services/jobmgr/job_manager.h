@@ -73,6 +73,9 @@ class JobManager {
   // Tasks the resource manager chose to preempt: killed, then queued again as a new run, or,
   // with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING).
   void Preempt(const std::vector<std::string>& task_ids);
+  // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
+  // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
+  void CheckDeadlines(absl::Time now);
 
   // Writes what changed since the last call.
   absl::Status Flush();

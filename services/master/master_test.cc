@@ -428,6 +428,29 @@ resources:
   }
 }
 
+// sla.maxRunningTime: a batch task running longer is killed, and not retried.
+TEST_F(MasterTest, TasksOverTheirDeadlineAreKilled) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 2
+sla: {maxrunningtime: 1}
+defaultconfig:
+  resource: {cpulimit: 0.5, memlimitmb: 8}
+  restartpolicy: {maxfailures: 5}
+  command: {shell: true, value: 'sleep 300'}
+instanceconfig:
+  1: {command: {shell: true, value: 'true'}}
+)yaml")));
+  const jobmgr::JobView view = RunToEnd(id);
+  EXPECT_EQ(view.runtime.state, JobState::kKilled);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_EQ(tasks[0].state, TaskState::kKilled);
+  EXPECT_EQ(tasks[0].reason, "DEADLINE_TIMEOUT_EXCEEDED");
+  EXPECT_EQ(tasks[0].failure_count, 0u);
+  EXPECT_TRUE(absl::EndsWith(tasks[0].mesos_task_id, "-1"));  // not retried
+  EXPECT_EQ(tasks[1].state, TaskState::kSucceeded);
+}
+
 // Reference §7 scenario 5: a pool's controller limit (10% of its reservation here) admits one
 // controller job at a time; other work is not held back by it.
 TEST_F(MasterTest, ControllerLimit) {
