@@ -95,4 +95,8 @@ interface Peloton {
       -> (status :Status, jobs :List(JobSummary), total :UInt64);
   # Only a terminal job: its configs, runtimes, tasks and events leave the store.
   deleteJob @10 (jobId :Text) -> (status :Status);
+  # Instances [from, to); to = 0: all. Stop: their goal becomes KILLED. Start: stopped, failed
+  # or lost instances run again as new runs.
+  stopTasks @11 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
+  startTasks @12 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
 }

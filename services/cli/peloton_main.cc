@@ -371,6 +371,36 @@ int TaskList(const Global& g, const std::string& id, const std::string& range) {
   });
 }
 
+// task stop / task start over instances [from, to) (all without a range).
+int TaskStopStart(const Global& g, const std::string& id, const std::string& range, bool stop) {
+  uint32_t from = 0, to = 0;
+  if (!ParseRange(range, from, to)) {
+    std::cerr << "peloton: --range: '" << range << "' (rule: FROM:TO with FROM < TO, or one "
+              << "instance)\n";
+    return 2;
+  }
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) -> int {
+    if (stop) {
+      auto request = peloton.stopTasksRequest();
+      request.setJobId(id);
+      request.setFrom(from);
+      request.setTo(to);
+      auto response = request.send().wait(wait);
+      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    } else {
+      auto request = peloton.startTasksRequest();
+      request.setJobId(id);
+      request.setFrom(from);
+      request.setTo(to);
+      auto response = request.send().wait(wait);
+      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    }
+    std::cout << (stop ? "Stopping" : "Starting") << " instances "
+              << (range.empty() ? "(all)" : range) << " of job " << id << "\n";
+    return 0;
+  });
+}
+
 int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const std::string& file) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.taskLogsRequest();
@@ -456,6 +486,14 @@ int main(int argc, char** argv) {
   tl->add_option("job", job_id, "job id")->required();
   tl->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one instance");
   tl->callback([&] { status = TaskList(g, job_id, range); });
+  for (const bool stop : {true, false}) {
+    CLI::App* ts = task->add_subcommand(stop ? "stop" : "start",
+                                        stop ? "stop instances (their goal becomes KILLED)"
+                                             : "run stopped, failed or lost instances again");
+    ts->add_option("job", job_id, "job id")->required();
+    ts->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one; default all");
+    ts->callback([&, stop] { status = TaskStopStart(g, job_id, range, stop); });
+  }
   CLI::App* tlogs = task->add_subcommand("logs", "the output of an instance's current run");
   tlogs->add_option("job", job_id, "job id")->required();
   tlogs->add_option("instance", instance, "instance id")->required();

@@ -248,40 +248,76 @@ absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobI
   return store_.ListTaskRuntimes(id, {.from_instance = from, .to_instance = to});
 }
 
-absl::Status JobManager::StopJob(const JobId& id) {
+void JobManager::StopTask(Job& job, uint32_t instance) {
+  store::TaskRuntime& t = job.tasks[instance];
+  if (taskfsm::IsTerminal(t.state)) return;
+  t.goal_state = TaskState::kKilled;
+  job.dirty.insert(t.instance_id);
+  if (t.state == TaskState::kInitialized) {
+    SetTaskState(job, t.instance_id, TaskState::kKilled, "stopped before it was queued");
+  } else if (t.state == TaskState::kPending) {
+    auto gang = gang_of_.find(t.mesos_task_id);
+    if (gang != gang_of_.end() && resmgr_.RemoveGang(gang->second).ok()) {
+      // The whole gang left its queue.
+      for (store::TaskRuntime& other : job.tasks) {
+        auto g = gang_of_.find(other.mesos_task_id);
+        if (g != gang_of_.end() && g->second == gang->second &&
+            other.state == TaskState::kPending) {
+          other.goal_state = TaskState::kKilled;
+          SetTaskState(job, other.instance_id, TaskState::kKilled, "stopped while queued");
+        }
+      }
+    }
+    // Otherwise it was admitted: placement drops it (Dropped) since it no longer waits.
+  } else if (OnHost(t.state)) {
+    (void)hostmgr_.Kill(t.mesos_task_id);
+    SetTaskState(job, t.instance_id, TaskState::kKilling, "killing on request");
+  }
+}
+
+absl::Status JobManager::StopJob(const JobId& id) { return StopTasks(id, 0, UINT32_MAX); }
+
+absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) {
   auto it = jobs_.find(id.value());
   if (it == jobs_.end()) {
     PELOTON_RETURN_IF_ERROR(store_.GetJob(id).status());
     return absl::OkStatus();  // not active: already terminal, nothing runs
   }
   Job& job = it->second;
-  job.runtime.goal_state = JobState::kKilled;
-  job.runtime_dirty = true;
-  for (store::TaskRuntime& t : job.tasks) {
-    if (taskfsm::IsTerminal(t.state)) continue;
-    t.goal_state = TaskState::kKilled;
-    job.dirty.insert(t.instance_id);
-    if (t.state == TaskState::kInitialized) {
-      SetTaskState(job, t.instance_id, TaskState::kKilled, "stopped before it was queued");
-    } else if (t.state == TaskState::kPending) {
-      auto gang = gang_of_.find(t.mesos_task_id);
-      if (gang != gang_of_.end() && resmgr_.RemoveGang(gang->second).ok()) {
-        // The whole gang left its queue.
-        for (store::TaskRuntime& other : job.tasks) {
-          auto g = gang_of_.find(other.mesos_task_id);
-          if (g != gang_of_.end() && g->second == gang->second &&
-              other.state == TaskState::kPending) {
-            other.goal_state = TaskState::kKilled;
-            SetTaskState(job, other.instance_id, TaskState::kKilled, "stopped while queued");
-          }
-        }
-      }
-      // Otherwise it was admitted: placement drops it (Dropped) since it no longer waits.
-    } else if (OnHost(t.state)) {
-      (void)hostmgr_.Kill(t.mesos_task_id);
-      SetTaskState(job, t.instance_id, TaskState::kKilling, "killing on request");
-    }
+  const uint32_t end = std::min<uint64_t>(to, job.tasks.size());
+  for (uint32_t i = from; i < end; ++i) StopTask(job, i);
+  // Every task stopped: the job's goal is KILLED too.
+  if (std::all_of(job.tasks.begin(), job.tasks.end(), [](const store::TaskRuntime& t) {
+        return t.goal_state == TaskState::kKilled || taskfsm::IsTerminal(t.state);
+      })) {
+    job.runtime.goal_state = JobState::kKilled;
+    job.runtime_dirty = true;
   }
+  UpdateJobState(job);
+  return Flush();
+}
+
+absl::Status JobManager::StartTasks(const JobId& id, uint32_t from, uint32_t to) {
+  if (!jobs_.contains(id.value())) {
+    PELOTON_ASSIGN_OR_RETURN(Job loaded, LoadJob(id));
+    PELOTON_RETURN_IF_ERROR(store_.AddActiveJob(id));
+    jobs_[id.value()] = std::move(loaded);
+  }
+  Job& job = jobs_.at(id.value());
+  const uint32_t end = std::min<uint64_t>(to, job.tasks.size());
+  for (uint32_t i = from; i < end; ++i) {
+    store::TaskRuntime& t = job.tasks[i];
+    // Running (or still being stopped): nothing to start. Succeeded: done.
+    if (!taskfsm::IsTerminal(t.state) || t.state == TaskState::kSucceeded) continue;
+    t.goal_state = TaskState::kSucceeded;
+    t.failure_count = 0;
+    Restart(job, i);
+  }
+  job.runtime.goal_state = JobState::kSucceeded;
+  job.runtime.completion_time = absl::UnixEpoch();
+  job.runtime_dirty = true;
+  job.deactivate = false;
+  PELOTON_RETURN_IF_ERROR(StartMore(job));
   UpdateJobState(job);
   return Flush();
 }
@@ -550,33 +586,38 @@ absl::Status JobManager::Flush() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
+  Job job;
+  job.id = id;
+  if (!job.config.ParseFromString(config.config)) {
+    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
+  }
+  job.runtime = summary.runtime;
+  PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
+  // A crash while the job was created may have left it without (all of) its tasks.
+  const uint32_t n = job.config.instancecount();
+  std::vector<store::TaskRuntime> missing;
+  for (uint32_t i = static_cast<uint32_t>(job.tasks.size()); i < n; ++i) {
+    store::TaskRuntime t;
+    t.instance_id = i;
+    t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
+    t.desired_mesos_task_id = t.mesos_task_id;
+    missing.push_back(t);
+  }
+  if (!missing.empty()) {
+    PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(missing)));
+    for (store::TaskRuntime& t : missing) job.tasks.push_back(std::move(t));
+  }
+  return job;
+}
+
 absl::Status JobManager::Recover() {
   PELOTON_ASSIGN_OR_RETURN(std::vector<JobId> active, store_.ListActiveJobs());
   std::vector<hostmgr::RunningTask> on_hosts;
   for (const JobId& id : active) {
-    PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
-    PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
-    Job job;
-    job.id = id;
-    if (!job.config.ParseFromString(config.config)) {
-      return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
-    }
-    job.runtime = summary.runtime;
-    PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
-    // A crash while the job was created may have left it without (all of) its tasks.
-    const uint32_t n = job.config.instancecount();
-    std::vector<store::TaskRuntime> missing;
-    for (uint32_t i = static_cast<uint32_t>(job.tasks.size()); i < n; ++i) {
-      store::TaskRuntime t;
-      t.instance_id = i;
-      t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
-      t.desired_mesos_task_id = t.mesos_task_id;
-      missing.push_back(t);
-    }
-    if (!missing.empty()) {
-      PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(missing)));
-      for (store::TaskRuntime& t : missing) job.tasks.push_back(std::move(t));
-    }
+    PELOTON_ASSIGN_OR_RETURN(Job job, LoadJob(id));
     Job& j = jobs_[id.value()] = std::move(job);
     std::vector<uint32_t> requeue;
     for (store::TaskRuntime& t : j.tasks) {

@@ -60,6 +60,11 @@ class JobManager {
   absl::Status DeleteJob(const JobId& id);
   // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.
   absl::Status StopJob(const JobId& id);
+  // The same for instances [from, to); the job's goal becomes KILLED once every task's is.
+  absl::Status StopTasks(const JobId& id, uint32_t from, uint32_t to);
+  // Runs stopped, failed or lost instances of [from, to) again, as new runs (SUCCEEDED ones are
+  // done and stay so); a terminal job becomes active again.
+  absl::Status StartTasks(const JobId& id, uint32_t from, uint32_t to);
   // Instances in [from, to).
   absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id, uint32_t from = 0,
                                                             uint32_t to = UINT32_MAX);
@@ -92,6 +97,8 @@ class JobManager {
     bool deactivate = false;  // reached a terminal state: leaves the active-jobs index
   };
 
+  absl::StatusOr<Job> LoadJob(const JobId& id);
+  void StopTask(Job& job, uint32_t instance);
   absl::Status EnqueueTasks(Job& job, const std::vector<uint32_t>& instances);
   // Queues INITIALIZED tasks while sla.maximumRunningInstances allows.
   absl::Status StartMore(Job& job);

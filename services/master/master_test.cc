@@ -428,6 +428,45 @@ resources:
   }
 }
 
+// Reference §7 scenario 17: stop and start ranges of tasks; the job is KILLED once all are
+// stopped, and starting tasks of a KILLED job makes it run again.
+TEST_F(MasterTest, StopAndStartRangesOfTasks) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 4
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 0.5, memlimitmb: 8}
+  command: {shell: true, value: 'sleep 300'}
+)yaml")));
+  TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 4; });
+  ASSERT_THAT(master_->jobs().StopTasks(id, 0, 2), IsOk());
+  jobmgr::JobView v =
+      TickUntil(id, [](const auto& v) { return Count(v, TaskState::kKilled) == 2; });
+  EXPECT_EQ(Count(v, TaskState::kRunning), 2u);
+  EXPECT_EQ(v.runtime.state, JobState::kRunning);
+  EXPECT_EQ(v.runtime.goal_state, JobState::kSucceeded);
+
+  ASSERT_THAT(master_->jobs().StartTasks(id, 0, 1), IsOk());
+  v = TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 3; });
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_TRUE(absl::EndsWith(tasks[0].mesos_task_id, "-2"));  // a new run
+  EXPECT_EQ(tasks[1].state, TaskState::kKilled);
+
+  ASSERT_THAT(master_->jobs().StopTasks(id, 0, 100), IsOk());
+  v = RunToEnd(id);
+  EXPECT_EQ(v.runtime.state, JobState::kKilled);
+  EXPECT_THAT(store_->ListActiveJobs(), ::peloton::testing::IsOkAndHolds(::testing::IsEmpty()));
+
+  // A KILLED job comes back to life when its tasks are started.
+  ASSERT_THAT(master_->jobs().StartTasks(id, 0, 100), IsOk());
+  v = TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 4; });
+  EXPECT_EQ(v.runtime.state, JobState::kRunning);
+  EXPECT_THAT(store_->ListActiveJobs(), ::peloton::testing::IsOkAndHolds(::testing::SizeIs(1)));
+  EXPECT_THAT(master_->jobs().StartTasks(JobId("nope"), 0, 1),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
 // sla.maxRunningTime: a batch task running longer is killed, and not retried.
 TEST_F(MasterTest, TasksOverTheirDeadlineAreKilled) {
   PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(

@@ -270,4 +270,20 @@ kj::Promise<void> PelotonService::deleteJob(DeleteJobContext context) {
   return kj::READY_NOW;
 }
 
+kj::Promise<void> PelotonService::stopTasks(StopTasksContext context) {
+  auto params = context.getParams();
+  SetStatus(master_.jobs().StopTasks(JobId(Str(params.getJobId())), params.getFrom(),
+                                     params.getTo() == 0 ? UINT32_MAX : params.getTo()),
+            context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::startTasks(StartTasksContext context) {
+  auto params = context.getParams();
+  SetStatus(master_.jobs().StartTasks(JobId(Str(params.getJobId())), params.getFrom(),
+                                      params.getTo() == 0 ? UINT32_MAX : params.getTo()),
+            context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
 }  // namespace peloton::master

@@ -31,6 +31,8 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> taskLogs(TaskLogsContext context) override;
   kj::Promise<void> queryJobs(QueryJobsContext context) override;
   kj::Promise<void> deleteJob(DeleteJobContext context) override;
+  kj::Promise<void> stopTasks(StopTasksContext context) override;
+  kj::Promise<void> startTasks(StartTasksContext context) override;
 
  private:
   Master& master_;

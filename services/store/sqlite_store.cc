@@ -876,6 +876,18 @@ absl::Status SqliteStore::RemoveActiveJob(const JobId& id) {
   return st.Run();
 }
 
+absl::Status SqliteStore::AddActiveJob(const JobId& id) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
+  absl::MutexLock lock(&mu_);
+  PELOTON_ASSIGN_OR_RETURN(SqliteTransaction txn, SqliteTransaction::BeginImmediate(*db_));
+  PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
+  PELOTON_ASSIGN_OR_RETURN(SqliteStatement st,
+                           db_->Cached("INSERT OR IGNORE INTO active_jobs (job_id) VALUES (?1)"));
+  st.BindText(1, id.value());
+  PELOTON_RETURN_IF_ERROR(st.Run());
+  return txn.Commit();
+}
+
 absl::StatusOr<std::vector<JobId>> SqliteStore::ListActiveJobs() {
   absl::MutexLock lock(&mu_);
   PELOTON_ASSIGN_OR_RETURN(SqliteStatement st,

@@ -80,6 +80,7 @@ class SqliteStore final : public Store {
   absl::Status DeleteJob(const JobId& id) override;
   absl::StatusOr<JobQueryResult> QueryJobs(const JobQuery& query) override;
   absl::Status RemoveActiveJob(const JobId& id) override;
+  absl::Status AddActiveJob(const JobId& id) override;
   absl::StatusOr<std::vector<JobId>> ListActiveJobs() override;
 
   absl::Status WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) override;

@@ -283,6 +283,8 @@ class Store {
   // The active-jobs index read by recovery: a job is in it from CreateJob until removed here
   // (removing a job that is not in it is not an error: goal-state actions repeat).
   virtual absl::Status RemoveActiveJob(const JobId& id) = 0;
+  // Puts a job back (its tasks were started again); NotFound if the job does not exist.
+  virtual absl::Status AddActiveJob(const JobId& id) = 0;
   virtual absl::StatusOr<std::vector<JobId>> ListActiveJobs() = 0;
 
   // Task runtimes: the whole batch in one transaction, all or nothing. Each runtime's version is

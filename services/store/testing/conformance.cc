@@ -280,6 +280,14 @@ TEST_P(StoreConformanceTest, ActiveJobsIndex) {
               ::peloton::testing::IsOkAndHolds(ElementsAre(JobId("j1"), JobId("j2"))));
   ASSERT_THAT(store_->RemoveActiveJob(JobId("j1")), IsOk());
   ASSERT_THAT(store_->RemoveActiveJob(JobId("j1")), IsOk());  // idempotent
+  EXPECT_THAT(store_->ListActiveJobs(),
+              ::peloton::testing::IsOkAndHolds(ElementsAre(JobId("j2"))));
+  ASSERT_THAT(store_->AddActiveJob(JobId("j1")), IsOk());
+  ASSERT_THAT(store_->AddActiveJob(JobId("j1")), IsOk());  // idempotent
+  EXPECT_THAT(store_->ListActiveJobs(),
+              ::peloton::testing::IsOkAndHolds(ElementsAre(JobId("j1"), JobId("j2"))));
+  EXPECT_THAT(store_->AddActiveJob(JobId("nope")), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(store_->RemoveActiveJob(JobId("j1")), IsOk());
   EXPECT_THAT(store_->ListActiveJobs(), ::peloton::testing::IsOkAndHolds(ElementsAre(JobId("j2"))));
   EXPECT_THAT(store_->GetJob(JobId("j1")).status(), IsOk());  // still a job
 }
