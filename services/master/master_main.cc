@@ -25,6 +25,7 @@
 #include "kj/async-io.h"
 #include "kj/timer.h"
 #include "services/backend/local/local_backend.h"
+#include "services/master/config.h"
 #include "services/master/master.h"
 #include "services/master/rpc_service.h"
 #include "services/store/sqlite_store.h"
@@ -91,7 +92,41 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"normal", "full"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  std::vector<std::string> config_files;
+  app.add_option("--config", config_files,
+                 "YAML configuration, repeatable: later files override earlier ones, flags "
+                 "override files (e.g. config/master/base.yaml config/master/development.yaml)");
   CLI11_PARSE(app, argc, argv);
+
+  // Files first, then the flags given on the command line.
+  peloton::master::MasterConfig config;
+  if (!config_files.empty()) {
+    auto loaded = peloton::master::LoadMasterConfig(config_files);
+    if (!loaded.ok()) {
+      spdlog::error("--config: {}", std::string(loaded.status().message()));
+      return 2;
+    }
+    config = *std::move(loaded);
+  } else {
+    peloton::master::FillDefaults(config);
+  }
+  const auto given = [&app](const char* flag) { return app.count(flag) > 0; };
+  if (!given("--listen")) listen = config.listen();
+  if (!given("--data-dir")) data_dir = config.data_dir();
+  if (!given("--placement-profile")) profile = config.placement_profile();
+  if (!given("--tick-ms")) tick_ms = static_cast<int>(config.tick_ms());
+  if (!given("--preemption-period-ticks")) {
+    preemption_ticks = static_cast<int>(config.preemption_period_ticks());
+  }
+  if (!given("--sustained-over-allocation")) {
+    sustained = static_cast<int>(config.sustained_over_allocation());
+  }
+  if (!given("--sync")) sync = config.sync();
+  if (!given("--log-level")) log_level = config.log_level();
+  if (given("--local-hosts")) {
+    config.clear_hosts();
+    config.set_local_hosts(static_cast<uint32_t>(local_hosts));
+  }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   std::error_code ec;
@@ -111,15 +146,12 @@ int main(int argc, char** argv) {
   const std::string sandboxes = data_dir + "/sandboxes";
   fs::create_directories(sandboxes, ec);
   const peloton::backend::HostInfo machine = peloton::backend::local::DiscoverThisMachine(data_dir);
-  std::vector<peloton::backend::HostInfo> hosts = {machine};
-  if (local_hosts > 0) {
-    auto split = peloton::backend::local::SplitIntoVirtualHosts(machine, local_hosts);
-    if (!split.ok()) {
-      spdlog::error("--local-hosts: {}", std::string(split.status().message()));
-      return 2;
-    }
-    hosts = *std::move(split);
+  auto local_hosts_of = peloton::master::LocalHostsOf(config, machine);
+  if (!local_hosts_of.ok()) {
+    spdlog::error("hosts: {}", std::string(local_hosts_of.status().message()));
+    return 2;
   }
+  const std::vector<peloton::backend::HostInfo> hosts = *std::move(local_hosts_of);
   auto backend =
       peloton::backend::local::LocalBackend::Create({FindRunner(runner), sandboxes, hosts});
   if (!backend.ok()) {

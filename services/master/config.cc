@@ -1,0 +1,121 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/master/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+#include "services/api/yaml_proto.h"
+#include "services/backend/local/local_backend.h"
+
+namespace peloton::master {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
+}
+
+}  // namespace
+
+void FillDefaults(MasterConfig& c) {
+  if (c.listen().empty()) c.set_listen("127.0.0.1:5391");
+  if (c.data_dir().empty()) c.set_data_dir("./var");
+  if (c.tick_ms() == 0) c.set_tick_ms(100);
+  if (c.placement_profile().empty()) c.set_placement_profile("pack");
+  if (c.preemption_period_ticks() == 0) c.set_preemption_period_ticks(10);
+  if (c.sustained_over_allocation() == 0) c.set_sustained_over_allocation(3);
+  if (c.sync().empty()) c.set_sync("normal");
+  if (c.log_level().empty()) c.set_log_level("info");
+}
+
+absl::Status ValidateMasterConfig(const MasterConfig& c) {
+  if (c.tick_ms() < 1 || c.tick_ms() > 60'000) {
+    return Invalid("tick_ms", absl::StrCat(c.tick_ms(), " (rule: 1 to 60000)"));
+  }
+  if (c.sync() != "normal" && c.sync() != "full") {
+    return Invalid("sync", absl::StrCat("'", c.sync(), "' (rule: normal or full)"));
+  }
+  static const absl::flat_hash_set<std::string> kLevels = {"trace", "debug", "info", "warn",
+                                                           "error"};
+  if (!kLevels.contains(c.log_level())) {
+    return Invalid("log_level",
+                   absl::StrCat("'", c.log_level(), "' (rule: trace, debug, info, warn, error)"));
+  }
+  if (c.hosts_size() > 0 && c.local_hosts() > 0) {
+    return Invalid("local_hosts", "set with hosts (rule: declare hosts or split the machine)");
+  }
+  absl::flat_hash_set<std::string> names;
+  for (int i = 0; i < c.hosts_size(); ++i) {
+    const config::LocalHost& h = c.hosts(i);
+    const std::string at = absl::StrCat("hosts[", i, "]");
+    if (h.name().empty() || !names.insert(h.name()).second) {
+      return Invalid(at + ".name", absl::StrCat("'", h.name(), "' (rule: non-empty, unique)"));
+    }
+    if (!(h.cpu() > 0) || !(h.memory_mb() > 0) || h.disk_mb() < 0) {
+      return Invalid(at, "cpu and memory_mb > 0, disk_mb >= 0");
+    }
+    if (h.port_begin() > h.port_end() || h.port_end() > 65535) {
+      return Invalid(at + ".port_begin", absl::StrCat(h.port_begin(), "-", h.port_end(),
+                                                      " (rule: begin <= end <= 65535)"));
+    }
+    for (int k = 0; k < h.labels_size(); ++k) {
+      if (h.labels(k).key().empty()) {
+        return Invalid(absl::StrCat(at, ".labels[", k, "].key"), "empty");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files) {
+  MasterConfig merged;
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat(file, ": cannot read the file"));
+    std::stringstream text;
+    text << in.rdbuf();
+    MasterConfig one;
+    absl::StatusOr<std::vector<std::string>> ignored = api::YamlToProto(text.str(), one);
+    if (!ignored.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": ", ignored.status().message()));
+    }
+    if (!ignored->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": ", ignored->front(), ": unknown key (rule: one of MasterConfig's)"));
+    }
+    if (one.hosts_size() > 0) merged.clear_hosts();  // lists replace lists
+    merged.MergeFrom(one);
+  }
+  FillDefaults(merged);
+  PELOTON_RETURN_IF_ERROR(ValidateMasterConfig(merged));
+  return merged;
+}
+
+absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& c,
+                                                            const backend::HostInfo& machine) {
+  if (c.hosts_size() == 0) {
+    if (c.local_hosts() == 0) return std::vector<backend::HostInfo>{machine};
+    return backend::local::SplitIntoVirtualHosts(machine, static_cast<int>(c.local_hosts()));
+  }
+  std::vector<backend::HostInfo> hosts;
+  for (const config::LocalHost& h : c.hosts()) {
+    backend::HostInfo info;
+    info.hostname = h.name();
+    info.agent_id = h.name();
+    for (uint32_t g = 0; g < h.gpus(); ++g) {
+      info.gpus.push_back({h.gpu_model().empty() ? "gpu" : h.gpu_model(), 1000});
+    }
+    PELOTON_ASSIGN_OR_RETURN(info.capacity,
+                             Resources::FromUnits(h.cpu(), h.memory_mb(), h.disk_mb(), h.gpus()));
+    for (const config::Label& l : h.labels()) info.attributes[l.key()] = l.value();
+    info.attributes["hostname"] = h.name();
+    if (h.port_end() > 0) info.ports = {{h.port_begin(), h.port_end()}};
+    hosts.push_back(std::move(info));
+  }
+  return hosts;
+}
+
+}  // namespace peloton::master

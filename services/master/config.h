@@ -1,0 +1,40 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton-master's configuration files: YAML like Peloton's config/<app>/base.yaml, applied in
+// order (an environment overlay after the base), then defaults for what no file sets.
+//
+//   PELOTON_ASSIGN_OR_RETURN(MasterConfig c, LoadMasterConfig({"base.yaml", "dev.yaml"}));
+
+#ifndef PELOTON_SERVICES_MASTER_CONFIG_H_
+#define PELOTON_SERVICES_MASTER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/backend/backend.h"
+#include "services/master/config.pb.h"
+
+namespace peloton::master {
+
+using config::MasterConfig;
+
+// Reads `files` in order (a later file's fields replace an earlier one's; lists replace
+// lists), fills the defaults and validates. InvalidArgument naming the file and the field.
+absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files);
+
+// Fills unset fields with the defaults (listen 127.0.0.1:5391, data_dir ./var, tick_ms 100,
+// placement_profile pack, preemption_period_ticks 10, sustained_over_allocation 3, sync
+// normal, log_level info).
+void FillDefaults(MasterConfig& config);
+// InvalidArgument naming the field and the rule.
+absl::Status ValidateMasterConfig(const MasterConfig& config);
+
+// The local backend's hosts: the declared ones, else `machine` split into local_hosts virtual
+// hosts (or whole when 0).
+absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& config,
+                                                            const backend::HostInfo& machine);
+
+}  // namespace peloton::master
+
+#endif  // PELOTON_SERVICES_MASTER_CONFIG_H_

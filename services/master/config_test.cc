@@ -1,0 +1,94 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/master/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+
+namespace peloton::master {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string Write(const std::string& name, const std::string& text) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(MasterConfigTest, TheOverlayReplacesTheBaseAndDefaultsFillTheRest) {
+  const std::string base = Write("base.yaml",
+                                 "listen: 127.0.0.1:7000\ntick_ms: 50\n"
+                                 "hosts: [{name: a, cpu: 1, memory_mb: 100}]\n");
+  const std::string dev = Write("dev.yaml",
+                                "tickMs: 20\nlog_level: debug\n"
+                                "hosts: [{name: b, cpu: 2, memoryMb: 200, gpus: 1, "
+                                "gpu_model: T4, labels: [{key: zone, value: z}], "
+                                "port_begin: 31000, port_end: 31009}]\n");
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig c, LoadMasterConfig({base, dev}));
+  EXPECT_EQ(c.listen(), "127.0.0.1:7000");  // from the base
+  EXPECT_EQ(c.tick_ms(), 20u);              // the overlay wins
+  EXPECT_EQ(c.log_level(), "debug");
+  EXPECT_EQ(c.data_dir(), "./var");  // a default
+  EXPECT_EQ(c.placement_profile(), "pack");
+  ASSERT_EQ(c.hosts_size(), 1);  // lists replace lists
+  EXPECT_EQ(c.hosts(0).name(), "b");
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
+                               LocalHostsOf(c, backend::HostInfo{}));
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(hosts[0].capacity, Resources::Of(2000, 200, 0, 1000));
+  EXPECT_EQ(hosts[0].gpus[0].model, "T4");
+  EXPECT_EQ(hosts[0].attributes.at("zone"), "z");
+  EXPECT_EQ(hosts[0].attributes.at("hostname"), "b");
+  EXPECT_EQ(hosts[0].ports[0].end, 31009u);
+}
+
+TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
+  EXPECT_THAT(LoadMasterConfig({"/no/such.yaml"}).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/no/such.yaml")));
+  const std::string typo = Write("typo.yaml", "tick_msec: 5\n");
+  EXPECT_THAT(
+      LoadMasterConfig({typo}).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("typo.yaml: tick_msec: unknown key")));
+  EXPECT_THAT(LoadMasterConfig({Write("sync.yaml", "sync: sometimes\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sync: 'sometimes'")));
+  EXPECT_THAT(LoadMasterConfig({Write("tick.yaml", "tick_ms: 100000\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tick_ms")));
+  EXPECT_THAT(LoadMasterConfig({Write("dup.yaml",
+                                      "hosts: [{name: a, cpu: 1, memory_mb: 1}, "
+                                      "{name: a, cpu: 1, memory_mb: 1}]\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hosts[1].name")));
+  EXPECT_THAT(LoadMasterConfig({Write("both.yaml",
+                                      "local_hosts: 2\nhosts: [{name: a, cpu: 1, "
+                                      "memory_mb: 1}]\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("local_hosts")));
+  EXPECT_THAT(LoadMasterConfig({Write("ports.yaml",
+                                      "hosts: [{name: a, cpu: 1, memory_mb: 1, "
+                                      "port_begin: 9, port_end: 3}]\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hosts[0].port_begin")));
+}
+
+TEST(MasterConfigTest, TheShippedFilesLoad) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const std::string dir = absl::StrCat(srcdir != nullptr ? srcdir : ".", "/peloton/config/master/");
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig c,
+                               LoadMasterConfig({dir + "base.yaml", dir + "development.yaml"}));
+  EXPECT_EQ(c.hosts_size(), 3);
+  EXPECT_EQ(c.listen(), "127.0.0.1:5391");
+}
+
+}  // namespace
+}  // namespace peloton::master
