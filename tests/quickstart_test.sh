@@ -55,6 +55,14 @@ grep -q "ignoring unknown key 'sla.minimuminstancecount'" "${work}/warnings" || 
 job=$(head -1 "${work}/create" | awk '{print $2}')
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] || fail "task list"
 [ "$("${peloton}" task logs "${job}" 0)" = "Hello instance 0" ] || fail "task logs"
+"${peloton}" task get "${job}" 0 > "${work}/task"
+grep -q "^state: SUCCEEDED$" "${work}/task" || fail "task get: $(cat "${work}/task")"
+grep -q 'name: "controller0"' "${work}/task" || fail "task get config: $(cat "${work}/task")"
+"${peloton}" task events "${job}" 1 > "${work}/events"
+for state in PENDING LAUNCHED RUNNING SUCCEEDED; do
+  grep -q " ${state} " "${work}/events" || fail "task events lack ${state}: $(cat "${work}/events")"
+done
+expect_refused 1 "instance 42 does not exist" "${peloton}" task get "${job}" 42
 "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
 "${peloton}" task list "${job}" -o json | grep -q '"state": "SUCCEEDED"' || fail "-o json"
 

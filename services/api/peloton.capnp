@@ -73,6 +73,16 @@ struct TaskInfo {
   completionTime @9 :Int64;
 }
 
+struct PodEvent {
+  runId @0 :Int64;
+  state @1 :Text;
+  goalState @2 :Text;
+  host @3 :Text;
+  message @4 :Text;
+  reason @5 :Text;
+  time @6 :Int64;                # microseconds since the Unix epoch
+}
+
 interface Peloton {
   createPool @0 (path :Text, config :Respool.ResourcePoolConfig) -> (status :Status, id :Text);
   deletePool @1 (path :Text) -> (status :Status);
@@ -99,4 +109,9 @@ interface Peloton {
   # or lost instances run again as new runs.
   stopTasks @11 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
   startTasks @12 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
+  # One instance: its runtime and its config (Peloton's v0 TaskConfig, instance config merged
+  # over the default, protobuf-encoded).
+  getTask @13 (jobId :Text, instanceId :UInt32) -> (status :Status, task :TaskInfo, taskConfig :Data);
+  # The instance's state transitions, newest run first; runs 0: Peloton's default of 10.
+  taskEvents @14 (jobId :Text, instanceId :UInt32, runs :UInt32) -> (status :Status, events :List(PodEvent));
 }

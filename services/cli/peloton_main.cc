@@ -31,6 +31,7 @@
 #include "services/api/job.pb.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/respool_convert.h"
+#include "services/api/task.pb.h"
 #include "services/api/yaml_proto.h"
 
 namespace {
@@ -401,6 +402,57 @@ int TaskStopStart(const Global& g, const std::string& id, const std::string& ran
   });
 }
 
+int TaskGet(const Global& g, const std::string& id, uint32_t instance) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.getTaskRequest();
+    request.setJobId(id);
+    request.setInstanceId(instance);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(response.getTask());
+      return 0;
+    }
+    auto t = response.getTask();
+    std::cout << "instance: " << t.getInstanceId() << "\nstate: " << Str(t.getState())
+              << "\ngoal state: " << Str(t.getGoalState())
+              << "\nmesos task id: " << Str(t.getMesosTaskId()) << "\nhost: " << Str(t.getHost())
+              << "\nstarted: " << Time(t.getStartTime())
+              << "\ncompleted: " << Time(t.getCompletionTime())
+              << "\nfailures: " << t.getFailureCount() << "\nreason: " << Str(t.getReason())
+              << "\nmessage: " << Str(t.getMessage()) << "\n";
+    peloton::api::v0::task::TaskConfig config;
+    const auto bytes = response.getTaskConfig();
+    if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+      std::cout << "config:\n" << config.DebugString();
+    }
+    return 0;
+  });
+}
+
+int TaskEvents(const Global& g, const std::string& id, uint32_t instance, uint32_t runs) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.taskEventsRequest();
+    request.setJobId(id);
+    request.setInstanceId(instance);
+    request.setRuns(runs);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(response.getEvents());
+      return 0;
+    }
+    std::cout << fmt::format("{:>4}  {:<19} {:<10} {:<10} {:<20} {}\n", "Run", "Time", "State",
+                             "Goal", "Host", "Message");
+    for (auto e : response.getEvents()) {
+      std::cout << fmt::format("{:>4}  {:<19} {:<10} {:<10} {:<20} {}\n", e.getRunId(),
+                               Time(e.getTime()), Str(e.getState()), Str(e.getGoalState()),
+                               Str(e.getHost()), Str(e.getMessage()));
+    }
+    return 0;
+  });
+}
+
 int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const std::string& file) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.taskLogsRequest();
@@ -494,6 +546,16 @@ int main(int argc, char** argv) {
     ts->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one; default all");
     ts->callback([&, stop] { status = TaskStopStart(g, job_id, range, stop); });
   }
+  CLI::App* tget = task->add_subcommand("get", "one instance: its runtime and merged config");
+  tget->add_option("job", job_id, "job id")->required();
+  tget->add_option("instance", instance, "instance id")->required();
+  tget->callback([&] { status = TaskGet(g, job_id, instance); });
+  uint32_t runs = 0;
+  CLI::App* tev = task->add_subcommand("events", "an instance's state changes, newest run first");
+  tev->add_option("job", job_id, "job id")->required();
+  tev->add_option("instance", instance, "instance id")->required();
+  tev->add_option("--runs", runs, "this many newest runs (default 10)");
+  tev->callback([&] { status = TaskEvents(g, job_id, instance, runs); });
   CLI::App* tlogs = task->add_subcommand("logs", "the output of an instance's current run");
   tlogs->add_option("job", job_id, "job id")->required();
   tlogs->add_option("instance", instance, "instance id")->required();

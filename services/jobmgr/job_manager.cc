@@ -223,6 +223,23 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   return view;
 }
 
+absl::StatusOr<job_pb::JobConfig> JobManager::ConfigOf(const JobId& id) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) return it->second.config;
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
+  job_pb::JobConfig config;
+  if (!config.ParseFromString(record.config)) {
+    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
+  }
+  return config;
+}
+
+absl::StatusOr<std::vector<store::PodEvent>> JobManager::PodEvents(const JobId& id,
+                                                                   uint32_t instance,
+                                                                   uint32_t runs) {
+  PELOTON_RETURN_IF_ERROR(Flush());  // what is only in memory yet
+  return store_.GetPodEvents(id, instance, {.max_runs = runs == 0 ? 10 : runs});
+}
+
 absl::StatusOr<store::JobQueryResult> JobManager::QueryJobs(const store::JobQuery& query) {
   return store_.QueryJobs(query);
 }

@@ -66,6 +66,10 @@ class JobManager {
   // done and stay so); a terminal job becomes active again.
   absl::Status StartTasks(const JobId& id, uint32_t from, uint32_t to);
   // Instances in [from, to).
+  // The job's config (from the cache or the store).
+  absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);
+  absl::StatusOr<std::vector<store::PodEvent>> PodEvents(const JobId& id, uint32_t instance,
+                                                         uint32_t runs);
   absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id, uint32_t from = 0,
                                                             uint32_t to = UINT32_MAX);
 

@@ -22,6 +22,19 @@ void SetQuantities(const Resources& r, api::Quantities::Builder out) {
 
 int64_t Micros(absl::Time t) { return t == absl::UnixEpoch() ? 0 : absl::ToUnixMicros(t); }
 
+void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
+  out.setInstanceId(t.instance_id);
+  out.setState(std::string(taskfsm::Name(t.state)));
+  out.setGoalState(std::string(taskfsm::Name(t.goal_state)));
+  out.setMesosTaskId(t.mesos_task_id);
+  out.setHost(t.host);
+  out.setMessage(t.message);
+  out.setReason(t.reason);
+  out.setFailureCount(t.failure_count);
+  out.setStartTime(Micros(t.start_time));
+  out.setCompletionTime(Micros(t.completion_time));
+}
+
 }  // namespace
 
 void SetStatus(const absl::Status& status, api::Status::Builder out) {
@@ -160,18 +173,7 @@ kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
   for (const store::TaskRuntime& t : *tasks) chosen.push_back(&t);
   auto list = results.initTasks(static_cast<unsigned>(chosen.size()));
   for (size_t i = 0; i < chosen.size(); ++i) {
-    const store::TaskRuntime& t = *chosen[i];
-    auto out = list[static_cast<unsigned>(i)];
-    out.setInstanceId(t.instance_id);
-    out.setState(std::string(taskfsm::Name(t.state)));
-    out.setGoalState(std::string(taskfsm::Name(t.goal_state)));
-    out.setMesosTaskId(t.mesos_task_id);
-    out.setHost(t.host);
-    out.setMessage(t.message);
-    out.setReason(t.reason);
-    out.setFailureCount(t.failure_count);
-    out.setStartTime(Micros(t.start_time));
-    out.setCompletionTime(Micros(t.completion_time));
+    SetTaskInfo(*chosen[i], list[static_cast<unsigned>(i)]);
   }
   return kj::READY_NOW;
 }
@@ -283,6 +285,49 @@ kj::Promise<void> PelotonService::startTasks(StartTasksContext context) {
   SetStatus(master_.jobs().StartTasks(JobId(Str(params.getJobId())), params.getFrom(),
                                       params.getTo() == 0 ? UINT32_MAX : params.getTo()),
             context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::getTask(GetTaskContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  const JobId id(Str(params.getJobId()));
+  const uint32_t instance = params.getInstanceId();
+  absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+      master_.jobs().ListTasks(id, instance, instance + 1);
+  absl::StatusOr<jobmgr::job_pb::JobConfig> config = master_.jobs().ConfigOf(id);
+  absl::Status status = !tasks.ok() ? tasks.status() : config.status();
+  if (status.ok() && tasks->empty()) {
+    status = absl::NotFoundError(absl::StrCat("instance ", instance, " does not exist"));
+  }
+  SetStatus(status, results.initStatus());
+  if (!status.ok()) return kj::READY_NOW;
+  SetTaskInfo((*tasks)[0], results.initTask());
+  const std::string bytes = jobmgr::TaskConfigOf(*config, instance).SerializeAsString();
+  results.setTaskConfig(
+      capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+  return kj::READY_NOW;
+}
+
+kj::Promise<void> PelotonService::taskEvents(TaskEventsContext context) {
+  auto params = context.getParams();
+  auto results = context.getResults();
+  absl::StatusOr<std::vector<store::PodEvent>> events = master_.jobs().PodEvents(
+      JobId(Str(params.getJobId())), params.getInstanceId(), params.getRuns());
+  SetStatus(events.status(), results.initStatus());
+  if (!events.ok()) return kj::READY_NOW;
+  auto list = results.initEvents(static_cast<unsigned>(events->size()));
+  for (size_t i = 0; i < events->size(); ++i) {
+    const store::PodEvent& e = (*events)[i];
+    auto out = list[static_cast<unsigned>(i)];
+    out.setRunId(e.run_id);
+    out.setState(std::string(taskfsm::Name(e.actual_state)));
+    out.setGoalState(std::string(taskfsm::Name(e.goal_state)));
+    out.setHost(e.host);
+    out.setMessage(e.message);
+    out.setReason(e.reason);
+    out.setTime(Micros(e.time));
+  }
   return kj::READY_NOW;
 }
 
