@@ -109,6 +109,8 @@ interface Peloton {
   # or lost instances run again as new runs.
   stopTasks @11 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
   startTasks @12 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
+  # Running instances are killed and run again as new runs; ended ones are started.
+  restartTasks @15 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status);
   # One instance: its runtime and its config (Peloton's v0 TaskConfig, instance config merged
   # over the default, protobuf-encoded).
   getTask @13 (jobId :Text, instanceId :UInt32) -> (status :Status, task :TaskInfo, taskConfig :Data);

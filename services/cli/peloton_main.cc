@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
@@ -372,8 +373,11 @@ int TaskList(const Global& g, const std::string& id, const std::string& range) {
   });
 }
 
-// task stop / task start over instances [from, to) (all without a range).
-int TaskStopStart(const Global& g, const std::string& id, const std::string& range, bool stop) {
+enum class RangeVerb { kStop, kStart, kRestart };
+
+// task stop / start / restart over instances [from, to) (all without a range).
+int TaskRangeVerb(const Global& g, const std::string& id, const std::string& range,
+                  RangeVerb verb) {
   uint32_t from = 0, to = 0;
   if (!ParseRange(range, from, to)) {
     std::cerr << "peloton: --range: '" << range << "' (rule: FROM:TO with FROM < TO, or one "
@@ -381,23 +385,22 @@ int TaskStopStart(const Global& g, const std::string& id, const std::string& ran
     return 2;
   }
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) -> int {
-    if (stop) {
-      auto request = peloton.stopTasksRequest();
+    const auto send = [&](auto request) -> int {
       request.setJobId(id);
       request.setFrom(from);
       request.setTo(to);
       auto response = request.send().wait(wait);
-      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    } else {
-      auto request = peloton.startTasksRequest();
-      request.setJobId(id);
-      request.setFrom(from);
-      request.setTo(to);
-      auto response = request.send().wait(wait);
-      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    }
-    std::cout << (stop ? "Stopping" : "Starting") << " instances "
-              << (range.empty() ? "(all)" : range) << " of job " << id << "\n";
+      return response.getStatus().getCode() != 0 ? Refused(response.getStatus()) : 0;
+    };
+    const int sent = verb == RangeVerb::kStop    ? send(peloton.stopTasksRequest())
+                     : verb == RangeVerb::kStart ? send(peloton.startTasksRequest())
+                                                 : send(peloton.restartTasksRequest());
+    if (sent != 0) return sent;
+    const char* what = verb == RangeVerb::kStop    ? "Stopping"
+                       : verb == RangeVerb::kStart ? "Starting"
+                                                   : "Restarting";
+    std::cout << what << " instances " << (range.empty() ? "(all)" : range) << " of job " << id
+              << "\n";
     return 0;
   });
 }
@@ -538,13 +541,15 @@ int main(int argc, char** argv) {
   tl->add_option("job", job_id, "job id")->required();
   tl->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one instance");
   tl->callback([&] { status = TaskList(g, job_id, range); });
-  for (const bool stop : {true, false}) {
-    CLI::App* ts = task->add_subcommand(stop ? "stop" : "start",
-                                        stop ? "stop instances (their goal becomes KILLED)"
-                                             : "run stopped, failed or lost instances again");
+  for (const auto& [verb, name, help] :
+       {std::tuple{RangeVerb::kStop, "stop", "stop instances (their goal becomes KILLED)"},
+        std::tuple{RangeVerb::kStart, "start", "run stopped, failed or lost instances again"},
+        std::tuple{RangeVerb::kRestart, "restart",
+                   "kill running instances and run them again as new runs"}}) {
+    CLI::App* ts = task->add_subcommand(name, help);
     ts->add_option("job", job_id, "job id")->required();
     ts->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one; default all");
-    ts->callback([&, stop] { status = TaskStopStart(g, job_id, range, stop); });
+    ts->callback([&, verb = verb] { status = TaskRangeVerb(g, job_id, range, verb); });
   }
   CLI::App* tget = task->add_subcommand("get", "one instance: its runtime and merged config");
   tget->add_option("job", job_id, "job id")->required();

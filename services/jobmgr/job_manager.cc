@@ -472,7 +472,11 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
   if (!reason.empty()) t.reason = reason;  // keep the one set when it was killed (deadline)
   t.completion_time = absl::Now();
   resmgr_.TaskEnded(t.mesos_task_id);
-  if (preempting_.erase(t.mesos_task_id) > 0 && state != TaskState::kSucceeded) {
+  if (restarting_.erase(t.mesos_task_id) > 0 && t.goal_state != TaskState::kKilled) {
+    SetTaskState(job, instance, TaskState::kKilled, "restarted on request");
+    t.failure_count = 0;
+    Restart(job, instance);
+  } else if (preempting_.erase(t.mesos_task_id) > 0 && state != TaskState::kSucceeded) {
     if (t.goal_state == TaskState::kPreempting) {
       SetTaskState(job, instance, TaskState::kKilled, "preempted (killOnPreempt)");
     } else if (t.goal_state == TaskState::kKilled) {
@@ -601,6 +605,24 @@ absl::Status JobManager::Flush() {
   }
   for (const std::string& id : finished) jobs_.erase(id);
   return absl::OkStatus();
+}
+
+absl::Status JobManager::RestartTasks(const JobId& id, uint32_t from, uint32_t to) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    Job& job = it->second;
+    const uint32_t end = std::min<uint64_t>(to, job.tasks.size());
+    for (uint32_t i = from; i < end; ++i) {
+      store::TaskRuntime& t = job.tasks[i];
+      if (!OnHost(t.state) || t.goal_state == TaskState::kKilled ||
+          preempting_.contains(t.mesos_task_id)) {
+        continue;
+      }
+      restarting_.insert(t.mesos_task_id);
+      (void)hostmgr_.Kill(t.mesos_task_id);
+      SetTaskState(job, i, TaskState::kKilling, "restarting on request");
+    }
+  }
+  return StartTasks(id, from, to);  // the ended ones; also writes the changes
 }
 
 absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {

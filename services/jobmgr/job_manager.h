@@ -65,6 +65,9 @@ class JobManager {
   // Runs stopped, failed or lost instances of [from, to) again, as new runs (SUCCEEDED ones are
   // done and stay so); a terminal job becomes active again.
   absl::Status StartTasks(const JobId& id, uint32_t from, uint32_t to);
+  // Running instances of [from, to) are killed and run again as new runs; ended ones are
+  // started (as StartTasks).
+  absl::Status RestartTasks(const JobId& id, uint32_t from, uint32_t to);
   // Instances in [from, to).
   // The job's config (from the cache or the store).
   absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);
@@ -124,6 +127,7 @@ class JobManager {
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
   absl::flat_hash_set<std::string> preempting_;            // task ids being preempted
+  absl::flat_hash_set<std::string> restarting_;            // killed to run again
 };
 
 }  // namespace peloton::jobmgr

@@ -453,6 +453,20 @@ defaultconfig:
   EXPECT_TRUE(absl::EndsWith(tasks[0].mesos_task_id, "-2"));  // a new run
   EXPECT_EQ(tasks[1].state, TaskState::kKilled);
 
+  // Restart: the running instance 3 is killed and runs again as a new run.
+  ASSERT_THAT(master_->jobs().RestartTasks(id, 3, 4), IsOk());
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_THAT(master_->Tick(), IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(tasks, master_->jobs().ListTasks(id, 3, 4));
+    if (absl::EndsWith(tasks[0].mesos_task_id, "-2") && tasks[0].state == TaskState::kRunning) {
+      break;
+    }
+    usleep(10'000);
+  }
+  EXPECT_TRUE(absl::EndsWith(tasks[0].mesos_task_id, "-2"));
+  EXPECT_EQ(tasks[0].state, TaskState::kRunning);
+  EXPECT_EQ(tasks[0].failure_count, 0u);
+
   ASSERT_THAT(master_->jobs().StopTasks(id, 0, 100), IsOk());
   v = RunToEnd(id);
   EXPECT_EQ(v.runtime.state, JobState::kKilled);

@@ -288,6 +288,14 @@ kj::Promise<void> PelotonService::startTasks(StartTasksContext context) {
   return kj::READY_NOW;
 }
 
+kj::Promise<void> PelotonService::restartTasks(RestartTasksContext context) {
+  auto params = context.getParams();
+  SetStatus(master_.jobs().RestartTasks(JobId(Str(params.getJobId())), params.getFrom(),
+                                        params.getTo() == 0 ? UINT32_MAX : params.getTo()),
+            context.getResults().initStatus());
+  return kj::READY_NOW;
+}
+
 kj::Promise<void> PelotonService::getTask(GetTaskContext context) {
   auto params = context.getParams();
   auto results = context.getResults();

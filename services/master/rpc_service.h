@@ -33,6 +33,7 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> deleteJob(DeleteJobContext context) override;
   kj::Promise<void> stopTasks(StopTasksContext context) override;
   kj::Promise<void> startTasks(StartTasksContext context) override;
+  kj::Promise<void> restartTasks(RestartTasksContext context) override;
   kj::Promise<void> getTask(GetTaskContext context) override;
   kj::Promise<void> taskEvents(TaskEventsContext context) override;
 
