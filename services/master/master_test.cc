@@ -137,6 +137,26 @@ resources:
     return hosts;
   }
 
+  // Pools /A and /B, each reserving half of 12 cores and limited to all of them.
+  std::map<std::string, PoolId> CreatePoolsAB() {
+    std::map<std::string, PoolId> pools;
+    for (const char* name : {"A", "B"}) {
+      resmgr::respool_pb::ResourcePoolConfig config;
+      EXPECT_THAT(api::YamlToProto(absl::StrCat("name: ", name, R"yaml(
+resources:
+- {kind: cpu, reservation: 6, limit: 12, share: 1}
+- {kind: memory, reservation: 1024, limit: 12288, share: 1}
+)yaml"),
+                                   config)
+                      .status(),
+                  IsOk());
+      absl::StatusOr<PoolId> id = master_->pools().CreatePool(absl::StrCat("/", name), config);
+      EXPECT_THAT(id.status(), IsOk());
+      if (id.ok()) pools[name] = *id;
+    }
+    return pools;
+  }
+
   // Ticks until the job is terminal (or a generous limit, so a bug cannot hang CI).
   jobmgr::JobView RunToEnd(const JobId& id) {
     for (int i = 0; i < 2000; ++i) {
@@ -230,12 +250,7 @@ defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 32}
   command: {shell: true, value: 'sleep 300'}
 )yaml")));
-  for (int i = 0; i < 200; ++i) {
-    ASSERT_THAT(master_->Tick(), IsOk());
-    PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(id));
-    if (view.task_counts[static_cast<int>(TaskState::kRunning)] == 8) break;
-    usleep(10'000);
-  }
+  TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 8; });
   PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView running, master_->jobs().GetJob(id));
   EXPECT_EQ(running.runtime.state, JobState::kRunning);
   EXPECT_EQ(running.task_counts[static_cast<int>(TaskState::kRunning)], 8u);
@@ -279,12 +294,7 @@ defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 32}
   command: {shell: true, value: 'echo started >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.02; done'}
 )yaml")));
-  for (int i = 0; i < 300; ++i) {
-    ASSERT_THAT(master_->Tick(), IsOk());
-    PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(id));
-    if (view.task_counts[static_cast<int>(TaskState::kRunning)] == 8) break;
-    usleep(10'000);
-  }
+  TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 8; });
   PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView before, master_->jobs().GetJob(id));
   ASSERT_EQ(before.task_counts[static_cast<int>(TaskState::kRunning)], 8u);
   Start();  // the old master is gone without a word; its tasks keep running
@@ -334,20 +344,7 @@ TEST_P(PreemptionTest, APoolOverItsEntitlementGivesBackTheExcess) {
   const bool kill_on_preempt = GetParam();
   options_.preemption_period_ticks = 1;
   Start(3);
-  std::map<std::string, PoolId> pools;
-  for (const char* name : {"A", "B"}) {
-    resmgr::respool_pb::ResourcePoolConfig config;
-    ASSERT_THAT(api::YamlToProto(absl::StrCat("name: ", name, R"yaml(
-resources:
-- {kind: cpu, reservation: 6, limit: 12, share: 1}
-- {kind: memory, reservation: 1024, limit: 12288, share: 1}
-)yaml"),
-                                 config)
-                    .status(),
-                IsOk());
-    PELOTON_ASSERT_OK_AND_ASSIGN(pools[name],
-                                 master_->pools().CreatePool(absl::StrCat("/", name), config));
-  }
+  const std::map<std::string, PoolId> pools = CreatePoolsAB();
   const auto job_in = [&](const std::string& pool, const std::string& command, bool kill) {
     jobmgr::job_pb::JobConfig job =
         Job(absl::StrCat("instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
@@ -357,7 +354,7 @@ resources:
                          "}\n"
                          "  command: {shell: true, value: '",
                          command, "'}\n"));
-    job.mutable_respoolid()->set_value(pools[pool].value());
+    job.mutable_respoolid()->set_value(pools.at(pool).value());
     return job;
   };
   PELOTON_ASSERT_OK_AND_ASSIGN(
@@ -390,20 +387,7 @@ INSTANTIATE_TEST_SUITE_P(KillOnPreempt, PreemptionTest, ::testing::Bool());
 TEST_F(MasterTest, TaskLevelPreemptionOverride) {
   options_.preemption_period_ticks = 1;
   Start(3);
-  std::map<std::string, PoolId> pools;
-  for (const char* name : {"A", "B"}) {
-    resmgr::respool_pb::ResourcePoolConfig config;
-    ASSERT_THAT(api::YamlToProto(absl::StrCat("name: ", name, R"yaml(
-resources:
-- {kind: cpu, reservation: 6, limit: 12, share: 1}
-- {kind: memory, reservation: 1024, limit: 12288, share: 1}
-)yaml"),
-                                 config)
-                    .status(),
-                IsOk());
-    PELOTON_ASSERT_OK_AND_ASSIGN(pools[name],
-                                 master_->pools().CreatePool(absl::StrCat("/", name), config));
-  }
+  const std::map<std::string, PoolId> pools = CreatePoolsAB();
   std::string yaml =
       "instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
       "  resource: {cpulimit: 1, memlimitmb: 8}\n  command: {shell: true, value: 'sleep 300'}\n"
@@ -412,13 +396,13 @@ resources:
     absl::StrAppend(&yaml, "  ", i, ": {preemptionpolicy: {type: TYPE_NON_PREEMPTIBLE}}\n");
   }
   jobmgr::job_pb::JobConfig a_job = Job(yaml);
-  a_job.mutable_respoolid()->set_value(pools["A"].value());
+  a_job.mutable_respoolid()->set_value(pools.at("A").value());
   PELOTON_ASSERT_OK_AND_ASSIGN(JobId a, master_->jobs().CreateJob(a_job));
   TickUntil(a, [](const auto& v) { return Count(v, TaskState::kRunning) == 12; });
   jobmgr::job_pb::JobConfig b_job = Job(
       "instancecount: 6\nsla: {preemptible: true}\ndefaultconfig:\n"
       "  resource: {cpulimit: 1, memlimitmb: 8}\n  command: {shell: true, value: 'sleep 0.2'}\n");
-  b_job.mutable_respoolid()->set_value(pools["B"].value());
+  b_job.mutable_respoolid()->set_value(pools.at("B").value());
   PELOTON_ASSERT_OK_AND_ASSIGN(JobId b, master_->jobs().CreateJob(b_job));
   EXPECT_EQ(RunToEnd(b).runtime.state, JobState::kSucceeded);
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, master_->jobs().ListTasks(a));
