@@ -154,8 +154,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   }
   const std::string sandbox = SandboxOf(spec.task_id);
   std::error_code ec;
-  if (running_.contains(spec.task_id) || ended_.contains(spec.task_id) ||
-      std::filesystem::exists(sandbox, ec)) {
+  if (running_.contains(spec.task_id) || std::filesystem::exists(sandbox, ec)) {
     return absl::AlreadyExistsError(absl::StrCat("launch: task ", spec.task_id,
                                                  " was launched before (sandbox ", sandbox, ")"));
   }
@@ -215,9 +214,14 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
 }
 
 absl::Status LocalBackend::Kill(const std::string& task_id) {
-  if (ended_.contains(task_id)) return absl::OkStatus();
   auto it = running_.find(task_id);
   if (it == running_.end()) {
+    // A task that ran here has a sandbox: it ended, and there is nothing to kill.
+    std::error_code ec;
+    if (task_id.find('/') == std::string::npos && !task_id.empty() &&
+        std::filesystem::is_directory(SandboxOf(task_id), ec)) {
+      return absl::OkStatus();
+    }
     return absl::NotFoundError(absl::StrCat("kill: task ", task_id, " is unknown"));
   }
   kill(it->second.runner, SIGTERM);  // the runner passes it on and escalates
@@ -279,7 +283,6 @@ std::vector<TaskStatus> LocalBackend::Poll() {
   for (const std::string& task_id : done) {
     out.push_back(Finished(task_id, running_[task_id].hostname));
     running_.erase(task_id);
-    ended_.insert(task_id);
   }
   return out;
 }
@@ -297,7 +300,6 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
         !std::filesystem::is_directory(sandbox, ec)) {
       out.push_back(
           StatusOf(task_id, "", MesosTaskState::kLost, "no sandbox: never launched here"));
-      ended_.insert(task_id);
       continue;
     }
     std::string hostname;
@@ -319,7 +321,6 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       continue;
     }
     out.push_back(Finished(task_id, hostname));
-    ended_.insert(task_id);
   }
   return out;
 }

@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "services/backend/backend.h"
 
 namespace peloton::backend::local {
@@ -79,7 +78,6 @@ class LocalBackend final : public Backend {
   LocalBackendOptions options_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;
   absl::flat_hash_map<std::string, Task> running_;
-  absl::flat_hash_set<std::string> ended_;
   std::vector<TaskStatus> pending_;
 };
 
