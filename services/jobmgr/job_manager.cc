@@ -357,7 +357,7 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
     if (it != jobs_.end() && id->instance < it->second.tasks.size()) {
       const store::TaskRuntime& t = it->second.tasks[id->instance];
       if (t.mesos_task_id == task_id && t.state == TaskState::kPending &&
-          t.goal_state != TaskState::kKilled) {
+          t.goal_state != TaskState::kKilled && !unready_.contains(task_id)) {
         PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec,
                                  jobmgr::TaskSpecOf(id->job_id, it->second.config, id->instance));
         spec.id = task_id;
@@ -444,11 +444,18 @@ void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
       uint32_t instance = 0;
       uint64_t run = 0;
       Job* job = FindByTaskId(task.task_id, &instance, &run);
+      unready_.erase(task.task_id);
       if (job == nullptr || job->tasks[instance].mesos_task_id != task.task_id ||
           job->tasks[instance].state != TaskState::kPending) {
         continue;
       }
-      SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was placed");
+      if (job->tasks[instance].goal_state == TaskState::kKilled) {
+        SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was placed");
+      } else {
+        // Preempted before launch, or a gang-mate of such a task: back to its queue.
+        Restart(*job, instance);
+        (void)StartMore(*job);
+      }
       UpdateJobState(*job);
     }
   }
@@ -546,10 +553,17 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids) {
     Job* job = FindByTaskId(task_id, &instance, &run);
     if (job == nullptr) continue;
     store::TaskRuntime& t = job->tasks[instance];
-    if (t.mesos_task_id != task_id || !OnHost(t.state) || t.goal_state == TaskState::kKilled ||
+    if (t.mesos_task_id != task_id || t.goal_state == TaskState::kKilled ||
         preempting_.contains(task_id)) {
       continue;
     }
+    if (t.state == TaskState::kPending) {
+      // Admitted, not launched: placement drops its gang (TaskSpecOf no longer answers for it)
+      // and Dropped queues it again.
+      unready_.insert(task_id);
+      continue;
+    }
+    if (!OnHost(t.state)) continue;
     preempting_.insert(task_id);
     if (TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt()) {
       t.goal_state = TaskState::kPreempting;

@@ -79,11 +79,13 @@ class JobManager {
   // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
   absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;
   void Launch(std::vector<placement_engine::PlacedGang> placed);
-  // Gangs placement gave up on because their tasks no longer wait (stopped).
+  // Gangs placement gave up on because a task no longer waits for a host (stopped, or
+  // preempted before launch): stopped tasks end KILLED, the others are queued again.
   void Dropped(const std::vector<resmgr::ReadyGang>& gangs);
   void OnStatus(const backend::TaskStatus& status);
-  // Tasks the resource manager chose to preempt: killed, then queued again as a new run, or,
-  // with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING).
+  // Tasks the resource manager chose to preempt. Launched ones are killed, then queued again as
+  // a new run, or, with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING); admitted
+  // ones not launched yet leave placement and are queued again.
   void Preempt(const std::vector<std::string>& task_ids);
   // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
   // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
@@ -128,6 +130,7 @@ class JobManager {
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
   absl::flat_hash_set<std::string> preempting_;            // task ids being preempted
   absl::flat_hash_set<std::string> restarting_;            // killed to run again
+  absl::flat_hash_set<std::string> unready_;  // admitted, preempted before launch
 };
 
 }  // namespace peloton::jobmgr

@@ -382,6 +382,45 @@ TEST_P(PreemptionTest, APoolOverItsEntitlementGivesBackTheExcess) {
 
 INSTANTIATE_TEST_SUITE_P(KillOnPreempt, PreemptionTest, ::testing::Bool());
 
+// Preemption prefers tasks admitted but not launched (READY): here A's tasks ask for more
+// dynamic ports than any host has, so they are admitted but never placed; when B asks for its
+// share, six of them go back to A's queue (as new runs) without ever having run.
+TEST_F(MasterTest, PreemptionTakesBackAdmittedTasksThatWereNotLaunched) {
+  options_.preemption_period_ticks = 1;
+  Start(3);
+  const std::map<std::string, PoolId> pools = CreatePoolsAB();
+  std::string ports;
+  for (int p = 0; p < 400; ++p)
+    absl::StrAppend(&ports, p == 0 ? "" : ", ", "{name: p", p, ", envname: P", p, "}");
+  jobmgr::job_pb::JobConfig unplaceable =
+      Job(absl::StrCat("instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
+                       "  resource: {cpulimit: 1, memlimitmb: 8}\n  ports: [",
+                       ports,
+                       "]\n"
+                       "  command: {shell: true, value: 'true'}\n"));
+  unplaceable.mutable_respoolid()->set_value(pools.at("A").value());
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId a, master_->jobs().CreateJob(unplaceable));
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  EXPECT_EQ(master_->pools().GetPool("/A")->usage->allocation().total.milli_cpu(), 12'000);
+
+  jobmgr::job_pb::JobConfig b_job = Job(
+      "instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
+      "  resource: {cpulimit: 1, memlimitmb: 8}\n  command: {shell: true, value: 'sleep 300'}\n");
+  b_job.mutable_respoolid()->set_value(pools.at("B").value());
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId b, master_->jobs().CreateJob(b_job));
+  TickUntil(b, [](const auto& v) { return Count(v, TaskState::kRunning) >= 6; });
+  for (int i = 0; i < 10; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, master_->jobs().ListTasks(a));
+  int requeued = 0;
+  for (const store::TaskRuntime& t : tasks) {
+    EXPECT_EQ(t.state, TaskState::kPending) << "instance " << t.instance_id;
+    if (!absl::EndsWith(t.mesos_task_id, "-1")) ++requeued;
+  }
+  EXPECT_GE(requeued, 6);
+  // A holds no more than its entitlement now.
+  EXPECT_LE(master_->pools().GetPool("/A")->usage->allocation().total.milli_cpu(), 6'000);
+}
+
 // Reference §7 scenario 3: with the even instances non-preemptible (a per-task override), only
 // the odd ones are preempted.
 TEST_F(MasterTest, TaskLevelPreemptionOverride) {

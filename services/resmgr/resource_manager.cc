@@ -251,9 +251,12 @@ std::vector<std::string> ResourceManager::Preempt() {
   for (fairshare::PoolHandle pool : preemptor_.Observe(tree_)) {
     std::vector<fairshare::PreemptionCandidate> candidates;
     for (const auto& [task_id, held] : held_) {
-      if (held.pool != pool || !held.running) continue;
-      candidates.push_back({task_id, fairshare::CandidateState::kRunning, held.priority,
-                            held.start_time, held.allocation.total,
+      if (held.pool != pool) continue;
+      // Admitted but not launched yet: READY, the cheapest to take back.
+      candidates.push_back({task_id,
+                            held.running ? fairshare::CandidateState::kRunning
+                                         : fairshare::CandidateState::kReady,
+                            held.priority, held.start_time, held.allocation.total,
                             held.allocation.non_preemptible.IsZero(),
                             !held.allocation.slack.IsZero()});
     }

@@ -91,8 +91,8 @@ class ResourceManager {
 
   // Preemption (reference §2.7), after Tick: pools over their entitlement for
   // `sustained_over_allocation_count` calls in a row give back what they hold above it. Returns
-  // the launched tasks chosen to be preempted (never non-preemptible ones); the caller stops
-  // them and reports TaskEnded as usual. Tasks admitted but not yet launched are not chosen.
+  // the tasks chosen (admitted but not launched first, then launched ones; never
+  // non-preemptible ones); the caller stops them and reports TaskEnded as usual.
   std::vector<std::string> Preempt();
 
   const fairshare::PoolTree& tree() const { return tree_; }
