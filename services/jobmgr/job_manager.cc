@@ -134,7 +134,8 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
     const std::string gang_id = g.id;
     PELOTON_RETURN_IF_ERROR(resmgr_.EnqueueGang(pool, std::move(g)));
     for (uint32_t i : members) {
-      gang_of_[job.tasks[i].mesos_task_id] = gang_id;
+      // A task alone is its own gang (same id): only multi-task gangs need remembering.
+      if (members.size() > 1) gang_of_[job.tasks[i].mesos_task_id] = gang_id;
       SetTaskState(job, i, TaskState::kPending, "queued in its resource pool");
     }
   }
@@ -274,14 +275,23 @@ void JobManager::StopTask(Job& job, uint32_t instance) {
     SetTaskState(job, t.instance_id, TaskState::kKilled, "stopped before it was queued");
   } else if (t.state == TaskState::kPending) {
     auto gang = gang_of_.find(t.mesos_task_id);
-    if (gang != gang_of_.end() && resmgr_.RemoveGang(gang->second).ok()) {
-      // The whole gang left its queue.
-      for (store::TaskRuntime& other : job.tasks) {
+    const std::string gang_id = gang == gang_of_.end() ? t.mesos_task_id : gang->second;
+    if (resmgr_.RemoveGang(gang_id).ok()) {
+      // The whole gang left its queue: this task, or instances 0..min-1 (reference §2.5).
+      const uint32_t members =
+          gang == gang_of_.end()
+              ? 0
+              : std::min<uint32_t>(job.config.sla().minimumrunninginstances(), job.tasks.size());
+      if (gang == gang_of_.end()) {
+        SetTaskState(job, t.instance_id, TaskState::kKilled, "stopped while queued");
+      }
+      for (uint32_t m = 0; m < members; ++m) {
+        store::TaskRuntime& other = job.tasks[m];
         auto g = gang_of_.find(other.mesos_task_id);
-        if (g != gang_of_.end() && g->second == gang->second &&
-            other.state == TaskState::kPending) {
+        if (g != gang_of_.end() && g->second == gang_id && other.state == TaskState::kPending) {
           other.goal_state = TaskState::kKilled;
           SetTaskState(job, other.instance_id, TaskState::kKilled, "stopped while queued");
+          gang_of_.erase(g);
         }
       }
     }

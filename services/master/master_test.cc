@@ -271,6 +271,27 @@ defaultconfig:
   EXPECT_EQ(master_->pools().GetPool("/batch")->usage->allocation().total, Resources());
 }
 
+// A gang (minimumRunningInstances) that its pool can never admit waits whole, and leaves its
+// queue whole when the job is stopped.
+TEST_F(MasterTest, AGangWaitsAndLeavesTogether) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 12
+sla: {preemptible: true, minimumrunninginstances: 10}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 8}
+  command: {shell: true, value: 'sleep 300'}
+)yaml")));
+  // Instances 0-9 form one 10-core gang, above the pool's 8-core limit. It heads the pending
+  // queue, and admission is strictly head-of-line (reference §2.5), so 10 and 11 wait too.
+  for (int i = 0; i < 20; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView v, master_->jobs().GetJob(id));
+  EXPECT_EQ(Count(v, TaskState::kPending), 12u);
+  ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
+  v = RunToEnd(id);
+  EXPECT_EQ(Count(v, TaskState::kKilled), 12u);
+  EXPECT_EQ(master_->pools().GetPool("/batch")->usage->demand(), Resources());
+}
+
 TEST_F(MasterTest, BadJobsAreRefusedAndStoreNothing) {
   EXPECT_THAT(master_->jobs().CreateJob(Job("instancecount: 1\ndefaultconfig: {name: x}")).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command.value")));
