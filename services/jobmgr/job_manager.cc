@@ -97,6 +97,7 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
       return s;
     }
   }
+  Recount(job);
   Job& stored = jobs_[job.id.value()] = std::move(job);
   PELOTON_RETURN_IF_ERROR(StartMore(stored));
   UpdateJobState(stored);
@@ -142,10 +143,20 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   return absl::OkStatus();
 }
 
+void JobManager::Recount(Job& job) {
+  job.counts.fill(0);
+  for (const store::TaskRuntime& t : job.tasks) ++job.counts[static_cast<int>(t.state)];
+  job.controller = TaskConfigOf(job.config, 0).controller();
+}
+
 absl::Status JobManager::StartMore(Job& job) {
+  if (job.counts[static_cast<int>(TaskState::kInitialized)] == 0) return absl::OkStatus();
   const uint32_t max = job.config.sla().maximumrunninginstances();
   uint32_t active = 0;
-  for (const store::TaskRuntime& t : job.tasks) active += Active(t.state) ? 1 : 0;
+  for (int s = 0; s < taskfsm::kNumTaskStates; ++s) {
+    if (Active(static_cast<TaskState>(s))) active += job.counts[s];
+  }
+  if (max > 0 && active >= max) return absl::OkStatus();
   std::vector<uint32_t> start;
   for (const store::TaskRuntime& t : job.tasks) {
     if (max > 0 && active + start.size() >= max) break;
@@ -159,6 +170,8 @@ absl::Status JobManager::StartMore(Job& job) {
 void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state,
                               const std::string& message) {
   store::TaskRuntime& t = job.tasks[instance];
+  --job.counts[static_cast<int>(t.state)];
+  ++job.counts[static_cast<int>(state)];
   t.state = state;
   t.message = message;
   job.dirty.insert(instance);
@@ -183,10 +196,10 @@ void JobManager::UpdateJobState(Job& job) {
   taskfsm::JobStateInput in;
   in.type = taskfsm::JobType::kBatch;
   in.instance_count = job.config.instancecount();
-  for (const store::TaskRuntime& t : job.tasks) in.Add(t.state);
+  in.task_counts = job.counts;
   in.current = job.runtime.state;
   in.goal = job.runtime.goal_state;
-  if (TaskConfigOf(job.config, 0).controller() && !job.tasks.empty()) {
+  if (job.controller && !job.tasks.empty()) {
     in.controller_state = job.tasks[0].state;
   }
   const JobState next = taskfsm::DeriveJobState(in);
@@ -209,8 +222,7 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
     view.config = it->second.config;
     view.runtime = it->second.runtime;
-    for (const store::TaskRuntime& t : it->second.tasks)
-      ++view.task_counts[static_cast<int>(t.state)];
+    view.task_counts = it->second.counts;
     return view;
   }
   PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
@@ -673,6 +685,7 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
     PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(missing)));
     for (store::TaskRuntime& t : missing) job.tasks.push_back(std::move(t));
   }
+  Recount(job);
   return job;
 }
 

@@ -100,6 +100,9 @@ class JobManager {
     job_pb::JobConfig config;
     store::JobRuntime runtime;
     std::vector<store::TaskRuntime> tasks;  // by instance
+    // Tasks per state, kept by SetTaskState, so that a job's state costs O(1) per change.
+    std::array<uint32_t, taskfsm::kNumTaskStates> counts{};
+    bool controller = false;  // instance 0 is a controller task
     absl::btree_set<uint32_t> dirty;
     std::vector<store::PodEvent> events;
     bool runtime_dirty = false;
@@ -107,6 +110,7 @@ class JobManager {
   };
 
   absl::StatusOr<Job> LoadJob(const JobId& id);
+  static void Recount(Job& job);
   void StopTask(Job& job, uint32_t instance);
   absl::Status EnqueueTasks(Job& job, const std::vector<uint32_t>& instances);
   // Queues INITIALIZED tasks while sla.maximumRunningInstances allows.
@@ -130,7 +134,7 @@ class JobManager {
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
   absl::flat_hash_set<std::string> preempting_;            // task ids being preempted
   absl::flat_hash_set<std::string> restarting_;            // killed to run again
-  absl::flat_hash_set<std::string> unready_;  // admitted, preempted before launch
+  absl::flat_hash_set<std::string> unready_;               // admitted, preempted before launch
 };
 
 }  // namespace peloton::jobmgr
