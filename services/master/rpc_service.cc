@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/api/respool_convert.h"
+#include "spdlog/spdlog.h"
 
 namespace peloton::master {
 namespace {
@@ -40,6 +41,7 @@ void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
 void SetStatus(const absl::Status& status, api::Status::Builder out) {
   out.setCode(static_cast<uint8_t>(status.code()));
   out.setMessage(std::string(status.message()));
+  if (!status.ok()) spdlog::debug("refused: {}", status.ToString());
 }
 
 absl::Status StatusOf(api::Status::Reader in) {
@@ -56,7 +58,10 @@ kj::Promise<void> PelotonService::createPool(CreatePoolContext context) {
           ? master_.pools().CreatePool(Str(params.getPath()), api::PoolConfigToProto(*config))
           : absl::StatusOr<PoolId>(config.status());
   SetStatus(id.status(), results.initStatus());
-  if (id.ok()) results.setId(id->value());
+  if (id.ok()) {
+    results.setId(id->value());
+    spdlog::info("pool {} created at {}", id->value(), Str(params.getPath()));
+  }
   return kj::READY_NOW;
 }
 
@@ -106,7 +111,9 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
   jobmgr::job_pb::JobConfig config;
   const capnp::Data::Reader bytes = params.getJobConfig();
   absl::StatusOr<JobId> id = absl::InvalidArgumentError("jobConfig: not a v0 JobConfig");
+  uint32_t instances = 0;
   if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+    instances = config.instancecount();
     absl::StatusOr<PoolId> pool = master_.pools().LookupPoolId(Str(params.getPoolPath()));
     if (pool.ok()) {
       config.mutable_respoolid()->set_value(pool->value());
@@ -116,7 +123,11 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
     }
   }
   SetStatus(id.status(), results.initStatus());
-  if (id.ok()) results.setJobId(id->value());
+  if (id.ok()) {
+    results.setJobId(id->value());
+    spdlog::info("job {} created in {} ({} instances)", id->value(), Str(params.getPoolPath()),
+                 instances);
+  }
   return kj::READY_NOW;
 }
 
