@@ -299,15 +299,9 @@ absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::J
 }
 
 taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance) {
-  if (TaskConfigOf(config, instance).has_volume()) return taskfsm::TaskType::kStateful;
-  switch (config.type()) {
-    case job_pb::SERVICE:
-      return taskfsm::TaskType::kStateless;
-    case job_pb::DAEMON:
-      return taskfsm::TaskType::kDaemon;
-    default:
-      return taskfsm::TaskType::kBatch;
-  }
+  // v0 JobType and taskfsm::JobType share Peloton's numbers.
+  return taskfsm::TaskTypeOf(static_cast<taskfsm::JobType>(config.type()),
+                             TaskConfigOf(config, instance).has_volume());
 }
 
 Resources DemandOf(const task_pb::TaskConfig& task) {

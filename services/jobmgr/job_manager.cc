@@ -18,17 +18,14 @@ using taskfsm::TaskState;
 
 constexpr size_t kWriteBatch = 10'000;
 
-bool Active(TaskState s) {
-  return s == TaskState::kPending || s == TaskState::kReady || s == TaskState::kPlacing ||
-         s == TaskState::kPlaced || s == TaskState::kLaunching || s == TaskState::kLaunched ||
-         s == TaskState::kStarting || s == TaskState::kRunning || s == TaskState::kKilling ||
-         s == TaskState::kPreempting;
-}
-
+// Launched on a host (or being killed there).
 bool OnHost(TaskState s) {
   return s == TaskState::kLaunched || s == TaskState::kStarting || s == TaskState::kRunning ||
          s == TaskState::kKilling || s == TaskState::kPreempting;
 }
+
+// Queued, being placed, or on a host: counts against maximumRunningInstances.
+bool Active(TaskState s) { return taskfsm::IsResmgrOwned(s) || OnHost(s); }
 
 uint64_t RunOf(const store::TaskRuntime& t) {
   absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(t.mesos_task_id);
@@ -84,7 +81,7 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
     store::TaskRuntime& t = job.tasks[i];
     t.instance_id = i;
     t.state = TaskState::kInitialized;
-    t.goal_state = TaskState::kSucceeded;
+    t.goal_state = taskfsm::DefaultTaskGoal(record.type);
     t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), i, 1);
     t.desired_mesos_task_id = t.mesos_task_id;
   }
