@@ -14,9 +14,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <tuple>
 
@@ -34,6 +32,7 @@
 #include "services/api/respool_convert.h"
 #include "services/api/task.pb.h"
 #include "services/api/yaml_proto.h"
+#include "services/common/files.h"
 
 namespace {
 
@@ -50,14 +49,6 @@ std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size());
 int Refused(peloton::api::Status::Reader status) {
   std::cerr << "peloton: " << Str(status.getMessage()) << "\n";
   return 1;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 template <typename Reader>
@@ -95,7 +86,7 @@ int WithMaster(const Global& g, Fn&& fn) {
 // Reads one of Peloton's YAML files into `message`, warning about the keys it ignores. The exit
 // status on failure (2: unreadable, 1: not a valid file), 0 on success.
 int LoadYaml(const std::string& file, google::protobuf::Message& message) {
-  absl::StatusOr<std::string> yaml = ReadFile(file);
+  absl::StatusOr<std::string> yaml = peloton::files::ReadFile(file);
   if (!yaml.ok()) {
     std::cerr << "peloton: " << yaml.status().message() << "\n";
     return 2;

@@ -2,14 +2,12 @@
 
 #include "services/master/config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/local/local_backend.h"
+#include "services/common/files.h"
 
 namespace peloton::master {
 namespace {
@@ -73,12 +71,9 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
 absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files) {
   MasterConfig merged;
   for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return absl::NotFoundError(absl::StrCat(file, ": cannot read the file"));
-    std::stringstream text;
-    text << in.rdbuf();
+    PELOTON_ASSIGN_OR_RETURN(const std::string text, files::ReadFile(file));
     MasterConfig one;
-    absl::StatusOr<std::vector<std::string>> ignored = api::YamlToProto(text.str(), one);
+    absl::StatusOr<std::vector<std::string>> ignored = api::YamlToProto(text, one);
     if (!ignored.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(file, ": ", ignored.status().message()));
     }

@@ -2,11 +2,9 @@
 
 #include "services/master/rpc_service.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "services/api/respool_convert.h"
+#include "services/common/files.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::master {
@@ -210,14 +208,12 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
     } else {
       const std::string path =
           absl::StrCat(sandbox_root_, "/", (*tasks)[0].mesos_task_id, "/", file);
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
+      absl::StatusOr<std::string> read = files::ReadFile(path);
+      if (!read.ok()) {
         status = absl::NotFoundError(
             absl::StrCat("no ", file, " for instance ", instance, " yet (it has not run here)"));
       } else {
-        std::stringstream s;
-        s << in.rdbuf();
-        content = s.str();
+        content = *std::move(read);
       }
     }
   }

@@ -24,13 +24,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/files.h"
 
 namespace peloton::backend::local {
 
-// Writes `content` to a temporary file beside `path`, then renames it over `path`.
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
-// NotFound when the file does not exist.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
+using files::ReadFile;
+using files::WriteFileAtomically;
 
 // The process's start time in clock ticks since boot, or -1 when there is no such process.
 int64_t ProcessStartTime(pid_t pid);
