@@ -310,7 +310,11 @@ Resources DemandOf(const task_pb::TaskConfig& task) {
 }
 
 bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance) {
-  switch (TaskConfigOf(config, instance).preemptionpolicy().type()) {
+  return IsPreemptible(config, TaskConfigOf(config, instance));
+}
+
+bool IsPreemptible(const job_pb::JobConfig& config, const task_pb::TaskConfig& task) {
+  switch (task.preemptionpolicy().type()) {
     case task_pb::PreemptionPolicy::TYPE_PREEMPTIBLE:
       return true;
     case task_pb::PreemptionPolicy::TYPE_NON_PREEMPTIBLE:

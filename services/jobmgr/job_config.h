@@ -73,6 +73,8 @@ Resources DemandOf(const task_pb::TaskConfig& task);
 
 // Whether the task may be preempted: its preemptionPolicy.type when set, else sla.preemptible.
 bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance);
+// The same for a task config already merged (TaskConfigOf).
+bool IsPreemptible(const job_pb::JobConfig& config, const task_pb::TaskConfig& task);
 
 // The placement view of one task of a valid config: id "<job>-<instance>", demand, dynamic port
 // count, constraint, labels, the job's strategy, revocable.

@@ -109,11 +109,15 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
     fairshare::Gang g;
     g.id = job.tasks[members[0]].mesos_task_id;
     g.priority = sla.priority();
-    g.preemptible = IsPreemptible(job.config, members[0]);
     g.revocable = sla.revocable();
-    g.controller = TaskConfigOf(job.config, members[0]).controller();
+    // One merge per task: the first member's config also gives the gang's flags.
     for (uint32_t i : members) {
-      g.tasks.push_back({job.tasks[i].mesos_task_id, DemandOf(TaskConfigOf(job.config, i))});
+      const task_pb::TaskConfig task = TaskConfigOf(job.config, i);
+      if (i == members[0]) {
+        g.preemptible = IsPreemptible(job.config, task);
+        g.controller = task.controller();
+      }
+      g.tasks.push_back({job.tasks[i].mesos_task_id, DemandOf(task)});
     }
     return g;
   };
@@ -481,8 +485,8 @@ void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
 }
 
 void JobManager::Restart(Job& job, uint32_t instance) {
+  // The old run has ended and its pool allocation is released by then (every caller does).
   store::TaskRuntime& t = job.tasks[instance];
-  resmgr_.TaskEnded(t.mesos_task_id);
   t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), instance, RunOf(t) + 1);
   t.desired_mesos_task_id = t.mesos_task_id;
   t.host.clear();
@@ -702,7 +706,7 @@ absl::Status JobManager::Recover() {
         const task_pb::TaskConfig config = TaskConfigOf(j.config, t.instance_id);
         PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
             PoolId(j.config.respoolid().value()), t.mesos_task_id,
-            fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, t.instance_id),
+            fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, config),
                                       j.config.sla().revocable(), config.controller()),
             j.config.sla().priority()));
         on_hosts.push_back({t.host, *std::move(spec)});
