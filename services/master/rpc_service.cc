@@ -178,11 +178,9 @@ kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
   auto results = context.getResults();
   SetStatus(tasks.status(), results.initStatus());
   if (!tasks.ok()) return kj::READY_NOW;
-  std::vector<const store::TaskRuntime*> chosen;
-  for (const store::TaskRuntime& t : *tasks) chosen.push_back(&t);
-  auto list = results.initTasks(static_cast<unsigned>(chosen.size()));
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    SetTaskInfo(*chosen[i], list[static_cast<unsigned>(i)]);
+  auto list = results.initTasks(static_cast<unsigned>(tasks->size()));
+  for (size_t i = 0; i < tasks->size(); ++i) {
+    SetTaskInfo((*tasks)[i], list[static_cast<unsigned>(i)]);
   }
   return kj::READY_NOW;
 }
