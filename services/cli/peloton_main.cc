@@ -321,26 +321,28 @@ int JobDelete(const Global& g, const std::string& id) {
   });
 }
 
-// "3:7" -> [3, 7); "3" -> [3, 4)
+// "3:7" -> [3, 7); "3" -> [3, 4); "" -> all (to stays 0). Says what is wrong when it fails.
 bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to) {
   if (text.empty()) return true;
   std::vector<std::string> parts = absl::StrSplit(text, ':');
+  bool ok = false;
   if (parts.size() == 1) {
-    if (!absl::SimpleAtoi(parts[0], &from)) return false;
+    ok = absl::SimpleAtoi(parts[0], &from);
     to = from + 1;
-    return true;
-  }
-  return parts.size() == 2 && absl::SimpleAtoi(parts[0], &from) &&
+  } else {
+    ok = parts.size() == 2 && absl::SimpleAtoi(parts[0], &from) &&
          absl::SimpleAtoi(parts[1], &to) && from < to;
+  }
+  if (!ok) {
+    std::cerr << "peloton: --range: '" << text << "' (rule: FROM:TO with FROM < TO, or one "
+              << "instance)\n";
+  }
+  return ok;
 }
 
 int TaskList(const Global& g, const std::string& id, const std::string& range) {
   uint32_t from = 0, to = 0;
-  if (!ParseRange(range, from, to)) {
-    std::cerr << "peloton: --range: '" << range << "' (rule: FROM:TO with FROM < TO, or one "
-              << "instance)\n";
-    return 2;
-  }
+  if (!ParseRange(range, from, to)) return 2;
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.listTasksRequest();
     request.setJobId(id);
@@ -370,11 +372,7 @@ enum class RangeVerb { kStop, kStart, kRestart };
 int TaskRangeVerb(const Global& g, const std::string& id, const std::string& range,
                   RangeVerb verb) {
   uint32_t from = 0, to = 0;
-  if (!ParseRange(range, from, to)) {
-    std::cerr << "peloton: --range: '" << range << "' (rule: FROM:TO with FROM < TO, or one "
-              << "instance)\n";
-    return 2;
-  }
+  if (!ParseRange(range, from, to)) return 2;
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) -> int {
     const auto send = [&](auto request) -> int {
       request.setJobId(id);
