@@ -19,6 +19,9 @@ void SetQuantities(const Resources& r, api::Quantities::Builder out) {
   out.setGpu(FromFixedPoint(ResourceKind::kGpu, r.milli_gpu()));
 }
 
+// The API's `to` of an instance range: 0 means all instances.
+uint32_t EndOfRange(uint32_t to) { return to == 0 ? UINT32_MAX : to; }
+
 int64_t Micros(absl::Time t) { return t == absl::UnixEpoch() ? 0 : absl::ToUnixMicros(t); }
 
 void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
@@ -172,7 +175,7 @@ kj::Promise<void> PelotonService::stopJob(StopJobContext context) {
 kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
   auto params = context.getParams();
   const uint32_t from = params.getFrom();
-  const uint32_t to = params.getTo() == 0 ? UINT32_MAX : params.getTo();
+  const uint32_t to = EndOfRange(params.getTo());
   absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
       master_.jobs().ListTasks(JobId(Str(params.getJobId())), from, to);
   auto results = context.getResults();
@@ -280,7 +283,7 @@ kj::Promise<void> PelotonService::deleteJob(DeleteJobContext context) {
 kj::Promise<void> PelotonService::stopTasks(StopTasksContext context) {
   auto params = context.getParams();
   SetStatus(master_.jobs().StopTasks(JobId(Str(params.getJobId())), params.getFrom(),
-                                     params.getTo() == 0 ? UINT32_MAX : params.getTo()),
+                                     EndOfRange(params.getTo())),
             context.getResults().initStatus());
   return kj::READY_NOW;
 }
@@ -288,7 +291,7 @@ kj::Promise<void> PelotonService::stopTasks(StopTasksContext context) {
 kj::Promise<void> PelotonService::startTasks(StartTasksContext context) {
   auto params = context.getParams();
   SetStatus(master_.jobs().StartTasks(JobId(Str(params.getJobId())), params.getFrom(),
-                                      params.getTo() == 0 ? UINT32_MAX : params.getTo()),
+                                      EndOfRange(params.getTo())),
             context.getResults().initStatus());
   return kj::READY_NOW;
 }
@@ -296,7 +299,7 @@ kj::Promise<void> PelotonService::startTasks(StartTasksContext context) {
 kj::Promise<void> PelotonService::restartTasks(RestartTasksContext context) {
   auto params = context.getParams();
   SetStatus(master_.jobs().RestartTasks(JobId(Str(params.getJobId())), params.getFrom(),
-                                        params.getTo() == 0 ? UINT32_MAX : params.getTo()),
+                                        EndOfRange(params.getTo())),
             context.getResults().initStatus());
   return kj::READY_NOW;
 }
