@@ -100,16 +100,13 @@ absl::StatusOr<PoolId> ResourceManager::CreatePool(absl::string_view path,
 
 absl::Status ResourceManager::UpdatePool(absl::string_view path,
                                          const respool_pb::ResourcePoolConfig& config) {
-  auto id = id_of_path_.find(path);
-  if (id == id_of_path_.end() || path == "/") {
-    return absl::NotFoundError(absl::StrCat("pool ", path, " does not exist (or is the root)"));
-  }
+  PELOTON_ASSIGN_OR_RETURN(const PoolId id, StoredPoolId(path));
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig parsed, api::PoolConfigFromProto(config));
   PELOTON_ASSIGN_OR_RETURN(respool_pb::ResourcePoolConfig stored, Stored(path, config, parsed));
   const respool_pb::ResourcePoolConfig& before = config_of_path_.at(path);
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig before_parsed, api::PoolConfigFromProto(before));
   PELOTON_RETURN_IF_ERROR(tree_.Update(path, parsed));
-  absl::StatusOr<store::PoolRecord> record = store_.GetPool(id->second);
+  absl::StatusOr<store::PoolRecord> record = store_.GetPool(id);
   absl::Status persisted = record.status();
   if (persisted.ok()) {
     record->config = stored.SerializeAsString();
@@ -125,21 +122,26 @@ absl::Status ResourceManager::UpdatePool(absl::string_view path,
   return absl::OkStatus();
 }
 
-absl::Status ResourceManager::DeletePool(absl::string_view path) {
+absl::StatusOr<PoolId> ResourceManager::StoredPoolId(absl::string_view path) const {
   auto id = id_of_path_.find(path);
   if (id == id_of_path_.end() || path == "/") {
     return absl::NotFoundError(absl::StrCat("pool ", path, " does not exist (or is the root)"));
   }
+  return id->second;
+}
+
+absl::Status ResourceManager::DeletePool(absl::string_view path) {
+  PELOTON_ASSIGN_OR_RETURN(const PoolId id, StoredPoolId(path));
   const respool_pb::ResourcePoolConfig before = config_of_path_.at(path);
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig before_parsed, api::PoolConfigFromProto(before));
   PELOTON_RETURN_IF_ERROR(tree_.Delete(path));
-  if (absl::Status s = store_.DeletePool(id->second); !s.ok()) {
+  if (absl::Status s = store_.DeletePool(id); !s.ok()) {
     (void)tree_.Create(path, before_parsed);
     return s;
   }
-  path_of_id_.erase(id->second);
+  path_of_id_.erase(id);
   config_of_path_.erase(std::string(path));
-  id_of_path_.erase(id);
+  id_of_path_.erase(path);
   return absl::OkStatus();
 }
 
@@ -253,12 +255,11 @@ std::vector<std::string> ResourceManager::Preempt() {
     for (const auto& [task_id, held] : held_) {
       if (held.pool != pool) continue;
       // Admitted but not launched yet: READY, the cheapest to take back.
-      candidates.push_back({task_id,
-                            held.running ? fairshare::CandidateState::kRunning
-                                         : fairshare::CandidateState::kReady,
-                            held.priority, held.start_time, held.allocation.total,
-                            held.allocation.non_preemptible.IsZero(),
-                            !held.allocation.slack.IsZero()});
+      candidates.push_back(
+          {task_id,
+           held.running ? fairshare::CandidateState::kRunning : fairshare::CandidateState::kReady,
+           held.priority, held.start_time, held.allocation.total,
+           held.allocation.non_preemptible.IsZero(), !held.allocation.slack.IsZero()});
     }
     // held_ is a hash map: a stable order makes the choice reproducible.
     std::sort(candidates.begin(), candidates.end(),

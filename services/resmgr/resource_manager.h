@@ -109,6 +109,8 @@ class ResourceManager {
   ResourceManager(store::Store& store, absl::BitGenRef gen,
                   fairshare::PreemptionOptions preemption);
   absl::StatusOr<PoolInfo> InfoOf(fairshare::PoolHandle handle) const;
+  // The id of a stored pool (not the root); NotFound otherwise.
+  absl::StatusOr<PoolId> StoredPoolId(absl::string_view path) const;
   absl::StatusOr<respool_pb::ResourcePoolConfig> Stored(absl::string_view path,
                                                         const respool_pb::ResourcePoolConfig& in,
                                                         const fairshare::PoolConfig& parsed) const;
