@@ -233,6 +233,90 @@ absl::Status Cluster::Release(const Allocation& a) {
 
 namespace {
 
+// Whether every port is in one of the (sorted, disjoint) ranges, each once.
+bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports) {
+  std::sort(ports.begin(), ports.end());
+  if (std::adjacent_find(ports.begin(), ports.end()) != ports.end()) return false;
+  auto r = ranges.begin();
+  for (uint32_t p : ports) {
+    while (r != ranges.end() && r->end < p) ++r;
+    if (r == ranges.end() || r->begin > p) return false;
+  }
+  return true;
+}
+
+// Takes the given ports (all free, see PortsFree) out of the ranges.
+void RemovePorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& ports) {
+  for (uint32_t p : ports) {
+    auto r = std::find_if(ranges.begin(), ranges.end(),
+                          [p](const PortRange& x) { return x.begin <= p && p <= x.end; });
+    if (r->begin == r->end) {
+      ranges.erase(r);
+    } else if (r->begin == p) {
+      ++r->begin;
+    } else if (r->end == p) {
+      --r->end;
+    } else {
+      const PortRange tail{p + 1, r->end};
+      r->end = p - 1;
+      ranges.insert(r + 1, tail);
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status Cluster::Claim(const Allocation& a) {
+  if (a.host >= hosts_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("allocation of task ", a.task_id, ": host index ", a.host, " out of range"));
+  }
+  Host& h = hosts_[a.host];
+  if (!a.resources.FitsIn(h.free)) {
+    return absl::FailedPreconditionError(absl::StrCat("task ", a.task_id, " does not fit host ",
+                                                      h.name, ": needs ", a.resources.ToString(),
+                                                      ", free ", h.free.ToString()));
+  }
+  int64_t gpu_milli = 0;
+  for (const auto& [d, milli] : a.gpus) {
+    if (d >= h.gpus.size() || milli <= 0 || milli > 1000) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("allocation of task ", a.task_id, ": GPU device ", d, " share ", milli,
+                       " is not a device of host ", h.name, " with a share in 1..1000"));
+    }
+    gpu_milli += milli;
+  }
+  if (gpu_milli != a.resources.milli_gpu()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("allocation of task ", a.task_id, ": GPU shares add up to ", gpu_milli,
+                     " milli-gpu, its resources say ", a.resources.milli_gpu()));
+  }
+  for (const auto& [d, milli] : a.gpus) {
+    int64_t taken = 0;  // the same device may not be named twice beyond its free share
+    for (const auto& [d2, m2] : a.gpus) taken += d2 == d ? m2 : 0;
+    if (taken > h.gpus[d].free_milli) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("task ", a.task_id, ": GPU device ", d, " of host ", h.name, " has ",
+                       h.gpus[d].free_milli, " milli-gpu free, needs ", taken));
+    }
+  }
+  if (!PortsFree(h.free_ports, a.ports)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task ", a.task_id, ": a port it holds is not free on host ", h.name));
+  }
+  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli -= milli;
+  RemovePorts(h.free_ports, a.ports);
+  h.free_port_count -= static_cast<uint32_t>(a.ports.size());
+  h.free -= a.resources;
+  for (const Label& l : a.labels) ++h.task_labels[LabelKey(l)];
+  if (a.spread_job) ++h.job_tasks[a.job_id];
+  ++h.tasks;
+  Reindex(h);
+  return absl::OkStatus();
+}
+
+namespace {
+
 // Saturates at INT32_MAX on both sides (host and demand), so the index never rules out a host
 // that fits; the filters, on the full 64-bit values, decide.
 int32_t Clamp32(int64_t v) {

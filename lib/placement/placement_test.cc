@@ -295,6 +295,82 @@ TEST_F(PlacementTest, ClusterValidatesHosts) {
   EXPECT_EQ(cluster_.size(), 1u);
 }
 
+// Two copies of one host, compared on everything Allocate and Claim change.
+void ExpectSameHost(const Host& a, const Host& b) {
+  EXPECT_EQ(a.free, b.free);
+  EXPECT_EQ(a.tasks, b.tasks);
+  EXPECT_EQ(a.free_port_count, b.free_port_count);
+  ASSERT_EQ(a.free_ports.size(), b.free_ports.size());
+  for (size_t i = 0; i < a.free_ports.size(); ++i) {
+    EXPECT_EQ(a.free_ports[i].begin, b.free_ports[i].begin);
+    EXPECT_EQ(a.free_ports[i].end, b.free_ports[i].end);
+  }
+  ASSERT_EQ(a.gpus.size(), b.gpus.size());
+  for (size_t i = 0; i < a.gpus.size(); ++i) EXPECT_EQ(a.gpus[i].free_milli, b.gpus[i].free_milli);
+  EXPECT_EQ(a.task_labels, b.task_labels);
+  EXPECT_EQ(a.job_tasks, b.job_tasks);
+}
+
+TEST_F(PlacementTest, ClaimTakesExactlyWhatAnotherCopyAllocated) {
+  Cluster copy;
+  for (Cluster* c : {&cluster_, &copy}) {
+    ASSERT_THAT(c->AddHost(GpuHost("g", 2)), IsOk());
+  }
+  TaskSpec whole = Task("whole", 1000, 1000);
+  whole.num_ports = 3;
+  whole.labels = {{"app", "x"}};
+  whole.strategy = PlacementStrategy::kSpreadJob;
+  TaskSpec part = Task("part", 1000, 300);
+  part.num_ports = 2;
+  std::vector<Allocation> made;
+  for (const TaskSpec& t : {whole, part}) {
+    auto a = cluster_.Allocate(0, t);
+    ASSERT_THAT(a, IsOk());
+    made.push_back(*a);
+  }
+  // A port out of the middle of a range: the copy splits its range.
+  ASSERT_THAT(cluster_.Release(made[0]), IsOk());
+  Allocation middle = made[0];
+  middle.ports = {31007};
+  ASSERT_THAT(cluster_.Claim(middle), IsOk());
+  for (const Allocation& a : {middle, made[1]}) ASSERT_THAT(copy.Claim(a), IsOk());
+  ExpectSameHost(cluster_.host(0), copy.host(0));
+
+  // Taken twice: refused, nothing changes.
+  const Host before = copy.host(0);
+  EXPECT_THAT(copy.Claim(made[1]),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("port")));
+  Allocation gpu = made[1];
+  gpu.ports.clear();
+  gpu.gpus = {{0, 300}};  // device 0 is held whole by `middle`
+  EXPECT_THAT(copy.Claim(gpu),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("GPU device 0")));
+  gpu.gpus = {{1, 200}};  // does not add up to the 300 milli-gpu asked for
+  EXPECT_THAT(copy.Claim(gpu), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("add up")));
+  gpu.gpus = {{7, 300}};
+  EXPECT_THAT(copy.Claim(gpu),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a device")));
+  Allocation big = made[1];
+  big.ports.clear();
+  big.gpus.clear();
+  big.resources = Resources::Of(1000 * 1000, 1, 0, 0);
+  EXPECT_THAT(copy.Claim(big),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("does not fit")));
+  big.host = 5;
+  EXPECT_THAT(copy.Claim(big),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of range")));
+  ExpectSameHost(before, copy.host(0));
+
+  // What was claimed is released like anything allocated.
+  for (const Allocation& a : {middle, made[1]}) {
+    ASSERT_THAT(copy.Release(a), IsOk());
+    ASSERT_THAT(cluster_.Release(a), IsOk());
+  }
+  ExpectSameHost(cluster_.host(0), copy.host(0));
+  EXPECT_EQ(copy.host(0).free, copy.host(0).capacity);
+  EXPECT_EQ(copy.host(0).free_ports.size(), 1u);
+}
+
 TEST_F(PlacementTest, RegistryIsExplicitAndValidated) {
   EXPECT_THAT(registry_.ProfileNames(), ElementsAre("best-fit", "gpu-frag", "pack", "spread"));
   EXPECT_THAT(registry_.Build("nope"),

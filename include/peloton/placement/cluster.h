@@ -92,6 +92,11 @@ class Cluster {
   absl::StatusOr<Allocation> AllocateValidated(uint32_t host, const TaskSpec& task);
   // Returns what an Allocation holds. FailedPrecondition if it does not match the host.
   absl::Status Release(const Allocation& allocation);
+  // Takes exactly what `allocation` names (its resources, GPU shares and ports), as made by
+  // Allocate on another copy of this cluster: how the host manager takes the placements of a
+  // placement engine working on a snapshot, and how a snapshot is rebuilt. FailedPrecondition
+  // (and no change) when any of it is not free; InvalidArgument for an unknown host or device.
+  absl::Status Claim(const Allocation& allocation);
 
   size_t CountOf(HostClass c) const { return index_[static_cast<int>(c)].size(); }
   // Calls visit(host index), in cluster order, for the hosts of class `c` whose free cpu,
