@@ -1,0 +1,206 @@
+# Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+#
+# The private calls between the components when they run as separate processes
+# (peloton-jobmgr, peloton-resmgr, peloton-placement, peloton-hostmgr), after Peloton's
+# internal services (reference §5.3). peloton-master makes the same calls in-process through
+# the C++ interfaces these mirror (resmgr::ResourceManagerApi, hostmgr::HostManagerApi).
+#
+# Calls go one way only, so no two components ever wait on each other:
+#   jobmgr    -> resmgr, hostmgr
+#   placement -> resmgr, hostmgr, jobmgr
+#   resmgr    -> hostmgr
+#
+# Resources are fixed-point integers as the library keeps them (milli-cpu, MiB, milli-gpu).
+# Enums travel as the library's numbers (Peloton's), checked on arrival.
+
+@0x83926c2e00bbc966;
+
+$import "/capnp/c++.capnp".namespace("peloton::api::internal");
+
+using Api = import "peloton.capnp";
+
+struct Resources {
+  milliCpu @0 :Int64;
+  memoryMb @1 :Int64;
+  diskMb @2 :Int64;
+  milliGpu @3 :Int64;
+}
+
+struct Label {
+  key @0 :Text;
+  value @1 :Text;
+}
+
+struct Constraint {
+  type @0 :UInt8;          # placement::Constraint::Type
+  kind @1 :UInt8;          # LabelConstraint::Kind
+  condition @2 :UInt8;     # LabelConstraint::Condition
+  label @3 :Label;
+  requirement @4 :UInt32;
+  children @5 :List(Constraint);
+}
+
+struct TaskSpec {
+  id @0 :Text;
+  jobId @1 :Text;
+  demand @2 :Resources;
+  gpuModels @3 :List(Text);
+  numPorts @4 :UInt32;
+  constraint @5 :Constraint;
+  labels @6 :List(Label);
+  desiredHost @7 :Text;
+  strategy @8 :UInt8;      # placement::PlacementStrategy
+  revocable @9 :Bool;
+}
+
+struct GpuShare {
+  device @0 :UInt32;
+  milli @1 :Int64;
+}
+
+struct Allocation {
+  host @0 :UInt32;         # the host's index, the same in every copy of the cluster
+  hostname @1 :Text;       # checked against the index on arrival
+  spreadJob @2 :Bool;
+  resources @3 :Resources;
+  gpus @4 :List(GpuShare);
+  ports @5 :List(UInt32);
+  labels @6 :List(Label);
+  taskId @7 :Text;
+  jobId @8 :Text;
+}
+
+struct GpuDevice {
+  model @0 :Text;
+  freeMilli @1 :Int64;
+}
+
+struct PortRange {
+  begin @0 :UInt32;
+  end @1 :UInt32;
+}
+
+struct Host {
+  name @0 :Text;
+  capacity @1 :Resources;
+  gpus @2 :List(GpuDevice);
+  attributes @3 :List(Label);
+  ports @4 :List(PortRange);
+  state @5 :UInt8;         # taskfsm::HostState
+}
+
+struct GangTask {
+  taskId @0 :Text;
+  resources @1 :Resources;
+}
+
+struct Gang {
+  id @0 :Text;
+  priority @1 :UInt32;
+  preemptible @2 :Bool;
+  revocable @3 :Bool;
+  controller @4 :Bool;
+  tasks @5 :List(GangTask);
+}
+
+struct ReadyGang {
+  pool @0 :Text;
+  gang @1 :Gang;
+}
+
+struct PlacedGang {
+  pool @0 :Text;
+  gang @1 :Gang;
+  allocations @2 :List(Allocation);  # one per task, in the gang's order
+}
+
+struct LaunchSpec {
+  taskId @0 :Text;
+  hostname @1 :Text;
+  shell @2 :Bool;
+  command @3 :Text;
+  arguments @4 :List(Text);
+  environment @5 :List(Label);
+  resources @6 :Resources;
+  killGracePeriodNanos @7 :Int64;
+}
+
+struct TaskStatus {
+  taskId @0 :Text;
+  state @1 :UInt8;         # taskfsm::MesosTaskState
+  hostname @2 :Text;
+  agentId @3 :Text;
+  message @4 :Text;
+  exitCode @5 :Int32;
+  signal @6 :Int32;
+  timeUnixNanos @7 :Int64;
+}
+
+struct RunningTask {
+  hostname @0 :Text;
+  spec @1 :TaskSpec;
+}
+
+# fairshare::Allocation: what admitted tasks hold in their pool.
+struct PoolAllocation {
+  total @0 :Resources;
+  nonPreemptible @1 :Resources;
+  controller @2 :Resources;
+  slack @3 :Resources;
+}
+
+struct PoolInfo {
+  id @0 :Text;
+  path @1 :Text;
+  config @2 :Data;               # Peloton's v0 ResourcePoolConfig, protobuf encoding
+  children @3 :List(Text);       # ids
+  demand @4 :Resources;
+  allocation @5 :Resources;
+  entitlement @6 :Resources;
+}
+
+struct MaybeTaskSpec {
+  found @0 :Bool;                # false: the task no longer waits for a host
+  spec @1 :TaskSpec;
+}
+
+interface ResourceManager {
+  createPool @0 (path :Text, config :Data) -> (status :Api.Status, id :Text);
+  deletePool @1 (path :Text) -> (status :Api.Status);
+  lookupPool @2 (path :Text) -> (status :Api.Status, id :Text);
+  getPool @3 (id :Text) -> (status :Api.Status, pool :PoolInfo);
+  listPools @4 () -> (pools :List(PoolInfo));
+
+  enqueueGang @5 (pool :Text, gang :Gang) -> (status :Api.Status);
+  removeGang @6 (gangId :Text) -> (status :Api.Status);
+  tasksLaunched @7 (taskIds :List(Text), timeUnixNanos :Int64) -> ();
+  tasksEnded @8 (taskIds :List(Text)) -> ();
+  adoptTask @9 (pool :Text, taskId :Text, allocation :PoolAllocation, priority :UInt32)
+      -> (status :Api.Status);
+  # The tasks preemption chose since the last call (the job manager stops them).
+  preemptedTasks @10 () -> (taskIds :List(Text));
+
+  # Admitted gangs for placement, oldest first.
+  dequeueGangs @11 (limit :UInt32) -> (gangs :List(ReadyGang));
+}
+
+interface HostManager {
+  # What the hosts that are up hold in all (the resource manager's entitlement input).
+  capacity @0 () -> (resources :Resources);
+  # Every host in index order, all free, and every allocation held: a placement engine
+  # rebuilds the cluster from this (Cluster::AddHost, then Cluster::Claim).
+  snapshot @1 () -> (hosts :List(Host), allocations :List(Allocation));
+  # Claims the allocation (made on a snapshot), then launches. FailedPrecondition when what it
+  # names is no longer free.
+  launch @2 (allocation :Allocation, spec :LaunchSpec) -> (status :Api.Status);
+  kill @3 (taskId :Text) -> (status :Api.Status);
+  # Status changes since the last call, oldest first (one consumer: the job manager).
+  events @4 () -> (statuses :List(TaskStatus));
+  reconcile @5 (tasks :List(RunningTask)) -> (statuses :List(TaskStatus));
+}
+
+interface JobManager {
+  taskSpecs @0 (taskIds :List(Text)) -> (specs :List(MaybeTaskSpec));
+  # What placement placed (launched by the job manager) and the gangs it gave up on.
+  setPlacements @1 (placed :List(PlacedGang), dropped :List(ReadyGang)) -> ();
+}

@@ -1,0 +1,306 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/api/internal_convert.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+
+namespace peloton::api::internal {
+namespace {
+
+template <typename Enum>
+absl::StatusOr<Enum> EnumOf(uint8_t value, int last, absl::string_view field) {
+  if (value > last) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", value, " is not a known value (rule: 0..", last, ")"));
+  }
+  return static_cast<Enum>(value);
+}
+
+void SetLabels(const std::vector<placement::Label>& labels, capnp::List<Label>::Builder out) {
+  for (size_t i = 0; i < labels.size(); ++i) {
+    out[i].setKey(labels[i].key);
+    out[i].setValue(labels[i].value);
+  }
+}
+
+std::vector<placement::Label> GetLabels(capnp::List<Label>::Reader in) {
+  std::vector<placement::Label> out;
+  out.reserve(in.size());
+  for (Label::Reader l : in) out.push_back({Str(l.getKey()), Str(l.getValue())});
+  return out;
+}
+
+void SetConstraint(const placement::Constraint& c, Constraint::Builder out) {
+  out.setType(static_cast<uint8_t>(c.type));
+  out.setKind(static_cast<uint8_t>(c.label.kind));
+  out.setCondition(static_cast<uint8_t>(c.label.condition));
+  out.initLabel().setKey(c.label.label.key);
+  out.getLabel().setValue(c.label.label.value);
+  out.setRequirement(c.label.requirement);
+  auto children = out.initChildren(static_cast<unsigned>(c.children.size()));
+  for (size_t i = 0; i < c.children.size(); ++i) SetConstraint(c.children[i], children[i]);
+}
+
+absl::StatusOr<placement::Constraint> GetConstraint(Constraint::Reader in, int depth) {
+  using placement::LabelConstraint;
+  if (depth > 32) return absl::InvalidArgumentError("constraint: nested deeper than 32");
+  placement::Constraint c;
+  PELOTON_ASSIGN_OR_RETURN(c.type,
+                           EnumOf<placement::Constraint::Type>(in.getType(), 3, "constraint.type"));
+  PELOTON_ASSIGN_OR_RETURN(c.label.kind,
+                           EnumOf<LabelConstraint::Kind>(in.getKind(), 2, "constraint.kind"));
+  PELOTON_ASSIGN_OR_RETURN(c.label.condition, EnumOf<LabelConstraint::Condition>(
+                                                  in.getCondition(), 3, "constraint.condition"));
+  c.label.label = {Str(in.getLabel().getKey()), Str(in.getLabel().getValue())};
+  c.label.requirement = in.getRequirement();
+  for (Constraint::Reader child : in.getChildren()) {
+    PELOTON_ASSIGN_OR_RETURN(placement::Constraint sub, GetConstraint(child, depth + 1));
+    c.children.push_back(std::move(sub));
+  }
+  return c;
+}
+
+}  // namespace
+
+void SetStatus(const absl::Status& status, api::Status::Builder out) {
+  out.setCode(static_cast<uint8_t>(status.code()));
+  out.setMessage(std::string(status.message()));
+}
+
+absl::Status StatusOf(api::Status::Reader in) {
+  if (in.getCode() == 0) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(in.getCode()), Str(in.getMessage()));
+}
+
+std::string Str(capnp::Text::Reader text) { return std::string(text.cStr(), text.size()); }
+
+void Set(const peloton::Resources& r, Resources::Builder out) {
+  out.setMilliCpu(r.milli_cpu());
+  out.setMemoryMb(r.memory_mb());
+  out.setDiskMb(r.disk_mb());
+  out.setMilliGpu(r.milli_gpu());
+}
+
+peloton::Resources Get(Resources::Reader in) {
+  return peloton::Resources::Of(in.getMilliCpu(), in.getMemoryMb(), in.getDiskMb(),
+                                in.getMilliGpu());
+}
+
+void Set(const placement::TaskSpec& t, TaskSpec::Builder out) {
+  out.setId(t.id);
+  out.setJobId(t.job_id);
+  Set(t.demand, out.initDemand());
+  auto models = out.initGpuModels(static_cast<unsigned>(t.gpu_models.size()));
+  for (size_t i = 0; i < t.gpu_models.size(); ++i) models.set(i, t.gpu_models[i]);
+  out.setNumPorts(t.num_ports);
+  SetConstraint(t.constraint, out.initConstraint());
+  SetLabels(t.labels, out.initLabels(static_cast<unsigned>(t.labels.size())));
+  out.setDesiredHost(t.desired_host);
+  out.setStrategy(static_cast<uint8_t>(t.strategy));
+  out.setRevocable(t.revocable);
+}
+
+absl::StatusOr<placement::TaskSpec> Get(TaskSpec::Reader in) {
+  placement::TaskSpec t;
+  t.id = Str(in.getId());
+  t.job_id = Str(in.getJobId());
+  t.demand = Get(in.getDemand());
+  for (capnp::Text::Reader m : in.getGpuModels()) t.gpu_models.push_back(Str(m));
+  t.num_ports = in.getNumPorts();
+  PELOTON_ASSIGN_OR_RETURN(t.constraint, GetConstraint(in.getConstraint(), 0));
+  t.labels = GetLabels(in.getLabels());
+  t.desired_host = Str(in.getDesiredHost());
+  PELOTON_ASSIGN_OR_RETURN(
+      t.strategy, EnumOf<placement::PlacementStrategy>(in.getStrategy(), 2, "task.strategy"));
+  t.revocable = in.getRevocable();
+  return t;
+}
+
+void Set(const placement::Allocation& a, absl::string_view hostname, Allocation::Builder out) {
+  out.setHost(a.host);
+  out.setHostname(std::string(hostname));
+  out.setSpreadJob(a.spread_job);
+  Set(a.resources, out.initResources());
+  auto gpus = out.initGpus(static_cast<unsigned>(a.gpus.size()));
+  for (size_t i = 0; i < a.gpus.size(); ++i) {
+    gpus[i].setDevice(a.gpus[i].first);
+    gpus[i].setMilli(a.gpus[i].second);
+  }
+  auto ports = out.initPorts(static_cast<unsigned>(a.ports.size()));
+  for (size_t i = 0; i < a.ports.size(); ++i) ports.set(i, a.ports[i]);
+  SetLabels(a.labels, out.initLabels(static_cast<unsigned>(a.labels.size())));
+  out.setTaskId(a.task_id);
+  out.setJobId(a.job_id);
+}
+
+placement::Allocation GetUnchecked(Allocation::Reader in) {
+  placement::Allocation a;
+  a.host = in.getHost();
+  a.spread_job = in.getSpreadJob();
+  a.resources = Get(in.getResources());
+  for (GpuShare::Reader g : in.getGpus()) a.gpus.emplace_back(g.getDevice(), g.getMilli());
+  for (uint32_t p : in.getPorts()) a.ports.push_back(p);
+  a.labels = GetLabels(in.getLabels());
+  a.task_id = Str(in.getTaskId());
+  a.job_id = Str(in.getJobId());
+  return a;
+}
+
+absl::StatusOr<placement::Allocation> Get(Allocation::Reader in,
+                                          const placement::Cluster& cluster) {
+  placement::Allocation a = GetUnchecked(in);
+  if (a.host >= cluster.size() || cluster.host(a.host).name != in.getHostname()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "allocation.host: index ", a.host, " is not host ", Str(in.getHostname()),
+        " (rule: hosts keep their index; the placement engine's snapshot is out of date)"));
+  }
+  return a;
+}
+
+void Set(const placement::HostSpec& h, Host::Builder out) {
+  out.setName(h.name);
+  Set(h.capacity, out.initCapacity());
+  auto gpus = out.initGpus(static_cast<unsigned>(h.gpus.size()));
+  for (size_t i = 0; i < h.gpus.size(); ++i) {
+    gpus[i].setModel(h.gpus[i].model);
+    gpus[i].setFreeMilli(h.gpus[i].free_milli);
+  }
+  auto attributes = out.initAttributes(static_cast<unsigned>(h.attributes.size()));
+  size_t i = 0;
+  for (const auto& [key, value] : h.attributes) {
+    attributes[i].setKey(key);
+    attributes[i].setValue(value);
+    ++i;
+  }
+  auto ports = out.initPorts(static_cast<unsigned>(h.ports.size()));
+  for (size_t p = 0; p < h.ports.size(); ++p) {
+    ports[p].setBegin(h.ports[p].begin);
+    ports[p].setEnd(h.ports[p].end);
+  }
+  out.setState(static_cast<uint8_t>(h.state));
+}
+
+absl::StatusOr<placement::HostSpec> Get(Host::Reader in) {
+  placement::HostSpec h;
+  h.name = Str(in.getName());
+  h.capacity = Get(in.getCapacity());
+  for (GpuDevice::Reader g : in.getGpus()) h.gpus.push_back({Str(g.getModel()), g.getFreeMilli()});
+  for (Label::Reader l : in.getAttributes()) h.attributes[Str(l.getKey())] = Str(l.getValue());
+  for (PortRange::Reader p : in.getPorts()) h.ports.push_back({p.getBegin(), p.getEnd()});
+  PELOTON_ASSIGN_OR_RETURN(h.state, EnumOf<placement::HostState>(in.getState(), 5, "host.state"));
+  return h;
+}
+
+void Set(const fairshare::Gang& g, Gang::Builder out) {
+  out.setId(g.id);
+  out.setPriority(g.priority);
+  out.setPreemptible(g.preemptible);
+  out.setRevocable(g.revocable);
+  out.setController(g.controller);
+  auto tasks = out.initTasks(static_cast<unsigned>(g.tasks.size()));
+  for (size_t i = 0; i < g.tasks.size(); ++i) {
+    tasks[i].setTaskId(g.tasks[i].task_id);
+    Set(g.tasks[i].resources, tasks[i].initResources());
+  }
+}
+
+fairshare::Gang Get(Gang::Reader in) {
+  fairshare::Gang g;
+  g.id = Str(in.getId());
+  g.priority = in.getPriority();
+  g.preemptible = in.getPreemptible();
+  g.revocable = in.getRevocable();
+  g.controller = in.getController();
+  g.tasks.reserve(in.getTasks().size());
+  for (GangTask::Reader t : in.getTasks()) {
+    g.tasks.push_back({Str(t.getTaskId()), Get(t.getResources())});
+  }
+  return g;
+}
+
+void Set(const fairshare::Allocation& a, PoolAllocation::Builder out) {
+  Set(a.total, out.initTotal());
+  Set(a.non_preemptible, out.initNonPreemptible());
+  Set(a.controller, out.initController());
+  Set(a.slack, out.initSlack());
+}
+
+fairshare::Allocation Get(PoolAllocation::Reader in) {
+  fairshare::Allocation a;
+  a.total = Get(in.getTotal());
+  a.non_preemptible = Get(in.getNonPreemptible());
+  a.controller = Get(in.getController());
+  a.slack = Get(in.getSlack());
+  return a;
+}
+
+void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
+  out.setTaskId(s.task_id);
+  out.setHostname(s.hostname);
+  out.setShell(s.shell);
+  out.setCommand(s.command);
+  Set(s.arguments, out.initArguments(static_cast<unsigned>(s.arguments.size())));
+  auto env = out.initEnvironment(static_cast<unsigned>(s.environment.size()));
+  for (size_t i = 0; i < s.environment.size(); ++i) {
+    env[i].setKey(s.environment[i].first);
+    env[i].setValue(s.environment[i].second);
+  }
+  Set(s.resources, out.initResources());
+  out.setKillGracePeriodNanos(absl::ToInt64Nanoseconds(s.kill_grace_period));
+}
+
+backend::LaunchSpec Get(LaunchSpec::Reader in) {
+  backend::LaunchSpec s;
+  s.task_id = Str(in.getTaskId());
+  s.hostname = Str(in.getHostname());
+  s.shell = in.getShell();
+  s.command = Str(in.getCommand());
+  s.arguments = Get(in.getArguments());
+  for (Label::Reader e : in.getEnvironment()) {
+    s.environment.emplace_back(Str(e.getKey()), Str(e.getValue()));
+  }
+  s.resources = Get(in.getResources());
+  s.kill_grace_period = absl::Nanoseconds(in.getKillGracePeriodNanos());
+  return s;
+}
+
+void Set(const backend::TaskStatus& s, TaskStatus::Builder out) {
+  out.setTaskId(s.task_id);
+  out.setState(static_cast<uint8_t>(s.state));
+  out.setHostname(s.hostname);
+  out.setAgentId(s.agent_id);
+  out.setMessage(s.message);
+  out.setExitCode(s.exit_code);
+  out.setSignal(s.signal);
+  out.setTimeUnixNanos(absl::ToUnixNanos(s.time));
+}
+
+absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in) {
+  backend::TaskStatus s;
+  s.task_id = Str(in.getTaskId());
+  PELOTON_ASSIGN_OR_RETURN(s.state,
+                           EnumOf<backend::MesosTaskState>(in.getState(), 13, "status.state"));
+  s.hostname = Str(in.getHostname());
+  s.agent_id = Str(in.getAgentId());
+  s.message = Str(in.getMessage());
+  s.exit_code = in.getExitCode();
+  s.signal = in.getSignal();
+  s.time = absl::FromUnixNanos(in.getTimeUnixNanos());
+  return s;
+}
+
+void Set(const std::vector<std::string>& in, capnp::List<capnp::Text>::Builder out) {
+  for (size_t i = 0; i < in.size(); ++i) out.set(i, in[i]);
+}
+
+std::vector<std::string> Get(capnp::List<capnp::Text>::Reader in) {
+  std::vector<std::string> out;
+  out.reserve(in.size());
+  for (capnp::Text::Reader t : in) out.push_back(Str(t));
+  return out;
+}
+
+}  // namespace peloton::api::internal
