@@ -19,10 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "capnp/ez-rpc.h"
+#include "kj/async-io.h"
 #include "services/api/peloton.capnp.h"
 #include "services/backend/local/local_backend.h"
 #include "services/master/master.h"
-#include "services/master/rpc_service.h"
+#include "services/rpc/peloton_service.h"
+#include "services/rpc/serial_loop.h"
 #include "services/store/sqlite_store.h"
 
 namespace {
@@ -71,13 +73,15 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   job.mutable_respoolid()->set_value(pool_id->value());
   auto job_id = (*master)->jobs().CreateJob(job);
   if (!job_id.ok()) _exit(1);
-  capnp::EzRpcServer server(
-      kj::heap<peloton::master::PelotonService>(**master, base + "_sandboxes"), g_socket);
+  peloton::rpc::SerialLoop loop;
+  capnp::EzRpcServer server(kj::heap<peloton::rpc::PelotonService>(
+                                loop, (*master)->jobs(), (*master)->pools(), base + "_sandboxes"),
+                            g_socket);
   server.getPort().wait(server.getWaitScope());
   const std::string id = job_id->value();
   if (write(ready, id.data(), id.size()) != static_cast<ssize_t>(id.size())) _exit(1);
   close(ready);
-  kj::NEVER_DONE.wait(server.getWaitScope());
+  loop.Loop(server.getWaitScope(), server.getIoProvider().getTimer(), 3600 * kj::SECONDS, [] {});
   _exit(0);
 }
 

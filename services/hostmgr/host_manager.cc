@@ -24,8 +24,22 @@ absl::StatusOr<std::unique_ptr<HostManager>> HostManager::Create(backend::Backen
     spec.attributes = h.attributes;
     spec.ports = h.ports;
     PELOTON_RETURN_IF_ERROR(hm->cluster_.AddHost(spec).status());
+    hm->specs_.push_back(std::move(spec));
   }
   return hm;
+}
+
+std::vector<placement::HostSpec> HostManager::HostSpecs() const {
+  std::vector<placement::HostSpec> out = specs_;
+  for (uint32_t h = 0; h < out.size(); ++h) out[h].state = cluster_.host(h).state;
+  return out;
+}
+
+std::vector<const placement::Allocation*> HostManager::Allocations() const {
+  std::vector<const placement::Allocation*> out;
+  out.reserve(allocations_.size());
+  for (const auto& [id, a] : allocations_) out.push_back(&a);
+  return out;
 }
 
 Resources HostManager::Capacity() const {

@@ -18,16 +18,11 @@
 #include "absl/status/statusor.h"
 #include "peloton/placement/cluster.h"
 #include "services/backend/backend.h"
+#include "services/hostmgr/host_manager_api.h"
 
 namespace peloton::hostmgr {
 
-// A task that was running before a restart: where, and what it holds.
-struct RunningTask {
-  std::string hostname;
-  placement::TaskSpec spec;  // spec.id is the Mesos task id
-};
-
-class HostManager {
+class HostManager final : public HostManagerApi {
  public:
   // The backend's hosts become the cluster. InvalidArgument if a host is malformed.
   static absl::StatusOr<std::unique_ptr<HostManager>> Create(backend::Backend& backend);
@@ -35,18 +30,21 @@ class HostManager {
   // What placement works on. Allocations made here by the placement engine are handed to
   // Launch (or given back with Release when a gang is abandoned).
   placement::Cluster& cluster() { return cluster_; }
-  // The capacity of the hosts that are UP.
-  Resources Capacity() const;
+  // Every host as it was added (all free), in index order, with its current state, and every
+  // allocation held: what a placement engine in another process rebuilds the cluster from.
+  std::vector<placement::HostSpec> HostSpecs() const;
+  std::vector<const placement::Allocation*> Allocations() const;
+  // Takes an allocation made on a snapshot (the step before Launch over RPC).
+  absl::Status Claim(const placement::Allocation& allocation) { return cluster_.Claim(allocation); }
 
-  // Launches a placed task. On failure its allocation is given back.
-  absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec);
-  absl::Status Release(const placement::Allocation& allocation);
-  absl::Status Kill(const std::string& task_id);
-  // The backend's status changes; a terminal one gives the task's resources back.
-  std::vector<backend::TaskStatus> Poll();
-  // After a restart: takes the resources of the tasks that were running back and asks the
-  // backend about each (TASK_RUNNING, how it ended meanwhile, or TASK_LOST).
-  std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks);
+  // HostManagerApi (documented there).
+  Resources Capacity() const override;
+  std::string HostName(uint32_t host) const override { return cluster_.host(host).name; }
+  absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec) override;
+  absl::Status Release(const placement::Allocation& allocation) override;
+  absl::Status Kill(const std::string& task_id) override;
+  std::vector<backend::TaskStatus> Poll() override;
+  std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks) override;
 
  private:
   explicit HostManager(backend::Backend& backend) : backend_(backend) {}
@@ -54,6 +52,7 @@ class HostManager {
 
   backend::Backend& backend_;
   placement::Cluster cluster_;
+  std::vector<placement::HostSpec> specs_;                               // by index, as added
   absl::flat_hash_map<std::string, placement::Allocation> allocations_;  // by task id
 };
 

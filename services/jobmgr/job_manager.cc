@@ -34,8 +34,8 @@ uint64_t RunOf(const store::TaskRuntime& t) {
 
 }  // namespace
 
-JobManager::JobManager(store::Store& store, resmgr::ResourceManager& resmgr,
-                       hostmgr::HostManager& hostmgr, absl::BitGenRef gen,
+JobManager::JobManager(store::Store& store, resmgr::ResourceManagerApi& resmgr,
+                       hostmgr::HostManagerApi& hostmgr, absl::BitGenRef gen,
                        JobManagerOptions options)
     : store_(store), resmgr_(resmgr), hostmgr_(hostmgr), gen_(gen), options_(options) {}
 
@@ -396,7 +396,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   const task_pb::TaskConfig config = TaskConfigOf(job.config, instance);
   backend::LaunchSpec spec;
   spec.task_id = job.tasks[instance].mesos_task_id;
-  spec.hostname = hostmgr_.cluster().host(allocation.host).name;
+  spec.hostname = hostmgr_.HostName(allocation.host);
   spec.shell = config.command().shell() || config.command().arguments().empty();
   spec.command = config.command().value();
   spec.arguments.assign(config.command().arguments().begin(), config.command().arguments().end());

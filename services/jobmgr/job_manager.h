@@ -23,10 +23,10 @@
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
 #include "services/backend/backend.h"
-#include "services/hostmgr/host_manager.h"
+#include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_config.h"
 #include "services/placement/placement_engine.h"
-#include "services/resmgr/resource_manager.h"
+#include "services/resmgr/resource_manager_api.h"
 #include "services/store/store.h"
 
 namespace peloton::jobmgr {
@@ -44,8 +44,8 @@ struct JobView {
 
 class JobManager {
  public:
-  JobManager(store::Store& store, resmgr::ResourceManager& resmgr, hostmgr::HostManager& hostmgr,
-             absl::BitGenRef gen, JobManagerOptions options = {});
+  JobManager(store::Store& store, resmgr::ResourceManagerApi& resmgr,
+             hostmgr::HostManagerApi& hostmgr, absl::BitGenRef gen, JobManagerOptions options = {});
 
   // After a start: the active jobs from the store, their running tasks reconciled with the
   // backend, their waiting tasks queued again.
@@ -126,8 +126,8 @@ class JobManager {
                                    const placement::Allocation& allocation) const;
 
   store::Store& store_;
-  resmgr::ResourceManager& resmgr_;
-  hostmgr::HostManager& hostmgr_;
+  resmgr::ResourceManagerApi& resmgr_;
+  hostmgr::HostManagerApi& hostmgr_;
   absl::BitGenRef gen_;
   JobManagerOptions options_;
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id

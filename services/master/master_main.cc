@@ -27,7 +27,8 @@
 #include "services/backend/local/local_backend.h"
 #include "services/master/config.h"
 #include "services/master/master.h"
-#include "services/master/rpc_service.h"
+#include "services/rpc/peloton_service.h"
+#include "services/rpc/serial_loop.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
@@ -177,22 +178,18 @@ int main(int argc, char** argv) {
 
   RemoveStaleSocket(listen);
   try {
-    capnp::EzRpcServer server(kj::heap<peloton::master::PelotonService>(**master, sandboxes),
+    peloton::rpc::SerialLoop loop;
+    capnp::EzRpcServer server(kj::heap<peloton::rpc::PelotonService>(loop, (*master)->jobs(),
+                                                                     (*master)->pools(), sandboxes),
                               listen);
     auto& wait = server.getWaitScope();
     const unsigned port = server.getPort().wait(wait);
     spdlog::info("peloton-master listening on {} (port {}), data in {}", listen, port, data_dir);
-
-    kj::Timer& timer = server.getIoProvider().getTimer();
-    std::function<kj::Promise<void>()> loop = [&]() -> kj::Promise<void> {
-      return timer.afterDelay(tick_ms * kj::MILLISECONDS).then([&]() {
-        if (absl::Status s = (*master)->Tick(); !s.ok()) {
-          spdlog::error("tick: {}", std::string(s.message()));
-        }
-        return loop();
-      });
-    };
-    loop().wait(wait);
+    loop.Loop(wait, server.getIoProvider().getTimer(), tick_ms * kj::MILLISECONDS, [&] {
+      if (absl::Status s = (*master)->Tick(); !s.ok()) {
+        spdlog::error("tick: {}", std::string(s.message()));
+      }
+    });
   } catch (const kj::Exception& e) {
     spdlog::error("--listen {}: {}", listen, e.getDescription().cStr());
     return 2;

@@ -268,7 +268,7 @@ defaultconfig:
   EXPECT_EQ(view.runtime.state, JobState::kKilled);
   EXPECT_EQ(view.task_counts[static_cast<int>(TaskState::kKilled)], 10u);
   // The pool has nothing left allocated.
-  EXPECT_EQ(master_->pools().GetPool("/batch")->usage->allocation().total, Resources());
+  EXPECT_EQ(master_->pools().GetPool("/batch")->allocation.total, Resources());
 }
 
 // A gang (minimumRunningInstances) that its pool can never admit waits whole, and leaves its
@@ -289,7 +289,7 @@ defaultconfig:
   ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
   v = RunToEnd(id);
   EXPECT_EQ(Count(v, TaskState::kKilled), 12u);
-  EXPECT_EQ(master_->pools().GetPool("/batch")->usage->demand(), Resources());
+  EXPECT_EQ(master_->pools().GetPool("/batch")->demand, Resources());
 }
 
 TEST_F(MasterTest, BadJobsAreRefusedAndStoreNothing) {
@@ -338,8 +338,7 @@ TEST_F(MasterTest, NonPreemptibleJobsStayWithinTheReservation) {
   jobmgr::JobView v =
       TickUntil(first, [](const auto& v) { return Count(v, TaskState::kRunning) == 4; });
   // The pool's reservation (4 cores) is used up by non-preemptible work.
-  EXPECT_EQ(master_->pools().GetPool("/batch")->usage->allocation().non_preemptible.milli_cpu(),
-            4000);
+  EXPECT_EQ(master_->pools().GetPool("/batch")->allocation.non_preemptible.milli_cpu(), 4000);
   PELOTON_ASSERT_OK_AND_ASSIGN(JobId second,
                                master_->jobs().CreateJob(Job("instancecount: 1\n" + sleeper)));
   PELOTON_ASSERT_OK_AND_ASSIGN(
@@ -422,7 +421,7 @@ TEST_F(MasterTest, PreemptionTakesBackAdmittedTasksThatWereNotLaunched) {
   unplaceable.mutable_respoolid()->set_value(pools.at("A").value());
   PELOTON_ASSERT_OK_AND_ASSIGN(JobId a, master_->jobs().CreateJob(unplaceable));
   for (int i = 0; i < 5; ++i) ASSERT_THAT(master_->Tick(), IsOk());
-  EXPECT_EQ(master_->pools().GetPool("/A")->usage->allocation().total.milli_cpu(), 12'000);
+  EXPECT_EQ(master_->pools().GetPool("/A")->allocation.total.milli_cpu(), 12'000);
 
   jobmgr::job_pb::JobConfig b_job = Job(
       "instancecount: 12\nsla: {preemptible: true}\ndefaultconfig:\n"
@@ -439,7 +438,7 @@ TEST_F(MasterTest, PreemptionTakesBackAdmittedTasksThatWereNotLaunched) {
   }
   EXPECT_GE(requeued, 6);
   // A holds no more than its entitlement now.
-  EXPECT_LE(master_->pools().GetPool("/A")->usage->allocation().total.milli_cpu(), 6'000);
+  EXPECT_LE(master_->pools().GetPool("/A")->allocation.total.milli_cpu(), 6'000);
 }
 
 // Reference §7 scenario 3: with the even instances non-preemptible (a per-task override), only

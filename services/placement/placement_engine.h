@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "peloton/placement/placer.h"
 #include "peloton/placement/plugin.h"
-#include "services/resmgr/resource_manager.h"
+#include "services/resmgr/resource_manager_api.h"
 
 namespace peloton::placement_engine {
 
@@ -38,7 +38,8 @@ class PlacementEngine {
   // is gone are dropped and returned in `dropped` (their resmgr allocation must be released).
   std::vector<PlacedGang> Place(std::vector<resmgr::ReadyGang> ready, placement::Cluster& cluster,
                                 const SpecLookup& spec_of, std::vector<resmgr::ReadyGang>* dropped);
-  size_t waiting() const { return waiting_.size(); }
+  // The gangs that fitted nowhere yet, tried again first next time.
+  const std::deque<resmgr::ReadyGang>& waiting() const { return waiting_; }
 
  private:
   placement::Profile profile_;

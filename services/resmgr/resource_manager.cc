@@ -158,7 +158,9 @@ absl::StatusOr<PoolInfo> ResourceManager::InfoOf(fairshare::PoolHandle handle) c
   for (fairshare::PoolHandle child : tree_.Children(handle)) {
     info.children.push_back(id_of_path_.at(tree_.pool(child).path()));
   }
-  info.usage = pool;
+  info.demand = pool->demand();
+  info.allocation = pool->allocation();
+  info.entitlement = pool->entitlement().total;
   return info;
 }
 

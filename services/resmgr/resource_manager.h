@@ -31,63 +31,39 @@
 #include "peloton/fairshare/pool_tree.h"
 #include "peloton/fairshare/preemption.h"
 #include "services/api/respool.pb.h"
+#include "services/resmgr/resource_manager_api.h"
 #include "services/store/store.h"
 
 namespace peloton::resmgr {
 
-namespace respool_pb = ::peloton::api::v0::respool;
-
-struct PoolInfo {
-  PoolId id;
-  std::string path;
-  respool_pb::ResourcePoolConfig config;  // parent set to the parent's id
-  std::vector<PoolId> children;
-  const fairshare::Pool* usage = nullptr;  // demand, allocation, entitlement (valid until the
-                                           // next change to the pools)
-};
-
-// A gang admitted by its pool, waiting for placement.
-struct ReadyGang {
-  PoolId pool;
-  fairshare::Gang gang;
-};
-
-class ResourceManager {
+class ResourceManager final : public ResourceManagerApi {
  public:
   // Rebuilds the pools the store holds. DataLoss naming the pool if a stored pool cannot be
   // decoded or no longer passes the rules. `gen` makes pool ids (UUIDs).
   static absl::StatusOr<std::unique_ptr<ResourceManager>> Create(
       store::Store& store, absl::BitGenRef gen, fairshare::PreemptionOptions preemption = {});
 
-  // Creates the pool at `path`. The config's name must be the path's last element (or empty);
-  // its parent, if set, must be the id of the path's parent pool.
-  absl::StatusOr<PoolId> CreatePool(absl::string_view path,
-                                    const respool_pb::ResourcePoolConfig& config);
-  absl::Status UpdatePool(absl::string_view path, const respool_pb::ResourcePoolConfig& config);
-  // A leaf with nothing queued or running.
-  absl::Status DeletePool(absl::string_view path);
-  absl::StatusOr<PoolInfo> GetPool(absl::string_view path) const;
-  absl::StatusOr<PoolInfo> GetPoolById(const PoolId& id) const;
-  absl::StatusOr<PoolId> LookupPoolId(absl::string_view path) const;
-  // Every pool, parents before children, the root ("/", id "root") first.
-  std::vector<PoolInfo> ListPools() const;
+  // ResourceManagerApi (documented there).
 
-  // Queues a gang in a leaf pool (its demand counts from now on).
-  absl::Status EnqueueGang(const PoolId& pool, fairshare::Gang gang);
-  // Takes a queued gang out (its job was stopped); NotFound if it is not queued.
-  absl::Status RemoveGang(absl::string_view gang_id);
+  absl::StatusOr<PoolId> CreatePool(absl::string_view path,
+                                    const respool_pb::ResourcePoolConfig& config) override;
+  absl::Status UpdatePool(absl::string_view path, const respool_pb::ResourcePoolConfig& config);
+  absl::Status DeletePool(absl::string_view path) override;
+  absl::StatusOr<PoolInfo> GetPool(absl::string_view path) const;
+  absl::StatusOr<PoolInfo> GetPoolById(const PoolId& id) const override;
+  absl::StatusOr<PoolId> LookupPoolId(absl::string_view path) const override;
+  std::vector<PoolInfo> ListPools() const override;
+
+  absl::Status EnqueueGang(const PoolId& pool, fairshare::Gang gang) override;
+  absl::Status RemoveGang(absl::string_view gang_id) override;
   // Recomputes entitlements for `capacity` and runs one admission round; admitted gangs wait
   // in the ready queue, their tasks counted in their pool's allocation.
   void Tick(const Resources& capacity);
-  std::vector<ReadyGang> DequeueReady(size_t limit);
-  // A task admitted earlier has ended (or will not run): its allocation leaves its pool.
-  // Unknown ids are ignored (events repeat).
-  void TaskEnded(absl::string_view task_id);
-  // After a restart: a task that kept running holds `allocation` in `pool` again.
+  std::vector<ReadyGang> DequeueReady(size_t limit) override;
+  void TaskEnded(absl::string_view task_id) override;
   absl::Status AdoptTask(const PoolId& pool, absl::string_view task_id,
-                         const fairshare::Allocation& allocation, uint32_t priority = 0);
-  // An admitted task was launched at `when`: from now on it may be chosen for preemption.
-  void TaskLaunched(absl::string_view task_id, absl::Time when);
+                         const fairshare::Allocation& allocation, uint32_t priority) override;
+  void TaskLaunched(absl::string_view task_id, absl::Time when) override;
 
   // Preemption (reference §2.7), after Tick: pools over their entitlement for
   // `sustained_over_allocation_count` calls in a row give back what they hold above it. Returns

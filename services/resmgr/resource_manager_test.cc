@@ -63,6 +63,9 @@ class ResourceManagerTest : public ::testing::Test {
     PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = path_}));
     PELOTON_ASSERT_OK_AND_ASSIGN(rm_, ResourceManager::Create(*store_, gen_));
   }
+  Resources LimitOf(absl::string_view path) const {
+    return rm_->tree().pool(*rm_->tree().Lookup(path)).limit();
+  }
 
   std::string path_;
   std::mt19937_64 gen_{42};
@@ -86,7 +89,7 @@ TEST_F(ResourceManagerTest, PoolsArePersistedAndRebuiltOnStart) {
   PELOTON_ASSERT_OK_AND_ASSIGN(info, rm_->GetPoolById(child));
   EXPECT_EQ(info.path, "/DefaultResPool/batch");
   EXPECT_EQ(info.config.parent().value(), id.value());
-  EXPECT_EQ(info.usage->limit().milli_cpu(), 4000);
+  EXPECT_EQ(LimitOf("/DefaultResPool/batch").milli_cpu(), 4000);
   const std::vector<PoolInfo> all = rm_->ListPools();
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].path, "/");
@@ -126,7 +129,7 @@ TEST_F(ResourceManagerTest, UpdateAndDelete) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   Open();
   PELOTON_ASSERT_OK_AND_ASSIGN(PoolInfo a, rm_->GetPool("/a"));
-  EXPECT_EQ(a.usage->limit().milli_cpu(), 6000);
+  EXPECT_EQ(LimitOf("/a").milli_cpu(), 6000);
   EXPECT_THAT(rm_->DeletePool("/a"), StatusIs(absl::StatusCode::kFailedPrecondition));
   ASSERT_THAT(rm_->DeletePool("/a/b"), IsOk());
   EXPECT_THAT(rm_->DeletePool("/a/b"), StatusIs(absl::StatusCode::kNotFound));
@@ -158,7 +161,7 @@ TEST_F(ResourceManagerTest, AdmitsWithinEntitlementAndReleasesOnTaskEnd) {
   ASSERT_EQ(ready.size(), 2u);  // the pool's limit is 2 cores
   EXPECT_EQ(ready[0].gang.id, "g1");
   EXPECT_EQ(ready[0].pool, pool);
-  EXPECT_EQ(rm_->GetPool("/a")->usage->allocation().total.milli_cpu(), 2000);
+  EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 2000);
 
   rm_->Tick(Resources::Of(100'000, 100'000, 100'000, 0));
   EXPECT_TRUE(rm_->DequeueReady(10).empty());  // g3 waits
@@ -168,7 +171,7 @@ TEST_F(ResourceManagerTest, AdmitsWithinEntitlementAndReleasesOnTaskEnd) {
   ready = rm_->DequeueReady(10);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].gang.id, "g3");
-  EXPECT_EQ(rm_->GetPool("/a")->usage->allocation().total.milli_cpu(), 2000);
+  EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 2000);
   EXPECT_THAT(rm_->RemoveGang("g3"), StatusIs(absl::StatusCode::kNotFound));  // admitted already
 }
 

@@ -1,23 +1,27 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
-// The public API (services/api/peloton.capnp) over a Master: each call runs on the master's
-// event loop, so the components need no locks. Errors travel as a Status in every result.
+// The public API (services/api/peloton.capnp) over the job manager and the resource manager
+// (in this process, or another through ResourceManagerApi): each call runs on the process's
+// SerialLoop, so the components need no locks. Errors travel as a Status in every result.
 
-#ifndef PELOTON_SERVICES_MASTER_RPC_SERVICE_H_
-#define PELOTON_SERVICES_MASTER_RPC_SERVICE_H_
+#ifndef PELOTON_SERVICES_RPC_PELOTON_SERVICE_H_
+#define PELOTON_SERVICES_RPC_PELOTON_SERVICE_H_
 
 #include <string>
 
 #include "services/api/peloton.capnp.h"
-#include "services/master/master.h"
+#include "services/jobmgr/job_manager.h"
+#include "services/resmgr/resource_manager_api.h"
+#include "services/rpc/serial_loop.h"
 
-namespace peloton::master {
+namespace peloton::rpc {
 
 class PelotonService final : public api::Peloton::Server {
  public:
   // `sandbox_root`: where the local backend keeps task sandboxes (for taskLogs).
-  PelotonService(Master& master, std::string sandbox_root)
-      : master_(master), sandbox_root_(std::move(sandbox_root)) {}
+  PelotonService(SerialLoop& loop, jobmgr::JobManager& jobs, resmgr::ResourceManagerApi& pools,
+                 std::string sandbox_root)
+      : loop_(loop), jobs_(jobs), pools_(pools), sandbox_root_(std::move(sandbox_root)) {}
 
  protected:
   kj::Promise<void> createPool(CreatePoolContext context) override;
@@ -38,14 +42,12 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> taskEvents(TaskEventsContext context) override;
 
  private:
-  Master& master_;
+  SerialLoop& loop_;
+  jobmgr::JobManager& jobs_;
+  resmgr::ResourceManagerApi& pools_;
   std::string sandbox_root_;
 };
 
-// absl::Status <-> the wire's Status.
-void SetStatus(const absl::Status& status, api::Status::Builder out);
-absl::Status StatusOf(api::Status::Reader in);
+}  // namespace peloton::rpc
 
-}  // namespace peloton::master
-
-#endif  // PELOTON_SERVICES_MASTER_RPC_SERVICE_H_
+#endif  // PELOTON_SERVICES_RPC_PELOTON_SERVICE_H_

@@ -1,0 +1,56 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// What the other components ask of the host manager (reference §5.3's InternalHostService):
+// launch placed tasks, kill them, their status changes, reconciliation after a restart, and the
+// cluster's capacity. HostManager implements it in-process (peloton-master);
+// rpc::RemoteHostManager implements it over Cap'n Proto (internal.capnp).
+
+#ifndef PELOTON_SERVICES_HOSTMGR_HOST_MANAGER_API_H_
+#define PELOTON_SERVICES_HOSTMGR_HOST_MANAGER_API_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "peloton/common/resources.h"
+#include "peloton/placement/cluster.h"
+#include "services/backend/backend.h"
+
+namespace peloton::hostmgr {
+
+// A task that was running before a restart: where, and what it holds.
+struct RunningTask {
+  std::string hostname;
+  placement::TaskSpec spec;  // spec.id is the Mesos task id
+};
+
+class HostManagerApi {
+ public:
+  virtual ~HostManagerApi() = default;
+
+  // The capacity of the hosts that are UP.
+  virtual Resources Capacity() const = 0;
+  // The name of the host with this index (hosts keep their index for the process's life).
+  virtual std::string HostName(uint32_t host) const = 0;
+
+  // Launches a placed task. In-process the allocation was made on this host manager's cluster;
+  // over RPC it was made on a snapshot and is claimed first (FailedPrecondition when what it
+  // names is no longer free). On failure nothing is held.
+  virtual absl::Status Launch(placement::Allocation allocation,
+                              const backend::LaunchSpec& spec) = 0;
+  // Gives back an allocation that will not be launched.
+  virtual absl::Status Release(const placement::Allocation& allocation) = 0;
+  virtual absl::Status Kill(const std::string& task_id) = 0;
+  // The backend's status changes since the last call; a terminal one gives the task's
+  // resources back.
+  virtual std::vector<backend::TaskStatus> Poll() = 0;
+  // After a restart: takes the resources of the tasks that were running back (unless it still
+  // holds them) and asks the backend about each (TASK_RUNNING, how it ended meanwhile, or
+  // TASK_LOST).
+  virtual std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks) = 0;
+};
+
+}  // namespace peloton::hostmgr
+
+#endif  // PELOTON_SERVICES_HOSTMGR_HOST_MANAGER_API_H_

@@ -1,0 +1,360 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/peloton_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/api/internal_convert.h"
+#include "services/api/respool_convert.h"
+#include "services/common/files.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::rpc {
+namespace {
+
+using api::internal::Str;
+
+// Refusals are logged at debug level: the caller gets the message.
+void SetStatus(const absl::Status& status, api::Status::Builder out) {
+  api::internal::SetStatus(status, out);
+  if (!status.ok()) spdlog::debug("refused: {}", status.ToString());
+}
+
+void SetQuantities(const Resources& r, api::Quantities::Builder out) {
+  out.setCpu(FromFixedPoint(ResourceKind::kCpu, r.milli_cpu()));
+  out.setMemoryMb(FromFixedPoint(ResourceKind::kMemory, r.memory_mb()));
+  out.setDiskMb(FromFixedPoint(ResourceKind::kDisk, r.disk_mb()));
+  out.setGpu(FromFixedPoint(ResourceKind::kGpu, r.milli_gpu()));
+}
+
+// The API's `to` of an instance range: 0 means all instances.
+uint32_t EndOfRange(uint32_t to) { return to == 0 ? UINT32_MAX : to; }
+
+int64_t Micros(absl::Time t) { return t == absl::UnixEpoch() ? 0 : absl::ToUnixMicros(t); }
+
+void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
+  out.setInstanceId(t.instance_id);
+  out.setState(std::string(taskfsm::Name(t.state)));
+  out.setGoalState(std::string(taskfsm::Name(t.goal_state)));
+  out.setMesosTaskId(t.mesos_task_id);
+  out.setHost(t.host);
+  out.setMessage(t.message);
+  out.setReason(t.reason);
+  out.setFailureCount(t.failure_count);
+  out.setStartTime(Micros(t.start_time));
+  out.setCompletionTime(Micros(t.completion_time));
+}
+
+}  // namespace
+
+kj::Promise<void> PelotonService::createPool(CreatePoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    absl::StatusOr<fairshare::PoolConfig> config = api::PoolConfigFromCapnp(params.getConfig());
+    absl::StatusOr<PoolId> id =
+        config.ok() ? pools_.CreatePool(Str(params.getPath()), api::PoolConfigToProto(*config))
+                    : absl::StatusOr<PoolId>(config.status());
+    SetStatus(id.status(), results.initStatus());
+    if (id.ok()) {
+      results.setId(id->value());
+      spdlog::info("pool {} created at {}", id->value(), Str(params.getPath()));
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::deletePool(DeletePoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(pools_.DeletePool(Str(context.getParams().getPath())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::lookupPool(LookupPoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    absl::StatusOr<PoolId> id = pools_.LookupPoolId(Str(context.getParams().getPath()));
+    auto results = context.getResults();
+    SetStatus(id.status(), results.initStatus());
+    if (id.ok()) results.setId(id->value());
+  });
+}
+
+kj::Promise<void> PelotonService::listPools(ListPoolsContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<resmgr::PoolInfo> pools = pools_.ListPools();
+    auto results = context.getResults();
+    SetStatus(absl::OkStatus(), results.initStatus());
+    auto list = results.initPools(static_cast<unsigned>(pools.size()));
+    for (size_t i = 0; i < pools.size(); ++i) {
+      const resmgr::PoolInfo& p = pools[i];
+      auto out = list[static_cast<unsigned>(i)];
+      out.setId(p.id.value());
+      out.setPath(p.path);
+      if (absl::StatusOr<fairshare::PoolConfig> c = api::PoolConfigFromProto(p.config); c.ok()) {
+        api::PoolConfigToCapnp(*c, out.initConfig());
+      }
+      auto children = out.initChildren(static_cast<unsigned>(p.children.size()));
+      for (size_t k = 0; k < p.children.size(); ++k) {
+        children.set(static_cast<unsigned>(k), p.children[k].value());
+      }
+      SetQuantities(p.demand, out.initDemand());
+      SetQuantities(p.allocation.total, out.initAllocation());
+      SetQuantities(p.entitlement, out.initEntitlement());
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    jobmgr::job_pb::JobConfig config;
+    const capnp::Data::Reader bytes = params.getJobConfig();
+    absl::StatusOr<JobId> id = absl::InvalidArgumentError("jobConfig: not a v0 JobConfig");
+    uint32_t instances = 0;
+    if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+      instances = config.instancecount();
+      absl::StatusOr<PoolId> pool = pools_.LookupPoolId(Str(params.getPoolPath()));
+      if (pool.ok()) {
+        config.mutable_respoolid()->set_value(pool->value());
+        id = jobs_.CreateJob(std::move(config));
+      } else {
+        id = pool.status();
+      }
+    }
+    SetStatus(id.status(), results.initStatus());
+    if (id.ok()) {
+      results.setJobId(id->value());
+      spdlog::info("job {} created in {} ({} instances)", id->value(), Str(params.getPoolPath()),
+                   instances);
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::getJob(GetJobContext context) {
+  return loop_.Run([this, context]() mutable {
+    const JobId id(Str(context.getParams().getJobId()));
+    absl::StatusOr<jobmgr::JobView> view = jobs_.GetJob(id);
+    auto results = context.getResults();
+    SetStatus(view.status(), results.initStatus());
+    if (!view.ok()) return;
+    auto job = results.initJob();
+    job.setId(id.value());
+    job.setName(view->config.name());
+    job.setOwner(view->config.owner().empty() ? view->config.owningteam() : view->config.owner());
+    job.setPoolId(view->config.respoolid().value());
+    job.setState(std::string(taskfsm::Name(view->runtime.state)));
+    job.setGoalState(std::string(taskfsm::Name(view->runtime.goal_state)));
+    job.setInstanceCount(view->config.instancecount());
+    std::vector<std::pair<std::string, uint32_t>> counts;
+    for (int s = 0; s < taskfsm::kNumTaskStates; ++s) {
+      if (view->task_counts[s] > 0) {
+        counts.emplace_back(taskfsm::Name(static_cast<taskfsm::TaskState>(s)),
+                            view->task_counts[s]);
+      }
+    }
+    auto list = job.initTaskCounts(static_cast<unsigned>(counts.size()));
+    for (size_t i = 0; i < counts.size(); ++i) {
+      list[static_cast<unsigned>(i)].setState(counts[i].first);
+      list[static_cast<unsigned>(i)].setCount(counts[i].second);
+    }
+    job.setCreationTime(Micros(view->runtime.creation_time));
+    job.setStartTime(Micros(view->runtime.start_time));
+    job.setCompletionTime(Micros(view->runtime.completion_time));
+    const std::string config = view->config.SerializeAsString();
+    results.setJobConfig(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(config.data()), config.size()));
+  });
+}
+
+kj::Promise<void> PelotonService::stopJob(StopJobContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(jobs_.StopJob(JobId(Str(context.getParams().getJobId()))),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    const uint32_t from = params.getFrom();
+    const uint32_t to = EndOfRange(params.getTo());
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+        jobs_.ListTasks(JobId(Str(params.getJobId())), from, to);
+    auto results = context.getResults();
+    SetStatus(tasks.status(), results.initStatus());
+    if (!tasks.ok()) return;
+    auto list = results.initTasks(static_cast<unsigned>(tasks->size()));
+    for (size_t i = 0; i < tasks->size(); ++i) {
+      SetTaskInfo((*tasks)[i], list[static_cast<unsigned>(i)]);
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const std::string file = Str(params.getFile());
+    if (file != "stdout" && file != "stderr") {
+      SetStatus(
+          absl::InvalidArgumentError(absl::StrCat("file: '", file, "' (rule: stdout or stderr)")),
+          results.initStatus());
+      return;
+    }
+    const uint32_t instance = params.getInstanceId();
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+        jobs_.ListTasks(JobId(Str(params.getJobId())), instance, instance + 1);
+    absl::Status status = tasks.status();
+    std::string content;
+    if (tasks.ok()) {
+      if (tasks->empty()) {
+        status = absl::NotFoundError(absl::StrCat("instance ", instance, " does not exist"));
+      } else {
+        const std::string path =
+            absl::StrCat(sandbox_root_, "/", (*tasks)[0].mesos_task_id, "/", file);
+        absl::StatusOr<std::string> read = files::ReadFile(path);
+        if (!read.ok()) {
+          status = absl::NotFoundError(
+              absl::StrCat("no ", file, " for instance ", instance, " yet (it has not run here)"));
+        } else {
+          content = *std::move(read);
+        }
+      }
+    }
+    SetStatus(status, results.initStatus());
+    results.setContent(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(content.data()), content.size()));
+  });
+}
+
+kj::Promise<void> PelotonService::queryJobs(QueryJobsContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    store::JobQuery query;
+    absl::Status status;
+    if (params.getPoolPath().size() > 0) {
+      absl::StatusOr<PoolId> pool = pools_.LookupPoolId(Str(params.getPoolPath()));
+      if (pool.ok()) {
+        query.pool_id = *pool;
+      } else {
+        status = pool.status();
+      }
+    }
+    query.owner = Str(params.getOwner());
+    query.name = Str(params.getName());
+    for (auto l : params.getLabels()) query.labels.push_back({Str(l.getKey()), Str(l.getValue())});
+    for (auto k : params.getKeywords()) query.keywords.push_back(Str(k));
+    for (auto state : params.getStates()) {
+      absl::StatusOr<taskfsm::JobState> s = taskfsm::ParseJobState(Str(state));
+      if (s.ok()) {
+        query.states.push_back(*s);
+      } else if (status.ok()) {
+        status = absl::InvalidArgumentError(absl::StrCat("states: ", s.status().message()));
+      }
+    }
+    query.offset = params.getOffset();
+    if (params.getLimit() > 0) query.limit = params.getLimit();
+    absl::StatusOr<store::JobQueryResult> found =
+        status.ok() ? jobs_.QueryJobs(query) : absl::StatusOr<store::JobQueryResult>(status);
+    SetStatus(found.status(), results.initStatus());
+    if (!found.ok()) return;
+    results.setTotal(found->total);
+    auto list = results.initJobs(static_cast<unsigned>(found->jobs.size()));
+    for (size_t i = 0; i < found->jobs.size(); ++i) {
+      const store::JobSummary& j = found->jobs[i];
+      auto out = list[static_cast<unsigned>(i)];
+      out.setId(j.id.value());
+      out.setName(j.name);
+      out.setOwner(j.owner);
+      out.setPoolId(j.pool_id.value());
+      out.setState(std::string(taskfsm::Name(j.runtime.state)));
+      out.setGoalState(std::string(taskfsm::Name(j.runtime.goal_state)));
+      out.setInstanceCount(j.instance_count);
+      out.setCreationTime(Micros(j.runtime.creation_time));
+      out.setStartTime(Micros(j.runtime.start_time));
+      out.setCompletionTime(Micros(j.runtime.completion_time));
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::deleteJob(DeleteJobContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(jobs_.DeleteJob(JobId(Str(context.getParams().getJobId()))),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::stopTasks(StopTasksContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(jobs_.StopTasks(JobId(Str(params.getJobId())), params.getFrom(),
+                              EndOfRange(params.getTo())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::startTasks(StartTasksContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(jobs_.StartTasks(JobId(Str(params.getJobId())), params.getFrom(),
+                               EndOfRange(params.getTo())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::restartTasks(RestartTasksContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(jobs_.RestartTasks(JobId(Str(params.getJobId())), params.getFrom(),
+                                 EndOfRange(params.getTo())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::getTask(GetTaskContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const JobId id(Str(params.getJobId()));
+    const uint32_t instance = params.getInstanceId();
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+        jobs_.ListTasks(id, instance, instance + 1);
+    absl::StatusOr<jobmgr::job_pb::JobConfig> config = jobs_.ConfigOf(id);
+    absl::Status status = !tasks.ok() ? tasks.status() : config.status();
+    if (status.ok() && tasks->empty()) {
+      status = absl::NotFoundError(absl::StrCat("instance ", instance, " does not exist"));
+    }
+    SetStatus(status, results.initStatus());
+    if (!status.ok()) return;
+    SetTaskInfo((*tasks)[0], results.initTask());
+    const std::string bytes = jobmgr::TaskConfigOf(*config, instance).SerializeAsString();
+    results.setTaskConfig(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+  });
+}
+
+kj::Promise<void> PelotonService::taskEvents(TaskEventsContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    absl::StatusOr<std::vector<store::PodEvent>> events =
+        jobs_.PodEvents(JobId(Str(params.getJobId())), params.getInstanceId(), params.getRuns());
+    SetStatus(events.status(), results.initStatus());
+    if (!events.ok()) return;
+    auto list = results.initEvents(static_cast<unsigned>(events->size()));
+    for (size_t i = 0; i < events->size(); ++i) {
+      const store::PodEvent& e = (*events)[i];
+      auto out = list[static_cast<unsigned>(i)];
+      out.setRunId(e.run_id);
+      out.setState(std::string(taskfsm::Name(e.actual_state)));
+      out.setGoalState(std::string(taskfsm::Name(e.goal_state)));
+      out.setHost(e.host);
+      out.setMessage(e.message);
+      out.setReason(e.reason);
+      out.setTime(Micros(e.time));
+    }
+  });
+}
+
+}  // namespace peloton::rpc

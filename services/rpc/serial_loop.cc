@@ -1,0 +1,57 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/serial_loop.h"
+
+#include <exception>
+#include <utility>
+
+#include "kj/exception.h"
+
+namespace peloton::rpc {
+
+kj::Promise<void> SerialLoop::Run(kj::Function<void()> work) {
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  queue_.push_back({kj::mv(work), kj::mv(paf.fulfiller)});
+  Wake();
+  return kj::mv(paf.promise);
+}
+
+void SerialLoop::Wake() {
+  if (wake_.get() != nullptr) {
+    wake_->fulfill();
+    wake_ = nullptr;
+  }
+}
+
+void SerialLoop::Stop() {
+  stop_ = true;
+  Wake();
+}
+
+void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
+                      kj::Function<void()> tick) {
+  kj::TimePoint next = timer.now() + period;
+  while (!stop_) {
+    while (!queue_.empty() && !stop_) {
+      Item item = kj::mv(queue_.front());
+      queue_.pop_front();
+      KJ_IF_MAYBE (e, kj::runCatchingExceptions([&] { item.work(); })) {
+        item.done->reject(kj::mv(*e));
+      } else {
+        item.done->fulfill();
+      }
+    }
+    if (stop_) break;
+    if (timer.now() >= next) {
+      tick();
+      next = timer.now() + period;
+      continue;
+    }
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    wake_ = kj::mv(paf.fulfiller);
+    paf.promise.exclusiveJoin(timer.atTime(next)).wait(wait_scope);
+    wake_ = nullptr;
+  }
+}
+
+}  // namespace peloton::rpc

@@ -1,0 +1,57 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// How a component process runs on its one event-loop thread. Calls that arrive over RPC are
+// queued and run one at a time at the top of the loop, between scheduling ticks, never inside
+// an event callback. There they may wait for calls to other components (kj allows wait()
+// only at the top), so a component reads like straight-line code whether its peers are in
+// this process or behind a socket, and needs no locks.
+//
+// Waiting cannot deadlock because the calls between components go one way (internal.capnp:
+// jobmgr -> resmgr, hostmgr; placement -> resmgr, hostmgr, jobmgr; resmgr -> hostmgr): a
+// component waits only on components below it, which never wait on it.
+//
+//   SerialLoop loop;
+//   // in a Cap'n Proto server method:
+//   return loop.Run([this, context]() mutable { ...context.getResults()... });
+//   // in main, once the server listens:
+//   loop.Loop(wait_scope, timer, 100 * kj::MILLISECONDS, [&] { component.Tick(); });
+//
+// Thread-compatible: one per event-loop thread.
+
+#ifndef PELOTON_SERVICES_RPC_SERIAL_LOOP_H_
+#define PELOTON_SERVICES_RPC_SERIAL_LOOP_H_
+
+#include <deque>
+
+#include "kj/async.h"
+#include "kj/function.h"
+#include "kj/timer.h"
+
+namespace peloton::rpc {
+
+class SerialLoop {
+ public:
+  // Queues `work`; the promise resolves when it has run (rejected with what it threw).
+  kj::Promise<void> Run(kj::Function<void()> work);
+
+  // Runs queued work, and `tick` every `period` (measured from the end of the last tick), until
+  // Stop is called. Waiting inside work or tick is allowed.
+  void Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
+            kj::Function<void()> tick);
+  void Stop();
+
+ private:
+  struct Item {
+    kj::Function<void()> work;
+    kj::Own<kj::PromiseFulfiller<void>> done;
+  };
+  void Wake();
+
+  std::deque<Item> queue_;
+  kj::Own<kj::PromiseFulfiller<void>> wake_;
+  bool stop_ = false;
+};
+
+}  // namespace peloton::rpc
+
+#endif  // PELOTON_SERVICES_RPC_SERIAL_LOOP_H_
