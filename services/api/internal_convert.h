@@ -29,7 +29,7 @@ absl::Status StatusOf(api::Status::Reader in);
 
 std::string Str(capnp::Text::Reader text);
 
-void Set(const Resources& r, Resources::Builder out);
+void Set(const peloton::Resources& r, Resources::Builder out);
 peloton::Resources Get(Resources::Reader in);
 
 void Set(const placement::TaskSpec& t, TaskSpec::Builder out);

@@ -18,8 +18,11 @@ absl::Status Invalid(absl::string_view field, absl::string_view rule) {
 
 }  // namespace
 
-void FillDefaults(MasterConfig& c) {
-  if (c.listen().empty()) c.set_listen("127.0.0.1:5391");
+void FillDefaults(MasterConfig& c, absl::string_view listen) {
+  if (c.listen().empty()) c.set_listen(std::string(listen));
+  if (c.jobmgr().empty()) c.set_jobmgr(kJobmgrAddress);
+  if (c.resmgr().empty()) c.set_resmgr(kResmgrAddress);
+  if (c.hostmgr().empty()) c.set_hostmgr(kHostmgrAddress);
   if (c.data_dir().empty()) c.set_data_dir("./var");
   if (c.tick_ms() == 0) c.set_tick_ms(100);
   if (c.placement_profile().empty()) c.set_placement_profile("pack");
@@ -68,7 +71,8 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files) {
+absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files,
+                                              absl::string_view listen) {
   MasterConfig merged;
   for (const std::string& file : files) {
     PELOTON_ASSIGN_OR_RETURN(const std::string text, files::ReadFile(file));
@@ -84,7 +88,7 @@ absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& fi
     if (one.hosts_size() > 0) merged.clear_hosts();  // lists replace lists
     merged.MergeFrom(one);
   }
-  FillDefaults(merged);
+  FillDefaults(merged, listen);
   PELOTON_RETURN_IF_ERROR(ValidateMasterConfig(merged));
   return merged;
 }

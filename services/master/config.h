@@ -19,14 +19,22 @@ namespace peloton::master {
 
 using config::MasterConfig;
 
+inline constexpr char kMasterAddress[] = "127.0.0.1:5391";
+inline constexpr char kJobmgrAddress[] = "127.0.0.1:5392";
+inline constexpr char kPlacementAddress[] = "127.0.0.1:5393";
+inline constexpr char kResmgrAddress[] = "127.0.0.1:5394";
+inline constexpr char kHostmgrAddress[] = "127.0.0.1:5395";
+
 // Reads `files` in order (a later file's fields replace an earlier one's; lists replace
 // lists), fills the defaults and validates. InvalidArgument naming the file and the field.
-absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files);
+// `listen`: the default address of the process reading it.
+absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& files,
+                                              absl::string_view listen = kMasterAddress);
 
-// Fills unset fields with the defaults (listen 127.0.0.1:5391, data_dir ./var, tick_ms 100,
+// Fills unset fields with the defaults (listen as given, data_dir ./var, tick_ms 100,
 // placement_profile pack, preemption_period_ticks 10, sustained_over_allocation 3, sync
-// normal, log_level info).
-void FillDefaults(MasterConfig& config);
+// normal, log_level info, and the component addresses above).
+void FillDefaults(MasterConfig& config, absl::string_view listen = kMasterAddress);
 // InvalidArgument naming the field and the rule.
 absl::Status ValidateMasterConfig(const MasterConfig& config);
 

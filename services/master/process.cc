@@ -1,0 +1,192 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/master/process.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "capnp/ez-rpc.h"
+#include "kj/async-io.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::master {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The task runner: --runner, else beside this binary, else in this binary's Bazel runfiles.
+std::string FindRunner(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& candidate :
+       {self.parent_path() / "peloton-task-runner",
+        fs::path(self.string() + ".runfiles/peloton/services/backend/local/peloton-task-runner"),
+        self.parent_path().parent_path() / "backend/local/peloton-task-runner"}) {
+    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return "peloton-task-runner";
+}
+
+// A Unix socket left behind by a process that was killed: removed when nothing answers on it
+// (a live process keeps it, and binding then fails with a clear message).
+void RemoveStaleSocket(const std::string& listen) {
+  if (listen.rfind("unix:", 0) != 0) return;
+  const std::string path = listen.substr(5);
+  struct sockaddr_un addr {};
+  if (path.size() >= sizeof addr.sun_path) return;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  const bool alive = connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
+  const int error = errno;
+  close(fd);
+  if (!alive && error == ECONNREFUSED) unlink(path.c_str());
+}
+
+}  // namespace
+
+void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
+  app.add_option("--config", f.config_files,
+                 "YAML configuration, repeatable: later files override earlier ones, flags "
+                 "override files (e.g. config/master/base.yaml config/master/development.yaml)");
+  app.add_option("--listen", f.listen, "address served (host:port or unix:PATH)");
+  app.add_option("--tick-ms", f.tick_ms, "scheduling period in milliseconds")
+      ->check(CLI::Range(1, 60'000));
+  app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  if (groups & (kStoreFlags | kHostFlags)) {
+    app.add_option("--data-dir", f.data_dir, "the store (peloton.db) and the task sandboxes");
+  }
+  if (groups & kStoreFlags) {
+    app.add_option("--sync", f.sync, "SQLite synchronous mode")
+        ->check(CLI::IsMember({"normal", "full"}));
+  }
+  if (groups & kHostFlags) {
+    app.add_option("--local-hosts", f.local_hosts,
+                   "split this machine into N virtual hosts (0: one host, the machine)")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--runner", f.runner, "the peloton-task-runner binary");
+  }
+  if (groups & kPlacementFlags) {
+    app.add_option("--placement-profile", f.placement_profile,
+                   "pack, best-fit, spread or gpu-frag");
+  }
+  if (groups & kPreemptionFlags) {
+    app.add_option("--preemption-period-ticks", f.preemption_period_ticks,
+                   "run preemption every N ticks (0: never)")
+        ->check(CLI::Range(0, 1'000'000));
+    app.add_option("--sustained-over-allocation", f.sustained_over_allocation,
+                   "preempt a pool after N preemption runs over its entitlement in a row")
+        ->check(CLI::Range(1, 1000));
+  }
+  if (groups & kPeerFlags) {
+    app.add_option("--jobmgr", f.jobmgr, "the job manager's address");
+    app.add_option("--resmgr", f.resmgr, "the resource manager's address");
+    app.add_option("--hostmgr", f.hostmgr, "the host manager's address");
+  }
+}
+
+absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
+                                      absl::string_view default_listen) {
+  MasterConfig c;
+  if (!f.config_files.empty()) {
+    absl::StatusOr<MasterConfig> loaded = LoadMasterConfig(f.config_files, default_listen);
+    if (!loaded.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--config: ", loaded.status().message()));
+    }
+    c = *std::move(loaded);
+  } else {
+    FillDefaults(c, default_listen);
+  }
+  const auto given = [&app](const char* flag) {
+    const CLI::Option* option = app.get_option_no_throw(flag);
+    return option != nullptr && option->count() > 0;
+  };
+  if (given("--listen")) c.set_listen(f.listen);
+  if (given("--tick-ms")) c.set_tick_ms(static_cast<uint32_t>(f.tick_ms));
+  if (given("--log-level")) c.set_log_level(f.log_level);
+  if (given("--data-dir")) c.set_data_dir(f.data_dir);
+  if (given("--sync")) c.set_sync(f.sync);
+  if (given("--local-hosts")) {
+    c.clear_hosts();
+    c.set_local_hosts(static_cast<uint32_t>(f.local_hosts));
+  }
+  if (given("--placement-profile")) c.set_placement_profile(f.placement_profile);
+  if (given("--preemption-period-ticks")) {
+    // The flag's 0 turns preemption off (in a file, proto3's 0 means "unset": the default).
+    c.set_preemption_period_ticks(static_cast<uint32_t>(f.preemption_period_ticks));
+  }
+  if (given("--sustained-over-allocation")) {
+    c.set_sustained_over_allocation(static_cast<uint32_t>(f.sustained_over_allocation));
+  }
+  if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
+  if (given("--resmgr")) c.set_resmgr(f.resmgr);
+  if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
+  spdlog::set_level(spdlog::level::from_str(c.log_level()));
+  return c;
+}
+
+absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig& c) {
+  std::error_code ec;
+  fs::create_directories(c.data_dir(), ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: cannot create ", c.data_dir(), ": ", ec.message()));
+  }
+  return store::SqliteStore::Open({.path = c.data_dir() + "/peloton.db",
+                                   .synchronous = c.sync() == "full"
+                                                      ? store::SqliteSynchronous::kFull
+                                                      : store::SqliteSynchronous::kNormal});
+}
+
+std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }
+
+absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
+    const MasterConfig& c, const std::string& runner) {
+  std::error_code ec;
+  fs::create_directories(SandboxRoot(c), ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_dir: cannot create ", SandboxRoot(c), ": ", ec.message()));
+  }
+  const backend::HostInfo machine = backend::local::DiscoverThisMachine(c.data_dir());
+  absl::StatusOr<std::vector<backend::HostInfo>> hosts = LocalHostsOf(c, machine);
+  if (!hosts.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("hosts: ", hosts.status().message()));
+  }
+  for (const backend::HostInfo& h : *hosts) {
+    spdlog::info("host {}: {}", h.hostname, h.capacity.ToString());
+  }
+  return backend::local::LocalBackend::Create(
+      {FindRunner(runner), SandboxRoot(c), *std::move(hosts)});
+}
+
+int Serve(const MasterConfig& c, kj::Own<capnp::Capability::Server> main, rpc::SerialLoop& loop,
+          const std::function<absl::Status()>& started, const std::function<void()>& tick) {
+  RemoveStaleSocket(c.listen());
+  try {
+    capnp::EzRpcServer server(kj::mv(main), c.listen());
+    kj::WaitScope& wait = server.getWaitScope();
+    const unsigned port = server.getPort().wait(wait);
+    spdlog::info("listening on {} (port {})", c.listen(), port);
+    if (absl::Status s = started(); !s.ok()) {
+      spdlog::error("{}", std::string(s.message()));
+      return 2;
+    }
+    loop.Loop(wait, server.getIoProvider().getTimer(), c.tick_ms() * kj::MILLISECONDS, tick);
+  } catch (const kj::Exception& e) {
+    spdlog::error("serving {}: {}", c.listen(), e.getDescription().cStr());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace peloton::master

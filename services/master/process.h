@@ -1,0 +1,66 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// What every scheduler process shares: peloton-master, and the same components run apart
+// (peloton-jobmgr, peloton-resmgr, peloton-placement, peloton-hostmgr). Flags override the
+// --config files (config/<app>/base.yaml + overlay); each process takes the flag groups it
+// uses. Serve runs a Cap'n Proto server and the process's SerialLoop.
+
+#ifndef PELOTON_SERVICES_MASTER_PROCESS_H_
+#define PELOTON_SERVICES_MASTER_PROCESS_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "capnp/capability.h"
+#include "services/backend/local/local_backend.h"
+#include "services/master/config.h"
+#include "services/rpc/serial_loop.h"
+#include "services/store/sqlite_store.h"
+
+namespace peloton::master {
+
+// Flag groups, beyond --config, --listen, --tick-ms and --log-level, which all take.
+enum FlagGroup : unsigned {
+  kStoreFlags = 1,       // --data-dir, --sync
+  kHostFlags = 2,        // --data-dir, --local-hosts, --runner
+  kPlacementFlags = 4,   // --placement-profile
+  kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
+  kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
+};
+
+struct Flags {
+  std::vector<std::string> config_files;
+  std::string listen, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr, hostmgr;
+  int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0;
+};
+
+void AddFlags(CLI::App& app, Flags& flags, unsigned groups);
+// The --config files, then the flags given. InvalidArgument naming the file or flag and the
+// field. Sets spdlog's level.
+absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
+                                      absl::string_view default_listen);
+
+// The SQLite store under data_dir (created if missing).
+absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig& config);
+// The sandboxes' directory under data_dir.
+std::string SandboxRoot(const MasterConfig& config);
+// The local backend on this machine's hosts (config.hosts or local_hosts), sandboxes under
+// data_dir. `runner`: --runner, else found beside this binary or in its runfiles.
+absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
+    const MasterConfig& config, const std::string& runner);
+
+// Serves `main` on config.listen (a Unix socket left by a killed process is removed first),
+// calls `started` once listening, then runs `loop` with `tick` every config.tick_ms until the
+// process ends. `started` and `tick` may wait on other components. Returns the exit status:
+// 2 when the address cannot be served or `started` fails.
+int Serve(const MasterConfig& config, kj::Own<capnp::Capability::Server> main,
+          rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
+          const std::function<void()>& tick);
+
+}  // namespace peloton::master
+
+#endif  // PELOTON_SERVICES_MASTER_PROCESS_H_

@@ -1,0 +1,278 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/internal_servers.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "kj/debug.h"
+#include "services/api/internal_convert.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::rpc {
+
+namespace wire = ::peloton::api::internal;
+using wire::Get;
+using wire::Set;
+using wire::SetStatus;
+using wire::Str;
+
+namespace {
+
+capnp::Data::Reader Bytes(const std::string& s) {
+  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
+}
+
+}  // namespace
+
+void SetPoolInfo(const resmgr::PoolInfo& info, wire::PoolInfo::Builder out) {
+  out.setId(info.id.value());
+  out.setPath(info.path);
+  out.setConfig(Bytes(info.config.SerializeAsString()));
+  auto children = out.initChildren(static_cast<unsigned>(info.children.size()));
+  for (size_t i = 0; i < info.children.size(); ++i) children.set(i, info.children[i].value());
+  Set(info.demand, out.initDemand());
+  Set(info.allocation.total, out.initAllocation());
+  Set(info.entitlement, out.initEntitlement());
+}
+
+absl::StatusOr<resmgr::PoolInfo> GetPoolInfo(wire::PoolInfo::Reader in) {
+  resmgr::PoolInfo info;
+  info.id = PoolId(Str(in.getId()));
+  info.path = Str(in.getPath());
+  const capnp::Data::Reader config = in.getConfig();
+  if (!info.config.ParseFromArray(config.begin(), static_cast<int>(config.size()))) {
+    return absl::DataLossError(absl::StrCat("pool ", info.path,
+                                            ": config is not a v0 "
+                                            "ResourcePoolConfig"));
+  }
+  for (capnp::Text::Reader c : in.getChildren()) info.children.push_back(PoolId(Str(c)));
+  info.demand = Get(in.getDemand());
+  info.allocation.total = Get(in.getAllocation());
+  info.entitlement = Get(in.getEntitlement());
+  return info;
+}
+
+void SetReadyGang(const resmgr::ReadyGang& g, wire::ReadyGang::Builder out) {
+  out.setPool(g.pool.value());
+  Set(g.gang, out.initGang());
+}
+
+resmgr::ReadyGang GetReadyGang(wire::ReadyGang::Reader in) {
+  return {PoolId(Str(in.getPool())), Get(in.getGang())};
+}
+
+// ---- resource manager
+
+void ResourceManagerServer::AddPreempted(const std::vector<std::string>& task_ids) {
+  preempted_.insert(preempted_.end(), task_ids.begin(), task_ids.end());
+}
+
+kj::Promise<void> ResourceManagerServer::createPool(CreatePoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    resmgr::respool_pb::ResourcePoolConfig config;
+    const capnp::Data::Reader bytes = params.getConfig();
+    absl::StatusOr<PoolId> id =
+        config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))
+            ? rm_.CreatePool(Str(params.getPath()), config)
+            : absl::InvalidArgumentError("config: not a v0 ResourcePoolConfig");
+    SetStatus(id.status(), context.getResults().initStatus());
+    if (id.ok()) context.getResults().setId(id->value());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::deletePool(DeletePoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(rm_.DeletePool(Str(context.getParams().getPath())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::lookupPool(LookupPoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    absl::StatusOr<PoolId> id = rm_.LookupPoolId(Str(context.getParams().getPath()));
+    SetStatus(id.status(), context.getResults().initStatus());
+    if (id.ok()) context.getResults().setId(id->value());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::getPool(GetPoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    absl::StatusOr<resmgr::PoolInfo> info =
+        rm_.GetPoolById(PoolId(Str(context.getParams().getId())));
+    SetStatus(info.status(), context.getResults().initStatus());
+    if (info.ok()) SetPoolInfo(*info, context.getResults().initPool());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::listPools(ListPoolsContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<resmgr::PoolInfo> pools = rm_.ListPools();
+    auto list = context.getResults().initPools(static_cast<unsigned>(pools.size()));
+    for (size_t i = 0; i < pools.size(); ++i) SetPoolInfo(pools[i], list[i]);
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::enqueueGang(EnqueueGangContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(rm_.EnqueueGang(PoolId(Str(params.getPool())), Get(params.getGang())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::removeGang(RemoveGangContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(rm_.RemoveGang(Str(context.getParams().getGangId())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::tasksLaunched(TasksLaunchedContext context) {
+  return loop_.Run([this, context]() mutable {
+    const absl::Time when = absl::FromUnixNanos(context.getParams().getTimeUnixNanos());
+    for (capnp::Text::Reader id : context.getParams().getTaskIds()) {
+      rm_.TaskLaunched(Str(id), when);
+    }
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::tasksEnded(TasksEndedContext context) {
+  return loop_.Run([this, context]() mutable {
+    for (capnp::Text::Reader id : context.getParams().getTaskIds()) rm_.TaskEnded(Str(id));
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::adoptTask(AdoptTaskContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(rm_.AdoptTask(PoolId(Str(params.getPool())), Str(params.getTaskId()),
+                            Get(params.getAllocation()), params.getPriority()),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::preemptedTasks(PreemptedTasksContext context) {
+  return loop_.Run([this, context]() mutable {
+    Set(preempted_, context.getResults().initTaskIds(static_cast<unsigned>(preempted_.size())));
+    preempted_.clear();
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::dequeueGangs(DequeueGangsContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<resmgr::ReadyGang> gangs = rm_.DequeueReady(context.getParams().getLimit());
+    auto list = context.getResults().initGangs(static_cast<unsigned>(gangs.size()));
+    for (size_t i = 0; i < gangs.size(); ++i) SetReadyGang(gangs[i], list[i]);
+  });
+}
+
+// ---- host manager
+
+namespace {
+
+void SetStatuses(const std::vector<backend::TaskStatus>& statuses,
+                 capnp::List<wire::TaskStatus>::Builder out) {
+  for (size_t i = 0; i < statuses.size(); ++i) Set(statuses[i], out[i]);
+}
+
+}  // namespace
+
+kj::Promise<void> HostManagerServer::capacity(CapacityContext context) {
+  return loop_.Run(
+      [this, context]() mutable { Set(hm_.Capacity(), context.getResults().initResources()); });
+}
+
+kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<placement::HostSpec> hosts = hm_.HostSpecs();
+    const std::vector<const placement::Allocation*> allocations = hm_.Allocations();
+    auto results = context.getResults();
+    auto host_list = results.initHosts(static_cast<unsigned>(hosts.size()));
+    for (size_t i = 0; i < hosts.size(); ++i) Set(hosts[i], host_list[i]);
+    auto list = results.initAllocations(static_cast<unsigned>(allocations.size()));
+    for (size_t i = 0; i < allocations.size(); ++i) {
+      Set(*allocations[i], hosts[allocations[i]->host].name, list[i]);
+    }
+  });
+}
+
+kj::Promise<void> HostManagerServer::launch(LaunchContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    absl::StatusOr<placement::Allocation> allocation = Get(params.getAllocation(), hm_.cluster());
+    absl::Status status = allocation.status();
+    if (status.ok()) status = hm_.Claim(*allocation);
+    if (status.ok()) status = hm_.Launch(*std::move(allocation), Get(params.getSpec()));
+    SetStatus(status, context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> HostManagerServer::kill(KillContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hm_.Kill(Str(context.getParams().getTaskId())), context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> HostManagerServer::events(EventsContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<backend::TaskStatus> statuses = hm_.Poll();
+    SetStatuses(statuses,
+                context.getResults().initStatuses(static_cast<unsigned>(statuses.size())));
+  });
+}
+
+kj::Promise<void> HostManagerServer::reconcile(ReconcileContext context) {
+  return loop_.Run([this, context]() mutable {
+    std::vector<hostmgr::RunningTask> tasks;
+    for (wire::RunningTask::Reader t : context.getParams().getTasks()) {
+      absl::StatusOr<placement::TaskSpec> spec = Get(t.getSpec());
+      if (!spec.ok()) {
+        throw KJ_EXCEPTION(FAILED, std::string(spec.status().message()).c_str());
+      }
+      tasks.push_back({Str(t.getHostname()), *std::move(spec)});
+    }
+    const std::vector<backend::TaskStatus> statuses = hm_.Reconcile(tasks);
+    SetStatuses(statuses,
+                context.getResults().initStatuses(static_cast<unsigned>(statuses.size())));
+  });
+}
+
+// ---- job manager
+
+kj::Promise<void> JobManagerServer::taskSpecs(TaskSpecsContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto ids = context.getParams().getTaskIds();
+    auto list = context.getResults().initSpecs(ids.size());
+    for (unsigned i = 0; i < ids.size(); ++i) {
+      absl::StatusOr<placement::TaskSpec> spec = jobs_.TaskSpecOf(Str(ids[i]));
+      list[i].setFound(spec.ok());
+      if (spec.ok()) Set(*spec, list[i].initSpec());
+    }
+  });
+}
+
+kj::Promise<void> JobManagerServer::setPlacements(SetPlacementsContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    std::vector<resmgr::ReadyGang> dropped;
+    for (wire::ReadyGang::Reader g : params.getDropped()) dropped.push_back(GetReadyGang(g));
+    std::vector<placement_engine::PlacedGang> placed;
+    for (wire::PlacedGang::Reader g : params.getPlaced()) {
+      placement_engine::PlacedGang p{PoolId(Str(g.getPool())), Get(g.getGang()), {}};
+      if (g.getAllocations().size() != p.gang.tasks.size()) {
+        throw KJ_EXCEPTION(FAILED, "placed gang: one allocation per task", p.gang.id.c_str());
+      }
+      // The host manager checks each allocation's host when it claims it.
+      for (wire::Allocation::Reader a : g.getAllocations()) {
+        p.allocations.push_back(wire::GetUnchecked(a));
+      }
+      placed.push_back(std::move(p));
+    }
+    jobs_.Dropped(dropped);
+    jobs_.Launch(std::move(placed));
+  });
+}
+
+}  // namespace peloton::rpc

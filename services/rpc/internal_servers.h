@@ -1,0 +1,89 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The internal services of internal.capnp over the components: what peloton-resmgr,
+// peloton-hostmgr and peloton-jobmgr serve to the other component processes. Each call runs
+// on the process's SerialLoop; errors travel as a Status in the result.
+
+#ifndef PELOTON_SERVICES_RPC_INTERNAL_SERVERS_H_
+#define PELOTON_SERVICES_RPC_INTERNAL_SERVERS_H_
+
+#include <string>
+#include <vector>
+
+#include "services/api/internal.capnp.h"
+#include "services/hostmgr/host_manager.h"
+#include "services/jobmgr/job_manager.h"
+#include "services/resmgr/resource_manager.h"
+#include "services/rpc/serial_loop.h"
+
+namespace peloton::rpc {
+
+class ResourceManagerServer final : public api::internal::ResourceManager::Server {
+ public:
+  ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm) : loop_(loop), rm_(rm) {}
+
+  // Tasks preemption chose; the job manager takes them with preemptedTasks.
+  void AddPreempted(const std::vector<std::string>& task_ids);
+
+ protected:
+  kj::Promise<void> createPool(CreatePoolContext context) override;
+  kj::Promise<void> deletePool(DeletePoolContext context) override;
+  kj::Promise<void> lookupPool(LookupPoolContext context) override;
+  kj::Promise<void> getPool(GetPoolContext context) override;
+  kj::Promise<void> listPools(ListPoolsContext context) override;
+  kj::Promise<void> enqueueGang(EnqueueGangContext context) override;
+  kj::Promise<void> removeGang(RemoveGangContext context) override;
+  kj::Promise<void> tasksLaunched(TasksLaunchedContext context) override;
+  kj::Promise<void> tasksEnded(TasksEndedContext context) override;
+  kj::Promise<void> adoptTask(AdoptTaskContext context) override;
+  kj::Promise<void> preemptedTasks(PreemptedTasksContext context) override;
+  kj::Promise<void> dequeueGangs(DequeueGangsContext context) override;
+
+ private:
+  SerialLoop& loop_;
+  resmgr::ResourceManager& rm_;
+  std::vector<std::string> preempted_;
+};
+
+class HostManagerServer final : public api::internal::HostManager::Server {
+ public:
+  HostManagerServer(SerialLoop& loop, hostmgr::HostManager& hm) : loop_(loop), hm_(hm) {}
+
+ protected:
+  kj::Promise<void> capacity(CapacityContext context) override;
+  kj::Promise<void> snapshot(SnapshotContext context) override;
+  kj::Promise<void> launch(LaunchContext context) override;
+  kj::Promise<void> kill(KillContext context) override;
+  kj::Promise<void> events(EventsContext context) override;
+  kj::Promise<void> reconcile(ReconcileContext context) override;
+
+ private:
+  SerialLoop& loop_;
+  hostmgr::HostManager& hm_;
+};
+
+// The job manager's internal calls (from the placement engine). The public API is
+// PelotonService; peloton-jobmgr serves both (this one exported as "jobmgr").
+class JobManagerServer final : public api::internal::JobManager::Server {
+ public:
+  JobManagerServer(SerialLoop& loop, jobmgr::JobManager& jobs) : loop_(loop), jobs_(jobs) {}
+
+ protected:
+  kj::Promise<void> taskSpecs(TaskSpecsContext context) override;
+  kj::Promise<void> setPlacements(SetPlacementsContext context) override;
+
+ private:
+  SerialLoop& loop_;
+  jobmgr::JobManager& jobs_;
+};
+
+// PoolInfo on the wire (resmgr side) and back (its clients).
+void SetPoolInfo(const resmgr::PoolInfo& info, api::internal::PoolInfo::Builder out);
+absl::StatusOr<resmgr::PoolInfo> GetPoolInfo(api::internal::PoolInfo::Reader in);
+// ReadyGang / PlacedGang on the wire.
+void SetReadyGang(const resmgr::ReadyGang& g, api::internal::ReadyGang::Builder out);
+resmgr::ReadyGang GetReadyGang(api::internal::ReadyGang::Reader in);
+
+}  // namespace peloton::rpc
+
+#endif  // PELOTON_SERVICES_RPC_INTERNAL_SERVERS_H_

@@ -1,0 +1,389 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/remote.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/api/internal_convert.h"
+#include "services/rpc/internal_servers.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::rpc {
+
+namespace wire = ::peloton::api::internal;
+using wire::Get;
+using wire::Set;
+using wire::StatusOf;
+using wire::Str;
+
+// ---- Peer
+
+void Peer::Connect() {
+  if (client_ == nullptr) client_ = std::make_unique<capnp::EzRpcClient>(address_);
+}
+
+absl::Status Peer::Failed(const kj::Exception& e) {
+  client_.reset();
+  return absl::UnavailableError(
+      absl::StrCat(name_, " at ", address_, ": ", e.getDescription().cStr()));
+}
+
+namespace {
+
+// Runs `call` (which waits for its answer); a failure of the connection becomes Unavailable.
+template <typename Call>
+auto Calling(Peer& peer, Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const kj::Exception& e) {
+    return peer.Failed(e);
+  }
+}
+
+capnp::Data::Reader Bytes(const std::string& s) {
+  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
+}
+
+// Sends a notification without waiting for it; a failure is logged.
+template <typename Request>
+void Notify(Peer& peer, Request&& request) {
+  std::string name = peer.name();
+  request.send().ignoreResult().detach([name](kj::Exception&& e) {
+    spdlog::warn("{}: a notification was lost: {}", name, e.getDescription().cStr());
+  });
+}
+
+}  // namespace
+
+// ---- resource manager
+
+RemoteResourceManager::RemoteResourceManager(std::string address)
+    : peer_("resmgr", std::move(address)) {}
+
+absl::Status RemoteResourceManager::Ping() {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto client = peer_.Get<wire::ResourceManager>();
+    client.listPoolsRequest().send().wait(peer_.wait_scope());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<PoolId> RemoteResourceManager::CreatePool(
+    absl::string_view path, const resmgr::respool_pb::ResourcePoolConfig& config) {
+  return Calling(peer_, [&]() -> absl::StatusOr<PoolId> {
+    auto request = peer_.Get<wire::ResourceManager>().createPoolRequest();
+    request.setPath(std::string(path));
+    const std::string bytes = config.SerializeAsString();
+    request.setConfig(Bytes(bytes));
+    auto response = request.send().wait(peer_.wait_scope());
+    if (absl::Status s = StatusOf(response.getStatus()); !s.ok()) return s;
+    return PoolId(Str(response.getId()));
+  });
+}
+
+absl::Status RemoteResourceManager::DeletePool(absl::string_view path) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::ResourceManager>().deletePoolRequest();
+    request.setPath(std::string(path));
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+absl::StatusOr<resmgr::PoolInfo> RemoteResourceManager::GetPoolById(const PoolId& id) const {
+  return Calling(peer_, [&]() -> absl::StatusOr<resmgr::PoolInfo> {
+    auto request = peer_.Get<wire::ResourceManager>().getPoolRequest();
+    request.setId(id.value());
+    auto response = request.send().wait(peer_.wait_scope());
+    if (absl::Status s = StatusOf(response.getStatus()); !s.ok()) return s;
+    return GetPoolInfo(response.getPool());
+  });
+}
+
+absl::StatusOr<PoolId> RemoteResourceManager::LookupPoolId(absl::string_view path) const {
+  return Calling(peer_, [&]() -> absl::StatusOr<PoolId> {
+    auto request = peer_.Get<wire::ResourceManager>().lookupPoolRequest();
+    request.setPath(std::string(path));
+    auto response = request.send().wait(peer_.wait_scope());
+    if (absl::Status s = StatusOf(response.getStatus()); !s.ok()) return s;
+    return PoolId(Str(response.getId()));
+  });
+}
+
+std::vector<resmgr::PoolInfo> RemoteResourceManager::ListPools() const {
+  absl::StatusOr<std::vector<resmgr::PoolInfo>> pools =
+      Calling(peer_, [&]() -> absl::StatusOr<std::vector<resmgr::PoolInfo>> {
+        auto response =
+            peer_.Get<wire::ResourceManager>().listPoolsRequest().send().wait(peer_.wait_scope());
+        std::vector<resmgr::PoolInfo> out;
+        for (wire::PoolInfo::Reader p : response.getPools()) {
+          absl::StatusOr<resmgr::PoolInfo> info = GetPoolInfo(p);
+          if (!info.ok()) return info.status();
+          out.push_back(*std::move(info));
+        }
+        return out;
+      });
+  if (!pools.ok()) {
+    spdlog::warn("listing pools: {}", std::string(pools.status().message()));
+    return {};
+  }
+  return *std::move(pools);
+}
+
+absl::Status RemoteResourceManager::EnqueueGang(const PoolId& pool, fairshare::Gang gang) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::ResourceManager>().enqueueGangRequest();
+    request.setPool(pool.value());
+    Set(gang, request.initGang());
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+absl::Status RemoteResourceManager::RemoveGang(absl::string_view gang_id) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::ResourceManager>().removeGangRequest();
+    request.setGangId(std::string(gang_id));
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+void RemoteResourceManager::TaskEnded(absl::string_view task_id) {
+  try {
+    auto request = peer_.Get<wire::ResourceManager>().tasksEndedRequest();
+    request.initTaskIds(1).set(0, std::string(task_id));
+    Notify(peer_, request);
+  } catch (const kj::Exception& e) {
+    spdlog::warn("task {} ended: {}", std::string(task_id), std::string(peer_.Failed(e).message()));
+  }
+}
+
+void RemoteResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
+  try {
+    auto request = peer_.Get<wire::ResourceManager>().tasksLaunchedRequest();
+    request.initTaskIds(1).set(0, std::string(task_id));
+    request.setTimeUnixNanos(absl::ToUnixNanos(when));
+    Notify(peer_, request);
+  } catch (const kj::Exception& e) {
+    spdlog::warn("task {} launched: {}", std::string(task_id),
+                 std::string(peer_.Failed(e).message()));
+  }
+}
+
+absl::Status RemoteResourceManager::AdoptTask(const PoolId& pool, absl::string_view task_id,
+                                              const fairshare::Allocation& allocation,
+                                              uint32_t priority) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::ResourceManager>().adoptTaskRequest();
+    request.setPool(pool.value());
+    request.setTaskId(std::string(task_id));
+    Set(allocation, request.initAllocation());
+    request.setPriority(priority);
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+std::vector<resmgr::ReadyGang> RemoteResourceManager::DequeueReady(size_t limit) {
+  absl::StatusOr<std::vector<resmgr::ReadyGang>> gangs =
+      Calling(peer_, [&]() -> absl::StatusOr<std::vector<resmgr::ReadyGang>> {
+        auto request = peer_.Get<wire::ResourceManager>().dequeueGangsRequest();
+        request.setLimit(static_cast<uint32_t>(limit));
+        auto response = request.send().wait(peer_.wait_scope());
+        std::vector<resmgr::ReadyGang> out;
+        for (wire::ReadyGang::Reader g : response.getGangs()) out.push_back(GetReadyGang(g));
+        return out;
+      });
+  if (!gangs.ok()) {
+    spdlog::warn("dequeuing gangs: {}", std::string(gangs.status().message()));
+    return {};
+  }
+  return *std::move(gangs);
+}
+
+absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() {
+  return Calling(peer_, [&]() -> absl::StatusOr<std::vector<std::string>> {
+    auto response =
+        peer_.Get<wire::ResourceManager>().preemptedTasksRequest().send().wait(peer_.wait_scope());
+    return Get(response.getTaskIds());
+  });
+}
+
+// ---- host manager
+
+RemoteHostManager::RemoteHostManager(std::string address) : peer_("hostmgr", std::move(address)) {}
+
+absl::Status RemoteHostManager::Ping() {
+  return Calling(peer_, [&]() -> absl::Status {
+    peer_.Get<wire::HostManager>().capacityRequest().send().wait(peer_.wait_scope());
+    return absl::OkStatus();
+  });
+}
+
+Resources RemoteHostManager::Capacity() const {
+  absl::StatusOr<Resources> capacity = Calling(peer_, [&]() -> absl::StatusOr<Resources> {
+    auto response =
+        peer_.Get<wire::HostManager>().capacityRequest().send().wait(peer_.wait_scope());
+    return Get(response.getResources());
+  });
+  if (!capacity.ok()) {
+    spdlog::warn("cluster capacity: {}", std::string(capacity.status().message()));
+    return Resources();
+  }
+  return *capacity;
+}
+
+absl::Status RemoteHostManager::Snapshot(placement::Cluster& cluster) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto response =
+        peer_.Get<wire::HostManager>().snapshotRequest().send().wait(peer_.wait_scope());
+    cluster = placement::Cluster();
+    names_.clear();
+    for (wire::Host::Reader h : response.getHosts()) {
+      absl::StatusOr<placement::HostSpec> spec = Get(h);
+      if (!spec.ok()) return spec.status();
+      absl::StatusOr<uint32_t> index = cluster.AddHost(*spec);
+      if (!index.ok()) return index.status();
+      if (spec->state != placement::HostState::kUp) {
+        if (absl::Status s = cluster.SetHostState(*index, spec->state); !s.ok()) return s;
+      }
+      names_.push_back(spec->name);
+    }
+    for (wire::Allocation::Reader a : response.getAllocations()) {
+      absl::StatusOr<placement::Allocation> allocation = Get(a, cluster);
+      if (!allocation.ok()) return allocation.status();
+      if (absl::Status s = cluster.Claim(*allocation); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
+
+std::string RemoteHostManager::HostName(uint32_t host) const {
+  if (host >= names_.size()) {
+    placement::Cluster cluster;
+    if (absl::Status s = const_cast<RemoteHostManager*>(this)->Snapshot(cluster); !s.ok()) {
+      spdlog::warn("host names: {}", std::string(s.message()));
+    }
+  }
+  return host < names_.size() ? names_[host] : std::string();
+}
+
+absl::Status RemoteHostManager::Launch(placement::Allocation allocation,
+                                       const backend::LaunchSpec& spec) {
+  const std::string hostname = HostName(allocation.host);
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::HostManager>().launchRequest();
+    Set(allocation, hostname, request.initAllocation());
+    Set(spec, request.initSpec());
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+absl::Status RemoteHostManager::Release(const placement::Allocation&) { return absl::OkStatus(); }
+
+absl::Status RemoteHostManager::Kill(const std::string& task_id) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::HostManager>().killRequest();
+    request.setTaskId(task_id);
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+namespace {
+
+std::vector<backend::TaskStatus> StatusesOf(capnp::List<wire::TaskStatus>::Reader in) {
+  std::vector<backend::TaskStatus> out;
+  out.reserve(in.size());
+  for (wire::TaskStatus::Reader s : in) {
+    absl::StatusOr<backend::TaskStatus> status = Get(s);
+    if (status.ok()) {
+      out.push_back(*std::move(status));
+    } else {
+      spdlog::warn("task status dropped: {}", std::string(status.status().message()));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<backend::TaskStatus> RemoteHostManager::Poll() {
+  absl::StatusOr<std::vector<backend::TaskStatus>> statuses =
+      Calling(peer_, [&]() -> absl::StatusOr<std::vector<backend::TaskStatus>> {
+        auto response =
+            peer_.Get<wire::HostManager>().eventsRequest().send().wait(peer_.wait_scope());
+        return StatusesOf(response.getStatuses());
+      });
+  if (!statuses.ok()) {
+    spdlog::warn("task events: {}", std::string(statuses.status().message()));
+    return {};
+  }
+  return *std::move(statuses);
+}
+
+std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
+    const std::vector<hostmgr::RunningTask>& tasks) {
+  absl::StatusOr<std::vector<backend::TaskStatus>> statuses =
+      Calling(peer_, [&]() -> absl::StatusOr<std::vector<backend::TaskStatus>> {
+        auto request = peer_.Get<wire::HostManager>().reconcileRequest();
+        auto list = request.initTasks(static_cast<unsigned>(tasks.size()));
+        for (size_t i = 0; i < tasks.size(); ++i) {
+          list[i].setHostname(tasks[i].hostname);
+          Set(tasks[i].spec, list[i].initSpec());
+        }
+        return StatusesOf(request.send().wait(peer_.wait_scope()).getStatuses());
+      });
+  if (!statuses.ok()) {
+    spdlog::warn("reconciling {} tasks: {}", tasks.size(),
+                 std::string(statuses.status().message()));
+    return {};
+  }
+  return *std::move(statuses);
+}
+
+// ---- job manager
+
+RemoteJobManager::RemoteJobManager(std::string address)
+    : peer_("jobmgr", std::move(address), "jobmgr") {}
+
+absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> RemoteJobManager::TaskSpecs(
+    const std::vector<std::string>& task_ids) {
+  using Specs = absl::flat_hash_map<std::string, placement::TaskSpec>;
+  return Calling(peer_, [&]() -> absl::StatusOr<Specs> {
+    auto request = peer_.Get<wire::JobManager>().taskSpecsRequest();
+    Set(task_ids, request.initTaskIds(static_cast<unsigned>(task_ids.size())));
+    auto response = request.send().wait(peer_.wait_scope());
+    Specs out;
+    for (wire::MaybeTaskSpec::Reader s : response.getSpecs()) {
+      if (!s.getFound()) continue;
+      absl::StatusOr<placement::TaskSpec> spec = Get(s.getSpec());
+      if (!spec.ok()) return spec.status();
+      std::string id = spec->id;
+      out.emplace(std::move(id), *std::move(spec));
+    }
+    return out;
+  });
+}
+
+absl::Status RemoteJobManager::SetPlacements(
+    const std::vector<placement_engine::PlacedGang>& placed,
+    const std::vector<resmgr::ReadyGang>& dropped, const placement::Cluster& cluster) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::JobManager>().setPlacementsRequest();
+    auto placed_list = request.initPlaced(static_cast<unsigned>(placed.size()));
+    for (size_t i = 0; i < placed.size(); ++i) {
+      placed_list[i].setPool(placed[i].pool.value());
+      Set(placed[i].gang, placed_list[i].initGang());
+      auto allocations =
+          placed_list[i].initAllocations(static_cast<unsigned>(placed[i].allocations.size()));
+      for (size_t k = 0; k < placed[i].allocations.size(); ++k) {
+        const placement::Allocation& a = placed[i].allocations[k];
+        Set(a, cluster.host(a.host).name, allocations[k]);
+      }
+    }
+    auto dropped_list = request.initDropped(static_cast<unsigned>(dropped.size()));
+    for (size_t i = 0; i < dropped.size(); ++i) SetReadyGang(dropped[i], dropped_list[i]);
+    request.send().wait(peer_.wait_scope());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace peloton::rpc

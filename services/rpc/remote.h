@@ -1,0 +1,127 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The components in another process, over Cap'n Proto (internal.capnp), behind the same
+// interfaces the in-process components implement. Each call waits for its answer, so call
+// them only from a SerialLoop's work or tick (never inside an event callback). Notifications
+// that answer nothing (TaskEnded, TaskLaunched) are sent without waiting; Cap'n Proto keeps
+// them in order with the calls after them.
+//
+// A peer that cannot be reached makes a call fail with Unavailable naming the peer (calls
+// without a result log it), and the next call connects again.
+
+#ifndef PELOTON_SERVICES_RPC_REMOTE_H_
+#define PELOTON_SERVICES_RPC_REMOTE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "capnp/ez-rpc.h"
+#include "kj/async.h"
+#include "services/api/internal.capnp.h"
+#include "services/hostmgr/host_manager_api.h"
+#include "services/placement/placement_engine.h"
+#include "services/resmgr/resource_manager_api.h"
+
+namespace peloton::rpc {
+
+// A connection to another component's process, made on first use and again after a failure.
+class Peer {
+ public:
+  // `address`: host:port or unix:PATH. `name`: the component, for messages. `export_name`:
+  // the capability to import, or empty for the server's main one.
+  Peer(std::string name, std::string address, std::string export_name = "")
+      : name_(std::move(name)), address_(std::move(address)), export_(std::move(export_name)) {}
+
+  template <typename T>
+  typename T::Client Get() {
+    Connect();
+    return export_.empty() ? client_->getMain<T>() : client_->importCap<T>(export_);
+  }
+  kj::WaitScope& wait_scope() {
+    Connect();
+    return client_->getWaitScope();
+  }
+  // Unavailable naming the peer; forgets the connection.
+  absl::Status Failed(const kj::Exception& e);
+  const std::string& name() const { return name_; }
+
+ private:
+  void Connect();
+
+  std::string name_, address_, export_;
+  std::unique_ptr<capnp::EzRpcClient> client_;
+};
+
+class RemoteResourceManager final : public resmgr::ResourceManagerApi {
+ public:
+  explicit RemoteResourceManager(std::string address);
+
+  absl::StatusOr<PoolId> CreatePool(absl::string_view path,
+                                    const resmgr::respool_pb::ResourcePoolConfig& config) override;
+  absl::Status DeletePool(absl::string_view path) override;
+  absl::StatusOr<resmgr::PoolInfo> GetPoolById(const PoolId& id) const override;
+  absl::StatusOr<PoolId> LookupPoolId(absl::string_view path) const override;
+  std::vector<resmgr::PoolInfo> ListPools() const override;
+  absl::Status EnqueueGang(const PoolId& pool, fairshare::Gang gang) override;
+  absl::Status RemoveGang(absl::string_view gang_id) override;
+  void TaskEnded(absl::string_view task_id) override;
+  void TaskLaunched(absl::string_view task_id, absl::Time when) override;
+  absl::Status AdoptTask(const PoolId& pool, absl::string_view task_id,
+                         const fairshare::Allocation& allocation, uint32_t priority) override;
+  std::vector<resmgr::ReadyGang> DequeueReady(size_t limit) override;
+
+  // The tasks preemption chose since the last call (for the job manager to stop).
+  absl::StatusOr<std::vector<std::string>> TakePreempted();
+  // Unavailable until the resource manager answers.
+  absl::Status Ping();
+
+ private:
+  mutable Peer peer_;
+};
+
+class RemoteHostManager final : public hostmgr::HostManagerApi {
+ public:
+  explicit RemoteHostManager(std::string address);
+
+  Resources Capacity() const override;
+  std::string HostName(uint32_t host) const override;
+  absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec) override;
+  // The allocation was made on a snapshot and never claimed here: nothing to give back.
+  absl::Status Release(const placement::Allocation& allocation) override;
+  absl::Status Kill(const std::string& task_id) override;
+  std::vector<backend::TaskStatus> Poll() override;
+  std::vector<backend::TaskStatus> Reconcile(
+      const std::vector<hostmgr::RunningTask>& tasks) override;
+
+  // The cluster as the host manager holds it now (every host, every allocation), for a
+  // placement engine to place on.
+  absl::Status Snapshot(placement::Cluster& cluster);
+  absl::Status Ping();
+
+ private:
+  mutable Peer peer_;
+  mutable std::vector<std::string> names_;  // by host index, from the last snapshot
+};
+
+// The job manager as the placement engine sees it.
+class RemoteJobManager {
+ public:
+  explicit RemoteJobManager(std::string address);
+
+  // The specs of the tasks still waiting for a host, by task id (others are absent).
+  absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> TaskSpecs(
+      const std::vector<std::string>& task_ids);
+  absl::Status SetPlacements(const std::vector<placement_engine::PlacedGang>& placed,
+                             const std::vector<resmgr::ReadyGang>& dropped,
+                             const placement::Cluster& cluster);
+
+ private:
+  Peer peer_;
+};
+
+}  // namespace peloton::rpc
+
+#endif  // PELOTON_SERVICES_RPC_REMOTE_H_
