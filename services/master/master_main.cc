@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
       *config,
       kj::heap<peloton::rpc::PelotonService>(loop, (*m)->jobs(), (*m)->pools(),
                                              master::SandboxRoot(*config)),
-      loop,
+      {}, loop,
       [&]() -> absl::Status {
         if (absl::Status s = (*m)->Recover(); !s.ok()) {
           return absl::Status(s.code(), absl::StrCat("recovery: ", s.message()));

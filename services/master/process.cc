@@ -169,11 +169,13 @@ absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
       {FindRunner(runner), SandboxRoot(c), *std::move(hosts)});
 }
 
-int Serve(const MasterConfig& c, kj::Own<capnp::Capability::Server> main, rpc::SerialLoop& loop,
+int Serve(const MasterConfig& c, capnp::Capability::Client main,
+          std::vector<Export> exports, rpc::SerialLoop& loop,
           const std::function<absl::Status()>& started, const std::function<void()>& tick) {
   RemoveStaleSocket(c.listen());
   try {
     capnp::EzRpcServer server(kj::mv(main), c.listen());
+    for (Export& e : exports) server.exportCap(e.name, kj::mv(e.capability));
     kj::WaitScope& wait = server.getWaitScope();
     const unsigned port = server.getPort().wait(wait);
     spdlog::info("listening on {} (port {})", c.listen(), port);

@@ -53,13 +53,17 @@ std::string SandboxRoot(const MasterConfig& config);
 absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
     const MasterConfig& config, const std::string& runner);
 
-// Serves `main` on config.listen (a Unix socket left by a killed process is removed first),
-// calls `started` once listening, then runs `loop` with `tick` every config.tick_ms until the
-// process ends. `started` and `tick` may wait on other components. Returns the exit status:
-// 2 when the address cannot be served or `started` fails.
-int Serve(const MasterConfig& config, kj::Own<capnp::Capability::Server> main,
-          rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick);
+// Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
+// killed process is removed first), calls `started` once listening, then runs `loop` with
+// `tick` every config.tick_ms until the process ends. `started` and `tick` may wait on other
+// components. Returns the exit status: 2 when the address cannot be served or `started` fails.
+struct Export {
+  std::string name;
+  capnp::Capability::Client capability;
+};
+int Serve(const MasterConfig& config, capnp::Capability::Client main,
+          std::vector<Export> exports, rpc::SerialLoop& loop,
+          const std::function<absl::Status()>& started, const std::function<void()>& tick);
 
 }  // namespace peloton::master
 

@@ -38,6 +38,10 @@ class PlacementEngine {
   // is gone are dropped and returned in `dropped` (their resmgr allocation must be released).
   std::vector<PlacedGang> Place(std::vector<resmgr::ReadyGang> ready, placement::Cluster& cluster,
                                 const SpecLookup& spec_of, std::vector<resmgr::ReadyGang>* dropped);
+  // Keeps gangs to place in a later round (when this round cannot run).
+  void Hold(std::vector<resmgr::ReadyGang> gangs) {
+    for (resmgr::ReadyGang& g : gangs) waiting_.push_back(std::move(g));
+  }
   // The gangs that fitted nowhere yet, tried again first next time.
   const std::deque<resmgr::ReadyGang>& waiting() const { return waiting_; }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/api/internal_convert.h"
 #include "services/rpc/internal_servers.h"
 #include "spdlog/spdlog.h"
@@ -55,6 +56,15 @@ void Notify(Peer& peer, Request&& request) {
 }
 
 }  // namespace
+
+absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    absl::Status s = ping();
+    if (s.ok() || absl::Now() >= deadline) return s;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
 
 // ---- resource manager
 
@@ -211,19 +221,16 @@ absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() 
 
 RemoteHostManager::RemoteHostManager(std::string address) : peer_("hostmgr", std::move(address)) {}
 
-absl::Status RemoteHostManager::Ping() {
-  return Calling(peer_, [&]() -> absl::Status {
-    peer_.Get<wire::HostManager>().capacityRequest().send().wait(peer_.wait_scope());
-    return absl::OkStatus();
-  });
-}
-
-Resources RemoteHostManager::Capacity() const {
-  absl::StatusOr<Resources> capacity = Calling(peer_, [&]() -> absl::StatusOr<Resources> {
+absl::StatusOr<Resources> RemoteHostManager::CapacityOrError() const {
+  return Calling(peer_, [&]() -> absl::StatusOr<Resources> {
     auto response =
         peer_.Get<wire::HostManager>().capacityRequest().send().wait(peer_.wait_scope());
     return Get(response.getResources());
   });
+}
+
+Resources RemoteHostManager::Capacity() const {
+  absl::StatusOr<Resources> capacity = CapacityOrError();
   if (!capacity.ok()) {
     spdlog::warn("cluster capacity: {}", std::string(capacity.status().message()));
     return Resources();

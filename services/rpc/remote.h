@@ -12,6 +12,7 @@
 #ifndef PELOTON_SERVICES_RPC_REMOTE_H_
 #define PELOTON_SERVICES_RPC_REMOTE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ class Peer {
   std::unique_ptr<capnp::EzRpcClient> client_;
 };
 
+// Calls `ping` until it succeeds or `timeout` passes (then its last error). For a process
+// that starts before the components it calls.
+absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Duration timeout);
+
 class RemoteResourceManager final : public resmgr::ResourceManagerApi {
  public:
   explicit RemoteResourceManager(std::string address);
@@ -86,7 +91,8 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
  public:
   explicit RemoteHostManager(std::string address);
 
-  Resources Capacity() const override;
+  Resources Capacity() const override;  // empty, logged, when the host manager is unreachable
+  absl::StatusOr<Resources> CapacityOrError() const;
   std::string HostName(uint32_t host) const override;
   absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec) override;
   // The allocation was made on a snapshot and never claimed here: nothing to give back.
@@ -99,7 +105,7 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   // The cluster as the host manager holds it now (every host, every allocation), for a
   // placement engine to place on.
   absl::Status Snapshot(placement::Cluster& cluster);
-  absl::Status Ping();
+  absl::Status Ping() { return CapacityOrError().status(); }
 
  private:
   mutable Peer peer_;

@@ -1,0 +1,45 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton-hostmgr: the host manager as its own process. It owns the cluster backend (the
+// local backend: this machine, or --local-hosts virtual hosts, sandboxes under --data-dir) and
+// serves internal.capnp's HostManager to the other components.
+//
+//   peloton-hostmgr --listen=127.0.0.1:5395 --data-dir=./var --local-hosts=4
+
+#include "CLI/CLI.hpp"
+#include "services/hostmgr/host_manager.h"
+#include "services/master/process.h"
+#include "services/rpc/internal_servers.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  namespace master = peloton::master;
+  CLI::App app{"peloton-hostmgr: the host manager (the cluster backend), as its own process"};
+  master::Flags flags;
+  master::AddFlags(app, flags, master::kHostFlags);
+  CLI11_PARSE(app, argc, argv);
+  absl::StatusOr<master::MasterConfig> config =
+      master::ConfigOf(app, flags, master::kHostmgrAddress);
+  if (!config.ok()) {
+    spdlog::error("{}", std::string(config.status().message()));
+    return 2;
+  }
+  auto backend = master::OpenLocalBackend(*config, flags.runner);
+  if (!backend.ok()) {
+    spdlog::error("{}", std::string(backend.status().message()));
+    return 2;
+  }
+  auto hosts = peloton::hostmgr::HostManager::Create(**backend);
+  if (!hosts.ok()) {
+    spdlog::error("{}", std::string(hosts.status().message()));
+    return 2;
+  }
+  peloton::rpc::SerialLoop loop;
+  return master::Serve(
+      *config, kj::heap<peloton::rpc::HostManagerServer>(loop, **hosts), {}, loop,
+      [] {
+        spdlog::info("peloton-hostmgr serving");
+        return absl::OkStatus();
+      },
+      [] {});
+}

@@ -1,0 +1,84 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton-jobmgr: the job manager as its own process. It serves the public API (what the
+// `peloton` CLI calls; pool calls go on to peloton-resmgr) and, exported as "jobmgr",
+// internal.capnp's JobManager for the placement engine. Each tick it takes the host manager's
+// task events, kills what ran past its deadline or was chosen for preemption, and writes what
+// changed to the store under --data-dir.
+//
+// It waits for peloton-resmgr and peloton-hostmgr at start (30 s), then takes over the active
+// jobs from the store as peloton-master does.
+//
+//   peloton-jobmgr --listen=127.0.0.1:5392 --data-dir=./var
+//                  --resmgr=127.0.0.1:5394 --hostmgr=127.0.0.1:5395
+
+#include <random>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/jobmgr/job_manager.h"
+#include "services/master/process.h"
+#include "services/rpc/internal_servers.h"
+#include "services/rpc/peloton_service.h"
+#include "services/rpc/remote.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  namespace master = peloton::master;
+  namespace rpc = peloton::rpc;
+  CLI::App app{"peloton-jobmgr: the job manager and the public API, as its own process"};
+  master::Flags flags;
+  master::AddFlags(app, flags, master::kStoreFlags | master::kPeerFlags);
+  CLI11_PARSE(app, argc, argv);
+  absl::StatusOr<master::MasterConfig> config =
+      master::ConfigOf(app, flags, master::kJobmgrAddress);
+  if (!config.ok()) {
+    spdlog::error("{}", std::string(config.status().message()));
+    return 2;
+  }
+  auto store = master::OpenStore(*config);
+  if (!store.ok()) {
+    spdlog::error("{}", std::string(store.status().message()));
+    return 2;
+  }
+  std::random_device seed;
+  std::mt19937_64 gen(seed());
+  rpc::RemoteResourceManager pools(config->resmgr());
+  rpc::RemoteHostManager hosts(config->hostmgr());
+  peloton::jobmgr::JobManager jobs(**store, pools, hosts, gen);
+  rpc::SerialLoop loop;
+  std::vector<master::Export> exports;
+  exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
+  return master::Serve(
+      *config,
+      kj::heap<rpc::PelotonService>(loop, jobs, pools, master::SandboxRoot(*config)),
+      std::move(exports), loop,
+      [&]() -> absl::Status {
+        for (auto [name, ping] : {std::pair<const char*, std::function<absl::Status()>>{
+                                      "resmgr", [&] { return pools.Ping(); }},
+                                  {"hostmgr", [&] { return hosts.Ping(); }}}) {
+          if (absl::Status s = rpc::WaitUntilUp(ping, absl::Seconds(30)); !s.ok()) {
+            return absl::Status(s.code(), absl::StrCat("waiting for ", name, ": ", s.message()));
+          }
+        }
+        if (absl::Status s = jobs.Recover(); !s.ok()) {
+          return absl::Status(s.code(), absl::StrCat("recovery: ", s.message()));
+        }
+        spdlog::info("peloton-jobmgr serving, data in {}", config->data_dir());
+        return absl::OkStatus();
+      },
+      [&] {
+        for (const peloton::backend::TaskStatus& s : hosts.Poll()) jobs.OnStatus(s);
+        jobs.CheckDeadlines(absl::Now());
+        if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
+            preempted.ok()) {
+          if (!preempted->empty()) jobs.Preempt(*preempted);
+        } else {
+          spdlog::warn("preempted tasks: {}", std::string(preempted.status().message()));
+        }
+        if (absl::Status s = jobs.Flush(); !s.ok()) {
+          spdlog::error("tick: {}", std::string(s.message()));
+        }
+      });
+}

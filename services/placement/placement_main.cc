@@ -1,0 +1,105 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton-placement: the placement engine as its own process. Each round (reference §4.2) it
+// dequeues the gangs the resource manager admitted, asks the job manager for their tasks'
+// placement specs, takes a snapshot of the host manager's cluster, places each gang all or
+// nothing with --placement-profile, and hands the placements to the job manager, which
+// launches them through the host manager (which claims each allocation first). Gangs that fit
+// nowhere wait for a later round. One placement engine per cluster.
+//
+// It listens on --listen (127.0.0.1:5393) but serves nothing yet: the address marks the one
+// engine.
+//
+//   peloton-placement --jobmgr=127.0.0.1:5392 --resmgr=127.0.0.1:5394 --hostmgr=127.0.0.1:5395
+
+#include "CLI/CLI.hpp"
+#include "kj/debug.h"
+#include "peloton/placement/plugin.h"
+#include "services/master/process.h"
+#include "services/placement/placement_engine.h"
+#include "services/rpc/remote.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+using ::peloton::placement_engine::PlacedGang;
+using ::peloton::placement_engine::PlacementEngine;
+using ::peloton::resmgr::ReadyGang;
+
+constexpr size_t kDequeueLimit = 1000;  // gangs per round, as peloton-master
+
+// One placement round. Gangs it cannot place now (no spec, no snapshot) wait in the engine.
+void Round(PlacementEngine& engine, peloton::rpc::RemoteResourceManager& pools,
+           peloton::rpc::RemoteHostManager& hosts, peloton::rpc::RemoteJobManager& jobs) {
+  std::vector<ReadyGang> ready = pools.DequeueReady(kDequeueLimit);
+  if (ready.empty() && engine.waiting().empty()) return;
+  std::vector<std::string> ids;
+  for (const auto* gangs : {&engine.waiting()}) {
+    for (const ReadyGang& g : *gangs) {
+      for (const auto& t : g.gang.tasks) ids.push_back(t.task_id);
+    }
+  }
+  for (const ReadyGang& g : ready) {
+    for (const auto& t : g.gang.tasks) ids.push_back(t.task_id);
+  }
+  auto specs = jobs.TaskSpecs(ids);
+  peloton::placement::Cluster cluster;
+  absl::Status snapshot = specs.ok() ? hosts.Snapshot(cluster) : specs.status();
+  if (!snapshot.ok()) {
+    spdlog::warn("placement round skipped: {}", std::string(snapshot.message()));
+    engine.Hold(std::move(ready));
+    return;
+  }
+  std::vector<ReadyGang> dropped;
+  std::vector<PlacedGang> placed = engine.Place(
+      std::move(ready), cluster,
+      [&](const std::string& id) -> absl::StatusOr<peloton::placement::TaskSpec> {
+        auto it = specs->find(id);
+        if (it == specs->end()) return absl::NotFoundError(id);
+        return it->second;
+      },
+      &dropped);
+  if (placed.empty() && dropped.empty()) return;
+  if (absl::Status s = jobs.SetPlacements(placed, dropped, cluster); !s.ok()) {
+    spdlog::error("{} placed gangs not handed over: {}", placed.size(),
+                  std::string(s.message()));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace master = peloton::master;
+  namespace rpc = peloton::rpc;
+  CLI::App app{"peloton-placement: the placement engine, as its own process"};
+  master::Flags flags;
+  master::AddFlags(app, flags, master::kPlacementFlags | master::kPeerFlags);
+  CLI11_PARSE(app, argc, argv);
+  absl::StatusOr<master::MasterConfig> config =
+      master::ConfigOf(app, flags, master::kPlacementAddress);
+  if (!config.ok()) {
+    spdlog::error("{}", std::string(config.status().message()));
+    return 2;
+  }
+  peloton::placement::PluginRegistry registry;
+  absl::Status registered = peloton::placement::RegisterBuiltinPlugins(registry);
+  auto profile = registered.ok() ? registry.Build(config->placement_profile())
+                                 : absl::StatusOr<peloton::placement::Profile>(registered);
+  if (!profile.ok()) {
+    spdlog::error("placement_profile: {}", std::string(profile.status().message()));
+    return 2;
+  }
+  PlacementEngine engine(*std::move(profile));
+  rpc::RemoteResourceManager pools(config->resmgr());
+  rpc::RemoteHostManager hosts(config->hostmgr());
+  rpc::RemoteJobManager jobs(config->jobmgr());
+  rpc::SerialLoop loop;
+  return master::Serve(
+      *config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
+      {}, loop,
+      [] {
+        spdlog::info("peloton-placement running");
+        return absl::OkStatus();
+      },
+      [&] { Round(engine, pools, hosts, jobs); });
+}

@@ -1,0 +1,69 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// peloton-resmgr: the resource manager as its own process. Pools live in the store under
+// --data-dir (shared with peloton-jobmgr); each tick it asks the host manager for the cluster's
+// capacity, recomputes entitlements and admits gangs, and every --preemption-period-ticks
+// chooses tasks to preempt, which the job manager collects. Serves internal.capnp's
+// ResourceManager.
+//
+//   peloton-resmgr --listen=127.0.0.1:5394 --data-dir=./var --hostmgr=127.0.0.1:5395
+
+#include <random>
+
+#include "CLI/CLI.hpp"
+#include "services/master/process.h"
+#include "services/resmgr/resource_manager.h"
+#include "services/rpc/internal_servers.h"
+#include "services/rpc/remote.h"
+#include "spdlog/spdlog.h"
+
+int main(int argc, char** argv) {
+  namespace master = peloton::master;
+  CLI::App app{"peloton-resmgr: the resource manager (pools, admission, preemption), as its "
+               "own process"};
+  master::Flags flags;
+  master::AddFlags(app, flags,
+                   master::kStoreFlags | master::kPreemptionFlags | master::kPeerFlags);
+  CLI11_PARSE(app, argc, argv);
+  absl::StatusOr<master::MasterConfig> config =
+      master::ConfigOf(app, flags, master::kResmgrAddress);
+  if (!config.ok()) {
+    spdlog::error("{}", std::string(config.status().message()));
+    return 2;
+  }
+  auto store = master::OpenStore(*config);
+  if (!store.ok()) {
+    spdlog::error("{}", std::string(store.status().message()));
+    return 2;
+  }
+  std::random_device seed;
+  std::mt19937_64 gen(seed());
+  auto pools = peloton::resmgr::ResourceManager::Create(
+      **store, gen,
+      {.sustained_over_allocation_count = static_cast<int>(config->sustained_over_allocation())});
+  if (!pools.ok()) {
+    spdlog::error("{}", std::string(pools.status().message()));
+    return 2;
+  }
+  peloton::rpc::RemoteHostManager hosts(config->hostmgr());
+  peloton::rpc::SerialLoop loop;
+  auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, **pools);
+  peloton::rpc::ResourceManagerServer& preempted = *server;
+  const uint32_t period = config->preemption_period_ticks();
+  uint64_t ticks = 0;
+  return master::Serve(
+      *config, kj::mv(server), {}, loop,
+      [] {
+        spdlog::info("peloton-resmgr serving");
+        return absl::OkStatus();
+      },
+      [&] {
+        absl::StatusOr<peloton::Resources> capacity = hosts.CapacityOrError();
+        if (!capacity.ok()) {
+          spdlog::warn("tick skipped: {}", std::string(capacity.status().message()));
+          return;
+        }
+        (*pools)->Tick(*capacity);
+        if (period > 0 && ++ticks % period == 0) preempted.AddPreempted((*pools)->Preempt());
+      });
+}
