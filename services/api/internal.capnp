@@ -178,25 +178,39 @@ interface ResourceManager {
   adoptTask @9 (pool :Text, taskId :Text, allocation :PoolAllocation, priority :UInt32)
       -> (status :Api.Status);
   # The tasks preemption chose since the last call (the job manager stops them).
-  preemptedTasks @10 () -> (taskIds :List(Text));
+  preemptedTasks @10 () -> (taskIds :List(Text), incarnation :Text);
 
-  # Admitted gangs for placement, oldest first.
+  # Admitted gangs for placement, oldest first. They are "placing" until one of their tasks
+  # is launched or ends, or the placement engine gives them back.
   dequeueGangs @11 (limit :UInt32) -> (gangs :List(ReadyGang));
+  # Gangs the placement engine could not place this round: first in line again.
+  returnGangs @12 (gangs :List(ReadyGang)) -> ();
+  # A placement engine starts: what its predecessor was placing is first in line again.
+  resetPlacing @13 () -> (count :UInt32);
+
+  # Changes when the process restarts (it then holds no queues and no allocations: the job
+  # manager sends its gangs and running tasks again).
+  incarnation @14 () -> (incarnation :Text);
 }
 
 interface HostManager {
   # What the hosts that are up hold in all (the resource manager's entitlement input).
   capacity @0 () -> (resources :Resources);
   # Every host in index order, all free, and every allocation held: a placement engine
-  # rebuilds the cluster from this (Cluster::AddHost, then Cluster::Claim).
-  snapshot @1 () -> (hosts :List(Host), allocations :List(Allocation));
+  # rebuilds the cluster from this (Cluster::AddHost, then Cluster::Claim). Unavailable (as
+  # is launch) from a host manager that started and has not been sent the running tasks
+  # (reconcile) yet: it would not know what they hold.
+  snapshot @1 () -> (hosts :List(Host), allocations :List(Allocation), status :Api.Status);
   # Claims the allocation (made on a snapshot), then launches. FailedPrecondition when what it
   # names is no longer free.
   launch @2 (allocation :Allocation, spec :LaunchSpec) -> (status :Api.Status);
   kill @3 (taskId :Text) -> (status :Api.Status);
   # Status changes since the last call, oldest first (one consumer: the job manager).
-  events @4 () -> (statuses :List(TaskStatus));
+  events @4 () -> (statuses :List(TaskStatus), incarnation :Text);
   reconcile @5 (tasks :List(RunningTask)) -> (statuses :List(TaskStatus));
+  # Changes when the process restarts (it then knows no running task: the job manager
+  # reconciles them again).
+  incarnation @6 () -> (incarnation :Text);
 }
 
 interface JobManager {

@@ -448,6 +448,18 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
       if (absl::Status s = hostmgr_.Launch(std::move(allocation), spec); !s.ok()) {
+        if (absl::IsUnavailable(s)) {
+          // The host manager cannot take it now (unreachable, or restarted and not reconciled
+          // yet): not the task's fault. It is queued again.
+          t.host.clear();
+          t.agent_id.clear();
+          resmgr_.TaskEnded(task_id);
+          if (absl::Status q = EnqueueTasks(*job, {instance}); !q.ok()) {
+            TaskEnded(*job, instance, TaskState::kFailed, "REASON_CONTAINER_LAUNCH_FAILED",
+                      std::string(q.message()));
+          }
+          continue;
+        }
         t.reason = "REASON_CONTAINER_LAUNCH_FAILED";
         TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
         continue;
@@ -692,28 +704,33 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
 
 absl::Status JobManager::Recover() {
   PELOTON_ASSIGN_OR_RETURN(std::vector<JobId> active, store_.ListActiveJobs());
-  std::vector<hostmgr::RunningTask> on_hosts;
   for (const JobId& id : active) {
     PELOTON_ASSIGN_OR_RETURN(Job job, LoadJob(id));
-    Job& j = jobs_[id.value()] = std::move(job);
+    jobs_[id.value()] = std::move(job);
+  }
+  PELOTON_RETURN_IF_ERROR(ResyncPools());
+  ResyncHosts();
+  for (auto& [id, job] : jobs_) UpdateJobState(job);
+  return Flush();
+}
+
+absl::Status JobManager::ResyncPools() {
+  for (auto& [id, j] : jobs_) {
     std::vector<uint32_t> requeue;
     for (store::TaskRuntime& t : j.tasks) {
       if (OnHost(t.state)) {
-        absl::StatusOr<placement::TaskSpec> spec =
-            jobmgr::TaskSpecOf(id.value(), j.config, t.instance_id);
+        absl::StatusOr<placement::TaskSpec> spec = jobmgr::TaskSpecOf(id, j.config, t.instance_id);
         if (!spec.ok()) continue;
-        spec->id = t.mesos_task_id;
         const task_pb::TaskConfig config = TaskConfigOf(j.config, t.instance_id);
         PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
             PoolId(j.config.respoolid().value()), t.mesos_task_id,
             fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, config),
                                       j.config.sla().revocable(), config.controller()),
             j.config.sla().priority()));
-        on_hosts.push_back({t.host, *std::move(spec)});
       } else if (Active(t.state)) {
-        // Queued or being placed when the master stopped: queued again.
+        // Queued or being placed: queued again (a resource manager that still has it keeps it).
         if (t.goal_state == TaskState::kKilled) {
-          SetTaskState(j, t.instance_id, TaskState::kKilled, "stopped while the master was down");
+          SetTaskState(j, t.instance_id, TaskState::kKilled, "stopped before it was launched");
         } else {
           requeue.push_back(t.instance_id);
         }
@@ -721,11 +738,24 @@ absl::Status JobManager::Recover() {
     }
     PELOTON_RETURN_IF_ERROR(EnqueueTasks(j, requeue));
     PELOTON_RETURN_IF_ERROR(StartMore(j));
+    UpdateJobState(j);
+  }
+  return absl::OkStatus();
+}
+
+void JobManager::ResyncHosts() {
+  std::vector<hostmgr::RunningTask> on_hosts;
+  for (auto& [id, j] : jobs_) {
+    for (const store::TaskRuntime& t : j.tasks) {
+      if (!OnHost(t.state)) continue;
+      absl::StatusOr<placement::TaskSpec> spec = jobmgr::TaskSpecOf(id, j.config, t.instance_id);
+      if (!spec.ok()) continue;
+      spec->id = t.mesos_task_id;
+      on_hosts.push_back({t.host, *std::move(spec)});
+    }
   }
   // Running tasks hold their resources again; each is now running, ended, or lost.
   for (const backend::TaskStatus& s : hostmgr_.Reconcile(on_hosts)) OnStatus(s);
-  for (auto& [id, job] : jobs_) UpdateJobState(job);
-  return Flush();
 }
 
 }  // namespace peloton::jobmgr

@@ -50,6 +50,11 @@ class JobManager {
   // After a start: the active jobs from the store, their running tasks reconciled with the
   // backend, their waiting tasks queued again.
   absl::Status Recover();
+  // After the resource manager restarted (it lost its queues and what admitted tasks hold):
+  // tasks on hosts hold their resources in their pools again, waiting tasks are queued again.
+  absl::Status ResyncPools();
+  // After the host manager restarted: every task on a host is reconciled again.
+  void ResyncHosts();
 
   // v0 JobManager.Create: `config.respoolID` names a leaf pool. Stores the job and its tasks
   // (INITIALIZED) and queues its gangs (PENDING). Nothing is stored if it fails.

@@ -4,7 +4,8 @@
 // `peloton` CLI calls; pool calls go on to peloton-resmgr) and, exported as "jobmgr",
 // internal.capnp's JobManager for the placement engine. Each tick it takes the host manager's
 // task events, kills what ran past its deadline or was chosen for preemption, and writes what
-// changed to the store under --data-dir.
+// changed to the store under --data-dir. When the resource manager or the host manager
+// restarts (its incarnation changes), the job manager sends it its tasks again.
 //
 // It waits for peloton-resmgr and peloton-hostmgr at start (30 s), then takes over the active
 // jobs from the store as peloton-master does.
@@ -48,11 +49,11 @@ int main(int argc, char** argv) {
   rpc::RemoteHostManager hosts(config->hostmgr());
   peloton::jobmgr::JobManager jobs(**store, pools, hosts, gen);
   rpc::SerialLoop loop;
+  bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
   std::vector<master::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
   return master::Serve(
-      *config,
-      kj::heap<rpc::PelotonService>(loop, jobs, pools, master::SandboxRoot(*config)),
+      *config, kj::heap<rpc::PelotonService>(loop, jobs, pools, master::SandboxRoot(*config)),
       std::move(exports), loop,
       [&]() -> absl::Status {
         for (auto [name, ping] : {std::pair<const char*, std::function<absl::Status()>>{
@@ -70,12 +71,28 @@ int main(int argc, char** argv) {
       },
       [&] {
         for (const peloton::backend::TaskStatus& s : hosts.Poll()) jobs.OnStatus(s);
+        if (hosts.TakeRestarted()) {
+          spdlog::warn("the host manager restarted: reconciling the tasks on hosts");
+          jobs.ResyncHosts();
+        }
         jobs.CheckDeadlines(absl::Now());
         if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
             preempted.ok()) {
           if (!preempted->empty()) jobs.Preempt(*preempted);
         } else {
           spdlog::warn("preempted tasks: {}", std::string(preempted.status().message()));
+        }
+        if (pools.TakeRestarted()) {
+          spdlog::warn("the resource manager restarted: sending it the tasks again");
+          pools_stale = true;
+        }
+        if (pools_stale) {
+          if (absl::Status s = jobs.ResyncPools(); s.ok()) {
+            pools_stale = false;
+          } else {
+            spdlog::error("resync with the resource manager (retried next tick): {}",
+                          std::string(s.message()));
+          }
         }
         if (absl::Status s = jobs.Flush(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));

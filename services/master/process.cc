@@ -169,9 +169,9 @@ absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
       {FindRunner(runner), SandboxRoot(c), *std::move(hosts)});
 }
 
-int Serve(const MasterConfig& c, capnp::Capability::Client main,
-          std::vector<Export> exports, rpc::SerialLoop& loop,
-          const std::function<absl::Status()>& started, const std::function<void()>& tick) {
+int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Export> exports,
+          rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
+          const std::function<void()>& tick) {
   RemoveStaleSocket(c.listen());
   try {
     capnp::EzRpcServer server(kj::mv(main), c.listen());

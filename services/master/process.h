@@ -61,9 +61,9 @@ struct Export {
   std::string name;
   capnp::Capability::Client capability;
 };
-int Serve(const MasterConfig& config, capnp::Capability::Client main,
-          std::vector<Export> exports, rpc::SerialLoop& loop,
-          const std::function<absl::Status()>& started, const std::function<void()>& tick);
+int Serve(const MasterConfig& config, capnp::Capability::Client main, std::vector<Export> exports,
+          rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
+          const std::function<void()>& tick);
 
 }  // namespace peloton::master
 

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "spdlog/spdlog.h"
+
 namespace peloton::placement_engine {
 
 std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> ready,
@@ -34,6 +36,9 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
         placement::Place(absl::MakeConstSpan(&gang, 1), cluster, profile_);
     if (!result.ok() || result->placed.size() != gang.tasks.size()) {
       // A spec the placer rejects is a bug upstream; either way the gang cannot run now.
+      if (!result.ok()) {
+        spdlog::error("gang {} dropped: {}", g.gang.id, std::string(result.status().message()));
+      }
       if (!result.ok() && dropped != nullptr) {
         dropped->push_back(std::move(g));
       } else {

@@ -38,9 +38,13 @@ class PlacementEngine {
   // is gone are dropped and returned in `dropped` (their resmgr allocation must be released).
   std::vector<PlacedGang> Place(std::vector<resmgr::ReadyGang> ready, placement::Cluster& cluster,
                                 const SpecLookup& spec_of, std::vector<resmgr::ReadyGang>* dropped);
-  // Keeps gangs to place in a later round (when this round cannot run).
-  void Hold(std::vector<resmgr::ReadyGang> gangs) {
-    for (resmgr::ReadyGang& g : gangs) waiting_.push_back(std::move(g));
+  // The waiting gangs, handed back (a placement engine in its own process gives them back to
+  // the resource manager after each round rather than holding them).
+  std::vector<resmgr::ReadyGang> TakeWaiting() {
+    std::vector<resmgr::ReadyGang> out(std::make_move_iterator(waiting_.begin()),
+                                       std::make_move_iterator(waiting_.end()));
+    waiting_.clear();
+    return out;
   }
   // The gangs that fitted nowhere yet, tried again first next time.
   const std::deque<resmgr::ReadyGang>& waiting() const { return waiting_; }

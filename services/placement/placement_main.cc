@@ -5,7 +5,8 @@
 // placement specs, takes a snapshot of the host manager's cluster, places each gang all or
 // nothing with --placement-profile, and hands the placements to the job manager, which
 // launches them through the host manager (which claims each allocation first). Gangs that fit
-// nowhere wait for a later round. One placement engine per cluster.
+// nowhere go back to the resource manager for a later round; at start the engine takes over
+// what a previous one was placing. One placement engine per cluster.
 //
 // It listens on --listen (127.0.0.1:5393) but serves nothing yet: the address marks the one
 // engine.
@@ -13,6 +14,7 @@
 //   peloton-placement --jobmgr=127.0.0.1:5392 --resmgr=127.0.0.1:5394 --hostmgr=127.0.0.1:5395
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "kj/debug.h"
 #include "peloton/placement/plugin.h"
 #include "services/master/process.h"
@@ -28,17 +30,13 @@ using ::peloton::resmgr::ReadyGang;
 
 constexpr size_t kDequeueLimit = 1000;  // gangs per round, as peloton-master
 
-// One placement round. Gangs it cannot place now (no spec, no snapshot) wait in the engine.
+// One placement round. The engine holds nothing afterwards: gangs that fit nowhere (or could
+// not be tried) go back to the resource manager, first in line for the next round.
 void Round(PlacementEngine& engine, peloton::rpc::RemoteResourceManager& pools,
            peloton::rpc::RemoteHostManager& hosts, peloton::rpc::RemoteJobManager& jobs) {
   std::vector<ReadyGang> ready = pools.DequeueReady(kDequeueLimit);
-  if (ready.empty() && engine.waiting().empty()) return;
+  if (ready.empty()) return;
   std::vector<std::string> ids;
-  for (const auto* gangs : {&engine.waiting()}) {
-    for (const ReadyGang& g : *gangs) {
-      for (const auto& t : g.gang.tasks) ids.push_back(t.task_id);
-    }
-  }
   for (const ReadyGang& g : ready) {
     for (const auto& t : g.gang.tasks) ids.push_back(t.task_id);
   }
@@ -47,7 +45,7 @@ void Round(PlacementEngine& engine, peloton::rpc::RemoteResourceManager& pools,
   absl::Status snapshot = specs.ok() ? hosts.Snapshot(cluster) : specs.status();
   if (!snapshot.ok()) {
     spdlog::warn("placement round skipped: {}", std::string(snapshot.message()));
-    engine.Hold(std::move(ready));
+    (void)pools.ReturnGangs(ready);
     return;
   }
   std::vector<ReadyGang> dropped;
@@ -59,10 +57,16 @@ void Round(PlacementEngine& engine, peloton::rpc::RemoteResourceManager& pools,
         return it->second;
       },
       &dropped);
-  if (placed.empty() && dropped.empty()) return;
-  if (absl::Status s = jobs.SetPlacements(placed, dropped, cluster); !s.ok()) {
-    spdlog::error("{} placed gangs not handed over: {}", placed.size(),
-                  std::string(s.message()));
+  if (!placed.empty() || !dropped.empty()) {
+    if (absl::Status s = jobs.SetPlacements(placed, dropped, cluster); !s.ok()) {
+      spdlog::error("{} placed gangs not handed over: {}", placed.size(), std::string(s.message()));
+    }
+  }
+  if (std::vector<ReadyGang> waiting = engine.TakeWaiting(); !waiting.empty()) {
+    if (absl::Status s = pools.ReturnGangs(waiting); !s.ok()) {
+      spdlog::error("{} unplaced gangs not given back: {}", waiting.size(),
+                    std::string(s.message()));
+    }
   }
 }
 
@@ -97,8 +101,18 @@ int main(int argc, char** argv) {
   return master::Serve(
       *config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
       {}, loop,
-      [] {
-        spdlog::info("peloton-placement running");
+      [&]() -> absl::Status {
+        // What an earlier placement engine was placing is first in line again.
+        absl::StatusOr<size_t> taken = 0;
+        absl::Status up = rpc::WaitUntilUp(
+            [&] {
+              taken = pools.ResetPlacing();
+              return taken.status();
+            },
+            absl::Seconds(30));
+        if (!up.ok())
+          return absl::Status(up.code(), absl::StrCat("waiting for resmgr: ", up.message()));
+        spdlog::info("peloton-placement running ({} gangs taken over)", *taken);
         return absl::OkStatus();
       },
       [&] { Round(engine, pools, hosts, jobs); });

@@ -19,11 +19,11 @@
 
 int main(int argc, char** argv) {
   namespace master = peloton::master;
-  CLI::App app{"peloton-resmgr: the resource manager (pools, admission, preemption), as its "
-               "own process"};
+  CLI::App app{
+      "peloton-resmgr: the resource manager (pools, admission, preemption), as its "
+      "own process"};
   master::Flags flags;
-  master::AddFlags(app, flags,
-                   master::kStoreFlags | master::kPreemptionFlags | master::kPeerFlags);
+  master::AddFlags(app, flags, master::kStoreFlags | master::kPreemptionFlags | master::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
   absl::StatusOr<master::MasterConfig> config =
       master::ConfigOf(app, flags, master::kResmgrAddress);

@@ -199,7 +199,14 @@ absl::Status ResourceManager::EnqueueGang(const PoolId& pool, fairshare::Gang ga
     return absl::NotFoundError(absl::StrCat("pool ", pool.value(), " does not exist"));
   }
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle leaf, tree_.Lookup(path->second));
-  return admitter_.Enqueue(leaf, std::move(gang));
+  // Sent again (after the job manager restarted): already admitted, or still queued.
+  if (!gang.tasks.empty() &&
+      std::all_of(gang.tasks.begin(), gang.tasks.end(),
+                  [this](const fairshare::GangTask& t) { return held_.contains(t.task_id); })) {
+    return absl::OkStatus();
+  }
+  absl::Status queued = admitter_.Enqueue(leaf, std::move(gang));
+  return absl::IsAlreadyExists(queued) ? absl::OkStatus() : queued;
 }
 
 absl::Status ResourceManager::RemoveGang(absl::string_view gang_id) {
@@ -223,10 +230,53 @@ void ResourceManager::Tick(const Resources& capacity) {
 std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
   std::vector<ReadyGang> out;
   while (!ready_.empty() && out.size() < limit) {
+    const ReadyGang& g = ready_.front();
+    const uint64_t seq = next_placing_++;
+    for (const fairshare::GangTask& t : g.gang.tasks) placing_of_task_[t.task_id] = seq;
+    placing_.emplace(seq, g);
     out.push_back(std::move(ready_.front()));
     ready_.pop_front();
   }
   return out;
+}
+
+void ResourceManager::Placed(absl::string_view task_id) {
+  auto it = placing_of_task_.find(task_id);
+  if (it == placing_of_task_.end()) return;
+  auto gang = placing_.find(it->second);
+  if (gang != placing_.end()) {
+    for (const fairshare::GangTask& t : gang->second.gang.tasks) {
+      placing_of_task_.erase(t.task_id);
+    }
+    placing_.erase(gang);
+  } else {
+    placing_of_task_.erase(it);
+  }
+}
+
+void ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
+  for (auto g = gangs.rbegin(); g != gangs.rend(); ++g) {
+    if (g->gang.tasks.empty()) continue;
+    auto it = placing_of_task_.find(g->gang.tasks.front().task_id);
+    if (it == placing_of_task_.end()) continue;  // launched or ended meanwhile
+    auto placing = placing_.find(it->second);
+    if (placing == placing_.end()) continue;
+    for (const fairshare::GangTask& t : placing->second.gang.tasks) {
+      placing_of_task_.erase(t.task_id);
+    }
+    ready_.push_front(std::move(placing->second));
+    placing_.erase(placing);
+  }
+}
+
+size_t ResourceManager::ResetPlacing() {
+  const size_t n = placing_.size();
+  for (auto it = placing_.rbegin(); it != placing_.rend(); ++it) {
+    ready_.push_front(std::move(it->second));
+  }
+  placing_.clear();
+  placing_of_task_.clear();
+  return n;
 }
 
 absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view task_id,
@@ -244,6 +294,7 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
 }
 
 void ResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
+  Placed(task_id);
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
   it->second.running = true;
@@ -275,6 +326,7 @@ std::vector<std::string> ResourceManager::Preempt() {
 }
 
 void ResourceManager::TaskEnded(absl::string_view task_id) {
+  Placed(task_id);
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
   (void)tree_.RemoveAllocation(it->second.pool, it->second.allocation);

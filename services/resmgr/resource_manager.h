@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
@@ -65,6 +66,13 @@ class ResourceManager final : public ResourceManagerApi {
                          const fairshare::Allocation& allocation, uint32_t priority) override;
   void TaskLaunched(absl::string_view task_id, absl::Time when) override;
 
+  // Gangs handed out by DequeueReady are "placing" until one of their tasks is launched or
+  // ends. A placement engine gives back the gangs it could not place (they go back to the
+  // front of the ready queue, in order); a placement engine that starts takes over what its
+  // predecessor was placing (ResetPlacing puts them all back; returns how many).
+  void ReturnGangs(std::vector<ReadyGang> gangs);
+  size_t ResetPlacing();
+
   // Preemption (reference §2.7), after Tick: pools over their entitlement for
   // `sustained_over_allocation_count` calls in a row give back what they hold above it. Returns
   // the tasks chosen (admitted but not launched first, then launched ones; never
@@ -85,6 +93,8 @@ class ResourceManager final : public ResourceManagerApi {
   ResourceManager(store::Store& store, absl::BitGenRef gen,
                   fairshare::PreemptionOptions preemption);
   absl::StatusOr<PoolInfo> InfoOf(fairshare::PoolHandle handle) const;
+  // The task's gang is no longer placing.
+  void Placed(absl::string_view task_id);
   // The id of a stored pool (not the root); NotFound otherwise.
   absl::StatusOr<PoolId> StoredPoolId(absl::string_view path) const;
   absl::StatusOr<respool_pb::ResourcePoolConfig> Stored(absl::string_view path,
@@ -101,6 +111,9 @@ class ResourceManager final : public ResourceManagerApi {
   absl::flat_hash_map<std::string, respool_pb::ResourcePoolConfig> config_of_path_;
   absl::flat_hash_map<std::string, Held> held_;  // task id -> what it holds
   std::deque<ReadyGang> ready_;
+  absl::btree_map<uint64_t, ReadyGang> placing_;                // by dequeue order
+  absl::flat_hash_map<std::string, uint64_t> placing_of_task_;  // task id -> its gang's key
+  uint64_t next_placing_ = 0;
 };
 
 }  // namespace peloton::resmgr

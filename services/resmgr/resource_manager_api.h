@@ -58,7 +58,8 @@ class ResourceManagerApi {
   // Every pool, parents before children, the root ("/", id "root") first.
   virtual std::vector<PoolInfo> ListPools() const = 0;
 
-  // Queues a gang in a leaf pool (its demand counts from now on).
+  // Queues a gang in a leaf pool (its demand counts from now on). A gang queued or admitted
+  // already is left as it is (the job manager sends its gangs again after a restart).
   virtual absl::Status EnqueueGang(const PoolId& pool, fairshare::Gang gang) = 0;
   // Takes a queued gang out (its job was stopped); NotFound if it is not queued.
   virtual absl::Status RemoveGang(absl::string_view gang_id) = 0;

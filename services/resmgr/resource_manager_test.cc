@@ -175,6 +175,43 @@ TEST_F(ResourceManagerTest, AdmitsWithinEntitlementAndReleasesOnTaskEnd) {
   EXPECT_THAT(rm_->RemoveGang("g3"), StatusIs(absl::StatusCode::kNotFound));  // admitted already
 }
 
+TEST_F(ResourceManagerTest, GangsSentAgainAndGangsPlacementGivesBack) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(PoolId pool, rm_->CreatePool("/a", Pool(Small("a", 8))));
+  for (const char* g : {"g1", "g2", "g3", "g4"}) {
+    ASSERT_THAT(rm_->EnqueueGang(pool, GangOf(g, 1, 1000)), IsOk());
+  }
+  // Sent again while queued: nothing changes.
+  ASSERT_THAT(rm_->EnqueueGang(pool, GangOf("g1", 1, 1000)), IsOk());
+  rm_->Tick(Resources::Of(100'000, 100'000, 100'000, 0));
+  EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 4000);
+  // Sent again once admitted: still counted once.
+  ASSERT_THAT(rm_->EnqueueGang(pool, GangOf("g1", 1, 1000)), IsOk());
+  rm_->Tick(Resources::Of(100'000, 100'000, 100'000, 0));
+  EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 4000);
+
+  std::vector<ReadyGang> ready = rm_->DequeueReady(3);
+  ASSERT_EQ(ready.size(), 3u);
+  rm_->TaskLaunched("g1-0", absl::Now());  // placed: no longer placing
+  // g2 and g3 could not be placed: back at the front, before g4, in their order.
+  rm_->ReturnGangs({ready[1], ready[2]});
+  ready = rm_->DequeueReady(10);
+  ASSERT_EQ(ready.size(), 3u);
+  EXPECT_EQ(ready[0].gang.id, "g2");
+  EXPECT_EQ(ready[1].gang.id, "g3");
+  EXPECT_EQ(ready[2].gang.id, "g4");
+  rm_->TaskEnded("g3-0");  // stopped while placing
+  // A new placement engine takes over what the last one was placing, in order.
+  EXPECT_EQ(rm_->ResetPlacing(), 2u);
+  ready = rm_->DequeueReady(10);
+  ASSERT_EQ(ready.size(), 2u);
+  EXPECT_EQ(ready[0].gang.id, "g2");
+  EXPECT_EQ(ready[1].gang.id, "g4");
+  rm_->ReturnGangs({ready[1]});
+  rm_->ReturnGangs({ready[1]});  // given back twice: once
+  EXPECT_EQ(rm_->DequeueReady(10).size(), 1u);
+  EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 3000);
+}
+
 TEST_F(ResourceManagerTest, AStoredPoolThatNoLongerFitsIsReportedNotDropped) {
   ASSERT_THAT(store_->CreatePool({PoolId("p1"), "/x", "not a proto \xff\xff", "", {}, {}}), IsOk());
   rm_.reset();

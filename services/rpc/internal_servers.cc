@@ -2,9 +2,12 @@
 
 #include "services/rpc/internal_servers.h"
 
+#include <unistd.h>
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "kj/debug.h"
 #include "services/api/internal_convert.h"
 #include "spdlog/spdlog.h"
@@ -62,7 +65,12 @@ resmgr::ReadyGang GetReadyGang(wire::ReadyGang::Reader in) {
   return {PoolId(Str(in.getPool())), Get(in.getGang())};
 }
 
+std::string NewIncarnation() { return absl::StrCat(getpid(), "-", absl::ToUnixNanos(absl::Now())); }
+
 // ---- resource manager
+
+ResourceManagerServer::ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm)
+    : loop_(loop), rm_(rm), incarnation_(NewIncarnation()) {}
 
 void ResourceManagerServer::AddPreempted(const std::vector<std::string>& task_ids) {
   preempted_.insert(preempted_.end(), task_ids.begin(), task_ids.end());
@@ -156,8 +164,30 @@ kj::Promise<void> ResourceManagerServer::adoptTask(AdoptTaskContext context) {
 kj::Promise<void> ResourceManagerServer::preemptedTasks(PreemptedTasksContext context) {
   return loop_.Run([this, context]() mutable {
     Set(preempted_, context.getResults().initTaskIds(static_cast<unsigned>(preempted_.size())));
+    context.getResults().setIncarnation(incarnation_);
     preempted_.clear();
   });
+}
+
+kj::Promise<void> ResourceManagerServer::returnGangs(ReturnGangsContext context) {
+  return loop_.Run([this, context]() mutable {
+    std::vector<resmgr::ReadyGang> gangs;
+    for (wire::ReadyGang::Reader g : context.getParams().getGangs()) {
+      gangs.push_back(GetReadyGang(g));
+    }
+    rm_.ReturnGangs(std::move(gangs));
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::resetPlacing(ResetPlacingContext context) {
+  return loop_.Run([this, context]() mutable {
+    context.getResults().setCount(static_cast<uint32_t>(rm_.ResetPlacing()));
+  });
+}
+
+kj::Promise<void> ResourceManagerServer::incarnation(IncarnationContext context) {
+  context.getResults().setIncarnation(incarnation_);
+  return kj::READY_NOW;
 }
 
 kj::Promise<void> ResourceManagerServer::dequeueGangs(DequeueGangsContext context) {
@@ -169,6 +199,14 @@ kj::Promise<void> ResourceManagerServer::dequeueGangs(DequeueGangsContext contex
 }
 
 // ---- host manager
+
+HostManagerServer::HostManagerServer(SerialLoop& loop, hostmgr::HostManager& hm)
+    : loop_(loop), hm_(hm), incarnation_(NewIncarnation()) {}
+
+kj::Promise<void> HostManagerServer::incarnation(IncarnationContext context) {
+  context.getResults().setIncarnation(incarnation_);
+  return kj::READY_NOW;
+}
 
 namespace {
 
@@ -184,8 +222,19 @@ kj::Promise<void> HostManagerServer::capacity(CapacityContext context) {
       [this, context]() mutable { Set(hm_.Capacity(), context.getResults().initResources()); });
 }
 
+namespace {
+
+absl::Status NotReconciled() {
+  return absl::UnavailableError(
+      "host manager: started, and waiting for the job manager to reconcile the running tasks");
+}
+
+}  // namespace
+
 kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
   return loop_.Run([this, context]() mutable {
+    SetStatus(reconciled_ ? absl::OkStatus() : NotReconciled(), context.getResults().initStatus());
+    if (!reconciled_) return;
     const std::vector<placement::HostSpec> hosts = hm_.HostSpecs();
     const std::vector<const placement::Allocation*> allocations = hm_.Allocations();
     auto results = context.getResults();
@@ -202,7 +251,7 @@ kj::Promise<void> HostManagerServer::launch(LaunchContext context) {
   return loop_.Run([this, context]() mutable {
     auto params = context.getParams();
     absl::StatusOr<placement::Allocation> allocation = Get(params.getAllocation(), hm_.cluster());
-    absl::Status status = allocation.status();
+    absl::Status status = reconciled_ ? allocation.status() : NotReconciled();
     if (status.ok()) status = hm_.Claim(*allocation);
     if (status.ok()) status = hm_.Launch(*std::move(allocation), Get(params.getSpec()));
     SetStatus(status, context.getResults().initStatus());
@@ -220,6 +269,7 @@ kj::Promise<void> HostManagerServer::events(EventsContext context) {
     const std::vector<backend::TaskStatus> statuses = hm_.Poll();
     SetStatuses(statuses,
                 context.getResults().initStatuses(static_cast<unsigned>(statuses.size())));
+    context.getResults().setIncarnation(incarnation_);
   });
 }
 
@@ -234,6 +284,7 @@ kj::Promise<void> HostManagerServer::reconcile(ReconcileContext context) {
       tasks.push_back({Str(t.getHostname()), *std::move(spec)});
     }
     const std::vector<backend::TaskStatus> statuses = hm_.Reconcile(tasks);
+    reconciled_ = true;
     SetStatuses(statuses,
                 context.getResults().initStatuses(static_cast<unsigned>(statuses.size())));
   });

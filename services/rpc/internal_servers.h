@@ -20,7 +20,7 @@ namespace peloton::rpc {
 
 class ResourceManagerServer final : public api::internal::ResourceManager::Server {
  public:
-  ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm) : loop_(loop), rm_(rm) {}
+  ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm);
 
   // Tasks preemption chose; the job manager takes them with preemptedTasks.
   void AddPreempted(const std::vector<std::string>& task_ids);
@@ -38,16 +38,20 @@ class ResourceManagerServer final : public api::internal::ResourceManager::Serve
   kj::Promise<void> adoptTask(AdoptTaskContext context) override;
   kj::Promise<void> preemptedTasks(PreemptedTasksContext context) override;
   kj::Promise<void> dequeueGangs(DequeueGangsContext context) override;
+  kj::Promise<void> returnGangs(ReturnGangsContext context) override;
+  kj::Promise<void> resetPlacing(ResetPlacingContext context) override;
+  kj::Promise<void> incarnation(IncarnationContext context) override;
 
  private:
   SerialLoop& loop_;
   resmgr::ResourceManager& rm_;
+  const std::string incarnation_;
   std::vector<std::string> preempted_;
 };
 
 class HostManagerServer final : public api::internal::HostManager::Server {
  public:
-  HostManagerServer(SerialLoop& loop, hostmgr::HostManager& hm) : loop_(loop), hm_(hm) {}
+  HostManagerServer(SerialLoop& loop, hostmgr::HostManager& hm);
 
  protected:
   kj::Promise<void> capacity(CapacityContext context) override;
@@ -56,10 +60,13 @@ class HostManagerServer final : public api::internal::HostManager::Server {
   kj::Promise<void> kill(KillContext context) override;
   kj::Promise<void> events(EventsContext context) override;
   kj::Promise<void> reconcile(ReconcileContext context) override;
+  kj::Promise<void> incarnation(IncarnationContext context) override;
 
  private:
   SerialLoop& loop_;
   hostmgr::HostManager& hm_;
+  const std::string incarnation_;
+  bool reconciled_ = false;  // the job manager has sent the running tasks
 };
 
 // The job manager's internal calls (from the placement engine). The public API is
@@ -76,6 +83,9 @@ class JobManagerServer final : public api::internal::JobManager::Server {
   SerialLoop& loop_;
   jobmgr::JobManager& jobs_;
 };
+
+// A new value per process start: how a client tells that a component restarted.
+std::string NewIncarnation();
 
 // PoolInfo on the wire (resmgr side) and back (its clients).
 void SetPoolInfo(const resmgr::PoolInfo& info, api::internal::PoolInfo::Builder out);

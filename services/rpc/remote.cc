@@ -21,11 +21,14 @@ using wire::Str;
 // ---- Peer
 
 void Peer::Connect() {
-  if (client_ == nullptr) client_ = std::make_unique<capnp::EzRpcClient>(address_);
+  if (client_ != nullptr) return;
+  client_ = std::make_unique<capnp::EzRpcClient>(address_);
+  cap_ = export_.empty() ? client_->getMain() : client_->importCap(export_);
 }
 
 absl::Status Peer::Failed(const kj::Exception& e) {
-  client_.reset();
+  cap_.reset();
+  if (client_ != nullptr) failed_.push_back(std::move(client_));
   return absl::UnavailableError(
       absl::StrCat(name_, " at ", address_, ": ", e.getDescription().cStr()));
 }
@@ -66,6 +69,12 @@ absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Durati
   }
 }
 
+void Incarnation::Saw(std::string incarnation) {
+  if (incarnation.empty() || incarnation == known_) return;
+  if (!known_.empty()) restarted_ = true;
+  known_ = std::move(incarnation);
+}
+
 // ---- resource manager
 
 RemoteResourceManager::RemoteResourceManager(std::string address)
@@ -73,9 +82,28 @@ RemoteResourceManager::RemoteResourceManager(std::string address)
 
 absl::Status RemoteResourceManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
-    auto client = peer_.Get<wire::ResourceManager>();
-    client.listPoolsRequest().send().wait(peer_.wait_scope());
+    auto response =
+        peer_.Get<wire::ResourceManager>().incarnationRequest().send().wait(peer_.wait_scope());
+    incarnation_.Saw(Str(response.getIncarnation()));
     return absl::OkStatus();
+  });
+}
+
+absl::Status RemoteResourceManager::ReturnGangs(const std::vector<resmgr::ReadyGang>& gangs) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::ResourceManager>().returnGangsRequest();
+    auto list = request.initGangs(static_cast<unsigned>(gangs.size()));
+    for (size_t i = 0; i < gangs.size(); ++i) SetReadyGang(gangs[i], list[i]);
+    request.send().wait(peer_.wait_scope());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<size_t> RemoteResourceManager::ResetPlacing() {
+  return Calling(peer_, [&]() -> absl::StatusOr<size_t> {
+    auto response =
+        peer_.Get<wire::ResourceManager>().resetPlacingRequest().send().wait(peer_.wait_scope());
+    return static_cast<size_t>(response.getCount());
   });
 }
 
@@ -213,6 +241,7 @@ absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() 
   return Calling(peer_, [&]() -> absl::StatusOr<std::vector<std::string>> {
     auto response =
         peer_.Get<wire::ResourceManager>().preemptedTasksRequest().send().wait(peer_.wait_scope());
+    incarnation_.Saw(Str(response.getIncarnation()));
     return Get(response.getTaskIds());
   });
 }
@@ -220,6 +249,15 @@ absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() 
 // ---- host manager
 
 RemoteHostManager::RemoteHostManager(std::string address) : peer_("hostmgr", std::move(address)) {}
+
+absl::Status RemoteHostManager::Ping() {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto response =
+        peer_.Get<wire::HostManager>().incarnationRequest().send().wait(peer_.wait_scope());
+    incarnation_.Saw(Str(response.getIncarnation()));
+    return absl::OkStatus();
+  });
+}
 
 absl::StatusOr<Resources> RemoteHostManager::CapacityOrError() const {
   return Calling(peer_, [&]() -> absl::StatusOr<Resources> {
@@ -242,6 +280,7 @@ absl::Status RemoteHostManager::Snapshot(placement::Cluster& cluster) {
   return Calling(peer_, [&]() -> absl::Status {
     auto response =
         peer_.Get<wire::HostManager>().snapshotRequest().send().wait(peer_.wait_scope());
+    if (absl::Status s = StatusOf(response.getStatus()); !s.ok()) return s;
     cluster = placement::Cluster();
     names_.clear();
     for (wire::Host::Reader h : response.getHosts()) {
@@ -317,6 +356,7 @@ std::vector<backend::TaskStatus> RemoteHostManager::Poll() {
       Calling(peer_, [&]() -> absl::StatusOr<std::vector<backend::TaskStatus>> {
         auto response =
             peer_.Get<wire::HostManager>().eventsRequest().send().wait(peer_.wait_scope());
+        incarnation_.Saw(Str(response.getIncarnation()));
         return StatusesOf(response.getStatuses());
       });
   if (!statuses.ok()) {

@@ -14,7 +14,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -39,7 +41,7 @@ class Peer {
   template <typename T>
   typename T::Client Get() {
     Connect();
-    return export_.empty() ? client_->getMain<T>() : client_->importCap<T>(export_);
+    return cap_->castAs<T>();
   }
   kj::WaitScope& wait_scope() {
     Connect();
@@ -54,11 +56,29 @@ class Peer {
 
   std::string name_, address_, export_;
   std::unique_ptr<capnp::EzRpcClient> client_;
+  // The peer's capability, asked for once per connection (asking again on a connection that
+  // broke throws from inside Cap'n Proto 0.9).
+  std::optional<capnp::Capability::Client> cap_;
+  // Connections that failed. Destroying one whose peer went away can throw from a destructor
+  // in Cap'n Proto 0.9, so they are kept (one per peer restart) until the process ends.
+  std::vector<std::unique_ptr<capnp::EzRpcClient>> failed_;
 };
 
 // Calls `ping` until it succeeds or `timeout` passes (then its last error). For a process
 // that starts before the components it calls.
 absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Duration timeout);
+
+// A component's incarnation as last seen: tells when it restarted.
+class Incarnation {
+ public:
+  void Saw(std::string incarnation);
+  // Whether it restarted since the last call (never for the first incarnation seen).
+  bool TakeRestarted() { return std::exchange(restarted_, false); }
+
+ private:
+  std::string known_;
+  bool restarted_ = false;
+};
 
 class RemoteResourceManager final : public resmgr::ResourceManagerApi {
  public:
@@ -80,11 +100,17 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
 
   // The tasks preemption chose since the last call (for the job manager to stop).
   absl::StatusOr<std::vector<std::string>> TakePreempted();
+  // For the placement engine: gangs it could not place; taking over at start.
+  absl::Status ReturnGangs(const std::vector<resmgr::ReadyGang>& gangs);
+  absl::StatusOr<size_t> ResetPlacing();
   // Unavailable until the resource manager answers.
   absl::Status Ping();
+  // Whether it restarted since the last call (seen by Ping and TakePreempted).
+  bool TakeRestarted() { return incarnation_.TakeRestarted(); }
 
  private:
   mutable Peer peer_;
+  Incarnation incarnation_;
 };
 
 class RemoteHostManager final : public hostmgr::HostManagerApi {
@@ -105,10 +131,13 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   // The cluster as the host manager holds it now (every host, every allocation), for a
   // placement engine to place on.
   absl::Status Snapshot(placement::Cluster& cluster);
-  absl::Status Ping() { return CapacityOrError().status(); }
+  absl::Status Ping();
+  // Whether it restarted since the last call (seen by Ping and Poll).
+  bool TakeRestarted() { return incarnation_.TakeRestarted(); }
 
  private:
   mutable Peer peer_;
+  Incarnation incarnation_;
   mutable std::vector<std::string> names_;  // by host index, from the last snapshot
 };
 

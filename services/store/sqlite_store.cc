@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "peloton/common/status_macros.h"
 #include "services/store/sqlite_rows.pb.h"
 
@@ -420,14 +421,25 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
   PELOTON_RETURN_IF_ERROR(CheckSchemaState(*db, state, latest));
 
   {
-    PELOTON_ASSIGN_OR_RETURN(SqliteStatement st, db->Prepare("PRAGMA journal_mode = WAL"));
-    PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row || st.Text(0) != "wal") {
+    // Another process opening the same new file at the same moment holds it briefly; SQLite
+    // answers BUSY to a journal mode change without waiting, so wait here (busy_timeout).
+    const absl::Time deadline = absl::Now() + options.busy_timeout;
+    absl::StatusOr<bool> row;
+    std::string mode;
+    for (;;) {
+      PELOTON_ASSIGN_OR_RETURN(SqliteStatement st, db->Prepare("PRAGMA journal_mode = WAL"));
+      row = st.Step();
+      if (row.ok() && *row) mode = std::string(st.Text(0));
+      if (!absl::IsUnavailable(row.status()) || absl::Now() >= deadline) break;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    PELOTON_RETURN_IF_ERROR(row.status());
+    if (!*row || mode != "wal") {
       return absl::FailedPreconditionError(
           absl::StrCat("database file '", db->path(),
                        "': cannot switch to WAL mode (journal mode "
                        "is '",
-                       row ? st.Text(0) : "",
+                       mode,
                        "'); the file system must support shared "
                        "memory"));
     }

@@ -1,0 +1,176 @@
+#!/bin/bash
+# The four components as separate processes (peloton-hostmgr, peloton-resmgr, peloton-jobmgr,
+# peloton-placement) over Cap'n Proto on Unix sockets, driven by the peloton CLI against
+# peloton-jobmgr: the quick start's job flow, pools through the job manager to the resource
+# manager, stopping tasks, refusals that cross processes, and each component killed with
+# SIGKILL in the middle of a job and restarted while the others keep running.
+set -euo pipefail
+
+root="${TEST_SRCDIR}/peloton"
+bin="${root}/services"
+peloton="${bin}/cli/peloton"
+examples="${root}/examples"
+work="${TEST_TMPDIR}/split"
+rm -rf "${work}"
+mkdir -p "${work}"
+sock=$(mktemp -d /tmp/peloton-split.XXXXXX)  # Unix socket paths are limited to 107 bytes
+export PELOTON_MASTER="unix:${sock}/jobmgr.sock"
+peers=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock"
+       --hostmgr="unix:${sock}/hostmgr.sock")
+declare -A pid
+
+fail() {
+  echo "FAIL: $*" >&2
+  for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
+  exit 1
+}
+stop_all() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
+trap 'stop_all; rm -rf "${sock}"' EXIT
+start() {  # start <component> [flags...]
+  local name=$1
+  shift
+  "${bin}/${name}/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
+      >> "${work}/${name}.log" 2>&1 &
+  pid[${name}]=$!
+}
+start_hostmgr() { start hostmgr --data-dir="${work}/var" --local-hosts=2; }
+start_resmgr() { start resmgr --data-dir="${work}/var" "${peers[@]}"; }
+start_jobmgr() { start jobmgr --data-dir="${work}/var" "${peers[@]}"; }
+start_placement() { start placement "${peers[@]}"; }
+restart() {  # restart <component>: SIGKILL, then start again
+  kill -9 "${pid[$1]}"
+  wait "${pid[$1]}" 2> /dev/null || true
+  "start_$1"
+}
+wait_for_api() {
+  for _ in $(seq 1 100); do
+    "${peloton}" respool dump > /dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "peloton-jobmgr does not answer"
+}
+expect_refused() {  # expect_refused <status> <text> <command...>
+  local status=$1 text=$2
+  shift 2
+  set +e
+  "$@" > "${work}/out" 2> "${work}/err"
+  local got=$?
+  set -e
+  [ "${got}" = "${status}" ] || fail "$* exited ${got}, expected ${status}: $(cat "${work}/err")"
+  grep -qF -- "${text}" "${work}/err" || fail "$*: stderr lacks '${text}': $(cat "${work}/err")"
+}
+wait_state() {  # wait_state <job> <state>
+  for _ in $(seq 1 300); do
+    "${peloton}" job status "$1" | grep -q "^state: $2$" && return 0
+    sleep 0.1
+  done
+  fail "job $1 is not $2: $("${peloton}" job status "$1")"
+}
+wait_running() {  # wait_running <job> <count>
+  for _ in $(seq 1 200); do
+    [ "$("${peloton}" task list "$1" | grep -c RUNNING)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "job $1: not $2 tasks running: $("${peloton}" task list "$1")"
+}
+
+# The job manager starts first and waits for the components it calls.
+start_jobmgr
+start_placement
+start_resmgr
+start_hostmgr
+wait_for_api
+
+# The quick start, through four processes.
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > "${work}/out"
+grep -q "created at /DefaultResPool" "${work}/out" || fail "respool create: $(cat "${work}/out")"
+"${peloton}" respool dump | grep -q "^/DefaultResPool " || fail "respool dump"
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
+    2> /dev/null || fail "job create --wait: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+job=$(head -1 "${work}/create" | awk '{print $2}')
+[ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] || fail "task list"
+"${peloton}" task logs "${job}" 3 | grep -q "^Job ${job} instance 3: ${job}-3$" || fail "task logs: $("${peloton}" task logs "${job}" 3)"
+
+# Refusals from the resource manager reach the CLI through the job manager.
+expect_refused 1 "pool /NoSuchPool does not exist" "${peloton}" job create /NoSuchPool "${examples}/testjob.yaml"
+printf 'name: other\nresources: []\n' > "${work}/misnamed.yaml"
+expect_refused 1 "name" "${peloton}" respool create /DefaultResPool/child "${work}/misnamed.yaml"
+expect_refused 1 "or is the root" "${peloton}" respool delete /
+
+# Tasks that wait for a file; each run appends to runs-<instance>.
+cat > "${work}/wait.yaml" <<'YAML'
+instancecount: 4
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command:
+    shell: true
+    value: 'echo run >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.05; done'
+YAML
+job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
+wait_running "${job2}" 4
+"${peloton}" task stop "${job2}" -r 3 > /dev/null
+for _ in $(seq 1 100); do
+  "${peloton}" task list "${job2}" -r 3 | grep -q KILLED && break
+  sleep 0.1
+done
+"${peloton}" task list "${job2}" -r 3 | grep -q KILLED || fail "task 3 not stopped"
+
+alloc() { "${peloton}" respool dump | awk '$1 == "/DefaultResPool" {print $5}'; }
+wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
+  for _ in $(seq 1 100); do
+    [ "$(alloc)" = "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "pool allocation $(alloc), expected $1"
+}
+wait_alloc 0.3
+
+# Two preemptible tasks of 0.8 cpu (admitted against the entitlement, not the reservation) on
+# two hosts of 1 cpu each: one runs on the free host, the other is admitted and waits for the
+# first job's tasks to leave the other host.
+cat > "${work}/big.yaml" <<'YAML'
+instancecount: 2
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 0.8, memlimitmb: 2}
+  command: {shell: true, value: 'while [ ! -e ../go ]; do sleep 0.05; done'}
+YAML
+job3=$("${peloton}" job create /DefaultResPool "${work}/big.yaml" | awk '{print $2}')
+wait_running "${job3}" 1
+wait_alloc 1.9  # job 2's 3 running tasks, and job 3's two
+"${peloton}" task list "${job3}" | grep -q PENDING || fail "job 3: $("${peloton}" task list "${job3}")"
+
+# Each component killed with SIGKILL and restarted while the others run on; the job manager
+# sends a restarted resource manager or host manager its tasks again.
+restart placement
+sleep 0.5
+restart resmgr
+wait_alloc 1.9
+restart hostmgr
+sleep 0.5
+restart jobmgr
+wait_for_api
+wait_alloc 1.9
+wait_running "${job2}" 3
+wait_running "${job3}" 1
+"${peloton}" task list "${job3}" | grep -q PENDING || fail "job 3 after restarts: $("${peloton}" task list "${job3}")"
+touch "${work}/var/sandboxes/go"
+for _ in $(seq 1 300); do
+  [ "$("${peloton}" task list "${job2}" | grep -c SUCCEEDED)" = 3 ] && break
+  sleep 0.1
+done
+[ "$("${peloton}" task list "${job2}" | grep -c SUCCEEDED)" = 3 ] || fail "after restarts: $("${peloton}" task list "${job2}")"
+for i in 0 1 2; do
+  [ "$(cat "${work}/var/sandboxes/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
+done
+wait_state "${job3}" SUCCEEDED
+"${peloton}" job stop "${job2}" > /dev/null
+wait_state "${job2}" KILLED
+wait_alloc 0
+
+# New work is scheduled after the restarts.
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create2" \
+    2> /dev/null || fail "job create after restarts: $(cat "${work}/create2")"
+tail -1 "${work}/create2" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
+echo "PASS"
