@@ -75,6 +75,22 @@ grep -q "^1 of 1 jobs$" "${work}/query" || fail "query total: $(cat "${work}/que
 expect_refused 1 "unknown job state 'SLEEPING'" "${peloton}" job query --state SLEEPING
 expect_refused 2 "KEY=VALUE" "${peloton}" job query --label nokey
 
+# job update adds instances; a finished job runs again. respool update changes a pool.
+sed 's/^instancecount: 10$/instancecount: 12/' "${examples}/testjob.yaml" > "${work}/grown.yaml"
+"${peloton}" job update "${job}" "${work}/grown.yaml" 2> /dev/null | grep -q "2 instances added" || fail "job update"
+for _ in $(seq 1 200); do
+  [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 12 ] && break
+  sleep 0.1
+done
+[ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 12 ] || fail "after job update: $("${peloton}" task list "${job}")"
+expect_refused 1 "instanceCount" "${peloton}" job update "${job}" "${examples}/testjob.yaml"
+sed 's/^  limit: 64$/  limit: 32/' "${examples}/default_respool.yaml" > "${work}/smaller.yaml"
+"${peloton}" respool update /DefaultResPool "${work}/smaller.yaml" | grep -q "updated" || fail "respool update"
+"${peloton}" respool dump | grep -q "^/DefaultResPool .* 32 " || fail "respool dump after update: $("${peloton}" respool dump)"
+sed 's/^  limit: 64$/  limit: 0.5/' "${examples}/default_respool.yaml" > "${work}/below.yaml"
+expect_refused 1 "reservation" "${peloton}" respool update /DefaultResPool "${work}/below.yaml"
+"${peloton}" respool dump | grep -q "^/DefaultResPool .* 32 " || fail "a refused update changed the pool"
+
 # Bad input: a clear message, a non-zero exit, nothing created.
 printf 'name: [unclosed\n' > "${work}/malformed.yaml"
 expect_refused 1 "malformed YAML at line" "${peloton}" job create /DefaultResPool "${work}/malformed.yaml"

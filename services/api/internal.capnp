@@ -191,6 +191,8 @@ interface ResourceManager {
   # Changes when the process restarts (it then holds no queues and no allocations: the job
   # manager sends its gangs and running tasks again).
   incarnation @14 () -> (incarnation :Text);
+
+  updatePool @15 (path :Text, config :Data) -> (status :Api.Status);
 }
 
 interface HostManager {

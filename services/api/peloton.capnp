@@ -116,4 +116,11 @@ interface Peloton {
   getTask @13 (jobId :Text, instanceId :UInt32) -> (status :Status, task :TaskInfo, taskConfig :Data);
   # The instance's state transitions, newest run first; runs 0: Peloton's default of 10.
   taskEvents @14 (jobId :Text, instanceId :UInt32, runs :UInt32) -> (status :Status, events :List(PodEvent));
+
+  # v0 JobManager.Update: adds instances (the only change allowed; an empty respoolID keeps the
+  # job's pool). The new instances start; a terminal job becomes active again.
+  updateJob @16 (jobId :Text, jobConfig :Data) -> (status :Status, addedInstances :UInt32);
+  # v0 ResourceManager.UpdateResourcePool: the pool's new config, checked against its parent
+  # and its children.
+  updatePool @17 (path :Text, config :Respool.ResourcePoolConfig) -> (status :Status);
 }

@@ -102,7 +102,9 @@ int LoadYaml(const std::string& file, google::protobuf::Message& message) {
   return 0;
 }
 
-int RespoolCreate(const Global& g, const std::string& path, const std::string& file) {
+// Reads the pool config of a respool YAML file into `out`. Else says why on stderr and
+// returns the exit status (LoadYaml's, or 1).
+int PoolConfigOfFile(const std::string& file, peloton::fairshare::PoolConfig& out) {
   peloton::api::v0::respool::ResourcePoolConfig proto;
   if (const int loaded = LoadYaml(file, proto); loaded != 0) return loaded;
   if (!proto.parent().value().empty()) {
@@ -115,10 +117,17 @@ int RespoolCreate(const Global& g, const std::string& path, const std::string& f
     std::cerr << "peloton: " << file << ": " << config.status().message() << "\n";
     return 1;
   }
+  out = *std::move(config);
+  return 0;
+}
+
+int RespoolCreate(const Global& g, const std::string& path, const std::string& file) {
+  peloton::fairshare::PoolConfig config;
+  if (const int read = PoolConfigOfFile(file, config); read != 0) return read;
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.createPoolRequest();
     request.setPath(path);
-    peloton::api::PoolConfigToCapnp(*config, request.initConfig());
+    peloton::api::PoolConfigToCapnp(config, request.initConfig());
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     if (g.output == "json") {
@@ -126,6 +135,20 @@ int RespoolCreate(const Global& g, const std::string& path, const std::string& f
     } else {
       std::cout << "Resource pool " << Str(response.getId()) << " created at " << path << "\n";
     }
+    return 0;
+  });
+}
+
+int RespoolUpdate(const Global& g, const std::string& path, const std::string& file) {
+  peloton::fairshare::PoolConfig config;
+  if (const int read = PoolConfigOfFile(file, config); read != 0) return read;
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.updatePoolRequest();
+    request.setPath(path);
+    peloton::api::PoolConfigToCapnp(config, request.initConfig());
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    std::cout << "Resource pool " << path << " updated\n";
     return 0;
   });
 }
@@ -245,6 +268,28 @@ int JobCreate(const Global& g, const std::string& pool, const std::string& file,
       if (Terminal(state)) return state == "SUCCEEDED" ? 0 : 1;
       usleep(200'000);
     }
+  });
+}
+
+int JobUpdate(const Global& g, const std::string& id, const std::string& file) {
+  peloton::api::v0::job::JobConfig config;
+  if (const int loaded = LoadYaml(file, config); loaded != 0) return loaded;
+  const std::string bytes = config.SerializeAsString();
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.updateJobRequest();
+    request.setJobId(id);
+    request.setJobConfig(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::UpdateJobResults::Reader(response));
+    } else if (response.getAddedInstances() == 0) {
+      std::cout << "Job " << id << " unchanged\n";
+    } else {
+      std::cout << "Job " << id << ": " << response.getAddedInstances() << " instances added\n";
+    }
+    return 0;
   });
 }
 
@@ -486,6 +531,12 @@ int main(int argc, char** argv) {
   respool->add_subcommand("dump", "every pool, with its allocation and entitlement")->callback([&] {
     status = RespoolDump(g);
   });
+  CLI::App* ru = respool->add_subcommand("update",
+                                         "change a pool's config (checked against its "
+                                         "parent and children)");
+  ru->add_option("path", path, "the pool's path")->required();
+  ru->add_option("file", file, "Peloton's respool YAML")->required()->check(CLI::ExistingFile);
+  ru->callback([&] { status = RespoolUpdate(g, path, file); });
   CLI::App* rd = respool->add_subcommand("delete", "delete a leaf pool with nothing in it");
   rd->add_option("path", path, "the pool's path")->required();
   rd->callback([&] { status = RespoolDelete(g, path); });
@@ -504,6 +555,12 @@ int main(int argc, char** argv) {
   CLI::App* js = job->add_subcommand("status", "the job's state and its tasks' states");
   js->add_option("job", job_id, "job id")->required();
   js->callback([&] { status = JobStatus(g, job_id, false); });
+  CLI::App* ju = job->add_subcommand("update", "add instances (the only change Peloton allows)");
+  ju->add_option("job", job_id, "job id")->required();
+  ju->add_option("file", file, "the job's YAML with a larger instanceCount")
+      ->required()
+      ->check(CLI::ExistingFile);
+  ju->callback([&] { status = JobUpdate(g, job_id, file); });
   CLI::App* jstop = job->add_subcommand("stop", "kill every task of the job");
   jstop->add_option("job", job_id, "job id")->required();
   jstop->callback([&] { status = JobStop(g, job_id); });

@@ -102,6 +102,58 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   return stored.id;
 }
 
+absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfig config) {
+  Job loaded;
+  Job* job = nullptr;
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    job = &it->second;
+  } else {
+    PELOTON_ASSIGN_OR_RETURN(loaded, LoadJob(id));
+    job = &loaded;
+  }
+  if (!config.has_respoolid()) *config.mutable_respoolid() = job->config.respoolid();
+  NormalizeJobConfig(config);
+  PELOTON_RETURN_IF_ERROR(ValidateJobUpdate(job->config, config, options_.limits));
+  const uint32_t before = job->config.instancecount();
+  const uint32_t after = config.instancecount();
+  if (after == before) return 0;
+
+  store::JobConfigRecord record;
+  PELOTON_ASSIGN_OR_RETURN(record, store_.GetJobConfig(id));
+  record.version += 1;
+  record.config = config.SerializeAsString();
+  record.instance_count = after;
+  PELOTON_RETURN_IF_ERROR(store_.AddJobConfig(record));
+  if (job == &loaded) {
+    PELOTON_RETURN_IF_ERROR(store_.AddActiveJob(id));
+    job = &(jobs_[id.value()] = std::move(loaded));
+  }
+  job->config = std::move(config);
+  job->runtime.config_version = record.version;
+  job->runtime.desired_config_version = record.version;
+  job->runtime.goal_state = JobState::kSucceeded;
+  job->runtime.completion_time = absl::UnixEpoch();
+  job->runtime_dirty = true;
+  job->deactivate = false;
+  std::vector<store::TaskRuntime> added(after - before);
+  for (uint32_t i = before; i < after; ++i) {
+    store::TaskRuntime& t = added[i - before];
+    t.instance_id = i;
+    t.state = TaskState::kInitialized;
+    t.goal_state = taskfsm::DefaultTaskGoal(taskfsm::JobType::kBatch);
+    t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
+    t.desired_mesos_task_id = t.mesos_task_id;
+    t.config_version = t.desired_config_version = record.version;
+  }
+  PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(added)));
+  for (store::TaskRuntime& t : added) job->tasks.push_back(std::move(t));
+  Recount(*job);
+  PELOTON_RETURN_IF_ERROR(StartMore(*job));
+  UpdateJobState(*job);
+  PELOTON_RETURN_IF_ERROR(Flush());
+  return after - before;
+}
+
 absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& instances) {
   const job_pb::SlaConfig& sla = job.config.sla();
   const PoolId pool(job.config.respoolid().value());
@@ -692,6 +744,7 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
     t.instance_id = i;
     t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
     t.desired_mesos_task_id = t.mesos_task_id;
+    t.config_version = t.desired_config_version = config.version;
     missing.push_back(t);
   }
   if (!missing.empty()) {

@@ -59,6 +59,12 @@ class JobManager {
   // v0 JobManager.Create: `config.respoolID` names a leaf pool. Stores the job and its tasks
   // (INITIALIZED) and queues its gangs (PENDING). Nothing is stored if it fails.
   absl::StatusOr<JobId> CreateJob(job_pb::JobConfig config);
+  // v0 JobManager.Update: adds instances, the one change Peloton allows (ValidateJobUpdate).
+  // The config is stored as the next version; the new instances start as a new job's do, and
+  // a terminal job becomes active again. An empty respoolID keeps the job's pool. Returns how
+  // many instances were added (0: nothing changed). If the new tasks cannot be written after
+  // the config was, the next load of the job writes them.
+  absl::StatusOr<uint32_t> UpdateJob(const JobId& id, job_pb::JobConfig config);
   absl::StatusOr<JobView> GetJob(const JobId& id);
   absl::StatusOr<store::JobQueryResult> QueryJobs(const store::JobQuery& query);
   // FailedPrecondition unless the job is terminal.

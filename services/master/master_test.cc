@@ -17,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
@@ -211,6 +212,53 @@ instanceconfig:
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events, store_->GetPodEvents(id, 7));
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.front().actual_state, TaskState::kSucceeded);
+}
+
+// v0 JobManager.Update: instances are added (to a finished job, which runs again); any other
+// change is refused naming the field, and a refusal stores nothing.
+TEST_F(MasterTest, UpdateAddsInstances) {
+  const std::string yaml = R"yaml(
+name: grow
+instancecount: %d
+defaultconfig:
+  resource: {cpulimit: 0.5, memlimitmb: 32}
+  command: {shell: true, value: 'echo $PELOTON_INSTANCE_ID'}
+)yaml";
+  jobmgr::job_pb::JobConfig two = Job(absl::StrReplaceAll(yaml, {{"%d", "2"}}));
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(two));
+  EXPECT_EQ(RunToEnd(id).runtime.state, JobState::kSucceeded);
+
+  jobmgr::job_pb::JobConfig four = Job(absl::StrReplaceAll(yaml, {{"%d", "4"}}));
+  four.clear_respoolid();  // kept from the job
+  EXPECT_THAT(master_->jobs().UpdateJob(id, four), ::peloton::testing::IsOkAndHolds(2u));
+  EXPECT_THAT(store_->ListActiveJobs(), ::peloton::testing::IsOkAndHolds(::testing::SizeIs(1)));
+  const jobmgr::JobView view = RunToEnd(id);
+  EXPECT_EQ(view.runtime.state, JobState::kSucceeded);
+  EXPECT_EQ(Count(view, TaskState::kSucceeded), 4u);
+  EXPECT_EQ(view.runtime.config_version, 2);
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobConfigRecord stored, store_->GetJobConfig(id));
+  EXPECT_EQ(stored.version, 2);
+  EXPECT_EQ(stored.instance_count, 4u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  ASSERT_EQ(tasks.size(), 4u);
+  EXPECT_EQ(tasks[3].config_version, 2);
+  EXPECT_EQ(Slurp(dir_ + "/sandboxes/" + tasks[3].mesos_task_id + "/stdout"), "3\n");
+  // The same config again: nothing to do.
+  EXPECT_THAT(master_->jobs().UpdateJob(id, four), ::peloton::testing::IsOkAndHolds(0u));
+
+  EXPECT_THAT(master_->jobs().UpdateJob(id, two),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("instanceCount")));
+  jobmgr::job_pb::JobConfig renamed = four;
+  renamed.set_name("other");
+  renamed.set_instancecount(5);
+  EXPECT_THAT(master_->jobs().UpdateJob(id, renamed),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")));
+  EXPECT_THAT(master_->jobs().UpdateJob(JobId("no-such-job"), four),
+              StatusIs(absl::StatusCode::kNotFound));
+  PELOTON_ASSERT_OK_AND_ASSIGN(stored, store_->GetJobConfig(id));
+  EXPECT_EQ(stored.version, 2);
+  EXPECT_THAT(store_->ListTaskRuntimes(id), ::peloton::testing::IsOkAndHolds(::testing::SizeIs(4)));
 }
 
 TEST_F(MasterTest, FailedTasksAreRetriedByTheRestartPolicy) {

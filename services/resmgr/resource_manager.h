@@ -48,7 +48,8 @@ class ResourceManager final : public ResourceManagerApi {
 
   absl::StatusOr<PoolId> CreatePool(absl::string_view path,
                                     const respool_pb::ResourcePoolConfig& config) override;
-  absl::Status UpdatePool(absl::string_view path, const respool_pb::ResourcePoolConfig& config);
+  absl::Status UpdatePool(absl::string_view path,
+                          const respool_pb::ResourcePoolConfig& config) override;
   absl::Status DeletePool(absl::string_view path) override;
   absl::StatusOr<PoolInfo> GetPool(absl::string_view path) const;
   absl::StatusOr<PoolInfo> GetPoolById(const PoolId& id) const override;

@@ -51,6 +51,9 @@ class ResourceManagerApi {
   // its parent, if set, must be the id of the path's parent pool.
   virtual absl::StatusOr<PoolId> CreatePool(absl::string_view path,
                                             const respool_pb::ResourcePoolConfig& config) = 0;
+  // The pool's new config, checked against its parent and children (as CreatePool's).
+  virtual absl::Status UpdatePool(absl::string_view path,
+                                  const respool_pb::ResourcePoolConfig& config) = 0;
   // A leaf with nothing queued or running.
   virtual absl::Status DeletePool(absl::string_view path) = 0;
   virtual absl::StatusOr<PoolInfo> GetPoolById(const PoolId& id) const = 0;

@@ -90,6 +90,18 @@ kj::Promise<void> ResourceManagerServer::createPool(CreatePoolContext context) {
   });
 }
 
+kj::Promise<void> ResourceManagerServer::updatePool(UpdatePoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    resmgr::respool_pb::ResourcePoolConfig config;
+    const capnp::Data::Reader bytes = params.getConfig();
+    SetStatus(config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))
+                  ? rm_.UpdatePool(Str(params.getPath()), config)
+                  : absl::InvalidArgumentError("config: not a v0 ResourcePoolConfig"),
+              context.getResults().initStatus());
+  });
+}
+
 kj::Promise<void> ResourceManagerServer::deletePool(DeletePoolContext context) {
   return loop_.Run([this, context]() mutable {
     SetStatus(rm_.DeletePool(Str(context.getParams().getPath())),

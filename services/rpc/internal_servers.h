@@ -27,6 +27,7 @@ class ResourceManagerServer final : public api::internal::ResourceManager::Serve
 
  protected:
   kj::Promise<void> createPool(CreatePoolContext context) override;
+  kj::Promise<void> updatePool(UpdatePoolContext context) override;
   kj::Promise<void> deletePool(DeletePoolContext context) override;
   kj::Promise<void> lookupPool(LookupPoolContext context) override;
   kj::Promise<void> getPool(GetPoolContext context) override;

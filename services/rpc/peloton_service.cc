@@ -62,6 +62,18 @@ kj::Promise<void> PelotonService::createPool(CreatePoolContext context) {
   });
 }
 
+kj::Promise<void> PelotonService::updatePool(UpdatePoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    absl::StatusOr<fairshare::PoolConfig> config = api::PoolConfigFromCapnp(params.getConfig());
+    const absl::Status status =
+        config.ok() ? pools_.UpdatePool(Str(params.getPath()), api::PoolConfigToProto(*config))
+                    : config.status();
+    SetStatus(status, context.getResults().initStatus());
+    if (status.ok()) spdlog::info("pool {} updated", Str(params.getPath()));
+  });
+}
+
 kj::Promise<void> PelotonService::deletePool(DeletePoolContext context) {
   return loop_.Run([this, context]() mutable {
     SetStatus(pools_.DeletePool(Str(context.getParams().getPath())),
@@ -126,6 +138,24 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
       results.setJobId(id->value());
       spdlog::info("job {} created in {} ({} instances)", id->value(), Str(params.getPoolPath()),
                    instances);
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::updateJob(UpdateJobContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    jobmgr::job_pb::JobConfig config;
+    const capnp::Data::Reader bytes = params.getJobConfig();
+    absl::StatusOr<uint32_t> added =
+        config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))
+            ? jobs_.UpdateJob(JobId(Str(params.getJobId())), std::move(config))
+            : absl::StatusOr<uint32_t>(absl::InvalidArgumentError("jobConfig: not a v0 JobConfig"));
+    SetStatus(added.status(), results.initStatus());
+    if (added.ok()) {
+      results.setAddedInstances(*added);
+      spdlog::info("job {}: {} instances added", Str(params.getJobId()), *added);
     }
   });
 }

@@ -40,6 +40,8 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> restartTasks(RestartTasksContext context) override;
   kj::Promise<void> getTask(GetTaskContext context) override;
   kj::Promise<void> taskEvents(TaskEventsContext context) override;
+  kj::Promise<void> updateJob(UpdateJobContext context) override;
+  kj::Promise<void> updatePool(UpdatePoolContext context) override;
 
  private:
   SerialLoop& loop_;

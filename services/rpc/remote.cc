@@ -120,6 +120,17 @@ absl::StatusOr<PoolId> RemoteResourceManager::CreatePool(
   });
 }
 
+absl::Status RemoteResourceManager::UpdatePool(
+    absl::string_view path, const resmgr::respool_pb::ResourcePoolConfig& config) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::ResourceManager>().updatePoolRequest();
+    request.setPath(std::string(path));
+    const std::string bytes = config.SerializeAsString();
+    request.setConfig(Bytes(bytes));
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
 absl::Status RemoteResourceManager::DeletePool(absl::string_view path) {
   return Calling(peer_, [&]() -> absl::Status {
     auto request = peer_.Get<wire::ResourceManager>().deletePoolRequest();

@@ -86,6 +86,8 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
 
   absl::StatusOr<PoolId> CreatePool(absl::string_view path,
                                     const resmgr::respool_pb::ResourcePoolConfig& config) override;
+  absl::Status UpdatePool(absl::string_view path,
+                          const resmgr::respool_pb::ResourcePoolConfig& config) override;
   absl::Status DeletePool(absl::string_view path) override;
   absl::StatusOr<resmgr::PoolInfo> GetPoolById(const PoolId& id) const override;
   absl::StatusOr<PoolId> LookupPoolId(absl::string_view path) const override;
