@@ -89,7 +89,9 @@ sed 's/^  limit: 64$/  limit: 32/' "${examples}/default_respool.yaml" > "${work}
 "${peloton}" respool dump | grep -q "^/DefaultResPool .* 32 " || fail "respool dump after update: $("${peloton}" respool dump)"
 sed 's/^  limit: 64$/  limit: 0.5/' "${examples}/default_respool.yaml" > "${work}/below.yaml"
 expect_refused 1 "reservation" "${peloton}" respool update /DefaultResPool "${work}/below.yaml"
-"${peloton}" respool dump | grep -q "^/DefaultResPool .* 32 " || fail "a refused update changed the pool"
+"${peloton}" respool get /DefaultResPool | grep -q "^/DefaultResPool .* 32 " || fail "a refused update changed the pool"
+"${peloton}" respool get /DefaultResPool -o json | grep -q '"limit": 32' || fail "respool get -o json"
+expect_refused 1 "pool /Nope does not exist" "${peloton}" respool get /Nope
 
 # Bad input: a clear message, a non-zero exit, nothing created.
 printf 'name: [unclosed\n' > "${work}/malformed.yaml"

@@ -123,4 +123,6 @@ interface Peloton {
   # v0 ResourceManager.UpdateResourcePool: the pool's new config, checked against its parent
   # and its children.
   updatePool @17 (path :Text, config :Respool.ResourcePoolConfig) -> (status :Status);
+  # One pool by path, as listPools shows it (its children by id).
+  getPool @18 (path :Text) -> (status :Status, pool :PoolSummary);
 }

@@ -153,6 +153,24 @@ int RespoolUpdate(const Global& g, const std::string& path, const std::string& f
   });
 }
 
+void PrintPoolHeader() {
+  std::cout << fmt::format("{:<32} {:<36} {:>10} {:>10} {:>12} {:>12}\n", "PATH", "ID", "CPU RES",
+                           "CPU LIMIT", "CPU ALLOC", "CPU ENTITLED");
+}
+
+void PrintPool(peloton::api::PoolSummary::Reader pool) {
+  double reservation = 0, limit = 0;
+  for (auto r : pool.getConfig().getResources()) {
+    if (Str(r.getKind()) == "cpu") {
+      reservation = r.getReservation();
+      limit = r.getLimit();
+    }
+  }
+  std::cout << fmt::format("{:<32} {:<36} {:>10g} {:>10g} {:>12g} {:>12g}\n", Str(pool.getPath()),
+                           Str(pool.getId()), reservation, limit, pool.getAllocation().getCpu(),
+                           pool.getEntitlement().getCpu());
+}
+
 int RespoolDump(const Global& g) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto response = peloton.listPoolsRequest().send().wait(wait);
@@ -161,20 +179,24 @@ int RespoolDump(const Global& g) {
       PrintJson(Peloton::ListPoolsResults::Reader(response));
       return 0;
     }
-    std::cout << fmt::format("{:<32} {:<36} {:>10} {:>10} {:>12} {:>12}\n", "PATH", "ID", "CPU RES",
-                             "CPU LIMIT", "CPU ALLOC", "CPU ENTITLED");
-    for (auto pool : response.getPools()) {
-      double reservation = 0, limit = 0;
-      for (auto r : pool.getConfig().getResources()) {
-        if (Str(r.getKind()) == "cpu") {
-          reservation = r.getReservation();
-          limit = r.getLimit();
-        }
-      }
-      std::cout << fmt::format("{:<32} {:<36} {:>10g} {:>10g} {:>12g} {:>12g}\n",
-                               Str(pool.getPath()), Str(pool.getId()), reservation, limit,
-                               pool.getAllocation().getCpu(), pool.getEntitlement().getCpu());
+    PrintPoolHeader();
+    for (auto pool : response.getPools()) PrintPool(pool);
+    return 0;
+  });
+}
+
+int RespoolGet(const Global& g, const std::string& path) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.getPoolRequest();
+    request.setPath(path);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::GetPoolResults::Reader(response));
+      return 0;
     }
+    PrintPoolHeader();
+    PrintPool(response.getPool());
     return 0;
   });
 }
@@ -531,6 +553,9 @@ int main(int argc, char** argv) {
   respool->add_subcommand("dump", "every pool, with its allocation and entitlement")->callback([&] {
     status = RespoolDump(g);
   });
+  CLI::App* rg = respool->add_subcommand("get", "one pool, with its allocation and entitlement");
+  rg->add_option("path", path, "the pool's path")->required();
+  rg->callback([&] { status = RespoolGet(g, path); });
   CLI::App* ru = respool->add_subcommand("update",
                                          "change a pool's config (checked against its "
                                          "parent and children)");

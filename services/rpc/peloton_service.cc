@@ -26,6 +26,19 @@ void SetQuantities(const Resources& r, api::Quantities::Builder out) {
   out.setGpu(FromFixedPoint(ResourceKind::kGpu, r.milli_gpu()));
 }
 
+void SetPoolSummary(const resmgr::PoolInfo& p, api::PoolSummary::Builder out) {
+  out.setId(p.id.value());
+  out.setPath(p.path);
+  if (absl::StatusOr<fairshare::PoolConfig> c = api::PoolConfigFromProto(p.config); c.ok()) {
+    api::PoolConfigToCapnp(*c, out.initConfig());
+  }
+  auto children = out.initChildren(static_cast<unsigned>(p.children.size()));
+  for (size_t k = 0; k < p.children.size(); ++k) children.set(k, p.children[k].value());
+  SetQuantities(p.demand, out.initDemand());
+  SetQuantities(p.allocation.total, out.initAllocation());
+  SetQuantities(p.entitlement, out.initEntitlement());
+}
+
 // The API's `to` of an instance range: 0 means all instances.
 uint32_t EndOfRange(uint32_t to) { return to == 0 ? UINT32_MAX : to; }
 
@@ -96,22 +109,17 @@ kj::Promise<void> PelotonService::listPools(ListPoolsContext context) {
     auto results = context.getResults();
     SetStatus(absl::OkStatus(), results.initStatus());
     auto list = results.initPools(static_cast<unsigned>(pools.size()));
-    for (size_t i = 0; i < pools.size(); ++i) {
-      const resmgr::PoolInfo& p = pools[i];
-      auto out = list[static_cast<unsigned>(i)];
-      out.setId(p.id.value());
-      out.setPath(p.path);
-      if (absl::StatusOr<fairshare::PoolConfig> c = api::PoolConfigFromProto(p.config); c.ok()) {
-        api::PoolConfigToCapnp(*c, out.initConfig());
-      }
-      auto children = out.initChildren(static_cast<unsigned>(p.children.size()));
-      for (size_t k = 0; k < p.children.size(); ++k) {
-        children.set(static_cast<unsigned>(k), p.children[k].value());
-      }
-      SetQuantities(p.demand, out.initDemand());
-      SetQuantities(p.allocation.total, out.initAllocation());
-      SetQuantities(p.entitlement, out.initEntitlement());
-    }
+    for (size_t i = 0; i < pools.size(); ++i) SetPoolSummary(pools[i], list[i]);
+  });
+}
+
+kj::Promise<void> PelotonService::getPool(GetPoolContext context) {
+  return loop_.Run([this, context]() mutable {
+    absl::StatusOr<PoolId> id = pools_.LookupPoolId(Str(context.getParams().getPath()));
+    absl::StatusOr<resmgr::PoolInfo> pool =
+        id.ok() ? pools_.GetPoolById(*id) : absl::StatusOr<resmgr::PoolInfo>(id.status());
+    SetStatus(pool.status(), context.getResults().initStatus());
+    if (pool.ok()) SetPoolSummary(*pool, context.getResults().initPool());
   });
 }
 

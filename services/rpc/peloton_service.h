@@ -28,6 +28,7 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> deletePool(DeletePoolContext context) override;
   kj::Promise<void> lookupPool(LookupPoolContext context) override;
   kj::Promise<void> listPools(ListPoolsContext context) override;
+  kj::Promise<void> getPool(GetPoolContext context) override;
   kj::Promise<void> createJob(CreateJobContext context) override;
   kj::Promise<void> getJob(GetJobContext context) override;
   kj::Promise<void> stopJob(StopJobContext context) override;
