@@ -88,6 +88,28 @@ TEST(MasterConfigTest, TheShippedFilesLoad) {
                                LoadMasterConfig({dir + "base.yaml", dir + "development.yaml"}));
   EXPECT_EQ(c.hosts_size(), 3);
   EXPECT_EQ(c.listen(), "127.0.0.1:5391");
+  // Each component's own file, with its own address (the default given is not used).
+  for (const auto& [app, listen] :
+       std::vector<std::pair<std::string, std::string>>{{"jobmgr", kJobmgrAddress},
+                                                        {"resmgr", kResmgrAddress},
+                                                        {"placement", kPlacementAddress},
+                                                        {"hostmgr", kHostmgrAddress}}) {
+    PELOTON_ASSERT_OK_AND_ASSIGN(
+        MasterConfig one, LoadMasterConfig({absl::StrCat(srcdir != nullptr ? srcdir : ".",
+                                                         "/peloton/config/", app, "/base.yaml")},
+                                           "0.0.0.0:1"));
+    EXPECT_EQ(one.listen(), listen) << app;
+    EXPECT_EQ(one.hostmgr(), kHostmgrAddress) << app;
+  }
+}
+
+TEST(MasterConfigTest, EachProcessHasItsOwnDefaultAddress) {
+  MasterConfig c;
+  FillDefaults(c, kResmgrAddress);
+  EXPECT_EQ(c.listen(), kResmgrAddress);
+  EXPECT_EQ(c.jobmgr(), kJobmgrAddress);
+  EXPECT_EQ(c.resmgr(), kResmgrAddress);
+  EXPECT_EQ(c.hostmgr(), kHostmgrAddress);
 }
 
 }  // namespace
