@@ -59,7 +59,13 @@ void Round(PlacementEngine& engine, peloton::rpc::RemoteResourceManager& pools,
       &dropped);
   if (!placed.empty() || !dropped.empty()) {
     if (absl::Status s = jobs.SetPlacements(placed, dropped, cluster); !s.ok()) {
-      spdlog::error("{} placed gangs not handed over: {}", placed.size(), std::string(s.message()));
+      // Not handed over: they go back in line (what the job manager did launch before it
+      // failed is no longer "placing" at the resource manager, and stays as it is).
+      spdlog::warn("{} placed gangs not handed over, given back: {}", placed.size(),
+                   std::string(s.message()));
+      std::vector<ReadyGang> back = std::move(dropped);
+      for (PlacedGang& p : placed) back.push_back({p.pool, std::move(p.gang)});
+      (void)pools.ReturnGangs(back);
     }
   }
   if (std::vector<ReadyGang> waiting = engine.TakeWaiting(); !waiting.empty()) {
