@@ -18,25 +18,13 @@ int main(int argc, char** argv) {
   master::Flags flags;
   master::AddFlags(app, flags, master::kHostFlags);
   CLI11_PARSE(app, argc, argv);
-  absl::StatusOr<master::MasterConfig> config =
-      master::ConfigOf(app, flags, master::kHostmgrAddress);
-  if (!config.ok()) {
-    spdlog::error("{}", std::string(config.status().message()));
-    return 2;
-  }
-  auto backend = master::OpenLocalBackend(*config, flags.runner);
-  if (!backend.ok()) {
-    spdlog::error("{}", std::string(backend.status().message()));
-    return 2;
-  }
-  auto hosts = peloton::hostmgr::HostManager::Create(**backend);
-  if (!hosts.ok()) {
-    spdlog::error("{}", std::string(hosts.status().message()));
-    return 2;
-  }
+  const master::MasterConfig config =
+      master::OrExit(master::ConfigOf(app, flags, master::kHostmgrAddress));
+  auto backend = master::OrExit(master::OpenLocalBackend(config, flags.runner));
+  auto hosts = master::OrExit(peloton::hostmgr::HostManager::Create(*backend));
   peloton::rpc::SerialLoop loop;
   return master::Serve(
-      *config, kj::heap<peloton::rpc::HostManagerServer>(loop, **hosts), {}, loop,
+      config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,
       [] {
         spdlog::info("peloton-hostmgr serving");
         return absl::OkStatus();

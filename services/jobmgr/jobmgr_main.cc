@@ -32,28 +32,20 @@ int main(int argc, char** argv) {
   master::Flags flags;
   master::AddFlags(app, flags, master::kStoreFlags | master::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
-  absl::StatusOr<master::MasterConfig> config =
-      master::ConfigOf(app, flags, master::kJobmgrAddress);
-  if (!config.ok()) {
-    spdlog::error("{}", std::string(config.status().message()));
-    return 2;
-  }
-  auto store = master::OpenStore(*config);
-  if (!store.ok()) {
-    spdlog::error("{}", std::string(store.status().message()));
-    return 2;
-  }
+  const master::MasterConfig config =
+      master::OrExit(master::ConfigOf(app, flags, master::kJobmgrAddress));
+  auto store = master::OrExit(master::OpenStore(config));
   std::random_device seed;
   std::mt19937_64 gen(seed());
-  rpc::RemoteResourceManager pools(config->resmgr());
-  rpc::RemoteHostManager hosts(config->hostmgr());
-  peloton::jobmgr::JobManager jobs(**store, pools, hosts, gen);
+  rpc::RemoteResourceManager pools(config.resmgr());
+  rpc::RemoteHostManager hosts(config.hostmgr());
+  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen);
   rpc::SerialLoop loop;
   bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
   std::vector<master::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
   return master::Serve(
-      *config, kj::heap<rpc::PelotonService>(loop, jobs, pools, master::SandboxRoot(*config)),
+      config, kj::heap<rpc::PelotonService>(loop, jobs, pools, master::SandboxRoot(config)),
       std::move(exports), loop,
       [&]() -> absl::Status {
         for (auto [name, ping] : {std::pair<const char*, std::function<absl::Status()>>{
@@ -66,7 +58,7 @@ int main(int argc, char** argv) {
         if (absl::Status s = jobs.Recover(); !s.ok()) {
           return absl::Status(s.code(), absl::StrCat("recovery: ", s.message()));
         }
-        spdlog::info("peloton-jobmgr serving, data in {}", config->data_dir());
+        spdlog::info("peloton-jobmgr serving, data in {}", config.data_dir());
         return absl::OkStatus();
       },
       [&] {

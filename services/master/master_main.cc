@@ -26,47 +26,31 @@ int main(int argc, char** argv) {
                    master::kStoreFlags | master::kHostFlags | master::kPlacementFlags |
                        master::kPreemptionFlags);
   CLI11_PARSE(app, argc, argv);
-  absl::StatusOr<master::MasterConfig> config =
-      master::ConfigOf(app, flags, master::kMasterAddress);
-  if (!config.ok()) {
-    spdlog::error("{}", std::string(config.status().message()));
-    return 2;
-  }
-  auto store = master::OpenStore(*config);
-  if (!store.ok()) {
-    spdlog::error("{}", std::string(store.status().message()));
-    return 2;
-  }
-  auto backend = master::OpenLocalBackend(*config, flags.runner);
-  if (!backend.ok()) {
-    spdlog::error("{}", std::string(backend.status().message()));
-    return 2;
-  }
-  auto m = master::Master::Create(
-      **store, **backend,
-      {.placement_profile = config->placement_profile(),
-       .preemption_period_ticks = static_cast<int>(config->preemption_period_ticks()),
+  const master::MasterConfig config =
+      master::OrExit(master::ConfigOf(app, flags, master::kMasterAddress));
+  auto store = master::OrExit(master::OpenStore(config));
+  auto backend = master::OrExit(master::OpenLocalBackend(config, flags.runner));
+  auto m = master::OrExit(master::Master::Create(
+      *store, *backend,
+      {.placement_profile = config.placement_profile(),
+       .preemption_period_ticks = static_cast<int>(config.preemption_period_ticks()),
        .preemption = {.sustained_over_allocation_count =
-                          static_cast<int>(config->sustained_over_allocation())}});
-  if (!m.ok()) {
-    spdlog::error("{}", std::string(m.status().message()));
-    return 2;
-  }
+                          static_cast<int>(config.sustained_over_allocation())}}));
   peloton::rpc::SerialLoop loop;
   return master::Serve(
-      *config,
-      kj::heap<peloton::rpc::PelotonService>(loop, (*m)->jobs(), (*m)->pools(),
-                                             master::SandboxRoot(*config)),
+      config,
+      kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(),
+                                             master::SandboxRoot(config)),
       {}, loop,
       [&]() -> absl::Status {
-        if (absl::Status s = (*m)->Recover(); !s.ok()) {
+        if (absl::Status s = m->Recover(); !s.ok()) {
           return absl::Status(s.code(), absl::StrCat("recovery: ", s.message()));
         }
-        spdlog::info("peloton-master serving, data in {}", config->data_dir());
+        spdlog::info("peloton-master serving, data in {}", config.data_dir());
         return absl::OkStatus();
       },
       [&] {
-        if (absl::Status s = (*m)->Tick(); !s.ok()) {
+        if (absl::Status s = m->Tick(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
       });

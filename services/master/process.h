@@ -8,6 +8,7 @@
 #ifndef PELOTON_SERVICES_MASTER_PROCESS_H_
 #define PELOTON_SERVICES_MASTER_PROCESS_H_
 
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "services/master/config.h"
 #include "services/rpc/serial_loop.h"
 #include "services/store/sqlite_store.h"
+#include "spdlog/spdlog.h"
 
 namespace peloton::master {
 
@@ -39,6 +41,16 @@ struct Flags {
 };
 
 void AddFlags(CLI::App& app, Flags& flags, unsigned groups);
+
+// The value, or the process ends with exit status 2 after logging why (for main's setup).
+template <typename T>
+T OrExit(absl::StatusOr<T> value) {
+  if (!value.ok()) {
+    spdlog::error("{}", std::string(value.status().message()));
+    std::exit(2);
+  }
+  return *std::move(value);
+}
 // The --config files, then the flags given. InvalidArgument naming the file or flag and the
 // field. Sets spdlog's level.
 absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,

@@ -85,27 +85,23 @@ int main(int argc, char** argv) {
   master::Flags flags;
   master::AddFlags(app, flags, master::kPlacementFlags | master::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
-  absl::StatusOr<master::MasterConfig> config =
-      master::ConfigOf(app, flags, master::kPlacementAddress);
-  if (!config.ok()) {
-    spdlog::error("{}", std::string(config.status().message()));
-    return 2;
-  }
+  const master::MasterConfig config =
+      master::OrExit(master::ConfigOf(app, flags, master::kPlacementAddress));
   peloton::placement::PluginRegistry registry;
   absl::Status registered = peloton::placement::RegisterBuiltinPlugins(registry);
-  auto profile = registered.ok() ? registry.Build(config->placement_profile())
+  auto profile = registered.ok() ? registry.Build(config.placement_profile())
                                  : absl::StatusOr<peloton::placement::Profile>(registered);
   if (!profile.ok()) {
     spdlog::error("placement_profile: {}", std::string(profile.status().message()));
     return 2;
   }
   PlacementEngine engine(*std::move(profile));
-  rpc::RemoteResourceManager pools(config->resmgr());
-  rpc::RemoteHostManager hosts(config->hostmgr());
-  rpc::RemoteJobManager jobs(config->jobmgr());
+  rpc::RemoteResourceManager pools(config.resmgr());
+  rpc::RemoteHostManager hosts(config.hostmgr());
+  rpc::RemoteJobManager jobs(config.jobmgr());
   rpc::SerialLoop loop;
   return master::Serve(
-      *config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
+      config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
       {}, loop,
       [&]() -> absl::Status {
         // What an earlier placement engine was placing is first in line again.
@@ -116,8 +112,9 @@ int main(int argc, char** argv) {
               return taken.status();
             },
             absl::Seconds(30));
-        if (!up.ok())
+        if (!up.ok()) {
           return absl::Status(up.code(), absl::StrCat("waiting for resmgr: ", up.message()));
+        }
         spdlog::info("peloton-placement running ({} gangs taken over)", *taken);
         return absl::OkStatus();
       },

@@ -25,34 +25,22 @@ int main(int argc, char** argv) {
   master::Flags flags;
   master::AddFlags(app, flags, master::kStoreFlags | master::kPreemptionFlags | master::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
-  absl::StatusOr<master::MasterConfig> config =
-      master::ConfigOf(app, flags, master::kResmgrAddress);
-  if (!config.ok()) {
-    spdlog::error("{}", std::string(config.status().message()));
-    return 2;
-  }
-  auto store = master::OpenStore(*config);
-  if (!store.ok()) {
-    spdlog::error("{}", std::string(store.status().message()));
-    return 2;
-  }
+  const master::MasterConfig config =
+      master::OrExit(master::ConfigOf(app, flags, master::kResmgrAddress));
+  auto store = master::OrExit(master::OpenStore(config));
   std::random_device seed;
   std::mt19937_64 gen(seed());
-  auto pools = peloton::resmgr::ResourceManager::Create(
-      **store, gen,
-      {.sustained_over_allocation_count = static_cast<int>(config->sustained_over_allocation())});
-  if (!pools.ok()) {
-    spdlog::error("{}", std::string(pools.status().message()));
-    return 2;
-  }
-  peloton::rpc::RemoteHostManager hosts(config->hostmgr());
+  auto pools = master::OrExit(peloton::resmgr::ResourceManager::Create(
+      *store, gen,
+      {.sustained_over_allocation_count = static_cast<int>(config.sustained_over_allocation())}));
+  peloton::rpc::RemoteHostManager hosts(config.hostmgr());
   peloton::rpc::SerialLoop loop;
-  auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, **pools);
+  auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);
   peloton::rpc::ResourceManagerServer& preempted = *server;
-  const uint32_t period = config->preemption_period_ticks();
+  const uint32_t period = config.preemption_period_ticks();
   uint64_t ticks = 0;
   return master::Serve(
-      *config, kj::mv(server), {}, loop,
+      config, kj::mv(server), {}, loop,
       [] {
         spdlog::info("peloton-resmgr serving");
         return absl::OkStatus();
@@ -63,7 +51,7 @@ int main(int argc, char** argv) {
           spdlog::warn("tick skipped: {}", std::string(capacity.status().message()));
           return;
         }
-        (*pools)->Tick(*capacity);
-        if (period > 0 && ++ticks % period == 0) preempted.AddPreempted((*pools)->Preempt());
+        pools->Tick(*capacity);
+        if (period > 0 && ++ticks % period == 0) preempted.AddPreempted(pools->Preempt());
       });
 }
