@@ -88,6 +88,10 @@ TEST(MasterConfigTest, TheShippedFilesLoad) {
                                LoadMasterConfig({dir + "base.yaml", dir + "development.yaml"}));
   EXPECT_EQ(c.hosts_size(), 3);
   EXPECT_EQ(c.listen(), "127.0.0.1:5391");
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig gpu,
+                               LoadMasterConfig({dir + "base.yaml", dir + "gpu-hosts.yaml"}));
+  ASSERT_EQ(gpu.hosts_size(), 2);
+  EXPECT_EQ(gpu.hosts(1).gpus(), 1u);
   // Each component's own file, with its own address (the default given is not used).
   for (const auto& [app, listen] :
        std::vector<std::pair<std::string, std::string>>{{"jobmgr", kJobmgrAddress},
