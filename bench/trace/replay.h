@@ -15,11 +15,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bench/trace/openb.h"
 #include "bench/trace/trace_report.pb.h"
 #include "peloton/placement/plugin.h"
+#include "services/backend/sim/openb.h"
 
 namespace peloton::bench {
+
+// The openb readers live with the sim backend, which reads the same node lists.
+using ::peloton::sim::ReadOpenbNodes;
+using ::peloton::sim::ReadOpenbPods;
+using ::peloton::sim::TracePod;
+using ::peloton::sim::WorkloadOf;
 
 struct ReplayOptions {
   std::string profile = "pack";

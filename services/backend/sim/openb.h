@@ -1,10 +1,11 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // Readers for the Alibaba "openb" GPU cluster trace (ATC'23, ../shared/data/openb/): the node
-// list becomes placement hosts, the pod lists become tasks.
+// list becomes placement hosts (the sim backend's hosts file), the pod lists become tasks
+// (bench/trace_replay).
 
-#ifndef PELOTON_BENCH_TRACE_OPENB_H_
-#define PELOTON_BENCH_TRACE_OPENB_H_
+#ifndef PELOTON_SERVICES_BACKEND_SIM_OPENB_H_
+#define PELOTON_SERVICES_BACKEND_SIM_OPENB_H_
 
 #include <cstdint>
 #include <string>
@@ -14,7 +15,7 @@
 #include "peloton/placement/model.h"
 #include "peloton/placement/plugin.h"
 
-namespace peloton::bench {
+namespace peloton::sim {
 
 struct TracePod {
   placement::TaskSpec task;
@@ -37,6 +38,6 @@ absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path);
 // pod shapes (at most 64), each weighted by its share of the pods.
 std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods);
 
-}  // namespace peloton::bench
+}  // namespace peloton::sim
 
-#endif  // PELOTON_BENCH_TRACE_OPENB_H_
+#endif  // PELOTON_SERVICES_BACKEND_SIM_OPENB_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 
-#include "bench/trace/openb.h"
+#include "services/backend/sim/openb.h"
 
 #include <algorithm>
 #include <fstream>
@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace peloton::bench {
+namespace peloton::sim {
 namespace {
 
 // A CSV file with a header row; fields contain no quotes or commas in these traces.
@@ -161,4 +161,4 @@ std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& po
   return out;
 }
 
-}  // namespace peloton::bench
+}  // namespace peloton::sim
