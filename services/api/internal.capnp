@@ -123,6 +123,7 @@ struct LaunchSpec {
   environment @5 :List(Label);
   resources @6 :Resources;
   killGracePeriodNanos @7 :Int64;
+  labels @8 :List(Label);
 }
 
 struct TaskStatus {

@@ -250,6 +250,11 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
   }
   Set(s.resources, out.initResources());
   out.setKillGracePeriodNanos(absl::ToInt64Nanoseconds(s.kill_grace_period));
+  auto labels = out.initLabels(static_cast<unsigned>(s.labels.size()));
+  for (size_t i = 0; i < s.labels.size(); ++i) {
+    labels[i].setKey(s.labels[i].first);
+    labels[i].setValue(s.labels[i].second);
+  }
 }
 
 backend::LaunchSpec Get(LaunchSpec::Reader in) {
@@ -264,6 +269,7 @@ backend::LaunchSpec Get(LaunchSpec::Reader in) {
   }
   s.resources = Get(in.getResources());
   s.kill_grace_period = absl::Nanoseconds(in.getKillGracePeriodNanos());
+  for (Label::Reader l : in.getLabels()) s.labels.emplace_back(Str(l.getKey()), Str(l.getValue()));
   return s;
 }
 

@@ -147,6 +147,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                            .command = "/bin/echo",
                            .arguments = {"a", "b"},
                            .environment = {{"K", "V"}},
+                           .labels = {{"peloton.sim/duration", "3"}},
                            .resources = peloton::Resources::Of(1, 2, 3, 0),
                            .kill_grace_period = absl::Seconds(7)};
   Set(spec, lm.initRoot<LaunchSpec>());
@@ -157,6 +158,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(ls.environment, spec.environment);
   EXPECT_EQ(ls.resources, spec.resources);
   EXPECT_EQ(ls.kill_grace_period, absl::Seconds(7));
+  EXPECT_EQ(ls.labels, spec.labels);
 
   capnp::MallocMessageBuilder sm;
   backend::TaskStatus st{.task_id = "job-0-1",

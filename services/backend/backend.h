@@ -47,6 +47,7 @@ struct LaunchSpec {
   std::string command;
   std::vector<std::string> arguments;
   std::vector<std::pair<std::string, std::string>> environment;  // added to the backend's own
+  std::vector<std::pair<std::string, std::string>> labels;       // the task's (key, value)
   Resources resources;
   absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
 };

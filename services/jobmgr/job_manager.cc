@@ -468,6 +468,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
       spec.environment.emplace_back(p.envname(), absl::StrCat(allocation.ports[next_port++]));
     }
   }
+  for (const auto& l : config.labels()) spec.labels.emplace_back(l.key(), l.value());
   spec.resources = allocation.resources;
   spec.kill_grace_period =
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()

@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace peloton::sim {
+namespace peloton::backend::sim {
 namespace {
 
 // A CSV file with a header row; fields contain no quotes or commas in these traces.
@@ -161,4 +161,4 @@ std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& po
   return out;
 }
 
-}  // namespace peloton::sim
+}  // namespace peloton::backend::sim

@@ -15,7 +15,7 @@
 #include "peloton/placement/model.h"
 #include "peloton/placement/plugin.h"
 
-namespace peloton::sim {
+namespace peloton::backend::sim {
 
 struct TracePod {
   placement::TaskSpec task;
@@ -38,6 +38,6 @@ absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path);
 // pod shapes (at most 64), each weighted by its share of the pods.
 std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods);
 
-}  // namespace peloton::sim
+}  // namespace peloton::backend::sim
 
 #endif  // PELOTON_SERVICES_BACKEND_SIM_OPENB_H_

@@ -1,0 +1,237 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/sim/sim_backend.h"
+
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "peloton/common/status_macros.h"
+#include "services/backend/sim/openb.h"
+
+namespace peloton::backend::sim {
+namespace {
+
+constexpr uint32_t kPortBegin = 31000, kPortEnd = 32999;
+
+absl::Status Invalid(absl::string_view field, absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
+}
+
+// A label's value, if the task has it.
+const std::string* LabelOf(const LaunchSpec& spec, absl::string_view key) {
+  for (const auto& [k, v] : spec.labels) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+// The N of a command that starts with `word N` (`sleep 30 && ...`, `exit 3`), if any.
+bool LeadingNumber(absl::string_view command, absl::string_view word, double* n) {
+  command = absl::StripLeadingAsciiWhitespace(command);
+  if (!absl::ConsumePrefix(&command, word) || command.empty() || command[0] != ' ') return false;
+  command = absl::StripLeadingAsciiWhitespace(command);
+  const size_t end = command.find_first_of(" ;&|");
+  return absl::SimpleAtod(command.substr(0, end), n);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<HostInfo>> GenerateHosts(int count, absl::string_view shape) {
+  if (count <= 0) return Invalid("sim hosts", absl::StrCat(count, " (rule: at least one)"));
+  double cpu = 32, memory_mb = 262144, disk_mb = 1048576, gpus = 0, port_begin = kPortBegin,
+         port_end = kPortEnd;
+  std::string model;
+  for (absl::string_view item : absl::StrSplit(shape, ',', absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    const std::string key(absl::StripAsciiWhitespace(kv.first));
+    const std::string value(absl::StripAsciiWhitespace(kv.second));
+    if (key == "gpu_model") {
+      model = value;
+      continue;
+    }
+    double* target = key == "cpu"          ? &cpu
+                     : key == "memory_mb"  ? &memory_mb
+                     : key == "disk_mb"    ? &disk_mb
+                     : key == "gpus"       ? &gpus
+                     : key == "port_begin" ? &port_begin
+                     : key == "port_end"   ? &port_end
+                                           : nullptr;
+    if (target == nullptr) {
+      return Invalid(absl::StrCat("sim host shape: ", key),
+                     "unknown (rule: cpu, memory_mb, disk_mb, gpus, gpu_model, port_begin, "
+                     "port_end)");
+    }
+    if (!absl::SimpleAtod(value, target) || !(*target >= 0)) {
+      return Invalid(absl::StrCat("sim host shape: ", key),
+                     absl::StrCat("'", value, "' (rule: a number >= 0)"));
+    }
+  }
+  if (gpus != std::floor(gpus)) {
+    return Invalid("sim host shape: gpus", absl::StrCat(gpus, " (rule: whole devices)"));
+  }
+  if (port_begin > port_end || port_end > 65535) {
+    return Invalid("sim host shape: port_begin",
+                   absl::StrCat(port_begin, "-", port_end, " (rule: begin <= end <= 65535)"));
+  }
+  PELOTON_ASSIGN_OR_RETURN(Resources capacity, Resources::FromUnits(cpu, memory_mb, disk_mb, gpus));
+  std::vector<HostInfo> hosts(count);
+  for (int i = 0; i < count; ++i) {
+    HostInfo& h = hosts[i];
+    h.hostname = absl::StrCat("sim-", i);
+    h.agent_id = h.hostname;
+    h.capacity = capacity;
+    h.gpus.assign(static_cast<size_t>(gpus), {model.empty() ? "gpu" : model, 1000});
+    h.attributes["hostname"] = h.hostname;
+    if (!model.empty()) h.attributes["gpu_model"] = model;
+    h.ports = {{static_cast<uint32_t>(port_begin), static_cast<uint32_t>(port_end)}};
+  }
+  return hosts;
+}
+
+absl::StatusOr<std::vector<HostInfo>> ReadHosts(const std::string& node_list) {
+  PELOTON_ASSIGN_OR_RETURN(std::vector<placement::HostSpec> nodes, ReadOpenbNodes(node_list));
+  std::vector<HostInfo> hosts;
+  hosts.reserve(nodes.size());
+  for (placement::HostSpec& n : nodes) {
+    HostInfo h;
+    h.hostname = n.name;
+    h.agent_id = n.name;
+    h.capacity = n.capacity;
+    h.gpus = std::move(n.gpus);
+    h.attributes = std::move(n.attributes);
+    h.attributes["hostname"] = n.name;
+    if (!h.gpus.empty()) h.attributes["gpu_model"] = h.gpus.front().model;
+    h.ports = {{kPortBegin, kPortEnd}};
+    hosts.push_back(std::move(h));
+  }
+  return hosts;
+}
+
+SimBackend::SimBackend(SimOptions options) : options_(std::move(options)) {
+  if (!options_.now) options_.now = [] { return absl::Now(); };
+  real_start_ = options_.now();
+  sim_start_ = real_start_;
+}
+
+absl::StatusOr<std::unique_ptr<SimBackend>> SimBackend::Create(SimOptions options) {
+  if (options.hosts.empty()) return Invalid("sim hosts", "none (rule: at least one)");
+  if (!(options.speed > 0)) {
+    return Invalid("sim speed", absl::StrCat(options.speed, " (rule: > 0)"));
+  }
+  std::unique_ptr<SimBackend> b(new SimBackend(std::move(options)));
+  for (uint32_t i = 0; i < b->options_.hosts.size(); ++i) {
+    if (!b->host_index_.emplace(b->options_.hosts[i].hostname, i).second) {
+      return Invalid(absl::StrCat("sim hosts[", i, "]"),
+                     absl::StrCat("'", b->options_.hosts[i].hostname, "' (rule: unique names)"));
+    }
+  }
+  return b;
+}
+
+absl::Time SimBackend::SimNow() const {
+  return sim_start_ + (options_.now() - real_start_) * options_.speed;
+}
+
+TaskStatus SimBackend::StatusOf(const std::string& task_id, uint32_t host, MesosTaskState state,
+                                std::string message, absl::Time time) const {
+  TaskStatus s;
+  s.task_id = task_id;
+  s.state = state;
+  s.hostname = options_.hosts[host].hostname;
+  s.agent_id = options_.hosts[host].agent_id;
+  s.message = std::move(message);
+  s.time = time;
+  return s;
+}
+
+absl::Status SimBackend::Launch(const LaunchSpec& spec) {
+  auto host = host_index_.find(spec.hostname);
+  if (host == host_index_.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", spec.task_id, ": unknown host '", spec.hostname, "'"));
+  }
+  if (tasks_.contains(spec.task_id)) {
+    return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id, " is running"));
+  }
+  double seconds = 0;
+  if (const std::string* d = LabelOf(spec, kDurationLabel); d != nullptr) {
+    if (!absl::SimpleAtod(*d, &seconds) || !(seconds >= 0)) {
+      return Invalid(absl::StrCat("labels.", kDurationLabel),
+                     absl::StrCat("'", *d, "' (rule: seconds >= 0)"));
+    }
+  } else if (!LeadingNumber(spec.command, "sleep", &seconds) || !(seconds >= 0)) {
+    seconds = 0;
+  }
+  double exit_code = 0;
+  if (const std::string* e = LabelOf(spec, kExitCodeLabel); e != nullptr) {
+    if (!absl::SimpleAtod(*e, &exit_code) || exit_code != std::floor(exit_code)) {
+      return Invalid(absl::StrCat("labels.", kExitCodeLabel),
+                     absl::StrCat("'", *e, "' (rule: an integer)"));
+    }
+  } else if (!LeadingNumber(spec.command, "exit", &exit_code)) {
+    exit_code = 0;
+  }
+  const absl::Time now = SimNow();
+  Task task{host->second, static_cast<int32_t>(exit_code), next_seq_++,
+            now + absl::Seconds(seconds)};
+  due_.push({task.end, task.seq, spec.task_id});
+  pending_.push_back(
+      StatusOf(spec.task_id, task.host, MesosTaskState::kRunning, "running (simulated)", now));
+  tasks_.emplace(spec.task_id, task);
+  return absl::OkStatus();
+}
+
+absl::Status SimBackend::Kill(const std::string& task_id) {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return absl::OkStatus();  // ended already (or never ran here)
+  pending_.push_back(
+      StatusOf(task_id, it->second.host, MesosTaskState::kKilled, "killed", SimNow()));
+  tasks_.erase(it);  // its entry in due_ is stale from now on
+  return absl::OkStatus();
+}
+
+std::vector<TaskStatus> SimBackend::Poll() {
+  std::vector<TaskStatus> out = std::move(pending_);
+  pending_.clear();
+  const absl::Time now = SimNow();
+  while (!due_.empty() && due_.top().end <= now) {
+    Due due = due_.top();
+    due_.pop();
+    auto it = tasks_.find(due.task_id);
+    if (it == tasks_.end() || it->second.seq != due.seq) continue;  // killed meanwhile
+    const Task& t = it->second;
+    TaskStatus s = t.exit_code == 0 ? StatusOf(due.task_id, t.host, MesosTaskState::kFinished,
+                                               "exit code 0", due.end)
+                                    : StatusOf(due.task_id, t.host, MesosTaskState::kFailed,
+                                               absl::StrCat("exit code ", t.exit_code), due.end);
+    s.exit_code = t.exit_code;
+    out.push_back(std::move(s));
+    tasks_.erase(it);
+  }
+  return out;
+}
+
+std::vector<TaskStatus> SimBackend::Reconcile(const std::vector<std::string>& task_ids) {
+  std::vector<TaskStatus> out;
+  out.reserve(task_ids.size());
+  const absl::Time now = SimNow();
+  for (const std::string& id : task_ids) {
+    if (auto it = tasks_.find(id); it != tasks_.end()) {
+      out.push_back(StatusOf(id, it->second.host, MesosTaskState::kRunning, "running", now));
+    } else {
+      TaskStatus s;
+      s.task_id = id;
+      s.state = MesosTaskState::kLost;
+      s.message = "unknown to the simulation";
+      s.time = now;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+}  // namespace peloton::backend::sim
