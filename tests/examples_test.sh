@@ -4,7 +4,8 @@
 #   - preemption/: a preemptible job fills the cluster from /A; a non-preemptible job in /B
 #     takes back /B's reservation, and two of the first job's tasks are preempted;
 #   - host_limit_job.yaml: one task per host on three hosts, the fourth waits;
-#   - gpu_job.yaml: on config/master/gpu-hosts.yaml, the task runs on the GPU host.
+#   - gpu_job.yaml: on config/master/gpu-hosts.yaml, the task runs on the GPU host;
+#   - the sim backend: hosts from a node list, a ten-minute job simulated in under a second.
 set -euo pipefail
 
 root="${TEST_SRCDIR}/peloton"
@@ -46,11 +47,11 @@ start_master() {  # start_master <name> [flags...]
   done
   fail "peloton-master did not start"
 }
-create() {  # create <pool> <file>: prints the job id
-  local id
-  id=$("${peloton}" job create "$1" "$2" | awk '{print $2}')
-  jobs+=("${id}")
-  echo "${id}"
+created=""
+create() {  # create <pool> <file>: the job's id in $created (and stopped by stop_master)
+  created=$("${peloton}" job create "$1" "$2" | awk '{print $2}')
+  [ -n "${created}" ] || fail "job create $2"
+  jobs+=("${created}")
 }
 count() { "${peloton}" task list "$1" | grep -c " $2 " || true; }
 wait_count() {  # wait_count <job> <state> <n>
@@ -68,9 +69,11 @@ start_master preemption --config="${work}/two-hosts.yaml" --preemption-period-ti
     --sustained-over-allocation=2
 "${peloton}" respool create /A "${examples}/preemption/pool.yaml" > /dev/null
 "${peloton}" respool create /B "${examples}/preemption/pool.yaml" > /dev/null
-fill=$(create /A "${examples}/preemption/fill.yaml")
+create /A "${examples}/preemption/fill.yaml"
+fill="${created}"
 wait_count "${fill}" RUNNING 4
-urgent=$(create /B "${examples}/preemption/urgent.yaml")
+create /B "${examples}/preemption/urgent.yaml"
+urgent="${created}"
 wait_count "${urgent}" RUNNING 2
 wait_count "${fill}" RUNNING 2
 [ "$(count "${fill}" PENDING)" = 2 ] || fail "fill: $("${peloton}" task list "${fill}")"
@@ -80,7 +83,8 @@ stop_master
 # One task per host.
 start_master host_limit --config="${configs}/base.yaml" --config="${configs}/development.yaml"
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
-limited=$(create /DefaultResPool "${examples}/host_limit_job.yaml")
+create /DefaultResPool "${examples}/host_limit_job.yaml"
+limited="${created}"
 wait_count "${limited}" RUNNING 3
 sleep 0.5  # many ticks: the fourth still finds no host
 [ "$(count "${limited}" RUNNING)" = 3 ] || fail "host limit: $("${peloton}" task list "${limited}")"
@@ -95,8 +99,24 @@ start_master gpu --config="${configs}/base.yaml" --config="${configs}/gpu-hosts.
 printf 'name: gpupool\nresources:\n- {kind: cpu, reservation: 1, limit: 2, share: 1}\n- {kind: memory, reservation: 512, limit: 2048, share: 1}\n- {kind: disk, reservation: 512, limit: 8192, share: 1}\n- {kind: gpu, reservation: 1, limit: 1, share: 1}\n' \
     > "${work}/gpupool.yaml"
 "${peloton}" respool create /gpupool "${work}/gpupool.yaml" > /dev/null
-gpu=$(create /gpupool "${examples}/gpu_job.yaml")
+create /gpupool "${examples}/gpu_job.yaml"
+gpu="${created}"
 wait_count "${gpu}" SUCCEEDED 1
 "${peloton}" task list "${gpu}" | grep -q " SUCCEEDED  gpu-0 " || fail "gpu: $("${peloton}" task list "${gpu}")"
+stop_master
+
+# The sim backend: hosts from a node list, tasks that run no process, ten minutes of
+# `sleep 600` simulated at 1000x.
+printf 'sn,cpu_milli,memory_mib,gpu,model\nnode-a,32000,262144,0,\nnode-b,96000,786432,8,V100M32\n' \
+    > "${work}/nodes.csv"
+start_master sim --backend=sim --sim-hosts-file="${work}/nodes.csv" --sim-speed=1000
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+printf 'instancecount: 20\ndefaultconfig:\n  resource: {cpulimit: 1, memlimitmb: 64}\n  command: {shell: true, value: "sleep 600"}\n' \
+    > "${work}/ten-minutes.yaml"
+create /DefaultResPool "${work}/ten-minutes.yaml"
+simjob="${created}"
+wait_count "${simjob}" SUCCEEDED 20
+"${peloton}" task list "${simjob}" | grep -q " node-a " || fail "sim: $("${peloton}" task list "${simjob}")"
+[ -z "$(ls -A "${work}/sim/sandboxes" 2> /dev/null || true)" ] || fail "the sim backend started processes"
 stop_master
 echo "PASS"

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const master::MasterConfig config =
       master::OrExit(master::ConfigOf(app, flags, master::kHostmgrAddress));
-  auto backend = master::OrExit(master::OpenLocalBackend(config, flags.runner));
+  auto backend = master::OrExit(master::OpenBackend(config, flags.runner));
   auto hosts = master::OrExit(peloton::hostmgr::HostManager::Create(*backend));
   peloton::rpc::SerialLoop loop;
   return master::Serve(

@@ -30,6 +30,8 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (c.sustained_over_allocation() == 0) c.set_sustained_over_allocation(3);
   if (c.sync().empty()) c.set_sync("normal");
   if (c.log_level().empty()) c.set_log_level("info");
+  if (c.backend().empty()) c.set_backend("local");
+  if (c.sim_speed() == 0) c.set_sim_speed(1);
 }
 
 absl::Status ValidateMasterConfig(const MasterConfig& c) {
@@ -44,6 +46,15 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (!kLevels.contains(c.log_level())) {
     return Invalid("log_level",
                    absl::StrCat("'", c.log_level(), "' (rule: trace, debug, info, warn, error)"));
+  }
+  if (c.backend() != "local" && c.backend() != "sim") {
+    return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local or sim)"));
+  }
+  if (c.backend() == "sim" && c.sim_hosts_file().empty() == (c.sim_hosts() == 0)) {
+    return Invalid("sim_hosts", "the sim backend needs either sim_hosts_file or sim_hosts");
+  }
+  if (!(c.sim_speed() > 0)) {
+    return Invalid("sim_speed", absl::StrCat(c.sim_speed(), " (rule: > 0)"));
   }
   if (c.hosts_size() > 0 && c.local_hosts() > 0) {
     return Invalid("local_hosts", "set with hosts (rule: declare hosts or split the machine)");

@@ -81,6 +81,24 @@ TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hosts[0].port_begin")));
 }
 
+TEST(MasterConfigTest, TheBackendIsChecked) {
+  MasterConfig c;
+  FillDefaults(c);
+  EXPECT_EQ(c.backend(), "local");
+  EXPECT_EQ(c.sim_speed(), 1);
+  c.set_backend("mesos");
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("backend: 'mesos'")));
+  c.set_backend("sim");
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sim_hosts")));
+  c.set_sim_hosts(10);
+  EXPECT_THAT(ValidateMasterConfig(c), IsOk());
+  c.set_sim_speed(-2);
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sim_speed")));
+}
+
 TEST(MasterConfigTest, TheShippedFilesLoad) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const std::string dir = absl::StrCat(srcdir != nullptr ? srcdir : ".", "/peloton/config/master/");

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   const master::MasterConfig config =
       master::OrExit(master::ConfigOf(app, flags, master::kMasterAddress));
   auto store = master::OrExit(master::OpenStore(config));
-  auto backend = master::OrExit(master::OpenLocalBackend(config, flags.runner));
+  auto backend = master::OrExit(master::OpenBackend(config, flags.runner));
   auto m = master::OrExit(master::Master::Create(
       *store, *backend,
       {.placement_profile = config.placement_profile(),

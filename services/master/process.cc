@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
+#include "services/backend/sim/sim_backend.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::master {
@@ -74,6 +75,16 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                    "split this machine into N virtual hosts (0: one host, the machine)")
         ->check(CLI::Range(0, 1024));
     app.add_option("--runner", f.runner, "the peloton-task-runner binary");
+    app.add_option("--backend", f.backend, "local (processes on this machine) or sim")
+        ->check(CLI::IsMember({"local", "sim"}));
+    app.add_option("--sim-hosts-file", f.sim_hosts_file,
+                   "sim: the hosts of a node list (sn,cpu_milli,memory_mib,gpu,model)");
+    app.add_option("--sim-hosts", f.sim_hosts, "sim: this many generated hosts")
+        ->check(CLI::Range(1, 10'000'000));
+    app.add_option("--sim-host-shape", f.sim_host_shape,
+                   "sim: the generated hosts' shape, e.g. cpu=32,memory_mb=262144,gpus=8");
+    app.add_option("--sim-speed", f.sim_speed, "sim: simulated seconds per real second")
+        ->check(CLI::PositiveNumber);
   }
   if (groups & kPlacementFlags) {
     app.add_option("--placement-profile", f.placement_profile,
@@ -127,9 +138,15 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--sustained-over-allocation")) {
     c.set_sustained_over_allocation(static_cast<uint32_t>(f.sustained_over_allocation));
   }
+  if (given("--backend")) c.set_backend(f.backend);
+  if (given("--sim-hosts-file")) c.set_sim_hosts_file(f.sim_hosts_file);
+  if (given("--sim-hosts")) c.set_sim_hosts(static_cast<uint32_t>(f.sim_hosts));
+  if (given("--sim-host-shape")) c.set_sim_host_shape(f.sim_host_shape);
+  if (given("--sim-speed")) c.set_sim_speed(f.sim_speed);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
+  if (absl::Status s = ValidateMasterConfig(c); !s.ok()) return s;
   spdlog::set_level(spdlog::level::from_str(c.log_level()));
   return c;
 }
@@ -149,8 +166,17 @@ absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig
 
 std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }
 
-absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
-    const MasterConfig& c, const std::string& runner) {
+absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig& c,
+                                                              const std::string& runner) {
+  if (c.backend() == "sim") {
+    absl::StatusOr<std::vector<backend::HostInfo>> hosts =
+        c.sim_hosts_file().empty()
+            ? backend::sim::GenerateHosts(static_cast<int>(c.sim_hosts()), c.sim_host_shape())
+            : backend::sim::ReadHosts(c.sim_hosts_file());
+    if (!hosts.ok()) return hosts.status();
+    spdlog::info("sim backend: {} hosts, speed {}", hosts->size(), c.sim_speed());
+    return backend::sim::SimBackend::Create({*std::move(hosts), c.sim_speed()});
+  }
   std::error_code ec;
   fs::create_directories(SandboxRoot(c), ec);
   if (ec) {

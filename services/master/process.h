@@ -28,7 +28,7 @@ namespace peloton::master {
 // Flag groups, beyond --config, --listen, --tick-ms and --log-level, which all take.
 enum FlagGroup : unsigned {
   kStoreFlags = 1,       // --data-dir, --sync
-  kHostFlags = 2,        // --data-dir, --local-hosts, --runner
+  kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
   kPlacementFlags = 4,   // --placement-profile
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
@@ -36,8 +36,11 @@ enum FlagGroup : unsigned {
 
 struct Flags {
   std::vector<std::string> config_files;
-  std::string listen, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr, hostmgr;
-  int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0;
+  std::string listen, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr, hostmgr,
+      backend, sim_hosts_file, sim_host_shape;
+  int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
+      sim_hosts = 0;
+  double sim_speed = 0;
 };
 
 void AddFlags(CLI::App& app, Flags& flags, unsigned groups);
@@ -51,8 +54,8 @@ T OrExit(absl::StatusOr<T> value) {
   }
   return *std::move(value);
 }
-// The --config files, then the flags given. InvalidArgument naming the file or flag and the
-// field. Sets spdlog's level.
+// The --config files, then the flags given, validated together. InvalidArgument naming the file
+// or flag and the field. Sets spdlog's level.
 absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
                                       absl::string_view default_listen);
 
@@ -60,10 +63,11 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
 absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig& config);
 // The sandboxes' directory under data_dir.
 std::string SandboxRoot(const MasterConfig& config);
-// The local backend on this machine's hosts (config.hosts or local_hosts), sandboxes under
-// data_dir. `runner`: --runner, else found beside this binary or in its runfiles.
-absl::StatusOr<std::unique_ptr<backend::local::LocalBackend>> OpenLocalBackend(
-    const MasterConfig& config, const std::string& runner);
+// The configured backend. local: this machine's hosts (config.hosts or local_hosts), sandboxes
+// under data_dir; `runner` is --runner, else found beside this binary or in its runfiles.
+// sim: the hosts of sim_hosts_file, or sim_hosts generated of sim_host_shape.
+absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig& config,
+                                                              const std::string& runner);
 
 // Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
 // killed process is removed first), calls `started` once listening, then runs `loop` with

@@ -1,0 +1,131 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Every component on the sim backend: 1,000 simulated hosts, tasks that "run" for the duration
+// their label gives, on a clock the test advances by one tick period per tick.
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/api/yaml_proto.h"
+#include "services/backend/sim/sim_backend.h"
+#include "services/master/master.h"
+#include "services/store/sqlite_store.h"
+
+namespace peloton::master {
+namespace {
+
+using ::peloton::testing::IsOk;
+using taskfsm::JobState;
+using taskfsm::TaskState;
+
+class MasterSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    const std::string dir =
+        absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/master_sim_",
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = dir + "/peloton.db"}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
+                                 backend::sim::GenerateHosts(1000, "cpu=4,memory_mb=8192"));
+    PELOTON_ASSERT_OK_AND_ASSIGN(
+        backend_, backend::sim::SimBackend::Create({hosts, 1, [this] { return now_; }}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_));
+    ASSERT_THAT(master_->Recover(), IsOk());
+    resmgr::respool_pb::ResourcePoolConfig pool;
+    ASSERT_THAT(api::YamlToProto(R"yaml(
+name: sim
+resources:
+- {kind: cpu, reservation: 4000, limit: 4000, share: 1}
+- {kind: memory, reservation: 8192000, limit: 8192000, share: 1}
+)yaml",
+                                 pool)
+                    .status(),
+                IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(pool_, master_->pools().CreatePool("/sim", pool));
+  }
+
+  JobId Create(const std::string& yaml) {
+    jobmgr::job_pb::JobConfig config;
+    EXPECT_THAT(api::YamlToProto(yaml, config).status(), IsOk());
+    config.mutable_respoolid()->set_value(pool_.value());
+    absl::StatusOr<JobId> id = master_->jobs().CreateJob(config);
+    EXPECT_THAT(id.status(), IsOk());
+    return id.ok() ? *id : JobId();
+  }
+  // One tick per simulated 100 ms, until `done` (or 10 simulated minutes).
+  template <typename Pred>
+  jobmgr::JobView TickUntil(const JobId& id, Pred done) {
+    for (int i = 0; i < 6000; ++i) {
+      EXPECT_THAT(master_->Tick(), IsOk());
+      now_ += absl::Milliseconds(100);
+      absl::StatusOr<jobmgr::JobView> v = master_->jobs().GetJob(id);
+      if (v.ok() && done(*v)) return *v;
+    }
+    ADD_FAILURE() << "job " << id << " did not get there";
+    return {};
+  }
+  static bool Terminal(const jobmgr::JobView& v) { return taskfsm::IsTerminal(v.runtime.state); }
+
+  absl::Time now_ = absl::FromUnixSeconds(1'700'000'000);
+  PoolId pool_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<backend::sim::SimBackend> backend_;
+  std::unique_ptr<Master> master_;
+};
+
+TEST_F(MasterSimTest, AJobRunsOnSimulatedHostsForItsDurations) {
+  const JobId id = Create(R"yaml(
+instancecount: 500
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  labels: [{key: peloton.sim/duration, value: "2"}]
+  command: {shell: true, value: 'run-a-model --epochs 10'}
+instanceconfig:
+  7:
+    labels: [{key: peloton.sim/duration, value: "2"}, {key: peloton.sim/exit-code, value: "3"}]
+    restartpolicy: {maxfailures: 1}
+)yaml");
+  const absl::Time start = now_;
+  jobmgr::JobView running =
+      TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 500; });
+  EXPECT_LT(now_ - start, absl::Seconds(2));  // all running before the first one ends
+  const jobmgr::JobView view = TickUntil(id, Terminal);
+  EXPECT_EQ(view.runtime.state, JobState::kFailed);
+  EXPECT_EQ(view.task_counts[int(TaskState::kSucceeded)], 499u);
+  EXPECT_EQ(view.task_counts[int(TaskState::kFailed)], 1u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_EQ(tasks[7].message, "exit code 3");
+  std::set<std::string> hosts;
+  for (const store::TaskRuntime& t : tasks) hosts.insert(t.host);
+  EXPECT_EQ(hosts.size(), 125u);  // pack: four 1-cpu tasks to each 4-cpu host
+  EXPECT_EQ(backend_->running(), 0u);
+}
+
+TEST_F(MasterSimTest, StoppingKillsSimulatedTasks) {
+  const JobId id = Create(R"yaml(
+instancecount: 20
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 20; });
+  EXPECT_EQ(backend_->running(), 20u);
+  ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
+  const jobmgr::JobView view = TickUntil(id, Terminal);
+  EXPECT_EQ(view.runtime.state, JobState::kKilled);
+  EXPECT_EQ(view.task_counts[int(TaskState::kKilled)], 20u);
+  EXPECT_EQ(backend_->running(), 0u);
+}
+
+}  // namespace
+}  // namespace peloton::master
