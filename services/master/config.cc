@@ -32,6 +32,7 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (c.log_level().empty()) c.set_log_level("info");
   if (c.backend().empty()) c.set_backend("local");
   if (c.sim_speed() == 0) c.set_sim_speed(1);
+  if (c.placement_dequeue_limit() == 0) c.set_placement_dequeue_limit(5000);
 }
 
 absl::Status ValidateMasterConfig(const MasterConfig& c) {

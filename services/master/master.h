@@ -34,7 +34,9 @@ struct MasterOptions {
   // its entitlement that many runs in a row (Peloton's development setting: 3).
   int preemption_period_ticks = 10;
   fairshare::PreemptionOptions preemption = {.sustained_over_allocation_count = 3};
-  size_t dequeue_limit = 1000;  // gangs placed per tick
+  // Gangs placed per tick at most: with 100 ms ticks, 5,000 lets 35,000 tasks a second start
+  // on 10,000 hosts (bench/e2e) while a tick stays near 100 ms.
+  size_t dequeue_limit = 5000;
   jobmgr::JobManagerOptions jobs;
 };
 

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
       {.placement_profile = config.placement_profile(),
        .preemption_period_ticks = static_cast<int>(config.preemption_period_ticks()),
        .preemption = {.sustained_over_allocation_count =
-                          static_cast<int>(config.sustained_over_allocation())}}));
+                          static_cast<int>(config.sustained_over_allocation())},
+       .dequeue_limit = config.placement_dequeue_limit()}));
   peloton::rpc::SerialLoop loop;
   return master::Serve(
       config,

@@ -89,6 +89,9 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
   if (groups & kPlacementFlags) {
     app.add_option("--placement-profile", f.placement_profile,
                    "pack, best-fit, spread or gpu-frag");
+    app.add_option("--placement-dequeue-limit", f.placement_dequeue_limit,
+                   "admitted gangs placed per tick at most")
+        ->check(CLI::Range(1, 10'000'000));
   }
   if (groups & kPreemptionFlags) {
     app.add_option("--preemption-period-ticks", f.preemption_period_ticks,
@@ -131,6 +134,9 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
     c.set_local_hosts(static_cast<uint32_t>(f.local_hosts));
   }
   if (given("--placement-profile")) c.set_placement_profile(f.placement_profile);
+  if (given("--placement-dequeue-limit")) {
+    c.set_placement_dequeue_limit(static_cast<uint32_t>(f.placement_dequeue_limit));
+  }
   if (given("--preemption-period-ticks")) {
     // The flag's 0 turns preemption off (in a file, proto3's 0 means "unset": the default).
     c.set_preemption_period_ticks(static_cast<uint32_t>(f.preemption_period_ticks));

@@ -29,7 +29,7 @@ namespace peloton::master {
 enum FlagGroup : unsigned {
   kStoreFlags = 1,       // --data-dir, --sync
   kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
-  kPlacementFlags = 4,   // --placement-profile
+  kPlacementFlags = 4,   // --placement-profile, --placement-dequeue-limit
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
 };
@@ -39,7 +39,7 @@ struct Flags {
   std::string listen, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr, hostmgr,
       backend, sim_hosts_file, sim_host_shape;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
-      sim_hosts = 0;
+      sim_hosts = 0, placement_dequeue_limit = 0;
   double sim_speed = 0;
 };
 

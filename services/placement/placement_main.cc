@@ -28,13 +28,12 @@ using ::peloton::placement_engine::PlacedGang;
 using ::peloton::placement_engine::PlacementEngine;
 using ::peloton::resmgr::ReadyGang;
 
-constexpr size_t kDequeueLimit = 1000;  // gangs per round, as peloton-master
-
 // One placement round. The engine holds nothing afterwards: gangs that fit nowhere (or could
 // not be tried) go back to the resource manager, first in line for the next round.
-void Round(PlacementEngine& engine, peloton::rpc::RemoteResourceManager& pools,
-           peloton::rpc::RemoteHostManager& hosts, peloton::rpc::RemoteJobManager& jobs) {
-  std::vector<ReadyGang> ready = pools.DequeueReady(kDequeueLimit);
+void Round(size_t dequeue_limit, PlacementEngine& engine,
+           peloton::rpc::RemoteResourceManager& pools, peloton::rpc::RemoteHostManager& hosts,
+           peloton::rpc::RemoteJobManager& jobs) {
+  std::vector<ReadyGang> ready = pools.DequeueReady(dequeue_limit);
   if (ready.empty()) return;
   std::vector<std::string> ids;
   for (const ReadyGang& g : ready) {
@@ -118,5 +117,5 @@ int main(int argc, char** argv) {
         spdlog::info("peloton-placement running ({} gangs taken over)", *taken);
         return absl::OkStatus();
       },
-      [&] { Round(engine, pools, hosts, jobs); });
+      [&] { Round(config.placement_dequeue_limit(), engine, pools, hosts, jobs); });
 }

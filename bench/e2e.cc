@@ -1,0 +1,244 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// e2e: the whole scheduler end to end on the sim backend and the SQLite store on disk. Pools
+// (equal shares), jobs of tasks that run for --task-seconds, every component ticking; reports
+// how fast tasks go from `job create` to RUNNING and to SUCCEEDED, the scheduling latency, and
+// the master's peak memory.
+//
+//   e2e                           10,000 hosts, 10 pools, 100,000 tasks, in-process
+//   e2e --mode=rpc                the master in a child process, jobs created and followed
+//                                 over Cap'n Proto as the CLI does
+//   e2e --hosts=1000 --tasks=20000 --tick-ms=100 --json
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bench/e2e_report.pb.h"
+#include "capnp/ez-rpc.h"
+#include "google/protobuf/util/json_util.h"
+#include "kj/async-io.h"
+#include "services/api/peloton.capnp.h"
+#include "services/api/respool_convert.h"
+#include "services/backend/sim/sim_backend.h"
+#include "services/master/master.h"
+#include "services/rpc/peloton_service.h"
+#include "services/rpc/serial_loop.h"
+#include "services/store/sqlite_store.h"
+
+namespace {
+
+using peloton::bench::E2eReport;
+using peloton::jobmgr::job_pb::JobConfig;
+namespace respool_pb = peloton::resmgr::respool_pb;
+
+struct Flags {
+  std::string mode = "in-process";
+  int hosts = 10'000;
+  std::string host_shape = "cpu=32,memory_mb=262144";
+  int pools = 10;
+  int jobs = 10;
+  int64_t tasks = 100'000;
+  double task_seconds = 5;
+  int tick_ms = 0;
+  std::string dir;
+  std::string profile = "pack";
+  int dequeue_limit = 5000;
+};
+
+[[noreturn]] void Die(const std::string& what) {
+  std::cerr << "e2e: " << what << "\n";
+  std::exit(2);
+}
+
+template <typename T>
+T Check(absl::StatusOr<T> v, const std::string& what) {
+  if (!v.ok()) Die(absl::StrCat(what, ": ", v.status().message()));
+  return *std::move(v);
+}
+
+// Each pool reserves its share of the cluster and may use all of it.
+respool_pb::ResourcePoolConfig PoolConfig(const Flags& f, int i) {
+  const double share = 1.0 / f.pools;
+  respool_pb::ResourcePoolConfig c;
+  c.set_name(absl::StrCat("pool-", i));
+  const peloton::Resources total =
+      Check(peloton::backend::sim::GenerateHosts(1, f.host_shape), "--host-shape")[0].capacity;
+  const std::pair<const char*, double> kinds[] = {
+      {"cpu", total.milli_cpu() / 1000.0 * f.hosts},
+      {"memory", static_cast<double>(total.memory_mb()) * f.hosts},
+      {"disk", static_cast<double>(total.disk_mb()) * f.hosts}};
+  for (const auto& [kind, amount] : kinds) {
+    auto* r = c.add_resources();
+    r->set_kind(kind);
+    r->set_reservation(amount * share);
+    r->set_limit(amount);
+    r->set_share(1);
+  }
+  return c;
+}
+
+// Job j of f.jobs: its share of the tasks, preemptible (admitted against the entitlement).
+JobConfig JobOf(const Flags& f, int j) {
+  JobConfig c;
+  c.set_name(absl::StrCat("e2e-", j));
+  c.set_owningteam("bench");
+  const int64_t per_job = f.tasks / f.jobs + (j < f.tasks % f.jobs ? 1 : 0);
+  c.set_instancecount(static_cast<uint32_t>(per_job));
+  c.mutable_sla()->set_preemptible(true);
+  auto* task = c.mutable_defaultconfig();
+  task->mutable_resource()->set_cpulimit(1);
+  task->mutable_resource()->set_memlimitmb(256);
+  task->mutable_resource()->set_disklimitmb(10);
+  auto* label = task->add_labels();
+  label->set_key(std::string(peloton::backend::sim::kDurationLabel));
+  label->set_value(absl::StrCat(f.task_seconds));
+  task->mutable_command()->set_shell(true);
+  task->mutable_command()->set_value("simulated");
+  return c;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+int64_t PeakRssKib() {
+  struct rusage u {};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+struct Fresh {
+  std::unique_ptr<peloton::store::SqliteStore> store;
+  std::unique_ptr<peloton::backend::sim::SimBackend> backend;
+  std::unique_ptr<peloton::master::Master> master;
+};
+
+Fresh Start(const Flags& f) {
+  std::filesystem::remove_all(f.dir);
+  std::filesystem::create_directories(f.dir);
+  Fresh m;
+  m.store = Check(peloton::store::SqliteStore::Open({.path = f.dir + "/e2e.db"}), "store");
+  m.backend =
+      Check(peloton::backend::sim::SimBackend::Create(
+                {Check(peloton::backend::sim::GenerateHosts(f.hosts, f.host_shape), "--hosts"), 1}),
+            "sim backend");
+  m.master = Check(
+      peloton::master::Master::Create(
+          *m.store, *m.backend,
+          {.placement_profile = f.profile, .dequeue_limit = static_cast<size_t>(f.dequeue_limit)}),
+      "master");
+  return m;
+}
+
+E2eReport InProcess(const Flags& f) {
+  using peloton::taskfsm::TaskState;
+  Fresh m = Start(f);
+  std::vector<peloton::PoolId> pools;
+  for (int i = 0; i < f.pools; ++i) {
+    pools.push_back(
+        Check(m.master->pools().CreatePool(absl::StrCat("/pool-", i), PoolConfig(f, i)), "pool"));
+  }
+  const absl::Time t0 = absl::Now();
+  std::vector<peloton::JobId> jobs;
+  for (int j = 0; j < f.jobs; ++j) {
+    JobConfig c = JobOf(f, j);
+    c.mutable_respoolid()->set_value(pools[j % f.pools].value());
+    jobs.push_back(Check(m.master->jobs().CreateJob(std::move(c)), "job create"));
+  }
+  E2eReport r;
+  r.set_create_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
+  absl::Time running = absl::InfinitePast();
+  for (;;) {
+    const absl::Time tick = absl::Now();
+    if (absl::Status s = m.master->Tick(); !s.ok()) Die(absl::StrCat("tick: ", s.message()));
+    int64_t ran = 0, done = 0;
+    for (const peloton::JobId& id : jobs) {
+      const auto view = Check(m.master->jobs().GetJob(id), "job get");
+      const auto& c = view.task_counts;
+      done += c[int(TaskState::kSucceeded)] + c[int(TaskState::kFailed)];
+      ran +=
+          c[int(TaskState::kRunning)] + c[int(TaskState::kSucceeded)] + c[int(TaskState::kFailed)];
+    }
+    if (running == absl::InfinitePast() && ran == f.tasks) running = absl::Now();
+    if (done == f.tasks) break;
+    if (f.tick_ms > 0) absl::SleepFor(absl::Milliseconds(f.tick_ms) - (absl::Now() - tick));
+  }
+  r.set_to_running_seconds(absl::ToDoubleSeconds(running - t0));
+  r.set_to_succeeded_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
+  std::vector<double> latency;
+  for (const peloton::JobId& id : jobs) {
+    const auto view = Check(m.master->jobs().GetJob(id), "job get");
+    for (const auto& t : Check(m.master->jobs().ListTasks(id), "task list")) {
+      latency.push_back(absl::ToDoubleMilliseconds(t.start_time - view.runtime.creation_time));
+    }
+  }
+  r.set_latency_p50_ms(Percentile(latency, 0.5));
+  r.set_latency_p99_ms(Percentile(latency, 0.99));
+  r.set_peak_rss_kib(PeakRssKib());
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"e2e: the scheduler end to end on simulated hosts"};
+  Flags f;
+  app.add_option("--mode", f.mode, "in-process or rpc")
+      ->check(CLI::IsMember({"in-process", "rpc"}));
+  app.add_option("--hosts", f.hosts, "simulated hosts")->check(CLI::Range(1, 10'000'000));
+  app.add_option("--host-shape", f.host_shape, "each host: cpu=..,memory_mb=..,disk_mb=..,gpus=..");
+  app.add_option("--pools", f.pools, "leaf pools, equal shares")->check(CLI::Range(1, 10'000));
+  app.add_option("--jobs", f.jobs, "jobs, spread over the pools")->check(CLI::Range(1, 1'000'000));
+  app.add_option("--tasks", f.tasks, "tasks in all")->check(CLI::Range(1, 100'000'000));
+  app.add_option("--task-seconds", f.task_seconds, "each task's run time")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--tick-ms", f.tick_ms, "scheduling period (0: ticks back to back)")
+      ->check(CLI::Range(0, 60'000));
+  app.add_option("--placement-profile", f.profile, "pack, best-fit, spread or gpu-frag");
+  app.add_option("--dequeue-limit", f.dequeue_limit, "gangs placed per tick at most")
+      ->check(CLI::Range(1, 10'000'000));
+  app.add_option("--dir", f.dir, "where the store goes (default: $TMPDIR or /tmp)");
+  bool json = false;
+  app.add_flag("--json", json, "print the report as one JSON object");
+  CLI11_PARSE(app, argc, argv);
+  if (f.dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    f.dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_e2e");
+  }
+  E2eReport r = InProcess(f);
+  r.set_mode(f.mode);
+  r.set_hosts(f.hosts);
+  r.set_pools(f.pools);
+  r.set_jobs(f.jobs);
+  r.set_tasks(f.tasks);
+  r.set_task_seconds(f.task_seconds);
+  r.set_tick_ms(f.tick_ms);
+  r.set_tasks_per_sec_running(f.tasks / r.to_running_seconds());
+  r.set_tasks_per_sec_succeeded(f.tasks / r.to_succeeded_seconds());
+  r.set_rss_bytes_per_task(r.peak_rss_kib() * 1024.0 / f.tasks);
+  std::string out;
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  print.preserve_proto_field_names = true;
+  print.add_whitespace = !json;
+  (void)google::protobuf::util::MessageToJsonString(r, &out, print);
+  std::cout << out << (json ? "\n" : "");
+  return 0;
+}
