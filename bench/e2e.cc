@@ -39,6 +39,7 @@
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/serial_loop.h"
 #include "services/store/sqlite_store.h"
+#include "spdlog/spdlog.h"
 
 namespace {
 
@@ -58,6 +59,7 @@ struct Flags {
   std::string dir;
   std::string profile = "pack";
   int dequeue_limit = 5000;
+  bool until_running = false;  // stop once every task runs (to measure memory at its peak)
 };
 
 [[noreturn]] void Die(const std::string& what) {
@@ -177,7 +179,7 @@ E2eReport InProcess(const Flags& f) {
           c[int(TaskState::kRunning)] + c[int(TaskState::kSucceeded)] + c[int(TaskState::kFailed)];
     }
     if (running == absl::InfinitePast() && ran == f.tasks) running = absl::Now();
-    if (done == f.tasks) break;
+    if (done == f.tasks || (f.until_running && running != absl::InfinitePast())) break;
     if (f.tick_ms > 0) absl::SleepFor(absl::Milliseconds(f.tick_ms) - (absl::Now() - tick));
   }
   r.set_to_running_seconds(absl::ToDoubleSeconds(running - t0));
@@ -192,6 +194,121 @@ E2eReport InProcess(const Flags& f) {
   r.set_latency_p50_ms(Percentile(latency, 0.5));
   r.set_latency_p99_ms(Percentile(latency, 0.99));
   r.set_peak_rss_kib(PeakRssKib());
+  return r;
+}
+
+// The master in this (child) process, serving the public API on `socket` and ticking every
+// tick_ms (at least 1 ms, so that calls are served between ticks). Writes to `ready` once it
+// listens.
+[[noreturn]] void Serve(const Flags& f, const std::string& socket, int ready) {
+  spdlog::set_level(spdlog::level::warn);
+  Fresh m = Start(f);
+  peloton::rpc::SerialLoop loop;
+  capnp::EzRpcServer server(kj::heap<peloton::rpc::PelotonService>(
+                                loop, m.master->jobs(), m.master->pools(), f.dir + "/sandboxes"),
+                            socket);
+  server.getPort().wait(server.getWaitScope());
+  if (write(ready, "ok", 2) != 2) _exit(1);
+  close(ready);
+  loop.Loop(server.getWaitScope(), server.getIoProvider().getTimer(),
+            std::max(f.tick_ms, 1) * kj::MILLISECONDS, [&] {
+              if (absl::Status s = m.master->Tick(); !s.ok()) _exit(3);
+            });
+  _exit(0);
+}
+
+int64_t PeakRssKibOf(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
+  }
+  return 0;
+}
+
+// The same run, the master in a child process and this one its client over Cap'n Proto.
+E2eReport OverRpc(const Flags& f) {
+  using peloton::api::Peloton;
+  // Unix socket paths are limited to 107 bytes: /tmp, not --dir.
+  const std::string socket = absl::StrCat("unix:/tmp/peloton_e2e_", getpid(), ".sock");
+  std::remove(socket.substr(5).c_str());
+  int fds[2];
+  if (pipe(fds) != 0) Die("pipe");
+  const pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    Serve(f, socket, fds[1]);
+  }
+  close(fds[1]);
+  char ok[2];
+  if (read(fds[0], ok, 2) != 2) Die("the master did not start");
+  close(fds[0]);
+
+  capnp::EzRpcClient client(socket);
+  Peloton::Client peloton = client.getMain<Peloton>();
+  kj::WaitScope& wait = client.getWaitScope();
+  const auto check = [](peloton::api::Status::Reader s, const char* what) {
+    if (s.getCode() != 0) Die(absl::StrCat(what, ": ", s.getMessage().cStr()));
+  };
+  for (int i = 0; i < f.pools; ++i) {
+    auto request = peloton.createPoolRequest();
+    request.setPath(absl::StrCat("/pool-", i));
+    peloton::api::PoolConfigToCapnp(
+        Check(peloton::api::PoolConfigFromProto(PoolConfig(f, i)), "pool"), request.initConfig());
+    check(request.send().wait(wait).getStatus(), "pool create");
+  }
+  const absl::Time t0 = absl::Now();
+  std::vector<std::string> jobs;
+  for (int j = 0; j < f.jobs; ++j) {
+    const std::string bytes = JobOf(f, j).SerializeAsString();
+    auto request = peloton.createJobRequest();
+    request.setPoolPath(absl::StrCat("/pool-", j % f.pools));
+    request.setJobConfig(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    auto response = request.send().wait(wait);
+    check(response.getStatus(), "job create");
+    jobs.push_back(response.getJobId().cStr());
+  }
+  E2eReport r;
+  r.set_create_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
+  absl::Time running = absl::InfinitePast();
+  std::vector<int64_t> created(jobs.size());
+  for (;;) {
+    int64_t ran = 0, done = 0;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      auto request = peloton.getJobRequest();
+      request.setJobId(jobs[j]);
+      auto response = request.send().wait(wait);
+      check(response.getStatus(), "job get");
+      created[j] = response.getJob().getCreationTime();
+      for (auto c : response.getJob().getTaskCounts()) {
+        const std::string state = c.getState().cStr();
+        if (state == "SUCCEEDED" || state == "FAILED") done += c.getCount();
+        if (state == "RUNNING" || state == "SUCCEEDED" || state == "FAILED") ran += c.getCount();
+      }
+    }
+    if (running == absl::InfinitePast() && ran == f.tasks) running = absl::Now();
+    if (done == f.tasks || (f.until_running && running != absl::InfinitePast())) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  r.set_to_running_seconds(absl::ToDoubleSeconds(running - t0));
+  r.set_to_succeeded_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
+  std::vector<double> latency;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    auto request = peloton.listTasksRequest();
+    request.setJobId(jobs[j]);
+    auto response = request.send().wait(wait);
+    check(response.getStatus(), "task list");
+    for (auto t : response.getTasks()) {
+      latency.push_back((t.getStartTime() - created[j]) / 1000.0);
+    }
+  }
+  r.set_latency_p50_ms(Percentile(latency, 0.5));
+  r.set_latency_p99_ms(Percentile(latency, 0.99));
+  r.set_peak_rss_kib(PeakRssKibOf(child));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  std::remove(socket.substr(5).c_str());
   return r;
 }
 
@@ -215,6 +332,8 @@ int main(int argc, char** argv) {
   app.add_option("--dequeue-limit", f.dequeue_limit, "gangs placed per tick at most")
       ->check(CLI::Range(1, 10'000'000));
   app.add_option("--dir", f.dir, "where the store goes (default: $TMPDIR or /tmp)");
+  app.add_flag("--until-running", f.until_running,
+               "stop once every task runs (the master's memory with all of them active)");
   bool json = false;
   app.add_flag("--json", json, "print the report as one JSON object");
   CLI11_PARSE(app, argc, argv);
@@ -222,7 +341,8 @@ int main(int argc, char** argv) {
     const char* tmp = std::getenv("TMPDIR");
     f.dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_e2e");
   }
-  E2eReport r = InProcess(f);
+  spdlog::set_level(spdlog::level::warn);
+  E2eReport r = f.mode == "rpc" ? OverRpc(f) : InProcess(f);
   r.set_mode(f.mode);
   r.set_hosts(f.hosts);
   r.set_pools(f.pools);
