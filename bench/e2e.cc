@@ -10,6 +10,7 @@
 //                                 over Cap'n Proto as the CLI does
 //   e2e --hosts=1000 --tasks=20000 --tick-ms=100 --json
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -194,6 +195,8 @@ E2eReport InProcess(const Flags& f) {
   r.set_latency_p50_ms(Percentile(latency, 0.5));
   r.set_latency_p99_ms(Percentile(latency, 0.99));
   r.set_peak_rss_kib(PeakRssKib());
+  latency = {};
+  r.set_heap_bytes_per_task(static_cast<double>(mallinfo2().uordblks) / f.tasks);
   return r;
 }
 
