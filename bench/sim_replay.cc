@@ -1,0 +1,289 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// sim_replay: a what-if on the sim backend. A workload of jobs (Philly's columns
+// timestamp,duration,num_gpus,cluster) arrives by timestamp on a simulated GPU cluster; each
+// `cluster` (tenant) is a leaf pool with an equal share and reservation. The whole scheduler
+// runs (store, admission, preemption, placement, job states); the clock is simulated and
+// advances --tick-seconds per scheduling tick, so months replay in minutes. Reports, per pool,
+// the queueing delay (arrival -> every task running, p50/p99) and the time-averaged GPUs
+// allocated, entitled, the gap between them, and the entitled GPUs a pool asked for and did
+// not get.
+//
+//   sim_replay --workload=../shared/data/philly/philly.csv --hosts=300 --json
+//
+// A job of N GPUs is one task of N GPUs when N <= the GPUs of a host, else a gang of tasks of a
+// host's GPUs each (the last takes the rest), all preemptible; each task runs for the job's
+// duration.
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "bench/sim_replay_report.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/backend/sim/sim_backend.h"
+#include "services/master/master.h"
+#include "services/store/sqlite_store.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+using peloton::bench::PoolReport;
+using peloton::bench::SimReplayReport;
+using peloton::jobmgr::job_pb::JobConfig;
+
+struct WorkloadJob {
+  absl::Time arrival;
+  double duration = 0;  // seconds
+  int gpus = 0;
+  std::string tenant;
+};
+
+[[noreturn]] void Die(const std::string& what) {
+  std::cerr << "sim_replay: " << what << "\n";
+  std::exit(2);
+}
+
+template <typename T>
+T Check(absl::StatusOr<T> v, const std::string& what) {
+  if (!v.ok()) Die(absl::StrCat(what, ": ", v.status().message()));
+  return *std::move(v);
+}
+
+// Philly's columns: timestamp (YYYY-MM-DD HH:MM:SS, UTC), duration (s), num_gpus, cluster.
+std::vector<WorkloadJob> ReadWorkload(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) Die(absl::StrCat("cannot open workload '", path, "'"));
+  std::string line;
+  if (!std::getline(in, line)) Die(absl::StrCat(path, ": empty (rule: a header row)"));
+  std::map<std::string, size_t> column;
+  std::vector<std::string> names = absl::StrSplit(absl::StripAsciiWhitespace(line), ',');
+  for (size_t i = 0; i < names.size(); ++i) column[names[i]] = i;
+  for (const char* c : {"timestamp", "duration", "num_gpus", "cluster"}) {
+    if (!column.contains(c)) {
+      Die(absl::StrCat(path, ": no column '", c, "' (rule: timestamp,duration,num_gpus,cluster)"));
+    }
+  }
+  std::vector<WorkloadJob> jobs;
+  for (int line_no = 2; std::getline(in, line); ++line_no) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    std::vector<std::string> f = absl::StrSplit(absl::StripAsciiWhitespace(line), ',');
+    const auto field = [&](const char* c) -> std::string {
+      const size_t i = column[c];
+      return i < f.size() ? f[i] : "";
+    };
+    WorkloadJob j;
+    std::string error;
+    double gpus = 0;
+    if (!absl::ParseTime("%Y-%m-%d %H:%M:%S", field("timestamp"), absl::UTCTimeZone(), &j.arrival,
+                         &error) ||
+        !absl::SimpleAtod(field("duration"), &j.duration) || !(j.duration >= 0) ||
+        !absl::SimpleAtod(field("num_gpus"), &gpus) || !(gpus >= 0) || field("cluster").empty()) {
+      Die(absl::StrCat(path, ":", line_no,
+                       ": a row needs a timestamp, a duration >= 0, num_gpus >= 0 and a cluster"));
+    }
+    j.gpus = static_cast<int>(gpus);
+    j.tenant = field("cluster");
+    jobs.push_back(std::move(j));
+  }
+  std::stable_sort(jobs.begin(), jobs.end(), [](const WorkloadJob& a, const WorkloadJob& b) {
+    return a.arrival < b.arrival;
+  });
+  return jobs;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sim_replay: a GPU job workload on a simulated cluster, per-pool fairness report"};
+  std::string workload, hosts_file, shape = "cpu=64,memory_mb=524288,gpus=8,gpu_model=P100", dir;
+  int hosts = 300, limit = 0;
+  double tick_seconds = 300;
+  bool json = false;
+  app.add_option("--workload", workload, "jobs CSV (timestamp,duration,num_gpus,cluster)")
+      ->required();
+  app.add_option("--hosts", hosts, "generated hosts")->check(CLI::Range(1, 1'000'000));
+  app.add_option("--host-shape", shape, "each generated host (sim backend shape)");
+  app.add_option("--hosts-file", hosts_file, "or the hosts of a node list (openb columns)");
+  app.add_option("--tick-seconds", tick_seconds, "simulated seconds per scheduling tick")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--limit-jobs", limit, "only the first N jobs by arrival (0: all)");
+  app.add_option("--dir", dir, "where the store goes (default: $TMPDIR or /tmp)");
+  app.add_flag("--json", json, "print the report as one JSON object");
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+  if (dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_sim_replay");
+  }
+  const absl::Time wall_start = absl::Now();
+  std::vector<WorkloadJob> jobs = ReadWorkload(workload);
+  if (limit > 0 && static_cast<size_t>(limit) < jobs.size()) jobs.resize(limit);
+  if (jobs.empty()) Die("the workload has no jobs");
+
+  std::vector<peloton::backend::HostInfo> host_list =
+      hosts_file.empty() ? Check(peloton::backend::sim::GenerateHosts(hosts, shape), "--host-shape")
+                         : Check(peloton::backend::sim::ReadHosts(hosts_file), "--hosts-file");
+  peloton::Resources total;
+  int gpus_per_host = 0;
+  for (const auto& h : host_list) {
+    total += h.capacity;
+    gpus_per_host = std::max<int>(gpus_per_host, static_cast<int>(h.gpus.size()));
+  }
+  if (gpus_per_host == 0) Die("the hosts have no GPUs");
+
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = Check(peloton::store::SqliteStore::Open({.path = dir + "/replay.db"}), "store");
+  absl::Time sim_now = jobs.front().arrival;
+  auto backend = Check(
+      peloton::backend::sim::SimBackend::Create({host_list, 1, [&sim_now] { return sim_now; }}),
+      "sim backend");
+  auto master = Check(peloton::master::Master::Create(*store, *backend), "master");
+
+  // One leaf pool per tenant: equal reservations that add up to the cluster, limits of all of it.
+  std::map<std::string, peloton::PoolId> pools;
+  for (const WorkloadJob& j : jobs) pools[j.tenant];
+  for (auto& [tenant, id] : pools) {
+    peloton::resmgr::respool_pb::ResourcePoolConfig c;
+    c.set_name(tenant);
+    const double n = static_cast<double>(pools.size());
+    const std::pair<const char*, double> kinds[] = {{"cpu", total.milli_cpu() / 1000.0},
+                                                    {"memory", double(total.memory_mb())},
+                                                    {"disk", double(total.disk_mb())},
+                                                    {"gpu", total.milli_gpu() / 1000.0}};
+    for (const auto& [kind, amount] : kinds) {
+      auto* r = c.add_resources();
+      r->set_kind(kind);
+      r->set_reservation(std::floor(amount / n));
+      r->set_limit(amount);
+      r->set_share(1);
+    }
+    id = Check(master->pools().CreatePool(absl::StrCat("/", tenant), c), "pool " + tenant);
+  }
+
+  struct Created {
+    peloton::JobId id;
+    absl::Time arrival;
+    std::string tenant;
+  };
+  std::vector<Created> created;
+  std::map<std::string, double> allocated_sum, entitled_sum, gap_sum, unmet_sum;
+  size_t next = 0;
+  int64_t ticks = 0;
+  size_t active = 0;
+  const absl::Duration tick = absl::Seconds(tick_seconds);
+  while (next < jobs.size() || active > 0) {
+    for (; next < jobs.size() && jobs[next].arrival <= sim_now; ++next) {
+      const WorkloadJob& w = jobs[next];
+      const int gpus = std::max(w.gpus, 1);
+      const int tasks = (gpus + gpus_per_host - 1) / gpus_per_host;
+      JobConfig c;
+      c.set_name(absl::StrCat("job-", next));
+      c.set_owningteam(w.tenant);
+      c.set_instancecount(tasks);
+      c.mutable_sla()->set_preemptible(true);
+      if (tasks > 1) c.mutable_sla()->set_minimumrunninginstances(tasks);
+      c.mutable_respoolid()->set_value(pools[w.tenant].value());
+      const auto task_of = [&](peloton::jobmgr::task_pb::TaskConfig* t, int g) {
+        t->mutable_resource()->set_cpulimit(4.0 * g);
+        t->mutable_resource()->set_memlimitmb(16384.0 * g);
+        t->mutable_resource()->set_disklimitmb(100);
+        t->mutable_resource()->set_gpulimit(w.gpus == 0 ? 0 : g);
+        auto* label = t->add_labels();
+        label->set_key(std::string(peloton::backend::sim::kDurationLabel));
+        label->set_value(absl::StrCat(w.duration));
+        t->mutable_command()->set_shell(true);
+        t->mutable_command()->set_value("train");
+      };
+      task_of(c.mutable_defaultconfig(), std::min(gpus, gpus_per_host));
+      if (tasks > 1 && gpus % gpus_per_host != 0) {
+        task_of(&(*c.mutable_instanceconfig())[tasks - 1], gpus % gpus_per_host);
+      }
+      created.push_back(
+          {Check(master->jobs().CreateJob(std::move(c)), "job create"), w.arrival, w.tenant});
+    }
+    if (absl::Status s = master->Tick(); !s.ok()) Die(absl::StrCat("tick: ", s.message()));
+    ++ticks;
+    for (const peloton::resmgr::PoolInfo& p : master->pools().ListPools()) {
+      if (p.children.size() > 0 || p.path == "/") continue;
+      const std::string tenant = p.path.substr(1);
+      const double allocated = p.allocation.total.milli_gpu() / 1000.0;
+      const double entitled = p.entitlement.milli_gpu() / 1000.0;
+      allocated_sum[tenant] += allocated;
+      entitled_sum[tenant] += entitled;
+      gap_sum[tenant] += std::abs(entitled - allocated);
+      unmet_sum[tenant] +=
+          std::max(0.0, std::min(entitled - allocated, p.demand.milli_gpu() / 1000.0));
+    }
+    sim_now += tick;
+    active = store->ListActiveJobs().value_or(std::vector<peloton::JobId>{}).size();
+  }
+
+  SimReplayReport report;
+  report.set_workload(workload);
+  report.set_hosts(static_cast<int>(host_list.size()));
+  report.set_gpus(static_cast<int>(total.milli_gpu() / 1000));
+  report.set_jobs(static_cast<int>(jobs.size()));
+  report.set_ticks(ticks);
+  report.set_tick_seconds(tick_seconds);
+  report.set_simulated_days(absl::ToDoubleHours(sim_now - jobs.front().arrival) / 24);
+  std::map<std::string, std::vector<double>> delays;
+  std::vector<double> all;
+  int finished = 0;
+  for (const Created& c : created) {
+    const auto tasks = Check(master->jobs().ListTasks(c.id), "task list");
+    absl::Time started = absl::InfinitePast();
+    bool ran = !tasks.empty();
+    for (const auto& t : tasks) {
+      if (t.start_time == absl::UnixEpoch()) ran = false;
+      started = std::max(started, t.start_time);
+    }
+    if (!ran) continue;
+    ++finished;
+    const double hours = std::max(0.0, absl::ToDoubleHours(started - c.arrival));
+    delays[c.tenant].push_back(hours);
+    all.push_back(hours);
+  }
+  report.set_jobs_finished(finished);
+  report.set_delay_p50_hours(Percentile(all, 0.5));
+  report.set_delay_p99_hours(Percentile(all, 0.99));
+  for (const auto& [tenant, id] : pools) {
+    PoolReport* p = report.add_pools();
+    p->set_pool("/" + tenant);
+    p->set_jobs(static_cast<int>(delays[tenant].size()));
+    p->set_delay_p50_hours(Percentile(delays[tenant], 0.5));
+    p->set_delay_p99_hours(Percentile(delays[tenant], 0.99));
+    p->set_mean_gpus_allocated(allocated_sum[tenant] / ticks);
+    p->set_mean_gpus_entitled(entitled_sum[tenant] / ticks);
+    p->set_mean_gap_gpus(gap_sum[tenant] / ticks);
+    p->set_mean_unmet_gpus(unmet_sum[tenant] / ticks);
+  }
+  report.set_wall_seconds(absl::ToDoubleSeconds(absl::Now() - wall_start));
+  std::string out;
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  print.preserve_proto_field_names = true;
+  print.add_whitespace = !json;
+  (void)google::protobuf::util::MessageToJsonString(report, &out, print);
+  std::cout << out << (json ? "\n" : "");
+  return 0;
+}
