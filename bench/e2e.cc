@@ -196,7 +196,9 @@ E2eReport InProcess(const Flags& f) {
   r.set_latency_p99_ms(Percentile(latency, 0.99));
   r.set_peak_rss_kib(PeakRssKib());
   latency = {};
-  r.set_heap_bytes_per_task(static_cast<double>(mallinfo2().uordblks) / f.tasks);
+  const struct mallinfo2 heap = mallinfo2();
+  r.set_heap_bytes_per_task(static_cast<double>(heap.uordblks + heap.hblkhd) / f.tasks);
+
   return r;
 }
 

@@ -35,11 +35,10 @@ std::vector<placement::HostSpec> HostManager::HostSpecs() const {
   return out;
 }
 
-std::vector<const placement::Allocation*> HostManager::Allocations() const {
-  std::vector<const placement::Allocation*> out;
-  out.reserve(allocations_.size());
-  for (const auto& [id, a] : allocations_) out.push_back(&a);
-  return out;
+void HostManager::Hold(std::string task_id, placement::Allocation allocation) {
+  allocation.task_id = std::string();
+  if (!allocation.spread_job) allocation.job_id = std::string();
+  allocations_[std::move(task_id)] = std::move(allocation);
 }
 
 Resources HostManager::Capacity() const {
@@ -61,7 +60,7 @@ absl::Status HostManager::Launch(placement::Allocation allocation,
     (void)cluster_.Release(allocation);
     return s;
   }
-  allocations_[spec.task_id] = std::move(allocation);
+  Hold(spec.task_id, std::move(allocation));
   return absl::OkStatus();
 }
 
@@ -95,7 +94,7 @@ std::vector<backend::TaskStatus> HostManager::Reconcile(const std::vector<Runnin
     if (!host.ok()) continue;  // the host is gone: the backend reports the task lost
     // The task holds these resources on its host whatever the cluster says now.
     if (absl::StatusOr<placement::Allocation> a = cluster_.Allocate(*host, t.spec); a.ok()) {
-      allocations_[t.spec.id] = *std::move(a);
+      Hold(t.spec.id, *std::move(a));
     }
   }
   std::vector<backend::TaskStatus> statuses = backend_.Reconcile(ids);

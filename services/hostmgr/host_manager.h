@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "peloton/placement/cluster.h"
 #include "services/backend/backend.h"
@@ -33,7 +33,13 @@ class HostManager final : public HostManagerApi {
   // Every host as it was added (all free), in index order, with its current state, and every
   // allocation held: what a placement engine in another process rebuilds the cluster from.
   std::vector<placement::HostSpec> HostSpecs() const;
-  std::vector<const placement::Allocation*> Allocations() const;
+  // Calls visit(task id, allocation) for every allocation held. The allocation's own task_id
+  // is empty (the id is the key), and its job_id too unless it counts for SPREAD_JOB.
+  template <typename Visit>
+  void ForEachAllocation(Visit&& visit) const {
+    for (const auto& [id, a] : allocations_) visit(id, a);
+  }
+  size_t allocation_count() const { return allocations_.size(); }
   // Takes an allocation made on a snapshot (the step before Launch over RPC).
   absl::Status Claim(const placement::Allocation& allocation) { return cluster_.Claim(allocation); }
 
@@ -49,11 +55,16 @@ class HostManager final : public HostManagerApi {
  private:
   explicit HostManager(backend::Backend& backend) : backend_(backend) {}
   void Ended(const backend::TaskStatus& status);
+  // Keeps what a running task holds, without the strings the key or the cluster do not need
+  // (a million running tasks at scale).
+  void Hold(std::string task_id, placement::Allocation allocation);
 
   backend::Backend& backend_;
   placement::Cluster cluster_;
-  std::vector<placement::HostSpec> specs_;                               // by index, as added
-  absl::flat_hash_map<std::string, placement::Allocation> allocations_;  // by task id
+  std::vector<placement::HostSpec> specs_;  // by index, as added
+  // By task id. Node-based: a flat map's slots would hold the whole Allocation, and at a
+  // million entries half of its slots are empty.
+  absl::node_hash_map<std::string, placement::Allocation> allocations_;
 };
 
 }  // namespace peloton::hostmgr

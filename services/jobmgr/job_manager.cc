@@ -83,7 +83,6 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
     t.state = TaskState::kInitialized;
     t.goal_state = taskfsm::DefaultTaskGoal(record.type);
     t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), i, 1);
-    t.desired_mesos_task_id = t.mesos_task_id;
   }
   for (size_t from = 0; from < n; from += kWriteBatch) {
     const size_t count = std::min<size_t>(kWriteBatch, n - from);
@@ -142,7 +141,6 @@ absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfi
     t.state = TaskState::kInitialized;
     t.goal_state = taskfsm::DefaultTaskGoal(taskfsm::JobType::kBatch);
     t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
-    t.desired_mesos_task_id = t.mesos_task_id;
     t.config_version = t.desired_config_version = record.version;
   }
   PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(added)));
@@ -553,7 +551,6 @@ void JobManager::Restart(Job& job, uint32_t instance) {
   // The old run has ended and its pool allocation is released by then (every caller does).
   store::TaskRuntime& t = job.tasks[instance];
   t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), instance, RunOf(t) + 1);
-  t.desired_mesos_task_id = t.mesos_task_id;
   t.host.clear();
   t.agent_id.clear();
   t.start_time = absl::UnixEpoch();
@@ -694,7 +691,9 @@ absl::Status JobManager::Flush() {
     }
     if (!job.events.empty()) {
       PELOTON_RETURN_IF_ERROR(store_.AddPodEvents(job.id, job.events));
-      job.events.clear();
+      // Not clear(): a job's first tick queues an event per task, and that capacity would stay
+      // with the job for its life.
+      std::vector<store::PodEvent>().swap(job.events);
     }
     if (job.runtime_dirty) {
       PELOTON_RETURN_IF_ERROR(store_.WriteJobRuntime(job.id, job.runtime));
@@ -744,7 +743,6 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
     store::TaskRuntime t;
     t.instance_id = i;
     t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
-    t.desired_mesos_task_id = t.mesos_task_id;
     t.config_version = t.desired_config_version = config.version;
     missing.push_back(t);
   }

@@ -218,10 +218,12 @@ void ResourceManager::Tick(const Resources& capacity) {
   for (fairshare::AdmittedGang& admitted : admitter_.AdmitReady()) {
     const fairshare::Gang& g = admitted.gang;
     for (const fairshare::GangTask& t : g.tasks) {
-      held_[t.task_id] = {
-          admitted.pool,
-          fairshare::Allocation::Of(t.resources, g.preemptible, g.revocable, g.controller),
-          g.priority};
+      held_[t.task_id] = {.resources = t.resources,
+                          .pool = admitted.pool,
+                          .priority = g.priority,
+                          .preemptible = g.preemptible,
+                          .revocable = g.revocable,
+                          .controller = g.controller};
     }
     ready_.push_back({id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)});
   }
@@ -288,8 +290,26 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
     return absl::NotFoundError(absl::StrCat("pool ", pool.value(), " does not exist"));
   }
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle leaf, tree_.Lookup(path->second));
+  // One task's allocation is all of one kind: its flags are read back from it.
+  const bool preemptible = allocation.non_preemptible.IsZero();
+  const bool revocable = !allocation.slack.IsZero();
+  const bool controller = !allocation.controller.IsZero();
+  if (fairshare::Allocation::Of(allocation.total, preemptible, revocable, controller) !=
+      allocation) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("allocation of task ", task_id,
+                     ": not the allocation of one task (rule: all of it "
+                     "preemptible or not, slack or not, controller or not)"));
+  }
   PELOTON_RETURN_IF_ERROR(tree_.AddAllocation(leaf, allocation));
-  held_[std::string(task_id)] = {leaf, allocation, priority, true, absl::Now()};
+  held_[std::string(task_id)] = {.resources = allocation.total,
+                                 .pool = leaf,
+                                 .priority = priority,
+                                 .preemptible = preemptible,
+                                 .revocable = revocable,
+                                 .controller = controller,
+                                 .running = true,
+                                 .start_unix_nanos = absl::ToUnixNanos(absl::Now())};
   return absl::OkStatus();
 }
 
@@ -298,7 +318,7 @@ void ResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
   it->second.running = true;
-  it->second.start_time = when;
+  it->second.start_unix_nanos = absl::ToUnixNanos(when);
 }
 
 std::vector<std::string> ResourceManager::Preempt() {
@@ -311,8 +331,9 @@ std::vector<std::string> ResourceManager::Preempt() {
       candidates.push_back(
           {task_id,
            held.running ? fairshare::CandidateState::kRunning : fairshare::CandidateState::kReady,
-           held.priority, held.start_time, held.allocation.total,
-           held.allocation.non_preemptible.IsZero(), !held.allocation.slack.IsZero()});
+           held.priority,
+           held.running ? absl::FromUnixNanos(held.start_unix_nanos) : absl::InfinitePast(),
+           held.resources, held.preemptible, held.revocable});
     }
     // held_ is a hash map: a stable order makes the choice reproducible.
     std::sort(candidates.begin(), candidates.end(),
@@ -329,7 +350,7 @@ void ResourceManager::TaskEnded(absl::string_view task_id) {
   Placed(task_id);
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
-  (void)tree_.RemoveAllocation(it->second.pool, it->second.allocation);
+  (void)tree_.RemoveAllocation(it->second.pool, it->second.allocation());
   held_.erase(it);
 }
 

@@ -25,6 +25,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
 #include "peloton/common/ids.h"
@@ -83,12 +84,19 @@ class ResourceManager final : public ResourceManagerApi {
   const fairshare::PoolTree& tree() const { return tree_; }
 
  private:
+  // Kept small (56 bytes): there is one per admitted task, a million at scale.
   struct Held {
+    Resources resources;
     fairshare::PoolHandle pool;
-    fairshare::Allocation allocation;
     uint32_t priority = 0;
-    bool running = false;  // launched (a preemption candidate)
-    absl::Time start_time = absl::InfinitePast();
+    bool preemptible = true;
+    bool revocable = false;
+    bool controller = false;
+    bool running = false;          // launched (a preemption candidate)
+    int64_t start_unix_nanos = 0;  // when launched
+    fairshare::Allocation allocation() const {
+      return fairshare::Allocation::Of(resources, preemptible, revocable, controller);
+    }
   };
 
   ResourceManager(store::Store& store, absl::BitGenRef gen,
@@ -110,7 +118,8 @@ class ResourceManager final : public ResourceManagerApi {
   absl::flat_hash_map<std::string, PoolId> id_of_path_;
   absl::flat_hash_map<PoolId, std::string> path_of_id_;
   absl::flat_hash_map<std::string, respool_pb::ResourcePoolConfig> config_of_path_;
-  absl::flat_hash_map<std::string, Held> held_;  // task id -> what it holds
+  // Task id -> what it holds. Node-based, as there is one per admitted task.
+  absl::node_hash_map<std::string, Held> held_;
   std::deque<ReadyGang> ready_;
   absl::btree_map<uint64_t, ReadyGang> placing_;                // by dequeue order
   absl::flat_hash_map<std::string, uint64_t> placing_of_task_;  // task id -> its gang's key

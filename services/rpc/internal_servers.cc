@@ -248,14 +248,15 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
     SetStatus(reconciled_ ? absl::OkStatus() : NotReconciled(), context.getResults().initStatus());
     if (!reconciled_) return;
     const std::vector<placement::HostSpec> hosts = hm_.HostSpecs();
-    const std::vector<const placement::Allocation*> allocations = hm_.Allocations();
     auto results = context.getResults();
     auto host_list = results.initHosts(static_cast<unsigned>(hosts.size()));
     for (size_t i = 0; i < hosts.size(); ++i) Set(hosts[i], host_list[i]);
-    auto list = results.initAllocations(static_cast<unsigned>(allocations.size()));
-    for (size_t i = 0; i < allocations.size(); ++i) {
-      Set(*allocations[i], hosts[allocations[i]->host].name, list[i]);
-    }
+    auto list = results.initAllocations(static_cast<unsigned>(hm_.allocation_count()));
+    unsigned i = 0;
+    hm_.ForEachAllocation([&](const std::string& id, const placement::Allocation& a) {
+      Set(a, hosts[a.host].name, list[i]);
+      list[i++].setTaskId(id);
+    });
   });
 }
 

@@ -116,8 +116,10 @@ struct TaskRuntime {
   uint32_t instance_id = 0;
   TaskState state = TaskState::kInitialized;
   TaskState goal_state = TaskState::kSucceeded;
-  std::string mesos_task_id;          // "<job>-<instance>-<run>"
-  std::string desired_mesos_task_id;  // the run the goal-state engine wants
+  std::string mesos_task_id;  // "<job>-<instance>-<run>"
+  // The run the goal-state engine wants; empty when it is mesos_task_id (the usual case, kept
+  // empty so that a million tasks do not hold a second copy of their id).
+  std::string desired_mesos_task_id;
   std::string host;
   std::string agent_id;
   int64_t config_version = 1;

@@ -176,21 +176,25 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     exit_code = 0;
   }
   const absl::Time now = SimNow();
-  Task task{host->second, static_cast<int32_t>(exit_code), next_seq_++,
-            now + absl::Seconds(seconds)};
-  due_.push({task.end, task.seq, spec.task_id});
-  pending_.push_back(
-      StatusOf(spec.task_id, task.host, MesosTaskState::kRunning, "running (simulated)", now));
-  tasks_.emplace(spec.task_id, task);
+  auto* task = new Task{spec.task_id, now + absl::Seconds(seconds), host->second,
+                        static_cast<int32_t>(exit_code)};
+  due_.push({task->end, next_seq_++, task});
+  pending_.push_back(StatusOf(task->id, task->host, MesosTaskState::kRunning, "running", now));
+  tasks_.emplace(task->id, task);
   return absl::OkStatus();
+}
+
+SimBackend::~SimBackend() {
+  for (; !due_.empty(); due_.pop()) delete due_.top().task;
 }
 
 absl::Status SimBackend::Kill(const std::string& task_id) {
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) return absl::OkStatus();  // ended already (or never ran here)
-  pending_.push_back(
-      StatusOf(task_id, it->second.host, MesosTaskState::kKilled, "killed", SimNow()));
-  tasks_.erase(it);  // its entry in due_ is stale from now on
+  Task* task = it->second;
+  pending_.push_back(StatusOf(task->id, task->host, MesosTaskState::kKilled, "killed", SimNow()));
+  task->killed = true;  // freed when its end comes up in due_
+  tasks_.erase(it);
   return absl::OkStatus();
 }
 
@@ -199,18 +203,16 @@ std::vector<TaskStatus> SimBackend::Poll() {
   pending_.clear();
   const absl::Time now = SimNow();
   while (!due_.empty() && due_.top().end <= now) {
-    Due due = due_.top();
+    std::unique_ptr<Task> t(due_.top().task);
     due_.pop();
-    auto it = tasks_.find(due.task_id);
-    if (it == tasks_.end() || it->second.seq != due.seq) continue;  // killed meanwhile
-    const Task& t = it->second;
-    TaskStatus s = t.exit_code == 0 ? StatusOf(due.task_id, t.host, MesosTaskState::kFinished,
-                                               "exit code 0", due.end)
-                                    : StatusOf(due.task_id, t.host, MesosTaskState::kFailed,
-                                               absl::StrCat("exit code ", t.exit_code), due.end);
-    s.exit_code = t.exit_code;
+    if (t->killed) continue;
+    TaskStatus s = t->exit_code == 0
+                       ? StatusOf(t->id, t->host, MesosTaskState::kFinished, "exit code 0", t->end)
+                       : StatusOf(t->id, t->host, MesosTaskState::kFailed,
+                                  absl::StrCat("exit code ", t->exit_code), t->end);
+    s.exit_code = t->exit_code;
+    tasks_.erase(t->id);
     out.push_back(std::move(s));
-    tasks_.erase(it);
   }
   return out;
 }
@@ -221,7 +223,7 @@ std::vector<TaskStatus> SimBackend::Reconcile(const std::vector<std::string>& ta
   const absl::Time now = SimNow();
   for (const std::string& id : task_ids) {
     if (auto it = tasks_.find(id); it != tasks_.end()) {
-      out.push_back(StatusOf(id, it->second.host, MesosTaskState::kRunning, "running", now));
+      out.push_back(StatusOf(id, it->second->host, MesosTaskState::kRunning, "running", now));
     } else {
       TaskStatus s;
       s.task_id = id;

@@ -14,7 +14,7 @@
 // The clock: simulated time = the start + speed × the real time elapsed since (speed 1 is real
 // time). Status times are simulated times. Tests pass their own real clock.
 //
-// Thread-compatible. Memory: about 100 bytes per running task.
+// Thread-compatible. Memory: about 200 bytes per running task.
 
 #ifndef PELOTON_SERVICES_BACKEND_SIM_SIM_BACKEND_H_
 #define PELOTON_SERVICES_BACKEND_SIM_SIM_BACKEND_H_
@@ -72,17 +72,24 @@ class SimBackend final : public Backend {
   absl::Time SimNow() const;
   size_t running() const { return tasks_.size(); }
 
+  ~SimBackend() override;
+  SimBackend(const SimBackend&) = delete;
+  SimBackend& operator=(const SimBackend&) = delete;
+
  private:
+  // One running task, allocated once; the map and the queue point at it. A killed task leaves
+  // the map at once and the queue when its end comes up.
   struct Task {
+    std::string id;
+    absl::Time end;
     uint32_t host = 0;
     int32_t exit_code = 0;
-    uint64_t seq = 0;  // tells a task from an earlier one with the same id in the queue
-    absl::Time end;
+    bool killed = false;
   };
   struct Due {
     absl::Time end;
-    uint64_t seq;
-    std::string task_id;
+    uint64_t seq;  // launch order breaks ties
+    Task* task;
     bool operator>(const Due& o) const { return end != o.end ? end > o.end : seq > o.seq; }
   };
 
@@ -94,7 +101,7 @@ class SimBackend final : public Backend {
   absl::Time real_start_;
   absl::Time sim_start_;
   absl::flat_hash_map<std::string, uint32_t> host_index_;
-  absl::flat_hash_map<std::string, Task> tasks_;  // running, by task id
+  absl::flat_hash_map<absl::string_view, Task*> tasks_;  // running, by task id (Task::id)
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
   std::vector<TaskStatus> pending_;  // reported by the next Poll, before what fell due
   uint64_t next_seq_ = 0;
