@@ -196,6 +196,10 @@ E2eReport InProcess(const Flags& f) {
   r.set_latency_p99_ms(Percentile(latency, 0.99));
   r.set_peak_rss_kib(PeakRssKib());
   latency = {};
+  const peloton::store::SqliteStore::Stats written = m.store->stats();
+  r.set_store_rows_per_sec((written.task_runtime_rows + written.pod_event_rows) /
+                           absl::ToDoubleSeconds(absl::Now() - t0));
+  r.set_store_transactions(static_cast<int64_t>(written.batches));
   const struct mallinfo2 heap = mallinfo2();
   r.set_heap_bytes_per_task(static_cast<double>(heap.uordblks + heap.hblkhd) / f.tasks);
 

@@ -954,6 +954,8 @@ absl::Status SqliteStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRunt
   }
   PELOTON_RETURN_IF_ERROR(txn.Commit());
   for (TaskRuntime& r : runtimes) ++r.version;
+  stats_.task_runtime_rows += runtimes.size();
+  ++stats_.batches;
   return absl::OkStatus();
 }
 
@@ -1054,7 +1056,10 @@ absl::Status SqliteStore::AddPodEvents(const JobId& id, absl::Span<const PodEven
     PELOTON_RETURN_IF_ERROR(st.Run());
     st.Reset();
   }
-  return txn.Commit();
+  PELOTON_RETURN_IF_ERROR(txn.Commit());
+  stats_.pod_event_rows += events.size();
+  ++stats_.batches;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<PodEvent>> SqliteStore::GetPodEvents(const JobId& id, uint32_t instance,

@@ -62,6 +62,16 @@ class SqliteStore final : public Store {
 
   // The schema version of the open file.
   int schema_version() const { return schema_version_; }
+  // Rows committed by WriteTaskRuntimes and AddPodEvents, and their transactions, since Open.
+  struct Stats {
+    uint64_t task_runtime_rows = 0;
+    uint64_t pod_event_rows = 0;
+    uint64_t batches = 0;
+  };
+  Stats stats() const {
+    absl::MutexLock lock(&mu_);
+    return stats_;
+  }
   const std::string& path() const { return path_; }
 
   // The defaults of the overrides are the interface's.
@@ -132,7 +142,8 @@ class SqliteStore final : public Store {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
+  Stats stats_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<internal::SqliteDb> db_ ABSL_GUARDED_BY(mu_) ABSL_PT_GUARDED_BY(mu_);
   const int schema_version_;
 };
