@@ -14,6 +14,17 @@
 // A job of N GPUs is one task of N GPUs when N <= the GPUs of a host, else a gang of tasks of a
 // host's GPUs each (the last takes the rest), all preemptible; each task runs for the job's
 // duration.
+//
+// --pools=FILE replaces the equal pools with your own (Peloton's respool YAML per pool) and
+// says which pool each tenant's jobs go to (a tenant not listed goes to the pool of "*", else
+// to /<tenant>, which must then be one of the pools):
+//
+//   pools:
+//   - path: /research
+//     config: {resources: [{kind: gpu, reservation: 300, limit: 800, share: 2}, ...]}
+//   - path: /research/vision
+//     config: {resources: [...]}
+//   tenants: {6214e9: /research/vision, 11cb48: /research, "*": /research}
 
 #include <algorithm>
 #include <cmath>
@@ -33,10 +44,12 @@
 #include "absl/time/clock.h"
 #include "bench/sim_replay_report.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/api/yaml_proto.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/master/master.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
+#include "yaml-cpp/yaml.h"
 
 namespace {
 
@@ -104,6 +117,45 @@ std::vector<WorkloadJob> ReadWorkload(const std::string& path) {
   return jobs;
 }
 
+struct PoolsFile {
+  std::vector<std::pair<std::string, peloton::resmgr::respool_pb::ResourcePoolConfig>> pools;
+  std::map<std::string, std::string> tenants;  // tenant -> pool path
+};
+
+PoolsFile ReadPools(const std::string& path) {
+  PoolsFile out;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    Die(absl::StrCat(path, ": ", e.what()));
+  }
+  if (!root["pools"] || !root["pools"].IsSequence()) {
+    Die(absl::StrCat(path, ": pools: missing (rule: a list of {path, config})"));
+  }
+  for (size_t i = 0; i < root["pools"].size(); ++i) {
+    const YAML::Node p = root["pools"][i];
+    const std::string at = absl::StrCat(path, ": pools[", i, "]");
+    if (!p["path"] || !p["path"].IsScalar()) Die(at + ".path: missing");
+    peloton::resmgr::respool_pb::ResourcePoolConfig config;
+    if (p["config"]) {
+      YAML::Emitter e;
+      e << p["config"];
+      absl::StatusOr<std::vector<std::string>> ignored =
+          peloton::api::YamlToProto(e.c_str(), config);
+      if (!ignored.ok()) Die(absl::StrCat(at, ".config: ", ignored.status().message()));
+    }
+    out.pools.emplace_back(p["path"].as<std::string>(), std::move(config));
+  }
+  if (root["tenants"]) {
+    if (!root["tenants"].IsMap()) Die(absl::StrCat(path, ": tenants: not a map"));
+    for (const auto& kv : root["tenants"]) {
+      out.tenants[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+  }
+  return out;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -114,7 +166,8 @@ double Percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   CLI::App app{"sim_replay: a GPU job workload on a simulated cluster, per-pool fairness report"};
-  std::string workload, hosts_file, shape = "cpu=64,memory_mb=524288,gpus=8,gpu_model=P100", dir;
+  std::string workload, hosts_file, shape = "cpu=64,memory_mb=524288,gpus=8,gpu_model=P100", dir,
+                                    pools_file;
   int hosts = 300, limit = 0;
   double tick_seconds = 300;
   bool json = false;
@@ -123,6 +176,8 @@ int main(int argc, char** argv) {
   app.add_option("--hosts", hosts, "generated hosts")->check(CLI::Range(1, 1'000'000));
   app.add_option("--host-shape", shape, "each generated host (sim backend shape)");
   app.add_option("--hosts-file", hosts_file, "or the hosts of a node list (openb columns)");
+  app.add_option("--pools", pools_file, "your pools and which tenant goes where (YAML)")
+      ->check(CLI::ExistingFile);
   app.add_option("--tick-seconds", tick_seconds, "simulated seconds per scheduling tick")
       ->check(CLI::PositiveNumber);
   app.add_option("--limit-jobs", limit, "only the first N jobs by arrival (0: all)");
@@ -159,25 +214,49 @@ int main(int argc, char** argv) {
       "sim backend");
   auto master = Check(peloton::master::Master::Create(*store, *backend), "master");
 
-  // One leaf pool per tenant: equal reservations that add up to the cluster, limits of all of it.
-  std::map<std::string, peloton::PoolId> pools;
-  for (const WorkloadJob& j : jobs) pools[j.tenant];
-  for (auto& [tenant, id] : pools) {
-    peloton::resmgr::respool_pb::ResourcePoolConfig c;
-    c.set_name(tenant);
-    const double n = static_cast<double>(pools.size());
-    const std::pair<const char*, double> kinds[] = {{"cpu", total.milli_cpu() / 1000.0},
-                                                    {"memory", double(total.memory_mb())},
-                                                    {"disk", double(total.disk_mb())},
-                                                    {"gpu", total.milli_gpu() / 1000.0}};
-    for (const auto& [kind, amount] : kinds) {
-      auto* r = c.add_resources();
-      r->set_kind(kind);
-      r->set_reservation(std::floor(amount / n));
-      r->set_limit(amount);
-      r->set_share(1);
+  // By default one leaf pool per tenant: equal reservations that add up to the cluster, limits
+  // of all of it. With --pools, the user's pools.
+  std::map<std::string, peloton::PoolId> pools;       // tenant -> its pool
+  std::map<std::string, std::string> pool_of_tenant;  // tenant -> pool path
+  std::vector<std::string> reported;                  // the leaf pools, by path
+  if (!pools_file.empty()) {
+    const PoolsFile file = ReadPools(pools_file);
+    std::map<std::string, peloton::PoolId> by_path;
+    for (const auto& [path, config] : file.pools) {
+      by_path[path] = Check(master->pools().CreatePool(path, config), "--pools: pool " + path);
     }
-    id = Check(master->pools().CreatePool(absl::StrCat("/", tenant), c), "pool " + tenant);
+    for (const WorkloadJob& j : jobs) {
+      auto t = file.tenants.find(j.tenant);
+      if (t == file.tenants.end()) t = file.tenants.find("*");
+      const std::string path = t != file.tenants.end() ? t->second : "/" + j.tenant;
+      auto id = by_path.find(path);
+      if (id == by_path.end()) {
+        Die(absl::StrCat("--pools: tenant ", j.tenant, " goes to ", path,
+                         ", which is not one of the pools"));
+      }
+      pools[j.tenant] = id->second;
+      pool_of_tenant[j.tenant] = path;
+    }
+  } else {
+    for (const WorkloadJob& j : jobs) pools[j.tenant];
+    for (auto& [tenant, id] : pools) {
+      peloton::resmgr::respool_pb::ResourcePoolConfig c;
+      c.set_name(tenant);
+      const double n = static_cast<double>(pools.size());
+      const std::pair<const char*, double> kinds[] = {{"cpu", total.milli_cpu() / 1000.0},
+                                                      {"memory", double(total.memory_mb())},
+                                                      {"disk", double(total.disk_mb())},
+                                                      {"gpu", total.milli_gpu() / 1000.0}};
+      for (const auto& [kind, amount] : kinds) {
+        auto* r = c.add_resources();
+        r->set_kind(kind);
+        r->set_reservation(std::floor(amount / n));
+        r->set_limit(amount);
+        r->set_share(1);
+      }
+      id = Check(master->pools().CreatePool(absl::StrCat("/", tenant), c), "pool " + tenant);
+      pool_of_tenant[tenant] = "/" + tenant;
+    }
   }
 
   struct Created {
@@ -225,7 +304,7 @@ int main(int argc, char** argv) {
     ++ticks;
     for (const peloton::resmgr::PoolInfo& p : master->pools().ListPools()) {
       if (p.children.size() > 0 || p.path == "/") continue;
-      const std::string tenant = p.path.substr(1);
+      const std::string& tenant = p.path;
       const double allocated = p.allocation.total.milli_gpu() / 1000.0;
       const double entitled = p.entitlement.milli_gpu() / 1000.0;
       allocated_sum[tenant] += allocated;
@@ -260,22 +339,22 @@ int main(int argc, char** argv) {
     if (!ran) continue;
     ++finished;
     const double hours = std::max(0.0, absl::ToDoubleHours(started - c.arrival));
-    delays[c.tenant].push_back(hours);
+    delays[pool_of_tenant[c.tenant]].push_back(hours);
     all.push_back(hours);
   }
   report.set_jobs_finished(finished);
   report.set_delay_p50_hours(Percentile(all, 0.5));
   report.set_delay_p99_hours(Percentile(all, 0.99));
-  for (const auto& [tenant, id] : pools) {
+  for (const auto& [path, sum] : allocated_sum) {
     PoolReport* p = report.add_pools();
-    p->set_pool("/" + tenant);
-    p->set_jobs(static_cast<int>(delays[tenant].size()));
-    p->set_delay_p50_hours(Percentile(delays[tenant], 0.5));
-    p->set_delay_p99_hours(Percentile(delays[tenant], 0.99));
-    p->set_mean_gpus_allocated(allocated_sum[tenant] / ticks);
-    p->set_mean_gpus_entitled(entitled_sum[tenant] / ticks);
-    p->set_mean_gap_gpus(gap_sum[tenant] / ticks);
-    p->set_mean_unmet_gpus(unmet_sum[tenant] / ticks);
+    p->set_pool(path);
+    p->set_jobs(static_cast<int>(delays[path].size()));
+    p->set_delay_p50_hours(Percentile(delays[path], 0.5));
+    p->set_delay_p99_hours(Percentile(delays[path], 0.99));
+    p->set_mean_gpus_allocated(sum / ticks);
+    p->set_mean_gpus_entitled(entitled_sum[path] / ticks);
+    p->set_mean_gap_gpus(gap_sum[path] / ticks);
+    p->set_mean_unmet_gpus(unmet_sum[path] / ticks);
   }
   report.set_wall_seconds(absl::ToDoubleSeconds(absl::Now() - wall_start));
   std::string out;

@@ -30,6 +30,33 @@ assert pools["/c"]["delay_p99_hours"] < 1, pools["/c"]
 assert pools["/a"]["delay_p99_hours"] > pools["/c"]["delay_p99_hours"], pools
 assert pools["/a"]["mean_gpus_allocated"] > 0, pools
 PY
+# Your own pools: a and b share /prod (a child of /org), everyone else goes to /org/rest.
+cat > "${work}/pools.yaml" <<'YAML'
+pools:
+- path: /org
+  config: {resources: [{kind: cpu, reservation: 160, limit: 256, share: 1}, {kind: memory, reservation: 1310720, limit: 2097152, share: 1}, {kind: disk, reservation: 2000, limit: 409600, share: 1}, {kind: gpu, reservation: 32, limit: 32, share: 1}]}
+- path: /org/prod
+  config: {resources: [{kind: cpu, reservation: 128, limit: 256, share: 3}, {kind: memory, reservation: 1048576, limit: 2097152, share: 3}, {kind: disk, reservation: 1000, limit: 409600, share: 1}, {kind: gpu, reservation: 24, limit: 32, share: 3}]}
+- path: /org/rest
+  config: {resources: [{kind: cpu, reservation: 32, limit: 256, share: 1}, {kind: memory, reservation: 262144, limit: 2097152, share: 1}, {kind: disk, reservation: 1000, limit: 409600, share: 1}, {kind: gpu, reservation: 8, limit: 32, share: 1}]}
+tenants: {a: /org/prod, b: /org/prod, "*": /org/rest}
+YAML
+out=$("${replay}" --workload="${work}/jobs.csv" --hosts=4 --tick-seconds=60 --pools="${work}/pools.yaml" \
+      --dir="${work}/db3" --json)
+python3 - "${out}" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+pools = {p["pool"]: p for p in r["pools"]}
+assert sorted(pools) == ["/org/prod", "/org/rest"], pools
+assert pools["/org/prod"]["jobs"] == 11 and pools["/org/rest"]["jobs"] == 2, pools
+assert r["jobs_finished"] == 13, r
+PY
+printf 'pools:\n- path: /only\n  config: {resources: []}\ntenants: {a: /elsewhere}\n' > "${work}/wrong.yaml"
+if "${replay}" --workload="${work}/jobs.csv" --pools="${work}/wrong.yaml" --dir="${work}/db4" 2> "${work}/err"; then
+  echo "FAIL: a tenant sent to no pool was accepted"; exit 1
+fi
+grep -q "tenant a goes to /elsewhere, which is not one of the pools" "${work}/err" || { echo "FAIL: $(cat "${work}/err")"; exit 1; }
+
 printf 'timestamp,duration,num_gpus,gpu_time,cluster\n2017-10-01 00:00:00,-5,1,1,a\n' > "${work}/bad.csv"
 if "${replay}" --workload="${work}/bad.csv" --dir="${work}/db2" 2> "${work}/err"; then
   echo "FAIL: a negative duration was accepted"; exit 1
