@@ -30,8 +30,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/e2e_report.pb.h"
+#include "bench/report.h"
 #include "capnp/ez-rpc.h"
-#include "google/protobuf/util/json_util.h"
 #include "kj/async-io.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/respool_convert.h"
@@ -43,6 +43,15 @@
 #include "spdlog/spdlog.h"
 
 namespace {
+
+using ::peloton::bench::Percentile;
+
+[[noreturn]] void Die(const std::string& what) { ::peloton::bench::Die("e2e", what); }
+
+template <typename T>
+T Check(absl::StatusOr<T> v, const std::string& what) {
+  return ::peloton::bench::OrDie("e2e", std::move(v), what);
+}
 
 using peloton::bench::E2eReport;
 using peloton::jobmgr::job_pb::JobConfig;
@@ -62,17 +71,6 @@ struct Flags {
   int dequeue_limit = 5000;
   bool until_running = false;  // stop once every task runs (to measure memory at its peak)
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::cerr << "e2e: " << what << "\n";
-  std::exit(2);
-}
-
-template <typename T>
-T Check(absl::StatusOr<T> v, const std::string& what) {
-  if (!v.ok()) Die(absl::StrCat(what, ": ", v.status().message()));
-  return *std::move(v);
-}
 
 // Each pool reserves its share of the cluster and may use all of it.
 respool_pb::ResourcePoolConfig PoolConfig(const Flags& f, int i) {
@@ -113,12 +111,6 @@ JobConfig JobOf(const Flags& f, int j) {
   task->mutable_command()->set_shell(true);
   task->mutable_command()->set_value("simulated");
   return c;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 int64_t PeakRssKib() {
@@ -362,12 +354,6 @@ int main(int argc, char** argv) {
   r.set_tasks_per_sec_running(f.tasks / r.to_running_seconds());
   r.set_tasks_per_sec_succeeded(f.tasks / r.to_succeeded_seconds());
   r.set_rss_bytes_per_task(r.peak_rss_kib() * 1024.0 / f.tasks);
-  std::string out;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  print.preserve_proto_field_names = true;
-  print.add_whitespace = !json;
-  (void)google::protobuf::util::MessageToJsonString(r, &out, print);
-  std::cout << out << (json ? "\n" : "");
+  ::peloton::bench::PrintJson(r, json);
   return 0;
 }

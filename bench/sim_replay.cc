@@ -42,8 +42,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "bench/report.h"
 #include "bench/sim_replay_report.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/master/master.h"
@@ -52,6 +52,15 @@
 #include "yaml-cpp/yaml.h"
 
 namespace {
+
+using ::peloton::bench::Percentile;
+
+[[noreturn]] void Die(const std::string& what) { ::peloton::bench::Die("sim_replay", what); }
+
+template <typename T>
+T Check(absl::StatusOr<T> v, const std::string& what) {
+  return ::peloton::bench::OrDie("sim_replay", std::move(v), what);
+}
 
 using peloton::bench::PoolReport;
 using peloton::bench::SimReplayReport;
@@ -63,17 +72,6 @@ struct WorkloadJob {
   int gpus = 0;
   std::string tenant;
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::cerr << "sim_replay: " << what << "\n";
-  std::exit(2);
-}
-
-template <typename T>
-T Check(absl::StatusOr<T> v, const std::string& what) {
-  if (!v.ok()) Die(absl::StrCat(what, ": ", v.status().message()));
-  return *std::move(v);
-}
 
 // Philly's columns: timestamp (YYYY-MM-DD HH:MM:SS, UTC), duration (s), num_gpus, cluster.
 std::vector<WorkloadJob> ReadWorkload(const std::string& path) {
@@ -154,12 +152,6 @@ PoolsFile ReadPools(const std::string& path) {
     }
   }
   return out;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
 }  // namespace
@@ -357,12 +349,6 @@ int main(int argc, char** argv) {
     p->set_mean_unmet_gpus(unmet_sum[path] / ticks);
   }
   report.set_wall_seconds(absl::ToDoubleSeconds(absl::Now() - wall_start));
-  std::string out;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  print.preserve_proto_field_names = true;
-  print.add_whitespace = !json;
-  (void)google::protobuf::util::MessageToJsonString(report, &out, print);
-  std::cout << out << (json ? "\n" : "");
+  ::peloton::bench::PrintJson(report, json);
   return 0;
 }

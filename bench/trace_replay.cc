@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "bench/report.h"
 #include "bench/trace/replay.h"
-#include "google/protobuf/util/json_util.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Replay an openb GPU cluster trace with a placement profile"};
@@ -53,12 +53,7 @@ int main(int argc, char** argv) {
   }
   report->set_pods_file(pods);
   if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions print;
-    print.always_print_primitive_fields = true;
-    print.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(*report, &out, print);
-    std::cout << out << "\n";
+    peloton::bench::PrintJson(*report, /*one_line=*/true);
   } else {
     std::cout << report->DebugString();
   }

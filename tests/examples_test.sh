@@ -7,6 +7,7 @@
 #   - gpu_job.yaml: on config/master/gpu-hosts.yaml, the task runs on the GPU host;
 #   - the sim backend: hosts from a node list, a ten-minute job simulated in under a second.
 set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 root="${TEST_SRCDIR}/peloton"
 master_bin="${root}/services/master/peloton-master"
@@ -41,11 +42,7 @@ start_master() {  # start_master <name> [flags...]
   "${master_bin}" --data-dir="${work}/${name}" --listen="${PELOTON_MASTER}" --tick-ms=20 "$@" \
       >> "${work}/${name}.log" 2>&1 &
   master_pid=$!
-  for _ in $(seq 1 100); do
-    "${peloton}" respool dump > /dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "peloton-master did not start"
+  wait_for_api
 }
 created=""
 create() {  # create <pool> <file>: the job's id in $created (and stopped by stop_master)

@@ -3,6 +3,7 @@
 # driven by the peloton CLI. Then bad input (each refused with a message naming the field and
 # a non-zero exit), and a master killed with SIGKILL in the middle of a job and restarted.
 set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 root="${TEST_SRCDIR}/peloton"
 master_bin="${root}/services/master/peloton-master"
@@ -21,24 +22,9 @@ start_master() {
   "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --local-hosts=2 \
       --tick-ms=20 >> "${work}/master.log" 2>&1 &
   master_pid=$!
-  for _ in $(seq 1 100); do
-    "${peloton}" respool dump > /dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "peloton-master did not start"
+  wait_for_api
 }
 trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; rm -rf "${sock_dir}"' EXIT
-# Expects a command to fail with `status` and its stderr to contain `text`.
-expect_refused() {
-  local status=$1 text=$2
-  shift 2
-  set +e
-  "$@" > "${work}/out" 2> "${work}/err"
-  local got=$?
-  set -e
-  [ "${got}" = "${status}" ] || fail "$* exited ${got}, expected ${status}: $(cat "${work}/err")"
-  grep -qF -- "${text}" "${work}/err" || fail "$*: stderr lacks '${text}': $(cat "${work}/err")"
-}
 
 # No master yet.
 expect_refused 2 "cannot reach peloton-master" "${peloton}" respool dump

@@ -5,6 +5,7 @@
 # manager, stopping tasks, refusals that cross processes, and each component killed with
 # SIGKILL in the middle of a job and restarted while the others keep running.
 set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 root="${TEST_SRCDIR}/peloton"
 bin="${root}/services"
@@ -41,23 +42,6 @@ restart() {  # restart <component>: SIGKILL, then start again
   kill -9 "${pid[$1]}"
   wait "${pid[$1]}" 2> /dev/null || true
   "start_$1"
-}
-wait_for_api() {
-  for _ in $(seq 1 100); do
-    "${peloton}" respool dump > /dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "peloton-jobmgr does not answer"
-}
-expect_refused() {  # expect_refused <status> <text> <command...>
-  local status=$1 text=$2
-  shift 2
-  set +e
-  "$@" > "${work}/out" 2> "${work}/err"
-  local got=$?
-  set -e
-  [ "${got}" = "${status}" ] || fail "$* exited ${got}, expected ${status}: $(cat "${work}/err")"
-  grep -qF -- "${text}" "${work}/err" || fail "$*: stderr lacks '${text}': $(cat "${work}/err")"
 }
 wait_state() {  # wait_state <job> <state>
   for _ in $(seq 1 300); do
