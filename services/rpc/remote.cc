@@ -35,7 +35,9 @@ absl::Status Peer::Failed(const kj::Exception& e) {
 
 namespace {
 
-// Runs `call` (which waits for its answer); a failure of the connection becomes Unavailable.
+// Runs `call` (which waits for its answer); a failure becomes Unavailable and the next call
+// connects again. Every kind of failure does: kj reports a Unix socket that does not exist yet
+// as FAILED, not DISCONNECTED, and that connection would never recover.
 template <typename Call>
 auto Calling(Peer& peer, Call&& call) -> decltype(call()) {
   try {
