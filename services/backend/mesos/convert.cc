@@ -1,0 +1,192 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/mesos/convert.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace peloton::backend::mesos {
+namespace {
+
+using ::mesos::v1::Resource;
+using ::mesos::v1::Value;
+
+void AddScalar(const std::string& name, double value, const std::string& role,
+               ::mesos::v1::TaskInfo& task) {
+  if (value <= 0) return;
+  Resource* r = task.add_resources();
+  r->set_name(name);
+  r->set_type(Value::SCALAR);
+  r->mutable_scalar()->set_value(value);
+  // A MULTI_ROLE framework says which of its roles the (unreserved) resources are allocated to.
+  r->mutable_allocation_info()->set_role(role);
+}
+
+}  // namespace
+
+::mesos::v1::FrameworkInfo FrameworkInfoOf(const FrameworkOptions& o,
+                                           const std::string& framework_id) {
+  ::mesos::v1::FrameworkInfo f;
+  f.set_user(o.user);
+  f.set_name(o.name);
+  f.add_roles(o.role);
+  f.set_principal(o.principal);
+  if (!o.hostname.empty()) f.set_hostname(o.hostname);
+  f.set_failover_timeout(o.failover_timeout_seconds);
+  f.set_checkpoint(true);
+  f.mutable_id()->set_value(framework_id.empty() ? kDefaultFrameworkId : framework_id);
+  using Capability = ::mesos::v1::FrameworkInfo::Capability;
+  for (auto type : {Capability::MULTI_ROLE, Capability::GPU_RESOURCES, Capability::PARTITION_AWARE,
+                    Capability::TASK_KILLING_STATE}) {
+    f.add_capabilities()->set_type(type);
+  }
+  if (o.revocable) f.add_capabilities()->set_type(Capability::REVOCABLE_RESOURCES);
+  return f;
+}
+
+absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offers,
+                                      const std::string& role) {
+  if (offers.empty()) return absl::InvalidArgumentError("offers: none");
+  HostInfo h;
+  h.hostname = offers.front().hostname();
+  h.agent_id = offers.front().agent_id().value();
+  double cpus = 0, mem = 0, disk = 0, gpus = 0;
+  std::vector<placement::PortRange> ports;
+  for (const ::mesos::v1::Offer& o : offers) {
+    if (o.agent_id().value() != h.agent_id) {
+      return absl::InvalidArgumentError(absl::StrCat("offers: ", o.id().value(), " is of agent ",
+                                                     o.agent_id().value(), ", not ", h.agent_id));
+    }
+    for (const Resource& r : o.resources()) {
+      const std::string& reserved_for = r.reservations_size() > 0
+                                            ? r.reservations(r.reservations_size() - 1).role()
+                                            : (r.has_role() ? r.role() : "*");
+      if (reserved_for != "*" && reserved_for != role) continue;
+      if (r.has_revocable()) continue;  // slack is not capacity
+      if (r.type() == Value::SCALAR) {
+        const double v = r.scalar().value();
+        if (r.name() == "cpus") cpus += v;
+        if (r.name() == "mem") mem += v;
+        if (r.name() == "disk") disk += v;
+        if (r.name() == "gpus") gpus += v;
+      } else if (r.type() == Value::RANGES && r.name() == "ports") {
+        for (const Value::Range& range : r.ranges().range()) {
+          if (range.begin() > range.end() || range.end() > 65535) continue;
+          ports.push_back(
+              {static_cast<uint32_t>(range.begin()), static_cast<uint32_t>(range.end())});
+        }
+      }
+    }
+  }
+  for (const ::mesos::v1::Attribute& a : offers.front().attributes()) {
+    switch (a.type()) {
+      case Value::TEXT:
+        h.attributes[a.name()] = a.text().value();
+        break;
+      case Value::SCALAR:
+        h.attributes[a.name()] = absl::StrFormat("%.6f", a.scalar().value());
+        break;
+      case Value::SET:
+        h.attributes[a.name()] = absl::StrJoin(a.set().item(), ",");
+        break;
+      default:
+        break;  // ranges: not supported, as in Peloton
+    }
+  }
+  h.attributes["hostname"] = h.hostname;
+  std::sort(ports.begin(), ports.end(),
+            [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  for (const placement::PortRange& r : ports) {
+    if (!h.ports.empty() && r.begin <= h.ports.back().end + 1) {
+      h.ports.back().end = std::max(h.ports.back().end, r.end);
+    } else {
+      h.ports.push_back(r);
+    }
+  }
+  const int whole_gpus = static_cast<int>(std::floor(gpus));
+  auto model = h.attributes.find("gpu_model");
+  h.gpus.assign(whole_gpus,
+                {model != h.attributes.end() ? model->second : std::string("gpu"), 1000});
+  absl::StatusOr<Resources> capacity = Resources::FromUnits(cpus, mem, disk, whole_gpus);
+  if (!capacity.ok()) return capacity.status();
+  h.capacity = *capacity;
+  return h;
+}
+
+::mesos::v1::TaskInfo TaskInfoOf(const LaunchSpec& spec, const std::string& agent_id,
+                                 absl::Span<const uint32_t> ports, const std::string& role) {
+  ::mesos::v1::TaskInfo t;
+  t.set_name(spec.task_id);
+  t.mutable_task_id()->set_value(spec.task_id);
+  t.mutable_agent_id()->set_value(agent_id);
+  AddScalar("cpus", spec.resources.milli_cpu() / 1000.0, role, t);
+  AddScalar("mem", static_cast<double>(spec.resources.memory_mb()), role, t);
+  AddScalar("disk", static_cast<double>(spec.resources.disk_mb()), role, t);
+  AddScalar("gpus", spec.resources.milli_gpu() / 1000.0, role, t);
+  if (!ports.empty()) {
+    Resource* r = t.add_resources();
+    r->set_name("ports");
+    r->set_type(Value::RANGES);
+    r->mutable_allocation_info()->set_role(role);
+    std::vector<uint32_t> sorted(ports.begin(), ports.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (uint32_t p : sorted) {
+      auto* ranges = r->mutable_ranges();
+      if (ranges->range_size() > 0 && ranges->range(ranges->range_size() - 1).end() + 1 == p) {
+        ranges->mutable_range(ranges->range_size() - 1)->set_end(p);
+      } else {
+        Value::Range* range = ranges->add_range();
+        range->set_begin(p);
+        range->set_end(p);
+      }
+    }
+  }
+  ::mesos::v1::CommandInfo* command = t.mutable_command();
+  command->set_shell(spec.shell);
+  command->set_value(spec.command);
+  if (!spec.shell) {
+    // Mesos runs `value` with `arguments` as its argv (argv[0] included).
+    command->add_arguments(spec.command);
+    for (const std::string& a : spec.arguments) command->add_arguments(a);
+  }
+  for (const auto& [name, value] : spec.environment) {
+    auto* v = command->mutable_environment()->add_variables();
+    v->set_name(name);
+    v->set_value(value);
+  }
+  for (const auto& [key, value] : spec.labels) {
+    auto* l = t.mutable_labels()->add_labels();
+    l->set_key(key);
+    l->set_value(value);
+  }
+  t.mutable_kill_policy()->mutable_grace_period()->set_nanoseconds(
+      absl::ToInt64Nanoseconds(spec.kill_grace_period));
+  return t;
+}
+
+TaskStatus StatusOf(const ::mesos::v1::TaskStatus& in,
+                    const std::function<std::string(const std::string& agent_id)>& hostname_of) {
+  TaskStatus s;
+  s.task_id = in.task_id().value();
+  // mesos.v1.TaskState and MesosTaskState share Mesos's numbers.
+  const int state = static_cast<int>(in.state());
+  s.state = state >= 0 && state <= static_cast<int>(MesosTaskState::kUnknown)
+                ? static_cast<MesosTaskState>(state)
+                : MesosTaskState::kUnknown;
+  s.agent_id = in.agent_id().value();
+  s.hostname = s.agent_id.empty() ? "" : hostname_of(s.agent_id);
+  s.message = in.message();
+  if (in.has_reason()) {
+    s.message = absl::StrCat(::mesos::v1::TaskStatus::Reason_Name(in.reason()),
+                             s.message.empty() ? "" : ": ", s.message);
+  }
+  s.time = in.has_timestamp() ? absl::FromUnixNanos(static_cast<int64_t>(in.timestamp() * 1e9))
+                              : absl::Now();
+  return s;
+}
+
+}  // namespace peloton::backend::mesos
