@@ -1,0 +1,116 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/mesos/client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace peloton::backend::mesos {
+
+MesosClient::MesosClient(kj::AsyncIoContext& io, std::string master, SchedulerSession& session,
+                         Encoding encoding)
+    : io_(io), master_(std::move(master)), session_(session), encoding_(encoding) {
+  kj::HttpHeaderTable::Builder builder;
+  stream_id_header_ = builder.add("Mesos-Stream-Id");
+  table_ = builder.build();
+  http_ = kj::newHttpClient(io_.provider->getTimer(), *table_, io_.provider->getNetwork(), nullptr);
+}
+
+MesosClient::~MesosClient() = default;
+
+absl::Status MesosClient::Subscribe() {
+  const std::string body = Encode(session_.Subscribe(), encoding_);
+  kj::HttpHeaders headers(*table_);
+  headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
+  headers.add("Accept", kj::str(ContentType(encoding_).data()));
+  try {
+    auto request = http_->request(kj::HttpMethod::POST,
+                                  kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
+                                  body.size());
+    request.body->write(body.data(), body.size()).wait(io_.waitScope);
+    request.body = nullptr;
+    kj::HttpClient::Response response = request.response.wait(io_.waitScope);
+    if (response.statusCode != 200) {
+      return absl::UnavailableError(absl::StrCat("mesos: SUBSCRIBE answered ", response.statusCode,
+                                                 " ", response.statusText.cStr()));
+    }
+    KJ_IF_MAYBE (id, response.headers->get(stream_id_header_)) {
+      stream_id_ = id->cStr();
+    } else {
+      return absl::UnavailableError("mesos: SUBSCRIBE answered without a Mesos-Stream-Id");
+    }
+    events_ = kj::mv(response.body);
+  } catch (const kj::Exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("mesos: cannot subscribe at ", master_, ": ", e.getDescription().cStr()));
+  }
+  reader_ = RecordReader();
+  streaming_ = true;
+  broken_ = absl::OkStatus();
+  reading_ = ReadLoop().eagerlyEvaluate([this](kj::Exception&& e) {
+    streaming_ = false;
+    broken_ = absl::UnavailableError(
+        absl::StrCat("mesos: the event stream broke: ", e.getDescription().cStr()));
+    session_.Reset();
+  });
+  return absl::OkStatus();
+}
+
+kj::Promise<void> MesosClient::ReadLoop() {
+  return events_->tryRead(buffer_, 1, sizeof buffer_).then([this](size_t n) -> kj::Promise<void> {
+    if (n == 0) {  // the master ended the stream
+      streaming_ = false;
+      session_.Reset();
+      return kj::READY_NOW;
+    }
+    absl::StatusOr<std::vector<std::string>> records =
+        reader_.Feed(absl::string_view(reinterpret_cast<const char*>(buffer_), n));
+    absl::Status status = records.status();
+    for (size_t i = 0; status.ok() && i < records->size(); ++i) {
+      SchedulerSession::Event event;
+      status = Decode((*records)[i], encoding_, &event);
+      if (status.ok()) status = session_.OnEvent(event, absl::Now());
+    }
+    if (!status.ok()) {
+      streaming_ = false;
+      broken_ = status;
+      session_.Reset();
+      events_ = nullptr;  // drop the connection: the owner subscribes again
+      return kj::READY_NOW;
+    }
+    return ReadLoop();
+  });
+}
+
+absl::Status MesosClient::Send(const SchedulerSession::Call& call) {
+  const std::string body = Encode(call, encoding_);
+  kj::HttpHeaders headers(*table_);
+  headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
+  headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
+  try {
+    auto request = http_->request(kj::HttpMethod::POST,
+                                  kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
+                                  body.size());
+    request.body->write(body.data(), body.size()).wait(io_.waitScope);
+    request.body = nullptr;
+    kj::HttpClient::Response response = request.response.wait(io_.waitScope);
+    const uint code = response.statusCode;
+    response.body->readAllBytes().wait(io_.waitScope);
+    if (code != 202) {
+      return absl::UnavailableError(absl::StrCat(
+          "mesos: ", SchedulerSession::Call::Type_Name(call.type()), " answered ", code));
+    }
+  } catch (const kj::Exception& e) {
+    return absl::UnavailableError(absl::StrCat("mesos: ", e.getDescription().cStr()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MesosClient::Pump() {
+  io_.waitScope.poll();
+  return std::exchange(broken_, absl::OkStatus());
+}
+
+}  // namespace peloton::backend::mesos

@@ -1,0 +1,62 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The HTTP side of the Mesos v1 scheduler API (reference §6.2): SUBSCRIBE opens the event
+// stream (RecordIO, its Mesos-Stream-Id kept for every later call), other calls are POSTs that
+// the master answers 202. Events are read as the event loop runs and handed to the
+// SchedulerSession; a closed or malformed stream resets the session (the owner subscribes again,
+// with the same framework id).
+//
+// Runs on the caller's kj event loop: call its methods at the top level (they wait).
+
+#ifndef PELOTON_SERVICES_BACKEND_MESOS_CLIENT_H_
+#define PELOTON_SERVICES_BACKEND_MESOS_CLIENT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "kj/async-io.h"
+#include "kj/compat/http.h"
+#include "services/backend/mesos/recordio.h"
+#include "services/backend/mesos/session.h"
+
+namespace peloton::backend::mesos {
+
+class MesosClient {
+ public:
+  // `master`: host:port of the master (its leader).
+  MesosClient(kj::AsyncIoContext& io, std::string master, SchedulerSession& session,
+              Encoding encoding = Encoding::kProtobuf);
+  ~MesosClient();
+
+  // Sends SUBSCRIBE and waits for the response headers. Unavailable when the master cannot be
+  // reached or answers other than 200.
+  absl::Status Subscribe();
+  // Sends a call on a connection of its own; Unavailable unless the master answers 202.
+  absl::Status Send(const SchedulerSession::Call& call);
+  // Lets the event loop run what is ready: events that arrived go to the session. The error of
+  // a stream that broke (malformed, or an event the session refused), once.
+  absl::Status Pump();
+  bool streaming() const { return streaming_; }
+
+ private:
+  kj::Promise<void> ReadLoop();
+
+  kj::AsyncIoContext& io_;
+  std::string master_;
+  SchedulerSession& session_;
+  Encoding encoding_;
+  kj::Own<kj::HttpHeaderTable> table_;
+  kj::HttpHeaderId stream_id_header_;
+  kj::Own<kj::HttpClient> http_;
+  std::string stream_id_;
+  kj::Own<kj::AsyncInputStream> events_;
+  RecordReader reader_;
+  kj::Promise<void> reading_ = nullptr;
+  bool streaming_ = false;
+  absl::Status broken_;
+  kj::byte buffer_[65536];
+};
+
+}  // namespace peloton::backend::mesos
+
+#endif  // PELOTON_SERVICES_BACKEND_MESOS_CLIENT_H_

@@ -1,0 +1,93 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// FakeMesosMaster: a TEST DOUBLE of a Mesos master, not Mesos. It speaks the v1 scheduler HTTP
+// API (POST /api/v1/scheduler, protobuf or JSON, RecordIO event stream, Mesos-Stream-Id) well
+// enough to test the Mesos backend against, with scripted agents. It checks what a master
+// checks of the calls we make (stream id, framework id, offer ids, resources of a launch), and
+// the test drives the rest: which offers go out, how tasks end, disconnects.
+//
+// One subscribed framework at a time. Runs on the test's kj event loop.
+
+#ifndef PELOTON_SERVICES_BACKEND_MESOS_TESTING_FAKE_MASTER_H_
+#define PELOTON_SERVICES_BACKEND_MESOS_TESTING_FAKE_MASTER_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kj/async-io.h"
+#include "kj/compat/http.h"
+#include "services/backend/mesos/recordio.h"
+#include "services/backend/mesos/scheduler.pb.h"
+
+namespace peloton::backend::mesos::testing {
+
+struct FakeAgent {
+  std::string id;
+  std::string hostname;
+  double cpus = 8, mem = 8192, disk = 10000, gpus = 0;
+  uint32_t port_begin = 31000, port_end = 31099;
+  std::map<std::string, std::string> attributes;  // text attributes
+};
+
+class FakeMesosMaster final : public kj::HttpService {
+ public:
+  FakeMesosMaster(kj::AsyncIoContext& io, std::vector<FakeAgent> agents);
+  ~FakeMesosMaster();
+
+  // Listens on 127.0.0.1, on a port of the system's choosing; returns "127.0.0.1:<port>".
+  std::string Listen();
+
+  // Scripting. Each sends events to the subscribed framework (nothing if none).
+  void OfferAll();  // one offer per agent of what is free on it
+  void EndTask(const std::string& task_id, ::mesos::v1::TaskState state,
+               const std::string& message = "");
+  void Heartbeat();
+  void Disconnect();                       // ends the event stream (the framework resubscribes)
+  void SendRaw(const std::string& bytes);  // anything on the stream (malformed frames)
+
+  // What it saw.
+  const std::vector<::mesos::v1::scheduler::Call>& calls() const { return calls_; }
+  const std::map<std::string, std::string>& running() const { return running_; }  // task -> agent
+  const std::set<std::string>& acknowledged() const { return acknowledged_; }     // task ids
+  std::string framework_id() const { return framework_id_; }
+  int subscriptions() const { return subscriptions_; }
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override;
+
+ private:
+  kj::Promise<void> Handle(const kj::HttpHeaders& headers, kj::Array<kj::byte> body,
+                           Response& response);
+  void Send(const ::mesos::v1::scheduler::Event& event);
+  void Update(const std::string& task_id, const std::string& agent_id, ::mesos::v1::TaskState state,
+              const std::string& message, bool ack);
+
+  kj::AsyncIoContext& io_;
+  std::vector<FakeAgent> agents_;
+  kj::Own<kj::HttpHeaderTable> table_;
+  kj::HttpHeaderId stream_id_header_;
+  kj::Own<kj::HttpServer> server_;
+  kj::Own<kj::ConnectionReceiver> listener_;
+  kj::Promise<void> listening_ = nullptr;
+
+  std::string framework_id_;
+  std::string stream_id_;
+  Encoding encoding_ = Encoding::kProtobuf;
+  kj::Own<kj::AsyncOutputStream> stream_;  // the subscribed framework's event stream
+  kj::Own<kj::PromiseFulfiller<void>> stream_done_;
+  kj::Promise<void> writes_ = kj::READY_NOW;  // events are written one after another
+  int subscriptions_ = 0;
+  int next_offer_ = 0;
+  std::set<std::string> outstanding_offers_;
+  std::map<std::string, double> used_cpus_;  // by agent
+  std::vector<::mesos::v1::scheduler::Call> calls_;
+  std::map<std::string, std::string> running_;
+  std::set<std::string> acknowledged_;
+};
+
+}  // namespace peloton::backend::mesos::testing
+
+#endif  // PELOTON_SERVICES_BACKEND_MESOS_TESTING_FAKE_MASTER_H_
