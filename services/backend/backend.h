@@ -68,6 +68,9 @@ class Backend {
   virtual ~Backend() = default;
 
   virtual std::vector<HostInfo> Hosts() const = 0;
+  // Changes whenever hosts come or go (a cluster backend learns of them as they do); the host
+  // manager then reads Hosts() again. A backend whose hosts are fixed keeps 0.
+  virtual uint64_t HostsVersion() const { return 0; }
   // InvalidArgument for an unknown host or a bad spec; AlreadyExists for a task id launched
   // before. A launched task is reported TASK_RUNNING by the next Poll.
   virtual absl::Status Launch(const LaunchSpec& spec) = 0;

@@ -2,6 +2,7 @@
 
 #include "services/hostmgr/host_manager.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 
@@ -14,19 +15,51 @@ bool IsTerminal(backend::MesosTaskState s) {
 
 }  // namespace
 
+namespace {
+
+placement::HostSpec SpecOf(const backend::HostInfo& h) {
+  placement::HostSpec spec;
+  spec.name = h.hostname;
+  spec.capacity = h.capacity;
+  spec.gpus = h.gpus;
+  spec.attributes = h.attributes;
+  spec.ports = h.ports;
+  return spec;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<HostManager>> HostManager::Create(backend::Backend& backend) {
   std::unique_ptr<HostManager> hm(new HostManager(backend));
+  hm->hosts_version_ = backend.HostsVersion();
   for (const backend::HostInfo& h : backend.Hosts()) {
-    placement::HostSpec spec;
-    spec.name = h.hostname;
-    spec.capacity = h.capacity;
-    spec.gpus = h.gpus;
-    spec.attributes = h.attributes;
-    spec.ports = h.ports;
+    placement::HostSpec spec = SpecOf(h);
     PELOTON_RETURN_IF_ERROR(hm->cluster_.AddHost(spec).status());
     hm->specs_.push_back(std::move(spec));
   }
   return hm;
+}
+
+void HostManager::SyncHosts() {
+  hosts_version_ = backend_.HostsVersion();
+  absl::flat_hash_set<std::string> present;
+  for (const backend::HostInfo& h : backend_.Hosts()) {
+    present.insert(h.hostname);
+    absl::StatusOr<uint32_t> index = cluster_.FindHost(h.hostname);
+    if (!index.ok()) {
+      placement::HostSpec spec = SpecOf(h);
+      // A malformed host stays out (the backend validates what it reports).
+      if (cluster_.AddHost(spec).ok()) specs_.push_back(std::move(spec));
+    } else if (cluster_.host(*index).state == placement::HostState::kDown) {
+      (void)cluster_.SetHostState(*index, placement::HostState::kUp);
+    }
+  }
+  for (uint32_t i = 0; i < cluster_.size(); ++i) {
+    if (!present.contains(cluster_.host(i).name) &&
+        cluster_.host(i).state == placement::HostState::kUp) {
+      (void)cluster_.SetHostState(i, placement::HostState::kDown);
+    }
+  }
 }
 
 std::vector<placement::HostSpec> HostManager::HostSpecs() const {
@@ -79,6 +112,7 @@ void HostManager::Ended(const backend::TaskStatus& status) {
 
 std::vector<backend::TaskStatus> HostManager::Poll() {
   std::vector<backend::TaskStatus> statuses = backend_.Poll();
+  if (backend_.HostsVersion() != hosts_version_) SyncHosts();
   for (const backend::TaskStatus& s : statuses) {
     if (IsTerminal(s.state)) Ended(s);
   }

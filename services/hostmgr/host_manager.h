@@ -55,6 +55,9 @@ class HostManager final : public HostManagerApi {
  private:
   explicit HostManager(backend::Backend& backend) : backend_(backend) {}
   void Ended(const backend::TaskStatus& status);
+  // Hosts the backend added join the cluster (new indices); hosts it no longer has go DOWN,
+  // and come back UP if they return. Their resources are taken as first seen.
+  void SyncHosts();
   // Keeps what a running task holds, without the strings the key or the cluster do not need
   // (a million running tasks at scale).
   void Hold(std::string task_id, placement::Allocation allocation);
@@ -62,6 +65,7 @@ class HostManager final : public HostManagerApi {
   backend::Backend& backend_;
   placement::Cluster cluster_;
   std::vector<placement::HostSpec> specs_;  // by index, as added
+  uint64_t hosts_version_ = 0;              // of the backend's hosts, as last read
   // By task id. Node-based: a flat map's slots would hold the whole Allocation, and at a
   // million entries half of its slots are empty.
   absl::node_hash_map<std::string, placement::Allocation> allocations_;
