@@ -17,6 +17,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "bench/fork_server.h"
 #include "benchmark/benchmark.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
@@ -110,23 +111,13 @@ int main(int argc, char** argv) {
   const char* tmp = std::getenv("TMPDIR");
   g_socket = absl::StrCat("unix:", tmp != nullptr ? tmp : "/tmp", "/peloton_internal_bench.sock");
   std::remove(g_socket.substr(5).c_str());
-  int fds[2];
-  if (pipe(fds) != 0) return 1;
-  const pid_t server = fork();
-  if (server == 0) {
-    close(fds[0]);
-    Serve(fds[1]);
-  }
-  close(fds[1]);
-  char buf[4] = {};
-  if (read(fds[0], buf, sizeof buf) <= 0) {
+  peloton::bench::ForkedServer server = peloton::bench::ForkServer(Serve);
+  if (!server.ok()) {
     std::fprintf(stderr, "internal_rpc_benchmark: the server did not start\n");
     return 1;
   }
-  close(fds[0]);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  kill(server, SIGKILL);
-  waitpid(server, nullptr, 0);
+  server.Stop();
   return 0;
 }

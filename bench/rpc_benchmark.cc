@@ -17,6 +17,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "bench/fork_server.h"
 #include "benchmark/benchmark.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
@@ -134,25 +135,14 @@ int main(int argc, char** argv) {
   g_socket = absl::StrCat("unix:", TmpDir(), "/peloton_rpc_bench.sock");
   std::remove(g_socket.substr(5).c_str());
   g_config = JobOf(1).SerializeAsString();
-  int fds[2];
-  if (pipe(fds) != 0) return 1;
-  const pid_t server = fork();
-  if (server == 0) {
-    close(fds[0]);
-    Serve(fds[1]);
-  }
-  close(fds[1]);
-  char id[128] = {};
-  const ssize_t n = read(fds[0], id, sizeof id - 1);
-  close(fds[0]);
-  if (n <= 0) {
+  peloton::bench::ForkedServer server = peloton::bench::ForkServer(Serve);
+  if (!server.ok()) {
     std::fprintf(stderr, "rpc_benchmark: the server did not start\n");
     return 1;
   }
-  g_job.assign(id, static_cast<size_t>(n));
+  g_job = server.ready;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  kill(server, SIGKILL);
-  waitpid(server, nullptr, 0);
+  server.Stop();
   return 0;
 }
