@@ -35,6 +35,7 @@
 #include "kj/async-io.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/respool_convert.h"
+#include "services/api/wire_util.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/master/master.h"
 #include "services/rpc/peloton_service.h"
@@ -264,8 +265,7 @@ E2eReport OverRpc(const Flags& f) {
     const std::string bytes = JobOf(f, j).SerializeAsString();
     auto request = peloton.createJobRequest();
     request.setPoolPath(absl::StrCat("/pool-", j % f.pools));
-    request.setJobConfig(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    request.setJobConfig(peloton::api::Bytes(bytes));
     auto response = request.send().wait(wait);
     check(response.getStatus(), "job create");
     jobs.push_back(response.getJobId().cStr());

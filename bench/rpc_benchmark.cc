@@ -22,6 +22,7 @@
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
 #include "services/api/peloton.capnp.h"
+#include "services/api/wire_util.h"
 #include "services/backend/local/local_backend.h"
 #include "services/master/master.h"
 #include "services/rpc/peloton_service.h"
@@ -120,8 +121,7 @@ void BM_CreateJob(benchmark::State& state) {
   for (auto _ : state) {
     auto request = peloton.createJobRequest();
     request.setPoolPath("/bench");
-    request.setJobConfig(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(g_config.data()), g_config.size()));
+    request.setJobConfig(peloton::api::Bytes(g_config));
     auto response = request.send().wait(client.getWaitScope());
     if (response.getStatus().getCode() != 0) state.SkipWithError("createJob failed");
   }

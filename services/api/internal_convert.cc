@@ -75,8 +75,6 @@ absl::Status StatusOf(api::Status::Reader in) {
   return absl::Status(static_cast<absl::StatusCode>(in.getCode()), Str(in.getMessage()));
 }
 
-std::string Str(capnp::Text::Reader text) { return std::string(text.cStr(), text.size()); }
-
 void Set(const peloton::Resources& r, Resources::Builder out) {
   out.setMilliCpu(r.milli_cpu());
   out.setMemoryMb(r.memory_mb());

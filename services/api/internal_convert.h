@@ -19,6 +19,7 @@
 #include "peloton/placement/cluster.h"
 #include "services/api/internal.capnp.h"
 #include "services/api/peloton.capnp.h"
+#include "services/api/wire_util.h"
 #include "services/backend/backend.h"
 
 namespace peloton::api::internal {
@@ -27,7 +28,8 @@ namespace peloton::api::internal {
 void SetStatus(const absl::Status& status, api::Status::Builder out);
 absl::Status StatusOf(api::Status::Reader in);
 
-std::string Str(capnp::Text::Reader text);
+using ::peloton::api::Bytes;
+using ::peloton::api::Str;
 
 void Set(const peloton::Resources& r, Resources::Builder out);
 peloton::Resources Get(Resources::Reader in);

@@ -31,6 +31,7 @@
 #include "services/api/peloton.capnp.h"
 #include "services/api/respool_convert.h"
 #include "services/api/task.pb.h"
+#include "services/api/wire_util.h"
 #include "services/api/yaml_proto.h"
 #include "services/common/files.h"
 
@@ -43,7 +44,7 @@ struct Global {
   std::string output = "table";
 };
 
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+using peloton::api::Str;
 
 // Prints the master's refusal and returns the exit status for it.
 int Refused(peloton::api::Status::Reader status) {
@@ -245,8 +246,7 @@ int JobStatus(const Global& g, const std::string& id, bool full) {
                 << "\nstarted: " << Time(job.getStartTime())
                 << "\ncompleted: " << Time(job.getCompletionTime()) << "\n";
       peloton::api::v0::job::JobConfig config;
-      const auto bytes = response.getJobConfig();
-      if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+      if (peloton::api::ParseInto(response.getJobConfig(), config)) {
         std::cout << "config:\n" << config.DebugString();
       }
     }
@@ -262,8 +262,7 @@ int JobCreate(const Global& g, const std::string& pool, const std::string& file,
   const int created = WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.createJobRequest();
     request.setPoolPath(pool);
-    request.setJobConfig(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    request.setJobConfig(peloton::api::Bytes(bytes));
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     job_id = Str(response.getJobId());
@@ -300,8 +299,7 @@ int JobUpdate(const Global& g, const std::string& id, const std::string& file) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.updateJobRequest();
     request.setJobId(id);
-    request.setJobConfig(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    request.setJobConfig(peloton::api::Bytes(bytes));
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     if (g.output == "json") {
@@ -481,8 +479,7 @@ int TaskGet(const Global& g, const std::string& id, uint32_t instance) {
               << "\nfailures: " << t.getFailureCount() << "\nreason: " << Str(t.getReason())
               << "\nmessage: " << Str(t.getMessage()) << "\n";
     peloton::api::v0::task::TaskConfig config;
-    const auto bytes = response.getTaskConfig();
-    if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+    if (peloton::api::ParseInto(response.getTaskConfig(), config)) {
       std::cout << "config:\n" << config.DebugString();
     }
     return 0;

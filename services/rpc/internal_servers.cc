@@ -15,18 +15,11 @@
 namespace peloton::rpc {
 
 namespace wire = ::peloton::api::internal;
+using wire::Bytes;
 using wire::Get;
 using wire::Set;
 using wire::SetStatus;
 using wire::Str;
-
-namespace {
-
-capnp::Data::Reader Bytes(const std::string& s) {
-  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
-}
-
-}  // namespace
 
 void SetPoolInfo(const resmgr::PoolInfo& info, wire::PoolInfo::Builder out) {
   out.setId(info.id.value());
@@ -43,8 +36,7 @@ absl::StatusOr<resmgr::PoolInfo> GetPoolInfo(wire::PoolInfo::Reader in) {
   resmgr::PoolInfo info;
   info.id = PoolId(Str(in.getId()));
   info.path = Str(in.getPath());
-  const capnp::Data::Reader config = in.getConfig();
-  if (!info.config.ParseFromArray(config.begin(), static_cast<int>(config.size()))) {
+  if (!api::ParseInto(in.getConfig(), info.config)) {
     return absl::DataLossError(absl::StrCat("pool ", info.path,
                                             ": config is not a v0 "
                                             "ResourcePoolConfig"));
@@ -80,9 +72,8 @@ kj::Promise<void> ResourceManagerServer::createPool(CreatePoolContext context) {
   return loop_.Run([this, context]() mutable {
     auto params = context.getParams();
     resmgr::respool_pb::ResourcePoolConfig config;
-    const capnp::Data::Reader bytes = params.getConfig();
     absl::StatusOr<PoolId> id =
-        config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))
+        api::ParseInto(params.getConfig(), config)
             ? rm_.CreatePool(Str(params.getPath()), config)
             : absl::InvalidArgumentError("config: not a v0 ResourcePoolConfig");
     SetStatus(id.status(), context.getResults().initStatus());
@@ -94,8 +85,7 @@ kj::Promise<void> ResourceManagerServer::updatePool(UpdatePoolContext context) {
   return loop_.Run([this, context]() mutable {
     auto params = context.getParams();
     resmgr::respool_pb::ResourcePoolConfig config;
-    const capnp::Data::Reader bytes = params.getConfig();
-    SetStatus(config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))
+    SetStatus(api::ParseInto(params.getConfig(), config)
                   ? rm_.UpdatePool(Str(params.getPath()), config)
                   : absl::InvalidArgumentError("config: not a v0 ResourcePoolConfig"),
               context.getResults().initStatus());

@@ -128,10 +128,9 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
     auto params = context.getParams();
     auto results = context.getResults();
     jobmgr::job_pb::JobConfig config;
-    const capnp::Data::Reader bytes = params.getJobConfig();
     absl::StatusOr<JobId> id = absl::InvalidArgumentError("jobConfig: not a v0 JobConfig");
     uint32_t instances = 0;
-    if (config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))) {
+    if (api::ParseInto(params.getJobConfig(), config)) {
       instances = config.instancecount();
       absl::StatusOr<PoolId> pool = pools_.LookupPoolId(Str(params.getPoolPath()));
       if (pool.ok()) {
@@ -155,9 +154,8 @@ kj::Promise<void> PelotonService::updateJob(UpdateJobContext context) {
     auto params = context.getParams();
     auto results = context.getResults();
     jobmgr::job_pb::JobConfig config;
-    const capnp::Data::Reader bytes = params.getJobConfig();
     absl::StatusOr<uint32_t> added =
-        config.ParseFromArray(bytes.begin(), static_cast<int>(bytes.size()))
+        api::ParseInto(params.getJobConfig(), config)
             ? jobs_.UpdateJob(JobId(Str(params.getJobId())), std::move(config))
             : absl::StatusOr<uint32_t>(absl::InvalidArgumentError("jobConfig: not a v0 JobConfig"));
     SetStatus(added.status(), results.initStatus());
@@ -199,8 +197,7 @@ kj::Promise<void> PelotonService::getJob(GetJobContext context) {
     job.setStartTime(Micros(view->runtime.start_time));
     job.setCompletionTime(Micros(view->runtime.completion_time));
     const std::string config = view->config.SerializeAsString();
-    results.setJobConfig(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(config.data()), config.size()));
+    results.setJobConfig(api::Bytes(config));
   });
 }
 
@@ -260,8 +257,7 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
       }
     }
     SetStatus(status, results.initStatus());
-    results.setContent(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(content.data()), content.size()));
+    results.setContent(api::Bytes(content));
   });
 }
 
@@ -367,8 +363,7 @@ kj::Promise<void> PelotonService::getTask(GetTaskContext context) {
     if (!status.ok()) return;
     SetTaskInfo((*tasks)[0], results.initTask());
     const std::string bytes = jobmgr::TaskConfigOf(*config, instance).SerializeAsString();
-    results.setTaskConfig(
-        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+    results.setTaskConfig(api::Bytes(bytes));
   });
 }
 

@@ -13,6 +13,7 @@
 namespace peloton::rpc {
 
 namespace wire = ::peloton::api::internal;
+using wire::Bytes;
 using wire::Get;
 using wire::Set;
 using wire::StatusOf;
@@ -45,10 +46,6 @@ auto Calling(Peer& peer, Call&& call) -> decltype(call()) {
   } catch (const kj::Exception& e) {
     return peer.Failed(e);
   }
-}
-
-capnp::Data::Reader Bytes(const std::string& s) {
-  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
 }
 
 // Sends a notification without waiting for it; a failure is logged.
