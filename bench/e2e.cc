@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/e2e_report.pb.h"
+#include "bench/equal_pool.h"
 #include "bench/report.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
@@ -75,23 +76,11 @@ struct Flags {
 
 // Each pool reserves its share of the cluster and may use all of it.
 respool_pb::ResourcePoolConfig PoolConfig(const Flags& f, int i) {
-  const double share = 1.0 / f.pools;
-  respool_pb::ResourcePoolConfig c;
-  c.set_name(absl::StrCat("pool-", i));
-  const peloton::Resources total =
+  const peloton::Resources host =
       Check(peloton::backend::sim::GenerateHosts(1, f.host_shape), "--host-shape")[0].capacity;
-  const std::pair<const char*, double> kinds[] = {
-      {"cpu", total.milli_cpu() / 1000.0 * f.hosts},
-      {"memory", static_cast<double>(total.memory_mb()) * f.hosts},
-      {"disk", static_cast<double>(total.disk_mb()) * f.hosts}};
-  for (const auto& [kind, amount] : kinds) {
-    auto* r = c.add_resources();
-    r->set_kind(kind);
-    r->set_reservation(amount * share);
-    r->set_limit(amount);
-    r->set_share(1);
-  }
-  return c;
+  peloton::Resources cluster;
+  for (peloton::ResourceKind k : peloton::kAllResourceKinds) cluster[k] = host[k] * f.hosts;
+  return peloton::bench::EqualPool(absl::StrCat("pool-", i), cluster, f.pools);
 }
 
 // Job j of f.jobs: its share of the tasks, preemptible (admitted against the entitlement).

@@ -42,6 +42,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "bench/equal_pool.h"
 #include "bench/report.h"
 #include "bench/sim_replay_report.pb.h"
 #include "services/api/yaml_proto.h"
@@ -210,7 +211,6 @@ int main(int argc, char** argv) {
   // of all of it. With --pools, the user's pools.
   std::map<std::string, peloton::PoolId> pools;       // tenant -> its pool
   std::map<std::string, std::string> pool_of_tenant;  // tenant -> pool path
-  std::vector<std::string> reported;                  // the leaf pools, by path
   if (!pools_file.empty()) {
     const PoolsFile file = ReadPools(pools_file);
     std::map<std::string, peloton::PoolId> by_path;
@@ -232,20 +232,7 @@ int main(int argc, char** argv) {
   } else {
     for (const WorkloadJob& j : jobs) pools[j.tenant];
     for (auto& [tenant, id] : pools) {
-      peloton::resmgr::respool_pb::ResourcePoolConfig c;
-      c.set_name(tenant);
-      const double n = static_cast<double>(pools.size());
-      const std::pair<const char*, double> kinds[] = {{"cpu", total.milli_cpu() / 1000.0},
-                                                      {"memory", double(total.memory_mb())},
-                                                      {"disk", double(total.disk_mb())},
-                                                      {"gpu", total.milli_gpu() / 1000.0}};
-      for (const auto& [kind, amount] : kinds) {
-        auto* r = c.add_resources();
-        r->set_kind(kind);
-        r->set_reservation(std::floor(amount / n));
-        r->set_limit(amount);
-        r->set_share(1);
-      }
+      const auto c = peloton::bench::EqualPool(tenant, total, static_cast<int>(pools.size()));
       id = Check(master->pools().CreatePool(absl::StrCat("/", tenant), c), "pool " + tenant);
       pool_of_tenant[tenant] = "/" + tenant;
     }
