@@ -48,13 +48,27 @@ auto Calling(Peer& peer, Call&& call) -> decltype(call()) {
   }
 }
 
-// Sends a notification without waiting for it; a failure is logged.
-template <typename Request>
-void Notify(Peer& peer, Request&& request) {
-  std::string name = peer.name();
-  request.send().ignoreResult().detach([name](kj::Exception&& e) {
-    spdlog::warn("{}: a notification was lost: {}", name, e.getDescription().cStr());
-  });
+// For the calls whose interface has no error to return: the value, or (logged) an empty one.
+template <typename T>
+T ValueOrWarn(absl::StatusOr<T> value, const std::string& what) {
+  if (value.ok()) return *std::move(value);
+  spdlog::warn("{}: {}", what, std::string(value.status().message()));
+  return T();
+}
+
+// Sends a notification about one task without waiting for it; a failure is logged.
+// `fill(request)` sets the task id and anything else.
+template <typename Client, typename MakeRequest, typename Fill>
+void Notify(Peer& peer, const std::string& what, MakeRequest make, Fill fill) {
+  try {
+    auto request = make(peer.Get<Client>());
+    fill(request);
+    request.send().ignoreResult().detach([name = peer.name(), what](kj::Exception&& e) {
+      spdlog::warn("{}: {} was lost: {}", name, what, e.getDescription().cStr());
+    });
+  } catch (const kj::Exception& e) {
+    spdlog::warn("{}: {}", what, std::string(peer.Failed(e).message()));
+  }
 }
 
 }  // namespace
@@ -171,11 +185,7 @@ std::vector<resmgr::PoolInfo> RemoteResourceManager::ListPools() const {
         }
         return out;
       });
-  if (!pools.ok()) {
-    spdlog::warn("listing pools: {}", std::string(pools.status().message()));
-    return {};
-  }
-  return *std::move(pools);
+  return ValueOrWarn(std::move(pools), "listing pools");
 }
 
 absl::Status RemoteResourceManager::EnqueueGang(const PoolId& pool, fairshare::Gang gang) {
@@ -196,25 +206,20 @@ absl::Status RemoteResourceManager::RemoveGang(absl::string_view gang_id) {
 }
 
 void RemoteResourceManager::TaskEnded(absl::string_view task_id) {
-  try {
-    auto request = peer_.Get<wire::ResourceManager>().tasksEndedRequest();
-    request.initTaskIds(1).set(0, std::string(task_id));
-    Notify(peer_, request);
-  } catch (const kj::Exception& e) {
-    spdlog::warn("task {} ended: {}", std::string(task_id), std::string(peer_.Failed(e).message()));
-  }
+  Notify<wire::ResourceManager>(
+      peer_, absl::StrCat("task ", task_id, " ended"),
+      [](auto client) { return client.tasksEndedRequest(); },
+      [&](auto& request) { request.initTaskIds(1).set(0, std::string(task_id)); });
 }
 
 void RemoteResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
-  try {
-    auto request = peer_.Get<wire::ResourceManager>().tasksLaunchedRequest();
-    request.initTaskIds(1).set(0, std::string(task_id));
-    request.setTimeUnixNanos(absl::ToUnixNanos(when));
-    Notify(peer_, request);
-  } catch (const kj::Exception& e) {
-    spdlog::warn("task {} launched: {}", std::string(task_id),
-                 std::string(peer_.Failed(e).message()));
-  }
+  Notify<wire::ResourceManager>(
+      peer_, absl::StrCat("task ", task_id, " launched"),
+      [](auto client) { return client.tasksLaunchedRequest(); },
+      [&](auto& request) {
+        request.initTaskIds(1).set(0, std::string(task_id));
+        request.setTimeUnixNanos(absl::ToUnixNanos(when));
+      });
 }
 
 absl::Status RemoteResourceManager::AdoptTask(const PoolId& pool, absl::string_view task_id,
@@ -240,11 +245,7 @@ std::vector<resmgr::ReadyGang> RemoteResourceManager::DequeueReady(size_t limit)
         for (wire::ReadyGang::Reader g : response.getGangs()) out.push_back(GetReadyGang(g));
         return out;
       });
-  if (!gangs.ok()) {
-    spdlog::warn("dequeuing gangs: {}", std::string(gangs.status().message()));
-    return {};
-  }
-  return *std::move(gangs);
+  return ValueOrWarn(std::move(gangs), "dequeuing gangs");
 }
 
 absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() {
@@ -279,14 +280,14 @@ absl::StatusOr<Resources> RemoteHostManager::CapacityOrError() const {
 
 Resources RemoteHostManager::Capacity() const {
   absl::StatusOr<Resources> capacity = CapacityOrError();
-  if (!capacity.ok()) {
-    spdlog::warn("cluster capacity: {}", std::string(capacity.status().message()));
-    return Resources();
-  }
-  return *capacity;
+  return ValueOrWarn(std::move(capacity), "cluster capacity");
 }
 
 absl::Status RemoteHostManager::Snapshot(placement::Cluster& cluster) {
+  return FetchSnapshot(cluster);
+}
+
+absl::Status RemoteHostManager::FetchSnapshot(placement::Cluster& cluster) const {
   return Calling(peer_, [&]() -> absl::Status {
     auto response =
         peer_.Get<wire::HostManager>().snapshotRequest().send().wait(peer_.wait_scope());
@@ -315,7 +316,7 @@ absl::Status RemoteHostManager::Snapshot(placement::Cluster& cluster) {
 std::string RemoteHostManager::HostName(uint32_t host) const {
   if (host >= names_.size()) {
     placement::Cluster cluster;
-    if (absl::Status s = const_cast<RemoteHostManager*>(this)->Snapshot(cluster); !s.ok()) {
+    if (absl::Status s = FetchSnapshot(cluster); !s.ok()) {
       spdlog::warn("host names: {}", std::string(s.message()));
     }
   }
@@ -369,11 +370,7 @@ std::vector<backend::TaskStatus> RemoteHostManager::Poll() {
         incarnation_.Saw(Str(response.getIncarnation()));
         return StatusesOf(response.getStatuses());
       });
-  if (!statuses.ok()) {
-    spdlog::warn("task events: {}", std::string(statuses.status().message()));
-    return {};
-  }
-  return *std::move(statuses);
+  return ValueOrWarn(std::move(statuses), "task events");
 }
 
 std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
@@ -388,12 +385,7 @@ std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
         }
         return StatusesOf(request.send().wait(peer_.wait_scope()).getStatuses());
       });
-  if (!statuses.ok()) {
-    spdlog::warn("reconciling {} tasks: {}", tasks.size(),
-                 std::string(statuses.status().message()));
-    return {};
-  }
-  return *std::move(statuses);
+  return ValueOrWarn(std::move(statuses), absl::StrCat("reconciling ", tasks.size(), " tasks"));
 }
 
 // ---- job manager

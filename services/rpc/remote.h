@@ -138,6 +138,9 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   bool TakeRestarted() { return incarnation_.TakeRestarted(); }
 
  private:
+  // The cluster into `cluster`, the host names into names_.
+  absl::Status FetchSnapshot(placement::Cluster& cluster) const;
+
   mutable Peer peer_;
   Incarnation incarnation_;
   mutable std::vector<std::string> names_;  // by host index, from the last snapshot
