@@ -1,0 +1,61 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/serial_loop.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kj/async-io.h"
+#include "kj/debug.h"
+
+namespace peloton::rpc {
+namespace {
+
+TEST(SerialLoopTest, QueuedWorkRunsInOrderBetweenTicksAndMayWait) {
+  auto io = std::make_unique<kj::AsyncIoContext>(kj::setupAsyncIo());
+  kj::Timer& timer = io->provider->getTimer();
+  SerialLoop loop;
+  std::vector<std::string> log;
+  int ticks = 0;
+
+  // Work queued from event callbacks, as a Cap'n Proto server method queues it.
+  kj::Promise<void> first = loop.Run([&] {
+    log.push_back("first");
+    // At the top of the loop, waiting is allowed (kj forbids it inside a callback).
+    timer.afterDelay(5 * kj::MILLISECONDS).wait(io->waitScope);
+    log.push_back("first waited");
+  });
+  kj::Promise<void> second = loop.Run([&] { log.push_back("second"); });
+  kj::Promise<void> failing = loop.Run([] { KJ_FAIL_REQUIRE("refused"); });
+  bool first_done = false, failed = false;
+  auto done = first.then([&] { first_done = true; }).eagerlyEvaluate(nullptr);
+  auto rejected =
+      failing.then([] {}, [&](kj::Exception&&) { failed = true; }).eagerlyEvaluate(nullptr);
+
+  loop.Loop(io->waitScope, timer, 2 * kj::MILLISECONDS, [&] {
+    log.push_back("tick");
+    if (++ticks == 1) {
+      // Work queued while the loop runs is taken up before the next tick.
+      loop.Run([&] { log.push_back("late"); }).detach([](kj::Exception&&) {});
+    }
+    if (ticks == 3) loop.Stop();
+  });
+
+  ASSERT_GE(log.size(), 6u);
+  EXPECT_EQ(log[0], "first");
+  EXPECT_EQ(log[1], "first waited");
+  EXPECT_EQ(log[2], "second");
+  EXPECT_EQ(log[3], "tick");
+  EXPECT_EQ(log[4], "late");
+  EXPECT_EQ(ticks, 3);
+  done.wait(io->waitScope);
+  rejected.wait(io->waitScope);
+  EXPECT_TRUE(first_done);
+  EXPECT_TRUE(failed);
+  (void)second;
+}
+
+}  // namespace
+}  // namespace peloton::rpc
