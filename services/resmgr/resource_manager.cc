@@ -3,6 +3,7 @@
 #include "services/resmgr/resource_manager.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
@@ -242,32 +243,27 @@ std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
   return out;
 }
 
-void ResourceManager::Placed(absl::string_view task_id) {
+std::optional<ReadyGang> ResourceManager::TakePlacing(absl::string_view task_id) {
   auto it = placing_of_task_.find(task_id);
-  if (it == placing_of_task_.end()) return;
+  if (it == placing_of_task_.end()) return std::nullopt;
   auto gang = placing_.find(it->second);
-  if (gang != placing_.end()) {
-    for (const fairshare::GangTask& t : gang->second.gang.tasks) {
-      placing_of_task_.erase(t.task_id);
-    }
-    placing_.erase(gang);
-  } else {
+  if (gang == placing_.end()) {
     placing_of_task_.erase(it);
+    return std::nullopt;
   }
+  for (const fairshare::GangTask& t : gang->second.gang.tasks) placing_of_task_.erase(t.task_id);
+  ReadyGang out = std::move(gang->second);
+  placing_.erase(gang);
+  return out;
 }
 
 void ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
   for (auto g = gangs.rbegin(); g != gangs.rend(); ++g) {
     if (g->gang.tasks.empty()) continue;
-    auto it = placing_of_task_.find(g->gang.tasks.front().task_id);
-    if (it == placing_of_task_.end()) continue;  // launched or ended meanwhile
-    auto placing = placing_.find(it->second);
-    if (placing == placing_.end()) continue;
-    for (const fairshare::GangTask& t : placing->second.gang.tasks) {
-      placing_of_task_.erase(t.task_id);
+    // Not placing any more when one of its tasks was launched or ended meanwhile.
+    if (std::optional<ReadyGang> placing = TakePlacing(g->gang.tasks.front().task_id)) {
+      ready_.push_front(*std::move(placing));
     }
-    ready_.push_front(std::move(placing->second));
-    placing_.erase(placing);
   }
 }
 
@@ -314,7 +310,7 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
 }
 
 void ResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
-  Placed(task_id);
+  (void)TakePlacing(task_id);
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
   it->second.running = true;
@@ -347,7 +343,7 @@ std::vector<std::string> ResourceManager::Preempt() {
 }
 
 void ResourceManager::TaskEnded(absl::string_view task_id) {
-  Placed(task_id);
+  (void)TakePlacing(task_id);
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
   (void)tree_.RemoveAllocation(it->second.pool, it->second.allocation());

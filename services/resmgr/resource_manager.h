@@ -20,6 +20,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,8 +103,8 @@ class ResourceManager final : public ResourceManagerApi {
   ResourceManager(store::Store& store, absl::BitGenRef gen,
                   fairshare::PreemptionOptions preemption);
   absl::StatusOr<PoolInfo> InfoOf(fairshare::PoolHandle handle) const;
-  // The task's gang is no longer placing.
-  void Placed(absl::string_view task_id);
+  // Takes the gang `task_id` belongs to out of the placing ones (nullopt if it is not placing).
+  std::optional<ReadyGang> TakePlacing(absl::string_view task_id);
   // The id of a stored pool (not the root); NotFound otherwise.
   absl::StatusOr<PoolId> StoredPoolId(absl::string_view path) const;
   absl::StatusOr<respool_pb::ResourcePoolConfig> Stored(absl::string_view path,
