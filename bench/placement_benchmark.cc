@@ -58,8 +58,8 @@ Steady Fill(int hosts, const Profile& pack) {
     auto r = Place({Gang{{RandomTask(s.rng, s.next++)}}}, s.cluster, pack);
     PELOTON_CHECK(r.ok());
     if (r->placed.empty()) break;
-    used += r->placed[0].resources.milli_cpu();
-    s.live.push_back(std::move(r->placed[0]));
+    used += r->placed[0].allocation.resources.milli_cpu();
+    s.live.push_back(std::move(r->placed[0].allocation));
   }
   return s;
 }
@@ -85,7 +85,7 @@ void Churn(benchmark::State& state, const char* profile_name, Departure departur
     auto r = Place(absl::MakeConstSpan(&s.arrivals[s.next++ % s.arrivals.size()], 1), s.cluster,
                    profile);
     if (!r->placed.empty()) {
-      s.live[victim] = std::move(r->placed[0]);
+      s.live[victim] = std::move(r->placed[0].allocation);
       ++placed;
       oldest = (oldest + 1) % s.live.size();
     } else {

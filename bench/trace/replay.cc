@@ -86,7 +86,7 @@ absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes
     placing += std::chrono::steady_clock::now() - start;
     if (!result.ok()) return result.status();
     if (!result->placed.empty()) {
-      running.emplace(i, std::move(result->placed[0]));
+      running.emplace(i, std::move(result->placed[0].allocation));
       report.set_placed(report.placed() + 1);
       continue;
     }

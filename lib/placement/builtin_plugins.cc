@@ -113,7 +113,7 @@ class JobSpreadFilter final : public FilterPlugin {
         s.task->job_id.empty()) {
       return FilterReason::kMatch;
     }
-    return host.job_tasks.contains(s.task->job_id) ? FilterReason::kMismatchMaxHostLimit
+    return host.job_tasks.contains(s.job_key) ? FilterReason::kMismatchMaxHostLimit
                                                    : FilterReason::kMatch;
   }
 };

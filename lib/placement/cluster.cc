@@ -52,6 +52,15 @@ void ReturnPorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& po
 
 std::string LabelKey(const Label& label) { return absl::StrCat(label.key, "=", label.value); }
 
+uint64_t JobKey(absl::string_view job_id) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : job_id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h == 0 ? 1 : h;
+}
+
 uint32_t Host::LabelCount(LabelConstraint::Kind kind, const Label& label) const {
   if (kind == LabelConstraint::Kind::kHost) {
     if (label.key == kHostnameLabel) return label.value == name ? 1 : 0;
@@ -178,8 +187,6 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
                                                       h.free_port_count));
   }
   Allocation a;
-  a.task_id = task.id;
-  a.job_id = task.job_id;
   a.host = index;
   a.resources = task.demand;
   const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
@@ -193,8 +200,8 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   a.labels = task.labels;
   for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
-    a.spread_job = true;
-    ++h.job_tasks[task.job_id];
+    a.spread_job = JobKey(task.job_id);
+    ++h.job_tasks[a.spread_job];
   }
   ++h.tasks;
   Reindex(h);
@@ -206,12 +213,14 @@ absl::Status Cluster::Release(const Allocation& a) {
   Host& h = hosts_[a.host];
   if (!(h.free + a.resources).FitsIn(h.capacity) || h.tasks == 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("allocation of task ", a.task_id, " does not belong to host ", h.name));
+        absl::StrCat("allocation of ", a.resources.ToString(), " does not belong to host ",
+                     h.name, " (free ", h.free.ToString(), ", ", h.tasks, " tasks)"));
   }
   for (const auto& [d, milli] : a.gpus) {
     if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
       return absl::FailedPreconditionError(
-          absl::StrCat("allocation of task ", a.task_id, " holds an unknown GPU share"));
+          absl::StrCat("allocation on host ", h.name, " holds an unknown GPU share (device ", d,
+                       ", ", milli, " milli-gpu)"));
     }
   }
   for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
@@ -222,8 +231,8 @@ absl::Status Cluster::Release(const Allocation& a) {
     auto it = h.task_labels.find(LabelKey(l));
     if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
   }
-  if (a.spread_job) {
-    auto it = h.job_tasks.find(a.job_id);
+  if (a.spread_job != 0) {
+    auto it = h.job_tasks.find(a.spread_job);
     if (it != h.job_tasks.end() && --it->second == 0) h.job_tasks.erase(it);
   }
   --h.tasks;
@@ -269,26 +278,26 @@ void RemovePorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& po
 absl::Status Cluster::Claim(const Allocation& a) {
   if (a.host >= hosts_.size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("allocation of task ", a.task_id, ": host index ", a.host, " out of range"));
+        absl::StrCat("allocation: host index ", a.host, " out of range"));
   }
   Host& h = hosts_[a.host];
   if (!a.resources.FitsIn(h.free)) {
-    return absl::FailedPreconditionError(absl::StrCat("task ", a.task_id, " does not fit host ",
-                                                      h.name, ": needs ", a.resources.ToString(),
+    return absl::FailedPreconditionError(absl::StrCat("allocation does not fit host ", h.name,
+                                                      ": needs ", a.resources.ToString(),
                                                       ", free ", h.free.ToString()));
   }
   int64_t gpu_milli = 0;
   for (const auto& [d, milli] : a.gpus) {
     if (d >= h.gpus.size() || milli <= 0 || milli > 1000) {
       return absl::InvalidArgumentError(
-          absl::StrCat("allocation of task ", a.task_id, ": GPU device ", d, " share ", milli,
+          absl::StrCat("allocation: GPU device ", d, " share ", milli,
                        " is not a device of host ", h.name, " with a share in 1..1000"));
     }
     gpu_milli += milli;
   }
   if (gpu_milli != a.resources.milli_gpu()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("allocation of task ", a.task_id, ": GPU shares add up to ", gpu_milli,
+        absl::StrCat("allocation: GPU shares add up to ", gpu_milli,
                      " milli-gpu, its resources say ", a.resources.milli_gpu()));
   }
   for (const auto& [d, milli] : a.gpus) {
@@ -296,20 +305,20 @@ absl::Status Cluster::Claim(const Allocation& a) {
     for (const auto& [d2, m2] : a.gpus) taken += d2 == d ? m2 : 0;
     if (taken > h.gpus[d].free_milli) {
       return absl::FailedPreconditionError(
-          absl::StrCat("task ", a.task_id, ": GPU device ", d, " of host ", h.name, " has ",
+          absl::StrCat("allocation: GPU device ", d, " of host ", h.name, " has ",
                        h.gpus[d].free_milli, " milli-gpu free, needs ", taken));
     }
   }
   if (!PortsFree(h.free_ports, a.ports)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("task ", a.task_id, ": a port it holds is not free on host ", h.name));
+        absl::StrCat("allocation: a port it holds is not free on host ", h.name));
   }
   for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli -= milli;
   RemovePorts(h.free_ports, a.ports);
   h.free_port_count -= static_cast<uint32_t>(a.ports.size());
   h.free -= a.resources;
   for (const Label& l : a.labels) ++h.task_labels[LabelKey(l)];
-  if (a.spread_job) ++h.job_tasks[a.job_id];
+  if (a.spread_job != 0) ++h.job_tasks[a.spread_job];
   ++h.tasks;
   Reindex(h);
   return absl::OkStatus();

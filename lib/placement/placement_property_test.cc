@@ -85,8 +85,8 @@ TEST(PlacementPropertyTest, NoOvercommitOverRandomPlacementsAndRemovals) {
       auto result = Place({gang}, cluster, profiles[rng() % profiles.size()]);
       ASSERT_THAT(result, ::peloton::testing::IsOk());
       ASSERT_TRUE(result->placed.empty() || result->placed.size() == gang.tasks.size());
-      for (Allocation& a : result->placed) {
-        live.push_back(std::move(a));
+      for (Placed& p : result->placed) {
+        live.push_back(std::move(p.allocation));
         ++placed;
       }
     }

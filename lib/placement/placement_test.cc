@@ -64,9 +64,10 @@ class PlacementTest : public ::testing::Test {
     return *std::move(r);
   }
   std::string HostOf(const Allocation& a) { return cluster_.host(a.host).name; }
+  std::string HostOf(const Placed& p) { return HostOf(p.allocation); }
   std::set<std::string> Hosts(const PlacementResult& r) {
     std::set<std::string> out;
-    for (const Allocation& a : r.placed) out.insert(HostOf(a));
+    for (const Placed& p : r.placed) out.insert(HostOf(p));
     return out;
   }
 
@@ -98,6 +99,14 @@ TEST_F(PlacementTest, PackPutsSmallTasksOnOneHostSpreadJobOnDistinctHosts) {
   EXPECT_THAT(PlaceWith("pack", Singles({extra})).placed, SizeIs(1));
 }
 
+// Job keys are the same in every process (allocations travel between copies of a cluster):
+// FNV-1a 64, whose published value for "a" is fixed; never 0, which means "not counted".
+TEST(JobKeyTest, IsStableAndNeverZero) {
+  EXPECT_EQ(JobKey("a"), 0xaf63dc4c8601ec8cull);
+  EXPECT_EQ(JobKey(""), 0xcbf29ce484222325ull);
+  EXPECT_NE(JobKey("job-1"), JobKey("job-2"));
+}
+
 // Scenario 7 (test__host_limit): 4 instances with a TASK-label host limit of 1 on 3 hosts.
 TEST_F(PlacementTest, HostLimitSpreadsAndLeavesOneUnplaced) {
   for (const char* h : {"a", "b", "c"}) ASSERT_THAT(cluster_.AddHost(CpuHost(h)), IsOk());
@@ -109,8 +118,9 @@ TEST_F(PlacementTest, HostLimitSpreadsAndLeavesOneUnplaced) {
     tasks.push_back(t);
   }
   PlacementResult r = PlaceWith("pack", Singles(tasks));
-  EXPECT_THAT(r.placed, SizeIs(3));
+  ASSERT_THAT(r.placed, SizeIs(3));
   EXPECT_THAT(Hosts(r), ElementsAre("a", "b", "c"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(r.placed[i].task_id, "limited-" + std::to_string(i));
   ASSERT_THAT(r.unplaced, SizeIs(1));
   EXPECT_EQ(r.unplaced[0].task_id, "limited-3");
   EXPECT_EQ(r.unplaced[0].reason, FilterReason::kMismatchConstraints);
@@ -180,7 +190,7 @@ TEST_F(PlacementTest, GpuModelsAndWholeDevices) {
   PlacementResult r = PlaceWith("pack", Singles({t}));
   ASSERT_THAT(r.placed, SizeIs(1));
   EXPECT_EQ(HostOf(r.placed[0]), "v100");
-  EXPECT_THAT(r.placed[0].gpus, SizeIs(2));  // two whole devices
+  EXPECT_THAT(r.placed[0].allocation.gpus, SizeIs(2));  // two whole devices
   TaskSpec again = t;
   again.id = "needs-v100-again";
   PlacementResult full = PlaceWith("pack", Singles({again}));
@@ -205,7 +215,7 @@ TEST_F(PlacementTest, FractionalTasksShareADeviceWithoutExceedingIt) {
   // Best-fit device choice: a 200 share goes to a device with exactly 200 left.
   PlacementResult exact = PlaceWith("pack", Singles({Task("e", 100, 200)}));
   ASSERT_THAT(exact.placed, SizeIs(1));
-  EXPECT_EQ(cluster_.host(0).gpus[exact.placed[0].gpus[0].first].free_milli, 0);
+  EXPECT_EQ(cluster_.host(0).gpus[exact.placed[0].allocation.gpus[0].first].free_milli, 0);
 }
 
 TEST_F(PlacementTest, GangIsAllOrNothing) {
@@ -235,7 +245,7 @@ TEST_F(PlacementTest, HostStatePortsAndDesiredHost) {
   ported.num_ports = 3;
   PlacementResult three = PlaceWith("pack", Singles({ported}));
   ASSERT_THAT(three.placed, SizeIs(1));
-  EXPECT_THAT(three.placed[0].ports, ElementsAre(31000, 31001, 31002));
+  EXPECT_THAT(three.placed[0].allocation.ports, ElementsAre(31000, 31001, 31002));
   TaskSpec hinted = Task("h");
   hinted.desired_host = "b";
   EXPECT_THAT(Hosts(PlaceWith("pack", Singles({hinted}))), ElementsAre("b"));

@@ -33,6 +33,7 @@ class TaskPlacer {
     s.task = &task;
     s.needs_gpu = task.gpu_milli() > 0;
     s.constraint_names_exclusive = task.constraint.NamesHostKey(kExclusiveAttribute);
+    s.job_key = task.strategy == PlacementStrategy::kSpreadJob ? JobKey(task.job_id) : 0;
     reasons_.fill(0);
 
     if (!task.desired_host.empty()) {
@@ -154,11 +155,11 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
       }
       auto allocation = cluster.AllocateValidated(*host, gang.tasks[i]);
       PELOTON_CHECK(allocation.ok());  // the filters said it fits
-      result.placed.push_back(*std::move(allocation));
+      result.placed.push_back({gang.tasks[i].id, *std::move(allocation)});
     }
     if (failed_at == gang.tasks.size()) continue;
     for (size_t i = first; i < result.placed.size(); ++i) {
-      PELOTON_CHECK(cluster.Release(result.placed[i]).ok());
+      PELOTON_CHECK(cluster.Release(result.placed[i].allocation).ok());
     }
     result.placed.resize(first);
     for (size_t i = 0; i < gang.tasks.size(); ++i) {

@@ -61,13 +61,14 @@ struct GpuShare {
 struct Allocation {
   host @0 :UInt32;         # the host's index, the same in every copy of the cluster
   hostname @1 :Text;       # checked against the index on arrival
-  spreadJob @2 :Bool;
+  obsoleteSpreadJob @2 :Bool;  # replaced by spreadJobKey
   resources @3 :Resources;
   gpus @4 :List(GpuShare);
   ports @5 :List(UInt32);
   labels @6 :List(Label);
-  taskId @7 :Text;
-  jobId @8 :Text;
+  obsoleteTaskId @7 :Text;  # allocations no longer name their task: the call or list does
+  obsoleteJobId @8 :Text;   # replaced by spreadJobKey
+  spreadJobKey @9 :UInt64;  # placement::JobKey of the job when it counts for SPREAD_JOB, else 0
 }
 
 struct GpuDevice {

@@ -120,7 +120,7 @@ absl::StatusOr<placement::TaskSpec> Get(TaskSpec::Reader in) {
 void Set(const placement::Allocation& a, absl::string_view hostname, Allocation::Builder out) {
   out.setHost(a.host);
   out.setHostname(std::string(hostname));
-  out.setSpreadJob(a.spread_job);
+  out.setSpreadJobKey(a.spread_job);
   Set(a.resources, out.initResources());
   auto gpus = out.initGpus(static_cast<unsigned>(a.gpus.size()));
   for (size_t i = 0; i < a.gpus.size(); ++i) {
@@ -130,20 +130,16 @@ void Set(const placement::Allocation& a, absl::string_view hostname, Allocation:
   auto ports = out.initPorts(static_cast<unsigned>(a.ports.size()));
   for (size_t i = 0; i < a.ports.size(); ++i) ports.set(i, a.ports[i]);
   SetLabels(a.labels, out.initLabels(static_cast<unsigned>(a.labels.size())));
-  out.setTaskId(a.task_id);
-  out.setJobId(a.job_id);
 }
 
 placement::Allocation GetUnchecked(Allocation::Reader in) {
   placement::Allocation a;
   a.host = in.getHost();
-  a.spread_job = in.getSpreadJob();
+  a.spread_job = in.getSpreadJobKey();
   a.resources = Get(in.getResources());
   for (GpuShare::Reader g : in.getGpus()) a.gpus.emplace_back(g.getDevice(), g.getMilli());
   for (uint32_t p : in.getPorts()) a.ports.push_back(p);
   a.labels = GetLabels(in.getLabels());
-  a.task_id = Str(in.getTaskId());
-  a.job_id = Str(in.getJobId());
   return a;
 }
 

@@ -69,8 +69,6 @@ std::vector<placement::HostSpec> HostManager::HostSpecs() const {
 }
 
 void HostManager::Hold(std::string task_id, placement::Allocation allocation) {
-  allocation.task_id = std::string();
-  if (!allocation.spread_job) allocation.job_id = std::string();
   allocations_[std::move(task_id)] = std::move(allocation);
 }
 
@@ -84,11 +82,6 @@ Resources HostManager::Capacity() const {
 
 absl::Status HostManager::Launch(placement::Allocation allocation,
                                  const backend::LaunchSpec& spec) {
-  if (allocation.task_id != spec.task_id) {
-    (void)cluster_.Release(allocation);
-    return absl::InvalidArgumentError(absl::StrCat("launch: allocation of ", allocation.task_id,
-                                                   " given for task ", spec.task_id));
-  }
   if (absl::Status s = backend_.Launch(spec); !s.ok()) {
     (void)cluster_.Release(allocation);
     return s;

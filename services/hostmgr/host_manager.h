@@ -33,8 +33,7 @@ class HostManager final : public HostManagerApi {
   // Every host as it was added (all free), in index order, with its current state, and every
   // allocation held: what a placement engine in another process rebuilds the cluster from.
   std::vector<placement::HostSpec> HostSpecs() const;
-  // Calls visit(task id, allocation) for every allocation held. The allocation's own task_id
-  // is empty (the id is the key), and its job_id too unless it counts for SPREAD_JOB.
+  // Calls visit(task id, allocation) for every allocation held.
   template <typename Visit>
   void ForEachAllocation(Visit&& visit) const {
     for (const auto& [id, a] : allocations_) visit(id, a);

@@ -476,11 +476,12 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
 
 void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
   for (placement_engine::PlacedGang& gang : placed) {
-    for (placement::Allocation& allocation : gang.allocations) {
+    for (size_t k = 0; k < gang.allocations.size(); ++k) {
+      placement::Allocation& allocation = gang.allocations[k];
+      const std::string task_id = gang.gang.tasks[k].task_id;
       uint32_t instance = 0;
       uint64_t run = 0;
-      Job* job = FindByTaskId(allocation.task_id, &instance, &run);
-      const std::string task_id = allocation.task_id;
+      Job* job = FindByTaskId(task_id, &instance, &run);
       gang_of_.erase(task_id);
       if (job == nullptr || job->tasks[instance].mesos_task_id != task_id ||
           job->tasks[instance].state != TaskState::kPending ||

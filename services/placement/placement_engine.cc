@@ -46,7 +46,10 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
       }
       continue;
     }
-    placed.push_back({g.pool, std::move(g.gang), std::move(result->placed)});
+    std::vector<placement::Allocation> allocations;
+    allocations.reserve(result->placed.size());
+    for (placement::Placed& p : result->placed) allocations.push_back(std::move(p.allocation));
+    placed.push_back({g.pool, std::move(g.gang), std::move(allocations)});
   }
   waiting_ = std::move(still_waiting);
   return placed;

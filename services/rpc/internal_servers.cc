@@ -243,9 +243,8 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
     for (size_t i = 0; i < hosts.size(); ++i) Set(hosts[i], host_list[i]);
     auto list = results.initAllocations(static_cast<unsigned>(hm_.allocation_count()));
     unsigned i = 0;
-    hm_.ForEachAllocation([&](const std::string& id, const placement::Allocation& a) {
-      Set(a, hosts[a.host].name, list[i]);
-      list[i++].setTaskId(id);
+    hm_.ForEachAllocation([&](const std::string&, const placement::Allocation& a) {
+      Set(a, hosts[a.host].name, list[i++]);
     });
   });
 }

@@ -41,29 +41,33 @@ struct Host {
   absl::flat_hash_map<std::string, std::string> attributes;
   std::vector<PortRange> free_ports;                       // disjoint, sorted
   absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
-  absl::flat_hash_map<std::string, uint32_t> job_tasks;    // job id -> SPREAD_JOB tasks
+  absl::flat_hash_map<uint64_t, uint32_t> job_tasks;       // JobKey(job id) -> SPREAD_JOB tasks
 
   bool has_gpus() const { return !gpus.empty(); }
   // Label count for constraints: HOST kind (hostname and attributes, 1 if present) or TASK kind.
   uint32_t LabelCount(LabelConstraint::Kind kind, const Label& label) const;
 };
 
-// What one placed task holds; pass it back to Release.
+// What one placed task holds; pass it back to Release. It does not name its task: callers keep
+// it under the task's id (PlacementResult pairs them). Kept small (120 bytes), because callers
+// hold one per running task and Release's first cost is reading it.
 struct Allocation {
-  // What Release reads first: kept together in the first cache line.
   uint32_t host = 0;
-  bool spread_job = false;  // counted in Host::job_tasks
+  // JobKey of the task's job when the task counts in Host::job_tasks (SPREAD_JOB), else 0.
+  uint64_t spread_job = 0;
   Resources resources;
   std::vector<std::pair<uint32_t, int64_t>> gpus;  // device index, milli-gpu taken
-
   std::vector<uint32_t> ports;
   std::vector<Label> labels;
-  std::string task_id;
-  std::string job_id;
 };
 
 // "key=value", the key of Host::task_labels.
 std::string LabelKey(const Label& label);
+
+// A job id's key in Host::job_tasks and Allocation::spread_job: FNV-1a, 64 bits, never 0, the
+// same in every process (an allocation made on one copy of a cluster is claimed on another).
+// Two jobs whose keys collide only spread as one job: SPREAD_JOB is best effort.
+uint64_t JobKey(absl::string_view job_id);
 
 // Hosts are indexed in two classes: without GPUs and with GPUs.
 enum class HostClass : int { kWithoutGpus = 0, kWithGpus = 1 };

@@ -33,13 +33,18 @@
 
 namespace peloton::placement {
 
+struct Placed {
+  std::string task_id;
+  Allocation allocation;
+};
+
 struct Unplaced {
   std::string task_id;
   FilterReason reason = FilterReason::kUnknown;  // kNoOffer: the cluster has no hosts
 };
 
 struct PlacementResult {
-  std::vector<Allocation> placed;
+  std::vector<Placed> placed;  // gangs placed, each task in its gang's order
   std::vector<Unplaced> unplaced;
   absl::btree_map<FilterReason, int64_t> rejections;  // host rejections by reason
 };

@@ -57,6 +57,7 @@ struct CycleState {
   const TaskSpec* task = nullptr;
   bool needs_gpu = false;
   bool constraint_names_exclusive = false;
+  uint64_t job_key = 0;  // JobKey(task->job_id), for SPREAD_JOB
   // Relaxations tried in a second pass when nothing fits (soft scarce GPUs, SPREAD_JOB).
   bool allow_gpu_hosts = false;
   bool allow_same_job = false;
