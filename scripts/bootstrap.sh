@@ -20,6 +20,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libcli11-dev
+  # Python bindings (bindings/python) and their tests, with Debian's own interpreter.
+  pybind11-dev python3-dev python3-pytest
 )
 
 missing=()
