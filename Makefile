@@ -8,6 +8,7 @@
 #   make test-sanitize  run every test under AddressSanitizer and UndefinedBehaviorSanitizer
 #                 (own Bazel output base, so the normal build stays cached)
 #   make format   clang-format the C++ sources
+#   make install PREFIX=/usr/local  headers, libpeloton.a and peloton.pc for builds outside Bazel
 
 BAZEL ?= bazel
 BAZEL_FLAGS ?=
@@ -20,8 +21,9 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean
+.PHONY: all build run test test-sanitize bench format bootstrap clean install
 RUN_FLAGS ?=
+PREFIX ?= /usr/local
 
 all: build
 
@@ -45,6 +47,10 @@ bench: bootstrap
 	@for b in $$($(BAZEL) query 'kind(cc_binary, //bench:all) intersect attr(tags, benchmark, //bench:all)' 2>/dev/null); do \
 	  bin=.bazel/bin/bench/$${b##*:}; echo "== $$bin"; $$bin $(BENCH_FLAGS) || exit 1; \
 	done
+
+install: bootstrap
+	$(BAZEL) build $(BAZEL_FLAGS) //lib:libpeloton
+	bash scripts/install.sh "$(abspath $(PREFIX))" .bazel/bin/lib/libpeloton.a .
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
