@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Runs docs/check_samples.py with Debian's interpreter (the one the Python module is built for).
+exec /usr/bin/python3 docs/check_samples.py "$@"
