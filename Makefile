@@ -9,6 +9,7 @@
 #                 (own Bazel output base, so the normal build stays cached)
 #   make format   clang-format the C++ sources
 #   make install PREFIX=/usr/local  headers, libpeloton.a and peloton.pc for builds outside Bazel
+#   make docs     the API reference (Doxygen, docs/api/html) and the library guide's sample output
 
 BAZEL ?= bazel
 BAZEL_FLAGS ?=
@@ -21,7 +22,7 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean install
+.PHONY: all build run test test-sanitize bench format bootstrap clean install docs
 RUN_FLAGS ?=
 PREFIX ?= /usr/local
 
@@ -51,6 +52,13 @@ bench: bootstrap
 install: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //lib:libpeloton
 	bash scripts/install.sh "$(abspath $(PREFIX))" .bazel/bin/lib/libpeloton.a .
+
+docs: bootstrap
+	$(BAZEL) build $(BAZEL_FLAGS) //docs/samples:all //bindings/python:peloton.so
+	/usr/bin/python3 docs/check_samples.py --bin .bazel/bin --fix
+	mkdir -p docs/api
+	PELOTON_VERSION="$$(cat VERSION)" PELOTON_DOCS_OUT=docs/api doxygen docs/Doxyfile
+	@echo "API reference: docs/api/html/index.html"
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -22,6 +22,8 @@ PACKAGES=(
   libcli11-dev
   # Python bindings (bindings/python) and their tests, with Debian's own interpreter.
   pybind11-dev python3-dev python3-pytest
+  # The API reference (make docs, //docs:api_test).
+  doxygen
 )
 
 missing=()

@@ -1,8 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 // docs/samples/admission.cc: gangs wait in their pool until its entitlement admits them.
-#include <cstdio>
-
 #include "peloton/fairshare/admission.h"
+
+#include <cstdio>
 
 using peloton::Resources;
 namespace fs = peloton::fairshare;

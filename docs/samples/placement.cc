@@ -21,8 +21,8 @@ int main() {
 
   pl::Gang training;  // placed all or nothing
   for (int i = 0; i < 2; ++i) {
-    training.tasks.push_back({.id = "train-" + std::to_string(i),
-                              .demand = Resources::Of(4000, 16384, 0, 2000)});
+    training.tasks.push_back(
+        {.id = "train-" + std::to_string(i), .demand = Resources::Of(4000, 16384, 0, 2000)});
   }
   pl::Gang web{{{.id = "web", .demand = Resources::Of(2000, 4096, 0, 0)}}};
   pl::Gang huge{{{.id = "huge", .demand = Resources::Of(64000, 4096, 0, 0)}}};

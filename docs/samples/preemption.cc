@@ -1,8 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 // docs/samples/preemption.cc: a pool over its entitlement for long enough gives tasks back.
-#include <cstdio>
-
 #include "peloton/fairshare/preemption.h"
+
+#include <cstdio>
 
 using peloton::Resources;
 namespace fs = peloton::fairshare;
@@ -14,8 +14,8 @@ int main() {
   const fs::PoolHandle a = *tree.Create("/a", config);
   const fs::PoolHandle b = *tree.Create("/b", config);
   // /a borrowed all 10 CPUs while /b was idle; now /b asks for 5.
-  (void)tree.SetAllocation(a, fs::Allocation::Of(Resources::Of(10000, 0, 0, 0), true, false,
-                                                 false));
+  (void)tree.SetAllocation(a,
+                           fs::Allocation::Of(Resources::Of(10000, 0, 0, 0), true, false, false));
   (void)tree.SetDemand(b, Resources::Of(5000, 0, 0, 0), {});
   fs::Preemptor preemptor({.sustained_over_allocation_count = 3});
   for (int period = 1; period <= 3; ++period) {

@@ -13,9 +13,13 @@ int main() {
       {.state = TaskState::kInitialized, .goal = TaskState::kSucceeded},
       {.state = TaskState::kRunning, .goal = TaskState::kKilled},
       // A new configuration for a running task: stop it, then start the new version.
-      {.state = TaskState::kRunning, .goal = TaskState::kRunning, .config_version = 1,
+      {.state = TaskState::kRunning,
+       .goal = TaskState::kRunning,
+       .config_version = 1,
        .desired_config_version = 2},
-      {.state = TaskState::kKilled, .goal = TaskState::kRunning, .config_version = 1,
+      {.state = TaskState::kKilled,
+       .goal = TaskState::kRunning,
+       .config_version = 1,
        .desired_config_version = 2},
   };
   for (const fsm::TaskSnapshot& t : tasks) {
@@ -23,8 +27,8 @@ int main() {
                 std::string(fsm::Name(t.goal)).c_str(),
                 std::string(fsm::Name(fsm::NextTaskAction(t))).c_str());
   }
-  std::printf("%s\n", fsm::CheckTransition(fsm::TransitionView::kJobManager,
-                                           TaskState::kSucceeded, TaskState::kRunning)
+  std::printf("%s\n", fsm::CheckTransition(fsm::TransitionView::kJobManager, TaskState::kSucceeded,
+                                           TaskState::kRunning)
                           .ToString()
                           .c_str());
 }
