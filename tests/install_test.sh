@@ -21,7 +21,13 @@ done
 
 export PKG_CONFIG_PATH="${prefix}/lib/pkgconfig"
 [ "$(pkg-config --modversion peloton)" = "$(cat VERSION)" ] || fail "pkg-config version"
-g++ examples/embed/custom_plugin.cc $(pkg-config --cflags --libs peloton) -o "${work}/custom_plugin"
+# Under make test-sanitize the archive holds sanitized objects: link the runtime too.
+sanitize=()
+if nm lib/libpeloton.a 2> /dev/null | grep -q __asan_; then
+  sanitize=(-fsanitize=address,undefined)
+fi
+g++ "${sanitize[@]}" examples/embed/custom_plugin.cc $(pkg-config --cflags --libs peloton) \
+  -o "${work}/custom_plugin"
 "${work}/custom_plugin" > "${work}/out"
 grep -qxF "web-2    -> old-1" "${work}/out" || fail "the installed example misbehaves: $(cat "${work}/out")"
 
