@@ -125,6 +125,7 @@ struct LaunchSpec {
   resources @6 :Resources;
   killGracePeriodNanos @7 :Int64;
   labels @8 :List(Label);
+  ports @9 :List(UInt32);
 }
 
 struct TaskStatus {

@@ -249,6 +249,8 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
     labels[i].setKey(s.labels[i].first);
     labels[i].setValue(s.labels[i].second);
   }
+  auto ports = out.initPorts(static_cast<unsigned>(s.ports.size()));
+  for (size_t i = 0; i < s.ports.size(); ++i) ports.set(i, s.ports[i]);
 }
 
 backend::LaunchSpec Get(LaunchSpec::Reader in) {
@@ -264,6 +266,7 @@ backend::LaunchSpec Get(LaunchSpec::Reader in) {
   s.resources = Get(in.getResources());
   s.kill_grace_period = absl::Nanoseconds(in.getKillGracePeriodNanos());
   for (Label::Reader l : in.getLabels()) s.labels.emplace_back(Str(l.getKey()), Str(l.getValue()));
+  for (uint32_t p : in.getPorts()) s.ports.push_back(p);
   return s;
 }
 

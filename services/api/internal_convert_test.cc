@@ -148,6 +148,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                            .environment = {{"K", "V"}},
                            .labels = {{"peloton.sim/duration", "3"}},
                            .resources = peloton::Resources::Of(1, 2, 3, 0),
+                           .ports = {31000, 31002},
                            .kill_grace_period = absl::Seconds(7)};
   Set(spec, lm.initRoot<LaunchSpec>());
   backend::LaunchSpec ls = Get(lm.getRoot<LaunchSpec>().asReader());
@@ -158,6 +159,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(ls.resources, spec.resources);
   EXPECT_EQ(ls.kill_grace_period, absl::Seconds(7));
   EXPECT_EQ(ls.labels, spec.labels);
+  EXPECT_EQ(ls.ports, spec.ports);
 
   capnp::MallocMessageBuilder sm;
   backend::TaskStatus st{.task_id = "job-0-1",

@@ -49,6 +49,7 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, std::string>> environment;  // added to the backend's own
   std::vector<std::pair<std::string, std::string>> labels;       // the task's (key, value)
   Resources resources;
+  std::vector<uint32_t> ports;  // the dynamic ports placement gave the task on its host
   absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
 };
 

@@ -468,6 +468,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   }
   for (const auto& l : config.labels()) spec.labels.emplace_back(l.key(), l.value());
   spec.resources = allocation.resources;
+  spec.ports = allocation.ports;
   spec.kill_grace_period =
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);

@@ -84,28 +84,52 @@ kj::Promise<void> MesosClient::ReadLoop() {
   });
 }
 
-absl::Status MesosClient::Send(const SchedulerSession::Call& call) {
-  const std::string body = Encode(call, encoding_);
+absl::StatusOr<MesosClient::Answer> MesosClient::Post(const char* path, const std::string& body,
+                                                      bool stream_id) {
   kj::HttpHeaders headers(*table_);
   headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
-  headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
+  headers.add("Accept", kj::str(ContentType(encoding_).data()));
+  if (stream_id) headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
   try {
-    auto request = http_->request(kj::HttpMethod::POST,
-                                  kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
-                                  body.size());
+    auto request = http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), path),
+                                  headers, body.size());
     request.body->write(body.data(), body.size()).wait(io_.waitScope);
     request.body = nullptr;
     kj::HttpClient::Response response = request.response.wait(io_.waitScope);
-    const uint code = response.statusCode;
-    response.body->readAllBytes().wait(io_.waitScope);
-    if (code != 202) {
-      return absl::UnavailableError(absl::StrCat(
-          "mesos: ", SchedulerSession::Call::Type_Name(call.type()), " answered ", code));
-    }
+    Answer answer;
+    answer.code = response.statusCode;
+    kj::String text = response.body->readAllText().wait(io_.waitScope);
+    answer.body.assign(text.begin(), text.size());
+    return answer;
   } catch (const kj::Exception& e) {
     return absl::UnavailableError(absl::StrCat("mesos: ", e.getDescription().cStr()));
   }
+}
+
+absl::Status MesosClient::Send(const SchedulerSession::Call& call) {
+  absl::StatusOr<Answer> answer = Post("/api/v1/scheduler", Encode(call, encoding_), true);
+  if (!answer.ok()) return answer.status();
+  if (answer->code != 202) {
+    return absl::UnavailableError(absl::StrCat(
+        "mesos: ", SchedulerSession::Call::Type_Name(call.type()), " answered ", answer->code));
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<::mesos::v1::master::Response> MesosClient::Operator(
+    const ::mesos::v1::master::Call& call) {
+  absl::StatusOr<Answer> answer = Post("/api/v1", Encode(call, encoding_), false);
+  if (!answer.ok()) return answer.status();
+  if (answer->code != 200 && answer->code != 202) {
+    return absl::UnavailableError(absl::StrCat("mesos: operator ",
+                                               ::mesos::v1::master::Call::Type_Name(call.type()),
+                                               " answered ", answer->code, ": ", answer->body));
+  }
+  ::mesos::v1::master::Response response;
+  if (!answer->body.empty()) {
+    if (absl::Status s = Decode(answer->body, encoding_, &response); !s.ok()) return s;
+  }
+  return response;
 }
 
 absl::Status MesosClient::Pump() {

@@ -14,8 +14,10 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "kj/async-io.h"
 #include "kj/compat/http.h"
+#include "services/backend/mesos/master.pb.h"
 #include "services/backend/mesos/recordio.h"
 #include "services/backend/mesos/session.h"
 
@@ -33,12 +35,21 @@ class MesosClient {
   absl::Status Subscribe();
   // Sends a call on a connection of its own; Unavailable unless the master answers 202.
   absl::Status Send(const SchedulerSession::Call& call);
+  // A call of the operator API (POST /api/v1, no stream): its response, empty for calls that
+  // answer none. Unavailable when the master cannot be reached or answers other than 200/202.
+  absl::StatusOr<::mesos::v1::master::Response> Operator(const ::mesos::v1::master::Call& call);
   // Lets the event loop run what is ready: events that arrived go to the session. The error of
   // a stream that broke (malformed, or an event the session refused), once.
   absl::Status Pump();
   bool streaming() const { return streaming_; }
 
  private:
+  struct Answer {
+    uint code = 0;
+    std::string body;
+  };
+  // POSTs `body` to `path` (with the Mesos-Stream-Id when `stream_id`) and reads the answer.
+  absl::StatusOr<Answer> Post(const char* path, const std::string& body, bool stream_id);
   kj::Promise<void> ReadLoop();
 
   kj::AsyncIoContext& io_;

@@ -48,41 +48,43 @@ void AddScalar(const std::string& name, double value, const std::string& role,
   return f;
 }
 
-absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offers,
-                                      const std::string& role) {
-  if (offers.empty()) return absl::InvalidArgumentError("offers: none");
-  HostInfo h;
-  h.hostname = offers.front().hostname();
-  h.agent_id = offers.front().agent_id().value();
+namespace {
+
+// What a host offers `role`: its resources reserved for the role or unreserved, revocable ones
+// skipped (slack is not capacity), scalars summed and port ranges merged.
+struct Offered {
   double cpus = 0, mem = 0, disk = 0, gpus = 0;
   std::vector<placement::PortRange> ports;
-  for (const ::mesos::v1::Offer& o : offers) {
-    if (o.agent_id().value() != h.agent_id) {
-      return absl::InvalidArgumentError(absl::StrCat("offers: ", o.id().value(), " is of agent ",
-                                                     o.agent_id().value(), ", not ", h.agent_id));
-    }
-    for (const Resource& r : o.resources()) {
-      const std::string& reserved_for = r.reservations_size() > 0
-                                            ? r.reservations(r.reservations_size() - 1).role()
-                                            : (r.has_role() ? r.role() : "*");
-      if (reserved_for != "*" && reserved_for != role) continue;
-      if (r.has_revocable()) continue;  // slack is not capacity
-      if (r.type() == Value::SCALAR) {
-        const double v = r.scalar().value();
-        if (r.name() == "cpus") cpus += v;
-        if (r.name() == "mem") mem += v;
-        if (r.name() == "disk") disk += v;
-        if (r.name() == "gpus") gpus += v;
-      } else if (r.type() == Value::RANGES && r.name() == "ports") {
-        for (const Value::Range& range : r.ranges().range()) {
-          if (range.begin() > range.end() || range.end() > 65535) continue;
-          ports.push_back(
-              {static_cast<uint32_t>(range.begin()), static_cast<uint32_t>(range.end())});
-        }
+
+  void Add(const Resource& r, const std::string& role) {
+    const std::string& reserved_for = r.reservations_size() > 0
+                                          ? r.reservations(r.reservations_size() - 1).role()
+                                          : (r.has_role() ? r.role() : "*");
+    if (reserved_for != "*" && reserved_for != role) return;
+    if (r.has_revocable()) return;
+    if (r.type() == Value::SCALAR) {
+      const double v = r.scalar().value();
+      if (r.name() == "cpus") cpus += v;
+      if (r.name() == "mem") mem += v;
+      if (r.name() == "disk") disk += v;
+      if (r.name() == "gpus") gpus += v;
+    } else if (r.type() == Value::RANGES && r.name() == "ports") {
+      for (const Value::Range& range : r.ranges().range()) {
+        if (range.begin() > range.end() || range.end() > 65535) continue;
+        ports.push_back({static_cast<uint32_t>(range.begin()), static_cast<uint32_t>(range.end())});
       }
     }
   }
-  for (const ::mesos::v1::Attribute& a : offers.front().attributes()) {
+};
+
+// The host: attributes as Peloton reads them, ports merged, one GPU device per whole gpu.
+absl::StatusOr<HostInfo> HostOf(
+    std::string hostname, std::string agent_id, Offered offered,
+    const google::protobuf::RepeatedPtrField<::mesos::v1::Attribute>& attributes) {
+  HostInfo h;
+  h.hostname = std::move(hostname);
+  h.agent_id = std::move(agent_id);
+  for (const ::mesos::v1::Attribute& a : attributes) {
     switch (a.type()) {
       case Value::TEXT:
         h.attributes[a.name()] = a.text().value();
@@ -98,23 +100,57 @@ absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offer
     }
   }
   h.attributes["hostname"] = h.hostname;
-  std::sort(ports.begin(), ports.end(),
+  std::sort(offered.ports.begin(), offered.ports.end(),
             [](const auto& a, const auto& b) { return a.begin < b.begin; });
-  for (const placement::PortRange& r : ports) {
+  for (const placement::PortRange& r : offered.ports) {
     if (!h.ports.empty() && r.begin <= h.ports.back().end + 1) {
       h.ports.back().end = std::max(h.ports.back().end, r.end);
     } else {
       h.ports.push_back(r);
     }
   }
-  const int whole_gpus = static_cast<int>(std::floor(gpus));
+  const int whole_gpus = static_cast<int>(std::floor(offered.gpus));
   auto model = h.attributes.find("gpu_model");
   h.gpus.assign(whole_gpus,
                 {model != h.attributes.end() ? model->second : std::string("gpu"), 1000});
-  absl::StatusOr<Resources> capacity = Resources::FromUnits(cpus, mem, disk, whole_gpus);
+  absl::StatusOr<Resources> capacity =
+      Resources::FromUnits(offered.cpus, offered.mem, offered.disk, whole_gpus);
   if (!capacity.ok()) return capacity.status();
   h.capacity = *capacity;
   return h;
+}
+
+}  // namespace
+
+absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offers,
+                                      const std::string& role) {
+  if (offers.empty()) return absl::InvalidArgumentError("offers: none");
+  const std::string& agent_id = offers.front().agent_id().value();
+  Offered offered;
+  for (const ::mesos::v1::Offer& o : offers) {
+    if (o.agent_id().value() != agent_id) {
+      return absl::InvalidArgumentError(absl::StrCat("offers: ", o.id().value(), " is of agent ",
+                                                     o.agent_id().value(), ", not ", agent_id));
+    }
+    for (const Resource& r : o.resources()) offered.Add(r, role);
+  }
+  return HostOf(offers.front().hostname(), agent_id, std::move(offered),
+                offers.front().attributes());
+}
+
+absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAgents::Agent& agent,
+                                     const std::string& role) {
+  const ::mesos::v1::AgentInfo& info = agent.agent_info();
+  if (info.hostname().empty() || info.id().value().empty()) {
+    return absl::InvalidArgumentError("agent: no hostname or id");
+  }
+  Offered offered;
+  // total_resources is what the agent has now; agent_info.resources what it registered with.
+  for (const Resource& r :
+       agent.total_resources_size() > 0 ? agent.total_resources() : info.resources()) {
+    offered.Add(r, role);
+  }
+  return HostOf(info.hostname(), info.id().value(), std::move(offered), info.attributes());
 }
 
 ::mesos::v1::TaskInfo TaskInfoOf(const LaunchSpec& spec, const std::string& agent_id,

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "services/backend/backend.h"
+#include "services/backend/mesos/master.pb.h"
 #include "services/backend/mesos/mesos.pb.h"
 
 namespace peloton::backend::mesos {
@@ -45,6 +46,13 @@ struct FrameworkOptions {
 // different agents.
 absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offers,
                                       const std::string& role);
+
+// The same host as the operator API's GET_AGENTS describes it: its whole capacity for `role`
+// (total resources reserved for the role or unreserved), whatever is running there. This is
+// the host's capacity; offers say only what is free now. InvalidArgument for an agent without
+// hostname or id.
+absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAgents::Agent& agent,
+                                     const std::string& role);
 
 // The TaskInfo that launches `spec` on the agent: cpus, mem, disk and gpus scalars and the
 // allocated ports as ranges, each allocated to `role` (allocation_info, as a MULTI_ROLE

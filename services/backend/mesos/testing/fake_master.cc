@@ -2,6 +2,7 @@
 
 #include "services/backend/mesos/testing/fake_master.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -32,13 +33,15 @@ std::string FakeMesosMaster::Listen() {
 kj::Promise<void> FakeMesosMaster::request(kj::HttpMethod method, kj::StringPtr url,
                                            const kj::HttpHeaders& headers,
                                            kj::AsyncInputStream& body, Response& response) {
-  if (method != kj::HttpMethod::POST || url != "/api/v1/scheduler") {
+  const bool scheduler = url == "/api/v1/scheduler";
+  if (method != kj::HttpMethod::POST || (!scheduler && url != "/api/v1")) {
     return response.sendError(404, "Not Found", *table_);
   }
   // Headers are only valid until the body is read: keep what is needed.
   auto kept = kj::heap<kj::HttpHeaders>(headers.clone());
   return body.readAllBytes().then(
-      [this, kept = kj::mv(kept), &response](kj::Array<kj::byte> bytes) mutable {
+      [this, scheduler, kept = kj::mv(kept), &response](kj::Array<kj::byte> bytes) mutable {
+        if (!scheduler) return HandleOperator(*kept, kj::mv(bytes), response).attach(kj::mv(kept));
         return Handle(*kept, kj::mv(bytes), response).attach(kj::mv(kept));
       });
 }
@@ -91,8 +94,16 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
       for (const auto& id : call.accept().offer_ids()) outstanding_offers_.erase(id.value());
       for (const auto& op : call.accept().operations()) {
         for (const auto& task : op.launch().task_infos()) {
+          Used& on_agent = used_[task.agent_id().value()];
+          Used& of_task = task_used_[task.task_id().value()];
           for (const auto& r : task.resources()) {
-            if (r.name() == "cpus") used_cpus_[task.agent_id().value()] += r.scalar().value();
+            const double v = r.scalar().value();
+            for (Used* u : {&on_agent, &of_task}) {
+              if (r.name() == "cpus") u->cpus += v;
+              if (r.name() == "mem") u->mem += v;
+              if (r.name() == "disk") u->disk += v;
+              if (r.name() == "gpus") u->gpus += v;
+            }
           }
           running_[task.task_id().value()] = task.agent_id().value();
           Update(task.task_id().value(), task.agent_id().value(), ::mesos::v1::TASK_RUNNING, "",
@@ -117,8 +128,9 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
       }
       for (const auto& t : call.reconcile().tasks()) {
         auto it = running_.find(t.task_id().value());
-        // (A real master answers TASK_UNKNOWN to a PARTITION_AWARE framework here.)
-        Update(t.task_id().value(), t.agent_id().value(),
+        // (A real master answers TASK_UNKNOWN to a PARTITION_AWARE framework here.) The answer
+        // names the task's agent, which the question may not have.
+        Update(t.task_id().value(), it != running_.end() ? it->second : t.agent_id().value(),
                it != running_.end() ? ::mesos::v1::TASK_RUNNING : ::mesos::v1::TASK_LOST,
                "reconciliation", false);
       }
@@ -128,6 +140,82 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
   }
   response.send(202, "Accepted", out, uint64_t{0});
   return kj::READY_NOW;
+}
+
+kj::Promise<void> FakeMesosMaster::HandleOperator(const kj::HttpHeaders& headers,
+                                                  kj::Array<kj::byte> bytes, Response& response) {
+  Encoding encoding = Encoding::kProtobuf;
+  KJ_IF_MAYBE (type, headers.get(kj::HttpHeaderId::CONTENT_TYPE)) {
+    if (*type == "application/json") encoding = Encoding::kJson;
+  }
+  ::mesos::v1::master::Call call;
+  const absl::string_view raw(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  if (!Decode(raw, encoding, &call).ok()) return response.sendError(400, "Bad Request", *table_);
+  operator_calls_.push_back(call);
+  if (call.type() != ::mesos::v1::master::Call::GET_AGENTS) {
+    return response.sendError(501, "Not Implemented", *table_);
+  }
+  ::mesos::v1::master::Response answer;
+  answer.set_type(::mesos::v1::master::Response::GET_AGENTS);
+  for (const FakeAgent& a : agents_) {
+    auto* agent = answer.mutable_get_agents()->add_agents();
+    agent->set_active(true);
+    agent->set_version("1.11.0");
+    auto* info = agent->mutable_agent_info();
+    info->set_hostname(a.hostname);
+    info->mutable_id()->set_value(a.id);
+    const std::pair<const char*, double> scalars[] = {
+        {"cpus", a.cpus}, {"mem", a.mem}, {"disk", a.disk}, {"gpus", a.gpus}};
+    for (const auto& [name, value] : scalars) {
+      if (value <= 0) continue;
+      auto* r = agent->add_total_resources();
+      r->set_name(name);
+      r->set_type(::mesos::v1::Value::SCALAR);
+      r->mutable_scalar()->set_value(value);
+    }
+    auto* ports = agent->add_total_resources();
+    ports->set_name("ports");
+    ports->set_type(::mesos::v1::Value::RANGES);
+    auto* range = ports->mutable_ranges()->add_range();
+    range->set_begin(a.port_begin);
+    range->set_end(a.port_end);
+    for (const auto& [name, value] : a.attributes) {
+      auto* attribute = info->add_attributes();
+      attribute->set_name(name);
+      attribute->set_type(::mesos::v1::Value::TEXT);
+      attribute->mutable_text()->set_value(value);
+    }
+  }
+  const std::string body = Encode(answer, encoding);
+  kj::HttpHeaders out(*table_);
+  out.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding).data()));
+  auto stream = response.send(200, "OK", out, body.size());
+  auto buffer = kj::heapString(body.data(), body.size());
+  auto promise = stream->write(buffer.begin(), buffer.size());
+  return promise.attach(kj::mv(stream), kj::mv(buffer));
+}
+
+void FakeMesosMaster::AddAgent(FakeAgent agent) { agents_.push_back(std::move(agent)); }
+
+void FakeMesosMaster::RemoveAgent(const std::string& agent_id) {
+  agents_.erase(std::remove_if(agents_.begin(), agents_.end(),
+                               [&](const FakeAgent& a) { return a.id == agent_id; }),
+                agents_.end());
+  std::vector<std::string> lost;
+  for (const auto& [task, agent] : running_) {
+    if (agent == agent_id) lost.push_back(task);
+  }
+  for (const std::string& task : lost)
+    EndTask(task, ::mesos::v1::TASK_GONE_BY_OPERATOR, "agent removed");
+  used_.erase(agent_id);
+}
+
+void FakeMesosMaster::Rescind(const std::string& offer_id) {
+  if (outstanding_offers_.erase(offer_id) == 0) return;
+  Event e;
+  e.set_type(Event::RESCIND);
+  e.mutable_rescind()->mutable_offer_id()->set_value(offer_id);
+  Send(e);
 }
 
 void FakeMesosMaster::Send(const Event& event) {
@@ -168,6 +256,8 @@ void FakeMesosMaster::OfferAll() {
   Event e;
   e.set_type(Event::OFFERS);
   for (const FakeAgent& a : agents_) {
+    const Used& used = used_[a.id];
+    if (a.cpus - used.cpus <= 1e-9) continue;  // nothing worth offering
     auto* o = e.mutable_offers()->add_offers();
     const std::string id = absl::StrCat("offer-", ++next_offer_);
     outstanding_offers_.insert(id);
@@ -175,10 +265,12 @@ void FakeMesosMaster::OfferAll() {
     o->mutable_framework_id()->set_value(framework_id_);
     o->mutable_agent_id()->set_value(a.id);
     o->set_hostname(a.hostname);
-    const std::pair<const char*, double> scalars[] = {
-        {"cpus", a.cpus - used_cpus_[a.id]}, {"mem", a.mem}, {"disk", a.disk}, {"gpus", a.gpus}};
+    const std::pair<const char*, double> scalars[] = {{"cpus", a.cpus - used.cpus},
+                                                      {"mem", a.mem - used.mem},
+                                                      {"disk", a.disk - used.disk},
+                                                      {"gpus", a.gpus - used.gpus}};
     for (const auto& [name, value] : scalars) {
-      if (value <= 0) continue;
+      if (value <= 1e-9) continue;
       auto* r = o->add_resources();
       r->set_name(name);
       r->set_type(::mesos::v1::Value::SCALAR);
@@ -205,7 +297,16 @@ void FakeMesosMaster::EndTask(const std::string& task_id, ::mesos::v1::TaskState
   auto it = running_.find(task_id);
   const bool was_running = it != running_.end();
   const std::string agent = was_running ? it->second : "";
-  if (was_running) running_.erase(it);
+  if (was_running) {
+    running_.erase(it);
+    const Used t = task_used_[task_id];
+    Used& u = used_[agent];
+    u.cpus -= t.cpus;
+    u.mem -= t.mem;
+    u.disk -= t.disk;
+    u.gpus -= t.gpus;
+    task_used_.erase(task_id);
+  }
   // Killing a task the master does not know: it answers TASK_LOST.
   Update(task_id, agent, was_running ? state : ::mesos::v1::TASK_LOST, message, true);
 }

@@ -1,8 +1,9 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // FakeMesosMaster: a TEST DOUBLE of a Mesos master, not Mesos. It speaks the v1 scheduler HTTP
-// API (POST /api/v1/scheduler, protobuf or JSON, RecordIO event stream, Mesos-Stream-Id) well
-// enough to test the Mesos backend against, with scripted agents. It checks what a master
+// API (POST /api/v1/scheduler, protobuf or JSON, RecordIO event stream, Mesos-Stream-Id) and
+// the operator API's GET_AGENTS (POST /api/v1) well enough to test the Mesos backend against,
+// with scripted agents. It checks what a master
 // checks of the calls we make (stream id, framework id, offer ids, resources of a launch), and
 // the test drives the rest: which offers go out, how tasks end, disconnects.
 //
@@ -18,6 +19,7 @@
 
 #include "kj/async-io.h"
 #include "kj/compat/http.h"
+#include "services/backend/mesos/master.pb.h"
 #include "services/backend/mesos/recordio.h"
 #include "services/backend/mesos/scheduler.pb.h"
 
@@ -40,7 +42,12 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string Listen();
 
   // Scripting. Each sends events to the subscribed framework (nothing if none).
-  void OfferAll();  // one offer per agent of what is free on it
+  void OfferAll();  // one offer per agent of what is free on it (none for a full agent)
+  void AddAgent(FakeAgent agent);
+  void RemoveAgent(const std::string& agent_id);  // its tasks are LOST (TASK_GONE_BY_OPERATOR)
+  void Rescind(const std::string& offer_id);
+  // Offers not yet accepted, declined or rescinded.
+  const std::set<std::string>& outstanding_offers() const { return outstanding_offers_; }
   void EndTask(const std::string& task_id, ::mesos::v1::TaskState state,
                const std::string& message = "");
   void Heartbeat();
@@ -51,6 +58,7 @@ class FakeMesosMaster final : public kj::HttpService {
   const std::vector<::mesos::v1::scheduler::Call>& calls() const { return calls_; }
   const std::map<std::string, std::string>& running() const { return running_; }  // task -> agent
   const std::set<std::string>& acknowledged() const { return acknowledged_; }     // task ids
+  const std::vector<::mesos::v1::master::Call>& operator_calls() const { return operator_calls_; }
   std::string framework_id() const { return framework_id_; }
   int subscriptions() const { return subscriptions_; }
 
@@ -61,6 +69,12 @@ class FakeMesosMaster final : public kj::HttpService {
  private:
   kj::Promise<void> Handle(const kj::HttpHeaders& headers, kj::Array<kj::byte> body,
                            Response& response);
+  kj::Promise<void> HandleOperator(const kj::HttpHeaders& headers, kj::Array<kj::byte> body,
+                                   Response& response);
+  // What a task's resources take on its agent (cpus, mem, disk, gpus).
+  struct Used {
+    double cpus = 0, mem = 0, disk = 0, gpus = 0;
+  };
   void Send(const ::mesos::v1::scheduler::Event& event);
   void Update(const std::string& task_id, const std::string& agent_id, ::mesos::v1::TaskState state,
               const std::string& message, bool ack);
@@ -82,10 +96,12 @@ class FakeMesosMaster final : public kj::HttpService {
   int subscriptions_ = 0;
   int next_offer_ = 0;
   std::set<std::string> outstanding_offers_;
-  std::map<std::string, double> used_cpus_;  // by agent
+  std::map<std::string, Used> used_;       // by agent
+  std::map<std::string, Used> task_used_;  // by task
   std::vector<::mesos::v1::scheduler::Call> calls_;
   std::map<std::string, std::string> running_;
   std::set<std::string> acknowledged_;
+  std::vector<::mesos::v1::master::Call> operator_calls_;
 };
 
 }  // namespace peloton::backend::mesos::testing

@@ -1,0 +1,413 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/mesos/mesos_backend.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::backend::mesos {
+namespace {
+
+// Whether two views of an agent are the same host (what the host manager would rebuild).
+bool SameHost(const HostInfo& a, const HostInfo& b) {
+  if (a.hostname != b.hostname || a.capacity != b.capacity || a.gpus.size() != b.gpus.size() ||
+      a.attributes != b.attributes || a.ports.size() != b.ports.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.ports.size(); ++i) {
+    if (a.ports[i].begin != b.ports[i].begin || a.ports[i].end != b.ports[i].end) return false;
+  }
+  return true;
+}
+
+bool PortsIn(const std::vector<uint32_t>& ports, const std::vector<placement::PortRange>& ranges) {
+  for (uint32_t p : ports) {
+    if (std::none_of(ranges.begin(), ranges.end(),
+                     [p](const placement::PortRange& r) { return r.begin <= p && p <= r.end; })) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Mesos's terminal task states: the task holds nothing on its agent any more.
+bool Ended(MesosTaskState s) {
+  switch (s) {
+    case MesosTaskState::kFinished:
+    case MesosTaskState::kFailed:
+    case MesosTaskState::kKilled:
+    case MesosTaskState::kLost:
+    case MesosTaskState::kError:
+    case MesosTaskState::kDropped:
+    case MesosTaskState::kGone:
+    case MesosTaskState::kGoneByOperator:
+      return true;
+    default:
+      return false;
+  }
+}
+
+TaskStatus Lost(const std::string& task_id, const std::string& hostname, std::string message) {
+  TaskStatus s;
+  s.task_id = task_id;
+  s.state = MesosTaskState::kLost;
+  s.hostname = hostname;
+  s.message = std::move(message);
+  s.time = absl::Now();
+  return s;
+}
+
+}  // namespace
+
+absl::Status ValidateMesosOptions(const MesosBackendOptions& o) {
+  std::vector<std::string> parts = absl::StrSplit(o.master, ':');
+  uint32_t port = 0;
+  if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port == 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mesos.master: '", o.master, "' (rule: host:port of the leading master)"));
+  }
+  if (o.framework.role.empty() || o.framework.role == "*") {
+    return absl::InvalidArgumentError("mesos.role: empty or '*' (rule: a role of our own)");
+  }
+  const std::pair<const char*, absl::Duration> positive[] = {
+      {"connect_timeout", o.connect_timeout}, {"agents_refresh", o.agents_refresh},
+      {"decline_refuse", o.decline_refuse},   {"launch_timeout", o.launch_timeout},
+      {"reconcile_wait", o.reconcile_wait},   {"reconnect_min", o.reconnect_min},
+      {"reconnect_max", o.reconnect_max}};
+  for (const auto& [name, d] : positive) {
+    if (d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat("mesos.", name, ": ", absl::FormatDuration(d),
+                                                     " (rule: a positive duration)"));
+    }
+  }
+  if (o.offer_hold < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("mesos.offer_hold: negative (rule: >= 0)");
+  }
+  if (o.reconnect_max < o.reconnect_min) {
+    return absl::InvalidArgumentError("mesos.reconnect_max: below reconnect_min");
+  }
+  return absl::OkStatus();
+}
+
+MesosBackend::MesosBackend(kj::AsyncIoContext& io, MesosBackendOptions options,
+                           std::string stored_framework_id,
+                           std::function<void(const std::string&)> framework_id_changed)
+    : io_(io),
+      options_(std::move(options)),
+      framework_id_changed_(std::move(framework_id_changed)),
+      saved_framework_id_(stored_framework_id),
+      session_(options_.framework, std::move(stored_framework_id)),
+      client_(std::make_unique<MesosClient>(io_, options_.master, session_, options_.encoding)),
+      backoff_(options_.reconnect_min) {}
+
+MesosBackend::~MesosBackend() = default;
+
+void MesosBackend::Wait(absl::Duration d) {
+  io_.provider->getTimer()
+      .afterDelay(absl::ToInt64Nanoseconds(d) * kj::NANOSECONDS)
+      .wait(io_.waitScope);
+}
+
+absl::Status MesosBackend::Subscribe() { return client_->Subscribe(); }
+
+absl::Status MesosBackend::Start() {
+  if (absl::Status s = Subscribe(); !s.ok()) return s;
+  const absl::Time deadline = absl::Now() + options_.connect_timeout;
+  while (!session_.subscribed()) {
+    if (absl::Status s = client_->Pump(); !s.ok()) return absl::UnavailableError(s.message());
+    if (!client_->streaming() && !session_.subscribed()) {
+      return absl::UnavailableError(
+          absl::StrCat("mesos: the master at ", options_.master, " closed the subscription"));
+    }
+    if (absl::Now() > deadline) {
+      return absl::UnavailableError(absl::StrCat("mesos: no SUBSCRIBED from ", options_.master,
+                                                 " within ",
+                                                 absl::FormatDuration(options_.connect_timeout)));
+    }
+    if (!session_.subscribed()) Wait(absl::Milliseconds(5));
+  }
+  if (session_.framework_id() != saved_framework_id_) {
+    saved_framework_id_ = session_.framework_id();
+    if (framework_id_changed_) framework_id_changed_(saved_framework_id_);
+  }
+  spdlog::info("mesos: subscribed to {} as framework {}", options_.master, saved_framework_id_);
+  return RefreshAgents();
+}
+
+absl::Status MesosBackend::RefreshAgents() {
+  ::mesos::v1::master::Call call;
+  call.set_type(::mesos::v1::master::Call::GET_AGENTS);
+  absl::StatusOr<::mesos::v1::master::Response> response = client_->Operator(call);
+  if (!response.ok()) return response.status();
+  agents_read_ = absl::Now();
+  std::map<std::string, HostInfo> agents;
+  for (const auto& agent : response->get_agents().agents()) {
+    if (!agent.active()) continue;
+    absl::StatusOr<HostInfo> host = HostOfAgent(agent, options_.framework.role);
+    if (!host.ok()) {
+      spdlog::warn("mesos: agent skipped: {}", std::string(host.status().message()));
+      continue;
+    }
+    agents.emplace(host->agent_id, *std::move(host));
+  }
+  const bool changed =
+      agents.size() != agents_.size() ||
+      !std::equal(agents.begin(), agents.end(), agents_.begin(), [](const auto& a, const auto& b) {
+        return a.first == b.first && SameHost(a.second, b.second);
+      });
+  if (changed) {
+    agents_ = std::move(agents);
+    agent_of_host_.clear();
+    for (const auto& [id, host] : agents_) agent_of_host_[host.hostname] = id;
+    ++hosts_version_;
+  }
+  return absl::OkStatus();
+}
+
+std::vector<HostInfo> MesosBackend::Hosts() const {
+  std::vector<HostInfo> out;
+  out.reserve(agents_.size());
+  for (const auto& [id, host] : agents_) out.push_back(host);
+  return out;
+}
+
+std::string MesosBackend::HostnameOf(const std::string& agent_id) const {
+  auto it = agents_.find(agent_id);
+  return it == agents_.end() ? std::string() : it->second.hostname;
+}
+
+absl::Status MesosBackend::Launch(const LaunchSpec& spec) {
+  auto agent = agent_of_host_.find(spec.hostname);
+  if (agent == agent_of_host_.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", spec.task_id, ": host ", spec.hostname, " is not a Mesos agent"));
+  }
+  if (spec.resources.milli_gpu() % 1000 != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", spec.task_id, ": ", spec.resources.milli_gpu(),
+                     " milli-gpu (rule: Mesos allocates whole GPUs only)"));
+  }
+  if (in_flight_.contains(spec.task_id)) {
+    return absl::AlreadyExistsError(absl::StrCat("launch ", spec.task_id, ": already launched"));
+  }
+  for (const auto& [id, pending] : waiting_) {
+    for (const Pending& p : pending) {
+      if (p.spec.task_id == spec.task_id) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("launch ", spec.task_id, ": already waiting for an offer"));
+      }
+    }
+  }
+  waiting_[agent->second].push_back({spec, absl::Now()});
+  return absl::OkStatus();
+}
+
+absl::Status MesosBackend::Kill(const std::string& task_id) {
+  for (auto& [agent, pending] : waiting_) {
+    auto it = std::find_if(pending.begin(), pending.end(),
+                           [&](const Pending& p) { return p.spec.task_id == task_id; });
+    if (it == pending.end()) continue;
+    TaskStatus killed;
+    killed.task_id = task_id;
+    killed.state = MesosTaskState::kKilled;
+    killed.hostname = it->spec.hostname;
+    killed.agent_id = agent;
+    killed.message = "killed before it was launched";
+    killed.time = absl::Now();
+    early_.push_back(std::move(killed));
+    pending.erase(it);
+    return absl::OkStatus();
+  }
+  auto it = in_flight_.find(task_id);
+  if (it == in_flight_.end()) {
+    return absl::NotFoundError(absl::StrCat("kill ", task_id, ": not a task in flight"));
+  }
+  return client_->Send(session_.Kill(task_id, it->second));
+}
+
+void MesosBackend::KeepSubscribed(absl::Time now) {
+  if (absl::Status s = client_->Pump(); !s.ok()) {
+    spdlog::warn("mesos: {}", std::string(s.message()));
+  }
+  const bool lost = !client_->streaming() || (session_.subscribed() && session_.Silent(now));
+  if (lost && now >= next_attempt_) {
+    spdlog::info("mesos: subscribing again to {} as framework {}", options_.master,
+                 session_.framework_id());
+    session_.Reset();
+    if (absl::Status s = Subscribe(); !s.ok()) {
+      spdlog::warn("mesos: {}; next try in {}", std::string(s.message()),
+                   absl::FormatDuration(backoff_));
+      next_attempt_ = now + backoff_;
+      backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+      return;
+    }
+    backoff_ = options_.reconnect_min;
+    resubscribed_ = true;
+    (void)client_->Pump();
+  }
+  if (!session_.subscribed()) return;
+  if (session_.framework_id() != saved_framework_id_) {
+    saved_framework_id_ = session_.framework_id();
+    if (framework_id_changed_) framework_id_changed_(saved_framework_id_);
+  }
+  if (resubscribed_) {
+    // What happened to the tasks in flight while we were away: the answers come as updates.
+    resubscribed_ = false;
+    std::vector<std::pair<std::string, std::string>> tasks(in_flight_.begin(), in_flight_.end());
+    if (!tasks.empty()) (void)client_->Send(session_.Reconcile(tasks));
+  }
+}
+
+void MesosBackend::TakeUpdates(std::vector<TaskStatus>& out) {
+  for (SchedulerSession::Update& u : session_.TakeUpdates()) {
+    TaskStatus s = StatusOf(u.status, [this](const std::string& id) { return HostnameOf(id); });
+    if (Ended(s.state)) {
+      in_flight_.erase(s.task_id);
+    } else if (!s.agent_id.empty()) {
+      in_flight_[s.task_id] = s.agent_id;
+    }
+    if (u.ack) to_ack_.push_back(std::move(u.status));
+    out.push_back(std::move(s));
+  }
+}
+
+void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
+  for (auto& [agent, pending] : waiting_) {
+    if (pending.empty()) continue;
+    auto held = session_.offers().find(agent);
+    if (held != session_.offers().end() && !held->second.empty()) {
+      absl::StatusOr<HostInfo> offered = HostOfOffers(held->second, options_.framework.role);
+      std::vector<::mesos::v1::TaskInfo> tasks;
+      std::vector<Pending> launched, still;
+      Resources left = offered.ok() ? offered->capacity : Resources();
+      for (Pending& p : pending) {
+        if (offered.ok() && p.spec.resources.FitsIn(left) &&
+            PortsIn(p.spec.ports, offered->ports)) {
+          left -= p.spec.resources;
+          tasks.push_back(TaskInfoOf(p.spec, agent, p.spec.ports, options_.framework.role));
+          launched.push_back(std::move(p));
+        } else {
+          still.push_back(std::move(p));
+        }
+      }
+      pending = std::move(still);
+      if (!tasks.empty()) {
+        const absl::Status sent = client_->Send(session_.Accept(session_.TakeOffers(agent), tasks));
+        for (Pending& p : launched) {
+          if (sent.ok()) {
+            in_flight_[p.spec.task_id] = agent;
+          } else {
+            out.push_back(Lost(p.spec.task_id, p.spec.hostname,
+                               absl::StrCat("launch failed: ", sent.message())));
+          }
+        }
+      }
+    }
+    // Launches that waited too long for their agent's offers.
+    for (auto it = pending.begin(); it != pending.end();) {
+      if (now - it->since < options_.launch_timeout) {
+        ++it;
+        continue;
+      }
+      out.push_back(Lost(it->spec.task_id, it->spec.hostname,
+                         absl::StrCat("launch failed: no offer from ", it->spec.hostname,
+                                      " covered the task within ",
+                                      absl::FormatDuration(options_.launch_timeout))));
+      it = pending.erase(it);
+    }
+  }
+}
+
+void MesosBackend::DeclineIdleOffers(absl::Time now) {
+  std::vector<std::string> gone;
+  for (const auto& [agent, since] : offers_since_) {
+    if (!session_.offers().contains(agent)) gone.push_back(agent);
+  }
+  for (const std::string& agent : gone) offers_since_.erase(agent);
+  std::vector<std::string> idle;
+  for (const auto& [agent, offers] : session_.offers()) {
+    auto [it, fresh] = offers_since_.emplace(agent, now);
+    auto waiting = waiting_.find(agent);
+    const bool wanted = waiting != waiting_.end() && !waiting->second.empty();
+    if (!wanted && now - it->second >= options_.offer_hold) idle.push_back(agent);
+  }
+  std::vector<::mesos::v1::Offer> declined;
+  for (const std::string& agent : idle) {
+    offers_since_.erase(agent);
+    for (::mesos::v1::Offer& o : session_.TakeOffers(agent)) declined.push_back(std::move(o));
+  }
+  if (!declined.empty()) {
+    (void)client_->Send(session_.Decline(declined, options_.decline_refuse));  // one call for all
+  }
+}
+
+std::vector<TaskStatus> MesosBackend::Poll() {
+  const absl::Time now = absl::Now();
+  // The updates of the last Poll reached the managers: acknowledge them now.
+  for (const ::mesos::v1::TaskStatus& status : std::exchange(to_ack_, {})) {
+    if (!session_.subscribed() || !client_->Send(session_.Acknowledge(status)).ok()) {
+      break;  // unacknowledged updates are sent again by the master
+    }
+  }
+  KeepSubscribed(now);
+  std::vector<TaskStatus> out = std::exchange(early_, {});
+  if (!session_.subscribed()) return out;
+  bool unknown_agent = false;
+  for (const auto& [agent, offers] : session_.offers()) unknown_agent |= !agents_.contains(agent);
+  if (unknown_agent || now - agents_read_ >= options_.agents_refresh) {
+    if (absl::Status s = RefreshAgents(); !s.ok()) {
+      spdlog::warn("mesos: agents not read: {}", std::string(s.message()));
+      agents_read_ = now;  // try again at the next refresh, not on every poll
+    }
+  }
+  TakeUpdates(out);
+  LaunchWaiting(now, out);
+  DeclineIdleOffers(now);
+  return out;
+}
+
+std::vector<TaskStatus> MesosBackend::Reconcile(const std::vector<std::string>& task_ids) {
+  std::vector<TaskStatus> out;
+  if (task_ids.empty()) return out;
+  std::set<std::string> unanswered(task_ids.begin(), task_ids.end());
+  std::vector<std::pair<std::string, std::string>> tasks;
+  for (const std::string& id : task_ids) {
+    auto it = in_flight_.find(id);
+    tasks.emplace_back(id, it == in_flight_.end() ? std::string() : it->second);
+  }
+  if (session_.subscribed() && client_->Send(session_.Reconcile(tasks)).ok()) {
+    const absl::Time deadline = absl::Now() + options_.reconcile_wait;
+    while (!unanswered.empty() && absl::Now() < deadline) {
+      Wait(absl::Milliseconds(5));
+      (void)client_->Pump();
+      std::vector<TaskStatus> updates;
+      TakeUpdates(updates);
+      for (TaskStatus& s : updates) {
+        if (unanswered.erase(s.task_id) == 0) {
+          early_.push_back(std::move(s));  // another task's news: Poll reports it
+          continue;
+        }
+        if (s.state == MesosTaskState::kUnknown) {  // a PARTITION_AWARE framework's "no trace"
+          in_flight_.erase(s.task_id);
+          s.state = MesosTaskState::kLost;
+        }
+        out.push_back(std::move(s));
+      }
+    }
+  }
+  for (const std::string& id : unanswered) {
+    in_flight_.erase(id);
+    out.push_back(Lost(id, "", "the master did not answer for the task at reconciliation"));
+  }
+  return out;
+}
+
+}  // namespace peloton::backend::mesos

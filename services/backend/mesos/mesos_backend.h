@@ -1,0 +1,132 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// MesosBackend: the cluster backend for a Mesos cluster (reference §6.2), through the v1
+// scheduler HTTP API and the operator API.
+//
+// - Hosts are the agents the operator API's GET_AGENTS reports, each with its whole capacity for
+//   the framework's role (the role is assumed to be ours alone: placement works on capacity,
+//   and offers only gate launches). They are read at Start, again every `agents_refresh`, and
+//   at once when an offer comes from an agent not known yet; HostsVersion changes with them.
+// - Offers are held per agent. A launch waits for its agent's offers; each Poll sends, per
+//   agent, one ACCEPT with one LAUNCH of every waiting task the held offers cover. A launch
+//   still waiting after `launch_timeout` is reported TASK_LOST (the job manager retries it).
+//   Offers held longer than `offer_hold` with nothing to launch are declined, refused for
+//   `decline_refuse`.
+// - Status updates are reported by Poll, and acknowledged at the next Poll: by then the host
+//   manager has handed them to the job and resource managers.
+// - A broken stream, an ERROR, or a master silent for five heartbeats: Poll subscribes again,
+//   with the same framework id, backing off from `reconnect_min` to `reconnect_max`, then asks
+//   the master to reconcile the tasks in flight.
+// - The framework id the master assigns is handed to `framework_id_changed` (to persist it) and
+//   used for every later subscription.
+//
+// Runs on the caller's kj event loop: call it at the top level (it waits on the network).
+// Thread-compatible.
+
+#ifndef PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_
+#define PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "kj/async-io.h"
+#include "services/backend/backend.h"
+#include "services/backend/mesos/client.h"
+#include "services/backend/mesos/convert.h"
+#include "services/backend/mesos/session.h"
+
+namespace peloton::backend::mesos {
+
+struct MesosBackendOptions {
+  std::string master;  // host:port of the leading master
+  FrameworkOptions framework;
+  Encoding encoding = Encoding::kProtobuf;
+  absl::Duration connect_timeout = absl::Seconds(10);  // for SUBSCRIBED at Start
+  absl::Duration agents_refresh = absl::Seconds(60);
+  absl::Duration offer_hold = absl::Minutes(5);
+  absl::Duration decline_refuse = absl::Seconds(5);
+  absl::Duration launch_timeout = absl::Minutes(2);
+  absl::Duration reconcile_wait = absl::Seconds(10);  // for the answers in Reconcile
+  absl::Duration reconnect_min = absl::Seconds(1);
+  absl::Duration reconnect_max = absl::Seconds(30);
+};
+
+// InvalidArgument naming the field: master not host:port, empty role, durations not positive
+// (offer_hold may be 0: decline at once).
+absl::Status ValidateMesosOptions(const MesosBackendOptions& options);
+
+class MesosBackend final : public Backend {
+ public:
+  MesosBackend(kj::AsyncIoContext& io, MesosBackendOptions options, std::string stored_framework_id,
+               std::function<void(const std::string&)> framework_id_changed);
+  ~MesosBackend() override;
+
+  // Subscribes, waits for SUBSCRIBED and reads the agents. Unavailable when the master cannot
+  // be reached, refuses the subscription, or says nothing within connect_timeout.
+  absl::Status Start();
+
+  std::vector<HostInfo> Hosts() const override;
+  uint64_t HostsVersion() const override { return hosts_version_; }
+  // Queued for the host's offers. InvalidArgument for a host that is not an agent;
+  // AlreadyExists for a task id in flight.
+  absl::Status Launch(const LaunchSpec& spec) override;
+  // KILL through the master (a launch still waiting is dropped and reported TASK_KILLED).
+  // NotFound for a task not in flight; Unavailable when the master cannot be reached.
+  absl::Status Kill(const std::string& task_id) override;
+  std::vector<TaskStatus> Poll() override;
+  // Explicit reconciliation of `task_ids`, waiting up to reconcile_wait for the master's
+  // answers: TASK_RUNNING tasks are watched from now on; a task the master does not know
+  // (TASK_UNKNOWN, TASK_LOST, or no answer) is TASK_LOST.
+  std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
+
+  const std::string& framework_id() const { return session_.framework_id(); }
+  bool subscribed() const { return session_.subscribed() && client_->streaming(); }
+
+ private:
+  struct Pending {
+    LaunchSpec spec;
+    absl::Time since;
+  };
+
+  absl::Status Subscribe();
+  absl::Status RefreshAgents();
+  void KeepSubscribed(absl::Time now);
+  void LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out);
+  void DeclineIdleOffers(absl::Time now);
+  // Updates from the session, as statuses; those to acknowledge are queued for the next Poll.
+  void TakeUpdates(std::vector<TaskStatus>& out);
+  std::string HostnameOf(const std::string& agent_id) const;
+  void Wait(absl::Duration d);
+
+  kj::AsyncIoContext& io_;
+  MesosBackendOptions options_;
+  std::function<void(const std::string&)> framework_id_changed_;
+  std::string saved_framework_id_;
+  SchedulerSession session_;
+  std::unique_ptr<MesosClient> client_;
+
+  std::map<std::string, HostInfo> agents_;  // by agent id
+  std::map<std::string, std::string> agent_of_host_;
+  uint64_t hosts_version_ = 0;
+  absl::Time agents_read_ = absl::InfinitePast();
+
+  std::map<std::string, std::vector<Pending>> waiting_;  // by agent id, in launch order
+  std::map<std::string, std::string> in_flight_;         // task id -> agent id (launched)
+  std::map<std::string, absl::Time> offers_since_;       // agent id -> when its offers came
+  std::vector<::mesos::v1::TaskStatus> to_ack_;
+  std::vector<TaskStatus> early_;  // reported by Poll next (kills of waiting launches, ...)
+
+  absl::Time next_attempt_ = absl::InfinitePast();
+  absl::Duration backoff_;
+  bool resubscribed_ = false;
+};
+
+}  // namespace peloton::backend::mesos
+
+#endif  // PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_

@@ -1,0 +1,335 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The Mesos backend against the FakeMesosMaster test double (not Mesos): agents as hosts, launches
+// waiting for offers, acknowledgements one poll later, GPUs, declines, launch timeouts, kills,
+// agents coming and going, rescinds, a broken stream and the resubscription, and
+// reconciliation after a restart.
+
+#include "services/backend/mesos/mesos_backend.h"
+
+#include <unistd.h>
+
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/backend/mesos/testing/fake_master.h"
+
+namespace peloton::backend::mesos {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::ElementsAre;
+using testing::FakeAgent;
+using testing::FakeMesosMaster;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using Call = ::mesos::v1::scheduler::Call;
+
+class MesosBackendTest : public ::testing::Test {
+ protected:
+  // Held by pointer: kj's destructors may throw, which a test fixture's may not.
+  MesosBackendTest()
+      : io_ptr_(std::make_unique<kj::AsyncIoContext>(kj::setupAsyncIo())),
+        master_ptr_(std::make_unique<FakeMesosMaster>(
+            *io_ptr_, std::vector<FakeAgent>{FakeAgent{.id = "a1",
+                                                       .hostname = "gpu-1",
+                                                       .cpus = 16,
+                                                       .gpus = 2,
+                                                       .attributes = {{"gpu_model", "V100"}}},
+                                             FakeAgent{.id = "a2", .hostname = "cpu-1"}})),
+        io_(*io_ptr_),
+        master_(*master_ptr_) {
+    options_.master = master_.Listen();
+    options_.reconcile_wait = absl::Seconds(2);
+  }
+
+  std::unique_ptr<MesosBackend> Started(std::string framework_id = "") {
+    auto backend =
+        std::make_unique<MesosBackend>(io_, options_, std::move(framework_id),
+                                       [this](const std::string& id) { saved_.push_back(id); });
+    EXPECT_THAT(backend->Start(), IsOk());
+    return backend;
+  }
+
+  // Polls until `done` holds of what has been reported (or two seconds), returning it all.
+  template <typename Pred>
+  std::vector<TaskStatus> PollUntil(MesosBackend& backend, Pred done) {
+    std::vector<TaskStatus> all;
+    for (int i = 0; i < 400; ++i) {
+      for (TaskStatus& s : backend.Poll()) all.push_back(std::move(s));
+      if (done(all)) break;
+      usleep(5000);
+    }
+    return all;
+  }
+
+  static bool Has(const std::vector<TaskStatus>& all, const std::string& id, MesosTaskState s) {
+    return std::any_of(all.begin(), all.end(),
+                       [&](const TaskStatus& t) { return t.task_id == id && t.state == s; });
+  }
+
+  int CallsOf(Call::Type type) const {
+    int n = 0;
+    for (const Call& c : master_.calls()) n += c.type() == type;
+    return n;
+  }
+
+  static LaunchSpec Spec(std::string id, std::string host, int64_t milli_cpu, int64_t gpus = 0) {
+    LaunchSpec s;
+    s.task_id = std::move(id);
+    s.hostname = std::move(host);
+    s.command = "true";
+    s.resources = Resources::Of(milli_cpu, 128, 0, 1000 * gpus);
+    return s;
+  }
+
+  std::unique_ptr<kj::AsyncIoContext> io_ptr_;
+  std::unique_ptr<FakeMesosMaster> master_ptr_;
+  kj::AsyncIoContext& io_;
+  FakeMesosMaster& master_;
+  MesosBackendOptions options_;
+  std::vector<std::string> saved_;
+};
+
+TEST_F(MesosBackendTest, AgentsAreHostsWithTheirWholeCapacity) {
+  auto backend = Started();
+  EXPECT_THAT(saved_, ElementsAre(kDefaultFrameworkId));  // the id to persist
+  std::vector<HostInfo> hosts = backend->Hosts();
+  ASSERT_THAT(hosts, SizeIs(2));
+  EXPECT_EQ(hosts[0].hostname, "gpu-1");
+  EXPECT_EQ(hosts[0].agent_id, "a1");
+  EXPECT_EQ(hosts[0].capacity, Resources::Of(16000, 8192, 10000, 2000));
+  ASSERT_THAT(hosts[0].gpus, SizeIs(2));
+  EXPECT_EQ(hosts[0].gpus[0].model, "V100");
+  EXPECT_EQ(hosts[1].capacity.milli_gpu(), 0);
+  EXPECT_EQ(backend->HostsVersion(), 1u);
+  ASSERT_THAT(master_.operator_calls(), SizeIs(1));
+  EXPECT_EQ(master_.operator_calls()[0].type(), ::mesos::v1::master::Call::GET_AGENTS);
+}
+
+TEST_F(MesosBackendTest, LaunchWaitsForOffersRunsAndIsAcknowledgedAtTheNextPoll) {
+  auto backend = Started();
+  ASSERT_THAT(backend->Launch(Spec("job-0-1", "cpu-1", 2000)), IsOk());
+  EXPECT_THAT(backend->Launch(Spec("job-0-1", "cpu-1", 2000)),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(backend->Launch(Spec("job-0-2", "nowhere", 1000)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a Mesos agent")));
+  EXPECT_THAT(backend->Poll(), IsEmpty());
+  EXPECT_EQ(CallsOf(Call::ACCEPT), 0);  // no offers yet
+
+  master_.OfferAll();
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "job-0-1", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Has(all, "job-0-1", MesosTaskState::kRunning));
+  EXPECT_EQ(all.back().hostname, "cpu-1");
+  EXPECT_EQ(CallsOf(Call::ACCEPT), 1);
+  EXPECT_FALSE(master_.acknowledged().contains("job-0-1"));  // reported, not yet consumed
+  (void)backend->Poll();
+  EXPECT_TRUE(master_.acknowledged().contains("job-0-1"));
+
+  master_.EndTask("job-0-1", ::mesos::v1::TASK_FINISHED);
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "job-0-1", MesosTaskState::kFinished); });
+  EXPECT_TRUE(Has(all, "job-0-1", MesosTaskState::kFinished));
+  EXPECT_THAT(backend->Kill("job-0-1"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(MesosBackendTest, GpuTasksTakeWholeGpusFromTheGpuAgent) {
+  auto backend = Started();
+  EXPECT_THAT(backend->Launch([] {
+    LaunchSpec s = Spec("job-1-1", "gpu-1", 1000);
+    s.resources = Resources::Of(1000, 128, 0, 500);
+    return s;
+  }()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("whole GPUs")));
+  ASSERT_THAT(backend->Launch(Spec("job-1-2", "gpu-1", 4000, 2)), IsOk());
+  master_.OfferAll();
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "job-1-2", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Has(all, "job-1-2", MesosTaskState::kRunning));
+  const Call* accept = nullptr;
+  for (const Call& c : master_.calls()) {
+    if (c.type() == Call::ACCEPT) accept = &c;
+  }
+  ASSERT_NE(accept, nullptr);
+  double gpus = 0;
+  for (const auto& r : accept->accept().operations(0).launch().task_infos(0).resources()) {
+    if (r.name() == "gpus") gpus = r.scalar().value();
+  }
+  EXPECT_EQ(gpus, 2);
+}
+
+TEST_F(MesosBackendTest, OffersNobodyNeedsAreDeclined) {
+  options_.offer_hold = absl::ZeroDuration();
+  auto backend = Started();
+  master_.OfferAll();
+  PollUntil(*backend, [this](const auto&) { return master_.outstanding_offers().empty(); });
+  EXPECT_THAT(master_.outstanding_offers(), IsEmpty());
+  ASSERT_EQ(CallsOf(Call::DECLINE), 1);
+  for (const Call& c : master_.calls()) {
+    if (c.type() == Call::DECLINE) {
+      EXPECT_THAT(c.decline().offer_ids(), SizeIs(2));  // both agents' offers, in one call
+      EXPECT_EQ(c.decline().filters().refuse_seconds(), 5);
+    }
+  }
+}
+
+TEST_F(MesosBackendTest, ALaunchWithoutOffersIsLostAfterTheTimeout) {
+  options_.launch_timeout = absl::Milliseconds(30);
+  auto backend = Started();
+  ASSERT_THAT(backend->Launch(Spec("job-2-1", "cpu-1", 1000)), IsOk());
+  auto all = PollUntil(*backend,
+                       [](const auto& all) { return Has(all, "job-2-1", MesosTaskState::kLost); });
+  ASSERT_TRUE(Has(all, "job-2-1", MesosTaskState::kLost));
+  EXPECT_THAT(all.back().message, HasSubstr("no offer from cpu-1"));
+  EXPECT_EQ(CallsOf(Call::ACCEPT), 0);
+}
+
+TEST_F(MesosBackendTest, AnOfferTooSmallLeavesTheLaunchWaiting) {
+  options_.offer_hold = absl::Hours(1);
+  auto backend = Started();
+  ASSERT_THAT(backend->Launch(Spec("job-3-1", "cpu-1", 6000)), IsOk());
+  ASSERT_THAT(backend->Launch(Spec("job-3-2", "cpu-1", 6000)), IsOk());  // 8 cpus: one fits
+  master_.OfferAll();
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "job-3-1", MesosTaskState::kRunning); });
+  EXPECT_TRUE(Has(all, "job-3-1", MesosTaskState::kRunning));
+  EXPECT_FALSE(Has(all, "job-3-2", MesosTaskState::kRunning));
+  // When the first ends, the next offer covers the second.
+  master_.EndTask("job-3-1", ::mesos::v1::TASK_FINISHED);
+  PollUntil(*backend,
+            [](const auto& all) { return Has(all, "job-3-1", MesosTaskState::kFinished); });
+  master_.OfferAll();
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "job-3-2", MesosTaskState::kRunning); });
+  EXPECT_TRUE(Has(all, "job-3-2", MesosTaskState::kRunning));
+}
+
+TEST_F(MesosBackendTest, KillsGoThroughTheMasterOrDropAWaitingLaunch) {
+  auto backend = Started();
+  ASSERT_THAT(backend->Launch(Spec("job-4-1", "cpu-1", 1000)), IsOk());
+  master_.OfferAll();
+  PollUntil(*backend,
+            [](const auto& all) { return Has(all, "job-4-1", MesosTaskState::kRunning); });
+  ASSERT_THAT(backend->Kill("job-4-1"), IsOk());
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "job-4-1", MesosTaskState::kKilled); });
+  EXPECT_TRUE(Has(all, "job-4-1", MesosTaskState::kKilled));
+  EXPECT_EQ(CallsOf(Call::KILL), 1);
+
+  ASSERT_THAT(backend->Launch(Spec("job-4-2", "gpu-1", 1000)), IsOk());
+  ASSERT_THAT(backend->Kill("job-4-2"), IsOk());  // still waiting for an offer
+  all = backend->Poll();
+  EXPECT_TRUE(Has(all, "job-4-2", MesosTaskState::kKilled));
+  EXPECT_EQ(CallsOf(Call::KILL), 1);
+  EXPECT_THAT(backend->Kill("nobody"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(MesosBackendTest, AgentsComeAndGo) {
+  options_.agents_refresh = absl::Milliseconds(20);
+  auto backend = Started();
+  ASSERT_THAT(backend->Launch(Spec("job-5-1", "cpu-1", 1000)), IsOk());
+  master_.OfferAll();
+  PollUntil(*backend,
+            [](const auto& all) { return Has(all, "job-5-1", MesosTaskState::kRunning); });
+  const uint64_t version = backend->HostsVersion();
+
+  master_.AddAgent(FakeAgent{.id = "a3", .hostname = "cpu-2"});
+  master_.OfferAll();  // an offer from an agent not known yet: the agents are read at once
+  PollUntil(*backend, [&](const auto&) { return backend->HostsVersion() > version; });
+  EXPECT_THAT(backend->Hosts(), SizeIs(3));
+
+  master_.RemoveAgent("a2");
+  auto all = PollUntil(*backend, [&](const auto& all) {
+    return Has(all, "job-5-1", MesosTaskState::kGoneByOperator) && backend->Hosts().size() == 2;
+  });
+  EXPECT_TRUE(Has(all, "job-5-1", MesosTaskState::kGoneByOperator));
+  EXPECT_THAT(backend->Hosts(), SizeIs(2));
+}
+
+TEST_F(MesosBackendTest, RescindedOffersAreNotUsed) {
+  options_.offer_hold = absl::Hours(1);
+  auto backend = Started();
+  master_.OfferAll();  // offer-1 (gpu-1), offer-2 (cpu-1)
+  (void)backend->Poll();
+  master_.Rescind("offer-2");
+  ASSERT_THAT(backend->Launch(Spec("job-6-1", "cpu-1", 1000)), IsOk());
+  PollUntil(*backend, [](const auto&) { return false; });  // two seconds: nothing to launch on
+  EXPECT_EQ(CallsOf(Call::ACCEPT), 0);
+  master_.OfferAll();
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "job-6-1", MesosTaskState::kRunning); });
+  EXPECT_TRUE(Has(all, "job-6-1", MesosTaskState::kRunning));
+}
+
+TEST_F(MesosBackendTest, ABrokenStreamIsSubscribedAgainAndTasksInFlightReconciled) {
+  options_.reconnect_min = absl::Milliseconds(10);
+  auto backend = Started("framework-7");
+  EXPECT_THAT(saved_, IsEmpty());  // the stored id was kept
+  ASSERT_THAT(backend->Launch(Spec("job-7-1", "cpu-1", 1000)), IsOk());
+  master_.OfferAll();
+  PollUntil(*backend,
+            [](const auto& all) { return Has(all, "job-7-1", MesosTaskState::kRunning); });
+
+  master_.SendRaw("12\nnot a record");  // malformed: the backend drops the stream
+  PollUntil(*backend, [this](const auto&) { return master_.subscriptions() == 2; });
+  EXPECT_EQ(master_.subscriptions(), 2);
+  EXPECT_EQ(master_.framework_id(), "framework-7");
+  auto all = PollUntil(*backend, [this](const auto&) { return CallsOf(Call::RECONCILE) > 0; });
+  ASSERT_EQ(CallsOf(Call::RECONCILE), 1);
+  EXPECT_TRUE(Has(all, "job-7-1", MesosTaskState::kRunning));  // the reconciliation's answer
+
+  master_.Disconnect();
+  PollUntil(*backend, [this](const auto&) { return master_.subscriptions() == 3; });
+  EXPECT_EQ(master_.subscriptions(), 3);
+  EXPECT_TRUE(backend->subscribed());
+}
+
+TEST_F(MesosBackendTest, AfterARestartReconcileAdoptsRunningTasksAndLosesUnknownOnes) {
+  {
+    auto first = Started();
+    ASSERT_THAT(first->Launch(Spec("job-8-1", "cpu-1", 1000)), IsOk());
+    master_.OfferAll();
+    PollUntil(*first,
+              [](const auto& all) { return Has(all, "job-8-1", MesosTaskState::kRunning); });
+  }
+  auto second = Started(saved_.back());
+  std::vector<TaskStatus> answers = second->Reconcile({"job-8-1", "job-8-2"});
+  ASSERT_THAT(answers, SizeIs(2));
+  EXPECT_TRUE(Has(answers, "job-8-1", MesosTaskState::kRunning));
+  EXPECT_TRUE(Has(answers, "job-8-2", MesosTaskState::kLost));
+  // The adopted task is watched: it can be killed.
+  ASSERT_THAT(second->Kill("job-8-1"), IsOk());
+  auto all = PollUntil(
+      *second, [](const auto& all) { return Has(all, "job-8-1", MesosTaskState::kKilled); });
+  EXPECT_TRUE(Has(all, "job-8-1", MesosTaskState::kKilled));
+}
+
+TEST_F(MesosBackendTest, StartFailsClearlyWithoutAMaster) {
+  options_.master = "127.0.0.1:1";
+  MesosBackend backend(io_, options_, "", nullptr);
+  EXPECT_THAT(backend.Start(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("127.0.0.1:1")));
+}
+
+TEST(MesosOptionsTest, BadOptionsNameTheField) {
+  MesosBackendOptions o;
+  o.master = "nohostport";
+  EXPECT_THAT(ValidateMesosOptions(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.master")));
+  o.master = "m:5050";
+  EXPECT_THAT(ValidateMesosOptions(o), IsOk());
+  o.framework.role = "*";
+  EXPECT_THAT(ValidateMesosOptions(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.role")));
+  o.framework.role = "peloton";
+  o.launch_timeout = absl::ZeroDuration();
+  EXPECT_THAT(ValidateMesosOptions(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.launch_timeout")));
+}
+
+}  // namespace
+}  // namespace peloton::backend::mesos
