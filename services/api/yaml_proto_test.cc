@@ -145,13 +145,13 @@ defaultConfig:
   EXPECT_EQ(c.labelconstraint().condition(), v0::task::LabelConstraint::CONDITION_EQUAL);
   EXPECT_EQ(c.labelconstraint().label().value(), "ubunny.production.ubunny");
   const auto& container = config.defaultconfig().container();
-  EXPECT_EQ(container.type(), mesos::v1::ContainerInfo::MESOS);
+  EXPECT_EQ(container.type(), peloton::api::v0::mesos::ContainerInfo::MESOS);
   EXPECT_EQ(container.docker().image(), "nvidia/cuda");
   ASSERT_EQ(container.volumes_size(), 2);
   EXPECT_EQ(container.volumes(0).container_path(), "/data");
-  EXPECT_EQ(container.volumes(0).mode(), mesos::v1::Volume::RW);
+  EXPECT_EQ(container.volumes(0).mode(), peloton::api::v0::mesos::Volume::RW);
   EXPECT_EQ(container.volumes(1).host_path(), "/tmp/ro");
-  EXPECT_EQ(container.volumes(1).mode(), mesos::v1::Volume::RO);
+  EXPECT_EQ(container.volumes(1).mode(), peloton::api::v0::mesos::Volume::RO);
   EXPECT_EQ(config.defaultconfig().preemptionpolicy().type(),
             v0::task::PreemptionPolicy::TYPE_NON_PREEMPTIBLE);
 }

@@ -113,6 +113,8 @@ std::vector<backend::TaskStatus> HostManager::Poll() {
 }
 
 std::vector<backend::TaskStatus> HostManager::Reconcile(const std::vector<RunningTask>& tasks) {
+  // A cluster backend may have learnt its hosts since (Mesos: at its start).
+  if (backend_.HostsVersion() != hosts_version_) SyncHosts();
   std::vector<std::string> ids;
   for (const RunningTask& t : tasks) {
     ids.push_back(t.spec.id);

@@ -20,7 +20,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const master::MasterConfig config =
       master::OrExit(master::ConfigOf(app, flags, master::kHostmgrAddress));
-  auto backend = master::OrExit(master::OpenBackend(config, flags.runner));
+  // The Mesos backend keeps its framework id in the store the other components share.
+  std::unique_ptr<peloton::store::SqliteStore> store;
+  if (config.backend() == "mesos") store = master::OrExit(master::OpenStore(config));
+  auto backend = master::OrExit(master::OpenBackend(config, flags.runner, store.get()));
   auto hosts = master::OrExit(peloton::hostmgr::HostManager::Create(*backend));
   peloton::rpc::SerialLoop loop;
   return master::Serve(
@@ -29,5 +32,5 @@ int main(int argc, char** argv) {
         spdlog::info("peloton-hostmgr serving");
         return absl::OkStatus();
       },
-      [] {});
+      [] {}, backend.get());
 }

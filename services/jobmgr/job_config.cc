@@ -130,7 +130,8 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
   if (t.has_executor()) {
     if (batch)
       return Invalid(path + ".executor", "set (rule: batch tasks have no custom executor)");
-    if (t.executor().type() != mesos::v1::ExecutorInfo::CUSTOM || t.executor().data().empty()) {
+    if (t.executor().type() != peloton::api::v0::mesos::ExecutorInfo::CUSTOM ||
+        t.executor().data().empty()) {
       return Invalid(path + ".executor", "(rule: a custom executor has type CUSTOM and its data)");
     }
   }

@@ -33,6 +33,30 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (c.backend().empty()) c.set_backend("local");
   if (c.sim_speed() == 0) c.set_sim_speed(1);
   if (c.placement_dequeue_limit() == 0) c.set_placement_dequeue_limit(5000);
+  config::Mesos& m = *c.mutable_mesos();
+  if (m.role().empty()) m.set_role("peloton");
+  if (m.principal().empty()) m.set_principal("peloton");
+  if (m.user().empty()) m.set_user("root");
+  if (m.name().empty()) m.set_name("Peloton");
+  if (m.encoding().empty()) m.set_encoding("protobuf");
+  if (m.offer_hold_seconds() == 0) m.set_offer_hold_seconds(300);
+  if (m.launch_timeout_seconds() == 0) m.set_launch_timeout_seconds(120);
+}
+
+backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& c) {
+  backend::mesos::MesosBackendOptions o;
+  const config::Mesos& m = c.mesos();
+  o.master = m.master();
+  o.framework.role = m.role();
+  o.framework.principal = m.principal();
+  o.framework.user = m.user();
+  o.framework.name = m.name();
+  o.framework.revocable = m.revocable();
+  o.encoding = m.encoding() == "json" ? backend::mesos::Encoding::kJson
+                                      : backend::mesos::Encoding::kProtobuf;
+  o.offer_hold = absl::Seconds(m.offer_hold_seconds());
+  o.launch_timeout = absl::Seconds(m.launch_timeout_seconds());
+  return o;
 }
 
 absl::Status ValidateMasterConfig(const MasterConfig& c) {
@@ -48,8 +72,17 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
     return Invalid("log_level",
                    absl::StrCat("'", c.log_level(), "' (rule: trace, debug, info, warn, error)"));
   }
-  if (c.backend() != "local" && c.backend() != "sim") {
-    return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local or sim)"));
+  if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {
+    return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local, sim or mesos)"));
+  }
+  if (c.backend() == "mesos") {
+    if (c.mesos().encoding() != "protobuf" && c.mesos().encoding() != "json") {
+      return Invalid("mesos.encoding",
+                     absl::StrCat("'", c.mesos().encoding(), "' (rule: protobuf or json)"));
+    }
+    if (absl::Status s = backend::mesos::ValidateMesosOptions(MesosOptionsOf(c)); !s.ok()) {
+      return Invalid("mesos", std::string(s.message()));
+    }
   }
   if (c.backend() == "sim" && c.sim_hosts_file().empty() == (c.sim_hosts() == 0)) {
     return Invalid("sim_hosts", "the sim backend needs either sim_hosts_file or sim_hosts");

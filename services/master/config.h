@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/backend/backend.h"
+#include "services/backend/mesos/mesos_backend.h"
 #include "services/master/config.pb.h"
 
 namespace peloton::master {
@@ -40,6 +41,9 @@ absl::Status ValidateMasterConfig(const MasterConfig& config);
 
 // The local backend's hosts: the declared ones, else `machine` split into local_hosts virtual
 // hosts (or whole when 0).
+// The Mesos backend's options from config.mesos (defaults filled).
+backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& config);
+
 absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& config,
                                                             const backend::HostInfo& machine);
 

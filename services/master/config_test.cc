@@ -86,9 +86,24 @@ TEST(MasterConfigTest, TheBackendIsChecked) {
   FillDefaults(c);
   EXPECT_EQ(c.backend(), "local");
   EXPECT_EQ(c.sim_speed(), 1);
-  c.set_backend("mesos");
+  c.set_backend("kubernetes");
   EXPECT_THAT(ValidateMasterConfig(c),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("backend: 'mesos'")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("backend: 'kubernetes'")));
+  // Mesos needs its master's address, in host:port form, and a role of our own.
+  c.set_backend("mesos");
+  EXPECT_EQ(c.mesos().role(), "peloton");
+  EXPECT_EQ(c.mesos().offer_hold_seconds(), 300);
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.master")));
+  c.mutable_mesos()->set_master("mesos-master:5050");
+  EXPECT_THAT(ValidateMasterConfig(c), IsOk());
+  c.mutable_mesos()->set_encoding("xml");
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.encoding")));
+  c.mutable_mesos()->set_encoding("json");
+  c.mutable_mesos()->set_launch_timeout_seconds(-1);
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.launch_timeout")));
   c.set_backend("sim");
   EXPECT_THAT(ValidateMasterConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sim_hosts")));

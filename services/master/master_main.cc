@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   const master::MasterConfig config =
       master::OrExit(master::ConfigOf(app, flags, master::kMasterAddress));
   auto store = master::OrExit(master::OpenStore(config));
-  auto backend = master::OrExit(master::OpenBackend(config, flags.runner));
+  auto backend = master::OrExit(master::OpenBackend(config, flags.runner, store.get()));
   auto m = master::OrExit(master::Master::Create(
       *store, *backend,
       {.placement_profile = config.placement_profile(),
@@ -54,5 +54,6 @@ int main(int argc, char** argv) {
         if (absl::Status s = m->Tick(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
-      });
+      },
+      backend.get());
 }

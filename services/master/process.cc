@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
+#include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
 #include "spdlog/spdlog.h"
 
@@ -75,8 +76,11 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                    "split this machine into N virtual hosts (0: one host, the machine)")
         ->check(CLI::Range(0, 1024));
     app.add_option("--runner", f.runner, "the peloton-task-runner binary");
-    app.add_option("--backend", f.backend, "local (processes on this machine) or sim")
-        ->check(CLI::IsMember({"local", "sim"}));
+    app.add_option("--backend", f.backend,
+                   "local (processes on this machine), sim (simulated hosts) or mesos")
+        ->check(CLI::IsMember({"local", "sim", "mesos"}));
+    app.add_option("--mesos-master", f.mesos_master, "mesos: host:port of the leading master");
+    app.add_option("--mesos-role", f.mesos_role, "mesos: the framework's role (default peloton)");
     app.add_option("--sim-hosts-file", f.sim_hosts_file,
                    "sim: the hosts of a node list (sn,cpu_milli,memory_mib,gpu,model)");
     app.add_option("--sim-hosts", f.sim_hosts, "sim: this many generated hosts")
@@ -149,6 +153,8 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--sim-hosts")) c.set_sim_hosts(static_cast<uint32_t>(f.sim_hosts));
   if (given("--sim-host-shape")) c.set_sim_host_shape(f.sim_host_shape);
   if (given("--sim-speed")) c.set_sim_speed(f.sim_speed);
+  if (given("--mesos-master")) c.mutable_mesos()->set_master(f.mesos_master);
+  if (given("--mesos-role")) c.mutable_mesos()->set_role(f.mesos_role);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
@@ -173,7 +179,29 @@ absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig
 std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }
 
 absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig& c,
-                                                              const std::string& runner) {
+                                                              const std::string& runner,
+                                                              store::Store* store) {
+  if (c.backend() == "mesos") {
+    const std::string name = c.mesos().name();
+    std::string framework_id;
+    if (store != nullptr) {
+      absl::StatusOr<store::FrameworkRecord> stored = store->GetFramework(name);
+      if (stored.ok()) {
+        framework_id = stored->framework_id;
+      } else if (!absl::IsNotFound(stored.status())) {
+        return stored.status();
+      }
+    } else {
+      spdlog::warn("mesos: no store: the framework id is not kept across restarts");
+    }
+    return std::make_unique<backend::mesos::MesosBackend>(
+        MesosOptionsOf(c), framework_id, [store, name](const std::string& id) {
+          if (store == nullptr) return;
+          if (absl::Status s = store->SetFramework({.name = name, .framework_id = id}); !s.ok()) {
+            spdlog::error("mesos: framework id {} not stored: {}", id, std::string(s.message()));
+          }
+        });
+  }
   if (c.backend() == "sim") {
     absl::StatusOr<std::vector<backend::HostInfo>> hosts =
         c.sim_hosts_file().empty()
@@ -203,7 +231,7 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
 
 int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Export> exports,
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick) {
+          const std::function<void()>& tick, backend::Backend* backend) {
   RemoveStaleSocket(c.listen());
   try {
     capnp::EzRpcServer server(kj::mv(main), c.listen());
@@ -211,6 +239,12 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     kj::WaitScope& wait = server.getWaitScope();
     const unsigned port = server.getPort().wait(wait);
     spdlog::info("listening on {} (port {})", c.listen(), port);
+    if (auto* mesos = dynamic_cast<backend::mesos::MesosBackend*>(backend); mesos != nullptr) {
+      if (absl::Status s = mesos->Start(server.getIoProvider(), wait); !s.ok()) {
+        spdlog::error("{}", std::string(s.message()));
+        return 2;
+      }
+    }
     if (absl::Status s = started(); !s.ok()) {
       spdlog::error("{}", std::string(s.message()));
       return 2;

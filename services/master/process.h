@@ -37,7 +37,7 @@ enum FlagGroup : unsigned {
 struct Flags {
   std::vector<std::string> config_files;
   std::string listen, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr, hostmgr,
-      backend, sim_hosts_file, sim_host_shape;
+      backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_role;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
   double sim_speed = 0;
@@ -65,21 +65,26 @@ absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig
 std::string SandboxRoot(const MasterConfig& config);
 // The configured backend. local: this machine's hosts (config.hosts or local_hosts), sandboxes
 // under data_dir; `runner` is --runner, else found beside this binary or in its runfiles.
-// sim: the hosts of sim_hosts_file, or sim_hosts generated of sim_host_shape.
+// sim: the hosts of sim_hosts_file, or sim_hosts generated of sim_host_shape. mesos: the
+// framework id is read from and written to `store` (none: a new framework each start); the
+// backend starts in Serve, on the server's event loop.
 absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig& config,
-                                                              const std::string& runner);
+                                                              const std::string& runner,
+                                                              store::Store* store = nullptr);
 
 // Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
-// killed process is removed first), calls `started` once listening, then runs `loop` with
-// `tick` every config.tick_ms until the process ends. `started` and `tick` may wait on other
-// components. Returns the exit status: 2 when the address cannot be served or `started` fails.
+// killed process is removed first), starts `backend` on the server's event loop (a Mesos
+// backend subscribes then), calls `started` once listening, then runs `loop` with `tick` every
+// config.tick_ms until the process ends. `started` and `tick` may wait on other components.
+// Returns the exit status: 2 when the address cannot be served, or the backend or `started`
+// fails.
 struct Export {
   std::string name;
   capnp::Capability::Client capability;
 };
 int Serve(const MasterConfig& config, capnp::Capability::Client main, std::vector<Export> exports,
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick);
+          const std::function<void()>& tick, backend::Backend* backend = nullptr);
 
 }  // namespace peloton::master
 

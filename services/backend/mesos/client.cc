@@ -9,13 +9,13 @@
 
 namespace peloton::backend::mesos {
 
-MesosClient::MesosClient(kj::AsyncIoContext& io, std::string master, SchedulerSession& session,
-                         Encoding encoding)
-    : io_(io), master_(std::move(master)), session_(session), encoding_(encoding) {
+MesosClient::MesosClient(kj::AsyncIoProvider& io, kj::WaitScope& wait, std::string master,
+                         SchedulerSession& session, Encoding encoding)
+    : io_(io), wait_(wait), master_(std::move(master)), session_(session), encoding_(encoding) {
   kj::HttpHeaderTable::Builder builder;
   stream_id_header_ = builder.add("Mesos-Stream-Id");
   table_ = builder.build();
-  http_ = kj::newHttpClient(io_.provider->getTimer(), *table_, io_.provider->getNetwork(), nullptr);
+  http_ = kj::newHttpClient(io_.getTimer(), *table_, io_.getNetwork(), nullptr);
 }
 
 MesosClient::~MesosClient() = default;
@@ -29,9 +29,9 @@ absl::Status MesosClient::Subscribe() {
     auto request = http_->request(kj::HttpMethod::POST,
                                   kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
                                   body.size());
-    request.body->write(body.data(), body.size()).wait(io_.waitScope);
+    request.body->write(body.data(), body.size()).wait(wait_);
     request.body = nullptr;
-    kj::HttpClient::Response response = request.response.wait(io_.waitScope);
+    kj::HttpClient::Response response = request.response.wait(wait_);
     if (response.statusCode != 200) {
       return absl::UnavailableError(absl::StrCat("mesos: SUBSCRIBE answered ", response.statusCode,
                                                  " ", response.statusText.cStr()));
@@ -93,12 +93,12 @@ absl::StatusOr<MesosClient::Answer> MesosClient::Post(const char* path, const st
   try {
     auto request = http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), path),
                                   headers, body.size());
-    request.body->write(body.data(), body.size()).wait(io_.waitScope);
+    request.body->write(body.data(), body.size()).wait(wait_);
     request.body = nullptr;
-    kj::HttpClient::Response response = request.response.wait(io_.waitScope);
+    kj::HttpClient::Response response = request.response.wait(wait_);
     Answer answer;
     answer.code = response.statusCode;
-    kj::String text = response.body->readAllText().wait(io_.waitScope);
+    kj::String text = response.body->readAllText().wait(wait_);
     answer.body.assign(text.begin(), text.size());
     return answer;
   } catch (const kj::Exception& e) {
@@ -133,7 +133,7 @@ absl::StatusOr<::mesos::v1::master::Response> MesosClient::Operator(
 }
 
 absl::Status MesosClient::Pump() {
-  io_.waitScope.poll();
+  wait_.poll();
   return std::exchange(broken_, absl::OkStatus());
 }
 

@@ -26,8 +26,8 @@ namespace peloton::backend::mesos {
 class MesosClient {
  public:
   // `master`: host:port of the master (its leader).
-  MesosClient(kj::AsyncIoContext& io, std::string master, SchedulerSession& session,
-              Encoding encoding = Encoding::kProtobuf);
+  MesosClient(kj::AsyncIoProvider& io, kj::WaitScope& wait, std::string master,
+              SchedulerSession& session, Encoding encoding = Encoding::kProtobuf);
   ~MesosClient();
 
   // Sends SUBSCRIBE and waits for the response headers. Unavailable when the master cannot be
@@ -52,7 +52,8 @@ class MesosClient {
   absl::StatusOr<Answer> Post(const char* path, const std::string& body, bool stream_id);
   kj::Promise<void> ReadLoop();
 
-  kj::AsyncIoContext& io_;
+  kj::AsyncIoProvider& io_;
+  kj::WaitScope& wait_;
   std::string master_;
   SchedulerSession& session_;
   Encoding encoding_;

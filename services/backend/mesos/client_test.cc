@@ -56,7 +56,7 @@ class MesosClientTest : public ::testing::TestWithParam<Encoding> {
 TEST_P(MesosClientTest, SubscribeLaunchAcknowledgeAndResubscribe) {
   const std::string address = master_.Listen();
   SchedulerSession session({}, "f-stored");
-  MesosClient client(io_, address, session, GetParam());
+  MesosClient client(*io_.provider, io_.waitScope, address, session, GetParam());
   ASSERT_THAT(client.Subscribe(), IsOk());
   ASSERT_THAT(PumpUntil(client, [&] { return session.subscribed(); }), IsOk());
   EXPECT_EQ(master_.framework_id(), "f-stored");
@@ -132,7 +132,7 @@ TEST_P(MesosClientTest, SubscribeLaunchAcknowledgeAndResubscribe) {
 TEST_P(MesosClientTest, MalformedStreamsAndRefusedCalls) {
   const std::string address = master_.Listen();
   SchedulerSession session({}, "");
-  MesosClient client(io_, address, session, GetParam());
+  MesosClient client(*io_.provider, io_.waitScope, address, session, GetParam());
   ASSERT_THAT(client.Subscribe(), IsOk());
   ASSERT_THAT(PumpUntil(client, [&] { return session.subscribed(); }), IsOk());
   EXPECT_EQ(master_.framework_id(), kDefaultFrameworkId);
@@ -145,11 +145,11 @@ TEST_P(MesosClientTest, MalformedStreamsAndRefusedCalls) {
 
   // A call without this subscription's stream id is refused by the master.
   SchedulerSession other({}, "");
-  MesosClient stranger(io_, address, other, GetParam());
+  MesosClient stranger(*io_.provider, io_.waitScope, address, other, GetParam());
   EXPECT_THAT(stranger.Send(other.Revive()),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("REVIVE answered 400")));
 
-  MesosClient nowhere(io_, "127.0.0.1:1", other, GetParam());
+  MesosClient nowhere(*io_.provider, io_.waitScope, "127.0.0.1:1", other, GetParam());
   EXPECT_THAT(nowhere.Subscribe(), StatusIs(absl::StatusCode::kUnavailable));
 }
 

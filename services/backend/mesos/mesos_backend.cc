@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "peloton/common/check.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::backend::mesos {
@@ -97,28 +98,26 @@ absl::Status ValidateMesosOptions(const MesosBackendOptions& o) {
   return absl::OkStatus();
 }
 
-MesosBackend::MesosBackend(kj::AsyncIoContext& io, MesosBackendOptions options,
-                           std::string stored_framework_id,
+MesosBackend::MesosBackend(MesosBackendOptions options, std::string stored_framework_id,
                            std::function<void(const std::string&)> framework_id_changed)
-    : io_(io),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       framework_id_changed_(std::move(framework_id_changed)),
       saved_framework_id_(stored_framework_id),
       session_(options_.framework, std::move(stored_framework_id)),
-      client_(std::make_unique<MesosClient>(io_, options_.master, session_, options_.encoding)),
       backoff_(options_.reconnect_min) {}
 
 MesosBackend::~MesosBackend() = default;
 
 void MesosBackend::Wait(absl::Duration d) {
-  io_.provider->getTimer()
-      .afterDelay(absl::ToInt64Nanoseconds(d) * kj::NANOSECONDS)
-      .wait(io_.waitScope);
+  io_->getTimer().afterDelay(absl::ToInt64Nanoseconds(d) * kj::NANOSECONDS).wait(*wait_);
 }
 
 absl::Status MesosBackend::Subscribe() { return client_->Subscribe(); }
 
-absl::Status MesosBackend::Start() {
+absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
+  io_ = &io;
+  wait_ = &wait;
+  client_ = std::make_unique<MesosClient>(io, wait, options_.master, session_, options_.encoding);
   if (absl::Status s = Subscribe(); !s.ok()) return s;
   const absl::Time deadline = absl::Now() + options_.connect_timeout;
   while (!session_.subscribed()) {
@@ -230,6 +229,7 @@ absl::Status MesosBackend::Kill(const std::string& task_id) {
   if (it == in_flight_.end()) {
     return absl::NotFoundError(absl::StrCat("kill ", task_id, ": not a task in flight"));
   }
+  PELOTON_CHECK(client_ != nullptr);  // tasks are in flight only once started
   return client_->Send(session_.Kill(task_id, it->second));
 }
 
@@ -350,6 +350,7 @@ void MesosBackend::DeclineIdleOffers(absl::Time now) {
 }
 
 std::vector<TaskStatus> MesosBackend::Poll() {
+  if (client_ == nullptr) return std::exchange(early_, {});  // not started
   const absl::Time now = absl::Now();
   // The updates of the last Poll reached the managers: acknowledge them now.
   for (const ::mesos::v1::TaskStatus& status : std::exchange(to_ack_, {})) {
@@ -377,6 +378,8 @@ std::vector<TaskStatus> MesosBackend::Poll() {
 std::vector<TaskStatus> MesosBackend::Reconcile(const std::vector<std::string>& task_ids) {
   std::vector<TaskStatus> out;
   if (task_ids.empty()) return out;
+  // Unstarted, every task would look lost: the process starts the backend before recovering.
+  PELOTON_CHECK(client_ != nullptr);
   std::set<std::string> unanswered(task_ids.begin(), task_ids.end());
   std::vector<std::pair<std::string, std::string>> tasks;
   for (const std::string& id : task_ids) {

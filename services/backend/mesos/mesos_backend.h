@@ -20,8 +20,8 @@
 // - The framework id the master assigns is handed to `framework_id_changed` (to persist it) and
 //   used for every later subscription.
 //
-// Runs on the caller's kj event loop: call it at the top level (it waits on the network).
-// Thread-compatible.
+// Runs on the caller's kj event loop, given at Start: call it at the top level (it waits on the
+// network). Thread-compatible.
 
 #ifndef PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_
 #define PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_
@@ -63,13 +63,16 @@ absl::Status ValidateMesosOptions(const MesosBackendOptions& options);
 
 class MesosBackend final : public Backend {
  public:
-  MesosBackend(kj::AsyncIoContext& io, MesosBackendOptions options, std::string stored_framework_id,
+  // `framework_id_changed` (may be empty) is called with each new framework id, to persist.
+  MesosBackend(MesosBackendOptions options, std::string stored_framework_id,
                std::function<void(const std::string&)> framework_id_changed);
   ~MesosBackend() override;
 
   // Subscribes, waits for SUBSCRIBED and reads the agents. Unavailable when the master cannot
   // be reached, refuses the subscription, or says nothing within connect_timeout.
-  absl::Status Start();
+  // On the event loop of `io` and `wait` (which must outlive the backend). Until it succeeds the
+  // backend has no hosts and no master.
+  absl::Status Start(kj::AsyncIoProvider& io, kj::WaitScope& wait);
 
   std::vector<HostInfo> Hosts() const override;
   uint64_t HostsVersion() const override { return hosts_version_; }
@@ -86,7 +89,9 @@ class MesosBackend final : public Backend {
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
 
   const std::string& framework_id() const { return session_.framework_id(); }
-  bool subscribed() const { return session_.subscribed() && client_->streaming(); }
+  bool subscribed() const {
+    return client_ != nullptr && session_.subscribed() && client_->streaming();
+  }
 
  private:
   struct Pending {
@@ -104,7 +109,8 @@ class MesosBackend final : public Backend {
   std::string HostnameOf(const std::string& agent_id) const;
   void Wait(absl::Duration d);
 
-  kj::AsyncIoContext& io_;
+  kj::AsyncIoProvider* io_ = nullptr;  // set by Start
+  kj::WaitScope* wait_ = nullptr;
   MesosBackendOptions options_;
   std::function<void(const std::string&)> framework_id_changed_;
   std::string saved_framework_id_;

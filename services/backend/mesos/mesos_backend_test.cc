@@ -48,10 +48,9 @@ class MesosBackendTest : public ::testing::Test {
   }
 
   std::unique_ptr<MesosBackend> Started(std::string framework_id = "") {
-    auto backend =
-        std::make_unique<MesosBackend>(io_, options_, std::move(framework_id),
-                                       [this](const std::string& id) { saved_.push_back(id); });
-    EXPECT_THAT(backend->Start(), IsOk());
+    auto backend = std::make_unique<MesosBackend>(
+        options_, std::move(framework_id), [this](const std::string& id) { saved_.push_back(id); });
+    EXPECT_THAT(backend->Start(*io_.provider, io_.waitScope), IsOk());
     return backend;
   }
 
@@ -311,8 +310,9 @@ TEST_F(MesosBackendTest, AfterARestartReconcileAdoptsRunningTasksAndLosesUnknown
 
 TEST_F(MesosBackendTest, StartFailsClearlyWithoutAMaster) {
   options_.master = "127.0.0.1:1";
-  MesosBackend backend(io_, options_, "", nullptr);
-  EXPECT_THAT(backend.Start(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("127.0.0.1:1")));
+  MesosBackend backend(options_, "", nullptr);
+  EXPECT_THAT(backend.Start(*io_.provider, io_.waitScope),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("127.0.0.1:1")));
 }
 
 TEST(MesosOptionsTest, BadOptionsNameTheField) {
