@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
@@ -239,7 +240,12 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     kj::WaitScope& wait = server.getWaitScope();
     const unsigned port = server.getPort().wait(wait);
     spdlog::info("listening on {} (port {})", c.listen(), port);
-    if (auto* mesos = dynamic_cast<backend::mesos::MesosBackend*>(backend); mesos != nullptr) {
+    auto* mesos = dynamic_cast<backend::mesos::MesosBackend*>(backend);
+    // The backend's connection lives on the server's event loop: it goes first.
+    absl::Cleanup stop_mesos = [mesos] {
+      if (mesos != nullptr) mesos->Stop();
+    };
+    if (mesos != nullptr) {
       if (absl::Status s = mesos->Start(server.getIoProvider(), wait); !s.ok()) {
         spdlog::error("{}", std::string(s.message()));
         return 2;

@@ -141,6 +141,13 @@ absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
   return RefreshAgents();
 }
 
+void MesosBackend::Stop() {
+  client_ = nullptr;
+  session_.Reset();
+  io_ = nullptr;
+  wait_ = nullptr;
+}
+
 absl::Status MesosBackend::RefreshAgents() {
   ::mesos::v1::master::Call call;
   call.set_type(::mesos::v1::master::Call::GET_AGENTS);

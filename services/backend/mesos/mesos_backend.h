@@ -74,6 +74,10 @@ class MesosBackend final : public Backend {
   // backend has no hosts and no master.
   absl::Status Start(kj::AsyncIoProvider& io, kj::WaitScope& wait);
 
+  // Lets go of the event loop (the connection to the master): call before the loop ends. The
+  // backend is then as before Start.
+  void Stop();
+
   std::vector<HostInfo> Hosts() const override;
   uint64_t HostsVersion() const override { return hosts_version_; }
   // Queued for the host's offers. InvalidArgument for a host that is not an agent;

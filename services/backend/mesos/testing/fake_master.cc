@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 
 namespace peloton::backend::mesos::testing {
 
@@ -66,7 +67,10 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
       stream_done_ = nullptr;
     }
     ++subscriptions_;
-    framework_id_ = call.framework_id().value();
+    stream_broken_ = false;
+    requested_framework_id_ = call.subscribe().framework_info().id().value();
+    framework_id_ =
+        assigned_framework_id_.empty() ? call.framework_id().value() : assigned_framework_id_;
     stream_id_ = absl::StrCat("stream-", subscriptions_);
     encoding_ = encoding;
     out.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding).data()));
@@ -80,7 +84,15 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
     subscribed.mutable_subscribed()->mutable_framework_id()->set_value(framework_id_);
     subscribed.mutable_subscribed()->set_heartbeat_interval_seconds(15);
     Send(subscribed);
-    return kj::mv(paf.promise);
+    // When the framework's connection goes (it was killed), the server cancels this request and
+    // tears the connection down: the stream must not be written, nor outlive it.
+    const int generation = subscriptions_;
+    return kj::mv(paf.promise).attach(kj::defer([this, generation] {
+      if (generation != subscriptions_) return;
+      writes_ = kj::READY_NOW;
+      stream_ = nullptr;
+      stream_done_ = nullptr;
+    }));
   }
   bool same_stream = false;
   KJ_IF_MAYBE (stream, headers.get(stream_id_header_)) {
@@ -225,7 +237,7 @@ void FakeMesosMaster::Send(const Event& event) {
 }
 
 void FakeMesosMaster::SendRaw(const std::string& bytes) {
-  if (stream_.get() == nullptr) return;
+  if (stream_.get() == nullptr || stream_broken_) return;
   auto buffer = kj::heapArray<kj::byte>(bytes.size());
   memcpy(buffer.begin(), bytes.data(), bytes.size());
   kj::AsyncOutputStream* stream = stream_.get();
@@ -235,7 +247,8 @@ void FakeMesosMaster::SendRaw(const std::string& bytes) {
                   auto size = buffer.size();
                   return stream->write(ptr, size).attach(kj::mv(buffer));
                 })
-                .eagerlyEvaluate([](kj::Exception&&) {});
+                // The framework went away (killed): write nothing more on this stream.
+                .eagerlyEvaluate([this](kj::Exception&&) { stream_broken_ = true; });
 }
 
 void FakeMesosMaster::Update(const std::string& task_id, const std::string& agent_id,
@@ -247,7 +260,7 @@ void FakeMesosMaster::Update(const std::string& task_id, const std::string& agen
   if (!agent_id.empty()) s->mutable_agent_id()->set_value(agent_id);
   s->set_state(state);
   s->set_message(message);
-  s->set_timestamp(1'700'000'000);
+  s->set_timestamp(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));  // as a master does
   if (ack) s->set_uuid(absl::StrCat("uuid-", task_id, "-", static_cast<int>(state)));
   Send(e);
 }

@@ -60,6 +60,10 @@ class FakeMesosMaster final : public kj::HttpService {
   const std::set<std::string>& acknowledged() const { return acknowledged_; }     // task ids
   const std::vector<::mesos::v1::master::Call>& operator_calls() const { return operator_calls_; }
   std::string framework_id() const { return framework_id_; }
+  // The framework id the last SUBSCRIBE asked for (the master answers with framework_id()).
+  std::string requested_framework_id() const { return requested_framework_id_; }
+  // Answer every SUBSCRIBE with this id, as a master assigning one (default: the id asked for).
+  void set_assigned_framework_id(std::string id) { assigned_framework_id_ = std::move(id); }
   int subscriptions() const { return subscriptions_; }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
@@ -88,11 +92,14 @@ class FakeMesosMaster final : public kj::HttpService {
   kj::Promise<void> listening_ = nullptr;
 
   std::string framework_id_;
+  std::string requested_framework_id_;
+  std::string assigned_framework_id_;
   std::string stream_id_;
   Encoding encoding_ = Encoding::kProtobuf;
   kj::Own<kj::AsyncOutputStream> stream_;  // the subscribed framework's event stream
   kj::Own<kj::PromiseFulfiller<void>> stream_done_;
   kj::Promise<void> writes_ = kj::READY_NOW;  // events are written one after another
+  bool stream_broken_ = false;                // a write failed: the framework is gone
   int subscriptions_ = 0;
   int next_offer_ = 0;
   std::set<std::string> outstanding_offers_;

@@ -1,0 +1,93 @@
+#!/bin/bash
+# peloton-master --backend=mesos against fake-mesos-master, a TEST DOUBLE of a Mesos master (not
+# Mesos): a job runs to SUCCEEDED on the double's agents; the framework id the master assigns is
+# kept in the store and asked for again after a restart; a master killed with SIGKILL while
+# tasks run takes them over by reconciliation (no task runs twice); bad Mesos flags are refused.
+set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
+
+root="${TEST_SRCDIR}/peloton"
+master_bin="${root}/services/master/peloton-master"
+fake_bin="${root}/services/backend/mesos/fake-mesos-master"
+peloton="${root}/services/cli/peloton"
+examples="${root}/examples"
+work="${TEST_TMPDIR}/mesos"
+rm -rf "${work}"
+mkdir -p "${work}"
+sock_dir=$(mktemp -d /tmp/peloton-test.XXXXXX)
+export PELOTON_MASTER="unix:${sock_dir}/master.sock"
+master_pid="" fake_pid=""
+
+fail() {
+  echo "FAIL: $*" >&2
+  for log in master fake; do [ -f "${work}/${log}.log" ] && cat "${work}/${log}.log" >&2; done
+  exit 1
+}
+cleanup() {
+  for pid in "${master_pid}" "${fake_pid}"; do [ -n "${pid}" ] && kill -9 "${pid}" 2>/dev/null; done
+  rm -rf "${sock_dir}"
+}
+trap cleanup EXIT
+
+"${fake_bin}" --address-file="${work}/address" --agents=3 --agent-cpus=4 \
+  --framework-id=fw-assigned --finish-after-ms=1500 > "${work}/fake.log" 2>&1 &
+fake_pid=$!
+for _ in $(seq 1 100); do [ -s "${work}/address" ] && break; sleep 0.05; done
+mesos=$(cat "${work}/address")
+
+start_master() {
+  "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --backend=mesos \
+    --mesos-master="${mesos}" --tick-ms=20 >> "${work}/master.log" 2>&1 &
+  master_pid=$!
+  wait_for_api
+}
+
+# Bad Mesos settings are refused before anything starts (the master logs why, exit status 2).
+master_refuses() {
+  local text=$1
+  shift
+  set +e
+  "${master_bin}" --data-dir="${work}/refused" "$@" > "${work}/refused.log" 2>&1
+  local got=$?
+  set -e
+  [ "${got}" = 2 ] || fail "peloton-master $* exited ${got}, expected 2"
+  grep -qF -- "${text}" "${work}/refused.log" || fail "peloton-master $*: no '${text}' in $(cat "${work}/refused.log")"
+}
+master_refuses "mesos.master" --backend=mesos
+master_refuses "mesos.role" --backend=mesos --mesos-master="${mesos}" --mesos-role='*'
+master_refuses "cannot subscribe at 127.0.0.1:1" --listen="unix:${sock_dir}/other.sock" \
+  --backend=mesos --mesos-master=127.0.0.1:1
+
+start_master
+grep -q "subscription 1 asked for framework 3dcc744f-016c-6579-9b82-6325424502d2-9999" \
+  "${work}/fake.log" || fail "the first subscription should ask for Peloton's default id"
+
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" > "${work}/create" 2> /dev/null
+job=$(head -1 "${work}/create" | awk '{print $2}')
+# Wait until tasks run on the double's agents, then kill the master under them.
+for _ in $(seq 1 200); do
+  "${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" && break
+  sleep 0.05
+done
+"${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" || fail "no task ran: $("${peloton}" task list "${job}")"
+kill -9 "${master_pid}"
+wait "${master_pid}" 2>/dev/null || true
+start_master
+grep -q "subscription 2 asked for framework fw-assigned" "${work}/fake.log" ||
+  fail "the restarted master should ask for the framework id the first one was given"
+
+for _ in $(seq 1 300); do
+  [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] && break
+  sleep 0.05
+done
+[ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] ||
+  fail "after the restart: $("${peloton}" task list "${job}")"
+"${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
+# Every instance ran once: run 1 only, on an agent of the double.
+for i in $(seq 0 9); do
+  "${peloton}" task events "${job}" "${i}" > "${work}/events"
+  if grep -qv "^ *1 \|^ *Run " "${work}/events"; then fail "instance ${i} ran twice: $(cat "${work}/events")"; fi
+  grep -q "SUCCEEDED .*mesos-" "${work}/events" || fail "instance ${i}: $(cat "${work}/events")"
+done
+echo PASS
