@@ -79,15 +79,25 @@ absl::Status ValidateMesosOptions(const MesosBackendOptions& o) {
     return absl::InvalidArgumentError("mesos.role: empty or '*' (rule: a role of our own)");
   }
   const std::pair<const char*, absl::Duration> positive[] = {
-      {"connect_timeout", o.connect_timeout}, {"agents_refresh", o.agents_refresh},
-      {"decline_refuse", o.decline_refuse},   {"launch_timeout", o.launch_timeout},
-      {"reconcile_wait", o.reconcile_wait},   {"reconnect_min", o.reconnect_min},
-      {"reconnect_max", o.reconnect_max}};
+      {"connect_timeout", o.connect_timeout},
+      {"agents_refresh", o.agents_refresh},
+      {"decline_refuse", o.decline_refuse},
+      {"launch_timeout", o.launch_timeout},
+      {"reconcile_wait", o.reconcile_wait},
+      {"reconnect_min", o.reconnect_min},
+      {"reconnect_max", o.reconnect_max},
+      {"initial_reconcile_delay", o.initial_reconcile_delay},
+      {"reconcile_interval", o.reconcile_interval},
+      {"reconcile_batch_gap", o.reconcile_batch_gap}};
   for (const auto& [name, d] : positive) {
     if (d <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat("mesos.", name, ": ", absl::FormatDuration(d),
                                                      " (rule: a positive duration)"));
     }
+  }
+  if (o.reconcile_batch < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mesos.reconcile_batch: ", o.reconcile_batch, " (rule: at least 1)"));
   }
   if (o.offer_hold < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("mesos.offer_hold: negative (rule: >= 0)");
@@ -138,6 +148,7 @@ absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
     if (framework_id_changed_) framework_id_changed_(saved_framework_id_);
   }
   spdlog::info("mesos: subscribed to {} as framework {}", options_.master, saved_framework_id_);
+  next_reconcile_ = absl::Now() + options_.initial_reconcile_delay;
   return RefreshAgents();
 }
 
@@ -356,6 +367,28 @@ void MesosBackend::DeclineIdleOffers(absl::Time now) {
   }
 }
 
+void MesosBackend::ReconcileOnSchedule(absl::Time now) {
+  if (now >= next_reconcile_) {
+    next_reconcile_ = now + options_.reconcile_interval;
+    if (explicit_next_) {
+      reconcile_queue_.assign(in_flight_.begin(), in_flight_.end());
+      next_batch_ = now;
+    } else {
+      (void)client_->Send(session_.Reconcile({}));  // implicit: the master reports all of ours
+    }
+    explicit_next_ = !explicit_next_;
+  }
+  if (!reconcile_queue_.empty() && now >= next_batch_) {
+    const size_t n =
+        std::min(reconcile_queue_.size(), static_cast<size_t>(options_.reconcile_batch));
+    std::vector<std::pair<std::string, std::string>> batch(reconcile_queue_.begin(),
+                                                           reconcile_queue_.begin() + n);
+    reconcile_queue_.erase(reconcile_queue_.begin(), reconcile_queue_.begin() + n);
+    (void)client_->Send(session_.Reconcile(batch));
+    next_batch_ = now + options_.reconcile_batch_gap;
+  }
+}
+
 std::vector<TaskStatus> MesosBackend::Poll() {
   if (client_ == nullptr) return std::exchange(early_, {});  // not started
   const absl::Time now = absl::Now();
@@ -379,6 +412,7 @@ std::vector<TaskStatus> MesosBackend::Poll() {
   TakeUpdates(out);
   LaunchWaiting(now, out);
   DeclineIdleOffers(now);
+  ReconcileOnSchedule(now);
   return out;
 }
 

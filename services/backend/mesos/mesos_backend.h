@@ -14,6 +14,10 @@
 //   `decline_refuse`.
 // - Status updates are reported by Poll, and acknowledged at the next Poll: by then the host
 //   manager has handed them to the job and resource managers.
+// - Reconciliation on Peloton's schedule: first `initial_reconcile_delay` after Start, then every
+//   `reconcile_interval`, alternating explicit (every task in flight, `reconcile_batch` tasks per
+//   call, one call every `reconcile_batch_gap`) and implicit (the master reports all of ours).
+//   The answers are status updates like any other.
 // - A broken stream, an ERROR, or a master silent for five heartbeats: Poll subscribes again,
 //   with the same framework id, backing off from `reconnect_min` to `reconnect_max`, then asks
 //   the master to reconcile the tasks in flight.
@@ -55,6 +59,10 @@ struct MesosBackendOptions {
   absl::Duration reconcile_wait = absl::Seconds(10);  // for the answers in Reconcile
   absl::Duration reconnect_min = absl::Seconds(1);
   absl::Duration reconnect_max = absl::Seconds(30);
+  absl::Duration initial_reconcile_delay = absl::Seconds(60);
+  absl::Duration reconcile_interval = absl::Minutes(30);
+  int reconcile_batch = 1000;
+  absl::Duration reconcile_batch_gap = absl::Seconds(5);
 };
 
 // InvalidArgument naming the field: master not host:port, empty role, durations not positive
@@ -108,6 +116,7 @@ class MesosBackend final : public Backend {
   void KeepSubscribed(absl::Time now);
   void LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out);
   void DeclineIdleOffers(absl::Time now);
+  void ReconcileOnSchedule(absl::Time now);
   // Updates from the session, as statuses; those to acknowledge are queued for the next Poll.
   void TakeUpdates(std::vector<TaskStatus>& out);
   std::string HostnameOf(const std::string& agent_id) const;
@@ -131,6 +140,11 @@ class MesosBackend final : public Backend {
   std::map<std::string, absl::Time> offers_since_;       // agent id -> when its offers came
   std::vector<::mesos::v1::TaskStatus> to_ack_;
   std::vector<TaskStatus> early_;  // reported by Poll next (kills of waiting launches, ...)
+
+  absl::Time next_reconcile_ = absl::InfiniteFuture();
+  bool explicit_next_ = true;
+  std::vector<std::pair<std::string, std::string>> reconcile_queue_;  // (task, agent) to ask
+  absl::Time next_batch_ = absl::InfinitePast();
 
   absl::Time next_attempt_ = absl::InfinitePast();
   absl::Duration backoff_;

@@ -308,6 +308,33 @@ TEST_F(MesosBackendTest, AfterARestartReconcileAdoptsRunningTasksAndLosesUnknown
   EXPECT_TRUE(Has(all, "job-8-1", MesosTaskState::kKilled));
 }
 
+TEST_F(MesosBackendTest, ReconciliationRunsOnScheduleExplicitInBatchesThenImplicit) {
+  options_.initial_reconcile_delay = absl::Milliseconds(100);
+  options_.reconcile_interval = absl::Milliseconds(300);
+  options_.reconcile_batch = 1;
+  options_.reconcile_batch_gap = absl::Milliseconds(20);
+  auto backend = Started();
+  for (const char* id : {"job-9-1", "job-9-2"}) {
+    ASSERT_THAT(backend->Launch(Spec(id, "cpu-1", 1000)), IsOk());
+  }
+  master_.OfferAll();
+  PollUntil(*backend, [](const auto& all) {
+    return Has(all, "job-9-1", MesosTaskState::kRunning) &&
+           Has(all, "job-9-2", MesosTaskState::kRunning);
+  });
+  EXPECT_EQ(CallsOf(Call::RECONCILE), 0);  // not before the initial delay
+  PollUntil(*backend, [this](const auto&) { return CallsOf(Call::RECONCILE) >= 3; });
+  std::vector<int> sizes;
+  for (const Call& c : master_.calls()) {
+    if (c.type() == Call::RECONCILE) sizes.push_back(c.reconcile().tasks_size());
+  }
+  // Two explicit calls of one task each (every task in flight), then an implicit one.
+  ASSERT_GE(sizes.size(), 3u);
+  EXPECT_EQ(sizes[0], 1);
+  EXPECT_EQ(sizes[1], 1);
+  EXPECT_EQ(sizes[2], 0);
+}
+
 TEST_F(MesosBackendTest, StartFailsClearlyWithoutAMaster) {
   options_.master = "127.0.0.1:1";
   MesosBackend backend(options_, "", nullptr);
