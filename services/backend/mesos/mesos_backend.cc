@@ -173,6 +173,15 @@ absl::Status MesosBackend::RefreshAgents() {
       spdlog::warn("mesos: agent skipped: {}", std::string(host.status().message()));
       continue;
     }
+    // The machine id Mesos knows the agent by: its hostname and the IP of its pid
+    // ("slave(1)@10.0.0.1:5051").
+    ::mesos::v1::MachineID machine;
+    machine.set_hostname(host->hostname);
+    const std::string& pid = agent.pid();
+    if (const size_t at = pid.find('@'); at != std::string::npos) {
+      machine.set_ip(pid.substr(at + 1, pid.rfind(':') - at - 1));
+    }
+    machine_of_host_[host->hostname] = machine;
     agents.emplace(host->agent_id, *std::move(host));
   }
   const bool changed =
@@ -284,6 +293,92 @@ void MesosBackend::KeepSubscribed(absl::Time now) {
   }
 }
 
+absl::StatusOr<std::vector<::mesos::v1::MachineID>> MesosBackend::MachinesOf(
+    const std::vector<std::string>& hostnames) const {
+  std::vector<::mesos::v1::MachineID> out;
+  for (const std::string& h : hostnames) {
+    auto it = machine_of_host_.find(h);
+    if (it == machine_of_host_.end()) {
+      return absl::NotFoundError(absl::StrCat("maintenance: host ", h, " is not a Mesos agent"));
+    }
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+namespace {
+
+bool SameMachine(const ::mesos::v1::MachineID& a, const ::mesos::v1::MachineID& b) {
+  return a.hostname() == b.hostname() && a.ip() == b.ip();
+}
+
+}  // namespace
+
+absl::Status MesosBackend::Drain(const std::vector<std::string>& hostnames) {
+  PELOTON_CHECK(client_ != nullptr);
+  absl::StatusOr<std::vector<::mesos::v1::MachineID>> machines = MachinesOf(hostnames);
+  if (!machines.ok()) return machines.status();
+  ::mesos::v1::master::Call get;
+  get.set_type(::mesos::v1::master::Call::GET_MAINTENANCE_SCHEDULE);
+  absl::StatusOr<::mesos::v1::master::Response> current = client_->Operator(get);
+  if (!current.ok()) return current.status();
+  ::mesos::v1::maintenance::Schedule schedule = current->get_maintenance_schedule().schedule();
+  ::mesos::v1::maintenance::Window window;
+  for (const ::mesos::v1::MachineID& m : *machines) {
+    bool scheduled = false;
+    for (const auto& w : schedule.windows()) {
+      for (const auto& id : w.machine_ids()) scheduled |= SameMachine(id, m);
+    }
+    if (!scheduled) *window.add_machine_ids() = m;
+  }
+  if (window.machine_ids().empty()) return absl::OkStatus();  // all there already
+  window.mutable_unavailability()->mutable_start()->set_nanoseconds(absl::ToUnixNanos(absl::Now()));
+  *schedule.add_windows() = std::move(window);
+  ::mesos::v1::master::Call update;
+  update.set_type(::mesos::v1::master::Call::UPDATE_MAINTENANCE_SCHEDULE);
+  *update.mutable_update_maintenance_schedule()->mutable_schedule() = std::move(schedule);
+  return client_->Operator(update).status();
+}
+
+absl::Status MesosBackend::Down(const std::vector<std::string>& hostnames) {
+  PELOTON_CHECK(client_ != nullptr);
+  absl::StatusOr<std::vector<::mesos::v1::MachineID>> machines = MachinesOf(hostnames);
+  if (!machines.ok()) return machines.status();
+  ::mesos::v1::master::Call call;
+  call.set_type(::mesos::v1::master::Call::START_MAINTENANCE);
+  for (auto& m : *machines) *call.mutable_start_maintenance()->add_machines() = std::move(m);
+  return client_->Operator(call).status();
+}
+
+absl::Status MesosBackend::Up(const std::vector<std::string>& hostnames) {
+  PELOTON_CHECK(client_ != nullptr);
+  absl::StatusOr<std::vector<::mesos::v1::MachineID>> machines = MachinesOf(hostnames);
+  if (!machines.ok()) return machines.status();
+  ::mesos::v1::master::Call call;
+  call.set_type(::mesos::v1::master::Call::STOP_MAINTENANCE);
+  for (auto& m : *machines) *call.mutable_stop_maintenance()->add_machines() = std::move(m);
+  return client_->Operator(call).status();
+}
+
+absl::StatusOr<MaintenanceStatus> MesosBackend::GetMaintenanceStatus() {
+  PELOTON_CHECK(client_ != nullptr);
+  ::mesos::v1::master::Call call;
+  call.set_type(::mesos::v1::master::Call::GET_MAINTENANCE_STATUS);
+  absl::StatusOr<::mesos::v1::master::Response> response = client_->Operator(call);
+  if (!response.ok()) return response.status();
+  MaintenanceStatus out;
+  const auto& status = response->get_maintenance_status().status();
+  for (const auto& d : status.draining_machines()) out.draining.push_back(d.id().hostname());
+  for (const auto& m : status.down_machines()) out.down.push_back(m.hostname());
+  return out;
+}
+
+bool MesosBackend::Usable(const ::mesos::v1::Offer& offer, absl::Time now) const {
+  if (!offer.has_unavailability()) return true;
+  const absl::Time start = absl::FromUnixNanos(offer.unavailability().start().nanoseconds());
+  return start - now > options_.unavailability_margin;
+}
+
 void MesosBackend::TakeUpdates(std::vector<TaskStatus>& out) {
   for (SchedulerSession::Update& u : session_.TakeUpdates()) {
     TaskStatus s = StatusOf(u.status, [this](const std::string& id) { return HostnameOf(id); });
@@ -301,7 +396,10 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
   for (auto& [agent, pending] : waiting_) {
     if (pending.empty()) continue;
     auto held = session_.offers().find(agent);
-    if (held != session_.offers().end() && !held->second.empty()) {
+    const bool usable = held != session_.offers().end() && !held->second.empty() &&
+                        std::all_of(held->second.begin(), held->second.end(),
+                                    [&](const ::mesos::v1::Offer& o) { return Usable(o, now); });
+    if (usable) {
       absl::StatusOr<HostInfo> offered = HostOfOffers(held->second, options_.framework.role);
       std::vector<::mesos::v1::TaskInfo> tasks;
       std::vector<Pending> launched, still;
@@ -355,7 +453,10 @@ void MesosBackend::DeclineIdleOffers(absl::Time now) {
     auto [it, fresh] = offers_since_.emplace(agent, now);
     auto waiting = waiting_.find(agent);
     const bool wanted = waiting != waiting_.end() && !waiting->second.empty();
-    if (!wanted && now - it->second >= options_.offer_hold) idle.push_back(agent);
+    // Offers of a machine about to go into maintenance are no use: give them back at once.
+    const bool unusable =
+        std::any_of(offers.begin(), offers.end(), [&](const auto& o) { return !Usable(o, now); });
+    if (unusable || (!wanted && now - it->second >= options_.offer_hold)) idle.push_back(agent);
   }
   std::vector<::mesos::v1::Offer> declined;
   for (const std::string& agent : idle) {

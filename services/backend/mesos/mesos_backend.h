@@ -18,6 +18,10 @@
 //   `reconcile_interval`, alternating explicit (every task in flight, `reconcile_batch` tasks per
 //   call, one call every `reconcile_batch_gap`) and implicit (the master reports all of ours).
 //   The answers are status updates like any other.
+// - Host maintenance through the operator API (reference §6.1): Drain adds a window starting
+//   now to the master's maintenance schedule, Down starts maintenance (the machines leave),
+//   Up stops it. Machines are named by hostname and IP, as the agents registered. Offers whose
+//   unavailability starts within `unavailability_margin` are not used for launches.
 // - A broken stream, an ERROR, or a master silent for five heartbeats: Poll subscribes again,
 //   with the same framework id, backing off from `reconnect_min` to `reconnect_max`, then asks
 //   the master to reconcile the tasks in flight.
@@ -63,6 +67,13 @@ struct MesosBackendOptions {
   absl::Duration reconcile_interval = absl::Minutes(30);
   int reconcile_batch = 1000;
   absl::Duration reconcile_batch_gap = absl::Seconds(5);
+  absl::Duration unavailability_margin = absl::Hours(3);
+};
+
+// What the master's maintenance status says, by hostname.
+struct MaintenanceStatus {
+  std::vector<std::string> draining;  // scheduled, not down yet
+  std::vector<std::string> down;
 };
 
 // InvalidArgument naming the field: master not host:port, empty role, durations not positive
@@ -100,6 +111,14 @@ class MesosBackend final : public Backend {
   // (TASK_UNKNOWN, TASK_LOST, or no answer) is TASK_LOST.
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
 
+  // Maintenance of agents by hostname (NotFound for a host that is not an agent; Unavailable
+  // when the master cannot be reached or refuses). Drain is idempotent: a host already in the
+  // schedule keeps its window.
+  absl::Status Drain(const std::vector<std::string>& hostnames);
+  absl::Status Down(const std::vector<std::string>& hostnames);
+  absl::Status Up(const std::vector<std::string>& hostnames);
+  absl::StatusOr<MaintenanceStatus> GetMaintenanceStatus();
+
   const std::string& framework_id() const { return session_.framework_id(); }
   bool subscribed() const {
     return client_ != nullptr && session_.subscribed() && client_->streaming();
@@ -112,6 +131,11 @@ class MesosBackend final : public Backend {
   };
 
   absl::Status Subscribe();
+  // The machine ids of `hostnames` (hostname and IP): NotFound naming an unknown host.
+  absl::StatusOr<std::vector<::mesos::v1::MachineID>> MachinesOf(
+      const std::vector<std::string>& hostnames) const;
+  // Whether an offer may be used for launches: no unavailability starting within the margin.
+  bool Usable(const ::mesos::v1::Offer& offer, absl::Time now) const;
   absl::Status RefreshAgents();
   void KeepSubscribed(absl::Time now);
   void LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out);
@@ -132,6 +156,7 @@ class MesosBackend final : public Backend {
 
   std::map<std::string, HostInfo> agents_;  // by agent id
   std::map<std::string, std::string> agent_of_host_;
+  std::map<std::string, ::mesos::v1::MachineID> machine_of_host_;  // by hostname
   uint64_t hosts_version_ = 0;
   absl::Time agents_read_ = absl::InfinitePast();
 

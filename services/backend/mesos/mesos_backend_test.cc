@@ -335,6 +335,55 @@ TEST_F(MesosBackendTest, ReconciliationRunsOnScheduleExplicitInBatchesThenImplic
   EXPECT_EQ(sizes[2], 0);
 }
 
+TEST_F(MesosBackendTest, MaintenanceDrainsThenTakesMachinesDownAndUp) {
+  options_.offer_hold = absl::Hours(1);
+  options_.agents_refresh = absl::Milliseconds(20);
+  auto backend = Started();
+  ASSERT_THAT(backend->Launch(Spec("job-10-1", "cpu-1", 1000)), IsOk());
+  master_.OfferAll();
+  PollUntil(*backend,
+            [](const auto& all) { return Has(all, "job-10-1", MesosTaskState::kRunning); });
+
+  // Drain: a window starting now, for the machine as the agent registered (hostname and IP).
+  ASSERT_THAT(backend->Drain({"cpu-1"}), IsOk());
+  ASSERT_THAT(backend->Drain({"cpu-1"}), IsOk());  // idempotent: one window
+  ASSERT_EQ(master_.schedule().windows_size(), 1);
+  ASSERT_EQ(master_.schedule().windows(0).machine_ids_size(), 1);
+  EXPECT_EQ(master_.schedule().windows(0).machine_ids(0).hostname(), "cpu-1");
+  EXPECT_EQ(master_.schedule().windows(0).machine_ids(0).ip(), "127.0.0.1");
+  absl::StatusOr<MaintenanceStatus> status = backend->GetMaintenanceStatus();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_THAT(status->draining, ElementsAre("cpu-1"));
+  EXPECT_THAT(status->down, IsEmpty());
+
+  // A draining machine's offers carry its unavailability: no launch goes there, they go back.
+  ASSERT_THAT(backend->Launch(Spec("job-10-2", "cpu-1", 1000)), IsOk());
+  master_.OfferAll();
+  PollUntil(*backend, [this](const auto&) { return CallsOf(Call::DECLINE) > 0; });
+  EXPECT_EQ(CallsOf(Call::ACCEPT), 1);  // only job-10-1's
+  EXPECT_GE(CallsOf(Call::DECLINE), 1);
+
+  // Down: the machine leaves, its tasks are gone, the host goes with the next agents read.
+  ASSERT_THAT(backend->Down({"cpu-1"}), IsOk());
+  auto all = PollUntil(*backend, [&](const auto& all) {
+    return Has(all, "job-10-1", MesosTaskState::kGoneByOperator) && backend->Hosts().size() == 1;
+  });
+  EXPECT_TRUE(Has(all, "job-10-1", MesosTaskState::kGoneByOperator));
+  EXPECT_THAT(backend->Hosts(), SizeIs(1));
+  status = backend->GetMaintenanceStatus();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_THAT(status->down, ElementsAre("cpu-1"));
+
+  // Up: back in the cluster, out of the schedule.
+  EXPECT_THAT(backend->Up({"cpu-1"}), IsOk());
+  PollUntil(*backend, [&](const auto&) { return backend->Hosts().size() == 2; });
+  EXPECT_THAT(backend->Hosts(), SizeIs(2));
+  EXPECT_EQ(master_.schedule().windows_size(), 0);
+  EXPECT_THAT(backend->Drain({"nowhere"}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nowhere")));
+  EXPECT_THAT(backend->Up({"gpu-1"}), StatusIs(absl::StatusCode::kUnavailable));  // not down
+}
+
 TEST_F(MesosBackendTest, StartFailsClearlyWithoutAMaster) {
   options_.master = "127.0.0.1:1";
   MesosBackend backend(options_, "", nullptr);

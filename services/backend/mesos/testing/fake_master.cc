@@ -164,14 +164,96 @@ kj::Promise<void> FakeMesosMaster::HandleOperator(const kj::HttpHeaders& headers
   const absl::string_view raw(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
   if (!Decode(raw, encoding, &call).ok()) return response.sendError(400, "Bad Request", *table_);
   operator_calls_.push_back(call);
-  if (call.type() != ::mesos::v1::master::Call::GET_AGENTS) {
-    return response.sendError(501, "Not Implemented", *table_);
+  using OperatorCall = ::mesos::v1::master::Call;
+  kj::HttpHeaders out(*table_);
+  out.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding).data()));
+  const auto scheduled = [this](const ::mesos::v1::MachineID& m) {
+    for (const auto& w : schedule_.windows()) {
+      for (const auto& id : w.machine_ids()) {
+        if (id.hostname() == m.hostname() && id.ip() == m.ip()) return true;
+      }
+    }
+    return false;
+  };
+  switch (call.type()) {
+    case OperatorCall::GET_AGENTS:
+      break;  // below
+    case OperatorCall::UPDATE_MAINTENANCE_SCHEDULE:
+      schedule_ = call.update_maintenance_schedule().schedule();
+      response.send(200, "OK", out, uint64_t{0});
+      return kj::READY_NOW;
+    case OperatorCall::START_MAINTENANCE:
+      // As Mesos: only scheduled machines go down; their agents leave, their tasks are gone.
+      for (const auto& m : call.start_maintenance().machines()) {
+        if (!scheduled(m)) return response.sendError(400, "Bad Request", *table_);
+      }
+      for (const auto& m : call.start_maintenance().machines()) {
+        down_.insert(m.hostname());
+        std::vector<std::string> gone;
+        for (const auto& [task, agent] : running_) {
+          for (const FakeAgent& a : agents_) {
+            if (a.id == agent && a.hostname == m.hostname()) gone.push_back(task);
+          }
+        }
+        for (const std::string& t : gone) {
+          EndTask(t, ::mesos::v1::TASK_GONE_BY_OPERATOR, "machine down for maintenance");
+        }
+      }
+      response.send(200, "OK", out, uint64_t{0});
+      return kj::READY_NOW;
+    case OperatorCall::STOP_MAINTENANCE: {
+      for (const auto& m : call.stop_maintenance().machines()) {
+        if (!down_.contains(m.hostname())) return response.sendError(400, "Bad Request", *table_);
+      }
+      ::mesos::v1::maintenance::Schedule kept;
+      for (const auto& m : call.stop_maintenance().machines()) down_.erase(m.hostname());
+      for (const auto& w : schedule_.windows()) {
+        ::mesos::v1::maintenance::Window window = w;
+        window.clear_machine_ids();
+        for (const auto& id : w.machine_ids()) {
+          bool stopped = false;
+          for (const auto& m : call.stop_maintenance().machines()) {
+            stopped |= m.hostname() == id.hostname();
+          }
+          if (!stopped) *window.add_machine_ids() = id;
+        }
+        if (!window.machine_ids().empty()) *kept.add_windows() = std::move(window);
+      }
+      schedule_ = std::move(kept);
+      response.send(200, "OK", out, uint64_t{0});
+      return kj::READY_NOW;
+    }
+    case OperatorCall::GET_MAINTENANCE_SCHEDULE:
+    case OperatorCall::GET_MAINTENANCE_STATUS: {
+      ::mesos::v1::master::Response answer;
+      if (call.type() == OperatorCall::GET_MAINTENANCE_SCHEDULE) {
+        answer.set_type(::mesos::v1::master::Response::GET_MAINTENANCE_SCHEDULE);
+        *answer.mutable_get_maintenance_schedule()->mutable_schedule() = schedule_;
+      } else {
+        answer.set_type(::mesos::v1::master::Response::GET_MAINTENANCE_STATUS);
+        auto* status = answer.mutable_get_maintenance_status()->mutable_status();
+        for (const auto& w : schedule_.windows()) {
+          for (const auto& id : w.machine_ids()) {
+            if (down_.contains(id.hostname())) {
+              *status->add_down_machines() = id;
+            } else {
+              *status->add_draining_machines()->mutable_id() = id;
+            }
+          }
+        }
+      }
+      return Answer(answer, encoding, response);
+    }
+    default:
+      return response.sendError(501, "Not Implemented", *table_);
   }
   ::mesos::v1::master::Response answer;
   answer.set_type(::mesos::v1::master::Response::GET_AGENTS);
   for (const FakeAgent& a : agents_) {
+    if (down_.contains(a.hostname)) continue;
     auto* agent = answer.mutable_get_agents()->add_agents();
     agent->set_active(true);
+    agent->set_pid(absl::StrCat("slave(1)@", a.ip, ":5051"));
     agent->set_version("1.11.0");
     auto* info = agent->mutable_agent_info();
     info->set_hostname(a.hostname);
@@ -198,6 +280,11 @@ kj::Promise<void> FakeMesosMaster::HandleOperator(const kj::HttpHeaders& headers
       attribute->mutable_text()->set_value(value);
     }
   }
+  return Answer(answer, encoding, response);
+}
+
+kj::Promise<void> FakeMesosMaster::Answer(const ::mesos::v1::master::Response& answer,
+                                          Encoding encoding, Response& response) {
   const std::string body = Encode(answer, encoding);
   kj::HttpHeaders out(*table_);
   out.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding).data()));
@@ -271,6 +358,7 @@ void FakeMesosMaster::OfferAll() {
   for (const FakeAgent& a : agents_) {
     const Used& used = used_[a.id];
     if (a.cpus - used.cpus <= 1e-9) continue;  // nothing worth offering
+    if (down_.contains(a.hostname)) continue;
     auto* o = e.mutable_offers()->add_offers();
     const std::string id = absl::StrCat("offer-", ++next_offer_);
     outstanding_offers_.insert(id);
@@ -278,6 +366,11 @@ void FakeMesosMaster::OfferAll() {
     o->mutable_framework_id()->set_value(framework_id_);
     o->mutable_agent_id()->set_value(a.id);
     o->set_hostname(a.hostname);
+    for (const auto& w : schedule_.windows()) {  // a scheduled machine: say when it goes
+      for (const auto& id : w.machine_ids()) {
+        if (id.hostname() == a.hostname) *o->mutable_unavailability() = w.unavailability();
+      }
+    }
     const std::pair<const char*, double> scalars[] = {{"cpus", a.cpus - used.cpus},
                                                       {"mem", a.mem - used.mem},
                                                       {"disk", a.disk - used.disk},

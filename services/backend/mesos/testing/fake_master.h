@@ -2,10 +2,10 @@
 //
 // FakeMesosMaster: a TEST DOUBLE of a Mesos master, not Mesos. It speaks the v1 scheduler HTTP
 // API (POST /api/v1/scheduler, protobuf or JSON, RecordIO event stream, Mesos-Stream-Id) and
-// the operator API's GET_AGENTS (POST /api/v1) well enough to test the Mesos backend against,
-// with scripted agents. It checks what a master
-// checks of the calls we make (stream id, framework id, offer ids, resources of a launch), and
-// the test drives the rest: which offers go out, how tasks end, disconnects.
+// the operator API's GET_AGENTS and maintenance calls (POST /api/v1) well enough to test the Mesos
+// backend against, with scripted agents. It checks what a master checks of the calls we make
+// (stream id, framework id, offer ids, resources of a launch), and the test drives the rest: which
+// offers go out, how tasks end, disconnects.
 //
 // One subscribed framework at a time. Runs on the test's kj event loop.
 
@@ -30,6 +30,7 @@ struct FakeAgent {
   std::string hostname;
   double cpus = 8, mem = 8192, disk = 10000, gpus = 0;
   uint32_t port_begin = 31000, port_end = 31099;
+  std::string ip = "127.0.0.1";  // with the hostname, the machine id maintenance names
   std::map<std::string, std::string> attributes;  // text attributes
 };
 
@@ -46,6 +47,9 @@ class FakeMesosMaster final : public kj::HttpService {
   void AddAgent(FakeAgent agent);
   void RemoveAgent(const std::string& agent_id);  // its tasks are LOST (TASK_GONE_BY_OPERATOR)
   void Rescind(const std::string& offer_id);
+  // Machines in maintenance (down), by hostname.
+  const std::set<std::string>& down() const { return down_; }
+  const ::mesos::v1::maintenance::Schedule& schedule() const { return schedule_; }
   // Offers not yet accepted, declined or rescinded.
   const std::set<std::string>& outstanding_offers() const { return outstanding_offers_; }
   void EndTask(const std::string& task_id, ::mesos::v1::TaskState state,
@@ -75,6 +79,8 @@ class FakeMesosMaster final : public kj::HttpService {
                            Response& response);
   kj::Promise<void> HandleOperator(const kj::HttpHeaders& headers, kj::Array<kj::byte> body,
                                    Response& response);
+  kj::Promise<void> Answer(const ::mesos::v1::master::Response& answer, Encoding encoding,
+                           Response& response);
   // What a task's resources take on its agent (cpus, mem, disk, gpus).
   struct Used {
     double cpus = 0, mem = 0, disk = 0, gpus = 0;
@@ -109,6 +115,8 @@ class FakeMesosMaster final : public kj::HttpService {
   std::map<std::string, std::string> running_;
   std::set<std::string> acknowledged_;
   std::vector<::mesos::v1::master::Call> operator_calls_;
+  ::mesos::v1::maintenance::Schedule schedule_;
+  std::set<std::string> down_;  // hostnames of machines in maintenance
 };
 
 }  // namespace peloton::backend::mesos::testing
