@@ -126,6 +126,14 @@ struct LaunchSpec {
   killGracePeriodNanos @7 :Int64;
   labels @8 :List(Label);
   ports @9 :List(UInt32);
+  containerImage @10 :Text;
+  volumes @11 :List(VolumeMount);
+}
+
+struct VolumeMount {
+  hostPath @0 :Text;
+  containerPath @1 :Text;
+  readOnly @2 :Bool;
 }
 
 struct TaskStatus {

@@ -251,6 +251,13 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
   }
   auto ports = out.initPorts(static_cast<unsigned>(s.ports.size()));
   for (size_t i = 0; i < s.ports.size(); ++i) ports.set(i, s.ports[i]);
+  out.setContainerImage(s.container_image);
+  auto volumes = out.initVolumes(static_cast<unsigned>(s.volumes.size()));
+  for (size_t i = 0; i < s.volumes.size(); ++i) {
+    volumes[i].setHostPath(s.volumes[i].host_path);
+    volumes[i].setContainerPath(s.volumes[i].container_path);
+    volumes[i].setReadOnly(s.volumes[i].read_only);
+  }
 }
 
 backend::LaunchSpec Get(LaunchSpec::Reader in) {
@@ -267,6 +274,10 @@ backend::LaunchSpec Get(LaunchSpec::Reader in) {
   s.kill_grace_period = absl::Nanoseconds(in.getKillGracePeriodNanos());
   for (Label::Reader l : in.getLabels()) s.labels.emplace_back(Str(l.getKey()), Str(l.getValue()));
   for (uint32_t p : in.getPorts()) s.ports.push_back(p);
+  s.container_image = Str(in.getContainerImage());
+  for (VolumeMount::Reader v : in.getVolumes()) {
+    s.volumes.push_back({Str(v.getHostPath()), Str(v.getContainerPath()), v.getReadOnly()});
+  }
   return s;
 }
 

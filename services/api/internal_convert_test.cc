@@ -149,6 +149,8 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                            .labels = {{"peloton.sim/duration", "3"}},
                            .resources = peloton::Resources::Of(1, 2, 3, 0),
                            .ports = {31000, 31002},
+                           .container_image = "ubuntu:22.04",
+                           .volumes = {{"/data", "/mnt/data", true}},
                            .kill_grace_period = absl::Seconds(7)};
   Set(spec, lm.initRoot<LaunchSpec>());
   backend::LaunchSpec ls = Get(lm.getRoot<LaunchSpec>().asReader());
@@ -160,6 +162,8 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(ls.kill_grace_period, absl::Seconds(7));
   EXPECT_EQ(ls.labels, spec.labels);
   EXPECT_EQ(ls.ports, spec.ports);
+  EXPECT_EQ(ls.container_image, "ubuntu:22.04");
+  EXPECT_EQ(ls.volumes, spec.volumes);
 
   capnp::MallocMessageBuilder sm;
   backend::TaskStatus st{.task_id = "job-0-1",

@@ -39,6 +39,14 @@ struct HostInfo {
   std::vector<placement::PortRange> ports;  // what dynamic ports are chosen from
 };
 
+// A host directory mounted into a task's container.
+struct VolumeMount {
+  std::string host_path;
+  std::string container_path;
+  bool read_only = false;
+  friend bool operator==(const VolumeMount&, const VolumeMount&) = default;
+};
+
 struct LaunchSpec {
   std::string task_id;  // the Mesos task id, "<job>-<instance>-<run>"
   std::string hostname;
@@ -50,6 +58,10 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, std::string>> labels;       // the task's (key, value)
   Resources resources;
   std::vector<uint32_t> ports;  // the dynamic ports placement gave the task on its host
+  // A Docker image to run the command in (Mesos's own containerizer), with volumes. Empty: the
+  // command runs on the host. Only a backend with a container runtime (mesos) takes these.
+  std::string container_image;
+  std::vector<VolumeMount> volumes;
   absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
 };
 

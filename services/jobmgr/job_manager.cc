@@ -469,6 +469,15 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   for (const auto& l : config.labels()) spec.labels.emplace_back(l.key(), l.value());
   spec.resources = allocation.resources;
   spec.ports = allocation.ports;
+  // Peloton's container: the Mesos containerizer's image, or a Docker image, and volumes.
+  const auto& container = config.container();
+  spec.container_image = !container.mesos().image().name().empty()
+                             ? container.mesos().image().name()
+                             : container.docker().image();
+  for (const auto& v : container.volumes()) {
+    spec.volumes.push_back(
+        {v.host_path(), v.container_path(), v.mode() == peloton::api::v0::mesos::Volume::RO});
+  }
   spec.kill_grace_period =
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);

@@ -148,6 +148,11 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (spec.command.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("launch ", spec.task_id, ": command: empty"));
   }
+  if (!spec.container_image.empty() || !spec.volumes.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "launch ", spec.task_id, ": container: image '", spec.container_image,
+        "' (rule: the local backend runs commands on the host; containers need --backend=mesos)"));
+  }
   if (spec.kill_grace_period < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("launch ", spec.task_id, ": kill_grace_period: negative"));

@@ -187,6 +187,10 @@ TEST(LocalBackendTest, BadRequestsAreRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task_id")));
   EXPECT_THAT(b->Launch(Shell("empty", "")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command")));
+  LaunchSpec boxed = Shell("boxed", "true");
+  boxed.container_image = "ubuntu:22.04";  // no container runtime here: refused, not run bare
+  EXPECT_THAT(b->Launch(boxed),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--backend=mesos")));
   EXPECT_THAT(b->Kill("never"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(LocalBackend::Create({"/no/runner", FreshDir("x"), {Host("h")}}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runner_path")));

@@ -181,6 +181,22 @@ absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAge
       }
     }
   }
+  if (!spec.container_image.empty() || !spec.volumes.empty()) {
+    // Mesos's own containerizer, with the image in Docker's format (as Peloton runs them).
+    ::mesos::v1::ContainerInfo* container = t.mutable_container();
+    container->set_type(::mesos::v1::ContainerInfo::MESOS);
+    if (!spec.container_image.empty()) {
+      ::mesos::v1::Image* image = container->mutable_mesos()->mutable_image();
+      image->set_type(::mesos::v1::Image::DOCKER);
+      image->mutable_docker()->set_name(spec.container_image);
+    }
+    for (const VolumeMount& v : spec.volumes) {
+      ::mesos::v1::Volume* volume = container->add_volumes();
+      volume->set_host_path(v.host_path);
+      volume->set_container_path(v.container_path);
+      volume->set_mode(v.read_only ? ::mesos::v1::Volume::RO : ::mesos::v1::Volume::RW);
+    }
+  }
   ::mesos::v1::CommandInfo* command = t.mutable_command();
   command->set_shell(spec.shell);
   command->set_value(spec.command);

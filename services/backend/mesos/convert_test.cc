@@ -107,6 +107,8 @@ TEST(MesosConvertTest, LaunchAndStatus) {
                   .environment = {{"PELOTON_JOB_ID", "job"}},
                   .labels = {{"team", "vision"}},
                   .resources = Resources::Of(1500, 2048, 100, 1000),
+                  .container_image = "pytorch/pytorch:2.1",
+                  .volumes = {{"/data/imagenet", "/data", true}, {"/scratch", "/tmp/out", false}},
                   .kill_grace_period = absl::Seconds(30)};
   const uint32_t ports[] = {31002, 31000, 31001, 31007};
   const ::mesos::v1::TaskInfo t = TaskInfoOf(spec, "a1", ports, "peloton");
@@ -132,6 +134,18 @@ TEST(MesosConvertTest, LaunchAndStatus) {
   EXPECT_EQ(t.command().environment().variables(0).name(), "PELOTON_JOB_ID");
   EXPECT_EQ(t.labels().labels(0).value(), "vision");
   EXPECT_EQ(t.kill_policy().grace_period().nanoseconds(), 30'000'000'000);
+  // The image runs in Mesos's own containerizer, the volumes mounted as asked.
+  EXPECT_EQ(t.container().type(), ::mesos::v1::ContainerInfo::MESOS);
+  EXPECT_EQ(t.container().mesos().image().type(), ::mesos::v1::Image::DOCKER);
+  EXPECT_EQ(t.container().mesos().image().docker().name(), "pytorch/pytorch:2.1");
+  ASSERT_EQ(t.container().volumes_size(), 2);
+  EXPECT_EQ(t.container().volumes(0).host_path(), "/data/imagenet");
+  EXPECT_EQ(t.container().volumes(0).container_path(), "/data");
+  EXPECT_EQ(t.container().volumes(0).mode(), ::mesos::v1::Volume::RO);
+  EXPECT_EQ(t.container().volumes(1).mode(), ::mesos::v1::Volume::RW);
+  spec.container_image.clear();
+  spec.volumes.clear();
+  EXPECT_FALSE(TaskInfoOf(spec, "a1", ports, "peloton").has_container());
 
   ::mesos::v1::TaskStatus s;
   s.mutable_task_id()->set_value("job-3-1");
