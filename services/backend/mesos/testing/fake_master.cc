@@ -22,7 +22,13 @@ FakeMesosMaster::FakeMesosMaster(kj::AsyncIoContext& io, std::vector<FakeAgent> 
   server_ = kj::heap<kj::HttpServer>(io_.provider->getTimer(), *table_, *this);
 }
 
-FakeMesosMaster::~FakeMesosMaster() = default;
+FakeMesosMaster::~FakeMesosMaster() {
+  // The server's connections go first: a subscription's end (below, in Handle) touches the
+  // members, which must still be there.
+  listening_ = nullptr;
+  listener_ = nullptr;
+  server_ = nullptr;
+}
 
 std::string FakeMesosMaster::Listen() {
   auto address = io_.provider->getNetwork().parseAddress("127.0.0.1", 0).wait(io_.waitScope);
@@ -89,7 +95,8 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
     const int generation = subscriptions_;
     return kj::mv(paf.promise).attach(kj::defer([this, generation] {
       if (generation != subscriptions_) return;
-      writes_ = kj::READY_NOW;
+      stream_broken_ = true;
+      writes_ = nullptr;  // pending writes are cancelled (no allocation: this runs in teardown)
       stream_ = nullptr;
       stream_done_ = nullptr;
     }));
