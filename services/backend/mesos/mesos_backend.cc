@@ -340,24 +340,26 @@ absl::Status MesosBackend::Drain(const std::vector<std::string>& hostnames) {
   return client_->Operator(update).status();
 }
 
-absl::Status MesosBackend::Down(const std::vector<std::string>& hostnames) {
+absl::Status MesosBackend::MachinesCall(::mesos::v1::master::Call::Type type,
+                                        const std::vector<std::string>& hostnames) {
   PELOTON_CHECK(client_ != nullptr);
   absl::StatusOr<std::vector<::mesos::v1::MachineID>> machines = MachinesOf(hostnames);
   if (!machines.ok()) return machines.status();
   ::mesos::v1::master::Call call;
-  call.set_type(::mesos::v1::master::Call::START_MAINTENANCE);
-  for (auto& m : *machines) *call.mutable_start_maintenance()->add_machines() = std::move(m);
+  call.set_type(type);
+  auto* list = type == ::mesos::v1::master::Call::START_MAINTENANCE
+                   ? call.mutable_start_maintenance()->mutable_machines()
+                   : call.mutable_stop_maintenance()->mutable_machines();
+  for (auto& m : *machines) *list->Add() = std::move(m);
   return client_->Operator(call).status();
 }
 
+absl::Status MesosBackend::Down(const std::vector<std::string>& hostnames) {
+  return MachinesCall(::mesos::v1::master::Call::START_MAINTENANCE, hostnames);
+}
+
 absl::Status MesosBackend::Up(const std::vector<std::string>& hostnames) {
-  PELOTON_CHECK(client_ != nullptr);
-  absl::StatusOr<std::vector<::mesos::v1::MachineID>> machines = MachinesOf(hostnames);
-  if (!machines.ok()) return machines.status();
-  ::mesos::v1::master::Call call;
-  call.set_type(::mesos::v1::master::Call::STOP_MAINTENANCE);
-  for (auto& m : *machines) *call.mutable_stop_maintenance()->add_machines() = std::move(m);
-  return client_->Operator(call).status();
+  return MachinesCall(::mesos::v1::master::Call::STOP_MAINTENANCE, hostnames);
 }
 
 absl::StatusOr<MaintenanceStatus> MesosBackend::GetMaintenanceStatus() {

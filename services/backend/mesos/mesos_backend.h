@@ -134,6 +134,9 @@ class MesosBackend final : public Backend {
   // The machine ids of `hostnames` (hostname and IP): NotFound naming an unknown host.
   absl::StatusOr<std::vector<::mesos::v1::MachineID>> MachinesOf(
       const std::vector<std::string>& hostnames) const;
+  // START_MAINTENANCE or STOP_MAINTENANCE of the machines of `hostnames`.
+  absl::Status MachinesCall(::mesos::v1::master::Call::Type type,
+                            const std::vector<std::string>& hostnames);
   // Whether an offer may be used for launches: no unavailability starting within the margin.
   bool Usable(const ::mesos::v1::Offer& offer, absl::Time now) const;
   absl::Status RefreshAgents();

@@ -14,6 +14,40 @@ namespace peloton::backend::mesos::testing {
 using ::mesos::v1::scheduler::Call;
 using ::mesos::v1::scheduler::Event;
 
+namespace {
+
+// An agent's resources less `used` (scalars at or below zero left out) and its port range.
+void AddResources(const FakeAgent& a, double cpus, double mem, double disk, double gpus,
+                  google::protobuf::RepeatedPtrField<::mesos::v1::Resource>* out) {
+  const std::pair<const char*, double> scalars[] = {
+      {"cpus", cpus}, {"mem", mem}, {"disk", disk}, {"gpus", gpus}};
+  for (const auto& [name, value] : scalars) {
+    if (value <= 1e-9) continue;
+    auto* r = out->Add();
+    r->set_name(name);
+    r->set_type(::mesos::v1::Value::SCALAR);
+    r->mutable_scalar()->set_value(value);
+  }
+  auto* ports = out->Add();
+  ports->set_name("ports");
+  ports->set_type(::mesos::v1::Value::RANGES);
+  auto* range = ports->mutable_ranges()->add_range();
+  range->set_begin(a.port_begin);
+  range->set_end(a.port_end);
+}
+
+void AddAttributes(const FakeAgent& a,
+                   google::protobuf::RepeatedPtrField<::mesos::v1::Attribute>* out) {
+  for (const auto& [name, value] : a.attributes) {
+    auto* attribute = out->Add();
+    attribute->set_name(name);
+    attribute->set_type(::mesos::v1::Value::TEXT);
+    attribute->mutable_text()->set_value(value);
+  }
+}
+
+}  // namespace
+
 FakeMesosMaster::FakeMesosMaster(kj::AsyncIoContext& io, std::vector<FakeAgent> agents)
     : io_(io), agents_(std::move(agents)) {
   kj::HttpHeaderTable::Builder builder;
@@ -265,27 +299,8 @@ kj::Promise<void> FakeMesosMaster::HandleOperator(const kj::HttpHeaders& headers
     auto* info = agent->mutable_agent_info();
     info->set_hostname(a.hostname);
     info->mutable_id()->set_value(a.id);
-    const std::pair<const char*, double> scalars[] = {
-        {"cpus", a.cpus}, {"mem", a.mem}, {"disk", a.disk}, {"gpus", a.gpus}};
-    for (const auto& [name, value] : scalars) {
-      if (value <= 0) continue;
-      auto* r = agent->add_total_resources();
-      r->set_name(name);
-      r->set_type(::mesos::v1::Value::SCALAR);
-      r->mutable_scalar()->set_value(value);
-    }
-    auto* ports = agent->add_total_resources();
-    ports->set_name("ports");
-    ports->set_type(::mesos::v1::Value::RANGES);
-    auto* range = ports->mutable_ranges()->add_range();
-    range->set_begin(a.port_begin);
-    range->set_end(a.port_end);
-    for (const auto& [name, value] : a.attributes) {
-      auto* attribute = info->add_attributes();
-      attribute->set_name(name);
-      attribute->set_type(::mesos::v1::Value::TEXT);
-      attribute->mutable_text()->set_value(value);
-    }
+    AddResources(a, a.cpus, a.mem, a.disk, a.gpus, agent->mutable_total_resources());
+    AddAttributes(a, info->mutable_attributes());
   }
   return Answer(answer, encoding, response);
 }
@@ -378,29 +393,9 @@ void FakeMesosMaster::OfferAll() {
         if (id.hostname() == a.hostname) *o->mutable_unavailability() = w.unavailability();
       }
     }
-    const std::pair<const char*, double> scalars[] = {{"cpus", a.cpus - used.cpus},
-                                                      {"mem", a.mem - used.mem},
-                                                      {"disk", a.disk - used.disk},
-                                                      {"gpus", a.gpus - used.gpus}};
-    for (const auto& [name, value] : scalars) {
-      if (value <= 1e-9) continue;
-      auto* r = o->add_resources();
-      r->set_name(name);
-      r->set_type(::mesos::v1::Value::SCALAR);
-      r->mutable_scalar()->set_value(value);
-    }
-    auto* ports = o->add_resources();
-    ports->set_name("ports");
-    ports->set_type(::mesos::v1::Value::RANGES);
-    auto* range = ports->mutable_ranges()->add_range();
-    range->set_begin(a.port_begin);
-    range->set_end(a.port_end);
-    for (const auto& [name, value] : a.attributes) {
-      auto* attribute = o->add_attributes();
-      attribute->set_name(name);
-      attribute->set_type(::mesos::v1::Value::TEXT);
-      attribute->mutable_text()->set_value(value);
-    }
+    AddResources(a, a.cpus - used.cpus, a.mem - used.mem, a.disk - used.disk, a.gpus - used.gpus,
+                 o->mutable_resources());
+    AddAttributes(a, o->mutable_attributes());
   }
   Send(e);
 }
