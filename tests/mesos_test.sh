@@ -3,6 +3,7 @@
 # Mesos): a job runs to SUCCEEDED on the double's agents; the framework id the master assigns is
 # kept in the store and asked for again after a restart; a master killed with SIGKILL while
 # tasks run takes them over by reconciliation (no task runs twice); bad Mesos flags are refused.
+# GPUs: CPU tasks keep off the GPU agent (the scarce-GPU rule), a GPU task runs there.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -29,8 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"${fake_bin}" --address-file="${work}/address" --agents=3 --agent-cpus=4 \
-  --framework-id=fw-assigned --finish-after-ms=1500 > "${work}/fake.log" 2>&1 &
+# Four agents of 4 cpus; the first has 2 GPUs (scarce: CPU tasks stay off it while others fit).
+"${fake_bin}" --address-file="${work}/address" --agents=4 --agent-cpus=4 --agent-gpus=2 \
+  --gpu-agents=1 --framework-id=fw-assigned --finish-after-ms=1500 > "${work}/fake.log" 2>&1 &
 fake_pid=$!
 for _ in $(seq 1 100); do [ -s "${work}/address" ] && break; sleep 0.05; done
 mesos=$(cat "${work}/address")
@@ -93,6 +95,24 @@ done
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] ||
   fail "after the restart: $("${peloton}" task list "${job}")"
 "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
+# The scarce-GPU rule: the job asks for no GPU, and the CPU agents had room for all of it.
+if "${peloton}" task list "${job}" | grep -q "mesos-gpu-"; then
+  fail "a CPU task went to the GPU agent: $("${peloton}" task list "${job}")"
+fi
+# A GPU job goes to the GPU agent (whole GPUs: Mesos allocates no fractions).
+printf 'name: gpupool\nresources:\n- {kind: cpu, reservation: 1, limit: 2, share: 1}\n- {kind: memory, reservation: 512, limit: 2048, share: 1}\n- {kind: disk, reservation: 512, limit: 8192, share: 1}\n- {kind: gpu, reservation: 1, limit: 1, share: 1}\n' \
+  > "${work}/gpupool.yaml"
+"${peloton}" respool create /gpupool "${work}/gpupool.yaml" > /dev/null
+"${peloton}" job create /gpupool "${examples}/gpu_job.yaml" > "${work}/gpu" 2> /dev/null
+gpu_job=$(head -1 "${work}/gpu" | awk '{print $2}')
+for _ in $(seq 1 300); do
+  "${peloton}" job status "${gpu_job}" | grep -q "^state: SUCCEEDED$" && break
+  sleep 0.05
+done
+"${peloton}" job status "${gpu_job}" | grep -q "^state: SUCCEEDED$" ||
+  fail "gpu job: $("${peloton}" task list "${gpu_job}")"
+"${peloton}" task list "${gpu_job}" | grep -q "SUCCEEDED  mesos-gpu-0" ||
+  fail "the GPU task ran elsewhere: $("${peloton}" task list "${gpu_job}")"
 # Every instance ran once: run 1 only, on an agent of the double.
 for i in $(seq 0 9); do
   "${peloton}" task events "${job}" "${i}" > "${work}/events"

@@ -23,26 +23,31 @@ int main(int argc, char** argv) {
   CLI::App app{"fake-mesos-master: a test double of a Mesos master (not Mesos)"};
   std::string address_file;
   std::string framework_id;
-  int agents = 3, offer_every_ms = 100, finish_after_ms = 200;
+  int agents = 3, gpu_agents = 0, offer_every_ms = 100, finish_after_ms = 200;
   double cpus = 4, mem = 4096, gpus = 0;
   app.add_option("--address-file", address_file, "where to write host:port")->required();
   app.add_option("--framework-id", framework_id, "the framework id every SUBSCRIBED assigns");
   app.add_option("--agents", agents)->check(CLI::Range(1, 1000));
   app.add_option("--agent-cpus", cpus)->check(CLI::PositiveNumber);
   app.add_option("--agent-mem", mem)->check(CLI::PositiveNumber);
-  app.add_option("--agent-gpus", gpus)->check(CLI::NonNegativeNumber);
+  app.add_option("--agent-gpus", gpus, "GPUs of each of the first --gpu-agents agents")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--gpu-agents", gpu_agents, "how many agents have GPUs (default: all if any)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--offer-every-ms", offer_every_ms)->check(CLI::Range(1, 60'000));
   app.add_option("--finish-after-ms", finish_after_ms)->check(CLI::Range(0, 3'600'000));
   CLI11_PARSE(app, argc, argv);
 
   auto io = kj::setupAsyncIo();
+  if (app.count("--gpu-agents") == 0) gpu_agents = agents;
   std::vector<FakeAgent> list;
   for (int i = 0; i < agents; ++i) {
+    const bool gpu = i < gpu_agents && gpus > 0;
     list.push_back(FakeAgent{.id = "agent-" + std::to_string(i),
-                             .hostname = "mesos-" + std::to_string(i),
+                             .hostname = (gpu ? "mesos-gpu-" : "mesos-") + std::to_string(i),
                              .cpus = cpus,
                              .mem = mem,
-                             .gpus = gpus});
+                             .gpus = gpu ? gpus : 0});
   }
   FakeMesosMaster master(io, list);
   if (!framework_id.empty()) master.set_assigned_framework_id(framework_id);
