@@ -1,0 +1,81 @@
+#!/bin/bash
+# The four components apart with peloton-hostmgr --backend=mesos, against fake-mesos-master (a
+# TEST DOUBLE of a Mesos master, not Mesos): a job runs to SUCCEEDED on the double's agents; the
+# host manager, killed with SIGKILL while tasks run and restarted, subscribes again with the
+# framework id it keeps in the shared store and, reconciled by the job manager, takes the
+# running tasks over: the job finishes and no instance runs twice.
+set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
+
+root="${TEST_SRCDIR}/peloton"
+bin="${root}/services"
+peloton="${bin}/cli/peloton"
+examples="${root}/examples"
+work="${TEST_TMPDIR}/mesos_split"
+rm -rf "${work}"
+mkdir -p "${work}"
+sock=$(mktemp -d /tmp/peloton-msplit.XXXXXX)
+export PELOTON_MASTER="unix:${sock}/jobmgr.sock"
+peers=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock"
+       --hostmgr="unix:${sock}/hostmgr.sock")
+declare -A pid
+
+fail() {
+  echo "FAIL: $*" >&2
+  for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
+  exit 1
+}
+stop_all() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
+trap 'stop_all; rm -rf "${sock}"' EXIT
+
+"${bin}/backend/mesos/fake-mesos-master" --address-file="${work}/address" --agents=3 \
+  --agent-cpus=4 --framework-id=fw-split --finish-after-ms=2000 > "${work}/fake.log" 2>&1 &
+pid[fake]=$!
+for _ in $(seq 1 100); do [ -s "${work}/address" ] && break; sleep 0.05; done
+
+start() {  # start <component> [flags...]
+  local name=$1
+  shift
+  "${bin}/${name}/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
+      >> "${work}/${name}.log" 2>&1 &
+  pid[${name}]=$!
+}
+start_hostmgr() {
+  start hostmgr --data-dir="${work}/var" --backend=mesos --mesos-master="$(cat "${work}/address")"
+}
+start_hostmgr
+start resmgr --data-dir="${work}/var" "${peers[@]}"
+start jobmgr --data-dir="${work}/var" "${peers[@]}"
+start placement "${peers[@]}"
+wait_for_api
+
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" > "${work}/create" 2> /dev/null
+job=$(head -1 "${work}/create" | awk '{print $2}')
+for _ in $(seq 1 200); do
+  "${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" && break
+  sleep 0.05
+done
+"${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" || fail "no task ran: $("${peloton}" task list "${job}")"
+
+kill -9 "${pid[hostmgr]}"
+wait "${pid[hostmgr]}" 2> /dev/null || true
+start_hostmgr
+for _ in $(seq 1 100); do
+  grep -q "subscription 2 asked for framework fw-split" "${work}/fake.log" && break
+  sleep 0.05
+done
+grep -q "subscription 2 asked for framework fw-split" "${work}/fake.log" ||
+  fail "the restarted host manager should ask for the framework id it was given"
+
+for _ in $(seq 1 400); do
+  "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" && break
+  sleep 0.05
+done
+"${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" ||
+  fail "job: $("${peloton}" task list "${job}")"
+for i in $(seq 0 9); do
+  "${peloton}" task events "${job}" "${i}" > "${work}/events"
+  if grep -qv "^ *1 \|^ *Run " "${work}/events"; then fail "instance ${i} ran twice: $(cat "${work}/events")"; fi
+done
+echo PASS
