@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "spdlog/spdlog.h"
 
 namespace peloton::backend::mesos {
 
@@ -114,6 +115,42 @@ absl::Status MesosClient::Send(const SchedulerSession::Call& call) {
         "mesos: ", SchedulerSession::Call::Type_Name(call.type()), " answered ", answer->code));
   }
   return absl::OkStatus();
+}
+
+void MesosClient::SendLater(const SchedulerSession::Call& call) {
+  const std::string encoded = Encode(call, encoding_);
+  auto body = kj::heapString(encoded.data(), encoded.size());
+  kj::HttpHeaders headers(*table_);
+  headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
+  headers.add("Accept", kj::str(ContentType(encoding_).data()));
+  headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
+  auto request =
+      http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), "/api/v1/scheduler"),
+                     headers, body.size());
+  auto write =
+      request.body->write(body.begin(), body.size()).attach(kj::mv(request.body), kj::mv(body));
+  const SchedulerSession::Call::Type type = call.type();
+  ++sends_in_flight_;
+  sends_.add(kj::mv(write)
+                 .then([response = kj::mv(request.response)]() mutable { return kj::mv(response); })
+                 .then([this, type](kj::HttpClient::Response&& response) {
+                   const uint code = response.statusCode;
+                   return response.body->readAllBytes().then(
+                       [this, type, code, body = kj::mv(response.body)](kj::Array<kj::byte>&&) {
+                         --sends_in_flight_;
+                         if (code != 202) {
+                           ++failed_sends_;
+                           spdlog::warn("mesos: {} answered {}",
+                                        SchedulerSession::Call::Type_Name(type), code);
+                         }
+                       });
+                 }));
+}
+
+void MesosClient::taskFailed(kj::Exception&& e) {
+  --sends_in_flight_;
+  ++failed_sends_;
+  spdlog::warn("mesos: a call failed: {}", e.getDescription().cStr());
 }
 
 absl::StatusOr<::mesos::v1::master::Response> MesosClient::Operator(

@@ -23,7 +23,7 @@
 
 namespace peloton::backend::mesos {
 
-class MesosClient {
+class MesosClient : private kj::TaskSet::ErrorHandler {
  public:
   // `master`: host:port of the master (its leader).
   MesosClient(kj::AsyncIoProvider& io, kj::WaitScope& wait, std::string master,
@@ -35,6 +35,12 @@ class MesosClient {
   absl::Status Subscribe();
   // Sends a call on a connection of its own; Unavailable unless the master answers 202.
   absl::Status Send(const SchedulerSession::Call& call);
+  // Sends a call without waiting for the answer, for calls nothing waits on (acknowledgements,
+  // declines, reconciliation): many go out at once. A failure is logged and counted.
+  void SendLater(const SchedulerSession::Call& call);
+  // Calls sent with SendLater not answered yet, and those that failed.
+  size_t in_flight() const { return sends_in_flight_; }
+  uint64_t failed_sends() const { return failed_sends_; }
   // A call of the operator API (POST /api/v1, no stream): its response, empty for calls that
   // answer none. Unavailable when the master cannot be reached or answers other than 200/202.
   absl::StatusOr<::mesos::v1::master::Response> Operator(const ::mesos::v1::master::Call& call);
@@ -51,6 +57,7 @@ class MesosClient {
   // POSTs `body` to `path` (with the Mesos-Stream-Id when `stream_id`) and reads the answer.
   absl::StatusOr<Answer> Post(const char* path, const std::string& body, bool stream_id);
   kj::Promise<void> ReadLoop();
+  void taskFailed(kj::Exception&& exception) override;
 
   kj::AsyncIoProvider& io_;
   kj::WaitScope& wait_;
@@ -67,6 +74,9 @@ class MesosClient {
   bool streaming_ = false;
   absl::Status broken_;
   kj::byte buffer_[65536];
+  kj::TaskSet sends_{*this};  // SendLater's calls
+  size_t sends_in_flight_ = 0;
+  uint64_t failed_sends_ = 0;
 };
 
 }  // namespace peloton::backend::mesos

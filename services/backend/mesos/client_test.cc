@@ -103,6 +103,21 @@ TEST_P(MesosClientTest, SubscribeLaunchAcknowledgeAndResubscribe) {
       StatusOf(updates[0].status, [&](const std::string&) { return host.hostname; });
   EXPECT_EQ(finished.state, MesosTaskState::kFinished);
   EXPECT_EQ(finished.hostname, "host-1");
+  // Acknowledged without waiting: the answer is checked when it comes.
+  ASSERT_TRUE(updates[0].ack);
+  const size_t acks = master_.acknowledged().size();
+  client.SendLater(session.Acknowledge(updates[0].status));
+  EXPECT_EQ(client.in_flight(), 1u);
+  ASSERT_THAT(PumpUntil(client, [&] { return client.in_flight() == 0; }), IsOk());
+  EXPECT_EQ(master_.acknowledged().size(), acks);  // the same task, acknowledged again
+  EXPECT_EQ(client.failed_sends(), 0u);
+
+  // A call the master refuses, sent without waiting, is counted as failed.
+  SchedulerSession::Call wrong = session.Revive();
+  wrong.mutable_framework_id()->set_value("another");
+  client.SendLater(wrong);
+  ASSERT_THAT(PumpUntil(client, [&] { return client.in_flight() == 0; }), IsOk());
+  EXPECT_EQ(client.failed_sends(), 1u);
 
   // Kill of a task the master does not know, and an explicit reconcile of one: TASK_LOST.
   ASSERT_THAT(client.Send(session.Kill("job-9-1", "a2")), IsOk());

@@ -418,6 +418,8 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
       }
       pending = std::move(still);
       if (!tasks.empty()) {
+        spdlog::debug("mesos: launching {} tasks on {} ({} still waiting)", tasks.size(), agent,
+                      pending.size());
         const absl::Status sent = client_->Send(session_.Accept(session_.TakeOffers(agent), tasks));
         for (Pending& p : launched) {
           if (sent.ok()) {
@@ -466,7 +468,7 @@ void MesosBackend::DeclineIdleOffers(absl::Time now) {
     for (::mesos::v1::Offer& o : session_.TakeOffers(agent)) declined.push_back(std::move(o));
   }
   if (!declined.empty()) {
-    (void)client_->Send(session_.Decline(declined, options_.decline_refuse));  // one call for all
+    client_->SendLater(session_.Decline(declined, options_.decline_refuse));  // one call for all
   }
 }
 
@@ -496,11 +498,14 @@ std::vector<TaskStatus> MesosBackend::Poll() {
   if (client_ == nullptr) return std::exchange(early_, {});  // not started
   const absl::Time now = absl::Now();
   // The updates of the last Poll reached the managers: acknowledge them now.
-  for (const ::mesos::v1::TaskStatus& status : std::exchange(to_ack_, {})) {
-    if (!session_.subscribed() || !client_->Send(session_.Acknowledge(status)).ok()) {
-      break;  // unacknowledged updates are sent again by the master
+  // Many at once (Peloton acknowledges with ten workers); one that fails is sent again by the
+  // master, which keeps unacknowledged updates.
+  if (session_.subscribed()) {
+    for (const ::mesos::v1::TaskStatus& status : std::exchange(to_ack_, {})) {
+      client_->SendLater(session_.Acknowledge(status));
     }
   }
+  to_ack_.clear();
   KeepSubscribed(now);
   std::vector<TaskStatus> out = std::exchange(early_, {});
   if (!session_.subscribed()) return out;
