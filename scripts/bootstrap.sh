@@ -24,6 +24,8 @@ PACKAGES=(
   pybind11-dev python3-dev python3-pytest
   # The API reference (make docs, //docs:api_test).
   doxygen
+  # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
+  libzookeeper-mt-dev zookeeper
 )
 
 missing=()

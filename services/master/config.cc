@@ -47,6 +47,7 @@ backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& c) {
   backend::mesos::MesosBackendOptions o;
   const config::Mesos& m = c.mesos();
   o.master = m.master();
+  o.zk = m.zk();
   o.framework.role = m.role();
   o.framework.principal = m.principal();
   o.framework.user = m.user();

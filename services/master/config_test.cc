@@ -95,7 +95,12 @@ TEST(MasterConfigTest, TheBackendIsChecked) {
   EXPECT_EQ(c.mesos().offer_hold_seconds(), 300);
   EXPECT_THAT(ValidateMasterConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.master")));
-  c.mutable_mesos()->set_master("mesos-master:5050");
+  c.mutable_mesos()->set_zk("zk://zk1:2181,zk2:2181/mesos");
+  EXPECT_THAT(ValidateMasterConfig(c), IsOk());
+  c.mutable_mesos()->set_master("mesos-master:5050");  // both: which one?
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("one of the two")));
+  c.mutable_mesos()->clear_zk();
   EXPECT_THAT(ValidateMasterConfig(c), IsOk());
   c.mutable_mesos()->set_encoding("xml");
   EXPECT_THAT(ValidateMasterConfig(c),

@@ -81,6 +81,8 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                    "local (processes on this machine), sim (simulated hosts) or mesos")
         ->check(CLI::IsMember({"local", "sim", "mesos"}));
     app.add_option("--mesos-master", f.mesos_master, "mesos: host:port of the leading master");
+    app.add_option("--mesos-zk", f.mesos_zk,
+                   "mesos: or find the leader in ZooKeeper, zk://host:port[,host:port]/path");
     app.add_option("--mesos-role", f.mesos_role, "mesos: the framework's role (default peloton)");
     app.add_option("--sim-hosts-file", f.sim_hosts_file,
                    "sim: the hosts of a node list (sn,cpu_milli,memory_mib,gpu,model)");
@@ -155,6 +157,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--sim-host-shape")) c.set_sim_host_shape(f.sim_host_shape);
   if (given("--sim-speed")) c.set_sim_speed(f.sim_speed);
   if (given("--mesos-master")) c.mutable_mesos()->set_master(f.mesos_master);
+  if (given("--mesos-zk")) c.mutable_mesos()->set_zk(f.mesos_zk);
   if (given("--mesos-role")) c.mutable_mesos()->set_role(f.mesos_role);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "peloton/common/check.h"
+#include "services/backend/mesos/zk_detector.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::backend::mesos {
@@ -68,12 +69,20 @@ TaskStatus Lost(const std::string& task_id, const std::string& hostname, std::st
 }  // namespace
 
 absl::Status ValidateMesosOptions(const MesosBackendOptions& o) {
-  std::vector<std::string> parts = absl::StrSplit(o.master, ':');
-  uint32_t port = 0;
-  if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port == 0 ||
-      port > 65535) {
+  if (o.master.empty() == o.zk.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("mesos.master: '", o.master, "' (rule: host:port of the leading master)"));
+        "mesos.master: give the master's host:port or mesos.zk, one of the two");
+  }
+  if (!o.zk.empty()) {
+    if (absl::Status s = ParseZkUrl(o.zk).status(); !s.ok()) return s;
+  } else {
+    std::vector<std::string> parts = absl::StrSplit(o.master, ':');
+    uint32_t port = 0;
+    if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port == 0 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mesos.master: '", o.master, "' (rule: host:port of the leading master)"));
+    }
   }
   if (o.framework.role.empty() || o.framework.role == "*") {
     return absl::InvalidArgumentError("mesos.role: empty or '*' (rule: a role of our own)");
@@ -122,23 +131,34 @@ void MesosBackend::Wait(absl::Duration d) {
   io_->getTimer().afterDelay(absl::ToInt64Nanoseconds(d) * kj::NANOSECONDS).wait(*wait_);
 }
 
-absl::Status MesosBackend::Subscribe() { return client_->Subscribe(); }
+absl::Status MesosBackend::Subscribe() {
+  std::string leader = options_.master;
+  if (!options_.zk.empty()) {
+    absl::StatusOr<std::string> detected = DetectLeader(options_.zk, options_.zk_timeout);
+    if (!detected.ok()) return detected.status();
+    leader = *std::move(detected);
+  }
+  if (client_ == nullptr || leader != master_) {
+    if (client_ != nullptr) spdlog::info("mesos: the leading master is now {}", leader);
+    client_ = std::make_unique<MesosClient>(*io_, *wait_, leader, session_, options_.encoding);
+    master_ = leader;
+  }
+  return client_->Subscribe();
+}
 
 absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
   io_ = &io;
   wait_ = &wait;
-  client_ = std::make_unique<MesosClient>(io, wait, options_.master, session_, options_.encoding);
   if (absl::Status s = Subscribe(); !s.ok()) return s;
   const absl::Time deadline = absl::Now() + options_.connect_timeout;
   while (!session_.subscribed()) {
     if (absl::Status s = client_->Pump(); !s.ok()) return absl::UnavailableError(s.message());
     if (!client_->streaming() && !session_.subscribed()) {
       return absl::UnavailableError(
-          absl::StrCat("mesos: the master at ", options_.master, " closed the subscription"));
+          absl::StrCat("mesos: the master at ", master_, " closed the subscription"));
     }
     if (absl::Now() > deadline) {
-      return absl::UnavailableError(absl::StrCat("mesos: no SUBSCRIBED from ", options_.master,
-                                                 " within ",
+      return absl::UnavailableError(absl::StrCat("mesos: no SUBSCRIBED from ", master_, " within ",
                                                  absl::FormatDuration(options_.connect_timeout)));
     }
     if (!session_.subscribed()) Wait(absl::Milliseconds(5));
@@ -147,7 +167,7 @@ absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
     saved_framework_id_ = session_.framework_id();
     if (framework_id_changed_) framework_id_changed_(saved_framework_id_);
   }
-  spdlog::info("mesos: subscribed to {} as framework {}", options_.master, saved_framework_id_);
+  spdlog::info("mesos: subscribed to {} as framework {}", master_, saved_framework_id_);
   next_reconcile_ = absl::Now() + options_.initial_reconcile_delay;
   return RefreshAgents();
 }
@@ -266,8 +286,8 @@ void MesosBackend::KeepSubscribed(absl::Time now) {
   }
   const bool lost = !client_->streaming() || (session_.subscribed() && session_.Silent(now));
   if (lost && now >= next_attempt_) {
-    spdlog::info("mesos: subscribing again to {} as framework {}", options_.master,
-                 session_.framework_id());
+    spdlog::info("mesos: subscribing again ({}) as framework {}",
+                 options_.zk.empty() ? options_.master : options_.zk, session_.framework_id());
     session_.Reset();
     if (absl::Status s = Subscribe(); !s.ok()) {
       spdlog::warn("mesos: {}; next try in {}", std::string(s.message()),

@@ -22,6 +22,8 @@
 //   now to the master's maintenance schedule, Down starts maintenance (the machines leave),
 //   Up stops it. Machines are named by hostname and IP, as the agents registered. Offers whose
 //   unavailability starts within `unavailability_margin` are not used for launches.
+// - With `zk`, the leading master is looked up in ZooKeeper before every subscription: a master
+//   failover is a broken stream, then a subscription to the new leader (same framework id).
 // - A broken stream, an ERROR, or a master silent for five heartbeats: Poll subscribes again,
 //   with the same framework id, backing off from `reconnect_min` to `reconnect_max`, then asks
 //   the master to reconcile the tasks in flight.
@@ -52,7 +54,9 @@
 namespace peloton::backend::mesos {
 
 struct MesosBackendOptions {
-  std::string master;  // host:port of the leading master
+  std::string master;  // host:port of the leading master, or:
+  std::string zk;      // zk://host:port[,...]/path: the leader is looked up there each subscription
+  absl::Duration zk_timeout = absl::Seconds(10);
   FrameworkOptions framework;
   Encoding encoding = Encoding::kProtobuf;
   absl::Duration connect_timeout = absl::Seconds(10);  // for SUBSCRIBED at Start
@@ -76,7 +80,8 @@ struct MaintenanceStatus {
   std::vector<std::string> down;
 };
 
-// InvalidArgument naming the field: master not host:port, empty role, durations not positive
+// InvalidArgument naming the field: neither or both of master and zk, master not host:port,
+// zk not zk://host:port/path, empty role, durations not positive
 // (offer_hold may be 0: decline at once).
 absl::Status ValidateMesosOptions(const MesosBackendOptions& options);
 
@@ -156,6 +161,7 @@ class MesosBackend final : public Backend {
   std::string saved_framework_id_;
   SchedulerSession session_;
   std::unique_ptr<MesosClient> client_;
+  std::string master_;  // the leader client_ talks to
 
   std::map<std::string, HostInfo> agents_;  // by agent id
   std::map<std::string, std::string> agent_of_host_;

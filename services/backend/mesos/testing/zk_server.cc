@@ -1,0 +1,93 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/mesos/testing/zk_server.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace peloton::backend::mesos::testing {
+namespace {
+
+void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
+
+}  // namespace
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+ZkTestServer::ZkTestServer(const std::string& dir) : dir_(dir), port_(FreePort()) {
+  std::filesystem::create_directories(dir_);
+  server_ = fork();
+  if (server_ == 0) {
+    const std::string log = dir_ + "/server.log";
+    if (freopen(log.c_str(), "w", stdout) != nullptr) dup2(fileno(stdout), 2);
+    const std::string port = std::to_string(port_);
+    execlp("java", "java", "-cp", "/usr/share/java/zookeeper.jar",
+           "org.apache.zookeeper.server.ZooKeeperServerMain", port.c_str(), dir_.c_str(),
+           static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+  zh_ = zookeeper_init(servers().c_str(), IgnoreEvents, 10000, nullptr, nullptr, 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (zh_ != nullptr && !connected() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
+ZkTestServer::~ZkTestServer() {
+  if (zh_ != nullptr) zookeeper_close(zh_);
+  if (server_ > 0) {
+    kill(server_, SIGKILL);
+    waitpid(server_, nullptr, 0);
+  }
+}
+
+bool ZkTestServer::connected() const {
+  return zh_ != nullptr && zoo_state(zh_) == ZOO_CONNECTED_STATE;
+}
+
+std::string ZkTestServer::servers() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::string ZkTestServer::url(const std::string& path) const {
+  return absl::StrCat("zk://", servers(), path);
+}
+
+std::string ZkTestServer::Register(const std::string& group, const std::string& content) {
+  zoo_create(zh_, group.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+  char created[512] = {};
+  zoo_create(zh_, (group + "/json.info_").c_str(), content.data(), static_cast<int>(content.size()),
+             &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, created, sizeof created);
+  return created;
+}
+
+std::string ZkTestServer::RegisterMaster(const std::string& group, const std::string& host,
+                                         int port) {
+  return Register(group, absl::StrCat(R"({"id":"master-)", port, R"(","ip":16777343,"port":)", port,
+                                      R"(,"address":{"hostname":")", host, R"(","ip":")", host,
+                                      R"(","port":)", port, "}}"));
+}
+
+bool ZkTestServer::Remove(const std::string& node) {
+  return zoo_delete(zh_, node.c_str(), -1) == ZOK;
+}
+
+}  // namespace peloton::backend::mesos::testing
