@@ -224,6 +224,17 @@ interface HostManager {
   # Changes when the process restarts (it then knows no running task: the job manager
   # reconciles them again).
   incarnation @6 () -> (incarnation :Text);
+  # Host maintenance (hostmgr::HostManagerApi).
+  startMaintenance @7 (hostnames :List(Text)) -> (status :Api.Status);
+  completeMaintenance @8 (hostnames :List(Text)) -> (status :Api.Status);
+  listHosts @9 () -> (hosts :List(HostStatus));
+  drainingTasks @10 () -> (taskIds :List(Text));
+}
+
+struct HostStatus {
+  hostname @0 :Text;
+  state @1 :UInt8;   # taskfsm::HostState
+  tasks @2 :UInt32;
 }
 
 interface JobManager {

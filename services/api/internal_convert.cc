@@ -19,6 +19,14 @@ absl::StatusOr<Enum> EnumOf(uint8_t value, int last, absl::string_view field) {
   return static_cast<Enum>(value);
 }
 
+}  // namespace
+
+absl::StatusOr<placement::HostState> HostStateOf(uint8_t value) {
+  return EnumOf<placement::HostState>(value, 5, "host.state");
+}
+
+namespace {
+
 void SetLabels(const std::vector<placement::Label>& labels, capnp::List<Label>::Builder out) {
   for (size_t i = 0; i < labels.size(); ++i) {
     out[i].setKey(labels[i].key);
@@ -184,7 +192,7 @@ absl::StatusOr<placement::HostSpec> Get(Host::Reader in) {
   for (GpuDevice::Reader g : in.getGpus()) h.gpus.push_back({Str(g.getModel()), g.getFreeMilli()});
   for (Label::Reader l : in.getAttributes()) h.attributes[Str(l.getKey())] = Str(l.getValue());
   for (PortRange::Reader p : in.getPorts()) h.ports.push_back({p.getBegin(), p.getEnd()});
-  PELOTON_ASSIGN_OR_RETURN(h.state, EnumOf<placement::HostState>(in.getState(), 5, "host.state"));
+  PELOTON_ASSIGN_OR_RETURN(h.state, HostStateOf(in.getState()));
   return h;
 }
 

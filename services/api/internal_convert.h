@@ -63,6 +63,8 @@ absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in);
 // Lists of strings.
 void Set(const std::vector<std::string>& in, capnp::List<capnp::Text>::Builder out);
 std::vector<std::string> Get(capnp::List<capnp::Text>::Reader in);
+// A host state off the wire: InvalidArgument naming "host.state" for an unknown number.
+absl::StatusOr<placement::HostState> HostStateOf(uint8_t value);
 
 }  // namespace peloton::api::internal
 

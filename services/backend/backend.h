@@ -96,6 +96,19 @@ class Backend {
   // TASK_RUNNING (still running, watched from now on), its terminal state (it ended meanwhile),
   // or TASK_LOST (no trace of it).
   virtual std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) = 0;
+
+  // Host maintenance (reference §6.1), for a cluster manager that tracks it too (Mesos: a
+  // maintenance window from now, then the machines down, then up). The host manager keeps the
+  // hosts' states itself; a backend with nothing to tell keeps these no-ops.
+  virtual absl::Status DrainHosts(const std::vector<std::string>& /*hostnames*/) {
+    return absl::OkStatus();
+  }
+  virtual absl::Status DownHosts(const std::vector<std::string>& /*hostnames*/) {
+    return absl::OkStatus();
+  }
+  virtual absl::Status UpHosts(const std::vector<std::string>& /*hostnames*/) {
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace peloton::backend

@@ -2,6 +2,8 @@
 
 #include "services/hostmgr/host_manager.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
@@ -46,6 +48,7 @@ void HostManager::SyncHosts() {
   for (const backend::HostInfo& h : backend_.Hosts()) {
     present.insert(h.hostname);
     absl::StatusOr<uint32_t> index = cluster_.FindHost(h.hostname);
+    if (index.ok() && maintenance_.contains(*index)) continue;  // its state is maintenance's
     if (!index.ok()) {
       placement::HostSpec spec = SpecOf(h);
       // A malformed host stays out (the backend validates what it reports).
@@ -55,7 +58,7 @@ void HostManager::SyncHosts() {
     }
   }
   for (uint32_t i = 0; i < cluster_.size(); ++i) {
-    if (!present.contains(cluster_.host(i).name) &&
+    if (!present.contains(cluster_.host(i).name) && !maintenance_.contains(i) &&
         cluster_.host(i).state == placement::HostState::kUp) {
       (void)cluster_.SetHostState(i, placement::HostState::kDown);
     }
@@ -109,7 +112,99 @@ std::vector<backend::TaskStatus> HostManager::Poll() {
   for (const backend::TaskStatus& s : statuses) {
     if (IsTerminal(s.state)) Ended(s);
   }
+  DownDrainedHosts();
   return statuses;
+}
+
+absl::StatusOr<std::vector<uint32_t>> HostManager::HostsIn(
+    const std::vector<std::string>& hostnames, std::initializer_list<placement::HostState> states,
+    absl::string_view what) const {
+  if (hostnames.empty()) return absl::InvalidArgumentError("hostnames: none given");
+  std::vector<uint32_t> out;
+  for (const std::string& name : hostnames) {
+    absl::StatusOr<uint32_t> index = cluster_.FindHost(name);
+    if (!index.ok()) return index.status();
+    const placement::HostState state = cluster_.host(*index).state;
+    if (std::find(states.begin(), states.end(), state) == states.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("host '", name, "' is ", taskfsm::Name(state), " (rule: ", what, ")"));
+    }
+    out.push_back(*index);
+  }
+  return out;
+}
+
+absl::Status HostManager::StartMaintenance(const std::vector<std::string>& hostnames) {
+  PELOTON_ASSIGN_OR_RETURN(
+      std::vector<uint32_t> hosts,
+      HostsIn(hostnames, {placement::HostState::kUp}, "only an UP host goes into maintenance"));
+  PELOTON_RETURN_IF_ERROR(backend_.DrainHosts(hostnames));
+  for (uint32_t h : hosts) {
+    maintenance_.insert(h);
+    (void)cluster_.SetHostState(h, placement::HostState::kDraining);
+  }
+  DownDrainedHosts();  // hosts with nothing on them go down at once
+  return absl::OkStatus();
+}
+
+absl::Status HostManager::CompleteMaintenance(const std::vector<std::string>& hostnames) {
+  PELOTON_ASSIGN_OR_RETURN(std::vector<uint32_t> hosts,
+                           HostsIn(hostnames,
+                                   {placement::HostState::kDraining, placement::HostState::kDrained,
+                                    placement::HostState::kDown},
+                                   "only a host under maintenance completes it"));
+  for (uint32_t h : hosts) {
+    if (!maintenance_.contains(h)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("host '", cluster_.host(h).name,
+                       "' is down but not for maintenance (rule: only a host "
+                       "under maintenance completes it)"));
+    }
+  }
+  PELOTON_RETURN_IF_ERROR(backend_.UpHosts(hostnames));
+  for (uint32_t h : hosts) {
+    maintenance_.erase(h);
+    (void)cluster_.SetHostState(h, placement::HostState::kUp);
+  }
+  return absl::OkStatus();
+}
+
+void HostManager::DownDrainedHosts() {
+  std::vector<std::string> drained;
+  std::vector<uint32_t> indices;
+  for (uint32_t h : maintenance_) {
+    const placement::Host& host = cluster_.host(h);
+    if ((host.state == placement::HostState::kDraining ||
+         host.state == placement::HostState::kDrained) &&
+        host.tasks == 0) {
+      (void)cluster_.SetHostState(h, placement::HostState::kDrained);
+      drained.push_back(host.name);
+      indices.push_back(h);
+    }
+  }
+  if (drained.empty()) return;
+  // DRAINED until the backend has them down; tried again at the next poll if it cannot.
+  if (!backend_.DownHosts(drained).ok()) return;
+  for (uint32_t h : indices) (void)cluster_.SetHostState(h, placement::HostState::kDown);
+}
+
+std::vector<HostStatus> HostManager::ListHosts() const {
+  std::vector<HostStatus> out;
+  out.reserve(cluster_.size());
+  for (uint32_t h = 0; h < cluster_.size(); ++h) {
+    out.push_back({cluster_.host(h).name, cluster_.host(h).state, cluster_.host(h).tasks});
+  }
+  return out;
+}
+
+std::vector<std::string> HostManager::TasksOnDrainingHosts() const {
+  std::vector<std::string> out;
+  if (maintenance_.empty()) return out;
+  for (const auto& [id, a] : allocations_) {
+    if (cluster_.host(a.host).state == placement::HostState::kDraining) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<backend::TaskStatus> HostManager::Reconcile(const std::vector<RunningTask>& tasks) {

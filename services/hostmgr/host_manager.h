@@ -10,10 +10,12 @@
 #ifndef PELOTON_SERVICES_HOSTMGR_HOST_MANAGER_H_
 #define PELOTON_SERVICES_HOSTMGR_HOST_MANAGER_H_
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "peloton/placement/cluster.h"
@@ -50,6 +52,10 @@ class HostManager final : public HostManagerApi {
   absl::Status Kill(const std::string& task_id) override;
   std::vector<backend::TaskStatus> Poll() override;
   std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks) override;
+  absl::Status StartMaintenance(const std::vector<std::string>& hostnames) override;
+  absl::Status CompleteMaintenance(const std::vector<std::string>& hostnames) override;
+  std::vector<HostStatus> ListHosts() const override;
+  std::vector<std::string> TasksOnDrainingHosts() const override;
 
  private:
   explicit HostManager(backend::Backend& backend) : backend_(backend) {}
@@ -57,14 +63,21 @@ class HostManager final : public HostManagerApi {
   // Hosts the backend added join the cluster (new indices); hosts it no longer has go DOWN,
   // and come back UP if they return. Their resources are taken as first seen.
   void SyncHosts();
+  // DRAINING hosts with no task left: DRAINED, then DOWN once the backend has taken them down.
+  void DownDrainedHosts();
+  // The indices of `hostnames`, each in one of `states`: NotFound / FailedPrecondition naming it.
+  absl::StatusOr<std::vector<uint32_t>> HostsIn(const std::vector<std::string>& hostnames,
+                                                std::initializer_list<placement::HostState> states,
+                                                absl::string_view what) const;
   // Keeps what a running task holds, without the strings the key or the cluster do not need
   // (a million running tasks at scale).
   void Hold(std::string task_id, placement::Allocation allocation);
 
   backend::Backend& backend_;
   placement::Cluster cluster_;
-  std::vector<placement::HostSpec> specs_;  // by index, as added
-  uint64_t hosts_version_ = 0;              // of the backend's hosts, as last read
+  std::vector<placement::HostSpec> specs_;     // by index, as added
+  uint64_t hosts_version_ = 0;                 // of the backend's hosts, as last read
+  absl::flat_hash_set<uint32_t> maintenance_;  // hosts under maintenance: SyncHosts leaves them
   // By task id. Node-based: a flat map's slots would hold the whole Allocation, and at a
   // million entries half of its slots are empty.
   absl::node_hash_map<std::string, placement::Allocation> allocations_;

@@ -25,6 +25,13 @@ struct RunningTask {
   placement::TaskSpec spec;  // spec.id is the Mesos task id
 };
 
+// One host as the host manager sees it.
+struct HostStatus {
+  std::string hostname;
+  placement::HostState state = placement::HostState::kUp;
+  uint32_t tasks = 0;
+};
+
 class HostManagerApi {
  public:
   virtual ~HostManagerApi() = default;
@@ -49,6 +56,18 @@ class HostManagerApi {
   // holds them) and asks the backend about each (TASK_RUNNING, how it ended meanwhile, or
   // TASK_LOST).
   virtual std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks) = 0;
+
+  // Host maintenance (reference §6.1). StartMaintenance: UP hosts go DRAINING (nothing new is
+  // placed there; the job manager moves their tasks away) and the backend is told; a DRAINING
+  // host with no task left goes DOWN (DRAINED first, while the backend takes it down).
+  // CompleteMaintenance: hosts under maintenance come back UP. All or nothing: NotFound for an
+  // unknown host, FailedPrecondition for one in the wrong state, or the backend's error.
+  virtual absl::Status StartMaintenance(const std::vector<std::string>& hostnames) = 0;
+  virtual absl::Status CompleteMaintenance(const std::vector<std::string>& hostnames) = 0;
+  // Every host, in index order.
+  virtual std::vector<HostStatus> ListHosts() const = 0;
+  // The tasks on DRAINING hosts, to move away.
+  virtual std::vector<std::string> TasksOnDrainingHosts() const = 0;
 };
 
 }  // namespace peloton::hostmgr

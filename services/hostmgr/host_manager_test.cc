@@ -2,6 +2,8 @@
 
 #include "services/hostmgr/host_manager.h"
 
+#include <utility>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
@@ -18,9 +20,18 @@ class ChangingHosts final : public backend::Backend {
   uint64_t HostsVersion() const override { return version; }
   absl::Status Launch(const backend::LaunchSpec&) override { return absl::OkStatus(); }
   absl::Status Kill(const std::string&) override { return absl::OkStatus(); }
-  std::vector<backend::TaskStatus> Poll() override { return {}; }
+  std::vector<backend::TaskStatus> Poll() override { return std::exchange(statuses, {}); }
   std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>&) override {
     return {};
+  }
+  absl::Status DrainHosts(const std::vector<std::string>& h) override { return Log("drain", h); }
+  absl::Status DownHosts(const std::vector<std::string>& h) override { return Log("down", h); }
+  absl::Status UpHosts(const std::vector<std::string>& h) override { return Log("up", h); }
+
+  absl::Status Log(const std::string& what, const std::vector<std::string>& hosts) {
+    if (refuse) return absl::UnavailableError("the cluster manager is away");
+    for (const std::string& h : hosts) calls.push_back(what + " " + h);
+    return absl::OkStatus();
   }
 
   void Set(std::vector<std::string> names) {
@@ -36,6 +47,9 @@ class ChangingHosts final : public backend::Backend {
 
   std::vector<backend::HostInfo> hosts;
   uint64_t version = 0;
+  std::vector<backend::TaskStatus> statuses;  // what the next Poll reports
+  std::vector<std::string> calls;             // maintenance calls, "drain a", ...
+  bool refuse = false;
 };
 
 TEST(HostManagerTest, HostsThatComeAndGo) {
@@ -67,6 +81,61 @@ TEST(HostManagerTest, HostsThatComeAndGo) {
   backend.hosts.clear();
   (void)hm->Poll();
   EXPECT_EQ(hm->Capacity().milli_cpu(), 12'000);
+}
+
+// Reference §6.1: a host in maintenance drains (no new tasks; its tasks are listed to move
+// away), goes down when empty, and comes back up; the backend is told at each step.
+TEST(HostManagerTest, MaintenanceDrainsTakesDownAndBringsUp) {
+  ChangingHosts backend;
+  backend.Set({"a", "b"});
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm, HostManager::Create(backend));
+  placement::TaskSpec spec;
+  spec.id = "job-0-1";
+  spec.demand = Resources::Of(1000, 128, 0, 0);
+  PELOTON_ASSERT_OK_AND_ASSIGN(placement::Allocation a, hm->cluster().Allocate(0, spec));
+  ASSERT_THAT(hm->Launch(a, {.task_id = "job-0-1", .hostname = "a", .command = "true"}),
+              ::peloton::testing::IsOk());
+
+  ASSERT_THAT(hm->StartMaintenance({"a", "b"}), ::peloton::testing::IsOk());
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);  // a task still there
+  EXPECT_EQ(hm->cluster().host(1).state, HostState::kDown);      // empty: down at once
+  EXPECT_THAT(backend.calls, ::testing::ElementsAre("drain a", "drain b", "down b"));
+  EXPECT_THAT(hm->TasksOnDrainingHosts(), ::testing::ElementsAre("job-0-1"));
+  EXPECT_EQ(hm->Capacity().milli_cpu(), 0);  // only UP hosts count
+  std::vector<HostStatus> listed = hm->ListHosts();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].tasks, 1u);
+  EXPECT_EQ(listed[1].state, HostState::kDown);
+
+  // Refusals change nothing: unknown host, wrong state.
+  EXPECT_THAT(hm->StartMaintenance({"a"}),
+              ::peloton::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                           ::testing::HasSubstr("only an UP host")));
+  EXPECT_THAT(hm->StartMaintenance({"nowhere"}),
+              ::peloton::testing::StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(hm->StartMaintenance({}),
+              ::peloton::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+
+  // The task ends: a goes down, and stays down when the backend's hosts are read again.
+  backend.statuses.push_back({.task_id = "job-0-1", .state = backend::MesosTaskState::kKilled});
+  (void)hm->Poll();
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDown);
+  EXPECT_THAT(hm->TasksOnDrainingHosts(), ::testing::IsEmpty());
+  backend.Set({"a", "b"});
+  (void)hm->Poll();
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDown);
+
+  // Up again, only when the backend agrees.
+  backend.refuse = true;
+  EXPECT_THAT(hm->CompleteMaintenance({"a"}),
+              ::peloton::testing::StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDown);
+  backend.refuse = false;
+  ASSERT_THAT(hm->CompleteMaintenance({"a", "b"}), ::peloton::testing::IsOk());
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kUp);
+  EXPECT_EQ(hm->Capacity().milli_cpu(), 8000);
+  EXPECT_THAT(hm->CompleteMaintenance({"a"}),
+              ::peloton::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 }  // namespace

@@ -642,7 +642,14 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
   }
 }
 
-void JobManager::Preempt(const std::vector<std::string>& task_ids) {
+void JobManager::EvictFromDrainingHosts() {
+  const std::vector<std::string> ids = hostmgr_.TasksOnDrainingHosts();
+  if (!ids.empty()) Preempt(ids, taskfsm::PreemptionReason::kHostMaintenance);
+}
+
+void JobManager::Preempt(const std::vector<std::string>& task_ids,
+                         taskfsm::PreemptionReason reason) {
+  const bool maintenance = reason == taskfsm::PreemptionReason::kHostMaintenance;
   for (const std::string& task_id : task_ids) {
     uint32_t instance = 0;
     uint64_t run = 0;
@@ -661,12 +668,15 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids) {
     }
     if (!OnHost(t.state)) continue;
     preempting_.insert(task_id);
-    if (TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt()) {
+    // killOnPreempt is about the pool's resources; a host going into maintenance always moves
+    // its tasks (Peloton's evictor restarts them elsewhere).
+    if (!maintenance && TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt()) {
       t.goal_state = TaskState::kPreempting;
     }
     (void)hostmgr_.Kill(task_id);
     SetTaskState(*job, instance, TaskState::kPreempting,
-                 "preempting: its pool is over its entitlement");
+                 maintenance ? "preempting: its host is going into maintenance"
+                             : "preempting: its pool is over its entitlement");
     UpdateJobState(*job);
   }
 }

@@ -97,7 +97,11 @@ class JobManager {
   // Tasks the resource manager chose to preempt. Launched ones are killed, then queued again as
   // a new run, or, with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING); admitted
   // ones not launched yet leave placement and are queued again.
-  void Preempt(const std::vector<std::string>& task_ids);
+  void Preempt(const std::vector<std::string>& task_ids,
+               taskfsm::PreemptionReason reason = taskfsm::PreemptionReason::kRevokeResources);
+  // Host maintenance (reference §6.1, the evictor): the tasks on draining hosts are preempted
+  // (HOST_MAINTENANCE) and run again elsewhere, so that the hosts empty and go down.
+  void EvictFromDrainingHosts();
   // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
   // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
   void CheckDeadlines(absl::Time now);

@@ -127,5 +127,39 @@ defaultconfig:
   EXPECT_EQ(backend_->running(), 0u);
 }
 
+// Reference §6.1: a host put into maintenance stops taking tasks, its tasks run again
+// elsewhere (preempted for HOST_MAINTENANCE, not failed), it goes down once empty, and comes
+// back when maintenance completes.
+TEST_F(MasterSimTest, HostMaintenanceMovesTasksAwayThenTakesTheHostDown) {
+  const JobId id = Create(R"yaml(
+instancecount: 8
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  labels: [{key: peloton.sim/duration, value: "60"}]
+  command: {shell: true, value: 'serve'}
+)yaml");
+  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 8; });
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> before,
+                               master_->jobs().ListTasks(id));
+  const std::string host = before[0].host;  // pack: instances 0-3 share the first host
+  ASSERT_THAT(master_->hosts().StartMaintenance({host}), IsOk());
+  TickUntil(id, [&](const auto& v) {
+    return master_->hosts().ListHosts()[*master_->hosts().cluster().FindHost(host)].state ==
+               placement::HostState::kDown &&
+           v.task_counts[int(TaskState::kRunning)] == 8;
+  });
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> after,
+                               master_->jobs().ListTasks(id));
+  for (const store::TaskRuntime& t : after) {
+    EXPECT_NE(t.host, host) << "instance " << t.instance_id;
+    EXPECT_EQ(t.failure_count, 0u) << "moved, not failed";
+  }
+  EXPECT_NE(after[0].mesos_task_id, before[0].mesos_task_id);  // a new run elsewhere
+  ASSERT_THAT(master_->hosts().CompleteMaintenance({host}), IsOk());
+  EXPECT_EQ(master_->hosts().ListHosts()[*master_->hosts().cluster().FindHost(host)].state,
+            placement::HostState::kUp);
+}
+
 }  // namespace
 }  // namespace peloton::master

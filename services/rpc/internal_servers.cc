@@ -266,6 +266,39 @@ kj::Promise<void> HostManagerServer::kill(KillContext context) {
   });
 }
 
+kj::Promise<void> HostManagerServer::startMaintenance(StartMaintenanceContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hm_.StartMaintenance(Get(context.getParams().getHostnames())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> HostManagerServer::completeMaintenance(CompleteMaintenanceContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hm_.CompleteMaintenance(Get(context.getParams().getHostnames())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> HostManagerServer::listHosts(ListHostsContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<hostmgr::HostStatus> hosts = hm_.ListHosts();
+    auto list = context.getResults().initHosts(static_cast<unsigned>(hosts.size()));
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      list[i].setHostname(hosts[i].hostname);
+      list[i].setState(static_cast<uint8_t>(hosts[i].state));
+      list[i].setTasks(hosts[i].tasks);
+    }
+  });
+}
+
+kj::Promise<void> HostManagerServer::drainingTasks(DrainingTasksContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<std::string> ids = hm_.TasksOnDrainingHosts();
+    Set(ids, context.getResults().initTaskIds(static_cast<unsigned>(ids.size())));
+  });
+}
+
 kj::Promise<void> HostManagerServer::events(EventsContext context) {
   return loop_.Run([this, context]() mutable {
     const std::vector<backend::TaskStatus> statuses = hm_.Poll();

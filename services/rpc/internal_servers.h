@@ -62,6 +62,10 @@ class HostManagerServer final : public api::internal::HostManager::Server {
   kj::Promise<void> events(EventsContext context) override;
   kj::Promise<void> reconcile(ReconcileContext context) override;
   kj::Promise<void> incarnation(IncarnationContext context) override;
+  kj::Promise<void> startMaintenance(StartMaintenanceContext context) override;
+  kj::Promise<void> completeMaintenance(CompleteMaintenanceContext context) override;
+  kj::Promise<void> listHosts(ListHostsContext context) override;
+  kj::Promise<void> drainingTasks(DrainingTasksContext context) override;
 
  private:
   SerialLoop& loop_;

@@ -373,6 +373,48 @@ std::vector<backend::TaskStatus> RemoteHostManager::Poll() {
   return ValueOrWarn(std::move(statuses), "task events");
 }
 
+absl::Status RemoteHostManager::StartMaintenance(const std::vector<std::string>& hostnames) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::HostManager>().startMaintenanceRequest();
+    Set(hostnames, request.initHostnames(static_cast<unsigned>(hostnames.size())));
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+absl::Status RemoteHostManager::CompleteMaintenance(const std::vector<std::string>& hostnames) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::HostManager>().completeMaintenanceRequest();
+    Set(hostnames, request.initHostnames(static_cast<unsigned>(hostnames.size())));
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
+std::vector<hostmgr::HostStatus> RemoteHostManager::ListHosts() const {
+  absl::StatusOr<std::vector<hostmgr::HostStatus>> hosts =
+      Calling(peer_, [&]() -> absl::StatusOr<std::vector<hostmgr::HostStatus>> {
+        auto response =
+            peer_.Get<wire::HostManager>().listHostsRequest().send().wait(peer_.wait_scope());
+        std::vector<hostmgr::HostStatus> out;
+        for (wire::HostStatus::Reader h : response.getHosts()) {
+          absl::StatusOr<placement::HostState> state = wire::HostStateOf(h.getState());
+          if (!state.ok()) return state.status();
+          out.push_back({Str(h.getHostname()), *state, h.getTasks()});
+        }
+        return out;
+      });
+  return ValueOrWarn(std::move(hosts), "listing hosts");
+}
+
+std::vector<std::string> RemoteHostManager::TasksOnDrainingHosts() const {
+  absl::StatusOr<std::vector<std::string>> ids =
+      Calling(peer_, [&]() -> absl::StatusOr<std::vector<std::string>> {
+        auto response =
+            peer_.Get<wire::HostManager>().drainingTasksRequest().send().wait(peer_.wait_scope());
+        return Get(response.getTaskIds());
+      });
+  return ValueOrWarn(std::move(ids), "tasks on draining hosts");
+}
+
 std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
     const std::vector<hostmgr::RunningTask>& tasks) {
   absl::StatusOr<std::vector<backend::TaskStatus>> statuses =

@@ -129,6 +129,10 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   std::vector<backend::TaskStatus> Poll() override;
   std::vector<backend::TaskStatus> Reconcile(
       const std::vector<hostmgr::RunningTask>& tasks) override;
+  absl::Status StartMaintenance(const std::vector<std::string>& hostnames) override;
+  absl::Status CompleteMaintenance(const std::vector<std::string>& hostnames) override;
+  std::vector<hostmgr::HostStatus> ListHosts() const override;  // empty, logged, when unreachable
+  std::vector<std::string> TasksOnDrainingHosts() const override;  // likewise
 
   // The cluster as the host manager holds it now (every host, every allocation), for a
   // placement engine to place on.

@@ -123,6 +123,16 @@ class MesosBackend final : public Backend {
   absl::Status Down(const std::vector<std::string>& hostnames);
   absl::Status Up(const std::vector<std::string>& hostnames);
   absl::StatusOr<MaintenanceStatus> GetMaintenanceStatus();
+  // The Backend's maintenance hooks: Drain, Down and Up.
+  absl::Status DrainHosts(const std::vector<std::string>& hostnames) override {
+    return Drain(hostnames);
+  }
+  absl::Status DownHosts(const std::vector<std::string>& hostnames) override {
+    return Down(hostnames);
+  }
+  absl::Status UpHosts(const std::vector<std::string>& hostnames) override {
+    return Up(hostnames);
+  }
 
   const std::string& framework_id() const { return session_.framework_id(); }
   bool subscribed() const {
