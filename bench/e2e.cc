@@ -195,9 +195,10 @@ E2eReport InProcess(const Flags& f) {
   spdlog::set_level(spdlog::level::warn);
   Fresh m = Start(f);
   peloton::rpc::SerialLoop loop;
-  capnp::EzRpcServer server(kj::heap<peloton::rpc::PelotonService>(
-                                loop, m.master->jobs(), m.master->pools(), f.dir + "/sandboxes"),
-                            socket);
+  capnp::EzRpcServer server(
+      kj::heap<peloton::rpc::PelotonService>(loop, m.master->jobs(), m.master->pools(),
+                                             m.master->hosts(), f.dir + "/sandboxes"),
+      socket);
   server.getPort().wait(server.getWaitScope());
   if (write(ready, "ok", 2) != 2) _exit(1);
   close(ready);

@@ -76,9 +76,10 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   auto job_id = (*master)->jobs().CreateJob(job);
   if (!job_id.ok()) _exit(1);
   peloton::rpc::SerialLoop loop;
-  capnp::EzRpcServer server(kj::heap<peloton::rpc::PelotonService>(
-                                loop, (*master)->jobs(), (*master)->pools(), base + "_sandboxes"),
-                            g_socket);
+  capnp::EzRpcServer server(
+      kj::heap<peloton::rpc::PelotonService>(loop, (*master)->jobs(), (*master)->pools(),
+                                             (*master)->hosts(), base + "_sandboxes"),
+      g_socket);
   server.getPort().wait(server.getWaitScope());
   const std::string id = job_id->value();
   if (write(ready, id.data(), id.size()) != static_cast<ssize_t>(id.size())) _exit(1);

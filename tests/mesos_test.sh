@@ -3,7 +3,8 @@
 # Mesos): a job runs to SUCCEEDED on the double's agents; the framework id the master assigns is
 # kept in the store and asked for again after a restart; a master killed with SIGKILL while
 # tasks run takes them over by reconciliation (no task runs twice); bad Mesos flags are refused.
-# GPUs: CPU tasks keep off the GPU agent (the scarce-GPU rule), a GPU task runs there.
+# GPUs: CPU tasks keep off the GPU agent (the scarce-GPU rule), a GPU task runs there. Host
+# maintenance from the CLI reaches the operator API: a window, the machine down, then up.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -113,6 +114,16 @@ done
   fail "gpu job: $("${peloton}" task list "${gpu_job}")"
 "${peloton}" task list "${gpu_job}" | grep -q "SUCCEEDED  mesos-gpu-0" ||
   fail "the GPU task ran elsewhere: $("${peloton}" task list "${gpu_job}")"
+
+# Host maintenance through Mesos's operator API: a window in the master's schedule, the machine
+# down once empty, then up again.
+"${peloton}" host maintenance start mesos-3 > /dev/null || fail "host maintenance start"
+fake_logged "operator UPDATE_MAINTENANCE_SCHEDULE" || fail "no maintenance window"
+fake_logged "operator START_MAINTENANCE" || fail "the machine was not taken down"
+"${peloton}" host query | grep -q "^mesos-3 .* DOWN " || fail "host query: $("${peloton}" host query)"
+"${peloton}" host maintenance complete mesos-3 > /dev/null || fail "host maintenance complete"
+fake_logged "operator STOP_MAINTENANCE" || fail "the machine was not brought up"
+"${peloton}" host query | grep -q "^mesos-3 .* UP " || fail "host query: $("${peloton}" host query)"
 # Every instance ran once: run 1 only, on an agent of the double.
 for i in $(seq 0 9); do
   "${peloton}" task events "${job}" "${i}" > "${work}/events"

@@ -134,6 +134,42 @@ for i in 0 1 2; do
 done
 # Instance 3 was stopped and started again by hand: two runs, one after the other.
 [ "$(cat "${work}/var/sandboxes/runs-3")" = "$(printf 'run\nrun')" ] || fail "instance 3 runs: $(cat "${work}/var/sandboxes/runs-3")"
+# Host maintenance (reference §6.1): the host drains, its task runs again on the other host,
+# it goes DOWN, and comes back UP.
+"${peloton}" host query > "${work}/hosts"
+[ "$(grep -c " UP " "${work}/hosts")" = 2 ] || fail "host query: $(cat "${work}/hosts")"
+cat > "${work}/long.yaml" <<'YAML'
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command: {shell: true, value: 'echo run >> ../maint-runs; sleep 300'}
+YAML
+job3=$("${peloton}" job create /DefaultResPool "${work}/long.yaml" | awk '{print $2}')
+for _ in $(seq 1 100); do
+  "${peloton}" task list "${job3}" | grep -q RUNNING && break
+  sleep 0.1
+done
+first=$("${peloton}" task list "${job3}" | awk '$2 == "RUNNING" {print $3}')
+[ -n "${first}" ] || fail "the long task did not start: $("${peloton}" task list "${job3}")"
+"${peloton}" host maintenance start "${first}" | grep -q "Maintenance started on ${first}" ||
+  fail "host maintenance start"
+expect_refused 1 "only an UP host" "${peloton}" host maintenance start "${first}"
+expect_refused 1 "nowhere" "${peloton}" host maintenance start nowhere
+for _ in $(seq 1 200); do
+  "${peloton}" host query | grep -q "^${first} .* DOWN " &&
+    "${peloton}" task list "${job3}" | grep -q " RUNNING .*[^ ]" &&
+    ! "${peloton}" task list "${job3}" | grep -q "RUNNING *${first} " && break
+  sleep 0.1
+done
+"${peloton}" host query | grep -q "^${first} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+"${peloton}" task list "${job3}" | grep " RUNNING " | grep -vq " ${first} " ||
+  fail "the task did not move: $("${peloton}" task list "${job3}")"
+[ "$(grep -c run "${work}/var/sandboxes/maint-runs")" = 2 ] || fail "the task should have run twice"
+"${peloton}" host maintenance complete "${first}" | grep -q "Maintenance completed" ||
+  fail "host maintenance complete"
+[ "$("${peloton}" host query | grep -c " UP ")" = 2 ] || fail "host not back up"
+"${peloton}" job stop "${job3}" > /dev/null
+
 # A terminal job can be deleted, and is gone.
 "${peloton}" job delete "${job}" | grep -q "deleted" || fail "job delete"
 expect_refused 1 "does not exist" "${peloton}" job status "${job}"

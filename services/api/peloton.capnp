@@ -125,4 +125,18 @@ interface Peloton {
   updatePool @17 (path :Text, config :Respool.ResourcePoolConfig) -> (status :Status);
   # One pool by path, as listPools shows it (its children by id).
   getPool @18 (path :Text) -> (status :Status, pool :PoolSummary);
+  # v0 HostService.StartMaintenance (reference §6.1): the hosts drain (nothing new goes there,
+  # their tasks move elsewhere), then go DOWN once empty. All or nothing: NotFound for an
+  # unknown host, FailedPrecondition for one that is not UP.
+  startMaintenance @19 (hostnames :List(Text)) -> (status :Status);
+  # v0 HostService.CompleteMaintenance: hosts under maintenance come back UP.
+  completeMaintenance @20 (hostnames :List(Text)) -> (status :Status);
+  # v0 HostService.QueryHosts: every host, its state and how many tasks it runs.
+  listHosts @21 () -> (status :Status, hosts :List(HostSummary));
+}
+
+struct HostSummary {
+  hostname @0 :Text;
+  state @1 :Text;       # UP, DRAINING, DRAINED, DOWN (Peloton's HostState names)
+  tasks @2 :UInt32;
 }

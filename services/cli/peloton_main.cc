@@ -21,6 +21,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -209,6 +210,40 @@ int RespoolDelete(const Global& g, const std::string& path) {
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     std::cout << "Resource pool " << path << " deleted\n";
+    return 0;
+  });
+}
+
+// host maintenance start|complete: the same call shape, two verbs.
+int HostMaintenance(const Global& g, bool start, const std::vector<std::string>& hosts) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto set = [&](auto request) {
+      auto list = request.initHostnames(static_cast<unsigned>(hosts.size()));
+      for (size_t i = 0; i < hosts.size(); ++i) list.set(i, hosts[i]);
+      return request.send().wait(wait).getStatus();
+    };
+    auto status =
+        start ? set(peloton.startMaintenanceRequest()) : set(peloton.completeMaintenanceRequest());
+    if (status.getCode() != 0) return Refused(status);
+    std::cout << (start ? "Maintenance started on " : "Maintenance completed on ")
+              << absl::StrJoin(hosts, ", ") << "\n";
+    return 0;
+  });
+}
+
+int HostQuery(const Global& g) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto response = peloton.listHostsRequest().send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::ListHostsResults::Reader(response));
+      return 0;
+    }
+    std::cout << fmt::format("{:<32} {:<10} {:>6}\n", "HOST", "STATE", "TASKS");
+    for (auto h : response.getHosts()) {
+      std::cout << fmt::format("{:<32} {:<10} {:>6}\n", Str(h.getHostname()), Str(h.getState()),
+                               h.getTasks());
+    }
     return 0;
   });
 }
@@ -601,6 +636,22 @@ int main(int argc, char** argv) {
   CLI::App* jd = job->add_subcommand("delete", "delete a terminal job and everything of it");
   jd->add_option("job", job_id, "job id")->required();
   jd->callback([&] { status = JobDelete(g, job_id); });
+
+  CLI::App* host = app.add_subcommand("host", "hosts")->require_subcommand(1)->fallthrough();
+  std::vector<std::string> hostnames;
+  CLI::App* maintenance = host->add_subcommand("maintenance", "host maintenance (drain, down, up)")
+                              ->require_subcommand(1)
+                              ->fallthrough();
+  CLI::App* hms = maintenance->add_subcommand(
+      "start", "drain the hosts: their tasks move elsewhere, then they go DOWN");
+  hms->add_option("hosts", hostnames, "host names")->required();
+  hms->callback([&] { status = HostMaintenance(g, true, hostnames); });
+  CLI::App* hmc = maintenance->add_subcommand("complete", "bring hosts under maintenance back UP");
+  hmc->add_option("hosts", hostnames, "host names")->required();
+  hmc->callback([&] { status = HostMaintenance(g, false, hostnames); });
+  host->add_subcommand("query", "every host, its state and its tasks")->callback([&] {
+    status = HostQuery(g);
+  });
 
   CLI::App* task = app.add_subcommand("task", "tasks")->require_subcommand(1)->fallthrough();
   std::string range, log_file = "stdout";

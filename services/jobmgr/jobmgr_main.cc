@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   std::vector<master::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
   return master::Serve(
-      config, kj::heap<rpc::PelotonService>(loop, jobs, pools, master::SandboxRoot(config)),
+      config, kj::heap<rpc::PelotonService>(loop, jobs, pools, hosts, master::SandboxRoot(config)),
       std::move(exports), loop,
       [&]() -> absl::Status {
         for (auto [name, ping] : {std::pair<const char*, std::function<absl::Status()>>{

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   peloton::rpc::SerialLoop loop;
   return master::Serve(
       config,
-      kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(),
+      kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(), m->hosts(),
                                              master::SandboxRoot(config)),
       {}, loop,
       [&]() -> absl::Status {

@@ -123,6 +123,34 @@ kj::Promise<void> PelotonService::getPool(GetPoolContext context) {
   });
 }
 
+kj::Promise<void> PelotonService::startMaintenance(StartMaintenanceContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hosts_.StartMaintenance(api::internal::Get(context.getParams().getHostnames())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::completeMaintenance(CompleteMaintenanceContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hosts_.CompleteMaintenance(api::internal::Get(context.getParams().getHostnames())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::listHosts(ListHostsContext context) {
+  return loop_.Run([this, context]() mutable {
+    const std::vector<hostmgr::HostStatus> hosts = hosts_.ListHosts();
+    auto results = context.getResults();
+    SetStatus(absl::OkStatus(), results.initStatus());
+    auto list = results.initHosts(static_cast<unsigned>(hosts.size()));
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      list[i].setHostname(hosts[i].hostname);
+      list[i].setState(std::string(taskfsm::Name(hosts[i].state)));
+      list[i].setTasks(hosts[i].tasks);
+    }
+  });
+}
+
 kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
   return loop_.Run([this, context]() mutable {
     auto params = context.getParams();

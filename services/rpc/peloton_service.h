@@ -10,6 +10,7 @@
 #include <string>
 
 #include "services/api/peloton.capnp.h"
+#include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager_api.h"
 #include "services/rpc/serial_loop.h"
@@ -20,8 +21,12 @@ class PelotonService final : public api::Peloton::Server {
  public:
   // `sandbox_root`: where the local backend keeps task sandboxes (for taskLogs).
   PelotonService(SerialLoop& loop, jobmgr::JobManager& jobs, resmgr::ResourceManagerApi& pools,
-                 std::string sandbox_root)
-      : loop_(loop), jobs_(jobs), pools_(pools), sandbox_root_(std::move(sandbox_root)) {}
+                 hostmgr::HostManagerApi& hosts, std::string sandbox_root)
+      : loop_(loop),
+        jobs_(jobs),
+        pools_(pools),
+        hosts_(hosts),
+        sandbox_root_(std::move(sandbox_root)) {}
 
  protected:
   kj::Promise<void> createPool(CreatePoolContext context) override;
@@ -29,6 +34,9 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> lookupPool(LookupPoolContext context) override;
   kj::Promise<void> listPools(ListPoolsContext context) override;
   kj::Promise<void> getPool(GetPoolContext context) override;
+  kj::Promise<void> startMaintenance(StartMaintenanceContext context) override;
+  kj::Promise<void> completeMaintenance(CompleteMaintenanceContext context) override;
+  kj::Promise<void> listHosts(ListHostsContext context) override;
   kj::Promise<void> createJob(CreateJobContext context) override;
   kj::Promise<void> getJob(GetJobContext context) override;
   kj::Promise<void> stopJob(StopJobContext context) override;
@@ -48,6 +56,7 @@ class PelotonService final : public api::Peloton::Server {
   SerialLoop& loop_;
   jobmgr::JobManager& jobs_;
   resmgr::ResourceManagerApi& pools_;
+  hostmgr::HostManagerApi& hosts_;
   std::string sandbox_root_;
 };
 

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   std::map<std::string, Clock::time_point> started;
   int subscriptions = 0;
+  size_t operator_calls = 0;
   Clock::time_point last_offer{};
   for (;;) {
     io.provider->getTimer().afterDelay(5 * kj::MILLISECONDS).wait(io.waitScope);
@@ -67,6 +68,13 @@ int main(int argc, char** argv) {
       subscriptions = master.subscriptions();
       std::printf("fake-mesos-master: subscription %d asked for framework %s\n", subscriptions,
                   master.requested_framework_id().c_str());
+      std::fflush(stdout);
+    }
+    for (; operator_calls < master.operator_calls().size(); ++operator_calls) {
+      const auto& call = master.operator_calls()[operator_calls];
+      if (call.type() == ::mesos::v1::master::Call::GET_AGENTS) continue;  // every minute: noise
+      std::printf("fake-mesos-master: operator %s\n",
+                  ::mesos::v1::master::Call::Type_Name(call.type()).c_str());
       std::fflush(stdout);
     }
     for (const auto& [task, agent] : master.running()) started.emplace(task, now);
