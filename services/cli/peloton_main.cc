@@ -217,14 +217,16 @@ int RespoolDelete(const Global& g, const std::string& path) {
 // host maintenance start|complete: the same call shape, two verbs.
 int HostMaintenance(const Global& g, bool start, const std::vector<std::string>& hosts) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
-    auto set = [&](auto request) {
+    // The response must outlive the status read from it: both within this call.
+    auto send = [&](auto request) {
       auto list = request.initHostnames(static_cast<unsigned>(hosts.size()));
       for (size_t i = 0; i < hosts.size(); ++i) list.set(i, hosts[i]);
-      return request.send().wait(wait).getStatus();
+      auto response = request.send().wait(wait);
+      return response.getStatus().getCode() != 0 ? Refused(response.getStatus()) : 0;
     };
-    auto status =
-        start ? set(peloton.startMaintenanceRequest()) : set(peloton.completeMaintenanceRequest());
-    if (status.getCode() != 0) return Refused(status);
+    const int refused = start ? send(peloton.startMaintenanceRequest())
+                              : send(peloton.completeMaintenanceRequest());
+    if (refused != 0) return refused;
     std::cout << (start ? "Maintenance started on " : "Maintenance completed on ")
               << absl::StrJoin(hosts, ", ") << "\n";
     return 0;
