@@ -48,6 +48,7 @@ backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& c) {
   const config::Mesos& m = c.mesos();
   o.master = m.master();
   o.zk = m.zk();
+  o.secret_file = m.secret_file();
   o.framework.role = m.role();
   o.framework.principal = m.principal();
   o.framework.user = m.user();

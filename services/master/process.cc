@@ -84,6 +84,8 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
     app.add_option("--mesos-zk", f.mesos_zk,
                    "mesos: or find the leader in ZooKeeper, zk://host:port[,host:port]/path");
     app.add_option("--mesos-role", f.mesos_role, "mesos: the framework's role (default peloton)");
+    app.add_option("--mesos-secret-file", f.mesos_secret_file,
+                   "mesos: the principal's secret, for a master with authentication on");
     app.add_option("--sim-hosts-file", f.sim_hosts_file,
                    "sim: the hosts of a node list (sn,cpu_milli,memory_mib,gpu,model)");
     app.add_option("--sim-hosts", f.sim_hosts, "sim: this many generated hosts")
@@ -159,6 +161,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--mesos-master")) c.mutable_mesos()->set_master(f.mesos_master);
   if (given("--mesos-zk")) c.mutable_mesos()->set_zk(f.mesos_zk);
   if (given("--mesos-role")) c.mutable_mesos()->set_role(f.mesos_role);
+  if (given("--mesos-secret-file")) c.mutable_mesos()->set_secret_file(f.mesos_secret_file);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);

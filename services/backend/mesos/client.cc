@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "spdlog/spdlog.h"
@@ -11,8 +12,13 @@
 namespace peloton::backend::mesos {
 
 MesosClient::MesosClient(kj::AsyncIoProvider& io, kj::WaitScope& wait, std::string master,
-                         SchedulerSession& session, Encoding encoding)
-    : io_(io), wait_(wait), master_(std::move(master)), session_(session), encoding_(encoding) {
+                         SchedulerSession& session, Encoding encoding, std::string authorization)
+    : io_(io),
+      wait_(wait),
+      master_(std::move(master)),
+      session_(session),
+      encoding_(encoding),
+      authorization_(std::move(authorization)) {
   kj::HttpHeaderTable::Builder builder;
   stream_id_header_ = builder.add("Mesos-Stream-Id");
   table_ = builder.build();
@@ -21,11 +27,22 @@ MesosClient::MesosClient(kj::AsyncIoProvider& io, kj::WaitScope& wait, std::stri
 
 MesosClient::~MesosClient() = default;
 
-absl::Status MesosClient::Subscribe() {
-  const std::string body = Encode(session_.Subscribe(), encoding_);
+std::string BasicAuthorization(const std::string& principal, const std::string& secret) {
+  return absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(principal, ":", secret)));
+}
+
+kj::HttpHeaders MesosClient::Headers(bool stream_id) const {
   kj::HttpHeaders headers(*table_);
   headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
   headers.add("Accept", kj::str(ContentType(encoding_).data()));
+  if (stream_id) headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
+  if (!authorization_.empty()) headers.add("Authorization", kj::str(authorization_.c_str()));
+  return headers;
+}
+
+absl::Status MesosClient::Subscribe() {
+  const std::string body = Encode(session_.Subscribe(), encoding_);
+  const kj::HttpHeaders headers = Headers(false);
   try {
     auto request = http_->request(kj::HttpMethod::POST,
                                   kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
@@ -87,10 +104,7 @@ kj::Promise<void> MesosClient::ReadLoop() {
 
 absl::StatusOr<MesosClient::Answer> MesosClient::Post(const char* path, const std::string& body,
                                                       bool stream_id) {
-  kj::HttpHeaders headers(*table_);
-  headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
-  headers.add("Accept", kj::str(ContentType(encoding_).data()));
-  if (stream_id) headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
+  const kj::HttpHeaders headers = Headers(stream_id);
   try {
     auto request = http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), path),
                                   headers, body.size());
@@ -120,10 +134,7 @@ absl::Status MesosClient::Send(const SchedulerSession::Call& call) {
 void MesosClient::SendLater(const SchedulerSession::Call& call) {
   const std::string encoded = Encode(call, encoding_);
   auto body = kj::heapString(encoded.data(), encoded.size());
-  kj::HttpHeaders headers(*table_);
-  headers.set(kj::HttpHeaderId::CONTENT_TYPE, kj::str(ContentType(encoding_).data()));
-  headers.add("Accept", kj::str(ContentType(encoding_).data()));
-  headers.set(stream_id_header_, kj::str(stream_id_.c_str()));
+  const kj::HttpHeaders headers = Headers(true);
   auto request =
       http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), "/api/v1/scheduler"),
                      headers, body.size());

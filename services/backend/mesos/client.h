@@ -23,11 +23,16 @@
 
 namespace peloton::backend::mesos {
 
+// "Basic <base64 of principal:secret>", HTTP basic authentication as Mesos masters take it.
+std::string BasicAuthorization(const std::string& principal, const std::string& secret);
+
 class MesosClient : private kj::TaskSet::ErrorHandler {
  public:
-  // `master`: host:port of the master (its leader).
+  // `master`: host:port of the master (its leader). `authorization`: the value of the
+  // Authorization header of every request (BasicAuthorization), or empty for none.
   MesosClient(kj::AsyncIoProvider& io, kj::WaitScope& wait, std::string master,
-              SchedulerSession& session, Encoding encoding = Encoding::kProtobuf);
+              SchedulerSession& session, Encoding encoding = Encoding::kProtobuf,
+              std::string authorization = "");
   ~MesosClient();
 
   // Sends SUBSCRIBE and waits for the response headers. Unavailable when the master cannot be
@@ -54,6 +59,8 @@ class MesosClient : private kj::TaskSet::ErrorHandler {
     uint code = 0;
     std::string body;
   };
+  // Content type, Accept, the stream id (when asked) and the authorization.
+  kj::HttpHeaders Headers(bool stream_id) const;
   // POSTs `body` to `path` (with the Mesos-Stream-Id when `stream_id`) and reads the answer.
   absl::StatusOr<Answer> Post(const char* path, const std::string& body, bool stream_id);
   kj::Promise<void> ReadLoop();
@@ -64,6 +71,7 @@ class MesosClient : private kj::TaskSet::ErrorHandler {
   std::string master_;
   SchedulerSession& session_;
   Encoding encoding_;
+  std::string authorization_;
   kj::Own<kj::HttpHeaderTable> table_;
   kj::HttpHeaderId stream_id_header_;
   kj::Own<kj::HttpClient> http_;

@@ -6,12 +6,14 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "peloton/common/check.h"
 #include "services/backend/mesos/zk_detector.h"
+#include "services/common/files.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::backend::mesos {
@@ -140,7 +142,8 @@ absl::Status MesosBackend::Subscribe() {
   }
   if (client_ == nullptr || leader != master_) {
     if (client_ != nullptr) spdlog::info("mesos: the leading master is now {}", leader);
-    client_ = std::make_unique<MesosClient>(*io_, *wait_, leader, session_, options_.encoding);
+    client_ = std::make_unique<MesosClient>(*io_, *wait_, leader, session_, options_.encoding,
+                                            authorization_);
     master_ = leader;
   }
   return client_->Subscribe();
@@ -149,6 +152,19 @@ absl::Status MesosBackend::Subscribe() {
 absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
   io_ = &io;
   wait_ = &wait;
+  if (!options_.secret_file.empty()) {
+    absl::StatusOr<std::string> secret = files::ReadFile(options_.secret_file);
+    if (!secret.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("mesos.secret_file: ", secret.status().message()));
+    }
+    std::string value(absl::StripTrailingAsciiWhitespace(*secret));
+    if (value.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("mesos.secret_file: ", options_.secret_file,
+                                                     " is empty (rule: the principal's secret)"));
+    }
+    authorization_ = BasicAuthorization(options_.framework.principal, value);
+  }
   if (absl::Status s = Subscribe(); !s.ok()) return s;
   const absl::Time deadline = absl::Now() + options_.connect_timeout;
   while (!session_.subscribed()) {

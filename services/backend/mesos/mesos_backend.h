@@ -56,6 +56,9 @@ namespace peloton::backend::mesos {
 struct MesosBackendOptions {
   std::string master;  // host:port of the leading master, or:
   std::string zk;      // zk://host:port[,...]/path: the leader is looked up there each subscription
+  // A file holding the principal's secret: every request then carries HTTP basic
+  // authentication (principal:secret), as a master with authentication on requires.
+  std::string secret_file;
   absl::Duration zk_timeout = absl::Seconds(10);
   FrameworkOptions framework;
   Encoding encoding = Encoding::kProtobuf;
@@ -130,9 +133,7 @@ class MesosBackend final : public Backend {
   absl::Status DownHosts(const std::vector<std::string>& hostnames) override {
     return Down(hostnames);
   }
-  absl::Status UpHosts(const std::vector<std::string>& hostnames) override {
-    return Up(hostnames);
-  }
+  absl::Status UpHosts(const std::vector<std::string>& hostnames) override { return Up(hostnames); }
 
   const std::string& framework_id() const { return session_.framework_id(); }
   bool subscribed() const {
@@ -171,7 +172,8 @@ class MesosBackend final : public Backend {
   std::string saved_framework_id_;
   SchedulerSession session_;
   std::unique_ptr<MesosClient> client_;
-  std::string master_;  // the leader client_ talks to
+  std::string master_;         // the leader client_ talks to
+  std::string authorization_;  // from secret_file, read at Start
 
   std::map<std::string, HostInfo> agents_;  // by agent id
   std::map<std::string, std::string> agent_of_host_;

@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "gmock/gmock.h"
@@ -382,6 +384,33 @@ TEST_F(MesosBackendTest, MaintenanceDrainsThenTakesMachinesDownAndUp) {
   EXPECT_THAT(backend->Drain({"nowhere"}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nowhere")));
   EXPECT_THAT(backend->Up({"gpu-1"}), StatusIs(absl::StatusCode::kUnavailable));  // not down
+}
+
+TEST_F(MesosBackendTest, AMasterWithAuthenticationTakesTheSecretFile) {
+  master_.require_authorization(BasicAuthorization("peloton", "s3cret"));
+  {
+    MesosBackend without(options_, "", nullptr);
+    EXPECT_THAT(without.Start(*io_.provider, io_.waitScope),
+                StatusIs(absl::StatusCode::kUnavailable, HasSubstr("401")));
+    without.Stop();
+  }
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string file = std::string(tmp != nullptr ? tmp : "/tmp") + "/mesos-secret";
+  std::ofstream(file) << "";
+  options_.secret_file = file;
+  {
+    MesosBackend empty(options_, "", nullptr);
+    EXPECT_THAT(empty.Start(*io_.provider, io_.waitScope),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is empty")));
+  }
+  std::ofstream(file) << "s3cret\n";  // a trailing newline is not part of the secret
+  auto backend = Started();
+  EXPECT_TRUE(backend->subscribed());
+  EXPECT_THAT(backend->Hosts(), SizeIs(2));  // the operator API too
+  options_.secret_file = "/no/such/secret";
+  MesosBackend missing(options_, "", nullptr);
+  EXPECT_THAT(missing.Start(*io_.provider, io_.waitScope),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mesos.secret_file")));
 }
 
 TEST_F(MesosBackendTest, StartFailsClearlyWithoutAMaster) {

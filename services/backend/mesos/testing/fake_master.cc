@@ -52,6 +52,7 @@ FakeMesosMaster::FakeMesosMaster(kj::AsyncIoContext& io, std::vector<FakeAgent> 
     : io_(io), agents_(std::move(agents)) {
   kj::HttpHeaderTable::Builder builder;
   stream_id_header_ = builder.add("Mesos-Stream-Id");
+  authorization_header_ = builder.add("Authorization");
   table_ = builder.build();
   server_ = kj::heap<kj::HttpServer>(io_.provider->getTimer(), *table_, *this);
 }
@@ -77,6 +78,13 @@ kj::Promise<void> FakeMesosMaster::request(kj::HttpMethod method, kj::StringPtr 
   const bool scheduler = url == "/api/v1/scheduler";
   if (method != kj::HttpMethod::POST || (!scheduler && url != "/api/v1")) {
     return response.sendError(404, "Not Found", *table_);
+  }
+  if (!authorization_.empty()) {
+    bool authorized = false;
+    KJ_IF_MAYBE (given, headers.get(authorization_header_)) {
+      authorized = *given == authorization_.c_str();
+    }
+    if (!authorized) return response.sendError(401, "Unauthorized", *table_);
   }
   // Headers are only valid until the body is read: keep what is needed.
   auto kept = kj::heap<kj::HttpHeaders>(headers.clone());

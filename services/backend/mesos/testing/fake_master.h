@@ -66,6 +66,8 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string framework_id() const { return framework_id_; }
   // The framework id the last SUBSCRIBE asked for (the master answers with framework_id()).
   std::string requested_framework_id() const { return requested_framework_id_; }
+  // Refuse (401) every request whose Authorization header is not this (empty: none needed).
+  void require_authorization(std::string value) { authorization_ = std::move(value); }
   // Answer every SUBSCRIBE with this id, as a master assigning one (default: the id asked for).
   void set_assigned_framework_id(std::string id) { assigned_framework_id_ = std::move(id); }
   int subscriptions() const { return subscriptions_; }
@@ -93,6 +95,7 @@ class FakeMesosMaster final : public kj::HttpService {
   std::vector<FakeAgent> agents_;
   kj::Own<kj::HttpHeaderTable> table_;
   kj::HttpHeaderId stream_id_header_;
+  kj::HttpHeaderId authorization_header_;
   kj::Own<kj::HttpServer> server_;
   kj::Own<kj::ConnectionReceiver> listener_;
   kj::Promise<void> listening_ = nullptr;
@@ -100,6 +103,7 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string framework_id_;
   std::string requested_framework_id_;
   std::string assigned_framework_id_;
+  std::string authorization_;
   std::string stream_id_;
   Encoding encoding_ = Encoding::kProtobuf;
   kj::Own<kj::AsyncOutputStream> stream_;  // the subscribed framework's event stream
