@@ -229,6 +229,8 @@ interface HostManager {
   completeMaintenance @8 (hostnames :List(Text)) -> (status :Api.Status);
   listHosts @9 () -> (hosts :List(HostStatus));
   drainingTasks @10 () -> (taskIds :List(Text));
+  # Stops by force a task a kill did not end in time.
+  shutdown @11 (taskId :Text) -> (status :Api.Status);
 }
 
 struct HostStatus {

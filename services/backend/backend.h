@@ -90,6 +90,9 @@ class Backend {
   // SIGTERM, then SIGKILL after the task's grace period; reported TASK_KILLED when it ends.
   // NotFound for a task this backend does not know; killing an ended task does nothing.
   virtual absl::Status Kill(const std::string& task_id) = 0;
+  // For a task a kill did not end in time (reference §3.6, executor_shutdown): stop it by
+  // force (Mesos: SHUTDOWN of its executor). By default, a kill again. NotFound as Kill.
+  virtual absl::Status Shutdown(const std::string& task_id) { return Kill(task_id); }
   // Status changes since the last call, oldest first.
   virtual std::vector<TaskStatus> Poll() = 0;
   // After a restart: takes over the tasks a previous incarnation launched. One status per id:

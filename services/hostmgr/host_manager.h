@@ -50,6 +50,7 @@ class HostManager final : public HostManagerApi {
   absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec) override;
   absl::Status Release(const placement::Allocation& allocation) override;
   absl::Status Kill(const std::string& task_id) override;
+  absl::Status Shutdown(const std::string& task_id) override { return backend_.Shutdown(task_id); }
   std::vector<backend::TaskStatus> Poll() override;
   std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks) override;
   absl::Status StartMaintenance(const std::vector<std::string>& hostnames) override;

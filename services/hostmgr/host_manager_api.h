@@ -49,6 +49,8 @@ class HostManagerApi {
   // Gives back an allocation that will not be launched.
   virtual absl::Status Release(const placement::Allocation& allocation) = 0;
   virtual absl::Status Kill(const std::string& task_id) = 0;
+  // Stops by force a task a kill did not end in time (Backend::Shutdown).
+  virtual absl::Status Shutdown(const std::string& task_id) = 0;
   // The backend's status changes since the last call; a terminal one gives the task's
   // resources back.
   virtual std::vector<backend::TaskStatus> Poll() = 0;

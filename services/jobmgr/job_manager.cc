@@ -9,6 +9,7 @@
 #include "peloton/taskfsm/job_state.h"
 #include "peloton/taskfsm/retry.h"
 #include "peloton/taskfsm/task_id.h"
+#include "spdlog/spdlog.h"
 
 namespace peloton::jobmgr {
 namespace {
@@ -360,7 +361,7 @@ void JobManager::StopTask(Job& job, uint32_t instance) {
     }
     // Otherwise it was admitted: placement drops it (Dropped) since it no longer waits.
   } else if (OnHost(t.state)) {
-    (void)hostmgr_.Kill(t.mesos_task_id);
+    KillTask(job, t.instance_id);
     SetTaskState(job, t.instance_id, TaskState::kKilling, "killing on request");
   }
 }
@@ -673,11 +674,42 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
     if (!maintenance && TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt()) {
       t.goal_state = TaskState::kPreempting;
     }
-    (void)hostmgr_.Kill(task_id);
+    KillTask(*job, instance);
     SetTaskState(*job, instance, TaskState::kPreempting,
                  maintenance ? "preempting: its host is going into maintenance"
                              : "preempting: its pool is over its entitlement");
     UpdateJobState(*job);
+  }
+}
+
+void JobManager::KillTask(const Job& job, uint32_t instance) {
+  const std::string& id = job.tasks[instance].mesos_task_id;
+  const uint32_t grace = TaskConfigOf(job.config, instance).killgraceperiodseconds();
+  kills_[id] = {absl::Now(), absl::Seconds(grace > 0 ? grace : kDefaultKillGracePeriodSeconds)};
+  (void)hostmgr_.Kill(id);
+}
+
+void JobManager::CheckKillTimeouts(absl::Time now) {
+  for (auto it = kills_.begin(); it != kills_.end();) {
+    auto here = it++;
+    const std::string& id = here->first;
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    Job* job = FindByTaskId(id, &instance, &run);
+    const bool killing = job != nullptr && job->tasks[instance].mesos_task_id == id &&
+                         (job->tasks[instance].state == TaskState::kKilling ||
+                          job->tasks[instance].state == TaskState::kPreempting);
+    if (!killing) {
+      kills_.erase(here);  // it ended
+      continue;
+    }
+    if (now - here->second.at < here->second.grace + options_.kill_timeout_margin) continue;
+    spdlog::warn("task {}: still not ended {} after its kill, shutting it down", id,
+                 absl::FormatDuration(now - here->second.at));
+    if (absl::Status s = hostmgr_.Shutdown(id); !s.ok()) {
+      spdlog::warn("task {}: shutdown: {}", id, std::string(s.message()));
+    }
+    kills_.erase(here);  // once
   }
 }
 
@@ -692,7 +724,7 @@ void JobManager::CheckDeadlines(absl::Time now) {
       }
       t.goal_state = TaskState::kKilled;
       t.reason = std::string(taskfsm::Name(taskfsm::TerminationReason::kDeadlineTimeoutExceeded));
-      (void)hostmgr_.Kill(t.mesos_task_id);
+      KillTask(job, t.instance_id);
       SetTaskState(job, t.instance_id, TaskState::kKilling,
                    absl::StrCat("ran longer than sla.maxRunningTime (", limit, " s)"));
     }
@@ -740,7 +772,7 @@ absl::Status JobManager::RestartTasks(const JobId& id, uint32_t from, uint32_t t
         continue;
       }
       restarting_.insert(t.mesos_task_id);
-      (void)hostmgr_.Kill(t.mesos_task_id);
+      KillTask(job, i);
       SetTaskState(job, i, TaskState::kKilling, "restarting on request");
     }
   }

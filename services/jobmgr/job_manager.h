@@ -33,6 +33,9 @@ namespace peloton::jobmgr {
 
 struct JobManagerOptions {
   JobConfigLimits limits;
+  // A task still KILLING (or PREEMPTING) this long after its kill grace period is shut down
+  // by force (reference §3.6, executor_shutdown).
+  absl::Duration kill_timeout_margin = absl::Seconds(30);
 };
 
 struct JobView {
@@ -105,6 +108,10 @@ class JobManager {
   // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
   // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
   void CheckDeadlines(absl::Time now);
+  // Shuts down, by force, the tasks a kill has not ended after their grace period and the
+  // margin (once each; the host manager's backend decides how: Mesos, SHUTDOWN of the
+  // executor).
+  void CheckKillTimeouts(absl::Time now);
 
   // Writes what changed since the last call.
   absl::Status Flush();
@@ -136,6 +143,8 @@ class JobManager {
   void SetTaskState(Job& job, uint32_t instance, taskfsm::TaskState state,
                     const std::string& message);
   void UpdateJobState(Job& job);
+  // hostmgr Kill, remembered for CheckKillTimeouts.
+  void KillTask(const Job& job, uint32_t instance);
   Job* FindByTaskId(const std::string& task_id, uint32_t* instance, uint64_t* run);
   backend::LaunchSpec LaunchSpecOf(const Job& job, uint32_t instance,
                                    const placement::Allocation& allocation) const;
@@ -148,8 +157,14 @@ class JobManager {
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
   absl::flat_hash_set<std::string> preempting_;            // task ids being preempted
-  absl::flat_hash_set<std::string> restarting_;            // killed to run again
-  absl::flat_hash_set<std::string> unready_;               // admitted, preempted before launch
+  // Kills sent, by task id: when, and the task's grace period (CheckKillTimeouts).
+  struct KillSent {
+    absl::Time at;
+    absl::Duration grace;
+  };
+  absl::flat_hash_map<std::string, KillSent> kills_;
+  absl::flat_hash_set<std::string> restarting_;  // killed to run again
+  absl::flat_hash_set<std::string> unready_;     // admitted, preempted before launch
 };
 
 }  // namespace peloton::jobmgr

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
           jobs.ResyncHosts();
         }
         jobs.CheckDeadlines(absl::Now());
+        jobs.CheckKillTimeouts(absl::Now());
         jobs.EvictFromDrainingHosts();
         if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
             preempted.ok()) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
@@ -159,6 +160,60 @@ defaultconfig:
   ASSERT_THAT(master_->hosts().CompleteMaintenance({host}), IsOk());
   EXPECT_EQ(master_->hosts().ListHosts()[*master_->hosts().cluster().FindHost(host)].state,
             placement::HostState::kUp);
+}
+
+// A backend whose kills do nothing (a task stuck in KILLING); Shutdown still ends the task.
+class StuckKills final : public backend::Backend {
+ public:
+  explicit StuckKills(backend::Backend& inner) : inner_(inner) {}
+  std::vector<backend::HostInfo> Hosts() const override { return inner_.Hosts(); }
+  absl::Status Launch(const backend::LaunchSpec& spec) override { return inner_.Launch(spec); }
+  absl::Status Kill(const std::string&) override {
+    ++kills;
+    return absl::OkStatus();
+  }
+  absl::Status Shutdown(const std::string& task_id) override {
+    ++shutdowns;
+    return inner_.Kill(task_id);
+  }
+  std::vector<backend::TaskStatus> Poll() override { return inner_.Poll(); }
+  std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>& ids) override {
+    return inner_.Reconcile(ids);
+  }
+  int kills = 0, shutdowns = 0;
+
+ private:
+  backend::Backend& inner_;
+};
+
+// Reference §3.6 (executor_shutdown): a task a kill does not end within its grace period and
+// the margin is shut down, once.
+TEST_F(MasterSimTest, ATaskStuckInKillingIsShutDown) {
+  StuckKills stuck(*backend_);
+  MasterOptions options;
+  options.jobs.kill_timeout_margin = absl::ZeroDuration();
+  PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, stuck, options));
+  ASSERT_THAT(master_->Recover(), IsOk());
+  const JobId id = Create(R"yaml(
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  killgraceperiodseconds: 1
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 1; });
+  ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
+  EXPECT_THAT(master_->Tick(), IsOk());
+  EXPECT_EQ(stuck.kills, 1);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);  // the grace period is real time
+  while (stuck.shutdowns == 0 && absl::Now() < deadline) {
+    EXPECT_THAT(master_->Tick(), IsOk());
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(stuck.shutdowns, 1);
+  const jobmgr::JobView view = TickUntil(id, Terminal);
+  EXPECT_EQ(view.runtime.state, JobState::kKilled);
+  EXPECT_EQ(stuck.shutdowns, 1);  // once
 }
 
 }  // namespace

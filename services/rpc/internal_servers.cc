@@ -292,6 +292,13 @@ kj::Promise<void> HostManagerServer::listHosts(ListHostsContext context) {
   });
 }
 
+kj::Promise<void> HostManagerServer::shutdown(ShutdownContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hm_.Shutdown(Str(context.getParams().getTaskId())),
+              context.getResults().initStatus());
+  });
+}
+
 kj::Promise<void> HostManagerServer::drainingTasks(DrainingTasksContext context) {
   return loop_.Run([this, context]() mutable {
     const std::vector<std::string> ids = hm_.TasksOnDrainingHosts();

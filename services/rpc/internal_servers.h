@@ -66,6 +66,7 @@ class HostManagerServer final : public api::internal::HostManager::Server {
   kj::Promise<void> completeMaintenance(CompleteMaintenanceContext context) override;
   kj::Promise<void> listHosts(ListHostsContext context) override;
   kj::Promise<void> drainingTasks(DrainingTasksContext context) override;
+  kj::Promise<void> shutdown(ShutdownContext context) override;
 
  private:
   SerialLoop& loop_;

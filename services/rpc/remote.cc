@@ -373,6 +373,14 @@ std::vector<backend::TaskStatus> RemoteHostManager::Poll() {
   return ValueOrWarn(std::move(statuses), "task events");
 }
 
+absl::Status RemoteHostManager::Shutdown(const std::string& task_id) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::HostManager>().shutdownRequest();
+    request.setTaskId(task_id);
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
 absl::Status RemoteHostManager::StartMaintenance(const std::vector<std::string>& hostnames) {
   return Calling(peer_, [&]() -> absl::Status {
     auto request = peer_.Get<wire::HostManager>().startMaintenanceRequest();

@@ -126,6 +126,7 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   // The allocation was made on a snapshot and never claimed here: nothing to give back.
   absl::Status Release(const placement::Allocation& allocation) override;
   absl::Status Kill(const std::string& task_id) override;
+  absl::Status Shutdown(const std::string& task_id) override;
   std::vector<backend::TaskStatus> Poll() override;
   std::vector<backend::TaskStatus> Reconcile(
       const std::vector<hostmgr::RunningTask>& tasks) override;

@@ -296,6 +296,15 @@ absl::Status MesosBackend::Kill(const std::string& task_id) {
   return client_->Send(session_.Kill(task_id, it->second));
 }
 
+absl::Status MesosBackend::Shutdown(const std::string& task_id) {
+  auto it = in_flight_.find(task_id);
+  if (it == in_flight_.end()) {
+    return absl::NotFoundError(absl::StrCat("shutdown ", task_id, ": not a task in flight"));
+  }
+  PELOTON_CHECK(client_ != nullptr);
+  return client_->Send(session_.Shutdown(task_id, it->second));
+}
+
 void MesosBackend::KeepSubscribed(absl::Time now) {
   if (absl::Status s = client_->Pump(); !s.ok()) {
     spdlog::warn("mesos: {}", std::string(s.message()));

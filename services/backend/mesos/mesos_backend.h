@@ -113,6 +113,8 @@ class MesosBackend final : public Backend {
   // KILL through the master (a launch still waiting is dropped and reported TASK_KILLED).
   // NotFound for a task not in flight; Unavailable when the master cannot be reached.
   absl::Status Kill(const std::string& task_id) override;
+  // SHUTDOWN of the task's executor (a command task's executor has the task's id).
+  absl::Status Shutdown(const std::string& task_id) override;
   std::vector<TaskStatus> Poll() override;
   // Explicit reconciliation of `task_ids`, waiting up to reconcile_wait for the master's
   // answers: TASK_RUNNING tasks are watched from now on; a task the master does not know

@@ -222,11 +222,26 @@ TEST_F(MesosBackendTest, KillsGoThroughTheMasterOrDropAWaitingLaunch) {
   EXPECT_TRUE(Has(all, "job-4-1", MesosTaskState::kKilled));
   EXPECT_EQ(CallsOf(Call::KILL), 1);
 
+  // A kill the agent does not act on: SHUTDOWN of the executor (which has the task's id).
+  master_.set_ignore_kills(true);
+  ASSERT_THAT(backend->Launch(Spec("job-4-3", "cpu-1", 1000)), IsOk());
+  master_.OfferAll();
+  PollUntil(*backend,
+            [](const auto& all) { return Has(all, "job-4-3", MesosTaskState::kRunning); });
+  ASSERT_THAT(backend->Kill("job-4-3"), IsOk());
+  ASSERT_THAT(backend->Shutdown("job-4-3"), IsOk());
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "job-4-3", MesosTaskState::kKilled); });
+  EXPECT_TRUE(Has(all, "job-4-3", MesosTaskState::kKilled));
+  EXPECT_EQ(CallsOf(Call::SHUTDOWN), 1);
+  EXPECT_THAT(backend->Shutdown("job-4-3"), StatusIs(absl::StatusCode::kNotFound));
+  master_.set_ignore_kills(false);
+
   ASSERT_THAT(backend->Launch(Spec("job-4-2", "gpu-1", 1000)), IsOk());
   ASSERT_THAT(backend->Kill("job-4-2"), IsOk());  // still waiting for an offer
   all = backend->Poll();
   EXPECT_TRUE(Has(all, "job-4-2", MesosTaskState::kKilled));
-  EXPECT_EQ(CallsOf(Call::KILL), 1);
+  EXPECT_EQ(CallsOf(Call::KILL), 2);  // job-4-1's and job-4-3's: none for the waiting launch
   EXPECT_THAT(backend->Kill("nobody"), StatusIs(absl::StatusCode::kNotFound));
 }
 

@@ -113,6 +113,14 @@ SchedulerSession::Call SchedulerSession::Kill(const std::string& task_id,
   return call;
 }
 
+SchedulerSession::Call SchedulerSession::Shutdown(const std::string& executor_id,
+                                                  const std::string& agent_id) const {
+  Call call = CallOf(Call::SHUTDOWN);
+  call.mutable_shutdown()->mutable_executor_id()->set_value(executor_id);
+  call.mutable_shutdown()->mutable_agent_id()->set_value(agent_id);
+  return call;
+}
+
 SchedulerSession::Call SchedulerSession::Acknowledge(const ::mesos::v1::TaskStatus& status) const {
   Call call = CallOf(Call::ACKNOWLEDGE);
   auto* ack = call.mutable_acknowledge();

@@ -75,6 +75,8 @@ class SchedulerSession {
   // DECLINE, with the offers refused for `refuse` (Mesos's default is 5 s).
   Call Decline(const std::vector<::mesos::v1::Offer>& offers, absl::Duration refuse) const;
   Call Kill(const std::string& task_id, const std::string& agent_id) const;
+  // SHUTDOWN of an executor (a command task's executor has the task's id).
+  Call Shutdown(const std::string& executor_id, const std::string& agent_id) const;
   // For an update whose ack is true.
   Call Acknowledge(const ::mesos::v1::TaskStatus& status) const;
   // Explicit for the given (task id, agent id) pairs; implicit (every task) when empty.

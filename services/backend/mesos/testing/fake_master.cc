@@ -176,7 +176,12 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
       for (const auto& id : call.decline().offer_ids()) outstanding_offers_.erase(id.value());
       break;
     case Call::KILL:
-      EndTask(call.kill().task_id().value(), ::mesos::v1::TASK_KILLED, "killed");
+      if (!ignore_kills_)
+        EndTask(call.kill().task_id().value(), ::mesos::v1::TASK_KILLED, "killed");
+      break;
+    case Call::SHUTDOWN:  // a command task's executor has the task's id
+      EndTask(call.shutdown().executor_id().value(), ::mesos::v1::TASK_KILLED,
+              "executor shut down");
       break;
     case Call::ACKNOWLEDGE:
       acknowledged_.insert(call.acknowledge().task_id().value());

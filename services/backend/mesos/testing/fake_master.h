@@ -66,6 +66,8 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string framework_id() const { return framework_id_; }
   // The framework id the last SUBSCRIBE asked for (the master answers with framework_id()).
   std::string requested_framework_id() const { return requested_framework_id_; }
+  // KILL does nothing (a task stuck in KILLING); SHUTDOWN still ends it.
+  void set_ignore_kills(bool ignore) { ignore_kills_ = ignore; }
   // Refuse (401) every request whose Authorization header is not this (empty: none needed).
   void require_authorization(std::string value) { authorization_ = std::move(value); }
   // Answer every SUBSCRIBE with this id, as a master assigning one (default: the id asked for).
@@ -104,6 +106,7 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string requested_framework_id_;
   std::string assigned_framework_id_;
   std::string authorization_;
+  bool ignore_kills_ = false;
   std::string stream_id_;
   Encoding encoding_ = Encoding::kProtobuf;
   kj::Own<kj::AsyncOutputStream> stream_;  // the subscribed framework's event stream
