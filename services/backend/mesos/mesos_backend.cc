@@ -600,10 +600,14 @@ std::vector<TaskStatus> MesosBackend::Reconcile(const std::vector<std::string>& 
       }
     }
   }
-  for (const std::string& id : unanswered) {
-    in_flight_.erase(id);
-    out.push_back(Lost(id, "", "the master did not answer for the task at reconciliation"));
+  // No answer (the master is away, or slow) is not "lost": a master that is there answers even
+  // for tasks it does not know. These stay in flight, asked for again on the reconciliation
+  // schedule; the answer, when it comes, is an update like any other.
+  if (!unanswered.empty()) {
+    spdlog::warn("mesos: no answer yet for {} tasks at reconciliation; asking again later",
+                 unanswered.size());
   }
+  for (const std::string& id : unanswered) in_flight_.emplace(id, std::string());
   return out;
 }
 

@@ -118,7 +118,9 @@ class MesosBackend final : public Backend {
   std::vector<TaskStatus> Poll() override;
   // Explicit reconciliation of `task_ids`, waiting up to reconcile_wait for the master's
   // answers: TASK_RUNNING tasks are watched from now on; a task the master does not know
-  // (TASK_UNKNOWN, TASK_LOST, or no answer) is TASK_LOST.
+  // (TASK_UNKNOWN or TASK_LOST) is TASK_LOST. A task the master did not answer for in time (it
+  // is away, or slow) gets no status: it stays in flight and is asked for again on the
+  // reconciliation schedule (never called lost on silence).
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
 
   // Maintenance of agents by hostname (NotFound for a host that is not an agent; Unavailable

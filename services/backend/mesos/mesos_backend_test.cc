@@ -325,6 +325,16 @@ TEST_F(MesosBackendTest, AfterARestartReconcileAdoptsRunningTasksAndLosesUnknown
   EXPECT_TRUE(Has(all, "job-8-1", MesosTaskState::kKilled));
 }
 
+TEST_F(MesosBackendTest, SilenceAtReconciliationIsNotLoss) {
+  options_.reconcile_wait = absl::Milliseconds(200);
+  auto backend = Started();
+  master_.set_ignore_reconcile(true);  // a master slower than the wait
+  // No answer: no status at all (a master that answers does so even for unknown tasks).
+  EXPECT_THAT(backend->Reconcile({"job-11-1"}), IsEmpty());
+  // The task stays in flight: it can be killed, and is asked for again later.
+  EXPECT_THAT(backend->Kill("job-11-1"), IsOk());
+}
+
 TEST_F(MesosBackendTest, ReconciliationRunsOnScheduleExplicitInBatchesThenImplicit) {
   options_.initial_reconcile_delay = absl::Milliseconds(100);
   options_.reconcile_interval = absl::Milliseconds(300);

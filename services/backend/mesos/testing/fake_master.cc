@@ -187,6 +187,7 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
       acknowledged_.insert(call.acknowledge().task_id().value());
       break;
     case Call::RECONCILE:
+      if (ignore_reconcile_) break;
       if (call.reconcile().tasks().empty()) {
         for (const auto& [task, agent] : running_) {
           Update(task, agent, ::mesos::v1::TASK_RUNNING, "reconciliation", false);

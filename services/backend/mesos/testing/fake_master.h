@@ -66,6 +66,8 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string framework_id() const { return framework_id_; }
   // The framework id the last SUBSCRIBE asked for (the master answers with framework_id()).
   std::string requested_framework_id() const { return requested_framework_id_; }
+  // RECONCILE gets no answer (a slow master).
+  void set_ignore_reconcile(bool ignore) { ignore_reconcile_ = ignore; }
   // KILL does nothing (a task stuck in KILLING); SHUTDOWN still ends it.
   void set_ignore_kills(bool ignore) { ignore_kills_ = ignore; }
   // Refuse (401) every request whose Authorization header is not this (empty: none needed).
@@ -107,6 +109,7 @@ class FakeMesosMaster final : public kj::HttpService {
   std::string assigned_framework_id_;
   std::string authorization_;
   bool ignore_kills_ = false;
+  bool ignore_reconcile_ = false;
   std::string stream_id_;
   Encoding encoding_ = Encoding::kProtobuf;
   kj::Own<kj::AsyncOutputStream> stream_;  // the subscribed framework's event stream
