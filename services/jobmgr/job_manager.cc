@@ -486,6 +486,12 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
 }
 
 void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
+  struct ToLaunch {
+    std::string task_id;
+    placement::Allocation allocation;
+    backend::LaunchSpec spec;
+  };
+  std::vector<ToLaunch> launches;
   for (placement_engine::PlacedGang& gang : placed) {
     for (size_t k = 0; k < gang.allocations.size(); ++k) {
       placement::Allocation& allocation = gang.allocations[k];
@@ -506,31 +512,51 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
         }
         continue;
       }
-      const backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation);
+      backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation);
       store::TaskRuntime& t = job->tasks[instance];
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
-      if (absl::Status s = hostmgr_.Launch(std::move(allocation), spec); !s.ok()) {
-        if (absl::IsUnavailable(s)) {
-          // The host manager cannot take it now (unreachable, or restarted and not reconciled
-          // yet): not the task's fault. It is queued again.
-          t.host.clear();
-          t.agent_id.clear();
-          resmgr_.TaskEnded(task_id);
-          if (absl::Status q = EnqueueTasks(*job, {instance}); !q.ok()) {
-            TaskEnded(*job, instance, TaskState::kFailed, "REASON_CONTAINER_LAUNCH_FAILED",
-                      std::string(q.message()));
-          }
-          continue;
-        }
-        t.reason = "REASON_CONTAINER_LAUNCH_FAILED";
-        TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
-        continue;
-      }
-      resmgr_.TaskLaunched(task_id, absl::Now());
       SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
       UpdateJobState(*job);
+      launches.push_back({task_id, std::move(allocation), std::move(spec)});
     }
+  }
+  if (launches.empty()) return;
+  // LAUNCHED is written before anything starts: a crash between the two leaves a LAUNCHED
+  // task with no process, which recovery's reconciliation finds LOST and runs again, never a
+  // process that nobody knows of (Peloton's order too).
+  if (absl::Status s = Flush(); !s.ok()) {
+    spdlog::error("launch: LAUNCHED not recorded: {}", std::string(s.message()));
+  }
+  for (ToLaunch& l : launches) {
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    Job* job = FindByTaskId(l.task_id, &instance, &run);
+    if (job == nullptr || job->tasks[instance].mesos_task_id != l.task_id) {
+      (void)hostmgr_.Release(l.allocation);
+      resmgr_.TaskEnded(l.task_id);
+      continue;
+    }
+    store::TaskRuntime& t = job->tasks[instance];
+    if (absl::Status s = hostmgr_.Launch(std::move(l.allocation), l.spec); !s.ok()) {
+      if (absl::IsUnavailable(s)) {
+        // The host manager cannot take it now (unreachable, or restarted and not reconciled
+        // yet): not the task's fault. It is queued again.
+        t.host.clear();
+        t.agent_id.clear();
+        resmgr_.TaskEnded(l.task_id);
+        if (absl::Status q = EnqueueTasks(*job, {instance}); !q.ok()) {
+          TaskEnded(*job, instance, TaskState::kFailed, "REASON_CONTAINER_LAUNCH_FAILED",
+                    std::string(q.message()));
+        }
+        UpdateJobState(*job);
+        continue;
+      }
+      t.reason = "REASON_CONTAINER_LAUNCH_FAILED";
+      TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
+      continue;
+    }
+    resmgr_.TaskLaunched(l.task_id, absl::Now());
   }
 }
 

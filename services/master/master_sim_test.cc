@@ -162,6 +162,63 @@ defaultconfig:
             placement::HostState::kUp);
 }
 
+// A backend that looks in the store when asked to launch: what a crash right then would leave.
+class StoreAtLaunch final : public backend::Backend {
+ public:
+  StoreAtLaunch(backend::Backend& inner, store::Store& store) : inner_(inner), store_(store) {}
+  std::vector<backend::HostInfo> Hosts() const override { return inner_.Hosts(); }
+  absl::Status Launch(const backend::LaunchSpec& spec) override {
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    absl::StatusOr<JobId> job = ParseTaskId(spec.task_id, &instance, &run);
+    if (job.ok()) {
+      absl::StatusOr<store::TaskRuntime> t = store_.GetTaskRuntime(*job, instance);
+      if (t.ok()) stored_at_launch.push_back(t->state);
+    }
+    return inner_.Launch(spec);
+  }
+  absl::Status Kill(const std::string& id) override { return inner_.Kill(id); }
+  std::vector<backend::TaskStatus> Poll() override { return inner_.Poll(); }
+  std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>& ids) override {
+    return inner_.Reconcile(ids);
+  }
+  std::vector<TaskState> stored_at_launch;
+
+ private:
+  static absl::StatusOr<JobId> ParseTaskId(const std::string& id, uint32_t* instance,
+                                           uint64_t* run) {
+    // "<job uuid>-<instance>-<run>"
+    const size_t last = id.rfind('-');
+    const size_t before = id.rfind('-', last - 1);
+    if (last == std::string::npos || before == std::string::npos) {
+      return absl::InvalidArgumentError(id);
+    }
+    *instance = static_cast<uint32_t>(std::stoul(id.substr(before + 1, last - before - 1)));
+    *run = std::stoull(id.substr(last + 1));
+    return JobId(id.substr(0, before));
+  }
+  backend::Backend& inner_;
+  store::Store& store_;
+};
+
+// The job manager records LAUNCHED before the backend starts a task: a crash in between leaves
+// a LAUNCHED task that recovery finds LOST and runs again, never a process nobody knows of.
+TEST_F(MasterSimTest, LaunchedIsRecordedBeforeTheBackendStartsTheTask) {
+  StoreAtLaunch watching(*backend_, *store_);
+  PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, watching));
+  ASSERT_THAT(master_->Recover(), IsOk());
+  const JobId id = Create(R"yaml(
+instancecount: 3
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 3; });
+  EXPECT_THAT(
+      watching.stored_at_launch,
+      ::testing::ElementsAre(TaskState::kLaunched, TaskState::kLaunched, TaskState::kLaunched));
+}
+
 // A backend whose kills do nothing (a task stuck in KILLING); Shutdown still ends the task.
 class StuckKills final : public backend::Backend {
  public:
