@@ -114,7 +114,7 @@ class JobSpreadFilter final : public FilterPlugin {
       return FilterReason::kMatch;
     }
     return host.job_tasks.contains(s.job_key) ? FilterReason::kMismatchMaxHostLimit
-                                                   : FilterReason::kMatch;
+                                              : FilterReason::kMatch;
   }
 };
 

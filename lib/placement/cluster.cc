@@ -129,6 +129,27 @@ absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
   return absl::OkStatus();
 }
 
+absl::Status Cluster::SetReserved(uint32_t host, const Resources& reserved) {
+  if (host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
+  Host& h = hosts_[host];
+  if (reserved.milli_gpu() != 0 || !Resources().FitsIn(reserved)) {
+    return absl::InvalidArgumentError(absl::StrCat("reserved on host ", h.name, ": ",
+                                                   reserved.ToString(),
+                                                   " (rule: cpu, memory and disk, >= 0)"));
+  }
+  const Resources available = h.free + h.reserved;  // not held by allocations
+  if (!reserved.FitsIn(available)) {
+    return absl::FailedPreconditionError(absl::StrCat("reserved on host ", h.name, ": ",
+                                                      reserved.ToString(), " exceeds ",
+                                                      available.ToString(), " not allocated"));
+  }
+  const bool grew = reserved.FitsIn(h.reserved);  // free only grows
+  h.free = available - reserved;
+  h.reserved = reserved;
+  Reindex(h, grew);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<uint32_t> Cluster::FindHost(absl::string_view name) const {
   auto it = by_name_.find(name);
   if (it == by_name_.end())
@@ -211,16 +232,16 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
 absl::Status Cluster::Release(const Allocation& a) {
   if (a.host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[a.host];
-  if (!(h.free + a.resources).FitsIn(h.capacity) || h.tasks == 0) {
+  if (!(h.free + h.reserved + a.resources).FitsIn(h.capacity) || h.tasks == 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("allocation of ", a.resources.ToString(), " does not belong to host ",
-                     h.name, " (free ", h.free.ToString(), ", ", h.tasks, " tasks)"));
+        absl::StrCat("allocation of ", a.resources.ToString(), " does not belong to host ", h.name,
+                     " (free ", h.free.ToString(), ", ", h.tasks, " tasks)"));
   }
   for (const auto& [d, milli] : a.gpus) {
     if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("allocation on host ", h.name, " holds an unknown GPU share (device ", d,
-                       ", ", milli, " milli-gpu)"));
+      return absl::FailedPreconditionError(absl::StrCat("allocation on host ", h.name,
+                                                        " holds an unknown GPU share (device ", d,
+                                                        ", ", milli, " milli-gpu)"));
     }
   }
   for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
@@ -283,30 +304,30 @@ absl::Status Cluster::Claim(const Allocation& a) {
   Host& h = hosts_[a.host];
   if (!a.resources.FitsIn(h.free)) {
     return absl::FailedPreconditionError(absl::StrCat("allocation does not fit host ", h.name,
-                                                      ": needs ", a.resources.ToString(),
-                                                      ", free ", h.free.ToString()));
+                                                      ": needs ", a.resources.ToString(), ", free ",
+                                                      h.free.ToString()));
   }
   int64_t gpu_milli = 0;
   for (const auto& [d, milli] : a.gpus) {
     if (d >= h.gpus.size() || milli <= 0 || milli > 1000) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("allocation: GPU device ", d, " share ", milli,
-                       " is not a device of host ", h.name, " with a share in 1..1000"));
+      return absl::InvalidArgumentError(absl::StrCat("allocation: GPU device ", d, " share ", milli,
+                                                     " is not a device of host ", h.name,
+                                                     " with a share in 1..1000"));
     }
     gpu_milli += milli;
   }
   if (gpu_milli != a.resources.milli_gpu()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("allocation: GPU shares add up to ", gpu_milli,
-                     " milli-gpu, its resources say ", a.resources.milli_gpu()));
+    return absl::InvalidArgumentError(absl::StrCat("allocation: GPU shares add up to ", gpu_milli,
+                                                   " milli-gpu, its resources say ",
+                                                   a.resources.milli_gpu()));
   }
   for (const auto& [d, milli] : a.gpus) {
     int64_t taken = 0;  // the same device may not be named twice beyond its free share
     for (const auto& [d2, m2] : a.gpus) taken += d2 == d ? m2 : 0;
     if (taken > h.gpus[d].free_milli) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("allocation: GPU device ", d, " of host ", h.name, " has ",
-                       h.gpus[d].free_milli, " milli-gpu free, needs ", taken));
+      return absl::FailedPreconditionError(absl::StrCat("allocation: GPU device ", d, " of host ",
+                                                        h.name, " has ", h.gpus[d].free_milli,
+                                                        " milli-gpu free, needs ", taken));
     }
   }
   if (!PortsFree(h.free_ports, a.ports)) {

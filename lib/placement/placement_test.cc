@@ -99,6 +99,32 @@ TEST_F(PlacementTest, PackPutsSmallTasksOnOneHostSpreadJobOnDistinctHosts) {
   EXPECT_THAT(PlaceWith("pack", Singles({extra})).placed, SizeIs(1));
 }
 
+// Resources another framework holds come out of free: placement sees what is really there.
+TEST_F(PlacementTest, ReservedResourcesAreNotPlacedOn) {
+  for (const char* h : {"a", "b"}) ASSERT_THAT(cluster_.AddHost(CpuHost(h)), IsOk());
+  const Resources all = cluster_.host(0).free;
+  ASSERT_THAT(cluster_.SetReserved(0, Resources::Of(all.milli_cpu(), 0, 0, 0)), IsOk());
+  EXPECT_EQ(cluster_.host(0).free.milli_cpu(), 0);
+  PlacementResult r = PlaceWith("pack", Singles({Task("t")}));
+  ASSERT_THAT(r.placed, SizeIs(1));
+  EXPECT_EQ(HostOf(r.placed[0]), "b");  // a is taken by someone else
+  // Given back: a is first fit again; an allocation there is released with its host's reserve.
+  ASSERT_THAT(cluster_.SetReserved(0, Resources()), IsOk());
+  PlacementResult again = PlaceWith("pack", Singles({Task("u")}));
+  ASSERT_THAT(again.placed, SizeIs(1));
+  EXPECT_EQ(HostOf(again.placed[0]), "a");
+  ASSERT_THAT(cluster_.SetReserved(0, Resources::Of(1000, 0, 0, 0)), IsOk());
+  EXPECT_THAT(cluster_.Release(again.placed[0].allocation), IsOk());
+  EXPECT_EQ(cluster_.host(0).free + cluster_.host(0).reserved, all);
+  // Refusals change nothing.
+  EXPECT_THAT(cluster_.SetReserved(0, Resources::Of(0, 0, 0, 1000)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(cluster_.SetReserved(0, Resources::Of(all.milli_cpu() + 1, 0, 0, 0)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(cluster_.host(0).reserved.milli_cpu(), 1000);
+  EXPECT_THAT(cluster_.SetReserved(9, Resources()), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 // Job keys are the same in every process (allocations travel between copies of a cluster):
 // FNV-1a 64, whose published value for "a" is fixed; never 0, which means "not counted".
 TEST(JobKeyTest, IsStableAndNeverZero) {

@@ -88,6 +88,7 @@ struct Host {
   attributes @3 :List(Label);
   ports @4 :List(PortRange);
   state @5 :UInt8;         # taskfsm::HostState
+  reserved @6 :Resources;  # held outside the allocations (placement::Cluster::SetReserved)
 }
 
 struct GangTask {

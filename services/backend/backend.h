@@ -14,6 +14,7 @@
 #define PELOTON_SERVICES_BACKEND_BACKEND_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -90,6 +91,14 @@ class Backend {
   // SIGTERM, then SIGKILL after the task's grace period; reported TASK_KILLED when it ends.
   // NotFound for a task this backend does not know; killing an ended task does nothing.
   virtual absl::Status Kill(const std::string& task_id) = 0;
+  // For a backend whose launches need the cluster manager's offers (Mesos): what each host
+  // offers now for new tasks (its held offers, less what already waits to launch there); a
+  // host missing from the map offers nothing. The host manager keeps the rest of each host out
+  // of placement's reach (Cluster::SetReserved), as Peloton places only on offered hosts.
+  // nullopt (the default): launches need no offers.
+  virtual std::optional<absl::flat_hash_map<std::string, Resources>> Offered() const {
+    return std::nullopt;
+  }
   // For a task a kill did not end in time (reference §3.6, executor_shutdown): stop it by
   // force (Mesos: SHUTDOWN of its executor). By default, a kill again. NotFound as Kill.
   virtual absl::Status Shutdown(const std::string& task_id) { return Kill(task_id); }

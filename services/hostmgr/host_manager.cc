@@ -113,7 +113,23 @@ std::vector<backend::TaskStatus> HostManager::Poll() {
     if (IsTerminal(s.state)) Ended(s);
   }
   DownDrainedHosts();
+  ApplyOffers();
   return statuses;
+}
+
+void HostManager::ApplyOffers() {
+  const std::optional<absl::flat_hash_map<std::string, Resources>> offered = backend_.Offered();
+  if (!offered.has_value()) return;
+  for (uint32_t h = 0; h < cluster_.size(); ++h) {
+    const placement::Host& host = cluster_.host(h);
+    if (host.state != placement::HostState::kUp) continue;
+    auto it = offered->find(host.name);
+    const Resources offer = it == offered->end() ? Resources() : it->second;
+    const Resources unallocated = host.free + host.reserved;
+    Resources reserve = unallocated - Resources::Min(unallocated, offer);
+    reserve[ResourceKind::kGpu] = 0;  // GPU devices are not reserved this way
+    if (reserve != host.reserved) (void)cluster_.SetReserved(h, reserve);
+  }
 }
 
 absl::StatusOr<std::vector<uint32_t>> HostManager::HostsIn(

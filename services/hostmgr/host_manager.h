@@ -64,6 +64,9 @@ class HostManager final : public HostManagerApi {
   // Hosts the backend added join the cluster (new indices); hosts it no longer has go DOWN,
   // and come back UP if they return. Their resources are taken as first seen.
   void SyncHosts();
+  // For a backend whose launches need offers: each UP host's resources beyond what it offers
+  // are reserved (out of placement's reach).
+  void ApplyOffers();
   // DRAINING hosts with no task left: DRAINED, then DOWN once the backend has taken them down.
   void DownDrainedHosts();
   // The indices of `hostnames`, each in one of `states`: NotFound / FailedPrecondition naming it.

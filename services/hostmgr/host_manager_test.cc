@@ -2,6 +2,7 @@
 
 #include "services/hostmgr/host_manager.h"
 
+#include <optional>
 #include <utility>
 
 #include "gmock/gmock.h"
@@ -23,6 +24,9 @@ class ChangingHosts final : public backend::Backend {
   std::vector<backend::TaskStatus> Poll() override { return std::exchange(statuses, {}); }
   std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>&) override {
     return {};
+  }
+  std::optional<absl::flat_hash_map<std::string, Resources>> Offered() const override {
+    return offered;
   }
   absl::Status DrainHosts(const std::vector<std::string>& h) override { return Log("drain", h); }
   absl::Status DownHosts(const std::vector<std::string>& h) override { return Log("down", h); }
@@ -49,6 +53,7 @@ class ChangingHosts final : public backend::Backend {
   uint64_t version = 0;
   std::vector<backend::TaskStatus> statuses;  // what the next Poll reports
   std::vector<std::string> calls;             // maintenance calls, "drain a", ...
+  std::optional<absl::flat_hash_map<std::string, Resources>> offered;  // none: no offer gate
   bool refuse = false;
 };
 
@@ -136,6 +141,30 @@ TEST(HostManagerTest, MaintenanceDrainsTakesDownAndBringsUp) {
   EXPECT_EQ(hm->Capacity().milli_cpu(), 8000);
   EXPECT_THAT(hm->CompleteMaintenance({"a"}),
               ::peloton::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// A backend whose launches need offers: placement sees only what each host offers (Peloton
+// places only on offered hosts); the rest is reserved, and given back when offered again.
+TEST(HostManagerTest, PlacementSeesOnlyWhatIsOffered) {
+  ChangingHosts backend;
+  backend.Set({"a", "b"});
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm, HostManager::Create(backend));
+  backend.offered.emplace();
+  (*backend.offered)["a"] = Resources::Of(1000, 256, 100, 0);  // b offers nothing
+  (void)hm->Poll();
+  EXPECT_EQ(hm->cluster().host(0).free, Resources::Of(1000, 256, 100, 0));
+  EXPECT_EQ(hm->cluster().host(0).reserved, Resources::Of(3000, 768, 0, 0));
+  EXPECT_TRUE(hm->cluster().host(1).free.IsZero());
+  EXPECT_EQ(hm->Capacity().milli_cpu(), 8000);  // entitlements still see the whole cluster
+
+  (*backend.offered)["b"] = Resources::Of(4000, 1024, 100, 0);  // b offers all of it
+  (void)hm->Poll();
+  EXPECT_EQ(hm->cluster().host(1).free, Resources::Of(4000, 1024, 100, 0));
+  EXPECT_TRUE(hm->cluster().host(1).reserved.IsZero());
+
+  backend.offered.reset();  // a backend without offers: nothing changes any more
+  (void)hm->Poll();
+  EXPECT_EQ(hm->cluster().host(0).free.milli_cpu(), 1000);
 }
 
 }  // namespace

@@ -240,7 +240,10 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
     const std::vector<placement::HostSpec> hosts = hm_.HostSpecs();
     auto results = context.getResults();
     auto host_list = results.initHosts(static_cast<unsigned>(hosts.size()));
-    for (size_t i = 0; i < hosts.size(); ++i) Set(hosts[i], host_list[i]);
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      Set(hosts[i], host_list[i]);
+      Set(hm_.cluster().host(static_cast<uint32_t>(i)).reserved, host_list[i].initReserved());
+    }
     auto list = results.initAllocations(static_cast<unsigned>(hm_.allocation_count()));
     unsigned i = 0;
     hm_.ForEachAllocation([&](const std::string&, const placement::Allocation& a) {

@@ -309,6 +309,15 @@ absl::Status RemoteHostManager::FetchSnapshot(placement::Cluster& cluster) const
       if (!allocation.ok()) return allocation.status();
       if (absl::Status s = cluster.Claim(*allocation); !s.ok()) return s;
     }
+    // What the hosts hold outside the allocations (offers not covering them), last.
+    uint32_t index = 0;
+    for (wire::Host::Reader h : response.getHosts()) {
+      const Resources reserved = Get(h.getReserved());
+      if (!reserved.IsZero()) {
+        if (absl::Status s = cluster.SetReserved(index, reserved); !s.ok()) return s;
+      }
+      ++index;
+    }
     return absl::OkStatus();
   });
 }

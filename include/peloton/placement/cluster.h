@@ -30,6 +30,9 @@ struct Host {
   // Read on every placement (filters, index, release): kept together at the front.
   Resources free;  // milli_gpu = sum of the devices' free milli-gpu
   Resources capacity;
+  // Held outside this cluster's allocations (SetReserved): free + allocations + reserved ==
+  // capacity. cpu, memory and disk only.
+  Resources reserved;
   HostState state = HostState::kUp;
   uint32_t free_port_count = 0;
   uint32_t tasks = 0;
@@ -78,6 +81,12 @@ class Cluster {
   // 1000 per device, device free outside 0..1000, port range with begin > end or overlapping.
   absl::StatusOr<uint32_t> AddHost(const HostSpec& spec);
   absl::Status SetHostState(uint32_t host, HostState state);
+  // Resources on `host` that are not this cluster's to place, though no allocation here holds
+  // them: what another framework uses, as a cluster manager's offers show. They come out of
+  // free, so placement sees what is really there. cpu, memory and disk only (GPU devices and
+  // ports are not reserved this way). InvalidArgument for GPU, a negative amount or a bad host;
+  // FailedPrecondition (and no change) when more than is free beside the allocations.
+  absl::Status SetReserved(uint32_t host, const Resources& reserved);
 
   size_t size() const { return hosts_.size(); }
   const Host& host(uint32_t index) const { return hosts_[index]; }

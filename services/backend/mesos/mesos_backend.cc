@@ -241,6 +241,27 @@ std::vector<HostInfo> MesosBackend::Hosts() const {
   return out;
 }
 
+std::optional<absl::flat_hash_map<std::string, Resources>> MesosBackend::Offered() const {
+  absl::flat_hash_map<std::string, Resources> out;
+  const absl::Time now = absl::Now();
+  for (const auto& [agent, offers] : session_.offers()) {
+    auto host = agents_.find(agent);
+    if (host == agents_.end() || offers.empty() ||
+        !std::all_of(offers.begin(), offers.end(),
+                     [&](const ::mesos::v1::Offer& o) { return Usable(o, now); })) {
+      continue;
+    }
+    absl::StatusOr<HostInfo> offered = HostOfOffers(offers, options_.framework.role);
+    if (!offered.ok()) continue;
+    Resources left = offered->capacity;
+    if (auto waiting = waiting_.find(agent); waiting != waiting_.end()) {
+      for (const Pending& p : waiting->second) left -= Resources::Min(left, p.spec.resources);
+    }
+    out[host->second.hostname] = left;
+  }
+  return out;
+}
+
 std::string MesosBackend::HostnameOf(const std::string& agent_id) const {
   auto it = agents_.find(agent_id);
   return it == agents_.end() ? std::string() : it->second.hostname;

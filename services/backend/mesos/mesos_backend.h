@@ -106,6 +106,8 @@ class MesosBackend final : public Backend {
   void Stop();
 
   std::vector<HostInfo> Hosts() const override;
+  // Each agent's held usable offers (cpu, memory, disk), less its launches still waiting.
+  std::optional<absl::flat_hash_map<std::string, Resources>> Offered() const override;
   uint64_t HostsVersion() const override { return hosts_version_; }
   // Queued for the host's offers. InvalidArgument for a host that is not an agent;
   // AlreadyExists for a task id in flight.
