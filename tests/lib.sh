@@ -21,3 +21,42 @@ wait_for_api() {
   done
   fail "nothing answers at ${PELOTON_MASTER}"
 }
+
+# --- fake-mesos-master (the Mesos test double as a process); needs `fake_bin`.
+
+# start_fake_mesos ARGS...: starts it (log in ${work}/fake.log), sets fake_pid and mesos
+# (its host:port).
+start_fake_mesos() {
+  "${fake_bin}" --address-file="${work}/address" "$@" > "${work}/fake.log" 2>&1 &
+  fake_pid=$!
+  for _ in $(seq 1 100); do [ -s "${work}/address" ] && break; sleep 0.05; done
+  mesos=$(cat "${work}/address")
+}
+
+# fake_logged TEXT: the double logs TEXT within 5 s (it logs on its next turn).
+fake_logged() {
+  for _ in $(seq 1 100); do
+    grep -qF -- "$1" "${work}/fake.log" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# wait_running_on_mesos JOB: some task of JOB runs on an agent of the double.
+wait_running_on_mesos() {
+  for _ in $(seq 1 200); do
+    "${peloton}" task list "$1" | grep -q " RUNNING .*mesos-" && return 0
+    sleep 0.05
+  done
+  fail "no task ran: $("${peloton}" task list "$1")"
+}
+
+# expect_ran_once JOB COUNT: instances 0..COUNT-1 of JOB each ran one run only.
+expect_ran_once() {
+  for i in $(seq 0 $(($2 - 1))); do
+    "${peloton}" task events "$1" "${i}" > "${work}/events"
+    if grep -qv "^ *1 \|^ *Run " "${work}/events"; then
+      fail "instance ${i} ran twice: $(cat "${work}/events")"
+    fi
+  done
+}

@@ -28,10 +28,9 @@ fail() {
 stop_all() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
 trap 'stop_all; rm -rf "${sock}"' EXIT
 
-"${bin}/backend/mesos/fake-mesos-master" --address-file="${work}/address" --agents=3 \
-  --agent-cpus=4 --framework-id=fw-split --finish-after-ms=2000 > "${work}/fake.log" 2>&1 &
-pid[fake]=$!
-for _ in $(seq 1 100); do [ -s "${work}/address" ] && break; sleep 0.05; done
+fake_bin="${bin}/backend/mesos/fake-mesos-master"
+start_fake_mesos --agents=3 --agent-cpus=4 --framework-id=fw-split --finish-after-ms=2000
+pid[fake]=${fake_pid}
 
 start() {  # start <component> [flags...]
   local name=$1
@@ -41,7 +40,7 @@ start() {  # start <component> [flags...]
   pid[${name}]=$!
 }
 start_hostmgr() {
-  start hostmgr --data-dir="${work}/var" --backend=mesos --mesos-master="$(cat "${work}/address")"
+  start hostmgr --data-dir="${work}/var" --backend=mesos --mesos-master="${mesos}"
 }
 start_hostmgr
 start resmgr --data-dir="${work}/var" "${peers[@]}"
@@ -52,20 +51,12 @@ wait_for_api
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" > "${work}/create" 2> /dev/null
 job=$(head -1 "${work}/create" | awk '{print $2}')
-for _ in $(seq 1 200); do
-  "${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" && break
-  sleep 0.05
-done
-"${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" || fail "no task ran: $("${peloton}" task list "${job}")"
+wait_running_on_mesos "${job}"
 
 kill -9 "${pid[hostmgr]}"
 wait "${pid[hostmgr]}" 2> /dev/null || true
 start_hostmgr
-for _ in $(seq 1 100); do
-  grep -q "subscription 2 asked for framework fw-split" "${work}/fake.log" && break
-  sleep 0.05
-done
-grep -q "subscription 2 asked for framework fw-split" "${work}/fake.log" ||
+fake_logged "subscription 2 asked for framework fw-split" ||
   fail "the restarted host manager should ask for the framework id it was given"
 
 for _ in $(seq 1 400); do
@@ -74,8 +65,5 @@ for _ in $(seq 1 400); do
 done
 "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" ||
   fail "job: $("${peloton}" task list "${job}")"
-for i in $(seq 0 9); do
-  "${peloton}" task events "${job}" "${i}" > "${work}/events"
-  if grep -qv "^ *1 \|^ *Run " "${work}/events"; then fail "instance ${i} ran twice: $(cat "${work}/events")"; fi
-done
+expect_ran_once "${job}" 10
 echo PASS

@@ -32,11 +32,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Four agents of 4 cpus; the first has 2 GPUs (scarce: CPU tasks stay off it while others fit).
-"${fake_bin}" --address-file="${work}/address" --agents=4 --agent-cpus=4 --agent-gpus=2 \
-  --gpu-agents=1 --framework-id=fw-assigned --finish-after-ms=1500 > "${work}/fake.log" 2>&1 &
-fake_pid=$!
-for _ in $(seq 1 100); do [ -s "${work}/address" ] && break; sleep 0.05; done
-mesos=$(cat "${work}/address")
+start_fake_mesos --agents=4 --agent-cpus=4 --agent-gpus=2 --gpu-agents=1 \
+  --framework-id=fw-assigned --finish-after-ms=1500
 
 start_master() {
   "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --backend=mesos \
@@ -61,15 +58,6 @@ master_refuses "mesos.role" --backend=mesos --mesos-master="${mesos}" --mesos-ro
 master_refuses "cannot subscribe at 127.0.0.1:1" --listen="unix:${sock_dir}/other.sock" \
   --backend=mesos --mesos-master=127.0.0.1:1
 
-# The double logs each subscription on its next turn: wait for the line.
-fake_logged() {
-  for _ in $(seq 1 100); do
-    grep -qF -- "$1" "${work}/fake.log" && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
 start_master
 fake_logged "subscription 1 asked for framework 3dcc744f-016c-6579-9b82-6325424502d2-9999" ||
   fail "the first subscription should ask for Peloton's default id"
@@ -78,11 +66,7 @@ fake_logged "subscription 1 asked for framework 3dcc744f-016c-6579-9b82-63254245
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" > "${work}/create" 2> /dev/null
 job=$(head -1 "${work}/create" | awk '{print $2}')
 # Wait until tasks run on the double's agents, then kill the master under them.
-for _ in $(seq 1 200); do
-  "${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" && break
-  sleep 0.05
-done
-"${peloton}" task list "${job}" | grep -q " RUNNING .*mesos-" || fail "no task ran: $("${peloton}" task list "${job}")"
+wait_running_on_mesos "${job}"
 kill -9 "${master_pid}"
 wait "${master_pid}" 2>/dev/null || true
 start_master
@@ -125,9 +109,8 @@ fake_logged "operator START_MAINTENANCE" || fail "the machine was not taken down
 fake_logged "operator STOP_MAINTENANCE" || fail "the machine was not brought up"
 "${peloton}" host query | grep -q "^mesos-3 .* UP " || fail "host query: $("${peloton}" host query)"
 # Every instance ran once: run 1 only, on an agent of the double.
+expect_ran_once "${job}" 10
 for i in $(seq 0 9); do
-  "${peloton}" task events "${job}" "${i}" > "${work}/events"
-  if grep -qv "^ *1 \|^ *Run " "${work}/events"; then fail "instance ${i} ran twice: $(cat "${work}/events")"; fi
-  grep -q "SUCCEEDED .*mesos-" "${work}/events" || fail "instance ${i}: $(cat "${work}/events")"
+  "${peloton}" task events "${job}" "${i}" | grep -q "SUCCEEDED .*mesos-" || fail "instance ${i}"
 done
 echo PASS
