@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "peloton/taskfsm/task_id.h"
 #include "peloton/testing/status_matchers.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/sim/sim_backend.h"
@@ -162,42 +163,38 @@ defaultconfig:
             placement::HostState::kUp);
 }
 
-// A backend that looks in the store when asked to launch: what a crash right then would leave.
-class StoreAtLaunch final : public backend::Backend {
+// A backend that passes every call to another: the tests' decorators override what they watch.
+class ForwardingBackend : public backend::Backend {
  public:
-  StoreAtLaunch(backend::Backend& inner, store::Store& store) : inner_(inner), store_(store) {}
+  explicit ForwardingBackend(backend::Backend& inner) : inner_(inner) {}
   std::vector<backend::HostInfo> Hosts() const override { return inner_.Hosts(); }
-  absl::Status Launch(const backend::LaunchSpec& spec) override {
-    uint32_t instance = 0;
-    uint64_t run = 0;
-    absl::StatusOr<JobId> job = ParseTaskId(spec.task_id, &instance, &run);
-    if (job.ok()) {
-      absl::StatusOr<store::TaskRuntime> t = store_.GetTaskRuntime(*job, instance);
-      if (t.ok()) stored_at_launch.push_back(t->state);
-    }
-    return inner_.Launch(spec);
-  }
+  absl::Status Launch(const backend::LaunchSpec& spec) override { return inner_.Launch(spec); }
   absl::Status Kill(const std::string& id) override { return inner_.Kill(id); }
   std::vector<backend::TaskStatus> Poll() override { return inner_.Poll(); }
   std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>& ids) override {
     return inner_.Reconcile(ids);
   }
+
+ protected:
+  backend::Backend& inner_;
+};
+
+// A backend that looks in the store when asked to launch: what a crash right then would leave.
+class StoreAtLaunch final : public ForwardingBackend {
+ public:
+  StoreAtLaunch(backend::Backend& inner, store::Store& store)
+      : ForwardingBackend(inner), store_(store) {}
+  absl::Status Launch(const backend::LaunchSpec& spec) override {
+    absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(spec.task_id);
+    if (id.ok()) {
+      absl::StatusOr<store::TaskRuntime> t = store_.GetTaskRuntime(JobId(id->job_id), id->instance);
+      if (t.ok()) stored_at_launch.push_back(t->state);
+    }
+    return inner_.Launch(spec);
+  }
   std::vector<TaskState> stored_at_launch;
 
  private:
-  static absl::StatusOr<JobId> ParseTaskId(const std::string& id, uint32_t* instance,
-                                           uint64_t* run) {
-    // "<job uuid>-<instance>-<run>"
-    const size_t last = id.rfind('-');
-    const size_t before = id.rfind('-', last - 1);
-    if (last == std::string::npos || before == std::string::npos) {
-      return absl::InvalidArgumentError(id);
-    }
-    *instance = static_cast<uint32_t>(std::stoul(id.substr(before + 1, last - before - 1)));
-    *run = std::stoull(id.substr(last + 1));
-    return JobId(id.substr(0, before));
-  }
-  backend::Backend& inner_;
   store::Store& store_;
 };
 
@@ -220,11 +217,9 @@ defaultconfig:
 }
 
 // A backend whose kills do nothing (a task stuck in KILLING); Shutdown still ends the task.
-class StuckKills final : public backend::Backend {
+class StuckKills final : public ForwardingBackend {
  public:
-  explicit StuckKills(backend::Backend& inner) : inner_(inner) {}
-  std::vector<backend::HostInfo> Hosts() const override { return inner_.Hosts(); }
-  absl::Status Launch(const backend::LaunchSpec& spec) override { return inner_.Launch(spec); }
+  using ForwardingBackend::ForwardingBackend;
   absl::Status Kill(const std::string&) override {
     ++kills;
     return absl::OkStatus();
@@ -233,14 +228,7 @@ class StuckKills final : public backend::Backend {
     ++shutdowns;
     return inner_.Kill(task_id);
   }
-  std::vector<backend::TaskStatus> Poll() override { return inner_.Poll(); }
-  std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>& ids) override {
-    return inner_.Reconcile(ids);
-  }
   int kills = 0, shutdowns = 0;
-
- private:
-  backend::Backend& inner_;
 };
 
 // Reference §3.6 (executor_shutdown): a task a kill does not end within its grace period and
