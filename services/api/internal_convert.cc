@@ -41,6 +41,23 @@ std::vector<placement::Label> GetLabels(capnp::List<Label>::Reader in) {
   return out;
 }
 
+// (key, value) pairs (a launch's environment and labels) as a List(Label), and back.
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+void SetPairs(const Pairs& pairs, capnp::List<Label>::Builder out) {
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    out[i].setKey(pairs[i].first);
+    out[i].setValue(pairs[i].second);
+  }
+}
+
+Pairs GetPairs(capnp::List<Label>::Reader in) {
+  Pairs out;
+  out.reserve(in.size());
+  for (Label::Reader l : in) out.emplace_back(Str(l.getKey()), Str(l.getValue()));
+  return out;
+}
+
 void SetConstraint(const placement::Constraint& c, Constraint::Builder out) {
   out.setType(static_cast<uint8_t>(c.type));
   out.setKind(static_cast<uint8_t>(c.label.kind));
@@ -245,18 +262,10 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
   out.setShell(s.shell);
   out.setCommand(s.command);
   Set(s.arguments, out.initArguments(static_cast<unsigned>(s.arguments.size())));
-  auto env = out.initEnvironment(static_cast<unsigned>(s.environment.size()));
-  for (size_t i = 0; i < s.environment.size(); ++i) {
-    env[i].setKey(s.environment[i].first);
-    env[i].setValue(s.environment[i].second);
-  }
+  SetPairs(s.environment, out.initEnvironment(static_cast<unsigned>(s.environment.size())));
   Set(s.resources, out.initResources());
   out.setKillGracePeriodNanos(absl::ToInt64Nanoseconds(s.kill_grace_period));
-  auto labels = out.initLabels(static_cast<unsigned>(s.labels.size()));
-  for (size_t i = 0; i < s.labels.size(); ++i) {
-    labels[i].setKey(s.labels[i].first);
-    labels[i].setValue(s.labels[i].second);
-  }
+  SetPairs(s.labels, out.initLabels(static_cast<unsigned>(s.labels.size())));
   auto ports = out.initPorts(static_cast<unsigned>(s.ports.size()));
   for (size_t i = 0; i < s.ports.size(); ++i) ports.set(i, s.ports[i]);
   out.setContainerImage(s.container_image);
@@ -275,12 +284,10 @@ backend::LaunchSpec Get(LaunchSpec::Reader in) {
   s.shell = in.getShell();
   s.command = Str(in.getCommand());
   s.arguments = Get(in.getArguments());
-  for (Label::Reader e : in.getEnvironment()) {
-    s.environment.emplace_back(Str(e.getKey()), Str(e.getValue()));
-  }
+  s.environment = GetPairs(in.getEnvironment());
   s.resources = Get(in.getResources());
   s.kill_grace_period = absl::Nanoseconds(in.getKillGracePeriodNanos());
-  for (Label::Reader l : in.getLabels()) s.labels.emplace_back(Str(l.getKey()), Str(l.getValue()));
+  s.labels = GetPairs(in.getLabels());
   for (uint32_t p : in.getPorts()) s.ports.push_back(p);
   s.container_image = Str(in.getContainerImage());
   for (VolumeMount::Reader v : in.getVolumes()) {
