@@ -281,23 +281,22 @@ absl::Status MesosBackend::Launch(const LaunchSpec& spec) {
   if (in_flight_.contains(spec.task_id)) {
     return absl::AlreadyExistsError(absl::StrCat("launch ", spec.task_id, ": already launched"));
   }
-  for (const auto& [id, pending] : waiting_) {
-    for (const Pending& p : pending) {
-      if (p.spec.task_id == spec.task_id) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("launch ", spec.task_id, ": already waiting for an offer"));
-      }
-    }
+  if (!waiting_agent_.emplace(spec.task_id, agent->second).second) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("launch ", spec.task_id, ": already waiting for an offer"));
   }
   waiting_[agent->second].push_back({spec, absl::Now()});
   return absl::OkStatus();
 }
 
 absl::Status MesosBackend::Kill(const std::string& task_id) {
-  for (auto& [agent, pending] : waiting_) {
+  if (auto waiting = waiting_agent_.find(task_id); waiting != waiting_agent_.end()) {
+    const std::string agent = waiting->second;
+    waiting_agent_.erase(waiting);
+    std::vector<Pending>& pending = waiting_[agent];
     auto it = std::find_if(pending.begin(), pending.end(),
                            [&](const Pending& p) { return p.spec.task_id == task_id; });
-    if (it == pending.end()) continue;
+    PELOTON_CHECK(it != pending.end());  // the index and the queues agree
     TaskStatus killed;
     killed.task_id = task_id;
     killed.state = MesosTaskState::kKilled;
@@ -488,6 +487,7 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
                       pending.size());
         const absl::Status sent = client_->Send(session_.Accept(session_.TakeOffers(agent), tasks));
         for (Pending& p : launched) {
+          waiting_agent_.erase(p.spec.task_id);
           if (sent.ok()) {
             in_flight_[p.spec.task_id] = agent;
           } else {
@@ -507,6 +507,7 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
                          absl::StrCat("launch failed: no offer from ", it->spec.hostname,
                                       " covered the task within ",
                                       absl::FormatDuration(options_.launch_timeout))));
+      waiting_agent_.erase(it->spec.task_id);
       it = pending.erase(it);
     }
   }

@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "kj/async-io.h"
@@ -188,8 +189,11 @@ class MesosBackend final : public Backend {
   absl::Time agents_read_ = absl::InfinitePast();
 
   std::map<std::string, std::vector<Pending>> waiting_;  // by agent id, in launch order
-  std::map<std::string, std::string> in_flight_;         // task id -> agent id (launched)
-  std::map<std::string, absl::Time> offers_since_;       // agent id -> when its offers came
+  // The agent of each launch in waiting_, by task id: Launch and Kill find one without
+  // scanning every agent's queue (thousands wait in a busy tick).
+  absl::flat_hash_map<std::string, std::string> waiting_agent_;
+  std::map<std::string, std::string> in_flight_;    // task id -> agent id (launched)
+  std::map<std::string, absl::Time> offers_since_;  // agent id -> when its offers came
   std::vector<::mesos::v1::TaskStatus> to_ack_;
   std::vector<TaskStatus> early_;  // reported by Poll next (kills of waiting launches, ...)
 
