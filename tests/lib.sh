@@ -60,3 +60,27 @@ expect_ran_once() {
     fi
   done
 }
+
+# --- the four components apart (split_test, mesos_split_test). They need `bin` (the services
+# directory of the runfiles), `work`, `sock` (a short directory for the Unix sockets) and
+# `declare -A pid`.
+
+# start_component NAME [flags...]: peloton-NAME on unix:${sock}/NAME.sock with 20 ms ticks,
+# logging to ${work}/NAME.log; its pid goes in pid[NAME].
+start_component() {
+  local name=$1
+  shift
+  "${bin}/${name}/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
+      >> "${work}/${name}.log" 2>&1 &
+  pid[${name}]=$!
+}
+
+# stop_components: SIGKILL every process in pid (for the EXIT trap).
+stop_components() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
+
+# fail_with_logs MESSAGE: says why, with the tail of every log under ${work}, and exits 1.
+fail_with_logs() {
+  echo "FAIL: $*" >&2
+  for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
+  exit 1
+}

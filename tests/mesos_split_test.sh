@@ -20,32 +20,20 @@ peers=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock"
        --hostmgr="unix:${sock}/hostmgr.sock")
 declare -A pid
 
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
-  exit 1
-}
-stop_all() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
-trap 'stop_all; rm -rf "${sock}"' EXIT
+fail() { fail_with_logs "$@"; }
+trap 'stop_components; rm -rf "${sock}"' EXIT
 
 fake_bin="${bin}/backend/mesos/fake-mesos-master"
 start_fake_mesos --agents=3 --agent-cpus=4 --framework-id=fw-split --finish-after-ms=2000
 pid[fake]=${fake_pid}
 
-start() {  # start <component> [flags...]
-  local name=$1
-  shift
-  "${bin}/${name}/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
-      >> "${work}/${name}.log" 2>&1 &
-  pid[${name}]=$!
-}
 start_hostmgr() {
-  start hostmgr --data-dir="${work}/var" --backend=mesos --mesos-master="${mesos}"
+  start_component hostmgr --data-dir="${work}/var" --backend=mesos --mesos-master="${mesos}"
 }
 start_hostmgr
-start resmgr --data-dir="${work}/var" "${peers[@]}"
-start jobmgr --data-dir="${work}/var" "${peers[@]}"
-start placement "${peers[@]}"
+start_component resmgr --data-dir="${work}/var" "${peers[@]}"
+start_component jobmgr --data-dir="${work}/var" "${peers[@]}"
+start_component placement "${peers[@]}"
 wait_for_api
 
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null

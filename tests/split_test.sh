@@ -20,24 +20,12 @@ peers=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock"
        --hostmgr="unix:${sock}/hostmgr.sock")
 declare -A pid
 
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
-  exit 1
-}
-stop_all() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
-trap 'stop_all; rm -rf "${sock}"' EXIT
-start() {  # start <component> [flags...]
-  local name=$1
-  shift
-  "${bin}/${name}/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
-      >> "${work}/${name}.log" 2>&1 &
-  pid[${name}]=$!
-}
-start_hostmgr() { start hostmgr --data-dir="${work}/var" --local-hosts=2; }
-start_resmgr() { start resmgr --data-dir="${work}/var" "${peers[@]}"; }
-start_jobmgr() { start jobmgr --data-dir="${work}/var" "${peers[@]}"; }
-start_placement() { start placement "${peers[@]}"; }
+fail() { fail_with_logs "$@"; }
+trap 'stop_components; rm -rf "${sock}"' EXIT
+start_hostmgr() { start_component hostmgr --data-dir="${work}/var" --local-hosts=2; }
+start_resmgr() { start_component resmgr --data-dir="${work}/var" "${peers[@]}"; }
+start_jobmgr() { start_component jobmgr --data-dir="${work}/var" "${peers[@]}"; }
+start_placement() { start_component placement "${peers[@]}"; }
 restart() {  # restart <component>: SIGKILL, then start again
   kill -9 "${pid[$1]}"
   wait "${pid[$1]}" 2> /dev/null || true
