@@ -6,6 +6,8 @@
 //                --pods=../shared/data/openb/openb_pod_list_default.csv --profile=gpu-frag --json
 
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "CLI/CLI.hpp"
 #include "bench/report.h"
@@ -13,7 +15,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"Replay an openb GPU cluster trace with a placement profile"};
-  std::string nodes, pods, profile = "pack";
+  std::string nodes, pods;
   peloton::bench::ReplayOptions options;
   bool json = false;
   app.add_option("--nodes", nodes, "node list CSV (sn,cpu_milli,memory_mib,gpu,model)")->required();
@@ -24,6 +26,13 @@ int main(int argc, char** argv) {
   app.add_flag("--churn", options.churn, "pods also leave at their deletion_time");
   app.add_flag("--scarce-gpu-hard", options.scarce_gpu_hard,
                "never put CPU-only pods on GPU hosts");
+  const std::map<std::string, peloton::bench::MixWeights> weights = {
+      {"uniform", peloton::bench::MixWeights::kUniform},
+      {"popularity", peloton::bench::MixWeights::kPopularity}};
+  app.add_option("--mix-weights", options.mix_weights,
+                 "how gpu-frag's workload mix weighs each GPU request size: uniform (default) "
+                 "or popularity (FGD's share of the pods)")
+      ->transform(CLI::CheckedTransformer(weights, CLI::ignore_case));
   app.add_flag("--json", json, "print the report as one JSON object");
   uint64_t seed = 0;
   CLI::Option* shuffle = app.add_option(

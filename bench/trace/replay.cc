@@ -26,7 +26,7 @@ absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes
   }
   placement::ProfileOptions profile_options;
   profile_options.scarce_gpu_hard = options.scarce_gpu_hard;
-  profile_options.workload = WorkloadOf(pods);
+  profile_options.workload = WorkloadOf(pods, options.mix_weights);
   auto profile = registry.Build(options.profile, profile_options);
   if (!profile.ok()) return profile.status();
 
@@ -65,6 +65,7 @@ absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes
   TraceReport report;
   report.set_profile(options.profile);
   report.set_churn(options.churn);
+  report.set_mix_weights(options.mix_weights == MixWeights::kUniform ? "uniform" : "popularity");
   report.set_shuffled(options.shuffle_seed.has_value());
   report.set_shuffle_seed(options.shuffle_seed.value_or(0));
   report.set_pods(static_cast<int64_t>(pods.size()));

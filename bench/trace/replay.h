@@ -25,12 +25,15 @@ namespace peloton::bench {
 using ::peloton::backend::sim::ReadOpenbNodes;
 using ::peloton::backend::sim::ReadOpenbPods;
 using ::peloton::backend::sim::TracePod;
+using ::peloton::backend::sim::MixWeights;
 using ::peloton::backend::sim::WorkloadOf;
 
 struct ReplayOptions {
   std::string profile = "pack";
   bool churn = false;
   bool scarce_gpu_hard = false;
+  // How the workload mix given to the fragmentation-aware scorer weighs the trace's shapes.
+  MixWeights mix_weights = MixWeights::kUniform;
   // Pods arrive in a random order drawn with this seed instead of by creation time (without
   // churn only): the first-failure metric depends on the order, so comparing profiles over
   // several seeds separates policy from luck.

@@ -62,6 +62,29 @@ TEST_F(TraceTest, ReadsNodesAndPods) {
   EXPECT_EQ((*pods)[1].deletion_time, 60);
 }
 
+TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestWithMedians) {
+  std::vector<TracePod> pods;
+  auto add = [&pods](int64_t cpu, int64_t mem, int64_t gpu) {
+    TracePod p;
+    p.task.id = absl::StrCat("p", pods.size());
+    p.task.demand = Resources::Of(cpu, mem, 0, gpu);
+    pods.push_back(p);
+  };
+  add(1000, 10, 500);
+  add(3000, 30, 500);
+  add(2000, 20, 500);  // the 500 group: median 2000 cpu, 20 MB
+  add(8000, 64, 8000);
+  const auto uniform = WorkloadOf(pods);
+  ASSERT_EQ(uniform.size(), 2u);  // by GPU request, ascending
+  EXPECT_EQ(uniform[0].demand, Resources::Of(2000, 20, 0, 500));
+  EXPECT_EQ(uniform[1].demand, Resources::Of(8000, 64, 0, 8000));
+  EXPECT_DOUBLE_EQ(uniform[0].weight, uniform[1].weight);
+  const auto popular = WorkloadOf(pods, MixWeights::kPopularity);
+  ASSERT_EQ(popular.size(), 2u);
+  EXPECT_DOUBLE_EQ(popular[0].weight, 0.75);
+  EXPECT_DOUBLE_EQ(popular[1].weight, 0.25);
+}
+
 TEST_F(TraceTest, ClearErrors) {
   EXPECT_THAT(ReadOpenbNodes("/nonexistent/nodes.csv"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/nodes.csv")));
@@ -152,9 +175,10 @@ TEST_F(TraceTest, ShuffledArrivalsAreReproducibleAndNotWithChurn) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("shuffle_seed")));
 }
 
-// The real trace, when available: the fragmentation-aware profile leaves fewer GPUs unallocated
-// at the first failure than best-fit. Measured: 422 vs 544 GPUs (22% fewer); this guards
-// against regressions at 15%. (The goal is 30%; docs/placement.md has the numbers.)
+// The real trace, when available: the fragmentation-aware profile leaves at least 30% fewer
+// GPUs unallocated at the first failure than best-fit (the quality target). Measured:
+// 343.6 vs 544.0 GPUs (37% fewer) with the uniform mix; FGD's popularity weights give 422.1
+// (22% fewer). docs/placement.md has the numbers.
 TEST_F(TraceTest, OpenbDefaultTraceGpuFragBeatsBestFit) {
   const char* dir = std::getenv("PELOTON_OPENB_DIR");
   if (dir == nullptr || *dir == '\0') {
@@ -168,8 +192,9 @@ TEST_F(TraceTest, OpenbDefaultTraceGpuFragBeatsBestFit) {
   auto frag = Replay(*nodes, *pods, registry_, {.profile = "gpu-frag"});
   ASSERT_THAT(best_fit, IsOk());
   ASSERT_THAT(frag, IsOk());
+  EXPECT_EQ(frag->mix_weights(), "uniform");
   EXPECT_LE(frag->unallocated_gpus_at_first_failure(),
-            0.85 * best_fit->unallocated_gpus_at_first_failure())
+            0.70 * best_fit->unallocated_gpus_at_first_failure())
       << "gpu-frag " << frag->unallocated_gpus_at_first_failure() << " vs best-fit "
       << best_fit->unallocated_gpus_at_first_failure();
 }

@@ -143,7 +143,8 @@ absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path) {
   return pods;
 }
 
-std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods) {
+std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods,
+                                                 MixWeights weights) {
   std::map<int64_t, std::pair<std::vector<int64_t>, std::vector<int64_t>>> groups;
   for (const TracePod& p : pods) {
     auto& g = groups[p.task.demand.milli_gpu()];
@@ -156,7 +157,9 @@ std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& po
     std::nth_element(g.first.begin(), g.first.begin() + mid, g.first.end());
     std::nth_element(g.second.begin(), g.second.begin() + mid, g.second.end());
     out.push_back({Resources::Of(g.first[mid], g.second[mid], 0, gpu),
-                   static_cast<double>(g.first.size()) / static_cast<double>(pods.size())});
+                   weights == MixWeights::kUniform
+                       ? 1.0
+                       : static_cast<double>(g.first.size()) / static_cast<double>(pods.size())});
   }
   return out;
 }

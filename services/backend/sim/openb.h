@@ -34,9 +34,21 @@ absl::StatusOr<std::vector<placement::HostSpec>> ReadOpenbNodes(const std::strin
 // (stable).
 absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path);
 
-// The workload mix for the fragmentation-aware scorer: the most popular (cpu, memory, gpu)
-// pod shapes (at most 64), each weighted by its share of the pods.
-std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods);
+// How WorkloadOf weighs the shapes of the mix.
+enum class MixWeights {
+  // Every GPU request size counts the same. The default: a rare shape (an 8-GPU pod) that
+  // finds no host is a failure as much as a common one, and popularity weights protect it
+  // too little (docs/placement.md has the measurements).
+  kUniform,
+  // Each shape by its share of the pods, as FGD (ATC'23) weighs its "typical pods".
+  kPopularity,
+};
+
+// The workload mix for the fragmentation-aware scorer: the pods grouped by GPU request
+// (milli-GPU in all), one shape per group with the group's median cpu and memory, weighted
+// as `weights` says.
+std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods,
+                                                 MixWeights weights = MixWeights::kUniform);
 
 }  // namespace peloton::backend::sim
 
