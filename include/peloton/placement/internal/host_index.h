@@ -38,8 +38,32 @@ class HostIndex {
   // until visit returns true. Returns whether some visit returned true.
   template <typename Visit>
   bool Search(const IndexKey& need, Visit&& visit) const {
-    if (hosts_.empty()) return false;
-    return SearchNode(1, 0, capacity_, need, visit);
+    if (hosts_.empty() || !Covers(tree_[1], need)) return false;
+    // Iterative depth-first descent, left child first. A node that covers the demand may
+    // have no child that does (the maxima come from different children): then, as after a
+    // visited leaf, go on with the next subtree to the right that covers.
+    size_t node = 1;
+    while (true) {
+      if (node >= capacity_) {
+        const size_t position = node - capacity_;
+        if (position < hosts_.size() && visit(hosts_[position])) return true;
+      } else if (Covers(tree_[2 * node], need)) {
+        node = 2 * node;
+        continue;
+      } else if (Covers(tree_[2 * node + 1], need)) {
+        node = 2 * node + 1;
+        continue;
+      }
+      // Up to the nearest left child whose right sibling covers.
+      while (true) {
+        if (node == 1) return false;
+        if ((node & 1) == 0 && Covers(tree_[node + 1], need)) {
+          ++node;
+          break;
+        }
+        node /= 2;
+      }
+    }
   }
 
  private:
@@ -52,15 +76,6 @@ class HostIndex {
   void Grow();
   // Recomputes a node's maxima from its children; whether they changed.
   bool Pull(size_t node);
-
-  template <typename Visit>
-  bool SearchNode(size_t node, size_t lo, size_t hi, const IndexKey& need, Visit& visit) const {
-    if (lo >= hosts_.size() || !Covers(tree_[node], need)) return false;
-    if (hi - lo == 1) return visit(hosts_[lo]);
-    const size_t mid = (lo + hi) / 2;
-    return SearchNode(2 * node, lo, mid, need, visit) ||
-           SearchNode(2 * node + 1, mid, hi, need, visit);
-  }
 
   std::vector<uint32_t> hosts_;  // position -> host index
   size_t capacity_ = 0;          // leaves (a power of two)
