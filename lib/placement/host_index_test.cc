@@ -67,6 +67,49 @@ TEST(HostIndexTest, VisitsExactlyTheCoveringHostsInOrder) {
   EXPECT_EQ(index.size(), 300u);
 }
 
+// Enough hosts for four levels of the 8-ary tree (it grows at 8, 64, 512 and 4,096), with
+// updates and raises after the growth, and demands met by few hosts.
+TEST(HostIndexTest, ManyHostsAcrossLevels) {
+  std::mt19937_64 rng(5);
+  HostIndex index;
+  std::vector<IndexKey> keys;
+  // Mostly small keys: the maxima high in the tree come from few hosts, so updates and raises
+  // must reach the root.
+  auto sparse_key = [&rng] {
+    IndexKey k;
+    for (int d = 0; d < kIndexDims; ++d) {
+      k[d] = static_cast<int32_t>(rng() % 100 == 0 ? rng() % 17 : rng() % 4);
+    }
+    return k;
+  };
+  for (uint32_t p = 0; p < 5000; ++p) {
+    keys.push_back(sparse_key());
+    index.Add(p, keys.back());
+  }
+  for (int round = 0; round < 200; ++round) {
+    const uint32_t p = static_cast<uint32_t>(rng() % keys.size());
+    if (round % 2 == 0) {
+      keys[p] = sparse_key();
+      index.Update(p, keys[p]);
+    } else {
+      for (int d = 0; d < kIndexDims; ++d) keys[p][d] += static_cast<int32_t>(rng() % 14);
+      index.Raise(p, keys[p]);
+    }
+    IndexKey need;
+    for (int d = 0; d < kIndexDims; ++d) need[d] = static_cast<int32_t>(rng() % 10);
+    std::vector<uint32_t> expected, visited;
+    for (uint32_t q = 0; q < keys.size(); ++q) {
+      if (Covers(keys[q], need)) expected.push_back(q);
+    }
+    index.Search(need, [&](uint32_t h) {
+      visited.push_back(h);
+      return false;
+    });
+    ASSERT_EQ(visited, expected) << "round " << round;
+  }
+  EXPECT_EQ(index.size(), 5000u);
+}
+
 TEST(HostIndexTest, EmptyIndexFindsNothing) {
   HostIndex index;
   EXPECT_FALSE(index.Search(IndexKey{}, [](uint32_t) { return true; }));

@@ -1,11 +1,15 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
-// HostIndex: hosts of one class (with or without GPUs) in cluster order, in a segment tree
-// whose nodes hold the per-dimension maximum of their hosts' free resources. A search visits,
-// in cluster order, only hosts whose free resources could hold a demand (every dimension at
-// least the demand), skipping whole subtrees that cannot; the caller's visitor decides (runs
-// the filters) and stops the search. First fit is then O(log n) per host visited, and a
-// change to one host is O(log n).
+// HostIndex: hosts of one class (with or without GPUs) in cluster order, in a tree whose nodes
+// hold the per-dimension maximum of their hosts' free resources. A search visits, in cluster
+// order, only hosts whose free resources could hold a demand (every dimension at least the
+// demand), skipping whole subtrees that cannot; the caller's visitor decides (runs the
+// filters) and stops the search. First fit is then O(log n) per host visited, and a change to
+// one host is O(log n).
+//
+// The tree is 8-ary. A node keeps its eight children's maxima side by side per dimension
+// (three cache lines), so one step of a descent tests eight children with a few vector
+// instructions, and a path from the root is 5 nodes at 10,000 hosts (a binary tree: 14).
 //
 // Internal: used by Cluster; only peloton code may include it. Thread-compatible.
 
@@ -38,48 +42,59 @@ class HostIndex {
   // until visit returns true. Returns whether some visit returned true.
   template <typename Visit>
   bool Search(const IndexKey& need, Visit&& visit) const {
-    if (hosts_.empty() || !Covers(tree_[1], need)) return false;
-    // Iterative depth-first descent, left child first. A node that covers the demand may
-    // have no child that does (the maxima come from different children): then, as after a
-    // visited leaf, go on with the next subtree to the right that covers.
-    size_t node = 1;
-    while (true) {
-      if (node >= capacity_) {
-        const size_t position = node - capacity_;
+    if (hosts_.empty()) return false;
+    // Depth first, children in order; each level remembers the covering children not yet
+    // tried.
+    struct Level {
+      size_t node;
+      uint32_t untried;
+    };
+    std::array<Level, kMaxLevels> stack;
+    int depth = 0;
+    stack[0] = {0, Covering(nodes_[0], need)};
+    while (depth >= 0) {
+      Level& at = stack[depth];
+      if (at.untried == 0) {
+        --depth;
+        continue;
+      }
+      const int child = __builtin_ctz(at.untried);
+      at.untried &= at.untried - 1;
+      if (depth == levels_ - 1) {  // the children are hosts
+        const size_t position = (at.node - bottom_) * kFanout + child;
         if (position < hosts_.size() && visit(hosts_[position])) return true;
-      } else if (Covers(tree_[2 * node], need)) {
-        node = 2 * node;
-        continue;
-      } else if (Covers(tree_[2 * node + 1], need)) {
-        node = 2 * node + 1;
         continue;
       }
-      // Up to the nearest left child whose right sibling covers.
-      while (true) {
-        if (node == 1) return false;
-        if ((node & 1) == 0 && Covers(tree_[node + 1], need)) {
-          ++node;
-          break;
-        }
-        node /= 2;
-      }
+      const size_t node = kFanout * at.node + 1 + child;
+      if (node >= nodes_.size()) continue;  // an empty subtree (only a negative need gets here)
+      stack[++depth] = {node, Covering(nodes_[node], need)};
     }
+    return false;
   }
 
  private:
-  static bool Covers(const IndexKey& have, const IndexKey& need) {
-    for (int d = 0; d < kIndexDims; ++d) {
-      if (have[d] < need[d]) return false;
-    }
-    return true;
-  }
-  void Grow();
-  // Recomputes a node's maxima from its children; whether they changed.
-  bool Pull(size_t node);
+  static constexpr int kFanout = 8;
+  static constexpr int kMaxLevels = 11;  // 8^11 > 2^32 hosts
+
+  // Per dimension, the maximum of each child's subtree (at the last level: each host's key).
+  // An empty child holds -1 everywhere.
+  struct alignas(64) Node {
+    std::array<std::array<int32_t, kFanout>, kIndexDims> max;
+  };
+  static Node EmptyNode();
+  // Bit i set when child i's maxima are >= need in every dimension.
+  static uint32_t Covering(const Node& node, const IndexKey& need);
+  // The maxima over a node's children: what its parent keeps for it.
+  static IndexKey Maxima(const Node& node);
+  static void SetChild(Node& node, int child, const IndexKey& key);
+  static bool ChildIs(const Node& node, int child, const IndexKey& key);
+
+  void Grow();  // one more level: eight times the capacity
 
   std::vector<uint32_t> hosts_;  // position -> host index
-  size_t capacity_ = 0;          // leaves (a power of two)
-  std::vector<IndexKey> tree_;   // 1-based heap layout; empty leaves hold -1
+  int levels_ = 0;               // levels of nodes; hosts are the children of the last
+  size_t bottom_ = 0;            // the first node of the last level
+  std::vector<Node> nodes_;      // implicit: node i's children are 8i+1..8i+8
 };
 
 }  // namespace peloton::placement::internal
