@@ -22,10 +22,10 @@
 namespace peloton::bench {
 
 // The openb readers live with the sim backend, which reads the same node lists.
+using ::peloton::backend::sim::MixWeights;
 using ::peloton::backend::sim::ReadOpenbNodes;
 using ::peloton::backend::sim::ReadOpenbPods;
 using ::peloton::backend::sim::TracePod;
-using ::peloton::backend::sim::MixWeights;
 using ::peloton::backend::sim::WorkloadOf;
 
 struct ReplayOptions {

@@ -88,13 +88,16 @@ void HostIndex::Grow() {
     for (int d = 0; d < kIndexDims; ++d) keys[p][d] = n.max[d][p % kFanout];
   }
   ++levels_;
-  size_t level_start = 0, level_size = 1;
+  // The last level starts after 1 + 8 + ... + 8^(levels_-2) nodes and holds 8^(levels_-1).
+  bottom_ = 0;
+  size_t level_size = 1;
   for (int l = 1; l < levels_; ++l) {
-    level_start += level_size;
+    bottom_ += level_size;
     level_size *= kFanout;
   }
-  bottom_ = level_start;
-  nodes_.assign(bottom_ + (hosts_.size() + kFanout - 1) / kFanout + 1, EmptyNode());
+  capacity_ = level_size * kFanout;
+  nodes_.assign(bottom_ + (hosts_.size() + kFanout - 1) / kFanout, EmptyNode());
+  if (nodes_.empty()) nodes_.push_back(EmptyNode());  // the root
   for (size_t p = 0; p < keys.size(); ++p) {
     SetChild(nodes_[bottom_ + p / kFanout], static_cast<int>(p % kFanout), keys[p]);
   }
@@ -108,9 +111,7 @@ void HostIndex::Grow() {
 }
 
 void HostIndex::Add(uint32_t host, const IndexKey& key) {
-  size_t capacity = levels_ == 0 ? 0 : 1;
-  for (int l = 0; l < levels_; ++l) capacity *= kFanout;
-  if (hosts_.size() == capacity) Grow();
+  if (hosts_.size() == capacity_) Grow();
   hosts_.push_back(host);
   const size_t node = bottom_ + (hosts_.size() - 1) / kFanout;
   if (node >= nodes_.size()) nodes_.resize(node + 1, EmptyNode());

@@ -26,6 +26,29 @@ bool Covers(const IndexKey& have, const IndexKey& need) {
   return true;
 }
 
+// The hosts a search visits when told to go on, and the ones it should visit: those whose key
+// covers `need` (host = first_host + position), in order.
+void ExpectVisitsCovering(const HostIndex& index, const std::vector<IndexKey>& keys,
+                          uint32_t first_host, const IndexKey& need, int round) {
+  std::vector<uint32_t> expected, visited;
+  for (size_t p = 0; p < keys.size(); ++p) {
+    if (Covers(keys[p], need)) expected.push_back(first_host + static_cast<uint32_t>(p));
+  }
+  EXPECT_FALSE(index.Search(need, [&](uint32_t h) {
+    visited.push_back(h);
+    return false;
+  }));
+  ASSERT_EQ(visited, expected) << "round " << round;
+  if (!expected.empty()) {
+    uint32_t first = 0;
+    EXPECT_TRUE(index.Search(need, [&](uint32_t h) {
+      first = h;
+      return true;  // stop at the first
+    }));
+    EXPECT_EQ(first, expected.front());
+  }
+}
+
 TEST(HostIndexTest, VisitsExactlyTheCoveringHostsInOrder) {
   std::mt19937_64 rng(11);
   HostIndex index;
@@ -46,23 +69,7 @@ TEST(HostIndexTest, VisitsExactlyTheCoveringHostsInOrder) {
     }
     IndexKey need;
     for (int d = 0; d < kIndexDims; ++d) need[d] = static_cast<int32_t>(rng() % 10);
-    std::vector<uint32_t> expected, visited;
-    for (size_t p = 0; p < keys.size(); ++p) {
-      if (Covers(keys[p], need)) expected.push_back(static_cast<uint32_t>(1000 + p));
-    }
-    EXPECT_FALSE(index.Search(need, [&](uint32_t h) {
-      visited.push_back(h);
-      return false;
-    }));
-    ASSERT_EQ(visited, expected) << "round " << round;
-    if (!expected.empty()) {
-      uint32_t first = 0;
-      EXPECT_TRUE(index.Search(need, [&](uint32_t h) {
-        first = h;
-        return true;  // stop at the first
-      }));
-      EXPECT_EQ(first, expected.front());
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectVisitsCovering(index, keys, 1000, need, round));
   }
   EXPECT_EQ(index.size(), 300u);
 }
@@ -97,15 +104,7 @@ TEST(HostIndexTest, ManyHostsAcrossLevels) {
     }
     IndexKey need;
     for (int d = 0; d < kIndexDims; ++d) need[d] = static_cast<int32_t>(rng() % 10);
-    std::vector<uint32_t> expected, visited;
-    for (uint32_t q = 0; q < keys.size(); ++q) {
-      if (Covers(keys[q], need)) expected.push_back(q);
-    }
-    index.Search(need, [&](uint32_t h) {
-      visited.push_back(h);
-      return false;
-    });
-    ASSERT_EQ(visited, expected) << "round " << round;
+    ASSERT_NO_FATAL_FAILURE(ExpectVisitsCovering(index, keys, 0, need, round));
   }
   EXPECT_EQ(index.size(), 5000u);
 }

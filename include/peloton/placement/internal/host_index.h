@@ -94,6 +94,7 @@ class HostIndex {
   std::vector<uint32_t> hosts_;  // position -> host index
   int levels_ = 0;               // levels of nodes; hosts are the children of the last
   size_t bottom_ = 0;            // the first node of the last level
+  size_t capacity_ = 0;          // hosts the levels can hold: 8^levels_
   std::vector<Node> nodes_;      // implicit: node i's children are 8i+1..8i+8
 };
 
