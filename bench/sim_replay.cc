@@ -205,7 +205,10 @@ int main(int argc, char** argv) {
   auto backend = Check(
       peloton::backend::sim::SimBackend::Create({host_list, 1, [&sim_now] { return sim_now; }}),
       "sim backend");
-  auto master = Check(peloton::master::Master::Create(*store, *backend), "master");
+  // The job manager keeps the simulated time too: start and completion times, deadlines.
+  peloton::master::MasterOptions master_options;
+  master_options.jobs.now = [&sim_now] { return sim_now; };
+  auto master = Check(peloton::master::Master::Create(*store, *backend, master_options), "master");
 
   // By default one leaf pool per tenant: equal reservations that add up to the cluster, limits
   // of all of it. With --pools, the user's pools.

@@ -58,7 +58,7 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   Job job;
   job.id = JobId(NewUuid(gen_));
   job.config = std::move(config);
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.now();
   store::JobConfigRecord record;
   record.job_id = job.id;
   record.version = 1;
@@ -240,7 +240,7 @@ void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state,
   e.healthy = t.healthy;
   e.reason = t.reason;
   e.message = message;
-  e.time = absl::Now();
+  e.time = options_.now();
   if (e.run_id > 0) job.events.push_back(std::move(e));
 }
 
@@ -257,7 +257,7 @@ void JobManager::UpdateJobState(Job& job) {
   const JobState next = taskfsm::DeriveJobState(in);
   if (next == job.runtime.state) return;
   job.runtime.state = next;
-  job.runtime.update_time = absl::Now();
+  job.runtime.update_time = options_.now();
   if (next == JobState::kRunning && job.runtime.start_time == absl::UnixEpoch()) {
     job.runtime.start_time = job.runtime.update_time;
   }
@@ -556,7 +556,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
       continue;
     }
-    resmgr_.TaskLaunched(l.task_id, absl::Now());
+    resmgr_.TaskLaunched(l.task_id, options_.now());
   }
 }
 
@@ -600,7 +600,7 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
                            const std::string& message) {
   store::TaskRuntime& t = job.tasks[instance];
   if (!reason.empty()) t.reason = reason;  // keep the one set when it was killed (deadline)
-  t.completion_time = absl::Now();
+  t.completion_time = options_.now();
   resmgr_.TaskEnded(t.mesos_task_id);
   if (restarting_.erase(t.mesos_task_id) > 0 && t.goal_state != TaskState::kKilled) {
     SetTaskState(job, instance, TaskState::kKilled, "restarted on request");
@@ -662,7 +662,7 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
   }
   if (state == TaskState::kRunning && t.state != TaskState::kRunning &&
       t.state != TaskState::kPreempting) {
-    t.start_time = status.time;
+    t.start_time = options_.now();  // our clock: deadlines are measured on it
     SetTaskState(*job, instance, t.goal_state == TaskState::kKilled ? TaskState::kKilling : state,
                  status.message);
     UpdateJobState(*job);
@@ -711,11 +711,12 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
 void JobManager::KillTask(const Job& job, uint32_t instance) {
   const std::string& id = job.tasks[instance].mesos_task_id;
   const uint32_t grace = TaskConfigOf(job.config, instance).killgraceperiodseconds();
-  kills_[id] = {absl::Now(), absl::Seconds(grace > 0 ? grace : kDefaultKillGracePeriodSeconds)};
+  kills_[id] = {options_.now(), absl::Seconds(grace > 0 ? grace : kDefaultKillGracePeriodSeconds)};
   (void)hostmgr_.Kill(id);
 }
 
-void JobManager::CheckKillTimeouts(absl::Time now) {
+void JobManager::CheckKillTimeouts() {
+  const absl::Time now = options_.now();
   for (auto it = kills_.begin(); it != kills_.end();) {
     auto here = it++;
     const std::string& id = here->first;
@@ -739,7 +740,8 @@ void JobManager::CheckKillTimeouts(absl::Time now) {
   }
 }
 
-void JobManager::CheckDeadlines(absl::Time now) {
+void JobManager::CheckDeadlines() {
+  const absl::Time now = options_.now();
   for (auto& [id, job] : jobs_) {
     const uint32_t limit = job.config.sla().maxrunningtime();
     if (limit == 0) continue;

@@ -14,6 +14,7 @@
 #define PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "services/backend/backend.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_config.h"
@@ -36,6 +39,11 @@ struct JobManagerOptions {
   // A task still KILLING (or PREEMPTING) this long after its kill grace period is shut down
   // by force (reference §3.6, executor_shutdown).
   absl::Duration kill_timeout_margin = absl::Seconds(30);
+  // The job manager's clock: every time it records (job and task times, pod events) and every
+  // timer it keeps (deadlines, kills). A task's start time is when the job manager learns it
+  // runs, not the cluster manager's timestamp, so a cluster clock far from ours cannot make a
+  // deadline fire early or late. A simulation gives its simulated clock.
+  std::function<absl::Time()> now = &absl::Now;
 };
 
 struct JobView {
@@ -107,11 +115,11 @@ class JobManager {
   void EvictFromDrainingHosts();
   // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
   // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
-  void CheckDeadlines(absl::Time now);
+  void CheckDeadlines();
   // Shuts down, by force, the tasks a kill has not ended after their grace period and the
   // margin (once each; the host manager's backend decides how: Mesos, SHUTDOWN of the
   // executor).
-  void CheckKillTimeouts(absl::Time now);
+  void CheckKillTimeouts();
 
   // Writes what changed since the last call.
   absl::Status Flush();

@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
           spdlog::warn("the host manager restarted: reconciling the tasks on hosts");
           jobs.ResyncHosts();
         }
-        jobs.CheckDeadlines(absl::Now());
-        jobs.CheckKillTimeouts(absl::Now());
+        jobs.CheckDeadlines();
+        jobs.CheckKillTimeouts();
         jobs.EvictFromDrainingHosts();
         if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
             preempted.ok()) {

@@ -163,6 +163,54 @@ defaultconfig:
             placement::HostState::kUp);
 }
 
+// The simulation's clock here is in 2023, years behind the job manager's: a cluster clock far
+// from ours. Start times are the job manager's, so a deadline does not fire at once.
+TEST_F(MasterSimTest, AClusterClockFarFromOursDoesNotFireDeadlines) {
+  const absl::Time created = absl::Now();
+  const JobId id = Create(R"yaml(
+instancecount: 1
+sla: {maxrunningtime: 60}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 1; });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT(master_->Tick(), IsOk());
+    now_ += absl::Milliseconds(100);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_EQ(tasks[0].state, TaskState::kRunning);
+  EXPECT_GE(tasks[0].start_time, created);
+  EXPECT_LE(tasks[0].start_time, absl::Now());
+}
+
+// With the simulation's clock given to the job manager, deadlines run on simulated time.
+TEST_F(MasterSimTest, DeadlinesFollowTheJobManagersClock) {
+  MasterOptions options;
+  options.jobs.now = [this] { return now_; };
+  PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, options));
+  ASSERT_THAT(master_->Recover(), IsOk());
+  const JobId id = Create(R"yaml(
+instancecount: 1
+sla: {maxrunningtime: 60}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  const absl::Time created = now_;
+  const jobmgr::JobView view = TickUntil(id, Terminal);  // 100 simulated ms a tick
+  EXPECT_EQ(view.runtime.state, JobState::kKilled);
+  EXPECT_GE(now_ - created, absl::Seconds(60));
+  EXPECT_LT(now_ - created, absl::Seconds(62));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_EQ(tasks[0].reason, "DEADLINE_TIMEOUT_EXCEEDED");
+  EXPECT_GE(tasks[0].start_time, created);
+  EXPECT_EQ(view.runtime.creation_time, created);
+}
+
 // A backend that passes every call to another: the tests' decorators override what they watch.
 class ForwardingBackend : public backend::Backend {
  public:
