@@ -40,40 +40,72 @@ kj::HttpHeaders MesosClient::Headers(bool stream_id) const {
   return headers;
 }
 
-absl::Status MesosClient::Subscribe() {
-  const std::string body = Encode(session_.Subscribe(), encoding_);
+void MesosClient::StartSubscribe(absl::Duration timeout) {
+  const std::string encoded = Encode(session_.Subscribe(), encoding_);
+  auto body = kj::heapString(encoded.data(), encoded.size());
   const kj::HttpHeaders headers = Headers(false);
+  // The stream of an earlier subscription, if any, is done with.
+  reading_ = nullptr;
+  events_ = nullptr;
+  streaming_ = false;
+  subscribing_ = true;
+  subscribe_status_ = absl::UnavailableError("mesos: SUBSCRIBE not answered yet");
+  kj::Promise<void> answered = nullptr;
   try {
     auto request = http_->request(kj::HttpMethod::POST,
                                   kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
                                   body.size());
-    request.body->write(body.data(), body.size()).wait(wait_);
-    request.body = nullptr;
-    kj::HttpClient::Response response = request.response.wait(wait_);
-    if (response.statusCode != 200) {
-      return absl::UnavailableError(absl::StrCat("mesos: SUBSCRIBE answered ", response.statusCode,
-                                                 " ", response.statusText.cStr()));
-    }
-    KJ_IF_MAYBE (id, response.headers->get(stream_id_header_)) {
-      stream_id_ = id->cStr();
-    } else {
-      return absl::UnavailableError("mesos: SUBSCRIBE answered without a Mesos-Stream-Id");
-    }
-    events_ = kj::mv(response.body);
+    auto write =
+        request.body->write(body.begin(), body.size()).attach(kj::mv(request.body), kj::mv(body));
+    answered =
+        kj::mv(write)
+            .then([response = kj::mv(request.response)]() mutable { return kj::mv(response); })
+            .then([this](kj::HttpClient::Response&& response) { OnSubscribed(kj::mv(response)); });
   } catch (const kj::Exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("mesos: cannot subscribe at ", master_, ": ", e.getDescription().cStr()));
+    answered = kj::Promise<void>(kj::cp(e));
   }
+  subscribe_ =
+      io_.getTimer()
+          .timeoutAfter(absl::ToInt64Nanoseconds(timeout) * kj::NANOSECONDS, kj::mv(answered))
+          .eagerlyEvaluate([this](kj::Exception&& e) {
+            subscribing_ = false;
+            subscribe_status_ = absl::UnavailableError(absl::StrCat(
+                "mesos: cannot subscribe at ", master_, ": ", e.getDescription().cStr()));
+          });
+}
+
+absl::Status MesosClient::Subscribe(absl::Duration timeout) {
+  StartSubscribe(timeout);
+  kj::mv(subscribe_).wait(wait_);
+  subscribe_ = nullptr;
+  return subscribe_status_;
+}
+
+void MesosClient::OnSubscribed(kj::HttpClient::Response&& response) {
+  subscribing_ = false;
+  if (response.statusCode != 200) {
+    subscribe_status_ = absl::UnavailableError(absl::StrCat(
+        "mesos: SUBSCRIBE answered ", response.statusCode, " ", response.statusText.cStr()));
+    return;
+  }
+  KJ_IF_MAYBE (id, response.headers->get(stream_id_header_)) {
+    stream_id_ = id->cStr();
+  } else {
+    subscribe_status_ =
+        absl::UnavailableError("mesos: SUBSCRIBE answered without a Mesos-Stream-Id");
+    return;
+  }
+  events_ = kj::mv(response.body);
   reader_ = RecordReader();
   streaming_ = true;
   broken_ = absl::OkStatus();
+  subscribe_status_ = absl::OkStatus();
   reading_ = ReadLoop().eagerlyEvaluate([this](kj::Exception&& e) {
     streaming_ = false;
     broken_ = absl::UnavailableError(
         absl::StrCat("mesos: the event stream broke: ", e.getDescription().cStr()));
     session_.Reset();
   });
-  return absl::OkStatus();
 }
 
 kj::Promise<void> MesosClient::ReadLoop() {

@@ -6,7 +6,8 @@
 // SchedulerSession; a closed or malformed stream resets the session (the owner subscribes again,
 // with the same framework id).
 //
-// Runs on the caller's kj event loop: call its methods at the top level (they wait).
+// Runs on the caller's kj event loop: call its methods at the top level (Send, Operator and
+// Subscribe wait; StartSubscribe and SendLater do not).
 
 #ifndef PELOTON_SERVICES_BACKEND_MESOS_CLIENT_H_
 #define PELOTON_SERVICES_BACKEND_MESOS_CLIENT_H_
@@ -15,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "kj/async-io.h"
 #include "kj/compat/http.h"
 #include "services/backend/mesos/master.pb.h"
@@ -35,9 +37,16 @@ class MesosClient : private kj::TaskSet::ErrorHandler {
               std::string authorization = "");
   ~MesosClient();
 
-  // Sends SUBSCRIBE and waits for the response headers. Unavailable when the master cannot be
-  // reached or answers other than 200.
-  absl::Status Subscribe();
+  // Sends SUBSCRIBE without waiting: the answer is taken as the event loop runs (Pump).
+  // subscribing() is true until the response headers come or `timeout` passes; then
+  // subscribe_status() says how it went: Unavailable when the master cannot be reached, answers
+  // other than 200, or not in time. On success the event stream is open and its events go to
+  // the session. A subscription under way is abandoned by the next StartSubscribe.
+  void StartSubscribe(absl::Duration timeout);
+  bool subscribing() const { return subscribing_; }
+  const absl::Status& subscribe_status() const { return subscribe_status_; }
+  // StartSubscribe, then waits for the answer: subscribe_status().
+  absl::Status Subscribe(absl::Duration timeout);
   // Sends a call on a connection of its own; Unavailable unless the master answers 202.
   absl::Status Send(const SchedulerSession::Call& call);
   // Sends a call without waiting for the answer, for calls nothing waits on (acknowledgements,
@@ -63,6 +72,8 @@ class MesosClient : private kj::TaskSet::ErrorHandler {
   kj::HttpHeaders Headers(bool stream_id) const;
   // POSTs `body` to `path` (with the Mesos-Stream-Id when `stream_id`) and reads the answer.
   absl::StatusOr<Answer> Post(const char* path, const std::string& body, bool stream_id);
+  // The SUBSCRIBE response: the stream id, then the event stream read by ReadLoop.
+  void OnSubscribed(kj::HttpClient::Response&& response);
   kj::Promise<void> ReadLoop();
   void taskFailed(kj::Exception&& exception) override;
 
@@ -79,6 +90,9 @@ class MesosClient : private kj::TaskSet::ErrorHandler {
   kj::Own<kj::AsyncInputStream> events_;
   RecordReader reader_;
   kj::Promise<void> reading_ = nullptr;
+  kj::Promise<void> subscribe_ = nullptr;  // the SUBSCRIBE under way (StartSubscribe)
+  bool subscribing_ = false;
+  absl::Status subscribe_status_;
   bool streaming_ = false;
   absl::Status broken_;
   kj::byte buffer_[65536];

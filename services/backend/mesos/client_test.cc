@@ -57,7 +57,7 @@ TEST_P(MesosClientTest, SubscribeLaunchAcknowledgeAndResubscribe) {
   const std::string address = master_.Listen();
   SchedulerSession session({}, "f-stored");
   MesosClient client(*io_.provider, io_.waitScope, address, session, GetParam());
-  ASSERT_THAT(client.Subscribe(), IsOk());
+  ASSERT_THAT(client.Subscribe(absl::Seconds(10)), IsOk());
   ASSERT_THAT(PumpUntil(client, [&] { return session.subscribed(); }), IsOk());
   EXPECT_EQ(master_.framework_id(), "f-stored");
 
@@ -138,7 +138,7 @@ TEST_P(MesosClientTest, SubscribeLaunchAcknowledgeAndResubscribe) {
   ASSERT_THAT(PumpUntil(client, [&] { return !client.streaming(); }), IsOk());
   EXPECT_FALSE(session.subscribed());
   EXPECT_TRUE(session.offers().empty());
-  ASSERT_THAT(client.Subscribe(), IsOk());
+  ASSERT_THAT(client.Subscribe(absl::Seconds(10)), IsOk());
   ASSERT_THAT(PumpUntil(client, [&] { return session.subscribed(); }), IsOk());
   EXPECT_EQ(master_.subscriptions(), 2);
   EXPECT_EQ(master_.framework_id(), "f-stored");
@@ -148,7 +148,7 @@ TEST_P(MesosClientTest, MalformedStreamsAndRefusedCalls) {
   const std::string address = master_.Listen();
   SchedulerSession session({}, "");
   MesosClient client(*io_.provider, io_.waitScope, address, session, GetParam());
-  ASSERT_THAT(client.Subscribe(), IsOk());
+  ASSERT_THAT(client.Subscribe(absl::Seconds(10)), IsOk());
   ASSERT_THAT(PumpUntil(client, [&] { return session.subscribed(); }), IsOk());
   EXPECT_EQ(master_.framework_id(), kDefaultFrameworkId);
 
@@ -165,7 +165,7 @@ TEST_P(MesosClientTest, MalformedStreamsAndRefusedCalls) {
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("REVIVE answered 400")));
 
   MesosClient nowhere(*io_.provider, io_.waitScope, "127.0.0.1:1", other, GetParam());
-  EXPECT_THAT(nowhere.Subscribe(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(nowhere.Subscribe(absl::Seconds(10)), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 INSTANTIATE_TEST_SUITE_P(Encodings, MesosClientTest,

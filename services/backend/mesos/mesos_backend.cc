@@ -3,6 +3,7 @@
 #include "services/backend/mesos/mesos_backend.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 #include <utility>
 
@@ -133,6 +134,14 @@ void MesosBackend::Wait(absl::Duration d) {
   io_->getTimer().afterDelay(absl::ToInt64Nanoseconds(d) * kj::NANOSECONDS).wait(*wait_);
 }
 
+void MesosBackend::UseMaster(const std::string& leader) {
+  if (client_ != nullptr && leader == master_) return;
+  if (client_ != nullptr) spdlog::info("mesos: the leading master is now {}", leader);
+  client_ = std::make_unique<MesosClient>(*io_, *wait_, leader, session_, options_.encoding,
+                                          authorization_);
+  master_ = leader;
+}
+
 absl::Status MesosBackend::Subscribe() {
   std::string leader = options_.master;
   if (!options_.zk.empty()) {
@@ -140,13 +149,8 @@ absl::Status MesosBackend::Subscribe() {
     if (!detected.ok()) return detected.status();
     leader = *std::move(detected);
   }
-  if (client_ == nullptr || leader != master_) {
-    if (client_ != nullptr) spdlog::info("mesos: the leading master is now {}", leader);
-    client_ = std::make_unique<MesosClient>(*io_, *wait_, leader, session_, options_.encoding,
-                                            authorization_);
-    master_ = leader;
-  }
-  return client_->Subscribe();
+  UseMaster(leader);
+  return client_->Subscribe(options_.connect_timeout);
 }
 
 absl::Status MesosBackend::Start(kj::AsyncIoProvider& io, kj::WaitScope& wait) {
@@ -325,25 +329,59 @@ absl::Status MesosBackend::Shutdown(const std::string& task_id) {
   return client_->Send(session_.Shutdown(task_id, it->second));
 }
 
+void MesosBackend::ContinueResubscription(absl::Time now) {
+  if (leader_lookup_.valid()) {
+    if (leader_lookup_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    absl::StatusOr<std::string> leader = leader_lookup_.get();
+    if (!leader.ok()) return ResubscriptionFailed(now, leader.status());
+    UseMaster(*leader);
+    client_->StartSubscribe(options_.connect_timeout);
+  }
+  if (client_->subscribing()) return;
+  if (!client_->subscribe_status().ok()) {
+    return ResubscriptionFailed(now, client_->subscribe_status());
+  }
+  resubscribing_ = false;
+  backoff_ = options_.reconnect_min;
+  resubscribed_ = true;
+  (void)client_->Pump();
+}
+
+void MesosBackend::ResubscriptionFailed(absl::Time now, const absl::Status& status) {
+  spdlog::warn("mesos: {}; next try in {}", std::string(status.message()),
+               absl::FormatDuration(backoff_));
+  resubscribing_ = false;
+  next_attempt_ = now + backoff_;
+  backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+}
+
 void MesosBackend::KeepSubscribed(absl::Time now) {
   if (absl::Status s = client_->Pump(); !s.ok()) {
     spdlog::warn("mesos: {}", std::string(s.message()));
   }
-  const bool lost = !client_->streaming() || (session_.subscribed() && session_.Silent(now));
-  if (lost && now >= next_attempt_) {
-    spdlog::info("mesos: subscribing again ({}) as framework {}",
-                 options_.zk.empty() ? options_.master : options_.zk, session_.framework_id());
-    session_.Reset();
-    if (absl::Status s = Subscribe(); !s.ok()) {
-      spdlog::warn("mesos: {}; next try in {}", std::string(s.message()),
-                   absl::FormatDuration(backoff_));
-      next_attempt_ = now + backoff_;
-      backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+  if (resubscribing_) {
+    ContinueResubscription(now);
+    if (resubscribing_) return;  // still under way
+  } else {
+    const bool lost = !client_->streaming() || (session_.subscribed() && session_.Silent(now));
+    if (!lost || now < next_attempt_) {
+      // Subscribed, or waiting out the backoff.
+    } else {
+      spdlog::info("mesos: subscribing again ({}) as framework {}",
+                   options_.zk.empty() ? options_.master : options_.zk, session_.framework_id());
+      session_.Reset();
+      resubscribing_ = true;
+      if (options_.zk.empty()) {
+        client_->StartSubscribe(options_.connect_timeout);
+      } else {
+        // ZooKeeper's client waits; it does so on a thread of its own, not on the event loop.
+        leader_lookup_ =
+            std::async(std::launch::async, [url = options_.zk, timeout = options_.zk_timeout] {
+              return DetectLeader(url, timeout);
+            });
+      }
       return;
     }
-    backoff_ = options_.reconnect_min;
-    resubscribed_ = true;
-    (void)client_->Pump();
   }
   if (!session_.subscribed()) return;
   if (session_.framework_id() != saved_framework_id_) {

@@ -31,13 +31,15 @@
 //   used for every later subscription.
 //
 // Runs on the caller's kj event loop, given at Start: call it at the top level (it waits on the
-// network). Thread-compatible.
+// network for its calls, except a resubscription, which Poll takes up as it progresses; the
+// ZooKeeper lookup of one runs on a thread of its own). Thread-compatible.
 
 #ifndef PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_
 #define PELOTON_SERVICES_BACKEND_MESOS_MESOS_BACKEND_H_
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -153,7 +155,14 @@ class MesosBackend final : public Backend {
     absl::Time since;
   };
 
+  // The client for `leader` (a new one when the leader changed).
+  void UseMaster(const std::string& leader);
+  // At Start: finds the leader and subscribes, waiting.
   absl::Status Subscribe();
+  // A resubscription under way (Poll): the leader's lookup when with ZooKeeper, then the
+  // SUBSCRIBE, each taken when ready, so that Poll never waits on the network for them.
+  void ContinueResubscription(absl::Time now);
+  void ResubscriptionFailed(absl::Time now, const absl::Status& status);
   // The machine ids of `hostnames` (hostname and IP): NotFound naming an unknown host.
   absl::StatusOr<std::vector<::mesos::v1::MachineID>> MachinesOf(
       const std::vector<std::string>& hostnames) const;
@@ -204,6 +213,10 @@ class MesosBackend final : public Backend {
 
   absl::Time next_attempt_ = absl::InfinitePast();
   absl::Duration backoff_;
+  bool resubscribing_ = false;  // an attempt under way (ContinueResubscription)
+  // The leader's lookup in ZooKeeper of the attempt under way. A backend destroyed during one
+  // waits for it (at most zk_timeout).
+  std::future<absl::StatusOr<std::string>> leader_lookup_;
   bool resubscribed_ = false;
 };
 

@@ -305,6 +305,41 @@ TEST_F(MesosBackendTest, ABrokenStreamIsSubscribedAgainAndTasksInFlightReconcile
   EXPECT_TRUE(backend->subscribed());
 }
 
+// A master that takes its time to answer SUBSCRIBE does not hold up Poll (the host manager's
+// event loop): Poll returns while the subscription waits, and the backend is subscribed once
+// the master answers. (A Poll that waited would never return: the master answers only after.)
+TEST_F(MesosBackendTest, PollDoesNotWaitForAResubscription) {
+  options_.reconnect_min = absl::Milliseconds(10);
+  auto backend = Started();
+  master_.HoldSubscriptions();
+  master_.Disconnect();
+  PollUntil(*backend, [this](const auto&) { return master_.held_subscriptions() == 1; });
+  ASSERT_EQ(master_.held_subscriptions(), 1);
+  for (int i = 0; i < 3; ++i) backend->Poll();  // each returns, the SUBSCRIBE unanswered
+  EXPECT_FALSE(backend->subscribed());
+  EXPECT_EQ(master_.held_subscriptions(), 1);  // one attempt, not one per Poll
+  master_.ReleaseSubscriptions();
+  PollUntil(*backend, [&](const auto&) { return backend->subscribed(); });
+  EXPECT_TRUE(backend->subscribed());
+  EXPECT_EQ(master_.subscriptions(), 2);
+}
+
+// A master that never answers SUBSCRIBE: the attempt gives up after connect_timeout and is
+// tried again after the backoff.
+TEST_F(MesosBackendTest, AnUnansweredResubscriptionTimesOutAndIsTriedAgain) {
+  options_.reconnect_min = absl::Milliseconds(10);
+  options_.connect_timeout = absl::Milliseconds(200);
+  auto backend = Started();
+  master_.HoldSubscriptions();
+  master_.Disconnect();
+  PollUntil(*backend, [this](const auto&) { return master_.subscribe_requests() >= 3; });
+  EXPECT_GE(master_.subscribe_requests(), 3);  // Start's, then one that timed out, then another
+  EXPECT_FALSE(backend->subscribed());
+  master_.ReleaseSubscriptions();
+  PollUntil(*backend, [&](const auto&) { return backend->subscribed(); });
+  EXPECT_TRUE(backend->subscribed());
+}
+
 TEST_F(MesosBackendTest, AfterARestartReconcileAdoptsRunningTasksAndLosesUnknownOnes) {
   {
     auto first = Started();

@@ -95,6 +95,19 @@ kj::Promise<void> FakeMesosMaster::request(kj::HttpMethod method, kj::StringPtr 
       });
 }
 
+void FakeMesosMaster::HoldSubscriptions() {
+  if (release_.get() != nullptr) return;
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  release_ = kj::mv(paf.fulfiller);
+  released_ = paf.promise.fork();
+}
+
+void FakeMesosMaster::ReleaseSubscriptions() {
+  if (release_.get() == nullptr) return;
+  release_->fulfill();
+  release_ = nullptr;
+}
+
 kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Array<kj::byte> bytes,
                                           Response& response) {
   Encoding encoding = Encoding::kProtobuf;
@@ -105,6 +118,17 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
   const absl::string_view raw(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
   if (!Decode(raw, encoding, &call).ok()) {
     return response.sendError(400, "Bad Request", *table_);
+  }
+  if (call.type() == Call::SUBSCRIBE) ++subscribe_requests_;
+  if (call.type() == Call::SUBSCRIBE && release_.get() != nullptr) {
+    // Waiting until released (or the request is cancelled).
+    ++held_subscriptions_;
+    return released_.addBranch()
+        .attach(kj::defer([this] { --held_subscriptions_; }))
+        .then([this, &headers, bytes = kj::mv(bytes), &response]() mutable {
+          --subscribe_requests_;  // counted again as it is handled now
+          return Handle(headers, kj::mv(bytes), response);
+        });
   }
   calls_.push_back(call);
   kj::HttpHeaders out(*table_);

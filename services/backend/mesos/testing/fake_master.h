@@ -75,6 +75,12 @@ class FakeMesosMaster final : public kj::HttpService {
   // Answer every SUBSCRIBE with this id, as a master assigning one (default: the id asked for).
   void set_assigned_framework_id(std::string id) { assigned_framework_id_ = std::move(id); }
   int subscriptions() const { return subscriptions_; }
+  // While held, SUBSCRIBE requests wait unanswered (a master that hangs); released, they are
+  // answered.
+  void HoldSubscriptions();
+  void ReleaseSubscriptions();
+  int held_subscriptions() const { return held_subscriptions_; }  // waiting now
+  int subscribe_requests() const { return subscribe_requests_; }  // every SUBSCRIBE, held or not
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
@@ -117,6 +123,10 @@ class FakeMesosMaster final : public kj::HttpService {
   kj::Promise<void> writes_ = kj::READY_NOW;  // events are written one after another
   bool stream_broken_ = false;                // a write failed: the framework is gone
   int subscriptions_ = 0;
+  kj::Own<kj::PromiseFulfiller<void>> release_;  // set while subscriptions are held
+  kj::ForkedPromise<void> released_ = nullptr;
+  int held_subscriptions_ = 0;
+  int subscribe_requests_ = 0;
   int next_offer_ = 0;
   std::set<std::string> outstanding_offers_;
   std::map<std::string, Used> used_;       // by agent
