@@ -145,4 +145,24 @@ wait_alloc 0
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create2" \
     2> /dev/null || fail "job create after restarts: $(cat "${work}/create2")"
 tail -1 "${work}/create2" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
+
+# Host maintenance is kept in the store: a host down for maintenance is still down after the
+# host manager restarts, and comes back up when the maintenance completes.
+host=$("${peloton}" host query | awk 'NR == 2 {print $1}')
+"${peloton}" host maintenance start "${host}" | grep -q "Maintenance started" || fail "maintenance start"
+for _ in $(seq 1 100); do
+  "${peloton}" host query | grep -q "^${host} .* DOWN " && break
+  sleep 0.1
+done
+"${peloton}" host query | grep -q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+restart hostmgr
+for _ in $(seq 1 100); do  # until the restarted host manager answers with its hosts
+  "${peloton}" host query > "${work}/hosts" 2> /dev/null || true
+  grep -q "^${host} " "${work}/hosts" && break
+  sleep 0.1
+done
+grep -q "^${host} .* DOWN " "${work}/hosts" || fail "after a restart: $(cat "${work}/hosts")"
+"${peloton}" host maintenance complete "${host}" | grep -q "Maintenance completed" ||
+  fail "maintenance complete: $("${peloton}" host query)"
+[ "$("${peloton}" host query | grep -c " UP ")" = 2 ] || fail "host not back up: $("${peloton}" host query)"
 echo "PASS"

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
+#include "spdlog/spdlog.h"
 
 namespace peloton::hostmgr {
 namespace {
@@ -31,15 +32,71 @@ placement::HostSpec SpecOf(const backend::HostInfo& h) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<HostManager>> HostManager::Create(backend::Backend& backend) {
-  std::unique_ptr<HostManager> hm(new HostManager(backend));
+absl::StatusOr<std::unique_ptr<HostManager>> HostManager::Create(backend::Backend& backend,
+                                                                 store::Store* store) {
+  std::unique_ptr<HostManager> hm(new HostManager(backend, store));
   hm->hosts_version_ = backend.HostsVersion();
   for (const backend::HostInfo& h : backend.Hosts()) {
     placement::HostSpec spec = SpecOf(h);
     PELOTON_RETURN_IF_ERROR(hm->cluster_.AddHost(spec).status());
     hm->specs_.push_back(std::move(spec));
   }
+  PELOTON_RETURN_IF_ERROR(hm->RecoverMaintenance());
   return hm;
+}
+
+absl::Status HostManager::RecoverMaintenance() {
+  if (store_ == nullptr) return absl::OkStatus();
+  PELOTON_ASSIGN_OR_RETURN(
+      std::vector<store::HostRecord> records,
+      store_->ListHosts({placement::HostState::kDraining, placement::HostState::kDrained,
+                         placement::HostState::kDown}));
+  for (const store::HostRecord& r : records) {
+    if (r.goal_state != placement::HostState::kDown) continue;  // not ours: not maintenance
+    absl::StatusOr<uint32_t> index = cluster_.FindHost(r.hostname);
+    if (!index.ok()) {
+      spdlog::warn("host {} is under maintenance in the store but not in the cluster", r.hostname);
+      continue;
+    }
+    maintenance_.insert(*index);
+    (void)cluster_.SetHostState(*index, r.state);
+    // Its tasks are not known here until the job manager reconciles them.
+    if (r.state != placement::HostState::kDown) reconciled_ = false;
+  }
+  if (!maintenance_.empty()) {
+    spdlog::info("{} hosts under maintenance, as stored", maintenance_.size());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status HostManager::StoreMaintenance(const std::vector<std::string>& hostnames,
+                                           placement::HostState state) {
+  if (store_ == nullptr) return absl::OkStatus();
+  for (const std::string& name : hostnames) {
+    absl::StatusOr<store::HostRecord> record = store_->GetHost(name);
+    if (absl::IsNotFound(record.status())) {
+      if (state == placement::HostState::kUp) continue;
+      record = store::HostRecord{.hostname = name};
+    }
+    if (!record.ok()) return record.status();
+    if (state == placement::HostState::kUp) {
+      PELOTON_RETURN_IF_ERROR(store_->DeleteHost(name));
+      continue;
+    }
+    record->state = state;
+    record->goal_state = placement::HostState::kDown;
+    PELOTON_RETURN_IF_ERROR(store_->WriteHost(*record));
+  }
+  return absl::OkStatus();
+}
+
+void HostManager::StoreStatesOf(const std::vector<uint32_t>& hosts) {
+  for (uint32_t h : hosts) {
+    const placement::Host& host = cluster_.host(h);
+    if (absl::Status s = StoreMaintenance({host.name}, host.state); !s.ok()) {
+      spdlog::error("host {}: maintenance not stored: {}", host.name, std::string(s.message()));
+    }
+  }
 }
 
 void HostManager::SyncHosts() {
@@ -154,7 +211,13 @@ absl::Status HostManager::StartMaintenance(const std::vector<std::string>& hostn
   PELOTON_ASSIGN_OR_RETURN(
       std::vector<uint32_t> hosts,
       HostsIn(hostnames, {placement::HostState::kUp}, "only an UP host goes into maintenance"));
-  PELOTON_RETURN_IF_ERROR(backend_.DrainHosts(hostnames));
+  // Stored first, so that a restart finds the hosts draining; undone if the backend refuses.
+  absl::Status s = StoreMaintenance(hostnames, placement::HostState::kDraining);
+  if (s.ok()) s = backend_.DrainHosts(hostnames);
+  if (!s.ok()) {
+    StoreStatesOf(hosts);
+    return s;
+  }
   for (uint32_t h : hosts) {
     maintenance_.insert(h);
     (void)cluster_.SetHostState(h, placement::HostState::kDraining);
@@ -177,7 +240,12 @@ absl::Status HostManager::CompleteMaintenance(const std::vector<std::string>& ho
                        "under maintenance completes it)"));
     }
   }
-  PELOTON_RETURN_IF_ERROR(backend_.UpHosts(hostnames));
+  absl::Status s = StoreMaintenance(hostnames, placement::HostState::kUp);
+  if (s.ok()) s = backend_.UpHosts(hostnames);
+  if (!s.ok()) {
+    StoreStatesOf(hosts);
+    return s;
+  }
   for (uint32_t h : hosts) {
     maintenance_.erase(h);
     (void)cluster_.SetHostState(h, placement::HostState::kUp);
@@ -186,6 +254,9 @@ absl::Status HostManager::CompleteMaintenance(const std::vector<std::string>& ho
 }
 
 void HostManager::DownDrainedHosts() {
+  // After a restart, a draining host looks empty until the job manager has reconciled the tasks
+  // on it: taking it down then would end them (Mesos) instead of moving them.
+  if (!reconciled_) return;
   std::vector<std::string> drained;
   std::vector<uint32_t> indices;
   for (uint32_t h : maintenance_) {
@@ -199,8 +270,12 @@ void HostManager::DownDrainedHosts() {
     }
   }
   if (drained.empty()) return;
-  // DRAINED until the backend has them down; tried again at the next poll if it cannot.
+  // DRAINED until the backend has them down; tried again at the next poll if it cannot. (A
+  // restart in between finds them DRAINING in the store, and they are taken down again.)
   if (!backend_.DownHosts(drained).ok()) return;
+  if (absl::Status s = StoreMaintenance(drained, placement::HostState::kDown); !s.ok()) {
+    spdlog::error("host maintenance not stored: {}", std::string(s.message()));
+  }
   for (uint32_t h : indices) (void)cluster_.SetHostState(h, placement::HostState::kDown);
 }
 
@@ -241,6 +316,7 @@ std::vector<backend::TaskStatus> HostManager::Reconcile(const std::vector<Runnin
   for (const backend::TaskStatus& s : statuses) {
     if (IsTerminal(s.state)) Ended(s);
   }
+  reconciled_ = true;
   return statuses;
 }
 

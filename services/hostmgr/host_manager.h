@@ -21,13 +21,18 @@
 #include "peloton/placement/cluster.h"
 #include "services/backend/backend.h"
 #include "services/hostmgr/host_manager_api.h"
+#include "services/store/store.h"
 
 namespace peloton::hostmgr {
 
 class HostManager final : public HostManagerApi {
  public:
-  // The backend's hosts become the cluster. InvalidArgument if a host is malformed.
-  static absl::StatusOr<std::unique_ptr<HostManager>> Create(backend::Backend& backend);
+  // The backend's hosts become the cluster. InvalidArgument if a host is malformed. With a
+  // store, host maintenance is kept there (the hosts table: DRAINING, DRAINED or DOWN with goal
+  // DOWN) and taken up again here: a host manager that restarts finds its hosts as it left
+  // them. The store's error if it cannot be read.
+  static absl::StatusOr<std::unique_ptr<HostManager>> Create(backend::Backend& backend,
+                                                             store::Store* store = nullptr);
 
   // What placement works on. Allocations made here by the placement engine are handed to
   // Launch (or given back with Release when a gang is abandoned).
@@ -59,7 +64,15 @@ class HostManager final : public HostManagerApi {
   std::vector<std::string> TasksOnDrainingHosts() const override;
 
  private:
-  explicit HostManager(backend::Backend& backend) : backend_(backend) {}
+  HostManager(backend::Backend& backend, store::Store* store) : backend_(backend), store_(store) {}
+  // Maintenance read back from the store at Create.
+  absl::Status RecoverMaintenance();
+  // Stores `state` (goal DOWN while under maintenance) for each of `hostnames`; UP removes the
+  // record. Without a store, nothing.
+  absl::Status StoreMaintenance(const std::vector<std::string>& hostnames,
+                                placement::HostState state);
+  // Stores each host's state in the cluster, after a change that failed half way (logged).
+  void StoreStatesOf(const std::vector<uint32_t>& hosts);
   void Ended(const backend::TaskStatus& status);
   // Hosts the backend added join the cluster (new indices); hosts it no longer has go DOWN,
   // and come back UP if they return. Their resources are taken as first seen.
@@ -78,6 +91,10 @@ class HostManager final : public HostManagerApi {
   void Hold(std::string task_id, placement::Allocation allocation);
 
   backend::Backend& backend_;
+  store::Store* store_;  // may be null: maintenance then lasts as long as the process
+  // False from a Create that found draining hosts in the store until the first Reconcile (the
+  // job manager's tasks): until then no host is taken down (DownDrainedHosts).
+  bool reconciled_ = true;
   placement::Cluster cluster_;
   std::vector<placement::HostSpec> specs_;     // by index, as added
   uint64_t hosts_version_ = 0;                 // of the backend's hosts, as last read

@@ -2,12 +2,16 @@
 
 #include "services/hostmgr/host_manager.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
+#include "services/store/sqlite_store.h"
 
 namespace peloton::hostmgr {
 namespace {
@@ -141,6 +145,73 @@ TEST(HostManagerTest, MaintenanceDrainsTakesDownAndBringsUp) {
   EXPECT_EQ(hm->Capacity().milli_cpu(), 8000);
   EXPECT_THAT(hm->CompleteMaintenance({"a"}),
               ::peloton::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// With a store, maintenance outlives the host manager: a new one over the same store finds the
+// hosts draining or down, keeps them so when the backend's hosts are read, and completes their
+// maintenance. A refusal by the backend leaves the store as it was.
+TEST(HostManagerTest, MaintenanceIsKeptInTheStore) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp != nullptr ? tmp : "/tmp") + "/hostmgr_maintenance.db";
+  std::filesystem::remove(path);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::SqliteStore> store,
+                               store::SqliteStore::Open({.path = path}));
+  ChangingHosts backend;
+  backend.Set({"a", "b", "c"});
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm,
+                                 HostManager::Create(backend, store.get()));
+    placement::TaskSpec spec;
+    spec.id = "job-0-1";
+    spec.demand = Resources::Of(1000, 128, 0, 0);
+    PELOTON_ASSERT_OK_AND_ASSIGN(placement::Allocation a, hm->cluster().Allocate(0, spec));
+    ASSERT_THAT(hm->Launch(a, {.task_id = "job-0-1", .hostname = "a", .command = "true"}),
+                ::peloton::testing::IsOk());
+    ASSERT_THAT(hm->StartMaintenance({"a", "b"}), ::peloton::testing::IsOk());
+    backend.refuse = true;  // the backend refuses: nothing is stored for c
+    EXPECT_THAT(hm->StartMaintenance({"c"}),
+                ::peloton::testing::StatusIs(absl::StatusCode::kUnavailable));
+    backend.refuse = false;
+  }
+  EXPECT_THAT(store->GetHost("c"), ::peloton::testing::StatusIs(absl::StatusCode::kNotFound));
+
+  // A new host manager (a restart): a is still draining, b down, c up.
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm,
+                               HostManager::Create(backend, store.get()));
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);
+  EXPECT_EQ(hm->cluster().host(1).state, HostState::kDown);
+  EXPECT_EQ(hm->cluster().host(2).state, HostState::kUp);
+  backend.Set({"a", "b", "c"});
+  (void)hm->Poll();  // the backend's hosts read again: maintenance keeps its states
+  EXPECT_EQ(hm->cluster().host(1).state, HostState::kDown);
+  // a looks empty, but its task is not known yet: it stays draining until the job manager
+  // reconciles; then the task is evicted, ends, and a goes down. The store follows.
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);
+  placement::TaskSpec spec;
+  spec.id = "job-0-1";
+  spec.demand = Resources::Of(1000, 128, 0, 0);
+  (void)hm->Reconcile({{"a", spec}});
+  (void)hm->Poll();
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);
+  EXPECT_THAT(hm->TasksOnDrainingHosts(), ::testing::ElementsAre("job-0-1"));
+  EXPECT_THAT(backend.calls, ::testing::Not(::testing::Contains("down a")));
+  backend.statuses.push_back({.task_id = "job-0-1", .state = backend::MesosTaskState::kKilled});
+  (void)hm->Poll();
+  EXPECT_THAT(backend.calls, ::testing::Contains("down a"));
+  EXPECT_EQ(hm->cluster().host(0).state, HostState::kDown);
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::HostRecord a, store->GetHost("a"));
+  EXPECT_EQ(a.state, HostState::kDown);
+
+  // Completing it is kept too; a refusal leaves the store as it was.
+  backend.refuse = true;
+  EXPECT_THAT(hm->CompleteMaintenance({"a"}),
+              ::peloton::testing::StatusIs(absl::StatusCode::kUnavailable));
+  PELOTON_ASSERT_OK_AND_ASSIGN(a, store->GetHost("a"));
+  EXPECT_EQ(a.state, HostState::kDown);
+  backend.refuse = false;
+  ASSERT_THAT(hm->CompleteMaintenance({"a", "b"}), ::peloton::testing::IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(hm, HostManager::Create(backend, store.get()));
+  for (uint32_t h = 0; h < 3; ++h) EXPECT_EQ(hm->cluster().host(h).state, HostState::kUp);
 }
 
 // A backend whose launches need offers: placement sees only what each host offers (Peloton

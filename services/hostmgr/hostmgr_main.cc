@@ -20,11 +20,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const master::MasterConfig config =
       master::OrExit(master::ConfigOf(app, flags, master::kHostmgrAddress));
-  // The Mesos backend keeps its framework id in the store the other components share.
-  std::unique_ptr<peloton::store::SqliteStore> store;
-  if (config.backend() == "mesos") store = master::OrExit(master::OpenStore(config));
+  // The store the other components share keeps host maintenance and the Mesos framework id.
+  std::unique_ptr<peloton::store::SqliteStore> store = master::OrExit(master::OpenStore(config));
   auto backend = master::OrExit(master::OpenBackend(config, flags.runner, store.get()));
-  auto hosts = master::OrExit(peloton::hostmgr::HostManager::Create(*backend));
+  auto hosts = master::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
   peloton::rpc::SerialLoop loop;
   return master::Serve(
       config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,

@@ -16,7 +16,7 @@ absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
   std::unique_ptr<Master> m(new Master(std::move(options), std::move(profile)));
   PELOTON_ASSIGN_OR_RETURN(m->pools_,
                            resmgr::ResourceManager::Create(store, m->gen_, m->options_.preemption));
-  PELOTON_ASSIGN_OR_RETURN(m->hosts_, hostmgr::HostManager::Create(backend));
+  PELOTON_ASSIGN_OR_RETURN(m->hosts_, hostmgr::HostManager::Create(backend, &store));
   m->jobs_ = std::make_unique<jobmgr::JobManager>(store, *m->pools_, *m->hosts_, m->gen_,
                                                   m->options_.jobs);
   return m;
