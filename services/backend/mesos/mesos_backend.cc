@@ -359,29 +359,25 @@ void MesosBackend::KeepSubscribed(absl::Time now) {
   if (absl::Status s = client_->Pump(); !s.ok()) {
     spdlog::warn("mesos: {}", std::string(s.message()));
   }
+  const bool lost = !client_->streaming() || (session_.subscribed() && session_.Silent(now));
   if (resubscribing_) {
     ContinueResubscription(now);
     if (resubscribing_) return;  // still under way
-  } else {
-    const bool lost = !client_->streaming() || (session_.subscribed() && session_.Silent(now));
-    if (!lost || now < next_attempt_) {
-      // Subscribed, or waiting out the backoff.
+  } else if (lost && now >= next_attempt_) {
+    spdlog::info("mesos: subscribing again ({}) as framework {}",
+                 options_.zk.empty() ? options_.master : options_.zk, session_.framework_id());
+    session_.Reset();
+    resubscribing_ = true;
+    if (options_.zk.empty()) {
+      client_->StartSubscribe(options_.connect_timeout);
     } else {
-      spdlog::info("mesos: subscribing again ({}) as framework {}",
-                   options_.zk.empty() ? options_.master : options_.zk, session_.framework_id());
-      session_.Reset();
-      resubscribing_ = true;
-      if (options_.zk.empty()) {
-        client_->StartSubscribe(options_.connect_timeout);
-      } else {
-        // ZooKeeper's client waits; it does so on a thread of its own, not on the event loop.
-        leader_lookup_ =
-            std::async(std::launch::async, [url = options_.zk, timeout = options_.zk_timeout] {
-              return DetectLeader(url, timeout);
-            });
-      }
-      return;
+      // ZooKeeper's client waits; it does so on a thread of its own, not on the event loop.
+      leader_lookup_ =
+          std::async(std::launch::async, [url = options_.zk, timeout = options_.zk_timeout] {
+            return DetectLeader(url, timeout);
+          });
     }
+    return;
   }
   if (!session_.subscribed()) return;
   if (session_.framework_id() != saved_framework_id_) {
