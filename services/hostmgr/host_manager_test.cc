@@ -61,6 +61,20 @@ class ChangingHosts final : public backend::Backend {
   bool refuse = false;
 };
 
+// The task the maintenance tests run on host a (index 0).
+placement::TaskSpec OneCpuTask() {
+  placement::TaskSpec spec;
+  spec.id = "job-0-1";
+  spec.demand = Resources::Of(1000, 128, 0, 0);
+  return spec;
+}
+
+void LaunchOnA(HostManager& hm) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(placement::Allocation a, hm.cluster().Allocate(0, OneCpuTask()));
+  ASSERT_THAT(hm.Launch(a, {.task_id = "job-0-1", .hostname = "a", .command = "true"}),
+              ::peloton::testing::IsOk());
+}
+
 TEST(HostManagerTest, HostsThatComeAndGo) {
   ChangingHosts backend;
   backend.Set({"a", "b"});
@@ -98,12 +112,7 @@ TEST(HostManagerTest, MaintenanceDrainsTakesDownAndBringsUp) {
   ChangingHosts backend;
   backend.Set({"a", "b"});
   PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm, HostManager::Create(backend));
-  placement::TaskSpec spec;
-  spec.id = "job-0-1";
-  spec.demand = Resources::Of(1000, 128, 0, 0);
-  PELOTON_ASSERT_OK_AND_ASSIGN(placement::Allocation a, hm->cluster().Allocate(0, spec));
-  ASSERT_THAT(hm->Launch(a, {.task_id = "job-0-1", .hostname = "a", .command = "true"}),
-              ::peloton::testing::IsOk());
+  ASSERT_NO_FATAL_FAILURE(LaunchOnA(*hm));
 
   ASSERT_THAT(hm->StartMaintenance({"a", "b"}), ::peloton::testing::IsOk());
   EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);  // a task still there
@@ -161,12 +170,7 @@ TEST(HostManagerTest, MaintenanceIsKeptInTheStore) {
   {
     PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm,
                                  HostManager::Create(backend, store.get()));
-    placement::TaskSpec spec;
-    spec.id = "job-0-1";
-    spec.demand = Resources::Of(1000, 128, 0, 0);
-    PELOTON_ASSERT_OK_AND_ASSIGN(placement::Allocation a, hm->cluster().Allocate(0, spec));
-    ASSERT_THAT(hm->Launch(a, {.task_id = "job-0-1", .hostname = "a", .command = "true"}),
-                ::peloton::testing::IsOk());
+    ASSERT_NO_FATAL_FAILURE(LaunchOnA(*hm));
     ASSERT_THAT(hm->StartMaintenance({"a", "b"}), ::peloton::testing::IsOk());
     backend.refuse = true;  // the backend refuses: nothing is stored for c
     EXPECT_THAT(hm->StartMaintenance({"c"}),
@@ -187,10 +191,7 @@ TEST(HostManagerTest, MaintenanceIsKeptInTheStore) {
   // a looks empty, but its task is not known yet: it stays draining until the job manager
   // reconciles; then the task is evicted, ends, and a goes down. The store follows.
   EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);
-  placement::TaskSpec spec;
-  spec.id = "job-0-1";
-  spec.demand = Resources::Of(1000, 128, 0, 0);
-  (void)hm->Reconcile({{"a", spec}});
+  (void)hm->Reconcile({{"a", OneCpuTask()}});
   (void)hm->Poll();
   EXPECT_EQ(hm->cluster().host(0).state, HostState::kDraining);
   EXPECT_THAT(hm->TasksOnDrainingHosts(), ::testing::ElementsAre("job-0-1"));

@@ -163,17 +163,20 @@ defaultconfig:
             placement::HostState::kUp);
 }
 
-// The simulation's clock here is in 2023, years behind the job manager's: a cluster clock far
-// from ours. Start times are the job manager's, so a deadline does not fire at once.
-TEST_F(MasterSimTest, AClusterClockFarFromOursDoesNotFireDeadlines) {
-  const absl::Time created = absl::Now();
-  const JobId id = Create(R"yaml(
+// One task of an hour with a deadline of a minute.
+constexpr const char* kSixtySecondDeadline = R"yaml(
 instancecount: 1
 sla: {maxrunningtime: 60}
 defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 64}
   command: {shell: true, value: 'sleep 3600'}
-)yaml");
+)yaml";
+
+// The simulation's clock here is in 2023, years behind the job manager's: a cluster clock far
+// from ours. Start times are the job manager's, so a deadline does not fire at once.
+TEST_F(MasterSimTest, AClusterClockFarFromOursDoesNotFireDeadlines) {
+  const absl::Time created = absl::Now();
+  const JobId id = Create(kSixtySecondDeadline);
   TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 1; });
   for (int i = 0; i < 20; ++i) {
     ASSERT_THAT(master_->Tick(), IsOk());
@@ -192,13 +195,7 @@ TEST_F(MasterSimTest, DeadlinesFollowTheJobManagersClock) {
   options.jobs.now = [this] { return now_; };
   PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, options));
   ASSERT_THAT(master_->Recover(), IsOk());
-  const JobId id = Create(R"yaml(
-instancecount: 1
-sla: {maxrunningtime: 60}
-defaultconfig:
-  resource: {cpulimit: 1, memlimitmb: 64}
-  command: {shell: true, value: 'sleep 3600'}
-)yaml");
+  const JobId id = Create(kSixtySecondDeadline);
   const absl::Time created = now_;
   const jobmgr::JobView view = TickUntil(id, Terminal);  // 100 simulated ms a tick
   EXPECT_EQ(view.runtime.state, JobState::kKilled);
