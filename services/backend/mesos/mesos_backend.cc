@@ -317,7 +317,10 @@ absl::Status MesosBackend::Kill(const std::string& task_id) {
     return absl::NotFoundError(absl::StrCat("kill ", task_id, ": not a task in flight"));
   }
   PELOTON_CHECK(client_ != nullptr);  // tasks are in flight only once started
-  return client_->Send(session_.Kill(task_id, it->second));
+  // Not waited for: the answer is the task's update, and a kill that does not land is shut
+  // down by the job manager after the grace period.
+  client_->SendLater(session_.Kill(task_id, it->second));
+  return absl::OkStatus();
 }
 
 absl::Status MesosBackend::Shutdown(const std::string& task_id) {
@@ -326,7 +329,8 @@ absl::Status MesosBackend::Shutdown(const std::string& task_id) {
     return absl::NotFoundError(absl::StrCat("shutdown ", task_id, ": not a task in flight"));
   }
   PELOTON_CHECK(client_ != nullptr);
-  return client_->Send(session_.Shutdown(task_id, it->second));
+  client_->SendLater(session_.Shutdown(task_id, it->second));
+  return absl::OkStatus();
 }
 
 void MesosBackend::ContinueResubscription(absl::Time now) {
@@ -388,7 +392,7 @@ void MesosBackend::KeepSubscribed(absl::Time now) {
     // What happened to the tasks in flight while we were away: the answers come as updates.
     resubscribed_ = false;
     std::vector<std::pair<std::string, std::string>> tasks(in_flight_.begin(), in_flight_.end());
-    if (!tasks.empty()) (void)client_->Send(session_.Reconcile(tasks));
+    if (!tasks.empty()) client_->SendLater(session_.Reconcile(tasks));
   }
 }
 
@@ -580,7 +584,7 @@ void MesosBackend::ReconcileOnSchedule(absl::Time now) {
       reconcile_queue_.assign(in_flight_.begin(), in_flight_.end());
       next_batch_ = now;
     } else {
-      (void)client_->Send(session_.Reconcile({}));  // implicit: the master reports all of ours
+      client_->SendLater(session_.Reconcile({}));  // implicit: the master reports all of ours
     }
     explicit_next_ = !explicit_next_;
   }
@@ -590,7 +594,7 @@ void MesosBackend::ReconcileOnSchedule(absl::Time now) {
     std::vector<std::pair<std::string, std::string>> batch(reconcile_queue_.begin(),
                                                            reconcile_queue_.begin() + n);
     reconcile_queue_.erase(reconcile_queue_.begin(), reconcile_queue_.begin() + n);
-    (void)client_->Send(session_.Reconcile(batch));
+    client_->SendLater(session_.Reconcile(batch));
     next_batch_ = now + options_.reconcile_batch_gap;
   }
 }

@@ -115,10 +115,12 @@ class MesosBackend final : public Backend {
   // Queued for the host's offers. InvalidArgument for a host that is not an agent;
   // AlreadyExists for a task id in flight.
   absl::Status Launch(const LaunchSpec& spec) override;
-  // KILL through the master (a launch still waiting is dropped and reported TASK_KILLED).
-  // NotFound for a task not in flight; Unavailable when the master cannot be reached.
+  // KILL through the master (a launch still waiting is dropped and reported TASK_KILLED),
+  // sent without waiting for the answer: the task's update is the answer. NotFound for a task
+  // not in flight.
   absl::Status Kill(const std::string& task_id) override;
-  // SHUTDOWN of the task's executor (a command task's executor has the task's id).
+  // SHUTDOWN of the task's executor (a command task's executor has the task's id), sent
+  // without waiting, like Kill.
   absl::Status Shutdown(const std::string& task_id) override;
   std::vector<TaskStatus> Poll() override;
   // Explicit reconciliation of `task_ids`, waiting up to reconcile_wait for the master's
