@@ -40,30 +40,30 @@ kj::HttpHeaders MesosClient::Headers(bool stream_id) const {
   return headers;
 }
 
+kj::Promise<kj::HttpClient::Response> MesosClient::Request(const char* path,
+                                                           const std::string& body,
+                                                           bool stream_id) {
+  return kj::evalNow([&] {
+    auto bytes = kj::heapString(body.data(), body.size());
+    const kj::HttpHeaders headers = Headers(stream_id);
+    auto request = http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), path),
+                                  headers, bytes.size());
+    return request.body->write(bytes.begin(), bytes.size())
+        .attach(kj::mv(request.body), kj::mv(bytes))
+        .then([response = kj::mv(request.response)]() mutable { return kj::mv(response); });
+  });
+}
+
 void MesosClient::StartSubscribe(absl::Duration timeout) {
-  const std::string encoded = Encode(session_.Subscribe(), encoding_);
-  auto body = kj::heapString(encoded.data(), encoded.size());
-  const kj::HttpHeaders headers = Headers(false);
   // The stream of an earlier subscription, if any, is done with.
   reading_ = nullptr;
   events_ = nullptr;
   streaming_ = false;
   subscribing_ = true;
   subscribe_status_ = absl::UnavailableError("mesos: SUBSCRIBE not answered yet");
-  kj::Promise<void> answered = nullptr;
-  try {
-    auto request = http_->request(kj::HttpMethod::POST,
-                                  kj::str("http://", master_.c_str(), "/api/v1/scheduler"), headers,
-                                  body.size());
-    auto write =
-        request.body->write(body.begin(), body.size()).attach(kj::mv(request.body), kj::mv(body));
-    answered =
-        kj::mv(write)
-            .then([response = kj::mv(request.response)]() mutable { return kj::mv(response); })
-            .then([this](kj::HttpClient::Response&& response) { OnSubscribed(kj::mv(response)); });
-  } catch (const kj::Exception& e) {
-    answered = kj::Promise<void>(kj::cp(e));
-  }
+  kj::Promise<void> answered =
+      Request("/api/v1/scheduler", Encode(session_.Subscribe(), encoding_), false)
+          .then([this](kj::HttpClient::Response&& response) { OnSubscribed(kj::mv(response)); });
   subscribe_ =
       io_.getTimer()
           .timeoutAfter(absl::ToInt64Nanoseconds(timeout) * kj::NANOSECONDS, kj::mv(answered))
@@ -136,13 +136,8 @@ kj::Promise<void> MesosClient::ReadLoop() {
 
 absl::StatusOr<MesosClient::Answer> MesosClient::Post(const char* path, const std::string& body,
                                                       bool stream_id) {
-  const kj::HttpHeaders headers = Headers(stream_id);
   try {
-    auto request = http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), path),
-                                  headers, body.size());
-    request.body->write(body.data(), body.size()).wait(wait_);
-    request.body = nullptr;
-    kj::HttpClient::Response response = request.response.wait(wait_);
+    kj::HttpClient::Response response = Request(path, body, stream_id).wait(wait_);
     Answer answer;
     answer.code = response.statusCode;
     kj::String text = response.body->readAllText().wait(wait_);
@@ -164,18 +159,9 @@ absl::Status MesosClient::Send(const SchedulerSession::Call& call) {
 }
 
 void MesosClient::SendLater(const SchedulerSession::Call& call) {
-  const std::string encoded = Encode(call, encoding_);
-  auto body = kj::heapString(encoded.data(), encoded.size());
-  const kj::HttpHeaders headers = Headers(true);
-  auto request =
-      http_->request(kj::HttpMethod::POST, kj::str("http://", master_.c_str(), "/api/v1/scheduler"),
-                     headers, body.size());
-  auto write =
-      request.body->write(body.begin(), body.size()).attach(kj::mv(request.body), kj::mv(body));
   const SchedulerSession::Call::Type type = call.type();
   ++sends_in_flight_;
-  sends_.add(kj::mv(write)
-                 .then([response = kj::mv(request.response)]() mutable { return kj::mv(response); })
+  sends_.add(Request("/api/v1/scheduler", Encode(call, encoding_), true)
                  .then([this, type](kj::HttpClient::Response&& response) {
                    const uint code = response.statusCode;
                    return response.body->readAllBytes().then(

@@ -70,7 +70,11 @@ class MesosClient : private kj::TaskSet::ErrorHandler {
   };
   // Content type, Accept, the stream id (when asked) and the authorization.
   kj::HttpHeaders Headers(bool stream_id) const;
-  // POSTs `body` to `path` (with the Mesos-Stream-Id when `stream_id`) and reads the answer.
+  // POSTs `body` to `path` (with the Mesos-Stream-Id when `stream_id`) without waiting: the
+  // response once its headers come. A failure to send is the promise's exception.
+  kj::Promise<kj::HttpClient::Response> Request(const char* path, const std::string& body,
+                                                bool stream_id);
+  // Request, waiting for the answer and reading it.
   absl::StatusOr<Answer> Post(const char* path, const std::string& body, bool stream_id);
   // The SUBSCRIBE response: the stream id, then the event stream read by ReadLoop.
   void OnSubscribed(kj::HttpClient::Response&& response);

@@ -125,11 +125,15 @@ kj::Promise<void> FakeMesosMaster::Handle(const kj::HttpHeaders& headers, kj::Ar
     ++held_subscriptions_;
     return released_.addBranch()
         .attach(kj::defer([this] { --held_subscriptions_; }))
-        .then([this, &headers, bytes = kj::mv(bytes), &response]() mutable {
-          --subscribe_requests_;  // counted again as it is handled now
-          return Handle(headers, kj::mv(bytes), response);
+        .then([this, &headers, call = std::move(call), encoding, &response]() {
+          return HandleCall(headers, call, encoding, response);
         });
   }
+  return HandleCall(headers, call, encoding, response);
+}
+
+kj::Promise<void> FakeMesosMaster::HandleCall(const kj::HttpHeaders& headers, const Call& call,
+                                              Encoding encoding, Response& response) {
   calls_.push_back(call);
   kj::HttpHeaders out(*table_);
   if (call.type() == Call::SUBSCRIBE) {

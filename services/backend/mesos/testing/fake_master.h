@@ -87,8 +87,13 @@ class FakeMesosMaster final : public kj::HttpService {
                             Response& response) override;
 
  private:
+  // A scheduler call: decoded, then answered by HandleCall (once released, for a SUBSCRIBE
+  // while subscriptions are held).
   kj::Promise<void> Handle(const kj::HttpHeaders& headers, kj::Array<kj::byte> body,
                            Response& response);
+  kj::Promise<void> HandleCall(const kj::HttpHeaders& headers,
+                               const ::mesos::v1::scheduler::Call& call, Encoding encoding,
+                               Response& response);
   kj::Promise<void> HandleOperator(const kj::HttpHeaders& headers, kj::Array<kj::byte> body,
                                    Response& response);
   kj::Promise<void> Answer(const ::mesos::v1::master::Response& answer, Encoding encoding,
