@@ -90,13 +90,21 @@ absl::Status HostManager::StoreMaintenance(const std::vector<std::string>& hostn
   return absl::OkStatus();
 }
 
-void HostManager::StoreStatesOf(const std::vector<uint32_t>& hosts) {
+absl::Status HostManager::StoreThenTell(
+    const std::vector<std::string>& hostnames, const std::vector<uint32_t>& hosts,
+    placement::HostState state,
+    absl::Status (backend::Backend::*tell)(const std::vector<std::string>&)) {
+  absl::Status s = StoreMaintenance(hostnames, state);
+  if (s.ok()) s = (backend_.*tell)(hostnames);
+  if (s.ok()) return s;
+  // Put back what the store had: each host's state in the cluster, unchanged so far.
   for (uint32_t h : hosts) {
     const placement::Host& host = cluster_.host(h);
-    if (absl::Status s = StoreMaintenance({host.name}, host.state); !s.ok()) {
-      spdlog::error("host {}: maintenance not stored: {}", host.name, std::string(s.message()));
+    if (absl::Status put = StoreMaintenance({host.name}, host.state); !put.ok()) {
+      spdlog::error("host {}: maintenance not stored: {}", host.name, std::string(put.message()));
     }
   }
+  return s;
 }
 
 void HostManager::SyncHosts() {
@@ -211,13 +219,8 @@ absl::Status HostManager::StartMaintenance(const std::vector<std::string>& hostn
   PELOTON_ASSIGN_OR_RETURN(
       std::vector<uint32_t> hosts,
       HostsIn(hostnames, {placement::HostState::kUp}, "only an UP host goes into maintenance"));
-  // Stored first, so that a restart finds the hosts draining; undone if the backend refuses.
-  absl::Status s = StoreMaintenance(hostnames, placement::HostState::kDraining);
-  if (s.ok()) s = backend_.DrainHosts(hostnames);
-  if (!s.ok()) {
-    StoreStatesOf(hosts);
-    return s;
-  }
+  PELOTON_RETURN_IF_ERROR(StoreThenTell(hostnames, hosts, placement::HostState::kDraining,
+                                        &backend::Backend::DrainHosts));
   for (uint32_t h : hosts) {
     maintenance_.insert(h);
     (void)cluster_.SetHostState(h, placement::HostState::kDraining);
@@ -240,12 +243,8 @@ absl::Status HostManager::CompleteMaintenance(const std::vector<std::string>& ho
                        "under maintenance completes it)"));
     }
   }
-  absl::Status s = StoreMaintenance(hostnames, placement::HostState::kUp);
-  if (s.ok()) s = backend_.UpHosts(hostnames);
-  if (!s.ok()) {
-    StoreStatesOf(hosts);
-    return s;
-  }
+  PELOTON_RETURN_IF_ERROR(
+      StoreThenTell(hostnames, hosts, placement::HostState::kUp, &backend::Backend::UpHosts));
   for (uint32_t h : hosts) {
     maintenance_.erase(h);
     (void)cluster_.SetHostState(h, placement::HostState::kUp);

@@ -71,8 +71,13 @@ class HostManager final : public HostManagerApi {
   // record. Without a store, nothing.
   absl::Status StoreMaintenance(const std::vector<std::string>& hostnames,
                                 placement::HostState state);
-  // Stores each host's state in the cluster, after a change that failed half way (logged).
-  void StoreStatesOf(const std::vector<uint32_t>& hosts);
+  // A maintenance change: `state` stored for `hostnames` (indices `hosts`) first, so that a
+  // restart finds it, then the backend told. If either fails, the store is put back and the
+  // error returned; the cluster is not changed here.
+  absl::Status StoreThenTell(
+      const std::vector<std::string>& hostnames, const std::vector<uint32_t>& hosts,
+      placement::HostState state,
+      absl::Status (backend::Backend::*tell)(const std::vector<std::string>&));
   void Ended(const backend::TaskStatus& status);
   // Hosts the backend added join the cluster (new indices); hosts it no longer has go DOWN,
   // and come back UP if they return. Their resources are taken as first seen.
