@@ -75,6 +75,13 @@ start_component() {
   pid[${name}]=$!
 }
 
+# restart_component NAME: SIGKILL the component, then start it again with the test's start_NAME.
+restart_component() {
+  kill -9 "${pid[$1]}"
+  wait "${pid[$1]}" 2> /dev/null || true
+  "start_$1"
+}
+
 # stop_components: SIGKILL every process in pid (for the EXIT trap).
 stop_components() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
 

@@ -41,9 +41,7 @@ wait_for_api
 job=$(head -1 "${work}/create" | awk '{print $2}')
 wait_running_on_mesos "${job}"
 
-kill -9 "${pid[hostmgr]}"
-wait "${pid[hostmgr]}" 2> /dev/null || true
-start_hostmgr
+restart_component hostmgr
 fake_logged "subscription 2 asked for framework fw-split" ||
   fail "the restarted host manager should ask for the framework id it was given"
 

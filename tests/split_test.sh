@@ -26,11 +26,6 @@ start_hostmgr() { start_component hostmgr --data-dir="${work}/var" --local-hosts
 start_resmgr() { start_component resmgr --data-dir="${work}/var" "${peers[@]}"; }
 start_jobmgr() { start_component jobmgr --data-dir="${work}/var" "${peers[@]}"; }
 start_placement() { start_component placement "${peers[@]}"; }
-restart() {  # restart <component>: SIGKILL, then start again
-  kill -9 "${pid[$1]}"
-  wait "${pid[$1]}" 2> /dev/null || true
-  "start_$1"
-}
 wait_state() {  # wait_state <job> <state>
   for _ in $(seq 1 300); do
     "${peloton}" job status "$1" | grep -q "^state: $2$" && return 0
@@ -115,13 +110,13 @@ wait_alloc 1.9  # job 2's 3 running tasks, and job 3's two
 
 # Each component killed with SIGKILL and restarted while the others run on; the job manager
 # sends a restarted resource manager or host manager its tasks again.
-restart placement
+restart_component placement
 sleep 0.5
-restart resmgr
+restart_component resmgr
 wait_alloc 1.9
-restart hostmgr
+restart_component hostmgr
 sleep 0.5
-restart jobmgr
+restart_component jobmgr
 wait_for_api
 wait_alloc 1.9
 wait_running "${job2}" 3
@@ -155,7 +150,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 "${peloton}" host query | grep -q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
-restart hostmgr
+restart_component hostmgr
 for _ in $(seq 1 100); do  # until the restarted host manager answers with its hosts
   "${peloton}" host query > "${work}/hosts" 2> /dev/null || true
   grep -q "^${host} " "${work}/hosts" && break

@@ -40,8 +40,7 @@ class MasterSimTest : public ::testing::Test {
                                  backend::sim::GenerateHosts(1000, "cpu=4,memory_mb=8192"));
     PELOTON_ASSERT_OK_AND_ASSIGN(
         backend_, backend::sim::SimBackend::Create({hosts, 1, [this] { return now_; }}));
-    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_));
-    ASSERT_THAT(master_->Recover(), IsOk());
+    ASSERT_NO_FATAL_FAILURE(StartMaster(*backend_));
     resmgr::respool_pb::ResourcePoolConfig pool;
     ASSERT_THAT(api::YamlToProto(R"yaml(
 name: sim
@@ -76,6 +75,15 @@ resources:
     return {};
   }
   static bool Terminal(const jobmgr::JobView& v) { return taskfsm::IsTerminal(v.runtime.state); }
+  static auto Running(uint32_t n) {
+    return [n](const jobmgr::JobView& v) { return v.task_counts[int(TaskState::kRunning)] == n; };
+  }
+  // A master over `backend` (the simulation, or a decorator of it) and the test's store,
+  // recovered as after a start.
+  void StartMaster(backend::Backend& backend, MasterOptions options = {}) {
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, backend, std::move(options)));
+    ASSERT_THAT(master_->Recover(), IsOk());
+  }
 
   absl::Time now_ = absl::FromUnixSeconds(1'700'000'000);
   PoolId pool_;
@@ -97,8 +105,7 @@ instanceconfig:
     restartpolicy: {maxfailures: 1}
 )yaml");
   const absl::Time start = now_;
-  jobmgr::JobView running =
-      TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 500; });
+  jobmgr::JobView running = TickUntil(id, Running(500));
   EXPECT_LT(now_ - start, absl::Seconds(2));  // all running before the first one ends
   const jobmgr::JobView view = TickUntil(id, Terminal);
   EXPECT_EQ(view.runtime.state, JobState::kFailed);
@@ -120,7 +127,7 @@ defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 64}
   command: {shell: true, value: 'sleep 3600'}
 )yaml");
-  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 20; });
+  TickUntil(id, Running(20));
   EXPECT_EQ(backend_->running(), 20u);
   ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
   const jobmgr::JobView view = TickUntil(id, Terminal);
@@ -141,7 +148,7 @@ defaultconfig:
   labels: [{key: peloton.sim/duration, value: "60"}]
   command: {shell: true, value: 'serve'}
 )yaml");
-  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 8; });
+  TickUntil(id, Running(8));
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> before,
                                master_->jobs().ListTasks(id));
   const std::string host = before[0].host;  // pack: instances 0-3 share the first host
@@ -177,7 +184,7 @@ defaultconfig:
 TEST_F(MasterSimTest, AClusterClockFarFromOursDoesNotFireDeadlines) {
   const absl::Time created = absl::Now();
   const JobId id = Create(kSixtySecondDeadline);
-  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 1; });
+  TickUntil(id, Running(1));
   for (int i = 0; i < 20; ++i) {
     ASSERT_THAT(master_->Tick(), IsOk());
     now_ += absl::Milliseconds(100);
@@ -193,8 +200,7 @@ TEST_F(MasterSimTest, AClusterClockFarFromOursDoesNotFireDeadlines) {
 TEST_F(MasterSimTest, DeadlinesFollowTheJobManagersClock) {
   MasterOptions options;
   options.jobs.now = [this] { return now_; };
-  PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, options));
-  ASSERT_THAT(master_->Recover(), IsOk());
+  ASSERT_NO_FATAL_FAILURE(StartMaster(*backend_, options));
   const JobId id = Create(kSixtySecondDeadline);
   const absl::Time created = now_;
   const jobmgr::JobView view = TickUntil(id, Terminal);  // 100 simulated ms a tick
@@ -247,15 +253,14 @@ class StoreAtLaunch final : public ForwardingBackend {
 // a LAUNCHED task that recovery finds LOST and runs again, never a process nobody knows of.
 TEST_F(MasterSimTest, LaunchedIsRecordedBeforeTheBackendStartsTheTask) {
   StoreAtLaunch watching(*backend_, *store_);
-  PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, watching));
-  ASSERT_THAT(master_->Recover(), IsOk());
+  ASSERT_NO_FATAL_FAILURE(StartMaster(watching));
   const JobId id = Create(R"yaml(
 instancecount: 3
 defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 64}
   command: {shell: true, value: 'sleep 3600'}
 )yaml");
-  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 3; });
+  TickUntil(id, Running(3));
   EXPECT_THAT(
       watching.stored_at_launch,
       ::testing::ElementsAre(TaskState::kLaunched, TaskState::kLaunched, TaskState::kLaunched));
@@ -282,8 +287,7 @@ TEST_F(MasterSimTest, ATaskStuckInKillingIsShutDown) {
   StuckKills stuck(*backend_);
   MasterOptions options;
   options.jobs.kill_timeout_margin = absl::ZeroDuration();
-  PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, stuck, options));
-  ASSERT_THAT(master_->Recover(), IsOk());
+  ASSERT_NO_FATAL_FAILURE(StartMaster(stuck, options));
   const JobId id = Create(R"yaml(
 instancecount: 1
 defaultconfig:
@@ -291,7 +295,7 @@ defaultconfig:
   killgraceperiodseconds: 1
   command: {shell: true, value: 'sleep 3600'}
 )yaml");
-  TickUntil(id, [](const auto& v) { return v.task_counts[int(TaskState::kRunning)] == 1; });
+  TickUntil(id, Running(1));
   ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
   EXPECT_THAT(master_->Tick(), IsOk());
   EXPECT_EQ(stuck.kills, 1);
