@@ -3,6 +3,7 @@
 #include "services/jobmgr/job_manager.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
@@ -38,7 +39,9 @@ uint64_t RunOf(const store::TaskRuntime& t) {
 JobManager::JobManager(store::Store& store, resmgr::ResourceManagerApi& resmgr,
                        hostmgr::HostManagerApi& hostmgr, absl::BitGenRef gen,
                        JobManagerOptions options)
-    : store_(store), resmgr_(resmgr), hostmgr_(hostmgr), gen_(gen), options_(options) {}
+    : store_(store), resmgr_(resmgr), hostmgr_(hostmgr), gen_(gen), options_(std::move(options)) {
+  if (!options_.now) options_.now = &absl::Now;  // no clock given: the real one
+}
 
 absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   NormalizeJobConfig(config);

@@ -42,7 +42,7 @@ struct JobManagerOptions {
   // The job manager's clock: every time it records (job and task times, pod events) and every
   // timer it keeps (deadlines, kills). A task's start time is when the job manager learns it
   // runs, not the cluster manager's timestamp, so a cluster clock far from ours cannot make a
-  // deadline fire early or late. A simulation gives its simulated clock.
+  // deadline fire early or late. A simulation gives its simulated clock; empty means absl::Now.
   std::function<absl::Time()> now = &absl::Now;
 };
 

@@ -214,6 +214,18 @@ TEST_F(MasterSimTest, DeadlinesFollowTheJobManagersClock) {
   EXPECT_EQ(view.runtime.creation_time, created);
 }
 
+// A job manager given no clock keeps the real one.
+TEST_F(MasterSimTest, AnEmptyClockIsTheRealOne) {
+  MasterOptions options;
+  options.jobs.now = nullptr;
+  ASSERT_NO_FATAL_FAILURE(StartMaster(*backend_, options));
+  const absl::Time before = absl::Now();
+  const JobId id = Create(kSixtySecondDeadline);
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(id));
+  EXPECT_GE(view.runtime.creation_time, before);
+  EXPECT_LE(view.runtime.creation_time, absl::Now());
+}
+
 // A backend that passes every call to another: the tests' decorators override what they watch.
 class ForwardingBackend : public backend::Backend {
  public:

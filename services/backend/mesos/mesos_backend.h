@@ -65,7 +65,8 @@ struct MesosBackendOptions {
   absl::Duration zk_timeout = absl::Seconds(10);
   FrameworkOptions framework;
   Encoding encoding = Encoding::kProtobuf;
-  absl::Duration connect_timeout = absl::Seconds(10);  // for SUBSCRIBED at Start
+  // For SUBSCRIBED at Start, and for the answer to each resubscription.
+  absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration agents_refresh = absl::Seconds(60);
   absl::Duration offer_hold = absl::Minutes(5);
   absl::Duration decline_refuse = absl::Seconds(5);
