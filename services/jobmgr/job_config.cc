@@ -300,8 +300,7 @@ absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::J
 }
 
 taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance) {
-  // v0 JobType and taskfsm::JobType share Peloton's numbers.
-  return taskfsm::TaskTypeOf(static_cast<taskfsm::JobType>(config.type()),
+  return taskfsm::TaskTypeOf(JobTypeOf(config),
                              TaskConfigOf(config, instance).has_volume());
 }
 

@@ -64,6 +64,11 @@ absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigL
 absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::JobConfig& updated,
                                const JobConfigLimits& limits = {});
 
+// The job's type (v0 JobType and taskfsm::JobType share Peloton's numbers).
+inline taskfsm::JobType JobTypeOf(const job_pb::JobConfig& config) {
+  return static_cast<taskfsm::JobType>(config.type());
+}
+
 // The resmgr task type: a task with a volume is STATEFUL, a SERVICE job's task STATELESS, a
 // DAEMON job's DAEMON, else BATCH.
 taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance);

@@ -2,11 +2,22 @@
 //
 // The job manager component (reference §1.4): validates and stores jobs, turns their tasks into
 // gangs for the resource manager, launches what placement placed through the host manager,
-// and follows each task's status: runtime, pod events per run, retries by the restart policy,
-// the job's state from its tasks'. Changes are kept in memory and written once per tick by
-// Flush (one transaction per job's task runtimes), so a 10,000-task job is a handful of
-// transactions. After a restart, Recover rebuilds the active jobs from the store and
-// reconciles their tasks with the backend.
+// and follows each task's status: runtime, pod events per run, the job's state from its tasks'.
+//
+// It is a goal-state engine (reference §3.6): API calls and events change what a task is
+// (state, run) or should be (goal state, desired run); the engine then asks taskfsm's tables
+// for the action that moves the task towards its goal and runs it (task_engine.cc). Retries,
+// throttling, the job's state and the job's own action (untrack, job_kill) come from taskfsm
+// too; nothing here decides them a second time.
+//
+// Changes are kept in memory and written once per tick by Flush (one transaction per job's task
+// runtimes), so a 10,000-task job is a handful of transactions. After a restart, Recover
+// rebuilds the active jobs from the store, reconciles their tasks with the backend and runs the
+// engine over every task.
+//
+// The code is split by concern: job_manager.cc (the API), task_engine.cc (the engine's actions
+// and timers), launch.cc (placements to launches), task_events.cc (status updates, preemption,
+// deadlines), recovery.cc (load, recover, resync).
 //
 // Batch jobs (v0 API). Thread-compatible: the master's loop owns it.
 
@@ -16,6 +27,7 @@
 #include <array>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_set.h"
@@ -25,6 +37,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "peloton/taskfsm/goal_state.h"
 #include "services/backend/backend.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_config.h"
@@ -44,6 +58,9 @@ struct JobManagerOptions {
   // runs, not the cluster manager's timestamp, so a cluster clock far from ours cannot make a
   // deadline fire early or late. A simulation gives its simulated clock; empty means absl::Now.
   std::function<absl::Time()> now = &absl::Now;
+  // A task LAUNCHED or STARTING this long is killed and launched again as a new run
+  // (reference §3.6, launch_retry; Peloton's launch_timeout and start_timeout, 180 min).
+  absl::Duration launch_timeout = absl::Minutes(180);
 };
 
 struct JobView {
@@ -116,10 +133,11 @@ class JobManager {
   // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
   // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
   void CheckDeadlines();
-  // Shuts down, by force, the tasks a kill has not ended after their grace period and the
-  // margin (once each; the host manager's backend decides how: Mesos, SHUTDOWN of the
-  // executor).
-  void CheckKillTimeouts();
+  // The engine's timers: evaluates again the tasks whose wait is over. A task a kill has not
+  // ended after its grace period and the margin is shut down by force (once; the host
+  // manager's backend decides how: Mesos, SHUTDOWN of the executor); one LAUNCHED or STARTING
+  // past launch_timeout is launched again as a new run.
+  void RunTimers();
 
   // Writes what changed since the last call.
   absl::Status Flush();
@@ -139,21 +157,63 @@ class JobManager {
     bool deactivate = false;  // reached a terminal state: leaves the active-jobs index
   };
 
+  // recovery.cc
   absl::StatusOr<Job> LoadJob(const JobId& id);
   static void Recount(Job& job);
-  void StopTask(Job& job, uint32_t instance);
+
+  // task_engine.cc: the goal-state engine.
+  // Runs, for each instance, the actions taskfsm::NextTaskAction chooses until the task waits
+  // (for an event, a timer or room under sla.maximumRunningInstances); the tasks to start are
+  // queued together at the end, in gangs. The error is the resource manager's, if queueing
+  // failed (those tasks stay INITIALIZED and are tried again by the next evaluation).
+  absl::Status Evaluate(Job& job, absl::Span<const uint32_t> instances);
+  absl::Status Evaluate(Job& job, uint32_t instance) { return Evaluate(job, {&instance, 1}); }
+  // Evaluate, for callers that cannot return the error: it is logged.
+  void EvaluateOrLog(Job& job, uint32_t instance);
+  // One action; true when it changed the task so that the next action may differ.
+  bool RunAction(Job& job, uint32_t instance, taskfsm::TaskAction action,
+                 std::vector<uint32_t>& to_start);
+  // stop_task: out of its queue (KILLED), or killed on its host (`killing`: KILLING or
+  // PREEMPTING, with `message`). True when the task changed.
+  bool StopRun(Job& job, uint32_t instance, taskfsm::TaskState killing,
+               const std::string& message);
+  // initialize_task: the next run (the desired one if set), INITIALIZED, host and times cleared.
+  void InitializeRun(Job& job, uint32_t instance);
+  bool FailRetry(Job& job, uint32_t instance);
+  bool TerminatedRetry(Job& job, uint32_t instance);
+  bool LaunchRetry(Job& job, uint32_t instance);
+  void ExecutorShutdown(Job& job, uint32_t instance);
+  // Asks for a new run of the instance: the engine stops the current one and initializes the
+  // next (reference §3.6, desiredMesosTaskId).
+  static void WantNewRun(const JobId& job, store::TaskRuntime& t);
+  // Queues what may start of `instances` (INITIALIZED) while sla.maximumRunningInstances allows.
+  absl::Status StartQueued(Job& job, const std::vector<uint32_t>& instances);
   absl::Status EnqueueTasks(Job& job, const std::vector<uint32_t>& instances);
-  // Queues INITIALIZED tasks while sla.maximumRunningInstances allows.
-  absl::Status StartMore(Job& job);
+  // evaluate_sla: the INITIALIZED tasks again, when the job has any.
+  void StartMore(Job& job);
+  // The job's state from its tasks' (taskfsm::DeriveJobState), then its own action
+  // (taskfsm::NextJobAction): untrack a terminal job, kill what a stopped job still runs.
+  void UpdateJobState(Job& job);
+  void SetTimer(const std::string& task_id, absl::Time since, absl::Time due);
+  void ClearTimer(const std::string& task_id);
+
+  // task_events.cc
+  // A terminal status for the current run: what the run ended as, its failure count, then
+  // the engine.
   void TaskEnded(Job& job, uint32_t instance, taskfsm::TaskState state, const std::string& reason,
                  const std::string& message);
-  void Restart(Job& job, uint32_t instance);
+
+  // job_manager.cc
   void SetTaskState(Job& job, uint32_t instance, taskfsm::TaskState state,
                     const std::string& message);
-  void UpdateJobState(Job& job);
-  // hostmgr Kill, remembered for CheckKillTimeouts.
+  // hostmgr Kill; the kill's timer starts (executor_shutdown).
   void KillTask(const Job& job, uint32_t instance);
   Job* FindByTaskId(const std::string& task_id, uint32_t* instance, uint64_t* run);
+
+  // launch.cc
+  // An allocation that will not be launched goes back to the host manager, and the task's
+  // pool allocation to its pool.
+  void ReleaseUnlaunched(const placement::Allocation& allocation, const std::string& task_id);
   backend::LaunchSpec LaunchSpecOf(const Job& job, uint32_t instance,
                                    const placement::Allocation& allocation) const;
 
@@ -164,15 +224,15 @@ class JobManager {
   JobManagerOptions options_;
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
-  absl::flat_hash_set<std::string> preempting_;            // task ids being preempted
-  // Kills sent, by task id: when, and the task's grace period (CheckKillTimeouts).
-  struct KillSent {
-    absl::Time at;
-    absl::Duration grace;
+  // The engine's timers, by task id: a task waiting for its launch, its kill or its throttle
+  // to end is evaluated again at `due` (RunTimers). Only waiting tasks have one.
+  struct Timer {
+    absl::Time since;  // when the wait began (the launch, the kill)
+    absl::Time due;
+    bool fired = false;  // executor_shutdown: the shutdown was sent
   };
-  absl::flat_hash_map<std::string, KillSent> kills_;
-  absl::flat_hash_set<std::string> restarting_;  // killed to run again
-  absl::flat_hash_set<std::string> unready_;     // admitted, preempted before launch
+  absl::flat_hash_map<std::string, Timer> timers_;
+  absl::btree_set<std::pair<absl::Time, std::string>> due_;  // (due, task id) of timers_
 };
 
 }  // namespace peloton::jobmgr

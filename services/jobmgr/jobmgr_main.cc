@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
           jobs.ResyncHosts();
         }
         jobs.CheckDeadlines();
-        jobs.CheckKillTimeouts();
+        jobs.RunTimers();
         jobs.EvictFromDrainingHosts();
         if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
             preempted.ok()) {

@@ -25,7 +25,7 @@ absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
 absl::Status Master::Tick() {
   for (const backend::TaskStatus& s : hosts_->Poll()) jobs_->OnStatus(s);
   jobs_->CheckDeadlines();
-  jobs_->CheckKillTimeouts();
+  jobs_->RunTimers();
   jobs_->EvictFromDrainingHosts();
   pools_->Tick(hosts_->Capacity());
   if (options_.preemption_period_ticks > 0 && ++ticks_ % options_.preemption_period_ticks == 0) {

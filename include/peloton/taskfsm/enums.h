@@ -195,6 +195,11 @@ constexpr TaskType TaskTypeOf(JobType job_type, bool has_volume) {
 constexpr TaskState DefaultTaskGoal(JobType job_type) {
   return job_type == JobType::kBatch ? TaskState::kSucceeded : TaskState::kRunning;
 }
+// A job's goal at creation (reference §1.4): SUCCEEDED for batch, RUNNING for service and
+// daemon jobs.
+constexpr JobState DefaultJobGoal(JobType job_type) {
+  return job_type == JobType::kBatch ? JobState::kSucceeded : JobState::kRunning;
+}
 
 // Task state for a Mesos status update (reference §1.5): STAGING->LAUNCHED,
 // STARTING->STARTING, RUNNING and KILLING->RUNNING, FINISHED->SUCCEEDED, FAILED and

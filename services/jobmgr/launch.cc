@@ -1,0 +1,199 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// From placements to launches: placement's view of a waiting task, what the host manager is
+// asked to start, and what becomes of gangs placement gave up on.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+#include "services/jobmgr/job_manager.h"
+#include "services/jobmgr/runtime_util.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::jobmgr {
+
+using taskfsm::TaskState;
+
+absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& task_id) const {
+  absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(task_id);
+  if (id.ok()) {
+    auto it = jobs_.find(id->job_id);
+    if (it != jobs_.end() && id->instance < it->second.tasks.size()) {
+      const store::TaskRuntime& t = it->second.tasks[id->instance];
+      // Not if it is being stopped or a new run is wanted (preempted before launch).
+      if (t.mesos_task_id == task_id && t.state == TaskState::kPending &&
+          !GoalIsStop(t.goal_state) && t.desired_mesos_task_id.empty()) {
+        PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec,
+                                 jobmgr::TaskSpecOf(id->job_id, it->second.config, id->instance));
+        spec.id = task_id;
+        return spec;
+      }
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("task ", task_id, " does not wait for a host"));
+}
+
+backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
+                                             const placement::Allocation& allocation) const {
+  const task_pb::TaskConfig config = TaskConfigOf(job.config, instance);
+  backend::LaunchSpec spec;
+  spec.task_id = job.tasks[instance].mesos_task_id;
+  spec.hostname = hostmgr_.HostName(allocation.host);
+  spec.shell = config.command().shell() || config.command().arguments().empty();
+  spec.command = config.command().value();
+  spec.arguments.assign(config.command().arguments().begin(), config.command().arguments().end());
+  spec.environment = {{"PELOTON_JOB_ID", job.id.value()},
+                      {"PELOTON_INSTANCE_ID", absl::StrCat(instance)},
+                      {"PELOTON_TASK_ID", absl::StrCat(job.id.value(), "-", instance)}};
+  for (const auto& v : config.command().environment().variables()) {
+    spec.environment.emplace_back(v.name(), v.value());
+  }
+  size_t next_port = 0;
+  for (const task_pb::PortConfig& p : config.ports()) {
+    if (p.value() != 0) {
+      if (!p.envname().empty()) spec.environment.emplace_back(p.envname(), absl::StrCat(p.value()));
+      continue;
+    }
+    if (next_port < allocation.ports.size()) {
+      spec.environment.emplace_back(p.envname(), absl::StrCat(allocation.ports[next_port++]));
+    }
+  }
+  for (const auto& l : config.labels()) spec.labels.emplace_back(l.key(), l.value());
+  spec.resources = allocation.resources;
+  spec.ports = allocation.ports;
+  // Peloton's container: the Mesos containerizer's image, or a Docker image, and volumes.
+  const auto& container = config.container();
+  spec.container_image = !container.mesos().image().name().empty()
+                             ? container.mesos().image().name()
+                             : container.docker().image();
+  for (const auto& v : container.volumes()) {
+    spec.volumes.push_back(
+        {v.host_path(), v.container_path(), v.mode() == peloton::api::v0::mesos::Volume::RO});
+  }
+  spec.kill_grace_period =
+      absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
+                                                        : kDefaultKillGracePeriodSeconds);
+  return spec;
+}
+
+void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
+  struct ToLaunch {
+    std::string task_id;
+    placement::Allocation allocation;
+    backend::LaunchSpec spec;
+  };
+  std::vector<ToLaunch> launches;
+  for (placement_engine::PlacedGang& gang : placed) {
+    for (size_t k = 0; k < gang.allocations.size(); ++k) {
+      placement::Allocation& allocation = gang.allocations[k];
+      const std::string task_id = gang.gang.tasks[k].task_id;
+      uint32_t instance = 0;
+      uint64_t run = 0;
+      Job* job = FindByTaskId(task_id, &instance, &run);
+      gang_of_.erase(task_id);
+      if (job == nullptr || job->tasks[instance].mesos_task_id != task_id ||
+          job->tasks[instance].state != TaskState::kPending ||
+          GoalIsStop(job->tasks[instance].goal_state) ||
+          !job->tasks[instance].desired_mesos_task_id.empty()) {
+        ReleaseUnlaunched(allocation, task_id);
+        if (job != nullptr && job->tasks[instance].mesos_task_id == task_id &&
+            job->tasks[instance].state == TaskState::kPending) {
+          SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was launched");
+          EvaluateOrLog(*job, instance);  // initialize_task when a new run is wanted
+          UpdateJobState(*job);
+        }
+        continue;
+      }
+      backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation);
+      store::TaskRuntime& t = job->tasks[instance];
+      t.host = spec.hostname;
+      t.agent_id = spec.hostname;
+      SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
+      const absl::Time now = options_.now();
+      SetTimer(task_id, now, now + options_.launch_timeout);  // launch_retry
+      UpdateJobState(*job);
+      launches.push_back({task_id, std::move(allocation), std::move(spec)});
+    }
+  }
+  if (launches.empty()) return;
+  // LAUNCHED is written before anything starts: a crash between the two leaves a LAUNCHED
+  // task with no process, which recovery's reconciliation finds LOST and runs again, never a
+  // process that nobody knows of (Peloton's order too).
+  if (absl::Status s = Flush(); !s.ok()) {
+    spdlog::error("launch: LAUNCHED not recorded: {}", std::string(s.message()));
+  }
+  for (ToLaunch& l : launches) {
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    Job* job = FindByTaskId(l.task_id, &instance, &run);
+    if (job == nullptr || job->tasks[instance].mesos_task_id != l.task_id) {
+      ReleaseUnlaunched(l.allocation, l.task_id);
+      continue;
+    }
+    store::TaskRuntime& t = job->tasks[instance];
+    if (absl::Status s = hostmgr_.Launch(std::move(l.allocation), l.spec); !s.ok()) {
+      if (absl::IsUnavailable(s)) {
+        // The host manager cannot take it now (unreachable, or restarted and not reconciled
+        // yet): not the task's fault. It is queued again.
+        t.host.clear();
+        t.agent_id.clear();
+        ClearTimer(l.task_id);
+        resmgr_.TaskEnded(l.task_id);
+        if (absl::Status q = EnqueueTasks(*job, {instance}); !q.ok()) {
+          TaskEnded(*job, instance, TaskState::kFailed, "REASON_CONTAINER_LAUNCH_FAILED",
+                    std::string(q.message()));
+        }
+        UpdateJobState(*job);
+        continue;
+      }
+      t.reason = "REASON_CONTAINER_LAUNCH_FAILED";
+      TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
+      continue;
+    }
+    resmgr_.TaskLaunched(l.task_id, options_.now());
+  }
+}
+
+void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
+  for (const resmgr::ReadyGang& g : gangs) {
+    for (const fairshare::GangTask& task : g.gang.tasks) {
+      resmgr_.TaskEnded(task.task_id);
+      gang_of_.erase(task.task_id);
+      uint32_t instance = 0;
+      uint64_t run = 0;
+      Job* job = FindByTaskId(task.task_id, &instance, &run);
+      if (job == nullptr || job->tasks[instance].mesos_task_id != task.task_id ||
+          job->tasks[instance].state != TaskState::kPending) {
+        continue;
+      }
+      store::TaskRuntime& t = job->tasks[instance];
+      if (GoalIsStop(t.goal_state)) {
+        SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was placed");
+      } else {
+        // Preempted before launch, or a gang-mate of such a task: the run ends unlaunched, and
+        // the engine queues the next one.
+        const bool preempted = !t.desired_mesos_task_id.empty();
+        if (!preempted) WantNewRun(job->id, t);
+        SetTaskState(*job, instance, TaskState::kKilled,
+                     preempted ? "preempted before it was launched"
+                               : "its gang was taken back before it was launched");
+        EvaluateOrLog(*job, instance);
+      }
+      UpdateJobState(*job);
+    }
+  }
+}
+
+void JobManager::ReleaseUnlaunched(const placement::Allocation& allocation,
+                                   const std::string& task_id) {
+  if (absl::Status s = hostmgr_.Release(allocation); !s.ok()) {
+    spdlog::error("task {}: its allocation was not given back: {}", task_id,
+                  std::string(s.message()));
+  }
+  resmgr_.TaskEnded(task_id);
+}
+
+}  // namespace peloton::jobmgr

@@ -1,0 +1,120 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Taking over after a restart: the active jobs from the store, their tasks' resources in their
+// pools again, their tasks on hosts reconciled, then the engine over every task.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
+#include "services/jobmgr/job_manager.h"
+#include "services/jobmgr/runtime_util.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::jobmgr {
+
+using taskfsm::TaskState;
+
+void JobManager::Recount(Job& job) {
+  job.counts.fill(0);
+  for (const store::TaskRuntime& t : job.tasks) ++job.counts[static_cast<int>(t.state)];
+  job.controller = TaskConfigOf(job.config, 0).controller();
+}
+
+absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
+  Job job;
+  job.id = id;
+  if (!job.config.ParseFromString(config.config)) {
+    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
+  }
+  job.runtime = summary.runtime;
+  PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
+  // A crash while the job was created may have left it without (all of) its tasks.
+  const uint32_t n = job.config.instancecount();
+  std::vector<store::TaskRuntime> missing;
+  for (uint32_t i = static_cast<uint32_t>(job.tasks.size()); i < n; ++i) {
+    store::TaskRuntime t;
+    t.instance_id = i;
+    t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
+    t.config_version = t.desired_config_version = config.version;
+    missing.push_back(t);
+  }
+  if (!missing.empty()) {
+    PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(missing)));
+    for (store::TaskRuntime& t : missing) job.tasks.push_back(std::move(t));
+  }
+  Recount(job);
+  return job;
+}
+
+absl::Status JobManager::Recover() {
+  PELOTON_ASSIGN_OR_RETURN(std::vector<JobId> active, store_.ListActiveJobs());
+  for (const JobId& id : active) {
+    PELOTON_ASSIGN_OR_RETURN(Job job, LoadJob(id));
+    jobs_[id.value()] = std::move(job);
+  }
+  PELOTON_RETURN_IF_ERROR(ResyncPools());
+  ResyncHosts();
+  // Every task goes through the engine once (reference §1.6; the actions are idempotent): a
+  // kill that may not have been sent is sent, a launch's wait starts, a run that had ended
+  // without its next one being set up gets it.
+  for (auto& [id, job] : jobs_) {
+    std::vector<uint32_t> all(job.tasks.size());
+    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    PELOTON_RETURN_IF_ERROR(Evaluate(job, all));
+    UpdateJobState(job);
+  }
+  return Flush();
+}
+
+absl::Status JobManager::ResyncPools() {
+  for (auto& [id, j] : jobs_) {
+    std::vector<uint32_t> requeue;
+    for (store::TaskRuntime& t : j.tasks) {
+      if (OnHost(t.state)) {
+        absl::StatusOr<placement::TaskSpec> spec = jobmgr::TaskSpecOf(id, j.config, t.instance_id);
+        if (!spec.ok()) continue;
+        const task_pb::TaskConfig config = TaskConfigOf(j.config, t.instance_id);
+        PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
+            PoolId(j.config.respoolid().value()), t.mesos_task_id,
+            fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, config),
+                                      j.config.sla().revocable(), config.controller()),
+            j.config.sla().priority()));
+      } else if (Active(t.state)) {
+        // Queued or being placed: queued again (a resource manager that still has it keeps it),
+        // unless it is being stopped or a new run is wanted: then this run ends here.
+        if (GoalIsStop(t.goal_state) || !t.desired_mesos_task_id.empty()) {
+          SetTaskState(j, t.instance_id, TaskState::kKilled, "stopped before it was launched");
+          PELOTON_RETURN_IF_ERROR(Evaluate(j, t.instance_id));
+        } else {
+          requeue.push_back(t.instance_id);
+        }
+      }
+    }
+    PELOTON_RETURN_IF_ERROR(EnqueueTasks(j, requeue));
+    StartMore(j);
+    UpdateJobState(j);
+  }
+  return absl::OkStatus();
+}
+
+void JobManager::ResyncHosts() {
+  std::vector<hostmgr::RunningTask> on_hosts;
+  for (auto& [id, j] : jobs_) {
+    for (const store::TaskRuntime& t : j.tasks) {
+      if (!OnHost(t.state)) continue;
+      absl::StatusOr<placement::TaskSpec> spec = jobmgr::TaskSpecOf(id, j.config, t.instance_id);
+      if (!spec.ok()) continue;
+      spec->id = t.mesos_task_id;
+      on_hosts.push_back({t.host, *std::move(spec)});
+    }
+  }
+  // Running tasks hold their resources again; each is now running, ended, or lost.
+  for (const backend::TaskStatus& s : hostmgr_.Reconcile(on_hosts)) OnStatus(s);
+}
+
+}  // namespace peloton::jobmgr

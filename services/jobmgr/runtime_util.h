@@ -1,0 +1,46 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Small facts about a task's runtime that the job manager's files share.
+
+#ifndef PELOTON_SERVICES_JOBMGR_RUNTIME_UTIL_H_
+#define PELOTON_SERVICES_JOBMGR_RUNTIME_UTIL_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "peloton/taskfsm/enums.h"
+#include "peloton/taskfsm/task_id.h"
+#include "services/store/store.h"
+
+namespace peloton::jobmgr {
+
+// Task runtimes written in one store call at most.
+inline constexpr size_t kWriteBatch = 10'000;
+
+// Launched on a host (or being killed there).
+inline bool OnHost(taskfsm::TaskState s) {
+  using taskfsm::TaskState;
+  return s == TaskState::kLaunched || s == TaskState::kStarting || s == TaskState::kRunning ||
+         s == TaskState::kKilling || s == TaskState::kPreempting;
+}
+
+// Queued, being placed, or on a host: counts against maximumRunningInstances.
+inline bool Active(taskfsm::TaskState s) { return taskfsm::IsResmgrOwned(s) || OnHost(s); }
+
+// The <run> of a Mesos task id "<job>-<instance>-<run>"; 0 when there is none.
+inline uint64_t RunOfId(const std::string& mesos_task_id) {
+  if (mesos_task_id.empty()) return 0;
+  absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(mesos_task_id);
+  return id.ok() ? id->run : 0;
+}
+inline uint64_t RunOf(const store::TaskRuntime& t) { return RunOfId(t.mesos_task_id); }
+
+// Asked to stop or to be killed when preempted (the run's end is not a failure).
+inline bool GoalIsStop(taskfsm::TaskState goal) {
+  return goal == taskfsm::TaskState::kKilled || goal == taskfsm::TaskState::kPreempting;
+}
+
+}  // namespace peloton::jobmgr
+
+#endif  // PELOTON_SERVICES_JOBMGR_RUNTIME_UTIL_H_
