@@ -87,7 +87,27 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   Job& stored = jobs_[job.id.value()] = std::move(job);
   std::vector<uint32_t> all(n);
   for (uint32_t i = 0; i < n; ++i) all[i] = i;
-  PELOTON_RETURN_IF_ERROR(Evaluate(stored, all));  // start_task, as far as the SLA allows
+  if (absl::Status s = Evaluate(stored, all); !s.ok()) {  // start_task, as the SLA allows
+    // The resource manager refused its gangs: the job is not created. What was queued of it
+    // leaves the queues again, and nothing of it is kept.
+    for (const store::TaskRuntime& t : stored.tasks) {
+      if (t.state != TaskState::kPending) continue;
+      auto gang = gang_of_.find(t.mesos_task_id);
+      const std::string gang_id = gang == gang_of_.end() ? t.mesos_task_id : gang->second;
+      if (absl::Status r = resmgr_.RemoveGang(gang_id); !r.ok() && !absl::IsNotFound(r)) {
+        spdlog::error("job {}: gang {} left queued: {}", stored.id.value(), gang_id,
+                      std::string(r.message()));
+      }
+      if (gang != gang_of_.end()) gang_of_.erase(gang);
+    }
+    const JobId id = stored.id;
+    jobs_.erase(id.value());
+    if (absl::Status d = store_.DeleteJob(id); !d.ok()) {
+      spdlog::error("job {}: not queued, and not deleted either: {}", id.value(),
+                    std::string(d.message()));
+    }
+    return s;
+  }
   UpdateJobState(stored);
   PELOTON_RETURN_IF_ERROR(Flush());
   return stored.id;

@@ -1,0 +1,116 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The job manager's API: what each call stores and asks of its peers, and what it refuses.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/jobmgr/testing/job_manager_fixture.h"
+
+namespace peloton::jobmgr::testing {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using taskfsm::JobState;
+using taskfsm::MesosTaskState;
+using taskfsm::TaskState;
+
+constexpr char kTwoTasks[] = R"yaml(
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml";
+
+TEST_F(JobManagerTest, CreateStoresTheJobAndQueuesItsTasks) {
+  const JobId id = Create(kTwoTasks);
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobSummary stored, store_->GetJob(id));
+  EXPECT_EQ(stored.runtime.goal_state, JobState::kSucceeded);
+  EXPECT_EQ(JobState(id), JobState::kPending);
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1)));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               store_->ListTaskRuntimes(id));
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[1].state, TaskState::kPending);
+  EXPECT_EQ(tasks[1].goal_state, TaskState::kSucceeded);
+}
+
+TEST_F(JobManagerTest, CreateRefusesWhatItCannotRunAndStoresNothing) {
+  job_pb::JobConfig config;
+  ASSERT_THAT(api::YamlToProto(kTwoTasks, config).status(), IsOk());
+  config.mutable_respoolid()->set_value("no-such-pool");
+  EXPECT_THAT(jobs_->CreateJob(config).status(), StatusIs(absl::StatusCode::kNotFound));
+  config.mutable_respoolid()->set_value("");
+  EXPECT_THAT(jobs_->CreateJob(config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("respoolID")));
+  EXPECT_THAT(TryCreate("instancecount: 0\n").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // The resource manager refuses the gangs: the job is not kept.
+  pools_.enqueue_error = absl::UnavailableError("resmgr down");
+  EXPECT_THAT(TryCreate(kTwoTasks).status(), StatusIs(absl::StatusCode::kUnavailable));
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobQueryResult all, store_->QueryJobs({}));
+  EXPECT_THAT(all.jobs, IsEmpty());
+  EXPECT_THAT(pools_.enqueued, IsEmpty());
+}
+
+TEST_F(JobManagerTest, UpdateAddsInstancesThatStartAsANewJobsDo) {
+  const JobId id = Create(kTwoTasks);
+  job_pb::JobConfig config;
+  ASSERT_THAT(api::YamlToProto(kTwoTasks, config).status(), IsOk());
+  config.set_instancecount(3);
+  PELOTON_ASSERT_OK_AND_ASSIGN(uint32_t added, jobs_->UpdateJob(id, config));
+  EXPECT_EQ(added, 1u);
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1), TaskId(id, 2, 1)));
+  EXPECT_EQ(Task(id, 2).config_version, 2);
+  config.set_instancecount(1);
+  EXPECT_THAT(jobs_->UpdateJob(id, config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(JobManagerTest, StartRunsEndedInstancesAgainAsNewRuns) {
+  const JobId id = Create(kTwoTasks);
+  Place();
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  Report(TaskId(id, 1, 1), MesosTaskState::kRunning);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFailed, "exit code 1");  // no retries by default
+  Report(TaskId(id, 1, 1), MesosTaskState::kFinished);
+  EXPECT_EQ(JobState(id), JobState::kFailed);
+  ASSERT_THAT(jobs_->StartTasks(id, 0, 2), IsOk());
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kPending);
+  EXPECT_EQ(Task(id, 0).failure_count, 0u);
+  EXPECT_EQ(Task(id, 1).mesos_task_id, TaskId(id, 1, 1));  // SUCCEEDED: done
+  EXPECT_EQ(JobState(id), JobState::kPending);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobId> active, store_->ListActiveJobs());
+  EXPECT_THAT(active, ElementsAre(id));  // active again
+}
+
+TEST_F(JobManagerTest, StopOfARangeLeavesTheOthersRunning) {
+  const JobId id = Create(kTwoTasks);
+  Place();
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  Report(TaskId(id, 1, 1), MesosTaskState::kRunning);
+  ASSERT_THAT(jobs_->StopTasks(id, 1, 2), IsOk());
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 1, 1)));
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kSucceeded);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView view, jobs_->GetJob(id));
+  EXPECT_EQ(view.runtime.goal_state, JobState::kSucceeded);  // not every task is stopped
+}
+
+TEST_F(JobManagerTest, DeleteRefusesAJobThatIsNotTerminal) {
+  const JobId id = Create(kTwoTasks);
+  EXPECT_THAT(jobs_->DeleteJob(id),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("stop it first")));
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+  EXPECT_THAT(jobs_->DeleteJob(id), IsOk());
+  EXPECT_THAT(store_->GetJob(id).status(), StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace peloton::jobmgr::testing

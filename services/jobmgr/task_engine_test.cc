@@ -1,0 +1,307 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The goal-state engine's actions, as its peers see them (recording doubles): what is queued,
+// launched, killed and shut down, and each task's runs.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/jobmgr/testing/job_manager_fixture.h"
+
+namespace peloton::jobmgr::testing {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using taskfsm::JobState;
+using taskfsm::MesosTaskState;
+using taskfsm::TaskState;
+
+constexpr char kOneTask[] = R"yaml(
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  killgraceperiodseconds: 5
+  command: {shell: true, value: 'sleep 3600'}
+)yaml";
+
+// A running single-task job.
+class TaskEngineTest : public JobManagerTest {
+ protected:
+  JobId StartRunning(const std::string& yaml = kOneTask) {
+    const JobId id = Create(yaml);
+    Place();
+    Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+    EXPECT_EQ(Task(id, 0).state, TaskState::kRunning);
+    return id;
+  }
+};
+
+TEST_F(TaskEngineTest, StartTaskQueuesLaunchesAndFollowsTheRunToSuccess) {
+  const JobId id = Create(kOneTask);
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1)));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kPending);
+  Place();
+  ASSERT_EQ(hosts_.launches.size(), 1u);
+  EXPECT_EQ(hosts_.launches[0].task_id, TaskId(id, 0, 1));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kLaunched);
+  EXPECT_THAT(pools_.launched, ElementsAre(TaskId(id, 0, 1)));
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  EXPECT_EQ(JobState(id), JobState::kRunning);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFinished);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kSucceeded);
+  EXPECT_EQ(JobState(id), JobState::kSucceeded);
+  EXPECT_THAT(pools_.ended, ElementsAre(TaskId(id, 0, 1)));
+  // untrack: a terminal batch job leaves the active jobs.
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobId> active, store_->ListActiveJobs());
+  EXPECT_THAT(active, IsEmpty());
+}
+
+TEST_F(TaskEngineTest, FailRetryRunsAgainWhileTheRestartPolicyAllows) {
+  const JobId id = StartRunning(R"yaml(
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  restartpolicy: {maxfailures: 2}  # failures allowed in all (Peloton: retried while fewer)
+  command: {shell: true, value: 'exit 3'}
+)yaml");
+  Report(TaskId(id, 0, 1), MesosTaskState::kFailed, "exit code 3");
+  store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));  // initialize_task, then start_task
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_EQ(t.failure_count, 1u);
+  Place();
+  Report(TaskId(id, 0, 2), MesosTaskState::kFailed, "exit code 3");
+  t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));  // no third run
+  EXPECT_EQ(t.state, TaskState::kFailed);
+  EXPECT_EQ(t.failure_count, 2u);
+  EXPECT_EQ(JobState(id), JobState::kFailed);
+}
+
+TEST_F(TaskEngineTest, ALostTaskRunsAgainWithoutCountingAFailure) {
+  const JobId id = StartRunning();
+  Report(TaskId(id, 0, 1), MesosTaskState::kLost);
+  const store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_EQ(t.failure_count, 0u);
+}
+
+TEST_F(TaskEngineTest, StopTaskKillsOnTheHostAndTakesQueuedTasksOutOfTheirQueue) {
+  const JobId id = Create(R"yaml(
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  // Instance 0 runs; instance 1 is still queued.
+  pools_.queued.erase(TaskId(id, 1, 1));
+  Place();
+  fairshare::Gang second;
+  second.id = TaskId(id, 1, 1);
+  pools_.queued.emplace(second.id, resmgr::ReadyGang{PoolId(kLeafPoolId), second});
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));
+  EXPECT_THAT(pools_.removed, ElementsAre(TaskId(id, 1, 1)));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilling);
+  EXPECT_EQ(Task(id, 1).state, TaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kKilled);
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));  // not run again
+}
+
+TEST_F(TaskEngineTest, ARestartStopsTheRunThenStartsTheNextOne) {
+  const JobId id = StartRunning();
+  ASSERT_THAT(jobs_->RestartTasks(id, 0, 1), IsOk());
+  store::TaskRuntime t = Task(id, 0);
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));
+  EXPECT_EQ(t.state, TaskState::kKilling);
+  EXPECT_EQ(t.desired_mesos_task_id, TaskId(id, 0, 2));  // the goal: a new run
+  // A restart asked for twice is one restart.
+  ASSERT_THAT(jobs_->RestartTasks(id, 0, 1), IsOk());
+  EXPECT_EQ(hosts_.kills.size(), 1u);
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_TRUE(t.desired_mesos_task_id.empty());
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_EQ(t.failure_count, 0u);  // asked for: not a failure
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 0, 2)));
+}
+
+TEST_F(TaskEngineTest, PreemptionEndsTheRunAndQueuesANewOne) {
+  const JobId id = StartRunning();
+  jobs_->Preempt({TaskId(id, 0, 1)});
+  EXPECT_EQ(Task(id, 0).state, TaskState::kPreempting);
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled, "killed");
+  const store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_EQ(t.failure_count, 0u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events,
+                               jobs_->PodEvents(id, 0, 2));
+  bool preempted = false;
+  for (const store::PodEvent& e : events) {
+    preempted |= e.run_id == 1 && e.actual_state == TaskState::kKilled &&
+                 e.message == "preempted: killed";
+  }
+  EXPECT_TRUE(preempted);
+}
+
+TEST_F(TaskEngineTest, ATaskThatFinishesWhilePreemptedIsDone) {
+  const JobId id = StartRunning();
+  jobs_->Preempt({TaskId(id, 0, 1)});
+  Report(TaskId(id, 0, 1), MesosTaskState::kFinished);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kSucceeded);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));
+  EXPECT_EQ(JobState(id), JobState::kSucceeded);
+}
+
+TEST_F(TaskEngineTest, KillOnPreemptLeavesTheTaskKilled) {
+  const JobId id = StartRunning(R"yaml(
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  preemptionpolicy: {killonpreempt: true}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  jobs_->Preempt({TaskId(id, 0, 1)});
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kPreempting);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilling);
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+}
+
+TEST_F(TaskEngineTest, ATaskPreemptedBeforeItsLaunchIsDroppedAndQueuedAgain) {
+  const JobId id = Create(kOneTask);
+  std::vector<resmgr::ReadyGang> admitted = pools_.DequeueReady(10);
+  ASSERT_EQ(admitted.size(), 1u);
+  EXPECT_THAT(jobs_->TaskSpecOf(TaskId(id, 0, 1)).status(), IsOk());
+  jobs_->Preempt({TaskId(id, 0, 1)});
+  EXPECT_FALSE(jobs_->TaskSpecOf(TaskId(id, 0, 1)).ok());  // no longer waits for a host
+  jobs_->Dropped(admitted);
+  const store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_THAT(hosts_.kills, IsEmpty());
+}
+
+TEST_F(TaskEngineTest, AStoppedQueuedTaskLeavesItsQueue) {
+  const JobId id = Create(kOneTask);
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  EXPECT_THAT(pools_.removed, ElementsAre(TaskId(id, 0, 1)));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+  Place();
+  EXPECT_THAT(hosts_.launches, IsEmpty());
+}
+
+TEST_F(TaskEngineTest, AStoppedTaskThatWasAdmittedIsNotLaunched) {
+  const JobId id = Create(kOneTask);
+  std::vector<resmgr::ReadyGang> admitted = pools_.DequeueReady(10);
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  EXPECT_THAT(pools_.removed, IsEmpty());  // not queued any more: placement has it
+  EXPECT_FALSE(jobs_->TaskSpecOf(TaskId(id, 0, 1)).ok());
+  // Placement placed it all the same (it raced the stop): the allocation goes back.
+  placement_engine::PlacedGang placed;
+  placed.pool = admitted[0].pool;
+  placed.gang = admitted[0].gang;
+  placed.allocations.resize(1);
+  jobs_->Launch({placed});
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  EXPECT_THAT(hosts_.launches, IsEmpty());
+  EXPECT_EQ(hosts_.releases, 1);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+}
+
+TEST_F(TaskEngineTest, ExecutorShutdownEndsAKillThatDidNotEndTheTaskOnce) {
+  options_.kill_timeout_margin = absl::Seconds(10);
+  jobs_ = std::make_unique<JobManager>(*store_, pools_, hosts_, gen_, options_);
+  const JobId id = StartRunning();
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  Advance(absl::Seconds(14));  // grace 5 s + margin 10 s not over yet
+  EXPECT_THAT(hosts_.shutdowns, IsEmpty());
+  Advance(absl::Seconds(1));
+  EXPECT_THAT(hosts_.shutdowns, ElementsAre(TaskId(id, 0, 1)));
+  Advance(absl::Minutes(10));
+  EXPECT_EQ(hosts_.shutdowns.size(), 1u);  // once
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+}
+
+TEST_F(TaskEngineTest, LaunchRetryLaunchesAgainATaskThatNeverRan) {
+  options_.launch_timeout = absl::Minutes(10);
+  jobs_ = std::make_unique<JobManager>(*store_, pools_, hosts_, gen_, options_);
+  const JobId id = Create(kOneTask);
+  Place();
+  Advance(absl::Minutes(9));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kLaunched);
+  Advance(absl::Minutes(1));
+  const store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));  // the old run, in case it shows up
+  EXPECT_EQ(t.failure_count, 0u);
+  // It does show up: an orphan, killed again, and the current run is left alone.
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1), TaskId(id, 0, 1)));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kPending);
+}
+
+TEST_F(TaskEngineTest, ARunningTaskHasNoLaunchTimer) {
+  options_.launch_timeout = absl::Minutes(10);
+  jobs_ = std::make_unique<JobManager>(*store_, pools_, hosts_, gen_, options_);
+  const JobId id = StartRunning();
+  Advance(absl::Hours(1));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));
+  EXPECT_THAT(hosts_.kills, IsEmpty());
+}
+
+TEST_F(TaskEngineTest, MaximumRunningInstancesHoldsTasksInitializedUntilOthersEnd) {
+  const JobId id = Create(R"yaml(
+instancecount: 3
+sla: {maximumrunninginstances: 1}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'true'}
+)yaml");
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1)));
+  EXPECT_EQ(Task(id, 1).state, TaskState::kInitialized);
+  Place();
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFinished);
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1)));
+  EXPECT_EQ(Task(id, 2).state, TaskState::kInitialized);
+}
+
+TEST_F(TaskEngineTest, AStopOfOneGangMemberTakesTheWholeGangOutOfItsQueue) {
+  const JobId id = Create(R"yaml(
+instancecount: 3
+sla: {minimumrunninginstances: 2}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'true'}
+)yaml");
+  // Instances 0 and 1 are one gang (its id is instance 0's), instance 2 goes alone.
+  EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 2, 1)));
+  ASSERT_THAT(jobs_->StopTasks(id, 1, 2), IsOk());
+  EXPECT_THAT(pools_.removed, ElementsAre(TaskId(id, 0, 1)));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kKilled);
+  EXPECT_EQ(Task(id, 1).state, TaskState::kKilled);
+  EXPECT_EQ(Task(id, 2).state, TaskState::kPending);
+}
+
+}  // namespace
+}  // namespace peloton::jobmgr::testing
