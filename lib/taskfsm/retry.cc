@@ -34,10 +34,15 @@ bool ShouldRetryBatchTask(uint32_t failure_count, uint32_t max_failures, bool sy
 }
 
 absl::Duration ServiceRestartDelay(uint32_t failure_count) {
-  if (failure_count == 0) return absl::ZeroDuration();
-  // 30 s * 2^7 > 60 min already; avoid shifting further.
-  if (failure_count > 8) return kMaxRestartDelay;
-  return std::min(kRestartBaseDelay * (int64_t{1} << (failure_count - 1)), kMaxRestartDelay);
+  return ServiceRestartDelay(failure_count, kRestartBaseDelay, kMaxRestartDelay);
+}
+
+absl::Duration ServiceRestartDelay(uint32_t failure_count, absl::Duration base,
+                                   absl::Duration max) {
+  if (failure_count == 0 || base <= absl::ZeroDuration()) return absl::ZeroDuration();
+  absl::Duration delay = base;
+  for (uint32_t i = 1; i < failure_count && delay < max; ++i) delay *= 2;
+  return std::min(delay, max);
 }
 
 }  // namespace peloton::taskfsm

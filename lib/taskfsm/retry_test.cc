@@ -50,6 +50,16 @@ TEST(RetryTest, ServiceThrottleDoublesUpToAnHour) {
   EXPECT_EQ(ServiceRestartTime(t, 3), t + absl::Minutes(2));
 }
 
+TEST(RetryTest, ServiceThrottleWithAnotherBaseAndCap) {
+  const absl::Duration base = absl::Milliseconds(100), max = absl::Seconds(1);
+  EXPECT_EQ(ServiceRestartDelay(0, base, max), absl::ZeroDuration());
+  EXPECT_EQ(ServiceRestartDelay(1, base, max), absl::Milliseconds(100));
+  EXPECT_EQ(ServiceRestartDelay(3, base, max), absl::Milliseconds(400));
+  EXPECT_EQ(ServiceRestartDelay(5, base, max), absl::Seconds(1));
+  EXPECT_EQ(ServiceRestartDelay(4'000'000'000u, base, max), absl::Seconds(1));
+  EXPECT_EQ(ServiceRestartDelay(3, absl::ZeroDuration(), max), absl::ZeroDuration());
+}
+
 TEST(RetryTest, LostTasks) {
   EXPECT_TRUE(OnLost(false).reschedule);
   EXPECT_TRUE(OnLost(false).clear_desired_host);

@@ -36,9 +36,9 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
                                                    ") is not a leaf pool (rule: jobs run in "
                                                    "leaf pools, never the root)"));
   }
-  if (config.type() != job_pb::BATCH) {
+  if (config.type() == job_pb::DAEMON) {
     return absl::UnimplementedError(
-        "type: only BATCH jobs run on this scheduler yet (SERVICE and DAEMON are coming)");
+        "type: DAEMON jobs do not run on this scheduler yet (BATCH and SERVICE do)");
   }
   Job job;
   job.id = JobId(NewUuid(gen_));

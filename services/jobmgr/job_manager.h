@@ -19,7 +19,7 @@
 // and timers), launch.cc (placements to launches), task_events.cc (status updates, preemption,
 // deadlines), recovery.cc (load, recover, resync).
 //
-// Batch jobs (v0 API). Thread-compatible: the master's loop owns it.
+// Batch and service (stateless) jobs (v0 API). Thread-compatible: the master's loop owns it.
 
 #ifndef PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
 #define PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
@@ -39,6 +39,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "peloton/taskfsm/goal_state.h"
+#include "peloton/taskfsm/retry.h"
 #include "services/backend/backend.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_config.h"
@@ -61,6 +62,15 @@ struct JobManagerOptions {
   // A task LAUNCHED or STARTING this long is killed and launched again as a new run
   // (reference §3.6, launch_retry; Peloton's launch_timeout and start_timeout, 180 min).
   absl::Duration launch_timeout = absl::Minutes(180);
+  // A service task that ends is started again after min(base * 2^(failures - 1), max)
+  // (reference §3.8, terminated_retry; Peloton's 30 s and 60 min).
+  absl::Duration restart_base_delay = taskfsm::kRestartBaseDelay;
+  absl::Duration max_restart_delay = taskfsm::kMaxRestartDelay;
+  // A service run that was RUNNING this long before it ended starts its task's failure count
+  // afresh (Peloton never does, so a service that failed twice a year ago would still wait
+  // longer; Kubernetes forgets a crash loop's back-off after 10 minutes of running too).
+  // Zero: never.
+  absl::Duration failure_count_reset = absl::Minutes(10);
 };
 
 struct JobView {

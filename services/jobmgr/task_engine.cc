@@ -207,7 +207,8 @@ bool JobManager::TerminatedRetry(Job& job, uint32_t instance) {
   }
   const absl::Time now = options_.now();
   const absl::Time due =
-      t.failure_count == 0 ? now : taskfsm::ServiceRestartTime(t.completion_time, t.failure_count);
+      t.completion_time + taskfsm::ServiceRestartDelay(t.failure_count, options_.restart_base_delay,
+                                                       options_.max_restart_delay);
   if (now >= due) {
     InitializeRun(job, instance);
     return true;

@@ -14,6 +14,7 @@ namespace {
 
 using ::peloton::testing::IsOk;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using taskfsm::JobState;
 using taskfsm::MesosTaskState;
@@ -301,6 +302,92 @@ defaultconfig:
   EXPECT_EQ(Task(id, 0).goal_state, TaskState::kKilled);
   EXPECT_EQ(Task(id, 1).state, TaskState::kKilled);
   EXPECT_EQ(Task(id, 2).state, TaskState::kPending);
+}
+
+
+// SERVICE jobs (reference §3.8, terminated_retry).
+constexpr char kService[] = R"yaml(
+type: SERVICE
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml";
+
+TEST_F(TaskEngineTest, AServiceTaskThatEndsRunsAgainThrottledExponentially) {
+  const JobId id = StartRunning(kService);
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kRunning);
+  EXPECT_EQ(JobState(id), JobState::kRunning);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFailed, "exit code 1");
+  store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.state, TaskState::kFailed);
+  EXPECT_EQ(t.failure_count, 1u);
+  EXPECT_THAT(t.message, HasSubstr("Task throttled due to failure"));
+  Advance(absl::Seconds(29));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));  // 30 s after the first failure
+  Advance(absl::Seconds(1));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kPending);
+  Place();
+  Report(TaskId(id, 0, 2), MesosTaskState::kRunning);
+  // Exiting 0 is a failure too for a task that should run: 60 s this time.
+  Report(TaskId(id, 0, 2), MesosTaskState::kFinished);
+  EXPECT_EQ(Task(id, 0).failure_count, 2u);
+  // Its state follows its tasks' (SUCCEEDED, as Peloton derives it), but its goal stays
+  // RUNNING: it is not untracked, and the task runs again.
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView view, jobs_->GetJob(id));
+  EXPECT_EQ(view.runtime.goal_state, JobState::kRunning);
+  Advance(absl::Seconds(59));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
+  Advance(absl::Seconds(1));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 3));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobId> active, store_->ListActiveJobs());
+  EXPECT_THAT(active, ElementsAre(id));
+}
+
+TEST_F(TaskEngineTest, AServiceRunThatRanLongEnoughStartsItsFailureCountAfresh) {
+  options_.failure_count_reset = absl::Minutes(10);
+  jobs_ = std::make_unique<JobManager>(*store_, pools_, hosts_, gen_, options_);
+  const JobId id = StartRunning(kService);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFailed);
+  Advance(absl::Seconds(30));
+  Place();
+  Report(TaskId(id, 0, 2), MesosTaskState::kRunning);
+  now_ += absl::Minutes(10);
+  Report(TaskId(id, 0, 2), MesosTaskState::kFailed);
+  EXPECT_EQ(Task(id, 0).failure_count, 1u);
+  Advance(absl::Seconds(30));  // the first delay again, not the second
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 3));
+}
+
+TEST_F(TaskEngineTest, ALostOrPreemptedServiceTaskRunsAgainAtOnce) {
+  const JobId id = StartRunning(kService);
+  Report(TaskId(id, 0, 1), MesosTaskState::kLost);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(Task(id, 0).failure_count, 0u);
+  Place();
+  Report(TaskId(id, 0, 2), MesosTaskState::kRunning);
+  jobs_->Preempt({TaskId(id, 0, 2)});
+  Report(TaskId(id, 0, 2), MesosTaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 3));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kPending);
+}
+
+TEST_F(TaskEngineTest, AStoppedServiceEndsKilledAndStartsAgainOnRequest) {
+  const JobId id = StartRunning(kService);
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+  Advance(absl::Hours(1));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));  // not restarted
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobId> active, store_->ListActiveJobs());
+  EXPECT_THAT(active, IsEmpty());  // kill_untrack
+  ASSERT_THAT(jobs_->StartTasks(id, 0, 1), IsOk());
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kRunning);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView view, jobs_->GetJob(id));
+  EXPECT_EQ(view.runtime.goal_state, JobState::kRunning);
 }
 
 }  // namespace

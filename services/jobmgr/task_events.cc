@@ -81,6 +81,12 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
     t.failure_count = 0;
   } else if (taskfsm::CountsAsFailure(state, t.goal_state,
                                       t.config_version == t.desired_config_version)) {
+    // A service run that ran long enough before it ended starts the count afresh.
+    const absl::Duration reset = options_.failure_count_reset;
+    if (t.goal_state == TaskState::kRunning && reset > absl::ZeroDuration() &&
+        t.start_time != absl::UnixEpoch() && t.completion_time - t.start_time >= reset) {
+      t.failure_count = 0;
+    }
     ++t.failure_count;
   }
   SetTaskState(job, instance, ended, why);  // the run's end, in its pod events

@@ -5,6 +5,7 @@
 
 #include "services/master/master.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -216,6 +217,51 @@ instanceconfig:
 
 // v0 JobManager.Update: instances are added (to a finished job, which runs again); any other
 // change is refused naming the field, and a refusal stores nothing.
+// A service task whose process dies is started again as a new run, after the throttle
+// (reference §3.8, terminated_retry; the base delay is shortened from Peloton's 30 s).
+TEST_F(MasterTest, AServiceWhoseProcessIsKilledComesBackAsANewRun) {
+  options_.jobs.restart_base_delay = absl::Milliseconds(200);
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const std::string pid_file = dir_ + "/service.pid";
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(absl::StrCat(R"yaml(
+type: SERVICE
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'echo "$PELOTON_TASK_ID $$" > )yaml",
+                                                                               pid_file, R"yaml(; exec sleep 3600'}
+)yaml"))));
+  const auto run_is = [&](uint64_t run) {
+    return [&, run](const jobmgr::JobView& v) {
+      absl::StatusOr<std::vector<store::TaskRuntime>> tasks = master_->jobs().ListTasks(id);
+      return Count(v, TaskState::kRunning) == 1 && tasks.ok() &&
+             absl::EndsWith(tasks->front().mesos_task_id, absl::StrCat("-0-", run));
+    };
+  };
+  TickUntil(id, run_is(1));
+  // The process, as the task itself wrote it (its shell became `sleep`).
+  pid_t pid = 0;
+  for (int i = 0; i < 500 && pid == 0; ++i, usleep(10'000)) {
+    std::istringstream in(Slurp(pid_file));
+    std::string task;
+    in >> task >> pid;
+  }
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  const jobmgr::JobView view = TickUntil(id, run_is(2));
+  EXPECT_EQ(view.runtime.goal_state, JobState::kRunning);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  EXPECT_EQ(tasks[0].failure_count, 1u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events,
+                               master_->jobs().PodEvents(id, 0, 2));
+  bool first_run_ended = false;
+  for (const store::PodEvent& e : events) {
+    first_run_ended |= e.run_id == 1 && taskfsm::IsTerminal(e.actual_state);
+  }
+  EXPECT_TRUE(first_run_ended);
+}
+
 TEST_F(MasterTest, UpdateAddsInstances) {
   const std::string yaml = R"yaml(
 name: grow

@@ -43,6 +43,9 @@ bool ShouldRetryBatchTask(uint32_t failure_count, uint32_t max_failures, bool sy
 // terminated_retry for service tasks: the throttle before restart number `failure_count`
 // (0 for the first run): min(30 s * 2^(failure_count - 1), 60 min).
 absl::Duration ServiceRestartDelay(uint32_t failure_count);
+// The same with another base and cap: min(base * 2^(failure_count - 1), max).
+absl::Duration ServiceRestartDelay(uint32_t failure_count, absl::Duration base,
+                                   absl::Duration max);
 // When the restart may happen, counted from the runtime's last update.
 inline absl::Time ServiceRestartTime(absl::Time last_update, uint32_t failure_count) {
   return last_update + ServiceRestartDelay(failure_count);
