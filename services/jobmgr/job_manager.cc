@@ -267,7 +267,8 @@ absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) 
   std::vector<uint32_t> stop;
   for (uint32_t i = from; i < end; ++i) {
     store::TaskRuntime& t = job.tasks[i];
-    if (taskfsm::IsTerminal(t.state) || t.goal_state == TaskState::kKilled) continue;
+    // Ended ones too: a service task waiting out its throttle must not start again.
+    if (t.goal_state == TaskState::kKilled || t.state == TaskState::kSucceeded) continue;
     t.goal_state = TaskState::kKilled;
     job.dirty.insert(i);
     stop.push_back(i);

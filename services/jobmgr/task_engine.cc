@@ -309,6 +309,8 @@ void JobManager::RunTimers() {
       continue;
     }
     EvaluateOrLog(*job, instance);
+    // An ended run waits for nothing more (a throttled restart was cancelled by a stop).
+    if (taskfsm::IsTerminal(job->tasks[instance].state)) ClearTimer(id);
     UpdateJobState(*job);
   }
 }

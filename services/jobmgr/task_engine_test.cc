@@ -390,5 +390,16 @@ TEST_F(TaskEngineTest, AStoppedServiceEndsKilledAndStartsAgainOnRequest) {
   EXPECT_EQ(view.runtime.goal_state, JobState::kRunning);
 }
 
+TEST_F(TaskEngineTest, AStopCancelsAThrottledRestart) {
+  const JobId id = StartRunning(kService);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFailed);
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  EXPECT_EQ(Task(id, 0).goal_state, TaskState::kKilled);
+  Advance(absl::Minutes(5));
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));
+  EXPECT_EQ(pools_.enqueued.size(), 1u);
+  EXPECT_TRUE(taskfsm::IsTerminal(JobState(id)));
+}
+
 }  // namespace
 }  // namespace peloton::jobmgr::testing

@@ -120,6 +120,58 @@ instanceconfig:
   EXPECT_EQ(backend_->running(), 0u);
 }
 
+// Reference §7 scenario 16: a crashing service task is started again and again, throttled with
+// Peloton's defaults (30 s, then 60 s, ...): after 40 s its run id is between 2 and 19. With 100
+// instances, the whole job's restarts stay throttled too.
+TEST_F(MasterSimTest, ACrashingServiceIsRestartedWithExponentialBackoff) {
+  MasterOptions options;
+  options.jobs.now = [this] { return now_; };  // the throttle on the simulation's clock
+  ASSERT_NO_FATAL_FAILURE(StartMaster(*backend_, options));
+  const JobId id = Create(R"yaml(
+type: SERVICE
+instancecount: 100
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'exit 1'}
+)yaml");
+  const absl::Time start = now_;
+  jobmgr::JobView view;
+  for (int i = 0; i < 400; ++i) {  // 40 simulated seconds
+    ASSERT_THAT(master_->Tick(), IsOk());
+    now_ += absl::Milliseconds(100);
+  }
+  EXPECT_GE(now_ - start, absl::Seconds(40));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
+                               master_->jobs().ListTasks(id));
+  for (const store::TaskRuntime& t : tasks) {
+    PELOTON_ASSERT_OK_AND_ASSIGN(taskfsm::MesosTaskId run, taskfsm::ParseMesosTaskId(t.mesos_task_id));
+    EXPECT_GE(run.run, 2u) << t.mesos_task_id;
+    EXPECT_LE(run.run, 19u) << t.mesos_task_id;
+    EXPECT_EQ(t.goal_state, TaskState::kRunning);
+    EXPECT_GE(t.failure_count, 1u);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events,
+                               master_->jobs().PodEvents(id, 0, 5));
+  int failed = 0;
+  for (const store::PodEvent& e : events) failed += e.actual_state == TaskState::kFailed;
+  EXPECT_GE(failed, 1);
+  // Stopped, it ends, and the restarts it was waiting for do not happen. (Its tasks were
+  // FAILED, waiting out their throttle; the job's state follows them, as in Peloton.)
+  ASSERT_THAT(master_->jobs().StopJob(id), IsOk());
+  view = TickUntil(id, Terminal);
+  for (int i = 0; i < 1200; ++i) {  // two simulated minutes
+    ASSERT_THAT(master_->Tick(), IsOk());
+    now_ += absl::Milliseconds(100);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> after,
+                               master_->jobs().ListTasks(id));
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].mesos_task_id, tasks[i].mesos_task_id);
+    EXPECT_TRUE(taskfsm::IsTerminal(after[i].state));
+  }
+  EXPECT_EQ(backend_->running(), 0u);
+}
+
 TEST_F(MasterSimTest, StoppingKillsSimulatedTasks) {
   const JobId id = Create(R"yaml(
 instancecount: 20
