@@ -4,6 +4,7 @@
 #   - preemption/: a preemptible job fills the cluster from /A; a non-preemptible job in /B
 #     takes back /B's reservation, and two of the first job's tasks are preempted;
 #   - host_limit_job.yaml: one task per host on three hosts, the fourth waits;
+#   - service_job.yaml: a SERVICE job runs, and a restarted instance comes back as run 2;
 #   - gpu_job.yaml: on config/master/gpu-hosts.yaml, the task runs on the GPU host;
 #   - the sim backend: hosts from a node list, a ten-minute job simulated in under a second.
 set -euo pipefail
@@ -88,6 +89,20 @@ sleep 0.5  # many ticks: the fourth still finds no host
 [ "$(count "${limited}" PENDING)" = 1 ] || fail "host limit: $("${peloton}" task list "${limited}")"
 [ "$("${peloton}" task list "${limited}" | awk '$2 == "RUNNING" {print $3}' | sort -u | wc -l)" = 3 ] \
     || fail "host limit: not on three hosts: $("${peloton}" task list "${limited}")"
+
+# A service on the same hosts: it runs until stopped, and a restarted instance is a new run.
+create /DefaultResPool "${examples}/service_job.yaml"
+web="${created}"
+wait_count "${web}" RUNNING 2
+"${peloton}" job status "${web}" | grep -q "^state: RUNNING$" || fail "service: $("${peloton}" job status "${web}")"
+"${peloton}" task restart "${web}" -r 0 > /dev/null
+for _ in $(seq 1 300); do
+  "${peloton}" task events "${web}" 0 | awk '$1 == 2 && / RUNNING /' | grep -q . && break
+  sleep 0.1
+done
+"${peloton}" task events "${web}" 0 | awk '$1 == 2 && / RUNNING /' | grep -q . \
+    || fail "service: instance 0 not running again: $("${peloton}" task events "${web}" 0)"
+wait_count "${web}" RUNNING 2
 stop_master
 
 # A GPU task on the host that has a GPU.
