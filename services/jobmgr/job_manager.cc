@@ -143,6 +143,7 @@ absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfi
   job->runtime.config_version = record.version;
   job->runtime.desired_config_version = record.version;
   job->runtime.goal_state = taskfsm::DefaultJobGoal(JobTypeOf(job->config));
+  job->kill_swept = false;
   job->runtime.completion_time = absl::UnixEpoch();
   job->runtime_dirty = true;
   job->deactivate = false;
@@ -279,6 +280,7 @@ absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) 
         return t.goal_state == TaskState::kKilled || taskfsm::IsTerminal(t.state);
       })) {
     job.runtime.goal_state = JobState::kKilled;
+    job.kill_swept = false;
     job.runtime_dirty = true;
   }
   UpdateJobState(job);
@@ -306,6 +308,7 @@ absl::Status JobManager::StartTasks(const JobId& id, uint32_t from, uint32_t to)
     start.push_back(i);
   }
   job.runtime.goal_state = taskfsm::DefaultJobGoal(JobTypeOf(job.config));
+  job.kill_swept = false;
   job.runtime.completion_time = absl::UnixEpoch();
   job.runtime_dirty = true;
   job.deactivate = false;

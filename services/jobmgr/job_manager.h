@@ -165,6 +165,9 @@ class JobManager {
     std::vector<store::PodEvent> events;
     bool runtime_dirty = false;
     bool deactivate = false;  // reached a terminal state: leaves the active-jobs index
+    // job_kill has swept the tasks since the goal last changed (each task event of a stopped
+    // job would otherwise scan them all again).
+    bool kill_swept = false;
   };
 
   // recovery.cc

@@ -99,6 +99,25 @@ defaultconfig:
   EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));
 }
 
+TEST_F(RecoveryTest, AJobWhoseGoalIsKilledHasEveryTaskKilled) {
+  const JobId id = Create(kThreeTasks);
+  Place();
+  for (uint32_t i = 0; i < 3; ++i) Report(TaskId(id, i, 1), MesosTaskState::kRunning);
+  // The job's goal became KILLED but its tasks' goals were not written (job_kill sets them).
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobSummary stored, store_->GetJob(id));
+  stored.runtime.goal_state = JobState::kKilled;
+  ASSERT_THAT(store_->WriteJobRuntime(id, stored.runtime), IsOk());
+  hosts_.reconciled = {Running(TaskId(id, 0, 1)), Running(TaskId(id, 1, 1)),
+                       Running(TaskId(id, 2, 1))};
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  EXPECT_THAT(hosts_.kills,
+              UnorderedElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1), TaskId(id, 2, 1)));
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(Task(id, i).goal_state, TaskState::kKilled);
+  for (uint32_t i = 0; i < 3; ++i) Report(TaskId(id, i, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+  EXPECT_EQ(hosts_.kills.size(), 3u);  // once each
+}
+
 TEST_F(RecoveryTest, TerminalJobsAreNotTakenOver) {
   const JobId id = Create(R"yaml(
 instancecount: 1

@@ -407,6 +407,8 @@ void JobManager::UpdateJobState(Job& job) {
       break;
     case JobAction::kJobKill: {
       // Every task's goal is KILLED (StopTasks sets them; this catches any it did not reach).
+      if (job.kill_swept) break;
+      job.kill_swept = true;
       std::vector<uint32_t> kill;
       for (store::TaskRuntime& t : job.tasks) {
         if (taskfsm::IsTerminal(t.state) || GoalIsStop(t.goal_state)) continue;
