@@ -207,6 +207,8 @@ class JobManager {
   // The job's state from its tasks' (taskfsm::DeriveJobState), then its own action
   // (taskfsm::NextJobAction): untrack a terminal job, kill what a stopped job still runs.
   void UpdateJobState(Job& job);
+  // launch_retry for every task LAUNCHED or STARTING past launch_timeout.
+  void SweepLaunched(absl::Time now);
   void SetTimer(const std::string& task_id, absl::Time since, absl::Time due);
   void ClearTimer(const std::string& task_id);
 
@@ -237,15 +239,17 @@ class JobManager {
   JobManagerOptions options_;
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
-  // The engine's timers, by task id: a task waiting for its launch, its kill or its throttle
-  // to end is evaluated again at `due` (RunTimers). Only waiting tasks have one.
+  // The engine's timers, by task id: a task waiting for its kill or its throttle to end is
+  // evaluated again at `due` (RunTimers). Only waiting tasks have one; launches are swept
+  // instead (SweepLaunched), their start_time being when they were launched.
   struct Timer {
-    absl::Time since;  // when the wait began (the launch, the kill)
+    absl::Time since;  // when the wait began (the kill, the run's end)
     absl::Time due;
     bool fired = false;  // executor_shutdown: the shutdown was sent
   };
   absl::flat_hash_map<std::string, Timer> timers_;
   absl::btree_set<std::pair<absl::Time, std::string>> due_;  // (due, task id) of timers_
+  absl::Time next_launch_sweep_ = absl::InfinitePast();
 };
 
 }  // namespace peloton::jobmgr

@@ -111,9 +111,8 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       store::TaskRuntime& t = job->tasks[instance];
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
+      t.start_time = options_.now();  // when it was launched, until it runs (launch_retry)
       SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
-      const absl::Time now = options_.now();
-      SetTimer(task_id, now, now + options_.launch_timeout);  // launch_retry
       UpdateJobState(*job);
       launches.push_back({task_id, std::move(allocation), std::move(spec)});
     }
@@ -140,7 +139,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
         // yet): not the task's fault. It is queued again.
         t.host.clear();
         t.agent_id.clear();
-        ClearTimer(l.task_id);
+        t.start_time = absl::UnixEpoch();
         resmgr_.TaskEnded(l.task_id);
         if (absl::Status q = EnqueueTasks(*job, {instance}); !q.ok()) {
           TaskEnded(*job, instance, TaskState::kFailed, "REASON_CONTAINER_LAUNCH_FAILED",

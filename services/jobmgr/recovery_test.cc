@@ -94,7 +94,7 @@ defaultconfig:
   hosts_.reconciled = {};  // the backend has not answered for it yet
   ASSERT_NO_FATAL_FAILURE(Restart());
   EXPECT_EQ(Task(id, 0).state, TaskState::kLaunched);
-  Advance(absl::Minutes(10));  // counted from the recovery
+  Advance(absl::Minutes(10));  // counted from its launch, kept in the store
   EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
   EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));
 }

@@ -44,10 +44,10 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
   }
   if (state == TaskState::kRunning && t.state != TaskState::kRunning && !GoalIsStop(t.goal_state) &&
       t.state != TaskState::kKilling && t.state != TaskState::kPreempting) {
-    ClearTimer(t.mesos_task_id);  // launched: launch_retry has nothing to wait for
+    // A task that is to stop or to be replaced is KILLING or PREEMPTING by now, so there is
+    // nothing for the engine to do but record that it runs.
     t.start_time = options_.now();  // our clock: deadlines are measured on it
     SetTaskState(*job, instance, state, status.message);
-    EvaluateOrLog(*job, instance);  // a new run may be wanted meanwhile (restart, preemption)
     UpdateJobState(*job);
   }
 }
