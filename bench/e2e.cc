@@ -72,6 +72,7 @@ struct Flags {
   std::string profile = "pack";
   int dequeue_limit = 5000;
   bool until_running = false;  // stop once every task runs (to measure memory at its peak)
+  std::string job_type = "batch";  // or "service": tasks that should run for ever
 };
 
 // Each pool reserves its share of the cluster and may use all of it.
@@ -91,6 +92,7 @@ JobConfig JobOf(const Flags& f, int j) {
   const int64_t per_job = f.tasks / f.jobs + (j < f.tasks % f.jobs ? 1 : 0);
   c.set_instancecount(static_cast<uint32_t>(per_job));
   c.mutable_sla()->set_preemptible(true);
+  if (f.job_type == "service") c.set_type(peloton::jobmgr::job_pb::SERVICE);
   auto* task = c.mutable_defaultconfig();
   task->mutable_resource()->set_cpulimit(1);
   task->mutable_resource()->set_memlimitmb(256);
@@ -325,9 +327,13 @@ int main(int argc, char** argv) {
   app.add_option("--dir", f.dir, "where the store goes (default: $TMPDIR or /tmp)");
   app.add_flag("--until-running", f.until_running,
                "stop once every task runs (the master's memory with all of them active)");
+  app.add_option("--job-type", f.job_type,
+                 "batch, or service (implies --until-running: a service's tasks never end)")
+      ->check(CLI::IsMember({"batch", "service"}));
   bool json = false;
   app.add_flag("--json", json, "print the report as one JSON object");
   CLI11_PARSE(app, argc, argv);
+  if (f.job_type == "service") f.until_running = true;
   if (f.dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     f.dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_e2e");
@@ -335,6 +341,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   E2eReport r = f.mode == "rpc" ? OverRpc(f) : InProcess(f);
   r.set_mode(f.mode);
+  r.set_job_type(f.job_type);
   r.set_hosts(f.hosts);
   r.set_pools(f.pools);
   r.set_jobs(f.jobs);
