@@ -3,7 +3,8 @@
 # peloton-placement) over Cap'n Proto on Unix sockets, driven by the peloton CLI against
 # peloton-jobmgr: the quick start's job flow, pools through the job manager to the resource
 # manager, stopping tasks, refusals that cross processes, and each component killed with
-# SIGKILL in the middle of a job and restarted while the others keep running.
+# SIGKILL in the middle of a job and restarted while the others keep running, a service job,
+# and host maintenance across a host manager restart.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -140,6 +141,21 @@ wait_alloc 0
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create2" \
     2> /dev/null || fail "job create after restarts: $(cat "${work}/create2")"
 tail -1 "${work}/create2" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
+
+# A service job through the four processes: it runs until stopped, a restarted instance comes
+# back as a new run, and a stop ends it.
+web=$("${peloton}" job create /DefaultResPool "${examples}/service_job.yaml" | awk '{print $2}')
+wait_running "${web}" 2
+wait_state "${web}" RUNNING
+"${peloton}" task restart "${web}" -r 1 > /dev/null
+for _ in $(seq 1 300); do
+  "${peloton}" task events "${web}" 1 | awk '$1 == 2 && / RUNNING /' | grep -q . && break
+  sleep 0.1
+done
+"${peloton}" task events "${web}" 1 | awk '$1 == 2 && / RUNNING /' | grep -q . \
+    || fail "service: instance 1 not running again: $("${peloton}" task events "${web}" 1)"
+"${peloton}" job stop "${web}" > /dev/null
+wait_state "${web}" KILLED
 
 # Host maintenance is kept in the store: a host down for maintenance is still down after the
 # host manager restarts, and comes back up when the maintenance completes.
