@@ -71,7 +71,8 @@ absl::StatusOr<Gang> Admitter::Remove(absl::string_view gang_id) {
   Gang gang = std::move(gang_it->second);
   queue.erase(gang_it);
   index_.erase(it);
-  // The demand was added by Enqueue; it can only be missing if someone reset it directly.
+  // Cannot fail while callers keep admission.h's contract (a served leaf's demand changes only
+  // through the Admitter): Enqueue added this demand, and a leaf with demand is not deleted.
   (void)tree_.RemoveDemand(leaf.pool, gang.TotalResources(), gang.revocable);
   return gang;
 }

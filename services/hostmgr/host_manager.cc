@@ -30,6 +30,12 @@ placement::HostSpec SpecOf(const backend::HostInfo& h) {
   return spec;
 }
 
+// Cluster::SetHostState fails only for an index out of range, and every index here comes from
+// the cluster itself (FindHost, HostsIn, 0..size()), which never removes a host.
+void SetState(placement::Cluster& cluster, uint32_t host, placement::HostState state) {
+  (void)cluster.SetHostState(host, state);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HostManager>> HostManager::Create(backend::Backend& backend,
@@ -59,7 +65,7 @@ absl::Status HostManager::RecoverMaintenance() {
       continue;
     }
     maintenance_.insert(*index);
-    (void)cluster_.SetHostState(*index, r.state);
+    SetState(cluster_, *index, r.state);
     // Its tasks are not known here until the job manager reconciles them.
     if (r.state != placement::HostState::kDown) reconciled_ = false;
   }
@@ -119,13 +125,13 @@ void HostManager::SyncHosts() {
       // A malformed host stays out (the backend validates what it reports).
       if (cluster_.AddHost(spec).ok()) specs_.push_back(std::move(spec));
     } else if (cluster_.host(*index).state == placement::HostState::kDown) {
-      (void)cluster_.SetHostState(*index, placement::HostState::kUp);
+      SetState(cluster_, *index, placement::HostState::kUp);
     }
   }
   for (uint32_t i = 0; i < cluster_.size(); ++i) {
     if (!present.contains(cluster_.host(i).name) && !maintenance_.contains(i) &&
         cluster_.host(i).state == placement::HostState::kUp) {
-      (void)cluster_.SetHostState(i, placement::HostState::kDown);
+      SetState(cluster_, i, placement::HostState::kDown);
     }
   }
 }
@@ -151,7 +157,10 @@ Resources HostManager::Capacity() const {
 absl::Status HostManager::Launch(placement::Allocation allocation,
                                  const backend::LaunchSpec& spec) {
   if (absl::Status s = backend_.Launch(spec); !s.ok()) {
-    (void)cluster_.Release(allocation);
+    if (absl::Status r = cluster_.Release(allocation); !r.ok()) {
+      spdlog::error("task {}: not launched, and its allocation not released: {}", spec.task_id,
+                    std::string(r.message()));
+    }
     return s;
   }
   Hold(spec.task_id, std::move(allocation));
@@ -167,7 +176,10 @@ absl::Status HostManager::Kill(const std::string& task_id) { return backend_.Kil
 void HostManager::Ended(const backend::TaskStatus& status) {
   auto it = allocations_.find(status.task_id);
   if (it == allocations_.end()) return;
-  (void)cluster_.Release(it->second);
+  if (absl::Status s = cluster_.Release(it->second); !s.ok()) {
+    spdlog::error("task {}: ended, but its allocation not released: {}", status.task_id,
+                  std::string(s.message()));
+  }
   allocations_.erase(it);
 }
 
@@ -193,7 +205,10 @@ void HostManager::ApplyOffers() {
     const Resources unallocated = host.free + host.reserved;
     Resources reserve = unallocated - Resources::Min(unallocated, offer);
     reserve[ResourceKind::kGpu] = 0;  // GPU devices are not reserved this way
-    if (reserve != host.reserved) (void)cluster_.SetReserved(h, reserve);
+    if (reserve == host.reserved) continue;
+    if (absl::Status s = cluster_.SetReserved(h, reserve); !s.ok()) {
+      spdlog::warn("host {}: offers not applied: {}", host.name, std::string(s.message()));
+    }
   }
 }
 
@@ -223,7 +238,7 @@ absl::Status HostManager::StartMaintenance(const std::vector<std::string>& hostn
                                         &backend::Backend::DrainHosts));
   for (uint32_t h : hosts) {
     maintenance_.insert(h);
-    (void)cluster_.SetHostState(h, placement::HostState::kDraining);
+    SetState(cluster_, h, placement::HostState::kDraining);
   }
   DownDrainedHosts();  // hosts with nothing on them go down at once
   return absl::OkStatus();
@@ -247,7 +262,7 @@ absl::Status HostManager::CompleteMaintenance(const std::vector<std::string>& ho
       StoreThenTell(hostnames, hosts, placement::HostState::kUp, &backend::Backend::UpHosts));
   for (uint32_t h : hosts) {
     maintenance_.erase(h);
-    (void)cluster_.SetHostState(h, placement::HostState::kUp);
+    SetState(cluster_, h, placement::HostState::kUp);
   }
   return absl::OkStatus();
 }
@@ -263,7 +278,7 @@ void HostManager::DownDrainedHosts() {
     if ((host.state == placement::HostState::kDraining ||
          host.state == placement::HostState::kDrained) &&
         host.tasks == 0) {
-      (void)cluster_.SetHostState(h, placement::HostState::kDrained);
+      SetState(cluster_, h, placement::HostState::kDrained);
       drained.push_back(host.name);
       indices.push_back(h);
     }
@@ -275,7 +290,7 @@ void HostManager::DownDrainedHosts() {
   if (absl::Status s = StoreMaintenance(drained, placement::HostState::kDown); !s.ok()) {
     spdlog::error("host maintenance not stored: {}", std::string(s.message()));
   }
-  for (uint32_t h : indices) (void)cluster_.SetHostState(h, placement::HostState::kDown);
+  for (uint32_t h : indices) SetState(cluster_, h, placement::HostState::kDown);
 }
 
 std::vector<HostStatus> HostManager::ListHosts() const {

@@ -15,6 +15,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "kj/debug.h"
 #include "peloton/placement/plugin.h"
 #include "services/master/process.h"
@@ -27,6 +28,11 @@ namespace {
 using ::peloton::placement_engine::PlacedGang;
 using ::peloton::placement_engine::PlacementEngine;
 using ::peloton::resmgr::ReadyGang;
+
+std::string GangIds(const std::vector<ReadyGang>& gangs) {
+  return absl::StrJoin(gangs, ", ",
+                       [](std::string* out, const ReadyGang& g) { out->append(g.gang.id); });
+}
 
 // One placement round. The engine holds nothing afterwards: gangs that fit nowhere (or could
 // not be tried) go back to the resource manager, first in line for the next round.
@@ -44,7 +50,10 @@ void Round(size_t dequeue_limit, PlacementEngine& engine,
   absl::Status snapshot = specs.ok() ? hosts.Snapshot(cluster) : specs.status();
   if (!snapshot.ok()) {
     spdlog::warn("placement round skipped: {}", std::string(snapshot.message()));
-    (void)pools.ReturnGangs(ready);
+    if (absl::Status s = pools.ReturnGangs(ready); !s.ok()) {
+      spdlog::error("gangs {} not given back (placing until an engine starts): {}", GangIds(ready),
+                    std::string(s.message()));
+    }
     return;
   }
   std::vector<ReadyGang> dropped;
@@ -64,7 +73,10 @@ void Round(size_t dequeue_limit, PlacementEngine& engine,
                    std::string(s.message()));
       std::vector<ReadyGang> back = std::move(dropped);
       for (PlacedGang& p : placed) back.push_back({p.pool, std::move(p.gang)});
-      (void)pools.ReturnGangs(back);
+      if (absl::Status r = pools.ReturnGangs(back); !r.ok()) {
+        spdlog::error("gangs {} not given back (placing until an engine starts): {}", GangIds(back),
+                      std::string(r.message()));
+      }
     }
   }
   if (std::vector<ReadyGang> waiting = engine.TakeWaiting(); !waiting.empty()) {

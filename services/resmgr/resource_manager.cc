@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/respool_convert.h"
+#include "spdlog/spdlog.h"
 
 namespace peloton::resmgr {
 namespace {
@@ -137,6 +138,7 @@ absl::Status ResourceManager::DeletePool(absl::string_view path) {
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig before_parsed, api::PoolConfigFromProto(before));
   PELOTON_RETURN_IF_ERROR(tree_.Delete(path));
   if (absl::Status s = store_.DeletePool(id); !s.ok()) {
+    // Cannot fail: the tree is as it was before Delete, when this pool with this config was in it.
     (void)tree_.Create(path, before_parsed);
     return s;
   }
@@ -310,7 +312,7 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
 }
 
 void ResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
-  (void)TakePlacing(task_id);
+  (void)TakePlacing(task_id);  // placed now: ReturnGangs must not queue its gang again
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
   it->second.running = true;
@@ -343,10 +345,13 @@ std::vector<std::string> ResourceManager::Preempt() {
 }
 
 void ResourceManager::TaskEnded(absl::string_view task_id) {
-  (void)TakePlacing(task_id);
+  (void)TakePlacing(task_id);  // ended: ReturnGangs must not queue its gang again
   auto it = held_.find(task_id);
   if (it == held_.end()) return;
-  (void)tree_.RemoveAllocation(it->second.pool, it->second.allocation());
+  if (absl::Status s = tree_.RemoveAllocation(it->second.pool, it->second.allocation()); !s.ok()) {
+    spdlog::error("task {}: ended, but its allocation not released: {}", std::string(task_id),
+                  std::string(s.message()));
+  }
   held_.erase(it);
 }
 

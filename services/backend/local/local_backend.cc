@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/backend/local/sandbox.h"
+#include "spdlog/spdlog.h"
 
 extern char** environ;
 
@@ -212,7 +213,15 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   // Written here, before Launch returns, not by the runner once it runs: a master restarted
   // in between must find the runner, or it would count the task lost and run it again.
   const int64_t start_time = ProcessStartTime(pid);
-  (void)WriteFileAtomically(sandbox + "/runner.pid", absl::StrCat(pid, " ", start_time, "\n"));
+  // The runner is started, so the launch stands; without the file only a restart is affected.
+  if (absl::Status s =
+          WriteFileAtomically(sandbox + "/runner.pid", absl::StrCat(pid, " ", start_time, "\n"));
+      !s.ok()) {
+    spdlog::error(
+        "launch {}: runner.pid not written in {} (a restarted master will count the "
+        "task lost): {}",
+        spec.task_id, sandbox, std::string(s.message()));
+  }
   running_[spec.task_id] = Task{spec.hostname, pid, start_time, true};
   pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
   return absl::OkStatus();

@@ -83,7 +83,13 @@ int main(int argc, char** argv) {
   if (child < 0) return 4;
   if (child == 0) RunTask(sandbox, shell, command, old_mask);
   setpgid(child, child);  // also done by the child; whichever runs first
-  (void)WriteFileAtomically(sandbox + "/task.pid", std::to_string(child) + "\n");
+  // The task runs either way; without task.pid a backend that finds this runner dead cannot
+  // kill what is left of the task's group.
+  if (absl::Status s = WriteFileAtomically(sandbox + "/task.pid", std::to_string(child) + "\n");
+      !s.ok()) {
+    std::fprintf(stderr, "peloton-task-runner: cannot write task.pid in %s: %s\n", sandbox.c_str(),
+                 std::string(s.message()).c_str());
+  }
 
   bool requested = false;
   struct timespec deadline {};

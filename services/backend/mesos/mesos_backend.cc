@@ -348,7 +348,9 @@ void MesosBackend::ContinueResubscription(absl::Time now) {
   resubscribing_ = false;
   backoff_ = options_.reconnect_min;
   resubscribed_ = true;
-  (void)client_->Pump();
+  if (absl::Status s = client_->Pump(); !s.ok()) {
+    spdlog::warn("mesos: {}", std::string(s.message()));  // the next poll sees the stream lost
+  }
 }
 
 void MesosBackend::ResubscriptionFailed(absl::Time now, const absl::Status& status) {
@@ -644,7 +646,9 @@ std::vector<TaskStatus> MesosBackend::Reconcile(const std::vector<std::string>& 
     const absl::Time deadline = absl::Now() + options_.reconcile_wait;
     while (!unanswered.empty() && absl::Now() < deadline) {
       Wait(absl::Milliseconds(5));
-      (void)client_->Pump();
+      if (absl::Status s = client_->Pump(); !s.ok()) {
+        spdlog::warn("mesos: {}", std::string(s.message()));
+      }
       std::vector<TaskStatus> updates;
       TakeUpdates(updates);
       for (TaskStatus& s : updates) {

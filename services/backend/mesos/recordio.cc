@@ -64,6 +64,8 @@ std::string Encode(const google::protobuf::Message& message, Encoding encoding) 
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;  // Mesos's JSON uses the .proto field names
+  // Printing fails only for an Any of an unknown type or an out-of-range well-known type, and
+  // the Mesos protos here use neither.
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   return out;
 }
