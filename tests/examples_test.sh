@@ -96,12 +96,7 @@ web="${created}"
 wait_count "${web}" RUNNING 2
 "${peloton}" job status "${web}" | grep -q "^state: RUNNING$" || fail "service: $("${peloton}" job status "${web}")"
 "${peloton}" task restart "${web}" -r 0 > /dev/null
-for _ in $(seq 1 300); do
-  "${peloton}" task events "${web}" 0 | awk '$1 == 2 && / RUNNING /' | grep -q . && break
-  sleep 0.1
-done
-"${peloton}" task events "${web}" 0 | awk '$1 == 2 && / RUNNING /' | grep -q . \
-    || fail "service: instance 0 not running again: $("${peloton}" task events "${web}" 0)"
+wait_run_running "${web}" 0 2
 wait_count "${web}" RUNNING 2
 stop_master
 

@@ -26,6 +26,15 @@ wait_for_api() {
 
 # start_fake_mesos ARGS...: starts it (log in ${work}/fake.log), sets fake_pid and mesos
 # (its host:port).
+wait_run_running() {  # wait_run_running <job> <instance> <run>: that run of the instance runs
+  local at="\$1 == $3 && / RUNNING /"
+  for _ in $(seq 1 300); do
+    "${peloton}" task events "$1" "$2" | awk "${at}" | grep -q . && return 0
+    sleep 0.1
+  done
+  fail "job $1 instance $2: run $3 not running: $("${peloton}" task events "$1" "$2")"
+}
+
 start_fake_mesos() {
   "${fake_bin}" --address-file="${work}/address" "$@" > "${work}/fake.log" 2>&1 &
   fake_pid=$!

@@ -148,12 +148,7 @@ web=$("${peloton}" job create /DefaultResPool "${examples}/service_job.yaml" | a
 wait_running "${web}" 2
 wait_state "${web}" RUNNING
 "${peloton}" task restart "${web}" -r 1 > /dev/null
-for _ in $(seq 1 300); do
-  "${peloton}" task events "${web}" 1 | awk '$1 == 2 && / RUNNING /' | grep -q . && break
-  sleep 0.1
-done
-"${peloton}" task events "${web}" 1 | awk '$1 == 2 && / RUNNING /' | grep -q . \
-    || fail "service: instance 1 not running again: $("${peloton}" task events "${web}" 1)"
+wait_run_running "${web}" 1 2
 "${peloton}" job stop "${web}" > /dev/null
 wait_state "${web}" KILLED
 
