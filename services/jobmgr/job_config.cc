@@ -300,8 +300,7 @@ absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::J
 }
 
 taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance) {
-  return taskfsm::TaskTypeOf(JobTypeOf(config),
-                             TaskConfigOf(config, instance).has_volume());
+  return taskfsm::TaskTypeOf(JobTypeOf(config), TaskConfigOf(config, instance).has_volume());
 }
 
 Resources DemandOf(const task_pb::TaskConfig& task) {

@@ -188,8 +188,7 @@ class JobManager {
                  std::vector<uint32_t>& to_start);
   // stop_task: out of its queue (KILLED), or killed on its host (`killing`: KILLING or
   // PREEMPTING, with `message`). True when the task changed.
-  bool StopRun(Job& job, uint32_t instance, taskfsm::TaskState killing,
-               const std::string& message);
+  bool StopRun(Job& job, uint32_t instance, taskfsm::TaskState killing, const std::string& message);
   // initialize_task: the next run (the desired one if set), INITIALIZED, host and times cleared.
   void InitializeRun(Job& job, uint32_t instance);
   bool FailRetry(Job& job, uint32_t instance);

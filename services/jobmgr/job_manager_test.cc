@@ -13,12 +13,12 @@ namespace {
 
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using taskfsm::JobState;
 using taskfsm::MesosTaskState;
 using taskfsm::TaskState;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 constexpr char kTwoTasks[] = R"yaml(
 instancecount: 2
@@ -33,8 +33,7 @@ TEST_F(JobManagerTest, CreateStoresTheJobAndQueuesItsTasks) {
   EXPECT_EQ(stored.runtime.goal_state, JobState::kSucceeded);
   EXPECT_EQ(JobState(id), JobState::kPending);
   EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1)));
-  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
-                               store_->ListTaskRuntimes(id));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, store_->ListTaskRuntimes(id));
   ASSERT_EQ(tasks.size(), 2u);
   EXPECT_EQ(tasks[1].state, TaskState::kPending);
   EXPECT_EQ(tasks[1].goal_state, TaskState::kSucceeded);
@@ -68,8 +67,7 @@ TEST_F(JobManagerTest, UpdateAddsInstancesThatStartAsANewJobsDo) {
   EXPECT_THAT(pools_.enqueued, ElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1), TaskId(id, 2, 1)));
   EXPECT_EQ(Task(id, 2).config_version, 2);
   config.set_instancecount(1);
-  EXPECT_THAT(jobs_->UpdateJob(id, config).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(jobs_->UpdateJob(id, config).status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(JobManagerTest, StartRunsEndedInstancesAgainAsNewRuns) {

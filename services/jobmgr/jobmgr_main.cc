@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 gen(seed());
   rpc::RemoteResourceManager pools(config.resmgr());
   rpc::RemoteHostManager hosts(config.hostmgr());
-  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen);
+  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, master::JobManagerOptionsOf(config));
   rpc::SerialLoop loop;
   bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
   std::vector<master::Export> exports;

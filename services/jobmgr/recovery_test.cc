@@ -13,12 +13,12 @@ namespace peloton::jobmgr::testing {
 namespace {
 
 using ::peloton::testing::IsOk;
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
-using ::testing::UnorderedElementsAre;
 using taskfsm::JobState;
 using taskfsm::MesosTaskState;
 using taskfsm::TaskState;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kThreeTasks[] = R"yaml(
 instancecount: 3

@@ -94,7 +94,7 @@ bool JobManager::RunAction(Job& job, uint32_t instance, TaskAction action,
     case TaskAction::kExecutorShutdown:
       ExecutorShutdown(job, instance);
       return false;
-    case TaskAction::kDeleteTask:  // goal DELETED: set by nothing yet (no shrinking updates)
+    case TaskAction::kDeleteTask:     // goal DELETED: set by nothing yet (no shrinking updates)
     case TaskAction::kReloadRuntime:  // every active job's runtimes are in memory
     case TaskAction::kStateInvalid:
       spdlog::warn("task {}: {} with goal {}: {} (left as it is)", t.mesos_task_id,

@@ -13,12 +13,12 @@ namespace peloton::jobmgr::testing {
 namespace {
 
 using ::peloton::testing::IsOk;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using taskfsm::JobState;
 using taskfsm::MesosTaskState;
 using taskfsm::TaskState;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 constexpr char kOneTask[] = R"yaml(
 instancecount: 1
@@ -147,12 +147,11 @@ TEST_F(TaskEngineTest, PreemptionEndsTheRunAndQueuesANewOne) {
   EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
   EXPECT_EQ(t.state, TaskState::kPending);
   EXPECT_EQ(t.failure_count, 0u);
-  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events,
-                               jobs_->PodEvents(id, 0, 2));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events, jobs_->PodEvents(id, 0, 2));
   bool preempted = false;
   for (const store::PodEvent& e : events) {
-    preempted |= e.run_id == 1 && e.actual_state == TaskState::kKilled &&
-                 e.message == "preempted: killed";
+    preempted |=
+        e.run_id == 1 && e.actual_state == TaskState::kKilled && e.message == "preempted: killed";
   }
   EXPECT_TRUE(preempted);
 }
@@ -303,7 +302,6 @@ defaultconfig:
   EXPECT_EQ(Task(id, 1).state, TaskState::kKilled);
   EXPECT_EQ(Task(id, 2).state, TaskState::kPending);
 }
-
 
 // SERVICE jobs (reference §3.8, terminated_retry).
 constexpr char kService[] = R"yaml(

@@ -124,8 +124,8 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
     // killOnPreempt is about the pool's resources: the task ends KILLED (goal PREEMPTING). A
     // host going into maintenance always moves its tasks (Peloton's evictor restarts them
     // elsewhere), as a preemption without it does: a new run is wanted.
-    const bool kill = !maintenance &&
-                      TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt();
+    const bool kill =
+        !maintenance && TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt();
     if (kill) {
       t.goal_state = TaskState::kPreempting;
     } else {

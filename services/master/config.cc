@@ -12,6 +12,8 @@
 namespace peloton::master {
 namespace {
 
+constexpr double kMaxGoalStateSeconds = 30 * 24 * 3600;
+
 absl::Status Invalid(absl::string_view field, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
 }
@@ -41,6 +43,33 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (m.encoding().empty()) m.set_encoding("protobuf");
   if (m.offer_hold_seconds() == 0) m.set_offer_hold_seconds(300);
   if (m.launch_timeout_seconds() == 0) m.set_launch_timeout_seconds(120);
+  config::GoalState& g = *c.mutable_goal_state();
+  const jobmgr::JobManagerOptions defaults;
+  const auto fill = [](double value, absl::Duration d, void (config::GoalState::*set)(double),
+                       config::GoalState& g) {
+    if (value == 0) (g.*set)(absl::ToDoubleSeconds(d));
+  };
+  fill(g.launch_timeout_seconds(), defaults.launch_timeout,
+       &config::GoalState::set_launch_timeout_seconds, g);
+  fill(g.restart_base_delay_seconds(), defaults.restart_base_delay,
+       &config::GoalState::set_restart_base_delay_seconds, g);
+  fill(g.max_restart_delay_seconds(), defaults.max_restart_delay,
+       &config::GoalState::set_max_restart_delay_seconds, g);
+  fill(g.failure_count_reset_seconds(), defaults.failure_count_reset,
+       &config::GoalState::set_failure_count_reset_seconds, g);
+  fill(g.kill_timeout_margin_seconds(), defaults.kill_timeout_margin,
+       &config::GoalState::set_kill_timeout_margin_seconds, g);
+}
+
+jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& c) {
+  jobmgr::JobManagerOptions o;
+  const config::GoalState& g = c.goal_state();
+  o.launch_timeout = absl::Seconds(g.launch_timeout_seconds());
+  o.restart_base_delay = absl::Seconds(g.restart_base_delay_seconds());
+  o.max_restart_delay = absl::Seconds(g.max_restart_delay_seconds());
+  o.failure_count_reset = absl::Seconds(g.failure_count_reset_seconds());
+  o.kill_timeout_margin = absl::Seconds(g.kill_timeout_margin_seconds());
+  return o;
 }
 
 backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& c) {
@@ -88,6 +117,24 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   }
   if (c.backend() == "sim" && c.sim_hosts_file().empty() == (c.sim_hosts() == 0)) {
     return Invalid("sim_hosts", "the sim backend needs either sim_hosts_file or sim_hosts");
+  }
+  const config::GoalState& g = c.goal_state();
+  for (const auto& [field, value] :
+       {std::pair{"launch_timeout_seconds", g.launch_timeout_seconds()},
+        {"restart_base_delay_seconds", g.restart_base_delay_seconds()},
+        {"max_restart_delay_seconds", g.max_restart_delay_seconds()},
+        {"failure_count_reset_seconds", g.failure_count_reset_seconds()},
+        {"kill_timeout_margin_seconds", g.kill_timeout_margin_seconds()}}) {
+    if (!(value > 0 && value <= kMaxGoalStateSeconds)) {
+      return Invalid(absl::StrCat("goal_state.", field),
+                     absl::StrCat(value, " (rule: > 0 and at most 30 days)"));
+    }
+  }
+  if (g.max_restart_delay_seconds() < g.restart_base_delay_seconds()) {
+    return Invalid(
+        "goal_state.max_restart_delay_seconds",
+        absl::StrCat(g.max_restart_delay_seconds(), " (rule: at least restart_base_delay_seconds, ",
+                     g.restart_base_delay_seconds(), ")"));
   }
   if (!(c.sim_speed() > 0)) {
     return Invalid("sim_speed", absl::StrCat(c.sim_speed(), " (rule: > 0)"));

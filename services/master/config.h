@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "services/backend/backend.h"
 #include "services/backend/mesos/mesos_backend.h"
+#include "services/jobmgr/job_manager.h"
 #include "services/master/config.pb.h"
 
 namespace peloton::master {
@@ -43,6 +44,8 @@ absl::Status ValidateMasterConfig(const MasterConfig& config);
 // hosts (or whole when 0).
 // The Mesos backend's options from config.mesos (defaults filled).
 backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& config);
+// The job manager's options of a validated config (goal_state).
+jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& config);
 
 absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& config,
                                                             const backend::HostInfo& machine);

@@ -53,6 +53,37 @@ TEST(MasterConfigTest, TheOverlayReplacesTheBaseAndDefaultsFillTheRest) {
   EXPECT_EQ(hosts[0].ports[0].end, 31009u);
 }
 
+TEST(MasterConfigTest, TheGoalStateWaitsDefaultToPelotonsAndAreChecked) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig defaults,
+                               LoadMasterConfig({Write("empty.yaml", "{}\n")}));
+  const jobmgr::JobManagerOptions o = JobManagerOptionsOf(defaults);
+  EXPECT_EQ(o.launch_timeout, absl::Minutes(180));
+  EXPECT_EQ(o.restart_base_delay, absl::Seconds(30));
+  EXPECT_EQ(o.max_restart_delay, absl::Minutes(60));
+  EXPECT_EQ(o.failure_count_reset, absl::Minutes(10));
+  EXPECT_EQ(o.kill_timeout_margin, absl::Seconds(30));
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      MasterConfig set,
+      LoadMasterConfig({Write("goal.yaml",
+                              "goalState: {restartBaseDelaySeconds: 0.5, launch_timeout_seconds: "
+                              "60}\n")}));
+  EXPECT_EQ(JobManagerOptionsOf(set).restart_base_delay, absl::Milliseconds(500));
+  EXPECT_EQ(JobManagerOptionsOf(set).launch_timeout, absl::Minutes(1));
+
+  EXPECT_THAT(
+      LoadMasterConfig({Write("neg.yaml", "goal_state: {kill_timeout_margin_seconds: -1}\n")})
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("goal_state.kill_timeout_margin_seconds: -1 (rule: > 0")));
+  EXPECT_THAT(LoadMasterConfig({Write("order.yaml",
+                                      "goal_state: {restart_base_delay_seconds: 120, "
+                                      "max_restart_delay_seconds: 60}\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("goal_state.max_restart_delay_seconds: 60 (rule: at least")));
+}
+
 TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
   EXPECT_THAT(LoadMasterConfig({"/no/such.yaml"}).status(),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/no/such.yaml")));

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
        .preemption_period_ticks = static_cast<int>(config.preemption_period_ticks()),
        .preemption = {.sustained_over_allocation_count =
                           static_cast<int>(config.sustained_over_allocation())},
-       .dequeue_limit = config.placement_dequeue_limit()}));
+       .dequeue_limit = config.placement_dequeue_limit(),
+       .jobs = master::JobManagerOptionsOf(config)}));
   peloton::rpc::SerialLoop loop;
   return master::Serve(
       config,

@@ -144,7 +144,8 @@ defaultconfig:
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks,
                                master_->jobs().ListTasks(id));
   for (const store::TaskRuntime& t : tasks) {
-    PELOTON_ASSERT_OK_AND_ASSIGN(taskfsm::MesosTaskId run, taskfsm::ParseMesosTaskId(t.mesos_task_id));
+    PELOTON_ASSERT_OK_AND_ASSIGN(taskfsm::MesosTaskId run,
+                                 taskfsm::ParseMesosTaskId(t.mesos_task_id));
     EXPECT_GE(run.run, 2u) << t.mesos_task_id;
     EXPECT_LE(run.run, 19u) << t.mesos_task_id;
     EXPECT_EQ(t.goal_state, TaskState::kRunning);

@@ -28,7 +28,8 @@ class RecordingResourceManager final : public resmgr::ResourceManagerApi {
                                     const resmgr::respool_pb::ResourcePoolConfig&) override {
     return absl::UnimplementedError("not in this double");
   }
-  absl::Status UpdatePool(absl::string_view, const resmgr::respool_pb::ResourcePoolConfig&) override {
+  absl::Status UpdatePool(absl::string_view,
+                          const resmgr::respool_pb::ResourcePoolConfig&) override {
     return absl::UnimplementedError("not in this double");
   }
   absl::Status DeletePool(absl::string_view) override {
