@@ -62,14 +62,8 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   PELOTON_RETURN_IF_ERROR(store_.CreateJob(record, job.runtime));
 
   const uint32_t n = job.config.instancecount();
-  job.tasks.resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    store::TaskRuntime& t = job.tasks[i];
-    t.instance_id = i;
-    t.state = TaskState::kInitialized;
-    t.goal_state = taskfsm::DefaultTaskGoal(record.type);
-    t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), i, 1);
-  }
+  job.tasks.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) job.tasks.push_back(FirstRun(job.id, i, record.type, 1));
   for (size_t from = 0; from < n; from += kWriteBatch) {
     const size_t count = std::min<size_t>(kWriteBatch, n - from);
     if (absl::Status s =
@@ -85,9 +79,8 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   }
   Recount(job);
   Job& stored = jobs_[job.id.value()] = std::move(job);
-  std::vector<uint32_t> all(n);
-  for (uint32_t i = 0; i < n; ++i) all[i] = i;
-  if (absl::Status s = Evaluate(stored, all); !s.ok()) {  // start_task, as the SLA allows
+  // start_task, as far as the SLA allows.
+  if (absl::Status s = Evaluate(stored, Instances(0, n)); !s.ok()) {
     // The resource manager refused its gangs: the job is not created. What was queued of it
     // leaves the queues again, and nothing of it is kept.
     for (const store::TaskRuntime& t : stored.tasks) {
@@ -147,21 +140,14 @@ absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfi
   job->runtime.completion_time = absl::UnixEpoch();
   job->runtime_dirty = true;
   job->deactivate = false;
-  std::vector<store::TaskRuntime> added(after - before);
+  std::vector<store::TaskRuntime> added;
   for (uint32_t i = before; i < after; ++i) {
-    store::TaskRuntime& t = added[i - before];
-    t.instance_id = i;
-    t.state = TaskState::kInitialized;
-    t.goal_state = taskfsm::DefaultTaskGoal(JobTypeOf(job->config));
-    t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
-    t.config_version = t.desired_config_version = record.version;
+    added.push_back(FirstRun(id, i, JobTypeOf(job->config), record.version));
   }
   PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(added)));
   for (store::TaskRuntime& t : added) job->tasks.push_back(std::move(t));
   Recount(*job);
-  std::vector<uint32_t> fresh;
-  for (uint32_t i = before; i < after; ++i) fresh.push_back(i);
-  PELOTON_RETURN_IF_ERROR(Evaluate(*job, fresh));
+  PELOTON_RETURN_IF_ERROR(Evaluate(*job, Instances(before, after)));
   UpdateJobState(*job);
   PELOTON_RETURN_IF_ERROR(Flush());
   return after - before;

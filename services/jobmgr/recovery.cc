@@ -37,11 +37,7 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
   const uint32_t n = job.config.instancecount();
   std::vector<store::TaskRuntime> missing;
   for (uint32_t i = static_cast<uint32_t>(job.tasks.size()); i < n; ++i) {
-    store::TaskRuntime t;
-    t.instance_id = i;
-    t.mesos_task_id = taskfsm::FormatMesosTaskId(id.value(), i, 1);
-    t.config_version = t.desired_config_version = config.version;
-    missing.push_back(t);
+    missing.push_back(FirstRun(id, i, JobTypeOf(job.config), config.version));
   }
   if (!missing.empty()) {
     PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(id, absl::MakeSpan(missing)));
@@ -63,9 +59,7 @@ absl::Status JobManager::Recover() {
   // kill that may not have been sent is sent, a launch's wait starts, a run that had ended
   // without its next one being set up gets it.
   for (auto& [id, job] : jobs_) {
-    std::vector<uint32_t> all(job.tasks.size());
-    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-    PELOTON_RETURN_IF_ERROR(Evaluate(job, all));
+    PELOTON_RETURN_IF_ERROR(Evaluate(job, Instances(0, job.tasks.size())));
     UpdateJobState(job);
   }
   return Flush();

@@ -118,6 +118,39 @@ TEST_F(RecoveryTest, AJobWhoseGoalIsKilledHasEveryTaskKilled) {
   EXPECT_EQ(hosts_.kills.size(), 3u);  // once each
 }
 
+TEST_F(RecoveryTest, ServiceTasksAJobWasCreatedWithoutAreWrittenWithTheirGoal) {
+  // A crash after the job was stored and before its tasks were: recovery writes them.
+  job_pb::JobConfig config;
+  ASSERT_THAT(api::YamlToProto(R"yaml(
+type: SERVICE
+instancecount: 2
+respoolid: {value: leaf-pool}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml",
+                               config)
+                  .status(),
+              IsOk());
+  store::JobConfigRecord record;
+  record.job_id = JobId("0c0f3a4e-9c39-4c53-a1a0-b4b2b4f5e001");
+  record.config = config.SerializeAsString();
+  record.pool_id = PoolId(kLeafPoolId);
+  record.type = taskfsm::JobType::kService;
+  record.instance_count = 2;
+  store::JobRuntime runtime;
+  runtime.state = JobState::kInitialized;
+  runtime.goal_state = JobState::kRunning;
+  ASSERT_THAT(store_->CreateJob(record, runtime), IsOk());
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  for (uint32_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(Task(record.job_id, i).goal_state, TaskState::kRunning);
+    EXPECT_EQ(Task(record.job_id, i).state, TaskState::kPending);
+  }
+  EXPECT_THAT(pools_.enqueued,
+              UnorderedElementsAre(TaskId(record.job_id, 0, 1), TaskId(record.job_id, 1, 1)));
+}
+
 TEST_F(RecoveryTest, TerminalJobsAreNotTakenOver) {
   const JobId id = Create(R"yaml(
 instancecount: 1

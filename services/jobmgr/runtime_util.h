@@ -7,8 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <numeric>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "peloton/common/ids.h"
 #include "peloton/taskfsm/enums.h"
 #include "peloton/taskfsm/task_id.h"
 #include "services/store/store.h"
@@ -35,6 +39,26 @@ inline uint64_t RunOfId(const std::string& mesos_task_id) {
   return id.ok() ? id->run : 0;
 }
 inline uint64_t RunOf(const store::TaskRuntime& t) { return RunOfId(t.mesos_task_id); }
+
+// Instance `instance`'s first run: INITIALIZED, with the default goal of its job's type
+// (reference §1.4), at `config_version`.
+inline store::TaskRuntime FirstRun(const JobId& job, uint32_t instance, taskfsm::JobType type,
+                                   int64_t config_version) {
+  store::TaskRuntime t;
+  t.instance_id = instance;
+  t.state = taskfsm::TaskState::kInitialized;
+  t.goal_state = taskfsm::DefaultTaskGoal(type);
+  t.mesos_task_id = taskfsm::FormatMesosTaskId(job.value(), instance, 1);
+  t.config_version = t.desired_config_version = config_version;
+  return t;
+}
+
+// The instance ids [from, to).
+inline std::vector<uint32_t> Instances(uint32_t from, uint32_t to) {
+  std::vector<uint32_t> ids(to > from ? to - from : 0);
+  std::iota(ids.begin(), ids.end(), from);
+  return ids;
+}
 
 // Asked to stop or to be killed when preempted (the run's end is not a failure).
 inline bool GoalIsStop(taskfsm::TaskState goal) {
