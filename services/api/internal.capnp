@@ -129,6 +129,20 @@ struct LaunchSpec {
   ports @9 :List(UInt32);
   containerImage @10 :Text;
   volumes @11 :List(VolumeMount);
+  healthCheck @12 :HealthCheck;   # unset: none
+}
+
+struct HealthCheck {              # backend::HealthCheckSpec
+  type @0 :UInt8;                 # 0 command, 1 http, 2 tcp
+  command @1 :Text;
+  scheme @2 :Text;
+  port @3 :UInt32;
+  path @4 :Text;
+  delayNanos @5 :Int64;
+  intervalNanos @6 :Int64;
+  timeoutNanos @7 :Int64;
+  maxConsecutiveFailures @8 :UInt32;
+  unshareEnvironment @9 :Bool;    # not task_environment
 }
 
 struct VolumeMount {
@@ -146,6 +160,7 @@ struct TaskStatus {
   exitCode @5 :Int32;
   signal @6 :Int32;
   timeUnixNanos @7 :Int64;
+  health @8 :UInt8;        # 0: not reported, 1: healthy, 2: unhealthy
 }
 
 struct RunningTask {

@@ -275,9 +275,23 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
     volumes[i].setContainerPath(s.volumes[i].container_path);
     volumes[i].setReadOnly(s.volumes[i].read_only);
   }
+  if (s.health_check.has_value()) {
+    const backend::HealthCheckSpec& h = *s.health_check;
+    HealthCheck::Builder c = out.initHealthCheck();
+    c.setType(static_cast<uint8_t>(h.type));
+    c.setCommand(h.command);
+    c.setScheme(h.scheme);
+    c.setPort(h.port);
+    c.setPath(h.path);
+    c.setDelayNanos(absl::ToInt64Nanoseconds(h.delay));
+    c.setIntervalNanos(absl::ToInt64Nanoseconds(h.interval));
+    c.setTimeoutNanos(absl::ToInt64Nanoseconds(h.timeout));
+    c.setMaxConsecutiveFailures(h.max_consecutive_failures);
+    c.setUnshareEnvironment(!h.task_environment);
+  }
 }
 
-backend::LaunchSpec Get(LaunchSpec::Reader in) {
+absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in) {
   backend::LaunchSpec s;
   s.task_id = Str(in.getTaskId());
   s.hostname = Str(in.getHostname());
@@ -293,6 +307,22 @@ backend::LaunchSpec Get(LaunchSpec::Reader in) {
   for (VolumeMount::Reader v : in.getVolumes()) {
     s.volumes.push_back({Str(v.getHostPath()), Str(v.getContainerPath()), v.getReadOnly()});
   }
+  if (in.hasHealthCheck()) {
+    HealthCheck::Reader c = in.getHealthCheck();
+    backend::HealthCheckSpec h;
+    PELOTON_ASSIGN_OR_RETURN(
+        h.type, EnumOf<backend::HealthCheckSpec::Type>(c.getType(), 2, "spec.healthCheck.type"));
+    h.command = Str(c.getCommand());
+    h.scheme = Str(c.getScheme());
+    h.port = c.getPort();
+    h.path = Str(c.getPath());
+    h.delay = absl::Nanoseconds(c.getDelayNanos());
+    h.interval = absl::Nanoseconds(c.getIntervalNanos());
+    h.timeout = absl::Nanoseconds(c.getTimeoutNanos());
+    h.max_consecutive_failures = c.getMaxConsecutiveFailures();
+    h.task_environment = !c.getUnshareEnvironment();
+    s.health_check = std::move(h);
+  }
   return s;
 }
 
@@ -305,6 +335,7 @@ void Set(const backend::TaskStatus& s, TaskStatus::Builder out) {
   out.setExitCode(s.exit_code);
   out.setSignal(s.signal);
   out.setTimeUnixNanos(absl::ToUnixNanos(s.time));
+  out.setHealth(!s.healthy.has_value() ? 0 : *s.healthy ? 1 : 2);
 }
 
 absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in) {
@@ -318,6 +349,17 @@ absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in) {
   s.exit_code = in.getExitCode();
   s.signal = in.getSignal();
   s.time = absl::FromUnixNanos(in.getTimeUnixNanos());
+  switch (in.getHealth()) {
+    case 0:
+      break;
+    case 1:
+    case 2:
+      s.healthy = in.getHealth() == 1;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("status.health: ", in.getHealth(), " (rule: 0, 1 or 2)"));
+  }
   return s;
 }
 

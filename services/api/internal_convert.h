@@ -55,7 +55,7 @@ void Set(const fairshare::Allocation& a, PoolAllocation::Builder out);
 fairshare::Allocation Get(PoolAllocation::Reader in);
 
 void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out);
-backend::LaunchSpec Get(LaunchSpec::Reader in);
+absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in);  // InvalidArgument for a bad enum
 
 void Set(const backend::TaskStatus& s, TaskStatus::Builder out);
 absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in);

@@ -153,7 +153,10 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                            .volumes = {{"/data", "/mnt/data", true}},
                            .kill_grace_period = absl::Seconds(7)};
   Set(spec, lm.initRoot<LaunchSpec>());
-  backend::LaunchSpec ls = Get(lm.getRoot<LaunchSpec>().asReader());
+  absl::StatusOr<backend::LaunchSpec> read = Get(lm.getRoot<LaunchSpec>().asReader());
+  ASSERT_THAT(read, IsOk());
+  backend::LaunchSpec& ls = *read;
+  EXPECT_FALSE(ls.health_check.has_value());
   EXPECT_EQ(ls.task_id, spec.task_id);
   EXPECT_FALSE(ls.shell);
   EXPECT_EQ(ls.arguments, spec.arguments);
@@ -164,6 +167,22 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(ls.ports, spec.ports);
   EXPECT_EQ(ls.container_image, "ubuntu:22.04");
   EXPECT_EQ(ls.volumes, spec.volumes);
+
+  spec.health_check = backend::HealthCheckSpec{.type = backend::HealthCheckSpec::Type::kHttp,
+                                               .port = 8080,
+                                               .path = "/health",
+                                               .delay = absl::Seconds(2),
+                                               .interval = absl::Milliseconds(1500),
+                                               .timeout = absl::Seconds(4),
+                                               .max_consecutive_failures = 5};
+  capnp::MallocMessageBuilder hm;
+  Set(spec, hm.initRoot<LaunchSpec>());
+  read = Get(hm.getRoot<LaunchSpec>().asReader());
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->health_check, spec.health_check);
+  hm.getRoot<LaunchSpec>().getHealthCheck().setType(3);
+  EXPECT_THAT(Get(hm.getRoot<LaunchSpec>().asReader()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.healthCheck.type")));
 
   capnp::MallocMessageBuilder sm;
   backend::TaskStatus st{.task_id = "job-0-1",
@@ -179,6 +198,15 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(s->exit_code, 3);
   EXPECT_EQ(s->message, "exit code 3");
   EXPECT_EQ(s->time, st.time);
+  EXPECT_FALSE(s->healthy.has_value());
+  st.healthy = false;
+  Set(st, sm.initRoot<TaskStatus>());
+  s = Get(sm.getRoot<TaskStatus>().asReader());
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(s->healthy, std::optional<bool>(false));
+  sm.getRoot<TaskStatus>().setHealth(3);
+  EXPECT_THAT(Get(sm.getRoot<TaskStatus>().asReader()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("status.health")));
   sm.getRoot<TaskStatus>().setState(14);
   EXPECT_THAT(Get(sm.getRoot<TaskStatus>().asReader()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("status.state")));

@@ -71,6 +71,7 @@ struct TaskInfo {
   failureCount @7 :UInt32;
   startTime @8 :Int64;
   completionTime @9 :Int64;
+  healthy @10 :Text;             # Peloton's HealthState name (HEALTHY, UNHEALTHY, ...)
 }
 
 struct PodEvent {
@@ -81,6 +82,7 @@ struct PodEvent {
   message @4 :Text;
   reason @5 :Text;
   time @6 :Int64;                # microseconds since the Unix epoch
+  healthy @7 :Text;              # Peloton's HealthState name
 }
 
 interface Peloton {

@@ -48,6 +48,27 @@ struct VolumeMount {
   friend bool operator==(const VolumeMount&, const VolumeMount&) = default;
 };
 
+// A check of a running task's health, the way Mesos runs one (its HealthCheck): the first after
+// `delay`, then one every `interval`; a check that takes longer than `timeout` has failed. The
+// backend reports the task healthy after its first passing check and after a pass that follows
+// failures, unhealthy after the first failure of a run of them; after
+// `max_consecutive_failures` failures in a row it kills the task (as a Mesos executor does),
+// which ends TASK_KILLED and unhealthy.
+struct HealthCheckSpec {
+  enum class Type { kCommand, kHttp, kTcp };
+  Type type = Type::kCommand;
+  std::string command;           // kCommand: `sh -c command` beside the task; exit 0 passes
+  bool task_environment = true;  // kCommand: with the task's environment (else the backend's)
+  std::string scheme = "http";   // kHttp
+  uint32_t port = 0;             // kHttp, kTcp: on the task's host
+  std::string path = "/";        // kHttp: GET; a status of 200 to 399 passes
+  absl::Duration delay = absl::Seconds(15);
+  absl::Duration interval = absl::Seconds(10);
+  absl::Duration timeout = absl::Seconds(20);
+  uint32_t max_consecutive_failures = 3;
+  friend bool operator==(const HealthCheckSpec&, const HealthCheckSpec&) = default;
+};
+
 struct LaunchSpec {
   std::string task_id;  // the Mesos task id, "<job>-<instance>-<run>"
   std::string hostname;
@@ -64,6 +85,7 @@ struct LaunchSpec {
   std::string container_image;
   std::vector<VolumeMount> volumes;
   absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
+  std::optional<HealthCheckSpec> health_check;
 };
 
 struct TaskStatus {
@@ -74,6 +96,9 @@ struct TaskStatus {
   std::string message;  // "exit code 3", "terminated by signal 9", ...
   int exit_code = -1;   // when the process exited
   int signal = 0;       // when a signal ended it
+  // What the task's health check found, in a status that reports it (Mesos' `healthy`): a
+  // TASK_RUNNING when the health changed, the TASK_KILLED of a task its checks killed.
+  std::optional<bool> healthy;
   absl::Time time = absl::UnixEpoch();
 };
 

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "CLI/CLI.hpp"
@@ -69,6 +70,12 @@ std::string Duration(int64_t start, int64_t end) {
   if (start == 0) return "";
   const int64_t stop = end != 0 ? end : absl::ToUnixMicros(absl::Now());
   return absl::FormatDuration(absl::Trunc(absl::Microseconds(stop - start), absl::Seconds(1)));
+}
+
+// A task's health as the tables show it: blank for a task without a check or not yet launched.
+std::string Health(capnp::Text::Reader healthy) {
+  const std::string name = Str(healthy);
+  return name == "INVALID" || name == "DISABLED" ? "" : name;
 }
 
 template <typename Fn>
@@ -456,13 +463,14 @@ int TaskList(const Global& g, const std::string& id, const std::string& range) {
       PrintJson(response.getTasks());
       return 0;
     }
-    std::cout << fmt::format("{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {}\n", "Instance", "State",
-                             "Host", "Start Time", "Run Time", "Failures", "Message");
+    constexpr std::string_view kRow = "{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {:<14} {}\n";
+    std::cout << fmt::format(kRow, "Instance", "State", "Host", "Start Time", "Run Time",
+                             "Failures", "Health", "Message");
     for (auto t : response.getTasks()) {
-      std::cout << fmt::format("{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {}\n", t.getInstanceId(),
-                               Str(t.getState()), Str(t.getHost()), Time(t.getStartTime()),
+      std::cout << fmt::format(kRow, t.getInstanceId(), Str(t.getState()), Str(t.getHost()),
+                               Time(t.getStartTime()),
                                Duration(t.getStartTime(), t.getCompletionTime()),
-                               t.getFailureCount(), Str(t.getMessage()));
+                               t.getFailureCount(), Health(t.getHealthy()), Str(t.getMessage()));
     }
     return 0;
   });
@@ -513,8 +521,8 @@ int TaskGet(const Global& g, const std::string& id, uint32_t instance) {
               << "\nmesos task id: " << Str(t.getMesosTaskId()) << "\nhost: " << Str(t.getHost())
               << "\nstarted: " << Time(t.getStartTime())
               << "\ncompleted: " << Time(t.getCompletionTime())
-              << "\nfailures: " << t.getFailureCount() << "\nreason: " << Str(t.getReason())
-              << "\nmessage: " << Str(t.getMessage()) << "\n";
+              << "\nfailures: " << t.getFailureCount() << "\nhealth: " << Health(t.getHealthy())
+              << "\nreason: " << Str(t.getReason()) << "\nmessage: " << Str(t.getMessage()) << "\n";
     peloton::api::v0::task::TaskConfig config;
     if (peloton::api::ParseInto(response.getTaskConfig(), config)) {
       std::cout << "config:\n" << config.DebugString();
@@ -535,12 +543,12 @@ int TaskEvents(const Global& g, const std::string& id, uint32_t instance, uint32
       PrintJson(response.getEvents());
       return 0;
     }
-    std::cout << fmt::format("{:>4}  {:<19} {:<10} {:<10} {:<20} {}\n", "Run", "Time", "State",
-                             "Goal", "Host", "Message");
+    constexpr std::string_view kRow = "{:>4}  {:<19} {:<10} {:<10} {:<20} {:<14} {}\n";
+    std::cout << fmt::format(kRow, "Run", "Time", "State", "Goal", "Host", "Health", "Message");
     for (auto e : response.getEvents()) {
-      std::cout << fmt::format("{:>4}  {:<19} {:<10} {:<10} {:<20} {}\n", e.getRunId(),
-                               Time(e.getTime()), Str(e.getState()), Str(e.getGoalState()),
-                               Str(e.getHost()), Str(e.getMessage()));
+      std::cout << fmt::format(kRow, e.getRunId(), Time(e.getTime()), Str(e.getState()),
+                               Str(e.getGoalState()), Str(e.getHost()), Health(e.getHealthy()),
+                               Str(e.getMessage()));
     }
     return 0;
   });

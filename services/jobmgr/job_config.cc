@@ -92,6 +92,65 @@ absl::StatusOr<Resources> DemandAt(const task_pb::TaskConfig& t, const std::stri
   return demand;
 }
 
+absl::Status ValidatePort(uint32_t port, const std::string& path) {
+  if (port < 1 || port > 65535) {
+    return Invalid(path, absl::StrCat(port, " (rule: a port number, 1 to 65535)"));
+  }
+  return absl::OkStatus();
+}
+
+// An enabled check (a disabled one's fields are ignored, as Peloton does).
+absl::Status ValidateHealthCheck(const task_pb::HealthCheckConfig& h, const std::string& path) {
+  if (!h.enabled()) return absl::OkStatus();
+  using H = task_pb::HealthCheckConfig;
+  switch (h.type()) {
+    case H::COMMAND:
+      if (h.commandcheck().command().empty()) {
+        return Invalid(path + ".commandCheck.command", "empty (rule: a COMMAND check's command)");
+      }
+      break;
+    case H::HTTP: {
+      const H::HttpCheck& c = h.httpcheck();
+      PELOTON_RETURN_IF_ERROR(ValidatePort(c.port(), path + ".httpCheck.port"));
+      if (!c.scheme().empty() && c.scheme() != "http" && c.scheme() != "https") {
+        return Invalid(path + ".httpCheck.scheme",
+                       absl::StrCat("'", c.scheme(), "' (rule: empty, http or https)"));
+      }
+      if (!c.path().empty() && (c.path()[0] != '/' || c.path().size() > 1024 ||
+                                c.path().find_first_of(" \r\n") != std::string::npos)) {
+        return Invalid(path + ".httpCheck.path",
+                       absl::StrCat("'", c.path(),
+                                    "' (rule: empty or starting with /, no spaces or line "
+                                    "breaks, at most 1024 characters)"));
+      }
+      break;
+    }
+    case H::TCP:
+      PELOTON_RETURN_IF_ERROR(ValidatePort(h.tcpcheck().port(), path + ".tcpCheck.port"));
+      break;
+    default:
+      return Invalid(path + ".type",
+                     absl::StrCat(static_cast<int>(h.type()),
+                                  " (rule: COMMAND (1), HTTP (2) or TCP (4); GRPC checks are "
+                                  "not supported)"));
+  }
+  const struct {
+    const char* field;
+    uint32_t value;
+    uint32_t max;
+  } bounds[] = {{".initialIntervalSecs", h.initialintervalsecs(), 86400},
+                {".intervalSecs", h.intervalsecs(), 3600},
+                {".timeoutSecs", h.timeoutsecs(), 3600},
+                {".maxConsecutiveFailures", h.maxconsecutivefailures(), 100}};
+  for (const auto& b : bounds) {
+    if (b.value > b.max) {
+      return Invalid(path + b.field,
+                     absl::StrCat(b.value, " (rule: at most ", b.max, "; 0 takes the default)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The rules for one task config as instance `instance` sees it.
 absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfig& t,
                           int64_t instance, const std::string& path) {
@@ -127,6 +186,7 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
   if (batch && t.healthcheck().enabled()) {
     return Invalid(path + ".healthCheck.enabled", "true (rule: batch tasks have no health check)");
   }
+  PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(t.healthcheck(), path + ".healthCheck"));
   if (t.has_executor()) {
     if (batch)
       return Invalid(path + ".executor", "set (rule: batch tasks have no custom executor)");

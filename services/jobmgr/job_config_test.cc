@@ -174,6 +174,44 @@ INSTANTIATE_TEST_SUITE_P(
                "type: SERVICE\ninstancecount: 1\n"
                "defaultconfig: {command: {value: x}, executor: {type: CUSTOM}}",
                "defaultConfig.executor"},
+        Broken{"health check without a type",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true}}",
+               "defaultConfig.healthCheck.type: 0 (rule: COMMAND (1), HTTP (2) or TCP (4)"},
+        Broken{"grpc health check",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: GRPC}}",
+               "GRPC checks are not supported"},
+        Broken{"command check without a command",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: COMMAND}}",
+               "defaultConfig.healthCheck.commandCheck.command: empty"},
+        Broken{"http check without a port",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: HTTP, "
+               "httpcheck: {path: /}}}",
+               "defaultConfig.healthCheck.httpCheck.port: 0 (rule: a port number, 1 to 65535)"},
+        Broken{"http check with another scheme",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: HTTP, "
+               "httpcheck: {port: 80, scheme: ftp}}}",
+               "defaultConfig.healthCheck.httpCheck.scheme: 'ftp'"},
+        Broken{"http check with a relative path",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: HTTP, "
+               "httpcheck: {port: 80, path: health}}}",
+               "defaultConfig.healthCheck.httpCheck.path: 'health'"},
+        Broken{"tcp check on port 70000",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: TCP, "
+               "tcpcheck: {port: 70000}}}",
+               "defaultConfig.healthCheck.tcpCheck.port: 70000"},
+        Broken{"health check interval of two hours",
+               "type: SERVICE\ninstancecount: 3\n"
+               "instanceconfig: {2: {healthcheck: {enabled: true, type: TCP, intervalsecs: 7200, "
+               "tcpcheck: {port: 80}}}}\n"
+               "defaultconfig: {command: {value: x}}",
+               "instanceConfig[2].healthCheck.intervalSecs: 7200 (rule: at most 3600"},
         Broken{"label constraint without kind",
                "instancecount: 1\ndefaultconfig: {command: {value: x}, constraint: {type: 1, "
                "labelconstraint: {condition: 2, label: {key: k, value: v}}}}",

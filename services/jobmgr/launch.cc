@@ -3,6 +3,7 @@
 // From placements to launches: placement's view of a waiting task, what the host manager is
 // asked to start, and what becomes of gangs placement gave up on.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,47 @@
 namespace peloton::jobmgr {
 
 using taskfsm::TaskState;
+
+namespace {
+
+// Peloton's defaults for the fields left 0 (reference §3.3).
+constexpr uint32_t kDefaultHealthDelaySecs = 15, kDefaultHealthIntervalSecs = 10,
+                   kDefaultHealthTimeoutSecs = 20, kDefaultHealthFailures = 3;
+
+uint32_t OrDefault(uint32_t value, uint32_t fallback) { return value != 0 ? value : fallback; }
+
+// What the backend runs of a (validated) task's health check; none when it is disabled.
+std::optional<backend::HealthCheckSpec> HealthCheckOf(const task_pb::TaskConfig& config) {
+  const task_pb::HealthCheckConfig& h = config.healthcheck();
+  if (!h.enabled()) return std::nullopt;
+  using H = task_pb::HealthCheckConfig;
+  using T = backend::HealthCheckSpec::Type;
+  backend::HealthCheckSpec spec;
+  switch (h.type()) {
+    case H::HTTP:
+      spec.type = T::kHttp;
+      spec.port = h.httpcheck().port();
+      if (!h.httpcheck().scheme().empty()) spec.scheme = h.httpcheck().scheme();
+      if (!h.httpcheck().path().empty()) spec.path = h.httpcheck().path();
+      break;
+    case H::TCP:
+      spec.type = T::kTcp;
+      spec.port = h.tcpcheck().port();
+      break;
+    default:  // COMMAND: validation let no other type through
+      spec.type = T::kCommand;
+      spec.command = h.commandcheck().command();
+      spec.task_environment = !h.commandcheck().unshareenvironments();
+      break;
+  }
+  spec.delay = absl::Seconds(OrDefault(h.initialintervalsecs(), kDefaultHealthDelaySecs));
+  spec.interval = absl::Seconds(OrDefault(h.intervalsecs(), kDefaultHealthIntervalSecs));
+  spec.timeout = absl::Seconds(OrDefault(h.timeoutsecs(), kDefaultHealthTimeoutSecs));
+  spec.max_consecutive_failures = OrDefault(h.maxconsecutivefailures(), kDefaultHealthFailures);
+  return spec;
+}
+
+}  // namespace
 
 absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& task_id) const {
   absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(task_id);
@@ -76,6 +118,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   spec.kill_grace_period =
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);
+  spec.health_check = HealthCheckOf(config);
   return spec;
 }
 
@@ -112,6 +155,9 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
       t.start_time = options_.now();  // when it was launched, until it runs (launch_retry)
+      // Peloton's initial health: unknown until a check has passed or failed.
+      t.healthy = spec.health_check.has_value() ? taskfsm::HealthState::kUnknown
+                                                : taskfsm::HealthState::kDisabled;
       SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
       UpdateJobState(*job);
       launches.push_back({task_id, std::move(allocation), std::move(spec)});

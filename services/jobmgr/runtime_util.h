@@ -60,6 +60,11 @@ inline std::vector<uint32_t> Instances(uint32_t from, uint32_t to) {
   return ids;
 }
 
+// What a health check's result makes of a task's health.
+inline taskfsm::HealthState HealthOf(bool healthy) {
+  return healthy ? taskfsm::HealthState::kHealthy : taskfsm::HealthState::kUnhealthy;
+}
+
 // Asked to stop or to be killed when preempted (the run's end is not a failure).
 inline bool GoalIsStop(taskfsm::TaskState goal) {
   return goal == taskfsm::TaskState::kKilled || goal == taskfsm::TaskState::kPreempting;

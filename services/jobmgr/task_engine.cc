@@ -185,6 +185,7 @@ void JobManager::InitializeRun(Job& job, uint32_t instance) {
   t.host.clear();
   t.agent_id.clear();
   t.reason.clear();
+  t.healthy = taskfsm::HealthState::kInvalid;
   t.start_time = absl::UnixEpoch();
   t.completion_time = absl::UnixEpoch();
   SetTaskState(job, instance, TaskState::kInitialized, "restarting");

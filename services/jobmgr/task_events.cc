@@ -39,6 +39,8 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
     t.agent_id = status.agent_id;
   }
   if (taskfsm::IsTerminal(state)) {
+    // Killed by its health checks: the end's pod event says it was unhealthy.
+    if (status.healthy.has_value()) t.healthy = HealthOf(*status.healthy);
     TaskEnded(*job, instance, state, "", status.message);
     return;
   }
@@ -49,6 +51,13 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
     t.start_time = options_.now();  // our clock: deadlines are measured on it
     SetTaskState(*job, instance, state, status.message);
     UpdateJobState(*job);
+  }
+  // A change of health is a pod event of its own (reference §1.5); the task's checks, not
+  // the job manager, kill it when it stays unhealthy (a Mesos executor's rule).
+  if (status.healthy.has_value() && t.state == TaskState::kRunning &&
+      t.healthy != HealthOf(*status.healthy)) {
+    t.healthy = HealthOf(*status.healthy);
+    SetTaskState(*job, instance, t.state, status.message);
   }
 }
 

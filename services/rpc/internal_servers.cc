@@ -256,9 +256,12 @@ kj::Promise<void> HostManagerServer::launch(LaunchContext context) {
   return loop_.Run([this, context]() mutable {
     auto params = context.getParams();
     absl::StatusOr<placement::Allocation> allocation = Get(params.getAllocation(), hm_.cluster());
-    absl::Status status = reconciled_ ? allocation.status() : NotReconciled();
+    absl::StatusOr<backend::LaunchSpec> spec = Get(params.getSpec());
+    absl::Status status = !reconciled_       ? NotReconciled()
+                          : !allocation.ok() ? allocation.status()
+                                             : spec.status();
     if (status.ok()) status = hm_.Claim(*allocation);
-    if (status.ok()) status = hm_.Launch(*std::move(allocation), Get(params.getSpec()));
+    if (status.ok()) status = hm_.Launch(*std::move(allocation), *std::move(spec));
     SetStatus(status, context.getResults().initStatus());
   });
 }

@@ -55,6 +55,7 @@ void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
   out.setFailureCount(t.failure_count);
   out.setStartTime(Micros(t.start_time));
   out.setCompletionTime(Micros(t.completion_time));
+  out.setHealthy(std::string(taskfsm::Name(t.healthy)));
 }
 
 }  // namespace
@@ -414,6 +415,7 @@ kj::Promise<void> PelotonService::taskEvents(TaskEventsContext context) {
       out.setMessage(e.message);
       out.setReason(e.reason);
       out.setTime(Micros(e.time));
+      out.setHealthy(std::string(taskfsm::Name(e.healthy)));
     }
   });
 }

@@ -3,6 +3,7 @@
 #include "services/backend/local/local_backend.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "peloton/common/status_macros.h"
 #include "services/backend/local/sandbox.h"
 #include "spdlog/spdlog.h"
 
@@ -24,6 +26,36 @@ namespace peloton::backend::local {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
+
+absl::StatusOr<HealthReport> ReadHealth(const std::string& sandbox) {
+  PELOTON_ASSIGN_OR_RETURN(std::string content, ReadFile(sandbox + "/health"));
+  return ParseHealth(content);
+}
+
+// What the runner can check: commands, and HTTP and TCP on this machine.
+absl::Status ValidateHealthCheck(const LaunchSpec& spec) {
+  if (!spec.health_check.has_value()) return absl::OkStatus();
+  const HealthCheckSpec& h = *spec.health_check;
+  const std::string at = absl::StrCat("launch ", spec.task_id, ": health_check.");
+  if (h.type == HealthCheckSpec::Type::kCommand && h.command.empty()) {
+    return absl::InvalidArgumentError(at + "command: empty (rule: a command check's command)");
+  }
+  if (h.type != HealthCheckSpec::Type::kCommand && (h.port < 1 || h.port > 65535)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, "port: ", h.port, " (rule: a port number, 1 to 65535)"));
+  }
+  if (h.type == HealthCheckSpec::Type::kHttp && h.scheme != "http") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, "scheme: '", h.scheme, "' (rule: the local backend checks http only)"));
+  }
+  if (h.delay < absl::ZeroDuration() || h.interval <= absl::ZeroDuration() ||
+      h.timeout <= absl::ZeroDuration() || h.max_consecutive_failures < 1) {
+    return absl::InvalidArgumentError(
+        at +
+        "delay, interval, timeout, max_consecutive_failures (rule: delay >= 0, the others > 0)");
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -158,6 +190,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("launch ", spec.task_id, ": kill_grace_period: negative"));
   }
+  PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(spec));
   const std::string sandbox = SandboxOf(spec.task_id);
   std::error_code ec;
   if (running_.contains(spec.task_id) || std::filesystem::exists(sandbox, ec)) {
@@ -178,6 +211,24 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
       options_.runner_path, "--sandbox=" + sandbox,
       absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period))};
   if (spec.shell) args.push_back("--shell");
+  if (spec.health_check.has_value()) {
+    const HealthCheckSpec& h = *spec.health_check;
+    using T = HealthCheckSpec::Type;
+    args.push_back(absl::StrCat("--health=", h.type == T::kCommand ? "command"
+                                             : h.type == T::kHttp  ? "http"
+                                                                   : "tcp"));
+    if (h.type == T::kCommand) {
+      args.push_back("--health-command=" + h.command);
+      if (!h.task_environment) args.push_back("--health-unshare-env");
+    } else {
+      args.push_back(absl::StrCat("--health-port=", h.port));
+      if (h.type == T::kHttp) args.push_back("--health-path=" + h.path);
+    }
+    args.push_back(absl::StrCat("--health-delay-ms=", absl::ToInt64Milliseconds(h.delay)));
+    args.push_back(absl::StrCat("--health-interval-ms=", absl::ToInt64Milliseconds(h.interval)));
+    args.push_back(absl::StrCat("--health-timeout-ms=", absl::ToInt64Milliseconds(h.timeout)));
+    args.push_back(absl::StrCat("--health-failures=", h.max_consecutive_failures));
+  }
   args.push_back("--");
   args.push_back(spec.command);
   if (!spec.shell) args.insert(args.end(), spec.arguments.begin(), spec.arguments.end());
@@ -222,7 +273,8 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
         "task lost): {}",
         spec.task_id, sandbox, std::string(s.message()));
   }
-  running_[spec.task_id] = Task{spec.hostname, pid, start_time, true};
+  running_[spec.task_id] =
+      Task{spec.hostname, pid, start_time, true, spec.health_check.has_value(), {}};
   pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
   return absl::OkStatus();
 }
@@ -260,7 +312,13 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string&
                     "the task's runner ended without an exit status");
   }
   TaskStatus s;
-  if (exit->requested) {
+  if (exit->unhealthy) {
+    absl::StatusOr<HealthReport> health = ReadHealth(sandbox);
+    s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
+                 absl::StrCat("killed: ", health.ok() ? health->message : "failed health checks"));
+    s.healthy = false;
+    (exit->exited ? s.exit_code : s.signal) = exit->value;
+  } else if (exit->requested) {
     // Killed on request, however it ended (a task may catch SIGTERM and exit cleanly).
     s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
                  exit->exited
@@ -280,6 +338,25 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string&
   return s;
 }
 
+std::optional<TaskStatus> LocalBackend::HealthChange(const std::string& task_id, Task& task) {
+  const std::string path = SandboxOf(task_id) + "/health";
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return std::nullopt;  // no check has said anything yet
+  // The runner replaces the file (a new inode) at each change.
+  const HealthFileStamp stamp{st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size};
+  if (stamp == task.health_seen) return std::nullopt;
+  task.health_seen = stamp;
+  absl::StatusOr<HealthReport> health = ReadHealth(SandboxOf(task_id));
+  if (!health.ok()) {
+    spdlog::warn("task {}: health file unread: {}", task_id,
+                 std::string(health.status().message()));
+    return std::nullopt;
+  }
+  TaskStatus s = StatusOf(task_id, task.hostname, MesosTaskState::kRunning, health->message);
+  s.healthy = health->healthy;
+  return s;
+}
+
 std::vector<TaskStatus> LocalBackend::Poll() {
   std::vector<TaskStatus> out;
   out.swap(pending_);
@@ -292,7 +369,13 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     } else {
       ended = !ProcessAlive(task.runner, task.start_time);
     }
-    if (ended) done.push_back(task_id);
+    if (ended) {
+      done.push_back(task_id);
+    } else if (task.watch_health) {
+      if (std::optional<TaskStatus> health = HealthChange(task_id, task); health.has_value()) {
+        out.push_back(*std::move(health));
+      }
+    }
   }
   for (const std::string& task_id : done) {
     out.push_back(Finished(task_id, running_[task_id].hostname));
@@ -320,7 +403,8 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
     if (absl::StatusOr<std::string> h = ReadFile(sandbox + "/host"); h.ok()) {
       hostname = std::string(absl::StripAsciiWhitespace(*h));
     }
-    Task task{hostname, -1, -1, false};
+    // Whether it has a check is not known after a restart: the health file is watched.
+    Task task{hostname, -1, -1, false, true, {}};
     if (absl::StatusOr<std::string> pid = ReadFile(sandbox + "/runner.pid"); pid.ok()) {
       const std::vector<absl::string_view> parts =
           absl::StrSplit(absl::StripAsciiWhitespace(*pid), ' ', absl::SkipEmpty());
@@ -330,8 +414,14 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       }
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {
-      running_[task_id] = task;
-      out.push_back(StatusOf(task_id, hostname, MesosTaskState::kRunning, "running (reconciled)"));
+      TaskStatus running =
+          StatusOf(task_id, hostname, MesosTaskState::kRunning, "running (reconciled)");
+      if (std::optional<TaskStatus> health = HealthChange(task_id, task); health.has_value()) {
+        running.healthy = health->healthy;
+        running.message = absl::StrCat("running (reconciled): ", health->message);
+      }
+      running_[task_id] = std::move(task);
+      out.push_back(std::move(running));
       continue;
     }
     out.push_back(Finished(task_id, hostname));

@@ -12,7 +12,9 @@
 // no instance ever runs twice at once.
 //
 // Exit code 0 -> TASK_FINISHED, another code -> TASK_FAILED, a signal -> TASK_KILLED; a task
-// killed on request is TASK_KILLED however it ended.
+// killed on request is TASK_KILLED however it ended. A task's health check (LaunchSpec) runs in
+// its runner; each change of health is a TASK_RUNNING with `healthy` set, and a task the checks
+// killed ends TASK_KILLED, unhealthy. Checks: commands, HTTP (not HTTPS) and TCP on 127.0.0.1.
 //
 // Thread-compatible (the host manager's loop owns it).
 
@@ -22,6 +24,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,11 +65,19 @@ class LocalBackend final : public Backend {
   std::string SandboxOf(const std::string& task_id) const;
 
  private:
+  // The health file as last read (sandbox.h): a new one is a change of health.
+  struct HealthFileStamp {
+    ino_t inode = 0;
+    int64_t seconds = 0, nanos = 0, size = -1;
+    friend bool operator==(const HealthFileStamp&, const HealthFileStamp&) = default;
+  };
   struct Task {
     std::string hostname;
     pid_t runner = -1;
     int64_t start_time = -1;  // of the runner
     bool child = false;       // launched by this process (reaped with waitpid)
+    bool watch_health = false;
+    HealthFileStamp health_seen;
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -74,6 +85,8 @@ class LocalBackend final : public Backend {
   TaskStatus Finished(const std::string& task_id, const std::string& hostname);
   TaskStatus StatusOf(const std::string& task_id, const std::string& hostname, MesosTaskState state,
                       std::string message) const;
+  // A TASK_RUNNING with the task's health when its health file changed since the last look.
+  std::optional<TaskStatus> HealthChange(const std::string& task_id, Task& task);
 
   LocalBackendOptions options_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;

@@ -4,11 +4,15 @@
 
 #include "services/backend/local/local_backend.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -249,6 +253,177 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   const TaskStatus end = w.WaitForEnd("long");
   EXPECT_EQ(end.state, MesosTaskState::kFailed);
   EXPECT_EQ(end.exit_code, 4);
+}
+
+// A port nothing listens on now (the kernel's choice, released).
+uint32_t FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+HealthCheckSpec Check(HealthCheckSpec::Type type,
+                      absl::Duration interval = absl::Milliseconds(100)) {
+  HealthCheckSpec h;
+  h.type = type;
+  h.delay = absl::ZeroDuration();
+  h.interval = interval;
+  h.timeout = absl::Seconds(5);
+  h.max_consecutive_failures = 3;
+  return h;
+}
+
+// Polls until `id` reports a health of `healthy` or ends; the statuses seen go to `seen`.
+std::optional<TaskStatus> WaitForHealth(LocalBackend& b, const std::string& id, bool healthy,
+                                        std::vector<TaskStatus>& seen) {
+  for (int i = 0; i < 3000; ++i) {
+    for (const TaskStatus& s : b.Poll()) {
+      if (s.task_id != id) continue;
+      seen.push_back(s);
+      if (s.healthy == healthy) return s;
+      if (s.state != MesosTaskState::kRunning) return std::nullopt;
+    }
+    usleep(10'000);
+  }
+  return std::nullopt;
+}
+
+TEST(LocalBackendTest, ACommandCheckReportsHealthChangesAndKillsAfterTheLimit) {
+  auto b = Make(FreshDir("health-command"));
+  // Healthy while the file `ok` exists in the sandbox; the task removes it after a while.
+  LaunchSpec spec = Shell("svc-0-1", "touch ok; sleep 0.6; rm ok; sleep 600");
+  spec.health_check = Check(HealthCheckSpec::Type::kCommand);
+  spec.health_check->command = "test -f ok && test \"$MARK\" = here";
+  spec.environment = {{"MARK", "here"}};
+  ASSERT_THAT(b->Launch(spec), IsOk());
+  std::vector<TaskStatus> seen;
+  std::optional<TaskStatus> healthy = WaitForHealth(*b, "svc-0-1", true, seen);
+  ASSERT_TRUE(healthy.has_value());
+  EXPECT_EQ(healthy->state, MesosTaskState::kRunning);
+  EXPECT_EQ(healthy->message, "health check command: exit code 0");
+
+  std::optional<TaskStatus> unhealthy = WaitForHealth(*b, "svc-0-1", false, seen);
+  ASSERT_TRUE(unhealthy.has_value());
+  EXPECT_EQ(unhealthy->state, MesosTaskState::kRunning);  // the first failure: still running
+  EXPECT_EQ(unhealthy->message, "health check command: exit code 1");
+  // Three failures in a row: killed, and unhealthy in its end.
+  Watcher w(*b);
+  const TaskStatus end = w.WaitForEnd("svc-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kKilled);
+  EXPECT_EQ(end.healthy, std::optional<bool>(false));
+  EXPECT_THAT(end.message, HasSubstr("failed 3 health checks in a row"));
+}
+
+TEST(LocalBackendTest, AnUnsharedCommandCheckDoesNotSeeTheTasksEnvironment) {
+  auto b = Make(FreshDir("health-unshared"));
+  LaunchSpec spec = Shell("svc-0-1", "sleep 600");
+  spec.environment = {{"MARK", "here"}};
+  spec.health_check = Check(HealthCheckSpec::Type::kCommand);
+  spec.health_check->command = "test -z \"$MARK\"";
+  spec.health_check->task_environment = false;
+  ASSERT_THAT(b->Launch(spec), IsOk());
+  std::vector<TaskStatus> seen;
+  EXPECT_TRUE(WaitForHealth(*b, "svc-0-1", true, seen).has_value());
+  ASSERT_THAT(b->Kill("svc-0-1"), IsOk());
+  Watcher w(*b);
+  EXPECT_EQ(w.WaitForEnd("svc-0-1").state, MesosTaskState::kKilled);
+}
+
+TEST(LocalBackendTest, AnHttpCheckAgainstARealServerAndATcpCheckOfAClosedPort) {
+  auto b = Make(FreshDir("health-http"));
+  const uint32_t port = FreePort();
+  LaunchSpec web =
+      Shell("web-0-1", absl::StrCat("exec python3 -m http.server ", port, " --bind 127.0.0.1"));
+  web.health_check = Check(HealthCheckSpec::Type::kHttp, absl::Milliseconds(200));
+  web.health_check->port = port;
+  web.health_check->path = "/";
+  web.health_check->max_consecutive_failures = 100;  // python takes a moment to listen
+  ASSERT_THAT(b->Launch(web), IsOk());
+  std::vector<TaskStatus> seen;
+  std::optional<TaskStatus> healthy = WaitForHealth(*b, "web-0-1", true, seen);
+  ASSERT_TRUE(healthy.has_value()) << (seen.empty() ? "" : seen.back().message);
+  EXPECT_EQ(healthy->message, "HTTP 200 from GET /");
+
+  // A path the server does not have: 404 fails.
+  LaunchSpec missing = Shell("web-1-1", "sleep 600");
+  missing.health_check = Check(HealthCheckSpec::Type::kHttp);
+  missing.health_check->port = port;
+  missing.health_check->path = "/no/such/page";
+  missing.health_check->max_consecutive_failures = 1;
+  ASSERT_THAT(b->Launch(missing), IsOk());
+  Watcher w(*b);
+  TaskStatus end = w.WaitForEnd("web-1-1");
+  EXPECT_EQ(end.state, MesosTaskState::kKilled);
+  EXPECT_THAT(end.message, HasSubstr("HTTP 404 from GET /no/such/page"));
+
+  LaunchSpec closed = Shell("tcp-0-1", "sleep 600");
+  closed.health_check = Check(HealthCheckSpec::Type::kTcp);
+  closed.health_check->port = FreePort();
+  ASSERT_THAT(b->Launch(closed), IsOk());
+  end = w.WaitForEnd("tcp-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kKilled);
+  EXPECT_EQ(end.healthy, std::optional<bool>(false));
+  EXPECT_THAT(end.message, HasSubstr("failed 3 health checks in a row"));
+
+  LaunchSpec open = Shell("tcp-1-1", "sleep 600");
+  open.health_check = Check(HealthCheckSpec::Type::kTcp);
+  open.health_check->port = port;
+  ASSERT_THAT(b->Launch(open), IsOk());
+  seen.clear();
+  EXPECT_TRUE(WaitForHealth(*b, "tcp-1-1", true, seen).has_value());
+  for (const char* id : {"web-0-1", "tcp-1-1"}) ASSERT_THAT(b->Kill(id), IsOk());
+  EXPECT_EQ(w.WaitForEnd("web-0-1").state, MesosTaskState::kKilled);
+  EXPECT_EQ(w.WaitForEnd("tcp-1-1").state, MesosTaskState::kKilled);
+}
+
+TEST(LocalBackendTest, ACheckThatOutlastsItsTimeoutFailsAndHealthSurvivesARestart) {
+  const std::string root = FreshDir("health-timeout");
+  auto b = Make(root);
+  LaunchSpec spec = Shell("svc-0-1", "sleep 600");
+  spec.health_check = Check(HealthCheckSpec::Type::kCommand);
+  spec.health_check->command = "sleep 30";
+  spec.health_check->timeout = absl::Milliseconds(200);
+  spec.health_check->max_consecutive_failures = 1000;
+  ASSERT_THAT(b->Launch(spec), IsOk());
+  std::vector<TaskStatus> seen;
+  std::optional<TaskStatus> unhealthy = WaitForHealth(*b, "svc-0-1", false, seen);
+  ASSERT_TRUE(unhealthy.has_value());
+  EXPECT_EQ(unhealthy->message, "health check timed out after 0.2 s");
+
+  // A backend that starts again (a restarted master) reads the task's health with it.
+  b.reset();
+  b = Make(root);
+  const std::vector<TaskStatus> found = b->Reconcile({"svc-0-1"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].state, MesosTaskState::kRunning);
+  EXPECT_EQ(found[0].healthy, std::optional<bool>(false));
+  ASSERT_THAT(b->Kill("svc-0-1"), IsOk());
+  Watcher w(*b);
+  EXPECT_EQ(w.WaitForEnd("svc-0-1").state, MesosTaskState::kKilled);
+}
+
+TEST(LocalBackendTest, HealthChecksItCannotRunAreRefused) {
+  auto b = Make(FreshDir("health-refused"));
+  LaunchSpec https = Shell("a-0-1", "sleep 1");
+  https.health_check = Check(HealthCheckSpec::Type::kHttp);
+  https.health_check->port = 443;
+  https.health_check->scheme = "https";
+  EXPECT_THAT(b->Launch(https), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("health_check.scheme: 'https'")));
+  LaunchSpec no_port = Shell("a-1-1", "sleep 1");
+  no_port.health_check = Check(HealthCheckSpec::Type::kTcp);
+  EXPECT_THAT(b->Launch(no_port),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("health_check.port: 0")));
+  LaunchSpec no_command = Shell("a-2-1", "sleep 1");
+  no_command.health_check = Check(HealthCheckSpec::Type::kCommand);
+  EXPECT_THAT(b->Launch(no_command),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("health_check.command")));
 }
 
 TEST(LocalBackendTest, VirtualHostsShareTheMachine) {

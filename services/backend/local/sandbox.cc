@@ -48,11 +48,34 @@ absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line) {
   if (parts.size() != 3 || (parts[0] != "exited" && parts[0] != "signaled") ||
       !absl::SimpleAtoi(parts[1], &s.value) || !absl::SimpleAtoi(parts[2], &requested)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1>)"));
+        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>)"));
+  }
+  if (requested < 0 || requested > 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>)"));
   }
   s.exited = parts[0] == "exited";
-  s.requested = requested != 0;
+  s.requested = requested == 1;
+  s.unhealthy = requested == 2;
   return s;
+}
+
+absl::StatusOr<HealthReport> ParseHealth(absl::string_view content) {
+  const std::pair<absl::string_view, absl::string_view> lines =
+      absl::StrSplit(content, absl::MaxSplits('\n', 1));
+  HealthReport r;
+  if (lines.first == "healthy") {
+    r.healthy = true;
+  } else if (lines.first != "unhealthy") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("health: '", lines.first, "' (rule: healthy or unhealthy)"));
+  }
+  r.message = std::string(absl::StripTrailingAsciiWhitespace(lines.second));
+  return r;
+}
+
+std::string FormatHealth(const HealthReport& report) {
+  return absl::StrCat(report.healthy ? "healthy" : "unhealthy", "\n", report.message, "\n");
 }
 
 }  // namespace peloton::backend::local

@@ -9,7 +9,11 @@
 //                    against pid reuse), written by the backend before Launch returns
 //   task.pid         the task's process group
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
-//                    atomically when the task ends; requested is 1 when it was killed on request
+//                    atomically when the task ends; requested is 1 when it was killed on
+//                    request, 2 when its health checks failed too often in a row and killed it
+//   health           written atomically when the task's health check finds it healthy or
+//                    unhealthy (a change): "healthy" or "unhealthy", a line break, and what the
+//                    last check found
 //
 // Thread-safety: stateless.
 
@@ -41,9 +45,18 @@ struct ExitStatus {
   bool exited = false;  // else: ended by a signal
   int value = 0;        // the exit code or the signal
   bool requested = false;
+  bool unhealthy = false;  // killed by its health checks
 };
 // InvalidArgument for anything but the runner's line.
 absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line);
+
+// The health file's content.
+struct HealthReport {
+  bool healthy = false;
+  std::string message;  // one line
+};
+absl::StatusOr<HealthReport> ParseHealth(absl::string_view content);  // InvalidArgument
+std::string FormatHealth(const HealthReport& report);
 
 }  // namespace peloton::backend::local
 

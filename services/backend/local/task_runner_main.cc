@@ -3,15 +3,24 @@
 // peloton-task-runner: runs one task of the local backend and outlives the master, so that a
 // master restarted after a crash finds its tasks still running, or finds how they ended.
 //
-//   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--shell] -- COMMAND [ARGS...]
+//   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--shell]
+//       [--health=command|http|tcp --health-command=CMD --health-port=P --health-path=/
+//        --health-delay-ms=N --health-interval-ms=N --health-timeout-ms=N
+//        --health-failures=N --health-unshare-env] -- COMMAND [ARGS...]
 //
 // In the sandbox it writes task.pid (the task's process group) and, when the task ends,
 // exit_status, atomically: "exited <code> <requested>" or "signaled <signal> <requested>",
-// `requested` 1 when the task was killed on request. (runner.pid is the backend's, written
-// before the runner runs; see sandbox.h.) The task runs in the sandbox in a process group of its
-// own, with stdout and stderr in the sandbox's files. SIGTERM to the runner is passed to the
-// group, followed by SIGKILL after the grace period; whatever is left of the group when the task
-// ends is killed.
+// `requested` 1 when the task was killed on request, 2 when its health checks killed it.
+// (runner.pid is the backend's, written before the runner runs; see sandbox.h.) The task runs
+// in the sandbox in a process group of its own, with stdout and stderr in the sandbox's files.
+// SIGTERM to the runner is passed to the group, followed by SIGKILL after the grace period;
+// whatever is left of the group when the task ends is killed.
+//
+// With --health, it checks the task the way a Mesos executor does (backend.h, HealthCheckSpec):
+// each check in a child process of its own (a command with `sh -c` in the sandbox, with the
+// task's environment unless --health-unshare-env; an HTTP GET or a TCP connection to
+// 127.0.0.1), killed when it outlasts the timeout; a change of health goes into the sandbox's
+// `health` file, and too many failures in a row kill the task as a kill on request would.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -20,18 +29,121 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "services/backend/health.h"
+#include "services/backend/local/health_probe.h"
 #include "services/backend/local/sandbox.h"
 
 namespace {
 
+using peloton::backend::HealthTracker;
+using peloton::backend::local::FormatHealth;
+using peloton::backend::local::HealthReport;
+using peloton::backend::local::ProbeResult;
 using peloton::backend::local::WriteFileAtomically;
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+
+int64_t NowNs() {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * kNanosPerSecond + now.tv_nsec;
+}
+
+struct HealthOptions {
+  std::string type;  // "": none; command, http or tcp
+  std::string command;
+  uint32_t port = 0;
+  std::string path = "/";
+  int64_t delay_ms = 15'000, interval_ms = 10'000, timeout_ms = 20'000;
+  uint32_t max_failures = 3;
+  bool unshare_env = false;
+};
+
+// One check under way: its process and the pipe it tells its finding on.
+struct Check {
+  pid_t pid = -1;
+  int pipe = -1;
+  int64_t deadline_ns = 0;
+};
+
+// In the check's child: runs the check and ends with 0 when it passed.
+[[noreturn]] void RunCheck(const std::string& sandbox, const HealthOptions& h, int pipe,
+                           const sigset_t& old_mask) {
+  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  setpgid(0, 0);
+  const int null_fd = open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+  }
+  if (chdir(sandbox.c_str()) != 0) _exit(127);
+  if (h.type == "command") {
+    char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                    const_cast<char*>(h.command.c_str()), nullptr};
+    if (h.unshare_env) {
+      char* envp[] = {const_cast<char*>("PATH=/usr/local/bin:/usr/bin:/bin"), nullptr};
+      execve("/bin/sh", argv, envp);
+    } else {
+      execv("/bin/sh", argv);
+    }
+    _exit(127);
+  }
+  const ProbeResult r = h.type == "http" ? peloton::backend::local::ProbeHttp(h.port, h.path)
+                                         : peloton::backend::local::ProbeTcp(h.port);
+  const ssize_t written = write(pipe, r.message.data(), r.message.size());
+  _exit(r.passed && written >= 0 ? 0 : 1);
+}
+
+// Starts a check; nullopt when no process could be made (counted as a failed check).
+std::optional<Check> StartCheck(const std::string& sandbox, const HealthOptions& h,
+                                const sigset_t& old_mask) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    RunCheck(sandbox, h, fds[1], old_mask);
+  }
+  close(fds[1]);
+  setpgid(pid, pid);
+  return Check{pid, fds[0], NowNs() + h.timeout_ms * 1'000'000};
+}
+
+// What a check that ended found.
+ProbeResult Finding(const HealthOptions& h, const Check& check, int status) {
+  char buffer[512];
+  const ssize_t n = read(check.pipe, buffer, sizeof buffer);
+  const std::string said = n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
+  const bool passed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (h.type != "command" && !said.empty()) return {passed, said};
+  if (WIFEXITED(status)) {
+    return {passed, absl::StrCat("health check command: exit code ", WEXITSTATUS(status))};
+  }
+  return {false, absl::StrCat("health check: terminated by signal ", WTERMSIG(status))};
+}
+
+void EndCheck(Check& check) {
+  kill(-check.pid, SIGKILL);
+  int status = 0;
+  waitpid(check.pid, &status, 0);
+  close(check.pipe);
+}
 
 [[noreturn]] void RunTask(const std::string& sandbox, bool shell,
                           const std::vector<std::string>& command, const sigset_t& old_mask) {
@@ -71,7 +183,37 @@ int main(int argc, char** argv) {
   app.add_option("--grace-ms", grace_ms, "SIGTERM to SIGKILL, in milliseconds");
   app.add_flag("--shell", shell, "run the command with sh -c");
   app.add_option("command", command, "the command and its arguments")->required();
+  HealthOptions health;
+  app.add_option("--health", health.type, "the task's health check")
+      ->check(CLI::IsMember({"command", "http", "tcp"}));
+  app.add_option("--health-command", health.command, "a command check's command");
+  app.add_option("--health-port", health.port, "an HTTP or TCP check's port")
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--health-path", health.path, "an HTTP check's path");
+  app.add_option("--health-delay-ms", health.delay_ms, "before the first check")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--health-interval-ms", health.interval_ms, "between checks")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--health-timeout-ms", health.timeout_ms, "a check that takes longer fails")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--health-failures", health.max_failures, "failures in a row that kill it")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--health-unshare-env", health.unshare_env,
+               "a command check without the task's environment");
   CLI11_PARSE(app, argc, argv);
+  if (health.type == "command" && health.command.empty()) {
+    std::fprintf(stderr,
+                 "peloton-task-runner: --health-command: empty (rule: a command check's "
+                 "command)\n");
+    return 2;
+  }
+  if ((health.type == "http" || health.type == "tcp") && health.port == 0) {
+    std::fprintf(stderr,
+                 "peloton-task-runner: --health-port: missing (rule: an %s check's "
+                 "port)\n",
+                 health.type.c_str());
+    return 2;
+  }
 
   // Signals are taken synchronously with sigtimedwait.
   sigset_t wanted, old_mask;
@@ -91,43 +233,88 @@ int main(int argc, char** argv) {
                  std::string(s.message()).c_str());
   }
 
-  bool requested = false;
-  struct timespec deadline {};
+  // Why the task is being killed: 0 not, 1 on request, 2 by its health checks.
+  int killed = 0;
+  int64_t kill_deadline_ns = 0;
+  const auto kill_task = [&](int why) {
+    killed = why;
+    kill(-child, SIGTERM);
+    kill_deadline_ns = NowNs() + grace_ms * 1'000'000;
+  };
+  std::optional<HealthTracker> tracker;
+  if (!health.type.empty()) tracker.emplace(health.max_failures);
+  int64_t next_check_ns = NowNs() + health.delay_ms * 1'000'000;
+  std::optional<Check> check;
+  const auto checked = [&](const ProbeResult& r) {
+    const HealthTracker::Verdict v = tracker->Record(r.passed);
+    if (v.report || v.kill) {
+      std::string message = r.message;
+      if (v.kill) {
+        message = absl::StrCat("failed ", tracker->consecutive_failures(),
+                               " health checks in a row (last: ", r.message, ")");
+      }
+      // Without the file the backend misses a change of health; the task goes on either way.
+      if (absl::Status s = WriteFileAtomically(sandbox + "/health",
+                                               FormatHealth(HealthReport{v.healthy, message}));
+          !s.ok()) {
+        std::fprintf(stderr, "peloton-task-runner: cannot write health in %s: %s\n",
+                     sandbox.c_str(), std::string(s.message()).c_str());
+      }
+    }
+    if (v.kill && killed == 0) kill_task(2);
+    next_check_ns = NowNs() + health.interval_ms * 1'000'000;
+  };
+
   int status = 0;
   while (true) {
-    struct timespec wait = {1, 0};
-    if (requested) {
-      struct timespec now;
-      clock_gettime(CLOCK_MONOTONIC, &now);
-      int64_t left_ns =
-          (deadline.tv_sec - now.tv_sec) * 1'000'000'000LL + (deadline.tv_nsec - now.tv_nsec);
-      if (left_ns <= 0) {
+    const int64_t now = NowNs();
+    int64_t wait_ns = kNanosPerSecond;
+    if (killed != 0) {
+      if (now >= kill_deadline_ns) {
         kill(-child, SIGKILL);
-        left_ns = 1'000'000'000LL;
+        kill_deadline_ns = now + kNanosPerSecond;
       }
-      wait = {static_cast<time_t>(left_ns / 1'000'000'000LL),
-              static_cast<long>(left_ns % 1'000'000'000LL)};
+      wait_ns = std::min(wait_ns, kill_deadline_ns - now);
     }
+    if (check.has_value()) {
+      wait_ns = std::min(wait_ns, check->deadline_ns - now);
+    } else if (tracker.has_value() && killed == 0) {
+      wait_ns = std::min(wait_ns, next_check_ns - now);
+    }
+    wait_ns = std::max<int64_t>(wait_ns, 0);
+    const struct timespec wait = {static_cast<time_t>(wait_ns / kNanosPerSecond),
+                                  static_cast<long>(wait_ns % kNanosPerSecond)};
     const int sig = sigtimedwait(&wanted, nullptr, &wait);
-    if ((sig == SIGTERM || sig == SIGINT) && !requested) {
-      requested = true;
-      kill(-child, SIGTERM);
-      clock_gettime(CLOCK_MONOTONIC, &deadline);
-      deadline.tv_sec += grace_ms / 1000;
-      deadline.tv_nsec += (grace_ms % 1000) * 1'000'000;
-      if (deadline.tv_nsec >= 1'000'000'000) {
-        deadline.tv_sec += 1;
-        deadline.tv_nsec -= 1'000'000'000;
+    if ((sig == SIGTERM || sig == SIGINT) && killed == 0) kill_task(1);
+    // SIGCHLD, a timeout, or anything else: see whether the task or its check ended.
+    if (waitpid(child, &status, WNOHANG) == child) break;
+    if (check.has_value()) {
+      siginfo_t info{};
+      if (waitid(P_PID, check->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == check->pid) {
+        kill(-check->pid, SIGKILL);  // what the check left behind, while its group id is held
+        int check_status = 0;
+        waitpid(check->pid, &check_status, 0);
+        const ProbeResult r = Finding(health, *check, check_status);
+        close(check->pipe);
+        check.reset();
+        checked(r);
+      } else if (NowNs() >= check->deadline_ns) {
+        EndCheck(*check);
+        check.reset();
+        checked({false,
+                 absl::StrCat("health check timed out after ", health.timeout_ms / 1000.0, " s")});
       }
+    } else if (tracker.has_value() && killed == 0 && NowNs() >= next_check_ns) {
+      check = StartCheck(sandbox, health, old_mask);
+      if (!check.has_value()) checked({false, "health check: cannot start a process"});
     }
-    // SIGCHLD, a timeout, or anything else: see whether the task ended.
-    const pid_t done = waitpid(child, &status, WNOHANG);
-    if (done == child) break;
   }
+  if (check.has_value()) EndCheck(*check);
   kill(-child, SIGKILL);  // what the task left behind in its group
-  const std::string line =
-      WIFEXITED(status)
-          ? "exited " + std::to_string(WEXITSTATUS(status)) + " " + (requested ? "1" : "0") + "\n"
-          : "signaled " + std::to_string(WTERMSIG(status)) + " " + (requested ? "1" : "0") + "\n";
+  const std::string why = std::to_string(killed);
+  const std::string line = WIFEXITED(status)
+                               ? "exited " + std::to_string(WEXITSTATUS(status)) + " " + why + "\n"
+                               : "signaled " + std::to_string(WTERMSIG(status)) + " " + why + "\n";
   return WriteFileAtomically(sandbox + "/exit_status", line).ok() ? 0 : 5;
 }
