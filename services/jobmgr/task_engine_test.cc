@@ -4,6 +4,8 @@
 // launched, killed and shut down, and each task's runs.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -397,6 +399,87 @@ TEST_F(TaskEngineTest, AStopCancelsAThrottledRestart) {
   EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));
   EXPECT_EQ(pools_.enqueued.size(), 1u);
   EXPECT_TRUE(taskfsm::IsTerminal(JobState(id)));
+}
+
+// Health checks (reference §1.5, §3.3): the backend runs them, the engine records what they
+// find and restarts what they kill.
+constexpr char kChecked[] = R"yaml(
+type: SERVICE
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+  healthcheck:
+    enabled: true
+    type: HTTP
+    initialintervalsecs: 2
+    intervalsecs: 5
+    httpcheck: {port: 8080, path: /healthz}
+)yaml";
+
+TEST_F(TaskEngineTest, TheHealthCheckGoesWithTheLaunchAndEachChangeOfHealthIsAPodEvent) {
+  const JobId id = Create(kChecked);
+  Place();
+  ASSERT_EQ(hosts_.launches.size(), 1u);
+  ASSERT_TRUE(hosts_.launches[0].health_check.has_value());
+  const backend::HealthCheckSpec& h = *hosts_.launches[0].health_check;
+  EXPECT_EQ(h.type, backend::HealthCheckSpec::Type::kHttp);
+  EXPECT_EQ(h.scheme, "http");
+  EXPECT_EQ(h.port, 8080u);
+  EXPECT_EQ(h.path, "/healthz");
+  EXPECT_EQ(h.delay, absl::Seconds(2));
+  EXPECT_EQ(h.interval, absl::Seconds(5));
+  EXPECT_EQ(h.timeout, absl::Seconds(20));  // Peloton's defaults for what is left 0
+  EXPECT_EQ(h.max_consecutive_failures, 3u);
+  EXPECT_EQ(Task(id, 0).healthy, taskfsm::HealthState::kUnknown);
+
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  EXPECT_EQ(Task(id, 0).healthy, taskfsm::HealthState::kUnknown);
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200 from GET /healthz", true);
+  EXPECT_EQ(Task(id, 0).healthy, taskfsm::HealthState::kHealthy);
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200 from GET /healthz", true);
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 503 from GET /healthz", false);
+  EXPECT_EQ(Task(id, 0).healthy, taskfsm::HealthState::kUnhealthy);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kRunning);
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events, jobs_->PodEvents(id, 0, 1));
+  std::vector<std::pair<TaskState, taskfsm::HealthState>> seen;
+  for (const store::PodEvent& e : events) seen.emplace_back(e.actual_state, e.healthy);
+  // Newest first; the repeated healthy report made no event.
+  EXPECT_THAT(seen, ElementsAre(std::pair(TaskState::kRunning, taskfsm::HealthState::kUnhealthy),
+                                std::pair(TaskState::kRunning, taskfsm::HealthState::kHealthy),
+                                std::pair(TaskState::kRunning, taskfsm::HealthState::kUnknown),
+                                std::pair(TaskState::kLaunched, taskfsm::HealthState::kUnknown),
+                                std::pair(TaskState::kPending, taskfsm::HealthState::kInvalid)));
+  EXPECT_EQ(events[0].message, "HTTP 503 from GET /healthz");
+}
+
+TEST_F(TaskEngineTest, ATaskItsChecksKilledRunsAgainThrottledWithItsHealthAfresh) {
+  const JobId id = Create(kChecked);
+  Place();
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "", true);
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled,
+         "killed: failed 3 health checks in a row (last: HTTP 503 from GET /healthz)", false);
+  store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.state, TaskState::kKilled);
+  EXPECT_EQ(t.healthy, taskfsm::HealthState::kUnhealthy);
+  EXPECT_EQ(t.failure_count, 1u);  // a failure: throttled like any other
+  Advance(absl::Seconds(30));
+  t = Task(id, 0);
+  EXPECT_EQ(t.mesos_task_id, TaskId(id, 0, 2));
+  EXPECT_EQ(t.healthy, taskfsm::HealthState::kInvalid);
+  Place();
+  EXPECT_EQ(Task(id, 0).healthy, taskfsm::HealthState::kUnknown);
+}
+
+TEST_F(TaskEngineTest, ATaskWithoutAHealthCheckHasItsHealthDisabled) {
+  const JobId id = StartRunning(kService);
+  ASSERT_EQ(hosts_.launches.size(), 1u);
+  EXPECT_FALSE(hosts_.launches[0].health_check.has_value());
+  EXPECT_EQ(Task(id, 0).healthy, taskfsm::HealthState::kDisabled);
+  // A health report for a task that has no check changes nothing but its health.
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "healthy", true);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kRunning);
 }
 
 }  // namespace

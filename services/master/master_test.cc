@@ -21,6 +21,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "peloton/testing/ports.h"
 #include "peloton/testing/status_matchers.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/local/local_backend.h"
@@ -223,13 +224,14 @@ TEST_F(MasterTest, AServiceWhoseProcessIsKilledComesBackAsANewRun) {
   options_.jobs.restart_base_delay = absl::Milliseconds(200);
   ASSERT_NO_FATAL_FAILURE(Start());
   const std::string pid_file = dir_ + "/service.pid";
-  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(absl::StrCat(R"yaml(
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId id, master_->jobs().CreateJob(Job(absl::StrCat(R"yaml(
 type: SERVICE
 instancecount: 1
 defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 64}
   command: {shell: true, value: 'echo "$PELOTON_TASK_ID $$" > )yaml",
-                                                                               pid_file, R"yaml(; exec sleep 3600'}
+                                                           pid_file, R"yaml(; exec sleep 3600'}
 )yaml"))));
   const auto run_is = [&](uint64_t run) {
     return [&, run](const jobmgr::JobView& v) {
@@ -260,6 +262,71 @@ defaultconfig:
     first_run_ended |= e.run_id == 1 && taskfsm::IsTerminal(e.actual_state);
   }
   EXPECT_TRUE(first_run_ended);
+}
+
+// Health checks run by the local backend beside the task (reference §3.3, scenario 16): an
+// HTTP check against a real `python3 -m http.server` makes its task HEALTHY; a command check
+// that fails makes its task UNHEALTHY, and failing again kills it, after which it runs again
+// as a new run.
+TEST_F(MasterTest, HealthChecksMakeTasksHealthyOrKillAndRestartThem) {
+  options_.jobs.restart_base_delay = absl::Milliseconds(200);
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const uint32_t port = ::peloton::testing::FreePort();
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      JobId id,
+      master_->jobs().CreateJob(Job(absl::StrReplaceAll(R"yaml(
+type: SERVICE
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  ports: [{name: http, value: PORT}]
+  command: {shell: true, value: 'exec python3 -m http.server PORT --bind 127.0.0.1'}
+  healthcheck:
+    enabled: true
+    type: HTTP
+    initialintervalsecs: 1
+    intervalsecs: 1
+    maxconsecutivefailures: 10
+    httpcheck: {port: PORT, path: /}
+instanceconfig:
+  1:
+    command: {shell: true, value: 'exec sleep 3600'}
+    healthcheck:
+      enabled: true
+      type: COMMAND
+      initialintervalsecs: 1
+      intervalsecs: 1
+      maxconsecutivefailures: 2
+      commandcheck: {command: 'test -f ready'}
+)yaml",
+                                                        {{"PORT", absl::StrCat(port)}}))));
+  const auto task = [&](uint32_t instance) {
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+        master_->jobs().ListTasks(id, instance, instance + 1);
+    return tasks.ok() && tasks->size() == 1 ? tasks->front() : store::TaskRuntime{};
+  };
+  TickUntil(id, [&](const jobmgr::JobView&) {
+    return task(0).healthy == taskfsm::HealthState::kHealthy &&
+           absl::EndsWith(task(1).mesos_task_id, "-1-2");
+  });
+  EXPECT_EQ(task(0).state, TaskState::kRunning);
+  EXPECT_EQ(task(0).message, "HTTP 200 from GET /");
+  EXPECT_EQ(task(1).failure_count, 1u);
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events,
+                               master_->jobs().PodEvents(id, 1, 2));
+  bool unhealthy_while_running = false, killed_unhealthy = false;
+  for (const store::PodEvent& e : events) {
+    if (e.run_id != 1) continue;
+    unhealthy_while_running |= e.actual_state == TaskState::kRunning &&
+                               e.healthy == taskfsm::HealthState::kUnhealthy &&
+                               e.message == "health check command: exit code 1";
+    killed_unhealthy |= e.actual_state == TaskState::kKilled &&
+                        e.healthy == taskfsm::HealthState::kUnhealthy &&
+                        absl::StrContains(e.message, "failed 2 health checks in a row");
+  }
+  EXPECT_TRUE(unhealthy_while_running);
+  EXPECT_TRUE(killed_unhealthy);
 }
 
 TEST_F(MasterTest, UpdateAddsInstances) {

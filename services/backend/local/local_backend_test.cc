@@ -4,10 +4,7 @@
 
 #include "services/backend/local/local_backend.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -21,12 +18,14 @@
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "peloton/testing/ports.h"
 #include "peloton/testing/status_matchers.h"
 #include "services/backend/local/sandbox.h"
 
 namespace peloton::backend::local {
 namespace {
 
+using ::peloton::testing::FreePort;
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -253,19 +252,6 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   const TaskStatus end = w.WaitForEnd("long");
   EXPECT_EQ(end.state, MesosTaskState::kFailed);
   EXPECT_EQ(end.exit_code, 4);
-}
-
-// A port nothing listens on now (the kernel's choice, released).
-uint32_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 HealthCheckSpec Check(HealthCheckSpec::Type type,

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -73,8 +74,9 @@ class JobManagerTest : public ::testing::Test {
   }
   // A status update for a task from host 0; what changed is flushed.
   void Report(const std::string& task_id, taskfsm::MesosTaskState state,
-              const std::string& message = "") {
+              const std::string& message = "", std::optional<bool> healthy = std::nullopt) {
     backend::TaskStatus s;
+    s.healthy = healthy;
     s.task_id = task_id;
     s.state = state;
     s.hostname = "host-0";

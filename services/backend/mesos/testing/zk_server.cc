@@ -21,18 +21,6 @@ void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
 
 }  // namespace
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 ZkTestServer::ZkTestServer(const std::string& dir) : dir_(dir), port_(FreePort()) {
   std::filesystem::create_directories(dir_);
   server_ = fork();

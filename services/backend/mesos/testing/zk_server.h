@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "peloton/testing/ports.h"
+
 namespace peloton::backend::mesos::testing {
 
 class ZkTestServer {
@@ -41,8 +43,7 @@ class ZkTestServer {
   zhandle_t* zh_ = nullptr;
 };
 
-// A port nothing listens on now.
-int FreePort();
+using ::peloton::testing::FreePort;  // a port nothing listens on now
 
 }  // namespace peloton::backend::mesos::testing
 
