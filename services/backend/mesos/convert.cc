@@ -217,7 +217,47 @@ absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAge
   }
   t.mutable_kill_policy()->mutable_grace_period()->set_nanoseconds(
       absl::ToInt64Nanoseconds(spec.kill_grace_period));
+  if (spec.health_check.has_value()) *t.mutable_health_check() = HealthCheckOf(spec);
   return t;
+}
+
+::mesos::v1::HealthCheck HealthCheckOf(const LaunchSpec& spec) {
+  const HealthCheckSpec& h = *spec.health_check;
+  ::mesos::v1::HealthCheck c;
+  switch (h.type) {
+    case HealthCheckSpec::Type::kCommand: {
+      c.set_type(::mesos::v1::HealthCheck::COMMAND);
+      ::mesos::v1::CommandInfo* command = c.mutable_command();
+      command->set_shell(true);
+      command->set_value(h.command);
+      if (h.task_environment) {  // Peloton's default: the check sees what the task sees
+        for (const auto& [name, value] : spec.environment) {
+          auto* v = command->mutable_environment()->add_variables();
+          v->set_name(name);
+          v->set_value(value);
+        }
+      }
+      break;
+    }
+    case HealthCheckSpec::Type::kHttp:
+      c.set_type(::mesos::v1::HealthCheck::HTTP);
+      c.mutable_http()->set_port(h.port);
+      c.mutable_http()->set_path(h.path);
+      c.mutable_http()->set_scheme(h.scheme);
+      break;
+    case HealthCheckSpec::Type::kTcp:
+      c.set_type(::mesos::v1::HealthCheck::TCP);
+      c.mutable_tcp()->set_port(h.port);
+      break;
+  }
+  c.set_delay_seconds(absl::ToDoubleSeconds(h.delay));
+  c.set_interval_seconds(absl::ToDoubleSeconds(h.interval));
+  c.set_timeout_seconds(absl::ToDoubleSeconds(h.timeout));
+  c.set_consecutive_failures(h.max_consecutive_failures);
+  // Failures count from the first check, as on the local and sim backends (Mesos' default
+  // would ignore them for 10 s after the launch).
+  c.set_grace_period_seconds(0);
+  return c;
 }
 
 TaskStatus StatusOf(const ::mesos::v1::TaskStatus& in,
@@ -238,6 +278,7 @@ TaskStatus StatusOf(const ::mesos::v1::TaskStatus& in,
   }
   s.time = in.has_timestamp() ? absl::FromUnixNanos(static_cast<int64_t>(in.timestamp() * 1e9))
                               : absl::Now();
+  if (in.has_healthy()) s.healthy = in.healthy();
   return s;
 }
 

@@ -63,6 +63,10 @@ absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAge
 
 // What Mesos reports, as the backend reports it: the state by Mesos's number, the hostname of
 // the agent (by `hostname_of`), the message, and the time.
+// The Mesos HealthCheck of a spec that has one: COMMAND (with the task's environment unless
+// unshared), HTTP or TCP, with its times and failure limit and no grace period.
+::mesos::v1::HealthCheck HealthCheckOf(const LaunchSpec& spec);
+// A status update as the backend reports it; `healthy` when the update carries it.
 TaskStatus StatusOf(const ::mesos::v1::TaskStatus& status,
                     const std::function<std::string(const std::string& agent_id)>& hostname_of);
 

@@ -167,5 +167,61 @@ TEST(MesosConvertTest, LaunchAndStatus) {
   }
 }
 
+TEST(MesosConvertTest, HealthChecksBecomeMesosHealthChecksAndStatusesCarryHealth) {
+  LaunchSpec spec{.task_id = "svc-0-1",
+                  .command = "serve",
+                  .environment = {{"PORT", "8080"}},
+                  .resources = Resources::Of(1000, 128, 0, 0)};
+  const uint32_t no_ports[] = {0};
+  EXPECT_FALSE(TaskInfoOf(spec, "a1", absl::MakeSpan(no_ports, 0), "*").has_health_check());
+
+  spec.health_check = HealthCheckSpec{.type = HealthCheckSpec::Type::kCommand,
+                                      .command = "curl -sf localhost:$PORT",
+                                      .delay = absl::Seconds(30),
+                                      .interval = absl::Seconds(5),
+                                      .timeout = absl::Seconds(4),
+                                      .max_consecutive_failures = 2};
+  ::mesos::v1::TaskInfo t = TaskInfoOf(spec, "a1", absl::MakeSpan(no_ports, 0), "*");
+  EXPECT_TRUE(t.IsInitialized()) << t.InitializationErrorString();
+  const ::mesos::v1::HealthCheck& c = t.health_check();
+  EXPECT_EQ(c.type(), ::mesos::v1::HealthCheck::COMMAND);
+  EXPECT_TRUE(c.command().shell());
+  EXPECT_EQ(c.command().value(), "curl -sf localhost:$PORT");
+  ASSERT_EQ(c.command().environment().variables_size(), 1);  // the task's, not unshared
+  EXPECT_EQ(c.command().environment().variables(0).name(), "PORT");
+  EXPECT_EQ(c.delay_seconds(), 30);
+  EXPECT_EQ(c.interval_seconds(), 5);
+  EXPECT_EQ(c.timeout_seconds(), 4);
+  EXPECT_EQ(c.consecutive_failures(), 2u);
+  EXPECT_EQ(c.grace_period_seconds(), 0);
+  spec.health_check->task_environment = false;
+  EXPECT_FALSE(HealthCheckOf(spec).command().has_environment());
+
+  spec.health_check->type = HealthCheckSpec::Type::kHttp;
+  spec.health_check->port = 8080;
+  spec.health_check->path = "/health";
+  spec.health_check->scheme = "https";
+  const ::mesos::v1::HealthCheck http = HealthCheckOf(spec);
+  EXPECT_EQ(http.type(), ::mesos::v1::HealthCheck::HTTP);
+  EXPECT_EQ(http.http().port(), 8080u);
+  EXPECT_EQ(http.http().path(), "/health");
+  EXPECT_EQ(http.http().scheme(), "https");
+  EXPECT_FALSE(http.has_command());
+  spec.health_check->type = HealthCheckSpec::Type::kTcp;
+  const ::mesos::v1::HealthCheck tcp = HealthCheckOf(spec);
+  EXPECT_EQ(tcp.type(), ::mesos::v1::HealthCheck::TCP);
+  EXPECT_EQ(tcp.tcp().port(), 8080u);
+
+  ::mesos::v1::TaskStatus s;
+  s.mutable_task_id()->set_value("svc-0-1");
+  s.set_state(::mesos::v1::TASK_RUNNING);
+  EXPECT_FALSE(StatusOf(s, [](const std::string&) { return ""; }).healthy.has_value());
+  s.set_healthy(false);
+  s.set_reason(::mesos::v1::TaskStatus::REASON_TASK_HEALTH_CHECK_STATUS_UPDATED);
+  const TaskStatus got = StatusOf(s, [](const std::string&) { return ""; });
+  EXPECT_EQ(got.healthy, std::optional<bool>(false));
+  EXPECT_EQ(got.message, "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED");
+}
+
 }  // namespace
 }  // namespace peloton::backend::mesos

@@ -139,6 +139,43 @@ TEST_F(MesosBackendTest, LaunchWaitsForOffersRunsAndIsAcknowledgedAtTheNextPoll)
   EXPECT_THAT(backend->Kill("job-0-1"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// The agent runs the checks (the double stands in for its health checker): the launch carries
+// the HealthCheck, and the agent's health updates reach the scheduler with their healthy bit.
+TEST_F(MesosBackendTest, HealthChecksGoWithTheLaunchAndHealthComesBackInUpdates) {
+  auto backend = Started();
+  LaunchSpec spec = Spec("svc-0-1", "cpu-1", 1000);
+  spec.health_check = HealthCheckSpec{.type = HealthCheckSpec::Type::kTcp, .port = 31000};
+  ASSERT_THAT(backend->Launch(spec), IsOk());
+  master_.OfferAll();
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "svc-0-1", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Has(all, "svc-0-1", MesosTaskState::kRunning));
+  const Call* accept = nullptr;
+  for (const Call& c : master_.calls()) {
+    if (c.type() == Call::ACCEPT) accept = &c;
+  }
+  ASSERT_NE(accept, nullptr);
+  const auto& info = accept->accept().operations(0).launch().task_infos(0);
+  EXPECT_EQ(info.health_check().type(), ::mesos::v1::HealthCheck::TCP);
+  EXPECT_EQ(info.health_check().tcp().port(), 31000u);
+  EXPECT_FALSE(all.back().healthy.has_value());  // the launch's TASK_RUNNING says nothing
+
+  const auto healthy_is = [](bool h) {
+    return [h](const std::vector<TaskStatus>& all) {
+      return !all.empty() && all.back().healthy == std::optional<bool>(h);
+    };
+  };
+  master_.ReportHealth("svc-0-1", true);
+  all = PollUntil(*backend, healthy_is(true));
+  ASSERT_THAT(all, SizeIs(1));
+  EXPECT_EQ(all[0].state, MesosTaskState::kRunning);
+  EXPECT_THAT(all[0].message, HasSubstr("REASON_TASK_HEALTH_CHECK_STATUS_UPDATED"));
+  master_.EndTask("svc-0-1", ::mesos::v1::TASK_KILLED, "failed health checks", false);
+  all = PollUntil(*backend, healthy_is(false));
+  ASSERT_THAT(all, SizeIs(1));
+  EXPECT_EQ(all[0].state, MesosTaskState::kKilled);
+}
+
 TEST_F(MesosBackendTest, GpuTasksTakeWholeGpusFromTheGpuAgent) {
   auto backend = Started();
   EXPECT_THAT(backend->Launch([] {

@@ -2,6 +2,7 @@
 
 #include "services/backend/sim/sim_backend.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -175,17 +176,59 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
   } else if (!LeadingNumber(spec.command, "exit", &exit_code)) {
     exit_code = 0;
   }
+  bool passes = true;
+  if (const std::string* h = LabelOf(spec, kHealthyLabel); h != nullptr) {
+    if (*h != "true" && *h != "false") {
+      return Invalid(absl::StrCat("labels.", kHealthyLabel),
+                     absl::StrCat("'", *h, "' (rule: true or false)"));
+    }
+    passes = *h == "true";
+  }
   const absl::Time now = SimNow();
   auto* task = new Task{spec.task_id, now + absl::Seconds(seconds), host->second,
                         static_cast<int32_t>(exit_code)};
   due_.push({task->end, next_seq_++, task});
+  if (spec.health_check.has_value()) {
+    task->passes = passes;
+    task->health.emplace(spec.health_check->max_consecutive_failures);
+    task->check_interval = std::max(spec.health_check->interval, absl::Milliseconds(1));
+    const absl::Time first = now + std::max(spec.health_check->delay, absl::ZeroDuration());
+    if (first < task->end) due_.push({first, next_seq_++, task, true});
+  }
   pending_.push_back(StatusOf(task->id, task->host, MesosTaskState::kRunning, "running", now));
   tasks_.emplace(task->id, task);
   return absl::OkStatus();
 }
 
 SimBackend::~SimBackend() {
-  for (; !due_.empty(); due_.pop()) delete due_.top().task;
+  for (; !due_.empty(); due_.pop()) {
+    if (!due_.top().check) delete due_.top().task;
+  }
+}
+
+void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) {
+  const HealthTracker::Verdict v = task.health->Record(task.passes);
+  if (v.kill) {
+    TaskStatus s = StatusOf(task.id, task.host, MesosTaskState::kKilled,
+                            absl::StrCat("killed: failed ", task.health->consecutive_failures(),
+                                         " health checks in a row (simulated)"),
+                            at);
+    s.healthy = false;
+    out.push_back(std::move(s));
+    task.killed = true;  // freed when its end comes up
+    tasks_.erase(task.id);
+    return;
+  }
+  if (v.report) {
+    TaskStatus s = StatusOf(
+        task.id, task.host, MesosTaskState::kRunning,
+        v.healthy ? "health check passed (simulated)" : "health check failed (simulated)", at);
+    s.healthy = v.healthy;
+    out.push_back(std::move(s));
+  }
+  // A task that passes has nothing more to report; one that fails goes on until it is killed.
+  const absl::Time next = at + task.check_interval;
+  if (!task.passes && next < task.end) due_.push({next, next_seq_++, &task, true});
 }
 
 absl::Status SimBackend::Kill(const std::string& task_id) {
@@ -202,9 +245,14 @@ std::vector<TaskStatus> SimBackend::Poll() {
   std::vector<TaskStatus> out = std::move(pending_);
   pending_.clear();
   const absl::Time now = SimNow();
-  while (!due_.empty() && due_.top().end <= now) {
-    std::unique_ptr<Task> t(due_.top().task);
+  while (!due_.empty() && due_.top().at <= now) {
+    const Due due = due_.top();
     due_.pop();
+    if (due.check) {
+      if (!due.task->killed) Check(*due.task, due.at, out);
+      continue;
+    }
+    std::unique_ptr<Task> t(due.task);
     if (t->killed) continue;
     TaskStatus s = t->exit_code == 0
                        ? StatusOf(t->id, t->host, MesosTaskState::kFinished, "exit code 0", t->end)

@@ -9,7 +9,10 @@
 //
 // A task's duration is its label `peloton.sim/duration` (seconds, fractions allowed), else the
 // N of a command that starts with `sleep N`, else zero (it ends at the next Poll). Its exit
-// code is its label `peloton.sim/exit-code`, else the N of a command `exit N`, else 0.
+// code is its label `peloton.sim/exit-code`, else the N of a command `exit N`, else 0. A task
+// with a health check passes its checks, or fails them all with its label
+// `peloton.sim/healthy: false`; the checks keep the spec's times and Mesos' rules
+// (HealthTracker), so a passing task is reported healthy once, its delay after its launch.
 //
 // The clock: simulated time = the start + speed × the real time elapsed since (speed 1 is real
 // time). Status times are simulated times. Tests pass their own real clock.
@@ -22,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <vector>
@@ -31,11 +35,13 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/backend/backend.h"
+#include "services/backend/health.h"
 
 namespace peloton::backend::sim {
 
 inline constexpr absl::string_view kDurationLabel = "peloton.sim/duration";
 inline constexpr absl::string_view kExitCodeLabel = "peloton.sim/exit-code";
+inline constexpr absl::string_view kHealthyLabel = "peloton.sim/healthy";
 
 struct SimOptions {
   std::vector<HostInfo> hosts;
@@ -85,13 +91,21 @@ class SimBackend final : public Backend {
     uint32_t host = 0;
     int32_t exit_code = 0;
     bool killed = false;
+    bool passes = true;                   // what its health checks find
+    std::optional<HealthTracker> health;  // with a health check
+    absl::Duration check_interval;
   };
+  // A task's end (which owns the task), or one of its health checks (queued only before its
+  // end, so it never outlives the task).
   struct Due {
-    absl::Time end;
+    absl::Time at;
     uint64_t seq;  // launch order breaks ties
     Task* task;
-    bool operator>(const Due& o) const { return end != o.end ? end > o.end : seq > o.seq; }
+    bool check = false;
+    bool operator>(const Due& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
+  // Runs the check due now: a change of health is reported, too many failures kill the task.
+  void Check(Task& task, absl::Time at, std::vector<TaskStatus>& out);
 
   explicit SimBackend(SimOptions options);
   TaskStatus StatusOf(const std::string& task_id, uint32_t host, MesosTaskState state,

@@ -85,6 +85,43 @@ TEST_F(SimBackendTest, TasksRunForTheirDurationThenEnd) {
   EXPECT_THAT(Events(backend_->Poll()), ElementsAre("a:TASK_RUNNING", "a:TASK_FINISHED"));
 }
 
+TEST_F(SimBackendTest, HealthChecksPassOnceOrFailUntilTheyKill) {
+  Make();
+  HealthCheckSpec check;
+  check.delay = absl::Seconds(15);
+  check.interval = absl::Seconds(10);
+  check.max_consecutive_failures = 3;
+  LaunchSpec good = Spec("good", "sleep 3600");
+  good.health_check = check;
+  LaunchSpec bad = Spec("bad", "sleep 3600", {{std::string(kHealthyLabel), "false"}});
+  bad.health_check = check;
+  ASSERT_THAT(backend_->Launch(good), IsOk());
+  ASSERT_THAT(backend_->Launch(bad), IsOk());
+  EXPECT_THAT(Events(backend_->Poll()), ElementsAre("good:TASK_RUNNING", "bad:TASK_RUNNING"));
+  real_now_ += absl::Seconds(14);
+  EXPECT_THAT(backend_->Poll(), IsEmpty());
+  real_now_ += absl::Seconds(1);
+  std::vector<TaskStatus> checked = backend_->Poll();
+  ASSERT_THAT(Events(checked), ElementsAre("good:TASK_RUNNING", "bad:TASK_RUNNING"));
+  EXPECT_EQ(checked[0].healthy, std::optional<bool>(true));
+  EXPECT_EQ(checked[1].healthy, std::optional<bool>(false));
+  // The second failure says nothing new; the third kills (15 + 2 x 10 s after the launch).
+  real_now_ += absl::Seconds(10);
+  EXPECT_THAT(backend_->Poll(), IsEmpty());
+  real_now_ += absl::Seconds(10);
+  std::vector<TaskStatus> killed = backend_->Poll();
+  ASSERT_THAT(Events(killed), ElementsAre("bad:TASK_KILLED"));
+  EXPECT_EQ(killed[0].healthy, std::optional<bool>(false));
+  EXPECT_THAT(killed[0].message, HasSubstr("failed 3 health checks in a row"));
+  EXPECT_EQ(backend_->running(), 1u);
+  real_now_ += absl::Hours(2);
+  EXPECT_THAT(Events(backend_->Poll()), ElementsAre("good:TASK_FINISHED"));
+
+  LaunchSpec unclear = Spec("unclear", "sleep 1", {{std::string(kHealthyLabel), "maybe"}});
+  EXPECT_THAT(backend_->Launch(unclear),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("peloton.sim/healthy")));
+}
+
 TEST_F(SimBackendTest, TimeRunsFasterAtHigherSpeed) {
   Make(/*speed=*/100);
   ASSERT_THAT(backend_->Launch(Spec("long", "sleep 3600")), IsOk());

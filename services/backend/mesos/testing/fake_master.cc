@@ -403,7 +403,8 @@ void FakeMesosMaster::SendRaw(const std::string& bytes) {
 }
 
 void FakeMesosMaster::Update(const std::string& task_id, const std::string& agent_id,
-                             ::mesos::v1::TaskState state, const std::string& message, bool ack) {
+                             ::mesos::v1::TaskState state, const std::string& message, bool ack,
+                             std::optional<bool> healthy) {
   Event e;
   e.set_type(Event::UPDATE);
   auto* s = e.mutable_update()->mutable_status();
@@ -412,8 +413,23 @@ void FakeMesosMaster::Update(const std::string& task_id, const std::string& agen
   s->set_state(state);
   s->set_message(message);
   s->set_timestamp(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));  // as a master does
-  if (ack) s->set_uuid(absl::StrCat("uuid-", task_id, "-", static_cast<int>(state)));
+  if (healthy.has_value()) {
+    s->set_healthy(*healthy);
+    if (state == ::mesos::v1::TASK_RUNNING) {
+      s->set_reason(::mesos::v1::TaskStatus::REASON_TASK_HEALTH_CHECK_STATUS_UPDATED);
+    }
+  }
+  if (ack) {
+    s->set_uuid(absl::StrCat("uuid-", task_id, "-", static_cast<int>(state), "-", ++next_update_));
+  }
   Send(e);
+}
+
+void FakeMesosMaster::ReportHealth(const std::string& task_id, bool healthy,
+                                   const std::string& message) {
+  auto it = running_.find(task_id);
+  if (it == running_.end()) return;
+  Update(task_id, it->second, ::mesos::v1::TASK_RUNNING, message, true, healthy);
 }
 
 void FakeMesosMaster::OfferAll() {
@@ -443,7 +459,7 @@ void FakeMesosMaster::OfferAll() {
 }
 
 void FakeMesosMaster::EndTask(const std::string& task_id, ::mesos::v1::TaskState state,
-                              const std::string& message) {
+                              const std::string& message, std::optional<bool> healthy) {
   auto it = running_.find(task_id);
   const bool was_running = it != running_.end();
   const std::string agent = was_running ? it->second : "";
@@ -458,7 +474,7 @@ void FakeMesosMaster::EndTask(const std::string& task_id, ::mesos::v1::TaskState
     task_used_.erase(task_id);
   }
   // Killing a task the master does not know: it answers TASK_LOST.
-  Update(task_id, agent, was_running ? state : ::mesos::v1::TASK_LOST, message, true);
+  Update(task_id, agent, was_running ? state : ::mesos::v1::TASK_LOST, message, true, healthy);
 }
 
 void FakeMesosMaster::Heartbeat() {

@@ -13,6 +13,7 @@
 #define PELOTON_SERVICES_BACKEND_MESOS_TESTING_FAKE_MASTER_H_
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,8 +53,12 @@ class FakeMesosMaster final : public kj::HttpService {
   const ::mesos::v1::maintenance::Schedule& schedule() const { return schedule_; }
   // Offers not yet accepted, declined or rescinded.
   const std::set<std::string>& outstanding_offers() const { return outstanding_offers_; }
+  // `healthy`: the end of a task its health checks killed carries healthy false.
   void EndTask(const std::string& task_id, ::mesos::v1::TaskState state,
-               const std::string& message = "");
+               const std::string& message = "", std::optional<bool> healthy = std::nullopt);
+  // What an agent's health checker reports of a running task (TASK_RUNNING, healthy,
+  // REASON_TASK_HEALTH_CHECK_STATUS_UPDATED): the double runs no checks itself.
+  void ReportHealth(const std::string& task_id, bool healthy, const std::string& message = "");
   void Heartbeat();
   void Disconnect();                       // ends the event stream (the framework resubscribes)
   void SendRaw(const std::string& bytes);  // anything on the stream (malformed frames)
@@ -104,7 +109,7 @@ class FakeMesosMaster final : public kj::HttpService {
   };
   void Send(const ::mesos::v1::scheduler::Event& event);
   void Update(const std::string& task_id, const std::string& agent_id, ::mesos::v1::TaskState state,
-              const std::string& message, bool ack);
+              const std::string& message, bool ack, std::optional<bool> healthy = std::nullopt);
 
   kj::AsyncIoContext& io_;
   std::vector<FakeAgent> agents_;
@@ -133,6 +138,7 @@ class FakeMesosMaster final : public kj::HttpService {
   int held_subscriptions_ = 0;
   int subscribe_requests_ = 0;
   int next_offer_ = 0;
+  int next_update_ = 0;
   std::set<std::string> outstanding_offers_;
   std::map<std::string, Used> used_;       // by agent
   std::map<std::string, Used> task_used_;  // by task
