@@ -4,7 +4,8 @@
 #   - preemption/: a preemptible job fills the cluster from /A; a non-preemptible job in /B
 #     takes back /B's reservation, and two of the first job's tasks are preempted;
 #   - host_limit_job.yaml: one task per host on three hosts, the fourth waits;
-#   - service_job.yaml: a SERVICE job runs, and a restarted instance comes back as run 2;
+#   - service_job.yaml: a SERVICE job runs, its HTTP health checks make it HEALTHY, and a
+#     restarted instance comes back as run 2 and is checked again;
 #   - gpu_job.yaml: on config/master/gpu-hosts.yaml, the task runs on the GPU host;
 #   - the sim backend: hosts from a node list, a ten-minute job simulated in under a second.
 set -euo pipefail
@@ -95,9 +96,13 @@ create /DefaultResPool "${examples}/service_job.yaml"
 web="${created}"
 wait_count "${web}" RUNNING 2
 "${peloton}" job status "${web}" | grep -q "^state: RUNNING$" || fail "service: $("${peloton}" job status "${web}")"
+wait_healthy "${web}" 2  # its HTTP checks pass
+"${peloton}" task events "${web}" 0 | grep -q " HEALTHY .*HTTP 200 from GET /" ||
+  fail "service: no healthy event: $("${peloton}" task events "${web}" 0)"
 "${peloton}" task restart "${web}" -r 0 > /dev/null
 wait_run_running "${web}" 0 2
 wait_count "${web}" RUNNING 2
+wait_healthy "${web}" 2
 stop_master
 
 # A GPU task on the host that has a GPU.

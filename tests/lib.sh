@@ -35,6 +35,14 @@ wait_run_running() {  # wait_run_running <job> <instance> <run>: that run of the
   fail "job $1 instance $2: run $3 not running: $("${peloton}" task events "$1" "$2")"
 }
 
+wait_healthy() {  # wait_healthy <job> <count>: <count> of the job's tasks are HEALTHY
+  for _ in $(seq 1 300); do
+    [ "$("${peloton}" task list "$1" | grep -c " HEALTHY ")" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "job $1: not $2 healthy: $("${peloton}" task list "$1")"
+}
+
 start_fake_mesos() {
   "${fake_bin}" --address-file="${work}/address" "$@" > "${work}/fake.log" 2>&1 &
   fake_pid=$!

@@ -142,11 +142,12 @@ wait_alloc 0
     2> /dev/null || fail "job create after restarts: $(cat "${work}/create2")"
 tail -1 "${work}/create2" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
 
-# A service job through the four processes: it runs until stopped, a restarted instance comes
-# back as a new run, and a stop ends it.
+# A service job through the four processes: it runs until stopped, its health checks make it
+# HEALTHY, a restarted instance comes back as a new run, and a stop ends it.
 web=$("${peloton}" job create /DefaultResPool "${examples}/service_job.yaml" | awk '{print $2}')
 wait_running "${web}" 2
 wait_state "${web}" RUNNING
+wait_healthy "${web}" 2  # the checks and their findings cross the internal wire
 "${peloton}" task restart "${web}" -r 1 > /dev/null
 wait_run_running "${web}" 1 2
 "${peloton}" job stop "${web}" > /dev/null

@@ -99,8 +99,24 @@ absl::Status ValidatePort(uint32_t port, const std::string& path) {
   return absl::OkStatus();
 }
 
+// A check's port: a number, or the name of one of the task's ports.
+absl::Status ValidateCheckPort(const task_pb::TaskConfig& t, uint32_t port,
+                               const std::string& port_name, const std::string& path) {
+  if (port_name.empty()) return ValidatePort(port, path + ".port");
+  if (port != 0) {
+    return Invalid(path + ".portName",
+                   absl::StrCat("'", port_name, "' with port ", port, " (rule: one of the two)"));
+  }
+  for (const task_pb::PortConfig& p : t.ports()) {
+    if (p.name() == port_name) return absl::OkStatus();
+  }
+  return Invalid(path + ".portName",
+                 absl::StrCat("'", port_name, "' (rule: the name of one of the task's ports)"));
+}
+
 // An enabled check (a disabled one's fields are ignored, as Peloton does).
-absl::Status ValidateHealthCheck(const task_pb::HealthCheckConfig& h, const std::string& path) {
+absl::Status ValidateHealthCheck(const task_pb::TaskConfig& t, const std::string& path) {
+  const task_pb::HealthCheckConfig& h = t.healthcheck();
   if (!h.enabled()) return absl::OkStatus();
   using H = task_pb::HealthCheckConfig;
   switch (h.type()) {
@@ -111,7 +127,7 @@ absl::Status ValidateHealthCheck(const task_pb::HealthCheckConfig& h, const std:
       break;
     case H::HTTP: {
       const H::HttpCheck& c = h.httpcheck();
-      PELOTON_RETURN_IF_ERROR(ValidatePort(c.port(), path + ".httpCheck.port"));
+      PELOTON_RETURN_IF_ERROR(ValidateCheckPort(t, c.port(), c.portname(), path + ".httpCheck"));
       if (!c.scheme().empty() && c.scheme() != "http" && c.scheme() != "https") {
         return Invalid(path + ".httpCheck.scheme",
                        absl::StrCat("'", c.scheme(), "' (rule: empty, http or https)"));
@@ -126,7 +142,8 @@ absl::Status ValidateHealthCheck(const task_pb::HealthCheckConfig& h, const std:
       break;
     }
     case H::TCP:
-      PELOTON_RETURN_IF_ERROR(ValidatePort(h.tcpcheck().port(), path + ".tcpCheck.port"));
+      PELOTON_RETURN_IF_ERROR(ValidateCheckPort(t, h.tcpcheck().port(), h.tcpcheck().portname(),
+                                                path + ".tcpCheck"));
       break;
     default:
       return Invalid(path + ".type",
@@ -186,7 +203,7 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
   if (batch && t.healthcheck().enabled()) {
     return Invalid(path + ".healthCheck.enabled", "true (rule: batch tasks have no health check)");
   }
-  PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(t.healthcheck(), path + ".healthCheck"));
+  PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(t, path + ".healthCheck"));
   if (t.has_executor()) {
     if (batch)
       return Invalid(path + ".executor", "set (rule: batch tasks have no custom executor)");

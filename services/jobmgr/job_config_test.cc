@@ -206,6 +206,17 @@ INSTANTIATE_TEST_SUITE_P(
                "defaultconfig: {command: {value: x}, healthcheck: {enabled: true, type: TCP, "
                "tcpcheck: {port: 70000}}}",
                "defaultConfig.healthCheck.tcpCheck.port: 70000"},
+        Broken{"http check on a port the task does not have",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, ports: [{name: web, envname: PORT}], "
+               "healthcheck: {enabled: true, type: HTTP, httpcheck: {portname: http}}}",
+               "defaultConfig.healthCheck.httpCheck.portName: 'http' (rule: the name of one of "
+               "the task's ports)"},
+        Broken{"tcp check with a port and a port name",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, ports: [{name: web, envname: PORT}], "
+               "healthcheck: {enabled: true, type: TCP, tcpcheck: {port: 80, portname: web}}}",
+               "defaultConfig.healthCheck.tcpCheck.portName: 'web' with port 80"},
         Broken{"health check interval of two hours",
                "type: SERVICE\ninstancecount: 3\n"
                "instanceconfig: {2: {healthcheck: {enabled: true, type: TCP, intervalsecs: 7200, "

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 #include "services/jobmgr/job_manager.h"
@@ -27,7 +28,14 @@ constexpr uint32_t kDefaultHealthDelaySecs = 15, kDefaultHealthIntervalSecs = 10
 uint32_t OrDefault(uint32_t value, uint32_t fallback) { return value != 0 ? value : fallback; }
 
 // What the backend runs of a (validated) task's health check; none when it is disabled.
-std::optional<backend::HealthCheckSpec> HealthCheckOf(const task_pb::TaskConfig& config) {
+// `ports`: the number of each of the task's ports by name, as launched.
+std::optional<backend::HealthCheckSpec> HealthCheckOf(
+    const task_pb::TaskConfig& config, const absl::flat_hash_map<std::string, uint32_t>& ports) {
+  const auto port_of = [&](uint32_t port, const std::string& name) {
+    if (name.empty()) return port;
+    auto it = ports.find(name);
+    return it != ports.end() ? it->second : 0;  // 0: refused by the backend, the launch fails
+  };
   const task_pb::HealthCheckConfig& h = config.healthcheck();
   if (!h.enabled()) return std::nullopt;
   using H = task_pb::HealthCheckConfig;
@@ -36,13 +44,13 @@ std::optional<backend::HealthCheckSpec> HealthCheckOf(const task_pb::TaskConfig&
   switch (h.type()) {
     case H::HTTP:
       spec.type = T::kHttp;
-      spec.port = h.httpcheck().port();
+      spec.port = port_of(h.httpcheck().port(), h.httpcheck().portname());
       if (!h.httpcheck().scheme().empty()) spec.scheme = h.httpcheck().scheme();
       if (!h.httpcheck().path().empty()) spec.path = h.httpcheck().path();
       break;
     case H::TCP:
       spec.type = T::kTcp;
-      spec.port = h.tcpcheck().port();
+      spec.port = port_of(h.tcpcheck().port(), h.tcpcheck().portname());
       break;
     default:  // COMMAND: validation let no other type through
       spec.type = T::kCommand;
@@ -94,12 +102,15 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
     spec.environment.emplace_back(v.name(), v.value());
   }
   size_t next_port = 0;
+  absl::flat_hash_map<std::string, uint32_t> ports;
   for (const task_pb::PortConfig& p : config.ports()) {
     if (p.value() != 0) {
+      ports[p.name()] = p.value();
       if (!p.envname().empty()) spec.environment.emplace_back(p.envname(), absl::StrCat(p.value()));
       continue;
     }
     if (next_port < allocation.ports.size()) {
+      ports[p.name()] = allocation.ports[next_port];
       spec.environment.emplace_back(p.envname(), absl::StrCat(allocation.ports[next_port++]));
     }
   }
@@ -118,7 +129,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   spec.kill_grace_period =
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);
-  spec.health_check = HealthCheckOf(config);
+  spec.health_check = HealthCheckOf(config, ports);
   return spec;
 }
 

@@ -454,6 +454,24 @@ TEST_F(TaskEngineTest, TheHealthCheckGoesWithTheLaunchAndEachChangeOfHealthIsAPo
   EXPECT_EQ(events[0].message, "HTTP 503 from GET /healthz");
 }
 
+TEST_F(TaskEngineTest, ACheckOfANamedPortChecksThePortTheLaunchGot) {
+  const JobId id = Create(R"yaml(
+type: SERVICE
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'serve'}
+  ports: [{name: admin, value: 9000}, {name: http, envname: PORT}]
+  healthcheck: {enabled: true, type: TCP, tcpcheck: {portname: http}}
+)yaml");
+  Place({31007});
+  ASSERT_EQ(hosts_.launches.size(), 1u);
+  ASSERT_TRUE(hosts_.launches[0].health_check.has_value());
+  EXPECT_EQ(hosts_.launches[0].health_check->type, backend::HealthCheckSpec::Type::kTcp);
+  EXPECT_EQ(hosts_.launches[0].health_check->port, 31007u);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kLaunched);
+}
+
 TEST_F(TaskEngineTest, ATaskItsChecksKilledRunsAgainThrottledWithItsHealthAfresh) {
   const JobId id = Create(kChecked);
   Place();

@@ -59,13 +59,15 @@ class JobManagerTest : public ::testing::Test {
     return id.ok() ? *id : JobId();
   }
 
-  // Every admitted gang placed on host 0 and launched; what changed is flushed.
-  void Place() {
+  // Every admitted gang placed on host 0, each task given `ports`, and launched; what changed
+  // is flushed.
+  void Place(const std::vector<uint32_t>& ports = {}) {
     std::vector<placement_engine::PlacedGang> placed;
     for (resmgr::ReadyGang& g : pools_.DequeueReady(SIZE_MAX)) {
       placement_engine::PlacedGang p;
       p.pool = g.pool;
       p.allocations.resize(g.gang.tasks.size());
+      for (placement::Allocation& a : p.allocations) a.ports = ports;
       p.gang = std::move(g.gang);
       placed.push_back(std::move(p));
     }
