@@ -71,8 +71,9 @@ struct Flags {
   std::string dir;
   std::string profile = "pack";
   int dequeue_limit = 5000;
-  bool until_running = false;  // stop once every task runs (to measure memory at its peak)
+  bool until_running = false;      // stop once every task runs (to measure memory at its peak)
   std::string job_type = "batch";  // or "service": tasks that should run for ever
+  int health_delay = 0;            // service tasks' health check: its first check (s); 0: no check
 };
 
 // Each pool reserves its share of the cluster and may use all of it.
@@ -102,6 +103,13 @@ JobConfig JobOf(const Flags& f, int j) {
   label->set_value(absl::StrCat(f.task_seconds));
   task->mutable_command()->set_shell(true);
   task->mutable_command()->set_value("simulated");
+  if (f.health_delay > 0) {  // the sim's checks pass, one report each
+    auto* check = task->mutable_healthcheck();
+    check->set_enabled(true);
+    check->set_type(peloton::jobmgr::task_pb::HealthCheckConfig::COMMAND);
+    check->mutable_commandcheck()->set_command("simulated");
+    check->set_initialintervalsecs(static_cast<uint32_t>(f.health_delay));
+  }
   return c;
 }
 
@@ -151,7 +159,7 @@ E2eReport InProcess(const Flags& f) {
   }
   E2eReport r;
   r.set_create_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
-  absl::Time running = absl::InfinitePast();
+  absl::Time running = absl::InfinitePast(), healthy = absl::InfinitePast();
   for (;;) {
     const absl::Time tick = absl::Now();
     if (absl::Status s = m.master->Tick(); !s.ok()) Die(absl::StrCat("tick: ", s.message()));
@@ -164,10 +172,23 @@ E2eReport InProcess(const Flags& f) {
           c[int(TaskState::kRunning)] + c[int(TaskState::kSucceeded)] + c[int(TaskState::kFailed)];
     }
     if (running == absl::InfinitePast() && ran == f.tasks) running = absl::Now();
-    if (done == f.tasks || (f.until_running && running != absl::InfinitePast())) break;
+    if (f.health_delay > 0 && running != absl::InfinitePast()) {
+      int64_t n = 0;
+      for (const peloton::JobId& id : jobs) {
+        for (const auto& t : Check(m.master->jobs().ListTasks(id), "task list")) {
+          n += t.healthy == peloton::taskfsm::HealthState::kHealthy;
+        }
+      }
+      if (n == f.tasks) healthy = absl::Now();
+    }
+    if (done == f.tasks || (f.until_running && running != absl::InfinitePast() &&
+                            (f.health_delay == 0 || healthy != absl::InfinitePast()))) {
+      break;
+    }
     if (f.tick_ms > 0) absl::SleepFor(absl::Milliseconds(f.tick_ms) - (absl::Now() - tick));
   }
   r.set_to_running_seconds(absl::ToDoubleSeconds(running - t0));
+  if (f.health_delay > 0) r.set_to_healthy_seconds(absl::ToDoubleSeconds(healthy - t0));
   r.set_to_succeeded_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   std::vector<double> latency;
   for (const peloton::JobId& id : jobs) {
@@ -264,7 +285,7 @@ E2eReport OverRpc(const Flags& f) {
   }
   E2eReport r;
   r.set_create_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
-  absl::Time running = absl::InfinitePast();
+  absl::Time running = absl::InfinitePast(), healthy = absl::InfinitePast();
   std::vector<int64_t> created(jobs.size());
   for (;;) {
     int64_t ran = 0, done = 0;
@@ -281,10 +302,25 @@ E2eReport OverRpc(const Flags& f) {
       }
     }
     if (running == absl::InfinitePast() && ran == f.tasks) running = absl::Now();
-    if (done == f.tasks || (f.until_running && running != absl::InfinitePast())) break;
+    if (f.health_delay > 0 && running != absl::InfinitePast()) {
+      int64_t n = 0;
+      for (const std::string& id : jobs) {
+        auto request = peloton.listTasksRequest();
+        request.setJobId(id);
+        auto response = request.send().wait(wait);
+        check(response.getStatus(), "task list");
+        for (auto t : response.getTasks()) n += t.getHealthy() == "HEALTHY";
+      }
+      if (n == f.tasks) healthy = absl::Now();
+    }
+    if (done == f.tasks || (f.until_running && running != absl::InfinitePast() &&
+                            (f.health_delay == 0 || healthy != absl::InfinitePast()))) {
+      break;
+    }
     absl::SleepFor(absl::Milliseconds(20));
   }
   r.set_to_running_seconds(absl::ToDoubleSeconds(running - t0));
+  if (f.health_delay > 0) r.set_to_healthy_seconds(absl::ToDoubleSeconds(healthy - t0));
   r.set_to_succeeded_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   std::vector<double> latency;
   for (size_t j = 0; j < jobs.size(); ++j) {
@@ -330,9 +366,18 @@ int main(int argc, char** argv) {
   app.add_option("--job-type", f.job_type,
                  "batch, or service (implies --until-running: a service's tasks never end)")
       ->check(CLI::IsMember({"batch", "service"}));
+  app.add_option("--health-check-delay", f.health_delay,
+                 "service tasks get a health check, first checked this many seconds after they "
+                 "start (the sim's checks pass); the run ends once all are HEALTHY (0: no check)")
+      ->check(CLI::Range(0, 86400));
   bool json = false;
   app.add_flag("--json", json, "print the report as one JSON object");
   CLI11_PARSE(app, argc, argv);
+  if (f.health_delay > 0 && f.job_type != "service") {
+    std::fprintf(stderr, "--health-check-delay: %d (rule: with --job-type=service only)\n",
+                 f.health_delay);
+    return 2;
+  }
   if (f.job_type == "service") f.until_running = true;
   if (f.dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
@@ -342,6 +387,7 @@ int main(int argc, char** argv) {
   E2eReport r = f.mode == "rpc" ? OverRpc(f) : InProcess(f);
   r.set_mode(f.mode);
   r.set_job_type(f.job_type);
+  r.set_health_check_delay_seconds(f.health_delay);
   r.set_hosts(f.hosts);
   r.set_pools(f.pools);
   r.set_jobs(f.jobs);
