@@ -4,7 +4,7 @@
 # peloton-jobmgr: the quick start's job flow, pools through the job manager to the resource
 # manager, stopping tasks, refusals that cross processes, and each component killed with
 # SIGKILL in the middle of a job and restarted while the others keep running, a service job,
-# and host maintenance across a host manager restart.
+# a task no host could ever hold, and host maintenance across a host manager restart.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -152,6 +152,25 @@ wait_healthy "${web}" 2  # the checks and their findings cross the internal wire
 wait_run_running "${web}" 1 2
 "${peloton}" job stop "${web}" > /dev/null
 wait_state "${web}" KILLED
+
+# A task bigger than any host (1.5 cpu; each has 1) is admitted, and placement, in its own
+# process, tells the job manager it could never be placed: the task list says so.
+cat > "${work}/huge.yaml" <<'YAML'
+instancecount: 1
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 1.5, memlimitmb: 2}
+  command: {shell: true, value: 'exit 0'}
+YAML
+huge=$("${peloton}" job create /DefaultResPool "${work}/huge.yaml" | awk '{print $2}')
+for _ in $(seq 1 100); do
+  "${peloton}" task list "${huge}" | grep -q "could ever hold it" && break
+  sleep 0.1
+done
+"${peloton}" task list "${huge}" | grep -q "PENDING .*could ever hold it, even empty (INSUFFICIENT_RESOURCES)" ||
+  fail "never-fitting task: $("${peloton}" task list "${huge}")"
+"${peloton}" job stop "${huge}" > /dev/null
+wait_state "${huge}" KILLED
 
 # Host maintenance is kept in the store: a host down for maintenance is still down after the
 # host manager restarts, and comes back up when the maintenance completes.

@@ -111,6 +111,7 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.gpus = spec.gpus;
   h.attributes = spec.attributes;
   h.exclusive = h.attributes.contains(kExclusiveAttribute);
+  h.ports = ports;
   h.free_ports = std::move(ports);
   h.free_port_count = port_count;
   h.state = spec.state;
@@ -121,6 +122,23 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   position_.push_back(static_cast<uint32_t>(index.size()));
   index.Add(added.index, KeyOf(added));
   return added.index;
+}
+
+Cluster Cluster::EmptyTwin() const {
+  Cluster twin;
+  for (const Host& h : hosts_) {
+    HostSpec spec;
+    spec.name = h.name;
+    spec.capacity = h.capacity;
+    spec.gpus = h.gpus;
+    for (GpuDevice& d : spec.gpus) d.free_milli = 1000;
+    spec.attributes = h.attributes;
+    spec.ports = h.ports;
+    // Every host was valid when it was added, so it is again.
+    absl::StatusOr<uint32_t> added = twin.AddHost(spec);
+    (void)added;
+  }
+  return twin;
 }
 
 absl::Status Cluster::SetHostState(uint32_t host, HostState state) {

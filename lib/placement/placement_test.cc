@@ -75,6 +75,52 @@ class PlacementTest : public ::testing::Test {
   Cluster cluster_;
 };
 
+// Busy hosts are "not now"; a demand, a GPU model or a label no host has is "never".
+TEST_F(PlacementTest, NeverFitTellsABusyClusterFromOneTooSmall) {
+  HostSpec labelled = CpuHost("a");
+  labelled.attributes["zone"] = "z1";
+  ASSERT_THAT(cluster_.AddHost(labelled), IsOk());
+  ASSERT_THAT(cluster_.AddHost(GpuHost("g", 2, "T4")), IsOk());
+  // Fill both hosts' cpu; what waits now could still fit an empty host.
+  ASSERT_THAT(cluster_.Allocate(0, Task("fill-a", 12000)), IsOk());
+  ASSERT_THAT(cluster_.Allocate(1, Task("fill-g", 64000)), IsOk());
+  ASSERT_THAT(cluster_.SetHostState(0, HostState::kDraining), IsOk());
+  auto profile = registry_.Build("pack");
+  ASSERT_THAT(profile, IsOk());
+  Cluster empty = cluster_.EmptyTwin();
+  ASSERT_EQ(empty.size(), 2u);
+  EXPECT_EQ(empty.host(0).free, empty.host(0).capacity);
+  EXPECT_EQ(empty.host(0).state, HostState::kUp);
+  EXPECT_EQ(empty.host(1).free_port_count, 10u);
+
+  const auto never = [&](const Gang& g) {
+    absl::StatusOr<std::optional<FilterReason>> r = NeverFitReason(g, empty, *profile);
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *r : std::optional<FilterReason>(FilterReason::kUnknown);
+  };
+  EXPECT_EQ(never({{Task("small", 4000)}}), std::nullopt);
+  EXPECT_EQ(never({{Task("gpu", 1000, 2000)}}), std::nullopt);
+  // Nothing was left taken on the twin.
+  EXPECT_EQ(empty.host(1).free, empty.host(1).capacity);
+  EXPECT_EQ(never({{Task("huge", 65000)}}), FilterReason::kInsufficientResources);
+  EXPECT_EQ(never({{Task("three-gpus", 1000, 3000)}}), FilterReason::kInsufficientResources);
+  TaskSpec a100 = Task("a100", 1000, 1000);
+  a100.gpu_models = {"A100"};
+  EXPECT_EQ(never({{a100}}), FilterReason::kMismatchGpu);
+  TaskSpec ports = Task("ports");
+  ports.num_ports = 11;
+  EXPECT_EQ(never({{ports}}), FilterReason::kInsufficientPorts);
+  TaskSpec zone = Task("zone");
+  zone.constraint = Constraint::Host("zone", "z2", Cond::kEqual, 1);
+  EXPECT_EQ(never({{zone}}), FilterReason::kMismatchConstraints);
+  zone.constraint = Constraint::Host("zone", "z1", Cond::kEqual, 1);
+  EXPECT_EQ(never({{zone}}), std::nullopt);
+  // Each of a gang fits alone, not all at once: the gang never fits.
+  EXPECT_EQ(never({{Task("g0", 40000), Task("g1", 40000)}}), FilterReason::kInsufficientResources);
+  Cluster none;
+  EXPECT_EQ(NeverFitReason({{Task("x")}}, none, *profile).value(), FilterReason::kNoOffer);
+}
+
 // Scenario 9 (test_placement_strategy_pack / _spread).
 TEST_F(PlacementTest, PackPutsSmallTasksOnOneHostSpreadJobOnDistinctHosts) {
   for (const char* h : {"a", "b", "c"}) ASSERT_THAT(cluster_.AddHost(CpuHost(h)), IsOk());

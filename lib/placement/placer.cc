@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "peloton/common/check.h"
+#include "peloton/common/status_macros.h"
 
 namespace peloton::placement {
 namespace {
@@ -169,6 +170,20 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
     }
   }
   return result;
+}
+
+absl::StatusOr<std::optional<FilterReason>> NeverFitReason(const Gang& gang, Cluster& empty,
+                                                           const Profile& profile) {
+  PELOTON_ASSIGN_OR_RETURN(PlacementResult r, Place(absl::MakeConstSpan(&gang, 1), empty, profile));
+  for (const Placed& p : r.placed) {
+    // Taken on the twin a moment ago: it goes back as it came.
+    if (absl::Status s = empty.Release(p.allocation); !s.ok()) return s;
+  }
+  if (r.unplaced.empty()) return std::nullopt;
+  for (const Unplaced& u : r.unplaced) {
+    if (u.reason != FilterReason::kGangIncomplete) return u.reason;
+  }
+  return r.unplaced.front().reason;
 }
 
 }  // namespace peloton::placement

@@ -257,6 +257,14 @@ struct HostStatus {
 
 interface JobManager {
   taskSpecs @0 (taskIds :List(Text)) -> (specs :List(MaybeTaskSpec));
-  # What placement placed (launched by the job manager) and the gangs it gave up on.
-  setPlacements @1 (placed :List(PlacedGang), dropped :List(ReadyGang)) -> ();
+  # What placement placed (launched by the job manager), the gangs it gave up on, and what it
+  # found of gangs that wait (placement_engine::PlacementVerdict).
+  setPlacements @1 (placed :List(PlacedGang), dropped :List(ReadyGang),
+                    verdicts :List(PlacementVerdict)) -> ();
+}
+
+struct PlacementVerdict {
+  taskId @0 :Text;
+  never @1 :Bool;     # false: it could fit now
+  reason @2 :UInt8;   # placement::FilterReason, when never
 }

@@ -142,8 +142,8 @@ absl::Status ValidateHealthCheck(const task_pb::TaskConfig& t, const std::string
       break;
     }
     case H::TCP:
-      PELOTON_RETURN_IF_ERROR(ValidateCheckPort(t, h.tcpcheck().port(), h.tcpcheck().portname(),
-                                                path + ".tcpCheck"));
+      PELOTON_RETURN_IF_ERROR(
+          ValidateCheckPort(t, h.tcpcheck().port(), h.tcpcheck().portname(), path + ".tcpCheck"));
       break;
     default:
       return Invalid(path + ".type",

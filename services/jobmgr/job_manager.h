@@ -131,6 +131,10 @@ class JobManager {
   // Gangs placement gave up on because a task no longer waits for a host (stopped, or
   // preempted before launch): stopped tasks end KILLED, the others are queued again.
   void Dropped(const std::vector<resmgr::ReadyGang>& gangs);
+  // What placement found of tasks that wait: one that no host could ever hold has it said in
+  // its message, reason UNPLACEABLE and a pod event; one that could again (a host joined) has
+  // it taken back. Tasks that no longer wait are passed over.
+  void OnVerdicts(const std::vector<placement_engine::PlacementVerdict>& verdicts);
   void OnStatus(const backend::TaskStatus& status);
   // Tasks the resource manager chose to preempt. Launched ones are killed, then queued again as
   // a new run, or, with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING); admitted

@@ -166,6 +166,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
       t.start_time = options_.now();  // when it was launched, until it runs (launch_retry)
+      if (t.reason == kUnplaceableReason) t.reason.clear();  // a host could, after all
       // Peloton's initial health: unknown until a check has passed or failed.
       t.healthy = spec.health_check.has_value() ? taskfsm::HealthState::kUnknown
                                                 : taskfsm::HealthState::kDisabled;
@@ -210,6 +211,27 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       continue;
     }
     resmgr_.TaskLaunched(l.task_id, options_.now());
+  }
+}
+
+void JobManager::OnVerdicts(const std::vector<placement_engine::PlacementVerdict>& verdicts) {
+  for (const placement_engine::PlacementVerdict& v : verdicts) {
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    Job* job = FindByTaskId(v.task_id, &instance, &run);
+    if (job == nullptr) continue;
+    store::TaskRuntime& t = job->tasks[instance];
+    if (t.mesos_task_id != v.task_id || t.state != TaskState::kPending) continue;
+    if (v.reason.has_value()) {
+      t.reason = kUnplaceableReason;
+      SetTaskState(*job, instance, TaskState::kPending,
+                   absl::StrCat("no host of this cluster could ever hold it, even empty (",
+                                placement::Name(*v.reason), "); it waits for one that could"));
+    } else if (t.reason == kUnplaceableReason) {
+      t.reason.clear();
+      SetTaskState(*job, instance, TaskState::kPending,
+                   "the cluster changed: a host could hold it; it waits for room");
+    }
   }
 }
 

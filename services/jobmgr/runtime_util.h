@@ -60,6 +60,9 @@ inline std::vector<uint32_t> Instances(uint32_t from, uint32_t to) {
   return ids;
 }
 
+// The reason of a waiting task that no host of the cluster could ever hold.
+inline constexpr char kUnplaceableReason[] = "UNPLACEABLE";
+
 // What a health check's result makes of a task's health.
 inline taskfsm::HealthState HealthOf(bool healthy) {
   return healthy ? taskfsm::HealthState::kHealthy : taskfsm::HealthState::kUnhealthy;

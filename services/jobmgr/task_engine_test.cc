@@ -401,6 +401,37 @@ TEST_F(TaskEngineTest, AStopCancelsAThrottledRestart) {
   EXPECT_TRUE(taskfsm::IsTerminal(JobState(id)));
 }
 
+// Placement's "never" (no host of the cluster could ever hold the task) and its taking back.
+TEST_F(TaskEngineTest, ATaskNoHostCouldEverHoldSaysSoUntilItCouldOrLaunches) {
+  const JobId id = Create(kOneTask);
+  ASSERT_EQ(Task(id, 0).state, TaskState::kPending);
+  const std::string task = TaskId(id, 0, 1);
+  jobs_->OnVerdicts({{task, placement::FilterReason::kInsufficientResources}});
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  store::TaskRuntime t = Task(id, 0);
+  EXPECT_EQ(t.state, TaskState::kPending);
+  EXPECT_EQ(t.reason, "UNPLACEABLE");
+  EXPECT_THAT(t.message, HasSubstr("no host of this cluster could ever hold it"));
+  EXPECT_THAT(t.message, HasSubstr("INSUFFICIENT_RESOURCES"));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events, jobs_->PodEvents(id, 0, 1));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].reason, "UNPLACEABLE");
+
+  jobs_->OnVerdicts({{task, std::nullopt}});  // a host that could joined
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  EXPECT_EQ(Task(id, 0).reason, "");
+  EXPECT_THAT(Task(id, 0).message, HasSubstr("a host could hold it"));
+
+  jobs_->OnVerdicts({{task, placement::FilterReason::kMismatchConstraints},
+                     {"no-such-job-0-1", placement::FilterReason::kMismatchConstraints}});
+  Place();
+  EXPECT_EQ(Task(id, 0).state, TaskState::kLaunched);
+  EXPECT_EQ(Task(id, 0).reason, "");  // it found a host after all
+  // A verdict for a task that no longer waits changes nothing.
+  jobs_->OnVerdicts({{task, placement::FilterReason::kMismatchConstraints}});
+  EXPECT_EQ(Task(id, 0).reason, "");
+}
+
 // Health checks (reference §1.5, §3.3): the backend runs them, the engine records what they
 // find and restarts what they kill.
 constexpr char kChecked[] = R"yaml(

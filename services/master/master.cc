@@ -32,10 +32,12 @@ absl::Status Master::Tick() {
     jobs_->Preempt(pools_->Preempt());
   }
   std::vector<resmgr::ReadyGang> dropped;
+  std::vector<placement_engine::PlacementVerdict> verdicts;
   std::vector<placement_engine::PlacedGang> placed = placement_.Place(
       pools_->DequeueReady(options_.dequeue_limit), hosts_->cluster(),
-      [this](const std::string& id) { return jobs_->TaskSpecOf(id); }, &dropped);
+      [this](const std::string& id) { return jobs_->TaskSpecOf(id); }, &dropped, &verdicts);
   jobs_->Dropped(dropped);
+  jobs_->OnVerdicts(verdicts);
   jobs_->Launch(std::move(placed));
   return jobs_->Flush();
 }

@@ -329,6 +329,32 @@ instanceconfig:
   EXPECT_TRUE(killed_unhealthy);
 }
 
+// A task bigger than any host (6 cpu; each host has 4) is admitted but could never be placed:
+// its message says so (placement's "never", not "not now") while it waits; the others run.
+TEST_F(MasterTest, ATaskNoHostCouldEverHoldIsReportedAsSuch) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, master_->jobs().CreateJob(Job(R"yaml(
+instancecount: 2
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'exit 0'}
+instanceconfig:
+  1: {resource: {cpulimit: 6, memlimitmb: 64}}
+)yaml")));
+  const auto task = [&](uint32_t instance) {
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+        master_->jobs().ListTasks(id, instance, instance + 1);
+    return tasks.ok() && tasks->size() == 1 ? tasks->front() : store::TaskRuntime{};
+  };
+  TickUntil(id, [&](const jobmgr::JobView& v) {
+    return Count(v, TaskState::kSucceeded) == 1 && task(1).reason == "UNPLACEABLE";
+  });
+  const store::TaskRuntime big = task(1);
+  EXPECT_EQ(big.state, TaskState::kPending);
+  EXPECT_THAT(big.message, HasSubstr("no host of this cluster could ever hold it"));
+  EXPECT_THAT(big.message, HasSubstr("INSUFFICIENT_RESOURCES"));
+}
+
 TEST_F(MasterTest, UpdateAddsInstances) {
   const std::string yaml = R"yaml(
 name: grow

@@ -4,14 +4,65 @@
 
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::placement_engine {
 
+namespace {
+
+// What EmptyTwin copies of the hosts, hashed: a twin is good while this stays the same.
+uint64_t ShapeOf(const placement::Cluster& cluster) {
+  uint64_t h = absl::HashOf(cluster.size());
+  for (uint32_t i = 0; i < cluster.size(); ++i) {
+    const placement::Host& host = cluster.host(i);
+    h = absl::HashOf(h, host.name, host.capacity.milli_cpu(), host.capacity.memory_mb(),
+                     host.capacity.disk_mb(), host.capacity.milli_gpu(), host.ports.size(),
+                     host.attributes.size());
+  }
+  return h;
+}
+
+}  // namespace
+
+void PlacementEngine::Forget(const std::string& gang_id) {
+  judged_.erase(gang_id);
+  never_.erase(gang_id);
+}
+
+void PlacementEngine::Judge(const resmgr::ReadyGang& g, const placement::Gang& gang,
+                            const placement::Cluster& cluster,
+                            std::vector<PlacementVerdict>& verdicts) {
+  if (!twin_.has_value()) {
+    const uint64_t shape = ShapeOf(cluster);
+    if (shape != shape_) {
+      judged_.clear();  // a new shape: every gang is judged again
+      shape_ = shape;
+    }
+    twin_ = cluster.EmptyTwin();
+  }
+  if (!judged_.insert(g.gang.id).second) return;  // judged against these hosts already
+  absl::StatusOr<std::optional<placement::FilterReason>> never =
+      placement::NeverFitReason(gang, *twin_, profile_);
+  if (!never.ok()) {
+    spdlog::error("gang {}: not judged: {}", g.gang.id, std::string(never.status().message()));
+    return;
+  }
+  // "Not now" is the usual case and says nothing; "never", and "now it could" after a "never",
+  // are told.
+  const bool tell =
+      never->has_value() ? never_.insert(g.gang.id).second : never_.erase(g.gang.id) > 0;
+  if (!tell) return;
+  for (const fairshare::GangTask& t : g.gang.tasks) verdicts.push_back({t.task_id, *never});
+}
+
 std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> ready,
                                                placement::Cluster& cluster,
                                                const SpecLookup& spec_of,
-                                               std::vector<resmgr::ReadyGang>* dropped) {
+                                               std::vector<resmgr::ReadyGang>* dropped,
+                                               std::vector<PlacementVerdict>* verdicts) {
+  // The twin is rebuilt at most once a round, and only when the hosts' shape changed.
+  if (twin_.has_value() && ShapeOf(cluster) != shape_) twin_.reset();
   for (resmgr::ReadyGang& g : ready) waiting_.push_back(std::move(g));
   std::vector<PlacedGang> placed;
   std::deque<resmgr::ReadyGang> still_waiting;
@@ -29,6 +80,7 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
       gang.tasks.push_back(*std::move(spec));
     }
     if (gone) {
+      Forget(g.gang.id);
       if (dropped != nullptr) dropped->push_back(std::move(g));
       continue;
     }
@@ -39,13 +91,16 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
       if (!result.ok()) {
         spdlog::error("gang {} dropped: {}", g.gang.id, std::string(result.status().message()));
       }
-      if (!result.ok() && dropped != nullptr) {
-        dropped->push_back(std::move(g));
+      if (!result.ok()) {
+        Forget(g.gang.id);
+        if (dropped != nullptr) dropped->push_back(std::move(g));
       } else {
+        if (verdicts != nullptr) Judge(g, gang, cluster, *verdicts);
         still_waiting.push_back(std::move(g));
       }
       continue;
     }
+    Forget(g.gang.id);
     std::vector<placement::Allocation> allocations;
     allocations.reserve(result->placed.size());
     for (placement::Placed& p : result->placed) allocations.push_back(std::move(p.allocation));

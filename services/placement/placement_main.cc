@@ -57,6 +57,7 @@ void Round(size_t dequeue_limit, PlacementEngine& engine,
     return;
   }
   std::vector<ReadyGang> dropped;
+  std::vector<peloton::placement_engine::PlacementVerdict> verdicts;
   std::vector<PlacedGang> placed = engine.Place(
       std::move(ready), cluster,
       [&](const std::string& id) -> absl::StatusOr<peloton::placement::TaskSpec> {
@@ -64,9 +65,9 @@ void Round(size_t dequeue_limit, PlacementEngine& engine,
         if (it == specs->end()) return absl::NotFoundError(id);
         return it->second;
       },
-      &dropped);
-  if (!placed.empty() || !dropped.empty()) {
-    if (absl::Status s = jobs.SetPlacements(placed, dropped, cluster); !s.ok()) {
+      &dropped, &verdicts);
+  if (!placed.empty() || !dropped.empty() || !verdicts.empty()) {
+    if (absl::Status s = jobs.SetPlacements(placed, dropped, verdicts, cluster); !s.ok()) {
       // Not handed over: they go back in line (what the job manager did launch before it
       // failed is no longer "placing" at the resource manager, and stays as it is).
       spdlog::warn("{} placed gangs not handed over, given back: {}", placed.size(),

@@ -369,7 +369,17 @@ kj::Promise<void> JobManagerServer::setPlacements(SetPlacementsContext context) 
       }
       placed.push_back(std::move(p));
     }
+    std::vector<placement_engine::PlacementVerdict> verdicts;
+    for (wire::PlacementVerdict::Reader v : params.getVerdicts()) {
+      placement_engine::PlacementVerdict verdict{Str(v.getTaskId()), std::nullopt};
+      if (v.getNever()) {
+        // Only a name in the job manager's message: an unknown number reads as UNKNOWN.
+        verdict.reason = static_cast<placement::FilterReason>(v.getReason());
+      }
+      verdicts.push_back(std::move(verdict));
+    }
     jobs_.Dropped(dropped);
+    jobs_.OnVerdicts(verdicts);
     jobs_.Launch(std::move(placed));
   });
 }

@@ -473,7 +473,9 @@ absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> RemoteJobM
 
 absl::Status RemoteJobManager::SetPlacements(
     const std::vector<placement_engine::PlacedGang>& placed,
-    const std::vector<resmgr::ReadyGang>& dropped, const placement::Cluster& cluster) {
+    const std::vector<resmgr::ReadyGang>& dropped,
+    const std::vector<placement_engine::PlacementVerdict>& verdicts,
+    const placement::Cluster& cluster) {
   return Calling(peer_, [&]() -> absl::Status {
     auto request = peer_.Get<wire::JobManager>().setPlacementsRequest();
     auto placed_list = request.initPlaced(static_cast<unsigned>(placed.size()));
@@ -489,6 +491,14 @@ absl::Status RemoteJobManager::SetPlacements(
     }
     auto dropped_list = request.initDropped(static_cast<unsigned>(dropped.size()));
     for (size_t i = 0; i < dropped.size(); ++i) SetReadyGang(dropped[i], dropped_list[i]);
+    auto verdict_list = request.initVerdicts(static_cast<unsigned>(verdicts.size()));
+    for (size_t i = 0; i < verdicts.size(); ++i) {
+      verdict_list[i].setTaskId(verdicts[i].task_id);
+      verdict_list[i].setNever(verdicts[i].reason.has_value());
+      if (verdicts[i].reason.has_value()) {
+        verdict_list[i].setReason(static_cast<uint8_t>(*verdicts[i].reason));
+      }
+    }
     request.send().wait(peer_.wait_scope());
     return absl::OkStatus();
   });

@@ -161,6 +161,7 @@ class RemoteJobManager {
       const std::vector<std::string>& task_ids);
   absl::Status SetPlacements(const std::vector<placement_engine::PlacedGang>& placed,
                              const std::vector<resmgr::ReadyGang>& dropped,
+                             const std::vector<placement_engine::PlacementVerdict>& verdicts,
                              const placement::Cluster& cluster);
 
  private:

@@ -43,6 +43,7 @@ struct Host {
   std::string name;
   absl::flat_hash_map<std::string, std::string> attributes;
   std::vector<PortRange> free_ports;                       // disjoint, sorted
+  std::vector<PortRange> ports;                            // all of them, as added
   absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
   absl::flat_hash_map<uint64_t, uint32_t> job_tasks;       // JobKey(job id) -> SPREAD_JOB tasks
 
@@ -87,6 +88,10 @@ class Cluster {
   // ports are not reserved this way). InvalidArgument for GPU, a negative amount or a bad host;
   // FailedPrecondition (and no change) when more than is free beside the allocations.
   absl::Status SetReserved(uint32_t host, const Resources& reserved);
+
+  // The same hosts, UP and empty: every resource, device and port free, no tasks, nothing
+  // reserved. What "could it ever fit here" is asked of (NeverFitReason).
+  Cluster EmptyTwin() const;
 
   size_t size() const { return hosts_.size(); }
   const Host& host(uint32_t index) const { return hosts_[index]; }

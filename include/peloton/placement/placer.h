@@ -22,6 +22,7 @@
 #ifndef PELOTON_PLACEMENT_PLACER_H_
 #define PELOTON_PLACEMENT_PLACER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,15 @@ struct PlacementResult {
 // InvalidArgument (and nothing placed) if a task is invalid (ValidateTask).
 absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& cluster,
                                       const Profile& profile);
+
+// "Never" as opposed to "not now" (Kubernetes' unschedulable, Ray's infeasible): whether the
+// gang could not be placed even if every host were UP and empty (`empty`: the cluster's
+// EmptyTwin, which this leaves as it found it). nullopt when it could be; else the reason most
+// hosts gave for the first task that found none (kNoOffer: no hosts at all). A constraint that
+// wants other tasks on the host (a TASK label count above 0) cannot hold on an empty host, so
+// such a gang reads as never while those tasks are missing. InvalidArgument as Place.
+absl::StatusOr<std::optional<FilterReason>> NeverFitReason(const Gang& gang, Cluster& empty,
+                                                           const Profile& profile);
 
 }  // namespace peloton::placement
 
