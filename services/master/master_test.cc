@@ -126,6 +126,12 @@ resources:
     ADD_FAILURE() << "job " << id << " did not get there";
     return view;
   }
+  // One instance's runtime (an empty one when it cannot be read).
+  store::TaskRuntime TaskOf(const JobId& id, uint32_t instance) {
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+        master_->jobs().ListTasks(id, instance, instance + 1);
+    return tasks.ok() && tasks->size() == 1 ? tasks->front() : store::TaskRuntime{};
+  }
   static uint32_t Count(const jobmgr::JobView& v, TaskState s) {
     return v.task_counts[static_cast<int>(s)];
   }
@@ -300,11 +306,7 @@ instanceconfig:
       commandcheck: {command: 'test -f ready'}
 )yaml",
                                                         {{"PORT", absl::StrCat(port)}}))));
-  const auto task = [&](uint32_t instance) {
-    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
-        master_->jobs().ListTasks(id, instance, instance + 1);
-    return tasks.ok() && tasks->size() == 1 ? tasks->front() : store::TaskRuntime{};
-  };
+  const auto task = [&](uint32_t instance) { return TaskOf(id, instance); };
   TickUntil(id, [&](const jobmgr::JobView&) {
     return task(0).healthy == taskfsm::HealthState::kHealthy &&
            absl::EndsWith(task(1).mesos_task_id, "-1-2");
@@ -341,11 +343,7 @@ defaultconfig:
 instanceconfig:
   1: {resource: {cpulimit: 6, memlimitmb: 64}}
 )yaml")));
-  const auto task = [&](uint32_t instance) {
-    absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
-        master_->jobs().ListTasks(id, instance, instance + 1);
-    return tasks.ok() && tasks->size() == 1 ? tasks->front() : store::TaskRuntime{};
-  };
+  const auto task = [&](uint32_t instance) { return TaskOf(id, instance); };
   TickUntil(id, [&](const jobmgr::JobView& v) {
     return Count(v, TaskState::kSucceeded) == 1 && task(1).reason == "UNPLACEABLE";
   });

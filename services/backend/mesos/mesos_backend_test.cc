@@ -73,6 +73,15 @@ class MesosBackendTest : public ::testing::Test {
                        [&](const TaskStatus& t) { return t.task_id == id && t.state == s; });
   }
 
+  // The newest call of this type the master got; nullptr when none.
+  const Call* LastCall(Call::Type type) const {
+    const Call* last = nullptr;
+    for (const Call& c : master_.calls()) {
+      if (c.type() == type) last = &c;
+    }
+    return last;
+  }
+
   int CallsOf(Call::Type type) const {
     int n = 0;
     for (const Call& c : master_.calls()) n += c.type() == type;
@@ -150,10 +159,7 @@ TEST_F(MesosBackendTest, HealthChecksGoWithTheLaunchAndHealthComesBackInUpdates)
   auto all = PollUntil(
       *backend, [](const auto& all) { return Has(all, "svc-0-1", MesosTaskState::kRunning); });
   ASSERT_TRUE(Has(all, "svc-0-1", MesosTaskState::kRunning));
-  const Call* accept = nullptr;
-  for (const Call& c : master_.calls()) {
-    if (c.type() == Call::ACCEPT) accept = &c;
-  }
+  const Call* accept = LastCall(Call::ACCEPT);
   ASSERT_NE(accept, nullptr);
   const auto& info = accept->accept().operations(0).launch().task_infos(0);
   EXPECT_EQ(info.health_check().type(), ::mesos::v1::HealthCheck::TCP);
@@ -189,10 +195,7 @@ TEST_F(MesosBackendTest, GpuTasksTakeWholeGpusFromTheGpuAgent) {
   auto all = PollUntil(
       *backend, [](const auto& all) { return Has(all, "job-1-2", MesosTaskState::kRunning); });
   ASSERT_TRUE(Has(all, "job-1-2", MesosTaskState::kRunning));
-  const Call* accept = nullptr;
-  for (const Call& c : master_.calls()) {
-    if (c.type() == Call::ACCEPT) accept = &c;
-  }
+  const Call* accept = LastCall(Call::ACCEPT);
   ASSERT_NE(accept, nullptr);
   double gpus = 0;
   for (const auto& r : accept->accept().operations(0).launch().task_infos(0).resources()) {
