@@ -189,9 +189,9 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
                         static_cast<int32_t>(exit_code)};
   due_.push({task->end, next_seq_++, task});
   if (spec.health_check.has_value()) {
-    task->passes = passes;
-    task->health.emplace(spec.health_check->max_consecutive_failures);
-    task->check_interval = std::max(spec.health_check->interval, absl::Milliseconds(1));
+    task->health = std::make_unique<Task::Health>(
+        Task::Health{HealthTracker(spec.health_check->max_consecutive_failures),
+                     std::max(spec.health_check->interval, absl::Milliseconds(1)), passes});
     const absl::Time first = now + std::max(spec.health_check->delay, absl::ZeroDuration());
     if (first < task->end) due_.push({first, next_seq_++, task, true});
   }
@@ -207,12 +207,13 @@ SimBackend::~SimBackend() {
 }
 
 void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) {
-  const HealthTracker::Verdict v = task.health->Record(task.passes);
+  const HealthTracker::Verdict v = task.health->tracker.Record(task.health->passes);
   if (v.kill) {
-    TaskStatus s = StatusOf(task.id, task.host, MesosTaskState::kKilled,
-                            absl::StrCat("killed: failed ", task.health->consecutive_failures(),
-                                         " health checks in a row (simulated)"),
-                            at);
+    TaskStatus s =
+        StatusOf(task.id, task.host, MesosTaskState::kKilled,
+                 absl::StrCat("killed: failed ", task.health->tracker.consecutive_failures(),
+                              " health checks in a row (simulated)"),
+                 at);
     s.healthy = false;
     out.push_back(std::move(s));
     task.killed = true;  // freed when its end comes up
@@ -227,8 +228,8 @@ void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) 
     out.push_back(std::move(s));
   }
   // A task that passes has nothing more to report; one that fails goes on until it is killed.
-  const absl::Time next = at + task.check_interval;
-  if (!task.passes && next < task.end) due_.push({next, next_seq_++, &task, true});
+  const absl::Time next = at + task.health->interval;
+  if (!task.health->passes && next < task.end) due_.push({next, next_seq_++, &task, true});
 }
 
 absl::Status SimBackend::Kill(const std::string& task_id) {

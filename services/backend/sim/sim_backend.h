@@ -91,9 +91,13 @@ class SimBackend final : public Backend {
     uint32_t host = 0;
     int32_t exit_code = 0;
     bool killed = false;
-    bool passes = true;                   // what its health checks find
-    std::optional<HealthTracker> health;  // with a health check
-    absl::Duration check_interval;
+    // With a health check only (most tasks have none: a pointer keeps them small).
+    struct Health {
+      HealthTracker tracker;
+      absl::Duration interval;
+      bool passes = true;  // what its checks find
+    };
+    std::unique_ptr<Health> health;
   };
   // A task's end (which owns the task), or one of its health checks (queued only before its
   // end, so it never outlives the task).
