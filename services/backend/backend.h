@@ -114,7 +114,8 @@ class Backend {
   // before. A launched task is reported TASK_RUNNING by the next Poll.
   virtual absl::Status Launch(const LaunchSpec& spec) = 0;
   // SIGTERM, then SIGKILL after the task's grace period; reported TASK_KILLED when it ends.
-  // NotFound for a task this backend does not know; killing an ended task does nothing.
+  // NotFound for a task this backend does not know; killing an ended task does nothing (OK,
+  // or NotFound from a backend that forgets ended tasks: sim, mesos).
   virtual absl::Status Kill(const std::string& task_id) = 0;
   // For a backend whose launches need the cluster manager's offers (Mesos): what each host
   // offers now for new tasks (its held offers, less what already waits to launch there); a

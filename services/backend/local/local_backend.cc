@@ -2,6 +2,7 @@
 
 #include "services/backend/local/local_backend.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -252,7 +253,17 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
 
+  // The runner starts with SIGTERM and SIGINT blocked (it unblocks them for the task): a kill
+  // right after the launch then waits for the runner's loop instead of ending the runner, or
+  // the child before it is the runner, unheard (which would read as a lost task). Blocked
+  // before the fork, so that the child never runs without; this thread's mask comes back after.
+  sigset_t blocked, mask;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGTERM);
+  sigaddset(&blocked, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &blocked, &mask);
   const pid_t pid = fork();
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &mask, nullptr);
   if (pid < 0) {
     return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": fork failed"));
   }

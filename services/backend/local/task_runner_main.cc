@@ -220,6 +220,10 @@ int main(int argc, char** argv) {
   sigemptyset(&wanted);
   for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&wanted, s);
   sigprocmask(SIG_BLOCK, &wanted, &old_mask);
+  // The backend starts the runner with SIGTERM and SIGINT blocked already (a kill that comes
+  // before this line then waits for the loop below instead of killing the runner unheard); the
+  // task and its checks get them unblocked.
+  for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigdelset(&old_mask, s);
 
   const pid_t child = fork();
   if (child < 0) return 4;

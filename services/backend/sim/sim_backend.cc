@@ -234,7 +234,10 @@ void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) 
 
 absl::Status SimBackend::Kill(const std::string& task_id) {
   auto it = tasks_.find(task_id);
-  if (it == tasks_.end()) return absl::OkStatus();  // ended already (or never ran here)
+  if (it == tasks_.end()) {
+    // Ended already, or never ran here: the sim does not remember which.
+    return absl::NotFoundError(absl::StrCat("kill: task ", task_id, " is not running here"));
+  }
   Task* task = it->second;
   pending_.push_back(StatusOf(task->id, task->host, MesosTaskState::kKilled, "killed", SimNow()));
   task->killed = true;  // freed when its end comes up in due_

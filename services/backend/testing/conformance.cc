@@ -1,0 +1,184 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/backend/testing/conformance.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "peloton/testing/status_matchers.h"
+
+namespace peloton::backend::testing {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+
+void BackendConformanceTest::SetUp() {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/backend_", name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  harness_ = GetParam().make(dir);
+  ASSERT_NE(harness_, nullptr);
+}
+
+LaunchSpec BackendConformanceTest::Spec(const std::string& task_id,
+                                        const std::string& command) const {
+  LaunchSpec s;
+  s.task_id = task_id;
+  s.hostname = harness_->host();
+  s.command = command;
+  s.resources = Resources::Of(1000, 128, 0, 0);
+  s.kill_grace_period = absl::Seconds(5);
+  return s;
+}
+
+void BackendConformanceTest::PollUntil(
+    const std::function<bool(const std::vector<TaskStatus>&)>& done) {
+  for (int i = 0; i < 2000 && !done(seen_); ++i) {
+    for (TaskStatus& s : backend().Poll()) seen_.push_back(std::move(s));
+    if (!done(seen_)) usleep(5000);
+  }
+}
+
+std::vector<TaskStatus> BackendConformanceTest::Of(const std::string& task_id) const {
+  std::vector<TaskStatus> out;
+  for (const TaskStatus& s : seen_) {
+    if (s.task_id == task_id) out.push_back(s);
+  }
+  return out;
+}
+
+std::string BackendConformanceTest::Describe(const std::string& task_id) const {
+  std::string out;
+  for (const TaskStatus& s : Of(task_id)) {
+    absl::StrAppend(&out, taskfsm::Name(s.state), " (", s.message, "); ");
+  }
+  return out;
+}
+
+bool BackendConformanceTest::Saw(const std::string& task_id, MesosTaskState state) const {
+  return std::any_of(seen_.begin(), seen_.end(),
+                     [&](const TaskStatus& s) { return s.task_id == task_id && s.state == state; });
+}
+
+namespace {
+
+TEST_P(BackendConformanceTest, HostsHaveUniqueNamesAndCapacity) {
+  const std::vector<HostInfo> hosts = backend().Hosts();
+  ASSERT_FALSE(hosts.empty());
+  absl::flat_hash_set<std::string> names;
+  for (const HostInfo& h : hosts) {
+    EXPECT_FALSE(h.hostname.empty());
+    EXPECT_TRUE(names.insert(h.hostname).second) << h.hostname << " twice";
+    EXPECT_GT(h.capacity.milli_cpu(), 0) << h.hostname;
+  }
+  EXPECT_TRUE(names.contains(harness_->host()));
+}
+
+TEST_P(BackendConformanceTest, ALaunchedTaskRunsThenEndsAsItsCommandDoes) {
+  ASSERT_THAT(backend().Launch(Spec("ok-0-1", "exit 0")), IsOk());
+  ASSERT_THAT(backend().Launch(Spec("bad-0-1", "exit 3")), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) {
+    return Saw("ok-0-1", MesosTaskState::kRunning) && Saw("bad-0-1", MesosTaskState::kRunning);
+  });
+  harness_->End("ok-0-1", MesosTaskState::kFinished);
+  harness_->End("bad-0-1", MesosTaskState::kFailed);
+  PollUntil([&](const auto&) {
+    return Saw("ok-0-1", MesosTaskState::kFinished) && Saw("bad-0-1", MesosTaskState::kFailed);
+  });
+  for (const char* id : {"ok-0-1", "bad-0-1"}) {
+    const std::vector<TaskStatus> statuses = Of(id);
+    ASSERT_GE(statuses.size(), 2u) << id;
+    // Running first, on the host it was launched on; then its one end, and nothing after it.
+    EXPECT_EQ(statuses.front().state, MesosTaskState::kRunning) << id;
+    EXPECT_EQ(statuses.front().hostname, harness_->host()) << id;
+    EXPECT_EQ(statuses.back().state,
+              std::string(id) == "ok-0-1" ? MesosTaskState::kFinished : MesosTaskState::kFailed)
+        << id;
+    EXPECT_EQ(
+        std::count_if(statuses.begin(), statuses.end(),
+                      [](const TaskStatus& s) { return s.state != MesosTaskState::kRunning; }),
+        1)
+        << id;
+  }
+}
+
+TEST_P(BackendConformanceTest, ADuplicateOrMisdirectedLaunchIsRefused) {
+  ASSERT_THAT(backend().Launch(Spec("dup-0-1", "sleep 600")), IsOk());
+  EXPECT_THAT(backend().Launch(Spec("dup-0-1", "sleep 600")),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  LaunchSpec nowhere = Spec("nowhere-0-1", "sleep 600");
+  nowhere.hostname = "no-such-host";
+  EXPECT_THAT(backend().Launch(nowhere), StatusIs(absl::StatusCode::kInvalidArgument));
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("dup-0-1", MesosTaskState::kRunning); });
+  ASSERT_THAT(backend().Kill("dup-0-1"), IsOk());
+  PollUntil([&](const auto&) { return Saw("dup-0-1", MesosTaskState::kKilled); });
+  EXPECT_FALSE(Saw("nowhere-0-1", MesosTaskState::kRunning));
+}
+
+TEST_P(BackendConformanceTest, AKilledTaskEndsKilledAndAnUnknownOneIsNotFound) {
+  ASSERT_THAT(backend().Launch(Spec("long-0-1", "sleep 600")), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("long-0-1", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Saw("long-0-1", MesosTaskState::kRunning));
+  ASSERT_THAT(backend().Kill("long-0-1"), IsOk());
+  PollUntil([&](const auto&) { return Saw("long-0-1", MesosTaskState::kKilled); });
+  EXPECT_TRUE(Saw("long-0-1", MesosTaskState::kKilled)) << Describe("long-0-1");
+  EXPECT_THAT(backend().Kill("never-0-1"), StatusIs(absl::StatusCode::kNotFound));
+  // Killing a task that ended does nothing: it says so, or that it does not know the task.
+  const absl::Status again = backend().Kill("long-0-1");
+  EXPECT_TRUE(again.ok() || absl::IsNotFound(again)) << again;
+}
+
+TEST_P(BackendConformanceTest, ReconcileReportsRunningTasksAndLosesUnknownOnes) {
+  ASSERT_THAT(backend().Launch(Spec("rec-0-1", "sleep 600")), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("rec-0-1", MesosTaskState::kRunning); });
+  const std::vector<TaskStatus> answers = backend().Reconcile({"rec-0-1", "ghost-0-1"});
+  ASSERT_EQ(answers.size(), 2u);
+  for (const TaskStatus& s : answers) {
+    EXPECT_EQ(s.state, s.task_id == "rec-0-1" ? MesosTaskState::kRunning : MesosTaskState::kLost)
+        << s.task_id;
+  }
+  ASSERT_THAT(backend().Kill("rec-0-1"), IsOk());
+  PollUntil([&](const auto&) { return Saw("rec-0-1", MesosTaskState::kKilled); });
+}
+
+TEST_P(BackendConformanceTest, APassingHealthCheckReportsTheTaskHealthy) {
+  LaunchSpec spec = Spec("checked-0-1", "sleep 600");
+  spec.health_check = HealthCheckSpec{.type = HealthCheckSpec::Type::kCommand,
+                                      .command = "true",
+                                      .delay = absl::ZeroDuration(),
+                                      .interval = absl::Milliseconds(100),
+                                      .timeout = absl::Seconds(5)};
+  ASSERT_THAT(backend().Launch(spec), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("checked-0-1", MesosTaskState::kRunning); });
+  harness_->PassHealthCheck("checked-0-1");
+  const auto healthy = [&](const auto&) {
+    for (const TaskStatus& s : Of("checked-0-1")) {
+      if (s.healthy == std::optional<bool>(true)) return true;
+    }
+    return false;
+  };
+  PollUntil(healthy);
+  EXPECT_TRUE(healthy(seen_));
+  for (const TaskStatus& s : Of("checked-0-1")) {
+    if (s.healthy.has_value()) EXPECT_EQ(s.state, MesosTaskState::kRunning);
+  }
+  ASSERT_THAT(backend().Kill("checked-0-1"), IsOk());
+  PollUntil([&](const auto&) { return Saw("checked-0-1", MesosTaskState::kKilled); });
+}
+
+}  // namespace
+}  // namespace peloton::backend::testing
