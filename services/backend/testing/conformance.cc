@@ -174,7 +174,9 @@ TEST_P(BackendConformanceTest, APassingHealthCheckReportsTheTaskHealthy) {
   PollUntil(healthy);
   EXPECT_TRUE(healthy(seen_));
   for (const TaskStatus& s : Of("checked-0-1")) {
-    if (s.healthy.has_value()) EXPECT_EQ(s.state, MesosTaskState::kRunning);
+    if (s.healthy.has_value()) {
+      EXPECT_EQ(s.state, MesosTaskState::kRunning);
+    }
   }
   ASSERT_THAT(backend().Kill("checked-0-1"), IsOk());
   PollUntil([&](const auto&) { return Saw("checked-0-1", MesosTaskState::kKilled); });
