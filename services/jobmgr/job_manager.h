@@ -43,6 +43,7 @@
 #include "services/backend/backend.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_config.h"
+#include "services/jobmgr/job_manager_api.h"
 #include "services/placement/placement_engine.h"
 #include "services/resmgr/resource_manager_api.h"
 #include "services/store/store.h"
@@ -80,7 +81,7 @@ struct JobView {
   std::array<uint32_t, taskfsm::kNumTaskStates> task_counts{};  // by TaskState
 };
 
-class JobManager {
+class JobManager final : public JobManagerApi {
  public:
   JobManager(store::Store& store, resmgr::ResourceManagerApi& resmgr,
              hostmgr::HostManagerApi& hostmgr, absl::BitGenRef gen, JobManagerOptions options = {});
@@ -135,6 +136,14 @@ class JobManager {
   // its message, reason UNPLACEABLE and a pod event; one that could again (a host joined) has
   // it taken back. Tasks that no longer wait are passed over.
   void OnVerdicts(const std::vector<placement_engine::PlacementVerdict>& verdicts);
+  // JobManagerApi, in process: TaskSpecOf as the lookup; Dropped, OnVerdicts and Launch (the
+  // allocations were made on the host manager's own cluster). Never fails.
+  absl::StatusOr<placement_engine::SpecLookup> WaitingSpecs(
+      const std::vector<std::string>& task_ids) override;
+  absl::Status SetPlacements(std::vector<placement_engine::PlacedGang>& placed,
+                             const std::vector<resmgr::ReadyGang>& dropped,
+                             const std::vector<placement_engine::PlacementVerdict>& verdicts,
+                             const placement::Cluster& cluster) override;
   void OnStatus(const backend::TaskStatus& status);
   // Tasks the resource manager chose to preempt. Launched ones are killed, then queued again as
   // a new run, or, with preemptionPolicy.killOnPreempt, left KILLED (goal PREEMPTING); admitted

@@ -214,6 +214,23 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
   }
 }
 
+absl::StatusOr<placement_engine::SpecLookup> JobManager::WaitingSpecs(
+    const std::vector<std::string>& /*task_ids*/) {
+  return placement_engine::SpecLookup([this](const std::string& id) { return TaskSpecOf(id); });
+}
+
+absl::Status JobManager::SetPlacements(
+    std::vector<placement_engine::PlacedGang>& placed,
+    const std::vector<resmgr::ReadyGang>& dropped,
+    const std::vector<placement_engine::PlacementVerdict>& verdicts,
+    const placement::Cluster& /*cluster*/) {
+  Dropped(dropped);
+  OnVerdicts(verdicts);
+  Launch(std::move(placed));
+  placed.clear();
+  return absl::OkStatus();
+}
+
 void JobManager::OnVerdicts(const std::vector<placement_engine::PlacementVerdict>& verdicts) {
   for (const placement_engine::PlacementVerdict& v : verdicts) {
     uint32_t instance = 0;

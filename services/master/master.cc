@@ -4,6 +4,7 @@
 
 #include "peloton/common/status_macros.h"
 #include "peloton/placement/plugin.h"
+#include "services/runtime/placement_round.h"
 
 namespace peloton::master {
 
@@ -31,14 +32,12 @@ absl::Status Master::Tick() {
   if (options_.preemption_period_ticks > 0 && ++ticks_ % options_.preemption_period_ticks == 0) {
     jobs_->Preempt(pools_->Preempt());
   }
-  std::vector<resmgr::ReadyGang> dropped;
-  std::vector<placement_engine::PlacementVerdict> verdicts;
-  std::vector<placement_engine::PlacedGang> placed = placement_.Place(
-      pools_->DequeueReady(options_.dequeue_limit), hosts_->cluster(),
-      [this](const std::string& id) { return jobs_->TaskSpecOf(id); }, &dropped, &verdicts);
-  jobs_->Dropped(dropped);
-  jobs_->OnVerdicts(verdicts);
-  jobs_->Launch(std::move(placed));
+  runtime::PlaceRound(
+      placement_, *pools_, *jobs_,
+      [this](placement::Cluster&) -> absl::StatusOr<placement::Cluster*> {
+        return &hosts_->cluster();
+      },
+      options_.dequeue_limit);
   return jobs_->Flush();
 }
 

@@ -15,80 +15,16 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "kj/debug.h"
+#include "peloton/common/status_macros.h"
 #include "peloton/placement/plugin.h"
 #include "services/master/process.h"
 #include "services/placement/placement_engine.h"
 #include "services/rpc/remote.h"
+#include "services/runtime/placement_round.h"
 #include "spdlog/spdlog.h"
 
-namespace {
-
-using ::peloton::placement_engine::PlacedGang;
 using ::peloton::placement_engine::PlacementEngine;
-using ::peloton::resmgr::ReadyGang;
-
-std::string GangIds(const std::vector<ReadyGang>& gangs) {
-  return absl::StrJoin(gangs, ", ",
-                       [](std::string* out, const ReadyGang& g) { out->append(g.gang.id); });
-}
-
-// One placement round. The engine holds nothing afterwards: gangs that fit nowhere (or could
-// not be tried) go back to the resource manager, first in line for the next round.
-void Round(size_t dequeue_limit, PlacementEngine& engine,
-           peloton::rpc::RemoteResourceManager& pools, peloton::rpc::RemoteHostManager& hosts,
-           peloton::rpc::RemoteJobManager& jobs) {
-  std::vector<ReadyGang> ready = pools.DequeueReady(dequeue_limit);
-  if (ready.empty()) return;
-  std::vector<std::string> ids;
-  for (const ReadyGang& g : ready) {
-    for (const auto& t : g.gang.tasks) ids.push_back(t.task_id);
-  }
-  auto specs = jobs.TaskSpecs(ids);
-  peloton::placement::Cluster cluster;
-  absl::Status snapshot = specs.ok() ? hosts.Snapshot(cluster) : specs.status();
-  if (!snapshot.ok()) {
-    spdlog::warn("placement round skipped: {}", std::string(snapshot.message()));
-    if (absl::Status s = pools.ReturnGangs(ready); !s.ok()) {
-      spdlog::error("gangs {} not given back (placing until an engine starts): {}", GangIds(ready),
-                    std::string(s.message()));
-    }
-    return;
-  }
-  std::vector<ReadyGang> dropped;
-  std::vector<peloton::placement_engine::PlacementVerdict> verdicts;
-  std::vector<PlacedGang> placed = engine.Place(
-      std::move(ready), cluster,
-      [&](const std::string& id) -> absl::StatusOr<peloton::placement::TaskSpec> {
-        auto it = specs->find(id);
-        if (it == specs->end()) return absl::NotFoundError(id);
-        return it->second;
-      },
-      &dropped, &verdicts);
-  if (!placed.empty() || !dropped.empty() || !verdicts.empty()) {
-    if (absl::Status s = jobs.SetPlacements(placed, dropped, verdicts, cluster); !s.ok()) {
-      // Not handed over: they go back in line (what the job manager did launch before it
-      // failed is no longer "placing" at the resource manager, and stays as it is).
-      spdlog::warn("{} placed gangs not handed over, given back: {}", placed.size(),
-                   std::string(s.message()));
-      std::vector<ReadyGang> back = std::move(dropped);
-      for (PlacedGang& p : placed) back.push_back({p.pool, std::move(p.gang)});
-      if (absl::Status r = pools.ReturnGangs(back); !r.ok()) {
-        spdlog::error("gangs {} not given back (placing until an engine starts): {}", GangIds(back),
-                      std::string(r.message()));
-      }
-    }
-  }
-  if (std::vector<ReadyGang> waiting = engine.TakeWaiting(); !waiting.empty()) {
-    if (absl::Status s = pools.ReturnGangs(waiting); !s.ok()) {
-      spdlog::error("{} unplaced gangs not given back: {}", waiting.size(),
-                    std::string(s.message()));
-    }
-  }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   namespace master = peloton::master;
@@ -130,5 +66,15 @@ int main(int argc, char** argv) {
         spdlog::info("peloton-placement running ({} gangs taken over)", *taken);
         return absl::OkStatus();
       },
-      [&] { Round(config.placement_dequeue_limit(), engine, pools, hosts, jobs); });
+      [&] {
+        // The round peloton-master runs too, on a snapshot of the host manager's cluster.
+        peloton::runtime::PlaceRound(
+            engine, pools, jobs,
+            [&](peloton::placement::Cluster& scratch)
+                -> absl::StatusOr<peloton::placement::Cluster*> {
+              PELOTON_RETURN_IF_ERROR(hosts.Snapshot(scratch));
+              return &scratch;
+            },
+            config.placement_dequeue_limit());
+      });
 }

@@ -259,7 +259,7 @@ std::optional<ReadyGang> ResourceManager::TakePlacing(absl::string_view task_id)
   return out;
 }
 
-void ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
+absl::Status ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
   for (auto g = gangs.rbegin(); g != gangs.rend(); ++g) {
     if (g->gang.tasks.empty()) continue;
     // Not placing any more when one of its tasks was launched or ended meanwhile.
@@ -267,6 +267,7 @@ void ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
       ready_.push_front(*std::move(placing));
     }
   }
+  return absl::OkStatus();
 }
 
 size_t ResourceManager::ResetPlacing() {

@@ -73,7 +73,7 @@ class ResourceManager final : public ResourceManagerApi {
   // ends. A placement engine gives back the gangs it could not place (they go back to the
   // front of the ready queue, in order); a placement engine that starts takes over what its
   // predecessor was placing (ResetPlacing puts them all back; returns how many).
-  void ReturnGangs(std::vector<ReadyGang> gangs);
+  absl::Status ReturnGangs(std::vector<ReadyGang> gangs) override;  // never fails
   size_t ResetPlacing();
 
   // Preemption (reference §2.7), after Tick: pools over their entitlement for

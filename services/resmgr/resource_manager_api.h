@@ -77,6 +77,9 @@ class ResourceManagerApi {
 
   // Admitted gangs for placement, oldest first.
   virtual std::vector<ReadyGang> DequeueReady(size_t limit) = 0;
+  // Gangs a placement round could not place (or hand over): back to the front of the ready
+  // queue, in order, unless one of their tasks was launched or ended meanwhile.
+  virtual absl::Status ReturnGangs(std::vector<ReadyGang> gangs) = 0;
 };
 
 }  // namespace peloton::resmgr

@@ -193,7 +193,7 @@ TEST_F(ResourceManagerTest, GangsSentAgainAndGangsPlacementGivesBack) {
   ASSERT_EQ(ready.size(), 3u);
   rm_->TaskLaunched("g1-0", absl::Now());  // placed: no longer placing
   // g2 and g3 could not be placed: back at the front, before g4, in their order.
-  rm_->ReturnGangs({ready[1], ready[2]});
+  ASSERT_THAT(rm_->ReturnGangs({ready[1], ready[2]}), IsOk());
   ready = rm_->DequeueReady(10);
   ASSERT_EQ(ready.size(), 3u);
   EXPECT_EQ(ready[0].gang.id, "g2");
@@ -206,8 +206,8 @@ TEST_F(ResourceManagerTest, GangsSentAgainAndGangsPlacementGivesBack) {
   ASSERT_EQ(ready.size(), 2u);
   EXPECT_EQ(ready[0].gang.id, "g2");
   EXPECT_EQ(ready[1].gang.id, "g4");
-  rm_->ReturnGangs({ready[1]});
-  rm_->ReturnGangs({ready[1]});  // given back twice: once
+  ASSERT_THAT(rm_->ReturnGangs({ready[1]}), IsOk());
+  ASSERT_THAT(rm_->ReturnGangs({ready[1]}), IsOk());  // given back twice: once
   EXPECT_EQ(rm_->DequeueReady(10).size(), 1u);
   EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 3000);
 }

@@ -177,7 +177,9 @@ kj::Promise<void> ResourceManagerServer::returnGangs(ReturnGangsContext context)
     for (wire::ReadyGang::Reader g : context.getParams().getGangs()) {
       gangs.push_back(GetReadyGang(g));
     }
-    rm_.ReturnGangs(std::move(gangs));
+    if (absl::Status s = rm_.ReturnGangs(std::move(gangs)); !s.ok()) {
+      throw KJ_EXCEPTION(FAILED, "gangs not given back", std::string(s.message()).c_str());
+    }
   });
 }
 

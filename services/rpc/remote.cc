@@ -2,10 +2,12 @@
 
 #include "services/rpc/remote.h"
 
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
 #include "services/rpc/internal_servers.h"
 #include "spdlog/spdlog.h"
@@ -102,7 +104,7 @@ absl::Status RemoteResourceManager::Ping() {
   });
 }
 
-absl::Status RemoteResourceManager::ReturnGangs(const std::vector<resmgr::ReadyGang>& gangs) {
+absl::Status RemoteResourceManager::ReturnGangs(std::vector<resmgr::ReadyGang> gangs) {
   return Calling(peer_, [&]() -> absl::Status {
     auto request = peer_.Get<wire::ResourceManager>().returnGangsRequest();
     auto list = request.initGangs(static_cast<unsigned>(gangs.size()));
@@ -471,8 +473,20 @@ absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> RemoteJobM
   });
 }
 
+absl::StatusOr<placement_engine::SpecLookup> RemoteJobManager::WaitingSpecs(
+    const std::vector<std::string>& task_ids) {
+  PELOTON_ASSIGN_OR_RETURN(auto specs, TaskSpecs(task_ids));
+  auto shared = std::make_shared<const decltype(specs)>(std::move(specs));
+  return placement_engine::SpecLookup(
+      [shared](const std::string& id) -> absl::StatusOr<placement::TaskSpec> {
+        auto it = shared->find(id);
+        if (it == shared->end()) return absl::NotFoundError(id);
+        return it->second;
+      });
+}
+
 absl::Status RemoteJobManager::SetPlacements(
-    const std::vector<placement_engine::PlacedGang>& placed,
+    std::vector<placement_engine::PlacedGang>& placed,
     const std::vector<resmgr::ReadyGang>& dropped,
     const std::vector<placement_engine::PlacementVerdict>& verdicts,
     const placement::Cluster& cluster) {

@@ -25,6 +25,7 @@
 #include "kj/async.h"
 #include "services/api/internal.capnp.h"
 #include "services/hostmgr/host_manager_api.h"
+#include "services/jobmgr/job_manager_api.h"
 #include "services/placement/placement_engine.h"
 #include "services/resmgr/resource_manager_api.h"
 
@@ -103,7 +104,7 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
   // The tasks preemption chose since the last call (for the job manager to stop).
   absl::StatusOr<std::vector<std::string>> TakePreempted();
   // For the placement engine: gangs it could not place; taking over at start.
-  absl::Status ReturnGangs(const std::vector<resmgr::ReadyGang>& gangs);
+  absl::Status ReturnGangs(std::vector<resmgr::ReadyGang> gangs) override;
   absl::StatusOr<size_t> ResetPlacing();
   // Unavailable until the resource manager answers.
   absl::Status Ping();
@@ -152,17 +153,21 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
 };
 
 // The job manager as the placement engine sees it.
-class RemoteJobManager {
+class RemoteJobManager final : public jobmgr::JobManagerApi {
  public:
   explicit RemoteJobManager(std::string address);
 
   // The specs of the tasks still waiting for a host, by task id (others are absent).
   absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> TaskSpecs(
       const std::vector<std::string>& task_ids);
-  absl::Status SetPlacements(const std::vector<placement_engine::PlacedGang>& placed,
+  // JobManagerApi: the specs fetched at once (TaskSpecs); the placements sent, `placed` left
+  // as it was (the job manager has them, or, on failure, nothing was handed over).
+  absl::StatusOr<placement_engine::SpecLookup> WaitingSpecs(
+      const std::vector<std::string>& task_ids) override;
+  absl::Status SetPlacements(std::vector<placement_engine::PlacedGang>& placed,
                              const std::vector<resmgr::ReadyGang>& dropped,
                              const std::vector<placement_engine::PlacementVerdict>& verdicts,
-                             const placement::Cluster& cluster);
+                             const placement::Cluster& cluster) override;
 
  private:
   Peer peer_;

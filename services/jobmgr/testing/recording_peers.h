@@ -79,10 +79,18 @@ class RecordingResourceManager final : public resmgr::ResourceManagerApi {
     }
     return ready;
   }
+  // Given back: queued again (admitted at the next DequeueReady).
+  absl::Status ReturnGangs(std::vector<resmgr::ReadyGang> gangs) override {
+    for (resmgr::ReadyGang& g : gangs) {
+      returned.push_back(g.gang.id);
+      queued[g.gang.id] = std::move(g);
+    }
+    return absl::OkStatus();
+  }
 
   absl::Status enqueue_error;  // what EnqueueGang answers when not OK
   std::map<std::string, resmgr::ReadyGang> queued;
-  std::vector<std::string> enqueued, removed, ended, launched, adopted;
+  std::vector<std::string> enqueued, removed, ended, launched, adopted, returned;
 };
 
 class RecordingHostManager final : public hostmgr::HostManagerApi {
