@@ -38,9 +38,9 @@
 #include "services/api/respool_convert.h"
 #include "services/api/wire_util.h"
 #include "services/backend/sim/sim_backend.h"
-#include "services/master/master.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/serial_loop.h"
+#include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
@@ -122,7 +122,7 @@ int64_t PeakRssKib() {
 struct Fresh {
   std::unique_ptr<peloton::store::SqliteStore> store;
   std::unique_ptr<peloton::backend::sim::SimBackend> backend;
-  std::unique_ptr<peloton::master::Master> master;
+  std::unique_ptr<peloton::runtime::Master> master;
 };
 
 Fresh Start(const Flags& f) {
@@ -135,7 +135,7 @@ Fresh Start(const Flags& f) {
                 {Check(peloton::backend::sim::GenerateHosts(f.hosts, f.host_shape), "--hosts"), 1}),
             "sim backend");
   m.master = Check(
-      peloton::master::Master::Create(
+      peloton::runtime::Master::Create(
           *m.store, *m.backend,
           {.placement_profile = f.profile, .dequeue_limit = static_cast<size_t>(f.dequeue_limit)}),
       "master");

@@ -24,9 +24,9 @@
 #include "services/api/peloton.capnp.h"
 #include "services/api/wire_util.h"
 #include "services/backend/local/local_backend.h"
-#include "services/master/master.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/serial_loop.h"
+#include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
 
 namespace {
@@ -62,7 +62,7 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   auto backend =
       peloton::backend::local::LocalBackend::Create({"/bin/true", base + "_sandboxes", {host}});
   if (!store.ok() || !backend.ok()) _exit(1);
-  auto master = peloton::master::Master::Create(**store, **backend);
+  auto master = peloton::runtime::Master::Create(**store, **backend);
   if (!master.ok()) _exit(1);
   peloton::api::v0::respool::ResourcePoolConfig pool;
   pool.set_name("bench");

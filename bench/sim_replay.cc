@@ -47,7 +47,7 @@
 #include "bench/sim_replay_report.pb.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/sim/sim_backend.h"
-#include "services/master/master.h"
+#include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 #include "yaml-cpp/yaml.h"
@@ -206,9 +206,9 @@ int main(int argc, char** argv) {
       peloton::backend::sim::SimBackend::Create({host_list, 1, [&sim_now] { return sim_now; }}),
       "sim backend");
   // The job manager keeps the simulated time too: start and completion times, deadlines.
-  peloton::master::MasterOptions master_options;
+  peloton::runtime::MasterOptions master_options;
   master_options.jobs.now = [&sim_now] { return sim_now; };
-  auto master = Check(peloton::master::Master::Create(*store, *backend, master_options), "master");
+  auto master = Check(peloton::runtime::Master::Create(*store, *backend, master_options), "master");
 
   // By default one leaf pool per tenant: equal reservations that add up to the cluster, limits
   // of all of it. With --pools, the user's pools.

@@ -13,8 +13,8 @@ BAZEL=${BAZEL:-bazel}
 DATA_DIR=${DATA_DIR:-./var}
 LISTEN=${LISTEN:-127.0.0.1:5391}
 
-"${BAZEL}" build //services/master:peloton-master //services/cli:peloton
-master=.bazel/bin/services/master/peloton-master
+"${BAZEL}" build //services/bin:peloton-master //services/cli:peloton
+master=.bazel/bin/services/bin/peloton-master
 peloton=.bazel/bin/services/cli/peloton
 
 "${master}" --data-dir="${DATA_DIR}" --listen="${LISTEN}" "$@" &

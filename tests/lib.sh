@@ -87,7 +87,7 @@ expect_ran_once() {
 start_component() {
   local name=$1
   shift
-  "${bin}/${name}/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
+  "${bin}/bin/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
       >> "${work}/${name}.log" 2>&1 &
   pid[${name}]=$!
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 root="${TEST_SRCDIR}/peloton"
-master_bin="${root}/services/master/peloton-master"
+master_bin="${root}/services/bin/peloton-master"
 peloton="${root}/services/cli/peloton"
 examples="${root}/examples"
 work="${TEST_TMPDIR}/quickstart"

@@ -4,7 +4,7 @@
 // manager that admits every gang it is given as soon as it is asked, and a host manager that
 // launches nothing and reports only what the test tells it. Both record every call, so a test
 // sees exactly what the goal-state engine did. These are doubles of our own interfaces; the
-// real components are tested on their own and together in services/master.
+// real components are tested on their own and together in services/runtime.
 
 #ifndef PELOTON_SERVICES_JOBMGR_TESTING_RECORDING_PEERS_H_
 #define PELOTON_SERVICES_JOBMGR_TESTING_RECORDING_PEERS_H_

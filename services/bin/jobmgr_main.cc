@@ -19,33 +19,33 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/jobmgr/job_manager.h"
-#include "services/master/process.h"
 #include "services/rpc/internal_servers.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/remote.h"
+#include "services/runtime/process.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
-  namespace master = peloton::master;
+  namespace runtime = peloton::runtime;
   namespace rpc = peloton::rpc;
   CLI::App app{"peloton-jobmgr: the job manager and the public API, as its own process"};
-  master::Flags flags;
-  master::AddFlags(app, flags, master::kStoreFlags | master::kPeerFlags);
+  runtime::Flags flags;
+  runtime::AddFlags(app, flags, runtime::kStoreFlags | runtime::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
-  const master::MasterConfig config =
-      master::OrExit(master::ConfigOf(app, flags, master::kJobmgrAddress));
-  auto store = master::OrExit(master::OpenStore(config));
+  const runtime::MasterConfig config =
+      runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kJobmgrAddress));
+  auto store = runtime::OrExit(runtime::OpenStore(config));
   std::random_device seed;
   std::mt19937_64 gen(seed());
   rpc::RemoteResourceManager pools(config.resmgr());
   rpc::RemoteHostManager hosts(config.hostmgr());
-  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, master::JobManagerOptionsOf(config));
+  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, runtime::JobManagerOptionsOf(config));
   rpc::SerialLoop loop;
   bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
-  std::vector<master::Export> exports;
+  std::vector<runtime::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
-  return master::Serve(
-      config, kj::heap<rpc::PelotonService>(loop, jobs, pools, hosts, master::SandboxRoot(config)),
+  return runtime::Serve(
+      config, kj::heap<rpc::PelotonService>(loop, jobs, pools, hosts, runtime::SandboxRoot(config)),
       std::move(exports), loop,
       [&]() -> absl::Status {
         for (auto [name, ping] : {std::pair<const char*, std::function<absl::Status()>>{

@@ -18,23 +18,23 @@
 #include "kj/debug.h"
 #include "peloton/common/status_macros.h"
 #include "peloton/placement/plugin.h"
-#include "services/master/process.h"
 #include "services/placement/placement_engine.h"
 #include "services/rpc/remote.h"
 #include "services/runtime/placement_round.h"
+#include "services/runtime/process.h"
 #include "spdlog/spdlog.h"
 
 using ::peloton::placement_engine::PlacementEngine;
 
 int main(int argc, char** argv) {
-  namespace master = peloton::master;
+  namespace runtime = peloton::runtime;
   namespace rpc = peloton::rpc;
   CLI::App app{"peloton-placement: the placement engine, as its own process"};
-  master::Flags flags;
-  master::AddFlags(app, flags, master::kPlacementFlags | master::kPeerFlags);
+  runtime::Flags flags;
+  runtime::AddFlags(app, flags, runtime::kPlacementFlags | runtime::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
-  const master::MasterConfig config =
-      master::OrExit(master::ConfigOf(app, flags, master::kPlacementAddress));
+  const runtime::MasterConfig config =
+      runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kPlacementAddress));
   peloton::placement::PluginRegistry registry;
   absl::Status registered = peloton::placement::RegisterBuiltinPlugins(registry);
   auto profile = registered.ok() ? registry.Build(config.placement_profile())
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   rpc::RemoteHostManager hosts(config.hostmgr());
   rpc::RemoteJobManager jobs(config.jobmgr());
   rpc::SerialLoop loop;
-  return master::Serve(
+  return runtime::Serve(
       config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
       {}, loop,
       [&]() -> absl::Status {

@@ -18,12 +18,12 @@
 #include "absl/status/statusor.h"
 #include "capnp/capability.h"
 #include "services/backend/local/local_backend.h"
-#include "services/master/config.h"
 #include "services/rpc/serial_loop.h"
+#include "services/runtime/config.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 
 // Flag groups, beyond --config, --listen, --tick-ms and --log-level, which all take.
 enum FlagGroup : unsigned {
@@ -87,6 +87,6 @@ int Serve(const MasterConfig& config, capnp::Capability::Client main, std::vecto
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
           const std::function<void()>& tick, backend::Backend* backend = nullptr);
 
-}  // namespace peloton::master
+}  // namespace peloton::runtime
 
 #endif  // PELOTON_SERVICES_MASTER_PROCESS_H_

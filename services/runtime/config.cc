@@ -1,6 +1,6 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 
-#include "services/master/config.h"
+#include "services/runtime/config.h"
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -9,7 +9,7 @@
 #include "services/backend/local/local_backend.h"
 #include "services/common/files.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 namespace {
 
 constexpr double kMaxGoalStateSeconds = 30 * 24 * 3600;
@@ -211,4 +211,4 @@ absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& 
   return hosts;
 }
 
-}  // namespace peloton::master
+}  // namespace peloton::runtime

@@ -16,10 +16,10 @@
 #include "peloton/testing/status_matchers.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/sim/sim_backend.h"
-#include "services/master/master.h"
+#include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 namespace {
 
 using ::peloton::testing::IsOk;
@@ -376,4 +376,4 @@ defaultconfig:
 }
 
 }  // namespace
-}  // namespace peloton::master
+}  // namespace peloton::runtime

@@ -1,12 +1,12 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 
-#include "services/master/master.h"
+#include "services/runtime/master.h"
 
 #include "peloton/common/status_macros.h"
 #include "peloton/placement/plugin.h"
 #include "services/runtime/placement_round.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 
 absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
                                                        backend::Backend& backend,
@@ -41,4 +41,4 @@ absl::Status Master::Tick() {
   return jobs_->Flush();
 }
 
-}  // namespace peloton::master
+}  // namespace peloton::runtime

@@ -8,24 +8,24 @@
 
 #include "CLI/CLI.hpp"
 #include "services/hostmgr/host_manager.h"
-#include "services/master/process.h"
 #include "services/rpc/internal_servers.h"
+#include "services/runtime/process.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
-  namespace master = peloton::master;
+  namespace runtime = peloton::runtime;
   CLI::App app{"peloton-hostmgr: the host manager (the cluster backend), as its own process"};
-  master::Flags flags;
-  master::AddFlags(app, flags, master::kHostFlags);
+  runtime::Flags flags;
+  runtime::AddFlags(app, flags, runtime::kHostFlags);
   CLI11_PARSE(app, argc, argv);
-  const master::MasterConfig config =
-      master::OrExit(master::ConfigOf(app, flags, master::kHostmgrAddress));
+  const runtime::MasterConfig config =
+      runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kHostmgrAddress));
   // The store the other components share keeps host maintenance and the Mesos framework id.
-  std::unique_ptr<peloton::store::SqliteStore> store = master::OrExit(master::OpenStore(config));
-  auto backend = master::OrExit(master::OpenBackend(config, flags.runner, store.get()));
-  auto hosts = master::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
+  std::unique_ptr<peloton::store::SqliteStore> store = runtime::OrExit(runtime::OpenStore(config));
+  auto backend = runtime::OrExit(runtime::OpenBackend(config, flags.runner, store.get()));
+  auto hosts = runtime::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
   peloton::rpc::SerialLoop loop;
-  return master::Serve(
+  return runtime::Serve(
       config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,
       [] {
         spdlog::info("peloton-hostmgr serving");

@@ -1,6 +1,6 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 
-#include "services/master/config.h"
+#include "services/runtime/config.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 namespace {
 
 using ::peloton::testing::IsOk;
@@ -186,4 +186,4 @@ TEST(MasterConfigTest, EachProcessHasItsOwnDefaultAddress) {
 }
 
 }  // namespace
-}  // namespace peloton::master
+}  // namespace peloton::runtime

@@ -3,7 +3,7 @@
 // Batch jobs end to end: the SQLite store, the local backend running real processes on two
 // virtual hosts, and every component, ticked as peloton-master ticks them.
 
-#include "services/master/master.h"
+#include "services/runtime/master.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@
 #include "services/backend/local/local_backend.h"
 #include "services/store/sqlite_store.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 namespace {
 
 using ::peloton::testing::IsOk;
@@ -814,4 +814,4 @@ defaultconfig:
 }
 
 }  // namespace
-}  // namespace peloton::master
+}  // namespace peloton::runtime

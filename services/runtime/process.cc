@@ -1,6 +1,6 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 
-#include "services/master/process.h"
+#include "services/runtime/process.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,7 +18,7 @@
 #include "services/backend/sim/sim_backend.h"
 #include "spdlog/spdlog.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 namespace {
 
 namespace fs = std::filesystem;
@@ -269,4 +269,4 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
   return 0;
 }
 
-}  // namespace peloton::master
+}  // namespace peloton::runtime

@@ -15,9 +15,9 @@
 #include "services/backend/backend.h"
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/jobmgr/job_manager.h"
-#include "services/master/config.pb.h"
+#include "services/runtime/config.pb.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 
 using config::MasterConfig;
 
@@ -50,6 +50,6 @@ jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& config);
 absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& config,
                                                             const backend::HostInfo& machine);
 
-}  // namespace peloton::master
+}  // namespace peloton::runtime
 
 #endif  // PELOTON_SERVICES_MASTER_CONFIG_H_

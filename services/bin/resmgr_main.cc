@@ -11,26 +11,27 @@
 #include <random>
 
 #include "CLI/CLI.hpp"
-#include "services/master/process.h"
 #include "services/resmgr/resource_manager.h"
 #include "services/rpc/internal_servers.h"
 #include "services/rpc/remote.h"
+#include "services/runtime/process.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
-  namespace master = peloton::master;
+  namespace runtime = peloton::runtime;
   CLI::App app{
       "peloton-resmgr: the resource manager (pools, admission, preemption), as its "
       "own process"};
-  master::Flags flags;
-  master::AddFlags(app, flags, master::kStoreFlags | master::kPreemptionFlags | master::kPeerFlags);
+  runtime::Flags flags;
+  runtime::AddFlags(app, flags,
+                    runtime::kStoreFlags | runtime::kPreemptionFlags | runtime::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
-  const master::MasterConfig config =
-      master::OrExit(master::ConfigOf(app, flags, master::kResmgrAddress));
-  auto store = master::OrExit(master::OpenStore(config));
+  const runtime::MasterConfig config =
+      runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kResmgrAddress));
+  auto store = runtime::OrExit(runtime::OpenStore(config));
   std::random_device seed;
   std::mt19937_64 gen(seed());
-  auto pools = master::OrExit(peloton::resmgr::ResourceManager::Create(
+  auto pools = runtime::OrExit(peloton::resmgr::ResourceManager::Create(
       *store, gen,
       {.sustained_over_allocation_count = static_cast<int>(config.sustained_over_allocation())}));
   peloton::rpc::RemoteHostManager hosts(config.hostmgr());
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   peloton::rpc::ResourceManagerServer& preempted = *server;
   const uint32_t period = config.preemption_period_ticks();
   uint64_t ticks = 0;
-  return master::Serve(
+  return runtime::Serve(
       config, kj::mv(server), {}, loop,
       [] {
         spdlog::info("peloton-resmgr serving");

@@ -13,36 +13,36 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "services/master/master.h"
-#include "services/master/process.h"
 #include "services/rpc/peloton_service.h"
+#include "services/runtime/master.h"
+#include "services/runtime/process.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
-  namespace master = peloton::master;
+  namespace runtime = peloton::runtime;
   CLI::App app{"peloton-master: Peloton's scheduler in one process"};
-  master::Flags flags;
-  master::AddFlags(app, flags,
-                   master::kStoreFlags | master::kHostFlags | master::kPlacementFlags |
-                       master::kPreemptionFlags);
+  runtime::Flags flags;
+  runtime::AddFlags(app, flags,
+                    runtime::kStoreFlags | runtime::kHostFlags | runtime::kPlacementFlags |
+                        runtime::kPreemptionFlags);
   CLI11_PARSE(app, argc, argv);
-  const master::MasterConfig config =
-      master::OrExit(master::ConfigOf(app, flags, master::kMasterAddress));
-  auto store = master::OrExit(master::OpenStore(config));
-  auto backend = master::OrExit(master::OpenBackend(config, flags.runner, store.get()));
-  auto m = master::OrExit(master::Master::Create(
+  const runtime::MasterConfig config =
+      runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kMasterAddress));
+  auto store = runtime::OrExit(runtime::OpenStore(config));
+  auto backend = runtime::OrExit(runtime::OpenBackend(config, flags.runner, store.get()));
+  auto m = runtime::OrExit(runtime::Master::Create(
       *store, *backend,
       {.placement_profile = config.placement_profile(),
        .preemption_period_ticks = static_cast<int>(config.preemption_period_ticks()),
        .preemption = {.sustained_over_allocation_count =
                           static_cast<int>(config.sustained_over_allocation())},
        .dequeue_limit = config.placement_dequeue_limit(),
-       .jobs = master::JobManagerOptionsOf(config)}));
+       .jobs = runtime::JobManagerOptionsOf(config)}));
   peloton::rpc::SerialLoop loop;
-  return master::Serve(
+  return runtime::Serve(
       config,
       kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(), m->hosts(),
-                                             master::SandboxRoot(config)),
+                                             runtime::SandboxRoot(config)),
       {}, loop,
       [&]() -> absl::Status {
         if (absl::Status s = m->Recover(); !s.ok()) {

@@ -26,7 +26,7 @@
 #include "services/resmgr/resource_manager.h"
 #include "services/store/store.h"
 
-namespace peloton::master {
+namespace peloton::runtime {
 
 struct MasterOptions {
   std::string placement_profile = "pack";
@@ -68,6 +68,6 @@ class Master {
   int64_t ticks_ = 0;
 };
 
-}  // namespace peloton::master
+}  // namespace peloton::runtime
 
 #endif  // PELOTON_SERVICES_MASTER_MASTER_H_
