@@ -34,8 +34,7 @@ int main(int argc, char** argv) {
       *store, *backend,
       {.placement_profile = config.placement_profile(),
        .preemption_period_ticks = static_cast<int>(config.preemption_period_ticks()),
-       .preemption = {.sustained_over_allocation_count =
-                          static_cast<int>(config.sustained_over_allocation())},
+       .resources = runtime::ResourceManagerOptionsOf(config),
        .dequeue_limit = config.placement_dequeue_limit(),
        .jobs = runtime::JobManagerOptionsOf(config)}));
   peloton::rpc::SerialLoop loop;

@@ -32,8 +32,7 @@ int main(int argc, char** argv) {
   std::random_device seed;
   std::mt19937_64 gen(seed());
   auto pools = runtime::OrExit(peloton::resmgr::ResourceManager::Create(
-      *store, gen,
-      {.sustained_over_allocation_count = static_cast<int>(config.sustained_over_allocation())}));
+      *store, gen, runtime::ResourceManagerOptionsOf(config)));
   peloton::rpc::RemoteHostManager hosts(config.hostmgr());
   peloton::rpc::SerialLoop loop;
   auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);

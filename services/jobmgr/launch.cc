@@ -148,6 +148,17 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       uint64_t run = 0;
       Job* job = FindByTaskId(task_id, &instance, &run);
       gang_of_.erase(task_id);
+      if (job != nullptr && job->tasks[instance].mesos_task_id == task_id &&
+          job->tasks[instance].state != TaskState::kPending &&
+          job->tasks[instance].state != TaskState::kInitialized) {
+        // Placed twice (a placement engine answered after the resource manager had given its
+        // gang to another): this run is on its way already and keeps its pool allocation.
+        if (absl::Status s = hostmgr_.Release(allocation); !s.ok()) {
+          spdlog::error("task {}: a second placement not given back: {}", task_id,
+                        std::string(s.message()));
+        }
+        continue;
+      }
       if (job == nullptr || job->tasks[instance].mesos_task_id != task_id ||
           job->tasks[instance].state != TaskState::kPending ||
           GoalIsStop(job->tasks[instance].goal_state) ||

@@ -227,6 +227,24 @@ TEST_F(TaskEngineTest, AStoppedTaskThatWasAdmittedIsNotLaunched) {
   EXPECT_EQ(JobState(id), JobState::kKilled);
 }
 
+TEST_F(TaskEngineTest, ASecondPlacementOfALaunchedTaskOnlyGivesItsHostBack) {
+  const JobId id = Create(kOneTask);
+  std::vector<resmgr::ReadyGang> admitted = pools_.DequeueReady(10);
+  placement_engine::PlacedGang placed;
+  placed.pool = admitted[0].pool;
+  placed.gang = admitted[0].gang;
+  placed.allocations.resize(1);
+  jobs_->Launch({placed});
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  // A placement engine that timed out at the resource manager answers late for the same run.
+  jobs_->Launch({placed});
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  EXPECT_EQ(hosts_.launches.size(), 1u);
+  EXPECT_EQ(hosts_.releases, 1);
+  EXPECT_THAT(pools_.ended, IsEmpty());  // the running run keeps its pool allocation
+  EXPECT_EQ(Task(id, 0).state, TaskState::kRunning);
+}
+
 TEST_F(TaskEngineTest, ExecutorShutdownEndsAKillThatDidNotEndTheTaskOnce) {
   options_.kill_timeout_margin = absl::Seconds(10);
   jobs_ = std::make_unique<JobManager>(*store_, pools_, hosts_, gen_, options_);

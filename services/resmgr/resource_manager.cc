@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/respool_convert.h"
@@ -18,18 +20,51 @@ std::string ParentPath(absl::string_view path) {
   return slash == 0 || slash == absl::string_view::npos ? "/" : std::string(path.substr(0, slash));
 }
 
+absl::Status Invalid(absl::string_view field, absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
+}
+
 }  // namespace
 
+absl::Status ValidateResourceManagerOptions(const ResourceManagerOptions& o) {
+  constexpr absl::Duration kMax = absl::Hours(24 * 30);
+  for (const auto& [field, value] : {std::pair{"placing_timeout", o.placing_timeout},
+                                     {"placement_backoff", o.placement_backoff},
+                                     {"max_placement_backoff", o.max_placement_backoff},
+                                     {"readmission_after", o.readmission_after}}) {
+    if (!(value > absl::ZeroDuration() && value <= kMax)) {
+      return Invalid(field,
+                     absl::StrCat(absl::FormatDuration(value), " (rule: > 0 and at most 30 days)"));
+    }
+  }
+  if (o.max_placement_backoff < o.placement_backoff) {
+    return Invalid("max_placement_backoff",
+                   absl::StrCat(absl::FormatDuration(o.max_placement_backoff),
+                                " (rule: at least placement_backoff, ",
+                                absl::FormatDuration(o.placement_backoff), ")"));
+  }
+  if (o.placement_attempts_per_cycle < 1 || o.placement_attempts_per_cycle > 1000) {
+    return Invalid("placement_attempts_per_cycle",
+                   absl::StrCat(o.placement_attempts_per_cycle, " (rule: 1 to 1000)"));
+  }
+  return absl::OkStatus();
+}
+
 ResourceManager::ResourceManager(store::Store& store, absl::BitGenRef gen,
-                                 fairshare::PreemptionOptions preemption)
-    : store_(store), gen_(gen), admitter_(tree_), preemptor_(preemption) {
+                                 ResourceManagerOptions options)
+    : store_(store),
+      gen_(gen),
+      admitter_(tree_),
+      preemptor_(options.preemption),
+      options_(std::move(options)) {
   id_of_path_.emplace("/", PoolId(std::string(kRootPoolId)));
   path_of_id_.emplace(PoolId(std::string(kRootPoolId)), "/");
 }
 
 absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
-    store::Store& store, absl::BitGenRef gen, fairshare::PreemptionOptions preemption) {
-  std::unique_ptr<ResourceManager> rm(new ResourceManager(store, gen, preemption));
+    store::Store& store, absl::BitGenRef gen, ResourceManagerOptions options) {
+  PELOTON_RETURN_IF_ERROR(ValidateResourceManagerOptions(options));
+  std::unique_ptr<ResourceManager> rm(new ResourceManager(store, gen, std::move(options)));
   PELOTON_ASSIGN_OR_RETURN(std::vector<store::PoolRecord> pools, store.ListPools());
   // Parents before children: fewer path elements first.
   std::stable_sort(pools.begin(), pools.end(), [](const auto& a, const auto& b) {
@@ -85,7 +120,7 @@ absl::StatusOr<PoolId> ResourceManager::CreatePool(absl::string_view path,
   const PoolId id(NewUuid(gen_));
   absl::Status persisted = stored.status();
   if (persisted.ok()) {
-    const absl::Time now = absl::Now();
+    const absl::Time now = Now();
     persisted = store_.CreatePool(
         {id, std::string(path), stored->SerializeAsString(), stored->owningteam(), now, now});
   }
@@ -113,7 +148,7 @@ absl::Status ResourceManager::UpdatePool(absl::string_view path,
   if (persisted.ok()) {
     record->config = stored.SerializeAsString();
     record->owner = stored.owningteam();
-    record->update_time = absl::Now();
+    record->update_time = Now();
     persisted = store_.UpdatePool(*record);
   }
   if (!persisted.ok()) {
@@ -213,10 +248,34 @@ absl::Status ResourceManager::EnqueueGang(const PoolId& pool, fairshare::Gang ga
 }
 
 absl::Status ResourceManager::RemoveGang(absl::string_view gang_id) {
-  return admitter_.Remove(gang_id).status();
+  absl::Status queued = admitter_.Remove(gang_id).status();
+  if (!absl::IsNotFound(queued)) return queued;
+  // Admitted and waiting out a backoff: it could wait a minute before placement drops it.
+  auto key = backoff_of_gang_.find(gang_id);
+  if (key == backoff_of_gang_.end()) return queued;
+  auto it = backoff_.find(key->second);
+  backoff_of_gang_.erase(key);
+  if (it == backoff_.end()) return queued;
+  Release(it->second.ready.gang);
+  backoff_.erase(it);
+  return absl::OkStatus();
 }
 
 void ResourceManager::Tick(const Resources& capacity) {
+  const absl::Time now = Now();
+  // Handed out so long ago that the engine will not answer for them any more.
+  std::vector<Queued> front;
+  while (!placing_.empty() && now - placing_.begin()->second.since >= options_.placing_timeout) {
+    Placing p = std::move(placing_.begin()->second);
+    placing_.erase(placing_.begin());
+    for (const fairshare::GangTask& t : p.queued.ready.gang.tasks)
+      placing_of_task_.erase(t.task_id);
+    spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.ready.gang.id,
+                 absl::FormatDuration(now - p.since));
+    NotPlaced(std::move(p.queued), now, front);
+  }
+  for (auto g = front.rbegin(); g != front.rend(); ++g) ready_.push_front(std::move(*g));
+
   tree_.ComputeEntitlements({.total = capacity});
   for (fairshare::AdmittedGang& admitted : admitter_.AdmitReady()) {
     const fairshare::Gang& g = admitted.gang;
@@ -228,24 +287,43 @@ void ResourceManager::Tick(const Resources& capacity) {
                           .revocable = g.revocable,
                           .controller = g.controller};
     }
-    ready_.push_back({id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)});
+    ready_.push_back(Queued{
+        {id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)}, now, 0});
+  }
+  // Behind the gangs just admitted, which have not been tried yet.
+  const bool changed = last_capacity_.has_value() && *last_capacity_ != capacity;
+  last_capacity_ = capacity;
+  EndBackoffs(now, changed);
+}
+
+void ResourceManager::EndBackoffs(absl::Time now, bool all) {
+  while (!backoff_.empty() && (all || backoff_.begin()->first.first <= now)) {
+    backoff_of_gang_.erase(backoff_.begin()->second.ready.gang.id);
+    ready_.push_back(std::move(backoff_.begin()->second));
+    backoff_.erase(backoff_.begin());
   }
 }
 
 std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
   std::vector<ReadyGang> out;
+  const absl::Time now = Now();
   while (!ready_.empty() && out.size() < limit) {
-    const ReadyGang& g = ready_.front();
-    const uint64_t seq = next_placing_++;
-    for (const fairshare::GangTask& t : g.gang.tasks) placing_of_task_[t.task_id] = seq;
-    placing_.emplace(seq, g);
-    out.push_back(std::move(ready_.front()));
+    Queued q = std::move(ready_.front());
     ready_.pop_front();
+    const auto& tasks = q.ready.gang.tasks;
+    if (std::none_of(tasks.begin(), tasks.end(),
+                     [this](const fairshare::GangTask& t) { return held_.contains(t.task_id); })) {
+      continue;  // every task of it ended while it waited: nobody wants it placed
+    }
+    const uint64_t seq = next_placing_++;
+    for (const fairshare::GangTask& t : tasks) placing_of_task_[t.task_id] = seq;
+    out.push_back(q.ready);
+    placing_.emplace(seq, Placing{std::move(q), now});
   }
   return out;
 }
 
-std::optional<ReadyGang> ResourceManager::TakePlacing(absl::string_view task_id) {
+std::optional<ResourceManager::Placing> ResourceManager::TakePlacing(absl::string_view task_id) {
   auto it = placing_of_task_.find(task_id);
   if (it == placing_of_task_.end()) return std::nullopt;
   auto gang = placing_.find(it->second);
@@ -253,31 +331,100 @@ std::optional<ReadyGang> ResourceManager::TakePlacing(absl::string_view task_id)
     placing_of_task_.erase(it);
     return std::nullopt;
   }
-  for (const fairshare::GangTask& t : gang->second.gang.tasks) placing_of_task_.erase(t.task_id);
-  ReadyGang out = std::move(gang->second);
+  for (const fairshare::GangTask& t : gang->second.queued.ready.gang.tasks) {
+    placing_of_task_.erase(t.task_id);
+  }
+  Placing out = std::move(gang->second);
   placing_.erase(gang);
   return out;
 }
 
-absl::Status ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
-  for (auto g = gangs.rbegin(); g != gangs.rend(); ++g) {
-    if (g->gang.tasks.empty()) continue;
-    // Not placing any more when one of its tasks was launched or ended meanwhile.
-    if (std::optional<ReadyGang> placing = TakePlacing(g->gang.tasks.front().task_id)) {
-      ready_.push_front(*std::move(placing));
+void ResourceManager::Release(const fairshare::Gang& gang) {
+  for (const fairshare::GangTask& t : gang.tasks) {
+    auto it = held_.find(t.task_id);
+    if (it == held_.end()) continue;
+    if (absl::Status s = tree_.RemoveAllocation(it->second.pool, it->second.allocation());
+        !s.ok()) {
+      spdlog::error("task {}: its allocation not released: {}", t.task_id,
+                    std::string(s.message()));
+    }
+    held_.erase(it);
+  }
+}
+
+bool ResourceManager::Readmit(const Queued& queued) {
+  const fairshare::Gang& gang = queued.ready.gang;
+  size_t held = 0;
+  fairshare::PoolHandle pool{};
+  for (const fairshare::GangTask& t : gang.tasks) {
+    if (auto it = held_.find(t.task_id); it != held_.end()) {
+      ++held;
+      pool = it->second.pool;
     }
   }
+  if (held == 0) return true;  // all ended: nothing to place
+  if (held != gang.tasks.size()) return false;
+  // Queued first (its demand counted), then released: a refusal changes nothing.
+  if (absl::Status s = admitter_.Enqueue(pool, gang); !s.ok()) {
+    spdlog::error("gang {}: not sent back to its pool's queue: {}", gang.id,
+                  std::string(s.message()));
+    return false;
+  }
+  Release(gang);
+  ++readmitted_;
+  spdlog::info("gang {}: not placed in {} tries over {}; back in its pool's queue", gang.id,
+               queued.failures, absl::FormatDuration(Now() - queued.admitted));
+  return true;
+}
+
+void ResourceManager::NotPlaced(Queued queued, absl::Time now, std::vector<Queued>& front) {
+  ++queued.failures;
+  if (queued.failures == 1) {
+    front.push_back(std::move(queued));
+    return;
+  }
+  if (queued.failures >= options_.placement_attempts_per_cycle &&
+      now - queued.admitted >= options_.readmission_after && Readmit(queued)) {
+    return;
+  }
+  absl::Duration wait = options_.placement_backoff;
+  for (uint32_t k = 2; k < queued.failures && wait < options_.max_placement_backoff; ++k) {
+    wait *= 2;
+  }
+  const BackoffKey key{now + std::min(wait, options_.max_placement_backoff), next_backoff_++};
+  backoff_of_gang_[queued.ready.gang.id] = key;
+  backoff_.emplace(key, std::move(queued));
+}
+
+absl::Status ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
+  const absl::Time now = Now();
+  std::vector<Queued> front;
+  for (const ReadyGang& g : gangs) {
+    if (g.gang.tasks.empty()) continue;
+    // Not placing any more when one of its tasks was launched or ended meanwhile.
+    if (std::optional<Placing> placing = TakePlacing(g.gang.tasks.front().task_id)) {
+      NotPlaced(std::move(placing->queued), now, front);
+    }
+  }
+  for (auto g = front.rbegin(); g != front.rend(); ++g) ready_.push_front(std::move(*g));
   return absl::OkStatus();
 }
 
 size_t ResourceManager::ResetPlacing() {
   const size_t n = placing_.size();
   for (auto it = placing_.rbegin(); it != placing_.rend(); ++it) {
-    ready_.push_front(std::move(it->second));
+    ready_.push_front(std::move(it->second.queued));
   }
   placing_.clear();
   placing_of_task_.clear();
   return n;
+}
+
+ResourceManager::Waiting ResourceManager::waiting() const {
+  return {.ready = ready_.size(),
+          .placing = placing_.size(),
+          .backoff = backoff_.size(),
+          .readmitted = readmitted_};
 }
 
 absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view task_id,
@@ -308,7 +455,7 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
                                  .revocable = revocable,
                                  .controller = controller,
                                  .running = true,
-                                 .start_unix_nanos = absl::ToUnixNanos(absl::Now())};
+                                 .start_unix_nanos = absl::ToUnixNanos(Now())};
   return absl::OkStatus();
 }
 
@@ -341,6 +488,25 @@ std::vector<std::string> ResourceManager::Preempt() {
          fairshare::SelectVictims(fairshare::NeedToFree(tree_.pool(pool)), candidates)) {
       victims.push_back(std::move(id));
     }
+  }
+  // A victim admitted but waiting out a backoff: its gang goes to the front of the ready
+  // queue, for the next placement round to find that it no longer waits for a host.
+  if (!backoff_.empty() && !victims.empty()) {
+    const absl::flat_hash_set<absl::string_view> chosen(victims.begin(), victims.end());
+    std::vector<Queued> front;
+    for (auto it = backoff_.begin(); it != backoff_.end();) {
+      const auto& tasks = it->second.ready.gang.tasks;
+      if (std::none_of(tasks.begin(), tasks.end(), [&chosen](const fairshare::GangTask& t) {
+            return chosen.contains(t.task_id);
+          })) {
+        ++it;
+        continue;
+      }
+      backoff_of_gang_.erase(it->second.ready.gang.id);
+      front.push_back(std::move(it->second));
+      it = backoff_.erase(it);
+    }
+    for (auto g = front.rbegin(); g != front.rend(); ++g) ready_.push_front(std::move(*g));
   }
   return victims;
 }

@@ -18,8 +18,10 @@ namespace {
 
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 respool_pb::ResourcePoolConfig Pool(const std::string& yaml) {
   respool_pb::ResourcePoolConfig config;
@@ -210,6 +212,169 @@ TEST_F(ResourceManagerTest, GangsSentAgainAndGangsPlacementGivesBack) {
   ASSERT_THAT(rm_->ReturnGangs({ready[1]}), IsOk());  // given back twice: once
   EXPECT_EQ(rm_->DequeueReady(10).size(), 1u);
   EXPECT_EQ(rm_->GetPool("/a")->allocation.total.milli_cpu(), 3000);
+}
+
+// A resource manager on a clock the test moves.
+class PlacementRetryTest : public ResourceManagerTest {
+ protected:
+  void SetUp() override {
+    ResourceManagerTest::SetUp();
+    rm_.reset();
+    options_.now = [this] { return now_; };
+    PELOTON_ASSERT_OK_AND_ASSIGN(rm_, ResourceManager::Create(*store_, gen_, options_));
+    PELOTON_ASSERT_OK_AND_ASSIGN(pool_, rm_->CreatePool("/a", Pool(Small("a", 8))));
+  }
+  void Tick() { rm_->Tick(capacity_); }
+  void Enqueue(const std::string& id, int64_t milli_cpu = 1000) {
+    ASSERT_THAT(rm_->EnqueueGang(pool_, GangOf(id, 1, milli_cpu)), IsOk());
+  }
+  std::vector<std::string> Dequeue() {
+    last_ = rm_->DequeueReady(100);
+    std::vector<std::string> ids;
+    for (const ReadyGang& g : last_) ids.push_back(g.gang.id);
+    return ids;
+  }
+  // Of the gangs dequeued last, `id` is given back: a failed placement.
+  void Return(const std::string& id) {
+    for (const ReadyGang& g : last_) {
+      if (g.gang.id == id) {
+        ASSERT_THAT(rm_->ReturnGangs({g}), IsOk());
+        return;
+      }
+    }
+    FAIL() << id << " was not dequeued";
+  }
+  void Fail(const std::string& id) {
+    EXPECT_THAT(Dequeue(), Contains(id));
+    Return(id);
+  }
+  int64_t Allocated() const { return rm_->GetPool("/a")->allocation.total.milli_cpu(); }
+
+  ResourceManagerOptions options_;
+  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
+  Resources capacity_ = Resources::Of(100'000, 100'000, 100'000, 0);
+  PoolId pool_;
+  std::vector<ReadyGang> last_;
+};
+
+TEST_F(PlacementRetryTest, AGangNotPlacedTwiceBacksOffAndRejoinsBehindFreshGangs) {
+  Enqueue("g1");
+  Tick();
+  Fail("g1");  // the first time: tried again in the next round
+  EXPECT_EQ(rm_->waiting().ready, 1u);
+  Fail("g1");  // the second: waits 2 s
+  EXPECT_EQ(rm_->waiting().backoff, 1u);
+  Enqueue("g2");
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g2"));
+  now_ += absl::Seconds(1);
+  Tick();
+  EXPECT_THAT(Dequeue(), IsEmpty());
+  Enqueue("g3");
+  now_ += absl::Seconds(1);
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g3", "g1"));  // gangs not tried yet go first
+  // The third time: 4 s.
+  Return("g1");
+  now_ += absl::Seconds(3);
+  Tick();
+  EXPECT_THAT(Dequeue(), IsEmpty());
+  now_ += absl::Seconds(1);
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g1"));
+  // Doubling up to max_placement_backoff (1 min): 8, 16, 32, 60, 60 s.
+  for (const int wait : {8, 16, 32, 60, 60}) {
+    Return("g1");
+    now_ += absl::Seconds(wait - 1);
+    Tick();
+    EXPECT_THAT(Dequeue(), IsEmpty()) << wait;
+    now_ += absl::Seconds(1);
+    Tick();
+    EXPECT_THAT(Dequeue(), ElementsAre("g1")) << wait;
+  }
+  EXPECT_EQ(Allocated(), 3000);  // admitted all along: the three gangs hold their cores
+  EXPECT_EQ(rm_->waiting().readmitted, 0u);
+}
+
+TEST_F(PlacementRetryTest, ACapacityChangeEndsEveryBackoff) {
+  Enqueue("g1");
+  Tick();
+  Fail("g1");
+  Fail("g1");
+  Tick();
+  EXPECT_THAT(Dequeue(), IsEmpty());
+  capacity_ = Resources::Of(200'000, 200'000, 200'000, 0);  // a host joined
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g1"));
+}
+
+TEST_F(PlacementRetryTest, AGangPlacingPastThePlacingTimeoutIsNotPlaced) {
+  Enqueue("g1");
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g1"));  // and the engine never answers
+  now_ += options_.placing_timeout - absl::Seconds(1);
+  Tick();
+  EXPECT_THAT(Dequeue(), IsEmpty());
+  EXPECT_EQ(rm_->waiting().placing, 1u);
+  now_ += absl::Seconds(1);
+  Tick();
+  EXPECT_EQ(rm_->waiting().placing, 0u);
+  EXPECT_THAT(Dequeue(), ElementsAre("g1"));  // counted as its first failure: at once
+  rm_->TaskLaunched("g1-0", now_);
+  EXPECT_EQ(rm_->waiting().placing, 0u);
+}
+
+TEST_F(PlacementRetryTest, AGangNotPlacedForACycleGoesBackToItsPoolsQueue) {
+  // The pool holds one 8-core gang at a time: g1 is admitted, g2 waits in the queue.
+  Enqueue("g1", 8000);
+  Enqueue("g2", 8000);
+  Tick();
+  Fail("g1");
+  Fail("g1");
+  now_ += options_.readmission_after;  // backoffs long over
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g1"));
+  EXPECT_EQ(Allocated(), 8000);
+  Return("g1");  // the third failure, ten minutes after its admission
+  EXPECT_EQ(rm_->waiting().readmitted, 1u);
+  EXPECT_EQ(Allocated(), 0);
+  EXPECT_EQ(rm_->GetPool("/a")->demand.milli_cpu(), 16000);
+  Tick();  // g2 is first in the pool's queue now
+  EXPECT_THAT(Dequeue(), ElementsAre("g2"));
+  rm_->TaskLaunched("g2-0", now_);
+  rm_->TaskEnded("g2-0");
+  Tick();
+  EXPECT_THAT(Dequeue(), ElementsAre("g1"));  // admitted again: a new cycle
+}
+
+TEST_F(PlacementRetryTest, AGangBackingOffCanBeRemovedAndAGangNobodyWantsIsNotHandedOut) {
+  Enqueue("g1");
+  Enqueue("g2");
+  Tick();
+  Fail("g1");
+  Fail("g1");
+  ASSERT_EQ(rm_->waiting().backoff, 1u);
+  EXPECT_THAT(rm_->RemoveGang("g1"), IsOk());  // its job was stopped
+  EXPECT_THAT(rm_->RemoveGang("g1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(rm_->waiting().backoff, 0u);
+  EXPECT_EQ(Allocated(), 1000);  // g2's
+  // g2 was dequeued with g1 each time and is in the ready queue; its task ends there.
+  rm_->TaskEnded("g2-0");
+  EXPECT_EQ(Allocated(), 0);
+  EXPECT_THAT(Dequeue(), IsEmpty());
+}
+
+TEST(ResourceManagerOptionsTest, AreCheckedWithTheFieldAndTheRule) {
+  EXPECT_THAT(ValidateResourceManagerOptions({}), IsOk());
+  EXPECT_THAT(ValidateResourceManagerOptions({.placing_timeout = absl::ZeroDuration()}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("placing_timeout: 0")));
+  EXPECT_THAT(ValidateResourceManagerOptions({.placement_backoff = absl::Minutes(2),
+                                              .max_placement_backoff = absl::Minutes(1)}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("max_placement_backoff: 1m (rule: at least placement_backoff")));
+  EXPECT_THAT(
+      ValidateResourceManagerOptions({.placement_attempts_per_cycle = 0}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("placement_attempts_per_cycle")));
 }
 
 TEST_F(ResourceManagerTest, AStoredPoolThatNoLongerFitsIsReportedNotDropped) {

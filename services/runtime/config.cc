@@ -59,6 +59,16 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
        &config::GoalState::set_failure_count_reset_seconds, g);
   fill(g.kill_timeout_margin_seconds(), defaults.kill_timeout_margin,
        &config::GoalState::set_kill_timeout_margin_seconds, g);
+  config::PlacementRetry& r = *c.mutable_placement_retry();
+  const resmgr::ResourceManagerOptions rm;
+  const auto seconds = [](double value, absl::Duration d) {
+    return value == 0 ? absl::ToDoubleSeconds(d) : value;
+  };
+  r.set_placing_timeout_seconds(seconds(r.placing_timeout_seconds(), rm.placing_timeout));
+  r.set_backoff_seconds(seconds(r.backoff_seconds(), rm.placement_backoff));
+  r.set_max_backoff_seconds(seconds(r.max_backoff_seconds(), rm.max_placement_backoff));
+  r.set_readmission_after_seconds(seconds(r.readmission_after_seconds(), rm.readmission_after));
+  if (r.attempts_per_cycle() == 0) r.set_attempts_per_cycle(rm.placement_attempts_per_cycle);
 }
 
 jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& c) {
@@ -69,6 +79,18 @@ jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& c) {
   o.max_restart_delay = absl::Seconds(g.max_restart_delay_seconds());
   o.failure_count_reset = absl::Seconds(g.failure_count_reset_seconds());
   o.kill_timeout_margin = absl::Seconds(g.kill_timeout_margin_seconds());
+  return o;
+}
+
+resmgr::ResourceManagerOptions ResourceManagerOptionsOf(const MasterConfig& c) {
+  resmgr::ResourceManagerOptions o;
+  o.preemption.sustained_over_allocation_count = static_cast<int>(c.sustained_over_allocation());
+  const config::PlacementRetry& r = c.placement_retry();
+  o.placing_timeout = absl::Seconds(r.placing_timeout_seconds());
+  o.placement_backoff = absl::Seconds(r.backoff_seconds());
+  o.max_placement_backoff = absl::Seconds(r.max_backoff_seconds());
+  o.placement_attempts_per_cycle = r.attempts_per_cycle();
+  o.readmission_after = absl::Seconds(r.readmission_after_seconds());
   return o;
 }
 
@@ -135,6 +157,10 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
         "goal_state.max_restart_delay_seconds",
         absl::StrCat(g.max_restart_delay_seconds(), " (rule: at least restart_base_delay_seconds, ",
                      g.restart_base_delay_seconds(), ")"));
+  }
+  if (absl::Status s = resmgr::ValidateResourceManagerOptions(ResourceManagerOptionsOf(c));
+      !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("placement_retry.", s.message()));
   }
   if (!(c.sim_speed() > 0)) {
     return Invalid("sim_speed", absl::StrCat(c.sim_speed(), " (rule: > 0)"));

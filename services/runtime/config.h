@@ -5,8 +5,8 @@
 //
 //   PELOTON_ASSIGN_OR_RETURN(MasterConfig c, LoadMasterConfig({"base.yaml", "dev.yaml"}));
 
-#ifndef PELOTON_SERVICES_MASTER_CONFIG_H_
-#define PELOTON_SERVICES_MASTER_CONFIG_H_
+#ifndef PELOTON_SERVICES_RUNTIME_CONFIG_H_
+#define PELOTON_SERVICES_RUNTIME_CONFIG_H_
 
 #include <string>
 #include <vector>
@@ -15,6 +15,7 @@
 #include "services/backend/backend.h"
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/jobmgr/job_manager.h"
+#include "services/resmgr/resource_manager.h"
 #include "services/runtime/config.pb.h"
 
 namespace peloton::runtime {
@@ -46,10 +47,13 @@ absl::Status ValidateMasterConfig(const MasterConfig& config);
 backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& config);
 // The job manager's options of a validated config (goal_state).
 jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& config);
+// The resource manager's options of a validated config (sustained_over_allocation,
+// placement_retry).
+resmgr::ResourceManagerOptions ResourceManagerOptionsOf(const MasterConfig& config);
 
 absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& config,
                                                             const backend::HostInfo& machine);
 
 }  // namespace peloton::runtime
 
-#endif  // PELOTON_SERVICES_MASTER_CONFIG_H_
+#endif  // PELOTON_SERVICES_RUNTIME_CONFIG_H_

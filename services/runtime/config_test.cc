@@ -84,6 +84,39 @@ TEST(MasterConfigTest, TheGoalStateWaitsDefaultToPelotonsAndAreChecked) {
                        HasSubstr("goal_state.max_restart_delay_seconds: 60 (rule: at least")));
 }
 
+TEST(MasterConfigTest, ThePlacementRetryDefaultsAndIsChecked) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig defaults,
+                               LoadMasterConfig({Write("empty.yaml", "{}\n")}));
+  const resmgr::ResourceManagerOptions o = ResourceManagerOptionsOf(defaults);
+  EXPECT_EQ(o.placing_timeout, absl::Minutes(10));
+  EXPECT_EQ(o.placement_backoff, absl::Seconds(2));
+  EXPECT_EQ(o.max_placement_backoff, absl::Minutes(1));
+  EXPECT_EQ(o.placement_attempts_per_cycle, 3u);
+  EXPECT_EQ(o.readmission_after, absl::Minutes(10));
+  EXPECT_EQ(o.preemption.sustained_over_allocation_count, 3);
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      MasterConfig set,
+      LoadMasterConfig({Write("retry.yaml",
+                              "placementRetry: {placingTimeoutSeconds: 20, backoff_seconds: 10, "
+                              "attemptsPerCycle: 5}\n")}));
+  EXPECT_EQ(ResourceManagerOptionsOf(set).placing_timeout, absl::Seconds(20));
+  EXPECT_EQ(ResourceManagerOptionsOf(set).placement_backoff, absl::Seconds(10));
+  EXPECT_EQ(ResourceManagerOptionsOf(set).placement_attempts_per_cycle, 5u);
+
+  EXPECT_THAT(LoadMasterConfig({Write("slow.yaml",
+                                      "placement_retry: {backoff_seconds: 120, "
+                                      "max_backoff_seconds: 60}\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("placement_retry.max_placement_backoff: 1m (rule: at least")));
+  EXPECT_THAT(
+      LoadMasterConfig({Write("neg.yaml", "placement_retry: {placing_timeout_seconds: -5}\n")})
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("placement_retry.placing_timeout: -5s (rule: > 0")));
+}
+
 TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
   EXPECT_THAT(LoadMasterConfig({"/no/such.yaml"}).status(),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/no/such.yaml")));

@@ -14,9 +14,10 @@ absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
   placement::PluginRegistry registry;
   PELOTON_RETURN_IF_ERROR(placement::RegisterBuiltinPlugins(registry));
   PELOTON_ASSIGN_OR_RETURN(placement::Profile profile, registry.Build(options.placement_profile));
+  if (!options.resources.now) options.resources.now = options.jobs.now;
   std::unique_ptr<Master> m(new Master(std::move(options), std::move(profile)));
   PELOTON_ASSIGN_OR_RETURN(m->pools_,
-                           resmgr::ResourceManager::Create(store, m->gen_, m->options_.preemption));
+                           resmgr::ResourceManager::Create(store, m->gen_, m->options_.resources));
   PELOTON_ASSIGN_OR_RETURN(m->hosts_, hostmgr::HostManager::Create(backend, &store));
   m->jobs_ = std::make_unique<jobmgr::JobManager>(store, *m->pools_, *m->hosts_, m->gen_,
                                                   m->options_.jobs);

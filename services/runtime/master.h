@@ -11,8 +11,8 @@
 //
 // Thread-compatible.
 
-#ifndef PELOTON_SERVICES_MASTER_MASTER_H_
-#define PELOTON_SERVICES_MASTER_MASTER_H_
+#ifndef PELOTON_SERVICES_RUNTIME_MASTER_H_
+#define PELOTON_SERVICES_RUNTIME_MASTER_H_
 
 #include <memory>
 #include <string>
@@ -33,7 +33,9 @@ struct MasterOptions {
   // Preemption runs every `preemption_period_ticks` ticks; a pool is preempted after being over
   // its entitlement that many runs in a row (Peloton's development setting: 3).
   int preemption_period_ticks = 10;
-  fairshare::PreemptionOptions preemption = {.sustained_over_allocation_count = 3};
+  // Preemption's sustained count (Peloton's development setting, 3) and the placement
+  // timeouts and backoff; an empty clock there means the job manager's.
+  resmgr::ResourceManagerOptions resources = {.preemption = {.sustained_over_allocation_count = 3}};
   // Gangs placed per tick at most: with 100 ms ticks, 5,000 lets 35,000 tasks a second start
   // on 10,000 hosts (bench/e2e) while a tick stays near 100 ms.
   size_t dequeue_limit = 5000;
@@ -70,4 +72,4 @@ class Master {
 
 }  // namespace peloton::runtime
 
-#endif  // PELOTON_SERVICES_MASTER_MASTER_H_
+#endif  // PELOTON_SERVICES_RUNTIME_MASTER_H_

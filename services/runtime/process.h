@@ -5,8 +5,8 @@
 // --config files (config/<app>/base.yaml + overlay); each process takes the flag groups it
 // uses. Serve runs a Cap'n Proto server and the process's SerialLoop.
 
-#ifndef PELOTON_SERVICES_MASTER_PROCESS_H_
-#define PELOTON_SERVICES_MASTER_PROCESS_H_
+#ifndef PELOTON_SERVICES_RUNTIME_PROCESS_H_
+#define PELOTON_SERVICES_RUNTIME_PROCESS_H_
 
 #include <cstdlib>
 #include <functional>
@@ -89,4 +89,4 @@ int Serve(const MasterConfig& config, capnp::Capability::Client main, std::vecto
 
 }  // namespace peloton::runtime
 
-#endif  // PELOTON_SERVICES_MASTER_PROCESS_H_
+#endif  // PELOTON_SERVICES_RUNTIME_PROCESS_H_
