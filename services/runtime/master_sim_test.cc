@@ -267,6 +267,34 @@ TEST_F(MasterSimTest, DeadlinesFollowTheJobManagersClock) {
   EXPECT_EQ(view.runtime.creation_time, created);
 }
 
+// Gangs that fit nowhere back off instead of filling every round's dequeue window: a job
+// behind twice as many of them as a round takes still runs, while they keep waiting.
+TEST_F(MasterSimTest, GangsThatFitNowhereDoNotHoldUpThoseBehindThem) {
+  MasterOptions options;
+  options.jobs.now = [this] { return now_; };  // the resource manager's backoff too
+  options.dequeue_limit = 10;
+  ASSERT_NO_FATAL_FAILURE(StartMaster(*backend_, options));
+  const JobId big = Create(R"yaml(
+instancecount: 20
+defaultconfig:
+  resource: {cpulimit: 8, memlimitmb: 64}
+  command: {shell: true, value: 'train'}
+)yaml");
+  const JobId small = Create(R"yaml(
+instancecount: 10
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  labels: [{key: peloton.sim/duration, value: "600"}]
+  command: {shell: true, value: 'serve'}
+)yaml");
+  const absl::Time start = now_;
+  TickUntil(small, Running(10));
+  EXPECT_LT(now_ - start, absl::Seconds(5));
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(big));
+  EXPECT_EQ(view.task_counts[int(TaskState::kPending)], 20u);
+  EXPECT_GT(master_->pools().waiting().backoff, 0u);
+}
+
 // A job manager given no clock keeps the real one.
 TEST_F(MasterSimTest, AnEmptyClockIsTheRealOne) {
   MasterOptions options;
