@@ -115,7 +115,7 @@ absl::StatusOr<respool_pb::ResourcePoolConfig> ResourceManager::Stored(
 absl::StatusOr<PoolId> ResourceManager::CreatePool(absl::string_view path,
                                                    const respool_pb::ResourcePoolConfig& config) {
   PELOTON_ASSIGN_OR_RETURN(fairshare::PoolConfig parsed, api::PoolConfigFromProto(config));
-  PELOTON_ASSIGN_OR_RETURN(fairshare::PoolHandle handle, tree_.Create(path, parsed));
+  PELOTON_RETURN_IF_ERROR(tree_.Create(path, parsed).status());
   absl::StatusOr<respool_pb::ResourcePoolConfig> stored = Stored(path, config, parsed);
   const PoolId id(NewUuid(gen_));
   absl::Status persisted = stored.status();
@@ -128,7 +128,6 @@ absl::StatusOr<PoolId> ResourceManager::CreatePool(absl::string_view path,
     (void)tree_.Delete(path);  // as it was: the pool was just created, a leaf with no demand
     return persisted;
   }
-  (void)handle;
   id_of_path_[std::string(path)] = id;
   path_of_id_[id] = std::string(path);
   config_of_path_[std::string(path)] = *std::move(stored);
