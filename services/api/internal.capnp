@@ -210,7 +210,8 @@ interface ResourceManager {
   # Admitted gangs for placement, oldest first. They are "placing" until one of their tasks
   # is launched or ends, or the placement engine gives them back.
   dequeueGangs @11 (limit :UInt32) -> (gangs :List(ReadyGang));
-  # Gangs the placement engine could not place this round: first in line again.
+  # Gangs the placement engine could not place this round: retried (first in line the first time,
+  # then after a backoff; see ResourceManagerOptions).
   returnGangs @12 (gangs :List(ReadyGang)) -> ();
   # A placement engine starts: what its predecessor was placing is first in line again.
   resetPlacing @13 () -> (count :UInt32);

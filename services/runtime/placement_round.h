@@ -8,8 +8,9 @@
 //   3. get the cluster to place on (in process: the host manager's own; apart: a snapshot);
 //   4. place; hand the placements, the gangs dropped and the verdicts to the job manager;
 //   5. give the gangs that fit nowhere (and any not handed over) back to the resource manager,
-//      first in line: the engine holds no gangs between rounds, so a resource manager's
-//      "placing" gangs are only ever those of the round under way.
+//      which retries them (first in line the first time, then after a backoff): the engine
+//      holds no gangs between rounds, so a resource manager's "placing" gangs are only ever
+//      those of the round under way.
 //
 // Thread-compatible.
 
