@@ -468,18 +468,25 @@ void ResourceManager::TaskLaunched(absl::string_view task_id, absl::Time when) {
 
 std::vector<std::string> ResourceManager::Preempt() {
   std::vector<std::string> victims;
-  for (fairshare::PoolHandle pool : preemptor_.Observe(tree_)) {
-    std::vector<fairshare::PreemptionCandidate> candidates;
-    for (const auto& [task_id, held] : held_) {
-      if (held.pool != pool) continue;
-      // Admitted but not launched yet: READY, the cheapest to take back.
-      candidates.push_back(
-          {task_id,
-           held.running ? fairshare::CandidateState::kRunning : fairshare::CandidateState::kReady,
-           held.priority,
-           held.running ? absl::FromUnixNanos(held.start_unix_nanos) : absl::InfinitePast(),
-           held.resources, held.preemptible, held.revocable});
-    }
+  const std::vector<fairshare::PoolHandle> over = preemptor_.Observe(tree_);
+  if (over.empty()) return victims;
+  // One pass over the admitted tasks for all the pools over their entitlement.
+  absl::flat_hash_map<fairshare::PoolHandle, std::vector<fairshare::PreemptionCandidate>>
+      candidates_of;
+  for (fairshare::PoolHandle pool : over) candidates_of[pool];
+  for (const auto& [task_id, held] : held_) {
+    auto candidates = candidates_of.find(held.pool);
+    if (candidates == candidates_of.end()) continue;
+    // Admitted but not launched yet: READY, the cheapest to take back.
+    candidates->second.push_back(
+        {task_id,
+         held.running ? fairshare::CandidateState::kRunning : fairshare::CandidateState::kReady,
+         held.priority,
+         held.running ? absl::FromUnixNanos(held.start_unix_nanos) : absl::InfinitePast(),
+         held.resources, held.preemptible, held.revocable});
+  }
+  for (fairshare::PoolHandle pool : over) {
+    std::vector<fairshare::PreemptionCandidate>& candidates = candidates_of[pool];
     // held_ is a hash map: a stable order makes the choice reproducible.
     std::sort(candidates.begin(), candidates.end(),
               [](const auto& a, const auto& b) { return a.task_id < b.task_id; });
