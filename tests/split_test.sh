@@ -175,6 +175,10 @@ wait_state "${huge}" KILLED
 # Host maintenance is kept in the store: a host down for maintenance is still down after the
 # host manager restarts, and comes back up when the maintenance completes.
 host=$("${peloton}" host query | awk 'NR == 2 {print $1}')
+# Through the job manager and the host manager's wire: what each host has free of its capacity,
+# and its attributes (the virtual hosts' hostname).
+"${peloton}" host query | grep -q "^${host} .* UP .*/.* hostname=${host}\$" ||
+  fail "host query: $("${peloton}" host query)"
 "${peloton}" host maintenance start "${host}" | grep -q "Maintenance started" || fail "maintenance start"
 for _ in $(seq 1 100); do
   "${peloton}" host query | grep -q "^${host} .* DOWN " && break

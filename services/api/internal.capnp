@@ -254,6 +254,9 @@ struct HostStatus {
   hostname @0 :Text;
   state @1 :UInt8;   # taskfsm::HostState
   tasks @2 :UInt32;
+  capacity @3 :Resources;
+  free @4 :Resources;
+  attributes @5 :List(Label);
 }
 
 interface JobManager {

@@ -42,22 +42,6 @@ std::vector<placement::Label> GetLabels(capnp::List<Label>::Reader in) {
 }
 
 // (key, value) pairs (a launch's environment and labels) as a List(Label), and back.
-using Pairs = std::vector<std::pair<std::string, std::string>>;
-
-void SetPairs(const Pairs& pairs, capnp::List<Label>::Builder out) {
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    out[i].setKey(pairs[i].first);
-    out[i].setValue(pairs[i].second);
-  }
-}
-
-Pairs GetPairs(capnp::List<Label>::Reader in) {
-  Pairs out;
-  out.reserve(in.size());
-  for (Label::Reader l : in) out.emplace_back(Str(l.getKey()), Str(l.getValue()));
-  return out;
-}
-
 void SetConstraint(const placement::Constraint& c, Constraint::Builder out) {
   out.setType(static_cast<uint8_t>(c.type));
   out.setKind(static_cast<uint8_t>(c.label.kind));
@@ -89,6 +73,20 @@ absl::StatusOr<placement::Constraint> GetConstraint(Constraint::Reader in, int d
 }
 
 }  // namespace
+
+void SetPairs(const Pairs& pairs, capnp::List<Label>::Builder out) {
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    out[i].setKey(pairs[i].first);
+    out[i].setValue(pairs[i].second);
+  }
+}
+
+Pairs GetPairs(capnp::List<Label>::Reader in) {
+  Pairs out;
+  out.reserve(in.size());
+  for (Label::Reader l : in) out.emplace_back(Str(l.getKey()), Str(l.getValue()));
+  return out;
+}
 
 void SetStatus(const absl::Status& status, api::Status::Builder out) {
   out.setCode(static_cast<uint8_t>(status.code()));

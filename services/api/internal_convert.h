@@ -60,6 +60,11 @@ absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in);  // InvalidArgum
 void Set(const backend::TaskStatus& s, TaskStatus::Builder out);
 absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in);
 
+// Key-value pairs (environments, labels, attributes).
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+void SetPairs(const Pairs& pairs, capnp::List<Label>::Builder out);
+Pairs GetPairs(capnp::List<Label>::Reader in);
+
 // Lists of strings.
 void Set(const std::vector<std::string>& in, capnp::List<capnp::Text>::Builder out);
 std::vector<std::string> Get(capnp::List<capnp::Text>::Reader in);

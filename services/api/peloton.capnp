@@ -141,4 +141,7 @@ struct HostSummary {
   hostname @0 :Text;
   state @1 :Text;       # UP, DRAINING, DRAINED, DOWN (Peloton's HostState names)
   tasks @2 :UInt32;
+  capacity @3 :Quantities;
+  free @4 :Quantities;
+  attributes @5 :List(Label);  # sorted by key; what HOST constraints match
 }

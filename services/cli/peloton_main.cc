@@ -248,10 +248,22 @@ int HostQuery(const Global& g) {
       PrintJson(Peloton::ListHostsResults::Reader(response));
       return 0;
     }
-    std::cout << fmt::format("{:<32} {:<10} {:>6}\n", "HOST", "STATE", "TASKS");
+    // Free of total, as placement sees it.
+    const auto of = [](double free, double total) { return fmt::format("{:g}/{:g}", free, total); };
+    std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7}  {}\n", "HOST", "STATE",
+                             "TASKS", "CPU", "MEMORY_MB", "GPU", "ATTRIBUTES");
     for (auto h : response.getHosts()) {
-      std::cout << fmt::format("{:<32} {:<10} {:>6}\n", Str(h.getHostname()), Str(h.getState()),
-                               h.getTasks());
+      std::vector<std::string> attributes;
+      for (auto a : h.getAttributes()) {
+        attributes.push_back(absl::StrCat(Str(a.getKey()), "=", Str(a.getValue())));
+      }
+      const auto free = h.getFree();
+      const auto total = h.getCapacity();
+      std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7}  {}\n",
+                               Str(h.getHostname()), Str(h.getState()), h.getTasks(),
+                               of(free.getCpu(), total.getCpu()),
+                               of(free.getMemoryMb(), total.getMemoryMb()),
+                               of(free.getGpu(), total.getGpu()), absl::StrJoin(attributes, ","));
     }
     return 0;
   });

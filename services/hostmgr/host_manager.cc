@@ -297,7 +297,15 @@ std::vector<HostStatus> HostManager::ListHosts() const {
   std::vector<HostStatus> out;
   out.reserve(cluster_.size());
   for (uint32_t h = 0; h < cluster_.size(); ++h) {
-    out.push_back({cluster_.host(h).name, cluster_.host(h).state, cluster_.host(h).tasks});
+    const placement::Host& host = cluster_.host(h);
+    HostStatus& s = out.emplace_back();
+    s.hostname = host.name;
+    s.state = host.state;
+    s.tasks = host.tasks;
+    s.capacity = host.capacity;
+    s.free = host.free;
+    s.attributes.assign(host.attributes.begin(), host.attributes.end());
+    std::sort(s.attributes.begin(), s.attributes.end());
   }
   return out;
 }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,6 +31,9 @@ struct HostStatus {
   std::string hostname;
   placement::HostState state = placement::HostState::kUp;
   uint32_t tasks = 0;
+  Resources capacity;
+  Resources free;  // of what this cluster's tasks hold (and, on Mesos, what is not offered)
+  std::vector<std::pair<std::string, std::string>> attributes;  // sorted by key
 };
 
 class HostManagerApi {

@@ -106,6 +106,23 @@ TEST(HostManagerTest, HostsThatComeAndGo) {
   EXPECT_EQ(hm->Capacity().milli_cpu(), 12'000);
 }
 
+TEST(HostManagerTest, ListedHostsShowCapacityFreeAndAttributes) {
+  ChangingHosts backend;
+  backend.Set({"a", "b"});
+  backend.hosts[0].attributes = {{"zone", "z1"}, {"rack", "r7"}};
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm, HostManager::Create(backend));
+  ASSERT_NO_FATAL_FAILURE(LaunchOnA(*hm));
+  const std::vector<HostStatus> listed = hm->ListHosts();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].capacity, Resources::Of(4000, 1024, 100, 0));
+  EXPECT_EQ(listed[0].free, Resources::Of(3000, 896, 100, 0));  // the task holds 1 cpu, 128 MB
+  EXPECT_EQ(listed[1].free, listed[1].capacity);
+  EXPECT_THAT(listed[0].attributes,
+              ::testing::ElementsAre(std::pair<std::string, std::string>{"rack", "r7"},
+                                     std::pair<std::string, std::string>{"zone", "z1"}));
+  EXPECT_TRUE(listed[1].attributes.empty());
+}
+
 // Reference §6.1: a host in maintenance drains (no new tasks; its tasks are listed to move
 // away), goes down when empty, and comes back up; the backend is told at each step.
 TEST(HostManagerTest, MaintenanceDrainsTakesDownAndBringsUp) {

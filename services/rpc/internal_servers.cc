@@ -296,6 +296,10 @@ kj::Promise<void> HostManagerServer::listHosts(ListHostsContext context) {
       list[i].setHostname(hosts[i].hostname);
       list[i].setState(static_cast<uint8_t>(hosts[i].state));
       list[i].setTasks(hosts[i].tasks);
+      wire::Set(hosts[i].capacity, list[i].initCapacity());
+      wire::Set(hosts[i].free, list[i].initFree());
+      wire::SetPairs(hosts[i].attributes,
+                     list[i].initAttributes(static_cast<unsigned>(hosts[i].attributes.size())));
     }
   });
 }

@@ -417,7 +417,8 @@ std::vector<hostmgr::HostStatus> RemoteHostManager::ListHosts() const {
         for (wire::HostStatus::Reader h : response.getHosts()) {
           absl::StatusOr<placement::HostState> state = wire::HostStateOf(h.getState());
           if (!state.ok()) return state.status();
-          out.push_back({Str(h.getHostname()), *state, h.getTasks()});
+          out.push_back({Str(h.getHostname()), *state, h.getTasks(), wire::Get(h.getCapacity()),
+                         wire::Get(h.getFree()), wire::GetPairs(h.getAttributes())});
         }
         return out;
       });
