@@ -74,13 +74,6 @@ absl::StatusOr<placement::Constraint> GetConstraint(Constraint::Reader in, int d
 
 }  // namespace
 
-void SetPairs(const Pairs& pairs, capnp::List<Label>::Builder out) {
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    out[i].setKey(pairs[i].first);
-    out[i].setValue(pairs[i].second);
-  }
-}
-
 Pairs GetPairs(capnp::List<Label>::Reader in) {
   Pairs out;
   out.reserve(in.size());

@@ -60,9 +60,16 @@ absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in);  // InvalidArgum
 void Set(const backend::TaskStatus& s, TaskStatus::Builder out);
 absl::StatusOr<backend::TaskStatus> Get(TaskStatus::Reader in);
 
-// Key-value pairs (environments, labels, attributes).
+// Key-value pairs (environments, labels, attributes) into a list of the internal wire's Label
+// or the public API's (both have key and value), and back from the internal one.
 using Pairs = std::vector<std::pair<std::string, std::string>>;
-void SetPairs(const Pairs& pairs, capnp::List<Label>::Builder out);
+template <typename LabelListBuilder>
+void SetPairs(const Pairs& pairs, LabelListBuilder out) {
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    out[i].setKey(pairs[i].first);
+    out[i].setValue(pairs[i].second);
+  }
+}
 Pairs GetPairs(capnp::List<Label>::Reader in);
 
 // Lists of strings.

@@ -150,11 +150,9 @@ kj::Promise<void> PelotonService::listHosts(ListHostsContext context) {
       list[i].setTasks(hosts[i].tasks);
       SetQuantities(hosts[i].capacity, list[i].initCapacity());
       SetQuantities(hosts[i].free, list[i].initFree());
-      auto attributes = list[i].initAttributes(static_cast<unsigned>(hosts[i].attributes.size()));
-      for (size_t k = 0; k < hosts[i].attributes.size(); ++k) {
-        attributes[k].setKey(hosts[i].attributes[k].first);
-        attributes[k].setValue(hosts[i].attributes[k].second);
-      }
+      api::internal::SetPairs(
+          hosts[i].attributes,
+          list[i].initAttributes(static_cast<unsigned>(hosts[i].attributes.size())));
     }
   });
 }
