@@ -18,6 +18,13 @@ absl::Status Invalid(absl::string_view field, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
 }
 
+// A field of seconds left unset (proto3's 0) gets the component's default.
+template <typename Message>
+void FillSeconds(Message& m, double (Message::*get)() const, void (Message::*set)(double),
+                 absl::Duration d) {
+  if ((m.*get)() == 0) (m.*set)(absl::ToDoubleSeconds(d));
+}
+
 }  // namespace
 
 void FillDefaults(MasterConfig& c, absl::string_view listen) {
@@ -45,29 +52,26 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (m.launch_timeout_seconds() == 0) m.set_launch_timeout_seconds(120);
   config::GoalState& g = *c.mutable_goal_state();
   const jobmgr::JobManagerOptions defaults;
-  const auto fill = [](double value, absl::Duration d, void (config::GoalState::*set)(double),
-                       config::GoalState& g) {
-    if (value == 0) (g.*set)(absl::ToDoubleSeconds(d));
-  };
-  fill(g.launch_timeout_seconds(), defaults.launch_timeout,
-       &config::GoalState::set_launch_timeout_seconds, g);
-  fill(g.restart_base_delay_seconds(), defaults.restart_base_delay,
-       &config::GoalState::set_restart_base_delay_seconds, g);
-  fill(g.max_restart_delay_seconds(), defaults.max_restart_delay,
-       &config::GoalState::set_max_restart_delay_seconds, g);
-  fill(g.failure_count_reset_seconds(), defaults.failure_count_reset,
-       &config::GoalState::set_failure_count_reset_seconds, g);
-  fill(g.kill_timeout_margin_seconds(), defaults.kill_timeout_margin,
-       &config::GoalState::set_kill_timeout_margin_seconds, g);
+  FillSeconds(g, &config::GoalState::launch_timeout_seconds,
+              &config::GoalState::set_launch_timeout_seconds, defaults.launch_timeout);
+  FillSeconds(g, &config::GoalState::restart_base_delay_seconds,
+              &config::GoalState::set_restart_base_delay_seconds, defaults.restart_base_delay);
+  FillSeconds(g, &config::GoalState::max_restart_delay_seconds,
+              &config::GoalState::set_max_restart_delay_seconds, defaults.max_restart_delay);
+  FillSeconds(g, &config::GoalState::failure_count_reset_seconds,
+              &config::GoalState::set_failure_count_reset_seconds, defaults.failure_count_reset);
+  FillSeconds(g, &config::GoalState::kill_timeout_margin_seconds,
+              &config::GoalState::set_kill_timeout_margin_seconds, defaults.kill_timeout_margin);
   config::PlacementRetry& r = *c.mutable_placement_retry();
   const resmgr::ResourceManagerOptions rm;
-  const auto seconds = [](double value, absl::Duration d) {
-    return value == 0 ? absl::ToDoubleSeconds(d) : value;
-  };
-  r.set_placing_timeout_seconds(seconds(r.placing_timeout_seconds(), rm.placing_timeout));
-  r.set_backoff_seconds(seconds(r.backoff_seconds(), rm.placement_backoff));
-  r.set_max_backoff_seconds(seconds(r.max_backoff_seconds(), rm.max_placement_backoff));
-  r.set_readmission_after_seconds(seconds(r.readmission_after_seconds(), rm.readmission_after));
+  FillSeconds(r, &config::PlacementRetry::placing_timeout_seconds,
+              &config::PlacementRetry::set_placing_timeout_seconds, rm.placing_timeout);
+  FillSeconds(r, &config::PlacementRetry::backoff_seconds,
+              &config::PlacementRetry::set_backoff_seconds, rm.placement_backoff);
+  FillSeconds(r, &config::PlacementRetry::max_backoff_seconds,
+              &config::PlacementRetry::set_max_backoff_seconds, rm.max_placement_backoff);
+  FillSeconds(r, &config::PlacementRetry::readmission_after_seconds,
+              &config::PlacementRetry::set_readmission_after_seconds, rm.readmission_after);
   if (r.attempts_per_cycle() == 0) r.set_attempts_per_cycle(rm.placement_attempts_per_cycle);
 }
 
