@@ -267,13 +267,14 @@ void ResourceManager::Tick(const Resources& capacity) {
   while (!placing_.empty() && now - placing_.begin()->second.since >= options_.placing_timeout) {
     Placing p = std::move(placing_.begin()->second);
     placing_.erase(placing_.begin());
-    for (const fairshare::GangTask& t : p.queued.ready.gang.tasks)
+    for (const fairshare::GangTask& t : p.queued.ready.gang.tasks) {
       placing_of_task_.erase(t.task_id);
+    }
     spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.ready.gang.id,
                  absl::FormatDuration(now - p.since));
     NotPlaced(std::move(p.queued), now, front);
   }
-  for (auto g = front.rbegin(); g != front.rend(); ++g) ready_.push_front(std::move(*g));
+  PushFront(std::move(front));
 
   tree_.ComputeEntitlements({.total = capacity});
   for (fairshare::AdmittedGang& admitted : admitter_.AdmitReady()) {
@@ -293,6 +294,10 @@ void ResourceManager::Tick(const Resources& capacity) {
   const bool changed = last_capacity_.has_value() && *last_capacity_ != capacity;
   last_capacity_ = capacity;
   EndBackoffs(now, changed);
+}
+
+void ResourceManager::PushFront(std::vector<Queued> gangs) {
+  for (auto g = gangs.rbegin(); g != gangs.rend(); ++g) ready_.push_front(std::move(*g));
 }
 
 void ResourceManager::EndBackoffs(absl::Time now, bool all) {
@@ -405,7 +410,7 @@ absl::Status ResourceManager::ReturnGangs(std::vector<ReadyGang> gangs) {
       NotPlaced(std::move(placing->queued), now, front);
     }
   }
-  for (auto g = front.rbegin(); g != front.rend(); ++g) ready_.push_front(std::move(*g));
+  PushFront(std::move(front));
   return absl::OkStatus();
 }
 
@@ -512,7 +517,7 @@ std::vector<std::string> ResourceManager::Preempt() {
       front.push_back(std::move(it->second));
       it = backoff_.erase(it);
     }
-    for (auto g = front.rbegin(); g != front.rend(); ++g) ready_.push_front(std::move(*g));
+    PushFront(std::move(front));
   }
   return victims;
 }

@@ -166,6 +166,8 @@ class ResourceManager final : public ResourceManagerApi {
   bool Readmit(const Queued& queued);
   // Releases the allocations its tasks hold and forgets them.
   void Release(const fairshare::Gang& gang);
+  // `gangs` to the front of the ready queue, in their order.
+  void PushFront(std::vector<Queued> gangs);
   // Gangs whose backoff ended by `now` (all if `all`) to the back of the ready queue.
   void EndBackoffs(absl::Time now, bool all);
   // The id of a stored pool (not the root); NotFound otherwise.
