@@ -116,6 +116,10 @@ absl::Status ValidateTask(const TaskSpec& t) {
     return absl::InvalidArgumentError(absl::StrCat(
         "task ", t.id, ": gpu ", gpu, " milli-gpu (rule: a fraction of one GPU, or whole GPUs)"));
   }
+  if (t.pinned && t.desired_host.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("task ", t.id, ": pinned with an empty desired_host (rule: a pin names its host)"));
+  }
   absl::Status s = ValidateConstraint(t.constraint);
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("task ", t.id, ": ", s.message()));
   return absl::OkStatus();

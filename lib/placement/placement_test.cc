@@ -121,6 +121,55 @@ TEST_F(PlacementTest, NeverFitTellsABusyClusterFromOneTooSmall) {
   EXPECT_EQ(NeverFitReason({{Task("x")}}, none, *profile).value(), FilterReason::kNoOffer);
 }
 
+// A pinned task goes to its host or nowhere; a hint alone falls back to any host.
+TEST_F(PlacementTest, APinnedTaskGoesToItsHostOrWaits) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("b")), IsOk());
+  auto profile = registry_.Build("pack");
+  ASSERT_THAT(profile, IsOk());
+  const auto place = [&](TaskSpec t) {
+    absl::StatusOr<PlacementResult> r = Place({Gang{{std::move(t)}}}, cluster_, *profile);
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *std::move(r) : PlacementResult{};
+  };
+  TaskSpec pinned = Task("pinned", 1000);
+  pinned.desired_host = "b";
+  pinned.pinned = true;
+  PlacementResult r = place(pinned);
+  ASSERT_EQ(r.placed.size(), 1u);
+  EXPECT_EQ(cluster_.host(r.placed[0].allocation.host).name, "b");
+
+  // Its host full: it waits, with the host's reason, though "a" is free.
+  ASSERT_THAT(cluster_.Allocate(1, Task("fill-b", 11000)), IsOk());
+  pinned.id = "pinned-2";
+  r = place(pinned);
+  EXPECT_TRUE(r.placed.empty());
+  ASSERT_EQ(r.unplaced.size(), 1u);
+  EXPECT_EQ(r.unplaced[0].reason, FilterReason::kInsufficientResources);
+  EXPECT_EQ(r.rejections[FilterReason::kInsufficientResources], 1);
+  // The same as a hint lands on "a".
+  TaskSpec hinted = pinned;
+  hinted.pinned = false;
+  r = place(hinted);
+  ASSERT_EQ(r.placed.size(), 1u);
+  EXPECT_EQ(cluster_.host(r.placed[0].allocation.host).name, "a");
+
+  // A host that is not in the cluster: no offer, now and on an empty cluster (never, until it
+  // joins).
+  pinned.desired_host = "c";
+  r = place(pinned);
+  ASSERT_EQ(r.unplaced.size(), 1u);
+  EXPECT_EQ(r.unplaced[0].reason, FilterReason::kNoOffer);
+  Cluster empty = cluster_.EmptyTwin();
+  EXPECT_EQ(NeverFitReason({{pinned}}, empty, *profile).value(), FilterReason::kNoOffer);
+  pinned.desired_host = "b";
+  EXPECT_EQ(NeverFitReason({{pinned}}, empty, *profile).value(), std::nullopt);
+
+  pinned.desired_host.clear();
+  EXPECT_THAT(Place({Gang{{pinned}}}, cluster_, *profile).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty desired_host")));
+}
+
 // Scenario 9 (test_placement_strategy_pack / _spread).
 TEST_F(PlacementTest, PackPutsSmallTasksOnOneHostSpreadJobOnDistinctHosts) {
   for (const char* h : {"a", "b", "c"}) ASSERT_THAT(cluster_.AddHost(CpuHost(h)), IsOk());

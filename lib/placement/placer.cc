@@ -38,9 +38,21 @@ class TaskPlacer {
     reasons_.fill(0);
 
     if (!task.desired_host.empty()) {
-      if (auto hinted = cluster_.FindHost(task.desired_host); hinted.ok()) {
-        if (Passes(s, cluster_.host(*hinted)) == FilterReason::kMatch) return *hinted;
+      absl::StatusOr<uint32_t> hinted = cluster_.FindHost(task.desired_host);
+      if (task.pinned) {
+        // That host or none: its filter's reason, or no offer while it is not in the cluster.
+        if (!hinted.ok()) {
+          reason = FilterReason::kNoOffer;
+          ++result_.rejections[reason];
+          return std::nullopt;
+        }
+        counting_ = true;
+        reason = Passes(s, cluster_.host(*hinted));
+        counting_ = false;
+        if (reason != FilterReason::kMatch) return std::nullopt;
+        return *hinted;
       }
+      if (hinted.ok() && Passes(s, cluster_.host(*hinted)) == FilterReason::kMatch) return *hinted;
     }
     // GPU tasks search the hosts with GPUs; others the hosts without, then (the scarce-GPU
     // relaxation) the hosts with GPUs. SPREAD_JOB tasks may then share a host with their job.

@@ -51,6 +51,7 @@ struct TaskSpec {
   desiredHost @7 :Text;
   strategy @8 :UInt8;      # placement::PlacementStrategy
   revocable @9 :Bool;
+  pinned @10 :Bool;        # desiredHost is a must
 }
 
 struct GpuShare {

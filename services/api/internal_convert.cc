@@ -115,6 +115,7 @@ void Set(const placement::TaskSpec& t, TaskSpec::Builder out) {
   out.setDesiredHost(t.desired_host);
   out.setStrategy(static_cast<uint8_t>(t.strategy));
   out.setRevocable(t.revocable);
+  out.setPinned(t.pinned);
 }
 
 absl::StatusOr<placement::TaskSpec> Get(TaskSpec::Reader in) {
@@ -130,6 +131,7 @@ absl::StatusOr<placement::TaskSpec> Get(TaskSpec::Reader in) {
   PELOTON_ASSIGN_OR_RETURN(
       t.strategy, EnumOf<placement::PlacementStrategy>(in.getStrategy(), 2, "task.strategy"));
   t.revocable = in.getRevocable();
+  t.pinned = in.getPinned();
   return t;
 }
 

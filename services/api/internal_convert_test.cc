@@ -29,6 +29,7 @@ placement::TaskSpec FullSpec() {
            "app", "x", placement::LabelConstraint::Condition::kLessThan, 2)})});
   t.labels = {{"app", "x"}};
   t.desired_host = "h1";
+  t.pinned = true;
   t.strategy = placement::PlacementStrategy::kSpreadJob;
   t.revocable = true;
   return t;
@@ -60,6 +61,7 @@ TEST(InternalConvertTest, TaskSpecRoundTrips) {
   ASSERT_EQ(out->labels.size(), 1u);
   EXPECT_EQ(out->labels[0].value, "x");
   EXPECT_EQ(out->desired_host, "h1");
+  EXPECT_TRUE(out->pinned);
   EXPECT_EQ(out->strategy, placement::PlacementStrategy::kSpreadJob);
   EXPECT_TRUE(out->revocable);
 

@@ -175,6 +175,9 @@ CREATE TABLE frameworks (
   stream_id TEXT NOT NULL
 );
 )sql"},
+    {2, "task_runtimes.desired_host", R"sql(
+ALTER TABLE task_runtimes ADD COLUMN desired_host TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

@@ -168,7 +168,7 @@ void BindJobRuntime(SqliteStatement& st, int first, const JobRuntime& r) {
 #define PELOTON_TASK_COLUMNS                                                              \
   "instance_id, state, goal_state, mesos_task_id, desired_mesos_task_id, host, agent_id," \
   " config_version, desired_config_version, healthy, reason, message, failure_count,"     \
-  " start_time, completion_time, info, version"
+  " start_time, completion_time, info, version, desired_host"
 
 // Fills `r` in place: recovery reads 100,000 of these at a time.
 void ReadTask(const SqliteStatement& st, TaskRuntime& r) {
@@ -189,9 +189,10 @@ void ReadTask(const SqliteStatement& st, TaskRuntime& r) {
   r.completion_time = st.Time(14);
   st.TextInto(15, r.info);
   r.version = st.Int(16);
+  st.TextInto(17, r.desired_host);
 }
 
-// Parameters 1..17 of the task INSERT and UPDATE.
+// Parameters 1..18 of the task INSERT and UPDATE.
 void BindTask(SqliteStatement& st, int64_t job_key, const TaskRuntime& r) {
   st.BindInt(1, job_key);
   st.BindInt(2, r.instance_id);
@@ -210,6 +211,7 @@ void BindTask(SqliteStatement& st, int64_t job_key, const TaskRuntime& r) {
   st.BindTime(15, r.start_time);
   st.BindTime(16, r.completion_time);
   st.BindBlob(17, r.info);
+  st.BindText(18, r.desired_host);
 }
 
 #define PELOTON_POD_EVENT_COLUMNS                                                 \
@@ -925,7 +927,7 @@ absl::Status SqliteStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRunt
   PELOTON_ASSIGN_OR_RETURN(
       SqliteStatement insert,
       db_->Cached("INSERT INTO task_runtimes (" PELOTON_TASK_COLUMNS ", job_key) VALUES (?2, ?3, "
-                  "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?1) "
+                  "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, ?18, ?1) "
                   "ON CONFLICT DO NOTHING"));
   PELOTON_ASSIGN_OR_RETURN(
       SqliteStatement update,
@@ -933,12 +935,12 @@ absl::Status SqliteStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRunt
                   "desired_mesos_task_id = ?6, host = ?7, agent_id = ?8, config_version = ?9, "
                   "desired_config_version = ?10, healthy = ?11, reason = ?12, message = ?13, "
                   "failure_count = ?14, start_time = ?15, completion_time = ?16, info = ?17, "
-                  "version = version + 1 WHERE job_key = ?1 AND instance_id = ?2 AND "
-                  "version = ?18"));
+                  "desired_host = ?18, version = version + 1 WHERE job_key = ?1 AND "
+                  "instance_id = ?2 AND version = ?19"));
   for (const TaskRuntime& r : runtimes) {
     SqliteStatement& st = r.version == 0 ? insert : update;
     BindTask(st, job.key, r);
-    if (r.version != 0) st.BindInt(18, r.version);
+    if (r.version != 0) st.BindInt(19, r.version);
     PELOTON_RETURN_IF_ERROR(st.Run());
     st.Reset();
     if (db_->Changes() == 0) {

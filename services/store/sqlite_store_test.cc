@@ -199,6 +199,38 @@ TEST(SqliteStoreTest, MigrationsApplyInOrderAndKeepData) {
   EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 2);
 }
 
+// A store written by the first release opens with today's schema and keeps its tasks: the
+// desired-host column (migration 2) reads empty for them.
+TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
+  const std::string path = TempPath("first_schema.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
+    JobRuntime runtime;
+    ASSERT_THAT(store->CreateJob(Config("j1"), runtime), IsOk());
+    std::vector<TaskRuntime> tasks(1);
+    tasks[0].host = "h1";
+    ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
+  }
+  // The file as the first release left it: no desired_host column, migration 1 only.
+  RawExec(path,
+          "ALTER TABLE task_runtimes DROP COLUMN desired_host; "
+          "DELETE FROM schema_migrations WHERE version > 1");
+  ASSERT_EQ(
+      RawInt(path, "SELECT COUNT(*) FROM pragma_table_info('task_runtimes') WHERE name = "
+                   "'desired_host'"),
+      0);
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
+  EXPECT_EQ(store->schema_version(), static_cast<int>(SqliteMigrations().size()));
+  PELOTON_ASSERT_OK_AND_ASSIGN(TaskRuntime t, store->GetTaskRuntime(JobId("j1"), 0));
+  EXPECT_EQ(t.host, "h1");
+  EXPECT_EQ(t.desired_host, "");
+  t.desired_host = "h2";
+  std::vector<TaskRuntime> batch = {t};
+  ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(batch)), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(t, store->GetTaskRuntime(JobId("j1"), 0));
+  EXPECT_EQ(t.desired_host, "h2");
+}
+
 TEST(SqliteStoreTest, AFailedMigrationLeavesTheSchemaWhereItWas) {
   const std::string path = TempPath("migrate_broken.db");
   {

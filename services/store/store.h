@@ -122,6 +122,9 @@ struct TaskRuntime {
   std::string desired_mesos_task_id;
   std::string host;
   std::string agent_id;
+  // The host the task must run on; empty: any. A daemon instance's host (and, with volumes,
+  // the host that holds its data): it is placed there only, and kept when it is restarted.
+  std::string desired_host;
   int64_t config_version = 1;
   int64_t desired_config_version = 1;
   HealthState healthy = HealthState::kInvalid;

@@ -101,6 +101,9 @@ struct TaskSpec {
   Constraint constraint;
   std::vector<Label> labels;  // counted by TASK label constraints on its host
   std::string desired_host;   // a hint (in-place updates); empty = none
+  // desired_host is a must, not a hint: no other host is tried (a daemon instance, a task
+  // whose volume is on that host). A pinned task whose host is missing waits for it (NoOffer).
+  bool pinned = false;
   PlacementStrategy strategy = PlacementStrategy::kPackHost;
   bool revocable = false;
 
@@ -109,7 +112,7 @@ struct TaskSpec {
 };
 
 // InvalidArgument naming the task and field: empty id, GPU demand above 1000 that is not a
-// multiple of 1000, invalid constraint.
+// multiple of 1000, invalid constraint, pinned without a desired host.
 absl::Status ValidateTask(const TaskSpec& t);
 
 // Tasks placed all or nothing.

@@ -337,6 +337,7 @@ TEST_P(StoreConformanceTest, TaskRuntimesRoundTripEveryField) {
   t.goal_state = TaskState::kRunning;
   t.host = "host-1";
   t.agent_id = "agent-1";
+  t.desired_host = "host-2";
   t.config_version = 3;
   t.desired_config_version = 4;
   t.healthy = HealthState::kHealthy;
@@ -358,6 +359,7 @@ TEST_P(StoreConformanceTest, TaskRuntimesRoundTripEveryField) {
   EXPECT_EQ(got.desired_mesos_task_id, t.desired_mesos_task_id);
   EXPECT_EQ(got.host, "host-1");
   EXPECT_EQ(got.agent_id, "agent-1");
+  EXPECT_EQ(got.desired_host, "host-2");
   EXPECT_EQ(got.config_version, 3);
   EXPECT_EQ(got.desired_config_version, 4);
   EXPECT_EQ(got.healthy, HealthState::kHealthy);
@@ -368,6 +370,14 @@ TEST_P(StoreConformanceTest, TaskRuntimesRoundTripEveryField) {
   EXPECT_EQ(got.completion_time, Micros(789'012));
   EXPECT_EQ(got.info, t.info);
   EXPECT_EQ(got.version, 1);
+  // An update writes every field too.
+  batch[0].desired_host.clear();
+  batch[0].host = "host-3";
+  ASSERT_THAT(store_->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(batch)), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(got, store_->GetTaskRuntime(JobId("j1"), 7));
+  EXPECT_EQ(got.desired_host, "");
+  EXPECT_EQ(got.host, "host-3");
+  EXPECT_EQ(got.version, 2);
   EXPECT_THAT(store_->GetTaskRuntime(JobId("j1"), 8).status(),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("instance 8")));
 }
