@@ -59,40 +59,15 @@ class ExclusiveFilter final : public FilterPlugin {
   }
 };
 
-bool Matches(const Constraint& c, const Host& host) {
-  switch (c.type) {
-    case Constraint::Type::kNone:
-      return true;
-    case Constraint::Type::kLabel: {
-      const uint32_t count = host.LabelCount(c.label.kind, c.label.label);
-      switch (c.label.condition) {
-        case LabelConstraint::Condition::kLessThan:
-          return count < c.label.requirement;
-        case LabelConstraint::Condition::kEqual:
-          return count == c.label.requirement;
-        case LabelConstraint::Condition::kGreaterThan:
-          return count > c.label.requirement;
-        case LabelConstraint::Condition::kUnknown:
-          return true;
-      }
-      return true;
-    }
-    case Constraint::Type::kAnd:
-      return std::all_of(c.children.begin(), c.children.end(),
-                         [&host](const Constraint& k) { return Matches(k, host); });
-    case Constraint::Type::kOr:
-      return std::any_of(c.children.begin(), c.children.end(),
-                         [&host](const Constraint& k) { return Matches(k, host); });
-  }
-  return true;
-}
-
 class ConstraintsFilter final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "constraints"; }
   FilterReason Filter(const CycleState& s, const Host& host) const override {
-    return Matches(s.task->constraint, host) ? FilterReason::kMatch
-                                             : FilterReason::kMismatchConstraints;
+    const auto count = [&host](const LabelConstraint& l) -> std::optional<uint32_t> {
+      return host.LabelCount(l.kind, l.label);
+    };
+    return Satisfies(s.task->constraint, count) ? FilterReason::kMatch
+                                                : FilterReason::kMismatchConstraints;
   }
 };
 

@@ -63,9 +63,8 @@ uint64_t JobKey(absl::string_view job_id) {
 
 uint32_t Host::LabelCount(LabelConstraint::Kind kind, const Label& label) const {
   if (kind == LabelConstraint::Kind::kHost) {
-    if (label.key == kHostnameLabel) return label.value == name ? 1 : 0;
     auto it = attributes.find(label.key);
-    return it != attributes.end() && it->second == label.value ? 1 : 0;
+    return HostLabelCount(name, it == attributes.end() ? nullptr : &it->second, label);
   }
   auto it = task_labels.find(LabelKey(label));
   return it == task_labels.end() ? 0 : it->second;

@@ -2,6 +2,8 @@
 
 #include "peloton/placement/model.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "peloton/common/enum_names.h"
 
@@ -108,6 +110,36 @@ bool Constraint::NamesHostKey(absl::string_view key) const {
 }
 
 absl::Status ValidateConstraint(const Constraint& c) { return ValidateAt(c, "constraint"); }
+
+bool Satisfies(const Constraint& c,
+               absl::FunctionRef<std::optional<uint32_t>(const LabelConstraint&)> count) {
+  switch (c.type) {
+    case Constraint::Type::kNone:
+      return true;
+    case Constraint::Type::kLabel: {
+      const std::optional<uint32_t> n = count(c.label);
+      if (!n.has_value()) return true;
+      switch (c.label.condition) {
+        case LabelConstraint::Condition::kLessThan:
+          return *n < c.label.requirement;
+        case LabelConstraint::Condition::kEqual:
+          return *n == c.label.requirement;
+        case LabelConstraint::Condition::kGreaterThan:
+          return *n > c.label.requirement;
+        case LabelConstraint::Condition::kUnknown:
+          return true;
+      }
+      return true;
+    }
+    case Constraint::Type::kAnd:
+      return std::all_of(c.children.begin(), c.children.end(),
+                         [count](const Constraint& k) { return Satisfies(k, count); });
+    case Constraint::Type::kOr:
+      return std::any_of(c.children.begin(), c.children.end(),
+                         [count](const Constraint& k) { return Satisfies(k, count); });
+  }
+  return true;
+}
 
 absl::Status ValidateTask(const TaskSpec& t) {
   if (t.id.empty()) return absl::InvalidArgumentError("task: id is empty (rule: tasks have ids)");

@@ -121,6 +121,27 @@ TEST_F(PlacementTest, NeverFitTellsABusyClusterFromOneTooSmall) {
   EXPECT_EQ(NeverFitReason({{Task("x")}}, none, *profile).value(), FilterReason::kNoOffer);
 }
 
+// Counts not known (what will run on a host) satisfy their label constraint; known ones decide.
+TEST(SatisfiesTest, UnknownCountsSatisfyTheirLabelConstraint) {
+  const Constraint zone = Constraint::Host("zone", "z1", Cond::kEqual, 1);
+  const Constraint apart = Constraint::Task("app", "x", Cond::kLessThan, 1);
+  const auto host_only = [](uint32_t zone_count) {
+    return [zone_count](const LabelConstraint& l) -> std::optional<uint32_t> {
+      if (l.kind != LabelConstraint::Kind::kHost) return std::nullopt;
+      return zone_count;
+    };
+  };
+  EXPECT_TRUE(Satisfies(Constraint::And({zone, apart}), host_only(1)));
+  EXPECT_FALSE(Satisfies(Constraint::And({zone, apart}), host_only(0)));
+  EXPECT_TRUE(Satisfies(Constraint::Or({zone, apart}), host_only(0)));
+  EXPECT_FALSE(Satisfies(apart, [](const LabelConstraint&) { return std::optional<uint32_t>(2); }));
+  EXPECT_TRUE(Satisfies(Constraint(), host_only(0)));
+  const std::string z1 = "z1";
+  EXPECT_EQ(HostLabelCount("h", &z1, {"zone", "z1"}), 1u);
+  EXPECT_EQ(HostLabelCount("h", nullptr, {"zone", "z1"}), 0u);
+  EXPECT_EQ(HostLabelCount("h", nullptr, {std::string(kHostnameLabel), "h"}), 1u);
+}
+
 // A pinned task goes to its host or nowhere; a hint alone falls back to any host.
 TEST_F(PlacementTest, APinnedTaskGoesToItsHostOrWaits) {
   ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());

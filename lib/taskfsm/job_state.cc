@@ -6,14 +6,28 @@ namespace peloton::taskfsm {
 
 JobState DeriveJobState(const JobStateInput& in) {
   auto count = [&in](TaskState s) { return uint64_t{in.task_counts[static_cast<int>(s)]}; };
+  const bool batch = in.type == JobType::kBatch;
+  const bool daemon = in.type == JobType::kDaemon;
   uint64_t created = 0;
   uint64_t terminal = 0;
   for (int s = 0; s < kNumTaskStates; ++s) {
+    if (daemon && static_cast<TaskState>(s) == TaskState::kDeleted) continue;  // removed
     created += in.task_counts[s];
     if (IsTerminal(static_cast<TaskState>(s))) terminal += in.task_counts[s];
   }
   const uint64_t n = in.instance_count;
-  const bool batch = in.type == JobType::kBatch;
+
+  if (daemon) {
+    // Instances being removed still count among the created ones, so there may be more
+    // than N; with none planned the job waits for hosts (nothing has succeeded).
+    if (n == 0) {
+      if (IsTerminal(in.goal) && terminal == created) {
+        return in.goal == JobState::kFailed ? JobState::kFailed : JobState::kKilled;
+      }
+      if (in.current == JobState::kKilling) return JobState::kKilling;
+      return count(TaskState::kRunning) > 0 ? JobState::kRunning : JobState::kPending;
+    }
+  }
 
   if (created < n) {
     if (batch) return JobState::kInitialized;
@@ -22,7 +36,7 @@ JobState DeriveJobState(const JobStateInput& in) {
     }
     return JobState::kPending;
   }
-  if (created > n && (batch || !IsTerminal(in.goal))) return JobState::kPending;
+  if (created > n && !daemon && (batch || !IsTerminal(in.goal))) return JobState::kPending;
 
   const uint64_t succeeded = count(TaskState::kSucceeded);
   const uint64_t failed = count(TaskState::kFailed);

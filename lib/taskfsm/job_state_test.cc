@@ -48,6 +48,36 @@ TEST(JobStateTest, MoreTasksThanInstancesAfterAFailedShrink) {
   EXPECT_EQ(DeriveJobState(svc), J::kKilled);  // terminal goal: the normal rules
 }
 
+// A daemon job counts its planned instances: removed ones (DELETED) not at all, ones being
+// removed among the created without making it PENDING; none planned is waiting for hosts.
+TEST(JobStateTest, DaemonJobsCountPlannedInstances) {
+  JobStateInput in{.type = JobType::kDaemon, .instance_count = 2, .goal = J::kRunning};
+  in.Add(S::kRunning, 2);
+  in.Add(S::kDeleted, 5);
+  EXPECT_EQ(DeriveJobState(in), J::kRunning);
+  in.Add(S::kKilling);  // a third, being removed
+  EXPECT_EQ(DeriveJobState(in), J::kRunning);
+
+  JobStateInput none{.type = JobType::kDaemon, .instance_count = 0, .goal = J::kRunning};
+  EXPECT_EQ(DeriveJobState(none), J::kPending);  // not SUCCEEDED: it waits for hosts
+  none.Add(S::kDeleted, 3);
+  EXPECT_EQ(DeriveJobState(none), J::kPending);
+  none.Add(S::kRunning);  // the last one, being removed
+  EXPECT_EQ(DeriveJobState(none), J::kRunning);
+  none.goal = J::kKilled;
+  none.current = J::kKilling;
+  EXPECT_EQ(DeriveJobState(none), J::kKilling);
+  none.task_counts[static_cast<int>(S::kRunning)] = 0;
+  none.Add(S::kKilled);
+  EXPECT_EQ(DeriveJobState(none), J::kKilled);
+
+  // Planned instances all stopped: KILLED as a service job.
+  JobStateInput stopped{.type = JobType::kDaemon, .instance_count = 2, .goal = J::kKilled};
+  stopped.Add(S::kKilled, 2);
+  stopped.Add(S::kDeleted);
+  EXPECT_EQ(DeriveJobState(stopped), J::kKilled);
+}
+
 TEST(JobStateTest, TerminalOutcomes) {
   JobStateInput in = Batch(3);
   in.Add(S::kSucceeded, 3);

@@ -14,10 +14,12 @@
 #define PELOTON_PLACEMENT_MODEL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "peloton/common/resources.h"
@@ -70,6 +72,19 @@ struct Constraint {
 // InvalidArgument naming the path of the first bad node (unknown type, kind or condition; a
 // label constraint without a key; AND/OR without children).
 absl::Status ValidateConstraint(const Constraint& c);
+
+// Whether `c` holds when each label constraint's label is counted `count(l)` times; nullopt
+// (a count not known, such as what will run on a host) satisfies that label constraint.
+bool Satisfies(const Constraint& c,
+               absl::FunctionRef<std::optional<uint32_t>(const LabelConstraint&)> count);
+
+// A HOST label's count on the host `hostname` whose attribute label.key has the value `value`
+// (nullptr: the host lacks it): 1 or 0. The label kHostnameLabel is the host's name.
+inline uint32_t HostLabelCount(absl::string_view hostname, const std::string* value,
+                               const Label& label) {
+  if (label.key == kHostnameLabel) return label.value == hostname ? 1 : 0;
+  return value != nullptr && *value == label.value ? 1 : 0;
+}
 
 enum class PlacementStrategy : int { kInvalid = 0, kPackHost = 1, kSpreadJob = 2 };
 

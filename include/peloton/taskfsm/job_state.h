@@ -38,7 +38,10 @@ struct JobStateInput {
 //    if any task runs; else PENDING.
 // 4. With a controller task, a terminal result follows instance 0: SUCCEEDED -> SUCCEEDED,
 //    FAILED or LOST -> FAILED, anything else -> KILLED.
-// DAEMON jobs follow the service rules.
+// DAEMON jobs follow the service rules, with N the planned instances: DELETED tasks (removed
+// instances) are not counted, more than N tasks (some being removed) is not rule 2, and with
+// N = 0 the job is KILLED (FAILED for goal FAILED) once a terminal goal is reached, KILLING
+// while it is, RUNNING while a task being removed still runs, else PENDING (waiting for hosts).
 JobState DeriveJobState(const JobStateInput& in);
 
 }  // namespace peloton::taskfsm
