@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
         }
         jobs.CheckDeadlines();
         jobs.RunTimers();
+        jobs.FollowHosts();
         jobs.EvictFromDrainingHosts();
         if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
             preempted.ok()) {

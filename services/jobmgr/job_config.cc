@@ -172,7 +172,6 @@ absl::Status ValidateHealthCheck(const task_pb::TaskConfig& t, const std::string
 absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfig& t,
                           int64_t instance, const std::string& path) {
   const bool batch = job.type() == job_pb::BATCH;
-  const bool service = job.type() == job_pb::SERVICE;
   const std::string which = absl::StrCat("instance ", instance);
   if (t.command().value().empty()) {
     return Invalid(path + ".command.value",
@@ -217,9 +216,10 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
     return Invalid(path + ".preemptionPolicy.type",
                    absl::StrCat(static_cast<int>(pp.type()), " (rule: 0 to 2)"));
   }
-  if (service && pp.killonpreempt()) {
+  if (!batch && pp.killonpreempt()) {
     return Invalid(path + ".preemptionPolicy.killOnPreempt",
-                   "true (rule: service tasks are always restarted after preemption)");
+                   "true (rule: service and daemon tasks are always restarted after "
+                   "preemption)");
   }
   if (pp.type() != task_pb::PreemptionPolicy::TYPE_INVALID &&
       instance < static_cast<int64_t>(job.sla().minimumrunninginstances())) {
@@ -273,7 +273,23 @@ absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigL
                    absl::StrCat(static_cast<int>(config.placementstrategy()), " (rule: 0 to 2)"));
   }
   const uint32_t n = config.instancecount();
-  if (n < 1 || n > limits.max_tasks_per_job) {
+  const bool daemon = config.type() == job_pb::DAEMON;
+  if (daemon) {
+    // One instance per eligible host: the hosts decide how many, and each runs the default
+    // config.
+    if (n != 0) {
+      return Invalid("instanceCount",
+                     absl::StrCat(n, " for a DAEMON job (rule: 0; a daemon job runs one instance "
+                                     "on each host its constraint admits)"));
+    }
+    if (!config.instanceconfig().empty()) {
+      return Invalid(absl::StrCat("instanceConfig[", config.instanceconfig().begin()->first, "]"),
+                     "set for a DAEMON job (rule: its instances all run defaultConfig)");
+    }
+    if (config.defaultconfig().controller()) {
+      return Invalid("defaultConfig.controller", "true for a DAEMON job (rule: batch jobs only)");
+    }
+  } else if (n < 1 || n > limits.max_tasks_per_job) {
     return Invalid("instanceCount", absl::StrCat(n, " (rule: between 1 and max_tasks_per_job, ",
                                                  limits.max_tasks_per_job, ")"));
   }
@@ -302,15 +318,15 @@ absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigL
                    "true while sla.preemptible is false (rule: revocable jobs "
                    "are preemptible)");
   }
-  if (config.type() == job_pb::SERVICE) {
+  if (config.type() != job_pb::BATCH) {
+    const std::string set_for =
+        absl::StrCat("set for a ", daemon ? "DAEMON" : "SERVICE", " job (rule: batch jobs only)");
     if (sla.maximumrunninginstances() != 0 || sla.minimumrunninginstances() != 0) {
       return Invalid(sla.maximumrunninginstances() != 0 ? "sla.maximumRunningInstances"
                                                         : "sla.minimumRunningInstances",
-                     "set for a SERVICE job (rule: batch jobs only)");
+                     set_for);
     }
-    if (sla.maxrunningtime() != 0) {
-      return Invalid("sla.maxRunningTime", "set for a SERVICE job (rule: batch jobs only)");
-    }
+    if (sla.maxrunningtime() != 0) return Invalid("sla.maxRunningTime", set_for);
   }
   for (const auto& [instance, t] : config.instanceconfig()) {
     if (instance >= n) {

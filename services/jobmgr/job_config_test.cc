@@ -158,6 +158,25 @@ INSTANTIATE_TEST_SUITE_P(
                "instancecount: 1\ndefaultconfig: {command: {value: x}, executor: {type: 2, data: "
                "eA==}}",
                "defaultConfig.executor: set"},
+        Broken{"daemon with an instance count",
+               "type: DAEMON\ninstancecount: 3\ndefaultconfig: {command: {value: x}}",
+               "instanceCount: 3 for a DAEMON job (rule: 0;"},
+        Broken{"daemon with an instance config",
+               "type: DAEMON\ndefaultconfig: {command: {value: x}}\n"
+               "instanceconfig: {0: {name: y}}",
+               "instanceConfig[0]: set for a DAEMON job"},
+        Broken{"daemon with a controller",
+               "type: DAEMON\ndefaultconfig: {command: {value: x}, controller: true}",
+               "defaultConfig.controller: true for a DAEMON job"},
+        Broken{"daemon with a deadline",
+               "type: DAEMON\nsla: {maxrunningtime: 10}\ndefaultconfig: {command: {value: x}}",
+               "sla.maxRunningTime: set for a DAEMON job"},
+        Broken{"daemon kill on preempt",
+               "type: DAEMON\n"
+               "defaultconfig: {command: {value: x}, preemptionpolicy: {killonpreempt: true}}",
+               "defaultConfig.preemptionPolicy.killOnPreempt"},
+        Broken{"daemon without a command", "type: DAEMON\n",
+               "defaultConfig.command.value: empty"},
         Broken{"service kill on preempt",
                "type: SERVICE\ninstancecount: 1\n"
                "defaultconfig: {command: {value: x}, preemptionpolicy: {killonpreempt: true}}",
@@ -248,6 +267,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(JobConfigTest, AMinimalJobIsValid) {
   EXPECT_THAT(ValidateJobConfig(Parse(std::string("instancecount: 1\n") + kOk)), IsOk());
+  // A daemon job has no instance count of its own.
+  EXPECT_THAT(ValidateJobConfig(Parse(std::string("type: DAEMON\n") + kOk)), IsOk());
 }
 
 TEST(JobConfigTest, UpdateMayOnlyAddInstances) {

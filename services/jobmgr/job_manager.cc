@@ -36,10 +36,6 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
                                                    ") is not a leaf pool (rule: jobs run in "
                                                    "leaf pools, never the root)"));
   }
-  if (config.type() == job_pb::DAEMON) {
-    return absl::UnimplementedError(
-        "type: DAEMON jobs do not run on this scheduler yet (BATCH and SERVICE do)");
-  }
   Job job;
   job.id = JobId(NewUuid(gen_));
   job.config = std::move(config);
@@ -59,11 +55,18 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   job.runtime.goal_state = taskfsm::DefaultJobGoal(record.type);
   job.runtime.creation_time = now;
   job.runtime.update_time = now;
+  if (record.type == taskfsm::JobType::kDaemon) {
+    // One instance per eligible host as they are now; FollowHosts keeps it so.
+    PELOTON_RETURN_IF_ERROR(PlanDaemon(job, hostmgr_.ListHosts()).status());
+    job.dirty.clear();  // written below, with the job
+  } else {
+    const uint32_t count = job.config.instancecount();
+    job.tasks.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) job.tasks.push_back(FirstRun(job.id, i, record.type, 1));
+  }
   PELOTON_RETURN_IF_ERROR(store_.CreateJob(record, job.runtime));
 
-  const uint32_t n = job.config.instancecount();
-  job.tasks.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) job.tasks.push_back(FirstRun(job.id, i, record.type, 1));
+  const uint32_t n = static_cast<uint32_t>(job.tasks.size());
   for (size_t from = 0; from < n; from += kWriteBatch) {
     const size_t count = std::min<size_t>(kWriteBatch, n - from);
     if (absl::Status s =
@@ -254,8 +257,12 @@ absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) 
   std::vector<uint32_t> stop;
   for (uint32_t i = from; i < end; ++i) {
     store::TaskRuntime& t = job.tasks[i];
-    // Ended ones too: a service task waiting out its throttle must not start again.
-    if (t.goal_state == TaskState::kKilled || t.state == TaskState::kSucceeded) continue;
+    // Ended ones too: a service task waiting out its throttle must not start again. A removed
+    // daemon instance (goal DELETED) is being stopped already.
+    if (t.goal_state == TaskState::kKilled || t.goal_state == TaskState::kDeleted ||
+        t.state == TaskState::kSucceeded) {
+      continue;
+    }
     t.goal_state = TaskState::kKilled;
     job.dirty.insert(i);
     stop.push_back(i);
@@ -263,7 +270,8 @@ absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) 
   PELOTON_RETURN_IF_ERROR(Evaluate(job, stop));  // stop_task
   // Every task stopped: the job's goal is KILLED too.
   if (std::all_of(job.tasks.begin(), job.tasks.end(), [](const store::TaskRuntime& t) {
-        return t.goal_state == TaskState::kKilled || taskfsm::IsTerminal(t.state);
+        return t.goal_state == TaskState::kKilled || t.goal_state == TaskState::kDeleted ||
+               taskfsm::IsTerminal(t.state);
       })) {
     job.runtime.goal_state = JobState::kKilled;
     job.kill_swept = false;
@@ -285,8 +293,12 @@ absl::Status JobManager::StartTasks(const JobId& id, uint32_t from, uint32_t to)
   std::vector<uint32_t> start;
   for (uint32_t i = from; i < end; ++i) {
     store::TaskRuntime& t = job.tasks[i];
-    // Running (or still being stopped): nothing to start. Succeeded: done.
-    if (!taskfsm::IsTerminal(t.state) || t.state == TaskState::kSucceeded) continue;
+    // Running (or still being stopped): nothing to start. Succeeded: done. Removed (a daemon
+    // instance whose host left): not an instance any more.
+    if (!taskfsm::IsTerminal(t.state) || t.state == TaskState::kSucceeded ||
+        t.goal_state == TaskState::kDeleted) {
+      continue;
+    }
     t.goal_state = goal;
     t.failure_count = 0;
     WantNewRun(job.id, t);  // initialize_task, then start_task

@@ -17,9 +17,10 @@
 //
 // The code is split by concern: job_manager.cc (the API), task_engine.cc (the engine's actions
 // and timers), launch.cc (placements to launches), task_events.cc (status updates, preemption,
-// deadlines), recovery.cc (load, recover, resync).
+// deadlines), recovery.cc (load, recover, resync), daemons.cc (daemon jobs following hosts).
 //
-// Batch and service (stateless) jobs (v0 API). Thread-compatible: the master's loop owns it.
+// Batch, service (stateless) and daemon jobs (v0 API). Thread-compatible: the master's loop
+// owns it.
 
 #ifndef PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
 #define PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
@@ -72,6 +73,8 @@ struct JobManagerOptions {
   // longer; Kubernetes forgets a crash loop's back-off after 10 minutes of running too).
   // Zero: never.
   absl::Duration failure_count_reset = absl::Minutes(10);
+  // How often daemon jobs look at the hosts again (FollowHosts), at most.
+  absl::Duration daemon_period = absl::Seconds(1);
 };
 
 struct JobView {
@@ -153,6 +156,12 @@ class JobManager final : public JobManagerApi {
   // Host maintenance (reference §6.1, the evictor): the tasks on draining hosts are preempted
   // (HOST_MAINTENANCE) and run again elsewhere, so that the hosts empty and go down.
   void EvictFromDrainingHosts();
+  // Daemon jobs (reference §3.1 DAEMON; taskfsm::PlanDaemonInstances): one instance on each
+  // host that is UP and meets the job's constraint (its HOST labels; TASK ones are placement's).
+  // A host that joins or comes back from maintenance gets an instance pinned to it; one that
+  // leaves or goes into maintenance loses its instance (goal DELETED: killed, then DELETED).
+  // Looks at most every daemon_period; CreateJob plans a new daemon job at once.
+  void FollowHosts();
   // Kills the running tasks of batch jobs that have run longer than sla.maxRunningTime
   // (reason DEADLINE_TIMEOUT_EXCEEDED; not retried).
   void CheckDeadlines();
@@ -174,6 +183,9 @@ class JobManager final : public JobManagerApi {
     // Tasks per state, kept by SetTaskState, so that a job's state costs O(1) per change.
     std::array<uint32_t, taskfsm::kNumTaskStates> counts{};
     bool controller = false;  // instance 0 is a controller task
+    bool daemon = false;      // a DAEMON job: its instances follow the hosts
+    // Daemon jobs: the planned instances (tasks whose goal is not DELETED), the job's N.
+    uint32_t planned = 0;
     absl::btree_set<uint32_t> dirty;
     std::vector<store::PodEvent> events;
     bool runtime_dirty = false;
@@ -182,6 +194,15 @@ class JobManager final : public JobManagerApi {
     // job would otherwise scan them all again).
     bool kill_swept = false;
   };
+
+  // daemons.cc
+  // The hosts a daemon job is for: UP, and meeting its constraint's HOST labels.
+  static absl::StatusOr<std::vector<std::string>> EligibleHosts(
+      const job_pb::JobConfig& config, absl::Span<const hostmgr::HostStatus> hosts);
+  // One daemon job against the hosts: instances added, reused (a removed instance's id, as its
+  // next run) or removed. Returns the instances to evaluate.
+  absl::StatusOr<std::vector<uint32_t>> PlanDaemon(Job& job,
+                                                   absl::Span<const hostmgr::HostStatus> hosts);
 
   // recovery.cc
   absl::StatusOr<Job> LoadJob(const JobId& id);
@@ -262,6 +283,7 @@ class JobManager final : public JobManagerApi {
   absl::flat_hash_map<std::string, Timer> timers_;
   absl::btree_set<std::pair<absl::Time, std::string>> due_;  // (due, task id) of timers_
   absl::Time next_launch_sweep_ = absl::InfinitePast();
+  absl::Time next_daemon_plan_ = absl::InfinitePast();
 };
 
 }  // namespace peloton::jobmgr

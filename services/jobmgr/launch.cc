@@ -79,6 +79,8 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
         PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec,
                                  jobmgr::TaskSpecOf(id->job_id, it->second.config, id->instance));
         spec.id = task_id;
+        spec.desired_host = t.desired_host;
+        spec.pinned = !t.desired_host.empty();
         return spec;
       }
     }

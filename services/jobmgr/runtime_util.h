@@ -68,9 +68,10 @@ inline taskfsm::HealthState HealthOf(bool healthy) {
   return healthy ? taskfsm::HealthState::kHealthy : taskfsm::HealthState::kUnhealthy;
 }
 
-// Asked to stop or to be killed when preempted (the run's end is not a failure).
+// Asked to stop, to be killed when preempted, or removed (the run's end is not a failure).
 inline bool GoalIsStop(taskfsm::TaskState goal) {
-  return goal == taskfsm::TaskState::kKilled || goal == taskfsm::TaskState::kPreempting;
+  return goal == taskfsm::TaskState::kKilled || goal == taskfsm::TaskState::kPreempting ||
+         goal == taskfsm::TaskState::kDeleted;
 }
 
 }  // namespace peloton::jobmgr

@@ -94,7 +94,17 @@ bool JobManager::RunAction(Job& job, uint32_t instance, TaskAction action,
     case TaskAction::kExecutorShutdown:
       ExecutorShutdown(job, instance);
       return false;
-    case TaskAction::kDeleteTask:     // goal DELETED: set by nothing yet (no shrinking updates)
+    case TaskAction::kDeleteTask:
+      // A removed instance (a daemon's host left) has ended. Its runtime stays, DELETED, so
+      // that its id's runs keep counting up if the id is taken again.
+      ClearTimer(t.mesos_task_id);
+      t.desired_mesos_task_id.clear();
+      SetTaskState(job, instance, TaskState::kDeleted,
+                   t.desired_host.empty()
+                       ? "removed"
+                       : absl::StrCat("removed: host ", t.desired_host,
+                                      " is no longer one of the job's hosts"));
+      return true;
     case TaskAction::kReloadRuntime:  // every active job's runtimes are in memory
     case TaskAction::kStateInvalid:
       spdlog::warn("task {}: {} with goal {}: {} (left as it is)", t.mesos_task_id,
@@ -411,7 +421,7 @@ void JobManager::StartMore(Job& job) {
 void JobManager::UpdateJobState(Job& job) {
   taskfsm::JobStateInput in;
   in.type = JobTypeOf(job.config);
-  in.instance_count = job.config.instancecount();
+  in.instance_count = job.daemon ? job.planned : job.config.instancecount();
   in.task_counts = job.counts;
   in.current = job.runtime.state;
   in.goal = job.runtime.goal_state;

@@ -82,7 +82,7 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
   } else if (t.goal_state == TaskState::kPreempting) {
     ended = state == TaskState::kSucceeded ? state : TaskState::kKilled;
     why = "preempted (killOnPreempt)";
-  } else if (t.goal_state == TaskState::kKilled) {
+  } else if (t.goal_state == TaskState::kKilled || t.goal_state == TaskState::kDeleted) {
     ended = state == TaskState::kSucceeded ? state : TaskState::kKilled;
   } else if (new_run_wanted) {
     ended = TaskState::kKilled;
@@ -122,6 +122,8 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
         !t.desired_mesos_task_id.empty() || !Active(t.state)) {
       continue;  // not this run, being stopped already, or not holding resources
     }
+    // A daemon instance is not moved off a host going into maintenance: FollowHosts removes it.
+    if (maintenance && job->daemon) continue;
     if (t.state == TaskState::kPending) {
       // Admitted, not launched: it no longer waits for a host (TaskSpecOf), placement drops its
       // gang, and Dropped queues it again as a new run.

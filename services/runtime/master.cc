@@ -28,6 +28,7 @@ absl::Status Master::Tick() {
   for (const backend::TaskStatus& s : hosts_->Poll()) jobs_->OnStatus(s);
   jobs_->CheckDeadlines();
   jobs_->RunTimers();
+  jobs_->FollowHosts();
   jobs_->EvictFromDrainingHosts();
   pools_->Tick(hosts_->Capacity());
   if (options_.preemption_period_ticks > 0 && ++ticks_ % options_.preemption_period_ticks == 0) {

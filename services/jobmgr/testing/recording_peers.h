@@ -127,7 +127,7 @@ class RecordingHostManager final : public hostmgr::HostManagerApi {
   absl::Status CompleteMaintenance(const std::vector<std::string>&) override {
     return absl::UnimplementedError("not in this double");
   }
-  std::vector<hostmgr::HostStatus> ListHosts() const override { return {}; }
+  std::vector<hostmgr::HostStatus> ListHosts() const override { return hosts; }
   std::vector<std::string> TasksOnDrainingHosts() const override { return draining_tasks; }
 
   absl::Status launch_error;
@@ -135,6 +135,7 @@ class RecordingHostManager final : public hostmgr::HostManagerApi {
   int releases = 0;
   std::vector<std::string> kills, shutdowns, reconciling, draining_tasks;
   std::vector<backend::TaskStatus> pending, reconciled;
+  std::vector<hostmgr::HostStatus> hosts;  // what ListHosts answers
 };
 
 }  // namespace peloton::jobmgr::testing
