@@ -11,8 +11,7 @@
 namespace peloton::taskfsm {
 
 DaemonPlan PlanDaemonInstances(absl::Span<const DaemonInstance> current,
-                               absl::Span<const std::string> eligible_hosts,
-                               absl::Span<const uint32_t> retiring) {
+                               absl::Span<const std::string> eligible_hosts) {
   const absl::btree_set<std::string> eligible(eligible_hosts.begin(), eligible_hosts.end());
   // Keep, per eligible host, its lowest instance; everything else goes.
   std::vector<DaemonInstance> sorted(current.begin(), current.end());
@@ -30,11 +29,10 @@ DaemonPlan PlanDaemonInstances(absl::Span<const DaemonInstance> current,
     }
   }
   // New instances on uncovered hosts, lowest free ids first.
-  const absl::flat_hash_set<uint32_t> busy(retiring.begin(), retiring.end());
   uint32_t next_id = 0;
   for (const std::string& host : eligible) {
     if (covered.contains(host)) continue;
-    while (kept.contains(next_id) || busy.contains(next_id)) ++next_id;
+    while (kept.contains(next_id)) ++next_id;
     kept[next_id] = host;
     plan.add.push_back({next_id, host});
   }

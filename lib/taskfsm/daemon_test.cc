@@ -45,13 +45,5 @@ TEST(DaemonTest, DuplicatesOnOneHostKeepTheLowestId) {
   EXPECT_THAT(plan.instances, ElementsAre(DaemonInstance{1, "a"}));
 }
 
-// An id whose removed instance still runs is not taken until that run has ended.
-TEST(DaemonTest, RetiringIdsAreNotReusedYet) {
-  DaemonPlan plan = PlanDaemonInstances({{0, "a"}}, {"a", "b", "c"}, {1});
-  EXPECT_THAT(plan.add, ElementsAre(DaemonInstance{2, "b"}, DaemonInstance{3, "c"}));
-  plan = PlanDaemonInstances({{0, "a"}}, {"a", "b"});
-  EXPECT_THAT(plan.add, ElementsAre(DaemonInstance{1, "b"}));
-}
-
 }  // namespace
 }  // namespace peloton::taskfsm

@@ -52,15 +52,10 @@ absl::StatusOr<std::vector<uint32_t>> JobManager::PlanDaemon(
   PELOTON_ASSIGN_OR_RETURN(const std::vector<std::string> eligible,
                            EligibleHosts(job.config, hosts));
   std::vector<taskfsm::DaemonInstance> current;
-  std::vector<uint32_t> retiring;
   for (const store::TaskRuntime& t : job.tasks) {
-    if (t.goal_state != TaskState::kDeleted) {
-      current.push_back({t.instance_id, t.desired_host});
-    } else if (t.state != TaskState::kDeleted) {
-      retiring.push_back(t.instance_id);  // removed, still ending
-    }
+    if (t.goal_state != TaskState::kDeleted) current.push_back({t.instance_id, t.desired_host});
   }
-  const taskfsm::DaemonPlan plan = taskfsm::PlanDaemonInstances(current, eligible, retiring);
+  const taskfsm::DaemonPlan plan = taskfsm::PlanDaemonInstances(current, eligible);
   std::vector<uint32_t> changed;
   for (uint32_t i : plan.remove) {
     store::TaskRuntime& t = job.tasks[i];
@@ -74,7 +69,9 @@ absl::StatusOr<std::vector<uint32_t>> JobManager::PlanDaemon(
   const taskfsm::JobType type = JobTypeOf(job.config);
   for (const taskfsm::DaemonInstance& a : plan.add) {
     if (a.instance < job.tasks.size()) {
-      // A removed instance's id: its next run, on the new host.
+      // A removed instance's id (removed now, or earlier): its next run, on the new host. A
+      // run still going is stopped first, so this moves the instance (stop_task, then
+      // initialize_task and start_task once it has ended).
       store::TaskRuntime& t = job.tasks[a.instance];
       t.goal_state = taskfsm::DefaultTaskGoal(type);
       t.failure_count = 0;

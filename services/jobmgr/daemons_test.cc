@@ -114,37 +114,46 @@ TEST_F(DaemonTest, InstancesFollowHostsThatJoinAndLeave) {
   EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 0, 1)));
   EXPECT_EQ(Task(id, 0).state, TaskState::kKilling);
   EXPECT_EQ(Task(id, 0).goal_state, TaskState::kDeleted);
-  // While instance 0 still ends, a joining host does not take its id.
-  SetHosts({Host("h2", "a"), Host("h3", "a"), Host("h4", "a")});
-  Follow();
-  EXPECT_THAT(Planned(id), ElementsAre(std::pair<uint32_t, std::string>{1, "h2"},
-                                       std::pair<uint32_t, std::string>{2, "h3"},
-                                       std::pair<uint32_t, std::string>{3, "h4"}));
   Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
   store::TaskRuntime removed = Task(id, 0);
   EXPECT_EQ(removed.state, TaskState::kDeleted);
   EXPECT_THAT(removed.message, HasSubstr("host h1 is no longer one of the job's hosts"));
   EXPECT_EQ(removed.failure_count, 0u);  // a removal is not a failure
-  Place();
-  Report(TaskId(id, 3, 1), MesosTaskState::kRunning);
   EXPECT_EQ(JobState(id), JobState::kRunning);
 
-  // h1 comes back: the free id 0 again, as its next run (run ids keep counting up).
-  SetHosts({Host("h1", "a"), Host("h2", "a"), Host("h3", "a"), Host("h4", "a")});
+  // h4 joins: the free id 0 again, as its next run (run ids keep counting up).
+  SetHosts({Host("h2", "a"), Host("h3", "a"), Host("h4", "a")});
   Follow();
   EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
-  EXPECT_EQ(Task(id, 0).desired_host, "h1");
+  EXPECT_EQ(Task(id, 0).desired_host, "h4");
   EXPECT_EQ(Task(id, 0).state, TaskState::kPending);
   EXPECT_EQ(pools_.enqueued.back(), TaskId(id, 0, 2));
-  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events,
-                               jobs_->PodEvents(id, 0, 2));
-  ASSERT_FALSE(events.empty());
+  Place();
+  Report(TaskId(id, 0, 2), MesosTaskState::kRunning);
+
+  // h3 leaves as h1 joins, in one look: instance 2 moves (its run is stopped, the next one
+  // goes to h1 once it has ended).
+  SetHosts({Host("h1", "a"), Host("h2", "a"), Host("h4", "a")});
+  Follow();
+  EXPECT_THAT(Planned(id), ElementsAre(std::pair<uint32_t, std::string>{0, "h4"},
+                                       std::pair<uint32_t, std::string>{1, "h2"},
+                                       std::pair<uint32_t, std::string>{2, "h1"}));
+  EXPECT_EQ(Task(id, 2).state, TaskState::kKilling);
+  EXPECT_EQ(hosts_.kills.back(), TaskId(id, 2, 1));
+  Report(TaskId(id, 2, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(Task(id, 2).mesos_task_id, TaskId(id, 2, 2));
+  EXPECT_EQ(Task(id, 2).state, TaskState::kPending);
+  EXPECT_EQ(Task(id, 2).failure_count, 0u);
+  Place();
+  Report(TaskId(id, 2, 2), MesosTaskState::kRunning);
+  EXPECT_EQ(JobState(id), JobState::kRunning);
 
   // Every host gone: nothing planned, the job waits for hosts (not SUCCEEDED).
   SetHosts({});
   Follow();
-  for (uint32_t i = 0; i < 4; ++i) {
+  for (uint32_t i = 0; i < 3; ++i) {
     Report(Task(id, i).mesos_task_id, MesosTaskState::kKilled);
+    EXPECT_EQ(Task(id, i).state, TaskState::kDeleted);
   }
   EXPECT_THAT(Planned(id), IsEmpty());
   EXPECT_EQ(JobState(id), JobState::kPending);

@@ -280,6 +280,7 @@ void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
       store::TaskRuntime& t = job->tasks[instance];
       if (GoalIsStop(t.goal_state)) {
         SetTaskState(*job, instance, TaskState::kKilled, "stopped before it was placed");
+        EvaluateOrLog(*job, instance);  // delete_task for a removed daemon instance
       } else {
         // Preempted before launch, or a gang-mate of such a task: the run ends unlaunched, and
         // the engine queues the next one.

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 
@@ -293,6 +294,71 @@ defaultconfig:
   PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(big));
   EXPECT_EQ(view.task_counts[int(TaskState::kPending)], 20u);
   EXPECT_GT(master_->pools().waiting().backoff, 0u);
+}
+
+// A daemon job on every host: instances follow hosts that leave, join, and go into and out of
+// maintenance, each pinned to its host.
+TEST_F(MasterSimTest, ADaemonJobFollowsHostsThatComeAndGo) {
+  MasterOptions options;
+  options.jobs.now = [this] { return now_; };  // FollowHosts looks every simulated second
+  ASSERT_NO_FATAL_FAILURE(StartMaster(*backend_, options));
+  const JobId id = Create(R"yaml(
+type: DAEMON
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 16}
+  command: {shell: true, value: 'sleep 100000'}
+)yaml");
+  TickUntil(id, Running(1000));
+  // (host -> instance) of the instances not removed; every one runs where it is pinned.
+  const auto on_hosts = [&] {
+    std::map<std::string, uint32_t> out;
+    absl::StatusOr<std::vector<store::TaskRuntime>> tasks = master_->jobs().ListTasks(id);
+    EXPECT_THAT(tasks.status(), IsOk());
+    for (const store::TaskRuntime& t : tasks.ok() ? *tasks : std::vector<store::TaskRuntime>{}) {
+      if (t.goal_state == TaskState::kDeleted) continue;
+      if (t.state == TaskState::kRunning) EXPECT_EQ(t.host, t.desired_host) << t.mesos_task_id;
+      EXPECT_TRUE(out.emplace(t.desired_host, t.instance_id).second) << t.desired_host;
+    }
+    return out;
+  };
+  EXPECT_EQ(on_hosts().size(), 1000u);
+  const uint32_t on_sim5 = on_hosts().at("sim-5");
+
+  // sim-5 leaves (its task is lost) as sim-1000 joins: sim-5's instance id moves there.
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> more,
+                               backend::sim::GenerateHosts(1001, "cpu=4,memory_mb=8192"));
+  ASSERT_THAT(backend_->RemoveHost("sim-5"), IsOk());
+  ASSERT_THAT(backend_->AddHost(more.back()), IsOk());
+  jobmgr::JobView view = TickUntil(id, [&](const jobmgr::JobView& v) {
+    return v.task_counts[int(TaskState::kRunning)] == 1000 && on_hosts().contains("sim-1000");
+  });
+  EXPECT_EQ(view.runtime.state, JobState::kRunning);
+  std::map<std::string, uint32_t> hosts = on_hosts();
+  EXPECT_FALSE(hosts.contains("sim-5"));
+  EXPECT_EQ(hosts.at("sim-1000"), on_sim5);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> moved,
+                               master_->jobs().ListTasks(id, on_sim5, on_sim5 + 1));
+  EXPECT_GT(taskfsm::ParseMesosTaskId(moved[0].mesos_task_id)->run, 1u);
+
+  // sim-7 goes into maintenance: its instance is removed (DELETED), so the host empties and
+  // goes down; back up, it gets one again.
+  ASSERT_THAT(master_->hosts().StartMaintenance({"sim-7"}), IsOk());
+  const auto state_of = [&](const std::string& host) {
+    return master_->hosts().ListHosts()[*master_->hosts().cluster().FindHost(host)].state;
+  };
+  TickUntil(id, [&](const jobmgr::JobView& v) {
+    return state_of("sim-7") == placement::HostState::kDown &&
+           v.task_counts[int(TaskState::kRunning)] == 999 &&
+           v.task_counts[int(TaskState::kDeleted)] == 1;
+  });
+  EXPECT_FALSE(on_hosts().contains("sim-7"));
+  ASSERT_THAT(master_->hosts().CompleteMaintenance({"sim-7"}), IsOk());
+  TickUntil(id, Running(1000));
+  EXPECT_TRUE(on_hosts().contains("sim-7"));
+  // sim-5 comes back too.
+  ASSERT_THAT(backend_->AddHost(more[5]), IsOk());
+  TickUntil(id, Running(1001));
+  EXPECT_EQ(on_hosts().size(), 1001u);
 }
 
 // A job manager given no clock keeps the real one.

@@ -43,11 +43,8 @@ struct DaemonPlan {
   std::vector<DaemonInstance> instances;  // the whole set afterwards, by instance id
 };
 
-// `retiring`: ids of instances removed earlier whose runs have not ended yet; they are not
-// taken for new instances until they have.
 DaemonPlan PlanDaemonInstances(absl::Span<const DaemonInstance> current,
-                               absl::Span<const std::string> eligible_hosts,
-                               absl::Span<const uint32_t> retiring = {});
+                               absl::Span<const std::string> eligible_hosts);
 
 }  // namespace peloton::taskfsm
 

@@ -130,7 +130,52 @@ absl::StatusOr<std::unique_ptr<SimBackend>> SimBackend::Create(SimOptions option
                      absl::StrCat("'", b->options_.hosts[i].hostname, "' (rule: unique names)"));
     }
   }
+  b->present_.assign(b->options_.hosts.size(), true);
   return b;
+}
+
+std::vector<HostInfo> SimBackend::Hosts() const {
+  std::vector<HostInfo> out;
+  out.reserve(host_index_.size());
+  for (uint32_t i = 0; i < options_.hosts.size(); ++i) {
+    if (present_[i]) out.push_back(options_.hosts[i]);
+  }
+  return out;
+}
+
+absl::Status SimBackend::AddHost(HostInfo host) {
+  if (host.hostname.empty()) return Invalid("sim host", "empty name (rule: hosts have names)");
+  if (host_index_.contains(host.hostname)) {
+    return Invalid("sim host", absl::StrCat("'", host.hostname, "' is in the cluster already "
+                                            "(rule: unique names)"));
+  }
+  const auto index = static_cast<uint32_t>(options_.hosts.size());
+  host_index_.emplace(host.hostname, index);
+  options_.hosts.push_back(std::move(host));
+  present_.push_back(true);
+  ++hosts_version_;
+  return absl::OkStatus();
+}
+
+absl::Status SimBackend::RemoveHost(const std::string& hostname) {
+  auto it = host_index_.find(hostname);
+  if (it == host_index_.end()) {
+    return absl::NotFoundError(absl::StrCat("sim host '", hostname, "' is not in the cluster"));
+  }
+  const uint32_t index = it->second;
+  host_index_.erase(it);
+  present_[index] = false;
+  ++hosts_version_;
+  const absl::Time now = SimNow();
+  for (auto t = tasks_.begin(); t != tasks_.end();) {
+    Task* task = (t++)->second;
+    if (task->host != index) continue;
+    pending_.push_back(
+        StatusOf(task->id, index, MesosTaskState::kLost, "its host left the cluster", now));
+    task->killed = true;  // freed when its end comes up in due_
+    tasks_.erase(task->id);
+  }
+  return absl::OkStatus();
 }
 
 absl::Time SimBackend::SimNow() const {

@@ -64,7 +64,13 @@ class SimBackend final : public Backend {
   // InvalidArgument for no hosts, duplicate host names or a speed that is not > 0.
   static absl::StatusOr<std::unique_ptr<SimBackend>> Create(SimOptions options);
 
-  std::vector<HostInfo> Hosts() const override { return options_.hosts; }
+  std::vector<HostInfo> Hosts() const override;
+  uint64_t HostsVersion() const override { return hosts_version_; }
+  // Hosts joining and leaving the simulated cluster, as agents come and go. AddHost:
+  // InvalidArgument for an empty name or one that is in the cluster. RemoveHost: NotFound
+  // for a host that is not; its running tasks are reported TASK_LOST.
+  absl::Status AddHost(HostInfo host);
+  absl::Status RemoveHost(const std::string& hostname);
   // InvalidArgument for an unknown host or a malformed duration or exit code label;
   // AlreadyExists for a task id that is running (ids of ended tasks are not remembered).
   absl::Status Launch(const LaunchSpec& spec) override;
@@ -115,10 +121,12 @@ class SimBackend final : public Backend {
   TaskStatus StatusOf(const std::string& task_id, uint32_t host, MesosTaskState state,
                       std::string message, absl::Time time) const;
 
-  SimOptions options_;
+  SimOptions options_;  // options_.hosts: every host that ever joined, by index
+  std::vector<bool> present_;  // by host index: in the cluster now
+  uint64_t hosts_version_ = 0;
   absl::Time real_start_;
   absl::Time sim_start_;
-  absl::flat_hash_map<std::string, uint32_t> host_index_;
+  absl::flat_hash_map<std::string, uint32_t> host_index_;  // hosts present, by name
   absl::flat_hash_map<absl::string_view, Task*> tasks_;  // running, by task id (Task::id)
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
   std::vector<TaskStatus> pending_;  // reported by the next Poll, before what fell due

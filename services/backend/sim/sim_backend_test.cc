@@ -86,6 +86,45 @@ TEST_F(SimBackendTest, TasksRunForTheirDurationThenEnd) {
   EXPECT_THAT(Events(backend_->Poll()), ElementsAre("a:TASK_RUNNING", "a:TASK_FINISHED"));
 }
 
+// Hosts join and leave; a leaving host's tasks are lost, and a host may come back.
+TEST_F(SimBackendTest, HostsJoinAndLeave) {
+  Make();
+  const uint64_t v0 = backend_->HostsVersion();
+  HostInfo extra = backend_->Hosts()[0];
+  extra.hostname = "sim-9";
+  ASSERT_THAT(backend_->AddHost(extra), IsOk());
+  EXPECT_GT(backend_->HostsVersion(), v0);
+  ASSERT_EQ(backend_->Hosts().size(), 3u);
+  EXPECT_EQ(backend_->Hosts()[2].hostname, "sim-9");
+  EXPECT_THAT(backend_->AddHost(extra),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'sim-9' is in the cluster")));
+  extra.hostname = "";
+  EXPECT_THAT(backend_->AddHost(extra), StatusIs(absl::StatusCode::kInvalidArgument));
+
+  LaunchSpec on9 = Spec("x", "sleep 100");
+  on9.hostname = "sim-9";
+  ASSERT_THAT(backend_->Launch(on9), IsOk());
+  ASSERT_THAT(backend_->Launch(Spec("y", "sleep 100")), IsOk());  // on sim-1
+  EXPECT_THAT(Events(backend_->Poll()), ElementsAre("x:TASK_RUNNING", "y:TASK_RUNNING"));
+  const uint64_t v1 = backend_->HostsVersion();
+  ASSERT_THAT(backend_->RemoveHost("sim-9"), IsOk());
+  EXPECT_GT(backend_->HostsVersion(), v1);
+  std::vector<TaskStatus> lost = backend_->Poll();
+  ASSERT_THAT(Events(lost), ElementsAre("x:TASK_LOST"));
+  EXPECT_EQ(lost[0].hostname, "sim-9");
+  EXPECT_EQ(backend_->running(), 1u);
+  EXPECT_THAT(backend_->Launch(on9), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("unknown host 'sim-9'")));
+  EXPECT_THAT(backend_->RemoveHost("sim-9"), StatusIs(absl::StatusCode::kNotFound));
+  real_now_ += absl::Seconds(200);
+  EXPECT_THAT(Events(backend_->Poll()), ElementsAre("y:TASK_FINISHED"));  // x was freed
+
+  extra.hostname = "sim-9";  // back again
+  ASSERT_THAT(backend_->AddHost(extra), IsOk());
+  ASSERT_THAT(backend_->Launch(on9), IsOk());
+  EXPECT_THAT(Events(backend_->Poll()), ElementsAre("x:TASK_RUNNING"));
+}
+
 TEST_F(SimBackendTest, HealthChecksPassOnceOrFailUntilTheyKill) {
   Make();
   HealthCheckSpec check;
