@@ -84,6 +84,8 @@ TEST_F(DaemonTest, OneInstancePinnedToEachEligibleHost) {
   Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
   Report(TaskId(id, 1, 1), MesosTaskState::kRunning);
   EXPECT_EQ(JobState(id), JobState::kRunning);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView view, jobs_->GetJob(id));
+  EXPECT_EQ(view.instances, 2u);
   // A daemon job's task runs again when it ends, as a service's does.
   EXPECT_EQ(Task(id, 0).goal_state, TaskState::kRunning);
 }
@@ -157,6 +159,8 @@ TEST_F(DaemonTest, InstancesFollowHostsThatJoinAndLeave) {
   }
   EXPECT_THAT(Planned(id), IsEmpty());
   EXPECT_EQ(JobState(id), JobState::kPending);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView view, jobs_->GetJob(id));
+  EXPECT_EQ(view.instances, 0u);
 }
 
 TEST_F(DaemonTest, AHostInMaintenanceLosesItsInstanceUntilItIsBack) {

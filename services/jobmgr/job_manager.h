@@ -82,6 +82,9 @@ struct JobView {
   job_pb::JobConfig config;
   store::JobRuntime runtime;
   std::array<uint32_t, taskfsm::kNumTaskStates> task_counts{};  // by TaskState
+  // The instances: the config's instanceCount, or a daemon job's planned instances (its
+  // tasks whose goal is not DELETED).
+  uint32_t instances = 0;
 };
 
 class JobManager final : public JobManagerApi {

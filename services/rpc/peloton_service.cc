@@ -214,7 +214,7 @@ kj::Promise<void> PelotonService::getJob(GetJobContext context) {
     job.setPoolId(view->config.respoolid().value());
     job.setState(std::string(taskfsm::Name(view->runtime.state)));
     job.setGoalState(std::string(taskfsm::Name(view->runtime.goal_state)));
-    job.setInstanceCount(view->config.instancecount());
+    job.setInstanceCount(view->instances);
     std::vector<std::pair<std::string, uint32_t>> counts;
     for (int s = 0; s < taskfsm::kNumTaskStates; ++s) {
       if (view->task_counts[s] > 0) {
