@@ -62,6 +62,8 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
               &config::GoalState::set_failure_count_reset_seconds, defaults.failure_count_reset);
   FillSeconds(g, &config::GoalState::kill_timeout_margin_seconds,
               &config::GoalState::set_kill_timeout_margin_seconds, defaults.kill_timeout_margin);
+  FillSeconds(g, &config::GoalState::daemon_period_seconds,
+              &config::GoalState::set_daemon_period_seconds, defaults.daemon_period);
   config::PlacementRetry& r = *c.mutable_placement_retry();
   const resmgr::ResourceManagerOptions rm;
   FillSeconds(r, &config::PlacementRetry::placing_timeout_seconds,
@@ -83,6 +85,7 @@ jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& c) {
   o.max_restart_delay = absl::Seconds(g.max_restart_delay_seconds());
   o.failure_count_reset = absl::Seconds(g.failure_count_reset_seconds());
   o.kill_timeout_margin = absl::Seconds(g.kill_timeout_margin_seconds());
+  o.daemon_period = absl::Seconds(g.daemon_period_seconds());
   return o;
 }
 
@@ -150,7 +153,8 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
         {"restart_base_delay_seconds", g.restart_base_delay_seconds()},
         {"max_restart_delay_seconds", g.max_restart_delay_seconds()},
         {"failure_count_reset_seconds", g.failure_count_reset_seconds()},
-        {"kill_timeout_margin_seconds", g.kill_timeout_margin_seconds()}}) {
+        {"kill_timeout_margin_seconds", g.kill_timeout_margin_seconds()},
+        {"daemon_period_seconds", g.daemon_period_seconds()}}) {
     if (!(value > 0 && value <= kMaxGoalStateSeconds)) {
       return Invalid(absl::StrCat("goal_state.", field),
                      absl::StrCat(value, " (rule: > 0 and at most 30 days)"));

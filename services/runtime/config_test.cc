@@ -62,12 +62,14 @@ TEST(MasterConfigTest, TheGoalStateWaitsDefaultToPelotonsAndAreChecked) {
   EXPECT_EQ(o.max_restart_delay, absl::Minutes(60));
   EXPECT_EQ(o.failure_count_reset, absl::Minutes(10));
   EXPECT_EQ(o.kill_timeout_margin, absl::Seconds(30));
+  EXPECT_EQ(o.daemon_period, absl::Seconds(1));
 
   PELOTON_ASSERT_OK_AND_ASSIGN(
       MasterConfig set,
       LoadMasterConfig({Write("goal.yaml",
                               "goalState: {restartBaseDelaySeconds: 0.5, launch_timeout_seconds: "
-                              "60}\n")}));
+                              "60, daemon_period_seconds: 5}\n")}));
+  EXPECT_EQ(JobManagerOptionsOf(set).daemon_period, absl::Seconds(5));
   EXPECT_EQ(JobManagerOptionsOf(set).restart_base_delay, absl::Milliseconds(500));
   EXPECT_EQ(JobManagerOptionsOf(set).launch_timeout, absl::Minutes(1));
 
@@ -82,6 +84,11 @@ TEST(MasterConfigTest, TheGoalStateWaitsDefaultToPelotonsAndAreChecked) {
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("goal_state.max_restart_delay_seconds: 60 (rule: at least")));
+  EXPECT_THAT(
+      LoadMasterConfig({Write("daemon.yaml", "goal_state: {daemon_period_seconds: -2}\n")})
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("goal_state.daemon_period_seconds: -2 (rule: > 0")));
 }
 
 TEST(MasterConfigTest, ThePlacementRetryDefaultsAndIsChecked) {
