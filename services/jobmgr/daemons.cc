@@ -90,7 +90,7 @@ absl::StatusOr<std::vector<uint32_t>> JobManager::PlanDaemon(
     job.dirty.insert(a.instance);
     changed.push_back(a.instance);
   }
-  job.planned = static_cast<uint32_t>(plan.instances.size());
+  job.instances = static_cast<uint32_t>(plan.instances.size());
   return changed;
 }
 

@@ -189,7 +189,7 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
     view.config = it->second.config;
     view.runtime = it->second.runtime;
     view.task_counts = it->second.counts;
-    view.instances = it->second.daemon ? it->second.planned : view.config.instancecount();
+    view.instances = it->second.instances;
     return view;
   }
   PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
@@ -199,12 +199,8 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   }
   view.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, store_.ListTaskRuntimes(id));
-  const bool daemon = JobTypeOf(view.config) == taskfsm::JobType::kDaemon;
-  view.instances = daemon ? 0 : view.config.instancecount();
-  for (const store::TaskRuntime& t : tasks) {
-    ++view.task_counts[static_cast<int>(t.state)];
-    if (daemon) view.instances += t.goal_state != TaskState::kDeleted;
-  }
+  for (const store::TaskRuntime& t : tasks) ++view.task_counts[static_cast<int>(t.state)];
+  view.instances = InstancesOf(view.config, tasks);
   return view;
 }
 

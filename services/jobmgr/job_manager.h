@@ -187,8 +187,8 @@ class JobManager final : public JobManagerApi {
     std::array<uint32_t, taskfsm::kNumTaskStates> counts{};
     bool controller = false;  // instance 0 is a controller task
     bool daemon = false;      // a DAEMON job: its instances follow the hosts
-    // Daemon jobs: the planned instances (tasks whose goal is not DELETED), the job's N.
-    uint32_t planned = 0;
+    // The job's N (InstancesOf): a daemon job's changes with its plan.
+    uint32_t instances = 0;
     absl::btree_set<uint32_t> dirty;
     std::vector<store::PodEvent> events;
     bool runtime_dirty = false;

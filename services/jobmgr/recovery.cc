@@ -22,8 +22,7 @@ void JobManager::Recount(Job& job) {
   for (const store::TaskRuntime& t : job.tasks) ++job.counts[static_cast<int>(t.state)];
   job.controller = TaskConfigOf(job.config, 0).controller();
   job.daemon = JobTypeOf(job.config) == taskfsm::JobType::kDaemon;
-  job.planned = 0;
-  for (const store::TaskRuntime& t : job.tasks) job.planned += t.goal_state != TaskState::kDeleted;
+  job.instances = InstancesOf(job.config, job.tasks);
 }
 
 absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {

@@ -5,6 +5,7 @@
 #ifndef PELOTON_SERVICES_JOBMGR_RUNTIME_UTIL_H_
 #define PELOTON_SERVICES_JOBMGR_RUNTIME_UTIL_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
@@ -15,6 +16,7 @@
 #include "peloton/common/ids.h"
 #include "peloton/taskfsm/enums.h"
 #include "peloton/taskfsm/task_id.h"
+#include "services/jobmgr/job_config.h"
 #include "services/store/store.h"
 
 namespace peloton::jobmgr {
@@ -39,6 +41,17 @@ inline uint64_t RunOfId(const std::string& mesos_task_id) {
   return id.ok() ? id->run : 0;
 }
 inline uint64_t RunOf(const store::TaskRuntime& t) { return RunOfId(t.mesos_task_id); }
+
+// A job's instances (its N): the config's instanceCount, or for a daemon job the tasks not
+// removed (goal DELETED) from it.
+inline uint32_t InstancesOf(const job_pb::JobConfig& config,
+                            const std::vector<store::TaskRuntime>& tasks) {
+  if (JobTypeOf(config) != taskfsm::JobType::kDaemon) return config.instancecount();
+  return static_cast<uint32_t>(
+      std::count_if(tasks.begin(), tasks.end(), [](const store::TaskRuntime& t) {
+        return t.goal_state != taskfsm::TaskState::kDeleted;
+      }));
+}
 
 // Instance `instance`'s first run: INITIALIZED, with the default goal of its job's type
 // (reference §1.4), at `config_version`.

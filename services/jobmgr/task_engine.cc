@@ -421,7 +421,7 @@ void JobManager::StartMore(Job& job) {
 void JobManager::UpdateJobState(Job& job) {
   taskfsm::JobStateInput in;
   in.type = JobTypeOf(job.config);
-  in.instance_count = job.daemon ? job.planned : job.config.instancecount();
+  in.instance_count = job.instances;
   in.task_counts = job.counts;
   in.current = job.runtime.state;
   in.goal = job.runtime.goal_state;
