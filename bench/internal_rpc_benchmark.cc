@@ -47,6 +47,9 @@ class SimulatedHosts final : public peloton::backend::Backend {
   }
   absl::Status Launch(const peloton::backend::LaunchSpec&) override { return absl::OkStatus(); }
   absl::Status Kill(const std::string&) override { return absl::OkStatus(); }
+  absl::Status DestroyVolume(const std::string&, const std::string&) override {
+    return absl::OkStatus();  // it holds no volumes
+  }
   std::vector<peloton::backend::TaskStatus> Poll() override { return {}; }
   std::vector<peloton::backend::TaskStatus> Reconcile(
       const std::vector<std::string>& ids) override {

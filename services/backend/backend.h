@@ -48,6 +48,17 @@ struct VolumeMount {
   friend bool operator==(const VolumeMount&, const VolumeMount&) = default;
 };
 
+// A persistent volume (a stateful task's, reference §3.3 `volume`): a directory of `size_mb`
+// on the task's host that outlives the task. The first launch that names it creates it; later
+// launches on the same host find it as the last run left it; only DestroyVolume removes it. A
+// volume is on one host: a launch elsewhere while it exists is refused (FailedPrecondition).
+struct PersistentVolumeSpec {
+  std::string id;              // "<job>-<instance>": a file name, unique per cluster
+  std::string container_path;  // where the task finds it, relative to its sandbox
+  int64_t size_mb = 0;         // what it may hold; a task that writes more fails
+  friend bool operator==(const PersistentVolumeSpec&, const PersistentVolumeSpec&) = default;
+};
+
 // A check of a running task's health, the way Mesos runs one (its HealthCheck): the first after
 // `delay`, then one every `interval`; a check that takes longer than `timeout` has failed. The
 // backend reports the task healthy after its first passing check and after a pass that follows
@@ -84,6 +95,7 @@ struct LaunchSpec {
   // command runs on the host. Only a backend with a container runtime (mesos) takes these.
   std::string container_image;
   std::vector<VolumeMount> volumes;
+  std::optional<PersistentVolumeSpec> persistent_volume;
   absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
   std::optional<HealthCheckSpec> health_check;
 };
@@ -134,6 +146,12 @@ class Backend {
   // TASK_RUNNING (still running, watched from now on), its terminal state (it ended meanwhile),
   // or TASK_LOST (no trace of it).
   virtual std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) = 0;
+
+  // Removes a persistent volume and what it holds (its job was deleted). OK when there is no
+  // such volume (destroyed before, or its host is gone with it), so a retry is safe;
+  // FailedPrecondition while a running task uses it. A cluster manager that does it with
+  // offers (Mesos) may finish it later.
+  virtual absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) = 0;
 
   // Host maintenance (reference §6.1), for a cluster manager that tracks it too (Mesos: a
   // maintenance window from now, then the machines down, then up). The host manager keeps the

@@ -25,22 +25,23 @@ namespace {
 class LocalHarness final : public BackendHarness {
  public:
   explicit LocalHarness(const std::string& dir) {
-    HostInfo h;
-    h.hostname = "local-0";
-    h.agent_id = "local-0";
-    h.capacity = Resources::Of(4000, 4096, 10000, 0);
-    h.ports = {{31000, 31099}};
+    std::vector<HostInfo> hosts(2);
+    for (int i = 0; i < 2; ++i) {
+      hosts[i].hostname = hosts[i].agent_id = absl::StrCat("local-", i);
+      hosts[i].capacity = Resources::Of(4000, 4096, 10000, 0);
+      hosts[i].ports = {{31000 + 100 * i, 31099 + 100 * i}};
+    }
     const char* srcdir = std::getenv("TEST_SRCDIR");
     absl::StatusOr<std::unique_ptr<local::LocalBackend>> b = local::LocalBackend::Create(
         {absl::StrCat(srcdir != nullptr ? srcdir : ".",
                       "/peloton/services/backend/local/peloton-task-runner"),
-         dir + "/sandboxes",
-         {h}});
+         dir + "/sandboxes", std::move(hosts), dir + "/volumes"});
     EXPECT_TRUE(b.ok()) << b.status();
     if (b.ok()) backend_ = *std::move(b);
   }
   Backend& backend() override { return *backend_; }
   std::string host() const override { return "local-0"; }
+  std::string other_host() const override { return "local-1"; }
 
  private:
   std::unique_ptr<local::LocalBackend> backend_;
@@ -58,6 +59,7 @@ class SimHarness final : public BackendHarness {
   }
   Backend& backend() override { return *backend_; }
   std::string host() const override { return "sim-0"; }
+  std::string other_host() const override { return "sim-1"; }
 
  private:
   std::unique_ptr<sim::SimBackend> backend_;
@@ -85,6 +87,7 @@ class MesosHarness final : public BackendHarness {
   }
   Backend& backend() override { return *backend_; }
   std::string host() const override { return "agent-1"; }
+  std::string other_host() const override { return "agent-2"; }
   void Offer() override { master_->OfferAll(); }
   void End(const std::string& task_id, MesosTaskState state) override {
     // mesos.v1.TaskState and MesosTaskState share Mesos's numbers.

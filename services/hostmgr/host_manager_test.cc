@@ -25,6 +25,9 @@ class ChangingHosts final : public backend::Backend {
   uint64_t HostsVersion() const override { return version; }
   absl::Status Launch(const backend::LaunchSpec&) override { return absl::OkStatus(); }
   absl::Status Kill(const std::string&) override { return absl::OkStatus(); }
+  absl::Status DestroyVolume(const std::string& h, const std::string& id) override {
+    return Log("destroy " + id, {h});
+  }
   std::vector<backend::TaskStatus> Poll() override { return std::exchange(statuses, {}); }
   std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>&) override {
     return {};

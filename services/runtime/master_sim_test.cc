@@ -384,6 +384,9 @@ class ForwardingBackend : public backend::Backend {
   std::vector<backend::TaskStatus> Reconcile(const std::vector<std::string>& ids) override {
     return inner_.Reconcile(ids);
   }
+  absl::Status DestroyVolume(const std::string& host, const std::string& id) override {
+    return inner_.DestroyVolume(host, id);
+  }
 
  protected:
   backend::Backend& inner_;

@@ -184,6 +184,7 @@ absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig
 }
 
 std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }
+std::string VolumeRoot(const MasterConfig& c) { return c.data_dir() + "/volumes"; }
 
 absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig& c,
                                                               const std::string& runner,
@@ -233,7 +234,7 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
     spdlog::info("host {}: {}", h.hostname, h.capacity.ToString());
   }
   return backend::local::LocalBackend::Create(
-      {FindRunner(runner), SandboxRoot(c), *std::move(hosts)});
+      {FindRunner(runner), SandboxRoot(c), *std::move(hosts), VolumeRoot(c)});
 }
 
 int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Export> exports,

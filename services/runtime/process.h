@@ -64,6 +64,8 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
 absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig& config);
 // The sandboxes' directory under data_dir.
 std::string SandboxRoot(const MasterConfig& config);
+// Where the local backend keeps persistent volumes: <data_dir>/volumes/<host>/<volume id>.
+std::string VolumeRoot(const MasterConfig& config);
 // The configured backend. local: this machine's hosts (config.hosts or local_hosts), sandboxes
 // under data_dir; `runner` is --runner, else found beside this binary or in its runfiles.
 // sim: the hosts of sim_hosts_file, or sim_hosts generated of sim_host_shape. mesos: the

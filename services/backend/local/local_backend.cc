@@ -58,6 +58,60 @@ absl::Status ValidateHealthCheck(const LaunchSpec& spec) {
   return absl::OkStatus();
 }
 
+// The files of the sandbox itself (sandbox.h), which a volume's container path must not name.
+bool IsSandboxFile(absl::string_view name) {
+  for (absl::string_view f : {"stdout", "stderr", "host", "runner.pid", "task.pid",
+                              "exit_status", "health", "volume"}) {
+    if (name == f) return true;
+  }
+  return false;
+}
+
+bool IsFileName(absl::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.size() <= 200 &&
+         name.find('/') == absl::string_view::npos;
+}
+
+absl::Status ValidateVolume(const LaunchSpec& spec) {
+  if (!spec.persistent_volume.has_value()) return absl::OkStatus();
+  const PersistentVolumeSpec& v = *spec.persistent_volume;
+  const std::string at = absl::StrCat("launch ", spec.task_id, ": persistent_volume.");
+  if (!IsFileName(v.id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, "id: '", v.id, "' (rule: a file name: no '/', not . or ..)"));
+  }
+  const std::vector<absl::string_view> parts = absl::StrSplit(v.container_path, '/');
+  bool ok = !v.container_path.empty() && v.container_path.size() <= 1024 &&
+            v.container_path.front() != '/' && !IsSandboxFile(parts.front());
+  for (absl::string_view p : parts) ok = ok && IsFileName(p);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        at, "container_path: '", v.container_path,
+        "' (rule: a relative path in the sandbox, no . or .. or empty parts, not one of the "
+        "sandbox's own files)"));
+  }
+  if (v.size_mb < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, "size_mb: ", v.size_mb, " (rule: at least 1)"));
+  }
+  return absl::OkStatus();
+}
+
+// What a directory's files take on disk (du: allocated blocks), counted until it passes
+// `limit`; symbolic links are not followed.
+int64_t DiskUsage(const std::string& dir, int64_t limit) {
+  int64_t bytes = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator() && bytes <= limit;
+       it.increment(ec)) {
+    struct stat st {};
+    if (lstat(it->path().c_str(), &st) == 0) bytes += static_cast<int64_t>(st.st_blocks) * 512;
+  }
+  return bytes;
+}
+
 }  // namespace
 
 std::vector<placement::GpuDevice> DiscoverGpus() {
@@ -142,6 +196,17 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
     return absl::UnavailableError(absl::StrCat("local backend: cannot create sandbox root '",
                                                options.sandbox_root, "': ", ec.message()));
   }
+  if (!options.volume_root.empty()) {
+    std::filesystem::create_directories(options.volume_root, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("local backend: cannot create volume root '",
+                                                 options.volume_root, "': ", ec.message()));
+    }
+  }
+  if (options.volume_check_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "local backend: volume_check_interval: not positive (rule: > 0)");
+  }
   std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options)));
   for (const HostInfo& h : backend->options_.hosts) {
     if (h.hostname.empty() || !backend->hosts_.emplace(h.hostname, &h).second) {
@@ -154,6 +219,80 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
 
 std::string LocalBackend::SandboxOf(const std::string& task_id) const {
   return absl::StrCat(options_.sandbox_root, "/", task_id);
+}
+
+std::string LocalBackend::VolumeOf(const std::string& hostname,
+                                   const std::string& volume_id) const {
+  return absl::StrCat(options_.volume_root, "/", hostname, "/", volume_id);
+}
+
+absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::string& sandbox) {
+  const PersistentVolumeSpec& v = *spec.persistent_volume;
+  const std::string at = absl::StrCat("launch ", spec.task_id, ": volume ", v.id);
+  const std::string dir = VolumeOf(spec.hostname, v.id);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    struct statvfs fs {};
+    if (statvfs(options_.volume_root.c_str(), &fs) == 0) {
+      const int64_t free_mb =
+          static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize) / kMiB;
+      if (free_mb < v.size_mb) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat(at, ": ", v.size_mb, " MB asked, ", free_mb, " MB free under ",
+                         options_.volume_root, " (rule: a new volume's size must be free)"));
+      }
+    }
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat(at, ": cannot create ", dir, ": ", ec.message()));
+    }
+  }
+  const std::filesystem::path link = std::filesystem::path(sandbox) / v.container_path;
+  std::filesystem::create_directories(link.parent_path(), ec);
+  if (!ec) std::filesystem::create_directory_symlink(dir, link, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat(at, ": cannot link it at ", link.string(), ": ", ec.message()));
+  }
+  return WriteFileAtomically(sandbox + "/volume", absl::StrCat(v.id, " ", v.size_mb, "\n"));
+}
+
+absl::Status LocalBackend::DestroyVolume(const std::string& hostname,
+                                         const std::string& volume_id) {
+  if (!IsFileName(hostname) || !IsFileName(volume_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("destroy volume: '", hostname, "', '",
+                                                   volume_id, "' (rule: file names)"));
+  }
+  for (const auto& [task_id, task] : running_) {
+    if (task.hostname == hostname && task.volume_id == volume_id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "destroy volume ", volume_id, " on ", hostname, ": task ", task_id, " uses it"));
+    }
+  }
+  if (options_.volume_root.empty()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::remove_all(VolumeOf(hostname, volume_id), ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("destroy volume ", volume_id, " on ", hostname,
+                                               ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+void LocalBackend::CheckVolumes() {
+  const absl::Time now = absl::Now();
+  if (now < volumes_checked_ + options_.volume_check_interval) return;
+  volumes_checked_ = now;
+  for (auto& [task_id, task] : running_) {
+    if (task.volume_id.empty() || !task.limitation.empty()) continue;
+    const int64_t limit = task.volume_size_mb * kMiB;
+    const int64_t used = DiskUsage(VolumeOf(task.hostname, task.volume_id), limit);
+    if (used <= limit) continue;
+    task.limitation = absl::StrCat("volume ", task.volume_id, " holds over ", used / kMiB,
+                                   " MB, more than its size of ", task.volume_size_mb, " MB");
+    spdlog::warn("task {}: {}: killed", task_id, task.limitation);
+    kill(task.runner, SIGTERM);
+  }
 }
 
 TaskStatus LocalBackend::StatusOf(const std::string& task_id, const std::string& hostname,
@@ -192,6 +331,27 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
         absl::StrCat("launch ", spec.task_id, ": kill_grace_period: negative"));
   }
   PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(spec));
+  PELOTON_RETURN_IF_ERROR(ValidateVolume(spec));
+  if (spec.persistent_volume.has_value()) {
+    if (options_.volume_root.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "launch ", spec.task_id, ": persistent_volume: this backend has no volume root"));
+    }
+    const std::string& id = spec.persistent_volume->id;
+    for (const auto& [task_id, task] : running_) {
+      if (task.volume_id == id) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "launch ", spec.task_id, ": volume ", id, " is in use by task ", task_id));
+      }
+    }
+    for (const auto& [hostname, host] : hosts_) {
+      std::error_code ec;
+      if (hostname != spec.hostname && std::filesystem::is_directory(VolumeOf(hostname, id), ec)) {
+        return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id, ": volume ",
+                                                          id, " is on host ", hostname));
+      }
+    }
+  }
   const std::string sandbox = SandboxOf(spec.task_id);
   std::error_code ec;
   if (running_.contains(spec.task_id) || std::filesystem::exists(sandbox, ec)) {
@@ -206,6 +366,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (absl::Status s = WriteFileAtomically(sandbox + "/host", spec.hostname + "\n"); !s.ok()) {
     return s;
   }
+  if (spec.persistent_volume.has_value()) PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox));
 
   // Everything the child needs is built before fork: after it, only exec.
   std::vector<std::string> args = {
@@ -284,8 +445,12 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
         "task lost): {}",
         spec.task_id, sandbox, std::string(s.message()));
   }
-  running_[spec.task_id] =
+  Task& task = running_[spec.task_id] =
       Task{spec.hostname, pid, start_time, true, spec.health_check.has_value(), {}};
+  if (spec.persistent_volume.has_value()) {
+    task.volume_id = spec.persistent_volume->id;
+    task.volume_size_mb = spec.persistent_volume->size_mb;
+  }
   pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
   return absl::OkStatus();
 }
@@ -389,9 +554,16 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     }
   }
   for (const std::string& task_id : done) {
-    out.push_back(Finished(task_id, running_[task_id].hostname));
+    const Task& task = running_[task_id];
+    TaskStatus s = Finished(task_id, task.hostname);
+    if (!task.limitation.empty() && s.state != MesosTaskState::kLost) {
+      s.state = MesosTaskState::kFailed;  // as Mesos reports a container past its disk quota
+      s.message = task.limitation;
+    }
+    out.push_back(std::move(s));
     running_.erase(task_id);
   }
+  CheckVolumes();
   return out;
 }
 
@@ -422,6 +594,14 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &task.runner) ||
           !absl::SimpleAtoi(parts[1], &task.start_time)) {
         task.runner = -1;
+      }
+    }
+    if (absl::StatusOr<std::string> v = ReadFile(sandbox + "/volume"); v.ok()) {
+      const std::vector<absl::string_view> parts =
+          absl::StrSplit(absl::StripAsciiWhitespace(*v), ' ', absl::SkipEmpty());
+      if (parts.size() == 2 && IsFileName(parts[0]) &&
+          absl::SimpleAtoi(parts[1], &task.volume_size_mb) && task.volume_size_mb > 0) {
+        task.volume_id = std::string(parts[0]);
       }
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {

@@ -16,6 +16,14 @@
 // its runner; each change of health is a TASK_RUNNING with `healthy` set, and a task the checks
 // killed ends TASK_KILLED, unhealthy. Checks: commands, HTTP (not HTTPS) and TCP on 127.0.0.1.
 //
+// A persistent volume (LaunchSpec::persistent_volume) is the directory
+// <volume_root>/<host>/<volume id>, made by the first launch that names it (when the file
+// system has its size free), and linked into each sandbox that uses it at its container path.
+// Every `volume_check_interval` the backend adds up what each running task's volume holds (as
+// du does: the blocks its files take); a task past its volume's size is killed and ends
+// TASK_FAILED, "volume ... holds N MB, over its size of M MB" (Mesos' disk quota, reported
+// killed on request instead when the master restarted in between).
+//
 // Thread-compatible (the host manager's loop owns it).
 
 #ifndef PELOTON_SERVICES_BACKEND_LOCAL_LOCAL_BACKEND_H_
@@ -37,6 +45,8 @@ struct LocalBackendOptions {
   std::string runner_path;   // the peloton-task-runner binary
   std::string sandbox_root;  // created if missing
   std::vector<HostInfo> hosts;
+  std::string volume_root;  // persistent volumes; created if missing (empty: refused)
+  absl::Duration volume_check_interval = absl::Seconds(5);
 };
 
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
@@ -60,9 +70,12 @@ class LocalBackend final : public Backend {
   absl::Status Kill(const std::string& task_id) override;
   std::vector<TaskStatus> Poll() override;
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
+  absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override;
 
   // Where a task's files are (whether or not it exists).
   std::string SandboxOf(const std::string& task_id) const;
+  // Where a persistent volume's files are (whether or not it exists).
+  std::string VolumeOf(const std::string& hostname, const std::string& volume_id) const;
 
  private:
   // The health file as last read (sandbox.h): a new one is a change of health.
@@ -78,6 +91,9 @@ class LocalBackend final : public Backend {
     bool child = false;       // launched by this process (reaped with waitpid)
     bool watch_health = false;
     HealthFileStamp health_seen;
+    std::string volume_id;  // its persistent volume's, if it has one
+    int64_t volume_size_mb = 0;
+    std::string limitation;  // why the backend killed it (its volume overflowed)
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -87,11 +103,16 @@ class LocalBackend final : public Backend {
                       std::string message) const;
   // A TASK_RUNNING with the task's health when its health file changed since the last look.
   std::optional<TaskStatus> HealthChange(const std::string& task_id, Task& task);
+  // Makes (the first time) and links the spec's persistent volume into the sandbox.
+  absl::Status PrepareVolume(const LaunchSpec& spec, const std::string& sandbox);
+  // Kills the running tasks whose volume holds more than its size.
+  void CheckVolumes();
 
   LocalBackendOptions options_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;
   absl::flat_hash_map<std::string, Task> running_;
   std::vector<TaskStatus> pending_;
+  absl::Time volumes_checked_ = absl::InfinitePast();
 };
 
 }  // namespace peloton::backend::local

@@ -52,9 +52,11 @@ HostInfo Host(const std::string& name) {
   return h;
 }
 
-std::unique_ptr<LocalBackend> Make(const std::string& root) {
-  absl::StatusOr<std::unique_ptr<LocalBackend>> b =
-      LocalBackend::Create({RunnerPath(), root, {Host("h0"), Host("h1")}});
+// Sandboxes under `root`, volumes under `root`-volumes.
+std::unique_ptr<LocalBackend> Make(const std::string& root,
+                                   absl::Duration volume_check = absl::Seconds(5)) {
+  absl::StatusOr<std::unique_ptr<LocalBackend>> b = LocalBackend::Create(
+      {RunnerPath(), root, {Host("h0"), Host("h1")}, root + "-volumes", volume_check});
   EXPECT_THAT(b.status(), IsOk());
   return b.ok() ? *std::move(b) : nullptr;
 }
@@ -195,11 +197,96 @@ TEST(LocalBackendTest, BadRequestsAreRefused) {
   EXPECT_THAT(b->Launch(boxed),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--backend=mesos")));
   EXPECT_THAT(b->Kill("never"), StatusIs(absl::StatusCode::kNotFound));
+  const auto with_volume = [](const std::string& id, std::string volume_id,
+                              std::string container_path, int64_t size_mb) {
+    LaunchSpec spec = Shell(id, "true");
+    spec.persistent_volume = {std::move(volume_id), std::move(container_path), size_mb};
+    return spec;
+  };
+  int n = 0;
+  for (const char* path : {"../up", "/abs", "a//b", "a/./b", "stdout", "health/x", ""}) {
+    EXPECT_THAT(b->Launch(with_volume(absl::StrCat("v-", n++), "vol", path, 10)),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("container_path")))
+        << path;
+  }
+  EXPECT_THAT(b->Launch(with_volume("v-size", "vol", "data", 0)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("size_mb")));
+  EXPECT_THAT(b->Launch(with_volume("v-id", "../vol", "data", 10)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("id")));
+  EXPECT_THAT(b->Launch(with_volume("v-huge", "vol", "data", int64_t{1} << 40)),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("free")));
+  EXPECT_THAT(b->DestroyVolume("h1", "../vol"), StatusIs(absl::StatusCode::kInvalidArgument));
+  {
+    absl::StatusOr<std::unique_ptr<LocalBackend>> bare =
+        LocalBackend::Create({RunnerPath(), FreshDir("bare"), {Host("h1")}});
+    ASSERT_THAT(bare.status(), IsOk());
+    EXPECT_THAT((*bare)->Launch(with_volume("v-bare", "vol", "data", 10)),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no volume root")));
+  }
   EXPECT_THAT(LocalBackend::Create({"/no/runner", FreshDir("x"), {Host("h")}}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runner_path")));
   EXPECT_THAT(LocalBackend::Create({RunnerPath(), FreshDir("y"), {Host("h"), Host("h")}}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h'")));
   w.WaitForEnd("once");
+}
+
+// A volume's data outlives the task that wrote it, stays on its host, and goes when destroyed;
+// a master that restarts still knows which running task uses it.
+TEST(LocalBackendTest, APersistentVolumeOutlivesItsTasksUntilDestroyed) {
+  const std::string root = FreshDir("volume");
+  auto b = Make(root);
+  Watcher w(*b);
+  const auto on = [](const std::string& id, const std::string& host, const std::string& command) {
+    LaunchSpec spec = Shell(id, command);
+    spec.hostname = host;
+    spec.persistent_volume = PersistentVolumeSpec{"job-0", "var/data", 10};
+    return spec;
+  };
+  ASSERT_THAT(b->Launch(on("job-0-1", "h1", "echo first > var/data/f")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("job-0-1").state, MesosTaskState::kFinished);
+  EXPECT_EQ(Slurp(b->VolumeOf("h1", "job-0") + "/f"), "first\n");
+  // The next run finds it; a run on another host may not have it.
+  ASSERT_THAT(b->Launch(on("job-0-2", "h1", "test \"$(cat var/data/f)\" = first")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("job-0-2").state, MesosTaskState::kFinished);
+  EXPECT_THAT(b->Launch(on("job-0-x", "h0", "true")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("on host h1")));
+  ASSERT_THAT(b->Launch(on("job-0-3", "h1", "echo third >> var/data/f; sleep 600")), IsOk());
+  EXPECT_THAT(b->Launch(on("job-0-y", "h1", "true")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in use by task job-0-3")));
+  for (int i = 0; i < 500 && Slurp(b->VolumeOf("h1", "job-0") + "/f") != "first\nthird\n"; ++i) {
+    usleep(10'000);
+  }
+  EXPECT_EQ(Slurp(b->VolumeOf("h1", "job-0") + "/f"), "first\nthird\n");
+  b.reset();  // the master restarts while job-0-3 runs
+  b = Make(root);
+  Watcher after(*b);
+  ASSERT_EQ(b->Reconcile({"job-0-3"})[0].state, MesosTaskState::kRunning);
+  EXPECT_THAT(b->DestroyVolume("h1", "job-0"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("job-0-3 uses it")));
+  ASSERT_THAT(b->Kill("job-0-3"), IsOk());
+  EXPECT_EQ(after.WaitForEnd("job-0-3").state, MesosTaskState::kKilled);
+  ASSERT_THAT(b->DestroyVolume("h1", "job-0"), IsOk());
+  EXPECT_FALSE(std::filesystem::exists(b->VolumeOf("h1", "job-0")));
+  EXPECT_THAT(b->DestroyVolume("h1", "job-0"), IsOk());  // again: nothing to do
+  // Gone from h1, it may be made anew elsewhere, empty.
+  ASSERT_THAT(b->Launch(on("job-0-4", "h0", "test ! -e var/data/f")), IsOk());
+  EXPECT_EQ(after.WaitForEnd("job-0-4").state, MesosTaskState::kFinished);
+}
+
+TEST(LocalBackendTest, ATaskThatFillsItsVolumePastItsSizeFails) {
+  auto b = Make(FreshDir("quota"), absl::Milliseconds(20));
+  Watcher w(*b);
+  LaunchSpec spec = Shell("fill-0-1", "head -c 3000000 /dev/urandom > data/big; sleep 600");
+  spec.persistent_volume = PersistentVolumeSpec{"fill-0", "data", 1};
+  ASSERT_THAT(b->Launch(spec), IsOk());
+  const TaskStatus end = w.WaitForEnd("fill-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_THAT(end.message, HasSubstr("more than its size of 1 MB"));
+  // One that stays within its size runs on.
+  LaunchSpec small = Shell("small-0-1", "head -c 100000 /dev/urandom > data/f; exit 0");
+  small.persistent_volume = PersistentVolumeSpec{"small-0", "data", 1};
+  ASSERT_THAT(b->Launch(small), IsOk());
+  EXPECT_EQ(w.WaitForEnd("small-0-1").state, MesosTaskState::kFinished);
 }
 
 // A master that restarts finds its tasks: still running, ended meanwhile, or gone.

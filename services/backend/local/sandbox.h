@@ -8,6 +8,8 @@
 //   runner.pid       "<pid> <start time>" of the runner (start time: /proc/<pid>/stat field 22,
 //                    against pid reuse), written by the backend before Launch returns
 //   task.pid         the task's process group
+//   volume           "<volume id> <size MB>" of its persistent volume, if it has one, written
+//                    by the backend (the volume itself is linked in at its container path)
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
 //                    atomically when the task ends; requested is 1 when it was killed on
 //                    request, 2 when its health checks failed too often in a row and killed it

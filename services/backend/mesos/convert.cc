@@ -132,7 +132,9 @@ absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offer
       return absl::InvalidArgumentError(absl::StrCat("offers: ", o.id().value(), " is of agent ",
                                                      o.agent_id().value(), ", not ", agent_id));
     }
-    for (const Resource& r : o.resources()) offered.Add(r, role);
+    for (const Resource& r : o.resources()) {
+      if (PersistenceIdOf(r).empty()) offered.Add(r, role);
+    }
   }
   return HostOf(offers.front().hostname(), agent_id, std::move(offered),
                 offers.front().attributes());
@@ -151,6 +153,48 @@ absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAge
     offered.Add(r, role);
   }
   return HostOf(info.hostname(), info.id().value(), std::move(offered), info.attributes());
+}
+
+VolumeOperations CreateVolume(const PersistentVolumeSpec& volume, const std::string& role,
+                              const std::string& principal) {
+  Resource disk;
+  disk.set_name("disk");
+  disk.set_type(Value::SCALAR);
+  disk.mutable_scalar()->set_value(static_cast<double>(volume.size_mb));
+  disk.mutable_allocation_info()->set_role(role);
+  Resource::ReservationInfo* reservation = disk.add_reservations();
+  reservation->set_type(Resource::ReservationInfo::DYNAMIC);
+  reservation->set_role(role);
+  reservation->set_principal(principal);
+  VolumeOperations out;
+  out.reserve.set_type(::mesos::v1::Offer::Operation::RESERVE);
+  *out.reserve.mutable_reserve()->add_resources() = disk;
+  out.volume = disk;
+  Resource::DiskInfo* info = out.volume.mutable_disk();
+  info->mutable_persistence()->set_id(volume.id);
+  info->mutable_persistence()->set_principal(principal);
+  info->mutable_volume()->set_container_path(volume.container_path);
+  info->mutable_volume()->set_mode(::mesos::v1::Volume::RW);
+  out.create.set_type(::mesos::v1::Offer::Operation::CREATE);
+  *out.create.mutable_create()->add_volumes() = out.volume;
+  return out;
+}
+
+std::vector<::mesos::v1::Offer::Operation> DestroyVolume(const Resource& volume) {
+  std::vector<::mesos::v1::Offer::Operation> ops(2);
+  ops[0].set_type(::mesos::v1::Offer::Operation::DESTROY);
+  *ops[0].mutable_destroy()->add_volumes() = volume;
+  ops[1].set_type(::mesos::v1::Offer::Operation::UNRESERVE);
+  Resource disk = volume;
+  disk.clear_disk();
+  *ops[1].mutable_unreserve()->add_resources() = std::move(disk);
+  return ops;
+}
+
+std::string PersistenceIdOf(const Resource& resource) {
+  return resource.has_disk() && resource.disk().has_persistence()
+             ? resource.disk().persistence().id()
+             : std::string();
 }
 
 ::mesos::v1::TaskInfo TaskInfoOf(const LaunchSpec& spec, const std::string& agent_id,

@@ -42,8 +42,8 @@ struct FrameworkOptions {
 // resources (cpus, mem, disk, gpus) and port ranges offered to `role` or unreserved ("*"), and
 // its attributes as Peloton reads them (text as is, scalars with 6 decimals, set items joined by
 // ","; ranges are not supported and skipped). GPU devices: one per whole gpu offered, of the
-// model in the attribute `gpu_model` if any. InvalidArgument for no offers, or offers of
-// different agents.
+// model in the attribute `gpu_model` if any. Persistent volumes are not counted: their disk is
+// their task's. InvalidArgument for no offers, or offers of different agents.
 absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offers,
                                       const std::string& role);
 
@@ -60,6 +60,21 @@ absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAge
 // labels and the kill grace period.
 ::mesos::v1::TaskInfo TaskInfoOf(const LaunchSpec& spec, const std::string& agent_id,
                                  absl::Span<const uint32_t> ports, const std::string& role);
+
+// Persistent volumes (a stateful task's, LaunchSpec::persistent_volume), as Mesos makes them:
+// disk reserved for the role by the framework's principal (RESERVE, dynamic), then a volume
+// made of that disk (CREATE); a LAUNCH names the volume's resource among the task's; DESTROY
+// and UNRESERVE undo them.
+struct VolumeOperations {
+  ::mesos::v1::Offer::Operation reserve, create;
+  ::mesos::v1::Resource volume;  // what the LAUNCH names and later offers hold
+};
+VolumeOperations CreateVolume(const PersistentVolumeSpec& volume, const std::string& role,
+                              const std::string& principal);
+// DESTROY of an offered volume, then UNRESERVE of its disk.
+std::vector<::mesos::v1::Offer::Operation> DestroyVolume(const ::mesos::v1::Resource& volume);
+// The persistence id of a persistent volume's resource; empty for any other resource.
+std::string PersistenceIdOf(const ::mesos::v1::Resource& resource);
 
 // What Mesos reports, as the backend reports it: the state by Mesos's number, the hostname of
 // the agent (by `hostname_of`), the message, and the time.

@@ -285,6 +285,24 @@ absl::Status MesosBackend::Launch(const LaunchSpec& spec) {
   if (in_flight_.contains(spec.task_id)) {
     return absl::AlreadyExistsError(absl::StrCat("launch ", spec.task_id, ": already launched"));
   }
+  if (spec.persistent_volume.has_value()) {
+    const PersistentVolumeSpec& v = *spec.persistent_volume;
+    if (v.id.empty() || v.container_path.empty() || v.container_path.front() == '/' ||
+        v.size_mb < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "launch ", spec.task_id, ": persistent_volume: id '", v.id, "', container_path '",
+          v.container_path, "', size_mb ", v.size_mb,
+          " (rule: an id, a relative path, at least 1 MB)"));
+    }
+    if (auto on = volumes_.find(v.id); on != volumes_.end() && on->second != agent->second) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "launch ", spec.task_id, ": volume ", v.id, " is on host ", HostnameOf(on->second)));
+    }
+    if (const std::string user = UserOf(v.id); !user.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("launch ", spec.task_id, ": volume ", v.id, " is in use by task ", user));
+    }
+  }
   if (!waiting_agent_.emplace(spec.task_id, agent->second).second) {
     return absl::AlreadyExistsError(
         absl::StrCat("launch ", spec.task_id, ": already waiting for an offer"));
@@ -491,11 +509,102 @@ void MesosBackend::TakeUpdates(std::vector<TaskStatus>& out) {
     TaskStatus s = StatusOf(u.status, [this](const std::string& id) { return HostnameOf(id); });
     if (Ended(s.state)) {
       in_flight_.erase(s.task_id);
+      if (auto v = volume_of_task_.find(s.task_id); v != volume_of_task_.end()) {
+        // A launch the master refused may not have made its volume: the next offer that holds
+        // the volume tells it again.
+        if (s.state == MesosTaskState::kError || s.state == MesosTaskState::kDropped) {
+          volumes_.erase(v->second);
+        }
+        volume_of_task_.erase(v);
+      }
     } else if (!s.agent_id.empty()) {
       in_flight_[s.task_id] = s.agent_id;
     }
     if (u.ack) to_ack_.push_back(std::move(u.status));
     out.push_back(std::move(s));
+  }
+}
+
+std::string MesosBackend::UserOf(const std::string& volume_id) const {
+  for (const auto& [task, volume] : volume_of_task_) {
+    if (volume == volume_id) return task;
+  }
+  for (const auto& [agent, pending] : waiting_) {
+    for (const Pending& p : pending) {
+      if (p.spec.persistent_volume.has_value() && p.spec.persistent_volume->id == volume_id) {
+        return p.spec.task_id;
+      }
+    }
+  }
+  return "";
+}
+
+absl::Status MesosBackend::DestroyVolume(const std::string& hostname,
+                                         const std::string& volume_id) {
+  auto agent = agent_of_host_.find(hostname);
+  if (agent == agent_of_host_.end()) return absl::OkStatus();
+  if (const std::string user = UserOf(volume_id); !user.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("destroy volume ", volume_id, " on ", hostname, ": task ", user, " uses it"));
+  }
+  if (auto on = volumes_.find(volume_id); on != volumes_.end() && on->second == agent->second) {
+    volumes_.erase(on);
+  }
+  to_destroy_[agent->second].insert(volume_id);
+  return absl::OkStatus();
+}
+
+void MesosBackend::TendVolumes(absl::Time now) {
+  std::vector<std::string> ready;
+  for (const auto& [agent, offers] : session_.offers()) {
+    const auto destroy = to_destroy_.find(agent);
+    bool any = false;
+    for (const ::mesos::v1::Offer& o : offers) {
+      for (const ::mesos::v1::Resource& r : o.resources()) {
+        const std::string id = PersistenceIdOf(r);
+        if (id.empty()) continue;
+        if (destroy != to_destroy_.end() && destroy->second.contains(id)) {
+          any = true;
+        } else {
+          volumes_[id] = agent;  // made before (by an earlier incarnation, perhaps)
+        }
+      }
+    }
+    if (any && std::all_of(offers.begin(), offers.end(),
+                           [&](const ::mesos::v1::Offer& o) { return Usable(o, now); })) {
+      ready.push_back(agent);
+    }
+  }
+  for (const std::string& agent : ready) {
+    std::set<std::string>& ids = to_destroy_[agent];
+    std::vector<::mesos::v1::Offer> offers = session_.TakeOffers(agent);
+    std::vector<::mesos::v1::Offer::Operation> ops;
+    std::vector<std::string> destroyed;
+    for (const ::mesos::v1::Offer& o : offers) {
+      for (const ::mesos::v1::Resource& r : o.resources()) {
+        const std::string id = PersistenceIdOf(r);
+        if (!ids.contains(id)) continue;
+        for (::mesos::v1::Offer::Operation& op : mesos::DestroyVolume(r)) {
+          ops.push_back(std::move(op));
+        }
+        destroyed.push_back(id);
+      }
+    }
+    // The rest of the offers goes back with the accept; the agent offers it again.
+    if (absl::Status s = client_->Send(session_.Accept(offers, {}, std::move(ops))); !s.ok()) {
+      spdlog::warn("mesos: volumes on {} not destroyed, tried again at its next offer: {}", agent,
+                   std::string(s.message()));
+      continue;
+    }
+    for (const std::string& id : destroyed) {
+      spdlog::info("mesos: volume {} on {} destroyed", id, agent);
+      ids.erase(id);
+    }
+    if (ids.empty()) to_destroy_.erase(agent);
+  }
+  // Agents that left take their volumes with them.
+  for (auto it = to_destroy_.begin(); it != to_destroy_.end();) {
+    it = agents_.contains(it->first) ? std::next(it) : to_destroy_.erase(it);
   }
 }
 
@@ -508,14 +617,44 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
                                     [&](const ::mesos::v1::Offer& o) { return Usable(o, now); });
     if (usable) {
       absl::StatusOr<HostInfo> offered = HostOfOffers(held->second, options_.framework.role);
+      // The volumes the offers hold, free for a launch.
+      std::map<std::string, ::mesos::v1::Resource> offered_volumes;
+      for (const ::mesos::v1::Offer& o : held->second) {
+        for (const ::mesos::v1::Resource& r : o.resources()) {
+          if (std::string id = PersistenceIdOf(r); !id.empty()) offered_volumes[id] = r;
+        }
+      }
       std::vector<::mesos::v1::TaskInfo> tasks;
+      std::vector<::mesos::v1::Offer::Operation> ops;  // volumes made for the launches
       std::vector<Pending> launched, still;
       Resources left = offered.ok() ? offered->capacity : Resources();
       for (Pending& p : pending) {
-        if (offered.ok() && p.spec.resources.FitsIn(left) &&
-            PortsIn(p.spec.ports, offered->ports)) {
-          left -= p.spec.resources;
+        const std::optional<PersistentVolumeSpec>& v = p.spec.persistent_volume;
+        std::optional<::mesos::v1::Resource> volume;
+        Resources needs = p.spec.resources;
+        if (v.has_value()) {
+          if (auto it = offered_volumes.find(v->id); it != offered_volumes.end()) {
+            volume = it->second;  // made before, free now
+            offered_volumes.erase(it);
+          } else if (!volumes_.contains(v->id)) {
+            needs += Resources::Of(0, 0, v->size_mb, 0);  // to be made of unreserved disk
+          } else {
+            still.push_back(std::move(p));  // made, not offered: it waits for the volume
+            continue;
+          }
+        }
+        if (offered.ok() && needs.FitsIn(left) && PortsIn(p.spec.ports, offered->ports)) {
+          left -= needs;
           tasks.push_back(TaskInfoOf(p.spec, agent, p.spec.ports, options_.framework.role));
+          if (v.has_value() && !volume.has_value()) {
+            VolumeOperations made =
+                CreateVolume(*v, options_.framework.role, options_.framework.principal);
+            ops.push_back(std::move(made.reserve));
+            ops.push_back(std::move(made.create));
+            volume = std::move(made.volume);
+            volumes_[v->id] = agent;
+          }
+          if (volume.has_value()) *tasks.back().add_resources() = *std::move(volume);
           launched.push_back(std::move(p));
         } else {
           still.push_back(std::move(p));
@@ -525,12 +664,19 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
       if (!tasks.empty()) {
         spdlog::debug("mesos: launching {} tasks on {} ({} still waiting)", tasks.size(), agent,
                       pending.size());
-        const absl::Status sent = client_->Send(session_.Accept(session_.TakeOffers(agent), tasks));
+        const absl::Status sent =
+            client_->Send(session_.Accept(session_.TakeOffers(agent), tasks, std::move(ops)));
         for (Pending& p : launched) {
           waiting_agent_.erase(p.spec.task_id);
           if (sent.ok()) {
             in_flight_[p.spec.task_id] = agent;
+            if (p.spec.persistent_volume.has_value()) {
+              volume_of_task_[p.spec.task_id] = p.spec.persistent_volume->id;
+            }
           } else {
+            if (p.spec.persistent_volume.has_value()) {
+              volumes_.erase(p.spec.persistent_volume->id);  // not made after all (if new)
+            }
             out.push_back(Lost(p.spec.task_id, p.spec.hostname,
                                absl::StrCat("launch failed: ", sent.message())));
           }
@@ -625,6 +771,7 @@ std::vector<TaskStatus> MesosBackend::Poll() {
     }
   }
   TakeUpdates(out);
+  TendVolumes(now);
   LaunchWaiting(now, out);
   DeclineIdleOffers(now);
   ReconcileOnSchedule(now);
@@ -658,6 +805,7 @@ std::vector<TaskStatus> MesosBackend::Reconcile(const std::vector<std::string>& 
         }
         if (s.state == MesosTaskState::kUnknown) {  // a PARTITION_AWARE framework's "no trace"
           in_flight_.erase(s.task_id);
+          volume_of_task_.erase(s.task_id);
           s.state = MesosTaskState::kLost;
         }
         out.push_back(std::move(s));

@@ -130,6 +130,10 @@ class MesosBackend final : public Backend {
   // is away, or slow) gets no status: it stays in flight and is asked for again on the
   // reconciliation schedule (never called lost on silence).
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
+  // Queued for the agent's next offer that holds the volume (DESTROY, then UNRESERVE of its
+  // disk); OK at once for a host that is not an agent (the volume went with it).
+  // FailedPrecondition while a task of this backend uses it, or waits to.
+  absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override;
 
   // Maintenance of agents by hostname (NotFound for a host that is not an agent; Unavailable
   // when the master cannot be reached or refuses). Drain is idempotent: a host already in the
@@ -177,6 +181,10 @@ class MesosBackend final : public Backend {
   absl::Status RefreshAgents();
   void KeepSubscribed(absl::Time now);
   void LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out);
+  // Notes the volumes held offers show, and destroys those asked to be.
+  void TendVolumes(absl::Time now);
+  // The task that uses a volume (in flight, or waiting to launch), or empty.
+  std::string UserOf(const std::string& volume_id) const;
   void DeclineIdleOffers(absl::Time now);
   void ReconcileOnSchedule(absl::Time now);
   // Updates from the session, as statuses; those to acknowledge are queued for the next Poll.
@@ -206,6 +214,10 @@ class MesosBackend final : public Backend {
   absl::flat_hash_map<std::string, std::string> waiting_agent_;
   std::map<std::string, std::string> in_flight_;    // task id -> agent id (launched)
   std::map<std::string, absl::Time> offers_since_;  // agent id -> when its offers came
+  // Persistent volumes: the agent each was made on (by this backend, or seen in an offer).
+  std::map<std::string, std::string> volumes_;
+  std::map<std::string, std::string> volume_of_task_;       // in flight: task id -> volume id
+  std::map<std::string, std::set<std::string>> to_destroy_;  // agent id -> volume ids
   std::vector<::mesos::v1::TaskStatus> to_ack_;
   std::vector<TaskStatus> early_;  // reported by Poll next (kills of waiting launches, ...)
 

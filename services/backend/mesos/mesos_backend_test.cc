@@ -182,6 +182,92 @@ TEST_F(MesosBackendTest, HealthChecksGoWithTheLaunchAndHealthComesBackInUpdates)
   EXPECT_EQ(all[0].state, MesosTaskState::kKilled);
 }
 
+// RESERVE, CREATE, then LAUNCH with the volume; the next run names the offered volume; a
+// backend that restarted learns of it from the offers; DESTROY and UNRESERVE give the disk back.
+TEST_F(MesosBackendTest, APersistentVolumeIsReservedCreatedLaunchedAndDestroyedWithOffers) {
+  using Op = ::mesos::v1::Offer::Operation;
+  auto backend = Started();
+  const auto stateful = [](const std::string& id) {
+    LaunchSpec s = Spec(id, "cpu-1", 1000);
+    s.persistent_volume = PersistentVolumeSpec{"db-0", "data", 512};
+    return s;
+  };
+  ASSERT_THAT(backend->Launch(stateful("db-0-1")), IsOk());
+  master_.OfferAll();
+  auto all = PollUntil(
+      *backend, [](const auto& all) { return Has(all, "db-0-1", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Has(all, "db-0-1", MesosTaskState::kRunning));
+  const Call* accept = LastCall(Call::ACCEPT);
+  ASSERT_NE(accept, nullptr);
+  ASSERT_THAT(accept->accept().operations(), SizeIs(3));
+  EXPECT_EQ(accept->accept().operations(0).type(), Op::RESERVE);
+  EXPECT_EQ(accept->accept().operations(1).type(), Op::CREATE);
+  EXPECT_EQ(accept->accept().operations(2).type(), Op::LAUNCH);
+  const ::mesos::v1::Resource& volume = accept->accept().operations(1).create().volumes(0);
+  EXPECT_EQ(volume.disk().persistence().id(), "db-0");
+  EXPECT_EQ(volume.disk().persistence().principal(), "peloton");
+  EXPECT_EQ(volume.disk().volume().container_path(), "data");
+  EXPECT_EQ(volume.reservations(0).role(), "peloton");
+  EXPECT_EQ(volume.scalar().value(), 512);
+  EXPECT_THAT(master_.volumes("a2"), ElementsAre("db-0"));
+  EXPECT_THAT(master_.refused_operations(), IsEmpty());
+  master_.EndTask("db-0-1", ::mesos::v1::TASK_FAILED);
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "db-0-1", MesosTaskState::kFailed); });
+
+  // A new incarnation of the framework knows nothing of the volume until an offer shows it.
+  backend.reset();
+  backend = Started(kDefaultFrameworkId);
+  EXPECT_THAT(backend->Launch([&] {
+    LaunchSpec s = stateful("db-0-x");
+    s.hostname = "gpu-1";
+    return s;
+  }()),
+              IsOk());  // not known to be elsewhere yet; it makes a second volume on gpu-1
+  ASSERT_THAT(backend->Kill("db-0-x"), IsOk());
+  ASSERT_THAT(backend->Launch(stateful("db-0-2")), IsOk());
+  master_.OfferAll();
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "db-0-2", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Has(all, "db-0-2", MesosTaskState::kRunning));
+  accept = LastCall(Call::ACCEPT);
+  ASSERT_THAT(accept->accept().operations(), SizeIs(1));  // the offered volume, not a new one
+  bool names_volume = false;
+  for (const auto& r : accept->accept().operations(0).launch().task_infos(0).resources()) {
+    names_volume |= r.has_disk() && r.disk().persistence().id() == "db-0";
+  }
+  EXPECT_TRUE(names_volume);
+  EXPECT_THAT(backend->Launch([&] {
+    LaunchSpec s = stateful("db-0-y");
+    s.hostname = "gpu-1";
+    return s;
+  }()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is on host cpu-1")));
+  EXPECT_THAT(backend->Launch(stateful("db-0-z")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in use by task db-0-2")));
+  EXPECT_THAT(backend->DestroyVolume("cpu-1", "db-0"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("db-0-2 uses it")));
+  master_.EndTask("db-0-2", ::mesos::v1::TASK_KILLED);
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "db-0-2", MesosTaskState::kKilled); });
+
+  ASSERT_THAT(backend->DestroyVolume("cpu-1", "db-0"), IsOk());
+  master_.OfferAll();
+  for (int i = 0; i < 400 && !master_.volumes("a2").empty(); ++i) {
+    (void)backend->Poll();
+    usleep(5000);
+  }
+  EXPECT_THAT(master_.volumes("a2"), IsEmpty());
+  EXPECT_EQ(master_.reserved_disk("a2"), 0);
+  accept = LastCall(Call::ACCEPT);
+  ASSERT_THAT(accept->accept().operations(), SizeIs(2));
+  EXPECT_EQ(accept->accept().operations(0).type(), Op::DESTROY);
+  EXPECT_EQ(accept->accept().operations(1).type(), Op::UNRESERVE);
+  EXPECT_THAT(master_.refused_operations(), IsEmpty());
+  // The whole disk is offered again.
+  EXPECT_EQ(backend->Hosts()[1].capacity.disk_mb(), 10000);
+}
+
 TEST_F(MesosBackendTest, GpuTasksTakeWholeGpusFromTheGpuAgent) {
   auto backend = Started();
   EXPECT_THAT(backend->Launch([] {

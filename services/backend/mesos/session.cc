@@ -86,11 +86,13 @@ std::vector<::mesos::v1::Offer> SchedulerSession::TakeOffers(const std::string& 
 }
 
 SchedulerSession::Call SchedulerSession::Accept(
-    const std::vector<::mesos::v1::Offer>& offers,
-    const std::vector<::mesos::v1::TaskInfo>& tasks) const {
+    const std::vector<::mesos::v1::Offer>& offers, const std::vector<::mesos::v1::TaskInfo>& tasks,
+    std::vector<::mesos::v1::Offer::Operation> before) const {
   Call call = CallOf(Call::ACCEPT);
   auto* accept = call.mutable_accept();
   for (const ::mesos::v1::Offer& o : offers) *accept->add_offer_ids() = o.id();
+  for (::mesos::v1::Offer::Operation& op : before) *accept->add_operations() = std::move(op);
+  if (tasks.empty()) return call;
   auto* op = accept->add_operations();
   op->set_type(::mesos::v1::Offer::Operation::LAUNCH);
   for (const ::mesos::v1::TaskInfo& t : tasks) *op->mutable_launch()->add_task_infos() = t;

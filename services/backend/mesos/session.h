@@ -69,9 +69,12 @@ class SchedulerSession {
   std::vector<::mesos::v1::Offer> TakeOffers(const std::string& agent_id);
   std::vector<Update> TakeUpdates() { return std::exchange(updates_, {}); }
 
-  // One ACCEPT of all the given offers (of one agent) with one LAUNCH of `tasks`.
+  // One ACCEPT of all the given offers (of one agent): the operations `before` (persistent
+  // volumes' RESERVE, CREATE, DESTROY, UNRESERVE), in order, then one LAUNCH of `tasks` (none
+  // when there are no tasks).
   Call Accept(const std::vector<::mesos::v1::Offer>& offers,
-              const std::vector<::mesos::v1::TaskInfo>& tasks) const;
+              const std::vector<::mesos::v1::TaskInfo>& tasks,
+              std::vector<::mesos::v1::Offer::Operation> before = {}) const;
   // DECLINE, with the offers refused for `refuse` (Mesos's default is 5 s).
   Call Decline(const std::vector<::mesos::v1::Offer>& offers, absl::Duration refuse) const;
   Call Kill(const std::string& task_id, const std::string& agent_id) const;

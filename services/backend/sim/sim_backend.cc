@@ -173,7 +173,7 @@ absl::Status SimBackend::RemoveHost(const std::string& hostname) {
     pending_.push_back(
         StatusOf(task->id, index, MesosTaskState::kLost, "its host left the cluster", now));
     task->killed = true;  // freed when its end comes up in due_
-    tasks_.erase(task->id);
+    Forget(*task);
   }
   return absl::OkStatus();
 }
@@ -229,9 +229,28 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     }
     passes = *h == "true";
   }
+  if (spec.persistent_volume.has_value()) {
+    const std::string& id = spec.persistent_volume->id;
+    if (id.empty() || spec.persistent_volume->size_mb < 1) {
+      return Invalid("persistent_volume", "an id and a size (rule: id non-empty, size_mb >= 1)");
+    }
+    if (auto on = volumes_.find(id); on != volumes_.end() && on->second != spec.hostname) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("launch ", spec.task_id, ": volume ", id, " is on host ", on->second));
+    }
+    if (auto user = volume_users_.find(id); user != volume_users_.end()) {
+      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id, ": volume ", id,
+                                                        " is in use by task ", user->second));
+    }
+  }
   const absl::Time now = SimNow();
   auto* task = new Task{spec.task_id, now + absl::Seconds(seconds), host->second,
                         static_cast<int32_t>(exit_code)};
+  if (spec.persistent_volume.has_value()) {
+    task->volume_id = spec.persistent_volume->id;
+    volumes_[task->volume_id] = spec.hostname;
+    volume_users_[task->volume_id] = spec.task_id;
+  }
   due_.push({task->end, next_seq_++, task});
   if (spec.health_check.has_value()) {
     task->health = std::make_unique<Task::Health>(
@@ -262,7 +281,7 @@ void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) 
     s.healthy = false;
     out.push_back(std::move(s));
     task.killed = true;  // freed when its end comes up
-    tasks_.erase(task.id);
+    Forget(task);
     return;
   }
   if (v.report) {
@@ -277,6 +296,24 @@ void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) 
   if (!task.health->passes && next < task.end) due_.push({next, next_seq_++, &task, true});
 }
 
+void SimBackend::Forget(const Task& task) {
+  if (!task.volume_id.empty()) volume_users_.erase(task.volume_id);
+  tasks_.erase(task.id);
+}
+
+absl::Status SimBackend::DestroyVolume(const std::string& hostname,
+                                       const std::string& volume_id) {
+  auto on = volumes_.find(volume_id);
+  if (on == volumes_.end() || on->second != hostname) return absl::OkStatus();  // none there
+  if (auto user = volume_users_.find(volume_id); user != volume_users_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat("destroy volume ", volume_id, " on ",
+                                                      hostname, ": task ", user->second,
+                                                      " uses it"));
+  }
+  volumes_.erase(on);
+  return absl::OkStatus();
+}
+
 absl::Status SimBackend::Kill(const std::string& task_id) {
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) {
@@ -286,7 +323,7 @@ absl::Status SimBackend::Kill(const std::string& task_id) {
   Task* task = it->second;
   pending_.push_back(StatusOf(task->id, task->host, MesosTaskState::kKilled, "killed", SimNow()));
   task->killed = true;  // freed when its end comes up in due_
-  tasks_.erase(it);
+  Forget(*task);
   return absl::OkStatus();
 }
 
@@ -308,7 +345,7 @@ std::vector<TaskStatus> SimBackend::Poll() {
                        : StatusOf(t->id, t->host, MesosTaskState::kFailed,
                                   absl::StrCat("exit code ", t->exit_code), t->end);
     s.exit_code = t->exit_code;
-    tasks_.erase(t->id);
+    Forget(*t);
     out.push_back(std::move(s));
   }
   return out;

@@ -79,6 +79,9 @@ class SimBackend final : public Backend {
   // Running tasks report TASK_RUNNING; any other id TASK_LOST (a simulation that restarted
   // has lost its tasks).
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
+  // A volume is a record of which host it is on; one whose host left stays until destroyed
+  // (the host may come back).
+  absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override;
 
   // The simulation's current time.
   absl::Time SimNow() const;
@@ -97,6 +100,7 @@ class SimBackend final : public Backend {
     uint32_t host = 0;
     int32_t exit_code = 0;
     bool killed = false;
+    std::string volume_id;  // its persistent volume's, if it has one
     // With a health check only (most tasks have none: a pointer keeps them small).
     struct Health {
       HealthTracker tracker;
@@ -114,6 +118,8 @@ class SimBackend final : public Backend {
     bool check = false;
     bool operator>(const Due& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
+  // A task that ended or was killed leaves the running tasks (and its volume's use).
+  void Forget(const Task& task);
   // Runs the check due now: a change of health is reported, too many failures kill the task.
   void Check(Task& task, absl::Time at, std::vector<TaskStatus>& out);
 
@@ -129,6 +135,10 @@ class SimBackend final : public Backend {
   absl::flat_hash_map<std::string, uint32_t> host_index_;  // hosts present, by name
   absl::flat_hash_map<absl::string_view, Task*> tasks_;  // running, by task id (Task::id)
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
+  // Persistent volumes: the host each is on, by volume id.
+  absl::flat_hash_map<std::string, std::string> volumes_;
+  // The running task using a volume, by volume id (while it runs).
+  absl::flat_hash_map<std::string, std::string> volume_users_;
   std::vector<TaskStatus> pending_;  // reported by the next Poll, before what fell due
   uint64_t next_seq_ = 0;
 };

@@ -182,5 +182,52 @@ TEST_P(BackendConformanceTest, APassingHealthCheckReportsTheTaskHealthy) {
   PollUntil([&](const auto&) { return Saw("checked-0-1", MesosTaskState::kKilled); });
 }
 
+// A volume outlives its task on its host, is used by one task at a time, and stays there
+// until destroyed; then it may be made again elsewhere.
+TEST_P(BackendConformanceTest, APersistentVolumeStaysOnItsHostUntilDestroyed) {
+  const auto with_volume = [&](const std::string& id, const std::string& command,
+                               const std::string& host) {
+    LaunchSpec s = Spec(id, command);
+    s.hostname = host;
+    s.persistent_volume = PersistentVolumeSpec{"db-0", "data", 16};
+    return s;
+  };
+  const std::string here = harness_->host(), there = harness_->other_host();
+  ASSERT_THAT(backend().Launch(with_volume("db-0-1", "sleep 600", here)), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("db-0-1", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Saw("db-0-1", MesosTaskState::kRunning)) << Describe("db-0-1");
+  EXPECT_THAT(backend().Launch(with_volume("db-0-x", "sleep 600", here)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));  // in use
+  EXPECT_THAT(backend().DestroyVolume(here, "db-0"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(backend().Kill("db-0-1"), IsOk());
+  PollUntil([&](const auto&) { return Saw("db-0-1", MesosTaskState::kKilled); });
+  // Free again, but on its host: a run elsewhere is refused, a run there gets it.
+  EXPECT_THAT(backend().Launch(with_volume("db-0-y", "sleep 600", there)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(backend().Launch(with_volume("db-0-2", "sleep 600", here)), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("db-0-2", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Saw("db-0-2", MesosTaskState::kRunning)) << Describe("db-0-2");
+  ASSERT_THAT(backend().Kill("db-0-2"), IsOk());
+  PollUntil([&](const auto&) { return Saw("db-0-2", MesosTaskState::kKilled); });
+  // Destroyed (a backend that needs the cluster's offers for it gets them), it may be made
+  // anew on the other host.
+  ASSERT_THAT(backend().DestroyVolume(here, "db-0"), IsOk());
+  harness_->Offer();
+  for (int i = 0; i < 50; ++i) {
+    for (TaskStatus& s : backend().Poll()) seen_.push_back(std::move(s));
+  }
+  EXPECT_THAT(backend().DestroyVolume(here, "db-0"), IsOk());  // again: nothing to do
+  EXPECT_THAT(backend().DestroyVolume("no-such-host", "db-0"), IsOk());
+  ASSERT_THAT(backend().Launch(with_volume("db-0-3", "sleep 600", there)), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("db-0-3", MesosTaskState::kRunning); });
+  EXPECT_TRUE(Saw("db-0-3", MesosTaskState::kRunning)) << Describe("db-0-3");
+  ASSERT_THAT(backend().Kill("db-0-3"), IsOk());
+  PollUntil([&](const auto&) { return Saw("db-0-3", MesosTaskState::kKilled); });
+}
+
 }  // namespace
 }  // namespace peloton::backend::testing

@@ -10,7 +10,9 @@
 // double offers its agents, ends tasks and reports health as an agent would; a backend that
 // runs the commands and checks itself needs none of that (the hooks do nothing). The suite's
 // commands are `exit 0`, `exit 3` and `sleep 600`, with the meaning a shell gives them, and its
-// health check a COMMAND check of `true`.
+// health check a COMMAND check of `true`. What a volume holds is each backend's own test's
+// business (only the local backend runs commands that could look); the suite checks where a
+// volume is and who uses it.
 
 #ifndef PELOTON_SERVICES_BACKEND_TESTING_CONFORMANCE_H_
 #define PELOTON_SERVICES_BACKEND_TESTING_CONFORMANCE_H_
@@ -30,8 +32,9 @@ class BackendHarness {
  public:
   virtual ~BackendHarness() = default;
   virtual Backend& backend() = 0;
-  // The host the suite launches on.
+  // The host the suite launches on, and another one.
   virtual std::string host() const = 0;
+  virtual std::string other_host() const = 0;
   // After launches: what the cluster must do for them to start (Mesos: offers).
   virtual void Offer() {}
   // A running task ends by itself in `state` (its command did; nothing to do where it runs).

@@ -179,13 +179,47 @@ kj::Promise<void> FakeMesosMaster::HandleCall(const kj::HttpHeaders& headers, co
     return response.sendError(400, "Bad Request", *table_);  // as a master does
   }
   switch (call.type()) {
-    case Call::ACCEPT:
-      for (const auto& id : call.accept().offer_ids()) outstanding_offers_.erase(id.value());
+    case Call::ACCEPT: {
+      // The offers' agent (the backend accepts the offers of one agent at a time).
+      std::string agent;
+      for (const auto& id : call.accept().offer_ids()) {
+        outstanding_offers_.erase(id.value());
+        if (auto it = offer_agent_.find(id.value()); it != offer_agent_.end()) {
+          agent = it->second;
+          offer_agent_.erase(it);
+        }
+      }
+      bool refused = false;  // an operation was: the launch after it fails
       for (const auto& op : call.accept().operations()) {
+        if (op.type() != ::mesos::v1::Offer::Operation::LAUNCH) {
+          refused |= !Operate(agent, op);
+          continue;
+        }
         for (const auto& task : op.launch().task_infos()) {
+          std::string volume_error = refused ? "an operation before the launch was refused" : "";
+          Volume* volume = nullptr;
+          for (const auto& r : task.resources()) {
+            if (!r.has_disk() || !r.disk().has_persistence()) continue;
+            auto& on = volumes_[task.agent_id().value()];
+            auto it = on.find(r.disk().persistence().id());
+            if (it == on.end()) {
+              volume_error = "volume " + r.disk().persistence().id() + " is not on the agent";
+            } else if (!it->second.user.empty()) {
+              volume_error = "volume " + r.disk().persistence().id() + " is in use";
+            } else {
+              volume = &it->second;
+            }
+          }
+          if (!volume_error.empty()) {
+            Update(task.task_id().value(), task.agent_id().value(), ::mesos::v1::TASK_ERROR,
+                   volume_error, true);
+            continue;
+          }
+          if (volume != nullptr) volume->user = task.task_id().value();
           Used& on_agent = used_[task.agent_id().value()];
           Used& of_task = task_used_[task.task_id().value()];
           for (const auto& r : task.resources()) {
+            if (r.has_disk() && r.disk().has_persistence()) continue;  // counted when reserved
             const double v = r.scalar().value();
             for (Used* u : {&on_agent, &of_task}) {
               if (r.name() == "cpus") u->cpus += v;
@@ -200,8 +234,12 @@ kj::Promise<void> FakeMesosMaster::HandleCall(const kj::HttpHeaders& headers, co
         }
       }
       break;
+    }
     case Call::DECLINE:
-      for (const auto& id : call.decline().offer_ids()) outstanding_offers_.erase(id.value());
+      for (const auto& id : call.decline().offer_ids()) {
+        outstanding_offers_.erase(id.value());
+        offer_agent_.erase(id.value());
+      }
       break;
     case Call::KILL:
       if (!ignore_kills_)
@@ -371,10 +409,90 @@ void FakeMesosMaster::RemoveAgent(const std::string& agent_id) {
   for (const std::string& task : lost)
     EndTask(task, ::mesos::v1::TASK_GONE_BY_OPERATOR, "agent removed");
   used_.erase(agent_id);
+  volumes_.erase(agent_id);
+  reserved_.erase(agent_id);
+}
+
+std::set<std::string> FakeMesosMaster::volumes(const std::string& agent_id) const {
+  std::set<std::string> out;
+  if (auto it = volumes_.find(agent_id); it != volumes_.end()) {
+    for (const auto& [id, volume] : it->second) out.insert(id);
+  }
+  return out;
+}
+
+double FakeMesosMaster::reserved_disk(const std::string& agent_id) const {
+  auto it = reserved_.find(agent_id);
+  return it != reserved_.end() ? it->second : 0;
+}
+
+bool FakeMesosMaster::Operate(const std::string& agent_id,
+                              const ::mesos::v1::Offer::Operation& op) {
+  using Op = ::mesos::v1::Offer::Operation;
+  const auto refuse = [&](const std::string& why) {
+    refused_operations_.push_back(absl::StrCat(Op::Type_Name(op.type()), " on ", agent_id, ": ", why));
+    return false;
+  };
+  auto agent = std::find_if(agents_.begin(), agents_.end(),
+                            [&](const FakeAgent& a) { return a.id == agent_id; });
+  if (agent == agents_.end()) return refuse("no such agent");
+  // Each resource: disk of the framework's role, dynamically reserved.
+  const auto reserved_disk = [&](const ::mesos::v1::Resource& r) {
+    return r.name() == "disk" && r.type() == ::mesos::v1::Value::SCALAR &&
+           r.reservations_size() == 1 &&
+           r.reservations(0).type() == ::mesos::v1::Resource::ReservationInfo::DYNAMIC &&
+           !r.reservations(0).role().empty() && r.scalar().value() > 0;
+  };
+  Used& used = used_[agent_id];
+  double& reserved = reserved_[agent_id];
+  auto& volumes = volumes_[agent_id];
+  switch (op.type()) {
+    case Op::RESERVE:
+      for (const auto& r : op.reserve().resources()) {
+        if (!reserved_disk(r) || r.has_disk()) return refuse("not a dynamic reservation of disk");
+        if (agent->disk - used.disk < r.scalar().value() - 1e-9) return refuse("not enough disk");
+        used.disk += r.scalar().value();
+        reserved += r.scalar().value();
+      }
+      return true;
+    case Op::CREATE:
+      for (const auto& r : op.create().volumes()) {
+        if (!reserved_disk(r) || !r.disk().has_persistence() || !r.disk().has_volume()) {
+          return refuse("not a volume of reserved disk");
+        }
+        const std::string& id = r.disk().persistence().id();
+        if (volumes.contains(id)) return refuse("volume " + id + " exists");
+        if (reserved < r.scalar().value() - 1e-9) return refuse("not enough reserved disk");
+        reserved -= r.scalar().value();
+        volumes[id] = Volume{r, r.scalar().value(), ""};
+      }
+      return true;
+    case Op::DESTROY:
+      for (const auto& r : op.destroy().volumes()) {
+        const std::string id = r.has_disk() ? r.disk().persistence().id() : "";
+        auto it = volumes.find(id);
+        if (it == volumes.end()) return refuse("no volume " + id);
+        if (!it->second.user.empty()) return refuse("volume " + id + " is in use");
+        reserved += it->second.size;
+        volumes.erase(it);
+      }
+      return true;
+    case Op::UNRESERVE:
+      for (const auto& r : op.unreserve().resources()) {
+        if (!reserved_disk(r) || r.has_disk()) return refuse("not reserved disk");
+        if (reserved < r.scalar().value() - 1e-9) return refuse("not that much reserved");
+        reserved -= r.scalar().value();
+        used.disk -= r.scalar().value();
+      }
+      return true;
+    default:
+      return refuse("not supported by the double");
+  }
 }
 
 void FakeMesosMaster::Rescind(const std::string& offer_id) {
   if (outstanding_offers_.erase(offer_id) == 0) return;
+  offer_agent_.erase(offer_id);
   Event e;
   e.set_type(Event::RESCIND);
   e.mutable_rescind()->mutable_offer_id()->set_value(offer_id);
@@ -442,6 +560,7 @@ void FakeMesosMaster::OfferAll() {
     auto* o = e.mutable_offers()->add_offers();
     const std::string id = absl::StrCat("offer-", ++next_offer_);
     outstanding_offers_.insert(id);
+    offer_agent_[id] = a.id;
     o->mutable_id()->set_value(id);
     o->mutable_framework_id()->set_value(framework_id_);
     o->mutable_agent_id()->set_value(a.id);
@@ -453,6 +572,9 @@ void FakeMesosMaster::OfferAll() {
     }
     AddResources(a, a.cpus - used.cpus, a.mem - used.mem, a.disk - used.disk, a.gpus - used.gpus,
                  o->mutable_resources());
+    for (const auto& [persistence_id, volume] : volumes_[a.id]) {
+      if (volume.user.empty()) *o->add_resources() = volume.resource;
+    }
     AddAttributes(a, o->mutable_attributes());
   }
   Send(e);
@@ -472,6 +594,9 @@ void FakeMesosMaster::EndTask(const std::string& task_id, ::mesos::v1::TaskState
     u.disk -= t.disk;
     u.gpus -= t.gpus;
     task_used_.erase(task_id);
+    for (auto& [persistence_id, volume] : volumes_[agent]) {
+      if (volume.user == task_id) volume.user.clear();
+    }
   }
   // Killing a task the master does not know: it answers TASK_LOST.
   Update(task_id, agent, was_running ? state : ::mesos::v1::TASK_LOST, message, true, healthy);

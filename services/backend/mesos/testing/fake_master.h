@@ -63,6 +63,16 @@ class FakeMesosMaster final : public kj::HttpService {
   void Disconnect();                       // ends the event stream (the framework resubscribes)
   void SendRaw(const std::string& bytes);  // anything on the stream (malformed frames)
 
+  // Persistent volumes (made by RESERVE then CREATE, undone by DESTROY then UNRESERVE), by
+  // agent id: their persistence ids. Free ones are offered (as a master offers them, reserved
+  // for the role that made them); a LAUNCH that names one that is missing or in use fails
+  // with TASK_ERROR, as does a task whose operations before it were refused.
+  std::set<std::string> volumes(const std::string& agent_id) const;
+  // Disk reserved on an agent and not made into a volume.
+  double reserved_disk(const std::string& agent_id) const;
+  // The operations refused so far, each with why.
+  const std::vector<std::string>& refused_operations() const { return refused_operations_; }
+
   // What it saw.
   const std::vector<::mesos::v1::scheduler::Call>& calls() const { return calls_; }
   const std::map<std::string, std::string>& running() const { return running_; }  // task -> agent
@@ -107,6 +117,14 @@ class FakeMesosMaster final : public kj::HttpService {
   struct Used {
     double cpus = 0, mem = 0, disk = 0, gpus = 0;
   };
+  struct Volume {
+    ::mesos::v1::Resource resource;  // as created: what offers hold and a LAUNCH names
+    double size = 0;
+    std::string user;  // the running task that has it
+  };
+  // One RESERVE, CREATE, DESTROY or UNRESERVE on an agent; false (noted in
+  // refused_operations_) when a master would refuse it.
+  bool Operate(const std::string& agent_id, const ::mesos::v1::Offer::Operation& op);
   void Send(const ::mesos::v1::scheduler::Event& event);
   void Update(const std::string& task_id, const std::string& agent_id, ::mesos::v1::TaskState state,
               const std::string& message, bool ack, std::optional<bool> healthy = std::nullopt);
@@ -140,8 +158,12 @@ class FakeMesosMaster final : public kj::HttpService {
   int next_offer_ = 0;
   int next_update_ = 0;
   std::set<std::string> outstanding_offers_;
+  std::map<std::string, std::string> offer_agent_;  // outstanding offer id -> agent id
   std::map<std::string, Used> used_;       // by agent
   std::map<std::string, Used> task_used_;  // by task
+  std::map<std::string, std::map<std::string, Volume>> volumes_;  // agent -> persistence id ->
+  std::map<std::string, double> reserved_;  // agent -> reserved disk not in a volume
+  std::vector<std::string> refused_operations_;
   std::vector<::mesos::v1::scheduler::Call> calls_;
   std::map<std::string, std::string> running_;
   std::set<std::string> acknowledged_;
