@@ -63,7 +63,7 @@ TEST(RetryTest, ServiceThrottleWithAnotherBaseAndCap) {
 TEST(RetryTest, LostTasks) {
   EXPECT_TRUE(OnLost(false).reschedule);
   EXPECT_TRUE(OnLost(false).clear_desired_host);
-  EXPECT_FALSE(OnLost(true).reschedule);
+  EXPECT_TRUE(OnLost(true).reschedule);  // on the host its volume is on
   EXPECT_FALSE(OnLost(true).clear_desired_host);
 }
 

@@ -131,6 +131,13 @@ struct LaunchSpec {
   containerImage @10 :Text;
   volumes @11 :List(VolumeMount);
   healthCheck @12 :HealthCheck;   # unset: none
+  persistentVolume @13 :PersistentVolume;  # unset: none
+}
+
+struct PersistentVolume {         # backend::PersistentVolumeSpec
+  id @0 :Text;
+  containerPath @1 :Text;
+  sizeMb @2 :Int64;
 }
 
 struct HealthCheck {              # backend::HealthCheckSpec
@@ -249,6 +256,8 @@ interface HostManager {
   drainingTasks @10 () -> (taskIds :List(Text));
   # Stops by force a task a kill did not end in time.
   shutdown @11 (taskId :Text) -> (status :Api.Status);
+  # Removes a persistent volume (its job was deleted); OK when there is none.
+  destroyVolume @12 (hostname :Text, volumeId :Text) -> (status :Api.Status);
 }
 
 struct HostStatus {

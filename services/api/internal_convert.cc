@@ -282,6 +282,12 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
     c.setMaxConsecutiveFailures(h.max_consecutive_failures);
     c.setUnshareEnvironment(!h.task_environment);
   }
+  if (s.persistent_volume.has_value()) {
+    PersistentVolume::Builder v = out.initPersistentVolume();
+    v.setId(s.persistent_volume->id);
+    v.setContainerPath(s.persistent_volume->container_path);
+    v.setSizeMb(s.persistent_volume->size_mb);
+  }
 }
 
 absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in) {
@@ -315,6 +321,11 @@ absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in) {
     h.max_consecutive_failures = c.getMaxConsecutiveFailures();
     h.task_environment = !c.getUnshareEnvironment();
     s.health_check = std::move(h);
+  }
+  if (in.hasPersistentVolume()) {
+    PersistentVolume::Reader v = in.getPersistentVolume();
+    s.persistent_volume =
+        backend::PersistentVolumeSpec{Str(v.getId()), Str(v.getContainerPath()), v.getSizeMb()};
   }
   return s;
 }

@@ -159,6 +159,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   ASSERT_THAT(read, IsOk());
   backend::LaunchSpec& ls = *read;
   EXPECT_FALSE(ls.health_check.has_value());
+  EXPECT_FALSE(ls.persistent_volume.has_value());
   EXPECT_EQ(ls.task_id, spec.task_id);
   EXPECT_FALSE(ls.shell);
   EXPECT_EQ(ls.arguments, spec.arguments);
@@ -177,11 +178,13 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                                                .interval = absl::Milliseconds(1500),
                                                .timeout = absl::Seconds(4),
                                                .max_consecutive_failures = 5};
+  spec.persistent_volume = backend::PersistentVolumeSpec{"job-0", "var/data", 512};
   capnp::MallocMessageBuilder hm;
   Set(spec, hm.initRoot<LaunchSpec>());
   read = Get(hm.getRoot<LaunchSpec>().asReader());
   ASSERT_THAT(read, IsOk());
   EXPECT_EQ(read->health_check, spec.health_check);
+  EXPECT_EQ(read->persistent_volume, spec.persistent_volume);
   hm.getRoot<LaunchSpec>().getHealthCheck().setType(3);
   EXPECT_THAT(Get(hm.getRoot<LaunchSpec>().asReader()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.healthCheck.type")));

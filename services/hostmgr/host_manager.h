@@ -56,6 +56,9 @@ class HostManager final : public HostManagerApi {
   absl::Status Release(const placement::Allocation& allocation) override;
   absl::Status Kill(const std::string& task_id) override;
   absl::Status Shutdown(const std::string& task_id) override { return backend_.Shutdown(task_id); }
+  absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override {
+    return backend_.DestroyVolume(hostname, volume_id);
+  }
   std::vector<backend::TaskStatus> Poll() override;
   std::vector<backend::TaskStatus> Reconcile(const std::vector<RunningTask>& tasks) override;
   absl::Status StartMaintenance(const std::vector<std::string>& hostnames) override;

@@ -74,6 +74,10 @@ class HostManagerApi {
   virtual std::vector<HostStatus> ListHosts() const = 0;
   // The tasks on DRAINING hosts, to move away.
   virtual std::vector<std::string> TasksOnDrainingHosts() const = 0;
+  // Removes a persistent volume and its data (Backend::DestroyVolume): OK when there is none;
+  // FailedPrecondition while a task uses it.
+  virtual absl::Status DestroyVolume(const std::string& hostname,
+                                     const std::string& volume_id) = 0;
 };
 
 }  // namespace peloton::hostmgr

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "peloton/common/status_macros.h"
 
@@ -80,8 +81,10 @@ absl::StatusOr<placement::Constraint> ConstraintOf(const task_pb::Constraint& c,
 
 absl::StatusOr<Resources> DemandAt(const task_pb::TaskConfig& t, const std::string& path) {
   const task_pb::ResourceConfig& r = t.resource();
-  absl::StatusOr<Resources> demand =
-      Resources::FromUnits(r.cpulimit(), r.memlimitmb(), r.disklimitmb(), r.gpulimit());
+  // A volume's disk is held on its host as the task's (see VolumeOf).
+  absl::StatusOr<Resources> demand = Resources::FromUnits(
+      r.cpulimit(), r.memlimitmb(), r.disklimitmb() + (t.has_volume() ? t.volume().sizemb() : 0),
+      r.gpulimit());
   if (!demand.ok()) return Invalid(path + ".resource", demand.status().message());
   if (r.gpulimit() > 1 && std::floor(r.gpulimit()) != r.gpulimit()) {
     return Invalid(path + ".resource.gpuLimit",
@@ -196,6 +199,23 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
     }
     if (p.value() > 65535) {
       return Invalid(at + ".value", absl::StrCat(p.value(), " (rule: a port number <= 65535)"));
+    }
+  }
+  if (t.has_volume()) {
+    const task_pb::PersistentVolumeConfig& v = t.volume();
+    const std::vector<absl::string_view> parts = absl::StrSplit(v.containerpath(), '/');
+    bool relative = !v.containerpath().empty() && v.containerpath().size() <= kMaxVolumePathSize &&
+                    v.containerpath().front() != '/';
+    for (absl::string_view p : parts) relative = relative && !p.empty() && p != "." && p != "..";
+    if (!relative) {
+      return Invalid(path + ".volume.containerPath",
+                     absl::StrCat("'", v.containerpath(), "' (rule: a relative path in the sandbox, ",
+                                  "at most ", kMaxVolumePathSize,
+                                  " characters, no empty, . or .. parts)"));
+    }
+    if (v.sizemb() < 1 || v.sizemb() > kMaxVolumeSizeMb) {
+      return Invalid(path + ".volume.sizeMB",
+                     absl::StrCat(v.sizemb(), " (rule: 1 to ", kMaxVolumeSizeMb, ")"));
     }
   }
   PELOTON_RETURN_IF_ERROR(DemandAt(t, path).status());
@@ -394,6 +414,18 @@ absl::Status ValidateJobUpdate(const job_pb::JobConfig& current, const job_pb::J
 
 taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance) {
   return taskfsm::TaskTypeOf(JobTypeOf(config), TaskConfigOf(config, instance).has_volume());
+}
+
+std::string VolumeIdOf(const JobId& job, uint32_t instance) {
+  return absl::StrCat(job.value(), "-", instance);
+}
+
+bool HasVolumes(const job_pb::JobConfig& config) {
+  if (config.defaultconfig().has_volume()) return true;
+  for (const auto& [instance, t] : config.instanceconfig()) {
+    if (t.has_volume()) return true;
+  }
+  return false;
 }
 
 Resources DemandOf(const task_pb::TaskConfig& task) {

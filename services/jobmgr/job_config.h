@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "peloton/common/ids.h"
 #include "peloton/common/resources.h"
 #include "peloton/placement/model.h"
 #include "peloton/taskfsm/enums.h"
@@ -73,8 +74,19 @@ inline taskfsm::JobType JobTypeOf(const job_pb::JobConfig& config) {
 // DAEMON job's DAEMON, else BATCH.
 taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance);
 
-// The task's demand in fixed point (cores -> milli-cpu, MB, MB, GPUs -> milli-gpu).
+// The task's demand in fixed point (cores -> milli-cpu, MB, MB, GPUs -> milli-gpu). A task's
+// persistent volume (`volume`) is disk it holds on its host: its size is in the disk.
 Resources DemandOf(const task_pb::TaskConfig& task);
+
+// A stateful task's persistent volume: a directory of `sizeMB` on its host at `containerPath`
+// (relative to the sandbox), the same for every run of the instance, named by job and instance.
+// The first run's host keeps it: later runs are pinned there (desired host). Deleting the job
+// destroys it.
+inline constexpr size_t kMaxVolumePathSize = 1024;
+inline constexpr uint32_t kMaxVolumeSizeMb = 16u << 20;  // 16 TiB
+std::string VolumeIdOf(const JobId& job, uint32_t instance);
+// Whether any instance of the job has a volume.
+bool HasVolumes(const job_pb::JobConfig& config);
 
 // Whether the task may be preempted: its preemptionPolicy.type when set, else sla.preemptible.
 bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance);

@@ -175,6 +175,18 @@ INSTANTIATE_TEST_SUITE_P(
                "type: DAEMON\n"
                "defaultconfig: {command: {value: x}, preemptionpolicy: {killonpreempt: true}}",
                "defaultConfig.preemptionPolicy.killOnPreempt"},
+        Broken{"absolute volume path",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, volume: {containerpath: /data, sizemb: 10}}",
+               "defaultConfig.volume.containerPath: '/data' (rule: a relative path"},
+        Broken{"volume path leaving the sandbox",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, volume: {containerpath: a/../.., sizemb: 10}}",
+               "defaultConfig.volume.containerPath: 'a/../..'"},
+        Broken{"volume without a size",
+               "type: SERVICE\ninstancecount: 1\n"
+               "defaultconfig: {command: {value: x}, volume: {containerpath: data}}",
+               "defaultConfig.volume.sizeMB: 0 (rule: 1 to 16777216)"},
         Broken{"daemon without a command", "type: DAEMON\n",
                "defaultConfig.command.value: empty"},
         Broken{"service kill on preempt",

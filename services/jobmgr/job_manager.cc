@@ -232,6 +232,28 @@ absl::Status JobManager::DeleteJob(const JobId& id) {
         absl::StrCat("job ", id.value(), " is ", taskfsm::Name(job.runtime.state),
                      " (rule: only terminal jobs are deleted; stop it first)"));
   }
+  // Its persistent volumes go first: a volume that cannot be destroyed now keeps the job (and
+  // the record of where its volumes are), to be deleted again.
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
+  job_pb::JobConfig config;
+  if (!config.ParseFromString(record.config)) {
+    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config unreadable"));
+  }
+  if (HasVolumes(config)) {
+    PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks,
+                             store_.ListTaskRuntimes(id, {}));
+    for (const store::TaskRuntime& t : tasks) {
+      if (t.desired_host.empty() || !TaskConfigOf(config, t.instance_id).has_volume()) continue;
+      const std::string volume = VolumeIdOf(id, t.instance_id);
+      if (absl::Status s = hostmgr_.DestroyVolume(t.desired_host, volume); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat("job ", id.value(), ": volume ", volume,
+                                                   " on ", t.desired_host,
+                                                   " not destroyed, the job is kept (delete it "
+                                                   "again): ",
+                                                   s.message()));
+      }
+    }
+  }
   return store_.DeleteJob(id);
 }
 

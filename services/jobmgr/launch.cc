@@ -132,6 +132,11 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);
   spec.health_check = HealthCheckOf(config, ports);
+  if (config.has_volume()) {
+    spec.persistent_volume = backend::PersistentVolumeSpec{VolumeIdOf(job.id, instance),
+                                                           config.volume().containerpath(),
+                                                           config.volume().sizemb()};
+  }
   return spec;
 }
 
@@ -178,6 +183,11 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       store::TaskRuntime& t = job->tasks[instance];
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
+      // A stateful task's first host keeps its volume: every later run waits for that host.
+      // Written with LAUNCHED, before the volume is made.
+      if (spec.persistent_volume.has_value() && t.desired_host.empty()) {
+        t.desired_host = spec.hostname;
+      }
       t.start_time = options_.now();  // when it was launched, until it runs (launch_retry)
       if (t.reason == kUnplaceableReason) t.reason.clear();  // a host could, after all
       // Peloton's initial health: unknown until a check has passed or failed.

@@ -216,10 +216,6 @@ bool JobManager::FailRetry(Job& job, uint32_t instance) {
 
 bool JobManager::TerminatedRetry(Job& job, uint32_t instance) {
   store::TaskRuntime& t = job.tasks[instance];
-  if (t.state == TaskState::kLost &&
-      !taskfsm::OnLost(TaskConfigOf(job.config, instance).has_volume()).reschedule) {
-    return false;  // a stateful task waits for its host
-  }
   const absl::Time now = options_.now();
   const absl::Time due =
       t.completion_time + taskfsm::ServiceRestartDelay(t.failure_count, options_.restart_base_delay,

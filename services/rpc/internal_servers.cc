@@ -311,6 +311,14 @@ kj::Promise<void> HostManagerServer::shutdown(ShutdownContext context) {
   });
 }
 
+kj::Promise<void> HostManagerServer::destroyVolume(DestroyVolumeContext context) {
+  return loop_.Run([this, context]() mutable {
+    SetStatus(hm_.DestroyVolume(Str(context.getParams().getHostname()),
+                                Str(context.getParams().getVolumeId())),
+              context.getResults().initStatus());
+  });
+}
+
 kj::Promise<void> HostManagerServer::drainingTasks(DrainingTasksContext context) {
   return loop_.Run([this, context]() mutable {
     const std::vector<std::string> ids = hm_.TasksOnDrainingHosts();

@@ -67,6 +67,7 @@ class HostManagerServer final : public api::internal::HostManager::Server {
   kj::Promise<void> listHosts(ListHostsContext context) override;
   kj::Promise<void> drainingTasks(DrainingTasksContext context) override;
   kj::Promise<void> shutdown(ShutdownContext context) override;
+  kj::Promise<void> destroyVolume(DestroyVolumeContext context) override;
 
  private:
   SerialLoop& loop_;

@@ -392,6 +392,16 @@ absl::Status RemoteHostManager::Shutdown(const std::string& task_id) {
   });
 }
 
+absl::Status RemoteHostManager::DestroyVolume(const std::string& hostname,
+                                              const std::string& volume_id) {
+  return Calling(peer_, [&]() -> absl::Status {
+    auto request = peer_.Get<wire::HostManager>().destroyVolumeRequest();
+    request.setHostname(hostname);
+    request.setVolumeId(volume_id);
+    return StatusOf(request.send().wait(peer_.wait_scope()).getStatus());
+  });
+}
+
 absl::Status RemoteHostManager::StartMaintenance(const std::vector<std::string>& hostnames) {
   return Calling(peer_, [&]() -> absl::Status {
     auto request = peer_.Get<wire::HostManager>().startMaintenanceRequest();

@@ -128,6 +128,7 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   absl::Status Release(const placement::Allocation& allocation) override;
   absl::Status Kill(const std::string& task_id) override;
   absl::Status Shutdown(const std::string& task_id) override;
+  absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override;
   std::vector<backend::TaskStatus> Poll() override;
   std::vector<backend::TaskStatus> Reconcile(
       const std::vector<hostmgr::RunningTask>& tasks) override;

@@ -51,13 +51,14 @@ inline absl::Time ServiceRestartTime(absl::Time last_update, uint32_t failure_co
   return last_update + ServiceRestartDelay(failure_count);
 }
 
-// A LOST task is rescheduled elsewhere: its desired host is cleared. A stateful task (one
-// with a volume) stays bound to its host and is not rescheduled.
+// A LOST task runs again. A stateless one may go anywhere: its desired host is cleared. A
+// stateful task (one with a volume) stays bound to the host its volume is on: its new run
+// keeps the desired host and waits for that host (Peloton does not reschedule it elsewhere).
 struct LostTaskPolicy {
-  bool reschedule;
-  bool clear_desired_host;
+  bool reschedule;          // a new run is started
+  bool clear_desired_host;  // it may go to another host
 };
-constexpr LostTaskPolicy OnLost(bool stateful) { return {!stateful, !stateful}; }
+constexpr LostTaskPolicy OnLost(bool stateful) { return {true, !stateful}; }
 
 }  // namespace peloton::taskfsm
 

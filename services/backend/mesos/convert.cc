@@ -155,6 +155,11 @@ absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAge
   return HostOf(info.hostname(), info.id().value(), std::move(offered), info.attributes());
 }
 
+int64_t TaskDiskOf(const LaunchSpec& spec) {
+  const int64_t volume = spec.persistent_volume.has_value() ? spec.persistent_volume->size_mb : 0;
+  return std::max<int64_t>(0, spec.resources.disk_mb() - volume);
+}
+
 VolumeOperations CreateVolume(const PersistentVolumeSpec& volume, const std::string& role,
                               const std::string& principal) {
   Resource disk;
@@ -205,7 +210,7 @@ std::string PersistenceIdOf(const Resource& resource) {
   t.mutable_agent_id()->set_value(agent_id);
   AddScalar("cpus", spec.resources.milli_cpu() / 1000.0, role, t);
   AddScalar("mem", static_cast<double>(spec.resources.memory_mb()), role, t);
-  AddScalar("disk", static_cast<double>(spec.resources.disk_mb()), role, t);
+  AddScalar("disk", static_cast<double>(TaskDiskOf(spec)), role, t);
   AddScalar("gpus", spec.resources.milli_gpu() / 1000.0, role, t);
   if (!ports.empty()) {
     Resource* r = t.add_resources();

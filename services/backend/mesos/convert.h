@@ -71,6 +71,8 @@ struct VolumeOperations {
 };
 VolumeOperations CreateVolume(const PersistentVolumeSpec& volume, const std::string& role,
                               const std::string& principal);
+// The disk of the task itself: the spec's, less its volume's (which the volume's resource is).
+int64_t TaskDiskOf(const LaunchSpec& spec);
 // DESTROY of an offered volume, then UNRESERVE of its disk.
 std::vector<::mesos::v1::Offer::Operation> DestroyVolume(const ::mesos::v1::Resource& volume);
 // The persistence id of a persistent volume's resource; empty for any other resource.

@@ -631,13 +631,16 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
       for (Pending& p : pending) {
         const std::optional<PersistentVolumeSpec>& v = p.spec.persistent_volume;
         std::optional<::mesos::v1::Resource> volume;
-        Resources needs = p.spec.resources;
+        // The volume's disk is its own resource: what the task needs of the unreserved disk is
+        // its own, and the volume's size when the volume is yet to be made.
+        const Resources& r = p.spec.resources;
+        Resources needs = Resources::Of(r.milli_cpu(), r.memory_mb(), TaskDiskOf(p.spec), r.milli_gpu());
         if (v.has_value()) {
           if (auto it = offered_volumes.find(v->id); it != offered_volumes.end()) {
             volume = it->second;  // made before, free now
             offered_volumes.erase(it);
           } else if (!volumes_.contains(v->id)) {
-            needs += Resources::Of(0, 0, v->size_mb, 0);  // to be made of unreserved disk
+            needs += Resources::Of(0, 0, v->size_mb, 0);
           } else {
             still.push_back(std::move(p));  // made, not offered: it waits for the volume
             continue;

@@ -129,8 +129,14 @@ class RecordingHostManager final : public hostmgr::HostManagerApi {
   }
   std::vector<hostmgr::HostStatus> ListHosts() const override { return hosts; }
   std::vector<std::string> TasksOnDrainingHosts() const override { return draining_tasks; }
+  absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override {
+    if (!destroy_error.ok()) return destroy_error;
+    destroyed.push_back(hostname + "/" + volume_id);
+    return absl::OkStatus();
+  }
 
-  absl::Status launch_error;
+  absl::Status launch_error, destroy_error;
+  std::vector<std::string> destroyed;  // "<host>/<volume id>"
   std::vector<backend::LaunchSpec> launches;
   int releases = 0;
   std::vector<std::string> kills, shutdowns, reconciling, draining_tasks;
