@@ -27,7 +27,8 @@ wait_for_api() {
 # start_fake_mesos ARGS...: starts it (log in ${work}/fake.log), sets fake_pid and mesos
 # (its host:port).
 wait_run_running() {  # wait_run_running <job> <instance> <run>: that run of the instance runs
-  local at="\$1 == $3 && / RUNNING /"
+  # Columns: run, date, time, state, goal, ...: the state is RUNNING (not only the goal).
+  local at="\$1 == $3 && \$4 == \"RUNNING\""
   for _ in $(seq 1 300); do
     "${peloton}" task events "$1" "$2" | awk "${at}" | grep -q . && return 0
     sleep 0.1
