@@ -4,7 +4,8 @@
 # peloton-jobmgr: the quick start's job flow, pools through the job manager to the resource
 # manager, stopping tasks, refusals that cross processes, and each component killed with
 # SIGKILL in the middle of a job and restarted while the others keep running, a service job,
-# a task no host could ever hold, and host maintenance across a host manager restart.
+# a stateful service whose volume goes with its job, a task no host could ever hold, and host
+# maintenance across a host manager restart.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -152,6 +153,30 @@ wait_healthy "${web}" 2  # the checks and their findings cross the internal wire
 wait_run_running "${web}" 1 2
 "${peloton}" job stop "${web}" > /dev/null
 wait_state "${web}" KILLED
+
+# A stateful service: its volume is made by the host manager's backend, and deleting the job
+# has the job manager ask the host manager (across the wire) to destroy it.
+cat > "${work}/db.yaml" <<'YAML'
+type: SERVICE
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  volume: {containerpath: db, sizemb: 5}
+  command: {shell: true, value: 'echo row >> db/table; exec sleep 600'}
+YAML
+db=$("${peloton}" job create /DefaultResPool "${work}/db.yaml" | awk '{print $2}')
+wait_run_running "${db}" 0 1
+table=$(ls "${work}"/var/volumes/*/"${db}-0/table" 2> /dev/null || true)
+for _ in $(seq 1 100); do
+  [ -n "${table}" ] && break
+  sleep 0.1
+  table=$(ls "${work}"/var/volumes/*/"${db}-0/table" 2> /dev/null || true)
+done
+[ -n "${table}" ] || fail "the stateful task wrote no volume: $(ls -R "${work}/var/volumes" 2>&1)"
+"${peloton}" job stop "${db}" > /dev/null
+wait_state "${db}" KILLED
+"${peloton}" job delete "${db}" | grep -q deleted || fail "stateful job delete"
+[ ! -e "$(dirname "${table}")" ] || fail "the volume outlived its job"
 
 # A task bigger than any host (1.5 cpu; each has 1) is admitted, and placement, in its own
 # process, tells the job manager it could never be placed: the task list says so.
