@@ -263,6 +263,7 @@ struct HostInfo {
   std::vector<std::pair<std::string, int64_t>> gpus;  // model, free milli-gpu
   uint32_t tasks = 0;
   std::vector<std::pair<std::string, std::string>> attributes;
+  int64_t revocable_cpu = 0, revocable_free_cpu = 0;  // milli-cpu of slack
 };
 
 struct PlacedInfo {
@@ -398,7 +399,9 @@ void BindPlacement(py::module_& m) {
       .def_readonly("host", &placement::Allocation::host, "The host's index.")
       .def_readonly("resources", &placement::Allocation::resources)
       .def_readonly("gpus", &placement::Allocation::gpus, "(device index, milli-gpu) pairs.")
-      .def_readonly("ports", &placement::Allocation::ports);
+      .def_readonly("ports", &placement::Allocation::ports)
+      .def_readonly("revocable", &placement::Allocation::revocable,
+                    "Its cpu is the host's revocable cpu.");
 
   py::class_<HostInfo>(m, "Host", "A snapshot of one host.")
       .def_readonly("name", &HostInfo::name)
@@ -408,6 +411,9 @@ void BindPlacement(py::module_& m) {
       .def_readonly("free", &HostInfo::free)
       .def_readonly("gpus", &HostInfo::gpus, "(model, free milli-gpu) per device.")
       .def_readonly("tasks", &HostInfo::tasks)
+      .def_readonly("revocable_cpu", &HostInfo::revocable_cpu, "Declared slack, milli-cpu.")
+      .def_readonly("revocable_free_cpu", &HostInfo::revocable_free_cpu,
+                    "Slack not held by revocable tasks, milli-cpu.")
       .def_property_readonly("attributes",
                              [](const HostInfo& h) { return py::dict(py::cast(h.attributes)); });
 
@@ -417,9 +423,10 @@ void BindPlacement(py::module_& m) {
           "add_host",
           [](Cluster& c, std::string name, double cpu, double memory_mb, double disk_mb,
              std::vector<std::string> gpus, std::vector<std::pair<std::string, std::string>> attrs,
-             std::vector<std::pair<uint32_t, uint32_t>> ports) {
+             std::vector<std::pair<uint32_t, uint32_t>> ports, double revocable_cpu) {
             placement::HostSpec spec;
             spec.name = std::move(name);
+            spec.revocable_milli_cpu = UnitsOf(revocable_cpu, 0, 0, 0).milli_cpu();
             spec.capacity = UnitsOf(cpu, memory_mb, disk_mb, static_cast<double>(gpus.size()));
             for (std::string& model : gpus) spec.gpus.push_back({std::move(model), 1000});
             for (auto& [k, v] : attrs) spec.attributes[k] = v;
@@ -430,7 +437,9 @@ void BindPlacement(py::module_& m) {
           py::arg("gpus") = std::vector<std::string>{},
           py::arg("attributes") = std::vector<std::pair<std::string, std::string>>{},
           py::arg("ports") = std::vector<std::pair<uint32_t, uint32_t>>{},
-          "Adds a host; gpus lists one model name per device. Returns its index.")
+          py::arg("revocable_cpu") = 0.0,
+          "Adds a host; gpus lists one model name per device; revocable_cpu is the slack cpu "
+          "it declares (revocable tasks take their cpu there). Returns its index.")
       .def(
           "set_host_state",
           [](Cluster& c, const std::variant<uint32_t, std::string>& host, taskfsm::HostState s) {
@@ -441,7 +450,9 @@ void BindPlacement(py::module_& m) {
           "host",
           [](const Cluster& c, const std::variant<uint32_t, std::string>& host) {
             const placement::Host& h = c.host(HostIndex(c, host));
-            HostInfo info{h.name, h.index, h.state, h.capacity, h.free, {}, h.tasks, {}};
+            HostInfo info{h.name,  h.index, h.state,         h.capacity,
+                          h.free,  {},      h.tasks,         {},
+                          h.revocable_cpu,  h.revocable_free_cpu};
             for (const placement::GpuDevice& d : h.gpus)
               info.gpus.emplace_back(d.model, d.free_milli);
             for (const auto& [k, v] : h.attributes) info.attributes.emplace_back(k, v);

@@ -27,8 +27,7 @@ class ResourcesFilter final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "resources"; }
   FilterReason Filter(const CycleState& s, const Host& host) const override {
-    return s.task->demand.FitsIn(host.free) ? FilterReason::kMatch
-                                            : FilterReason::kInsufficientResources;
+    return host.Fits(*s.task) ? FilterReason::kMatch : FilterReason::kInsufficientResources;
   }
 };
 
@@ -99,9 +98,10 @@ class JobSpreadFilter final : public FilterPlugin {
 double UsedAfter(const CycleState& s, const Host& host) {
   double sum = 0;
   int kinds = 0;
+  const Resources demand = s.task->regular_demand();  // a revocable task's cpu is not capacity's
   for (int k = 0; k < kNumResourceKinds; ++k) {
-    if (s.task->demand.at(k) == 0 || host.capacity.at(k) == 0) continue;
-    sum += static_cast<double>(host.capacity.at(k) - host.free.at(k) + s.task->demand.at(k)) /
+    if (demand.at(k) == 0 || host.capacity.at(k) == 0) continue;
+    sum += static_cast<double>(host.capacity.at(k) - host.free.at(k) + demand.at(k)) /
            static_cast<double>(host.capacity.at(k));
     ++kinds;
   }
@@ -152,7 +152,7 @@ class GpuFragScorer final : public ScorePlugin {
     // The host as it would be with the task on the devices the cluster would give it.
     const int64_t per_device = s.task->whole_gpus() ? 1000 : s.task->gpu_milli();
     for (uint32_t d : s.cluster->ChooseGpus(host, *s.task)) gpus[d] -= per_device;
-    const double after = Fragmentation(host.free - s.task->demand, gpus);
+    const double after = Fragmentation(host.free - s.task->regular_demand(), gpus);
     // Lower increase is better; scaled to keep milli-gpu resolution, normalised later.
     return -std::llround((after - before) * 1000.0);
   }

@@ -80,6 +80,7 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
     if (spec.capacity[k] < 0)
       return bad(absl::StrCat(ResourceKindName(k), " capacity is negative"));
   }
+  if (spec.revocable_milli_cpu < 0) return bad("revocable cpu is negative");
   if (spec.capacity.milli_gpu() != 1000 * static_cast<int64_t>(spec.gpus.size())) {
     return bad(absl::StrCat("gpu capacity ", spec.capacity.milli_gpu(), " milli-gpu with ",
                             spec.gpus.size(), " devices (rule: 1000 per device)"));
@@ -107,6 +108,7 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.capacity = spec.capacity;
   h.free = spec.capacity;
   h.free[ResourceKind::kGpu] = gpu_free;
+  h.revocable_cpu = h.revocable_free_cpu = spec.revocable_milli_cpu;
   h.gpus = spec.gpus;
   h.attributes = spec.attributes;
   h.exclusive = h.attributes.contains(kExclusiveAttribute);
@@ -133,6 +135,7 @@ Cluster Cluster::EmptyTwin() const {
     for (GpuDevice& d : spec.gpus) d.free_milli = 1000;
     spec.attributes = h.attributes;
     spec.ports = h.ports;
+    spec.revocable_milli_cpu = h.revocable_cpu;
     // Every host was valid when it was added, so it is again.
     absl::StatusOr<uint32_t> added = twin.AddHost(spec);
     (void)added;
@@ -209,10 +212,11 @@ absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& tas
 absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const TaskSpec& task) {
   if (index >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[index];
-  if (!task.demand.FitsIn(h.free)) {
-    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, " does not fit host ",
-                                                      h.name, ": needs ", task.demand.ToString(),
-                                                      ", free ", h.free.ToString()));
+  if (!h.Fits(task)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "task ", task.id, " does not fit host ", h.name, ": needs ", task.demand.ToString(),
+        task.revocable ? " (its cpu revocable)" : "", ", free ", h.free.ToString(),
+        " and revocable cpu ", h.revocable_free_cpu));
   }
   const absl::InlinedVector<uint32_t, 8> devices = ChooseGpus(h, task);
   if (task.gpu_milli() > 0 && devices.empty()) {
@@ -227,6 +231,7 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   Allocation a;
   a.host = index;
   a.resources = task.demand;
+  a.revocable = task.revocable;
   const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
   for (uint32_t d : devices) {
     h.gpus[d].free_milli -= per_device;
@@ -234,7 +239,8 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   }
   a.ports = TakePorts(h.free_ports, task.num_ports);
   h.free_port_count -= task.num_ports;
-  h.free -= task.demand;
+  h.free -= task.regular_demand();
+  if (task.revocable) h.revocable_free_cpu -= task.demand.milli_cpu();
   a.labels = task.labels;
   for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
@@ -249,7 +255,8 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
 absl::Status Cluster::Release(const Allocation& a) {
   if (a.host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[a.host];
-  if (!(h.free + h.reserved + a.resources).FitsIn(h.capacity) || h.tasks == 0) {
+  if (!(h.free + h.reserved + RegularPart(a)).FitsIn(h.capacity) || h.tasks == 0 ||
+      (a.revocable && h.revocable_free_cpu + a.resources.milli_cpu() > h.revocable_cpu)) {
     return absl::FailedPreconditionError(
         absl::StrCat("allocation of ", a.resources.ToString(), " does not belong to host ", h.name,
                      " (free ", h.free.ToString(), ", ", h.tasks, " tasks)"));
@@ -264,7 +271,8 @@ absl::Status Cluster::Release(const Allocation& a) {
   for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
   ReturnPorts(h.free_ports, a.ports);
   h.free_port_count += static_cast<uint32_t>(a.ports.size());
-  h.free += a.resources;
+  h.free += RegularPart(a);
+  if (a.revocable) h.revocable_free_cpu += a.resources.milli_cpu();
   for (const Label& l : a.labels) {
     auto it = h.task_labels.find(LabelKey(l));
     if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
@@ -319,10 +327,12 @@ absl::Status Cluster::Claim(const Allocation& a) {
         absl::StrCat("allocation: host index ", a.host, " out of range"));
   }
   Host& h = hosts_[a.host];
-  if (!a.resources.FitsIn(h.free)) {
-    return absl::FailedPreconditionError(absl::StrCat("allocation does not fit host ", h.name,
-                                                      ": needs ", a.resources.ToString(), ", free ",
-                                                      h.free.ToString()));
+  if (!RegularPart(a).FitsIn(h.free) ||
+      (a.revocable && a.resources.milli_cpu() > h.revocable_free_cpu)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "allocation does not fit host ", h.name, ": needs ", a.resources.ToString(),
+        a.revocable ? " (its cpu revocable)" : "", ", free ", h.free.ToString(),
+        " and revocable cpu ", h.revocable_free_cpu));
   }
   int64_t gpu_milli = 0;
   for (const auto& [d, milli] : a.gpus) {
@@ -354,7 +364,8 @@ absl::Status Cluster::Claim(const Allocation& a) {
   for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli -= milli;
   RemovePorts(h.free_ports, a.ports);
   h.free_port_count -= static_cast<uint32_t>(a.ports.size());
-  h.free -= a.resources;
+  h.free -= RegularPart(a);
+  if (a.revocable) h.revocable_free_cpu -= a.resources.milli_cpu();
   for (const Label& l : a.labels) ++h.task_labels[LabelKey(l)];
   if (a.spread_job != 0) ++h.job_tasks[a.spread_job];
   ++h.tasks;
@@ -381,7 +392,9 @@ internal::IndexKey Cluster::KeyOf(const Host& h) {
 
 internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
   const int64_t gpu = t.gpu_milli();
-  return {Clamp32(t.demand.milli_cpu()),     Clamp32(t.demand.memory_mb()),
+  // A revocable task's cpu is not in the index (it is the host's revocable cpu): the filters
+  // check it.
+  return {Clamp32(t.regular_demand().milli_cpu()), Clamp32(t.demand.memory_mb()),
           Clamp32(t.demand.disk_mb()),       Clamp32(gpu),
           Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports)};
 }

@@ -121,6 +121,54 @@ TEST_F(PlacementTest, NeverFitTellsABusyClusterFromOneTooSmall) {
   EXPECT_EQ(NeverFitReason({{Task("x")}}, none, *profile).value(), FilterReason::kNoOffer);
 }
 
+// A revocable task's cpu is its host's revocable cpu (slack), its memory the host's capacity:
+// slack cpu does not crowd out regular work, nor regular cpu slack work; a host declaring no
+// slack can never hold a revocable task that asks for cpu.
+TEST_F(PlacementTest, RevocableTasksTakeTheirCpuFromTheHostsSlack) {
+  HostSpec slack = CpuHost("slack", 2, 1024);
+  slack.revocable_milli_cpu = 1500;
+  ASSERT_THAT(cluster_.AddHost(slack), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("plain", 2, 1024)), IsOk());
+  const auto revocable = [](const std::string& id, int64_t milli_cpu) {
+    TaskSpec t = Task(id, milli_cpu);
+    t.revocable = true;
+    return t;
+  };
+  PlacementResult r = PlaceWith("pack", Singles({revocable("r1", 1000), revocable("r2", 1000)}));
+  ASSERT_THAT(r.placed, SizeIs(1));  // 1.5 revocable cores: one of the two
+  EXPECT_EQ(HostOf(r.placed[0]), "slack");
+  EXPECT_TRUE(r.placed[0].allocation.revocable);
+  const Host& h = cluster_.host(0);
+  EXPECT_EQ(h.revocable_free_cpu, 500);
+  EXPECT_EQ(h.free.milli_cpu(), 2000);  // the regular cpu is untouched ...
+  EXPECT_EQ(h.free.memory_mb(), 1024 - 128);  // ... its memory is the host's
+  // Regular work still has both hosts' cpu.
+  r = PlaceWith("pack", Singles({Task("n1", 2000), Task("n2", 2000)}));
+  EXPECT_THAT(r.placed, SizeIs(2));
+  // Given back, the revocable cpu is free again; another copy claims the same allocation.
+  Cluster copy = cluster_;
+  PlacementResult again = PlaceWith("pack", Singles({revocable("r3", 500)}));
+  ASSERT_THAT(again.placed, SizeIs(1));
+  ASSERT_THAT(copy.Claim(again.placed[0].allocation), IsOk());
+  EXPECT_EQ(copy.host(0).revocable_free_cpu, 0);
+  EXPECT_THAT(copy.Claim(again.placed[0].allocation),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("revocable")));
+  ASSERT_THAT(cluster_.Release(again.placed[0].allocation), IsOk());
+  EXPECT_EQ(cluster_.host(0).revocable_free_cpu, 500);
+  // Never: more revocable cpu than any host declares, or a cluster without slack.
+  auto profile = registry_.Build("pack");
+  ASSERT_THAT(profile, IsOk());
+  Cluster empty = cluster_.EmptyTwin();
+  EXPECT_EQ(empty.host(0).revocable_free_cpu, 1500);
+  EXPECT_EQ(NeverFitReason({{revocable("big", 1600)}}, empty, *profile).value(),
+            FilterReason::kInsufficientResources);
+  EXPECT_EQ(NeverFitReason({{revocable("ok", 1500)}}, empty, *profile).value(), std::nullopt);
+  HostSpec bad = CpuHost("bad");
+  bad.revocable_milli_cpu = -1;
+  EXPECT_THAT(cluster_.AddHost(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("revocable cpu is negative")));
+}
+
 // Counts not known (what will run on a host) satisfy their label constraint; known ones decide.
 TEST(SatisfiesTest, UnknownCountsSatisfyTheirLabelConstraint) {
   const Constraint zone = Constraint::Host("zone", "z1", Cond::kEqual, 1);

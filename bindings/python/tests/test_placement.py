@@ -105,3 +105,15 @@ def test_host_state_and_lookup_errors():
         peloton.Task("bad", R(gpu=1.5))
     assert len(c) == 1
     assert set(peloton.Placer().profiles) >= {"pack", "best-fit", "spread", "gpu-frag"}
+
+
+def test_revocable_tasks_take_their_cpu_from_the_hosts_slack():
+    c = peloton.Cluster()
+    c.add_host("slack", cpu=2, memory_mb=1024, revocable_cpu=1.5)
+    tasks = [peloton.Task("r%d" % i, R(cpu=1, memory_mb=128), revocable=True) for i in range(2)]
+    result = peloton.Placer("pack").place(tasks, c)
+    assert [p.task_id for p in result.placed] == ["r0"]  # 1.5 slack cores hold one
+    assert result.placed[0].allocation.revocable
+    host = c.host("slack")
+    assert host.revocable_cpu == 1500 and host.revocable_free_cpu == 500
+    assert host.free.cpu == 2  # the regular cpu is untouched

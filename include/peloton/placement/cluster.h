@@ -35,6 +35,8 @@ struct Host {
   Resources reserved;
   HostState state = HostState::kUp;
   uint32_t free_port_count = 0;
+  int64_t revocable_free_cpu = 0;  // milli-cpu of its revocable cpu not held by revocable tasks
+  int64_t revocable_cpu = 0;       // what it declares (HostSpec::revocable_milli_cpu)
   uint32_t tasks = 0;
   uint32_t index = 0;
   bool exclusive = false;       // has the peloton/exclusive attribute (attributes do not change)
@@ -48,6 +50,11 @@ struct Host {
   absl::flat_hash_map<uint64_t, uint32_t> job_tasks;       // JobKey(job id) -> SPREAD_JOB tasks
 
   bool has_gpus() const { return !gpus.empty(); }
+  // Whether the task's demand fits what is free (a revocable task's cpu: the revocable cpu).
+  bool Fits(const TaskSpec& task) const {
+    return task.regular_demand().FitsIn(free) &&
+           (!task.revocable || task.demand.milli_cpu() <= revocable_free_cpu);
+  }
   // Label count for constraints: HOST kind (hostname and attributes, 1 if present) or TASK kind.
   uint32_t LabelCount(LabelConstraint::Kind kind, const Label& label) const;
 };
@@ -60,12 +67,21 @@ struct Allocation {
   // JobKey of the task's job when the task counts in Host::job_tasks (SPREAD_JOB), else 0.
   uint64_t spread_job = 0;
   Resources resources;
+  // A revocable task's: its cpu is the host's revocable cpu, not its capacity's.
+  bool revocable = false;
   std::vector<std::pair<uint32_t, int64_t>> gpus;  // device index, milli-gpu taken
   std::vector<uint32_t> ports;
   std::vector<Label> labels;
 };
 
 // "key=value", the key of Host::task_labels.
+// What an allocation holds of its host's (non-revocable) resources.
+inline Resources RegularPart(const Allocation& a) {
+  Resources r = a.resources;
+  if (a.revocable) r[ResourceKind::kCpu] = 0;
+  return r;
+}
+
 std::string LabelKey(const Label& label);
 
 // A job id's key in Host::job_tasks and Allocation::spread_job: FNV-1a, 64 bits, never 0, the

@@ -105,6 +105,10 @@ struct HostSpec {
   absl::flat_hash_map<std::string, std::string> attributes;
   std::vector<PortRange> ports;
   HostState state = HostState::kUp;
+  // Revocable (slack) cpu the host declares beside its capacity, as Mesos' resource
+  // estimators do: only revocable tasks use it, for their cpu (their memory, disk and GPUs
+  // come from the capacity).
+  int64_t revocable_milli_cpu = 0;
 };
 
 struct TaskSpec {
@@ -120,9 +124,17 @@ struct TaskSpec {
   // whose volume is on that host). A pinned task whose host is missing waits for it (NoOffer).
   bool pinned = false;
   PlacementStrategy strategy = PlacementStrategy::kPackHost;
+  // Runs on slack: its cpu comes from the host's revocable cpu, the rest from its capacity.
   bool revocable = false;
 
   int64_t gpu_milli() const { return demand.milli_gpu(); }
+  // What it takes of a host's (non-revocable) free resources: its demand, less the cpu of a
+  // revocable task.
+  Resources regular_demand() const {
+    Resources r = demand;
+    if (revocable) r[ResourceKind::kCpu] = 0;
+    return r;
+  }
   bool whole_gpus() const { return demand.milli_gpu() >= 1000; }
 };
 
