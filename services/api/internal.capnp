@@ -70,6 +70,7 @@ struct Allocation {
   obsoleteTaskId @7 :Text;  # allocations no longer name their task: the call or list does
   obsoleteJobId @8 :Text;   # replaced by spreadJobKey
   spreadJobKey @9 :UInt64;  # placement::JobKey of the job when it counts for SPREAD_JOB, else 0
+  revocable @10 :Bool;      # its cpu is the host's revocable cpu
 }
 
 struct GpuDevice {
@@ -90,6 +91,7 @@ struct Host {
   ports @4 :List(PortRange);
   state @5 :UInt8;         # taskfsm::HostState
   reserved @6 :Resources;  # held outside the allocations (placement::Cluster::SetReserved)
+  revocableMilliCpu @7 :Int64;  # placement::HostSpec::revocable_milli_cpu
 }
 
 struct GangTask {
@@ -233,7 +235,8 @@ interface ResourceManager {
 
 interface HostManager {
   # What the hosts that are up hold in all (the resource manager's entitlement input).
-  capacity @0 () -> (resources :Resources);
+  # The UP hosts' capacity, and the revocable cpu they declare (slack).
+  capacity @0 () -> (resources :Resources, slack :Resources);
   # Every host in index order, all free, and every allocation held: a placement engine
   # rebuilds the cluster from this (Cluster::AddHost, then Cluster::Claim). Unavailable (as
   # is launch) from a host manager that started and has not been sent the running tasks

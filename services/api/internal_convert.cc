@@ -148,6 +148,7 @@ void Set(const placement::Allocation& a, absl::string_view hostname, Allocation:
   auto ports = out.initPorts(static_cast<unsigned>(a.ports.size()));
   for (size_t i = 0; i < a.ports.size(); ++i) ports.set(i, a.ports[i]);
   SetLabels(a.labels, out.initLabels(static_cast<unsigned>(a.labels.size())));
+  out.setRevocable(a.revocable);
 }
 
 placement::Allocation GetUnchecked(Allocation::Reader in) {
@@ -158,6 +159,7 @@ placement::Allocation GetUnchecked(Allocation::Reader in) {
   for (GpuShare::Reader g : in.getGpus()) a.gpus.emplace_back(g.getDevice(), g.getMilli());
   for (uint32_t p : in.getPorts()) a.ports.push_back(p);
   a.labels = GetLabels(in.getLabels());
+  a.revocable = in.getRevocable();
   return a;
 }
 
@@ -193,6 +195,7 @@ void Set(const placement::HostSpec& h, Host::Builder out) {
     ports[p].setEnd(h.ports[p].end);
   }
   out.setState(static_cast<uint8_t>(h.state));
+  out.setRevocableMilliCpu(h.revocable_milli_cpu);
 }
 
 absl::StatusOr<placement::HostSpec> Get(Host::Reader in) {
@@ -203,6 +206,7 @@ absl::StatusOr<placement::HostSpec> Get(Host::Reader in) {
   for (Label::Reader l : in.getAttributes()) h.attributes[Str(l.getKey())] = Str(l.getValue());
   for (PortRange::Reader p : in.getPorts()) h.ports.push_back({p.getBegin(), p.getEnd()});
   PELOTON_ASSIGN_OR_RETURN(h.state, HostStateOf(in.getState()));
+  h.revocable_milli_cpu = in.getRevocableMilliCpu();
   return h;
 }
 

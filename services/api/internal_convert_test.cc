@@ -82,6 +82,7 @@ TEST(InternalConvertTest, AllocationIsCheckedAgainstTheCluster) {
   host.gpus.assign(2, {"A100", 1000});
   host.ports = {{31000, 31010}};
   host.attributes = {{"zone", "a"}};
+  host.revocable_milli_cpu = 2000;  // FullSpec is revocable: its cpu is slack
   ASSERT_THAT(cluster.AddHost(host), IsOk());
   auto a = cluster.Allocate(0, FullSpec());
   ASSERT_THAT(a, IsOk());
@@ -96,6 +97,7 @@ TEST(InternalConvertTest, AllocationIsCheckedAgainstTheCluster) {
   EXPECT_EQ(out->ports, a->ports);
   EXPECT_EQ(out->spread_job, placement::JobKey("job"));
   EXPECT_EQ(out->labels.size(), a->labels.size());
+  EXPECT_TRUE(out->revocable);
   // The copy releases what the original allocated.
   EXPECT_THAT(cluster.Release(*out), IsOk());
 
@@ -114,6 +116,7 @@ TEST(InternalConvertTest, AllocationIsCheckedAgainstTheCluster) {
   EXPECT_EQ(spec->attributes, host.attributes);
   EXPECT_EQ(spec->ports[0].end, 31010u);
   EXPECT_EQ(spec->state, placement::HostState::kUp);
+  EXPECT_EQ(spec->revocable_milli_cpu, 2000);
   hm.getRoot<Host>().setState(6);
   EXPECT_THAT(Get(hm.getRoot<Host>().asReader()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("host.state")));

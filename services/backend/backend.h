@@ -38,6 +38,10 @@ struct HostInfo {
   std::vector<placement::GpuDevice> gpus;
   absl::flat_hash_map<std::string, std::string> attributes;
   std::vector<placement::PortRange> ports;  // what dynamic ports are chosen from
+  // Revocable (slack) cpu beside the capacity, for revocable tasks only: what a Mesos agent's
+  // resource estimator offers as revocable, or what a local or sim host declares (as Mesos'
+  // fixed resource estimator does).
+  int64_t revocable_milli_cpu = 0;
 };
 
 // A host directory mounted into a task's container.

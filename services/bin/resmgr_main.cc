@@ -46,12 +46,12 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
-        absl::StatusOr<peloton::Resources> capacity = hosts.CapacityOrError();
+        absl::StatusOr<peloton::fairshare::ClusterCapacity> capacity = hosts.CapacityOrError();
         if (!capacity.ok()) {
           spdlog::warn("tick skipped: {}", std::string(capacity.status().message()));
           return;
         }
-        pools->Tick(*capacity);
+        pools->Tick(capacity->total, capacity->slack);
         if (period > 0 && ++ticks % period == 0) preempted.AddPreempted(pools->Preempt());
       });
 }

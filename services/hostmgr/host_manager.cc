@@ -27,6 +27,7 @@ placement::HostSpec SpecOf(const backend::HostInfo& h) {
   spec.gpus = h.gpus;
   spec.attributes = h.attributes;
   spec.ports = h.ports;
+  spec.revocable_milli_cpu = h.revocable_milli_cpu;
   return spec;
 }
 
@@ -152,6 +153,14 @@ Resources HostManager::Capacity() const {
     if (cluster_.host(h).state == placement::HostState::kUp) total += cluster_.host(h).capacity;
   }
   return total;
+}
+
+Resources HostManager::Slack() const {
+  int64_t cpu = 0;
+  for (uint32_t h = 0; h < cluster_.size(); ++h) {
+    if (cluster_.host(h).state == placement::HostState::kUp) cpu += cluster_.host(h).revocable_cpu;
+  }
+  return Resources::Of(cpu, 0, 0, 0);
 }
 
 absl::Status HostManager::Launch(placement::Allocation allocation,

@@ -51,6 +51,7 @@ class HostManager final : public HostManagerApi {
 
   // HostManagerApi (documented there).
   Resources Capacity() const override;
+  Resources Slack() const override;
   std::string HostName(uint32_t host) const override { return cluster_.host(host).name; }
   absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec) override;
   absl::Status Release(const placement::Allocation& allocation) override;

@@ -42,6 +42,9 @@ class HostManagerApi {
 
   // The capacity of the hosts that are UP.
   virtual Resources Capacity() const = 0;
+  // The revocable cpu the UP hosts declare (the cluster's slack; cpu only), what revocable
+  // work is admitted against.
+  virtual Resources Slack() const = 0;
   // The name of the host with this index (hosts keep their index for the process's life).
   virtual std::string HostName(uint32_t host) const = 0;
 

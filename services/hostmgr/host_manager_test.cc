@@ -51,6 +51,7 @@ class ChangingHosts final : public backend::Backend {
       backend::HostInfo h;
       h.hostname = n;
       h.capacity = Resources::Of(4000, 1024, 100, 0);
+      h.revocable_milli_cpu = 500;
       hosts.push_back(h);
     }
     ++version;
@@ -83,6 +84,7 @@ TEST(HostManagerTest, HostsThatComeAndGo) {
   backend.Set({"a", "b"});
   PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HostManager> hm, HostManager::Create(backend));
   EXPECT_EQ(hm->Capacity().milli_cpu(), 8000);
+  EXPECT_EQ(hm->Slack(), Resources::Of(1000, 0, 0, 0));  // the UP hosts' revocable cpu
 
   backend.Set({"a", "b", "c"});
   (void)hm->Poll();
@@ -140,6 +142,7 @@ TEST(HostManagerTest, MaintenanceDrainsTakesDownAndBringsUp) {
   EXPECT_THAT(backend.calls, ::testing::ElementsAre("drain a", "drain b", "down b"));
   EXPECT_THAT(hm->TasksOnDrainingHosts(), ::testing::ElementsAre("job-0-1"));
   EXPECT_EQ(hm->Capacity().milli_cpu(), 0);  // only UP hosts count
+  EXPECT_EQ(hm->Slack(), Resources());       // their slack too
   std::vector<HostStatus> listed = hm->ListHosts();
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].tasks, 1u);

@@ -250,6 +250,13 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
                                 job.sla().minimumrunninginstances(),
                                 ") may override the job's preemptibility)"));
   }
+  if (IsRevocable(job, t) && !IsPreemptible(job, t)) {
+    return Invalid(path + ".revocable",
+                   absl::StrCat("true for ", which,
+                                ", which is not preemptible (rule: revocable tasks are "
+                                "preemptible: sla.preemptible, or preemptionPolicy.type "
+                                "TYPE_PREEMPTIBLE)"));
+  }
   for (int i = 0; i < t.labels_size(); ++i) {
     if (t.labels(i).key().empty()) {
       return Invalid(absl::StrCat(path, ".labels[", i, "].key"), "empty (rule: a label key)");
@@ -433,6 +440,10 @@ Resources DemandOf(const task_pb::TaskConfig& task) {
   return demand.ok() ? *demand : Resources();
 }
 
+bool IsRevocable(const job_pb::JobConfig& config, const task_pb::TaskConfig& task) {
+  return config.sla().revocable() || task.revocable();
+}
+
 bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance) {
   return IsPreemptible(config, TaskConfigOf(config, instance));
 }
@@ -464,7 +475,7 @@ absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& job_id,
   spec.strategy = config.placementstrategy() == job_pb::PLACEMENT_STRATEGY_SPREAD_JOB
                       ? placement::PlacementStrategy::kSpreadJob
                       : placement::PlacementStrategy::kPackHost;
-  spec.revocable = config.sla().revocable() || t.revocable();
+  spec.revocable = IsRevocable(config, t);
   return spec;
 }
 

@@ -88,6 +88,9 @@ std::string VolumeIdOf(const JobId& job, uint32_t instance);
 // Whether any instance of the job has a volume.
 bool HasVolumes(const job_pb::JobConfig& config);
 
+// Whether the task runs on slack (revocable cpu): sla.revocable, or its own `revocable`.
+bool IsRevocable(const job_pb::JobConfig& config, const task_pb::TaskConfig& task);
+
 // Whether the task may be preempted: its preemptionPolicy.type when set, else sla.preemptible.
 bool IsPreemptible(const job_pb::JobConfig& config, uint32_t instance);
 // The same for a task config already merged (TaskConfigOf).

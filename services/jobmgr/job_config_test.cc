@@ -187,6 +187,10 @@ INSTANTIATE_TEST_SUITE_P(
                "type: SERVICE\ninstancecount: 1\n"
                "defaultconfig: {command: {value: x}, volume: {containerpath: data}}",
                "defaultConfig.volume.sizeMB: 0 (rule: 1 to 16777216)"},
+        Broken{"revocable task that is not preemptible",
+               "instancecount: 2\nsla: {preemptible: false}\n"
+               "defaultconfig: {command: {value: x}}\ninstanceconfig: {1: {revocable: true}}",
+               "instanceConfig[1].revocable: true for instance 1, which is not preemptible"},
         Broken{"daemon without a command", "type: DAEMON\n",
                "defaultConfig.command.value: empty"},
         Broken{"service kill on preempt",

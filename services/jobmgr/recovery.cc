@@ -78,7 +78,7 @@ absl::Status JobManager::ResyncPools() {
         PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
             PoolId(j.config.respoolid().value()), t.mesos_task_id,
             fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, config),
-                                      j.config.sla().revocable(), config.controller()),
+                                      spec->revocable, config.controller()),
             j.config.sla().priority()));
       } else if (Active(t.state)) {
         // Queued or being placed: queued again (a resource manager that still has it keeps it),

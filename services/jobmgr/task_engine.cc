@@ -367,12 +367,13 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
     fairshare::Gang g;
     g.id = job.tasks[members[0]].mesos_task_id;
     g.priority = sla.priority();
-    g.revocable = sla.revocable();
-    // One merge per task: the first member's config also gives the gang's flags.
+    // One merge per task: the first member's config also gives the gang's flags (the members
+    // of a multi-task gang are never revocable).
     for (uint32_t i : members) {
       const task_pb::TaskConfig task = TaskConfigOf(job.config, i);
       if (i == members[0]) {
         g.preemptible = IsPreemptible(job.config, task);
+        g.revocable = IsRevocable(job.config, task);
         g.controller = task.controller();
       }
       g.tasks.push_back({job.tasks[i].mesos_task_id, DemandOf(task)});
@@ -383,7 +384,10 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   std::vector<uint32_t> gang, alone;
   const uint32_t min = sla.minimumrunninginstances();
   for (uint32_t i : instances) {
-    (min > 1 && !sla.revocable() && i < min && RunOf(job.tasks[i]) == 1 ? gang : alone)
+    (min > 1 && i < min && RunOf(job.tasks[i]) == 1 &&
+             !IsRevocable(job.config, TaskConfigOf(job.config, i))
+         ? gang
+         : alone)
         .push_back(i);
   }
   std::vector<std::vector<uint32_t>> groups;

@@ -260,7 +260,7 @@ absl::Status ResourceManager::RemoveGang(absl::string_view gang_id) {
   return absl::OkStatus();
 }
 
-void ResourceManager::Tick(const Resources& capacity) {
+void ResourceManager::Tick(const Resources& capacity, const Resources& slack) {
   const absl::Time now = Now();
   // Handed out so long ago that the engine will not answer for them any more.
   std::vector<Queued> front;
@@ -276,7 +276,7 @@ void ResourceManager::Tick(const Resources& capacity) {
   }
   PushFront(std::move(front));
 
-  tree_.ComputeEntitlements({.total = capacity});
+  tree_.ComputeEntitlements({.total = capacity, .slack = slack});
   for (fairshare::AdmittedGang& admitted : admitter_.AdmitReady()) {
     const fairshare::Gang& g = admitted.gang;
     for (const fairshare::GangTask& t : g.tasks) {
@@ -291,8 +291,10 @@ void ResourceManager::Tick(const Resources& capacity) {
         {id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)}, now, 0});
   }
   // Behind the gangs just admitted, which have not been tried yet.
-  const bool changed = last_capacity_.has_value() && *last_capacity_ != capacity;
+  const bool changed =
+      last_capacity_.has_value() && (*last_capacity_ != capacity || last_slack_ != slack);
   last_capacity_ = capacity;
+  last_slack_ = slack;
   EndBackoffs(now, changed);
 }
 

@@ -92,7 +92,8 @@ class ResourceManager final : public ResourceManagerApi {
   // in the ready queue, their tasks counted in their pool's allocation. Gangs placing past
   // placing_timeout count as not placed, and gangs whose backoff is over (all of them if
   // `capacity` changed since the last tick) rejoin the ready queue behind those just admitted.
-  void Tick(const Resources& capacity);
+  // `slack`: the cluster's revocable cpu, what revocable gangs are admitted against.
+  void Tick(const Resources& capacity, const Resources& slack = Resources());
   std::vector<ReadyGang> DequeueReady(size_t limit) override;
   void TaskEnded(absl::string_view task_id) override;
   absl::Status AdoptTask(const PoolId& pool, absl::string_view task_id,
@@ -196,6 +197,7 @@ class ResourceManager final : public ResourceManagerApi {
   uint64_t next_backoff_ = 0;
   uint64_t readmitted_ = 0;
   std::optional<Resources> last_capacity_;
+  Resources last_slack_;
 };
 
 }  // namespace peloton::resmgr

@@ -222,8 +222,10 @@ void SetStatuses(const std::vector<backend::TaskStatus>& statuses,
 }  // namespace
 
 kj::Promise<void> HostManagerServer::capacity(CapacityContext context) {
-  return loop_.Run(
-      [this, context]() mutable { Set(hm_.Capacity(), context.getResults().initResources()); });
+  return loop_.Run([this, context]() mutable {
+    Set(hm_.Capacity(), context.getResults().initResources());
+    Set(hm_.Slack(), context.getResults().initSlack());
+  });
 }
 
 namespace {

@@ -272,17 +272,26 @@ absl::Status RemoteHostManager::Ping() {
   });
 }
 
-absl::StatusOr<Resources> RemoteHostManager::CapacityOrError() const {
-  return Calling(peer_, [&]() -> absl::StatusOr<Resources> {
+absl::StatusOr<fairshare::ClusterCapacity> RemoteHostManager::CapacityOrError() const {
+  return Calling(peer_, [&]() -> absl::StatusOr<fairshare::ClusterCapacity> {
     auto response =
         peer_.Get<wire::HostManager>().capacityRequest().send().wait(peer_.wait_scope());
-    return Get(response.getResources());
+    return fairshare::ClusterCapacity{Get(response.getResources()), Get(response.getSlack())};
   });
 }
 
 Resources RemoteHostManager::Capacity() const {
-  absl::StatusOr<Resources> capacity = CapacityOrError();
-  return ValueOrWarn(std::move(capacity), "cluster capacity");
+  absl::StatusOr<fairshare::ClusterCapacity> capacity = CapacityOrError();
+  return capacity.ok() ? capacity->total
+                       : ValueOrWarn(absl::StatusOr<Resources>(capacity.status()),
+                                     "cluster capacity");
+}
+
+Resources RemoteHostManager::Slack() const {
+  absl::StatusOr<fairshare::ClusterCapacity> capacity = CapacityOrError();
+  return capacity.ok() ? capacity->slack
+                       : ValueOrWarn(absl::StatusOr<Resources>(capacity.status()),
+                                     "cluster slack");
 }
 
 absl::Status RemoteHostManager::Snapshot(placement::Cluster& cluster) {

@@ -121,7 +121,9 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   explicit RemoteHostManager(std::string address);
 
   Resources Capacity() const override;  // empty, logged, when the host manager is unreachable
-  absl::StatusOr<Resources> CapacityOrError() const;
+  Resources Slack() const override;     // the same
+  // Capacity and slack in one call.
+  absl::StatusOr<fairshare::ClusterCapacity> CapacityOrError() const;
   std::string HostName(uint32_t host) const override;
   absl::Status Launch(placement::Allocation allocation, const backend::LaunchSpec& spec) override;
   // The allocation was made on a snapshot and never claimed here: nothing to give back.

@@ -2,6 +2,8 @@
 
 #include "services/runtime/config.h"
 
+#include <cmath>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
@@ -176,6 +178,14 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (c.hosts_size() > 0 && c.local_hosts() > 0) {
     return Invalid("local_hosts", "set with hosts (rule: declare hosts or split the machine)");
   }
+  constexpr double kMaxRevocableCpu = 1e6;
+  if (!(c.revocable_cpu() >= 0 && c.revocable_cpu() <= kMaxRevocableCpu)) {
+    return Invalid("revocable_cpu", absl::StrCat(c.revocable_cpu(), " (rule: 0 to 1000000 cores)"));
+  }
+  if (c.hosts_size() > 0 && c.revocable_cpu() > 0) {
+    return Invalid("revocable_cpu",
+                   "set with hosts (rule: declared hosts give their own hosts[i].revocable_cpu)");
+  }
   absl::flat_hash_set<std::string> names;
   for (int i = 0; i < c.hosts_size(); ++i) {
     const config::LocalHost& h = c.hosts(i);
@@ -185,6 +195,10 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
     }
     if (!(h.cpu() > 0) || !(h.memory_mb() > 0) || h.disk_mb() < 0) {
       return Invalid(at, "cpu and memory_mb > 0, disk_mb >= 0");
+    }
+    if (!(h.revocable_cpu() >= 0 && h.revocable_cpu() <= kMaxRevocableCpu)) {
+      return Invalid(at + ".revocable_cpu",
+                     absl::StrCat(h.revocable_cpu(), " (rule: 0 to 1000000 cores)"));
     }
     if (h.port_begin() > h.port_end() || h.port_end() > 65535) {
       return Invalid(at + ".port_begin", absl::StrCat(h.port_begin(), "-", h.port_end(),
@@ -224,8 +238,10 @@ absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& fi
 absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& c,
                                                             const backend::HostInfo& machine) {
   if (c.hosts_size() == 0) {
-    if (c.local_hosts() == 0) return std::vector<backend::HostInfo>{machine};
-    return backend::local::SplitIntoVirtualHosts(machine, static_cast<int>(c.local_hosts()));
+    backend::HostInfo with_slack = machine;
+    with_slack.revocable_milli_cpu = std::llround(c.revocable_cpu() * 1000);
+    if (c.local_hosts() == 0) return std::vector<backend::HostInfo>{with_slack};
+    return backend::local::SplitIntoVirtualHosts(with_slack, static_cast<int>(c.local_hosts()));
   }
   std::vector<backend::HostInfo> hosts;
   for (const config::LocalHost& h : c.hosts()) {
@@ -240,6 +256,7 @@ absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& 
     for (const config::Label& l : h.labels()) info.attributes[l.key()] = l.value();
     info.attributes["hostname"] = h.name();
     if (h.port_end() > 0) info.ports = {{h.port_begin(), h.port_end()}};
+    info.revocable_milli_cpu = std::llround(h.revocable_cpu() * 1000);
     hosts.push_back(std::move(info));
   }
   return hosts;

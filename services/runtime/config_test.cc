@@ -91,6 +91,40 @@ TEST(MasterConfigTest, TheGoalStateWaitsDefaultToPelotonsAndAreChecked) {
                HasSubstr("goal_state.daemon_period_seconds: -2 (rule: > 0")));
 }
 
+// Slack: the machine's revocable cpu is split among its virtual hosts; declared hosts give
+// their own; each is checked.
+TEST(MasterConfigTest, RevocableCpuIsDeclaredAndChecked) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      MasterConfig split, LoadMasterConfig({Write("split.yaml", "local_hosts: 4\nrevocable_cpu: 2\n")}));
+  backend::HostInfo machine;
+  machine.hostname = "m";
+  machine.capacity = Resources::Of(8000, 8192, 100, 0);
+  machine.ports = {{31000, 31999}};
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts, LocalHostsOf(split, machine));
+  ASSERT_EQ(hosts.size(), 4u);
+  EXPECT_EQ(hosts[3].revocable_milli_cpu, 500);
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      MasterConfig declared,
+      LoadMasterConfig({Write("declared.yaml",
+                              "hosts: [{name: a, cpu: 2, memory_mb: 100, revocable_cpu: 1.5}]\n")}));
+  PELOTON_ASSERT_OK_AND_ASSIGN(hosts, LocalHostsOf(declared, machine));
+  EXPECT_EQ(hosts[0].revocable_milli_cpu, 1500);
+  EXPECT_THAT(LoadMasterConfig({Write("neg.yaml", "revocable_cpu: -1\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("revocable_cpu: -1 (rule: 0 to 1000000 cores)")));
+  EXPECT_THAT(LoadMasterConfig({Write("both.yaml",
+                                      "revocable_cpu: 1\nhosts: [{name: a, cpu: 2, memory_mb: "
+                                      "100}]\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("revocable_cpu: set with hosts")));
+  EXPECT_THAT(LoadMasterConfig({Write("host.yaml",
+                                      "hosts: [{name: a, cpu: 2, memory_mb: 100, revocable_cpu: "
+                                      "-3}]\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hosts[0].revocable_cpu: -3")));
+}
+
 TEST(MasterConfigTest, ThePlacementRetryDefaultsAndIsChecked) {
   PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig defaults,
                                LoadMasterConfig({Write("empty.yaml", "{}\n")}));

@@ -30,7 +30,7 @@ absl::Status Master::Tick() {
   jobs_->RunTimers();
   jobs_->FollowHosts();
   jobs_->EvictFromDrainingHosts();
-  pools_->Tick(hosts_->Capacity());
+  pools_->Tick(hosts_->Capacity(), hosts_->Slack());
   if (options_.preemption_period_ticks > 0 && ++ticks_ % options_.preemption_period_ticks == 0) {
     jobs_->Preempt(pools_->Preempt());
   }

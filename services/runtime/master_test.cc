@@ -76,6 +76,7 @@ class MasterTest : public ::testing::Test {
     machine.hostname = "local";
     machine.capacity = Resources::Of(4000 * hosts_count, 4096 * hosts_count, 10000, 0);
     machine.ports = {{31000, 31999}};
+    machine.revocable_milli_cpu = revocable_milli_cpu_;
     PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
                                  backend::local::SplitIntoVirtualHosts(machine, hosts_count));
     const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -179,6 +180,7 @@ resources:
   }
 
   std::string dir_;
+  int64_t revocable_milli_cpu_ = 0;  // the machine's slack, split among the virtual hosts
   MasterOptions options_;
   PoolId pool_;
   std::unique_ptr<store::SqliteStore> store_;
@@ -586,6 +588,72 @@ TEST_P(PreemptionTest, APoolOverItsEntitlementGivesBackTheExcess) {
 }
 
 INSTANTIATE_TEST_SUITE_P(KillOnPreempt, PreemptionTest, ::testing::Bool());
+
+// Reference §7 scenario 6 (revocable work): the hosts declare 4 cores of slack; the pool's
+// slack limit is Peloton's default 20% of its memory reservation (1000 MB: 200 MB), so of three
+// 100 MB revocable tasks two run, on slack cpu; the third waits without blocking non-revocable
+// work; non-revocable demand that needs the pool's memory takes it back from revocable tasks
+// first.
+TEST_F(MasterTest, RevocableTasksRunOnSlackWithinTheSlackLimitAndArePreemptedFirst) {
+  options_.preemption_period_ticks = 1;
+  revocable_milli_cpu_ = 4000;
+  ASSERT_NO_FATAL_FAILURE(Start(2));
+  EXPECT_EQ(master_->hosts().Slack(), Resources::Of(4000, 0, 0, 0));
+  resmgr::respool_pb::ResourcePoolConfig config;
+  ASSERT_THAT(api::YamlToProto(R"yaml(
+name: slack
+resources:
+- {kind: cpu, reservation: 4, limit: 8, share: 1}
+- {kind: memory, reservation: 1000, limit: 1000, share: 1}
+)yaml",
+                               config)
+                  .status(),
+              IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(PoolId pool, master_->pools().CreatePool("/slack", config));
+  const auto job = [&](uint32_t instances, bool revocable, double cpu) {
+    jobmgr::job_pb::JobConfig j = Job(absl::StrCat(
+        "instancecount: ", instances, "\nsla: {preemptible: true, revocable: ",
+        revocable ? "true" : "false", "}\ndefaultconfig:\n  resource: {cpulimit: ", cpu,
+        ", memlimitmb: 100}\n  command: {shell: true, value: 'sleep 600'}\n"));
+    j.mutable_respoolid()->set_value(pool.value());
+    return j;
+  };
+  const auto slack_cpu_free = [&] {
+    int64_t free = 0;
+    const placement::Cluster& cluster = master_->hosts().cluster();
+    for (uint32_t h = 0; h < cluster.size(); ++h) free += cluster.host(h).revocable_free_cpu;
+    return free;
+  };
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId r, master_->jobs().CreateJob(job(3, true, 1)));
+  TickUntil(r, [](const auto& v) { return Count(v, TaskState::kRunning) == 2; });
+  for (int i = 0; i < 50; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView view, master_->jobs().GetJob(r));
+  EXPECT_EQ(Count(view, TaskState::kRunning), 2u);  // 300 MB of revocable work, 200 MB allowed
+  EXPECT_EQ(Count(view, TaskState::kPending), 1u);
+  EXPECT_EQ(slack_cpu_free(), 2000);  // their cpu is slack
+
+  // Non-revocable work goes past the waiting revocable task.
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId n, master_->jobs().CreateJob(job(1, false, 0.5)));
+  TickUntil(n, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
+
+  // 900 MB of non-revocable work in all leaves 100 MB of the pool's 1000 for revocable tasks:
+  // one of the two running goes back to wait (preempted, not failed), and all of M runs.
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId m, master_->jobs().CreateJob(job(8, false, 0.5)));
+  TickUntil(m, [](const auto& v) { return Count(v, TaskState::kRunning) == 8; });
+  view = TickUntil(r, [](const auto& v) {
+    return Count(v, TaskState::kRunning) == 1 && Count(v, TaskState::kPending) == 2;
+  });
+  EXPECT_EQ(Count(view, TaskState::kRunning), 1u);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, master_->jobs().ListTasks(r));
+  int second_runs = 0;
+  for (const store::TaskRuntime& t : tasks) {
+    EXPECT_EQ(t.failure_count, 0u) << "a preemption is not a failure";
+    second_runs += absl::EndsWith(t.mesos_task_id, "-2");
+  }
+  EXPECT_EQ(second_runs, 1);
+  EXPECT_EQ(slack_cpu_free(), 3000);
+}
 
 // Preemption prefers tasks admitted but not launched (READY): here A's tasks ask for more
 // dynamic ports than any host has, so they are admitted but never placed; when B asks for its

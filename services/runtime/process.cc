@@ -76,6 +76,8 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
     app.add_option("--local-hosts", f.local_hosts,
                    "split this machine into N virtual hosts (0: one host, the machine)")
         ->check(CLI::Range(0, 1024));
+    app.add_option("--revocable-cpu", f.revocable_cpu,
+                   "revocable (slack) cpu cores the local hosts declare, split among them");
     app.add_option("--runner", f.runner, "the peloton-task-runner binary");
     app.add_option("--backend", f.backend,
                    "local (processes on this machine), sim (simulated hosts) or mesos")
@@ -142,6 +144,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
     c.clear_hosts();
     c.set_local_hosts(static_cast<uint32_t>(f.local_hosts));
   }
+  if (given("--revocable-cpu")) c.set_revocable_cpu(f.revocable_cpu);
   if (given("--placement-profile")) c.set_placement_profile(f.placement_profile);
   if (given("--placement-dequeue-limit")) {
     c.set_placement_dequeue_limit(static_cast<uint32_t>(f.placement_dequeue_limit));

@@ -41,7 +41,7 @@ struct Flags {
       mesos_secret_file;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
-  double sim_speed = 0;
+  double sim_speed = 0, revocable_cpu = 0;
 };
 
 void AddFlags(CLI::App& app, Flags& flags, unsigned groups);

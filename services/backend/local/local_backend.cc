@@ -176,6 +176,7 @@ absl::StatusOr<std::vector<HostInfo>> SplitIntoVirtualHosts(const HostInfo& mach
     h.capacity =
         Resources::Of(machine.capacity.milli_cpu() / n, machine.capacity.memory_mb() / n,
                       machine.capacity.disk_mb() / n, 1000 * static_cast<int64_t>(h.gpus.size()));
+    h.revocable_milli_cpu = machine.revocable_milli_cpu / n;
     h.ports = {{ports[i * per_host_ports], ports[(i + 1) * per_host_ports - 1]}};
   }
   return hosts;

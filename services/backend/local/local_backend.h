@@ -52,8 +52,8 @@ struct LocalBackendOptions {
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
 // (nvidia-smi), ports 31000-32000 (Mesos' default range), attribute `hostname`.
 HostInfo DiscoverThisMachine(const std::string& disk_path);
-// `machine` split into `n` virtual hosts "<name>-<i>", each with 1/n of the resources and of
-// the port range, and whole GPUs dealt out in turn. InvalidArgument for n < 1 or more hosts
+// `machine` split into `n` virtual hosts "<name>-<i>", each with 1/n of the resources (its
+// revocable cpu too) and of the port range, and whole GPUs dealt out in turn. InvalidArgument for n < 1 or more hosts
 // than milli-cpus or ports.
 absl::StatusOr<std::vector<HostInfo>> SplitIntoVirtualHosts(const HostInfo& machine, int n);
 // The GPUs `nvidia-smi --query-gpu=name --format=csv,noheader` lists (none without it).

@@ -44,7 +44,7 @@ bool LeadingNumber(absl::string_view command, absl::string_view word, double* n)
 absl::StatusOr<std::vector<HostInfo>> GenerateHosts(int count, absl::string_view shape) {
   if (count <= 0) return Invalid("sim hosts", absl::StrCat(count, " (rule: at least one)"));
   double cpu = 32, memory_mb = 262144, disk_mb = 1048576, gpus = 0, port_begin = kPortBegin,
-         port_end = kPortEnd;
+         port_end = kPortEnd, revocable_cpu = 0;
   std::string model;
   for (absl::string_view item : absl::StrSplit(shape, ',', absl::SkipWhitespace())) {
     std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
@@ -60,11 +60,12 @@ absl::StatusOr<std::vector<HostInfo>> GenerateHosts(int count, absl::string_view
                      : key == "gpus"       ? &gpus
                      : key == "port_begin" ? &port_begin
                      : key == "port_end"   ? &port_end
+                     : key == "revocable_cpu" ? &revocable_cpu
                                            : nullptr;
     if (target == nullptr) {
       return Invalid(absl::StrCat("sim host shape: ", key),
                      "unknown (rule: cpu, memory_mb, disk_mb, gpus, gpu_model, port_begin, "
-                     "port_end)");
+                     "port_end, revocable_cpu)");
     }
     if (!absl::SimpleAtod(value, target) || !(*target >= 0)) {
       return Invalid(absl::StrCat("sim host shape: ", key),
@@ -89,6 +90,7 @@ absl::StatusOr<std::vector<HostInfo>> GenerateHosts(int count, absl::string_view
     h.attributes["hostname"] = h.hostname;
     if (!model.empty()) h.attributes["gpu_model"] = model;
     h.ports = {{static_cast<uint32_t>(port_begin), static_cast<uint32_t>(port_end)}};
+    h.revocable_milli_cpu = std::llround(revocable_cpu * 1000);
   }
   return hosts;
 }

@@ -50,9 +50,10 @@ struct SimOptions {
 };
 
 // `count` hosts "sim-0", "sim-1", ... of one shape: comma-separated key=value among cpu (cores),
-// memory_mb, disk_mb, gpus (whole devices), gpu_model, port_begin, port_end; every key optional
-// (defaults: 32 cores, 256 GiB, 1 TiB, no GPU, ports 31000-32999). InvalidArgument naming
-// the key and the rule.
+// memory_mb, disk_mb, gpus (whole devices), gpu_model, port_begin, port_end, revocable_cpu
+// (slack cores it declares for revocable tasks); every key optional (defaults: 32 cores,
+// 256 GiB, 1 TiB, no GPU, ports 31000-32999, no slack). InvalidArgument naming the key and
+// the rule.
 absl::StatusOr<std::vector<HostInfo>> GenerateHosts(int count, absl::string_view shape);
 // The hosts of a node list (openb columns sn,cpu_milli,memory_mib,gpu,model), each with ports
 // 31000-32999 and the attribute gpu_model when it has GPUs. The reader's errors name the file,

@@ -197,6 +197,11 @@ TEST(SimHostsTest, GeneratedAndRead) {
   ASSERT_EQ(hosts[0].gpus.size(), 2u);
   EXPECT_EQ(hosts[0].gpus[1].model, "A100");
   EXPECT_EQ(hosts[0].attributes.at("gpu_model"), "A100");
+  EXPECT_EQ(hosts[0].revocable_milli_cpu, 0);
+  PELOTON_ASSERT_OK_AND_ASSIGN(hosts, GenerateHosts(1, "cpu=8, revocable_cpu=2.5"));
+  EXPECT_EQ(hosts[0].revocable_milli_cpu, 2500);
+  EXPECT_THAT(GenerateHosts(1, "revocable_cpu=-1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("revocable_cpu")));
   EXPECT_THAT(GenerateHosts(1, "cpus=8"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cpus: unknown")));
   EXPECT_THAT(GenerateHosts(1, "cpu=-1"),

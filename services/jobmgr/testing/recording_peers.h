@@ -96,6 +96,7 @@ class RecordingResourceManager final : public resmgr::ResourceManagerApi {
 class RecordingHostManager final : public hostmgr::HostManagerApi {
  public:
   Resources Capacity() const override { return Resources::Of(64'000, 65'536, 0, 0); }
+  Resources Slack() const override { return Resources(); }
   std::string HostName(uint32_t host) const override { return absl::StrCat("host-", host); }
   absl::Status Launch(placement::Allocation, const backend::LaunchSpec& spec) override {
     if (!launch_error.ok()) return launch_error;
