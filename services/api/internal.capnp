@@ -134,6 +134,7 @@ struct LaunchSpec {
   volumes @11 :List(VolumeMount);
   healthCheck @12 :HealthCheck;   # unset: none
   persistentVolume @13 :PersistentVolume;  # unset: none
+  revocable @14 :Bool;
 }
 
 struct PersistentVolume {         # backend::PersistentVolumeSpec

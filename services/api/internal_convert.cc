@@ -286,6 +286,7 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
     c.setMaxConsecutiveFailures(h.max_consecutive_failures);
     c.setUnshareEnvironment(!h.task_environment);
   }
+  out.setRevocable(s.revocable);
   if (s.persistent_volume.has_value()) {
     PersistentVolume::Builder v = out.initPersistentVolume();
     v.setId(s.persistent_volume->id);
@@ -326,6 +327,7 @@ absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in) {
     h.task_environment = !c.getUnshareEnvironment();
     s.health_check = std::move(h);
   }
+  s.revocable = in.getRevocable();
   if (in.hasPersistentVolume()) {
     PersistentVolume::Reader v = in.getPersistentVolume();
     s.persistent_volume =

@@ -182,12 +182,14 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                                                .timeout = absl::Seconds(4),
                                                .max_consecutive_failures = 5};
   spec.persistent_volume = backend::PersistentVolumeSpec{"job-0", "var/data", 512};
+  spec.revocable = true;
   capnp::MallocMessageBuilder hm;
   Set(spec, hm.initRoot<LaunchSpec>());
   read = Get(hm.getRoot<LaunchSpec>().asReader());
   ASSERT_THAT(read, IsOk());
   EXPECT_EQ(read->health_check, spec.health_check);
   EXPECT_EQ(read->persistent_volume, spec.persistent_volume);
+  EXPECT_TRUE(read->revocable);
   hm.getRoot<LaunchSpec>().getHealthCheck().setType(3);
   EXPECT_THAT(Get(hm.getRoot<LaunchSpec>().asReader()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.healthCheck.type")));

@@ -94,6 +94,7 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, std::string>> environment;  // added to the backend's own
   std::vector<std::pair<std::string, std::string>> labels;       // the task's (key, value)
   Resources resources;  // its persistent volume's size included in the disk
+  bool revocable = false;  // its cpu is the host's revocable cpu (HostInfo::revocable_milli_cpu)
   std::vector<uint32_t> ports;  // the dynamic ports placement gave the task on its host
   // A Docker image to run the command in (Mesos's own containerizer), with volumes. Empty: the
   // command runs on the host. Only a backend with a container runtime (mesos) takes these.

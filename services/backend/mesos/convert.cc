@@ -50,10 +50,10 @@ void AddScalar(const std::string& name, double value, const std::string& role,
 
 namespace {
 
-// What a host offers `role`: its resources reserved for the role or unreserved, revocable ones
-// skipped (slack is not capacity), scalars summed and port ranges merged.
+// What a host offers `role`: its resources reserved for the role or unreserved, scalars summed
+// and port ranges merged; revocable cpus apart (slack is not capacity).
 struct Offered {
-  double cpus = 0, mem = 0, disk = 0, gpus = 0;
+  double cpus = 0, mem = 0, disk = 0, gpus = 0, revocable_cpus = 0;
   std::vector<placement::PortRange> ports;
 
   void Add(const Resource& r, const std::string& role) {
@@ -61,7 +61,10 @@ struct Offered {
                                           ? r.reservations(r.reservations_size() - 1).role()
                                           : (r.has_role() ? r.role() : "*");
     if (reserved_for != "*" && reserved_for != role) return;
-    if (r.has_revocable()) return;
+    if (r.has_revocable()) {
+      if (r.type() == Value::SCALAR && r.name() == "cpus") revocable_cpus += r.scalar().value();
+      return;
+    }
     if (r.type() == Value::SCALAR) {
       const double v = r.scalar().value();
       if (r.name() == "cpus") cpus += v;
@@ -117,6 +120,7 @@ absl::StatusOr<HostInfo> HostOf(
       Resources::FromUnits(offered.cpus, offered.mem, offered.disk, whole_gpus);
   if (!capacity.ok()) return capacity.status();
   h.capacity = *capacity;
+  h.revocable_milli_cpu = std::llround(std::max(0.0, offered.revocable_cpus) * 1000);
   return h;
 }
 
@@ -209,6 +213,9 @@ std::string PersistenceIdOf(const Resource& resource) {
   t.mutable_task_id()->set_value(spec.task_id);
   t.mutable_agent_id()->set_value(agent_id);
   AddScalar("cpus", spec.resources.milli_cpu() / 1000.0, role, t);
+  if (spec.revocable && t.resources_size() > 0 && t.resources(0).name() == "cpus") {
+    t.mutable_resources(0)->mutable_revocable();  // slack cpus, from a revocable offer
+  }
   AddScalar("mem", static_cast<double>(spec.resources.memory_mb()), role, t);
   AddScalar("disk", static_cast<double>(TaskDiskOf(spec)), role, t);
   AddScalar("gpus", spec.resources.milli_gpu() / 1000.0, role, t);

@@ -43,18 +43,21 @@ struct FrameworkOptions {
 // its attributes as Peloton reads them (text as is, scalars with 6 decimals, set items joined by
 // ","; ranges are not supported and skipped). GPU devices: one per whole gpu offered, of the
 // model in the attribute `gpu_model` if any. Persistent volumes are not counted: their disk is
-// their task's. InvalidArgument for no offers, or offers of different agents.
+// their task's. Revocable cpus are the host's revocable_milli_cpu, not capacity.
+// InvalidArgument for no offers, or offers of different agents.
 absl::StatusOr<HostInfo> HostOfOffers(absl::Span<const ::mesos::v1::Offer> offers,
                                       const std::string& role);
 
 // The same host as the operator API's GET_AGENTS describes it: its whole capacity for `role`
 // (total resources reserved for the role or unreserved), whatever is running there. This is
-// the host's capacity; offers say only what is free now. InvalidArgument for an agent without
-// hostname or id.
+// the host's capacity; offers say only what is free now. Revocable cpus in its total (what its
+// resource estimator offers) are its revocable_milli_cpu. InvalidArgument for an agent
+// without hostname or id.
 absl::StatusOr<HostInfo> HostOfAgent(const ::mesos::v1::master::Response::GetAgents::Agent& agent,
                                      const std::string& role);
 
-// The TaskInfo that launches `spec` on the agent: cpus, mem, disk and gpus scalars and the
+// The TaskInfo that launches `spec` on the agent: cpus (revocable for a revocable task), mem,
+// disk and gpus scalars and the
 // allocated ports as ranges, each allocated to `role` (allocation_info, as a MULTI_ROLE
 // framework must), the command (shell or executable with arguments), the environment, the
 // labels and the kill grace period.

@@ -213,6 +213,8 @@ absl::Status MesosBackend::RefreshAgents() {
       spdlog::warn("mesos: agent skipped: {}", std::string(host.status().message()));
       continue;
     }
+    // Revocable offers come only to a framework that asked for them (REVOCABLE_RESOURCES).
+    if (!options_.framework.revocable) host->revocable_milli_cpu = 0;
     // The machine id Mesos knows the agent by: its hostname and the IP of its pid
     // ("slave(1)@10.0.0.1:5051").
     ::mesos::v1::MachineID machine;
@@ -628,13 +630,17 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
       std::vector<::mesos::v1::Offer::Operation> ops;  // volumes made for the launches
       std::vector<Pending> launched, still;
       Resources left = offered.ok() ? offered->capacity : Resources();
+      int64_t left_revocable = offered.ok() ? offered->revocable_milli_cpu : 0;
       for (Pending& p : pending) {
         const std::optional<PersistentVolumeSpec>& v = p.spec.persistent_volume;
         std::optional<::mesos::v1::Resource> volume;
         // The volume's disk is its own resource: what the task needs of the unreserved disk is
         // its own, and the volume's size when the volume is yet to be made.
+        // A revocable task's cpu comes from the revocable cpus offered.
         const Resources& r = p.spec.resources;
-        Resources needs = Resources::Of(r.milli_cpu(), r.memory_mb(), TaskDiskOf(p.spec), r.milli_gpu());
+        const int64_t revocable_cpu = p.spec.revocable ? r.milli_cpu() : 0;
+        Resources needs = Resources::Of(r.milli_cpu() - revocable_cpu, r.memory_mb(),
+                                        TaskDiskOf(p.spec), r.milli_gpu());
         if (v.has_value()) {
           if (auto it = offered_volumes.find(v->id); it != offered_volumes.end()) {
             volume = it->second;  // made before, free now
@@ -646,8 +652,10 @@ void MesosBackend::LaunchWaiting(absl::Time now, std::vector<TaskStatus>& out) {
             continue;
           }
         }
-        if (offered.ok() && needs.FitsIn(left) && PortsIn(p.spec.ports, offered->ports)) {
+        if (offered.ok() && needs.FitsIn(left) && revocable_cpu <= left_revocable &&
+            PortsIn(p.spec.ports, offered->ports)) {
           left -= needs;
+          left_revocable -= revocable_cpu;
           tasks.push_back(TaskInfoOf(p.spec, agent, p.spec.ports, options_.framework.role));
           if (v.has_value() && !volume.has_value()) {
             VolumeOperations made =

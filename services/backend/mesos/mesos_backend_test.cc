@@ -268,6 +268,50 @@ TEST_F(MesosBackendTest, APersistentVolumeIsReservedCreatedLaunchedAndDestroyedW
   EXPECT_EQ(backend->Hosts()[1].capacity.disk_mb(), 10000);
 }
 
+// Slack: an agent's revocable cpus (its resource estimator's) are its hosts' revocable cpu for
+// a framework that takes revocable offers (none otherwise); a revocable task's cpus are
+// revocable in its launch and come from the revocable offers.
+TEST_F(MesosBackendTest, RevocableCpusAreSlackAndRevocableTasksLaunchOnThem) {
+  master_ptr_ = std::make_unique<FakeMesosMaster>(
+      io_, std::vector<FakeAgent>{FakeAgent{.id = "a1", .hostname = "h1", .revocable_cpus = 4}});
+  FakeMesosMaster& master = *master_ptr_;
+  options_.master = master.Listen();
+  {
+    auto plain = Started();
+    EXPECT_EQ(plain->Hosts()[0].revocable_milli_cpu, 0);  // not asked for: none
+  }
+  options_.framework.revocable = true;
+  auto backend = Started();
+  ASSERT_EQ(backend->Hosts()[0].revocable_milli_cpu, 4000);
+  LaunchSpec slack = Spec("r-0-1", "h1", 3000);
+  slack.revocable = true;
+  LaunchSpec more = Spec("r-1-1", "h1", 2000);
+  more.revocable = true;
+  ASSERT_THAT(backend->Launch(slack), IsOk());
+  ASSERT_THAT(backend->Launch(more), IsOk());
+  master.OfferAll();
+  auto all = PollUntil(*backend,
+                       [](const auto& all) { return Has(all, "r-0-1", MesosTaskState::kRunning); });
+  ASSERT_TRUE(Has(all, "r-0-1", MesosTaskState::kRunning));
+  EXPECT_FALSE(Has(all, "r-1-1", MesosTaskState::kRunning));  // 1 revocable cpu left, not 2
+  const Call* accept = nullptr;
+  for (const Call& c : master.calls()) {
+    if (c.type() == Call::ACCEPT) accept = &c;
+  }
+  ASSERT_NE(accept, nullptr);
+  const auto& info = accept->accept().operations(0).launch().task_infos(0);
+  bool revocable_cpus = false;
+  for (const auto& r : info.resources()) {
+    if (r.name() == "cpus") revocable_cpus = r.has_revocable() && r.scalar().value() == 3;
+  }
+  EXPECT_TRUE(revocable_cpus);
+  master.EndTask("r-0-1", ::mesos::v1::TASK_FINISHED);
+  master.OfferAll();
+  all = PollUntil(*backend,
+                  [](const auto& all) { return Has(all, "r-1-1", MesosTaskState::kRunning); });
+  EXPECT_TRUE(Has(all, "r-1-1", MesosTaskState::kRunning));
+}
+
 TEST_F(MesosBackendTest, GpuTasksTakeWholeGpusFromTheGpuAgent) {
   auto backend = Started();
   EXPECT_THAT(backend->Launch([] {

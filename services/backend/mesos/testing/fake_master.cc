@@ -36,6 +36,15 @@ void AddResources(const FakeAgent& a, double cpus, double mem, double disk, doub
   range->set_end(a.port_end);
 }
 
+void AddRevocableCpus(double cpus, google::protobuf::RepeatedPtrField<::mesos::v1::Resource>* out) {
+  if (cpus <= 1e-9) return;
+  auto* r = out->Add();
+  r->set_name("cpus");
+  r->set_type(::mesos::v1::Value::SCALAR);
+  r->mutable_scalar()->set_value(cpus);
+  r->mutable_revocable();
+}
+
 void AddAttributes(const FakeAgent& a,
                    google::protobuf::RepeatedPtrField<::mesos::v1::Attribute>* out) {
   for (const auto& [name, value] : a.attributes) {
@@ -145,6 +154,10 @@ kj::Promise<void> FakeMesosMaster::HandleCall(const kj::HttpHeaders& headers, co
     ++subscriptions_;
     stream_broken_ = false;
     requested_framework_id_ = call.subscribe().framework_info().id().value();
+    takes_revocable_ = false;
+    for (const auto& c : call.subscribe().framework_info().capabilities()) {
+      takes_revocable_ |= c.type() == ::mesos::v1::FrameworkInfo::Capability::REVOCABLE_RESOURCES;
+    }
     framework_id_ =
         assigned_framework_id_.empty() ? call.framework_id().value() : assigned_framework_id_;
     stream_id_ = absl::StrCat("stream-", subscriptions_);
@@ -222,6 +235,10 @@ kj::Promise<void> FakeMesosMaster::HandleCall(const kj::HttpHeaders& headers, co
             if (r.has_disk() && r.disk().has_persistence()) continue;  // counted when reserved
             const double v = r.scalar().value();
             for (Used* u : {&on_agent, &of_task}) {
+              if (r.name() == "cpus" && r.has_revocable()) {
+                u->revocable_cpus += v;
+                continue;
+              }
               if (r.name() == "cpus") u->cpus += v;
               if (r.name() == "mem") u->mem += v;
               if (r.name() == "disk") u->disk += v;
@@ -380,6 +397,7 @@ kj::Promise<void> FakeMesosMaster::HandleOperator(const kj::HttpHeaders& headers
     info->set_hostname(a.hostname);
     info->mutable_id()->set_value(a.id);
     AddResources(a, a.cpus, a.mem, a.disk, a.gpus, agent->mutable_total_resources());
+    AddRevocableCpus(a.revocable_cpus, agent->mutable_total_resources());
     AddAttributes(a, info->mutable_attributes());
   }
   return Answer(answer, encoding, response);
@@ -572,6 +590,9 @@ void FakeMesosMaster::OfferAll() {
     }
     AddResources(a, a.cpus - used.cpus, a.mem - used.mem, a.disk - used.disk, a.gpus - used.gpus,
                  o->mutable_resources());
+    if (takes_revocable_) {
+      AddRevocableCpus(a.revocable_cpus - used.revocable_cpus, o->mutable_resources());
+    }
     for (const auto& [persistence_id, volume] : volumes_[a.id]) {
       if (volume.user.empty()) *o->add_resources() = volume.resource;
     }
@@ -593,6 +614,7 @@ void FakeMesosMaster::EndTask(const std::string& task_id, ::mesos::v1::TaskState
     u.mem -= t.mem;
     u.disk -= t.disk;
     u.gpus -= t.gpus;
+    u.revocable_cpus -= t.revocable_cpus;
     task_used_.erase(task_id);
     for (auto& [persistence_id, volume] : volumes_[agent]) {
       if (volume.user == task_id) volume.user.clear();

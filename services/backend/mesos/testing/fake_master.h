@@ -30,6 +30,9 @@ struct FakeAgent {
   std::string id;
   std::string hostname;
   double cpus = 8, mem = 8192, disk = 10000, gpus = 0;
+  // Revocable cpus its resource estimator offers (in its total; offered to a framework with
+  // REVOCABLE_RESOURCES only).
+  double revocable_cpus = 0;
   uint32_t port_begin = 31000, port_end = 31099;
   std::string ip = "127.0.0.1";  // with the hostname, the machine id maintenance names
   std::map<std::string, std::string> attributes;  // text attributes
@@ -115,7 +118,7 @@ class FakeMesosMaster final : public kj::HttpService {
                            Response& response);
   // What a task's resources take on its agent (cpus, mem, disk, gpus).
   struct Used {
-    double cpus = 0, mem = 0, disk = 0, gpus = 0;
+    double cpus = 0, mem = 0, disk = 0, gpus = 0, revocable_cpus = 0;
   };
   struct Volume {
     ::mesos::v1::Resource resource;  // as created: what offers hold and a LAUNCH names
@@ -140,6 +143,7 @@ class FakeMesosMaster final : public kj::HttpService {
 
   std::string framework_id_;
   std::string requested_framework_id_;
+  bool takes_revocable_ = false;  // the subscribed framework has REVOCABLE_RESOURCES
   std::string assigned_framework_id_;
   std::string authorization_;
   bool ignore_kills_ = false;
