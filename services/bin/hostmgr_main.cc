@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<peloton::store::SqliteStore> store = runtime::OrExit(runtime::OpenStore(config));
   auto backend = runtime::OrExit(runtime::OpenBackend(config, flags.runner, store.get()));
   auto hosts = runtime::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
+  runtime::HostsWatcher hosts_file(app, flags, runtime::kHostmgrAddress, backend.get());
   peloton::rpc::SerialLoop loop;
   return runtime::Serve(
       config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,
@@ -31,5 +32,5 @@ int main(int argc, char** argv) {
         spdlog::info("peloton-hostmgr serving");
         return absl::OkStatus();
       },
-      [] {}, backend.get());
+      [&] { hosts_file.Check(); }, backend.get());
 }

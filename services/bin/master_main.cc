@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
        .resources = runtime::ResourceManagerOptionsOf(config),
        .dequeue_limit = config.placement_dequeue_limit(),
        .jobs = runtime::JobManagerOptionsOf(config)}));
+  runtime::HostsWatcher hosts_file(app, flags, runtime::kMasterAddress, backend.get());
   peloton::rpc::SerialLoop loop;
   return runtime::Serve(
       config,
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
+        hosts_file.Check();
         if (absl::Status s = m->Tick(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }

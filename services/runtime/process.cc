@@ -3,6 +3,7 @@
 #include "services/runtime/process.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -238,6 +239,56 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
   }
   return backend::local::LocalBackend::Create(
       {FindRunner(runner), SandboxRoot(c), *std::move(hosts), VolumeRoot(c)});
+}
+
+HostsWatcher::HostsWatcher(const CLI::App& app, const Flags& flags,
+                           absl::string_view default_listen, backend::Backend* backend,
+                           absl::Duration period)
+    : app_(app),
+      flags_(flags),
+      default_listen_(default_listen),
+      local_(flags.config_files.empty() ? nullptr
+                                        : dynamic_cast<backend::local::LocalBackend*>(backend)),
+      period_(period) {
+  if (local_ != nullptr) stamp_ = Stamp();
+}
+
+std::string HostsWatcher::Stamp() const {
+  std::string stamp;
+  for (const std::string& file : flags_.config_files) {
+    struct stat st {};
+    if (stat(file.c_str(), &st) != 0) {
+      absl::StrAppend(&stamp, file, ":missing;");
+      continue;
+    }
+    absl::StrAppend(&stamp, file, ":", st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
+                    st.st_mtim.tv_nsec, ";");
+  }
+  return stamp;
+}
+
+void HostsWatcher::Check(absl::Time now) {
+  if (local_ == nullptr || now < next_) return;
+  next_ = now + period_;
+  std::string stamp = Stamp();
+  if (stamp == stamp_) return;
+  stamp_ = std::move(stamp);
+  absl::StatusOr<MasterConfig> c = ConfigOf(app_, flags_, default_listen_);
+  if (!c.ok()) {
+    spdlog::error("hosts not read again, they stay as they were: {}",
+                  std::string(c.status().message()));
+    return;
+  }
+  absl::StatusOr<std::vector<backend::HostInfo>> hosts =
+      LocalHostsOf(*c, backend::local::DiscoverThisMachine(c->data_dir()));
+  absl::Status set = hosts.ok() ? local_->SetHosts(*hosts) : hosts.status();
+  if (!set.ok()) {
+    spdlog::error("hosts not changed: {}", std::string(set.message()));
+    return;
+  }
+  std::string names;
+  for (const backend::HostInfo& h : *hosts) absl::StrAppend(&names, names.empty() ? "" : ", ", h.hostname);
+  spdlog::info("hosts read again from the config: {}", names);
 }
 
 int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Export> exports,

@@ -75,6 +75,31 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
                                                               const std::string& runner,
                                                               store::Store* store = nullptr);
 
+// Virtual hosts that join and leave: the local backend's hosts follow the `hosts` (or
+// local_hosts) of the --config files, read again when one of them changes (looked at every
+// `period` from the tick). A file that no longer loads, or hosts that are refused, are logged
+// and change nothing. Only the hosts are read again; other keys take a restart. Does nothing
+// for another backend or without --config.
+class HostsWatcher {
+ public:
+  HostsWatcher(const CLI::App& app, const Flags& flags, absl::string_view default_listen,
+               backend::Backend* backend, absl::Duration period = absl::Seconds(1));
+  // Call from the tick.
+  void Check(absl::Time now = absl::Now());
+
+ private:
+  // What the files look like now: their modification times and sizes.
+  std::string Stamp() const;
+
+  const CLI::App& app_;
+  const Flags& flags_;
+  std::string default_listen_;
+  backend::local::LocalBackend* local_;  // nullptr: nothing to do
+  absl::Duration period_;
+  absl::Time next_ = absl::InfinitePast();
+  std::string stamp_;
+};
+
 // Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
 // killed process is removed first), starts `backend` on the server's event loop (a Mesos
 // backend subscribes then), calls `started` once listening, then runs `loop` with `tick` every

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -208,14 +209,42 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
     return absl::InvalidArgumentError(
         "local backend: volume_check_interval: not positive (rule: > 0)");
   }
+  std::vector<HostInfo> hosts = std::move(options.hosts);
   std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options)));
-  for (const HostInfo& h : backend->options_.hosts) {
-    if (h.hostname.empty() || !backend->hosts_.emplace(h.hostname, &h).second) {
+  PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
+  backend->hosts_version_ = 0;  // as first started
+  return backend;
+}
+
+absl::Status LocalBackend::SetHosts(std::vector<HostInfo> hosts) {
+  if (hosts.empty()) {
+    return absl::InvalidArgumentError("local backend: hosts: empty (rule: at least one host)");
+  }
+  absl::flat_hash_set<std::string> names;
+  for (const HostInfo& h : hosts) {
+    if (h.hostname.empty() || !names.insert(h.hostname).second) {
       return absl::InvalidArgumentError(absl::StrCat("local backend: hosts: name '", h.hostname,
                                                      "' (rule: non-empty and unique)"));
     }
   }
-  return backend;
+  // Kept hosts stay as they were (placement has their resources); new ones join as given.
+  std::vector<HostInfo> next;
+  next.reserve(hosts.size());
+  for (HostInfo& h : hosts) {
+    auto kept = hosts_.find(h.hostname);
+    next.push_back(kept != hosts_.end() ? *kept->second : std::move(h));
+  }
+  for (auto& [task_id, task] : running_) {
+    if (names.contains(task.hostname) || !task.lost.empty()) continue;
+    task.lost = absl::StrCat("its host ", task.hostname, " left the cluster");
+    spdlog::warn("task {}: {}: killed", task_id, task.lost);
+    kill(task.runner, SIGTERM);
+  }
+  options_.hosts = std::move(next);
+  hosts_.clear();
+  for (const HostInfo& h : options_.hosts) hosts_.emplace(h.hostname, &h);
+  ++hosts_version_;
+  return absl::OkStatus();
 }
 
 std::string LocalBackend::SandboxOf(const std::string& task_id) const {
@@ -557,7 +586,10 @@ std::vector<TaskStatus> LocalBackend::Poll() {
   for (const std::string& task_id : done) {
     const Task& task = running_[task_id];
     TaskStatus s = Finished(task_id, task.hostname);
-    if (!task.limitation.empty() && s.state != MesosTaskState::kLost) {
+    if (!task.lost.empty()) {
+      s.state = MesosTaskState::kLost;
+      s.message = task.lost;
+    } else if (!task.limitation.empty() && s.state != MesosTaskState::kLost) {
       s.state = MesosTaskState::kFailed;  // as Mesos reports a container past its disk quota
       s.message = task.limitation;
     }

@@ -66,6 +66,12 @@ class LocalBackend final : public Backend {
   static absl::StatusOr<std::unique_ptr<LocalBackend>> Create(LocalBackendOptions options);
 
   std::vector<HostInfo> Hosts() const override { return options_.hosts; }
+  uint64_t HostsVersion() const override { return hosts_version_; }
+  // Virtual hosts joining and leaving while the backend runs (the master's config file's
+  // `hosts` edited): a new name joins; a name that is gone leaves, and its running tasks are
+  // killed and reported TASK_LOST ("its host left the cluster"); the others stay as they were.
+  // InvalidArgument (and no change) for no hosts or a name empty or twice.
+  absl::Status SetHosts(std::vector<HostInfo> hosts);
   absl::Status Launch(const LaunchSpec& spec) override;
   absl::Status Kill(const std::string& task_id) override;
   std::vector<TaskStatus> Poll() override;
@@ -94,6 +100,7 @@ class LocalBackend final : public Backend {
     std::string volume_id;  // its persistent volume's, if it has one
     int64_t volume_size_mb = 0;
     std::string limitation;  // why the backend killed it (its volume overflowed)
+    std::string lost;        // why it is lost once it ends (its host left)
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -113,6 +120,7 @@ class LocalBackend final : public Backend {
   absl::flat_hash_map<std::string, Task> running_;
   std::vector<TaskStatus> pending_;
   absl::Time volumes_checked_ = absl::InfinitePast();
+  uint64_t hosts_version_ = 0;
 };
 
 }  // namespace peloton::backend::local

@@ -289,6 +289,38 @@ TEST(LocalBackendTest, ATaskThatFillsItsVolumePastItsSizeFails) {
   EXPECT_EQ(w.WaitForEnd("small-0-1").state, MesosTaskState::kFinished);
 }
 
+// Hosts join and leave: a task on a host that left is killed and reported lost; a host that
+// joined takes launches; bad host lists change nothing.
+TEST(LocalBackendTest, HostsJoinAndLeaveWhileItRuns) {
+  auto b = Make(FreshDir("join"));
+  Watcher w(*b);
+  EXPECT_EQ(b->HostsVersion(), 0u);
+  ASSERT_THAT(b->Launch(Shell("stay-0-1", "sleep 600")), IsOk());  // on h1
+  LaunchSpec leaving = Shell("go-0-1", "sleep 600");
+  leaving.hostname = "h0";
+  ASSERT_THAT(b->Launch(leaving), IsOk());
+  EXPECT_THAT(b->SetHosts({}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(b->SetHosts({Host("h1"), Host("h1")}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h1'")));
+  EXPECT_EQ(b->HostsVersion(), 0u);
+  ASSERT_THAT(b->SetHosts({Host("h1"), Host("h2")}), IsOk());
+  EXPECT_EQ(b->HostsVersion(), 1u);
+  ASSERT_EQ(b->Hosts().size(), 2u);
+  EXPECT_EQ(b->Hosts()[1].hostname, "h2");
+  const TaskStatus gone = w.WaitForEnd("go-0-1");
+  EXPECT_EQ(gone.state, MesosTaskState::kLost);
+  EXPECT_THAT(gone.message, HasSubstr("its host h0 left the cluster"));
+  LaunchSpec joined = Shell("new-0-1", "exit 0");
+  joined.hostname = "h2";
+  ASSERT_THAT(b->Launch(joined), IsOk());
+  EXPECT_EQ(w.WaitForEnd("new-0-1").state, MesosTaskState::kFinished);
+  LaunchSpec old = Shell("old-0-1", "exit 0");
+  old.hostname = "h0";
+  EXPECT_THAT(b->Launch(old), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h0'")));
+  ASSERT_THAT(b->Kill("stay-0-1"), IsOk());
+  EXPECT_EQ(w.WaitForEnd("stay-0-1").state, MesosTaskState::kKilled);  // untouched until then
+}
+
 // A master that restarts finds its tasks: still running, ended meanwhile, or gone.
 TEST(LocalBackendTest, ReconcileAfterARestart) {
   const std::string root = FreshDir("reconcile");
