@@ -509,6 +509,12 @@ bool MesosBackend::Usable(const ::mesos::v1::Offer& offer, absl::Time now) const
 void MesosBackend::TakeUpdates(std::vector<TaskStatus>& out) {
   for (SchedulerSession::Update& u : session_.TakeUpdates()) {
     TaskStatus s = StatusOf(u.status, [this](const std::string& id) { return HostnameOf(id); });
+    // A task gone with its agent, or out of reach: the agents are read again at the next poll,
+    // so that an agent that left leaves the hosts now, not at the next refresh.
+    if (s.state == MesosTaskState::kGone || s.state == MesosTaskState::kGoneByOperator ||
+        s.state == MesosTaskState::kUnreachable) {
+      agents_read_ = absl::InfinitePast();
+    }
     if (Ended(s.state)) {
       in_flight_.erase(s.task_id);
       if (auto v = volume_of_task_.find(s.task_id); v != volume_of_task_.end()) {
@@ -773,7 +779,8 @@ std::vector<TaskStatus> MesosBackend::Poll() {
   KeepSubscribed(now);
   std::vector<TaskStatus> out = std::exchange(early_, {});
   if (!session_.subscribed()) return out;
-  bool unknown_agent = false;
+  bool unknown_agent = session_.agents_lost() != agents_lost_seen_;
+  agents_lost_seen_ = session_.agents_lost();
   for (const auto& [agent, offers] : session_.offers()) unknown_agent |= !agents_.contains(agent);
   if (unknown_agent || now - agents_read_ >= options_.agents_refresh) {
     if (absl::Status s = RefreshAgents(); !s.ok()) {

@@ -207,6 +207,7 @@ class MesosBackend final : public Backend {
   std::map<std::string, ::mesos::v1::MachineID> machine_of_host_;  // by hostname
   uint64_t hosts_version_ = 0;
   absl::Time agents_read_ = absl::InfinitePast();
+  uint64_t agents_lost_seen_ = 0;  // SchedulerSession::agents_lost() when last looked
 
   std::map<std::string, std::vector<Pending>> waiting_;  // by agent id, in launch order
   // The agent of each launch in waiting_, by task id: Launch and Kill find one without

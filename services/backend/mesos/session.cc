@@ -72,7 +72,11 @@ absl::Status SchedulerSession::OnEvent(const Event& e, absl::Time now) {
       Reset();
       return absl::FailedPreconditionError(
           absl::StrCat("mesos: the master ended the subscription: ", e.error().message()));
-    default:  // HEARTBEAT, FAILURE, MESSAGE, inverse offers, operation updates
+    case Event::FAILURE:
+      // An agent that failed or was removed (an executor's failure names its executor too).
+      if (!e.failure().has_executor_id() && e.failure().has_agent_id()) ++agents_lost_;
+      return absl::OkStatus();
+    default:  // HEARTBEAT, MESSAGE, inverse offers, operation updates
       return absl::OkStatus();
   }
 }

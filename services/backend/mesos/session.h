@@ -52,6 +52,8 @@ class SchedulerSession {
   absl::Status OnEvent(const Event& event, absl::Time now);
 
   bool subscribed() const { return subscribed_; }
+  // How many FAILURE events named an agent (one that failed or was removed) so far.
+  uint64_t agents_lost() const { return agents_lost_; }
   const std::string& framework_id() const { return framework_id_; }
   // After a disconnect: nothing is subscribed and the offers are gone (they were the old
   // subscription's), but the framework id is kept.
@@ -91,6 +93,7 @@ class SchedulerSession {
 
   FrameworkOptions options_;
   std::string framework_id_;
+  uint64_t agents_lost_ = 0;
   bool subscribed_ = false;
   absl::Duration heartbeat_interval_ = absl::Seconds(15);  // Mesos's default
   absl::Time last_heard_ = absl::InfinitePast();

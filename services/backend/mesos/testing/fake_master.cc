@@ -426,6 +426,10 @@ void FakeMesosMaster::RemoveAgent(const std::string& agent_id) {
   }
   for (const std::string& task : lost)
     EndTask(task, ::mesos::v1::TASK_GONE_BY_OPERATOR, "agent removed");
+  Event failure;  // as a master tells its frameworks of an agent it removed
+  failure.set_type(Event::FAILURE);
+  failure.mutable_failure()->mutable_agent_id()->set_value(agent_id);
+  Send(failure);
   used_.erase(agent_id);
   volumes_.erase(agent_id);
   reserved_.erase(agent_id);

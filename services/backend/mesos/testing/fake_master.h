@@ -49,7 +49,8 @@ class FakeMesosMaster final : public kj::HttpService {
   // Scripting. Each sends events to the subscribed framework (nothing if none).
   void OfferAll();  // one offer per agent of what is free on it (none for a full agent)
   void AddAgent(FakeAgent agent);
-  void RemoveAgent(const std::string& agent_id);  // its tasks are LOST (TASK_GONE_BY_OPERATOR)
+  // Its tasks are TASK_GONE_BY_OPERATOR, and the framework gets a FAILURE naming the agent.
+  void RemoveAgent(const std::string& agent_id);
   void Rescind(const std::string& offer_id);
   // Machines in maintenance (down), by hostname.
   const std::set<std::string>& down() const { return down_; }
