@@ -653,6 +653,19 @@ resources:
   }
   EXPECT_EQ(second_runs, 1);
   EXPECT_EQ(slack_cpu_free(), 3000);
+
+  // Revocable batch and service work run side by side on the slack.
+  for (const JobId& done : {r, m}) {
+    ASSERT_THAT(master_->jobs().StopJob(done), IsOk());
+    RunToEnd(done);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId batch, master_->jobs().CreateJob(job(1, true, 1)));
+  jobmgr::job_pb::JobConfig service = job(1, true, 1);
+  service.set_type(jobmgr::job_pb::SERVICE);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId s, master_->jobs().CreateJob(service));
+  TickUntil(s, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
+  TickUntil(batch, [](const auto& v) { return Count(v, TaskState::kRunning) == 1; });
+  EXPECT_EQ(slack_cpu_free(), 2000);  // both on slack cpu
 }
 
 // Preemption prefers tasks admitted but not launched (READY): here A's tasks ask for more
