@@ -98,7 +98,9 @@ class JobSpreadFilter final : public FilterPlugin {
 double UsedAfter(const CycleState& s, const Host& host) {
   double sum = 0;
   int kinds = 0;
-  const Resources demand = s.task->regular_demand();  // a revocable task's cpu is not capacity's
+  Resources regular;  // a revocable task's cpu is not its host capacity's
+  if (s.task->revocable) regular = s.task->regular_demand();
+  const Resources& demand = s.task->revocable ? regular : s.task->demand;
   for (int k = 0; k < kNumResourceKinds; ++k) {
     if (demand.at(k) == 0 || host.capacity.at(k) == 0) continue;
     sum += static_cast<double>(host.capacity.at(k) - host.free.at(k) + demand.at(k)) /

@@ -239,8 +239,12 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   }
   a.ports = TakePorts(h.free_ports, task.num_ports);
   h.free_port_count -= task.num_ports;
-  h.free -= task.regular_demand();
-  if (task.revocable) h.revocable_free_cpu -= task.demand.milli_cpu();
+  if (task.revocable) {
+    h.free -= task.regular_demand();
+    h.revocable_free_cpu -= task.demand.milli_cpu();
+  } else {
+    h.free -= task.demand;
+  }
   a.labels = task.labels;
   for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
@@ -394,7 +398,7 @@ internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
   const int64_t gpu = t.gpu_milli();
   // A revocable task's cpu is not in the index (it is the host's revocable cpu): the filters
   // check it.
-  return {Clamp32(t.regular_demand().milli_cpu()), Clamp32(t.demand.memory_mb()),
+  return {Clamp32(t.revocable ? 0 : t.demand.milli_cpu()), Clamp32(t.demand.memory_mb()),
           Clamp32(t.demand.disk_mb()),       Clamp32(gpu),
           Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports)};
 }

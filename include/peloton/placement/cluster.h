@@ -52,8 +52,8 @@ struct Host {
   bool has_gpus() const { return !gpus.empty(); }
   // Whether the task's demand fits what is free (a revocable task's cpu: the revocable cpu).
   bool Fits(const TaskSpec& task) const {
-    return task.regular_demand().FitsIn(free) &&
-           (!task.revocable || task.demand.milli_cpu() <= revocable_free_cpu);
+    if (!task.revocable) return task.demand.FitsIn(free);  // the hot path: no copy
+    return task.regular_demand().FitsIn(free) && task.demand.milli_cpu() <= revocable_free_cpu;
   }
   // Label count for constraints: HOST kind (hostname and attributes, 1 if present) or TASK kind.
   uint32_t LabelCount(LabelConstraint::Kind kind, const Label& label) const;

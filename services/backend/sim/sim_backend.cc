@@ -249,9 +249,11 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
   auto* task = new Task{spec.task_id, now + absl::Seconds(seconds), host->second,
                         static_cast<int32_t>(exit_code)};
   if (spec.persistent_volume.has_value()) {
-    task->volume_id = spec.persistent_volume->id;
-    volumes_[task->volume_id] = spec.hostname;
-    volume_users_[task->volume_id] = spec.task_id;
+    const std::string& id = spec.persistent_volume->id;
+    task->has_volume = true;
+    volumes_[id] = spec.hostname;
+    volume_users_[id] = spec.task_id;
+    volume_of_task_[spec.task_id] = id;
   }
   due_.push({task->end, next_seq_++, task});
   if (spec.health_check.has_value()) {
@@ -299,7 +301,12 @@ void SimBackend::Check(Task& task, absl::Time at, std::vector<TaskStatus>& out) 
 }
 
 void SimBackend::Forget(const Task& task) {
-  if (!task.volume_id.empty()) volume_users_.erase(task.volume_id);
+  if (task.has_volume) {
+    if (auto v = volume_of_task_.find(task.id); v != volume_of_task_.end()) {
+      volume_users_.erase(v->second);
+      volume_of_task_.erase(v);
+    }
+  }
   tasks_.erase(task.id);
 }
 

@@ -101,7 +101,7 @@ class SimBackend final : public Backend {
     uint32_t host = 0;
     int32_t exit_code = 0;
     bool killed = false;
-    std::string volume_id;  // its persistent volume's, if it has one
+    bool has_volume = false;  // in volume_of_task_
     // With a health check only (most tasks have none: a pointer keeps them small).
     struct Health {
       HealthTracker tracker;
@@ -138,8 +138,9 @@ class SimBackend final : public Backend {
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
   // Persistent volumes: the host each is on, by volume id.
   absl::flat_hash_map<std::string, std::string> volumes_;
-  // The running task using a volume, by volume id (while it runs).
+  // The running task using a volume, by volume id (while it runs), and the other way round.
   absl::flat_hash_map<std::string, std::string> volume_users_;
+  absl::flat_hash_map<std::string, std::string> volume_of_task_;
   std::vector<TaskStatus> pending_;  // reported by the next Poll, before what fell due
   uint64_t next_seq_ = 0;
 };
