@@ -26,7 +26,7 @@ hosts() {
     echo "hosts:"
     local port=31000
     for h in "$@"; do
-      echo "- {name: ${h}, cpu: 1, memory_mb: 512, port_begin: ${port}, port_end: $((port + 99))}"
+      echo "- {name: ${h}, cpu: 1, memory_mb: 512, port_begin: ${port}, port_end: $((port + 99)), revocable_cpu: 0.5}"
       port=$((port + 100))
     done
   } > "${work}/hosts.yaml.new"
@@ -66,7 +66,8 @@ first_b=$("${peloton}" task list "${job}" | awk '$3 == "b" && $2 == "RUNNING" {p
 # Host c joins: it gets an instance.
 hosts a b c
 wait_running_on "${job}" "a b c"
-"${peloton}" host query | grep -q "^c .* UP " || fail "c did not join: $("${peloton}" host query)"
+"${peloton}" host query | grep -q "^c .* UP .* 0.5/0.5  hostname=c$" ||
+  fail "c did not join with its slack: $("${peloton}" host query)"
 
 # Host a leaves: its instance is removed (killed, then DELETED); b's and c's run on.
 a_instance=$("${peloton}" task list "${job}" | awk '$3 == "a" && $2 == "RUNNING" {print $1}')

@@ -271,6 +271,8 @@ struct HostStatus {
   capacity @3 :Resources;
   free @4 :Resources;
   attributes @5 :List(Label);
+  revocableMilliCpu @6 :Int64;      # slack the host declares
+  revocableFreeMilliCpu @7 :Int64;  # of it, not held by revocable tasks
 }
 
 interface JobManager {

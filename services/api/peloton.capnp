@@ -144,4 +144,6 @@ struct HostSummary {
   capacity @3 :Quantities;
   free @4 :Quantities;
   attributes @5 :List(Label);  # sorted by key; what HOST constraints match
+  revocableCpu @6 :Float64;      # cores of slack it declares, for revocable tasks
+  revocableFreeCpu @7 :Float64;  # of them, not held by revocable tasks
 }

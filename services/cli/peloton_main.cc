@@ -250,8 +250,9 @@ int HostQuery(const Global& g) {
     }
     // Free of total, as placement sees it.
     const auto of = [](double free, double total) { return fmt::format("{:g}/{:g}", free, total); };
-    std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7}  {}\n", "HOST", "STATE",
-                             "TASKS", "CPU", "MEMORY_MB", "GPU", "ATTRIBUTES");
+    std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7} {:>11}  {}\n", "HOST",
+                             "STATE", "TASKS", "CPU", "MEMORY_MB", "GPU", "SLACK_CPU",
+                             "ATTRIBUTES");
     for (auto h : response.getHosts()) {
       std::vector<std::string> attributes;
       for (auto a : h.getAttributes()) {
@@ -259,11 +260,13 @@ int HostQuery(const Global& g) {
       }
       const auto free = h.getFree();
       const auto total = h.getCapacity();
-      std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7}  {}\n",
+      std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7} {:>11}  {}\n",
                                Str(h.getHostname()), Str(h.getState()), h.getTasks(),
                                of(free.getCpu(), total.getCpu()),
                                of(free.getMemoryMb(), total.getMemoryMb()),
-                               of(free.getGpu(), total.getGpu()), absl::StrJoin(attributes, ","));
+                               of(free.getGpu(), total.getGpu()),
+                               of(h.getRevocableFreeCpu(), h.getRevocableCpu()),
+                               absl::StrJoin(attributes, ","));
     }
     return 0;
   });

@@ -315,6 +315,8 @@ std::vector<HostStatus> HostManager::ListHosts() const {
     s.free = host.free;
     s.attributes.assign(host.attributes.begin(), host.attributes.end());
     std::sort(s.attributes.begin(), s.attributes.end());
+    s.revocable_cpu = host.revocable_cpu;
+    s.revocable_free_cpu = host.revocable_free_cpu;
   }
   return out;
 }

@@ -34,6 +34,7 @@ struct HostStatus {
   Resources capacity;
   Resources free;  // of what this cluster's tasks hold (and, on Mesos, what is not offered)
   std::vector<std::pair<std::string, std::string>> attributes;  // sorted by key
+  int64_t revocable_cpu = 0, revocable_free_cpu = 0;  // slack: declared, and not held (milli)
 };
 
 class HostManagerApi {

@@ -302,6 +302,8 @@ kj::Promise<void> HostManagerServer::listHosts(ListHostsContext context) {
       wire::Set(hosts[i].free, list[i].initFree());
       wire::SetPairs(hosts[i].attributes,
                      list[i].initAttributes(static_cast<unsigned>(hosts[i].attributes.size())));
+      list[i].setRevocableMilliCpu(hosts[i].revocable_cpu);
+      list[i].setRevocableFreeMilliCpu(hosts[i].revocable_free_cpu);
     }
   });
 }

@@ -153,6 +153,8 @@ kj::Promise<void> PelotonService::listHosts(ListHostsContext context) {
       api::internal::SetPairs(
           hosts[i].attributes,
           list[i].initAttributes(static_cast<unsigned>(hosts[i].attributes.size())));
+      list[i].setRevocableCpu(static_cast<double>(hosts[i].revocable_cpu) / 1000);
+      list[i].setRevocableFreeCpu(static_cast<double>(hosts[i].revocable_free_cpu) / 1000);
     }
   });
 }

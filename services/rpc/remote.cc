@@ -437,7 +437,8 @@ std::vector<hostmgr::HostStatus> RemoteHostManager::ListHosts() const {
           absl::StatusOr<placement::HostState> state = wire::HostStateOf(h.getState());
           if (!state.ok()) return state.status();
           out.push_back({Str(h.getHostname()), *state, h.getTasks(), wire::Get(h.getCapacity()),
-                         wire::Get(h.getFree()), wire::GetPairs(h.getAttributes())});
+                         wire::Get(h.getFree()), wire::GetPairs(h.getAttributes()),
+                         h.getRevocableMilliCpu(), h.getRevocableFreeMilliCpu()});
         }
         return out;
       });
