@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/jobmgr/testing/job_manager_fixture.h"
@@ -143,6 +144,13 @@ TEST_F(DaemonTest, InstancesFollowHostsThatJoinAndLeave) {
   EXPECT_EQ(Task(id, 2).state, TaskState::kKilling);
   EXPECT_EQ(hosts_.kills.back(), TaskId(id, 2, 1));
   Report(TaskId(id, 2, 1), MesosTaskState::kKilled);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::PodEvent> events, jobs_->PodEvents(id, 2, 2));
+  bool moved = false;
+  for (const store::PodEvent& e : events) {
+    moved |= e.run_id == 1 && e.actual_state == TaskState::kKilled &&
+             absl::StrContains(e.message, "moved: the instance goes to host h1");
+  }
+  EXPECT_TRUE(moved) << "the ended run says why";
   EXPECT_EQ(Task(id, 2).mesos_task_id, TaskId(id, 2, 2));
   EXPECT_EQ(Task(id, 2).state, TaskState::kPending);
   EXPECT_EQ(Task(id, 2).failure_count, 0u);

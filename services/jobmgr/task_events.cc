@@ -86,7 +86,10 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
     ended = state == TaskState::kSucceeded ? state : TaskState::kKilled;
   } else if (new_run_wanted) {
     ended = TaskState::kKilled;
-    why = "restarted on request";
+    // A daemon instance whose id moved to another host, or a restart asked for.
+    why = !t.desired_host.empty() && !t.host.empty() && t.host != t.desired_host
+              ? absl::StrCat("moved: the instance goes to host ", t.desired_host)
+              : "restarted on request";
     t.failure_count = 0;
   } else if (taskfsm::CountsAsFailure(state, t.goal_state,
                                       t.config_version == t.desired_config_version)) {
