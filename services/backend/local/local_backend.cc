@@ -259,6 +259,10 @@ std::string LocalBackend::VolumeOf(const std::string& hostname,
 absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::string& sandbox) {
   const PersistentVolumeSpec& v = *spec.persistent_volume;
   const std::string at = absl::StrCat("launch ", spec.task_id, ": volume ", v.id);
+  if (!IsFileName(spec.hostname)) {  // the volume's directory is named by its host
+    return absl::InvalidArgumentError(absl::StrCat(
+        at, ": host '", spec.hostname, "' (rule: a host with volumes has a file name)"));
+  }
   const std::string dir = VolumeOf(spec.hostname, v.id);
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
