@@ -11,8 +11,22 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace peloton::files {
+
+bool IsFileName(absl::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.size() <= kMaxFileName &&
+         name.find('/') == absl::string_view::npos;
+}
+
+bool IsPathInside(absl::string_view path, size_t max_size) {
+  if (path.empty() || path.size() > max_size) return false;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (!IsFileName(part)) return false;
+  }
+  return true;
+}
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content) {
   const std::string tmp = path + ".tmp";

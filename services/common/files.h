@@ -20,6 +20,14 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 // Writes `content` to a temporary file beside `path`, then renames it over `path`.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
 
+// Whether `name` can be one file's name in a directory: non-empty, at most kMaxFileName bytes,
+// no '/', not . or .. (task ids, volume ids and hosts name the services' directories).
+inline constexpr size_t kMaxFileName = 200;
+bool IsFileName(absl::string_view name);
+// Whether `path` is a relative path of at most `max_size` bytes whose every part is a file
+// name (no empty, . or .. parts): taken from a directory, it stays inside it.
+bool IsPathInside(absl::string_view path, size_t max_size);
+
 }  // namespace peloton::files
 
 #endif  // PELOTON_SERVICES_COMMON_FILES_H_

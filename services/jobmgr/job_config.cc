@@ -8,9 +8,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "peloton/common/status_macros.h"
+#include "services/common/files.h"
 
 namespace peloton::jobmgr {
 namespace {
@@ -203,15 +203,12 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
   }
   if (t.has_volume()) {
     const task_pb::PersistentVolumeConfig& v = t.volume();
-    const std::vector<absl::string_view> parts = absl::StrSplit(v.containerpath(), '/');
-    bool relative = !v.containerpath().empty() && v.containerpath().size() <= kMaxVolumePathSize &&
-                    v.containerpath().front() != '/';
-    for (absl::string_view p : parts) relative = relative && !p.empty() && p != "." && p != "..";
-    if (!relative) {
+    if (!files::IsPathInside(v.containerpath(), kMaxVolumePathSize)) {
       return Invalid(path + ".volume.containerPath",
                      absl::StrCat("'", v.containerpath(), "' (rule: a relative path in the sandbox, ",
                                   "at most ", kMaxVolumePathSize,
-                                  " characters, no empty, . or .. parts)"));
+                                  " characters, no empty, . or .. parts, each at most ",
+                                  files::kMaxFileName, ")"));
     }
     if (v.sizemb() < 1 || v.sizemb() > kMaxVolumeSizeMb) {
       return Invalid(path + ".volume.sizeMB",

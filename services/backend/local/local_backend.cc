@@ -28,6 +28,8 @@ namespace peloton::backend::local {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
+constexpr size_t kMaxVolumePath = 1024;
+using files::IsFileName;
 
 absl::StatusOr<HealthReport> ReadHealth(const std::string& sandbox) {
   PELOTON_ASSIGN_OR_RETURN(std::string content, ReadFile(sandbox + "/health"));
@@ -68,11 +70,6 @@ bool IsSandboxFile(absl::string_view name) {
   return false;
 }
 
-bool IsFileName(absl::string_view name) {
-  return !name.empty() && name != "." && name != ".." && name.size() <= 200 &&
-         name.find('/') == absl::string_view::npos;
-}
-
 absl::Status ValidateVolume(const LaunchSpec& spec) {
   if (!spec.persistent_volume.has_value()) return absl::OkStatus();
   const PersistentVolumeSpec& v = *spec.persistent_volume;
@@ -81,11 +78,9 @@ absl::Status ValidateVolume(const LaunchSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat(at, "id: '", v.id, "' (rule: a file name: no '/', not . or ..)"));
   }
-  const std::vector<absl::string_view> parts = absl::StrSplit(v.container_path, '/');
-  bool ok = !v.container_path.empty() && v.container_path.size() <= 1024 &&
-            v.container_path.front() != '/' && !IsSandboxFile(parts.front());
-  for (absl::string_view p : parts) ok = ok && IsFileName(p);
-  if (!ok) {
+  const absl::string_view first = absl::string_view(v.container_path).substr(
+      0, v.container_path.find('/'));
+  if (!files::IsPathInside(v.container_path, kMaxVolumePath) || IsSandboxFile(first)) {
     return absl::InvalidArgumentError(absl::StrCat(
         at, "container_path: '", v.container_path,
         "' (rule: a relative path in the sandbox, no . or .. or empty parts, not one of the "
@@ -343,8 +338,7 @@ TaskStatus LocalBackend::StatusOf(const std::string& task_id, const std::string&
 }
 
 absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
-  if (spec.task_id.empty() || spec.task_id == "." || spec.task_id == ".." ||
-      spec.task_id.find('/') != std::string::npos || spec.task_id.size() > 200) {
+  if (!IsFileName(spec.task_id)) {
     return absl::InvalidArgumentError(absl::StrCat("launch: task_id '", spec.task_id,
                                                    "' (rule: a file name: no '/', not . or ..)"));
   }
@@ -494,7 +488,7 @@ absl::Status LocalBackend::Kill(const std::string& task_id) {
   if (it == running_.end()) {
     // A task that ran here has a sandbox: it ended, and there is nothing to kill.
     std::error_code ec;
-    if (task_id.find('/') == std::string::npos && !task_id.empty() &&
+    if (IsFileName(task_id) &&
         std::filesystem::is_directory(SandboxOf(task_id), ec)) {
       return absl::OkStatus();
     }
@@ -613,7 +607,7 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
     }
     const std::string sandbox = SandboxOf(task_id);
     std::error_code ec;
-    if (task_id.empty() || task_id.find('/') != std::string::npos ||
+    if (!IsFileName(task_id) ||
         !std::filesystem::is_directory(sandbox, ec)) {
       out.push_back(
           StatusOf(task_id, "", MesosTaskState::kLost, "no sandbox: never launched here"));

@@ -289,12 +289,12 @@ absl::Status MesosBackend::Launch(const LaunchSpec& spec) {
   }
   if (spec.persistent_volume.has_value()) {
     const PersistentVolumeSpec& v = *spec.persistent_volume;
-    if (v.id.empty() || v.container_path.empty() || v.container_path.front() == '/' ||
+    if (!files::IsFileName(v.id) || !files::IsPathInside(v.container_path, 1024) ||
         v.size_mb < 1) {
       return absl::InvalidArgumentError(absl::StrCat(
           "launch ", spec.task_id, ": persistent_volume: id '", v.id, "', container_path '",
           v.container_path, "', size_mb ", v.size_mb,
-          " (rule: an id, a relative path, at least 1 MB)"));
+          " (rule: a file name, a relative path inside the sandbox, at least 1 MB)"));
     }
     if (auto on = volumes_.find(v.id); on != volumes_.end() && on->second != agent->second) {
       return absl::FailedPreconditionError(absl::StrCat(

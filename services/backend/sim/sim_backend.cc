@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/files.h"
 #include "absl/strings/strip.h"
 #include "peloton/common/status_macros.h"
 #include "services/backend/sim/openb.h"
@@ -233,8 +234,9 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
   }
   if (spec.persistent_volume.has_value()) {
     const std::string& id = spec.persistent_volume->id;
-    if (id.empty() || spec.persistent_volume->size_mb < 1) {
-      return Invalid("persistent_volume", "an id and a size (rule: id non-empty, size_mb >= 1)");
+    if (!files::IsFileName(id) || spec.persistent_volume->size_mb < 1) {
+      return Invalid("persistent_volume",
+                     "an id and a size (rule: id a file name, size_mb >= 1)");
     }
     if (auto on = volumes_.find(id); on != volumes_.end() && on->second != spec.hostname) {
       return absl::FailedPreconditionError(
