@@ -6,19 +6,7 @@
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
-root="${TEST_SRCDIR}/peloton"
-master_bin="${root}/services/bin/peloton-master"
-peloton="${root}/services/cli/peloton"
-examples="${root}/examples"
-work="${TEST_TMPDIR}/daemon_hosts"
-rm -rf "${work}"
-mkdir -p "${work}"
-sock_dir=$(mktemp -d /tmp/peloton-test.XXXXXX)
-export PELOTON_MASTER="unix:${sock_dir}/master.sock"
-master_pid=""
-
-fail() { echo "FAIL: $*" >&2; [ -f "${work}/master.log" ] && cat "${work}/master.log" >&2; exit 1; }
-trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; rm -rf "${sock_dir}"' EXIT
+master_test daemon_hosts
 # hosts NAME...: the config file declares these hosts (written whole, then renamed into place).
 hosts() {
   {
@@ -47,10 +35,7 @@ wait_running_on() {  # wait_running_on <job> <hosts...>
 }
 
 hosts a b
-"${master_bin}" --config="${work}/hosts.yaml" --data-dir="${work}/var" \
-    --listen="${PELOTON_MASTER}" --tick-ms=20 >> "${work}/master.log" 2>&1 &
-master_pid=$!
-wait_for_api
+run_master --config="${work}/hosts.yaml"
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
 cat > "${work}/agent.yaml" <<'YAML'
 name: node-agent

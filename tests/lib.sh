@@ -22,6 +22,51 @@ wait_for_api() {
   fail "nothing answers at ${PELOTON_MASTER}"
 }
 
+# wait_state JOB STATE: the job's state is STATE within 30 s.
+wait_state() {
+  for _ in $(seq 1 300); do
+    "${peloton}" job status "$1" | grep -q "^state: $2$" && return 0
+    sleep 0.1
+  done
+  fail "job $1 is not $2: $("${peloton}" job status "$1")"
+}
+
+# --- one peloton-master on the local backend (quickstart, stateful and daemon_hosts tests).
+
+# master_test NAME: sets root, master_bin, peloton and examples (the runfiles), a fresh `work`
+# (${TEST_TMPDIR}/NAME), PELOTON_MASTER on a short Unix socket path (paths are limited to
+# 107 bytes), `fail` (prints why and the master's log, exits 1), and an EXIT trap that kills
+# the master and removes the socket's directory.
+master_test() {
+  root="${TEST_SRCDIR}/peloton"
+  master_bin="${root}/services/bin/peloton-master"
+  peloton="${root}/services/cli/peloton"
+  examples="${root}/examples"
+  work="${TEST_TMPDIR}/$1"
+  rm -rf "${work}"
+  mkdir -p "${work}"
+  sock_dir=$(mktemp -d /tmp/peloton-test.XXXXXX)
+  export PELOTON_MASTER="unix:${sock_dir}/master.sock"
+  master_pid=""
+  fail() { echo "FAIL: $*" >&2; [ -f "${work}/master.log" ] && cat "${work}/master.log" >&2; exit 1; }
+  trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; rm -rf "${sock_dir}"' EXIT
+}
+
+# run_master FLAGS...: peloton-master on ${work}/var and PELOTON_MASTER with 20 ms ticks,
+# logging to ${work}/master.log; sets master_pid and waits until it answers.
+run_master() {
+  "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --tick-ms=20 "$@" \
+      >> "${work}/master.log" 2>&1 &
+  master_pid=$!
+  wait_for_api
+}
+
+# kill_master: SIGKILL the master and reap it (a restart follows).
+kill_master() {
+  kill -9 "${master_pid}"
+  wait "${master_pid}" 2> /dev/null || true
+}
+
 # --- fake-mesos-master (the Mesos test double as a process); needs `fake_bin`.
 
 # start_fake_mesos ARGS...: starts it (log in ${work}/fake.log), sets fake_pid and mesos

@@ -5,26 +5,8 @@
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
-root="${TEST_SRCDIR}/peloton"
-master_bin="${root}/services/bin/peloton-master"
-peloton="${root}/services/cli/peloton"
-examples="${root}/examples"
-work="${TEST_TMPDIR}/quickstart"
-rm -rf "${work}"
-mkdir -p "${work}"
-# A short socket path: Unix socket paths are limited to 107 bytes.
-sock_dir=$(mktemp -d /tmp/peloton-test.XXXXXX)
-export PELOTON_MASTER="unix:${sock_dir}/master.sock"
-master_pid=""
-
-fail() { echo "FAIL: $*" >&2; [ -f "${work}/master.log" ] && cat "${work}/master.log" >&2; exit 1; }
-start_master() {
-  "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --local-hosts=2 \
-      --tick-ms=20 >> "${work}/master.log" 2>&1 &
-  master_pid=$!
-  wait_for_api
-}
-trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; rm -rf "${sock_dir}"' EXIT
+master_test quickstart
+start_master() { run_master --local-hosts=2; }
 
 # No master yet.
 expect_refused 2 "cannot reach peloton-master" "${peloton}" respool dump
@@ -120,8 +102,7 @@ for _ in $(seq 1 100); do
 done
 "${peloton}" task list "${job2}" -r 3 | grep -q KILLED || fail "task 3 not stopped"
 "${peloton}" task start "${job2}" -r 3 | grep -q "Starting instances 3 of job" || fail "task start"
-kill -9 "${master_pid}"
-wait "${master_pid}" 2> /dev/null || true
+kill_master
 start_master
 touch "${work}/var/sandboxes/go"
 for _ in $(seq 1 200); do

@@ -28,13 +28,6 @@ start_hostmgr() { start_component hostmgr --data-dir="${work}/var" --local-hosts
 start_resmgr() { start_component resmgr --data-dir="${work}/var" "${peers[@]}"; }
 start_jobmgr() { start_component jobmgr --data-dir="${work}/var" "${peers[@]}"; }
 start_placement() { start_component placement "${peers[@]}"; }
-wait_state() {  # wait_state <job> <state>
-  for _ in $(seq 1 300); do
-    "${peloton}" job status "$1" | grep -q "^state: $2$" && return 0
-    sleep 0.1
-  done
-  fail "job $1 is not $2: $("${peloton}" job status "$1")"
-}
 wait_running() {  # wait_running <job> <count>
   for _ in $(seq 1 200); do
     [ "$("${peloton}" task list "$1" | grep -c RUNNING)" = "$2" ] && return 0

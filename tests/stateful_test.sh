@@ -6,29 +6,12 @@
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
-root="${TEST_SRCDIR}/peloton"
-master_bin="${root}/services/bin/peloton-master"
-peloton="${root}/services/cli/peloton"
-examples="${root}/examples"
-work="${TEST_TMPDIR}/stateful"
-rm -rf "${work}"
-mkdir -p "${work}"
-sock_dir=$(mktemp -d /tmp/peloton-test.XXXXXX)
-export PELOTON_MASTER="unix:${sock_dir}/master.sock"
-master_pid=""
-
-fail() { echo "FAIL: $*" >&2; [ -f "${work}/master.log" ] && cat "${work}/master.log" >&2; exit 1; }
+master_test stateful
 # Restarts after failures wait 0.2 s, not Peloton's 30 s.
 cat > "${work}/fast.yaml" <<'YAML'
 goal_state: {restart_base_delay_seconds: 0.2, max_restart_delay_seconds: 1}
 YAML
-start_master() {
-  "${master_bin}" --config="${work}/fast.yaml" --data-dir="${work}/var" \
-      --listen="${PELOTON_MASTER}" --local-hosts=3 --tick-ms=20 >> "${work}/master.log" 2>&1 &
-  master_pid=$!
-  wait_for_api
-}
-trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; rm -rf "${sock_dir}"' EXIT
+start_master() { run_master --config="${work}/fast.yaml" --local-hosts=3; }
 # wait_lines FILE N: the file has N lines (a run writes its line once it runs).
 wait_lines() {
   for _ in $(seq 1 100); do
@@ -72,8 +55,7 @@ wait_lines "${volume}/runs" 2
 
 # kill -9 of the master: the run goes on; stopped and started again, the task stays on its
 # host with its data.
-kill -9 "${master_pid}"
-wait "${master_pid}" 2> /dev/null || true
+kill_master
 start_master
 wait_run_running "${job}" 0 2
 "${peloton}" task restart "${job}" -r 0 > /dev/null
@@ -97,10 +79,7 @@ wait_lines "${volume}/runs" 4
 
 # Deleting the (stopped) job deletes its volume.
 "${peloton}" job stop "${job}" > /dev/null
-for _ in $(seq 1 200); do
-  "${peloton}" job status "${job}" | grep -q "^state: KILLED$" && break
-  sleep 0.1
-done
+wait_state "${job}" KILLED
 "${peloton}" job delete "${job}" | grep -q "deleted" || fail "job delete"
 [ ! -e "${volume}" ] || fail "the volume outlived its job"
 echo "PASS"
