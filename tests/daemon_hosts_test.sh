@@ -75,4 +75,5 @@ sleep 1.5
 grep -q "hosts not read again" "${work}/master.log" || fail "a bad file was not reported"
 [ "$(running_on "${job}")" = "b c" ] || fail "a bad file changed the hosts"
 "${peloton}" job stop "${job}" > /dev/null
+wait_state "${job}" KILLED  # no task outlives the test
 echo "PASS"

@@ -150,6 +150,7 @@ done
   fail "host maintenance complete"
 [ "$("${peloton}" host query | grep -c " UP ")" = 2 ] || fail "host not back up"
 "${peloton}" job stop "${job3}" > /dev/null
+wait_state "${job3}" KILLED  # its task does not outlive the test
 
 # A terminal job can be deleted, and is gone.
 "${peloton}" job delete "${job}" | grep -q "deleted" || fail "job delete"
