@@ -287,7 +287,9 @@ void Workflow::BeginRollback() {
 
 WorkflowStep Workflow::Step(absl::Span<const InstanceRuntime> runtimes) {
   // Index the runtimes by instance.
+  // A rollback's removes are of instances past both its specs (the forward update's adds).
   uint32_t max_instance = std::max(previous_.instance_count(), current_.instance_count());
+  for (const Item& item : items_) max_instance = std::max(max_instance, item.instance + 1);
   std::vector<const InstanceRuntime*> by_instance(max_instance, nullptr);
   for (const InstanceRuntime& rt : runtimes) {
     if (rt.instance < max_instance) by_instance[rt.instance] = &rt;
@@ -375,6 +377,143 @@ WorkflowStep Workflow::Step(absl::Span<const InstanceRuntime> runtimes) {
   }
   step.state = state_;
   return step;
+}
+
+namespace {
+
+// The change a restart, start or stop workflow makes to each of its instances.
+InstanceChange ChangeOf(WorkflowType type) {
+  switch (type) {
+    case WorkflowType::kRestart:
+      return InstanceChange::kRestart;
+    case WorkflowType::kStart:
+      return InstanceChange::kStart;
+    case WorkflowType::kStop:
+      return InstanceChange::kStop;
+    default:
+      return InstanceChange::kUpdate;
+  }
+}
+
+}  // namespace
+
+WorkflowCheckpoint Workflow::Checkpoint() const {
+  WorkflowCheckpoint c;
+  c.type = type_;
+  c.state = state_;
+  c.paused_from = paused_from_;
+  c.version = version_;
+  c.rollback = rollback_;
+  c.repointed = repointed_;
+  c.spec = spec_;
+  c.previous_version = previous_.version;
+  c.target_version = current_.version;
+  for (const Item& item : items_) {
+    switch (item.change) {
+      case InstanceChange::kAdd:
+        c.adds.push_back(item.instance);
+        break;
+      case InstanceChange::kRemove:
+        c.removes.push_back(item.instance);
+        break;
+      default:
+        c.updates.push_back(item.instance);
+        break;
+    }
+    if (item.processed) c.processed.push_back(item.instance);
+  }
+  for (std::vector<uint32_t>* list : {&c.adds, &c.updates, &c.removes, &c.processed}) {
+    std::sort(list->begin(), list->end());
+  }
+  return c;
+}
+
+absl::StatusOr<Workflow> Workflow::FromCheckpoint(const WorkflowCheckpoint& c,
+                                                  const JobSpec& previous, const JobSpec& target,
+                                                  absl::Span<const InstanceRuntime> runtimes) {
+  if (c.type == WorkflowType::kInvalid ||
+      static_cast<int>(c.type) > static_cast<int>(WorkflowType::kStop)) {
+    return absl::InvalidArgumentError("workflow checkpoint: type is not a workflow type");
+  }
+  if (c.state == UpdateState::kInvalid ||
+      static_cast<int>(c.state) > static_cast<int>(UpdateState::kRolledBack)) {
+    return absl::InvalidArgumentError("workflow checkpoint: state is not a workflow state");
+  }
+  if (previous.version != c.previous_version || target.version != c.target_version) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "workflow checkpoint: versions ", c.previous_version, " -> ", c.target_version,
+        " but the specs given are ", previous.version, " -> ", target.version));
+  }
+  // A rollback's removes are past both specs: the bound takes in every item.
+  uint32_t bound = std::max(previous.instance_count(), target.instance_count());
+  for (const std::vector<uint32_t>* list : {&c.adds, &c.updates, &c.removes}) {
+    for (uint32_t i : *list) {
+      if (i >= WorkflowCheckpoint::kMaxInstances) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "workflow checkpoint: instance ", i, " is out of range (rule: below ",
+            WorkflowCheckpoint::kMaxInstances, ")"));
+      }
+      bound = std::max(bound, i + 1);
+    }
+  }
+  Workflow w;
+  w.type_ = c.type;
+  w.state_ = c.state;
+  w.paused_from_ = c.paused_from;
+  w.version_ = c.version;
+  w.previous_ = previous;
+  w.current_ = target;
+  w.spec_ = c.spec;
+  w.rollback_ = c.rollback;
+  w.repointed_ = c.repointed;
+  std::vector<bool> is_item(bound, false);
+  const auto add_items = [&](const std::vector<uint32_t>& ids,
+                             InstanceChange change) -> absl::Status {
+    for (uint32_t i : ids) {
+      if (i >= bound || is_item[i]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("workflow checkpoint: instance ", i,
+                         i >= bound ? " is outside the job" : " is listed twice"));
+      }
+      is_item[i] = true;
+      w.items_.push_back({i, change});
+    }
+    return absl::OkStatus();
+  };
+  if (c.type == WorkflowType::kUpdate) {
+    if (absl::Status s = add_items(c.adds, InstanceChange::kAdd); !s.ok()) return s;
+    if (absl::Status s = add_items(c.updates, InstanceChange::kUpdate); !s.ok()) return s;
+    if (absl::Status s = add_items(c.removes, InstanceChange::kRemove); !s.ok()) return s;
+    for (uint32_t i = 0; i < target.instance_count(); ++i) {
+      if (!is_item[i]) w.unchanged_.push_back(i);
+    }
+  } else {
+    if (!c.adds.empty() || !c.removes.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "workflow checkpoint: a ", Name(c.type), " workflow neither adds nor removes"));
+    }
+    if (absl::Status s = add_items(c.updates, ChangeOf(c.type)); !s.ok()) return s;
+  }
+  std::vector<const InstanceRuntime*> by_instance(bound, nullptr);
+  for (const InstanceRuntime& rt : runtimes) {
+    if (rt.instance < bound) by_instance[rt.instance] = &rt;
+  }
+  std::vector<bool> processed(bound, false);
+  for (uint32_t i : c.processed) {
+    if (i >= bound || !is_item[i]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "workflow checkpoint: processed instance ", i, " is not one of the workflow's"));
+    }
+    processed[i] = true;
+  }
+  for (Item& item : w.items_) {
+    item.processed = processed[item.instance];
+    const InstanceRuntime* rt = by_instance[item.instance];
+    if (item.processed && item.change == InstanceChange::kRestart && rt != nullptr) {
+      item.target_run = std::max(rt->run_id, rt->desired_run_id);
+    }
+  }
+  return w;
 }
 
 std::vector<uint32_t> InstancesSafeToKill(absl::Span<const InstanceRuntime> runtimes,

@@ -104,6 +104,28 @@ struct InstanceAction {
   std::optional<std::string> desired_host;  // in-place: stay here (best effort)
 };
 
+// What a job manager keeps of a workflow to take it up again after a restart: everything but
+// the two job specs, which it keeps as config versions (previous_version and target_version).
+// The items are kept by change: an update's adds, updates and removes; a restart's, start's or
+// stop's instances are in `updates`. Restart items do not keep the run they wait for: a
+// restored restart takes max(run, desired run) of each processed instance as that run, which
+// is the one its action asked for once the job manager has written the action (write task
+// runtimes before the checkpoint).
+struct WorkflowCheckpoint {
+  static constexpr uint32_t kMaxInstances = 1u << 24;  // bounds what a checkpoint may name
+  WorkflowType type = WorkflowType::kInvalid;
+  UpdateState state = UpdateState::kInitialized;
+  UpdateState paused_from = UpdateState::kInvalid;
+  uint64_t version = 1;
+  bool rollback = false;
+  bool repointed = false;  // the unchanged instances were re-pointed
+  UpdateSpec spec;         // batch_size resolved from batch_percentage
+  uint64_t previous_version = 0;
+  uint64_t target_version = 0;
+  std::vector<uint32_t> adds, updates, removes;  // each ascending
+  std::vector<uint32_t> processed;               // handed out so far; ascending
+};
+
 struct WorkflowStep {
   std::vector<InstanceAction> actions;
   UpdateState state = UpdateState::kInvalid;
@@ -153,6 +175,16 @@ class Workflow {
   absl::Status Abort(std::optional<uint64_t> expected_version = std::nullopt);
   // A newer workflow replaces this one: ABORTED (no-op when already terminal).
   void Supersede();
+
+  WorkflowCheckpoint Checkpoint() const;
+  // The workflow a checkpoint was taken of. `previous` and `target` are the specs of its
+  // previous_version and target_version (for a rollback: the forward update's previous spec
+  // and the rollback target's); `runtimes` give processed restarts their target runs.
+  // InvalidArgument: versions that do not match, an instance outside both specs, or a
+  // processed instance that is not an item.
+  static absl::StatusOr<Workflow> FromCheckpoint(const WorkflowCheckpoint& checkpoint,
+                                                 const JobSpec& previous, const JobSpec& target,
+                                                 absl::Span<const InstanceRuntime> runtimes);
 
   // Evaluates progress over `runtimes` (one per existing instance; instances not listed are
   // taken as missing) and returns the actions of this round. No actions unless rolling
