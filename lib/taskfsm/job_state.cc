@@ -8,10 +8,14 @@ JobState DeriveJobState(const JobStateInput& in) {
   auto count = [&in](TaskState s) { return uint64_t{in.task_counts[static_cast<int>(s)]}; };
   const bool batch = in.type == JobType::kBatch;
   const bool daemon = in.type == JobType::kDaemon;
+  // Long-running jobs (service, daemon) remove instances: a removed one (DELETED) is not
+  // counted, and ones being removed still count among the created, so there may be more than
+  // N.
+  const bool removes = !batch;
   uint64_t created = 0;
   uint64_t terminal = 0;
   for (int s = 0; s < kNumTaskStates; ++s) {
-    if (daemon && static_cast<TaskState>(s) == TaskState::kDeleted) continue;  // removed
+    if (removes && static_cast<TaskState>(s) == TaskState::kDeleted) continue;  // removed
     created += in.task_counts[s];
     if (IsTerminal(static_cast<TaskState>(s))) terminal += in.task_counts[s];
   }
@@ -36,7 +40,7 @@ JobState DeriveJobState(const JobStateInput& in) {
     }
     return JobState::kPending;
   }
-  if (created > n && !daemon && (batch || !IsTerminal(in.goal))) return JobState::kPending;
+  if (created > n && batch) return JobState::kPending;
 
   const uint64_t succeeded = count(TaskState::kSucceeded);
   const uint64_t failed = count(TaskState::kFailed);

@@ -39,9 +39,15 @@ TEST(JobStateTest, MoreTasksThanInstancesAfterAFailedShrink) {
   JobStateInput in = Batch(2);
   in.Add(S::kSucceeded, 3);
   EXPECT_EQ(DeriveJobState(in), J::kPending);
+  // A service's extra task is one an update removes (goal DELETED) while it is stopped: the
+  // job still runs; once removed (DELETED) the task is not counted.
   JobStateInput svc = Service(2);
   svc.Add(S::kRunning, 3);
-  EXPECT_EQ(DeriveJobState(svc), J::kPending);
+  EXPECT_EQ(DeriveJobState(svc), J::kRunning);
+  svc = Service(2);
+  svc.Add(S::kRunning, 2);
+  svc.Add(S::kDeleted, 4);
+  EXPECT_EQ(DeriveJobState(svc), J::kRunning);
   svc = Service(2);
   svc.goal = J::kKilled;
   svc.Add(S::kKilled, 3);

@@ -118,6 +118,11 @@ absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfi
     PELOTON_ASSIGN_OR_RETURN(loaded, LoadJob(id));
     job = &loaded;
   }
+  if (job->update.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", id.value(), " has update ", job->update->record.update_id,
+        " running (rule: add instances with an update, or abort it first)"));
+  }
   if (!config.has_respoolid()) *config.mutable_respoolid() = job->config.respoolid();
   NormalizeJobConfig(config);
   PELOTON_RETURN_IF_ERROR(ValidateJobUpdate(job->config, config, options_.limits));
@@ -354,6 +359,9 @@ JobManager::Job* JobManager::FindByTaskId(const std::string& task_id, uint32_t* 
 absl::Status JobManager::Flush() {
   std::vector<std::string> finished;
   for (auto& [id, job] : jobs_) {
+    // A running update steps when its tasks changed (or it did): what it asks is written with
+    // them below, before its checkpoint.
+    if (job.update.has_value() && (!job.dirty.empty() || job.update->dirty)) ProgressUpdate(job);
     if (!job.dirty.empty()) {
       std::vector<store::TaskRuntime> batch;
       batch.reserve(job.dirty.size());
@@ -372,6 +380,7 @@ absl::Status JobManager::Flush() {
       PELOTON_RETURN_IF_ERROR(store_.WriteJobRuntime(job.id, job.runtime));
       job.runtime_dirty = false;
     }
+    PELOTON_RETURN_IF_ERROR(FlushUpdate(job));
     if (job.deactivate) {
       PELOTON_RETURN_IF_ERROR(store_.RemoveActiveJob(job.id));
       finished.push_back(id);

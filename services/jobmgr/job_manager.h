@@ -27,6 +27,8 @@
 
 #include <array>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +43,8 @@
 #include "absl/types/span.h"
 #include "peloton/taskfsm/goal_state.h"
 #include "peloton/taskfsm/retry.h"
+#include "peloton/taskfsm/workflow.h"
+#include "services/api/update.pb.h"
 #include "services/backend/backend.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_config.h"
@@ -75,6 +79,16 @@ struct JobManagerOptions {
   absl::Duration failure_count_reset = absl::Minutes(10);
   // How often daemon jobs look at the hosts again (FollowHosts), at most.
   absl::Duration daemon_period = absl::Seconds(1);
+};
+
+namespace update_pb = ::peloton::api::v0::update;
+
+// A workflow as the API shows it: the stored record and its config.
+struct UpdateView {
+  store::UpdateRecord record;
+  update_pb::UpdateConfig config;
+  uint64_t workflow_version = 0;  // the entity version pause, resume and abort compare
+  bool rollback = false;          // a rollback is in progress or was done
 };
 
 struct JobView {
@@ -124,7 +138,30 @@ class JobManager final : public JobManagerApi {
   // Running instances of [from, to) are killed and run again as new runs; ended ones are
   // started (as StartTasks).
   absl::Status RestartTasks(const JobId& id, uint32_t from, uint32_t to);
-  // Instances in [from, to).
+  // v0 UpdateService (reference §3.9, §5.1): a rolling update of a SERVICE job to `config`
+  // (its next config version), batch by batch, as taskfsm::Workflow decides. A running update
+  // of the job is superseded (ABORTED); an identical one running already is returned as it is.
+  // Refused: another job type, a change of type or pool, stopBeforeUpdate, startTasks, and
+  // inPlace (v0 leaves it unimplemented, as Peloton's does). Returns the update id.
+  absl::StatusOr<std::string> CreateUpdate(const JobId& id, job_pb::JobConfig config,
+                                           const update_pb::UpdateConfig& update,
+                                           std::string opaque_data = "");
+  absl::StatusOr<UpdateView> GetUpdate(absl::string_view update_id);
+  // Newest first; limit 0: all.
+  absl::StatusOr<std::vector<UpdateView>> ListUpdates(const JobId& id, uint32_t limit = 0);
+  // `version`, when given, must be the workflow's entity version (Aborted otherwise).
+  // FailedPrecondition for a workflow that is not its job's running one. `opaque_data`, when
+  // not empty, replaces the workflow's.
+  absl::Status PauseUpdate(absl::string_view update_id, std::optional<uint64_t> version = {},
+                           std::string opaque_data = "");
+  absl::Status ResumeUpdate(absl::string_view update_id, std::optional<uint64_t> version = {},
+                            std::string opaque_data = "");
+  absl::Status AbortUpdate(absl::string_view update_id, std::optional<uint64_t> version = {},
+                           std::string opaque_data = "");
+  // A new update back to the config the update started from, with the same update config;
+  // it supersedes the update if that still runs. Returns the new update's id.
+  absl::StatusOr<std::string> RollbackUpdate(absl::string_view update_id);
+
   // The job's config (from the cache or the store).
   absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);
   absl::StatusOr<std::vector<store::PodEvent>> PodEvents(const JobId& id, uint32_t instance,
@@ -196,7 +233,42 @@ class JobManager final : public JobManagerApi {
     // job_kill has swept the tasks since the goal last changed (each task event of a stopped
     // job would otherwise scan them all again).
     bool kill_swept = false;
+    // `config` is the newest version (runtime.config_version); these are the older ones tasks
+    // still run or wait in (an update in progress), by version.
+    std::map<int64_t, job_pb::JobConfig> older;
+    // The job's running workflow, if any (updates.cc).
+    struct ActiveUpdate {
+      store::UpdateRecord record;
+      update_pb::UpdateConfig config;
+      taskfsm::Workflow workflow;
+      taskfsm::WorkflowStep last;  // the last step's counts
+      bool dirty = false;          // the record is to be written
+      std::vector<store::InstanceWorkflowEvent> events;
+    };
+    std::optional<ActiveUpdate> update;
   };
+  // The config of `version` of the job (the newest when it has no other).
+  static const job_pb::JobConfig& ConfigAt(const Job& job, int64_t version);
+  // The task config the instance's current run has (or its next run will have).
+  static task_pb::TaskConfig RunConfigOf(const Job& job, uint32_t instance);
+
+  // updates.cc
+  // Steps the job's running workflow and applies what it asks; writes the rollback target's
+  // config version when a rollback begins.
+  void ProgressUpdate(Job& job);
+  void ApplyWorkflowActions(Job& job, const std::vector<taskfsm::InstanceAction>& actions);
+  // The record of the workflow as it is now (checkpoint, counts, options).
+  void FillUpdateRecord(Job::ActiveUpdate& u) const;
+  // Writes the running workflow's record and events if they changed; untracks a finished one.
+  absl::Status FlushUpdate(Job& job);
+  // Takes up the job's workflow from the store (recovery).
+  absl::Status LoadUpdate(Job& job);
+  // Loads the older config versions the job's tasks refer to; drops those none does.
+  absl::Status LoadOlderConfigs(Job& job);
+  void PruneOlderConfigs(Job& job);
+  absl::Status ChangeUpdate(absl::string_view update_id, std::string opaque_data,
+                            const std::function<absl::Status(taskfsm::Workflow&)>& change);
+  std::vector<taskfsm::InstanceRuntime> WorkflowRuntimes(const Job& job) const;
 
   // daemons.cc
   // The hosts a daemon job is for: UP, and meeting its constraint's HOST labels.

@@ -77,7 +77,8 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
       if (t.mesos_task_id == task_id && t.state == TaskState::kPending &&
           !GoalIsStop(t.goal_state) && t.desired_mesos_task_id.empty()) {
         PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec,
-                                 jobmgr::TaskSpecOf(id->job_id, it->second.config, id->instance));
+                                 jobmgr::TaskSpecOf(id->job_id, ConfigAt(it->second, t.config_version),
+                                                    id->instance));
         spec.id = task_id;
         spec.desired_host = t.desired_host;
         spec.pinned = !t.desired_host.empty();
@@ -90,7 +91,7 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
 
 backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
                                              const placement::Allocation& allocation) const {
-  const task_pb::TaskConfig config = TaskConfigOf(job.config, instance);
+  const task_pb::TaskConfig config = RunConfigOf(job, instance);
   backend::LaunchSpec spec;
   spec.task_id = job.tasks[instance].mesos_task_id;
   spec.hostname = hostmgr_.HostName(allocation.host);

@@ -35,8 +35,11 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
   }
   job.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
-  // A crash while the job was created may have left it without (all of) its tasks.
-  const uint32_t n = job.config.instancecount();
+  PELOTON_RETURN_IF_ERROR(LoadOlderConfigs(job));
+  PELOTON_RETURN_IF_ERROR(LoadUpdate(job));
+  // A crash while the job was created may have left it without (all of) its tasks. (A
+  // running update adds its instances itself, batch by batch.)
+  const uint32_t n = job.update.has_value() ? 0 : job.config.instancecount();
   std::vector<store::TaskRuntime> missing;
   for (uint32_t i = static_cast<uint32_t>(job.tasks.size()); i < n; ++i) {
     missing.push_back(FirstRun(id, i, JobTypeOf(job.config), config.version));
@@ -72,9 +75,10 @@ absl::Status JobManager::ResyncPools() {
     std::vector<uint32_t> requeue;
     for (store::TaskRuntime& t : j.tasks) {
       if (OnHost(t.state)) {
-        absl::StatusOr<placement::TaskSpec> spec = jobmgr::TaskSpecOf(id, j.config, t.instance_id);
+        absl::StatusOr<placement::TaskSpec> spec =
+            jobmgr::TaskSpecOf(id, ConfigAt(j, t.config_version), t.instance_id);
         if (!spec.ok()) continue;
-        const task_pb::TaskConfig config = TaskConfigOf(j.config, t.instance_id);
+        const task_pb::TaskConfig config = RunConfigOf(j, t.instance_id);
         PELOTON_RETURN_IF_ERROR(resmgr_.AdoptTask(
             PoolId(j.config.respoolid().value()), t.mesos_task_id,
             fairshare::Allocation::Of(spec->demand, IsPreemptible(j.config, config),
@@ -103,7 +107,8 @@ void JobManager::ResyncHosts() {
   for (auto& [id, j] : jobs_) {
     for (const store::TaskRuntime& t : j.tasks) {
       if (!OnHost(t.state)) continue;
-      absl::StatusOr<placement::TaskSpec> spec = jobmgr::TaskSpecOf(id, j.config, t.instance_id);
+      absl::StatusOr<placement::TaskSpec> spec =
+          jobmgr::TaskSpecOf(id, ConfigAt(j, t.config_version), t.instance_id);
       if (!spec.ok()) continue;
       spec->id = t.mesos_task_id;
       on_hosts.push_back({t.host, *std::move(spec)});

@@ -42,11 +42,12 @@ inline uint64_t RunOfId(const std::string& mesos_task_id) {
 }
 inline uint64_t RunOf(const store::TaskRuntime& t) { return RunOfId(t.mesos_task_id); }
 
-// A job's instances (its N): the config's instanceCount, or for a daemon job the tasks not
-// removed (goal DELETED) from it.
+// A job's instances (its N): a batch job's instanceCount; for a service or daemon job the tasks
+// not removed (goal DELETED) from it: a daemon's plan, a service's instances as far as its
+// updates have added and removed them.
 inline uint32_t InstancesOf(const job_pb::JobConfig& config,
                             const std::vector<store::TaskRuntime>& tasks) {
-  if (JobTypeOf(config) != taskfsm::JobType::kDaemon) return config.instancecount();
+  if (JobTypeOf(config) == taskfsm::JobType::kBatch) return config.instancecount();
   return static_cast<uint32_t>(
       std::count_if(tasks.begin(), tasks.end(), [](const store::TaskRuntime& t) {
         return t.goal_state != taskfsm::TaskState::kDeleted;

@@ -78,10 +78,14 @@ bool JobManager::RunAction(Job& job, uint32_t instance, TaskAction action,
       to_start.push_back(instance);  // queued with the others, in gangs (StartQueued)
       return false;
     case TaskAction::kStopTask:
-      return StopRun(job, instance, TaskState::kKilling,
-                     t.goal_state == TaskState::kKilled       ? "killing on request"
-                     : t.goal_state == TaskState::kPreempting ? "preempting (killOnPreempt)"
-                                                              : "restarting: a new run is wanted");
+      return StopRun(
+          job, instance, TaskState::kKilling,
+          t.goal_state == TaskState::kKilled       ? "killing on request"
+          : t.goal_state == TaskState::kPreempting ? "preempting (killOnPreempt)"
+          : t.goal_state == TaskState::kDeleted    ? "killing: the instance is removed"
+          : t.config_version != t.desired_config_version
+              ? absl::StrCat("killing for update to config version ", t.desired_config_version)
+              : "restarting: a new run is wanted");
     case TaskAction::kInitializeTask:
       InitializeRun(job, instance);
       return true;
@@ -203,7 +207,7 @@ void JobManager::InitializeRun(Job& job, uint32_t instance) {
 
 bool JobManager::FailRetry(Job& job, uint32_t instance) {
   const store::TaskRuntime& t = job.tasks[instance];
-  const task_pb::TaskConfig config = TaskConfigOf(job.config, instance);
+  const task_pb::TaskConfig config = RunConfigOf(job, instance);
   const bool again =
       t.state == TaskState::kLost
           ? taskfsm::OnLost(config.has_volume()).reschedule
@@ -279,7 +283,7 @@ void JobManager::ExecutorShutdown(Job& job, uint32_t instance) {
 
 void JobManager::KillTask(const Job& job, uint32_t instance) {
   const std::string& id = job.tasks[instance].mesos_task_id;
-  const uint32_t grace = TaskConfigOf(job.config, instance).killgraceperiodseconds();
+  const uint32_t grace = RunConfigOf(job, instance).killgraceperiodseconds();
   const absl::Time now = options_.now();
   SetTimer(id, now,
            now + absl::Seconds(grace > 0 ? grace : kDefaultKillGracePeriodSeconds) +
@@ -370,7 +374,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
     // One merge per task: the first member's config also gives the gang's flags (the members
     // of a multi-task gang are never revocable).
     for (uint32_t i : members) {
-      const task_pb::TaskConfig task = TaskConfigOf(job.config, i);
+      const task_pb::TaskConfig task = RunConfigOf(job, i);
       if (i == members[0]) {
         g.preemptible = IsPreemptible(job.config, task);
         g.revocable = IsRevocable(job.config, task);
@@ -385,7 +389,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   const uint32_t min = sla.minimumrunninginstances();
   for (uint32_t i : instances) {
     (min > 1 && i < min && RunOf(job.tasks[i]) == 1 &&
-             !IsRevocable(job.config, TaskConfigOf(job.config, i))
+             !IsRevocable(job.config, RunConfigOf(job, i))
          ? gang
          : alone)
         .push_back(i);

@@ -31,15 +31,16 @@ struct JobStateInput {
 // With N = instance_count and counts by state:
 // 1. Fewer than N tasks created: batch -> INITIALIZED; service -> KILLED (FAILED if the goal
 //    is FAILED) when the goal is terminal and every created task is terminal, else PENDING.
-// 2. More than N (a shrinking update failed): batch, and service with a non-terminal goal ->
-//    PENDING.
+// 2. More than N: batch -> PENDING. (A service or daemon job has more while instances an
+//    update or a host removed are being stopped; that is not rule 2.)
 // 3. Otherwise SUCCEEDED if #SUCCEEDED >= N; FAILED if SUCCEEDED+FAILED+LOST >= N; KILLED if
 //    #KILLED > 0 and SUCCEEDED+FAILED+KILLED+LOST >= N; KILLING if currently KILLING; RUNNING
 //    if any task runs; else PENDING.
 // 4. With a controller task, a terminal result follows instance 0: SUCCEEDED -> SUCCEEDED,
 //    FAILED or LOST -> FAILED, anything else -> KILLED.
-// DAEMON jobs follow the service rules, with N the planned instances: DELETED tasks (removed
-// instances) are not counted, more than N tasks (some being removed) is not rule 2, and with
+// Service and daemon jobs do not count DELETED tasks (removed instances); N is the instances
+// the job has (a service's config, a daemon's plan). DAEMON jobs follow the service rules, and
+// with
 // N = 0 the job is KILLED (FAILED for goal FAILED) once a terminal goal is reached, KILLING
 // while it is, RUNNING while a task being removed still runs, else PENDING (waiting for hosts).
 JobState DeriveJobState(const JobStateInput& in);
