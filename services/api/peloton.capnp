@@ -135,6 +135,43 @@ interface Peloton {
   completeMaintenance @20 (hostnames :List(Text)) -> (status :Status);
   # v0 HostService.QueryHosts: every host, its state and how many tasks it runs.
   listHosts @21 () -> (status :Status, hosts :List(HostSummary));
+
+  # v0 UpdateService (reference §3.9, §5.1): a rolling update of a SERVICE job to a new config.
+  # updateConfig is Peloton's v0 UpdateConfig in its protobuf encoding (services/api/
+  # update.proto). poolPath, when not empty, must be the job's pool.
+  createUpdate @22 (jobId :Text, jobConfig :Data, poolPath :Text, updateConfig :Data,
+                    opaqueData :Text) -> (status :Status, updateId :Text);
+  getUpdate @23 (updateId :Text) -> (status :Status, update :UpdateInfo);
+  listUpdates @24 (jobId :Text, limit :UInt32) -> (status :Status, updates :List(UpdateInfo));
+  # entityVersion 0: not checked; otherwise it must be the workflow's (Aborted if stale).
+  pauseUpdate @25 (updateId :Text, entityVersion :UInt64, opaqueData :Text) -> (status :Status);
+  resumeUpdate @26 (updateId :Text, entityVersion :UInt64, opaqueData :Text) -> (status :Status);
+  abortUpdate @27 (updateId :Text, entityVersion :UInt64, opaqueData :Text) -> (status :Status);
+  # A new update back to the config the update started from; returns its id.
+  rollbackUpdate @28 (updateId :Text) -> (status :Status, updateId :Text);
+}
+
+struct UpdateInfo {
+  updateId @0 :Text;
+  jobId @1 :Text;
+  type @2 :Text;                 # UPDATE, RESTART, START, STOP
+  state @3 :Text;                # Peloton's UpdateState name (ROLLING_FORWARD, PAUSED, ...)
+  prevState @4 :Text;            # the state a PAUSED workflow resumes to
+  configVersion @5 :Int64;       # the version instances move to
+  prevConfigVersion @6 :Int64;
+  instancesTotal @7 :UInt32;
+  instancesDone @8 :UInt32;
+  instancesFailed @9 :UInt32;
+  instancesAdded @10 :UInt32;
+  instancesUpdated @11 :UInt32;
+  instancesRemoved @12 :UInt32;
+  entityVersion @13 :UInt64;     # what pause, resume and abort compare
+  rollback @14 :Bool;            # rolling back, or rolled back
+  updateConfig @15 :Data;        # v0 UpdateConfig, protobuf encoding
+  opaqueData @16 :Text;
+  creationTime @17 :Int64;       # microseconds since the Unix epoch
+  updateTime @18 :Int64;
+  completionTime @19 :Int64;     # 0 while it runs
 }
 
 struct HostSummary {

@@ -33,6 +33,7 @@
 #include "services/api/peloton.capnp.h"
 #include "services/api/respool_convert.h"
 #include "services/api/task.pb.h"
+#include "services/api/update.pb.h"
 #include "services/api/wire_util.h"
 #include "services/api/yaml_proto.h"
 #include "services/common/files.h"
@@ -584,6 +585,167 @@ int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const st
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// update: v0 UpdateService
+
+struct UpdateFlags {
+  uint32_t batch_size = 0;
+  uint32_t max_attempts = 0;
+  uint32_t max_failure_instances = 0;
+  bool rollback_on_failure = false;
+  bool start_paused = false;
+  bool in_place = false;
+  std::string opaque_data;
+  uint64_t entity_version = 0;
+  uint32_t limit = 10;
+  bool wait = false;
+};
+
+bool UpdateTerminal(const std::string& state) {
+  return state == "SUCCEEDED" || state == "ABORTED" || state == "FAILED" ||
+         state == "ROLLED_BACK";
+}
+
+void PrintUpdate(peloton::api::UpdateInfo::Reader u) {
+  std::cout << "Update " << Str(u.getUpdateId()) << " of job " << Str(u.getJobId()) << "\n";
+  std::cout << "  state:          " << Str(u.getState());
+  if (Str(u.getState()) == "PAUSED") std::cout << " (resumes to " << Str(u.getPrevState()) << ")";
+  if (u.getRollback()) std::cout << " (rollback)";
+  std::cout << "\n";
+  std::cout << "  config version: " << u.getPrevConfigVersion() << " -> " << u.getConfigVersion()
+            << "\n";
+  std::cout << "  instances:      " << u.getInstancesDone() << " of " << u.getInstancesTotal()
+            << " done, " << u.getInstancesFailed() << " failed (" << u.getInstancesAdded()
+            << " added, " << u.getInstancesUpdated() << " updated, " << u.getInstancesRemoved()
+            << " removed)\n";
+  std::cout << "  entity version: " << u.getEntityVersion() << "\n";
+  std::cout << "  created:        " << Time(u.getCreationTime()) << "\n";
+  if (u.getCompletionTime() != 0) {
+    std::cout << "  completed:      " << Time(u.getCompletionTime()) << "\n";
+  }
+  if (u.getOpaqueData().size() > 0) {
+    std::cout << "  opaque data:    " << Str(u.getOpaqueData()) << "\n";
+  }
+}
+
+// Polls the update until it ends; 0 if it SUCCEEDED.
+int WaitForUpdate(Peloton::Client& peloton, kj::WaitScope& wait, const std::string& id) {
+  std::string last;
+  while (true) {
+    auto request = peloton.getUpdateRequest();
+    request.setUpdateId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const auto u = response.getUpdate();
+    const std::string state = Str(u.getState());
+    const std::string line = absl::StrCat(state, " (", u.getInstancesDone(), " of ",
+                                          u.getInstancesTotal(), " done, ",
+                                          u.getInstancesFailed(), " failed)");
+    if (line != last) std::cout << line << "\n" << std::flush;
+    last = line;
+    if (UpdateTerminal(state)) return state == "SUCCEEDED" ? 0 : 1;
+    usleep(200'000);
+  }
+}
+
+int UpdateCreate(const Global& g, const std::string& job, const std::string& file,
+                 const std::string& pool, const UpdateFlags& f) {
+  peloton::api::v0::job::JobConfig config;
+  if (const int loaded = LoadYaml(file, config); loaded != 0) return loaded;
+  peloton::api::v0::update::UpdateConfig update;
+  update.set_batchsize(f.batch_size);
+  update.set_maxinstanceattempts(f.max_attempts);
+  update.set_maxfailureinstances(f.max_failure_instances);
+  update.set_rollbackonfailure(f.rollback_on_failure);
+  update.set_startpaused(f.start_paused);
+  update.set_inplace(f.in_place);
+  const std::string config_bytes = config.SerializeAsString();
+  const std::string update_bytes = update.SerializeAsString();
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.createUpdateRequest();
+    request.setJobId(job);
+    request.setJobConfig(peloton::api::Bytes(config_bytes));
+    request.setPoolPath(pool);
+    request.setUpdateConfig(peloton::api::Bytes(update_bytes));
+    request.setOpaqueData(f.opaque_data);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const std::string id = Str(response.getUpdateId());
+    if (g.output == "json") {
+      PrintJson(Peloton::CreateUpdateResults::Reader(response));
+    } else {
+      std::cout << "Update " << id << " created\n" << std::flush;
+    }
+    return f.wait ? WaitForUpdate(peloton, wait, id) : 0;
+  });
+}
+
+int UpdateGet(const Global& g, const std::string& id) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.getUpdateRequest();
+    request.setUpdateId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(response.getUpdate());
+    } else {
+      PrintUpdate(response.getUpdate());
+    }
+    return 0;
+  });
+}
+
+int UpdateList(const Global& g, const std::string& job, uint32_t limit) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.listUpdatesRequest();
+    request.setJobId(job);
+    request.setLimit(limit);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    if (g.output == "json") {
+      PrintJson(Peloton::ListUpdatesResults::Reader(response));
+      return 0;
+    }
+    constexpr std::string_view kRow = "{:<36}  {:<16}  {:>9}  {:>11}  {:<19}\n";
+    std::cout << fmt::format(kRow, "Update", "State", "Versions", "Done/Total", "Created");
+    for (auto u : response.getUpdates()) {
+      std::cout << fmt::format(kRow, Str(u.getUpdateId()), Str(u.getState()),
+                               absl::StrCat(u.getPrevConfigVersion(), "->", u.getConfigVersion()),
+                               absl::StrCat(u.getInstancesDone(), "/", u.getInstancesTotal()),
+                               Time(u.getCreationTime()));
+    }
+    return 0;
+  });
+}
+
+// pause, resume, abort: the same call shape.
+template <typename MakeRequest>
+int UpdateChange(const Global& g, const std::string& id, const UpdateFlags& f,
+                 std::string_view done, MakeRequest&& make) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = make(peloton);
+    request.setUpdateId(id);
+    request.setEntityVersion(f.entity_version);
+    request.setOpaqueData(f.opaque_data);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    std::cout << "Update " << id << " " << done << "\n";
+    return 0;
+  });
+}
+
+int UpdateRollback(const Global& g, const std::string& id, bool wait_end) {
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.rollbackUpdateRequest();
+    request.setUpdateId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const std::string next = Str(response.getUpdateId());
+    std::cout << "Update " << next << " rolls back update " << id << "\n" << std::flush;
+    return wait_end ? WaitForUpdate(peloton, wait, next) : 0;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -661,6 +823,68 @@ int main(int argc, char** argv) {
   CLI::App* jd = job->add_subcommand("delete", "delete a terminal job and everything of it");
   jd->add_option("job", job_id, "job id")->required();
   jd->callback([&] { status = JobDelete(g, job_id); });
+
+  CLI::App* update =
+      app.add_subcommand("update", "rolling updates of service jobs")
+          ->require_subcommand(1)
+          ->fallthrough();
+  UpdateFlags uf;
+  std::string update_id;
+  CLI::App* uc = update->add_subcommand(
+      "create", "update a service job to a new config, batch by batch (a running update of the "
+                "job is superseded)");
+  uc->add_option("job", job_id, "job id")->required();
+  uc->add_option("file", file, "the job's new YAML")->required()->check(CLI::ExistingFile);
+  uc->add_option("batch-size", uf.batch_size, "instances updated at once (0: all)")->required();
+  uc->add_option("respool", path, "the job's pool path")->required();
+  uc->add_option("--maxattempts", uf.max_attempts,
+                 "runs an instance may fail before it counts as failed (0: unlimited)");
+  uc->add_option("--maxfailureInstances", uf.max_failure_instances,
+                 "failed instances that fail the update (0: never)");
+  uc->add_flag("--rollbackOnFailure", uf.rollback_on_failure,
+               "roll back to the previous config when the update fails");
+  uc->add_flag("--start-paused", uf.start_paused, "create it PAUSED");
+  uc->add_flag("--in-place", uf.in_place, "keep instances on their hosts (not in v0: refused)");
+  uc->add_option("--opaque-data", uf.opaque_data, "kept with the update, for the caller");
+  uc->add_flag("--wait", uf.wait, "show progress until it ends (exit 0 if it SUCCEEDED)");
+  uc->callback([&] { status = UpdateCreate(g, job_id, file, path, uf); });
+  CLI::App* ug = update->add_subcommand("get", "an update's state and progress");
+  ug->add_option("update", update_id, "update id")->required();
+  ug->callback([&] { status = UpdateGet(g, update_id); });
+  CLI::App* ul = update->add_subcommand("list", "a job's updates, newest first");
+  ul->add_option("job", job_id, "job id")->required();
+  ul->add_option("--limit", uf.limit, "at most this many (0: all; default 10)");
+  ul->callback([&] { status = UpdateList(g, job_id, uf.limit); });
+  for (const auto& [name, help, done] :
+       {std::tuple{"pause", "stop starting new batches", "paused"},
+        std::tuple{"resume", "go on with a paused update", "resumed"},
+        std::tuple{"abort", "end an update where it is (instances keep their configs)",
+                   "aborted"}}) {
+    CLI::App* ux = update->add_subcommand(name, help);
+    ux->add_option("update", update_id, "update id")->required();
+    ux->add_option("--entity-version", uf.entity_version,
+                   "refuse unless the update is at this version (update get shows it)");
+    ux->add_option("--opaque-data", uf.opaque_data, "replaces the update's");
+    const std::string verb = name;
+    const std::string_view past = done;
+    ux->callback([&, verb, past] {
+      if (verb == "pause") {
+        status = UpdateChange(g, update_id, uf, past,
+                              [](Peloton::Client& p) { return p.pauseUpdateRequest(); });
+      } else if (verb == "resume") {
+        status = UpdateChange(g, update_id, uf, past,
+                              [](Peloton::Client& p) { return p.resumeUpdateRequest(); });
+      } else {
+        status = UpdateChange(g, update_id, uf, past,
+                              [](Peloton::Client& p) { return p.abortUpdateRequest(); });
+      }
+    });
+  }
+  CLI::App* ur = update->add_subcommand(
+      "rollback", "a new update back to the config the update started from");
+  ur->add_option("update", update_id, "update id")->required();
+  ur->add_flag("--wait", uf.wait, "show progress until it ends (exit 0 if it SUCCEEDED)");
+  ur->callback([&] { status = UpdateRollback(g, update_id, uf.wait); });
 
   CLI::App* host = app.add_subcommand("host", "hosts")->require_subcommand(1)->fallthrough();
   std::vector<std::string> hostnames;

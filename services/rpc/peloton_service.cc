@@ -2,7 +2,12 @@
 
 #include "services/rpc/peloton_service.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
 #include "services/api/respool_convert.h"
 #include "services/common/files.h"
@@ -199,6 +204,126 @@ kj::Promise<void> PelotonService::updateJob(UpdateJobContext context) {
       results.setAddedInstances(*added);
       spdlog::info("job {}: {} instances added", Str(params.getJobId()), *added);
     }
+  });
+}
+
+namespace {
+
+void SetUpdateInfo(const jobmgr::UpdateView& v, api::UpdateInfo::Builder out) {
+  const store::UpdateRecord& r = v.record;
+  out.setUpdateId(r.update_id);
+  out.setJobId(r.job_id.value());
+  out.setType(std::string(taskfsm::Name(r.type)));
+  out.setState(std::string(taskfsm::Name(r.state)));
+  out.setPrevState(std::string(taskfsm::Name(r.prev_state)));
+  out.setConfigVersion(r.config_version);
+  out.setPrevConfigVersion(r.prev_config_version);
+  out.setInstancesTotal(r.instances_total);
+  out.setInstancesDone(r.instances_done);
+  out.setInstancesFailed(r.instances_failed);
+  out.setInstancesAdded(static_cast<uint32_t>(r.instances_added.size()));
+  out.setInstancesUpdated(static_cast<uint32_t>(r.instances_updated.size()));
+  out.setInstancesRemoved(static_cast<uint32_t>(r.instances_removed.size()));
+  out.setEntityVersion(v.workflow_version);
+  out.setRollback(v.rollback);
+  const std::string config = v.config.SerializeAsString();
+  out.setUpdateConfig(api::Bytes(config));
+  out.setOpaqueData(r.opaque_data);
+  out.setCreationTime(Micros(r.creation_time));
+  out.setUpdateTime(Micros(r.update_time));
+  out.setCompletionTime(Micros(r.completion_time));
+}
+
+std::optional<uint64_t> EntityVersion(uint64_t v) {
+  return v == 0 ? std::nullopt : std::optional<uint64_t>(v);
+}
+
+}  // namespace
+
+kj::Promise<void> PelotonService::createUpdate(CreateUpdateContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const absl::StatusOr<std::string> id = [&]() -> absl::StatusOr<std::string> {
+      jobmgr::job_pb::JobConfig config;
+      jobmgr::update_pb::UpdateConfig update;
+      if (!api::ParseInto(params.getJobConfig(), config)) {
+        return absl::InvalidArgumentError("jobConfig: not a v0 JobConfig");
+      }
+      if (!api::ParseInto(params.getUpdateConfig(), update)) {
+        return absl::InvalidArgumentError("updateConfig: not a v0 UpdateConfig");
+      }
+      if (const std::string path = Str(params.getPoolPath()); !path.empty()) {
+        PELOTON_ASSIGN_OR_RETURN(PoolId pool, pools_.LookupPoolId(path));
+        config.mutable_respoolid()->set_value(pool.value());
+      }
+      return jobs_.CreateUpdate(JobId(Str(params.getJobId())), std::move(config), update,
+                                Str(params.getOpaqueData()));
+    }();
+    SetStatus(id.status(), results.initStatus());
+    if (id.ok()) results.setUpdateId(*id);
+  });
+}
+
+kj::Promise<void> PelotonService::getUpdate(GetUpdateContext context) {
+  return loop_.Run([this, context]() mutable {
+    absl::StatusOr<jobmgr::UpdateView> view =
+        jobs_.GetUpdate(Str(context.getParams().getUpdateId()));
+    auto results = context.getResults();
+    SetStatus(view.status(), results.initStatus());
+    if (view.ok()) SetUpdateInfo(*view, results.initUpdate());
+  });
+}
+
+kj::Promise<void> PelotonService::listUpdates(ListUpdatesContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    absl::StatusOr<std::vector<jobmgr::UpdateView>> views =
+        jobs_.ListUpdates(JobId(Str(params.getJobId())), params.getLimit());
+    auto results = context.getResults();
+    SetStatus(views.status(), results.initStatus());
+    if (!views.ok()) return;
+    auto list = results.initUpdates(static_cast<unsigned>(views->size()));
+    for (size_t i = 0; i < views->size(); ++i) {
+      SetUpdateInfo((*views)[i], list[static_cast<unsigned>(i)]);
+    }
+  });
+}
+
+kj::Promise<void> PelotonService::pauseUpdate(PauseUpdateContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(jobs_.PauseUpdate(Str(params.getUpdateId()), EntityVersion(params.getEntityVersion()),
+                                Str(params.getOpaqueData())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::resumeUpdate(ResumeUpdateContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(
+        jobs_.ResumeUpdate(Str(params.getUpdateId()), EntityVersion(params.getEntityVersion()),
+                           Str(params.getOpaqueData())),
+        context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::abortUpdate(AbortUpdateContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    SetStatus(jobs_.AbortUpdate(Str(params.getUpdateId()), EntityVersion(params.getEntityVersion()),
+                                Str(params.getOpaqueData())),
+              context.getResults().initStatus());
+  });
+}
+
+kj::Promise<void> PelotonService::rollbackUpdate(RollbackUpdateContext context) {
+  return loop_.Run([this, context]() mutable {
+    absl::StatusOr<std::string> id = jobs_.RollbackUpdate(Str(context.getParams().getUpdateId()));
+    auto results = context.getResults();
+    SetStatus(id.status(), results.initStatus());
+    if (id.ok()) results.setUpdateId(*id);
   });
 }
 

@@ -51,6 +51,13 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> taskEvents(TaskEventsContext context) override;
   kj::Promise<void> updateJob(UpdateJobContext context) override;
   kj::Promise<void> updatePool(UpdatePoolContext context) override;
+  kj::Promise<void> createUpdate(CreateUpdateContext context) override;
+  kj::Promise<void> getUpdate(GetUpdateContext context) override;
+  kj::Promise<void> listUpdates(ListUpdatesContext context) override;
+  kj::Promise<void> pauseUpdate(PauseUpdateContext context) override;
+  kj::Promise<void> resumeUpdate(ResumeUpdateContext context) override;
+  kj::Promise<void> abortUpdate(AbortUpdateContext context) override;
+  kj::Promise<void> rollbackUpdate(RollbackUpdateContext context) override;
 
  private:
   SerialLoop& loop_;

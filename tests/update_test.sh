@@ -1,0 +1,122 @@
+#!/bin/bash
+# Rolling updates of a service job on peloton-master with virtual hosts (reference §7
+# scenarios 12, 13 and 14; issue 17): an update batch by batch to a new command, seen inside
+# each new run; a bad config rolled back to the original; an update started paused, a stale
+# entity version refused, then resumed; a kill -9 of the master in the middle of an update,
+# after which it ends with every instance updated exactly once.
+set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
+
+master_test update
+cat > "${work}/fast.yaml" <<'YAML'
+goal_state: {restart_base_delay_seconds: 0.2, max_restart_delay_seconds: 1}
+YAML
+start_master() { run_master --config="${work}/fast.yaml" --local-hosts=3; }
+# service FILE COMMAND [DEFAULTCONFIG-LINES]: a 4-instance service job running COMMAND.
+service() {
+  cat > "$1" <<YAML
+name: web
+type: SERVICE
+instancecount: 4
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2, disklimitmb: 1}
+  command: {shell: true, value: '$2'}
+${3:-}
+YAML
+}
+# says JOB INSTANCE TEXT: the instance's current run printed TEXT.
+says() {
+  for _ in $(seq 1 100); do
+    "${peloton}" task logs "$1" "$2" 2> /dev/null | grep -qF "$3" && return 0
+    sleep 0.1
+  done
+  fail "job $1 instance $2 does not say '$3': $("${peloton}" task logs "$1" "$2" 2>&1)"
+}
+# run_of JOB INSTANCE: the instance's newest run (task events lists it first, after a header).
+run_of() { "${peloton}" task events "$1" "$2" | awk 'NR == 2 {print $1}'; }
+update_state() { "${peloton}" update get "$1" | awk '$1 == "state:" {print $2}'; }
+entity_version() { "${peloton}" update get "$1" | awk '$1 == "entity" {print $3}'; }
+
+start_master
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+service "${work}/v1.yaml" 'echo one; exec sleep 600'
+job=$("${peloton}" job create /DefaultResPool "${work}/v1.yaml" | awk '{print $2}')
+for i in 0 1 2 3; do wait_run_running "${job}" "${i}" 1; done
+
+# Scenario 12: batch by batch to v2; every instance's new run says so.
+service "${work}/v2.yaml" 'echo two; exec sleep 600'
+"${peloton}" update create "${job}" "${work}/v2.yaml" 2 /DefaultResPool --wait \
+    > "${work}/update1.out" || fail "update 1: $(cat "${work}/update1.out")"
+grep -q "^SUCCEEDED (4 of 4 done, 0 failed)$" "${work}/update1.out" || fail "$(cat "${work}/update1.out")"
+for i in 0 1 2 3; do
+  says "${job}" "${i}" two
+  [ "$(run_of "${job}" "${i}")" = 2 ] || fail "instance ${i}: $("${peloton}" task events "${job}" "${i}")"
+done
+first=$(awk '/^Update/ {print $2}' "${work}/update1.out")
+"${peloton}" update list "${job}" | grep -q "^${first}  SUCCEEDED .* 1->2 .* 4/4 " \
+    || fail "update list: $("${peloton}" update list "${job}")"
+
+# Scenario 13: a config that crashes, with auto-rollback: ROLLED_BACK, and the instances run
+# the config the update started from (v2) again; only one instance tried the bad one.
+service "${work}/bad.yaml" 'echo bad; exit 1'
+set +e
+"${peloton}" update create "${job}" "${work}/bad.yaml" 1 /DefaultResPool --maxattempts 1 \
+    --maxfailureInstances 1 --rollbackOnFailure --wait > "${work}/update2.out"
+got=$?
+set -e
+[ "${got}" = 1 ] || fail "bad update exited ${got}: $(cat "${work}/update2.out")"
+grep -q "^ROLLED_BACK " "${work}/update2.out" || fail "$(cat "${work}/update2.out")"
+"${peloton}" update get "$(awk '/^Update/ {print $2}' "${work}/update2.out")" | grep -q "(rollback)" \
+    || fail "not a rollback"
+for i in 0 1 2 3; do says "${job}" "${i}" two; done
+[ "$(run_of "${job}" 1)" = 2 ] || fail "instance 1 was touched: $("${peloton}" task events "${job}" 1)"
+"${peloton}" job get "${job}" | grep -qF "echo two" || fail "job config: $("${peloton}" job get "${job}")"
+
+# Scenario 14: started paused; a stale entity version is refused; resumed, it succeeds.
+service "${work}/v3.yaml" 'echo three; exec sleep 600'
+id=$("${peloton}" update create "${job}" "${work}/v3.yaml" 4 /DefaultResPool --start-paused | awk '{print $2}')
+[ "$(update_state "${id}")" = PAUSED ] || fail "not paused: $("${peloton}" update get "${id}")"
+sleep 0.5
+says "${job}" 0 two  # nothing moved
+version=$(entity_version "${id}")
+expect_refused 1 "stale" "${peloton}" update resume "${id}" --entity-version "$((version + 1))"
+"${peloton}" update resume "${id}" --entity-version "${version}" > /dev/null
+expect_refused 1 "stale" "${peloton}" update pause "${id}" --entity-version "${version}"
+for _ in $(seq 1 100); do [ "$(update_state "${id}")" = SUCCEEDED ] && break; sleep 0.1; done
+[ "$(update_state "${id}")" = SUCCEEDED ] || fail "$("${peloton}" update get "${id}")"
+for i in 0 1 2 3; do says "${job}" "${i}" three; done
+expect_refused 1 "only a job's running update" "${peloton}" update abort "${id}"
+
+# kill -9 of the master in the middle of a one-by-one update: after the restart the update
+# goes on where it was, and every instance gets exactly one new run, on the new config. The
+# new config has a health check: an instance is done when it is HEALTHY (a second after it
+# starts), so the update is still going when the master is killed.
+declare -A before
+for i in 0 1 2 3; do before[${i}]=$(run_of "${job}" "${i}"); done
+service "${work}/v4.yaml" 'echo four; exec sleep 600' '  healthcheck:
+    enabled: true
+    type: COMMAND
+    initialintervalsecs: 1
+    intervalsecs: 1
+    commandcheck: {command: "true"}'
+id=$("${peloton}" update create "${job}" "${work}/v4.yaml" 1 /DefaultResPool | awk '{print $2}')
+for _ in $(seq 1 100); do
+  "${peloton}" update get "${id}" | grep -q "instances: *1 of 4 done" && break
+  sleep 0.1
+done
+"${peloton}" update get "${id}" | grep -q "instances: *1 of 4 done" \
+    || fail "not 1 of 4 done: $("${peloton}" update get "${id}")"
+kill_master
+start_master
+for _ in $(seq 1 200); do [ "$(update_state "${id}")" = SUCCEEDED ] && break; sleep 0.1; done
+[ "$(update_state "${id}")" = SUCCEEDED ] || fail "$("${peloton}" update get "${id}")"
+wait_healthy "${job}" 4
+for i in 0 1 2 3; do
+  says "${job}" "${i}" four
+  [ "$(run_of "${job}" "${i}")" = "$((before[${i}] + 1))" ] \
+      || fail "instance ${i}: run ${before[${i}]} -> $(run_of "${job}" "${i}")"
+done
+
+"${peloton}" job stop "${job}" > /dev/null
+wait_state "${job}" KILLED
+echo "PASS"
