@@ -4,11 +4,14 @@
 // by the resource manager, host maintenance, sla.maxRunningTime. Each records what the task is
 // or should be, then lets the engine act.
 
+#include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "peloton/taskfsm/retry.h"
+#include "peloton/taskfsm/workflow.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/jobmgr/runtime_util.h"
 #include "spdlog/spdlog.h"
@@ -109,7 +112,33 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
 
 void JobManager::EvictFromDrainingHosts() {
   const std::vector<std::string> ids = hostmgr_.TasksOnDrainingHosts();
-  if (!ids.empty()) Preempt(ids, taskfsm::PreemptionReason::kHostMaintenance);
+  if (ids.empty()) return;
+  // The stateless SLA (reference §3.9, 6; scenario 11): of a job with
+  // sla.maximumUnavailableInstances, only as many are moved as keep its unavailable instances
+  // (not RUNNING, or UNHEALTHY) within the limit; the others wait for the replacements to run
+  // elsewhere, and their host stays DRAINING until then.
+  std::vector<std::string> evict;
+  std::map<std::string, std::vector<uint32_t>> limited;  // job id -> instances asked for
+  for (const std::string& id : ids) {
+    uint32_t instance = 0;
+    uint64_t run = 0;
+    Job* job = FindByTaskId(id, &instance, &run);
+    if (job != nullptr && !job->daemon && job->config.sla().maximumunavailableinstances() > 0 &&
+        job->tasks[instance].mesos_task_id == id) {
+      limited[job->id.value()].push_back(instance);
+    } else {
+      evict.push_back(id);
+    }
+  }
+  for (auto& [id, instances] : limited) {
+    const Job& job = jobs_.at(id);
+    std::sort(instances.begin(), instances.end());
+    for (uint32_t i : taskfsm::InstancesSafeToKill(WorkflowRuntimes(job), instances,
+                                                   job.config.sla().maximumunavailableinstances())) {
+      evict.push_back(job.tasks[i].mesos_task_id);
+    }
+  }
+  if (!evict.empty()) Preempt(evict, taskfsm::PreemptionReason::kHostMaintenance);
 }
 
 void JobManager::Preempt(const std::vector<std::string>& task_ids,
@@ -139,7 +168,7 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
     // host going into maintenance always moves its tasks (Peloton's evictor restarts them
     // elsewhere), as a preemption without it does: a new run is wanted.
     const bool kill =
-        !maintenance && TaskConfigOf(job->config, instance).preemptionpolicy().killonpreempt();
+        !maintenance && RunConfigOf(*job, instance).preemptionpolicy().killonpreempt();
     if (kill) {
       t.goal_state = TaskState::kPreempting;
     } else {

@@ -260,6 +260,39 @@ TEST_F(UpdateTest, AnUpdateGoesOnAfterARestartWithNoInstanceUpdatedTwice) {
   for (uint32_t i = 0; i < 6; ++i) EXPECT_EQ(started.count(i), 1u) << "instance " << i;
 }
 
+// Scenario 11 (test__host_maintenance_within_sla_limit / _violate_sla).
+TEST_F(UpdateTest, MaintenanceMovesNoMoreInstancesThanTheSlaAllows) {
+  const JobId id = Create(Service(4, "sleep 100") + "sla: {maximumunavailableinstances: 1}\n");
+  Place();
+  for (uint32_t i = 0; i < 4; ++i) Report(TaskId(id, i, 1), MesosTaskState::kRunning);
+  // Every instance is on the draining host: one is moved at a time.
+  for (uint32_t i = 0; i < 4; ++i) hosts_.draining_tasks.push_back(TaskId(id, i, 1));
+  jobs_->EvictFromDrainingHosts();
+  EXPECT_THAT(hosts_.kills, ::testing::ElementsAre(TaskId(id, 0, 1)));
+  jobs_->EvictFromDrainingHosts();  // the first is not back yet: nothing more
+  EXPECT_EQ(hosts_.kills.size(), 1u);
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  Place();  // its replacement (elsewhere, in the cluster) runs
+  Report(TaskId(id, 0, 2), MesosTaskState::kRunning);
+  hosts_.draining_tasks.erase(hosts_.draining_tasks.begin());
+  jobs_->EvictFromDrainingHosts();
+  EXPECT_THAT(hosts_.kills, ::testing::ElementsAre(TaskId(id, 0, 1), TaskId(id, 1, 1)));
+  // An instance unavailable for another reason holds the SLA's place: nothing moves.
+  Report(TaskId(id, 1, 1), MesosTaskState::kKilled);
+  Place();
+  Report(TaskId(id, 1, 2), MesosTaskState::kRunning);
+  hosts_.draining_tasks.erase(hosts_.draining_tasks.begin());
+  Report(TaskId(id, 3, 1), MesosTaskState::kFailed, "crashed");
+  hosts_.kills.clear();
+  jobs_->EvictFromDrainingHosts();
+  EXPECT_TRUE(hosts_.kills.empty());
+  // Without an SLA everything on the host moves at once.
+  const JobId free = RunningService(3, "sleep 100");
+  hosts_.draining_tasks = {TaskId(free, 0, 1), TaskId(free, 1, 1), TaskId(free, 2, 1)};
+  jobs_->EvictFromDrainingHosts();
+  EXPECT_EQ(hosts_.kills.size(), 3u);
+}
+
 TEST_F(UpdateTest, WhatCannotBeUpdatedIsRefusedAndNothingChanges) {
   const JobId batch = Create(R"yaml(
 instancecount: 1
