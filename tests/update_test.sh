@@ -3,7 +3,7 @@
 # scenarios 12, 13 and 14; issue 17): an update batch by batch to a new command, seen inside
 # each new run; a bad config rolled back to the original; an update started paused, a stale
 # entity version refused, then resumed; a kill -9 of the master in the middle of an update,
-# after which it ends with every instance updated exactly once.
+# after which it ends with every instance updated exactly once; rolling restart and stop.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -117,6 +117,22 @@ for i in 0 1 2 3; do
       || fail "instance ${i}: run ${before[${i}]} -> $(run_of "${job}" "${i}")"
 done
 
-"${peloton}" job stop "${job}" > /dev/null
+# job rolling-restart: every instance gets one new run, two at a time; task restart with a
+# batch size does the same for a range.
+for i in 0 1 2 3; do before[${i}]=$(run_of "${job}" "${i}"); done
+"${peloton}" job rolling-restart "${job}" 2 --wait > "${work}/restart.out" \
+    || fail "rolling restart: $(cat "${work}/restart.out")"
+grep -q "^SUCCEEDED (4 of 4 done" "${work}/restart.out" || fail "$(cat "${work}/restart.out")"
+for i in 0 1 2 3; do
+  [ "$(run_of "${job}" "${i}")" = "$((before[${i}] + 1))" ] || fail "instance ${i} not restarted once"
+done
+"${peloton}" task restart "${job}" -r 2:4 --batch-size 1 | grep -q "^Rolling restart " \
+    || fail "task restart --batch-size"
+for _ in $(seq 1 100); do [ "$(run_of "${job}" 3)" = "$((before[3] + 2))" ] && break; sleep 0.1; done
+[ "$(run_of "${job}" 3)" = "$((before[3] + 2))" ] || fail "instance 3: $("${peloton}" task events "${job}" 3)"
+[ "$(run_of "${job}" 0)" = "$((before[0] + 1))" ] || fail "instance 0 restarted outside the range"
+
+# job rolling-stop: the job ends KILLED.
+"${peloton}" job rolling-stop "${job}" 2 --wait > /dev/null || fail "rolling stop"
 wait_state "${job}" KILLED
 echo "PASS"

@@ -149,6 +149,11 @@ interface Peloton {
   abortUpdate @27 (updateId :Text, entityVersion :UInt64, opaqueData :Text) -> (status :Status);
   # A new update back to the config the update started from; returns its id.
   rollbackUpdate @28 (updateId :Text) -> (status :Status, updateId :Text);
+  # Rolling restart, start or stop (kind "restart", "start", "stop") of a SERVICE job's
+  # instances [from, to) (to 0: all), batchSize at a time (0: all): a workflow with an update
+  # id, followed with getUpdate and paused, resumed or aborted like an update.
+  rollingWorkflow @29 (jobId :Text, kind :Text, from :UInt32, to :UInt32, batchSize :UInt32)
+      -> (status :Status, updateId :Text);
 }
 
 struct UpdateInfo {

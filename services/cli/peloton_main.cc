@@ -734,6 +734,28 @@ int UpdateChange(const Global& g, const std::string& id, const UpdateFlags& f,
   });
 }
 
+// job rolling-restart|rolling-start|rolling-stop, and task restart --batch-size.
+int RollingWorkflow(const Global& g, const std::string& job, const std::string& kind,
+                    uint32_t batch_size, const std::string& range, bool wait_end) {
+  uint32_t from = 0, to = 0;
+  if (!ParseRange(range, from, to)) return 2;
+  return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+    auto request = peloton.rollingWorkflowRequest();
+    request.setJobId(job);
+    request.setKind(kind);
+    request.setFrom(from);
+    request.setTo(to);
+    request.setBatchSize(batch_size);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const std::string id = Str(response.getUpdateId());
+    std::cout << "Rolling " << kind << " " << id << " of job " << job << " instances "
+              << (range.empty() ? "(all)" : range) << "\n"
+              << std::flush;
+    return wait_end ? WaitForUpdate(peloton, wait, id) : 0;
+  });
+}
+
 int UpdateRollback(const Global& g, const std::string& id, bool wait_end) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.rollbackUpdateRequest();
@@ -902,8 +924,24 @@ int main(int argc, char** argv) {
     status = HostQuery(g);
   });
 
+  std::string range;
+  uint32_t rolling_batch = 0;
+  for (const auto& [name, kind, help] :
+       {std::tuple{"rolling-restart", "restart", "restart a service job's instances, a batch at "
+                                                 "a time (a workflow: see update get)"},
+        std::tuple{"rolling-start", "start", "start a service job's instances, a batch at a time"},
+        std::tuple{"rolling-stop", "stop", "stop a service job's instances, a batch at a time"}}) {
+    CLI::App* jr = job->add_subcommand(name, help);
+    jr->add_option("job", job_id, "job id")->required();
+    jr->add_option("batch-size", rolling_batch, "instances at a time (0: all)")->required();
+    jr->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one; default all");
+    jr->add_flag("--wait", uf.wait, "show progress until it ends (exit 0 if it SUCCEEDED)");
+    const std::string k = kind;
+    jr->callback([&, k] { status = RollingWorkflow(g, job_id, k, rolling_batch, range, uf.wait); });
+  }
+
   CLI::App* task = app.add_subcommand("task", "tasks")->require_subcommand(1)->fallthrough();
-  std::string range, log_file = "stdout";
+  std::string log_file = "stdout";
   uint32_t instance = 0;
   CLI::App* tl = task->add_subcommand("list", "the job's tasks");
   tl->add_option("job", job_id, "job id")->required();
@@ -917,7 +955,15 @@ int main(int argc, char** argv) {
     CLI::App* ts = task->add_subcommand(name, help);
     ts->add_option("job", job_id, "job id")->required();
     ts->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one; default all");
-    ts->callback([&, verb = verb] { status = TaskRangeVerb(g, job_id, range, verb); });
+    if (verb == RangeVerb::kRestart) {
+      ts->add_option("--batch-size", rolling_batch,
+                     "a rolling restart of a service job: this many at a time");
+    }
+    ts->callback([&, verb = verb, ts] {
+      status = verb == RangeVerb::kRestart && ts->count("--batch-size") > 0
+                   ? RollingWorkflow(g, job_id, "restart", rolling_batch, range, false)
+                   : TaskRangeVerb(g, job_id, range, verb);
+    });
   }
   CLI::App* tget = task->add_subcommand("get", "one instance: its runtime and merged config");
   tget->add_option("job", job_id, "job id")->required();

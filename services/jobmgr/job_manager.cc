@@ -297,7 +297,12 @@ absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) 
     stop.push_back(i);
   }
   PELOTON_RETURN_IF_ERROR(Evaluate(job, stop));  // stop_task
-  // Every task stopped: the job's goal is KILLED too.
+  GoalKilledWhenAllStop(job);
+  UpdateJobState(job);
+  return Flush();
+}
+
+void JobManager::GoalKilledWhenAllStop(Job& job) {
   if (std::all_of(job.tasks.begin(), job.tasks.end(), [](const store::TaskRuntime& t) {
         return t.goal_state == TaskState::kKilled || t.goal_state == TaskState::kDeleted ||
                taskfsm::IsTerminal(t.state);
@@ -306,8 +311,6 @@ absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) 
     job.kill_swept = false;
     job.runtime_dirty = true;
   }
-  UpdateJobState(job);
-  return Flush();
 }
 
 absl::Status JobManager::StartTasks(const JobId& id, uint32_t from, uint32_t to) {

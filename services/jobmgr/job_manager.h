@@ -162,6 +162,15 @@ class JobManager final : public JobManagerApi {
   // it supersedes the update if that still runs. Returns the new update's id.
   absl::StatusOr<std::string> RollbackUpdate(absl::string_view update_id);
 
+  // Rolling restart, start or stop of a SERVICE job's instances [from, to) (reference §3.9,
+  // 7), batch_size at a time (0: all), as a workflow with an update id like an update's (get,
+  // list, pause, resume and abort it the same way); it supersedes a running one. A restart
+  // gives each instance a new run; start brings stopped instances back to their goal; stop
+  // sets their goal KILLED. Returns the workflow's id.
+  absl::StatusOr<std::string> StartRollingWorkflow(const JobId& id, taskfsm::WorkflowType type,
+                                                   uint32_t from, uint32_t to,
+                                                   uint32_t batch_size);
+
   // The job's config (from the cache or the store).
   absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);
   absl::StatusOr<std::vector<store::PodEvent>> PodEvents(const JobId& id, uint32_t instance,
@@ -257,6 +266,10 @@ class JobManager final : public JobManagerApi {
   // config version when a rollback begins.
   void ProgressUpdate(Job& job);
   void ApplyWorkflowActions(Job& job, const std::vector<taskfsm::InstanceAction>& actions);
+  // Supersedes the job's running workflow, makes `next` the job's, steps it and flushes.
+  absl::StatusOr<std::string> BeginWorkflow(Job& job, Job::ActiveUpdate next);
+  // Every task stopped (or ended): the job's goal is KILLED too.
+  void GoalKilledWhenAllStop(Job& job);
   // The record of the workflow as it is now (checkpoint, counts, options).
   void FillUpdateRecord(Job::ActiveUpdate& u) const;
   // Writes the running workflow's record and events if they changed; untracks a finished one.

@@ -260,6 +260,39 @@ TEST_F(UpdateTest, AnUpdateGoesOnAfterARestartWithNoInstanceUpdatedTwice) {
   for (uint32_t i = 0; i < 6; ++i) EXPECT_EQ(started.count(i), 1u) << "instance " << i;
 }
 
+// job rolling-restart / rolling-stop / rolling-start (reference §3.9, 7).
+TEST_F(UpdateTest, RollingRestartStopAndStartGoBatchByBatch) {
+  const JobId id = RunningService(4, "sleep 100");
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string restart,
+      jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 1, UINT32_MAX, 2));
+  EXPECT_THAT(hosts_.kills, ::testing::ElementsAre(TaskId(id, 1, 1), TaskId(id, 2, 1)));
+  EXPECT_LE(Settle(id), 2u);
+  UpdateView view = Get(restart);
+  EXPECT_EQ(view.record.type, taskfsm::WorkflowType::kRestart);
+  EXPECT_EQ(view.record.state, UpdateState::kSucceeded);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 1));  // outside the range
+  for (uint32_t i = 1; i < 4; ++i) EXPECT_EQ(Task(id, i).mesos_task_id, TaskId(id, i, 2)) << i;
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string stop, jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kStop, 0, 4, 1));
+  EXPECT_EQ(hosts_.kills.size(), 1u);
+  Settle(id);
+  EXPECT_EQ(Get(stop).record.state, UpdateState::kSucceeded);
+  EXPECT_EQ(JobState(id), taskfsm::JobState::kKilled);
+
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string start,
+      jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kStart, 0, UINT32_MAX, 3));
+  Settle(id);
+  EXPECT_EQ(Get(start).record.state, UpdateState::kSucceeded);
+  EXPECT_EQ(JobState(id), taskfsm::JobState::kRunning);
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(Task(id, i).state, TaskState::kRunning) << i;
+
+  EXPECT_THAT(jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 7, 9, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no instance")));
+}
+
 // Scenario 11 (test__host_maintenance_within_sla_limit / _violate_sla).
 TEST_F(UpdateTest, MaintenanceMovesNoMoreInstancesThanTheSlaAllows) {
   const JobId id = Create(Service(4, "sleep 100") + "sla: {maximumunavailableinstances: 1}\n");

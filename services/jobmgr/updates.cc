@@ -211,35 +211,99 @@ absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::Jo
     return s;
   }
 
-  // From here on the update is stored: a running one is superseded, the job moves on.
-  if (job.update.has_value()) {
-    spdlog::info("job {}: update {} superseded by {}", id.value(), job.update->record.update_id,
-                 next.record.update_id);
-    job.update->workflow.Supersede();
-    job.update->dirty = true;
-    if (absl::Status s = FlushUpdate(job); !s.ok()) {
-      spdlog::error("job {}: superseded update {} not written: {}", id.value(),
-                    job.update->record.update_id, std::string(s.message()));
-    }
-  }
+  // From here on the update is stored: the job moves on to its config.
   job.older[job.runtime.config_version] = std::move(job.config);
   job.config = std::move(config);
   job.runtime.config_version = job.runtime.desired_config_version =
       static_cast<int64_t>(target.version);
-  job.runtime.update_id = next.record.update_id;
   job.runtime.goal_state = taskfsm::DefaultJobGoal(JobTypeOf(job.config));
   job.runtime.completion_time = absl::UnixEpoch();
   job.kill_swept = false;
   job.deactivate = false;
+  return BeginWorkflow(job, std::move(next));
+}
+
+absl::StatusOr<std::string> JobManager::BeginWorkflow(Job& job, Job::ActiveUpdate next) {
+  if (job.update.has_value()) {
+    spdlog::info("job {}: workflow {} superseded by {}", job.id.value(),
+                 job.update->record.update_id, next.record.update_id);
+    job.update->workflow.Supersede();
+    job.update->dirty = true;
+    if (absl::Status s = FlushUpdate(job); !s.ok()) {
+      // Its record says it runs until written; recovery takes up only the job's newest.
+      spdlog::error("job {}: superseded workflow {} not written: {}", job.id.value(),
+                    job.update->record.update_id, std::string(s.message()));
+    }
+  }
+  job.runtime.update_id = next.record.update_id;
   job.runtime_dirty = true;
   job.update.reset();
   job.update.emplace(std::move(next));
   const std::string update_id = job.update->record.update_id;
-  spdlog::info("job {}: update {} to config version {} ({})", id.value(), update_id,
-               target.version, std::string(taskfsm::Name(job.update->workflow.state())));
+  spdlog::info("job {}: {} {} to config version {} ({})", job.id.value(),
+               std::string(taskfsm::Name(job.update->workflow.type())), update_id,
+               job.update->workflow.target_version(),
+               std::string(taskfsm::Name(job.update->workflow.state())));
   ProgressUpdate(job);
   PELOTON_RETURN_IF_ERROR(Flush());
   return update_id;
+}
+
+absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
+                                                             taskfsm::WorkflowType type,
+                                                             uint32_t from, uint32_t to,
+                                                             uint32_t batch_size) {
+  if (!jobs_.contains(id.value())) {
+    if (type != WorkflowType::kStart) {
+      PELOTON_RETURN_IF_ERROR(store_.GetJob(id).status());
+      return absl::FailedPreconditionError(absl::StrCat(
+          "job ", id.value(), " is not running (rule: only a running job is restarted or "
+          "stopped; start it)"));
+    }
+    PELOTON_ASSIGN_OR_RETURN(Job loaded, LoadJob(id));
+    PELOTON_RETURN_IF_ERROR(store_.AddActiveJob(id));
+    jobs_[id.value()] = std::move(loaded);
+  }
+  Job& job = jobs_.at(id.value());
+  if (JobTypeOf(job.config) != taskfsm::JobType::kService) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", id.value(), " is ", job_pb::JobType_Name(job.config.type()),
+        " (rule: rolling workflows are for SERVICE jobs; use task start, stop or restart)"));
+  }
+  const taskfsm::JobSpec spec{static_cast<uint64_t>(job.runtime.config_version),
+                              std::vector<uint64_t>(job.instances, 0)};
+  std::vector<uint32_t> instances;
+  const uint32_t end = std::min<uint64_t>(to, job.instances);
+  for (uint32_t i = from; i < end; ++i) instances.push_back(i);
+  if (instances.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("range [", from, ", ", to,
+                                                   "): no instance of the job (rule: within 0..",
+                                                   job.instances, ")"));
+  }
+  absl::StatusOr<taskfsm::Workflow> workflow =
+      type == WorkflowType::kRestart ? taskfsm::Workflow::Restart(spec, instances, batch_size, false)
+      : type == WorkflowType::kStart ? taskfsm::Workflow::Start(spec, instances, batch_size)
+      : type == WorkflowType::kStop
+          ? taskfsm::Workflow::Stop(spec, instances, batch_size)
+          : absl::InvalidArgumentError("type: not a rolling workflow (rule: restart, start, stop)");
+  PELOTON_RETURN_IF_ERROR(workflow.status());
+  PELOTON_RETURN_IF_ERROR(workflow->Start());
+  store::UpdateRecord record;
+  record.update_id = NewUuid(gen_);
+  record.job_id = id;
+  record.creation_time = options_.now();
+  update_pb::UpdateConfig config;
+  config.set_batchsize(batch_size);
+  Job::ActiveUpdate next{record, config, *std::move(workflow), {}, true, {}};
+  FillUpdateRecord(next);
+  PELOTON_RETURN_IF_ERROR(store_.CreateUpdate(next.record));
+  if (type == WorkflowType::kStart) {
+    job.runtime.goal_state = taskfsm::DefaultJobGoal(JobTypeOf(job.config));
+    job.runtime.completion_time = absl::UnixEpoch();
+    job.kill_swept = false;
+    job.deactivate = false;
+  }
+  return BeginWorkflow(job, std::move(next));
 }
 
 void JobManager::ProgressUpdate(Job& job) {
@@ -361,6 +425,7 @@ void JobManager::ApplyWorkflowActions(Job& job,
     if (a.change != InstanceChange::kUnchanged) touched.push_back(a.instance);
   }
   job.instances = InstancesOf(job.config, job.tasks);
+  if (actions.front().change == InstanceChange::kStop) GoalKilledWhenAllStop(job);
   if (absl::Status s = Evaluate(job, touched); !s.ok()) {
     // Those not queued stay INITIALIZED: StartMore queues them later.
     spdlog::error("job {}: update's tasks not queued: {}", job.id.value(),

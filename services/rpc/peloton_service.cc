@@ -327,6 +327,26 @@ kj::Promise<void> PelotonService::rollbackUpdate(RollbackUpdateContext context) 
   });
 }
 
+kj::Promise<void> PelotonService::rollingWorkflow(RollingWorkflowContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    const std::string kind = Str(params.getKind());
+    const taskfsm::WorkflowType type = kind == "restart" ? taskfsm::WorkflowType::kRestart
+                                       : kind == "start" ? taskfsm::WorkflowType::kStart
+                                       : kind == "stop"  ? taskfsm::WorkflowType::kStop
+                                                         : taskfsm::WorkflowType::kInvalid;
+    absl::StatusOr<std::string> id =
+        type == taskfsm::WorkflowType::kInvalid
+            ? absl::StatusOr<std::string>(absl::InvalidArgumentError(
+                  absl::StrCat("kind: '", kind, "' (rule: restart, start or stop)")))
+            : jobs_.StartRollingWorkflow(JobId(Str(params.getJobId())), type, params.getFrom(),
+                                         EndOfRange(params.getTo()), params.getBatchSize());
+    auto results = context.getResults();
+    SetStatus(id.status(), results.initStatus());
+    if (id.ok()) results.setUpdateId(*id);
+  });
+}
+
 kj::Promise<void> PelotonService::getJob(GetJobContext context) {
   return loop_.Run([this, context]() mutable {
     const JobId id(Str(context.getParams().getJobId()));

@@ -58,6 +58,7 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> resumeUpdate(ResumeUpdateContext context) override;
   kj::Promise<void> abortUpdate(AbortUpdateContext context) override;
   kj::Promise<void> rollbackUpdate(RollbackUpdateContext context) override;
+  kj::Promise<void> rollingWorkflow(RollingWorkflowContext context) override;
 
  private:
   SerialLoop& loop_;
