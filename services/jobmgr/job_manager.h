@@ -266,6 +266,9 @@ class JobManager final : public JobManagerApi {
   // config version when a rollback begins.
   void ProgressUpdate(Job& job);
   void ApplyWorkflowActions(Job& job, const std::vector<taskfsm::InstanceAction>& actions);
+  // CreateUpdate's rules for `config` (normalized and given the job's pool here) and `update`.
+  absl::Status ValidateUpdate(const Job& job, job_pb::JobConfig& config,
+                              const update_pb::UpdateConfig& update) const;
   // Supersedes the job's running workflow, makes `next` the job's, steps it and flushes.
   absl::StatusOr<std::string> BeginWorkflow(Job& job, Job::ActiveUpdate next);
   // Every task stopped (or ended): the job's goal is KILLED too.

@@ -353,6 +353,15 @@ defaultconfig:
   EXPECT_TRUE(hosts_.kills.empty());
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<UpdateView> list, jobs_->ListUpdates(id));
   EXPECT_TRUE(list.empty());
+  // A stopped job stays inactive when its update is refused.
+  const JobId stopped = RunningService(1, "sleep 100");
+  ASSERT_THAT(jobs_->StopJob(stopped), IsOk());
+  Report(TaskId(stopped, 0, 1), MesosTaskState::kKilled);
+  ASSERT_EQ(JobState(stopped), taskfsm::JobState::kKilled);
+  EXPECT_THAT(jobs_->CreateUpdate(stopped, Config(Service(1, "sleep 200")), too_many),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobId> active, store_->ListActiveJobs());
+  EXPECT_THAT(active, ::testing::Not(::testing::Contains(stopped)));
   // An update running refuses v0 Update (add instances).
   PELOTON_ASSERT_OK(jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)).status());
   EXPECT_THAT(jobs_->UpdateJob(id, Config(Service(3, "sleep 200"))),

@@ -126,16 +126,9 @@ std::vector<taskfsm::InstanceRuntime> JobManager::WorkflowRuntimes(const Job& jo
   return rts;
 }
 
-absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::JobConfig config,
-                                                     const update_pb::UpdateConfig& update,
-                                                     std::string opaque_data) {
-  if (!jobs_.contains(id.value())) {
-    // A stopped job is updated too (its instances stay stopped, on the new config).
-    PELOTON_ASSIGN_OR_RETURN(Job loaded, LoadJob(id));
-    PELOTON_RETURN_IF_ERROR(store_.AddActiveJob(id));
-    jobs_[id.value()] = std::move(loaded);
-  }
-  Job& job = jobs_.at(id.value());
+absl::Status JobManager::ValidateUpdate(const Job& job, job_pb::JobConfig& config,
+                                        const update_pb::UpdateConfig& update) const {
+  const JobId& id = job.id;
   if (JobTypeOf(job.config) != taskfsm::JobType::kService) {
     return absl::FailedPreconditionError(
         absl::StrCat("job ", id.value(), " is ", job_pb::JobType_Name(job.config.type()),
@@ -156,7 +149,26 @@ absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::Jo
         "respoolID: ", config.respoolid().value(), " (rule: an update keeps the job's pool, ",
         job.config.respoolid().value(), ")"));
   }
-  PELOTON_RETURN_IF_ERROR(ValidateUpdateConfig(update, config.instancecount()));
+  return ValidateUpdateConfig(update, config.instancecount());
+}
+
+absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::JobConfig config,
+                                                     const update_pb::UpdateConfig& update,
+                                                     std::string opaque_data) {
+  // A stopped job is updated too (its instances stay stopped, on the new config): it is
+  // loaded, and becomes active only once the update is valid.
+  Job loaded;
+  const bool active = jobs_.contains(id.value());
+  if (!active) {
+    PELOTON_ASSIGN_OR_RETURN(loaded, LoadJob(id));
+  }
+  const Job& current = active ? jobs_.at(id.value()) : loaded;
+  PELOTON_RETURN_IF_ERROR(ValidateUpdate(current, config, update));
+  if (!active) {
+    PELOTON_RETURN_IF_ERROR(store_.AddActiveJob(id));
+    jobs_[id.value()] = std::move(loaded);
+  }
+  Job& job = jobs_.at(id.value());
 
   // The same update running already: nothing new (reference §3.9, 1).
   if (job.update.has_value() && !taskfsm::IsTerminal(job.update->workflow.state()) &&
@@ -253,6 +265,11 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
                                                              taskfsm::WorkflowType type,
                                                              uint32_t from, uint32_t to,
                                                              uint32_t batch_size) {
+  const auto not_service = [&](const job_pb::JobConfig& config) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "job ", id.value(), " is ", job_pb::JobType_Name(config.type()),
+        " (rule: rolling workflows are for SERVICE jobs; use task start, stop or restart)"));
+  };
   if (!jobs_.contains(id.value())) {
     if (type != WorkflowType::kStart) {
       PELOTON_RETURN_IF_ERROR(store_.GetJob(id).status());
@@ -260,16 +277,14 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
           "job ", id.value(), " is not running (rule: only a running job is restarted or "
           "stopped; start it)"));
     }
+    // A stopped job: active again only for a valid start.
     PELOTON_ASSIGN_OR_RETURN(Job loaded, LoadJob(id));
+    if (JobTypeOf(loaded.config) != taskfsm::JobType::kService) return not_service(loaded.config);
     PELOTON_RETURN_IF_ERROR(store_.AddActiveJob(id));
     jobs_[id.value()] = std::move(loaded);
   }
   Job& job = jobs_.at(id.value());
-  if (JobTypeOf(job.config) != taskfsm::JobType::kService) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job ", id.value(), " is ", job_pb::JobType_Name(job.config.type()),
-        " (rule: rolling workflows are for SERVICE jobs; use task start, stop or restart)"));
-  }
+  if (JobTypeOf(job.config) != taskfsm::JobType::kService) return not_service(job.config);
   const taskfsm::JobSpec spec{static_cast<uint64_t>(job.runtime.config_version),
                               std::vector<uint64_t>(job.instances, 0)};
   std::vector<uint32_t> instances;
