@@ -443,7 +443,9 @@ void JobManager::UpdateJobState(Job& job) {
   switch (taskfsm::NextJobAction({.state = job.runtime.state, .goal = job.runtime.goal_state})) {
     case JobAction::kUntrack:
     case JobAction::kKillUntrack:
-      job.deactivate = true;  // Flush takes it out of the active jobs
+      // Flush takes it out of the active jobs; one with a running workflow (an update of a
+      // stopped job) once the workflow has ended.
+      if (!job.update.has_value()) job.deactivate = true;
       break;
     case JobAction::kJobKill: {
       // Every task's goal is KILLED (StopTasks sets them; this catches any it did not reach).

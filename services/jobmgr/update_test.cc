@@ -362,6 +362,16 @@ defaultconfig:
               StatusIs(absl::StatusCode::kInvalidArgument));
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobId> active, store_->ListActiveJobs());
   EXPECT_THAT(active, ::testing::Not(::testing::Contains(stopped)));
+  // A stopped job is updated, and stays stopped: its instances are on the new config, the
+  // job is KILLED and no longer active once the update is done.
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string offline, jobs_->CreateUpdate(stopped, Config(Service(1, "sleep 200")), Batch(1)));
+  EXPECT_EQ(Get(offline).record.state, UpdateState::kSucceeded);
+  EXPECT_EQ(Task(stopped, 0).state, TaskState::kKilled);
+  EXPECT_EQ(Task(stopped, 0).desired_config_version, 2);
+  EXPECT_EQ(JobState(stopped), taskfsm::JobState::kKilled);
+  PELOTON_ASSERT_OK_AND_ASSIGN(active, store_->ListActiveJobs());
+  EXPECT_THAT(active, ::testing::Not(::testing::Contains(stopped)));
   // An update running refuses v0 Update (add instances).
   PELOTON_ASSERT_OK(jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)).status());
   EXPECT_THAT(jobs_->UpdateJob(id, Config(Service(3, "sleep 200"))),

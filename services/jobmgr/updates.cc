@@ -223,14 +223,12 @@ absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::Jo
     return s;
   }
 
-  // From here on the update is stored: the job moves on to its config.
+  // From here on the update is stored: the job moves on to its config (its goal stays: a
+  // stopped job's instances stay stopped, on the new config).
   job.older[job.runtime.config_version] = std::move(job.config);
   job.config = std::move(config);
   job.runtime.config_version = job.runtime.desired_config_version =
       static_cast<int64_t>(target.version);
-  job.runtime.goal_state = taskfsm::DefaultJobGoal(JobTypeOf(job.config));
-  job.runtime.completion_time = absl::UnixEpoch();
-  job.kill_swept = false;
   job.deactivate = false;
   return BeginWorkflow(job, std::move(next));
 }
@@ -493,6 +491,7 @@ absl::Status JobManager::FlushUpdate(Job& job) {
   if (taskfsm::IsTerminal(u.workflow.state())) {
     job.update.reset();  // untracked (update_clear); the job's runtime keeps its id
     PruneOlderConfigs(job);
+    UpdateJobState(job);  // a terminal job waited for its workflow to be untracked
   }
   return absl::OkStatus();
 }
