@@ -17,7 +17,8 @@
 //
 // The code is split by concern: job_manager.cc (the API), task_engine.cc (the engine's actions
 // and timers), launch.cc (placements to launches), task_events.cc (status updates, preemption,
-// deadlines), recovery.cc (load, recover, resync), daemons.cc (daemon jobs following hosts).
+// deadlines), recovery.cc (load, recover, resync), daemons.cc (daemon jobs following hosts),
+// updates.cc (rolling updates and the restart, start and stop workflows).
 //
 // Batch, service (stateless) and daemon jobs (v0 API). Thread-compatible: the master's loop
 // owns it.
@@ -118,7 +119,8 @@ class JobManager final : public JobManagerApi {
   // v0 JobManager.Create: `config.respoolID` names a leaf pool. Stores the job and its tasks
   // (INITIALIZED) and queues its gangs (PENDING). Nothing is stored if it fails.
   absl::StatusOr<JobId> CreateJob(job_pb::JobConfig config);
-  // v0 JobManager.Update: adds instances, the one change Peloton allows (ValidateJobUpdate).
+  // v0 JobManager.Update: adds instances, the one change Peloton allows (ValidateJobUpdate);
+  // FailedPrecondition while an update runs (CreateUpdate changes anything else).
   // The config is stored as the next version; the new instances start as a new job's do, and
   // a terminal job becomes active again. An empty respoolID keeps the job's pool. Returns how
   // many instances were added (0: nothing changed). If the new tasks cannot be written after
