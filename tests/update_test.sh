@@ -3,7 +3,9 @@
 # scenarios 12, 13 and 14; issue 17): an update batch by batch to a new command, seen inside
 # each new run; a crashing config and one failing its health check rolled back to the
 # original; an update started paused, a stale entity version refused, then resumed; a kill -9 of the master in the middle of an update,
-# after which it ends with every instance updated exactly once; rolling restart and stop.
+# after which it ends with every instance updated exactly once; an SLA-only update (no
+# restarts) and host maintenance within maximumUnavailableInstances (scenario 11); rolling
+# restart and stop.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -146,6 +148,37 @@ for i in 0 1 2 3; do
   [ "$(run_of "${job}" "${i}")" = "$((before[${i}] + 1))" ] \
       || fail "instance ${i}: run ${before[${i}]} -> $(run_of "${job}" "${i}")"
 done
+
+# An update of the job's SLA alone changes no task: every instance is re-pointed, none
+# restarted. Then scenario 11: with maximumUnavailableInstances 1, maintenance of the hosts the
+# instances run on moves them one at a time; at least 3 of the 4 run throughout.
+for i in 0 1 2 3; do before[${i}]=$(run_of "${job}" "${i}"); done
+service "${work}/v5.yaml" 'echo four; exec sleep 600' '  healthcheck:
+    enabled: true
+    type: COMMAND
+    initialintervalsecs: 1
+    intervalsecs: 1
+    commandcheck: {command: "true"}
+sla: {maximumunavailableinstances: 1}'
+"${peloton}" update create "${job}" "${work}/v5.yaml" 1 /DefaultResPool --wait > /dev/null \
+    || fail "sla update: $("${peloton}" update list "${job}")"
+for i in 0 1 2 3; do
+  [ "$(run_of "${job}" "${i}")" = "${before[${i}]}" ] || fail "instance ${i} restarted for an SLA change"
+done
+host=$("${peloton}" task list "${job}" | awk '$1 == 0 {print $3}')
+"${peloton}" host maintenance start "${host}" > /dev/null
+fewest=4
+for _ in $(seq 1 300); do
+  running=$("${peloton}" task list "${job}" | awk '$2 == "RUNNING"' | wc -l)
+  [ "${running}" -lt "${fewest}" ] && fewest=${running}
+  "${peloton}" host query | grep -q "^${host} .* DOWN " && break
+  sleep 0.05
+done
+"${peloton}" host query | grep -q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+[ "${fewest}" -ge 3 ] || fail "only ${fewest} instances ran during maintenance (SLA: 1 unavailable)"
+"${peloton}" task list "${job}" | awk -v h="${host}" '$2 == "RUNNING" && $3 == h' | grep -q . \
+    && fail "an instance still runs on ${host}"
+"${peloton}" host maintenance complete "${host}" > /dev/null
 
 # job rolling-restart: every instance gets one new run, two at a time; task restart with a
 # batch size does the same for a range.
