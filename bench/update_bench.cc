@@ -118,9 +118,9 @@ Result RunUpdate(const Flags& f, peloton::runtime::Master& master,
 
 void Print(const std::string& what, const Result& r) {
   std::cout << what << ": " << peloton::taskfsm::Name(r.state) << " in " << r.seconds
-            << " s; per updated instance: " << r.runtime_rows_per_instance
-            << " task runtime rows, " << r.pod_event_rows_per_instance << " pod event rows, "
-            << r.transactions_per_instance << " transactions\n";
+            << " s; per updated instance: " << r.runtime_rows_per_instance << " task runtime rows, "
+            << r.pod_event_rows_per_instance << " pod event rows, " << r.transactions_per_instance
+            << " transactions\n";
 }
 
 }  // namespace
@@ -146,8 +146,8 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(f.dir);
   std::filesystem::create_directories(f.dir);
   auto store = Check(peloton::store::SqliteStore::Open({.path = f.dir + "/bench.db"}), "store");
-  auto hosts = Check(peloton::backend::sim::GenerateHosts(f.hosts, "cpu=32,memory_mb=262144"),
-                     "hosts");
+  auto hosts =
+      Check(peloton::backend::sim::GenerateHosts(f.hosts, "cpu=32,memory_mb=262144"), "hosts");
   peloton::Resources cluster;
   for (peloton::ResourceKind k : peloton::kAllResourceKinds) {
     cluster[k] = hosts[0].capacity[k] * f.hosts;
@@ -156,8 +156,7 @@ int main(int argc, char** argv) {
       Check(peloton::backend::sim::SimBackend::Create({std::move(hosts), f.speed}), "sim");
   auto master = Check(peloton::runtime::Master::Create(*store, *backend, {}), "master");
   const peloton::PoolId pool = Check(
-      master->pools().CreatePool("/bench", peloton::bench::EqualPool("bench", cluster, 1)),
-      "pool");
+      master->pools().CreatePool("/bench", peloton::bench::EqualPool("bench", cluster, 1)), "pool");
 
   JobConfig v1 = Service(f, "v1", false);
   v1.mutable_respoolid()->set_value(pool.value());
@@ -166,8 +165,7 @@ int main(int argc, char** argv) {
   for (;;) {
     if (absl::Status s = master->Tick(); !s.ok()) Die(absl::StrCat("tick: ", s.message()));
     const auto view = Check(master->jobs().GetJob(job), "job get");
-    if (view.task_counts[static_cast<int>(peloton::taskfsm::TaskState::kRunning)] ==
-        f.instances) {
+    if (view.task_counts[static_cast<int>(peloton::taskfsm::TaskState::kRunning)] == f.instances) {
       break;
     }
   }

@@ -440,18 +440,18 @@ absl::StatusOr<Workflow> Workflow::FromCheckpoint(const WorkflowCheckpoint& c,
     return absl::InvalidArgumentError("workflow checkpoint: state is not a workflow state");
   }
   if (previous.version != c.previous_version || target.version != c.target_version) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "workflow checkpoint: versions ", c.previous_version, " -> ", c.target_version,
-        " but the specs given are ", previous.version, " -> ", target.version));
+    return absl::InvalidArgumentError(
+        absl::StrCat("workflow checkpoint: versions ", c.previous_version, " -> ", c.target_version,
+                     " but the specs given are ", previous.version, " -> ", target.version));
   }
   // A rollback's removes are past both specs: the bound takes in every item.
   uint32_t bound = std::max(previous.instance_count(), target.instance_count());
   for (const std::vector<uint32_t>* list : {&c.adds, &c.updates, &c.removes}) {
     for (uint32_t i : *list) {
       if (i >= WorkflowCheckpoint::kMaxInstances) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "workflow checkpoint: instance ", i, " is out of range (rule: below ",
-            WorkflowCheckpoint::kMaxInstances, ")"));
+        return absl::InvalidArgumentError(absl::StrCat("workflow checkpoint: instance ", i,
+                                                       " is out of range (rule: below ",
+                                                       WorkflowCheckpoint::kMaxInstances, ")"));
       }
       bound = std::max(bound, i + 1);
     }
@@ -489,8 +489,8 @@ absl::StatusOr<Workflow> Workflow::FromCheckpoint(const WorkflowCheckpoint& c,
     }
   } else {
     if (!c.adds.empty() || !c.removes.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "workflow checkpoint: a ", Name(c.type), " workflow neither adds nor removes"));
+      return absl::InvalidArgumentError(absl::StrCat("workflow checkpoint: a ", Name(c.type),
+                                                     " workflow neither adds nor removes"));
     }
     if (absl::Status s = add_items(c.updates, ChangeOf(c.type)); !s.ok()) return s;
   }
@@ -501,8 +501,8 @@ absl::StatusOr<Workflow> Workflow::FromCheckpoint(const WorkflowCheckpoint& c,
   std::vector<bool> processed(bound, false);
   for (uint32_t i : c.processed) {
     if (i >= bound || !is_item[i]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "workflow checkpoint: processed instance ", i, " is not one of the workflow's"));
+      return absl::InvalidArgumentError(absl::StrCat("workflow checkpoint: processed instance ", i,
+                                                     " is not one of the workflow's"));
     }
     processed[i] = true;
   }

@@ -78,8 +78,8 @@ class RandomJob {
     std::bernoulli_distribution fails(fail_);
     for (auto& [i, rt] : rts_) {
       const bool stale = rt.config_version != rt.desired_config_version;
-      const bool retry = rt.state != TaskState::kRunning &&
-                         (max_attempts == 0 || rt.failure_count < max_attempts);
+      const bool retry =
+          rt.state != TaskState::kRunning && (max_attempts == 0 || rt.failure_count < max_attempts);
       if (!stale && !retry) continue;
       rt.config_version = rt.desired_config_version;
       ++rt.run_id;

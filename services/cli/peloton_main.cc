@@ -261,13 +261,11 @@ int HostQuery(const Global& g) {
       }
       const auto free = h.getFree();
       const auto total = h.getCapacity();
-      std::cout << fmt::format("{:<32} {:<10} {:>6} {:>11} {:>17} {:>7} {:>11}  {}\n",
-                               Str(h.getHostname()), Str(h.getState()), h.getTasks(),
-                               of(free.getCpu(), total.getCpu()),
-                               of(free.getMemoryMb(), total.getMemoryMb()),
-                               of(free.getGpu(), total.getGpu()),
-                               of(h.getRevocableFreeCpu(), h.getRevocableCpu()),
-                               absl::StrJoin(attributes, ","));
+      std::cout << fmt::format(
+          "{:<32} {:<10} {:>6} {:>11} {:>17} {:>7} {:>11}  {}\n", Str(h.getHostname()),
+          Str(h.getState()), h.getTasks(), of(free.getCpu(), total.getCpu()),
+          of(free.getMemoryMb(), total.getMemoryMb()), of(free.getGpu(), total.getGpu()),
+          of(h.getRevocableFreeCpu(), h.getRevocableCpu()), absl::StrJoin(attributes, ","));
     }
     return 0;
   });
@@ -602,8 +600,7 @@ struct UpdateFlags {
 };
 
 bool UpdateTerminal(const std::string& state) {
-  return state == "SUCCEEDED" || state == "ABORTED" || state == "FAILED" ||
-         state == "ROLLED_BACK";
+  return state == "SUCCEEDED" || state == "ABORTED" || state == "FAILED" || state == "ROLLED_BACK";
 }
 
 void PrintUpdate(peloton::api::UpdateInfo::Reader u) {
@@ -638,9 +635,9 @@ int WaitForUpdate(Peloton::Client& peloton, kj::WaitScope& wait, const std::stri
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     const auto u = response.getUpdate();
     const std::string state = Str(u.getState());
-    const std::string line = absl::StrCat(state, " (", u.getInstancesDone(), " of ",
-                                          u.getInstancesTotal(), " done, ",
-                                          u.getInstancesFailed(), " failed)");
+    const std::string line =
+        absl::StrCat(state, " (", u.getInstancesDone(), " of ", u.getInstancesTotal(), " done, ",
+                     u.getInstancesFailed(), " failed)");
     if (line != last) std::cout << line << "\n" << std::flush;
     last = line;
     if (UpdateTerminal(state)) return state == "SUCCEEDED" ? 0 : 1;
@@ -846,15 +843,15 @@ int main(int argc, char** argv) {
   jd->add_option("job", job_id, "job id")->required();
   jd->callback([&] { status = JobDelete(g, job_id); });
 
-  CLI::App* update =
-      app.add_subcommand("update", "rolling updates of service jobs")
-          ->require_subcommand(1)
-          ->fallthrough();
+  CLI::App* update = app.add_subcommand("update", "rolling updates of service jobs")
+                         ->require_subcommand(1)
+                         ->fallthrough();
   UpdateFlags uf;
   std::string update_id;
   CLI::App* uc = update->add_subcommand(
-      "create", "update a service job to a new config, batch by batch (a running update of the "
-                "job is superseded)");
+      "create",
+      "update a service job to a new config, batch by batch (a running update of the "
+      "job is superseded)");
   uc->add_option("job", job_id, "job id")->required();
   uc->add_option("file", file, "the job's new YAML")->required()->check(CLI::ExistingFile);
   uc->add_option("batch-size", uf.batch_size, "instances updated at once (0: all)")->required();
@@ -902,8 +899,8 @@ int main(int argc, char** argv) {
       }
     });
   }
-  CLI::App* ur = update->add_subcommand(
-      "rollback", "a new update back to the config the update started from");
+  CLI::App* ur =
+      update->add_subcommand("rollback", "a new update back to the config the update started from");
   ur->add_option("update", update_id, "update id")->required();
   ur->add_flag("--wait", uf.wait, "show progress until it ends (exit 0 if it SUCCEEDED)");
   ur->callback([&] { status = UpdateRollback(g, update_id, uf.wait); });
@@ -927,8 +924,9 @@ int main(int argc, char** argv) {
   std::string range;
   uint32_t rolling_batch = 0;
   for (const auto& [name, kind, help] :
-       {std::tuple{"rolling-restart", "restart", "restart a service job's instances, a batch at "
-                                                 "a time (a workflow: see update get)"},
+       {std::tuple{"rolling-restart", "restart",
+                   "restart a service job's instances, a batch at "
+                   "a time (a workflow: see update get)"},
         std::tuple{"rolling-start", "start", "start a service job's instances, a batch at a time"},
         std::tuple{"rolling-stop", "stop", "stop a service job's instances, a batch at a time"}}) {
     CLI::App* jr = job->add_subcommand(name, help);

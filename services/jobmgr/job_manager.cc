@@ -119,9 +119,9 @@ absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfi
     job = &loaded;
   }
   if (job->update.has_value()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "job ", id.value(), " has update ", job->update->record.update_id,
-        " running (rule: add instances with an update, or abort it first)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", id.value(), " has update ", job->update->record.update_id,
+                     " running (rule: add instances with an update, or abort it first)"));
   }
   if (!config.has_respoolid()) *config.mutable_respoolid() = job->config.respoolid();
   NormalizeJobConfig(config);
@@ -251,11 +251,11 @@ absl::Status JobManager::DeleteJob(const JobId& id) {
       if (t.desired_host.empty() || !TaskConfigOf(config, t.instance_id).has_volume()) continue;
       const std::string volume = VolumeIdOf(id, t.instance_id);
       if (absl::Status s = hostmgr_.DestroyVolume(t.desired_host, volume); !s.ok()) {
-        return absl::Status(s.code(), absl::StrCat("job ", id.value(), ": volume ", volume,
-                                                   " on ", t.desired_host,
-                                                   " not destroyed, the job is kept (delete it "
-                                                   "again): ",
-                                                   s.message()));
+        return absl::Status(
+            s.code(), absl::StrCat("job ", id.value(), ": volume ", volume, " on ", t.desired_host,
+                                   " not destroyed, the job is kept (delete it "
+                                   "again): ",
+                                   s.message()));
       }
     }
   }

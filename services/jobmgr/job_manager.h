@@ -170,8 +170,7 @@ class JobManager final : public JobManagerApi {
   // gives each instance a new run; start brings stopped instances back to their goal; stop
   // sets their goal KILLED. Returns the workflow's id.
   absl::StatusOr<std::string> StartRollingWorkflow(const JobId& id, taskfsm::WorkflowType type,
-                                                   uint32_t from, uint32_t to,
-                                                   uint32_t batch_size);
+                                                   uint32_t from, uint32_t to, uint32_t batch_size);
 
   // The job's config (from the cache or the store).
   absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);

@@ -76,9 +76,9 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
       // Not if it is being stopped or a new run is wanted (preempted before launch).
       if (t.mesos_task_id == task_id && t.state == TaskState::kPending &&
           !GoalIsStop(t.goal_state) && t.desired_mesos_task_id.empty()) {
-        PELOTON_ASSIGN_OR_RETURN(placement::TaskSpec spec,
-                                 jobmgr::TaskSpecOf(id->job_id, ConfigAt(it->second, t.config_version),
-                                                    id->instance));
+        PELOTON_ASSIGN_OR_RETURN(
+            placement::TaskSpec spec,
+            jobmgr::TaskSpecOf(id->job_id, ConfigAt(it->second, t.config_version), id->instance));
         spec.id = task_id;
         spec.desired_host = t.desired_host;
         spec.pinned = !t.desired_host.empty();
@@ -135,9 +135,8 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
                                                         : kDefaultKillGracePeriodSeconds);
   spec.health_check = HealthCheckOf(config, ports);
   if (config.has_volume()) {
-    spec.persistent_volume = backend::PersistentVolumeSpec{VolumeIdOf(job.id, instance),
-                                                           config.volume().containerpath(),
-                                                           config.volume().sizemb()};
+    spec.persistent_volume = backend::PersistentVolumeSpec{
+        VolumeIdOf(job.id, instance), config.volume().containerpath(), config.volume().sizemb()};
   }
   return spec;
 }

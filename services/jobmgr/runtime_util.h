@@ -48,10 +48,9 @@ inline uint64_t RunOf(const store::TaskRuntime& t) { return RunOfId(t.mesos_task
 inline uint32_t InstancesOf(const job_pb::JobConfig& config,
                             const std::vector<store::TaskRuntime>& tasks) {
   if (JobTypeOf(config) == taskfsm::JobType::kBatch) return config.instancecount();
-  return static_cast<uint32_t>(
-      std::count_if(tasks.begin(), tasks.end(), [](const store::TaskRuntime& t) {
-        return t.goal_state != taskfsm::TaskState::kDeleted;
-      }));
+  return static_cast<uint32_t>(std::count_if(
+      tasks.begin(), tasks.end(),
+      [](const store::TaskRuntime& t) { return t.goal_state != taskfsm::TaskState::kDeleted; }));
 }
 
 // Instance `instance`'s first run: INITIALIZED, with the default goal of its job's type

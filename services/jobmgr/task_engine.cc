@@ -104,10 +104,9 @@ bool JobManager::RunAction(Job& job, uint32_t instance, TaskAction action,
       ClearTimer(t.mesos_task_id);
       t.desired_mesos_task_id.clear();
       SetTaskState(job, instance, TaskState::kDeleted,
-                   t.desired_host.empty()
-                       ? "removed"
-                       : absl::StrCat("removed: host ", t.desired_host,
-                                      " is no longer one of the job's hosts"));
+                   t.desired_host.empty() ? "removed"
+                                          : absl::StrCat("removed: host ", t.desired_host,
+                                                         " is no longer one of the job's hosts"));
       return true;
     case TaskAction::kReloadRuntime:  // every active job's runtimes are in memory
     case TaskAction::kStateInvalid:
@@ -388,8 +387,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   std::vector<uint32_t> gang, alone;
   const uint32_t min = sla.minimumrunninginstances();
   for (uint32_t i : instances) {
-    (min > 1 && i < min && RunOf(job.tasks[i]) == 1 &&
-             !IsRevocable(job.config, RunConfigOf(job, i))
+    (min > 1 && i < min && RunOf(job.tasks[i]) == 1 && !IsRevocable(job.config, RunConfigOf(job, i))
          ? gang
          : alone)
         .push_back(i);

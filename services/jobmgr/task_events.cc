@@ -133,8 +133,8 @@ void JobManager::EvictFromDrainingHosts() {
   for (auto& [id, instances] : limited) {
     const Job& job = jobs_.at(id);
     std::sort(instances.begin(), instances.end());
-    for (uint32_t i : taskfsm::InstancesSafeToKill(WorkflowRuntimes(job), instances,
-                                                   job.config.sla().maximumunavailableinstances())) {
+    for (uint32_t i : taskfsm::InstancesSafeToKill(
+             WorkflowRuntimes(job), instances, job.config.sla().maximumunavailableinstances())) {
       evict.push_back(job.tasks[i].mesos_task_id);
     }
   }

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/jobmgr/runtime_util.h"
@@ -44,8 +44,8 @@ uint64_t Fingerprint(const task_pb::TaskConfig& config) {
 
 absl::Status ValidateUpdateConfig(const update_pb::UpdateConfig& c, uint32_t instances) {
   if (!(c.batchpercentage() >= 0 && c.batchpercentage() <= 100)) {
-    return absl::InvalidArgumentError(absl::StrCat("updateConfig.batchPercentage: ",
-                                                   c.batchpercentage(), " (rule: 0..100)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("updateConfig.batchPercentage: ", c.batchpercentage(), " (rule: 0..100)"));
   }
   if (c.stopbeforeupdate()) {
     return absl::UnimplementedError(
@@ -139,15 +139,14 @@ absl::Status JobManager::ValidateUpdate(const Job& job, job_pb::JobConfig& confi
   NormalizeJobConfig(config);
   PELOTON_RETURN_IF_ERROR(ValidateJobConfig(config, options_.limits));
   if (config.type() != job.config.type()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("type: ", job_pb::JobType_Name(config.type()),
-                     " (rule: an update keeps the job's type, ",
-                     job_pb::JobType_Name(job.config.type()), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("type: ", job_pb::JobType_Name(config.type()),
+                                                   " (rule: an update keeps the job's type, ",
+                                                   job_pb::JobType_Name(job.config.type()), ")"));
   }
   if (config.respoolid().value() != job.config.respoolid().value()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "respoolID: ", config.respoolid().value(), " (rule: an update keeps the job's pool, ",
-        job.config.respoolid().value(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("respoolID: ", config.respoolid().value(),
+                                                   " (rule: an update keeps the job's pool, ",
+                                                   job.config.respoolid().value(), ")"));
   }
   return ValidateUpdateConfig(update, config.instancecount());
 }
@@ -217,8 +216,8 @@ absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::Jo
   config_record.create_time = now;
   if (absl::Status s = store_.AddJobConfig(config_record); !s.ok()) {
     if (absl::Status d = store_.DeleteUpdate(next.record.update_id); !d.ok()) {
-      spdlog::error("job {}: update {} not started, and its record not deleted: {}",
-                    id.value(), next.record.update_id, std::string(d.message()));
+      spdlog::error("job {}: update {} not started, and its record not deleted: {}", id.value(),
+                    next.record.update_id, std::string(d.message()));
     }
     return s;
   }
@@ -271,9 +270,10 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
   if (!jobs_.contains(id.value())) {
     if (type != WorkflowType::kStart) {
       PELOTON_RETURN_IF_ERROR(store_.GetJob(id).status());
-      return absl::FailedPreconditionError(absl::StrCat(
-          "job ", id.value(), " is not running (rule: only a running job is restarted or "
-          "stopped; start it)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("job ", id.value(),
+                       " is not running (rule: only a running job is restarted or "
+                       "stopped; start it)"));
     }
     // A stopped job: active again only for a valid start.
     PELOTON_ASSIGN_OR_RETURN(Job loaded, LoadJob(id));
@@ -294,7 +294,8 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
                                                    job.instances, ")"));
   }
   absl::StatusOr<taskfsm::Workflow> workflow =
-      type == WorkflowType::kRestart ? taskfsm::Workflow::Restart(spec, instances, batch_size, false)
+      type == WorkflowType::kRestart
+          ? taskfsm::Workflow::Restart(spec, instances, batch_size, false)
       : type == WorkflowType::kStart ? taskfsm::Workflow::Start(spec, instances, batch_size)
       : type == WorkflowType::kStop
           ? taskfsm::Workflow::Stop(spec, instances, batch_size)
@@ -348,8 +349,8 @@ void JobManager::ProgressUpdate(Job& job) {
       return absl::OkStatus();
     }();
     if (!s.ok()) {
-      spdlog::error("job {}: update {} not rolled back yet: {}", job.id.value(),
-                    u.record.update_id, std::string(s.message()));
+      spdlog::error("job {}: update {} not rolled back yet: {}", job.id.value(), u.record.update_id,
+                    std::string(s.message()));
       u.workflow = *std::move(before);
       return;
     }
@@ -563,13 +564,13 @@ absl::Status JobManager::LoadUpdate(Job& job) {
   absl::StatusOr<taskfsm::Workflow> workflow =
       taskfsm::Workflow::FromCheckpoint(c, previous, target, WorkflowRuntimes(job));
   if (!workflow.ok()) {
-    return absl::DataLossError(absl::StrCat("workflow ", record->update_id,
-                                            ": stored checkpoint unusable: ",
-                                            workflow.status().message()));
+    return absl::DataLossError(
+        absl::StrCat("workflow ", record->update_id,
+                     ": stored checkpoint unusable: ", workflow.status().message()));
   }
   update_pb::UpdateConfig config = options.config();
-  job.update.emplace(
-      Job::ActiveUpdate{*std::move(record), std::move(config), *std::move(workflow), {}, false, {}});
+  job.update.emplace(Job::ActiveUpdate{
+      *std::move(record), std::move(config), *std::move(workflow), {}, false, {}});
   return absl::OkStatus();
 }
 
@@ -634,20 +635,20 @@ absl::Status JobManager::AbortUpdate(absl::string_view update_id, std::optional<
 absl::StatusOr<std::string> JobManager::RollbackUpdate(absl::string_view update_id) {
   PELOTON_ASSIGN_OR_RETURN(UpdateView view, GetUpdate(update_id));
   if (view.record.type != WorkflowType::kUpdate) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("workflow ", update_id, " is a ", taskfsm::Name(view.record.type),
-                     " (rule: only updates are rolled back)"));
+    return absl::FailedPreconditionError(absl::StrCat("workflow ", update_id, " is a ",
+                                                      taskfsm::Name(view.record.type),
+                                                      " (rule: only updates are rolled back)"));
   }
-  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord from,
-                           store_.GetJobConfig(view.record.job_id, view.record.prev_config_version));
+  PELOTON_ASSIGN_OR_RETURN(
+      store::JobConfigRecord from,
+      store_.GetJobConfig(view.record.job_id, view.record.prev_config_version));
   job_pb::JobConfig config;
   if (!config.ParseFromString(from.config)) {
     return absl::DataLossError(absl::StrCat("job ", view.record.job_id.value(),
                                             ": stored config version ", from.version,
                                             " is corrupt"));
   }
-  return CreateUpdate(view.record.job_id, std::move(config), view.config,
-                      view.record.opaque_data);
+  return CreateUpdate(view.record.job_id, std::move(config), view.config, view.record.opaque_data);
 }
 
 }  // namespace peloton::jobmgr
