@@ -137,13 +137,22 @@ wait_alloc 0
 tail -1 "${work}/create2" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
 
 # A service job through the four processes: it runs until stopped, its health checks make it
-# HEALTHY, a restarted instance comes back as a new run, and a stop ends it.
+# HEALTHY, a restarted instance comes back as a new run, a rolling update moves it to a new
+# command, and a stop ends it.
 web=$("${peloton}" job create /DefaultResPool "${examples}/service_job.yaml" | awk '{print $2}')
 wait_running "${web}" 2
 wait_state "${web}" RUNNING
 wait_healthy "${web}" 2  # the checks and their findings cross the internal wire
 "${peloton}" task restart "${web}" -r 1 > /dev/null
 wait_run_running "${web}" 1 2
+# A rolling update through peloton-jobmgr: one at a time, each done once HEALTHY again.
+sed 's|--bind 127.0.0.1|--bind 127.0.0.1 --directory /tmp|' "${examples}/service_job.yaml" \
+    > "${work}/web2.yaml"
+"${peloton}" update create "${web}" "${work}/web2.yaml" 1 /DefaultResPool --wait \
+    > "${work}/web_update" || fail "update: $(cat "${work}/web_update")"
+tail -1 "${work}/web_update" | grep -q "^SUCCEEDED (2 of 2 done, 0 failed)$" \
+    || fail "update: $(cat "${work}/web_update")"
+"${peloton}" job get "${web}" | grep -qF -- "--directory /tmp" || fail "the job's config is not v2"
 "${peloton}" job stop "${web}" > /dev/null
 wait_state "${web}" KILLED
 
