@@ -5,7 +5,7 @@
 # original; an update started paused, a stale entity version refused, then resumed; a kill -9 of the master in the middle of an update,
 # after which it ends with every instance updated exactly once; an SLA-only update (no
 # restarts) and host maintenance within maximumUnavailableInstances (scenario 11); rolling
-# restart and stop.
+# restart and stop; an in-place update (scenario 15).
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -198,4 +198,32 @@ for _ in $(seq 1 100); do [ "$(run_of "${job}" 3)" = "$((before[3] + 2))" ] && b
 # job rolling-stop: the job ends KILLED.
 "${peloton}" job rolling-stop "${job}" 2 --wait > /dev/null || fail "rolling stop"
 wait_state "${job}" KILLED
+
+# Scenario 15: an in-place update keeps every instance on its host. Three instances spread
+# over the three hosts are updated to a config that packs, one at a time: without in-place
+# the first would go to a host another instance is on.
+spread() {
+  cat > "$1" <<YAML
+name: spread
+type: SERVICE
+instancecount: 3
+placementstrategy: $2
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2, disklimitmb: 1}
+  command: {shell: true, value: 'echo $3; exec sleep 600'}
+YAML
+}
+hosts_of() { "${peloton}" task list "$1" | awk 'NR > 1 {print $1, $3}'; }
+spread "${work}/s1.yaml" PLACEMENT_STRATEGY_SPREAD_JOB one
+spread "${work}/s2.yaml" PLACEMENT_STRATEGY_PACK_HOST two
+sjob=$("${peloton}" job create /DefaultResPool "${work}/s1.yaml" | awk '{print $2}')
+for i in 0 1 2; do wait_run_running "${sjob}" "${i}" 1; done
+placed=$(hosts_of "${sjob}")
+[ "$(echo "${placed}" | awk '{print $2}' | sort -u | wc -l)" = 3 ] || fail "not spread: ${placed}"
+"${peloton}" update create "${sjob}" "${work}/s2.yaml" 1 /DefaultResPool --in-place --wait \
+    > /dev/null || fail "in-place update: $("${peloton}" update list "${sjob}")"
+for i in 0 1 2; do says "${sjob}" "${i}" two; done
+[ "$(hosts_of "${sjob}")" = "${placed}" ] || fail "moved: ${placed} -> $(hosts_of "${sjob}")"
+"${peloton}" job stop "${sjob}" > /dev/null
+wait_state "${sjob}" KILLED
 echo "PASS"

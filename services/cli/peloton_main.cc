@@ -863,7 +863,8 @@ int main(int argc, char** argv) {
   uc->add_flag("--rollbackOnFailure", uf.rollback_on_failure,
                "roll back to the previous config when the update fails");
   uc->add_flag("--start-paused", uf.start_paused, "create it PAUSED");
-  uc->add_flag("--in-place", uf.in_place, "keep instances on their hosts (not in v0: refused)");
+  uc->add_flag("--in-place", uf.in_place,
+               "keep each instance on its host when it still fits there (best effort)");
   uc->add_option("--opaque-data", uf.opaque_data, "kept with the update, for the caller");
   uc->add_flag("--wait", uf.wait, "show progress until it ends (exit 0 if it SUCCEEDED)");
   uc->callback([&] { status = UpdateCreate(g, job_id, file, path, uf); });

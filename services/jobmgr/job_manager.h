@@ -143,8 +143,10 @@ class JobManager final : public JobManagerApi {
   // v0 UpdateService (reference §3.9, §5.1): a rolling update of a SERVICE job to `config`
   // (its next config version), batch by batch, as taskfsm::Workflow decides. A running update
   // of the job is superseded (ABORTED); an identical one running already is returned as it is.
-  // Refused: another job type, a change of type or pool, stopBeforeUpdate, startTasks, and
-  // inPlace (v0 leaves it unimplemented, as Peloton's does). Returns the update id.
+  // Refused: another job type, a change of type or pool, stopBeforeUpdate and startTasks.
+  // inPlace asks placement to put each updated instance's next run on its current host when it
+  // still fits there (Peloton's v0 leaves it unimplemented; its v1alpha does this). Returns the
+  // update id.
   absl::StatusOr<std::string> CreateUpdate(const JobId& id, job_pb::JobConfig config,
                                            const update_pb::UpdateConfig& update,
                                            std::string opaque_data = "");
@@ -256,6 +258,10 @@ class JobManager final : public JobManagerApi {
       std::vector<store::InstanceWorkflowEvent> events;
     };
     std::optional<ActiveUpdate> update;
+    // In-place updates: the host an instance's next run should go to, best effort (a hint to
+    // placement, not a pin); dropped at its launch. Not stored: after a restart the runs go
+    // wherever placement puts them.
+    absl::flat_hash_map<uint32_t, std::string> host_hints;
   };
   // The config of `version` of the job (the newest when it has no other).
   static const job_pb::JobConfig& ConfigAt(const Job& job, int64_t version);

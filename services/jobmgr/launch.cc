@@ -82,6 +82,13 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
         spec.id = task_id;
         spec.desired_host = t.desired_host;
         spec.pinned = !t.desired_host.empty();
+        if (!spec.pinned) {
+          // An in-place update's hint: its host if it still fits, else any.
+          if (auto hint = it->second.host_hints.find(id->instance);
+              hint != it->second.host_hints.end()) {
+            spec.desired_host = hint->second;
+          }
+        }
         return spec;
       }
     }
@@ -184,6 +191,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       store::TaskRuntime& t = job->tasks[instance];
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
+      job->host_hints.erase(instance);  // placed: the hint has done what it could
       // A stateful task's first host keeps its volume: every later run waits for that host.
       // Written with LAUNCHED, before the volume is made.
       if (spec.persistent_volume.has_value() && t.desired_host.empty()) {

@@ -260,6 +260,30 @@ TEST_F(UpdateTest, AnUpdateGoesOnAfterARestartWithNoInstanceUpdatedTwice) {
   for (uint32_t i = 0; i < 6; ++i) EXPECT_EQ(started.count(i), 1u) << "instance " << i;
 }
 
+// Scenario 15 (test__in_place_update_success_rate): each updated instance's next run asks
+// placement for the host it ran on, as a hint (not a pin).
+TEST_F(UpdateTest, AnInPlaceUpdateHintsEachInstancesHost) {
+  const JobId id = RunningService(2, "sleep 100");
+  const std::string host = Task(id, 0).host;
+  ASSERT_FALSE(host.empty());
+  update_pb::UpdateConfig c = Batch(0);
+  c.set_inplace(true);
+  PELOTON_ASSERT_OK(jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), c).status());
+  for (uint32_t i = 0; i < 2; ++i) Report(TaskId(id, i, 1), MesosTaskState::kKilled);
+  for (uint32_t i = 0; i < 2; ++i) {
+    PELOTON_ASSERT_OK_AND_ASSIGN(placement::TaskSpec spec, jobs_->TaskSpecOf(TaskId(id, i, 2)));
+    EXPECT_EQ(spec.desired_host, host) << i;
+    EXPECT_FALSE(spec.pinned) << i;
+  }
+  // Without in-place there is no hint.
+  Place();
+  for (uint32_t i = 0; i < 2; ++i) Report(TaskId(id, i, 2), MesosTaskState::kRunning);
+  PELOTON_ASSERT_OK(jobs_->CreateUpdate(id, Config(Service(2, "sleep 300")), Batch(0)).status());
+  Report(TaskId(id, 0, 2), MesosTaskState::kKilled);
+  PELOTON_ASSERT_OK_AND_ASSIGN(placement::TaskSpec plain, jobs_->TaskSpecOf(TaskId(id, 0, 3)));
+  EXPECT_EQ(plain.desired_host, "");
+}
+
 // job rolling-restart / rolling-stop / rolling-start (reference §3.9, 7).
 TEST_F(UpdateTest, RollingRestartStopAndStartGoBatchByBatch) {
   const JobId id = RunningService(4, "sleep 100");
@@ -336,10 +360,10 @@ defaultconfig:
   EXPECT_THAT(jobs_->CreateUpdate(batch, Config(Service(1, "true")), Batch(1)),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("only SERVICE jobs")));
   const JobId id = RunningService(2, "sleep 100");
-  update_pb::UpdateConfig in_place = Batch(1);
-  in_place.set_inplace(true);
-  EXPECT_THAT(jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), in_place),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("inPlace")));
+  update_pb::UpdateConfig stop_first = Batch(1);
+  stop_first.set_stopbeforeupdate(true);
+  EXPECT_THAT(jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), stop_first),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("stopBeforeUpdate")));
   update_pb::UpdateConfig too_many = Batch(1);
   too_many.set_maxfailureinstances(3);
   EXPECT_THAT(jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), too_many),

@@ -56,10 +56,6 @@ absl::Status ValidateUpdateConfig(const update_pb::UpdateConfig& c, uint32_t ins
     return absl::UnimplementedError(
         "updateConfig.startTasks: not supported (rule: start stopped instances with task start)");
   }
-  if (c.inplace()) {
-    return absl::UnimplementedError(
-        "updateConfig.inPlace: not supported by the v0 UpdateService (rule: as Peloton's v0)");
-  }
   if (c.maxfailureinstances() > instances) {
     return absl::InvalidArgumentError(
         absl::StrCat("updateConfig.maxFailureInstances: ", c.maxfailureinstances(),
@@ -404,6 +400,9 @@ void JobManager::ApplyWorkflowActions(Job& job,
       case InstanceChange::kUpdate:
         t.desired_config_version = version;
         t.failure_count = 0;
+        if (a.desired_host.has_value() && t.desired_host.empty()) {
+          job.host_hints[a.instance] = *a.desired_host;  // in place, best effort
+        }
         if (t.goal_state == TaskState::kDeleted) {
           // A removed instance comes back: its next run, at the new version.
           t.goal_state = taskfsm::DefaultTaskGoal(type);
