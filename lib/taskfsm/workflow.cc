@@ -32,6 +32,20 @@ int AvailabilityRank(const InstanceRuntime* rt) {
   return rt->state == TaskState::kRunning ? 3 : 0;
 }
 
+// The change a restart, start or stop workflow makes to each of its instances.
+InstanceChange ChangeOf(WorkflowType type) {
+  switch (type) {
+    case WorkflowType::kRestart:
+      return InstanceChange::kRestart;
+    case WorkflowType::kStart:
+      return InstanceChange::kStart;
+    case WorkflowType::kStop:
+      return InstanceChange::kStop;
+    default:
+      return InstanceChange::kUpdate;
+  }
+}
+
 }  // namespace
 
 absl::string_view Name(InstanceChange c) { return EnumNameOf(c, kChangeNames); }
@@ -70,9 +84,10 @@ absl::StatusOr<Workflow> Workflow::Update(const JobSpec& previous, const JobSpec
   return w;
 }
 
-absl::StatusOr<Workflow> Workflow::ForInstances(WorkflowType type, InstanceChange change,
-                                                const JobSpec& job, std::vector<uint32_t> instances,
+absl::StatusOr<Workflow> Workflow::ForInstances(WorkflowType type, const JobSpec& job,
+                                                std::vector<uint32_t> instances,
                                                 uint32_t batch_size, bool in_place) {
+  const InstanceChange change = ChangeOf(type);
   if (instances.empty()) {
     for (uint32_t i = 0; i < job.instance_count(); ++i) instances.push_back(i);
   }
@@ -98,20 +113,17 @@ absl::StatusOr<Workflow> Workflow::ForInstances(WorkflowType type, InstanceChang
 
 absl::StatusOr<Workflow> Workflow::Restart(const JobSpec& job, std::vector<uint32_t> instances,
                                            uint32_t batch_size, bool in_place) {
-  return ForInstances(WorkflowType::kRestart, InstanceChange::kRestart, job, std::move(instances),
-                      batch_size, in_place);
+  return ForInstances(WorkflowType::kRestart, job, std::move(instances), batch_size, in_place);
 }
 
 absl::StatusOr<Workflow> Workflow::Start(const JobSpec& job, std::vector<uint32_t> instances,
                                          uint32_t batch_size) {
-  return ForInstances(WorkflowType::kStart, InstanceChange::kStart, job, std::move(instances),
-                      batch_size, false);
+  return ForInstances(WorkflowType::kStart, job, std::move(instances), batch_size, false);
 }
 
 absl::StatusOr<Workflow> Workflow::Stop(const JobSpec& job, std::vector<uint32_t> instances,
                                         uint32_t batch_size) {
-  return ForInstances(WorkflowType::kStop, InstanceChange::kStop, job, std::move(instances),
-                      batch_size, false);
+  return ForInstances(WorkflowType::kStop, job, std::move(instances), batch_size, false);
 }
 
 void Workflow::SetState(UpdateState s) {
@@ -378,24 +390,6 @@ WorkflowStep Workflow::Step(absl::Span<const InstanceRuntime> runtimes) {
   step.state = state_;
   return step;
 }
-
-namespace {
-
-// The change a restart, start or stop workflow makes to each of its instances.
-InstanceChange ChangeOf(WorkflowType type) {
-  switch (type) {
-    case WorkflowType::kRestart:
-      return InstanceChange::kRestart;
-    case WorkflowType::kStart:
-      return InstanceChange::kStart;
-    case WorkflowType::kStop:
-      return InstanceChange::kStop;
-    default:
-      return InstanceChange::kUpdate;
-  }
-}
-
-}  // namespace
 
 WorkflowCheckpoint Workflow::Checkpoint() const {
   WorkflowCheckpoint c;

@@ -199,9 +199,10 @@ class Workflow {
     bool processed = false;
     uint64_t target_run = 0;  // restarts: the run that must be up
   };
-  static absl::StatusOr<Workflow> ForInstances(WorkflowType type, InstanceChange change,
-                                               const JobSpec& job, std::vector<uint32_t> instances,
-                                               uint32_t batch_size, bool in_place);
+  // A restart, start or stop workflow: each instance gets the change of its type (ChangeOf).
+  static absl::StatusOr<Workflow> ForInstances(WorkflowType type, const JobSpec& job,
+                                               std::vector<uint32_t> instances, uint32_t batch_size,
+                                               bool in_place);
 
   Workflow() = default;
   absl::Status CheckVersion(std::optional<uint64_t> expected) const;
