@@ -40,17 +40,7 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
   job.id = JobId(NewUuid(gen_));
   job.config = std::move(config);
   const absl::Time now = options_.now();
-  store::JobConfigRecord record;
-  record.job_id = job.id;
-  record.version = 1;
-  record.config = job.config.SerializeAsString();
-  record.name = job.config.name();
-  record.owner = job.config.owner().empty() ? job.config.owningteam() : job.config.owner();
-  record.pool_id = pool;
-  record.type = JobTypeOf(job.config);
-  record.instance_count = job.config.instancecount();
-  for (const auto& l : job.config.labels()) record.labels.push_back({l.key(), l.value()});
-  record.create_time = now;
+  const store::JobConfigRecord record = ConfigRecordOf(job.id, 1, job.config, now);
   job.runtime.state = JobState::kInitialized;
   job.runtime.goal_state = taskfsm::DefaultJobGoal(record.type);
   job.runtime.creation_time = now;
@@ -199,9 +189,7 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   }
   PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
-  if (!view.config.ParseFromString(config.config)) {
-    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
-  }
+  PELOTON_ASSIGN_OR_RETURN(view.config, StoredConfig(config));
   view.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, store_.ListTaskRuntimes(id));
   for (const store::TaskRuntime& t : tasks) ++view.task_counts[static_cast<int>(t.state)];
@@ -212,11 +200,7 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
 absl::StatusOr<job_pb::JobConfig> JobManager::ConfigOf(const JobId& id) {
   if (auto it = jobs_.find(id.value()); it != jobs_.end()) return it->second.config;
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
-  job_pb::JobConfig config;
-  if (!config.ParseFromString(record.config)) {
-    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
-  }
-  return config;
+  return StoredConfig(record);
 }
 
 absl::StatusOr<std::vector<store::PodEvent>> JobManager::PodEvents(const JobId& id,
@@ -240,10 +224,7 @@ absl::Status JobManager::DeleteJob(const JobId& id) {
   // Its persistent volumes go first: a volume that cannot be destroyed now keeps the job (and
   // the record of where its volumes are), to be deleted again.
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
-  job_pb::JobConfig config;
-  if (!config.ParseFromString(record.config)) {
-    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config unreadable"));
-  }
+  PELOTON_ASSIGN_OR_RETURN(const job_pb::JobConfig config, StoredConfig(record));
   if (HasVolumes(config)) {
     PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks,
                              store_.ListTaskRuntimes(id, {}));

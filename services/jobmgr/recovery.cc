@@ -30,9 +30,7 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
   Job job;
   job.id = id;
-  if (!job.config.ParseFromString(config.config)) {
-    return absl::DataLossError(absl::StrCat("job ", id.value(), ": stored config is corrupt"));
-  }
+  PELOTON_ASSIGN_OR_RETURN(job.config, StoredConfig(config));
   job.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
   PELOTON_RETURN_IF_ERROR(LoadOlderConfigs(job));

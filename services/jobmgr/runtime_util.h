@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "peloton/common/ids.h"
 #include "peloton/taskfsm/enums.h"
 #include "peloton/taskfsm/task_id.h"
@@ -71,6 +72,35 @@ inline std::vector<uint32_t> Instances(uint32_t from, uint32_t to) {
   std::vector<uint32_t> ids(to > from ? to - from : 0);
   std::iota(ids.begin(), ids.end(), from);
   return ids;
+}
+
+// Version `version` of a job's config as the store keeps it: the serialized config and the
+// fields queries filter on (name, owner or owning team, pool, type, instances, labels).
+inline store::JobConfigRecord ConfigRecordOf(const JobId& job, int64_t version,
+                                             const job_pb::JobConfig& config, absl::Time now) {
+  store::JobConfigRecord record;
+  record.job_id = job;
+  record.version = version;
+  record.config = config.SerializeAsString();
+  record.name = config.name();
+  record.owner = config.owner().empty() ? config.owningteam() : config.owner();
+  record.pool_id = PoolId(config.respoolid().value());
+  record.type = JobTypeOf(config);
+  record.instance_count = config.instancecount();
+  for (const auto& l : config.labels()) record.labels.push_back({l.key(), l.value()});
+  record.create_time = now;
+  return record;
+}
+
+// The job config a stored config version holds (serialized by the job manager); DataLoss when
+// it does not parse.
+inline absl::StatusOr<job_pb::JobConfig> StoredConfig(const store::JobConfigRecord& record) {
+  job_pb::JobConfig config;
+  if (!config.ParseFromString(record.config)) {
+    return absl::DataLossError(absl::StrCat(
+        "job ", record.job_id.value(), ": stored config version ", record.version, " is corrupt"));
+  }
+  return config;
 }
 
 // The reason of a waiting task that no host of the cluster could ever hold.

@@ -74,12 +74,18 @@ taskfsm::UpdateSpec SpecOf(const update_pb::UpdateConfig& c) {
           .in_place = c.inplace()};
 }
 
-absl::StatusOr<UpdateView> ViewOf(store::UpdateRecord record) {
+// What FillUpdateRecord keeps in the record's options; DataLoss when it does not parse.
+absl::StatusOr<update_pb::WorkflowOptions> StoredOptions(const store::UpdateRecord& record) {
   update_pb::WorkflowOptions options;
   if (!options.ParseFromString(record.options)) {
     return absl::DataLossError(
         absl::StrCat("workflow ", record.update_id, ": stored options unreadable"));
   }
+  return options;
+}
+
+absl::StatusOr<UpdateView> ViewOf(store::UpdateRecord record) {
+  PELOTON_ASSIGN_OR_RETURN(const update_pb::WorkflowOptions options, StoredOptions(record));
   UpdateView view;
   view.config = options.config();
   view.workflow_version = options.workflowversion();
@@ -198,19 +204,12 @@ absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::Jo
   record.type = WorkflowType::kUpdate;
   record.opaque_data = std::move(opaque_data);
   record.creation_time = now;
-  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config_record, store_.GetJobConfig(id));
   Job::ActiveUpdate next{record, update, std::move(workflow), {}, true, {}};
   FillUpdateRecord(next);
   PELOTON_RETURN_IF_ERROR(store_.CreateUpdate(next.record));
-  config_record.version = target.version;
-  config_record.config = config.SerializeAsString();
-  config_record.name = config.name();
-  config_record.owner = config.owner().empty() ? config.owningteam() : config.owner();
-  config_record.instance_count = config.instancecount();
-  config_record.labels.clear();
-  for (const auto& l : config.labels()) config_record.labels.push_back({l.key(), l.value()});
-  config_record.create_time = now;
-  if (absl::Status s = store_.AddJobConfig(config_record); !s.ok()) {
+  if (absl::Status s = store_.AddJobConfig(
+          ConfigRecordOf(id, static_cast<int64_t>(target.version), config, now));
+      !s.ok()) {
     if (absl::Status d = store_.DeleteUpdate(next.record.update_id); !d.ok()) {
       spdlog::error("job {}: update {} not started, and its record not deleted: {}", id.value(),
                     next.record.update_id, std::string(d.message()));
@@ -331,10 +330,7 @@ void JobManager::ProgressUpdate(Job& job) {
     absl::Status s = [&]() -> absl::Status {
       PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord back,
                                store_.GetJobConfig(job.id, u.record.prev_config_version));
-      job_pb::JobConfig config;
-      if (!config.ParseFromString(back.config)) {
-        return absl::DataLossError(absl::StrCat("config version ", back.version, " unreadable"));
-      }
+      PELOTON_ASSIGN_OR_RETURN(job_pb::JobConfig config, StoredConfig(back));
       back.version = static_cast<int64_t>(u.workflow.target_version());
       back.create_time = options_.now();
       PELOTON_RETURN_IF_ERROR(store_.AddJobConfig(back));
@@ -516,11 +512,7 @@ absl::Status JobManager::LoadOlderConfigs(Job& job) {
     absl::StatusOr<store::JobConfigRecord> record = store_.GetJobConfig(job.id, v);
     if (absl::IsNotFound(record.status())) continue;  // never written: the newest serves
     PELOTON_RETURN_IF_ERROR(record.status());
-    job_pb::JobConfig config;
-    if (!config.ParseFromString(record->config)) {
-      return absl::DataLossError(
-          absl::StrCat("job ", job.id.value(), ": stored config version ", v, " is corrupt"));
-    }
+    PELOTON_ASSIGN_OR_RETURN(job_pb::JobConfig config, StoredConfig(*record));
     job.older.emplace(v, std::move(config));
   }
   return absl::OkStatus();
@@ -532,11 +524,7 @@ absl::Status JobManager::LoadUpdate(Job& job) {
   if (absl::IsNotFound(record.status())) return absl::OkStatus();  // created, never written
   PELOTON_RETURN_IF_ERROR(record.status());
   if (taskfsm::IsTerminal(record->state)) return absl::OkStatus();
-  update_pb::WorkflowOptions options;
-  if (!options.ParseFromString(record->options)) {
-    return absl::DataLossError(
-        absl::StrCat("workflow ", record->update_id, ": stored options unreadable"));
-  }
+  PELOTON_ASSIGN_OR_RETURN(const update_pb::WorkflowOptions options, StoredOptions(*record));
   const auto spec_of = [&](int64_t version) -> absl::StatusOr<taskfsm::JobSpec> {
     PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord c, store_.GetJobConfig(job.id, version));
     // Only the counts matter to a restored workflow: its items are in the checkpoint.
@@ -641,12 +629,7 @@ absl::StatusOr<std::string> JobManager::RollbackUpdate(absl::string_view update_
   PELOTON_ASSIGN_OR_RETURN(
       store::JobConfigRecord from,
       store_.GetJobConfig(view.record.job_id, view.record.prev_config_version));
-  job_pb::JobConfig config;
-  if (!config.ParseFromString(from.config)) {
-    return absl::DataLossError(absl::StrCat("job ", view.record.job_id.value(),
-                                            ": stored config version ", from.version,
-                                            " is corrupt"));
-  }
+  PELOTON_ASSIGN_OR_RETURN(job_pb::JobConfig config, StoredConfig(from));
   return CreateUpdate(view.record.job_id, std::move(config), view.config, view.record.opaque_data);
 }
 
