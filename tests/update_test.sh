@@ -36,6 +36,19 @@ says() {
 }
 # run_of JOB INSTANCE: the instance's newest run (task events lists it first, after a header).
 run_of() { "${peloton}" task events "$1" "$2" | awk 'NR == 2 {print $1}'; }
+# rolls_back FILE: an update of ${job} to FILE, one at a time, rolled back after one failed
+# instance, exits 1 ROLLED_BACK and is a rollback.
+rolls_back() {
+  set +e
+  "${peloton}" update create "${job}" "$1" 1 /DefaultResPool --maxattempts 1 \
+      --maxfailureInstances 1 --rollbackOnFailure --wait > "${work}/rollback.out"
+  local got=$?
+  set -e
+  [ "${got}" = 1 ] || fail "update to $1 exited ${got}: $(cat "${work}/rollback.out")"
+  grep -q "^ROLLED_BACK " "${work}/rollback.out" || fail "$(cat "${work}/rollback.out")"
+  "${peloton}" update get "$(awk '/^Update/ {print $2}' "${work}/rollback.out")" \
+      | grep -q "(rollback)" || fail "update to $1 is not a rollback"
+}
 update_state() { "${peloton}" update get "$1" | awk '$1 == "state:" {print $2}'; }
 entity_version() { "${peloton}" update get "$1" | awk '$1 == "entity" {print $3}'; }
 
@@ -63,15 +76,7 @@ first=$(awk '/^Update/ {print $2}' "${work}/update1.out")
 service "${work}/bad.yaml" 'echo bad; exit 1'
 declare -A before
 for i in 0 1 2 3; do before[${i}]=$(run_of "${job}" "${i}"); done
-set +e
-"${peloton}" update create "${job}" "${work}/bad.yaml" 1 /DefaultResPool --maxattempts 1 \
-    --maxfailureInstances 1 --rollbackOnFailure --wait > "${work}/update2.out"
-got=$?
-set -e
-[ "${got}" = 1 ] || fail "bad update exited ${got}: $(cat "${work}/update2.out")"
-grep -q "^ROLLED_BACK " "${work}/update2.out" || fail "$(cat "${work}/update2.out")"
-"${peloton}" update get "$(awk '/^Update/ {print $2}' "${work}/update2.out")" | grep -q "(rollback)" \
-    || fail "not a rollback"
+rolls_back "${work}/bad.yaml"
 for i in 0 1 2 3; do says "${job}" "${i}" two; done
 # The batch of one held the others back: an instance ran the bad config (and was rolled back:
 # two new runs) before the next did; the next may have too, when the first was seen RUNNING
@@ -96,13 +101,7 @@ service "${work}/sick.yaml" 'echo sick; exec sleep 600' '  healthcheck:
     intervalsecs: 1
     maxconsecutivefailures: 1
     commandcheck: {command: "false"}'
-set +e
-"${peloton}" update create "${job}" "${work}/sick.yaml" 1 /DefaultResPool --maxattempts 1 \
-    --maxfailureInstances 1 --rollbackOnFailure --wait > "${work}/update3.out"
-got=$?
-set -e
-[ "${got}" = 1 ] || fail "sick update exited ${got}: $(cat "${work}/update3.out")"
-grep -q "^ROLLED_BACK " "${work}/update3.out" || fail "$(cat "${work}/update3.out")"
+rolls_back "${work}/sick.yaml"
 for i in 0 1 2 3; do says "${job}" "${i}" two; done
 
 # Scenario 14: started paused; a stale entity version is refused; resumed, it succeeds.

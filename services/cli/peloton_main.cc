@@ -875,31 +875,23 @@ int main(int argc, char** argv) {
   ul->add_option("job", job_id, "job id")->required();
   ul->add_option("--limit", uf.limit, "at most this many (0: all; default 10)");
   ul->callback([&] { status = UpdateList(g, job_id, uf.limit); });
-  for (const auto& [name, help, done] :
-       {std::tuple{"pause", "stop starting new batches", "paused"},
-        std::tuple{"resume", "go on with a paused update", "resumed"},
-        std::tuple{"abort", "end an update where it is (instances keep their configs)",
-                   "aborted"}}) {
+  // pause, resume, abort: one shape, each with its own request.
+  const auto add_change = [&](const char* name, const char* help, std::string_view done,
+                              auto make_request) {
     CLI::App* ux = update->add_subcommand(name, help);
     ux->add_option("update", update_id, "update id")->required();
     ux->add_option("--entity-version", uf.entity_version,
                    "refuse unless the update is at this version (update get shows it)");
     ux->add_option("--opaque-data", uf.opaque_data, "replaces the update's");
-    const std::string verb = name;
-    const std::string_view past = done;
-    ux->callback([&, verb, past] {
-      if (verb == "pause") {
-        status = UpdateChange(g, update_id, uf, past,
-                              [](Peloton::Client& p) { return p.pauseUpdateRequest(); });
-      } else if (verb == "resume") {
-        status = UpdateChange(g, update_id, uf, past,
-                              [](Peloton::Client& p) { return p.resumeUpdateRequest(); });
-      } else {
-        status = UpdateChange(g, update_id, uf, past,
-                              [](Peloton::Client& p) { return p.abortUpdateRequest(); });
-      }
-    });
-  }
+    ux->callback(
+        [&, done, make_request] { status = UpdateChange(g, update_id, uf, done, make_request); });
+  };
+  add_change("pause", "stop starting new batches", "paused",
+             [](Peloton::Client& p) { return p.pauseUpdateRequest(); });
+  add_change("resume", "go on with a paused update", "resumed",
+             [](Peloton::Client& p) { return p.resumeUpdateRequest(); });
+  add_change("abort", "end an update where it is (instances keep their configs)", "aborted",
+             [](Peloton::Client& p) { return p.abortUpdateRequest(); });
   CLI::App* ur =
       update->add_subcommand("rollback", "a new update back to the config the update started from");
   ur->add_option("update", update_id, "update id")->required();

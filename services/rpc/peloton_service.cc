@@ -234,8 +234,21 @@ void SetUpdateInfo(const jobmgr::UpdateView& v, api::UpdateInfo::Builder out) {
   out.setCompletionTime(Micros(r.completion_time));
 }
 
-std::optional<uint64_t> EntityVersion(uint64_t v) {
-  return v == 0 ? std::nullopt : std::optional<uint64_t>(v);
+// pauseUpdate, resumeUpdate and abortUpdate: the same parameters, one JobManager call each
+// (entityVersion 0: not checked).
+using UpdateChange = absl::Status (jobmgr::JobManager::*)(absl::string_view,
+                                                          std::optional<uint64_t>, std::string);
+template <typename Context>
+kj::Promise<void> ChangeUpdate(SerialLoop& loop, jobmgr::JobManager& jobs, Context context,
+                               UpdateChange change) {
+  return loop.Run([&jobs, context, change]() mutable {
+    auto params = context.getParams();
+    const uint64_t version = params.getEntityVersion();
+    SetStatus((jobs.*change)(Str(params.getUpdateId()),
+                             version == 0 ? std::nullopt : std::optional<uint64_t>(version),
+                             Str(params.getOpaqueData())),
+              context.getResults().initStatus());
+  });
 }
 
 }  // namespace
@@ -291,31 +304,15 @@ kj::Promise<void> PelotonService::listUpdates(ListUpdatesContext context) {
 }
 
 kj::Promise<void> PelotonService::pauseUpdate(PauseUpdateContext context) {
-  return loop_.Run([this, context]() mutable {
-    auto params = context.getParams();
-    SetStatus(jobs_.PauseUpdate(Str(params.getUpdateId()), EntityVersion(params.getEntityVersion()),
-                                Str(params.getOpaqueData())),
-              context.getResults().initStatus());
-  });
+  return ChangeUpdate(loop_, jobs_, context, &jobmgr::JobManager::PauseUpdate);
 }
 
 kj::Promise<void> PelotonService::resumeUpdate(ResumeUpdateContext context) {
-  return loop_.Run([this, context]() mutable {
-    auto params = context.getParams();
-    SetStatus(
-        jobs_.ResumeUpdate(Str(params.getUpdateId()), EntityVersion(params.getEntityVersion()),
-                           Str(params.getOpaqueData())),
-        context.getResults().initStatus());
-  });
+  return ChangeUpdate(loop_, jobs_, context, &jobmgr::JobManager::ResumeUpdate);
 }
 
 kj::Promise<void> PelotonService::abortUpdate(AbortUpdateContext context) {
-  return loop_.Run([this, context]() mutable {
-    auto params = context.getParams();
-    SetStatus(jobs_.AbortUpdate(Str(params.getUpdateId()), EntityVersion(params.getEntityVersion()),
-                                Str(params.getOpaqueData())),
-              context.getResults().initStatus());
-  });
+  return ChangeUpdate(loop_, jobs_, context, &jobmgr::JobManager::AbortUpdate);
 }
 
 kj::Promise<void> PelotonService::rollbackUpdate(RollbackUpdateContext context) {
