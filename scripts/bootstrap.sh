@@ -20,6 +20,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libcli11-dev
+  # SHA-256 of the files tasks fetch (libcrypto; kj-tls's OpenSSL).
+  libssl-dev
   # Python bindings (bindings/python) and their tests, with Debian's own interpreter.
   pybind11-dev python3-dev python3-pytest
   # The API reference (make docs, //docs:api_test).
