@@ -135,6 +135,14 @@ struct LaunchSpec {
   healthCheck @12 :HealthCheck;   # unset: none
   persistentVolume @13 :PersistentVolume;  # unset: none
   revocable @14 :Bool;
+  uris @15 :List(RemoteFile);
+}
+
+struct RemoteFile {               # files::RemoteFile
+  value @0 :Text;
+  outputFile @1 :Text;
+  executable @2 :Bool;
+  extract @3 :Bool;
 }
 
 struct PersistentVolume {         # backend::PersistentVolumeSpec

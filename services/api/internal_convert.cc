@@ -293,6 +293,13 @@ void Set(const backend::LaunchSpec& s, LaunchSpec::Builder out) {
     v.setContainerPath(s.persistent_volume->container_path);
     v.setSizeMb(s.persistent_volume->size_mb);
   }
+  auto uris = out.initUris(static_cast<unsigned>(s.uris.size()));
+  for (size_t i = 0; i < s.uris.size(); ++i) {
+    uris[i].setValue(s.uris[i].value);
+    uris[i].setOutputFile(s.uris[i].output_file);
+    uris[i].setExecutable(s.uris[i].executable);
+    uris[i].setExtract(s.uris[i].extract);
+  }
 }
 
 absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in) {
@@ -332,6 +339,9 @@ absl::StatusOr<backend::LaunchSpec> Get(LaunchSpec::Reader in) {
     PersistentVolume::Reader v = in.getPersistentVolume();
     s.persistent_volume =
         backend::PersistentVolumeSpec{Str(v.getId()), Str(v.getContainerPath()), v.getSizeMb()};
+  }
+  for (RemoteFile::Reader f : in.getUris()) {
+    s.uris.push_back({Str(f.getValue()), Str(f.getOutputFile()), f.getExecutable(), f.getExtract()});
   }
   return s;
 }

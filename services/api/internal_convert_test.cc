@@ -173,6 +173,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(ls.ports, spec.ports);
   EXPECT_EQ(ls.container_image, "ubuntu:22.04");
   EXPECT_EQ(ls.volumes, spec.volumes);
+  EXPECT_TRUE(ls.uris.empty());
 
   spec.health_check = backend::HealthCheckSpec{.type = backend::HealthCheckSpec::Type::kHttp,
                                                .port = 8080,
@@ -183,6 +184,8 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
                                                .max_consecutive_failures = 5};
   spec.persistent_volume = backend::PersistentVolumeSpec{"job-0", "var/data", 512};
   spec.revocable = true;
+  spec.uris = {{"http://files/v2.tgz#sha256=" + std::string(64, 'a'), "lib/v2.tgz", false, true},
+               {"file:///opt/tool", "", true, false}};
   capnp::MallocMessageBuilder hm;
   Set(spec, hm.initRoot<LaunchSpec>());
   read = Get(hm.getRoot<LaunchSpec>().asReader());
@@ -190,6 +193,7 @@ TEST(InternalConvertTest, GangsLaunchSpecsAndStatusesRoundTrip) {
   EXPECT_EQ(read->health_check, spec.health_check);
   EXPECT_EQ(read->persistent_volume, spec.persistent_volume);
   EXPECT_TRUE(read->revocable);
+  EXPECT_EQ(read->uris, spec.uris);
   hm.getRoot<LaunchSpec>().getHealthCheck().setType(3);
   EXPECT_THAT(Get(hm.getRoot<LaunchSpec>().asReader()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spec.healthCheck.type")));

@@ -26,6 +26,7 @@
 #include "peloton/common/resources.h"
 #include "peloton/placement/model.h"
 #include "peloton/taskfsm/enums.h"
+#include "services/common/remote_file.h"
 
 namespace peloton::backend {
 
@@ -101,6 +102,12 @@ struct LaunchSpec {
   std::string container_image;
   std::vector<VolumeMount> volumes;
   std::optional<PersistentVolumeSpec> persistent_volume;
+  // Immutable remote files (read-only volumes by URL, files::RemoteFile) fetched into the
+  // sandbox before the command starts; files::ValidateRemoteFiles's rules. Each URL is fetched
+  // at most once per host. A backend that fetches reports the task TASK_STARTING until its
+  // files are there, then TASK_RUNNING; a file that cannot be had fails the task (TASK_FAILED,
+  // naming the URL and why) before its command runs.
+  std::vector<files::RemoteFile> uris;
   absl::Duration kill_grace_period = absl::Seconds(30);  // SIGTERM, then SIGKILL
   std::optional<HealthCheckSpec> health_check;
 };

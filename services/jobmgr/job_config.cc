@@ -171,6 +171,19 @@ absl::Status ValidateHealthCheck(const task_pb::TaskConfig& t, const std::string
   return absl::OkStatus();
 }
 
+}  // namespace
+
+std::vector<files::RemoteFile> RemoteFilesOf(const task_pb::TaskConfig& task) {
+  std::vector<files::RemoteFile> out;
+  out.reserve(task.command().uris_size());
+  for (const auto& u : task.command().uris()) {
+    out.push_back({u.value(), u.output_file(), u.executable(), u.extract()});
+  }
+  return out;
+}
+
+namespace {
+
 // The rules for one task config as instance `instance` sees it.
 absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfig& t,
                           int64_t instance, const std::string& path) {
@@ -179,6 +192,10 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
   if (t.command().value().empty()) {
     return Invalid(path + ".command.value",
                    absl::StrCat("empty for ", which, " (rule: every instance has a command)"));
+  }
+  if (absl::Status s = files::ValidateRemoteFiles(RemoteFilesOf(t), path + ".command.uris");
+      !s.ok()) {
+    return s;
   }
   if (t.controller() && instance != 0) {
     return Invalid(path + ".controller", absl::StrCat("true for ", which,

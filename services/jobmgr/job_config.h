@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,6 +29,7 @@
 #include "peloton/taskfsm/enums.h"
 #include "peloton/taskfsm/retry.h"
 #include "services/api/job.pb.h"
+#include "services/common/remote_file.h"
 
 namespace peloton::jobmgr {
 
@@ -89,6 +91,10 @@ std::string VolumeIdOf(const JobId& job, uint32_t instance);
 bool HasVolumes(const job_pb::JobConfig& config);
 
 // Whether the task runs on slack (revocable cpu): sla.revocable, or its own `revocable`.
+// The task's immutable remote files (read-only volumes by URL): its command.uris. A URI's
+// `cache` is not read (every URL is cached, being immutable).
+std::vector<files::RemoteFile> RemoteFilesOf(const task_pb::TaskConfig& task);
+
 bool IsRevocable(const job_pb::JobConfig& config, const task_pb::TaskConfig& task);
 
 // Whether the task may be preempted: its preemptionPolicy.type when set, else sla.preemptible.

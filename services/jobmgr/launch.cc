@@ -141,6 +141,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);
   spec.health_check = HealthCheckOf(config, ports);
+  spec.uris = RemoteFilesOf(config);
   if (config.has_volume()) {
     spec.persistent_volume = backend::PersistentVolumeSpec{
         VolumeIdOf(job.id, instance), config.volume().containerpath(), config.volume().sizemb()};

@@ -237,8 +237,10 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
   for (const backend::HostInfo& h : *hosts) {
     spdlog::info("host {}: {}", h.hostname, h.capacity.ToString());
   }
-  return backend::local::LocalBackend::Create(
-      {FindRunner(runner), SandboxRoot(c), *std::move(hosts), VolumeRoot(c)});
+  backend::local::LocalBackendOptions options{FindRunner(runner), SandboxRoot(c),
+                                             *std::move(hosts), VolumeRoot(c)};
+  options.fetch_cache_root = c.data_dir() + "/fetch-cache";
+  return backend::local::LocalBackend::Create(std::move(options));
 }
 
 HostsWatcher::HostsWatcher(const CLI::App& app, const Flags& flags,

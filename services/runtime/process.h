@@ -68,6 +68,7 @@ std::string SandboxRoot(const MasterConfig& config);
 std::string VolumeRoot(const MasterConfig& config);
 // The configured backend. local: this machine's hosts (config.hosts or local_hosts), sandboxes
 // under data_dir; `runner` is --runner, else found beside this binary or in its runfiles.
+// Fetched remote files are cached in <data_dir>/fetch-cache/<host>.
 // sim: the hosts of sim_hosts_file, or sim_hosts generated of sim_host_shape. mesos: the
 // framework id is read from and written to `store` (none: a new framework each start); the
 // backend starts in Serve, on the server's event loop.

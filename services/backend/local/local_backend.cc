@@ -93,6 +93,27 @@ absl::Status ValidateVolume(const LaunchSpec& spec) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateFetches(const LaunchSpec& spec) {
+  const std::string at = absl::StrCat("launch ", spec.task_id, ": uris");
+  PELOTON_RETURN_IF_ERROR(files::ValidateRemoteFiles(spec.uris, at));
+  for (size_t i = 0; i < spec.uris.size(); ++i) {
+    absl::StatusOr<files::ParsedUri> uri = files::ParseRemoteUri(spec.uris[i].value);
+    const std::string output = files::OutputPathOf(spec.uris[i], *uri);  // validated above
+    if (IsSandboxFile(absl::string_view(output).substr(0, output.find('/')))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, "[", i, "].output_file: '", output,
+                       "' (rule: not one of the sandbox's own files)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A runner's --fetch value (task_runner_main.cc).
+std::string FetchArg(const files::RemoteFile& f) {
+  return absl::StrCat("--fetch=", f.executable ? "x" : "-", f.extract ? "e" : "-", "\t",
+                      f.output_file, "\t", f.value);
+}
+
 // What a directory's files take on disk (du: allocated blocks), counted until it passes
 // `limit`; symbolic links are not followed.
 int64_t DiskUsage(const std::string& dir, int64_t limit) {
@@ -199,6 +220,16 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
       return absl::UnavailableError(absl::StrCat("local backend: cannot create volume root '",
                                                  options.volume_root, "': ", ec.message()));
     }
+  }
+  if (!options.fetch_cache_root.empty()) {
+    std::filesystem::create_directories(options.fetch_cache_root, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("local backend: cannot create fetch cache '",
+                                                 options.fetch_cache_root, "': ", ec.message()));
+    }
+  }
+  if (options.fetch_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("local backend: fetch_timeout: not positive (rule: > 0)");
   }
   if (options.volume_check_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -360,6 +391,12 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   }
   PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(spec));
   PELOTON_RETURN_IF_ERROR(ValidateVolume(spec));
+  PELOTON_RETURN_IF_ERROR(ValidateFetches(spec));
+  if (!spec.uris.empty() && (options_.fetch_cache_root.empty() || !IsFileName(spec.hostname))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "launch ", spec.task_id, ": uris: this backend has no fetch cache for host '",
+        spec.hostname, "' (rule: a fetch cache root, and a host with a file name)"));
+  }
   if (spec.persistent_volume.has_value()) {
     if (options_.volume_root.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -418,6 +455,16 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     args.push_back(absl::StrCat("--health-interval-ms=", absl::ToInt64Milliseconds(h.interval)));
     args.push_back(absl::StrCat("--health-timeout-ms=", absl::ToInt64Milliseconds(h.timeout)));
     args.push_back(absl::StrCat("--health-failures=", h.max_consecutive_failures));
+  }
+  if (!spec.uris.empty()) {
+    args.push_back(absl::StrCat("--fetch-cache=", options_.fetch_cache_root, "/", spec.hostname));
+    constexpr int64_t kDefaultFetchMaxMb = 1024;
+    args.push_back(absl::StrCat(
+        "--fetch-max-mb=",
+        spec.resources.disk_mb() > 0 ? spec.resources.disk_mb() : kDefaultFetchMaxMb));
+    args.push_back(
+        absl::StrCat("--fetch-timeout-ms=", absl::ToInt64Milliseconds(options_.fetch_timeout)));
+    for (const files::RemoteFile& f : spec.uris) args.push_back(FetchArg(f));
   }
   args.push_back("--");
   args.push_back(spec.command);
@@ -479,7 +526,14 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     task.volume_id = spec.persistent_volume->id;
     task.volume_size_mb = spec.persistent_volume->size_mb;
   }
-  pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
+  if (spec.uris.empty()) {
+    pending_.push_back(
+        StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
+  } else {
+    task.starting = true;
+    pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kStarting,
+                                absl::StrCat("fetching ", spec.uris.size(), " remote files")));
+  }
   return absl::OkStatus();
 }
 
@@ -516,7 +570,10 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string&
                     "the task's runner ended without an exit status");
   }
   TaskStatus s;
-  if (exit->unhealthy) {
+  if (!exit->unfetched.empty()) {
+    // As Mesos reports a container whose fetcher failed (REASON_CONTAINER_LAUNCH_FAILED).
+    s = StatusOf(task_id, hostname, MesosTaskState::kFailed, exit->unfetched);
+  } else if (exit->unhealthy) {
     absl::StatusOr<HealthReport> health = ReadHealth(sandbox);
     s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
                  absl::StrCat("killed: ", health.ok() ? health->message : "failed health checks"));
@@ -540,6 +597,11 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string&
     s.signal = exit->value;
   }
   return s;
+}
+
+bool LocalBackend::Started(const std::string& task_id) const {
+  std::error_code ec;  // no task.pid (yet) reads as not started
+  return std::filesystem::exists(SandboxOf(task_id) + "/task.pid", ec);
 }
 
 std::optional<TaskStatus> LocalBackend::HealthChange(const std::string& task_id, Task& task) {
@@ -575,7 +637,14 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     }
     if (ended) {
       done.push_back(task_id);
-    } else if (task.watch_health) {
+      continue;
+    }
+    if (task.starting && Started(task_id)) {
+      task.starting = false;
+      out.push_back(StatusOf(task_id, task.hostname, MesosTaskState::kRunning,
+                             "remote files fetched; running"));
+    }
+    if (!task.starting && task.watch_health) {
       if (std::optional<TaskStatus> health = HealthChange(task_id, task); health.has_value()) {
         out.push_back(*std::move(health));
       }
@@ -636,6 +705,13 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       }
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {
+      if (!Started(task_id)) {  // still fetching its remote files
+        task.starting = true;
+        running_[task_id] = std::move(task);
+        out.push_back(StatusOf(task_id, hostname, MesosTaskState::kStarting,
+                               "fetching remote files (reconciled)"));
+        continue;
+      }
       TaskStatus running =
           StatusOf(task_id, hostname, MesosTaskState::kRunning, "running (reconciled)");
       if (std::optional<TaskStatus> health = HealthChange(task_id, task); health.has_value()) {

@@ -24,6 +24,11 @@
 // TASK_FAILED, "volume ... holds N MB, over its size of M MB" (Mesos' disk quota, reported
 // killed on request instead when the master restarted in between).
 //
+// Remote files (LaunchSpec::uris) are fetched by the runner before the command starts
+// (fetcher.h: a cache per host, each URL fetched once, read-only copies in the sandbox); until
+// they are there the task is TASK_STARTING, and a file that cannot be had fails it, "fetch
+// <url>: <why>". A file may be as large as the task's disk (1 GB when it asks for none).
+//
 // Thread-compatible (the host manager's loop owns it).
 
 #ifndef PELOTON_SERVICES_BACKEND_LOCAL_LOCAL_BACKEND_H_
@@ -47,6 +52,10 @@ struct LocalBackendOptions {
   std::vector<HostInfo> hosts;
   std::string volume_root;  // persistent volumes; created if missing (empty: refused)
   absl::Duration volume_check_interval = absl::Seconds(5);
+  // Fetched remote files (LaunchSpec::uris), a cache per host: <fetch_cache_root>/<host>.
+  // Created if missing (empty: tasks with remote files are refused).
+  std::string fetch_cache_root;
+  absl::Duration fetch_timeout = absl::Minutes(5);  // per file
 };
 
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
@@ -101,6 +110,7 @@ class LocalBackend final : public Backend {
     int64_t volume_size_mb = 0;
     std::string limitation;  // why the backend killed it (its volume overflowed)
     std::string lost;        // why it is lost once it ends (its host left)
+    bool starting = false;   // its remote files are being fetched (no task.pid yet)
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -108,6 +118,8 @@ class LocalBackend final : public Backend {
   TaskStatus Finished(const std::string& task_id, const std::string& hostname);
   TaskStatus StatusOf(const std::string& task_id, const std::string& hostname, MesosTaskState state,
                       std::string message) const;
+  // Whether the runner has started the task's command (its remote files are there).
+  bool Started(const std::string& task_id) const;
   // A TASK_RUNNING with the task's health when its health file changed since the last look.
   std::optional<TaskStatus> HealthChange(const std::string& task_id, Task& task);
   // Makes (the first time) and links the spec's persistent volume into the sandbox.

@@ -5,6 +5,7 @@
 #include "services/backend/local/local_backend.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "peloton/testing/ports.h"
 #include "peloton/testing/status_matchers.h"
+#include "services/backend/local/fetcher.h"
 #include "services/backend/local/sandbox.h"
 
 namespace peloton::backend::local {
@@ -55,8 +57,10 @@ HostInfo Host(const std::string& name) {
 // Sandboxes under `root`, volumes under `root`-volumes.
 std::unique_ptr<LocalBackend> Make(const std::string& root,
                                    absl::Duration volume_check = absl::Seconds(5)) {
-  absl::StatusOr<std::unique_ptr<LocalBackend>> b = LocalBackend::Create(
-      {RunnerPath(), root, {Host("h0"), Host("h1")}, root + "-volumes", volume_check});
+  LocalBackendOptions options{
+      RunnerPath(), root, {Host("h0"), Host("h1")}, root + "-volumes", volume_check};
+  options.fetch_cache_root = root + "-fetch";
+  absl::StatusOr<std::unique_ptr<LocalBackend>> b = LocalBackend::Create(std::move(options));
   EXPECT_THAT(b.status(), IsOk());
   return b.ok() ? *std::move(b) : nullptr;
 }
@@ -83,7 +87,9 @@ class Watcher {
       if (auto it = ended_.find(id); it != ended_.end()) return it->second;
       for (const TaskStatus& s : b_.Poll()) {
         if (seen != nullptr && s.task_id == id) seen->push_back(s);
-        if (s.state != MesosTaskState::kRunning) ended_[s.task_id] = s;
+        if (s.state != MesosTaskState::kRunning && s.state != MesosTaskState::kStarting) {
+          ended_[s.task_id] = s;
+        }
       }
       if (!ended_.contains(id)) usleep(10'000);
     }
@@ -371,6 +377,123 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   const TaskStatus end = w.WaitForEnd("long");
   EXPECT_EQ(end.state, MesosTaskState::kFailed);
   EXPECT_EQ(end.exit_code, 4);
+}
+
+// A remote file's URL, with its digest.
+std::string FileUrl(const std::string& path, const std::string& content) {
+  return absl::StrCat("file://", path, "#sha256=", Sha256Hex(content));
+}
+
+TEST(LocalBackendTest, RemoteFilesAreFetchedOncePerHostBeforeTheCommandRuns) {
+  const std::string root = FreshDir("fetch");
+  const std::string src = FreshDir("fetch-src");
+  std::filesystem::create_directories(src);
+  ASSERT_THAT(WriteFileAtomically(src + "/data.txt", "version 1\n"), IsOk());
+  auto b = Make(root);
+  Watcher w(*b);
+  LaunchSpec first = Shell("job-0-1", "test \"$(cat conf/data.txt)\" = 'version 1'");
+  first.uris = {{FileUrl(src + "/data.txt", "version 1\n"), "conf/data.txt"}};
+  ASSERT_THAT(b->Launch(first), IsOk());
+  std::vector<TaskStatus> seen;
+  TaskStatus end = w.WaitForEnd("job-0-1", &seen);
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(seen[0].state, MesosTaskState::kStarting);
+  EXPECT_EQ(seen[1].state, MesosTaskState::kRunning);
+  EXPECT_EQ(seen[1].message, "remote files fetched; running");
+  EXPECT_EQ(end.state, MesosTaskState::kFinished) << end.message;
+
+  // The source is gone: h1 has it cached, h0 must fetch it and cannot.
+  std::filesystem::remove(src + "/data.txt");
+  LaunchSpec again = first;
+  again.task_id = "job-0-2";
+  ASSERT_THAT(b->Launch(again), IsOk());
+  end = w.WaitForEnd("job-0-2");
+  EXPECT_EQ(end.state, MesosTaskState::kFinished) << end.message;
+  LaunchSpec elsewhere = first;
+  elsewhere.task_id = "job-1-1";
+  elsewhere.hostname = "h0";
+  elsewhere.command = "touch ran";
+  ASSERT_THAT(b->Launch(elsewhere), IsOk());
+  end = w.WaitForEnd("job-1-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_THAT(end.message, HasSubstr(absl::StrCat("fetch file://", src, "/data.txt")));
+  EXPECT_THAT(end.message, HasSubstr("cannot read"));
+  EXPECT_FALSE(std::filesystem::exists(b->SandboxOf("job-1-1") + "/ran"));  // never ran
+
+  // Bytes that do not match the digest: failed, named.
+  ASSERT_THAT(WriteFileAtomically(src + "/other.txt", "tampered\n"), IsOk());
+  LaunchSpec wrong = Shell("job-2-1", "touch ran");
+  wrong.uris = {{FileUrl(src + "/other.txt", "original\n")}};
+  ASSERT_THAT(b->Launch(wrong), IsOk());
+  end = w.WaitForEnd("job-2-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_THAT(end.message, HasSubstr(absl::StrCat("its bytes have sha256 ", Sha256Hex("tampered\n"))));
+  EXPECT_FALSE(std::filesystem::exists(b->SandboxOf("job-2-1") + "/ran"));
+}
+
+TEST(LocalBackendTest, AFetchIsKilledOnRequestAndReconciledAfterARestart) {
+  const std::string root = FreshDir("fetch-kill");
+  const std::string src = FreshDir("fetch-kill-src");
+  std::filesystem::create_directories(src);
+  // Reading a FIFO blocks until something writes it: a fetch that takes as long as we like.
+  ASSERT_EQ(mkfifo((src + "/slow").c_str(), 0644), 0);
+  {
+    auto b = Make(root);
+    Watcher w(*b);
+    LaunchSpec slow = Shell("slow-0-1", "touch ran");
+    slow.uris = {{"file://" + src + "/slow"}};
+    ASSERT_THAT(b->Launch(slow), IsOk());
+    std::vector<TaskStatus> polled = b->Poll();
+    ASSERT_EQ(polled.size(), 1u);
+    EXPECT_EQ(polled[0].state, MesosTaskState::kStarting);
+    EXPECT_EQ(polled[0].message, "fetching 1 remote files");
+    ASSERT_THAT(b->Kill("slow-0-1"), IsOk());
+    const TaskStatus end = w.WaitForEnd("slow-0-1");
+    EXPECT_EQ(end.state, MesosTaskState::kKilled);
+    EXPECT_THAT(end.message, HasSubstr("killed on request"));
+    EXPECT_FALSE(std::filesystem::exists(b->SandboxOf("slow-0-1") + "/ran"));
+
+    LaunchSpec adopted = Shell("slow-0-2", "cat slow");
+    adopted.uris = slow.uris;
+    ASSERT_THAT(b->Launch(adopted), IsOk());
+    // The "master" goes away while it fetches.
+  }
+  auto after = Make(root);
+  Watcher w(*after);
+  std::vector<TaskStatus> found = after->Reconcile({"slow-0-2"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].state, MesosTaskState::kStarting);
+  FILE* writer = std::fopen((src + "/slow").c_str(), "w");
+  ASSERT_NE(writer, nullptr);
+  std::fputs("at last\n", writer);
+  std::fclose(writer);
+  std::vector<TaskStatus> seen;
+  const TaskStatus end = w.WaitForEnd("slow-0-2", &seen);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen[0].state, MesosTaskState::kRunning);
+  EXPECT_EQ(end.state, MesosTaskState::kFinished) << end.message;
+  EXPECT_EQ(Slurp(after->SandboxOf("slow-0-2") + "/stdout"), "at last\n");
+}
+
+TEST(LocalBackendTest, RemoteFilesItCannotTakeAreRefused) {
+  const std::string root = FreshDir("fetch-bad");
+  auto b = Make(root);
+  LaunchSpec https = Shell("bad-0-1", "true");
+  https.uris = {{"https://example/x"}};
+  EXPECT_THAT(b->Launch(https), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("launch bad-0-1: uris[0].value")));
+  LaunchSpec own = Shell("bad-0-2", "true");
+  own.uris = {{"file:///etc/hostname", "stdout"}};
+  EXPECT_THAT(b->Launch(own), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("uris[0].output_file: 'stdout' (rule: not one "
+                                                 "of the sandbox's own files)")));
+  auto bare = LocalBackend::Create({RunnerPath(), FreshDir("fetch-bare"), {Host("h1")}, ""});
+  ASSERT_THAT(bare.status(), IsOk());
+  LaunchSpec fine = Shell("bad-0-3", "true");
+  fine.uris = {{"file:///etc/hostname"}};
+  EXPECT_THAT((*bare)->Launch(fine), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("this backend has no fetch cache")));
+  EXPECT_FALSE(std::filesystem::exists(b->SandboxOf("bad-0-1")));
 }
 
 HealthCheckSpec Check(HealthCheckSpec::Type type,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -40,7 +41,23 @@ bool ProcessAlive(pid_t pid, int64_t start_time) {
   return start == start_time && fields[0] != "Z" && fields[0] != "X";
 }
 
+constexpr absl::string_view kUnfetched = "unfetched ";
+constexpr size_t kMaxWhy = 1024;
+
+std::string FormatUnfetched(absl::string_view why) {
+  std::string line(kUnfetched);
+  for (char c : why.substr(0, kMaxWhy)) line.push_back(c == '\n' || c == '\r' ? ' ' : c);
+  line.push_back('\n');
+  return line;
+}
+
 absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line) {
+  if (absl::StartsWith(line, kUnfetched)) {
+    ExitStatus s;
+    s.unfetched = std::string(
+        absl::StripAsciiWhitespace(line.substr(kUnfetched.size()).substr(0, kMaxWhy)));
+    if (!s.unfetched.empty()) return s;
+  }
   const std::vector<absl::string_view> parts =
       absl::StrSplit(absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
   ExitStatus s;
@@ -48,11 +65,11 @@ absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line) {
   if (parts.size() != 3 || (parts[0] != "exited" && parts[0] != "signaled") ||
       !absl::SimpleAtoi(parts[1], &s.value) || !absl::SimpleAtoi(parts[2], &requested)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>)"));
+        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>, or unfetched <why>)"));
   }
   if (requested < 0 || requested > 2) {
     return absl::InvalidArgumentError(
-        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>)"));
+        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>, or unfetched <why>)"));
   }
   s.exited = parts[0] == "exited";
   s.requested = requested == 1;

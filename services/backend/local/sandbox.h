@@ -12,7 +12,9 @@
 //                    by the backend (the volume itself is linked in at its container path)
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
 //                    atomically when the task ends; requested is 1 when it was killed on
-//                    request, 2 when its health checks failed too often in a row and killed it
+//                    request, 2 when its health checks failed too often in a row and killed it;
+//                    or "unfetched <why>" when a remote file (LaunchSpec::uris) could not be
+//                    had, and the command never ran (why: one line)
 //   health           written atomically when the task's health check finds it healthy or
 //                    unhealthy (a change): "healthy" or "unhealthy", a line break, and what the
 //                    last check found
@@ -48,7 +50,10 @@ struct ExitStatus {
   int value = 0;        // the exit code or the signal
   bool requested = false;
   bool unhealthy = false;  // killed by its health checks
+  std::string unfetched;   // why its remote files could not be had (it never ran)
 };
+// The exit_status line of a task whose remote files could not be had.
+std::string FormatUnfetched(absl::string_view why);
 // InvalidArgument for anything but the runner's line.
 absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line);
 

@@ -6,7 +6,14 @@
 //   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--shell]
 //       [--health=command|http|tcp --health-command=CMD --health-port=P --health-path=/
 //        --health-delay-ms=N --health-interval-ms=N --health-timeout-ms=N
-//        --health-failures=N --health-unshare-env] -- COMMAND [ARGS...]
+//        --health-failures=N --health-unshare-env]
+//       [--fetch-cache=DIR --fetch-max-mb=N --fetch-timeout-ms=N
+//        --fetch=<x|-><e|-><TAB><output file><TAB><url> ...] -- COMMAND [ARGS...]
+//
+// With --fetch, the task's remote files (fetcher.h; x: executable, e: extract, output file
+// empty for the URL's own name) are placed in the sandbox first, by a child process that a kill
+// ends at once; the task starts only once all are there, which task.pid then tells. A file that
+// cannot be had ends the runner with exit_status "unfetched <why>" and the command never runs.
 //
 // In the sandbox it writes task.pid (the task's process group) and, when the task ends,
 // exit_status, atomically: "exited <code> <requested>" or "signaled <signal> <requested>",
@@ -39,7 +46,9 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/backend/health.h"
+#include "services/backend/local/fetcher.h"
 #include "services/backend/local/health_probe.h"
 #include "services/backend/local/sandbox.h"
 
@@ -171,6 +180,77 @@ void EndCheck(Check& check) {
   _exit(127);
 }
 
+// A --fetch value: "<x|-><e|-><TAB><output file><TAB><url>".
+bool ParseFetch(const std::string& value, peloton::files::RemoteFile& file) {
+  const std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits('\t', 2));
+  if (parts.size() != 3 || parts[0].size() != 2) return false;
+  file.executable = parts[0][0] == 'x';
+  file.extract = parts[0][1] == 'e';
+  file.output_file = parts[1];
+  file.value = parts[2];
+  return true;
+}
+
+// Places the task's remote files in the sandbox, in a child process so that a kill meanwhile
+// is heard. True when they are all there; otherwise exit_status is written (unfetched, or
+// killed on request) and the runner ends with `*exit_code`.
+bool FetchAll(const std::string& sandbox, const std::vector<peloton::files::RemoteFile>& files,
+              const peloton::backend::local::FetchOptions& options, const sigset_t& wanted,
+              const sigset_t& old_mask, int* exit_code) {
+  const auto finish = [&](const std::string& line) {
+    *exit_code = WriteFileAtomically(sandbox + "/exit_status", line).ok() ? 0 : 5;
+    return false;
+  };
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return finish(peloton::backend::local::FormatUnfetched("cannot make a pipe for the fetcher"));
+  }
+  const pid_t fetcher = fork();
+  if (fetcher < 0) {
+    return finish(peloton::backend::local::FormatUnfetched("cannot start the fetcher"));
+  }
+  if (fetcher == 0) {
+    close(fds[0]);
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    setpgid(0, 0);  // with its tar, if it unpacks, ended as one by a kill
+    for (const peloton::files::RemoteFile& f : files) {
+      const absl::Status s = peloton::backend::local::FetchInto(f, sandbox, options);
+      if (!s.ok()) {
+        const ssize_t written = write(fds[1], s.message().data(), s.message().size());
+        _exit(written >= 0 ? 1 : 2);
+      }
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  setpgid(fetcher, fetcher);  // also done by the child; whichever runs first
+  int status = 0;
+  while (true) {
+    const struct timespec wait = {1, 0};
+    const int sig = sigtimedwait(&wanted, nullptr, &wait);
+    if (sig == SIGTERM || sig == SIGINT) {
+      kill(-fetcher, SIGKILL);
+      waitpid(fetcher, &status, 0);
+      close(fds[0]);
+      return finish("signaled " + std::to_string(SIGKILL) + " 1\n");
+    }
+    if (waitpid(fetcher, &status, WNOHANG) == fetcher) break;
+  }
+  std::string why;
+  char buffer[1024];
+  ssize_t n = 0;
+  while ((n = read(fds[0], buffer, sizeof buffer)) > 0 && why.size() < 4096) {
+    why.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  if (why.empty()) {
+    why = WIFEXITED(status) ? absl::StrCat("the fetcher ended with exit code ", WEXITSTATUS(status))
+                            : absl::StrCat("the fetcher was ended by signal ", WTERMSIG(status));
+  }
+  return finish(peloton::backend::local::FormatUnfetched(why));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -200,7 +280,31 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_flag("--health-unshare-env", health.unshare_env,
                "a command check without the task's environment");
+  std::vector<std::string> fetch_values;
+  peloton::backend::local::FetchOptions fetch;
+  int64_t fetch_max_mb = 1024, fetch_timeout_ms = 300'000;
+  app.add_option("--fetch", fetch_values, "a remote file: <x|-><e|-><TAB><output><TAB><url>");
+  app.add_option("--fetch-cache", fetch.cache_dir, "this host's cache of fetched files");
+  app.add_option("--fetch-max-mb", fetch_max_mb, "a larger file fails")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--fetch-timeout-ms", fetch_timeout_ms, "a longer fetch fails")
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  std::vector<peloton::files::RemoteFile> fetches(fetch_values.size());
+  for (size_t i = 0; i < fetch_values.size(); ++i) {
+    if (!ParseFetch(fetch_values[i], fetches[i])) {
+      std::fprintf(stderr,
+                   "peloton-task-runner: --fetch: '%s' (rule: <x|-><e|-><TAB><output><TAB><url>)\n",
+                   fetch_values[i].c_str());
+      return 2;
+    }
+  }
+  if (!fetches.empty() && fetch.cache_dir.empty()) {
+    std::fprintf(stderr, "peloton-task-runner: --fetch-cache: missing (rule: given with --fetch)\n");
+    return 2;
+  }
+  fetch.max_bytes = fetch_max_mb * 1024 * 1024;
+  fetch.timeout = absl::Milliseconds(fetch_timeout_ms);
   if (health.type == "command" && health.command.empty()) {
     std::fprintf(stderr,
                  "peloton-task-runner: --health-command: empty (rule: a command check's "
@@ -224,6 +328,11 @@ int main(int argc, char** argv) {
   // before this line then waits for the loop below instead of killing the runner unheard); the
   // task and its checks get them unblocked.
   for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigdelset(&old_mask, s);
+
+  if (int exit_code = 0;
+      !fetches.empty() && !FetchAll(sandbox, fetches, fetch, wanted, old_mask, &exit_code)) {
+    return exit_code;
+  }
 
   const pid_t child = fork();
   if (child < 0) return 4;

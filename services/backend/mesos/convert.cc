@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "services/common/remote_file.h"
 
 namespace peloton::backend::mesos {
 namespace {
@@ -265,6 +266,17 @@ std::string PersistenceIdOf(const Resource& resource) {
     auto* v = command->mutable_environment()->add_variables();
     v->set_name(name);
     v->set_value(value);
+  }
+  for (const files::RemoteFile& f : spec.uris) {
+    // The agent's fetcher, with its cache (an immutable URL may always be cached). It sees the
+    // URL without the fragment: Mesos has no digest check.
+    absl::StatusOr<files::ParsedUri> uri = files::ParseRemoteUri(f.value);
+    ::mesos::v1::CommandInfo::URI* u = command->add_uris();
+    u->set_value(uri.ok() ? uri->location : f.value);
+    u->set_executable(f.executable);
+    u->set_extract(f.extract);
+    u->set_cache(true);
+    if (!f.output_file.empty()) u->set_output_file(f.output_file);
   }
   for (const auto& [key, value] : spec.labels) {
     auto* l = t.mutable_labels()->add_labels();

@@ -13,8 +13,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "peloton/common/check.h"
+#include "peloton/common/status_macros.h"
 #include "services/backend/mesos/zk_detector.h"
 #include "services/common/files.h"
+#include "services/common/remote_file.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::backend::mesos {
@@ -287,6 +289,8 @@ absl::Status MesosBackend::Launch(const LaunchSpec& spec) {
   if (in_flight_.contains(spec.task_id)) {
     return absl::AlreadyExistsError(absl::StrCat("launch ", spec.task_id, ": already launched"));
   }
+  PELOTON_RETURN_IF_ERROR(
+      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", spec.task_id, ": uris")));
   if (spec.persistent_volume.has_value()) {
     const PersistentVolumeSpec& v = *spec.persistent_volume;
     if (!files::IsFileName(v.id) || !files::IsPathInside(v.container_path, 1024) ||

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/files.h"
+#include "services/common/remote_file.h"
 #include "absl/strings/strip.h"
 #include "peloton/common/status_macros.h"
 #include "services/backend/sim/openb.h"
@@ -232,6 +233,9 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     }
     passes = *h == "true";
   }
+  // Remote files are checked as a real backend would, and take no simulated time to fetch.
+  PELOTON_RETURN_IF_ERROR(
+      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", spec.task_id, ": uris")));
   if (spec.persistent_volume.has_value()) {
     const std::string& id = spec.persistent_volume->id;
     if (!files::IsFileName(id) || spec.persistent_volume->size_mb < 1) {
