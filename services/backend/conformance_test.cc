@@ -32,10 +32,13 @@ class LocalHarness final : public BackendHarness {
       hosts[i].ports = {{31000 + 100 * i, 31099 + 100 * i}};
     }
     const char* srcdir = std::getenv("TEST_SRCDIR");
-    absl::StatusOr<std::unique_ptr<local::LocalBackend>> b = local::LocalBackend::Create(
-        {absl::StrCat(srcdir != nullptr ? srcdir : ".",
-                      "/peloton/services/backend/local/peloton-task-runner"),
-         dir + "/sandboxes", std::move(hosts), dir + "/volumes"});
+    local::LocalBackendOptions options{
+        absl::StrCat(srcdir != nullptr ? srcdir : ".",
+                     "/peloton/services/backend/local/peloton-task-runner"),
+        dir + "/sandboxes", std::move(hosts), dir + "/volumes"};
+    options.fetch_cache_root = dir + "/fetch-cache";
+    absl::StatusOr<std::unique_ptr<local::LocalBackend>> b =
+        local::LocalBackend::Create(std::move(options));
     EXPECT_TRUE(b.ok()) << b.status();
     if (b.ok()) backend_ = *std::move(b);
   }

@@ -191,6 +191,20 @@ INSTANTIATE_TEST_SUITE_P(
                "instancecount: 2\nsla: {preemptible: false}\n"
                "defaultconfig: {command: {value: x}}\ninstanceconfig: {1: {revocable: true}}",
                "instanceConfig[1].revocable: true for instance 1, which is not preemptible"},
+        Broken{"remote file of an unknown scheme",
+               "instancecount: 1\n"
+               "defaultconfig: {command: {value: x, uris: [{value: 'file:///a'}, {value: "
+               "'s3://b/c'}]}}",
+               "defaultConfig.command.uris[1].value: 's3://b/c' (rule: file:// or http://)"},
+        Broken{"remote file with a bad digest",
+               "instancecount: 1\n"
+               "defaultconfig: {command: {value: x, uris: [{value: 'http://h/a#sha256=12'}]}}",
+               "defaultConfig.command.uris[0].value: 'http://h/a#sha256=12' (rule: a fragment"},
+        Broken{"remote file outside the sandbox",
+               "instancecount: 2\ndefaultconfig: {command: {value: x}}\n"
+               "instanceconfig: {1: {command: {value: y, uris: [{value: 'http://h/a', "
+               "output_file: '../a'}]}}}",
+               "instanceConfig[1].command.uris[0].output_file: '../a'"},
         Broken{"daemon without a command", "type: DAEMON\n",
                "defaultConfig.command.value: empty"},
         Broken{"service kill on preempt",

@@ -146,6 +146,25 @@ TEST(MesosConvertTest, LaunchAndStatus) {
   spec.container_image.clear();
   spec.volumes.clear();
   EXPECT_FALSE(TaskInfoOf(spec, "a1", ports, "peloton").has_container());
+  EXPECT_EQ(t.command().uris_size(), 0);
+
+  // Remote files go to the agent's fetcher, cached, without the digest it cannot check.
+  spec.uris = {{"http://files:8080/m/v2.tgz#sha256=" + std::string(64, 'a'), "", false, true},
+               {"file:///opt/tool", "bin/tool", true, false}};
+  const ::mesos::v1::TaskInfo fetching = TaskInfoOf(spec, "a1", ports, "peloton");
+  EXPECT_TRUE(fetching.IsInitialized()) << fetching.InitializationErrorString();
+  ASSERT_EQ(fetching.command().uris_size(), 2);
+  const auto& u0 = fetching.command().uris(0);
+  EXPECT_EQ(u0.value(), "http://files:8080/m/v2.tgz");
+  EXPECT_TRUE(u0.extract());
+  EXPECT_FALSE(u0.executable());
+  EXPECT_TRUE(u0.cache());
+  EXPECT_FALSE(u0.has_output_file());
+  const auto& u1 = fetching.command().uris(1);
+  EXPECT_EQ(u1.value(), "file:///opt/tool");
+  EXPECT_TRUE(u1.executable());
+  EXPECT_FALSE(u1.extract());
+  EXPECT_EQ(u1.output_file(), "bin/tool");
 
   ::mesos::v1::TaskStatus s;
   s.mutable_task_id()->set_value("job-3-1");

@@ -17,6 +17,7 @@ namespace peloton::backend::testing {
 
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
+using ::testing::HasSubstr;
 
 void BackendConformanceTest::SetUp() {
   const char* tmp = std::getenv("TEST_TMPDIR");
@@ -227,6 +228,34 @@ TEST_P(BackendConformanceTest, APersistentVolumeStaysOnItsHostUntilDestroyed) {
   EXPECT_TRUE(Saw("db-0-3", MesosTaskState::kRunning)) << Describe("db-0-3");
   ASSERT_THAT(backend().Kill("db-0-3"), IsOk());
   PollUntil([&](const auto&) { return Saw("db-0-3", MesosTaskState::kKilled); });
+}
+
+// Remote files (LaunchSpec::uris) are checked by one rule everywhere; a task that has good ones
+// runs (a backend that fetches them may say TASK_STARTING first) and ends as its command does.
+TEST_P(BackendConformanceTest, RemoteFilesAreCheckedAndTheirTaskRuns) {
+  LaunchSpec bad = Spec("fetch-0-x", "exit 0");
+  bad.uris = {{"ftp://example/x"}};
+  EXPECT_THAT(backend().Launch(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("uris[0].value: 'ftp://example/x'")));
+  bad.uris = {{"file:///etc/hostname", "../x"}};
+  EXPECT_THAT(backend().Launch(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("uris[0].output_file")));
+  LaunchSpec good = Spec("fetch-0-1", "exit 0");
+  good.uris = {{"file:///etc/hostname", "conf/hostname"}};
+  ASSERT_THAT(backend().Launch(good), IsOk());
+  harness_->Offer();
+  PollUntil([&](const auto&) { return Saw("fetch-0-1", MesosTaskState::kRunning); });
+  harness_->End("fetch-0-1", MesosTaskState::kFinished);
+  PollUntil([&](const auto&) { return Saw("fetch-0-1", MesosTaskState::kFinished); });
+  ASSERT_TRUE(Saw("fetch-0-1", MesosTaskState::kFinished)) << Describe("fetch-0-1");
+  const std::vector<TaskStatus> statuses = Of("fetch-0-1");
+  for (size_t i = 0; i + 2 < statuses.size(); ++i) {
+    EXPECT_EQ(statuses[i].state, i == 0 && statuses[i].state == MesosTaskState::kStarting
+                                     ? MesosTaskState::kStarting
+                                     : MesosTaskState::kRunning)
+        << Describe("fetch-0-1");
+  }
+  EXPECT_FALSE(Saw("fetch-0-x", MesosTaskState::kRunning));
 }
 
 }  // namespace
