@@ -81,6 +81,18 @@ wait_run_running() {  # wait_run_running <job> <instance> <run>: that run of the
   fail "job $1 instance $2: run $3 not running: $("${peloton}" task events "$1" "$2")"
 }
 
+# says JOB INSTANCE TEXT: the instance's current run printed TEXT (within 10 s).
+says() {
+  for _ in $(seq 1 100); do
+    "${peloton}" task logs "$1" "$2" 2> /dev/null | grep -qF "$3" && return 0
+    sleep 0.1
+  done
+  fail "job $1 instance $2 does not say '$3': $("${peloton}" task logs "$1" "$2" 2>&1)"
+}
+
+# run_of JOB INSTANCE: the instance's newest run (task events lists it first, after a header).
+run_of() { "${peloton}" task events "$1" "$2" | awk 'NR == 2 {print $1}'; }
+
 wait_healthy() {  # wait_healthy <job> <count>: <count> of the job's tasks are HEALTHY
   for _ in $(seq 1 300); do
     [ "$("${peloton}" task list "$1" | grep -c " HEALTHY ")" = "$2" ] && return 0

@@ -26,16 +26,6 @@ defaultconfig:
 ${3:-}
 YAML
 }
-# says JOB INSTANCE TEXT: the instance's current run printed TEXT.
-says() {
-  for _ in $(seq 1 100); do
-    "${peloton}" task logs "$1" "$2" 2> /dev/null | grep -qF "$3" && return 0
-    sleep 0.1
-  done
-  fail "job $1 instance $2 does not say '$3': $("${peloton}" task logs "$1" "$2" 2>&1)"
-}
-# run_of JOB INSTANCE: the instance's newest run (task events lists it first, after a header).
-run_of() { "${peloton}" task events "$1" "$2" | awk 'NR == 2 {print $1}'; }
 # rolls_back FILE: an update of ${job} to FILE, one at a time, rolled back after one failed
 # instance, exits 1 ROLLED_BACK and is a rollback.
 rolls_back() {
