@@ -178,6 +178,10 @@ CREATE TABLE frameworks (
     {2, "task_runtimes.desired_host", R"sql(
 ALTER TABLE task_runtimes ADD COLUMN desired_host TEXT NOT NULL DEFAULT '';
 )sql"},
+    {3, "jobs.desired_state_version, jobs.workflow_version (the v1alpha entity version)", R"sql(
+ALTER TABLE jobs ADD COLUMN desired_state_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN workflow_version INTEGER NOT NULL DEFAULT 1;
+)sql"},
 };
 
 }  // namespace

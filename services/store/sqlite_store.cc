@@ -93,7 +93,7 @@ PoolRecord ReadPool(const SqliteStatement& st) {
 #define PELOTON_JOB_COLUMNS                                                        \
   "job_id, name, owner, pool_id, type, instance_count, labels, state, goal_state," \
   " config_version, desired_config_version, update_id, creation_time, start_time," \
-  " completion_time, update_time, info, version"
+  " completion_time, update_time, info, version, desired_state_version, workflow_version"
 
 absl::StatusOr<JobSummary> ReadJob(const SqliteDb& db, const SqliteStatement& st) {
   JobSummary j;
@@ -116,6 +116,8 @@ absl::StatusOr<JobSummary> ReadJob(const SqliteDb& db, const SqliteStatement& st
   r.update_time = st.Time(15);
   r.info = std::string(st.Text(16));
   r.version = st.Int(17);
+  r.desired_state_version = st.Int(18);
+  r.workflow_version = st.Int(19);
   return j;
 }
 
@@ -151,7 +153,7 @@ void BindJobConfig(SqliteStatement& st, const JobConfigRecord& c, const std::str
   st.BindTime(10, c.create_time);
 }
 
-// Parameters 11..20 of the jobs INSERT and 2..11 of its runtime UPDATE: `first` is the first.
+// Parameters 11..22 of the jobs INSERT and 2..13 of its runtime UPDATE: `first` is the first.
 void BindJobRuntime(SqliteStatement& st, int first, const JobRuntime& r) {
   st.BindInt(first, static_cast<int>(r.state));
   st.BindInt(first + 1, static_cast<int>(r.goal_state));
@@ -163,6 +165,8 @@ void BindJobRuntime(SqliteStatement& st, int first, const JobRuntime& r) {
   st.BindTime(first + 7, r.completion_time);
   st.BindTime(first + 8, r.update_time);
   st.BindBlob(first + 9, r.info);
+  st.BindInt(first + 10, r.desired_state_version);
+  st.BindInt(first + 11, r.workflow_version);
 }
 
 #define PELOTON_TASK_COLUMNS                                                              \
@@ -665,7 +669,7 @@ absl::Status SqliteStore::CreateJob(const JobConfigRecord& config, JobRuntime& r
     PELOTON_ASSIGN_OR_RETURN(
         SqliteStatement st,
         db_->Cached("INSERT INTO jobs (" PELOTON_JOB_COLUMNS ") VALUES (?1, '', '', '', 0, 0, "
-                    "x'', ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1) "
+                    "x'', ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1, ?21, ?22) "
                     "ON CONFLICT DO NOTHING"));
     st.BindText(1, config.job_id.value());
     BindJobRuntime(st, 11, runtime);
@@ -735,10 +739,11 @@ absl::Status SqliteStore::WriteJobRuntime(const JobId& id, JobRuntime& runtime) 
         db_->Cached("UPDATE jobs SET state = ?2, goal_state = ?3, config_version = ?4, "
                     "desired_config_version = ?5, update_id = ?6, creation_time = ?7, "
                     "start_time = ?8, completion_time = ?9, update_time = ?10, info = ?11, "
-                    "version = version + 1 WHERE job_id = ?1 AND version = ?12"));
+                    "desired_state_version = ?12, workflow_version = ?13, "
+                    "version = version + 1 WHERE job_id = ?1 AND version = ?14"));
     st.BindText(1, id.value());
     BindJobRuntime(st, 2, runtime);
-    st.BindInt(12, runtime.version);
+    st.BindInt(14, runtime.version);
     PELOTON_RETURN_IF_ERROR(st.Run());
   }
   if (db_->Changes() == 0) {

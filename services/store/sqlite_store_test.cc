@@ -199,8 +199,9 @@ TEST(SqliteStoreTest, MigrationsApplyInOrderAndKeepData) {
   EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 2);
 }
 
-// A store written by the first release opens with today's schema and keeps its tasks: the
-// desired-host column (migration 2) reads empty for them.
+// A store written by the first release opens with today's schema and keeps its jobs and
+// tasks: the desired-host column (migration 2) reads empty for them, the entity version's parts
+// (migration 3) 1.
 TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
   const std::string path = TempPath("first_schema.db");
   {
@@ -214,6 +215,8 @@ TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
   // The file as the first release left it: no desired_host column, migration 1 only.
   RawExec(path,
           "ALTER TABLE task_runtimes DROP COLUMN desired_host; "
+          "ALTER TABLE jobs DROP COLUMN desired_state_version; "
+          "ALTER TABLE jobs DROP COLUMN workflow_version; "
           "DELETE FROM schema_migrations WHERE version > 1");
   ASSERT_EQ(
       RawInt(path, "SELECT COUNT(*) FROM pragma_table_info('task_runtimes') WHERE name = "
@@ -229,6 +232,9 @@ TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
   ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(batch)), IsOk());
   PELOTON_ASSERT_OK_AND_ASSIGN(t, store->GetTaskRuntime(JobId("j1"), 0));
   EXPECT_EQ(t.desired_host, "h2");
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobSummary job, store->GetJob(JobId("j1")));
+  EXPECT_EQ(job.runtime.desired_state_version, 1);
+  EXPECT_EQ(job.runtime.workflow_version, 1);
 }
 
 TEST(SqliteStoreTest, AFailedMigrationLeavesTheSchemaWhereItWas) {

@@ -68,6 +68,11 @@ absl::Status ValidateJobConfig(const JobConfigRecord& config) {
 absl::Status ValidateJobRuntime(const JobRuntime& runtime) {
   PELOTON_RETURN_IF_ERROR(CheckEnum("job_runtime.state", runtime.state, "JobState"));
   PELOTON_RETURN_IF_ERROR(CheckEnum("job_runtime.goal_state", runtime.goal_state, "JobState"));
+  if (runtime.desired_state_version < 1 || runtime.workflow_version < 1) {
+    return Invalid("job_runtime.desired_state_version, job_runtime.workflow_version",
+                   absl::StrCat(runtime.desired_state_version, ", ", runtime.workflow_version,
+                                " (rule: at least 1)"));
+  }
   return CheckVersion("job_runtime.version", runtime.version);
 }
 

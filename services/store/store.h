@@ -98,6 +98,11 @@ struct JobRuntime {
   absl::Time update_time = absl::UnixEpoch();
   std::string info;  // opaque extras (task counts, resource usage, ...)
   int64_t version = 0;
+  // The v1alpha entity version's other parts ("<config>-<desired state>-<workflow>",
+  // reference §3.9): the desired state's goes up with each start, stop and delete of the job,
+  // the workflow's with each workflow made, paused, resumed or aborted.
+  int64_t desired_state_version = 1;
+  int64_t workflow_version = 1;
 };
 
 // What Get and Query return: the newest config's fields and the runtime.

@@ -161,6 +161,8 @@ TEST_P(StoreConformanceTest, CreateJobWritesConfigRuntimeAndActiveIndex) {
   runtime.info = std::string("\0info", 5);
   runtime.update_id = "upd-1";
   runtime.start_time = Micros(7);
+  runtime.desired_state_version = 3;
+  runtime.workflow_version = 5;
   const JobConfigRecord config = Config("j1", "train", "bob", "pool-a", {{"team", "ml"}});
   ASSERT_THAT(store_->CreateJob(config, runtime), IsOk());
   EXPECT_EQ(runtime.version, 1);
@@ -178,6 +180,8 @@ TEST_P(StoreConformanceTest, CreateJobWritesConfigRuntimeAndActiveIndex) {
   EXPECT_EQ(job.runtime.start_time, Micros(7));
   EXPECT_EQ(job.runtime.creation_time, Micros(1'000));
   EXPECT_EQ(job.runtime.version, 1);
+  EXPECT_EQ(job.runtime.desired_state_version, 3);
+  EXPECT_EQ(job.runtime.workflow_version, 5);
 
   PELOTON_ASSERT_OK_AND_ASSIGN(JobConfigRecord got, store_->GetJobConfig(JobId("j1")));
   EXPECT_EQ(got.version, 1);
@@ -225,6 +229,7 @@ TEST_P(StoreConformanceTest, JobRuntimeWritesAreVersioned) {
   JobRuntime theirs = job.runtime;
 
   mine.state = JobState::kRunning;
+  mine.workflow_version = 2;
   ASSERT_THAT(store_->WriteJobRuntime(JobId("j1"), mine), IsOk());
   EXPECT_EQ(mine.version, 2);
 
@@ -235,6 +240,12 @@ TEST_P(StoreConformanceTest, JobRuntimeWritesAreVersioned) {
   PELOTON_ASSERT_OK_AND_ASSIGN(job, store_->GetJob(JobId("j1")));
   EXPECT_EQ(job.runtime.state, JobState::kRunning);
   EXPECT_EQ(job.runtime.version, 2);
+  EXPECT_EQ(job.runtime.workflow_version, 2);
+  EXPECT_EQ(job.runtime.desired_state_version, 1);
+  mine.desired_state_version = 0;
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j1"), mine),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(rule: at least 1)")));
+  mine.desired_state_version = 1;
 
   EXPECT_THAT(store_->WriteJobRuntime(JobId("nope"), mine),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
