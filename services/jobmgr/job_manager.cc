@@ -221,6 +221,29 @@ absl::Status JobManager::DeleteJob(const JobId& id) {
         absl::StrCat("job ", id.value(), " is ", taskfsm::Name(job.runtime.state),
                      " (rule: only terminal jobs are deleted; stop it first)"));
   }
+  return DeleteStoredJob(id);
+}
+
+absl::Status JobManager::DeleteJob(const JobId& id, bool force) {
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary stored, store_.GetJob(id));
+  auto it = jobs_.find(id.value());
+  const JobState state = it != jobs_.end() ? it->second.runtime.state : stored.runtime.state;
+  if (!force && state != JobState::kKilled) {
+    return absl::AbortedError(absl::StrCat("job is not stopped: job ", id.value(), " is ",
+                                           taskfsm::Name(state),
+                                           " (rule: stop it first, or delete with force)"));
+  }
+  if (it == jobs_.end()) return DeleteStoredJob(id);  // terminal, inactive
+  Job& job = it->second;
+  job.runtime.goal_state = JobState::kDeleted;
+  ++job.runtime.desired_state_version;
+  job.runtime_dirty = true;
+  job.kill_swept = false;
+  UpdateJobState(job);  // job_kill now; kill_and_delete once every task has ended
+  return Flush();
+}
+
+absl::Status JobManager::DeleteStoredJob(const JobId& id) {
   // Its persistent volumes go first: a volume that cannot be destroyed now keeps the job (and
   // the record of where its volumes are), to be deleted again.
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
@@ -254,7 +277,47 @@ absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobI
   return store_.ListTaskRuntimes(id, {.from_instance = from, .to_instance = to});
 }
 
-absl::Status JobManager::StopJob(const JobId& id) { return StopTasks(id, 0, UINT32_MAX); }
+absl::Status JobManager::StopJob(const JobId& id) {
+  PELOTON_RETURN_IF_ERROR(StopTasks(id, 0, UINT32_MAX));
+  return BumpVersion(id, &store::JobRuntime::desired_state_version);
+}
+
+absl::Status JobManager::StartJob(const JobId& id) {
+  PELOTON_RETURN_IF_ERROR(StartTasks(id, 0, UINT32_MAX));
+  return BumpVersion(id, &store::JobRuntime::desired_state_version);
+}
+
+absl::Status JobManager::BumpVersion(const JobId& id, int64_t store::JobRuntime::*part) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    ++(it->second.runtime.*part);
+    it->second.runtime_dirty = true;
+    return Flush();
+  }
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary job, store_.GetJob(id));
+  ++(job.runtime.*part);
+  return store_.WriteJobRuntime(id, job.runtime);
+}
+
+absl::StatusOr<std::string> JobManager::EntityVersion(const JobId& id) {
+  store::JobRuntime runtime;
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    runtime = it->second.runtime;
+  } else {
+    PELOTON_ASSIGN_OR_RETURN(store::JobSummary job, store_.GetJob(id));
+    runtime = job.runtime;
+  }
+  return absl::StrCat(runtime.config_version, "-", runtime.desired_state_version, "-",
+                      runtime.workflow_version);
+}
+
+absl::Status JobManager::CheckEntityVersion(const JobId& id, absl::string_view version) {
+  PELOTON_ASSIGN_OR_RETURN(const std::string current, EntityVersion(id));
+  if (version != current) {
+    return absl::AbortedError(absl::StrCat("unexpected entity version: '", version,
+                                           "' (the job ", id.value(), " is at ", current, ")"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status JobManager::StopTasks(const JobId& id, uint32_t from, uint32_t to) {
   auto it = jobs_.find(id.value());
@@ -370,7 +433,19 @@ absl::Status JobManager::Flush() {
       finished.push_back(id);
     }
   }
-  for (const std::string& id : finished) jobs_.erase(id);
+  for (const std::string& id : finished) {
+    const JobId job_id = jobs_.at(id).id;
+    const bool deleted = jobs_.at(id).runtime.goal_state == JobState::kDeleted;
+    jobs_.erase(id);
+    if (!deleted) continue;
+    // kill_and_delete: every task has ended. A job whose volumes cannot be destroyed now stays
+    // (terminal, goal DELETED), to be deleted again.
+    if (absl::Status s = DeleteStoredJob(job_id); !s.ok()) {
+      spdlog::error("job {}: not deleted: {}", job_id.value(), std::string(s.message()));
+    } else {
+      spdlog::info("job {}: deleted", job_id.value());
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -174,6 +174,22 @@ class JobManager final : public JobManagerApi {
   absl::StatusOr<std::string> StartRollingWorkflow(const JobId& id, taskfsm::WorkflowType type,
                                                    uint32_t from, uint32_t to, uint32_t batch_size);
 
+  // v1alpha JobService (reference §3.9, §5.2). The job's entity version is
+  // "<config version>-<desired state version>-<workflow version>", "1-1-1" for a new job: a
+  // new config moves the first part; StopJob, StartJob and a v1alpha delete the second; each
+  // workflow made (update, rolling restart, start or stop, rollback), paused, resumed or
+  // aborted the third. A workflow's progress moves none.
+  absl::StatusOr<std::string> EntityVersion(const JobId& id);
+  // Aborted, "unexpected entity version" (and the job's), unless `version` is the job's.
+  absl::Status CheckEntityVersion(const JobId& id, absl::string_view version);
+  // Every instance that does not run runs again (StartTasks over them all).
+  absl::Status StartJob(const JobId& id);
+  // v1alpha DeleteJob: a KILLED job is deleted at once (DeleteJob). Another is refused,
+  // Aborted "job is not stopped", unless `force`: then its goal becomes DELETED, what runs is
+  // killed, and the job is deleted once every task has ended (taskfsm's job_kill, then
+  // kill_and_delete), also after a restart.
+  absl::Status DeleteJob(const JobId& id, bool force);
+
   // The job's config (from the cache or the store).
   absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);
   absl::StatusOr<std::vector<store::PodEvent>> PodEvents(const JobId& id, uint32_t instance,
@@ -263,6 +279,11 @@ class JobManager final : public JobManagerApi {
     // wherever placement puts them.
     absl::flat_hash_map<uint32_t, std::string> host_hints;
   };
+  // ++ of a part of the job's runtime (the entity version's): in memory for an active job
+  // (written by the next Flush), in the store for another.
+  absl::Status BumpVersion(const JobId& id, int64_t store::JobRuntime::*part);
+  // A terminal job's volumes, then the job, leave (DeleteJob's work).
+  absl::Status DeleteStoredJob(const JobId& id);
   // The config of `version` of the job (the newest when it has no other).
   static const job_pb::JobConfig& ConfigAt(const Job& job, int64_t version);
   // The task config the instance's current run has (or its next run will have).

@@ -441,6 +441,7 @@ void JobManager::UpdateJobState(Job& job) {
   switch (taskfsm::NextJobAction({.state = job.runtime.state, .goal = job.runtime.goal_state})) {
     case JobAction::kUntrack:
     case JobAction::kKillUntrack:
+    case JobAction::kKillAndDelete:  // Flush deletes a job whose goal is DELETED
       // Flush takes it out of the active jobs; one with a running workflow (an update of a
       // stopped job) once the workflow has ended.
       if (!job.update.has_value()) job.deactivate = true;

@@ -404,3 +404,80 @@ defaultconfig:
 
 }  // namespace
 }  // namespace peloton::jobmgr::testing
+
+namespace peloton::jobmgr::testing {
+namespace {
+
+// v1alpha entity versions (reference §3.9): "<config>-<desired state>-<workflow>", checked
+// before each change and moved by it as Peloton moves them.
+TEST_F(UpdateTest, TheJobsEntityVersionMovesWithItsConfigGoalAndWorkflows) {
+  const JobId id = RunningService(2, "sleep 100");
+  const auto version = [&] {
+    absl::StatusOr<std::string> v = jobs_->EntityVersion(id);
+    EXPECT_THAT(v.status(), IsOk());
+    return v.value_or("");
+  };
+  EXPECT_EQ(version(), "1-1-1");
+  PELOTON_EXPECT_OK(jobs_->CheckEntityVersion(id, "1-1-1"));
+  EXPECT_THAT(jobs_->CheckEntityVersion(id, "1-1-2"),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("unexpected entity version")));
+  // An update: a new config and a new workflow ("2-1-2", as Peloton's ReplaceJob from 1-1-1).
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string update, jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)));
+  EXPECT_EQ(version(), "2-1-2");
+  // The same update again changes nothing, not even the version.
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string same, jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)));
+  EXPECT_EQ(same, update);
+  EXPECT_EQ(version(), "2-1-2");
+  PELOTON_ASSERT_OK(jobs_->PauseUpdate(update));
+  EXPECT_EQ(version(), "2-1-3");
+  PELOTON_ASSERT_OK(jobs_->ResumeUpdate(update));
+  EXPECT_EQ(version(), "2-1-4");
+  Settle(id);
+  EXPECT_EQ(Get(update).record.state, UpdateState::kSucceeded);
+  EXPECT_EQ(version(), "2-1-4");  // progress moves nothing
+  PELOTON_ASSERT_OK(jobs_->StopJob(id));
+  EXPECT_EQ(version(), "2-2-4");
+  Settle(id);
+  PELOTON_ASSERT_OK(jobs_->StartJob(id));
+  EXPECT_EQ(version(), "2-3-4");
+  Settle(id);
+  for (const store::TaskRuntime& t : Tasks(id)) EXPECT_EQ(t.state, TaskState::kRunning);
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      std::string restart, jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 0, 2, 1));
+  EXPECT_EQ(version(), "2-3-5");
+  Settle(id);
+  EXPECT_EQ(Get(restart).record.state, UpdateState::kSucceeded);
+  // Kept across a restart of the job manager.
+  Restart();
+  EXPECT_EQ(version(), "2-3-5");
+}
+
+// v1alpha DeleteJob: without force only a KILLED job; with force a running one is killed, then
+// deleted, also when the job manager restarts in between.
+TEST_F(UpdateTest, AForcedDeleteKillsThenDeletesTheJob) {
+  const JobId id = RunningService(2, "sleep 100");
+  EXPECT_THAT(jobs_->DeleteJob(id, false),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("job is not stopped")));
+  PELOTON_ASSERT_OK(jobs_->DeleteJob(id, true));
+  EXPECT_EQ(hosts_.kills.size(), 2u);
+  EXPECT_EQ(jobs_->EntityVersion(id).value_or(""), "1-2-1");
+  Restart();  // the goal DELETED is stored
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView dying, jobs_->GetJob(id));
+  EXPECT_EQ(dying.runtime.goal_state, taskfsm::JobState::kDeleted);
+  for (const std::string& task : std::exchange(hosts_.kills, {})) {
+    Report(task, MesosTaskState::kKilled);
+  }
+  PELOTON_ASSERT_OK(jobs_->Flush());
+  EXPECT_THAT(jobs_->GetJob(id).status(), StatusIs(absl::StatusCode::kNotFound));
+
+  const JobId stopped = RunningService(1, "sleep 100");
+  PELOTON_ASSERT_OK(jobs_->StopJob(stopped));
+  Settle(stopped);
+  PELOTON_ASSERT_OK(jobs_->DeleteJob(stopped, false));
+  EXPECT_THAT(jobs_->GetJob(stopped).status(), StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace peloton::jobmgr::testing

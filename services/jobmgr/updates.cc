@@ -240,6 +240,7 @@ absl::StatusOr<std::string> JobManager::BeginWorkflow(Job& job, Job::ActiveUpdat
     }
   }
   job.runtime.update_id = next.record.update_id;
+  ++job.runtime.workflow_version;  // the entity version's workflow part
   job.runtime_dirty = true;
   job.update.reset();
   job.update.emplace(std::move(next));
@@ -595,6 +596,8 @@ absl::Status JobManager::ChangeUpdate(
   PELOTON_RETURN_IF_ERROR(change(u.workflow));
   if (!opaque_data.empty()) u.record.opaque_data = std::move(opaque_data);
   u.dirty = true;
+  ++job.runtime.workflow_version;  // the entity version's workflow part
+  job.runtime_dirty = true;
   spdlog::info("job {}: update {} is {}", job.id.value(), u.record.update_id,
                std::string(taskfsm::Name(u.workflow.state())));
   ProgressUpdate(job);  // a resumed update goes on at once
