@@ -143,7 +143,9 @@ class JobManager final : public JobManagerApi {
   // v0 UpdateService (reference §3.9, §5.1): a rolling update of a SERVICE job to `config`
   // (its next config version), batch by batch, as taskfsm::Workflow decides. A running update
   // of the job is superseded (ABORTED); an identical one running already is returned as it is.
-  // Refused: another job type, a change of type or pool, stopBeforeUpdate and startTasks.
+  // Refused: another job type, a change of type or pool, and stopBeforeUpdate. startTasks
+  // (v1alpha start_pods) also starts the stopped instances it reaches, and makes the job's
+  // goal its default again.
   // inPlace asks placement to put each updated instance's next run on its current host when it
   // still fits there (Peloton's v0 leaves it unimplemented; its v1alpha does this). Returns the
   // update id.

@@ -454,6 +454,27 @@ TEST_F(UpdateTest, TheJobsEntityVersionMovesWithItsConfigGoalAndWorkflows) {
   EXPECT_EQ(version(), "2-3-5");
 }
 
+// startTasks (v1alpha start_pods): an update of a stopped job starts each instance it reaches,
+// on the new config; without it they stay stopped (the other test of a stopped job).
+TEST_F(UpdateTest, AnUpdateThatStartsTasksRunsAStoppedJobAgain) {
+  const JobId id = RunningService(2, "sleep 100");
+  PELOTON_ASSERT_OK(jobs_->StopJob(id));
+  Settle(id);
+  for (const store::TaskRuntime& t : Tasks(id)) ASSERT_EQ(t.state, TaskState::kKilled);
+  update_pb::UpdateConfig start = Batch(1);
+  start.set_starttasks(true);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::string update,
+                               jobs_->CreateUpdate(id, Config(Service(2, "sleep 300")), start));
+  Settle(id);
+  EXPECT_EQ(Get(update).record.state, UpdateState::kSucceeded);
+  for (const store::TaskRuntime& t : Tasks(id)) {
+    EXPECT_EQ(t.state, TaskState::kRunning);
+    EXPECT_EQ(t.config_version, 2);
+  }
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView job, jobs_->GetJob(id));
+  EXPECT_EQ(job.runtime.goal_state, taskfsm::JobState::kRunning);
+}
+
 // v1alpha DeleteJob: without force only a KILLED job; with force a running one is killed, then
 // deleted, also when the job manager restarts in between.
 TEST_F(UpdateTest, AForcedDeleteKillsThenDeletesTheJob) {

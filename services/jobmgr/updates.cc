@@ -52,10 +52,6 @@ absl::Status ValidateUpdateConfig(const update_pb::UpdateConfig& c, uint32_t ins
         "updateConfig.stopBeforeUpdate: not supported (rule: instances are stopped one batch at "
         "a time)");
   }
-  if (c.starttasks()) {
-    return absl::UnimplementedError(
-        "updateConfig.startTasks: not supported (rule: start stopped instances with task start)");
-  }
   if (c.maxfailureinstances() > instances) {
     return absl::InvalidArgumentError(
         absl::StrCat("updateConfig.maxFailureInstances: ", c.maxfailureinstances(),
@@ -217,8 +213,15 @@ absl::StatusOr<std::string> JobManager::CreateUpdate(const JobId& id, job_pb::Jo
     return s;
   }
 
-  // From here on the update is stored: the job moves on to its config (its goal stays: a
-  // stopped job's instances stay stopped, on the new config).
+  // From here on the update is stored: the job moves on to its config. Its goal stays (a
+  // stopped job's instances stay stopped, on the new config), unless the update starts its
+  // tasks (startTasks, v1alpha's start_pods): then the job's goal is its default again, and
+  // each instance the update reaches runs (ApplyWorkflowActions).
+  if (update.starttasks()) {
+    job.runtime.goal_state = taskfsm::DefaultJobGoal(JobTypeOf(job.config));
+    job.kill_swept = false;
+    job.runtime.completion_time = absl::UnixEpoch();
+  }
   job.older[job.runtime.config_version] = std::move(job.config);
   job.config = std::move(config);
   job.runtime.config_version = job.runtime.desired_config_version =
@@ -371,6 +374,7 @@ void JobManager::ApplyWorkflowActions(Job& job,
                                       const std::vector<taskfsm::InstanceAction>& actions) {
   if (actions.empty()) return;
   const taskfsm::JobType type = JobTypeOf(job.config);
+  const bool start_tasks = job.update.has_value() && job.update->config.starttasks();
   std::vector<uint32_t> touched;
   for (const taskfsm::InstanceAction& a : actions) {
     const int64_t version = static_cast<int64_t>(a.config_version);
@@ -400,8 +404,10 @@ void JobManager::ApplyWorkflowActions(Job& job,
         if (a.desired_host.has_value() && t.desired_host.empty()) {
           job.host_hints[a.instance] = *a.desired_host;  // in place, best effort
         }
-        if (t.goal_state == TaskState::kDeleted) {
-          // A removed instance comes back: its next run, at the new version.
+        if (t.goal_state == TaskState::kDeleted ||
+            (start_tasks && t.goal_state == TaskState::kKilled)) {
+          // A removed instance comes back, or a stopped one starts: its next run, at the
+          // new version.
           t.goal_state = taskfsm::DefaultTaskGoal(type);
           if (taskfsm::IsTerminal(t.state)) WantNewRun(job.id, t);
         }
