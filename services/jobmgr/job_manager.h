@@ -173,8 +173,11 @@ class JobManager final : public JobManagerApi {
   // list, pause, resume and abort it the same way); it supersedes a running one. A restart
   // gives each instance a new run; start brings stopped instances back to their goal; stop
   // sets their goal KILLED. Returns the workflow's id.
+  // `in_place` (a restart only): each restarted instance's next run goes back to its host when
+  // it still fits there (best effort, as in-place updates).
   absl::StatusOr<std::string> StartRollingWorkflow(const JobId& id, taskfsm::WorkflowType type,
-                                                   uint32_t from, uint32_t to, uint32_t batch_size);
+                                                   uint32_t from, uint32_t to, uint32_t batch_size,
+                                                   bool in_place = false);
 
   // v1alpha JobService (reference §3.9, §5.2). The job's entity version is
   // "<config version>-<desired state version>-<workflow version>", "1-1-1" for a new job: a

@@ -284,6 +284,19 @@ TEST_F(UpdateTest, AnInPlaceUpdateHintsEachInstancesHost) {
   EXPECT_EQ(plain.desired_host, "");
 }
 
+// v1alpha restart --in-place: each restarted instance's next run asks for its host too.
+TEST_F(UpdateTest, AnInPlaceRestartHintsEachInstancesHost) {
+  const JobId id = RunningService(2, "sleep 100");
+  const std::string host = Task(id, 1).host;
+  ASSERT_FALSE(host.empty());
+  PELOTON_ASSERT_OK(
+      jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 0, 2, 0, true).status());
+  for (uint32_t i = 0; i < 2; ++i) Report(TaskId(id, i, 1), MesosTaskState::kKilled);
+  PELOTON_ASSERT_OK_AND_ASSIGN(placement::TaskSpec spec, jobs_->TaskSpecOf(TaskId(id, 1, 2)));
+  EXPECT_EQ(spec.desired_host, host);
+  EXPECT_FALSE(spec.pinned);
+}
+
 // job rolling-restart / rolling-stop / rolling-start (reference §3.9, 7).
 TEST_F(UpdateTest, RollingRestartStopAndStartGoBatchByBatch) {
   const JobId id = RunningService(4, "sleep 100");

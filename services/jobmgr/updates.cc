@@ -260,7 +260,7 @@ absl::StatusOr<std::string> JobManager::BeginWorkflow(Job& job, Job::ActiveUpdat
 absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
                                                              taskfsm::WorkflowType type,
                                                              uint32_t from, uint32_t to,
-                                                             uint32_t batch_size) {
+                                                             uint32_t batch_size, bool in_place) {
   const auto not_service = [&](const job_pb::JobConfig& config) {
     return absl::FailedPreconditionError(absl::StrCat(
         "job ", id.value(), " is ", job_pb::JobType_Name(config.type()),
@@ -294,7 +294,7 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
   }
   absl::StatusOr<taskfsm::Workflow> workflow =
       type == WorkflowType::kRestart
-          ? taskfsm::Workflow::Restart(spec, instances, batch_size, false)
+          ? taskfsm::Workflow::Restart(spec, instances, batch_size, in_place)
       : type == WorkflowType::kStart ? taskfsm::Workflow::Start(spec, instances, batch_size)
       : type == WorkflowType::kStop
           ? taskfsm::Workflow::Stop(spec, instances, batch_size)
@@ -307,6 +307,7 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
   record.creation_time = options_.now();
   update_pb::UpdateConfig config;
   config.set_batchsize(batch_size);
+  config.set_inplace(in_place && type == WorkflowType::kRestart);
   Job::ActiveUpdate next{record, config, *std::move(workflow), {}, true, {}};
   FillUpdateRecord(next);
   PELOTON_RETURN_IF_ERROR(store_.CreateUpdate(next.record));
@@ -422,6 +423,9 @@ void JobManager::ApplyWorkflowActions(Job& job,
         if (a.desired_run_id > RunOf(t)) {
           t.desired_mesos_task_id =
               taskfsm::FormatMesosTaskId(job.id.value(), a.instance, a.desired_run_id);
+        }
+        if (a.desired_host.has_value() && t.desired_host.empty()) {
+          job.host_hints[a.instance] = *a.desired_host;  // in place, best effort
         }
         break;
       case InstanceChange::kStart:
