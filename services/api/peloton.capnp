@@ -53,6 +53,8 @@ struct JobSummary {
   creationTime @8 :Int64;        # microseconds since the Unix epoch; 0 when unset
   startTime @9 :Int64;
   completionTime @10 :Int64;
+  entityVersion @11 :Text;       # v1alpha: "<config>-<desired state>-<workflow>" versions
+  workflowId @12 :Text;          # the job's newest workflow (update id), if any
 }
 
 struct Label {
@@ -93,7 +95,9 @@ interface Peloton {
 
   # `poolPath` names a leaf pool; it replaces the config's respoolID.
   createJob @4 (jobConfig :Data, poolPath :Text) -> (status :Status, jobId :Text);
-  getJob @5 (jobId :Text) -> (status :Status, job :JobSummary, jobConfig :Data);
+  # jobConfig: the newest config, or its version configVersion (0: the newest).
+  getJob @5 (jobId :Text, configVersion :Int64)
+      -> (status :Status, job :JobSummary, jobConfig :Data);
   stopJob @6 (jobId :Text) -> (status :Status);
   # Instances [from, to); to = 0: all.
   listTasks @7 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status, tasks :List(TaskInfo));
@@ -154,6 +158,36 @@ interface Peloton {
   # id, followed with getUpdate and paused, resumed or aborted like an update.
   rollingWorkflow @29 (jobId :Text, kind :Text, from :UInt32, to :UInt32, batchSize :UInt32)
       -> (status :Status, updateId :Text);
+
+  # v1alpha stateless JobService (reference §3.9, §5.2). A job's entity version is
+  # "<config version>-<desired state version>-<workflow version>" (JobSummary.entityVersion):
+  # each call that takes one refuses a stale one (Aborted, "unexpected entity version") and
+  # answers the job's version after it. jobSpec, createSpec, updateSpec and restartSpec are
+  # Peloton's v1alpha JobSpec, CreateSpec, UpdateSpec and RestartSpec, protobuf-encoded
+  # (services/api/stateless.proto). The job's workflows are followed with getUpdate and
+  # listUpdates (JobSummary.workflowId is the newest).
+  statelessCreate @30 (poolPath :Text, jobSpec :Data, createSpec :Data)
+      -> (status :Status, jobId :Text, version :Text);
+  # A rolling update to the spec (poolPath, when not empty, must be the job's pool).
+  statelessReplace @31 (jobId :Text, version :Text, poolPath :Text, jobSpec :Data,
+                        updateSpec :Data, opaqueData :Text)
+      -> (status :Status, version :Text, updateId :Text);
+  statelessRestart @32 (jobId :Text, version :Text, restartSpec :Data)
+      -> (status :Status, version :Text, updateId :Text);
+  # action: "start", "stop", "delete" (a KILLED job; with force any, killed first), or
+  # "pause", "resume", "abort" of the job's running workflow (opaqueData replaces its own).
+  statelessAction @33 (jobId :Text, version :Text, action :Text, force :Bool, opaqueData :Text)
+      -> (status :Status, version :Text);
+  # v1alpha GetWorkflowEvents: one instance's progress through the job's newest workflow,
+  # newest first (limit 0: all). NotFound when the job has had no workflow.
+  workflowEvents @34 (jobId :Text, instanceId :UInt32, limit :UInt32)
+      -> (status :Status, events :List(WorkflowEvent));
+}
+
+struct WorkflowEvent {
+  type @0 :Text;                 # UPDATE, RESTART, START, STOP
+  state @1 :Text;                # Peloton's UpdateState name
+  time @2 :Int64;                # microseconds since the Unix epoch
 }
 
 struct UpdateInfo {

@@ -36,80 +36,29 @@
 #include "services/api/update.pb.h"
 #include "services/api/wire_util.h"
 #include "services/api/yaml_proto.h"
+#include "services/cli/cli_util.h"
+#include "services/cli/stateless.h"
 #include "services/common/files.h"
 
 namespace {
 
 using peloton::api::Peloton;
-
-struct Global {
-  std::string master;
-  std::string output = "table";
-};
-
 using peloton::api::Str;
-
-// Prints the master's refusal and returns the exit status for it.
-int Refused(peloton::api::Status::Reader status) {
-  std::cerr << "peloton: " << Str(status.getMessage()) << "\n";
-  return 1;
-}
-
-template <typename Reader>
-void PrintJson(Reader reader) {
-  capnp::JsonCodec json;
-  json.setPrettyPrint(true);
-  std::cout << json.encode(reader).cStr() << "\n";
-}
-
-std::string Time(int64_t micros) {
-  if (micros == 0) return "";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::LocalTimeZone());
-}
-
-std::string Duration(int64_t start, int64_t end) {
-  if (start == 0) return "";
-  const int64_t stop = end != 0 ? end : absl::ToUnixMicros(absl::Now());
-  return absl::FormatDuration(absl::Trunc(absl::Microseconds(stop - start), absl::Seconds(1)));
-}
+using peloton::cli::Duration;
+using peloton::cli::Global;
+using peloton::cli::LoadYaml;
+using peloton::cli::ParseRange;
+using peloton::cli::PrintJson;
+using peloton::cli::PrintUpdate;
+using peloton::cli::Refused;
+using peloton::cli::Time;
+using peloton::cli::WaitForUpdate;
+using peloton::cli::WithMaster;
 
 // A task's health as the tables show it: blank for a task without a check or not yet launched.
 std::string Health(capnp::Text::Reader healthy) {
   const std::string name = Str(healthy);
   return name == "INVALID" || name == "DISABLED" ? "" : name;
-}
-
-template <typename Fn>
-int WithMaster(const Global& g, Fn&& fn) {
-  try {
-    capnp::EzRpcClient client(g.master);
-    Peloton::Client peloton = client.getMain<Peloton>();
-    return fn(peloton, client.getWaitScope());
-  } catch (const kj::Exception& e) {
-    std::cerr << "peloton: cannot reach peloton-master at " << g.master << ": "
-              << e.getDescription().cStr() << "\n(start it with `make run`, or point --master "
-              << "or PELOTON_MASTER at it)\n";
-    return 2;
-  }
-}
-
-// Reads one of Peloton's YAML files into `message`, warning about the keys it ignores. The exit
-// status on failure (2: unreadable, 1: not a valid file), 0 on success.
-int LoadYaml(const std::string& file, google::protobuf::Message& message) {
-  absl::StatusOr<std::string> yaml = peloton::files::ReadFile(file);
-  if (!yaml.ok()) {
-    std::cerr << "peloton: " << yaml.status().message() << "\n";
-    return 2;
-  }
-  auto ignored = peloton::api::YamlToProto(*yaml, message);
-  if (!ignored.ok()) {
-    std::cerr << "peloton: " << file << ": " << ignored.status().message() << "\n";
-    return 1;
-  }
-  for (const std::string& key : *ignored) {
-    std::cerr << "peloton: " << file << ": ignoring unknown key '" << key << "'\n";
-  }
-  return 0;
 }
 
 // Reads the pool config of a respool YAML file into `out`. Else says why on stderr and
@@ -445,24 +394,6 @@ int JobDelete(const Global& g, const std::string& id) {
 }
 
 // "3:7" -> [3, 7); "3" -> [3, 4); "" -> all (to stays 0). Says what is wrong when it fails.
-bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to) {
-  if (text.empty()) return true;
-  std::vector<std::string> parts = absl::StrSplit(text, ':');
-  bool ok = false;
-  if (parts.size() == 1) {
-    ok = absl::SimpleAtoi(parts[0], &from);
-    to = from + 1;
-  } else {
-    ok = parts.size() == 2 && absl::SimpleAtoi(parts[0], &from) &&
-         absl::SimpleAtoi(parts[1], &to) && from < to;
-  }
-  if (!ok) {
-    std::cerr << "peloton: --range: '" << text << "' (rule: FROM:TO with FROM < TO, or one "
-              << "instance)\n";
-  }
-  return ok;
-}
-
 int TaskList(const Global& g, const std::string& id, const std::string& range) {
   uint32_t from = 0, to = 0;
   if (!ParseRange(range, from, to)) return 2;
@@ -598,52 +529,6 @@ struct UpdateFlags {
   uint32_t limit = 10;
   bool wait = false;
 };
-
-bool UpdateTerminal(const std::string& state) {
-  return state == "SUCCEEDED" || state == "ABORTED" || state == "FAILED" || state == "ROLLED_BACK";
-}
-
-void PrintUpdate(peloton::api::UpdateInfo::Reader u) {
-  std::cout << "Update " << Str(u.getUpdateId()) << " of job " << Str(u.getJobId()) << "\n";
-  std::cout << "  state:          " << Str(u.getState());
-  if (Str(u.getState()) == "PAUSED") std::cout << " (resumes to " << Str(u.getPrevState()) << ")";
-  if (u.getRollback()) std::cout << " (rollback)";
-  std::cout << "\n";
-  std::cout << "  config version: " << u.getPrevConfigVersion() << " -> " << u.getConfigVersion()
-            << "\n";
-  std::cout << "  instances:      " << u.getInstancesDone() << " of " << u.getInstancesTotal()
-            << " done, " << u.getInstancesFailed() << " failed (" << u.getInstancesAdded()
-            << " added, " << u.getInstancesUpdated() << " updated, " << u.getInstancesRemoved()
-            << " removed)\n";
-  std::cout << "  entity version: " << u.getEntityVersion() << "\n";
-  std::cout << "  created:        " << Time(u.getCreationTime()) << "\n";
-  if (u.getCompletionTime() != 0) {
-    std::cout << "  completed:      " << Time(u.getCompletionTime()) << "\n";
-  }
-  if (u.getOpaqueData().size() > 0) {
-    std::cout << "  opaque data:    " << Str(u.getOpaqueData()) << "\n";
-  }
-}
-
-// Polls the update until it ends; 0 if it SUCCEEDED.
-int WaitForUpdate(Peloton::Client& peloton, kj::WaitScope& wait, const std::string& id) {
-  std::string last;
-  while (true) {
-    auto request = peloton.getUpdateRequest();
-    request.setUpdateId(id);
-    auto response = request.send().wait(wait);
-    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    const auto u = response.getUpdate();
-    const std::string state = Str(u.getState());
-    const std::string line =
-        absl::StrCat(state, " (", u.getInstancesDone(), " of ", u.getInstancesTotal(), " done, ",
-                     u.getInstancesFailed(), " failed)");
-    if (line != last) std::cout << line << "\n" << std::flush;
-    last = line;
-    if (UpdateTerminal(state)) return state == "SUCCEEDED" ? 0 : 1;
-    usleep(200'000);
-  }
-}
 
 int UpdateCreate(const Global& g, const std::string& job, const std::string& file,
                  const std::string& pool, const UpdateFlags& f) {
@@ -842,6 +727,8 @@ int main(int argc, char** argv) {
   CLI::App* jd = job->add_subcommand("delete", "delete a terminal job and everything of it");
   jd->add_option("job", job_id, "job id")->required();
   jd->callback([&] { status = JobDelete(g, job_id); });
+
+  peloton::cli::AddStatelessCommands(*job, g, status);
 
   CLI::App* update = app.add_subcommand("update", "rolling updates of service jobs")
                          ->require_subcommand(1)

@@ -197,9 +197,13 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   return view;
 }
 
-absl::StatusOr<job_pb::JobConfig> JobManager::ConfigOf(const JobId& id) {
-  if (auto it = jobs_.find(id.value()); it != jobs_.end()) return it->second.config;
-  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
+absl::StatusOr<job_pb::JobConfig> JobManager::ConfigOf(const JobId& id, int64_t version) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end() &&
+                                         (version == 0 || version == it->second.runtime.config_version)) {
+    return it->second.config;
+  }
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record,
+                           version == 0 ? store_.GetJobConfig(id) : store_.GetJobConfig(id, version));
   return StoredConfig(record);
 }
 
@@ -298,16 +302,27 @@ absl::Status JobManager::BumpVersion(const JobId& id, int64_t store::JobRuntime:
   return store_.WriteJobRuntime(id, job.runtime);
 }
 
-absl::StatusOr<std::string> JobManager::EntityVersion(const JobId& id) {
-  store::JobRuntime runtime;
-  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
-    runtime = it->second.runtime;
-  } else {
-    PELOTON_ASSIGN_OR_RETURN(store::JobSummary job, store_.GetJob(id));
-    runtime = job.runtime;
+absl::StatusOr<std::vector<store::InstanceWorkflowEvent>> JobManager::WorkflowEvents(
+    const JobId& id, uint32_t instance, uint32_t limit) {
+  PELOTON_ASSIGN_OR_RETURN(const JobView view, GetJob(id));
+  if (view.runtime.update_id.empty()) {
+    return absl::NotFoundError(absl::StrCat("job ", id.value(), ": no workflow found"));
   }
+  PELOTON_RETURN_IF_ERROR(Flush());  // what is only in memory yet
+  return store_.GetInstanceWorkflowEvents(view.runtime.update_id, instance, limit);
+}
+
+std::string EntityVersionOf(const store::JobRuntime& runtime) {
   return absl::StrCat(runtime.config_version, "-", runtime.desired_state_version, "-",
                       runtime.workflow_version);
+}
+
+absl::StatusOr<std::string> JobManager::EntityVersion(const JobId& id) {
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    return EntityVersionOf(it->second.runtime);
+  }
+  PELOTON_ASSIGN_OR_RETURN(store::JobSummary job, store_.GetJob(id));
+  return EntityVersionOf(job.runtime);
 }
 
 absl::Status JobManager::CheckEntityVersion(const JobId& id, absl::string_view version) {

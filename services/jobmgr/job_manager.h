@@ -102,6 +102,9 @@ struct JobView {
   uint32_t instances = 0;
 };
 
+// The v1alpha entity version of a job with this runtime (JobManager::EntityVersion).
+std::string EntityVersionOf(const store::JobRuntime& runtime);
+
 class JobManager final : public JobManagerApi {
  public:
   JobManager(store::Store& store, resmgr::ResourceManagerApi& resmgr,
@@ -187,6 +190,11 @@ class JobManager final : public JobManagerApi {
   absl::StatusOr<std::string> EntityVersion(const JobId& id);
   // Aborted, "unexpected entity version" (and the job's), unless `version` is the job's.
   absl::Status CheckEntityVersion(const JobId& id, absl::string_view version);
+  // One instance's events in the job's newest workflow, newest first (limit 0: all);
+  // NotFound when the job has had none.
+  absl::StatusOr<std::vector<store::InstanceWorkflowEvent>> WorkflowEvents(const JobId& id,
+                                                                           uint32_t instance,
+                                                                           uint32_t limit);
   // Every instance that does not run runs again (StartTasks over them all).
   absl::Status StartJob(const JobId& id);
   // v1alpha DeleteJob: a KILLED job is deleted at once (DeleteJob). Another is refused,
@@ -195,8 +203,8 @@ class JobManager final : public JobManagerApi {
   // kill_and_delete), also after a restart.
   absl::Status DeleteJob(const JobId& id, bool force);
 
-  // The job's config (from the cache or the store).
-  absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id);
+  // The job's config (from the cache or the store): its newest, or `version` of it.
+  absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id, int64_t version = 0);
   absl::StatusOr<std::vector<store::PodEvent>> PodEvents(const JobId& id, uint32_t instance,
                                                          uint32_t runs);
   absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id, uint32_t from = 0,

@@ -10,6 +10,7 @@
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
 #include "services/api/respool_convert.h"
+#include "services/api/stateless_convert.h"
 #include "services/common/files.h"
 #include "spdlog/spdlog.h"
 
@@ -374,6 +375,18 @@ kj::Promise<void> PelotonService::getJob(GetJobContext context) {
     job.setCreationTime(Micros(view->runtime.creation_time));
     job.setStartTime(Micros(view->runtime.start_time));
     job.setCompletionTime(Micros(view->runtime.completion_time));
+    job.setEntityVersion(jobmgr::EntityVersionOf(view->runtime));
+    job.setWorkflowId(view->runtime.update_id);
+    if (const int64_t version = context.getParams().getConfigVersion(); version != 0) {
+      absl::StatusOr<jobmgr::job_pb::JobConfig> older = jobs_.ConfigOf(id, version);
+      if (!older.ok()) {
+        SetStatus(older.status(), results.initStatus());
+        return;
+      }
+      const std::string config = older->SerializeAsString();
+      results.setJobConfig(api::Bytes(config));
+      return;
+    }
     const std::string config = view->config.SerializeAsString();
     results.setJobConfig(api::Bytes(config));
   });
@@ -565,6 +578,168 @@ kj::Promise<void> PelotonService::taskEvents(TaskEventsContext context) {
       out.setReason(e.reason);
       out.setTime(Micros(e.time));
       out.setHealthy(std::string(taskfsm::Name(e.healthy)));
+    }
+  });
+}
+
+namespace {
+
+// A v1alpha spec as the JobConfig it is, in the pool `path` names (when not empty).
+absl::StatusOr<jobmgr::job_pb::JobConfig> ConfigOfSpec(capnp::Data::Reader bytes,
+                                                       const std::string& path,
+                                                       resmgr::ResourceManagerApi& pools) {
+  api::v1alpha::JobSpec spec;
+  if (!api::ParseInto(bytes, spec)) {
+    return absl::InvalidArgumentError("jobSpec: not a v1alpha JobSpec");
+  }
+  PELOTON_ASSIGN_OR_RETURN(jobmgr::job_pb::JobConfig config, api::JobConfigOfSpec(spec));
+  if (!path.empty()) {
+    PELOTON_ASSIGN_OR_RETURN(PoolId pool, pools.LookupPoolId(path));
+    config.mutable_respoolid()->set_value(pool.value());
+  }
+  return config;
+}
+
+}  // namespace
+
+kj::Promise<void> PelotonService::statelessCreate(StatelessCreateContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const absl::StatusOr<JobId> id = [&]() -> absl::StatusOr<JobId> {
+      api::v1alpha::CreateSpec create;
+      if (!api::ParseInto(params.getCreateSpec(), create)) {
+        return absl::InvalidArgumentError("createSpec: not a v1alpha CreateSpec");
+      }
+      PELOTON_ASSIGN_OR_RETURN(
+          jobmgr::job_pb::JobConfig config,
+          ConfigOfSpec(params.getJobSpec(), Str(params.getPoolPath()), pools_));
+      // Peloton creates a job by a rolling workflow from nothing; here every instance starts
+      // at once, which is that workflow with a batch of them all.
+      if ((create.batch_size() != 0 && create.batch_size() < config.instancecount()) ||
+          create.start_paused() || create.max_instance_retries() != 0 ||
+          create.max_tolerable_instance_failures() != 0) {
+        return absl::UnimplementedError(
+            "createSpec: batch_size below instanceCount, start_paused, max_instance_retries and "
+            "max_tolerable_instance_failures (rule: a job is created all at once; roll it out "
+            "with replace)");
+      }
+      return jobs_.CreateJob(std::move(config));
+    }();
+    SetStatus(id.status(), results.initStatus());
+    if (!id.ok()) return;
+    results.setJobId(id->value());
+    results.setVersion(jobs_.EntityVersion(*id).value_or(""));
+    spdlog::info("stateless job {} created in {}", id->value(), Str(params.getPoolPath()));
+  });
+}
+
+kj::Promise<void> PelotonService::statelessReplace(StatelessReplaceContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const JobId id(Str(params.getJobId()));
+    const absl::StatusOr<std::string> update = [&]() -> absl::StatusOr<std::string> {
+      api::v1alpha::UpdateSpec spec;
+      if (!api::ParseInto(params.getUpdateSpec(), spec)) {
+        return absl::InvalidArgumentError("updateSpec: not a v1alpha UpdateSpec");
+      }
+      PELOTON_ASSIGN_OR_RETURN(
+          jobmgr::job_pb::JobConfig config,
+          ConfigOfSpec(params.getJobSpec(), Str(params.getPoolPath()), pools_));
+      PELOTON_RETURN_IF_ERROR(jobs_.CheckEntityVersion(id, Str(params.getVersion())));
+      return jobs_.CreateUpdate(id, std::move(config), api::UpdateConfigOf(spec),
+                                Str(params.getOpaqueData()));
+    }();
+    SetStatus(update.status(), results.initStatus());
+    if (!update.ok()) return;
+    results.setUpdateId(*update);
+    results.setVersion(jobs_.EntityVersion(id).value_or(""));
+  });
+}
+
+kj::Promise<void> PelotonService::statelessRestart(StatelessRestartContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const JobId id(Str(params.getJobId()));
+    const absl::StatusOr<std::string> workflow = [&]() -> absl::StatusOr<std::string> {
+      api::v1alpha::RestartSpec spec;
+      if (!api::ParseInto(params.getRestartSpec(), spec)) {
+        return absl::InvalidArgumentError("restartSpec: not a v1alpha RestartSpec");
+      }
+      if (spec.ranges_size() > 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("restartSpec.ranges: ", spec.ranges_size(), " (rule: at most one)"));
+      }
+      uint32_t from = 0, to = UINT32_MAX;
+      if (spec.ranges_size() == 1) {
+        from = spec.ranges(0).from();
+        to = spec.ranges(0).to();
+      }
+      PELOTON_RETURN_IF_ERROR(jobs_.CheckEntityVersion(id, Str(params.getVersion())));
+      return jobs_.StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, from, to,
+                                        spec.batch_size(), spec.in_place());
+    }();
+    SetStatus(workflow.status(), results.initStatus());
+    if (!workflow.ok()) return;
+    results.setUpdateId(*workflow);
+    results.setVersion(jobs_.EntityVersion(id).value_or(""));
+  });
+}
+
+kj::Promise<void> PelotonService::statelessAction(StatelessActionContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    const JobId id(Str(params.getJobId()));
+    const std::string action = Str(params.getAction());
+    const absl::Status done = [&]() -> absl::Status {
+      if (action != "start" && action != "stop" && action != "delete" && action != "pause" &&
+          action != "resume" && action != "abort") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "action: '", action, "' (rule: start, stop, delete, pause, resume or abort)"));
+      }
+      PELOTON_ASSIGN_OR_RETURN(jobmgr::JobView view, jobs_.GetJob(id));
+      if (view.config.type() != jobmgr::job_pb::SERVICE) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("job ", id.value(), " is ", jobmgr::job_pb::JobType_Name(view.config.type()),
+                         " (rule: the stateless API is for SERVICE jobs)"));
+      }
+      PELOTON_RETURN_IF_ERROR(jobs_.CheckEntityVersion(id, Str(params.getVersion())));
+      if (action == "start") return jobs_.StartJob(id);
+      if (action == "stop") return jobs_.StopJob(id);
+      if (action == "delete") return jobs_.DeleteJob(id, params.getForce());
+      const std::string& workflow = view.runtime.update_id;
+      if (workflow.empty()) {
+        return absl::NotFoundError(absl::StrCat("job ", id.value(), ": no workflow found"));
+      }
+      const std::string opaque = Str(params.getOpaqueData());
+      if (action == "pause") return jobs_.PauseUpdate(workflow, std::nullopt, opaque);
+      if (action == "resume") return jobs_.ResumeUpdate(workflow, std::nullopt, opaque);
+      return jobs_.AbortUpdate(workflow, std::nullopt, opaque);
+    }();
+    SetStatus(done, results.initStatus());
+    if (!done.ok()) return;
+    // A deleted job has no version any more; a job being deleted still has one.
+    results.setVersion(jobs_.EntityVersion(id).value_or(""));
+  });
+}
+
+kj::Promise<void> PelotonService::workflowEvents(WorkflowEventsContext context) {
+  return loop_.Run([this, context]() mutable {
+    auto params = context.getParams();
+    auto results = context.getResults();
+    absl::StatusOr<std::vector<store::InstanceWorkflowEvent>> events = jobs_.WorkflowEvents(
+        JobId(Str(params.getJobId())), params.getInstanceId(), params.getLimit());
+    SetStatus(events.status(), results.initStatus());
+    if (!events.ok()) return;
+    auto list = results.initEvents(static_cast<unsigned>(events->size()));
+    for (size_t i = 0; i < events->size(); ++i) {
+      const store::InstanceWorkflowEvent& e = (*events)[i];
+      list[static_cast<unsigned>(i)].setType(std::string(taskfsm::Name(e.type)));
+      list[static_cast<unsigned>(i)].setState(std::string(taskfsm::Name(e.state)));
+      list[static_cast<unsigned>(i)].setTime(Micros(e.time));
     }
   });
 }

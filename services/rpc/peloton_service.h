@@ -59,6 +59,11 @@ class PelotonService final : public api::Peloton::Server {
   kj::Promise<void> abortUpdate(AbortUpdateContext context) override;
   kj::Promise<void> rollbackUpdate(RollbackUpdateContext context) override;
   kj::Promise<void> rollingWorkflow(RollingWorkflowContext context) override;
+  kj::Promise<void> statelessCreate(StatelessCreateContext context) override;
+  kj::Promise<void> statelessReplace(StatelessReplaceContext context) override;
+  kj::Promise<void> statelessRestart(StatelessRestartContext context) override;
+  kj::Promise<void> statelessAction(StatelessActionContext context) override;
+  kj::Promise<void> workflowEvents(WorkflowEventsContext context) override;
 
  private:
   SerialLoop& loop_;

@@ -1,0 +1,115 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/cli/cli_util.h"
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "services/api/yaml_proto.h"
+#include "services/common/files.h"
+
+namespace peloton::cli {
+
+int Refused(api::Status::Reader status) {
+  std::cerr << "peloton: " << Str(status.getMessage()) << "\n";
+  return 1;
+}
+
+std::string Time(int64_t micros) {
+  if (micros == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(micros), absl::LocalTimeZone());
+}
+
+std::string Duration(int64_t start, int64_t end) {
+  if (start == 0) return "";
+  const int64_t stop = end != 0 ? end : absl::ToUnixMicros(absl::Now());
+  return absl::FormatDuration(absl::Trunc(absl::Microseconds(stop - start), absl::Seconds(1)));
+}
+
+int LoadYaml(const std::string& file, google::protobuf::Message& message) {
+  absl::StatusOr<std::string> yaml = files::ReadFile(file);
+  if (!yaml.ok()) {
+    std::cerr << "peloton: " << yaml.status().message() << "\n";
+    return 2;
+  }
+  auto ignored = api::YamlToProto(*yaml, message);
+  if (!ignored.ok()) {
+    std::cerr << "peloton: " << file << ": " << ignored.status().message() << "\n";
+    return 1;
+  }
+  for (const std::string& key : *ignored) {
+    std::cerr << "peloton: " << file << ": ignoring unknown key '" << key << "'\n";
+  }
+  return 0;
+}
+
+bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to) {
+  if (text.empty()) return true;
+  std::vector<std::string> parts = absl::StrSplit(text, ':');
+  bool ok = false;
+  if (parts.size() == 1) {
+    ok = absl::SimpleAtoi(parts[0], &from);
+    to = from + 1;
+  } else {
+    ok = parts.size() == 2 && absl::SimpleAtoi(parts[0], &from) &&
+         absl::SimpleAtoi(parts[1], &to) && from < to;
+  }
+  if (!ok) {
+    std::cerr << "peloton: --range: '" << text << "' (rule: FROM:TO with FROM < TO, or one "
+              << "instance)\n";
+  }
+  return ok;
+}
+
+bool UpdateTerminal(const std::string& state) {
+  return state == "SUCCEEDED" || state == "ABORTED" || state == "FAILED" || state == "ROLLED_BACK";
+}
+
+void PrintUpdate(api::UpdateInfo::Reader u) {
+  std::cout << "Update " << Str(u.getUpdateId()) << " of job " << Str(u.getJobId()) << "\n";
+  std::cout << "  state:          " << Str(u.getState());
+  if (Str(u.getState()) == "PAUSED") std::cout << " (resumes to " << Str(u.getPrevState()) << ")";
+  if (u.getRollback()) std::cout << " (rollback)";
+  std::cout << "\n";
+  std::cout << "  config version: " << u.getPrevConfigVersion() << " -> " << u.getConfigVersion()
+            << "\n";
+  std::cout << "  instances:      " << u.getInstancesDone() << " of " << u.getInstancesTotal()
+            << " done, " << u.getInstancesFailed() << " failed (" << u.getInstancesAdded()
+            << " added, " << u.getInstancesUpdated() << " updated, " << u.getInstancesRemoved()
+            << " removed)\n";
+  std::cout << "  entity version: " << u.getEntityVersion() << "\n";
+  std::cout << "  created:        " << Time(u.getCreationTime()) << "\n";
+  if (u.getCompletionTime() != 0) {
+    std::cout << "  completed:      " << Time(u.getCompletionTime()) << "\n";
+  }
+  if (u.getOpaqueData().size() > 0) {
+    std::cout << "  opaque data:    " << Str(u.getOpaqueData()) << "\n";
+  }
+}
+
+int WaitForUpdate(Peloton::Client& peloton, kj::WaitScope& wait, const std::string& id) {
+  std::string last;
+  while (true) {
+    auto request = peloton.getUpdateRequest();
+    request.setUpdateId(id);
+    auto response = request.send().wait(wait);
+    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const auto u = response.getUpdate();
+    const std::string state = Str(u.getState());
+    const std::string line =
+        absl::StrCat(state, " (", u.getInstancesDone(), " of ", u.getInstancesTotal(), " done, ",
+                     u.getInstancesFailed(), " failed)");
+    if (line != last) std::cout << line << "\n" << std::flush;
+    last = line;
+    if (UpdateTerminal(state)) return state == "SUCCEEDED" ? 0 : 1;
+    usleep(200'000);
+  }
+}
+
+}  // namespace peloton::cli

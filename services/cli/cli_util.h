@@ -1,0 +1,76 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// What the `peloton` command line's verbs share: the master to talk to, how a refusal and JSON
+// are printed, reading Peloton's YAML files, ranges, and following a workflow.
+//
+// Thread-compatible.
+
+#ifndef PELOTON_SERVICES_CLI_CLI_UTIL_H_
+#define PELOTON_SERVICES_CLI_CLI_UTIL_H_
+
+#include <cstdint>
+#include <iostream>
+#include <string>
+
+#include "capnp/compat/json.h"
+#include "capnp/ez-rpc.h"
+#include "google/protobuf/message.h"
+#include "services/api/peloton.capnp.h"
+#include "services/api/wire_util.h"
+
+namespace peloton::cli {
+
+using api::Peloton;
+using api::Str;
+
+struct Global {
+  std::string master;
+  std::string output = "table";  // or json
+};
+
+// Prints the master's refusal and returns the exit status for it (1).
+int Refused(api::Status::Reader status);
+
+template <typename Reader>
+void PrintJson(Reader reader) {
+  capnp::JsonCodec json;
+  json.setPrettyPrint(true);
+  std::cout << json.encode(reader).cStr() << "\n";
+}
+
+// Microseconds since the epoch as local time; "" for 0.
+std::string Time(int64_t micros);
+// From start to end (now while end is 0), whole seconds; "" when it has not started.
+std::string Duration(int64_t start, int64_t end);
+
+// Runs `fn(peloton, wait_scope)` against the master; 2 when it cannot be reached.
+template <typename Fn>
+int WithMaster(const Global& g, Fn&& fn) {
+  try {
+    capnp::EzRpcClient client(g.master);
+    Peloton::Client peloton = client.getMain<Peloton>();
+    return fn(peloton, client.getWaitScope());
+  } catch (const kj::Exception& e) {
+    std::cerr << "peloton: cannot reach peloton-master at " << g.master << ": "
+              << e.getDescription().cStr() << "\n(start it with `make run`, or point --master "
+              << "or PELOTON_MASTER at it)\n";
+    return 2;
+  }
+}
+
+// Reads one of Peloton's YAML files into `message`, warning about the keys it ignores. The exit
+// status on failure (2: unreadable, 1: not a valid file), 0 on success.
+int LoadYaml(const std::string& file, google::protobuf::Message& message);
+
+// "FROM:TO" (TO excluded) or one instance into [from, to); "" leaves them. False (said on
+// stderr) for anything else.
+bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to);
+
+bool UpdateTerminal(const std::string& state);
+void PrintUpdate(api::UpdateInfo::Reader u);
+// Polls the update until it ends; 0 if it SUCCEEDED.
+int WaitForUpdate(Peloton::Client& peloton, kj::WaitScope& wait, const std::string& id);
+
+}  // namespace peloton::cli
+
+#endif  // PELOTON_SERVICES_CLI_CLI_UTIL_H_
