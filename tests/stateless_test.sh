@@ -1,7 +1,7 @@
 #!/bin/bash
 # Peloton's v1alpha stateless verbs on peloton-master (issue 17; reference §5.2, §5.4, §7
 # scenarios 12-14, 17): `job stateless create` from Peloton's own v1alpha spec (camelCase, as
-# its integration tests write it), entity versions that move as Peloton's do and refuse a stale
+# its integration tests write it), a pod at a time, entity versions that move as Peloton's do and refuse a stale
 # caller, a rolling replace seen inside each new run, a rolling restart, a replace started
 # paused then resumed, a rollback to an earlier entity version's spec, stop and start, pods,
 # workflows and their events, and deletion: refused while running, forced.
@@ -42,7 +42,7 @@ sl() { "${peloton}" job stateless "$@"; }
 version_of() { sl get "$1" | awk '$1 == "version:" {print $2}'; }
 
 spec "${work}/one.yaml" one
-sl create /DefaultResPool "${work}/one.yaml" 0 > "${work}/create.out"
+sl create /DefaultResPool "${work}/one.yaml" 1 > "${work}/create.out"  # a pod at a time
 job=$(awk '/^Job / {print $2}' "${work}/create.out")
 grep -q "created. Entity Version: 1-1-1$" "${work}/create.out" || fail "$(cat "${work}/create.out")"
 for i in 0 1 2; do wait_run_running "${job}" "${i}" 1; says "${job}" "${i}" one; done
@@ -95,7 +95,8 @@ sl workflow events "${job}" 0 > "${work}/events.out"
 grep -q "^WORKFLOW_STATE_ROLLING_FORWARD  *WORKFLOW_TYPE_UPDATE " "${work}/events.out" \
     || fail "workflow events: $(cat "${work}/events.out")"
 sl list-updates "${job}" --limit 0 > "${work}/updates.out"
-[ "$(grep -c '^Update ' "${work}/updates.out")" = 3 ] || fail "$(cat "${work}/updates.out")"
+# The creation, the replace, the restart and the paused replace.
+[ "$(grep -c '^Update ' "${work}/updates.out")" = 4 ] || fail "$(cat "${work}/updates.out")"
 
 # Rollback to the spec of entity version 2-1-2 (config 2): the pods say two again.
 sl rollback "${job}" 0 2-1-2 --wait > "${work}/rollback.out" || fail "$(cat "${work}/rollback.out")"

@@ -25,9 +25,15 @@ JobManager::JobManager(store::Store& store, resmgr::ResourceManagerApi& resmgr,
   if (!options_.now) options_.now = &absl::Now;  // no clock given: the real one
 }
 
-absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
+absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config,
+                                            std::optional<update_pb::UpdateConfig> rolling) {
   NormalizeJobConfig(config);
   PELOTON_RETURN_IF_ERROR(ValidateJobConfig(config, options_.limits));
+  if (rolling.has_value() && config.type() != job_pb::SERVICE) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("type: ", job_pb::JobType_Name(config.type()),
+                     " (rule: a rolling creation is for SERVICE jobs)"));
+  }
   const PoolId pool(config.respoolid().value());
   if (pool.empty()) return absl::InvalidArgumentError("respoolID: empty (rule: a leaf pool)");
   PELOTON_ASSIGN_OR_RETURN(resmgr::PoolInfo info, resmgr_.GetPoolById(pool));
@@ -49,12 +55,29 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config) {
     // One instance per eligible host as they are now; FollowHosts keeps it so.
     PELOTON_RETURN_IF_ERROR(PlanDaemon(job, hostmgr_.ListHosts()).status());
     job.dirty.clear();  // written below, with the job
-  } else {
+  } else if (!rolling.has_value()) {  // a rolling creation's workflow adds them
     const uint32_t count = job.config.instancecount();
     job.tasks.reserve(count);
     for (uint32_t i = 0; i < count; ++i) job.tasks.push_back(FirstRun(job.id, i, record.type, 1));
   }
   PELOTON_RETURN_IF_ERROR(store_.CreateJob(record, job.runtime));
+  if (rolling.has_value()) {
+    Recount(job);
+    const JobId id = job.id;
+    Job& stored = jobs_[id.value()] = std::move(job);
+    if (absl::Status s = BeginRollingCreate(stored, *rolling); !s.ok()) {
+      // Begun, the creation goes on (only writing it failed; the next Flush writes it, as
+      // for any job). Not begun, nothing is kept of the job.
+      if (stored.update.has_value()) return s;
+      jobs_.erase(id.value());
+      if (absl::Status d = store_.DeleteJob(id); !d.ok()) {
+        spdlog::error("job {}: creation not begun, and not deleted either: {}", id.value(),
+                      std::string(d.message()));
+      }
+      return s;
+    }
+    return id;
+  }
 
   const uint32_t n = static_cast<uint32_t>(job.tasks.size());
   for (size_t from = 0; from < n; from += kWriteBatch) {

@@ -121,7 +121,12 @@ class JobManager final : public JobManagerApi {
 
   // v0 JobManager.Create: `config.respoolID` names a leaf pool. Stores the job and its tasks
   // (INITIALIZED) and queues its gangs (PENDING). Nothing is stored if it fails.
-  absl::StatusOr<JobId> CreateJob(job_pb::JobConfig config);
+  // With `rolling` (v1alpha CreateJob, a SERVICE job), the instances are added by an update
+  // workflow from no instances to the job's first config, `rolling`'s batch size at a time (0:
+  // all), paused first if it says so, failing as its limits say; the job's entity version is
+  // 1-1-1 all the same, as Peloton's.
+  absl::StatusOr<JobId> CreateJob(job_pb::JobConfig config,
+                                  std::optional<update_pb::UpdateConfig> rolling = std::nullopt);
   // v0 JobManager.Update: adds instances, the one change Peloton allows (ValidateJobUpdate);
   // FailedPrecondition while an update runs (CreateUpdate changes anything else).
   // The config is stored as the next version; the new instances start as a new job's do, and
@@ -310,6 +315,8 @@ class JobManager final : public JobManagerApi {
   // CreateUpdate's rules for `config` (normalized and given the job's pool here) and `update`.
   absl::Status ValidateUpdate(const Job& job, job_pb::JobConfig& config,
                               const update_pb::UpdateConfig& update) const;
+  // A new SERVICE job's rolling creation (CreateJob): its update workflow, begun.
+  absl::Status BeginRollingCreate(Job& job, const update_pb::UpdateConfig& update);
   // Supersedes the job's running workflow, makes `next` the job's, steps it and flushes.
   absl::StatusOr<std::string> BeginWorkflow(Job& job, Job::ActiveUpdate next);
   // Every task stopped (or ended): the job's goal is KILLED too.

@@ -467,6 +467,55 @@ TEST_F(UpdateTest, TheJobsEntityVersionMovesWithItsConfigGoalAndWorkflows) {
   EXPECT_EQ(version(), "2-3-5");
 }
 
+// v1alpha CreateJob: the instances come a batch at a time, by a workflow from nothing; the job
+// is at 1-1-1 all the same; a creation taken up after a restart starts each instance once.
+TEST_F(UpdateTest, ARollingCreationAddsInstancesABatchAtATime) {
+  job_pb::JobConfig config = Config(Service(3, "sleep 100"));
+  config.mutable_respoolid()->set_value(kLeafPoolId);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId id, jobs_->CreateJob(config, Batch(1)));
+  EXPECT_EQ(jobs_->EntityVersion(id).value_or(""), "1-1-1");
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobView job, jobs_->GetJob(id));
+  const std::string creation = job.runtime.update_id;
+  ASSERT_FALSE(creation.empty());
+  EXPECT_EQ(Tasks(id).size(), 1u);  // the first batch only
+  Place();
+  ASSERT_EQ(hosts_.launches.size(), 1u);
+  EXPECT_EQ(hosts_.launches[0].task_id, TaskId(id, 0, 1));
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  hosts_.launches.clear();
+  Restart();  // mid-creation
+  Settle(id);
+  EXPECT_EQ(Get(creation).record.state, UpdateState::kSucceeded);
+  ASSERT_EQ(Tasks(id).size(), 3u);
+  for (const store::TaskRuntime& t : Tasks(id)) {
+    EXPECT_EQ(t.state, TaskState::kRunning);
+    EXPECT_EQ(t.mesos_task_id, TaskId(id, t.instance_id, 1));  // each started once
+  }
+  EXPECT_EQ(jobs_->EntityVersion(id).value_or(""), "1-1-1");
+
+  // Started paused: nothing runs until it is resumed.
+  update_pb::UpdateConfig paused = Batch(0);
+  paused.set_startpaused(true);
+  PELOTON_ASSERT_OK_AND_ASSIGN(JobId later, jobs_->CreateJob(config, paused));
+  Place();
+  EXPECT_TRUE(hosts_.launches.empty());
+  PELOTON_ASSERT_OK_AND_ASSIGN(job, jobs_->GetJob(later));
+  PELOTON_ASSERT_OK(jobs_->ResumeUpdate(job.runtime.update_id));
+  Settle(later);
+  for (const store::TaskRuntime& t : Tasks(later)) EXPECT_EQ(t.state, TaskState::kRunning);
+  // Refused, with nothing stored: a rollback on failure, another type.
+  update_pb::UpdateConfig rollback = Batch(1);
+  rollback.set_rollbackonfailure(true);
+  EXPECT_THAT(jobs_->CreateJob(config, rollback),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cannot roll back")));
+  job_pb::JobConfig batch = config;
+  batch.set_type(job_pb::BATCH);
+  EXPECT_THAT(jobs_->CreateJob(batch, Batch(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("for SERVICE jobs")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobQueryResult all, jobs_->QueryJobs({}));
+  EXPECT_EQ(all.jobs.size(), 2u);
+}
+
 // startTasks (v1alpha start_pods): an update of a stopped job starts each instance it reaches,
 // on the new config; without it they stay stopped (the other test of a stopped job).
 TEST_F(UpdateTest, AnUpdateThatStartsTasksRunsAStoppedJobAgain) {

@@ -257,6 +257,37 @@ absl::StatusOr<std::string> JobManager::BeginWorkflow(Job& job, Job::ActiveUpdat
   return update_id;
 }
 
+absl::Status JobManager::BeginRollingCreate(Job& job, const update_pb::UpdateConfig& update) {
+  if (update.rollbackonfailure()) {
+    return absl::InvalidArgumentError(
+        "createSpec: rollback on failure (rule: job creation cannot roll back on failure)");
+  }
+  PELOTON_RETURN_IF_ERROR(ValidateUpdateConfig(update, job.config.instancecount()));
+  // From no instances (config version 0, never stored) to the job's first config: every
+  // instance is added, a batch at a time.
+  taskfsm::JobSpec previous;
+  previous.version = 0;
+  taskfsm::JobSpec target;
+  target.version = 1;
+  for (uint32_t i = 0; i < job.config.instancecount(); ++i) {
+    target.instance_config.push_back(Fingerprint(TaskConfigOf(job.config, i)));
+  }
+  PELOTON_ASSIGN_OR_RETURN(taskfsm::Workflow workflow,
+                           taskfsm::Workflow::Update(previous, target, SpecOf(update)));
+  PELOTON_RETURN_IF_ERROR(workflow.Start());
+  store::UpdateRecord record;
+  record.update_id = NewUuid(gen_);
+  record.job_id = job.id;
+  record.type = WorkflowType::kUpdate;
+  record.creation_time = options_.now();
+  Job::ActiveUpdate next{record, update, std::move(workflow), {}, true, {}};
+  FillUpdateRecord(next);
+  PELOTON_RETURN_IF_ERROR(store_.CreateUpdate(next.record));
+  // The creation's workflow is the job's first: the job stays at 1-1-1, as Peloton's does.
+  --job.runtime.workflow_version;
+  return BeginWorkflow(job, std::move(next)).status();
+}
+
 absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
                                                              taskfsm::WorkflowType type,
                                                              uint32_t from, uint32_t to,

@@ -614,17 +614,8 @@ kj::Promise<void> PelotonService::statelessCreate(StatelessCreateContext context
       PELOTON_ASSIGN_OR_RETURN(
           jobmgr::job_pb::JobConfig config,
           ConfigOfSpec(params.getJobSpec(), Str(params.getPoolPath()), pools_));
-      // Peloton creates a job by a rolling workflow from nothing; here every instance starts
-      // at once, which is that workflow with a batch of them all.
-      if ((create.batch_size() != 0 && create.batch_size() < config.instancecount()) ||
-          create.start_paused() || create.max_instance_retries() != 0 ||
-          create.max_tolerable_instance_failures() != 0) {
-        return absl::UnimplementedError(
-            "createSpec: batch_size below instanceCount, start_paused, max_instance_retries and "
-            "max_tolerable_instance_failures (rule: a job is created all at once; roll it out "
-            "with replace)");
-      }
-      return jobs_.CreateJob(std::move(config));
+      // As Peloton's: a rolling workflow from no instances to the spec.
+      return jobs_.CreateJob(std::move(config), api::UpdateConfigOf(create));
     }();
     SetStatus(id.status(), results.initStatus());
     if (!id.ok()) return;
