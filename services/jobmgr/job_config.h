@@ -90,11 +90,11 @@ std::string VolumeIdOf(const JobId& job, uint32_t instance);
 // Whether any instance of the job has a volume.
 bool HasVolumes(const job_pb::JobConfig& config);
 
-// Whether the task runs on slack (revocable cpu): sla.revocable, or its own `revocable`.
 // The task's immutable remote files (read-only volumes by URL): its command.uris. A URI's
 // `cache` is not read (every URL is cached, being immutable).
 std::vector<files::RemoteFile> RemoteFilesOf(const task_pb::TaskConfig& task);
 
+// Whether the task runs on slack (revocable cpu): sla.revocable, or its own `revocable`.
 bool IsRevocable(const job_pb::JobConfig& config, const task_pb::TaskConfig& task);
 
 // Whether the task may be preempted: its preemptionPolicy.type when set, else sla.preemptible.

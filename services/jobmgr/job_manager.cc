@@ -221,12 +221,13 @@ absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
 }
 
 absl::StatusOr<job_pb::JobConfig> JobManager::ConfigOf(const JobId& id, int64_t version) {
-  if (auto it = jobs_.find(id.value()); it != jobs_.end() &&
-                                         (version == 0 || version == it->second.runtime.config_version)) {
+  if (auto it = jobs_.find(id.value());
+      it != jobs_.end() && (version == 0 || version == it->second.runtime.config_version)) {
     return it->second.config;
   }
-  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record,
-                           version == 0 ? store_.GetJobConfig(id) : store_.GetJobConfig(id, version));
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, version == 0
+                                                              ? store_.GetJobConfig(id)
+                                                              : store_.GetJobConfig(id, version));
   return StoredConfig(record);
 }
 
@@ -261,6 +262,13 @@ absl::Status JobManager::DeleteJob(const JobId& id, bool force) {
                                            " (rule: stop it first, or delete with force)"));
   }
   if (it == jobs_.end()) return DeleteStoredJob(id);  // terminal, inactive
+  if (const auto& update = it->second.update;
+      update.has_value() && !taskfsm::IsTerminal(update->workflow.state())) {
+    // A workflow would wait for instances that no longer come.
+    PELOTON_RETURN_IF_ERROR(AbortUpdate(update->record.update_id));
+    it = jobs_.find(id.value());  // the abort's Flush may have changed the map
+    if (it == jobs_.end()) return DeleteStoredJob(id);
+  }
   Job& job = it->second;
   job.runtime.goal_state = JobState::kDeleted;
   ++job.runtime.desired_state_version;
@@ -351,8 +359,8 @@ absl::StatusOr<std::string> JobManager::EntityVersion(const JobId& id) {
 absl::Status JobManager::CheckEntityVersion(const JobId& id, absl::string_view version) {
   PELOTON_ASSIGN_OR_RETURN(const std::string current, EntityVersion(id));
   if (version != current) {
-    return absl::AbortedError(absl::StrCat("unexpected entity version: '", version,
-                                           "' (the job ", id.value(), " is at ", current, ")"));
+    return absl::AbortedError(absl::StrCat("unexpected entity version: '", version, "' (the job ",
+                                           id.value(), " is at ", current, ")"));
   }
   return absl::OkStatus();
 }

@@ -415,12 +415,6 @@ defaultconfig:
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("running")));
 }
 
-}  // namespace
-}  // namespace peloton::jobmgr::testing
-
-namespace peloton::jobmgr::testing {
-namespace {
-
 // v1alpha entity versions (reference §3.9): "<config>-<desired state>-<workflow>", checked
 // before each change and moved by it as Peloton moves them.
 TEST_F(UpdateTest, TheJobsEntityVersionMovesWithItsConfigGoalAndWorkflows) {
@@ -435,12 +429,12 @@ TEST_F(UpdateTest, TheJobsEntityVersionMovesWithItsConfigGoalAndWorkflows) {
   EXPECT_THAT(jobs_->CheckEntityVersion(id, "1-1-2"),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("unexpected entity version")));
   // An update: a new config and a new workflow ("2-1-2", as Peloton's ReplaceJob from 1-1-1).
-  PELOTON_ASSERT_OK_AND_ASSIGN(
-      std::string update, jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::string update,
+                               jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)));
   EXPECT_EQ(version(), "2-1-2");
   // The same update again changes nothing, not even the version.
-  PELOTON_ASSERT_OK_AND_ASSIGN(
-      std::string same, jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::string same,
+                               jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), Batch(1)));
   EXPECT_EQ(same, update);
   EXPECT_EQ(version(), "2-1-2");
   PELOTON_ASSERT_OK(jobs_->PauseUpdate(update));
@@ -458,7 +452,8 @@ TEST_F(UpdateTest, TheJobsEntityVersionMovesWithItsConfigGoalAndWorkflows) {
   Settle(id);
   for (const store::TaskRuntime& t : Tasks(id)) EXPECT_EQ(t.state, TaskState::kRunning);
   PELOTON_ASSERT_OK_AND_ASSIGN(
-      std::string restart, jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 0, 2, 1));
+      std::string restart,
+      jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 0, 2, 1));
   EXPECT_EQ(version(), "2-3-5");
   Settle(id);
   EXPECT_EQ(Get(restart).record.state, UpdateState::kSucceeded);
@@ -543,9 +538,15 @@ TEST_F(UpdateTest, AForcedDeleteKillsThenDeletesTheJob) {
   const JobId id = RunningService(2, "sleep 100");
   EXPECT_THAT(jobs_->DeleteJob(id, false),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("job is not stopped")));
+  // In the middle of an update (paused, so that it would wait for ever): it is aborted.
+  update_pb::UpdateConfig paused = Batch(1);
+  paused.set_startpaused(true);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::string update,
+                               jobs_->CreateUpdate(id, Config(Service(2, "sleep 200")), paused));
   PELOTON_ASSERT_OK(jobs_->DeleteJob(id, true));
+  EXPECT_EQ(Get(update).record.state, UpdateState::kAborted);
   EXPECT_EQ(hosts_.kills.size(), 2u);
-  EXPECT_EQ(jobs_->EntityVersion(id).value_or(""), "1-2-1");
+  EXPECT_EQ(jobs_->EntityVersion(id).value_or(""), "2-2-3");
   Restart();  // the goal DELETED is stored
   PELOTON_ASSERT_OK_AND_ASSIGN(JobView dying, jobs_->GetJob(id));
   EXPECT_EQ(dying.runtime.goal_state, taskfsm::JobState::kDeleted);

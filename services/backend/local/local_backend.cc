@@ -64,7 +64,7 @@ absl::Status ValidateHealthCheck(const LaunchSpec& spec) {
 // The files of the sandbox itself (sandbox.h), which a volume's container path must not name.
 bool IsSandboxFile(absl::string_view name) {
   for (absl::string_view f : {"stdout", "stderr", "host", "runner.pid", "task.pid",
-                              "exit_status", "health", "volume"}) {
+                              "exit_status", "health", "volume", "uris"}) {
     if (name == f) return true;
   }
   return false;
@@ -432,6 +432,11 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     return s;
   }
   if (spec.persistent_volume.has_value()) PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox));
+  if (!spec.uris.empty()) {
+    // A restarted master reads it: a runner without task.pid then is still fetching.
+    PELOTON_RETURN_IF_ERROR(
+        WriteFileAtomically(sandbox + "/uris", absl::StrCat(spec.uris.size(), "\n")));
+  }
 
   // Everything the child needs is built before fork: after it, only exec.
   std::vector<std::string> args = {
@@ -705,7 +710,8 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       }
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {
-      if (!Started(task_id)) {  // still fetching its remote files
+      if (std::filesystem::exists(sandbox + "/uris", ec) && !Started(task_id)) {
+        // Still fetching its remote files.
         task.starting = true;
         running_[task_id] = std::move(task);
         out.push_back(StatusOf(task_id, hostname, MesosTaskState::kStarting,

@@ -10,6 +10,8 @@
 //   task.pid         the task's process group
 //   volume           "<volume id> <size MB>" of its persistent volume, if it has one, written
 //                    by the backend (the volume itself is linked in at its container path)
+//   uris             how many remote files it fetches, if any, written by the backend: until
+//                    task.pid is there, its runner is fetching them
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
 //                    atomically when the task ends; requested is 1 when it was killed on
 //                    request, 2 when its health checks failed too often in a row and killed it;
