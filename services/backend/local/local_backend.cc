@@ -2,6 +2,7 @@
 
 #include "services/backend/local/local_backend.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -438,10 +439,19 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
         WriteFileAtomically(sandbox + "/uris", absl::StrCat(spec.uris.size(), "\n")));
   }
 
+  // The runner starts the task only once runner.pid is written (a byte on this pipe); a master
+  // that dies before closes the pipe, and the runner ends without running anything. Else a
+  // master restarted in between would find a runner it does not know of, count the task
+  // lost, and run it again beside it.
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) {
+    return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": no pipe for the runner"));
+  }
   // Everything the child needs is built before fork: after it, only exec.
   std::vector<std::string> args = {
       options_.runner_path, "--sandbox=" + sandbox,
-      absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period))};
+      absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period)),
+      absl::StrCat("--ready-fd=", ready[0])};
   if (spec.shell) args.push_back("--shell");
   if (spec.health_check.has_value()) {
     const HealthCheckSpec& h = *spec.health_check;
@@ -506,13 +516,17 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   const pid_t pid = fork();
   if (pid != 0) pthread_sigmask(SIG_SETMASK, &mask, nullptr);
   if (pid < 0) {
+    close(ready[0]);
+    close(ready[1]);
     return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": fork failed"));
   }
   if (pid == 0) {
-    setsid();  // survives the master and its terminal
+    setsid();                      // survives the master and its terminal
+    fcntl(ready[0], F_SETFD, 0);  // the read end goes to the runner
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
+  close(ready[0]);
   // Written here, before Launch returns, not by the runner once it runs: a master restarted
   // in between must find the runner, or it would count the task lost and run it again.
   const int64_t start_time = ProcessStartTime(pid);
@@ -525,6 +539,10 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
         "task lost): {}",
         spec.task_id, sandbox, std::string(s.message()));
   }
+  // A runner that died already is reported by Poll; a failed write is the same.
+  const ssize_t go = write(ready[1], "1", 1);
+  close(ready[1]);
+  if (go != 1) spdlog::warn("launch {}: the runner did not take its start", spec.task_id);
   Task& task = running_[spec.task_id] =
       Task{spec.hostname, pid, start_time, true, spec.health_check.has_value(), {}};
   if (spec.persistent_volume.has_value()) {

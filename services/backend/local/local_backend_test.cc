@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -377,6 +378,34 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   const TaskStatus end = w.WaitForEnd("long");
   EXPECT_EQ(end.state, MesosTaskState::kFailed);
   EXPECT_EQ(end.exit_code, 4);
+}
+
+// A runner the backend never recorded (its master died between the fork and runner.pid)
+// runs nothing: else a restarted master would run the task again beside it.
+TEST(LocalBackendTest, ARunnerThatIsNotToldToGoRunsNothing) {
+  const std::string sandbox = FreshDir("unrecorded");
+  std::filesystem::create_directories(sandbox);
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(ready[1]);
+    const std::string fd = absl::StrCat("--ready-fd=", ready[0]);
+    const std::string box = "--sandbox=" + sandbox;
+    execl(RunnerPath().c_str(), "peloton-task-runner", box.c_str(), fd.c_str(), "--shell", "--",
+          "touch ran", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(ready[0]);
+  close(ready[1]);  // the "master" is gone before saying go
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 6);
+  EXPECT_FALSE(std::filesystem::exists(sandbox + "/ran"));
+  EXPECT_FALSE(std::filesystem::exists(sandbox + "/task.pid"));
+  EXPECT_FALSE(std::filesystem::exists(sandbox + "/exit_status"));
 }
 
 // A remote file's URL, with its digest.

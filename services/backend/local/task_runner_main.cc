@@ -3,7 +3,7 @@
 // peloton-task-runner: runs one task of the local backend and outlives the master, so that a
 // master restarted after a crash finds its tasks still running, or finds how they ended.
 //
-//   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--shell]
+//   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--ready-fd=N] [--shell]
 //       [--health=command|http|tcp --health-command=CMD --health-port=P --health-path=/
 //        --health-delay-ms=N --health-interval-ms=N --health-timeout-ms=N
 //        --health-failures=N --health-unshare-env]
@@ -14,6 +14,10 @@
 // empty for the URL's own name) are placed in the sandbox first, by a child process that a kill
 // ends at once; the task starts only once all are there, which task.pid then tells. A file that
 // cannot be had ends the runner with exit_status "unfetched <why>" and the command never runs.
+//
+// With --ready-fd it first waits for a byte on that descriptor: the backend sends it once it
+// has recorded this runner (runner.pid). End of file instead (the master died first) ends the
+// runner at once, having run nothing, so that a restarted master may run the task again.
 //
 // In the sandbox it writes task.pid (the task's process group) and, when the task ends,
 // exit_status, atomically: "exited <code> <requested>" or "signaled <signal> <requested>",
@@ -262,6 +266,8 @@ int main(int argc, char** argv) {
   app.add_option("--sandbox", sandbox, "the task's sandbox directory")->required();
   app.add_option("--grace-ms", grace_ms, "SIGTERM to SIGKILL, in milliseconds");
   app.add_flag("--shell", shell, "run the command with sh -c");
+  int ready_fd = -1;
+  app.add_option("--ready-fd", ready_fd, "wait for a byte here before anything else");
   app.add_option("command", command, "the command and its arguments")->required();
   HealthOptions health;
   app.add_option("--health", health.type, "the task's health check")
@@ -290,6 +296,14 @@ int main(int argc, char** argv) {
   app.add_option("--fetch-timeout-ms", fetch_timeout_ms, "a longer fetch fails")
       ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  if (ready_fd >= 0) {
+    char go = 0;
+    ssize_t n = 0;
+    while ((n = read(ready_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    close(ready_fd);
+    if (n != 1) return 6;  // not recorded by the backend: run nothing
+  }
   std::vector<peloton::files::RemoteFile> fetches(fetch_values.size());
   for (size_t i = 0; i < fetch_values.size(); ++i) {
     if (!ParseFetch(fetch_values[i], fetches[i])) {
