@@ -9,7 +9,8 @@
 // (see sandbox.h), in a session and process group of its own. The runner outlives the master:
 // after a restart, Reconcile finds each task still running or reads how it ended; a task whose
 // runner vanished without a word is reported TASK_LOST and what is left of it is killed, so
-// no instance ever runs twice at once.
+// no instance ever runs twice at once. (A runner starts its task only once the backend has
+// recorded it in runner.pid; one whose master died before that runs nothing.)
 //
 // Exit code 0 -> TASK_FINISHED, another code -> TASK_FAILED, a signal -> TASK_KILLED; a task
 // killed on request is TASK_KILLED however it ended. A task's health check (LaunchSpec) runs in
