@@ -68,13 +68,13 @@ grep -q "^SUCCEEDED (3 of 3 done, 0 failed)$" "${work}/replace.out" || fail "$(c
 for i in 0 1 2; do says "${job}" "${i}" two; done
 [ "$(version_of "${job}")" = 2-1-2 ] || fail "progress moved the version: $(version_of "${job}")"
 
-# A rolling restart of instances 0 and 1: new runs, the same config.
-sl restart "${job}" 2-1-2 -r 0:2 --batch-size 1 --wait > "${work}/restart.out" \
+# A rolling restart of instances 0 and 2 (two ranges): new runs, the same config.
+sl restart "${job}" 2-1-2 -r 0 -r 2:3 --batch-size 1 --wait > "${work}/restart.out" \
     || fail "restart: $(cat "${work}/restart.out")"
 grep -q "^Job restarted. New EntityVersion: 2-1-3 " "${work}/restart.out" \
     || fail "$(cat "${work}/restart.out")"
-[ "$(run_of "${job}" 0)" = 3 ] && [ "$(run_of "${job}" 2)" = 2 ] \
-    || fail "runs: $(run_of "${job}" 0) $(run_of "${job}" 2)"
+[ "$(run_of "${job}" 0)" = 3 ] && [ "$(run_of "${job}" 1)" = 2 ] && [ "$(run_of "${job}" 2)" = 3 ] \
+    || fail "runs: $(run_of "${job}" 0) $(run_of "${job}" 1) $(run_of "${job}" 2)"
 
 # Scenario 14: a replace started paused; a stale version cannot resume it; resumed, it ends.
 spec "${work}/three.yaml" three

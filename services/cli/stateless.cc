@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,7 @@ namespace {
 
 struct StatelessFlags {
   std::string job, spec, pool, version, opaque_data, range;
+  std::vector<std::string> ranges;  // restart: any number of -r
   uint32_t batch_size = 0;
   uint32_t max_instance_retries = 0;
   uint32_t max_tolerable_instance_failures = 0;
@@ -157,9 +159,9 @@ int Restart(const Global& g, const StatelessFlags& f) {
   api::v1alpha::RestartSpec restart;
   restart.set_batch_size(f.batch_size);
   restart.set_in_place(f.in_place);
-  if (!f.range.empty()) {
+  for (const std::string& range : f.ranges) {
     uint32_t from = 0, to = 0;
-    if (!ParseRange(f.range, from, to)) return 2;
+    if (!ParseRange(range, from, to)) return 2;
     api::v1alpha::InstanceIDRange* r = restart.add_ranges();
     r->set_from(from);
     r->set_to(to);
@@ -382,7 +384,8 @@ void AddStatelessCommands(CLI::App& job, const Global& g, int& status) {
   CLI::App* restart = stateless->add_subcommand("restart", "a rolling restart of the job");
   restart->add_option("job", f->job, "job id")->required();
   version(restart);
-  restart->add_option("-r,--range", f->range, "instances FROM:TO (TO excluded), or one");
+  restart->add_option("-r,--range", f->ranges,
+                      "instances FROM:TO (TO excluded), or one; repeatable; default all");
   restart->add_option("--batch-size", f->batch_size, "instances at once (0: all)");
   restart->add_flag("--in-place", f->in_place,
                     "each instance back on its host when it still fits there (best effort)");

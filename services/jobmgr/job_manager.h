@@ -182,10 +182,17 @@ class JobManager final : public JobManagerApi {
   // gives each instance a new run; start brings stopped instances back to their goal; stop
   // sets their goal KILLED. Returns the workflow's id.
   // `in_place` (a restart only): each restarted instance's next run goes back to its host when
-  // it still fits there (best effort, as in-place updates).
+  // it still fits there (best effort, as in-place updates). `ranges`: [from, to) pairs, the
+  // instances of any of them (v1alpha RestartSpec.ranges).
+  absl::StatusOr<std::string> StartRollingWorkflow(
+      const JobId& id, taskfsm::WorkflowType type,
+      const std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t batch_size,
+      bool in_place = false);
   absl::StatusOr<std::string> StartRollingWorkflow(const JobId& id, taskfsm::WorkflowType type,
                                                    uint32_t from, uint32_t to, uint32_t batch_size,
-                                                   bool in_place = false);
+                                                   bool in_place = false) {
+    return StartRollingWorkflow(id, type, {{from, to}}, batch_size, in_place);
+  }
 
   // v1alpha JobService (reference §3.9, §5.2). The job's entity version is
   // "<config version>-<desired state version>-<workflow version>", "1-1-1" for a new job: a

@@ -288,10 +288,10 @@ absl::Status JobManager::BeginRollingCreate(Job& job, const update_pb::UpdateCon
   return BeginWorkflow(job, std::move(next)).status();
 }
 
-absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
-                                                             taskfsm::WorkflowType type,
-                                                             uint32_t from, uint32_t to,
-                                                             uint32_t batch_size, bool in_place) {
+absl::StatusOr<std::string> JobManager::StartRollingWorkflow(
+    const JobId& id, taskfsm::WorkflowType type,
+    const std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t batch_size,
+    bool in_place) {
   const auto not_service = [&](const job_pb::JobConfig& config) {
     return absl::FailedPreconditionError(absl::StrCat(
         "job ", id.value(), " is ", job_pb::JobType_Name(config.type()),
@@ -315,12 +315,17 @@ absl::StatusOr<std::string> JobManager::StartRollingWorkflow(const JobId& id,
   if (JobTypeOf(job.config) != taskfsm::JobType::kService) return not_service(job.config);
   const taskfsm::JobSpec spec{static_cast<uint64_t>(job.runtime.config_version),
                               std::vector<uint64_t>(job.instances, 0)};
-  std::vector<uint32_t> instances;
-  const uint32_t end = std::min<uint64_t>(to, job.instances);
-  for (uint32_t i = from; i < end; ++i) instances.push_back(i);
+  absl::btree_set<uint32_t> chosen;  // the ranges' instances of the job, each once, in order
+  std::string asked;
+  for (const auto& [from, to] : ranges) {
+    const uint32_t end = std::min<uint64_t>(to, job.instances);
+    for (uint32_t i = from; i < end; ++i) chosen.insert(i);
+    absl::StrAppend(&asked, asked.empty() ? "" : ", ", "[", from, ", ", to, ")");
+  }
+  const std::vector<uint32_t> instances(chosen.begin(), chosen.end());
   if (instances.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("range [", from, ", ", to,
-                                                   "): no instance of the job (rule: within 0..",
+    return absl::InvalidArgumentError(absl::StrCat("ranges ", asked,
+                                                   ": no instance of the job (rule: within 0..",
                                                    job.instances, ")"));
   }
   absl::StatusOr<taskfsm::Workflow> workflow =

@@ -659,17 +659,14 @@ kj::Promise<void> PelotonService::statelessRestart(StatelessRestartContext conte
       if (!api::ParseInto(params.getRestartSpec(), spec)) {
         return absl::InvalidArgumentError("restartSpec: not a v1alpha RestartSpec");
       }
-      if (spec.ranges_size() > 1) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("restartSpec.ranges: ", spec.ranges_size(), " (rule: at most one)"));
+      // Half-open ranges (Peloton's InstanceIDRange); none: every instance.
+      std::vector<std::pair<uint32_t, uint32_t>> ranges;
+      for (const api::v1alpha::InstanceIDRange& r : spec.ranges()) {
+        ranges.emplace_back(r.from(), r.to());
       }
-      uint32_t from = 0, to = UINT32_MAX;
-      if (spec.ranges_size() == 1) {
-        from = spec.ranges(0).from();
-        to = spec.ranges(0).to();
-      }
+      if (ranges.empty()) ranges.emplace_back(0, UINT32_MAX);
       PELOTON_RETURN_IF_ERROR(jobs_.CheckEntityVersion(id, Str(params.getVersion())));
-      return jobs_.StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, from, to,
+      return jobs_.StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, ranges,
                                         spec.batch_size(), spec.in_place());
     }();
     SetStatus(workflow.status(), results.initStatus());
