@@ -487,6 +487,8 @@ TEST_F(UpdateTest, ARollingCreationAddsInstancesABatchAtATime) {
     EXPECT_EQ(t.mesos_task_id, TaskId(id, t.instance_id, 1));  // each started once
   }
   EXPECT_EQ(jobs_->EntityVersion(id).value_or(""), "1-1-1");
+  EXPECT_THAT(jobs_->RollbackUpdate(creation),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("created the job")));
 
   // Started paused: nothing runs until it is resumed.
   update_pb::UpdateConfig paused = Batch(0);

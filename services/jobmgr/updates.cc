@@ -675,6 +675,11 @@ absl::StatusOr<std::string> JobManager::RollbackUpdate(absl::string_view update_
                                                       taskfsm::Name(view.record.type),
                                                       " (rule: only updates are rolled back)"));
   }
+  if (view.record.prev_config_version == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("workflow ", update_id,
+                     " created the job (rule: a job's creation is not rolled back; delete it)"));
+  }
   PELOTON_ASSIGN_OR_RETURN(
       store::JobConfigRecord from,
       store_.GetJobConfig(view.record.job_id, view.record.prev_config_version));
