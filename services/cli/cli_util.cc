@@ -49,6 +49,11 @@ int LoadYaml(const std::string& file, google::protobuf::Message& message) {
   return 0;
 }
 
+std::string Health(capnp::Text::Reader healthy) {
+  const std::string name = Str(healthy);
+  return name == "INVALID" || name == "DISABLED" ? "" : name;
+}
+
 bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to) {
   if (text.empty()) return true;
   std::vector<std::string> parts = absl::StrSplit(text, ':');

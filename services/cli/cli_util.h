@@ -62,8 +62,11 @@ int WithMaster(const Global& g, Fn&& fn) {
 // status on failure (2: unreadable, 1: not a valid file), 0 on success.
 int LoadYaml(const std::string& file, google::protobuf::Message& message);
 
-// "FROM:TO" (TO excluded) or one instance into [from, to); "" leaves them. False (said on
-// stderr) for anything else.
+// A task's health as the tables show it: blank for a task without a check or not yet launched.
+std::string Health(capnp::Text::Reader healthy);
+
+// "3:7" -> [3, 7); "3" -> [3, 4); "" -> all (from and to stay as they were, to 0 meaning all).
+// False, said on stderr, for anything else.
 bool ParseRange(const std::string& text, uint32_t& from, uint32_t& to);
 
 bool UpdateTerminal(const std::string& state);

@@ -20,14 +20,8 @@
 #include <tuple>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
-#include "capnp/compat/json.h"
-#include "capnp/ez-rpc.h"
 #include "fmt/format.h"
 #include "services/api/job.pb.h"
 #include "services/api/peloton.capnp.h"
@@ -35,10 +29,8 @@
 #include "services/api/task.pb.h"
 #include "services/api/update.pb.h"
 #include "services/api/wire_util.h"
-#include "services/api/yaml_proto.h"
 #include "services/cli/cli_util.h"
 #include "services/cli/stateless.h"
-#include "services/common/files.h"
 
 namespace {
 
@@ -46,6 +38,7 @@ using peloton::api::Peloton;
 using peloton::api::Str;
 using peloton::cli::Duration;
 using peloton::cli::Global;
+using peloton::cli::Health;
 using peloton::cli::LoadYaml;
 using peloton::cli::ParseRange;
 using peloton::cli::PrintJson;
@@ -54,12 +47,6 @@ using peloton::cli::Refused;
 using peloton::cli::Time;
 using peloton::cli::WaitForUpdate;
 using peloton::cli::WithMaster;
-
-// A task's health as the tables show it: blank for a task without a check or not yet launched.
-std::string Health(capnp::Text::Reader healthy) {
-  const std::string name = Str(healthy);
-  return name == "INVALID" || name == "DISABLED" ? "" : name;
-}
 
 // Reads the pool config of a respool YAML file into `out`. Else says why on stderr and
 // returns the exit status (LoadYaml's, or 1).
@@ -393,7 +380,6 @@ int JobDelete(const Global& g, const std::string& id) {
   });
 }
 
-// "3:7" -> [3, 7); "3" -> [3, 4); "" -> all (to stays 0). Says what is wrong when it fails.
 int TaskList(const Global& g, const std::string& id, const std::string& range) {
   uint32_t from = 0, to = 0;
   if (!ParseRange(range, from, to)) return 2;

@@ -271,11 +271,9 @@ int ListPods(const Global& g, const StatelessFlags& f) {
     std::cout << fmt::format(kRow, "Pod ID", "Name", "State", "Healthy", "Start Time",
                              "Run Time", "Host", "Message");
     for (auto t : response.getTasks()) {
-      const std::string health = Str(t.getHealthy());
       std::cout << fmt::format(
           kRow, Str(t.getMesosTaskId()), absl::StrCat(f.job, "-", t.getInstanceId()),
-          "POD_STATE_" + Str(t.getState()),
-          health == "INVALID" || health == "DISABLED" ? "" : health, Time(t.getStartTime()),
+          "POD_STATE_" + Str(t.getState()), Health(t.getHealthy()), Time(t.getStartTime()),
           Duration(t.getStartTime(), t.getCompletionTime()), Str(t.getHost()),
           Str(t.getMessage()));
     }
