@@ -93,7 +93,8 @@ interface Peloton {
   lookupPool @2 (path :Text) -> (status :Status, id :Text);
   listPools @3 () -> (status :Status, pools :List(PoolSummary));
 
-  # `poolPath` names a leaf pool; it replaces the config's respoolID.
+  # `poolPath` names a leaf pool; it replaces the config's respoolID. Empty: the config's
+  # respoolID names it (v0 JobManager.Create).
   createJob @4 (jobConfig :Data, poolPath :Text) -> (status :Status, jobId :Text);
   # jobConfig: the newest config, or its version configVersion (0: the newest).
   getJob @5 (jobId :Text, configVersion :Int64)

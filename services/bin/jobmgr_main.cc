@@ -1,8 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // peloton-jobmgr: the job manager as its own process. It serves the public API (what the
-// `peloton` CLI calls; pool calls go on to peloton-resmgr) and, exported as "jobmgr",
-// internal.capnp's JobManager for the placement engine. Each tick it takes the host manager's
+// `peloton` CLI calls, and over HTTP/JSON on --http; pool calls go on to peloton-resmgr) and,
+// exported as "jobmgr", internal.capnp's JobManager for the placement engine. Each tick it takes the host manager's
 // task events, kills what ran past its deadline or was chosen for preemption, and writes what
 // changed to the store under --data-dir. When the resource manager or the host manager
 // restarts (its incarnation changes), the job manager sends it its tasks again.
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   namespace rpc = peloton::rpc;
   CLI::App app{"peloton-jobmgr: the job manager and the public API, as its own process"};
   runtime::Flags flags;
-  runtime::AddFlags(app, flags, runtime::kStoreFlags | runtime::kPeerFlags);
+  runtime::AddFlags(app, flags, runtime::kStoreFlags | runtime::kPeerFlags | runtime::kHttpFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kJobmgrAddress));
@@ -92,5 +92,6 @@ int main(int argc, char** argv) {
         if (absl::Status s = jobs.Flush(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
-      });
+      },
+      /*backend=*/nullptr, /*public_api=*/true);
 }

@@ -3,7 +3,7 @@
 // peloton-master: the job manager, resource manager, placement engine and host manager in one
 // process, on the embedded defaults: the local backend (this machine, or --local-hosts virtual
 // hosts) and a SQLite store under --data-dir. Serves the public API (peloton.capnp) that the
-// `peloton` CLI calls.
+// `peloton` CLI calls, and Peloton's v0 procedures over HTTP/JSON (--http, 127.0.0.1:5292).
 //
 //   peloton-master --data-dir=./var --listen=127.0.0.1:5391 [--local-hosts=4]
 //
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   runtime::Flags flags;
   runtime::AddFlags(app, flags,
                     runtime::kStoreFlags | runtime::kHostFlags | runtime::kPlacementFlags |
-                        runtime::kPreemptionFlags);
+                        runtime::kPreemptionFlags | runtime::kHttpFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kMasterAddress));
@@ -57,5 +57,5 @@ int main(int argc, char** argv) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
       },
-      backend.get());
+      backend.get(), /*public_api=*/true);
 }

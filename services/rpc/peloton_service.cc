@@ -174,7 +174,10 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
     uint32_t instances = 0;
     if (api::ParseInto(params.getJobConfig(), config)) {
       instances = config.instancecount();
-      absl::StatusOr<PoolId> pool = pools_.LookupPoolId(Str(params.getPoolPath()));
+      // No path: the config's respoolID, which CreateJob checks names a leaf pool.
+      absl::StatusOr<PoolId> pool = params.getPoolPath().size() == 0
+                                        ? PoolId(config.respoolid().value())
+                                        : pools_.LookupPoolId(Str(params.getPoolPath()));
       if (pool.ok()) {
         config.mutable_respoolid()->set_value(pool->value());
         id = jobs_.CreateJob(std::move(config));

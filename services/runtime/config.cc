@@ -134,6 +134,9 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
     return Invalid("log_level",
                    absl::StrCat("'", c.log_level(), "' (rule: trace, debug, info, warn, error)"));
   }
+  if (c.http() == c.listen()) {
+    return Invalid("http", absl::StrCat("'", c.http(), "' (rule: not the listen address)"));
+  }
   if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {
     return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local, sim or mesos)"));
   }
@@ -260,6 +263,13 @@ absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& 
     hosts.push_back(std::move(info));
   }
   return hosts;
+}
+
+std::string HttpAddressOf(const MasterConfig& c) {
+  if (c.http() == "off") return "";
+  if (!c.http().empty()) return c.http();
+  if (c.listen().rfind("unix:", 0) == 0) return absl::StrCat(c.listen(), ".http");
+  return kHttpAddress;
 }
 
 }  // namespace peloton::runtime

@@ -27,6 +27,7 @@ inline constexpr char kJobmgrAddress[] = "127.0.0.1:5392";
 inline constexpr char kPlacementAddress[] = "127.0.0.1:5393";
 inline constexpr char kResmgrAddress[] = "127.0.0.1:5394";
 inline constexpr char kHostmgrAddress[] = "127.0.0.1:5395";
+inline constexpr char kHttpAddress[] = "127.0.0.1:5292";
 
 // Reads `files` in order (a later file's fields replace an earlier one's; lists replace
 // lists), fills the defaults and validates. InvalidArgument naming the file and the field.
@@ -40,6 +41,8 @@ absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& fi
 void FillDefaults(MasterConfig& config, absl::string_view listen = kMasterAddress);
 // InvalidArgument naming the field and the rule.
 absl::Status ValidateMasterConfig(const MasterConfig& config);
+// Where the HTTP/JSON endpoint listens (config.http, or its default after listen); "" when off.
+std::string HttpAddressOf(const MasterConfig& config);
 
 // The local backend's hosts: the declared ones, else `machine` split into local_hosts virtual
 // hosts (or whole when 0).

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,7 @@
 #include "kj/async-io.h"
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
+#include "services/rpc/yarpc_http.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::runtime {
@@ -62,6 +64,11 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                  "YAML configuration, repeatable: later files override earlier ones, flags "
                  "override files (e.g. config/master/base.yaml config/master/development.yaml)");
   app.add_option("--listen", f.listen, "address served (host:port or unix:PATH)");
+  if ((groups & kHttpFlags) != 0) {
+    app.add_option("--http", f.http,
+                   "the HTTP/JSON endpoint: host:port, unix:PATH or off (default "
+                   "127.0.0.1:5292, or unix:<listen path>.http with a Unix --listen)");
+  }
   app.add_option("--tick-ms", f.tick_ms, "scheduling period in milliseconds")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
@@ -137,6 +144,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
     return option != nullptr && option->count() > 0;
   };
   if (given("--listen")) c.set_listen(f.listen);
+  if (given("--http")) c.set_http(f.http);
   if (given("--tick-ms")) c.set_tick_ms(static_cast<uint32_t>(f.tick_ms));
   if (given("--log-level")) c.set_log_level(f.log_level);
   if (given("--data-dir")) c.set_data_dir(f.data_dir);
@@ -295,14 +303,30 @@ void HostsWatcher::Check(absl::Time now) {
 
 int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Export> exports,
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick, backend::Backend* backend) {
+          const std::function<void()>& tick, backend::Backend* backend, bool public_api) {
   RemoveStaleSocket(c.listen());
+  const std::string http = public_api ? HttpAddressOf(c) : "";
+  RemoveStaleSocket(http);
   try {
+    std::optional<api::Peloton::Client> api;
+    if (!http.empty()) api = main.castAs<api::Peloton>();
     capnp::EzRpcServer server(kj::mv(main), c.listen());
     for (Export& e : exports) server.exportCap(e.name, kj::mv(e.capability));
     kj::WaitScope& wait = server.getWaitScope();
     const unsigned port = server.getPort().wait(wait);
     spdlog::info("listening on {} (port {})", c.listen(), port);
+    kj::Own<rpc::HttpEndpoint> endpoint;
+    if (api.has_value()) {
+      try {
+        endpoint = rpc::HttpEndpoint::Listen(server.getIoProvider(), http, *std::move(api))
+                       .wait(wait);
+      } catch (const kj::Exception& e) {
+        spdlog::error("serving HTTP on {} (the http setting; off turns it off): {}", http,
+                      e.getDescription().cStr());
+        return 2;
+      }
+      spdlog::info("HTTP/JSON endpoint on {} (port {})", http, endpoint->port());
+    }
     auto* mesos = dynamic_cast<backend::mesos::MesosBackend*>(backend);
     // The backend's connection lives on the server's event loop: it goes first.
     absl::Cleanup stop_mesos = [mesos] {

@@ -32,12 +32,13 @@ enum FlagGroup : unsigned {
   kPlacementFlags = 4,   // --placement-profile, --placement-dequeue-limit
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
+  kHttpFlags = 32,       // --http (the processes that serve the public API)
 };
 
 struct Flags {
   std::vector<std::string> config_files;
-  std::string listen, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr, hostmgr,
-      backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
+  std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
+      hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
       mesos_secret_file;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
@@ -105,15 +106,17 @@ class HostsWatcher {
 // killed process is removed first), starts `backend` on the server's event loop (a Mesos
 // backend subscribes then), calls `started` once listening, then runs `loop` with `tick` every
 // config.tick_ms until the process ends. `started` and `tick` may wait on other components.
-// Returns the exit status: 2 when the address cannot be served, or the backend or `started`
-// fails.
+// With `public_api` (`main` is peloton.capnp's Peloton), the HTTP/JSON endpoint serves it on
+// HttpAddressOf(config) too. Returns the exit status: 2 when an address cannot be served, or
+// the backend or `started` fails.
 struct Export {
   std::string name;
   capnp::Capability::Client capability;
 };
 int Serve(const MasterConfig& config, capnp::Capability::Client main, std::vector<Export> exports,
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick, backend::Backend* backend = nullptr);
+          const std::function<void()>& tick, backend::Backend* backend = nullptr,
+          bool public_api = false);
 
 }  // namespace peloton::runtime
 

@@ -1,0 +1,676 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/v0_procedures.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "peloton/common/ids.h"
+#include "services/api/host_svc.pb.h"
+#include "services/api/internal_convert.h"
+#include "services/api/job_svc.pb.h"
+#include "services/api/respool_convert.h"
+#include "services/api/respool_svc.pb.h"
+#include "services/api/wire_util.h"
+
+namespace peloton::rpc {
+namespace {
+
+namespace job_pb = ::peloton::api::v0::job;
+namespace respool_pb = ::peloton::api::v0::respool;
+namespace host_pb = ::peloton::api::v0::host;
+namespace host_svc = ::peloton::api::v0::host::svc;
+
+using api::Str;
+using api::internal::StatusOf;
+
+// A procedure of request type Req and response type Resp.
+template <typename Req, typename Resp>
+V0Procedure Make(std::string service, std::string method,
+                 kj::Promise<absl::StatusOr<Resp>> (*fn)(api::Peloton::Client&, const Req&)) {
+  return {std::move(service), std::move(method), &Req::default_instance(),
+          [fn](api::Peloton::Client& api, const google::protobuf::Message& m) {
+            return fn(api, static_cast<const Req&>(m)).then([](absl::StatusOr<Resp> r) -> V0Reply {
+              if (!r.ok()) return r.status();
+              return std::unique_ptr<google::protobuf::Message>(new Resp(*std::move(r)));
+            });
+          }};
+}
+
+// A value now, as the promise a procedure returns.
+template <typename T>
+kj::Promise<absl::StatusOr<T>> Ready(absl::StatusOr<T> value) {
+  return kj::mv(value);
+}
+
+// Peloton's times: RFC 3339 in UTC, "" for unset (0).
+std::string Rfc3339(int64_t micros) {
+  if (micros == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", absl::FromUnixMicros(micros),
+                          absl::UTCTimeZone());
+}
+
+// --- JobManager
+
+// queryJobs' limit when none is given (Peloton's default too).
+constexpr uint32_t kDefaultQueryLimit = 100;
+
+job_pb::RuntimeInfo RuntimeOf(api::JobSummary::Reader j) {
+  job_pb::RuntimeInfo r;
+  job_pb::JobState state;
+  if (job_pb::JobState_Parse(Str(j.getState()), &state)) r.set_state(state);
+  if (job_pb::JobState_Parse(Str(j.getGoalState()), &state)) r.set_goalstate(state);
+  r.set_creationtime(Rfc3339(j.getCreationTime()));
+  r.set_starttime(Rfc3339(j.getStartTime()));
+  r.set_completiontime(Rfc3339(j.getCompletionTime()));
+  for (auto c : j.getTaskCounts()) (*r.mutable_taskstats())[Str(c.getState())] = c.getCount();
+  // The entity version: "<config>-<desired state>-<workflow>".
+  const std::vector<std::string> parts = absl::StrSplit(Str(j.getEntityVersion()), '-');
+  uint64_t v[3] = {0, 0, 0};
+  if (parts.size() == 3 && absl::SimpleAtoi(parts[0], &v[0]) && absl::SimpleAtoi(parts[1], &v[1]) &&
+      absl::SimpleAtoi(parts[2], &v[2])) {
+    r.set_configversion(static_cast<int64_t>(v[0]));
+    r.set_configurationversion(v[0]);
+    r.set_desiredstateversion(v[1]);
+    r.set_workflowversion(v[2]);
+  }
+  if (j.getWorkflowId().size() > 0) r.mutable_updateid()->set_value(Str(j.getWorkflowId()));
+  return r;
+}
+
+job_pb::JobSummary SummaryOf(const job_pb::JobInfo& info) {
+  job_pb::JobSummary s;
+  *s.mutable_id() = info.id();
+  const job_pb::JobConfig& c = info.config();
+  s.set_name(c.name());
+  s.set_type(c.type());
+  s.set_owner(c.owner());
+  s.set_owningteam(c.owningteam());
+  *s.mutable_labels() = c.labels();
+  s.set_instancecount(c.instancecount());
+  *s.mutable_respoolid() = c.respoolid();
+  *s.mutable_runtime() = info.runtime();
+  if (c.has_sla()) *s.mutable_sla() = c.sla();
+  return s;
+}
+
+kj::Promise<absl::StatusOr<job_pb::JobInfo>> GetJobInfo(api::Peloton::Client& api,
+                                                        const std::string& id) {
+  auto call = api.getJobRequest();
+  call.setJobId(id);
+  return call.send().then(
+      [id](capnp::Response<api::Peloton::GetJobResults>&& r) -> absl::StatusOr<job_pb::JobInfo> {
+        if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+        job_pb::JobInfo info;
+        info.mutable_id()->set_value(id);
+        if (!api::ParseInto(r.getJobConfig(), *info.mutable_config())) {
+          return absl::InternalError(absl::StrCat("job ", id, ": its stored config does not parse"));
+        }
+        *info.mutable_runtime() = RuntimeOf(r.getJob());
+        return info;
+      });
+}
+
+kj::Promise<absl::StatusOr<job_pb::GetResponse>> JobGet(api::Peloton::Client& api,
+                                                        const job_pb::GetRequest& req) {
+  const std::string id = req.id().value();
+  return GetJobInfo(api, id).then(
+      [id](absl::StatusOr<job_pb::JobInfo> info) -> absl::StatusOr<job_pb::GetResponse> {
+        job_pb::GetResponse resp;
+        if (info.ok()) {
+          *resp.mutable_jobinfo() = *std::move(info);
+        } else if (absl::IsNotFound(info.status())) {
+          auto* e = resp.mutable_error()->mutable_notfound();
+          e->mutable_id()->set_value(id);
+          e->set_message(std::string(info.status().message()));
+        } else {
+          return info.status();
+        }
+        return resp;
+      });
+}
+
+kj::Promise<absl::StatusOr<job_pb::CreateResponse>> JobCreate(api::Peloton::Client& api,
+                                                              const job_pb::CreateRequest& req) {
+  job_pb::CreateResponse refused;
+  if (!req.id().value().empty()) {
+    auto* e = refused.mutable_error()->mutable_invalidjobid();
+    *e->mutable_id() = req.id();
+    e->set_message("id: set (rule: leave it empty; the job manager names the job with a UUID)");
+    return Ready<job_pb::CreateResponse>(refused);
+  }
+  if (req.secrets_size() > 0) {
+    refused.mutable_error()->mutable_invalidconfig()->set_message(
+        "secrets: not empty (rule: secrets are not supported)");
+    return Ready<job_pb::CreateResponse>(refused);
+  }
+  auto call = api.createJobRequest();
+  const std::string config = req.config().SerializeAsString();
+  call.setJobConfig(api::Bytes(config));
+  // No pool path: the config's respoolID names the pool.
+  return call.send().then([](capnp::Response<api::Peloton::CreateJobResults>&& r)
+                              -> absl::StatusOr<job_pb::CreateResponse> {
+    job_pb::CreateResponse resp;
+    const absl::Status s = StatusOf(r.getStatus());
+    if (s.ok()) {
+      resp.mutable_jobid()->set_value(Str(r.getJobId()));
+    } else if (absl::IsInvalidArgument(s) || absl::IsNotFound(s)) {
+      resp.mutable_error()->mutable_invalidconfig()->set_message(std::string(s.message()));
+    } else if (absl::IsAlreadyExists(s)) {
+      resp.mutable_error()->mutable_alreadyexists()->set_message(std::string(s.message()));
+    } else {
+      return s;
+    }
+    return resp;
+  });
+}
+
+kj::Promise<absl::StatusOr<job_pb::UpdateResponse>> JobUpdate(api::Peloton::Client& api,
+                                                              const job_pb::UpdateRequest& req) {
+  const std::string id = req.id().value();
+  job_pb::UpdateResponse refused;
+  if (req.secrets_size() > 0) {
+    auto* e = refused.mutable_error()->mutable_invalidconfig();
+    e->mutable_id()->set_value(id);
+    e->set_message("secrets: not empty (rule: secrets are not supported)");
+    return Ready<job_pb::UpdateResponse>(refused);
+  }
+  auto call = api.updateJobRequest();
+  call.setJobId(id);
+  const std::string config = req.config().SerializeAsString();
+  call.setJobConfig(api::Bytes(config));
+  return call.send().then([id](capnp::Response<api::Peloton::UpdateJobResults>&& r)
+                              -> absl::StatusOr<job_pb::UpdateResponse> {
+    job_pb::UpdateResponse resp;
+    const absl::Status s = StatusOf(r.getStatus());
+    if (s.ok()) {
+      resp.mutable_id()->set_value(id);
+      resp.set_message(absl::StrCat("added ", r.getAddedInstances(), " instances"));
+    } else if (absl::IsNotFound(s)) {
+      auto* e = resp.mutable_error()->mutable_jobnotfound();
+      e->mutable_id()->set_value(id);
+      e->set_message(std::string(s.message()));
+    } else if (absl::IsInvalidArgument(s)) {
+      auto* e = resp.mutable_error()->mutable_invalidconfig();
+      e->mutable_id()->set_value(id);
+      e->set_message(std::string(s.message()));
+    } else {
+      return s;
+    }
+    return resp;
+  });
+}
+
+kj::Promise<absl::StatusOr<job_pb::DeleteResponse>> JobDelete(api::Peloton::Client& api,
+                                                              const job_pb::DeleteRequest& req) {
+  const std::string id = req.id().value();
+  auto call = api.deleteJobRequest();
+  call.setJobId(id);
+  return call.send().then([id](capnp::Response<api::Peloton::DeleteJobResults>&& r)
+                              -> absl::StatusOr<job_pb::DeleteResponse> {
+    job_pb::DeleteResponse resp;
+    const absl::Status s = StatusOf(r.getStatus());
+    if (absl::IsNotFound(s)) {
+      auto* e = resp.mutable_error()->mutable_notfound();
+      e->mutable_id()->set_value(id);
+      e->set_message(std::string(s.message()));
+    } else if (!s.ok()) {
+      return s;
+    }
+    return resp;
+  });
+}
+
+// Every pool, as v0 ResourcePoolInfo (parent links from the children lists).
+kj::Promise<absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>>> ListPoolInfos(
+    api::Peloton::Client& api);
+
+kj::Promise<absl::StatusOr<job_pb::QueryResponse>> JobQuery(api::Peloton::Client& api,
+                                                            const job_pb::QueryRequest& req) {
+  const job_pb::QuerySpec& spec = req.spec();
+  if (spec.has_creationtimerange() || spec.has_completiontimerange()) {
+    return Ready<job_pb::QueryResponse>(absl::InvalidArgumentError(
+        "spec.creationTimeRange, spec.completionTimeRange: set (rule: not supported; filter "
+        "on the results' runtime times)"));
+  }
+  for (const auto& order : spec.pagination().orderby()) {
+    if (order.property().value() != "creation_time" ||
+        order.order() == api::v0::query::OrderBy::ASC) {
+      return Ready<job_pb::QueryResponse>(absl::InvalidArgumentError(absl::StrCat(
+          "spec.pagination.orderBy: ", order.property().value(), " ",
+          api::v0::query::OrderBy::Order_Name(order.order()),
+          " (rule: jobs come newest first: creation_time DESC)")));
+    }
+  }
+  // The pool: by id (respoolID) or by path (spec.respool); its path is what queryJobs takes.
+  kj::Promise<absl::StatusOr<std::string>> pool_path =
+      absl::StatusOr<std::string>(spec.respool().value());
+  const std::string pool_id = req.respoolid().value();
+  if (!pool_id.empty()) {
+    pool_path = ListPoolInfos(api).then(
+        [pool_id](absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>> pools)
+            -> absl::StatusOr<std::string> {
+          if (!pools.ok()) return pools.status();
+          for (const auto& p : *pools) {
+            if (p.id().value() == pool_id) return p.path().value();
+          }
+          return absl::NotFoundError(absl::StrCat("respoolID: ", pool_id, " (rule: a pool's id)"));
+        });
+  }
+  const job_pb::QueryRequest request = req;
+  return pool_path.then([api, request](absl::StatusOr<std::string> path) mutable
+                        -> kj::Promise<absl::StatusOr<job_pb::QueryResponse>> {
+    job_pb::QueryResponse invalid;
+    if (!path.ok()) {
+      if (!absl::IsNotFound(path.status())) return Ready<job_pb::QueryResponse>(path.status());
+      auto* e = invalid.mutable_error()->mutable_invalidrespool();
+      *e->mutable_respoolid() = request.respoolid();
+      e->set_message(std::string(path.status().message()));
+      return Ready<job_pb::QueryResponse>(invalid);
+    }
+    const job_pb::QuerySpec& spec = request.spec();
+    auto call = api.queryJobsRequest();
+    call.setPoolPath(*path);
+    call.setOwner(spec.owner());
+    call.setName(spec.name());
+    auto labels = call.initLabels(static_cast<unsigned>(spec.labels_size()));
+    for (int i = 0; i < spec.labels_size(); ++i) {
+      labels[static_cast<unsigned>(i)].setKey(spec.labels(i).key());
+      labels[static_cast<unsigned>(i)].setValue(spec.labels(i).value());
+    }
+    auto keywords = call.initKeywords(static_cast<unsigned>(spec.keywords_size()));
+    for (int i = 0; i < spec.keywords_size(); ++i) {
+      keywords.set(static_cast<unsigned>(i), spec.keywords(i));
+    }
+    auto states = call.initStates(static_cast<unsigned>(spec.jobstates_size()));
+    for (int i = 0; i < spec.jobstates_size(); ++i) {
+      states.set(static_cast<unsigned>(i), job_pb::JobState_Name(spec.jobstates(i)));
+    }
+    uint32_t limit = spec.pagination().limit();
+    if (spec.pagination().maxlimit() > 0 && (limit == 0 || limit > spec.pagination().maxlimit())) {
+      limit = spec.pagination().maxlimit();
+    }
+    call.setOffset(spec.pagination().offset());
+    call.setLimit(limit);
+    return call.send().then([api, request, limit](capnp::Response<api::Peloton::QueryJobsResults>&& r)
+                                mutable -> kj::Promise<absl::StatusOr<job_pb::QueryResponse>> {
+      const absl::Status s = StatusOf(r.getStatus());
+      if (absl::IsNotFound(s)) {
+        job_pb::QueryResponse resp;
+        auto* e = resp.mutable_error()->mutable_invalidrespool();
+        *e->mutable_respoolid() = request.respoolid();
+        e->set_message(std::string(s.message()));
+        return Ready<job_pb::QueryResponse>(resp);
+      }
+      if (!s.ok()) return Ready<job_pb::QueryResponse>(s);
+      job_pb::QueryResponse resp;
+      *resp.mutable_spec() = request.spec();
+      resp.mutable_pagination()->set_offset(request.spec().pagination().offset());
+      resp.mutable_pagination()->set_limit(limit == 0 ? kDefaultQueryLimit : limit);
+      resp.mutable_pagination()->set_total(static_cast<uint32_t>(r.getTotal()));
+      // The summaries hold the configs' type, labels and SLA: each job's config is read.
+      kj::Vector<kj::Promise<absl::StatusOr<job_pb::JobInfo>>> infos;
+      for (auto j : r.getJobs()) infos.add(GetJobInfo(api, Str(j.getId())));
+      return kj::joinPromises(infos.releaseAsArray())
+          .then([resp = std::move(resp), summary_only = request.summaryonly()](
+                    kj::Array<absl::StatusOr<job_pb::JobInfo>> found) mutable
+                -> absl::StatusOr<job_pb::QueryResponse> {
+            for (absl::StatusOr<job_pb::JobInfo>& info : found) {
+              // A job deleted since the query is left out.
+              if (absl::IsNotFound(info.status())) continue;
+              if (!info.ok()) return info.status();
+              *resp.add_results() = SummaryOf(*info);
+              if (!summary_only) *resp.add_records() = *std::move(info);
+            }
+            return resp;
+          });
+    });
+  });
+}
+
+// --- ResourceManager
+
+void AddUsage(const char* kind, double allocation, respool_pb::ResourcePoolInfo& info) {
+  respool_pb::ResourceUsage* u = info.add_usage();
+  u->set_kind(kind);
+  u->set_allocation(allocation);
+}
+
+kj::Promise<absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>>> ListPoolInfos(
+    api::Peloton::Client& api) {
+  return api.listPoolsRequest().send().then(
+      [](capnp::Response<api::Peloton::ListPoolsResults>&& r)
+          -> absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>> {
+        if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+        std::vector<respool_pb::ResourcePoolInfo> pools;
+        absl::flat_hash_map<std::string, std::string> parent_of;
+        for (auto p : r.getPools()) {
+          for (auto child : p.getChildren()) parent_of[Str(child)] = Str(p.getId());
+        }
+        for (auto p : r.getPools()) {
+          respool_pb::ResourcePoolInfo& info = pools.emplace_back();
+          const std::string id = Str(p.getId());
+          info.mutable_id()->set_value(id);
+          info.mutable_path()->set_value(Str(p.getPath()));
+          absl::StatusOr<fairshare::PoolConfig> config = api::PoolConfigFromCapnp(p.getConfig());
+          if (!config.ok()) return config.status();
+          *info.mutable_config() = api::PoolConfigToProto(*config);
+          if (auto parent = parent_of.find(id); parent != parent_of.end()) {
+            info.mutable_parent()->set_value(parent->second);
+            info.mutable_config()->mutable_parent()->set_value(parent->second);
+          }
+          for (auto child : p.getChildren()) info.add_children()->set_value(Str(child));
+          const auto a = p.getAllocation();
+          AddUsage("cpu", a.getCpu(), info);
+          AddUsage("memory", a.getMemoryMb(), info);
+          AddUsage("disk", a.getDiskMb(), info);
+          AddUsage("gpu", a.getGpu(), info);
+        }
+        return pools;
+      });
+}
+
+const respool_pb::ResourcePoolInfo* FindPool(const std::vector<respool_pb::ResourcePoolInfo>& pools,
+                                             const std::string& id) {
+  for (const auto& p : pools) {
+    if (p.id().value() == id) return &p;
+  }
+  return nullptr;
+}
+
+kj::Promise<absl::StatusOr<respool_pb::CreateResponse>> PoolCreate(
+    api::Peloton::Client& api, const respool_pb::CreateRequest& req) {
+  const respool_pb::ResourcePoolConfig config = req.config();
+  return ListPoolInfos(api).then(
+      [api, config](absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>> pools) mutable
+      -> kj::Promise<absl::StatusOr<respool_pb::CreateResponse>> {
+        if (!pools.ok()) return Ready<respool_pb::CreateResponse>(pools.status());
+        respool_pb::CreateResponse invalid;
+        // No parent: the root, as Peloton's CLI passes it.
+        const std::string parent_id =
+            config.parent().value().empty() ? std::string(kRootPoolId) : config.parent().value();
+        const respool_pb::ResourcePoolInfo* parent = FindPool(*pools, parent_id);
+        absl::StatusOr<fairshare::PoolConfig> pool = api::PoolConfigFromProto(config);
+        if (parent == nullptr || !pool.ok() || config.name().empty()) {
+          invalid.mutable_error()->mutable_invalidresourcepoolconfig()->set_message(
+              parent == nullptr ? absl::StrCat("parent: ", parent_id, " (rule: a pool's id)")
+              : !pool.ok()      ? std::string(pool.status().message())
+                                : "name: empty (rule: the pool's name)");
+          return Ready<respool_pb::CreateResponse>(invalid);
+        }
+        const std::string& base = parent->path().value();
+        const std::string path = absl::StrCat(base == "/" ? "" : base, "/", config.name());
+        auto call = api.createPoolRequest();
+        call.setPath(path);
+        api::PoolConfigToCapnp(*pool, call.initConfig());
+        return call.send().then([](capnp::Response<api::Peloton::CreatePoolResults>&& r)
+                                    -> absl::StatusOr<respool_pb::CreateResponse> {
+          respool_pb::CreateResponse resp;
+          const absl::Status s = StatusOf(r.getStatus());
+          if (s.ok()) {
+            resp.mutable_result()->set_value(Str(r.getId()));
+          } else if (absl::IsAlreadyExists(s)) {
+            resp.mutable_error()->mutable_alreadyexists()->set_message(std::string(s.message()));
+          } else if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
+            resp.mutable_error()->mutable_invalidresourcepoolconfig()->set_message(
+                std::string(s.message()));
+          } else {
+            return s;
+          }
+          return resp;
+        });
+      });
+}
+
+kj::Promise<absl::StatusOr<respool_pb::GetResponse>> PoolGet(api::Peloton::Client& api,
+                                                            const respool_pb::GetRequest& req) {
+  // No id: the root, as Peloton answers.
+  const std::string id = req.id().value().empty() ? std::string(kRootPoolId) : req.id().value();
+  const bool children = req.includechildpools();
+  return ListPoolInfos(api).then(
+      [id, children](absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>> pools)
+          -> absl::StatusOr<respool_pb::GetResponse> {
+        if (!pools.ok()) return pools.status();
+        respool_pb::GetResponse resp;
+        const respool_pb::ResourcePoolInfo* pool = FindPool(*pools, id);
+        if (pool == nullptr) {
+          auto* e = resp.mutable_error()->mutable_notfound();
+          e->mutable_id()->set_value(id);
+          e->set_message(absl::StrCat("resource pool ", id, " not found"));
+          return resp;
+        }
+        *resp.mutable_poolinfo() = *pool;
+        if (children) {
+          for (const auto& child : pool->children()) {
+            if (const auto* c = FindPool(*pools, child.value()); c != nullptr) {
+              *resp.add_childpools() = *c;
+            }
+          }
+        }
+        return resp;
+      });
+}
+
+kj::Promise<absl::StatusOr<respool_pb::DeleteResponse>> PoolDelete(
+    api::Peloton::Client& api, const respool_pb::DeleteRequest& req) {
+  const respool_pb::ResourcePoolPath path = req.path();
+  auto call = api.deletePoolRequest();
+  call.setPath(path.value());
+  return call.send().then([path](capnp::Response<api::Peloton::DeletePoolResults>&& r)
+                              -> absl::StatusOr<respool_pb::DeleteResponse> {
+    respool_pb::DeleteResponse resp;
+    const absl::Status s = StatusOf(r.getStatus());
+    if (absl::IsNotFound(s)) {
+      auto* e = resp.mutable_error()->mutable_notfound();
+      *e->mutable_path() = path;
+      e->set_message(std::string(s.message()));
+    } else if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
+      // Busy (it has jobs), not a leaf, or the root: the message says which.
+      resp.mutable_error()->mutable_notdeleted()->set_message(std::string(s.message()));
+    } else if (!s.ok()) {
+      return s;
+    }
+    return resp;
+  });
+}
+
+kj::Promise<absl::StatusOr<respool_pb::UpdateResponse>> PoolUpdate(
+    api::Peloton::Client& api, const respool_pb::UpdateRequest& req) {
+  if (req.force()) {
+    return Ready<respool_pb::UpdateResponse>(absl::InvalidArgumentError(
+        "Force: true (rule: not supported; every update is checked against the pool's parent "
+        "and children)"));
+  }
+  const respool_pb::UpdateRequest request = req;
+  return ListPoolInfos(api).then(
+      [api, request](absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>> pools) mutable
+      -> kj::Promise<absl::StatusOr<respool_pb::UpdateResponse>> {
+        if (!pools.ok()) return Ready<respool_pb::UpdateResponse>(pools.status());
+        respool_pb::UpdateResponse resp;
+        const respool_pb::ResourcePoolInfo* pool = FindPool(*pools, request.id().value());
+        if (pool == nullptr) {
+          auto* e = resp.mutable_error()->mutable_notfound();
+          *e->mutable_id() = request.id();
+          e->set_message(absl::StrCat("resource pool ", request.id().value(), " not found"));
+          return Ready<respool_pb::UpdateResponse>(resp);
+        }
+        absl::StatusOr<fairshare::PoolConfig> config = api::PoolConfigFromProto(request.config());
+        if (!config.ok()) {
+          auto* e = resp.mutable_error()->mutable_invalidresourcepoolconfig();
+          *e->mutable_id() = request.id();
+          e->set_message(std::string(config.status().message()));
+          return Ready<respool_pb::UpdateResponse>(resp);
+        }
+        auto call = api.updatePoolRequest();
+        call.setPath(pool->path().value());
+        api::PoolConfigToCapnp(*config, call.initConfig());
+        return call.send().then([id = request.id()](
+                                    capnp::Response<api::Peloton::UpdatePoolResults>&& r)
+                                    -> absl::StatusOr<respool_pb::UpdateResponse> {
+          respool_pb::UpdateResponse resp;
+          const absl::Status s = StatusOf(r.getStatus());
+          if (absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s)) {
+            auto* e = resp.mutable_error()->mutable_invalidresourcepoolconfig();
+            *e->mutable_id() = id;
+            e->set_message(std::string(s.message()));
+          } else if (absl::IsNotFound(s)) {
+            auto* e = resp.mutable_error()->mutable_notfound();
+            *e->mutable_id() = id;
+            e->set_message(std::string(s.message()));
+          } else if (!s.ok()) {
+            return s;
+          }
+          return resp;
+        });
+      });
+}
+
+kj::Promise<absl::StatusOr<respool_pb::LookupResponse>> PoolLookup(
+    api::Peloton::Client& api, const respool_pb::LookupRequest& req) {
+  const respool_pb::ResourcePoolPath path = req.path();
+  auto call = api.lookupPoolRequest();
+  call.setPath(path.value());
+  return call.send().then([path](capnp::Response<api::Peloton::LookupPoolResults>&& r)
+                              -> absl::StatusOr<respool_pb::LookupResponse> {
+    respool_pb::LookupResponse resp;
+    const absl::Status s = StatusOf(r.getStatus());
+    if (s.ok()) {
+      resp.mutable_id()->set_value(Str(r.getId()));
+    } else if (absl::IsNotFound(s)) {
+      auto* e = resp.mutable_error()->mutable_notfound();
+      *e->mutable_path() = path;
+      e->set_message(std::string(s.message()));
+    } else if (absl::IsInvalidArgument(s)) {
+      auto* e = resp.mutable_error()->mutable_invalidpath();
+      *e->mutable_path() = path;
+      e->set_message(std::string(s.message()));
+    } else {
+      return s;
+    }
+    return resp;
+  });
+}
+
+kj::Promise<absl::StatusOr<respool_pb::QueryResponse>> PoolQuery(
+    api::Peloton::Client& api, const respool_pb::QueryRequest&) {
+  return ListPoolInfos(api).then(
+      [](absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>> pools)
+          -> absl::StatusOr<respool_pb::QueryResponse> {
+        if (!pools.ok()) return pools.status();
+        respool_pb::QueryResponse resp;
+        for (auto& p : *pools) *resp.add_resourcepools() = std::move(p);
+        return resp;
+      });
+}
+
+// --- HostService
+
+// Peloton's HostState of our state name (UP, DRAINING, DRAINED, DOWN).
+host_pb::HostState HostStateOf(const std::string& name) {
+  host_pb::HostState state = host_pb::HOST_STATE_UNKNOWN;
+  if (!host_pb::HostState_Parse(absl::StrCat("HOST_STATE_", name), &state)) {
+    return host_pb::HOST_STATE_UNKNOWN;
+  }
+  return state;
+}
+
+kj::Promise<absl::StatusOr<host_svc::QueryHostsResponse>> HostQuery(
+    api::Peloton::Client& api, const host_svc::QueryHostsRequest& req) {
+  std::vector<int> wanted(req.host_states().begin(), req.host_states().end());
+  return api.listHostsRequest().send().then(
+      [wanted = std::move(wanted)](capnp::Response<api::Peloton::ListHostsResults>&& r)
+          -> absl::StatusOr<host_svc::QueryHostsResponse> {
+        if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+        host_svc::QueryHostsResponse resp;
+        for (auto h : r.getHosts()) {
+          const host_pb::HostState state = HostStateOf(Str(h.getState()));
+          if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), static_cast<int>(state)) == wanted.end()) {
+            continue;
+          }
+          host_pb::HostInfo* info = resp.add_host_infos();
+          info->set_hostname(Str(h.getHostname()));
+          info->set_state(state);
+          // A host under maintenance is on its way DOWN until maintenance completes.
+          info->set_goal_state(state == host_pb::HOST_STATE_UP ? host_pb::HOST_STATE_UP
+                                                               : host_pb::HOST_STATE_DOWN);
+          for (auto a : h.getAttributes()) {
+            auto* label = info->add_labels();
+            label->set_key(Str(a.getKey()));
+            label->set_value(Str(a.getValue()));
+          }
+        }
+        return resp;
+      });
+}
+
+// The hosts of a maintenance request: `hostname`, or Peloton's deprecated `hostnames`.
+template <typename Req>
+absl::StatusOr<std::vector<std::string>> MaintenanceHosts(const Req& req) {
+  std::vector<std::string> hosts(req.hostnames().begin(), req.hostnames().end());
+  if (!req.hostname().empty()) hosts.push_back(req.hostname());
+  if (hosts.empty()) return absl::InvalidArgumentError("hostname: empty (rule: a host's name)");
+  return hosts;
+}
+
+// StartMaintenance or CompleteMaintenance of `hosts`.
+template <typename Resp, typename Params, typename Results>
+kj::Promise<absl::StatusOr<Resp>> SendMaintenance(capnp::Request<Params, Results> call,
+                                                  absl::StatusOr<std::vector<std::string>> hosts) {
+  if (!hosts.ok()) return Ready<Resp>(hosts.status());
+  auto names = call.initHostnames(static_cast<unsigned>(hosts->size()));
+  for (size_t i = 0; i < hosts->size(); ++i) names.set(static_cast<unsigned>(i), (*hosts)[i]);
+  return call.send().then(
+      [host = hosts->back()](capnp::Response<Results>&& r) -> absl::StatusOr<Resp> {
+        if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+        Resp resp;
+        resp.set_hostname(host);
+        return resp;
+      });
+}
+
+kj::Promise<absl::StatusOr<host_svc::StartMaintenanceResponse>> HostStartMaintenance(
+    api::Peloton::Client& api, const host_svc::StartMaintenanceRequest& req) {
+  return SendMaintenance<host_svc::StartMaintenanceResponse>(api.startMaintenanceRequest(),
+                                                             MaintenanceHosts(req));
+}
+
+kj::Promise<absl::StatusOr<host_svc::CompleteMaintenanceResponse>> HostCompleteMaintenance(
+    api::Peloton::Client& api, const host_svc::CompleteMaintenanceRequest& req) {
+  return SendMaintenance<host_svc::CompleteMaintenanceResponse>(api.completeMaintenanceRequest(),
+                                                                MaintenanceHosts(req));
+}
+
+}  // namespace
+
+std::vector<V0Procedure> V0Procedures() {
+  const std::string jobs = "peloton.api.v0.job.JobManager";
+  const std::string pools = "peloton.api.v0.respool.ResourceManager";
+  const std::string hosts = "peloton.api.v0.host.svc.HostService";
+  std::vector<V0Procedure> all;
+  all.push_back(Make(jobs, "Create", &JobCreate));
+  all.push_back(Make(jobs, "Get", &JobGet));
+  all.push_back(Make(jobs, "Query", &JobQuery));
+  all.push_back(Make(jobs, "Delete", &JobDelete));
+  all.push_back(Make(jobs, "Update", &JobUpdate));
+  all.push_back(Make(pools, "CreateResourcePool", &PoolCreate));
+  all.push_back(Make(pools, "GetResourcePool", &PoolGet));
+  all.push_back(Make(pools, "DeleteResourcePool", &PoolDelete));
+  all.push_back(Make(pools, "UpdateResourcePool", &PoolUpdate));
+  all.push_back(Make(pools, "LookupResourcePoolID", &PoolLookup));
+  all.push_back(Make(pools, "Query", &PoolQuery));
+  all.push_back(Make(hosts, "QueryHosts", &HostQuery));
+  all.push_back(Make(hosts, "StartMaintenance", &HostStartMaintenance));
+  all.push_back(Make(hosts, "CompleteMaintenance", &HostCompleteMaintenance));
+  return all;
+}
+
+}  // namespace peloton::rpc

@@ -1,0 +1,284 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/rpc/yarpc_http.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::rpc {
+namespace {
+
+// Peloton's service names (its daemons' yarpc dispatchers): each is answered here, whichever
+// process serves the endpoint (peloton-jobmgr passes pool and host calls on).
+constexpr const char* kServiceNames[] = {"peloton-hostmgr", "peloton-jobmgr", "peloton-resmgr"};
+
+std::string Quoted(absl::string_view s) { return absl::StrCat("\"", s, "\""); }
+
+// The reason phrase of the statuses YarpcHttpStatus gives.
+const char* ReasonOf(unsigned status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 429: return "Too Many Requests";
+    case 499: return "Client Closed Request";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+absl::string_view YarpcCodeName(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return "ok";
+    case absl::StatusCode::kCancelled: return "cancelled";
+    case absl::StatusCode::kUnknown: return "unknown";
+    case absl::StatusCode::kInvalidArgument: return "invalid-argument";
+    case absl::StatusCode::kDeadlineExceeded: return "deadline-exceeded";
+    case absl::StatusCode::kNotFound: return "not-found";
+    case absl::StatusCode::kAlreadyExists: return "already-exists";
+    case absl::StatusCode::kPermissionDenied: return "permission-denied";
+    case absl::StatusCode::kResourceExhausted: return "resource-exhausted";
+    case absl::StatusCode::kFailedPrecondition: return "failed-precondition";
+    case absl::StatusCode::kAborted: return "aborted";
+    case absl::StatusCode::kOutOfRange: return "out-of-range";
+    case absl::StatusCode::kUnimplemented: return "unimplemented";
+    case absl::StatusCode::kInternal: return "internal";
+    case absl::StatusCode::kUnavailable: return "unavailable";
+    case absl::StatusCode::kDataLoss: return "data-loss";
+    case absl::StatusCode::kUnauthenticated: return "unauthenticated";
+    default: return "unknown";
+  }
+}
+
+unsigned YarpcHttpStatus(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kCancelled: return 499;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kUnimplemented: return 501;
+    case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kDeadlineExceeded: return 504;
+    default: return 500;
+  }
+}
+
+YarpcHttpService::YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer,
+                                   api::Peloton::Client api)
+    : table_(headers.getFutureTable()),
+      timer_(timer),
+      api_(kj::mv(api)),
+      caller_(headers.add("Rpc-Caller")),
+      service_(headers.add("Rpc-Service")),
+      procedure_(headers.add("Rpc-Procedure")),
+      encoding_(headers.add("Rpc-Encoding")),
+      ttl_(headers.add("Context-TTL-MS")),
+      error_code_(headers.add("Rpc-Error-Code")),
+      status_(headers.add("Rpc-Status")),
+      procedures_(V0Procedures()) {
+  for (const V0Procedure& p : procedures_) {
+    by_name_[absl::StrCat(p.service, "::", p.method)] = &p;
+    by_name_[absl::StrCat(p.service.substr(p.service.rfind('.') + 1), ".", p.method)] = &p;
+  }
+}
+
+absl::StatusOr<YarpcHttpService::Call> YarpcHttpService::CallOf(
+    const kj::HttpHeaders& headers) const {
+  Call call;
+  std::vector<std::string> missing;
+  std::string ttl;
+  for (auto [id, field, name] : {std::tuple{service_, &call.service, "service name"},
+                                 {procedure_, &call.procedure, "procedure"},
+                                 {caller_, &call.caller, "caller name"},
+                                 {ttl_, &ttl, "TTL"},
+                                 {encoding_, &call.encoding, "encoding"}}) {
+    KJ_IF_MAYBE(value, headers.get(id)) { *field = std::string(value->cStr(), value->size()); }
+    if (field->empty()) missing.push_back(name);
+  }
+  if (!missing.empty()) {
+    const std::string last = missing.back();
+    missing.pop_back();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "missing ", absl::StrJoin(missing, ", "),
+        missing.empty() ? "" : (missing.size() == 1 ? " and " : ", and "), last));
+  }
+  if (!absl::SimpleAtoi(ttl, &call.ttl_ms) || call.ttl_ms == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid TTL ", Quoted(ttl), " for service ",
+                                                   Quoted(call.service), " and procedure ",
+                                                   Quoted(call.procedure),
+                                                   ": must be positive integer"));
+  }
+  if (std::find(std::begin(kServiceNames), std::end(kServiceNames), call.service) ==
+      std::end(kServiceNames)) {
+    std::vector<std::string> names;
+    for (const char* n : kServiceNames) names.push_back(Quoted(n));
+    return absl::UnimplementedError(absl::StrCat("unrecognized service name ", Quoted(call.service),
+                                                 ", available services: ",
+                                                 absl::StrJoin(names, ", ")));
+  }
+  const auto found = by_name_.find(call.procedure);
+  if (found == by_name_.end()) {
+    return absl::UnimplementedError(absl::StrCat("unrecognized procedure ", Quoted(call.procedure),
+                                                 " for service ", Quoted(call.service)));
+  }
+  call.handler = found->second;
+  if (call.encoding != "json" && call.encoding != "proto") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unsupported encoding ", Quoted(call.encoding), " for procedure ", Quoted(call.procedure),
+        " of service ", Quoted(call.service), " (rule: json or proto)"));
+  }
+  return call;
+}
+
+kj::Promise<void> YarpcHttpService::Fail(const absl::Status& status, Response& response) const {
+  spdlog::debug("http: {}", status.ToString());
+  kj::HttpHeaders headers(table_);
+  headers.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain; charset=utf-8");
+  headers.set(error_code_, kj::heapString(YarpcCodeName(status.code()).data(),
+                                          YarpcCodeName(status.code()).size()));
+  headers.set(status_, "error");
+  auto message = kj::heapString(status.message().data(), status.message().size());
+  const unsigned code = YarpcHttpStatus(status.code());
+  auto stream = response.send(code, ReasonOf(code), headers, message.size());
+  auto write = stream->write(message.begin(), message.size());
+  return write.attach(kj::mv(stream), kj::mv(message));
+}
+
+kj::Promise<void> YarpcHttpService::Reply(const Call& call, V0Reply reply,
+                                          Response& response) const {
+  if (!reply.ok()) return Fail(reply.status(), response);
+  std::string body;
+  if (call.encoding == "json") {
+    google::protobuf::util::JsonPrintOptions options;
+    if (auto s = google::protobuf::util::MessageToJsonString(**reply, &body, options); !s.ok()) {
+      return Fail(absl::InternalError(absl::StrCat("encoding the response of ",
+                                                   Quoted(call.procedure), ": ", s.ToString())),
+                  response);
+    }
+  } else if (!(*reply)->SerializeToString(&body)) {
+    return Fail(absl::InternalError(absl::StrCat("encoding the response of ",
+                                                 Quoted(call.procedure))),
+                response);
+  }
+  kj::HttpHeaders headers(table_);
+  headers.set(kj::HttpHeaderId::CONTENT_TYPE,
+              call.encoding == "json" ? "application/json" : "application/octet-stream");
+  headers.set(status_, "success");
+  auto owned = kj::heapString(body.data(), body.size());
+  auto stream = response.send(200, "OK", headers, owned.size());
+  auto write = stream->write(owned.begin(), owned.size());
+  return write.attach(kj::mv(stream), kj::mv(owned));
+}
+
+kj::Promise<void> YarpcHttpService::request(kj::HttpMethod, kj::StringPtr,
+                                            const kj::HttpHeaders& headers,
+                                            kj::AsyncInputStream& body, Response& response) {
+  absl::StatusOr<Call> parsed = CallOf(headers);
+  if (!parsed.ok()) return Fail(parsed.status(), response);
+  KJ_IF_MAYBE(length, headers.get(kj::HttpHeaderId::CONTENT_LENGTH)) {
+    size_t n = 0;
+    if (absl::SimpleAtoi(absl::string_view(length->cStr(), length->size()), &n) &&
+        n > kMaxRequestBytes) {
+      return Fail(absl::ResourceExhaustedError(absl::StrCat(
+                      "request body: ", n, " bytes (rule: at most ", kMaxRequestBytes, ")")),
+                  response);
+    }
+  }
+  auto call = kj::heap<Call>(*std::move(parsed));
+  // The limit of readAllBytes is exclusive: a body of kMaxRequestBytes is read whole.
+  auto read = body.readAllBytes(kMaxRequestBytes + 1)
+                  .then([](kj::Array<kj::byte> bytes) -> absl::StatusOr<kj::Array<kj::byte>> {
+                    return kj::mv(bytes);
+                  },
+                        [](kj::Exception&&) -> absl::StatusOr<kj::Array<kj::byte>> {
+                          return absl::ResourceExhaustedError(absl::StrCat(
+                              "request body: over ", kMaxRequestBytes, " bytes (rule: at most ",
+                              kMaxRequestBytes, ")"));
+                        });
+  return read.then([this, &call = *call, &response](
+                       absl::StatusOr<kj::Array<kj::byte>> bytes) -> kj::Promise<void> {
+    if (!bytes.ok()) return Fail(bytes.status(), response);
+    std::unique_ptr<google::protobuf::Message> request(call.handler->request->New());
+    bool decoded = false;
+    std::string why;
+    if (call.encoding == "json") {
+      google::protobuf::util::JsonParseOptions options;
+      const auto s = google::protobuf::util::JsonStringToMessage(
+          std::string(reinterpret_cast<const char*>(bytes->begin()), bytes->size()),
+          request.get(), options);
+      decoded = s.ok();
+      why = std::string(s.message());
+    } else {
+      decoded = request->ParseFromArray(bytes->begin(), static_cast<int>(bytes->size()));
+      why = "not a " + request->GetTypeName();
+    }
+    if (!decoded) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+                      "failed to decode ", Quoted(call.encoding), " request body for procedure ",
+                      Quoted(call.procedure), " of service ", Quoted(call.service),
+                      " from caller ", Quoted(call.caller), ": ", why)),
+                  response);
+    }
+    kj::Promise<V0Reply> reply = call.handler->call(api_, *request);
+    return timer_.timeoutAfter(call.ttl_ms * kj::MILLISECONDS, kj::mv(reply))
+        .then([](V0Reply r) { return r; },
+              [&call](kj::Exception&& e) -> V0Reply {
+                if (e.getType() == kj::Exception::Type::OVERLOADED) {
+                  return absl::DeadlineExceededError(absl::StrCat(
+                      "call to procedure ", Quoted(call.procedure), " of service ",
+                      Quoted(call.service), " from caller ", Quoted(call.caller),
+                      " timed out after ", call.ttl_ms, " ms"));
+                }
+                if (e.getType() == kj::Exception::Type::DISCONNECTED) {
+                  return absl::UnavailableError(e.getDescription().cStr());
+                }
+                return absl::InternalError(e.getDescription().cStr());
+              })
+        .then([this, &call, &response](V0Reply r) { return Reply(call, std::move(r), response); });
+  }).attach(kj::mv(call));
+}
+
+kj::Promise<kj::Own<HttpEndpoint>> HttpEndpoint::Listen(kj::AsyncIoProvider& io,
+                                                        const std::string& address,
+                                                        api::Peloton::Client api) {
+  return io.getNetwork()
+      .parseAddress(address)
+      .then([&io, api = kj::mv(api)](kj::Own<kj::NetworkAddress> addr) mutable {
+        return kj::heap<HttpEndpoint>(addr->listen(), io.getTimer(), kj::mv(api));
+      });
+}
+
+HttpEndpoint::HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
+                           api::Peloton::Client api)
+    : listener_(kj::mv(listener)), serving_(nullptr) {
+  kj::HttpHeaderTable::Builder builder;
+  service_ = kj::heap<YarpcHttpService>(builder, timer, kj::mv(api));
+  table_ = builder.build();
+  server_ = kj::heap<kj::HttpServer>(timer, *table_, *service_);
+  serving_ = server_->listenHttp(*listener_).eagerlyEvaluate([](kj::Exception&& e) {
+    spdlog::error("http: {}", e.getDescription().cStr());
+  });
+}
+
+}  // namespace peloton::rpc

@@ -1,0 +1,99 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The HTTP/JSON endpoint: Peloton's v0 procedures (v0_procedures.h) over yarpc's HTTP transport,
+// so that what reaches Peloton over HTTP reaches this scheduler unchanged:
+//
+//   curl -X POST -H 'content-type: application/json' -H 'Rpc-Procedure: JobManager.Get'
+//        -H 'Rpc-Service: peloton-jobmgr' -H 'Rpc-Caller: peloton-client'
+//        -H 'Context-TTL-MS: 1000' -H 'Rpc-Encoding: json'
+//        --data '{"id": {"value": "<job id>"}}' localhost:5292/api/v1
+//
+// yarpc's conventions (as its HTTP inbound keeps them):
+// - Rpc-Caller, Rpc-Service, Rpc-Procedure, Rpc-Encoding and Context-TTL-MS are required; like
+//   yarpc's inbound, the method and path are not looked at.
+// - The procedure is Peloton's "peloton.api.v0.job.JobManager::Get" or the short "JobManager.Get".
+// - The encoding is "json" (the protobuf JSON mapping of Peloton's messages) or "proto" (their
+//   binary encoding); the reply comes in the request's encoding. Context-TTL-MS is the deadline.
+// - Success: 200 and the response message. Failure: the HTTP status of yarpc's code (400
+//   invalid-argument and failed-precondition, 404 not-found, 409 already-exists and aborted, 501
+//   unimplemented for an unknown procedure or service, 503 unavailable, 504 deadline-exceeded,
+//   ...), the code in Rpc-Error-Code, and the message as text/plain.
+// - The body is at most kMaxRequestBytes.
+//
+// Every procedure calls the public API (peloton.capnp) on `api`: the process's own service
+// (peloton-master, peloton-jobmgr), never a second implementation.
+
+#ifndef PELOTON_SERVICES_RPC_YARPC_HTTP_H_
+#define PELOTON_SERVICES_RPC_YARPC_HTTP_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "kj/async-io.h"
+#include "kj/compat/http.h"
+#include "services/api/peloton.capnp.h"
+#include "services/rpc/v0_procedures.h"
+
+namespace peloton::rpc {
+
+inline constexpr size_t kMaxRequestBytes = 4 << 20;
+
+// yarpc's name of a status code ("not-found") and its HTTP status (404).
+absl::string_view YarpcCodeName(absl::StatusCode code);
+unsigned YarpcHttpStatus(absl::StatusCode code);
+
+class YarpcHttpService final : public kj::HttpService {
+ public:
+  // Adds the headers it reads to `headers`; the table built from it must outlive the service.
+  YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer,
+                   api::Peloton::Client api);
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override;
+
+ private:
+  struct Call {
+    std::string caller, service, procedure, encoding;
+    unsigned ttl_ms = 0;
+    const V0Procedure* handler = nullptr;
+  };
+  // The call the headers ask for, or why it cannot be made.
+  absl::StatusOr<Call> CallOf(const kj::HttpHeaders& headers) const;
+  kj::Promise<void> Reply(const Call& call, V0Reply reply, Response& response) const;
+  kj::Promise<void> Fail(const absl::Status& status, Response& response) const;
+
+  const kj::HttpHeaderTable& table_;
+  kj::Timer& timer_;
+  api::Peloton::Client api_;
+  kj::HttpHeaderId caller_, service_, procedure_, encoding_, ttl_, error_code_, status_;
+  std::vector<V0Procedure> procedures_;
+  // By "peloton.api.v0.job.JobManager::Get" and "JobManager.Get".
+  absl::flat_hash_map<std::string, const V0Procedure*> by_name_;
+};
+
+// The endpoint on `address` ("host:port" or "unix:PATH"), serving until dropped. Listen's
+// promise fails (kj::Exception) when it cannot listen.
+class HttpEndpoint {
+ public:
+  static kj::Promise<kj::Own<HttpEndpoint>> Listen(kj::AsyncIoProvider& io,
+                                                   const std::string& address,
+                                                   api::Peloton::Client api);
+  HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
+               api::Peloton::Client api);
+  // The TCP port it listens on (0 for a Unix socket).
+  unsigned port() { return listener_->getPort(); }
+
+ private:
+  kj::Own<kj::ConnectionReceiver> listener_;
+  kj::Own<kj::HttpHeaderTable> table_;
+  kj::Own<YarpcHttpService> service_;
+  kj::Own<kj::HttpServer> server_;
+  kj::Promise<void> serving_;
+};
+
+}  // namespace peloton::rpc
+
+#endif  // PELOTON_SERVICES_RPC_YARPC_HTTP_H_
