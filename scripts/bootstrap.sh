@@ -26,6 +26,8 @@ PACKAGES=(
   pybind11-dev python3-dev python3-pytest
   # The API reference (make docs, //docs:api_test).
   doxygen
+  # The HTTP/JSON endpoint's process tests call it as Peloton's README does, with curl.
+  curl
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
   libzookeeper-mt-dev zookeeper
 )

@@ -31,6 +31,17 @@ wait_state() {
   fail "job $1 is not $2: $("${peloton}" job status "$1")"
 }
 
+# yarpc SOCKET PROCEDURE JSON: a v0 procedure over the HTTP/JSON endpoint on the Unix socket
+# SOCKET, with curl and yarpc's headers as Peloton's README sends them; prints the reply's
+# body and writes its HTTP status to ${work}/http_status.
+yarpc() {
+  curl -sS --unix-socket "$1" -o "${work}/http_body" -w '%{http_code}' -X POST \
+      -H 'content-type: application/json' -H "Rpc-Procedure: $2" -H 'Rpc-Service: peloton-jobmgr' \
+      -H 'Rpc-Caller: peloton-client' -H 'Context-TTL-MS: 5000' -H 'Rpc-Encoding: json' \
+      --data "$3" localhost:5292/api/v1 > "${work}/http_status"
+  cat "${work}/http_body"
+}
+
 # --- one peloton-master on the local backend (quickstart, stateful and daemon_hosts tests).
 
 # master_test NAME: sets root, master_bin, peloton and examples (the runfiles), a fresh `work`

@@ -54,6 +54,14 @@ job=$(head -1 "${work}/create" | awk '{print $2}')
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] || fail "task list"
 "${peloton}" task logs "${job}" 3 | grep -q "^Job ${job} instance 3: ${job}-3$" || fail "task logs: $("${peloton}" task logs "${job}" 3)"
 
+# The HTTP/JSON endpoint of peloton-jobmgr (beside its socket): a job, and a pool from the
+# resource manager.
+yarpc "${sock}/jobmgr.sock.http" JobManager.Get "{\"id\": {\"value\": \"${job}\"}}" > "${work}/get"
+grep -q '"state":"SUCCEEDED"' "${work}/get" || fail "JobManager.Get over HTTP: $(cat "${work}/get")"
+yarpc "${sock}/jobmgr.sock.http" ResourceManager.LookupResourcePoolID \
+    '{"path": {"value": "/DefaultResPool"}}' > "${work}/lookup"
+grep -q '"id":{"value":"' "${work}/lookup" || fail "LookupResourcePoolID over HTTP: $(cat "${work}/lookup")"
+
 # Refusals from the resource manager reach the CLI through the job manager.
 expect_refused 1 "pool /NoSuchPool does not exist" "${peloton}" job create /NoSuchPool "${examples}/testjob.yaml"
 printf 'name: other\nresources: []\n' > "${work}/misnamed.yaml"

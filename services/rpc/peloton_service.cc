@@ -172,6 +172,7 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
     jobmgr::job_pb::JobConfig config;
     absl::StatusOr<JobId> id = absl::InvalidArgumentError("jobConfig: not a v0 JobConfig");
     uint32_t instances = 0;
+    std::string pool_id;
     if (api::ParseInto(params.getJobConfig(), config)) {
       instances = config.instancecount();
       // No path: the config's respoolID, which CreateJob checks names a leaf pool.
@@ -179,7 +180,8 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
                                         ? PoolId(config.respoolid().value())
                                         : pools_.LookupPoolId(Str(params.getPoolPath()));
       if (pool.ok()) {
-        config.mutable_respoolid()->set_value(pool->value());
+        pool_id = pool->value();
+        config.mutable_respoolid()->set_value(pool_id);
         id = jobs_.CreateJob(std::move(config));
       } else {
         id = pool.status();
@@ -188,8 +190,7 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
     SetStatus(id.status(), results.initStatus());
     if (id.ok()) {
       results.setJobId(id->value());
-      spdlog::info("job {} created in {} ({} instances)", id->value(), Str(params.getPoolPath()),
-                   instances);
+      spdlog::info("job {} created in pool {} ({} instances)", id->value(), pool_id, instances);
     }
   });
 }

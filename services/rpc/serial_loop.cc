@@ -52,6 +52,7 @@ void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration 
     paf.promise.exclusiveJoin(timer.atTime(next)).wait(wait_scope);
     wake_ = nullptr;
   }
+  stop_ = false;
 }
 
 }  // namespace peloton::rpc

@@ -35,7 +35,8 @@ class SerialLoop {
   kj::Promise<void> Run(kj::Function<void()> work);
 
   // Runs queued work, and `tick` every `period` (measured from the end of the last tick), until
-  // Stop is called. Waiting inside work or tick is allowed.
+  // Stop is called (before or during it); it may be called again after it returns. Waiting
+  // inside work or tick is allowed.
   void Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
             kj::Function<void()> tick);
   void Stop();

@@ -1,0 +1,388 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The HTTP/JSON endpoint over a real master (SQLite store, simulated hosts) and the real
+// public API service: each v0 procedure in Peloton's JSON, and yarpc's transport rules (headers,
+// encodings, errors, deadline, body size).
+
+#include "services/rpc/yarpc_http.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "kj/async-io.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/api/host_svc.pb.h"
+#include "services/api/job_svc.pb.h"
+#include "services/api/respool_svc.pb.h"
+#include "services/backend/sim/sim_backend.h"
+#include "services/rpc/peloton_service.h"
+#include "services/runtime/master.h"
+#include "services/store/sqlite_store.h"
+
+namespace peloton::rpc {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct HttpReply {
+  unsigned status = 0;
+  std::string error_code;  // Rpc-Error-Code
+  std::string content_type;
+  std::string body;
+};
+
+using Headers = std::map<std::string, std::string>;
+
+Headers YarpcHeaders(const std::string& procedure) {
+  return {{"Rpc-Procedure", procedure},
+          {"Rpc-Service", "peloton-jobmgr"},
+          {"Rpc-Caller", "peloton-client"},
+          {"Context-TTL-MS", "5000"},
+          {"Rpc-Encoding", "json"},
+          {"Content-Type", "application/json"}};
+}
+
+// A Peloton API that never answers getJob: what a stuck call looks like to the transport.
+class SilentApi final : public api::Peloton::Server {
+ protected:
+  kj::Promise<void> getJob(GetJobContext) override { return kj::NEVER_DONE; }
+};
+
+class YarpcHttpTest : public ::testing::Test {
+ protected:
+  // kj's destructors may throw; gtest's fixture's may not.
+  ~YarpcHttpTest() noexcept override {}
+
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    const std::string dir =
+        absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/yarpc_http_",
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = dir + "/peloton.db"}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
+                                 backend::sim::GenerateHosts(3, "cpu=4,memory_mb=8192"));
+    PELOTON_ASSERT_OK_AND_ASSIGN(backend_, backend::sim::SimBackend::Create({hosts, 1}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, runtime::Master::Create(*store_, *backend_));
+    ASSERT_TRUE(master_->Recover().ok());
+    Serve(kj::heap<PelotonService>(loop_, master_->jobs(), master_->pools(), master_->hosts(),
+                                   dir + "/sandboxes"));
+  }
+
+  void Serve(api::Peloton::Client api) {
+    kj::HttpHeaderTable::Builder builder;
+    error_code_ = builder.add("Rpc-Error-Code");
+    service_ = kj::heap<YarpcHttpService>(builder, io_.provider->getTimer(), kj::mv(api));
+    table_ = builder.build();
+    client_ = kj::newHttpClient(*service_);
+  }
+
+  // Runs the process's loop (the API's calls run on it) until `promise` resolves.
+  template <typename T>
+  T Drive(kj::Promise<T> promise) {
+    std::optional<T> out;
+    auto done = promise
+                    .then([&](T value) {
+                      out = kj::mv(value);
+                      loop_.Stop();
+                    })
+                    .eagerlyEvaluate([&](kj::Exception&& e) {
+                      ADD_FAILURE() << e.getDescription().cStr();
+                      loop_.Stop();
+                    });
+    loop_.Loop(io_.waitScope, io_.provider->getTimer(), 1 * kj::HOURS, [] {});
+    return out.has_value() ? *std::move(out) : T();
+  }
+
+  HttpReply Post(const Headers& headers, const std::string& body) {
+    kj::HttpHeaders h(*table_);
+    for (const auto& [name, value] : headers) h.add(name, value);
+    auto request = client_->request(kj::HttpMethod::POST, "/api/v1", h, body.size());
+    // The body is written while the reply is awaited: a refusal may come before it is read.
+    auto sent = request.body->write(body.data(), body.size())
+                    .attach(kj::mv(request.body))
+                    .eagerlyEvaluate([](kj::Exception&&) {});
+    auto reply =
+        request.response
+            .then([this](kj::HttpClient::Response&& r) {
+              HttpReply out;
+              out.status = r.statusCode;
+              KJ_IF_MAYBE(code, r.headers->get(error_code_)) { out.error_code = code->cStr(); }
+              KJ_IF_MAYBE(type, r.headers->get(kj::HttpHeaderId::CONTENT_TYPE)) {
+                out.content_type = type->cStr();
+              }
+              auto text = r.body->readAllText();
+              return text.attach(kj::mv(r.body)).then([out](kj::String body) mutable {
+                out.body = body.cStr();
+                return out;
+              });
+            })
+            .attach(kj::mv(sent));
+    return Drive(kj::mv(reply));
+  }
+
+  HttpReply Call(const std::string& procedure, const std::string& json) {
+    return Post(YarpcHeaders(procedure), json);
+  }
+
+  // The body of a successful call, parsed as `Message`.
+  template <typename Message>
+  Message Ok(const std::string& procedure, const std::string& json) {
+    const HttpReply r = Call(procedure, json);
+    EXPECT_EQ(r.status, 200u) << procedure << ": " << r.body;
+    EXPECT_EQ(r.content_type, "application/json");
+    Message m;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &m).ok()) << r.body;
+    return m;
+  }
+
+  std::string CreatePool(const std::string& name) {
+    const auto created = Ok<api::v0::respool::CreateResponse>(
+        "ResourceManager.CreateResourcePool",
+        absl::StrCat(R"({"config": {"name": ")", name, R"(", "resources": [)",
+                     R"({"kind": "cpu", "reservation": 4, "limit": 8, "share": 1},)",
+                     R"({"kind": "memory", "reservation": 4096, "limit": 8192, "share": 1}]}})"));
+    EXPECT_FALSE(created.has_error()) << created.DebugString();
+    return created.result().value();
+  }
+
+  static std::string JobJson(const std::string& pool, int instances) {
+    return absl::StrCat(R"({"name": "web", "type": "BATCH", "instanceCount": )", instances,
+                        R"(, "respoolID": {"value": ")", pool, R"("}, "defaultConfig": {)",
+                        R"("resource": {"cpuLimit": 0.5, "memLimitMb": 64},)",
+                        R"("command": {"value": "sleep 10"}}})");
+  }
+
+  kj::AsyncIoContext io_ = kj::setupAsyncIo();
+  SerialLoop loop_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<backend::sim::SimBackend> backend_;
+  std::unique_ptr<runtime::Master> master_;
+  kj::Own<YarpcHttpService> service_;
+  kj::Own<kj::HttpHeaderTable> table_;
+  kj::Own<kj::HttpClient> client_;
+  kj::HttpHeaderId error_code_ = kj::HttpHeaderId::HOST;
+};
+
+TEST_F(YarpcHttpTest, JobManagerProceduresInPelotonsJson) {
+  const std::string pool = CreatePool("batch");
+  // Create: the config's respoolID names the pool.
+  const auto created = Ok<api::v0::job::CreateResponse>(
+      "JobManager.Create", absl::StrCat(R"({"config": )", JobJson(pool, 2), "}"));
+  ASSERT_FALSE(created.has_error()) << created.DebugString();
+  const std::string id = created.jobid().value();
+  ASSERT_FALSE(id.empty());
+
+  // Get, by the seed's short procedure name and by Peloton's full one.
+  for (const char* procedure : {"JobManager.Get", "peloton.api.v0.job.JobManager::Get"}) {
+    const auto got = Ok<api::v0::job::GetResponse>(
+        procedure, absl::StrCat(R"({"id": {"value": ")", id, R"("}})"));
+    ASSERT_FALSE(got.has_error()) << got.DebugString();
+    EXPECT_EQ(got.jobinfo().id().value(), id);
+    EXPECT_EQ(got.jobinfo().config().name(), "web");
+    EXPECT_EQ(got.jobinfo().config().instancecount(), 2u);
+    EXPECT_EQ(got.jobinfo().config().respoolid().value(), pool);
+    EXPECT_EQ(got.jobinfo().runtime().state(), api::v0::job::PENDING);
+    EXPECT_EQ(got.jobinfo().runtime().goalstate(), api::v0::job::SUCCEEDED);
+    EXPECT_EQ(got.jobinfo().runtime().configurationversion(), 1u);
+    EXPECT_EQ(got.jobinfo().runtime().taskstats().at("PENDING"), 2u);
+    EXPECT_THAT(got.jobinfo().runtime().creationtime(), HasSubstr("T"));
+  }
+
+  // Update adds an instance; Query finds the job with its config's type.
+  const auto updated = Ok<api::v0::job::UpdateResponse>(
+      "JobManager.Update",
+      absl::StrCat(R"({"id": {"value": ")", id, R"("}, "config": )", JobJson(pool, 3), "}"));
+  EXPECT_FALSE(updated.has_error()) << updated.DebugString();
+  EXPECT_EQ(updated.message(), "added 1 instances");
+  const auto found = Ok<api::v0::job::QueryResponse>(
+      "JobManager.Query",
+      absl::StrCat(R"({"respoolID": {"value": ")", pool, R"("}, "spec": {"name": "web"}})"));
+  ASSERT_EQ(found.results_size(), 1) << found.DebugString();
+  EXPECT_EQ(found.results(0).id().value(), id);
+  EXPECT_EQ(found.results(0).instancecount(), 3u);
+  EXPECT_EQ(found.results(0).type(), api::v0::job::BATCH);
+  EXPECT_EQ(found.records_size(), 1);  // summaryOnly is false
+  EXPECT_EQ(found.pagination().total(), 1u);
+  const auto none = Ok<api::v0::job::QueryResponse>(
+      "JobManager.Query", R"({"spec": {"name": "db"}, "summaryOnly": true})");
+  EXPECT_EQ(none.results_size(), 0);
+
+  // Delete of a job still running: refused by the job manager, as a failed precondition.
+  const HttpReply busy = Call("JobManager.Delete", absl::StrCat(R"({"id": {"value": ")", id,
+                                                                R"("}})"));
+  EXPECT_EQ(busy.status, 400u);
+  EXPECT_EQ(busy.error_code, "failed-precondition");
+  EXPECT_THAT(busy.body, HasSubstr("only terminal jobs are deleted"));
+}
+
+TEST_F(YarpcHttpTest, RefusalsGoInTheResponsesErrorFieldAsPelotonsDo) {
+  const std::string pool = CreatePool("batch");
+  const auto missing =
+      Ok<api::v0::job::GetResponse>("JobManager.Get", R"({"id": {"value": "no-such-job"}})");
+  EXPECT_EQ(missing.error().notfound().id().value(), "no-such-job");
+  EXPECT_THAT(missing.error().notfound().message(), HasSubstr("no-such-job"));
+
+  const auto invalid = Ok<api::v0::job::CreateResponse>(
+      "JobManager.Create", absl::StrCat(R"({"config": )", JobJson(pool, 0), "}"));
+  EXPECT_THAT(invalid.error().invalidconfig().message(), HasSubstr("instanceCount"));
+  const auto chosen_id = Ok<api::v0::job::CreateResponse>(
+      "JobManager.Create",
+      absl::StrCat(R"({"id": {"value": "x"}, "config": )", JobJson(pool, 1), "}"));
+  EXPECT_THAT(chosen_id.error().invalidjobid().message(), HasSubstr("id: set"));
+  const auto no_pool = Ok<api::v0::job::QueryResponse>("JobManager.Query",
+                                                       R"({"respoolID": {"value": "nope"}})");
+  EXPECT_THAT(no_pool.error().invalidrespool().message(), HasSubstr("nope"));
+  const auto twice = Ok<api::v0::respool::CreateResponse>(
+      "ResourceManager.CreateResourcePool", R"({"config": {"name": "batch"}})");
+  EXPECT_THAT(twice.error().alreadyexists().message(), HasSubstr("same name"));
+  // Nothing was created by the refusals.
+  EXPECT_EQ(Ok<api::v0::job::QueryResponse>("JobManager.Query", "{}").results_size(), 0);
+}
+
+TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
+  const std::string pool = CreatePool("batch");
+  const auto looked_up = Ok<api::v0::respool::LookupResponse>(
+      "ResourceManager.LookupResourcePoolID", R"({"path": {"value": "/batch"}})");
+  EXPECT_EQ(looked_up.id().value(), pool);
+  const auto root = Ok<api::v0::respool::GetResponse>("ResourceManager.GetResourcePool",
+                                                      R"({"includeChildPools": true})");
+  EXPECT_EQ(root.poolinfo().path().value(), "/");
+  ASSERT_EQ(root.childpools_size(), 1);
+  EXPECT_EQ(root.childpools(0).id().value(), pool);
+  EXPECT_EQ(root.childpools(0).parent().value(), "root");
+
+  const auto updated = Ok<api::v0::respool::UpdateResponse>(
+      "ResourceManager.UpdateResourcePool",
+      absl::StrCat(R"({"id": {"value": ")", pool, R"("}, "config": {"name": "batch", )",
+                   R"("resources": [{"kind": "cpu", "reservation": 2, "limit": 8, "share": 1}]}})"));
+  EXPECT_FALSE(updated.has_error()) << updated.DebugString();
+  const auto got = Ok<api::v0::respool::GetResponse>(
+      "ResourceManager.GetResourcePool", absl::StrCat(R"({"id": {"value": ")", pool, R"("}})"));
+  bool cpu_seen = false;
+  for (const auto& r : got.poolinfo().config().resources()) {
+    if (r.kind() == "cpu") {
+      cpu_seen = true;
+      EXPECT_EQ(r.reservation(), 2);
+    }
+  }
+  EXPECT_TRUE(cpu_seen) << got.DebugString();
+  EXPECT_EQ(Ok<api::v0::respool::QueryResponse>("ResourceManager.Query", "{}").resourcepools_size(),
+            2);
+  const auto deleted = Ok<api::v0::respool::DeleteResponse>("ResourceManager.DeleteResourcePool",
+                                                            R"({"path": {"value": "/batch"}})");
+  EXPECT_FALSE(deleted.has_error()) << deleted.DebugString();
+  const auto gone = Ok<api::v0::respool::LookupResponse>("ResourceManager.LookupResourcePoolID",
+                                                         R"({"path": {"value": "/batch"}})");
+  EXPECT_TRUE(gone.error().has_notfound());
+
+  const auto up = Ok<api::v0::host::svc::QueryHostsResponse>(
+      "HostService.QueryHosts", R"({"host_states": ["HOST_STATE_UP"]})");
+  ASSERT_EQ(up.host_infos_size(), 3);
+  const std::string host = up.host_infos(0).hostname();
+  Ok<api::v0::host::svc::StartMaintenanceResponse>(
+      "HostService.StartMaintenance", absl::StrCat(R"({"hostname": ")", host, R"("})"));
+  const auto draining = Ok<api::v0::host::svc::QueryHostsResponse>(
+      "HostService.QueryHosts", R"({"hostStates": ["HOST_STATE_DRAINING", "HOST_STATE_DOWN"]})");
+  ASSERT_EQ(draining.host_infos_size(), 1);
+  EXPECT_EQ(draining.host_infos(0).hostname(), host);
+  EXPECT_EQ(draining.host_infos(0).goal_state(), api::v0::host::HOST_STATE_DOWN);
+  const HttpReply unknown =
+      Call("HostService.StartMaintenance", R"({"hostname": "no-such-host"})");
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.error_code, "not-found");
+}
+
+TEST_F(YarpcHttpTest, TransportErrorsAsYarpcSendsThem) {
+  Headers none = YarpcHeaders("JobManager.Get");
+  for (const char* h : {"Rpc-Service", "Rpc-Caller", "Context-TTL-MS"}) none.erase(h);
+  HttpReply r = Post(none, "{}");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.error_code, "invalid-argument");
+  EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(r.body, "missing service name, caller name, and TTL");
+
+  Headers ttl = YarpcHeaders("JobManager.Get");
+  ttl["Context-TTL-MS"] = "soon";
+  r = Post(ttl, "{}");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("invalid TTL \"soon\""));
+
+  r = Call("JobManager.Launch", "{}");
+  EXPECT_EQ(r.status, 501u);
+  EXPECT_EQ(r.error_code, "unimplemented");
+  EXPECT_EQ(r.body, "unrecognized procedure \"JobManager.Launch\" for service \"peloton-jobmgr\"");
+
+  Headers service = YarpcHeaders("JobManager.Get");
+  service["Rpc-Service"] = "kubelet";
+  r = Post(service, "{}");
+  EXPECT_EQ(r.status, 501u);
+  EXPECT_THAT(r.body, StartsWith("unrecognized service name \"kubelet\""));
+
+  Headers thrift = YarpcHeaders("JobManager.Get");
+  thrift["Rpc-Encoding"] = "thrift";
+  r = Post(thrift, "{}");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("unsupported encoding \"thrift\""));
+
+  // Bad JSON names the field; nothing is called.
+  r = Call("JobManager.Get", R"({"jobId": {"value": "x"}})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.error_code, "invalid-argument");
+  EXPECT_THAT(r.body, HasSubstr("failed to decode \"json\" request body for procedure "
+                                "\"JobManager.Get\""));
+  EXPECT_THAT(r.body, HasSubstr("jobId"));
+  r = Call("JobManager.Get", R"({"id": )");
+  EXPECT_EQ(r.status, 400u);
+
+  r = Call("JobManager.Get", std::string(kMaxRequestBytes + 1, ' '));
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(r.error_code, "resource-exhausted");
+  EXPECT_THAT(r.body, HasSubstr("at most 4194304"));
+
+  // A refusal with no error field in the response: the status, as a yarpc error.
+  r = Call("ResourceManager.UpdateResourcePool", R"({"id": {"value": "root"}, "Force": true})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("Force: true"));
+}
+
+TEST_F(YarpcHttpTest, ProtoEncodingRoundTrips) {
+  const std::string pool = CreatePool("batch");
+  Headers proto = YarpcHeaders("JobManager.Get");
+  proto["Rpc-Encoding"] = "proto";
+  proto["Content-Type"] = "application/octet-stream";
+  api::v0::job::GetRequest request;
+  request.mutable_id()->set_value("no-such-job");
+  const HttpReply r = Post(proto, request.SerializeAsString());
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "application/octet-stream");
+  api::v0::job::GetResponse response;
+  ASSERT_TRUE(response.ParseFromString(r.body));
+  EXPECT_EQ(response.error().notfound().id().value(), "no-such-job");
+  EXPECT_EQ(Post(proto, "\xff\xff\xff").status, 400u);
+}
+
+TEST_F(YarpcHttpTest, ContextTtlIsTheDeadline) {
+  Serve(kj::heap<SilentApi>());
+  Headers h = YarpcHeaders("JobManager.Get");
+  h["Context-TTL-MS"] = "50";
+  const HttpReply r = Post(h, R"({"id": {"value": "x"}})");
+  EXPECT_EQ(r.status, 504u);
+  EXPECT_EQ(r.error_code, "deadline-exceeded");
+  EXPECT_EQ(r.body,
+            "call to procedure \"JobManager.Get\" of service \"peloton-jobmgr\" from caller "
+            "\"peloton-client\" timed out after 50 ms");
+}
+
+}  // namespace
+}  // namespace peloton::rpc
