@@ -5,27 +5,36 @@
 // holding one 1,000-instance job; the benchmarks call it as the CLI does.
 //
 //   BM_GetJob          job get of the 1,000-instance job
+//   BM_HttpGetJob      the same job's v0 JobManager.Get over the HTTP/JSON endpoint (curl's
+//                      request: yarpc's headers, JSON body), on its own Unix socket
 //   BM_ListTasks/N     task list of N instances
 //   BM_CreateJob       job create of a 1-instance job (validation, store, queueing)
+//
+// The two GetJob benchmarks report each call's latency percentiles (p50_us, p99_us) too.
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "bench/fork_server.h"
 #include "benchmark/benchmark.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
+#include "kj/compat/http.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/wire_util.h"
 #include "services/backend/local/local_backend.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/serial_loop.h"
+#include "services/rpc/yarpc_http.h"
 #include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
 
@@ -34,6 +43,7 @@ namespace {
 using peloton::api::Peloton;
 
 std::string g_socket;
+std::string g_http;  // the HTTP/JSON endpoint's socket
 std::string g_job;
 std::string g_config;  // a serialized 1-instance JobConfig
 
@@ -76,11 +86,12 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   auto job_id = (*master)->jobs().CreateJob(job);
   if (!job_id.ok()) _exit(1);
   peloton::rpc::SerialLoop loop;
-  capnp::EzRpcServer server(
-      kj::heap<peloton::rpc::PelotonService>(loop, (*master)->jobs(), (*master)->pools(),
-                                             (*master)->hosts(), base + "_sandboxes"),
-      g_socket);
+  Peloton::Client api = kj::heap<peloton::rpc::PelotonService>(
+      loop, (*master)->jobs(), (*master)->pools(), (*master)->hosts(), base + "_sandboxes");
+  capnp::EzRpcServer server(api, g_socket);
   server.getPort().wait(server.getWaitScope());
+  auto http = peloton::rpc::HttpEndpoint::Listen(server.getIoProvider(), g_http, api)
+                  .wait(server.getWaitScope());
   const std::string id = job_id->value();
   if (write(ready, id.data(), id.size()) != static_cast<ssize_t>(id.size())) _exit(1);
   close(ready);
@@ -88,17 +99,75 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   _exit(0);
 }
 
+// Each call's latency, for the percentiles.
+class Latencies {
+ public:
+  void Start() { start_ = std::chrono::steady_clock::now(); }
+  void Stop() {
+    latencies_.push_back(std::chrono::duration<double, std::micro>(
+                             std::chrono::steady_clock::now() - start_)
+                             .count());
+  }
+  void Report(benchmark::State& state) {
+    if (latencies_.empty()) return;
+    std::sort(latencies_.begin(), latencies_.end());
+    const auto at = [&](double q) {
+      return latencies_[std::min(latencies_.size() - 1,
+                                 static_cast<size_t>(q * static_cast<double>(latencies_.size())))];
+    };
+    state.counters["p50_us"] = at(0.50);
+    state.counters["p99_us"] = at(0.99);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  std::vector<double> latencies_;
+};
+
 void BM_GetJob(benchmark::State& state) {
   capnp::EzRpcClient client(g_socket);
   Peloton::Client peloton = client.getMain<Peloton>();
+  Latencies latencies;
   for (auto _ : state) {
+    latencies.Start();
     auto request = peloton.getJobRequest();
     request.setJobId(g_job);
     auto response = request.send().wait(client.getWaitScope());
     if (response.getStatus().getCode() != 0) state.SkipWithError("getJob failed");
+    latencies.Stop();
   }
+  latencies.Report(state);
 }
 BENCHMARK(BM_GetJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_HttpGetJob(benchmark::State& state) {
+  kj::AsyncIoContext io = kj::setupAsyncIo();
+  kj::HttpHeaderTable::Builder builder;
+  const kj::HttpHeaderId headers[] = {builder.add("Rpc-Procedure"), builder.add("Rpc-Service"),
+                                      builder.add("Rpc-Caller"), builder.add("Context-TTL-MS"),
+                                      builder.add("Rpc-Encoding")};
+  const char* values[] = {"JobManager.Get", "peloton-jobmgr", "peloton-client", "1000", "json"};
+  auto table = builder.build();
+  auto address = io.provider->getNetwork().parseAddress(g_http).wait(io.waitScope);
+  auto client = kj::newHttpClient(io.provider->getTimer(), *table, *address);
+  const std::string body = absl::StrCat(R"({"id": {"value": ")", g_job, R"("}})");
+  Latencies latencies;
+  for (auto _ : state) {
+    latencies.Start();
+    kj::HttpHeaders h(*table);
+    h.set(kj::HttpHeaderId::CONTENT_TYPE, "application/json");
+    for (size_t i = 0; i < std::size(headers); ++i) h.set(headers[i], values[i]);
+    auto request = client->request(kj::HttpMethod::POST, "/api/v1", h, body.size());
+    request.body->write(body.data(), body.size()).wait(io.waitScope);
+    request.body = nullptr;
+    auto response = request.response.wait(io.waitScope);
+    const kj::String text = response.body->readAllText().wait(io.waitScope);
+    if (response.statusCode != 200 || text.size() == 0) state.SkipWithError("JobManager.Get failed");
+    latencies.Stop();
+  }
+  latencies.Report(state);
+}
+BENCHMARK(BM_HttpGetJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_ListTasks(benchmark::State& state) {
   capnp::EzRpcClient client(g_socket);
@@ -135,6 +204,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   g_socket = absl::StrCat("unix:", TmpDir(), "/peloton_rpc_bench.sock");
   std::remove(g_socket.substr(5).c_str());
+  g_http = g_socket + ".http";
+  std::remove(g_http.substr(5).c_str());
   g_config = JobOf(1).SerializeAsString();
   peloton::bench::ForkedServer server = peloton::bench::ForkServer(Serve);
   if (!server.ok()) {
