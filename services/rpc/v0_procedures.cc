@@ -15,11 +15,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "peloton/common/ids.h"
+#include "peloton/taskfsm/task_id.h"
 #include "services/api/host_svc.pb.h"
 #include "services/api/internal_convert.h"
 #include "services/api/job_svc.pb.h"
 #include "services/api/respool_convert.h"
 #include "services/api/respool_svc.pb.h"
+#include "services/api/task_svc.pb.h"
 #include "services/api/wire_util.h"
 
 namespace peloton::rpc {
@@ -27,6 +29,7 @@ namespace {
 
 namespace job_pb = ::peloton::api::v0::job;
 namespace respool_pb = ::peloton::api::v0::respool;
+namespace task_pb = ::peloton::api::v0::task;
 namespace host_pb = ::peloton::api::v0::host;
 namespace host_svc = ::peloton::api::v0::host::svc;
 
@@ -334,6 +337,387 @@ kj::Promise<absl::StatusOr<job_pb::QueryResponse>> JobQuery(api::Peloton::Client
             return resp;
           });
     });
+  });
+}
+
+// --- TaskManager
+
+task_pb::RuntimeInfo TaskRuntimeOf(api::TaskInfo::Reader t) {
+  task_pb::RuntimeInfo r;
+  task_pb::TaskState state;
+  if (task_pb::TaskState_Parse(Str(t.getState()), &state)) r.set_state(state);
+  if (task_pb::TaskState_Parse(Str(t.getGoalState()), &state)) r.set_goalstate(state);
+  if (t.getMesosTaskId().size() > 0) r.mutable_mesostaskid()->set_value(Str(t.getMesosTaskId()));
+  r.set_starttime(Rfc3339(t.getStartTime()));
+  r.set_completiontime(Rfc3339(t.getCompletionTime()));
+  r.set_host(Str(t.getHost()));
+  r.set_message(Str(t.getMessage()));
+  r.set_reason(Str(t.getReason()));
+  r.set_failurecount(t.getFailureCount());
+  task_pb::HealthState health;
+  if (task_pb::HealthState_Parse(Str(t.getHealthy()), &health)) r.set_healthy(health);
+  return r;
+}
+
+task_pb::TaskInfo TaskInfoOf(const std::string& job, api::TaskInfo::Reader t) {
+  task_pb::TaskInfo info;
+  info.set_instanceid(t.getInstanceId());
+  info.mutable_jobid()->set_value(job);
+  *info.mutable_runtime() = TaskRuntimeOf(t);
+  return info;
+}
+
+// The job's instance count, or NotFound.
+kj::Promise<absl::StatusOr<uint32_t>> InstanceCount(api::Peloton::Client& api,
+                                                   const std::string& job) {
+  auto call = api.getJobRequest();
+  call.setJobId(job);
+  return call.send().then(
+      [](capnp::Response<api::Peloton::GetJobResults>&& r) -> absl::StatusOr<uint32_t> {
+        if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+        return r.getJob().getInstanceCount();
+      });
+}
+
+template <typename Error>
+void SetJobNotFound(const std::string& job, const absl::Status& s, Error* e) {
+  e->mutable_id()->set_value(job);
+  e->set_message(std::string(s.message()));
+}
+
+kj::Promise<absl::StatusOr<task_pb::GetResponse>> TaskGet(api::Peloton::Client& api,
+                                                          const task_pb::GetRequest& req) {
+  const std::string job = req.jobid().value();
+  const uint32_t instance = req.instanceid();
+  return InstanceCount(api, job).then([api, job, instance](absl::StatusOr<uint32_t> count) mutable
+                                      -> kj::Promise<absl::StatusOr<task_pb::GetResponse>> {
+    task_pb::GetResponse resp;
+    if (absl::IsNotFound(count.status())) {
+      SetJobNotFound(job, count.status(), resp.mutable_notfound());
+      return Ready<task_pb::GetResponse>(resp);
+    }
+    if (!count.ok()) return Ready<task_pb::GetResponse>(count.status());
+    if (instance >= *count) {
+      resp.mutable_outofrange()->mutable_jobid()->set_value(job);
+      resp.mutable_outofrange()->set_instancecount(*count);
+      return Ready<task_pb::GetResponse>(resp);
+    }
+    auto call = api.getTaskRequest();
+    call.setJobId(job);
+    call.setInstanceId(instance);
+    return call.send().then([job](capnp::Response<api::Peloton::GetTaskResults>&& r)
+                                -> absl::StatusOr<task_pb::GetResponse> {
+      if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+      task_pb::GetResponse resp;
+      task_pb::TaskInfo info = TaskInfoOf(job, r.getTask());
+      if (!api::ParseInto(r.getTaskConfig(), *info.mutable_config())) {
+        return absl::InternalError(absl::StrCat("job ", job, ": a task config does not parse"));
+      }
+      // Its current run: `result`, and (Peloton's newer field) the one entry of `results`.
+      *resp.add_results() = info;
+      *resp.mutable_result() = std::move(info);
+      return resp;
+    });
+  });
+}
+
+kj::Promise<absl::StatusOr<task_pb::ListResponse>> TaskList(api::Peloton::Client& api,
+                                                            const task_pb::ListRequest& req) {
+  const std::string job = req.jobid().value();
+  auto call = api.listTasksRequest();
+  call.setJobId(job);
+  call.setFrom(req.range().from());
+  call.setTo(req.range().to());
+  return call.send().then([job](capnp::Response<api::Peloton::ListTasksResults>&& r)
+                              -> absl::StatusOr<task_pb::ListResponse> {
+    task_pb::ListResponse resp;
+    const absl::Status s = StatusOf(r.getStatus());
+    if (absl::IsNotFound(s)) {
+      SetJobNotFound(job, s, resp.mutable_notfound());
+      return resp;
+    }
+    if (!s.ok()) return s;
+    auto& value = *resp.mutable_result()->mutable_value();
+    for (auto t : r.getTasks()) value[t.getInstanceId()] = TaskInfoOf(job, t);
+    return resp;
+  });
+}
+
+// The instances of `ranges` (none: every instance) below `count`, and (the first
+// kMaxInvalidIds of) those at or above it.
+constexpr size_t kMaxInvalidIds = 1000;
+struct Instances {
+  std::vector<uint32_t> valid, invalid;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // [from, to) within the job
+};
+
+Instances InstancesOf(const google::protobuf::RepeatedPtrField<task_pb::InstanceRange>& ranges,
+                      uint32_t count) {
+  Instances out;
+  if (ranges.empty()) {
+    out.ranges.emplace_back(0, count);
+  } else {
+    for (const task_pb::InstanceRange& r : ranges) {
+      if (r.from() >= r.to()) continue;
+      out.ranges.emplace_back(std::min(r.from(), count), std::min(r.to(), count));
+      for (uint32_t i = std::max(r.from(), count); i < r.to() && out.invalid.size() < kMaxInvalidIds;
+           ++i) {
+        out.invalid.push_back(i);
+      }
+    }
+  }
+  std::vector<bool> seen(count, false);
+  for (const auto& [from, to] : out.ranges) {
+    for (uint32_t i = from; i < to; ++i) seen[i] = true;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    if (seen[i]) out.valid.push_back(i);
+  }
+  return out;
+}
+
+// Calls `send` for each range in turn; the first failure ends it.
+kj::Promise<absl::Status> EachRange(
+    std::vector<std::pair<uint32_t, uint32_t>> ranges, size_t next,
+    std::function<kj::Promise<absl::Status>(uint32_t from, uint32_t to)> send) {
+  while (next < ranges.size() && ranges[next].first >= ranges[next].second) ++next;
+  if (next == ranges.size()) return absl::OkStatus();
+  auto [from, to] = ranges[next];
+  auto sent = send(from, to);
+  return sent.then([ranges = std::move(ranges), next, send = std::move(send)](
+                       absl::Status s) mutable -> kj::Promise<absl::Status> {
+    if (!s.ok()) return s;
+    return EachRange(std::move(ranges), next + 1, std::move(send));
+  });
+}
+
+// Start, Stop or Restart of the request's ranges: `send` makes the call of one range.
+template <typename Req>
+kj::Promise<absl::StatusOr<std::pair<Instances, absl::Status>>> OnRanges(
+    api::Peloton::Client& api, const Req& req,
+    std::function<kj::Promise<absl::Status>(api::Peloton::Client&, const std::string&, uint32_t,
+                                            uint32_t)>
+        send) {
+  const std::string job = req.jobid().value();
+  const auto ranges = req.ranges();
+  api::Peloton::Client* client = &api;  // outlives the call (V0Procedure::call)
+  return InstanceCount(api, job).then(
+      [client, job, ranges, send = std::move(send)](absl::StatusOr<uint32_t> count) mutable
+      -> kj::Promise<absl::StatusOr<std::pair<Instances, absl::Status>>> {
+        if (!count.ok()) return Ready<std::pair<Instances, absl::Status>>(count.status());
+        Instances instances = InstancesOf(ranges, *count);
+        auto calls = EachRange(instances.ranges, 0, [client, job, send](uint32_t from,
+                                                                        uint32_t to) {
+          return send(*client, job, from, to);
+        });
+        return calls.then([instances = std::move(instances)](absl::Status s) mutable
+                          -> absl::StatusOr<std::pair<Instances, absl::Status>> {
+          return std::make_pair(std::move(instances), s);
+        });
+      });
+}
+
+template <typename Results, typename Params>
+kj::Promise<absl::Status> StatusOfCall(capnp::Request<Params, Results> call) {
+  return call.send().then(
+      [](capnp::Response<Results>&& r) -> absl::Status { return StatusOf(r.getStatus()); });
+}
+
+kj::Promise<absl::StatusOr<task_pb::StartResponse>> TaskStart(api::Peloton::Client& api,
+                                                              const task_pb::StartRequest& req) {
+  const std::string job = req.jobid().value();
+  return OnRanges(api, req,
+                  [](api::Peloton::Client& api, const std::string& job, uint32_t from,
+                     uint32_t to) {
+                    auto call = api.startTasksRequest();
+                    call.setJobId(job);
+                    call.setFrom(from);
+                    call.setTo(to);
+                    return StatusOfCall(kj::mv(call));
+                  })
+      .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
+                -> absl::StatusOr<task_pb::StartResponse> {
+        task_pb::StartResponse resp;
+        const absl::Status s = done.ok() ? done->second : done.status();
+        if (absl::IsNotFound(s)) {
+          SetJobNotFound(job, s, resp.mutable_error()->mutable_notfound());
+        } else if (!s.ok()) {
+          resp.mutable_error()->mutable_failure()->set_message(std::string(s.message()));
+        } else {
+          for (uint32_t i : done->first.valid) resp.add_startedinstanceids(i);
+          for (uint32_t i : done->first.invalid) resp.add_invalidinstanceids(i);
+        }
+        return resp;
+      });
+}
+
+kj::Promise<absl::StatusOr<task_pb::StopResponse>> TaskStop(api::Peloton::Client& api,
+                                                            const task_pb::StopRequest& req) {
+  const std::string job = req.jobid().value();
+  return OnRanges(api, req,
+                  [](api::Peloton::Client& api, const std::string& job, uint32_t from,
+                     uint32_t to) {
+                    auto call = api.stopTasksRequest();
+                    call.setJobId(job);
+                    call.setFrom(from);
+                    call.setTo(to);
+                    return StatusOfCall(kj::mv(call));
+                  })
+      .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
+                -> absl::StatusOr<task_pb::StopResponse> {
+        task_pb::StopResponse resp;
+        const absl::Status s = done.ok() ? done->second : done.status();
+        if (absl::IsNotFound(s)) {
+          SetJobNotFound(job, s, resp.mutable_error()->mutable_notfound());
+        } else if (!s.ok()) {
+          resp.mutable_error()->mutable_updateerror()->set_message(std::string(s.message()));
+        } else {
+          for (uint32_t i : done->first.valid) resp.add_stoppedinstanceids(i);
+          for (uint32_t i : done->first.invalid) resp.add_invalidinstanceids(i);
+        }
+        return resp;
+      });
+}
+
+kj::Promise<absl::StatusOr<task_pb::RestartResponse>> TaskRestart(
+    api::Peloton::Client& api, const task_pb::RestartRequest& req) {
+  const std::string job = req.jobid().value();
+  return OnRanges(api, req,
+                  [](api::Peloton::Client& api, const std::string& job, uint32_t from,
+                     uint32_t to) {
+                    auto call = api.restartTasksRequest();
+                    call.setJobId(job);
+                    call.setFrom(from);
+                    call.setTo(to);
+                    return StatusOfCall(kj::mv(call));
+                  })
+      .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
+                -> absl::StatusOr<task_pb::RestartResponse> {
+        task_pb::RestartResponse resp;
+        const absl::Status s = done.ok() ? done->second : done.status();
+        if (absl::IsNotFound(s)) {
+          SetJobNotFound(job, s, resp.mutable_notfound());
+        } else if (!s.ok()) {
+          return s;
+        } else if (!done->first.invalid.empty()) {
+          resp.mutable_outofrange()->mutable_jobid()->set_value(job);
+          resp.mutable_outofrange()->set_instancecount(
+              static_cast<uint32_t>(done->first.valid.size()));
+        }
+        return resp;
+      });
+}
+
+kj::Promise<absl::StatusOr<task_pb::QueryResponse>> TaskQuery(api::Peloton::Client& api,
+                                                              const task_pb::QueryRequest& req) {
+  const task_pb::QueryRequest request = req;
+  const std::string job = req.jobid().value();
+  for (const auto& order : req.spec().pagination().orderby()) {
+    if (order.property().value() != "instance_id" ||
+        order.order() == api::v0::query::OrderBy::DESC) {
+      return Ready<task_pb::QueryResponse>(absl::InvalidArgumentError(absl::StrCat(
+          "spec.pagination.orderBy: ", order.property().value(), " ",
+          api::v0::query::OrderBy::Order_Name(order.order()),
+          " (rule: tasks come by instance: instance_id ASC)")));
+    }
+  }
+  // The job's config gives each task's name (its instance config's, else the default's).
+  return GetJobInfo(api, job).then([api, request, job](absl::StatusOr<job_pb::JobInfo> info) mutable
+                                   -> kj::Promise<absl::StatusOr<task_pb::QueryResponse>> {
+    task_pb::QueryResponse resp;
+    if (absl::IsNotFound(info.status())) {
+      SetJobNotFound(job, info.status(), resp.mutable_error()->mutable_notfound());
+      return Ready<task_pb::QueryResponse>(resp);
+    }
+    if (!info.ok()) return Ready<task_pb::QueryResponse>(info.status());
+    auto call = api.listTasksRequest();
+    call.setJobId(job);
+    return call.send().then([request, job, config = info->config()](
+                                capnp::Response<api::Peloton::ListTasksResults>&& r)
+                                -> absl::StatusOr<task_pb::QueryResponse> {
+      if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+      const task_pb::QuerySpec& spec = request.spec();
+      const auto wanted = [](const auto& list, const auto& value) {
+        return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+      };
+      std::vector<task_pb::TaskInfo> matched;
+      for (auto t : r.getTasks()) {
+        task_pb::TaskInfo info = TaskInfoOf(job, t);
+        const auto instance = config.instanceconfig().find(info.instanceid());
+        const std::string& name =
+            instance != config.instanceconfig().end() && !instance->second.name().empty()
+                ? instance->second.name()
+                : config.defaultconfig().name();
+        if (!wanted(spec.taskstates(), static_cast<int>(info.runtime().state())) ||
+            !wanted(spec.names(), name) || !wanted(spec.hosts(), info.runtime().host())) {
+          continue;
+        }
+        matched.push_back(std::move(info));
+      }
+      task_pb::QueryResponse resp;
+      const uint32_t offset = spec.pagination().offset();
+      uint32_t limit = spec.pagination().limit() == 0 ? kDefaultQueryLimit : spec.pagination().limit();
+      if (spec.pagination().maxlimit() > 0) limit = std::min(limit, spec.pagination().maxlimit());
+      for (size_t i = offset; i < matched.size() && i < size_t{offset} + limit; ++i) {
+        *resp.add_records() = std::move(matched[i]);
+      }
+      resp.mutable_pagination()->set_offset(offset);
+      resp.mutable_pagination()->set_limit(limit);
+      resp.mutable_pagination()->set_total(static_cast<uint32_t>(matched.size()));
+      return resp;
+    });
+  });
+}
+
+kj::Promise<absl::StatusOr<task_pb::GetPodEventsResponse>> TaskPodEvents(
+    api::Peloton::Client& api, const task_pb::GetPodEventsRequest& req) {
+  const std::string job = req.jobid().value();
+  const uint32_t instance = req.instanceid();
+  uint64_t run = 0;
+  if (!req.runid().empty()) {
+    // Peloton's runId is the run's Mesos task id ("<job>-<instance>-<run>") or its number.
+    absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(req.runid());
+    if (id.ok()) {
+      run = id->run;
+    } else if (!absl::SimpleAtoi(req.runid(), &run)) {
+      task_pb::GetPodEventsResponse resp;
+      resp.mutable_error()->set_message(absl::StrCat(
+          "runId: '", req.runid(), "' (rule: a run's number or Mesos task id)"));
+      return Ready<task_pb::GetPodEventsResponse>(resp);
+    }
+  }
+  auto call = api.taskEventsRequest();
+  call.setJobId(job);
+  call.setInstanceId(instance);
+  // A run asked for: every run's events are read, and that run's kept.
+  const uint64_t limit = run != 0 ? 0 : req.limit();
+  call.setRuns(static_cast<uint32_t>(std::min<uint64_t>(limit, UINT32_MAX)));
+  return call.send().then([job, instance, run](capnp::Response<api::Peloton::TaskEventsResults>&& r)
+                              -> absl::StatusOr<task_pb::GetPodEventsResponse> {
+    task_pb::GetPodEventsResponse resp;
+    if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) {
+      if (!absl::IsNotFound(s) && !absl::IsInvalidArgument(s)) return s;
+      resp.mutable_error()->set_message(std::string(s.message()));
+      return resp;
+    }
+    for (auto e : r.getEvents()) {
+      const uint64_t event_run = static_cast<uint64_t>(e.getRunId());
+      if (run != 0 && event_run != run) continue;
+      task_pb::PodEvent* out = resp.add_result();
+      out->mutable_taskid()->set_value(taskfsm::FormatMesosTaskId(job, instance, event_run));
+      out->set_actualstate(Str(e.getState()));
+      out->set_goalstate(Str(e.getGoalState()));
+      out->set_timestamp(Rfc3339(e.getTime()));
+      out->set_hostname(Str(e.getHost()));
+      out->set_message(Str(e.getMessage()));
+      out->set_reason(Str(e.getReason()));
+      out->set_healthy(Str(e.getHealthy()));
+      if (event_run > 1) {
+        out->mutable_prevtaskid()->set_value(
+            taskfsm::FormatMesosTaskId(job, instance, event_run - 1));
+      }
+    }
+    return resp;
   });
 }
 
@@ -655,12 +1039,20 @@ std::vector<V0Procedure> V0Procedures() {
   const std::string jobs = "peloton.api.v0.job.JobManager";
   const std::string pools = "peloton.api.v0.respool.ResourceManager";
   const std::string hosts = "peloton.api.v0.host.svc.HostService";
+  const std::string tasks = "peloton.api.v0.task.TaskManager";
   std::vector<V0Procedure> all;
   all.push_back(Make(jobs, "Create", &JobCreate));
   all.push_back(Make(jobs, "Get", &JobGet));
   all.push_back(Make(jobs, "Query", &JobQuery));
   all.push_back(Make(jobs, "Delete", &JobDelete));
   all.push_back(Make(jobs, "Update", &JobUpdate));
+  all.push_back(Make(tasks, "Get", &TaskGet));
+  all.push_back(Make(tasks, "List", &TaskList));
+  all.push_back(Make(tasks, "Start", &TaskStart));
+  all.push_back(Make(tasks, "Stop", &TaskStop));
+  all.push_back(Make(tasks, "Restart", &TaskRestart));
+  all.push_back(Make(tasks, "Query", &TaskQuery));
+  all.push_back(Make(tasks, "GetPodEvents", &TaskPodEvents));
   all.push_back(Make(pools, "CreateResourcePool", &PoolCreate));
   all.push_back(Make(pools, "GetResourcePool", &PoolGet));
   all.push_back(Make(pools, "DeleteResourcePool", &PoolDelete));

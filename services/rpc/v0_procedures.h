@@ -30,7 +30,8 @@ struct V0Procedure {
   std::string service;  // Peloton's full service name: "peloton.api.v0.job.JobManager"
   std::string method;   // "Get"
   const google::protobuf::Message* request;  // the request's type (its default instance)
-  // `request` is of the request's type; it is read before the promise is returned.
+  // `request` is of the request's type; it is read before the promise is returned. `api`
+  // outlives the promise.
   std::function<kj::Promise<V0Reply>(api::Peloton::Client& api,
                                      const google::protobuf::Message& request)>
       call;

@@ -22,6 +22,7 @@
 #include "services/api/host_svc.pb.h"
 #include "services/api/job_svc.pb.h"
 #include "services/api/respool_svc.pb.h"
+#include "services/api/task_svc.pb.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/rpc/peloton_service.h"
 #include "services/runtime/master.h"
@@ -224,6 +225,81 @@ TEST_F(YarpcHttpTest, JobManagerProceduresInPelotonsJson) {
   EXPECT_EQ(busy.status, 400u);
   EXPECT_EQ(busy.error_code, "failed-precondition");
   EXPECT_THAT(busy.body, HasSubstr("only terminal jobs are deleted"));
+}
+
+TEST_F(YarpcHttpTest, TaskManagerProcedures) {
+  const std::string pool = CreatePool("batch");
+  const std::string id =
+      Ok<api::v0::job::CreateResponse>("JobManager.Create",
+                                       absl::StrCat(R"({"config": )", JobJson(pool, 3), "}"))
+          .jobid()
+          .value();
+  const std::string job = absl::StrCat(R"({"jobId": {"value": ")", id, R"("})");
+
+  const auto got = Ok<api::v0::task::GetResponse>("TaskManager.Get",
+                                                  absl::StrCat(job, R"(, "instanceId": 1})"));
+  ASSERT_EQ(got.results_size(), 1) << got.DebugString();
+  EXPECT_EQ(got.result().instanceid(), 1u);
+  EXPECT_EQ(got.result().jobid().value(), id);
+  EXPECT_EQ(got.result().runtime().state(), api::v0::task::PENDING);
+  EXPECT_EQ(got.result().runtime().mesostaskid().value(), id + "-1-1");
+  EXPECT_EQ(got.result().config().command().value(), "sleep 10");
+  const auto out_of_range = Ok<api::v0::task::GetResponse>(
+      "TaskManager.Get", absl::StrCat(job, R"(, "instanceId": 3})"));
+  EXPECT_EQ(out_of_range.outofrange().instancecount(), 3u);
+  const auto no_job = Ok<api::v0::task::GetResponse>("TaskManager.Get",
+                                                     R"({"jobId": {"value": "nope"}})");
+  EXPECT_TRUE(no_job.has_notfound());
+
+  const auto listed = Ok<api::v0::task::ListResponse>(
+      "TaskManager.List", absl::StrCat(job, R"(, "range": {"from": 1, "to": 3}})"));
+  EXPECT_EQ(listed.result().value_size(), 2);
+  EXPECT_TRUE(listed.result().value().contains(2));
+
+  // Stop instance 0 (and 7, which the job lacks): its goal becomes KILLED.
+  const auto stopped = Ok<api::v0::task::StopResponse>(
+      "TaskManager.Stop",
+      absl::StrCat(job, R"(, "ranges": [{"from": 0, "to": 1}, {"from": 7, "to": 8}]})"));
+  EXPECT_FALSE(stopped.has_error()) << stopped.DebugString();
+  EXPECT_THAT(stopped.stoppedinstanceids(), ::testing::ElementsAre(0u));
+  EXPECT_THAT(stopped.invalidinstanceids(), ::testing::ElementsAre(7u));
+  const auto after = Ok<api::v0::task::GetResponse>("TaskManager.Get",
+                                                    absl::StrCat(job, R"(, "instanceId": 0})"));
+  EXPECT_EQ(after.result().runtime().goalstate(), api::v0::task::KILLED);
+
+  // Query: by state, and by the tasks' names; paged.
+  const auto killed = Ok<api::v0::task::QueryResponse>(
+      "TaskManager.Query",
+      absl::StrCat(job, R"(, "spec": {"taskStates": ["KILLED", "KILLING"]}})"));
+  const auto pending = Ok<api::v0::task::QueryResponse>(
+      "TaskManager.Query",
+      absl::StrCat(job, R"(, "spec": {"taskStates": ["PENDING"], "pagination": {"limit": 1}}})"));
+  EXPECT_EQ(killed.pagination().total() + pending.pagination().total(), 3u)
+      << killed.DebugString() << pending.DebugString();
+  EXPECT_EQ(pending.records_size(), 1);
+  EXPECT_EQ(Ok<api::v0::task::QueryResponse>(
+                "TaskManager.Query", absl::StrCat(job, R"(, "spec": {"names": ["other"]}})"))
+                .pagination()
+                .total(),
+            0u);
+
+  // Start it again; Restart all.
+  const auto started = Ok<api::v0::task::StartResponse>(
+      "TaskManager.Start", absl::StrCat(job, R"(, "ranges": [{"from": 0, "to": 1}]})"));
+  EXPECT_FALSE(started.has_error()) << started.DebugString();
+  EXPECT_THAT(started.startedinstanceids(), ::testing::ElementsAre(0u));
+  const auto restarted = Ok<api::v0::task::RestartResponse>("TaskManager.Restart",
+                                                            absl::StrCat(job, "}"));
+  EXPECT_FALSE(restarted.has_notfound()) << restarted.DebugString();
+
+  const auto events = Ok<api::v0::task::GetPodEventsResponse>(
+      "TaskManager.GetPodEvents", absl::StrCat(job, R"(, "instanceId": 1})"));
+  ASSERT_GT(events.result_size(), 0) << events.DebugString();
+  EXPECT_EQ(events.result(events.result_size() - 1).actualstate(), "PENDING");
+  EXPECT_THAT(events.result(0).taskid().value(), StartsWith(id + "-1-"));
+  const auto bad_run = Ok<api::v0::task::GetPodEventsResponse>(
+      "TaskManager.GetPodEvents", absl::StrCat(job, R"(, "instanceId": 1, "runId": "x"})"));
+  EXPECT_THAT(bad_run.error().message(), HasSubstr("runId"));
 }
 
 TEST_F(YarpcHttpTest, RefusalsGoInTheResponsesErrorFieldAsPelotonsDo) {
