@@ -22,6 +22,7 @@
 #include "services/api/respool_convert.h"
 #include "services/api/respool_svc.pb.h"
 #include "services/api/task_svc.pb.h"
+#include "services/api/update_svc.pb.h"
 #include "services/api/wire_util.h"
 
 namespace peloton::rpc {
@@ -30,6 +31,8 @@ namespace {
 namespace job_pb = ::peloton::api::v0::job;
 namespace respool_pb = ::peloton::api::v0::respool;
 namespace task_pb = ::peloton::api::v0::task;
+namespace update_pb = ::peloton::api::v0::update;
+namespace update_svc = ::peloton::api::v0::update::svc;
 namespace host_pb = ::peloton::api::v0::host;
 namespace host_svc = ::peloton::api::v0::host::svc;
 
@@ -721,6 +724,132 @@ kj::Promise<absl::StatusOr<task_pb::GetPodEventsResponse>> TaskPodEvents(
   });
 }
 
+// --- UpdateService
+
+absl::StatusOr<update_pb::UpdateInfo> UpdateInfoOf(api::UpdateInfo::Reader u, bool status_only) {
+  update_pb::UpdateInfo info;
+  info.mutable_updateid()->set_value(Str(u.getUpdateId()));
+  info.mutable_jobid()->set_value(Str(u.getJobId()));
+  if (!status_only && !api::ParseInto(u.getUpdateConfig(), *info.mutable_config())) {
+    return absl::InternalError(
+        absl::StrCat("update ", Str(u.getUpdateId()), ": its stored config does not parse"));
+  }
+  update_pb::UpdateStatus& status = *info.mutable_status();
+  status.set_numtasksdone(u.getInstancesDone());
+  status.set_numtasksfailed(u.getInstancesFailed());
+  const uint32_t settled = u.getInstancesDone() + u.getInstancesFailed();
+  status.set_numtasksremaining(u.getInstancesTotal() > settled ? u.getInstancesTotal() - settled
+                                                              : 0);
+  update_pb::State state;
+  if (update_pb::State_Parse(Str(u.getState()), &state)) status.set_state(state);
+  info.set_configversion(static_cast<uint64_t>(u.getConfigVersion()));
+  info.set_prevconfigversion(static_cast<uint64_t>(u.getPrevConfigVersion()));
+  if (u.getOpaqueData().size() > 0) info.mutable_opaque_data()->set_data(Str(u.getOpaqueData()));
+  return info;
+}
+
+kj::Promise<absl::StatusOr<update_svc::CreateUpdateResponse>> UpdateCreate(
+    api::Peloton::Client& api, const update_svc::CreateUpdateRequest& req) {
+  auto call = api.createUpdateRequest();
+  call.setJobId(req.jobid().value());
+  const std::string config = req.jobconfig().SerializeAsString();
+  call.setJobConfig(api::Bytes(config));
+  const std::string update = req.updateconfig().SerializeAsString();
+  call.setUpdateConfig(api::Bytes(update));
+  call.setOpaqueData(req.opaque_data().data());
+  return call.send().then([](capnp::Response<api::Peloton::CreateUpdateResults>&& r)
+                              -> absl::StatusOr<update_svc::CreateUpdateResponse> {
+    if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    update_svc::CreateUpdateResponse resp;
+    resp.mutable_updateid()->set_value(Str(r.getUpdateId()));
+    return resp;
+  });
+}
+
+kj::Promise<absl::StatusOr<update_svc::GetUpdateResponse>> UpdateGet(
+    api::Peloton::Client& api, const update_svc::GetUpdateRequest& req) {
+  auto call = api.getUpdateRequest();
+  call.setUpdateId(req.updateid().value());
+  return call.send().then([status_only = req.statusonly()](
+                              capnp::Response<api::Peloton::GetUpdateResults>&& r)
+                              -> absl::StatusOr<update_svc::GetUpdateResponse> {
+    if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    absl::StatusOr<update_pb::UpdateInfo> info = UpdateInfoOf(r.getUpdate(), status_only);
+    if (!info.ok()) return info.status();
+    update_svc::GetUpdateResponse resp;
+    *resp.mutable_updateinfo() = *std::move(info);
+    return resp;
+  });
+}
+
+kj::Promise<absl::StatusOr<update_svc::ListUpdatesResponse>> UpdateList(
+    api::Peloton::Client& api, const update_svc::ListUpdatesRequest& req) {
+  if (req.limit() < 0) {
+    return Ready<update_svc::ListUpdatesResponse>(absl::InvalidArgumentError(
+        absl::StrCat("limit: ", req.limit(), " (rule: 0, for all, or more)")));
+  }
+  auto call = api.listUpdatesRequest();
+  call.setJobId(req.jobid().value());
+  call.setLimit(static_cast<uint32_t>(req.limit()));
+  return call.send().then([](capnp::Response<api::Peloton::ListUpdatesResults>&& r)
+                              -> absl::StatusOr<update_svc::ListUpdatesResponse> {
+    if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    update_svc::ListUpdatesResponse resp;
+    for (auto u : r.getUpdates()) {
+      absl::StatusOr<update_pb::UpdateInfo> info = UpdateInfoOf(u, false);
+      if (!info.ok()) return info.status();
+      *resp.add_updateinfo() = *std::move(info);
+    }
+    return resp;
+  });
+}
+
+// Pause, resume or abort of the update `id`; the reply is empty.
+template <typename Resp, typename Params, typename Results>
+kj::Promise<absl::StatusOr<Resp>> ChangeUpdate(capnp::Request<Params, Results> call,
+                                               const std::string& id,
+                                               const std::string& opaque_data) {
+  call.setUpdateId(id);
+  call.setOpaqueData(opaque_data);  // entityVersion 0: not checked (v0 has none)
+  return call.send().then([](capnp::Response<Results>&& r) -> absl::StatusOr<Resp> {
+    if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    return Resp();
+  });
+}
+
+kj::Promise<absl::StatusOr<update_svc::PauseUpdateResponse>> UpdatePause(
+    api::Peloton::Client& api, const update_svc::PauseUpdateRequest& req) {
+  return ChangeUpdate<update_svc::PauseUpdateResponse>(
+      api.pauseUpdateRequest(), req.updateid().value(), req.opaque_data().data());
+}
+
+kj::Promise<absl::StatusOr<update_svc::ResumeUpdateResponse>> UpdateResume(
+    api::Peloton::Client& api, const update_svc::ResumeUpdateRequest& req) {
+  return ChangeUpdate<update_svc::ResumeUpdateResponse>(
+      api.resumeUpdateRequest(), req.updateid().value(), req.opaque_data().data());
+}
+
+kj::Promise<absl::StatusOr<update_svc::AbortUpdateResponse>> UpdateAbort(
+    api::Peloton::Client& api, const update_svc::AbortUpdateRequest& req) {
+  if (req.softabort()) {
+    return Ready<update_svc::AbortUpdateResponse>(absl::InvalidArgumentError(
+        "softAbort: true (rule: not supported; an abort stops the update where it is)"));
+  }
+  return ChangeUpdate<update_svc::AbortUpdateResponse>(
+      api.abortUpdateRequest(), req.updateid().value(), req.opaque_data().data());
+}
+
+kj::Promise<absl::StatusOr<update_svc::RollbackUpdateResponse>> UpdateRollback(
+    api::Peloton::Client& api, const update_svc::RollbackUpdateRequest& req) {
+  auto call = api.rollbackUpdateRequest();
+  call.setUpdateId(req.updateid().value());
+  return call.send().then([](capnp::Response<api::Peloton::RollbackUpdateResults>&& r)
+                              -> absl::StatusOr<update_svc::RollbackUpdateResponse> {
+    if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    return update_svc::RollbackUpdateResponse();
+  });
+}
+
 // --- ResourceManager
 
 void AddUsage(const char* kind, double allocation, respool_pb::ResourcePoolInfo& info) {
@@ -1040,6 +1169,7 @@ std::vector<V0Procedure> V0Procedures() {
   const std::string pools = "peloton.api.v0.respool.ResourceManager";
   const std::string hosts = "peloton.api.v0.host.svc.HostService";
   const std::string tasks = "peloton.api.v0.task.TaskManager";
+  const std::string updates = "peloton.api.v0.update.svc.UpdateService";
   std::vector<V0Procedure> all;
   all.push_back(Make(jobs, "Create", &JobCreate));
   all.push_back(Make(jobs, "Get", &JobGet));
@@ -1053,6 +1183,13 @@ std::vector<V0Procedure> V0Procedures() {
   all.push_back(Make(tasks, "Restart", &TaskRestart));
   all.push_back(Make(tasks, "Query", &TaskQuery));
   all.push_back(Make(tasks, "GetPodEvents", &TaskPodEvents));
+  all.push_back(Make(updates, "CreateUpdate", &UpdateCreate));
+  all.push_back(Make(updates, "GetUpdate", &UpdateGet));
+  all.push_back(Make(updates, "ListUpdates", &UpdateList));
+  all.push_back(Make(updates, "PauseUpdate", &UpdatePause));
+  all.push_back(Make(updates, "ResumeUpdate", &UpdateResume));
+  all.push_back(Make(updates, "AbortUpdate", &UpdateAbort));
+  all.push_back(Make(updates, "RollbackUpdate", &UpdateRollback));
   all.push_back(Make(pools, "CreateResourcePool", &PoolCreate));
   all.push_back(Make(pools, "GetResourcePool", &PoolGet));
   all.push_back(Make(pools, "DeleteResourcePool", &PoolDelete));

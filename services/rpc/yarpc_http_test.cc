@@ -23,6 +23,7 @@
 #include "services/api/job_svc.pb.h"
 #include "services/api/respool_svc.pb.h"
 #include "services/api/task_svc.pb.h"
+#include "services/api/update_svc.pb.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/rpc/peloton_service.h"
 #include "services/runtime/master.h"
@@ -300,6 +301,62 @@ TEST_F(YarpcHttpTest, TaskManagerProcedures) {
   const auto bad_run = Ok<api::v0::task::GetPodEventsResponse>(
       "TaskManager.GetPodEvents", absl::StrCat(job, R"(, "instanceId": 1, "runId": "x"})"));
   EXPECT_THAT(bad_run.error().message(), HasSubstr("runId"));
+}
+
+TEST_F(YarpcHttpTest, UpdateServiceProcedures) {
+  namespace svc = api::v0::update::svc;
+  const std::string pool = CreatePool("services");
+  std::string service = JobJson(pool, 2);
+  service.replace(service.find("BATCH"), 5, "SERVICE");
+  const auto created = Ok<api::v0::job::CreateResponse>(
+      "JobManager.Create", absl::StrCat(R"({"config": )", service, "}"));
+  ASSERT_FALSE(created.has_error()) << created.DebugString();
+  const std::string id = created.jobid().value();
+
+  std::string next = service;
+  next.replace(next.find("sleep 10"), 8, "sleep 20");
+  const auto update = Ok<svc::CreateUpdateResponse>(
+      "peloton.api.v0.update.svc.UpdateService::CreateUpdate",
+      absl::StrCat(R"({"jobId": {"value": ")", id, R"("}, "jobConfig": )", next,
+                   R"(, "updateConfig": {"batchSize": 1, "startPaused": true},)",
+                   R"( "opaque_data": {"data": "v2"}})"));
+  const std::string update_id = update.updateid().value();
+  ASSERT_FALSE(update_id.empty());
+  const std::string which = absl::StrCat(R"({"updateId": {"value": ")", update_id, R"("}})");
+
+  auto got = Ok<svc::GetUpdateResponse>("UpdateService.GetUpdate", which);
+  EXPECT_EQ(got.updateinfo().jobid().value(), id);
+  EXPECT_EQ(got.updateinfo().status().state(), api::v0::update::PAUSED);
+  EXPECT_EQ(got.updateinfo().config().batchsize(), 1u);
+  EXPECT_EQ(got.updateinfo().configversion(), 2u);
+  EXPECT_EQ(got.updateinfo().prevconfigversion(), 1u);
+  EXPECT_EQ(got.updateinfo().opaque_data().data(), "v2");
+  EXPECT_EQ(got.updateinfo().status().numtasksremaining(), 2u);
+
+  Ok<svc::ResumeUpdateResponse>("UpdateService.ResumeUpdate", which);
+  got = Ok<svc::GetUpdateResponse>(
+      "UpdateService.GetUpdate",
+      absl::StrCat(R"({"updateId": {"value": ")", update_id, R"("}, "statusOnly": true})"));
+  EXPECT_EQ(got.updateinfo().status().state(), api::v0::update::ROLLING_FORWARD);
+  EXPECT_FALSE(got.updateinfo().has_config());
+  Ok<svc::PauseUpdateResponse>("UpdateService.PauseUpdate", which);
+
+  const HttpReply soft = Call("UpdateService.AbortUpdate",
+                              absl::StrCat(R"({"updateId": {"value": ")", update_id,
+                                           R"("}, "softAbort": true})"));
+  EXPECT_EQ(soft.status, 400u);
+  EXPECT_THAT(soft.body, HasSubstr("softAbort"));
+  Ok<svc::AbortUpdateResponse>("UpdateService.AbortUpdate", which);
+  got = Ok<svc::GetUpdateResponse>("UpdateService.GetUpdate", which);
+  EXPECT_EQ(got.updateinfo().status().state(), api::v0::update::ABORTED);
+
+  Ok<svc::RollbackUpdateResponse>("UpdateService.RollbackUpdate", which);
+  const auto listed = Ok<svc::ListUpdatesResponse>(
+      "UpdateService.ListUpdates", absl::StrCat(R"({"jobID": {"value": ")", id, R"("}})"));
+  ASSERT_EQ(listed.updateinfo_size(), 2) << listed.DebugString();
+  const HttpReply unknown = Call("UpdateService.GetUpdate", R"({"updateId": {"value": "x"}})");
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.error_code, "not-found");
 }
 
 TEST_F(YarpcHttpTest, RefusalsGoInTheResponsesErrorFieldAsPelotonsDo) {
