@@ -90,7 +90,7 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
       loop, (*master)->jobs(), (*master)->pools(), (*master)->hosts(), base + "_sandboxes");
   capnp::EzRpcServer server(api, g_socket);
   server.getPort().wait(server.getWaitScope());
-  auto http = peloton::rpc::HttpEndpoint::Listen(server.getIoProvider(), g_http, api)
+  auto http = peloton::rpc::HttpEndpoint::Listen(server.getIoProvider(), g_http, {.api = api})
                   .wait(server.getWaitScope());
   const std::string id = job_id->value();
   if (write(ready, id.data(), id.size()) != static_cast<ssize_t>(id.size())) _exit(1);

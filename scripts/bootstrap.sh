@@ -28,6 +28,8 @@ PACKAGES=(
   doxygen
   # The HTTP/JSON endpoint's process tests call it as Peloton's README does, with curl.
   curl
+  # Metrics (prometheus-cpp), and a Prometheus server for their process test.
+  prometheus-cpp-dev prometheus
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
   libzookeeper-mt-dev zookeeper
 )

@@ -26,11 +26,14 @@ int main(int argc, char** argv) {
   auto hosts = runtime::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kHostmgrAddress, backend.get());
   peloton::rpc::SerialLoop loop;
+  runtime::Metrics metrics({.hosts = hosts.get()});
   return runtime::Serve(
       config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,
       [] {
         spdlog::info("peloton-hostmgr serving");
         return absl::OkStatus();
       },
-      [&] { hosts_file.Check(); }, backend.get());
+      [&] { hosts_file.Check(); },
+      {.default_http = runtime::kHostmgrHttpAddress, .backend = backend.get(),
+       .metrics = &metrics});
 }

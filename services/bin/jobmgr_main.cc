@@ -1,9 +1,9 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // peloton-jobmgr: the job manager as its own process. It serves the public API (what the
-// `peloton` CLI calls, and over HTTP/JSON on --http; pool calls go on to peloton-resmgr) and,
-// exported as "jobmgr", internal.capnp's JobManager for the placement engine. Each tick it takes the host manager's
-// task events, kills what ran past its deadline or was chosen for preemption, and writes what
+// `peloton` CLI calls, and over HTTP/JSON on --http beside GET /metrics; pool calls go on to
+// peloton-resmgr) and, exported as "jobmgr", internal.capnp's JobManager for the placement
+// engine. Each tick it takes the host manager's task events, kills what ran past its deadline or was chosen for preemption, and writes what
 // changed to the store under --data-dir. When the resource manager or the host manager
 // restarts (its incarnation changes), the job manager sends it its tasks again.
 //
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   namespace rpc = peloton::rpc;
   CLI::App app{"peloton-jobmgr: the job manager and the public API, as its own process"};
   runtime::Flags flags;
-  runtime::AddFlags(app, flags, runtime::kStoreFlags | runtime::kPeerFlags | runtime::kHttpFlags);
+  runtime::AddFlags(app, flags, runtime::kStoreFlags | runtime::kPeerFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kJobmgrAddress));
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   rpc::RemoteHostManager hosts(config.hostmgr());
   peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, runtime::JobManagerOptionsOf(config));
   rpc::SerialLoop loop;
+  runtime::Metrics metrics({.jobs = &jobs, .pools = &pools, .hosts = &hosts});
   bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
   std::vector<runtime::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
@@ -93,5 +94,5 @@ int main(int argc, char** argv) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
       },
-      /*backend=*/nullptr, /*public_api=*/true);
+      {.default_http = runtime::kJobmgrHttpAddress, .public_api = true, .metrics = &metrics});
 }

@@ -3,7 +3,8 @@
 // peloton-master: the job manager, resource manager, placement engine and host manager in one
 // process, on the embedded defaults: the local backend (this machine, or --local-hosts virtual
 // hosts) and a SQLite store under --data-dir. Serves the public API (peloton.capnp) that the
-// `peloton` CLI calls, and Peloton's v0 procedures over HTTP/JSON (--http, 127.0.0.1:5292).
+// `peloton` CLI calls, and Peloton's v0 procedures over HTTP/JSON with GET /metrics (--http,
+// 127.0.0.1:5292).
 //
 //   peloton-master --data-dir=./var --listen=127.0.0.1:5391 [--local-hosts=4]
 //
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   runtime::Flags flags;
   runtime::AddFlags(app, flags,
                     runtime::kStoreFlags | runtime::kHostFlags | runtime::kPlacementFlags |
-                        runtime::kPreemptionFlags | runtime::kHttpFlags);
+                        runtime::kPreemptionFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kMasterAddress));
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
        .jobs = runtime::JobManagerOptionsOf(config)}));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kMasterAddress, backend.get());
   peloton::rpc::SerialLoop loop;
+  runtime::Metrics metrics({.jobs = &m->jobs(), .pools = &m->pools(), .hosts = &m->hosts()});
   return runtime::Serve(
       config,
       kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(), m->hosts(),
@@ -57,5 +59,8 @@ int main(int argc, char** argv) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
       },
-      backend.get(), /*public_api=*/true);
+      {.default_http = runtime::kJobmgrHttpAddress,
+       .backend = backend.get(),
+       .public_api = true,
+       .metrics = &metrics});
 }

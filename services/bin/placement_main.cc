@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   rpc::RemoteHostManager hosts(config.hostmgr());
   rpc::RemoteJobManager jobs(config.jobmgr());
   rpc::SerialLoop loop;
+  peloton::runtime::Metrics metrics({});
   return runtime::Serve(
       config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
       {}, loop,
@@ -76,5 +77,6 @@ int main(int argc, char** argv) {
               return &scratch;
             },
             config.placement_dequeue_limit());
-      });
+      },
+      {.default_http = runtime::kPlacementHttpAddress, .metrics = &metrics});
 }

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);
   peloton::rpc::ResourceManagerServer& preempted = *server;
   const uint32_t period = config.preemption_period_ticks();
+  runtime::Metrics metrics({.pools = pools.get()});
   uint64_t ticks = 0;
   return runtime::Serve(
       config, kj::mv(server), {}, loop,
@@ -53,5 +54,6 @@ int main(int argc, char** argv) {
         }
         pools->Tick(capacity->total, capacity->slack);
         if (period > 0 && ++ticks % period == 0) preempted.AddPreempted(pools->Preempt());
-      });
+      },
+      {.default_http = runtime::kResmgrHttpAddress, .metrics = &metrics});
 }

@@ -238,6 +238,16 @@ absl::StatusOr<std::vector<store::PodEvent>> JobManager::PodEvents(const JobId& 
   return store_.GetPodEvents(id, instance, {.max_runs = runs == 0 ? 10 : runs});
 }
 
+JobManager::ActiveCounts JobManager::CountActive() const {
+  ActiveCounts counts;
+  for (const auto& [id, job] : jobs_) {
+    ++counts.jobs[static_cast<int>(job.runtime.state)];
+    auto& tasks = counts.tasks[static_cast<int>(JobTypeOf(job.config))];
+    for (int s = 0; s < taskfsm::kNumTaskStates; ++s) tasks[s] += job.counts[s];
+  }
+  return counts;
+}
+
 absl::StatusOr<store::JobQueryResult> JobManager::QueryJobs(const store::JobQuery& query) {
   return store_.QueryJobs(query);
 }

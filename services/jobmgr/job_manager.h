@@ -136,6 +136,13 @@ class JobManager final : public JobManagerApi {
   absl::StatusOr<uint32_t> UpdateJob(const JobId& id, job_pb::JobConfig config);
   absl::StatusOr<JobView> GetJob(const JobId& id);
   absl::StatusOr<store::JobQueryResult> QueryJobs(const store::JobQuery& query);
+  // What it holds now (for metrics): its active jobs by state, and their tasks by job type and
+  // state.
+  struct ActiveCounts {
+    std::array<uint64_t, taskfsm::kNumJobStates> jobs{};
+    std::array<std::array<uint64_t, taskfsm::kNumTaskStates>, taskfsm::kNumJobTypes> tasks{};
+  };
+  ActiveCounts CountActive() const;
   // FailedPrecondition unless the job is terminal.
   absl::Status DeleteJob(const JobId& id);
   // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.

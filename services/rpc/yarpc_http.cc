@@ -85,10 +85,11 @@ unsigned YarpcHttpStatus(absl::StatusCode code) {
 }
 
 YarpcHttpService::YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer,
-                                   api::Peloton::Client api)
+                                   api::Peloton::Client api, HttpCallObserver observe)
     : table_(headers.getFutureTable()),
       timer_(timer),
       api_(kj::mv(api)),
+      observe_(std::move(observe)),
       caller_(headers.add("Rpc-Caller")),
       service_(headers.add("Rpc-Service")),
       procedure_(headers.add("Rpc-Procedure")),
@@ -151,35 +152,36 @@ absl::StatusOr<YarpcHttpService::Call> YarpcHttpService::CallOf(
   return call;
 }
 
-kj::Promise<void> YarpcHttpService::Fail(const absl::Status& status, Response& response) const {
+kj::Promise<void> YarpcHttpService::Fail(const absl::Status& status, Response& response,
+                                         std::string& code) const {
   spdlog::debug("http: {}", status.ToString());
+  code = std::string(YarpcCodeName(status.code()));
   kj::HttpHeaders headers(table_);
   headers.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain; charset=utf-8");
-  headers.set(error_code_, kj::heapString(YarpcCodeName(status.code()).data(),
-                                          YarpcCodeName(status.code()).size()));
+  headers.set(error_code_, kj::heapString(code.data(), code.size()));
   headers.set(status_, "error");
   auto message = kj::heapString(status.message().data(), status.message().size());
-  const unsigned code = YarpcHttpStatus(status.code());
-  auto stream = response.send(code, ReasonOf(code), headers, message.size());
+  const unsigned http_status = YarpcHttpStatus(status.code());
+  auto stream = response.send(http_status, ReasonOf(http_status), headers, message.size());
   auto write = stream->write(message.begin(), message.size());
   return write.attach(kj::mv(stream), kj::mv(message));
 }
 
-kj::Promise<void> YarpcHttpService::Reply(const Call& call, V0Reply reply,
-                                          Response& response) const {
-  if (!reply.ok()) return Fail(reply.status(), response);
+kj::Promise<void> YarpcHttpService::Reply(const Call& call, V0Reply reply, Response& response,
+                                          std::string& code) const {
+  if (!reply.ok()) return Fail(reply.status(), response, code);
   std::string body;
   if (call.encoding == "json") {
     google::protobuf::util::JsonPrintOptions options;
     if (auto s = google::protobuf::util::MessageToJsonString(**reply, &body, options); !s.ok()) {
       return Fail(absl::InternalError(absl::StrCat("encoding the response of ",
                                                    Quoted(call.procedure), ": ", s.ToString())),
-                  response);
+                  response, code);
     }
   } else if (!(*reply)->SerializeToString(&body)) {
     return Fail(absl::InternalError(absl::StrCat("encoding the response of ",
                                                  Quoted(call.procedure))),
-                response);
+                response, code);
   }
   kj::HttpHeaders headers(table_);
   headers.set(kj::HttpHeaderId::CONTENT_TYPE,
@@ -194,15 +196,37 @@ kj::Promise<void> YarpcHttpService::Reply(const Call& call, V0Reply reply,
 kj::Promise<void> YarpcHttpService::request(kj::HttpMethod, kj::StringPtr,
                                             const kj::HttpHeaders& headers,
                                             kj::AsyncInputStream& body, Response& response) {
+  // What the observer is told once the call is answered.
+  struct Answered {
+    explicit Answered(kj::TimePoint at) : start(at) {}
+    std::string procedure;
+    std::string code = "ok";
+    kj::TimePoint start;
+  };
+  auto answered = kj::heap<Answered>(timer_.now());
+  KJ_IF_MAYBE(p, headers.get(procedure_)) { answered->procedure = p->cStr(); }
+  auto done = Answer(headers, body, response, answered->code);
+  return done
+      .then([this, &a = *answered]() {
+        if (observe_ != nullptr) {
+          observe_(a.procedure, a.code, (timer_.now() - a.start) / kj::NANOSECONDS * 1e-9);
+        }
+      })
+      .attach(kj::mv(answered));
+}
+
+kj::Promise<void> YarpcHttpService::Answer(const kj::HttpHeaders& headers,
+                                           kj::AsyncInputStream& body, Response& response,
+                                           std::string& code) {
   absl::StatusOr<Call> parsed = CallOf(headers);
-  if (!parsed.ok()) return Fail(parsed.status(), response);
+  if (!parsed.ok()) return Fail(parsed.status(), response, code);
   KJ_IF_MAYBE(length, headers.get(kj::HttpHeaderId::CONTENT_LENGTH)) {
     size_t n = 0;
     if (absl::SimpleAtoi(absl::string_view(length->cStr(), length->size()), &n) &&
         n > kMaxRequestBytes) {
       return Fail(absl::ResourceExhaustedError(absl::StrCat(
                       "request body: ", n, " bytes (rule: at most ", kMaxRequestBytes, ")")),
-                  response);
+                  response, code);
     }
   }
   auto call = kj::heap<Call>(*std::move(parsed));
@@ -216,9 +240,9 @@ kj::Promise<void> YarpcHttpService::request(kj::HttpMethod, kj::StringPtr,
                               "request body: over ", kMaxRequestBytes, " bytes (rule: at most ",
                               kMaxRequestBytes, ")"));
                         });
-  return read.then([this, &call = *call, &response](
+  return read.then([this, &call = *call, &response, &code](
                        absl::StatusOr<kj::Array<kj::byte>> bytes) -> kj::Promise<void> {
-    if (!bytes.ok()) return Fail(bytes.status(), response);
+    if (!bytes.ok()) return Fail(bytes.status(), response, code);
     std::unique_ptr<google::protobuf::Message> request(call.handler->request->New());
     bool decoded = false;
     std::string why;
@@ -238,7 +262,7 @@ kj::Promise<void> YarpcHttpService::request(kj::HttpMethod, kj::StringPtr,
                       "failed to decode ", Quoted(call.encoding), " request body for procedure ",
                       Quoted(call.procedure), " of service ", Quoted(call.service),
                       " from caller ", Quoted(call.caller), ": ", why)),
-                  response);
+                  response, code);
     }
     kj::Promise<V0Reply> reply = call.handler->call(api_, *request);
     return timer_.timeoutAfter(call.ttl_ms * kj::MILLISECONDS, kj::mv(reply))
@@ -255,25 +279,79 @@ kj::Promise<void> YarpcHttpService::request(kj::HttpMethod, kj::StringPtr,
                 }
                 return absl::InternalError(e.getDescription().cStr());
               })
-        .then([this, &call, &response](V0Reply r) { return Reply(call, std::move(r), response); });
+        .then([this, &call, &response, &code](V0Reply r) {
+          return Reply(call, std::move(r), response, code);
+        });
   }).attach(kj::mv(call));
 }
 
+// Routes a request: yarpc's (it has Rpc-Procedure) to the procedures, GET /metrics to the
+// metrics; anything else is not found.
+class HttpEndpoint::Router final : public kj::HttpService {
+ public:
+  Router(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer, HttpRoutes routes)
+      : table_(headers.getFutureTable()),
+        procedure_(headers.add("Rpc-Procedure")),
+        metrics_(std::move(routes.metrics)) {
+    if (routes.api.has_value()) {
+      yarpc_ = kj::heap<YarpcHttpService>(headers, timer, *std::move(routes.api),
+                                          std::move(routes.observe));
+    }
+  }
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override {
+    if (headers.get(procedure_) != nullptr && yarpc_.get() != nullptr) {
+      return yarpc_->request(method, url, headers, body, response);
+    }
+    const absl::string_view path =
+        absl::string_view(url.cStr(), url.size()).substr(0, absl::string_view(url.cStr()).find('?'));
+    if (path == "/metrics" && method == kj::HttpMethod::GET && metrics_ != nullptr) {
+      return metrics_().then([this, &response](std::string text) {
+        return Send(response, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text);
+      });
+    }
+    return Send(response, 404, "Not Found", "text/plain; charset=utf-8",
+                absl::StrCat("nothing at ", url.cStr(), " (", yarpc_.get() != nullptr
+                                                                 ? "POST /api/v1 with yarpc's "
+                                                                   "headers, or "
+                                                                 : "",
+                             "GET /metrics)"));
+  }
+
+ private:
+  kj::Promise<void> Send(Response& response, unsigned status, kj::StringPtr reason,
+                         kj::StringPtr type, const std::string& text) {
+    kj::HttpHeaders headers(table_);
+    headers.set(kj::HttpHeaderId::CONTENT_TYPE, type);
+    auto owned = kj::heapString(text.data(), text.size());
+    auto stream = response.send(status, reason, headers, owned.size());
+    auto write = stream->write(owned.begin(), owned.size());
+    return write.attach(kj::mv(stream), kj::mv(owned));
+  }
+
+  const kj::HttpHeaderTable& table_;
+  kj::HttpHeaderId procedure_;
+  kj::Own<YarpcHttpService> yarpc_;
+  std::function<kj::Promise<std::string>()> metrics_;
+};
+
 kj::Promise<kj::Own<HttpEndpoint>> HttpEndpoint::Listen(kj::AsyncIoProvider& io,
                                                         const std::string& address,
-                                                        api::Peloton::Client api) {
+                                                        HttpRoutes routes) {
   return io.getNetwork()
       .parseAddress(address)
-      .then([&io, api = kj::mv(api)](kj::Own<kj::NetworkAddress> addr) mutable {
-        return kj::heap<HttpEndpoint>(addr->listen(), io.getTimer(), kj::mv(api));
+      .then([&io, routes = std::move(routes)](kj::Own<kj::NetworkAddress> addr) mutable {
+        return kj::heap<HttpEndpoint>(addr->listen(), io.getTimer(), std::move(routes));
       });
 }
 
 HttpEndpoint::HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
-                           api::Peloton::Client api)
+                           HttpRoutes routes)
     : listener_(kj::mv(listener)), serving_(nullptr) {
   kj::HttpHeaderTable::Builder builder;
-  service_ = kj::heap<YarpcHttpService>(builder, timer, kj::mv(api));
+  service_ = kj::heap<Router>(builder, timer, std::move(routes));
   table_ = builder.build();
   server_ = kj::heap<kj::HttpServer>(timer, *table_, *service_);
   serving_ = server_->listenHttp(*listener_).eagerlyEvaluate([](kj::Exception&& e) {

@@ -1,7 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // The HTTP/JSON endpoint: Peloton's v0 procedures (v0_procedures.h) over yarpc's HTTP transport,
-// so that what reaches Peloton over HTTP reaches this scheduler unchanged:
+// so that what reaches Peloton over HTTP reaches this scheduler unchanged (and, beside them,
+// GET /metrics; HttpEndpoint below):
 //
 //   curl -X POST -H 'content-type: application/json' -H 'Rpc-Procedure: JobManager.Get'
 //        -H 'Rpc-Service: peloton-jobmgr' -H 'Rpc-Caller: peloton-client'
@@ -27,6 +28,8 @@
 #define PELOTON_SERVICES_RPC_YARPC_HTTP_H_
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -44,11 +47,16 @@ inline constexpr size_t kMaxRequestBytes = 4 << 20;
 absl::string_view YarpcCodeName(absl::StatusCode code);
 unsigned YarpcHttpStatus(absl::StatusCode code);
 
+// Told of each call answered: the procedure as asked for, yarpc's code ("ok", "not-found", ...)
+// and the seconds it took.
+using HttpCallObserver =
+    std::function<void(absl::string_view procedure, absl::string_view code, double seconds)>;
+
 class YarpcHttpService final : public kj::HttpService {
  public:
   // Adds the headers it reads to `headers`; the table built from it must outlive the service.
   YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer,
-                   api::Peloton::Client api);
+                   api::Peloton::Client api, HttpCallObserver observe = nullptr);
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
@@ -62,16 +70,30 @@ class YarpcHttpService final : public kj::HttpService {
   };
   // The call the headers ask for, or why it cannot be made.
   absl::StatusOr<Call> CallOf(const kj::HttpHeaders& headers) const;
-  kj::Promise<void> Reply(const Call& call, V0Reply reply, Response& response) const;
-  kj::Promise<void> Fail(const absl::Status& status, Response& response) const;
+  // Each sets `code` to yarpc's code of its answer.
+  kj::Promise<void> Answer(const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                           Response& response, std::string& code);
+  kj::Promise<void> Reply(const Call& call, V0Reply reply, Response& response,
+                          std::string& code) const;
+  kj::Promise<void> Fail(const absl::Status& status, Response& response, std::string& code) const;
 
   const kj::HttpHeaderTable& table_;
   kj::Timer& timer_;
   api::Peloton::Client api_;
+  HttpCallObserver observe_;
   kj::HttpHeaderId caller_, service_, procedure_, encoding_, ttl_, error_code_, status_;
   std::vector<V0Procedure> procedures_;
   // By "peloton.api.v0.job.JobManager::Get" and "JobManager.Get".
   absl::flat_hash_map<std::string, const V0Procedure*> by_name_;
+};
+
+// What a process's HTTP endpoint serves: Peloton's procedures (with `api`, the process's public
+// API) and GET /metrics (with `metrics`, which gives Prometheus' text exposition). Anything else
+// is answered 404.
+struct HttpRoutes {
+  std::optional<api::Peloton::Client> api;
+  HttpCallObserver observe;  // may be null
+  std::function<kj::Promise<std::string>()> metrics;
 };
 
 // The endpoint on `address` ("host:port" or "unix:PATH"), serving until dropped. Listen's
@@ -79,17 +101,16 @@ class YarpcHttpService final : public kj::HttpService {
 class HttpEndpoint {
  public:
   static kj::Promise<kj::Own<HttpEndpoint>> Listen(kj::AsyncIoProvider& io,
-                                                   const std::string& address,
-                                                   api::Peloton::Client api);
-  HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
-               api::Peloton::Client api);
+                                                   const std::string& address, HttpRoutes routes);
+  HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer, HttpRoutes routes);
   // The TCP port it listens on (0 for a Unix socket).
   unsigned port() { return listener_->getPort(); }
 
  private:
+  class Router;
   kj::Own<kj::ConnectionReceiver> listener_;
   kj::Own<kj::HttpHeaderTable> table_;
-  kj::Own<YarpcHttpService> service_;
+  kj::Own<kj::HttpService> service_;
   kj::Own<kj::HttpServer> server_;
   kj::Promise<void> serving_;
 };

@@ -265,11 +265,11 @@ absl::StatusOr<std::vector<backend::HostInfo>> LocalHostsOf(const MasterConfig& 
   return hosts;
 }
 
-std::string HttpAddressOf(const MasterConfig& c) {
+std::string HttpAddressOf(const MasterConfig& c, absl::string_view default_http) {
   if (c.http() == "off") return "";
   if (!c.http().empty()) return c.http();
   if (c.listen().rfind("unix:", 0) == 0) return absl::StrCat(c.listen(), ".http");
-  return kHttpAddress;
+  return std::string(default_http);
 }
 
 }  // namespace peloton::runtime

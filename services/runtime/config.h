@@ -27,7 +27,12 @@ inline constexpr char kJobmgrAddress[] = "127.0.0.1:5392";
 inline constexpr char kPlacementAddress[] = "127.0.0.1:5393";
 inline constexpr char kResmgrAddress[] = "127.0.0.1:5394";
 inline constexpr char kHostmgrAddress[] = "127.0.0.1:5395";
-inline constexpr char kHttpAddress[] = "127.0.0.1:5292";
+// The HTTP endpoints' (Peloton's http ports): peloton-master's and -jobmgr's, -resmgr's,
+// -hostmgr's, -placement's.
+inline constexpr char kJobmgrHttpAddress[] = "127.0.0.1:5292";
+inline constexpr char kResmgrHttpAddress[] = "127.0.0.1:5290";
+inline constexpr char kHostmgrHttpAddress[] = "127.0.0.1:5291";
+inline constexpr char kPlacementHttpAddress[] = "127.0.0.1:5293";
 
 // Reads `files` in order (a later file's fields replace an earlier one's; lists replace
 // lists), fills the defaults and validates. InvalidArgument naming the file and the field.
@@ -41,8 +46,9 @@ absl::StatusOr<MasterConfig> LoadMasterConfig(const std::vector<std::string>& fi
 void FillDefaults(MasterConfig& config, absl::string_view listen = kMasterAddress);
 // InvalidArgument naming the field and the rule.
 absl::Status ValidateMasterConfig(const MasterConfig& config);
-// Where the HTTP/JSON endpoint listens (config.http, or its default after listen); "" when off.
-std::string HttpAddressOf(const MasterConfig& config);
+// Where the HTTP endpoint listens: config.http, else `default_http`, or beside a Unix listen
+// socket (unix:<its path>.http); "" when off.
+std::string HttpAddressOf(const MasterConfig& config, absl::string_view default_http);
 
 // The local backend's hosts: the declared ones, else `machine` split into local_hosts virtual
 // hosts (or whole when 0).

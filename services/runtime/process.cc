@@ -64,11 +64,10 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                  "YAML configuration, repeatable: later files override earlier ones, flags "
                  "override files (e.g. config/master/base.yaml config/master/development.yaml)");
   app.add_option("--listen", f.listen, "address served (host:port or unix:PATH)");
-  if ((groups & kHttpFlags) != 0) {
-    app.add_option("--http", f.http,
-                   "the HTTP/JSON endpoint: host:port, unix:PATH or off (default "
-                   "127.0.0.1:5292, or unix:<listen path>.http with a Unix --listen)");
-  }
+  app.add_option("--http", f.http,
+                 "the HTTP endpoint (GET /metrics; Peloton's v0 procedures on peloton-master "
+                 "and -jobmgr): host:port, unix:PATH or off (default: the process's port, e.g. "
+                 "127.0.0.1:5292, or unix:<listen path>.http with a Unix --listen)");
   app.add_option("--tick-ms", f.tick_ms, "scheduling period in milliseconds")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
@@ -303,29 +302,44 @@ void HostsWatcher::Check(absl::Time now) {
 
 int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Export> exports,
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick, backend::Backend* backend, bool public_api) {
+          const std::function<void()>& tick, ServeOptions options) {
+  backend::Backend* backend = options.backend;
   RemoveStaleSocket(c.listen());
-  const std::string http = public_api ? HttpAddressOf(c) : "";
+  const std::string http = HttpAddressOf(c, options.default_http);
   RemoveStaleSocket(http);
   try {
-    std::optional<api::Peloton::Client> api;
-    if (!http.empty()) api = main.castAs<api::Peloton>();
+    rpc::HttpRoutes routes;
+    if (options.public_api) routes.api = main.castAs<api::Peloton>();
+    if (Metrics* metrics = options.metrics; metrics != nullptr) {
+      routes.observe = [metrics](absl::string_view procedure, absl::string_view code,
+                                 double seconds) {
+        metrics->ObserveHttpCall(procedure, code, seconds);
+      };
+      // Read on the loop, between ticks, as every call is.
+      routes.metrics = [metrics, &loop]() {
+        auto text = kj::heap<std::string>();
+        auto read = loop.Run([metrics, &text = *text] { text = metrics->Scrape(); });
+        return read.then([&text = *text] { return std::move(text); }).attach(kj::mv(text));
+      };
+    }
     capnp::EzRpcServer server(kj::mv(main), c.listen());
     for (Export& e : exports) server.exportCap(e.name, kj::mv(e.capability));
     kj::WaitScope& wait = server.getWaitScope();
     const unsigned port = server.getPort().wait(wait);
     spdlog::info("listening on {} (port {})", c.listen(), port);
     kj::Own<rpc::HttpEndpoint> endpoint;
-    if (api.has_value()) {
+    if (!http.empty()) {
+      const bool api = routes.api.has_value();
       try {
-        endpoint = rpc::HttpEndpoint::Listen(server.getIoProvider(), http, *std::move(api))
-                       .wait(wait);
+        endpoint =
+            rpc::HttpEndpoint::Listen(server.getIoProvider(), http, std::move(routes)).wait(wait);
       } catch (const kj::Exception& e) {
         spdlog::error("serving HTTP on {} (the http setting; off turns it off): {}", http,
                       e.getDescription().cStr());
         return 2;
       }
-      spdlog::info("HTTP/JSON endpoint on {} (port {})", http, endpoint->port());
+      spdlog::info("HTTP endpoint ({}GET /metrics) on {} (port {})",
+                   api ? "Peloton's v0 procedures, " : "", http, endpoint->port());
     }
     auto* mesos = dynamic_cast<backend::mesos::MesosBackend*>(backend);
     // The backend's connection lives on the server's event loop: it goes first.

@@ -20,19 +20,19 @@
 #include "services/backend/local/local_backend.h"
 #include "services/rpc/serial_loop.h"
 #include "services/runtime/config.h"
+#include "services/runtime/metrics.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::runtime {
 
-// Flag groups, beyond --config, --listen, --tick-ms and --log-level, which all take.
+// Flag groups, beyond --config, --listen, --http, --tick-ms and --log-level, which all take.
 enum FlagGroup : unsigned {
   kStoreFlags = 1,       // --data-dir, --sync
   kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
   kPlacementFlags = 4,   // --placement-profile, --placement-dequeue-limit
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
-  kHttpFlags = 32,       // --http (the processes that serve the public API)
 };
 
 struct Flags {
@@ -103,20 +103,26 @@ class HostsWatcher {
 };
 
 // Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
-// killed process is removed first), starts `backend` on the server's event loop (a Mesos
-// backend subscribes then), calls `started` once listening, then runs `loop` with `tick` every
-// config.tick_ms until the process ends. `started` and `tick` may wait on other components.
-// With `public_api` (`main` is peloton.capnp's Peloton), the HTTP/JSON endpoint serves it on
-// HttpAddressOf(config) too. Returns the exit status: 2 when an address cannot be served, or
-// the backend or `started` fails.
+// killed process is removed first), and the HTTP endpoint on HttpAddressOf(config,
+// options.default_http): GET /metrics of options.metrics and, with options.public_api (`main`
+// is peloton.capnp's Peloton), Peloton's v0 procedures over HTTP/JSON. Starts options.backend on
+// the server's event loop (a Mesos backend subscribes then), calls `started` once listening,
+// then runs `loop` with `tick` every config.tick_ms until the process ends. `started` and
+// `tick` may wait on other components. Returns the exit status: 2 when an address cannot be
+// served, or the backend or `started` fails.
 struct Export {
   std::string name;
   capnp::Capability::Client capability;
 };
+struct ServeOptions {
+  std::string default_http;  // the process's HTTP address when the config gives none
+  backend::Backend* backend = nullptr;
+  bool public_api = false;
+  Metrics* metrics = nullptr;  // read on `loop`; null: /metrics is not served
+};
 int Serve(const MasterConfig& config, capnp::Capability::Client main, std::vector<Export> exports,
           rpc::SerialLoop& loop, const std::function<absl::Status()>& started,
-          const std::function<void()>& tick, backend::Backend* backend = nullptr,
-          bool public_api = false);
+          const std::function<void()>& tick, ServeOptions options);
 
 }  // namespace peloton::runtime
 

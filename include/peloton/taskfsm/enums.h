@@ -56,6 +56,7 @@ inline constexpr int kNumJobStates = 10;
 
 // v0 JobType. A task with a volume is STATEFUL (see TaskType).
 enum class JobType : int { kBatch = 0, kService = 1, kDaemon = 2 };
+inline constexpr int kNumJobTypes = 3;
 
 // resmgr TaskType: what a placement engine handles.
 enum class TaskType : int { kUnknown = 0, kBatch = 1, kStateless = 2, kStateful = 3, kDaemon = 4 };

@@ -1,0 +1,120 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/runtime/metrics.h"
+
+#include <string>
+#include <vector>
+
+#include "peloton/common/resources.h"
+#include "peloton/taskfsm/enums.h"
+#include "prometheus/gauge.h"
+#include "prometheus/text_serializer.h"
+
+namespace peloton::runtime {
+namespace {
+
+// Latency buckets of an API call, 100 µs to 10 s.
+const prometheus::Histogram::BucketBoundaries& CallBuckets() {
+  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+      5, 10};
+  return *buckets;
+}
+
+prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& r, const std::string& name,
+                                             const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+
+// A pool's quantity of each kind.
+void AddKinds(prometheus::Family<prometheus::Gauge>& family, const std::string& pool,
+              const Resources& r) {
+  for (int k = 0; k < kNumResourceKinds; ++k) {
+    const ResourceKind kind = kAllResourceKinds[k];
+    family.Add({{"pool", pool}, {"kind", std::string(ResourceKindName(kind))}})
+        .Set(FromFixedPoint(kind, r[kind]));
+  }
+}
+
+}  // namespace
+
+Metrics::Metrics(Sources sources)
+    : sources_(sources), counted_(std::make_shared<prometheus::Registry>()) {
+  http_calls_ = &prometheus::BuildCounter()
+                     .Name("peloton_http_requests_total")
+                     .Help("HTTP/JSON calls answered, by procedure and yarpc code")
+                     .Register(*counted_);
+  http_seconds_ = &prometheus::BuildHistogram()
+                       .Name("peloton_http_request_duration_seconds")
+                       .Help("Time to answer an HTTP/JSON call, by procedure")
+                       .Register(*counted_);
+}
+
+void Metrics::ObserveHttpCall(absl::string_view procedure, absl::string_view code,
+                              double seconds) {
+  const std::string p(procedure);
+  http_calls_->Add({{"procedure", p}, {"code", std::string(code)}}).Increment();
+  http_seconds_->Add({{"procedure", p}}, CallBuckets()).Observe(seconds);
+}
+
+std::string Metrics::Scrape() const {
+  // What the components hold now goes into a registry of its own, made anew at each scrape, so
+  // that a deleted pool or a state nothing is in leaves no stale series.
+  prometheus::Registry now;
+  if (sources_.jobs != nullptr) {
+    const jobmgr::JobManager::ActiveCounts counts = sources_.jobs->CountActive();
+    auto& jobs = Gauge(now, "peloton_jobs", "Active jobs, by state");
+    for (int s = 0; s < taskfsm::kNumJobStates; ++s) {
+      jobs.Add({{"state", std::string(taskfsm::Name(static_cast<taskfsm::JobState>(s)))}})
+          .Set(static_cast<double>(counts.jobs[s]));
+    }
+    auto& tasks = Gauge(now, "peloton_tasks", "Tasks of the active jobs, by job type and state");
+    for (int t = 0; t < taskfsm::kNumJobTypes; ++t) {
+      const std::string type(taskfsm::Name(static_cast<taskfsm::JobType>(t)));
+      for (int s = 0; s < taskfsm::kNumTaskStates; ++s) {
+        tasks
+            .Add({{"job_type", type},
+                  {"state", std::string(taskfsm::Name(static_cast<taskfsm::TaskState>(s)))}})
+            .Set(static_cast<double>(counts.tasks[t][s]));
+      }
+    }
+  }
+  if (sources_.pools != nullptr) {
+    auto& reservation = Gauge(now, "peloton_pool_reservation", "A pool's reservation, by kind");
+    auto& limit = Gauge(now, "peloton_pool_limit", "A pool's limit, by kind");
+    auto& entitlement =
+        Gauge(now, "peloton_pool_entitlement", "What a pool is entitled to now, by kind");
+    auto& allocation =
+        Gauge(now, "peloton_pool_allocation", "What a pool's admitted tasks hold, by kind");
+    auto& demand = Gauge(now, "peloton_pool_demand", "What a pool's waiting gangs ask, by kind");
+    for (const resmgr::PoolInfo& p : sources_.pools->ListPools()) {
+      for (const auto& r : p.config.resources()) {
+        reservation.Add({{"pool", p.path}, {"kind", r.kind()}}).Set(r.reservation());
+        limit.Add({{"pool", p.path}, {"kind", r.kind()}}).Set(r.limit());
+      }
+      AddKinds(entitlement, p.path, p.entitlement);
+      AddKinds(allocation, p.path, p.allocation.total);
+      AddKinds(demand, p.path, p.demand);
+    }
+  }
+  if (sources_.hosts != nullptr) {
+    auto& hosts = Gauge(now, "peloton_hosts", "Hosts, by state");
+    // By HostState's value (kInvalid .. kDown).
+    std::vector<double> by_state(6, 0);
+    std::vector<std::string> names(6);
+    for (const hostmgr::HostStatus& h : sources_.hosts->ListHosts()) {
+      const int s = static_cast<int>(h.state);
+      if (s < 0 || s >= static_cast<int>(by_state.size())) continue;
+      ++by_state[s];
+      names[s] = std::string(taskfsm::Name(h.state));
+    }
+    for (size_t s = 0; s < by_state.size(); ++s) {
+      if (!names[s].empty()) hosts.Add({{"state", names[s]}}).Set(by_state[s]);
+    }
+  }
+  std::vector<prometheus::MetricFamily> families = now.Collect();
+  for (auto& f : counted_->Collect()) families.push_back(std::move(f));
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace peloton::runtime
