@@ -54,6 +54,15 @@ yarpc "${http}" JobManager.Get '{"id": {"valeu": "x"}}' | grep -q 'valeu' ||
     fail "bad JSON: $(cat "${work}/http_body")"
 [ "$(cat "${work}/http_status")" = 400 ] || fail "bad JSON: HTTP $(cat "${work}/http_status")"
 
+# GET /metrics on the same endpoint counts the calls; other paths are not found.
+curl -sS --unix-socket "${http}" localhost/metrics > "${work}/metrics"
+grep -qF 'peloton_http_requests_total{code="ok",procedure="JobManager.Get"}' "${work}/metrics" ||
+    fail "GET /metrics: $(cat "${work}/metrics")"
+grep -qF 'peloton_http_requests_total{code="unimplemented",procedure="JobManager.Launch"} 1' \
+    "${work}/metrics" || fail "GET /metrics: $(cat "${work}/metrics")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "${http}" localhost/nope)" = 404 ] ||
+    fail "GET /nope is not 404"
+
 # On a TCP port given with --http; a second master on the same address refuses to start.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 kill -9 "${master_pid}"

@@ -62,6 +62,17 @@ yarpc "${sock}/jobmgr.sock.http" ResourceManager.LookupResourcePoolID \
     '{"path": {"value": "/DefaultResPool"}}' > "${work}/lookup"
 grep -q '"id":{"value":"' "${work}/lookup" || fail "LookupResourcePoolID over HTTP: $(cat "${work}/lookup")"
 
+# Every component's GET /metrics, beside its socket.
+for name in jobmgr resmgr hostmgr placement; do
+  curl -sS --unix-socket "${sock}/${name}.sock.http" -o "${work}/metrics-${name}" \
+       -w '%{http_code}' localhost/metrics > "${work}/metrics-status"
+  [ "$(cat "${work}/metrics-status")" = 200 ] || fail "${name}: GET /metrics: $(cat "${work}/metrics-${name}")"
+done
+grep -q '^peloton_jobs{state="SUCCEEDED"} ' "${work}/metrics-jobmgr" || fail "jobmgr metrics: $(cat "${work}/metrics-jobmgr")"
+grep -q '^peloton_pool_reservation{kind="cpu",pool="/DefaultResPool"} 1$' "${work}/metrics-resmgr" ||
+    fail "resmgr metrics: $(cat "${work}/metrics-resmgr")"
+grep -q '^peloton_hosts{state="UP"} ' "${work}/metrics-hostmgr" || fail "hostmgr metrics: $(cat "${work}/metrics-hostmgr")"
+
 # Refusals from the resource manager reach the CLI through the job manager.
 expect_refused 1 "pool /NoSuchPool does not exist" "${peloton}" job create /NoSuchPool "${examples}/testjob.yaml"
 printf 'name: other\nresources: []\n' > "${work}/misnamed.yaml"

@@ -1,0 +1,139 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The metrics of a master on simulated hosts: what its components hold at each scrape, and the
+// HTTP calls it counted, in Prometheus' text exposition.
+
+#include "services/runtime/metrics.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/api/yaml_proto.h"
+#include "services/backend/sim/sim_backend.h"
+#include "services/runtime/master.h"
+#include "services/store/sqlite_store.h"
+
+namespace peloton::runtime {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The value of `series` (its name and labels, as written) in `text`; -1 if it is not there.
+double Value(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    const std::string dir =
+        absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/metrics_",
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = dir + "/peloton.db"}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
+                                 backend::sim::GenerateHosts(4, "cpu=4,memory_mb=8192"));
+    PELOTON_ASSERT_OK_AND_ASSIGN(backend_, backend::sim::SimBackend::Create({hosts, 1}));
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_));
+    ASSERT_THAT(master_->Recover(), IsOk());
+  }
+
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<backend::sim::SimBackend> backend_;
+  std::unique_ptr<Master> master_;
+};
+
+TEST_F(MetricsTest, ScrapesWhatTheComponentsHoldNow) {
+  Metrics metrics({.jobs = &master_->jobs(), .pools = &master_->pools(), .hosts = &master_->hosts()});
+  resmgr::respool_pb::ResourcePoolConfig pool;
+  ASSERT_THAT(api::YamlToProto(R"yaml(
+name: batch
+resources:
+- {kind: cpu, reservation: 2, limit: 8, share: 1}
+- {kind: memory, reservation: 1024, limit: 4096, share: 1}
+)yaml",
+                               pool)
+                  .status(),
+              IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(const PoolId pool_id, master_->pools().CreatePool("/batch", pool));
+  jobmgr::job_pb::JobConfig job;
+  ASSERT_THAT(api::YamlToProto(R"yaml(
+type: SERVICE
+instancecount: 3
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {value: 'sleep 100'}
+)yaml",
+                               job)
+                  .status(),
+              IsOk());
+  job.mutable_respoolid()->set_value(pool_id.value());
+  ASSERT_THAT(master_->jobs().CreateJob(job).status(), IsOk());
+
+  std::string text = metrics.Scrape();
+  EXPECT_THAT(text, HasSubstr("# TYPE peloton_jobs gauge"));
+  EXPECT_THAT(text, HasSubstr("peloton_jobs{state=\"PENDING\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_jobs{state=\"RUNNING\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_tasks{job_type=\"SERVICE\",state=\"PENDING\"} 3\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_tasks{job_type=\"BATCH\",state=\"PENDING\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_pool_reservation{kind=\"cpu\",pool=\"/batch\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_pool_limit{kind=\"memory\",pool=\"/batch\"} 4096\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_pool_demand{kind=\"cpu\",pool=\"/batch\"} 3\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_pool_allocation{kind=\"cpu\",pool=\"/batch\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("peloton_hosts{state=\"UP\"} 4\n"));
+
+  // Placed and launched: the running tasks (1 cpu each) hold their pool's cpu; a host drains.
+  for (int i = 0; i < 20; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  ASSERT_THAT(master_->hosts().StartMaintenance({"sim-0"}), IsOk());
+  text = metrics.Scrape();
+  const double running =
+      Value(text, "peloton_tasks{job_type=\"SERVICE\",state=\"RUNNING\"}");
+  EXPECT_GT(running, 0) << text;
+  EXPECT_EQ(running + Value(text, "peloton_tasks{job_type=\"SERVICE\",state=\"PENDING\"}"), 3);
+  EXPECT_EQ(Value(text, "peloton_pool_allocation{kind=\"cpu\",pool=\"/batch\"}"), running);
+  EXPECT_EQ(Value(text, "peloton_jobs{state=\"RUNNING\"}"), 1);
+  EXPECT_EQ(Value(text, "peloton_hosts{state=\"UP\"}"), 3);
+  EXPECT_EQ(Value(text, "peloton_hosts{state=\"DRAINING\"}") +
+                std::max(0.0, Value(text, "peloton_hosts{state=\"DOWN\"}")),
+            1);
+
+  // A deleted pool leaves no series behind.
+  pool.set_name("other");
+  ASSERT_THAT(master_->pools().CreatePool("/other", pool).status(), IsOk());
+  EXPECT_THAT(metrics.Scrape(), HasSubstr("pool=\"/other\""));
+  ASSERT_THAT(master_->pools().DeletePool("/other"), IsOk());
+  EXPECT_THAT(metrics.Scrape(), Not(HasSubstr("pool=\"/other\"")));
+}
+
+TEST_F(MetricsTest, CountsHttpCallsByProcedureAndCode) {
+  Metrics metrics({});
+  metrics.ObserveHttpCall("JobManager.Get", "ok", 0.0002);
+  metrics.ObserveHttpCall("JobManager.Get", "ok", 0.003);
+  metrics.ObserveHttpCall("JobManager.Get", "not-found", 0.001);
+  const std::string text = metrics.Scrape();
+  EXPECT_THAT(text, Not(HasSubstr("peloton_jobs")));  // no components: no snapshot series
+  EXPECT_THAT(text, HasSubstr("# TYPE peloton_http_requests_total counter"));
+  EXPECT_THAT(text,
+              HasSubstr("peloton_http_requests_total{code=\"ok\",procedure=\"JobManager.Get\"} 2"));
+  EXPECT_THAT(text, HasSubstr("peloton_http_requests_total{code=\"not-found\",procedure="
+                              "\"JobManager.Get\"} 1"));
+  EXPECT_THAT(text, HasSubstr("peloton_http_request_duration_seconds_count{procedure="
+                              "\"JobManager.Get\"} 3"));
+  EXPECT_THAT(text, HasSubstr("peloton_http_request_duration_seconds_bucket{procedure="
+                              "\"JobManager.Get\",le=\"0.00025\"} 1"));
+}
+
+}  // namespace
+}  // namespace peloton::runtime
