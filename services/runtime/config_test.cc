@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -186,6 +187,22 @@ TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("hosts[0].port_begin")));
 }
 
+TEST(MasterConfigTest, TheHttpEndpointFollowsTheListenAddressUnlessGiven) {
+  MasterConfig c;
+  FillDefaults(c);
+  EXPECT_EQ(HttpAddressOf(c, kJobmgrHttpAddress), "127.0.0.1:5292");
+  EXPECT_EQ(HttpAddressOf(c, kResmgrHttpAddress), "127.0.0.1:5290");
+  c.set_listen("unix:/run/peloton/master.sock");
+  EXPECT_EQ(HttpAddressOf(c, kJobmgrHttpAddress), "unix:/run/peloton/master.sock.http");
+  c.set_http("0.0.0.0:8080");
+  EXPECT_EQ(HttpAddressOf(c, kJobmgrHttpAddress), "0.0.0.0:8080");
+  c.set_http("off");
+  EXPECT_EQ(HttpAddressOf(c, kJobmgrHttpAddress), "");
+  c.set_http(c.listen());
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http: 'unix:")));
+}
+
 TEST(MasterConfigTest, TheBackendIsChecked) {
   MasterConfig c;
   FillDefaults(c);
@@ -236,16 +253,17 @@ TEST(MasterConfigTest, TheShippedFilesLoad) {
   ASSERT_EQ(gpu.hosts_size(), 2);
   EXPECT_EQ(gpu.hosts(1).gpus(), 1u);
   // Each component's own file, with its own address (the default given is not used).
-  for (const auto& [app, listen] :
-       std::vector<std::pair<std::string, std::string>>{{"jobmgr", kJobmgrAddress},
-                                                        {"resmgr", kResmgrAddress},
-                                                        {"placement", kPlacementAddress},
-                                                        {"hostmgr", kHostmgrAddress}}) {
+  for (const auto& [app, listen, http] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"jobmgr", kJobmgrAddress, kJobmgrHttpAddress},
+           {"resmgr", kResmgrAddress, kResmgrHttpAddress},
+           {"placement", kPlacementAddress, kPlacementHttpAddress},
+           {"hostmgr", kHostmgrAddress, kHostmgrHttpAddress}}) {
     PELOTON_ASSERT_OK_AND_ASSIGN(
         MasterConfig one, LoadMasterConfig({absl::StrCat(srcdir != nullptr ? srcdir : ".",
                                                          "/peloton/config/", app, "/base.yaml")},
                                            "0.0.0.0:1"));
     EXPECT_EQ(one.listen(), listen) << app;
+    EXPECT_EQ(HttpAddressOf(one, http), http) << app;
     EXPECT_EQ(one.hostmgr(), kHostmgrAddress) << app;
   }
 }
