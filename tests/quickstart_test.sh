@@ -25,7 +25,7 @@ job=$(head -1 "${work}/create" | awk '{print $2}')
 [ "$("${peloton}" task logs "${job}" 0)" = "Hello instance 0" ] || fail "task logs"
 "${peloton}" task get "${job}" 0 > "${work}/task"
 grep -q "^state: SUCCEEDED$" "${work}/task" || fail "task get: $(cat "${work}/task")"
-grep -q 'name: "controller0"' "${work}/task" || fail "task get config: $(cat "${work}/task")"
+grep -q '^  name: controller0$' "${work}/task" || fail "task get config: $(cat "${work}/task")"
 "${peloton}" task events "${job}" 1 > "${work}/events"
 for state in PENDING LAUNCHED RUNNING SUCCEEDED; do
   grep -q " ${state} " "${work}/events" || fail "task events lack ${state}: $(cat "${work}/events")"
@@ -33,6 +33,14 @@ done
 expect_refused 1 "instance 42 does not exist" "${peloton}" task get "${job}" 42
 "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
 "${peloton}" task list "${job}" -o json | grep -q '"state": "SUCCEEDED"' || fail "-o json"
+"${peloton}" task list "${job}" -o yaml | grep -q '^  state: SUCCEEDED$' || fail "-o yaml"
+# job get prints the config as YAML, in the form job files take: it creates the same job again.
+"${peloton}" job get "${job}" | sed -n '/^config:$/,$p' | sed '1d; s/^  //' > "${work}/again.yaml"
+grep -q '^name: TestPelotonJob_123$' "${work}/again.yaml" || fail "job get config: $(cat "${work}/again.yaml")"
+"${peloton}" job create /DefaultResPool "${work}/again.yaml" --wait > "${work}/again" ||
+    fail "the config of job get, created again: $(cat "${work}/again")"
+tail -1 "${work}/again" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "again: $(cat "${work}/again")"
+"${peloton}" job delete "$(head -1 "${work}/again" | awk '{print $2}')" > /dev/null
 
 # Queries and deletion (reference §7 scenario 17).
 "${peloton}" job query --name PelotonJob --state SUCCEEDED > "${work}/query"

@@ -11,8 +11,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
 #include "services/api/yaml_proto.h"
 #include "services/common/files.h"
+#include "yaml-cpp/yaml.h"
 
 namespace peloton::cli {
 
@@ -114,6 +116,40 @@ int WaitForUpdate(Peloton::Client& peloton, kj::WaitScope& wait, const std::stri
     last = line;
     if (UpdateTerminal(state)) return state == "SUCCEEDED" ? 0 : 1;
     usleep(200'000);
+  }
+}
+
+namespace {
+
+// Block style all the way down (a node parsed from JSON keeps JSON's flow style).
+void Blocks(YAML::Node node) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  // An empty one stays `[]` or `{}` on its key's line.
+  node.SetStyle(node.size() == 0 ? YAML::EmitterStyle::Flow : YAML::EmitterStyle::Block);
+  if (node.IsMap()) {
+    for (auto entry : node) Blocks(entry.second);
+  } else {
+    for (auto item : node) Blocks(item);
+  }
+}
+
+}  // namespace
+
+std::string JsonToYaml(const std::string& json) {
+  YAML::Node node = YAML::Load(json);
+  Blocks(node);
+  YAML::Emitter out;
+  out << node;
+  return out.c_str();
+}
+
+void PrintConfig(const google::protobuf::Message& config) {
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(config, &json).ok()) return;
+  const std::string yaml = JsonToYaml(json);
+  std::cout << "config:\n";
+  for (absl::string_view line : absl::StrSplit(yaml, '\n')) {
+    if (!line.empty()) std::cout << "  " << line << "\n";
   }
 }
 

@@ -25,18 +25,31 @@ using api::Str;
 
 struct Global {
   std::string master;
-  std::string output = "table";  // or json
+  std::string output = "table";  // or json, yaml
 };
 
 // Prints the master's refusal and returns the exit status for it (1).
 int Refused(api::Status::Reader status);
 
+// JSON as YAML in block style (a JSON document is YAML already; this is the readable form).
+std::string JsonToYaml(const std::string& json);
+
+// The master's answer as g.output says: JSON (capnp's JSON codec) or YAML.
 template <typename Reader>
-void PrintJson(Reader reader) {
+void Print(const Global& g, Reader reader) {
   capnp::JsonCodec json;
   json.setPrettyPrint(true);
-  std::cout << json.encode(reader).cStr() << "\n";
+  const kj::String text = json.encode(reader);
+  if (g.output == "yaml") {
+    std::cout << JsonToYaml(text.cStr()) << "\n";
+  } else {
+    std::cout << text.cStr() << "\n";
+  }
 }
+
+// A Peloton config (JobConfig, TaskConfig) as YAML under "config:", in the form job files
+// take (LoadYaml reads it back).
+void PrintConfig(const google::protobuf::Message& config);
 
 // Microseconds since the epoch as local time; "" for 0.
 std::string Time(int64_t micros);

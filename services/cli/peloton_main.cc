@@ -41,7 +41,8 @@ using peloton::cli::Global;
 using peloton::cli::Health;
 using peloton::cli::LoadYaml;
 using peloton::cli::ParseRange;
-using peloton::cli::PrintJson;
+using peloton::cli::Print;
+using peloton::cli::PrintConfig;
 using peloton::cli::PrintUpdate;
 using peloton::cli::Refused;
 using peloton::cli::Time;
@@ -76,8 +77,8 @@ int RespoolCreate(const Global& g, const std::string& path, const std::string& f
     peloton::api::PoolConfigToCapnp(config, request.initConfig());
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::CreatePoolResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::CreatePoolResults::Reader(response));
     } else {
       std::cout << "Resource pool " << Str(response.getId()) << " created at " << path << "\n";
     }
@@ -121,8 +122,8 @@ int RespoolDump(const Global& g) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto response = peloton.listPoolsRequest().send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::ListPoolsResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::ListPoolsResults::Reader(response));
       return 0;
     }
     PrintPoolHeader();
@@ -137,8 +138,8 @@ int RespoolGet(const Global& g, const std::string& path) {
     request.setPath(path);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::GetPoolResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::GetPoolResults::Reader(response));
       return 0;
     }
     PrintPoolHeader();
@@ -181,8 +182,8 @@ int HostQuery(const Global& g) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto response = peloton.listHostsRequest().send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::ListHostsResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::ListHostsResults::Reader(response));
       return 0;
     }
     // Free of total, as placement sees it.
@@ -226,8 +227,8 @@ int JobStatus(const Global& g, const std::string& id, bool full) {
     request.setJobId(id);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(response.getJob());
+    if (g.output != "table") {
+      Print(g, response.getJob());
       return 0;
     }
     auto job = response.getJob();
@@ -241,7 +242,7 @@ int JobStatus(const Global& g, const std::string& id, bool full) {
                 << "\ncompleted: " << Time(job.getCompletionTime()) << "\n";
       peloton::api::v0::job::JobConfig config;
       if (peloton::api::ParseInto(response.getJobConfig(), config)) {
-        std::cout << "config:\n" << config.DebugString();
+        PrintConfig(config);
       }
     }
     return 0;
@@ -260,8 +261,8 @@ int JobCreate(const Global& g, const std::string& pool, const std::string& file,
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     job_id = Str(response.getJobId());
-    if (g.output == "json") {
-      PrintJson(Peloton::CreateJobResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::CreateJobResults::Reader(response));
     } else {
       std::cout << "Job " << job_id << " created\n";
     }
@@ -296,8 +297,8 @@ int JobUpdate(const Global& g, const std::string& id, const std::string& file) {
     request.setJobConfig(peloton::api::Bytes(bytes));
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::UpdateJobResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::UpdateJobResults::Reader(response));
     } else if (response.getAddedInstances() == 0) {
       std::cout << "Job " << id << " unchanged\n";
     } else {
@@ -353,8 +354,8 @@ int JobQuery(const Global& g, const QueryFlags& q) {
     request.setLimit(q.limit);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::QueryJobsResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::QueryJobsResults::Reader(response));
       return 0;
     }
     std::cout << fmt::format("{:<36}  {:<24} {:<12} {:<10} {:>9}  {}\n", "ID", "Name", "Owner",
@@ -390,8 +391,8 @@ int TaskList(const Global& g, const std::string& id, const std::string& range) {
     request.setTo(to);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(response.getTasks());
+    if (g.output != "table") {
+      Print(g, response.getTasks());
       return 0;
     }
     constexpr std::string_view kRow = "{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {:<14} {}\n";
@@ -442,8 +443,8 @@ int TaskGet(const Global& g, const std::string& id, uint32_t instance) {
     request.setInstanceId(instance);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(response.getTask());
+    if (g.output != "table") {
+      Print(g, response.getTask());
       return 0;
     }
     auto t = response.getTask();
@@ -456,7 +457,7 @@ int TaskGet(const Global& g, const std::string& id, uint32_t instance) {
               << "\nreason: " << Str(t.getReason()) << "\nmessage: " << Str(t.getMessage()) << "\n";
     peloton::api::v0::task::TaskConfig config;
     if (peloton::api::ParseInto(response.getTaskConfig(), config)) {
-      std::cout << "config:\n" << config.DebugString();
+      PrintConfig(config);
     }
     return 0;
   });
@@ -470,8 +471,8 @@ int TaskEvents(const Global& g, const std::string& id, uint32_t instance, uint32
     request.setRuns(runs);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(response.getEvents());
+    if (g.output != "table") {
+      Print(g, response.getEvents());
       return 0;
     }
     constexpr std::string_view kRow = "{:>4}  {:<19} {:<10} {:<10} {:<20} {:<14} {}\n";
@@ -539,8 +540,8 @@ int UpdateCreate(const Global& g, const std::string& job, const std::string& fil
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     const std::string id = Str(response.getUpdateId());
-    if (g.output == "json") {
-      PrintJson(Peloton::CreateUpdateResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::CreateUpdateResults::Reader(response));
     } else {
       std::cout << "Update " << id << " created\n" << std::flush;
     }
@@ -554,8 +555,8 @@ int UpdateGet(const Global& g, const std::string& id) {
     request.setUpdateId(id);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(response.getUpdate());
+    if (g.output != "table") {
+      Print(g, response.getUpdate());
     } else {
       PrintUpdate(response.getUpdate());
     }
@@ -570,8 +571,8 @@ int UpdateList(const Global& g, const std::string& job, uint32_t limit) {
     request.setLimit(limit);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::ListUpdatesResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::ListUpdatesResults::Reader(response));
       return 0;
     }
     constexpr std::string_view kRow = "{:<36}  {:<16}  {:>9}  {:>11}  {:<19}\n";
@@ -649,7 +650,8 @@ int main(int argc, char** argv) {
   app.add_option("--master", g.master,
                  "peloton-master's address (default $PELOTON_MASTER or "
                  "127.0.0.1:5391)");
-  app.add_option("-o,--output", g.output, "table or json")->check(CLI::IsMember({"table", "json"}));
+  app.add_option("-o,--output", g.output, "table, json or yaml")
+      ->check(CLI::IsMember({"table", "json", "yaml"}));
   int status = 0;
 
   CLI::App* respool =

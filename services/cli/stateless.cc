@@ -80,8 +80,8 @@ int Create(const Global& g, const StatelessFlags& f) {
     request.setCreateSpec(api::Bytes(create_bytes));
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::StatelessCreateResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::StatelessCreateResults::Reader(response));
     } else {
       std::cout << "Job " << Str(response.getJobId())
                 << " created. Entity Version: " << Str(response.getVersion()) << "\n";
@@ -144,8 +144,8 @@ int Replace(const Global& g, const StatelessFlags& f, bool rollback) {
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     const std::string id = Str(response.getUpdateId());
-    if (g.output == "json") {
-      PrintJson(Peloton::StatelessReplaceResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::StatelessReplaceResults::Reader(response));
     } else {
       std::cout << "New EntityVersion: " << Str(response.getVersion()) << " (workflow " << id
                 << ")\n"
@@ -175,8 +175,8 @@ int Restart(const Global& g, const StatelessFlags& f) {
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     const std::string id = Str(response.getUpdateId());
-    if (g.output == "json") {
-      PrintJson(Peloton::StatelessRestartResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::StatelessRestartResults::Reader(response));
     } else {
       std::cout << "Job restarted. New EntityVersion: " << Str(response.getVersion())
                 << " (workflow " << id << ")\n"
@@ -198,8 +198,8 @@ int Action(const Global& g, const StatelessFlags& f, const std::string& action,
     request.setOpaqueData(f.opaque_data);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::StatelessActionResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::StatelessActionResults::Reader(response));
     } else if (action == "delete") {
       std::cout << done << "\n";
     } else {
@@ -242,8 +242,8 @@ int Get(const Global& g, const StatelessFlags& f) {
       if (job.getWorkflowId().size() > 0) status["workflow_id"] = Str(job.getWorkflowId());
       out["status"] = status;
     }
-    if (g.output == "json") {
-      PrintJson(Peloton::GetJobResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::GetJobResults::Reader(response));
     } else {
       YAML::Emitter emitter;
       emitter << out;
@@ -263,8 +263,8 @@ int ListPods(const Global& g, const StatelessFlags& f) {
     request.setTo(to);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::ListTasksResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::ListTasksResults::Reader(response));
       return 0;
     }
     constexpr std::string_view kRow = "{:<44}  {:<42}  {:<18}  {:<9}  {:<19}  {:>8}  {:<16}  {}\n";
@@ -288,8 +288,8 @@ int ListUpdates(const Global& g, const StatelessFlags& f) {
     request.setLimit(f.limit);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::ListUpdatesResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::ListUpdatesResults::Reader(response));
       return 0;
     }
     if (response.getUpdates().size() == 0) std::cout << "No update for job\n";
@@ -305,8 +305,8 @@ int WorkflowEvents(const Global& g, const StatelessFlags& f) {
     request.setInstanceId(f.instance);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    if (g.output == "json") {
-      PrintJson(Peloton::WorkflowEventsResults::Reader(response));
+    if (g.output != "table") {
+      Print(g, Peloton::WorkflowEventsResults::Reader(response));
       return 0;
     }
     constexpr std::string_view kRow = "{:<26}  {:<22}  {}\n";
