@@ -42,6 +42,19 @@ grep -q '^name: TestPelotonJob_123$' "${work}/again.yaml" || fail "job get confi
 tail -1 "${work}/again" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "again: $(cat "${work}/again")"
 "${peloton}" job delete "$(head -1 "${work}/again" | awk '{print $2}')" > /dev/null
 
+# --watch: job status and task list printed again as they change, until the job ends.
+printf 'instancecount: 2\ndefaultconfig:\n  resource: {cpulimit: 0.1, memlimitmb: 2}\n  command: {value: "sleep 1"}\n' \
+    > "${work}/short.yaml"
+short=$("${peloton}" job create /DefaultResPool "${work}/short.yaml" | awk '{print $2}')
+"${peloton}" job status --watch --interval 0.1 "${short}" > "${work}/watch" ||
+    fail "job status --watch: $(cat "${work}/watch")"
+[ "$(grep -c '^--- ' "${work}/watch")" -ge 2 ] || fail "job status --watch printed once: $(cat "${work}/watch")"
+[ "$(grep '^state: ' "${work}/watch" | tail -1)" = "state: SUCCEEDED" ] || fail "job status --watch: $(cat "${work}/watch")"
+"${peloton}" task list --watch "${short}" > "${work}/watch"
+[ "$(grep -c '^--- ' "${work}/watch")" = 1 ] || fail "task list --watch of an ended job: $(cat "${work}/watch")"
+[ "$(grep -c ' SUCCEEDED ' "${work}/watch")" = 2 ] || fail "task list --watch: $(cat "${work}/watch")"
+"${peloton}" job delete "${short}" > /dev/null
+
 # Queries and deletion (reference §7 scenario 17).
 "${peloton}" job query --name PelotonJob --state SUCCEEDED > "${work}/query"
 grep -q "^${job} .*TestPelotonJob_123 .*team6 .*SUCCEEDED " "${work}/query" || fail "query: $(cat "${work}/query")"

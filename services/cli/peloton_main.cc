@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -22,6 +24,8 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "fmt/format.h"
 #include "services/api/job.pb.h"
 #include "services/api/peloton.capnp.h"
@@ -219,6 +223,39 @@ std::string Counts(peloton::api::JobSummary::Reader job) {
 
 bool Terminal(const std::string& state) {
   return state == "SUCCEEDED" || state == "FAILED" || state == "KILLED" || state == "DELETED";
+}
+
+// --watch: `show` (which prints) again every `interval` seconds until the job `id` ends; what it
+// prints is shown under a time line each time it changed. The first failure's status, else 0.
+int Watch(const Global& g, const std::string& id, double interval,
+          const std::function<int()>& show) {
+  std::string last;
+  while (true) {
+    std::ostringstream out;
+    std::streambuf* const saved = std::cout.rdbuf(out.rdbuf());
+    const int shown = show();
+    std::cout.rdbuf(saved);
+    if (shown != 0) {
+      std::cout << out.str() << std::flush;
+      return shown;
+    }
+    if (out.str() != last) {
+      std::cout << "--- " << Time(absl::ToUnixMicros(absl::Now())) << "\n" << out.str()
+                << std::flush;
+      last = out.str();
+    }
+    bool ended = false;
+    const int checked = WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+      auto request = peloton.getJobRequest();
+      request.setJobId(id);
+      auto response = request.send().wait(wait);
+      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+      ended = Terminal(Str(response.getJob().getState()));
+      return 0;
+    });
+    if (checked != 0 || ended) return checked;
+    absl::SleepFor(absl::Seconds(interval));
+  }
 }
 
 int JobStatus(const Global& g, const std::string& id, bool full) {
@@ -688,9 +725,20 @@ int main(int argc, char** argv) {
   CLI::App* jg = job->add_subcommand("get", "the job's summary and configuration");
   jg->add_option("job", job_id, "job id")->required();
   jg->callback([&] { status = JobStatus(g, job_id, true); });
+  bool watch = false;
+  double interval = 1;
+  const auto add_watch = [&](CLI::App* verb) {
+    verb->add_flag("--watch", watch, "print it again as it changes, until the job ends");
+    verb->add_option("--interval", interval, "seconds between looks with --watch (default 1)")
+        ->check(CLI::Range(0.05, 3600.0));
+  };
   CLI::App* js = job->add_subcommand("status", "the job's state and its tasks' states");
   js->add_option("job", job_id, "job id")->required();
-  js->callback([&] { status = JobStatus(g, job_id, false); });
+  add_watch(js);
+  js->callback([&] {
+    const auto show = [&] { return JobStatus(g, job_id, false); };
+    status = watch ? Watch(g, job_id, interval, show) : show();
+  });
   CLI::App* ju = job->add_subcommand("update", "add instances (the only change Peloton allows)");
   ju->add_option("job", job_id, "job id")->required();
   ju->add_option("file", file, "the job's YAML with a larger instanceCount")
@@ -812,7 +860,11 @@ int main(int argc, char** argv) {
   CLI::App* tl = task->add_subcommand("list", "the job's tasks");
   tl->add_option("job", job_id, "job id")->required();
   tl->add_option("-r,--range", range, "instances FROM:TO (TO excluded), or one instance");
-  tl->callback([&] { status = TaskList(g, job_id, range); });
+  add_watch(tl);
+  tl->callback([&] {
+    const auto show = [&] { return TaskList(g, job_id, range); };
+    status = watch ? Watch(g, job_id, interval, show) : show();
+  });
   for (const auto& [verb, name, help] :
        {std::tuple{RangeVerb::kStop, "stop", "stop instances (their goal becomes KILLED)"},
         std::tuple{RangeVerb::kStart, "start", "run stopped, failed or lost instances again"},
