@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -852,10 +853,20 @@ kj::Promise<absl::StatusOr<update_svc::RollbackUpdateResponse>> UpdateRollback(
 
 // --- ResourceManager
 
-void AddUsage(const char* kind, double allocation, respool_pb::ResourcePoolInfo& info) {
-  respool_pb::ResourceUsage* u = info.add_usage();
-  u->set_kind(kind);
-  u->set_allocation(allocation);
+// The pool's usage of each kind: allocation, and (our extension) entitlement and demand.
+void AddUsage(api::PoolSummary::Reader p, respool_pb::ResourcePoolInfo& info) {
+  const auto a = p.getAllocation(), e = p.getEntitlement(), d = p.getDemand();
+  for (const auto& [kind, allocation, entitlement, demand] :
+       {std::tuple{"cpu", a.getCpu(), e.getCpu(), d.getCpu()},
+        std::tuple{"memory", a.getMemoryMb(), e.getMemoryMb(), d.getMemoryMb()},
+        std::tuple{"disk", a.getDiskMb(), e.getDiskMb(), d.getDiskMb()},
+        std::tuple{"gpu", a.getGpu(), e.getGpu(), d.getGpu()}}) {
+    respool_pb::ResourceUsage* u = info.add_usage();
+    u->set_kind(kind);
+    u->set_allocation(allocation);
+    u->set_entitlement(entitlement);
+    u->set_demand(demand);
+  }
 }
 
 kj::Promise<absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>>> ListPoolInfos(
@@ -882,11 +893,7 @@ kj::Promise<absl::StatusOr<std::vector<respool_pb::ResourcePoolInfo>>> ListPoolI
             info.mutable_config()->mutable_parent()->set_value(parent->second);
           }
           for (auto child : p.getChildren()) info.add_children()->set_value(Str(child));
-          const auto a = p.getAllocation();
-          AddUsage("cpu", a.getCpu(), info);
-          AddUsage("memory", a.getMemoryMb(), info);
-          AddUsage("disk", a.getDiskMb(), info);
-          AddUsage("gpu", a.getGpu(), info);
+          AddUsage(p, info);
         }
         return pools;
       });
@@ -1120,6 +1127,16 @@ kj::Promise<absl::StatusOr<host_svc::QueryHostsResponse>> HostQuery(
             label->set_key(Str(a.getKey()));
             label->set_value(Str(a.getValue()));
           }
+          const auto c = h.getCapacity(), f = h.getFree();
+          for (const auto& [kind, capacity, free] :
+               {std::tuple{"cpu", c.getCpu(), f.getCpu()},
+                std::tuple{"memory", c.getMemoryMb(), f.getMemoryMb()},
+                std::tuple{"disk", c.getDiskMb(), f.getDiskMb()},
+                std::tuple{"gpu", c.getGpu(), f.getGpu()}}) {
+            (*info->mutable_capacity())[kind] = capacity;
+            (*info->mutable_allocated())[kind] = capacity - free;
+          }
+          info->set_tasks(h.getTasks());
         }
         return resp;
       });

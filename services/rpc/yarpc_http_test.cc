@@ -394,6 +394,10 @@ TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   ASSERT_EQ(root.childpools_size(), 1);
   EXPECT_EQ(root.childpools(0).id().value(), pool);
   EXPECT_EQ(root.childpools(0).parent().value(), "root");
+  ASSERT_EQ(root.childpools(0).usage_size(), 4);
+  EXPECT_EQ(root.childpools(0).usage(0).kind(), "cpu");
+  EXPECT_GT(root.childpools(0).usage(0).entitlement(), 0);  // our extension
+  EXPECT_EQ(root.childpools(0).usage(0).demand(), 0);
 
   const auto updated = Ok<api::v0::respool::UpdateResponse>(
       "ResourceManager.UpdateResourcePool",
@@ -422,6 +426,10 @@ TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   const auto up = Ok<api::v0::host::svc::QueryHostsResponse>(
       "HostService.QueryHosts", R"({"host_states": ["HOST_STATE_UP"]})");
   ASSERT_EQ(up.host_infos_size(), 3);
+  EXPECT_EQ(up.host_infos(0).capacity().at("cpu"), 4);  // our extensions
+  EXPECT_EQ(up.host_infos(0).capacity().at("memory"), 8192);
+  EXPECT_EQ(up.host_infos(0).allocated().at("cpu"), 0);
+  EXPECT_EQ(up.host_infos(0).tasks(), 0u);
   const std::string host = up.host_infos(0).hostname();
   Ok<api::v0::host::svc::StartMaintenanceResponse>(
       "HostService.StartMaintenance", absl::StrCat(R"({"hostname": ")", host, R"("})"));
