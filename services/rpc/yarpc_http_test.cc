@@ -385,6 +385,9 @@ TEST_F(YarpcHttpTest, RefusalsGoInTheResponsesErrorFieldAsPelotonsDo) {
 
 TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   const std::string pool = CreatePool("batch");
+  const auto created = Ok<api::v0::job::CreateResponse>(
+      "JobManager.Create", absl::StrCat(R"({"config": )", JobJson(pool, 2), "}"));
+  ASSERT_FALSE(created.has_error()) << created.DebugString();
   const auto looked_up = Ok<api::v0::respool::LookupResponse>(
       "ResourceManager.LookupResourcePoolID", R"({"path": {"value": "/batch"}})");
   EXPECT_EQ(looked_up.id().value(), pool);
@@ -396,8 +399,8 @@ TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   EXPECT_EQ(root.childpools(0).parent().value(), "root");
   ASSERT_EQ(root.childpools(0).usage_size(), 4);
   EXPECT_EQ(root.childpools(0).usage(0).kind(), "cpu");
-  EXPECT_GT(root.childpools(0).usage(0).entitlement(), 0);  // our extension
-  EXPECT_EQ(root.childpools(0).usage(0).demand(), 0);
+  EXPECT_EQ(root.childpools(0).usage(0).demand(), 1);  // our extension: 2 tasks of 0.5 cpu
+  EXPECT_EQ(root.childpools(0).usage(0).allocation(), 0);
 
   const auto updated = Ok<api::v0::respool::UpdateResponse>(
       "ResourceManager.UpdateResourcePool",
@@ -416,11 +419,16 @@ TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   EXPECT_TRUE(cpu_seen) << got.DebugString();
   EXPECT_EQ(Ok<api::v0::respool::QueryResponse>("ResourceManager.Query", "{}").resourcepools_size(),
             2);
+  // A pool with a job is not deleted; an empty one is.
+  const auto busy = Ok<api::v0::respool::DeleteResponse>("ResourceManager.DeleteResourcePool",
+                                                         R"({"path": {"value": "/batch"}})");
+  EXPECT_TRUE(busy.error().has_notdeleted()) << busy.DebugString();
+  CreatePool("spare");
   const auto deleted = Ok<api::v0::respool::DeleteResponse>("ResourceManager.DeleteResourcePool",
-                                                            R"({"path": {"value": "/batch"}})");
+                                                            R"({"path": {"value": "/spare"}})");
   EXPECT_FALSE(deleted.has_error()) << deleted.DebugString();
   const auto gone = Ok<api::v0::respool::LookupResponse>("ResourceManager.LookupResourcePoolID",
-                                                         R"({"path": {"value": "/batch"}})");
+                                                         R"({"path": {"value": "/spare"}})");
   EXPECT_TRUE(gone.error().has_notfound());
 
   const auto up = Ok<api::v0::host::svc::QueryHostsResponse>(
@@ -428,8 +436,9 @@ TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   ASSERT_EQ(up.host_infos_size(), 3);
   EXPECT_EQ(up.host_infos(0).capacity().at("cpu"), 4);  // our extensions
   EXPECT_EQ(up.host_infos(0).capacity().at("memory"), 8192);
-  EXPECT_EQ(up.host_infos(0).allocated().at("cpu"), 0);
+  EXPECT_EQ(up.host_infos(0).allocated().at("cpu"), 0);  // nothing placed: no ticks
   EXPECT_EQ(up.host_infos(0).tasks(), 0u);
+
   const std::string host = up.host_infos(0).hostname();
   Ok<api::v0::host::svc::StartMaintenanceResponse>(
       "HostService.StartMaintenance", absl::StrCat(R"({"hostname": ")", host, R"("})"));
