@@ -30,6 +30,8 @@ PACKAGES=(
   curl
   # Metrics (prometheus-cpp), and a Prometheus server for their process test.
   prometheus-cpp-dev prometheus
+  # The web UI's test renders its pages in headless Chromium.
+  chromium
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
   libzookeeper-mt-dev zookeeper
 )

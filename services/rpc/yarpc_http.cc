@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "spdlog/spdlog.h"
@@ -286,13 +287,14 @@ kj::Promise<void> YarpcHttpService::Answer(const kj::HttpHeaders& headers,
 }
 
 // Routes a request: yarpc's (it has Rpc-Procedure) to the procedures, GET /metrics to the
-// metrics; anything else is not found.
+// metrics, GET /ui/... to the UI's files; anything else is not found.
 class HttpEndpoint::Router final : public kj::HttpService {
  public:
   Router(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer, HttpRoutes routes)
       : table_(headers.getFutureTable()),
         procedure_(headers.add("Rpc-Procedure")),
-        metrics_(std::move(routes.metrics)) {
+        metrics_(std::move(routes.metrics)),
+        files_(std::move(routes.files)) {
     if (routes.api.has_value()) {
       yarpc_ = kj::heap<YarpcHttpService>(headers, timer, *std::move(routes.api),
                                           std::move(routes.observe));
@@ -312,21 +314,35 @@ class HttpEndpoint::Router final : public kj::HttpService {
         return Send(response, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text);
       });
     }
+    if (files_ != nullptr && method == kj::HttpMethod::GET) {
+      if (path == "/" || path == "/ui") {
+        kj::HttpHeaders headers(table_);
+        headers.set(kj::HttpHeaderId::LOCATION, "/ui/");
+        return Send(response, 302, "Found", "text/plain; charset=utf-8", "/ui/", &headers);
+      }
+      if (absl::StartsWith(path, "/ui/")) {
+        if (std::optional<HttpFile> file = files_(path); file.has_value()) {
+          return Send(response, 200, "OK", file->content_type, file->data);
+        }
+      }
+    }
     return Send(response, 404, "Not Found", "text/plain; charset=utf-8",
                 absl::StrCat("nothing at ", url.cStr(), " (", yarpc_.get() != nullptr
                                                                  ? "POST /api/v1 with yarpc's "
                                                                    "headers, or "
                                                                  : "",
-                             "GET /metrics)"));
+                             files_ != nullptr ? "GET /ui/, " : "", "GET /metrics)"));
   }
 
  private:
+  // `text` is copied; `headers` (may be null) adds to the content type.
   kj::Promise<void> Send(Response& response, unsigned status, kj::StringPtr reason,
-                         kj::StringPtr type, const std::string& text) {
-    kj::HttpHeaders headers(table_);
-    headers.set(kj::HttpHeaderId::CONTENT_TYPE, type);
+                         absl::string_view type, absl::string_view text,
+                         const kj::HttpHeaders* headers = nullptr) {
+    kj::HttpHeaders out = headers != nullptr ? headers->clone() : kj::HttpHeaders(table_);
+    out.set(kj::HttpHeaderId::CONTENT_TYPE, kj::heapString(type.data(), type.size()));
     auto owned = kj::heapString(text.data(), text.size());
-    auto stream = response.send(status, reason, headers, owned.size());
+    auto stream = response.send(status, reason, out, owned.size());
     auto write = stream->write(owned.begin(), owned.size());
     return write.attach(kj::mv(stream), kj::mv(owned));
   }
@@ -335,6 +351,7 @@ class HttpEndpoint::Router final : public kj::HttpService {
   kj::HttpHeaderId procedure_;
   kj::Own<YarpcHttpService> yarpc_;
   std::function<kj::Promise<std::string>()> metrics_;
+  std::function<std::optional<HttpFile>(absl::string_view)> files_;
 };
 
 kj::Promise<kj::Own<HttpEndpoint>> HttpEndpoint::Listen(kj::AsyncIoProvider& io,

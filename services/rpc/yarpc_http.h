@@ -88,12 +88,18 @@ class YarpcHttpService final : public kj::HttpService {
 };
 
 // What a process's HTTP endpoint serves: Peloton's procedures (with `api`, the process's public
-// API) and GET /metrics (with `metrics`, which gives Prometheus' text exposition). Anything else
-// is answered 404.
+// API), GET /metrics (with `metrics`, which gives Prometheus' text exposition) and the web UI
+// (with `files`). Anything else is answered 404.
+struct HttpFile {
+  absl::string_view content_type;
+  absl::string_view data;  // outlives the endpoint
+};
 struct HttpRoutes {
   std::optional<api::Peloton::Client> api;
   HttpCallObserver observe;  // may be null
   std::function<kj::Promise<std::string>()> metrics;
+  // GET of a path under /ui/ (and / and /ui, sent on to /ui/): the web UI's files.
+  std::function<std::optional<HttpFile>(absl::string_view path)> files;
 };
 
 // The endpoint on `address` ("host:port" or "unix:PATH"), serving until dropped. Listen's

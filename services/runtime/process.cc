@@ -19,6 +19,7 @@
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/rpc/yarpc_http.h"
+#include "services/ui/assets.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::runtime {
@@ -309,7 +310,15 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
   RemoveStaleSocket(http);
   try {
     rpc::HttpRoutes routes;
-    if (options.public_api) routes.api = main.castAs<api::Peloton>();
+    if (options.public_api) {
+      routes.api = main.castAs<api::Peloton>();
+      // The web UI calls the procedures: it is served where they are.
+      routes.files = [](absl::string_view path) -> std::optional<rpc::HttpFile> {
+        const ui::Asset* asset = ui::FindAsset(path);
+        if (asset == nullptr) return std::nullopt;
+        return rpc::HttpFile{asset->content_type, asset->data};
+      };
+    }
     if (Metrics* metrics = options.metrics; metrics != nullptr) {
       routes.observe = [metrics](absl::string_view procedure, absl::string_view code,
                                  double seconds) {
