@@ -40,7 +40,8 @@ peloton-master is running (data in ${DATA_DIR}, API on ${LISTEN}). In another sh
   ${peloton} task list <job-id>
   ${peloton} task logs <job-id> 0
 
-Peloton's HTTP/JSON procedures answer on 127.0.0.1:5292 (unless RUN_FLAGS gives --http), e.g.
+The web UI is at http://127.0.0.1:5292/ui/ (unless RUN_FLAGS gives --http), and Peloton's
+HTTP/JSON procedures answer there too, e.g.
 
   curl -X POST -H 'Rpc-Procedure: JobManager.Get' -H 'Rpc-Service: peloton-jobmgr' \\
        -H 'Rpc-Caller: peloton-client' -H 'Context-TTL-MS: 1000' -H 'Rpc-Encoding: json' \\
