@@ -495,24 +495,33 @@ kj::Promise<absl::Status> EachRange(
   });
 }
 
-// Start, Stop or Restart of the request's ranges: `send` makes the call of one range.
-template <typename Req>
+template <typename Results, typename Params>
+kj::Promise<absl::Status> StatusOfCall(capnp::Request<Params, Results> call) {
+  return call.send().then(
+      [](capnp::Response<Results>&& r) -> absl::Status { return StatusOf(r.getStatus()); });
+}
+
+// Start, Stop or Restart of the request's ranges, one call per range: `make(api)` is the
+// (startTasks, stopTasks or restartTasks) request to fill. The instances, and the first
+// failure's status.
+template <typename Req, typename Make>
 kj::Promise<absl::StatusOr<std::pair<Instances, absl::Status>>> OnRanges(
-    api::Peloton::Client& api, const Req& req,
-    std::function<kj::Promise<absl::Status>(api::Peloton::Client&, const std::string&, uint32_t,
-                                            uint32_t)>
-        send) {
+    api::Peloton::Client& api, const Req& req, Make make) {
   const std::string job = req.jobid().value();
   const auto ranges = req.ranges();
   api::Peloton::Client* client = &api;  // outlives the call (V0Procedure::call)
   return InstanceCount(api, job).then(
-      [client, job, ranges, send = std::move(send)](absl::StatusOr<uint32_t> count) mutable
+      [client, job, ranges, make](absl::StatusOr<uint32_t> count) mutable
       -> kj::Promise<absl::StatusOr<std::pair<Instances, absl::Status>>> {
         if (!count.ok()) return Ready<std::pair<Instances, absl::Status>>(count.status());
         Instances instances = InstancesOf(ranges, *count);
-        auto calls = EachRange(instances.ranges, 0, [client, job, send](uint32_t from,
+        auto calls = EachRange(instances.ranges, 0, [client, job, make](uint32_t from,
                                                                         uint32_t to) {
-          return send(*client, job, from, to);
+          auto call = make(*client);
+          call.setJobId(job);
+          call.setFrom(from);
+          call.setTo(to);
+          return StatusOfCall(kj::mv(call));
         });
         return calls.then([instances = std::move(instances)](absl::Status s) mutable
                           -> absl::StatusOr<std::pair<Instances, absl::Status>> {
@@ -521,24 +530,11 @@ kj::Promise<absl::StatusOr<std::pair<Instances, absl::Status>>> OnRanges(
       });
 }
 
-template <typename Results, typename Params>
-kj::Promise<absl::Status> StatusOfCall(capnp::Request<Params, Results> call) {
-  return call.send().then(
-      [](capnp::Response<Results>&& r) -> absl::Status { return StatusOf(r.getStatus()); });
-}
-
 kj::Promise<absl::StatusOr<task_pb::StartResponse>> TaskStart(api::Peloton::Client& api,
                                                               const task_pb::StartRequest& req) {
   const std::string job = req.jobid().value();
   return OnRanges(api, req,
-                  [](api::Peloton::Client& api, const std::string& job, uint32_t from,
-                     uint32_t to) {
-                    auto call = api.startTasksRequest();
-                    call.setJobId(job);
-                    call.setFrom(from);
-                    call.setTo(to);
-                    return StatusOfCall(kj::mv(call));
-                  })
+                  [](api::Peloton::Client& api) { return api.startTasksRequest(); })
       .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
                 -> absl::StatusOr<task_pb::StartResponse> {
         task_pb::StartResponse resp;
@@ -559,14 +555,7 @@ kj::Promise<absl::StatusOr<task_pb::StopResponse>> TaskStop(api::Peloton::Client
                                                             const task_pb::StopRequest& req) {
   const std::string job = req.jobid().value();
   return OnRanges(api, req,
-                  [](api::Peloton::Client& api, const std::string& job, uint32_t from,
-                     uint32_t to) {
-                    auto call = api.stopTasksRequest();
-                    call.setJobId(job);
-                    call.setFrom(from);
-                    call.setTo(to);
-                    return StatusOfCall(kj::mv(call));
-                  })
+                  [](api::Peloton::Client& api) { return api.stopTasksRequest(); })
       .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
                 -> absl::StatusOr<task_pb::StopResponse> {
         task_pb::StopResponse resp;
@@ -587,14 +576,7 @@ kj::Promise<absl::StatusOr<task_pb::RestartResponse>> TaskRestart(
     api::Peloton::Client& api, const task_pb::RestartRequest& req) {
   const std::string job = req.jobid().value();
   return OnRanges(api, req,
-                  [](api::Peloton::Client& api, const std::string& job, uint32_t from,
-                     uint32_t to) {
-                    auto call = api.restartTasksRequest();
-                    call.setJobId(job);
-                    call.setFrom(from);
-                    call.setTo(to);
-                    return StatusOfCall(kj::mv(call));
-                  })
+                  [](api::Peloton::Client& api) { return api.restartTasksRequest(); })
       .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
                 -> absl::StatusOr<task_pb::RestartResponse> {
         task_pb::RestartResponse resp;
