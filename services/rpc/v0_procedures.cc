@@ -530,6 +530,26 @@ kj::Promise<absl::StatusOr<std::pair<Instances, absl::Status>>> OnRanges(
       });
 }
 
+// A Start or Stop response: the job not found, the failure (`failed(resp)` is its message's
+// place), or the instances done (`add_done`) and those the job lacks.
+template <typename Resp>
+Resp RangesResponse(const std::string& job,
+                    const absl::StatusOr<std::pair<Instances, absl::Status>>& done,
+                    void (Resp::*add_done)(uint32_t),
+                    std::string* (*failed)(Resp&)) {
+  Resp resp;
+  const absl::Status s = done.ok() ? done->second : done.status();
+  if (absl::IsNotFound(s)) {
+    SetJobNotFound(job, s, resp.mutable_error()->mutable_notfound());
+  } else if (!s.ok()) {
+    *failed(resp) = std::string(s.message());
+  } else {
+    for (uint32_t i : done->first.valid) (resp.*add_done)(i);
+    for (uint32_t i : done->first.invalid) resp.add_invalidinstanceids(i);
+  }
+  return resp;
+}
+
 kj::Promise<absl::StatusOr<task_pb::StartResponse>> TaskStart(api::Peloton::Client& api,
                                                               const task_pb::StartRequest& req) {
   const std::string job = req.jobid().value();
@@ -537,17 +557,11 @@ kj::Promise<absl::StatusOr<task_pb::StartResponse>> TaskStart(api::Peloton::Clie
                   [](api::Peloton::Client& api) { return api.startTasksRequest(); })
       .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
                 -> absl::StatusOr<task_pb::StartResponse> {
-        task_pb::StartResponse resp;
-        const absl::Status s = done.ok() ? done->second : done.status();
-        if (absl::IsNotFound(s)) {
-          SetJobNotFound(job, s, resp.mutable_error()->mutable_notfound());
-        } else if (!s.ok()) {
-          resp.mutable_error()->mutable_failure()->set_message(std::string(s.message()));
-        } else {
-          for (uint32_t i : done->first.valid) resp.add_startedinstanceids(i);
-          for (uint32_t i : done->first.invalid) resp.add_invalidinstanceids(i);
-        }
-        return resp;
+        return RangesResponse<task_pb::StartResponse>(
+            job, done, &task_pb::StartResponse::add_startedinstanceids,
+            [](task_pb::StartResponse& r) {
+              return r.mutable_error()->mutable_failure()->mutable_message();
+            });
       });
 }
 
@@ -558,17 +572,11 @@ kj::Promise<absl::StatusOr<task_pb::StopResponse>> TaskStop(api::Peloton::Client
                   [](api::Peloton::Client& api) { return api.stopTasksRequest(); })
       .then([job](absl::StatusOr<std::pair<Instances, absl::Status>> done)
                 -> absl::StatusOr<task_pb::StopResponse> {
-        task_pb::StopResponse resp;
-        const absl::Status s = done.ok() ? done->second : done.status();
-        if (absl::IsNotFound(s)) {
-          SetJobNotFound(job, s, resp.mutable_error()->mutable_notfound());
-        } else if (!s.ok()) {
-          resp.mutable_error()->mutable_updateerror()->set_message(std::string(s.message()));
-        } else {
-          for (uint32_t i : done->first.valid) resp.add_stoppedinstanceids(i);
-          for (uint32_t i : done->first.invalid) resp.add_invalidinstanceids(i);
-        }
-        return resp;
+        return RangesResponse<task_pb::StopResponse>(
+            job, done, &task_pb::StopResponse::add_stoppedinstanceids,
+            [](task_pb::StopResponse& r) {
+              return r.mutable_error()->mutable_updateerror()->mutable_message();
+            });
       });
 }
 
