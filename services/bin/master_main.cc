@@ -40,7 +40,10 @@ int main(int argc, char** argv) {
        .jobs = runtime::JobManagerOptionsOf(config)}));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kMasterAddress, backend.get());
   peloton::rpc::SerialLoop loop;
-  runtime::Metrics metrics({.jobs = &m->jobs(), .pools = &m->pools(), .hosts = &m->hosts()});
+  runtime::Metrics metrics({.jobs = &m->jobs(),
+                            .pools = &m->pools(),
+                            .hosts = &m->hosts(),
+                            .placements = &m->placements()});
   return runtime::Serve(
       config,
       kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(), m->hosts(),

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   rpc::RemoteHostManager hosts(config.hostmgr());
   rpc::RemoteJobManager jobs(config.jobmgr());
   rpc::SerialLoop loop;
-  peloton::runtime::Metrics metrics({});
+  peloton::runtime::PlacementTotals placements;
+  peloton::runtime::Metrics metrics({.placements = &placements});
   return runtime::Serve(
       config, capnp::Capability::Client(KJ_EXCEPTION(UNIMPLEMENTED, "placement serves nothing")),
       {}, loop,
@@ -69,14 +70,14 @@ int main(int argc, char** argv) {
       },
       [&] {
         // The round peloton-master runs too, on a snapshot of the host manager's cluster.
-        peloton::runtime::PlaceRound(
+        placements.Add(peloton::runtime::PlaceRound(
             engine, pools, jobs,
             [&](peloton::placement::Cluster& scratch)
                 -> absl::StatusOr<peloton::placement::Cluster*> {
               PELOTON_RETURN_IF_ERROR(hosts.Snapshot(scratch));
               return &scratch;
             },
-            config.placement_dequeue_limit());
+            config.placement_dequeue_limit()));
       },
       {.default_http = runtime::kPlacementHttpAddress, .metrics = &metrics});
 }

@@ -143,6 +143,15 @@ class JobManager final : public JobManagerApi {
     std::array<std::array<uint64_t, taskfsm::kNumTaskStates>, taskfsm::kNumJobTypes> tasks{};
   };
   ActiveCounts CountActive() const;
+  // What it has done since it started (for metrics).
+  struct EventCounts {
+    uint64_t launched = 0;         // runs sent to their hosts
+    uint64_t launch_failures = 0;  // runs the host manager refused (the run FAILED)
+    uint64_t kills = 0;            // kills sent to hosts
+    uint64_t new_runs = 0;         // an instance's next run: a restart, retry, move or update
+    std::array<uint64_t, 3> preempted{};  // tasks preempted, by taskfsm::PreemptionReason
+  };
+  const EventCounts& events() const { return events_; }
   // FailedPrecondition unless the job is terminal.
   absl::Status DeleteJob(const JobId& id);
   // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.
@@ -423,6 +432,7 @@ class JobManager final : public JobManagerApi {
   hostmgr::HostManagerApi& hostmgr_;
   absl::BitGenRef gen_;
   JobManagerOptions options_;
+  EventCounts events_;
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
   // The engine's timers, by task id: a task waiting for its kill or its throttle to end is

@@ -241,9 +241,11 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       }
       t.reason = "REASON_CONTAINER_LAUNCH_FAILED";
       TaskEnded(*job, instance, TaskState::kFailed, t.reason, std::string(s.message()));
+      ++events_.launch_failures;
       continue;
     }
     resmgr_.TaskLaunched(l.task_id, options_.now());
+    ++events_.launched;
   }
 }
 

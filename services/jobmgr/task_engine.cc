@@ -186,6 +186,7 @@ void JobManager::WantNewRun(const JobId& job, store::TaskRuntime& t) {
 }
 
 void JobManager::InitializeRun(Job& job, uint32_t instance) {
+  ++events_.new_runs;
   store::TaskRuntime& t = job.tasks[instance];
   ClearTimer(t.mesos_task_id);
   if (!t.desired_mesos_task_id.empty() && t.desired_mesos_task_id != t.mesos_task_id) {
@@ -281,6 +282,7 @@ void JobManager::ExecutorShutdown(Job& job, uint32_t instance) {
 }
 
 void JobManager::KillTask(const Job& job, uint32_t instance) {
+  ++events_.kills;
   const std::string& id = job.tasks[instance].mesos_task_id;
   const uint32_t grace = RunConfigOf(job, instance).killgraceperiodseconds();
   const absl::Time now = options_.now();

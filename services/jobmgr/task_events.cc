@@ -156,6 +156,8 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
     }
     // A daemon instance is not moved off a host going into maintenance: FollowHosts removes it.
     if (maintenance && job->daemon) continue;
+    if (t.state != TaskState::kPending && !OnHost(t.state)) continue;
+    ++events_.preempted[static_cast<int>(reason)];
     if (t.state == TaskState::kPending) {
       // Admitted, not launched: it no longer waits for a host (TaskSpecOf), placement drops its
       // gang, and Dropped queues it again as a new run.
@@ -163,10 +165,9 @@ void JobManager::Preempt(const std::vector<std::string>& task_ids,
       job->dirty.insert(instance);
       continue;
     }
-    if (!OnHost(t.state)) continue;
-    // killOnPreempt is about the pool's resources: the task ends KILLED (goal PREEMPTING). A
-    // host going into maintenance always moves its tasks (Peloton's evictor restarts them
-    // elsewhere), as a preemption without it does: a new run is wanted.
+    // On a host. killOnPreempt is about the pool's resources: the task ends KILLED (goal
+    // PREEMPTING). A host going into maintenance always moves its tasks (Peloton's evictor
+    // restarts them elsewhere), as a preemption without it does: a new run is wanted.
     const bool kill =
         !maintenance && RunConfigOf(*job, instance).preemptionpolicy().killonpreempt();
     if (kill) {

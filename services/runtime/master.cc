@@ -34,12 +34,12 @@ absl::Status Master::Tick() {
   if (options_.preemption_period_ticks > 0 && ++ticks_ % options_.preemption_period_ticks == 0) {
     jobs_->Preempt(pools_->Preempt());
   }
-  runtime::PlaceRound(
+  placements_.Add(runtime::PlaceRound(
       placement_, *pools_, *jobs_,
       [this](placement::Cluster&) -> absl::StatusOr<placement::Cluster*> {
         return &hosts_->cluster();
       },
-      options_.dequeue_limit);
+      options_.dequeue_limit));
   return jobs_->Flush();
 }
 

@@ -24,6 +24,7 @@
 #include "services/jobmgr/job_manager.h"
 #include "services/placement/placement_engine.h"
 #include "services/resmgr/resource_manager.h"
+#include "services/runtime/placement_round.h"
 #include "services/store/store.h"
 
 namespace peloton::runtime {
@@ -56,6 +57,8 @@ class Master {
   resmgr::ResourceManager& pools() { return *pools_; }
   jobmgr::JobManager& jobs() { return *jobs_; }
   hostmgr::HostManager& hosts() { return *hosts_; }
+  // Every placement round's results, added up.
+  const PlacementTotals& placements() const { return placements_; }
 
  private:
   Master(MasterOptions options, placement::Profile profile)
@@ -68,6 +71,7 @@ class Master {
   placement_engine::PlacementEngine placement_;
   std::unique_ptr<jobmgr::JobManager> jobs_;
   int64_t ticks_ = 0;
+  PlacementTotals placements_;
 };
 
 }  // namespace peloton::runtime

@@ -26,6 +26,13 @@ prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& r, const std:
   return prometheus::BuildGauge().Name(name).Help(help).Register(r);
 }
 
+// A counter a component keeps: its total so far, as a series of a fresh registry.
+void Total(prometheus::Registry& r, const std::string& name, const std::string& help,
+           uint64_t value, const prometheus::Labels& labels = {}) {
+  prometheus::BuildCounter().Name(name).Help(help).Register(r).Add(labels).Increment(
+      static_cast<double>(value));
+}
+
 // A pool's quantity of each kind.
 void AddKinds(prometheus::Family<prometheus::Gauge>& family, const std::string& pool,
               const Resources& r) {
@@ -68,6 +75,23 @@ std::string Metrics::Scrape() const {
       jobs.Add({{"state", std::string(taskfsm::Name(static_cast<taskfsm::JobState>(s)))}})
           .Set(static_cast<double>(counts.jobs[s]));
     }
+    const jobmgr::JobManager::EventCounts& events = sources_.jobs->events();
+    Total(now, "peloton_task_launches_total", "Runs sent to their hosts", events.launched);
+    Total(now, "peloton_task_launch_failures_total", "Runs the host manager refused",
+          events.launch_failures);
+    Total(now, "peloton_task_kills_total", "Kills sent to hosts", events.kills);
+    Total(now, "peloton_task_new_runs_total",
+          "Instances' next runs: restarts, retries, moves and updates", events.new_runs);
+    auto& preempted = prometheus::BuildCounter()
+                          .Name("peloton_preemptions_total")
+                          .Help("Tasks preempted, by reason")
+                          .Register(now);
+    for (int r = 0; r < static_cast<int>(events.preempted.size()); ++r) {
+      const auto reason = static_cast<taskfsm::PreemptionReason>(r);
+      if (reason == taskfsm::PreemptionReason::kUnknown) continue;
+      preempted.Add({{"reason", std::string(taskfsm::Name(reason))}})
+          .Increment(static_cast<double>(events.preempted[r]));
+    }
     auto& tasks = Gauge(now, "peloton_tasks", "Tasks of the active jobs, by job type and state");
     for (int t = 0; t < taskfsm::kNumJobTypes; ++t) {
       const std::string type(taskfsm::Name(static_cast<taskfsm::JobType>(t)));
@@ -96,6 +120,16 @@ std::string Metrics::Scrape() const {
       AddKinds(allocation, p.path, p.allocation.total);
       AddKinds(demand, p.path, p.demand);
     }
+  }
+  if (const PlacementTotals* p = sources_.placements; p != nullptr) {
+    Total(now, "peloton_placement_rounds_total", "Placement rounds run", p->rounds);
+    auto& gangs = prometheus::BuildCounter()
+                      .Name("peloton_placement_gangs_total")
+                      .Help("Admitted gangs a placement round took, by what became of them "
+                            "(placed, or returned to the resource manager: no host fits)")
+                      .Register(now);
+    gangs.Add({{"outcome", "placed"}}).Increment(static_cast<double>(p->placed));
+    gangs.Add({{"outcome", "returned"}}).Increment(static_cast<double>(p->returned));
   }
   if (sources_.hosts != nullptr) {
     auto& hosts = Gauge(now, "peloton_hosts", "Hosts, by state");

@@ -5,8 +5,9 @@
 // - what its components hold, read at each scrape: active jobs by state, their tasks by job type
 //   and state, each pool's reservation, limit, entitlement, allocation and demand per resource
 //   kind, hosts by state;
-// - what it counted since it started: HTTP/JSON calls by procedure and yarpc code, and their
-//   latency.
+// - what they did since the process started: task launches (and launch failures), kills, new
+//   runs, preemptions by reason, placement rounds and the gangs they placed or gave back, and
+//   HTTP/JSON calls by procedure and yarpc code with their latency.
 // Names and labels follow Prometheus' conventions (the peloton_ prefix, _total counters,
 // _seconds durations). Cpu is in cores, memory and disk in MB, gpu in GPUs.
 
@@ -24,6 +25,7 @@
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager_api.h"
+#include "services/runtime/placement_round.h"
 
 namespace peloton::runtime {
 
@@ -34,6 +36,7 @@ class Metrics {
     const jobmgr::JobManager* jobs = nullptr;
     const resmgr::ResourceManagerApi* pools = nullptr;
     const hostmgr::HostManagerApi* hosts = nullptr;
+    const PlacementTotals* placements = nullptr;  // the placement rounds', added up
   };
   explicit Metrics(Sources sources);
 

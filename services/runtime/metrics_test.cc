@@ -56,7 +56,10 @@ class MetricsTest : public ::testing::Test {
 };
 
 TEST_F(MetricsTest, ScrapesWhatTheComponentsHoldNow) {
-  Metrics metrics({.jobs = &master_->jobs(), .pools = &master_->pools(), .hosts = &master_->hosts()});
+  Metrics metrics({.jobs = &master_->jobs(),
+                   .pools = &master_->pools(),
+                   .hosts = &master_->hosts(),
+                   .placements = &master_->placements()});
   resmgr::respool_pb::ResourcePoolConfig pool;
   ASSERT_THAT(api::YamlToProto(R"yaml(
 name: batch
@@ -94,9 +97,8 @@ defaultconfig:
   EXPECT_THAT(text, HasSubstr("peloton_pool_allocation{kind=\"cpu\",pool=\"/batch\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("peloton_hosts{state=\"UP\"} 4\n"));
 
-  // Placed and launched: the running tasks (1 cpu each) hold their pool's cpu; a host drains.
+  // Placed and launched: the running tasks (1 cpu each) hold their pool's cpu.
   for (int i = 0; i < 20; ++i) ASSERT_THAT(master_->Tick(), IsOk());
-  ASSERT_THAT(master_->hosts().StartMaintenance({"sim-0"}), IsOk());
   text = metrics.Scrape();
   const double running =
       Value(text, "peloton_tasks{job_type=\"SERVICE\",state=\"RUNNING\"}");
@@ -104,10 +106,32 @@ defaultconfig:
   EXPECT_EQ(running + Value(text, "peloton_tasks{job_type=\"SERVICE\",state=\"PENDING\"}"), 3);
   EXPECT_EQ(Value(text, "peloton_pool_allocation{kind=\"cpu\",pool=\"/batch\"}"), running);
   EXPECT_EQ(Value(text, "peloton_jobs{state=\"RUNNING\"}"), 1);
+  EXPECT_EQ(Value(text, "peloton_task_launches_total"), running);
+  EXPECT_EQ(Value(text, "peloton_placement_gangs_total{outcome=\"placed\"}"), running);
+  EXPECT_GE(Value(text, "peloton_placement_rounds_total"), 1);
+  EXPECT_EQ(Value(text, "peloton_preemptions_total{reason=\"HOST_MAINTENANCE\"}"), 0);
+
+  // A host with tasks goes into maintenance: they are preempted, killed and run elsewhere.
+  double on_host = 0;
+  std::string host;
+  for (const hostmgr::HostStatus& h : master_->hosts().ListHosts()) {
+    if (h.tasks > 0 && host.empty()) {
+      host = h.hostname;
+      on_host = h.tasks;
+    }
+  }
+  ASSERT_GT(on_host, 0);
+  ASSERT_THAT(master_->hosts().StartMaintenance({host}), IsOk());
+  for (int i = 0; i < 20; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  text = metrics.Scrape();
   EXPECT_EQ(Value(text, "peloton_hosts{state=\"UP\"}"), 3);
-  EXPECT_EQ(Value(text, "peloton_hosts{state=\"DRAINING\"}") +
+  EXPECT_EQ(std::max(0.0, Value(text, "peloton_hosts{state=\"DRAINING\"}")) +
+                std::max(0.0, Value(text, "peloton_hosts{state=\"DRAINED\"}")) +
                 std::max(0.0, Value(text, "peloton_hosts{state=\"DOWN\"}")),
             1);
+  EXPECT_EQ(Value(text, "peloton_preemptions_total{reason=\"HOST_MAINTENANCE\"}"), on_host);
+  EXPECT_GE(Value(text, "peloton_task_kills_total"), on_host);
+  EXPECT_GE(Value(text, "peloton_task_new_runs_total"), on_host);
 
   // A deleted pool leaves no series behind.
   pool.set_name("other");

@@ -38,6 +38,17 @@ struct PlacementRoundResult {
   size_t returned = 0;  // given back to the resource manager
 };
 
+// Every round's, added up (for metrics).
+struct PlacementTotals {
+  uint64_t rounds = 0, dequeued = 0, placed = 0, returned = 0;
+  void Add(const PlacementRoundResult& r) {
+    ++rounds;
+    dequeued += r.dequeued;
+    placed += r.placed;
+    returned += r.returned;
+  }
+};
+
 PlacementRoundResult PlaceRound(placement_engine::PlacementEngine& engine,
                                 resmgr::ResourceManagerApi& pools, jobmgr::JobManagerApi& jobs,
                                 const ClusterSource& cluster, size_t dequeue_limit);
