@@ -60,6 +60,9 @@ grep -qF 'peloton_http_requests_total{code="ok",procedure="JobManager.Get"}' "${
     fail "GET /metrics: $(cat "${work}/metrics")"
 grep -qF 'peloton_http_requests_total{code="unimplemented",procedure="JobManager.Launch"} 1' \
     "${work}/metrics" || fail "GET /metrics: $(cat "${work}/metrics")"
+# The Cap'n Proto API's calls (the CLI's, and the HTTP procedures' own) are timed by method.
+grep -q '^peloton_rpc_request_duration_seconds_count{procedure="createJob"} [1-9]' "${work}/metrics" ||
+    fail "GET /metrics: no createJob calls: $(grep rpc_request "${work}/metrics")"
 [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "${http}" localhost/nope)" = 404 ] ||
     fail "GET /nope is not 404"
 

@@ -43,7 +43,7 @@ tail -1 "${work}/again" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "again: 
 "${peloton}" job delete "$(head -1 "${work}/again" | awk '{print $2}')" > /dev/null
 
 # --watch: job status and task list printed again as they change, until the job ends.
-printf 'instancecount: 2\ndefaultconfig:\n  resource: {cpulimit: 0.1, memlimitmb: 2}\n  command: {value: "sleep 1"}\n' \
+printf 'instancecount: 2\ndefaultconfig:\n  resource: {cpulimit: 0.1, memlimitmb: 2}\n  command: {value: "sleep 2"}\n' \
     > "${work}/short.yaml"
 short=$("${peloton}" job create /DefaultResPool "${work}/short.yaml" | awk '{print $2}')
 "${peloton}" job status --watch --interval 0.1 "${short}" > "${work}/watch" ||

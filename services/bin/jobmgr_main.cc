@@ -46,7 +46,11 @@ int main(int argc, char** argv) {
   std::vector<runtime::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});
   return runtime::Serve(
-      config, kj::heap<rpc::PelotonService>(loop, jobs, pools, hosts, runtime::SandboxRoot(config)),
+      config,
+      kj::heap<rpc::PelotonService>(loop, jobs, pools, hosts, runtime::SandboxRoot(config),
+                                    [&metrics](absl::string_view method, double seconds) {
+                                      metrics.ObserveRpcCall(method, seconds);
+                                    }),
       std::move(exports), loop,
       [&]() -> absl::Status {
         for (auto [name, ping] : {std::pair<const char*, std::function<absl::Status()>>{

@@ -46,8 +46,11 @@ int main(int argc, char** argv) {
                             .placements = &m->placements()});
   return runtime::Serve(
       config,
-      kj::heap<peloton::rpc::PelotonService>(loop, m->jobs(), m->pools(), m->hosts(),
-                                             runtime::SandboxRoot(config)),
+      kj::heap<peloton::rpc::PelotonService>(
+          loop, m->jobs(), m->pools(), m->hosts(), runtime::SandboxRoot(config),
+          [&metrics](absl::string_view method, double seconds) {
+            metrics.ObserveRpcCall(method, seconds);
+          }),
       {}, loop,
       [&]() -> absl::Status {
         if (absl::Status s = m->Recover(); !s.ok()) {

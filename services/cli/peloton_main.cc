@@ -231,6 +231,17 @@ int Watch(const Global& g, const std::string& id, double interval,
           const std::function<int()>& show) {
   std::string last;
   while (true) {
+    // Whether the job has ended is read first: what is shown after it is its last state.
+    bool ended = false;
+    const int checked = WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
+      auto request = peloton.getJobRequest();
+      request.setJobId(id);
+      auto response = request.send().wait(wait);
+      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+      ended = Terminal(Str(response.getJob().getState()));
+      return 0;
+    });
+    if (checked != 0) return checked;
     std::ostringstream out;
     std::streambuf* const saved = std::cout.rdbuf(out.rdbuf());
     const int shown = show();
@@ -244,16 +255,7 @@ int Watch(const Global& g, const std::string& id, double interval,
                 << std::flush;
       last = out.str();
     }
-    bool ended = false;
-    const int checked = WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
-      auto request = peloton.getJobRequest();
-      request.setJobId(id);
-      auto response = request.send().wait(wait);
-      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-      ended = Terminal(Str(response.getJob().getState()));
-      return 0;
-    });
-    if (checked != 0 || ended) return checked;
+    if (ended) return 0;
     absl::SleepFor(absl::Seconds(interval));
   }
 }

@@ -2,11 +2,13 @@
 
 #include "services/rpc/peloton_service.h"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "capnp/schema.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
 #include "services/api/respool_convert.h"
@@ -65,6 +67,27 @@ void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
 }
 
 }  // namespace
+
+capnp::Capability::Server::DispatchCallResult PelotonService::dispatchCall(
+    uint64_t interface_id, uint16_t method_id,
+    capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) {
+  DispatchCallResult result = api::Peloton::Server::dispatchCall(interface_id, method_id, context);
+  if (observe_ == nullptr || interface_id != capnp::typeId<api::Peloton>()) return result;
+  const auto methods = capnp::Schema::from<api::Peloton>().getMethods();
+  if (method_id >= methods.size()) return result;
+  const capnp::Text::Reader name = methods[method_id].getProto().getName();  // static schema
+  const auto start = std::chrono::steady_clock::now();
+  const auto seconds = [start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  result.promise = result.promise.then(
+      [this, name, seconds] { observe_(absl::string_view(name.cStr(), name.size()), seconds()); },
+      [this, name, seconds](kj::Exception&& e) {
+        observe_(absl::string_view(name.cStr(), name.size()), seconds());
+        kj::throwFatalException(kj::mv(e));
+      });
+  return result;
+}
 
 kj::Promise<void> PelotonService::createPool(CreatePoolContext context) {
   return loop_.Run([this, context]() mutable {

@@ -7,6 +7,7 @@
 #ifndef PELOTON_SERVICES_RPC_PELOTON_SERVICE_H_
 #define PELOTON_SERVICES_RPC_PELOTON_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "services/api/peloton.capnp.h"
@@ -17,16 +18,26 @@
 
 namespace peloton::rpc {
 
+// Told of each call answered: the method's name ("getJob") and the seconds it took.
+using RpcCallObserver = std::function<void(absl::string_view method, double seconds)>;
+
 class PelotonService final : public api::Peloton::Server {
  public:
   // `sandbox_root`: where the local backend keeps task sandboxes (for taskLogs).
   PelotonService(SerialLoop& loop, jobmgr::JobManager& jobs, resmgr::ResourceManagerApi& pools,
-                 hostmgr::HostManagerApi& hosts, std::string sandbox_root)
+                 hostmgr::HostManagerApi& hosts, std::string sandbox_root,
+                 RpcCallObserver observe = nullptr)
       : loop_(loop),
         jobs_(jobs),
         pools_(pools),
         hosts_(hosts),
-        sandbox_root_(std::move(sandbox_root)) {}
+        sandbox_root_(std::move(sandbox_root)),
+        observe_(std::move(observe)) {}
+
+  // Every call, timed for `observe` (when given) from its arrival to its answer.
+  DispatchCallResult dispatchCall(uint64_t interface_id, uint16_t method_id,
+                                  capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context)
+      override;
 
  protected:
   kj::Promise<void> createPool(CreatePoolContext context) override;
@@ -71,6 +82,7 @@ class PelotonService final : public api::Peloton::Server {
   resmgr::ResourceManagerApi& pools_;
   hostmgr::HostManagerApi& hosts_;
   std::string sandbox_root_;
+  RpcCallObserver observe_;
 };
 
 }  // namespace peloton::rpc

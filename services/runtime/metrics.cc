@@ -55,6 +55,14 @@ Metrics::Metrics(Sources sources)
                        .Name("peloton_http_request_duration_seconds")
                        .Help("Time to answer an HTTP/JSON call, by procedure")
                        .Register(*counted_);
+  rpc_seconds_ = &prometheus::BuildHistogram()
+                      .Name("peloton_rpc_request_duration_seconds")
+                      .Help("Time to answer a call of the Cap'n Proto API, by method")
+                      .Register(*counted_);
+}
+
+void Metrics::ObserveRpcCall(absl::string_view method, double seconds) {
+  rpc_seconds_->Add({{"procedure", std::string(method)}}, CallBuckets()).Observe(seconds);
 }
 
 void Metrics::ObserveHttpCall(absl::string_view procedure, absl::string_view code,

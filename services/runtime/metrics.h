@@ -6,8 +6,9 @@
 //   and state, each pool's reservation, limit, entitlement, allocation and demand per resource
 //   kind, hosts by state;
 // - what they did since the process started: task launches (and launch failures), kills, new
-//   runs, preemptions by reason, placement rounds and the gangs they placed or gave back, and
-//   HTTP/JSON calls by procedure and yarpc code with their latency.
+//   runs, preemptions by reason, placement rounds and the gangs they placed or gave back,
+//   HTTP/JSON calls by procedure and yarpc code with their latency, and the latency of the
+//   Cap'n Proto API's calls by method.
 // Names and labels follow Prometheus' conventions (the peloton_ prefix, _total counters,
 // _seconds durations). Cpu is in cores, memory and disk in MB, gpu in GPUs.
 
@@ -42,6 +43,8 @@ class Metrics {
 
   // One HTTP/JSON call: its procedure as asked for, yarpc's code ("ok", "not-found", ...).
   void ObserveHttpCall(absl::string_view procedure, absl::string_view code, double seconds);
+  // One call of the public Cap'n Proto API (what the CLI calls): its method ("getJob").
+  void ObserveRpcCall(absl::string_view method, double seconds);
 
   // Prometheus' text exposition of every metric now. Call it where the components may be read
   // (the process's SerialLoop).
@@ -52,6 +55,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> counted_;  // counters and histograms
   prometheus::Family<prometheus::Counter>* http_calls_;
   prometheus::Family<prometheus::Histogram>* http_seconds_;
+  prometheus::Family<prometheus::Histogram>* rpc_seconds_;
 };
 
 }  // namespace peloton::runtime

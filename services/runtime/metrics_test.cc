@@ -146,6 +146,7 @@ TEST_F(MetricsTest, CountsHttpCallsByProcedureAndCode) {
   metrics.ObserveHttpCall("JobManager.Get", "ok", 0.0002);
   metrics.ObserveHttpCall("JobManager.Get", "ok", 0.003);
   metrics.ObserveHttpCall("JobManager.Get", "not-found", 0.001);
+  metrics.ObserveRpcCall("getJob", 0.00005);
   const std::string text = metrics.Scrape();
   EXPECT_THAT(text, Not(HasSubstr("peloton_jobs")));  // no components: no snapshot series
   EXPECT_THAT(text, HasSubstr("# TYPE peloton_http_requests_total counter"));
@@ -157,6 +158,8 @@ TEST_F(MetricsTest, CountsHttpCallsByProcedureAndCode) {
                               "\"JobManager.Get\"} 3"));
   EXPECT_THAT(text, HasSubstr("peloton_http_request_duration_seconds_bucket{procedure="
                               "\"JobManager.Get\",le=\"0.00025\"} 1"));
+  EXPECT_THAT(text, HasSubstr("peloton_rpc_request_duration_seconds_bucket{procedure="
+                              "\"getJob\",le=\"0.0001\"} 1"));
 }
 
 }  // namespace
