@@ -33,7 +33,8 @@ done
 expect_refused 1 "instance 42 does not exist" "${peloton}" task get "${job}" 42
 "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
 "${peloton}" task list "${job}" -o json | grep -q '"state": "SUCCEEDED"' || fail "-o json"
-"${peloton}" task list "${job}" -o yaml | grep -q '^  state: SUCCEEDED$' || fail "-o yaml"
+"${peloton}" task list "${job}" -o yaml > "${work}/yaml"
+grep -q '^  state: SUCCEEDED$' "${work}/yaml" || fail "-o yaml: $(cat "${work}/yaml")"
 # job get prints the config as YAML, in the form job files take: it creates the same job again.
 "${peloton}" job get "${job}" | sed -n '/^config:$/,$p' | sed '1d; s/^  //' > "${work}/again.yaml"
 grep -q '^name: TestPelotonJob_123$' "${work}/again.yaml" || fail "job get config: $(cat "${work}/again.yaml")"

@@ -77,6 +77,7 @@ has hosts 'HOST_STATE_UP'
 # The endpoint serves the UI's files; / leads to it.
 [ "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "127.0.0.1:${port}/")" = \
   "302 http://127.0.0.1:${port}/ui/" ] || fail "GET / does not lead to /ui/"
-curl -s "127.0.0.1:${port}/ui/app.js" | grep -q "Peloton-C++'s web UI" || fail "GET /ui/app.js"
+curl -s -o "${work}/app.js" "127.0.0.1:${port}/ui/app.js"
+grep -q "Peloton-C++'s web UI" "${work}/app.js" || fail "GET /ui/app.js: $(head -c 300 "${work}/app.js")"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:${port}/ui/nope.js")" = 404 ] || fail "GET /ui/nope.js"
 echo "PASS"
