@@ -95,6 +95,12 @@ std::vector<std::string> Admitter::Queued(PoolHandle leaf, QueueKind kind) const
   return out;
 }
 
+size_t Admitter::QueueLength(PoolHandle leaf, QueueKind kind) const {
+  auto it = leaves_.find(leaf.index());
+  if (it == leaves_.end() || it->second.pool != leaf) return 0;
+  return it->second.queues[static_cast<int>(kind)].size();
+}
+
 Admitter::Verdict Admitter::Check(const Pool& pool, const Gang& gang) const {
   const Resources r = gang.TotalResources();
   const Allocation& a = pool.allocation();

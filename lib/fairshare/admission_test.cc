@@ -78,7 +78,10 @@ TEST_F(AdmissionTest, HighestPriorityFirstFifoWithin) {
   ASSERT_THAT(admitter_.Enqueue(p, OneTask("high-2", Cpu(1), 5)), IsOk());
   EXPECT_THAT(admitter_.Queued(p, QueueKind::kPending),
               ElementsAre("high-1", "high-2", "low-1", "low-2"));
+  EXPECT_EQ(admitter_.QueueLength(p, QueueKind::kPending), 4u);
+  EXPECT_EQ(admitter_.QueueLength(p, QueueKind::kController), 0u);
   EXPECT_THAT(Round(), ElementsAre("high-1", "high-2", "low-1", "low-2"));
+  EXPECT_EQ(admitter_.QueueLength(p, QueueKind::kPending), 0u);
 }
 
 TEST_F(AdmissionTest, GangIsAdmittedAllOrNothing) {

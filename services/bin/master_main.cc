@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   runtime::Metrics metrics({.jobs = &m->jobs(),
                             .pools = &m->pools(),
                             .hosts = &m->hosts(),
-                            .placements = &m->placements()});
+                            .placements = &m->placements(),
+                            .queues = &m->pools()});
   return runtime::Serve(
       config,
       kj::heap<peloton::rpc::PelotonService>(

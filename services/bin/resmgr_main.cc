@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);
   peloton::rpc::ResourceManagerServer& preempted = *server;
   const uint32_t period = config.preemption_period_ticks();
-  runtime::Metrics metrics({.pools = pools.get()});
+  runtime::Metrics metrics({.pools = pools.get(), .queues = pools.get()});
   uint64_t ticks = 0;
   return runtime::Serve(
       config, kj::mv(server), {}, loop,

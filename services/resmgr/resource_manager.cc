@@ -426,6 +426,19 @@ size_t ResourceManager::ResetPlacing() {
   return n;
 }
 
+std::vector<std::pair<std::string, std::array<size_t, 4>>> ResourceManager::QueueLengths() const {
+  std::vector<std::pair<std::string, std::array<size_t, 4>>> out;
+  for (fairshare::PoolHandle handle : tree_.Pools()) {
+    if (!tree_.Children(handle).empty()) continue;
+    std::array<size_t, 4> lengths{};
+    for (int k = 0; k < 4; ++k) {
+      lengths[k] = admitter_.QueueLength(handle, static_cast<fairshare::QueueKind>(k));
+    }
+    out.emplace_back(tree_.pool(handle).path(), lengths);
+  }
+  return out;
+}
+
 ResourceManager::Waiting ResourceManager::waiting() const {
   return {.ready = ready_.size(),
           .placing = placing_.size(),

@@ -115,6 +115,8 @@ class ResourceManager final : public ResourceManagerApi {
     uint64_t readmitted = 0;  // sent back to their pools' queues so far
   };
   Waiting waiting() const;
+  // Each leaf pool's queued gangs (not admitted yet), by path and fairshare::QueueKind.
+  std::vector<std::pair<std::string, std::array<size_t, 4>>> QueueLengths() const;
 
   // Preemption (reference §2.7), after Tick: pools over their entitlement for
   // `sustained_over_allocation_count` calls in a row give back what they hold above it. Returns

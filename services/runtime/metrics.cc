@@ -129,6 +129,26 @@ std::string Metrics::Scrape() const {
       AddKinds(demand, p.path, p.demand);
     }
   }
+  if (const resmgr::ResourceManager* rm = sources_.queues; rm != nullptr) {
+    auto& queued = Gauge(now, "peloton_pool_queue_length",
+                         "Gangs queued in a leaf pool, not admitted yet, by queue");
+    for (const auto& [path, lengths] : rm->QueueLengths()) {
+      for (int k = 0; k < static_cast<int>(lengths.size()); ++k) {
+        const auto kind = static_cast<fairshare::QueueKind>(k);
+        queued.Add({{"pool", path}, {"queue", std::string(fairshare::QueueKindName(kind))}})
+            .Set(static_cast<double>(lengths[k]));
+      }
+    }
+    const resmgr::ResourceManager::Waiting w = rm->waiting();
+    auto& admitted = Gauge(now, "peloton_admitted_gangs",
+                           "Admitted gangs waiting for a host, by where they wait");
+    admitted.Add({{"where", "ready"}}).Set(static_cast<double>(w.ready));
+    admitted.Add({{"where", "placing"}}).Set(static_cast<double>(w.placing));
+    admitted.Add({{"where", "backoff"}}).Set(static_cast<double>(w.backoff));
+    Total(now, "peloton_gangs_readmitted_total",
+          "Admitted gangs sent back to their pools' queues (placed nowhere too long)",
+          w.readmitted);
+  }
   if (const PlacementTotals* p = sources_.placements; p != nullptr) {
     Total(now, "peloton_placement_rounds_total", "Placement rounds run", p->rounds);
     auto& gangs = prometheus::BuildCounter()

@@ -4,7 +4,8 @@
 // endpoint (services/rpc/yarpc_http.h). Two kinds:
 // - what its components hold, read at each scrape: active jobs by state, their tasks by job type
 //   and state, each pool's reservation, limit, entitlement, allocation and demand per resource
-//   kind, hosts by state;
+//   kind, each leaf pool's queued gangs and the admitted ones by where they wait, hosts by
+//   state;
 // - what they did since the process started: task launches (and launch failures), kills, new
 //   runs, preemptions by reason, placement rounds and the gangs they placed or gave back,
 //   HTTP/JSON calls by procedure and yarpc code with their latency, and the latency of the
@@ -25,6 +26,7 @@
 #include "prometheus/registry.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_manager.h"
+#include "services/resmgr/resource_manager.h"
 #include "services/resmgr/resource_manager_api.h"
 #include "services/runtime/placement_round.h"
 
@@ -38,6 +40,8 @@ class Metrics {
     const resmgr::ResourceManagerApi* pools = nullptr;
     const hostmgr::HostManagerApi* hosts = nullptr;
     const PlacementTotals* placements = nullptr;  // the placement rounds', added up
+    // The resource manager's queues, where it runs in this process.
+    const resmgr::ResourceManager* queues = nullptr;
   };
   explicit Metrics(Sources sources);
 

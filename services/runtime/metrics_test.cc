@@ -59,7 +59,8 @@ TEST_F(MetricsTest, ScrapesWhatTheComponentsHoldNow) {
   Metrics metrics({.jobs = &master_->jobs(),
                    .pools = &master_->pools(),
                    .hosts = &master_->hosts(),
-                   .placements = &master_->placements()});
+                   .placements = &master_->placements(),
+                   .queues = &master_->pools()});
   resmgr::respool_pb::ResourcePoolConfig pool;
   ASSERT_THAT(api::YamlToProto(R"yaml(
 name: batch
@@ -96,6 +97,10 @@ defaultconfig:
   EXPECT_THAT(text, HasSubstr("peloton_pool_demand{kind=\"cpu\",pool=\"/batch\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("peloton_pool_allocation{kind=\"cpu\",pool=\"/batch\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("peloton_hosts{state=\"UP\"} 4\n"));
+  // Queued in the pool, not admitted before the first tick.
+  EXPECT_EQ(Value(text, "peloton_pool_queue_length{pool=\"/batch\",queue=\"pending\"}"), 3);
+  EXPECT_EQ(Value(text, "peloton_pool_queue_length{pool=\"/batch\",queue=\"controller\"}"), 0);
+  EXPECT_EQ(Value(text, "peloton_admitted_gangs{where=\"ready\"}"), 0);
 
   // Placed and launched: the running tasks (1 cpu each) hold their pool's cpu.
   for (int i = 0; i < 20; ++i) ASSERT_THAT(master_->Tick(), IsOk());
@@ -107,6 +112,17 @@ defaultconfig:
   EXPECT_EQ(Value(text, "peloton_pool_allocation{kind=\"cpu\",pool=\"/batch\"}"), running);
   EXPECT_EQ(Value(text, "peloton_jobs{state=\"RUNNING\"}"), 1);
   EXPECT_EQ(Value(text, "peloton_task_launches_total"), running);
+  // Admitted ones left the queue; the one not running waits queued (in any of the pool's
+  // queues) or admitted.
+  double waiting = 0;
+  for (const char* queue : {"pending", "non-preemptible", "controller", "revocable"}) {
+    waiting += Value(text, absl::StrCat("peloton_pool_queue_length{pool=\"/batch\",queue=\"",
+                                        queue, "\"}"));
+  }
+  EXPECT_EQ(waiting + Value(text, "peloton_admitted_gangs{where=\"ready\"}") +
+                Value(text, "peloton_admitted_gangs{where=\"placing\"}") +
+                Value(text, "peloton_admitted_gangs{where=\"backoff\"}"),
+            3 - running);
   EXPECT_EQ(Value(text, "peloton_placement_gangs_total{outcome=\"placed\"}"), running);
   EXPECT_GE(Value(text, "peloton_placement_rounds_total"), 1);
   EXPECT_EQ(Value(text, "peloton_preemptions_total{reason=\"HOST_MAINTENANCE\"}"), 0);

@@ -100,6 +100,8 @@ class Admitter {
   absl::StatusOr<QueueKind> QueueOf(absl::string_view gang_id) const;
   // Gangs queued in `leaf`'s queue, in queue order.
   std::vector<std::string> Queued(PoolHandle leaf, QueueKind kind) const;
+  // How many (0 for a pool that has none queued, or is not a leaf).
+  size_t QueueLength(PoolHandle leaf, QueueKind kind) const;
   size_t size() const { return index_.size(); }
 
  private:
