@@ -3,10 +3,10 @@
 #include "services/rpc/v0_procedures.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -57,6 +57,14 @@ V0Procedure Make(std::string service, std::string method,
 template <typename T>
 kj::Promise<absl::StatusOr<T>> Ready(absl::StatusOr<T> value) {
   return kj::mv(value);
+}
+
+// The quantity of each resource kind, by Peloton's kind name.
+std::array<std::pair<const char*, double>, 4> ByKind(api::Quantities::Reader q) {
+  return {{{"cpu", q.getCpu()},
+           {"memory", q.getMemoryMb()},
+           {"disk", q.getDiskMb()},
+           {"gpu", q.getGpu()}}};
 }
 
 // Peloton's times: RFC 3339 in UTC, "" for unset (0).
@@ -120,7 +128,8 @@ kj::Promise<absl::StatusOr<job_pb::JobInfo>> GetJobInfo(api::Peloton::Client& ap
         job_pb::JobInfo info;
         info.mutable_id()->set_value(id);
         if (!api::ParseInto(r.getJobConfig(), *info.mutable_config())) {
-          return absl::InternalError(absl::StrCat("job ", id, ": its stored config does not parse"));
+          return absl::InternalError(
+              absl::StrCat("job ", id, ": its stored config does not parse"));
         }
         *info.mutable_runtime() = RuntimeOf(r.getJob());
         return info;
@@ -308,7 +317,8 @@ kj::Promise<absl::StatusOr<job_pb::QueryResponse>> JobQuery(api::Peloton::Client
     }
     call.setOffset(spec.pagination().offset());
     call.setLimit(limit);
-    return call.send().then([api, request, limit](capnp::Response<api::Peloton::QueryJobsResults>&& r)
+    return call.send().then([api, request, limit](
+                                capnp::Response<api::Peloton::QueryJobsResults>&& r)
                                 mutable -> kj::Promise<absl::StatusOr<job_pb::QueryResponse>> {
       const absl::Status s = StatusOf(r.getStatus());
       if (absl::IsNotFound(s)) {
@@ -464,8 +474,8 @@ Instances InstancesOf(const google::protobuf::RepeatedPtrField<task_pb::Instance
     for (const task_pb::InstanceRange& r : ranges) {
       if (r.from() >= r.to()) continue;
       out.ranges.emplace_back(std::min(r.from(), count), std::min(r.to(), count));
-      for (uint32_t i = std::max(r.from(), count); i < r.to() && out.invalid.size() < kMaxInvalidIds;
-           ++i) {
+      for (uint32_t i = std::max(r.from(), count);
+           i < r.to() && out.invalid.size() < kMaxInvalidIds; ++i) {
         out.invalid.push_back(i);
       }
     }
@@ -650,7 +660,8 @@ kj::Promise<absl::StatusOr<task_pb::QueryResponse>> TaskQuery(api::Peloton::Clie
       }
       task_pb::QueryResponse resp;
       const uint32_t offset = spec.pagination().offset();
-      uint32_t limit = spec.pagination().limit() == 0 ? kDefaultQueryLimit : spec.pagination().limit();
+      uint32_t limit =
+          spec.pagination().limit() == 0 ? kDefaultQueryLimit : spec.pagination().limit();
       if (spec.pagination().maxlimit() > 0) limit = std::min(limit, spec.pagination().maxlimit());
       for (size_t i = offset; i < matched.size() && i < size_t{offset} + limit; ++i) {
         *resp.add_records() = std::move(matched[i]);
@@ -845,17 +856,14 @@ kj::Promise<absl::StatusOr<update_svc::RollbackUpdateResponse>> UpdateRollback(
 
 // The pool's usage of each kind: allocation, and (our extension) entitlement and demand.
 void AddUsage(api::PoolSummary::Reader p, respool_pb::ResourcePoolInfo& info) {
-  const auto a = p.getAllocation(), e = p.getEntitlement(), d = p.getDemand();
-  for (const auto& [kind, allocation, entitlement, demand] :
-       {std::tuple{"cpu", a.getCpu(), e.getCpu(), d.getCpu()},
-        std::tuple{"memory", a.getMemoryMb(), e.getMemoryMb(), d.getMemoryMb()},
-        std::tuple{"disk", a.getDiskMb(), e.getDiskMb(), d.getDiskMb()},
-        std::tuple{"gpu", a.getGpu(), e.getGpu(), d.getGpu()}}) {
+  const auto a = ByKind(p.getAllocation()), e = ByKind(p.getEntitlement()),
+             d = ByKind(p.getDemand());
+  for (size_t k = 0; k < a.size(); ++k) {
     respool_pb::ResourceUsage* u = info.add_usage();
-    u->set_kind(kind);
-    u->set_allocation(allocation);
-    u->set_entitlement(entitlement);
-    u->set_demand(demand);
+    u->set_kind(a[k].first);
+    u->set_allocation(a[k].second);
+    u->set_entitlement(e[k].second);
+    u->set_demand(d[k].second);
   }
 }
 
@@ -1103,7 +1111,8 @@ kj::Promise<absl::StatusOr<host_svc::QueryHostsResponse>> HostQuery(
         host_svc::QueryHostsResponse resp;
         for (auto h : r.getHosts()) {
           const host_pb::HostState state = HostStateOf(Str(h.getState()));
-          if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), static_cast<int>(state)) == wanted.end()) {
+          if (!wanted.empty() &&
+              std::find(wanted.begin(), wanted.end(), static_cast<int>(state)) == wanted.end()) {
             continue;
           }
           host_pb::HostInfo* info = resp.add_host_infos();
@@ -1117,14 +1126,10 @@ kj::Promise<absl::StatusOr<host_svc::QueryHostsResponse>> HostQuery(
             label->set_key(Str(a.getKey()));
             label->set_value(Str(a.getValue()));
           }
-          const auto c = h.getCapacity(), f = h.getFree();
-          for (const auto& [kind, capacity, free] :
-               {std::tuple{"cpu", c.getCpu(), f.getCpu()},
-                std::tuple{"memory", c.getMemoryMb(), f.getMemoryMb()},
-                std::tuple{"disk", c.getDiskMb(), f.getDiskMb()},
-                std::tuple{"gpu", c.getGpu(), f.getGpu()}}) {
-            (*info->mutable_capacity())[kind] = capacity;
-            (*info->mutable_allocated())[kind] = capacity - free;
+          const auto capacity = ByKind(h.getCapacity()), free = ByKind(h.getFree());
+          for (size_t k = 0; k < capacity.size(); ++k) {
+            (*info->mutable_capacity())[capacity[k].first] = capacity[k].second;
+            (*info->mutable_allocated())[capacity[k].first] = capacity[k].second - free[k].second;
           }
           info->set_tasks(h.getTasks());
         }

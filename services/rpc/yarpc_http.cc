@@ -29,6 +29,7 @@ std::string Quoted(absl::string_view s) { return absl::StrCat("\"", s, "\""); }
 const char* ReasonOf(unsigned status) {
   switch (status) {
     case 200: return "OK";
+    case 302: return "Found";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -41,6 +42,15 @@ const char* ReasonOf(unsigned status) {
     case 504: return "Gateway Timeout";
     default: return "Internal Server Error";
   }
+}
+
+// The whole reply: `status` with `headers` and `body` (copied).
+kj::Promise<void> SendBody(kj::HttpService::Response& response, unsigned status,
+                           const kj::HttpHeaders& headers, absl::string_view body) {
+  auto owned = kj::heapString(body.data(), body.size());
+  auto stream = response.send(status, ReasonOf(status), headers, owned.size());
+  auto write = stream->write(owned.begin(), owned.size());
+  return write.attach(kj::mv(stream), kj::mv(owned));
 }
 
 }  // namespace
@@ -164,11 +174,7 @@ kj::Promise<void> YarpcHttpService::Fail(const absl::Status& status, Response& r
   headers.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain; charset=utf-8");
   headers.set(error_code_, kj::heapString(code.data(), code.size()));
   headers.set(status_, "error");
-  auto message = kj::heapString(status.message().data(), status.message().size());
-  const unsigned http_status = YarpcHttpStatus(status.code());
-  auto stream = response.send(http_status, ReasonOf(http_status), headers, message.size());
-  auto write = stream->write(message.begin(), message.size());
-  return write.attach(kj::mv(stream), kj::mv(message));
+  return SendBody(response, YarpcHttpStatus(status.code()), headers, status.message());
 }
 
 kj::Promise<void> YarpcHttpService::Reply(const Call& call, V0Reply reply, Response& response,
@@ -191,10 +197,7 @@ kj::Promise<void> YarpcHttpService::Reply(const Call& call, V0Reply reply, Respo
   headers.set(kj::HttpHeaderId::CONTENT_TYPE,
               call.encoding == "json" ? "application/json" : "application/octet-stream");
   headers.set(status_, "success");
-  auto owned = kj::heapString(body.data(), body.size());
-  auto stream = response.send(200, "OK", headers, owned.size());
-  auto write = stream->write(owned.begin(), owned.size());
-  return write.attach(kj::mv(stream), kj::mv(owned));
+  return SendBody(response, 200, headers, body);
 }
 
 kj::Promise<void> YarpcHttpService::request(kj::HttpMethod, kj::StringPtr,
@@ -310,26 +313,26 @@ class HttpEndpoint::Router final : public kj::HttpService {
     if (headers.get(procedure_) != nullptr && yarpc_.get() != nullptr) {
       return yarpc_->request(method, url, headers, body, response);
     }
-    const absl::string_view path =
-        absl::string_view(url.cStr(), url.size()).substr(0, absl::string_view(url.cStr()).find('?'));
+    const absl::string_view whole(url.cStr(), url.size());
+    const absl::string_view path = whole.substr(0, whole.find('?'));
     if (path == "/metrics" && method == kj::HttpMethod::GET && metrics_ != nullptr) {
       return metrics_().then([this, &response](std::string text) {
-        return Send(response, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", text);
+        return Send(response, 200, "text/plain; version=0.0.4; charset=utf-8", text);
       });
     }
     if (files_ != nullptr && method == kj::HttpMethod::GET) {
       if (path == "/" || path == "/ui") {
         kj::HttpHeaders headers(table_);
         headers.set(kj::HttpHeaderId::LOCATION, "/ui/");
-        return Send(response, 302, "Found", "text/plain; charset=utf-8", "/ui/", &headers);
+        return Send(response, 302, "text/plain; charset=utf-8", "/ui/", &headers);
       }
       if (absl::StartsWith(path, "/ui/")) {
         if (std::optional<HttpFile> file = files_(path); file.has_value()) {
-          return Send(response, 200, "OK", file->content_type, file->data);
+          return Send(response, 200, file->content_type, file->data);
         }
       }
     }
-    return Send(response, 404, "Not Found", "text/plain; charset=utf-8",
+    return Send(response, 404, "text/plain; charset=utf-8",
                 absl::StrCat("nothing at ", url.cStr(), " (", yarpc_.get() != nullptr
                                                                  ? "POST /api/v1 with yarpc's "
                                                                    "headers, or "
@@ -338,16 +341,12 @@ class HttpEndpoint::Router final : public kj::HttpService {
   }
 
  private:
-  // `text` is copied; `headers` (may be null) adds to the content type.
-  kj::Promise<void> Send(Response& response, unsigned status, kj::StringPtr reason,
-                         absl::string_view type, absl::string_view text,
-                         const kj::HttpHeaders* headers = nullptr) {
+  // `headers` (may be null) adds to the content type.
+  kj::Promise<void> Send(Response& response, unsigned status, absl::string_view type,
+                         absl::string_view text, const kj::HttpHeaders* headers = nullptr) {
     kj::HttpHeaders out = headers != nullptr ? headers->clone() : kj::HttpHeaders(table_);
     out.set(kj::HttpHeaderId::CONTENT_TYPE, kj::heapString(type.data(), type.size()));
-    auto owned = kj::heapString(text.data(), text.size());
-    auto stream = response.send(status, reason, out, owned.size());
-    auto write = stream->write(owned.begin(), owned.size());
-    return write.attach(kj::mv(stream), kj::mv(owned));
+    return SendBody(response, status, out, text);
   }
 
   const kj::HttpHeaderTable& table_;

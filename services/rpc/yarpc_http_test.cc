@@ -405,7 +405,8 @@ TEST_F(YarpcHttpTest, ResourceManagerAndHostServiceProcedures) {
   const auto updated = Ok<api::v0::respool::UpdateResponse>(
       "ResourceManager.UpdateResourcePool",
       absl::StrCat(R"({"id": {"value": ")", pool, R"("}, "config": {"name": "batch", )",
-                   R"("resources": [{"kind": "cpu", "reservation": 2, "limit": 8, "share": 1}]}})"));
+                   R"("resources": [{"kind": "cpu", "reservation": 2, "limit": 8, )",
+                   R"("share": 1}]}})"));
   EXPECT_FALSE(updated.has_error()) << updated.DebugString();
   const auto got = Ok<api::v0::respool::GetResponse>(
       "ResourceManager.GetResourcePool", absl::StrCat(R"({"id": {"value": ")", pool, R"("}})"));
