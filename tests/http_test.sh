@@ -67,7 +67,7 @@ grep -q '^peloton_rpc_request_duration_seconds_count{procedure="createJob"} [1-9
     fail "GET /nope is not 404"
 
 # On a TCP port given with --http; a second master on the same address refuses to start.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 kill -9 "${master_pid}"
 wait "${master_pid}" 2> /dev/null || true
 run_master --local-hosts=2 --http="127.0.0.1:${port}"

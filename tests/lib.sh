@@ -31,6 +31,11 @@ wait_state() {
   fail "job $1 is not $2: $("${peloton}" job status "$1")"
 }
 
+# free_port: a TCP port on 127.0.0.1 nothing listens on now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # yarpc SOCKET PROCEDURE JSON: a v0 procedure over the HTTP/JSON endpoint on the Unix socket
 # SOCKET, with curl and yarpc's headers as Peloton's README sends them; prints the reply's
 # body and writes its HTTP status to ${work}/http_status.

@@ -7,9 +7,6 @@ source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 master_test metrics
 command -v prometheus > /dev/null || fail "no prometheus binary (scripts/bootstrap.sh installs it)"
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 http_port=$(free_port)
 prom_port=$(free_port)
 prom_pid=""

@@ -8,7 +8,7 @@ source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 master_test ui
 command -v chromium > /dev/null || fail "no chromium (scripts/bootstrap.sh installs it)"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 run_master --local-hosts=2 --http="127.0.0.1:${port}"
 shots="${TEST_UNDECLARED_OUTPUTS_DIR:-${work}}"
 export HOME="${work}/home"  # Chromium's profile
