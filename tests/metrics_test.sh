@@ -1,7 +1,8 @@
 #!/bin/bash
 # peloton-master's GET /metrics, scraped by a real Prometheus server (Debian's prometheus, on
-# loopback, with a throwaway storage directory): what a running job and its pool make is queried
-# back from Prometheus. Then the HTTP calls the master answered are counted by procedure.
+# loopback, with a throwaway storage directory): what a running job and its pool make, the
+# store's calls and the statuses' lag are queried back from Prometheus. Then the HTTP calls the
+# master answered are counted by procedure.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -53,6 +54,9 @@ query 'peloton_jobs{state="RUNNING"}' 1
 query 'peloton_pool_reservation{pool="/DefaultResPool",kind="cpu"}' 1
 query 'peloton_pool_allocation{pool="/DefaultResPool",kind="cpu"}' 0.2
 query 'peloton_hosts{state="UP"}' 2
+# The store's calls are timed by operation, and the tasks' statuses by their lag.
+query 'peloton_store_transaction_duration_seconds_count{operation="CreateJob"}' 1
+query 'peloton_task_status_lag_seconds_count >= bool 2' 1
 
 # The HTTP/JSON calls are counted by procedure and code.
 for _ in 1 2 3; do

@@ -203,6 +203,10 @@ struct PoolInfo {
   demand @4 :Resources;
   allocation @5 :Resources;
   entitlement @6 :Resources;
+  slackAllocation @7 :Resources;  # the revocable part of allocation
+  slackDemand @8 :Resources;
+  slackEntitlement @9 :Resources;
+  slackLimit @10 :Resources;
 }
 
 struct MaybeTaskSpec {

@@ -21,12 +21,14 @@ int main(int argc, char** argv) {
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kHostmgrAddress));
   // The store the other components share keeps host maintenance and the Mesos framework id.
-  std::unique_ptr<peloton::store::SqliteStore> store = runtime::OrExit(runtime::OpenStore(config));
+  runtime::Metrics metrics;
+  std::unique_ptr<peloton::store::Store> store =
+      runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   auto backend = runtime::OrExit(runtime::OpenBackend(config, flags.runner, store.get()));
   auto hosts = runtime::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kHostmgrAddress, backend.get());
   peloton::rpc::SerialLoop loop;
-  runtime::Metrics metrics({.hosts = hosts.get()});
+  metrics.SetSources({.hosts = hosts.get()});
   return runtime::Serve(
       config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,
       [] {

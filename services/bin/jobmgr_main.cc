@@ -34,14 +34,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kJobmgrAddress));
-  auto store = runtime::OrExit(runtime::OpenStore(config));
+  runtime::Metrics metrics;
+  auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   std::random_device seed;
   std::mt19937_64 gen(seed());
   rpc::RemoteResourceManager pools(config.resmgr());
   rpc::RemoteHostManager hosts(config.hostmgr());
-  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, runtime::JobManagerOptionsOf(config));
+  peloton::jobmgr::JobManagerOptions job_options = runtime::JobManagerOptionsOf(config);
+  job_options.status_lag = metrics.StatusLagObserver();
+  peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, std::move(job_options));
   rpc::SerialLoop loop;
-  runtime::Metrics metrics({.jobs = &jobs, .pools = &pools, .hosts = &hosts});
+  metrics.SetSources({.jobs = &jobs, .pools = &pools, .hosts = &hosts});
   bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
   std::vector<runtime::Export> exports;
   exports.push_back({"jobmgr", kj::heap<rpc::JobManagerServer>(loop, jobs)});

@@ -29,22 +29,25 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kMasterAddress));
-  auto store = runtime::OrExit(runtime::OpenStore(config));
+  runtime::Metrics metrics;
+  auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   auto backend = runtime::OrExit(runtime::OpenBackend(config, flags.runner, store.get()));
+  peloton::jobmgr::JobManagerOptions job_options = runtime::JobManagerOptionsOf(config);
+  job_options.status_lag = metrics.StatusLagObserver();
   auto m = runtime::OrExit(runtime::Master::Create(
       *store, *backend,
       {.placement_profile = config.placement_profile(),
        .preemption_period_ticks = static_cast<int>(config.preemption_period_ticks()),
        .resources = runtime::ResourceManagerOptionsOf(config),
        .dequeue_limit = config.placement_dequeue_limit(),
-       .jobs = runtime::JobManagerOptionsOf(config)}));
+       .jobs = std::move(job_options)}));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kMasterAddress, backend.get());
   peloton::rpc::SerialLoop loop;
-  runtime::Metrics metrics({.jobs = &m->jobs(),
-                            .pools = &m->pools(),
-                            .hosts = &m->hosts(),
-                            .placements = &m->placements(),
-                            .queues = &m->pools()});
+  metrics.SetSources({.jobs = &m->jobs(),
+                      .pools = &m->pools(),
+                      .hosts = &m->hosts(),
+                      .placements = &m->placements(),
+                      .queues = &m->pools()});
   return runtime::Serve(
       config,
       kj::heap<peloton::rpc::PelotonService>(

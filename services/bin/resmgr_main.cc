@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kResmgrAddress));
-  auto store = runtime::OrExit(runtime::OpenStore(config));
+  runtime::Metrics metrics;
+  auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   std::random_device seed;
   std::mt19937_64 gen(seed());
   auto pools = runtime::OrExit(peloton::resmgr::ResourceManager::Create(
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);
   peloton::rpc::ResourceManagerServer& preempted = *server;
   const uint32_t period = config.preemption_period_ticks();
-  runtime::Metrics metrics({.pools = pools.get(), .queues = pools.get()});
+  metrics.SetSources({.pools = pools.get(), .queues = pools.get()});
   uint64_t ticks = 0;
   return runtime::Serve(
       config, kj::mv(server), {}, loop,

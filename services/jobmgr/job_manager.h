@@ -80,6 +80,10 @@ struct JobManagerOptions {
   absl::Duration failure_count_reset = absl::Minutes(10);
   // How often daemon jobs look at the hosts again (FollowHosts), at most.
   absl::Duration daemon_period = absl::Seconds(1);
+  // Told, for each task status that comes (OnStatus), how long after the status's own time the
+  // job manager had it, by its clock (`now`): the backend's status-update lag, for metrics.
+  // Not told of a status without a time or from ahead of the clock. Empty: nobody is told.
+  std::function<void(absl::Duration)> status_lag;
 };
 
 namespace update_pb = ::peloton::api::v0::update;

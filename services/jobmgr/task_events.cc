@@ -21,6 +21,11 @@ namespace peloton::jobmgr {
 using taskfsm::TaskState;
 
 void JobManager::OnStatus(const backend::TaskStatus& status) {
+  if (options_.status_lag && status.time != absl::UnixEpoch()) {
+    if (const absl::Duration lag = options_.now() - status.time; lag >= absl::ZeroDuration()) {
+      options_.status_lag(lag);
+    }
+  }
   uint32_t instance = 0;
   uint64_t run = 0;
   Job* job = FindByTaskId(status.task_id, &instance, &run);

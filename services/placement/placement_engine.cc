@@ -23,6 +23,14 @@ uint64_t ShapeOf(const placement::Cluster& cluster) {
   return h;
 }
 
+// The reason a gang fitted nowhere: its first task's that found no host of its own accord.
+placement::FilterReason FailureReason(const std::vector<placement::Unplaced>& unplaced) {
+  for (const placement::Unplaced& u : unplaced) {
+    if (u.reason != placement::FilterReason::kGangIncomplete) return u.reason;
+  }
+  return unplaced.empty() ? placement::FilterReason::kUnknown : unplaced.front().reason;
+}
+
 }  // namespace
 
 void PlacementEngine::Forget(const std::string& gang_id) {
@@ -95,6 +103,7 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
         Forget(g.gang.id);
         if (dropped != nullptr) dropped->push_back(std::move(g));
       } else {
+        ++failures_[FailureReason(result->unplaced)];
         if (verdicts != nullptr) Judge(g, gang, cluster, *verdicts);
         still_waiting.push_back(std::move(g));
       }

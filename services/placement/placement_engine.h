@@ -15,8 +15,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "peloton/placement/placer.h"
@@ -63,6 +65,12 @@ class PlacementEngine {
   }
   // The gangs that fitted nowhere yet, tried again first next time.
   const std::deque<resmgr::ReadyGang>& waiting() const { return waiting_; }
+  // How many times a gang fitted nowhere, by the reason the placer gave for the first of its
+  // tasks that found no host (not "another task of its gang did not fit" while a task has a
+  // reason of its own), since the last call.
+  absl::btree_map<placement::FilterReason, uint64_t> TakeFailures() {
+    return std::exchange(failures_, {});
+  }
 
  private:
   // A gang placed or dropped: nothing more to tell of it.
@@ -78,6 +86,7 @@ class PlacementEngine {
   std::optional<placement::Cluster> twin_;
   absl::flat_hash_set<std::string> judged_;  // gang ids judged against this shape
   absl::flat_hash_set<std::string> never_;   // gang ids told "never" (and not taken back)
+  absl::btree_map<placement::FilterReason, uint64_t> failures_;
 };
 
 }  // namespace peloton::placement_engine

@@ -21,6 +21,7 @@ using ::peloton::testing::IsOk;
 using placement::FilterReason;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::Pair;
 using ::testing::SizeIs;
 
 placement::HostSpec Host(const std::string& name, int64_t cores) {
@@ -85,6 +86,10 @@ TEST_F(PlacementEngineTest, AGangNoHostCouldEverHoldIsToldOnceAndPlacedWhenOneJo
   // The next rounds say nothing new while the hosts stay the same.
   EXPECT_THAT(Round({}, verdicts), IsEmpty());
   EXPECT_THAT(verdicts, IsEmpty());
+  // Every round each gang fitted nowhere counts as a failure, by the placer's reason.
+  EXPECT_THAT(engine_->TakeFailures(),
+              ElementsAre(Pair(FilterReason::kInsufficientResources, 4)));
+  EXPECT_THAT(engine_->TakeFailures(), IsEmpty());  // taken
 
   // A host that could hold it joins: it is placed.
   ASSERT_THAT(cluster_.AddHost(Host("big", 32)), IsOk());

@@ -198,6 +198,9 @@ absl::StatusOr<PoolInfo> ResourceManager::InfoOf(fairshare::PoolHandle handle) c
   info.demand = pool->demand();
   info.allocation = pool->allocation();
   info.entitlement = pool->entitlement().total;
+  info.slack_demand = pool->slack_demand();
+  info.slack_entitlement = pool->entitlement().slack;
+  info.slack_limit = pool->slack_limit();
   return info;
 }
 

@@ -35,6 +35,11 @@ struct PoolInfo {
   Resources demand;
   fairshare::Allocation allocation;
   Resources entitlement;
+  // Revocable work's (reference §2.4): what its gangs ask for, the pool's share of the slack
+  // capacity, and reservation * maxPercent for memory, disk and gpu. Its use is allocation.slack.
+  Resources slack_demand;
+  Resources slack_entitlement;
+  Resources slack_limit;
 };
 
 // A gang admitted by its pool, waiting for placement.

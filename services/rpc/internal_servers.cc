@@ -30,6 +30,10 @@ void SetPoolInfo(const resmgr::PoolInfo& info, wire::PoolInfo::Builder out) {
   Set(info.demand, out.initDemand());
   Set(info.allocation.total, out.initAllocation());
   Set(info.entitlement, out.initEntitlement());
+  Set(info.allocation.slack, out.initSlackAllocation());
+  Set(info.slack_demand, out.initSlackDemand());
+  Set(info.slack_entitlement, out.initSlackEntitlement());
+  Set(info.slack_limit, out.initSlackLimit());
 }
 
 absl::StatusOr<resmgr::PoolInfo> GetPoolInfo(wire::PoolInfo::Reader in) {
@@ -45,6 +49,10 @@ absl::StatusOr<resmgr::PoolInfo> GetPoolInfo(wire::PoolInfo::Reader in) {
   info.demand = Get(in.getDemand());
   info.allocation.total = Get(in.getAllocation());
   info.entitlement = Get(in.getEntitlement());
+  info.allocation.slack = Get(in.getSlackAllocation());
+  info.slack_demand = Get(in.getSlackDemand());
+  info.slack_entitlement = Get(in.getSlackEntitlement());
+  info.slack_limit = Get(in.getSlackLimit());
   return info;
 }
 

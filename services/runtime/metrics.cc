@@ -43,6 +43,13 @@ void AddKinds(prometheus::Family<prometheus::Gauge>& family, const std::string& 
   }
 }
 
+// Time from a task status's timestamp to the job manager, 1 ms to 5 minutes.
+const prometheus::Histogram::BucketBoundaries& LagBuckets() {
+  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+      0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+  return *buckets;
+}
+
 }  // namespace
 
 Metrics::Metrics(Sources sources)
@@ -59,6 +66,30 @@ Metrics::Metrics(Sources sources)
                       .Name("peloton_rpc_request_duration_seconds")
                       .Help("Time to answer a call of the Cap'n Proto API, by method")
                       .Register(*counted_);
+  store_seconds_ = &prometheus::BuildHistogram()
+                        .Name("peloton_store_transaction_duration_seconds")
+                        .Help("Time a call of the store took (each one transaction), by "
+                              "operation")
+                        .Register(*counted_);
+  status_lag_ = &prometheus::BuildHistogram()
+                     .Name("peloton_task_status_lag_seconds")
+                     .Help("Time from a task status's timestamp at the backend to the job "
+                           "manager having it")
+                     .Register(*counted_)
+                     .Add({}, LagBuckets());
+}
+
+Metrics::Metrics() : Metrics(Sources{}) {}
+
+store::ObservedStore::Observer Metrics::StoreObserver() {
+  return [this](absl::string_view op, absl::Duration took) {
+    store_seconds_->Add({{"operation", std::string(op)}}, CallBuckets())
+        .Observe(absl::ToDoubleSeconds(took));
+  };
+}
+
+std::function<void(absl::Duration)> Metrics::StatusLagObserver() {
+  return [this](absl::Duration lag) { status_lag_->Observe(absl::ToDoubleSeconds(lag)); };
 }
 
 void Metrics::ObserveRpcCall(absl::string_view method, double seconds) {
@@ -119,6 +150,14 @@ std::string Metrics::Scrape() const {
     auto& allocation =
         Gauge(now, "peloton_pool_allocation", "What a pool's admitted tasks hold, by kind");
     auto& demand = Gauge(now, "peloton_pool_demand", "What a pool's waiting gangs ask, by kind");
+    auto& slack_limit = Gauge(now, "peloton_pool_slack_limit",
+                              "What a pool's revocable tasks may hold at most, by kind");
+    auto& slack_entitlement = Gauge(now, "peloton_pool_slack_entitlement",
+                                    "A pool's share of the revocable capacity now, by kind");
+    auto& slack_allocation = Gauge(now, "peloton_pool_slack_allocation",
+                                   "What a pool's admitted revocable tasks hold, by kind");
+    auto& slack_demand = Gauge(now, "peloton_pool_slack_demand",
+                               "What a pool's waiting revocable gangs ask, by kind");
     for (const resmgr::PoolInfo& p : sources_.pools->ListPools()) {
       for (const auto& r : p.config.resources()) {
         reservation.Add({{"pool", p.path}, {"kind", r.kind()}}).Set(r.reservation());
@@ -127,6 +166,10 @@ std::string Metrics::Scrape() const {
       AddKinds(entitlement, p.path, p.entitlement);
       AddKinds(allocation, p.path, p.allocation.total);
       AddKinds(demand, p.path, p.demand);
+      AddKinds(slack_limit, p.path, p.slack_limit);
+      AddKinds(slack_entitlement, p.path, p.slack_entitlement);
+      AddKinds(slack_allocation, p.path, p.allocation.slack);
+      AddKinds(slack_demand, p.path, p.slack_demand);
     }
   }
   if (const resmgr::ResourceManager* rm = sources_.queues; rm != nullptr) {
@@ -158,6 +201,15 @@ std::string Metrics::Scrape() const {
                       .Register(now);
     gangs.Add({{"outcome", "placed"}}).Increment(static_cast<double>(p->placed));
     gangs.Add({{"outcome", "returned"}}).Increment(static_cast<double>(p->returned));
+    auto& failed = prometheus::BuildCounter()
+                       .Name("peloton_placement_failures_total")
+                       .Help("Times an admitted gang fitted no host in a round, by the reason "
+                             "of its first task that found none")
+                       .Register(now);
+    for (const auto& [reason, n] : p->failed) {
+      failed.Add({{"reason", std::string(placement::Name(reason))}})
+          .Increment(static_cast<double>(n));
+    }
   }
   if (sources_.hosts != nullptr) {
     auto& hosts = Gauge(now, "peloton_hosts", "Hosts, by state");

@@ -17,6 +17,7 @@
 #include "services/api/yaml_proto.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/runtime/master.h"
+#include "services/store/observed_store.h"
 #include "services/store/sqlite_store.h"
 
 namespace peloton::runtime {
@@ -42,25 +43,48 @@ class MetricsTest : public ::testing::Test {
                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    PELOTON_ASSERT_OK_AND_ASSIGN(store_, store::SqliteStore::Open({.path = dir + "/peloton.db"}));
+    // As a process makes them: the store's calls and the statuses' lag are observed.
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> sqlite,
+                                 store::SqliteStore::Open({.path = dir + "/peloton.db"}));
+    store_ = std::make_unique<store::ObservedStore>(std::move(sqlite), metrics_.StoreObserver());
     PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
                                  backend::sim::GenerateHosts(4, "cpu=4,memory_mb=8192"));
     PELOTON_ASSERT_OK_AND_ASSIGN(backend_, backend::sim::SimBackend::Create({hosts, 1}));
-    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_));
+    MasterOptions options;
+    options.jobs.status_lag = metrics_.StatusLagObserver();
+    PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, std::move(options)));
     ASSERT_THAT(master_->Recover(), IsOk());
+    metrics_.SetSources({.jobs = &master_->jobs(),
+                         .pools = &master_->pools(),
+                         .hosts = &master_->hosts(),
+                         .placements = &master_->placements(),
+                         .queues = &master_->pools()});
   }
 
-  std::unique_ptr<store::SqliteStore> store_;
+  // A pool from YAML (reference §2.2).
+  PoolId CreatePool(const std::string& path, const std::string& yaml) {
+    resmgr::respool_pb::ResourcePoolConfig pool;
+    EXPECT_THAT(api::YamlToProto(yaml, pool).status(), IsOk());
+    absl::StatusOr<PoolId> id = master_->pools().CreatePool(path, pool);
+    EXPECT_THAT(id.status(), IsOk());
+    return id.value_or(PoolId(""));
+  }
+  // A job from YAML, in `pool`.
+  void CreateJob(const PoolId& pool, const std::string& yaml) {
+    jobmgr::job_pb::JobConfig job;
+    ASSERT_THAT(api::YamlToProto(yaml, job).status(), IsOk());
+    job.mutable_respoolid()->set_value(pool.value());
+    ASSERT_THAT(master_->jobs().CreateJob(job).status(), IsOk());
+  }
+
+  Metrics metrics_;
+  std::unique_ptr<store::Store> store_;
   std::unique_ptr<backend::sim::SimBackend> backend_;
   std::unique_ptr<Master> master_;
 };
 
 TEST_F(MetricsTest, ScrapesWhatTheComponentsHoldNow) {
-  Metrics metrics({.jobs = &master_->jobs(),
-                   .pools = &master_->pools(),
-                   .hosts = &master_->hosts(),
-                   .placements = &master_->placements(),
-                   .queues = &master_->pools()});
+  Metrics& metrics = metrics_;
   resmgr::respool_pb::ResourcePoolConfig pool;
   ASSERT_THAT(api::YamlToProto(R"yaml(
 name: batch
@@ -157,8 +181,62 @@ defaultconfig:
   EXPECT_THAT(metrics.Scrape(), Not(HasSubstr("pool=\"/other\"")));
 }
 
+TEST_F(MetricsTest, SlackPlacementFailuresStoreCallsAndStatusLag) {
+  const PoolId pool = CreatePool("/batch", R"yaml(
+name: batch
+resources:
+- {kind: cpu, reservation: 2, limit: 8, share: 1}
+- {kind: memory, reservation: 1000, limit: 4096, share: 1}
+slacklimit: {maxpercent: 30}
+)yaml");
+  // Two tasks that run, and one that is admitted (preemptible, so within the pool's limit
+  // rather than its reservation) but bigger than any host.
+  CreateJob(pool, R"yaml(
+type: BATCH
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {value: 'sleep 100'}
+)yaml");
+  CreateJob(pool, R"yaml(
+type: BATCH
+instancecount: 1
+sla: {preemptible: true}
+defaultconfig:
+  resource: {cpulimit: 5, memlimitmb: 64}
+  command: {value: 'sleep 100'}
+)yaml");
+  for (int i = 0; i < 20; ++i) ASSERT_THAT(master_->Tick(), IsOk());
+  const std::string text = metrics_.Scrape();
+
+  // Revocable work's quantities: the slack limit is 30% of the memory reservation (none of
+  // cpu, reference §2.4); nothing revocable runs or waits.
+  EXPECT_EQ(Value(text, "peloton_pool_slack_limit{kind=\"memory\",pool=\"/batch\"}"), 300)
+      << text;
+  EXPECT_EQ(Value(text, "peloton_pool_slack_limit{kind=\"cpu\",pool=\"/batch\"}"), 0);
+  EXPECT_EQ(Value(text, "peloton_pool_slack_allocation{kind=\"cpu\",pool=\"/batch\"}"), 0);
+  EXPECT_EQ(Value(text, "peloton_pool_slack_demand{kind=\"cpu\",pool=\"/batch\"}"), 0);
+  EXPECT_GE(Value(text, "peloton_pool_slack_entitlement{kind=\"cpu\",pool=\"/batch\"}"), 0);
+
+  // The big task fitted no host, each round it was tried: no host has the resources.
+  EXPECT_EQ(Value(text, "peloton_tasks{job_type=\"BATCH\",state=\"RUNNING\"}"), 2);
+  EXPECT_GE(Value(text, "peloton_placement_failures_total{reason=\"INSUFFICIENT_RESOURCES\"}"),
+            1)
+      << text;
+
+  // The store's calls, each timed by operation.
+  EXPECT_GE(Value(text, "peloton_store_transaction_duration_seconds_count{operation="
+                        "\"WriteTaskRuntimes\"}"),
+            1);
+  EXPECT_GE(Value(text, "peloton_store_transaction_duration_seconds_count{operation="
+                        "\"CreateJob\"}"),
+            2);
+  // Every status of the running tasks (at least their TASK_RUNNING) had its lag measured.
+  EXPECT_GE(Value(text, "peloton_task_status_lag_seconds_count"), 2);
+}
+
 TEST_F(MetricsTest, CountsHttpCallsByProcedureAndCode) {
-  Metrics metrics({});
+  Metrics metrics;
   metrics.ObserveHttpCall("JobManager.Get", "ok", 0.0002);
   metrics.ObserveHttpCall("JobManager.Get", "ok", 0.003);
   metrics.ObserveHttpCall("JobManager.Get", "not-found", 0.001);

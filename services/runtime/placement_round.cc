@@ -57,6 +57,7 @@ PlacementRoundResult PlaceRound(placement_engine::PlacementEngine& engine,
   std::vector<placement_engine::PlacedGang> placed =
       engine.Place(std::move(ready), **cluster, *specs, &dropped, &verdicts);
   result.placed = placed.size();
+  result.failed = engine.TakeFailures();
   std::vector<resmgr::ReadyGang> back;
   if (!placed.empty() || !dropped.empty() || !verdicts.empty()) {
     if (absl::Status s = jobs.SetPlacements(placed, dropped, verdicts, **cluster); !s.ok()) {

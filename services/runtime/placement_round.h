@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <functional>
 
+#include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
 #include "peloton/placement/cluster.h"
 #include "services/jobmgr/job_manager_api.h"
@@ -36,16 +37,20 @@ struct PlacementRoundResult {
   size_t dequeued = 0;
   size_t placed = 0;
   size_t returned = 0;  // given back to the resource manager
+  // The gangs the placer found no hosts for, by reason (PlacementEngine::TakeFailures).
+  absl::btree_map<placement::FilterReason, uint64_t> failed;
 };
 
 // Every round's, added up (for metrics).
 struct PlacementTotals {
   uint64_t rounds = 0, dequeued = 0, placed = 0, returned = 0;
+  absl::btree_map<placement::FilterReason, uint64_t> failed;
   void Add(const PlacementRoundResult& r) {
     ++rounds;
     dequeued += r.dequeued;
     placed += r.placed;
     returned += r.returned;
+    for (const auto& [reason, n] : r.failed) failed[reason] += n;
   }
 };
 

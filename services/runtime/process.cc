@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "capnp/ez-rpc.h"
 #include "kj/async-io.h"
+#include "peloton/common/status_macros.h"
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/rpc/yarpc_http.h"
@@ -182,17 +183,22 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   return c;
 }
 
-absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig& c) {
+absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
+                                                        store::ObservedStore::Observer observer) {
   std::error_code ec;
   fs::create_directories(c.data_dir(), ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("data_dir: cannot create ", c.data_dir(), ": ", ec.message()));
   }
-  return store::SqliteStore::Open({.path = c.data_dir() + "/peloton.db",
-                                   .synchronous = c.sync() == "full"
-                                                      ? store::SqliteSynchronous::kFull
-                                                      : store::SqliteSynchronous::kNormal});
+  const store::SqliteOptions options{.path = c.data_dir() + "/peloton.db",
+                                     .synchronous = c.sync() == "full"
+                                                        ? store::SqliteSynchronous::kFull
+                                                        : store::SqliteSynchronous::kNormal};
+  PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> sqlite, store::SqliteStore::Open(options));
+  if (!observer) return sqlite;
+  return std::unique_ptr<store::Store>(
+      std::make_unique<store::ObservedStore>(std::move(sqlite), std::move(observer)));
 }
 
 std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }

@@ -21,6 +21,7 @@
 #include "services/rpc/serial_loop.h"
 #include "services/runtime/config.h"
 #include "services/runtime/metrics.h"
+#include "services/store/observed_store.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
@@ -61,8 +62,10 @@ T OrExit(absl::StatusOr<T> value) {
 absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
                                       absl::string_view default_listen);
 
-// The SQLite store under data_dir (created if missing).
-absl::StatusOr<std::unique_ptr<store::SqliteStore>> OpenStore(const MasterConfig& config);
+// The SQLite store under data_dir (created if missing); every call of it timed into `observer`
+// when one is given (Metrics::StoreObserver).
+absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(
+    const MasterConfig& config, store::ObservedStore::Observer observer = nullptr);
 // The sandboxes' directory under data_dir.
 std::string SandboxRoot(const MasterConfig& config);
 // Where the local backend keeps persistent volumes: <data_dir>/volumes/<host>/<volume id>.
