@@ -10,6 +10,7 @@
 #   make format   clang-format the C++ sources
 #   make install PREFIX=/usr/local  headers, libpeloton.a and peloton.pc for builds outside Bazel
 #   make docs     the API reference (Doxygen, docs/api/html) and the library guide's sample output
+#   make version  the version, from git tags (scripts/version.sh); every binary's --version
 
 BAZEL ?= bazel
 BAZEL_FLAGS ?=
@@ -22,7 +23,7 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean install docs
+.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version
 RUN_FLAGS ?=
 PREFIX ?= /usr/local
 
@@ -59,6 +60,9 @@ docs: bootstrap
 	mkdir -p docs/api
 	PELOTON_VERSION="$$(cat VERSION)" PELOTON_DOCS_OUT=docs/api doxygen docs/Doxyfile
 	@echo "API reference: docs/api/html/index.html"
+
+version:
+	@bash scripts/version.sh
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -9,6 +9,8 @@ PACKAGES=(
   # Build system: Bazel 4.2.3 and Debian's rules_java (WORKSPACE points at it).
   bazel-bootstrap bazel-rules-java
   g++ make pkg-config
+  # The version from git tags (scripts/version.sh, Bazel's workspace status).
+  git
   # Libraries wrapped in third_party/system/BUILD.bazel.
   libabsl-dev
   libprotobuf-dev protobuf-compiler

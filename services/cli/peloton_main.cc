@@ -35,6 +35,7 @@
 #include "services/api/wire_util.h"
 #include "services/cli/cli_util.h"
 #include "services/cli/stateless.h"
+#include "services/common/version.h"
 
 namespace {
 
@@ -901,6 +902,11 @@ int main(int argc, char** argv) {
   tlogs->add_option("-f,--file", log_file, "stdout or stderr")
       ->check(CLI::IsMember({"stdout", "stderr"}));
   tlogs->callback([&] { status = TaskLogs(g, job_id, instance, log_file); });
+
+  peloton::AddVersionFlag(app);
+  app.add_subcommand("version", "print the CLI's version (as --version)")->callback([&] {
+    std::cout << peloton::VersionLine(app.get_name()) << "\n";
+  });
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,7 @@
 #include "peloton/common/status_macros.h"
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
+#include "services/common/version.h"
 #include "services/rpc/yarpc_http.h"
 #include "services/ui/assets.h"
 #include "spdlog/spdlog.h"
@@ -62,6 +63,7 @@ void RemoveStaleSocket(const std::string& listen) {
 }  // namespace
 
 void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
+  AddVersionFlag(app);
   app.add_option("--config", f.config_files,
                  "YAML configuration, repeatable: later files override earlier ones, flags "
                  "override files (e.g. config/master/base.yaml config/master/development.yaml)");

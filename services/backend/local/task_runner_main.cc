@@ -55,6 +55,7 @@
 #include "services/backend/local/fetcher.h"
 #include "services/backend/local/health_probe.h"
 #include "services/backend/local/sandbox.h"
+#include "services/common/version.h"
 
 namespace {
 
@@ -259,6 +260,7 @@ bool FetchAll(const std::string& sandbox, const std::vector<peloton::files::Remo
 
 int main(int argc, char** argv) {
   CLI::App app{"Runs one task of Peloton's local backend (started by the master)"};
+  peloton::AddVersionFlag(app);
   std::string sandbox;
   int64_t grace_ms = 30'000;
   bool shell = false;
