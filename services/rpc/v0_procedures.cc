@@ -381,6 +381,49 @@ task_pb::TaskInfo TaskInfoOf(const std::string& job, api::TaskInfo::Reader t) {
   return info;
 }
 
+// The runs of an instance before `resp`'s current one, from their pod events (newest run
+// first, newest event first): each run's last state, goal, host, message and reason, when it
+// started running and, ended, when it ended. Its config is the current run's.
+void AddEarlierRuns(const std::string& job, capnp::List<api::PodEvent>::Reader events,
+                    task_pb::GetResponse& resp) {
+  const task_pb::TaskInfo& current = resp.result();
+  absl::StatusOr<taskfsm::MesosTaskId> current_id =
+      taskfsm::ParseMesosTaskId(current.runtime().mesostaskid().value());
+  const uint64_t current_run = current_id.ok() ? current_id->run : 0;
+  task_pb::TaskInfo* run_info = nullptr;
+  uint64_t run = 0;
+  for (api::PodEvent::Reader e : events) {
+    const uint64_t event_run = static_cast<uint64_t>(e.getRunId());
+    if (event_run == 0 || event_run == current_run) continue;
+    task_pb::TaskState state = task_pb::UNKNOWN;
+    const bool known = task_pb::TaskState_Parse(Str(e.getState()), &state);
+    if (run_info == nullptr || event_run != run) {
+      // The run's newest event: where it ended up.
+      run = event_run;
+      run_info = resp.add_results();
+      run_info->set_instanceid(current.instanceid());
+      run_info->mutable_jobid()->set_value(job);
+      *run_info->mutable_config() = current.config();
+      task_pb::RuntimeInfo& r = *run_info->mutable_runtime();
+      r.mutable_mesostaskid()->set_value(
+          taskfsm::FormatMesosTaskId(job, current.instanceid(), event_run));
+      if (known) r.set_state(state);
+      task_pb::TaskState goal;
+      if (task_pb::TaskState_Parse(Str(e.getGoalState()), &goal)) r.set_goalstate(goal);
+      r.set_message(Str(e.getMessage()));
+      r.set_reason(Str(e.getReason()));
+      if (absl::StatusOr<taskfsm::TaskState> ended = taskfsm::ParseTaskState(Str(e.getState()));
+          ended.ok() && taskfsm::IsTerminal(*ended)) {
+        r.set_completiontime(Rfc3339(e.getTime()));
+      }
+    }
+    task_pb::RuntimeInfo& r = *run_info->mutable_runtime();
+    if (r.host().empty()) r.set_host(Str(e.getHost()));
+    // Events come newest first: the oldest RUNNING one is when it started.
+    if (known && state == task_pb::RUNNING) r.set_starttime(Rfc3339(e.getTime()));
+  }
+}
+
 // The job's instance count, or NotFound.
 kj::Promise<absl::StatusOr<uint32_t>> InstanceCount(api::Peloton::Client& api,
                                                    const std::string& job) {
@@ -419,18 +462,34 @@ kj::Promise<absl::StatusOr<task_pb::GetResponse>> TaskGet(api::Peloton::Client& 
     auto call = api.getTaskRequest();
     call.setJobId(job);
     call.setInstanceId(instance);
-    return call.send().then([job](capnp::Response<api::Peloton::GetTaskResults>&& r)
-                                -> absl::StatusOr<task_pb::GetResponse> {
-      if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    auto events = api.taskEventsRequest();
+    events.setJobId(job);
+    events.setInstanceId(instance);
+    events.setRuns(0);  // every run's
+    return call.send().then([job, events = kj::mv(events)](
+                                capnp::Response<api::Peloton::GetTaskResults>&& r) mutable
+                            -> kj::Promise<absl::StatusOr<task_pb::GetResponse>> {
+      if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) {
+        return Ready<task_pb::GetResponse>(s);
+      }
       task_pb::GetResponse resp;
       task_pb::TaskInfo info = TaskInfoOf(job, r.getTask());
       if (!api::ParseInto(r.getTaskConfig(), *info.mutable_config())) {
-        return absl::InternalError(absl::StrCat("job ", job, ": a task config does not parse"));
+        return Ready<task_pb::GetResponse>(
+            absl::InternalError(absl::StrCat("job ", job, ": a task config does not parse")));
       }
-      // Its current run: `result`, and (Peloton's newer field) the one entry of `results`.
+      // Its current run: `result`, and first of `results` (Peloton's newer field), which
+      // then has the earlier runs, newest first, as their pod events tell them.
       *resp.add_results() = info;
       *resp.mutable_result() = std::move(info);
-      return resp;
+      return events.send().then(
+          [job, resp = std::move(resp)](
+              capnp::Response<api::Peloton::TaskEventsResults>&& e) mutable
+          -> absl::StatusOr<task_pb::GetResponse> {
+            if (absl::Status s = StatusOf(e.getStatus()); !s.ok()) return s;
+            AddEarlierRuns(job, e.getEvents(), resp);
+            return std::move(resp);
+          });
     });
   });
 }

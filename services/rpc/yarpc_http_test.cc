@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -301,6 +302,33 @@ TEST_F(YarpcHttpTest, TaskManagerProcedures) {
   const auto bad_run = Ok<api::v0::task::GetPodEventsResponse>(
       "TaskManager.GetPodEvents", absl::StrCat(job, R"(, "instanceId": 1, "runId": "x"})"));
   EXPECT_THAT(bad_run.error().message(), HasSubstr("runId"));
+
+  // TaskManager.Get's `results`: the current run, then every earlier one its events tell of
+  // (instance 0, stopped and started again, runs anew).
+  const auto runs = Ok<api::v0::task::GetResponse>("TaskManager.Get",
+                                                   absl::StrCat(job, R"(, "instanceId": 0})"));
+  const auto events_0 = Ok<api::v0::task::GetPodEventsResponse>(
+      "TaskManager.GetPodEvents", absl::StrCat(job, R"(, "instanceId": 0})"));
+  std::set<std::string> event_runs;
+  for (const auto& e : events_0.result()) event_runs.insert(e.taskid().value());
+  ASSERT_GE(event_runs.size(), 2u) << events_0.DebugString();
+  ASSERT_EQ(runs.results_size(), static_cast<int>(event_runs.size())) << runs.DebugString();
+  const std::string current = runs.result().runtime().mesostaskid().value();
+  EXPECT_EQ(runs.results(0).runtime().mesostaskid().value(), current);
+  for (int i = 1; i < runs.results_size(); ++i) {
+    const auto& earlier = runs.results(i);
+    EXPECT_NE(earlier.runtime().mesostaskid().value(), current);
+    EXPECT_TRUE(event_runs.count(earlier.runtime().mesostaskid().value()))
+        << earlier.DebugString();
+    EXPECT_EQ(earlier.instanceid(), 0u);
+    EXPECT_EQ(earlier.config().command().value(), "sleep 10");
+    EXPECT_NE(earlier.runtime().state(), api::v0::task::UNKNOWN) << earlier.DebugString();
+  }
+  // The oldest, run 1, was stopped before it ran: it ended KILLED.
+  const auto& first = runs.results(runs.results_size() - 1).runtime();
+  EXPECT_EQ(first.mesostaskid().value(), id + "-0-1");
+  EXPECT_EQ(first.state(), api::v0::task::KILLED) << runs.DebugString();
+  EXPECT_FALSE(first.completiontime().empty());
 }
 
 TEST_F(YarpcHttpTest, UpdateServiceProcedures) {
