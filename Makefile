@@ -11,6 +11,7 @@
 #   make install PREFIX=/usr/local  headers, libpeloton.a and peloton.pc for builds outside Bazel
 #   make docs     the API reference (Doxygen, docs/api/html) and the library guide's sample output
 #   make version  the version, from git tags (scripts/version.sh); every binary's --version
+#   make debs     Debian packages into ./debs: peloton, libpeloton-dev, python3-peloton
 
 BAZEL ?= bazel
 BAZEL_FLAGS ?=
@@ -23,7 +24,7 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version
+.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs
 RUN_FLAGS ?=
 PREFIX ?= /usr/local
 
@@ -63,6 +64,14 @@ docs: bootstrap
 
 version:
 	@bash scripts/version.sh
+
+debs: bootstrap
+	$(BAZEL) build $(BAZEL_FLAGS) //packaging:debs
+	@rm -rf debs && mkdir -p debs && for p in peloton libpeloton-dev python3-peloton; do \
+	  f=.bazel/bin/packaging/$$p.deb; \
+	  out=debs/$${p}_$$(dpkg-deb -f $$f Version)_$$(dpkg-deb -f $$f Architecture).deb; \
+	  install -m 644 $$f $$out && echo $$out; \
+	done
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

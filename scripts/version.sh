@@ -9,16 +9,22 @@
 # A tag counts when it is v + a semantic version (v1.2.0, v1.3.0-rc.1); others are ignored.
 # The version is that of the commit built: uncommitted changes do not change it.
 #
-# Usage: scripts/version.sh [--bazel-status] [DIR]
+# The Debian packages' version (--debian) says the same in Debian's order (deb-version(7)): a
+# pre-release sorts before its release with "~" (1.3.0~rc.1 < 1.3.0), commits after a tag after
+# it with "+git<sha>" (0.1.0+git1a2b3c4d5e6f), commits before the first tag before the VERSION
+# file's release with "~git<sha>".
+#
+# Usage: scripts/version.sh [--bazel-status|--debian] [DIR]
 #   DIR             the checkout (default: this script's)
-#   --bazel-status  print it as Bazel's workspace status (.bazelrc), for the binaries' --version
+#   --bazel-status  both, as Bazel's workspace status (.bazelrc), for the binaries' --version and
+#                   the packages
 set -euo pipefail
 
-status=false
-if [ "${1:-}" = "--bazel-status" ]; then
-  status=true
-  shift
-fi
+mode=semver
+case "${1:-}" in
+  --bazel-status) mode=status; shift ;;
+  --debian) mode=debian; shift ;;
+esac
 dir=${1:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"}
 semver='^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$'
 
@@ -29,8 +35,10 @@ if ! [[ "${base}" =~ ${semver} ]]; then
 fi
 
 version=${base}
+debian=${base//-/\~}
 if sha=$(git -C "${dir}" rev-parse --short=12 HEAD 2>/dev/null); then
   version="${base}-${sha}"
+  debian="${debian}~git${sha}"
   # The nearest tag that is a version (nearer ones that are not are passed over), and whether
   # HEAD is it.
   excluded=()
@@ -40,8 +48,11 @@ if sha=$(git -C "${dir}" rev-parse --short=12 HEAD 2>/dev/null); then
       if [ "$(git -C "${dir}" rev-parse "${tag}^{commit}")" = \
            "$(git -C "${dir}" rev-parse HEAD)" ]; then
         version=${tag#v}
+        debian=${version//-/\~}
       else
         version="${tag#v}-${sha}"
+        debian="${tag#v}"
+        debian="${debian//-/\~}+git${sha}"
       fi
       break
     fi
@@ -49,8 +60,11 @@ if sha=$(git -C "${dir}" rev-parse --short=12 HEAD 2>/dev/null); then
   done
 fi
 
-if ${status}; then
-  echo "STABLE_PELOTON_VERSION ${version}"
-else
-  echo "${version}"
-fi
+case "${mode}" in
+  status)
+    echo "STABLE_PELOTON_VERSION ${version}"
+    echo "STABLE_PELOTON_DEBIAN_VERSION ${debian}"
+    ;;
+  debian) echo "${debian}" ;;
+  *) echo "${version}" ;;
+esac
