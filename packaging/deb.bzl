@@ -18,19 +18,9 @@ def _deb_package_impl(ctx):
     inputs = [ctx.info_file, ctx.file._fallback_version]
     for target, spec in ctx.attr.files.items():
         dest, _, mode = spec.partition(":")
-        strip = ctx.attr.strip_prefix.get(str(target.label), "")
         for f in target.files.to_list():
             inputs.append(f)
-            if dest.endswith("/"):
-                rel = f.basename
-                if strip:
-                    if not f.short_path.startswith(strip):
-                        fail("%s: %s is not under strip prefix %s" %
-                             (target.label, f.short_path, strip))
-                    rel = f.short_path[len(strip):]
-                path = dest + rel
-            else:
-                path = dest
+            path = dest + f.basename if dest.endswith("/") else dest
             lines.append("\t".join([f.path, path, mode or "0644"]))
     manifest = ctx.actions.declare_file(ctx.label.name + ".manifest")
     ctx.actions.write(manifest, "\n".join(lines) + "\n")
@@ -84,10 +74,6 @@ deb_package = rule(
             allow_files = True,
             doc = "what to install: target -> /path (a file) or /dir/ (its files), " +
                   "with :MODE (default 0644)",
-        ),
-        "strip_prefix": attr.string_dict(
-            doc = "target label -> the prefix of its files' paths that a /dir/ destination drops " +
-                  "(the rest of the path is kept); without one, a file's base name",
         ),
         "depends": attr.string_list(doc = "dependencies besides the shared libraries'"),
         "shlibdeps": attr.bool(default = True, doc = "depend on the libraries the ELF files use"),
