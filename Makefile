@@ -12,6 +12,8 @@
 #   make docs     the API reference (Doxygen, docs/api/html) and the library guide's sample output
 #   make version  the version, from git tags (scripts/version.sh); every binary's --version
 #   make debs     Debian packages into ./debs: peloton, libpeloton-dev, python3-peloton
+#   make integ-test  the acceptance scenarios through the CLI against a master of their own, or
+#                 CLUSTER=host:port against a running deployment (tests/integ/integ.sh)
 
 BAZEL ?= bazel
 BAZEL_FLAGS ?=
@@ -24,7 +26,7 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs
+.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs integ-test
 RUN_FLAGS ?=
 PREFIX ?= /usr/local
 
@@ -64,6 +66,10 @@ docs: bootstrap
 
 version:
 	@bash scripts/version.sh
+
+integ-test: bootstrap
+	$(BAZEL) build $(BAZEL_FLAGS) //services/cli:peloton //services/bin:peloton-master
+	CLUSTER="$(CLUSTER)" bash tests/integ/integ.sh
 
 debs: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //packaging:debs

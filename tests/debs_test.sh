@@ -1,8 +1,8 @@
 #!/bin/bash
 # make debs' packages: lintian-clean, their control fields, conffiles and systemd units right;
-# unpacked into a fresh root, the installed peloton-master runs the quick start with the
-# installed peloton CLI, a program builds against libpeloton-dev with pkg-config, and Python
-# imports the installed module.
+# unpacked into a fresh root, the installed peloton-master runs the quick start and make
+# integ-test's scenarios with the installed peloton CLI, a program builds against
+# libpeloton-dev with pkg-config, and Python imports the installed module.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -82,6 +82,10 @@ job=$("${peloton}" job create /DefaultResPool "${work}/hello.yaml" | awk '{print
 wait_state "${job}" SUCCEEDED
 "${peloton}" task logs "${job}" 1 > "${work}/logs"
 grep -qxF "hello from the package" "${work}/logs" || fail "task output: $(cat "${work}/logs")"
+# make integ-test's scenarios against the installed master, with the installed CLI.
+CLUSTER="${PELOTON_MASTER}" PELOTON_CLI="${peloton}" INTEG_WORK="${work}/integ" \
+  bash "${root}/tests/integ/integ.sh" > "${work}/integ.out" 2>&1 ||
+  fail "integ-test against the installed master: $(cat "${work}/integ.out")"
 
 # libpeloton-dev: pkg-config finds the library where Debian puts it; a program builds with it.
 export PKG_CONFIG_PATH="${tree}/usr/lib/x86_64-linux-gnu/pkgconfig"
