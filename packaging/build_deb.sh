@@ -50,7 +50,8 @@ for program in "${root}"/usr/bin/*; do
   name=$(basename "${program}")
   section=1
   [ -f "${root}/lib/systemd/system/${name}.service" ] && section=8
-  what=$("${program}" --help | head -1 | sed 's/^[^ :]*: //')
+  "${program}" --help > "${stage}/help"
+  what=$(head -1 "${stage}/help" | sed 's/^[^ :]*: //')
   mkdir -p "${root}/usr/share/man/man${section}"
   help2man --no-info --no-discard-stderr -N -s "${section}" -n "${what}" "${program}" |
     gzip -9n > "${root}/usr/share/man/man${section}/${name}.${section}.gz"

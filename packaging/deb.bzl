@@ -59,8 +59,8 @@ def _deb_package_impl(ctx):
         outputs = [out],
         mnemonic = "DebPackage",
         progress_message = "Packaging %s" % out.short_path,
-        # Under fakeroot-free dpkg-deb --root-owner-group; strip, dpkg-shlibdeps and the dpkg
-        # database come from the system.
+        # dpkg-deb, dpkg-shlibdeps (and the dpkg database it reads), strip, help2man and
+        # Debian's python3 are the system's.
         use_default_shell_env = True,
     )
     return [DefaultInfo(files = depset([out]))]

@@ -87,15 +87,20 @@ done
 
 # --- helpers
 
-# wait_state JOB STATE [SECONDS]: the job reaches STATE (default within 60 s).
-wait_state() {
-  for _ in $(seq 1 $((${3:-60} * 10))); do
-    "${peloton}" job status "$1" > "${work}/status" 2>&1 || true
-    grep -qx "state: $2" "${work}/status" && return 0
+# until_says FILE PATTERN COMMAND...: runs COMMAND, its output in FILE, until FILE has a line
+# matching PATTERN (grep), for 60 s at most; fails when it never does.
+until_says() {
+  local file=$1 pattern=$2
+  shift 2
+  for _ in $(seq 1 600); do
+    "$@" > "${file}" 2>&1 || true
+    grep -q -- "${pattern}" "${file}" && return 0
     sleep 0.1
   done
-  fail "job $1 is not $2: $(cat "${work}/status")"
+  fail "$*: no '${pattern}' in: $(cat "${file}")"
 }
+# wait_state JOB STATE: the job reaches STATE within 60 s.
+wait_state() { until_says "${work}/status" "^state: $2$" "${peloton}" job status "$1"; }
 # create FILE: creates the job in the scenarios' pool; prints its id.
 create() {
   local out
@@ -172,12 +177,7 @@ wait_state "${sleepers}" RUNNING
 expect_refused "terminal" "${peloton}" job delete "${sleepers}"
 expect_refused "busy" "${peloton}" respool delete "${pool}"
 "${peloton}" task stop "${sleepers}" -r 0:1 > /dev/null
-for _ in $(seq 1 300); do
-  "${peloton}" task list "${sleepers}" > "${work}/tasks"
-  grep -q "^ *0  KILLED" "${work}/tasks" && break
-  sleep 0.1
-done
-grep -q "^ *0  KILLED" "${work}/tasks" || fail "instance 0 not KILLED: $(cat "${work}/tasks")"
+until_says "${work}/tasks" "^ *0  KILLED" "${peloton}" task list "${sleepers}"
 grep -q "^ *1  RUNNING" "${work}/tasks" || fail "instance 1 not RUNNING: $(cat "${work}/tasks")"
 "${peloton}" job stop "${sleepers}" > /dev/null
 wait_state "${sleepers}" KILLED
@@ -193,7 +193,8 @@ job_file "${work}/v2.yaml" "integ-${id}-web" SERVICE 2 'echo v2; exec sleep 600'
 "${peloton}" update create "${web}" "${work}/v2.yaml" 1 "${pool}" --wait > "${work}/update" ||
   fail "update: $(cat "${work}/update")"
 grep -q "^SUCCEEDED (2 of 2 done, 0 failed)$" "${work}/update" || fail "$(cat "${work}/update")"
-"${peloton}" job get "${web}" | grep -qF "echo v2" || fail "the job's config is not v2"
+"${peloton}" job get "${web}" > "${work}/config"
+grep -qF "echo v2" "${work}/config" || fail "the job's config is not v2: $(cat "${work}/config")"
 job_file "${work}/v3.yaml" "integ-${id}-web" SERVICE 2 'echo v3; exec sleep 600'
 update=$("${peloton}" update create "${web}" "${work}/v3.yaml" 2 "${pool}" --start-paused |
          awk '{print $2}')
@@ -202,12 +203,7 @@ grep -q "state: *PAUSED" "${work}/update" || fail "not paused: $(cat "${work}/up
 version=$(awk '$1 == "entity" {print $3}' "${work}/update")
 expect_refused "stale" "${peloton}" update resume "${update}" --entity-version "$((version + 1))"
 "${peloton}" update resume "${update}" --entity-version "${version}" > /dev/null
-for _ in $(seq 1 600); do
-  "${peloton}" update get "${update}" > "${work}/update"
-  grep -q "state: *SUCCEEDED" "${work}/update" && break
-  sleep 0.1
-done
-grep -q "state: *SUCCEEDED" "${work}/update" || fail "not resumed: $(cat "${work}/update")"
+until_says "${work}/update" "state: *SUCCEEDED" "${peloton}" update get "${update}"
 "${peloton}" job stop "${web}" > /dev/null
 wait_state "${web}" KILLED
 passed "service job: rolling update SUCCEEDED; paused, a stale version refused, resumed"
