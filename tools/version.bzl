@@ -1,8 +1,9 @@
 """The project's version in a C++ source, from Bazel's workspace status.
 
-.bazelrc runs scripts/version.sh --bazel-status as the workspace status command; its
-STABLE_PELOTON_VERSION key is stable, so the file (and what links it) is rebuilt only when the
-version changes: after a commit or a tag. Without the key (another bazelrc), the VERSION file's.
+.bazelrc runs scripts/workspace_status.sh (version.sh --bazel-status) as the workspace status
+command; its STABLE_PELOTON_VERSION key is stable, so the file (and what links it) is rebuilt
+only when the version changes: after a commit or a tag. Without the key (another bazelrc), the
+VERSION file's.
 """
 
 def _version_cc_impl(ctx):
