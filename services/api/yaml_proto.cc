@@ -4,11 +4,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -20,6 +22,12 @@
 
 namespace peloton::api {
 namespace {
+
+// Bounds on what a file may be and expand to (YamlToProto's comment).
+constexpr size_t kMaxYamlBytes = 16 << 20;
+constexpr uint64_t kMaxValues = 1'000'000;
+constexpr uint64_t kMaxAliasValues = 10'000;
+constexpr int kMaxDepth = 32;
 
 using google::protobuf::Descriptor;
 using google::protobuf::EnumDescriptor;
@@ -117,16 +125,41 @@ absl::StatusOr<bool> ParseBool(absl::string_view text, absl::string_view path) {
   return Invalid(path, absl::StrCat("'", text, "' is not true or false"));
 }
 
+// What a read keeps across the tree: the keys it ignored, and the budget that bounds what a
+// file may expand to (an alias reads the node it names again each time it is used).
+struct Context {
+  std::vector<std::string> ignored;
+  uint64_t values = 0;          // nodes read, each use of an alias counted
+  uint64_t alias_values = 0;    // of those, nodes read again (through an alias)
+  absl::flat_hash_set<size_t> seen;  // the nodes read once, by where they start in the file
+  int depth = 0;
+};
+
+// Counts a node read at `path`; an error once the file expands past the limits.
+absl::Status Count(const YAML::Node& node, const std::string& path, Context& ctx) {
+  ++ctx.values;
+  if (!ctx.seen.insert(node.Mark().pos).second && ++ctx.alias_values > kMaxAliasValues) {
+    return Invalid(path, absl::StrCat("YAML aliases expand to more than ", kMaxAliasValues,
+                                      " values (rule: at most ", kMaxAliasValues, ")"));
+  }
+  if (ctx.values > kMaxValues) {
+    return Invalid(path, absl::StrCat("more than ", kMaxValues, " values (rule: at most ",
+                                      kMaxValues, ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadMessage(const YAML::Node& node, Message& message, const std::string& path,
-                         std::vector<std::string>& ignored);
+                         Context& ctx);
 
 // Sets a singular field (index < 0) or appends to a repeated one, from a scalar or a mapping.
 absl::Status ReadValue(const YAML::Node& node, Message& message, const FieldDescriptor* f,
-                       bool append, const std::string& path, std::vector<std::string>& ignored) {
+                       bool append, const std::string& path, Context& ctx) {
+  PELOTON_RETURN_IF_ERROR(Count(node, path, ctx));
   const Reflection* r = message.GetReflection();
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
     Message* sub = append ? r->AddMessage(&message, f) : r->MutableMessage(&message, f);
-    return ReadMessage(node, *sub, path, ignored);
+    return ReadMessage(node, *sub, path, ctx);
   }
   if (!node.IsScalar()) return Invalid(path, "expected a single value");
   const std::string& text = node.Scalar();
@@ -182,7 +215,7 @@ absl::Status ReadValue(const YAML::Node& node, Message& message, const FieldDesc
 }
 
 absl::Status ReadField(const YAML::Node& node, Message& message, const FieldDescriptor* f,
-                       const std::string& path, std::vector<std::string>& ignored) {
+                       const std::string& path, Context& ctx) {
   const Reflection* r = message.GetReflection();
   r->ClearField(&message, f);
   if (node.IsNull()) return absl::OkStatus();
@@ -190,12 +223,16 @@ absl::Status ReadField(const YAML::Node& node, Message& message, const FieldDesc
     if (!node.IsMap()) return Invalid(path, "expected a mapping");
     const FieldDescriptor* key_field = f->message_type()->map_key();
     const FieldDescriptor* value_field = f->message_type()->map_value();
+    absl::flat_hash_set<std::string> keys;
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (!it->first.IsScalar()) return Invalid(path, "a key is not a single value");
       const std::string sub = absl::StrCat(path, ".", it->first.Scalar());
+      if (!keys.insert(it->first.Scalar()).second) {
+        return Invalid(sub, "the key appears twice (rule: each key once)");
+      }
       Message* entry = r->AddMessage(&message, f);
-      PELOTON_RETURN_IF_ERROR(ReadValue(it->first, *entry, key_field, false, sub, ignored));
-      PELOTON_RETURN_IF_ERROR(ReadValue(it->second, *entry, value_field, false, sub, ignored));
+      PELOTON_RETURN_IF_ERROR(ReadValue(it->first, *entry, key_field, false, sub, ctx));
+      PELOTON_RETURN_IF_ERROR(ReadValue(it->second, *entry, value_field, false, sub, ctx));
     }
     return absl::OkStatus();
   }
@@ -203,47 +240,111 @@ absl::Status ReadField(const YAML::Node& node, Message& message, const FieldDesc
     if (!node.IsSequence()) return Invalid(path, "expected a list");
     for (size_t i = 0; i < node.size(); ++i) {
       PELOTON_RETURN_IF_ERROR(
-          ReadValue(node[i], message, f, true, absl::StrCat(path, "[", i, "]"), ignored));
+          ReadValue(node[i], message, f, true, absl::StrCat(path, "[", i, "]"), ctx));
     }
     return absl::OkStatus();
   }
-  return ReadValue(node, message, f, false, path, ignored);
+  return ReadValue(node, message, f, false, path, ctx);
 }
 
 absl::Status ReadMessage(const YAML::Node& node, Message& message, const std::string& path,
-                         std::vector<std::string>& ignored) {
+                         Context& ctx) {
   if (node.IsNull()) return absl::OkStatus();
   if (!node.IsMap()) return Invalid(path, "expected a mapping of keys to values");
+  if (ctx.depth >= kMaxDepth) {
+    return Invalid(path, absl::StrCat("nested more than ", kMaxDepth, " deep (rule: at most ",
+                                      kMaxDepth, ")"));
+  }
+  ++ctx.depth;
+  absl::flat_hash_set<const FieldDescriptor*> fields;
+  absl::flat_hash_set<std::string> unknown;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) return Invalid(path, "a key is not a single value");
     const std::string& key = it->first.Scalar();
     const std::string sub = path.empty() ? key : absl::StrCat(path, ".", key);
     const FieldDescriptor* f = FindField(message.GetDescriptor(), key);
+    // Twice, or in two spellings of one field (owningteam, owningTeam): which one would win is
+    // a guess, so neither does.
+    if (f != nullptr ? !fields.insert(f).second : !unknown.insert(Fold(key)).second) {
+      return Invalid(sub, "the key appears twice (rule: each key once, in any spelling)");
+    }
     if (f == nullptr) {
-      ignored.push_back(sub);
+      ctx.ignored.push_back(sub);
       continue;
     }
-    PELOTON_RETURN_IF_ERROR(ReadField(it->second, message, f, sub, ignored));
+    PELOTON_RETURN_IF_ERROR(ReadField(it->second, message, f, sub, ctx));
   }
+  --ctx.depth;
   return absl::OkStatus();
+}
+
+// The offset of the first byte of `text` that is not well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF); npos when it is all well formed.
+size_t FirstInvalidUtf8(absl::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t n = 0;
+    uint32_t min = 0, cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, min = 0x80, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, min = 0x800, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, min = 0x10000, cp = c & 0x07;
+    } else {
+      return i;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= text.size()) return i;
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n + 1;
+  }
+  return absl::string_view::npos;
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> YamlToProto(absl::string_view yaml, Message& message) {
-  YAML::Node root;
+  if (yaml.size() > kMaxYamlBytes) {
+    return Invalid("", absl::StrCat("the file is ", yaml.size(), " bytes (rule: at most ",
+                                    kMaxYamlBytes, ")"));
+  }
+  if (const size_t bad = FirstInvalidUtf8(yaml); bad != absl::string_view::npos) {
+    const absl::string_view before = yaml.substr(0, bad);
+    const size_t line_start = before.rfind('\n');
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line ", std::count(before.begin(), before.end(), '\n') + 1, ", column ",
+        bad - (line_start == absl::string_view::npos ? 0 : line_start + 1) + 1,
+        ": not UTF-8 (rule: a file is UTF-8 text)"));
+  }
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(std::string(yaml));
+    documents = YAML::LoadAll(std::string(yaml));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed YAML at line ", e.mark.line + 1,
                                                    ", column ", e.mark.column + 1, ": ", e.msg));
   }
+  if (documents.size() > 1) {
+    return Invalid("", absl::StrCat(documents.size(),
+                                    " YAML documents (rule: one document a file)"));
+  }
+  if (documents.empty() || documents[0].IsNull()) {
+    return Invalid("", "the file says nothing (rule: a file is not empty)");
+  }
   // Read into a fresh message so that a failure leaves `message` as it was.
   std::unique_ptr<Message> read(message.New());
-  std::vector<std::string> ignored;
-  PELOTON_RETURN_IF_ERROR(ReadMessage(root, *read, "", ignored));
+  Context ctx;
+  PELOTON_RETURN_IF_ERROR(ReadMessage(documents[0], *read, "", ctx));
   message.CopyFrom(*read);
-  return ignored;
+  return std::move(ctx.ignored);
 }
 
 }  // namespace peloton::api

@@ -13,6 +13,12 @@
 // (`defaultconfig.resource.cpulimit: 'lots' is not a number`); malformed YAML names the line
 // and column.
 //
+// Strict where YAML is loose, and bounded (each refusal names the rule): a file is UTF-8, one
+// document, not empty, at most 16 MiB; a key appears once in a mapping, in any spelling; it
+// expands to at most 1,000,000 values, of which at most 10,000 through aliases (each use of
+// an alias reads what it names again: a small file of nested aliases would otherwise expand
+// to millions), nested at most 32 mappings deep.
+//
 // Thread-safety: stateless.
 
 #ifndef PELOTON_SERVICES_API_YAML_PROTO_H_

@@ -209,11 +209,90 @@ TEST(YamlProtoTest, WrongValuesNameTheirPathAndChangeNothing) {
   EXPECT_EQ(config.name(), "kept");
 }
 
-TEST(YamlProtoTest, AnEmptyFileIsAnEmptyMessage) {
+TEST(YamlProtoTest, StrictAndBoundedEachRefusalNamingItsRule) {
   job::JobConfig config;
-  config.set_name("old");
-  EXPECT_THAT(YamlToProto("", config), ::peloton::testing::IsOkAndHolds(IsEmpty()));
-  EXPECT_EQ(config.name(), "");
+  config.set_name("kept");
+  // Empty, or only comments.
+  EXPECT_THAT(YamlToProto("", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a file is not empty")));
+  EXPECT_THAT(YamlToProto("# nothing\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a file is not empty")));
+  // Several documents.
+  EXPECT_THAT(YamlToProto("name: a\n---\nname: b\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("2 YAML documents (rule: one document a file)")));
+  // A key twice, or in two spellings of one field; a map key twice.
+  EXPECT_THAT(YamlToProto("name: a\nname: b\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("name: the key appears twice")));
+  EXPECT_THAT(YamlToProto("owningteam: a\nowningTeam: b\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("owningTeam: the key appears twice")));
+  EXPECT_THAT(YamlToProto("legacy: 1\nLegacy: 2\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("appears twice")));
+  EXPECT_THAT(
+      YamlToProto("instanceconfig:\n  0: {name: a}\n  0: {name: b}\n", config).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("instanceconfig.0: the key appears twice")));
+  // Not UTF-8: the line and column of the first bad byte.
+  EXPECT_THAT(YamlToProto("name: a\ndescription: caf\xe9\n", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("line 2, column 17: not UTF-8")));
+  EXPECT_THAT(YamlToProto("name: \xc0\xaf\n", config).status(),  // an overlong '/'
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
+  EXPECT_THAT(YamlToProto("name: \xed\xa0\x80\n", config).status(),  // a surrogate
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
+  // Too large.
+  EXPECT_THAT(YamlToProto(std::string(17 << 20, ' '), config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("(rule: at most 16777216)")));
+  // Nested too deep.
+  std::string deep = "defaultconfig:\n  constraint:\n";
+  std::string indent = "    ";
+  for (int i = 0; i < 40; ++i) {
+    deep += indent + "andconstraint:\n" + indent + "  constraints:\n" + indent + "  -\n";
+    indent += "    ";
+  }
+  EXPECT_THAT(YamlToProto(deep, config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested more than 32 deep")));
+  EXPECT_EQ(config.name(), "kept");
+  // Well-formed UTF-8 beyond ASCII is fine.
+  EXPECT_THAT(YamlToProto("name: caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x9a\x80\n", config).status(),
+              IsOk());
+}
+
+TEST(YamlProtoTest, AliasesAreReadButTheirExpansionIsBounded) {
+  // An anchor shared by instance configs, as Peloton's users write them: fine.
+  job::JobConfig config;
+  ASSERT_THAT(YamlToProto(R"yaml(
+instancecount: 2
+instanceconfig:
+  0: &base
+    name: shared
+    command: {value: 'echo hi'}
+  1: *base
+)yaml",
+                          config)
+                  .status(),
+              IsOk());
+  EXPECT_EQ(config.instanceconfig().at(1).name(), "shared");
+  EXPECT_EQ(config.instanceconfig().at(1).command().value(), "echo hi");
+
+  // A "billion laughs" of constraints: each level lists the one before ten times. 1.4 KB that
+  // would expand to 10^6 constraints is refused, nothing read.
+  std::string bomb = "defaultconfig:\n  constraint:\n    andconstraint:\n      constraints:\n";
+  std::string level = "&l0 {labelconstraint: {kind: HOST, label: {key: k, value: v}}}";
+  bomb += "      - " + level + "\n";
+  for (int i = 1; i <= 6; ++i) {
+    std::string list = "&l" + std::to_string(i) + " {andconstraint: {constraints: [";
+    for (int k = 0; k < 10; ++k) list += (k ? ", *l" : "*l") + std::to_string(i - 1);
+    bomb += "      - " + list + "]}}\n";
+  }
+  ASSERT_LT(bomb.size(), 2000u);
+  config.set_name("kept");
+  EXPECT_THAT(YamlToProto(bomb, config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("YAML aliases expand to more than 10000 values")));
+  EXPECT_EQ(config.name(), "kept");
 }
 
 }  // namespace

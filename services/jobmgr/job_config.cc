@@ -29,8 +29,20 @@ void ClampRestarts(task_pb::TaskConfig& t) {
   }
 }
 
+// `nodes`: how many constraints the whole tree had so far; `depth`: how deep this one is.
 absl::StatusOr<placement::Constraint> ConstraintOf(const task_pb::Constraint& c,
-                                                   const std::string& path) {
+                                                   const std::string& path, int depth,
+                                                   int& nodes) {
+  if (depth > kMaxConstraintDepth) {
+    return Invalid(path, absl::StrCat("nested more than ", kMaxConstraintDepth,
+                                      " deep (rule: at most ", kMaxConstraintDepth,
+                                      " levels of and/or)"));
+  }
+  if (++nodes > kMaxConstraints) {
+    return Invalid(path, absl::StrCat("more than ", kMaxConstraints,
+                                      " constraints in one task's (rule: at most ",
+                                      kMaxConstraints, ")"));
+  }
   placement::Constraint out;
   switch (c.type()) {
     case task_pb::Constraint::UNKNOWN_CONSTRAINT:
@@ -68,7 +80,8 @@ absl::StatusOr<placement::Constraint> ConstraintOf(const task_pb::Constraint& c,
       for (int i = 0; i < children.size(); ++i) {
         PELOTON_ASSIGN_OR_RETURN(
             placement::Constraint child,
-            ConstraintOf(children[i], absl::StrCat(list, ".constraints[", i, "]")));
+            ConstraintOf(children[i], absl::StrCat(list, ".constraints[", i, "]"), depth + 1,
+                         nodes));
         out.children.push_back(std::move(child));
       }
       return out;
@@ -77,6 +90,12 @@ absl::StatusOr<placement::Constraint> ConstraintOf(const task_pb::Constraint& c,
       return Invalid(path + ".type",
                      absl::StrCat(static_cast<int>(c.type()), " (rule: 0 to 3, LABEL, AND or OR)"));
   }
+}
+
+absl::StatusOr<placement::Constraint> ConstraintOf(const task_pb::Constraint& c,
+                                                   const std::string& path) {
+  int nodes = 0;
+  return ConstraintOf(c, path, 0, nodes);
 }
 
 absl::StatusOr<Resources> DemandAt(const task_pb::TaskConfig& t, const std::string& path) {
@@ -233,6 +252,11 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
     }
   }
   PELOTON_RETURN_IF_ERROR(DemandAt(t, path).status());
+  if (t.killgraceperiodseconds() > kMaxKillGracePeriodSeconds) {
+    return Invalid(path + ".killGracePeriodSeconds",
+                   absl::StrCat(t.killgraceperiodseconds(), " (rule: at most ",
+                                kMaxKillGracePeriodSeconds, " seconds)"));
+  }
   if (batch && t.healthcheck().enabled()) {
     return Invalid(path + ".healthCheck.enabled", "true (rule: batch tasks have no health check)");
   }
@@ -305,6 +329,10 @@ void NormalizeJobConfig(job_pb::JobConfig& config) {
 }
 
 absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigLimits& limits) {
+  if (const size_t bytes = config.ByteSizeLong(); bytes > kMaxJobConfigBytes) {
+    return Invalid("(the config)", absl::StrCat(bytes, " bytes (rule: at most ",
+                                                kMaxJobConfigBytes, ")"));
+  }
   if (!job_pb::JobType_IsValid(config.type())) {
     return Invalid("type", absl::StrCat(static_cast<int>(config.type()),
                                         " (rule: BATCH (0), SERVICE (1) or DAEMON (2))"));

@@ -41,6 +41,14 @@ struct JobConfigLimits {
 };
 
 inline constexpr uint32_t kDefaultKillGracePeriodSeconds = 30;
+// A task's kill grace period at most: an hour (a stopped task would otherwise stay KILLING for
+// as long as the field allows, 136 years).
+inline constexpr uint32_t kMaxKillGracePeriodSeconds = 3600;
+// A task's constraint at most: this many and/or levels, this many constraints in all.
+inline constexpr int kMaxConstraintDepth = 8;
+inline constexpr int kMaxConstraints = 1000;
+// A job's config at most, encoded (what the store keeps of each version).
+inline constexpr size_t kMaxJobConfigBytes = 16 << 20;
 
 // The instance's config: each field the instance config sets replaces the default's whole
 // field (Peloton's merge); fields it leaves unset come from the default.
@@ -58,7 +66,9 @@ void NormalizeJobConfig(job_pb::JobConfig& config);
 // (or instanceCount when unlimited); revocable needs preemptible; a per-task preemption
 // override only for instances >= minimumRunningInstances; batch: no health check, no custom
 // executor; service: no killOnPreempt, no maximum/minimumRunningInstances or maxRunningTime;
-// constraints well formed; placementStrategy a known value.
+// constraints well formed, at most kMaxConstraintDepth deep and kMaxConstraints in all;
+// killGracePeriodSeconds at most kMaxKillGracePeriodSeconds; placementStrategy a known value;
+// the whole config at most kMaxJobConfigBytes encoded.
 absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigLimits& limits = {});
 
 // v0 JobManager.Update may only add instances (reference §3.4): name, labels, owningTeam,

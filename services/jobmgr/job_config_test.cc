@@ -286,7 +286,11 @@ INSTANTIATE_TEST_SUITE_P(
                "defaultConfig.constraint.orConstraint.constraints[0].labelConstraint.label.key"},
         Broken{"job label without key",
                "instancecount: 1\nlabels: [{value: v}]\ndefaultconfig: {command: {value: x}}",
-               "labels[0].key"}),
+               "labels[0].key"},
+        Broken{"a grace period of 136 years",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, "
+               "killgraceperiodseconds: 4294967295}",
+               "defaultConfig.killGracePeriodSeconds: 4294967295 (rule: at most 3600 seconds)"}),
     [](const ::testing::TestParamInfo<Broken>& info) {
       std::string name = info.param.name;
       for (char& c : name) {
@@ -294,6 +298,60 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+// A host label constraint.
+task_pb::Constraint Label() {
+  task_pb::Constraint c;
+  c.set_type(task_pb::Constraint::LABEL_CONSTRAINT);
+  c.mutable_labelconstraint()->set_kind(task_pb::LabelConstraint::HOST);
+  c.mutable_labelconstraint()->set_condition(task_pb::LabelConstraint::CONDITION_EQUAL);
+  c.mutable_labelconstraint()->mutable_label()->set_key("k");
+  return c;
+}
+
+TEST(JobConfigTest, ConstraintsAreBoundedInDepthAndCount) {
+  job_pb::JobConfig config = Parse(std::string("instancecount: 1\n") + kOk);
+  // As deep as allowed, and as many as allowed: fine.
+  task_pb::Constraint c = Label();
+  for (int d = 0; d < kMaxConstraintDepth; ++d) {
+    task_pb::Constraint parent;
+    parent.set_type(task_pb::Constraint::AND_CONSTRAINT);
+    *parent.mutable_andconstraint()->add_constraints() = c;
+    c = parent;
+  }
+  *config.mutable_defaultconfig()->mutable_constraint() = c;
+  EXPECT_THAT(ValidateJobConfig(config), IsOk());
+  // One level more: refused.
+  task_pb::Constraint deeper;
+  deeper.set_type(task_pb::Constraint::OR_CONSTRAINT);
+  *deeper.mutable_orconstraint()->add_constraints() = c;
+  *config.mutable_defaultconfig()->mutable_constraint() = deeper;
+  EXPECT_THAT(ValidateJobConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nested more than 8 deep (rule: at most 8 levels of and/or)")));
+  // An AND of kMaxConstraints labels is one too many with the AND itself.
+  task_pb::Constraint wide;
+  wide.set_type(task_pb::Constraint::AND_CONSTRAINT);
+  for (int i = 0; i < kMaxConstraints - 1; ++i) {
+    *wide.mutable_andconstraint()->add_constraints() = Label();
+  }
+  *config.mutable_defaultconfig()->mutable_constraint() = wide;
+  EXPECT_THAT(ValidateJobConfig(config), IsOk());
+  *wide.mutable_andconstraint()->add_constraints() = Label();
+  *config.mutable_defaultconfig()->mutable_constraint() = wide;
+  EXPECT_THAT(ValidateJobConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("defaultConfig.constraint.andConstraint.constraints[999]: more "
+                                 "than 1000 constraints")));
+}
+
+TEST(JobConfigTest, AConfigIsBoundedInSize) {
+  job_pb::JobConfig config = Parse(std::string("instancecount: 1\n") + kOk);
+  config.set_description(std::string(kMaxJobConfigBytes, 'x'));
+  EXPECT_THAT(ValidateJobConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("bytes (rule: at most 16777216)")));
+}
 
 TEST(JobConfigTest, AMinimalJobIsValid) {
   EXPECT_THAT(ValidateJobConfig(Parse(std::string("instancecount: 1\n") + kOk)), IsOk());
