@@ -44,6 +44,8 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (c.backend().empty()) c.set_backend("local");
   if (c.sim_speed() == 0) c.set_sim_speed(1);
   if (c.placement_dequeue_limit() == 0) c.set_placement_dequeue_limit(5000);
+  if (c.max_connections() == 0) c.set_max_connections(1000);
+  if (c.idle_timeout_seconds() == 0) c.set_idle_timeout_seconds(600);
   config::Mesos& m = *c.mutable_mesos();
   if (m.role().empty()) m.set_role("peloton");
   if (m.principal().empty()) m.set_principal("peloton");
@@ -124,6 +126,14 @@ backend::mesos::MesosBackendOptions MesosOptionsOf(const MasterConfig& c) {
 absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (c.tick_ms() < 1 || c.tick_ms() > 60'000) {
     return Invalid("tick_ms", absl::StrCat(c.tick_ms(), " (rule: 1 to 60000)"));
+  }
+  if (c.max_connections() > 100'000) {
+    return Invalid("max_connections",
+                   absl::StrCat(c.max_connections(), " (rule: 1 to 100000)"));
+  }
+  if (!(c.idle_timeout_seconds() >= 0.1 && c.idle_timeout_seconds() <= 86'400)) {
+    return Invalid("idle_timeout_seconds",
+                   absl::StrCat(c.idle_timeout_seconds(), " (rule: 0.1 to 86400)"));
   }
   if (c.sync() != "normal" && c.sync() != "full") {
     return Invalid("sync", absl::StrCat("'", c.sync(), "' (rule: normal or full)"));

@@ -2,6 +2,7 @@
 
 #include "services/runtime/process.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,6 +21,7 @@
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/common/version.h"
+#include "services/rpc/rpc_server.h"
 #include "services/rpc/yarpc_http.h"
 #include "services/ui/assets.h"
 #include "spdlog/spdlog.h"
@@ -58,6 +60,17 @@ void RemoveStaleSocket(const std::string& listen) {
   const int error = errno;
   close(fd);
   if (!alive && error == ECONNREFUSED) unlink(path.c_str());
+}
+
+// The open-files limit as high as the process may set it (its hard limit): every connection
+// takes a descriptor. What is left short is waited out (RpcServer), never fatal.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("raising the open-files limit: {}", std::strerror(errno));
+  }
 }
 
 }  // namespace
@@ -339,17 +352,37 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
         return read.then([&text = *text] { return std::move(text); }).attach(kj::mv(text));
       };
     }
-    capnp::EzRpcServer server(kj::mv(main), c.listen());
-    for (Export& e : exports) server.exportCap(e.name, kj::mv(e.capability));
-    kj::WaitScope& wait = server.getWaitScope();
-    const unsigned port = server.getPort().wait(wait);
+    // ez-rpc's event loop for this thread, which the peers' EzRpcClients share: an EzRpcClient
+    // is its one public handle, here over a socket pair that carries nothing.
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      spdlog::error("socketpair: {}", std::strerror(errno));
+      return 2;
+    }
+    absl::Cleanup close_pair = [&pair] {
+      close(pair[0]);
+      close(pair[1]);
+    };
+    capnp::EzRpcClient anchor(pair[0]);
+    kj::WaitScope& wait = anchor.getWaitScope();
+    kj::AsyncIoProvider& io = anchor.getIoProvider();
+    RaiseFileLimit();
+    kj::Own<rpc::RpcServer> server =
+        rpc::RpcServer::Listen(
+            io, io.getTimer(), c.listen(), kj::mv(main),
+            {.max_connections = c.max_connections(),
+             .idle_timeout = static_cast<int64_t>(c.idle_timeout_seconds() * 1e9) *
+                             kj::NANOSECONDS})
+            .wait(wait);
+    for (Export& e : exports) server->Export(e.name, kj::mv(e.capability));
+    const unsigned port = server->port();
     spdlog::info("listening on {} (port {})", c.listen(), port);
     kj::Own<rpc::HttpEndpoint> endpoint;
     if (!http.empty()) {
       const bool api = routes.api.has_value();
       try {
         endpoint =
-            rpc::HttpEndpoint::Listen(server.getIoProvider(), http, std::move(routes)).wait(wait);
+            rpc::HttpEndpoint::Listen(io, http, std::move(routes)).wait(wait);
       } catch (const kj::Exception& e) {
         spdlog::error("serving HTTP on {} (the http setting; off turns it off): {}", http,
                       e.getDescription().cStr());
@@ -364,7 +397,7 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       if (mesos != nullptr) mesos->Stop();
     };
     if (mesos != nullptr) {
-      if (absl::Status s = mesos->Start(server.getIoProvider(), wait); !s.ok()) {
+      if (absl::Status s = mesos->Start(io, wait); !s.ok()) {
         spdlog::error("{}", std::string(s.message()));
         return 2;
       }
@@ -373,7 +406,7 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       spdlog::error("{}", std::string(s.message()));
       return 2;
     }
-    loop.Loop(wait, server.getIoProvider().getTimer(), c.tick_ms() * kj::MILLISECONDS, tick);
+    loop.Loop(wait, io.getTimer(), c.tick_ms() * kj::MILLISECONDS, tick);
   } catch (const kj::Exception& e) {
     spdlog::error("serving {}: {}", c.listen(), e.getDescription().cStr());
     return 2;

@@ -1,0 +1,67 @@
+#!/bin/bash
+# The API's connections are bounded and never take the master down (issue 21): over
+# max_connections, another is closed as it comes; connections that say nothing are closed
+# after idle_timeout_seconds; run out of file descriptors (a hard limit of 48), the master
+# waits for some to be freed and goes on serving.
+set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
+
+master_test connections
+socket="${PELOTON_MASTER#unix:}"
+# hold N SECONDS: N connections to the master, held SECONDS; prints how many the master closed.
+hold() {
+  python3 - "${socket}" "$1" "$2" <<'PY'
+import socket, sys, time
+path, n, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+held = []
+for _ in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    held.append(s)
+time.sleep(seconds)
+closed = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        if s.recv(1) == b"":
+            closed += 1
+    except BlockingIOError:
+        pass
+    except OSError:
+        closed += 1
+print(closed)
+PY
+}
+
+# Over the cap: refused as they come; idle ones closed after a second; the master answers.
+cat > "${work}/bounds.yaml" <<'YAML'
+max_connections: 20
+idle_timeout_seconds: 1
+YAML
+run_master --config="${work}/bounds.yaml" --http=off
+closed=$(hold 50 3)
+[ "${closed}" = 50 ] || fail "${closed} of 50 connections closed (all: 30 refused, 20 idle)"
+grep -q "connections are open (rule: at most 20): another one closed" "${work}/master.log" ||
+  fail "no refusal logged"
+"${peloton}" respool dump > /dev/null || fail "the master does not answer"
+kill_master
+
+# Out of file descriptors: the accepts that fail are tried again; the master survives them.
+cat > "${work}/many.yaml" <<'YAML'
+max_connections: 1000
+idle_timeout_seconds: 1
+YAML
+(ulimit -n 48 && exec "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" \
+    --config="${work}/many.yaml" --http=off --tick-ms=20 >> "${work}/master.log" 2>&1) &
+master_pid=$!
+wait_for_api
+hold 100 3 > /dev/null
+kill -0 "${master_pid}" 2> /dev/null || fail "the master exited"
+grep -q "accepting a connection failed, trying again: .*Too many open files" \
+    "${work}/master.log" || fail "no accept failure logged"
+for _ in $(seq 1 50); do
+  "${peloton}" respool dump > /dev/null 2>&1 && break
+  sleep 0.1
+done
+"${peloton}" respool dump > /dev/null || fail "the master does not answer after the burst"
+echo "PASS"
