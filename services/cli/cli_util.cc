@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -32,6 +33,20 @@ std::string Duration(int64_t start, int64_t end) {
   if (start == 0) return "";
   const int64_t stop = end != 0 ? end : absl::ToUnixMicros(absl::Now());
   return absl::FormatDuration(absl::Trunc(absl::Microseconds(stop - start), absl::Seconds(1)));
+}
+
+int ReportCallFailure(const std::string& master, const kj::Exception& e, std::ostream& err) {
+  const absl::string_view what = e.getDescription().cStr();
+  // No connection: kj names the syscall or the resolver that failed; a lost one is
+  // DISCONNECTED (the master went away, or closed the connection).
+  if (e.getType() == kj::Exception::Type::DISCONNECTED || absl::StartsWith(what, "connect(") ||
+      absl::StrContains(what, "getaddrinfo")) {
+    err << "peloton: cannot reach peloton-master at " << master << ": " << what
+        << "\n(start it with `make run`, or point --master or PELOTON_MASTER at it)\n";
+    return 2;
+  }
+  err << "peloton: the call to peloton-master at " << master << " failed: " << what << "\n";
+  return 1;
 }
 
 int LoadYaml(const std::string& file, google::protobuf::Message& message) {

@@ -56,6 +56,11 @@ std::string Time(int64_t micros);
 // From start to end (now while end is 0), whole seconds; "" when it has not started.
 std::string Duration(int64_t start, int64_t end);
 
+// What the CLI says of a call to the master at `master` that failed with `e`, on `err`, and
+// the exit status: "cannot reach" (2) only when no connection could be made or it was lost;
+// any other failure (an answer too large to read, ...) is the call's own (1).
+int ReportCallFailure(const std::string& master, const kj::Exception& e, std::ostream& err);
+
 // Runs `fn(peloton, wait_scope)` against the master; 2 when it cannot be reached.
 template <typename Fn>
 int WithMaster(const Global& g, Fn&& fn) {
@@ -64,10 +69,7 @@ int WithMaster(const Global& g, Fn&& fn) {
     Peloton::Client peloton = client.getMain<Peloton>();
     return fn(peloton, client.getWaitScope());
   } catch (const kj::Exception& e) {
-    std::cerr << "peloton: cannot reach peloton-master at " << g.master << ": "
-              << e.getDescription().cStr() << "\n(start it with `make run`, or point --master "
-              << "or PELOTON_MASTER at it)\n";
-    return 2;
+    return ReportCallFailure(g.master, e, std::cerr);
   }
 }
 
