@@ -12,6 +12,8 @@
 #   make docs     the API reference (Doxygen, docs/api/html) and the library guide's sample output
 #   make version  the version, from git tags (scripts/version.sh); every binary's --version
 #   make debs     Debian packages into ./debs: peloton, libpeloton-dev, python3-peloton
+#   make fuzz     each fuzz target (fuzz/) with libFuzzer and clang-16 for FUZZ_SECONDS (60);
+#                 its corpus grows in var/fuzz/<target>, what crashes lands there as crash-*
 #   make integ-test  the acceptance scenarios through the CLI against a master of their own, or
 #                 CLUSTER=host:port against a running deployment (tests/integ/integ.sh)
 
@@ -26,7 +28,7 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs integ-test
+.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs integ-test fuzz
 RUN_FLAGS ?=
 PREFIX ?= /usr/local
 
@@ -66,6 +68,24 @@ docs: bootstrap
 
 version:
 	@bash scripts/version.sh
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := job_yaml pool_yaml
+FUZZ_BAZEL := CC=clang-16 $(BAZEL) --output_base=$(HOME)/.cache/peloton-bazel-fuzz
+fuzz: bootstrap
+	$(FUZZ_BAZEL) build --config=fuzz $(foreach t,$(FUZZ_TARGETS),//fuzz:$(t)_fuzzer)
+	@bin=$$($(FUZZ_BAZEL) info --config=fuzz bazel-bin 2>/dev/null); \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p var/fuzz/$$t && echo "== $$t, $(FUZZ_SECONDS) s" && \
+	  if ! $$bin/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=var/fuzz/$$t/ var/fuzz/$$t fuzz/corpus/$$t fuzz/regressions/$$t \
+	      > var/fuzz/$$t.log 2>&1; then \
+	    tail -40 var/fuzz/$$t.log; echo "make fuzz: $$t failed; the input is in var/fuzz/$$t/"; \
+	    exit 1; \
+	  fi; \
+	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)' \
+	    var/fuzz/$$t.log; \
+	done
 
 integ-test: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //services/cli:peloton //services/bin:peloton-master

@@ -34,6 +34,8 @@ PACKAGES=(
   prometheus-cpp-dev prometheus
   # The web UI's test renders its pages in headless Chromium.
   chromium
+  # make fuzz: libFuzzer (clang-16 and its runtime, which is only a Recommends).
+  clang-16 libclang-rt-16-dev
   # Debian packages (make debs): manual pages from --help, and the packages' lint in their test.
   help2man lintian
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.

@@ -1,9 +1,9 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // Conversions between the library's PoolConfig and its wire forms: Peloton's protobuf
-// ResourcePoolConfig (binary or JSON, camelCase keys as protobuf JSON writes them) and our
-// Cap'n Proto ResourcePoolConfig. Only shapes are checked here (enum values in range);
-// PoolTree validates the content and names the field that breaks a rule.
+// ResourcePoolConfig (respool_proto_convert.h, included) and our Cap'n Proto
+// ResourcePoolConfig. Only shapes are checked here (enum values in range); PoolTree validates
+// the content and names the field that breaks a rule.
 
 #ifndef PELOTON_SERVICES_API_RESPOOL_CONVERT_H_
 #define PELOTON_SERVICES_API_RESPOOL_CONVERT_H_
@@ -14,22 +14,9 @@
 #include "absl/strings/string_view.h"
 #include "peloton/fairshare/pool_config.h"
 #include "services/api/respool.capnp.h"
-#include "services/api/respool.pb.h"
+#include "services/api/respool_proto_convert.h"
 
 namespace peloton::api {
-
-namespace respool_pb = ::peloton::api::v0::respool;
-
-// InvalidArgument for an enum value Peloton does not define. The proto's `parent` and
-// `changeLog` are not part of PoolConfig (a pool's parent is its path); callers that care
-// read them from the proto.
-absl::StatusOr<fairshare::PoolConfig> PoolConfigFromProto(
-    const respool_pb::ResourcePoolConfig& proto);
-respool_pb::ResourcePoolConfig PoolConfigToProto(const fairshare::PoolConfig& config);
-
-// Parses protobuf JSON (Peloton's integration-test form). InvalidArgument with the parser's
-// message for malformed JSON or unknown fields.
-absl::StatusOr<respool_pb::ResourcePoolConfig> ResourcePoolConfigFromJson(absl::string_view json);
 
 void PoolConfigToCapnp(const fairshare::PoolConfig& config, ResourcePoolConfig::Builder out);
 absl::StatusOr<fairshare::PoolConfig> PoolConfigFromCapnp(ResourcePoolConfig::Reader in);

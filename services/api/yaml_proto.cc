@@ -2,12 +2,14 @@
 
 #include "services/api/yaml_proto.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
@@ -310,6 +312,50 @@ size_t FirstInvalidUtf8(absl::string_view text) {
   return absl::string_view::npos;
 }
 
+absl::Status Malformed(const YAML::Mark& mark, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("malformed YAML at line ", mark.line + 1,
+                                                 ", column ", mark.column + 1, ": ", what));
+}
+
+// Where each document of a stream starts.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  YAML::Mark start = YAML::Mark::null_mark();
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// How many documents `yaml` has: 0, 1, or 2 for "more than one". yaml-cpp 0.7 reads some
+// malformed streams (a lone ',') as the same document again and again, never reaching the end
+// (its LoadAll loops forever on them; a fuzzer found it): a document that starts where the
+// one before did is refused as malformed. Throws what yaml-cpp throws.
+absl::StatusOr<int> CountDocuments(absl::string_view yaml) {
+  std::istringstream in{std::string(yaml)};
+  YAML::Parser parser(in);
+  int count = 0;
+  YAML::Mark last = YAML::Mark::null_mark();
+  while (count < 2) {
+    DocumentStarts handler;
+    if (!parser.HandleNextDocument(handler)) break;
+    if (count > 0 && handler.start.pos == last.pos) {
+      return Malformed(handler.start, "no document can be read from here");
+    }
+    last = handler.start;
+    ++count;
+  }
+  return count;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> YamlToProto(absl::string_view yaml, Message& message) {
@@ -325,24 +371,21 @@ absl::StatusOr<std::vector<std::string>> YamlToProto(absl::string_view yaml, Mes
         bad - (line_start == absl::string_view::npos ? 0 : line_start + 1) + 1,
         ": not UTF-8 (rule: a file is UTF-8 text)"));
   }
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    PELOTON_ASSIGN_OR_RETURN(const int documents, CountDocuments(yaml));
+    if (documents > 1) {
+      return Invalid("", "more than one YAML document (rule: one document a file)");
+    }
+    if (documents == 1) root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("malformed YAML at line ", e.mark.line + 1,
-                                                   ", column ", e.mark.column + 1, ": ", e.msg));
+    return Malformed(e.mark, e.msg);
   }
-  if (documents.size() > 1) {
-    return Invalid("", absl::StrCat(documents.size(),
-                                    " YAML documents (rule: one document a file)"));
-  }
-  if (documents.empty() || documents[0].IsNull()) {
-    return Invalid("", "the file says nothing (rule: a file is not empty)");
-  }
+  if (root.IsNull()) return Invalid("", "the file says nothing (rule: a file is not empty)");
   // Read into a fresh message so that a failure leaves `message` as it was.
   std::unique_ptr<Message> read(message.New());
   Context ctx;
-  PELOTON_RETURN_IF_ERROR(ReadMessage(documents[0], *read, "", ctx));
+  PELOTON_RETURN_IF_ERROR(ReadMessage(root, *read, "", ctx));
   message.CopyFrom(*read);
   return std::move(ctx.ignored);
 }

@@ -220,7 +220,13 @@ TEST(YamlProtoTest, StrictAndBoundedEachRefusalNamingItsRule) {
   // Several documents.
   EXPECT_THAT(YamlToProto("name: a\n---\nname: b\n", config).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("2 YAML documents (rule: one document a file)")));
+                       HasSubstr("more than one YAML document (rule: one document a file)")));
+  // What yaml-cpp reads as the same document forever (its LoadAll never returns): refused.
+  EXPECT_THAT(YamlToProto(",", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("malformed YAML at line 1, column 1")));
+  EXPECT_THAT(YamlToProto("# a comment\n,", config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("malformed YAML at line 2")));
   // A key twice, or in two spellings of one field; a map key twice.
   EXPECT_THAT(YamlToProto("name: a\nname: b\n", config).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
