@@ -70,7 +70,7 @@ version:
 	@bash scripts/version.sh
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := job_yaml pool_yaml
+FUZZ_TARGETS := job_yaml pool_yaml mesos_stream store_file
 FUZZ_BAZEL := CC=clang-16 $(BAZEL) --output_base=$(HOME)/.cache/peloton-bazel-fuzz
 fuzz: bootstrap
 	$(FUZZ_BAZEL) build --config=fuzz $(foreach t,$(FUZZ_TARGETS),//fuzz:$(t)_fuzzer)

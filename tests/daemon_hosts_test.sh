@@ -51,7 +51,7 @@ first_b=$("${peloton}" task list "${job}" | awk '$3 == "b" && $2 == "RUNNING" {p
 # Host c joins: it gets an instance.
 hosts a b c
 wait_running_on "${job}" "a b c"
-"${peloton}" host query | grep -q "^c .* UP .* 0.5/0.5  hostname=c$" ||
+"${peloton}" host query | grep_q "^c .* UP .* 0.5/0.5  hostname=c$" ||
   fail "c did not join with its slack: $("${peloton}" host query)"
 
 # Host a leaves: its instance is removed (killed, then DELETED); b's and c's run on.
@@ -59,15 +59,15 @@ a_instance=$("${peloton}" task list "${job}" | awk '$3 == "a" && $2 == "RUNNING"
 hosts b c
 wait_running_on "${job}" "b c"
 for _ in $(seq 1 100); do
-  "${peloton}" task list "${job}" -r "${a_instance}" | grep -q " DELETED " && break
+  "${peloton}" task list "${job}" -r "${a_instance}" | grep_q " DELETED " && break
   sleep 0.1
 done
-"${peloton}" task list "${job}" -r "${a_instance}" | grep -q " DELETED " ||
+"${peloton}" task list "${job}" -r "${a_instance}" | grep_q " DELETED " ||
   fail "a's instance not deleted: $("${peloton}" task list "${job}")"
-"${peloton}" host query | grep -q "^a .* DOWN " || fail "a did not leave: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^a .* DOWN " || fail "a did not leave: $("${peloton}" host query)"
 [ "$("${peloton}" task list "${job}" | awk '$3 == "b" && $2 == "RUNNING" {print $1}')" = "${first_b}" ] ||
   fail "b's instance changed"
-"${peloton}" job status "${job}" | grep -q "^state: RUNNING$" || fail "job: $("${peloton}" job status "${job}")"
+"${peloton}" job status "${job}" | grep_q "^state: RUNNING$" || fail "job: $("${peloton}" job status "${job}")"
 
 # A file that no longer loads changes nothing.
 echo "hosts: [{name: , cpu: -1}]" > "${work}/hosts.yaml"

@@ -29,7 +29,7 @@ stop_master() {  # stops every job it started (no task outlives the test), then 
   for j in "${jobs[@]}"; do "${peloton}" job stop "${j}" > /dev/null 2>&1 || true; done
   for j in "${jobs[@]}"; do
     for _ in $(seq 1 100); do
-      "${peloton}" job status "${j}" 2> /dev/null | grep -q "^state: \(KILLED\|SUCCEEDED\|FAILED\)$" && break
+      "${peloton}" job status "${j}" 2> /dev/null | grep_q "^state: \(KILLED\|SUCCEEDED\|FAILED\)$" && break
       sleep 0.1
     done
   done
@@ -95,9 +95,9 @@ sleep 0.5  # many ticks: the fourth still finds no host
 create /DefaultResPool "${examples}/service_job.yaml"
 web="${created}"
 wait_count "${web}" RUNNING 2
-"${peloton}" job status "${web}" | grep -q "^state: RUNNING$" || fail "service: $("${peloton}" job status "${web}")"
+"${peloton}" job status "${web}" | grep_q "^state: RUNNING$" || fail "service: $("${peloton}" job status "${web}")"
 wait_healthy "${web}" 2  # its HTTP checks pass
-"${peloton}" task events "${web}" 0 | grep -q " HEALTHY .*HTTP 200 from GET /" ||
+"${peloton}" task events "${web}" 0 | grep_q " HEALTHY .*HTTP 200 from GET /" ||
   fail "service: no healthy event: $("${peloton}" task events "${web}" 0)"
 "${peloton}" task restart "${web}" -r 0 > /dev/null
 wait_run_running "${web}" 0 2
@@ -114,7 +114,7 @@ printf 'name: gpupool\nresources:\n- {kind: cpu, reservation: 1, limit: 2, share
 create /gpupool "${examples}/gpu_job.yaml"
 gpu="${created}"
 wait_count "${gpu}" SUCCEEDED 1
-"${peloton}" task list "${gpu}" | grep -q " SUCCEEDED  gpu-0 " || fail "gpu: $("${peloton}" task list "${gpu}")"
+"${peloton}" task list "${gpu}" | grep_q " SUCCEEDED  gpu-0 " || fail "gpu: $("${peloton}" task list "${gpu}")"
 stop_master
 
 # The sim backend: hosts from a node list, tasks that run no process, ten minutes of
@@ -128,7 +128,7 @@ printf 'instancecount: 20\ndefaultconfig:\n  resource: {cpulimit: 1, memlimitmb:
 create /DefaultResPool "${work}/ten-minutes.yaml"
 simjob="${created}"
 wait_count "${simjob}" SUCCEEDED 20
-"${peloton}" task list "${simjob}" | grep -q " node-a " || fail "sim: $("${peloton}" task list "${simjob}")"
+"${peloton}" task list "${simjob}" | grep_q " node-a " || fail "sim: $("${peloton}" task list "${simjob}")"
 [ -z "$(ls -A "${work}/sim/sandboxes" 2> /dev/null || true)" ] || fail "the sim backend started processes"
 stop_master
 echo "PASS"

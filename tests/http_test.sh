@@ -38,19 +38,19 @@ wait_state "${created}" SUCCEEDED
 yarpc "${http}" JobManager.Query '{"spec": {"name": "from-http"}, "summaryOnly": true}' > "${work}/query"
 grep -qF "\"id\":{\"value\":\"${created}\"}" "${work}/query" || fail "JobManager.Query: $(cat "${work}/query")"
 grep -qF '"total":1' "${work}/query" || fail "JobManager.Query total: $(cat "${work}/query")"
-yarpc "${http}" HostService.QueryHosts '{}' | grep -q '"state":"HOST_STATE_UP"' ||
+yarpc "${http}" HostService.QueryHosts '{}' | grep_q '"state":"HOST_STATE_UP"' ||
     fail "HostService.QueryHosts: $(cat "${work}/http_body")"
 
 # Refusals: in the response's error field where Peloton's message has one, else yarpc's errors.
-yarpc "${http}" JobManager.Get '{"id": {"value": "no-such-job"}}' | grep -q '"error":{"notFound"' ||
+yarpc "${http}" JobManager.Get '{"id": {"value": "no-such-job"}}' | grep_q '"error":{"notFound"' ||
     fail "unknown job: $(cat "${work}/http_body")"
 yarpc "${http}" JobManager.Delete "{\"id\": {\"value\": \"${created}\"}}" > /dev/null
 [ "$(cat "${work}/http_status")" = 200 ] || fail "JobManager.Delete: $(cat "${work}/http_body")"
 expect_refused 1 "does not exist" "${peloton}" job get "${created}"
-yarpc "${http}" JobManager.Launch '{}' | grep -q 'unrecognized procedure "JobManager.Launch"' ||
+yarpc "${http}" JobManager.Launch '{}' | grep_q 'unrecognized procedure "JobManager.Launch"' ||
     fail "unknown procedure: $(cat "${work}/http_body")"
 [ "$(cat "${work}/http_status")" = 501 ] || fail "unknown procedure: HTTP $(cat "${work}/http_status")"
-yarpc "${http}" JobManager.Get '{"id": {"valeu": "x"}}' | grep -q 'valeu' ||
+yarpc "${http}" JobManager.Get '{"id": {"valeu": "x"}}' | grep_q 'valeu' ||
     fail "bad JSON: $(cat "${work}/http_body")"
 [ "$(cat "${work}/http_status")" = 400 ] || fail "bad JSON: HTTP $(cat "${work}/http_status")"
 

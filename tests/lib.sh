@@ -1,6 +1,10 @@
 # Shared by the process-level tests (sourced). The test defines `work` (a directory) and
 # `fail MESSAGE` (prints why, with its logs, and exits 1) before calling these.
 
+# grep_q ARGS...: grep -q, reading all of its input. grep -q stops at the first match, and the
+# command piping into it may then die of SIGPIPE, which pipefail turns into a failure.
+grep_q() { grep "$@" > /dev/null; }
+
 # expect_refused STATUS TEXT COMMAND...: the command exits with STATUS and its stderr has TEXT.
 expect_refused() {
   local status=$1 text=$2
@@ -25,7 +29,7 @@ wait_for_api() {
 # wait_state JOB STATE: the job's state is STATE within 30 s.
 wait_state() {
   for _ in $(seq 1 300); do
-    "${peloton}" job status "$1" | grep -q "^state: $2$" && return 0
+    "${peloton}" job status "$1" | grep_q "^state: $2$" && return 0
     sleep 0.1
   done
   fail "job $1 is not $2: $("${peloton}" job status "$1")"
@@ -91,7 +95,7 @@ wait_run_running() {  # wait_run_running <job> <instance> <run>: that run of the
   # Columns: run, date, time, state, goal, ...: the state is RUNNING (not only the goal).
   local at="\$1 == $3 && \$4 == \"RUNNING\""
   for _ in $(seq 1 300); do
-    "${peloton}" task events "$1" "$2" | awk "${at}" | grep -q . && return 0
+    "${peloton}" task events "$1" "$2" | awk "${at}" | grep_q . && return 0
     sleep 0.1
   done
   fail "job $1 instance $2: run $3 not running: $("${peloton}" task events "$1" "$2")"
@@ -100,7 +104,7 @@ wait_run_running() {  # wait_run_running <job> <instance> <run>: that run of the
 # says JOB INSTANCE TEXT: the instance's current run printed TEXT (within 10 s).
 says() {
   for _ in $(seq 1 100); do
-    "${peloton}" task logs "$1" "$2" 2> /dev/null | grep -qF "$3" && return 0
+    "${peloton}" task logs "$1" "$2" 2> /dev/null | grep_q -F "$3" && return 0
     sleep 0.1
   done
   fail "job $1 instance $2 does not say '$3': $("${peloton}" task logs "$1" "$2" 2>&1)"
@@ -136,7 +140,7 @@ fake_logged() {
 # wait_running_on_mesos JOB: some task of JOB runs on an agent of the double.
 wait_running_on_mesos() {
   for _ in $(seq 1 200); do
-    "${peloton}" task list "$1" | grep -q " RUNNING .*mesos-" && return 0
+    "${peloton}" task list "$1" | grep_q " RUNNING .*mesos-" && return 0
     sleep 0.05
   done
   fail "no task ran: $("${peloton}" task list "$1")"

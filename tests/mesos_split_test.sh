@@ -46,10 +46,10 @@ fake_logged "subscription 2 asked for framework fw-split" ||
   fail "the restarted host manager should ask for the framework id it was given"
 
 for _ in $(seq 1 400); do
-  "${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" && break
+  "${peloton}" job status "${job}" | grep_q "^state: SUCCEEDED$" && break
   sleep 0.05
 done
-"${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" ||
+"${peloton}" job status "${job}" | grep_q "^state: SUCCEEDED$" ||
   fail "job: $("${peloton}" task list "${job}")"
 expect_ran_once "${job}" 10
 echo PASS

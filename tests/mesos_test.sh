@@ -79,9 +79,9 @@ for _ in $(seq 1 300); do
 done
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] ||
   fail "after the restart: $("${peloton}" task list "${job}")"
-"${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
+"${peloton}" job status "${job}" | grep_q "^state: SUCCEEDED$" || fail "job status"
 # The scarce-GPU rule: the job asks for no GPU, and the CPU agents had room for all of it.
-if "${peloton}" task list "${job}" | grep -q "mesos-gpu-"; then
+if "${peloton}" task list "${job}" | grep_q "mesos-gpu-"; then
   fail "a CPU task went to the GPU agent: $("${peloton}" task list "${job}")"
 fi
 # A GPU job goes to the GPU agent (whole GPUs: Mesos allocates no fractions).
@@ -91,12 +91,12 @@ printf 'name: gpupool\nresources:\n- {kind: cpu, reservation: 1, limit: 2, share
 "${peloton}" job create /gpupool "${examples}/gpu_job.yaml" > "${work}/gpu" 2> /dev/null
 gpu_job=$(head -1 "${work}/gpu" | awk '{print $2}')
 for _ in $(seq 1 300); do
-  "${peloton}" job status "${gpu_job}" | grep -q "^state: SUCCEEDED$" && break
+  "${peloton}" job status "${gpu_job}" | grep_q "^state: SUCCEEDED$" && break
   sleep 0.05
 done
-"${peloton}" job status "${gpu_job}" | grep -q "^state: SUCCEEDED$" ||
+"${peloton}" job status "${gpu_job}" | grep_q "^state: SUCCEEDED$" ||
   fail "gpu job: $("${peloton}" task list "${gpu_job}")"
-"${peloton}" task list "${gpu_job}" | grep -q "SUCCEEDED  mesos-gpu-0" ||
+"${peloton}" task list "${gpu_job}" | grep_q "SUCCEEDED  mesos-gpu-0" ||
   fail "the GPU task ran elsewhere: $("${peloton}" task list "${gpu_job}")"
 
 # Host maintenance through Mesos's operator API: a window in the master's schedule, the machine
@@ -104,13 +104,13 @@ done
 "${peloton}" host maintenance start mesos-3 > /dev/null || fail "host maintenance start"
 fake_logged "operator UPDATE_MAINTENANCE_SCHEDULE" || fail "no maintenance window"
 fake_logged "operator START_MAINTENANCE" || fail "the machine was not taken down"
-"${peloton}" host query | grep -q "^mesos-3 .* DOWN " || fail "host query: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^mesos-3 .* DOWN " || fail "host query: $("${peloton}" host query)"
 "${peloton}" host maintenance complete mesos-3 > /dev/null || fail "host maintenance complete"
 fake_logged "operator STOP_MAINTENANCE" || fail "the machine was not brought up"
-"${peloton}" host query | grep -q "^mesos-3 .* UP " || fail "host query: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^mesos-3 .* UP " || fail "host query: $("${peloton}" host query)"
 # Every instance ran once: run 1 only, on an agent of the double.
 expect_ran_once "${job}" 10
 for i in $(seq 0 9); do
-  "${peloton}" task events "${job}" "${i}" | grep -q "SUCCEEDED .*mesos-" || fail "instance ${i}"
+  "${peloton}" task events "${job}" "${i}" | grep_q "SUCCEEDED .*mesos-" || fail "instance ${i}"
 done
 echo PASS

@@ -18,7 +18,7 @@ start_master
 grep -q "created at /DefaultResPool" "${work}/out" || fail "respool create: $(cat "${work}/out")"
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
     2> "${work}/warnings" || fail "job create --wait: $(cat "${work}/create")"
-tail -1 "${work}/create" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
 grep -q "ignoring unknown key 'sla.minimuminstancecount'" "${work}/warnings" || fail "no warning"
 job=$(head -1 "${work}/create" | awk '{print $2}')
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] || fail "task list"
@@ -31,8 +31,8 @@ for state in PENDING LAUNCHED RUNNING SUCCEEDED; do
   grep -q " ${state} " "${work}/events" || fail "task events lack ${state}: $(cat "${work}/events")"
 done
 expect_refused 1 "instance 42 does not exist" "${peloton}" task get "${job}" 42
-"${peloton}" job status "${job}" | grep -q "^state: SUCCEEDED$" || fail "job status"
-"${peloton}" task list "${job}" -o json | grep -q '"state": "SUCCEEDED"' || fail "-o json"
+"${peloton}" job status "${job}" | grep_q "^state: SUCCEEDED$" || fail "job status"
+"${peloton}" task list "${job}" -o json | grep_q '"state": "SUCCEEDED"' || fail "-o json"
 "${peloton}" task list "${job}" -o yaml > "${work}/yaml"
 grep -q '^  state: SUCCEEDED$' "${work}/yaml" || fail "-o yaml: $(cat "${work}/yaml")"
 # job get prints the config as YAML, in the form job files take: it creates the same job again.
@@ -40,7 +40,7 @@ grep -q '^  state: SUCCEEDED$' "${work}/yaml" || fail "-o yaml: $(cat "${work}/y
 grep -q '^name: TestPelotonJob_123$' "${work}/again.yaml" || fail "job get config: $(cat "${work}/again.yaml")"
 "${peloton}" job create /DefaultResPool "${work}/again.yaml" --wait > "${work}/again" ||
     fail "the config of job get, created again: $(cat "${work}/again")"
-tail -1 "${work}/again" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "again: $(cat "${work}/again")"
+tail -1 "${work}/again" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "again: $(cat "${work}/again")"
 "${peloton}" job delete "$(head -1 "${work}/again" | awk '{print $2}')" > /dev/null
 
 # --watch: job status and task list printed again as they change, until the job ends.
@@ -60,14 +60,14 @@ short=$("${peloton}" job create /DefaultResPool "${work}/short.yaml" | awk '{pri
 "${peloton}" job query --name PelotonJob --state SUCCEEDED > "${work}/query"
 grep -q "^${job} .*TestPelotonJob_123 .*team6 .*SUCCEEDED " "${work}/query" || fail "query: $(cat "${work}/query")"
 grep -q "^1 of 1 jobs$" "${work}/query" || fail "query total: $(cat "${work}/query")"
-"${peloton}" job query --label testKey1=testVal1 --respool /DefaultResPool | grep -q "^${job} " || fail "query by label"
-"${peloton}" job query --owner nobody | grep -q "^0 of 0 jobs$" || fail "query by owner"
+"${peloton}" job query --label testKey1=testVal1 --respool /DefaultResPool | grep_q "^${job} " || fail "query by label"
+"${peloton}" job query --owner nobody | grep_q "^0 of 0 jobs$" || fail "query by owner"
 expect_refused 1 "unknown job state 'SLEEPING'" "${peloton}" job query --state SLEEPING
 expect_refused 2 "KEY=VALUE" "${peloton}" job query --label nokey
 
 # job update adds instances; a finished job runs again. respool update changes a pool.
 sed 's/^instancecount: 10$/instancecount: 12/' "${examples}/testjob.yaml" > "${work}/grown.yaml"
-"${peloton}" job update "${job}" "${work}/grown.yaml" 2> /dev/null | grep -q "2 instances added" || fail "job update"
+"${peloton}" job update "${job}" "${work}/grown.yaml" 2> /dev/null | grep_q "2 instances added" || fail "job update"
 for _ in $(seq 1 200); do
   [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 12 ] && break
   sleep 0.1
@@ -75,12 +75,12 @@ done
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 12 ] || fail "after job update: $("${peloton}" task list "${job}")"
 expect_refused 1 "instanceCount" "${peloton}" job update "${job}" "${examples}/testjob.yaml"
 sed 's/^  limit: 64$/  limit: 32/' "${examples}/default_respool.yaml" > "${work}/smaller.yaml"
-"${peloton}" respool update /DefaultResPool "${work}/smaller.yaml" | grep -q "updated" || fail "respool update"
-"${peloton}" respool dump | grep -q "^/DefaultResPool .* 32 " || fail "respool dump after update: $("${peloton}" respool dump)"
+"${peloton}" respool update /DefaultResPool "${work}/smaller.yaml" | grep_q "updated" || fail "respool update"
+"${peloton}" respool dump | grep_q "^/DefaultResPool .* 32 " || fail "respool dump after update: $("${peloton}" respool dump)"
 sed 's/^  limit: 64$/  limit: 0.5/' "${examples}/default_respool.yaml" > "${work}/below.yaml"
 expect_refused 1 "reservation" "${peloton}" respool update /DefaultResPool "${work}/below.yaml"
-"${peloton}" respool get /DefaultResPool | grep -q "^/DefaultResPool .* 32 " || fail "a refused update changed the pool"
-"${peloton}" respool get /DefaultResPool -o json | grep -q '"limit": 32' || fail "respool get -o json"
+"${peloton}" respool get /DefaultResPool | grep_q "^/DefaultResPool .* 32 " || fail "a refused update changed the pool"
+"${peloton}" respool get /DefaultResPool -o json | grep_q '"limit": 32' || fail "respool get -o json"
 expect_refused 1 "pool /Nope does not exist" "${peloton}" respool get /Nope
 
 # Bad input: a clear message, a non-zero exit, nothing created.
@@ -117,21 +117,21 @@ for _ in $(seq 1 100); do
 done
 [ "$("${peloton}" task list "${job2}" | grep -c RUNNING)" = 4 ] || fail "tasks did not start"
 expect_refused 1 "only terminal jobs are deleted" "${peloton}" job delete "${job2}"
-"${peloton}" task stop "${job2}" -r 3 | grep -q "Stopping instances 3 of job" || fail "task stop"
+"${peloton}" task stop "${job2}" -r 3 | grep_q "Stopping instances 3 of job" || fail "task stop"
 for _ in $(seq 1 100); do
-  "${peloton}" task list "${job2}" -r 3 | grep -q KILLED && break
+  "${peloton}" task list "${job2}" -r 3 | grep_q KILLED && break
   sleep 0.1
 done
-"${peloton}" task list "${job2}" -r 3 | grep -q KILLED || fail "task 3 not stopped"
-"${peloton}" task start "${job2}" -r 3 | grep -q "Starting instances 3 of job" || fail "task start"
+"${peloton}" task list "${job2}" -r 3 | grep_q KILLED || fail "task 3 not stopped"
+"${peloton}" task start "${job2}" -r 3 | grep_q "Starting instances 3 of job" || fail "task start"
 kill_master
 start_master
 touch "${work}/var/sandboxes/go"
 for _ in $(seq 1 200); do
-  "${peloton}" job status "${job2}" | grep -q "^state: SUCCEEDED$" && break
+  "${peloton}" job status "${job2}" | grep_q "^state: SUCCEEDED$" && break
   sleep 0.1
 done
-"${peloton}" job status "${job2}" | grep -q "^state: SUCCEEDED$" || fail "job after restart: $("${peloton}" job status "${job2}")"
+"${peloton}" job status "${job2}" | grep_q "^state: SUCCEEDED$" || fail "job after restart: $("${peloton}" job status "${job2}")"
 for i in 0 1 2; do
   [ "$(cat "${work}/var/sandboxes/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
 done
@@ -149,32 +149,32 @@ defaultconfig:
 YAML
 job3=$("${peloton}" job create /DefaultResPool "${work}/long.yaml" | awk '{print $2}')
 for _ in $(seq 1 100); do
-  "${peloton}" task list "${job3}" | grep -q RUNNING && break
+  "${peloton}" task list "${job3}" | grep_q RUNNING && break
   sleep 0.1
 done
 first=$("${peloton}" task list "${job3}" | awk '$2 == "RUNNING" {print $3}')
 [ -n "${first}" ] || fail "the long task did not start: $("${peloton}" task list "${job3}")"
-"${peloton}" host maintenance start "${first}" | grep -q "Maintenance started on ${first}" ||
+"${peloton}" host maintenance start "${first}" | grep_q "Maintenance started on ${first}" ||
   fail "host maintenance start"
 expect_refused 1 "only an UP host" "${peloton}" host maintenance start "${first}"
 expect_refused 1 "nowhere" "${peloton}" host maintenance start nowhere
 for _ in $(seq 1 200); do
-  "${peloton}" host query | grep -q "^${first} .* DOWN " &&
-    "${peloton}" task list "${job3}" | grep -q " RUNNING .*[^ ]" &&
-    ! "${peloton}" task list "${job3}" | grep -q "RUNNING *${first} " && break
+  "${peloton}" host query | grep_q "^${first} .* DOWN " &&
+    "${peloton}" task list "${job3}" | grep_q " RUNNING .*[^ ]" &&
+    ! "${peloton}" task list "${job3}" | grep_q "RUNNING *${first} " && break
   sleep 0.1
 done
-"${peloton}" host query | grep -q "^${first} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^${first} .* DOWN " || fail "host not down: $("${peloton}" host query)"
 "${peloton}" task list "${job3}" | grep " RUNNING " | grep -vq " ${first} " ||
   fail "the task did not move: $("${peloton}" task list "${job3}")"
 [ "$(grep -c run "${work}/var/sandboxes/maint-runs")" = 2 ] || fail "the task should have run twice"
-"${peloton}" host maintenance complete "${first}" | grep -q "Maintenance completed" ||
+"${peloton}" host maintenance complete "${first}" | grep_q "Maintenance completed" ||
   fail "host maintenance complete"
 [ "$("${peloton}" host query | grep -c " UP ")" = 2 ] || fail "host not back up"
 "${peloton}" job stop "${job3}" > /dev/null
 wait_state "${job3}" KILLED  # its task does not outlive the test
 
 # A terminal job can be deleted, and is gone.
-"${peloton}" job delete "${job}" | grep -q "deleted" || fail "job delete"
+"${peloton}" job delete "${job}" | grep_q "deleted" || fail "job delete"
 expect_refused 1 "does not exist" "${peloton}" job status "${job}"
 echo "PASS"

@@ -73,13 +73,13 @@ set -e
 grep -q "^ROLLED_BACK " "${work}/rollback.out" || fail "$(cat "${work}/rollback.out")"
 tried=""
 for i in 0 1 2; do
-  if "${peloton}" task events "${job}" "${i}" | grep -qF "fetch ${url}/v3/missing.txt: HTTP 404"; then
+  if "${peloton}" task events "${job}" "${i}" | grep_q -F "fetch ${url}/v3/missing.txt: HTTP 404"; then
     tried="${tried} ${i}"
   fi
 done
 [ -n "${tried}" ] || fail "no run failed on the URL: $("${peloton}" task events "${job}" 0)"
 for i in 0 1 2; do says "${job}" "${i}" "version 2"; done
-"${peloton}" job get "${job}" | grep -qF "bundle.tar.gz" || fail "config: $("${peloton}" job get "${job}")"
+"${peloton}" job get "${job}" | grep_q -F "bundle.tar.gz" || fail "config: $("${peloton}" job get "${job}")"
 
 # One host, one cache: every version was fetched once, though v2 ran on four runs or more.
 [ "$(gets /v1/data.txt)" = 1 ] || fail "v1 fetched $(gets /v1/data.txt) times"

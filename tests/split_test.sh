@@ -46,13 +46,13 @@ wait_for_api
 # The quick start, through four processes.
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > "${work}/out"
 grep -q "created at /DefaultResPool" "${work}/out" || fail "respool create: $(cat "${work}/out")"
-"${peloton}" respool dump | grep -q "^/DefaultResPool " || fail "respool dump"
+"${peloton}" respool dump | grep_q "^/DefaultResPool " || fail "respool dump"
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
     2> /dev/null || fail "job create --wait: $(cat "${work}/create")"
-tail -1 "${work}/create" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
 job=$(head -1 "${work}/create" | awk '{print $2}')
 [ "$("${peloton}" task list "${job}" | grep -c SUCCEEDED)" = 10 ] || fail "task list"
-"${peloton}" task logs "${job}" 3 | grep -q "^Job ${job} instance 3: ${job}-3$" || fail "task logs: $("${peloton}" task logs "${job}" 3)"
+"${peloton}" task logs "${job}" 3 | grep_q "^Job ${job} instance 3: ${job}-3$" || fail "task logs: $("${peloton}" task logs "${job}" 3)"
 
 # The HTTP/JSON endpoint of peloton-jobmgr (beside its socket): a job, and a pool from the
 # resource manager.
@@ -92,10 +92,10 @@ job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print
 wait_running "${job2}" 4
 "${peloton}" task stop "${job2}" -r 3 > /dev/null
 for _ in $(seq 1 100); do
-  "${peloton}" task list "${job2}" -r 3 | grep -q KILLED && break
+  "${peloton}" task list "${job2}" -r 3 | grep_q KILLED && break
   sleep 0.1
 done
-"${peloton}" task list "${job2}" -r 3 | grep -q KILLED || fail "task 3 not stopped"
+"${peloton}" task list "${job2}" -r 3 | grep_q KILLED || fail "task 3 not stopped"
 
 alloc() { "${peloton}" respool dump | awk '$1 == "/DefaultResPool" {print $5}'; }
 wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
@@ -120,7 +120,7 @@ YAML
 job3=$("${peloton}" job create /DefaultResPool "${work}/big.yaml" | awk '{print $2}')
 wait_running "${job3}" 1
 wait_alloc 1.9  # job 2's 3 running tasks, and job 3's two
-"${peloton}" task list "${job3}" | grep -q PENDING || fail "job 3: $("${peloton}" task list "${job3}")"
+"${peloton}" task list "${job3}" | grep_q PENDING || fail "job 3: $("${peloton}" task list "${job3}")"
 
 # Each component killed with SIGKILL and restarted while the others run on; the job manager
 # sends a restarted resource manager or host manager its tasks again.
@@ -135,7 +135,7 @@ wait_for_api
 wait_alloc 1.9
 wait_running "${job2}" 3
 wait_running "${job3}" 1
-"${peloton}" task list "${job3}" | grep -q PENDING || fail "job 3 after restarts: $("${peloton}" task list "${job3}")"
+"${peloton}" task list "${job3}" | grep_q PENDING || fail "job 3 after restarts: $("${peloton}" task list "${job3}")"
 touch "${work}/var/sandboxes/go"
 for _ in $(seq 1 300); do
   [ "$("${peloton}" task list "${job2}" | grep -c SUCCEEDED)" = 3 ] && break
@@ -153,7 +153,7 @@ wait_alloc 0
 # New work is scheduled after the restarts.
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create2" \
     2> /dev/null || fail "job create after restarts: $(cat "${work}/create2")"
-tail -1 "${work}/create2" | grep -q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
+tail -1 "${work}/create2" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job 3: $(cat "${work}/create2")"
 
 # A service job through the four processes: it runs until stopped, its health checks make it
 # HEALTHY, a restarted instance comes back as a new run, a rolling update moves it to a new
@@ -169,9 +169,9 @@ sed 's|--bind 127.0.0.1|--bind 127.0.0.1 --directory /tmp|' "${examples}/service
     > "${work}/web2.yaml"
 "${peloton}" update create "${web}" "${work}/web2.yaml" 1 /DefaultResPool --wait \
     > "${work}/web_update" || fail "update: $(cat "${work}/web_update")"
-tail -1 "${work}/web_update" | grep -q "^SUCCEEDED (2 of 2 done, 0 failed)$" \
+tail -1 "${work}/web_update" | grep_q "^SUCCEEDED (2 of 2 done, 0 failed)$" \
     || fail "update: $(cat "${work}/web_update")"
-"${peloton}" job get "${web}" | grep -qF -- "--directory /tmp" || fail "the job's config is not v2"
+"${peloton}" job get "${web}" | grep_q -F -- "--directory /tmp" || fail "the job's config is not v2"
 "${peloton}" job stop "${web}" > /dev/null
 wait_state "${web}" KILLED
 
@@ -196,7 +196,7 @@ done
 [ -n "${table}" ] || fail "the stateful task wrote no volume: $(ls -R "${work}/var/volumes" 2>&1)"
 "${peloton}" job stop "${db}" > /dev/null
 wait_state "${db}" KILLED
-"${peloton}" job delete "${db}" | grep -q deleted || fail "stateful job delete"
+"${peloton}" job delete "${db}" | grep_q deleted || fail "stateful job delete"
 [ ! -e "$(dirname "${table}")" ] || fail "the volume outlived its job"
 
 # A task bigger than any host (1.5 cpu; each has 1) is admitted, and placement, in its own
@@ -210,10 +210,10 @@ defaultconfig:
 YAML
 huge=$("${peloton}" job create /DefaultResPool "${work}/huge.yaml" | awk '{print $2}')
 for _ in $(seq 1 100); do
-  "${peloton}" task list "${huge}" | grep -q "could ever hold it" && break
+  "${peloton}" task list "${huge}" | grep_q "could ever hold it" && break
   sleep 0.1
 done
-"${peloton}" task list "${huge}" | grep -q "PENDING .*could ever hold it, even empty (INSUFFICIENT_RESOURCES)" ||
+"${peloton}" task list "${huge}" | grep_q "PENDING .*could ever hold it, even empty (INSUFFICIENT_RESOURCES)" ||
   fail "never-fitting task: $("${peloton}" task list "${huge}")"
 "${peloton}" job stop "${huge}" > /dev/null
 wait_state "${huge}" KILLED
@@ -223,14 +223,14 @@ wait_state "${huge}" KILLED
 host=$("${peloton}" host query | awk 'NR == 2 {print $1}')
 # Through the job manager and the host manager's wire: what each host has free of its capacity,
 # and its attributes (the virtual hosts' hostname).
-"${peloton}" host query | grep -q "^${host} .* UP .*/.* hostname=${host}\$" ||
+"${peloton}" host query | grep_q "^${host} .* UP .*/.* hostname=${host}\$" ||
   fail "host query: $("${peloton}" host query)"
-"${peloton}" host maintenance start "${host}" | grep -q "Maintenance started" || fail "maintenance start"
+"${peloton}" host maintenance start "${host}" | grep_q "Maintenance started" || fail "maintenance start"
 for _ in $(seq 1 100); do
-  "${peloton}" host query | grep -q "^${host} .* DOWN " && break
+  "${peloton}" host query | grep_q "^${host} .* DOWN " && break
   sleep 0.1
 done
-"${peloton}" host query | grep -q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
 restart_component hostmgr
 for _ in $(seq 1 100); do  # until the restarted host manager answers with its hosts
   "${peloton}" host query > "${work}/hosts" 2> /dev/null || true
@@ -238,7 +238,7 @@ for _ in $(seq 1 100); do  # until the restarted host manager answers with its h
   sleep 0.1
 done
 grep -q "^${host} .* DOWN " "${work}/hosts" || fail "after a restart: $(cat "${work}/hosts")"
-"${peloton}" host maintenance complete "${host}" | grep -q "Maintenance completed" ||
+"${peloton}" host maintenance complete "${host}" | grep_q "Maintenance completed" ||
   fail "maintenance complete: $("${peloton}" host query)"
 [ "$("${peloton}" host query | grep -c " UP ")" = 2 ] || fail "host not back up: $("${peloton}" host query)"
 echo "PASS"

@@ -66,10 +66,10 @@ wait_lines "${volume}/runs" 3
 # Maintenance of its host: the task stops and waits for the host instead of moving.
 "${peloton}" host maintenance start "${host}" > /dev/null
 for _ in $(seq 1 200); do
-  "${peloton}" host query | grep -q "^${host} .* DOWN " && break
+  "${peloton}" host query | grep_q "^${host} .* DOWN " && break
   sleep 0.1
 done
-"${peloton}" host query | grep -q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
 sleep 1  # time enough to be placed elsewhere, were it movable
 [ -z "$(running_host "${job}")" ] || fail "the task moved: $("${peloton}" task list "${job}")"
 "${peloton}" host maintenance complete "${host}" > /dev/null
@@ -80,6 +80,6 @@ wait_lines "${volume}/runs" 4
 # Deleting the (stopped) job deletes its volume.
 "${peloton}" job stop "${job}" > /dev/null
 wait_state "${job}" KILLED
-"${peloton}" job delete "${job}" | grep -q "deleted" || fail "job delete"
+"${peloton}" job delete "${job}" | grep_q "deleted" || fail "job delete"
 [ ! -e "${volume}" ] || fail "the volume outlived its job"
 echo "PASS"

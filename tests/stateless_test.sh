@@ -81,14 +81,14 @@ spec "${work}/three.yaml" three
 sl replace "${job}" "${work}/three.yaml" 0 /DefaultResPool 2-1-3 --start-paused > "${work}/paused.out"
 grep -q "^New EntityVersion: 3-1-4 " "${work}/paused.out" || fail "$(cat "${work}/paused.out")"
 workflow=$(sed -n 's/.*(workflow \(.*\))$/\1/p' "${work}/paused.out")
-"${peloton}" update get "${workflow}" | grep -q "state: *PAUSED" || fail "not paused"
+"${peloton}" update get "${workflow}" | grep_q "state: *PAUSED" || fail "not paused"
 says "${job}" 0 two
 expect_refused 1 "unexpected entity version" "${peloton}" job stateless workflow resume "${job}" 3-1-3
-sl workflow resume "${job}" 3-1-4 | grep -q "^Workflow resumed. New EntityVersion: 3-1-5$" \
+sl workflow resume "${job}" 3-1-4 | grep_q "^Workflow resumed. New EntityVersion: 3-1-5$" \
     || fail "resume"
 for i in 0 1 2; do says "${job}" "${i}" three; done
 for _ in $(seq 1 100); do
-  "${peloton}" update get "${workflow}" | grep -q "state: *SUCCEEDED" && break
+  "${peloton}" update get "${workflow}" | grep_q "state: *SUCCEEDED" && break
   sleep 0.1
 done
 sl workflow events "${job}" 0 > "${work}/events.out"
@@ -102,17 +102,17 @@ sl list-updates "${job}" --limit 0 > "${work}/updates.out"
 sl rollback "${job}" 0 2-1-2 --wait > "${work}/rollback.out" || fail "$(cat "${work}/rollback.out")"
 grep -q "^New EntityVersion: 4-1-6 " "${work}/rollback.out" || fail "$(cat "${work}/rollback.out")"
 for i in 0 1 2; do says "${job}" "${i}" two; done
-sl get "${job}" --jobversion 3 | grep -qF "echo three" || fail "config 3: $(sl get "${job}" --jobversion 3)"
+sl get "${job}" --jobversion 3 | grep_q -F "echo three" || fail "config 3: $(sl get "${job}" --jobversion 3)"
 
 # Stop and start move the desired state's part.
-sl stop "${job}" 4-1-6 | grep -q "^Job stopped. New EntityVersion: 4-2-6$" || fail "stop"
+sl stop "${job}" 4-1-6 | grep_q "^Job stopped. New EntityVersion: 4-2-6$" || fail "stop"
 wait_state "${job}" KILLED
-sl start "${job}" 4-2-6 | grep -q "^Job started. New EntityVersion: 4-3-6$" || fail "start"
+sl start "${job}" 4-2-6 | grep_q "^Job started. New EntityVersion: 4-3-6$" || fail "start"
 wait_state "${job}" RUNNING
 
 # Scenario 17: a running job is not deleted without force; with force it is killed, then gone.
 expect_refused 1 "job is not stopped" "${peloton}" job stateless delete "${job}" 4-3-6
-sl delete "${job}" 4-3-6 --force | grep -q "^Job deleted$" || fail "delete"
+sl delete "${job}" 4-3-6 --force | grep_q "^Job deleted$" || fail "delete"
 for _ in $(seq 1 300); do
   "${peloton}" job get "${job}" > /dev/null 2>&1 || break
   sleep 0.1

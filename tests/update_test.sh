@@ -37,7 +37,7 @@ rolls_back() {
   [ "${got}" = 1 ] || fail "update to $1 exited ${got}: $(cat "${work}/rollback.out")"
   grep -q "^ROLLED_BACK " "${work}/rollback.out" || fail "$(cat "${work}/rollback.out")"
   "${peloton}" update get "$(awk '/^Update/ {print $2}' "${work}/rollback.out")" \
-      | grep -q "(rollback)" || fail "update to $1 is not a rollback"
+      | grep_q "(rollback)" || fail "update to $1 is not a rollback"
 }
 update_state() { "${peloton}" update get "$1" | awk '$1 == "state:" {print $2}'; }
 entity_version() { "${peloton}" update get "$1" | awk '$1 == "entity" {print $3}'; }
@@ -58,7 +58,7 @@ for i in 0 1 2 3; do
   [ "$(run_of "${job}" "${i}")" = 2 ] || fail "instance ${i}: $("${peloton}" task events "${job}" "${i}")"
 done
 first=$(awk '/^Update/ {print $2}' "${work}/update1.out")
-"${peloton}" update list "${job}" | grep -q "^${first}  SUCCEEDED .* 1->2 .* 4/4 " \
+"${peloton}" update list "${job}" | grep_q "^${first}  SUCCEEDED .* 1->2 .* 4/4 " \
     || fail "update list: $("${peloton}" update list "${job}")"
 
 # Scenario 13: a config that crashes, with auto-rollback: ROLLED_BACK, and the instances run
@@ -80,7 +80,7 @@ for i in 0 1 2 3; do
   esac
 done
 [ "${tried}" -ge 1 ] && [ "${tried}" -le 3 ] || fail "${tried} instances ran the bad config"
-"${peloton}" job get "${job}" | grep -qF "echo two" || fail "job config: $("${peloton}" job get "${job}")"
+"${peloton}" job get "${job}" | grep_q -F "echo two" || fail "job config: $("${peloton}" job get "${job}")"
 
 # Scenario 13 (test__auto_rollback_update_with_failed_health_check): a config that runs but
 # fails its health check is never done; its checks kill it, and the update rolls back.
@@ -122,10 +122,10 @@ service "${work}/v4.yaml" 'echo four; exec sleep 600' '  healthcheck:
     commandcheck: {command: "true"}'
 id=$("${peloton}" update create "${job}" "${work}/v4.yaml" 1 /DefaultResPool | awk '{print $2}')
 for _ in $(seq 1 100); do
-  "${peloton}" update get "${id}" | grep -q "instances: *1 of 4 done" && break
+  "${peloton}" update get "${id}" | grep_q "instances: *1 of 4 done" && break
   sleep 0.1
 done
-"${peloton}" update get "${id}" | grep -q "instances: *1 of 4 done" \
+"${peloton}" update get "${id}" | grep_q "instances: *1 of 4 done" \
     || fail "not 1 of 4 done: $("${peloton}" update get "${id}")"
 kill_master
 start_master
@@ -160,12 +160,12 @@ fewest=4
 for _ in $(seq 1 300); do
   running=$("${peloton}" task list "${job}" | awk '$2 == "RUNNING"' | wc -l)
   [ "${running}" -lt "${fewest}" ] && fewest=${running}
-  "${peloton}" host query | grep -q "^${host} .* DOWN " && break
+  "${peloton}" host query | grep_q "^${host} .* DOWN " && break
   sleep 0.05
 done
-"${peloton}" host query | grep -q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
+"${peloton}" host query | grep_q "^${host} .* DOWN " || fail "host not down: $("${peloton}" host query)"
 [ "${fewest}" -ge 3 ] || fail "only ${fewest} instances ran during maintenance (SLA: 1 unavailable)"
-"${peloton}" task list "${job}" | awk -v h="${host}" '$2 == "RUNNING" && $3 == h' | grep -q . \
+"${peloton}" task list "${job}" | awk -v h="${host}" '$2 == "RUNNING" && $3 == h' | grep_q . \
     && fail "an instance still runs on ${host}"
 "${peloton}" host maintenance complete "${host}" > /dev/null
 
@@ -178,7 +178,7 @@ grep -q "^SUCCEEDED (4 of 4 done" "${work}/restart.out" || fail "$(cat "${work}/
 for i in 0 1 2 3; do
   [ "$(run_of "${job}" "${i}")" = "$((before[${i}] + 1))" ] || fail "instance ${i} not restarted once"
 done
-"${peloton}" task restart "${job}" -r 2:4 --batch-size 1 | grep -q "^Rolling restart " \
+"${peloton}" task restart "${job}" -r 2:4 --batch-size 1 | grep_q "^Rolling restart " \
     || fail "task restart --batch-size"
 for _ in $(seq 1 100); do [ "$(run_of "${job}" 3)" = "$((before[3] + 2))" ] && break; sleep 0.1; done
 [ "$(run_of "${job}" 3)" = "$((before[3] + 2))" ] || fail "instance 3: $("${peloton}" task events "${job}" 3)"
