@@ -1,8 +1,8 @@
 #!/bin/bash
 # The API's connections are bounded and never take the master down (issue 21): over
 # max_connections, another is closed as it comes; connections that say nothing are closed
-# after idle_timeout_seconds; run out of file descriptors (a hard limit of 48), the master
-# waits for some to be freed and goes on serving.
+# after idle_timeout_seconds (both counted in /metrics); run out of file descriptors (a hard
+# limit of 48), the master waits for some to be freed and goes on serving.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -38,12 +38,18 @@ cat > "${work}/bounds.yaml" <<'YAML'
 max_connections: 20
 idle_timeout_seconds: 1
 YAML
-run_master --config="${work}/bounds.yaml" --http=off
+run_master --config="${work}/bounds.yaml"
 closed=$(hold 50 3)
 [ "${closed}" = 50 ] || fail "${closed} of 50 connections closed (all: 30 refused, 20 idle)"
 grep -q "connections are open (rule: at most 20): another one closed" "${work}/master.log" ||
   fail "no refusal logged"
 "${peloton}" respool dump > /dev/null || fail "the master does not answer"
+# ... and counted in its metrics (the HTTP endpoint beside the Unix socket).
+curl -s --unix-socket "${socket}.http" localhost/metrics > "${work}/metrics"
+grep -qx 'peloton_rpc_connections_total{outcome="refused"} 30' "${work}/metrics" ||
+  fail "refusals: $(grep peloton_rpc "${work}/metrics")"
+idle=$(awk '$1 == "peloton_rpc_connections_total{outcome=\"idle\"}" {print $2}' "${work}/metrics")
+[ "${idle}" -ge 20 ] || fail "idle: $(grep peloton_rpc "${work}/metrics")"
 kill_master
 
 # Out of file descriptors: the accepts that fail are tried again; the master survives them.

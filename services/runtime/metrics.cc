@@ -226,6 +226,22 @@ std::string Metrics::Scrape() const {
       if (!names[s].empty()) hosts.Add({{"state", names[s]}}).Set(by_state[s]);
     }
   }
+  if (const rpc::RpcServer::Counts* c = connections_; c != nullptr) {
+    Gauge(now, "peloton_rpc_connections", "Connections to the Cap'n Proto API open now")
+        .Add({})
+        .Set(static_cast<double>(c->open));
+    auto& connections = prometheus::BuildCounter()
+                            .Name("peloton_rpc_connections_total")
+                            .Help("Connections to the Cap'n Proto API, by what became of them "
+                                  "(accepted; refused: max_connections were open; idle: closed "
+                                  "after idle_timeout_seconds)")
+                            .Register(now);
+    connections.Add({{"outcome", "accepted"}}).Increment(static_cast<double>(c->accepted));
+    connections.Add({{"outcome", "refused"}}).Increment(static_cast<double>(c->refused));
+    connections.Add({{"outcome", "idle"}}).Increment(static_cast<double>(c->idle));
+    Total(now, "peloton_rpc_accept_errors_total",
+          "Accepts that failed (out of file descriptors) and were tried again", c->accept_errors);
+  }
   std::vector<prometheus::MetricFamily> families = now.Collect();
   for (auto& f : counted_->Collect()) families.push_back(std::move(f));
   return prometheus::TextSerializer().Serialize(families);

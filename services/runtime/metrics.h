@@ -11,7 +11,8 @@
 //   gangs that fitted no host by reason, HTTP/JSON calls by procedure and yarpc code with
 //   their latency, the latency of the Cap'n Proto API's calls by method and of the store's
 //   calls (each one transaction) by operation, and how long task statuses took from the
-//   backend's timestamp to the job manager.
+//   backend's timestamp to the job manager; the API's connections (open, and accepted,
+//   refused over the cap, closed idle, accepts failed).
 // Names and labels follow Prometheus' conventions (the peloton_ prefix, _total counters,
 // _seconds durations). Cpu is in cores, memory and disk in MB, gpu in GPUs.
 
@@ -32,6 +33,7 @@
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager.h"
 #include "services/resmgr/resource_manager_api.h"
+#include "services/rpc/rpc_server.h"
 #include "services/runtime/placement_round.h"
 #include "services/store/observed_store.h"
 
@@ -52,6 +54,9 @@ class Metrics {
   // Sources set later: where the components are made after the metrics (they observe into
   // them: the store, the job manager).
   Metrics();
+  // The API server's connection counts (rpc::RpcServer::counts(), read at each scrape); null:
+  // none.
+  void SetConnections(const rpc::RpcServer::Counts* counts) { connections_ = counts; }
   Metrics(const Metrics&) = delete;  // its observers point at it
   Metrics& operator=(const Metrics&) = delete;
   void SetSources(Sources sources) { sources_ = sources; }
@@ -71,6 +76,7 @@ class Metrics {
 
  private:
   Sources sources_;
+  const rpc::RpcServer::Counts* connections_ = nullptr;
   std::shared_ptr<prometheus::Registry> counted_;  // counters and histograms
   prometheus::Family<prometheus::Counter>* http_calls_;
   prometheus::Family<prometheus::Histogram>* http_seconds_;

@@ -235,6 +235,20 @@ defaultconfig:
   EXPECT_GE(Value(text, "peloton_task_status_lag_seconds_count"), 2);
 }
 
+TEST_F(MetricsTest, TheApiServersConnections) {
+  Metrics metrics;
+  EXPECT_THAT(metrics.Scrape(), Not(HasSubstr("peloton_rpc_connections")));
+  rpc::RpcServer::Counts counts{.open = 3, .accepted = 10, .refused = 4, .idle = 2,
+                                .accept_errors = 1};
+  metrics.SetConnections(&counts);
+  const std::string text = metrics.Scrape();
+  EXPECT_EQ(Value(text, "peloton_rpc_connections"), 3);
+  EXPECT_EQ(Value(text, "peloton_rpc_connections_total{outcome=\"accepted\"}"), 10);
+  EXPECT_EQ(Value(text, "peloton_rpc_connections_total{outcome=\"refused\"}"), 4);
+  EXPECT_EQ(Value(text, "peloton_rpc_connections_total{outcome=\"idle\"}"), 2);
+  EXPECT_EQ(Value(text, "peloton_rpc_accept_errors_total"), 1);
+}
+
 TEST_F(MetricsTest, CountsHttpCallsByProcedureAndCode) {
   Metrics metrics;
   metrics.ObserveHttpCall("JobManager.Get", "ok", 0.0002);

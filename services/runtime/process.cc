@@ -375,6 +375,7 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
                              kj::NANOSECONDS})
             .wait(wait);
     for (Export& e : exports) server->Export(e.name, kj::mv(e.capability));
+    if (options.metrics != nullptr) options.metrics->SetConnections(&server->counts());
     const unsigned port = server->port();
     spdlog::info("listening on {} (port {})", c.listen(), port);
     kj::Own<rpc::HttpEndpoint> endpoint;
