@@ -11,7 +11,6 @@
 // Prints the calls answered, errors (a refusal or a failed connection), and p50/p99/max
 // latency per call. Exits 1 when there was an error.
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,17 +51,9 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   return config;
 }
 
-void RaiseFileLimit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);  // best effort: a lower limit shows as errors
-  }
-}
-
 // The master: runs until killed; writes the 100-instance job's id to `ready` once it listens.
 [[noreturn]] void Serve(const std::string& socket, size_t clients, int ready) {
-  RaiseFileLimit();
+  peloton::rpc::RaiseFileLimit();
   spdlog::set_level(spdlog::level::warn);  // not a line per job created
   const char* tmp = std::getenv("TMPDIR");
   const std::string base = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_load");
@@ -206,7 +197,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "load: --create-percent + --list-percent is more than 100\n");
     return 2;
   }
-  RaiseFileLimit();
+  peloton::rpc::RaiseFileLimit();
   const char* tmp = std::getenv("TMPDIR");
   const std::string socket = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_load.sock");
   std::remove(socket.c_str());

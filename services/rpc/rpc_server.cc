@@ -2,7 +2,11 @@
 
 #include "services/rpc/rpc_server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -188,6 +192,15 @@ void RpcServer::Warn(kj::TimePoint& last, const std::string& what) {
   if (last != kj::origin<kj::TimePoint>() && now - last < 1 * kj::SECONDS) return;
   last = now;
   spdlog::warn("{}", what);
+}
+
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("raising the open-files limit: {}", std::strerror(errno));
+  }
 }
 
 void RpcServer::taskFailed(kj::Exception&& exception) {

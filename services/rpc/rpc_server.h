@@ -79,6 +79,10 @@ class RpcServer final : private kj::TaskSet::ErrorHandler {
   kj::TaskSet tasks_;
 };
 
+// Raises this process's open-files limit to its hard limit (every connection takes a
+// descriptor; what is still short is waited out by the server, never fatal). Logs a failure.
+void RaiseFileLimit();
+
 }  // namespace peloton::rpc
 
 #endif  // PELOTON_SERVICES_RPC_RPC_SERVER_H_

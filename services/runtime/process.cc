@@ -2,7 +2,6 @@
 
 #include "services/runtime/process.h"
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -60,17 +59,6 @@ void RemoveStaleSocket(const std::string& listen) {
   const int error = errno;
   close(fd);
   if (!alive && error == ECONNREFUSED) unlink(path.c_str());
-}
-
-// The open-files limit as high as the process may set it (its hard limit): every connection
-// takes a descriptor. What is left short is waited out (RpcServer), never fatal.
-void RaiseFileLimit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
-  limit.rlim_cur = limit.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    spdlog::warn("raising the open-files limit: {}", std::strerror(errno));
-  }
 }
 
 }  // namespace
@@ -366,7 +354,7 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     capnp::EzRpcClient anchor(pair[0]);
     kj::WaitScope& wait = anchor.getWaitScope();
     kj::AsyncIoProvider& io = anchor.getIoProvider();
-    RaiseFileLimit();
+    rpc::RaiseFileLimit();
     kj::Own<rpc::RpcServer> server =
         rpc::RpcServer::Listen(
             io, io.getTimer(), c.listen(), kj::mv(main),
