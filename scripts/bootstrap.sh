@@ -36,8 +36,9 @@ PACKAGES=(
   chromium
   # make fuzz: libFuzzer (clang-16 and its runtime, which is only a Recommends).
   clang-16 libclang-rt-16-dev
-  # Debian packages (make debs): manual pages from --help, and the packages' lint in their test.
-  help2man lintian
+  # Debian packages (make debs): dpkg-deb and dpkg-shlibdeps, manual pages from --help, and in
+  # their test the packages' lint and systemd-analyze for their units.
+  dpkg-dev help2man lintian systemd
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
   libzookeeper-mt-dev zookeeper
 )
