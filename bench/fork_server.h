@@ -13,6 +13,7 @@
 #define PELOTON_BENCH_FORK_SERVER_H_
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,8 @@ inline ForkedServer ForkServer(const std::function<void(int ready)>& serve) {
   if (pipe(fds) != 0) return s;
   s.pid = fork();
   if (s.pid == 0) {
+    // A parent that dies (a crash, a kill) takes its server with it: nothing is left running.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     close(fds[0]);
     serve(fds[1]);
     _exit(0);
