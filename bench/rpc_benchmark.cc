@@ -58,6 +58,7 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   config.set_instancecount(instances);
   config.mutable_defaultconfig()->mutable_command()->set_value("true");
   config.mutable_defaultconfig()->mutable_resource()->set_cpulimit(0.001);
+  config.mutable_defaultconfig()->mutable_resource()->set_memlimitmb(1);
   return config;
 }
 

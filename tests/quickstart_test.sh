@@ -174,6 +174,44 @@ done
 "${peloton}" job stop "${job3}" > /dev/null
 wait_state "${job3}" KILLED  # its task does not outlive the test
 
+# Static ports are the hosts' own: port 22 is in no host's range, so its task waits and says
+# why; 31100 is host 0's (of 31000-31999), taken by one task at a time.
+cat > "${work}/ssh.yaml" <<'YAML'
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  ports: [{name: ssh, value: 22}]
+  command: {shell: true, value: 'exit 0'}
+YAML
+ssh=$("${peloton}" job create /DefaultResPool "${work}/ssh.yaml" | awk '{print $2}')
+for _ in $(seq 1 100); do
+  "${peloton}" task list "${ssh}" | grep_q "could ever hold it" && break
+  sleep 0.1
+done
+"${peloton}" task list "${ssh}" | grep_q "PENDING .*could ever hold it, even empty (INSUFFICIENT_PORTS)" ||
+  fail "static port 22: $("${peloton}" task list "${ssh}")"
+cat > "${work}/static.yaml" <<'YAML'
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  ports: [{name: web, value: 31100, envname: WEB}]
+  command: {shell: true, value: 'echo "port $WEB"; sleep 30'}
+YAML
+static=$("${peloton}" job create /DefaultResPool "${work}/static.yaml" | awk '{print $2}')
+for _ in $(seq 1 100); do
+  [ "$("${peloton}" task list "${static}" | grep -c " RUNNING ")" = 1 ] && break
+  sleep 0.1
+done
+running=$("${peloton}" task list "${static}" | awk '$2 == "RUNNING" {print $1}')
+[ -n "${running}" ] || fail "no task holds port 31100: $("${peloton}" task list "${static}")"
+says "${static}" "${running}" "port 31100"
+sleep 0.5  # a round or more: the other one still waits
+[ "$("${peloton}" task list "${static}" | grep -c " RUNNING ")" = 1 ] ||
+  fail "port 31100 held twice: $("${peloton}" task list "${static}")"
+for j in "${ssh}" "${static}"; do "${peloton}" job stop "${j}" > /dev/null; done
+wait_state "${ssh}" KILLED
+wait_state "${static}" KILLED
+
 # A terminal job can be deleted, and is gone.
 "${peloton}" job delete "${job}" | grep_q "deleted" || fail "job delete"
 expect_refused 1 "does not exist" "${peloton}" job status "${job}"

@@ -44,8 +44,13 @@ class PortsFilter final : public FilterPlugin {
  public:
   absl::string_view Name() const override { return "ports"; }
   FilterReason Filter(const CycleState& s, const Host& host) const override {
-    return s.task->num_ports <= host.free_port_count ? FilterReason::kMatch
-                                                     : FilterReason::kInsufficientPorts;
+    const TaskSpec& t = *s.task;
+    if (t.num_ports + t.static_ports.size() > host.free_port_count) {
+      return FilterReason::kInsufficientPorts;
+    }
+    return t.static_ports.empty() || PortsFree(host.free_ports, t.static_ports)
+               ? FilterReason::kMatch
+               : FilterReason::kInsufficientPorts;
   }
 };
 

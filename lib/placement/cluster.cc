@@ -48,7 +48,37 @@ void ReturnPorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& po
   ranges = std::move(merged);
 }
 
+// Takes the given ports (all free, see PortsFree) out of the ranges.
+void RemovePorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& ports) {
+  for (uint32_t p : ports) {
+    auto r = std::find_if(ranges.begin(), ranges.end(),
+                          [p](const PortRange& x) { return x.begin <= p && p <= x.end; });
+    if (r->begin == r->end) {
+      ranges.erase(r);
+    } else if (r->begin == p) {
+      ++r->begin;
+    } else if (r->end == p) {
+      --r->end;
+    } else {
+      const PortRange tail{p + 1, r->end};
+      r->end = p - 1;
+      ranges.insert(r + 1, tail);
+    }
+  }
+}
+
 }  // namespace
+
+bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports) {
+  std::sort(ports.begin(), ports.end());
+  if (std::adjacent_find(ports.begin(), ports.end()) != ports.end()) return false;
+  auto r = ranges.begin();
+  for (uint32_t p : ports) {
+    while (r != ranges.end() && r->end < p) ++r;
+    if (r == ranges.end() || r->begin > p) return false;
+  }
+  return true;
+}
 
 std::string LabelKey(const Label& label) { return absl::StrCat(label.key, "=", label.value); }
 
@@ -223,10 +253,15 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
     return absl::FailedPreconditionError(
         absl::StrCat("task ", task.id, ": no suitable GPU device free on host ", h.name));
   }
-  if (task.num_ports > h.free_port_count) {
-    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ", task.num_ports,
+  const uint32_t num_ports = task.num_ports + static_cast<uint32_t>(task.static_ports.size());
+  if (num_ports > h.free_port_count) {
+    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ", num_ports,
                                                       " ports, host ", h.name, " has ",
                                                       h.free_port_count));
+  }
+  if (!PortsFree(h.free_ports, task.static_ports)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "task ", task.id, ": a static port it needs is not free on host ", h.name));
   }
   Allocation a;
   a.host = index;
@@ -237,8 +272,10 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
     h.gpus[d].free_milli -= per_device;
     a.gpus.emplace_back(d, per_device);
   }
+  RemovePorts(h.free_ports, task.static_ports);
   a.ports = TakePorts(h.free_ports, task.num_ports);
-  h.free_port_count -= task.num_ports;
+  a.ports.insert(a.ports.end(), task.static_ports.begin(), task.static_ports.end());
+  h.free_port_count -= num_ports;
   if (task.revocable) {
     h.free -= task.regular_demand();
     h.revocable_free_cpu -= task.demand.milli_cpu();
@@ -290,40 +327,6 @@ absl::Status Cluster::Release(const Allocation& a) {
   return absl::OkStatus();
 }
 
-namespace {
-
-// Whether every port is in one of the (sorted, disjoint) ranges, each once.
-bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports) {
-  std::sort(ports.begin(), ports.end());
-  if (std::adjacent_find(ports.begin(), ports.end()) != ports.end()) return false;
-  auto r = ranges.begin();
-  for (uint32_t p : ports) {
-    while (r != ranges.end() && r->end < p) ++r;
-    if (r == ranges.end() || r->begin > p) return false;
-  }
-  return true;
-}
-
-// Takes the given ports (all free, see PortsFree) out of the ranges.
-void RemovePorts(std::vector<PortRange>& ranges, const std::vector<uint32_t>& ports) {
-  for (uint32_t p : ports) {
-    auto r = std::find_if(ranges.begin(), ranges.end(),
-                          [p](const PortRange& x) { return x.begin <= p && p <= x.end; });
-    if (r->begin == r->end) {
-      ranges.erase(r);
-    } else if (r->begin == p) {
-      ++r->begin;
-    } else if (r->end == p) {
-      --r->end;
-    } else {
-      const PortRange tail{p + 1, r->end};
-      r->end = p - 1;
-      ranges.insert(r + 1, tail);
-    }
-  }
-}
-
-}  // namespace
 
 absl::Status Cluster::Claim(const Allocation& a) {
   if (a.host >= hosts_.size()) {
@@ -400,7 +403,7 @@ internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
   // check it.
   return {Clamp32(t.revocable ? 0 : t.demand.milli_cpu()), Clamp32(t.demand.memory_mb()),
           Clamp32(t.demand.disk_mb()),       Clamp32(gpu),
-          Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports)};
+          Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports + t.static_ports.size())};
 }
 
 void Cluster::Reindex(const Host& h, bool grew) {

@@ -152,6 +152,15 @@ absl::Status ValidateTask(const TaskSpec& t) {
     return absl::InvalidArgumentError(
         absl::StrCat("task ", t.id, ": pinned with an empty desired_host (rule: a pin names its host)"));
   }
+  for (size_t i = 0; i < t.static_ports.size(); ++i) {
+    const uint32_t p = t.static_ports[i];
+    if (p < 1 || p > 65535 ||
+        std::find(t.static_ports.begin(), t.static_ports.begin() + i, p) !=
+            t.static_ports.begin() + i) {
+      return absl::InvalidArgumentError(absl::StrCat("task ", t.id, ": static port ", p,
+                                                     " (rule: 1 to 65535, each once)"));
+    }
+  }
   absl::Status s = ValidateConstraint(t.constraint);
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("task ", t.id, ": ", s.message()));
   return absl::OkStatus();

@@ -110,6 +110,11 @@ TEST_F(PlacementTest, NeverFitTellsABusyClusterFromOneTooSmall) {
   TaskSpec ports = Task("ports");
   ports.num_ports = 11;
   EXPECT_EQ(never({{ports}}), FilterReason::kInsufficientPorts);
+  TaskSpec ssh = Task("ssh");
+  ssh.static_ports = {22};  // outside every host's ranges
+  EXPECT_EQ(never({{ssh}}), FilterReason::kInsufficientPorts);
+  ssh.static_ports = {31005};
+  EXPECT_EQ(never({{ssh}}), std::nullopt);
   TaskSpec zone = Task("zone");
   zone.constraint = Constraint::Host("zone", "z2", Cond::kEqual, 1);
   EXPECT_EQ(never({{zone}}), FilterReason::kMismatchConstraints);
@@ -439,6 +444,44 @@ TEST_F(PlacementTest, HostStatePortsAndDesiredHost) {
   TaskSpec hinted = Task("h");
   hinted.desired_host = "b";
   EXPECT_THAT(Hosts(PlaceWith("pack", Singles({hinted}))), ElementsAre("b"));
+}
+
+// A static port is one of the host's, held by one task at a time, and never handed out as a
+// dynamic one.
+TEST_F(PlacementTest, StaticPortsAreTheHostsAndHeldByOneTaskAtATime) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("b")), IsOk());
+  TaskSpec web = Task("web");
+  web.static_ports = {31000};
+  web.num_ports = 2;
+  PlacementResult first = PlaceWith("pack", Singles({web}));
+  ASSERT_THAT(first.placed, SizeIs(1));
+  EXPECT_EQ(HostOf(first.placed[0]), "a");
+  // Dynamic ports first, then the static one; the dynamic ones skip it.
+  EXPECT_THAT(first.placed[0].allocation.ports, ElementsAre(31001, 31002, 31000));
+  EXPECT_EQ(cluster_.host(0).free_port_count, 7u);
+  web.id = "web2";
+  PlacementResult second = PlaceWith("pack", Singles({web}));
+  ASSERT_THAT(second.placed, SizeIs(1));
+  EXPECT_EQ(HostOf(second.placed[0]), "b");  // a's 31000 is taken
+  web.id = "web3";
+  PlacementResult third = PlaceWith("pack", Singles({web}));
+  ASSERT_THAT(third.unplaced, SizeIs(1));
+  EXPECT_EQ(third.unplaced[0].reason, FilterReason::kInsufficientPorts);
+  EXPECT_THAT(cluster_.Allocate(0, web), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                                  HasSubstr("static port")));
+  // Released, it is free again; a claim of it elsewhere is refused while it is held.
+  ASSERT_THAT(cluster_.Claim(first.placed[0].allocation), StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(cluster_.Release(first.placed[0].allocation), IsOk());
+  EXPECT_EQ(cluster_.host(0).free_port_count, 10u);
+  EXPECT_THAT(PlaceWith("pack", Singles({web})).placed, SizeIs(1));
+  // Out of range, or twice: a bad task.
+  web.static_ports = {0};
+  EXPECT_THAT(cluster_.Allocate(1, web), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                  HasSubstr("static port 0")));
+  web.static_ports = {31008, 31008};
+  EXPECT_THAT(cluster_.Allocate(1, web), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                  HasSubstr("static port 31008")));
 }
 
 TEST_F(PlacementTest, BestFitAndSpreadScorers) {

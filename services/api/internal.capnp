@@ -52,6 +52,7 @@ struct TaskSpec {
   strategy @8 :UInt8;      # placement::PlacementStrategy
   revocable @9 :Bool;
   pinned @10 :Bool;        # desiredHost is a must
+  staticPorts @11 :List(UInt32);
 }
 
 struct GpuShare {

@@ -110,6 +110,8 @@ void Set(const placement::TaskSpec& t, TaskSpec::Builder out) {
   auto models = out.initGpuModels(static_cast<unsigned>(t.gpu_models.size()));
   for (size_t i = 0; i < t.gpu_models.size(); ++i) models.set(i, t.gpu_models[i]);
   out.setNumPorts(t.num_ports);
+  auto static_ports = out.initStaticPorts(static_cast<unsigned>(t.static_ports.size()));
+  for (size_t i = 0; i < t.static_ports.size(); ++i) static_ports.set(i, t.static_ports[i]);
   SetConstraint(t.constraint, out.initConstraint());
   SetLabels(t.labels, out.initLabels(static_cast<unsigned>(t.labels.size())));
   out.setDesiredHost(t.desired_host);
@@ -125,6 +127,7 @@ absl::StatusOr<placement::TaskSpec> Get(TaskSpec::Reader in) {
   t.demand = Get(in.getDemand());
   for (capnp::Text::Reader m : in.getGpuModels()) t.gpu_models.push_back(Str(m));
   t.num_ports = in.getNumPorts();
+  for (uint32_t p : in.getStaticPorts()) t.static_ports.push_back(p);
   PELOTON_ASSIGN_OR_RETURN(t.constraint, GetConstraint(in.getConstraint(), 0));
   t.labels = GetLabels(in.getLabels());
   t.desired_host = Str(in.getDesiredHost());

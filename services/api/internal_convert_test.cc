@@ -23,6 +23,7 @@ placement::TaskSpec FullSpec() {
   t.demand = peloton::Resources::Of(1500, 256, 10, 500);
   t.gpu_models = {"A100", "V100"};
   t.num_ports = 2;
+  t.static_ports = {31009, 31010};
   t.constraint = placement::Constraint::And(
       {placement::Constraint::Host("zone", "a", placement::LabelConstraint::Condition::kEqual, 1),
        placement::Constraint::Or({placement::Constraint::Task(
@@ -57,6 +58,7 @@ TEST(InternalConvertTest, TaskSpecRoundTrips) {
   EXPECT_EQ(out->demand, in.demand);
   EXPECT_EQ(out->gpu_models, in.gpu_models);
   EXPECT_EQ(out->num_ports, 2u);
+  EXPECT_THAT(out->static_ports, ::testing::ElementsAre(31009, 31010));
   ExpectSameConstraint(out->constraint, in.constraint);
   ASSERT_EQ(out->labels.size(), 1u);
   EXPECT_EQ(out->labels[0].value, "x");

@@ -240,6 +240,7 @@ TEST_F(DaemonTest, TaskLabelConstraintsAreLeftToPlacement) {
   const JobId id = Create(R"yaml(
 type: DAEMON
 defaultconfig:
+  resource: {cpulimit: 0.5, memlimitmb: 32}
   command: {value: 'sleep 60'}
   labels: [{key: app, value: agent}]
   constraint:

@@ -236,6 +236,12 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
     if (p.value() > 65535) {
       return Invalid(at + ".value", absl::StrCat(p.value(), " (rule: a port number <= 65535)"));
     }
+    // A static port is taken on the task's host (placement finds a host that has it free).
+    for (int j = 0; p.value() != 0 && j < i; ++j) {
+      if (t.ports(j).value() == p.value()) {
+        return Invalid(at + ".value", absl::StrCat(p.value(), " twice (rule: unique static ports)"));
+      }
+    }
   }
   if (t.has_volume()) {
     const task_pb::PersistentVolumeConfig& v = t.volume();
@@ -252,6 +258,16 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
     }
   }
   PELOTON_RETURN_IF_ERROR(DemandAt(t, path).status());
+  // Admission and pool limits count cpu and memory: a task that asks for none would run outside
+  // every limit (and Mesos refuses a task that uses no resources).
+  if (!(t.resource().cpulimit() > 0)) {
+    return Invalid(path + ".resource.cpuLimit",
+                   absl::StrCat(t.resource().cpulimit(), " (rule: more than 0 CPUs)"));
+  }
+  if (!(t.resource().memlimitmb() > 0)) {
+    return Invalid(path + ".resource.memLimitMb",
+                   absl::StrCat(t.resource().memlimitmb(), " (rule: more than 0 MiB)"));
+  }
   if (t.killgraceperiodseconds() > kMaxKillGracePeriodSeconds) {
     return Invalid(path + ".killGracePeriodSeconds",
                    absl::StrCat(t.killgraceperiodseconds(), " (rule: at most ",
@@ -510,7 +526,11 @@ absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& job_id,
   spec.job_id = job_id;
   PELOTON_ASSIGN_OR_RETURN(spec.demand, DemandAt(t, path));
   for (const task_pb::PortConfig& p : t.ports()) {
-    if (p.value() == 0) ++spec.num_ports;
+    if (p.value() == 0) {
+      ++spec.num_ports;
+    } else {
+      spec.static_ports.push_back(p.value());
+    }
   }
   PELOTON_ASSIGN_OR_RETURN(spec.constraint, ConstraintOf(t.constraint(), path + ".constraint"));
   for (const auto& l : t.labels()) spec.labels.push_back({l.key(), l.value()});

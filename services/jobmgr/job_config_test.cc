@@ -33,7 +33,7 @@ instanceconfig:
     killgraceperiodseconds: 40
   1:
     name: instance1
-    resource: {cpulimit: 2.0}
+    resource: {cpulimit: 2.0, memlimitmb: 4.0}
 )yaml";
 
 job_pb::JobConfig Parse(const std::string& yaml) {
@@ -54,10 +54,11 @@ TEST(JobConfigTest, InstanceConfigFieldsReplaceTheDefaultsWholeFields) {
   EXPECT_EQ(zero.killgraceperiodseconds(), 40u);
   EXPECT_DOUBLE_EQ(zero.resource().cpulimit(), 1.0);  // from the default
 
-  // Instance 1 sets resource: the whole field is its own (no memory limit inherited).
+  // Instance 1 sets resource: the whole field is its own (no disk limit inherited).
   const task_pb::TaskConfig one = TaskConfigOf(config, 1);
   EXPECT_DOUBLE_EQ(one.resource().cpulimit(), 2.0);
-  EXPECT_DOUBLE_EQ(one.resource().memlimitmb(), 0.0);
+  EXPECT_DOUBLE_EQ(one.resource().memlimitmb(), 4.0);
+  EXPECT_DOUBLE_EQ(one.resource().disklimitmb(), 0.0);
   EXPECT_EQ(one.command().value(), "echo hello && sleep 30");
 
   const task_pb::TaskConfig five = TaskConfigOf(config, 5);
@@ -86,13 +87,19 @@ class ValidationTest : public ::testing::TestWithParam<Broken> {};
 
 TEST_P(ValidationTest, NamesTheFieldAndTheRule) {
   const Broken& b = GetParam();
-  const job_pb::JobConfig config = Parse(b.yaml);
+  job_pb::JobConfig config = Parse(b.yaml);
+  // The cases are about other fields: give those that leave it out the resources every task needs.
+  if (!config.defaultconfig().has_resource()) {
+    config.mutable_defaultconfig()->mutable_resource()->set_cpulimit(1);
+    config.mutable_defaultconfig()->mutable_resource()->set_memlimitmb(1);
+  }
   EXPECT_THAT(ValidateJobConfig(config, {.max_tasks_per_job = 1000}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(b.field)))
       << b.name;
 }
 
-constexpr char kOk[] = "defaultconfig: {command: {value: 'true'}}\n";
+constexpr char kOk[] =
+    "defaultconfig: {command: {value: 'true'}, resource: {cpulimit: 0.1, memlimitmb: 1}}\n";
 
 INSTANTIATE_TEST_SUITE_P(
     Rules, ValidationTest,
@@ -128,9 +135,24 @@ INSTANTIATE_TEST_SUITE_P(
                "instancecount: 1\ndefaultconfig: {command: {value: x}, ports: "
                "[{name: a, value: 80}, {name: a, value: 81}]}",
                "defaultConfig.ports[1].name: 'a' twice"},
+        Broken{"static port twice",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, ports: "
+               "[{name: a, value: 80}, {name: b, value: 80}]}",
+               "defaultConfig.ports[1].value: 80 twice"},
         Broken{"negative cpu",
                "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {cpulimit: -1}}",
                "defaultConfig.resource"},
+        Broken{"no cpu",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {memlimitmb: 1}}",
+               "defaultConfig.resource.cpuLimit: 0 (rule: more than 0 CPUs)"},
+        Broken{"no memory",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {cpulimit: 1}}",
+               "defaultConfig.resource.memLimitMb: 0 (rule: more than 0 MiB)"},
+        Broken{"an instance's resource without memory",
+               "instancecount: 2\ndefaultconfig: {command: {value: x}, "
+               "resource: {cpulimit: 1, memlimitmb: 1}}\n"
+               "instanceconfig: {1: {resource: {cpulimit: 2}}}",
+               "instanceConfig[1].resource.memLimitMb: 0"},
         Broken{"1.5 GPUs",
                "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {gpulimit: 1.5}}",
                "defaultConfig.resource.gpuLimit: 1.5"},

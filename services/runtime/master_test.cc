@@ -482,7 +482,13 @@ defaultconfig:
 TEST_F(MasterTest, BadJobsAreRefusedAndStoreNothing) {
   EXPECT_THAT(master_->jobs().CreateJob(Job("instancecount: 1\ndefaultconfig: {name: x}")).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command.value")));
-  jobmgr::job_pb::JobConfig root = Job("instancecount: 1\ndefaultconfig: {command: {value: x}}");
+  EXPECT_THAT(
+      master_->jobs().CreateJob(Job("instancecount: 1\ndefaultconfig: {command: {value: x}}"))
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resource.cpuLimit: 0")));
+  jobmgr::job_pb::JobConfig root = Job(
+      "instancecount: 1\n"
+      "defaultconfig: {command: {value: x}, resource: {cpulimit: 1, memlimitmb: 1}}");
   root.mutable_respoolid()->set_value("root");
   EXPECT_THAT(master_->jobs().CreateJob(root).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a leaf pool")));

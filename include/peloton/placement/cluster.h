@@ -84,6 +84,10 @@ inline Resources RegularPart(const Allocation& a) {
 
 std::string LabelKey(const Label& label);
 
+// Whether every one of `ports` is in one of `ranges` (sorted, disjoint; a host's free_ports),
+// each once.
+bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports);
+
 // A job id's key in Host::job_tasks and Allocation::spread_job: FNV-1a, 64 bits, never 0, the
 // same in every process (an allocation made on one copy of a cluster is claimed on another).
 // Two jobs whose keys collide only spread as one job: SPREAD_JOB is best effort.

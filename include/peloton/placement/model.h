@@ -117,6 +117,9 @@ struct TaskSpec {
   Resources demand;
   std::vector<std::string> gpu_models;  // acceptable GPU models; empty = any
   uint32_t num_ports = 0;               // dynamic ports
+  // Static ports: the host must have each of these free (in its ranges, held by no other task).
+  // An allocation holds them after its dynamic ports.
+  std::vector<uint32_t> static_ports;
   Constraint constraint;
   std::vector<Label> labels;  // counted by TASK label constraints on its host
   std::string desired_host;   // a hint (in-place updates); empty = none
