@@ -14,6 +14,8 @@
 #   make debs     Debian packages into ./debs: peloton, libpeloton-dev, python3-peloton
 #   make fuzz     each fuzz target (fuzz/) with libFuzzer and clang-16 for FUZZ_SECONDS (60);
 #                 its corpus grows in var/fuzz/<target>, what crashes lands there as crash-*
+#   make chaos    the chaos test (tests/chaos_test.sh) with CHAOS_KILLS (50) kills per mode;
+#                 CHAOS_SEED=N replays a run's choices
 #   make integ-test  the acceptance scenarios through the CLI against a master of their own, or
 #                 CLUSTER=host:port against a running deployment (tests/integ/integ.sh)
 
@@ -28,7 +30,7 @@ SANITIZE_FLAGS := --copt=-fsanitize=address,undefined --linkopt=-fsanitize=addre
   --copt=-fno-sanitize-recover=all --copt=-fno-omit-frame-pointer --copt=-O1 --disk_cache= \
   --symlink_prefix=/
 
-.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs integ-test fuzz
+.PHONY: all build run test test-sanitize bench format bootstrap clean install docs version debs integ-test fuzz chaos
 RUN_FLAGS ?=
 PREFIX ?= /usr/local
 
@@ -86,6 +88,12 @@ fuzz: bootstrap
 	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)' \
 	    var/fuzz/$$t.log; \
 	done
+
+CHAOS_KILLS ?= 50
+CHAOS_SEED ?=
+chaos: bootstrap
+	$(BAZEL) test $(BAZEL_FLAGS) //tests:chaos_test --nocache_test_results --test_output=streamed \
+	  --test_env=CHAOS_KILLS=$(CHAOS_KILLS) $(if $(CHAOS_SEED),--test_env=CHAOS_SEED=$(CHAOS_SEED),)
 
 integ-test: bootstrap
 	$(BAZEL) build $(BAZEL_FLAGS) //services/cli:peloton //services/bin:peloton-master

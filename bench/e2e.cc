@@ -38,6 +38,7 @@
 #include "services/api/respool_convert.h"
 #include "services/api/wire_util.h"
 #include "services/backend/sim/sim_backend.h"
+#include "services/cli/cli_util.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/serial_loop.h"
 #include "services/runtime/master.h"
@@ -305,11 +306,11 @@ E2eReport OverRpc(const Flags& f) {
     if (f.health_delay > 0 && running != absl::InfinitePast()) {
       int64_t n = 0;
       for (const std::string& id : jobs) {
-        auto request = peloton.listTasksRequest();
-        request.setJobId(id);
-        auto response = request.send().wait(wait);
-        check(response.getStatus(), "task list");
-        for (auto t : response.getTasks()) n += t.getHealthy() == "HEALTHY";
+        const peloton::cli::TaskPages pages = peloton::cli::ListAllTasks(peloton, wait, id, 0, 0);
+        check(pages.back().getStatus(), "task list");
+        for (const auto& page : pages) {
+          for (auto t : page.getTasks()) n += t.getHealthy() == "HEALTHY";
+        }
       }
       if (n == f.tasks) healthy = absl::Now();
     }
@@ -324,12 +325,11 @@ E2eReport OverRpc(const Flags& f) {
   r.set_to_succeeded_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   std::vector<double> latency;
   for (size_t j = 0; j < jobs.size(); ++j) {
-    auto request = peloton.listTasksRequest();
-    request.setJobId(jobs[j]);
-    auto response = request.send().wait(wait);
-    check(response.getStatus(), "task list");
-    for (auto t : response.getTasks()) {
-      latency.push_back((t.getStartTime() - created[j]) / 1000.0);
+    const peloton::cli::TaskPages pages =
+        peloton::cli::ListAllTasks(peloton, wait, jobs[j], 0, 0);
+    check(pages.back().getStatus(), "task list");
+    for (const auto& page : pages) {
+      for (auto t : page.getTasks()) latency.push_back((t.getStartTime() - created[j]) / 1000.0);
     }
   }
   r.set_latency_p50_ms(Percentile(latency, 0.5));

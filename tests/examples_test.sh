@@ -130,5 +130,18 @@ simjob="${created}"
 wait_count "${simjob}" SUCCEEDED 20
 "${peloton}" task list "${simjob}" | grep_q " node-a " || fail "sim: $("${peloton}" task list "${simjob}")"
 [ -z "$(ls -A "${work}/sim/sandboxes" 2> /dev/null || true)" ] || fail "the sim backend started processes"
+# A reply holds at most 10,000 tasks: task list pages through a job of 10,050, in every form.
+printf 'instancecount: 10050\ndefaultconfig:\n  resource: {cpulimit: 0.01, memlimitmb: 1}\n  command: {shell: true, value: "sleep 60"}\n' \
+    > "${work}/many.yaml"
+create /DefaultResPool "${work}/many.yaml"
+many="${created}"
+wait_count "${many}" SUCCEEDED 10050
+[ "$("${peloton}" task list "${many}" | wc -l)" = 10051 ] || fail "task list of 10,050 tasks"
+"${peloton}" task list "${many}" -o json | python3 -c '
+import json, sys
+tasks = json.load(sys.stdin)
+assert sorted(int(t["instanceId"]) for t in tasks) == list(range(10050)), len(tasks)' ||
+  fail "task list -o json of 10,050 tasks"
+[ "$("${peloton}" task list "${many}" --range 9990:10020 | wc -l)" = 31 ] || fail "task list --range"
 stop_master
 echo "PASS"

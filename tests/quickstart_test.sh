@@ -212,6 +212,26 @@ for j in "${ssh}" "${static}"; do "${peloton}" job stop "${j}" > /dev/null; done
 wait_state "${ssh}" KILLED
 wait_state "${static}" KILLED
 
+# A task's output is the task's: task logs reads a window of it (the last 1 MiB by default),
+# never all of a large file.
+cat > "${work}/chatty.yaml" <<'YAML'
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command: {shell: true, value: 'yes 0123456789 | head -c 3000000; echo END; sleep 30'}
+YAML
+chatty=$("${peloton}" job create /DefaultResPool "${work}/chatty.yaml" | awk '{print $2}')
+says "${chatty}" 0 END
+"${peloton}" task logs "${chatty}" 0 > "${work}/tail" 2> "${work}/tail.err"
+[ "$(wc -c < "${work}/tail")" = 1048576 ] || fail "task logs: $(wc -c < "${work}/tail") bytes"
+[ "$(tail -c 4 "${work}/tail")" = END ] || fail "task logs: not the tail"
+grep -q "bytes 1951428 to 3000004 of 3000004" "${work}/tail.err" || fail "task logs: $(cat "${work}/tail.err")"
+[ "$("${peloton}" task logs "${chatty}" 0 --offset 0 --length 10 2> /dev/null)" = 0123456789 ] ||
+  fail "task logs --offset 0 --length 10"
+expect_refused 2 "--length" "${peloton}" task logs "${chatty}" 0 --length 5000000
+"${peloton}" job stop "${chatty}" > /dev/null
+wait_state "${chatty}" KILLED
+
 # A terminal job can be deleted, and is gone.
 "${peloton}" job delete "${job}" | grep_q "deleted" || fail "job delete"
 expect_refused 1 "does not exist" "${peloton}" job status "${job}"

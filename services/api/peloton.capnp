@@ -100,10 +100,15 @@ interface Peloton {
   getJob @5 (jobId :Text, configVersion :Int64)
       -> (status :Status, job :JobSummary, jobConfig :Data);
   stopJob @6 (jobId :Text) -> (status :Status);
-  # Instances [from, to); to = 0: all.
-  listTasks @7 (jobId :Text, from :UInt32, to :UInt32) -> (status :Status, tasks :List(TaskInfo));
-  # A file of the instance's current run's sandbox: "stdout" or "stderr".
-  taskLogs @8 (jobId :Text, instanceId :UInt32, file :Text) -> (status :Status, content :Data);
+  # Instances [from, to); to = 0: all. At most 10,000 tasks a reply: `next` is the instance to
+  # ask from for the rest of the range (0: there is no more).
+  listTasks @7 (jobId :Text, from :UInt32, to :UInt32)
+      -> (status :Status, tasks :List(TaskInfo), next :UInt32);
+  # A file of the instance's current run's sandbox: "stdout" or "stderr". A window of it:
+  # `length` bytes (0: 1 MiB; at most 4 MiB) from `offset`, or from the end with offset -1.
+  # The reply says where its content starts and how large the whole file is.
+  taskLogs @8 (jobId :Text, instanceId :UInt32, file :Text, offset :Int64 = -1, length :UInt32)
+      -> (status :Status, content :Data, offset :UInt64, size :UInt64);
 
   # v0 JobManager.Query: every filter optional ("" / empty); newest first; limit 0: 100.
   # The summaries carry no task counts.

@@ -19,6 +19,36 @@
 
 namespace peloton::cli {
 
+TaskPages ListAllTasks(Peloton::Client& peloton, kj::WaitScope& wait, const std::string& job,
+                       uint32_t from, uint32_t to) {
+  TaskPages pages;
+  for (uint32_t next = from;;) {
+    auto request = peloton.listTasksRequest();
+    request.setJobId(job);
+    request.setFrom(next);
+    request.setTo(to);
+    pages.push_back(request.send().wait(wait));
+    const auto& page = pages.back();
+    // Another page when there is one: `next` is 0 at the end, and never goes backwards.
+    if (page.getStatus().getCode() != 0 || page.getNext() <= next) return pages;
+    next = page.getNext();
+  }
+}
+
+Peloton::ListTasksResults::Reader MergePages(const TaskPages& pages,
+                                             capnp::MallocMessageBuilder& message) {
+  auto merged = message.initRoot<Peloton::ListTasksResults>();
+  merged.setStatus(pages.back().getStatus());
+  size_t count = 0;
+  for (const auto& page : pages) count += page.getTasks().size();
+  auto tasks = merged.initTasks(static_cast<unsigned>(count));
+  unsigned i = 0;
+  for (const auto& page : pages) {
+    for (auto t : page.getTasks()) tasks.setWithCaveats(i++, t);
+  }
+  return merged.asReader();
+}
+
 int Refused(api::Status::Reader status) {
   std::cerr << "peloton: " << Str(status.getMessage()) << "\n";
   return 1;

@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "capnp/compat/json.h"
 #include "capnp/ez-rpc.h"
+#include "capnp/message.h"
 #include "google/protobuf/message.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/wire_util.h"
@@ -27,6 +29,15 @@ struct Global {
   std::string master;
   std::string output = "table";  // or json, yaml
 };
+
+// The tasks of instances [from, to) (to 0: all), page after page: listTasks answers at most
+// 10,000 at a time and says where the rest begin. Ends at the first page refused (the last).
+using TaskPages = std::vector<capnp::Response<Peloton::ListTasksResults>>;
+TaskPages ListAllTasks(Peloton::Client& peloton, kj::WaitScope& wait, const std::string& job,
+                       uint32_t from, uint32_t to);
+// The pages as one reply (for -o json and yaml), built in `message`.
+Peloton::ListTasksResults::Reader MergePages(const TaskPages& pages,
+                                             capnp::MallocMessageBuilder& message);
 
 // Prints the master's refusal and returns the exit status for it (1).
 int Refused(api::Status::Reader status);

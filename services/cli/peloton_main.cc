@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -44,12 +45,15 @@ using peloton::api::Str;
 using peloton::cli::Duration;
 using peloton::cli::Global;
 using peloton::cli::Health;
+using peloton::cli::ListAllTasks;
 using peloton::cli::LoadYaml;
+using peloton::cli::MergePages;
 using peloton::cli::ParseRange;
 using peloton::cli::Print;
 using peloton::cli::PrintConfig;
 using peloton::cli::PrintUpdate;
 using peloton::cli::Refused;
+using peloton::cli::TaskPages;
 using peloton::cli::Time;
 using peloton::cli::WaitForUpdate;
 using peloton::cli::WithMaster;
@@ -425,24 +429,24 @@ int TaskList(const Global& g, const std::string& id, const std::string& range) {
   uint32_t from = 0, to = 0;
   if (!ParseRange(range, from, to)) return 2;
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
-    auto request = peloton.listTasksRequest();
-    request.setJobId(id);
-    request.setFrom(from);
-    request.setTo(to);
-    auto response = request.send().wait(wait);
-    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const TaskPages pages = ListAllTasks(peloton, wait, id, from, to);
+    if (pages.back().getStatus().getCode() != 0) return Refused(pages.back().getStatus());
     if (g.output != "table") {
-      Print(g, response.getTasks());
+      capnp::MallocMessageBuilder merged;
+      Print(g, MergePages(pages, merged).getTasks());
       return 0;
     }
     constexpr std::string_view kRow = "{:>8}  {:<10} {:<20} {:<19} {:>9} {:>8}  {:<14} {}\n";
     std::cout << fmt::format(kRow, "Instance", "State", "Host", "Start Time", "Run Time",
                              "Failures", "Health", "Message");
-    for (auto t : response.getTasks()) {
-      std::cout << fmt::format(kRow, t.getInstanceId(), Str(t.getState()), Str(t.getHost()),
-                               Time(t.getStartTime()),
-                               Duration(t.getStartTime(), t.getCompletionTime()),
-                               t.getFailureCount(), Health(t.getHealthy()), Str(t.getMessage()));
+    for (const auto& page : pages) {
+      for (auto t : page.getTasks()) {
+        std::cout << fmt::format(kRow, t.getInstanceId(), Str(t.getState()), Str(t.getHost()),
+                                 Time(t.getStartTime()),
+                                 Duration(t.getStartTime(), t.getCompletionTime()),
+                                 t.getFailureCount(), Health(t.getHealthy()),
+                                 Str(t.getMessage()));
+      }
     }
     return 0;
   });
@@ -526,17 +530,28 @@ int TaskEvents(const Global& g, const std::string& id, uint32_t instance, uint32
   });
 }
 
-int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const std::string& file) {
+// The file's last `length` bytes (offset -1), or `length` from `offset`; 0: the server's 1 MiB.
+// Says on stderr when that is not the whole file.
+int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const std::string& file,
+             int64_t offset, uint32_t length) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
     auto request = peloton.taskLogsRequest();
     request.setJobId(id);
     request.setInstanceId(instance);
     request.setFile(file);
+    request.setOffset(offset);
+    request.setLength(length);
     auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
     const auto content = response.getContent();
     std::cout.write(reinterpret_cast<const char*>(content.begin()),
                     static_cast<std::streamsize>(content.size()));
+    std::cout.flush();
+    if (content.size() < response.getSize()) {
+      std::cerr << "peloton: bytes " << response.getOffset() << " to "
+                << response.getOffset() + content.size() << " of " << response.getSize()
+                << "; --offset and --length (at most 4194304) show others\n";
+    }
     return 0;
   });
 }
@@ -901,7 +916,14 @@ int main(int argc, char** argv) {
   tlogs->add_option("instance", instance, "instance id")->required();
   tlogs->add_option("-f,--file", log_file, "stdout or stderr")
       ->check(CLI::IsMember({"stdout", "stderr"}));
-  tlogs->callback([&] { status = TaskLogs(g, job_id, instance, log_file); });
+  int64_t log_offset = -1;
+  uint32_t log_length = 0;
+  tlogs->add_option("--offset", log_offset, "from this byte (default -1: the end, less --length)")
+      ->check(CLI::Range(int64_t{-1}, std::numeric_limits<int64_t>::max()));
+  tlogs->add_option("--length", log_length, "this many bytes (default 1 MiB, at most 4 MiB)")
+      ->check(CLI::Range(uint32_t{0}, uint32_t{4} << 20));
+  tlogs->callback(
+      [&] { status = TaskLogs(g, job_id, instance, log_file, log_offset, log_length); });
 
   peloton::AddVersionFlag(app);
   app.add_subcommand("version", "print the CLI's version (as --version)")->callback([&] {

@@ -257,14 +257,12 @@ int ListPods(const Global& g, const StatelessFlags& f) {
   uint32_t from = 0, to = 0;
   if (!ParseRange(f.range, from, to)) return 2;
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
-    auto request = peloton.listTasksRequest();
-    request.setJobId(f.job);
-    request.setFrom(from);
-    request.setTo(to);
-    auto response = request.send().wait(wait);
-    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+    const TaskPages pages = ListAllTasks(peloton, wait, f.job, from, to);
+    if (pages.back().getStatus().getCode() != 0) return Refused(pages.back().getStatus());
+    capnp::MallocMessageBuilder merged;
+    const Peloton::ListTasksResults::Reader response = MergePages(pages, merged);
     if (g.output != "table") {
-      Print(g, Peloton::ListTasksResults::Reader(response));
+      Print(g, response);
       return 0;
     }
     constexpr std::string_view kRow = "{:<44}  {:<42}  {:<18}  {:<9}  {:<19}  {:>8}  {:<16}  {}\n";

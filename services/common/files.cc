@@ -3,8 +3,10 @@
 #include "services/common/files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -51,6 +53,37 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
         absl::StrCat("cannot rename ", tmp, " to ", path, ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<FileRange> ReadFileRange(const std::string& path, int64_t offset, size_t length) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  }
+  FileRange r;
+  r.size = static_cast<uint64_t>(st.st_size);
+  r.offset = offset < 0 ? (r.size > length ? r.size - length : 0)
+                        : std::min(static_cast<uint64_t>(offset), r.size);
+  r.content.resize(static_cast<size_t>(std::min<uint64_t>(length, r.size - r.offset)));
+  size_t got = 0;
+  while (got < r.content.size()) {
+    const ssize_t n = pread(fd, r.content.data() + got, r.content.size() - got,
+                            static_cast<off_t>(r.offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      close(fd);
+      return absl::UnavailableError(absl::StrCat(path, ": ", std::strerror(e)));
+    }
+    if (n == 0) break;  // shorter than it was a moment ago
+    got += static_cast<size_t>(n);
+  }
+  r.content.resize(got);
+  close(fd);
+  return r;
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {

@@ -7,6 +7,7 @@
 #ifndef PELOTON_SERVICES_COMMON_FILES_H_
 #define PELOTON_SERVICES_COMMON_FILES_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -17,6 +18,14 @@ namespace peloton::files {
 
 // The file's bytes. NotFound (naming the file) when it cannot be read.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// A window of a file: `length` bytes from `offset`, or with a negative offset its last `length`
+// bytes; `size` is the whole file's. Reads only the window (the file may be larger than memory).
+struct FileRange {
+  std::string content;
+  uint64_t offset = 0;  // where content starts
+  uint64_t size = 0;
+};
+absl::StatusOr<FileRange> ReadFileRange(const std::string& path, int64_t offset, size_t length);
 // Writes `content` to a temporary file beside `path`, then renames it over `path`.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content);
 

@@ -312,14 +312,19 @@ absl::Status JobManager::DeleteStoredJob(const JobId& id) {
 }
 
 absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobId& id,
-                                                                      uint32_t from, uint32_t to) {
+                                                                      uint32_t from, uint32_t to,
+                                                                      size_t limit) {
   if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
     const std::vector<store::TaskRuntime>& tasks = it->second.tasks;
     const size_t begin = std::min<size_t>(from, tasks.size());
-    const size_t end = std::max(begin, std::min<size_t>(to, tasks.size()));
+    size_t end = std::max(begin, std::min<size_t>(to, tasks.size()));
+    end = begin + std::min(end - begin, limit);
     return std::vector<store::TaskRuntime>(tasks.begin() + begin, tasks.begin() + end);
   }
-  return store_.ListTaskRuntimes(id, {.from_instance = from, .to_instance = to});
+  absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
+      store_.ListTaskRuntimes(id, {.from_instance = from, .to_instance = to});
+  if (tasks.ok() && tasks->size() > limit) tasks->resize(limit);
+  return tasks;
 }
 
 absl::Status JobManager::StopJob(const JobId& id) {

@@ -239,8 +239,10 @@ class JobManager final : public JobManagerApi {
   absl::StatusOr<job_pb::JobConfig> ConfigOf(const JobId& id, int64_t version = 0);
   absl::StatusOr<std::vector<store::PodEvent>> PodEvents(const JobId& id, uint32_t instance,
                                                          uint32_t runs);
+  // Instances [from, to), at most `limit` of them (the lowest).
   absl::StatusOr<std::vector<store::TaskRuntime>> ListTasks(const JobId& id, uint32_t from = 0,
-                                                            uint32_t to = UINT32_MAX);
+                                                            uint32_t to = UINT32_MAX,
+                                                            size_t limit = SIZE_MAX);
 
   // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
   absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;

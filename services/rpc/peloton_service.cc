@@ -432,10 +432,14 @@ kj::Promise<void> PelotonService::listTasks(ListTasksContext context) {
     const uint32_t from = params.getFrom();
     const uint32_t to = EndOfRange(params.getTo());
     absl::StatusOr<std::vector<store::TaskRuntime>> tasks =
-        jobs_.ListTasks(JobId(Str(params.getJobId())), from, to);
+        jobs_.ListTasks(JobId(Str(params.getJobId())), from, to, kMaxTasksPerReply + 1);
     auto results = context.getResults();
     SetStatus(tasks.status(), results.initStatus());
     if (!tasks.ok()) return;
+    if (tasks->size() > kMaxTasksPerReply) {  // a page: the caller asks again from `next`
+      results.setNext((*tasks)[kMaxTasksPerReply].instance_id);
+      tasks->resize(kMaxTasksPerReply);
+    }
     auto list = results.initTasks(static_cast<unsigned>(tasks->size()));
     for (size_t i = 0; i < tasks->size(); ++i) {
       SetTaskInfo((*tasks)[i], list[static_cast<unsigned>(i)]);
@@ -465,12 +469,18 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
       } else {
         const std::string path =
             absl::StrCat(sandbox_root_, "/", (*tasks)[0].mesos_task_id, "/", file);
-        absl::StatusOr<std::string> read = files::ReadFile(path);
+        // A window, never the whole file: what a task writes is its own, and may be huge.
+        const uint32_t length = params.getLength();
+        absl::StatusOr<files::FileRange> read = files::ReadFileRange(
+            path, params.getOffset(),
+            length == 0 ? kDefaultLogBytes : std::min(length, kMaxLogBytes));
         if (!read.ok()) {
           status = absl::NotFoundError(
               absl::StrCat("no ", file, " for instance ", instance, " yet (it has not run here)"));
         } else {
-          content = *std::move(read);
+          content = std::move(read->content);
+          results.setOffset(read->offset);
+          results.setSize(read->size);
         }
       }
     }

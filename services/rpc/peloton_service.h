@@ -18,6 +18,12 @@
 
 namespace peloton::rpc {
 
+// taskLogs' window of a task's file: by default, and at most.
+inline constexpr uint32_t kDefaultLogBytes = 1 << 20;
+inline constexpr uint32_t kMaxLogBytes = 4 << 20;
+// listTasks' page.
+inline constexpr size_t kMaxTasksPerReply = 10'000;
+
 // Told of each call answered: the method's name ("getJob") and the seconds it took.
 using RpcCallObserver = std::function<void(absl::string_view method, double seconds)>;
 

@@ -494,26 +494,45 @@ kj::Promise<absl::StatusOr<task_pb::GetResponse>> TaskGet(api::Peloton::Client& 
   });
 }
 
+using TaskPages = std::vector<capnp::Response<api::Peloton::ListTasksResults>>;
+
+// The tasks of instances [from, to) (to 0: all), page after page: listTasks answers at most
+// 10,000 at a time. Ends at the first page whose status is not OK (the last one).
+kj::Promise<TaskPages> AllTasks(api::Peloton::Client api, std::string job, uint32_t from,
+                                uint32_t to, TaskPages pages = {}) {
+  auto call = api.listTasksRequest();
+  call.setJobId(job);
+  call.setFrom(from);
+  call.setTo(to);
+  return call.send().then(
+      [api, job = std::move(job), from, to, pages = std::move(pages)](
+          capnp::Response<api::Peloton::ListTasksResults>&& r) mutable -> kj::Promise<TaskPages> {
+        const bool more = r.getStatus().getCode() == 0 && r.getNext() > from;
+        const uint32_t next = r.getNext();
+        pages.push_back(std::move(r));
+        if (!more) return std::move(pages);
+        return AllTasks(std::move(api), std::move(job), next, to, std::move(pages));
+      });
+}
+
 kj::Promise<absl::StatusOr<task_pb::ListResponse>> TaskList(api::Peloton::Client& api,
                                                             const task_pb::ListRequest& req) {
   const std::string job = req.jobid().value();
-  auto call = api.listTasksRequest();
-  call.setJobId(job);
-  call.setFrom(req.range().from());
-  call.setTo(req.range().to());
-  return call.send().then([job](capnp::Response<api::Peloton::ListTasksResults>&& r)
-                              -> absl::StatusOr<task_pb::ListResponse> {
-    task_pb::ListResponse resp;
-    const absl::Status s = StatusOf(r.getStatus());
-    if (absl::IsNotFound(s)) {
-      SetJobNotFound(job, s, resp.mutable_notfound());
-      return resp;
-    }
-    if (!s.ok()) return s;
-    auto& value = *resp.mutable_result()->mutable_value();
-    for (auto t : r.getTasks()) value[t.getInstanceId()] = TaskInfoOf(job, t);
-    return resp;
-  });
+  return AllTasks(api, job, req.range().from(), req.range().to())
+      .then([job](TaskPages&& pages) -> absl::StatusOr<task_pb::ListResponse> {
+        task_pb::ListResponse resp;
+        const absl::Status s = StatusOf(pages.back().getStatus());
+        if (absl::IsNotFound(s)) {
+          SetJobNotFound(job, s, resp.mutable_notfound());
+          return resp;
+        }
+        if (!s.ok()) return s;
+        auto& value = *resp.mutable_result()->mutable_value();
+        for (const auto& page : pages) {
+          for (auto t : page.getTasks()) value[t.getInstanceId()] = TaskInfoOf(job, t);
+        }
+        return resp;
+      });
 }
 
 // The instances of `ranges` (none: every instance) below `count`, and (the first
@@ -693,29 +712,29 @@ kj::Promise<absl::StatusOr<task_pb::QueryResponse>> TaskQuery(api::Peloton::Clie
       return Ready<task_pb::QueryResponse>(resp);
     }
     if (!info.ok()) return Ready<task_pb::QueryResponse>(info.status());
-    auto call = api.listTasksRequest();
-    call.setJobId(job);
-    return call.send().then([request, job, config = info->config()](
-                                capnp::Response<api::Peloton::ListTasksResults>&& r)
-                                -> absl::StatusOr<task_pb::QueryResponse> {
-      if (absl::Status s = StatusOf(r.getStatus()); !s.ok()) return s;
+    return AllTasks(api, job, 0, 0).then([request, job, config = info->config()](
+                                             TaskPages&& pages)
+                                             -> absl::StatusOr<task_pb::QueryResponse> {
+      if (absl::Status s = StatusOf(pages.back().getStatus()); !s.ok()) return s;
       const task_pb::QuerySpec& spec = request.spec();
       const auto wanted = [](const auto& list, const auto& value) {
         return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
       };
       std::vector<task_pb::TaskInfo> matched;
-      for (auto t : r.getTasks()) {
-        task_pb::TaskInfo info = TaskInfoOf(job, t);
-        const auto instance = config.instanceconfig().find(info.instanceid());
-        const std::string& name =
-            instance != config.instanceconfig().end() && !instance->second.name().empty()
-                ? instance->second.name()
-                : config.defaultconfig().name();
-        if (!wanted(spec.taskstates(), static_cast<int>(info.runtime().state())) ||
-            !wanted(spec.names(), name) || !wanted(spec.hosts(), info.runtime().host())) {
-          continue;
+      for (const auto& page : pages) {
+        for (auto t : page.getTasks()) {
+          task_pb::TaskInfo info = TaskInfoOf(job, t);
+          const auto instance = config.instanceconfig().find(info.instanceid());
+          const std::string& name =
+              instance != config.instanceconfig().end() && !instance->second.name().empty()
+                  ? instance->second.name()
+                  : config.defaultconfig().name();
+          if (!wanted(spec.taskstates(), static_cast<int>(info.runtime().state())) ||
+              !wanted(spec.names(), name) || !wanted(spec.hosts(), info.runtime().host())) {
+            continue;
+          }
+          matched.push_back(std::move(info));
         }
-        matched.push_back(std::move(info));
       }
       task_pb::QueryResponse resp;
       const uint32_t offset = spec.pagination().offset();

@@ -75,7 +75,7 @@ class MasterTest : public ::testing::Test {
     backend::HostInfo machine;
     machine.hostname = "local";
     machine.capacity = Resources::Of(4000 * hosts_count, 4096 * hosts_count, 10000, 0);
-    machine.ports = {{31000, 31999}};
+    machine.ports = {ports_};
     machine.revocable_milli_cpu = revocable_milli_cpu_;
     PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<backend::HostInfo> hosts,
                                  backend::local::SplitIntoVirtualHosts(machine, hosts_count));
@@ -181,6 +181,7 @@ resources:
 
   std::string dir_;
   int64_t revocable_milli_cpu_ = 0;  // the machine's slack, split among the virtual hosts
+  placement::PortRange ports_ = {31000, 31999};  // the machine's, split among the hosts
   MasterOptions options_;
   PoolId pool_;
   std::unique_ptr<store::SqliteStore> store_;
@@ -278,8 +279,11 @@ defaultconfig:
 // as a new run.
 TEST_F(MasterTest, HealthChecksMakeTasksHealthyOrKillAndRestartThem) {
   options_.jobs.restart_base_delay = absl::Milliseconds(200);
-  ASSERT_NO_FATAL_FAILURE(Start());
+  // Instance 0 serves HTTP on a static port, which must be one of its host's: the two hosts
+  // have `port` and the one after it.
   const uint32_t port = ::peloton::testing::FreePort();
+  ports_ = {port, port + 1};
+  ASSERT_NO_FATAL_FAILURE(Start());
   PELOTON_ASSERT_OK_AND_ASSIGN(
       JobId id,
       master_->jobs().CreateJob(Job(absl::StrReplaceAll(R"yaml(
@@ -298,6 +302,7 @@ defaultconfig:
     httpcheck: {port: PORT, path: /}
 instanceconfig:
   1:
+    ports: [{name: http, envname: HTTP}]
     command: {shell: true, value: 'exec sleep 3600'}
     healthcheck:
       enabled: true
