@@ -358,24 +358,29 @@ class HttpEndpoint::Router final : public kj::HttpService {
 
 kj::Promise<kj::Own<HttpEndpoint>> HttpEndpoint::Listen(kj::AsyncIoProvider& io,
                                                         const std::string& address,
-                                                        HttpRoutes routes) {
+                                                        HttpRoutes routes,
+                                                        ListenerOptions options) {
   return io.getNetwork()
       .parseAddress(address)
-      .then([&io, routes = std::move(routes)](kj::Own<kj::NetworkAddress> addr) mutable {
-        return kj::heap<HttpEndpoint>(addr->listen(), io.getTimer(), std::move(routes));
+      .then([&io, routes = std::move(routes), options](kj::Own<kj::NetworkAddress> addr) mutable {
+        return kj::heap<HttpEndpoint>(addr->listen(), io.getTimer(), std::move(routes), options);
       });
 }
 
 HttpEndpoint::HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
-                           HttpRoutes routes)
-    : listener_(kj::mv(listener)), serving_(nullptr) {
+                           HttpRoutes routes, ListenerOptions options) {
   kj::HttpHeaderTable::Builder builder;
   service_ = kj::heap<Router>(builder, timer, std::move(routes));
   table_ = builder.build();
   server_ = kj::heap<kj::HttpServer>(timer, *table_, *service_);
-  serving_ = server_->listenHttp(*listener_).eagerlyEvaluate([](kj::Exception&& e) {
-    spdlog::error("http: {}", e.getDescription().cStr());
-  });
+  listener_ = kj::heap<BoundedListener>(
+      "http", kj::mv(listener), timer, options,
+      [this](kj::AsyncIoStream& stream) {
+        // Ends when the peer closes, a timeout strikes, or the endpoint is dropped.
+        return server_->listenHttpCleanDrain(stream).ignoreResult();
+      });
 }
+
+HttpEndpoint::~HttpEndpoint() = default;
 
 }  // namespace peloton::rpc

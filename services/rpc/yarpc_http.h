@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "kj/async-io.h"
 #include "kj/compat/http.h"
+#include "services/rpc/bounded_listener.h"
 #include "services/api/peloton.capnp.h"
 #include "services/rpc/v0_procedures.h"
 
@@ -106,19 +107,24 @@ struct HttpRoutes {
 // promise fails (kj::Exception) when it cannot listen.
 class HttpEndpoint {
  public:
+  // Connections are bounded as the Cap'n Proto server's are (bounded_listener.h); besides,
+  // kj's HTTP server gives a request 15 s for its headers and an idle connection 5 s.
   static kj::Promise<kj::Own<HttpEndpoint>> Listen(kj::AsyncIoProvider& io,
-                                                   const std::string& address, HttpRoutes routes);
-  HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer, HttpRoutes routes);
+                                                   const std::string& address, HttpRoutes routes,
+                                                   ListenerOptions options = {});
+  HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer, HttpRoutes routes,
+               ListenerOptions options = {});
+  ~HttpEndpoint();
   // The TCP port it listens on (0 for a Unix socket).
-  unsigned port() { return listener_->getPort(); }
+  unsigned port() { return listener_->port(); }
+  const ConnectionCounts& counts() const { return listener_->counts(); }
 
  private:
   class Router;
-  kj::Own<kj::ConnectionReceiver> listener_;
   kj::Own<kj::HttpHeaderTable> table_;
   kj::Own<kj::HttpService> service_;
   kj::Own<kj::HttpServer> server_;
-  kj::Promise<void> serving_;
+  kj::Own<BoundedListener> listener_;  // last: its connections use the server
 };
 
 }  // namespace peloton::rpc

@@ -355,13 +355,11 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     kj::WaitScope& wait = anchor.getWaitScope();
     kj::AsyncIoProvider& io = anchor.getIoProvider();
     rpc::RaiseFileLimit();
+    const rpc::ListenerOptions bounds{
+        .max_connections = c.max_connections(),
+        .idle_timeout = static_cast<int64_t>(c.idle_timeout_seconds() * 1e9) * kj::NANOSECONDS};
     kj::Own<rpc::RpcServer> server =
-        rpc::RpcServer::Listen(
-            io, io.getTimer(), c.listen(), kj::mv(main),
-            {.max_connections = c.max_connections(),
-             .idle_timeout = static_cast<int64_t>(c.idle_timeout_seconds() * 1e9) *
-                             kj::NANOSECONDS})
-            .wait(wait);
+        rpc::RpcServer::Listen(io, io.getTimer(), c.listen(), kj::mv(main), bounds).wait(wait);
     for (Export& e : exports) server->Export(e.name, kj::mv(e.capability));
     if (options.metrics != nullptr) options.metrics->SetConnections(&server->counts());
     const unsigned port = server->port();
@@ -370,8 +368,7 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     if (!http.empty()) {
       const bool api = routes.api.has_value();
       try {
-        endpoint =
-            rpc::HttpEndpoint::Listen(io, http, std::move(routes)).wait(wait);
+        endpoint = rpc::HttpEndpoint::Listen(io, http, std::move(routes), bounds).wait(wait);
       } catch (const kj::Exception& e) {
         spdlog::error("serving HTTP on {} (the http setting; off turns it off): {}", http,
                       e.getDescription().cStr());

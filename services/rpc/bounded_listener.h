@@ -1,0 +1,77 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The accept loop of every server of the scheduler processes (Cap'n Proto and HTTP), with the
+// bounds a bare kj accept loop lacks:
+// - at most `max_connections` served at once; one more is closed as soon as it is accepted;
+// - a connection that sends and receives nothing for `idle_timeout` is closed;
+// - an accept that fails (out of file descriptors: EMFILE, ENFILE; out of buffers) is tried
+//   again after a back-off, 10 ms doubling to a second; the process never exits for it.
+// Each of these is logged (at most once a second per kind, naming the server) and counted.
+//
+// Thread-compatible: runs on the thread's kj event loop.
+
+#ifndef PELOTON_SERVICES_RPC_BOUNDED_LISTENER_H_
+#define PELOTON_SERVICES_RPC_BOUNDED_LISTENER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "kj/async-io.h"
+#include "kj/function.h"
+#include "kj/timer.h"
+
+namespace peloton::rpc {
+
+struct ListenerOptions {
+  size_t max_connections = 1000;
+  kj::Duration idle_timeout = 10 * kj::MINUTES;
+};
+
+struct ConnectionCounts {
+  size_t open = 0;        // connections served now
+  uint64_t accepted = 0;  // served, in all
+  uint64_t refused = 0;   // closed at once: max_connections were open
+  uint64_t idle = 0;      // closed after idle_timeout
+  uint64_t accept_errors = 0;
+};
+
+class BoundedListener final : private kj::TaskSet::ErrorHandler {
+ public:
+  // Serves one connection; the promise resolves when the connection is done (it is then
+  // closed). The stream outlives the promise.
+  using Serve = kj::Function<kj::Promise<void>(kj::AsyncIoStream& stream)>;
+
+  // `name` says whose connections the log lines are about ("rpc", "http").
+  BoundedListener(std::string name, kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
+                  ListenerOptions options, Serve serve);
+  ~BoundedListener();
+
+  unsigned port() { return listener_->getPort(); }
+  const ConnectionCounts& counts() const { return counts_; }
+
+ private:
+  class ActivityStream;
+
+  void AcceptLoop();
+  void Take(kj::Own<kj::AsyncIoStream> stream);
+  // Resolves when `s` has been idle for idle_timeout.
+  kj::Promise<void> CloseWhenIdle(ActivityStream& s);
+  // Logs `what` unless it was logged less than a second ago (`last`).
+  void Warn(kj::TimePoint& last, const std::string& what);
+  void taskFailed(kj::Exception&& exception) override;
+
+  std::string name_;
+  kj::Own<kj::ConnectionReceiver> listener_;
+  kj::Timer& timer_;
+  ListenerOptions options_;
+  Serve serve_;
+  ConnectionCounts counts_;
+  int accept_failures_in_row_ = 0;
+  kj::TimePoint last_refusal_log_ = kj::origin<kj::TimePoint>();
+  kj::TimePoint last_accept_error_log_ = kj::origin<kj::TimePoint>();
+  kj::TaskSet tasks_;
+};
+
+}  // namespace peloton::rpc
+
+#endif  // PELOTON_SERVICES_RPC_BOUNDED_LISTENER_H_
