@@ -1,6 +1,6 @@
 #!/bin/bash
-# replay_test.sh TARGET DIR...: the fuzz target (its replay build) runs every input in the
-# directories once without crashing.
+# replay_test.sh TARGET [--mutations=N] DIR...: the fuzz target (its replay build) runs every
+# input in the directories once, then N mutations of them, without crashing.
 set -euo pipefail
 target=$1
 shift
