@@ -3,10 +3,10 @@
 // A fuzz target's main for builds without libFuzzer (make test's g++ build): runs
 // LLVMFuzzerTestOneInput once on each file named, or on each file in each directory named
 // (the corpus and the regressions), as libFuzzer does when given files. Then, with
-// --mutations=N, N inputs made from those by random edits (bits flipped, bytes set, inserted,
-// erased or repeated, pieces of two inputs spliced), from --seed=S (default 1): a brief,
-// blind fuzzing run that needs no clang (libFuzzer, with coverage to guide it, is make fuzz).
-// A crash is the test's failure: the input that caused it is written to
+// --mutations=N (or for --seconds=T), N inputs made from those by random edits (bits flipped, bytes
+// set, inserted, erased or repeated, pieces of two inputs spliced), from --seed=S (default 1): a
+// brief, blind fuzzing run that needs no clang (libFuzzer, with coverage to guide it, is make
+// fuzz). A crash is the test's failure: the input that caused it is written to
 // $TEST_UNDECLARED_OUTPUTS_DIR (or /tmp) as crash-<seed>-<n>, and the seed and number are
 // printed, so `--seed=S --mutations=n+1` makes it again.
 
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -104,10 +105,16 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   std::vector<fs::path> paths;
   uint64_t mutations = 0, seed = 1;
+  double seconds = 0;  // 0: no time limit
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--mutations=", 0) == 0) {
       mutations = std::strtoull(arg.c_str() + 12, nullptr, 10);
+      continue;
+    }
+    if (arg.rfind("--seconds=", 0) == 0) {
+      seconds = std::strtod(arg.c_str() + 10, nullptr);
+      if (mutations == 0) mutations = UINT64_MAX;
       continue;
     }
     if (arg.rfind("--seed=", 0) == 0) {
@@ -127,7 +134,8 @@ int main(int argc, char** argv) {
     }
   }
   if (paths.empty()) {
-    std::fprintf(stderr, "usage: %s [--mutations=N] [--seed=S] FILE_OR_DIR...: no inputs\n",
+    std::fprintf(stderr,
+                 "usage: %s [--mutations=N] [--seconds=T] [--seed=S] FILE_OR_DIR...: no inputs\n",
                  argv[0]);
     return 2;
   }
@@ -150,7 +158,14 @@ int main(int argc, char** argv) {
   }
   std::mt19937_64 rng(seed);
   const size_t max_size = std::max<size_t>(4096, 2 * largest);
-  for (uint64_t n = 0; n < mutations; ++n) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto out_of_time = [&] {
+    return seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+               seconds;
+  };
+  uint64_t n = 0;
+  for (; n < mutations && (n % 256 != 0 || !out_of_time()); ++n) {
     g_current = inputs[rng() % inputs.size()];
     for (uint64_t edits = 1 + rng() % 4; edits > 0; --edits)
       Mutate(g_current, inputs, rng, max_size);
@@ -162,6 +177,6 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(g_current.data()), g_current.size());
   }
   std::printf("%zu inputs ran, then %llu mutations of them (seed %llu)\n", inputs.size(),
-              static_cast<unsigned long long>(mutations), static_cast<unsigned long long>(seed));
+              static_cast<unsigned long long>(n), static_cast<unsigned long long>(seed));
   return 0;
 }

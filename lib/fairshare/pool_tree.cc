@@ -10,6 +10,7 @@
 #include <deque>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/fairshare/water_fill.h"
@@ -23,6 +24,8 @@ using Delta = std::array<int64_t, kNumResourceKinds>;
 using Deltas = std::array<Delta, 6>;  // demand, slack demand, 4 allocation buckets
 
 constexpr double kMaxShare = 1e6;
+constexpr size_t kMaxPoolNameBytes = 255;
+constexpr size_t kMaxPoolPathBytes = 4096;
 constexpr int64_t kShareScale = 1000;  // weights are shares in thousandths
 
 Delta Diff(const Resources& after, const Resources& before) {
@@ -54,6 +57,10 @@ absl::StatusOr<ParsedPath> ParsePath(absl::string_view path) {
         absl::StrCat("path '", path, "' must start with '/' (rule: paths are absolute)"));
   }
   if (path == "/") return ParsedPath{"/", "", ""};
+  if (path.size() > kMaxPoolPathBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("path of ", path.size(), " bytes (rule: at most ",
+                                                   kMaxPoolPathBytes, ")"));
+  }
   absl::string_view trimmed = path;
   if (trimmed.back() == '/') trimmed.remove_suffix(1);
   std::vector<absl::string_view> parts = absl::StrSplit(trimmed.substr(1), '/');
@@ -61,6 +68,16 @@ absl::StatusOr<ParsedPath> ParsePath(absl::string_view path) {
     if (part.empty() || part == "." || part == "..") {
       return absl::InvalidArgumentError(absl::StrCat(
           "path '", path, "' has an empty, '.' or '..' element (rule: names are non-empty)"));
+    }
+    // Names go into logs, tables and metric labels: no control characters to forge them.
+    if (part.size() > kMaxPoolNameBytes ||
+        std::any_of(part.begin(), part.end(), [](char c) {
+          return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        })) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("path '", absl::CHexEscape(path), "' has an element of ", part.size(),
+                       " bytes or with a control character (rule: names of at most ",
+                       kMaxPoolNameBytes, " bytes, no control characters)"));
     }
   }
   ParsedPath out;

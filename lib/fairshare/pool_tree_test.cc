@@ -126,6 +126,20 @@ TEST_F(PoolTreeTest, RejectsNameThatDiffersFromPath) {
   ExpectRejected(tree_.Create("/x", c).status(), kInvalid, before, {"/x", "name", "other"});
 }
 
+// Names go into logs, tables and metric labels: bounded, without control characters.
+TEST_F(PoolTreeTest, RejectsControlCharactersAndOverlongNames) {
+  const std::string before = Dump(tree_);
+  PoolConfig c = Uniform(1, 1);
+  c.name = "a\nb";
+  ExpectRejected(tree_.Create("/a\nb", c).status(), kInvalid, before,
+                 {"/a\\nb", "control character"});
+  c.name = std::string(256, 'n');
+  ExpectRejected(tree_.Create("/" + c.name, c).status(), kInvalid, before,
+                 {"256 bytes", "at most 255 bytes"});
+  c.name = std::string(255, 'n');
+  EXPECT_TRUE(tree_.Create("/" + c.name, c).ok());
+}
+
 TEST_F(PoolTreeTest, RejectsUnknownKind) {
   const std::string before = Dump(tree_);
   PoolConfig c = Uniform(1, 1);
