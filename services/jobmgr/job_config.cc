@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "peloton/common/status_macros.h"
@@ -203,6 +204,72 @@ std::vector<files::RemoteFile> RemoteFilesOf(const task_pb::TaskConfig& task) {
 
 namespace {
 
+bool HasControlCharacter(absl::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+absl::Status ValidateName(absl::string_view name, const std::string& path) {
+  if (name.size() > kMaxNameBytes || HasControlCharacter(name)) {
+    return Invalid(path, absl::StrCat(name.size(), " bytes '", absl::CHexEscape(name.substr(0, 64)),
+                                      "' (rule: at most ", kMaxNameBytes,
+                                      " bytes, no control characters)"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Labels>
+absl::Status ValidateLabels(const Labels& labels, const std::string& path) {
+  if (labels.size() > kMaxLabels) {
+    return Invalid(path, absl::StrCat(labels.size(), " labels (rule: at most ", kMaxLabels, ")"));
+  }
+  for (int i = 0; i < labels.size(); ++i) {
+    const std::string at = absl::StrCat(path, "[", i, "]");
+    const std::string& key = labels[i].key();
+    if (key.empty()) return Invalid(at + ".key", "empty (rule: a label key)");
+    if (key.size() > kMaxLabelKeyBytes || HasControlCharacter(key)) {
+      return Invalid(at + ".key", absl::StrCat(key.size(), " bytes '",
+                                               absl::CHexEscape(key.substr(0, 64)),
+                                               "' (rule: at most ", kMaxLabelKeyBytes,
+                                               " bytes, no control characters)"));
+    }
+    if (labels[i].value().size() > kMaxLabelValueBytes) {
+      return Invalid(at + ".value", absl::StrCat(labels[i].value().size(),
+                                                 " bytes (rule: at most ", kMaxLabelValueBytes,
+                                                 ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What exec can take: no NUL in the command, its arguments or its environment, no '=' in a
+// variable's name.
+absl::Status ValidateCommand(const peloton::api::v0::mesos::CommandInfo& c,
+                             const std::string& path) {
+  const auto nul = [](absl::string_view s) { return s.find('\0') != absl::string_view::npos; };
+  if (nul(c.value())) return Invalid(path + ".value", "has a NUL byte (rule: none)");
+  for (int i = 0; i < c.arguments_size(); ++i) {
+    if (nul(c.arguments(i))) {
+      return Invalid(absl::StrCat(path, ".arguments[", i, "]"), "has a NUL byte (rule: none)");
+    }
+  }
+  const auto& vars = c.environment().variables();
+  if (vars.size() > kMaxEnvironmentVariables) {
+    return Invalid(path + ".environment.variables",
+                   absl::StrCat(vars.size(), " (rule: at most ", kMaxEnvironmentVariables, ")"));
+  }
+  for (int i = 0; i < vars.size(); ++i) {
+    const std::string at = absl::StrCat(path, ".environment.variables[", i, "]");
+    const std::string& name = vars[i].name();
+    if (name.empty() || name.find('=') != std::string::npos || nul(name)) {
+      return Invalid(at + ".name", absl::StrCat("'", absl::CHexEscape(name.substr(0, 64)),
+                                                "' (rule: not empty, no '=' or NUL)"));
+    }
+    if (nul(vars[i].value())) return Invalid(at + ".value", "has a NUL byte (rule: none)");
+  }
+  return absl::OkStatus();
+}
+
 // The rules for one task config as instance `instance` sees it.
 absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfig& t,
                           int64_t instance, const std::string& path) {
@@ -216,6 +283,9 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
       !s.ok()) {
     return s;
   }
+  PELOTON_RETURN_IF_ERROR(ValidateCommand(t.command(), path + ".command"));
+  PELOTON_RETURN_IF_ERROR(ValidateName(t.name(), path + ".name"));
+  PELOTON_RETURN_IF_ERROR(ValidateLabels(t.labels(), path + ".labels"));
   if (t.controller() && instance != 0) {
     return Invalid(path + ".controller", absl::StrCat("true for ", which,
                                                       " (rule: only instance 0 may be the "
@@ -311,11 +381,6 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
                                 "preemptible: sla.preemptible, or preemptionPolicy.type "
                                 "TYPE_PREEMPTIBLE)"));
   }
-  for (int i = 0; i < t.labels_size(); ++i) {
-    if (t.labels(i).key().empty()) {
-      return Invalid(absl::StrCat(path, ".labels[", i, "].key"), "empty (rule: a label key)");
-    }
-  }
   return ConstraintOf(t.constraint(), path + ".constraint").status();
 }
 
@@ -378,11 +443,8 @@ absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigL
     return Invalid("instanceCount", absl::StrCat(n, " (rule: between 1 and max_tasks_per_job, ",
                                                  limits.max_tasks_per_job, ")"));
   }
-  for (int i = 0; i < config.labels_size(); ++i) {
-    if (config.labels(i).key().empty()) {
-      return Invalid(absl::StrCat("labels[", i, "].key"), "empty (rule: a label key)");
-    }
-  }
+  PELOTON_RETURN_IF_ERROR(ValidateName(config.name(), "name"));
+  PELOTON_RETURN_IF_ERROR(ValidateLabels(config.labels(), "labels"));
   const job_pb::SlaConfig& sla = config.sla();
   if (sla.maximumrunninginstances() > n) {
     return Invalid(

@@ -49,6 +49,14 @@ inline constexpr int kMaxConstraintDepth = 8;
 inline constexpr int kMaxConstraints = 1000;
 // A job's config at most, encoded (what the store keeps of each version).
 inline constexpr size_t kMaxJobConfigBytes = 16 << 20;
+// Names (the job's, a task's) and labels (a job's, a task's): at most this long, no control
+// characters in names and keys (they are printed in tables and logs), at most this many labels.
+inline constexpr size_t kMaxNameBytes = 1024;
+inline constexpr int kMaxLabels = 1000;
+inline constexpr size_t kMaxLabelKeyBytes = 256;
+inline constexpr size_t kMaxLabelValueBytes = 4096;
+// A command's environment at most; names without '=', nothing with a NUL (exec's rules).
+inline constexpr int kMaxEnvironmentVariables = 10'000;
 
 // The instance's config: each field the instance config sets replaces the default's whole
 // field (Peloton's merge); fields it leaves unset come from the default.
@@ -68,7 +76,8 @@ void NormalizeJobConfig(job_pb::JobConfig& config);
 // executor; service: no killOnPreempt, no maximum/minimumRunningInstances or maxRunningTime;
 // constraints well formed, at most kMaxConstraintDepth deep and kMaxConstraints in all;
 // killGracePeriodSeconds at most kMaxKillGracePeriodSeconds; placementStrategy a known value;
-// the whole config at most kMaxJobConfigBytes encoded.
+// names, labels and environments within the bounds above; cpu and memory above 0; a static
+// port once per task; the whole config at most kMaxJobConfigBytes encoded.
 absl::Status ValidateJobConfig(const job_pb::JobConfig& config, const JobConfigLimits& limits = {});
 
 // v0 JobManager.Update may only add instances (reference §3.4): name, labels, owningTeam,

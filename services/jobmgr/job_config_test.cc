@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
@@ -139,6 +140,37 @@ INSTANTIATE_TEST_SUITE_P(
                "instancecount: 1\ndefaultconfig: {command: {value: x}, ports: "
                "[{name: a, value: 80}, {name: b, value: 80}]}",
                "defaultConfig.ports[1].value: 80 twice"},
+        Broken{"a name with a newline",
+               "instancecount: 1\nname: \"a\\nb\"\ndefaultconfig: {command: {value: x}}",
+               "name: 3 bytes 'a\\nb' (rule: at most 1024 bytes, no control characters)"},
+        Broken{"a task name too long",
+               "instancecount: 1\ndefaultconfig: {command: {value: x}, name: "
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}",
+               "defaultConfig.name: 1105 bytes"},
+        Broken{"a label key with a tab",
+               "instancecount: 1\nlabels: [{key: \"a\\tb\", value: v}]\n"
+               "defaultconfig: {command: {value: x}}",
+               "labels[0].key: 3 bytes 'a\\tb'"},
+        Broken{"an environment variable named with '='",
+               "instancecount: 1\ndefaultconfig: {command: {value: x, environment: "
+               "{variables: [{name: \"A=B\", value: c}]}}}",
+               "defaultConfig.command.environment.variables[0].name: 'A=B' (rule: not empty, "
+               "no '=' or NUL)"},
+        Broken{"a command with a NUL",
+               "instancecount: 1\ndefaultconfig: {command: {value: \"a\\0b\"}}",
+               "defaultConfig.command.value: has a NUL byte"},
         Broken{"negative cpu",
                "instancecount: 1\ndefaultconfig: {command: {value: x}, resource: {cpulimit: -1}}",
                "defaultConfig.resource"},
@@ -373,6 +405,25 @@ TEST(JobConfigTest, AConfigIsBoundedInSize) {
   EXPECT_THAT(ValidateJobConfig(config),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("bytes (rule: at most 16777216)")));
+}
+
+TEST(JobConfigTest, LabelsAreBoundedInNumberAndSize) {
+  job_pb::JobConfig config = Parse(std::string("instancecount: 1\n") + kOk);
+  for (int i = 0; i < kMaxLabels; ++i) {
+    auto* l = config.mutable_defaultconfig()->add_labels();
+    l->set_key(absl::StrCat("k", i));
+    l->set_value(std::string(kMaxLabelValueBytes, 'v'));
+  }
+  EXPECT_THAT(ValidateJobConfig(config), IsOk());
+  config.mutable_defaultconfig()->mutable_labels(7)->mutable_value()->push_back('v');
+  EXPECT_THAT(ValidateJobConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("defaultConfig.labels[7].value: 4097 bytes (rule: at most 4096)")));
+  config.mutable_defaultconfig()->mutable_labels(7)->mutable_value()->pop_back();
+  config.mutable_defaultconfig()->add_labels()->set_key("one-more");
+  EXPECT_THAT(ValidateJobConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("defaultConfig.labels: 1001 labels (rule: at most 1000)")));
 }
 
 TEST(JobConfigTest, AMinimalJobIsValid) {
