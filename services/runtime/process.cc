@@ -22,6 +22,7 @@
 #include "services/common/version.h"
 #include "services/rpc/rpc_server.h"
 #include "services/rpc/yarpc_http.h"
+#include "services/runtime/heap.h"
 #include "services/ui/assets.h"
 #include "spdlog/spdlog.h"
 
@@ -392,7 +393,17 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       spdlog::error("{}", std::string(s.message()));
       return 2;
     }
-    loop.Loop(wait, io.getTimer(), c.tick_ms() * kj::MILLISECONDS, tick);
+    kj::TimePoint last_trim = io.getTimer().now();
+    loop.Loop(wait, io.getTimer(), c.tick_ms() * kj::MILLISECONDS, [&] {
+      tick();
+      // What ended jobs let go of goes back to the system, checked every 10 s.
+      if (io.getTimer().now() - last_trim >= 10 * kj::SECONDS) {
+        last_trim = io.getTimer().now();
+        if (const size_t freed = ReturnFreedMemory(); freed > 0) {
+          spdlog::debug("returned up to {} MiB of freed memory", freed >> 20);
+        }
+      }
+    });
   } catch (const kj::Exception& e) {
     spdlog::error("serving {}: {}", c.listen(), e.getDescription().cStr());
     return 2;
