@@ -1,7 +1,8 @@
 #!/bin/bash
 # The API's connections, and the HTTP endpoint's, are bounded and never take the master down
 # (issue 21): over max_connections, another is closed as it comes; connections that say
-# nothing are closed after idle_timeout_seconds (both counted in /metrics); run out of file
+# nothing are closed after idle_timeout_seconds, and those whose message trickles in for
+# longer than request_timeout_seconds (each counted in /metrics); run out of file
 # descriptors (a hard limit of 48), the master waits for some to be freed and goes on serving.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
@@ -38,6 +39,7 @@ PY
 cat > "${work}/bounds.yaml" <<'YAML'
 max_connections: 20
 idle_timeout_seconds: 1
+request_timeout_seconds: 0.5
 YAML
 run_master --config="${work}/bounds.yaml"
 closed=$(hold 50 3)
@@ -51,6 +53,33 @@ grep -qx 'peloton_rpc_connections_total{outcome="refused"} 30' "${work}/metrics"
   fail "refusals: $(grep peloton_rpc "${work}/metrics")"
 idle=$(awk '$1 == "peloton_rpc_connections_total{outcome=\"idle\"}" {print $2}' "${work}/metrics")
 [ "${idle}" -ge 20 ] || fail "idle: $(grep peloton_rpc "${work}/metrics")"
+# A message that trickles in (a byte every 0.2 s) is closed after half a second, before the
+# idle timeout (a read that never completes reads as idle too).
+python3 - "${socket}" <<'PY' || fail "a trickled message was not closed"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(bytes([0, 0, 0, 0, 100, 0, 0, 0]))  # one segment of 100 words: 800 bytes to come
+for _ in range(25):
+    time.sleep(0.2)
+    try:
+        s.sendall(b"\0")
+    except OSError:
+        sys.exit(0)
+    s.setblocking(False)
+    try:
+        if s.recv(1) == b"":
+            sys.exit(0)
+    except BlockingIOError:
+        pass
+    except OSError:
+        sys.exit(0)
+    s.setblocking(True)
+sys.exit(1)
+PY
+curl -s --unix-socket "${socket}.http" localhost/metrics > "${work}/metrics"
+grep -qx 'peloton_rpc_connections_total{outcome="slow"} 1' "${work}/metrics" ||
+  fail "slow: $(grep peloton_rpc "${work}/metrics")"
 # The HTTP endpoint, the same.
 closed=$(hold 50 3 "${socket}.http")
 [ "${closed}" = 50 ] || fail "HTTP: ${closed} of 50 connections closed (all: 30 refused, 20 idle)"

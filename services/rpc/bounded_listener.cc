@@ -123,6 +123,11 @@ kj::Promise<void> BoundedListener::CloseWhenIdle(ActivityStream& s) {
   });
 }
 
+void BoundedListener::CountSlow(const std::string& what) {
+  ++counts_.slow;
+  Warn(last_slow_log_, what);
+}
+
 void BoundedListener::Warn(kj::TimePoint& last, const std::string& what) {
   const kj::TimePoint now = timer_.now();
   if (last != kj::origin<kj::TimePoint>() && now - last < 1 * kj::SECONDS) return;

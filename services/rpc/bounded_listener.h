@@ -25,6 +25,9 @@ namespace peloton::rpc {
 struct ListenerOptions {
   size_t max_connections = 1000;
   kj::Duration idle_timeout = 10 * kj::MINUTES;
+  // A request begun must arrive whole within this (a Cap'n Proto message; an HTTP request's
+  // headers), however slowly its bytes trickle in. Enforced by the servers, not the listener.
+  kj::Duration request_timeout = 1 * kj::MINUTES;
 };
 
 struct ConnectionCounts {
@@ -32,6 +35,7 @@ struct ConnectionCounts {
   uint64_t accepted = 0;  // served, in all
   uint64_t refused = 0;   // closed at once: max_connections were open
   uint64_t idle = 0;      // closed after idle_timeout
+  uint64_t slow = 0;      // closed after request_timeout (counted by the servers)
   uint64_t accept_errors = 0;
 };
 
@@ -48,6 +52,9 @@ class BoundedListener final : private kj::TaskSet::ErrorHandler {
 
   unsigned port() { return listener_->getPort(); }
   const ConnectionCounts& counts() const { return counts_; }
+  // A server closed a connection for a request slower than request_timeout: counted, and
+  // `what` logged (at most once a second).
+  void CountSlow(const std::string& what);
 
  private:
   class ActivityStream;
@@ -69,6 +76,7 @@ class BoundedListener final : private kj::TaskSet::ErrorHandler {
   int accept_failures_in_row_ = 0;
   kj::TimePoint last_refusal_log_ = kj::origin<kj::TimePoint>();
   kj::TimePoint last_accept_error_log_ = kj::origin<kj::TimePoint>();
+  kj::TimePoint last_slow_log_ = kj::origin<kj::TimePoint>();
   kj::TaskSet tasks_;
 };
 

@@ -4,15 +4,112 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "capnp/rpc.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::rpc {
+
+namespace {
+
+// The stream of a Cap'n Proto connection, with the time its current message began to arrive:
+// it follows the framing (a segment count, the segments' sizes padded to 8 bytes, the
+// segments) through what is read.
+class MessageClock final : public kj::AsyncIoStream {
+ public:
+  MessageClock(kj::AsyncIoStream& inner, kj::Timer& timer) : inner_(inner), timer_(timer) {}
+
+  // When the message arriving now began; none between messages.
+  kj::Maybe<kj::TimePoint> message_started() const {
+    if (consumed_ == 0) return nullptr;
+    return started_;
+  }
+
+  kj::Promise<size_t> tryRead(void* buffer, size_t min_bytes, size_t max_bytes) override {
+    return inner_.tryRead(buffer, min_bytes, max_bytes).then([this, buffer](size_t n) {
+      Feed(static_cast<const kj::byte*>(buffer), n);
+      return n;
+    });
+  }
+  kj::Promise<void> write(const void* buffer, size_t size) override {
+    return inner_.write(buffer, size);
+  }
+  kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
+    return inner_.write(pieces);
+  }
+  kj::Promise<void> whenWriteDisconnected() override { return inner_.whenWriteDisconnected(); }
+  void shutdownWrite() override { inner_.shutdownWrite(); }
+  void abortRead() override { inner_.abortRead(); }
+  void getsockopt(int level, int option, void* value, kj::uint* length) override {
+    inner_.getsockopt(level, option, value, length);
+  }
+  void setsockopt(int level, int option, const void* value, kj::uint length) override {
+    inner_.setsockopt(level, option, value, length);
+  }
+  void getsockname(struct sockaddr* addr, kj::uint* length) override {
+    inner_.getsockname(addr, length);
+  }
+  void getpeername(struct sockaddr* addr, kj::uint* length) override {
+    inner_.getpeername(addr, length);
+  }
+
+ private:
+  // Follows the framing through `n` bytes read.
+  void Feed(const kj::byte* data, size_t n) {
+    for (size_t i = 0; i < n;) {
+      if (consumed_ == 0) started_ = timer_.now();
+      if (consumed_ < header_) {  // the segment table: a count, the sizes, padding
+        const uint64_t at = consumed_++;
+        const kj::byte b = data[i++];
+        if (at < 4) {
+          word_ |= static_cast<uint32_t>(b) << (8 * at);
+          if (at == 3) {  // the count, less one
+            segments_ = uint64_t{word_} + 1;
+            header_ = (4 + 4 * segments_ + 7) / 8 * 8;
+            word_ = 0;
+          }
+        } else if (at < 4 + 4 * segments_) {
+          const uint64_t in_word = (at - 4) % 4;
+          word_ |= static_cast<uint32_t>(b) << (8 * in_word);
+          if (in_word == 3) {
+            body_ += uint64_t{word_} * 8;
+            word_ = 0;
+          }
+        }
+        if (consumed_ == header_ && body_ == 0) Reset();
+        continue;
+      }
+      const uint64_t take = std::min<uint64_t>(n - i, header_ + body_ - consumed_);
+      consumed_ += take;
+      i += take;
+      if (consumed_ == header_ + body_) Reset();
+    }
+  }
+  void Reset() {
+    consumed_ = 0;
+    header_ = 4;
+    segments_ = 0;
+    body_ = 0;
+    word_ = 0;
+  }
+
+  kj::AsyncIoStream& inner_;
+  kj::Timer& timer_;
+  kj::TimePoint started_ = kj::origin<kj::TimePoint>();
+  uint64_t consumed_ = 0;  // bytes of the current message read
+  uint64_t header_ = 4;    // its segment table's size (4 until the count is known)
+  uint64_t segments_ = 0;  // its segments (once known)
+  uint64_t body_ = 0;      // its segments' size (known as the table is read)
+  uint32_t word_ = 0;      // the little-endian number being read
+};
+
+}  // namespace
 
 // The named exports, for EzRpcClient::importCap. Cap'n Proto calls this a deprecated way of
 // naming capabilities; the peers' EzRpcClients use it, so the server keeps it (as EzRpcServer
@@ -45,14 +142,28 @@ class RpcServer::Restorer final : public capnp::SturdyRefRestorer<capnp::AnyPoin
 
 class RpcServer::Connection {
  public:
-  Connection(kj::AsyncIoStream& stream, Restorer& restorer)
-      : network_(stream, capnp::rpc::twoparty::Side::SERVER),
+  Connection(kj::AsyncIoStream& stream, kj::Timer& timer, Restorer& restorer)
+      : stream_(stream, timer),
+        network_(stream_, capnp::rpc::twoparty::Side::SERVER),
         rpc_(capnp::makeRpcServer(network_, restorer)) {}
 
   kj::Promise<void> onDisconnect() { return network_.onDisconnect(); }
+  // Resolves when a message has been arriving for longer than `timeout`.
+  kj::Promise<void> WhenSlow(kj::Timer& timer, kj::Duration timeout) {
+    return timer.afterDelay(std::max(timeout / 4, 1 * kj::MILLISECONDS))
+        .then([this, &timer, timeout]() -> kj::Promise<void> {
+          if (stream_.message_started().map([&](kj::TimePoint t) {
+                return timer.now() - t >= timeout;
+              }).orDefault(false)) {
+            return kj::READY_NOW;
+          }
+          return WhenSlow(timer, timeout);
+        });
+  }
 
  private:
-  // Destroyed in reverse: the RPC system, then its network.
+  // Destroyed in reverse: the RPC system, its network, then the stream.
+  MessageClock stream_;
   capnp::TwoPartyVatNetwork network_;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc_;
 };
@@ -72,9 +183,16 @@ RpcServer::RpcServer(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& timer,
                      capnp::Capability::Client main, RpcServerOptions options)
     : restorer_(kj::heap<Restorer>(kj::mv(main))),
       listener_(kj::heap<BoundedListener>(
-          "rpc", kj::mv(listener), timer, options, [this](kj::AsyncIoStream& stream) {
-            auto connection = kj::heap<Connection>(stream, *restorer_);
-            return connection->onDisconnect().attach(kj::mv(connection));
+          "rpc", kj::mv(listener), timer, options,
+          [this, &timer, timeout = options.request_timeout](kj::AsyncIoStream& stream) {
+            auto connection = kj::heap<Connection>(stream, timer, *restorer_);
+            auto slow = connection->WhenSlow(timer, timeout).then([this, timeout] {
+              listener_->CountSlow(absl::StrCat(
+                  "rpc: a message took over ", timeout / kj::MILLISECONDS,
+                  " ms to arrive (rule: request_timeout_seconds): connection closed"));
+            });
+            return connection->onDisconnect().exclusiveJoin(kj::mv(slow)).attach(
+                kj::mv(connection));
           })) {}
 
 RpcServer::~RpcServer() = default;

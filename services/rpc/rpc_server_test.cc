@@ -75,7 +75,8 @@ class RpcServerTest : public ::testing::Test {
   // Whether the server closed `stream`: a read ends (EOF or error) within `within`.
   bool Closed(kj::AsyncIoStream& stream, kj::Duration within) {
     char byte;
-    auto read = stream.tryRead(&byte, 1, 1)
+    // evalNow: a read of a reset connection may fail before it returns a promise.
+    auto read = kj::evalNow([&] { return stream.tryRead(&byte, 1, 1); })
                     .then([](size_t n) { return n == 0; },
                           [](kj::Exception&&) { return true; });
     return read.exclusiveJoin(io_.provider->getTimer().afterDelay(within).then([] {
@@ -132,6 +133,40 @@ TEST_F(RpcServerTest, IdleConnectionsAreClosedBusyOnesAreNot) {
   EXPECT_TRUE(Closed(*idle, 1 * kj::SECONDS));
   EXPECT_EQ(server_->counts().idle, 1u);
   EXPECT_EQ(cap.incarnationRequest().send().wait(io_.waitScope).getIncarnation(), "test");
+}
+
+TEST_F(RpcServerTest, AMessageTricklingInSlowerThanTheRequestTimeoutIsClosed) {
+  Start({.max_connections = 10,
+         .idle_timeout = 1 * kj::HOURS,
+         .request_timeout = 400 * kj::MILLISECONDS});
+  // A fast client keeps working throughout; a slow one sends a message's first bytes (one
+  // segment of 100 words) and then a byte every 50 ms: never idle, never done.
+  auto fast = Connect();
+  capnp::TwoPartyClient client(*fast);
+  auto cap = client.bootstrap().castAs<wire::HostManager>();
+  auto slow = Connect();
+  const kj::byte header[] = {0, 0, 0, 0, 100, 0, 0, 0};
+  slow->write(header, sizeof header).wait(io_.waitScope);
+  bool closed = false;
+  for (int i = 0; i < 40 && !closed; ++i) {
+    const kj::byte zero = 0;
+    try {
+      slow->write(&zero, 1).wait(io_.waitScope);
+    } catch (const kj::Exception&) {
+      closed = true;  // written to a closed connection
+    }
+    EXPECT_EQ(cap.incarnationRequest().send().wait(io_.waitScope).getIncarnation(), "test");
+    if (!closed) closed = Closed(*slow, 50 * kj::MILLISECONDS);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(server_->counts().slow, 1u);
+  EXPECT_EQ(server_->counts().idle, 0u);
+  // Whole messages, however many, are never slow.
+  for (int i = 0; i < 20; ++i) {
+    cap.incarnationRequest().send().wait(io_.waitScope);
+    Run(50 * kj::MILLISECONDS);
+  }
+  EXPECT_EQ(server_->counts().slow, 1u);
 }
 
 TEST_F(RpcServerTest, RunningOutOfFileDescriptorsIsWaitedOutNotFatal) {

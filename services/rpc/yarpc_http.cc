@@ -238,11 +238,18 @@ kj::Promise<void> YarpcHttpService::Answer(const kj::HttpHeaders& headers,
   }
   auto call = kj::heap<Call>(*std::move(parsed));
   // The limit of readAllBytes is exclusive: a body of kMaxRequestBytes is read whole.
-  auto read = body.readAllBytes(kMaxRequestBytes + 1)
+  // The TTL is the whole call's: the body too must arrive within it.
+  auto read = timer_.timeoutAfter(call->ttl_ms * kj::MILLISECONDS,
+                                  body.readAllBytes(kMaxRequestBytes + 1))
                   .then([](kj::Array<kj::byte> bytes) -> absl::StatusOr<kj::Array<kj::byte>> {
                     return kj::mv(bytes);
                   },
-                        [](kj::Exception&&) -> absl::StatusOr<kj::Array<kj::byte>> {
+                        [&call = *call](kj::Exception&& e) -> absl::StatusOr<kj::Array<kj::byte>> {
+                          if (e.getType() == kj::Exception::Type::OVERLOADED) {
+                            return absl::DeadlineExceededError(absl::StrCat(
+                                "request body of ", Quoted(call.procedure), ": not whole after ",
+                                call.ttl_ms, " ms (rule: within Context-TTL-MS)"));
+                          }
                           return absl::ResourceExhaustedError(absl::StrCat(
                               "request body: over ", kMaxRequestBytes, " bytes (rule: at most ",
                               kMaxRequestBytes, ")"));
@@ -372,7 +379,9 @@ HttpEndpoint::HttpEndpoint(kj::Own<kj::ConnectionReceiver> listener, kj::Timer& 
   kj::HttpHeaderTable::Builder builder;
   service_ = kj::heap<Router>(builder, timer, std::move(routes));
   table_ = builder.build();
-  server_ = kj::heap<kj::HttpServer>(timer, *table_, *service_);
+  kj::HttpServerSettings settings;
+  settings.headerTimeout = options.request_timeout;
+  server_ = kj::heap<kj::HttpServer>(timer, *table_, *service_, settings);
   listener_ = kj::heap<BoundedListener>(
       "http", kj::mv(listener), timer, options,
       [this](kj::AsyncIoStream& stream) {

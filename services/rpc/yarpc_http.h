@@ -107,8 +107,9 @@ struct HttpRoutes {
 // promise fails (kj::Exception) when it cannot listen.
 class HttpEndpoint {
  public:
-  // Connections are bounded as the Cap'n Proto server's are (bounded_listener.h); besides,
-  // kj's HTTP server gives a request 15 s for its headers and an idle connection 5 s.
+  // Connections are bounded as the Cap'n Proto server's are (bounded_listener.h); a request's
+  // headers must arrive within options.request_timeout, its body within its Context-TTL-MS,
+  // and kj's HTTP server closes a connection idle for 5 s between requests.
   static kj::Promise<kj::Own<HttpEndpoint>> Listen(kj::AsyncIoProvider& io,
                                                    const std::string& address, HttpRoutes routes,
                                                    ListenerOptions options = {});

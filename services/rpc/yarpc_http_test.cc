@@ -551,6 +551,27 @@ TEST_F(YarpcHttpTest, ProtoEncodingRoundTrips) {
   EXPECT_EQ(Post(proto, "\xff\xff\xff").status, 400u);
 }
 
+// A body that never arrives whole is answered when the TTL is up, not waited for forever.
+TEST_F(YarpcHttpTest, ContextTtlBoundsTheBodyToo) {
+  Headers headers = YarpcHeaders("JobManager.Get");
+  headers["Context-TTL-MS"] = "100";
+  kj::HttpHeaders h(*table_);
+  for (const auto& [name, value] : headers) h.add(name, value);
+  auto request = client_->request(kj::HttpMethod::POST, "/api/v1", h, uint64_t{100});
+  auto sent = request.body->write("{\"id\": ", 7).eagerlyEvaluate([](kj::Exception&&) {});
+  auto reply = request.response.then([](kj::HttpClient::Response&& r) {
+    return r.body->readAllText().attach(kj::mv(r.body)).then(
+        [status = r.statusCode](kj::String body) {
+          return std::make_pair(status, std::string(body.cStr()));
+        });
+  });
+  const auto [status, body] = Drive(kj::mv(reply));
+  EXPECT_EQ(status, 504u);
+  EXPECT_EQ(body,
+            "request body of \"JobManager.Get\": not whole after 100 ms (rule: within "
+            "Context-TTL-MS)");
+}
+
 TEST_F(YarpcHttpTest, ContextTtlIsTheDeadline) {
   Serve(kj::heap<SilentApi>());
   Headers h = YarpcHeaders("JobManager.Get");

@@ -46,6 +46,7 @@ void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (c.placement_dequeue_limit() == 0) c.set_placement_dequeue_limit(5000);
   if (c.max_connections() == 0) c.set_max_connections(1000);
   if (c.idle_timeout_seconds() == 0) c.set_idle_timeout_seconds(600);
+  if (c.request_timeout_seconds() == 0) c.set_request_timeout_seconds(60);
   config::Mesos& m = *c.mutable_mesos();
   if (m.role().empty()) m.set_role("peloton");
   if (m.principal().empty()) m.set_principal("peloton");
@@ -134,6 +135,10 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (!(c.idle_timeout_seconds() >= 0.1 && c.idle_timeout_seconds() <= 86'400)) {
     return Invalid("idle_timeout_seconds",
                    absl::StrCat(c.idle_timeout_seconds(), " (rule: 0.1 to 86400)"));
+  }
+  if (!(c.request_timeout_seconds() >= 0.1 && c.request_timeout_seconds() <= 3600)) {
+    return Invalid("request_timeout_seconds",
+                   absl::StrCat(c.request_timeout_seconds(), " (rule: 0.1 to 3600)"));
   }
   if (c.sync() != "normal" && c.sync() != "full") {
     return Invalid("sync", absl::StrCat("'", c.sync(), "' (rule: normal or full)"));

@@ -92,6 +92,21 @@ TEST(MasterConfigTest, TheGoalStateWaitsDefaultToPelotonsAndAreChecked) {
                HasSubstr("goal_state.daemon_period_seconds: -2 (rule: > 0")));
 }
 
+TEST(MasterConfigTest, TheConnectionBoundsDefaultAndAreChecked) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig defaults,
+                               LoadMasterConfig({Write("empty.yaml", "{}\n")}));
+  EXPECT_EQ(defaults.max_connections(), 1000u);
+  EXPECT_EQ(defaults.idle_timeout_seconds(), 600);
+  EXPECT_EQ(defaults.request_timeout_seconds(), 60);
+  EXPECT_THAT(LoadMasterConfig({Write("slow.yaml", "request_timeout_seconds: 7200\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("request_timeout_seconds: 7200 (rule: 0.1 to 3600)")));
+  EXPECT_THAT(LoadMasterConfig({Write("idle.yaml", "idle_timeout_seconds: -1\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("idle_timeout_seconds: -1")));
+  EXPECT_THAT(LoadMasterConfig({Write("many.yaml", "max_connections: 1000000\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_connections: 1000000")));
+}
+
 // Slack: the machine's revocable cpu is split among its virtual hosts; declared hosts give
 // their own; each is checked.
 TEST(MasterConfigTest, RevocableCpuIsDeclaredAndChecked) {

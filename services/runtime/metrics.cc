@@ -234,11 +234,13 @@ std::string Metrics::Scrape() const {
                             .Name("peloton_rpc_connections_total")
                             .Help("Connections to the Cap'n Proto API, by what became of them "
                                   "(accepted; refused: max_connections were open; idle: closed "
-                                  "after idle_timeout_seconds)")
+                                  "after idle_timeout_seconds; slow: a message took longer "
+                                  "than request_timeout_seconds)")
                             .Register(now);
     connections.Add({{"outcome", "accepted"}}).Increment(static_cast<double>(c->accepted));
     connections.Add({{"outcome", "refused"}}).Increment(static_cast<double>(c->refused));
     connections.Add({{"outcome", "idle"}}).Increment(static_cast<double>(c->idle));
+    connections.Add({{"outcome", "slow"}}).Increment(static_cast<double>(c->slow));
     Total(now, "peloton_rpc_accept_errors_total",
           "Accepts that failed (out of file descriptors) and were tried again", c->accept_errors);
   }

@@ -358,7 +358,9 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     rpc::RaiseFileLimit();
     const rpc::ListenerOptions bounds{
         .max_connections = c.max_connections(),
-        .idle_timeout = static_cast<int64_t>(c.idle_timeout_seconds() * 1e9) * kj::NANOSECONDS};
+        .idle_timeout = static_cast<int64_t>(c.idle_timeout_seconds() * 1e9) * kj::NANOSECONDS,
+        .request_timeout =
+            static_cast<int64_t>(c.request_timeout_seconds() * 1e9) * kj::NANOSECONDS};
     kj::Own<rpc::RpcServer> server =
         rpc::RpcServer::Listen(io, io.getTimer(), c.listen(), kj::mv(main), bounds).wait(wait);
     for (Export& e : exports) server->Export(e.name, kj::mv(e.capability));
