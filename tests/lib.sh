@@ -110,6 +110,17 @@ says() {
   fail "job $1 instance $2 does not say '$3': $("${peloton}" task logs "$1" "$2" 2>&1)"
 }
 
+# never_fits JOB REASON: the job's task waits, told within 10 s that no host could ever hold
+# it, for REASON (a placement filter's: INSUFFICIENT_RESOURCES, INSUFFICIENT_PORTS, ...).
+never_fits() {
+  for _ in $(seq 1 100); do
+    "${peloton}" task list "$1" | grep_q "could ever hold it" && break
+    sleep 0.1
+  done
+  "${peloton}" task list "$1" | grep_q "PENDING .*could ever hold it, even empty ($2)" ||
+    fail "job $1 is not told that it never fits ($2): $("${peloton}" task list "$1")"
+}
+
 # run_of JOB INSTANCE: the instance's newest run (task events lists it first, after a header).
 run_of() { "${peloton}" task events "$1" "$2" | awk 'NR == 2 {print $1}'; }
 

@@ -184,12 +184,7 @@ defaultconfig:
   command: {shell: true, value: 'exit 0'}
 YAML
 ssh=$("${peloton}" job create /DefaultResPool "${work}/ssh.yaml" | awk '{print $2}')
-for _ in $(seq 1 100); do
-  "${peloton}" task list "${ssh}" | grep_q "could ever hold it" && break
-  sleep 0.1
-done
-"${peloton}" task list "${ssh}" | grep_q "PENDING .*could ever hold it, even empty (INSUFFICIENT_PORTS)" ||
-  fail "static port 22: $("${peloton}" task list "${ssh}")"
+never_fits "${ssh}" INSUFFICIENT_PORTS
 cat > "${work}/static.yaml" <<'YAML'
 instancecount: 2
 defaultconfig:

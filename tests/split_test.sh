@@ -209,12 +209,7 @@ defaultconfig:
   command: {shell: true, value: 'exit 0'}
 YAML
 huge=$("${peloton}" job create /DefaultResPool "${work}/huge.yaml" | awk '{print $2}')
-for _ in $(seq 1 100); do
-  "${peloton}" task list "${huge}" | grep_q "could ever hold it" && break
-  sleep 0.1
-done
-"${peloton}" task list "${huge}" | grep_q "PENDING .*could ever hold it, even empty (INSUFFICIENT_RESOURCES)" ||
-  fail "never-fitting task: $("${peloton}" task list "${huge}")"
+never_fits "${huge}" INSUFFICIENT_RESOURCES
 "${peloton}" job stop "${huge}" > /dev/null
 wait_state "${huge}" KILLED
 

@@ -12,45 +12,30 @@
 namespace peloton::rpc {
 
 // A stream that notes when bytes last went either way (for the idle timeout).
-class BoundedListener::ActivityStream final : public kj::AsyncIoStream {
+class BoundedListener::ActivityStream final : public ForwardingStream {
  public:
   ActivityStream(kj::Own<kj::AsyncIoStream> inner, kj::Timer& timer)
-      : inner_(kj::mv(inner)), timer_(timer), last_(timer.now()) {}
+      : ForwardingStream(*inner), owned_(kj::mv(inner)), timer_(timer), last_(timer.now()) {}
 
   kj::TimePoint last() const { return last_; }
 
   kj::Promise<size_t> tryRead(void* buffer, size_t min_bytes, size_t max_bytes) override {
-    return inner_->tryRead(buffer, min_bytes, max_bytes).then([this](size_t n) {
+    return inner_.tryRead(buffer, min_bytes, max_bytes).then([this](size_t n) {
       if (n > 0) last_ = timer_.now();
       return n;
     });
   }
   kj::Promise<void> write(const void* buffer, size_t size) override {
     last_ = timer_.now();
-    return inner_->write(buffer, size);
+    return inner_.write(buffer, size);
   }
   kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
     last_ = timer_.now();
-    return inner_->write(pieces);
-  }
-  kj::Promise<void> whenWriteDisconnected() override { return inner_->whenWriteDisconnected(); }
-  void shutdownWrite() override { inner_->shutdownWrite(); }
-  void abortRead() override { inner_->abortRead(); }
-  void getsockopt(int level, int option, void* value, kj::uint* length) override {
-    inner_->getsockopt(level, option, value, length);
-  }
-  void setsockopt(int level, int option, const void* value, kj::uint length) override {
-    inner_->setsockopt(level, option, value, length);
-  }
-  void getsockname(struct sockaddr* addr, kj::uint* length) override {
-    inner_->getsockname(addr, length);
-  }
-  void getpeername(struct sockaddr* addr, kj::uint* length) override {
-    inner_->getpeername(addr, length);
+    return inner_.write(pieces);
   }
 
  private:
-  kj::Own<kj::AsyncIoStream> inner_;
+  kj::Own<kj::AsyncIoStream> owned_;
   kj::Timer& timer_;
   kj::TimePoint last_;
 };

@@ -22,6 +22,41 @@
 
 namespace peloton::rpc {
 
+// A stream that passes everything on to `inner`: the base of the streams that watch what goes
+// through a connection (its activity, its messages' framing).
+class ForwardingStream : public kj::AsyncIoStream {
+ public:
+  explicit ForwardingStream(kj::AsyncIoStream& inner) : inner_(inner) {}
+
+  kj::Promise<size_t> tryRead(void* buffer, size_t min_bytes, size_t max_bytes) override {
+    return inner_.tryRead(buffer, min_bytes, max_bytes);
+  }
+  kj::Promise<void> write(const void* buffer, size_t size) override {
+    return inner_.write(buffer, size);
+  }
+  kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
+    return inner_.write(pieces);
+  }
+  kj::Promise<void> whenWriteDisconnected() override { return inner_.whenWriteDisconnected(); }
+  void shutdownWrite() override { inner_.shutdownWrite(); }
+  void abortRead() override { inner_.abortRead(); }
+  void getsockopt(int level, int option, void* value, kj::uint* length) override {
+    inner_.getsockopt(level, option, value, length);
+  }
+  void setsockopt(int level, int option, const void* value, kj::uint length) override {
+    inner_.setsockopt(level, option, value, length);
+  }
+  void getsockname(struct sockaddr* addr, kj::uint* length) override {
+    inner_.getsockname(addr, length);
+  }
+  void getpeername(struct sockaddr* addr, kj::uint* length) override {
+    inner_.getpeername(addr, length);
+  }
+
+ protected:
+  kj::AsyncIoStream& inner_;
+};
+
 struct ListenerOptions {
   size_t max_connections = 1000;
   kj::Duration idle_timeout = 10 * kj::MINUTES;

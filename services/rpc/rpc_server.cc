@@ -21,9 +21,10 @@ namespace {
 // The stream of a Cap'n Proto connection, with the time its current message began to arrive:
 // it follows the framing (a segment count, the segments' sizes padded to 8 bytes, the
 // segments) through what is read.
-class MessageClock final : public kj::AsyncIoStream {
+class MessageClock final : public ForwardingStream {
  public:
-  MessageClock(kj::AsyncIoStream& inner, kj::Timer& timer) : inner_(inner), timer_(timer) {}
+  MessageClock(kj::AsyncIoStream& inner, kj::Timer& timer)
+      : ForwardingStream(inner), timer_(timer) {}
 
   // When the message arriving now began; none between messages.
   kj::Maybe<kj::TimePoint> message_started() const {
@@ -36,27 +37,6 @@ class MessageClock final : public kj::AsyncIoStream {
       Feed(static_cast<const kj::byte*>(buffer), n);
       return n;
     });
-  }
-  kj::Promise<void> write(const void* buffer, size_t size) override {
-    return inner_.write(buffer, size);
-  }
-  kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override {
-    return inner_.write(pieces);
-  }
-  kj::Promise<void> whenWriteDisconnected() override { return inner_.whenWriteDisconnected(); }
-  void shutdownWrite() override { inner_.shutdownWrite(); }
-  void abortRead() override { inner_.abortRead(); }
-  void getsockopt(int level, int option, void* value, kj::uint* length) override {
-    inner_.getsockopt(level, option, value, length);
-  }
-  void setsockopt(int level, int option, const void* value, kj::uint length) override {
-    inner_.setsockopt(level, option, value, length);
-  }
-  void getsockname(struct sockaddr* addr, kj::uint* length) override {
-    inner_.getsockname(addr, length);
-  }
-  void getpeername(struct sockaddr* addr, kj::uint* length) override {
-    inner_.getpeername(addr, length);
   }
 
  private:
@@ -99,7 +79,6 @@ class MessageClock final : public kj::AsyncIoStream {
     word_ = 0;
   }
 
-  kj::AsyncIoStream& inner_;
   kj::Timer& timer_;
   kj::TimePoint started_ = kj::origin<kj::TimePoint>();
   uint64_t consumed_ = 0;  // bytes of the current message read
