@@ -143,22 +143,6 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"a name with a newline",
                "instancecount: 1\nname: \"a\\nb\"\ndefaultconfig: {command: {value: x}}",
                "name: 3 bytes 'a\\nb' (rule: at most 1024 bytes, no control characters)"},
-        Broken{"a task name too long",
-               "instancecount: 1\ndefaultconfig: {command: {value: x}, name: "
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}",
-               "defaultConfig.name: 1105 bytes"},
         Broken{"a label key with a tab",
                "instancecount: 1\nlabels: [{key: \"a\\tb\", value: v}]\n"
                "defaultconfig: {command: {value: x}}",
@@ -405,6 +389,16 @@ TEST(JobConfigTest, AConfigIsBoundedInSize) {
   EXPECT_THAT(ValidateJobConfig(config),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("bytes (rule: at most 16777216)")));
+}
+
+TEST(JobConfigTest, NamesAreBoundedInSize) {
+  job_pb::JobConfig config = Parse(std::string("instancecount: 1\n") + kOk);
+  config.mutable_defaultconfig()->set_name(std::string(kMaxNameBytes, 'x'));
+  EXPECT_THAT(ValidateJobConfig(config), IsOk());
+  config.mutable_defaultconfig()->mutable_name()->push_back('x');
+  EXPECT_THAT(ValidateJobConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("defaultConfig.name: 1025 bytes 'xxx")));
 }
 
 TEST(JobConfigTest, LabelsAreBoundedInNumberAndSize) {
