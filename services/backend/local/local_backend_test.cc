@@ -346,6 +346,15 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
     }
     // The "master" goes away without a word; its backend object with it.
   }
+  // "quick" has ended: its runner, which writes its exit status last, is gone too (until
+  // then, a restarted backend rightly finds it running; a task cannot fake its end).
+  absl::StatusOr<std::string> quick = ReadFile(root + "/quick/runner.pid");
+  ASSERT_THAT(quick.status(), IsOk());
+  pid_t quick_pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(quick->substr(0, quick->find(' ')), &quick_pid));
+  for (int i = 0; i < 1000 && ProcessAlive(quick_pid, ProcessStartTime(quick_pid)); ++i) {
+    usleep(10'000);
+  }
   // The orphan's runner dies too (as if killed): nothing will write its exit status.
   absl::StatusOr<std::string> runner = ReadFile(root + "/orphan/runner.pid");
   ASSERT_THAT(runner.status(), IsOk());
