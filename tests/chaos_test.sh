@@ -163,20 +163,12 @@ chaos() {
     fi
     check "${mode}, after kill ${k} (${victim})"
   done
-  for j in "${batch[@]}"; do
-    for _ in $(seq 1 600); do
-      "${peloton}" job status "${j}" | grep_q "^state: SUCCEEDED$" && break
-      sleep 0.1
-    done
-    "${peloton}" job status "${j}" | grep_q "^state: SUCCEEDED$" ||
-      fail "${mode}: batch job ${j} did not succeed: $("${peloton}" task list "${j}")"
-  done
-  update_state() { "${peloton}" update get "${update}" | awk '$1 == "state:" {print $2}'; }
+  for j in "${batch[@]}"; do wait_state "${j}" SUCCEEDED 60; done
   for _ in $(seq 1 600); do
-    [ "$(update_state)" = SUCCEEDED ] && break
+    [ "$(update_state "${update}")" = SUCCEEDED ] && break
     sleep 0.1
   done
-  [ "$(update_state)" = SUCCEEDED ] ||
+  [ "$(update_state "${update}")" = SUCCEEDED ] ||
     fail "${mode}: update: $("${peloton}" update get "${update}")"
   for i in 0 1 2; do says "${web}" "${i}" two; done
   # Every instance took its lock (the check of doubles watched them all).

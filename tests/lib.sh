@@ -26,14 +26,17 @@ wait_for_api() {
   fail "nothing answers at ${PELOTON_MASTER}"
 }
 
-# wait_state JOB STATE: the job's state is STATE within 30 s.
+# wait_state JOB STATE [SECONDS]: the job's state is STATE within SECONDS (30).
 wait_state() {
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 $((${3:-30} * 10))); do
     "${peloton}" job status "$1" | grep_q "^state: $2$" && return 0
     sleep 0.1
   done
   fail "job $1 is not $2: $("${peloton}" job status "$1")"
 }
+
+# update_state UPDATE: the update's state (update get's "state:" line).
+update_state() { "${peloton}" update get "$1" | awk '$1 == "state:" {print $2}'; }
 
 # free_port: a TCP port on 127.0.0.1 nothing listens on now.
 free_port() {

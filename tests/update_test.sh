@@ -39,7 +39,6 @@ rolls_back() {
   "${peloton}" update get "$(awk '/^Update/ {print $2}' "${work}/rollback.out")" \
       | grep_q "(rollback)" || fail "update to $1 is not a rollback"
 }
-update_state() { "${peloton}" update get "$1" | awk '$1 == "state:" {print $2}'; }
 entity_version() { "${peloton}" update get "$1" | awk '$1 == "entity" {print $3}'; }
 
 start_master
