@@ -39,6 +39,8 @@ PACKAGES=(
   # Debian packages (make debs): dpkg-deb and dpkg-shlibdeps, manual pages from --help, and in
   # their test the packages' lint and systemd-analyze for their units.
   dpkg-dev help2man lintian systemd
+  # The chaos test finds and kills task runners (pgrep, pkill) and holds locks (flock).
+  procps util-linux
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
   libzookeeper-mt-dev zookeeper
 )
