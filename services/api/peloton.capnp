@@ -14,6 +14,10 @@ $import "/capnp/c++.capnp".namespace("peloton::api");
 
 using Respool = import "respool.capnp";
 
+# taskLogs' window of a task's file: by default, and at most.
+const defaultLogBytes :UInt32 = 1048576;
+const maxLogBytes :UInt32 = 4194304;
+
 struct Status {
   code @0 :UInt8;
   message @1 :Text;
@@ -105,10 +109,12 @@ interface Peloton {
   listTasks @7 (jobId :Text, from :UInt32, to :UInt32)
       -> (status :Status, tasks :List(TaskInfo), next :UInt32);
   # A file of the instance's current run's sandbox: "stdout" or "stderr". A window of it:
-  # `length` bytes (0: 1 MiB; at most 4 MiB) from `offset`, or from the end with offset -1.
+  # `length` bytes (0: defaultLogBytes; at most maxLogBytes) from `offset`, or from the end
+  # with offset -1.
   # The reply says where its content starts and how large the whole file is.
   taskLogs @8 (jobId :Text, instanceId :UInt32, file :Text, offset :Int64 = -1, length :UInt32)
-      -> (status :Status, content :Data, offset :UInt64, size :UInt64);
+      -> (status :Status, content :Data, offset :UInt64, size :UInt64,
+          taskId :Text, ended :Bool);  # the run read, and whether it has ended
 
   # v0 JobManager.Query: every filter optional ("" / empty); newest first; limit 0: 100.
   # The summaries carry no task counts.

@@ -531,28 +531,42 @@ int TaskEvents(const Global& g, const std::string& id, uint32_t instance, uint32
 }
 
 // The file's last `length` bytes (offset -1), or `length` from `offset`; 0: the server's 1 MiB.
-// Says on stderr when that is not the whole file.
+// Says on stderr when that is not the whole file. With `follow`, goes on printing what the run
+// writes, a read a second, until it has ended (or another run took its place) and all it wrote
+// is printed.
 int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const std::string& file,
-             int64_t offset, uint32_t length) {
+             int64_t offset, uint32_t length, bool follow) {
   return WithMaster(g, [&](Peloton::Client& peloton, kj::WaitScope& wait) {
-    auto request = peloton.taskLogsRequest();
-    request.setJobId(id);
-    request.setInstanceId(instance);
-    request.setFile(file);
-    request.setOffset(offset);
-    request.setLength(length);
-    auto response = request.send().wait(wait);
-    if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
-    const auto content = response.getContent();
-    std::cout.write(reinterpret_cast<const char*>(content.begin()),
-                    static_cast<std::streamsize>(content.size()));
-    std::cout.flush();
-    if (content.size() < response.getSize()) {
-      std::cerr << "peloton: bytes " << response.getOffset() << " to "
-                << response.getOffset() + content.size() << " of " << response.getSize()
-                << "; --offset and --length (at most 4194304) show others\n";
+    std::string run;
+    int64_t from = offset;
+    while (true) {
+      auto request = peloton.taskLogsRequest();
+      request.setJobId(id);
+      request.setInstanceId(instance);
+      request.setFile(file);
+      request.setOffset(from);
+      request.setLength(follow && from >= 0 ? peloton::api::MAX_LOG_BYTES : length);
+      auto response = request.send().wait(wait);
+      if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
+      const auto content = response.getContent();
+      std::cout.write(reinterpret_cast<const char*>(content.begin()),
+                      static_cast<std::streamsize>(content.size()));
+      std::cout.flush();
+      if (!follow) {
+        if (content.size() < response.getSize()) {
+          std::cerr << "peloton: bytes " << response.getOffset() << " to "
+                    << response.getOffset() + content.size() << " of " << response.getSize()
+                    << "; --offset and --length (at most 4194304) show others\n";
+        }
+        return 0;
+      }
+      const std::string now = Str(response.getTaskId());
+      if (run.empty()) run = now;
+      from = static_cast<int64_t>(response.getOffset() + content.size());
+      if (content.size() > 0) continue;
+      if (response.getEnded() || now != run) return 0;
+      absl::SleepFor(absl::Seconds(1));
     }
-    return 0;
   });
 }
 
@@ -922,8 +936,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{-1}, std::numeric_limits<int64_t>::max()));
   tlogs->add_option("--length", log_length, "this many bytes (default 1 MiB, at most 4 MiB)")
       ->check(CLI::Range(uint32_t{0}, uint32_t{4} << 20));
-  tlogs->callback(
-      [&] { status = TaskLogs(g, job_id, instance, log_file, log_offset, log_length); });
+  bool log_follow = false;
+  tlogs->add_flag("--follow", log_follow,
+                  "go on printing what the run writes until it ends (from --offset, or the end "
+                  "less --length)");
+  tlogs->callback([&] {
+    status = TaskLogs(g, job_id, instance, log_file, log_offset, log_length, log_follow);
+  });
 
   peloton::AddVersionFlag(app);
   app.add_subcommand("version", "print the CLI's version (as --version)")->callback([&] {

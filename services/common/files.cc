@@ -56,12 +56,37 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
 }
 
 absl::StatusOr<FileRange> ReadFileRange(const std::string& path, int64_t offset, size_t length) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  // Not through a link at the last step, and never waiting: a FIFO opens at once (and is
+  // refused below) instead of blocking the caller until someone writes into it.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ELOOP) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(path, ": a symbolic link (rule: a regular file, not a link)"));
+    }
+    return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  }
   struct stat st;
-  if (fstat(fd, &st) != 0) {
+  struct stat dir;
+  const std::string parent = path.substr(0, path.rfind('/') == std::string::npos
+                                                ? 0
+                                                : path.rfind('/'));
+  if (fstat(fd, &st) != 0 || stat(parent.empty() ? "." : parent.c_str(), &dir) != 0) {
     close(fd);
     return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::PermissionDeniedError(
+        absl::StrCat(path, ": not a regular file (rule: a regular file, not a FIFO, device, "
+                           "socket or directory)"));
+  }
+  if (st.st_uid != dir.st_uid) {
+    // A hard link to someone else's file (another user's, or root's) in the directory.
+    close(fd);
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, ": owned by uid ", st.st_uid, ", its directory by uid ", dir.st_uid,
+        " (rule: a file of the directory's owner)"));
   }
   FileRange r;
   r.size = static_cast<uint64_t>(st.st_size);

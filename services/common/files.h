@@ -20,6 +20,9 @@ namespace peloton::files {
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 // A window of a file: `length` bytes from `offset`, or with a negative offset its last `length`
 // bytes; `size` is the whole file's. Reads only the window (the file may be larger than memory).
+// For files an untrusted writer controls (a task's output): PermissionDenied, reading nothing,
+// for a symbolic link at the last step, anything but a regular file (a FIFO never blocks the
+// caller), or a file whose owner is not its directory's (a hard link to another's file).
 struct FileRange {
   std::string content;
   uint64_t offset = 0;  // where content starts

@@ -2,6 +2,9 @@
 
 #include "services/common/files.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -43,6 +46,25 @@ TEST(FilesTest, ReadFileRangeReadsAWindowOrTheTail) {
   EXPECT_EQ(r->content, "");
   EXPECT_EQ(r->offset, 10u);
   EXPECT_THAT(ReadFileRange(path + ".missing", 0, 1), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// What a task may leave where its output should be: each is refused at once, reading nothing.
+TEST(FilesTest, ReadFileRangeRefusesLinksFifosAndOthersFiles) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/untrusted";
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  const std::string secret = TempFile("secret");
+  ASSERT_EQ(symlink(secret.c_str(), (dir + "/link").c_str()), 0);
+  EXPECT_THAT(ReadFileRange(dir + "/link", 0, 10), StatusIs(absl::StatusCode::kPermissionDenied));
+  // Nothing writes into the FIFO: a blocking open would hang here.
+  ASSERT_EQ(mkfifo((dir + "/fifo").c_str(), 0644), 0);
+  EXPECT_THAT(ReadFileRange(dir + "/fifo", 0, 10), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(ReadFileRange(dir, 0, 10), StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_THAT(WriteFileAtomically(dir + "/own", "mine"), IsOk());
+  EXPECT_THAT(ReadFileRange(dir + "/own", 0, 10), IsOk());
+  if (geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  // As a hard link to another user's file would be: its owner is not the directory's.
+  ASSERT_EQ(chown((dir + "/own").c_str(), 65534, 65534), 0);
+  EXPECT_THAT(ReadFileRange(dir + "/own", 0, 10), StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 TEST(FilesTest, NamesAndPaths) {

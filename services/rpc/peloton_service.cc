@@ -467,14 +467,18 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
       if (tasks->empty()) {
         status = absl::NotFoundError(absl::StrCat("instance ", instance, " does not exist"));
       } else {
-        const std::string path =
-            absl::StrCat(sandbox_root_, "/", (*tasks)[0].mesos_task_id, "/", file);
+        const store::TaskRuntime& task = (*tasks)[0];
+        results.setTaskId(task.mesos_task_id);
+        results.setEnded(taskfsm::IsTerminal(task.state));
+        const std::string path = absl::StrCat(sandbox_root_, "/", task.mesos_task_id, "/", file);
         // A window, never the whole file: what a task writes is its own, and may be huge.
         const uint32_t length = params.getLength();
         absl::StatusOr<files::FileRange> read = files::ReadFileRange(
             path, params.getOffset(),
             length == 0 ? kDefaultLogBytes : std::min(length, kMaxLogBytes));
-        if (!read.ok()) {
+        if (read.status().code() == absl::StatusCode::kPermissionDenied) {
+          status = read.status();  // what the task left there is not its output
+        } else if (!read.ok()) {
           status = absl::NotFoundError(
               absl::StrCat("no ", file, " for instance ", instance, " yet (it has not run here)"));
         } else {

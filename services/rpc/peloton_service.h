@@ -18,9 +18,9 @@
 
 namespace peloton::rpc {
 
-// taskLogs' window of a task's file: by default, and at most.
-inline constexpr uint32_t kDefaultLogBytes = 1 << 20;
-inline constexpr uint32_t kMaxLogBytes = 4 << 20;
+// taskLogs' window of a task's file: by default, and at most (the schema's constants).
+inline constexpr uint32_t kDefaultLogBytes = api::DEFAULT_LOG_BYTES;
+inline constexpr uint32_t kMaxLogBytes = api::MAX_LOG_BYTES;
 // listTasks' page.
 inline constexpr size_t kMaxTasksPerReply = 10'000;
 
