@@ -70,8 +70,8 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   peloton::backend::HostInfo host;
   host.hostname = "h";
   host.capacity = peloton::Resources::Of(4000, 4096, 4096, 0);
-  auto backend =
-      peloton::backend::local::LocalBackend::Create({"/bin/true", base + "_sandboxes", {host}});
+  auto backend = peloton::backend::local::LocalBackend::Create(
+      {"/bin/true", base + "_sandboxes", base + "_runners", {host}});
   if (!store.ok() || !backend.ok()) _exit(1);
   auto master = peloton::runtime::Master::Create(**store, **backend);
   if (!master.ok()) _exit(1);

@@ -38,6 +38,24 @@ timeout 10 "${peloton}" job status "${fifo}" | grep_q "^state: RUNNING$" ||
 "${peloton}" job stop "${link}" > /dev/null
 "${peloton}" job stop "${fifo}" > /dev/null
 
+# The runner is the only witness: an exit status the task writes is its own file, and a task
+# that kills its runner fails, and is retried no more than its restart policy says.
+liar=$(job_of liar 'echo "exited 0 0" > exit_status; echo 1 > task.pid; exit 3')
+wait_state "${liar}" FAILED
+cat > "${work}/killer.yaml" <<YAML
+name: killer
+instanceCount: 1
+defaultConfig:
+  resource: {cpuLimit: 0.1, memLimitMb: 64}
+  restartPolicy: {maxFailures: 2}  # two runs in all
+  command: {value: 'kill -9 \$PPID; sleep 60'}
+YAML
+killer=$("${peloton}" job create /DefaultResPool "${work}/killer.yaml" | awk '{print $2}')
+wait_state "${killer}" FAILED 60
+"${peloton}" task get "${killer}" 0 | grep_q "runner died" ||
+  fail "the killer's task: $("${peloton}" task get "${killer}" 0)"
+[ "$(run_of "${killer}" 0)" = 2 ] || fail "the killer ran $(run_of "${killer}" 0) times, not 2"
+
 # task logs --follow prints what the run writes until it ends, then returns.
 follow=$(job_of follow 'for i in 1 2 3; do echo line$i; sleep 1; done')
 timeout 30 "${peloton}" task logs --follow --offset 0 "${follow}" 0 > "${work}/followed" ||

@@ -47,8 +47,8 @@ wait_lines "${volume}/runs" 1
 [ "$(cat "${volume}/runs")" = "run of ${job}-0" ] || fail "run 1 wrote: $(cat "${volume}/runs")"
 
 # The task is killed: its next run, on the same host, finds what the first wrote.
-sandbox="${work}/var/sandboxes/${job}-0-1"
-kill -9 -- "-$(cat "${sandbox}/task.pid")"
+state="${work}/var/runners/${job}-0-1"
+kill -9 -- "-$(cat "${state}/task.pid")"
 wait_run_running "${job}" 0 2
 [ "$(running_host "${job}")" = "${host}" ] || fail "run 2 left ${host}: $("${peloton}" task list "${job}")"
 wait_lines "${volume}/runs" 2

@@ -35,7 +35,7 @@ class LocalHarness final : public BackendHarness {
     local::LocalBackendOptions options{
         absl::StrCat(srcdir != nullptr ? srcdir : ".",
                      "/peloton/services/backend/local/peloton-task-runner"),
-        dir + "/sandboxes", std::move(hosts), dir + "/volumes"};
+        dir + "/sandboxes", dir + "/runners", std::move(hosts), dir + "/volumes"};
     options.fetch_cache_root = dir + "/fetch-cache";
     absl::StatusOr<std::unique_ptr<local::LocalBackend>> b =
         local::LocalBackend::Create(std::move(options));

@@ -84,7 +84,7 @@ class MasterTest : public ::testing::Test {
         backend_, backend::local::LocalBackend::Create(
                       {absl::StrCat(srcdir != nullptr ? srcdir : ".",
                                     "/peloton/services/backend/local/peloton-task-runner"),
-                       dir_ + "/sandboxes", hosts, dir_ + "/volumes"}));
+                       dir_ + "/sandboxes", dir_ + "/runners", hosts, dir_ + "/volumes"}));
     PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, options_));
     ASSERT_THAT(master_->Recover(), IsOk());
   }

@@ -256,7 +256,8 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
     spdlog::info("host {}: {}", h.hostname, h.capacity.ToString());
   }
   backend::local::LocalBackendOptions options{FindRunner(runner), SandboxRoot(c),
-                                             *std::move(hosts), VolumeRoot(c)};
+                                             c.data_dir() + "/runners", *std::move(hosts),
+                                             VolumeRoot(c)};
   options.fetch_cache_root = c.data_dir() + "/fetch-cache";
   return backend::local::LocalBackend::Create(std::move(options));
 }

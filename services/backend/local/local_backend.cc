@@ -23,17 +23,16 @@
 #include "services/backend/local/sandbox.h"
 #include "spdlog/spdlog.h"
 
-extern char** environ;
-
 namespace peloton::backend::local {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
 constexpr size_t kMaxVolumePath = 1024;
+constexpr char kTaskPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 using files::IsFileName;
 
-absl::StatusOr<HealthReport> ReadHealth(const std::string& sandbox) {
-  PELOTON_ASSIGN_OR_RETURN(std::string content, ReadFile(sandbox + "/health"));
+absl::StatusOr<HealthReport> ReadHealth(const std::string& state) {
+  PELOTON_ASSIGN_OR_RETURN(std::string content, ReadFile(state + "/health"));
   return ParseHealth(content);
 }
 
@@ -63,13 +62,7 @@ absl::Status ValidateHealthCheck(const LaunchSpec& spec) {
 }
 
 // The files of the sandbox itself (sandbox.h), which a volume's container path must not name.
-bool IsSandboxFile(absl::string_view name) {
-  for (absl::string_view f : {"stdout", "stderr", "host", "runner.pid", "task.pid",
-                              "exit_status", "health", "volume", "uris"}) {
-    if (name == f) return true;
-  }
-  return false;
-}
+bool IsSandboxFile(absl::string_view name) { return name == "stdout" || name == "stderr"; }
 
 absl::Status ValidateVolume(const LaunchSpec& spec) {
   if (!spec.persistent_volume.has_value()) return absl::OkStatus();
@@ -209,11 +202,21 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
         absl::StrCat("local backend: runner_path: '", options.runner_path,
                      "' is not an executable (rule: the peloton-task-runner binary)"));
   }
+  if (options.state_root.empty()) {
+    return absl::InvalidArgumentError(
+        "local backend: state_root: empty (rule: a directory for the runners' state)");
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.sandbox_root, ec);
   if (ec) {
     return absl::UnavailableError(absl::StrCat("local backend: cannot create sandbox root '",
                                                options.sandbox_root, "': ", ec.message()));
+  }
+  std::filesystem::create_directories(options.state_root, ec);
+  if (ec || chmod(options.state_root.c_str(), 0700) != 0) {
+    return absl::UnavailableError(absl::StrCat("local backend: cannot create state root '",
+                                               options.state_root, "' (0700): ",
+                                               ec ? ec.message() : std::strerror(errno)));
   }
   if (!options.volume_root.empty()) {
     std::filesystem::create_directories(options.volume_root, ec);
@@ -278,12 +281,23 @@ std::string LocalBackend::SandboxOf(const std::string& task_id) const {
   return absl::StrCat(options_.sandbox_root, "/", task_id);
 }
 
+std::string LocalBackend::StateOf(const std::string& task_id) const {
+  std::string state = absl::StrCat(options_.state_root, "/", task_id);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(state, ec)) {
+    const std::string sandbox = SandboxOf(task_id);
+    if (std::filesystem::exists(sandbox + "/runner.pid", ec)) return sandbox;  // an older one's
+  }
+  return state;
+}
+
 std::string LocalBackend::VolumeOf(const std::string& hostname,
                                    const std::string& volume_id) const {
   return absl::StrCat(options_.volume_root, "/", hostname, "/", volume_id);
 }
 
-absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::string& sandbox) {
+absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::string& sandbox,
+                                         const std::string& state) {
   const PersistentVolumeSpec& v = *spec.persistent_volume;
   const std::string at = absl::StrCat("launch ", spec.task_id, ": volume ", v.id);
   if (!IsFileName(spec.hostname)) {  // the volume's directory is named by its host
@@ -315,7 +329,7 @@ absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::stri
     return absl::UnavailableError(
         absl::StrCat(at, ": cannot link it at ", link.string(), ": ", ec.message()));
   }
-  return WriteFileAtomically(sandbox + "/volume", absl::StrCat(v.id, " ", v.size_mb, "\n"));
+  return WriteFileAtomically(state + "/volume", absl::StrCat(v.id, " ", v.size_mb, "\n"));
 }
 
 absl::Status LocalBackend::DestroyVolume(const std::string& hostname,
@@ -419,24 +433,30 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     }
   }
   const std::string sandbox = SandboxOf(spec.task_id);
+  const std::string state = absl::StrCat(options_.state_root, "/", spec.task_id);
   std::error_code ec;
-  if (running_.contains(spec.task_id) || std::filesystem::exists(sandbox, ec)) {
+  if (running_.contains(spec.task_id) || std::filesystem::exists(sandbox, ec) ||
+      std::filesystem::exists(state, ec)) {
     return absl::AlreadyExistsError(absl::StrCat("launch: task ", spec.task_id,
                                                  " was launched before (sandbox ", sandbox, ")"));
   }
-  std::filesystem::create_directories(sandbox, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("launch ", spec.task_id, ": cannot create ", sandbox, ": ", ec.message()));
+  // The state directory first: a sandbox without one would read as an older version's.
+  for (const std::string& dir : {state, sandbox}) {
+    if (mkdir(dir.c_str(), 0700) != 0) {
+      return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": cannot create ", dir,
+                                                 ": ", std::strerror(errno)));
+    }
   }
-  if (absl::Status s = WriteFileAtomically(sandbox + "/host", spec.hostname + "\n"); !s.ok()) {
+  if (absl::Status s = WriteFileAtomically(state + "/host", spec.hostname + "\n"); !s.ok()) {
     return s;
   }
-  if (spec.persistent_volume.has_value()) PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox));
+  if (spec.persistent_volume.has_value()) {
+    PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox, state));
+  }
   if (!spec.uris.empty()) {
     // A restarted master reads it: a runner without task.pid then is still fetching.
     PELOTON_RETURN_IF_ERROR(
-        WriteFileAtomically(sandbox + "/uris", absl::StrCat(spec.uris.size(), "\n")));
+        WriteFileAtomically(state + "/uris", absl::StrCat(spec.uris.size(), "\n")));
   }
 
   // The runner starts the task only once runner.pid is written (a byte on this pipe); a master
@@ -449,7 +469,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   }
   // Everything the child needs is built before fork: after it, only exec.
   std::vector<std::string> args = {
-      options_.runner_path, "--sandbox=" + sandbox,
+      options_.runner_path, "--sandbox=" + sandbox, "--state=" + state,
       absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period)),
       absl::StrCat("--ready-fd=", ready[0])};
   if (spec.shell) args.push_back("--shell");
@@ -484,14 +504,13 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   args.push_back("--");
   args.push_back(spec.command);
   if (!spec.shell) args.insert(args.end(), spec.arguments.begin(), spec.arguments.end());
+  // The task's environment: a base of its own, never the master's (which may hold secrets).
   absl::flat_hash_map<std::string, std::string> env;
   std::vector<std::string> env_order;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const absl::string_view kv = *e;
-    const size_t eq = kv.find('=');
-    if (eq == absl::string_view::npos) continue;
-    const std::string key(kv.substr(0, eq));
-    if (env.emplace(key, std::string(kv.substr(eq + 1))).second) env_order.push_back(key);
+  for (const auto& [key, value] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"PATH", kTaskPath}, {"HOME", sandbox}, {"MESOS_SANDBOX", sandbox}}) {
+    env.emplace(key, value);
+    env_order.push_back(key);
   }
   for (const auto& [key, value] : spec.environment) {
     if (env.insert_or_assign(key, value).second) env_order.push_back(key);
@@ -531,20 +550,20 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   // in between must find the runner, or it would count the task lost and run it again.
   const int64_t start_time = ProcessStartTime(pid);
   // The runner is started, so the launch stands; without the file only a restart is affected.
-  if (absl::Status s =
-          WriteFileAtomically(sandbox + "/runner.pid", absl::StrCat(pid, " ", start_time, "\n"));
+  if (absl::Status s = WriteFileAtomically(state + "/runner.pid",
+                                          absl::StrCat(pid, " ", start_time, " ", BootId(), "\n"));
       !s.ok()) {
     spdlog::error(
         "launch {}: runner.pid not written in {} (a restarted master will count the "
         "task lost): {}",
-        spec.task_id, sandbox, std::string(s.message()));
+        spec.task_id, state, std::string(s.message()));
   }
   // A runner that died already is reported by Poll; a failed write is the same.
   const ssize_t go = write(ready[1], "1", 1);
   close(ready[1]);
   if (go != 1) spdlog::warn("launch {}: the runner did not take its start", spec.task_id);
   Task& task = running_[spec.task_id] =
-      Task{spec.hostname, pid, start_time, true, spec.health_check.has_value(), {}};
+      Task{spec.hostname, pid, start_time, BootId(), true, spec.health_check.has_value(), {}};
   if (spec.persistent_volume.has_value()) {
     task.volume_id = spec.persistent_volume->id;
     task.volume_size_mb = spec.persistent_volume->size_mb;
@@ -575,29 +594,40 @@ absl::Status LocalBackend::Kill(const std::string& task_id) {
   return absl::OkStatus();
 }
 
-TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string& hostname) {
-  const std::string sandbox = SandboxOf(task_id);
-  absl::StatusOr<std::string> line = ReadFile(sandbox + "/exit_status");
+TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) {
+  const std::string& hostname = task.hostname;
+  const std::string state = StateOf(task_id);
+  absl::StatusOr<std::string> line = ReadFile(state + "/exit_status");
   absl::StatusOr<ExitStatus> exit =
       line.ok() ? ParseExitStatus(*line) : absl::StatusOr<ExitStatus>(line.status());
   if (!exit.ok()) {
-    // The runner died without a word (killed, or the machine rebooted): make sure nothing of
-    // the task survives it, then report it lost.
-    if (absl::StatusOr<std::string> group = ReadFile(sandbox + "/task.pid"); group.ok()) {
+    // The runner died without a word: make sure nothing of the task survives it (the group
+    // the runner recorded: the task cannot write there).
+    if (absl::StatusOr<std::string> group = ReadFile(state + "/task.pid"); group.ok()) {
       pid_t pgid = 0;
       if (absl::SimpleAtoi(absl::StripAsciiWhitespace(*group), &pgid) && pgid > 1) {
         kill(-pgid, SIGKILL);
       }
     }
-    return StatusOf(task_id, hostname, MesosTaskState::kLost,
-                    "the task's runner ended without an exit status");
+    if (task.runner <= 0) {  // no runner.pid: the master died launching it, and it ran nothing
+      return StatusOf(task_id, hostname, MesosTaskState::kLost,
+                      "never started: its launch was cut short");
+    }
+    if (!task.boot_id.empty() && task.boot_id != BootId()) {
+      return StatusOf(task_id, hostname, MesosTaskState::kLost,
+                      "the machine restarted while the task ran");
+    }
+    // Killed, by the task itself perhaps: as Mesos reports a task whose executor terminated
+    // (REASON_EXECUTOR_TERMINATED), a failure that counts against its restart policy.
+    return StatusOf(task_id, hostname, MesosTaskState::kFailed,
+                    "the task's runner died without an exit status (killed)");
   }
   TaskStatus s;
   if (!exit->unfetched.empty()) {
     // As Mesos reports a container whose fetcher failed (REASON_CONTAINER_LAUNCH_FAILED).
     s = StatusOf(task_id, hostname, MesosTaskState::kFailed, exit->unfetched);
   } else if (exit->unhealthy) {
-    absl::StatusOr<HealthReport> health = ReadHealth(sandbox);
+    absl::StatusOr<HealthReport> health = ReadHealth(state);
     s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
                  absl::StrCat("killed: ", health.ok() ? health->message : "failed health checks"));
     s.healthy = false;
@@ -624,18 +654,18 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const std::string&
 
 bool LocalBackend::Started(const std::string& task_id) const {
   std::error_code ec;  // no task.pid (yet) reads as not started
-  return std::filesystem::exists(SandboxOf(task_id) + "/task.pid", ec);
+  return std::filesystem::exists(StateOf(task_id) + "/task.pid", ec);
 }
 
 std::optional<TaskStatus> LocalBackend::HealthChange(const std::string& task_id, Task& task) {
-  const std::string path = SandboxOf(task_id) + "/health";
+  const std::string path = StateOf(task_id) + "/health";
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return std::nullopt;  // no check has said anything yet
   // The runner replaces the file (a new inode) at each change.
   const HealthFileStamp stamp{st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size};
   if (stamp == task.health_seen) return std::nullopt;
   task.health_seen = stamp;
-  absl::StatusOr<HealthReport> health = ReadHealth(SandboxOf(task_id));
+  absl::StatusOr<HealthReport> health = ReadHealth(StateOf(task_id));
   if (!health.ok()) {
     spdlog::warn("task {}: health file unread: {}", task_id,
                  std::string(health.status().message()));
@@ -675,7 +705,7 @@ std::vector<TaskStatus> LocalBackend::Poll() {
   }
   for (const std::string& task_id : done) {
     const Task& task = running_[task_id];
-    TaskStatus s = Finished(task_id, task.hostname);
+    TaskStatus s = Finished(task_id, task);
     if (!task.lost.empty()) {
       s.state = MesosTaskState::kLost;
       s.message = task.lost;
@@ -697,29 +727,31 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       out.push_back(StatusOf(task_id, it->second.hostname, MesosTaskState::kRunning, "running"));
       continue;
     }
-    const std::string sandbox = SandboxOf(task_id);
     std::error_code ec;
-    if (!IsFileName(task_id) ||
-        !std::filesystem::is_directory(sandbox, ec)) {
+    if (!IsFileName(task_id) || !std::filesystem::is_directory(SandboxOf(task_id), ec)) {
       out.push_back(
           StatusOf(task_id, "", MesosTaskState::kLost, "no sandbox: never launched here"));
       continue;
     }
+    const std::string state = StateOf(task_id);
     std::string hostname;
-    if (absl::StatusOr<std::string> h = ReadFile(sandbox + "/host"); h.ok()) {
+    if (absl::StatusOr<std::string> h = ReadFile(state + "/host"); h.ok()) {
       hostname = std::string(absl::StripAsciiWhitespace(*h));
     }
     // Whether it has a check is not known after a restart: the health file is watched.
-    Task task{hostname, -1, -1, false, true, {}};
-    if (absl::StatusOr<std::string> pid = ReadFile(sandbox + "/runner.pid"); pid.ok()) {
+    Task task{hostname, -1, -1, "", false, true, {}};
+    if (absl::StatusOr<std::string> pid = ReadFile(state + "/runner.pid"); pid.ok()) {
+      // "<pid> <start time> [<boot id>]" (an older version's has no boot id).
       const std::vector<absl::string_view> parts =
           absl::StrSplit(absl::StripAsciiWhitespace(*pid), ' ', absl::SkipEmpty());
-      if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &task.runner) ||
+      if (parts.size() < 2 || parts.size() > 3 || !absl::SimpleAtoi(parts[0], &task.runner) ||
           !absl::SimpleAtoi(parts[1], &task.start_time)) {
         task.runner = -1;
+      } else if (parts.size() == 3) {
+        task.boot_id = std::string(parts[2]);
       }
     }
-    if (absl::StatusOr<std::string> v = ReadFile(sandbox + "/volume"); v.ok()) {
+    if (absl::StatusOr<std::string> v = ReadFile(state + "/volume"); v.ok()) {
       const std::vector<absl::string_view> parts =
           absl::StrSplit(absl::StripAsciiWhitespace(*v), ' ', absl::SkipEmpty());
       if (parts.size() == 2 && IsFileName(parts[0]) &&
@@ -728,7 +760,7 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       }
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {
-      if (std::filesystem::exists(sandbox + "/uris", ec) && !Started(task_id)) {
+      if (std::filesystem::exists(state + "/uris", ec) && !Started(task_id)) {
         // Still fetching its remote files.
         task.starting = true;
         running_[task_id] = std::move(task);
@@ -746,7 +778,7 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       out.push_back(std::move(running));
       continue;
     }
-    out.push_back(Finished(task_id, hostname));
+    out.push_back(Finished(task_id, task));
   }
   return out;
 }

@@ -6,11 +6,19 @@
 // constraints and spreading can be tried on one machine (their tasks all run here).
 //
 // Each task runs under peloton-task-runner in a sandbox directory <sandbox_root>/<task id>
-// (see sandbox.h), in a session and process group of its own. The runner outlives the master:
-// after a restart, Reconcile finds each task still running or reads how it ended; a task whose
-// runner vanished without a word is reported TASK_LOST and what is left of it is killed, so
-// no instance ever runs twice at once. (A runner starts its task only once the backend has
-// recorded it in runner.pid; one whose master died before that runs nothing.)
+// (see sandbox.h), in a session and process group of its own. What the backend and the runner
+// tell each other is in a state directory <state_root>/<task id>, out of the task's reach
+// (0700, the master's): nothing the task writes is read as the runner's word. The runner
+// outlives the master: after a restart, Reconcile finds each task still running or reads how
+// it ended. A task whose runner died without a word (killed, perhaps by the task itself) is
+// reported TASK_FAILED, as Mesos reports a task whose executor terminated, and counts against
+// its restart policy; after the machine restarted (another boot id) it is TASK_LOST instead.
+// Either way what is left of its process group is killed, so that no instance ever runs twice
+// at once. (A runner starts its task only once the backend has recorded it in runner.pid; one
+// whose master died before that runs nothing.)
+//
+// A task's environment is its launch's (Peloton's variables and the job's) over a small base:
+// PATH, HOME and MESOS_SANDBOX (the sandbox); never the master's own.
 //
 // Exit code 0 -> TASK_FINISHED, another code -> TASK_FAILED, a signal -> TASK_KILLED; a task
 // killed on request is TASK_KILLED however it ended. A task's health check (LaunchSpec) runs in
@@ -50,6 +58,7 @@ namespace peloton::backend::local {
 struct LocalBackendOptions {
   std::string runner_path;   // the peloton-task-runner binary
   std::string sandbox_root;  // created if missing
+  std::string state_root;    // created if missing, 0700 (required)
   std::vector<HostInfo> hosts;
   std::string volume_root;  // persistent volumes; created if missing (empty: refused)
   absl::Duration volume_check_interval = absl::Seconds(5);
@@ -90,6 +99,9 @@ class LocalBackend final : public Backend {
 
   // Where a task's files are (whether or not it exists).
   std::string SandboxOf(const std::string& task_id) const;
+  // Where its runner's are (sandbox.h); a task launched before there was one (an older
+  // version's) keeps them in its sandbox.
+  std::string StateOf(const std::string& task_id) const;
   // Where a persistent volume's files are (whether or not it exists).
   std::string VolumeOf(const std::string& hostname, const std::string& volume_id) const;
 
@@ -104,6 +116,7 @@ class LocalBackend final : public Backend {
     std::string hostname;
     pid_t runner = -1;
     int64_t start_time = -1;  // of the runner
+    std::string boot_id;      // the boot it was started in (runner.pid)
     bool child = false;       // launched by this process (reaped with waitpid)
     bool watch_health = false;
     HealthFileStamp health_seen;
@@ -115,8 +128,9 @@ class LocalBackend final : public Backend {
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
-  // The status of a task whose runner has ended; kills what is left of it when LOST.
-  TaskStatus Finished(const std::string& task_id, const std::string& hostname);
+  // The status of a task whose runner has ended; kills what is left of it when the runner
+  // died without a word.
+  TaskStatus Finished(const std::string& task_id, const Task& task);
   TaskStatus StatusOf(const std::string& task_id, const std::string& hostname, MesosTaskState state,
                       std::string message) const;
   // Whether the runner has started the task's command (its remote files are there).
@@ -124,7 +138,8 @@ class LocalBackend final : public Backend {
   // A TASK_RUNNING with the task's health when its health file changed since the last look.
   std::optional<TaskStatus> HealthChange(const std::string& task_id, Task& task);
   // Makes (the first time) and links the spec's persistent volume into the sandbox.
-  absl::Status PrepareVolume(const LaunchSpec& spec, const std::string& sandbox);
+  absl::Status PrepareVolume(const LaunchSpec& spec, const std::string& sandbox,
+                             const std::string& state);
   // Kills the running tasks whose volume holds more than its size.
   void CheckVolumes();
 

@@ -13,10 +13,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -32,6 +34,7 @@ using ::peloton::testing::FreePort;
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string RunnerPath() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -55,11 +58,11 @@ HostInfo Host(const std::string& name) {
   return h;
 }
 
-// Sandboxes under `root`, volumes under `root`-volumes.
+// Sandboxes under `root`, runners' state under `root`-state, volumes under `root`-volumes.
 std::unique_ptr<LocalBackend> Make(const std::string& root,
                                    absl::Duration volume_check = absl::Seconds(5)) {
-  LocalBackendOptions options{
-      RunnerPath(), root, {Host("h0"), Host("h1")}, root + "-volumes", volume_check};
+  LocalBackendOptions options{RunnerPath(),       root, root + "-state", {Host("h0"), Host("h1")},
+                              root + "-volumes", volume_check};
   options.fetch_cache_root = root + "-fetch";
   absl::StatusOr<std::unique_ptr<LocalBackend>> b = LocalBackend::Create(std::move(options));
   EXPECT_THAT(b.status(), IsOk());
@@ -211,7 +214,7 @@ TEST(LocalBackendTest, BadRequestsAreRefused) {
     return spec;
   };
   int n = 0;
-  for (const char* path : {"../up", "/abs", "a//b", "a/./b", "stdout", "health/x", ""}) {
+  for (const char* path : {"../up", "/abs", "a//b", "a/./b", "stdout", "stderr/x", ""}) {
     EXPECT_THAT(b->Launch(with_volume(absl::StrCat("v-", n++), "vol", path, 10)),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("container_path")))
         << path;
@@ -225,15 +228,19 @@ TEST(LocalBackendTest, BadRequestsAreRefused) {
   EXPECT_THAT(b->DestroyVolume("h1", "../vol"), StatusIs(absl::StatusCode::kInvalidArgument));
   {
     absl::StatusOr<std::unique_ptr<LocalBackend>> bare =
-        LocalBackend::Create({RunnerPath(), FreshDir("bare"), {Host("h1")}});
+        LocalBackend::Create({RunnerPath(), FreshDir("bare"), FreshDir("bare-state"), {Host("h1")}});
     ASSERT_THAT(bare.status(), IsOk());
     EXPECT_THAT((*bare)->Launch(with_volume("v-bare", "vol", "data", 10)),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no volume root")));
   }
-  EXPECT_THAT(LocalBackend::Create({"/no/runner", FreshDir("x"), {Host("h")}}).status(),
+  EXPECT_THAT(LocalBackend::Create({"/no/runner", FreshDir("x"), FreshDir("xs"), {Host("h")}}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runner_path")));
-  EXPECT_THAT(LocalBackend::Create({RunnerPath(), FreshDir("y"), {Host("h"), Host("h")}}).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h'")));
+  EXPECT_THAT(
+      LocalBackend::Create({RunnerPath(), FreshDir("y"), FreshDir("ys"), {Host("h"), Host("h")}})
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h'")));
+  EXPECT_THAT(LocalBackend::Create({RunnerPath(), FreshDir("z"), "", {Host("h")}}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("state_root")));
   w.WaitForEnd("once");
 }
 
@@ -338,7 +345,8 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
     ASSERT_THAT(before->Launch(Shell("quick", "exit 0")), IsOk());
     ASSERT_THAT(before->Launch(Shell("orphan", "echo $$ > pid; while true; do sleep 0.05; done")),
                 IsOk());
-    for (int i = 0; i < 1000 && !std::filesystem::exists(root + "/quick/exit_status"); ++i) {
+    for (int i = 0; i < 1000 && !std::filesystem::exists(root + "-state/quick/exit_status");
+         ++i) {
       usleep(10'000);
     }
     for (int i = 0; i < 1000 && !std::filesystem::exists(root + "/orphan/pid"); ++i) {
@@ -348,7 +356,7 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   }
   // "quick" has ended: its runner, which writes its exit status last, is gone too (until
   // then, a restarted backend rightly finds it running; a task cannot fake its end).
-  absl::StatusOr<std::string> quick = ReadFile(root + "/quick/runner.pid");
+  absl::StatusOr<std::string> quick = ReadFile(root + "-state/quick/runner.pid");
   ASSERT_THAT(quick.status(), IsOk());
   pid_t quick_pid = 0;
   ASSERT_TRUE(absl::SimpleAtoi(quick->substr(0, quick->find(' ')), &quick_pid));
@@ -356,7 +364,7 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
     usleep(10'000);
   }
   // The orphan's runner dies too (as if killed): nothing will write its exit status.
-  absl::StatusOr<std::string> runner = ReadFile(root + "/orphan/runner.pid");
+  absl::StatusOr<std::string> runner = ReadFile(root + "-state/orphan/runner.pid");
   ASSERT_THAT(runner.status(), IsOk());
   pid_t runner_pid = 0;
   ASSERT_TRUE(absl::SimpleAtoi(runner->substr(0, runner->find(' ')), &runner_pid));
@@ -374,9 +382,11 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   EXPECT_EQ(found[0].state, MesosTaskState::kRunning);
   EXPECT_EQ(found[0].hostname, "h1");
   EXPECT_EQ(found[1].state, MesosTaskState::kFinished);
-  EXPECT_EQ(found[2].state, MesosTaskState::kLost);
+  // A runner that died without a word: a failure, as Mesos reports an executor that ended.
+  EXPECT_EQ(found[2].state, MesosTaskState::kFailed);
+  EXPECT_THAT(found[2].message, HasSubstr("runner died"));
   EXPECT_EQ(found[3].state, MesosTaskState::kLost);
-  // The lost task's processes were killed: it never runs twice at once.
+  // The failed task's processes were killed: it never runs twice at once.
   for (int i = 0; i < 1000 && ProcessAlive(task_pid, ProcessStartTime(task_pid)); ++i) {
     usleep(10'000);
   }
@@ -387,6 +397,60 @@ TEST(LocalBackendTest, ReconcileAfterARestart) {
   const TaskStatus end = w.WaitForEnd("long");
   EXPECT_EQ(end.state, MesosTaskState::kFailed);
   EXPECT_EQ(end.exit_code, 4);
+}
+
+// What a task writes in its sandbox is its own: files named as the runner's (an exit status
+// that says it succeeded, another process group) change nothing, and it sees none of the
+// master's environment.
+TEST(LocalBackendTest, TheRunnerIsTheOnlyWitness) {
+  const std::string root = FreshDir("witness");
+  auto b = Make(root);
+  Watcher w(*b);
+  ASSERT_EQ(setenv("PELOTON_TEST_SECRET", "hunter2", 1), 0);
+  ASSERT_THAT(b->Launch(Shell("liar", "env > env; echo 'exited 0 0' > exit_status; "
+                                      "echo 1 > task.pid; echo healthy > health; exit 3")),
+              IsOk());
+  const TaskStatus end = w.WaitForEnd("liar");
+  ASSERT_EQ(unsetenv("PELOTON_TEST_SECRET"), 0);
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_EQ(end.exit_code, 3);
+  const std::string env = Slurp(b->SandboxOf("liar") + "/env");
+  EXPECT_THAT(env, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(env, HasSubstr("MESOS_SANDBOX=" + b->SandboxOf("liar") + "\n"));
+  EXPECT_THAT(env, HasSubstr("HOME=" + b->SandboxOf("liar") + "\n"));
+  EXPECT_THAT(env, HasSubstr("PATH=/usr/local/sbin:"));
+  // The state is the backend's alone.
+  struct stat st {};
+  ASSERT_EQ(stat(b->StateOf("liar").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(stat((root + "-state").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+// A runner gone with its machine (another boot) is lost, not failed: the task did nothing.
+TEST(LocalBackendTest, ARunnerOfAnEarlierBootIsLost) {
+  const std::string root = FreshDir("reboot");
+  {
+    auto before = Make(root);
+    Watcher w(*before);
+    ASSERT_THAT(before->Launch(Shell("rebooted", "exit 0")), IsOk());
+    w.WaitForEnd("rebooted");
+  }
+  // As the machine restarted: its runner's boot is not this one, and it said nothing.
+  const std::string state = root + "-state/rebooted";
+  ASSERT_EQ(std::filesystem::remove(state + "/exit_status"), true);
+  absl::StatusOr<std::string> pid = ReadFile(state + "/runner.pid");
+  ASSERT_THAT(pid.status(), IsOk());
+  const std::vector<std::string> parts = absl::StrSplit(absl::StripAsciiWhitespace(*pid), ' ');
+  ASSERT_EQ(parts.size(), 3u);
+  ASSERT_THAT(WriteFileAtomically(state + "/runner.pid",
+                                  absl::StrCat(parts[0], " ", parts[1], " another-boot\n")),
+              IsOk());
+  auto after = Make(root);
+  std::vector<TaskStatus> found = after->Reconcile({"rebooted"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].state, MesosTaskState::kLost);
+  EXPECT_THAT(found[0].message, HasSubstr("machine restarted"));
 }
 
 // A runner the backend never recorded (its master died between the fork and runner.pid)
@@ -401,9 +465,9 @@ TEST(LocalBackendTest, ARunnerThatIsNotToldToGoRunsNothing) {
   if (pid == 0) {
     close(ready[1]);
     const std::string fd = absl::StrCat("--ready-fd=", ready[0]);
-    const std::string box = "--sandbox=" + sandbox;
-    execl(RunnerPath().c_str(), "peloton-task-runner", box.c_str(), fd.c_str(), "--shell", "--",
-          "touch ran", static_cast<char*>(nullptr));
+    const std::string box = "--sandbox=" + sandbox, state = "--state=" + sandbox;
+    execl(RunnerPath().c_str(), "peloton-task-runner", box.c_str(), state.c_str(), fd.c_str(),
+          "--shell", "--", "touch ran", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(ready[0]);
@@ -525,7 +589,8 @@ TEST(LocalBackendTest, RemoteFilesItCannotTakeAreRefused) {
   EXPECT_THAT(b->Launch(own), StatusIs(absl::StatusCode::kInvalidArgument,
                                        HasSubstr("uris[0].output_file: 'stdout' (rule: not one "
                                                  "of the sandbox's own files)")));
-  auto bare = LocalBackend::Create({RunnerPath(), FreshDir("fetch-bare"), {Host("h1")}, ""});
+  auto bare = LocalBackend::Create(
+      {RunnerPath(), FreshDir("fetch-bare"), FreshDir("fetch-bare-state"), {Host("h1")}, ""});
   ASSERT_THAT(bare.status(), IsOk());
   LaunchSpec fine = Shell("bad-0-3", "true");
   fine.uris = {{"file:///etc/hostname"}};

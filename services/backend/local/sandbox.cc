@@ -41,6 +41,11 @@ bool ProcessAlive(pid_t pid, int64_t start_time) {
   return start == start_time && fields[0] != "Z" && fields[0] != "X";
 }
 
+std::string BootId() {
+  absl::StatusOr<std::string> id = ReadFile("/proc/sys/kernel/random/boot_id");
+  return id.ok() ? std::string(absl::StripAsciiWhitespace(*id)) : "";
+}
+
 constexpr absl::string_view kUnfetched = "unfetched ";
 constexpr size_t kMaxWhy = 1024;
 

@@ -1,15 +1,22 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
-// The files a task's sandbox holds, shared by the local backend and peloton-task-runner (the
-// backend reads them, also after a restart of the master):
+// The files of a task: in its sandbox (the task's own directory, its working directory)
 //
 //   stdout, stderr   the task's output
+//
+// and in its state directory (local_backend.h), which the task cannot reach, those the local
+// backend and peloton-task-runner tell each other (the backend reads them, also after a
+// restart of the master):
+//
 //   host             the (virtual) host the task was launched on, written by the backend
-//   runner.pid       "<pid> <start time>" of the runner (start time: /proc/<pid>/stat field 22,
-//                    against pid reuse), written by the backend before Launch returns
-//   task.pid         the task's process group
+//   runner.pid       "<pid> <start time> <boot id>" of the runner (start time: /proc/<pid>/stat
+//                    field 22, against pid reuse; boot id: the kernel's, to tell a runner that
+//                    died from a machine that restarted), written by the backend before Launch
+//                    returns
+//   task.pid         the task's process group, written by the runner
 //   volume           "<volume id> <size MB>" of its persistent volume, if it has one, written
-//                    by the backend (the volume itself is linked in at its container path)
+//                    by the backend (the volume itself is linked into the sandbox at its
+//                    container path)
 //   uris             how many remote files it fetches, if any, written by the backend: until
 //                    task.pid is there, its runner is fetching them
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
@@ -46,6 +53,8 @@ int64_t ProcessStartTime(pid_t pid);
 // Whether `pid` is the process that started at `start_time` (not a reused pid) and has not
 // ended (a zombie has ended).
 bool ProcessAlive(pid_t pid, int64_t start_time);
+// This boot's id (/proc/sys/kernel/random/boot_id), or "" where there is none.
+std::string BootId();
 
 struct ExitStatus {
   bool exited = false;  // else: ended by a signal

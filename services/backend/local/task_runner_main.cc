@@ -3,7 +3,7 @@
 // peloton-task-runner: runs one task of the local backend and outlives the master, so that a
 // master restarted after a crash finds its tasks still running, or finds how they ended.
 //
-//   peloton-task-runner --sandbox=DIR --grace-ms=30000 [--ready-fd=N] [--shell]
+//   peloton-task-runner --sandbox=DIR --state=DIR --grace-ms=30000 [--ready-fd=N] [--shell]
 //       [--health=command|http|tcp --health-command=CMD --health-port=P --health-path=/
 //        --health-delay-ms=N --health-interval-ms=N --health-timeout-ms=N
 //        --health-failures=N --health-unshare-env]
@@ -19,19 +19,21 @@
 // has recorded this runner (runner.pid). End of file instead (the master died first) ends the
 // runner at once, having run nothing, so that a restarted master may run the task again.
 //
-// In the sandbox it writes task.pid (the task's process group) and, when the task ends,
-// exit_status, atomically: "exited <code> <requested>" or "signaled <signal> <requested>",
-// `requested` 1 when the task was killed on request, 2 when its health checks killed it.
-// (runner.pid is the backend's, written before the runner runs; see sandbox.h.) The task runs
-// in the sandbox in a process group of its own, with stdout and stderr in the sandbox's files.
+// In the state directory (sandbox.h: the backend's, out of the task's reach) it writes
+// task.pid (the task's process group) and, when the task ends, exit_status, atomically:
+// "exited <code> <requested>" or "signaled <signal> <requested>", `requested` 1 when the task
+// was killed on request, 2 when its health checks killed it. (runner.pid is the backend's,
+// written before the runner runs.) The task runs in the sandbox in a process group of its own,
+// with stdout and stderr in the sandbox's files; nothing it writes there is read as the
+// runner's word.
 // SIGTERM to the runner is passed to the group, followed by SIGKILL after the grace period;
 // whatever is left of the group when the task ends is killed.
 //
 // With --health, it checks the task the way a Mesos executor does (backend.h, HealthCheckSpec):
 // each check in a child process of its own (a command with `sh -c` in the sandbox, with the
 // task's environment unless --health-unshare-env; an HTTP GET or a TCP connection to
-// 127.0.0.1), killed when it outlasts the timeout; a change of health goes into the sandbox's
-// `health` file, and too many failures in a row kill the task as a kill on request would.
+// 127.0.0.1), killed when it outlasts the timeout; a change of health goes into the state
+// directory's `health` file, and too many failures in a row kill the task as a kill on request would.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -199,11 +201,12 @@ bool ParseFetch(const std::string& value, peloton::files::RemoteFile& file) {
 // Places the task's remote files in the sandbox, in a child process so that a kill meanwhile
 // is heard. True when they are all there; otherwise exit_status is written (unfetched, or
 // killed on request) and the runner ends with `*exit_code`.
-bool FetchAll(const std::string& sandbox, const std::vector<peloton::files::RemoteFile>& files,
+bool FetchAll(const std::string& sandbox, const std::string& state,
+              const std::vector<peloton::files::RemoteFile>& files,
               const peloton::backend::local::FetchOptions& options, const sigset_t& wanted,
               const sigset_t& old_mask, int* exit_code) {
   const auto finish = [&](const std::string& line) {
-    *exit_code = WriteFileAtomically(sandbox + "/exit_status", line).ok() ? 0 : 5;
+    *exit_code = WriteFileAtomically(state + "/exit_status", line).ok() ? 0 : 5;
     return false;
   };
   int fds[2];
@@ -261,11 +264,13 @@ bool FetchAll(const std::string& sandbox, const std::vector<peloton::files::Remo
 int main(int argc, char** argv) {
   CLI::App app{"Runs one task of Peloton's local backend (started by the master)"};
   peloton::AddVersionFlag(app);
-  std::string sandbox;
+  std::string sandbox, state;
   int64_t grace_ms = 30'000;
   bool shell = false;
   std::vector<std::string> command;
   app.add_option("--sandbox", sandbox, "the task's sandbox directory")->required();
+  app.add_option("--state", state, "where the runner tells the backend (out of the task's reach)")
+      ->required();
   app.add_option("--grace-ms", grace_ms, "SIGTERM to SIGKILL, in milliseconds");
   app.add_flag("--shell", shell, "run the command with sh -c");
   int ready_fd = -1;
@@ -346,7 +351,8 @@ int main(int argc, char** argv) {
   for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigdelset(&old_mask, s);
 
   if (int exit_code = 0;
-      !fetches.empty() && !FetchAll(sandbox, fetches, fetch, wanted, old_mask, &exit_code)) {
+      !fetches.empty() &&
+      !FetchAll(sandbox, state, fetches, fetch, wanted, old_mask, &exit_code)) {
     return exit_code;
   }
 
@@ -356,9 +362,9 @@ int main(int argc, char** argv) {
   setpgid(child, child);  // also done by the child; whichever runs first
   // The task runs either way; without task.pid a backend that finds this runner dead cannot
   // kill what is left of the task's group.
-  if (absl::Status s = WriteFileAtomically(sandbox + "/task.pid", std::to_string(child) + "\n");
+  if (absl::Status s = WriteFileAtomically(state + "/task.pid", std::to_string(child) + "\n");
       !s.ok()) {
-    std::fprintf(stderr, "peloton-task-runner: cannot write task.pid in %s: %s\n", sandbox.c_str(),
+    std::fprintf(stderr, "peloton-task-runner: cannot write task.pid in %s: %s\n", state.c_str(),
                  std::string(s.message()).c_str());
   }
 
@@ -383,11 +389,11 @@ int main(int argc, char** argv) {
                                " health checks in a row (last: ", r.message, ")");
       }
       // Without the file the backend misses a change of health; the task goes on either way.
-      if (absl::Status s = WriteFileAtomically(sandbox + "/health",
+      if (absl::Status s = WriteFileAtomically(state + "/health",
                                                FormatHealth(HealthReport{v.healthy, message}));
           !s.ok()) {
         std::fprintf(stderr, "peloton-task-runner: cannot write health in %s: %s\n",
-                     sandbox.c_str(), std::string(s.message()).c_str());
+                     state.c_str(), std::string(s.message()).c_str());
       }
     }
     if (v.kill && killed == 0) kill_task(2);
@@ -445,5 +451,5 @@ int main(int argc, char** argv) {
   const std::string line = WIFEXITED(status)
                                ? "exited " + std::to_string(WEXITSTATUS(status)) + " " + why + "\n"
                                : "signaled " + std::to_string(WTERMSIG(status)) + " " + why + "\n";
-  return WriteFileAtomically(sandbox + "/exit_status", line).ok() ? 0 : 5;
+  return WriteFileAtomically(state + "/exit_status", line).ok() ? 0 : 5;
 }
