@@ -93,6 +93,8 @@ struct LaunchSpec {
   std::string command;
   std::vector<std::string> arguments;
   std::vector<std::pair<std::string, std::string>> environment;  // added to the backend's own
+  // The user to run it as (Mesos' CommandInfo.user); empty: the backend's default.
+  std::string user;
   std::vector<std::pair<std::string, std::string>> labels;       // the task's (key, value)
   Resources resources;  // its persistent volume's size included in the disk
   bool revocable = false;  // its cpu is the host's revocable cpu (HostInfo::revocable_milli_cpu)

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "kj/async-io.h"
 #include "services/backend/local/local_backend.h"
+#include "services/backend/local/test_options.h"
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/mesos/testing/fake_master.h"
 #include "services/backend/sim/sim_backend.h"
@@ -38,7 +39,7 @@ class LocalHarness final : public BackendHarness {
         dir + "/sandboxes", dir + "/runners", std::move(hosts), dir + "/volumes"};
     options.fetch_cache_root = dir + "/fetch-cache";
     absl::StatusOr<std::unique_ptr<local::LocalBackend>> b =
-        local::LocalBackend::Create(std::move(options));
+        local::LocalBackend::Create(local::AsThisUser(std::move(options)));
     EXPECT_TRUE(b.ok()) << b.status();
     if (b.ok()) backend_ = *std::move(b);
   }

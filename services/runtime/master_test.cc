@@ -25,6 +25,7 @@
 #include "peloton/testing/status_matchers.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/local/local_backend.h"
+#include "services/backend/local/test_options.h"
 #include "services/store/sqlite_store.h"
 
 namespace peloton::runtime {
@@ -81,10 +82,10 @@ class MasterTest : public ::testing::Test {
                                  backend::local::SplitIntoVirtualHosts(machine, hosts_count));
     const char* srcdir = std::getenv("TEST_SRCDIR");
     PELOTON_ASSERT_OK_AND_ASSIGN(
-        backend_, backend::local::LocalBackend::Create(
+        backend_, backend::local::LocalBackend::Create(backend::local::AsThisUser(
                       {absl::StrCat(srcdir != nullptr ? srcdir : ".",
                                     "/peloton/services/backend/local/peloton-task-runner"),
-                       dir_ + "/sandboxes", dir_ + "/runners", hosts, dir_ + "/volumes"}));
+                       dir_ + "/sandboxes", dir_ + "/runners", hosts, dir_ + "/volumes"})));
     PELOTON_ASSERT_OK_AND_ASSIGN(master_, Master::Create(*store_, *backend_, options_));
     ASSERT_THAT(master_->Recover(), IsOk());
   }
@@ -104,11 +105,21 @@ resources:
     return config;
   }
 
+  // @SHARED@ in the YAML: a directory the test and its tasks share (tasks see nothing of the
+  // data directory but their own sandbox).
   jobmgr::job_pb::JobConfig Job(const std::string& yaml) {
     jobmgr::job_pb::JobConfig config;
-    EXPECT_THAT(api::YamlToProto(yaml, config).status(), IsOk());
+    EXPECT_THAT(api::YamlToProto(absl::StrReplaceAll(yaml, {{"@SHARED@", Shared()}}), config)
+                    .status(),
+                IsOk());
     config.mutable_respoolid()->set_value(pool_.value());
     return config;
+  }
+
+  std::string Shared() {
+    const std::string shared = dir_ + "-shared";
+    std::filesystem::create_directories(shared);
+    return shared;
   }
 
   // Ticks until `done` holds for the job's view (or a generous limit).
@@ -414,7 +425,7 @@ defaultconfig:
   command: {shell: true, value: 'exit 3'}
 instanceconfig:
   1:
-    command: {shell: true, value: 'if [ -e ../flag ]; then exit 0; fi; touch ../flag; exit 1'}
+    command: {shell: true, value: 'if [ -e @SHARED@/flag ]; then exit 0; fi; touch @SHARED@/flag; exit 1'}
 )yaml")));
   const jobmgr::JobView view = RunToEnd(id);
   EXPECT_EQ(view.runtime.state, JobState::kFailed);
@@ -511,18 +522,18 @@ instancecount: 10
 sla: {preemptible: true}
 defaultconfig:
   resource: {cpulimit: 1, memlimitmb: 32}
-  command: {shell: true, value: 'echo started >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.02; done'}
+  command: {shell: true, value: 'echo started >> @SHARED@/runs-$PELOTON_INSTANCE_ID; while [ ! -e @SHARED@/go ]; do sleep 0.02; done'}
 )yaml")));
   TickUntil(id, [](const auto& v) { return Count(v, TaskState::kRunning) == 8; });
   PELOTON_ASSERT_OK_AND_ASSIGN(jobmgr::JobView before, master_->jobs().GetJob(id));
   ASSERT_EQ(before.task_counts[static_cast<int>(TaskState::kRunning)], 8u);
   Start();  // the old master is gone without a word; its tasks keep running
-  std::ofstream(dir_ + "/sandboxes/go") << "go";
+  std::ofstream(Shared() + "/go") << "go";
   const jobmgr::JobView view = RunToEnd(id);
   EXPECT_EQ(view.runtime.state, JobState::kSucceeded);
   EXPECT_EQ(view.task_counts[static_cast<int>(TaskState::kSucceeded)], 10u);
   for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(Slurp(absl::StrCat(dir_, "/sandboxes/runs-", i)), "started\n") << "instance " << i;
+    EXPECT_EQ(Slurp(absl::StrCat(Shared(), "/runs-", i)), "started\n") << "instance " << i;
   }
 }
 

@@ -10,13 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "peloton/common/status_macros.h"
@@ -202,34 +206,38 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
         absl::StrCat("local backend: runner_path: '", options.runner_path,
                      "' is not an executable (rule: the peloton-task-runner binary)"));
   }
-  if (options.state_root.empty()) {
+  if (options.sandbox_root.empty() || options.state_root.empty()) {
     return absl::InvalidArgumentError(
-        "local backend: state_root: empty (rule: a directory for the runners' state)");
+        "local backend: sandbox_root, state_root: empty (rule: directories for the tasks' "
+        "sandboxes and their runners' state)");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(options.sandbox_root, ec);
-  if (ec) {
-    return absl::UnavailableError(absl::StrCat("local backend: cannot create sandbox root '",
-                                               options.sandbox_root, "': ", ec.message()));
+  // Absolute: the runner, the task's view and its environment name them.
+  for (std::string* dir : {&options.sandbox_root, &options.state_root, &options.volume_root,
+                           &options.fetch_cache_root}) {
+    if (!dir->empty()) *dir = std::filesystem::absolute(*dir).lexically_normal().string();
   }
-  std::filesystem::create_directories(options.state_root, ec);
-  if (ec || chmod(options.state_root.c_str(), 0700) != 0) {
-    return absl::UnavailableError(absl::StrCat("local backend: cannot create state root '",
-                                               options.state_root, "' (0700): ",
-                                               ec ? ec.message() : std::strerror(errno)));
+  for (std::string& dir : options.private_dirs) {
+    dir = std::filesystem::absolute(dir).lexically_normal().string();
   }
-  if (!options.volume_root.empty()) {
-    std::filesystem::create_directories(options.volume_root, ec);
-    if (ec) {
-      return absl::UnavailableError(absl::StrCat("local backend: cannot create volume root '",
-                                                 options.volume_root, "': ", ec.message()));
-    }
-  }
-  if (!options.fetch_cache_root.empty()) {
-    std::filesystem::create_directories(options.fetch_cache_root, ec);
-    if (ec) {
-      return absl::UnavailableError(absl::StrCat("local backend: cannot create fetch cache '",
-                                                 options.fetch_cache_root, "': ", ec.message()));
+  // Sandboxes and volumes passable, not readable: a task's user reaches its own by their
+  // paths, and lists nothing. The runners' state and the fetch cache are this process's alone.
+  const struct {
+    const std::string& dir;
+    const char* what;
+    mode_t mode;
+    const char* mode_text;
+  } roots[] = {{options.sandbox_root, "sandbox root", 0711, "0711"},
+               {options.state_root, "state root", 0700, "0700"},
+               {options.volume_root, "volume root", 0711, "0711"},
+               {options.fetch_cache_root, "fetch cache", 0700, "0700"}};
+  for (const auto& root : roots) {
+    if (root.dir.empty()) continue;  // sandbox and state roots are not (checked above)
+    std::error_code ec;
+    std::filesystem::create_directories(root.dir, ec);
+    if (ec || chmod(root.dir.c_str(), root.mode) != 0) {
+      return absl::UnavailableError(absl::StrCat("local backend: cannot create ", root.what,
+                                                 " '", root.dir, "' (", root.mode_text,
+                                                 "): ", ec ? ec.message() : std::strerror(errno)));
     }
   }
   if (options.fetch_timeout <= absl::ZeroDuration()) {
@@ -241,9 +249,80 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   }
   std::vector<HostInfo> hosts = std::move(options.hosts);
   std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options)));
+  PELOTON_RETURN_IF_ERROR(backend->SetUpUsers());
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
   return backend;
+}
+
+absl::Status LocalBackend::SetUpUsers() {
+  const LocalBackendOptions& o = options_;
+  root_ = geteuid() == 0;
+  const TaskUser self = CurrentUser();
+  const std::string name = !o.task_user.empty() ? o.task_user : root_ ? "nobody" : self.name;
+  absl::StatusOr<TaskUser> user = name == self.name ? self : LookUpUser(name);
+  if (!user.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("local backend: task_user: ", user.status().message()));
+  }
+  for (const std::string& other : o.task_users) {
+    if (other != "*" && !IsUserName(other)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "local backend: task_users: '", other, "' (rule: user names, or * for any but root)"));
+    }
+  }
+  if (!root_ && (user->uid != self.uid || !o.task_users.empty())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "local backend: task_user: ", user->name, ": this process runs as ", self.name,
+        " and cannot switch users (rule: only a master that runs as root runs tasks as other "
+        "users; leave task_user and task_users unset)"));
+  }
+  if (user->uid == 0 && !o.allow_root) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("local backend: task_user: ", user->name,
+                     " is root (rule: tasks run as root only with allow_root_tasks: true)"));
+  }
+  if (root_) {
+    std::vector<std::string> closed;
+    if (absl::Status s = ProbeBecomeUser(*user, {o.sandbox_root, o.volume_root}, &closed);
+        !s.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "local backend: task_user: ", s.message(),
+          " (rule: a user the kernel lets this process become; where it maps root alone, as "
+          "in Bazel's sandbox, set task_user: root with allow_root_tasks: true)"));
+    }
+    for (const std::string& dir : closed) {
+      if (dir.empty()) continue;
+      spdlog::warn(
+          "tasks run as {} cannot pass through {} (a directory above it is closed to them): "
+          "they reach their sandbox as their working directory only, and no persistent "
+          "volume; put the data directory where they can pass, as under /var/lib",
+          user->name, dir);
+    }
+  }
+  default_user_ = *std::move(user);
+  spdlog::info("local backend: tasks run as {} (uid {}){}", default_user_.name, default_user_.uid,
+               root_ ? ", each seeing none of the data directory but its own sandbox" : "");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TaskUser> LocalBackend::UserOf(const LaunchSpec& spec) const {
+  if (spec.user.empty() || spec.user == default_user_.name) return default_user_;
+  const std::string at = absl::StrCat("launch ", spec.task_id, ": user: '", spec.user, "'");
+  const std::vector<std::string>& allowed = options_.task_users;
+  if (std::find(allowed.begin(), allowed.end(), spec.user) == allowed.end() &&
+      std::find(allowed.begin(), allowed.end(), "*") == allowed.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        at, " (rule: ", default_user_.name, ", the task user, or one of task_users: ",
+        allowed.empty() ? "none" : absl::StrJoin(allowed, ", "), ")"));
+  }
+  absl::StatusOr<TaskUser> user = LookUpUser(spec.user);
+  if (!user.ok()) return absl::InvalidArgumentError(absl::StrCat(at, ": ", user.status().message()));
+  if (user->uid == 0 && !options_.allow_root) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, " is root (rule: tasks run as root only with allow_root_tasks: true)"));
+  }
+  return user;
 }
 
 absl::Status LocalBackend::SetHosts(std::vector<HostInfo> hosts) {
@@ -297,7 +376,7 @@ std::string LocalBackend::VolumeOf(const std::string& hostname,
 }
 
 absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::string& sandbox,
-                                         const std::string& state) {
+                                         const std::string& state, const TaskUser& user) {
   const PersistentVolumeSpec& v = *spec.persistent_volume;
   const std::string at = absl::StrCat("launch ", spec.task_id, ": volume ", v.id);
   if (!IsFileName(spec.hostname)) {  // the volume's directory is named by its host
@@ -321,6 +400,11 @@ absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::stri
     if (ec) {
       return absl::UnavailableError(absl::StrCat(at, ": cannot create ", dir, ": ", ec.message()));
     }
+  }
+  // The volume is its task's user's (its top; what an earlier user left in it stays theirs).
+  if (root_ && (chown(dir.c_str(), user.uid, user.gid) != 0 || chmod(dir.c_str(), 0700) != 0)) {
+    return absl::UnavailableError(
+        absl::StrCat(at, ": cannot give ", dir, " to ", user.name, ": ", std::strerror(errno)));
   }
   const std::filesystem::path link = std::filesystem::path(sandbox) / v.container_path;
   std::filesystem::create_directories(link.parent_path(), ec);
@@ -432,6 +516,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
       }
     }
   }
+  PELOTON_ASSIGN_OR_RETURN(const TaskUser user, UserOf(spec));
   const std::string sandbox = SandboxOf(spec.task_id);
   const std::string state = absl::StrCat(options_.state_root, "/", spec.task_id);
   std::error_code ec;
@@ -447,11 +532,15 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
                                                  ": ", std::strerror(errno)));
     }
   }
+  if (root_ && chown(sandbox.c_str(), user.uid, user.gid) != 0) {
+    return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": cannot give ", sandbox,
+                                               " to ", user.name, ": ", std::strerror(errno)));
+  }
   if (absl::Status s = WriteFileAtomically(state + "/host", spec.hostname + "\n"); !s.ok()) {
     return s;
   }
   if (spec.persistent_volume.has_value()) {
-    PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox, state));
+    PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox, state, user));
   }
   if (!spec.uris.empty()) {
     // A restarted master reads it: a runner without task.pid then is still fetching.
@@ -473,6 +562,18 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
       absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period)),
       absl::StrCat("--ready-fd=", ready[0])};
   if (spec.shell) args.push_back("--shell");
+  if (root_) {
+    args.push_back("--user=" + user.name);
+    for (const std::string* dir : {&options_.sandbox_root, &options_.state_root,
+                                   &options_.volume_root, &options_.fetch_cache_root}) {
+      if (!dir->empty()) args.push_back("--hide=" + *dir);
+    }
+    for (const std::string& dir : options_.private_dirs) args.push_back("--hide=" + dir);
+    args.push_back("--show=" + sandbox);
+    if (spec.persistent_volume.has_value()) {
+      args.push_back("--show=" + VolumeOf(spec.hostname, spec.persistent_volume->id));
+    }
+  }
   if (spec.health_check.has_value()) {
     const HealthCheckSpec& h = *spec.health_check;
     using T = HealthCheckSpec::Type;
@@ -508,7 +609,11 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   absl::flat_hash_map<std::string, std::string> env;
   std::vector<std::string> env_order;
   for (const auto& [key, value] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"PATH", kTaskPath}, {"HOME", sandbox}, {"MESOS_SANDBOX", sandbox}}) {
+           {"PATH", kTaskPath},
+           {"HOME", sandbox},
+           {"MESOS_SANDBOX", sandbox},
+           {"USER", user.name},
+           {"LOGNAME", user.name}}) {
     env.emplace(key, value);
     env_order.push_back(key);
   }

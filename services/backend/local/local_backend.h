@@ -18,7 +18,14 @@
 // whose master died before that runs nothing.)
 //
 // A task's environment is its launch's (Peloton's variables and the job's) over a small base:
-// PATH, HOME and MESOS_SANDBOX (the sandbox); never the master's own.
+// PATH, HOME and MESOS_SANDBOX (the sandbox), USER and LOGNAME; never the master's own.
+//
+// Who a task runs as, and what it sees (task_user.h): a backend that runs as root runs each
+// task as its launch's user (LaunchSpec::user, where task_users allows it) or task_user
+// (nobody by default), never as root unless allow_root; the task's sandbox is its user's
+// (0700), and in a mount namespace of its own the backend's directories and private_dirs look
+// empty but for its sandbox and volume. A backend that does not run as root runs tasks as its
+// own user, and refuses any other.
 //
 // Exit code 0 -> TASK_FINISHED, another code -> TASK_FAILED, a signal -> TASK_KILLED; a task
 // killed on request is TASK_KILLED however it ended. A task's health check (LaunchSpec) runs in
@@ -52,6 +59,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "services/backend/backend.h"
+#include "services/backend/local/task_user.h"
 
 namespace peloton::backend::local {
 
@@ -66,6 +74,14 @@ struct LocalBackendOptions {
   // Created if missing (empty: tasks with remote files are refused).
   std::string fetch_cache_root;
   absl::Duration fetch_timeout = absl::Minutes(5);  // per file
+  // Who tasks run as (above): task_user when a launch names none (empty: nobody, or this
+  // process's own user where it does not run as root); the other users a launch may name
+  // ("*": any but root); whether any may be root.
+  std::string task_user;
+  std::vector<std::string> task_users;
+  bool allow_root = false;
+  // Directories tasks do not see besides the backend's own (the data directory).
+  std::vector<std::string> private_dirs;
 };
 
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
@@ -80,7 +96,9 @@ std::vector<placement::GpuDevice> DiscoverGpus();
 
 class LocalBackend final : public Backend {
  public:
-  // InvalidArgument for no hosts, duplicate host names, or a runner that is not executable;
+  // InvalidArgument for no hosts, duplicate host names, a runner that is not executable, or a
+  // task user that is not allowed (root without allow_root; another than its own where this
+  // process is not root); FailedPrecondition when this process cannot become the task user;
   // Unavailable when the sandbox root cannot be created.
   static absl::StatusOr<std::unique_ptr<LocalBackend>> Create(LocalBackendOptions options);
 
@@ -128,6 +146,10 @@ class LocalBackend final : public Backend {
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
+  // Resolves and checks the task user (Create).
+  absl::Status SetUpUsers();
+  // The user a launch runs as (InvalidArgument, naming the rule, for one not allowed).
+  absl::StatusOr<TaskUser> UserOf(const LaunchSpec& spec) const;
   // The status of a task whose runner has ended; kills what is left of it when the runner
   // died without a word.
   TaskStatus Finished(const std::string& task_id, const Task& task);
@@ -139,11 +161,13 @@ class LocalBackend final : public Backend {
   std::optional<TaskStatus> HealthChange(const std::string& task_id, Task& task);
   // Makes (the first time) and links the spec's persistent volume into the sandbox.
   absl::Status PrepareVolume(const LaunchSpec& spec, const std::string& sandbox,
-                             const std::string& state);
+                             const std::string& state, const TaskUser& user);
   // Kills the running tasks whose volume holds more than its size.
   void CheckVolumes();
 
   LocalBackendOptions options_;
+  bool root_ = false;  // this process runs as root: it switches users and hides directories
+  TaskUser default_user_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;
   absl::flat_hash_map<std::string, Task> running_;
   std::vector<TaskStatus> pending_;

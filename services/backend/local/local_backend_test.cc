@@ -26,6 +26,8 @@
 #include "peloton/testing/status_matchers.h"
 #include "services/backend/local/fetcher.h"
 #include "services/backend/local/sandbox.h"
+#include "services/backend/local/task_user.h"
+#include "services/backend/local/test_options.h"
 
 namespace peloton::backend::local {
 namespace {
@@ -61,10 +63,12 @@ HostInfo Host(const std::string& name) {
 // Sandboxes under `root`, runners' state under `root`-state, volumes under `root`-volumes.
 std::unique_ptr<LocalBackend> Make(const std::string& root,
                                    absl::Duration volume_check = absl::Seconds(5)) {
-  LocalBackendOptions options{RunnerPath(),       root, root + "-state", {Host("h0"), Host("h1")},
+  LocalBackendOptions options{RunnerPath(),      root,
+                              root + "-state",   {Host("h0"), Host("h1")},
                               root + "-volumes", volume_check};
   options.fetch_cache_root = root + "-fetch";
-  absl::StatusOr<std::unique_ptr<LocalBackend>> b = LocalBackend::Create(std::move(options));
+  absl::StatusOr<std::unique_ptr<LocalBackend>> b =
+      LocalBackend::Create(AsThisUser(std::move(options)));
   EXPECT_THAT(b.status(), IsOk());
   return b.ok() ? *std::move(b) : nullptr;
 }
@@ -227,20 +231,23 @@ TEST(LocalBackendTest, BadRequestsAreRefused) {
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("free")));
   EXPECT_THAT(b->DestroyVolume("h1", "../vol"), StatusIs(absl::StatusCode::kInvalidArgument));
   {
-    absl::StatusOr<std::unique_ptr<LocalBackend>> bare =
-        LocalBackend::Create({RunnerPath(), FreshDir("bare"), FreshDir("bare-state"), {Host("h1")}});
+    absl::StatusOr<std::unique_ptr<LocalBackend>> bare = LocalBackend::Create(
+        AsThisUser({RunnerPath(), FreshDir("bare"), FreshDir("bare-state"), {Host("h1")}}));
     ASSERT_THAT(bare.status(), IsOk());
     EXPECT_THAT((*bare)->Launch(with_volume("v-bare", "vol", "data", 10)),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no volume root")));
   }
-  EXPECT_THAT(LocalBackend::Create({"/no/runner", FreshDir("x"), FreshDir("xs"), {Host("h")}}).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runner_path")));
   EXPECT_THAT(
-      LocalBackend::Create({RunnerPath(), FreshDir("y"), FreshDir("ys"), {Host("h"), Host("h")}})
+      LocalBackend::Create(AsThisUser({"/no/runner", FreshDir("x"), FreshDir("xs"), {Host("h")}}))
           .status(),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h'")));
-  EXPECT_THAT(LocalBackend::Create({RunnerPath(), FreshDir("z"), "", {Host("h")}}).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("state_root")));
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("runner_path")));
+  EXPECT_THAT(LocalBackend::Create(
+                  AsThisUser({RunnerPath(), FreshDir("y"), FreshDir("ys"), {Host("h"), Host("h")}}))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'h'")));
+  EXPECT_THAT(
+      LocalBackend::Create(AsThisUser({RunnerPath(), FreshDir("z"), "", {Host("h")}})).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("state_root")));
   w.WaitForEnd("once");
 }
 
@@ -589,8 +596,8 @@ TEST(LocalBackendTest, RemoteFilesItCannotTakeAreRefused) {
   EXPECT_THAT(b->Launch(own), StatusIs(absl::StatusCode::kInvalidArgument,
                                        HasSubstr("uris[0].output_file: 'stdout' (rule: not one "
                                                  "of the sandbox's own files)")));
-  auto bare = LocalBackend::Create(
-      {RunnerPath(), FreshDir("fetch-bare"), FreshDir("fetch-bare-state"), {Host("h1")}, ""});
+  auto bare = LocalBackend::Create(AsThisUser(
+      {RunnerPath(), FreshDir("fetch-bare"), FreshDir("fetch-bare-state"), {Host("h1")}, ""}));
   ASSERT_THAT(bare.status(), IsOk());
   LaunchSpec fine = Shell("bad-0-3", "true");
   fine.uris = {{"file:///etc/hostname"}};
@@ -780,6 +787,123 @@ TEST(LocalBackendTest, VirtualHostsShareTheMachine) {
   EXPECT_GT(here.capacity.memory_mb(), 0);
   EXPECT_EQ(here.capacity.milli_gpu(), 1000 * static_cast<int64_t>(here.gpus.size()));
   EXPECT_EQ(here.attributes.at("hostname"), here.hostname);
+}
+
+// --- Tasks as another user (issue 25): run outside Bazel's sandbox, as root, where nobody
+// exists; skipped elsewhere (a developer's own user cannot switch).
+
+class TaskUserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<TaskUser> nobody = LookUpUser("nobody");
+    std::vector<std::string> closed;
+    if (geteuid() != 0 || !nobody.ok() || !ProbeBecomeUser(*nobody, {}, &closed).ok()) {
+      GTEST_SKIP() << "needs root that can become nobody (outside Bazel's sandbox)";
+    }
+    // Under /tmp, which nobody can pass (TEST_TMPDIR may be under a closed home).
+    char dir[] = "/tmp/peloton-task-user.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    base_ = dir;
+    ASSERT_EQ(chmod(base_.c_str(), 0711), 0);
+    ASSERT_THAT(WriteFileAtomically(base_ + "/peloton.db", "the store"), IsOk());
+    ASSERT_EQ(chmod((base_ + "/peloton.db").c_str(), 0600), 0);
+  }
+  void TearDown() override {
+    if (!base_.empty()) std::filesystem::remove_all(base_);
+  }
+
+  absl::StatusOr<std::unique_ptr<LocalBackend>> Backend(std::vector<std::string> task_users = {},
+                                                        std::string task_user = "",
+                                                        bool allow_root = false) {
+    LocalBackendOptions o{RunnerPath(),          base_ + "/sandboxes", base_ + "/runners",
+                          {Host("h0"), Host("h1")}, base_ + "/volumes"};
+    o.task_user = std::move(task_user);
+    o.task_users = std::move(task_users);
+    o.allow_root = allow_root;
+    o.private_dirs = {base_};
+    return LocalBackend::Create(std::move(o));
+  }
+
+  std::string base_;
+};
+
+TEST_F(TaskUserTest, ATaskRunsAsNobodyAndSeesOnlyItsOwnSandbox) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBackend> b, Backend());
+  Watcher w(*b);
+  ASSERT_THAT(b->Launch(Shell("first", "echo mine > own")), IsOk());
+  ASSERT_EQ(w.WaitForEnd("first").state, MesosTaskState::kFinished);
+  const std::string other = b->SandboxOf("first");
+  LaunchSpec spec = Shell("nosy",
+                          "id -u > uid; echo $USER > user; cat " + base_ +
+                              "/peloton.db > stolen 2>&1; ls " + base_ + "/sandboxes > listed; "
+                              "echo pwned 2> appended >> " + other + "/stdout; "
+                              "echo x 2> forged > " + b->StateOf("first") + "/exit_status; "
+                              "echo written > " + b->SandboxOf("nosy") + "/absolute");
+  spec.persistent_volume = PersistentVolumeSpec{"vol", "data", 10};
+  spec.command += "; echo kept > data/file";
+  ASSERT_THAT(b->Launch(spec), IsOk());
+  const TaskStatus end = w.WaitForEnd("nosy");
+  EXPECT_EQ(end.state, MesosTaskState::kFinished) << end.message;
+  const std::string box = b->SandboxOf("nosy");
+  EXPECT_EQ(Slurp(box + "/uid"), absl::StrCat(LookUpUser("nobody")->uid, "\n"));
+  EXPECT_EQ(Slurp(box + "/user"), "nobody\n");
+  // The data directory looks empty but for its own sandbox: no store, no other task.
+  EXPECT_THAT(Slurp(box + "/stolen"), HasSubstr("No such file"));
+  EXPECT_EQ(Slurp(box + "/listed"), "nosy\n");
+  EXPECT_THAT(Slurp(box + "/appended"), HasSubstr("Directory nonexistent"));
+  EXPECT_THAT(Slurp(box + "/forged"), HasSubstr("Directory nonexistent"));
+  EXPECT_EQ(Slurp(other + "/stdout"), "");
+  EXPECT_EQ(Slurp(box + "/absolute"), "written\n");  // its own, by its absolute path too
+  EXPECT_EQ(Slurp(b->VolumeOf("h1", "vol") + "/file"), "kept\n");
+  // Its sandbox and volume are its user's, closed to others; the state is not.
+  struct stat st {};
+  ASSERT_EQ(stat(box.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, LookUpUser("nobody")->uid);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(stat(b->VolumeOf("h1", "vol").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, LookUpUser("nobody")->uid);
+  ASSERT_EQ(stat(b->StateOf("nosy").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+}
+
+TEST_F(TaskUserTest, ALaunchNamesOnlyAUserItIsAllowed) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBackend> b, Backend({"daemon"}));
+  Watcher w(*b);
+  LaunchSpec as_root = Shell("as-root", "true");
+  as_root.user = "root";
+  EXPECT_THAT(b->Launch(as_root), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("user: 'root' (rule: nobody, the task "
+                                                     "user, or one of task_users: daemon)")));
+  LaunchSpec unknown = Shell("unknown", "true");
+  unknown.user = "bin";
+  EXPECT_THAT(b->Launch(unknown), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'bin'")));
+  LaunchSpec as_daemon = Shell("as-daemon", "id -un");
+  as_daemon.user = "daemon";
+  ASSERT_THAT(b->Launch(as_daemon), IsOk());
+  EXPECT_EQ(w.WaitForEnd("as-daemon").state, MesosTaskState::kFinished);
+  EXPECT_EQ(Slurp(b->SandboxOf("as-daemon") + "/stdout"), "daemon\n");
+
+  // Root only when the operator says so, and never by a wildcard.
+  EXPECT_THAT(Backend({}, "root").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("allow_root_tasks")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBackend> any, Backend({"*"}));
+  EXPECT_THAT(any->Launch(as_root),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is root")));
+  EXPECT_THAT(Backend({}, "no-such-user-here").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no user")));
+  EXPECT_THAT(Backend({"bad name"}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task_users")));
+}
+
+TEST(TaskUserNamesTest, PortableNamesOnly) {
+  EXPECT_TRUE(IsUserName("nobody"));
+  EXPECT_TRUE(IsUserName("svc.web-1_a"));
+  EXPECT_FALSE(IsUserName(""));
+  EXPECT_FALSE(IsUserName("-rf"));
+  EXPECT_FALSE(IsUserName("a/b"));
+  EXPECT_FALSE(IsUserName("a b"));
+  EXPECT_FALSE(IsUserName(std::string(33, 'a')));
+  EXPECT_THAT(LookUpUser("no-such-user-here").status(), StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

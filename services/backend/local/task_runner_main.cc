@@ -8,7 +8,15 @@
 //        --health-delay-ms=N --health-interval-ms=N --health-timeout-ms=N
 //        --health-failures=N --health-unshare-env]
 //       [--fetch-cache=DIR --fetch-max-mb=N --fetch-timeout-ms=N
-//        --fetch=<x|-><e|-><TAB><output file><TAB><url> ...] -- COMMAND [ARGS...]
+//        --fetch=<x|-><e|-><TAB><output file><TAB><url> ...]
+//       [--user=NAME] [--hide=DIR ... --show=DIR ...] -- COMMAND [ARGS...]
+//
+// With --user (a runner started as root), the task and its health checks run as that user,
+// with its groups; with --hide, in a mount namespace of their own in which each hidden
+// directory is empty but for the shown ones (task_user.h). Both happen in the task's own
+// process, before it runs anything of the task's; the runner stays as it was, to watch and
+// kill it. A task that cannot be given its user or view does not run: it ends with exit code
+// 127 and says why on its stderr.
 //
 // With --fetch, the task's remote files (fetcher.h; x: executable, e: extract, output file
 // empty for the URL's own name) are placed in the sandbox first, by a child process that a kill
@@ -57,6 +65,7 @@
 #include "services/backend/local/fetcher.h"
 #include "services/backend/local/health_probe.h"
 #include "services/backend/local/sandbox.h"
+#include "services/backend/local/task_user.h"
 #include "services/common/version.h"
 
 namespace {
@@ -65,6 +74,10 @@ using peloton::backend::HealthTracker;
 using peloton::backend::local::FormatHealth;
 using peloton::backend::local::HealthReport;
 using peloton::backend::local::ProbeResult;
+using peloton::backend::local::BecomeUser;
+using peloton::backend::local::EnterTaskView;
+using peloton::backend::local::TaskUser;
+using peloton::backend::local::TaskView;
 using peloton::backend::local::WriteFileAtomically;
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
@@ -85,6 +98,35 @@ struct HealthOptions {
   bool unshare_env = false;
 };
 
+// Who the task (and its checks) runs as, and what it sees.
+struct Identity {
+  std::optional<TaskUser> user;
+  TaskView view;
+};
+
+// In the task's or a check's child: enters its view, goes to its sandbox and becomes its user.
+// On failure it says why on stderr and ends the child.
+void Assume(const Identity& id, const std::string& sandbox) {
+  std::string failed;
+  int e = 0;
+  if (!id.view.hidden.empty() && (e = EnterTaskView(id.view, &failed)) != 0) {
+    std::fprintf(stderr, "peloton-task-runner: the task's view: %s: %s\n", failed.c_str(),
+                 std::strerror(e));
+    _exit(127);
+  }
+  // Before the user changes: the sandbox is reached even where its parents are closed to it.
+  if (chdir(sandbox.c_str()) != 0) {
+    std::fprintf(stderr, "peloton-task-runner: cannot enter %s: %s\n", sandbox.c_str(),
+                 std::strerror(errno));
+    _exit(127);
+  }
+  if (id.user.has_value() && (e = BecomeUser(*id.user)) != 0) {
+    std::fprintf(stderr, "peloton-task-runner: cannot become user %s: %s\n",
+                 id.user->name.c_str(), std::strerror(e));
+    _exit(127);
+  }
+}
+
 // One check under way: its process and the pipe it tells its finding on.
 struct Check {
   pid_t pid = -1;
@@ -93,8 +135,8 @@ struct Check {
 };
 
 // In the check's child: runs the check and ends with 0 when it passed.
-[[noreturn]] void RunCheck(const std::string& sandbox, const HealthOptions& h, int pipe,
-                           const sigset_t& old_mask) {
+[[noreturn]] void RunCheck(const std::string& sandbox, const Identity& id,
+                           const HealthOptions& h, int pipe, const sigset_t& old_mask) {
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   setpgid(0, 0);
   const int null_fd = open("/dev/null", O_RDWR);
@@ -103,7 +145,7 @@ struct Check {
     dup2(null_fd, 1);
     dup2(null_fd, 2);
   }
-  if (chdir(sandbox.c_str()) != 0) _exit(127);
+  Assume(id, sandbox);
   if (h.type == "command") {
     char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
                     const_cast<char*>(h.command.c_str()), nullptr};
@@ -122,8 +164,8 @@ struct Check {
 }
 
 // Starts a check; nullopt when no process could be made (counted as a failed check).
-std::optional<Check> StartCheck(const std::string& sandbox, const HealthOptions& h,
-                                const sigset_t& old_mask) {
+std::optional<Check> StartCheck(const std::string& sandbox, const Identity& id,
+                                const HealthOptions& h, const sigset_t& old_mask) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
   const pid_t pid = fork();
@@ -134,7 +176,7 @@ std::optional<Check> StartCheck(const std::string& sandbox, const HealthOptions&
   }
   if (pid == 0) {
     close(fds[0]);
-    RunCheck(sandbox, h, fds[1], old_mask);
+    RunCheck(sandbox, id, h, fds[1], old_mask);
   }
   close(fds[1]);
   setpgid(pid, pid);
@@ -161,17 +203,23 @@ void EndCheck(Check& check) {
   close(check.pipe);
 }
 
-[[noreturn]] void RunTask(const std::string& sandbox, bool shell,
+[[noreturn]] void RunTask(const std::string& sandbox, const Identity& id, bool shell,
                           const std::vector<std::string>& command, const sigset_t& old_mask) {
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   setpgid(0, 0);
+  // The output files first (as the runner: it may not be the task's user yet), so that what
+  // goes wrong below is said in the task's stderr.
   const std::string out = sandbox + "/stdout", err = sandbox + "/stderr";
-  const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (out_fd < 0 || err_fd < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0 ||
-      chdir(sandbox.c_str()) != 0) {
+  constexpr int kOutput = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
+  const int out_fd = open(out.c_str(), kOutput, 0644);
+  const int err_fd = open(err.c_str(), kOutput, 0644);
+  if (out_fd < 0 || err_fd < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) _exit(127);
+  // Theirs: the task may truncate or replace them (they stay its own files).
+  if (id.user.has_value() && (fchown(out_fd, id.user->uid, id.user->gid) != 0 ||
+                              fchown(err_fd, id.user->uid, id.user->gid) != 0)) {
     _exit(127);
   }
+  Assume(id, sandbox);
   const int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd >= 0) dup2(null_fd, 0);
   std::vector<char*> argv;
@@ -275,7 +323,6 @@ int main(int argc, char** argv) {
   app.add_flag("--shell", shell, "run the command with sh -c");
   int ready_fd = -1;
   app.add_option("--ready-fd", ready_fd, "wait for a byte here before anything else");
-  app.add_option("command", command, "the command and its arguments")->required();
   HealthOptions health;
   app.add_option("--health", health.type, "the task's health check")
       ->check(CLI::IsMember({"command", "http", "tcp"}));
@@ -302,7 +349,35 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--fetch-timeout-ms", fetch_timeout_ms, "a longer fetch fails")
       ->check(CLI::PositiveNumber);
-  CLI11_PARSE(app, argc, argv);
+  std::string user;
+  Identity identity;
+  app.add_option("--user", user, "run the task and its checks as this user (the runner: root)");
+  app.add_option("--hide", identity.view.hidden, "a directory the task sees empty");
+  app.add_option("--show", identity.view.shown, "a directory in a hidden one that it sees");
+  app.footer("-- COMMAND [ARGS...]: the task's command, after the options");
+  // The command is what follows "--", taken here: CLI11 would let a vector option before "--"
+  // end there and read the command's own flags as the runner's.
+  int options_end = 1;
+  while (options_end < argc && std::strcmp(argv[options_end], "--") != 0) ++options_end;
+  command.assign(argv + std::min(options_end + 1, argc), argv + argc);
+  CLI11_PARSE(app, options_end, argv);
+  if (command.empty()) {
+    std::fprintf(stderr, "peloton-task-runner: -- COMMAND: missing (rule: the task's command)\n");
+    return 2;
+  }
+  // The runner's files (fetched ones, the task's output) are readable by the task's user; the
+  // task itself starts with the usual mask.
+  umask(022);
+  if (!user.empty()) {
+    absl::StatusOr<peloton::backend::local::TaskUser> u =
+        peloton::backend::local::LookUpUser(user);
+    if (!u.ok()) {
+      std::fprintf(stderr, "peloton-task-runner: --user: %s\n",
+                   std::string(u.status().message()).c_str());
+      return 2;
+    }
+    identity.user = *std::move(u);
+  }
   if (ready_fd >= 0) {
     char go = 0;
     ssize_t n = 0;
@@ -358,7 +433,7 @@ int main(int argc, char** argv) {
 
   const pid_t child = fork();
   if (child < 0) return 4;
-  if (child == 0) RunTask(sandbox, shell, command, old_mask);
+  if (child == 0) RunTask(sandbox, identity, shell, command, old_mask);
   setpgid(child, child);  // also done by the child; whichever runs first
   // The task runs either way; without task.pid a backend that finds this runner dead cannot
   // kill what is left of the task's group.
@@ -441,7 +516,7 @@ int main(int argc, char** argv) {
                  absl::StrCat("health check timed out after ", health.timeout_ms / 1000.0, " s")});
       }
     } else if (tracker.has_value() && killed == 0 && NowNs() >= next_check_ns) {
-      check = StartCheck(sandbox, health, old_mask);
+      check = StartCheck(sandbox, identity, health, old_mask);
       if (!check.has_value()) checked({false, "health check: cannot start a process"});
     }
   }

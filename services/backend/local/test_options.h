@@ -1,0 +1,27 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// For tests of the local backend (test-only).
+
+#ifndef PELOTON_SERVICES_BACKEND_LOCAL_TEST_OPTIONS_H_
+#define PELOTON_SERVICES_BACKEND_LOCAL_TEST_OPTIONS_H_
+
+#include <unistd.h>
+
+#include "services/backend/local/local_backend.h"
+
+namespace peloton::backend::local {
+
+// Tasks run as the user the test runs as: root in Bazel's sandbox, whose user namespace maps
+// root alone (there is no other user to become), or a developer's own user. Tests that run
+// tasks as another user (task_user_test) run outside the sandbox.
+inline LocalBackendOptions AsThisUser(LocalBackendOptions options) {
+  if (geteuid() == 0) {
+    options.task_user = "root";
+    options.allow_root = true;
+  }
+  return options;
+}
+
+}  // namespace peloton::backend::local
+
+#endif  // PELOTON_SERVICES_BACKEND_LOCAL_TEST_OPTIONS_H_
