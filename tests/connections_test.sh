@@ -94,7 +94,7 @@ max_connections: 1000
 idle_timeout_seconds: 1
 YAML
 (ulimit -n 48 && exec "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" \
-    --config="${work}/many.yaml" --tick-ms=20 >> "${work}/master.log" 2>&1) &
+    --config="${work}/many.yaml" --tick-ms=20 "${task_flags[@]}" >> "${work}/master.log" 2>&1) &
 master_pid=$!
 wait_for_api
 hold 100 3 > /dev/null

@@ -41,8 +41,8 @@ trap 'stop_master; rm -rf "${sock}"' EXIT
 start_master() {  # start_master <name> [flags...]
   local name=$1
   shift
-  "${master_bin}" --data-dir="${work}/${name}" --listen="${PELOTON_MASTER}" --tick-ms=20 "$@" \
-      >> "${work}/${name}.log" 2>&1 &
+  "${master_bin}" --data-dir="${work}/${name}" --listen="${PELOTON_MASTER}" --tick-ms=20 \
+      "${task_flags[@]}" "$@" >> "${work}/${name}.log" 2>&1 &
   master_pid=$!
   wait_for_api
 }

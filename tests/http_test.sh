@@ -77,7 +77,7 @@ curl -sS -X POST -H 'Rpc-Procedure: JobManager.Get' -H 'Rpc-Service: peloton-job
 grep -q '"state":"SUCCEEDED"' "${work}/tcp" || fail "over TCP: $(cat "${work}/tcp")"
 set +e
 "${master_bin}" --data-dir="${work}/second" --listen="unix:${sock_dir}/second.sock" \
-    --http="127.0.0.1:${port}" > "${work}/second.log" 2>&1
+    --http="127.0.0.1:${port}" "${task_flags[@]}" > "${work}/second.log" 2>&1
 status=$?
 set -e
 [ "${status}" = 2 ] || fail "a second master on a taken --http exited ${status}"

@@ -8,6 +8,7 @@ source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 master_test integ
 integ="${root}/tests/integ/integ.sh"
 export PELOTON_CLI="${peloton}" PELOTON_MASTER_BIN="${master_bin}"
+export PELOTON_MASTER_FLAGS="${task_flags[*]}"
 
 INTEG_WORK="${work}/own" bash "${integ}" > "${work}/own.out" 2>&1 ||
   fail "integ against its own master: $(cat "${work}/own.out")"

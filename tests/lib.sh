@@ -1,6 +1,12 @@
 # Shared by the process-level tests (sourced). The test defines `work` (a directory) and
 # `fail MESSAGE` (prints why, with its logs, and exits 1) before calling these.
 
+# task_flags: how the tests' masters and host managers on the local backend run tasks. As root
+# in Bazel's sandbox, whose user namespace maps root alone, there is no other user to become:
+# tasks run as root, which the master does only when told so. security_test runs outside the
+# sandbox, its tasks as nobody.
+if [ "$(id -u)" = 0 ]; then task_flags=(--task-user=root --allow-root-tasks); else task_flags=(); fi
+
 # grep_q ARGS...: grep -q, reading all of its input. grep -q stops at the first match, and the
 # command piping into it may then die of SIGPIPE, which pipefail turns into a failure.
 grep_q() { grep "$@" > /dev/null; }
@@ -78,8 +84,8 @@ master_test() {
 # run_master FLAGS...: peloton-master on ${work}/var and PELOTON_MASTER with 20 ms ticks,
 # logging to ${work}/master.log; sets master_pid and waits until it answers.
 run_master() {
-  "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --tick-ms=20 "$@" \
-      >> "${work}/master.log" 2>&1 &
+  "${master_bin}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --tick-ms=20 \
+      "${task_flags[@]}" "$@" >> "${work}/master.log" 2>&1 &
   master_pid=$!
   wait_for_api
 }
@@ -179,6 +185,7 @@ expect_ran_once() {
 start_component() {
   local name=$1
   shift
+  case "${name}" in master | hostmgr) set -- "${task_flags[@]}" "$@" ;; esac
   "${bin}/bin/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
       >> "${work}/${name}.log" 2>&1 &
   pid[${name}]=$!

@@ -6,6 +6,8 @@ set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 master_test quickstart
+shared="${work}/shared"  # the tasks' and the test's (tasks see nothing of the data dir)
+mkdir -p "${shared}"
 start_master() { run_master --local-hosts=2; }
 
 # No master yet.
@@ -101,14 +103,14 @@ expect_refused 1 "instance 99 does not exist" "${peloton}" task logs "${job}" 99
 
 # kill -9 of the master in the middle of a job, then a restart: the job finishes and no
 # instance runs twice.
-cat > "${work}/wait.yaml" <<'YAML'
+cat > "${work}/wait.yaml" <<YAML
 instancecount: 4
 sla: {preemptible: true}
 defaultconfig:
   resource: {cpulimit: 0.1, memlimitmb: 2}
   command:
     shell: true
-    value: 'echo run >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.05; done'
+    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
 YAML
 job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
 for _ in $(seq 1 100); do
@@ -126,26 +128,26 @@ done
 "${peloton}" task start "${job2}" -r 3 | grep_q "Starting instances 3 of job" || fail "task start"
 kill_master
 start_master
-touch "${work}/var/sandboxes/go"
+touch "${shared}/go"
 for _ in $(seq 1 200); do
   "${peloton}" job status "${job2}" | grep_q "^state: SUCCEEDED$" && break
   sleep 0.1
 done
 "${peloton}" job status "${job2}" | grep_q "^state: SUCCEEDED$" || fail "job after restart: $("${peloton}" job status "${job2}")"
 for i in 0 1 2; do
-  [ "$(cat "${work}/var/sandboxes/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
+  [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
 done
 # Instance 3 was stopped and started again by hand: two runs, one after the other.
-[ "$(cat "${work}/var/sandboxes/runs-3")" = "$(printf 'run\nrun')" ] || fail "instance 3 runs: $(cat "${work}/var/sandboxes/runs-3")"
+[ "$(cat "${shared}/runs-3")" = "$(printf 'run\nrun')" ] || fail "instance 3 runs: $(cat "${shared}/runs-3")"
 # Host maintenance (reference §6.1): the host drains, its task runs again on the other host,
 # it goes DOWN, and comes back UP.
 "${peloton}" host query > "${work}/hosts"
 [ "$(grep -c " UP " "${work}/hosts")" = 2 ] || fail "host query: $(cat "${work}/hosts")"
-cat > "${work}/long.yaml" <<'YAML'
+cat > "${work}/long.yaml" <<YAML
 instancecount: 1
 defaultconfig:
   resource: {cpulimit: 0.1, memlimitmb: 2}
-  command: {shell: true, value: 'echo run >> ../maint-runs; sleep 300'}
+  command: {shell: true, value: 'echo run >> ${shared}/maint-runs; sleep 300'}
 YAML
 job3=$("${peloton}" job create /DefaultResPool "${work}/long.yaml" | awk '{print $2}')
 for _ in $(seq 1 100); do
@@ -167,7 +169,7 @@ done
 "${peloton}" host query | grep_q "^${first} .* DOWN " || fail "host not down: $("${peloton}" host query)"
 "${peloton}" task list "${job3}" | grep " RUNNING " | grep -vq " ${first} " ||
   fail "the task did not move: $("${peloton}" task list "${job3}")"
-[ "$(grep -c run "${work}/var/sandboxes/maint-runs")" = 2 ] || fail "the task should have run twice"
+[ "$(grep -c run "${shared}/maint-runs")" = 2 ] || fail "the task should have run twice"
 "${peloton}" host maintenance complete "${first}" | grep_q "Maintenance completed" ||
   fail "host maintenance complete"
 [ "$("${peloton}" host query | grep -c " UP ")" = 2 ] || fail "host not back up"

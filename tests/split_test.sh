@@ -16,6 +16,8 @@ examples="${root}/examples"
 work="${TEST_TMPDIR}/split"
 rm -rf "${work}"
 mkdir -p "${work}"
+shared="${work}/shared"  # the tasks' and the test's (tasks see nothing of the data dir)
+mkdir -p "${shared}"
 sock=$(mktemp -d /tmp/peloton-split.XXXXXX)  # Unix socket paths are limited to 107 bytes
 export PELOTON_MASTER="unix:${sock}/jobmgr.sock"
 peers=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock"
@@ -80,13 +82,13 @@ expect_refused 1 "name" "${peloton}" respool create /DefaultResPool/child "${wor
 expect_refused 1 "or is the root" "${peloton}" respool delete /
 
 # Tasks that wait for a file; each run appends to runs-<instance>.
-cat > "${work}/wait.yaml" <<'YAML'
+cat > "${work}/wait.yaml" <<YAML
 instancecount: 4
 defaultconfig:
   resource: {cpulimit: 0.1, memlimitmb: 2}
   command:
     shell: true
-    value: 'echo run >> ../runs-$PELOTON_INSTANCE_ID; while [ ! -e ../go ]; do sleep 0.05; done'
+    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
 YAML
 job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
 wait_running "${job2}" 4
@@ -110,12 +112,12 @@ wait_alloc 0.3
 # Two preemptible tasks of 0.8 cpu (admitted against the entitlement, not the reservation) on
 # two hosts of 1 cpu each: one runs on the free host, the other is admitted and waits for the
 # first job's tasks to leave the other host.
-cat > "${work}/big.yaml" <<'YAML'
+cat > "${work}/big.yaml" <<YAML
 instancecount: 2
 sla: {preemptible: true}
 defaultconfig:
   resource: {cpulimit: 0.8, memlimitmb: 2}
-  command: {shell: true, value: 'while [ ! -e ../go ]; do sleep 0.05; done'}
+  command: {shell: true, value: 'while [ ! -e ${shared}/go ]; do sleep 0.05; done'}
 YAML
 job3=$("${peloton}" job create /DefaultResPool "${work}/big.yaml" | awk '{print $2}')
 wait_running "${job3}" 1
@@ -136,14 +138,14 @@ wait_alloc 1.9
 wait_running "${job2}" 3
 wait_running "${job3}" 1
 "${peloton}" task list "${job3}" | grep_q PENDING || fail "job 3 after restarts: $("${peloton}" task list "${job3}")"
-touch "${work}/var/sandboxes/go"
+touch "${shared}/go"
 for _ in $(seq 1 300); do
   [ "$("${peloton}" task list "${job2}" | grep -c SUCCEEDED)" = 3 ] && break
   sleep 0.1
 done
 [ "$("${peloton}" task list "${job2}" | grep -c SUCCEEDED)" = 3 ] || fail "after restarts: $("${peloton}" task list "${job2}")"
 for i in 0 1 2; do
-  [ "$(cat "${work}/var/sandboxes/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
+  [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
 done
 wait_state "${job3}" SUCCEEDED
 "${peloton}" job stop "${job2}" > /dev/null

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -20,6 +21,18 @@ namespace peloton::files {
 bool IsFileName(absl::string_view name) {
   return !name.empty() && name != "." && name != ".." && name.size() <= kMaxFileName &&
          name.find('/') == absl::string_view::npos;
+}
+
+bool IsUserName(absl::string_view name) {
+  constexpr size_t kMaxUserName = 32;
+  if (name.empty() || name.size() > kMaxUserName || name[0] == '-') return false;
+  for (char c : name) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+          c == '-')) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool IsPathInside(absl::string_view path, size_t max_size) {

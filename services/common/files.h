@@ -36,6 +36,9 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
 // no '/', not . or .. (task ids, volume ids and hosts name the services' directories).
 inline constexpr size_t kMaxFileName = 200;
 bool IsFileName(absl::string_view name);
+// Whether `name` can be a user's name: 1 to 32 bytes of letters, digits, '.', '_' and '-', not
+// starting with '-' (POSIX's portable names, as useradd takes them; a task's user).
+bool IsUserName(absl::string_view name);
 // Whether `path` is a relative path of at most `max_size` bytes whose every part is a file
 // name (no empty, . or .. parts): taken from a directory, it stays inside it.
 bool IsPathInside(absl::string_view path, size_t max_size);

@@ -152,6 +152,9 @@ INSTANTIATE_TEST_SUITE_P(
                "{variables: [{name: \"A=B\", value: c}]}}}",
                "defaultConfig.command.environment.variables[0].name: 'A=B' (rule: not empty, "
                "no '=' or NUL)"},
+        Broken{"a user that is no user name",
+               "instancecount: 1\ndefaultconfig: {command: {value: x, user: \"../root\"}}",
+               "defaultConfig.command.user: '../root' (rule: 1 to 32 letters"},
         Broken{"a command with a NUL",
                "instancecount: 1\ndefaultconfig: {command: {value: \"a\\0b\"}}",
                "defaultConfig.command.value: has a NUL byte"},

@@ -105,6 +105,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   spec.shell = config.command().shell() || config.command().arguments().empty();
   spec.command = config.command().value();
   spec.arguments.assign(config.command().arguments().begin(), config.command().arguments().end());
+  spec.user = config.command().user();
   spec.environment = {{"PELOTON_JOB_ID", job.id.value()},
                       {"PELOTON_INSTANCE_ID", absl::StrCat(instance)},
                       {"PELOTON_TASK_ID", absl::StrCat(job.id.value(), "-", instance)}};

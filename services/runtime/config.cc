@@ -15,6 +15,7 @@ namespace peloton::runtime {
 namespace {
 
 constexpr double kMaxGoalStateSeconds = 30 * 24 * 3600;
+constexpr int kMaxTaskUsers = 1000;
 
 absl::Status Invalid(absl::string_view field, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
@@ -135,6 +136,10 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (!(c.idle_timeout_seconds() >= 0.1 && c.idle_timeout_seconds() <= 86'400)) {
     return Invalid("idle_timeout_seconds",
                    absl::StrCat(c.idle_timeout_seconds(), " (rule: 0.1 to 86400)"));
+  }
+  if (c.task_users_size() > kMaxTaskUsers) {
+    return Invalid("task_users", absl::StrCat(c.task_users_size(), " users (rule: at most ",
+                                              kMaxTaskUsers, "; * for any but root)"));
   }
   if (!(c.request_timeout_seconds() >= 0.1 && c.request_timeout_seconds() <= 3600)) {
     return Invalid("request_timeout_seconds",

@@ -92,6 +92,14 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
     app.add_option("--revocable-cpu", f.revocable_cpu,
                    "revocable (slack) cpu cores the local hosts declare, split among them");
     app.add_option("--runner", f.runner, "the peloton-task-runner binary");
+    app.add_option("--task-user", f.task_user,
+                   "local: tasks run as this user when their job names none (default: nobody "
+                   "when this runs as root, else its own user)");
+    app.add_option("--task-users", f.task_users,
+                   "local: the users a job's command.user may name besides (* for any but root)")
+        ->delimiter(',');
+    app.add_flag("--allow-root-tasks", f.allow_root_tasks,
+                 "local: tasks may run as root (never without this)");
     app.add_option("--backend", f.backend,
                    "local (processes on this machine), sim (simulated hosts) or mesos")
         ->check(CLI::IsMember({"local", "sim", "mesos"}));
@@ -177,6 +185,12 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--sim-speed")) c.set_sim_speed(f.sim_speed);
   if (given("--mesos-master")) c.mutable_mesos()->set_master(f.mesos_master);
   if (given("--mesos-zk")) c.mutable_mesos()->set_zk(f.mesos_zk);
+  if (given("--task-user")) c.set_task_user(f.task_user);
+  if (given("--task-users")) {
+    c.clear_task_users();
+    for (const std::string& u : f.task_users) c.add_task_users(u);
+  }
+  if (given("--allow-root-tasks")) c.set_allow_root_tasks(f.allow_root_tasks);
   if (given("--mesos-role")) c.mutable_mesos()->set_role(f.mesos_role);
   if (given("--mesos-secret-file")) c.mutable_mesos()->set_secret_file(f.mesos_secret_file);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
@@ -189,17 +203,32 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
 
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
                                                         store::ObservedStore::Observer observer) {
+  // What this process writes is its own (the store, its sockets, the runners' state); the data
+  // directory lets others pass, to the sandboxes and volumes the backend gives to their tasks'
+  // users, and list nothing.
+  umask(077);
   std::error_code ec;
   fs::create_directories(c.data_dir(), ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("data_dir: cannot create ", c.data_dir(), ": ", ec.message()));
   }
+  if (chmod(c.data_dir().c_str(), 0711) != 0) {  // not ours: its owner decides
+    spdlog::warn("data_dir: {} left as it is, not 0711: {}", c.data_dir(), std::strerror(errno));
+  }
   const store::SqliteOptions options{.path = c.data_dir() + "/peloton.db",
                                      .synchronous = c.sync() == "full"
                                                         ? store::SqliteSynchronous::kFull
                                                         : store::SqliteSynchronous::kNormal};
   PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> sqlite, store::SqliteStore::Open(options));
+  // An older version's store was 0644.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = options.path + suffix;
+    if (chmod(file.c_str(), 0600) != 0 && errno != ENOENT) {
+      return absl::UnavailableError(
+          absl::StrCat("data_dir: cannot close ", file, " to others (0600): ", std::strerror(errno)));
+    }
+  }
   if (!observer) return sqlite;
   return std::unique_ptr<store::Store>(
       std::make_unique<store::ObservedStore>(std::move(sqlite), std::move(observer)));
@@ -259,6 +288,10 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
                                              c.data_dir() + "/runners", *std::move(hosts),
                                              VolumeRoot(c)};
   options.fetch_cache_root = c.data_dir() + "/fetch-cache";
+  options.task_user = c.task_user();
+  options.task_users.assign(c.task_users().begin(), c.task_users().end());
+  options.allow_root = c.allow_root_tasks();
+  options.private_dirs = {c.data_dir()};  // the store, the logs: tasks see none of it
   return backend::local::LocalBackend::Create(std::move(options));
 }
 

@@ -37,10 +37,11 @@ enum FlagGroup : unsigned {
 };
 
 struct Flags {
-  std::vector<std::string> config_files;
+  std::vector<std::string> config_files, task_users;
   std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
       hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
-      mesos_secret_file;
+      mesos_secret_file, task_user;
+  bool allow_root_tasks = false;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
   double sim_speed = 0, revocable_cpu = 0;

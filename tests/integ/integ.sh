@@ -8,7 +8,8 @@
 #     and the jobs in it, stopped and deleted at the end, whatever happened.
 #
 # Environment: CLUSTER (above); PELOTON_CLI, the CLI (default: the build's, else `peloton`);
-# PELOTON_MASTER_BIN, the master to start (default: the build's); INTEG_WORK, a scratch dir.
+# PELOTON_MASTER_BIN, the master to start (default: the build's); PELOTON_MASTER_FLAGS, more
+# flags for it (words split at spaces); INTEG_WORK, a scratch dir.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -74,8 +75,9 @@ else
   [ -x "${master}" ] || { echo "integ: no peloton-master (make build)" >&2; exit 2; }
   sock_dir=$(mktemp -d /tmp/peloton-integ.XXXXXX)
   export PELOTON_MASTER="unix:${sock_dir}/master.sock"
+  # shellcheck disable=SC2086 # PELOTON_MASTER_FLAGS is words
   "${master}" --data-dir="${work}/var" --listen="${PELOTON_MASTER}" --http=off --local-hosts=3 \
-      > "${work}/master.log" 2>&1 &
+      ${PELOTON_MASTER_FLAGS:-} > "${work}/master.log" 2>&1 &
   master_pid=$!
   echo "integ: against a peloton-master of its own (${work}), in ${pool}"
 fi

@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -23,7 +22,6 @@
 namespace peloton::backend::local {
 namespace {
 
-constexpr size_t kMaxUserName = 32;
 // The empty directories in place of the hidden ones: room for the mount points only.
 constexpr char kHiddenOptions[] = "size=64k,nr_inodes=1024,mode=0711";
 
@@ -47,16 +45,6 @@ TaskUser FromPasswd(const struct passwd& pw) {
 }
 
 }  // namespace
-
-bool IsUserName(const std::string& name) {
-  if (name.empty() || name.size() > kMaxUserName || name[0] == '-') return false;
-  for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
 
 absl::StatusOr<TaskUser> LookUpUser(const std::string& name) {
   if (!IsUserName(name)) {

@@ -24,8 +24,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/common/files.h"
 
 namespace peloton::backend::local {
+
+using files::IsUserName;
 
 struct TaskUser {
   std::string name;
@@ -39,10 +42,6 @@ absl::StatusOr<TaskUser> LookUpUser(const std::string& name);
 // The user this process runs as (its effective uid); its name is the uid's number where the
 // database has none.
 TaskUser CurrentUser();
-
-// Whether `name` can be a user's name: 1 to 32 bytes of letters, digits, '.', '_' and '-', not
-// starting with '-' (POSIX's portable names, as useradd takes them).
-bool IsUserName(const std::string& name);
 
 // In a child: becomes `user` (its groups, then its gid, then its uid). 0, or the errno of the
 // step that failed.

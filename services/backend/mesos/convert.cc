@@ -256,6 +256,7 @@ std::string PersistenceIdOf(const Resource& resource) {
   }
   ::mesos::v1::CommandInfo* command = t.mutable_command();
   command->set_shell(spec.shell);
+  if (!spec.user.empty()) command->set_user(spec.user);  // else the framework's
   command->set_value(spec.command);
   if (!spec.shell) {
     // Mesos runs `value` with `arguments` as its argv (argv[0] included).

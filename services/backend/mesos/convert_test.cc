@@ -129,7 +129,11 @@ TEST(MesosConvertTest, LaunchAndStatus) {
   EXPECT_EQ(scalars, (std::map<std::string, double>{
                          {"cpus", 1.5}, {"mem", 2048}, {"disk", 100}, {"gpus", 1}}));
   EXPECT_FALSE(t.command().shell());
+  EXPECT_FALSE(t.command().has_user());  // the framework's
   EXPECT_EQ(t.command().value(), "/bin/train");
+  spec.user = "trainer";
+  EXPECT_EQ(TaskInfoOf(spec, "a1", ports, "peloton").command().user(), "trainer");
+  spec.user.clear();
   EXPECT_THAT(t.command().arguments(), ::testing::ElementsAre("/bin/train", "--epochs", "3"));
   EXPECT_EQ(t.command().environment().variables(0).name(), "PELOTON_JOB_ID");
   EXPECT_EQ(t.labels().labels(0).value(), "vision");
