@@ -1,12 +1,21 @@
 #!/bin/bash
 # Issue 25's attacks on the embedded default, each of which must now fail to do harm. A task is
 # untrusted code: nothing it leaves in its sandbox may steer the master or show it other files.
+# Outside Bazel's sandbox (tags): as root, the master runs its tasks as nobody, for real, with
+# its data directory under /tmp, where nobody can pass (TEST_TMPDIR may be under a closed home).
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 master_test security
-run_master --local-hosts=1
+data="${sock_dir}/var"
+chmod 0711 "${sock_dir}"
+# A secret in the master's environment, which no task may see.
+PELOTON_TEST_SECRET=hunter2 "${master_bin}" --data-dir="${data}" --listen="${PELOTON_MASTER}" \
+    --tick-ms=20 --local-hosts=1 >> "${work}/master.log" 2>&1 &
+master_pid=$!
+wait_for_api
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+as_root=$([ "$(id -u)" = 0 ] && echo yes || echo no)
 
 # job_of NAME COMMAND: creates a one-instance batch job running COMMAND; prints its id.
 job_of() {
@@ -19,6 +28,36 @@ defaultConfig:
 YAML
   "${peloton}" job create /DefaultResPool "${work}/$1.yaml" | awk '{print $2}'
 }
+
+# The data directory lets others pass and list nothing; the store and the runners' state are
+# the master's alone.
+[ "$(stat -c %a "${data}")" = 711 ] || fail "data dir: $(stat -c %a "${data}")"
+[ "$(stat -c %a "${data}/peloton.db")" = 600 ] || fail "store: $(stat -c %a "${data}/peloton.db")"
+[ "$(stat -c %a "${data}/runners")" = 700 ] || fail "runners: $(stat -c %a "${data}/runners")"
+
+# A task runs as nobody, with an environment of its own, and sees nothing of the data
+# directory but its sandbox: not the store, not another task's output or state.
+first=$(job_of first 'echo mine')
+wait_state "${first}" SUCCEEDED
+nosy=$(job_of nosy "id -un; env; cat ${data}/peloton.db; ls ${data} ${data}/sandboxes; \
+echo pwned >> ${data}/sandboxes/${first}-0-1/stdout; \
+echo exited 0 0 > ${data}/runners/${first}-0-1/exit_status; true")
+wait_state "${nosy}" SUCCEEDED
+"${peloton}" task logs "${nosy}" 0 > "${work}/nosy.out"
+"${peloton}" task logs -f stderr "${nosy}" 0 > "${work}/nosy.err"
+if [ "${as_root}" = yes ]; then
+  [ "$(head -1 "${work}/nosy.out")" = nobody ] || fail "the task ran as $(head -1 "${work}/nosy.out")"
+fi
+grep_q -F "USER=$(head -1 "${work}/nosy.out")" "${work}/nosy.out" || fail "no USER: $(cat "${work}/nosy.out")"
+grep_q hunter2 "${work}/nosy.out" && fail "the task saw the master's environment"
+grep_q -F "MESOS_SANDBOX=${data}/sandboxes/${nosy}-0-1" "${work}/nosy.out" ||
+  fail "no MESOS_SANDBOX: $(cat "${work}/nosy.out")"
+grep_q -F "cat: ${data}/peloton.db: No such file" "${work}/nosy.err" ||
+  fail "the task reached the store: $(cat "${work}/nosy.err")"
+grep_q -e peloton.db -e runners -e "${first}" "${work}/nosy.out" &&
+  fail "the task saw more than its sandbox: $(cat "${work}/nosy.out")"
+[ "$("${peloton}" task logs "${first}" 0)" = mine ] || fail "another task wrote into first's output"
+[ "$("${peloton}" job status "${first}" | grep '^state:')" = "state: SUCCEEDED" ] || fail "first changed"
 
 # task logs: a link in place of stdout is not followed; a FIFO is refused at once, and the
 # master goes on answering (it used to block on it, and every call with it).
@@ -39,7 +78,8 @@ timeout 10 "${peloton}" job status "${fifo}" | grep_q "^state: RUNNING$" ||
 "${peloton}" job stop "${fifo}" > /dev/null
 
 # The runner is the only witness: an exit status the task writes is its own file, and a task
-# that kills its runner fails, and is retried no more than its restart policy says.
+# that kills its runner (or, as nobody, cannot) fails, and is retried no more than its restart
+# policy says.
 liar=$(job_of liar 'echo "exited 0 0" > exit_status; echo 1 > task.pid; exit 3')
 wait_state "${liar}" FAILED
 cat > "${work}/killer.yaml" <<YAML
@@ -48,12 +88,14 @@ instanceCount: 1
 defaultConfig:
   resource: {cpuLimit: 0.1, memLimitMb: 64}
   restartPolicy: {maxFailures: 2}  # two runs in all
-  command: {value: 'kill -9 \$PPID; sleep 60'}
+  command: {value: 'kill -9 \$PPID; exit 3'}
 YAML
 killer=$("${peloton}" job create /DefaultResPool "${work}/killer.yaml" | awk '{print $2}')
 wait_state "${killer}" FAILED 60
-"${peloton}" task get "${killer}" 0 | grep_q "runner died" ||
-  fail "the killer's task: $("${peloton}" task get "${killer}" 0)"
+if [ "${as_root}" = yes ]; then
+  "${peloton}" task logs -f stderr "${killer}" 0 | grep_q "Operation not permitted" ||
+    fail "nobody killed its root runner: $("${peloton}" task get "${killer}" 0)"
+fi
 [ "$(run_of "${killer}" 0)" = 2 ] || fail "the killer ran $(run_of "${killer}" 0) times, not 2"
 
 # task logs --follow prints what the run writes until it ends, then returns.

@@ -23,6 +23,7 @@
 #include <tuple>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -547,6 +548,16 @@ int TaskLogs(const Global& g, const std::string& id, uint32_t instance, const st
       request.setOffset(from);
       request.setLength(follow && from >= 0 ? peloton::api::MAX_LOG_BYTES : length);
       auto response = request.send().wait(wait);
+      // The instance is there, its run has no file yet: a follower waits for it.
+      const bool not_yet =
+          response.getStatus().getCode() == static_cast<int>(absl::StatusCode::kNotFound) &&
+          response.getTaskId().size() > 0;
+      if (follow && not_yet && !response.getEnded() &&
+          (run.empty() || run == Str(response.getTaskId()))) {
+        run = Str(response.getTaskId());
+        absl::SleepFor(absl::Seconds(1));
+        continue;
+      }
       if (response.getStatus().getCode() != 0) return Refused(response.getStatus());
       const auto content = response.getContent();
       std::cout.write(reinterpret_cast<const char*>(content.begin()),
