@@ -99,6 +99,7 @@ struct LaunchSpec {
   Resources resources;  // its persistent volume's size included in the disk
   bool revocable = false;  // its cpu is the host's revocable cpu (HostInfo::revocable_milli_cpu)
   std::vector<uint32_t> ports;  // the dynamic ports placement gave the task on its host
+  uint32_t fd_limit = 0;        // its open files at most (Peloton's fdLimit); 0: the backend's
   // A Docker image to run the command in (Mesos's own containerizer), with volumes. Empty: the
   // command runs on the host. Only a backend with a container runtime (mesos) takes these.
   std::string container_image;

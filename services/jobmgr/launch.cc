@@ -127,6 +127,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
   }
   for (const auto& l : config.labels()) spec.labels.emplace_back(l.key(), l.value());
   spec.resources = allocation.resources;
+  spec.fd_limit = config.resource().fdlimit();
   spec.revocable = allocation.revocable;
   spec.ports = allocation.ports;
   // Peloton's container: the Mesos containerizer's image, or a Docker image, and volumes.

@@ -250,6 +250,16 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   std::vector<HostInfo> hosts = std::move(options.hosts);
   std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options)));
   PELOTON_RETURN_IF_ERROR(backend->SetUpUsers());
+  if (backend->options_.cgroups) {
+    backend->cgroups_ = Cgroups::Detect();
+    if (backend->cgroups_.enabled()) {
+      spdlog::info("local backend: tasks isolated with cgroup v{} under {}",
+                   backend->cgroups_.version(), absl::StrJoin(backend->cgroups_.parents(), ", "));
+    } else {
+      spdlog::warn("local backend: no cgroups, tasks are not limited: {}",
+                   backend->cgroups_.why_not());
+    }
+  }
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
   return backend;
@@ -438,17 +448,32 @@ absl::Status LocalBackend::DestroyVolume(const std::string& hostname,
   return absl::OkStatus();
 }
 
-void LocalBackend::CheckVolumes() {
+void LocalBackend::CheckDisks() {
   const absl::Time now = absl::Now();
   if (now < volumes_checked_ + options_.volume_check_interval) return;
   volumes_checked_ = now;
   for (auto& [task_id, task] : running_) {
-    if (task.volume_id.empty() || !task.limitation.empty()) continue;
-    const int64_t limit = task.volume_size_mb * kMiB;
-    const int64_t used = DiskUsage(VolumeOf(task.hostname, task.volume_id), limit);
-    if (used <= limit) continue;
-    task.limitation = absl::StrCat("volume ", task.volume_id, " holds over ", used / kMiB,
-                                   " MB, more than its size of ", task.volume_size_mb, " MB");
+    if (!task.limitation.empty()) continue;
+    if (!task.volume_id.empty()) {
+      const int64_t limit = task.volume_size_mb * kMiB;
+      const int64_t used = DiskUsage(VolumeOf(task.hostname, task.volume_id), limit);
+      if (used > limit) {
+        task.limitation = absl::StrCat("volume ", task.volume_id, " holds over ", used / kMiB,
+                                       " MB, more than its size of ", task.volume_size_mb, " MB");
+      }
+    }
+    if (task.limitation.empty() && task.disk_limit_mb > 0) {
+      // Its sandbox (the volume is a link in it, not followed) against its disk, as Mesos' disk
+      // isolator checks it.
+      const int64_t limit = task.disk_limit_mb * kMiB;
+      const int64_t used = DiskUsage(SandboxOf(task_id), limit);
+      if (used > limit) {
+        task.limitation = absl::StrCat("its sandbox holds over ", used / kMiB,
+                                       " MB, more than its disk limit of ", task.disk_limit_mb,
+                                       " MB");
+      }
+    }
+    if (task.limitation.empty()) continue;
     spdlog::warn("task {}: {}: killed", task_id, task.limitation);
     kill(task.runner, SIGTERM);
   }
@@ -542,6 +567,10 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (spec.persistent_volume.has_value()) {
     PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox, state, user));
   }
+  if (spec.resources.disk_mb() > 0) {  // for a restarted master's disk checks
+    PELOTON_RETURN_IF_ERROR(WriteFileAtomically(
+        state + "/disk", absl::StrCat(spec.resources.disk_mb(), "\n")));
+  }
   if (!spec.uris.empty()) {
     // A restarted master reads it: a runner without task.pid then is still fetching.
     PELOTON_RETURN_IF_ERROR(
@@ -562,6 +591,23 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
       absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period)),
       absl::StrCat("--ready-fd=", ready[0])};
   if (spec.shell) args.push_back("--shell");
+  if (spec.fd_limit > 0) args.push_back(absl::StrCat("--fd-limit=", spec.fd_limit));
+  if (cgroups_.enabled()) {
+    // A launch that asks for no memory or cpu (jobs always do) is not limited in it. 1000
+    // milli-cpus: a whole period; the kernel takes 1 ms at least.
+    const int64_t memory = spec.resources.memory_mb() * kMiB, milli = spec.resources.milli_cpu();
+    const TaskLimits limits{
+        .memory_bytes = memory > 0 ? std::max(memory, kMinMemoryLimitBytes) : 0,
+        .cpu_quota_us = milli > 0 ? std::max<int64_t>(milli * 100, 1000) : 0,
+        .pids_max = options_.task_pids_max};
+    absl::StatusOr<std::vector<std::string>> groups = cgroups_.Create(spec.task_id, limits);
+    if (!groups.ok()) {
+      cgroups_.Destroy(spec.task_id);
+      return absl::UnavailableError(
+          absl::StrCat("launch ", spec.task_id, ": ", groups.status().message()));
+    }
+    for (const std::string& dir : *groups) args.push_back("--cgroup=" + dir);
+  }
   if (root_) {
     args.push_back("--user=" + user.name);
     for (const std::string* dir : {&options_.sandbox_root, &options_.state_root,
@@ -673,6 +719,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     task.volume_id = spec.persistent_volume->id;
     task.volume_size_mb = spec.persistent_volume->size_mb;
   }
+  task.disk_limit_mb = std::max<int64_t>(spec.resources.disk_mb() - task.volume_size_mb, 0);
   if (spec.uris.empty()) {
     pending_.push_back(
         StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
@@ -705,6 +752,8 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) 
   absl::StatusOr<std::string> line = ReadFile(state + "/exit_status");
   absl::StatusOr<ExitStatus> exit =
       line.ok() ? ParseExitStatus(*line) : absl::StatusOr<ExitStatus>(line.status());
+  // Its runner has ended: nothing of the task may outlive it, in or out of its process group.
+  if (cgroups_.enabled()) cgroups_.Destroy(task_id);
   if (!exit.ok()) {
     // The runner died without a word: make sure nothing of the task survives it (the group
     // the runner recorded: the task cannot write there).
@@ -731,6 +780,11 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) 
   if (!exit->unfetched.empty()) {
     // As Mesos reports a container whose fetcher failed (REASON_CONTAINER_LAUNCH_FAILED).
     s = StatusOf(task_id, hostname, MesosTaskState::kFailed, exit->unfetched);
+  } else if (exit->memory) {
+    // As Mesos reports a container past its memory (REASON_CONTAINER_LIMITATION_MEMORY).
+    s = StatusOf(task_id, hostname, MesosTaskState::kFailed,
+                 "over its memory limit: the kernel killed a process of it (memLimitMb)");
+    (exit->exited ? s.exit_code : s.signal) = exit->value;
   } else if (exit->unhealthy) {
     absl::StatusOr<HealthReport> health = ReadHealth(state);
     s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
@@ -821,7 +875,7 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     out.push_back(std::move(s));
     running_.erase(task_id);
   }
-  CheckVolumes();
+  CheckDisks();
   return out;
 }
 
@@ -862,6 +916,12 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       if (parts.size() == 2 && IsFileName(parts[0]) &&
           absl::SimpleAtoi(parts[1], &task.volume_size_mb) && task.volume_size_mb > 0) {
         task.volume_id = std::string(parts[0]);
+      }
+    }
+    if (absl::StatusOr<std::string> d = ReadFile(state + "/disk"); d.ok()) {
+      int64_t disk_mb = 0;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(*d), &disk_mb)) {
+        task.disk_limit_mb = std::max<int64_t>(disk_mb - task.volume_size_mb, 0);
       }
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {

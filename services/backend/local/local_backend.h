@@ -32,6 +32,13 @@
 // its runner; each change of health is a TASK_RUNNING with `healthy` set, and a task the checks
 // killed ends TASK_KILLED, unhealthy. Checks: commands, HTTP (not HTTPS) and TCP on 127.0.0.1.
 //
+// Limits (cgroups.h where the machine has them): a task over its memory is killed by the
+// kernel and ends TASK_FAILED, "over its memory limit"; its cpu is a quota; its processes are
+// counted and all killed when it ends (also those that left its process group); its open
+// files are LaunchSpec::fd_limit; and its sandbox is measured like a volume (below) against
+// its disk less its volume, a task past it killed and TASK_FAILED, as Mesos' disk isolator
+// does.
+//
 // A persistent volume (LaunchSpec::persistent_volume) is the directory
 // <volume_root>/<host>/<volume id>, made by the first launch that names it (when the file
 // system has its size free), and linked into each sandbox that uses it at its container path.
@@ -59,6 +66,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "services/backend/backend.h"
+#include "services/backend/local/cgroups.h"
 #include "services/backend/local/task_user.h"
 
 namespace peloton::backend::local {
@@ -82,6 +90,11 @@ struct LocalBackendOptions {
   bool allow_root = false;
   // Directories tasks do not see besides the backend's own (the data directory).
   std::vector<std::string> private_dirs;
+  // Isolation (cgroups.h): each task in control groups with its memory (at least 32 MB, as
+  // Mesos), its cpu as a CFS quota, and at most task_pids_max processes, where the machine
+  // lets this process make them; off, or where it cannot, tasks are not limited.
+  bool cgroups = true;
+  int64_t task_pids_max = 4096;
 };
 
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
@@ -140,7 +153,8 @@ class LocalBackend final : public Backend {
     HealthFileStamp health_seen;
     std::string volume_id;  // its persistent volume's, if it has one
     int64_t volume_size_mb = 0;
-    std::string limitation;  // why the backend killed it (its volume overflowed)
+    int64_t disk_limit_mb = 0;  // its sandbox's (0: none)
+    std::string limitation;  // why the backend killed it (its volume or sandbox overflowed)
     std::string lost;        // why it is lost once it ends (its host left)
     bool starting = false;   // its remote files are being fetched (no task.pid yet)
   };
@@ -162,12 +176,14 @@ class LocalBackend final : public Backend {
   // Makes (the first time) and links the spec's persistent volume into the sandbox.
   absl::Status PrepareVolume(const LaunchSpec& spec, const std::string& sandbox,
                              const std::string& state, const TaskUser& user);
-  // Kills the running tasks whose volume holds more than its size.
-  void CheckVolumes();
+  // Kills the running tasks whose volume holds more than its size, or whose sandbox more than
+  // its disk (LaunchSpec::resources less its volume).
+  void CheckDisks();
 
   LocalBackendOptions options_;
   bool root_ = false;  // this process runs as root: it switches users and hides directories
   TaskUser default_user_;
+  Cgroups cgroups_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;
   absl::flat_hash_map<std::string, Task> running_;
   std::vector<TaskStatus> pending_;

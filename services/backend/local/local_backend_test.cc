@@ -895,6 +895,64 @@ TEST_F(TaskUserTest, ALaunchNamesOnlyAUserItIsAllowed) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task_users")));
 }
 
+// Isolation (cgroups.h), where this machine lets the test make control groups (outside
+// Bazel's sandbox, as root).
+TEST_F(TaskUserTest, CgroupsLimitMemoryCpuProcessesFilesAndDisk) {
+  if (!Cgroups::Detect().enabled()) GTEST_SKIP() << Cgroups::Detect().why_not();
+  const std::string root = base_ + "/sandboxes";
+  LocalBackendOptions o{RunnerPath(), root, base_ + "/runners", {Host("h0"), Host("h1")},
+                        base_ + "/volumes", absl::Milliseconds(100)};
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBackend> b, LocalBackend::Create(o));
+  Watcher w(*b);
+  // 200 MB under a limit of 32: the kernel kills it, and it fails for that.
+  LaunchSpec hog = Shell("hog", "python3 -c 'b = bytearray(200 << 20); print(len(b))'");
+  hog.resources = Resources::Of(100, 32, 0, 0);
+  // A child that leaves the task's process group is killed with it all the same.
+  LaunchSpec escape = Shell("escape", "setsid sleep 300 & echo $! > child; sleep 0.2");
+  // Its quota, its processes, its files.
+  LaunchSpec limited = Shell("limited", "ulimit -n > files; sleep 30");
+  limited.resources = Resources::Of(250, 64, 0, 0);
+  limited.fd_limit = 20;  // dash keeps fds from 10 up to redirect
+  // 5 MB in a sandbox of 1.
+  LaunchSpec filler = Shell("filler", "head -c 5000000 /dev/zero > big; sleep 30");
+  filler.resources = Resources::Of(100, 64, 1, 0);
+  for (const LaunchSpec& spec : {hog, escape, limited, filler}) ASSERT_THAT(b->Launch(spec), IsOk());
+
+  const TaskStatus hogged = w.WaitForEnd("hog");
+  EXPECT_EQ(hogged.state, MesosTaskState::kFailed);
+  EXPECT_THAT(hogged.message, HasSubstr("over its memory limit"));
+  EXPECT_EQ(Slurp(b->SandboxOf("hog") + "/stdout"), "");
+
+  EXPECT_EQ(w.WaitForEnd("escape").state, MesosTaskState::kFinished);
+  pid_t child = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(Slurp(b->SandboxOf("escape") + "/child")),
+                               &child));
+  EXPECT_FALSE(ProcessAlive(child, ProcessStartTime(child)));
+
+  const TaskStatus filled = w.WaitForEnd("filler");
+  EXPECT_EQ(filled.state, MesosTaskState::kFailed);
+  EXPECT_THAT(filled.message, HasSubstr("more than its disk limit of 1 MB"));
+
+  for (int i = 0; i < 1000 && Slurp(b->SandboxOf("limited") + "/files").empty(); ++i) {
+    usleep(10'000);
+  }
+  EXPECT_EQ(Slurp(b->SandboxOf("limited") + "/files"), "20\n");
+  std::string quota, pids, memory;
+  for (const std::string& dir : Cgroups::Detect().DirsOf("limited")) {
+    for (const char* f : {"/cpu.cfs_quota_us", "/cpu.max"}) quota += Slurp(dir + f);
+    pids += Slurp(dir + "/pids.max");
+    for (const char* f : {"/memory.limit_in_bytes", "/memory.max"}) memory += Slurp(dir + f);
+  }
+  EXPECT_THAT(quota, HasSubstr("25000"));
+  EXPECT_EQ(pids, "4096\n");
+  EXPECT_EQ(memory, absl::StrCat(64 << 20, "\n"));
+  ASSERT_THAT(b->Kill("limited"), IsOk());
+  EXPECT_EQ(w.WaitForEnd("limited").state, MesosTaskState::kKilled);
+  for (const std::string& dir : Cgroups::Detect().DirsOf("limited")) {
+    EXPECT_FALSE(std::filesystem::exists(dir)) << dir;  // removed once it ended
+  }
+}
+
 TEST(TaskUserNamesTest, PortableNamesOnly) {
   EXPECT_TRUE(IsUserName("nobody"));
   EXPECT_TRUE(IsUserName("svc.web-1_a"));

@@ -68,17 +68,15 @@ absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line) {
   ExitStatus s;
   int requested = 0;
   if (parts.size() != 3 || (parts[0] != "exited" && parts[0] != "signaled") ||
-      !absl::SimpleAtoi(parts[1], &s.value) || !absl::SimpleAtoi(parts[2], &requested)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>, or unfetched <why>)"));
-  }
-  if (requested < 0 || requested > 2) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2>, or unfetched <why>)"));
+      !absl::SimpleAtoi(parts[1], &s.value) || !absl::SimpleAtoi(parts[2], &requested) ||
+      requested < 0 || requested > 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "exit_status: '", line, "' (rule: exited|signaled <n> <0|1|2|3>, or unfetched <why>)"));
   }
   s.exited = parts[0] == "exited";
   s.requested = requested == 1;
   s.unhealthy = requested == 2;
+  s.memory = requested == 3;
   return s;
 }
 

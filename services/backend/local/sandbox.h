@@ -17,11 +17,15 @@
 //   volume           "<volume id> <size MB>" of its persistent volume, if it has one, written
 //                    by the backend (the volume itself is linked into the sandbox at its
 //                    container path)
+//   disk             its disk in MB (LaunchSpec::resources), if it asked for any, written by
+//                    the backend (its sandbox's limit, less its volume)
 //   uris             how many remote files it fetches, if any, written by the backend: until
 //                    task.pid is there, its runner is fetching them
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
 //                    atomically when the task ends; requested is 1 when it was killed on
-//                    request, 2 when its health checks failed too often in a row and killed it;
+//                    request, 2 when its health checks failed too often in a row and killed it,
+//                    3 when it failed after the kernel killed a process of it over its memory
+//                    limit (cgroups.h);
 //                    or "unfetched <why>" when a remote file (LaunchSpec::uris) could not be
 //                    had, and the command never ran (why: one line)
 //   health           written atomically when the task's health check finds it healthy or
@@ -61,6 +65,7 @@ struct ExitStatus {
   int value = 0;        // the exit code or the signal
   bool requested = false;
   bool unhealthy = false;  // killed by its health checks
+  bool memory = false;     // killed by the kernel, over its memory limit (its cgroup's)
   std::string unfetched;   // why its remote files could not be had (it never ran)
 };
 // The exit_status line of a task whose remote files could not be had.

@@ -9,14 +9,19 @@
 //        --health-failures=N --health-unshare-env]
 //       [--fetch-cache=DIR --fetch-max-mb=N --fetch-timeout-ms=N
 //        --fetch=<x|-><e|-><TAB><output file><TAB><url> ...]
-//       [--user=NAME] [--hide=DIR ... --show=DIR ...] -- COMMAND [ARGS...]
+//       [--user=NAME] [--hide=DIR ... --show=DIR ...] [--cgroup=DIR ...] [--fd-limit=N]
+//       -- COMMAND [ARGS...]
 //
 // With --user (a runner started as root), the task and its health checks run as that user,
 // with its groups; with --hide, in a mount namespace of their own in which each hidden
 // directory is empty but for the shown ones (task_user.h). Both happen in the task's own
 // process, before it runs anything of the task's; the runner stays as it was, to watch and
-// kill it. A task that cannot be given its user or view does not run: it ends with exit code
-// 127 and says why on its stderr.
+// kill it. With --cgroup, the task and its checks join those control groups first (cgroups.h:
+// the backend made them, with the task's limits); when the task ends, whatever is left in them
+// (a `setsid` child) is killed, and a task that failed after the kernel killed a process of it
+// over its memory limit ends with requested 3. With --fd-limit, RLIMIT_NOFILE. A task that
+// cannot be given its user, view, groups or limit does not run: it ends with exit code 127 and
+// says why on its stderr.
 //
 // With --fetch, the task's remote files (fetcher.h; x: executable, e: extract, output file
 // empty for the URL's own name) are placed in the sandbox first, by a child process that a kill
@@ -45,6 +50,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,6 +68,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/backend/health.h"
+#include "services/backend/local/cgroups.h"
 #include "services/backend/local/fetcher.h"
 #include "services/backend/local/health_probe.h"
 #include "services/backend/local/sandbox.h"
@@ -75,6 +82,9 @@ using peloton::backend::local::FormatHealth;
 using peloton::backend::local::HealthReport;
 using peloton::backend::local::ProbeResult;
 using peloton::backend::local::BecomeUser;
+using peloton::backend::local::JoinCgroups;
+using peloton::backend::local::KillCgroups;
+using peloton::backend::local::OomKilled;
 using peloton::backend::local::EnterTaskView;
 using peloton::backend::local::TaskUser;
 using peloton::backend::local::TaskView;
@@ -98,10 +108,12 @@ struct HealthOptions {
   bool unshare_env = false;
 };
 
-// Who the task (and its checks) runs as, and what it sees.
+// Who the task (and its checks) runs as, what it sees, and its limits.
 struct Identity {
   std::optional<TaskUser> user;
   TaskView view;
+  std::vector<std::string> cgroups;
+  uint64_t fd_limit = 0;  // 0: the runner's own
 };
 
 // In the task's or a check's child: enters its view, goes to its sandbox and becomes its user.
@@ -109,6 +121,17 @@ struct Identity {
 void Assume(const Identity& id, const std::string& sandbox) {
   std::string failed;
   int e = 0;
+  if ((e = JoinCgroups(id.cgroups, &failed)) != 0) {
+    std::fprintf(stderr, "peloton-task-runner: cannot join %s: %s\n", failed.c_str(),
+                 std::strerror(e));
+    _exit(127);
+  }
+  const struct rlimit files = {id.fd_limit, id.fd_limit};
+  if (id.fd_limit > 0 && setrlimit(RLIMIT_NOFILE, &files) != 0) {
+    std::fprintf(stderr, "peloton-task-runner: cannot limit open files to %llu: %s\n",
+                 static_cast<unsigned long long>(id.fd_limit), std::strerror(errno));
+    _exit(127);
+  }
   if (!id.view.hidden.empty() && (e = EnterTaskView(id.view, &failed)) != 0) {
     std::fprintf(stderr, "peloton-task-runner: the task's view: %s: %s\n", failed.c_str(),
                  std::strerror(e));
@@ -354,6 +377,9 @@ int main(int argc, char** argv) {
   app.add_option("--user", user, "run the task and its checks as this user (the runner: root)");
   app.add_option("--hide", identity.view.hidden, "a directory the task sees empty");
   app.add_option("--show", identity.view.shown, "a directory in a hidden one that it sees");
+  app.add_option("--cgroup", identity.cgroups, "a control group the task joins");
+  app.add_option("--fd-limit", identity.fd_limit, "the task's RLIMIT_NOFILE")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
   app.footer("-- COMMAND [ARGS...]: the task's command, after the options");
   // The command is what follows "--", taken here: CLI11 would let a vector option before "--"
   // end there and read the command's own flags as the runner's.
@@ -522,6 +548,9 @@ int main(int argc, char** argv) {
   }
   if (check.has_value()) EndCheck(*check);
   kill(-child, SIGKILL);  // what the task left behind in its group
+  KillCgroups(identity.cgroups);  // and what left the group (setsid)
+  const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  if (killed == 0 && failed && OomKilled(identity.cgroups)) killed = 3;
   const std::string why = std::to_string(killed);
   const std::string line = WIFEXITED(status)
                                ? "exited " + std::to_string(WEXITSTATUS(status)) + " " + why + "\n"

@@ -1,0 +1,85 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// Resource isolation of the local backend's tasks with Linux control groups, as Mesos'
+// cgroups isolators do: each task in a group of its own, with a memory limit (over it the
+// kernel kills the task, which then FAILs), a CPU quota (CFS, from its cpu), and a cap on its
+// processes; all of its processes are in the group, so that a kill reaches those that left its
+// process group (setsid), and the group is emptied and removed when the task ends.
+//
+// Detected at start: cgroup v2 (the unified hierarchy with the memory, cpu and pids
+// controllers, as on a Debian with systemd), else v1 (memory, cpu and pids mounted apart, as on
+// these machines), under this process's own groups (/proc/self/cgroup), in a child group
+// `peloton-tasks`. Neither writable (not root, a read-only /sys/fs/cgroup as in Bazel's
+// sandbox): no isolation, and a warning says why.
+//
+// In v2, a group with controllers for its children holds no process: this process moves into
+// a leaf of its own group (`peloton-supervisor`) first, as container runtimes do.
+//
+// Thread-compatible. The free functions are for peloton-task-runner.
+
+#ifndef PELOTON_SERVICES_BACKEND_LOCAL_CGROUPS_H_
+#define PELOTON_SERVICES_BACKEND_LOCAL_CGROUPS_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace peloton::backend::local {
+
+struct TaskLimits {
+  int64_t memory_bytes = 0;  // 0: none
+  int64_t cpu_quota_us = 0;  // per cpu_period_us; 0: none
+  int64_t cpu_period_us = 100'000;
+  int64_t pids_max = 0;  // 0: none
+};
+
+// Mesos' smallest memory limit for a container: below it a shell cannot start.
+inline constexpr int64_t kMinMemoryLimitBytes = int64_t{32} << 20;
+
+class Cgroups {
+ public:
+  // No isolation.
+  Cgroups() = default;
+  // Detects and prepares the hierarchy (above); `root` is where cgroup file systems are
+  // mounted (/sys/fs/cgroup).
+  static Cgroups Detect(const std::string& root = "/sys/fs/cgroup");
+
+  bool enabled() const { return version_ != 0; }
+  int version() const { return version_; }  // 1 or 2; 0: none
+  const std::string& why_not() const { return why_not_; }
+  // The parents of the tasks' groups (one per v1 controller, one in v2).
+  std::vector<std::string> parents() const;
+
+  // Makes the task's groups with its limits (again, if an earlier try left them); the
+  // directories whose cgroup.procs its process joins. Unavailable naming the file that failed.
+  absl::StatusOr<std::vector<std::string>> Create(const std::string& task_id,
+                                                  const TaskLimits& limits) const;
+  // Its groups' directories (whether or not they exist).
+  std::vector<std::string> DirsOf(const std::string& task_id) const;
+  // Kills whatever is left in the task's groups and removes them.
+  void Destroy(const std::string& task_id) const;
+
+ private:
+  int version_ = 0;
+  std::string why_not_ = "not detected";
+  // v1: (controller, parent directory) for memory, cpu and pids; v2: ("", parent directory).
+  std::vector<std::pair<std::string, std::string>> parents_;
+};
+
+// In a child, before it execs the task (as root): moves this process into the groups. 0, or
+// the errno of the write that failed, with its file in *failed.
+int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed);
+// Kills every process in the groups (cgroup.kill where the kernel has it) until they are
+// empty, or a few rounds have passed.
+void KillCgroups(const std::vector<std::string>& dirs);
+// Whether the kernel's OOM killer killed a process of the groups (memory.events in v2,
+// memory.oom_control in v1).
+bool OomKilled(const std::vector<std::string>& dirs);
+
+}  // namespace peloton::backend::local
+
+#endif  // PELOTON_SERVICES_BACKEND_LOCAL_CGROUPS_H_
