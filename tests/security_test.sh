@@ -105,4 +105,34 @@ timeout 30 "${peloton}" task logs --follow --offset 0 "${follow}" 0 > "${work}/f
 [ "$(cat "${work}/followed")" = "$(printf 'line1\nline2\nline3')" ] ||
   fail "task logs --follow printed: $(cat "${work}/followed")"
 
+# Limits: memory (over it, the kernel kills the task, which fails for that), open files, the
+# sandbox's disk, and a child that leaves the task's process group dies with it.
+cat > "${work}/limits.yaml" <<YAML
+name: limits
+instanceCount: 4
+defaultConfig:
+  resource: {cpuLimit: 0.2, memLimitMb: 32, diskLimitMb: 1, fdLimit: 20}
+  command: {value: 'sleep 1'}
+instanceConfig:
+  0: {command: {value: 'python3 -c "b = bytearray(200 << 20); print(len(b))"'}}
+  1: {command: {value: 'ulimit -n'}}
+  2: {command: {value: 'head -c 5000000 /dev/zero > big; sleep 60'}}
+  3: {command: {value: 'setsid sleep 300 & echo \$!; sleep 0.5'}}
+YAML
+limits=$("${peloton}" job create /DefaultResPool "${work}/limits.yaml" | awk '{print $2}')
+wait_state "${limits}" FAILED 60
+"${peloton}" task list "${limits}" > "${work}/limits.list"
+[ "$("${peloton}" task logs "${limits}" 1)" = 20 ] || fail "fdLimit: $("${peloton}" task logs "${limits}" 1)"
+grep_q -E "^ +2  FAILED .*more than its disk limit of 1 MB" "${work}/limits.list" ||
+  fail "diskLimitMb: $(cat "${work}/limits.list")"
+if grep_q "isolated with cgroup" "${work}/master.log"; then
+  grep_q -E "^ +0  FAILED .*over its memory limit" "${work}/limits.list" ||
+    fail "memLimitMb: $(cat "${work}/limits.list")"
+  escaped=$("${peloton}" task logs "${limits}" 3)
+  [ -n "${escaped}" ] && ! kill -0 "${escaped}" 2> /dev/null ||
+    fail "the setsid child ${escaped} outlived its task"
+else
+  echo "no cgroups here: memory and escaped children not checked: $(grep "no cgroups" "${work}/master.log")"
+fi
+
 echo PASS

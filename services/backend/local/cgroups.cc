@@ -46,6 +46,14 @@ int MakeDir(const std::string& dir) {
   return mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST ? 0 : errno;
 }
 
+// Whether groups can be made in `parent`: mkdir says EEXIST before EROFS, so an existing
+// parent on a read-only mount (Bazel's sandbox) proves nothing.
+int CanMakeGroups(const std::string& parent) {
+  const std::string probe = absl::StrCat(parent, "/probe-", getpid());
+  if (mkdir(probe.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+  return rmdir(probe.c_str()) == 0 ? 0 : errno;
+}
+
 std::string Failed(const std::string& what, int e) {
   return absl::StrCat(what, ": ", std::strerror(e));
 }
@@ -120,8 +128,8 @@ Cgroups Cgroups::Detect(const std::string& root) {
     if (failed.empty()) {
       if (int e = WriteText(own + "/cgroup.subtree_control", "+memory +cpu +pids"); e != 0) {
         failed = Failed("v2: enable the controllers in " + own, e);
-      } else if (int e = MakeDir(tasks); e != 0) {
-        failed = Failed("v2: mkdir " + tasks, e);
+      } else if (int e = MakeDir(tasks); e != 0 || (e = CanMakeGroups(tasks)) != 0) {
+        failed = Failed("v2: mkdir in " + tasks, e);
       } else if (int e = WriteText(tasks + "/cgroup.subtree_control", "+memory +cpu +pids");
                  e != 0) {
         failed = Failed("v2: enable the controllers in " + tasks, e);
@@ -151,8 +159,8 @@ Cgroups Cgroups::Detect(const std::string& root) {
     }
     const std::string parent =
         absl::StrCat(mount, path == "/" ? "" : path, "/", kTasksGroup);
-    if (int e = MakeDir(parent); e != 0) {
-      reasons.push_back(Failed("v1: mkdir " + parent, e));
+    if (int e = MakeDir(parent); e != 0 || (e = CanMakeGroups(parent)) != 0) {
+      reasons.push_back(Failed("v1: mkdir in " + parent, e));
       break;
     }
     parents.emplace_back(name, parent);
