@@ -128,6 +128,9 @@ class LocalBackend final : public Backend {
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
   absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override;
 
+  // Whether tasks are isolated with cgroups (cgroups.h), and how.
+  const Cgroups& cgroups() const { return cgroups_; }
+
   // Where a task's files are (whether or not it exists).
   std::string SandboxOf(const std::string& task_id) const;
   // Where its runner's are (sandbox.h); a task launched before there was one (an older
