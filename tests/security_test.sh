@@ -29,6 +29,15 @@ YAML
   "${peloton}" job create /DefaultResPool "${work}/$1.yaml" | awk '{print $2}'
 }
 
+# Without authentication the API is served on this machine only.
+set +e
+"${master_bin}" --data-dir="${work}/open" --listen=0.0.0.0:5391 > "${work}/open.log" 2>&1
+status=$?
+set -e
+[ "${status}" = 2 ] || fail "a master listening on 0.0.0.0 exited ${status}: $(cat "${work}/open.log")"
+grep_q "listen: '0.0.0.0:5391' (rule: without authentication" "${work}/open.log" ||
+  fail "the refusal: $(cat "${work}/open.log")"
+
 # The data directory lets others pass and list nothing; the store and the runners' state are
 # the master's alone.
 [ "$(stat -c %a "${data}")" = 711 ] || fail "data dir: $(stat -c %a "${data}")"

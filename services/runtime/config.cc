@@ -3,9 +3,15 @@
 #include "services/runtime/config.h"
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/local/local_backend.h"
@@ -16,6 +22,23 @@ namespace {
 
 constexpr double kMaxGoalStateSeconds = 30 * 24 * 3600;
 constexpr int kMaxTaskUsers = 1000;
+
+// A Unix socket, or host:port with a loopback host.
+bool IsLocalAddress(absl::string_view address) {
+  if (absl::StartsWith(address, "unix:")) return true;
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  absl::string_view host = address.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[")) host = absl::StripSuffix(host, "]");
+  if (host == "localhost" || host == "::1") return true;
+  const std::vector<absl::string_view> parts = absl::StrSplit(host, '.');
+  int octet = 0;
+  if (parts.size() != 4 || parts[0] != "127") return false;
+  for (absl::string_view p : parts) {
+    if (!absl::SimpleAtoi(p, &octet) || octet < 0 || octet > 255) return false;
+  }
+  return true;
+}
 
 absl::Status Invalid(absl::string_view field, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
@@ -156,6 +179,16 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   }
   if (c.http() == c.listen()) {
     return Invalid("http", absl::StrCat("'", c.http(), "' (rule: not the listen address)"));
+  }
+  // Without authentication (issue 25: not there yet), what serves the API stays on this
+  // machine: anyone who reaches it may run commands.
+  for (const auto& [field, address] :
+       {std::pair<const char*, const std::string&>{"listen", c.listen()}, {"http", c.http()}}) {
+    if (!address.empty() && address != "off" && !IsLocalAddress(address)) {
+      return Invalid(field, absl::StrCat("'", address,
+                                         "' (rule: without authentication, a loopback address "
+                                         "(127.0.0.1, ::1, localhost) or unix:PATH)"));
+    }
   }
   if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {
     return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local, sim or mesos)"));

@@ -218,6 +218,32 @@ TEST(MasterConfigTest, TheHttpEndpointFollowsTheListenAddressUnlessGiven) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http: 'unix:")));
 }
 
+// Without authentication, the API is served on this machine only.
+TEST(MasterConfigTest, WithoutAuthenticationOnlyLoopbackIsServed) {
+  MasterConfig c;
+  FillDefaults(c);
+  for (const char* fine : {"127.0.0.1:5391", "127.1.2.3:1", "localhost:5391", "[::1]:5391",
+                           "unix:/run/peloton/master.sock"}) {
+    c.set_listen(fine);
+    EXPECT_THAT(ValidateMasterConfig(c), IsOk()) << fine;
+  }
+  for (const char* open : {"0.0.0.0:5391", "10.0.0.7:5391", "[::]:5391", "myhost:5391",
+                           "127.0.0.1.evil.example:5391", "5391"}) {
+    c.set_listen(open);
+    EXPECT_THAT(ValidateMasterConfig(c),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(absl::StrCat("listen: '", open,
+                                                "' (rule: without authentication, a loopback"))))
+        << open;
+  }
+  c.set_listen("127.0.0.1:5391");
+  c.set_http("0.0.0.0:5292");
+  EXPECT_THAT(ValidateMasterConfig(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http: '0.0.0.0:5292'")));
+  c.set_http("off");
+  EXPECT_THAT(ValidateMasterConfig(c), IsOk());
+}
+
 TEST(MasterConfigTest, TheBackendIsChecked) {
   MasterConfig c;
   FillDefaults(c);
