@@ -38,6 +38,10 @@ set -e
 grep_q "listen: '0.0.0.0:5391' (rule: without authentication" "${work}/open.log" ||
   fail "the refusal: $(cat "${work}/open.log")"
 
+# Its socket: no other user may open it.
+[ "$(stat -c %a "${PELOTON_MASTER#unix:}")" = 700 ] ||
+  fail "the API's socket: $(stat -c %a "${PELOTON_MASTER#unix:}")"
+
 # The data directory lets others pass and list nothing; the store and the runners' state are
 # the master's alone.
 [ "$(stat -c %a "${data}")" = 711 ] || fail "data dir: $(stat -c %a "${data}")"

@@ -198,15 +198,16 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
   if (absl::Status s = ValidateMasterConfig(c); !s.ok()) return s;
   spdlog::set_level(spdlog::level::from_str(c.log_level()));
+  // What this process makes is its own: the store, its Unix sockets (no other user may call),
+  // the runners' state.
+  umask(077);
   return c;
 }
 
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
                                                         store::ObservedStore::Observer observer) {
-  // What this process writes is its own (the store, its sockets, the runners' state); the data
-  // directory lets others pass, to the sandboxes and volumes the backend gives to their tasks'
-  // users, and list nothing.
-  umask(077);
+  // The data directory lets others pass, to the sandboxes and volumes the backend gives to
+  // their tasks' users, and list nothing (what is in it is made under ConfigOf's umask).
   std::error_code ec;
   fs::create_directories(c.data_dir(), ec);
   if (ec) {

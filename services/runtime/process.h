@@ -59,7 +59,7 @@ T OrExit(absl::StatusOr<T> value) {
   return *std::move(value);
 }
 // The --config files, then the flags given, validated together. InvalidArgument naming the file
-// or flag and the field. Sets spdlog's level.
+// or flag and the field. Sets spdlog's level and the process's umask (077).
 absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
                                       absl::string_view default_listen);
 
