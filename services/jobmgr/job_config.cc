@@ -254,9 +254,9 @@ absl::Status ValidateCommand(const peloton::api::v0::mesos::CommandInfo& c,
     }
   }
   if (!c.user().empty() && !files::IsUserName(c.user())) {
-    return Invalid(path + ".user",
-                   absl::StrCat("'", absl::CHexEscape(c.user().substr(0, 64)),
-                                "' (rule: 1 to 32 letters, digits, '.', '_' or '-', not first '-')"));
+    return Invalid(path + ".user", absl::StrCat("'", absl::CHexEscape(c.user().substr(0, 64)),
+                                                "' (rule: 1 to 32 letters, digits, '.', '_' or "
+                                                "'-', not first '-')"));
   }
   const auto& vars = c.environment().variables();
   if (vars.size() > kMaxEnvironmentVariables) {

@@ -226,8 +226,8 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
   for (const char* suffix : {"", "-wal", "-shm"}) {
     const std::string file = options.path + suffix;
     if (chmod(file.c_str(), 0600) != 0 && errno != ENOENT) {
-      return absl::UnavailableError(
-          absl::StrCat("data_dir: cannot close ", file, " to others (0600): ", std::strerror(errno)));
+      return absl::UnavailableError(absl::StrCat("data_dir: cannot close ", file,
+                                                 " to others (0600): ", std::strerror(errno)));
     }
   }
   if (!observer) return sqlite;

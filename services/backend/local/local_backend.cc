@@ -327,7 +327,9 @@ absl::StatusOr<TaskUser> LocalBackend::UserOf(const LaunchSpec& spec) const {
         allowed.empty() ? "none" : absl::StrJoin(allowed, ", "), ")"));
   }
   absl::StatusOr<TaskUser> user = LookUpUser(spec.user);
-  if (!user.ok()) return absl::InvalidArgumentError(absl::StrCat(at, ": ", user.status().message()));
+  if (!user.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(at, ": ", user.status().message()));
+  }
   if (user->uid == 0 && !options_.allow_root) {
     return absl::InvalidArgumentError(
         absl::StrCat(at, " is root (rule: tasks run as root only with allow_root_tasks: true)"));
@@ -688,6 +690,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (pid < 0) {
     close(ready[0]);
     close(ready[1]);
+    if (cgroups_.enabled()) cgroups_.Destroy(spec.task_id);
     return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": fork failed"));
   }
   if (pid == 0) {

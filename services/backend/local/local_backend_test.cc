@@ -916,7 +916,9 @@ TEST_F(TaskUserTest, CgroupsLimitMemoryCpuProcessesFilesAndDisk) {
   // 5 MB in a sandbox of 1.
   LaunchSpec filler = Shell("filler", "head -c 5000000 /dev/zero > big; sleep 30");
   filler.resources = Resources::Of(100, 64, 1, 0);
-  for (const LaunchSpec& spec : {hog, escape, limited, filler}) ASSERT_THAT(b->Launch(spec), IsOk());
+  for (const LaunchSpec& spec : {hog, escape, limited, filler}) {
+    ASSERT_THAT(b->Launch(spec), IsOk());
+  }
 
   const TaskStatus hogged = w.WaitForEnd("hog");
   EXPECT_EQ(hogged.state, MesosTaskState::kFailed);

@@ -46,7 +46,8 @@
 // each check in a child process of its own (a command with `sh -c` in the sandbox, with the
 // task's environment unless --health-unshare-env; an HTTP GET or a TCP connection to
 // 127.0.0.1), killed when it outlasts the timeout; a change of health goes into the state
-// directory's `health` file, and too many failures in a row kill the task as a kill on request would.
+// directory's `health` file, and too many failures in a row kill the task as a kill on request
+// would. Its checks run as the task does (its user, view, groups and limits).
 
 #include <fcntl.h>
 #include <signal.h>
@@ -78,14 +79,14 @@
 namespace {
 
 using peloton::backend::HealthTracker;
+using peloton::backend::local::BecomeUser;
+using peloton::backend::local::EnterTaskView;
 using peloton::backend::local::FormatHealth;
 using peloton::backend::local::HealthReport;
-using peloton::backend::local::ProbeResult;
-using peloton::backend::local::BecomeUser;
 using peloton::backend::local::JoinCgroups;
 using peloton::backend::local::KillCgroups;
 using peloton::backend::local::OomKilled;
-using peloton::backend::local::EnterTaskView;
+using peloton::backend::local::ProbeResult;
 using peloton::backend::local::TaskUser;
 using peloton::backend::local::TaskView;
 using peloton::backend::local::WriteFileAtomically;
