@@ -65,7 +65,7 @@ class Cgroups {
 
  private:
   int version_ = 0;
-  std::string why_not_ = "not detected";
+  std::string why_not_ = "not asked for";
   // v1: (controller, parent directory) for memory, cpu and pids; v2: ("", parent directory).
   std::vector<std::pair<std::string, std::string>> parents_;
 };
