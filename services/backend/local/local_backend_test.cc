@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -893,6 +894,53 @@ TEST_F(TaskUserTest, ALaunchNamesOnlyAUserItIsAllowed) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no user")));
   EXPECT_THAT(Backend({"bad name"}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("task_users")));
+}
+
+// A master that is not root runs tasks as its own user, and refuses to name another.
+TEST_F(TaskUserTest, AMasterThatIsNotRootRunsTasksAsItself) {
+  const TaskUser nobody = *LookUpUser("nobody");
+  const std::string dir = base_ + "/nobodys";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  ASSERT_EQ(chown(dir.c_str(), nobody.uid, nobody.gid), 0);
+  // Where nobody can run it (the runfiles may be under a closed home).
+  const std::string runner = base_ + "/peloton-task-runner";
+  std::filesystem::copy_file(RunnerPath(), runner);
+  ASSERT_EQ(chmod(runner.c_str(), 0755), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // as nobody: the exit code says which expectation failed
+    if (BecomeUser(nobody) != 0) _exit(10);
+    const auto make = [&](std::string user, std::vector<std::string> users) {
+      LocalBackendOptions o{runner, dir + "/sandboxes", dir + "/runners", {Host("h1")}};
+      o.task_user = std::move(user);
+      o.task_users = std::move(users);
+      return LocalBackend::Create(std::move(o));
+    };
+    absl::StatusOr<std::unique_ptr<LocalBackend>> own = make("", {});
+    if (!own.ok()) _exit(11);
+    if ((*own)->cgroups().enabled()) _exit(12);  // nobody may not make control groups here
+    Watcher w(**own);
+    if (!(*own)->Launch(Shell("mine", "id -un")).ok()) _exit(13);
+    if (w.WaitForEnd("mine").state != MesosTaskState::kFinished) _exit(14);
+    if (Slurp((*own)->SandboxOf("mine") + "/stdout") != "nobody\n") _exit(15);
+    LaunchSpec other = Shell("other", "true");
+    other.user = "daemon";
+    if ((*own)->Launch(other).code() != absl::StatusCode::kInvalidArgument) _exit(16);
+    for (const auto& [user, users] :
+         std::vector<std::pair<std::string, std::vector<std::string>>>{{"root", {}},
+                                                                       {"daemon", {}},
+                                                                       {"", {"daemon"}}}) {
+      absl::StatusOr<std::unique_ptr<LocalBackend>> refused = make(user, users);
+      if (refused.ok() || !absl::StrContains(refused.status().message(), "cannot switch users")) {
+        _exit(17);
+      }
+    }
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "failed at step " << WEXITSTATUS(status) - 10;
 }
 
 // Isolation (cgroups.h), where this machine lets the test make control groups (outside
