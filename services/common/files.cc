@@ -81,10 +81,11 @@ absl::StatusOr<FileRange> ReadFileRange(const std::string& path, int64_t offset,
   }
   struct stat st;
   struct stat dir;
-  const std::string parent = path.substr(0, path.rfind('/') == std::string::npos
-                                                ? 0
-                                                : path.rfind('/'));
-  if (fstat(fd, &st) != 0 || stat(parent.empty() ? "." : parent.c_str(), &dir) != 0) {
+  const size_t slash = path.rfind('/');
+  const std::string parent = slash == std::string::npos ? "."
+                             : slash == 0               ? "/"
+                                                        : path.substr(0, slash);
+  if (fstat(fd, &st) != 0 || stat(parent.c_str(), &dir) != 0) {
     close(fd);
     return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
   }
