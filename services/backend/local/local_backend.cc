@@ -310,9 +310,18 @@ absl::Status LocalBackend::SetUpUsers() {
           user->name, dir);
     }
   }
+  view_ = root_;
+  if (!root_) {
+    if (absl::Status s = ProbeTaskView(o.sandbox_root); s.ok()) {
+      view_ = true;
+    } else {
+      spdlog::warn("local backend: tasks see all that this process sees: {}",
+                   std::string(s.message()));
+    }
+  }
   default_user_ = *std::move(user);
   spdlog::info("local backend: tasks run as {} (uid {}){}", default_user_.name, default_user_.uid,
-               root_ ? ", each seeing none of the data directory but its own sandbox" : "");
+               view_ ? ", each seeing none of the data directory but its own sandbox" : "");
   return absl::OkStatus();
 }
 
@@ -610,8 +619,8 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     }
     for (const std::string& dir : *groups) args.push_back("--cgroup=" + dir);
   }
-  if (root_) {
-    args.push_back("--user=" + user.name);
+  if (root_) args.push_back("--user=" + user.name);
+  if (view_) {
     for (const std::string* dir : {&options_.sandbox_root, &options_.state_root,
                                    &options_.volume_root, &options_.fetch_cache_root}) {
       if (!dir->empty()) args.push_back("--hide=" + *dir);

@@ -25,7 +25,8 @@
 // (nobody by default), never as root unless allow_root; the task's sandbox is its user's
 // (0700), and in a mount namespace of its own the backend's directories and private_dirs look
 // empty but for its sandbox and volume. A backend that does not run as root runs tasks as its
-// own user, and refuses any other.
+// own user, and refuses any other; they get the same view where the kernel allows unprivileged
+// user namespaces.
 //
 // Exit code 0 -> TASK_FINISHED, another code -> TASK_FAILED, a signal -> TASK_KILLED; a task
 // killed on request is TASK_KILLED however it ended. A task's health check (LaunchSpec) runs in
@@ -184,7 +185,8 @@ class LocalBackend final : public Backend {
   void CheckDisks();
 
   LocalBackendOptions options_;
-  bool root_ = false;  // this process runs as root: it switches users and hides directories
+  bool root_ = false;  // this process runs as root: it switches users
+  bool view_ = false;  // tasks get a mount namespace that hides the data directory
   TaskUser default_user_;
   Cgroups cgroups_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;

@@ -920,9 +920,18 @@ TEST_F(TaskUserTest, AMasterThatIsNotRootRunsTasksAsItself) {
     if (!own.ok()) _exit(11);
     if ((*own)->cgroups().enabled()) _exit(12);  // nobody may not make control groups here
     Watcher w(**own);
-    if (!(*own)->Launch(Shell("mine", "id -un")).ok()) _exit(13);
+    if (!(*own)->Launch(Shell("first", "echo mine > own")).ok()) _exit(13);
+    if (w.WaitForEnd("first").state != MesosTaskState::kFinished) _exit(14);
+    // Its own user, and (in a user namespace of its own: Debian lets users make them) none of
+    // the data directory but its sandbox.
+    if (!(*own)->Launch(Shell("mine", "id -un; ls " + dir + "/sandboxes")).ok()) _exit(13);
     if (w.WaitForEnd("mine").state != MesosTaskState::kFinished) _exit(14);
-    if (Slurp((*own)->SandboxOf("mine") + "/stdout") != "nobody\n") _exit(15);
+    const std::string said = Slurp((*own)->SandboxOf("mine") + "/stdout") + "|" +
+                             Slurp((*own)->SandboxOf("mine") + "/stderr");
+    if (said != "nobody\nmine\n|") {
+      (void)WriteFileAtomically(dir + "/said", said);  // for the failure's message
+      _exit(15);
+    }
     LaunchSpec other = Shell("other", "true");
     other.user = "daemon";
     if ((*own)->Launch(other).code() != absl::StatusCode::kInvalidArgument) _exit(16);
@@ -940,7 +949,8 @@ TEST_F(TaskUserTest, AMasterThatIsNotRootRunsTasksAsItself) {
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "failed at step " << WEXITSTATUS(status) - 10;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "failed at step " << WEXITSTATUS(status) - 10 << ": "
+                                    << Slurp(dir + "/said");
 }
 
 // Isolation (cgroups.h), where this machine lets the test make control groups (outside

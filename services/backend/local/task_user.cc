@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,6 +128,22 @@ absl::Status ProbeBecomeUser(const TaskUser& user, const std::vector<std::string
   return absl::OkStatus();
 }
 
+absl::Status ProbeTaskView(const std::string& dir) {
+  const pid_t pid = fork();
+  if (pid < 0) return absl::UnavailableError(absl::StrCat("fork: ", std::strerror(errno)));
+  if (pid == 0) {
+    std::string failed;
+    _exit(EnterTaskView(TaskView{{dir}, {}}, &failed) & 0xff);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(
+      "cannot give a task a mount namespace of its own: ",
+      WIFEXITED(status) ? std::strerror(WEXITSTATUS(status)) : "the probe was killed"));
+}
+
 int EnterTaskView(const TaskView& view, std::string* failed) {
   std::vector<std::string> roots;
   for (const std::string& h : view.hidden) {
@@ -137,7 +154,36 @@ int EnterTaskView(const TaskView& view, std::string* failed) {
     for (const std::string& r : roots) inside = inside || r == h;
     if (!inside) roots.push_back(h);
   }
-  if (unshare(CLONE_NEWNS) != 0) {
+  // Not root: a user namespace of its own, mapping only its own ids, gives it the right to
+  // mount in the new mount namespace (until it execs the task) and nothing more.
+  const uid_t uid = geteuid();
+  const gid_t gid = getegid();
+  if (uid != 0) {
+    // A process that changed its ids is not dumpable, and its /proc/self/*_map are then root's.
+    if (prctl(PR_SET_DUMPABLE, 1) != 0) {
+      *failed = "prctl(PR_SET_DUMPABLE)";
+      return errno;
+    }
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
+      *failed = "unshare(CLONE_NEWUSER | CLONE_NEWNS)";
+      return errno;
+    }
+    const std::pair<const char*, std::string> maps[] = {
+        {"/proc/self/setgroups", "deny"},
+        {"/proc/self/uid_map", absl::StrCat(uid, " ", uid, " 1")},
+        {"/proc/self/gid_map", absl::StrCat(gid, " ", gid, " 1")}};
+    for (const auto& [file, text] : maps) {
+      const int fd = open(file, O_WRONLY | O_CLOEXEC);
+      const bool written = fd >= 0 && write(fd, text.data(), text.size()) ==
+                                          static_cast<ssize_t>(text.size());
+      const int e = errno;
+      if (fd >= 0) close(fd);
+      if (!written) {
+        *failed = std::string("write ") + file;
+        return e != 0 ? e : EIO;
+      }
+    }
+  } else if (unshare(CLONE_NEWNS) != 0) {
     *failed = "unshare(CLONE_NEWNS)";
     return errno;
   }

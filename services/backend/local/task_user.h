@@ -8,8 +8,9 @@
 // Before it drops root, the task's process enters a mount namespace of its own in which the
 // master's private directories (the data directory: the store, the runners' state, the other
 // tasks' sandboxes and volumes) are empty and read-only, but for the task's own sandbox and
-// volume, bound back at their places. A master that does not run as root cannot switch users
-// or mount: its tasks run as its own user and see what it sees.
+// volume, bound back at their places. A master that does not run as root cannot switch users:
+// its tasks run as its own user, with the same view where the kernel allows unprivileged user
+// namespaces (Debian's does), else seeing what the master sees.
 //
 // Thread-safety: stateless. The functions marked "in a child" are for a process just forked
 // from a single-threaded one (the runner), before it execs the task.
@@ -60,9 +61,12 @@ struct TaskView {
   std::vector<std::string> hidden;
   std::vector<std::string> shown;
 };
-// In a child, as root: enters the view. 0, or the errno of the step that failed, with the step
-// in *failed.
+// In a child: enters the view (not as root: in a user namespace of its own that maps only its
+// own ids, where the kernel allows unprivileged ones). 0, or the errno of the step that failed,
+// with the step in *failed.
 int EnterTaskView(const TaskView& view, std::string* failed);
+// Whether this process's children can enter a view that hides `dir`: tried in a child.
+absl::Status ProbeTaskView(const std::string& dir);
 
 }  // namespace peloton::backend::local
 
