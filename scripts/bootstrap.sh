@@ -24,6 +24,8 @@ PACKAGES=(
   libcli11-dev
   # SHA-256 of the files tasks fetch (libcrypto; kj-tls's OpenSSL).
   libssl-dev
+  # crypt(3) password hashes of the API's security file.
+  libcrypt-dev
   # Python bindings (bindings/python) and their tests, with Debian's own interpreter.
   pybind11-dev python3-dev python3-pytest
   # The API reference (make docs, //docs:api_test).
