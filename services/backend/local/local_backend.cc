@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -212,12 +213,16 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
         "sandboxes and their runners' state)");
   }
   // Absolute: the runner, the task's view and its environment name them.
+  std::vector<std::string> hidden;
   for (std::string* dir : {&options.sandbox_root, &options.state_root, &options.volume_root,
                            &options.fetch_cache_root}) {
-    if (!dir->empty()) *dir = std::filesystem::absolute(*dir).lexically_normal().string();
+    if (dir->empty()) continue;
+    *dir = std::filesystem::absolute(*dir).lexically_normal().string();
+    hidden.push_back(*dir);
   }
   for (std::string& dir : options.private_dirs) {
     dir = std::filesystem::absolute(dir).lexically_normal().string();
+    hidden.push_back(dir);
   }
   // Sandboxes and volumes passable, not readable: a task's user reaches its own by their
   // paths, and lists nothing. The runners' state and the fetch cache are this process's alone.
@@ -225,19 +230,18 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
     const std::string& dir;
     const char* what;
     mode_t mode;
-    const char* mode_text;
-  } roots[] = {{options.sandbox_root, "sandbox root", 0711, "0711"},
-               {options.state_root, "state root", 0700, "0700"},
-               {options.volume_root, "volume root", 0711, "0711"},
-               {options.fetch_cache_root, "fetch cache", 0700, "0700"}};
+  } roots[] = {{options.sandbox_root, "sandbox root", 0711},
+               {options.state_root, "state root", 0700},
+               {options.volume_root, "volume root", 0711},
+               {options.fetch_cache_root, "fetch cache", 0700}};
   for (const auto& root : roots) {
     if (root.dir.empty()) continue;  // sandbox and state roots are not (checked above)
     std::error_code ec;
     std::filesystem::create_directories(root.dir, ec);
     if (ec || chmod(root.dir.c_str(), root.mode) != 0) {
-      return absl::UnavailableError(absl::StrCat("local backend: cannot create ", root.what,
-                                                 " '", root.dir, "' (", root.mode_text,
-                                                 "): ", ec ? ec.message() : std::strerror(errno)));
+      return absl::UnavailableError(absl::StrFormat(
+          "local backend: cannot create %s '%s' (%04o): %s", root.what, root.dir, root.mode,
+          ec ? ec.message() : std::strerror(errno)));
     }
   }
   if (options.fetch_timeout <= absl::ZeroDuration()) {
@@ -249,6 +253,8 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   }
   std::vector<HostInfo> hosts = std::move(options.hosts);
   std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options)));
+  backend->hidden_ = std::move(hidden);
+  backend->boot_id_ = BootId();
   PELOTON_RETURN_IF_ERROR(backend->SetUpUsers());
   if (backend->options_.cgroups) {
     backend->cgroups_ = Cgroups::Detect();
@@ -578,9 +584,14 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (spec.persistent_volume.has_value()) {
     PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox, state, user));
   }
-  if (spec.resources.disk_mb() > 0) {  // for a restarted master's disk checks
-    PELOTON_RETURN_IF_ERROR(WriteFileAtomically(
-        state + "/disk", absl::StrCat(spec.resources.disk_mb(), "\n")));
+  // Its sandbox's disk: the task's, less its volume's (which is counted apart).
+  const int64_t disk_limit_mb = std::max<int64_t>(
+      spec.resources.disk_mb() -
+          (spec.persistent_volume.has_value() ? spec.persistent_volume->size_mb : 0),
+      0);
+  if (disk_limit_mb > 0) {  // for a restarted master's disk checks
+    PELOTON_RETURN_IF_ERROR(
+        WriteFileAtomically(state + "/disk", absl::StrCat(disk_limit_mb, "\n")));
   }
   if (!spec.uris.empty()) {
     // A restarted master reads it: a runner without task.pid then is still fetching.
@@ -621,11 +632,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   }
   if (root_) args.push_back("--user=" + user.name);
   if (view_) {
-    for (const std::string* dir : {&options_.sandbox_root, &options_.state_root,
-                                   &options_.volume_root, &options_.fetch_cache_root}) {
-      if (!dir->empty()) args.push_back("--hide=" + *dir);
-    }
-    for (const std::string& dir : options_.private_dirs) args.push_back("--hide=" + dir);
+    for (const std::string& dir : hidden_) args.push_back("--hide=" + dir);
     args.push_back("--show=" + sandbox);
     if (spec.persistent_volume.has_value()) {
       args.push_back("--show=" + VolumeOf(spec.hostname, spec.persistent_volume->id));
@@ -714,7 +721,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   const int64_t start_time = ProcessStartTime(pid);
   // The runner is started, so the launch stands; without the file only a restart is affected.
   if (absl::Status s = WriteFileAtomically(state + "/runner.pid",
-                                          absl::StrCat(pid, " ", start_time, " ", BootId(), "\n"));
+                                          absl::StrCat(pid, " ", start_time, " ", boot_id_, "\n"));
       !s.ok()) {
     spdlog::error(
         "launch {}: runner.pid not written in {} (a restarted master will count the "
@@ -726,12 +733,13 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   close(ready[1]);
   if (go != 1) spdlog::warn("launch {}: the runner did not take its start", spec.task_id);
   Task& task = running_[spec.task_id] =
-      Task{spec.hostname, pid, start_time, BootId(), true, spec.health_check.has_value(), {}};
+      Task{spec.hostname, pid, start_time, boot_id_, true, spec.health_check.has_value(), {}};
+  task.state = state;
   if (spec.persistent_volume.has_value()) {
     task.volume_id = spec.persistent_volume->id;
     task.volume_size_mb = spec.persistent_volume->size_mb;
   }
-  task.disk_limit_mb = std::max<int64_t>(spec.resources.disk_mb() - task.volume_size_mb, 0);
+  task.disk_limit_mb = disk_limit_mb;
   if (spec.uris.empty()) {
     pending_.push_back(
         StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
@@ -760,7 +768,7 @@ absl::Status LocalBackend::Kill(const std::string& task_id) {
 
 TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) {
   const std::string& hostname = task.hostname;
-  const std::string state = StateOf(task_id);
+  const std::string& state = task.state;
   absl::StatusOr<std::string> line = ReadFile(state + "/exit_status");
   absl::StatusOr<ExitStatus> exit =
       line.ok() ? ParseExitStatus(*line) : absl::StatusOr<ExitStatus>(line.status());
@@ -779,7 +787,7 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) 
       return StatusOf(task_id, hostname, MesosTaskState::kLost,
                       "never started: its launch was cut short");
     }
-    if (!task.boot_id.empty() && task.boot_id != BootId()) {
+    if (!task.boot_id.empty() && task.boot_id != boot_id_) {
       return StatusOf(task_id, hostname, MesosTaskState::kLost,
                       "the machine restarted while the task ran");
     }
@@ -823,20 +831,20 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) 
   return s;
 }
 
-bool LocalBackend::Started(const std::string& task_id) const {
+bool LocalBackend::Started(const Task& task) const {
   std::error_code ec;  // no task.pid (yet) reads as not started
-  return std::filesystem::exists(StateOf(task_id) + "/task.pid", ec);
+  return std::filesystem::exists(task.state + "/task.pid", ec);
 }
 
 std::optional<TaskStatus> LocalBackend::HealthChange(const std::string& task_id, Task& task) {
-  const std::string path = StateOf(task_id) + "/health";
+  const std::string path = task.state + "/health";
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return std::nullopt;  // no check has said anything yet
   // The runner replaces the file (a new inode) at each change.
   const HealthFileStamp stamp{st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size};
   if (stamp == task.health_seen) return std::nullopt;
   task.health_seen = stamp;
-  absl::StatusOr<HealthReport> health = ReadHealth(StateOf(task_id));
+  absl::StatusOr<HealthReport> health = ReadHealth(task.state);
   if (!health.ok()) {
     spdlog::warn("task {}: health file unread: {}", task_id,
                  std::string(health.status().message()));
@@ -863,7 +871,7 @@ std::vector<TaskStatus> LocalBackend::Poll() {
       done.push_back(task_id);
       continue;
     }
-    if (task.starting && Started(task_id)) {
+    if (task.starting && Started(task)) {
       task.starting = false;
       out.push_back(StatusOf(task_id, task.hostname, MesosTaskState::kRunning,
                              "remote files fetched; running"));
@@ -911,6 +919,7 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
     }
     // Whether it has a check is not known after a restart: the health file is watched.
     Task task{hostname, -1, -1, "", false, true, {}};
+    task.state = state;
     if (absl::StatusOr<std::string> pid = ReadFile(state + "/runner.pid"); pid.ok()) {
       // "<pid> <start time> [<boot id>]" (an older version's has no boot id).
       const std::vector<absl::string_view> parts =
@@ -930,14 +939,12 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
         task.volume_id = std::string(parts[0]);
       }
     }
-    if (absl::StatusOr<std::string> d = ReadFile(state + "/disk"); d.ok()) {
-      int64_t disk_mb = 0;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(*d), &disk_mb)) {
-        task.disk_limit_mb = std::max<int64_t>(disk_mb - task.volume_size_mb, 0);
-      }
+    if (absl::StatusOr<std::string> d = ReadFile(state + "/disk"); d.ok() &&
+        !absl::SimpleAtoi(absl::StripAsciiWhitespace(*d), &task.disk_limit_mb)) {
+      task.disk_limit_mb = 0;
     }
     if (task.runner > 0 && ProcessAlive(task.runner, task.start_time)) {
-      if (std::filesystem::exists(state + "/uris", ec) && !Started(task_id)) {
+      if (std::filesystem::exists(state + "/uris", ec) && !Started(task)) {
         // Still fetching its remote files.
         task.starting = true;
         running_[task_id] = std::move(task);

@@ -161,6 +161,7 @@ class LocalBackend final : public Backend {
     std::string limitation;  // why the backend killed it (its volume or sandbox overflowed)
     std::string lost;        // why it is lost once it ends (its host left)
     bool starting = false;   // its remote files are being fetched (no task.pid yet)
+    std::string state;       // its state directory (StateOf, decided once)
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -174,7 +175,7 @@ class LocalBackend final : public Backend {
   TaskStatus StatusOf(const std::string& task_id, const std::string& hostname, MesosTaskState state,
                       std::string message) const;
   // Whether the runner has started the task's command (its remote files are there).
-  bool Started(const std::string& task_id) const;
+  bool Started(const Task& task) const;
   // A TASK_RUNNING with the task's health when its health file changed since the last look.
   std::optional<TaskStatus> HealthChange(const std::string& task_id, Task& task);
   // Makes (the first time) and links the spec's persistent volume into the sandbox.
@@ -187,6 +188,8 @@ class LocalBackend final : public Backend {
   LocalBackendOptions options_;
   bool root_ = false;  // this process runs as root: it switches users
   bool view_ = false;  // tasks get a mount namespace that hides the data directory
+  std::vector<std::string> hidden_;  // what it hides: the roots above and private_dirs
+  std::string boot_id_;              // this boot's (BootId), read once
   TaskUser default_user_;
   Cgroups cgroups_;
   absl::flat_hash_map<std::string, const HostInfo*> hosts_;

@@ -17,8 +17,8 @@
 //   volume           "<volume id> <size MB>" of its persistent volume, if it has one, written
 //                    by the backend (the volume itself is linked into the sandbox at its
 //                    container path)
-//   disk             its disk in MB (LaunchSpec::resources), if it asked for any, written by
-//                    the backend (its sandbox's limit, less its volume)
+//   disk             its sandbox's limit in MB (LaunchSpec::resources' disk less its volume),
+//                    if it has one, written by the backend
 //   uris             how many remote files it fetches, if any, written by the backend: until
 //                    task.pid is there, its runner is fetching them
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
