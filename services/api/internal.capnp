@@ -11,7 +11,9 @@
 #   resmgr    -> hostmgr
 #
 # Resources are fixed-point integers as the library keeps them (milli-cpu, MiB, milli-gpu).
-# Enums travel as the library's numbers (Peloton's), checked on arrival.
+# Enums travel as the library's numbers (Peloton's), checked on arrival. With a security file, the
+# components log in (Api.Login) as its internal_user; each method is the procedure
+# "peloton.private.<Interface>:<method>" (peloton.private.HostManager:launch).
 
 @0x83926c2e00bbc966;
 
@@ -215,7 +217,7 @@ struct MaybeTaskSpec {
   spec @1 :TaskSpec;
 }
 
-interface ResourceManager {
+interface ResourceManager extends(Api.Login) {
   createPool @0 (path :Text, config :Data) -> (status :Api.Status, id :Text);
   deletePool @1 (path :Text) -> (status :Api.Status);
   lookupPool @2 (path :Text) -> (status :Api.Status, id :Text);
@@ -247,7 +249,7 @@ interface ResourceManager {
   updatePool @15 (path :Text, config :Data) -> (status :Api.Status);
 }
 
-interface HostManager {
+interface HostManager extends(Api.Login) {
   # What the hosts that are up hold in all (the resource manager's entitlement input).
   # The UP hosts' capacity, and the revocable cpu they declare (slack).
   capacity @0 () -> (resources :Resources, slack :Resources);
@@ -288,7 +290,7 @@ struct HostStatus {
   revocableFreeMilliCpu @7 :Int64;  # of it, not held by revocable tasks
 }
 
-interface JobManager {
+interface JobManager extends(Api.Login) {
   taskSpecs @0 (taskIds :List(Text)) -> (specs :List(MaybeTaskSpec));
   # What placement placed (launched by the job manager), the gangs it gave up on, and what it
   # found of gangs that wait (placement_engine::PlacementVerdict).

@@ -91,7 +91,18 @@ struct PodEvent {
   healthy @7 :Text;              # Peloton's HealthState name
 }
 
-interface Peloton {
+# Logging in (services/rpc/guard.h). A server given a security file (--auth-config) answers each
+# connection's first capability as the callers without credentials may use it; `login` with a
+# username and password answers the same capability as that user's role may use it (`cap`, of
+# the interface it was called on), or Unauthenticated, the same for an unknown user and a wrong
+# password. A server without a security file answers `cap` as it is, whatever the credentials.
+interface Login {
+  login @0 (username :Text, password :Text) -> (status :Status, cap :Capability);
+}
+
+# Each method is allowed or refused by the name of the Peloton procedure it stands for
+# (services/rpc/guard.cc names them: createJob is peloton.api.v0.job.JobManager:Create).
+interface Peloton extends(Login) {
   createPool @0 (path :Text, config :Respool.ResourcePoolConfig) -> (status :Status, id :Text);
   deletePool @1 (path :Text) -> (status :Status);
   lookupPool @2 (path :Text) -> (status :Status, id :Text);

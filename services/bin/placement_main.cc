@@ -44,9 +44,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   PlacementEngine engine(*std::move(profile));
-  rpc::RemoteResourceManager pools(config.resmgr());
-  rpc::RemoteHostManager hosts(config.hostmgr());
-  rpc::RemoteJobManager jobs(config.jobmgr());
+  // The other components take the security file's internal_user.
+  const auto login = runtime::OrExit(runtime::PeerLoginOf(config));
+  rpc::RemoteResourceManager pools(config.resmgr(), login);
+  rpc::RemoteHostManager hosts(config.hostmgr(), login);
+  rpc::RemoteJobManager jobs(config.jobmgr(), login);
   rpc::SerialLoop loop;
   peloton::runtime::PlacementTotals placements;
   peloton::runtime::Metrics metrics({.placements = &placements});

@@ -15,6 +15,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "services/api/yaml_proto.h"
 #include "services/common/files.h"
+#include "services/rpc/guard.h"
 #include "yaml-cpp/yaml.h"
 
 namespace peloton::cli {
@@ -77,6 +78,24 @@ int ReportCallFailure(const std::string& master, const kj::Exception& e, std::os
   }
   err << "peloton: the call to peloton-master at " << master << " failed: " << what << "\n";
   return 1;
+}
+
+std::variant<Peloton::Client, int> MasterApi(const Global& g, capnp::EzRpcClient& client) {
+  Peloton::Client main = client.getMain<Peloton>();
+  if (g.basic_auth_config.empty()) return main;
+  absl::StatusOr<rpc::security::Credentials> user = rpc::LoadCredentials(g.basic_auth_config);
+  if (!user.ok()) {
+    std::cerr << "peloton: --basicAuthConfig: " << user.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<capnp::Capability::Client> in =
+      rpc::LogIn(kj::mv(main), *user).wait(client.getWaitScope());
+  if (!in.ok()) {
+    std::cerr << "peloton: logging in to peloton-master at " << g.master << " as "
+              << user->username() << ": " << in.status().message() << "\n";
+    return 1;
+  }
+  return in->castAs<Peloton>();
 }
 
 int LoadYaml(const std::string& file, google::protobuf::Message& message) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <iostream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "capnp/compat/json.h"
@@ -28,6 +29,8 @@ using api::Str;
 struct Global {
   std::string master;
   std::string output = "table";  // or json, yaml
+  // Peloton's --basicAuthConfig: a YAML file of username and password to log in with.
+  std::string basic_auth_config;
 };
 
 // The tasks of instances [from, to) (to 0: all), page after page: listTasks answers at most
@@ -72,13 +75,19 @@ std::string Duration(int64_t start, int64_t end);
 // any other failure (an answer too large to read, ...) is the call's own (1).
 int ReportCallFailure(const std::string& master, const kj::Exception& e, std::ostream& err);
 
+// The master's API on `client`, logged in with g.basic_auth_config when given (guard.h); else
+// the exit status, said on stderr: 2 for a credentials file that cannot be read or is not
+// valid, 1 when the master refuses them.
+std::variant<Peloton::Client, int> MasterApi(const Global& g, capnp::EzRpcClient& client);
+
 // Runs `fn(peloton, wait_scope)` against the master; 2 when it cannot be reached.
 template <typename Fn>
 int WithMaster(const Global& g, Fn&& fn) {
   try {
     capnp::EzRpcClient client(g.master);
-    Peloton::Client peloton = client.getMain<Peloton>();
-    return fn(peloton, client.getWaitScope());
+    std::variant<Peloton::Client, int> peloton = MasterApi(g, client);
+    if (const int* refused = std::get_if<int>(&peloton)) return *refused;
+    return fn(std::get<Peloton::Client>(peloton), client.getWaitScope());
   } catch (const kj::Exception& e) {
     return ReportCallFailure(g.master, e, std::cerr);
   }

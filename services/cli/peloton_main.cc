@@ -730,6 +730,10 @@ int main(int argc, char** argv) {
   app.add_option("--master", g.master,
                  "peloton-master's address (default $PELOTON_MASTER or "
                  "127.0.0.1:5391)");
+  app.add_option("--basicAuthConfig", g.basic_auth_config,
+                 "log in with the username and password of this YAML file (a master with a "
+                 "security file, --auth-config)")
+      ->check(CLI::ExistingFile);
   app.add_option("-o,--output", g.output, "table, json or yaml")
       ->check(CLI::IsMember({"table", "json", "yaml"}));
   int status = 0;

@@ -168,6 +168,25 @@ absl::StatusOr<std::string> Authorizer::Authenticate(absl::string_view username,
   return it->second->role();
 }
 
+absl::StatusOr<security::Credentials> Authorizer::InternalCredentials() const {
+  if (config_->internal_user().empty()) {
+    return absl::FailedPreconditionError(
+        "security file: internal_user: none (rule: the components run apart call each other "
+        "as internal_user)");
+  }
+  const User& user = *users_.at(config_->internal_user());
+  if (absl::StartsWith(user.password(), "$")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "security file: internal_user '", user.username(),
+        "': its password is a hash (rule: plain, for the components to log in with; keep "
+        "the file 0600)"));
+  }
+  security::Credentials credentials;
+  credentials.set_username(user.username());
+  credentials.set_password(user.password());
+  return credentials;
+}
+
 bool Authorizer::Allows(absl::string_view role, absl::string_view procedure) const {
   auto it = roles_.find(role);
   if (it == roles_.end()) return false;

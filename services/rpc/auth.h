@@ -60,6 +60,10 @@ class Authorizer {
                      absl::string_view procedure) const;
 
   const std::string& internal_user() const { return config_->internal_user(); }
+  // What the components log in to each other with: the internal_user and its password.
+  // FailedPrecondition naming the rule when the file names no internal_user or gives its
+  // password hashed (a component must send it).
+  absl::StatusOr<security::Credentials> InternalCredentials() const;
 
  private:
   explicit Authorizer(std::shared_ptr<const security::SecurityConfig> config);

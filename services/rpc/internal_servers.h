@@ -14,11 +14,13 @@
 #include "services/hostmgr/host_manager.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager.h"
+#include "services/rpc/guard.h"
 #include "services/rpc/serial_loop.h"
 
 namespace peloton::rpc {
 
-class ResourceManagerServer final : public api::internal::ResourceManager::Server {
+class ResourceManagerServer final : public api::internal::ResourceManager::Server,
+                                    public OpenLogin {
  public:
   ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm);
 
@@ -50,7 +52,7 @@ class ResourceManagerServer final : public api::internal::ResourceManager::Serve
   std::vector<std::string> preempted_;
 };
 
-class HostManagerServer final : public api::internal::HostManager::Server {
+class HostManagerServer final : public api::internal::HostManager::Server, public OpenLogin {
  public:
   HostManagerServer(SerialLoop& loop, hostmgr::HostManager& hm);
 
@@ -78,7 +80,7 @@ class HostManagerServer final : public api::internal::HostManager::Server {
 
 // The job manager's internal calls (from the placement engine). The public API is
 // PelotonService; peloton-jobmgr serves both (this one exported as "jobmgr").
-class JobManagerServer final : public api::internal::JobManager::Server {
+class JobManagerServer final : public api::internal::JobManager::Server, public OpenLogin {
  public:
   JobManagerServer(SerialLoop& loop, jobmgr::JobManager& jobs) : loop_(loop), jobs_(jobs) {}
 

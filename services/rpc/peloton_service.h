@@ -14,6 +14,7 @@
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager_api.h"
+#include "services/rpc/guard.h"
 #include "services/rpc/serial_loop.h"
 
 namespace peloton::rpc {
@@ -27,7 +28,7 @@ inline constexpr size_t kMaxTasksPerReply = 10'000;
 // Told of each call answered: the method's name ("getJob") and the seconds it took.
 using RpcCallObserver = std::function<void(absl::string_view method, double seconds)>;
 
-class PelotonService final : public api::Peloton::Server {
+class PelotonService final : public api::Peloton::Server, public OpenLogin {
  public:
   // `sandbox_root`: where the local backend keeps task sandboxes (for taskLogs).
   PelotonService(SerialLoop& loop, jobmgr::JobManager& jobs, resmgr::ResourceManagerApi& pools,

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
+#include "services/rpc/guard.h"
 #include "services/rpc/internal_servers.h"
 #include "spdlog/spdlog.h"
 
@@ -26,7 +27,22 @@ using wire::Str;
 void Peer::Connect() {
   if (client_ != nullptr) return;
   client_ = std::make_unique<capnp::EzRpcClient>(address_);
-  cap_ = export_.empty() ? client_->getMain() : client_->importCap(export_);
+  capnp::Capability::Client cap =
+      export_.empty() ? client_->getMain() : client_->importCap(export_);
+  if (login_.has_value()) {
+    absl::StatusOr<capnp::Capability::Client> in =
+        LogIn(kj::mv(cap), *login_).wait(client_->getWaitScope());
+    if (!in.ok()) {
+      const std::string why = absl::StrCat("logging in as ", login_->username(),
+                                           " (the security "
+                                           "file's internal_user): ",
+                                           in.status().message());
+      throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                          kj::heapString(why.data(), why.size()));
+    }
+    cap = *std::move(in);
+  }
+  cap_ = kj::mv(cap);
 }
 
 absl::Status Peer::Failed(const kj::Exception& e) {
@@ -92,8 +108,9 @@ void Incarnation::Saw(std::string incarnation) {
 
 // ---- resource manager
 
-RemoteResourceManager::RemoteResourceManager(std::string address)
-    : peer_("resmgr", std::move(address)) {}
+RemoteResourceManager::RemoteResourceManager(std::string address,
+                                             std::optional<security::Credentials> login)
+    : peer_("resmgr", std::move(address), "", std::move(login)) {}
 
 absl::Status RemoteResourceManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
@@ -261,7 +278,9 @@ absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() 
 
 // ---- host manager
 
-RemoteHostManager::RemoteHostManager(std::string address) : peer_("hostmgr", std::move(address)) {}
+RemoteHostManager::RemoteHostManager(std::string address,
+                                     std::optional<security::Credentials> login)
+    : peer_("hostmgr", std::move(address), "", std::move(login)) {}
 
 absl::Status RemoteHostManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
@@ -472,8 +491,8 @@ std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
 
 // ---- job manager
 
-RemoteJobManager::RemoteJobManager(std::string address)
-    : peer_("jobmgr", std::move(address), "jobmgr") {}
+RemoteJobManager::RemoteJobManager(std::string address, std::optional<security::Credentials> login)
+    : peer_("jobmgr", std::move(address), "jobmgr", std::move(login)) {}
 
 absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> RemoteJobManager::TaskSpecs(
     const std::vector<std::string>& task_ids) {

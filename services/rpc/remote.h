@@ -28,6 +28,7 @@
 #include "services/jobmgr/job_manager_api.h"
 #include "services/placement/placement_engine.h"
 #include "services/resmgr/resource_manager_api.h"
+#include "services/rpc/security.pb.h"
 
 namespace peloton::rpc {
 
@@ -35,9 +36,14 @@ namespace peloton::rpc {
 class Peer {
  public:
   // `address`: host:port or unix:PATH. `name`: the component, for messages. `export_name`:
-  // the capability to import, or empty for the server's main one.
-  Peer(std::string name, std::string address, std::string export_name = "")
-      : name_(std::move(name)), address_(std::move(address)), export_(std::move(export_name)) {}
+  // the capability to import, or empty for the server's main one. `login`: the credentials
+  // each connection logs in with first (guard.h), where the peer has a security file.
+  Peer(std::string name, std::string address, std::string export_name = "",
+       std::optional<security::Credentials> login = std::nullopt)
+      : name_(std::move(name)),
+        address_(std::move(address)),
+        export_(std::move(export_name)),
+        login_(std::move(login)) {}
 
   template <typename T>
   typename T::Client Get() {
@@ -56,6 +62,7 @@ class Peer {
   void Connect();
 
   std::string name_, address_, export_;
+  std::optional<security::Credentials> login_;
   std::unique_ptr<capnp::EzRpcClient> client_;
   // The peer's capability, asked for once per connection (asking again on a connection that
   // broke throws from inside Cap'n Proto 0.9).
@@ -83,7 +90,8 @@ class Incarnation {
 
 class RemoteResourceManager final : public resmgr::ResourceManagerApi {
  public:
-  explicit RemoteResourceManager(std::string address);
+  explicit RemoteResourceManager(std::string address,
+                                 std::optional<security::Credentials> login = std::nullopt);
 
   absl::StatusOr<PoolId> CreatePool(absl::string_view path,
                                     const resmgr::respool_pb::ResourcePoolConfig& config) override;
@@ -118,7 +126,8 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
 
 class RemoteHostManager final : public hostmgr::HostManagerApi {
  public:
-  explicit RemoteHostManager(std::string address);
+  explicit RemoteHostManager(std::string address,
+                             std::optional<security::Credentials> login = std::nullopt);
 
   Resources Capacity() const override;  // empty, logged, when the host manager is unreachable
   Resources Slack() const override;     // the same
@@ -158,7 +167,8 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
 // The job manager as the placement engine sees it.
 class RemoteJobManager final : public jobmgr::JobManagerApi {
  public:
-  explicit RemoteJobManager(std::string address);
+  explicit RemoteJobManager(std::string address,
+                            std::optional<security::Credentials> login = std::nullopt);
 
   // The specs of the tasks still waiting for a host, by task id (others are absent).
   absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> TaskSpecs(

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -99,11 +101,13 @@ unsigned YarpcHttpStatus(absl::StatusCode code) {
 }
 
 YarpcHttpService::YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer,
-                                   api::Peloton::Client api, HttpCallObserver observe)
+                                   api::Peloton::Client api, HttpCallObserver observe,
+                                   std::shared_ptr<const Authorizer> auth)
     : table_(headers.getFutureTable()),
       timer_(timer),
       api_(kj::mv(api)),
       observe_(std::move(observe)),
+      auth_(std::move(auth)),
       caller_(headers.add("Rpc-Caller")),
       service_(headers.add("Rpc-Service")),
       procedure_(headers.add("Rpc-Procedure")),
@@ -111,6 +115,8 @@ YarpcHttpService::YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Ti
       ttl_(headers.add("Context-TTL-MS")),
       error_code_(headers.add("Rpc-Error-Code")),
       status_(headers.add("Rpc-Status")),
+      authorization_(headers.add("Authorization")),
+      authenticate_(headers.add("WWW-Authenticate")),
       procedures_(V0Procedures()) {
   for (const V0Procedure& p : procedures_) {
     by_name_[absl::StrCat(p.service, "::", p.method)] = &p;
@@ -166,11 +172,34 @@ absl::StatusOr<YarpcHttpService::Call> YarpcHttpService::CallOf(
   return call;
 }
 
+absl::Status YarpcHttpService::Authorize(const kj::HttpHeaders& headers, const Call& call) const {
+  std::string username, password;
+  KJ_IF_MAYBE (value, headers.get(authorization_)) {
+    absl::string_view v(value->cStr(), value->size());
+    std::string decoded;
+    // RFC 7617: "Basic" (any case), then base64 of username:password.
+    if (v.size() < 6 || !absl::EqualsIgnoreCase(v.substr(0, 6), "Basic ") ||
+        !absl::Base64Unescape(absl::StripAsciiWhitespace(v.substr(6)), &decoded) ||
+        decoded.find(':') == std::string::npos) {
+      return absl::UnauthenticatedError(
+          "Authorization: not Basic <base64 of username:password> (RFC 7617)");
+    }
+    const size_t colon = decoded.find(':');
+    username = decoded.substr(0, colon);
+    password = decoded.substr(colon + 1);
+  }
+  return auth_->Check(username, password,
+                      absl::StrCat(call.handler->service, ":", call.handler->method));
+}
+
 kj::Promise<void> YarpcHttpService::Fail(const absl::Status& status, Response& response,
                                          std::string& code) const {
   spdlog::debug("http: {}", status.ToString());
   code = std::string(YarpcCodeName(status.code()));
   kj::HttpHeaders headers(table_);
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    headers.set(authenticate_, "Basic realm=\"peloton\", charset=\"UTF-8\"");
+  }
   headers.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain; charset=utf-8");
   headers.set(error_code_, kj::heapString(code.data(), code.size()));
   headers.set(status_, "error");
@@ -227,6 +256,9 @@ kj::Promise<void> YarpcHttpService::Answer(const kj::HttpHeaders& headers,
                                            std::string& code) {
   absl::StatusOr<Call> parsed = CallOf(headers);
   if (!parsed.ok()) return Fail(parsed.status(), response, code);
+  if (auth_ != nullptr) {
+    if (absl::Status s = Authorize(headers, *parsed); !s.ok()) return Fail(s, response, code);
+  }
   KJ_IF_MAYBE(length, headers.get(kj::HttpHeaderId::CONTENT_LENGTH)) {
     size_t n = 0;
     if (absl::SimpleAtoi(absl::string_view(length->cStr(), length->size()), &n) &&
@@ -310,7 +342,7 @@ class HttpEndpoint::Router final : public kj::HttpService {
         files_(std::move(routes.files)) {
     if (routes.api.has_value()) {
       yarpc_ = kj::heap<YarpcHttpService>(headers, timer, *std::move(routes.api),
-                                          std::move(routes.observe));
+                                          std::move(routes.observe), std::move(routes.auth));
     }
   }
 

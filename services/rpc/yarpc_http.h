@@ -20,6 +20,11 @@
 //   unimplemented for an unknown procedure or service, 503 unavailable, 504 deadline-exceeded,
 //   ...), the code in Rpc-Error-Code, and the message as text/plain.
 // - The body is at most kMaxRequestBytes.
+// - With a security file (auth.h), each call is checked by its procedure's Peloton name
+//   ("peloton.api.v0.job.JobManager:Get") against the role of `Authorization: Basic` (RFC 7617;
+//   no header: the callers without credentials): 401 (unauthenticated, with
+//   WWW-Authenticate) for wrong or missing credentials, 403 (permission-denied) for a
+//   procedure the role may not call; nothing is done.
 //
 // Every procedure calls the public API (peloton.capnp) on `api`: the process's own service
 // (peloton-master, peloton-jobmgr), never a second implementation.
@@ -29,6 +34,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,8 +42,9 @@
 #include "absl/status/status.h"
 #include "kj/async-io.h"
 #include "kj/compat/http.h"
-#include "services/rpc/bounded_listener.h"
 #include "services/api/peloton.capnp.h"
+#include "services/rpc/auth.h"
+#include "services/rpc/bounded_listener.h"
 #include "services/rpc/v0_procedures.h"
 
 namespace peloton::rpc {
@@ -56,8 +63,10 @@ using HttpCallObserver =
 class YarpcHttpService final : public kj::HttpService {
  public:
   // Adds the headers it reads to `headers`; the table built from it must outlive the service.
+  // `auth`: null lets every call through.
   YarpcHttpService(kj::HttpHeaderTable::Builder& headers, kj::Timer& timer,
-                   api::Peloton::Client api, HttpCallObserver observe = nullptr);
+                   api::Peloton::Client api, HttpCallObserver observe = nullptr,
+                   std::shared_ptr<const Authorizer> auth = nullptr);
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
@@ -71,6 +80,8 @@ class YarpcHttpService final : public kj::HttpService {
   };
   // The call the headers ask for, or why it cannot be made.
   absl::StatusOr<Call> CallOf(const kj::HttpHeaders& headers) const;
+  // Whether the credentials of the headers may make `call`.
+  absl::Status Authorize(const kj::HttpHeaders& headers, const Call& call) const;
   // Each sets `code` to yarpc's code of its answer.
   kj::Promise<void> Answer(const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
                            Response& response, std::string& code);
@@ -82,15 +93,18 @@ class YarpcHttpService final : public kj::HttpService {
   kj::Timer& timer_;
   api::Peloton::Client api_;
   HttpCallObserver observe_;
-  kj::HttpHeaderId caller_, service_, procedure_, encoding_, ttl_, error_code_, status_;
+  std::shared_ptr<const Authorizer> auth_;
+  kj::HttpHeaderId caller_, service_, procedure_, encoding_, ttl_, error_code_, status_,
+      authorization_, authenticate_;
   std::vector<V0Procedure> procedures_;
   // By "peloton.api.v0.job.JobManager::Get" and "JobManager.Get".
   absl::flat_hash_map<std::string, const V0Procedure*> by_name_;
 };
 
 // What a process's HTTP endpoint serves: Peloton's procedures (with `api`, the process's public
-// API), GET /metrics (with `metrics`, which gives Prometheus' text exposition) and the web UI
-// (with `files`). Anything else is answered 404.
+// API, as `auth` allows), GET /metrics (open to all, as Prometheus scrapes it) (with `metrics`,
+// which gives Prometheus' text exposition) and the web UI (with `files`). Anything else is answered
+// 404.
 struct HttpFile {
   absl::string_view content_type;
   absl::string_view data;  // outlives the endpoint
@@ -98,6 +112,7 @@ struct HttpFile {
 struct HttpRoutes {
   std::optional<api::Peloton::Client> api;
   HttpCallObserver observe;  // may be null
+  std::shared_ptr<const Authorizer> auth;  // checks the procedures' calls; null: none
   std::function<kj::Promise<std::string>()> metrics;
   // GET of a path under /ui/ (and / and /ui, sent on to /ui/): the web UI's files.
   std::function<std::optional<HttpFile>(absl::string_view path)> files;

@@ -180,14 +180,16 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (c.http() == c.listen()) {
     return Invalid("http", absl::StrCat("'", c.http(), "' (rule: not the listen address)"));
   }
-  // Without authentication (issue 25: not there yet), what serves the API stays on this
-  // machine: anyone who reaches it may run commands.
+  // Without authentication what serves the API stays on this machine: anyone who reaches it
+  // may run commands.
   for (const auto& [field, address] :
        {std::pair<const char*, const std::string&>{"listen", c.listen()}, {"http", c.http()}}) {
-    if (!address.empty() && address != "off" && !IsLocalAddress(address)) {
+    if (c.auth_config().empty() && !address.empty() && address != "off" &&
+        !IsLocalAddress(address)) {
       return Invalid(field, absl::StrCat("'", address,
-                                         "' (rule: without authentication, a loopback address "
-                                         "(127.0.0.1, ::1, localhost) or unix:PATH)"));
+                                         "' (rule: without authentication (auth_config), a "
+                                         "loopback address (127.0.0.1, ::1, localhost) or "
+                                         "unix:PATH)"));
     }
   }
   if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {

@@ -20,6 +20,7 @@
 #include "services/backend/mesos/mesos_backend.h"
 #include "services/backend/sim/sim_backend.h"
 #include "services/common/version.h"
+#include "services/rpc/guard.h"
 #include "services/rpc/rpc_server.h"
 #include "services/rpc/yarpc_http.h"
 #include "services/runtime/heap.h"
@@ -74,6 +75,9 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                  "the HTTP endpoint (GET /metrics; Peloton's v0 procedures on peloton-master "
                  "and -jobmgr): host:port, unix:PATH or off (default: the process's port, e.g. "
                  "127.0.0.1:5292, or unix:<listen path>.http with a Unix --listen)");
+  app.add_option("--auth-config", f.auth_config,
+                 "Peloton's basic-auth security file: users, roles, internal_user (default: "
+                 "none, and the API on loopback or a Unix socket only)");
   app.add_option("--tick-ms", f.tick_ms, "scheduling period in milliseconds")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
@@ -158,6 +162,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   };
   if (given("--listen")) c.set_listen(f.listen);
   if (given("--http")) c.set_http(f.http);
+  if (given("--auth-config")) c.set_auth_config(f.auth_config);
   if (given("--tick-ms")) c.set_tick_ms(static_cast<uint32_t>(f.tick_ms));
   if (given("--log-level")) c.set_log_level(f.log_level);
   if (given("--data-dir")) c.set_data_dir(f.data_dir);
@@ -197,11 +202,33 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
   if (absl::Status s = ValidateMasterConfig(c); !s.ok()) return s;
+  if (absl::Status s = AuthorizerOf(c).status(); !s.ok()) return s;
   spdlog::set_level(spdlog::level::from_str(c.log_level()));
   // What this process makes is its own: the store, its Unix sockets (no other user may call),
   // the runners' state.
   umask(077);
   return c;
+}
+
+absl::StatusOr<std::shared_ptr<const rpc::Authorizer>> AuthorizerOf(const MasterConfig& c) {
+  if (c.auth_config().empty()) return nullptr;
+  absl::StatusOr<rpc::Authorizer> auth = rpc::Authorizer::Load(c.auth_config());
+  if (!auth.ok()) {
+    return absl::Status(auth.status().code(),
+                        absl::StrCat("auth_config: ", auth.status().message()));
+  }
+  return std::make_shared<const rpc::Authorizer>(*std::move(auth));
+}
+
+absl::StatusOr<std::optional<rpc::security::Credentials>> PeerLoginOf(const MasterConfig& c) {
+  PELOTON_ASSIGN_OR_RETURN(std::shared_ptr<const rpc::Authorizer> auth, AuthorizerOf(c));
+  if (auth == nullptr) return std::nullopt;
+  absl::StatusOr<rpc::security::Credentials> login = auth->InternalCredentials();
+  if (!login.ok()) {
+    return absl::Status(login.status().code(),
+                        absl::StrCat("auth_config: ", login.status().message()));
+  }
+  return *std::move(login);
 }
 
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
@@ -353,9 +380,16 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
   RemoveStaleSocket(c.listen());
   const std::string http = HttpAddressOf(c, options.default_http);
   RemoveStaleSocket(http);
+  absl::StatusOr<std::shared_ptr<const rpc::Authorizer>> auth = AuthorizerOf(c);
+  if (!auth.ok()) {
+    spdlog::error("{}", std::string(auth.status().message()));
+    return 2;
+  }
   try {
     rpc::HttpRoutes routes;
+    routes.auth = *auth;
     if (options.public_api) {
+      // The endpoint checks each call itself, by the v0 procedure's name.
       routes.api = main.castAs<api::Peloton>();
       // The web UI calls the procedures: it is served where they are.
       routes.files = [](absl::string_view path) -> std::optional<rpc::HttpFile> {
@@ -396,12 +430,18 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
         .idle_timeout = static_cast<int64_t>(c.idle_timeout_seconds() * 1e9) * kj::NANOSECONDS,
         .request_timeout =
             static_cast<int64_t>(c.request_timeout_seconds() * 1e9) * kj::NANOSECONDS};
+    if (*auth != nullptr) {
+      main = rpc::Guard(kj::mv(main), *auth);
+      for (Export& e : exports) e.capability = rpc::Guard(kj::mv(e.capability), *auth);
+    }
     kj::Own<rpc::RpcServer> server =
         rpc::RpcServer::Listen(io, io.getTimer(), c.listen(), kj::mv(main), bounds).wait(wait);
     for (Export& e : exports) server->Export(e.name, kj::mv(e.capability));
     if (options.metrics != nullptr) options.metrics->SetConnections(&server->counts());
     const unsigned port = server->port();
-    spdlog::info("listening on {} (port {})", c.listen(), port);
+    spdlog::info("listening on {} (port {}){}", c.listen(), port,
+                 *auth != nullptr ? absl::StrCat(", callers checked against ", c.auth_config())
+                                  : std::string());
     kj::Own<rpc::HttpEndpoint> endpoint;
     if (!http.empty()) {
       const bool api = routes.api.has_value();

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "capnp/capability.h"
 #include "services/backend/local/local_backend.h"
+#include "services/rpc/auth.h"
 #include "services/rpc/serial_loop.h"
 #include "services/runtime/config.h"
 #include "services/runtime/metrics.h"
@@ -27,7 +29,8 @@
 
 namespace peloton::runtime {
 
-// Flag groups, beyond --config, --listen, --http, --tick-ms and --log-level, which all take.
+// Flag groups, beyond --config, --listen, --http, --tick-ms, --log-level and --auth-config,
+// which all take.
 enum FlagGroup : unsigned {
   kStoreFlags = 1,       // --data-dir, --sync
   kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
@@ -40,7 +43,7 @@ struct Flags {
   std::vector<std::string> config_files, task_users;
   std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
       hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
-      mesos_secret_file, task_user;
+      mesos_secret_file, task_user, auth_config;
   bool allow_root_tasks = false;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
@@ -62,6 +65,12 @@ T OrExit(absl::StatusOr<T> value) {
 // or flag and the field. Sets spdlog's level and the process's umask (077).
 absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
                                       absl::string_view default_listen);
+
+// The security file of config.auth_config (services/rpc/auth.h); null without one.
+absl::StatusOr<std::shared_ptr<const rpc::Authorizer>> AuthorizerOf(const MasterConfig& config);
+// What a component logs in to the components it calls with: the security file's internal_user
+// (FailedPrecondition where it names none or hashes its password); none without a file.
+absl::StatusOr<std::optional<rpc::security::Credentials>> PeerLoginOf(const MasterConfig& config);
 
 // The SQLite store under data_dir (created if missing); every call of it timed into `observer`
 // when one is given (Metrics::StoreObserver).
@@ -107,13 +116,13 @@ class HostsWatcher {
 };
 
 // Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
-// killed process is removed first), and the HTTP endpoint on HttpAddressOf(config,
-// options.default_http): GET /metrics of options.metrics and, with options.public_api (`main`
-// is peloton.capnp's Peloton), Peloton's v0 procedures over HTTP/JSON. Starts options.backend on
-// the server's event loop (a Mesos backend subscribes then), calls `started` once listening,
-// then runs `loop` with `tick` every config.tick_ms until the process ends. `started` and
-// `tick` may wait on other components. Returns the exit status: 2 when an address cannot be
-// served, or the backend or `started` fails.
+// killed process is removed first; with config.auth_config each guarded by it, guard.h), and the
+// HTTP endpoint on HttpAddressOf(config, options.default_http): GET /metrics of options.metrics
+// and, with options.public_api (`main` is peloton.capnp's Peloton), Peloton's v0 procedures over
+// HTTP/JSON. Starts options.backend on the server's event loop (a Mesos backend subscribes then),
+// calls `started` once listening, then runs `loop` with `tick` every config.tick_ms until the
+// process ends. `started` and `tick` may wait on other components. Returns the exit status: 2 when
+// an address cannot be served, or the backend or `started` fails.
 struct Export {
   std::string name;
   capnp::Capability::Client capability;
