@@ -34,12 +34,14 @@ namespace peloton::rpc {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 struct HttpReply {
   unsigned status = 0;
   std::string error_code;  // Rpc-Error-Code
   std::string content_type;
+  std::string authenticate;  // WWW-Authenticate
   std::string body;
 };
 
@@ -82,10 +84,12 @@ class YarpcHttpTest : public ::testing::Test {
                                    dir + "/sandboxes"));
   }
 
-  void Serve(api::Peloton::Client api) {
+  void Serve(api::Peloton::Client api, std::shared_ptr<const Authorizer> auth = nullptr) {
     kj::HttpHeaderTable::Builder builder;
     error_code_ = builder.add("Rpc-Error-Code");
-    service_ = kj::heap<YarpcHttpService>(builder, io_.provider->getTimer(), kj::mv(api));
+    authenticate_ = builder.add("WWW-Authenticate");
+    service_ = kj::heap<YarpcHttpService>(builder, io_.provider->getTimer(), kj::mv(api),
+                                          nullptr, std::move(auth));
     table_ = builder.build();
     client_ = kj::newHttpClient(*service_);
   }
@@ -121,6 +125,7 @@ class YarpcHttpTest : public ::testing::Test {
               HttpReply out;
               out.status = r.statusCode;
               KJ_IF_MAYBE(code, r.headers->get(error_code_)) { out.error_code = code->cStr(); }
+              KJ_IF_MAYBE(a, r.headers->get(authenticate_)) { out.authenticate = a->cStr(); }
               KJ_IF_MAYBE(type, r.headers->get(kj::HttpHeaderId::CONTENT_TYPE)) {
                 out.content_type = type->cStr();
               }
@@ -175,6 +180,7 @@ class YarpcHttpTest : public ::testing::Test {
   kj::Own<kj::HttpHeaderTable> table_;
   kj::Own<kj::HttpClient> client_;
   kj::HttpHeaderId error_code_ = kj::HttpHeaderId::HOST;
+  kj::HttpHeaderId authenticate_ = kj::HttpHeaderId::HOST;
 };
 
 TEST_F(YarpcHttpTest, JobManagerProceduresInPelotonsJson) {
@@ -570,6 +576,57 @@ TEST_F(YarpcHttpTest, ContextTtlBoundsTheBodyToo) {
   EXPECT_EQ(body,
             "request body of \"JobManager.Get\": not whole after 100 ms (rule: within "
             "Context-TTL-MS)");
+}
+
+TEST_F(YarpcHttpTest, SecurityFileChecksAuthorizationBasic) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      Authorizer auth,
+      Authorizer::Parse("users:\n"
+                        "- {username: admin, password: adminpw, role: admin}\n"
+                        "- {username: reader, password: readerpw, role: reader}\n"
+                        "roles:\n"
+                        "- {role: admin, accept: ['*']}\n"
+                        "- {role: reader, accept: ['peloton.api.v0.respool.ResourceManager:*'],\n"
+                        "   reject: ['peloton.api.v0.respool.ResourceManager:Create*']}\n"));
+  Serve(kj::heap<PelotonService>(loop_, master_->jobs(), master_->pools(), master_->hosts(),
+                                 absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/sandboxes")),
+        std::make_shared<const Authorizer>(std::move(auth)));
+  const std::string create = R"({"config": {"name": "p", "resources": [)"
+                             R"({"kind": "cpu", "reservation": 1, "limit": 1, "share": 1}]}})";
+  const auto post = [&](const std::string& procedure, const std::string& authorization,
+                        const std::string& body) {
+    Headers h = YarpcHeaders(procedure);
+    if (!authorization.empty()) h["Authorization"] = authorization;
+    return Post(h, body);
+  };
+  // No credentials (and no entry for such callers), wrong ones, or not Basic: 401, with the
+  // challenge a browser answers.
+  for (const char* authorization :
+       {"", "Basic cmVhZGVyOndyb25n" /* reader:wrong */, "Bearer abc", "Basic !!!"}) {
+    const HttpReply r = post("ResourceManager.CreateResourcePool", authorization, create);
+    EXPECT_EQ(r.status, 401u) << authorization;
+    EXPECT_EQ(r.error_code, "unauthenticated");
+    EXPECT_EQ(r.authenticate, "Basic realm=\"peloton\", charset=\"UTF-8\"");
+  }
+  // The reader may look pools up but not create one: 403, and nothing is created.
+  const std::string reader = "Basic cmVhZGVyOnJlYWRlcnB3";  // reader:readerpw
+  const HttpReply refused = post("ResourceManager.CreateResourcePool", reader, create);
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(refused.error_code, "permission-denied");
+  EXPECT_EQ(refused.body,
+            "role 'reader' may not call "
+            "peloton.api.v0.respool.ResourceManager:CreateResourcePool");
+  const std::string lookup = R"({"path": {"value": "/p"}})";
+  HttpReply looked = post("ResourceManager.LookupResourcePoolID", reader, lookup);
+  EXPECT_EQ(looked.status, 200u) << looked.body;
+  EXPECT_THAT(looked.body, HasSubstr("notFound"));
+  // The admin may (Peloton's full procedure name, "basic" in any case).
+  const HttpReply created = post("peloton.api.v0.respool.ResourceManager::CreateResourcePool",
+                                 "basic YWRtaW46YWRtaW5wdw==", create);  // admin:adminpw
+  EXPECT_EQ(created.status, 200u) << created.body;
+  looked = post("ResourceManager.LookupResourcePoolID", reader, lookup);
+  EXPECT_THAT(looked.body, Not(HasSubstr("notFound")));
 }
 
 TEST_F(YarpcHttpTest, ContextTtlIsTheDeadline) {

@@ -233,7 +233,7 @@ TEST(MasterConfigTest, WithoutAuthenticationOnlyLoopbackIsServed) {
     EXPECT_THAT(ValidateMasterConfig(c),
                 StatusIs(absl::StatusCode::kInvalidArgument,
                          HasSubstr(absl::StrCat("listen: '", open,
-                                                "' (rule: without authentication, a loopback"))))
+                                                "' (rule: without authentication (auth_config), a "))))
         << open;
   }
   c.set_listen("127.0.0.1:5391");
@@ -241,6 +241,11 @@ TEST(MasterConfigTest, WithoutAuthenticationOnlyLoopbackIsServed) {
   EXPECT_THAT(ValidateMasterConfig(c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http: '0.0.0.0:5292'")));
   c.set_http("off");
+  EXPECT_THAT(ValidateMasterConfig(c), IsOk());
+  // With a security file, any address.
+  c.set_auth_config("/etc/peloton/security.yaml");
+  c.set_listen("0.0.0.0:5391");
+  c.set_http("[::]:5292");
   EXPECT_THAT(ValidateMasterConfig(c), IsOk());
 }
 
