@@ -101,9 +101,13 @@ kj::Exception Failure(std::string message) {
 
 class GuardServer final : public capnp::Capability::Server {
  public:
+  // `logged_in`: `role` is a user's, not the callers' without credentials.
   GuardServer(capnp::Capability::Client inner, std::shared_ptr<const Authorizer> auth,
-              std::string role)
-      : inner_(kj::mv(inner)), auth_(std::move(auth)), role_(std::move(role)) {}
+              std::string role, bool logged_in)
+      : inner_(kj::mv(inner)),
+        auth_(std::move(auth)),
+        role_(std::move(role)),
+        logged_in_(logged_in) {}
 
   DispatchCallResult dispatchCall(
       uint64_t interface_id, uint16_t method_id,
@@ -141,7 +145,8 @@ class GuardServer final : public capnp::Capability::Server {
       status.setMessage(std::string(role.status().message()));
       return kj::READY_NOW;
     }
-    results.setCap(capnp::Capability::Client(kj::heap<GuardServer>(inner_, auth_, *role)));
+    results.setCap(
+        capnp::Capability::Client(kj::heap<GuardServer>(inner_, auth_, *role, true)));
     return kj::READY_NOW;
   }
 
@@ -149,10 +154,10 @@ class GuardServer final : public capnp::Capability::Server {
   kj::Promise<void> Refuse(uint64_t interface_id, uint16_t method_id, const std::string& procedure,
                            capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) {
     const std::string message =
-        role_.empty()
-            ? absl::StrCat("permission denied: callers without credentials may not call ",
-                           procedure, " (log in: the CLI's --basicAuthConfig)")
-            : absl::StrCat("permission denied: role '", role_, "' may not call ", procedure);
+        logged_in_
+            ? absl::StrCat("permission denied: role '", role_, "' may not call ", procedure)
+            : absl::StrCat("permission denied: callers without credentials may not call ",
+                           procedure, " (log in: the CLI's --basicAuthConfig)");
     context.releaseParams();
     const capnp::StructSchema result =
         Interfaces().at(interface_id).getMethods()[method_id].getResultType();
@@ -174,6 +179,7 @@ class GuardServer final : public capnp::Capability::Server {
   capnp::Capability::Client inner_;
   std::shared_ptr<const Authorizer> auth_;
   std::string role_;
+  bool logged_in_;
 };
 
 }  // namespace
@@ -206,7 +212,7 @@ capnp::Capability::Client Guard(capnp::Capability::Client inner,
   // No role is named "" (Parse): without an entry for them, such callers may only log in.
   std::string role = auth->Authenticate("", "").value_or("");
   return capnp::Capability::Client(
-      kj::heap<GuardServer>(kj::mv(inner), std::move(auth), std::move(role)));
+      kj::heap<GuardServer>(kj::mv(inner), std::move(auth), std::move(role), false));
 }
 
 kj::Promise<void> OpenLogin::login(LoginContext context) {

@@ -123,8 +123,8 @@ TEST_F(GuardTest, CallersWithoutCredentialsGetTheAnonymousRole) {
   const auto [code, message] = GetJob(guarded);
   EXPECT_EQ(code, kPermissionDenied);
   EXPECT_EQ(message,
-            "permission denied: role 'anonymous' may not call "
-            "peloton.api.v0.job.JobManager:Get");
+            "permission denied: callers without credentials may not call "
+            "peloton.api.v0.job.JobManager:Get (log in: the CLI's --basicAuthConfig)");
   EXPECT_EQ(api_->calls, 0);  // refused before the server saw it
 
   // What the anonymous role accepts goes through: statelessAction "pause" is v1alpha's
@@ -184,7 +184,8 @@ TEST_F(GuardTest, MethodWithoutStatusFailsWithTheRefusal) {
     ADD_FAILURE() << "listHosts went through";
   } catch (const kj::Exception& e) {
     EXPECT_THAT(e.getDescription().cStr(),
-                HasSubstr("role 'anonymous' may not call peloton.private.HostManager:listHosts"));
+                HasSubstr("callers without credentials may not call "
+                          "peloton.private.HostManager:listHosts"));
   }
   EXPECT_EQ(counted.calls, 0);
   // The internal user may.

@@ -33,12 +33,12 @@ void Peer::Connect() {
     absl::StatusOr<capnp::Capability::Client> in =
         LogIn(kj::mv(cap), *login_).wait(client_->getWaitScope());
     if (!in.ok()) {
-      const std::string why = absl::StrCat("logging in as ", login_->username(),
-                                           " (the security "
-                                           "file's internal_user): ",
-                                           in.status().message());
+      refused_ = absl::Status(
+          in.status().code(),
+          absl::StrCat(name_, " at ", address_, ": logging in as ", login_->username(),
+                       " (the security file's internal_user): ", in.status().message()));
       throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
-                          kj::heapString(why.data(), why.size()));
+                          kj::heapString(refused_.message().data(), refused_.message().size()));
     }
     cap = *std::move(in);
   }
@@ -48,6 +48,7 @@ void Peer::Connect() {
 absl::Status Peer::Failed(const kj::Exception& e) {
   cap_.reset();
   if (client_ != nullptr) failed_.push_back(std::move(client_));
+  if (!refused_.ok()) return std::exchange(refused_, absl::OkStatus());
   return absl::UnavailableError(
       absl::StrCat(name_, " at ", address_, ": ", e.getDescription().cStr()));
 }
@@ -95,7 +96,10 @@ absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Durati
   const absl::Time deadline = absl::Now() + timeout;
   for (;;) {
     absl::Status s = ping();
-    if (s.ok() || absl::Now() >= deadline) return s;
+    // Credentials refused are not waited out: they are the file's to fix.
+    if (s.ok() || s.code() == absl::StatusCode::kUnauthenticated || absl::Now() >= deadline) {
+      return s;
+    }
     absl::SleepFor(absl::Milliseconds(100));
   }
 }

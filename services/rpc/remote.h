@@ -54,7 +54,8 @@ class Peer {
     Connect();
     return client_->getWaitScope();
   }
-  // Unavailable naming the peer; forgets the connection.
+  // Unavailable naming the peer (or the peer's refusal of the credentials, Unauthenticated);
+  // forgets the connection.
   absl::Status Failed(const kj::Exception& e);
   const std::string& name() const { return name_; }
 
@@ -63,6 +64,7 @@ class Peer {
 
   std::string name_, address_, export_;
   std::optional<security::Credentials> login_;
+  absl::Status refused_;  // the peer refused login_ (Connect), for Failed to return
   std::unique_ptr<capnp::EzRpcClient> client_;
   // The peer's capability, asked for once per connection (asking again on a connection that
   // broke throws from inside Cap'n Proto 0.9).
@@ -72,8 +74,9 @@ class Peer {
   std::vector<std::unique_ptr<capnp::EzRpcClient>> failed_;
 };
 
-// Calls `ping` until it succeeds or `timeout` passes (then its last error). For a process
-// that starts before the components it calls.
+// Calls `ping` until it succeeds or `timeout` passes (then its last error), or the peer
+// refuses the credentials (Unauthenticated). For a process that starts before the components
+// it calls.
 absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Duration timeout);
 
 // A component's incarnation as last seen: tells when it restarted.

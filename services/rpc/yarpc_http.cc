@@ -188,8 +188,15 @@ absl::Status YarpcHttpService::Authorize(const kj::HttpHeaders& headers, const C
     username = decoded.substr(0, colon);
     password = decoded.substr(colon + 1);
   }
-  return auth_->Check(username, password,
-                      absl::StrCat(call.handler->service, ":", call.handler->method));
+  const std::string procedure = absl::StrCat(call.handler->service, ":", call.handler->method);
+  absl::Status allowed = auth_->Check(username, password, procedure);
+  if (allowed.code() == absl::StatusCode::kPermissionDenied &&
+      headers.get(authorization_) == nullptr) {
+    // Credentials may allow it: 401, whose challenge makes a browser (the web UI) ask for them.
+    return absl::UnauthenticatedError(absl::StrCat("callers without credentials may not call ",
+                                                   procedure, " (log in: Authorization: Basic)"));
+  }
+  return allowed;
 }
 
 kj::Promise<void> YarpcHttpService::Fail(const absl::Status& status, Response& response,

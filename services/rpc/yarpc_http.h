@@ -23,8 +23,8 @@
 // - With a security file (auth.h), each call is checked by its procedure's Peloton name
 //   ("peloton.api.v0.job.JobManager:Get") against the role of `Authorization: Basic` (RFC 7617;
 //   no header: the callers without credentials): 401 (unauthenticated, with
-//   WWW-Authenticate) for wrong or missing credentials, 403 (permission-denied) for a
-//   procedure the role may not call; nothing is done.
+//   WWW-Authenticate) for wrong credentials and for a call that needs some, 403
+//   (permission-denied) for a procedure the caller's role may not call; nothing is done.
 //
 // Every procedure calls the public API (peloton.capnp) on `api`: the process's own service
 // (peloton-master, peloton-jobmgr), never a second implementation.

@@ -600,8 +600,8 @@ TEST_F(YarpcHttpTest, SecurityFileChecksAuthorizationBasic) {
     if (!authorization.empty()) h["Authorization"] = authorization;
     return Post(h, body);
   };
-  // No credentials (and no entry for such callers), wrong ones, or not Basic: 401, with the
-  // challenge a browser answers.
+  // No credentials (and no entry for such callers, or one that may not call this), wrong ones,
+  // or not Basic: 401, with the challenge a browser answers.
   for (const char* authorization :
        {"", "Basic cmVhZGVyOndyb25n" /* reader:wrong */, "Bearer abc", "Basic !!!"}) {
     const HttpReply r = post("ResourceManager.CreateResourcePool", authorization, create);
