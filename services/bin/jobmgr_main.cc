@@ -38,10 +38,10 @@ int main(int argc, char** argv) {
   auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   std::random_device seed;
   std::mt19937_64 gen(seed());
-  // The other components take the security file's internal_user.
-  const auto login = runtime::OrExit(runtime::PeerLoginOf(config));
-  rpc::RemoteResourceManager pools(config.resmgr(), login);
-  rpc::RemoteHostManager hosts(config.hostmgr(), login);
+  // The other components: as the security file's internal_user, over TLS where it is served.
+  const auto peer_options = runtime::OrExit(runtime::PeerOptionsOf(config));
+  rpc::RemoteResourceManager pools(config.resmgr(), peer_options);
+  rpc::RemoteHostManager hosts(config.hostmgr(), peer_options);
   peloton::jobmgr::JobManagerOptions job_options = runtime::JobManagerOptionsOf(config);
   job_options.status_lag = metrics.StatusLagObserver();
   peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, std::move(job_options));

@@ -44,11 +44,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   PlacementEngine engine(*std::move(profile));
-  // The other components take the security file's internal_user.
-  const auto login = runtime::OrExit(runtime::PeerLoginOf(config));
-  rpc::RemoteResourceManager pools(config.resmgr(), login);
-  rpc::RemoteHostManager hosts(config.hostmgr(), login);
-  rpc::RemoteJobManager jobs(config.jobmgr(), login);
+  // The other components: as the security file's internal_user, over TLS where it is served.
+  const auto peer_options = runtime::OrExit(runtime::PeerOptionsOf(config));
+  rpc::RemoteResourceManager pools(config.resmgr(), peer_options);
+  rpc::RemoteHostManager hosts(config.hostmgr(), peer_options);
+  rpc::RemoteJobManager jobs(config.jobmgr(), peer_options);
   rpc::SerialLoop loop;
   peloton::runtime::PlacementTotals placements;
   peloton::runtime::Metrics metrics({.placements = &placements});

@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
   std::mt19937_64 gen(seed());
   auto pools = runtime::OrExit(peloton::resmgr::ResourceManager::Create(
       *store, gen, runtime::ResourceManagerOptionsOf(config)));
-  // The other components take the security file's internal_user.
-  const auto login = peloton::runtime::OrExit(peloton::runtime::PeerLoginOf(config));
-  peloton::rpc::RemoteHostManager hosts(config.hostmgr(), login);
+  // The other components: as the security file's internal_user, over TLS where it is served.
+  const auto peer_options = peloton::runtime::OrExit(peloton::runtime::PeerOptionsOf(config));
+  peloton::rpc::RemoteHostManager hosts(config.hostmgr(), peer_options);
   peloton::rpc::SerialLoop loop;
   auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);
   peloton::rpc::ResourceManagerServer& preempted = *server;

@@ -80,8 +80,18 @@ int ReportCallFailure(const std::string& master, const kj::Exception& e, std::os
   return 1;
 }
 
-std::variant<Peloton::Client, int> MasterApi(const Global& g, capnp::EzRpcClient& client) {
-  Peloton::Client main = client.getMain<Peloton>();
+std::variant<std::unique_ptr<rpc::Tls>, int> ClientTls(const Global& g) {
+  if (!g.tls && g.tls_ca.empty()) return nullptr;
+  absl::StatusOr<std::unique_ptr<rpc::Tls>> tls = rpc::Tls::Client(g.tls_ca);
+  if (!tls.ok()) {
+    std::cerr << "peloton: --tls-ca: " << tls.status().message() << "\n";
+    return 2;
+  }
+  return *std::move(tls);
+}
+
+std::variant<Peloton::Client, int> MasterApi(const Global& g, rpc::RpcClient& client) {
+  Peloton::Client main = client.Main().castAs<Peloton>();
   if (g.basic_auth_config.empty()) return main;
   absl::StatusOr<rpc::security::Credentials> user = rpc::LoadCredentials(g.basic_auth_config);
   if (!user.ok()) {
@@ -89,7 +99,7 @@ std::variant<Peloton::Client, int> MasterApi(const Global& g, capnp::EzRpcClient
     return 2;
   }
   absl::StatusOr<capnp::Capability::Client> in =
-      rpc::LogIn(kj::mv(main), *user).wait(client.getWaitScope());
+      rpc::LogIn(kj::mv(main), *user).wait(client.wait_scope());
   if (!in.ok()) {
     std::cerr << "peloton: logging in to peloton-master at " << g.master << " as "
               << user->username() << ": " << in.status().message() << "\n";

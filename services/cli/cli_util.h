@@ -15,11 +15,12 @@
 #include <vector>
 
 #include "capnp/compat/json.h"
-#include "capnp/ez-rpc.h"
 #include "capnp/message.h"
 #include "google/protobuf/message.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/wire_util.h"
+#include "services/rpc/rpc_client.h"
+#include "services/rpc/tls.h"
 
 namespace peloton::cli {
 
@@ -31,6 +32,9 @@ struct Global {
   std::string output = "table";  // or json, yaml
   // Peloton's --basicAuthConfig: a YAML file of username and password to log in with.
   std::string basic_auth_config;
+  // TLS to a TCP master: with tls_ca, trusting its certificates; else the system's store.
+  bool tls = false;
+  std::string tls_ca;
 };
 
 // The tasks of instances [from, to) (to 0: all), page after page: listTasks answers at most
@@ -75,19 +79,23 @@ std::string Duration(int64_t start, int64_t end);
 // any other failure (an answer too large to read, ...) is the call's own (1).
 int ReportCallFailure(const std::string& master, const kj::Exception& e, std::ostream& err);
 
+// The client side of g's TLS flags (null without them); else the exit status (2), said.
+std::variant<std::unique_ptr<rpc::Tls>, int> ClientTls(const Global& g);
 // The master's API on `client`, logged in with g.basic_auth_config when given (guard.h); else
 // the exit status, said on stderr: 2 for a credentials file that cannot be read or is not
 // valid, 1 when the master refuses them.
-std::variant<Peloton::Client, int> MasterApi(const Global& g, capnp::EzRpcClient& client);
+std::variant<Peloton::Client, int> MasterApi(const Global& g, rpc::RpcClient& client);
 
 // Runs `fn(peloton, wait_scope)` against the master; 2 when it cannot be reached.
 template <typename Fn>
 int WithMaster(const Global& g, Fn&& fn) {
+  std::variant<std::unique_ptr<rpc::Tls>, int> tls = ClientTls(g);
+  if (const int* bad = std::get_if<int>(&tls)) return *bad;
   try {
-    capnp::EzRpcClient client(g.master);
+    rpc::RpcClient client(g.master, std::get<std::unique_ptr<rpc::Tls>>(tls).get());
     std::variant<Peloton::Client, int> peloton = MasterApi(g, client);
     if (const int* refused = std::get_if<int>(&peloton)) return *refused;
-    return fn(std::get<Peloton::Client>(peloton), client.getWaitScope());
+    return fn(std::get<Peloton::Client>(peloton), client.wait_scope());
   } catch (const kj::Exception& e) {
     return ReportCallFailure(g.master, e, std::cerr);
   }

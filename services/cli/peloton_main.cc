@@ -734,6 +734,11 @@ int main(int argc, char** argv) {
                  "log in with the username and password of this YAML file (a master with a "
                  "security file, --auth-config)")
       ->check(CLI::ExistingFile);
+  app.add_flag("--tls", g.tls,
+               "TLS to a TCP master (its host named as its certificate names it), trusting the "
+               "system's certificate store");
+  app.add_option("--tls-ca", g.tls_ca, "TLS, trusting the CA certificates of this PEM file")
+      ->check(CLI::ExistingFile);
   app.add_option("-o,--output", g.output, "table, json or yaml")
       ->check(CLI::IsMember({"table", "json", "yaml"}));
   int status = 0;

@@ -90,12 +90,20 @@ void BoundedListener::AcceptLoop() {
 void BoundedListener::Take(kj::Own<kj::AsyncIoStream> stream) {
   ++counts_.accepted;
   ++counts_.open;
-  auto s = kj::heap<ActivityStream>(kj::mv(stream), timer_);
-  ActivityStream& ref = *s;
-  // The served promise and the idle watch go first, then the stream they use.
-  tasks_.add(kj::evalNow([&] { return serve_(ref); })
-                 .exclusiveJoin(CloseWhenIdle(ref))
-                 .attach(kj::mv(s), kj::defer([this] { --counts_.open; })));
+  auto ready = options_.tls == nullptr
+                   ? kj::Promise<kj::Own<kj::AsyncIoStream>>(kj::mv(stream))
+                   : timer_.timeoutAfter(options_.request_timeout,
+                                         options_.tls->wrapServer(kj::mv(stream)));
+  tasks_.add(ready
+                 .then([this](kj::Own<kj::AsyncIoStream>&& stream) {
+                   auto s = kj::heap<ActivityStream>(kj::mv(stream), timer_);
+                   ActivityStream& ref = *s;
+                   // The served promise and the idle watch go first, then the stream they use.
+                   return kj::evalNow([&] { return serve_(ref); })
+                       .exclusiveJoin(CloseWhenIdle(ref))
+                       .attach(kj::mv(s));
+                 })
+                 .attach(kj::defer([this] { --counts_.open; })));
 }
 
 kj::Promise<void> BoundedListener::CloseWhenIdle(ActivityStream& s) {

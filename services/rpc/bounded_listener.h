@@ -5,7 +5,8 @@
 // - at most `max_connections` served at once; one more is closed as soon as it is accepted;
 // - a connection that sends and receives nothing for `idle_timeout` is closed;
 // - an accept that fails (out of file descriptors: EMFILE, ENFILE; out of buffers) is tried
-//   again after a back-off, 10 ms doubling to a second; the process never exits for it.
+//   again after a back-off, 10 ms doubling to a second; the process never exits for it;
+// - with TLS, a handshake that does not end within request_timeout is dropped.
 // Each of these is logged (at most once a second per kind, naming the server) and counted.
 //
 // Thread-compatible: runs on the thread's kj event loop.
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "kj/async-io.h"
+#include "kj/compat/tls.h"
 #include "kj/function.h"
 #include "kj/timer.h"
 
@@ -63,6 +65,9 @@ struct ListenerOptions {
   // A request begun must arrive whole within this (a Cap'n Proto message; an HTTP request's
   // headers), however slowly its bytes trickle in. Enforced by the servers, not the listener.
   kj::Duration request_timeout = 1 * kj::MINUTES;
+  // Not null: each connection is TLS (tls.h), its handshake within request_timeout, before it
+  // is served. Outlives the listener.
+  kj::TlsContext* tls = nullptr;
 };
 
 struct ConnectionCounts {

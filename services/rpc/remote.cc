@@ -26,16 +26,15 @@ using wire::Str;
 
 void Peer::Connect() {
   if (client_ != nullptr) return;
-  client_ = std::make_unique<capnp::EzRpcClient>(address_);
-  capnp::Capability::Client cap =
-      export_.empty() ? client_->getMain() : client_->importCap(export_);
-  if (login_.has_value()) {
+  client_ = std::make_unique<RpcClient>(address_, options_.tls.get());
+  capnp::Capability::Client cap = export_.empty() ? client_->Main() : client_->Import(export_);
+  if (options_.login.has_value()) {
     absl::StatusOr<capnp::Capability::Client> in =
-        LogIn(kj::mv(cap), *login_).wait(client_->getWaitScope());
+        LogIn(kj::mv(cap), *options_.login).wait(client_->wait_scope());
     if (!in.ok()) {
       refused_ = absl::Status(
           in.status().code(),
-          absl::StrCat(name_, " at ", address_, ": logging in as ", login_->username(),
+          absl::StrCat(name_, " at ", address_, ": logging in as ", options_.login->username(),
                        " (the security file's internal_user): ", in.status().message()));
       throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
                           kj::heapString(refused_.message().data(), refused_.message().size()));
@@ -112,9 +111,8 @@ void Incarnation::Saw(std::string incarnation) {
 
 // ---- resource manager
 
-RemoteResourceManager::RemoteResourceManager(std::string address,
-                                             std::optional<security::Credentials> login)
-    : peer_("resmgr", std::move(address), "", std::move(login)) {}
+RemoteResourceManager::RemoteResourceManager(std::string address, PeerOptions options)
+    : peer_("resmgr", std::move(address), "", std::move(options)) {}
 
 absl::Status RemoteResourceManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
@@ -282,9 +280,8 @@ absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() 
 
 // ---- host manager
 
-RemoteHostManager::RemoteHostManager(std::string address,
-                                     std::optional<security::Credentials> login)
-    : peer_("hostmgr", std::move(address), "", std::move(login)) {}
+RemoteHostManager::RemoteHostManager(std::string address, PeerOptions options)
+    : peer_("hostmgr", std::move(address), "", std::move(options)) {}
 
 absl::Status RemoteHostManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
@@ -495,8 +492,8 @@ std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
 
 // ---- job manager
 
-RemoteJobManager::RemoteJobManager(std::string address, std::optional<security::Credentials> login)
-    : peer_("jobmgr", std::move(address), "jobmgr", std::move(login)) {}
+RemoteJobManager::RemoteJobManager(std::string address, PeerOptions options)
+    : peer_("jobmgr", std::move(address), "jobmgr", std::move(options)) {}
 
 absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> RemoteJobManager::TaskSpecs(
     const std::vector<std::string>& task_ids) {

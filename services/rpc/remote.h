@@ -21,29 +21,36 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "capnp/ez-rpc.h"
 #include "kj/async.h"
 #include "services/api/internal.capnp.h"
 #include "services/hostmgr/host_manager_api.h"
 #include "services/jobmgr/job_manager_api.h"
 #include "services/placement/placement_engine.h"
 #include "services/resmgr/resource_manager_api.h"
+#include "services/rpc/rpc_client.h"
 #include "services/rpc/security.pb.h"
+#include "services/rpc/tls.h"
 
 namespace peloton::rpc {
+
+// How a component reaches the others: the credentials each connection logs in with first
+// (guard.h), where they have a security file, and TLS for TCP addresses (tls.h).
+struct PeerOptions {
+  std::optional<security::Credentials> login;
+  std::shared_ptr<Tls> tls;
+};
 
 // A connection to another component's process, made on first use and again after a failure.
 class Peer {
  public:
   // `address`: host:port or unix:PATH. `name`: the component, for messages. `export_name`:
-  // the capability to import, or empty for the server's main one. `login`: the credentials
-  // each connection logs in with first (guard.h), where the peer has a security file.
+  // the capability to import, or empty for the server's main one.
   Peer(std::string name, std::string address, std::string export_name = "",
-       std::optional<security::Credentials> login = std::nullopt)
+       PeerOptions options = {})
       : name_(std::move(name)),
         address_(std::move(address)),
         export_(std::move(export_name)),
-        login_(std::move(login)) {}
+        options_(std::move(options)) {}
 
   template <typename T>
   typename T::Client Get() {
@@ -52,7 +59,7 @@ class Peer {
   }
   kj::WaitScope& wait_scope() {
     Connect();
-    return client_->getWaitScope();
+    return client_->wait_scope();
   }
   // Unavailable naming the peer (or the peer's refusal of the credentials, Unauthenticated);
   // forgets the connection.
@@ -63,15 +70,15 @@ class Peer {
   void Connect();
 
   std::string name_, address_, export_;
-  std::optional<security::Credentials> login_;
-  absl::Status refused_;  // the peer refused login_ (Connect), for Failed to return
-  std::unique_ptr<capnp::EzRpcClient> client_;
+  PeerOptions options_;
+  absl::Status refused_;  // the peer refused options_.login (Connect), for Failed to return
+  std::unique_ptr<RpcClient> client_;
   // The peer's capability, asked for once per connection (asking again on a connection that
   // broke throws from inside Cap'n Proto 0.9).
   std::optional<capnp::Capability::Client> cap_;
   // Connections that failed. Destroying one whose peer went away can throw from a destructor
   // in Cap'n Proto 0.9, so they are kept (one per peer restart) until the process ends.
-  std::vector<std::unique_ptr<capnp::EzRpcClient>> failed_;
+  std::vector<std::unique_ptr<RpcClient>> failed_;
 };
 
 // Calls `ping` until it succeeds or `timeout` passes (then its last error), or the peer
@@ -93,8 +100,7 @@ class Incarnation {
 
 class RemoteResourceManager final : public resmgr::ResourceManagerApi {
  public:
-  explicit RemoteResourceManager(std::string address,
-                                 std::optional<security::Credentials> login = std::nullopt);
+  explicit RemoteResourceManager(std::string address, PeerOptions options = {});
 
   absl::StatusOr<PoolId> CreatePool(absl::string_view path,
                                     const resmgr::respool_pb::ResourcePoolConfig& config) override;
@@ -129,8 +135,7 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
 
 class RemoteHostManager final : public hostmgr::HostManagerApi {
  public:
-  explicit RemoteHostManager(std::string address,
-                             std::optional<security::Credentials> login = std::nullopt);
+  explicit RemoteHostManager(std::string address, PeerOptions options = {});
 
   Resources Capacity() const override;  // empty, logged, when the host manager is unreachable
   Resources Slack() const override;     // the same
@@ -170,8 +175,7 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
 // The job manager as the placement engine sees it.
 class RemoteJobManager final : public jobmgr::JobManagerApi {
  public:
-  explicit RemoteJobManager(std::string address,
-                            std::optional<security::Credentials> login = std::nullopt);
+  explicit RemoteJobManager(std::string address, PeerOptions options = {});
 
   // The specs of the tasks still waiting for a host, by task id (others are absent).
   absl::StatusOr<absl::flat_hash_map<std::string, placement::TaskSpec>> TaskSpecs(

@@ -78,6 +78,12 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
   app.add_option("--auth-config", f.auth_config,
                  "Peloton's basic-auth security file: users, roles, internal_user (default: "
                  "none, and the API on loopback or a Unix socket only)");
+  app.add_option("--tls-cert-file", f.tls_cert_file,
+                 "serve TCP over TLS with this certificate (PEM), with --tls-key-file");
+  app.add_option("--tls-key-file", f.tls_key_file, "the certificate's private key (PEM)");
+  app.add_option("--tls-ca-file", f.tls_ca_file,
+                 "the CA certificates (PEM) the components trust when they dial each other over "
+                 "TLS (default: the system's)");
   app.add_option("--tick-ms", f.tick_ms, "scheduling period in milliseconds")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
@@ -163,6 +169,9 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--listen")) c.set_listen(f.listen);
   if (given("--http")) c.set_http(f.http);
   if (given("--auth-config")) c.set_auth_config(f.auth_config);
+  if (given("--tls-cert-file")) c.set_tls_cert_file(f.tls_cert_file);
+  if (given("--tls-key-file")) c.set_tls_key_file(f.tls_key_file);
+  if (given("--tls-ca-file")) c.set_tls_ca_file(f.tls_ca_file);
   if (given("--tick-ms")) c.set_tick_ms(static_cast<uint32_t>(f.tick_ms));
   if (given("--log-level")) c.set_log_level(f.log_level);
   if (given("--data-dir")) c.set_data_dir(f.data_dir);
@@ -203,6 +212,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
   if (absl::Status s = ValidateMasterConfig(c); !s.ok()) return s;
   if (absl::Status s = AuthorizerOf(c).status(); !s.ok()) return s;
+  if (absl::Status s = ServerTlsOf(c).status(); !s.ok()) return s;
   spdlog::set_level(spdlog::level::from_str(c.log_level()));
   // What this process makes is its own: the store, its Unix sockets (no other user may call),
   // the runners' state.
@@ -220,15 +230,26 @@ absl::StatusOr<std::shared_ptr<const rpc::Authorizer>> AuthorizerOf(const Master
   return std::make_shared<const rpc::Authorizer>(*std::move(auth));
 }
 
-absl::StatusOr<std::optional<rpc::security::Credentials>> PeerLoginOf(const MasterConfig& c) {
+absl::StatusOr<rpc::PeerOptions> PeerOptionsOf(const MasterConfig& c) {
+  rpc::PeerOptions options;
   PELOTON_ASSIGN_OR_RETURN(std::shared_ptr<const rpc::Authorizer> auth, AuthorizerOf(c));
-  if (auth == nullptr) return std::nullopt;
-  absl::StatusOr<rpc::security::Credentials> login = auth->InternalCredentials();
-  if (!login.ok()) {
-    return absl::Status(login.status().code(),
-                        absl::StrCat("auth_config: ", login.status().message()));
+  if (auth != nullptr) {
+    absl::StatusOr<rpc::security::Credentials> login = auth->InternalCredentials();
+    if (!login.ok()) {
+      return absl::Status(login.status().code(),
+                          absl::StrCat("auth_config: ", login.status().message()));
+    }
+    options.login = *std::move(login);
   }
-  return *std::move(login);
+  if (!c.tls_cert_file().empty()) {
+    PELOTON_ASSIGN_OR_RETURN(options.tls, rpc::Tls::Client(c.tls_ca_file()));
+  }
+  return options;
+}
+
+absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& c) {
+  if (c.tls_cert_file().empty()) return nullptr;
+  return rpc::Tls::Server(c.tls_cert_file(), c.tls_key_file());
 }
 
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
@@ -381,9 +402,12 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
   const std::string http = HttpAddressOf(c, options.default_http);
   RemoveStaleSocket(http);
   absl::StatusOr<std::shared_ptr<const rpc::Authorizer>> auth = AuthorizerOf(c);
-  if (!auth.ok()) {
-    spdlog::error("{}", std::string(auth.status().message()));
-    return 2;
+  absl::StatusOr<std::unique_ptr<rpc::Tls>> tls = ServerTlsOf(c);
+  for (const absl::Status& s : {auth.status(), tls.status()}) {
+    if (!s.ok()) {
+      spdlog::error("{}", std::string(s.message()));
+      return 2;
+    }
   }
   try {
     rpc::HttpRoutes routes;
@@ -434,26 +458,36 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       main = rpc::Guard(kj::mv(main), *auth);
       for (Export& e : exports) e.capability = rpc::Guard(kj::mv(e.capability), *auth);
     }
+    // TLS on TCP; a Unix socket stays on this machine, plain.
+    const auto secured = [&tls, &bounds](const std::string& address) {
+      rpc::ListenerOptions options = bounds;
+      if (*tls != nullptr && rpc::IsTcpAddress(address)) options.tls = &(*tls)->context();
+      return options;
+    };
     kj::Own<rpc::RpcServer> server =
-        rpc::RpcServer::Listen(io, io.getTimer(), c.listen(), kj::mv(main), bounds).wait(wait);
+        rpc::RpcServer::Listen(io, io.getTimer(), c.listen(), kj::mv(main), secured(c.listen()))
+            .wait(wait);
     for (Export& e : exports) server->Export(e.name, kj::mv(e.capability));
     if (options.metrics != nullptr) options.metrics->SetConnections(&server->counts());
     const unsigned port = server->port();
-    spdlog::info("listening on {} (port {}){}", c.listen(), port,
+    spdlog::info("listening on {} (port {}{}){}", c.listen(), port,
+                 secured(c.listen()).tls != nullptr ? ", TLS" : "",
                  *auth != nullptr ? absl::StrCat(", callers checked against ", c.auth_config())
                                   : std::string());
     kj::Own<rpc::HttpEndpoint> endpoint;
     if (!http.empty()) {
       const bool api = routes.api.has_value();
       try {
-        endpoint = rpc::HttpEndpoint::Listen(io, http, std::move(routes), bounds).wait(wait);
+        endpoint =
+            rpc::HttpEndpoint::Listen(io, http, std::move(routes), secured(http)).wait(wait);
       } catch (const kj::Exception& e) {
         spdlog::error("serving HTTP on {} (the http setting; off turns it off): {}", http,
                       e.getDescription().cStr());
         return 2;
       }
-      spdlog::info("HTTP endpoint ({}GET /metrics) on {} (port {})",
-                   api ? "Peloton's v0 procedures, " : "", http, endpoint->port());
+      spdlog::info("HTTP endpoint ({}GET /metrics) on {} (port {}{})",
+                   api ? "Peloton's v0 procedures, " : "", http, endpoint->port(),
+                   secured(http).tls != nullptr ? ", HTTPS" : "");
     }
     auto* mesos = dynamic_cast<backend::mesos::MesosBackend*>(backend);
     // The backend's connection lives on the server's event loop: it goes first.

@@ -20,6 +20,8 @@
 #include "capnp/capability.h"
 #include "services/backend/local/local_backend.h"
 #include "services/rpc/auth.h"
+#include "services/rpc/remote.h"
+#include "services/rpc/tls.h"
 #include "services/rpc/serial_loop.h"
 #include "services/runtime/config.h"
 #include "services/runtime/metrics.h"
@@ -29,8 +31,8 @@
 
 namespace peloton::runtime {
 
-// Flag groups, beyond --config, --listen, --http, --tick-ms, --log-level and --auth-config,
-// which all take.
+// Flag groups, beyond --config, --listen, --http, --tick-ms, --log-level, --auth-config and
+// --tls-*, which all take.
 enum FlagGroup : unsigned {
   kStoreFlags = 1,       // --data-dir, --sync
   kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
@@ -43,7 +45,7 @@ struct Flags {
   std::vector<std::string> config_files, task_users;
   std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
       hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
-      mesos_secret_file, task_user, auth_config;
+      mesos_secret_file, task_user, auth_config, tls_cert_file, tls_key_file, tls_ca_file;
   bool allow_root_tasks = false;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
@@ -68,9 +70,12 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& flags,
 
 // The security file of config.auth_config (services/rpc/auth.h); null without one.
 absl::StatusOr<std::shared_ptr<const rpc::Authorizer>> AuthorizerOf(const MasterConfig& config);
-// What a component logs in to the components it calls with: the security file's internal_user
-// (FailedPrecondition where it names none or hashes its password); none without a file.
-absl::StatusOr<std::optional<rpc::security::Credentials>> PeerLoginOf(const MasterConfig& config);
+// How a component reaches the components it calls: logged in as the security file's
+// internal_user (FailedPrecondition where it names none or hashes its password; none without a
+// file), over TLS to TCP addresses when it serves TLS itself (trusting tls_ca_file).
+absl::StatusOr<rpc::PeerOptions> PeerOptionsOf(const MasterConfig& config);
+// The server side of config.tls_cert_file and tls_key_file; null without them.
+absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& config);
 
 // The SQLite store under data_dir (created if missing); every call of it timed into `observer`
 // when one is given (Metrics::StoreObserver).
@@ -116,7 +121,8 @@ class HostsWatcher {
 };
 
 // Serves `main` (and `exports`, imported by name) on config.listen (a Unix socket left by a
-// killed process is removed first; with config.auth_config each guarded by it, guard.h), and the
+// killed process is removed first; with config.auth_config each guarded by it, guard.h; over
+// TLS on TCP with config.tls_cert_file), and the
 // HTTP endpoint on HttpAddressOf(config, options.default_http): GET /metrics of options.metrics
 // and, with options.public_api (`main` is peloton.capnp's Peloton), Peloton's v0 procedures over
 // HTTP/JSON. Starts options.backend on the server's event loop (a Mesos backend subscribes then),
