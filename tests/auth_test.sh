@@ -1,14 +1,23 @@
 #!/bin/bash
-# Authentication end to end (issue 25): peloton-master with Peloton's security file listening
-# on every address (which only a security file allows; security_test checks the refusal
-# without one), the CLI without credentials, with
-# --basicAuthConfig of a reader, of an admin, with a wrong password and with a bad file, the
-# HTTP endpoint with curl, and the four components apart logging in to each other as the
-# file's internal_user (and one that cannot: a wrong or a hashed password).
+# Authentication and TLS end to end (issue 25): peloton-master with Peloton's security file
+# listening on every address (which only a security file allows; security_test checks the
+# refusal without one) over TLS (the test CA's certificate for localhost,
+# services/rpc/testdata), the CLI without credentials, with --basicAuthConfig of a reader, of
+# an admin, with a wrong password and with a bad file, in plain text and with an untrusted
+# CA; the HTTPS endpoint with curl; and the four components apart on TCP over TLS, logging in
+# to each other as the file's internal_user (and one that cannot: a wrong or a hashed
+# password).
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 master_test auth
 bin="${root}/services"
+certs="${root}/services/rpc/testdata"
+tls=(--tls-cert-file="${certs}/server.pem" --tls-key-file="${certs}/server.key")
+# The CLI, trusting the test CA: what every call below goes through.
+plain_peloton="${peloton}"
+peloton="${work}/peloton"
+printf '#!/bin/sh\nexec "%s" --tls-ca "%s" "$@"\n' "${plain_peloton}" "${certs}/ca.pem" > "${peloton}"
+chmod +x "${peloton}"
 
 port=$(free_port)
 http_port=$(free_port)
@@ -35,13 +44,20 @@ printf 'username: reader\npasword: readerpw\n' > "${work}/typo.yaml"
 admin=(--basicAuthConfig "${work}/admin.yaml")
 reader=(--basicAuthConfig "${work}/reader.yaml")
 
-export PELOTON_MASTER="127.0.0.1:${port}"
+export PELOTON_MASTER="localhost:${port}"  # as the certificate names it
 "${master_bin}" --data-dir="${work}/var" --listen="0.0.0.0:${port}" --http="0.0.0.0:${http_port}" \
-    --auth-config="${work}/security.yaml" --tick-ms=20 "${task_flags[@]}" > "${work}/master.log" 2>&1 &
+    --auth-config="${work}/security.yaml" "${tls[@]}" --tick-ms=20 "${task_flags[@]}" \
+    > "${work}/master.log" 2>&1 &
 master_pid=$!
 wait_for_api
-grep_q "callers checked against ${work}/security.yaml" "${work}/master.log" ||
-    fail "the master does not say it checks callers"
+grep_q "(port ${port}, TLS), callers checked against ${work}/security.yaml" "${work}/master.log" ||
+    fail "the master does not say it checks callers over TLS"
+
+# Plain text, a CA that did not sign the certificate, or the master's IP address (which the
+# certificate does not name) get nowhere.
+expect_refused 2 "cannot reach peloton-master" "${plain_peloton}" respool dump
+expect_refused 1 "not trusted" "${plain_peloton}" --tls respool dump
+expect_refused 1 "hostname mismatch" "${peloton}" --master "127.0.0.1:${port}" respool dump
 
 # Callers without credentials get the anonymous role: they may list pools, nothing else.
 "${peloton}" respool dump > /dev/null || fail "anonymous respool dump"
@@ -73,15 +89,15 @@ job=$(head -1 "${work}/create" | awk '{print $2}')
 "${peloton}" job status "${job}" --basicAuthConfig "${work}/reader.yaml" | grep_q "^state: SUCCEEDED$" ||
     fail "reader: job status"
 
-# The HTTP endpoint: 401 with a challenge without credentials, 403 for the reader's create,
+# The HTTPS endpoint: 401 with a challenge without credentials, 403 for the reader's create,
 # 200 for the reader's Get.
 http() {  # http USER:PASSWORD PROCEDURE JSON: prints the HTTP status, the body in ${work}/body
   local user=()
   [ -n "$1" ] && user=(-u "$1")
-  curl -sS "${user[@]}" -D "${work}/headers" -o "${work}/body" -w '%{http_code}' -X POST \
-      -H 'Rpc-Procedure: '"$2" -H 'Rpc-Service: peloton-jobmgr' -H 'Rpc-Caller: test' \
-      -H 'Context-TTL-MS: 5000' -H 'Rpc-Encoding: json' --data "$3" \
-      "http://127.0.0.1:${http_port}/api/v1"
+  curl -sS --cacert "${certs}/ca.pem" "${user[@]}" -D "${work}/headers" -o "${work}/body" \
+      -w '%{http_code}' -X POST -H 'Rpc-Procedure: '"$2" -H 'Rpc-Service: peloton-jobmgr' \
+      -H 'Rpc-Caller: test' -H 'Context-TTL-MS: 5000' -H 'Rpc-Encoding: json' --data "$3" \
+      "https://localhost:${http_port}/api/v1"
 }
 get="{\"id\": {\"value\": \"${job}\"}}"
 [ "$(http "" JobManager.Get "${get}")" = 401 ] || fail "HTTP without credentials: $(cat "${work}/body")"
@@ -97,36 +113,46 @@ grep_q "role 'reader' may not call" "${work}/body" || fail "HTTP 403 body: $(cat
 kill_master
 master_pid=""
 
-# --- The four components apart, each with the file: they log in to each other as admin.
-sock="${sock_dir}"
-export PELOTON_MASTER="unix:${sock}/jobmgr.sock"
-auth=(--auth-config="${work}/security.yaml")
-peers=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock"
-       --hostmgr="unix:${sock}/hostmgr.sock" "${auth[@]}")
+# --- The four components apart on TCP over TLS, each with the file: they log in to each
+# other as admin, and the job manager and the placement engine check the others' certificate.
+declare -A port_of
+for name in jobmgr resmgr hostmgr placement; do port_of[${name}]=$(free_port); done
+export PELOTON_MASTER="localhost:${port_of[jobmgr]}"
+secured=(--auth-config="${work}/security.yaml" "${tls[@]}" --tls-ca-file="${certs}/ca.pem"
+         --http=off)
+peers=(--jobmgr="localhost:${port_of[jobmgr]}" --resmgr="localhost:${port_of[resmgr]}"
+       --hostmgr="localhost:${port_of[hostmgr]}" "${secured[@]}")
 declare -A pid
 fail() { fail_with_logs "$@"; }
 trap 'stop_components; rm -rf "${sock_dir}"' EXIT
-start_component jobmgr --data-dir="${work}/split" "${peers[@]}"
-start_component placement "${peers[@]}"
-start_component resmgr --data-dir="${work}/split" "${peers[@]}"
-start_component hostmgr --data-dir="${work}/split" --local-hosts=2 "${auth[@]}"
+start() {  # start NAME FLAGS...: peloton-NAME on localhost:${port_of[NAME]}
+  local name=$1
+  shift
+  "${bin}/bin/peloton-${name}" --listen="localhost:${port_of[${name}]}" --tick-ms=20 "$@" \
+      >> "${work}/${name}.log" 2>&1 &
+  pid[${name}]=$!
+}
+start jobmgr --data-dir="${work}/split" "${peers[@]}"
+start placement "${peers[@]}"
+start resmgr --data-dir="${work}/split" "${peers[@]}"
+start hostmgr --data-dir="${work}/split" --local-hosts=2 "${task_flags[@]}" "${secured[@]}"
 wait_for_api
 "${peloton}" "${admin[@]}" respool create /DefaultResPool "${examples}/default_respool.yaml" \
     > /dev/null || fail "split: respool create"
 "${peloton}" "${admin[@]}" job create /DefaultResPool "${examples}/testjob.yaml" --wait \
     > "${work}/create" 2> /dev/null || fail "split: job create --wait: $(cat "${work}/create")"
 tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "split job: $(cat "${work}/create")"
+grep_q "(port ${port_of[hostmgr]}, TLS)" "${work}/hostmgr.log" || fail "the host manager is not on TLS"
 
 # A placement engine whose file gives the internal user another password cannot log in: it
 # stops at once (the components log to stdout: `bash -c` sends it where expect_refused looks).
 sed 's/adminpw/otherpw/' "${work}/security.yaml" > "${work}/other.yaml"
 expect_refused 2 "logging in as admin (the security file's internal_user): wrong or missing credentials" \
-    bash -c 'exec "$@" >&2' -- "${bin}/bin/peloton-placement" --listen="unix:${sock}/other.sock" \
-    --jobmgr="unix:${sock}/jobmgr.sock" --resmgr="unix:${sock}/resmgr.sock" \
-    --hostmgr="unix:${sock}/hostmgr.sock" --auth-config="${work}/other.yaml"
+    bash -c 'exec "$@" >&2' -- "${bin}/bin/peloton-placement" --listen="unix:${sock_dir}/other.sock" \
+    "${peers[@]:0:3}" --auth-config="${work}/other.yaml" "${tls[@]}" --tls-ca-file="${certs}/ca.pem"
 # One whose file hashes the internal user's password does not start.
 sed "s|password: adminpw|password: '\$6\$salt\$hash'|" "${work}/security.yaml" > "${work}/hashed.yaml"
 expect_refused 2 "internal_user 'admin': its password is a hash" bash -c 'exec "$@" >&2' -- \
-    "${bin}/bin/peloton-placement" --listen="unix:${sock}/hashed.sock" \
+    "${bin}/bin/peloton-placement" --listen="unix:${sock_dir}/hashed.sock" \
     --auth-config="${work}/hashed.yaml"
 echo PASS
