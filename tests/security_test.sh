@@ -38,9 +38,24 @@ set -e
 grep_q "listen: '0.0.0.0:5391' (rule: without authentication" "${work}/open.log" ||
   fail "the refusal: $(cat "${work}/open.log")"
 
-# Its socket: no other user may open it.
+# Its socket: no other user may open it; and were its mode opened, the master would still
+# close another user's connection (SO_PEERCRED).
 [ "$(stat -c %a "${PELOTON_MASTER#unix:}")" = 700 ] ||
   fail "the API's socket: $(stat -c %a "${PELOTON_MASTER#unix:}")"
+if [ "${as_root}" = yes ]; then
+  install -m 0755 "${peloton}" "${sock_dir}/peloton"
+  chmod 0777 "${PELOTON_MASTER#unix:}"
+  set +e
+  setpriv --reuid=nobody --regid=nogroup --clear-groups "${sock_dir}/peloton" respool dump \
+      > "${work}/stranger.out" 2>&1
+  status=$?
+  set -e
+  chmod 0700 "${PELOTON_MASTER#unix:}"
+  [ "${status}" = 2 ] || fail "nobody called the master: ${status} $(cat "${work}/stranger.out")"
+  grep_q "rpc: a connection from uid $(id -u nobody) closed (rule: without a security file" \
+      "${work}/master.log" || fail "the master does not say it closed nobody's connection"
+  "${peloton}" respool dump > /dev/null || fail "the owner can no longer call"
+fi
 
 # The data directory lets others pass and list nothing; the store and the runners' state are
 # the master's alone.

@@ -2,6 +2,9 @@
 
 #include "services/rpc/bounded_listener.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -67,7 +70,7 @@ void BoundedListener::AcceptLoop() {
                                            " connections are open (rule: at most ",
                                            options_.max_connections, "): another one closed"));
                          // `stream` goes out of scope here: closed.
-                       } else {
+                       } else if (!options_.owner_only || FromOwner(*stream)) {
                          Take(kj::mv(stream));
                        }
                        AcceptLoop();
@@ -85,6 +88,22 @@ void BoundedListener::AcceptLoop() {
                                          e.getDescription().cStr()));
                        return timer_.afterDelay(wait).then([this] { AcceptLoop(); });
                      }));
+}
+
+bool BoundedListener::FromOwner(kj::AsyncIoStream& stream) {
+  ucred peer{};
+  kj::uint length = sizeof(peer);
+  const bool known = kj::runCatchingExceptions([&] {
+                       stream.getsockopt(SOL_SOCKET, SO_PEERCRED, &peer, &length);
+                     }) == nullptr;
+  if (known && length == sizeof(peer) && (peer.uid == geteuid() || peer.uid == 0)) return true;
+  ++counts_.refused;
+  Warn(last_stranger_log_,
+       absl::StrCat(name_, ": a connection from ",
+                    known ? absl::StrCat("uid ", peer.uid) : std::string("an unknown user"),
+                    " closed (rule: without a security file, only this process's user and root "
+                    "call over its Unix socket)"));
+  return false;
 }
 
 void BoundedListener::Take(kj::Own<kj::AsyncIoStream> stream) {

@@ -6,7 +6,8 @@
 // - a connection that sends and receives nothing for `idle_timeout` is closed;
 // - an accept that fails (out of file descriptors: EMFILE, ENFILE; out of buffers) is tried
 //   again after a back-off, 10 ms doubling to a second; the process never exits for it;
-// - with TLS, a handshake that does not end within request_timeout is dropped.
+// - with TLS, a handshake that does not end within request_timeout is dropped;
+// - with owner_only, a Unix socket's caller that is not this process's user or root is closed.
 // Each of these is logged (at most once a second per kind, naming the server) and counted.
 //
 // Thread-compatible: runs on the thread's kj event loop.
@@ -68,12 +69,15 @@ struct ListenerOptions {
   // Not null: each connection is TLS (tls.h), its handshake within request_timeout, before it
   // is served. Outlives the listener.
   kj::TlsContext* tls = nullptr;
+  // A Unix socket's connections only from this process's user and root (SO_PEERCRED); any
+  // other is closed as soon as it is accepted, counted as refused.
+  bool owner_only = false;
 };
 
 struct ConnectionCounts {
   size_t open = 0;        // connections served now
   uint64_t accepted = 0;  // served, in all
-  uint64_t refused = 0;   // closed at once: max_connections were open
+  uint64_t refused = 0;   // closed at once: max_connections were open, or not the owner's
   uint64_t idle = 0;      // closed after idle_timeout
   uint64_t slow = 0;      // closed after request_timeout (counted by the servers)
   uint64_t accept_errors = 0;
@@ -101,6 +105,9 @@ class BoundedListener final : private kj::TaskSet::ErrorHandler {
 
   void AcceptLoop();
   void Take(kj::Own<kj::AsyncIoStream> stream);
+  // With owner_only: whether the peer of `stream` is this process's user or root (logged when
+  // not).
+  bool FromOwner(kj::AsyncIoStream& stream);
   // Resolves when `s` has been idle for idle_timeout.
   kj::Promise<void> CloseWhenIdle(ActivityStream& s);
   // Logs `what` unless it was logged less than a second ago (`last`).
@@ -115,6 +122,7 @@ class BoundedListener final : private kj::TaskSet::ErrorHandler {
   ConnectionCounts counts_;
   int accept_failures_in_row_ = 0;
   kj::TimePoint last_refusal_log_ = kj::origin<kj::TimePoint>();
+  kj::TimePoint last_stranger_log_ = kj::origin<kj::TimePoint>();
   kj::TimePoint last_accept_error_log_ = kj::origin<kj::TimePoint>();
   kj::TimePoint last_slow_log_ = kj::origin<kj::TimePoint>();
   kj::TaskSet tasks_;

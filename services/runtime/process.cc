@@ -459,9 +459,11 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       for (Export& e : exports) e.capability = rpc::Guard(kj::mv(e.capability), *auth);
     }
     // TLS on TCP; a Unix socket stays on this machine, plain.
-    const auto secured = [&tls, &bounds](const std::string& address) {
+    const auto secured = [&tls, &auth, &bounds](const std::string& address) {
       rpc::ListenerOptions options = bounds;
       if (*tls != nullptr && rpc::IsTcpAddress(address)) options.tls = &(*tls)->context();
+      // Without a security file, a Unix socket is the owner's alone (its mode says so too).
+      options.owner_only = *auth == nullptr && !rpc::IsTcpAddress(address);
       return options;
     };
     kj::Own<rpc::RpcServer> server =
