@@ -9,8 +9,13 @@
 //                      request: yarpc's headers, JSON body), on its own Unix socket
 //   BM_ListTasks/N     task list of N instances
 //   BM_CreateJob       job create of a 1-instance job (validation, store, queueing)
+//   BM_GuardedGetJob   BM_GetJob through the security file's guard (services/rpc/guard.h),
+//                      logged in once as a user whose role accepts Get, on its own socket
+//   BM_TlsGetJob       BM_GetJob over TLS on loopback TCP (the test CA of
+//                      services/rpc/testdata, found from the repository's root, where `make
+//                      bench` runs; skipped elsewhere)
 //
-// The two GetJob benchmarks report each call's latency percentiles (p50_us, p99_us) too.
+// The GetJob benchmarks report each call's latency percentiles (p50_us, p99_us) too.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -32,7 +37,11 @@
 #include "services/api/peloton.capnp.h"
 #include "services/api/wire_util.h"
 #include "services/backend/local/local_backend.h"
+#include "services/rpc/guard.h"
 #include "services/rpc/peloton_service.h"
+#include "services/rpc/rpc_client.h"
+#include "services/rpc/rpc_server.h"
+#include "services/rpc/tls.h"
 #include "services/rpc/serial_loop.h"
 #include "services/rpc/yarpc_http.h"
 #include "services/runtime/master.h"
@@ -43,7 +52,17 @@ namespace {
 using peloton::api::Peloton;
 
 std::string g_socket;
-std::string g_http;  // the HTTP/JSON endpoint's socket
+std::string g_http;     // the HTTP/JSON endpoint's socket
+std::string g_guarded;  // the guarded API's socket
+std::string g_tls;      // localhost:<port> of the API over TLS; empty without the test CA
+constexpr char kTestdata[] = "services/rpc/testdata/";
+constexpr char kSecurity[] = R"yaml(
+users:
+- {username: reader, password: readerpw, role: reader}
+roles:
+- {role: reader, accept: ['peloton.api.v0.job.JobManager:Get*'],
+   reject: ['peloton.api.v0.job.JobManager:GetCache']}
+)yaml";
 std::string g_job;
 std::string g_config;  // a serialized 1-instance JobConfig
 
@@ -93,7 +112,24 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   server.getPort().wait(server.getWaitScope());
   auto http = peloton::rpc::HttpEndpoint::Listen(server.getIoProvider(), g_http, {.api = api})
                   .wait(server.getWaitScope());
-  const std::string id = job_id->value();
+  auto auth = peloton::rpc::Authorizer::Parse(kSecurity);
+  if (!auth.ok()) _exit(1);
+  capnp::EzRpcServer guarded(
+      peloton::rpc::Guard(api, std::make_shared<const peloton::rpc::Authorizer>(*auth)),
+      g_guarded);
+  guarded.getPort().wait(server.getWaitScope());
+  auto tls = peloton::rpc::Tls::Server(absl::StrCat(kTestdata, "server.pem"),
+                                       absl::StrCat(kTestdata, "server.key"));
+  kj::Own<peloton::rpc::RpcServer> secured;
+  if (tls.ok()) {
+    peloton::rpc::ListenerOptions options;
+    options.tls = &(*tls)->context();
+    kj::AsyncIoProvider& io = server.getIoProvider();
+    secured = peloton::rpc::RpcServer::Listen(io, io.getTimer(), "127.0.0.1:0", api, options)
+                  .wait(server.getWaitScope());
+  }
+  const std::string id =
+      absl::StrCat(job_id->value(), " ", secured.get() != nullptr ? secured->port() : 0);
   if (write(ready, id.data(), id.size()) != static_cast<ssize_t>(id.size())) _exit(1);
   close(ready);
   loop.Loop(server.getWaitScope(), server.getIoProvider().getTimer(), 3600 * kj::SECONDS, [] {});
@@ -125,21 +161,53 @@ class Latencies {
   std::vector<double> latencies_;
 };
 
-void BM_GetJob(benchmark::State& state) {
-  capnp::EzRpcClient client(g_socket);
-  Peloton::Client peloton = client.getMain<Peloton>();
+// getJob of the job on `peloton`, timed call by call.
+void GetJobs(benchmark::State& state, Peloton::Client& peloton, kj::WaitScope& wait) {
   Latencies latencies;
   for (auto _ : state) {
     latencies.Start();
     auto request = peloton.getJobRequest();
     request.setJobId(g_job);
-    auto response = request.send().wait(client.getWaitScope());
+    auto response = request.send().wait(wait);
     if (response.getStatus().getCode() != 0) state.SkipWithError("getJob failed");
     latencies.Stop();
   }
   latencies.Report(state);
 }
+
+void BM_GetJob(benchmark::State& state) {
+  capnp::EzRpcClient client(g_socket);
+  Peloton::Client peloton = client.getMain<Peloton>();
+  GetJobs(state, peloton, client.getWaitScope());
+}
 BENCHMARK(BM_GetJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_GuardedGetJob(benchmark::State& state) {
+  capnp::EzRpcClient client(g_guarded);
+  peloton::rpc::security::Credentials reader;
+  reader.set_username("reader");
+  reader.set_password("readerpw");
+  auto in = peloton::rpc::LogIn(client.getMain(), reader).wait(client.getWaitScope());
+  if (!in.ok()) {
+    state.SkipWithError("login refused");
+    return;
+  }
+  Peloton::Client peloton = in->castAs<Peloton>();
+  GetJobs(state, peloton, client.getWaitScope());
+}
+BENCHMARK(BM_GuardedGetJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_TlsGetJob(benchmark::State& state) {
+  auto tls = peloton::rpc::Tls::Client(absl::StrCat(kTestdata, "ca.pem"));
+  if (g_tls.empty() || !tls.ok()) {
+    state.SkipWithError("no test CA: run from the repository's root");
+    return;
+  }
+  peloton::rpc::RpcClient client(g_tls, tls->get());
+  Peloton::Client peloton = client.Main().castAs<Peloton>();
+  GetJobs(state, peloton, client.wait_scope());
+}
+BENCHMARK(BM_TlsGetJob)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_HttpGetJob(benchmark::State& state) {
   kj::AsyncIoContext io = kj::setupAsyncIo();
@@ -207,13 +275,18 @@ int main(int argc, char** argv) {
   std::remove(g_socket.substr(5).c_str());
   g_http = g_socket + ".http";
   std::remove(g_http.substr(5).c_str());
+  g_guarded = g_socket + ".guarded";
+  std::remove(g_guarded.substr(5).c_str());
   g_config = JobOf(1).SerializeAsString();
   peloton::bench::ForkedServer server = peloton::bench::ForkServer(Serve);
   if (!server.ok()) {
     std::fprintf(stderr, "rpc_benchmark: the server did not start\n");
     return 1;
   }
-  g_job = server.ready;
+  // "<job id> <TLS port>" (port 0: no TLS server).
+  g_job = server.ready.substr(0, server.ready.find(' '));
+  const std::string port = server.ready.substr(server.ready.find(' ') + 1);
+  if (port != "0") g_tls = "localhost:" + port;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   server.Stop();
