@@ -72,6 +72,8 @@ class Authorizer {
   std::shared_ptr<const security::SecurityConfig> config_;
   absl::flat_hash_map<std::string, const security::User*> users_;  // by username
   absl::flat_hash_map<std::string, const security::Role*> roles_;  // by role
+  // A password of the file (a hash where there is one), checked for unknown users too.
+  std::string decoy_;
 };
 
 }  // namespace peloton::rpc
