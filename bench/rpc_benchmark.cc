@@ -41,8 +41,8 @@
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/rpc_client.h"
 #include "services/rpc/rpc_server.h"
-#include "services/rpc/tls.h"
 #include "services/rpc/serial_loop.h"
+#include "services/rpc/tls.h"
 #include "services/rpc/yarpc_http.h"
 #include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
@@ -115,8 +115,7 @@ peloton::jobmgr::job_pb::JobConfig JobOf(uint32_t instances) {
   auto auth = peloton::rpc::Authorizer::Parse(kSecurity);
   if (!auth.ok()) _exit(1);
   capnp::EzRpcServer guarded(
-      peloton::rpc::Guard(api, std::make_shared<const peloton::rpc::Authorizer>(*auth)),
-      g_guarded);
+      peloton::rpc::Guard(api, std::make_shared<const peloton::rpc::Authorizer>(*auth)), g_guarded);
   guarded.getPort().wait(server.getWaitScope());
   auto tls = peloton::rpc::Tls::Server(absl::StrCat(kTestdata, "server.pem"),
                                        absl::StrCat(kTestdata, "server.key"));

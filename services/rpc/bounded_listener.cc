@@ -109,10 +109,10 @@ bool BoundedListener::FromOwner(kj::AsyncIoStream& stream) {
 void BoundedListener::Take(kj::Own<kj::AsyncIoStream> stream) {
   ++counts_.accepted;
   ++counts_.open;
-  auto ready = options_.tls == nullptr
-                   ? kj::Promise<kj::Own<kj::AsyncIoStream>>(kj::mv(stream))
-                   : timer_.timeoutAfter(options_.request_timeout,
-                                         options_.tls->wrapServer(kj::mv(stream)));
+  auto ready =
+      options_.tls == nullptr
+          ? kj::Promise<kj::Own<kj::AsyncIoStream>>(kj::mv(stream))
+          : timer_.timeoutAfter(options_.request_timeout, options_.tls->wrapServer(kj::mv(stream)));
   tasks_.add(ready
                  .then([this](kj::Own<kj::AsyncIoStream>&& stream) {
                    auto s = kj::heap<ActivityStream>(kj::mv(stream), timer_);

@@ -145,8 +145,7 @@ class GuardServer final : public capnp::Capability::Server {
       status.setMessage(std::string(role.status().message()));
       return kj::READY_NOW;
     }
-    results.setCap(
-        capnp::Capability::Client(kj::heap<GuardServer>(inner_, auth_, *role, true)));
+    results.setCap(capnp::Capability::Client(kj::heap<GuardServer>(inner_, auth_, *role, true)));
     return kj::READY_NOW;
   }
 
@@ -154,10 +153,9 @@ class GuardServer final : public capnp::Capability::Server {
   kj::Promise<void> Refuse(uint64_t interface_id, uint16_t method_id, const std::string& procedure,
                            capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) {
     const std::string message =
-        logged_in_
-            ? absl::StrCat("permission denied: role '", role_, "' may not call ", procedure)
-            : absl::StrCat("permission denied: callers without credentials may not call ",
-                           procedure, " (log in: the CLI's --basicAuthConfig)");
+        logged_in_ ? absl::StrCat("permission denied: role '", role_, "' may not call ", procedure)
+                   : absl::StrCat("permission denied: callers without credentials may not call ",
+                                  procedure, " (log in: the CLI's --basicAuthConfig)");
     context.releaseParams();
     const capnp::StructSchema result =
         Interfaces().at(interface_id).getMethods()[method_id].getResultType();

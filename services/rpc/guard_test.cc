@@ -183,16 +183,14 @@ TEST_F(GuardTest, MethodWithoutStatusFailsWithTheRefusal) {
     guarded.listHostsRequest().send().wait(wait_);
     ADD_FAILURE() << "listHosts went through";
   } catch (const kj::Exception& e) {
-    EXPECT_THAT(e.getDescription().cStr(),
-                HasSubstr("callers without credentials may not call "
-                          "peloton.private.HostManager:listHosts"));
+    EXPECT_THAT(e.getDescription().cStr(), HasSubstr("callers without credentials may not call "
+                                                     "peloton.private.HostManager:listHosts"));
   }
   EXPECT_EQ(counted.calls, 0);
   // The internal user may.
   security::Credentials internal;
   PELOTON_ASSERT_OK_AND_ASSIGN(internal, auth_->InternalCredentials());
-  PELOTON_ASSERT_OK_AND_ASSIGN(capnp::Capability::Client in,
-                               LogIn(guarded, internal).wait(wait_));
+  PELOTON_ASSERT_OK_AND_ASSIGN(capnp::Capability::Client in, LogIn(guarded, internal).wait(wait_));
   in.castAs<api::internal::HostManager>().listHostsRequest().send().wait(wait_);
   EXPECT_EQ(counted.calls, 1);
 }

@@ -27,8 +27,7 @@ RpcClient::RpcClient(const std::string& address, Tls* tls) {
       ez_->getIoProvider().getNetwork().parseAddress(address).wait(wait);
   stream_ = tls->WrapClient(addr->connect().wait(wait), address).wait(wait);
   network_ = kj::heap<capnp::TwoPartyVatNetwork>(*stream_, capnp::rpc::twoparty::Side::CLIENT);
-  rpc_ = kj::heap<capnp::RpcSystem<capnp::rpc::twoparty::VatId>>(
-      capnp::makeRpcClient(*network_));
+  rpc_ = kj::heap<capnp::RpcSystem<capnp::rpc::twoparty::VatId>>(capnp::makeRpcClient(*network_));
 }
 
 RpcClient::~RpcClient() {

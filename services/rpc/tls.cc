@@ -46,12 +46,10 @@ auto Parse(const std::string& field, const std::string& path, Make&& make)
 bool KeyMatches(const std::string& cert_pem, const std::string& key_pem) {
   BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
   BIO* key_bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
-  X509* cert = cert_bio != nullptr
-                    ? PEM_read_bio_X509(cert_bio, nullptr, [](char*, int, int, void*) { return 0; },
-                                        nullptr)
-                    : nullptr;
   // No passphrase: OpenSSL would otherwise ask the terminal for one.
   pem_password_cb* no_passphrase = [](char*, int, int, void*) { return 0; };
+  X509* cert =
+      cert_bio != nullptr ? PEM_read_bio_X509(cert_bio, nullptr, no_passphrase, nullptr) : nullptr;
   EVP_PKEY* key = key_bio != nullptr
                       ? PEM_read_bio_PrivateKey(key_bio, nullptr, no_passphrase, nullptr)
                       : nullptr;
@@ -78,13 +76,13 @@ absl::StatusOr<std::unique_ptr<Tls>> Tls::Server(const std::string& cert_file,
                            [&] { return kj::TlsPrivateKey(kj::StringPtr(key->c_str())); });
   if (!private_key.ok()) return private_key.status();
   if (!KeyMatches(*cert, *key)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tls_key_file: ", key_file, " is not the key of ", cert_file,
-        " (rule: the private key of tls_cert_file's certificate)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_key_file: ", key_file, " is not the key of ", cert_file,
+                     " (rule: the private key of tls_cert_file's certificate)"));
   }
   std::unique_ptr<Tls> tls(new Tls());
-  tls->keypair_ = kj::heap<kj::TlsKeypair>(
-      kj::TlsKeypair{*std::move(private_key), *std::move(certificate)});
+  tls->keypair_ =
+      kj::heap<kj::TlsKeypair>(kj::TlsKeypair{*std::move(private_key), *std::move(certificate)});
   kj::TlsContext::Options options;
   options.defaultKeypair = *tls->keypair_;
   tls->context_ = kj::heap<kj::TlsContext>(kj::mv(options));

@@ -49,8 +49,7 @@ class TlsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair_), 0);
     anchor_ = std::make_unique<capnp::EzRpcClient>(pair_[0]);
-    PELOTON_ASSERT_OK_AND_ASSIGN(server_tls_,
-                                 Tls::Server(Data("server.pem"), Data("server.key")));
+    PELOTON_ASSERT_OK_AND_ASSIGN(server_tls_, Tls::Server(Data("server.pem"), Data("server.key")));
     ListenerOptions options;
     options.tls = &server_tls_->context();
     options.request_timeout = 5 * kj::SECONDS;
@@ -68,8 +67,8 @@ class TlsTest : public ::testing::Test {
   // getJob's name through a client of `address` with `tls`.
   std::string Call(const std::string& address, Tls* tls) {
     RpcClient client(address, tls);
-    auto reply = client.Main().castAs<api::Peloton>().getJobRequest().send().wait(
-        client.wait_scope());
+    auto reply =
+        client.Main().castAs<api::Peloton>().getJobRequest().send().wait(client.wait_scope());
     return reply.getJob().getName().cStr();
   }
   std::string Port() { return std::to_string(server_->port()); }

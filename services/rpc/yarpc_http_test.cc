@@ -88,8 +88,8 @@ class YarpcHttpTest : public ::testing::Test {
     kj::HttpHeaderTable::Builder builder;
     error_code_ = builder.add("Rpc-Error-Code");
     authenticate_ = builder.add("WWW-Authenticate");
-    service_ = kj::heap<YarpcHttpService>(builder, io_.provider->getTimer(), kj::mv(api),
-                                          nullptr, std::move(auth));
+    service_ = kj::heap<YarpcHttpService>(builder, io_.provider->getTimer(), kj::mv(api), nullptr,
+                                          std::move(auth));
     table_ = builder.build();
     client_ = kj::newHttpClient(*service_);
   }
@@ -125,7 +125,9 @@ class YarpcHttpTest : public ::testing::Test {
               HttpReply out;
               out.status = r.statusCode;
               KJ_IF_MAYBE(code, r.headers->get(error_code_)) { out.error_code = code->cStr(); }
-              KJ_IF_MAYBE(a, r.headers->get(authenticate_)) { out.authenticate = a->cStr(); }
+              KJ_IF_MAYBE (a, r.headers->get(authenticate_)) {
+                out.authenticate = a->cStr();
+              }
               KJ_IF_MAYBE(type, r.headers->get(kj::HttpHeaderId::CONTENT_TYPE)) {
                 out.content_type = type->cStr();
               }

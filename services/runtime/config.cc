@@ -197,8 +197,9 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
                    "missing (rule: tls_cert_file and tls_key_file together, or neither)");
   }
   if (!c.tls_ca_file().empty() && c.tls_cert_file().empty()) {
-    return Invalid("tls_ca_file", "without tls_cert_file (rule: the components dial each other "
-                                  "over TLS when they serve it)");
+    return Invalid("tls_ca_file",
+                   "without tls_cert_file (rule: the components dial each other "
+                   "over TLS when they serve it)");
   }
   if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {
     return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local, sim or mesos)"));

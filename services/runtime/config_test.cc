@@ -230,10 +230,11 @@ TEST(MasterConfigTest, WithoutAuthenticationOnlyLoopbackIsServed) {
   for (const char* open : {"0.0.0.0:5391", "10.0.0.7:5391", "[::]:5391", "myhost:5391",
                            "127.0.0.1.evil.example:5391", "5391"}) {
     c.set_listen(open);
-    EXPECT_THAT(ValidateMasterConfig(c),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         HasSubstr(absl::StrCat("listen: '", open,
-                                                "' (rule: without authentication (auth_config), a "))))
+    EXPECT_THAT(
+        ValidateMasterConfig(c),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 HasSubstr(absl::StrCat("listen: '", open,
+                                        "' (rule: without authentication (auth_config), a "))))
         << open;
   }
   c.set_listen("127.0.0.1:5391");

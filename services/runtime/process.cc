@@ -480,8 +480,7 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
     if (!http.empty()) {
       const bool api = routes.api.has_value();
       try {
-        endpoint =
-            rpc::HttpEndpoint::Listen(io, http, std::move(routes), secured(http)).wait(wait);
+        endpoint = rpc::HttpEndpoint::Listen(io, http, std::move(routes), secured(http)).wait(wait);
       } catch (const kj::Exception& e) {
         spdlog::error("serving HTTP on {} (the http setting; off turns it off): {}", http,
                       e.getDescription().cStr());
