@@ -3,7 +3,6 @@
 #include "services/rpc/rpc_client.h"
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,27 +17,19 @@ RpcClient::RpcClient(const std::string& address, Tls* tls) {
     ez_ = std::make_unique<capnp::EzRpcClient>(address);
     return;
   }
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair_) != 0) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
     KJ_FAIL_SYSCALL("socketpair", errno);
   }
-  ez_ = std::make_unique<capnp::EzRpcClient>(pair_[0]);
+  pair_[0] = kj::AutoCloseFd(pair[0]);
+  pair_[1] = kj::AutoCloseFd(pair[1]);
+  ez_ = std::make_unique<capnp::EzRpcClient>(pair_[0].get());
   kj::WaitScope& wait = ez_->getWaitScope();
   kj::Own<kj::NetworkAddress> addr =
       ez_->getIoProvider().getNetwork().parseAddress(address).wait(wait);
   stream_ = tls->WrapClient(addr->connect().wait(wait), address).wait(wait);
   network_ = kj::heap<capnp::TwoPartyVatNetwork>(*stream_, capnp::rpc::twoparty::Side::CLIENT);
   rpc_ = kj::heap<capnp::RpcSystem<capnp::rpc::twoparty::VatId>>(capnp::makeRpcClient(*network_));
-}
-
-RpcClient::~RpcClient() {
-  // The RPC system before its network, the network before its stream, the loop last.
-  rpc_ = nullptr;
-  network_ = nullptr;
-  stream_ = nullptr;
-  ez_.reset();
-  for (int fd : pair_) {
-    if (fd >= 0) close(fd);
-  }
 }
 
 capnp::Capability::Client RpcClient::Main() {

@@ -15,6 +15,7 @@
 #include "capnp/ez-rpc.h"
 #include "capnp/rpc-twoparty.h"
 #include "kj/async-io.h"
+#include "kj/io.h"
 #include "services/rpc/tls.h"
 
 namespace peloton::rpc {
@@ -25,7 +26,6 @@ class RpcClient {
   // connects and shakes hands before it returns, throwing kj::Exception when either fails;
   // otherwise connects as EzRpcClient does, on first use.
   explicit RpcClient(const std::string& address, Tls* tls = nullptr);
-  ~RpcClient();
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
@@ -36,10 +36,12 @@ class RpcClient {
   kj::WaitScope& wait_scope() { return ez_->getWaitScope(); }
 
  private:
-  // Plain: the connection. TLS: over one end of a socket pair that carries nothing, the
+  // Destroyed in reverse: the RPC system before its network, the network before its stream,
+  // the loop's handle before the socket pair under it (which EzRpcClient does not own).
+  kj::AutoCloseFd pair_[2];
+  // Plain: the connection. TLS: over one end of the socket pair, which carries nothing, the
   // handle on the thread's loop.
   std::unique_ptr<capnp::EzRpcClient> ez_;
-  int pair_[2] = {-1, -1};
   kj::Own<kj::AsyncIoStream> stream_;  // TLS only, from here down
   kj::Own<capnp::TwoPartyVatNetwork> network_;
   kj::Own<capnp::RpcSystem<capnp::rpc::twoparty::VatId>> rpc_;
