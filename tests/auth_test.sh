@@ -37,6 +37,7 @@ roles:
   accept: ['peloton.api.v0.respool.ResourceManager:Query']
 internal_user: admin
 EOF
+chmod 0644 "${work}/security.yaml"
 printf 'username: admin\npassword: adminpw\n' > "${work}/admin.yaml"
 printf 'username: reader\npassword: readerpw\n' > "${work}/reader.yaml"
 printf 'username: reader\npassword: wrong\n' > "${work}/wrong.yaml"
@@ -52,6 +53,11 @@ master_pid=$!
 wait_for_api
 grep_q "(port ${port}, TLS), callers checked against ${work}/security.yaml" "${work}/master.log" ||
     fail "the master does not say it checks callers over TLS"
+# The file holds passwords and others may read it: the master says so (the components below
+# get it 0600 and say nothing).
+grep_q "security.yaml can be read by other users (mode 644)" "${work}/master.log" ||
+    fail "no warning of a security file others can read"
+chmod 0600 "${work}/security.yaml"
 
 # Plain text, a CA that did not sign the certificate, or the master's IP address (which the
 # certificate does not name) get nowhere.
@@ -143,6 +149,7 @@ wait_for_api
     > "${work}/create" 2> /dev/null || fail "split: job create --wait: $(cat "${work}/create")"
 tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "split job: $(cat "${work}/create")"
 grep_q "(port ${port_of[hostmgr]}, TLS)" "${work}/hostmgr.log" || fail "the host manager is not on TLS"
+grep_q "security.yaml can be read" "${work}/hostmgr.log" && fail "a warning of a 0600 file"
 
 # A placement engine whose file gives the internal user another password cannot log in: it
 # stops at once (the components log to stdout: `bash -c` sends it where expect_refused looks).

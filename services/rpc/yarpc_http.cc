@@ -174,7 +174,7 @@ absl::StatusOr<YarpcHttpService::Call> YarpcHttpService::CallOf(
 
 absl::Status YarpcHttpService::Authorize(const kj::HttpHeaders& headers, const Call& call) const {
   std::string username, password;
-  KJ_IF_MAYBE (value, headers.get(authorization_)) {
+  KJ_IF_MAYBE(value, headers.get(authorization_)) {
     absl::string_view v(value->cStr(), value->size());
     std::string decoded;
     // RFC 7617: "Basic" (any case), then base64 of username:password.

@@ -409,6 +409,14 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       return 2;
     }
   }
+  // It may hold plain passwords (the internal user's must be): say so when others can read it.
+  for (const std::string& secret : {c.auth_config(), c.tls_key_file()}) {
+    struct stat st {};
+    if (!secret.empty() && stat(secret.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
+      spdlog::warn("{} can be read by other users (mode {:o}): it holds secrets; chmod 600 it",
+                   secret, st.st_mode & 0777);
+    }
+  }
   try {
     rpc::HttpRoutes routes;
     routes.auth = *auth;
