@@ -148,7 +148,9 @@ void BoundedListener::Warn(kj::TimePoint& last, const std::string& what) {
 }
 
 void BoundedListener::taskFailed(kj::Exception&& exception) {
-  spdlog::warn("{}: a connection failed: {}", name_, exception.getDescription().cStr());
+  // At most once a second: a port scanner's failed TLS handshakes would fill the log.
+  Warn(last_failure_log_,
+       absl::StrCat(name_, ": a connection failed: ", exception.getDescription().cStr()));
 }
 
 }  // namespace peloton::rpc

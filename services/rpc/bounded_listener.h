@@ -8,7 +8,8 @@
 //   again after a back-off, 10 ms doubling to a second; the process never exits for it;
 // - with TLS, a handshake that does not end within request_timeout is dropped;
 // - with owner_only, a Unix socket's caller that is not this process's user or root is closed.
-// Each of these is logged (at most once a second per kind, naming the server) and counted.
+// Each of these is logged (at most once a second per kind, naming the server) and counted. A
+// connection that fails (a TLS handshake that does not end, ...) is logged too, as rarely.
 //
 // Thread-compatible: runs on the thread's kj event loop.
 
@@ -123,6 +124,7 @@ class BoundedListener final : private kj::TaskSet::ErrorHandler {
   int accept_failures_in_row_ = 0;
   kj::TimePoint last_refusal_log_ = kj::origin<kj::TimePoint>();
   kj::TimePoint last_stranger_log_ = kj::origin<kj::TimePoint>();
+  kj::TimePoint last_failure_log_ = kj::origin<kj::TimePoint>();
   kj::TimePoint last_accept_error_log_ = kj::origin<kj::TimePoint>();
   kj::TimePoint last_slow_log_ = kj::origin<kj::TimePoint>();
   kj::TaskSet tasks_;
