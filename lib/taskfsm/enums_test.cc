@@ -74,6 +74,19 @@ TEST(EnumsTest, Terminality) {
   EXPECT_FALSE(IsResmgrOwned(TaskState::kRunning));
 }
 
+TEST(EnumsTest, RoutableIsRunningAndNotUnhealthy) {
+  int routable = 0;
+  for (int i = 0; i < kNumTaskStates; ++i) {
+    routable += IsRoutable(static_cast<TaskState>(i), HealthState::kDisabled);
+  }
+  EXPECT_EQ(routable, 1);  // RUNNING alone: not LAUNCHED, STARTING, KILLING
+  EXPECT_TRUE(IsRoutable(TaskState::kRunning, HealthState::kHealthy));
+  EXPECT_TRUE(IsRoutable(TaskState::kRunning, HealthState::kInvalid));
+  EXPECT_FALSE(IsRoutable(TaskState::kRunning, HealthState::kUnknown));  // not checked yet
+  EXPECT_FALSE(IsRoutable(TaskState::kRunning, HealthState::kUnhealthy));
+  EXPECT_FALSE(IsRoutable(TaskState::kKilling, HealthState::kHealthy));
+}
+
 TEST(EnumsTest, TaskTypesAndDefaultGoals) {
   EXPECT_EQ(TaskTypeOf(JobType::kBatch, false), TaskType::kBatch);
   EXPECT_EQ(TaskTypeOf(JobType::kService, false), TaskType::kStateless);

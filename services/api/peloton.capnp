@@ -205,6 +205,29 @@ interface Peloton extends(Login) {
   # newest first (limit 0: all). NotFound when the job has had no workflow.
   workflowEvents @34 (jobId :Text, instanceId :UInt32, limit :UInt32)
       -> (status :Status, events :List(WorkflowEvent));
+
+  # Discovery (issue 18): each instance of the job, where its current run is and its named
+  # ports, and whether it may take traffic (RUNNING, and its health check passes or it has
+  # none). `version` stands for the whole answer: a watcher passes the last one it saw as
+  # `since`, and the call waits (at most waitMs, at most 60 s) until the endpoints differ from
+  # it, answering at once when they already do (or with since 0 or waitMs 0).
+  endpoints @35 (jobId :Text, since :UInt64, waitMs :UInt32)
+      -> (status :Status, endpoints :List(Endpoint), version :UInt64);
+}
+
+struct NamedPort {
+  name @0 :Text;
+  port @1 :UInt32;
+}
+
+struct Endpoint {
+  instanceId @0 :UInt32;
+  taskId @1 :Text;               # the current run's Mesos task id
+  host @2 :Text;                 # empty until it is launched
+  state @3 :Text;
+  healthy @4 :Text;              # Peloton's HealthState name
+  routable @5 :Bool;
+  ports @6 :List(NamedPort);     # by name
 }
 
 struct WorkflowEvent {

@@ -36,6 +36,7 @@
 #include "services/api/update.pb.h"
 #include "services/api/wire_util.h"
 #include "services/cli/cli_util.h"
+#include "services/cli/discover.h"
 #include "services/cli/stateless.h"
 #include "services/common/version.h"
 
@@ -817,6 +818,7 @@ int main(int argc, char** argv) {
   jd->callback([&] { status = JobDelete(g, job_id); });
 
   peloton::cli::AddStatelessCommands(*job, g, status);
+  peloton::cli::AddDiscoverCommand(app, g, status);
 
   CLI::App* update = app.add_subcommand("update", "rolling updates of service jobs")
                          ->require_subcommand(1)

@@ -10,6 +10,7 @@
 #include "peloton/taskfsm/job_state.h"
 #include "peloton/taskfsm/retry.h"
 #include "peloton/taskfsm/task_id.h"
+#include "services/jobmgr/run_info.pb.h"
 #include "services/jobmgr/runtime_util.h"
 #include "spdlog/spdlog.h"
 
@@ -325,6 +326,31 @@ absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobI
       store_.ListTaskRuntimes(id, {.from_instance = from, .to_instance = to});
   if (tasks.ok() && tasks->size() > limit) tasks->resize(limit);
   return tasks;
+}
+
+std::vector<std::pair<std::string, uint32_t>> JobManager::PortsOf(const store::TaskRuntime& t) {
+  std::vector<std::pair<std::string, uint32_t>> ports;
+  run::RunInfo info;
+  if (t.info.empty() || !info.ParseFromString(t.info)) return ports;
+  ports.assign(info.ports().begin(), info.ports().end());
+  std::sort(ports.begin(), ports.end());
+  return ports;
+}
+
+absl::StatusOr<std::vector<JobManager::Endpoint>> JobManager::Endpoints(const JobId& id) {
+  PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, ListTasks(id));
+  std::vector<Endpoint> endpoints;
+  endpoints.reserve(tasks.size());
+  for (const store::TaskRuntime& t : tasks) {
+    endpoints.push_back({.instance = t.instance_id,
+                         .task_id = t.mesos_task_id,
+                         .host = t.host,
+                         .state = t.state,
+                         .health = t.healthy,
+                         .routable = taskfsm::IsRoutable(t.state, t.healthy) && !t.host.empty(),
+                         .ports = PortsOf(t)});
+  }
+  return endpoints;
 }
 
 absl::Status JobManager::StopJob(const JobId& id) {

@@ -244,6 +244,22 @@ class JobManager final : public JobManagerApi {
                                                             uint32_t to = UINT32_MAX,
                                                             size_t limit = SIZE_MAX);
 
+  // Each instance of the job as a client reaches it (issue 18): where its current run is, the
+  // ports it was given by their config names (sorted by name), and whether it may take
+  // traffic (taskfsm::IsRoutable). Instances that never launched have no host and no ports.
+  struct Endpoint {
+    uint32_t instance = 0;
+    std::string task_id;  // the current run's
+    std::string host;
+    taskfsm::TaskState state = taskfsm::TaskState::kInitialized;
+    taskfsm::HealthState health = taskfsm::HealthState::kInvalid;
+    bool routable = false;
+    std::vector<std::pair<std::string, uint32_t>> ports;
+  };
+  absl::StatusOr<std::vector<Endpoint>> Endpoints(const JobId& id);
+  // The ports of a task's current run, as Launch recorded them in its runtime's `info`.
+  static std::vector<std::pair<std::string, uint32_t>> PortsOf(const store::TaskRuntime& t);
+
   // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
   absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;
   void Launch(std::vector<placement_engine::PlacedGang> placed);
@@ -430,8 +446,10 @@ class JobManager final : public JobManagerApi {
   // An allocation that will not be launched goes back to the host manager, and the task's
   // pool allocation to its pool.
   void ReleaseUnlaunched(const placement::Allocation& allocation, const std::string& task_id);
-  backend::LaunchSpec LaunchSpecOf(const Job& job, uint32_t instance,
-                                   const placement::Allocation& allocation) const;
+  // `named_ports` (when given): the ports the run gets, by their config names.
+  backend::LaunchSpec LaunchSpecOf(
+      const Job& job, uint32_t instance, const placement::Allocation& allocation,
+      absl::flat_hash_map<std::string, uint32_t>* named_ports = nullptr) const;
 
   store::Store& store_;
   resmgr::ResourceManagerApi& resmgr_;

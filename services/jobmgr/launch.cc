@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 #include "services/jobmgr/job_manager.h"
+#include "services/jobmgr/run_info.pb.h"
 #include "services/jobmgr/runtime_util.h"
 #include "spdlog/spdlog.h"
 
@@ -96,8 +97,9 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
   return absl::NotFoundError(absl::StrCat("task ", task_id, " does not wait for a host"));
 }
 
-backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
-                                             const placement::Allocation& allocation) const {
+backend::LaunchSpec JobManager::LaunchSpecOf(
+    const Job& job, uint32_t instance, const placement::Allocation& allocation,
+    absl::flat_hash_map<std::string, uint32_t>* named_ports) const {
   const task_pb::TaskConfig config = RunConfigOf(job, instance);
   backend::LaunchSpec spec;
   spec.task_id = job.tasks[instance].mesos_task_id;
@@ -143,6 +145,7 @@ backend::LaunchSpec JobManager::LaunchSpecOf(const Job& job, uint32_t instance,
       absl::Seconds(config.killgraceperiodseconds() > 0 ? config.killgraceperiodseconds()
                                                         : kDefaultKillGracePeriodSeconds);
   spec.health_check = HealthCheckOf(config, ports);
+  if (named_ports != nullptr) *named_ports = ports;
   spec.uris = RemoteFilesOf(config);
   if (config.has_volume()) {
     spec.persistent_volume = backend::PersistentVolumeSpec{
@@ -190,10 +193,15 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
         }
         continue;
       }
-      backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation);
+      absl::flat_hash_map<std::string, uint32_t> ports;
+      backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation, &ports);
       store::TaskRuntime& t = job->tasks[instance];
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
+      // The run's named ports, for its endpoints; nothing for a task without ports.
+      run::RunInfo info;
+      info.mutable_ports()->insert(ports.begin(), ports.end());
+      t.info = ports.empty() ? std::string() : info.SerializeAsString();
       job->host_hints.erase(instance);  // placed: the hint has done what it could
       // A stateful task's first host keeps its volume: every later run waits for that host.
       // Written with LAUNCHED, before the volume is made.
@@ -232,6 +240,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
         // yet): not the task's fault. It is queued again.
         t.host.clear();
         t.agent_id.clear();
+        t.info.clear();
         t.start_time = absl::UnixEpoch();
         resmgr_.TaskEnded(l.task_id);
         if (absl::Status q = EnqueueTasks(*job, {instance}); !q.ok()) {

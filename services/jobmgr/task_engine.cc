@@ -198,6 +198,7 @@ void JobManager::InitializeRun(Job& job, uint32_t instance) {
   t.config_version = t.desired_config_version;
   t.host.clear();
   t.agent_id.clear();
+  t.info.clear();  // the last run's ports
   t.reason.clear();
   t.healthy = taskfsm::HealthState::kInvalid;
   t.start_time = absl::UnixEpoch();

@@ -549,5 +549,71 @@ TEST_F(TaskEngineTest, ATaskWithoutAHealthCheckHasItsHealthDisabled) {
   EXPECT_EQ(Task(id, 0).state, TaskState::kRunning);
 }
 
+// Discovery (issue 18): where each instance's run is, its named ports, and whether it may
+// take traffic, which follows its state and health; a new run forgets the old run's ports,
+// and the ports survive a restart of the job manager.
+constexpr char kWeb[] = R"yaml(
+type: SERVICE
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+  ports: [{name: http, envname: PORT}, {name: admin, envname: ADMIN}, {name: fixed, value: 80}]
+  healthcheck:
+    enabled: true
+    type: HTTP
+    httpcheck: {portname: http, path: /}
+)yaml";
+
+TEST_F(TaskEngineTest, EndpointsFollowRunsStatesAndHealth) {
+  const JobId id = Create(kWeb);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> before, jobs_->Endpoints(id));
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0].host, "");
+  EXPECT_TRUE(before[0].ports.empty());
+  EXPECT_FALSE(before[0].routable);
+
+  Place({31000, 31001});
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> running, jobs_->Endpoints(id));
+  ASSERT_EQ(running.size(), 2u);
+  const JobManager::Endpoint& e = running[0];
+  EXPECT_EQ(e.task_id, TaskId(id, 0, 1));
+  EXPECT_EQ(e.host, "host-0");
+  EXPECT_EQ(e.state, TaskState::kRunning);
+  // Dynamic ports in the config's order, the fixed one as given; sorted by name.
+  using Port = std::pair<std::string, uint32_t>;
+  EXPECT_THAT(e.ports, ElementsAre(Port("admin", 31001), Port("fixed", 80), Port("http", 31000)));
+  EXPECT_FALSE(e.routable);  // its health is not known yet
+  EXPECT_FALSE(running[1].routable);  // launched, not running
+
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> healthy, jobs_->Endpoints(id));
+  EXPECT_TRUE(healthy[0].routable);
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 503", false);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> sick, jobs_->Endpoints(id));
+  EXPECT_FALSE(sick[0].routable);
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
+
+  // The ports are stored with the run: a job manager started again knows them.
+  Restart();
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> after, jobs_->Endpoints(id));
+  EXPECT_TRUE(after[0].routable);
+  EXPECT_EQ(after[0].ports, e.ports);
+
+  // Stopped: KILLING at once, no longer routable; the run that replaces it has no ports
+  // until it is launched.
+  ASSERT_THAT(jobs_->RestartTasks(id, 0, 1), IsOk());
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> killing, jobs_->Endpoints(id));
+  EXPECT_EQ(killing[0].state, TaskState::kKilling);
+  EXPECT_FALSE(killing[0].routable);
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> next, jobs_->Endpoints(id));
+  EXPECT_EQ(next[0].task_id, TaskId(id, 0, 2));
+  EXPECT_TRUE(next[0].ports.empty());
+  EXPECT_EQ(next[0].host, "");
+}
+
 }  // namespace
 }  // namespace peloton::jobmgr::testing

@@ -62,6 +62,8 @@ const absl::flat_hash_map<std::string, std::string>& PelotonProcedures() {
       {"statelessReplace", absl::StrCat(kStateless, "ReplaceJob")},
       {"statelessRestart", absl::StrCat(kStateless, "RestartJob")},
       {"workflowEvents", absl::StrCat(kStateless, "GetWorkflowEvents")},
+      // Discovery is ours (Peloton's is Uber's UNS): a service of its own name.
+      {"endpoints", "peloton.api.discovery.DiscoveryService:GetEndpoints"},
   };
   return *names;
 }

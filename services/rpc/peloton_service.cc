@@ -2,6 +2,7 @@
 
 #include "services/rpc/peloton_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -66,6 +67,22 @@ void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
   out.setHealthy(std::string(taskfsm::Name(t.healthy)));
 }
 
+// The version of a job's endpoints: FNV-1a over what a client sees of them, the same in every
+// process and across restarts; never 0 (a watcher's "nothing seen yet").
+uint64_t VersionOf(const std::vector<jobmgr::JobManager::Endpoint>& endpoints) {
+  uint64_t h = 14695981039346656037ull;
+  const auto mix = [&h](absl::string_view bytes) {
+    for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;  // a separator: ("ab","c") differs from ("a","bc")
+  };
+  for (const jobmgr::JobManager::Endpoint& e : endpoints) {
+    mix(absl::StrCat(e.instance, ":", e.task_id, ":", e.host, ":", taskfsm::Name(e.state), ":",
+                     taskfsm::Name(e.health), ":", e.routable));
+    for (const auto& [name, port] : e.ports) mix(absl::StrCat(name, "=", port));
+  }
+  return h == 0 ? 1 : h;
+}
+
 }  // namespace
 
 capnp::Capability::Server::DispatchCallResult PelotonService::dispatchCall(
@@ -76,6 +93,8 @@ capnp::Capability::Server::DispatchCallResult PelotonService::dispatchCall(
   const auto methods = capnp::Schema::from<api::Peloton>().getMethods();
   if (method_id >= methods.size()) return result;
   const capnp::Text::Reader name = methods[method_id].getProto().getName();  // static schema
+  // A watch waits by design: how long is not what the call costs.
+  if (name == "endpoints") return result;
   const auto start = std::chrono::steady_clock::now();
   const auto seconds = [start] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -771,6 +790,54 @@ kj::Promise<void> PelotonService::workflowEvents(WorkflowEventsContext context) 
       list[static_cast<unsigned>(i)].setTime(Micros(e.time));
     }
   });
+}
+
+kj::Promise<void> PelotonService::endpoints(EndpointsContext context) {
+  auto params = context.getParams();
+  const absl::Duration wait = absl::Milliseconds(std::min<uint32_t>(params.getWaitMs(), 60'000));
+  return WatchEndpoints(context, Str(params.getJobId()), params.getSince(), absl::Now() + wait);
+}
+
+kj::Promise<void> PelotonService::WatchEndpoints(EndpointsContext context, std::string job,
+                                                 uint64_t since, absl::Time deadline) {
+  auto answered = kj::heap<bool>(false);
+  bool& done = *answered;
+  return loop_
+      .Run([this, context, job, since, deadline, &done]() mutable {
+        absl::StatusOr<std::vector<jobmgr::JobManager::Endpoint>> endpoints =
+            jobs_.Endpoints(JobId(job));
+        const uint64_t version = endpoints.ok() ? VersionOf(*endpoints) : 0;
+        // Unchanged: look again after the next tick (which is when anything changes).
+        if (endpoints.ok() && version == since && absl::Now() < deadline) return;
+        done = true;
+        auto results = context.getResults();
+        SetStatus(endpoints.status(), results.initStatus());
+        if (!endpoints.ok()) return;
+        results.setVersion(version);
+        auto list = results.initEndpoints(static_cast<unsigned>(endpoints->size()));
+        for (size_t i = 0; i < endpoints->size(); ++i) {
+          const jobmgr::JobManager::Endpoint& e = (*endpoints)[i];
+          auto out = list[static_cast<unsigned>(i)];
+          out.setInstanceId(e.instance);
+          out.setTaskId(e.task_id);
+          out.setHost(e.host);
+          out.setState(std::string(taskfsm::Name(e.state)));
+          out.setHealthy(std::string(taskfsm::Name(e.health)));
+          out.setRoutable(e.routable);
+          auto ports = out.initPorts(static_cast<unsigned>(e.ports.size()));
+          for (size_t k = 0; k < e.ports.size(); ++k) {
+            ports[static_cast<unsigned>(k)].setName(e.ports[k].first);
+            ports[static_cast<unsigned>(k)].setPort(e.ports[k].second);
+          }
+        }
+      })
+      .then([this, context, job, since, deadline, &done]() mutable -> kj::Promise<void> {
+        if (done) return kj::READY_NOW;
+        return loop_.AfterTick().then([this, context, job, since, deadline]() mutable {
+          return WatchEndpoints(context, job, since, deadline);
+        });
+      })
+      .attach(kj::mv(answered));
 }
 
 }  // namespace peloton::rpc

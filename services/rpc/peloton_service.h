@@ -82,8 +82,14 @@ class PelotonService final : public api::Peloton::Server, public OpenLogin {
   kj::Promise<void> statelessRestart(StatelessRestartContext context) override;
   kj::Promise<void> statelessAction(StatelessActionContext context) override;
   kj::Promise<void> workflowEvents(WorkflowEventsContext context) override;
+  kj::Promise<void> endpoints(EndpointsContext context) override;
 
  private:
+  // Answers once the job's endpoints' version is not `since`, or at `deadline`, looking after
+  // each tick.
+  kj::Promise<void> WatchEndpoints(EndpointsContext context, std::string job, uint64_t since,
+                                   absl::Time deadline);
+
   SerialLoop& loop_;
   jobmgr::JobManager& jobs_;
   resmgr::ResourceManagerApi& pools_;

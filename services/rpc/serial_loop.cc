@@ -23,6 +23,12 @@ void SerialLoop::Wake() {
   }
 }
 
+kj::Promise<void> SerialLoop::AfterTick() {
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  after_tick_.push_back(kj::mv(paf.fulfiller));
+  return kj::mv(paf.promise);
+}
+
 void SerialLoop::Stop() {
   stop_ = true;
   Wake();
@@ -44,6 +50,7 @@ void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration 
     if (stop_) break;
     if (timer.now() >= next) {
       tick();
+      for (auto& waiter : std::exchange(after_tick_, {})) waiter->fulfill();
       next = timer.now() + period;
       continue;
     }

@@ -22,6 +22,7 @@
 #define PELOTON_SERVICES_RPC_SERIAL_LOOP_H_
 
 #include <deque>
+#include <vector>
 
 #include "kj/async.h"
 #include "kj/function.h"
@@ -40,6 +41,8 @@ class SerialLoop {
   void Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
             kj::Function<void()> tick);
   void Stop();
+  // Resolves once the next tick has run: when a long poll looks again.
+  kj::Promise<void> AfterTick();
 
  private:
   struct Item {
@@ -49,6 +52,7 @@ class SerialLoop {
   void Wake();
 
   std::deque<Item> queue_;
+  std::vector<kj::Own<kj::PromiseFulfiller<void>>> after_tick_;
   kj::Own<kj::PromiseFulfiller<void>> wake_;
   bool stop_ = false;
 };

@@ -177,6 +177,14 @@ constexpr bool IsResmgrOwned(TaskState s) {
          s == TaskState::kPlaced || s == TaskState::kLaunching || s == TaskState::kPreempting;
 }
 
+// Whether a task may take traffic (issue 18's endpoints): it is RUNNING, not being killed (a
+// kill makes it KILLING first), and its health check passes or it has none (DISABLED, or
+// INVALID: never set, a run from before health was recorded).
+constexpr bool IsRoutable(TaskState s, HealthState h) {
+  return s == TaskState::kRunning &&
+         (h == HealthState::kHealthy || h == HealthState::kDisabled || h == HealthState::kInvalid);
+}
+
 // The resmgr task type: a task with a volume is STATEFUL; SERVICE jobs' tasks are STATELESS;
 // DAEMON jobs' tasks are DAEMON; the rest BATCH.
 constexpr TaskType TaskTypeOf(JobType job_type, bool has_volume) {
