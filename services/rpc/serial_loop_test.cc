@@ -57,5 +57,20 @@ TEST(SerialLoopTest, QueuedWorkRunsInOrderBetweenTicksAndMayWait) {
   (void)second;
 }
 
+TEST(SerialLoopTest, AfterTickResolvesOnceTheNextTickHasRun) {
+  auto io = std::make_unique<kj::AsyncIoContext>(kj::setupAsyncIo());
+  kj::Timer& timer = io->provider->getTimer();
+  SerialLoop loop;
+  int ticks = 0;
+  int seen_at = -1;
+  // Asked for before the loop runs: it resolves after the first tick, not before.
+  auto waited = loop.AfterTick().then([&] { seen_at = ticks; }).eagerlyEvaluate(nullptr);
+  loop.Loop(io->waitScope, timer, 2 * kj::MILLISECONDS, [&] {
+    if (++ticks == 3) loop.Stop();
+  });
+  waited.wait(io->waitScope);
+  EXPECT_GE(seen_at, 1);  // 1, or later on a machine too slow to run it in between
+}
+
 }  // namespace
 }  // namespace peloton::rpc
