@@ -1,0 +1,224 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/discovery/announcer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/discovery/serverset.pb.h"
+
+namespace peloton::discovery {
+namespace {
+
+constexpr char kMember[] = "member_";
+
+// Session events are read by polling zoo_state; nothing to do on a notification.
+void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
+
+absl::Status ZkError(absl::string_view what, int rc) {
+  return absl::UnavailableError(absl::StrCat("serverset: ", what, ": ZooKeeper: ", zerror(rc)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> MemberJson(const Member& m, const std::string& primary) {
+  if (m.ports.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("serverset: instance ", m.shard, " has no port to announce"));
+  }
+  ServersetMember member;
+  const std::pair<std::string, uint32_t>* service = nullptr;
+  for (const auto& port : m.ports) {
+    ServersetEndpoint& e = (*member.mutable_additional_endpoints())[port.first];
+    e.set_host(m.host);
+    e.set_port(static_cast<int32_t>(port.second));
+    if (port.first == primary) service = &port;
+  }
+  if (primary.empty()) service = &m.ports.front();
+  if (service == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("serverset: instance ", m.shard,
+                                                   " has no port named '", primary, "'"));
+  }
+  member.mutable_service_endpoint()->set_host(m.host);
+  member.mutable_service_endpoint()->set_port(static_cast<int32_t>(service->second));
+  member.set_status("ALIVE");
+  member.set_shard(static_cast<int32_t>(m.shard));
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;  // shard 0 is written, as Aurora writes it
+  if (!google::protobuf::util::MessageToJsonString(member, &json, options).ok()) {
+    return absl::InternalError("serverset: the member cannot be written as JSON");
+  }
+  return json;
+}
+
+bool IsServersetPath(const std::string& path) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+  if (parts.empty() || parts.size() > 8) return false;
+  for (absl::string_view p : parts) {
+    if (p.empty() || p.size() > 255 || p == "." || p == "..") return false;
+    for (const char c : p) {
+      if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-') return false;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<std::unique_ptr<Announcer>> Announcer::Connect(Options options) {
+  zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+  zhandle_t* zh =
+      zookeeper_init(options.servers.c_str(), IgnoreEvents,
+                     static_cast<int>(absl::ToInt64Milliseconds(options.session_timeout)),
+                     nullptr, nullptr, 0);
+  if (zh == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("serverset: cannot use ZooKeeper '", options.servers, "'"));
+  }
+  const absl::Time deadline = absl::Now() + options.connect_timeout;
+  while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
+    if (absl::Now() > deadline) {
+      zookeeper_close(zh);
+      return absl::UnavailableError(absl::StrCat("serverset: ZooKeeper ", options.servers,
+                                                 " not reached within ",
+                                                 absl::FormatDuration(options.connect_timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return std::unique_ptr<Announcer>(new Announcer(std::move(options), zh));
+}
+
+Announcer::Announcer(Options options, zhandle_t* zh) : options_(std::move(options)), zh_(zh) {}
+
+Announcer::~Announcer() {
+  // The session's ephemeral members go with it.
+  zookeeper_close(zh_);
+}
+
+absl::Status Announcer::EnsurePath(const std::string& dir) {
+  std::string at;
+  for (absl::string_view part : absl::StrSplit(dir, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&at, "/", part);
+    const int rc = zoo_create(zh_, at.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+    if (rc != ZOK && rc != ZNODEEXISTS) return ZkError(absl::StrCat("creating ", at), rc);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Announcer::RemoveStrangers(const std::string& dir) {
+  String_vector children{};
+  const int rc = zoo_get_children(zh_, dir.c_str(), 0, &children);
+  if (rc != ZOK) return ZkError(absl::StrCat("listing ", dir), rc);
+  const int64_t session = zoo_client_id(zh_)->client_id;
+  absl::Status result;
+  for (int i = 0; i < children.count; ++i) {
+    if (!absl::StartsWith(children.data[i], kMember)) continue;
+    const std::string node = absl::StrCat(dir, "/", children.data[i]);
+    Stat stat{};
+    if (zoo_exists(zh_, node.c_str(), 0, &stat) != ZOK) continue;  // gone meanwhile
+    if (stat.ephemeralOwner == session) continue;
+    const int deleted = zoo_delete(zh_, node.c_str(), -1);
+    if (deleted != ZOK && deleted != ZNONODE) {
+      result = ZkError(absl::StrCat("removing ", node), deleted);
+    }
+  }
+  deallocate_String_vector(&children);
+  return result;
+}
+
+absl::Status Announcer::Sync(const std::string& path, const std::string& primary,
+                             const std::vector<Member>& members) {
+  if (!IsServersetPath(path)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "serverset: path '", path,
+        "' (rule: 1 to 8 segments of letters, digits, '.', '_' and '-', joined by '/')"));
+  }
+  const std::string dir = absl::StrCat(options_.root, "/", path);
+  auto [it, first] = announced_.try_emplace(path);
+  std::map<uint32_t, Announced>& announced = it->second;
+  if (first) {
+    if (absl::Status s = EnsurePath(dir); !s.ok()) {
+      announced_.erase(it);
+      return s;
+    }
+    if (absl::Status s = RemoveStrangers(dir); !s.ok()) {
+      announced_.erase(it);
+      return s;
+    }
+  }
+  absl::Status result;
+  struct Wanted {
+    std::string key;   // what it announces, in a fixed order (JSON maps have none)
+    std::string json;
+  };
+  std::map<uint32_t, Wanted> wanted;
+  for (const Member& m : members) {
+    absl::StatusOr<std::string> json = MemberJson(m, primary);
+    if (!json.ok()) {
+      result.Update(json.status());
+      continue;
+    }
+    std::vector<std::pair<std::string, uint32_t>> ports = m.ports;
+    std::sort(ports.begin(), ports.end());
+    std::string key = absl::StrCat(m.host, "|", primary);
+    for (const auto& [name, port] : ports) absl::StrAppend(&key, "|", name, "=", port);
+    wanted[m.shard] = {std::move(key), *std::move(json)};
+  }
+  // Gone or changed: removed first, so that no shard is ever announced twice.
+  for (auto a = announced.begin(); a != announced.end();) {
+    auto w = wanted.find(a->first);
+    if (w != wanted.end() && w->second.key == a->second.key) {
+      ++a;
+      continue;
+    }
+    const int rc = zoo_delete(zh_, a->second.node.c_str(), -1);
+    if (rc != ZOK && rc != ZNONODE) {
+      result.Update(ZkError(absl::StrCat("removing ", a->second.node), rc));
+      ++a;
+      continue;
+    }
+    a = announced.erase(a);
+  }
+  for (const auto& [shard, w] : wanted) {
+    if (announced.contains(shard)) continue;
+    const std::string& json = w.json;
+    const std::string prefix = absl::StrCat(dir, "/", kMember);
+    std::string created(prefix.size() + 32, '\0');
+    const int rc = zoo_create(zh_, prefix.c_str(), json.data(), static_cast<int>(json.size()),
+                              &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL | ZOO_SEQUENCE, created.data(),
+                              static_cast<int>(created.size()));
+    if (rc != ZOK) {
+      result.Update(ZkError(absl::StrCat("announcing shard ", shard, " under ", dir), rc));
+      continue;
+    }
+    created.resize(created.find('\0'));
+    announced[shard] = {created, w.key};
+  }
+  return result;
+}
+
+absl::Status Announcer::Withdraw(const std::string& path) {
+  auto it = announced_.find(path);
+  if (it == announced_.end()) return absl::OkStatus();
+  absl::Status result;
+  for (const auto& [shard, a] : it->second) {
+    const int rc = zoo_delete(zh_, a.node.c_str(), -1);
+    if (rc != ZOK && rc != ZNONODE) result.Update(ZkError(absl::StrCat("removing ", a.node), rc));
+  }
+  if (result.ok()) announced_.erase(it);
+  return result;
+}
+
+std::vector<std::string> Announcer::paths() const {
+  std::vector<std::string> out;
+  for (const auto& [path, members] : announced_) out.push_back(path);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace peloton::discovery
