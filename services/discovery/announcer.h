@@ -35,23 +35,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/discovery/serverset.h"
 
 namespace peloton::discovery {
-
-// One instance to announce.
-struct Member {
-  uint32_t shard = 0;  // the instance
-  std::string host;
-  std::vector<std::pair<std::string, uint32_t>> ports;  // by name
-};
-
-// Aurora's JSON of `m`, its service endpoint the port named `primary` (the first port when
-// `primary` is empty). InvalidArgument when it has no such port.
-absl::StatusOr<std::string> MemberJson(const Member& m, const std::string& primary);
-
-// Whether `path` may name a serverset under the root: one to eight segments of letters,
-// digits, '.', '_' and '-' (not "." or ".."), joined by '/' ("role/environment/job").
-bool IsServersetPath(const std::string& path);
 
 class Announcer {
  public:

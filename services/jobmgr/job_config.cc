@@ -12,6 +12,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "peloton/common/status_macros.h"
 #include "services/common/files.h"
+#include "services/discovery/serverset.h"
 
 namespace peloton::jobmgr {
 namespace {
@@ -237,6 +238,12 @@ absl::Status ValidateLabels(const Labels& labels, const std::string& path) {
       return Invalid(at + ".value", absl::StrCat(labels[i].value().size(),
                                                  " bytes (rule: at most ", kMaxLabelValueBytes,
                                                  ")"));
+    }
+    if (key == discovery::kPathLabel && !discovery::IsServersetPath(labels[i].value())) {
+      return Invalid(at + ".value",
+                     absl::StrCat("'", absl::CHexEscape(labels[i].value().substr(0, 64)),
+                                  "' (rule: a serverset path: 1 to 8 segments of letters, "
+                                  "digits, '.', '_' and '-', joined by '/')"));
     }
   }
   return absl::OkStatus();

@@ -10,6 +10,7 @@
 #include "peloton/taskfsm/job_state.h"
 #include "peloton/taskfsm/retry.h"
 #include "peloton/taskfsm/task_id.h"
+#include "services/discovery/serverset.h"
 #include "services/jobmgr/run_info.pb.h"
 #include "services/jobmgr/runtime_util.h"
 #include "spdlog/spdlog.h"
@@ -351,6 +352,19 @@ absl::StatusOr<std::vector<JobManager::Endpoint>> JobManager::Endpoints(const Jo
                          .ports = PortsOf(t)});
   }
   return endpoints;
+}
+
+std::vector<JobManager::Announcement> JobManager::Announcements() const {
+  std::vector<Announcement> out;
+  for (const auto& [id, job] : jobs_) {
+    Announcement a{job.id, "", ""};
+    for (const auto& l : job.config.labels()) {
+      if (l.key() == discovery::kPathLabel) a.path = l.value();
+      if (l.key() == discovery::kPortLabel) a.port = l.value();
+    }
+    if (!a.path.empty()) out.push_back(std::move(a));
+  }
+  return out;
 }
 
 absl::Status JobManager::StopJob(const JobId& id) {

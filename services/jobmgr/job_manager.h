@@ -257,6 +257,14 @@ class JobManager final : public JobManagerApi {
     std::vector<std::pair<std::string, uint32_t>> ports;
   };
   absl::StatusOr<std::vector<Endpoint>> Endpoints(const JobId& id);
+  // The active jobs that ask to be announced as serversets (services/discovery/serverset.h's
+  // labels): the path, and the port of the service endpoint (empty: the first by name).
+  struct Announcement {
+    JobId job;
+    std::string path;
+    std::string port;
+  };
+  std::vector<Announcement> Announcements() const;
   // The ports of a task's current run, as Launch recorded them in its runtime's `info`.
   static std::vector<std::pair<std::string, uint32_t>> PortsOf(const store::TaskRuntime& t);
 
