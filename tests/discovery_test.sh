@@ -1,18 +1,45 @@
 #!/bin/bash
-# Discovery (issue 18, first part) on peloton-master: the endpoints of examples/service_job.yaml
-# (two `python3 -m http.server` instances on dynamic ports, checked over HTTP): unroutable
-# until their check passes, then `peloton discover` gives their host and port (and each port
-# answers), `-o haproxy` their server lines, `-o json` the same for scripts; `--watch` prints
+# Discovery (issue 18) on peloton-master: the endpoints of examples/service_job.yaml (two
+# `python3 -m http.server` instances on dynamic ports, checked over HTTP), labelled to be
+# announced: unroutable until their check passes, then `peloton discover` gives their host and
+# port (and each port answers), `-o haproxy` their server lines, `-o json` the same for
+# scripts; the same two are serverset members in a real ZooKeeper (read back with zkCli.sh),
+# and a master killed with SIGKILL and started again leaves no stale member; `--watch` prints
 # the change as soon as an instance is stopped (the master holds the call until something
-# changes), and the stopped instance is no longer routable; a job that does not exist is
-# refused.
+# changes), and the stopped instance is no longer routable nor a member; a job that does not
+# exist is refused.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 master_test discovery
-run_master
+# ZooKeeper, as ../shared/reference/components.md starts it.
+zk_port=$(free_port)
+mkdir -p "${work}/zk/data"
+cat > "${work}/zk/zoo.cfg" <<CFG
+tickTime=500
+dataDir=${work}/zk/data
+clientPort=${zk_port}
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+forceSync=no
+CFG
+java -Xmx256m -cp /usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar \
+    org.apache.zookeeper.server.ZooKeeperServerMain "${work}/zk/zoo.cfg" > "${work}/zk.log" 2>&1 &
+zk_pid=$!
+trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; kill "${zk_pid}" 2>/dev/null;
+      rm -rf "${sock_dir}"' EXIT
+for _ in $(seq 1 600); do (exec 3<> "/dev/tcp/127.0.0.1/${zk_port}") 2> /dev/null && break; sleep 0.1; done
+# members: the serverset's member nodes, one per line.
+members() {
+  /usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:${zk_port}" ls /peloton/discovery/web/test/frontend 2> /dev/null |
+      tr -d '[],' | tr ' ' '\n' | grep '^member_' || true
+}
+discovery=(--discovery-zk="127.0.0.1:${zk_port}")
+run_master "${discovery[@]}"
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
-job=$("${peloton}" job create /DefaultResPool "${examples}/service_job.yaml" | awk '{print $2}')
+cp "${examples}/service_job.yaml" "${work}/web.yaml"
+printf 'labels:\n- {key: peloton.discovery/path, value: web/test/frontend}\n' >> "${work}/web.yaml"
+job=$("${peloton}" job create /DefaultResPool "${work}/web.yaml" | awk '{print $2}')
 
 # routable_count: how many instances may take traffic now.
 routable_count() { "${peloton}" discover "${job}" | awk 'NR > 1 && $4 == "yes"' | wc -l; }
@@ -34,6 +61,26 @@ done
 [ "$(grep -c '"routable": true' "${work}/json")" = 2 ] || fail "json: $(cat "${work}/json")"
 grep_q '"name": "http"' "${work}/json" || fail "json ports: $(cat "${work}/json")"
 
+# Both are serverset members, with Aurora's JSON.
+for _ in $(seq 1 50); do [ "$(members | wc -l)" = 2 ] && break; sleep 0.2; done
+[ "$(members | wc -l)" = 2 ] || fail "serverset members: $(members)"
+/usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:${zk_port}" \
+    get "/peloton/discovery/web/test/frontend/$(members | head -1)" 2> /dev/null > "${work}/member"
+grep_q '"serviceEndpoint":{"host":"[^"]*","port":310[0-9][0-9]}' "${work}/member" ||
+    fail "member: $(cat "${work}/member")"
+grep_q '"status":"ALIVE"' "${work}/member" || fail "member: $(cat "${work}/member")"
+
+# A master killed with SIGKILL leaves its members until its session ends; the master started
+# again replaces them at once: still two, none stale.
+kill_master
+run_master "${discovery[@]}"
+for _ in $(seq 1 50); do
+  grep -c "announcing serversets" "${work}/master.log" | grep_q '^2$' && break
+  sleep 0.1
+done
+sleep 1  # a round or more after the new session
+[ "$(members | wc -l)" = 2 ] || fail "after a restart, members: $(members)"
+
 # A watch sees instance 0 stop: the first listing, then one without it routable.
 timeout 20 "${peloton}" discover "${job}" --watch > "${work}/watch" 2>&1 &
 watcher=$!
@@ -48,6 +95,7 @@ kill "${watcher}" 2> /dev/null || true
 tail -n 2 "${work}/watch" | grep_q "^ *0  \(KILLING\|KILLED\) .* no " ||
   fail "instance 0 still routable in the watch: $(cat "${work}/watch")"
 [ "$(routable_count)" = 1 ] || fail "after the stop: $("${peloton}" discover "${job}")"
+[ "$(members | wc -l)" = 1 ] || fail "after the stop, members: $(members)"
 
 expect_refused 1 "does not exist" "${peloton}" discover 00000000-0000-0000-0000-000000000000
 "${peloton}" job stop "${job}" > /dev/null  # its servers end with it

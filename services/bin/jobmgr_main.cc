@@ -13,6 +13,7 @@
 //   peloton-jobmgr --listen=127.0.0.1:5392 --data-dir=./var
 //                  --resmgr=127.0.0.1:5394 --hostmgr=127.0.0.1:5395
 
+#include <optional>
 #include <random>
 
 #include "CLI/CLI.hpp"
@@ -22,6 +23,7 @@
 #include "services/rpc/internal_servers.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/remote.h"
+#include "services/runtime/announce_round.h"
 #include "services/runtime/process.h"
 #include "spdlog/spdlog.h"
 
@@ -30,7 +32,8 @@ int main(int argc, char** argv) {
   namespace rpc = peloton::rpc;
   CLI::App app{"peloton-jobmgr: the job manager and the public API, as its own process"};
   runtime::Flags flags;
-  runtime::AddFlags(app, flags, runtime::kStoreFlags | runtime::kPeerFlags);
+  runtime::AddFlags(app, flags,
+                    runtime::kStoreFlags | runtime::kPeerFlags | runtime::kDiscoveryFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kJobmgrAddress));
@@ -46,6 +49,8 @@ int main(int argc, char** argv) {
   job_options.status_lag = metrics.StatusLagObserver();
   peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, std::move(job_options));
   rpc::SerialLoop loop;
+  std::optional<runtime::AnnounceRound> announce;  // serversets, with discovery_zk
+  if (!config.discovery_zk().empty()) announce.emplace(config.discovery_zk(), config.discovery_root());
   metrics.SetSources({.jobs = &jobs, .pools = &pools, .hosts = &hosts});
   bool pools_stale = false;  // the resource manager restarted and has not had the tasks yet
   std::vector<runtime::Export> exports;
@@ -80,6 +85,7 @@ int main(int argc, char** argv) {
         jobs.CheckDeadlines();
         jobs.RunTimers();
         jobs.FollowHosts();
+        if (announce.has_value()) announce->Run(jobs);
         jobs.EvictFromDrainingHosts();
         if (absl::StatusOr<std::vector<std::string>> preempted = pools.TakePreempted();
             preempted.ok()) {

@@ -13,10 +13,13 @@
 
 #include <string>
 
+#include <optional>
+
 #include "CLI/CLI.hpp"
 #include "services/rpc/peloton_service.h"
 #include "services/runtime/master.h"
 #include "services/runtime/process.h"
+#include "services/runtime/announce_round.h"
 #include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
@@ -25,7 +28,7 @@ int main(int argc, char** argv) {
   runtime::Flags flags;
   runtime::AddFlags(app, flags,
                     runtime::kStoreFlags | runtime::kHostFlags | runtime::kPlacementFlags |
-                        runtime::kPreemptionFlags);
+                        runtime::kPreemptionFlags | runtime::kDiscoveryFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kMasterAddress));
@@ -42,6 +45,8 @@ int main(int argc, char** argv) {
        .dequeue_limit = config.placement_dequeue_limit(),
        .jobs = std::move(job_options)}));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kMasterAddress, backend.get());
+  std::optional<runtime::AnnounceRound> announce;  // serversets, with discovery_zk
+  if (!config.discovery_zk().empty()) announce.emplace(config.discovery_zk(), config.discovery_root());
   peloton::rpc::SerialLoop loop;
   metrics.SetSources({.jobs = &m->jobs(),
                       .pools = &m->pools(),
@@ -68,6 +73,7 @@ int main(int argc, char** argv) {
         if (absl::Status s = m->Tick(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
+        if (announce.has_value()) announce->Run(m->jobs());
       },
       {.default_http = runtime::kJobmgrHttpAddress,
        .backend = backend.get(),

@@ -54,6 +54,7 @@ void FillSeconds(Message& m, double (Message::*get)() const, void (Message::*set
 }  // namespace
 
 void FillDefaults(MasterConfig& c, absl::string_view listen) {
+  if (c.discovery_root().empty()) c.set_discovery_root("/peloton/discovery");
   if (c.listen().empty()) c.set_listen(std::string(listen));
   if (c.jobmgr().empty()) c.set_jobmgr(kJobmgrAddress);
   if (c.resmgr().empty()) c.set_resmgr(kResmgrAddress);
@@ -200,6 +201,24 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
     return Invalid("tls_ca_file",
                    "without tls_cert_file (rule: the components dial each other "
                    "over TLS when they serve it)");
+  }
+  if (!c.discovery_zk().empty()) {
+    for (absl::string_view server : absl::StrSplit(c.discovery_zk(), ',')) {
+      const size_t colon = server.rfind(':');
+      uint32_t port = 0;
+      if (colon == absl::string_view::npos || colon == 0 ||
+          !absl::SimpleAtoi(server.substr(colon + 1), &port) || port == 0 || port > 65535) {
+        return Invalid("discovery_zk", absl::StrCat("'", c.discovery_zk(),
+                                                    "' (rule: host:port[,host:port])"));
+      }
+    }
+  }
+  if (!c.discovery_root().empty() &&
+      (!absl::StartsWith(c.discovery_root(), "/") || absl::EndsWith(c.discovery_root(), "/") ||
+       absl::StrContains(c.discovery_root(), "//"))) {
+    return Invalid("discovery_root",
+                   absl::StrCat("'", c.discovery_root(), "' (rule: an absolute ZooKeeper path, "
+                                                         "no trailing '/')"));
   }
   if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {
     return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local, sim or mesos)"));

@@ -250,6 +250,27 @@ TEST(MasterConfigTest, WithoutAuthenticationOnlyLoopbackIsServed) {
   EXPECT_THAT(ValidateMasterConfig(c), IsOk());
 }
 
+TEST(MasterConfigTest, DiscoveryIsChecked) {
+  MasterConfig c;
+  FillDefaults(c);
+  EXPECT_EQ(c.discovery_root(), "/peloton/discovery");
+  c.set_discovery_zk("zk1:2181,10.0.0.2:2181");
+  EXPECT_THAT(ValidateMasterConfig(c), IsOk());
+  for (const char* bad : {"zk1", "zk1:0", ":2181", "zk1:2181,", "zk1:99999"}) {
+    c.set_discovery_zk(bad);
+    EXPECT_THAT(ValidateMasterConfig(c),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("discovery_zk: '")))
+        << bad;
+  }
+  c.set_discovery_zk("zk1:2181");
+  for (const char* bad : {"peloton", "/peloton/", "/a//b"}) {
+    c.set_discovery_root(bad);
+    EXPECT_THAT(ValidateMasterConfig(c),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("discovery_root: '")))
+        << bad;
+  }
+}
+
 TEST(MasterConfigTest, TheBackendIsChecked) {
   MasterConfig c;
   FillDefaults(c);

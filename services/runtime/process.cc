@@ -143,6 +143,13 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                    "preempt a pool after N preemption runs over its entitlement in a row")
         ->check(CLI::Range(1, 1000));
   }
+  if (groups & kDiscoveryFlags) {
+    app.add_option("--discovery-zk", f.discovery_zk,
+                   "announce the routable instances of jobs labelled peloton.discovery/path as "
+                   "serverset members in this ZooKeeper (host:port[,host:port])");
+    app.add_option("--discovery-root", f.discovery_root,
+                   "the serversets' root path (default /peloton/discovery)");
+  }
   if (groups & kPeerFlags) {
     app.add_option("--jobmgr", f.jobmgr, "the job manager's address");
     app.add_option("--resmgr", f.resmgr, "the resource manager's address");
@@ -207,6 +214,8 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--allow-root-tasks")) c.set_allow_root_tasks(f.allow_root_tasks);
   if (given("--mesos-role")) c.mutable_mesos()->set_role(f.mesos_role);
   if (given("--mesos-secret-file")) c.mutable_mesos()->set_secret_file(f.mesos_secret_file);
+  if (given("--discovery-zk")) c.set_discovery_zk(f.discovery_zk);
+  if (given("--discovery-root")) c.set_discovery_root(f.discovery_root);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);

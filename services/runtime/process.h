@@ -39,13 +39,15 @@ enum FlagGroup : unsigned {
   kPlacementFlags = 4,   // --placement-profile, --placement-dequeue-limit
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
+  kDiscoveryFlags = 32,  // --discovery-zk, --discovery-root
 };
 
 struct Flags {
   std::vector<std::string> config_files, task_users;
   std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
       hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
-      mesos_secret_file, task_user, auth_config, tls_cert_file, tls_key_file, tls_ca_file;
+      mesos_secret_file, task_user, auth_config, tls_cert_file, tls_key_file, tls_ca_file,
+      discovery_zk, discovery_root;
   bool allow_root_tasks = false;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
