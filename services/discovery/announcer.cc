@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<Announcer>> Announcer::Connect(Options options) {
         absl::StrCat("serverset: cannot use ZooKeeper '", options.servers, "'"));
   }
   const absl::Time deadline = absl::Now() + options.connect_timeout;
-  while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
+  while (options.connect_timeout > absl::ZeroDuration() && zoo_state(zh) != ZOO_CONNECTED_STATE) {
     if (absl::Now() > deadline) {
       zookeeper_close(zh);
       return absl::UnavailableError(absl::StrCat("serverset: ZooKeeper ", options.servers,

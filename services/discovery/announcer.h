@@ -47,8 +47,13 @@ class Announcer {
     absl::Duration session_timeout = absl::Seconds(10);
     absl::Duration connect_timeout = absl::Seconds(10);
   };
-  // Unavailable when ZooKeeper cannot be reached within connect_timeout.
+  // Unavailable when ZooKeeper cannot be reached within connect_timeout; with a zero
+  // connect_timeout it does not wait (see connected()).
   static absl::StatusOr<std::unique_ptr<Announcer>> Connect(Options options);
+  // Whether its session is connected now (the client reconnects by itself), and whether it
+  // has expired (then only a new Announcer announces again).
+  bool connected() const { return zoo_state(zh_) == ZOO_CONNECTED_STATE; }
+  bool expired() const { return zoo_state(zh_) == ZOO_EXPIRED_SESSION_STATE; }
   ~Announcer();
   Announcer(const Announcer&) = delete;
   Announcer& operator=(const Announcer&) = delete;

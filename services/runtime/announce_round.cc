@@ -15,16 +15,33 @@ AnnounceRound::AnnounceRound(std::string servers, std::string root)
 
 void AnnounceRound::Run(jobmgr::JobManager& jobs, absl::Time now) {
   if (announcer_ == nullptr) {
-    if (now < next_connect_) return;
-    next_connect_ = now + absl::Seconds(10);
     absl::StatusOr<std::unique_ptr<discovery::Announcer>> a = discovery::Announcer::Connect(
-        {.servers = servers_, .root = root_, .connect_timeout = absl::Seconds(2)});
-    if (!a.ok()) {
-      spdlog::warn("discovery: {} (trying again in 10 s)", std::string(a.status().message()));
+        {.servers = servers_, .root = root_, .connect_timeout = absl::ZeroDuration()});
+    if (!a.ok()) {  // servers the client cannot use at all: the config's to fix
+      if (!said_unreachable_) spdlog::warn("discovery: {}", std::string(a.status().message()));
+      said_unreachable_ = true;
       return;
     }
     announcer_ = *std::move(a);
+    since_ = now;
+    connected_once_ = false;
+  }
+  if (announcer_->expired()) {
+    announcer_.reset();  // a new session next round
+    return;
+  }
+  if (!announcer_->connected()) {
+    if (!said_unreachable_ && now - since_ > absl::Seconds(10)) {
+      spdlog::warn("discovery: ZooKeeper {} not reached for 10 s: nothing announced until it is",
+                   servers_);
+      said_unreachable_ = true;
+    }
+    return;
+  }
+  if (!connected_once_) {  // said once per session
     spdlog::info("discovery: announcing serversets in ZooKeeper {} under {}", servers_, root_);
+    connected_once_ = true;
+    said_unreachable_ = false;
   }
   absl::flat_hash_set<std::string> wanted;
   bool failed = false;

@@ -3,9 +3,10 @@
 // Serversets from the job manager's tick (issue 18), in peloton-master and peloton-jobmgr with
 // `discovery_zk`: each job that asks for it (the label peloton.discovery/path) has its routable
 // instances announced under `<discovery_root>/<path>` (services/discovery/announcer.h), kept in
-// step every tick; a job that ends, or stops asking, is withdrawn. ZooKeeper that cannot be
-// reached is tried again every 10 s, said once each time; announcements resume from the
-// endpoints as they are then (its first Sync of a path removes what an earlier session left).
+// step every tick; a job that ends, or stops asking, is withdrawn. The tick never waits for
+// ZooKeeper to connect: while it cannot be reached, rounds are skipped (said after 10 s); a
+// session that expired or failed is replaced, and announcements resume from the endpoints as
+// they are then (its first Sync of a path removes what an earlier session left).
 //
 // Thread-compatible: the loop's.
 
@@ -29,11 +30,15 @@ class AnnounceRound {
 
   // One round, from the tick.
   void Run(jobmgr::JobManager& jobs, absl::Time now = absl::Now());
+  // Whether its ZooKeeper session is connected now (a round announces).
+  bool connected() const { return announcer_ != nullptr && announcer_->connected(); }
 
  private:
   std::string servers_, root_;
   std::unique_ptr<discovery::Announcer> announcer_;
-  absl::Time next_connect_ = absl::InfinitePast();
+  absl::Time since_ = absl::InfinitePast();  // when announcer_ was made
+  bool connected_once_ = false;              // announcer_'s session has been connected
+  bool said_unreachable_ = false;
 };
 
 }  // namespace peloton::runtime

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/backend/mesos/testing/zk_server.h"
@@ -78,6 +79,12 @@ class AnnounceRoundTest : public jobmgr::testing::JobManagerTest {
 TEST_F(AnnounceRoundTest, RoutableInstancesAreAnnouncedAndFollowed) {
   ASSERT_TRUE(zk_->connected()) << "ZooKeeper did not start";
   AnnounceRound round(zk_->servers(), "/peloton/discovery");
+  // The tick never waits for the session: rounds until it is up.
+  for (int i = 0; i < 1000 && !round.connected(); ++i) {
+    round.Run(*jobs_);
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_TRUE(round.connected());
   const JobId web = Create(kWeb);
   Create(R"yaml(
 type: SERVICE
