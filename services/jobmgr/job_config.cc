@@ -325,6 +325,16 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
       }
     }
   }
+  // The serverset's service endpoint (a job label) must be a port each instance has:
+  // otherwise the announcer could never announce it.
+  for (const auto& l : job.labels()) {
+    if (l.key() == discovery::kPortLabel && !port_names.contains(l.value())) {
+      return Invalid(path + ".ports",
+                     absl::StrCat("no port named '", absl::CHexEscape(l.value().substr(0, 64)),
+                                  "' for ", which, " (rule: the label ", discovery::kPortLabel,
+                                  " names a port of every instance)"));
+    }
+  }
   if (t.has_volume()) {
     const task_pb::PersistentVolumeConfig& v = t.volume();
     if (!files::IsPathInside(v.containerpath(), kMaxVolumePathSize)) {

@@ -147,6 +147,16 @@ INSTANTIATE_TEST_SUITE_P(
                "instancecount: 1\nlabels: [{key: \"a\\tb\", value: v}]\n"
                "defaultconfig: {command: {value: x}}",
                "labels[0].key: 3 bytes 'a\\tb'"},
+        Broken{"a serverset path that climbs out",
+               "instancecount: 1\nlabels: [{key: peloton.discovery/path, value: ../etc}]\n"
+               "defaultconfig: {command: {value: x}}",
+               "labels[0].value: '../etc' (rule: a serverset path"},
+        Broken{"a serverset port an instance does not have",
+               "instancecount: 2\nlabels: [{key: peloton.discovery/port, value: http}]\n"
+               "defaultconfig: {command: {value: x}, ports: [{name: http, envname: P}]}\n"
+               "instanceconfig: {1: {ports: [{name: admin, envname: P}]}}",
+               "instanceConfig[1].ports: no port named 'http' for instance 1 (rule: the label "
+               "peloton.discovery/port names a port of every instance)"},
         Broken{"an environment variable named with '='",
                "instancecount: 1\ndefaultconfig: {command: {value: x, environment: "
                "{variables: [{name: \"A=B\", value: c}]}}}",
