@@ -15,6 +15,7 @@
 #include "peloton/common/status_macros.h"
 #include "services/api/yaml_proto.h"
 #include "services/backend/local/local_backend.h"
+#include "services/backend/mesos/zk_detector.h"
 #include "services/common/files.h"
 
 namespace peloton::runtime {
@@ -202,16 +203,9 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
                    "without tls_cert_file (rule: the components dial each other "
                    "over TLS when they serve it)");
   }
-  if (!c.discovery_zk().empty()) {
-    for (absl::string_view server : absl::StrSplit(c.discovery_zk(), ',')) {
-      const size_t colon = server.rfind(':');
-      uint32_t port = 0;
-      if (colon == absl::string_view::npos || colon == 0 ||
-          !absl::SimpleAtoi(server.substr(colon + 1), &port) || port == 0 || port > 65535) {
-        return Invalid("discovery_zk", absl::StrCat("'", c.discovery_zk(),
-                                                    "' (rule: host:port[,host:port])"));
-      }
-    }
+  if (!c.discovery_zk().empty() && !backend::mesos::IsZkServerList(c.discovery_zk())) {
+    return Invalid("discovery_zk",
+                   absl::StrCat("'", c.discovery_zk(), "' (rule: host:port[,host:port])"));
   }
   if (!c.discovery_root().empty() &&
       (!absl::StartsWith(c.discovery_root(), "/") || absl::EndsWith(c.discovery_root(), "/") ||

@@ -30,6 +30,18 @@ void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
 
 }  // namespace
 
+bool IsZkServerList(absl::string_view servers) {
+  for (absl::string_view server : absl::StrSplit(servers, ',')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(server, ':');
+    uint32_t port = 0;
+    if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port == 0 ||
+        port > 65535) {
+      return false;
+    }
+  }
+  return true;
+}
+
 absl::StatusOr<ZkUrl> ParseZkUrl(absl::string_view url) {
   const auto bad = [&](absl::string_view rule) {
     return absl::InvalidArgumentError(absl::StrCat("mesos.zk: '", url, "' (rule: ", rule, ")"));
@@ -40,14 +52,7 @@ absl::StatusOr<ZkUrl> ParseZkUrl(absl::string_view url) {
     return bad("zk://host:port[,host:port]/path");
   }
   ZkUrl out{std::string(url.substr(0, slash)), std::string(url.substr(slash))};
-  for (absl::string_view server : absl::StrSplit(out.servers, ',')) {
-    std::vector<absl::string_view> parts = absl::StrSplit(server, ':');
-    uint32_t port = 0;
-    if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port == 0 ||
-        port > 65535) {
-      return bad("each server host:port");
-    }
-  }
+  if (!IsZkServerList(out.servers)) return bad("each server host:port");
   if (absl::EndsWith(out.path, "/")) out.path.pop_back();
   return out;
 }

@@ -27,6 +27,10 @@ struct ZkUrl {
   std::string path;     // "/mesos"
 };
 
+// Whether `servers` is "host:port[,host:port...]" with ports 1 to 65535 (what the ZooKeeper
+// client takes; ParseZkUrl's servers, and the discovery announcer's).
+bool IsZkServerList(absl::string_view servers);
+
 // "zk://host:port[,host:port...]/path". InvalidArgument naming the rule otherwise.
 absl::StatusOr<ZkUrl> ParseZkUrl(absl::string_view url);
 
