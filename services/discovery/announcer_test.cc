@@ -50,21 +50,7 @@ class AnnouncerTest : public ::testing::Test {
   }
   // The members under the path, by node name: their JSON.
   static std::map<std::string, std::string> Members(const std::string& path) {
-    std::map<std::string, std::string> out;
-    const std::string dir = "/peloton/discovery/" + path;
-    String_vector children{};
-    if (zoo_get_children(zk_->session(), dir.c_str(), 0, &children) != ZOK) return out;
-    for (int i = 0; i < children.count; ++i) {
-      std::string buffer(4096, '\0');
-      int length = static_cast<int>(buffer.size());
-      const std::string node = dir + "/" + children.data[i];
-      if (zoo_get(zk_->session(), node.c_str(), 0, buffer.data(), &length, nullptr) == ZOK) {
-        buffer.resize(static_cast<size_t>(std::max(length, 0)));
-        out[children.data[i]] = buffer;
-      }
-    }
-    deallocate_String_vector(&children);
-    return out;
+    return zk_->Children("/peloton/discovery/" + path);
   }
   static std::vector<std::string> Json(const std::string& path) {
     std::vector<std::string> out;

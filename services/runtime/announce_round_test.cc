@@ -55,21 +55,7 @@ class AnnounceRoundTest : public jobmgr::testing::JobManagerTest {
   // What the serverset at `path` holds, in node order.
   static std::vector<std::string> Members(const std::string& path) {
     std::vector<std::string> out;
-    const std::string dir = "/peloton/discovery/" + path;
-    String_vector children{};
-    if (zoo_get_children(zk_->session(), dir.c_str(), 0, &children) != ZOK) return out;
-    std::vector<std::string> names(children.data, children.data + children.count);
-    deallocate_String_vector(&children);
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      std::string buffer(4096, '\0');
-      int length = static_cast<int>(buffer.size());
-      if (zoo_get(zk_->session(), (dir + "/" + name).c_str(), 0, buffer.data(), &length,
-                  nullptr) == ZOK) {
-        buffer.resize(static_cast<size_t>(std::max(length, 0)));
-        out.push_back(buffer);
-      }
-    }
+    for (auto& [node, json] : zk_->Children("/peloton/discovery/" + path)) out.push_back(json);
     return out;
   }
 

@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -76,6 +78,23 @@ std::string ZkTestServer::RegisterMaster(const std::string& group, const std::st
 
 bool ZkTestServer::Remove(const std::string& node) {
   return zoo_delete(zh_, node.c_str(), -1) == ZOK;
+}
+
+std::map<std::string, std::string> ZkTestServer::Children(const std::string& dir) const {
+  std::map<std::string, std::string> out;
+  String_vector children{};
+  if (zoo_get_children(zh_, dir.c_str(), 0, &children) != ZOK) return out;
+  for (int i = 0; i < children.count; ++i) {
+    std::string buffer(64 << 10, '\0');
+    int length = static_cast<int>(buffer.size());
+    const std::string node = dir + "/" + children.data[i];
+    if (zoo_get(zh_, node.c_str(), 0, buffer.data(), &length, nullptr) == ZOK) {
+      buffer.resize(static_cast<size_t>(std::max(length, 0)));
+      out[children.data[i]] = std::move(buffer);
+    }
+  }
+  deallocate_String_vector(&children);
+  return out;
 }
 
 }  // namespace peloton::backend::mesos::testing

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <zookeeper/zookeeper.h>
 
+#include <map>
 #include <string>
 
 #include "peloton/testing/ports.h"
@@ -35,6 +36,8 @@ class ZkTestServer {
   // The same with any content.
   std::string Register(const std::string& group, const std::string& content);
   bool Remove(const std::string& node);
+  // The children of `dir` by name, each with what it holds (empty when `dir` does not exist).
+  std::map<std::string, std::string> Children(const std::string& dir) const;
 
  private:
   std::string dir_;
