@@ -339,10 +339,19 @@ std::vector<std::pair<std::string, uint32_t>> JobManager::PortsOf(const store::T
 }
 
 absl::StatusOr<std::vector<JobManager::Endpoint>> JobManager::Endpoints(const JobId& id) {
-  PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, ListTasks(id));
+  // An active job's tasks are read where they are (a watch and the announcer ask every tick);
+  // an ended one's from the store.
+  std::vector<store::TaskRuntime> stored;
+  const std::vector<store::TaskRuntime>* tasks = nullptr;
+  if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
+    tasks = &it->second.tasks;
+  } else {
+    PELOTON_ASSIGN_OR_RETURN(stored, ListTasks(id));
+    tasks = &stored;
+  }
   std::vector<Endpoint> endpoints;
-  endpoints.reserve(tasks.size());
-  for (const store::TaskRuntime& t : tasks) {
+  endpoints.reserve(tasks->size());
+  for (const store::TaskRuntime& t : *tasks) {
     endpoints.push_back({.instance = t.instance_id,
                          .task_id = t.mesos_task_id,
                          .host = t.host,
