@@ -2,6 +2,7 @@
 
 #include "services/cli/discover.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>

@@ -178,13 +178,13 @@ absl::Status YarpcHttpService::Authorize(const kj::HttpHeaders& headers, const C
     absl::string_view v(value->cStr(), value->size());
     std::string decoded;
     // RFC 7617: "Basic" (any case), then base64 of username:password.
-    if (v.size() < 6 || !absl::EqualsIgnoreCase(v.substr(0, 6), "Basic ") ||
-        !absl::Base64Unescape(absl::StripAsciiWhitespace(v.substr(6)), &decoded) ||
-        decoded.find(':') == std::string::npos) {
+    const bool basic = v.size() >= 6 && absl::EqualsIgnoreCase(v.substr(0, 6), "Basic ") &&
+                       absl::Base64Unescape(absl::StripAsciiWhitespace(v.substr(6)), &decoded);
+    const size_t colon = basic ? decoded.find(':') : std::string::npos;
+    if (colon == std::string::npos) {
       return absl::UnauthenticatedError(
           "Authorization: not Basic <base64 of username:password> (RFC 7617)");
     }
-    const size_t colon = decoded.find(':');
     username = decoded.substr(0, colon);
     password = decoded.substr(colon + 1);
   }
