@@ -8,10 +8,12 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "peloton/common/status_macros.h"
 #include "services/common/files.h"
+#include "services/discovery/routing.h"
 #include "services/discovery/serverset.h"
 
 namespace peloton::jobmgr {
@@ -220,6 +222,14 @@ absl::Status ValidateName(absl::string_view name, const std::string& path) {
 }
 
 template <typename Labels>
+discovery::Labels LabelPairs(const Labels& labels) {
+  discovery::Labels pairs;
+  pairs.reserve(labels.size());
+  for (const auto& l : labels) pairs.emplace_back(l.key(), l.value());
+  return pairs;
+}
+
+template <typename Labels>
 absl::Status ValidateLabels(const Labels& labels, const std::string& path) {
   if (labels.size() > kMaxLabels) {
     return Invalid(path, absl::StrCat(labels.size(), " labels (rule: at most ", kMaxLabels, ")"));
@@ -245,6 +255,14 @@ absl::Status ValidateLabels(const Labels& labels, const std::string& path) {
                                   "' (rule: a serverset path: 1 to 8 segments of letters, "
                                   "digits, '.', '_' and '-', joined by '/')"));
     }
+  }
+  // The routing labels (discovery/routing.h): their message names the label and the rule.
+  const discovery::Labels pairs = LabelPairs(labels);
+  if (absl::Status s = discovery::RoutesOf(pairs).status(); !s.ok()) {
+    return Invalid(path, std::string(s.message()));
+  }
+  if (absl::Status s = discovery::DrainOf(pairs).status(); !s.ok()) {
+    return Invalid(path, std::string(s.message()));
   }
   return absl::OkStatus();
 }
@@ -333,6 +351,16 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
                      absl::StrCat("no port named '", absl::CHexEscape(l.value().substr(0, 64)),
                                   "' for ", which, " (rule: the label ", discovery::kPortLabel,
                                   " names a port of every instance)"));
+    }
+  }
+  // So must each port the router serves (checked above: the labels parse).
+  for (const auto& l : job.labels()) {
+    if (!absl::StartsWith(l.key(), discovery::kRouteLabelPrefix)) continue;
+    const std::string port = l.key().substr(sizeof(discovery::kRouteLabelPrefix) - 1);
+    if (!port_names.contains(port)) {
+      return Invalid(path + ".ports",
+                     absl::StrCat("no port named '", port, "' for ", which, " (rule: the label ",
+                                  l.key(), " names a port of every instance)"));
     }
   }
   if (t.has_volume()) {
@@ -567,6 +595,12 @@ taskfsm::TaskType TaskTypeOf(const job_pb::JobConfig& config, uint32_t instance)
 
 std::string VolumeIdOf(const JobId& job, uint32_t instance) {
   return absl::StrCat(job.value(), "-", instance);
+}
+
+absl::Duration DrainOf(const job_pb::JobConfig& config) {
+  // Validated when the config was accepted; one stored before the label had a rule is killed
+  // at once.
+  return discovery::DrainOf(LabelPairs(config.labels())).value_or(absl::ZeroDuration());
 }
 
 bool HasVolumes(const job_pb::JobConfig& config) {

@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "peloton/common/ids.h"
 #include "peloton/common/resources.h"
 #include "peloton/placement/model.h"
@@ -108,6 +109,10 @@ inline constexpr uint32_t kMaxVolumeSizeMb = 16u << 20;  // 16 TiB
 std::string VolumeIdOf(const JobId& job, uint32_t instance);
 // Whether any instance of the job has a volume.
 bool HasVolumes(const job_pb::JobConfig& config);
+
+// How long a running instance is kept from traffic (not routable) before its kill is sent:
+// discovery/routing.h's kDrainLabel, or its default for a routed job.
+absl::Duration DrainOf(const job_pb::JobConfig& config);
 
 // The task's immutable remote files (read-only volumes by URL): its command.uris. A URI's
 // `cache` is not read (every URL is cached, being immutable).

@@ -157,6 +157,20 @@ INSTANTIATE_TEST_SUITE_P(
                "instanceconfig: {1: {ports: [{name: admin, envname: P}]}}",
                "instanceConfig[1].ports: no port named 'http' for instance 1 (rule: the label "
                "peloton.discovery/port names a port of every instance)"},
+        Broken{"a routed port an instance does not have",
+               "instancecount: 1\nlabels: [{key: peloton.router/web, value: ':8080'}]\n"
+               "defaultconfig: {command: {value: x}, ports: [{name: http, envname: P}]}",
+               "defaultConfig.ports: no port named 'web' for instance 0 (rule: the label "
+               "peloton.router/web names a port of every instance)"},
+        Broken{"a route to no address",
+               "instancecount: 1\nlabels: [{key: peloton.router/http, value: 'localhost'}]\n"
+               "defaultconfig: {command: {value: x}, ports: [{name: http, envname: P}]}",
+               "labels: label 'peloton.router/http': 'localhost' is not a listen address"},
+        Broken{"a drain that is not whole seconds",
+               "instancecount: 1\nlabels: [{key: peloton.discovery/drain-seconds, value: '1.5'}]\n"
+               "defaultconfig: {command: {value: x}}",
+               "labels: label peloton.discovery/drain-seconds: '1.5' (rule: whole seconds, 0 to "
+               "3600)"},
         Broken{"an environment variable named with '='",
                "instancecount: 1\ndefaultconfig: {command: {value: x, environment: "
                "{variables: [{name: \"A=B\", value: c}]}}}",

@@ -467,13 +467,14 @@ class JobManager final : public JobManagerApi {
   EventCounts events_;
   absl::flat_hash_map<std::string, Job> jobs_;             // active jobs by id
   absl::flat_hash_map<std::string, std::string> gang_of_;  // queued task id -> its gang id
-  // The engine's timers, by task id: a task waiting for its kill or its throttle to end is
-  // evaluated again at `due` (RunTimers). Only waiting tasks have one; launches are swept
-  // instead (SweepLaunched), their start_time being when they were launched.
+  // The engine's timers, by task id: a task waiting for its drain, its kill or its throttle
+  // to end is evaluated again at `due` (RunTimers). Only waiting tasks have one; launches are
+  // swept instead (SweepLaunched), their start_time being when they were launched.
   struct Timer {
-    absl::Time since;  // when the wait began (the kill, the run's end)
+    absl::Time since;  // when the wait began (the drain, the kill, the run's end)
     absl::Time due;
     bool fired = false;  // executor_shutdown: the shutdown was sent
+    bool draining = false;  // the kill waits for the drain (StopRun) to end at `due`
   };
   absl::flat_hash_map<std::string, Timer> timers_;
   absl::btree_set<std::pair<absl::Time, std::string>> due_;  // (due, task id) of timers_

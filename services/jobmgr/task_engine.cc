@@ -173,11 +173,26 @@ bool JobManager::StopRun(Job& job, uint32_t instance, TaskState killing,
     case TaskState::kPreempting:
       ExecutorShutdown(job, instance);  // the kill was sent: wait for it, then shut down
       return false;
-    default:
+    default: {
       if (!OnHost(t.state)) return false;
+      // A running instance of a routed job leaves its routes first: KILLING, it is no longer
+      // routable (its endpoint says so at once, announcers and routers take it out), and its
+      // kill is sent when the drain is over (ExecutorShutdown).
+      const absl::Duration drain =
+          t.state == TaskState::kRunning ? DrainOf(job.config) : absl::ZeroDuration();
+      if (drain > absl::ZeroDuration()) {
+        const absl::Time now = options_.now();
+        SetTimer(t.mesos_task_id, now, now + drain);
+        timers_[t.mesos_task_id].draining = true;
+        SetTaskState(job, instance, killing,
+                     absl::StrCat(message, " (draining for ", absl::FormatDuration(drain),
+                                  " first)"));
+        return true;
+      }
       KillTask(job, instance);
       SetTaskState(job, instance, killing, message);
       return true;
+    }
   }
 }
 
@@ -274,6 +289,10 @@ void JobManager::ExecutorShutdown(Job& job, uint32_t instance) {
   }
   Timer& timer = it->second;
   if (timer.fired || options_.now() < timer.due) return;
+  if (timer.draining) {  // out of its routes for its drain: now the kill
+    KillTask(job, instance);
+    return;
+  }
   spdlog::warn("task {}: still not ended {} after its kill, shutting it down", id,
                absl::FormatDuration(options_.now() - timer.since));
   if (absl::Status s = hostmgr_.Shutdown(id); !s.ok()) {
@@ -299,7 +318,7 @@ void JobManager::KillTask(const Job& job, uint32_t instance) {
 void JobManager::SetTimer(const std::string& task_id, absl::Time since, absl::Time due) {
   auto [it, added] = timers_.try_emplace(task_id);
   if (!added) due_.erase({it->second.due, task_id});
-  it->second = {since, due, false};
+  it->second = {.since = since, .due = due};
   due_.insert({due, task_id});
 }
 

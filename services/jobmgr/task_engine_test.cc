@@ -18,9 +18,11 @@ using ::peloton::testing::IsOk;
 using taskfsm::JobState;
 using taskfsm::MesosTaskState;
 using taskfsm::TaskState;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kOneTask[] = R"yaml(
 instancecount: 1
@@ -613,6 +615,51 @@ TEST_F(TaskEngineTest, EndpointsFollowRunsStatesAndHealth) {
   EXPECT_EQ(next[0].task_id, TaskId(id, 0, 2));
   EXPECT_TRUE(next[0].ports.empty());
   EXPECT_EQ(next[0].host, "");
+}
+
+TEST_F(TaskEngineTest, ARoutedInstanceIsDrainedBeforeItsKill) {
+  // Routed (a router label), drained for 3 s: a stop makes it KILLING and not routable at once,
+  // and the kill is sent when the drain is over; its grace period counts from the kill.
+  const JobId id = Create(absl::StrCat(
+      kWeb, "labels:\n- {key: peloton.router/http, value: '127.0.0.1:8080'}\n",
+      "- {key: peloton.discovery/drain-seconds, value: '3'}\n"));
+  Place({31000, 31001});
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
+  Report(TaskId(id, 1, 1), MesosTaskState::kStarting);  // not running yet: killed at once
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 1, 1)));
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilling);
+  EXPECT_THAT(Task(id, 0).message, HasSubstr("draining for 3s first"));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<JobManager::Endpoint> draining, jobs_->Endpoints(id));
+  EXPECT_FALSE(draining[0].routable);
+  // Events of the run while it drains change nothing.
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
+  EXPECT_EQ(Task(id, 0).state, TaskState::kKilling);
+  Advance(absl::Milliseconds(2999));
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 1, 1)));
+  Advance(absl::Milliseconds(1));
+  EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 1, 1), TaskId(id, 0, 1)));
+  Advance(absl::Seconds(1));
+  EXPECT_EQ(hosts_.kills.size(), 2u);  // once
+  EXPECT_THAT(hosts_.shutdowns, IsEmpty());
+  Report(TaskId(id, 0, 1), MesosTaskState::kKilled);
+  Report(TaskId(id, 1, 1), MesosTaskState::kKilled);
+  EXPECT_EQ(JobState(id), JobState::kKilled);
+}
+
+TEST_F(TaskEngineTest, ARecoveredDrainSendsItsKillAtOnce) {
+  // Its drain was not kept: after a restart the kill goes out (the instance stayed unroutable).
+  const JobId id =
+      Create(absl::StrCat(kWeb, "labels:\n- {key: peloton.discovery/path, value: web/a/b}\n"));
+  Place({31000, 31001});
+  Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
+  ASSERT_THAT(jobs_->StopJob(id), IsOk());
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  EXPECT_THAT(Task(id, 0).message, HasSubstr("draining for 2s first"));  // the default
+  EXPECT_THAT(hosts_.kills, Not(Contains(TaskId(id, 0, 1))));
+  Restart();
+  EXPECT_THAT(hosts_.kills, Contains(TaskId(id, 0, 1)));
 }
 
 }  // namespace
