@@ -45,6 +45,8 @@ PACKAGES=(
   procps util-linux
   # Mesos leader detection (the ZooKeeper C client), and a ZooKeeper server for its test.
   libzookeeper-mt-dev zookeeper
+  # peloton-router runs HAProxy; its process test asks HAProxy's admin socket with socat.
+  haproxy socat
 )
 
 missing=()

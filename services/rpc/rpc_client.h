@@ -34,6 +34,7 @@ class RpcClient {
   // What the server exports as `name` (RpcServer::Export).
   capnp::Capability::Client Import(const std::string& name);
   kj::WaitScope& wait_scope() { return ez_->getWaitScope(); }
+  kj::Timer& timer() { return ez_->getIoProvider().getTimer(); }
 
  private:
   // Destroyed in reverse: the RPC system before its network, the network before its stream,

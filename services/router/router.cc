@@ -1,0 +1,84 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/router/router.h"
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace peloton::router {
+
+absl::StatusOr<std::unique_ptr<Router>> Router::Start(Options options, std::vector<Route> routes) {
+  std::unique_ptr<Router> r(new Router(std::move(options), std::move(routes)));
+  r->applied_ = r->Desired();
+  absl::StatusOr<std::unique_ptr<Haproxy>> h = Haproxy::Start(
+      r->options_.haproxy, RenderConfig(r->applied_, r->options_.haproxy.dir + "/admin.sock"));
+  if (!h.ok()) return h.status();
+  r->haproxy_ = *std::move(h);
+  return r;
+}
+
+void Router::SetEndpoints(const std::string& job, std::vector<Endpoint> endpoints) {
+  endpoints_[job] = std::move(endpoints);
+}
+
+std::vector<Proxy> Router::Desired() const {
+  std::vector<Proxy> proxies;
+  for (const Route& route : routes_) {
+    Proxy& p = proxies.emplace_back();
+    p.route = route;
+    auto it = endpoints_.find(route.job);
+    if (it == endpoints_.end()) continue;
+    for (const Endpoint& e : it->second) {
+      if (e.host.empty()) continue;  // not launched: nowhere to send anything
+      for (const auto& [name, port] : e.ports) {
+        if (name == route.port) {
+          p.servers.push_back({e.instance, e.host, port, e.routable});
+          break;
+        }
+      }
+    }
+  }
+  return proxies;
+}
+
+absl::StatusOr<absl::Time> Router::Apply(absl::Time now) {
+  const std::vector<Proxy> desired = Desired();
+  const Plan plan = PlanChange(applied_, desired);
+  for (const std::string& command : plan.commands) {
+    if (absl::Status s = haproxy_->Command(command); !s.ok()) return s;
+    spdlog::debug("router: {}", command);
+  }
+  if (!plan.commands.empty()) {
+    // What the commands did, server by server: the same routes and servers, states as desired.
+    for (Proxy& p : applied_) {
+      for (const Proxy& d : desired) {
+        if (!(d.route == p.route)) continue;
+        for (Server& s : p.servers) {
+          for (const Server& ds : d.servers) {
+            if (ds.instance == s.instance && ds.host == s.host && ds.port == s.port) {
+              s.routable = ds.routable;
+            }
+          }
+        }
+      }
+    }
+  }
+  if (!plan.reload) return absl::InfiniteFuture();
+  if (now < last_reload_ + options_.min_reload_interval) {
+    return last_reload_ + options_.min_reload_interval;
+  }
+  if (absl::Status s =
+          haproxy_->Reload(RenderConfig(desired, options_.haproxy.dir + "/admin.sock"));
+      !s.ok()) {
+    last_reload_ = now;  // a refused configuration is not tried again at once
+    return s;
+  }
+  last_reload_ = now;
+  applied_ = desired;
+  size_t servers = 0;
+  for (const Proxy& p : desired) servers += p.servers.size();
+  spdlog::info("router: HAProxy reloaded ({} routes, {} servers)", desired.size(), servers);
+  return absl::InfiniteFuture();
+}
+
+}  // namespace peloton::router
