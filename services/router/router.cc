@@ -29,7 +29,7 @@ std::vector<Proxy> Router::Desired() const {
     auto it = endpoints_.find(route.job);
     if (it == endpoints_.end()) continue;
     for (const Endpoint& e : it->second) {
-      if (e.host.empty()) continue;  // not launched: nowhere to send anything
+      if (e.host.empty() || e.ended) continue;  // not launched, or gone: no server
       for (const auto& [name, port] : e.ports) {
         if (name == route.port) {
           p.servers.push_back({e.instance, e.host, port, e.routable});

@@ -32,6 +32,7 @@ struct Endpoint {
   std::string host;                                     // empty: not launched
   std::vector<std::pair<std::string, uint32_t>> ports;  // by name
   bool routable = false;
+  bool ended = false;  // its run is over (a terminal state): its server goes
 };
 
 class Router {

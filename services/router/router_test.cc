@@ -212,8 +212,9 @@ TEST_F(RouterTest, ANewRunIsAReloadAndStartsInMaintenanceUntilRoutable) {
   ASSERT_THAT(router_->Apply(absl::Now()), IsOk());
   EXPECT_EQ(router_->haproxy().reloads(), 2);
   EXPECT_THAT(Answering(listen_), UnorderedElementsAre("a", "c"));
-  // Gone (the job was stopped): no servers.
-  router_->SetEndpoints("web", {});
+  // Their runs ended (the job was stopped): no servers.
+  router_->SetEndpoints("web", {{0, "127.0.0.1", {{"http", a.port()}}, false, /*ended=*/true},
+                                {1, "127.0.0.1", {{"http", c.port()}}, false, /*ended=*/true}});
   ASSERT_THAT(router_->Apply(absl::Now()), IsOk());
   EXPECT_TRUE(AdminStates().empty());
   EXPECT_EQ(Get(listen_), "");

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "peloton/taskfsm/enums.h"
 #include "services/api/job.pb.h"
 #include "services/api/peloton.capnp.h"
 #include "services/api/wire_util.h"
@@ -56,6 +57,9 @@ std::vector<Endpoint> EndpointsOf(capnp::List<api::Endpoint>::Reader list) {
     x.instance = e.getInstanceId();
     x.host = api::Str(e.getHost());
     x.routable = e.getRoutable();
+    // A state this version does not know is taken as not ended: its server stays, drained.
+    const absl::StatusOr<taskfsm::TaskState> state = taskfsm::ParseTaskState(api::Str(e.getState()));
+    x.ended = state.ok() && taskfsm::IsTerminal(*state);
     for (api::NamedPort::Reader p : e.getPorts()) x.ports.emplace_back(api::Str(p.getName()), p.getPort());
   }
   return out;
