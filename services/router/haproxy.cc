@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -217,12 +219,18 @@ absl::StatusOr<std::string> Haproxy::Ask(const std::string& command) {
   return UnixRequest(admin_socket(), command, options_.timeout);
 }
 
-absl::Status Haproxy::Command(const std::string& command) {
-  absl::StatusOr<std::string> answer = Ask(command);
-  if (!answer.ok()) return answer.status();
-  const absl::string_view said = absl::StripAsciiWhitespace(*answer);
-  if (!said.empty()) {
-    return absl::InternalError(absl::StrCat("HAProxy: '", command, "': ", said));
+absl::Status Haproxy::Commands(const std::vector<std::string>& commands) {
+  // A line of HAProxy's CLI holds a few kilobytes (its buffer is 16 KiB).
+  constexpr size_t kPerLine = 64;
+  for (size_t from = 0; from < commands.size(); from += kPerLine) {
+    const size_t to = std::min(commands.size(), from + kPerLine);
+    const std::string line = absl::StrJoin(commands.begin() + from, commands.begin() + to, "; ");
+    absl::StatusOr<std::string> answer = Ask(line);
+    if (!answer.ok()) return answer.status();
+    const absl::string_view said = absl::StripAsciiWhitespace(*answer);
+    if (!said.empty()) {
+      return absl::InternalError(absl::StrCat("HAProxy: '", line.substr(0, 200), "': ", said));
+    }
   }
   return absl::OkStatus();
 }

@@ -21,6 +21,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -50,9 +51,10 @@ class Haproxy {
   // and the error says so.
   absl::Status Reload(const std::string& config);
 
-  // A runtime API command on the admin socket; its answer. HAProxy answers an empty line to a
-  // command that succeeded; anything else is an error (Internal with HAProxy's words).
-  absl::Status Command(const std::string& command);
+  // Runtime API commands on the admin socket, many a connection (`a; b; c`). HAProxy answers
+  // nothing but newlines to commands that succeeded; anything else is an error (Internal with
+  // HAProxy's words; the commands before it were carried out).
+  absl::Status Commands(const std::vector<std::string>& commands);
   // A command whose answer is wanted (`show servers state`).
   absl::StatusOr<std::string> Ask(const std::string& command);
 

@@ -44,10 +44,7 @@ std::vector<Proxy> Router::Desired() const {
 absl::StatusOr<absl::Time> Router::Apply(absl::Time now) {
   const std::vector<Proxy> desired = Desired();
   const Plan plan = PlanChange(applied_, desired);
-  for (const std::string& command : plan.commands) {
-    if (absl::Status s = haproxy_->Command(command); !s.ok()) return s;
-    spdlog::debug("router: {}", command);
-  }
+  if (absl::Status s = haproxy_->Commands(plan.commands); !s.ok()) return s;
   if (!plan.commands.empty()) {
     // What the commands did, server by server: the same routes and servers, states as desired.
     for (Proxy& p : applied_) {

@@ -191,6 +191,11 @@ TEST_F(RouterTest, ServesRoutableInstancesAndDrainsAtRunTime) {
   EXPECT_EQ(router_->haproxy().reloads(), 1);
   EXPECT_EQ(AdminStates()["i1"], 0);
   EXPECT_THAT(Answering(listen_), UnorderedElementsAre("a", "b"));
+  // What HAProxy refuses is an error with its words.
+  EXPECT_THAT(router_->haproxy().Commands({"set server web.http/i0 state drain",
+                                           "set server web.http/i9 state drain"}),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("No such server")));
+  EXPECT_EQ(AdminStates()["i0"], 8);  // the one before it was carried out
 }
 
 TEST_F(RouterTest, ANewRunIsAReloadAndStartsInMaintenanceUntilRoutable) {

@@ -49,22 +49,6 @@ absl::StatusOr<Connection> Connect(const MasterOptions& master) {
   return c;
 }
 
-std::vector<Endpoint> EndpointsOf(capnp::List<api::Endpoint>::Reader list) {
-  std::vector<Endpoint> out;
-  out.reserve(list.size());
-  for (api::Endpoint::Reader e : list) {
-    Endpoint& x = out.emplace_back();
-    x.instance = e.getInstanceId();
-    x.host = api::Str(e.getHost());
-    x.routable = e.getRoutable();
-    // A state this version does not know is taken as not ended: its server stays, drained.
-    const absl::StatusOr<taskfsm::TaskState> state = taskfsm::ParseTaskState(api::Str(e.getState()));
-    x.ended = state.ok() && taskfsm::IsTerminal(*state);
-    for (api::NamedPort::Reader p : e.getPorts()) x.ports.emplace_back(api::Str(p.getName()), p.getPort());
-  }
-  return out;
-}
-
 // One connection's watches, and the loop that applies what they bring.
 class Watcher {
  public:
@@ -131,6 +115,22 @@ void SleepUnlessStopped(absl::Duration d, const std::atomic<bool>& stop) {
 }
 
 }  // namespace
+
+std::vector<Endpoint> EndpointsOf(capnp::List<api::Endpoint>::Reader list) {
+  std::vector<Endpoint> out;
+  out.reserve(list.size());
+  for (api::Endpoint::Reader e : list) {
+    Endpoint& x = out.emplace_back();
+    x.instance = e.getInstanceId();
+    x.host = api::Str(e.getHost());
+    x.routable = e.getRoutable();
+    // A state this version does not know is taken as not ended: its server stays, drained.
+    const absl::StatusOr<taskfsm::TaskState> state = taskfsm::ParseTaskState(api::Str(e.getState()));
+    x.ended = state.ok() && taskfsm::IsTerminal(*state);
+    for (api::NamedPort::Reader p : e.getPorts()) x.ports.emplace_back(api::Str(p.getName()), p.getPort());
+  }
+  return out;
+}
 
 absl::StatusOr<std::vector<Route>> RoutesFromLabels(const MasterOptions& master,
                                                     const std::vector<std::string>& jobs,

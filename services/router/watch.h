@@ -16,11 +16,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/api/peloton.capnp.h"
 #include "services/router/router.h"
 #include "services/rpc/security.pb.h"
 #include "services/rpc/tls.h"
 
 namespace peloton::router {
+
+// The endpoints call's answer as the Router takes it.
+std::vector<Endpoint> EndpointsOf(capnp::List<api::Endpoint>::Reader endpoints);
 
 struct MasterOptions {
   std::string address;  // host:port or unix:PATH of peloton-master (or peloton-jobmgr)
