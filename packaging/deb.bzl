@@ -34,6 +34,7 @@ def _deb_package_impl(ctx):
         "Maintainer: " + ctx.attr.maintainer,
         "Installed-Size: @INSTALLED_SIZE@",
         "Depends: @DEPENDS@",
+    ] + (["Recommends: " + ", ".join(ctx.attr.recommends)] if ctx.attr.recommends else []) + [
         "Section: " + ctx.attr.section,
         "Priority: optional",
         "Homepage: https://github.com/peloton-cpp/peloton",
@@ -76,6 +77,7 @@ deb_package = rule(
                   "with :MODE (default 0644)",
         ),
         "depends": attr.string_list(doc = "dependencies besides the shared libraries'"),
+        "recommends": attr.string_list(doc = "packages it is meant to be used with"),
         "shlibdeps": attr.bool(default = True, doc = "depend on the libraries the ELF files use"),
         "install_hook": attr.string(
             doc = "a command run with DESTDIR set to the package's tree and " +

@@ -41,6 +41,7 @@ for d in libsqlite3-0 libcapnp-0.9.2 libprotobuf32 libc6 adduser; do
 done
 [[ "$(dpkg-deb -f "${debs}/python3-peloton.deb" Depends)" == *"python3 (>= 3.11~)"* ]] ||
   fail "python3-peloton: Depends"
+[ "$(dpkg-deb -f "${debs}/peloton.deb" Recommends)" = haproxy ] || fail "peloton: Recommends"
 # The configs are conffiles (an admin's edits survive upgrades).
 dpkg-deb -e "${debs}/peloton.deb" "${work}/control"
 grep -qxF /etc/peloton/master/base.yaml "${work}/control/conffiles" || fail "conffiles"
@@ -49,7 +50,8 @@ for script in postinst prerm postrm; do
 done
 for f in usr/bin/peloton-master usr/bin/peloton-jobmgr usr/bin/peloton-resmgr \
          usr/bin/peloton-hostmgr usr/bin/peloton-placement usr/bin/peloton \
-         usr/bin/peloton-task-runner etc/peloton/jobmgr/base.yaml \
+         usr/bin/peloton-task-runner usr/bin/peloton-router etc/peloton/jobmgr/base.yaml \
+         etc/peloton/router/router.yaml usr/share/man/man8/peloton-router.8.gz \
          usr/share/man/man8/peloton-master.8.gz usr/share/man/man1/peloton.1.gz \
          usr/include/peloton/fairshare/pool_tree.h; do
   [ -e "${tree}/${f}" ] || fail "${f} is not in the packages"
@@ -57,7 +59,7 @@ done
 
 # The systemd units pass systemd's own check (their commands pointed into the tree).
 mkdir -p "${work}/units"
-for unit in master jobmgr resmgr hostmgr placement; do
+for unit in master jobmgr resmgr hostmgr placement router; do
   u="${tree}/lib/systemd/system/peloton-${unit}.service"
   [ -f "${u}" ] || fail "no unit peloton-${unit}.service"
   grep -q "^User=peloton$" "${u}" || fail "peloton-${unit} does not run as peloton"
@@ -65,6 +67,15 @@ for unit in master jobmgr resmgr hostmgr placement; do
 done
 systemd-analyze verify --man=no "${work}/units/"*.service > "${work}/verify" 2>&1 ||
   fail "systemd-analyze verify: $(cat "${work}/verify")"
+
+# The router's shipped config reads (no key it does not know) and asks for routes first.
+set +e
+"${tree}/usr/bin/peloton-router" --config="${tree}/etc/peloton/router/router.yaml" \
+    > /dev/null 2> "${work}/router.err"
+got=$?
+set -e
+[ "${got}" = 2 ] && grep -q "routes: none (rule: at least one)" "${work}/router.err" ||
+  fail "peloton-router on its shipped config exited ${got}: $(cat "${work}/router.err")"
 
 # The installed programs: the quick start (a pool, a job, its output) on a throwaway data dir.
 master_bin="${tree}/usr/bin/peloton-master"

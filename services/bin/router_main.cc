@@ -23,6 +23,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
+#include "services/common/version.h"
 #include "services/router/config.h"
 #include "services/router/router.h"
 #include "services/router/watch.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   app.add_option("--basicAuthConfig", basic_auth, "credentials (YAML username, password)");
   app.add_flag("--tls", tls, "TLS to a TCP master");
   app.add_option("--tls-ca", tls_ca, "trust the master's certificates from this file");
+  peloton::AddVersionFlag(app);
   CLI11_PARSE(app, argc, argv);
 
   router::RouterConfig config;
