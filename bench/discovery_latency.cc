@@ -147,12 +147,13 @@ defaultconfig:
     request.setSince(since);
     request.setWaitMs(since == 0 ? 0 : 60'000);
     return request.send().then([&](auto reply) -> kj::Promise<void> {
+      const absl::Time answered = absl::Now();
       const std::vector<router::Endpoint> endpoints = router::EndpointsOf(reply.getEndpoints());
       if (haproxy != nullptr) {
         haproxy->SetEndpoints(id.value(), endpoints);
         apply();
       }
-      const absl::Time now = absl::Now();
+      const absl::Time now = haproxy != nullptr ? absl::Now() : answered;
       // Through HAProxy, a server is there once no reload waits (or it needed none).
       if (next_apply == absl::InfiniteFuture()) {
         for (const router::Endpoint& e : endpoints) {
@@ -187,14 +188,16 @@ defaultconfig:
     if (absl::Status s = master->Tick(); !s.ok() || absl::Now() > deadline) loop.Stop();
   });
 
+  // From the run's first event that has it HEALTHY (the later ones, its kill's, keep saying so).
   std::vector<double> healthy_ms;
   for (const auto& [instance, at] : routable_at) {
+    absl::Time healthy = absl::InfiniteFuture();
     for (const peloton::store::PodEvent& e :
          Check(master->jobs().PodEvents(id, instance, 1), "pod events")) {
-      if (e.healthy == peloton::taskfsm::HealthState::kHealthy) {
-        healthy_ms.push_back(absl::ToDoubleMilliseconds(at - e.time));
-        break;
-      }
+      if (e.healthy == peloton::taskfsm::HealthState::kHealthy) healthy = std::min(healthy, e.time);
+    }
+    if (healthy != absl::InfiniteFuture()) {
+      healthy_ms.push_back(absl::ToDoubleMilliseconds(at - healthy));
     }
   }
   std::printf("%s instances %d tick_ms %d", haproxy != nullptr ? "haproxy" : "watch", instances,

@@ -6,7 +6,7 @@
 # an admin, with a wrong password and with a bad file, in plain text and with an untrusted
 # CA; the HTTPS endpoint with curl; and the four components apart on TCP over TLS, logging in
 # to each other as the file's internal_user (and one that cannot: a wrong or a hashed
-# password).
+# password); peloton-router logging in over TLS, refused with a wrong password.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 master_test auth
@@ -116,6 +116,31 @@ grep_q '"state":"SUCCEEDED"' "${work}/body" || fail "HTTP reader Get: $(cat "${w
 [ "$(http reader:readerpw ResourceManager.CreateResourcePool '{"config": {"name": "x"}}')" = 403 ] ||
     fail "HTTP reader create: $(cat "${work}/body")"
 grep_q "role 'reader' may not call" "${work}/body" || fail "HTTP 403 body: $(cat "${work}/body")"
+
+# peloton-router logs in too, over TLS: refused with a wrong password (exit 1, naming the
+# user); as the admin it reads the job's route from its labels and watches its endpoints.
+cat > "${work}/routed.yaml" <<YAML
+name: routed
+type: SERVICE
+instancecount: 1
+labels: [{key: peloton.router/http, value: "127.0.0.1:$(free_port)"}]
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 16}
+  ports: [{name: http, envname: PORT}]
+  command: {value: 'sleep 600'}
+YAML
+routed=$("${peloton}" "${admin[@]}" job create /DefaultResPool "${work}/routed.yaml" | awk '{print $2}')
+router=("${bin}/bin/peloton-router" --master="${PELOTON_MASTER}" --tls-ca="${certs}/ca.pem"
+        --job="${routed}" --state-dir="${sock_dir}/router")
+expect_refused 1 "as reader: wrong or missing credentials" \
+    "${router[@]}" --basicAuthConfig="${work}/wrong.yaml"
+"${router[@]}" --basicAuthConfig="${work}/admin.yaml" > "${work}/router.log" 2>&1 &
+router_pid=$!
+for _ in $(seq 1 100); do grep_q "HAProxy reloaded (1 routes, 1 servers)" "${work}/router.log" && break; sleep 0.1; done
+grep_q "HAProxy reloaded (1 routes, 1 servers)" "${work}/router.log" ||
+    fail "router: $(cat "${work}/router.log")"
+kill "${router_pid}"
+wait "${router_pid}" || fail "router exited $?: $(cat "${work}/router.log")"
 kill_master
 master_pid=""
 

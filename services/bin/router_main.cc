@@ -115,7 +115,12 @@ int main(int argc, char** argv) {
     }
     absl::SleepFor(absl::Milliseconds(200));
   }
-  if (!routes.ok()) return Fail(absl::IsUnavailable(routes.status()) ? 1 : 2, routes.status());
+  // A job that does not exist or whose labels route nothing is the config's fault (2); a
+  // master out of reach or a refused login is not (1).
+  if (!routes.ok()) {
+    const bool config = absl::IsInvalidArgument(routes.status()) || absl::IsNotFound(routes.status());
+    return Fail(config ? 2 : 1, routes.status());
+  }
 
   router::Router::Options options;
   options.haproxy.dir = config.state_dir();
@@ -133,7 +138,8 @@ int main(int argc, char** argv) {
   }
   spdlog::info("peloton-router serving, HAProxy {} in {}", (*r)->haproxy().pid(),
                config.state_dir());
-  router::WatchEndpoints(master_options, **r, stop);
+  const absl::Status watched = router::WatchEndpoints(master_options, **r, stop);
   spdlog::info("peloton-router: stopping; HAProxy finishes its connections");
+  if (!watched.ok()) return Fail(1, watched);
   return 0;
 }

@@ -359,8 +359,9 @@ absl::Status ValidateTask(const job_pb::JobConfig& job, const task_pb::TaskConfi
     const std::string port = l.key().substr(sizeof(discovery::kRouteLabelPrefix) - 1);
     if (!port_names.contains(port)) {
       return Invalid(path + ".ports",
-                     absl::StrCat("no port named '", port, "' for ", which, " (rule: the label ",
-                                  l.key(), " names a port of every instance)"));
+                     absl::StrCat("no port named '", absl::CHexEscape(port), "' for ", which,
+                                  " (rule: the label ", absl::CHexEscape(l.key()),
+                                  " names a port of every instance)"));
     }
   }
   if (t.has_volume()) {

@@ -175,11 +175,13 @@ bool JobManager::StopRun(Job& job, uint32_t instance, TaskState killing,
       return false;
     default: {
       if (!OnHost(t.state)) return false;
-      // A running instance of a routed job leaves its routes first: KILLING, it is no longer
+      // A routable instance of a routed job leaves its routes first: KILLING, it is no longer
       // routable (its endpoint says so at once, announcers and routers take it out), and its
-      // kill is sent when the drain is over (ExecutorShutdown).
-      const absl::Duration drain =
-          t.state == TaskState::kRunning ? DrainOf(job.config) : absl::ZeroDuration();
+      // kill is sent when the drain is over (ExecutorShutdown). One that takes no traffic (not
+      // running yet, or failing its health check) has nothing to drain.
+      const absl::Duration drain = taskfsm::IsRoutable(t.state, t.healthy)
+                                       ? DrainOf(job.config)
+                                       : absl::ZeroDuration();
       if (drain > absl::ZeroDuration()) {
         const absl::Time now = options_.now();
         SetTimer(t.mesos_task_id, now, now + drain);

@@ -625,7 +625,7 @@ TEST_F(TaskEngineTest, ARoutedInstanceIsDrainedBeforeItsKill) {
       "- {key: peloton.discovery/drain-seconds, value: '3'}\n"));
   Place({31000, 31001});
   Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
-  Report(TaskId(id, 1, 1), MesosTaskState::kStarting);  // not running yet: killed at once
+  Report(TaskId(id, 1, 1), MesosTaskState::kRunning);  // its check has not passed: no traffic
   ASSERT_THAT(jobs_->StopJob(id), IsOk());
   ASSERT_THAT(jobs_->Flush(), IsOk());
   EXPECT_THAT(hosts_.kills, ElementsAre(TaskId(id, 1, 1)));

@@ -171,19 +171,14 @@ absl::StatusOr<std::vector<Route>> RoutesFromLabels(const MasterOptions& master,
   return routes;
 }
 
-void WatchEndpoints(const MasterOptions& master, Router& router, const std::atomic<bool>& stop,
-                    absl::Duration retry) {
+absl::Status WatchEndpoints(const MasterOptions& master, Router& router,
+                            const std::atomic<bool>& stop, absl::Duration retry) {
   std::set<std::string> jobs;
   for (const Route& r : router.routes()) jobs.insert(r.job);
   while (!stop.load()) {
     try {
       absl::StatusOr<Connection> c = Connect(master);
-      if (!c.ok()) {
-        spdlog::error("router: {} (connecting again in {})", std::string(c.status().message()),
-                      absl::FormatDuration(retry));
-        SleepUnlessStopped(retry, stop);
-        continue;
-      }
+      if (!c.ok()) return c.status();  // the login refused (a broken connection throws)
       Watcher watcher(c->api, c->client->timer(), router, stop, retry);
       kj::Promise<void> any = watcher.Tick();
       for (const std::string& job : jobs) any = any.exclusiveJoin(watcher.Watch(job, 0));
@@ -195,6 +190,7 @@ void WatchEndpoints(const MasterOptions& master, Router& router, const std::atom
       SleepUnlessStopped(retry, stop);
     }
   }
+  return absl::OkStatus();
 }
 
 }  // namespace peloton::router

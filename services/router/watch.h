@@ -39,12 +39,13 @@ absl::StatusOr<std::vector<Route>> RoutesFromLabels(const MasterOptions& master,
                                                     const std::vector<std::string>& jobs,
                                                     bool http);
 
-// Keeps `router` in step with its jobs' endpoints until `stop` is set (looked at every 100 ms).
-// When the connection breaks (the master restarts), connects again every `retry`; HAProxy
-// serves the last endpoints meanwhile. A job the master does not know (deleted) keeps its last
-// endpoints too, and is asked again every `retry`.
-void WatchEndpoints(const MasterOptions& master, Router& router, const std::atomic<bool>& stop,
-                    absl::Duration retry = absl::Seconds(1));
+// Keeps `router` in step with its jobs' endpoints until `stop` is set (looked at every 20 ms):
+// then OK. When the connection breaks (the master restarts), connects again every `retry`;
+// HAProxy serves the last endpoints meanwhile. A job the master does not know (deleted) keeps
+// its last endpoints too, and is asked again every `retry`. A login the master refuses ends it
+// (Unauthenticated, naming the master and the user): trying again would not help.
+absl::Status WatchEndpoints(const MasterOptions& master, Router& router,
+                            const std::atomic<bool>& stop, absl::Duration retry = absl::Seconds(1));
 
 }  // namespace peloton::router
 
