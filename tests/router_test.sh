@@ -37,8 +37,11 @@ YAML
 run_master --config="${work}/fast.yaml"
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
 
-# web FILE VERSION: the job; each instance serves /id: "<instance> <version>".
+# web FILE VERSION [PORTS]: the job; each instance serves /id: "<instance> <version>" on its
+# port http (PORTS: the ports, default http alone).
 web() {
+  local ports=${3:-}
+  [ -n "${ports}" ] || ports='{name: http, value: 0, envname: PORT}'
   cat > "$1" <<YAML
 name: web
 type: SERVICE
@@ -48,7 +51,7 @@ labels:
 - {key: peloton.discovery/drain-seconds, value: "1"}
 defaultconfig:
   resource: {cpulimit: 0.1, memlimitmb: 64}
-  ports: [{name: http, value: 0, envname: PORT}]
+  ports: [${ports}]
   command:
     shell: true
     value: 'mkdir -p www && echo "\$PELOTON_INSTANCE_ID $2" > www/id && exec python3 -m http.server "\$PORT" --bind 127.0.0.1 --directory www'
@@ -112,8 +115,13 @@ servers | grep_q "^i1 [^ ]*:${port1} " && [ "$(run_of "${job}" 1)" = 1 ] &&
 all_answer v1
 [ "$(run_of "${job}" 1)" = 2 ] || fail "instance 1: $("${peloton}" task events "${job}" 1)"
 
-# A rolling update, one instance at a time, under a client's requests: none fails.
-web "${work}/v2.yaml" v2
+# A rolling update, one instance at a time, under a client's requests: none fails. The new
+# runs take another port first (admin), so their http ports move: each is a graceful reload.
+web "${work}/v2.yaml" v2 '{name: admin, value: 0, envname: ADMIN}, {name: http, value: 0, envname: PORT}'
+reloads() {
+  echo "show proc" | socat stdio "unix-connect:${router_dir}/master.sock" | awk '$2 == "master" {print $3}'
+}
+reloads_before=$(reloads)
 (
   sent=0 bad=0
   while [ ! -f "${work}/stop_client" ] && [ "${sent}" -lt 100000 ]; do
@@ -135,6 +143,9 @@ all_answer v2
 for i in 0 1 2; do
   [ "$(run_of "${job}" "${i}")" -ge 2 ] || fail "instance ${i} not updated: $("${peloton}" task events "${job}" "${i}")"
 done
+[ "$(($(reloads) - reloads_before))" -ge 2 ] ||
+    fail "HAProxy reloaded $(($(reloads) - reloads_before)) times in the update: $(servers)"
+echo "rolling update: $(($(reloads) - reloads_before)) reloads of HAProxy" >&2
 
 # The master killed with SIGKILL: HAProxy serves on; started again, the router (connected
 # again) drains instance 0 for its restart, and routes its new run.
