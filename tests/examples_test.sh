@@ -6,6 +6,8 @@
 #   - host_limit_job.yaml: one task per host on three hosts, the fourth waits;
 #   - service_job.yaml: a SERVICE job runs, its HTTP health checks make it HEALTHY, and a
 #     restarted instance comes back as run 2 and is checked again;
+#   - routed_service_job.yaml: on config/master/routed-host.yaml, behind peloton-router and
+#     HAProxy, a rolling restart loses no request;
 #   - gpu_job.yaml: on config/master/gpu-hosts.yaml, the task runs on the GPU host;
 #   - the sim backend: hosts from a node list, a ten-minute job simulated in under a second.
 set -euo pipefail
@@ -103,6 +105,37 @@ wait_healthy "${web}" 2  # its HTTP checks pass
 wait_run_running "${web}" 0 2
 wait_count "${web}" RUNNING 2
 wait_healthy "${web}" 2
+stop_master
+
+# routed_service_job.yaml on config/master/routed-host.yaml (its port range moved off the
+# 31000s other tests' tasks take), behind peloton-router and a real HAProxy: both instances
+# answer through it, and a rolling restart loses no request.
+listen=$(free_port)
+from=$((20000 + RANDOM % 100 * 100))
+sed "s/port_begin: 31000, port_end: 31999/port_begin: ${from}, port_end: $((from + 99))/" \
+    "${configs}/routed-host.yaml" > "${work}/routed-host.yaml"
+grep_q "port_begin: ${from}" "${work}/routed-host.yaml" || fail "routed-host.yaml's ports moved"
+start_master routed --config="${configs}/base.yaml" --config="${work}/routed-host.yaml"
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+sed "s/127.0.0.1:8080/127.0.0.1:${listen}/" "${examples}/routed_service_job.yaml" > "${work}/routed.yaml"
+create /DefaultResPool "${work}/routed.yaml"
+routed="${created}"
+wait_healthy "${routed}" 2
+"${root}/services/bin/peloton-router" --master="${PELOTON_MASTER}" --job="${routed}" --mode=http \
+    --state-dir="${sock}/router" >> "${work}/router.log" 2>&1 &
+router_pid=$!
+through() { curl -sf -o /dev/null -m 2 "http://127.0.0.1:${listen}/"; }
+for _ in $(seq 1 100); do through && break; sleep 0.1; done
+through || fail "routed: nothing answers through HAProxy"
+( bad=0; for _ in $(seq 1 400); do through || bad=$((bad + 1)); [ -f "${work}/restarted" ] && break; done
+  echo "${bad}" > "${work}/routed_bad" ) &
+client=$!
+"${peloton}" job rolling-restart "${routed}" 1 --wait > /dev/null || fail "routed: rolling restart"
+touch "${work}/restarted"
+wait "${client}"
+[ "$(cat "${work}/routed_bad")" = 0 ] || fail "routed: $(cat "${work}/routed_bad") requests failed in the restart"
+kill "${router_pid}"
+wait "${router_pid}" || fail "routed: the router exited $?"
 stop_master
 
 # A GPU task on the host that has a GPU.
