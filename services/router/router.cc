@@ -2,6 +2,10 @@
 
 #include "services/router/router.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 
@@ -21,6 +25,20 @@ void Router::SetEndpoints(const std::string& job, std::vector<Endpoint> endpoint
   endpoints_[job] = std::move(endpoints);
 }
 
+namespace {
+
+// What HAProxy's configuration may take as a server's address: a host name or an IPv4
+// address, and a port. Anything else (the backend's host names are the cluster's, but the
+// configuration is a text file) is left out rather than written.
+bool IsServerAddress(const std::string& host, uint32_t port) {
+  if (host.empty() || host.size() > 253 || port == 0 || port > 65535) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return absl::ascii_isalnum(c) || c == '.' || c == '-' || c == '_';
+  });
+}
+
+}  // namespace
+
 std::vector<Proxy> Router::Desired() const {
   std::vector<Proxy> proxies;
   for (const Route& route : routes_) {
@@ -31,10 +49,14 @@ std::vector<Proxy> Router::Desired() const {
     for (const Endpoint& e : it->second) {
       if (e.host.empty() || e.ended) continue;  // not launched, or gone: no server
       for (const auto& [name, port] : e.ports) {
-        if (name == route.port) {
+        if (name != route.port) continue;
+        if (IsServerAddress(e.host, port)) {
           p.servers.push_back({e.instance, e.host, port, e.routable});
-          break;
+        } else {
+          spdlog::warn("router: job {} instance {}: '{}:{}' is no server address; not routed",
+                       route.job, e.instance, absl::CHexEscape(e.host.substr(0, 64)), port);
         }
+        break;
       }
     }
   }

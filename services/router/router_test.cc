@@ -171,10 +171,13 @@ TEST_F(RouterTest, ServesRoutableInstancesAndDrainsAtRunTime) {
   Instance a("a"), b("b");
   router_->SetEndpoints("web", {{0, "127.0.0.1", {{"http", a.port()}}, true},
                                 {1, "127.0.0.1", {{"admin", 1}, {"http", b.port()}}, true},
-                                {2, "", {}, false}});  // not launched: no server
+                                {2, "", {}, false},  // not launched: no server
+                                {3, "evil\n  server x", {{"http", 1}}, true},  // no address
+                                {4, "127.0.0.1", {{"http", 70000}}, true}});     // nor this
   ASSERT_THAT(router_->Apply(absl::Now()), IsOk());
   EXPECT_EQ(router_->haproxy().reloads(), 1);
   EXPECT_THAT(Answering(listen_), UnorderedElementsAre("a", "b"));
+  EXPECT_EQ(AdminStates().size(), 2u);
 
   // Instance 1 is about to be killed: drained at run time, no reload.
   router_->SetEndpoints("web", {{0, "127.0.0.1", {{"http", a.port()}}, true},
