@@ -4,6 +4,7 @@
 //
 //   trace_replay --nodes=../shared/data/openb/openb_node_list_all_node.csv
 //                --pods=../shared/data/openb/openb_pod_list_default.csv --profile=gpu-frag --json
+//   trace_replay ... --protocol=fgd --seeds=10   # FGD's evaluation protocol (FgdReport)
 
 #include <iostream>
 #include <map>
@@ -37,6 +38,14 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   CLI::Option* shuffle = app.add_option(
       "--shuffle-seed", seed, "pods arrive in a random order drawn with this seed (no --churn)");
+  std::string protocol = "first-failure";
+  int seeds = 10;
+  app.add_option("--protocol", protocol,
+                 "first-failure (trace order, stop at the first pod that fits nowhere) or fgd "
+                 "(FGD's: GPU nodes, shuffled arrivals to 130% of the GPUs, unallocated GPU % "
+                 "at 100% arrival)")
+      ->check(CLI::IsMember({"first-failure", "fgd"}));
+  app.add_option("--seeds", seeds, "with --protocol=fgd: seeds 0..N-1")->check(CLI::Range(1, 1000));
   CLI11_PARSE(app, argc, argv);
   if (shuffle->count() > 0) options.shuffle_seed = seed;
 
@@ -54,6 +63,20 @@ int main(int argc, char** argv) {
   if (auto s = peloton::placement::RegisterBuiltinPlugins(registry); !s.ok()) {
     std::cerr << "trace_replay: " << s.message() << "\n";
     return 1;
+  }
+  if (protocol == "fgd") {
+    auto fgd = peloton::bench::ReplayFgd(*node_list, *pod_list, registry, options, seeds);
+    if (!fgd.ok()) {
+      std::cerr << "trace_replay: " << fgd.status().message() << "\n";
+      return 2;
+    }
+    fgd->set_pods_file(pods);
+    if (json) {
+      peloton::bench::PrintJson(*fgd, /*one_line=*/true);
+    } else {
+      std::cout << fgd->DebugString();
+    }
+    return 0;
   }
   auto report = peloton::bench::Replay(*node_list, *pod_list, registry, options);
   if (!report.ok()) {

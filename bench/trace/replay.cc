@@ -3,6 +3,7 @@
 #include "bench/trace/replay.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -108,6 +109,141 @@ absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes
                                                   (1000.0 * static_cast<double>(gpu_total)));
   const double seconds = std::chrono::duration<double>(placing).count();
   report.set_placements_per_sec(seconds > 0 ? static_cast<double>(report.placed()) / seconds : 0);
+  return report;
+}
+
+absl::StatusOr<FgdReport> ReplayFgd(const std::vector<placement::HostSpec>& nodes,
+                                    const std::vector<TracePod>& pods,
+                                    const placement::PluginRegistry& registry,
+                                    const ReplayOptions& options, int seeds) {
+  if (seeds < 1) return absl::InvalidArgumentError("seeds: at least 1");
+  if (pods.empty()) return absl::InvalidArgumentError("pods: none");
+  std::vector<placement::HostSpec> gpu_nodes;
+  for (const placement::HostSpec& h : nodes) {
+    if (!h.gpus.empty()) gpu_nodes.push_back(h);
+  }
+  if (gpu_nodes.empty()) return absl::InvalidArgumentError("nodes: no GPU node");
+  int64_t capacity_milli = 0;
+  for (const placement::HostSpec& h : gpu_nodes) {
+    capacity_milli += 1000 * static_cast<int64_t>(h.gpus.size());
+  }
+  placement::ProfileOptions profile_options;
+  profile_options.scarce_gpu_hard = options.scarce_gpu_hard;
+  // The target workload is the original trace's, whatever order a seed draws.
+  profile_options.workload = WorkloadOf(pods, options.mix_weights);
+  auto profile = registry.Build(options.profile, profile_options);
+  if (!profile.ok()) return profile.status();
+
+  constexpr int kFrom = 75, kTo = 130;
+  // Per seed, per rounded arrival %: the sum and count of allocation % (the seed's mean).
+  std::vector<std::vector<double>> seed_curve(seeds, std::vector<double>(kTo + 1, -1));
+  std::vector<double> at_100;
+  double pods_total = 0, failed_total = 0, placed_total = 0;
+  std::chrono::steady_clock::duration placing{};
+  for (int seed = 0; seed < seeds; ++seed) {
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    // Arrivals: the trace shuffled, then topped up by sampling it (or thinned) to 130% of the
+    // cluster's GPUs.
+    std::vector<size_t> order(pods.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), rng);
+    const int64_t target = capacity_milli * 13 / 10;
+    int64_t requested = 0;
+    for (size_t i : order) requested += pods[i].task.demand.milli_gpu();
+    std::uniform_int_distribution<size_t> any(0, pods.size() - 1);
+    while (requested < target) {
+      const size_t i = any(rng);
+      order.push_back(i);
+      requested += pods[i].task.demand.milli_gpu();
+    }
+    if (requested > target) {
+      // Thinned: GPU pods taken out at random (the order is random already: from the end)
+      // while the rest still reaches the target.
+      std::vector<bool> out(order.size(), false);
+      for (size_t at = order.size(); at-- > 0 && requested > target;) {
+        const int64_t gpu = pods[order[at]].task.demand.milli_gpu();
+        if (gpu == 0 || requested - gpu < target) continue;
+        requested -= gpu;
+        out[at] = true;
+      }
+      std::vector<size_t> kept;
+      for (size_t at = 0; at < order.size(); ++at) {
+        if (!out[at]) kept.push_back(order[at]);
+      }
+      order = std::move(kept);
+    }
+    // Ties between nodes broken by an order drawn for the seed: the cluster's order.
+    std::vector<placement::HostSpec> shuffled = gpu_nodes;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    Cluster cluster;
+    for (const placement::HostSpec& h : shuffled) {
+      if (auto added = cluster.AddHost(h); !added.ok()) return added.status();
+    }
+    int64_t arrived = 0, allocated = 0;
+    std::vector<double> sum(kTo + 1, 0), count(kTo + 1, 0);
+    for (size_t i : order) {
+      const placement::TaskSpec& task = pods[i].task;
+      arrived += task.demand.milli_gpu();
+      const auto start = std::chrono::steady_clock::now();
+      auto result = placement::Place({placement::Gang{{task}}}, cluster, *profile);
+      placing += std::chrono::steady_clock::now() - start;
+      if (!result.ok()) return result.status();
+      if (result->placed.empty()) {
+        failed_total += 1;
+      } else {
+        allocated += task.demand.milli_gpu();
+        placed_total += 1;
+      }
+      const int x = static_cast<int>(std::lround(100.0 * static_cast<double>(arrived) /
+                                                 static_cast<double>(capacity_milli)));
+      if (x >= 0 && x <= kTo) {
+        sum[x] += 100.0 * static_cast<double>(allocated) / static_cast<double>(capacity_milli);
+        count[x] += 1;
+      }
+    }
+    pods_total += static_cast<double>(order.size());
+    for (int x = 0; x <= kTo; ++x) {
+      if (count[x] > 0) seed_curve[seed][x] = sum[x] / count[x];
+    }
+    // A seed whose arrivals jump over 100% (one large pod) takes the last point before it.
+    double value = -1;
+    for (int x = 100; x >= 0 && value < 0; --x) value = seed_curve[seed][x];
+    at_100.push_back(100.0 - std::max(0.0, value));
+  }
+  const auto mean_sd = [](const std::vector<double>& v) {
+    double mean = 0;
+    for (double x : v) mean += x;
+    mean /= static_cast<double>(v.size());
+    double var = 0;
+    for (double x : v) var += (x - mean) * (x - mean);
+    return std::pair<double, double>(
+        mean, v.size() > 1 ? std::sqrt(var / static_cast<double>(v.size() - 1)) : 0.0);
+  };
+  FgdReport report;
+  report.set_profile(options.profile);
+  report.set_seeds(seeds);
+  report.set_gpu_nodes(static_cast<int32_t>(gpu_nodes.size()));
+  report.set_gpu_total(static_cast<int32_t>(capacity_milli / 1000));
+  report.set_mix_weights(options.mix_weights == MixWeights::kUniform ? "uniform" : "popularity");
+  const auto [mean, sd] = mean_sd(at_100);
+  report.set_unallocated_gpu_pct_at_100(mean);
+  report.set_unallocated_gpu_pct_at_100_sd(sd);
+  report.set_pods_per_seed(pods_total / seeds);
+  report.set_failed_per_seed(failed_total / seeds);
+  for (int x = kFrom; x <= kTo; ++x) {
+    std::vector<double> values;
+    for (int seed = 0; seed < seeds; ++seed) {
+      if (seed_curve[seed][x] >= 0) values.push_back(seed_curve[seed][x]);
+    }
+    if (values.empty()) continue;
+    const auto [m, s] = mean_sd(values);
+    FgdCurvePoint* p = report.add_curve();
+    p->set_arrival_pct(x);
+    p->set_allocated_pct(m);
+    p->set_allocated_pct_sd(s);
+  }
+  const double seconds = std::chrono::duration<double>(placing).count();
+  report.set_placements_per_sec(seconds > 0 ? placed_total / seconds : 0);
   return report;
 }
 

@@ -40,6 +40,14 @@ struct ReplayOptions {
   std::optional<uint64_t> shuffle_seed;
 };
 
+// FGD's protocol (Weng et al., ATC'23, as its public simulator runs it), over `seeds` seeds
+// (0..seeds-1): see FgdReport. NotFound for an unknown profile; InvalidArgument for no seeds, no
+// GPU node, or a bad node or pod.
+absl::StatusOr<FgdReport> ReplayFgd(const std::vector<placement::HostSpec>& nodes,
+                                    const std::vector<TracePod>& pods,
+                                    const placement::PluginRegistry& registry,
+                                    const ReplayOptions& options, int seeds);
+
 // NotFound for an unknown profile; InvalidArgument for a bad node or pod, or a shuffle with
 // churn.
 absl::StatusOr<TraceReport> Replay(const std::vector<placement::HostSpec>& nodes,

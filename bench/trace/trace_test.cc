@@ -126,6 +126,66 @@ TEST_F(TraceTest, ReplayStopsAtFirstFailureAndReportsUnallocatedGpus) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// FGD's protocol on a tiny cluster: two GPU nodes of two GPUs (the CPU-only node is left out).
+std::vector<placement::HostSpec> FgdNodes() {
+  std::vector<placement::HostSpec> nodes(3);
+  for (int i = 0; i < 3; ++i) {
+    nodes[i].name = "n" + std::to_string(i);
+    nodes[i].capacity = Resources::Of(8000, 8192, 0, i < 2 ? 2000 : 0);
+    if (i < 2) nodes[i].gpus.assign(2, placement::GpuDevice{"V100", 1000});
+  }
+  return nodes;
+}
+
+std::vector<TracePod> FgdPods(int count, int64_t gpu) {
+  std::vector<TracePod> pods;
+  for (int i = 0; i < count; ++i) {
+    TracePod p;
+    p.task.id = "p" + std::to_string(i);
+    p.task.demand = Resources::Of(100, 100, 0, gpu);
+    pods.push_back(p);
+  }
+  return pods;
+}
+
+TEST_F(TraceTest, FgdProtocolTopsUpToOneHundredThirtyPercentAndGoesOnAfterFailures) {
+  // Three whole-GPU pods (75% of the 4 GPUs) are topped up by sampling to 130%: six arrive,
+  // four fit, two fail; at 100% arrival every GPU is allocated.
+  auto report = ReplayFgd(FgdNodes(), FgdPods(3, 1000), registry_, {.profile = "pack"}, 3);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->gpu_nodes(), 2);
+  EXPECT_EQ(report->gpu_total(), 4);
+  EXPECT_DOUBLE_EQ(report->pods_per_seed(), 6);
+  EXPECT_DOUBLE_EQ(report->failed_per_seed(), 2);
+  EXPECT_DOUBLE_EQ(report->unallocated_gpu_pct_at_100(), 0);
+  EXPECT_DOUBLE_EQ(report->unallocated_gpu_pct_at_100_sd(), 0);
+  ASSERT_GE(report->curve_size(), 1);
+  EXPECT_EQ(report->curve(0).arrival_pct(), 75);
+  EXPECT_DOUBLE_EQ(report->curve(0).allocated_pct(), 75);
+  // Eight are thinned to six (the least that still reaches 130%).
+  report = ReplayFgd(FgdNodes(), FgdPods(8, 1000), registry_, {.profile = "pack"}, 2);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_DOUBLE_EQ(report->pods_per_seed(), 6);
+}
+
+TEST_F(TraceTest, FgdProtocolCountsWhatFragmentationLeavesIdle) {
+  // Shares of 0.6 GPU: one a device, 0.4 of each idle. Arrivals jump from 90% to 105%: the
+  // headline takes 90%'s allocation (60%): 40% unallocated, the same for every seed.
+  auto report = ReplayFgd(FgdNodes(), FgdPods(4, 600), registry_, {.profile = "pack"}, 4);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_NEAR(report->unallocated_gpu_pct_at_100(), 40, 1e-9);
+  EXPECT_NEAR(report->unallocated_gpu_pct_at_100_sd(), 0, 1e-9);
+  // Seeds draw the same arrivals again.
+  auto again = ReplayFgd(FgdNodes(), FgdPods(4, 600), registry_, {.profile = "pack"}, 4);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->curve_size(), report->curve_size());
+  EXPECT_THAT(ReplayFgd(FgdNodes(), FgdPods(4, 600), registry_, {.profile = "pack"}, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("seeds")));
+  std::vector<placement::HostSpec> cpu_only(1, FgdNodes()[2]);
+  EXPECT_THAT(ReplayFgd(cpu_only, FgdPods(4, 600), registry_, {.profile = "pack"}, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no GPU node")));
+}
+
 TEST_F(TraceTest, ChurnFreesResources) {
   std::vector<placement::HostSpec> nodes(1);
   nodes[0].name = "n0";
