@@ -62,8 +62,9 @@ void Check(const absl::Status& s, const char* what) {
 int main(int argc, char** argv) {
   namespace router = peloton::router;
   using peloton::bench::Percentile;
-  CLI::App app{"discovery_latency: healthy to routable and kill to unroutable, to a watch or "
-               "through HAProxy"};
+  CLI::App app{
+      "discovery_latency: healthy to routable and kill to unroutable, to a watch or "
+      "through HAProxy"};
   int instances = 200, kills = 50, tick_ms = 100, reload_ms = 250, listen = 0;
   std::string dir = "/tmp/peloton_discovery_latency";
   app.add_option("--instances", instances, "the service job's instances")
@@ -84,8 +85,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   auto store = Check(peloton::store::SqliteStore::Open({.path = dir + "/bench.db"}), "store");
-  auto hosts = Check(peloton::backend::sim::GenerateHosts(std::max(1, instances / 10), kShape),
-                     "hosts");
+  auto hosts =
+      Check(peloton::backend::sim::GenerateHosts(std::max(1, instances / 10), kShape), "hosts");
   peloton::Resources cluster;
   for (size_t i = 0; i < hosts.size(); ++i) {
     hosts[i].hostname = absl::StrCat("127.0.", 1 + i / 250, ".", 1 + i % 250);
@@ -123,11 +124,11 @@ defaultconfig:
     router::Router::Options options;
     options.haproxy.dir = dir + "/haproxy";
     options.min_reload_interval = absl::Milliseconds(reload_ms);
-    haproxy = Check(router::Router::Start(
-                        options, {{.job = id.value(),
-                                   .port = "http",
-                                   .listen = {"127.0.0.1", static_cast<uint16_t>(listen)}}}),
-                    "router");
+    haproxy = Check(
+        router::Router::Start(options, {{.job = id.value(),
+                                         .port = "http",
+                                         .listen = {"127.0.0.1", static_cast<uint16_t>(listen)}}}),
+        "router");
   }
 
   kj::AsyncIoContext io = kj::setupAsyncIo();
@@ -136,7 +137,7 @@ defaultconfig:
       loop, master->jobs(), master->pools(), master->hosts(), dir + "/sandboxes");
   std::map<uint32_t, absl::Time> routable_at;
   std::vector<double> kill_ms;
-  int killed = 0;  // instances asked to stop so far
+  int killed = 0;                               // instances asked to stop so far
   absl::Time kill_sent = absl::InfinitePast();  // the last one's, until it is unroutable
   absl::Time next_apply = absl::InfiniteFuture();
   const auto apply = [&] { next_apply = Check(haproxy->Apply(absl::Now()), "router apply"); };
@@ -205,10 +206,11 @@ defaultconfig:
   if (haproxy != nullptr) {
     std::printf(" min_reload_interval_ms %d reloads %d", reload_ms, haproxy->haproxy().reloads());
   }
-  std::printf(" | healthy_to_routable_ms p50 %.1f p99 %.1f (n %zu) | kill_to_unroutable_ms p50 "
-              "%.1f p99 %.1f (n %zu)\n",
-              Percentile(healthy_ms, 0.5), Percentile(healthy_ms, 0.99), healthy_ms.size(),
-              Percentile(kill_ms, 0.5), Percentile(kill_ms, 0.99), kill_ms.size());
+  std::printf(
+      " | healthy_to_routable_ms p50 %.1f p99 %.1f (n %zu) | kill_to_unroutable_ms p50 "
+      "%.1f p99 %.1f (n %zu)\n",
+      Percentile(healthy_ms, 0.5), Percentile(healthy_ms, 0.99), healthy_ms.size(),
+      Percentile(kill_ms, 0.5), Percentile(kill_ms, 0.99), kill_ms.size());
   return routable_at.size() == static_cast<size_t>(instances) &&
                  kill_ms.size() == static_cast<size_t>(kills)
              ? 0

@@ -127,8 +127,8 @@ class PlainFirstFit {
   }
   // The first host, in order, with room for `d`; -1 for none.
   int Place(const Resources& d) {
-    const internal::IndexKey need = {Clamp(d.milli_cpu()), Clamp(d.memory_mb()),
-                                     Clamp(d.disk_mb()), Clamp(d.milli_gpu()), 0, 0};
+    const internal::IndexKey need = {
+        Clamp(d.milli_cpu()), Clamp(d.memory_mb()), Clamp(d.disk_mb()), Clamp(d.milli_gpu()), 0, 0};
     int found = -1;
     index_.Search(need, [&](uint32_t h) {
       found = static_cast<int>(h);

@@ -3,8 +3,8 @@
 #include "bench/trace/replay.h"
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <random>
 
@@ -194,8 +194,8 @@ absl::StatusOr<FgdReport> ReplayFgd(const std::vector<placement::HostSpec>& node
         allocated += task.demand.milli_gpu();
         placed_total += 1;
       }
-      const int x = static_cast<int>(std::lround(100.0 * static_cast<double>(arrived) /
-                                                 static_cast<double>(capacity_milli)));
+      const int x = static_cast<int>(
+          std::lround(100.0 * static_cast<double>(arrived) / static_cast<double>(capacity_milli)));
       if (x >= 0 && x <= kTo) {
         sum[x] += 100.0 * static_cast<double>(allocated) / static_cast<double>(capacity_milli);
         count[x] += 1;

@@ -118,8 +118,9 @@ int main(int argc, char** argv) {
   // A job that does not exist or whose labels route nothing is the config's fault (2); a
   // master out of reach or a refused login is not (1).
   if (!routes.ok()) {
-    const bool config = absl::IsInvalidArgument(routes.status()) || absl::IsNotFound(routes.status());
-    return Fail(config ? 2 : 1, routes.status());
+    const bool config_fault =
+        absl::IsInvalidArgument(routes.status()) || absl::IsNotFound(routes.status());
+    return Fail(config_fault ? 2 : 1, routes.status());
   }
 
   router::Router::Options options;

@@ -86,9 +86,9 @@ absl::StatusOr<absl::Duration> DrainOf(const Labels& labels) {
       uint32_t seconds = 0;
       if (value.empty() || !absl::ascii_isdigit(value[0]) || !absl::SimpleAtoi(value, &seconds) ||
           seconds > kMaxDrainSeconds) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("label ", kDrainLabel, ": ", Quoted(value),
-                         " (rule: whole seconds, 0 to ", kMaxDrainSeconds, ")"));
+        return absl::InvalidArgumentError(absl::StrCat("label ", kDrainLabel, ": ", Quoted(value),
+                                                       " (rule: whole seconds, 0 to ",
+                                                       kMaxDrainSeconds, ")"));
       }
       return absl::Seconds(seconds);
     }

@@ -22,8 +22,8 @@ TEST(RoutingTest, ListenAddresses) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->host, "");
   EXPECT_EQ(a->port, 80);
-  for (const char* bad : {"", "8080", "h:", "h:0", "h:65536", "h:+80", "h:80x", "a b:80",
-                          "h;evil:80", "[::1]:80"}) {
+  for (const char* bad :
+       {"", "8080", "h:", "h:0", "h:65536", "h:+80", "h:80x", "a b:80", "h;evil:80", "[::1]:80"}) {
     EXPECT_THAT(ParseListenAddress(bad),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rule: [host]:port")))
         << bad;
@@ -41,7 +41,8 @@ TEST(RoutingTest, PortNames) {
 
 TEST(RoutingTest, RoutesFromLabels) {
   absl::StatusOr<std::vector<LabelRoute>> routes =
-      RoutesOf({{"team", "web"}, {"peloton.router/http", "127.0.0.1:8080"},
+      RoutesOf({{"team", "web"},
+                {"peloton.router/http", "127.0.0.1:8080"},
                 {"peloton.router/admin", ":9090"}});
   ASSERT_TRUE(routes.ok()) << routes.status();
   ASSERT_EQ(routes->size(), 2u);

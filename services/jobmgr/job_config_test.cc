@@ -270,8 +270,7 @@ INSTANTIATE_TEST_SUITE_P(
                "instanceconfig: {1: {command: {value: y, uris: [{value: 'http://h/a', "
                "output_file: '../a'}]}}}",
                "instanceConfig[1].command.uris[0].output_file: '../a'"},
-        Broken{"daemon without a command", "type: DAEMON\n",
-               "defaultConfig.command.value: empty"},
+        Broken{"daemon without a command", "type: DAEMON\n", "defaultConfig.command.value: empty"},
         Broken{"service kill on preempt",
                "type: SERVICE\ninstancecount: 1\n"
                "defaultconfig: {command: {value: x}, preemptionpolicy: {killonpreempt: true}}",

@@ -179,16 +179,15 @@ bool JobManager::StopRun(Job& job, uint32_t instance, TaskState killing,
       // routable (its endpoint says so at once, announcers and routers take it out), and its
       // kill is sent when the drain is over (ExecutorShutdown). One that takes no traffic (not
       // running yet, or failing its health check) has nothing to drain.
-      const absl::Duration drain = taskfsm::IsRoutable(t.state, t.healthy)
-                                       ? DrainOf(job.config)
-                                       : absl::ZeroDuration();
+      const absl::Duration drain =
+          taskfsm::IsRoutable(t.state, t.healthy) ? DrainOf(job.config) : absl::ZeroDuration();
       if (drain > absl::ZeroDuration()) {
         const absl::Time now = options_.now();
         SetTimer(t.mesos_task_id, now, now + drain);
         timers_[t.mesos_task_id].draining = true;
-        SetTaskState(job, instance, killing,
-                     absl::StrCat(message, " (draining for ", absl::FormatDuration(drain),
-                                  " first)"));
+        SetTaskState(
+            job, instance, killing,
+            absl::StrCat(message, " (draining for ", absl::FormatDuration(drain), " first)"));
         return true;
       }
       KillTask(job, instance);

@@ -620,9 +620,9 @@ TEST_F(TaskEngineTest, EndpointsFollowRunsStatesAndHealth) {
 TEST_F(TaskEngineTest, ARoutedInstanceIsDrainedBeforeItsKill) {
   // Routed (a router label), drained for 3 s: a stop makes it KILLING and not routable at once,
   // and the kill is sent when the drain is over; its grace period counts from the kill.
-  const JobId id = Create(absl::StrCat(
-      kWeb, "labels:\n- {key: peloton.router/http, value: '127.0.0.1:8080'}\n",
-      "- {key: peloton.discovery/drain-seconds, value: '3'}\n"));
+  const JobId id =
+      Create(absl::StrCat(kWeb, "labels:\n- {key: peloton.router/http, value: '127.0.0.1:8080'}\n",
+                          "- {key: peloton.discovery/drain-seconds, value: '3'}\n"));
   Place({31000, 31001});
   Report(TaskId(id, 0, 1), MesosTaskState::kRunning, "HTTP 200", true);
   Report(TaskId(id, 1, 1), MesosTaskState::kRunning);  // its check has not passed: no traffic

@@ -103,9 +103,9 @@ absl::StatusOr<std::vector<Route>> ResolveRoutes(const RouterConfig& config,
       found = true;
     }
     if (!found) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("job ", r.job(), ": no label ", discovery::kRouteLabelPrefix, r.port(),
-                       " says where to serve the port"));
+      return absl::InvalidArgumentError(absl::StrCat("job ", r.job(), ": no label ",
+                                                     discovery::kRouteLabelPrefix, r.port(),
+                                                     " says where to serve the port"));
     }
   }
   for (size_t i = 0; i < routes.size(); ++i) {

@@ -37,9 +37,9 @@ std::string Write(const std::string& text) {
 }
 
 TEST(RouterConfigTest, ReadsTheFile) {
-  absl::StatusOr<RouterConfig> c = LoadRouterConfig(Write(
-      "master: unix:/run/api.sock\nstate_dir: /var/r\nminReloadIntervalMs: 100\n"
-      "routes:\n- {job: j1, port: http, listen: ':80', mode: http}\n- {job: j2}\n"));
+  absl::StatusOr<RouterConfig> c = LoadRouterConfig(
+      Write("master: unix:/run/api.sock\nstate_dir: /var/r\nminReloadIntervalMs: 100\n"
+            "routes:\n- {job: j1, port: http, listen: ':80', mode: http}\n- {job: j2}\n"));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->master(), "unix:/run/api.sock");
   EXPECT_EQ(c->min_reload_interval_ms(), 100u);
@@ -84,8 +84,8 @@ TEST(RouterConfigTest, RoutesComeFromTheFileAndFromLabels) {
   labelled->set_job("job-2");
   labelled->set_mode("http");
   std::vector<std::string> asked;
-  const LabelLookup labels = [&](const std::vector<std::string>& jobs)
-      -> absl::StatusOr<std::vector<Route>> {
+  const LabelLookup labels =
+      [&](const std::vector<std::string>& jobs) -> absl::StatusOr<std::vector<Route>> {
     asked.insert(asked.end(), jobs.begin(), jobs.end());
     return std::vector<Route>{{.job = jobs[0], .port = "http", .listen = {"", 9000}},
                               {.job = jobs[0], .port = "admin", .listen = {"", 9001}}};
@@ -110,8 +110,8 @@ TEST(RouterConfigTest, RoutesComeFromTheFileAndFromLabels) {
   // One address, one route.
   labelled->set_port("http");
   labelled->set_listen("127.0.0.1:8080");
-  EXPECT_THAT(ResolveRoutes(c, labels), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                 HasSubstr("listen on one address")));
+  EXPECT_THAT(ResolveRoutes(c, labels),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listen on one address")));
   labelled->set_job("job-1");
   labelled->set_listen("127.0.0.1:8081");
   EXPECT_THAT(ResolveRoutes(c, labels),
@@ -119,11 +119,12 @@ TEST(RouterConfigTest, RoutesComeFromTheFileAndFromLabels) {
   // A lookup that fails fails the whole.
   labelled->clear_listen();
   labelled->set_job("job-3");
-  EXPECT_THAT(ResolveRoutes(c, [](const std::vector<std::string>&)
-                                   -> absl::StatusOr<std::vector<Route>> {
-                return absl::NotFoundError("job job-3: not found");
-              }),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      ResolveRoutes(c,
+                    [](const std::vector<std::string>&) -> absl::StatusOr<std::vector<Route>> {
+                      return absl::NotFoundError("job job-3: not found");
+                    }),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -67,9 +67,8 @@ absl::StatusOr<std::string> UnixRequest(const std::string& path, const std::stri
   while (true) {
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(
-          absl::StrCat(path, ": no whole answer to '", line, "' within ",
-                       absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(absl::StrCat(path, ": no whole answer to '", line,
+                                                      "' within ", absl::FormatDuration(timeout)));
     }
     pollfd p{fd, POLLIN, 0};
     const int ready = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
@@ -98,8 +97,8 @@ absl::StatusOr<std::unique_ptr<Haproxy>> Haproxy::Start(Options options,
   unlink(h->master_socket().c_str());
   unlink(h->admin_socket().c_str());
   const std::string master = h->master_socket() + ",mode,600";
-  std::vector<std::string> args = {h->options_.binary, "-W", "-db", "-f", h->config_path(),
-                                   "-S", master};
+  std::vector<std::string> args = {h->options_.binary, "-W", "-db", "-f",
+                                   h->config_path(),   "-S", master};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -128,8 +127,7 @@ absl::Status Haproxy::WriteConfig(const std::string& config) const {
 }
 
 absl::StatusOr<Haproxy::Proc> Haproxy::ShowProc() const {
-  absl::StatusOr<std::string> answer =
-      UnixRequest(master_socket(), "show proc", options_.timeout);
+  absl::StatusOr<std::string> answer = UnixRequest(master_socket(), "show proc", options_.timeout);
   if (!answer.ok()) return answer.status();
   // #<PID>  <type>  <reloads>  <uptime>  <version>
   // 30575   master  1 [failed: 0]  ...
@@ -202,7 +200,9 @@ absl::Status Haproxy::Reload(const std::string& config) {
   absl::StatusOr<std::string> answer = UnixRequest(master_socket(), "reload", options_.timeout);
   if (!answer.ok()) return answer.status();
   if (absl::Status s = WaitFor(
-          [&](const Proc& p) { return p.reloads > before && (p.worker || p.failed > failed_before); },
+          [&](const Proc& p) {
+            return p.reloads > before && (p.worker || p.failed > failed_before);
+          },
           "reload");
       !s.ok()) {
     return s;

@@ -40,8 +40,7 @@ class Haproxy {
 
   // Starts HAProxy on `config`, once its first worker serves. The paths above, under dir.
   // FailedPrecondition when it does not start (its own messages are on stderr).
-  static absl::StatusOr<std::unique_ptr<Haproxy>> Start(Options options,
-                                                       const std::string& config);
+  static absl::StatusOr<std::unique_ptr<Haproxy>> Start(Options options, const std::string& config);
   ~Haproxy();  // Stop()
   Haproxy(const Haproxy&) = delete;
   Haproxy& operator=(const Haproxy&) = delete;

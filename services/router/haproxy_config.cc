@@ -51,9 +51,9 @@ std::string RenderConfig(const std::vector<Proxy>& proxies, const std::string& a
   for (const auto& [name, proxy] : IndexOf(proxies)) {
     const auto& [route, servers] = proxy;
     const std::string mode = route->http ? "http" : "tcp";
-    absl::StrAppend(&out, "\nfrontend ", name, "\n  mode ", mode, "\n  bind ",
-                    route->listen.host, ":", route->listen.port, "\n  default_backend ", name,
-                    "\n\nbackend ", name, "\n  mode ", mode, "\n  balance roundrobin\n");
+    absl::StrAppend(&out, "\nfrontend ", name, "\n  mode ", mode, "\n  bind ", route->listen.host,
+                    ":", route->listen.port, "\n  default_backend ", name, "\n\nbackend ", name,
+                    "\n  mode ", mode, "\n  balance roundrobin\n");
     for (const auto& [instance, s] : servers) {
       absl::StrAppend(&out, "  server ", ServerName(instance), " ", s->host, ":", s->port,
                       s->routable ? "" : " disabled", "\n");

@@ -16,8 +16,7 @@ using ::testing::Not;
 Route Web() { return {.job = "job1", .port = "http", .listen = {"127.0.0.1", 8080}, .http = true}; }
 
 TEST(HaproxyConfigTest, RendersAFrontendAndABackendARoute) {
-  Proxy p{.route = Web(),
-          .servers = {{1, "host-b", 31001, false}, {0, "host-a", 31000, true}}};
+  Proxy p{.route = Web(), .servers = {{1, "host-b", 31001, false}, {0, "host-a", 31000, true}}};
   Proxy tcp{.route = {.job = "job2", .port = "db", .listen = {"", 5432}}, .servers = {}};
   const std::string config = RenderConfig({p, tcp}, "/run/r/admin.sock");
   EXPECT_THAT(config, HasSubstr("stats socket /run/r/admin.sock mode 600 level admin"));
@@ -47,7 +46,7 @@ TEST(HaproxyConfigTest, OnlyTrafficChanges_AreRuntimeCommands) {
 TEST(HaproxyConfigTest, ServersThatComeGoOrMove_Reload) {
   const Proxy before{.route = Web(), .servers = {{0, "a", 1, true}, {1, "b", 2, true}}};
   Proxy moved = before;
-  moved.servers[1].port = 3;  // a new run of instance 1
+  moved.servers[1].port = 3;          // a new run of instance 1
   moved.servers[0].routable = false;  // drained at once, reload or not
   Plan plan = PlanChange({before}, {moved});
   EXPECT_TRUE(plan.reload);

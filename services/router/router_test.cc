@@ -173,7 +173,7 @@ TEST_F(RouterTest, ServesRoutableInstancesAndDrainsAtRunTime) {
                                 {1, "127.0.0.1", {{"admin", 1}, {"http", b.port()}}, true},
                                 {2, "", {}, false},  // not launched: no server
                                 {3, "evil\n  server x", {{"http", 1}}, true},  // no address
-                                {4, "127.0.0.1", {{"http", 70000}}, true}});     // nor this
+                                {4, "127.0.0.1", {{"http", 70000}}, true}});   // nor this
   ASSERT_THAT(router_->Apply(absl::Now()), IsOk());
   EXPECT_EQ(router_->haproxy().reloads(), 1);
   EXPECT_THAT(Answering(listen_), UnorderedElementsAre("a", "b"));
@@ -195,8 +195,8 @@ TEST_F(RouterTest, ServesRoutableInstancesAndDrainsAtRunTime) {
   EXPECT_EQ(AdminStates()["i1"], 0);
   EXPECT_THAT(Answering(listen_), UnorderedElementsAre("a", "b"));
   // What HAProxy refuses is an error with its words.
-  EXPECT_THAT(router_->haproxy().Commands({"set server web.http/i0 state drain",
-                                           "set server web.http/i9 state drain"}),
+  EXPECT_THAT(router_->haproxy().Commands(
+                  {"set server web.http/i0 state drain", "set server web.http/i9 state drain"}),
               StatusIs(absl::StatusCode::kInternal, HasSubstr("No such server")));
   EXPECT_EQ(AdminStates()["i0"], 8);  // the one before it was carried out
 }

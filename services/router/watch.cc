@@ -63,12 +63,13 @@ class Watcher {
     request.setSince(since);
     request.setWaitMs(since == 0 ? 0 : kWaitMs);
     return request.send().then(
-        [this, job = kj::mv(job), since](
-            capnp::Response<Peloton::EndpointsResults>&& r) mutable -> kj::Promise<void> {
+        [this, job = kj::mv(job),
+         since](capnp::Response<Peloton::EndpointsResults>&& r) mutable -> kj::Promise<void> {
           if (r.getStatus().getCode() != 0) {
-            spdlog::warn("router: job {}: {} (its routes keep their last servers; asking again "
-                         "in {})",
-                         job, api::Str(r.getStatus().getMessage()), absl::FormatDuration(retry_));
+            spdlog::warn(
+                "router: job {}: {} (its routes keep their last servers; asking again "
+                "in {})",
+                job, api::Str(r.getStatus().getMessage()), absl::FormatDuration(retry_));
             return timer_.afterDelay(absl::ToInt64Milliseconds(retry_) * kj::MILLISECONDS)
                 .then([this, job = kj::mv(job)]() mutable { return Watch(kj::mv(job), 0); });
           }
@@ -125,9 +126,11 @@ std::vector<Endpoint> EndpointsOf(capnp::List<api::Endpoint>::Reader list) {
     x.host = api::Str(e.getHost());
     x.routable = e.getRoutable();
     // A state this version does not know is taken as not ended: its server stays, drained.
-    const absl::StatusOr<taskfsm::TaskState> state = taskfsm::ParseTaskState(api::Str(e.getState()));
+    const absl::StatusOr<taskfsm::TaskState> state =
+        taskfsm::ParseTaskState(api::Str(e.getState()));
     x.ended = state.ok() && taskfsm::IsTerminal(*state);
-    for (api::NamedPort::Reader p : e.getPorts()) x.ports.emplace_back(api::Str(p.getName()), p.getPort());
+    for (api::NamedPort::Reader p : e.getPorts())
+      x.ports.emplace_back(api::Str(p.getName()), p.getPort());
   }
   return out;
 }
@@ -154,19 +157,20 @@ absl::StatusOr<std::vector<Route>> RoutesFromLabels(const MasterOptions& master,
       discovery::Labels labels;
       for (const auto& l : config.labels()) labels.emplace_back(l.key(), l.value());
       absl::StatusOr<std::vector<discovery::LabelRoute>> of = discovery::RoutesOf(labels);
-      if (!of.ok()) return absl::InvalidArgumentError(absl::StrCat("job ", job, ": ", of.status().message()));
+      if (!of.ok())
+        return absl::InvalidArgumentError(absl::StrCat("job ", job, ": ", of.status().message()));
       if (of->empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "job ", job, ": no label routes it (rule: ", discovery::kRouteLabelPrefix,
-            "<port name>: [host]:port)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("job ", job, ": no label routes it (rule: ", discovery::kRouteLabelPrefix,
+                         "<port name>: [host]:port)"));
       }
       for (discovery::LabelRoute& r : *of) {
         routes.push_back({.job = job, .port = r.port, .listen = r.listen, .http = http});
       }
     }
   } catch (const kj::Exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("asking ", master.address, " for the jobs' labels: ", e.getDescription().cStr()));
+    return absl::UnavailableError(absl::StrCat(
+        "asking ", master.address, " for the jobs' labels: ", e.getDescription().cStr()));
   }
   return routes;
 }
@@ -184,9 +188,10 @@ absl::Status WatchEndpoints(const MasterOptions& master, Router& router,
       for (const std::string& job : jobs) any = any.exclusiveJoin(watcher.Watch(job, 0));
       any.wait(c->client->wait_scope());
     } catch (const kj::Exception& e) {
-      spdlog::warn("router: the connection to {} failed: {} (connecting again in {}; HAProxy "
-                   "serves the last endpoints meanwhile)",
-                   master.address, e.getDescription().cStr(), absl::FormatDuration(retry));
+      spdlog::warn(
+          "router: the connection to {} failed: {} (connecting again in {}; HAProxy "
+          "serves the last endpoints meanwhile)",
+          master.address, e.getDescription().cStr(), absl::FormatDuration(retry));
       SleepUnlessStopped(retry, stop);
     }
   }

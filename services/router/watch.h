@@ -27,7 +27,7 @@ namespace peloton::router {
 std::vector<Endpoint> EndpointsOf(capnp::List<api::Endpoint>::Reader endpoints);
 
 struct MasterOptions {
-  std::string address;  // host:port or unix:PATH of peloton-master (or peloton-jobmgr)
+  std::string address;      // host:port or unix:PATH of peloton-master (or peloton-jobmgr)
   rpc::Tls* tls = nullptr;  // TLS to a TCP address; must outlive the calls
   std::optional<rpc::security::Credentials> user;  // logged in as, with a security file
 };

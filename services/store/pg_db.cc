@@ -189,9 +189,9 @@ absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& par
 }
 
 absl::StatusOr<PgTransaction> PgTransaction::Begin(PgDb& db) {
-  if (absl::Status s = db.Query("BEGIN ISOLATION LEVEL SERIALIZABLE", PgParams(),
-                                "beginning a transaction")
-                           .status();
+  if (absl::Status s =
+          db.Query("BEGIN ISOLATION LEVEL SERIALIZABLE", PgParams(), "beginning a transaction")
+              .status();
       !s.ok()) {
     return s;
   }

@@ -108,7 +108,8 @@ class PgDb {
   PGconn* handle() const { return conn_; }
 
  private:
-  PgDb(PGconn* conn, std::string redacted_url) : conn_(conn), redacted_url_(std::move(redacted_url)) {}
+  PgDb(PGconn* conn, std::string redacted_url)
+      : conn_(conn), redacted_url_(std::move(redacted_url)) {}
   PGconn* conn_;
   std::string redacted_url_;
 };

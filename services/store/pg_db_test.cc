@@ -109,7 +109,8 @@ TEST_F(PgDbTest, ErrorsAStoreMustTellApart) {
 
 TEST_F(PgDbTest, ConnectionRefusalsSayWhy) {
   const std::string at = "127.0.0.1:" + std::to_string(server_->port());
-  absl::StatusOr<std::unique_ptr<PgDb>> bad = PgDb::Connect("postgresql://u:pw@h/db?bogus=1", kTimeout);
+  absl::StatusOr<std::unique_ptr<PgDb>> bad =
+      PgDb::Connect("postgresql://u:pw@h/db?bogus=1", kTimeout);
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("u:***@h")));
   EXPECT_THAT(bad.status().message(), Not(HasSubstr("pw")));
   absl::StatusOr<std::unique_ptr<PgDb>> wrong = PgDb::Connect(

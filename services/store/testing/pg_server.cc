@@ -54,9 +54,8 @@ PgTestServer::~PgTestServer() {
 bool PgTestServer::available() const {
   if (access((bin_ + "/postgres").c_str(), X_OK) != 0 ||
       access((bin_ + "/initdb").c_str(), X_OK) != 0) {
-    why_ =
-        absl::StrCat("PostgreSQL 15 is not installed (no ", bin_,
-                     "/postgres): apt-get install postgresql-15 (scripts/bootstrap.sh does)");
+    why_ = absl::StrCat("PostgreSQL 15 is not installed (no ", bin_,
+                        "/postgres): apt-get install postgresql-15 (scripts/bootstrap.sh does)");
     return false;
   }
   if (getuid() == 0 && getpwnam("postgres") == nullptr) {
@@ -107,10 +106,9 @@ bool PgTestServer::Start() {
       return false;
     }
     // Trust on the socket and for every user but one, whose password is checked.
-    std::ofstream(data + "/pg_hba.conf")
-        << "local all all trust\n"
-        << "host all " << kPasswordUser << " 127.0.0.1/32 md5\n"
-        << "host all all 127.0.0.1/32 trust\n";
+    std::ofstream(data + "/pg_hba.conf") << "local all all trust\n"
+                                         << "host all " << kPasswordUser << " 127.0.0.1/32 md5\n"
+                                         << "host all all 127.0.0.1/32 trust\n";
     initialized_ = true;
   }
   server_ = fork();
