@@ -62,7 +62,7 @@ TEST_F(TraceTest, ReadsNodesAndPods) {
   EXPECT_EQ((*pods)[1].deletion_time, 60);
 }
 
-TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestWithMedians) {
+TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestAndModelsWithMedians) {
   std::vector<TracePod> pods;
   auto add = [&pods](int64_t cpu, int64_t mem, int64_t gpu) {
     TracePod p;
@@ -83,6 +83,16 @@ TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestWithMedians) {
   ASSERT_EQ(popular.size(), 2u);
   EXPECT_DOUBLE_EQ(popular[0].weight, 0.75);
   EXPECT_DOUBLE_EQ(popular[1].weight, 0.25);
+  // The GPU models a pod accepts make a shape of their own, in any order.
+  add(1000, 10, 500);
+  pods.back().task.gpu_models = {"V100", "T4"};
+  add(1000, 10, 500);
+  pods.back().task.gpu_models = {"T4", "V100"};
+  const auto models = WorkloadOf(pods);
+  ASSERT_EQ(models.size(), 3u);
+  EXPECT_TRUE(models[0].gpu_models.empty());
+  EXPECT_EQ(models[1].gpu_models, (std::vector<std::string>{"T4", "V100"}));
+  EXPECT_EQ(models[1].demand, Resources::Of(1000, 10, 0, 500));
 }
 
 TEST_F(TraceTest, ClearErrors) {

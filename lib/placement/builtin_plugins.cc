@@ -155,11 +155,12 @@ class GpuFragScorer final : public ScorePlugin {
     if (!host.has_gpus()) return 0;  // nothing to fragment
     absl::InlinedVector<int64_t, 16> gpus;
     for (const GpuDevice& d : host.gpus) gpus.push_back(d.free_milli);
-    const double before = Fragmentation(host.free, gpus);
+    const absl::string_view model = host.gpus.front().model;
+    const double before = Fragmentation(host.free, gpus, model);
     // The host as it would be with the task on the devices the cluster would give it.
     const int64_t per_device = s.task->whole_gpus() ? 1000 : s.task->gpu_milli();
     for (uint32_t d : s.cluster->ChooseGpus(host, *s.task)) gpus[d] -= per_device;
-    const double after = Fragmentation(host.free - s.task->regular_demand(), gpus);
+    const double after = Fragmentation(host.free - s.task->regular_demand(), gpus, model);
     // Lower increase is better; scaled to keep milli-gpu resolution, normalised later.
     return -std::llround((after - before) * 1000.0);
   }
@@ -174,12 +175,18 @@ class GpuFragScorer final : public ScorePlugin {
   }
 
  private:
-  double Fragmentation(const Resources& free, absl::Span<const int64_t> gpus) const {
+  double Fragmentation(const Resources& free, absl::Span<const int64_t> gpus,
+                       absl::string_view model) const {
     int64_t total_free = 0;
     for (int64_t d : gpus) total_free += d;
     double f = 0;
     for (const WorkloadShape& m : shapes_) {
-      f += m.weight * static_cast<double>(ShapeFragment(m.demand, free, gpus, total_free));
+      // A shape that cannot have this host's model can use none of its GPUs.
+      const bool model_ok =
+          m.gpu_models.empty() ||
+          std::find(m.gpu_models.begin(), m.gpu_models.end(), model) != m.gpu_models.end();
+      f += m.weight * static_cast<double>(model_ok ? ShapeFragment(m.demand, free, gpus, total_free)
+                                                   : total_free);
     }
     return f;
   }

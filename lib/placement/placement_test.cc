@@ -505,6 +505,22 @@ TEST_F(PlacementTest, GpuFragPrefersAlreadySharedDevices) {
   EXPECT_THAT(Hosts(frag), ElementsAre("used"));  // "fresh" stays free for a whole-GPU task
 }
 
+// A shape that asks for a GPU model counts a host of another model as all fragment: work that
+// takes any GPU goes where it leaves the T4s to the shapes that need them.
+TEST_F(PlacementTest, GpuFragKeepsModelsForTheShapesThatNeedThem) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("t4", 1, "T4")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(GpuHost("v100", 1, "V100")), IsOk());
+  ProfileOptions t4_workload;
+  t4_workload.workload = {{Resources::Of(1000, 1024, 0, 1000), 1, {"T4"}}};
+  EXPECT_THAT(Hosts(PlaceWith("gpu-frag", Singles({Task("any", 1000, 1000)}), t4_workload)),
+              ElementsAre("v100"));
+  // Without the model, both hosts look alike to the shape: the first in order.
+  ProfileOptions any_workload;
+  any_workload.workload = {{Resources::Of(1000, 1024, 0, 1000), 1}};
+  EXPECT_THAT(Hosts(PlaceWith("gpu-frag", Singles({Task("any2", 1000, 1000)}), any_workload)),
+              ElementsAre("t4"));
+}
+
 TEST_F(PlacementTest, InvalidInputIsRejectedBeforeAnythingIsPlaced) {
   ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
   auto p = registry_.Build("pack");

@@ -40,6 +40,9 @@ inline constexpr int64_t kMaxNodeScore = 100;
 struct WorkloadShape {
   Resources demand;
   double weight = 1;
+  // The GPU models the shape accepts (TaskSpec::gpu_models); empty = any. A host of another
+  // model is all fragment to it.
+  std::vector<std::string> gpu_models;
 };
 
 struct ProfileOptions {

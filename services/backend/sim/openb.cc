@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -145,21 +148,28 @@ absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path) {
 
 std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods,
                                                  MixWeights weights) {
-  std::map<int64_t, std::pair<std::vector<int64_t>, std::vector<int64_t>>> groups;
+  // Groups by GPU request and the GPU models accepted (a pod that asks for T4s is another shape
+  // than one that takes any GPU).
+  std::map<std::pair<int64_t, std::vector<std::string>>,
+           std::pair<std::vector<int64_t>, std::vector<int64_t>>>
+      groups;
   for (const TracePod& p : pods) {
-    auto& g = groups[p.task.demand.milli_gpu()];
+    std::vector<std::string> models = p.task.gpu_models;
+    std::sort(models.begin(), models.end());
+    auto& g = groups[{p.task.demand.milli_gpu(), std::move(models)}];
     g.first.push_back(p.task.demand.milli_cpu());
     g.second.push_back(p.task.demand.memory_mb());
   }
   std::vector<placement::WorkloadShape> out;
-  for (auto& [gpu, g] : groups) {
+  for (auto& [key, g] : groups) {
     const size_t mid = g.first.size() / 2;
     std::nth_element(g.first.begin(), g.first.begin() + mid, g.first.end());
     std::nth_element(g.second.begin(), g.second.begin() + mid, g.second.end());
-    out.push_back({Resources::Of(g.first[mid], g.second[mid], 0, gpu),
+    out.push_back({Resources::Of(g.first[mid], g.second[mid], 0, key.first),
                    weights == MixWeights::kUniform
                        ? 1.0
-                       : static_cast<double>(g.first.size()) / static_cast<double>(pods.size())});
+                       : static_cast<double>(g.first.size()) / static_cast<double>(pods.size()),
+                   key.second});
   }
   return out;
 }
