@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <string>
 #include <cmath>
 #include <optional>
 #include <random>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "peloton/placement/placer.h"
 
 namespace peloton::bench {
@@ -139,6 +143,7 @@ absl::StatusOr<FgdReport> ReplayFgd(const std::vector<placement::HostSpec>& node
   std::vector<std::vector<double>> seed_curve(seeds, std::vector<double>(kTo + 1, -1));
   std::vector<double> at_100;
   double pods_total = 0, failed_total = 0, placed_total = 0;
+  std::map<std::string, double> failed_by_shape;
   std::chrono::steady_clock::duration placing{};
   for (int seed = 0; seed < seeds; ++seed) {
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
@@ -190,6 +195,9 @@ absl::StatusOr<FgdReport> ReplayFgd(const std::vector<placement::HostSpec>& node
       if (!result.ok()) return result.status();
       if (result->placed.empty()) {
         failed_total += 1;
+        std::string shape = absl::StrCat(task.demand.milli_gpu());
+        if (!task.gpu_models.empty()) absl::StrAppend(&shape, "@", absl::StrJoin(task.gpu_models, "|"));
+        failed_by_shape[shape] += 1.0 / seeds;
       } else {
         allocated += task.demand.milli_gpu();
         placed_total += 1;
@@ -230,6 +238,7 @@ absl::StatusOr<FgdReport> ReplayFgd(const std::vector<placement::HostSpec>& node
   report.set_unallocated_gpu_pct_at_100_sd(sd);
   report.set_pods_per_seed(pods_total / seeds);
   report.set_failed_per_seed(failed_total / seeds);
+  for (const auto& [shape, n] : failed_by_shape) (*report.mutable_failed_by_shape())[shape] = n;
   for (int x = kFrom; x <= kTo; ++x) {
     std::vector<double> values;
     for (int seed = 0; seed < seeds; ++seed) {

@@ -167,6 +167,8 @@ TEST_F(TraceTest, FgdProtocolTopsUpToOneHundredThirtyPercentAndGoesOnAfterFailur
   EXPECT_EQ(report->gpu_total(), 4);
   EXPECT_DOUBLE_EQ(report->pods_per_seed(), 6);
   EXPECT_DOUBLE_EQ(report->failed_per_seed(), 2);
+  ASSERT_EQ(report->failed_by_shape().size(), 1u);
+  EXPECT_DOUBLE_EQ(report->failed_by_shape().at("1000"), 2);
   EXPECT_DOUBLE_EQ(report->unallocated_gpu_pct_at_100(), 0);
   EXPECT_DOUBLE_EQ(report->unallocated_gpu_pct_at_100_sd(), 0);
   ASSERT_GE(report->curve_size(), 1);
