@@ -13,6 +13,7 @@
 #include "CLI/CLI.hpp"
 #include "bench/report.h"
 #include "bench/trace/replay.h"
+#include "bench/trace/simulator_plugins.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Replay an openb GPU cluster trace with a placement profile"};
@@ -23,7 +24,8 @@ int main(int argc, char** argv) {
   app.add_option("--pods", pods, "pod list CSV (name,cpu_milli,memory_mib,num_gpu,gpu_milli,...)")
       ->required();
   app.add_option("--profile", options.profile,
-                 "placement profile: pack, best-fit, spread, gpu-frag");
+                 "placement profile: pack, best-fit, spread, gpu-frag; and FGD's simulator's "
+                 "sim-best-fit and fgd");
   app.add_flag("--churn", options.churn, "pods also leave at their deletion_time");
   app.add_flag("--scarce-gpu-hard", options.scarce_gpu_hard,
                "never put CPU-only pods on GPU hosts");
@@ -61,6 +63,11 @@ int main(int argc, char** argv) {
   }
   peloton::placement::PluginRegistry registry;
   if (auto s = peloton::placement::RegisterBuiltinPlugins(registry); !s.ok()) {
+    std::cerr << "trace_replay: " << s.message() << "\n";
+    return 1;
+  }
+  // FGD's simulator's baselines, "sim-best-fit" and "fgd", with this trace's workload.
+  if (auto s = peloton::bench::RegisterSimulatorPlugins(registry, *pod_list); !s.ok()) {
     std::cerr << "trace_replay: " << s.message() << "\n";
     return 1;
   }

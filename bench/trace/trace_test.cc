@@ -11,6 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/trace/replay.h"
+
+#include "bench/trace/simulator_plugins.h"
+#include "peloton/placement/placer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
@@ -196,6 +199,54 @@ TEST_F(TraceTest, FgdProtocolCountsWhatFragmentationLeavesIdle) {
   std::vector<placement::HostSpec> cpu_only(1, FgdNodes()[2]);
   EXPECT_THAT(ReplayFgd(cpu_only, FgdPods(4, 600), registry_, {.profile = "pack"}, 1),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no GPU node")));
+}
+
+TEST_F(TraceTest, FgdWorkloadIsTheCommonShapesCoveringNinetyFivePercent) {
+  std::vector<TracePod> pods;
+  const auto add = [&pods](int n, int64_t cpu, int64_t gpu, std::vector<std::string> models) {
+    for (int i = 0; i < n; ++i) {
+      TracePod p;
+      p.task.id = absl::StrCat("p", pods.size());
+      p.task.demand = Resources::Of(cpu, 1024, 0, gpu);
+      p.task.gpu_models = models;
+      pods.push_back(p);
+    }
+  };
+  add(60, 4000, 1000, {});
+  add(30, 8000, 500, {"T4"});
+  add(6, 4000, 1000, {"V100", "T4"});  // 96%: the cut falls after it
+  add(4, 2000, 2000, {});               // left out
+  const std::vector<placement::WorkloadShape> shapes = FgdWorkload(pods);
+  ASSERT_EQ(shapes.size(), 3u);
+  EXPECT_EQ(shapes[0].demand, Resources::Of(4000, 0, 0, 1000));
+  EXPECT_NEAR(shapes[0].weight, 60.0 / 96, 1e-12);
+  EXPECT_EQ(shapes[1].gpu_models, std::vector<std::string>{"T4"});
+  EXPECT_EQ(shapes[2].gpu_models, (std::vector<std::string>{"T4", "V100"}));
+  EXPECT_NEAR(shapes[0].weight + shapes[1].weight + shapes[2].weight, 1, 1e-12);
+}
+
+TEST_F(TraceTest, SimulatorBaselinesPlace) {
+  // Two GPU nodes, one half used: best-fit and FGD both put a half-GPU share beside the other
+  // (FGD: on the fresh node it would cut a whole GPU the workload's whole-GPU shape needs).
+  std::vector<TracePod> workload = FgdPods(4, 1000);
+  ASSERT_THAT(RegisterSimulatorPlugins(registry_, workload), IsOk());
+  for (const char* profile : {"sim-best-fit", "fgd"}) {
+    placement::Cluster cluster;
+    for (const placement::HostSpec& h : FgdNodes()) ASSERT_THAT(cluster.AddHost(h), IsOk());
+    placement::TaskSpec first = FgdPods(1, 500)[0].task;
+    ASSERT_THAT(cluster.Allocate(1, first), IsOk());  // n1 holds half a GPU
+    auto built = registry_.Build(profile);
+    ASSERT_THAT(built, IsOk());
+    placement::TaskSpec share = FgdPods(1, 500)[0].task;
+    share.id = "share";
+    auto placed = placement::Place({placement::Gang{{share}}}, cluster, *built);
+    ASSERT_THAT(placed, IsOk());
+    ASSERT_EQ(placed->placed.size(), 1u) << profile;
+    EXPECT_EQ(cluster.host(placed->placed[0].allocation.host).name, "n1") << profile;
+  }
+  // Registered once.
+  EXPECT_THAT(RegisterSimulatorPlugins(registry_, workload),
+              StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST_F(TraceTest, ChurnFreesResources) {
