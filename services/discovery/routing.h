@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -57,6 +58,15 @@ struct LabelRoute {
 
 // Labels as (key, value) pairs, whatever message holds them.
 using Labels = std::vector<std::pair<std::string, std::string>>;
+
+// The pairs of `labels`: any range of messages with key() and value() (Peloton's Label).
+template <typename LabelRange>
+Labels LabelsOf(const LabelRange& labels) {
+  Labels pairs;
+  pairs.reserve(labels.size());
+  for (const auto& l : labels) pairs.emplace_back(l.key(), l.value());
+  return pairs;
+}
 
 // The routes `labels` ask for, in label order. InvalidArgument naming the label and the rule
 // for a port name or address that is not valid, or a port routed twice.

@@ -222,14 +222,6 @@ absl::Status ValidateName(absl::string_view name, const std::string& path) {
 }
 
 template <typename Labels>
-discovery::Labels LabelPairs(const Labels& labels) {
-  discovery::Labels pairs;
-  pairs.reserve(labels.size());
-  for (const auto& l : labels) pairs.emplace_back(l.key(), l.value());
-  return pairs;
-}
-
-template <typename Labels>
 absl::Status ValidateLabels(const Labels& labels, const std::string& path) {
   if (labels.size() > kMaxLabels) {
     return Invalid(path, absl::StrCat(labels.size(), " labels (rule: at most ", kMaxLabels, ")"));
@@ -257,7 +249,7 @@ absl::Status ValidateLabels(const Labels& labels, const std::string& path) {
     }
   }
   // The routing labels (discovery/routing.h): their message names the label and the rule.
-  const discovery::Labels pairs = LabelPairs(labels);
+  const discovery::Labels pairs = discovery::LabelsOf(labels);
   if (absl::Status s = discovery::RoutesOf(pairs).status(); !s.ok()) {
     return Invalid(path, std::string(s.message()));
   }
@@ -601,7 +593,7 @@ std::string VolumeIdOf(const JobId& job, uint32_t instance) {
 absl::Duration DrainOf(const job_pb::JobConfig& config) {
   // Validated when the config was accepted; one stored before the label had a rule is killed
   // at once.
-  return discovery::DrainOf(LabelPairs(config.labels())).value_or(absl::ZeroDuration());
+  return discovery::DrainOf(discovery::LabelsOf(config.labels())).value_or(absl::ZeroDuration());
 }
 
 bool HasVolumes(const job_pb::JobConfig& config) {

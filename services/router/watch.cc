@@ -154,9 +154,8 @@ absl::StatusOr<std::vector<Route>> RoutesFromLabels(const MasterOptions& master,
       if (!api::ParseInto(response.getJobConfig(), config)) {
         return absl::InternalError(absl::StrCat("job ", job, ": its config does not parse"));
       }
-      discovery::Labels labels;
-      for (const auto& l : config.labels()) labels.emplace_back(l.key(), l.value());
-      absl::StatusOr<std::vector<discovery::LabelRoute>> of = discovery::RoutesOf(labels);
+      absl::StatusOr<std::vector<discovery::LabelRoute>> of =
+          discovery::RoutesOf(discovery::LabelsOf(config.labels()));
       if (!of.ok())
         return absl::InvalidArgumentError(absl::StrCat("job ", job, ": ", of.status().message()));
       if (of->empty()) {
