@@ -31,12 +31,7 @@ class SimBestFitScorer final : public placement::ScorePlugin {
     return std::llround(100000.0 * (1.0 - (0.5 * cpu_left + 0.5 * gpu_left)));
   }
   void Normalize(absl::Span<int64_t> scores) const override {
-    if (scores.empty()) return;
-    const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
-    const int64_t min = *lo, max = *hi;
-    for (int64_t& v : scores) {
-      v = max == min ? placement::kMaxNodeScore : (v - min) * placement::kMaxNodeScore / (max - min);
-    }
+    placement::NormalizeMinMax(scores);
   }
 };
 

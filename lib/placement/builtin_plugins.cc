@@ -165,14 +165,7 @@ class GpuFragScorer final : public ScorePlugin {
     return -std::llround((after - before) * 1000.0);
   }
 
-  void Normalize(absl::Span<int64_t> scores) const override {
-    if (scores.empty()) return;
-    const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
-    const int64_t min = *lo, max = *hi;
-    for (int64_t& v : scores) {
-      v = max == min ? kMaxNodeScore : (v - min) * kMaxNodeScore / (max - min);
-    }
-  }
+  void Normalize(absl::Span<int64_t> scores) const override { NormalizeMinMax(scores); }
 
  private:
   double Fragmentation(const Resources& free, absl::Span<const int64_t> gpus,
@@ -229,6 +222,15 @@ PluginRegistry::FilterFactory FilterOf() {
 }
 
 }  // namespace
+
+void NormalizeMinMax(absl::Span<int64_t> scores) {
+  if (scores.empty()) return;
+  const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
+  const int64_t min = *lo, max = *hi;
+  for (int64_t& v : scores) {
+    v = max == min ? kMaxNodeScore : (v - min) * kMaxNodeScore / (max - min);
+  }
+}
 
 absl::Status RegisterBuiltinPlugins(PluginRegistry& r) {
   PELOTON_RETURN_IF_ERROR(r.RegisterFilter("host-state", FilterOf<HostStateFilter>()));

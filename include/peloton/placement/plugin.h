@@ -146,6 +146,10 @@ class PluginRegistry {
 //   scorers: "best-fit", "least-allocated", "gpu-frag"
 absl::Status RegisterBuiltinPlugins(PluginRegistry& registry);
 
+// Min–max normalisation for a scorer's Normalize: the lowest score becomes 0, the highest
+// kMaxNodeScore, the others in proportion; all kMaxNodeScore when they are equal.
+void NormalizeMinMax(absl::Span<int64_t> scores);
+
 inline constexpr absl::string_view kDefaultProfile = "pack";
 
 }  // namespace peloton::placement
