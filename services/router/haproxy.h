@@ -60,7 +60,9 @@ class Haproxy {
   // Soft stop (SIGUSR1): the listeners close, the connections finish; then waits for it.
   void Stop();
 
-  std::string admin_socket() const { return options_.dir + "/admin.sock"; }
+  // The admin socket of an HAProxy run in `dir` (its configuration names it).
+  static std::string AdminSocketIn(const std::string& dir) { return dir + "/admin.sock"; }
+  std::string admin_socket() const { return AdminSocketIn(options_.dir); }
   std::string master_socket() const { return options_.dir + "/master.sock"; }
   std::string config_path() const { return options_.dir + "/haproxy.cfg"; }
   pid_t pid() const { return pid_; }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -15,7 +16,7 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Start(Options options, std::vect
   std::unique_ptr<Router> r(new Router(std::move(options), std::move(routes)));
   r->applied_ = r->Desired();
   absl::StatusOr<std::unique_ptr<Haproxy>> h = Haproxy::Start(
-      r->options_.haproxy, RenderConfig(r->applied_, r->options_.haproxy.dir + "/admin.sock"));
+      r->options_.haproxy, RenderConfig(r->applied_, Haproxy::AdminSocketIn(r->options_.haproxy.dir)));
   if (!h.ok()) return h.status();
   r->haproxy_ = *std::move(h);
   return r;
@@ -68,16 +69,15 @@ absl::StatusOr<absl::Time> Router::Apply(absl::Time now) {
   const Plan plan = PlanChange(applied_, desired);
   if (absl::Status s = haproxy_->Commands(plan.commands); !s.ok()) return s;
   if (!plan.commands.empty()) {
-    // What the commands did, server by server: the same routes and servers, states as desired.
-    for (Proxy& p : applied_) {
-      for (const Proxy& d : desired) {
-        if (!(d.route == p.route)) continue;
-        for (Server& s : p.servers) {
-          for (const Server& ds : d.servers) {
-            if (ds.instance == s.instance && ds.host == s.host && ds.port == s.port) {
-              s.routable = ds.routable;
-            }
-          }
+    // What the commands did: each server that stayed where it is has its desired state. The
+    // routes are fixed at start, so applied_ and desired hold them in the same order.
+    for (size_t i = 0; i < applied_.size(); ++i) {
+      absl::flat_hash_map<uint32_t, const Server*> wanted;
+      for (const Server& d : desired[i].servers) wanted[d.instance] = &d;
+      for (Server& s : applied_[i].servers) {
+        auto it = wanted.find(s.instance);
+        if (it != wanted.end() && it->second->host == s.host && it->second->port == s.port) {
+          s.routable = it->second->routable;
         }
       }
     }
@@ -87,7 +87,7 @@ absl::StatusOr<absl::Time> Router::Apply(absl::Time now) {
     return last_reload_ + options_.min_reload_interval;
   }
   if (absl::Status s =
-          haproxy_->Reload(RenderConfig(desired, options_.haproxy.dir + "/admin.sock"));
+          haproxy_->Reload(RenderConfig(desired, haproxy_->admin_socket()));
       !s.ok()) {
     last_reload_ = now;  // a refused configuration is not tried again at once
     return s;
