@@ -21,11 +21,7 @@ cleanup() {
   rm -rf "${sock_dir}"
 }
 trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for log in master router; do echo "== ${log}" >&2; tail -n 40 "${work}/${log}.log" >&2 || true; done
-  exit 1
-}
+fail() { fail_with_logs "$@"; }
 # One host, named by its address (the job manager gives it as each endpoint's host; HAProxy
 # connects there), with dynamic ports of its own: not the 31000s other tests' tasks take.
 ports_from=$((20000 + RANDOM % 100 * 100))

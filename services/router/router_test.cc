@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "peloton/testing/ports.h"
 #include "peloton/testing/status_matchers.h"
 
 namespace peloton::router {
@@ -48,12 +49,6 @@ int Listen(uint16_t* port) {
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   *port = ntohs(a.sin_port);
   return fd;
-}
-
-uint16_t FreePort() {
-  uint16_t port = 0;
-  close(Listen(&port));
-  return port;
 }
 
 // An instance: answers each HTTP request with its name, then closes.
@@ -129,7 +124,7 @@ class RouterTest : public ::testing::Test {
     char dir[] = "/tmp/router_test.XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
-    listen_ = FreePort();
+    listen_ = static_cast<uint16_t>(::peloton::testing::FreePort());
     route_ = {.job = "web", .port = "http", .listen = {"127.0.0.1", listen_}, .http = true};
   }
   void TearDown() override {

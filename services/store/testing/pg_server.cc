@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 #include <vector>
@@ -46,9 +47,13 @@ PgTestServer::PgTestServer() : bin_(kBin), port_(static_cast<int>(::peloton::tes
 PgTestServer::~PgTestServer() {
   Stop();
   if (!dir_.empty()) {
-    // The directory is the server user's: remove it as root (or as that user, who we are).
-    const int rc = std::system(absl::StrCat("rm -rf ", dir_).c_str());
-    if (rc != 0) std::fprintf(stderr, "PgTestServer: could not remove %s\n", dir_.c_str());
+    // The directory is the server user's: removed as root (or as that user, who we are).
+    std::error_code error;
+    std::filesystem::remove_all(dir_, error);
+    if (error) {
+      std::fprintf(stderr, "PgTestServer: could not remove %s: %s\n", dir_.c_str(),
+                   error.message().c_str());
+    }
   }
 }
 
