@@ -1,7 +1,7 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // The SQLite store's schema history. Times are microseconds since the Unix epoch; enums are
-// Peloton's numbers; list-valued columns are the protobuf messages of sqlite_rows.proto.
+// Peloton's numbers; list-valued columns are the protobuf messages of sql_rows.proto.
 // Released migrations never change: a schema change is a new entry at the end.
 
 #include "services/store/sqlite_store.h"

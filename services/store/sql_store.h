@@ -1,0 +1,129 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The Store over SQL, once for every database: SqliteStore (sqlite_store.h) and PgStore
+// (pg_store.h) open, check and migrate their database, then hand this its connection. Each call
+// is one transaction; a write transaction that lost a race the database detected (PostgreSQL's
+// serialization failures) is run again, so that callers see each call as if it ran alone. The
+// record families live in files of their own: sql_store_{pools,jobs,tasks,workflows,hosts}.cc;
+// the columns of every record in sql_rows.h.
+//
+// Thread-safety: calls are serialized on the one connection.
+
+#ifndef PELOTON_SERVICES_STORE_SQL_STORE_H_
+#define PELOTON_SERVICES_STORE_SQL_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
+#include "services/store/sql_db.h"
+#include "services/store/store.h"
+
+namespace peloton::store {
+
+class SqlStore : public Store {
+ public:
+  // Rows committed by WriteTaskRuntimes and AddPodEvents, and their transactions, since Open.
+  struct Stats {
+    uint64_t task_runtime_rows = 0;
+    uint64_t pod_event_rows = 0;
+    uint64_t batches = 0;
+    // Write transactions run again after losing a race (PostgreSQL).
+    uint64_t retries = 0;
+  };
+  Stats stats() const {
+    absl::MutexLock lock(&mu_);
+    return stats_;
+  }
+
+  // The defaults of the overrides are the interface's.
+  absl::Status CreatePool(const PoolRecord& pool) override;
+  absl::Status UpdatePool(const PoolRecord& pool) override;
+  absl::Status DeletePool(const PoolId& id) override;
+  absl::StatusOr<PoolRecord> GetPool(const PoolId& id) override;
+  absl::StatusOr<PoolRecord> GetPoolByPath(absl::string_view path) override;
+  absl::StatusOr<std::vector<PoolRecord>> ListPools() override;
+
+  absl::Status CreateJob(const JobConfigRecord& config, JobRuntime& runtime) override;
+  absl::Status AddJobConfig(const JobConfigRecord& config) override;
+  absl::StatusOr<JobConfigRecord> GetJobConfig(const JobId& id, int64_t version = 0) override;
+  absl::Status WriteJobRuntime(const JobId& id, JobRuntime& runtime) override;
+  absl::StatusOr<JobSummary> GetJob(const JobId& id) override;
+  absl::Status DeleteJob(const JobId& id) override;
+  absl::StatusOr<JobQueryResult> QueryJobs(const JobQuery& query) override;
+  absl::Status RemoveActiveJob(const JobId& id) override;
+  absl::Status AddActiveJob(const JobId& id) override;
+  absl::StatusOr<std::vector<JobId>> ListActiveJobs() override;
+
+  absl::Status WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) override;
+  absl::StatusOr<TaskRuntime> GetTaskRuntime(const JobId& id, uint32_t instance) override;
+  absl::StatusOr<std::vector<TaskRuntime>> ListTaskRuntimes(
+      const JobId& id, const TaskRuntimeFilter& filter = {}) override;
+
+  absl::Status AddPodEvents(const JobId& id, absl::Span<const PodEvent> events) override;
+  absl::StatusOr<std::vector<PodEvent>> GetPodEvents(const JobId& id, uint32_t instance,
+                                                     const PodEventQuery& query = {}) override;
+  absl::Status DeletePodEvents(const JobId& id, uint32_t instance, int64_t from_run,
+                               int64_t to_run) override;
+
+  absl::Status CreateUpdate(UpdateRecord& update) override;
+  absl::Status WriteUpdate(UpdateRecord& update) override;
+  absl::StatusOr<UpdateRecord> GetUpdate(absl::string_view update_id) override;
+  absl::StatusOr<std::vector<UpdateRecord>> ListUpdates(const JobId& job,
+                                                        uint32_t limit = 0) override;
+  absl::Status DeleteUpdate(absl::string_view update_id) override;
+  absl::StatusOr<std::vector<UpdateEvent>> GetUpdateEvents(absl::string_view update_id) override;
+  absl::Status AddInstanceWorkflowEvents(absl::string_view update_id,
+                                         absl::Span<const InstanceWorkflowEvent> events) override;
+  absl::StatusOr<std::vector<InstanceWorkflowEvent>> GetInstanceWorkflowEvents(
+      absl::string_view update_id, uint32_t instance, uint32_t limit = 0) override;
+
+  absl::Status WriteHost(HostRecord& host) override;
+  absl::StatusOr<HostRecord> GetHost(absl::string_view hostname) override;
+  absl::StatusOr<std::vector<HostRecord>> ListHosts(
+      absl::Span<const HostState> states = {}) override;
+  absl::Status DeleteHost(absl::string_view hostname) override;
+
+  absl::Status SetFramework(const FrameworkRecord& framework) override;
+  absl::StatusOr<FrameworkRecord> GetFramework(absl::string_view name) override;
+
+ protected:
+  explicit SqlStore(std::unique_ptr<internal::SqlDb> db) : db_(std::move(db)) {}
+
+ private:
+  // Runs `body` in a transaction of `kind` and commits it. A transaction that lost a race the
+  // database detected runs again, up to kAttempts times in all; `body` must start from
+  // scratch each time (assign its results, not append to them).
+  static constexpr int kAttempts = 10;
+  absl::Status Transact(internal::TxnKind kind, absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // The job's key in task_runtimes and its instance count; NotFound if there is no such job.
+  struct JobKey {
+    int64_t key;
+    uint32_t instance_count;
+  };
+  absl::StatusOr<JobKey> LookupJob(const JobId& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckJobExists(const JobId& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckUpdateExists(absl::string_view update_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts a config version and its labels (the newest config's, for queries).
+  absl::Status InsertJobConfig(const JobConfigRecord& config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AppendUpdateEvent(const UpdateRecord& update) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads every row of `st` (a SELECT of the updates columns and version).
+  absl::StatusOr<std::vector<UpdateRecord>> ReadUpdates(internal::SqlStatement& st)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // DataLoss for a stored record that cannot be decoded, naming the database and the record.
+  absl::Status Corrupt(absl::string_view what, const absl::Status& status) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<internal::SqlDb> db_ ABSL_GUARDED_BY(mu_) ABSL_PT_GUARDED_BY(mu_);
+};
+
+}  // namespace peloton::store
+
+#endif  // PELOTON_SERVICES_STORE_SQL_STORE_H_
