@@ -4,13 +4,19 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/cord.h"
 
 namespace peloton::store::internal {
 namespace {
+
+// Marks a status as a lost race (Retryable): its value is the SQLSTATE.
+constexpr char kRetryablePayload[] = "type.peloton.dev/store.retryable";
 
 struct ClearResult {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -134,7 +140,15 @@ absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Connect(const std::string& url,
   return std::unique_ptr<PgDb>(new PgDb(conn, redacted));
 }
 
-PgDb::~PgDb() { PQfinish(conn_); }
+PgDb::PgDb(PGconn* conn, std::string redacted_url)
+    : conn_(conn),
+      redacted_url_(std::move(redacted_url)),
+      name_(absl::StrCat("PostgreSQL at ", redacted_url_)) {}
+
+PgDb::~PgDb() {
+  cache_.clear();
+  PQfinish(conn_);
+}
 
 bool PgDb::in_transaction() const {
   const PGTransactionStatusType t = PQtransactionStatus(conn_);
@@ -146,9 +160,13 @@ absl::Status PgDb::Error(const PGresult* result, absl::string_view doing) const 
   const std::string why = OneLine(result != nullptr && *PQresultErrorMessage(result) != '\0'
                                       ? PQresultErrorMessage(result)
                                       : PQerrorMessage(conn_));
-  const std::string message = absl::StrCat("PostgreSQL at ", redacted_url_, ": ", doing, ": ", why);
+  const std::string message = absl::StrCat(name_, ": ", doing, ": ", why);
   const absl::string_view code = state != nullptr ? state : "";
-  if (code == "40001" || code == "40P01") return absl::AbortedError(message);
+  if (code == "40001" || code == "40P01") {
+    absl::Status lost = absl::AbortedError(message);
+    lost.SetPayload(kRetryablePayload, absl::Cord(code));
+    return lost;
+  }
   if (code == "23505") return absl::AlreadyExistsError(message);
   if (absl::StartsWith(code, "08") || code == "57P01" || PQstatus(conn_) == CONNECTION_BAD) {
     return absl::UnavailableError(message);
@@ -172,10 +190,18 @@ absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& par
     values[i] = params.null_[i] ? nullptr : params.values_[i].data();
     lengths[i] = static_cast<int>(params.values_[i].size());
   }
+  return Execute(sql, params.size(), values.data(), lengths.data(), params.binary_.data(),
+                 nullptr, doing, binary_results);
+}
+
+absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count,
+                                       const char* const* values, const int* lengths,
+                                       const int* formats, const Oid* types,
+                                       absl::string_view doing, bool binary_results) {
   for (int attempt = 0;; ++attempt) {
     const bool was_in_transaction = in_transaction();
-    OwnedResult r(PQexecParams(conn_, sql.c_str(), params.size(), nullptr, values.data(),
-                               lengths.data(), params.binary_.data(), binary_results ? 1 : 0));
+    OwnedResult r(PQexecParams(conn_, sql.c_str(), count, types, values, lengths, formats,
+                               binary_results ? 1 : 0));
     const ExecStatusType s = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return PgResult(r.release());
     // The server went away (a restart): once, outside a transaction, a new connection. Inside
@@ -188,46 +214,143 @@ absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& par
   }
 }
 
-absl::StatusOr<PgTransaction> PgTransaction::Begin(PgDb& db) {
-  if (absl::Status s =
-          db.Query("BEGIN ISOLATION LEVEL SERIALIZABLE", PgParams(), "beginning a transaction")
-              .status();
-      !s.ok()) {
-    return s;
+// ---------------------------------------------------------------------------------------------
+// The store's statements
+
+namespace {
+
+constexpr Oid kInt8Oid = 20;   // pg_type.h: INT8OID
+constexpr Oid kByteaOid = 17;  // pg_type.h: BYTEAOID
+
+// The store's SQL names parameters ?N (SQLite's form); PostgreSQL's is $N. The store's SQL has
+// no '?' but in parameters.
+std::string DollarParams(absl::string_view sql) {
+  std::string out(sql);
+  for (size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i] == '?' && out[i + 1] >= '0' && out[i + 1] <= '9') out[i] = '$';
   }
-  return PgTransaction(&db);
+  return out;
 }
 
-absl::StatusOr<PgTransaction> PgTransaction::BeginRead(PgDb& db) {
-  if (absl::Status s = db.Query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PgParams(),
-                                "beginning a read")
-                           .status();
-      !s.ok()) {
-    return s;
+}  // namespace
+
+class PgDb::Cursor final : public SqlCursor {
+ public:
+  Cursor(PgDb* db, absl::string_view sql) : db_(db), sql_(DollarParams(sql)) {}
+
+  void BindInt(int index, int64_t value) override {
+    std::string& bytes = Slot(index, kInt8Oid);
+    bytes.resize(8);
+    for (int i = 7; i >= 0; --i, value = static_cast<int64_t>(static_cast<uint64_t>(value) >> 8)) {
+      bytes[i] = static_cast<char>(value & 0xff);
+    }
   }
-  return PgTransaction(&db);
+  void BindText(int index, absl::string_view value) override {
+    Slot(index, kByteaOid).assign(value.data(), value.size());
+  }
+  void BindBlob(int index, absl::string_view value) override { BindText(index, value); }
+
+  absl::StatusOr<bool> Step() override {
+    if (!result_.has_value()) {
+      std::vector<const char*> values(values_.size());
+      std::vector<int> lengths(values_.size());
+      for (size_t i = 0; i < values_.size(); ++i) {
+        values[i] = values_[i].data();
+        lengths[i] = static_cast<int>(values_[i].size());
+      }
+      absl::StatusOr<PgResult> result =
+          db_->Execute(sql_, static_cast<int>(values_.size()), values.data(), lengths.data(),
+                       formats_.data(), types_.data(), absl::StrCat("running '", sql_, "'"),
+                       /*binary_results=*/true);
+      if (!result.ok()) return result.status();
+      result_.emplace(*std::move(result));
+      row_ = -1;
+    }
+    return ++row_ < result_->rows();
+  }
+  void Reset() override {
+    result_.reset();
+    values_.clear();
+    formats_.clear();
+    types_.clear();
+  }
+  int64_t Changes() const override { return result_.has_value() ? result_->Changes() : 0; }
+  // Binary integers are big-endian, 2, 4 or 8 bytes by type (the store's are int8 but for
+  // constants such as SELECT 1).
+  int64_t Int(int column) const override {
+    const absl::string_view bytes = Text(column);
+    uint64_t v = bytes.size() > 0 && (bytes[0] & 0x80) != 0 ? ~uint64_t{0} : 0;  // sign
+    for (const char c : bytes) v = (v << 8) | static_cast<uint8_t>(c);
+    return static_cast<int64_t>(v);
+  }
+  absl::string_view Text(int column) const override { return result_->Text(row_, column); }
+  bool IsNull(int column) const override { return result_->IsNull(row_, column); }
+
+ private:
+  std::string& Slot(int index, Oid type) {
+    const size_t at = static_cast<size_t>(index) - 1;
+    if (values_.size() <= at) {
+      values_.resize(at + 1);
+      formats_.resize(at + 1, 1);
+      types_.resize(at + 1, kByteaOid);
+    }
+    types_[at] = type;
+    return values_[at];
+  }
+
+  PgDb* db_;
+  const std::string sql_;
+  std::vector<std::string> values_;
+  std::vector<int> formats_;
+  std::vector<Oid> types_;
+  std::optional<PgResult> result_;
+  int row_ = -1;
+};
+
+absl::StatusOr<SqlStatement> PgDb::Cached(absl::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(std::string(sql), std::make_unique<Cursor>(this, sql)).first;
+  }
+  return SqlStatement(it->second.get(), nullptr);
 }
 
-PgTransaction::~PgTransaction() {
-  if (db_ == nullptr) return;
-  // Not committed: whatever it did is undone. A connection that is gone has undone it already,
-  // so the status adds nothing the caller's own error does not say.
-  (void)db_->Exec("ROLLBACK", "rolling back");
+absl::StatusOr<SqlStatement> PgDb::Prepare(absl::string_view sql) {
+  return SqlStatement(nullptr, std::make_unique<Cursor>(this, sql));
 }
 
-absl::Status PgTransaction::Commit() {
-  PgDb* db = db_;
-  db_ = nullptr;
-  OwnedResult r(PQexec(db->handle(), "COMMIT"));
+absl::Status PgDb::Begin(TxnKind kind) {
+  return Query(kind == TxnKind::kWrite ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+               PgParams(), "beginning a transaction")
+      .status();
+}
+
+absl::Status PgDb::Commit() {
+  OwnedResult r(PQexec(conn_, "COMMIT"));
   if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    return db->Error(r.get(), "committing");
+    return Error(r.get(), "committing");
   }
   // A transaction that failed earlier ends in ROLLBACK, without an error of its own.
   if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) {
-    return absl::AbortedError(
-        absl::StrCat("PostgreSQL at ", db->url(), ": the transaction was rolled back"));
+    return absl::AbortedError(absl::StrCat(name_, ": the transaction was rolled back"));
   }
   return absl::OkStatus();
+}
+
+void PgDb::Rollback() {
+  if (!in_transaction()) return;
+  // Not committed: whatever it did is undone. A connection that is gone has undone it already,
+  // so the status adds nothing the caller's own error does not say.
+  (void)Exec("ROLLBACK", "rolling back");
+}
+
+bool PgDb::Retryable(const absl::Status& status) const {
+  return status.GetPayload(kRetryablePayload).has_value();
+}
+
+std::string PgDb::Contains(absl::string_view haystack, absl::string_view needle) const {
+  return absl::StrCat("position(", needle, " IN ", haystack, ") > 0");
 }
 
 }  // namespace peloton::store::internal

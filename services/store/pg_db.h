@@ -1,15 +1,20 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
-// A small RAII layer over libpq for the PostgreSQL store (issue 19), as sqlite_db.h is for the
-// SQLite one: one connection, parameterised statements (sent apart from their SQL: no value is
-// ever spliced into it), results owned and freed, transactions that roll back unless committed,
-// and PostgreSQL's errors mapped to absl::Status with the server named (never the password).
+// libpq behind the SQL store's database interface (sql_db.h), as sqlite_db.h is SQLite: one
+// connection, parameterised statements (sent apart from their SQL: no value is ever spliced
+// into it), results owned and freed, and PostgreSQL's errors mapped to absl::Status with the
+// server named (never the password).
 //
 //   PELOTON_ASSIGN_OR_RETURN(auto db, PgDb::Connect("postgresql://peloton@db:5432/peloton", t));
-//   PELOTON_ASSIGN_OR_RETURN(PgTransaction txn, PgTransaction::Begin(*db));
+//   PELOTON_ASSIGN_OR_RETURN(SqlTransaction txn, SqlTransaction::Begin(*db, TxnKind::kWrite));
 //   PELOTON_ASSIGN_OR_RETURN(PgResult r, db->Query("UPDATE t SET v = $2 WHERE k = $1",
 //                                                  PgParams().Text(key).Int(v), "writing t"));
 //   PELOTON_RETURN_IF_ERROR(txn.Commit());
+//
+// Through the SqlDb interface (the store's statements): ?N parameters become $N; integers
+// travel as binary int8 and text and blobs as binary bytea (the store's string columns are
+// bytea: the Store's strings are bytes, which text would refuse when not UTF-8 and would sort
+// by locale); every result comes back in binary.
 //
 // Thread-safety: none; the store serializes calls.
 
@@ -26,7 +31,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "services/store/sql_db.h"
 
 namespace peloton::store::internal {
 
@@ -71,10 +78,11 @@ class PgResult {
     void operator()(PGresult* r) const { PQclear(r); }
   };
   explicit PgResult(PGresult* r) : result_(r) {}
+  const PGresult* get() const { return result_.get(); }
   std::unique_ptr<PGresult, Clear> result_;
 };
 
-class PgDb {
+class PgDb final : public SqlDb {
  public:
   // Connects to `url` (postgresql://[user[:password]@]host[:port]/database[?...], or libpq's
   // key=value form), waiting at most `timeout`. InvalidArgument for a URL libpq cannot read;
@@ -83,7 +91,7 @@ class PgDb {
   // password.
   static absl::StatusOr<std::unique_ptr<PgDb>> Connect(const std::string& url,
                                                        absl::Duration timeout);
-  ~PgDb();
+  ~PgDb() override;
   PgDb(const PgDb&) = delete;
   PgDb& operator=(const PgDb&) = delete;
 
@@ -96,8 +104,22 @@ class PgDb {
   absl::StatusOr<PgResult> Query(const std::string& sql, const PgParams& params,
                                  absl::string_view doing, bool binary_results = false);
 
+  // SqlDb: the store's statements.
+  absl::StatusOr<SqlStatement> Cached(absl::string_view sql) override;
+  absl::StatusOr<SqlStatement> Prepare(absl::string_view sql) override;
+  // kWrite: SERIALIZABLE (of two conflicting concurrent writers one fails, Retryable);
+  // kRead: REPEATABLE READ READ ONLY.
+  absl::Status Begin(TxnKind kind) override;
+  // A transaction that failed earlier reports Aborted here.
+  absl::Status Commit() override;
+  void Rollback() override;
+  bool Retryable(const absl::Status& status) const override;
+  std::string Contains(absl::string_view haystack, absl::string_view needle) const override;
+  absl::string_view InsertionOrder() const override { return "seq"; }
+  const std::string& name() const override { return name_; }
+
   // The status for a failed result or connection while `doing` something (SQLSTATE first):
-  // Aborted (serialization failure, deadlock: the caller may retry), AlreadyExists (a unique
+  // Aborted (serialization failure, deadlock: Retryable), AlreadyExists (a unique
   // key), Unavailable (connection), FailedPrecondition (no such table: a schema not
   // initialised), Internal otherwise.
   absl::Status Error(const PGresult* result, absl::string_view doing) const;
@@ -108,26 +130,18 @@ class PgDb {
   PGconn* handle() const { return conn_; }
 
  private:
-  PgDb(PGconn* conn, std::string redacted_url)
-      : conn_(conn), redacted_url_(std::move(redacted_url)) {}
+  class Cursor;
+  PgDb(PGconn* conn, std::string redacted_url);
+  // Runs `sql` with parameters (the arrays of PQexecParams), making a lost connection again
+  // once outside a transaction.
+  absl::StatusOr<PgResult> Execute(const std::string& sql, int count, const char* const* values,
+                                   const int* lengths, const int* formats, const Oid* types,
+                                   absl::string_view doing, bool binary_results);
+
   PGconn* conn_;
   std::string redacted_url_;
-};
-
-// BEGIN ISOLATION LEVEL SERIALIZABLE (writes: a conflicting concurrent writer makes one of them
-// Aborted) or REPEATABLE READ READ ONLY (consistent reads); rolls back unless committed.
-class PgTransaction {
- public:
-  static absl::StatusOr<PgTransaction> Begin(PgDb& db);
-  static absl::StatusOr<PgTransaction> BeginRead(PgDb& db);
-  PgTransaction(PgTransaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
-  PgTransaction& operator=(PgTransaction&&) = delete;
-  ~PgTransaction();
-  absl::Status Commit();
-
- private:
-  explicit PgTransaction(PgDb* db) : db_(db) {}
-  PgDb* db_;  // null once committed or rolled back
+  std::string name_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Cursor>> cache_;
 };
 
 // `url` with its password (in the URL or a password= key) replaced by "***".

@@ -1,7 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // PgDb against a real PostgreSQL 15 (PgTestServer): statements and parameters, the errors a
-// store must tell apart, transactions, and a server that restarts under a connection.
+// store must tell apart, transactions, the store's statements (?N parameters, binary values),
+// and a server that restarts under a connection.
 
 #include "services/store/pg_db.h"
 
@@ -95,6 +96,34 @@ TEST_F(PgDbTest, ParametersTravelApartFromTheSql) {
   EXPECT_THAT(null->Int(0, 0), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("column v")));
 }
 
+TEST_F(PgDbTest, StoreStatementsTakeQuestionMarkParametersAndBinaryValues) {
+  std::unique_ptr<PgDb> db = Connect();
+  ASSERT_NE(db, nullptr);
+  ASSERT_THAT(db->Exec("DROP TABLE IF EXISTS s; CREATE TABLE s (k BYTEA PRIMARY KEY, n BIGINT)",
+                       "s"),
+              IsOk());
+  const std::string odd("a\0\xff", 3);  // a NUL and a byte that is not UTF-8
+  {
+    absl::StatusOr<SqlStatement> st = db->Cached("INSERT INTO s (k, n) VALUES (?1, ?2), (?3, ?2)");
+    ASSERT_THAT(st, IsOk());
+    st->BindText(1, odd);
+    st->BindInt(2, -5'000'000'000'123);
+    st->BindBlob(3, "b");
+    ASSERT_THAT(st->Run(), IsOk());
+    EXPECT_EQ(st->Changes(), 2);
+  }
+  absl::StatusOr<SqlStatement> st = db->Cached("SELECT k, n, 1, -2 FROM s WHERE k = ?1");
+  ASSERT_THAT(st, IsOk());
+  st->BindText(1, odd);
+  ASSERT_THAT(st->Step(), ::peloton::testing::IsOkAndHolds(true));
+  EXPECT_EQ(st->Text(0), odd);
+  EXPECT_EQ(st->Int(1), -5'000'000'000'123);
+  EXPECT_EQ(st->Int(2), 1);  // an int4 constant: 4 bytes
+  EXPECT_EQ(st->Int(3), -2);
+  EXPECT_THAT(st->Step(), ::peloton::testing::IsOkAndHolds(false));
+  EXPECT_EQ(db->Contains("k", "?1"), "position(?1 IN k) > 0");
+}
+
 TEST_F(PgDbTest, ErrorsAStoreMustTellApart) {
   std::unique_ptr<PgDb> db = Connect();
   ASSERT_NE(db, nullptr);
@@ -138,7 +167,7 @@ TEST_F(PgDbTest, TransactionsRollBackUnlessCommittedAndConflictsAbort) {
                       "v"),
               IsOk());
   {
-    absl::StatusOr<PgTransaction> txn = PgTransaction::Begin(*a);
+    absl::StatusOr<SqlTransaction> txn = SqlTransaction::Begin(*a, TxnKind::kWrite);
     ASSERT_THAT(txn, IsOk());
     ASSERT_THAT(a->Query("INSERT INTO v VALUES ('y', 1)", PgParams(), "y"), IsOk());
   }  // not committed
@@ -148,16 +177,17 @@ TEST_F(PgDbTest, TransactionsRollBackUnlessCommittedAndConflictsAbort) {
 
   // Two writers of one row: the one that commits first wins; the other is Aborted, and what it
   // wrote is not there.
-  absl::StatusOr<PgTransaction> ta = PgTransaction::Begin(*a);
-  absl::StatusOr<PgTransaction> tb = PgTransaction::Begin(*b);
+  absl::StatusOr<SqlTransaction> ta = SqlTransaction::Begin(*a, TxnKind::kWrite);
+  absl::StatusOr<SqlTransaction> tb = SqlTransaction::Begin(*b, TxnKind::kWrite);
   ASSERT_THAT(ta, IsOk());
   ASSERT_THAT(tb, IsOk());
   ASSERT_THAT(a->Query("SELECT n FROM v WHERE k = 'x'", PgParams(), "a reads"), IsOk());
   ASSERT_THAT(b->Query("SELECT n FROM v WHERE k = 'x'", PgParams(), "b reads"), IsOk());
   ASSERT_THAT(a->Query("UPDATE v SET n = 1 WHERE k = 'x'", PgParams(), "a writes"), IsOk());
   ASSERT_THAT(ta->Commit(), IsOk());
-  EXPECT_THAT(b->Query("UPDATE v SET n = 2 WHERE k = 'x'", PgParams(), "b writes"),
-              StatusIs(absl::StatusCode::kAborted, HasSubstr("b writes")));
+  const absl::Status lost = b->Query("UPDATE v SET n = 2 WHERE k = 'x'", PgParams(), "b writes").status();
+  EXPECT_THAT(lost, StatusIs(absl::StatusCode::kAborted, HasSubstr("b writes")));
+  EXPECT_TRUE(b->Retryable(lost)) << lost;  // a serialization failure: the store runs it again
   EXPECT_THAT(tb->Commit(), StatusIs(absl::StatusCode::kAborted));
   absl::StatusOr<PgResult> n = b->Query("SELECT n FROM v WHERE k = 'x'", PgParams(), "n");
   ASSERT_THAT(n, IsOk());
@@ -178,7 +208,7 @@ TEST_F(PgDbTest, AServerRestartIsSurvivedOutsideTransactions) {
   ASSERT_THAT(one, IsOk());
   EXPECT_EQ(one->Text(0, 0), "1");
   // Inside a transaction the loss is the caller's to see: what it did is gone.
-  absl::StatusOr<PgTransaction> txn = PgTransaction::Begin(*db);
+  absl::StatusOr<SqlTransaction> txn = SqlTransaction::Begin(*db, TxnKind::kWrite);
   ASSERT_THAT(txn, IsOk());
   server_->Stop();
   ASSERT_TRUE(server_->Start()) << server_->why();

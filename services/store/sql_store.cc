@@ -27,6 +27,17 @@ absl::Status SqlStore::Corrupt(absl::string_view what, const absl::Status& statu
                                           " (the database is corrupt)"));
 }
 
+absl::Status CheckMigrations(absl::Span<const SqlMigration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("migrations[", i, "].version: ", migrations[i].version, " (rule: ", i + 1,
+                       ", counting from 1 without gaps)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 namespace internal {
 
 absl::Status VersionConflict(absl::string_view what, int64_t expected,

@@ -24,6 +24,17 @@
 
 namespace peloton::store {
 
+// One step of a schema's history. Versions count 1, 2, 3, ...; a released migration never
+// changes, a schema change is a new migration (one for each database).
+struct SqlMigration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+
+// InvalidArgument unless the versions count 1, 2, 3, ... without gaps.
+absl::Status CheckMigrations(absl::Span<const SqlMigration> migrations);
+
 class SqlStore : public Store {
  public:
   // Rows committed by WriteTaskRuntimes and AddPodEvents, and their transactions, since Open.

@@ -9,7 +9,7 @@
 namespace peloton::store {
 namespace {
 
-constexpr SqliteMigration kMigrations[] = {
+constexpr SqlMigration kMigrations[] = {
     {1, "initial schema", R"sql(
 CREATE TABLE respools (
   id TEXT PRIMARY KEY,
@@ -186,6 +186,6 @@ ALTER TABLE jobs ADD COLUMN workflow_version INTEGER NOT NULL DEFAULT 1;
 
 }  // namespace
 
-absl::Span<const SqliteMigration> SqliteMigrations() { return kMigrations; }
+absl::Span<const SqlMigration> SqliteMigrations() { return kMigrations; }
 
 }  // namespace peloton::store

@@ -80,17 +80,6 @@ absl::Status CheckSchemaState(const SqliteDb& db, const SchemaState& s, int64_t 
   return absl::OkStatus();
 }
 
-absl::Status CheckMigrations(absl::Span<const SqliteMigration> migrations) {
-  for (size_t i = 0; i < migrations.size(); ++i) {
-    if (migrations[i].version != static_cast<int>(i) + 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("migrations[", i, "].version: ", migrations[i].version, " (rule: ", i + 1,
-                       ", counting from 1 without gaps)"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
@@ -98,7 +87,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptio
 }
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
-    const SqliteOptions& options, absl::Span<const SqliteMigration> migrations) {
+    const SqliteOptions& options, absl::Span<const SqlMigration> migrations) {
   if (options.path.empty()) {
     return absl::InvalidArgumentError("sqlite.path: empty (rule: a database file path)");
   }
@@ -159,7 +148,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
                    "setting the application id"));
     }
     for (int64_t v = state.version + 1; v <= latest; ++v) {
-      const SqliteMigration& m = migrations[v - 1];
+      const SqlMigration& m = migrations[v - 1];
       PELOTON_RETURN_IF_ERROR(db->Exec(
           m.sql, absl::StrCat("applying schema migration ", m.version, " (", m.description, ")")));
       PELOTON_ASSIGN_OR_RETURN(

@@ -38,16 +38,9 @@ struct SqliteOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
 };
 
-// One step of the schema's history. Versions count 1, 2, 3, ...; a released migration never
-// changes, a schema change is a new migration.
-struct SqliteMigration {
-  int version;
-  const char* description;
-  const char* sql;
-};
 
 // The schema's history, oldest first.
-absl::Span<const SqliteMigration> SqliteMigrations();
+absl::Span<const SqlMigration> SqliteMigrations();
 
 // "PELT": marks the file as a Peloton store (SQLite's application_id header field).
 inline constexpr int32_t kSqliteApplicationId = 0x50454c54;
@@ -57,7 +50,7 @@ class SqliteStore final : public SqlStore {
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
   // Open with another schema history (tests of the migration machinery).
   static absl::StatusOr<std::unique_ptr<SqliteStore>> OpenWithMigrations(
-      const SqliteOptions& options, absl::Span<const SqliteMigration> migrations);
+      const SqliteOptions& options, absl::Span<const SqlMigration> migrations);
 
   // The schema version of the open file.
   int schema_version() const { return schema_version_; }

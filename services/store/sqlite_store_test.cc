@@ -154,15 +154,15 @@ TEST(SqliteStoreTest, AnUnopenablePathIsAnErrorNamingIt) {
 // ---------------------------------------------------------------------------------------------
 // Migrations
 
-constexpr SqliteMigration kV1[] = {
+constexpr SqlMigration kV1[] = {
     {1, "one table", "CREATE TABLE things (id TEXT PRIMARY KEY);"},
 };
-constexpr SqliteMigration kV2[] = {
+constexpr SqlMigration kV2[] = {
     kV1[0],
     {2, "a column and a table",
      "ALTER TABLE things ADD COLUMN size INTEGER NOT NULL DEFAULT 7; CREATE TABLE more (x);"},
 };
-constexpr SqliteMigration kV2Broken[] = {
+constexpr SqlMigration kV2Broken[] = {
     kV1[0],
     {2, "broken", "ALTER TABLE things ADD COLUMN size INTEGER; CREATE TABLE things (x);"},
 };
@@ -256,7 +256,7 @@ TEST(SqliteStoreTest, AFailedMigrationLeavesTheSchemaWhereItWas) {
 }
 
 TEST(SqliteStoreTest, MigrationVersionsMustCountFromOne) {
-  constexpr SqliteMigration gap[] = {{1, "a", "SELECT 1;"}, {3, "c", "SELECT 1;"}};
+  constexpr SqlMigration gap[] = {{1, "a", "SELECT 1;"}, {3, "c", "SELECT 1;"}};
   EXPECT_THAT(SqliteStore::OpenWithMigrations({.path = TempPath("gap.db")}, gap).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("migrations[1].version")));
 }

@@ -8,7 +8,8 @@
 //
 // `open(instance)` opens the store named `instance` (a file, a database), creating it empty the
 // first time; opening the same name again must show the same data (the suite checks that data
-// survives a reopen). Each test uses instance names of its own.
+// survives a reopen). Each test uses instance names of its own. A factory that cannot run here
+// at all (PostgreSQL's binaries absent) returns Unimplemented, saying why: the tests skip.
 
 #ifndef PELOTON_SERVICES_STORE_TESTING_CONFORMANCE_H_
 #define PELOTON_SERVICES_STORE_TESTING_CONFORMANCE_H_
