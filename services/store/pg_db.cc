@@ -7,10 +7,10 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/cord.h"
 
 namespace peloton::store::internal {
 namespace {
@@ -190,13 +190,12 @@ absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& par
     values[i] = params.null_[i] ? nullptr : params.values_[i].data();
     lengths[i] = static_cast<int>(params.values_[i].size());
   }
-  return Execute(sql, params.size(), values.data(), lengths.data(), params.binary_.data(),
-                 nullptr, doing, binary_results);
+  return Execute(sql, params.size(), values.data(), lengths.data(), params.binary_.data(), nullptr,
+                 doing, binary_results);
 }
 
-absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count,
-                                       const char* const* values, const int* lengths,
-                                       const int* formats, const Oid* types,
+absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count, const char* const* values,
+                                       const int* lengths, const int* formats, const Oid* types,
                                        absl::string_view doing, bool binary_results) {
   for (int attempt = 0;; ++attempt) {
     const bool was_in_transaction = in_transaction();

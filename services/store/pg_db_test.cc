@@ -99,9 +99,9 @@ TEST_F(PgDbTest, ParametersTravelApartFromTheSql) {
 TEST_F(PgDbTest, StoreStatementsTakeQuestionMarkParametersAndBinaryValues) {
   std::unique_ptr<PgDb> db = Connect();
   ASSERT_NE(db, nullptr);
-  ASSERT_THAT(db->Exec("DROP TABLE IF EXISTS s; CREATE TABLE s (k BYTEA PRIMARY KEY, n BIGINT)",
-                       "s"),
-              IsOk());
+  ASSERT_THAT(
+      db->Exec("DROP TABLE IF EXISTS s; CREATE TABLE s (k BYTEA PRIMARY KEY, n BIGINT)", "s"),
+      IsOk());
   const std::string odd("a\0\xff", 3);  // a NUL and a byte that is not UTF-8
   {
     absl::StatusOr<SqlStatement> st = db->Cached("INSERT INTO s (k, n) VALUES (?1, ?2), (?3, ?2)");
@@ -185,7 +185,8 @@ TEST_F(PgDbTest, TransactionsRollBackUnlessCommittedAndConflictsAbort) {
   ASSERT_THAT(b->Query("SELECT n FROM v WHERE k = 'x'", PgParams(), "b reads"), IsOk());
   ASSERT_THAT(a->Query("UPDATE v SET n = 1 WHERE k = 'x'", PgParams(), "a writes"), IsOk());
   ASSERT_THAT(ta->Commit(), IsOk());
-  const absl::Status lost = b->Query("UPDATE v SET n = 2 WHERE k = 'x'", PgParams(), "b writes").status();
+  const absl::Status lost =
+      b->Query("UPDATE v SET n = 2 WHERE k = 'x'", PgParams(), "b writes").status();
   EXPECT_THAT(lost, StatusIs(absl::StatusCode::kAborted, HasSubstr("b writes")));
   EXPECT_TRUE(b->Retryable(lost)) << lost;  // a serialization failure: the store runs it again
   EXPECT_THAT(tb->Commit(), StatusIs(absl::StatusCode::kAborted));

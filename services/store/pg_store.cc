@@ -41,14 +41,15 @@ absl::StatusOr<SchemaState> ReadSchemaState(PgDb& db) {
                                          "table_schema = current_schema()",
                                          "counting tables"));
   PELOTON_ASSIGN_OR_RETURN(
-      const int64_t has,
-      One(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-              "current_schema() AND table_name = 'schema_migrations'",
-          "looking for schema_migrations"));
+      const int64_t has, One(db,
+                             "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                             "current_schema() AND table_name = 'schema_migrations'",
+                             "looking for schema_migrations"));
   s.has_migrations = has > 0;
   if (s.has_migrations) {
-    PELOTON_ASSIGN_OR_RETURN(s.version, One(db, "SELECT COALESCE(MAX(version), 0) FROM "
-                                                "schema_migrations",
+    PELOTON_ASSIGN_OR_RETURN(s.version, One(db,
+                                            "SELECT COALESCE(MAX(version), 0) FROM "
+                                            "schema_migrations",
                                             "reading the schema version"));
   }
   return s;
@@ -63,10 +64,9 @@ absl::Status CheckSchemaState(const PgDb& db, const SchemaState& s, int64_t late
                      "Peloton store; point the store at another database (or schema)"));
   }
   if (s.version > latest) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(db.name(), ": schema version ", s.version,
-                     " is newer than this build knows (up to ", latest,
-                     "); open it with a newer Peloton, or point the store at another database"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        db.name(), ": schema version ", s.version, " is newer than this build knows (up to ",
+        latest, "); open it with a newer Peloton, or point the store at another database"));
   }
   return absl::OkStatus();
 }
@@ -77,10 +77,10 @@ absl::Status Migrate(PgDb& db, absl::Span<const SqlMigration> migrations) {
   const int64_t latest = static_cast<int64_t>(migrations.size());
   PELOTON_RETURN_IF_ERROR(db.Exec("BEGIN", "beginning the schema migration"));
   absl::Status status = [&]() -> absl::Status {
-    PELOTON_RETURN_IF_ERROR(
-        db.Query("SELECT pg_advisory_xact_lock($1)", PgParams().Int(kMigrationLock),
-                 "waiting for the migration lock")
-            .status());
+    PELOTON_RETURN_IF_ERROR(db.Query("SELECT pg_advisory_xact_lock($1)",
+                                     PgParams().Int(kMigrationLock),
+                                     "waiting for the migration lock")
+                                .status());
     PELOTON_ASSIGN_OR_RETURN(SchemaState state, ReadSchemaState(db));
     PELOTON_RETURN_IF_ERROR(CheckSchemaState(db, state, latest));
     if (state.version == latest) return absl::OkStatus();

@@ -148,8 +148,7 @@ TEST_F(PgStoreTest, AStaleBatchFromAnotherStoreIsAbortedWholeAndWritesNothing) {
   EXPECT_THAT(b->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(theirs)),
               StatusIs(absl::StatusCode::kAborted,
                        AllOf(HasSubstr("instance 499"), HasSubstr("stored version is 2"))));
-  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<TaskRuntime> stored,
-                               b->ListTaskRuntimes(JobId("j")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<TaskRuntime> stored, b->ListTaskRuntimes(JobId("j")));
   ASSERT_EQ(stored.size(), 500u);
   for (const TaskRuntime& t : stored) {
     EXPECT_NE(t.host, "b-host") << t.instance_id;

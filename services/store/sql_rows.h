@@ -87,19 +87,18 @@ constexpr Column<R> IdColumn(const char* name) {
 // An integer or an enum (its number).
 template <typename R, auto M>
 constexpr Column<R> IntColumn(const char* name) {
-  return {name,
-          [](SqlStatement& st, int i, const R& r, Keep&) {
-            st.BindInt(i, static_cast<int64_t>(r.*M));
-          },
-          [](const SqlStatement& st, int c, R& r) {
-            using T = std::remove_reference_t<decltype(r.*M)>;
-            if constexpr (std::is_enum_v<T>) {
-              r.*M = static_cast<T>(static_cast<int>(st.Int(c)));
-            } else {
-              r.*M = static_cast<T>(st.Int(c));
-            }
-            return absl::OkStatus();
-          }};
+  return {
+      name,
+      [](SqlStatement& st, int i, const R& r, Keep&) { st.BindInt(i, static_cast<int64_t>(r.*M)); },
+      [](const SqlStatement& st, int c, R& r) {
+        using T = std::remove_reference_t<decltype(r.*M)>;
+        if constexpr (std::is_enum_v<T>) {
+          r.*M = static_cast<T>(static_cast<int>(st.Int(c)));
+        } else {
+          r.*M = static_cast<T>(st.Int(c));
+        }
+        return absl::OkStatus();
+      }};
 }
 
 template <typename R, auto M>

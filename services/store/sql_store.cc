@@ -23,8 +23,8 @@ absl::Status SqlStore::Transact(TxnKind kind, absl::FunctionRef<absl::Status()> 
 }
 
 absl::Status SqlStore::Corrupt(absl::string_view what, const absl::Status& status) const {
-  return absl::DataLossError(absl::StrCat(db_->name(), ": ", what, ": ", status.message(),
-                                          " (the database is corrupt)"));
+  return absl::DataLossError(
+      absl::StrCat(db_->name(), ": ", what, ": ", status.message(), " (the database is corrupt)"));
 }
 
 absl::Status CheckMigrations(absl::Span<const SqlMigration> migrations) {

@@ -34,17 +34,16 @@ std::string Host(absl::string_view hostname) { return absl::StrCat("host ", host
 absl::Status SqlStore::WriteHost(HostRecord& host) {
   PELOTON_RETURN_IF_ERROR(ValidateHost(host));
   const size_t n = HostColumns().size();
-  static const std::string insert = absl::StrCat(
-      "INSERT INTO hosts (", internal::ColumnList(HostColumns()), ", version) VALUES (",
-      internal::Params(1, n), ", 1) ON CONFLICT DO NOTHING");
-  static const std::string update = absl::StrCat(
-      "UPDATE hosts SET ", internal::Assignments(HostColumns().subspan(1), 2),
-      ", version = version + 1 WHERE hostname = ?1 AND version = ?", n + 1);
+  static const std::string insert =
+      absl::StrCat("INSERT INTO hosts (", internal::ColumnList(HostColumns()),
+                   ", version) VALUES (", internal::Params(1, n), ", 1) ON CONFLICT DO NOTHING");
+  static const std::string update =
+      absl::StrCat("UPDATE hosts SET ", internal::Assignments(HostColumns().subspan(1), 2),
+                   ", version = version + 1 WHERE hostname = ?1 AND version = ?", n + 1);
   absl::MutexLock lock(&mu_);
   PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
     {
-      PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
-                               db_->Cached(host.version == 0 ? insert : update));
+      PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(host.version == 0 ? insert : update));
       Keep keep;
       internal::Bind(st, 1, HostColumns(), host, keep);
       if (host.version != 0) st.BindInt(static_cast<int>(n + 1), host.version);
@@ -109,7 +108,8 @@ absl::Status SqlStore::DeleteHost(absl::string_view hostname) {
   PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached("DELETE FROM hosts WHERE hostname = ?1"));
   st.BindText(1, hostname);
   PELOTON_RETURN_IF_ERROR(st.Run());
-  if (st.Changes() == 0) return absl::NotFoundError(absl::StrCat(Host(hostname), " does not exist"));
+  if (st.Changes() == 0)
+    return absl::NotFoundError(absl::StrCat(Host(hostname), " does not exist"));
   return absl::OkStatus();
 }
 

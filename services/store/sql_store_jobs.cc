@@ -29,10 +29,10 @@ namespace {
 
 // The columns of a job (JobSummary): its id, the index, the runtime, the version.
 const std::string& JobColumnList() {
-  static const std::string list = absl::StrCat(
-      internal::ColumnList(JobIdColumns()), ", ",
-      internal::ColumnList(JobIndexColumns<JobSummary>()), ", ",
-      internal::ColumnList(JobRuntimeColumns()), ", version");
+  static const std::string list =
+      absl::StrCat(internal::ColumnList(JobIdColumns()), ", ",
+                   internal::ColumnList(JobIndexColumns<JobSummary>()), ", ",
+                   internal::ColumnList(JobRuntimeColumns()), ", version");
   return list;
 }
 
@@ -51,8 +51,8 @@ const std::string& JobConfigColumnList() {
 }  // namespace
 
 absl::StatusOr<SqlStore::JobKey> SqlStore::LookupJob(const JobId& id) {
-  PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
-                           db_->Cached("SELECT job_key, instance_count FROM jobs WHERE job_id = ?1"));
+  PELOTON_ASSIGN_OR_RETURN(
+      SqlStatement st, db_->Cached("SELECT job_key, instance_count FROM jobs WHERE job_id = ?1"));
   st.BindText(1, id.value());
   PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return absl::NotFoundError(absl::StrCat(Job(id), " does not exist"));
@@ -134,9 +134,9 @@ absl::Status SqlStore::CreateJob(const JobConfigRecord& config, JobRuntime& runt
 absl::Status SqlStore::AddJobConfig(const JobConfigRecord& config) {
   PELOTON_RETURN_IF_ERROR(ValidateJobConfig(config));
   // The new config's fields become the job's.
-  static const std::string update = absl::StrCat(
-      "UPDATE jobs SET ", internal::Assignments(JobIndexColumns<JobConfigRecord>(), 2),
-      " WHERE job_id = ?1");
+  static const std::string update =
+      absl::StrCat("UPDATE jobs SET ", internal::Assignments(JobIndexColumns<JobConfigRecord>(), 2),
+                   " WHERE job_id = ?1");
   absl::MutexLock lock(&mu_);
   return Transact(TxnKind::kWrite, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckJobExists(config.job_id));
@@ -149,9 +149,8 @@ absl::Status SqlStore::AddJobConfig(const JobConfigRecord& config) {
       const int64_t newest = row ? st.Int(0) : 0;
       if (config.version != newest + 1) {
         return absl::AbortedError(absl::StrCat(
-            Job(config.job_id), ": config version ", config.version,
-            " written, but the newest is ", newest,
-            " (rule: newest + 1; someone else may have added one: re-read and retry)"));
+            Job(config.job_id), ": config version ", config.version, " written, but the newest is ",
+            newest, " (rule: newest + 1; someone else may have added one: re-read and retry)"));
       }
     }
     PELOTON_RETURN_IF_ERROR(InsertJobConfig(config));
@@ -180,8 +179,8 @@ absl::StatusOr<JobConfigRecord> SqlStore::GetJobConfig(const JobId& id, int64_t 
   JobConfigRecord config;
   absl::Status status = internal::Read(st, 0, JobConfigColumns(), config);
   if (status.ok()) {
-    status = internal::Read(st, JobConfigColumns().size(), JobIndexColumns<JobConfigRecord>(),
-                            config);
+    status =
+        internal::Read(st, JobConfigColumns().size(), JobIndexColumns<JobConfigRecord>(), config);
   }
   if (!status.ok()) return Corrupt(absl::StrCat(Job(id), " config ", config.version), status);
   return config;
@@ -192,8 +191,7 @@ absl::Status SqlStore::WriteJobRuntime(const JobId& id, JobRuntime& runtime) {
   PELOTON_RETURN_IF_ERROR(ValidateJobRuntime(runtime));
   static const std::string update = absl::StrCat(
       "UPDATE jobs SET ", internal::Assignments(JobRuntimeColumns(), 2),
-      ", version = version + 1 WHERE job_id = ?1 AND version = ?",
-      2 + JobRuntimeColumns().size());
+      ", version = version + 1 WHERE job_id = ?1 AND version = ?", 2 + JobRuntimeColumns().size());
   absl::MutexLock lock(&mu_);
   PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
     {
@@ -210,8 +208,7 @@ absl::Status SqlStore::WriteJobRuntime(const JobId& id, JobRuntime& runtime) {
     st.BindText(1, id.value());
     PELOTON_ASSIGN_OR_RETURN(std::optional<int64_t> stored, internal::StoredVersion(st));
     if (!stored.has_value()) return absl::NotFoundError(absl::StrCat(Job(id), " does not exist"));
-    return internal::VersionConflict(absl::StrCat("runtime of ", Job(id)), runtime.version,
-                                     stored);
+    return internal::VersionConflict(absl::StrCat("runtime of ", Job(id)), runtime.version, stored);
   }));
   ++runtime.version;
   return absl::OkStatus();
@@ -347,9 +344,9 @@ absl::StatusOr<JobQueryResult> SqlStore::QueryJobs(const JobQuery& query) {
     }
     PELOTON_ASSIGN_OR_RETURN(
         SqlStatement st,
-        db_->Prepare(absl::StrCat("SELECT ", JobColumnList(), " FROM jobs", where_sql,
-                                  " ORDER BY ", absl::StrJoin(order, ", "), " LIMIT ", query.limit,
-                                  " OFFSET ", query.offset)));
+        db_->Prepare(absl::StrCat("SELECT ", JobColumnList(), " FROM jobs", where_sql, " ORDER BY ",
+                                  absl::StrJoin(order, ", "), " LIMIT ", query.limit, " OFFSET ",
+                                  query.offset)));
     bind_all(st);
     while (true) {
       PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());

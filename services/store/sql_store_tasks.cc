@@ -25,8 +25,8 @@ using internal::TxnKind;
 namespace {
 
 const std::string& SelectTasks() {
-  static const std::string sql = absl::StrCat("SELECT ", internal::ColumnList(TaskColumns()),
-                                              ", version FROM task_runtimes");
+  static const std::string sql =
+      absl::StrCat("SELECT ", internal::ColumnList(TaskColumns()), ", version FROM task_runtimes");
   return sql;
 }
 
@@ -44,9 +44,9 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
   PELOTON_RETURN_IF_ERROR(ValidateTaskRuntimes(runtimes));
   const size_t n = TaskColumns().size();
   // ?1 is the job's key; the task's columns follow, the instance first.
-  static const std::string insert =
-      absl::StrCat("INSERT INTO task_runtimes (job_key, ", internal::ColumnList(TaskColumns()),
-                   ", version) VALUES (?1, ", internal::Params(2, n), ", 1) ON CONFLICT DO NOTHING");
+  static const std::string insert = absl::StrCat(
+      "INSERT INTO task_runtimes (job_key, ", internal::ColumnList(TaskColumns()),
+      ", version) VALUES (?1, ", internal::Params(2, n), ", 1) ON CONFLICT DO NOTHING");
   static const std::string update = absl::StrCat(
       "UPDATE task_runtimes SET ", internal::Assignments(TaskColumns().subspan(1), 3),
       ", version = version + 1 WHERE job_key = ?1 AND instance_id = ?2 AND version = ?", n + 2);
@@ -133,9 +133,8 @@ absl::StatusOr<std::vector<TaskRuntime>> SqlStore::ListTaskRuntimes(
       tasks.reserve(std::min<uint64_t>(job.instance_count,
                                        uint64_t{filter.to_instance} - filter.from_instance));
     }
-    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, filter.states.empty()
-                                                  ? db_->Cached(select_range)
-                                                  : db_->Prepare(select_states));
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, filter.states.empty() ? db_->Cached(select_range)
+                                                                    : db_->Prepare(select_states));
     st.BindInt(1, job.key);
     st.BindInt(2, filter.from_instance);
     st.BindInt(3, filter.to_instance);

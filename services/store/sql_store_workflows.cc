@@ -22,8 +22,8 @@ using internal::UpdateColumns;
 namespace {
 
 const std::string& SelectUpdates() {
-  static const std::string sql = absl::StrCat("SELECT ", internal::ColumnList(UpdateColumns()),
-                                              ", version FROM updates");
+  static const std::string sql =
+      absl::StrCat("SELECT ", internal::ColumnList(UpdateColumns()), ", version FROM updates");
   return sql;
 }
 
@@ -68,8 +68,8 @@ absl::Status SqlStore::CreateUpdate(UpdateRecord& update) {
       internal::Bind(st, 1, UpdateColumns(), update, keep);
       PELOTON_RETURN_IF_ERROR(st.Run());
       if (st.Changes() == 0) {
-        return absl::AlreadyExistsError(absl::StrCat(Workflow(update.update_id),
-                                                     " already exists"));
+        return absl::AlreadyExistsError(
+            absl::StrCat(Workflow(update.update_id), " already exists"));
       }
     }
     return AppendUpdateEvent(update);
@@ -81,9 +81,9 @@ absl::Status SqlStore::CreateUpdate(UpdateRecord& update) {
 absl::Status SqlStore::WriteUpdate(UpdateRecord& update) {
   PELOTON_RETURN_IF_ERROR(ValidateUpdate(update));
   // Everything but the keys (update_id, job_id).
-  static const std::string write = absl::StrCat(
-      "UPDATE updates SET ", internal::Assignments(UpdateColumns().subspan(2), 3),
-      ", version = version + 1 WHERE update_id = ?1 AND job_id = ?2");
+  static const std::string write =
+      absl::StrCat("UPDATE updates SET ", internal::Assignments(UpdateColumns().subspan(2), 3),
+                   ", version = version + 1 WHERE update_id = ?1 AND job_id = ?2");
   absl::MutexLock lock(&mu_);
   PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
     int64_t stored_state = 0;
@@ -144,8 +144,7 @@ absl::StatusOr<UpdateRecord> SqlStore::GetUpdate(absl::string_view update_id) {
   return std::move(updates[0]);
 }
 
-absl::StatusOr<std::vector<UpdateRecord>> SqlStore::ListUpdates(const JobId& job,
-                                                                uint32_t limit) {
+absl::StatusOr<std::vector<UpdateRecord>> SqlStore::ListUpdates(const JobId& job, uint32_t limit) {
   absl::MutexLock lock(&mu_);
   // Newest first; workflows made in the same microsecond, the later made first.
   const std::string select =
@@ -205,10 +204,10 @@ absl::Status SqlStore::AddInstanceWorkflowEvents(absl::string_view update_id,
                                                  absl::Span<const InstanceWorkflowEvent> events) {
   PELOTON_RETURN_IF_ERROR(ValidateId("update_id", update_id));
   PELOTON_RETURN_IF_ERROR(ValidateInstanceWorkflowEvents(events));
-  static const std::string insert = absl::StrCat(
-      "INSERT INTO instance_workflow_events (update_id, ",
-      internal::ColumnList(InstanceWorkflowEventColumns()), ") VALUES (?1, ",
-      internal::Params(2, InstanceWorkflowEventColumns().size()), ")");
+  static const std::string insert =
+      absl::StrCat("INSERT INTO instance_workflow_events (update_id, ",
+                   internal::ColumnList(InstanceWorkflowEventColumns()), ") VALUES (?1, ",
+                   internal::Params(2, InstanceWorkflowEventColumns().size()), ")");
   absl::MutexLock lock(&mu_);
   return Transact(TxnKind::kWrite, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckUpdateExists(update_id));

@@ -101,7 +101,8 @@ absl::StatusOr<SqlStatement> SqliteDb::Prepare(absl::string_view sql) {
 }
 
 absl::Status SqliteDb::Begin(TxnKind kind) {
-  absl::StatusOr<SqlStatement> begin = Cached(kind == TxnKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  absl::StatusOr<SqlStatement> begin =
+      Cached(kind == TxnKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   if (!begin.ok()) return begin.status();
   return begin->Run();
 }

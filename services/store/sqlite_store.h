@@ -38,7 +38,6 @@ struct SqliteOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
 };
 
-
 // The schema's history, oldest first.
 absl::Span<const SqlMigration> SqliteMigrations();
 
