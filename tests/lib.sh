@@ -207,3 +207,44 @@ fail_with_logs() {
   for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
   exit 1
 }
+
+# --- a throwaway PostgreSQL 15 (Debian's postgresql-15), for the tests of the PostgreSQL store.
+
+# start_postgres: initdb into a fresh directory, then the server on 127.0.0.1 and a free port
+# (fsync off, trust authentication; as the postgres user when root: PostgreSQL refuses root),
+# logging to ${work}/postgres.log, and a database `peloton`. Sets pg_dir, pg_port, pg_pid and
+# pg_url. stop_postgres stops it (fast shutdown); start_postgres_server starts it again.
+pg_bin=/usr/lib/postgresql/15/bin
+pg_as() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
+start_postgres() {
+  [ -x "${pg_bin}/postgres" ] || fail "PostgreSQL 15 is not installed (scripts/bootstrap.sh)"
+  pg_dir=$(mktemp -d /tmp/peloton-pg.XXXXXX)
+  pg_port=$(free_port)
+  [ "$(id -u)" = 0 ] && chown postgres: "${pg_dir}"
+  (cd /tmp && pg_as "${pg_bin}/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
+      -D "${pg_dir}/data") >> "${work}/postgres.log" 2>&1 || fail "initdb failed"
+  start_postgres_server
+  psql -q -h 127.0.0.1 -p "${pg_port}" -U postgres -c "CREATE DATABASE peloton" postgres \
+      >> "${work}/postgres.log" 2>&1 || fail "CREATE DATABASE failed"
+  pg_url="postgresql://postgres@127.0.0.1:${pg_port}/peloton"
+}
+start_postgres_server() {
+  local as=()
+  [ "$(id -u)" = 0 ] && as=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  (cd /tmp && exec "${as[@]}" "${pg_bin}/postgres" -D "${pg_dir}/data" -p "${pg_port}" \
+      -k "${pg_dir}" -c listen_addresses=127.0.0.1 -c fsync=off >> "${work}/postgres.log" 2>&1) &
+  pg_pid=$!  # the postmaster: exec all the way
+  for _ in $(seq 1 100); do
+    pg_isready -q -h 127.0.0.1 -p "${pg_port}" && return 0
+    sleep 0.1
+  done
+  fail "PostgreSQL did not come up on port ${pg_port}"
+}
+stop_postgres() {
+  [ -n "${pg_pid:-}" ] || return 0
+  kill -INT "${pg_pid}" 2> /dev/null || true
+  wait "${pg_pid}" 2> /dev/null || true
+  pg_pid=""
+}
+# pg_sql SQL: runs SQL on the database peloton; prints the result unaligned, without headers.
+pg_sql() { psql -qAt -h 127.0.0.1 -p "${pg_port}" -U postgres -c "$1" peloton; }

@@ -17,6 +17,7 @@
 #include "services/backend/local/local_backend.h"
 #include "services/backend/mesos/zk_detector.h"
 #include "services/common/files.h"
+#include "services/store/pg_store.h"
 
 namespace peloton::runtime {
 namespace {
@@ -169,6 +170,11 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   if (!(c.request_timeout_seconds() >= 0.1 && c.request_timeout_seconds() <= 3600)) {
     return Invalid("request_timeout_seconds",
                    absl::StrCat(c.request_timeout_seconds(), " (rule: 0.1 to 3600)"));
+  }
+  if (!c.store().empty() && !store::IsPostgresUrl(c.store())) {
+    return Invalid("store", absl::StrCat("'", store::internal::RedactPassword(c.store()),
+                                         "' (rule: unset for SQLite in data_dir, or "
+                                         "postgresql://[user[:password]@]host[:port]/database)"));
   }
   if (c.sync() != "normal" && c.sync() != "full") {
     return Invalid("sync", absl::StrCat("'", c.sync(), "' (rule: normal or full)"));

@@ -183,6 +183,13 @@ TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("typo.yaml: tick_msec: unknown key")));
   EXPECT_THAT(LoadMasterConfig({Write("sync.yaml", "sync: sometimes\n")}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sync: 'sometimes'")));
+  // A store that is not PostgreSQL's URL; the message keeps the password out.
+  EXPECT_THAT(LoadMasterConfig({Write("store.yaml", "store: mysql://u:pw@db/peloton\n")}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("store: 'mysql://u:***@db/peloton'"),
+                             HasSubstr("rule: unset for SQLite"))));
+  EXPECT_THAT(LoadMasterConfig({Write("pg.yaml", "store: postgresql://u:pw@db/peloton\n")}),
+              IsOk());
   EXPECT_THAT(LoadMasterConfig({Write("tick.yaml", "tick_ms: 100000\n")}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tick_ms")));
   EXPECT_THAT(LoadMasterConfig({Write("dup.yaml",

@@ -94,6 +94,9 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
   if (groups & kStoreFlags) {
     app.add_option("--sync", f.sync, "SQLite synchronous mode")
         ->check(CLI::IsMember({"normal", "full"}));
+    app.add_option("--store", f.store,
+                   "a PostgreSQL store, postgresql://[user[:password]@]host[:port]/database "
+                   "(default: SQLite, data_dir/peloton.db)");
   }
   if (groups & kHostFlags) {
     app.add_option("--local-hosts", f.local_hosts,
@@ -183,6 +186,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--log-level")) c.set_log_level(f.log_level);
   if (given("--data-dir")) c.set_data_dir(f.data_dir);
   if (given("--sync")) c.set_sync(f.sync);
+  if (given("--store")) c.set_store(f.store);
   if (given("--local-hosts")) {
     c.clear_hosts();
     c.set_local_hosts(static_cast<uint32_t>(f.local_hosts));
@@ -274,22 +278,27 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
   if (chmod(c.data_dir().c_str(), 0711) != 0) {  // not ours: its owner decides
     spdlog::warn("data_dir: {} left as it is, not 0711: {}", c.data_dir(), std::strerror(errno));
   }
-  const store::SqliteOptions options{.path = c.data_dir() + "/peloton.db",
-                                     .synchronous = c.sync() == "full"
-                                                        ? store::SqliteSynchronous::kFull
-                                                        : store::SqliteSynchronous::kNormal};
-  PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> sqlite, store::SqliteStore::Open(options));
-  // An older version's store was 0644.
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    const std::string file = options.path + suffix;
-    if (chmod(file.c_str(), 0600) != 0 && errno != ENOENT) {
-      return absl::UnavailableError(absl::StrCat("data_dir: cannot close ", file,
-                                                 " to others (0600): ", std::strerror(errno)));
+  std::unique_ptr<store::Store> opened;
+  if (!c.store().empty()) {
+    PELOTON_ASSIGN_OR_RETURN(opened, store::PgStore::Open({.url = c.store()}));
+  } else {
+    const store::SqliteOptions options{.path = c.data_dir() + "/peloton.db",
+                                       .synchronous = c.sync() == "full"
+                                                          ? store::SqliteSynchronous::kFull
+                                                          : store::SqliteSynchronous::kNormal};
+    PELOTON_ASSIGN_OR_RETURN(opened, store::SqliteStore::Open(options));
+    // An older version's store was 0644.
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      const std::string file = options.path + suffix;
+      if (chmod(file.c_str(), 0600) != 0 && errno != ENOENT) {
+        return absl::UnavailableError(absl::StrCat("data_dir: cannot close ", file,
+                                                   " to others (0600): ", std::strerror(errno)));
+      }
     }
   }
-  if (!observer) return sqlite;
+  if (!observer) return opened;
   return std::unique_ptr<store::Store>(
-      std::make_unique<store::ObservedStore>(std::move(sqlite), std::move(observer)));
+      std::make_unique<store::ObservedStore>(std::move(opened), std::move(observer)));
 }
 
 std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }

@@ -26,6 +26,7 @@
 #include "services/runtime/config.h"
 #include "services/runtime/metrics.h"
 #include "services/store/observed_store.h"
+#include "services/store/pg_store.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
 
@@ -34,7 +35,7 @@ namespace peloton::runtime {
 // Flag groups, beyond --config, --listen, --http, --tick-ms, --log-level, --auth-config and
 // --tls-*, which all take.
 enum FlagGroup : unsigned {
-  kStoreFlags = 1,       // --data-dir, --sync
+  kStoreFlags = 1,       // --data-dir, --sync, --store
   kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
   kPlacementFlags = 4,   // --placement-profile, --placement-dequeue-limit
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
@@ -47,7 +48,7 @@ struct Flags {
   std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
       hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
       mesos_secret_file, task_user, auth_config, tls_cert_file, tls_key_file, tls_ca_file,
-      discovery_zk, discovery_root;
+      discovery_zk, discovery_root, store;
   bool allow_root_tasks = false;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
@@ -79,8 +80,9 @@ absl::StatusOr<rpc::PeerOptions> PeerOptionsOf(const MasterConfig& config);
 // The server side of config.tls_cert_file and tls_key_file; null without them.
 absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& config);
 
-// The SQLite store under data_dir (created if missing); every call of it timed into `observer`
-// when one is given (Metrics::StoreObserver).
+// The store: the PostgreSQL database of config.store, or else the SQLite store under data_dir
+// (created if missing); every call of it timed into `observer` when one is given
+// (Metrics::StoreObserver).
 absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(
     const MasterConfig& config, store::ObservedStore::Observer observer = nullptr);
 // The sandboxes' directory under data_dir.
