@@ -1,13 +1,18 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
-// The SQLite store on a real file (in $TMPDIR, else /tmp): task-runtime writes per second in
-// batches of 1, 100 and 10,000 (each batch one transaction, every runtime an optimistic
-// versioned update of an existing instance, as the job manager's tick writes them), and reading
-// every runtime of a 100,000-task job (what recovery does per job).
+// The SQL stores: SQLite on a real file (in $TMPDIR, else /tmp) and PostgreSQL 15 (a throwaway
+// server on loopback, PgTestServer: fsync off, as SQLite's synchronous=NORMAL has no fsync per
+// commit either; or the server of $PELOTON_BENCH_PG_URL, an admin URL whose user may create
+// databases). Task-runtime writes per second in batches of 1, 100 and 10,000 (each batch one
+// transaction, every runtime an optimistic versioned update of an existing instance, as the
+// job manager's tick writes them), and reading every runtime of a 100,000-task job (what
+// recovery does per job).
 //
 //   bazel run -c opt //bench:store_benchmark -- --benchmark_repetitions=7
 
 #include <cstdio>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -15,7 +20,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "services/store/pg_store.h"
 #include "services/store/sqlite_store.h"
+#include "services/store/testing/pg_server.h"
 
 namespace peloton::store {
 namespace {
@@ -44,17 +51,55 @@ TaskRuntime Runtime(uint32_t instance) {
   return t;
 }
 
+enum class Kind { kSqlite, kSqliteFull, kPostgres };
+
+// A new, empty PostgreSQL database for one benchmark; its URL.
+absl::StatusOr<std::string> FreshPostgres() {
+  static std::string admin = [] {
+    if (const char* url = std::getenv("PELOTON_BENCH_PG_URL")) return std::string(url);
+    static testing::PgTestServer server;  // stopped at exit
+    if (!server.available() || !server.Start()) return std::string();
+    return server.url("peloton");
+  }();
+  if (admin.empty()) return absl::UnavailableError("no PostgreSQL server (PELOTON_BENCH_PG_URL)");
+  static int databases = 0;
+  const std::string name = absl::StrCat("bench_", getpid(), "_", ++databases);
+  absl::StatusOr<std::unique_ptr<internal::PgDb>> db =
+      internal::PgDb::Connect(admin, absl::Seconds(10));
+  if (!db.ok()) return db.status();
+  if (absl::Status s = (*db)->Exec(absl::StrCat("CREATE DATABASE ", name), "creating"); !s.ok()) {
+    return s;
+  }
+  // The same server and credentials, another database.
+  return absl::StrCat(admin.substr(0, admin.rfind('/') + 1), name);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(Kind kind, absl::string_view name) {
+  if (kind == Kind::kPostgres) {
+    absl::StatusOr<std::string> url = FreshPostgres();
+    if (!url.ok()) return url.status();
+    absl::StatusOr<std::unique_ptr<PgStore>> store = PgStore::Open({.url = *url});
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(*std::move(store));
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
+      {.path = FreshPath(name),
+       .synchronous = kind == Kind::kSqliteFull ? SqliteSynchronous::kFull
+                                                : SqliteSynchronous::kNormal});
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(*std::move(store));
+}
+
 // A store holding one job with `instances` task runtimes; the runtimes as last written.
 struct Fixture {
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::vector<TaskRuntime> tasks;
 };
 
 Fixture Setup(benchmark::State& state, absl::string_view name, uint32_t instances,
-              SqliteSynchronous sync = SqliteSynchronous::kNormal) {
+              Kind kind = Kind::kSqlite) {
   Fixture f;
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = FreshPath(name), .synchronous = sync});
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenStore(kind, name);
   if (!store.ok()) {
     state.SkipWithError(std::string(store.status().message()).c_str());
     return f;
@@ -83,9 +128,9 @@ Fixture Setup(benchmark::State& state, absl::string_view name, uint32_t instance
 }
 
 // A job of 10,000 instances; each iteration writes the next `batch` of them in one transaction.
-void WriteTaskRuntimes(benchmark::State& state, SqliteSynchronous sync) {
+void WriteTaskRuntimes(benchmark::State& state, Kind kind) {
   const auto batch = static_cast<size_t>(state.range(0));
-  Fixture f = Setup(state, "write.db", 10'000, sync);
+  Fixture f = Setup(state, "write.db", 10'000, kind);
   if (f.store == nullptr) return;
   size_t from = 0;
   for (auto _ : state) {
@@ -100,9 +145,7 @@ void WriteTaskRuntimes(benchmark::State& state, SqliteSynchronous sync) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
 }
 
-void BM_WriteTaskRuntimes(benchmark::State& state) {
-  WriteTaskRuntimes(state, SqliteSynchronous::kNormal);
-}
+void BM_WriteTaskRuntimes(benchmark::State& state) { WriteTaskRuntimes(state, Kind::kSqlite); }
 BENCHMARK(BM_WriteTaskRuntimes)
     ->Arg(1)
     ->Arg(100)
@@ -111,7 +154,7 @@ BENCHMARK(BM_WriteTaskRuntimes)
     ->UseRealTime();
 
 void BM_WriteTaskRuntimes_SyncFull(benchmark::State& state) {
-  WriteTaskRuntimes(state, SqliteSynchronous::kFull);
+  WriteTaskRuntimes(state, Kind::kSqliteFull);
 }
 BENCHMARK(BM_WriteTaskRuntimes_SyncFull)
     ->Arg(1)
@@ -120,9 +163,19 @@ BENCHMARK(BM_WriteTaskRuntimes_SyncFull)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
-void BM_ReadJobTaskRuntimes(benchmark::State& state) {
+void BM_WriteTaskRuntimes_Postgres(benchmark::State& state) {
+  WriteTaskRuntimes(state, Kind::kPostgres);
+}
+BENCHMARK(BM_WriteTaskRuntimes_Postgres)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+void ReadJobTaskRuntimes(benchmark::State& state, Kind kind) {
   const auto instances = static_cast<uint32_t>(state.range(0));
-  Fixture f = Setup(state, "read.db", instances);
+  Fixture f = Setup(state, "read.db", instances, kind);
   if (f.store == nullptr) return;
   for (auto _ : state) {
     absl::StatusOr<std::vector<TaskRuntime>> tasks = f.store->ListTaskRuntimes(JobId(kJobId));
@@ -134,7 +187,16 @@ void BM_ReadJobTaskRuntimes(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * instances);
 }
+void BM_ReadJobTaskRuntimes(benchmark::State& state) { ReadJobTaskRuntimes(state, Kind::kSqlite); }
 BENCHMARK(BM_ReadJobTaskRuntimes)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ReadJobTaskRuntimes_Postgres(benchmark::State& state) {
+  ReadJobTaskRuntimes(state, Kind::kPostgres);
+}
+BENCHMARK(BM_ReadJobTaskRuntimes_Postgres)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace peloton::store

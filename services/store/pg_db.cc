@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "peloton/common/status_macros.h"
 
 namespace peloton::store::internal {
 namespace {
@@ -99,9 +100,9 @@ absl::StatusOr<absl::Time> PgResult::Time(int row, int column) const {
   return absl::FromUnixMicros(*micros);
 }
 
-int64_t PgResult::Changes() const {
+int64_t PgResult::ChangesOf(PGresult* result) {
   int64_t n = 0;
-  return absl::SimpleAtoi(PQcmdTuples(result_.get()), &n) ? n : 0;
+  return absl::SimpleAtoi(PQcmdTuples(result), &n) ? n : 0;
 }
 
 absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Connect(const std::string& url,
@@ -194,23 +195,53 @@ absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& par
                  doing, binary_results);
 }
 
-absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count, const char* const* values,
-                                       const int* lengths, const int* formats, const Oid* types,
-                                       absl::string_view doing, bool binary_results) {
+absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count,
+                                       const char* const* values, const int* lengths,
+                                       const int* formats, const Oid* types,
+                                       absl::string_view doing, bool binary_results,
+                                       const std::string& prepared) {
   for (int attempt = 0;; ++attempt) {
     const bool was_in_transaction = in_transaction();
-    OwnedResult r(PQexecParams(conn_, sql.c_str(), count, types, values, lengths, formats,
+    OwnedResult r;
+    absl::Status status;
+    if (prepared.empty()) {
+      r.reset(PQexecParams(conn_, sql.c_str(), count, types, values, lengths, formats,
+                           binary_results ? 1 : 0));
+    } else {
+      status = Prepared(prepared, sql, std::vector<Oid>(types, types + count), doing);
+      if (status.ok()) {
+        r.reset(PQexecPrepared(conn_, prepared.c_str(), count, values, lengths, formats,
                                binary_results ? 1 : 0));
+      }
+    }
     const ExecStatusType s = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return PgResult(r.release());
+    if (status.ok() && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)) {
+      return PgResult(r.release());
+    }
     // The server went away (a restart): once, outside a transaction, a new connection. Inside
     // one, what it did is gone: the caller's transaction fails (Unavailable) and is retried.
     if (attempt == 0 && !was_in_transaction && PQstatus(conn_) == CONNECTION_BAD) {
       PQreset(conn_);
+      prepared_.clear();
       if (PQstatus(conn_) == CONNECTION_OK) continue;
     }
-    return Error(r.get(), doing);
+    return status.ok() ? Error(r.get(), doing) : status;
   }
+}
+
+absl::Status PgDb::Prepared(const std::string& name, const std::string& sql,
+                            const std::vector<Oid>& types, absl::string_view doing) {
+  auto it = prepared_.find(name);
+  if (it != prepared_.end() && it->second == types) return absl::OkStatus();
+  if (it != prepared_.end()) {
+    PELOTON_RETURN_IF_ERROR(Exec(absl::StrCat("DEALLOCATE ", name), doing));
+    prepared_.erase(it);
+  }
+  OwnedResult r(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()),
+                          types.data()));
+  if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Error(r.get(), doing);
+  prepared_.emplace(name, types);
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +266,9 @@ std::string DollarParams(absl::string_view sql) {
 
 class PgDb::Cursor final : public SqlCursor {
  public:
-  Cursor(PgDb* db, absl::string_view sql) : db_(db), sql_(DollarParams(sql)) {}
+  // `prepared`: the name it runs prepared as (the cached statements), or "" (run at once).
+  Cursor(PgDb* db, absl::string_view sql, std::string prepared)
+      : db_(db), sql_(DollarParams(sql)), prepared_(std::move(prepared)) {}
 
   void BindInt(int index, int64_t value) override {
     std::string& bytes = Slot(index, kInt8Oid);
@@ -260,7 +293,7 @@ class PgDb::Cursor final : public SqlCursor {
       absl::StatusOr<PgResult> result =
           db_->Execute(sql_, static_cast<int>(values_.size()), values.data(), lengths.data(),
                        formats_.data(), types_.data(), absl::StrCat("running '", sql_, "'"),
-                       /*binary_results=*/true);
+                       /*binary_results=*/true, prepared_);
       if (!result.ok()) return result.status();
       result_.emplace(*std::move(result));
       row_ = -1;
@@ -272,6 +305,77 @@ class PgDb::Cursor final : public SqlCursor {
     values_.clear();
     formats_.clear();
     types_.clear();
+  }
+
+  // Pipeline mode: up to kPipelineChunk statements sent, then their results read, so that
+  // neither side's socket buffer fills while the other waits.
+  absl::Status RunMany(size_t count, absl::FunctionRef<void(size_t)> bind,
+                       std::vector<int64_t>& changes) override {
+    static constexpr size_t kPipelineChunk = 512;
+    changes.assign(count, 0);
+    PGconn* conn = db_->conn_;
+    const std::string doing = absl::StrCat("running '", sql_, "'");
+    for (size_t from = 0; from < count; from += kPipelineChunk) {
+      const size_t n = std::min(kPipelineChunk, count - from);
+      // The first run's parameters have the types the statement is prepared with.
+      bind(from);
+      if (!prepared_.empty()) {
+        if (absl::Status s = db_->Prepared(prepared_, sql_, types_, doing); !s.ok()) {
+          Reset();
+          return s;
+        }
+      }
+      if (PQenterPipelineMode(conn) != 1) return db_->Error(nullptr, "entering pipeline mode");
+      absl::Status status;
+      size_t sent = 0;
+      for (; sent < n; ++sent) {
+        if (sent > 0) bind(from + sent);
+        std::vector<const char*> values(values_.size());
+        std::vector<int> lengths(values_.size());
+        for (size_t i = 0; i < values_.size(); ++i) {
+          values[i] = values_[i].data();
+          lengths[i] = static_cast<int>(values_[i].size());
+        }
+        const int params = static_cast<int>(values_.size());
+        const int ok =
+            prepared_.empty()
+                ? PQsendQueryParams(conn, sql_.c_str(), params, types_.data(), values.data(),
+                                    lengths.data(), formats_.data(), /*resultFormat=*/1)
+                : PQsendQueryPrepared(conn, prepared_.c_str(), params, values.data(),
+                                      lengths.data(), formats_.data(), /*resultFormat=*/1);
+        Reset();
+        if (ok != 1) {
+          status = db_->Error(nullptr, doing);
+          break;
+        }
+      }
+      if (PQpipelineSync(conn) != 1 && status.ok()) status = db_->Error(nullptr, doing);
+      // Each statement's result, then a null; a statement after a failed one is skipped
+      // (PGRES_PIPELINE_ABORTED); the sync's result last.
+      for (size_t i = 0; i < sent; ++i) {
+        std::unique_ptr<PGresult, decltype(&PQclear)> r(PQgetResult(conn), &PQclear);
+        if (r == nullptr) {
+          if (status.ok()) status = db_->Error(nullptr, doing);  // the connection is gone
+          break;
+        }
+        const ExecStatusType result = PQresultStatus(r.get());
+        if (result == PGRES_COMMAND_OK || result == PGRES_TUPLES_OK) {
+          changes[from + i] = PgResult::ChangesOf(r.get());
+        } else if (result != PGRES_PIPELINE_ABORTED && status.ok()) {
+          status = db_->Error(r.get(), doing);
+        }
+        while (PGresult* rest = PQgetResult(conn)) PQclear(rest);
+      }
+      while (PGresult* r = PQgetResult(conn)) {
+        const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync) break;
+      }
+      // Fails only on a connection that is gone, which the error above names already.
+      (void)PQexitPipelineMode(conn);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
   }
   int64_t Changes() const override { return result_.has_value() ? result_->Changes() : 0; }
   // Binary integers are big-endian, 2, 4 or 8 bytes by type (the store's are int8 but for
@@ -299,6 +403,7 @@ class PgDb::Cursor final : public SqlCursor {
 
   PgDb* db_;
   const std::string sql_;
+  const std::string prepared_;
   std::vector<std::string> values_;
   std::vector<int> formats_;
   std::vector<Oid> types_;
@@ -309,13 +414,15 @@ class PgDb::Cursor final : public SqlCursor {
 absl::StatusOr<SqlStatement> PgDb::Cached(absl::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
-    it = cache_.emplace(std::string(sql), std::make_unique<Cursor>(this, sql)).first;
+    std::string prepared = absl::StrCat("peloton_", cache_.size() + 1);
+    it = cache_.emplace(std::string(sql), std::make_unique<Cursor>(this, sql, std::move(prepared)))
+             .first;
   }
   return SqlStatement(it->second.get(), nullptr);
 }
 
 absl::StatusOr<SqlStatement> PgDb::Prepare(absl::string_view sql) {
-  return SqlStatement(nullptr, std::make_unique<Cursor>(this, sql));
+  return SqlStatement(nullptr, std::make_unique<Cursor>(this, sql, ""));
 }
 
 absl::Status PgDb::Begin(TxnKind kind) {

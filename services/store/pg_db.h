@@ -70,7 +70,8 @@ class PgResult {
   absl::StatusOr<int64_t> Int(int row, int column) const;
   absl::StatusOr<absl::Time> Time(int row, int column) const;
   // Rows an INSERT, UPDATE or DELETE changed.
-  int64_t Changes() const;
+  int64_t Changes() const { return ChangesOf(result_.get()); }
+  static int64_t ChangesOf(PGresult* result);
 
  private:
   friend class PgDb;
@@ -133,15 +134,24 @@ class PgDb final : public SqlDb {
   class Cursor;
   PgDb(PGconn* conn, std::string redacted_url);
   // Runs `sql` with parameters (the arrays of PQexecParams), making a lost connection again
-  // once outside a transaction.
+  // once outside a transaction. With a `prepared` name, as that prepared statement (prepared
+  // on first use in each connection, or again when the parameters' types change): parsed and
+  // planned once, not at each run.
   absl::StatusOr<PgResult> Execute(const std::string& sql, int count, const char* const* values,
                                    const int* lengths, const int* formats, const Oid* types,
-                                   absl::string_view doing, bool binary_results);
+                                   absl::string_view doing, bool binary_results,
+                                   const std::string& prepared = "");
+  // Prepares `sql` as `name` with parameters of `types` in this connection, unless it is.
+  absl::Status Prepared(const std::string& name, const std::string& sql,
+                        const std::vector<Oid>& types, absl::string_view doing);
 
   PGconn* conn_;
   std::string redacted_url_;
   std::string name_;
   absl::flat_hash_map<std::string, std::unique_ptr<Cursor>> cache_;
+  // The statements prepared in this connection (forgotten when it is made again), and the
+  // parameter types each was prepared with.
+  absl::flat_hash_map<std::string, std::vector<Oid>> prepared_;
 };
 
 // `url` with its password (in the URL or a password= key) replaced by "***".

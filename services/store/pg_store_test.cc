@@ -7,6 +7,7 @@
 #include "services/store/pg_store.h"
 
 #include <atomic>
+#include <barrier>
 #include <map>
 #include <string>
 #include <thread>
@@ -93,67 +94,81 @@ JobConfigRecord Config(const std::string& id, uint32_t instances) {
   return c;
 }
 
-TEST_F(PgStoreTest, TwoStoresWritingOneJobLoseNoUpdate) {
+TEST_F(PgStoreTest, StoresWritingOneJobLoseNoUpdate) {
   // Four stores (four job managers' connections) add to one job runtime's counter, each
-  // read-modify-write retried on Aborted: every increment must land once.
+  // read-modify-write retried on Aborted: every increment must land once. In each round all
+  // four read before any writes (a barrier), so that they do race: three of them lose.
   std::unique_ptr<PgStore> first = Open();
   ASSERT_NE(first, nullptr);
   JobRuntime runtime;
   runtime.info = "0";
   ASSERT_THAT(first->CreateJob(Config("j", 1), runtime), IsOk());
   constexpr int kStores = 4;
-  constexpr int kIncrements = 25;
+  constexpr int kRounds = 10;
   std::atomic<int> aborted{0};
+  std::barrier round(kStores);
   std::vector<std::thread> writers;
   for (int w = 0; w < kStores; ++w) {
     writers.emplace_back([&] {
-      std::unique_ptr<PgStore> store = Open();
-      ASSERT_NE(store, nullptr);
-      for (int i = 0; i < kIncrements; ++i) {
-        while (true) {
-          absl::StatusOr<JobSummary> job = store->GetJob(JobId("j"));
+      absl::StatusOr<std::unique_ptr<PgStore>> store = PgStore::Open({.url = url_});
+      if (!store.ok()) round.arrive_and_drop();  // the others go on without it
+      for (int i = 0; i < kRounds && store.ok(); ++i) {
+        bool read_together = true;
+        while (store.ok()) {
+          absl::StatusOr<JobSummary> job = (*store)->GetJob(JobId("j"));
+          if (read_together) round.arrive_and_wait();
+          read_together = false;
           ASSERT_THAT(job.status(), IsOk());
           JobRuntime r = job->runtime;
           r.info = absl::StrCat(std::stoi(r.info) + 1);
-          const absl::Status written = store->WriteJobRuntime(JobId("j"), r);
+          const absl::Status written = (*store)->WriteJobRuntime(JobId("j"), r);
           if (written.ok()) break;
           ASSERT_THAT(written, StatusIs(absl::StatusCode::kAborted, HasSubstr("re-read")));
           ++aborted;
         }
       }
+      EXPECT_THAT(store.status(), IsOk());
     });
   }
   for (std::thread& t : writers) t.join();
   PELOTON_ASSERT_OK_AND_ASSIGN(JobSummary job, first->GetJob(JobId("j")));
-  EXPECT_EQ(job.runtime.info, absl::StrCat(kStores * kIncrements));
-  EXPECT_EQ(job.runtime.version, 1 + kStores * kIncrements);
-  // The stores did race (else this test shows nothing).
-  EXPECT_GT(aborted.load(), 0);
+  EXPECT_EQ(job.runtime.info, absl::StrCat(kStores * kRounds));
+  EXPECT_EQ(job.runtime.version, 1 + kStores * kRounds);
+  EXPECT_GE(aborted.load(), (kStores - 1) * kRounds);
 }
 
 TEST_F(PgStoreTest, AStaleBatchFromAnotherStoreIsAbortedWholeAndWritesNothing) {
+  // 1,200 tasks: more than one pipeline's worth (512), the stale one in the third.
+  constexpr uint32_t kTasks = 1'200;
+  constexpr uint32_t kStale = 1'100;
   std::unique_ptr<PgStore> a = Open();
   std::unique_ptr<PgStore> b = Open();
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   JobRuntime runtime;
-  ASSERT_THAT(a->CreateJob(Config("j", 500), runtime), IsOk());
-  std::vector<TaskRuntime> tasks(500);
+  ASSERT_THAT(a->CreateJob(Config("j", kTasks), runtime), IsOk());
+  std::vector<TaskRuntime> tasks(kTasks);
   for (uint32_t i = 0; i < tasks.size(); ++i) tasks[i].instance_id = i;
   ASSERT_THAT(a->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(tasks)), IsOk());
   std::vector<TaskRuntime> theirs = tasks;  // both at version 1
-  tasks[499].host = "a-host";               // a writes one instance
-  ASSERT_THAT(a->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(tasks).last(1)), IsOk());
+  tasks[kStale].host = "a-host";            // a writes one instance
+  ASSERT_THAT(a->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(tasks).subspan(kStale, 1)), IsOk());
   for (TaskRuntime& t : theirs) t.host = "b-host";
   EXPECT_THAT(b->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(theirs)),
               StatusIs(absl::StatusCode::kAborted,
-                       AllOf(HasSubstr("instance 499"), HasSubstr("stored version is 2"))));
+                       AllOf(HasSubstr(absl::StrCat("instance ", kStale)),
+                             HasSubstr("stored version is 2"))));
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<TaskRuntime> stored, b->ListTaskRuntimes(JobId("j")));
-  ASSERT_EQ(stored.size(), 500u);
+  ASSERT_EQ(stored.size(), kTasks);
   for (const TaskRuntime& t : stored) {
     EXPECT_NE(t.host, "b-host") << t.instance_id;
-    EXPECT_EQ(t.version, t.instance_id == 499 ? 2 : 1) << t.instance_id;
+    EXPECT_EQ(t.version, t.instance_id == kStale ? 2 : 1) << t.instance_id;
   }
+  // A fresh batch of them all, from b, lands whole.
+  for (TaskRuntime& t : stored) t.host = "b-host";
+  ASSERT_THAT(b->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(stored)), IsOk());
+  PELOTON_ASSERT_OK_AND_ASSIGN(stored, a->ListTaskRuntimes(JobId("j")));
+  for (const TaskRuntime& t : stored) EXPECT_EQ(t.host, "b-host") << t.instance_id;
 }
 
 TEST_F(PgStoreTest, AServerRestartIsSurvived) {

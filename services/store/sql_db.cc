@@ -4,12 +4,25 @@
 
 namespace peloton::store::internal {
 
-absl::Status SqlStatement::Run() {
+absl::Status SqlCursor::Run() {
   while (true) {
     absl::StatusOr<bool> row = Step();
     if (!row.ok()) return row.status();
     if (!*row) return absl::OkStatus();
   }
+}
+
+absl::Status SqlCursor::RunMany(size_t count, absl::FunctionRef<void(size_t)> bind,
+                               std::vector<int64_t>& changes) {
+  changes.assign(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    bind(i);
+    const absl::Status status = Run();
+    changes[i] = Changes();
+    Reset();
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SqlTransaction> SqlTransaction::Begin(SqlDb& db, TxnKind kind) {

@@ -20,6 +20,9 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -38,10 +41,18 @@ class SqlCursor {
   virtual void BindBlob(int index, absl::string_view value) = 0;
   // One step: true if it produced a row, false when done.
   virtual absl::StatusOr<bool> Step() = 0;
+  // Steps to the end (a statement that returns no rows).
+  absl::Status Run();
   // Ready to run again with new bindings.
   virtual void Reset() = 0;
   // Rows the last INSERT, UPDATE or DELETE changed.
   virtual int64_t Changes() const = 0;
+  // Runs the statement `count` times, bind(i) binding the i-th, and sets changes[i] to the rows
+  // the i-th changed; the first failure is returned (later runs may not have happened). By
+  // default one by one; a database may send them together (PostgreSQL's pipeline: a round
+  // trip for many instead of one each).
+  virtual absl::Status RunMany(size_t count, absl::FunctionRef<void(size_t)> bind,
+                               std::vector<int64_t>& changes);
   // Columns of the current row count from 0.
   virtual int64_t Int(int column) const = 0;
   virtual absl::string_view Text(int column) const = 0;
@@ -67,10 +78,15 @@ class SqlStatement {
   void BindBlob(int index, absl::string_view value) { cursor_->BindBlob(index, value); }
   void BindTime(int index, absl::Time value) { BindInt(index, absl::ToUnixMicros(value)); }
   absl::StatusOr<bool> Step() { return cursor_->Step(); }
-  // Steps to the end (a statement that returns no rows).
-  absl::Status Run();
+  absl::Status Run() { return cursor_->Run(); }
   void Reset() { cursor_->Reset(); }
   int64_t Changes() const { return cursor_->Changes(); }
+  // SqlCursor::RunMany: bind(i, *this) binds the i-th run's parameters.
+  absl::Status RunMany(size_t count, absl::FunctionRef<void(size_t, SqlStatement&)> bind,
+                       std::vector<int64_t>& changes) {
+    return cursor_->RunMany(
+        count, [&](size_t i) { bind(i, *this); }, changes);
+  }
 
   int64_t Int(int column) const { return cursor_->Int(column); }
   absl::Time Time(int column) const { return absl::FromUnixMicros(Int(column)); }

@@ -53,18 +53,29 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
   absl::MutexLock lock(&mu_);
   PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
     PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
-    PELOTON_ASSIGN_OR_RETURN(SqlStatement inserts, db_->Cached(insert));
-    PELOTON_ASSIGN_OR_RETURN(SqlStatement updates, db_->Cached(update));
+    // New instances are inserted, the others updated if their version is still the one read:
+    // each statement run over its instances at once (RunMany).
+    std::vector<size_t> added, written;
+    for (size_t i = 0; i < runtimes.size(); ++i) {
+      (runtimes[i].version == 0 ? added : written).push_back(i);
+    }
     Keep keep;
-    for (const TaskRuntime& r : runtimes) {
-      SqlStatement& st = r.version == 0 ? inserts : updates;
-      st.BindInt(1, job.key);
-      internal::Bind(st, 2, TaskColumns(), r, keep);
-      if (r.version != 0) st.BindInt(static_cast<int>(n + 2), r.version);
-      PELOTON_RETURN_IF_ERROR(st.Run());
-      const int64_t changes = st.Changes();
-      st.Reset();
-      if (changes == 0) {
+    std::vector<int64_t> changes;
+    for (const std::vector<size_t>* which : {&added, &written}) {
+      if (which->empty()) continue;
+      PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(which == &added ? insert : update));
+      PELOTON_RETURN_IF_ERROR(st.RunMany(
+          which->size(),
+          [&](size_t k, SqlStatement& s) {
+            const TaskRuntime& r = runtimes[(*which)[k]];
+            s.BindInt(1, job.key);
+            internal::Bind(s, 2, TaskColumns(), r, keep);
+            if (r.version != 0) s.BindInt(static_cast<int>(n + 2), r.version);
+          },
+          changes));
+      for (size_t k = 0; k < which->size(); ++k) {
+        if (changes[k] != 0) continue;
+        const TaskRuntime& r = runtimes[(*which)[k]];
         PELOTON_ASSIGN_OR_RETURN(
             SqlStatement check,
             db_->Cached(
@@ -161,13 +172,14 @@ absl::Status SqlStore::AddPodEvents(const JobId& id, absl::Span<const PodEvent> 
     PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
     PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
     Keep keep;
-    for (const PodEvent& e : events) {
-      st.BindText(1, id.value());
-      internal::Bind(st, 2, PodEventColumns(), e, keep);
-      PELOTON_RETURN_IF_ERROR(st.Run());
-      st.Reset();
-    }
-    return absl::OkStatus();
+    std::vector<int64_t> changes;
+    return st.RunMany(
+        events.size(),
+        [&](size_t i, SqlStatement& s) {
+          s.BindText(1, id.value());
+          internal::Bind(s, 2, PodEventColumns(), events[i], keep);
+        },
+        changes);
   }));
   stats_.pod_event_rows += events.size();
   ++stats_.batches;
