@@ -94,6 +94,8 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
   if (groups & kStoreFlags) {
     app.add_option("--sync", f.sync, "SQLite synchronous mode")
         ->check(CLI::IsMember({"normal", "full"}));
+  }
+  if (groups & (kStoreFlags | kHostFlags)) {
     app.add_option("--store", f.store,
                    "a PostgreSQL store, postgresql://[user[:password]@]host[:port]/database "
                    "(default: SQLite, data_dir/peloton.db)");

@@ -36,7 +36,7 @@ namespace peloton::runtime {
 // --tls-*, which all take.
 enum FlagGroup : unsigned {
   kStoreFlags = 1,       // --data-dir, --sync, --store
-  kHostFlags = 2,        // --data-dir, --local-hosts, --runner, --backend, --sim-*
+  kHostFlags = 2,        // --data-dir, --store, --local-hosts, --runner, --backend, --sim-*
   kPlacementFlags = 4,   // --placement-profile, --placement-dequeue-limit
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr

@@ -30,8 +30,9 @@ ZkTestServer::ZkTestServer(const std::string& dir) : dir_(dir), port_(FreePort()
     const std::string log = dir_ + "/server.log";
     if (freopen(log.c_str(), "w", stdout) != nullptr) dup2(fileno(stdout), 2);
     const std::string port = std::to_string(port_);
+    // tickTime 500 ms: sessions of 1 to 10 s (2 to 20 ticks), as short as elections use.
     execlp("java", "java", "-cp", "/usr/share/java/zookeeper.jar",
-           "org.apache.zookeeper.server.ZooKeeperServerMain", port.c_str(), dir_.c_str(),
+           "org.apache.zookeeper.server.ZooKeeperServerMain", port.c_str(), dir_.c_str(), "500",
            static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -49,6 +50,14 @@ ZkTestServer::~ZkTestServer() {
     kill(server_, SIGKILL);
     waitpid(server_, nullptr, 0);
   }
+}
+
+void ZkTestServer::Pause() {
+  if (server_ > 0) kill(server_, SIGSTOP);
+}
+
+void ZkTestServer::Resume() {
+  if (server_ > 0) kill(server_, SIGCONT);
 }
 
 bool ZkTestServer::connected() const {

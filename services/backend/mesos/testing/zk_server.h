@@ -1,7 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // ZkTestServer: a real ZooKeeper server (Debian's zookeeper package, `java` on PATH) started on
-// a free port for a test, with a session to write nodes as Mesos masters do. Test fixture only.
+// a free port for a test (tickTime 500 ms: sessions of 1 to 10 s), with a session to write
+// nodes as Mesos masters do. Test fixture only.
 
 #ifndef PELOTON_SERVICES_BACKEND_MESOS_TESTING_ZK_SERVER_H_
 #define PELOTON_SERVICES_BACKEND_MESOS_TESTING_ZK_SERVER_H_
@@ -26,6 +27,9 @@ class ZkTestServer {
   ZkTestServer& operator=(const ZkTestServer&) = delete;
 
   bool connected() const;
+  // SIGSTOP and SIGCONT the server: its clients see it stop answering, as in a partition.
+  void Pause();
+  void Resume();
   std::string servers() const;                     // "127.0.0.1:<port>"
   std::string url(const std::string& path) const;  // "zk://127.0.0.1:<port><path>"
   zhandle_t* session() const { return zh_; }

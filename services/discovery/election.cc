@@ -1,0 +1,191 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+
+#include "services/discovery/election.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+namespace peloton::discovery {
+namespace {
+
+constexpr char kCandidate[] = "candidate_";
+
+absl::Status ZkError(absl::string_view what, int rc) {
+  return absl::UnavailableError(absl::StrCat("election: ", what, ": ZooKeeper: ", zerror(rc)));
+}
+
+void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
+
+// A session to `servers`, connected within `timeout`.
+absl::StatusOr<zhandle_t*> Connect(const std::string& servers, absl::Duration session_timeout,
+                                   absl::Duration timeout, watcher_fn watcher, void* context) {
+  zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+  zhandle_t* zh =
+      zookeeper_init(servers.c_str(), watcher,
+                     static_cast<int>(absl::ToInt64Milliseconds(session_timeout)), nullptr,
+                     context, 0);
+  if (zh == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("election: cannot use ZooKeeper '", servers, "'"));
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
+    if (absl::Now() > deadline) {
+      zookeeper_close(zh);
+      return absl::UnavailableError(absl::StrCat("election: ZooKeeper ", servers,
+                                                 " not reached within ",
+                                                 absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return zh;
+}
+
+absl::StatusOr<std::vector<std::string>> Children(zhandle_t* zh, const std::string& path) {
+  String_vector children{};
+  const int rc = zoo_get_children(zh, path.c_str(), 0, &children);
+  if (rc == ZNONODE) return std::vector<std::string>();
+  if (rc != ZOK) return ZkError(absl::StrCat("listing ", path), rc);
+  std::vector<std::string> names(children.data, children.data + children.count);
+  deallocate_String_vector(&children);
+  return names;
+}
+
+}  // namespace
+
+std::vector<std::string> CandidatesInOrder(const std::vector<std::string>& children) {
+  std::vector<std::pair<uint64_t, std::string>> candidates;
+  for (const std::string& child : children) {
+    uint64_t sequence = 0;
+    if (!absl::StartsWith(child, kCandidate) ||
+        !absl::SimpleAtoi(absl::string_view(child).substr(sizeof kCandidate - 1), &sequence)) {
+      continue;
+    }
+    candidates.emplace_back(sequence, child);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  std::vector<std::string> ordered;
+  for (auto& [sequence, name] : candidates) ordered.push_back(std::move(name));
+  return ordered;
+}
+
+absl::StatusOr<std::unique_ptr<Election>> Election::Join(Options options) {
+  if (options.servers.empty()) {
+    return absl::InvalidArgumentError("election.servers: empty (rule: host:port[,host:port])");
+  }
+  if (!absl::StartsWith(options.path, "/") || absl::EndsWith(options.path, "/")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "election.path: '", options.path, "' (rule: absolute, no trailing '/': /peloton/resmgr)"));
+  }
+  if (options.id.empty()) return absl::InvalidArgumentError("election.id: empty (rule: non-empty)");
+  if (options.session_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("election.session_timeout: not positive (rule: > 0)");
+  }
+  std::unique_ptr<Election> election(new Election(std::move(options), nullptr));
+  const Options& o = election->options_;
+  absl::StatusOr<zhandle_t*> zh =
+      Connect(o.servers, o.session_timeout, o.connect_timeout, &Election::OnEvent, election.get());
+  if (!zh.ok()) return zh.status();
+  election->zh_ = *zh;
+  {
+    absl::MutexLock lock(&election->mu_);
+    election->disconnected_since_ = absl::InfinitePast();  // connected now
+  }
+  std::string at;
+  for (absl::string_view part : absl::StrSplit(o.path, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&at, "/", part);
+    const int rc = zoo_create(*zh, at.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+    if (rc != ZOK && rc != ZNODEEXISTS) return ZkError(absl::StrCat("creating ", at), rc);
+  }
+  char created[1024] = {};
+  const int rc = zoo_create(*zh, absl::StrCat(o.path, "/", kCandidate).c_str(), o.id.data(),
+                            static_cast<int>(o.id.size()), &ZOO_OPEN_ACL_UNSAFE,
+                            ZOO_EPHEMERAL | ZOO_SEQUENCE, created, sizeof created);
+  if (rc != ZOK) return ZkError(absl::StrCat("joining under ", o.path), rc);
+  election->node_ = created;
+  return election;
+}
+
+Election::Election(Options options, zhandle_t* zh) : options_(std::move(options)), zh_(zh) {
+  disconnected_since_ = absl::Now();  // not yet connected
+}
+
+Election::~Election() {
+  if (zh_ != nullptr) zookeeper_close(zh_);  // the ephemeral node goes with the session
+}
+
+void Election::OnEvent(zhandle_t*, int type, int state, const char*, void* context) {
+  if (type != ZOO_SESSION_EVENT || context == nullptr) return;
+  auto* self = static_cast<Election*>(context);
+  absl::MutexLock lock(&self->mu_);
+  if (state == ZOO_EXPIRED_SESSION_STATE) {
+    self->expired_ = true;
+  } else if (state == ZOO_CONNECTED_STATE) {
+    self->disconnected_since_ = absl::InfinitePast();
+  } else if (self->disconnected_since_ == absl::InfinitePast()) {
+    self->disconnected_since_ = absl::Now();
+  }
+}
+
+bool Election::Lost() const {
+  // The session's timeout as the server granted it.
+  const absl::Duration timeout =
+      zh_ != nullptr ? absl::Milliseconds(zoo_recv_timeout(zh_)) : options_.session_timeout;
+  absl::MutexLock lock(&mu_);
+  return expired_ || (disconnected_since_ != absl::InfinitePast() &&
+                      absl::Now() - disconnected_since_ >= timeout * 2 / 3);
+}
+
+absl::Status Election::AwaitLeadership(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  const std::string mine = node_.substr(node_.rfind('/') + 1);
+  while (true) {
+    if (Lost()) {
+      return absl::UnavailableError(
+          absl::StrCat("election: lost the ZooKeeper session of ", node_, " while standing by"));
+    }
+    absl::StatusOr<std::vector<std::string>> children = Children(zh_, options_.path);
+    if (children.ok()) {
+      const std::vector<std::string> order = CandidatesInOrder(*children);
+      if (!order.empty() && order.front() == mine) return absl::OkStatus();
+      if (std::find(order.begin(), order.end(), mine) == order.end()) {
+        return absl::UnavailableError(absl::StrCat("election: ", node_, " is gone"));
+      }
+    }  // else: ZooKeeper is away for now; the client reconnects by itself
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("election: ", node_, " does not lead after ", absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+absl::StatusOr<std::string> CurrentLeader(const std::string& servers, const std::string& path,
+                                          absl::Duration timeout) {
+  absl::StatusOr<zhandle_t*> zh = Connect(servers, absl::Seconds(10), timeout, IgnoreEvents, nullptr);
+  if (!zh.ok()) return zh.status();
+  absl::StatusOr<std::string> leader = [&]() -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::vector<std::string>> children = Children(*zh, path);
+    if (!children.ok()) return children.status();
+    for (const std::string& name : CandidatesInOrder(*children)) {
+      char data[1024];
+      int length = sizeof data;
+      const int rc = zoo_get(*zh, absl::StrCat(path, "/", name).c_str(), 0, data, &length, nullptr);
+      if (rc == ZNONODE) continue;  // gone meanwhile: the next one leads
+      if (rc != ZOK) return ZkError(absl::StrCat("reading ", path, "/", name), rc);
+      return std::string(data, std::max(length, 0));
+    }
+    return absl::NotFoundError(absl::StrCat("election: no candidate under ", path));
+  }();
+  zookeeper_close(*zh);
+  return leader;
+}
+
+}  // namespace peloton::discovery
