@@ -12,23 +12,9 @@ set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
 master_test discovery
-# ZooKeeper, as ../shared/reference/components.md starts it.
-zk_port=$(free_port)
-mkdir -p "${work}/zk/data"
-cat > "${work}/zk/zoo.cfg" <<CFG
-tickTime=500
-dataDir=${work}/zk/data
-clientPort=${zk_port}
-clientPortAddress=127.0.0.1
-admin.enableServer=false
-forceSync=no
-CFG
-java -Xmx256m -cp /usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar \
-    org.apache.zookeeper.server.ZooKeeperServerMain "${work}/zk/zoo.cfg" > "${work}/zk.log" 2>&1 &
-zk_pid=$!
-trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; kill "${zk_pid}" 2>/dev/null;
+trap '[ -n "${master_pid}" ] && kill -9 "${master_pid}" 2>/dev/null; kill "${zk_pid:-}" 2>/dev/null;
       rm -rf "${sock_dir}"' EXIT
-for _ in $(seq 1 600); do (exec 3<> "/dev/tcp/127.0.0.1/${zk_port}") 2> /dev/null && break; sleep 0.1; done
+start_zookeeper
 # members: the serverset's member nodes, one per line.
 members() {
   /usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:${zk_port}" ls /peloton/discovery/web/test/frontend 2> /dev/null |

@@ -182,11 +182,13 @@ expect_ran_once() {
 
 # start_component NAME [flags...]: peloton-NAME on unix:${sock}/NAME.sock with 20 ms ticks,
 # logging to ${work}/NAME.log; its pid goes in pid[NAME].
+# A NAME with a suffix (resmgr-b) runs peloton-resmgr: one of several candidates.
 start_component() {
   local name=$1
+  local binary=${name%%-*}
   shift
-  case "${name}" in master | hostmgr) set -- "${task_flags[@]}" "$@" ;; esac
-  "${bin}/bin/peloton-${name}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
+  case "${binary}" in master | hostmgr) set -- "${task_flags[@]}" "$@" ;; esac
+  "${bin}/bin/peloton-${binary}" --listen="unix:${sock}/${name}.sock" --tick-ms=20 "$@" \
       >> "${work}/${name}.log" 2>&1 &
   pid[${name}]=$!
 }
@@ -248,3 +250,29 @@ stop_postgres() {
 }
 # pg_sql SQL: runs SQL on the database peloton; prints the result unaligned, without headers.
 pg_sql() { psql -qAt -h 127.0.0.1 -p "${pg_port}" -U postgres -c "$1" peloton; }
+
+# --- a throwaway ZooKeeper (Debian's zookeeper), as ../shared/reference/components.md starts it.
+
+# start_zookeeper: the server on 127.0.0.1 and a free port, tickTime 500 ms (sessions of 1 to
+# 10 s), data under ${work}/zk, logging to ${work}/zk.log; waits until it accepts connections.
+# Sets zk_port and zk_pid (the caller's EXIT trap kills it).
+start_zookeeper() {
+  zk_port=$(free_port)
+  mkdir -p "${work}/zk/data"
+  cat > "${work}/zk/zoo.cfg" <<CFG
+tickTime=500
+dataDir=${work}/zk/data
+clientPort=${zk_port}
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+forceSync=no
+CFG
+  java -Xmx256m -cp /usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar \
+      org.apache.zookeeper.server.ZooKeeperServerMain "${work}/zk/zoo.cfg" > "${work}/zk.log" 2>&1 &
+  zk_pid=$!
+  for _ in $(seq 1 600); do
+    (exec 3<> "/dev/tcp/127.0.0.1/${zk_port}") 2> /dev/null && return 0
+    sleep 0.1
+  done
+  fail "ZooKeeper did not come up on port ${zk_port}"
+}

@@ -2,7 +2,8 @@
 //
 // peloton-hostmgr: the host manager as its own process. It owns the cluster backend (the
 // local backend: this machine, or --local-hosts virtual hosts, sandboxes under --data-dir) and
-// serves internal.capnp's HostManager to the other components.
+// serves internal.capnp's HostManager to the other components. With --zk, it is one candidate
+// of several: it stands by, not listening, until it leads (runtime::LeadOrStandBy).
 //
 //   peloton-hostmgr --listen=127.0.0.1:5395 --data-dir=./var --local-hosts=4
 
@@ -16,10 +17,11 @@ int main(int argc, char** argv) {
   namespace runtime = peloton::runtime;
   CLI::App app{"peloton-hostmgr: the host manager (the cluster backend), as its own process"};
   runtime::Flags flags;
-  runtime::AddFlags(app, flags, runtime::kHostFlags);
+  runtime::AddFlags(app, flags, runtime::kHostFlags | runtime::kElectionFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kHostmgrAddress));
+  const auto election = runtime::OrExit(runtime::LeadOrStandBy(config, "hostmgr"));
   // The store the other components share keeps host maintenance and the Mesos framework id.
   runtime::Metrics metrics;
   std::unique_ptr<peloton::store::Store> store =
@@ -35,7 +37,10 @@ int main(int argc, char** argv) {
         spdlog::info("peloton-hostmgr serving");
         return absl::OkStatus();
       },
-      [&] { hosts_file.Check(); },
+      [&] {
+        runtime::ExitIfLost(election.get());
+        hosts_file.Check();
+      },
       {.default_http = runtime::kHostmgrHttpAddress, .backend = backend.get(),
        .metrics = &metrics});
 }

@@ -4,7 +4,8 @@
 // --data-dir (shared with peloton-jobmgr); each tick it asks the host manager for the cluster's
 // capacity, recomputes entitlements and admits gangs, and every --preemption-period-ticks
 // chooses tasks to preempt, which the job manager collects. Serves internal.capnp's
-// ResourceManager.
+// ResourceManager. With --zk, it is one candidate of several: it stands by, not listening,
+// until it leads (runtime::LeadOrStandBy), then recovers as a restarted one does.
 //
 //   peloton-resmgr --listen=127.0.0.1:5394 --data-dir=./var --hostmgr=127.0.0.1:5395
 
@@ -24,10 +25,12 @@ int main(int argc, char** argv) {
       "own process"};
   runtime::Flags flags;
   runtime::AddFlags(app, flags,
-                    runtime::kStoreFlags | runtime::kPreemptionFlags | runtime::kPeerFlags);
+                    runtime::kStoreFlags | runtime::kPreemptionFlags | runtime::kPeerFlags |
+                        runtime::kElectionFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kResmgrAddress));
+  const auto election = runtime::OrExit(runtime::LeadOrStandBy(config, "resmgr"));
   runtime::Metrics metrics;
   auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   std::random_device seed;
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
+        runtime::ExitIfLost(election.get());
         absl::StatusOr<peloton::fairshare::ClusterCapacity> capacity = hosts.CapacityOrError();
         if (!capacity.ok()) {
           spdlog::warn("tick skipped: {}", std::string(capacity.status().message()));

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
@@ -24,9 +25,17 @@ using wire::Str;
 
 // ---- Peer
 
+Peer::Peer(std::string name, std::string address, std::string export_name, PeerOptions options)
+    : name_(std::move(name)),
+      addresses_(absl::StrSplit(address, ',', absl::SkipWhitespace())),
+      export_(std::move(export_name)),
+      options_(std::move(options)) {
+  if (addresses_.empty()) addresses_.push_back(address);  // "": fails, naming it
+}
+
 void Peer::Connect() {
   if (client_ != nullptr) return;
-  client_ = std::make_unique<RpcClient>(address_, options_.tls.get());
+  client_ = std::make_unique<RpcClient>(address(), options_.tls.get());
   capnp::Capability::Client cap = export_.empty() ? client_->Main() : client_->Import(export_);
   if (options_.login.has_value()) {
     absl::StatusOr<capnp::Capability::Client> in =
@@ -34,7 +43,7 @@ void Peer::Connect() {
     if (!in.ok()) {
       refused_ = absl::Status(
           in.status().code(),
-          absl::StrCat(name_, " at ", address_, ": logging in as ", options_.login->username(),
+          absl::StrCat(name_, " at ", address(), ": logging in as ", options_.login->username(),
                        " (the security file's internal_user): ", in.status().message()));
       throw kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
                           kj::heapString(refused_.message().data(), refused_.message().size()));
@@ -47,9 +56,11 @@ void Peer::Connect() {
 absl::Status Peer::Failed(const kj::Exception& e) {
   cap_.reset();
   if (client_ != nullptr) failed_.push_back(std::move(client_));
+  const std::string failed_at = address();
+  current_ = (current_ + 1) % addresses_.size();  // the next candidate, if there are several
   if (!refused_.ok()) return std::exchange(refused_, absl::OkStatus());
   return absl::UnavailableError(
-      absl::StrCat(name_, " at ", address_, ": ", e.getDescription().cStr()));
+      absl::StrCat(name_, " at ", failed_at, ": ", e.getDescription().cStr()));
 }
 
 namespace {

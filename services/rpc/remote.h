@@ -41,16 +41,15 @@ struct PeerOptions {
 };
 
 // A connection to another component's process, made on first use and again after a failure.
+// A component that runs as several candidates of which one leads (peloton-resmgr and
+// peloton-hostmgr with ZooKeeper; only the leader listens) is given as its candidates'
+// addresses: a connection that fails moves on to the next.
 class Peer {
  public:
-  // `address`: host:port or unix:PATH. `name`: the component, for messages. `export_name`:
-  // the capability to import, or empty for the server's main one.
+  // `address`: host:port or unix:PATH, or several, comma-separated. `name`: the component,
+  // for messages. `export_name`: the capability to import, or empty for the server's main one.
   Peer(std::string name, std::string address, std::string export_name = "",
-       PeerOptions options = {})
-      : name_(std::move(name)),
-        address_(std::move(address)),
-        export_(std::move(export_name)),
-        options_(std::move(options)) {}
+       PeerOptions options = {});
 
   template <typename T>
   typename T::Client Get() {
@@ -65,11 +64,16 @@ class Peer {
   // forgets the connection.
   absl::Status Failed(const kj::Exception& e);
   const std::string& name() const { return name_; }
+  // The address it connects to now.
+  const std::string& address() const { return addresses_[current_]; }
 
  private:
   void Connect();
 
-  std::string name_, address_, export_;
+  std::string name_;
+  std::vector<std::string> addresses_;  // never empty
+  size_t current_ = 0;
+  std::string export_;
   PeerOptions options_;
   absl::Status refused_;  // the peer refused options_.login (Connect), for Failed to return
   std::unique_ptr<RpcClient> client_;

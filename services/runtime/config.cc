@@ -57,6 +57,8 @@ void FillSeconds(Message& m, double (Message::*get)() const, void (Message::*set
 
 void FillDefaults(MasterConfig& c, absl::string_view listen) {
   if (c.discovery_root().empty()) c.set_discovery_root("/peloton/discovery");
+  if (c.zk_root().empty()) c.set_zk_root("/peloton");
+  if (c.zk_session_timeout_seconds() == 0) c.set_zk_session_timeout_seconds(4);
   if (c.listen().empty()) c.set_listen(std::string(listen));
   if (c.jobmgr().empty()) c.set_jobmgr(kJobmgrAddress);
   if (c.resmgr().empty()) c.set_resmgr(kResmgrAddress);
@@ -209,16 +211,25 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
                    "without tls_cert_file (rule: the components dial each other "
                    "over TLS when they serve it)");
   }
-  if (!c.discovery_zk().empty() && !backend::mesos::IsZkServerList(c.discovery_zk())) {
-    return Invalid("discovery_zk",
-                   absl::StrCat("'", c.discovery_zk(), "' (rule: host:port[,host:port])"));
+  for (const auto& [field, servers] :
+       {std::pair<const char*, const std::string&>{"discovery_zk", c.discovery_zk()},
+        {"zk", c.zk()}}) {
+    if (!servers.empty() && !backend::mesos::IsZkServerList(servers)) {
+      return Invalid(field, absl::StrCat("'", servers, "' (rule: host:port[,host:port])"));
+    }
   }
-  if (!c.discovery_root().empty() &&
-      (!absl::StartsWith(c.discovery_root(), "/") || absl::EndsWith(c.discovery_root(), "/") ||
-       absl::StrContains(c.discovery_root(), "//"))) {
-    return Invalid("discovery_root",
-                   absl::StrCat("'", c.discovery_root(), "' (rule: an absolute ZooKeeper path, "
-                                                         "no trailing '/')"));
+  for (const auto& [field, path] :
+       {std::pair<const char*, const std::string&>{"discovery_root", c.discovery_root()},
+        {"zk_root", c.zk_root()}}) {
+    if (!path.empty() && (!absl::StartsWith(path, "/") || absl::EndsWith(path, "/") ||
+                          absl::StrContains(path, "//"))) {
+      return Invalid(field, absl::StrCat("'", path,
+                                         "' (rule: an absolute ZooKeeper path, no trailing '/')"));
+    }
+  }
+  if (!(c.zk_session_timeout_seconds() >= 1 && c.zk_session_timeout_seconds() <= 600)) {
+    return Invalid("zk_session_timeout_seconds",
+                   absl::StrCat(c.zk_session_timeout_seconds(), " (rule: 1 to 600)"));
   }
   if (c.backend() != "local" && c.backend() != "sim" && c.backend() != "mesos") {
     return Invalid("backend", absl::StrCat("'", c.backend(), "' (rule: local, sim or mesos)"));

@@ -155,10 +155,18 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
     app.add_option("--discovery-root", f.discovery_root,
                    "the serversets' root path (default /peloton/discovery)");
   }
+  if (groups & kElectionFlags) {
+    app.add_option("--zk", f.zk,
+                   "run as a candidate of the leader election in this ZooKeeper "
+                   "(host:port[,host:port]); serve only while leading");
+    app.add_option("--zk-root", f.zk_root, "the elections' root path (default /peloton)");
+  }
   if (groups & kPeerFlags) {
     app.add_option("--jobmgr", f.jobmgr, "the job manager's address");
-    app.add_option("--resmgr", f.resmgr, "the resource manager's address");
-    app.add_option("--hostmgr", f.hostmgr, "the host manager's address");
+    app.add_option("--resmgr", f.resmgr,
+                   "the resource manager's address (or its candidates', comma-separated)");
+    app.add_option("--hostmgr", f.hostmgr,
+                   "the host manager's address (or its candidates', comma-separated)");
   }
 }
 
@@ -222,6 +230,8 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--mesos-secret-file")) c.mutable_mesos()->set_secret_file(f.mesos_secret_file);
   if (given("--discovery-zk")) c.set_discovery_zk(f.discovery_zk);
   if (given("--discovery-root")) c.set_discovery_root(f.discovery_root);
+  if (given("--zk")) c.set_zk(f.zk);
+  if (given("--zk-root")) c.set_zk_root(f.zk_root);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
@@ -301,6 +311,31 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
   if (!observer) return opened;
   return std::unique_ptr<store::Store>(
       std::make_unique<store::ObservedStore>(std::move(opened), std::move(observer)));
+}
+
+absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& c,
+                                                                   absl::string_view role) {
+  if (c.zk().empty()) return nullptr;
+  PELOTON_ASSIGN_OR_RETURN(
+      std::unique_ptr<discovery::Election> election,
+      discovery::Election::Join(
+          {.servers = c.zk(),
+           .path = absl::StrCat(c.zk_root(), "/", role),
+           .id = c.listen(),
+           .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())}));
+  spdlog::info("standing by as {} (candidate {} of the election in ZooKeeper {})", c.listen(),
+               election->node(), c.zk());
+  PELOTON_RETURN_IF_ERROR(election->AwaitLeadership());
+  spdlog::info("leading: {}", election->node());
+  return election;
+}
+
+void ExitIfLost(const discovery::Election* election) {
+  if (election == nullptr || !election->Lost()) return;
+  spdlog::error("lost the ZooKeeper session of {}: another candidate may lead now; exiting",
+                election->node());
+  spdlog::default_logger()->flush();
+  std::_Exit(1);
 }
 
 std::string SandboxRoot(const MasterConfig& c) { return c.data_dir() + "/sandboxes"; }

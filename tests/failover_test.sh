@@ -1,0 +1,122 @@
+#!/bin/bash
+# Leader-elected components (issue 19): two candidates each of peloton-resmgr and
+# peloton-hostmgr in a real ZooKeeper (2 s sessions), the store in a real PostgreSQL, a job
+# manager and two placement engines, on Unix sockets; the callers name both candidates. Only
+# the leaders listen. In the middle of a job, the leading resource manager is killed with
+# SIGKILL, then the leading host manager, then a placement engine. Each time the standby takes
+# over (the test prints the time from the kill to the new leader serving), no instance runs
+# twice, the pool's allocation still equals the running tasks' resources, and new work is
+# placed. At the end the jobs finish.
+set -euo pipefail
+source "${TEST_SRCDIR}/peloton/tests/lib.sh"
+
+root="${TEST_SRCDIR}/peloton"
+bin="${root}/services"
+peloton="${bin}/cli/peloton"
+examples="${root}/examples"
+work="${TEST_TMPDIR}/failover"
+rm -rf "${work}"
+mkdir -p "${work}"
+shared="${work}/shared"  # the tasks' and the test's
+mkdir -p "${shared}"
+sock=$(mktemp -d /tmp/peloton-failover.XXXXXX)  # Unix socket paths are limited to 107 bytes
+export PELOTON_MASTER="unix:${sock}/jobmgr.sock"
+declare -A pid
+fail() { fail_with_logs "$@"; }
+trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres; rm -rf "${sock}" "${pg_dir:-}"' EXIT
+
+start_zookeeper
+start_postgres
+printf 'zk_session_timeout_seconds: 2\n' > "${work}/ha.yaml"
+shared_flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var")
+ha=(--zk="127.0.0.1:${zk_port}")
+peers=(--jobmgr="unix:${sock}/jobmgr.sock"
+       --resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
+       --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
+start_resmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
+start_hostmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" --local-hosts=2; }
+
+# logged NAME TEXT: the component's log has TEXT within 20 s.
+logged() {
+  for _ in $(seq 1 400); do
+    grep -qF -- "$2" "${work}/$1.log" 2> /dev/null && return 0
+    sleep 0.05
+  done
+  fail "$1 did not log '$2'"
+}
+# take_over LEADER STANDBY ROLE: kills the leader with SIGKILL and waits for the standby to
+# serve; prints the time between.
+take_over() {
+  local from to
+  from=$(date +%s.%N)
+  kill -9 "${pid[$1]}"
+  wait "${pid[$1]}" 2> /dev/null || true
+  logged "$2" "peloton-$3 serving"
+  to=$(date +%s.%N)
+  echo "FAILOVER $3: $(python3 -c "print(f'{${to} - ${from}:.2f}')") s from the kill to ${2} serving"
+}
+wait_running() {  # wait_running <job> <count>
+  for _ in $(seq 1 300); do
+    [ "$("${peloton}" task list "$1" | grep -c RUNNING)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "job $1: not $2 tasks running: $("${peloton}" task list "$1")"
+}
+alloc() { "${peloton}" respool dump | awk '$1 == "/DefaultResPool" {print $5}'; }
+wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
+  for _ in $(seq 1 200); do
+    [ "$(alloc)" = "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "pool allocation $(alloc), expected $1"
+}
+
+start_component jobmgr "${shared_flags[@]}" "${peers[@]}"
+start_component placement-a "${peers[@]}"
+start_component placement-b "${peers[@]}"
+start_resmgr resmgr-a
+logged resmgr-a "leading"
+start_resmgr resmgr-b
+logged resmgr-b "standing by"
+start_hostmgr hostmgr-a
+logged hostmgr-a "leading"
+start_hostmgr hostmgr-b
+logged hostmgr-b "standing by"
+wait_for_api
+[ ! -e "${sock}/resmgr-b.sock" ] || fail "the standby resource manager listens"
+
+"${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
+# Tasks that wait for a file; each run appends to runs-<instance>.
+cat > "${work}/wait.yaml" <<YAML
+instancecount: 4
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command:
+    shell: true
+    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
+YAML
+job=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
+wait_running "${job}" 4
+wait_alloc 0.4
+
+take_over resmgr-a resmgr-b resmgr
+wait_alloc 0.4  # rebuilt from the job manager
+wait_running "${job}" 4
+
+take_over hostmgr-a hostmgr-b hostmgr
+wait_running "${job}" 4
+wait_alloc 0.4
+
+kill -9 "${pid[placement-a]}"
+wait "${pid[placement-a]}" 2> /dev/null || true
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
+    2> /dev/null || fail "job create after the failovers: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+
+touch "${shared}/go"
+wait_state "${job}" SUCCEEDED
+for i in 0 1 2 3; do
+  [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
+done
+wait_alloc 0
+echo PASS
