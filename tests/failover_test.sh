@@ -1,8 +1,9 @@
 #!/bin/bash
 # Leader-elected components (issue 19): two candidates each of peloton-resmgr and
 # peloton-hostmgr in a real ZooKeeper (2 s sessions), the store in a real PostgreSQL, a job
-# manager and two placement engines, on Unix sockets; the callers name both candidates. Only
-# the leaders listen. In the middle of a job, the leading resource manager is killed with
+# manager and two placement engines, on Unix sockets. The job manager and the resource manager
+# name both candidates of what they call; the placement engines name the elections in
+# ZooKeeper (zk://.../peloton/resmgr) and find the leader there. Only the leaders listen. In the middle of a job, the leading resource manager is killed with
 # SIGKILL, then the leading host manager, then a placement engine. Each time the standby takes
 # over (the test prints the time from the kill to the new leader serving), no instance runs
 # twice, the pool's allocation still equals the running tasks' resources, and new work is
@@ -72,8 +73,11 @@ wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
 }
 
 start_component jobmgr "${shared_flags[@]}" "${peers[@]}"
-start_component placement-a "${peers[@]}"
-start_component placement-b "${peers[@]}"
+# The placement engines find the leaders in ZooKeeper.
+by_zk=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="zk://127.0.0.1:${zk_port}/peloton/resmgr"
+       --hostmgr="zk://127.0.0.1:${zk_port}/peloton/hostmgr")
+start_component placement-a "${by_zk[@]}"
+start_component placement-b "${by_zk[@]}"
 start_resmgr resmgr-a
 logged resmgr-a "leading"
 start_resmgr resmgr-b

@@ -43,11 +43,13 @@ struct PeerOptions {
 // A connection to another component's process, made on first use and again after a failure.
 // A component that runs as several candidates of which one leads (peloton-resmgr and
 // peloton-hostmgr with ZooKeeper; only the leader listens) is given as its candidates'
-// addresses: a connection that fails moves on to the next.
+// addresses, and a connection that fails moves on to the next; or as its election's path in
+// ZooKeeper, zk://host:port[,host:port]/peloton/resmgr, and each connection goes to the leader
+// of the moment (discovery::CurrentLeader).
 class Peer {
  public:
-  // `address`: host:port or unix:PATH, or several, comma-separated. `name`: the component,
-  // for messages. `export_name`: the capability to import, or empty for the server's main one.
+  // `address`: host:port or unix:PATH, or several, comma-separated, or a zk:// URL. `name`:
+  // the component, for messages. `export_name`: the capability to import, or empty for the server's main one.
   Peer(std::string name, std::string address, std::string export_name = "",
        PeerOptions options = {});
 
@@ -73,6 +75,7 @@ class Peer {
   std::string name_;
   std::vector<std::string> addresses_;  // never empty
   size_t current_ = 0;
+  std::string target_;  // what the connection went to (the leader a zk:// URL named)
   std::string export_;
   PeerOptions options_;
   absl::Status refused_;  // the peer refused options_.login (Connect), for Failed to return

@@ -17,6 +17,7 @@
 #include "services/backend/local/local_backend.h"
 #include "services/backend/mesos/zk_detector.h"
 #include "services/common/files.h"
+#include "services/discovery/zk_url.h"
 #include "services/store/pg_store.h"
 
 namespace peloton::runtime {
@@ -214,7 +215,7 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
   for (const auto& [field, servers] :
        {std::pair<const char*, const std::string&>{"discovery_zk", c.discovery_zk()},
         {"zk", c.zk()}}) {
-    if (!servers.empty() && !backend::mesos::IsZkServerList(servers)) {
+    if (!servers.empty() && !discovery::IsZkServerList(servers)) {
       return Invalid(field, absl::StrCat("'", servers, "' (rule: host:port[,host:port])"));
     }
   }

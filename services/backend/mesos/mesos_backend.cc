@@ -79,7 +79,7 @@ absl::Status ValidateMesosOptions(const MesosBackendOptions& o) {
         "mesos.master: give the master's host:port or mesos.zk, one of the two");
   }
   if (!o.zk.empty()) {
-    if (absl::Status s = ParseZkUrl(o.zk).status(); !s.ok()) return s;
+    if (absl::Status s = discovery::ParseZkUrl(o.zk, "mesos.zk").status(); !s.ok()) return s;
   } else {
     std::vector<std::string> parts = absl::StrSplit(o.master, ':');
     uint32_t port = 0;

@@ -30,33 +30,6 @@ void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
 
 }  // namespace
 
-bool IsZkServerList(absl::string_view servers) {
-  for (absl::string_view server : absl::StrSplit(servers, ',')) {
-    std::vector<absl::string_view> parts = absl::StrSplit(server, ':');
-    uint32_t port = 0;
-    if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port == 0 ||
-        port > 65535) {
-      return false;
-    }
-  }
-  return true;
-}
-
-absl::StatusOr<ZkUrl> ParseZkUrl(absl::string_view url) {
-  const auto bad = [&](absl::string_view rule) {
-    return absl::InvalidArgumentError(absl::StrCat("mesos.zk: '", url, "' (rule: ", rule, ")"));
-  };
-  if (!absl::ConsumePrefix(&url, "zk://")) return bad("zk://host:port[,host:port]/path");
-  const size_t slash = url.find('/');
-  if (slash == absl::string_view::npos || slash == 0 || slash + 1 == url.size()) {
-    return bad("zk://host:port[,host:port]/path");
-  }
-  ZkUrl out{std::string(url.substr(0, slash)), std::string(url.substr(slash))};
-  if (!IsZkServerList(out.servers)) return bad("each server host:port");
-  if (absl::EndsWith(out.path, "/")) out.path.pop_back();
-  return out;
-}
-
 absl::StatusOr<std::string> LeaderAddressOf(absl::string_view json) {
   ::mesos::v1::MasterInfo info;
   google::protobuf::util::JsonParseOptions options;
@@ -76,7 +49,7 @@ absl::StatusOr<std::string> LeaderAddressOf(absl::string_view json) {
 }
 
 absl::StatusOr<std::string> DetectLeader(absl::string_view url, absl::Duration timeout) {
-  absl::StatusOr<ZkUrl> zk = ParseZkUrl(url);
+  absl::StatusOr<discovery::ZkUrl> zk = discovery::ParseZkUrl(url, "mesos.zk");
   if (!zk.ok()) return zk.status();
   zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
   const int session_ms = static_cast<int>(

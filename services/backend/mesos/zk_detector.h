@@ -19,20 +19,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/discovery/zk_url.h"
 
 namespace peloton::backend::mesos {
-
-struct ZkUrl {
-  std::string servers;  // "host:port,host:port"
-  std::string path;     // "/mesos"
-};
-
-// Whether `servers` is "host:port[,host:port...]" with ports 1 to 65535 (what the ZooKeeper
-// client takes; ParseZkUrl's servers, and the discovery announcer's).
-bool IsZkServerList(absl::string_view servers);
-
-// "zk://host:port[,host:port...]/path". InvalidArgument naming the rule otherwise.
-absl::StatusOr<ZkUrl> ParseZkUrl(absl::string_view url);
 
 // "host:port" of the leading master. Unavailable when ZooKeeper cannot be reached within
 // `timeout`; NotFound when the path or a master under it is missing; DataLoss when the leader's
