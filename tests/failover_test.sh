@@ -21,7 +21,7 @@ mkdir -p "${work}"
 shared="${work}/shared"  # the tasks' and the test's
 mkdir -p "${shared}"
 sock=$(mktemp -d /tmp/peloton-failover.XXXXXX)  # Unix socket paths are limited to 107 bytes
-export PELOTON_MASTER="unix:${sock}/jobmgr.sock"
+export PELOTON_MASTER  # the leading job manager, in ZooKeeper (below)
 declare -A pid
 fail() { fail_with_logs "$@"; }
 trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres; rm -rf "${sock}" "${pg_dir:-}"' EXIT
@@ -31,11 +31,12 @@ start_postgres
 printf 'zk_session_timeout_seconds: 2\n' > "${work}/ha.yaml"
 shared_flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var")
 ha=(--zk="127.0.0.1:${zk_port}")
-peers=(--jobmgr="unix:${sock}/jobmgr.sock"
+peers=(--jobmgr="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock"
        --resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
        --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
 start_resmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
 start_hostmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" --local-hosts=2; }
+start_jobmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
 
 # logged NAME TEXT: the component's log has TEXT within 20 s.
 logged() {
@@ -72,9 +73,14 @@ wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
   fail "pool allocation $(alloc), expected $1"
 }
 
-start_component jobmgr "${shared_flags[@]}" "${peers[@]}"
+PELOTON_MASTER="zk://127.0.0.1:${zk_port}/peloton/jobmgr"
+start_jobmgr jobmgr-a
+logged jobmgr-a "leading"
+start_jobmgr jobmgr-b
+logged jobmgr-b "standing by"
 # The placement engines find the leaders in ZooKeeper.
-by_zk=(--jobmgr="unix:${sock}/jobmgr.sock" --resmgr="zk://127.0.0.1:${zk_port}/peloton/resmgr"
+by_zk=(--jobmgr="zk://127.0.0.1:${zk_port}/peloton/jobmgr"
+       --resmgr="zk://127.0.0.1:${zk_port}/peloton/resmgr"
        --hostmgr="zk://127.0.0.1:${zk_port}/peloton/hostmgr")
 start_component placement-a "${by_zk[@]}"
 start_component placement-b "${by_zk[@]}"
@@ -87,7 +93,9 @@ logged hostmgr-a "leading"
 start_hostmgr hostmgr-b
 logged hostmgr-b "standing by"
 wait_for_api
-[ ! -e "${sock}/resmgr-b.sock" ] || fail "the standby resource manager listens"
+for standby in jobmgr-b resmgr-b hostmgr-b; do
+  [ ! -e "${sock}/${standby}.sock" ] || fail "${standby}, a standby, listens"
+done
 
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
 # Tasks that wait for a file; each run appends to runs-<instance>.
@@ -110,6 +118,13 @@ wait_running "${job}" 4
 take_over hostmgr-a hostmgr-b hostmgr
 wait_running "${job}" 4
 wait_alloc 0.4
+
+take_over jobmgr-a jobmgr-b jobmgr  # recovers the jobs from PostgreSQL
+wait_running "${job}" 4
+wait_alloc 0.4
+# The CLI with both job managers' addresses: the first is gone, the second answers.
+"${peloton}" --master="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock" job status "${job}" |
+    grep_q "^state: RUNNING$" || fail "the CLI over both job managers' addresses"
 
 kill -9 "${pid[placement-a]}"
 wait "${pid[placement-a]}" 2> /dev/null || true

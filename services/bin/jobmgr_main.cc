@@ -8,7 +8,9 @@
 // restarts (its incarnation changes), the job manager sends it its tasks again.
 //
 // It waits for peloton-resmgr and peloton-hostmgr at start (30 s), then takes over the active
-// jobs from the store as peloton-master does.
+// jobs from the store as peloton-master does. With --zk, it is one candidate of several, as
+// Peloton's job managers are: it stands by, not listening, until it leads
+// (runtime::LeadOrStandBy); the store must then be one they share (--store=postgresql://...).
 //
 //   peloton-jobmgr --listen=127.0.0.1:5392 --data-dir=./var
 //                  --resmgr=127.0.0.1:5394 --hostmgr=127.0.0.1:5395
@@ -33,10 +35,12 @@ int main(int argc, char** argv) {
   CLI::App app{"peloton-jobmgr: the job manager and the public API, as its own process"};
   runtime::Flags flags;
   runtime::AddFlags(app, flags,
-                    runtime::kStoreFlags | runtime::kPeerFlags | runtime::kDiscoveryFlags);
+                    runtime::kStoreFlags | runtime::kPeerFlags | runtime::kDiscoveryFlags |
+                        runtime::kElectionFlags);
   CLI11_PARSE(app, argc, argv);
   const runtime::MasterConfig config =
       runtime::OrExit(runtime::ConfigOf(app, flags, runtime::kJobmgrAddress));
+  const auto election = runtime::OrExit(runtime::LeadOrStandBy(config, "jobmgr"));
   runtime::Metrics metrics;
   auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
   std::random_device seed;
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
+        runtime::ExitIfLost(election.get());
         for (const peloton::backend::TaskStatus& s : hosts.Poll()) jobs.OnStatus(s);
         if (hosts.TakeRestarted()) {
           spdlog::warn("the host manager restarted: reconciling the tasks on hosts");

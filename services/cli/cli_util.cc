@@ -15,6 +15,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "services/api/yaml_proto.h"
 #include "services/common/files.h"
+#include "services/discovery/election.h"
+#include "services/discovery/zk_url.h"
 #include "services/rpc/guard.h"
 #include "yaml-cpp/yaml.h"
 
@@ -70,14 +72,35 @@ int ReportCallFailure(const std::string& master, const kj::Exception& e, std::os
   const absl::string_view what = e.getDescription().cStr();
   // No connection: kj names the syscall or the resolver that failed; a lost one is
   // DISCONNECTED (the master went away, or closed the connection).
-  if (e.getType() == kj::Exception::Type::DISCONNECTED || absl::StartsWith(what, "connect(") ||
-      absl::StrContains(what, "getaddrinfo")) {
+  if (e.getType() == kj::Exception::Type::DISCONNECTED || NeverConnected(e)) {
     err << "peloton: cannot reach peloton-master at " << master << ": " << what
         << "\n(start it with `make run`, or point --master or PELOTON_MASTER at it)\n";
     return 2;
   }
   err << "peloton: the call to peloton-master at " << master << " failed: " << what << "\n";
   return 1;
+}
+
+std::variant<std::vector<std::string>, int> MasterAddresses(const Global& g) {
+  if (!absl::StartsWith(g.master, "zk://")) {
+    std::vector<std::string> addresses = absl::StrSplit(g.master, ',', absl::SkipWhitespace());
+    if (addresses.empty()) addresses.push_back(g.master);
+    return addresses;
+  }
+  absl::StatusOr<discovery::ZkUrl> zk = discovery::ParseZkUrl(g.master, "--master");
+  absl::StatusOr<std::string> leader =
+      zk.ok() ? discovery::CurrentLeader(zk->servers, zk->path, absl::Seconds(10)) : zk.status();
+  if (!leader.ok()) {
+    std::cerr << "peloton: cannot find the leading job manager: " << leader.status().message()
+              << "\n";
+    return 2;
+  }
+  return std::vector<std::string>{*leader};
+}
+
+bool NeverConnected(const kj::Exception& e) {
+  const absl::string_view what = e.getDescription().cStr();
+  return absl::StartsWith(what, "connect(") || absl::StrContains(what, "getaddrinfo");
 }
 
 std::variant<std::unique_ptr<rpc::Tls>, int> ClientTls(const Global& g) {

@@ -86,18 +86,32 @@ std::variant<std::unique_ptr<rpc::Tls>, int> ClientTls(const Global& g);
 // valid, 1 when the master refuses them.
 std::variant<Peloton::Client, int> MasterApi(const Global& g, rpc::RpcClient& client);
 
-// Runs `fn(peloton, wait_scope)` against the master; 2 when it cannot be reached.
+// The addresses g.master names, in the order to try them: one; several, comma-separated (job
+// managers of which one leads); or the leader of an election in ZooKeeper,
+// zk://host:port[,host:port]/peloton/jobmgr, asked for now. Else the exit status (2), said.
+std::variant<std::vector<std::string>, int> MasterAddresses(const Global& g);
+// Whether `e` is a connection that was never made (nothing was sent on it).
+bool NeverConnected(const kj::Exception& e);
+
+// Runs `fn(peloton, wait_scope)` against the master; 2 when it cannot be reached. Of several
+// addresses, one that cannot be connected to is passed over for the next.
 template <typename Fn>
 int WithMaster(const Global& g, Fn&& fn) {
   std::variant<std::unique_ptr<rpc::Tls>, int> tls = ClientTls(g);
   if (const int* bad = std::get_if<int>(&tls)) return *bad;
-  try {
-    rpc::RpcClient client(g.master, std::get<std::unique_ptr<rpc::Tls>>(tls).get());
-    std::variant<Peloton::Client, int> peloton = MasterApi(g, client);
-    if (const int* refused = std::get_if<int>(&peloton)) return *refused;
-    return fn(std::get<Peloton::Client>(peloton), client.wait_scope());
-  } catch (const kj::Exception& e) {
-    return ReportCallFailure(g.master, e, std::cerr);
+  std::variant<std::vector<std::string>, int> addresses = MasterAddresses(g);
+  if (const int* bad = std::get_if<int>(&addresses)) return *bad;
+  const std::vector<std::string>& to = std::get<std::vector<std::string>>(addresses);
+  for (size_t i = 0;; ++i) {
+    try {
+      rpc::RpcClient client(to[i], std::get<std::unique_ptr<rpc::Tls>>(tls).get());
+      std::variant<Peloton::Client, int> peloton = MasterApi(g, client);
+      if (const int* refused = std::get_if<int>(&peloton)) return *refused;
+      return fn(std::get<Peloton::Client>(peloton), client.wait_scope());
+    } catch (const kj::Exception& e) {
+      if (i + 1 < to.size() && NeverConnected(e)) continue;
+      return ReportCallFailure(to[i], e, std::cerr);
+    }
   }
 }
 

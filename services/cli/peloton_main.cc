@@ -729,8 +729,9 @@ int main(int argc, char** argv) {
   const char* env = std::getenv("PELOTON_MASTER");
   g.master = env != nullptr && *env != '\0' ? env : "127.0.0.1:5391";
   app.add_option("--master", g.master,
-                 "peloton-master's address (default $PELOTON_MASTER or "
-                 "127.0.0.1:5391)");
+                 "peloton-master's address (default $PELOTON_MASTER or 127.0.0.1:5391); or "
+                 "job managers' (a,b: the first that answers), or zk://host:port/peloton/jobmgr "
+                 "(the leader in ZooKeeper)");
   app.add_option("--basicAuthConfig", g.basic_auth_config,
                  "log in with the username and password of this YAML file (a master with a "
                  "security file, --auth-config)")

@@ -143,6 +143,20 @@ bool Election::Lost() const {
                       absl::Now() - disconnected_since_ >= timeout * 2 / 3);
 }
 
+absl::Status Election::Confirm() {
+  if (Lost()) return absl::UnavailableError(absl::StrCat("election: ", node_, " lost its session"));
+  Stat stat{};
+  const int rc = zoo_exists(zh_, node_.c_str(), 0, &stat);
+  if (rc == ZOK && stat.ephemeralOwner == zoo_client_id(zh_)->client_id) return absl::OkStatus();
+  // Gone, another session's, or no answer: it cannot be sure it leads.
+  {
+    absl::MutexLock lock(&mu_);
+    expired_ = true;
+  }
+  return absl::UnavailableError(absl::StrCat("election: ", node_, " could not be confirmed: ",
+                                             rc == ZOK ? "not this session's" : zerror(rc)));
+}
+
 absl::Status Election::AwaitLeadership(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   const std::string mine = node_.substr(node_.rfind('/') + 1);

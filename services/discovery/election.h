@@ -59,6 +59,11 @@ class Election {
   absl::Status AwaitLeadership(absl::Duration timeout = absl::InfiniteDuration());
   // Whether this candidate may no longer act as leader (see above). Once true, stays true.
   bool Lost() const;
+  // Asks ZooKeeper, a round trip: OK while its node is there and its session alive;
+  // Unavailable otherwise (then Lost() is true from now on). A leader calls it before it acts
+  // on a tick: a process that was paused (SIGSTOP) past its session timeout learns here, from
+  // the server, that it no longer leads, before its session's events reach it.
+  absl::Status Confirm();
   // The candidate's node.
   const std::string& node() const { return node_; }
 
@@ -70,7 +75,7 @@ class Election {
   zhandle_t* zh_;
   std::string node_;  // set once by Join
   mutable absl::Mutex mu_;
-  bool expired_ ABSL_GUARDED_BY(mu_) = false;
+  bool expired_ ABSL_GUARDED_BY(mu_) = false;  // or found lost by Confirm
   // When the session last stopped being connected; InfinitePast while connected.
   absl::Time disconnected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };

@@ -330,10 +330,12 @@ absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterC
   return election;
 }
 
-void ExitIfLost(const discovery::Election* election) {
-  if (election == nullptr || !election->Lost()) return;
-  spdlog::error("lost the ZooKeeper session of {}: another candidate may lead now; exiting",
-                election->node());
+void ExitIfLost(discovery::Election* election) {
+  if (election == nullptr) return;
+  const absl::Status confirmed = election->Confirm();
+  if (confirmed.ok()) return;
+  spdlog::error("{}: another candidate may lead now; exiting",
+                std::string(confirmed.message()));
   spdlog::default_logger()->flush();
   std::_Exit(1);
 }

@@ -87,9 +87,10 @@ absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& config
 // process must then call ExitIfLost each tick.
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& config,
                                                                    absl::string_view role);
-// Exits the process (status 1) when `election` (if any) may no longer lead: a successor may
-// lead already, and two leaders must never act at once.
-void ExitIfLost(const discovery::Election* election);
+// Exits the process (status 1) unless `election` (if any) is confirmed leading now
+// (Election::Confirm, a round trip to ZooKeeper): a successor may lead already, and two
+// leaders must never act at once.
+void ExitIfLost(discovery::Election* election);
 
 // The store: the PostgreSQL database of config.store, or else the SQLite store under data_dir
 // (created if missing); every call of it timed into `observer` when one is given
