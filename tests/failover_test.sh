@@ -7,7 +7,8 @@
 # SIGKILL, then the leading host manager, then a placement engine. Each time the standby takes
 # over (the test prints the time from the kill to the new leader serving), no instance runs
 # twice, the pool's allocation still equals the running tasks' resources, and new work is
-# placed. At the end the jobs finish.
+# placed. A leading job manager paused (SIGSTOP) past its session is followed by the standby,
+# and exits, resumed, before it acts. At the end the jobs finish.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -131,6 +132,26 @@ wait "${pid[placement-a]}" 2> /dev/null || true
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
     2> /dev/null || fail "job create after the failovers: $(cat "${work}/create")"
 tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+
+# A leader paused past its session (SIGSTOP) is followed; resumed, it exits before it acts.
+start_jobmgr jobmgr-a
+logged jobmgr-a "standing by"
+served=$(grep -c "peloton-jobmgr serving" "${work}/jobmgr-a.log")
+kill -STOP "${pid[jobmgr-b]}"
+for _ in $(seq 1 300); do
+  [ "$(grep -c "peloton-jobmgr serving" "${work}/jobmgr-a.log")" -gt "${served}" ] && break
+  sleep 0.05
+done
+[ "$(grep -c "peloton-jobmgr serving" "${work}/jobmgr-a.log")" -gt "${served}" ] ||
+    fail "jobmgr-a did not take over from the paused jobmgr-b"
+kill -CONT "${pid[jobmgr-b]}"
+set +e
+wait "${pid[jobmgr-b]}"
+status=$?
+set -e
+[ "${status}" = 1 ] || fail "the resumed former leader exited ${status}, not 1"
+grep_q "another candidate may lead now; exiting" "${work}/jobmgr-b.log" || fail "jobmgr-b: no word of losing the lead"
+wait_running "${job}" 4
 
 touch "${shared}/go"
 wait_state "${job}" SUCCEEDED

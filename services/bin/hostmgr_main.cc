@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   auto hosts = runtime::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kHostmgrAddress, backend.get());
   peloton::rpc::SerialLoop loop;
+  // A leader confirms it still leads before it acts on any call or tick.
+  if (election != nullptr) loop.SetGuard([&] { runtime::ExitIfLost(election.get()); });
   metrics.SetSources({.hosts = hosts.get()});
   return runtime::Serve(
       config, kj::heap<peloton::rpc::HostManagerServer>(loop, *hosts), {}, loop,
@@ -38,7 +40,6 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
-        runtime::ExitIfLost(election.get());
         hosts_file.Check();
       },
       {.default_http = runtime::kHostmgrHttpAddress, .backend = backend.get(),

@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   job_options.status_lag = metrics.StatusLagObserver();
   peloton::jobmgr::JobManager jobs(*store, pools, hosts, gen, std::move(job_options));
   rpc::SerialLoop loop;
+  // A leader confirms it still leads before it acts on any call or tick.
+  if (election != nullptr) loop.SetGuard([&] { runtime::ExitIfLost(election.get()); });
   std::optional<runtime::AnnounceRound> announce;  // serversets, with discovery_zk
   if (!config.discovery_zk().empty()) announce.emplace(config.discovery_zk(), config.discovery_root());
   metrics.SetSources({.jobs = &jobs, .pools = &pools, .hosts = &hosts});
@@ -81,7 +83,6 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
-        runtime::ExitIfLost(election.get());
         for (const peloton::backend::TaskStatus& s : hosts.Poll()) jobs.OnStatus(s);
         if (hosts.TakeRestarted()) {
           spdlog::warn("the host manager restarted: reconciling the tasks on hosts");

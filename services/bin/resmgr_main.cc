@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   const auto peer_options = peloton::runtime::OrExit(peloton::runtime::PeerOptionsOf(config));
   peloton::rpc::RemoteHostManager hosts(config.hostmgr(), peer_options);
   peloton::rpc::SerialLoop loop;
+  // A leader confirms it still leads before it acts on any call or tick.
+  if (election != nullptr) loop.SetGuard([&] { runtime::ExitIfLost(election.get()); });
   auto server = kj::heap<peloton::rpc::ResourceManagerServer>(loop, *pools);
   peloton::rpc::ResourceManagerServer& preempted = *server;
   const uint32_t period = config.preemption_period_ticks();
@@ -53,7 +55,6 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
-        runtime::ExitIfLost(election.get());
         absl::StatusOr<peloton::fairshare::ClusterCapacity> capacity = hosts.CapacityOrError();
         if (!capacity.ok()) {
           spdlog::warn("tick skipped: {}", std::string(capacity.status().message()));

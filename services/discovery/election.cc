@@ -143,16 +143,22 @@ bool Election::Lost() const {
                       absl::Now() - disconnected_since_ >= timeout * 2 / 3);
 }
 
-absl::Status Election::Confirm() {
+absl::Status Election::Confirm(absl::Duration max_age) {
   if (Lost()) return absl::UnavailableError(absl::StrCat("election: ", node_, " lost its session"));
-  Stat stat{};
-  const int rc = zoo_exists(zh_, node_.c_str(), 0, &stat);
-  if (rc == ZOK && stat.ephemeralOwner == zoo_client_id(zh_)->client_id) return absl::OkStatus();
-  // Gone, another session's, or no answer: it cannot be sure it leads.
+  const absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu_);
-    expired_ = true;
+    if (now - confirmed_ < max_age) return absl::OkStatus();
   }
+  Stat stat{};
+  const int rc = zoo_exists(zh_, node_.c_str(), 0, &stat);
+  absl::MutexLock lock(&mu_);
+  if (rc == ZOK && stat.ephemeralOwner == zoo_client_id(zh_)->client_id) {
+    confirmed_ = now;
+    return absl::OkStatus();
+  }
+  // Gone, another session's, or no answer: it cannot be sure it leads.
+  expired_ = true;
   return absl::UnavailableError(absl::StrCat("election: ", node_, " could not be confirmed: ",
                                              rc == ZOK ? "not this session's" : zerror(rc)));
 }

@@ -60,10 +60,11 @@ class Election {
   // Whether this candidate may no longer act as leader (see above). Once true, stays true.
   bool Lost() const;
   // Asks ZooKeeper, a round trip: OK while its node is there and its session alive;
-  // Unavailable otherwise (then Lost() is true from now on). A leader calls it before it acts
-  // on a tick: a process that was paused (SIGSTOP) past its session timeout learns here, from
-  // the server, that it no longer leads, before its session's events reach it.
-  absl::Status Confirm();
+  // Unavailable otherwise (then Lost() is true from now on). A leader calls it before it acts:
+  // a process that was paused (SIGSTOP) past its session timeout learns here, from the
+  // server, that it no longer leads, before its session's events reach it. An answer younger
+  // than `max_age` is taken again without asking (a paused process's is old when it resumes).
+  absl::Status Confirm(absl::Duration max_age = absl::ZeroDuration());
   // The candidate's node.
   const std::string& node() const { return node_; }
 
@@ -76,6 +77,7 @@ class Election {
   std::string node_;  // set once by Join
   mutable absl::Mutex mu_;
   bool expired_ ABSL_GUARDED_BY(mu_) = false;  // or found lost by Confirm
+  absl::Time confirmed_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // the last Confirm's OK
   // When the session last stopped being connected; InfinitePast while connected.
   absl::Time disconnected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };

@@ -118,6 +118,20 @@ TEST_F(ElectionTest, ALeaderCutOffFromZooKeeperKnowsItMayNoLongerLead) {
   EXPECT_THAT(leader->AwaitLeadership(absl::Seconds(1)), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+TEST_F(ElectionTest, AConfirmationAsksZooKeeperUnlessARecentOneStands) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto leader, Election::Join(Options("confirm", "a:1")));
+  ASSERT_THAT(leader->AwaitLeadership(absl::Seconds(5)), IsOk());
+  EXPECT_THAT(leader->Confirm(), IsOk());
+  // Its node removed behind its back (as an expiry the client has not heard of yet would):
+  // a recent confirmation still stands, asking again does not.
+  ASSERT_TRUE(zk_->Remove(leader->node()));
+  EXPECT_THAT(leader->Confirm(absl::Hours(1)), IsOk());
+  EXPECT_FALSE(leader->Lost());
+  EXPECT_THAT(leader->Confirm(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("confirmed")));
+  EXPECT_TRUE(leader->Lost());
+  EXPECT_THAT(leader->Confirm(absl::Hours(1)), StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(ElectionTest, BadOptionsNameTheField) {
   EXPECT_THAT(Election::Join({.servers = "", .path = "/p", .id = "x"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("election.servers")));

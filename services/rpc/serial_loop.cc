@@ -41,6 +41,7 @@ void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration 
     while (!queue_.empty() && !stop_) {
       Item item = kj::mv(queue_.front());
       queue_.pop_front();
+      if (guard_) guard_();
       KJ_IF_MAYBE (e, kj::runCatchingExceptions([&] { item.work(); })) {
         item.done->reject(kj::mv(*e));
       } else {
@@ -49,6 +50,7 @@ void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration 
     }
     if (stop_) break;
     if (timer.now() >= next) {
+      if (guard_) guard_();
       tick();
       for (auto& waiter : std::exchange(after_tick_, {})) waiter->fulfill();
       next = timer.now() + period;

@@ -22,6 +22,7 @@
 #define PELOTON_SERVICES_RPC_SERIAL_LOOP_H_
 
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include "kj/async.h"
@@ -41,6 +42,9 @@ class SerialLoop {
   void Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
             kj::Function<void()> tick);
   void Stop();
+  // Runs `guard` before each queued work and each tick: what must hold for the process to act
+  // at all (a leader confirms it still leads; runtime::ExitIfLost ends the process if not).
+  void SetGuard(std::function<void()> guard) { guard_ = std::move(guard); }
   // Resolves once the next tick has run: when a long poll looks again.
   kj::Promise<void> AfterTick();
 
@@ -51,6 +55,7 @@ class SerialLoop {
   };
   void Wake();
 
+  std::function<void()> guard_;
   std::deque<Item> queue_;
   std::vector<kj::Own<kj::PromiseFulfiller<void>>> after_tick_;
   kj::Own<kj::PromiseFulfiller<void>> wake_;

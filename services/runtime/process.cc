@@ -332,7 +332,8 @@ absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterC
 
 void ExitIfLost(discovery::Election* election) {
   if (election == nullptr) return;
-  const absl::Status confirmed = election->Confirm();
+  // At most one round trip to ZooKeeper per 50 ms, however many calls come.
+  const absl::Status confirmed = election->Confirm(absl::Milliseconds(50));
   if (confirmed.ok()) return;
   spdlog::error("{}: another candidate may lead now; exiting",
                 std::string(confirmed.message()));

@@ -88,8 +88,9 @@ absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& config
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& config,
                                                                    absl::string_view role);
 // Exits the process (status 1) unless `election` (if any) is confirmed leading now
-// (Election::Confirm, a round trip to ZooKeeper): a successor may lead already, and two
-// leaders must never act at once.
+// (Election::Confirm: a round trip to ZooKeeper, at most one per 50 ms): a successor may lead
+// already, and two leaders must never act at once. Run it before each call and tick
+// (SerialLoop::SetGuard).
 void ExitIfLost(discovery::Election* election);
 
 // The store: the PostgreSQL database of config.store, or else the SQLite store under data_dir
