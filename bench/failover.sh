@@ -1,7 +1,7 @@
 #!/bin/bash
 # Failover time of the leader-elected components (issue 19): two candidates each of
-# peloton-resmgr and peloton-hostmgr in a real ZooKeeper, the store in a real PostgreSQL (as
-# tests/failover_test.sh runs them). KILLS times per role, the leader is killed with SIGKILL,
+# peloton-jobmgr, peloton-resmgr and peloton-hostmgr in a real ZooKeeper, the store in a real
+# PostgreSQL (as tests/failover_test.sh runs them). KILLS times per role, the leader is killed with SIGKILL,
 # the time until the standby serves is taken, and the killed one starts again as the standby.
 # Prints each time and, per role, the median, p99 and max as JSON.
 #
@@ -25,8 +25,11 @@ start_postgres
 printf 'zk_session_timeout_seconds: %s\n' "${session}" > "${work}/ha.yaml"
 flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var"
        --zk="127.0.0.1:${zk_port}")
+peers=(--resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
+       --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
 start_role() {  # start_role NAME: a candidate (resmgr-a, hostmgr-b, ...)
   case "$1" in
+    jobmgr-*) start_component "$1" "${flags[@]}" "${peers[@]}" ;;
     resmgr-*) start_component "$1" "${flags[@]}" \
                   --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock" ;;
     hostmgr-*) start_component "$1" "${flags[@]}" --local-hosts=2 ;;
@@ -42,7 +45,7 @@ wait_count() {  # wait_count NAME TEXT N: TEXT is logged N times
 }
 
 declare -A leader standby
-for role in resmgr hostmgr; do
+for role in hostmgr resmgr jobmgr; do
   start_role "${role}-a"
   wait_count "${role}-a" "peloton-${role} serving" 1
   start_role "${role}-b"
@@ -53,7 +56,7 @@ done
 
 : > "${work}/times"
 for _ in $(seq 1 "${kills}"); do
-  for role in resmgr hostmgr; do
+  for role in jobmgr resmgr hostmgr; do
     from=${leader[${role}]}
     to=${standby[${role}]}
     served=$(count "${to}" "peloton-${role} serving")
