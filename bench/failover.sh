@@ -1,8 +1,9 @@
 #!/bin/bash
 # Failover time of the leader-elected components (issue 19): two candidates each of
 # peloton-jobmgr, peloton-resmgr and peloton-hostmgr in a real ZooKeeper, the store in a real
-# PostgreSQL (as tests/failover_test.sh runs them). KILLS times per role, the leader is killed with SIGKILL,
-# the time until the standby serves is taken, and the killed one starts again as the standby.
+# PostgreSQL (as tests/failover_test.sh runs them). KILLS times per role, the leader is killed
+# with SIGKILL, the time until the standby serves is taken, and the killed one starts again as
+# the standby.
 # Prints each time and, per role, the median, p99 and max as JSON.
 #
 #   bazel run //bench:failover -- [KILLS (10)] [SESSION_SECONDS (2)]

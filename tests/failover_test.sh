@@ -58,21 +58,6 @@ take_over() {
   to=$(date +%s.%N)
   echo "FAILOVER $3: $(python3 -c "print(f'{${to} - ${from}:.2f}')") s from the kill to ${2} serving"
 }
-wait_running() {  # wait_running <job> <count>
-  for _ in $(seq 1 300); do
-    [ "$("${peloton}" task list "$1" | grep -c RUNNING)" = "$2" ] && return 0
-    sleep 0.1
-  done
-  fail "job $1: not $2 tasks running: $("${peloton}" task list "$1")"
-}
-alloc() { "${peloton}" respool dump | awk '$1 == "/DefaultResPool" {print $5}'; }
-wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
-  for _ in $(seq 1 200); do
-    [ "$(alloc)" = "$1" ] && return 0
-    sleep 0.1
-  done
-  fail "pool allocation $(alloc), expected $1"
-}
 
 PELOTON_MASTER="zk://127.0.0.1:${zk_port}/peloton/jobmgr"
 start_jobmgr jobmgr-a
@@ -99,15 +84,7 @@ for standby in jobmgr-b resmgr-b hostmgr-b; do
 done
 
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
-# Tasks that wait for a file; each run appends to runs-<instance>.
-cat > "${work}/wait.yaml" <<YAML
-instancecount: 4
-defaultconfig:
-  resource: {cpulimit: 0.1, memlimitmb: 2}
-  command:
-    shell: true
-    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
-YAML
+waiting_job "${work}/wait.yaml" 4
 job=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
 wait_running "${job}" 4
 wait_alloc 0.4
@@ -155,8 +132,6 @@ wait_running "${job}" 4
 
 touch "${shared}/go"
 wait_state "${job}" SUCCEEDED
-for i in 0 1 2 3; do
-  [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
-done
+expect_runs_once 4
 wait_alloc 0
 echo PASS

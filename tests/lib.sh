@@ -166,6 +166,48 @@ wait_running_on_mesos() {
   fail "no task ran: $("${peloton}" task list "$1")"
 }
 
+# --- jobs whose tasks wait for the test (quickstart, split, failover); they need `shared`, a
+# directory the tasks and the test both see.
+
+# waiting_job FILE COUNT [YAML-LINES]: writes a job of COUNT tasks of 0.1 cpu that run until
+# ${shared}/go exists, each run appending "run" to ${shared}/runs-<instance>; YAML-LINES are
+# more top-level keys.
+waiting_job() {
+  cat > "$1" <<YAML
+instancecount: $2
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command:
+    shell: true
+    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
+${3:-}
+YAML
+}
+# expect_runs_once COUNT: instances 0..COUNT-1 of a waiting job each ran once.
+expect_runs_once() {
+  for i in $(seq 0 $(($1 - 1))); do
+    [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
+  done
+}
+# wait_running JOB COUNT: COUNT of the job's tasks are RUNNING within 30 s.
+wait_running() {
+  for _ in $(seq 1 300); do
+    [ "$("${peloton}" task list "$1" | grep -c RUNNING)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "job $1: not $2 tasks running: $("${peloton}" task list "$1")"
+}
+# pool_alloc: /DefaultResPool's cpu allocation, as respool dump prints it.
+pool_alloc() { "${peloton}" respool dump | awk '$1 == "/DefaultResPool" {print $5}'; }
+# wait_alloc CPU: /DefaultResPool's cpu allocation is CPU within 20 s.
+wait_alloc() {
+  for _ in $(seq 1 200); do
+    [ "$(pool_alloc)" = "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "pool allocation $(pool_alloc), expected $1"
+}
+
 # expect_ran_once JOB COUNT: instances 0..COUNT-1 of JOB each ran one run only.
 expect_ran_once() {
   for i in $(seq 0 $(($2 - 1))); do

@@ -103,15 +103,7 @@ expect_refused 1 "instance 99 does not exist" "${peloton}" task logs "${job}" 99
 
 # kill -9 of the master in the middle of a job, then a restart: the job finishes and no
 # instance runs twice.
-cat > "${work}/wait.yaml" <<YAML
-instancecount: 4
-sla: {preemptible: true}
-defaultconfig:
-  resource: {cpulimit: 0.1, memlimitmb: 2}
-  command:
-    shell: true
-    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
-YAML
+waiting_job "${work}/wait.yaml" 4 "sla: {preemptible: true}"
 job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
 for _ in $(seq 1 100); do
   [ "$("${peloton}" task list "${job2}" | grep -c RUNNING)" = 4 ] && break
@@ -134,9 +126,7 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 "${peloton}" job status "${job2}" | grep_q "^state: SUCCEEDED$" || fail "job after restart: $("${peloton}" job status "${job2}")"
-for i in 0 1 2; do
-  [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
-done
+expect_runs_once 3
 # Instance 3 was stopped and started again by hand: two runs, one after the other.
 [ "$(cat "${shared}/runs-3")" = "$(printf 'run\nrun')" ] || fail "instance 3 runs: $(cat "${shared}/runs-3")"
 # Host maintenance (reference §6.1): the host drains, its task runs again on the other host,

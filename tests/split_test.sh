@@ -30,13 +30,6 @@ start_hostmgr() { start_component hostmgr --data-dir="${work}/var" --local-hosts
 start_resmgr() { start_component resmgr --data-dir="${work}/var" "${peers[@]}"; }
 start_jobmgr() { start_component jobmgr --data-dir="${work}/var" "${peers[@]}"; }
 start_placement() { start_component placement "${peers[@]}"; }
-wait_running() {  # wait_running <job> <count>
-  for _ in $(seq 1 200); do
-    [ "$("${peloton}" task list "$1" | grep -c RUNNING)" = "$2" ] && return 0
-    sleep 0.1
-  done
-  fail "job $1: not $2 tasks running: $("${peloton}" task list "$1")"
-}
 
 # The job manager starts first and waits for the components it calls.
 start_jobmgr
@@ -81,15 +74,7 @@ printf 'name: other\nresources: []\n' > "${work}/misnamed.yaml"
 expect_refused 1 "name" "${peloton}" respool create /DefaultResPool/child "${work}/misnamed.yaml"
 expect_refused 1 "or is the root" "${peloton}" respool delete /
 
-# Tasks that wait for a file; each run appends to runs-<instance>.
-cat > "${work}/wait.yaml" <<YAML
-instancecount: 4
-defaultconfig:
-  resource: {cpulimit: 0.1, memlimitmb: 2}
-  command:
-    shell: true
-    value: 'echo run >> ${shared}/runs-\$PELOTON_INSTANCE_ID; while [ ! -e ${shared}/go ]; do sleep 0.05; done'
-YAML
+waiting_job "${work}/wait.yaml" 4
 job2=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
 wait_running "${job2}" 4
 "${peloton}" task stop "${job2}" -r 3 > /dev/null
@@ -99,14 +84,6 @@ for _ in $(seq 1 100); do
 done
 "${peloton}" task list "${job2}" -r 3 | grep_q KILLED || fail "task 3 not stopped"
 
-alloc() { "${peloton}" respool dump | awk '$1 == "/DefaultResPool" {print $5}'; }
-wait_alloc() {  # wait_alloc <cpu>: the pool's allocation
-  for _ in $(seq 1 100); do
-    [ "$(alloc)" = "$1" ] && return 0
-    sleep 0.1
-  done
-  fail "pool allocation $(alloc), expected $1"
-}
 wait_alloc 0.3
 
 # Two preemptible tasks of 0.8 cpu (admitted against the entitlement, not the reservation) on
@@ -144,9 +121,7 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [ "$("${peloton}" task list "${job2}" | grep -c SUCCEEDED)" = 3 ] || fail "after restarts: $("${peloton}" task list "${job2}")"
-for i in 0 1 2; do
-  [ "$(cat "${shared}/runs-${i}")" = "run" ] || fail "instance ${i} ran more than once"
-done
+expect_runs_once 3
 wait_state "${job3}" SUCCEEDED
 "${peloton}" job stop "${job2}" > /dev/null
 wait_state "${job2}" KILLED
