@@ -82,6 +82,7 @@ class ObservedStore : public Store {
 
   absl::Status SetFramework(const FrameworkRecord& framework) override;
   absl::StatusOr<FrameworkRecord> GetFramework(absl::string_view name) override;
+  absl::StatusOr<int64_t> TakeFence(absl::string_view name, absl::string_view holder) override;
 
  private:
   // Runs `call`, tells the observer how long it took, returns its result.

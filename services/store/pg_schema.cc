@@ -181,6 +181,14 @@ CREATE TABLE frameworks (
   stream_id BYTEA NOT NULL
 );
 )sql"},
+    {2, "fences (Store::TakeFence)", R"sql(
+CREATE TABLE fences (
+  name BYTEA PRIMARY KEY,
+  holder BYTEA NOT NULL,
+  epoch BIGINT NOT NULL,
+  taken_time BIGINT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -2,6 +2,12 @@
 
 #include "services/store/sql_store.h"
 
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "peloton/common/status_macros.h"
 #include "services/store/sql_store_helpers.h"
 
 namespace peloton::store {
@@ -14,12 +20,62 @@ absl::Status SqlStore::Transact(TxnKind kind, absl::FunctionRef<absl::Status()> 
     absl::Status status = [&]() -> absl::Status {
       absl::StatusOr<SqlTransaction> txn = SqlTransaction::Begin(*db_, kind);
       if (!txn.ok()) return txn.status();
+      if (kind == TxnKind::kWrite && fence_epoch_ > 0) {
+        if (absl::Status s = CheckFence(); !s.ok()) return s;
+      }
       if (absl::Status s = body(); !s.ok()) return s;
       return txn->Commit();
     }();
     if (status.ok() || attempt == kAttempts || !db_->Retryable(status)) return status;
     ++stats_.retries;
   }
+}
+
+absl::Status SqlStore::CheckFence() {
+  PELOTON_ASSIGN_OR_RETURN(internal::SqlStatement st,
+                           db_->Cached("SELECT epoch, holder FROM fences WHERE name = ?1"));
+  st.BindText(1, fence_);
+  PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (row && st.Int(0) == fence_epoch_) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "fenced: ", fence_, row ? absl::StrCat(" was taken by ", st.Text(1), " at epoch ", st.Int(0))
+                              : std::string(" is gone"),
+      "; this process held epoch ", fence_epoch_, " (another one leads now: nothing written)"));
+}
+
+absl::StatusOr<int64_t> SqlStore::TakeFence(absl::string_view name, absl::string_view holder) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("fence", name));
+  PELOTON_RETURN_IF_ERROR(ValidateId("holder", holder));
+  absl::MutexLock lock(&mu_);
+  int64_t epoch = 0;
+  // Taking it is not fenced by what this store held before.
+  const int64_t held = std::exchange(fence_epoch_, 0);
+  absl::Status taken = Transact(TxnKind::kWrite, [&]() -> absl::Status {
+    {
+      PELOTON_ASSIGN_OR_RETURN(
+          internal::SqlStatement st,
+          db_->Cached("INSERT INTO fences (name, holder, epoch, taken_time) VALUES (?1, ?2, 1, "
+                      "?3) ON CONFLICT (name) DO UPDATE SET holder = ?2, epoch = fences.epoch "
+                      "+ 1, taken_time = ?3"));
+      st.BindText(1, name);
+      st.BindText(2, holder);
+      st.BindTime(3, absl::Now());
+      PELOTON_RETURN_IF_ERROR(st.Run());
+    }
+    PELOTON_ASSIGN_OR_RETURN(internal::SqlStatement st,
+                             db_->Cached("SELECT epoch FROM fences WHERE name = ?1"));
+    st.BindText(1, name);
+    PELOTON_ASSIGN_OR_RETURN(std::optional<int64_t> stored, internal::StoredVersion(st));
+    epoch = stored.value_or(0);
+    return absl::OkStatus();
+  });
+  if (!taken.ok()) {
+    fence_epoch_ = held;
+    return taken;
+  }
+  fence_ = std::string(name);
+  fence_epoch_ = epoch;
+  return epoch;
 }
 
 absl::Status SqlStore::Corrupt(absl::string_view what, const absl::Status& status) const {

@@ -101,13 +101,16 @@ class SqlStore : public Store {
   absl::Status SetFramework(const FrameworkRecord& framework) override;
   absl::StatusOr<FrameworkRecord> GetFramework(absl::string_view name) override;
 
+  absl::StatusOr<int64_t> TakeFence(absl::string_view name, absl::string_view holder) override;
+
  protected:
   explicit SqlStore(std::unique_ptr<internal::SqlDb> db) : db_(std::move(db)) {}
 
  private:
-  // Runs `body` in a transaction of `kind` and commits it. A transaction that lost a race the
-  // database detected runs again, up to kAttempts times in all; `body` must start from
-  // scratch each time (assign its results, not append to them).
+  // Runs `body` in a transaction of `kind` and commits it. A write first checks the fence this
+  // store took, if any (TakeFence). A transaction that lost a race the database detected runs
+  // again, up to kAttempts times in all; `body` must start from scratch each time (assign its
+  // results, not append to them).
   static constexpr int kAttempts = 10;
   absl::Status Transact(internal::TxnKind kind, absl::FunctionRef<absl::Status()> body)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -130,8 +133,14 @@ class SqlStore : public Store {
   absl::Status Corrupt(absl::string_view what, const absl::Status& status) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // FailedPrecondition ("fenced: ...") unless the fence this store took is still at its epoch.
+  absl::Status CheckFence() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  // The fence this store took (TakeFence), and its epoch; 0: none.
+  std::string fence_ ABSL_GUARDED_BY(mu_);
+  int64_t fence_epoch_ ABSL_GUARDED_BY(mu_) = 0;
   std::unique_ptr<internal::SqlDb> db_ ABSL_GUARDED_BY(mu_) ABSL_PT_GUARDED_BY(mu_);
 };
 

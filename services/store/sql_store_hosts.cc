@@ -105,12 +105,16 @@ absl::StatusOr<std::vector<HostRecord>> SqlStore::ListHosts(absl::Span<const Hos
 absl::Status SqlStore::DeleteHost(absl::string_view hostname) {
   PELOTON_RETURN_IF_ERROR(ValidateId("hostname", hostname));
   absl::MutexLock lock(&mu_);
-  PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached("DELETE FROM hosts WHERE hostname = ?1"));
-  st.BindText(1, hostname);
-  PELOTON_RETURN_IF_ERROR(st.Run());
-  if (st.Changes() == 0)
-    return absl::NotFoundError(absl::StrCat(Host(hostname), " does not exist"));
-  return absl::OkStatus();
+  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
+                             db_->Cached("DELETE FROM hosts WHERE hostname = ?1"));
+    st.BindText(1, hostname);
+    PELOTON_RETURN_IF_ERROR(st.Run());
+    if (st.Changes() == 0) {
+      return absl::NotFoundError(absl::StrCat(Host(hostname), " does not exist"));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::Status SqlStore::SetFramework(const FrameworkRecord& framework) {
@@ -120,10 +124,12 @@ absl::Status SqlStore::SetFramework(const FrameworkRecord& framework) {
       internal::Params(1, FrameworkColumns().size()), ") ON CONFLICT (name) DO UPDATE SET ",
       internal::Assignments(FrameworkColumns().subspan(1), 2));
   absl::MutexLock lock(&mu_);
-  PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(upsert));
-  Keep keep;
-  internal::Bind(st, 1, FrameworkColumns(), framework, keep);
-  return st.Run();
+  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(upsert));
+    Keep keep;
+    internal::Bind(st, 1, FrameworkColumns(), framework, keep);
+    return st.Run();
+  });
 }
 
 absl::StatusOr<FrameworkRecord> SqlStore::GetFramework(absl::string_view name) {

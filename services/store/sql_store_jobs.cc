@@ -361,10 +361,12 @@ absl::StatusOr<JobQueryResult> SqlStore::QueryJobs(const JobQuery& query) {
 absl::Status SqlStore::RemoveActiveJob(const JobId& id) {
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   absl::MutexLock lock(&mu_);
-  PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
-                           db_->Cached("DELETE FROM active_jobs WHERE job_id = ?1"));
-  st.BindText(1, id.value());
-  return st.Run();
+  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
+                             db_->Cached("DELETE FROM active_jobs WHERE job_id = ?1"));
+    st.BindText(1, id.value());
+    return st.Run();
+  });
 }
 
 absl::Status SqlStore::AddActiveJob(const JobId& id) {

@@ -92,13 +92,15 @@ absl::Status SqlStore::UpdatePool(const PoolRecord& pool) {
 absl::Status SqlStore::DeletePool(const PoolId& id) {
   PELOTON_RETURN_IF_ERROR(ValidateId("pool_id", id.value()));
   absl::MutexLock lock(&mu_);
-  PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached("DELETE FROM respools WHERE id = ?1"));
-  st.BindText(1, id.value());
-  PELOTON_RETURN_IF_ERROR(st.Run());
-  if (st.Changes() == 0) {
-    return absl::NotFoundError(absl::StrCat("pool ", id.value(), " does not exist"));
-  }
-  return absl::OkStatus();
+  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached("DELETE FROM respools WHERE id = ?1"));
+    st.BindText(1, id.value());
+    PELOTON_RETURN_IF_ERROR(st.Run());
+    if (st.Changes() == 0) {
+      return absl::NotFoundError(absl::StrCat("pool ", id.value(), " does not exist"));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<PoolRecord> SqlStore::GetPool(const PoolId& id) {

@@ -225,15 +225,17 @@ absl::Status SqlStore::DeletePodEvents(const JobId& id, uint32_t instance, int64
                                                    to_run, " (rule: from_run <= to_run)"));
   }
   absl::MutexLock lock(&mu_);
-  PELOTON_ASSIGN_OR_RETURN(
-      SqlStatement st,
-      db_->Cached("DELETE FROM pod_events WHERE job_id = ?1 AND instance_id = ?2 AND "
-                  "run_id >= ?3 AND run_id < ?4"));
-  st.BindText(1, id.value());
-  st.BindInt(2, instance);
-  st.BindInt(3, from_run);
-  st.BindInt(4, to_run);
-  return st.Run();
+  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+    PELOTON_ASSIGN_OR_RETURN(
+        SqlStatement st,
+        db_->Cached("DELETE FROM pod_events WHERE job_id = ?1 AND instance_id = ?2 AND "
+                    "run_id >= ?3 AND run_id < ?4"));
+    st.BindText(1, id.value());
+    st.BindInt(2, instance);
+    st.BindInt(3, from_run);
+    st.BindInt(4, to_run);
+    return st.Run();
+  });
 }
 
 }  // namespace peloton::store

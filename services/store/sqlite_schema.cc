@@ -182,6 +182,14 @@ ALTER TABLE task_runtimes ADD COLUMN desired_host TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN desired_state_version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE jobs ADD COLUMN workflow_version INTEGER NOT NULL DEFAULT 1;
 )sql"},
+    {4, "fences (Store::TakeFence)", R"sql(
+CREATE TABLE fences (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  taken_time INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

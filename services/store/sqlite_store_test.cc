@@ -212,8 +212,10 @@ TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
     tasks[0].host = "h1";
     ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
   }
-  // The file as the first release left it: no desired_host column, migration 1 only.
+  // The file as the first release left it: no desired_host column, no fences, migration 1
+  // only.
   RawExec(path,
+          "DROP TABLE fences; "
           "ALTER TABLE task_runtimes DROP COLUMN desired_host; "
           "ALTER TABLE jobs DROP COLUMN desired_state_version; "
           "ALTER TABLE jobs DROP COLUMN workflow_version; "

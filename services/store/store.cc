@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
 
@@ -172,6 +173,10 @@ absl::Status ValidateJobQuery(const JobQuery& query) {
     }
   }
   return absl::OkStatus();
+}
+
+bool IsFenced(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) && absl::StartsWith(status.message(), "fenced: ");
 }
 
 }  // namespace peloton::store

@@ -341,6 +341,14 @@ class Store {
   // Framework registration (hostmgr): written whole, NotFound until first written.
   virtual absl::Status SetFramework(const FrameworkRecord& framework) = 0;
   virtual absl::StatusOr<FrameworkRecord> GetFramework(absl::string_view name) = 0;
+
+  // Fencing: a process that leads (a job manager elected in ZooKeeper) takes the fence `name`
+  // for `holder` (its address, for messages), which raises the fence's epoch by one and
+  // returns it. From then on every write of this Store object checks, in its own transaction,
+  // that the fence is still at that epoch: once a successor has taken it, each write fails
+  // with FailedPrecondition (naming the fence, the holder and both epochs) and writes nothing,
+  // so a deposed leader cannot overwrite its successor's writes. Reads are not fenced.
+  virtual absl::StatusOr<int64_t> TakeFence(absl::string_view name, absl::string_view holder) = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -357,6 +365,10 @@ absl::Status ValidateHost(const HostRecord& host);
 absl::Status ValidateFramework(const FrameworkRecord& framework);
 absl::Status ValidateJobQuery(const JobQuery& query);
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
+
+// Whether `status` is a write refused by a fence (Store::TakeFence): the process no longer
+// leads and must stop.
+bool IsFenced(const absl::Status& status);
 
 }  // namespace peloton::store
 

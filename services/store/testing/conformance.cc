@@ -858,6 +858,49 @@ TEST_P(StoreConformanceTest, QueryRejectsBadInput) {
 // ---------------------------------------------------------------------------------------------
 // Durability
 
+TEST_P(StoreConformanceTest, AFenceTakenByAnotherStoreStopsThisOnesWrites) {
+  using ::peloton::testing::IsOkAndHolds;
+  using ::testing::AllOf;
+  EXPECT_THAT(store_->TakeFence("jobmgr", "a:5392"), IsOkAndHolds(1));
+  JobRuntime first = Runtime();
+  ASSERT_THAT(store_->CreateJob(Config("j1"), first), IsOk());  // the fence holds: writes go
+
+  // Another process (another store on the same instance) takes the fence.
+  absl::StatusOr<std::unique_ptr<Store>> other = GetParam().open(instance_);
+  ASSERT_THAT(other.status(), IsOk());
+  EXPECT_THAT((*other)->TakeFence("jobmgr", "b:5392"), IsOkAndHolds(2));
+
+  // Every write of this one is refused and writes nothing; reads go on.
+  JobRuntime second = Runtime();
+  const absl::Status fenced = store_->CreateJob(Config("j2"), second);
+  EXPECT_THAT(fenced, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr("fenced: jobmgr was taken by b:5392 at epoch 2"),
+                                     HasSubstr("held epoch 1"))));
+  EXPECT_TRUE(IsFenced(fenced));
+  EXPECT_EQ(second.version, 0);
+  EXPECT_THAT(store_->GetJob(JobId("j2")).status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j1"), first),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->RemoveActiveJob(JobId("j1")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->SetFramework({"Peloton", "fw-1", "s-1"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->ListActiveJobs(), IsOkAndHolds(ElementsAre(JobId("j1"))));
+  EXPECT_FALSE(IsFenced(absl::FailedPreconditionError("another precondition")));
+
+  // The successor writes; taken back, the first writes again and the successor is fenced.
+  JobRuntime theirs = Runtime();
+  EXPECT_THAT((*other)->CreateJob(Config("j2"), theirs), IsOk());
+  EXPECT_THAT(store_->TakeFence("jobmgr", "a:5392"), IsOkAndHolds(3));
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j1"), first), IsOk());
+  EXPECT_THAT((*other)->WriteJobRuntime(JobId("j2"), theirs),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("at epoch 3")));
+  EXPECT_THAT(store_->TakeFence("", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("fence")));
+  EXPECT_THAT(store_->TakeFence("jobmgr", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("holder")));
+}
+
 TEST_P(StoreConformanceTest, EverythingSurvivesAReopen) {
   ASSERT_THAT(store_->CreatePool({PoolId("p"), "/p", "cfg", "", {}, {}}), IsOk());
   CreateJob(*store_, "j1");
