@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   runtime::Metrics metrics;
   std::unique_ptr<peloton::store::Store> store =
       runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
+  runtime::OrExit(runtime::FenceIfLeading(*store, config, "hostmgr", election.get()));
   auto backend = runtime::OrExit(runtime::OpenBackend(config, flags.runner, store.get()));
   auto hosts = runtime::OrExit(peloton::hostmgr::HostManager::Create(*backend, store.get()));
   runtime::HostsWatcher hosts_file(app, flags, runtime::kHostmgrAddress, backend.get());

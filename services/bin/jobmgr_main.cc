@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   const auto election = runtime::OrExit(runtime::LeadOrStandBy(config, "jobmgr"));
   runtime::Metrics metrics;
   auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
+  runtime::OrExit(runtime::FenceIfLeading(*store, config, "jobmgr", election.get()));
   std::random_device seed;
   std::mt19937_64 gen(seed());
   // The other components: as the security file's internal_user, over TLS where it is served.

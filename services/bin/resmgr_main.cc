@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   const auto election = runtime::OrExit(runtime::LeadOrStandBy(config, "resmgr"));
   runtime::Metrics metrics;
   auto store = runtime::OrExit(runtime::OpenStore(config, metrics.StoreObserver()));
+  runtime::OrExit(runtime::FenceIfLeading(*store, config, "resmgr", election.get()));
   std::random_device seed;
   std::mt19937_64 gen(seed());
   auto pools = runtime::OrExit(peloton::resmgr::ResourceManager::Create(

@@ -330,6 +330,15 @@ absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterC
   return election;
 }
 
+absl::StatusOr<int64_t> FenceIfLeading(store::Store& store, const MasterConfig& c,
+                                       absl::string_view role,
+                                       const discovery::Election* election) {
+  if (election == nullptr) return 0;
+  PELOTON_ASSIGN_OR_RETURN(const int64_t epoch, store.TakeFence(role, c.listen()));
+  spdlog::info("took the store's fence {} at epoch {}", std::string(role), epoch);
+  return epoch;
+}
+
 void ExitIfLost(discovery::Election* election) {
   if (election == nullptr) return;
   // At most one round trip to ZooKeeper per 50 ms, however many calls come.

@@ -93,6 +93,13 @@ absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterC
 // (SerialLoop::SetGuard).
 void ExitIfLost(discovery::Election* election);
 
+// With an election (a leading process), takes the store's fence `role` for this process
+// (Store::TakeFence), so that once a successor takes it, no write of this process lands. The
+// fence's epoch; 0 without an election.
+absl::StatusOr<int64_t> FenceIfLeading(store::Store& store, const MasterConfig& config,
+                                       absl::string_view role,
+                                       const discovery::Election* election);
+
 // The store: the PostgreSQL database of config.store, or else the SQLite store under data_dir
 // (created if missing); every call of it timed into `observer` when one is given
 // (Metrics::StoreObserver).
