@@ -10,9 +10,9 @@
 //
 //   bazel run -c opt //bench:store_benchmark -- --benchmark_repetitions=7
 
-#include <cstdio>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -82,10 +82,10 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(Kind kind, absl::string_view na
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(*std::move(store));
   }
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
-      {.path = FreshPath(name),
-       .synchronous = kind == Kind::kSqliteFull ? SqliteSynchronous::kFull
-                                                : SqliteSynchronous::kNormal});
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = FreshPath(name),
+                         .synchronous = kind == Kind::kSqliteFull ? SqliteSynchronous::kFull
+                                                                  : SqliteSynchronous::kNormal});
   if (!store.ok()) return store.status();
   return std::unique_ptr<Store>(*std::move(store));
 }

@@ -40,9 +40,8 @@ int main(int argc, char** argv) {
         spdlog::info("peloton-hostmgr serving");
         return absl::OkStatus();
       },
-      [&] {
-        hosts_file.Check();
-      },
-      {.default_http = runtime::kHostmgrHttpAddress, .backend = backend.get(),
+      [&] { hosts_file.Check(); },
+      {.default_http = runtime::kHostmgrHttpAddress,
+       .backend = backend.get(),
        .metrics = &metrics});
 }

@@ -3,9 +3,10 @@
 // peloton-jobmgr: the job manager as its own process. It serves the public API (what the
 // `peloton` CLI calls, and over HTTP/JSON on --http beside GET /metrics; pool calls go on to
 // peloton-resmgr) and, exported as "jobmgr", internal.capnp's JobManager for the placement
-// engine. Each tick it takes the host manager's task events, kills what ran past its deadline or was chosen for preemption, and writes what
-// changed to the store under --data-dir. When the resource manager or the host manager
-// restarts (its incarnation changes), the job manager sends it its tasks again.
+// engine. Each tick it takes the host manager's task events, kills what ran past its deadline or
+// was chosen for preemption, and writes what changed to the store under --data-dir. When the
+// resource manager or the host manager restarts (its incarnation changes), the job manager sends it
+// its tasks again.
 //
 // It waits for peloton-resmgr and peloton-hostmgr at start (30 s), then takes over the active
 // jobs from the store as peloton-master does. With --zk, it is one candidate of several, as

@@ -27,10 +27,9 @@ void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
 absl::StatusOr<zhandle_t*> Connect(const std::string& servers, absl::Duration session_timeout,
                                    absl::Duration timeout, watcher_fn watcher, void* context) {
   zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-  zhandle_t* zh =
-      zookeeper_init(servers.c_str(), watcher,
-                     static_cast<int>(absl::ToInt64Milliseconds(session_timeout)), nullptr,
-                     context, 0);
+  zhandle_t* zh = zookeeper_init(servers.c_str(), watcher,
+                                 static_cast<int>(absl::ToInt64Milliseconds(session_timeout)),
+                                 nullptr, context, 0);
   if (zh == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("election: cannot use ZooKeeper '", servers, "'"));
@@ -39,9 +38,8 @@ absl::StatusOr<zhandle_t*> Connect(const std::string& servers, absl::Duration se
   while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
     if (absl::Now() > deadline) {
       zookeeper_close(zh);
-      return absl::UnavailableError(absl::StrCat("election: ZooKeeper ", servers,
-                                                 " not reached within ",
-                                                 absl::FormatDuration(timeout)));
+      return absl::UnavailableError(absl::StrCat(
+          "election: ZooKeeper ", servers, " not reached within ", absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -180,8 +178,8 @@ absl::Status Election::AwaitLeadership(absl::Duration timeout) {
       }
     }  // else: ZooKeeper is away for now; the client reconnects by itself
     if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("election: ", node_, " does not lead after ", absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(absl::StrCat("election: ", node_, " does not lead after ",
+                                                      absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
@@ -189,7 +187,8 @@ absl::Status Election::AwaitLeadership(absl::Duration timeout) {
 
 absl::StatusOr<std::string> CurrentLeader(const std::string& servers, const std::string& path,
                                           absl::Duration timeout) {
-  absl::StatusOr<zhandle_t*> zh = Connect(servers, absl::Seconds(10), timeout, IgnoreEvents, nullptr);
+  absl::StatusOr<zhandle_t*> zh =
+      Connect(servers, absl::Seconds(10), timeout, IgnoreEvents, nullptr);
   if (!zh.ok()) return zh.status();
   absl::StatusOr<std::string> leader = [&]() -> absl::StatusOr<std::string> {
     absl::StatusOr<std::vector<std::string>> children = Children(*zh, path);

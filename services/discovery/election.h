@@ -76,7 +76,7 @@ class Election {
   zhandle_t* zh_;
   std::string node_;  // set once by Join
   mutable absl::Mutex mu_;
-  bool expired_ ABSL_GUARDED_BY(mu_) = false;  // or found lost by Confirm
+  bool expired_ ABSL_GUARDED_BY(mu_) = false;                         // or found lost by Confirm
   absl::Time confirmed_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // the last Confirm's OK
   // When the session last stopped being connected; InfinitePast while connected.
   absl::Time disconnected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

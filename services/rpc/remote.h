@@ -49,7 +49,8 @@ struct PeerOptions {
 class Peer {
  public:
   // `address`: host:port or unix:PATH, or several, comma-separated, or a zk:// URL. `name`:
-  // the component, for messages. `export_name`: the capability to import, or empty for the server's main one.
+  // the component, for messages. `export_name`: the capability to import, or empty for the server's
+  // main one.
   Peer(std::string name, std::string address, std::string export_name = "",
        PeerOptions options = {});
 

@@ -224,8 +224,8 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
         {"zk_root", c.zk_root()}}) {
     if (!path.empty() && (!absl::StartsWith(path, "/") || absl::EndsWith(path, "/") ||
                           absl::StrContains(path, "//"))) {
-      return Invalid(field, absl::StrCat("'", path,
-                                         "' (rule: an absolute ZooKeeper path, no trailing '/')"));
+      return Invalid(
+          field, absl::StrCat("'", path, "' (rule: an absolute ZooKeeper path, no trailing '/')"));
     }
   }
   if (!(c.zk_session_timeout_seconds() >= 1 && c.zk_session_timeout_seconds() <= 600)) {

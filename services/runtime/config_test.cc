@@ -196,12 +196,12 @@ TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
                        HasSubstr("zk: 'zk1' (rule: host:port[,host:port])")));
   EXPECT_THAT(LoadMasterConfig({Write("root.yaml", "zk: zk1:2181\nzk_root: peloton/\n")}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("zk_root: 'peloton/'")));
-  EXPECT_THAT(LoadMasterConfig({Write("session.yaml", "zk_session_timeout_seconds: 0.5\n")})
-                  .status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("zk_session_timeout_seconds: 0.5 (rule: 1 to 600)")));
-  PELOTON_ASSERT_OK_AND_ASSIGN(
-      MasterConfig ha, LoadMasterConfig({Write("ha.yaml", "zk: zk1:2181,zk2:2181\n")}));
+  EXPECT_THAT(
+      LoadMasterConfig({Write("session.yaml", "zk_session_timeout_seconds: 0.5\n")}).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("zk_session_timeout_seconds: 0.5 (rule: 1 to 600)")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig ha,
+                               LoadMasterConfig({Write("ha.yaml", "zk: zk1:2181,zk2:2181\n")}));
   EXPECT_EQ(ha.zk_root(), "/peloton");
   EXPECT_EQ(ha.zk_session_timeout_seconds(), 4);
   EXPECT_THAT(LoadMasterConfig({Write("tick.yaml", "tick_ms: 100000\n")}).status(),

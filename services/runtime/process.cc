@@ -316,13 +316,12 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& c,
                                                                    absl::string_view role) {
   if (c.zk().empty()) return nullptr;
-  PELOTON_ASSIGN_OR_RETURN(
-      std::unique_ptr<discovery::Election> election,
-      discovery::Election::Join(
-          {.servers = c.zk(),
-           .path = absl::StrCat(c.zk_root(), "/", role),
-           .id = c.listen(),
-           .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())}));
+  PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<discovery::Election> election,
+                           discovery::Election::Join(
+                               {.servers = c.zk(),
+                                .path = absl::StrCat(c.zk_root(), "/", role),
+                                .id = c.listen(),
+                                .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())}));
   spdlog::info("standing by as {} (candidate {} of the election in ZooKeeper {})", c.listen(),
                election->node(), c.zk());
   PELOTON_RETURN_IF_ERROR(election->AwaitLeadership());
@@ -344,8 +343,7 @@ void ExitIfLost(discovery::Election* election) {
   // At most one round trip to ZooKeeper per 50 ms, however many calls come.
   const absl::Status confirmed = election->Confirm(absl::Milliseconds(50));
   if (confirmed.ok()) return;
-  spdlog::error("{}: another candidate may lead now; exiting",
-                std::string(confirmed.message()));
+  spdlog::error("{}: another candidate may lead now; exiting", std::string(confirmed.message()));
   spdlog::default_logger()->flush();
   std::_Exit(1);
 }

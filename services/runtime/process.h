@@ -19,11 +19,11 @@
 #include "absl/status/statusor.h"
 #include "capnp/capability.h"
 #include "services/backend/local/local_backend.h"
+#include "services/discovery/election.h"
 #include "services/rpc/auth.h"
 #include "services/rpc/remote.h"
 #include "services/rpc/serial_loop.h"
 #include "services/rpc/tls.h"
-#include "services/discovery/election.h"
 #include "services/runtime/config.h"
 #include "services/runtime/metrics.h"
 #include "services/store/observed_store.h"
@@ -97,8 +97,7 @@ void ExitIfLost(discovery::Election* election);
 // (Store::TakeFence), so that once a successor takes it, no write of this process lands. The
 // fence's epoch; 0 without an election.
 absl::StatusOr<int64_t> FenceIfLeading(store::Store& store, const MasterConfig& config,
-                                       absl::string_view role,
-                                       const discovery::Election* election);
+                                       absl::string_view role, const discovery::Election* election);
 
 // The store: the PostgreSQL database of config.store, or else the SQLite store under data_dir
 // (created if missing); every call of it timed into `observer` when one is given

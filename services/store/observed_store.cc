@@ -160,8 +160,7 @@ absl::StatusOr<FrameworkRecord> ObservedStore::GetFramework(absl::string_view na
   return Timed("GetFramework", [&] { return inner_->GetFramework(name); });
 }
 
-absl::StatusOr<int64_t> ObservedStore::TakeFence(absl::string_view name,
-                                                 absl::string_view holder) {
+absl::StatusOr<int64_t> ObservedStore::TakeFence(absl::string_view name, absl::string_view holder) {
   return Timed("TakeFence", [&] { return inner_->TakeFence(name, holder); });
 }
 

@@ -195,9 +195,8 @@ absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& par
                  doing, binary_results);
 }
 
-absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count,
-                                       const char* const* values, const int* lengths,
-                                       const int* formats, const Oid* types,
+absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count, const char* const* values,
+                                       const int* lengths, const int* formats, const Oid* types,
                                        absl::string_view doing, bool binary_results,
                                        const std::string& prepared) {
   for (int attempt = 0;; ++attempt) {
@@ -237,8 +236,8 @@ absl::Status PgDb::Prepared(const std::string& name, const std::string& sql,
     PELOTON_RETURN_IF_ERROR(Exec(absl::StrCat("DEALLOCATE ", name), doing));
     prepared_.erase(it);
   }
-  OwnedResult r(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()),
-                          types.data()));
+  OwnedResult r(
+      PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data()));
   if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Error(r.get(), doing);
   prepared_.emplace(name, types);
   return absl::OkStatus();

@@ -154,10 +154,10 @@ TEST_F(PgStoreTest, AStaleBatchFromAnotherStoreIsAbortedWholeAndWritesNothing) {
   tasks[kStale].host = "a-host";            // a writes one instance
   ASSERT_THAT(a->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(tasks).subspan(kStale, 1)), IsOk());
   for (TaskRuntime& t : theirs) t.host = "b-host";
-  EXPECT_THAT(b->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(theirs)),
-              StatusIs(absl::StatusCode::kAborted,
-                       AllOf(HasSubstr(absl::StrCat("instance ", kStale)),
-                             HasSubstr("stored version is 2"))));
+  EXPECT_THAT(
+      b->WriteTaskRuntimes(JobId("j"), absl::MakeSpan(theirs)),
+      StatusIs(absl::StatusCode::kAborted, AllOf(HasSubstr(absl::StrCat("instance ", kStale)),
+                                                 HasSubstr("stored version is 2"))));
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<TaskRuntime> stored, b->ListTaskRuntimes(JobId("j")));
   ASSERT_EQ(stored.size(), kTasks);
   for (const TaskRuntime& t : stored) {

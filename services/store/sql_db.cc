@@ -13,7 +13,7 @@ absl::Status SqlCursor::Run() {
 }
 
 absl::Status SqlCursor::RunMany(size_t count, absl::FunctionRef<void(size_t)> bind,
-                               std::vector<int64_t>& changes) {
+                                std::vector<int64_t>& changes) {
   changes.assign(count, 0);
   for (size_t i = 0; i < count; ++i) {
     bind(i);

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-
 #include <vector>
 
 #include "absl/functional/function_ref.h"

@@ -38,8 +38,9 @@ absl::Status SqlStore::CheckFence() {
   PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
   if (row && st.Int(0) == fence_epoch_) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      "fenced: ", fence_, row ? absl::StrCat(" was taken by ", st.Text(1), " at epoch ", st.Int(0))
-                              : std::string(" is gone"),
+      "fenced: ", fence_,
+      row ? absl::StrCat(" was taken by ", st.Text(1), " at epoch ", st.Int(0))
+          : std::string(" is gone"),
       "; this process held epoch ", fence_epoch_, " (another one leads now: nothing written)"));
 }
 

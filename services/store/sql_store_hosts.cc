@@ -106,8 +106,7 @@ absl::Status SqlStore::DeleteHost(absl::string_view hostname) {
   PELOTON_RETURN_IF_ERROR(ValidateId("hostname", hostname));
   absl::MutexLock lock(&mu_);
   return Transact(TxnKind::kWrite, [&]() -> absl::Status {
-    PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
-                             db_->Cached("DELETE FROM hosts WHERE hostname = ?1"));
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached("DELETE FROM hosts WHERE hostname = ?1"));
     st.BindText(1, hostname);
     PELOTON_RETURN_IF_ERROR(st.Run());
     if (st.Changes() == 0) {

@@ -69,7 +69,8 @@ TEST_F(ZkDetectorTest, MissingGroupsMastersAndBadNodesAreClearErrors) {
 
 TEST(ZkUrlTest, UrlsAreChecked) {
   EXPECT_THAT(discovery::ParseZkUrl("zk://a:2181,b:2181/mesos", "mesos.zk"), IsOk());
-  EXPECT_EQ(discovery::ParseZkUrl("zk://a:2181,b:2181/mesos", "mesos.zk")->servers, "a:2181,b:2181");
+  EXPECT_EQ(discovery::ParseZkUrl("zk://a:2181,b:2181/mesos", "mesos.zk")->servers,
+            "a:2181,b:2181");
   for (const char* bad :
        {"a:2181/mesos", "zk://a:2181", "zk:///mesos", "zk://a/mesos", "zk://a:99999/mesos"}) {
     EXPECT_THAT(discovery::ParseZkUrl(bad, "mesos.zk"),
