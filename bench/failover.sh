@@ -19,7 +19,8 @@ sock="${work}/s"
 mkdir -p "${sock}"
 declare -A pid
 fail() { fail_with_logs "$@"; }
-trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres; rm -rf "${work}" "${pg_dir:-}"' EXIT
+trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres
+      rm -rf "${work}" "${pg_dir:-}"' EXIT
 
 start_zookeeper
 start_postgres

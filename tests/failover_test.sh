@@ -1,12 +1,13 @@
 #!/bin/bash
-# Leader-elected components (issue 19): two candidates each of peloton-resmgr and
-# peloton-hostmgr in a real ZooKeeper (2 s sessions), the store in a real PostgreSQL, a job
-# manager and two placement engines, on Unix sockets. The job manager and the resource manager
-# name both candidates of what they call; the placement engines name the elections in
-# ZooKeeper (zk://.../peloton/resmgr) and find the leader there. Only the leaders listen. In the middle of a job, the leading resource manager is killed with
-# SIGKILL, then the leading host manager, then a placement engine. Each time the standby takes
-# over (the test prints the time from the kill to the new leader serving), no instance runs
-# twice, the pool's allocation still equals the running tasks' resources, and new work is
+# Leader-elected components (issue 19): two candidates each of peloton-jobmgr, peloton-resmgr
+# and peloton-hostmgr in a real ZooKeeper (2 s sessions), the store in a real PostgreSQL, and
+# two placement engines, on Unix sockets. The job managers and the resource managers name both
+# candidates of what they call; the placement engines and the CLI name the elections in
+# ZooKeeper (zk://.../peloton/resmgr) and find the leader there. Only the leaders listen. In
+# the middle of a job, the leading resource manager is killed with SIGKILL, then the leading
+# host manager, then the leading job manager, then a placement engine. Each time the standby
+# takes over (the test prints the time from the kill to the new leader serving), no instance
+# runs twice, the pool's allocation still equals the running tasks' resources, and new work is
 # placed. A leading job manager paused (SIGSTOP) past its session is followed by the standby,
 # and exits, resumed, before it acts. At the end the jobs finish.
 set -euo pipefail
@@ -25,7 +26,8 @@ sock=$(mktemp -d /tmp/peloton-failover.XXXXXX)  # Unix socket paths are limited 
 export PELOTON_MASTER  # the leading job manager, in ZooKeeper (below)
 declare -A pid
 fail() { fail_with_logs "$@"; }
-trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres; rm -rf "${sock}" "${pg_dir:-}"' EXIT
+trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres
+      rm -rf "${sock}" "${pg_dir:-}"' EXIT
 
 start_zookeeper
 start_postgres
@@ -56,7 +58,9 @@ take_over() {
   wait "${pid[$1]}" 2> /dev/null || true
   logged "$2" "peloton-$3 serving"
   to=$(date +%s.%N)
-  echo "FAILOVER $3: $(python3 -c "print(f'{${to} - ${from}:.2f}')") s from the kill to ${2} serving"
+  local seconds
+  seconds=$(python3 -c "print(f'{${to} - ${from}:.2f}')")
+  echo "FAILOVER $3: ${seconds} s from the kill to ${2} serving"
 }
 
 PELOTON_MASTER="zk://127.0.0.1:${zk_port}/peloton/jobmgr"
@@ -108,7 +112,8 @@ kill -9 "${pid[placement-a]}"
 wait "${pid[placement-a]}" 2> /dev/null || true
 "${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
     2> /dev/null || fail "job create after the failovers: $(cat "${work}/create")"
-tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" || fail "job: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" ||
+    fail "job: $(cat "${work}/create")"
 
 # A leader paused past its session (SIGSTOP) is followed; resumed, it exits before it acts.
 start_jobmgr jobmgr-a
@@ -127,7 +132,8 @@ wait "${pid[jobmgr-b]}"
 status=$?
 set -e
 [ "${status}" = 1 ] || fail "the resumed former leader exited ${status}, not 1"
-grep_q "another candidate may lead now; exiting" "${work}/jobmgr-b.log" || fail "jobmgr-b: no word of losing the lead"
+grep_q "another candidate may lead now; exiting" "${work}/jobmgr-b.log" ||
+    fail "jobmgr-b: no word of losing the lead"
 wait_running "${job}" 4
 
 touch "${shared}/go"

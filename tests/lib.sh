@@ -259,23 +259,23 @@ fail_with_logs() {
 # logging to ${work}/postgres.log, and a database `peloton`. Sets pg_dir, pg_port, pg_pid and
 # pg_url. stop_postgres stops it (fast shutdown); start_postgres_server starts it again.
 pg_bin=/usr/lib/postgresql/15/bin
-pg_as() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
+# How PostgreSQL's programs run: as the postgres user when the test is root.
+pg_user=()
+[ "$(id -u)" != 0 ] || pg_user=(setpriv --reuid=postgres --regid=postgres --init-groups)
 start_postgres() {
   [ -x "${pg_bin}/postgres" ] || fail "PostgreSQL 15 is not installed (scripts/bootstrap.sh)"
   pg_dir=$(mktemp -d /tmp/peloton-pg.XXXXXX)
   pg_port=$(free_port)
   [ "$(id -u)" = 0 ] && chown postgres: "${pg_dir}"
-  (cd /tmp && pg_as "${pg_bin}/initdb" --no-sync -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
-      -D "${pg_dir}/data") >> "${work}/postgres.log" 2>&1 || fail "initdb failed"
+  (cd /tmp && "${pg_user[@]}" "${pg_bin}/initdb" --no-sync -A trust -U postgres -E UTF8 \
+      --locale=C.UTF-8 -D "${pg_dir}/data") >> "${work}/postgres.log" 2>&1 || fail "initdb failed"
   start_postgres_server
   psql -q -h 127.0.0.1 -p "${pg_port}" -U postgres -c "CREATE DATABASE peloton" postgres \
       >> "${work}/postgres.log" 2>&1 || fail "CREATE DATABASE failed"
   pg_url="postgresql://postgres@127.0.0.1:${pg_port}/peloton"
 }
 start_postgres_server() {
-  local as=()
-  [ "$(id -u)" = 0 ] && as=(setpriv --reuid=postgres --regid=postgres --init-groups)
-  (cd /tmp && exec "${as[@]}" "${pg_bin}/postgres" -D "${pg_dir}/data" -p "${pg_port}" \
+  (cd /tmp && exec "${pg_user[@]}" "${pg_bin}/postgres" -D "${pg_dir}/data" -p "${pg_port}" \
       -k "${pg_dir}" -c listen_addresses=127.0.0.1 -c fsync=off >> "${work}/postgres.log" 2>&1) &
   pg_pid=$!  # the postmaster: exec all the way
   for _ in $(seq 1 100); do
