@@ -37,7 +37,7 @@ ha=(--zk="127.0.0.1:${zk_port}")
 peers=(--jobmgr="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock"
        --resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
        --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
-start_resmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
+start_resmgr() { start_component "$@" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
 start_hostmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" --local-hosts=2; }
 start_jobmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
 
@@ -76,8 +76,11 @@ start_component placement-a "${by_zk[@]}"
 start_component placement-b "${by_zk[@]}"
 start_resmgr resmgr-a
 logged resmgr-a "leading"
-start_resmgr resmgr-b
-logged resmgr-b "standing by"
+# resmgr-b announces another path to its socket (a link): what callers that find it in
+# ZooKeeper dial.
+ln -s "${sock}/resmgr-b.sock" "${sock}/advertised-b.sock"
+start_resmgr resmgr-b --advertise="unix:${sock}/advertised-b.sock"
+logged resmgr-b "standing by as unix:${sock}/advertised-b.sock"
 start_hostmgr hostmgr-a
 logged hostmgr-a "leading"
 start_hostmgr hostmgr-b

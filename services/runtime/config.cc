@@ -228,6 +228,15 @@ absl::Status ValidateMasterConfig(const MasterConfig& c) {
           field, absl::StrCat("'", path, "' (rule: an absolute ZooKeeper path, no trailing '/')"));
     }
   }
+  if (!c.zk().empty()) {
+    const std::string& announced = c.advertise().empty() ? c.listen() : c.advertise();
+    const std::string field = c.advertise().empty() ? "listen" : "advertise";
+    if (absl::StartsWith(announced, "0.0.0.0:") || absl::StartsWith(announced, "[::]:")) {
+      return Invalid(field, absl::StrCat("'", announced,
+                                         "' (rule: with zk, an address others can dial: set "
+                                         "advertise when listen is a wildcard)"));
+    }
+  }
   if (!(c.zk_session_timeout_seconds() >= 1 && c.zk_session_timeout_seconds() <= 600)) {
     return Invalid("zk_session_timeout_seconds",
                    absl::StrCat(c.zk_session_timeout_seconds(), " (rule: 1 to 600)"));

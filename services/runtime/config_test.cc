@@ -200,6 +200,15 @@ TEST(MasterConfigTest, BadFilesNameTheFileAndTheField) {
       LoadMasterConfig({Write("session.yaml", "zk_session_timeout_seconds: 0.5\n")}).status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("zk_session_timeout_seconds: 0.5 (rule: 1 to 600)")));
+  // A candidate must announce an address others can dial.
+  EXPECT_THAT(LoadMasterConfig({Write("wild2.yaml", "zk: zk1:2181\nadvertise: '[::]:5392'\n")})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("advertise: '[::]:5392' (rule: with zk, an address others")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      MasterConfig advertised,
+      LoadMasterConfig({Write("advertised.yaml", "zk: zk1:2181\nadvertise: 10.0.0.1:5392\n")}));
+  EXPECT_EQ(advertised.advertise(), "10.0.0.1:5392");
   PELOTON_ASSERT_OK_AND_ASSIGN(MasterConfig ha,
                                LoadMasterConfig({Write("ha.yaml", "zk: zk1:2181,zk2:2181\n")}));
   EXPECT_EQ(ha.zk_root(), "/peloton");

@@ -160,6 +160,8 @@ void AddFlags(CLI::App& app, Flags& f, unsigned groups) {
                    "run as a candidate of the leader election in this ZooKeeper "
                    "(host:port[,host:port]); serve only while leading");
     app.add_option("--zk-root", f.zk_root, "the elections' root path (default /peloton)");
+    app.add_option("--advertise", f.advertise,
+                   "the address callers dial, announced in the election (default: --listen)");
   }
   if (groups & kPeerFlags) {
     app.add_option("--jobmgr", f.jobmgr, "the job manager's address");
@@ -232,6 +234,7 @@ absl::StatusOr<MasterConfig> ConfigOf(const CLI::App& app, const Flags& f,
   if (given("--discovery-root")) c.set_discovery_root(f.discovery_root);
   if (given("--zk")) c.set_zk(f.zk);
   if (given("--zk-root")) c.set_zk_root(f.zk_root);
+  if (given("--advertise")) c.set_advertise(f.advertise);
   if (given("--jobmgr")) c.set_jobmgr(f.jobmgr);
   if (given("--resmgr")) c.set_resmgr(f.resmgr);
   if (given("--hostmgr")) c.set_hostmgr(f.hostmgr);
@@ -316,13 +319,14 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& c,
                                                                    absl::string_view role) {
   if (c.zk().empty()) return nullptr;
+  const std::string& announced = c.advertise().empty() ? c.listen() : c.advertise();
   PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<discovery::Election> election,
                            discovery::Election::Join(
                                {.servers = c.zk(),
                                 .path = absl::StrCat(c.zk_root(), "/", role),
-                                .id = c.listen(),
+                                .id = announced,
                                 .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())}));
-  spdlog::info("standing by as {} (candidate {} of the election in ZooKeeper {})", c.listen(),
+  spdlog::info("standing by as {} (candidate {} of the election in ZooKeeper {})", announced,
                election->node(), c.zk());
   PELOTON_RETURN_IF_ERROR(election->AwaitLeadership());
   spdlog::info("leading: {}", election->node());

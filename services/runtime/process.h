@@ -42,7 +42,7 @@ enum FlagGroup : unsigned {
   kPreemptionFlags = 8,  // --preemption-period-ticks, --sustained-over-allocation
   kPeerFlags = 16,       // --jobmgr, --resmgr, --hostmgr
   kDiscoveryFlags = 32,  // --discovery-zk, --discovery-root
-  kElectionFlags = 64,   // --zk, --zk-root
+  kElectionFlags = 64,   // --zk, --zk-root, --advertise
 };
 
 struct Flags {
@@ -50,7 +50,7 @@ struct Flags {
   std::string listen, http, data_dir, placement_profile, runner, log_level, sync, jobmgr, resmgr,
       hostmgr, backend, sim_hosts_file, sim_host_shape, mesos_master, mesos_zk, mesos_role,
       mesos_secret_file, task_user, auth_config, tls_cert_file, tls_key_file, tls_ca_file,
-      discovery_zk, discovery_root, store, zk, zk_root;
+      discovery_zk, discovery_root, store, zk, zk_root, advertise;
   bool allow_root_tasks = false;
   int local_hosts = 0, tick_ms = 0, preemption_period_ticks = 0, sustained_over_allocation = 0,
       sim_hosts = 0, placement_dequeue_limit = 0;
@@ -82,8 +82,9 @@ absl::StatusOr<rpc::PeerOptions> PeerOptionsOf(const MasterConfig& config);
 // The server side of config.tls_cert_file and tls_key_file; null without them.
 absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& config);
 
-// With config.zk, joins the election of `role` (resmgr, hostmgr) under zk_root, as the
-// listen address, and waits, standing by, until it leads; null without config.zk. The
+// With config.zk, joins the election of `role` (jobmgr, resmgr, hostmgr) under zk_root, as
+// its advertised address (else its listen address), and waits, standing by, until it leads;
+// null without config.zk. The
 // process must then call ExitIfLost each tick.
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& config,
                                                                    absl::string_view role);
