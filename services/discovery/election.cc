@@ -150,12 +150,19 @@ absl::Status Election::Confirm(absl::Duration max_age) {
   }
   Stat stat{};
   const int rc = zoo_exists(zh_, node_.c_str(), 0, &stat);
+  if (rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT) {
+    // No answer now (a ZooKeeper server restarting): as Lost() says, a session cut off for
+    // less than two thirds of its timeout still holds. The store's fence covers the rest.
+    if (!Lost()) return absl::OkStatus();
+    return absl::UnavailableError(
+        absl::StrCat("election: ", node_, " could not be confirmed: ", zerror(rc)));
+  }
   absl::MutexLock lock(&mu_);
   if (rc == ZOK && stat.ephemeralOwner == zoo_client_id(zh_)->client_id) {
     confirmed_ = now;
     return absl::OkStatus();
   }
-  // Gone, another session's, or no answer: it cannot be sure it leads.
+  // Gone, another session's, or expired: it no longer leads.
   expired_ = true;
   return absl::UnavailableError(absl::StrCat("election: ", node_, " could not be confirmed: ",
                                              rc == ZOK ? "not this session's" : zerror(rc)));

@@ -60,7 +60,8 @@ class Election {
   // Whether this candidate may no longer act as leader (see above). Once true, stays true.
   bool Lost() const;
   // Asks ZooKeeper, a round trip: OK while its node is there and its session alive;
-  // Unavailable otherwise (then Lost() is true from now on). A leader calls it before it acts:
+  // Unavailable otherwise (then Lost() is true from now on). Without an answer (the connection
+  // lost for now), Lost() decides. A leader calls it before it acts:
   // a process that was paused (SIGSTOP) past its session timeout learns here, from the
   // server, that it no longer leads, before its session's events reach it. An answer younger
   // than `max_age` is taken again without asking (a paused process's is old when it resumes).
