@@ -19,6 +19,22 @@ namespace {
 // Marks a status as a lost race (Retryable): its value is the SQLSTATE.
 constexpr char kRetryablePayload[] = "type.peloton.dev/store.retryable";
 
+// What PQexecParams and its kin take of parameters held as strings: pointers and lengths
+// (null pointers for NULLs).
+struct ParamArrays {
+  explicit ParamArrays(const std::vector<std::string>& strings,
+                       const std::vector<bool>* null = nullptr)
+      : values(strings.size()), lengths(strings.size()) {
+    for (size_t i = 0; i < strings.size(); ++i) {
+      values[i] = null != nullptr && (*null)[i] ? nullptr : strings[i].data();
+      lengths[i] = static_cast<int>(strings[i].size());
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+};
+
 struct ClearResult {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -185,14 +201,9 @@ absl::Status PgDb::Exec(const std::string& sql, absl::string_view doing) {
 
 absl::StatusOr<PgResult> PgDb::Query(const std::string& sql, const PgParams& params,
                                      absl::string_view doing, bool binary_results) {
-  std::vector<const char*> values(params.values_.size());
-  std::vector<int> lengths(params.values_.size());
-  for (size_t i = 0; i < params.values_.size(); ++i) {
-    values[i] = params.null_[i] ? nullptr : params.values_[i].data();
-    lengths[i] = static_cast<int>(params.values_[i].size());
-  }
-  return Execute(sql, params.size(), values.data(), lengths.data(), params.binary_.data(), nullptr,
-                 doing, binary_results);
+  const ParamArrays arrays(params.values_, &params.null_);
+  return Execute(sql, arrays.count(), arrays.values.data(), arrays.lengths.data(),
+                 params.binary_.data(), nullptr, doing, binary_results);
 }
 
 absl::StatusOr<PgResult> PgDb::Execute(const std::string& sql, int count, const char* const* values,
@@ -283,14 +294,9 @@ class PgDb::Cursor final : public SqlCursor {
 
   absl::StatusOr<bool> Step() override {
     if (!result_.has_value()) {
-      std::vector<const char*> values(values_.size());
-      std::vector<int> lengths(values_.size());
-      for (size_t i = 0; i < values_.size(); ++i) {
-        values[i] = values_[i].data();
-        lengths[i] = static_cast<int>(values_[i].size());
-      }
+      const ParamArrays arrays(values_);
       absl::StatusOr<PgResult> result =
-          db_->Execute(sql_, static_cast<int>(values_.size()), values.data(), lengths.data(),
+          db_->Execute(sql_, arrays.count(), arrays.values.data(), arrays.lengths.data(),
                        formats_.data(), types_.data(), absl::StrCat("running '", sql_, "'"),
                        /*binary_results=*/true, prepared_);
       if (!result.ok()) return result.status();
@@ -329,19 +335,15 @@ class PgDb::Cursor final : public SqlCursor {
       size_t sent = 0;
       for (; sent < n; ++sent) {
         if (sent > 0) bind(from + sent);
-        std::vector<const char*> values(values_.size());
-        std::vector<int> lengths(values_.size());
-        for (size_t i = 0; i < values_.size(); ++i) {
-          values[i] = values_[i].data();
-          lengths[i] = static_cast<int>(values_[i].size());
-        }
-        const int params = static_cast<int>(values_.size());
+        const ParamArrays arrays(values_);
         const int ok =
             prepared_.empty()
-                ? PQsendQueryParams(conn, sql_.c_str(), params, types_.data(), values.data(),
-                                    lengths.data(), formats_.data(), /*resultFormat=*/1)
-                : PQsendQueryPrepared(conn, prepared_.c_str(), params, values.data(),
-                                      lengths.data(), formats_.data(), /*resultFormat=*/1);
+                ? PQsendQueryParams(conn, sql_.c_str(), arrays.count(), types_.data(),
+                                    arrays.values.data(), arrays.lengths.data(), formats_.data(),
+                                    /*resultFormat=*/1)
+                : PQsendQueryPrepared(conn, prepared_.c_str(), arrays.count(),
+                                      arrays.values.data(), arrays.lengths.data(), formats_.data(),
+                                      /*resultFormat=*/1);
         Reset();
         if (ok != 1) {
           status = db_->Error(nullptr, doing);
@@ -352,7 +354,7 @@ class PgDb::Cursor final : public SqlCursor {
       // Each statement's result, then a null; a statement after a failed one is skipped
       // (PGRES_PIPELINE_ABORTED); the sync's result last.
       for (size_t i = 0; i < sent; ++i) {
-        std::unique_ptr<PGresult, decltype(&PQclear)> r(PQgetResult(conn), &PQclear);
+        OwnedResult r(PQgetResult(conn));
         if (r == nullptr) {
           if (status.ok()) status = db_->Error(nullptr, doing);  // the connection is gone
           break;
