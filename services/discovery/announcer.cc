@@ -9,42 +9,24 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "services/discovery/zk_session.h"
 
 namespace peloton::discovery {
 namespace {
 
 constexpr char kMember[] = "member_";
 
-// Session events are read by polling zoo_state; nothing to do on a notification.
-void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
-
-absl::Status ZkError(absl::string_view what, int rc) {
-  return absl::UnavailableError(absl::StrCat("serverset: ", what, ": ZooKeeper: ", zerror(rc)));
+absl::Status ZkError(absl::string_view doing, int rc) {
+  return discovery::ZkError("serverset", doing, rc);
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Announcer>> Announcer::Connect(Options options) {
-  zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-  zhandle_t* zh =
-      zookeeper_init(options.servers.c_str(), IgnoreEvents,
-                     static_cast<int>(absl::ToInt64Milliseconds(options.session_timeout)),
-                     nullptr, nullptr, 0);
-  if (zh == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("serverset: cannot use ZooKeeper '", options.servers, "'"));
-  }
-  const absl::Time deadline = absl::Now() + options.connect_timeout;
-  while (options.connect_timeout > absl::ZeroDuration() && zoo_state(zh) != ZOO_CONNECTED_STATE) {
-    if (absl::Now() > deadline) {
-      zookeeper_close(zh);
-      return absl::UnavailableError(absl::StrCat("serverset: ZooKeeper ", options.servers,
-                                                 " not reached within ",
-                                                 absl::FormatDuration(options.connect_timeout)));
-    }
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return std::unique_ptr<Announcer>(new Announcer(std::move(options), zh));
+  absl::StatusOr<zhandle_t*> zh = OpenZkSession(options.servers, options.session_timeout,
+                                                options.connect_timeout, "serverset");
+  if (!zh.ok()) return zh.status();
+  return std::unique_ptr<Announcer>(new Announcer(std::move(options), *zh));
 }
 
 Announcer::Announcer(Options options, zhandle_t* zh) : options_(std::move(options)), zh_(zh) {}
@@ -52,16 +34,6 @@ Announcer::Announcer(Options options, zhandle_t* zh) : options_(std::move(option
 Announcer::~Announcer() {
   // The session's ephemeral members go with it.
   zookeeper_close(zh_);
-}
-
-absl::Status Announcer::EnsurePath(const std::string& dir) {
-  std::string at;
-  for (absl::string_view part : absl::StrSplit(dir, '/', absl::SkipEmpty())) {
-    absl::StrAppend(&at, "/", part);
-    const int rc = zoo_create(zh_, at.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
-    if (rc != ZOK && rc != ZNODEEXISTS) return ZkError(absl::StrCat("creating ", at), rc);
-  }
-  return absl::OkStatus();
 }
 
 absl::Status Announcer::RemoveStrangers(const std::string& dir) {
@@ -96,7 +68,7 @@ absl::Status Announcer::Sync(const std::string& path, const std::string& primary
   auto [it, first] = announced_.try_emplace(path);
   std::map<uint32_t, Announced>& announced = it->second;
   if (first) {
-    if (absl::Status s = EnsurePath(dir); !s.ok()) {
+    if (absl::Status s = CreateZkPath(zh_, dir, "serverset"); !s.ok()) {
       announced_.erase(it);
       return s;
     }

@@ -73,7 +73,6 @@ class Announcer {
     std::string node;  // its znode
     std::string key;   // what it holds: host, primary port name, ports, in a fixed order
   };
-  absl::Status EnsurePath(const std::string& path);
   // Members under `dir` that another session left.
   absl::Status RemoveStrangers(const std::string& dir);
 

@@ -11,39 +11,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "peloton/common/status_macros.h"
+#include "services/discovery/zk_session.h"
 
 namespace peloton::discovery {
 namespace {
 
 constexpr char kCandidate[] = "candidate_";
 
-absl::Status ZkError(absl::string_view what, int rc) {
-  return absl::UnavailableError(absl::StrCat("election: ", what, ": ZooKeeper: ", zerror(rc)));
-}
-
-void IgnoreEvents(zhandle_t*, int, int, const char*, void*) {}
-
-// A session to `servers`, connected within `timeout`.
-absl::StatusOr<zhandle_t*> Connect(const std::string& servers, absl::Duration session_timeout,
-                                   absl::Duration timeout, watcher_fn watcher, void* context) {
-  zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-  zhandle_t* zh = zookeeper_init(servers.c_str(), watcher,
-                                 static_cast<int>(absl::ToInt64Milliseconds(session_timeout)),
-                                 nullptr, context, 0);
-  if (zh == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("election: cannot use ZooKeeper '", servers, "'"));
-  }
-  const absl::Time deadline = absl::Now() + timeout;
-  while (zoo_state(zh) != ZOO_CONNECTED_STATE) {
-    if (absl::Now() > deadline) {
-      zookeeper_close(zh);
-      return absl::UnavailableError(absl::StrCat(
-          "election: ZooKeeper ", servers, " not reached within ", absl::FormatDuration(timeout)));
-    }
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return zh;
+absl::Status ZkError(absl::string_view doing, int rc) {
+  return discovery::ZkError("election", doing, rc);
 }
 
 absl::StatusOr<std::vector<std::string>> Children(zhandle_t* zh, const std::string& path) {
@@ -88,20 +65,15 @@ absl::StatusOr<std::unique_ptr<Election>> Election::Join(Options options) {
   }
   std::unique_ptr<Election> election(new Election(std::move(options), nullptr));
   const Options& o = election->options_;
-  absl::StatusOr<zhandle_t*> zh =
-      Connect(o.servers, o.session_timeout, o.connect_timeout, &Election::OnEvent, election.get());
+  absl::StatusOr<zhandle_t*> zh = OpenZkSession(o.servers, o.session_timeout, o.connect_timeout,
+                                                "election", &Election::OnEvent, election.get());
   if (!zh.ok()) return zh.status();
   election->zh_ = *zh;
   {
     absl::MutexLock lock(&election->mu_);
     election->disconnected_since_ = absl::InfinitePast();  // connected now
   }
-  std::string at;
-  for (absl::string_view part : absl::StrSplit(o.path, '/', absl::SkipEmpty())) {
-    absl::StrAppend(&at, "/", part);
-    const int rc = zoo_create(*zh, at.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
-    if (rc != ZOK && rc != ZNODEEXISTS) return ZkError(absl::StrCat("creating ", at), rc);
-  }
+  PELOTON_RETURN_IF_ERROR(CreateZkPath(*zh, o.path, "election"));
   char created[1024] = {};
   const int rc = zoo_create(*zh, absl::StrCat(o.path, "/", kCandidate).c_str(), o.id.data(),
                             static_cast<int>(o.id.size()), &ZOO_OPEN_ACL_UNSAFE,
@@ -194,8 +166,7 @@ absl::Status Election::AwaitLeadership(absl::Duration timeout) {
 
 absl::StatusOr<std::string> CurrentLeader(const std::string& servers, const std::string& path,
                                           absl::Duration timeout) {
-  absl::StatusOr<zhandle_t*> zh =
-      Connect(servers, absl::Seconds(10), timeout, IgnoreEvents, nullptr);
+  absl::StatusOr<zhandle_t*> zh = OpenZkSession(servers, absl::Seconds(10), timeout, "election");
   if (!zh.ok()) return zh.status();
   absl::StatusOr<std::string> leader = [&]() -> absl::StatusOr<std::string> {
     absl::StatusOr<std::vector<std::string>> children = Children(*zh, path);
