@@ -128,7 +128,6 @@ class PgDb final : public SqlDb {
   // The URL without its password, for messages.
   const std::string& url() const { return redacted_url_; }
   bool in_transaction() const;
-  PGconn* handle() const { return conn_; }
 
  private:
   class Cursor;

@@ -53,7 +53,6 @@ class SqliteDb final : public SqlDb {
   absl::Status Error(int rc, absl::string_view doing) const;
 
   const std::string& path() const { return path_; }
-  sqlite3* handle() const { return db_; }
 
  private:
   class Cursor;
