@@ -32,14 +32,15 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// One server for the whole test binary, started on first use.
+// One server for the whole test binary, started on first use and stopped at exit.
 PgTestServer& Server() {
-  static PgTestServer* server = [] {
-    auto* s = new PgTestServer();
-    if (s->available() && !s->Start()) ADD_FAILURE() << s->why();
-    return s;
+  static PgTestServer server;
+  static const bool started = [] {
+    if (server.available() && !server.Start()) ADD_FAILURE() << server.why();
+    return true;
   }();
-  return *server;
+  (void)started;  // only its initialisation matters: the server started once
+  return server;
 }
 
 // A new, empty database; its URL.
