@@ -164,4 +164,12 @@ absl::StatusOr<int64_t> ObservedStore::TakeFence(absl::string_view name, absl::s
   return Timed("TakeFence", [&] { return inner_->TakeFence(name, holder); });
 }
 
+void ObservedStore::EnforceJobClaims() { inner_->EnforceJobClaims(); }
+
+absl::StatusOr<int64_t> ObservedStore::ClaimJob(const JobId& id, absl::string_view holder) {
+  return Timed("ClaimJob", [&] { return inner_->ClaimJob(id, holder); });
+}
+
+void ObservedStore::ReleaseJob(const JobId& id) { inner_->ReleaseJob(id); }
+
 }  // namespace peloton::store

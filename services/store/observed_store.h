@@ -83,6 +83,9 @@ class ObservedStore : public Store {
   absl::Status SetFramework(const FrameworkRecord& framework) override;
   absl::StatusOr<FrameworkRecord> GetFramework(absl::string_view name) override;
   absl::StatusOr<int64_t> TakeFence(absl::string_view name, absl::string_view holder) override;
+  void EnforceJobClaims() override;
+  absl::StatusOr<int64_t> ClaimJob(const JobId& id, absl::string_view holder) override;
+  void ReleaseJob(const JobId& id) override;
 
  private:
   // Runs `call`, tells the observer how long it took, returns its result.

@@ -15,14 +15,17 @@ namespace peloton::store {
 using internal::SqlTransaction;
 using internal::TxnKind;
 
-absl::Status SqlStore::Transact(TxnKind kind, absl::FunctionRef<absl::Status()> body) {
+absl::Status SqlStore::Transact(TxnKind kind, absl::FunctionRef<absl::Status()> body,
+                                const Subject& subject) {
   for (int attempt = 1;; ++attempt) {
     absl::Status status = [&]() -> absl::Status {
       absl::StatusOr<SqlTransaction> txn = SqlTransaction::Begin(*db_, kind);
       if (!txn.ok()) return txn.status();
       if (kind == TxnKind::kWrite && fence_epoch_ > 0) {
-        if (absl::Status s = CheckFence(); !s.ok()) return s;
+        PELOTON_RETURN_IF_ERROR(
+            CheckFence(fence_, fence_epoch_, "another one leads now: nothing written"));
       }
+      if (kind == TxnKind::kWrite && claims_enforced_) PELOTON_RETURN_IF_ERROR(CheckClaim(subject));
       if (absl::Status s = body(); !s.ok()) return s;
       return txn->Commit();
     }();
@@ -31,27 +34,47 @@ absl::Status SqlStore::Transact(TxnKind kind, absl::FunctionRef<absl::Status()> 
   }
 }
 
-absl::Status SqlStore::CheckFence() {
+absl::Status SqlStore::CheckFence(absl::string_view name, int64_t epoch, absl::string_view what) {
   PELOTON_ASSIGN_OR_RETURN(internal::SqlStatement st,
                            db_->Cached("SELECT epoch, holder FROM fences WHERE name = ?1"));
-  st.BindText(1, fence_);
+  st.BindText(1, name);
   PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (row && st.Int(0) == fence_epoch_) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "fenced: ", fence_,
-      row ? absl::StrCat(" was taken by ", st.Text(1), " at epoch ", st.Int(0))
-          : std::string(" is gone"),
-      "; this process held epoch ", fence_epoch_, " (another one leads now: nothing written)"));
+  if (row && st.Int(0) == epoch) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("fenced: ", name,
+                   row ? absl::StrCat(" was taken by ", st.Text(1), " at epoch ", st.Int(0))
+                       : std::string(" is gone"),
+                   "; this process held epoch ", epoch, " (", what, ")"));
 }
 
-absl::StatusOr<int64_t> SqlStore::TakeFence(absl::string_view name, absl::string_view holder) {
-  PELOTON_RETURN_IF_ERROR(ValidateId("fence", name));
-  PELOTON_RETURN_IF_ERROR(ValidateId("holder", holder));
-  absl::MutexLock lock(&mu_);
+absl::Status SqlStore::CheckClaim(const Subject& subject) {
+  std::string job;
+  if (subject.job != nullptr) {
+    job = subject.job->value();
+  } else if (!subject.update_id.empty()) {
+    PELOTON_ASSIGN_OR_RETURN(internal::SqlStatement st,
+                             db_->Cached("SELECT job_id FROM updates WHERE update_id = ?1"));
+    st.BindText(1, subject.update_id);
+    PELOTON_ASSIGN_OR_RETURN(bool row, st.Step());
+    // The write itself says that the workflow does not exist.
+    if (!row) return absl::OkStatus();
+    job = std::string(st.Text(0));
+  } else {
+    return absl::OkStatus();  // not of a job
+  }
+  const auto claim = claims_.find(job);
+  if (claim == claims_.end()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("fenced: job ", job,
+                     " is not claimed by this process (another one owns it: nothing written)"));
+  }
+  return CheckFence(internal::JobFence(job), claim->second,
+                    "another one owns the job now: nothing written");
+}
+
+absl::StatusOr<int64_t> SqlStore::RaiseFence(absl::string_view name, absl::string_view holder) {
   int64_t epoch = 0;
-  // Taking it is not fenced by what this store held before.
-  const int64_t held = std::exchange(fence_epoch_, 0);
-  absl::Status taken = Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
     {
       PELOTON_ASSIGN_OR_RETURN(
           internal::SqlStatement st,
@@ -69,14 +92,43 @@ absl::StatusOr<int64_t> SqlStore::TakeFence(absl::string_view name, absl::string
     PELOTON_ASSIGN_OR_RETURN(std::optional<int64_t> stored, internal::StoredVersion(st));
     epoch = stored.value_or(0);
     return absl::OkStatus();
-  });
-  if (!taken.ok()) {
+  }));
+  return epoch;
+}
+
+absl::StatusOr<int64_t> SqlStore::TakeFence(absl::string_view name, absl::string_view holder) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("fence", name));
+  PELOTON_RETURN_IF_ERROR(ValidateId("holder", holder));
+  absl::MutexLock lock(&mu_);
+  // Taking it is not fenced by what this store held before.
+  const int64_t held = std::exchange(fence_epoch_, 0);
+  absl::StatusOr<int64_t> epoch = RaiseFence(name, holder);
+  if (!epoch.ok()) {
     fence_epoch_ = held;
-    return taken;
+    return epoch.status();
   }
   fence_ = std::string(name);
-  fence_epoch_ = epoch;
+  fence_epoch_ = *epoch;
+  return *epoch;
+}
+
+void SqlStore::EnforceJobClaims() {
+  absl::MutexLock lock(&mu_);
+  claims_enforced_ = true;
+}
+
+absl::StatusOr<int64_t> SqlStore::ClaimJob(const JobId& id, absl::string_view holder) {
+  PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
+  PELOTON_RETURN_IF_ERROR(ValidateId("holder", holder));
+  absl::MutexLock lock(&mu_);
+  PELOTON_ASSIGN_OR_RETURN(const int64_t epoch, RaiseFence(internal::JobFence(id.value()), holder));
+  claims_[id.value()] = epoch;
   return epoch;
+}
+
+void SqlStore::ReleaseJob(const JobId& id) {
+  absl::MutexLock lock(&mu_);
+  claims_.erase(id.value());
 }
 
 absl::Status SqlStore::Corrupt(absl::string_view what, const absl::Status& status) const {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "services/store/sql_db.h"
@@ -102,18 +103,40 @@ class SqlStore : public Store {
   absl::StatusOr<FrameworkRecord> GetFramework(absl::string_view name) override;
 
   absl::StatusOr<int64_t> TakeFence(absl::string_view name, absl::string_view holder) override;
+  void EnforceJobClaims() override;
+  absl::StatusOr<int64_t> ClaimJob(const JobId& id, absl::string_view holder) override;
+  void ReleaseJob(const JobId& id) override;
 
  protected:
   explicit SqlStore(std::unique_ptr<internal::SqlDb> db) : db_(std::move(db)) {}
 
  private:
+  // What a write is of, for job claims (ClaimJob): a job, or a workflow (of its job); neither
+  // for a write that is not of a job.
+  struct Subject {
+    const JobId* job = nullptr;
+    absl::string_view update_id;
+  };
   // Runs `body` in a transaction of `kind` and commits it. A write first checks the fence this
-  // store took, if any (TakeFence). A transaction that lost a race the database detected runs
-  // again, up to kAttempts times in all; `body` must start from scratch each time (assign its
-  // results, not append to them).
+  // store took, if any (TakeFence), and the claim of its subject's job when claims are
+  // enforced. A transaction that lost a race the database detected runs again, up to kAttempts
+  // times in all; `body` must start from scratch each time (assign its results, not append to
+  // them).
   static constexpr int kAttempts = 10;
+  absl::Status Transact(internal::TxnKind kind, absl::FunctionRef<absl::Status()> body,
+                        const Subject& subject) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Transact(internal::TxnKind kind, absl::FunctionRef<absl::Status()> body)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return Transact(kind, body, Subject());
+  }
+  absl::Status TransactJob(const JobId& job, absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return Transact(internal::TxnKind::kWrite, body, {.job = &job});
+  }
+  absl::Status TransactWorkflow(absl::string_view update_id, absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return Transact(internal::TxnKind::kWrite, body, {.update_id = update_id});
+  }
 
   // The job's key in task_runtimes and its instance count; NotFound if there is no such job.
   struct JobKey {
@@ -133,14 +156,24 @@ class SqlStore : public Store {
   absl::Status Corrupt(absl::string_view what, const absl::Status& status) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // FailedPrecondition ("fenced: ...") unless the fence this store took is still at its epoch.
-  absl::Status CheckFence() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FailedPrecondition ("fenced: ...") unless the fence `name` is still at `epoch`; `what`
+  // says what the holder loses ("another one leads now").
+  absl::Status CheckFence(absl::string_view name, int64_t epoch, absl::string_view what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The subject's job's claim, when claims are enforced (FailedPrecondition "fenced: ...").
+  absl::Status CheckClaim(const Subject& subject) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Raises the fence `name` for `holder` in a transaction of its own; returns its epoch.
+  absl::StatusOr<int64_t> RaiseFence(absl::string_view name, absl::string_view holder)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   Stats stats_ ABSL_GUARDED_BY(mu_);
   // The fence this store took (TakeFence), and its epoch; 0: none.
   std::string fence_ ABSL_GUARDED_BY(mu_);
   int64_t fence_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  // The jobs this store claimed (ClaimJob), and their epochs.
+  bool claims_enforced_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, int64_t> claims_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<internal::SqlDb> db_ ABSL_GUARDED_BY(mu_) ABSL_PT_GUARDED_BY(mu_);
 };
 

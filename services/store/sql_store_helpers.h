@@ -19,6 +19,9 @@ namespace peloton::store::internal {
 
 inline std::string Job(const JobId& id) { return absl::StrCat("job ", id.value()); }
 
+// A job's fence (Store::ClaimJob), among the fences.
+inline std::string JobFence(absl::string_view job) { return absl::StrCat("job/", job); }
+
 // The Aborted status of a versioned write whose expected version did not match.
 absl::Status VersionConflict(absl::string_view what, int64_t expected,
                              std::optional<int64_t> stored);

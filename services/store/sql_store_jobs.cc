@@ -108,7 +108,7 @@ absl::Status SqlStore::CreateJob(const JobConfigRecord& config, JobRuntime& runt
       absl::StrCat("INSERT INTO jobs (", JobColumnList(), ") VALUES (",
                    internal::Params(1, VersionAt()), ", 1) ON CONFLICT DO NOTHING");
   absl::MutexLock lock(&mu_);
-  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(config.job_id, [&]() -> absl::Status {
     {
       PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
       Keep keep;
@@ -138,7 +138,7 @@ absl::Status SqlStore::AddJobConfig(const JobConfigRecord& config) {
       absl::StrCat("UPDATE jobs SET ", internal::Assignments(JobIndexColumns<JobConfigRecord>(), 2),
                    " WHERE job_id = ?1");
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  return TransactJob(config.job_id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckJobExists(config.job_id));
     {
       PELOTON_ASSIGN_OR_RETURN(
@@ -193,7 +193,7 @@ absl::Status SqlStore::WriteJobRuntime(const JobId& id, JobRuntime& runtime) {
       "UPDATE jobs SET ", internal::Assignments(JobRuntimeColumns(), 2),
       ", version = version + 1 WHERE job_id = ?1 AND version = ?", 2 + JobRuntimeColumns().size());
   absl::MutexLock lock(&mu_);
-  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(id, [&]() -> absl::Status {
     {
       PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(update));
       Keep keep;
@@ -242,7 +242,7 @@ absl::StatusOr<JobSummary> SqlStore::GetJob(const JobId& id) {
 absl::Status SqlStore::DeleteJob(const JobId& id) {
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
     // Workflow children first: they are found through the workflows.
     static constexpr const char* kDeletes[] = {
@@ -263,8 +263,13 @@ absl::Status SqlStore::DeleteJob(const JobId& id) {
       st.BindText(1, id.value());
       PELOTON_RETURN_IF_ERROR(st.Run());
     }
-    return absl::OkStatus();
-  });
+    // Its claim (ClaimJob): whoever holds it can write the job no more.
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached("DELETE FROM fences WHERE name = ?1"));
+    st.BindText(1, internal::JobFence(id.value()));
+    return st.Run();
+  }));
+  claims_.erase(id.value());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<JobQueryResult> SqlStore::QueryJobs(const JobQuery& query) {
@@ -361,7 +366,7 @@ absl::StatusOr<JobQueryResult> SqlStore::QueryJobs(const JobQuery& query) {
 absl::Status SqlStore::RemoveActiveJob(const JobId& id) {
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  return TransactJob(id, [&]() -> absl::Status {
     PELOTON_ASSIGN_OR_RETURN(SqlStatement st,
                              db_->Cached("DELETE FROM active_jobs WHERE job_id = ?1"));
     st.BindText(1, id.value());
@@ -372,7 +377,7 @@ absl::Status SqlStore::RemoveActiveJob(const JobId& id) {
 absl::Status SqlStore::AddActiveJob(const JobId& id) {
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  return TransactJob(id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
     PELOTON_ASSIGN_OR_RETURN(
         SqlStatement st,

@@ -51,7 +51,7 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
       "UPDATE task_runtimes SET ", internal::Assignments(TaskColumns().subspan(1), 3),
       ", version = version + 1 WHERE job_key = ?1 AND instance_id = ?2 AND version = ?", n + 2);
   absl::MutexLock lock(&mu_);
-  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(id, [&]() -> absl::Status {
     PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
     // New instances are inserted, the others updated if their version is still the one read:
     // each statement run over its instances at once (RunMany).
@@ -168,7 +168,7 @@ absl::Status SqlStore::AddPodEvents(const JobId& id, absl::Span<const PodEvent> 
       absl::StrCat("INSERT INTO pod_events (job_id, ", internal::ColumnList(PodEventColumns()),
                    ") VALUES (?1, ", internal::Params(2, PodEventColumns().size()), ")");
   absl::MutexLock lock(&mu_);
-  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
     PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
     Keep keep;
@@ -225,7 +225,7 @@ absl::Status SqlStore::DeletePodEvents(const JobId& id, uint32_t instance, int64
                                                    to_run, " (rule: from_run <= to_run)"));
   }
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  return TransactJob(id, [&]() -> absl::Status {
     PELOTON_ASSIGN_OR_RETURN(
         SqlStatement st,
         db_->Cached("DELETE FROM pod_events WHERE job_id = ?1 AND instance_id = ?2 AND "

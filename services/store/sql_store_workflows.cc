@@ -60,7 +60,7 @@ absl::Status SqlStore::CreateUpdate(UpdateRecord& update) {
       "INSERT INTO updates (", internal::ColumnList(UpdateColumns()), ", version) VALUES (",
       internal::Params(1, UpdateColumns().size()), ", 1) ON CONFLICT DO NOTHING");
   absl::MutexLock lock(&mu_);
-  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(update.job_id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckJobExists(update.job_id));
     {
       PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
@@ -85,7 +85,7 @@ absl::Status SqlStore::WriteUpdate(UpdateRecord& update) {
       absl::StrCat("UPDATE updates SET ", internal::Assignments(UpdateColumns().subspan(2), 3),
                    ", version = version + 1 WHERE update_id = ?1 AND job_id = ?2");
   absl::MutexLock lock(&mu_);
-  PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  PELOTON_RETURN_IF_ERROR(TransactJob(update.job_id, [&]() -> absl::Status {
     int64_t stored_state = 0;
     {
       PELOTON_ASSIGN_OR_RETURN(
@@ -165,7 +165,7 @@ absl::StatusOr<std::vector<UpdateRecord>> SqlStore::ListUpdates(const JobId& job
 absl::Status SqlStore::DeleteUpdate(absl::string_view update_id) {
   PELOTON_RETURN_IF_ERROR(ValidateId("update_id", update_id));
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  return TransactWorkflow(update_id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckUpdateExists(update_id));
     static constexpr const char* kDeletes[] = {
         "DELETE FROM update_events WHERE update_id = ?1",
@@ -209,7 +209,7 @@ absl::Status SqlStore::AddInstanceWorkflowEvents(absl::string_view update_id,
                    internal::ColumnList(InstanceWorkflowEventColumns()), ") VALUES (?1, ",
                    internal::Params(2, InstanceWorkflowEventColumns().size()), ")");
   absl::MutexLock lock(&mu_);
-  return Transact(TxnKind::kWrite, [&]() -> absl::Status {
+  return TransactWorkflow(update_id, [&]() -> absl::Status {
     PELOTON_RETURN_IF_ERROR(CheckUpdateExists(update_id));
     PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
     Keep keep;

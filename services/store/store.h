@@ -349,6 +349,20 @@ class Store {
   // with FailedPrecondition (naming the fence, the holder and both epochs) and writes nothing,
   // so a deposed leader cannot overwrite its successor's writes. Reads are not fenced.
   virtual absl::StatusOr<int64_t> TakeFence(absl::string_view name, absl::string_view holder) = 0;
+
+  // Job claims: the same fencing, one fence per job, for job managers that share the jobs
+  // (all-active, issue 19: each job has one owner at a time). After EnforceJobClaims, every
+  // write of this Store object that is of a job (its configs, runtime, active-jobs entry,
+  // tasks, pod events, workflows and their events, its deletion) must be of a job it claimed:
+  // ClaimJob(id, holder) raises the job's epoch by one and returns it (a job that does not exist
+  // yet may be claimed, to create it), and the write checks in its own transaction that the
+  // epoch is still that one. A write of a job this object has not claimed, or whose claim
+  // another has taken since, fails with FailedPrecondition ("fenced: ...", IsFenced) and writes
+  // nothing. ReleaseJob forgets a claim (the job's later writes here are refused); deleting the
+  // job removes its claim everywhere. Writes of pools, hosts and frameworks are not of a job.
+  virtual void EnforceJobClaims() = 0;
+  virtual absl::StatusOr<int64_t> ClaimJob(const JobId& id, absl::string_view holder) = 0;
+  virtual void ReleaseJob(const JobId& id) = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -367,7 +381,7 @@ absl::Status ValidateJobQuery(const JobQuery& query);
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
 
 // Whether `status` is a write refused by a fence (Store::TakeFence): the process no longer
-// leads and must stop.
+// leads and must stop; or by a job's (Store::ClaimJob): the job has another owner now.
 bool IsFenced(const absl::Status& status);
 
 }  // namespace peloton::store

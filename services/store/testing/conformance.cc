@@ -901,6 +901,102 @@ TEST_P(StoreConformanceTest, AFenceTakenByAnotherStoreStopsThisOnesWrites) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("holder")));
 }
 
+TEST_P(StoreConformanceTest, AJobClaimedByAnotherStoreStopsThisOnesWritesOfThatJobOnly) {
+  using ::peloton::testing::IsOkAndHolds;
+  using ::testing::AllOf;
+  absl::StatusOr<std::unique_ptr<Store>> other = GetParam().open(instance_);
+  ASSERT_THAT(other.status(), IsOk());
+  store_->EnforceJobClaims();
+  (*other)->EnforceJobClaims();
+
+  // A job is claimed before it is created; a job not claimed here is not written here.
+  JobRuntime runtime = Runtime();
+  const absl::Status unclaimed = store_->CreateJob(Config("j1"), runtime);
+  EXPECT_THAT(unclaimed, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                  HasSubstr("fenced: job j1 is not claimed by this process")));
+  EXPECT_TRUE(IsFenced(unclaimed));
+  EXPECT_THAT(store_->ClaimJob(JobId("j1"), "a:5392"), IsOkAndHolds(1));
+  ASSERT_THAT(store_->CreateJob(Config("j1"), runtime), IsOk());
+  std::vector<TaskRuntime> tasks = {Task(0), Task(1)};
+  ASSERT_THAT(store_->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
+  UpdateRecord u;
+  u.update_id = "u1";
+  u.job_id = JobId("j1");
+  ASSERT_THAT(store_->CreateUpdate(u), IsOk());
+  EXPECT_THAT(store_->ClaimJob(JobId("j2"), "a:5392"), IsOkAndHolds(1));
+  JobRuntime runtime2 = Runtime();
+  ASSERT_THAT(store_->CreateJob(Config("j2"), runtime2), IsOk());
+  // Writes that are not of a job need no claim.
+  ASSERT_THAT(store_->CreatePool({PoolId("p"), "/p", "cfg", "", {}, {}}), IsOk());
+
+  // The other store takes j1 over: this one's writes of j1, of its tasks, events and workflows
+  // are refused and write nothing; its writes of j2 go on; reads go on.
+  EXPECT_THAT((*other)->ClaimJob(JobId("j1"), "b:5392"), IsOkAndHolds(2));
+  const std::vector<TaskRuntime> before = tasks;
+  tasks[0].state = TaskState::kRunning;
+  const absl::Status fenced = store_->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks));
+  EXPECT_THAT(fenced, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               AllOf(HasSubstr("fenced: job/j1 was taken by b:5392 at epoch 2"),
+                                     HasSubstr("held epoch 1"))));
+  EXPECT_TRUE(IsFenced(fenced));
+  EXPECT_EQ(tasks[0].version, before[0].version);
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j1"), runtime),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  PodEvent event;
+  event.run_id = 1;
+  EXPECT_THAT(store_->AddPodEvents(JobId("j1"), {event}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->WriteUpdate(u),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->AddInstanceWorkflowEvents("u1", {InstanceWorkflowEvent{}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->DeleteUpdate("u1"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->RemoveActiveJob(JobId("j1")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  EXPECT_THAT(store_->DeleteJob(JobId("j1")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<TaskRuntime> stored,
+                               store_->ListTaskRuntimes(JobId("j1")));
+  EXPECT_EQ(stored[0].state, TaskState::kInitialized);
+  EXPECT_THAT(store_->GetPodEvents(JobId("j1"), 0), IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(store_->GetUpdate("u1").status(), IsOk());
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j2"), runtime2), IsOk());
+
+  // The new owner writes what it loads; it may delete the job, and the claim goes with it.
+  PELOTON_ASSERT_OK_AND_ASSIGN(stored, (*other)->ListTaskRuntimes(JobId("j1")));
+  EXPECT_THAT((*other)->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(stored)), IsOk());
+  EXPECT_THAT((*other)->DeleteUpdate("u1"), IsOk());
+  EXPECT_THAT((*other)->DeleteJob(JobId("j1")), IsOk());
+  JobRuntime late = Runtime();
+  EXPECT_THAT(store_->CreateJob(Config("j1"), late),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("fenced: job/j1 is gone")));
+  JobRuntime again = Runtime();
+  EXPECT_THAT((*other)->CreateJob(Config("j1"), again),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not claimed")));
+  EXPECT_THAT((*other)->ClaimJob(JobId("j1"), "b:5392"), IsOkAndHolds(1));
+  EXPECT_THAT((*other)->CreateJob(Config("j1"), again), IsOk());
+
+  // Released, a claim no longer lets this store write the job.
+  store_->ReleaseJob(JobId("j2"));
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j2"), runtime2),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not claimed")));
+  EXPECT_THAT(store_->ClaimJob(JobId(""), "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job_id")));
+  EXPECT_THAT(store_->ClaimJob(JobId("j2"), ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("holder")));
+}
+
+TEST_P(StoreConformanceTest, ClaimsAreNotCheckedUntilEnforced) {
+  // A store that does not enforce claims (one job manager alone) writes any job.
+  JobRuntime runtime = Runtime();
+  ASSERT_THAT(store_->CreateJob(Config("j1"), runtime), IsOk());
+  absl::StatusOr<std::unique_ptr<Store>> other = GetParam().open(instance_);
+  ASSERT_THAT(other.status(), IsOk());
+  EXPECT_THAT((*other)->ClaimJob(JobId("j1"), "b:5392"), ::peloton::testing::IsOkAndHolds(1));
+  EXPECT_THAT(store_->WriteJobRuntime(JobId("j1"), runtime), IsOk());
+}
+
 TEST_P(StoreConformanceTest, EverythingSurvivesAReopen) {
   ASSERT_THAT(store_->CreatePool({PoolId("p"), "/p", "cfg", "", {}, {}}), IsOk());
   CreateJob(*store_, "j1");
