@@ -45,7 +45,8 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config,
                                                    "leaf pools, never the root)"));
   }
   Job job;
-  job.id = JobId(NewUuid(gen_));
+  job.id = NewJobId();
+  PELOTON_RETURN_IF_ERROR(Claim(job.id));
   job.config = std::move(config);
   const absl::Time now = options_.now();
   const store::JobConfigRecord record = ConfigRecordOf(job.id, 1, job.config, now);
@@ -291,6 +292,7 @@ absl::Status JobManager::DeleteJob(const JobId& id, bool force) {
 }
 
 absl::Status JobManager::DeleteStoredJob(const JobId& id) {
+  PELOTON_RETURN_IF_ERROR(Claim(id));
   // Its persistent volumes go first: a volume that cannot be destroyed now keeps the job (and
   // the record of where its volumes are), to be deleted again.
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
@@ -392,6 +394,7 @@ absl::Status JobManager::BumpVersion(const JobId& id, int64_t store::JobRuntime:
     it->second.runtime_dirty = true;
     return Flush();
   }
+  PELOTON_RETURN_IF_ERROR(Claim(id));
   PELOTON_ASSIGN_OR_RETURN(store::JobSummary job, store_.GetJob(id));
   ++(job.runtime.*part);
   return store_.WriteJobRuntime(id, job.runtime);
@@ -513,36 +516,47 @@ JobManager::Job* JobManager::FindByTaskId(const std::string& task_id, uint32_t* 
   return &it->second;
 }
 
+absl::Status JobManager::FlushJob(Job& job) {
+  // A running update steps when its tasks changed (or it did): what it asks is written with
+  // them below, before its checkpoint.
+  if (job.update.has_value() && (!job.dirty.empty() || job.update->dirty)) ProgressUpdate(job);
+  if (!job.dirty.empty()) {
+    std::vector<store::TaskRuntime> batch;
+    batch.reserve(job.dirty.size());
+    for (uint32_t i : job.dirty) batch.push_back(job.tasks[i]);
+    PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(job.id, absl::MakeSpan(batch)));
+    for (const store::TaskRuntime& t : batch) job.tasks[t.instance_id].version = t.version;
+    job.dirty.clear();
+  }
+  if (!job.events.empty()) {
+    PELOTON_RETURN_IF_ERROR(store_.AddPodEvents(job.id, job.events));
+    // Not clear(): a job's first tick queues an event per task, and that capacity would stay
+    // with the job for its life.
+    std::vector<store::PodEvent>().swap(job.events);
+  }
+  if (job.runtime_dirty) {
+    PELOTON_RETURN_IF_ERROR(store_.WriteJobRuntime(job.id, job.runtime));
+    job.runtime_dirty = false;
+  }
+  PELOTON_RETURN_IF_ERROR(FlushUpdate(job));
+  if (job.deactivate) PELOTON_RETURN_IF_ERROR(store_.RemoveActiveJob(job.id));
+  return absl::OkStatus();
+}
+
 absl::Status JobManager::Flush() {
   std::vector<std::string> finished;
+  std::vector<JobId> fenced;  // all-active: jobs another job manager owns now
   for (auto& [id, job] : jobs_) {
-    // A running update steps when its tasks changed (or it did): what it asks is written with
-    // them below, before its checkpoint.
-    if (job.update.has_value() && (!job.dirty.empty() || job.update->dirty)) ProgressUpdate(job);
-    if (!job.dirty.empty()) {
-      std::vector<store::TaskRuntime> batch;
-      batch.reserve(job.dirty.size());
-      for (uint32_t i : job.dirty) batch.push_back(job.tasks[i]);
-      PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(job.id, absl::MakeSpan(batch)));
-      for (const store::TaskRuntime& t : batch) job.tasks[t.instance_id].version = t.version;
-      job.dirty.clear();
+    absl::Status s = FlushJob(job);
+    if (!s.ok() && store::IsFenced(s) && !options_.member.empty()) {
+      spdlog::warn("{}: letting the job go", std::string(s.message()));
+      fenced.push_back(job.id);
+      continue;
     }
-    if (!job.events.empty()) {
-      PELOTON_RETURN_IF_ERROR(store_.AddPodEvents(job.id, job.events));
-      // Not clear(): a job's first tick queues an event per task, and that capacity would stay
-      // with the job for its life.
-      std::vector<store::PodEvent>().swap(job.events);
-    }
-    if (job.runtime_dirty) {
-      PELOTON_RETURN_IF_ERROR(store_.WriteJobRuntime(job.id, job.runtime));
-      job.runtime_dirty = false;
-    }
-    PELOTON_RETURN_IF_ERROR(FlushUpdate(job));
-    if (job.deactivate) {
-      PELOTON_RETURN_IF_ERROR(store_.RemoveActiveJob(job.id));
-      finished.push_back(id);
-    }
+    PELOTON_RETURN_IF_ERROR(s);
+    if (job.deactivate) finished.push_back(id);
   }
+  for (const JobId& id : fenced) LetGo(id);
   for (const std::string& id : finished) {
     const JobId job_id = jobs_.at(id).id;
     const bool deleted = jobs_.at(id).runtime.goal_state == JobState::kDeleted;

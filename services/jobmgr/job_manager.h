@@ -84,6 +84,11 @@ struct JobManagerOptions {
   // job manager had it, by its clock (`now`): the backend's status-update lag, for metrics.
   // Not told of a status without a time or from ahead of the clock. Empty: nobody is told.
   std::function<void(absl::Duration)> status_lag;
+  // All-active job managers (issue 19): this job manager's name among those that share the
+  // store (its address). Empty: it is alone and owns every job. Set: it claims each job it
+  // owns in the store before writing it (Store::ClaimJob), writes no other, and takes up and
+  // lets go of jobs as the members change (SetMembers).
+  std::string member;
 };
 
 namespace update_pb = ::peloton::api::v0::update;
@@ -115,8 +120,22 @@ class JobManager final : public JobManagerApi {
              hostmgr::HostManagerApi& hostmgr, absl::BitGenRef gen, JobManagerOptions options = {});
 
   // After a start: the active jobs from the store, their running tasks reconciled with the
-  // backend, their waiting tasks queued again.
+  // backend, their waiting tasks queued again. All-active: the active jobs this one owns and
+  // does not hold yet, each claimed first.
   absl::Status Recover();
+  // All-active job managers (options.member): the members now, this one among them (their
+  // names). Each job has one owner, the member OwnerOf (rendezvous hashing) names. Jobs this
+  // one no longer owns are written and let go (their new owner takes them up). Then Recover
+  // takes up the active jobs it now owns. Call both before serving, at each change, and now
+  // and then (a job taken from this one while the members disagreed comes back).
+  // InvalidArgument when this one is not among `members`; FailedPrecondition without a member
+  // name.
+  absl::Status SetMembers(std::vector<std::string> members);
+  // Whether this job manager owns the job (always, alone).
+  bool Owns(const JobId& id) const;
+  // The member that owns the job (this one's name, alone).
+  std::string OwnerOf(const JobId& id) const;
+
   // After the resource manager restarted (it lost its queues and what admitted tasks hold):
   // tasks on hosts hold their resources in their pools again, waiting tasks are queued again.
   absl::Status ResyncPools();
@@ -310,7 +329,8 @@ class JobManager final : public JobManagerApi {
   // past launch_timeout is launched again as a new run.
   void RunTimers();
 
-  // Writes what changed since the last call.
+  // Writes what changed since the last call. All-active: a job another job manager owns now
+  // (its writes fenced) is let go, and the others are written.
   absl::Status Flush();
 
  private:
@@ -396,9 +416,31 @@ class JobManager final : public JobManagerApi {
   absl::StatusOr<std::vector<uint32_t>> PlanDaemon(Job& job,
                                                    absl::Span<const hostmgr::HostStatus> hosts);
 
+  // Writes what changed of one job.
+  absl::Status FlushJob(Job& job);
+
   // recovery.cc
+  // Reads the job from the store (claimed first, all-active).
   absl::StatusOr<Job> LoadJob(const JobId& id);
   static void Recount(Job& job);
+  // Loads the jobs, puts their tasks back in their pools and on their hosts, and runs the
+  // engine over every task (Recover's work, for these jobs).
+  absl::Status TakeUp(const std::vector<JobId>& ids);
+  // One job's tasks back in its pool: those on hosts hold their resources, waiting ones are
+  // queued again.
+  absl::Status ResyncPool(Job& job);
+  // The tasks of these jobs on hosts, reconciled with the backend.
+  void ResyncHosts(absl::Span<const JobId> ids);
+
+  // ownership.cc (all-active job managers)
+  // Claims the job in the store unless this job manager holds its claim already (alone: no
+  // claims). Unavailable, naming the owner, when another member owns it.
+  absl::Status Claim(const JobId& id);
+  // The job leaves this job manager: dropped from memory, its claim released (nothing is
+  // written: its new owner reads what was flushed).
+  void LetGo(const JobId& id);
+  // A new job's id: random, and one this job manager owns.
+  JobId NewJobId();
 
   // task_engine.cc: the goal-state engine.
   // Runs, for each instance, the actions taskfsm::NextTaskAction chooses until the task waits
@@ -480,6 +522,10 @@ class JobManager final : public JobManagerApi {
   absl::btree_set<std::pair<absl::Time, std::string>> due_;  // (due, task id) of timers_
   absl::Time next_launch_sweep_ = absl::InfinitePast();
   absl::Time next_daemon_plan_ = absl::InfinitePast();
+  // All-active: the members (sorted) and the jobs this one has claimed in the store.
+  std::vector<std::string> members_;
+  absl::flat_hash_set<std::string> claimed_;
+  bool recovered_ = false;  // Recover has run once (the host manager has had a reconcile)
 };
 
 }  // namespace peloton::jobmgr
