@@ -92,9 +92,14 @@ Election::~Election() {
 }
 
 void Election::OnEvent(zhandle_t*, int type, int state, const char*, void* context) {
-  if (type != ZOO_SESSION_EVENT || context == nullptr) return;
+  if (context == nullptr) return;
   auto* self = static_cast<Election*>(context);
   absl::MutexLock lock(&self->mu_);
+  if (type == ZOO_CHILD_EVENT) {
+    self->members_changed_ = true;
+    return;
+  }
+  if (type != ZOO_SESSION_EVENT) return;
   if (state == ZOO_EXPIRED_SESSION_STATE) {
     self->expired_ = true;
   } else if (state == ZOO_CONNECTED_STATE) {
@@ -138,6 +143,57 @@ absl::Status Election::Confirm(absl::Duration max_age) {
   expired_ = true;
   return absl::UnavailableError(absl::StrCat("election: ", node_, " could not be confirmed: ",
                                              rc == ZOK ? "not this session's" : zerror(rc)));
+}
+
+bool Election::MembersChanged() const {
+  absl::MutexLock lock(&mu_);
+  return members_changed_;
+}
+
+absl::StatusOr<std::vector<std::string>> Election::Members() {
+  {
+    absl::MutexLock lock(&mu_);
+    members_changed_ = false;  // a change from now on fires the watch set below
+  }
+  String_vector children{};
+  const int rc = zoo_get_children(zh_, options_.path.c_str(), /*watch=*/1, &children);
+  if (rc != ZOK) {
+    absl::MutexLock lock(&mu_);
+    members_changed_ = true;  // no watch was left: ask again
+    return ZkError(absl::StrCat("listing ", options_.path), rc);
+  }
+  std::vector<std::string> names(children.data, children.data + children.count);
+  deallocate_String_vector(&children);
+  absl::flat_hash_map<std::string, std::string> known;
+  {
+    absl::MutexLock lock(&mu_);
+    known.swap(ids_);
+  }
+  std::vector<std::string> members;
+  absl::flat_hash_map<std::string, std::string> ids;
+  for (const std::string& name : CandidatesInOrder(names)) {
+    std::string id;
+    if (auto it = known.find(name); it != known.end()) {
+      id = std::move(it->second);
+    } else {
+      char data[1024];
+      int length = sizeof data;
+      const int got =
+          zoo_get(zh_, absl::StrCat(options_.path, "/", name).c_str(), 0, data, &length, nullptr);
+      if (got == ZNONODE) continue;  // gone meanwhile (the watch has fired)
+      if (got != ZOK) {
+        absl::MutexLock lock(&mu_);
+        members_changed_ = true;
+        return ZkError(absl::StrCat("reading ", options_.path, "/", name), got);
+      }
+      id.assign(data, std::max(length, 0));
+    }
+    members.push_back(id);
+    ids.emplace(name, std::move(id));
+  }
+  absl::MutexLock lock(&mu_);
+  ids_ = std::move(ids);
+  return members;
 }
 
 absl::Status Election::AwaitLeadership(absl::Duration timeout) {

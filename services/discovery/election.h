@@ -1,7 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // Leader election in ZooKeeper, for the components of which one leads at a time
-// (peloton-resmgr, peloton-hostmgr; issue 19): each candidate holds an ephemeral sequential
+// (peloton-resmgr, peloton-hostmgr; issue 19), and membership for those whose candidates all
+// serve at once (peloton-jobmgr, Members): each candidate holds an ephemeral sequential
 // znode `candidate_<sequence>` under the role's path, holding its address, and the candidate
 // with the lowest sequence leads. A leader that dies loses its node when its session expires
 // (session_timeout after it stopped answering), and the next candidate leads.
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -69,6 +71,13 @@ class Election {
   // The candidate's node.
   const std::string& node() const { return node_; }
 
+  // Members, for roles whose candidates all serve at once (all-active job managers): the ids
+  // of every candidate now, this one's among them, in the order they joined. Leaves a watch:
+  // MembersChanged() turns true at the next change (and is false once this call has read
+  // the members). Unavailable when ZooKeeper does not answer. Reads each candidate's id once.
+  absl::StatusOr<std::vector<std::string>> Members();
+  bool MembersChanged() const;
+
  private:
   Election(Options options, zhandle_t* zh);
   static void OnEvent(zhandle_t* zh, int type, int state, const char* path, void* context);
@@ -81,6 +90,9 @@ class Election {
   absl::Time confirmed_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // the last Confirm's OK
   // When the session last stopped being connected; InfinitePast while connected.
   absl::Time disconnected_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool members_changed_ ABSL_GUARDED_BY(mu_) = true;  // a child watch fired (Members)
+  // Each candidate's id, by node name (ids never change), for the candidates Members last saw.
+  absl::flat_hash_map<std::string, std::string> ids_ ABSL_GUARDED_BY(mu_);
 };
 
 // The candidates' node names under a role's path, in the order they lead (lowest sequence

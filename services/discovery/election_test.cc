@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
@@ -130,6 +131,28 @@ TEST_F(ElectionTest, AConfirmationAsksZooKeeperUnlessARecentOneStands) {
   EXPECT_THAT(leader->Confirm(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("confirmed")));
   EXPECT_TRUE(leader->Lost());
   EXPECT_THAT(leader->Confirm(absl::Hours(1)), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(ElectionTest, MembersAreEveryCandidateAndAChangeIsWatched) {
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto a, Election::Join(Options("jobmgr", "10.0.0.1:5392")));
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto b, Election::Join(Options("jobmgr", "10.0.0.2:5392")));
+  EXPECT_TRUE(a->MembersChanged());  // never read
+  EXPECT_THAT(a->Members(), IsOkAndHolds(ElementsAre("10.0.0.1:5392", "10.0.0.2:5392")));
+  EXPECT_FALSE(a->MembersChanged());
+
+  // A third joins, then the first of them leaves: each change fires the watch.
+  PELOTON_ASSERT_OK_AND_ASSIGN(auto c, Election::Join(Options("jobmgr", "10.0.0.3:5392")));
+  for (int i = 0; i < 500 && !a->MembersChanged(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_TRUE(a->MembersChanged());
+  EXPECT_THAT(a->Members(),
+              IsOkAndHolds(ElementsAre("10.0.0.1:5392", "10.0.0.2:5392", "10.0.0.3:5392")));
+  EXPECT_THAT(c->Members(),
+              IsOkAndHolds(ElementsAre("10.0.0.1:5392", "10.0.0.2:5392", "10.0.0.3:5392")));
+  b.reset();
+  for (int i = 0; i < 500 && !a->MembersChanged(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_TRUE(a->MembersChanged());
+  EXPECT_THAT(a->Members(), IsOkAndHolds(ElementsAre("10.0.0.1:5392", "10.0.0.3:5392")));
+  EXPECT_FALSE(a->MembersChanged());
 }
 
 TEST_F(ElectionTest, BadOptionsNameTheField) {
