@@ -230,8 +230,10 @@ interface ResourceManager extends(Api.Login) {
   tasksEnded @8 (taskIds :List(Text)) -> ();
   adoptTask @9 (pool :Text, taskId :Text, allocation :PoolAllocation, priority :UInt32)
       -> (status :Api.Status);
-  # The tasks preemption chose since the last call (the job manager stops them).
-  preemptedTasks @10 () -> (taskIds :List(Text), incarnation :Text);
+  # The tasks preemption chose since the consumer's last call (the job manager stops them).
+  # Each consumer (an all-active job manager, by a name of its own) takes every task once;
+  # lost: some were dropped, its queue being full.
+  preemptedTasks @10 (consumer :Text) -> (taskIds :List(Text), incarnation :Text, lost :Bool);
 
   # Admitted gangs for placement, oldest first. They are "placing" until one of their tasks
   # is launched or ends, or the placement engine gives them back.
@@ -262,8 +264,10 @@ interface HostManager extends(Api.Login) {
   # names is no longer free.
   launch @2 (allocation :Allocation, spec :LaunchSpec) -> (status :Api.Status);
   kill @3 (taskId :Text) -> (status :Api.Status);
-  # Status changes since the last call, oldest first (one consumer: the job manager).
-  events @4 () -> (statuses :List(TaskStatus), incarnation :Text);
+  # Status changes since the consumer's last call, oldest first. Each consumer (an all-active
+  # job manager, by a name of its own) takes every change once; lost: some were dropped, its
+  # queue being full (it reconciles its tasks instead).
+  events @4 (consumer :Text) -> (statuses :List(TaskStatus), incarnation :Text, lost :Bool);
   reconcile @5 (tasks :List(RunningTask)) -> (statuses :List(TaskStatus));
   # Changes when the process restarts (it then knows no running task: the job manager
   # reconciles them again).

@@ -72,8 +72,8 @@ std::string NewIncarnation() { return absl::StrCat(getpid(), "-", absl::ToUnixNa
 ResourceManagerServer::ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm)
     : loop_(loop), rm_(rm), incarnation_(NewIncarnation()) {}
 
-void ResourceManagerServer::AddPreempted(const std::vector<std::string>& task_ids) {
-  preempted_.insert(preempted_.end(), task_ids.begin(), task_ids.end());
+void ResourceManagerServer::AddPreempted(std::vector<std::string> task_ids) {
+  preempted_.Add(std::move(task_ids), absl::Now());
 }
 
 kj::Promise<void> ResourceManagerServer::createPool(CreatePoolContext context) {
@@ -173,9 +173,11 @@ kj::Promise<void> ResourceManagerServer::adoptTask(AdoptTaskContext context) {
 
 kj::Promise<void> ResourceManagerServer::preemptedTasks(PreemptedTasksContext context) {
   return loop_.Run([this, context]() mutable {
-    Set(preempted_, context.getResults().initTaskIds(static_cast<unsigned>(preempted_.size())));
+    Fanout<std::string>::Taken taken =
+        preempted_.Take(Str(context.getParams().getConsumer()), absl::Now());
+    Set(taken.items, context.getResults().initTaskIds(static_cast<unsigned>(taken.items.size())));
     context.getResults().setIncarnation(incarnation_);
-    preempted_.clear();
+    context.getResults().setLost(taken.lost);
   });
 }
 
@@ -340,10 +342,14 @@ kj::Promise<void> HostManagerServer::drainingTasks(DrainingTasksContext context)
 
 kj::Promise<void> HostManagerServer::events(EventsContext context) {
   return loop_.Run([this, context]() mutable {
-    const std::vector<backend::TaskStatus> statuses = hm_.Poll();
-    SetStatuses(statuses,
-                context.getResults().initStatuses(static_cast<unsigned>(statuses.size())));
+    const absl::Time now = absl::Now();
+    events_.Add(hm_.Poll(), now);
+    Fanout<backend::TaskStatus>::Taken taken =
+        events_.Take(Str(context.getParams().getConsumer()), now);
+    SetStatuses(taken.items,
+                context.getResults().initStatuses(static_cast<unsigned>(taken.items.size())));
     context.getResults().setIncarnation(incarnation_);
+    context.getResults().setLost(taken.lost);
   });
 }
 

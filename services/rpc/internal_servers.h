@@ -14,6 +14,7 @@
 #include "services/hostmgr/host_manager.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager.h"
+#include "services/rpc/fanout.h"
 #include "services/rpc/guard.h"
 #include "services/rpc/serial_loop.h"
 
@@ -24,8 +25,8 @@ class ResourceManagerServer final : public api::internal::ResourceManager::Serve
  public:
   ResourceManagerServer(SerialLoop& loop, resmgr::ResourceManager& rm);
 
-  // Tasks preemption chose; the job manager takes them with preemptedTasks.
-  void AddPreempted(const std::vector<std::string>& task_ids);
+  // Tasks preemption chose; each job manager takes them with preemptedTasks.
+  void AddPreempted(std::vector<std::string> task_ids);
 
  protected:
   kj::Promise<void> createPool(CreatePoolContext context) override;
@@ -49,7 +50,7 @@ class ResourceManagerServer final : public api::internal::ResourceManager::Serve
   SerialLoop& loop_;
   resmgr::ResourceManager& rm_;
   const std::string incarnation_;
-  std::vector<std::string> preempted_;
+  Fanout<std::string> preempted_;
 };
 
 class HostManagerServer final : public api::internal::HostManager::Server, public OpenLogin {
@@ -76,6 +77,7 @@ class HostManagerServer final : public api::internal::HostManager::Server, publi
   hostmgr::HostManager& hm_;
   const std::string incarnation_;
   bool reconciled_ = false;  // the job manager has sent the running tasks
+  Fanout<backend::TaskStatus> events_;
 };
 
 // The job manager's internal calls (from the placement engine). The public API is

@@ -2,6 +2,9 @@
 
 #include "services/rpc/remote.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <memory>
 #include <utility>
 
@@ -145,8 +148,19 @@ void Incarnation::Saw(std::string incarnation) {
 
 // ---- resource manager
 
+namespace {
+
+// A client's name as a consumer of a fan-out (events, preemptedTasks): unique to the client
+// object, so that each job manager (each client in a test) takes every item.
+std::string ConsumerName() {
+  static std::atomic<uint64_t> clients{0};
+  return absl::StrCat(getpid(), "-", absl::ToUnixNanos(absl::Now()), "-", clients++);
+}
+
+}  // namespace
+
 RemoteResourceManager::RemoteResourceManager(std::string address, PeerOptions options)
-    : peer_("resmgr", std::move(address), "", std::move(options)) {}
+    : peer_("resmgr", std::move(address), "", std::move(options)), consumer_(ConsumerName()) {}
 
 absl::Status RemoteResourceManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
@@ -305,9 +319,14 @@ std::vector<resmgr::ReadyGang> RemoteResourceManager::DequeueReady(size_t limit)
 
 absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() {
   return Calling(peer_, [&]() -> absl::StatusOr<std::vector<std::string>> {
-    auto response =
-        peer_.Get<wire::ResourceManager>().preemptedTasksRequest().send().wait(peer_.wait_scope());
+    auto request = peer_.Get<wire::ResourceManager>().preemptedTasksRequest();
+    request.setConsumer(consumer_);
+    auto response = request.send().wait(peer_.wait_scope());
     incarnation_.Saw(Str(response.getIncarnation()));
+    if (response.getLost()) {
+      // Preemption chooses again at its next round what still has to go.
+      spdlog::warn("preempted tasks: some were dropped before this job manager took them");
+    }
     return Get(response.getTaskIds());
   });
 }
@@ -315,7 +334,7 @@ absl::StatusOr<std::vector<std::string>> RemoteResourceManager::TakePreempted() 
 // ---- host manager
 
 RemoteHostManager::RemoteHostManager(std::string address, PeerOptions options)
-    : peer_("hostmgr", std::move(address), "", std::move(options)) {}
+    : peer_("hostmgr", std::move(address), "", std::move(options)), consumer_(ConsumerName()) {}
 
 absl::Status RemoteHostManager::Ping() {
   return Calling(peer_, [&]() -> absl::Status {
@@ -439,9 +458,14 @@ std::vector<backend::TaskStatus> StatusesOf(capnp::List<wire::TaskStatus>::Reade
 std::vector<backend::TaskStatus> RemoteHostManager::Poll() {
   absl::StatusOr<std::vector<backend::TaskStatus>> statuses =
       Calling(peer_, [&]() -> absl::StatusOr<std::vector<backend::TaskStatus>> {
-        auto response =
-            peer_.Get<wire::HostManager>().eventsRequest().send().wait(peer_.wait_scope());
+        auto request = peer_.Get<wire::HostManager>().eventsRequest();
+        request.setConsumer(consumer_);
+        auto response = request.send().wait(peer_.wait_scope());
         incarnation_.Saw(Str(response.getIncarnation()));
+        if (response.getLost()) {
+          spdlog::warn("task events: some were dropped before this job manager took them");
+          incarnation_.Lost();
+        }
         return StatusesOf(response.getStatuses());
       });
   return ValueOrWarn(std::move(statuses), "task events");

@@ -98,8 +98,10 @@ absl::Status WaitUntilUp(const std::function<absl::Status()>& ping, absl::Durati
 class Incarnation {
  public:
   void Saw(std::string incarnation);
-  // Whether it restarted since the last call (never for the first incarnation seen).
+  // Whether it restarted since the last call (never for the first incarnation seen), or what
+  // it sent was lost (Lost): either way, the caller sends it its state again.
   bool TakeRestarted() { return std::exchange(restarted_, false); }
+  void Lost() { restarted_ = true; }
 
  private:
   std::string known_;
@@ -126,7 +128,8 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
                          const fairshare::Allocation& allocation, uint32_t priority) override;
   std::vector<resmgr::ReadyGang> DequeueReady(size_t limit) override;
 
-  // The tasks preemption chose since the last call (for the job manager to stop).
+  // The tasks preemption chose since the last call (for the job manager to stop), as one
+  // consumer of several (each all-active job manager takes every one).
   absl::StatusOr<std::vector<std::string>> TakePreempted();
   // For the placement engine: gangs it could not place; taking over at start.
   absl::Status ReturnGangs(std::vector<resmgr::ReadyGang> gangs) override;
@@ -139,6 +142,7 @@ class RemoteResourceManager final : public resmgr::ResourceManagerApi {
  private:
   mutable Peer peer_;
   Incarnation incarnation_;
+  const std::string consumer_;  // this client's name to preemptedTasks
 };
 
 class RemoteHostManager final : public hostmgr::HostManagerApi {
@@ -168,7 +172,8 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   // placement engine to place on.
   absl::Status Snapshot(placement::Cluster& cluster);
   absl::Status Ping();
-  // Whether it restarted since the last call (seen by Ping and Poll).
+  // Whether it restarted, or task events were lost, since the last call (seen by Ping and
+  // Poll): the caller reconciles its tasks again.
   bool TakeRestarted() { return incarnation_.TakeRestarted(); }
 
  private:
@@ -178,6 +183,7 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   mutable Peer peer_;
   Incarnation incarnation_;
   mutable std::vector<std::string> names_;  // by host index, from the last snapshot
+  const std::string consumer_;              // this client's name to events
 };
 
 // The job manager as the placement engine sees it.
