@@ -1,15 +1,18 @@
 #!/bin/bash
-# Leader-elected components (issue 19): two candidates each of peloton-jobmgr, peloton-resmgr
-# and peloton-hostmgr in a real ZooKeeper (2 s sessions), the store in a real PostgreSQL, and
-# two placement engines, on Unix sockets. The job managers and the resource managers name both
-# candidates of what they call; the placement engines and the CLI name the elections in
-# ZooKeeper (zk://.../peloton/resmgr) and find the leader there. Only the leaders listen. In
-# the middle of a job, the leading resource manager is killed with SIGKILL, then the leading
-# host manager, then the leading job manager, then a placement engine. Each time the standby
-# takes over (the test prints the time from the kill to the new leader serving), no instance
-# runs twice, the pool's allocation still equals the running tasks' resources, and new work is
-# placed. A leading job manager paused (SIGSTOP) past its session is followed by the standby,
-# and exits, resumed, before it acts. At the end the jobs finish.
+# Issue 19's failure test: three all-active peloton-jobmgr, two leader-elected candidates each
+# of peloton-resmgr and peloton-hostmgr in a real ZooKeeper (2 s sessions), the store in a real
+# PostgreSQL, and two placement engines, on Unix sockets. The job managers all serve, each
+# owning the jobs rendezvous hashing gives it and sending calls about the others' on to their
+# owners; the resource and host managers name both candidates of what they call; the placement
+# engines and the CLI name the elections in ZooKeeper (zk://.../peloton/resmgr). Only the
+# resource and host managers' leaders listen. In the middle of a batch job and a service job,
+# the leading resource manager is killed with SIGKILL, then the leading host manager, then the
+# owner of the jobs, then a placement engine. Each time (the test prints the time from the kill
+# to the successor serving, or taking up the jobs) no instance runs twice, the pool's
+# allocation still equals the running tasks' resources, and new work is placed. The jobs' new
+# owner, paused (SIGSTOP) past its session, is followed by the third job manager, and exits,
+# resumed, before it acts. Jobs made through each job manager are answered for by every one. At
+# the end the jobs finish.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -34,7 +37,8 @@ start_postgres
 printf 'zk_session_timeout_seconds: 2\n' > "${work}/ha.yaml"
 shared_flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var")
 ha=(--zk="127.0.0.1:${zk_port}")
-peers=(--jobmgr="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock"
+jobmgrs="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock,unix:${sock}/jobmgr-c.sock"
+peers=(--jobmgr="${jobmgrs}"
        --resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
        --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
 start_resmgr() { start_component "$@" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
@@ -63,11 +67,43 @@ take_over() {
   echo "FAILOVER $3: ${seconds} s from the kill to ${2} serving"
 }
 
+# took_up NAME JOB: how many times the job manager has taken up the job.
+took_up() { grep -c "took up .*$2" "${work}/$1.log" 2> /dev/null || true; }
+# taken_over JOB NAME...: waits (20 s) until one of the job managers NAME takes up the job
+# again, and prints its name. Each NAME's count before is in before[NAME].
+declare -A before
+taken_over() {
+  local job=$1 name
+  shift
+  for _ in $(seq 1 400); do
+    for name in "$@"; do
+      if [ "$(took_up "${name}" "${job}")" -gt "${before[${name}]}" ]; then
+        echo "${name}"
+        return 0
+      fi
+    done
+    sleep 0.05
+  done
+  fail "none of $* took up ${job}"
+}
+# owner_of JOB: which job manager took the job up last (its log names it).
+owner_of() {
+  local name last="" newest=0
+  for name in jobmgr-a jobmgr-b jobmgr-c; do
+    local line
+    line=$(grep -n "took up .*$1\|job $1 created" "${work}/${name}.log" 2> /dev/null |
+        tail -1 | cut -d: -f1)
+    [ -n "${line}" ] || continue
+    # The latest by time: each log line starts with its time.
+    local when
+    when=$(sed -n "${line}p" "${work}/${name}.log" | cut -c2-24)
+    if [[ "${when}" > "${newest}" ]]; then newest=${when}; last=${name}; fi
+  done
+  echo "${last}"
+}
+
 PELOTON_MASTER="zk://127.0.0.1:${zk_port}/peloton/jobmgr"
-start_jobmgr jobmgr-a
-logged jobmgr-a "leading"
-start_jobmgr jobmgr-b
-logged jobmgr-b "standing by"
+start_jobmgr jobmgr-a  # it joins once the resource and host managers answer
 # The placement engines find the leaders in ZooKeeper.
 by_zk=(--jobmgr="zk://127.0.0.1:${zk_port}/peloton/jobmgr"
        --resmgr="zk://127.0.0.1:${zk_port}/peloton/resmgr"
@@ -85,62 +121,109 @@ start_hostmgr hostmgr-a
 logged hostmgr-a "leading"
 start_hostmgr hostmgr-b
 logged hostmgr-b "standing by"
+logged jobmgr-a "a job manager among those in ZooKeeper"
 wait_for_api
-for standby in jobmgr-b resmgr-b hostmgr-b; do
+for standby in resmgr-b hostmgr-b; do
   [ ! -e "${sock}/${standby}.sock" ] || fail "${standby}, a standby, listens"
 done
-
+# The CLI finds jobmgr-a in ZooKeeper (the first member): it creates, and owns, the jobs.
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
 waiting_job "${work}/wait.yaml" 4
 job=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
+# The service's tasks wait on a directory of their own (they run until stopped).
+mkdir -p "${work}/service"
+shared="${work}/service" waiting_job "${work}/service.yaml" 2 "type: SERVICE"
+service=$("${peloton}" job create /DefaultResPool "${work}/service.yaml" | awk '{print $2}')
 wait_running "${job}" 4
-wait_alloc 0.4
+wait_running "${service}" 2
+wait_alloc 0.6
+# The others join: jobmgr-a keeps these jobs or lets them go to their new owners.
+start_jobmgr jobmgr-b
+start_jobmgr jobmgr-c
+logged jobmgr-b "peloton-jobmgr serving"
+logged jobmgr-c "peloton-jobmgr serving"
+for name in jobmgr-a jobmgr-b jobmgr-c; do
+  logged "${name}" "job managers: unix:${sock}/jobmgr-a.sock, unix:${sock}/jobmgr-b.sock, unix:${sock}/jobmgr-c.sock"
+done
+wait_running "${job}" 4
+wait_running "${service}" 2
+wait_alloc 0.6
 
 take_over resmgr-a resmgr-b resmgr
-wait_alloc 0.4  # rebuilt from the job manager
+wait_alloc 0.6  # rebuilt from the job managers
 wait_running "${job}" 4
 
 take_over hostmgr-a hostmgr-b hostmgr
 wait_running "${job}" 4
-wait_alloc 0.4
+wait_alloc 0.6
 
-take_over jobmgr-a jobmgr-b jobmgr  # recovers the jobs from PostgreSQL
+# Every job manager answers for every job, sending the call on to its owner; jobs made through
+# each are their maker's, and finish.
+for name in jobmgr-a jobmgr-b jobmgr-c; do
+  "${peloton}" --master="unix:${sock}/${name}.sock" job status "${job}" |
+      grep_q "^state: RUNNING$" || fail "${name}: job status of ${job}"
+  made=$("${peloton}" --master="unix:${sock}/${name}.sock" job create /DefaultResPool \
+      "${examples}/testjob.yaml" | awk '{print $2}')
+  for other in jobmgr-a jobmgr-b jobmgr-c; do
+    PELOTON_MASTER="unix:${sock}/${other}.sock" wait_state "${made}" SUCCEEDED
+  done
+done
+
+# The owner of the jobs dies: another takes them up.
+owner=$(owner_of "${job}")
+[ -n "${owner}" ] || fail "no job manager took up ${job}"
+others=()
+for name in jobmgr-a jobmgr-b jobmgr-c; do
+  [ "${name}" = "${owner}" ] || others+=("${name}")
+  before[${name}]=$(took_up "${name}" "${job}")
+done
+from=$(date +%s.%N)
+kill -9 "${pid[${owner}]}"
+wait "${pid[${owner}]}" 2> /dev/null || true
+successor=$(taken_over "${job}" "${others[@]}")
+to=$(date +%s.%N)
+echo "FAILOVER jobmgr: $(python3 -c "print(f'{${to} - ${from}:.2f}')") s from the kill to ${successor} taking up the job"
+jobmgrs_left=$(echo "${jobmgrs}" | tr ',' '\n' | grep -v "/${owner}.sock" | paste -sd,)
 wait_running "${job}" 4
-wait_alloc 0.4
-# The CLI with both job managers' addresses: the first is gone, the second answers.
-"${peloton}" --master="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock" job status "${job}" |
-    grep_q "^state: RUNNING$" || fail "the CLI over both job managers' addresses"
+wait_running "${service}" 2
+wait_alloc 0.6
+# The CLI with every job manager's address: the dead one is passed over.
+"${peloton}" --master="${jobmgrs}" job status "${job}" |
+    grep_q "^state: RUNNING$" || fail "the CLI over the job managers' addresses"
 
 kill -9 "${pid[placement-a]}"
 wait "${pid[placement-a]}" 2> /dev/null || true
-"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
-    2> /dev/null || fail "job create after the failovers: $(cat "${work}/create")"
+"${peloton}" --master="${jobmgrs_left}" job create /DefaultResPool "${examples}/testjob.yaml" \
+    --wait > "${work}/create" 2> /dev/null || fail "job create after the failovers: $(cat "${work}/create")"
 tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" ||
     fail "job: $(cat "${work}/create")"
 
-# A leader paused past its session (SIGSTOP) is followed; resumed, it exits before it acts.
-start_jobmgr jobmgr-a
-logged jobmgr-a "standing by"
-served=$(grep -c "peloton-jobmgr serving" "${work}/jobmgr-a.log")
-kill -STOP "${pid[jobmgr-b]}"
-for _ in $(seq 1 300); do
-  [ "$(grep -c "peloton-jobmgr serving" "${work}/jobmgr-a.log")" -gt "${served}" ] && break
-  sleep 0.05
+# The jobs' owner, paused past its session (SIGSTOP), is followed by the third job manager;
+# resumed, it exits before it acts (the fence would refuse its writes anyway).
+third=""
+for name in jobmgr-a jobmgr-b jobmgr-c; do
+  [ "${name}" = "${owner}" ] || [ "${name}" = "${successor}" ] || third=${name}
 done
-[ "$(grep -c "peloton-jobmgr serving" "${work}/jobmgr-a.log")" -gt "${served}" ] ||
-    fail "jobmgr-a did not take over from the paused jobmgr-b"
-kill -CONT "${pid[jobmgr-b]}"
+before[${third}]=$(took_up "${third}" "${job}")
+kill -STOP "${pid[${successor}]}"
+taken_over "${job}" "${third}" > /dev/null
+kill -CONT "${pid[${successor}]}"
 set +e
-wait "${pid[jobmgr-b]}"
+wait "${pid[${successor}]}"
 status=$?
 set -e
-[ "${status}" = 1 ] || fail "the resumed former leader exited ${status}, not 1"
-grep_q "another candidate may lead now; exiting" "${work}/jobmgr-b.log" ||
-    fail "jobmgr-b: no word of losing the lead"
+[ "${status}" = 1 ] || fail "the resumed former owner exited ${status}, not 1"
+grep_q "another candidate may lead now" "${work}/${successor}.log" ||
+    fail "${successor}: no word of losing its jobs"
+PELOTON_MASTER="unix:${sock}/${third}.sock"
 wait_running "${job}" 4
+wait_running "${service}" 2
+wait_alloc 0.6
 
 touch "${shared}/go"
 wait_state "${job}" SUCCEEDED
 expect_runs_once 4
+"${peloton}" job stop "${service}" > /dev/null
+wait_state "${service}" KILLED
 wait_alloc 0
 echo PASS

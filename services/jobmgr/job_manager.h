@@ -200,6 +200,9 @@ class JobManager final : public JobManagerApi {
                                            const update_pb::UpdateConfig& update,
                                            std::string opaque_data = "");
   absl::StatusOr<UpdateView> GetUpdate(absl::string_view update_id);
+  // The job of a workflow, from the store only: safe to call while the job manager is in the
+  // middle of a call (it reads nothing else of it).
+  absl::StatusOr<JobId> JobOfUpdate(absl::string_view update_id) const;
   // Newest first; limit 0: all.
   absl::StatusOr<std::vector<UpdateView>> ListUpdates(const JobId& id, uint32_t limit = 0);
   // `version`, when given, must be the workflow's entity version (Aborted otherwise).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "peloton/common/status_macros.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/jobmgr/runtime_util.h"
@@ -68,6 +69,15 @@ absl::Status JobManager::TakeUp(const std::vector<JobId>& ids) {
   for (const JobId& id : ids) {
     PELOTON_ASSIGN_OR_RETURN(Job job, LoadJob(id));
     jobs_[id.value()] = std::move(job);
+  }
+  if (!ids.empty()) {
+    constexpr size_t kNamed = 10;  // a few are named, for operators (and tests) to follow
+    spdlog::info("took up {} active jobs{}{}", ids.size(), ids.size() <= kNamed ? ": " : "",
+                 ids.size() <= kNamed ? absl::StrJoin(ids, ", ",
+                                                      [](std::string* out, const JobId& id) {
+                                                        out->append(id.value());
+                                                      })
+                                      : "");
   }
   for (const JobId& id : ids) PELOTON_RETURN_IF_ERROR(ResyncPool(jobs_.at(id.value())));
   ResyncHosts(ids);

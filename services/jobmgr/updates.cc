@@ -608,6 +608,11 @@ absl::Status JobManager::LoadUpdate(Job& job) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<JobId> JobManager::JobOfUpdate(absl::string_view update_id) const {
+  PELOTON_ASSIGN_OR_RETURN(store::UpdateRecord record, store_.GetUpdate(update_id));
+  return record.job_id;
+}
+
 absl::StatusOr<UpdateView> JobManager::GetUpdate(absl::string_view update_id) {
   PELOTON_RETURN_IF_ERROR(Flush());  // what is only in memory yet
   PELOTON_ASSIGN_OR_RETURN(store::UpdateRecord record, store_.GetUpdate(update_id));

@@ -6,9 +6,13 @@
 
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "capnp/message.h"
 #include "kj/debug.h"
+#include "kj/vector.h"
+#include "peloton/taskfsm/task_id.h"
 #include "services/api/internal_convert.h"
 #include "spdlog/spdlog.h"
 
@@ -372,48 +376,156 @@ kj::Promise<void> HostManagerServer::reconcile(ReconcileContext context) {
 
 // ---- job manager
 
+namespace {
+
+using SetPlacementsParams = wire::JobManager::SetPlacementsParams;
+
+// The entries of a call's lists that go to one job manager, by index.
+struct Part {
+  std::vector<unsigned> placed, dropped, verdicts;
+};
+
+// `from`'s entries at `at`, into the list `init(n)` makes.
+template <typename List, typename Init>
+void CopyAt(List from, const std::vector<unsigned>& at, Init init) {
+  auto to = init(static_cast<unsigned>(at.size()));
+  for (unsigned j = 0; j < at.size(); ++j) to.setWithCaveats(j, from[at[j]]);
+}
+
+void FillPart(SetPlacementsParams::Reader params, const Part& part,
+              SetPlacementsParams::Builder out) {
+  CopyAt(params.getPlaced(), part.placed, [&](unsigned n) { return out.initPlaced(n); });
+  CopyAt(params.getDropped(), part.dropped, [&](unsigned n) { return out.initDropped(n); });
+  CopyAt(params.getVerdicts(), part.verdicts, [&](unsigned n) { return out.initVerdicts(n); });
+}
+
+// A call to another job manager failed: the connection goes, and so does this call.
+template <typename T>
+T Rethrow(JobManagerPeers& peers, const std::string& owner, kj::Exception&& e) {
+  peers.Failed(owner, e);
+  kj::throwFatalException(kj::mv(e));
+}
+
+}  // namespace
+
+std::string JobManagerServer::OwnerOfTask(capnp::Text::Reader task_id) const {
+  if (peers_ == nullptr) return "";
+  absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(Str(task_id));
+  if (!id.ok()) return "";  // no job's: answered here (not found)
+  const JobId job(id->job_id);
+  return jobs_.Owns(job) ? "" : jobs_.OwnerOf(job);
+}
+
 kj::Promise<void> JobManagerServer::taskSpecs(TaskSpecsContext context) {
-  return loop_.Run([this, context]() mutable {
+  auto ids = context.getParams().getTaskIds();
+  std::vector<unsigned> local;
+  absl::flat_hash_map<std::string, std::vector<unsigned>> remote;
+  for (unsigned i = 0; i < ids.size(); ++i) {
+    const std::string owner = OwnerOfTask(ids[i]);
+    (owner.empty() ? local : remote[owner]).push_back(i);
+  }
+  context.getResults().initSpecs(ids.size());
+  kj::Vector<kj::Promise<void>> parts;
+  for (auto& [owner, at] : remote) {
+    absl::StatusOr<wire::JobManager::Client> peer = peers_->Internal(owner);
+    if (!peer.ok()) {
+      return KJ_EXCEPTION(DISCONNECTED, std::string(peer.status().message()).c_str());
+    }
+    auto request = peer->taskSpecsRequest();
+    auto list = request.initTaskIds(static_cast<unsigned>(at.size()));
+    for (unsigned j = 0; j < at.size(); ++j) list.set(j, ids[at[j]]);
+    parts.add(request.send().then(
+        [context,
+         at = std::move(at)](capnp::Response<wire::JobManager::TaskSpecsResults>&& answer) mutable {
+          auto specs = context.getResults().getSpecs();
+          auto got = answer.getSpecs();
+          for (unsigned j = 0; j < at.size() && j < got.size(); ++j) {
+            specs.setWithCaveats(at[j], got[j]);
+          }
+        },
+        [this, owner = owner](kj::Exception&& e) { Rethrow<void>(*peers_, owner, kj::mv(e)); }));
+  }
+  parts.add(loop_.Run([this, context, local = std::move(local)]() mutable {
     auto ids = context.getParams().getTaskIds();
-    auto list = context.getResults().initSpecs(ids.size());
-    for (unsigned i = 0; i < ids.size(); ++i) {
+    auto list = context.getResults().getSpecs();
+    for (unsigned i : local) {
       absl::StatusOr<placement::TaskSpec> spec = jobs_.TaskSpecOf(Str(ids[i]));
       list[i].setFound(spec.ok());
       if (spec.ok()) Set(*spec, list[i].initSpec());
     }
-  });
+  }));
+  return kj::joinPromises(parts.releaseAsArray());
 }
 
 kj::Promise<void> JobManagerServer::setPlacements(SetPlacementsContext context) {
-  return loop_.Run([this, context]() mutable {
-    auto params = context.getParams();
-    std::vector<resmgr::ReadyGang> dropped;
-    for (wire::ReadyGang::Reader g : params.getDropped()) dropped.push_back(GetReadyGang(g));
-    std::vector<placement_engine::PlacedGang> placed;
-    for (wire::PlacedGang::Reader g : params.getPlaced()) {
-      placement_engine::PlacedGang p{PoolId(Str(g.getPool())), Get(g.getGang()), {}};
-      if (g.getAllocations().size() != p.gang.tasks.size()) {
-        throw KJ_EXCEPTION(FAILED, "placed gang: one allocation per task", p.gang.id.c_str());
-      }
-      // The host manager checks each allocation's host when it claims it.
-      for (wire::Allocation::Reader a : g.getAllocations()) {
-        p.allocations.push_back(wire::GetUnchecked(a));
-      }
-      placed.push_back(std::move(p));
+  const SetPlacementsParams::Reader params = context.getParams();
+  Part local;
+  absl::flat_hash_map<std::string, Part> remote;
+  // A gang is one job's: its first task says whose.
+  const auto owner_of_gang = [this](wire::Gang::Reader g) {
+    return g.getTasks().size() == 0 ? std::string() : OwnerOfTask(g.getTasks()[0].getTaskId());
+  };
+  for (unsigned i = 0; i < params.getPlaced().size(); ++i) {
+    const std::string owner = owner_of_gang(params.getPlaced()[i].getGang());
+    (owner.empty() ? local : remote[owner]).placed.push_back(i);
+  }
+  for (unsigned i = 0; i < params.getDropped().size(); ++i) {
+    const std::string owner = owner_of_gang(params.getDropped()[i].getGang());
+    (owner.empty() ? local : remote[owner]).dropped.push_back(i);
+  }
+  for (unsigned i = 0; i < params.getVerdicts().size(); ++i) {
+    const std::string owner = OwnerOfTask(params.getVerdicts()[i].getTaskId());
+    (owner.empty() ? local : remote[owner]).verdicts.push_back(i);
+  }
+  if (remote.empty()) {
+    return loop_.Run([this, context]() mutable { ApplyPlacements(context.getParams()); });
+  }
+  kj::Vector<kj::Promise<void>> parts;
+  for (const auto& [owner, part] : remote) {
+    absl::StatusOr<wire::JobManager::Client> peer = peers_->Internal(owner);
+    if (!peer.ok()) {
+      return KJ_EXCEPTION(DISCONNECTED, std::string(peer.status().message()).c_str());
     }
-    std::vector<placement_engine::PlacementVerdict> verdicts;
-    for (wire::PlacementVerdict::Reader v : params.getVerdicts()) {
-      placement_engine::PlacementVerdict verdict{Str(v.getTaskId()), std::nullopt};
-      if (v.getNever()) {
-        // Only a name in the job manager's message: an unknown number reads as UNKNOWN.
-        verdict.reason = static_cast<placement::FilterReason>(v.getReason());
-      }
-      verdicts.push_back(std::move(verdict));
+    auto request = peer->setPlacementsRequest();
+    FillPart(params, part, request);
+    parts.add(request.send().ignoreResult().catch_(
+        [this, owner = owner](kj::Exception&& e) { Rethrow<void>(*peers_, owner, kj::mv(e)); }));
+  }
+  auto message = kj::heap<capnp::MallocMessageBuilder>();
+  FillPart(params, local, message->initRoot<SetPlacementsParams>());
+  parts.add(loop_.Run([this, message = kj::mv(message)]() mutable {
+    ApplyPlacements(message->getRoot<SetPlacementsParams>().asReader());
+  }));
+  return kj::joinPromises(parts.releaseAsArray());
+}
+
+void JobManagerServer::ApplyPlacements(SetPlacementsParams::Reader params) {
+  std::vector<resmgr::ReadyGang> dropped;
+  for (wire::ReadyGang::Reader g : params.getDropped()) dropped.push_back(GetReadyGang(g));
+  std::vector<placement_engine::PlacedGang> placed;
+  for (wire::PlacedGang::Reader g : params.getPlaced()) {
+    placement_engine::PlacedGang p{PoolId(Str(g.getPool())), Get(g.getGang()), {}};
+    if (g.getAllocations().size() != p.gang.tasks.size()) {
+      throw KJ_EXCEPTION(FAILED, "placed gang: one allocation per task", p.gang.id.c_str());
     }
-    jobs_.Dropped(dropped);
-    jobs_.OnVerdicts(verdicts);
-    jobs_.Launch(std::move(placed));
-  });
+    // The host manager checks each allocation's host when it claims it.
+    for (wire::Allocation::Reader a : g.getAllocations()) {
+      p.allocations.push_back(wire::GetUnchecked(a));
+    }
+    placed.push_back(std::move(p));
+  }
+  std::vector<placement_engine::PlacementVerdict> verdicts;
+  for (wire::PlacementVerdict::Reader v : params.getVerdicts()) {
+    placement_engine::PlacementVerdict verdict{Str(v.getTaskId()), std::nullopt};
+    if (v.getNever()) {
+      // Only a name in the job manager's message: an unknown number reads as UNKNOWN.
+      verdict.reason = static_cast<placement::FilterReason>(v.getReason());
+    }
+    verdicts.push_back(std::move(verdict));
+  }
+  jobs_.Dropped(dropped);
+  jobs_.OnVerdicts(verdicts);
+  jobs_.Launch(std::move(placed));
 }
 
 }  // namespace peloton::rpc

@@ -16,6 +16,7 @@
 #include "services/resmgr/resource_manager.h"
 #include "services/rpc/fanout.h"
 #include "services/rpc/guard.h"
+#include "services/rpc/job_manager_peers.h"
 #include "services/rpc/serial_loop.h"
 
 namespace peloton::rpc {
@@ -82,17 +83,29 @@ class HostManagerServer final : public api::internal::HostManager::Server, publi
 
 // The job manager's internal calls (from the placement engine). The public API is
 // PelotonService; peloton-jobmgr serves both (this one exported as "jobmgr").
+// With `peers` (all-active job managers, issue 19), the tasks and gangs of jobs that other job
+// managers own are sent on to their owners' servers that serve what they own only (without
+// peers: one hop at most), and the answers put together; a call fails when an owner cannot be
+// reached (placement gives the gangs back, and tries again).
 class JobManagerServer final : public api::internal::JobManager::Server, public OpenLogin {
  public:
-  JobManagerServer(SerialLoop& loop, jobmgr::JobManager& jobs) : loop_(loop), jobs_(jobs) {}
+  JobManagerServer(SerialLoop& loop, jobmgr::JobManager& jobs, JobManagerPeers* peers = nullptr)
+      : loop_(loop), jobs_(jobs), peers_(peers) {}
 
  protected:
   kj::Promise<void> taskSpecs(TaskSpecsContext context) override;
   kj::Promise<void> setPlacements(SetPlacementsContext context) override;
 
  private:
+  // The member that owns the task's job; empty: this one (alone, or a task id that names no
+  // job).
+  std::string OwnerOfTask(capnp::Text::Reader task_id) const;
+  // setPlacements' work here (on the loop).
+  void ApplyPlacements(api::internal::JobManager::SetPlacementsParams::Reader params);
+
   SerialLoop& loop_;
   jobmgr::JobManager& jobs_;
+  JobManagerPeers* peers_;
 };
 
 // A new value per process start: how a client tells that a component restarted.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "capnp/dynamic.h"
 #include "capnp/schema.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
@@ -85,13 +86,72 @@ uint64_t VersionOf(const std::vector<jobmgr::JobManager::Endpoint>& endpoints) {
 
 }  // namespace
 
+std::string PelotonService::JobOfCall(uint16_t method_id, capnp::AnyPointer::Reader params) {
+  const capnp::StructSchema type =
+      capnp::Schema::from<api::Peloton>().getMethods()[method_id].getParamType();
+  const capnp::DynamicStruct::Reader fields = params.getAs<capnp::DynamicStruct>(type);
+  KJ_IF_MAYBE (field, type.findFieldByName("jobId")) {
+    return Str(fields.get(*field).as<capnp::Text>());
+  }
+  KJ_IF_MAYBE (field, type.findFieldByName("updateId")) {
+    // The store is safe to read here (it takes its own lock, and no wait is inside a call of
+    // it); the job manager's memory is not touched.
+    absl::StatusOr<JobId> job = jobs_.JobOfUpdate(Str(fields.get(*field).as<capnp::Text>()));
+    return job.ok() ? job->value() : "";  // served here: it answers NotFound itself
+  }
+  return "";
+}
+
+void PelotonService::Refuse(uint16_t method_id, const absl::Status& status,
+                            capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) {
+  const capnp::StructSchema type =
+      capnp::Schema::from<api::Peloton>().getMethods()[method_id].getResultType();
+  capnp::DynamicStruct::Builder results = context.getResults().initAs<capnp::DynamicStruct>(type);
+  // Every call that names a job answers with a status.
+  SetStatus(status, results.init("status").as<api::Status>());
+}
+
+kj::Promise<void> PelotonService::Forward(
+    const std::string& owner, uint16_t method_id,
+    capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) {
+  absl::StatusOr<api::Peloton::Client> api = peers_->Api(owner);
+  if (!api.ok()) {
+    Refuse(method_id, api.status(), context);
+    return kj::READY_NOW;
+  }
+  auto request = api->typelessRequest(capnp::typeId<api::Peloton>(), method_id, nullptr);
+  request.set(context.getParams());
+  return request.send().then(
+      [context](capnp::Response<capnp::AnyPointer>&& answer) mutable {
+        context.getResults().set(answer);
+      },
+      [this, owner, method_id, context](kj::Exception&& e) mutable {
+        peers_->Failed(owner, e);
+        Refuse(method_id,
+               absl::UnavailableError(absl::StrCat("job manager ", owner, " (the job's owner): ",
+                                                   e.getDescription().cStr(), " (try again)")),
+               context);
+      });
+}
+
 capnp::Capability::Server::DispatchCallResult PelotonService::dispatchCall(
     uint64_t interface_id, uint16_t method_id,
     capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context) {
-  DispatchCallResult result = api::Peloton::Server::dispatchCall(interface_id, method_id, context);
-  if (observe_ == nullptr || interface_id != capnp::typeId<api::Peloton>()) return result;
+  if (interface_id != capnp::typeId<api::Peloton>()) {
+    return api::Peloton::Server::dispatchCall(interface_id, method_id, context);
+  }
   const auto methods = capnp::Schema::from<api::Peloton>().getMethods();
-  if (method_id >= methods.size()) return result;
+  if (method_id >= methods.size()) {
+    return api::Peloton::Server::dispatchCall(interface_id, method_id, context);
+  }
+  DispatchCallResult result{kj::READY_NOW, false};
+  if (const std::string job = peers_ != nullptr ? JobOfCall(method_id, context.getParams()) : "";
+      !job.empty() && !jobs_.Owns(JobId(job))) {
+    result.promise = Forward(jobs_.OwnerOf(JobId(job)), method_id, context);
+  } else {
+    result = api::Peloton::Server::dispatchCall(interface_id, method_id, context);
+  }
+  if (observe_ == nullptr) return result;
   const capnp::Text::Reader name = methods[method_id].getProto().getName();  // static schema
   // A watch waits by design: how long is not what the call costs.
   if (name == "endpoints") return result;

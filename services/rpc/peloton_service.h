@@ -15,6 +15,7 @@
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager_api.h"
 #include "services/rpc/guard.h"
+#include "services/rpc/job_manager_peers.h"
 #include "services/rpc/serial_loop.h"
 
 namespace peloton::rpc {
@@ -40,6 +41,13 @@ class PelotonService final : public api::Peloton::Server, public OpenLogin {
         hosts_(hosts),
         sandbox_root_(std::move(sandbox_root)),
         observe_(std::move(observe)) {}
+
+  // All-active job managers (issue 19): a call about a job another job manager owns (its
+  // params' jobId, or the job of its updateId) is sent on to the owner, over `peers`, to the
+  // owner's service that serves what it owns only (one that has no peers: a call goes one hop
+  // at most, whatever the members each one sees). Answered Unavailable when the owner cannot
+  // be reached. Without peers (alone, or that service), every call is served here.
+  void SetPeers(JobManagerPeers* peers) { peers_ = peers; }
 
   // Every call, timed for `observe` (when given) from its arrival to its answer.
   DispatchCallResult dispatchCall(uint64_t interface_id, uint16_t method_id,
@@ -85,6 +93,16 @@ class PelotonService final : public api::Peloton::Server, public OpenLogin {
   kj::Promise<void> endpoints(EndpointsContext context) override;
 
  private:
+  // The job a call is about: its params' jobId, or the job of its updateId (from the store);
+  // empty for the others (pools, hosts, queries, creations) and an update that is not found.
+  std::string JobOfCall(uint16_t method_id, capnp::AnyPointer::Reader params);
+  // Sends the call on to the job's owner `owner`; its answer is this call's.
+  kj::Promise<void> Forward(const std::string& owner, uint16_t method_id,
+                            capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context);
+  // Answers the call with `status` in its result's status.
+  static void Refuse(uint16_t method_id, const absl::Status& status,
+                     capnp::CallContext<capnp::AnyPointer, capnp::AnyPointer> context);
+
   // Answers once the job's endpoints' version is not `since`, or at `deadline`, looking after
   // each tick.
   kj::Promise<void> WatchEndpoints(EndpointsContext context, std::string job, uint64_t since,
@@ -96,6 +114,7 @@ class PelotonService final : public api::Peloton::Server, public OpenLogin {
   hostmgr::HostManagerApi& hosts_;
   std::string sandbox_root_;
   RpcCallObserver observe_;
+  JobManagerPeers* peers_ = nullptr;
 };
 
 }  // namespace peloton::rpc

@@ -316,17 +316,27 @@ absl::StatusOr<std::unique_ptr<store::Store>> OpenStore(const MasterConfig& c,
       std::make_unique<store::ObservedStore>(std::move(opened), std::move(observer)));
 }
 
-absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& c,
-                                                                   absl::string_view role) {
+std::string Announced(const MasterConfig& c) {
+  return c.advertise().empty() ? c.listen() : c.advertise();
+}
+
+absl::StatusOr<std::unique_ptr<discovery::Election>> JoinAsMember(const MasterConfig& c,
+                                                                  absl::string_view role) {
   if (c.zk().empty()) return nullptr;
-  const std::string& announced = c.advertise().empty() ? c.listen() : c.advertise();
   PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<discovery::Election> election,
                            discovery::Election::Join(
                                {.servers = c.zk(),
                                 .path = absl::StrCat(c.zk_root(), "/", role),
-                                .id = announced,
+                                .id = Announced(c),
                                 .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())}));
-  spdlog::info("standing by as {} (candidate {} of the election in ZooKeeper {})", announced,
+  return election;
+}
+
+absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& c,
+                                                                   absl::string_view role) {
+  PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<discovery::Election> election, JoinAsMember(c, role));
+  if (election == nullptr) return nullptr;
+  spdlog::info("standing by as {} (candidate {} of the election in ZooKeeper {})", Announced(c),
                election->node(), c.zk());
   PELOTON_RETURN_IF_ERROR(election->AwaitLeadership());
   spdlog::info("leading: {}", election->node());
@@ -347,7 +357,8 @@ void ExitIfLost(discovery::Election* election) {
   // At most one round trip to ZooKeeper per 50 ms, however many calls come.
   const absl::Status confirmed = election->Confirm(absl::Milliseconds(50));
   if (confirmed.ok()) return;
-  spdlog::error("{}: another candidate may lead now; exiting", std::string(confirmed.message()));
+  spdlog::error("{}: another candidate may lead now (or own its jobs); exiting",
+                std::string(confirmed.message()));
   spdlog::default_logger()->flush();
   std::_Exit(1);
 }

@@ -82,9 +82,20 @@ absl::StatusOr<rpc::PeerOptions> PeerOptionsOf(const MasterConfig& config);
 // The server side of config.tls_cert_file and tls_key_file; null without them.
 absl::StatusOr<std::unique_ptr<rpc::Tls>> ServerTlsOf(const MasterConfig& config);
 
+// How often all-active job managers look at the members again, besides each change ZooKeeper
+// tells: a job taken from one while the members disagreed comes back within it.
+inline constexpr absl::Duration kRebalancePeriod = absl::Seconds(5);
+
+// What this process announces of itself in ZooKeeper: its advertised address, else its listen
+// address.
+std::string Announced(const MasterConfig& config);
 // With config.zk, joins the election of `role` (jobmgr, resmgr, hostmgr) under zk_root, as
-// its advertised address (else its listen address), and waits, standing by, until it leads;
-// null without config.zk. The
+// Announced(config): a member, for a role whose candidates all serve (the job managers, each
+// owning some jobs: Election::Members); null without config.zk. The process must then call
+// ExitIfLost each tick.
+absl::StatusOr<std::unique_ptr<discovery::Election>> JoinAsMember(const MasterConfig& config,
+                                                                  absl::string_view role);
+// JoinAsMember, then waits, standing by, until it leads (null without config.zk). The
 // process must then call ExitIfLost each tick.
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& config,
                                                                    absl::string_view role);
