@@ -1,9 +1,10 @@
 #!/bin/bash
-# Failover time of the leader-elected components (issue 19): two candidates each of
-# peloton-jobmgr, peloton-resmgr and peloton-hostmgr in a real ZooKeeper, the store in a real
-# PostgreSQL (as tests/failover_test.sh runs them). KILLS times per role, the leader is killed
-# with SIGKILL, the time until the standby serves is taken, and the killed one starts again as
-# the standby.
+# Failover time (issue 19): two candidates each of peloton-resmgr and peloton-hostmgr (one
+# leads) and two all-active peloton-jobmgr, in a real ZooKeeper, the store in a real
+# PostgreSQL (as tests/failover_test.sh runs them). KILLS times per role, the leader (for the
+# job managers: the owner of a job) is killed with SIGKILL, and the time until the standby
+# serves (the other job manager takes the job up) is taken; the killed one starts again (a job
+# manager takes its job back).
 # Prints each time and, per role, the median, p99 and max as JSON.
 #
 #   bazel run //bench:failover -- [KILLS (10)] [SESSION_SECONDS (2)]
@@ -51,23 +52,42 @@ for role in hostmgr resmgr jobmgr; do
   start_role "${role}-a"
   wait_count "${role}-a" "peloton-${role} serving" 1
   start_role "${role}-b"
-  wait_count "${role}-b" "standing by" 1
+  [ "${role}" = jobmgr ] || wait_count "${role}-b" "standing by" 1
   leader[${role}]="${role}-a"
   standby[${role}]="${role}-b"
 done
+wait_count jobmgr-b "peloton-jobmgr serving" 1
+# A job (pending: no placement engine runs) that jobmgr-a makes, and so owns while it lives.
+peloton="${bin}/cli/peloton"
+export PELOTON_MASTER="unix:${sock}/jobmgr-a.sock"
+"${peloton}" respool create /DefaultResPool "${runfiles}/peloton/examples/default_respool.yaml" \
+    > /dev/null
+job=$("${peloton}" job create /DefaultResPool "${runfiles}/peloton/examples/testjob.yaml" \
+    2> /dev/null | awk '{print $2}')
+[ -n "${job}" ] || fail "no job made"
 
 : > "${work}/times"
 for _ in $(seq 1 "${kills}"); do
   for role in jobmgr resmgr hostmgr; do
     from=${leader[${role}]}
     to=${standby[${role}]}
-    served=$(count "${to}" "peloton-${role} serving")
+    # What the successor logs once it has taken over: serving, or (a job manager) the job.
+    done_text="peloton-${role} serving"
+    [ "${role}" != jobmgr ] || done_text="${job}"
+    served=$(count "${to}" "${done_text}")
     begin=$(date +%s.%N)
     kill -9 "${pid[${from}]}"
     wait "${pid[${from}]}" 2> /dev/null || true
-    wait_count "${to}" "peloton-${role} serving" $((served + 1))
+    wait_count "${to}" "${done_text}" $((served + 1))
     end=$(date +%s.%N)
     echo "${role} $(python3 -c "print(${end} - ${begin})")" | tee -a "${work}/times"
+    if [ "${role}" = jobmgr ]; then
+      # Back, it owns the job again (rendezvous hashing): it stays the one killed.
+      took=$(count "${from}" "${job}")
+      start_role "${from}"
+      wait_count "${from}" "${job}" $((took + 1))
+      continue
+    fi
     stood=$(count "${from}" "standing by")
     start_role "${from}"
     wait_count "${from}" "standing by" $((stood + 1))

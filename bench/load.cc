@@ -8,6 +8,12 @@
 //
 //   load --clients=100 --seconds=10 [--create-percent=10 --list-percent=45]
 //
+// With --target=ADDR[,ADDR...] it drives servers already running instead (all-active job
+// managers, issue 19: bench/jobmgr_scale.sh), the clients spread over them round-robin; job
+// create then goes to the pool --pool (/load), and job get and task list to --job.
+//
+//   load --target=unix:/tmp/a.sock,unix:/tmp/b.sock --create-percent=100 --clients=64
+//
 // Prints the calls answered, errors (a refusal or a failed connection), and p50/p99/max
 // latency per call. Exits 1 when there was an error.
 
@@ -23,6 +29,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "bench/fork_server.h"
 #include "capnp/rpc-twoparty.h"
 #include "kj/async-io.h"
@@ -120,6 +127,7 @@ struct Client {
 
 struct Load {
   std::string job;
+  std::string pool = "/load";
   std::string config;  // a serialized 1-instance JobConfig
   int create_percent = 10;
   int list_percent = 45;
@@ -150,7 +158,7 @@ struct Load {
       }
       default: {
         auto r = c.api.createJobRequest();
-        r.setPoolPath("/load");
+        r.setPoolPath(pool);
         r.setJobConfig(peloton::api::Bytes(config));
         return r.send().then([done](auto&& reply) { done(reply.getStatus().getCode()); });
       }
@@ -192,31 +200,48 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 100));
   app.add_option("--list-percent", load.list_percent, "task list's share of the calls")
       ->check(CLI::Range(0, 100));
+  std::string target;
+  app.add_option("--target", target,
+                 "servers already running (host:port or unix:PATH, comma-separated): no master "
+                 "is forked");
+  app.add_option("--pool", load.pool, "the pool job create names (with --target)");
+  app.add_option("--job", load.job, "the job get and task list name (with --target)");
   CLI11_PARSE(app, argc, argv);
   if (load.create_percent + load.list_percent > 100) {
     std::fprintf(stderr, "load: --create-percent + --list-percent is more than 100\n");
     return 2;
   }
-  peloton::rpc::RaiseFileLimit();
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string socket = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_load.sock");
-  std::remove(socket.c_str());
-  peloton::bench::ForkedServer server = peloton::bench::ForkServer(
-      [&](int ready) { Serve(socket, clients, ready); });
-  if (!server.ok()) {
-    std::fprintf(stderr, "load: the master did not start\n");
-    return 1;
+  if (!target.empty() && load.job.empty() && load.create_percent < 100) {
+    std::fprintf(stderr, "load: --target needs --job unless --create-percent=100\n");
+    return 2;
   }
-  load.job = server.ready;
+  peloton::rpc::RaiseFileLimit();
+  std::vector<std::string> targets = absl::StrSplit(target, ',', absl::SkipEmpty());
+  peloton::bench::ForkedServer server;
+  if (targets.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    const std::string socket = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/peloton_load.sock");
+    std::remove(socket.c_str());
+    server = peloton::bench::ForkServer([&](int ready) { Serve(socket, clients, ready); });
+    if (!server.ok()) {
+      std::fprintf(stderr, "load: the master did not start\n");
+      return 1;
+    }
+    load.job = server.ready;
+    targets.push_back(absl::StrCat("unix:", socket));
+  }
   peloton::jobmgr::job_pb::JobConfig one = JobOf(1);
   load.config = one.SerializeAsString();
 
   kj::AsyncIoContext io = kj::setupAsyncIo();
-  auto address =
-      io.provider->getNetwork().parseAddress(kj::str("unix:", socket.c_str())).wait(io.waitScope);
+  std::vector<kj::Own<kj::NetworkAddress>> addresses;
+  for (const std::string& t : targets) {
+    addresses.push_back(
+        io.provider->getNetwork().parseAddress(kj::StringPtr(t.c_str())).wait(io.waitScope));
+  }
   std::vector<Client> all(clients);
   for (size_t i = 0; i < clients; ++i) {
-    all[i].stream = address->connect().wait(io.waitScope);
+    all[i].stream = addresses[i % addresses.size()]->connect().wait(io.waitScope);
     all[i].rpc = kj::heap<capnp::TwoPartyClient>(*all[i].stream);
     all[i].api = all[i].rpc->bootstrap().castAs<Peloton>();
     all[i].gen.seed(static_cast<uint32_t>(i));
@@ -245,6 +270,6 @@ int main(int argc, char** argv) {
                 Percentile(v, 0.99), Percentile(v, 1.0));
   }
   all.clear();
-  server.Stop();
+  if (server.ok()) server.Stop();
   return load.results.errors == 0 ? 0 : 1;
 }

@@ -11,8 +11,8 @@
 # to the successor serving, or taking up the jobs) no instance runs twice, the pool's
 # allocation still equals the running tasks' resources, and new work is placed. The jobs' new
 # owner, paused (SIGSTOP) past its session, is followed by the third job manager, and exits,
-# resumed, before it acts. Jobs made through each job manager are answered for by every one. At
-# the end the jobs finish.
+# resumed, before it acts. Jobs made through each job manager are answered for by every one.
+# PostgreSQL then restarts under them all. At the end the jobs finish.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -216,6 +216,17 @@ set -e
 grep_q "another candidate may lead now" "${work}/${successor}.log" ||
     fail "${successor}: no word of losing its jobs"
 PELOTON_MASTER="unix:${sock}/${third}.sock"
+wait_running "${job}" 4
+wait_running "${service}" 2
+wait_alloc 0.6
+
+# PostgreSQL restarts under them all: the jobs go on, and new work runs.
+stop_postgres
+start_postgres_server
+"${peloton}" job create /DefaultResPool "${examples}/testjob.yaml" --wait > "${work}/create" \
+    2> /dev/null || fail "job create after PostgreSQL restarted: $(cat "${work}/create")"
+tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" ||
+    fail "job after PostgreSQL restarted: $(cat "${work}/create")"
 wait_running "${job}" 4
 wait_running "${service}" 2
 wait_alloc 0.6
