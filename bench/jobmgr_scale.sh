@@ -44,7 +44,7 @@ for name in jobmgr-a jobmgr-b jobmgr-c; do
   done
 done
 export PELOTON_MASTER="unix:${sock}/jobmgr-a.sock"
-"${bin}/cli/peloton" respool create /load "${runfiles}/peloton/examples/default_respool.yaml" \
+"${bin}/cli/peloton" respool create /DefaultResPool "${runfiles}/peloton/examples/default_respool.yaml" \
     > /dev/null
 
 : > "${work}/runs"
@@ -54,8 +54,9 @@ for _ in $(seq 1 "${rounds}"); do
   for setup in one three; do
     target=${one}
     [ "${setup}" = one ] || target=${three}
-    "${load}" --target="${target}" --pool=/load --create-percent=100 --clients="${clients}" \
-        --seconds="${seconds}" > "${work}/out" || fail "load: $(cat "${work}/out")"
+    "${load}" --target="${target}" --pool=/DefaultResPool --create-percent=100 \
+        --list-percent=0 --clients="${clients}" --seconds="${seconds}" > "${work}/out" ||
+        fail "load: $(cat "${work}/out")"
     rate=$(sed -n 's/.*calls: [0-9]* (\([0-9]*\)\/s).*/\1/p' "${work}/out")
     p99=$(awk '$1 == "job" && $2 == "create" {print $5}' "${work}/out")
     echo "${setup} ${rate} ${p99}" | tee -a "${work}/runs"

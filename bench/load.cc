@@ -12,7 +12,7 @@
 // managers, issue 19: bench/jobmgr_scale.sh), the clients spread over them round-robin; job
 // create then goes to the pool --pool (/load), and job get and task list to --job.
 //
-//   load --target=unix:/tmp/a.sock,unix:/tmp/b.sock --create-percent=100 --clients=64
+//   load --target=unix:/tmp/a.sock,unix:/tmp/b.sock --create-percent=100 --list-percent=0
 //
 // Prints the calls answered, errors (a refusal or a failed connection), and p50/p99/max
 // latency per call. Exits 1 when there was an error.
@@ -212,7 +212,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!target.empty() && load.job.empty() && load.create_percent < 100) {
-    std::fprintf(stderr, "load: --target needs --job unless --create-percent=100\n");
+    std::fprintf(stderr, "load: --target needs --job unless --create-percent=100 "
+                         "--list-percent=0\n");
     return 2;
   }
   peloton::rpc::RaiseFileLimit();
