@@ -36,16 +36,17 @@ for name in jobmgr-a jobmgr-b jobmgr-c; do
   start_component "${name}" "${flags[@]}" --resmgr="unix:${sock}/resmgr-a.sock" \
       --hostmgr="unix:${sock}/hostmgr-a.sock"
 done
+members="job managers: unix:${sock}/jobmgr-a.sock, unix:${sock}/jobmgr-b.sock"
+members="${members}, unix:${sock}/jobmgr-c.sock"
 for name in jobmgr-a jobmgr-b jobmgr-c; do
   for _ in $(seq 1 600); do
-    grep -qF "job managers: unix:${sock}/jobmgr-a.sock, unix:${sock}/jobmgr-b.sock, unix:${sock}/jobmgr-c.sock" \
-        "${work}/${name}.log" 2> /dev/null && break
+    grep -qF "${members}" "${work}/${name}.log" 2> /dev/null && break
     sleep 0.05
   done
 done
 export PELOTON_MASTER="unix:${sock}/jobmgr-a.sock"
-"${bin}/cli/peloton" respool create /DefaultResPool "${runfiles}/peloton/examples/default_respool.yaml" \
-    > /dev/null
+"${bin}/cli/peloton" respool create /DefaultResPool \
+    "${runfiles}/peloton/examples/default_respool.yaml" > /dev/null
 
 : > "${work}/runs"
 one="unix:${sock}/jobmgr-a.sock"

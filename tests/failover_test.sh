@@ -142,8 +142,9 @@ start_jobmgr jobmgr-b
 start_jobmgr jobmgr-c
 logged jobmgr-b "peloton-jobmgr serving"
 logged jobmgr-c "peloton-jobmgr serving"
+members="job managers: unix:${sock}/jobmgr-a.sock, unix:${sock}/jobmgr-b.sock"
 for name in jobmgr-a jobmgr-b jobmgr-c; do
-  logged "${name}" "job managers: unix:${sock}/jobmgr-a.sock, unix:${sock}/jobmgr-b.sock, unix:${sock}/jobmgr-c.sock"
+  logged "${name}" "${members}, unix:${sock}/jobmgr-c.sock"
 done
 wait_running "${job}" 4
 wait_running "${service}" 2
@@ -182,7 +183,8 @@ kill -9 "${pid[${owner}]}"
 wait "${pid[${owner}]}" 2> /dev/null || true
 successor=$(taken_over "${job}" "${others[@]}")
 to=$(date +%s.%N)
-echo "FAILOVER jobmgr: $(python3 -c "print(f'{${to} - ${from}:.2f}')") s from the kill to ${successor} taking up the job"
+seconds=$(python3 -c "print(f'{${to} - ${from}:.2f}')")
+echo "FAILOVER jobmgr: ${seconds} s from the kill to ${successor} taking up the job"
 jobmgrs_left=$(echo "${jobmgrs}" | tr ',' '\n' | grep -v "/${owner}.sock" | paste -sd,)
 wait_running "${job}" 4
 wait_running "${service}" 2
@@ -194,7 +196,8 @@ wait_alloc 0.6
 kill -9 "${pid[placement-a]}"
 wait "${pid[placement-a]}" 2> /dev/null || true
 "${peloton}" --master="${jobmgrs_left}" job create /DefaultResPool "${examples}/testjob.yaml" \
-    --wait > "${work}/create" 2> /dev/null || fail "job create after the failovers: $(cat "${work}/create")"
+    --wait > "${work}/create" 2> /dev/null ||
+    fail "job create after the failovers: $(cat "${work}/create")"
 tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" ||
     fail "job: $(cat "${work}/create")"
 

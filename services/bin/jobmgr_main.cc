@@ -68,13 +68,20 @@ int main(int argc, char** argv) {
   std::unique_ptr<rpc::JobManagerPeers> peers;
   if (all_active) peers = std::make_unique<rpc::JobManagerPeers>(peer_options);
   // The members as ZooKeeper has them now: the jobs move, and calls follow them.
-  absl::Time next_rebalance = absl::InfinitePast();
+  absl::Time last_rebalance = absl::InfinitePast();
   const auto rebalance = [&]() -> absl::Status {
+    last_rebalance = absl::Now();
     PELOTON_ASSIGN_OR_RETURN(std::vector<std::string> members, membership->Members());
     PELOTON_RETURN_IF_ERROR(jobs.SetMembers(members));
     peers->Connect(members, runtime::Announced(config));
-    next_rebalance = absl::Now() + runtime::kRebalancePeriod;
     return jobs.Recover();
+  };
+  // When to look again: at each change ZooKeeper tells, every kRebalancePeriod, and every
+  // second while a member cannot be reached (a dead one's node stays until its session ends).
+  const auto rebalance_due = [&] {
+    const absl::Duration since = absl::Now() - last_rebalance;
+    return membership->MembersChanged() || since >= runtime::kRebalancePeriod ||
+           (peers->broken() && since >= absl::Seconds(1));
   };
   std::optional<runtime::AnnounceRound> announce;  // serversets, with discovery_zk
   if (!config.discovery_zk().empty()) announce.emplace(config.discovery_zk(), config.discovery_root());
@@ -121,8 +128,7 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       },
       [&] {
-        if (membership != nullptr &&
-            (membership->MembersChanged() || peers->broken() || absl::Now() >= next_rebalance)) {
+        if (membership != nullptr && rebalance_due()) {
           if (absl::Status s = rebalance(); !s.ok()) {
             spdlog::error("taking up the jobs this job manager owns (again next tick): {}",
                           std::string(s.message()));
