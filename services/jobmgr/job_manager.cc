@@ -312,7 +312,9 @@ absl::Status JobManager::DeleteStoredJob(const JobId& id) {
       }
     }
   }
-  return store_.DeleteJob(id);
+  PELOTON_RETURN_IF_ERROR(store_.DeleteJob(id));
+  claimed_.erase(id.value());  // its claim went with it
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobId& id,
