@@ -20,14 +20,10 @@ sock="${work}/s"
 mkdir -p "${sock}"
 declare -A pid
 fail() { fail_with_logs "$@"; }
-trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres
-      rm -rf "${work}" "${pg_dir:-}"' EXIT
+trap 'stop_ha; rm -rf "${work}" "${pg_dir:-}"' EXIT
 
-start_zookeeper
-start_postgres
-printf 'zk_session_timeout_seconds: %s\n' "${session}" > "${work}/ha.yaml"
-flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var"
-       --zk="127.0.0.1:${zk_port}")
+start_ha "${session}"
+flags=("${ha_flags[@]}")
 peers=(--resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
        --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
 start_role() {  # start_role NAME: a candidate (resmgr-a, hostmgr-b, ...)

@@ -22,14 +22,10 @@ sock="${work}/s"
 mkdir -p "${sock}"
 declare -A pid
 fail() { fail_with_logs "$@"; }
-trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres
-      rm -rf "${work}" "${pg_dir:-}"' EXIT
+trap 'stop_ha; rm -rf "${work}" "${pg_dir:-}"' EXIT
 
-start_zookeeper
-start_postgres
-printf 'zk_session_timeout_seconds: 2\n' > "${work}/ha.yaml"
-flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var"
-       --zk="127.0.0.1:${zk_port}")
+start_ha 2
+flags=("${ha_flags[@]}")
 start_component hostmgr-a "${flags[@]}" --local-hosts=2
 start_component resmgr-a "${flags[@]}" --hostmgr="unix:${sock}/hostmgr-a.sock"
 for name in jobmgr-a jobmgr-b jobmgr-c; do

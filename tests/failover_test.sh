@@ -29,21 +29,16 @@ sock=$(mktemp -d /tmp/peloton-failover.XXXXXX)  # Unix socket paths are limited 
 export PELOTON_MASTER  # the leading job manager, in ZooKeeper (below)
 declare -A pid
 fail() { fail_with_logs "$@"; }
-trap 'stop_components; kill "${zk_pid:-}" 2>/dev/null || true; stop_postgres
-      rm -rf "${sock}" "${pg_dir:-}"' EXIT
+trap 'stop_ha; rm -rf "${sock}" "${pg_dir:-}"' EXIT
 
-start_zookeeper
-start_postgres
-printf 'zk_session_timeout_seconds: 2\n' > "${work}/ha.yaml"
-shared_flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var")
-ha=(--zk="127.0.0.1:${zk_port}")
+start_ha 2
 jobmgrs="unix:${sock}/jobmgr-a.sock,unix:${sock}/jobmgr-b.sock,unix:${sock}/jobmgr-c.sock"
 peers=(--jobmgr="${jobmgrs}"
        --resmgr="unix:${sock}/resmgr-a.sock,unix:${sock}/resmgr-b.sock"
        --hostmgr="unix:${sock}/hostmgr-a.sock,unix:${sock}/hostmgr-b.sock")
-start_resmgr() { start_component "$@" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
-start_hostmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" --local-hosts=2; }
-start_jobmgr() { start_component "$1" "${shared_flags[@]}" "${ha[@]}" "${peers[@]}"; }
+start_resmgr() { start_component "$@" "${ha_flags[@]}" "${peers[@]}"; }
+start_hostmgr() { start_component "$1" "${ha_flags[@]}" --local-hosts=2; }
+start_jobmgr() { start_component "$1" "${ha_flags[@]}" "${peers[@]}"; }
 
 # logged NAME TEXT: the component's log has TEXT within 20 s.
 logged() {

@@ -293,6 +293,25 @@ stop_postgres() {
 # pg_sql SQL: runs SQL on the database peloton; prints the result unaligned, without headers.
 pg_sql() { psql -qAt -h 127.0.0.1 -p "${pg_port}" -U postgres -c "$1" peloton; }
 
+# --- several components sharing a store and ZooKeeper (failover, its bench, jobmgr_scale)
+
+# start_ha SESSION_SECONDS: ZooKeeper and PostgreSQL (above), and ${work}/ha.yaml setting
+# zk_session_timeout_seconds; sets ha_flags (--config, --store, --data-dir, --zk) for the
+# components. The caller's EXIT trap runs stop_ha.
+start_ha() {
+  start_zookeeper
+  start_postgres
+  printf 'zk_session_timeout_seconds: %s\n' "$1" > "${work}/ha.yaml"
+  ha_flags=(--config="${work}/ha.yaml" --store="${pg_url}" --data-dir="${work}/var"
+            --zk="127.0.0.1:${zk_port}")
+}
+# stop_ha: the components, ZooKeeper and PostgreSQL.
+stop_ha() {
+  stop_components
+  kill "${zk_pid:-}" 2> /dev/null || true
+  stop_postgres
+}
+
 # --- a throwaway ZooKeeper (Debian's zookeeper), as ../shared/reference/components.md starts it.
 
 # start_zookeeper: the server on 127.0.0.1 and a free port, tickTime 500 ms (sessions of 1 to
