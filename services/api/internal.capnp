@@ -258,8 +258,11 @@ interface HostManager extends(Api.Login) {
   # Every host in index order, all free, and every allocation held: a placement engine
   # rebuilds the cluster from this (Cluster::AddHost, then Cluster::Claim). Unavailable (as
   # is launch) from a host manager that started and has not been sent the running tasks
-  # (reconcile) yet: it would not know what they hold.
-  snapshot @1 () -> (hosts :List(Host), allocations :List(Allocation), status :Api.Status);
+  # (reconcile) yet: it would not know what they hold. `engine` names the placement engine
+  # asking (hostmgr::HostLeases): the hosts other engines hold come with state UNKNOWN, not
+  # this engine's to place on. Empty: every host as it is (a caller that only reads).
+  snapshot @1 (engine :Text)
+      -> (hosts :List(Host), allocations :List(Allocation), status :Api.Status);
   # Claims the allocation (made on a snapshot), then launches. FailedPrecondition when what it
   # names is no longer free.
   launch @2 (allocation :Allocation, spec :LaunchSpec) -> (status :Api.Status);

@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "capnp/message.h"
 #include "kj/debug.h"
@@ -255,12 +256,25 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
   return loop_.Run([this, context]() mutable {
     SetStatus(reconciled_ ? absl::OkStatus() : NotReconciled(), context.getResults().initStatus());
     if (!reconciled_) return;
+    const std::string engine = Str(context.getParams().getEngine());
+    const absl::Time now = absl::Now();
+    leases_.Renew(engine, now);
+    if (const std::vector<std::string>& engines = leases_.Engines(now); engines != engines_) {
+      engines_ = engines;
+      spdlog::info("placement engines: {} (each places on its share of the hosts)",
+                   absl::StrJoin(engines_, ", "));
+    }
     const std::vector<placement::HostSpec> hosts = hm_.HostSpecs();
     auto results = context.getResults();
     auto host_list = results.initHosts(static_cast<unsigned>(hosts.size()));
     for (size_t i = 0; i < hosts.size(); ++i) {
       Set(hosts[i], host_list[i]);
       Set(hm_.cluster().host(static_cast<uint32_t>(i)).reserved, host_list[i].initReserved());
+      // Another engine's to place on: not UP for this one (its "never fits" verdicts still
+      // count the host, as they count every host UP).
+      if (!leases_.Holds(engine, hosts[i].name, now)) {
+        host_list[i].setState(static_cast<uint8_t>(placement::HostState::kUnknown));
+      }
     }
     auto list = results.initAllocations(static_cast<unsigned>(hm_.allocation_count()));
     unsigned i = 0;

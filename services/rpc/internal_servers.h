@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "services/api/internal.capnp.h"
+#include "services/hostmgr/host_leases.h"
 #include "services/hostmgr/host_manager.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/resmgr/resource_manager.h"
@@ -79,6 +80,8 @@ class HostManagerServer final : public api::internal::HostManager::Server, publi
   const std::string incarnation_;
   bool reconciled_ = false;  // the job manager has sent the running tasks
   Fanout<backend::TaskStatus> events_;
+  hostmgr::HostLeases leases_;        // which placement engine places on which host
+  std::vector<std::string> engines_;  // the engines last logged
 };
 
 // The job manager's internal calls (from the placement engine). The public API is

@@ -308,13 +308,15 @@ Resources RemoteHostManager::Slack() const {
 }
 
 absl::Status RemoteHostManager::Snapshot(placement::Cluster& cluster) {
-  return FetchSnapshot(cluster);
+  return FetchSnapshot(cluster, consumer_);
 }
 
-absl::Status RemoteHostManager::FetchSnapshot(placement::Cluster& cluster) const {
+absl::Status RemoteHostManager::FetchSnapshot(placement::Cluster& cluster,
+                                              const std::string& engine) const {
   return Calling(peer_, [&]() -> absl::Status {
-    auto response =
-        peer_.Get<wire::HostManager>().snapshotRequest().send().wait(peer_.wait_scope());
+    auto request = peer_.Get<wire::HostManager>().snapshotRequest();
+    request.setEngine(engine);
+    auto response = request.send().wait(peer_.wait_scope());
     if (absl::Status s = StatusOf(response.getStatus()); !s.ok()) return s;
     cluster = placement::Cluster();
     names_.clear();
@@ -349,7 +351,7 @@ absl::Status RemoteHostManager::FetchSnapshot(placement::Cluster& cluster) const
 std::string RemoteHostManager::HostName(uint32_t host) const {
   if (host >= names_.size()) {
     placement::Cluster cluster;
-    if (absl::Status s = FetchSnapshot(cluster); !s.ok()) {
+    if (absl::Status s = FetchSnapshot(cluster, /*engine=*/""); !s.ok()) {
       spdlog::warn("host names: {}", std::string(s.message()));
     }
   }

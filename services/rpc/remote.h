@@ -111,7 +111,8 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   std::vector<std::string> TasksOnDrainingHosts() const override;  // likewise
 
   // The cluster as the host manager holds it now (every host, every allocation), for a
-  // placement engine to place on.
+  // placement engine to place on: the hosts other engines hold are not UP in it
+  // (hostmgr::HostLeases; this client is one engine).
   absl::Status Snapshot(placement::Cluster& cluster);
   absl::Status Ping();
   // Whether it restarted, or task events were lost, since the last call (seen by Ping and
@@ -119,13 +120,14 @@ class RemoteHostManager final : public hostmgr::HostManagerApi {
   bool TakeRestarted() { return incarnation_.TakeRestarted(); }
 
  private:
-  // The cluster into `cluster`, the host names into names_.
-  absl::Status FetchSnapshot(placement::Cluster& cluster) const;
+  // The cluster into `cluster`, the host names into names_; as the placement engine `engine`
+  // sees it (empty: every host as it is).
+  absl::Status FetchSnapshot(placement::Cluster& cluster, const std::string& engine) const;
 
   mutable Peer peer_;
   Incarnation incarnation_;
   mutable std::vector<std::string> names_;  // by host index, from the last snapshot
-  const std::string consumer_;              // this client's name to events
+  const std::string consumer_;  // this client's name to events, and as an engine to snapshot
 };
 
 // The job manager as the placement engine sees it.
