@@ -6,8 +6,9 @@
 # owners; the resource and host managers name both candidates of what they call; the placement
 # engines and the CLI name the elections in ZooKeeper (zk://.../peloton/resmgr). Only the
 # resource and host managers' leaders listen. In the middle of a batch job and a service job,
-# the leading resource manager is killed with SIGKILL, then the leading host manager, then the
-# owner of the jobs, then a placement engine. Each time (the test prints the time from the kill
+# and while the service's rolling restart goes on, the leading resource manager is killed with
+# SIGKILL, then the leading host manager, then the owner of the jobs, then a placement engine.
+# Each time (the test prints the time from the kill
 # to the successor serving, or taking up the jobs) no instance runs twice, the pool's
 # allocation still equals the running tasks' resources, and new work is placed. The jobs' new
 # owner, paused (SIGSTOP) past its session, is followed by the third job manager, and exits,
@@ -125,13 +126,20 @@ done
 "${peloton}" respool create /DefaultResPool "${examples}/default_respool.yaml" > /dev/null
 waiting_job "${work}/wait.yaml" 4
 job=$("${peloton}" job create /DefaultResPool "${work}/wait.yaml" | awk '{print $2}')
-# The service's tasks wait on a directory of their own (they run until stopped).
-mkdir -p "${work}/service"
-shared="${work}/service" waiting_job "${work}/service.yaml" 2 "type: SERVICE"
+# The service's 4 tasks run until stopped, and take 2 s to stop (they ignore SIGTERM), so that
+# its rolling restart (below) spans the failovers.
+cat > "${work}/service.yaml" <<YAML
+type: SERVICE
+instancecount: 4
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  killgraceperiodseconds: 2
+  command: {shell: true, value: 'trap "" TERM; while true; do sleep 0.05; done'}
+YAML
 service=$("${peloton}" job create /DefaultResPool "${work}/service.yaml" | awk '{print $2}')
 wait_running "${job}" 4
-wait_running "${service}" 2
-wait_alloc 0.6
+wait_running "${service}" 4
+wait_alloc 0.8
 # The others join: jobmgr-a keeps these jobs or lets them go to their new owners.
 start_jobmgr jobmgr-b
 start_jobmgr jobmgr-c
@@ -142,16 +150,19 @@ for name in jobmgr-a jobmgr-b jobmgr-c; do
   logged "${name}" "${members}, unix:${sock}/jobmgr-c.sock"
 done
 wait_running "${job}" 4
-wait_running "${service}" 2
-wait_alloc 0.6
+wait_running "${service}" 4
+wait_alloc 0.8
 
+# A rolling restart of the service, an instance at a time, through the failovers below.
+restart=$("${peloton}" job rolling-restart "${service}" 1 | awk '{print $3}')
+[ -n "${restart}" ] || fail "no rolling restart"
 take_over resmgr-a resmgr-b resmgr
-wait_alloc 0.6  # rebuilt from the job managers
+wait_alloc 0.8  # rebuilt from the job managers
 wait_running "${job}" 4
 
 take_over hostmgr-a hostmgr-b hostmgr
 wait_running "${job}" 4
-wait_alloc 0.6
+wait_alloc 0.8
 
 # Every job manager answers for every job, sending the call on to its owner; jobs made through
 # each are their maker's, and finish.
@@ -182,8 +193,8 @@ seconds=$(python3 -c "print(f'{${to} - ${from}:.2f}')")
 echo "FAILOVER jobmgr: ${seconds} s from the kill to ${successor} taking up the job"
 jobmgrs_left=$(echo "${jobmgrs}" | tr ',' '\n' | grep -v "/${owner}.sock" | paste -sd,)
 wait_running "${job}" 4
-wait_running "${service}" 2
-wait_alloc 0.6
+wait_running "${service}" 4
+wait_alloc 0.8
 # The CLI with every job manager's address: the dead one is passed over.
 "${peloton}" --master="${jobmgrs}" job status "${job}" |
     grep_q "^state: RUNNING$" || fail "the CLI over the job managers' addresses"
@@ -215,8 +226,8 @@ grep_q "another candidate may lead now" "${work}/${successor}.log" ||
     fail "${successor}: no word of losing its jobs"
 PELOTON_MASTER="unix:${sock}/${third}.sock"
 wait_running "${job}" 4
-wait_running "${service}" 2
-wait_alloc 0.6
+wait_running "${service}" 4
+wait_alloc 0.8
 
 # PostgreSQL restarts under them all: the jobs go on, and new work runs.
 stop_postgres
@@ -226,8 +237,18 @@ start_postgres_server
 tail -1 "${work}/create" | grep_q "^SUCCEEDED (SUCCEEDED: 10)$" ||
     fail "job after PostgreSQL restarted: $(cat "${work}/create")"
 wait_running "${job}" 4
-wait_running "${service}" 2
-wait_alloc 0.6
+wait_running "${service}" 4
+wait_alloc 0.8
+
+# The rolling restart ended, every instance restarted once, whoever owned the job meanwhile.
+for _ in $(seq 1 600); do
+  [ "$(update_state "${restart}")" = SUCCEEDED ] && break
+  sleep 0.1
+done
+[ "$(update_state "${restart}")" = SUCCEEDED ] ||
+    fail "rolling restart: $("${peloton}" update get "${restart}")"
+"${peloton}" update get "${restart}" | grep_q "4 of 4 done, 0 failed" ||
+    fail "rolling restart: $("${peloton}" update get "${restart}")"
 
 touch "${shared}/go"
 wait_state "${job}" SUCCEEDED
