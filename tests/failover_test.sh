@@ -195,6 +195,9 @@ jobmgrs_left=$(echo "${jobmgrs}" | tr ',' '\n' | grep -v "/${owner}.sock" | past
 wait_running "${job}" 4
 wait_running "${service}" 4
 wait_alloc 0.8
+# Peloton's -z and --zkroot find a job manager in ZooKeeper.
+"${peloton}" -z "127.0.0.1:${zk_port}" --zkroot /peloton job status "${job}" |
+    grep_q "^state: RUNNING$" || fail "the CLI with -z and --zkroot"
 # The CLI with every job manager's address: the dead one is passed over.
 "${peloton}" --master="${jobmgrs}" job status "${job}" |
     grep_q "^state: RUNNING$" || fail "the CLI over the job managers' addresses"

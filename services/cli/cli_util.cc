@@ -82,20 +82,23 @@ int ReportCallFailure(const std::string& master, const kj::Exception& e, std::os
 }
 
 std::variant<std::vector<std::string>, int> MasterAddresses(const Global& g) {
-  if (!absl::StartsWith(g.master, "zk://")) {
-    std::vector<std::string> addresses = absl::StrSplit(g.master, ',', absl::SkipWhitespace());
-    if (addresses.empty()) addresses.push_back(g.master);
+  const std::string master =
+      g.zk.empty() ? g.master : absl::StrCat("zk://", g.zk, g.zk_root, "/jobmgr");
+  if (!absl::StartsWith(master, "zk://")) {
+    std::vector<std::string> addresses = absl::StrSplit(master, ',', absl::SkipWhitespace());
+    if (addresses.empty()) addresses.push_back(master);
     return addresses;
   }
-  absl::StatusOr<discovery::ZkUrl> zk = discovery::ParseZkUrl(g.master, "--master");
-  absl::StatusOr<std::string> leader =
+  absl::StatusOr<discovery::ZkUrl> zk =
+      discovery::ParseZkUrl(master, g.zk.empty() ? "--master" : "--zkservers and --zkroot");
+  absl::StatusOr<std::string> found =
       zk.ok() ? discovery::CurrentLeader(zk->servers, zk->path, absl::Seconds(10)) : zk.status();
-  if (!leader.ok()) {
-    std::cerr << "peloton: cannot find the leading job manager: " << leader.status().message()
+  if (!found.ok()) {
+    std::cerr << "peloton: cannot find a job manager in ZooKeeper: " << found.status().message()
               << "\n";
     return 2;
   }
-  return std::vector<std::string>{*leader};
+  return std::vector<std::string>{*found};
 }
 
 bool NeverConnected(const kj::Exception& e) {

@@ -29,6 +29,9 @@ using api::Str;
 
 struct Global {
   std::string master;
+  // Peloton's -z/--zkservers and --zkroot: the job managers in ZooKeeper, instead of --master.
+  std::string zk;
+  std::string zk_root = "/peloton";
   std::string output = "table";  // or json, yaml
   // Peloton's --basicAuthConfig: a YAML file of username and password to log in with.
   std::string basic_auth_config;

@@ -731,7 +731,12 @@ int main(int argc, char** argv) {
   app.add_option("--master", g.master,
                  "peloton-master's address (default $PELOTON_MASTER or 127.0.0.1:5391); or "
                  "job managers' (a,b: the first that answers), or zk://host:port/peloton/jobmgr "
-                 "(the leader in ZooKeeper)");
+                 "(one in ZooKeeper)");
+  app.add_option("-z,--zkservers", g.zk,
+                 "the job managers in ZooKeeper, host:port[,host:port] (instead of --master; "
+                 "Peloton's -z)");
+  app.add_option("--zkroot", g.zk_root, "the ZooKeeper root the components use (with -z)")
+      ->default_str("/peloton");
   app.add_option("--basicAuthConfig", g.basic_auth_config,
                  "log in with the username and password of this YAML file (a master with a "
                  "security file, --auth-config)")
