@@ -12,8 +12,9 @@
 # to the successor serving, or taking up the jobs) no instance runs twice, the pool's
 # allocation still equals the running tasks' resources, and new work is placed. The jobs' new
 # owner, paused (SIGSTOP) past its session, is followed by the third job manager, and exits,
-# resumed, before it acts. Jobs made through each job manager are answered for by every one.
-# PostgreSQL then restarts under them all. At the end the jobs finish.
+# resumed, before it acts. Jobs made through each job manager are answered for by every one, and
+# two writes of one job with the same entity version through two of them: one wins, the other
+# is refused. PostgreSQL then restarts under them all. At the end the jobs finish.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
 
@@ -175,6 +176,35 @@ for name in jobmgr-a jobmgr-b jobmgr-c; do
     PELOTON_MASTER="unix:${sock}/${other}.sock" wait_state "${made}" SUCCEEDED
   done
 done
+
+# Two writes of one job with the same entity version, through two job managers at once: one
+# wins, the other is refused as stale, never both (no lost update).
+cat > "${work}/one.yaml" <<YAML
+type: SERVICE
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 0.1, memlimitmb: 2}
+  command: {shell: true, value: 'while true; do sleep 0.05; done'}
+YAML
+one=$("${peloton}" job create /DefaultResPool "${work}/one.yaml" | awk '{print $2}')
+wait_running "${one}" 1
+version=$("${peloton}" job stateless get "${one}" | awk '$1 == "version:" {print $2}')
+writers=()
+for name in jobmgr-b jobmgr-c; do
+  ( set +e
+    "${peloton}" --master="unix:${sock}/${name}.sock" job stateless restart "${one}" \
+        "${version}" > "${work}/write-${name}" 2>&1
+    echo "exit $?" >> "${work}/write-${name}" ) &
+  writers+=($!)
+done
+wait "${writers[@]}"
+[ "$(cat "${work}"/write-jobmgr-* | grep -c "^exit 0$")" = 1 ] ||
+    fail "concurrent writes: $(cat "${work}"/write-jobmgr-*)"
+grep_q "unexpected entity version" "${work}"/write-jobmgr-* ||
+    fail "the losing write: $(cat "${work}"/write-jobmgr-*)"
+"${peloton}" job stop "${one}" > /dev/null
+wait_state "${one}" KILLED
+wait_alloc 0.8
 
 # The owner of the jobs dies: another takes them up.
 owner=$(owner_of "${job}")
