@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "peloton/common/status_macros.h"
 #include "services/discovery/zk_session.h"
@@ -23,14 +23,28 @@ absl::Status ZkError(absl::string_view doing, int rc) {
   return discovery::ZkError("election", doing, rc);
 }
 
-absl::StatusOr<std::vector<std::string>> Children(zhandle_t* zh, const std::string& path) {
+// The children of `path` (none if it does not exist); with `watch`, the session's watcher is
+// told of the next change.
+absl::StatusOr<std::vector<std::string>> Children(zhandle_t* zh, const std::string& path,
+                                                  bool watch = false) {
   String_vector children{};
-  const int rc = zoo_get_children(zh, path.c_str(), 0, &children);
+  const int rc = zoo_get_children(zh, path.c_str(), watch ? 1 : 0, &children);
   if (rc == ZNONODE) return std::vector<std::string>();
   if (rc != ZOK) return ZkError(absl::StrCat("listing ", path), rc);
   std::vector<std::string> names(children.data, children.data + children.count);
   deallocate_String_vector(&children);
   return names;
+}
+
+// The id a candidate's node holds; nullopt when the node is gone (its candidate left).
+absl::StatusOr<std::optional<std::string>> CandidateId(zhandle_t* zh, const std::string& path,
+                                                       const std::string& name) {
+  char data[1024];
+  int length = sizeof data;
+  const int rc = zoo_get(zh, absl::StrCat(path, "/", name).c_str(), 0, data, &length, nullptr);
+  if (rc == ZNONODE) return std::nullopt;
+  if (rc != ZOK) return ZkError(absl::StrCat("reading ", path, "/", name), rc);
+  return std::string(data, std::max(length, 0));
 }
 
 }  // namespace
@@ -155,15 +169,12 @@ absl::StatusOr<std::vector<std::string>> Election::Members() {
     absl::MutexLock lock(&mu_);
     members_changed_ = false;  // a change from now on fires the watch set below
   }
-  String_vector children{};
-  const int rc = zoo_get_children(zh_, options_.path.c_str(), /*watch=*/1, &children);
-  if (rc != ZOK) {
+  absl::StatusOr<std::vector<std::string>> names = Children(zh_, options_.path, /*watch=*/true);
+  if (!names.ok()) {
     absl::MutexLock lock(&mu_);
     members_changed_ = true;  // no watch was left: ask again
-    return ZkError(absl::StrCat("listing ", options_.path), rc);
+    return names.status();
   }
-  std::vector<std::string> names(children.data, children.data + children.count);
-  deallocate_String_vector(&children);
   absl::flat_hash_map<std::string, std::string> known;
   {
     absl::MutexLock lock(&mu_);
@@ -171,22 +182,19 @@ absl::StatusOr<std::vector<std::string>> Election::Members() {
   }
   std::vector<std::string> members;
   absl::flat_hash_map<std::string, std::string> ids;
-  for (const std::string& name : CandidatesInOrder(names)) {
+  for (const std::string& name : CandidatesInOrder(*names)) {
     std::string id;
     if (auto it = known.find(name); it != known.end()) {
       id = std::move(it->second);
     } else {
-      char data[1024];
-      int length = sizeof data;
-      const int got =
-          zoo_get(zh_, absl::StrCat(options_.path, "/", name).c_str(), 0, data, &length, nullptr);
-      if (got == ZNONODE) continue;  // gone meanwhile (the watch has fired)
-      if (got != ZOK) {
+      absl::StatusOr<std::optional<std::string>> read = CandidateId(zh_, options_.path, name);
+      if (!read.ok()) {
         absl::MutexLock lock(&mu_);
         members_changed_ = true;
-        return ZkError(absl::StrCat("reading ", options_.path, "/", name), got);
+        return read.status();
       }
-      id.assign(data, std::max(length, 0));
+      if (!read->has_value()) continue;  // gone meanwhile (the watch has fired)
+      id = **std::move(read);
     }
     members.push_back(id);
     ids.emplace(name, std::move(id));
@@ -228,12 +236,8 @@ absl::StatusOr<std::string> CurrentLeader(const std::string& servers, const std:
     absl::StatusOr<std::vector<std::string>> children = Children(*zh, path);
     if (!children.ok()) return children.status();
     for (const std::string& name : CandidatesInOrder(*children)) {
-      char data[1024];
-      int length = sizeof data;
-      const int rc = zoo_get(*zh, absl::StrCat(path, "/", name).c_str(), 0, data, &length, nullptr);
-      if (rc == ZNONODE) continue;  // gone meanwhile: the next one leads
-      if (rc != ZOK) return ZkError(absl::StrCat("reading ", path, "/", name), rc);
-      return std::string(data, std::max(length, 0));
+      PELOTON_ASSIGN_OR_RETURN(std::optional<std::string> id, CandidateId(*zh, path, name));
+      if (id.has_value()) return *std::move(id);  // else gone meanwhile: the next one leads
     }
     return absl::NotFoundError(absl::StrCat("election: no candidate under ", path));
   }();

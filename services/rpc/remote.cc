@@ -8,14 +8,10 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
-#include "services/discovery/election.h"
-#include "services/discovery/zk_url.h"
 #include "services/rpc/guard.h"
 #include "services/rpc/internal_servers.h"
 #include "spdlog/spdlog.h"

@@ -323,13 +323,11 @@ std::string Announced(const MasterConfig& c) {
 absl::StatusOr<std::unique_ptr<discovery::Election>> JoinAsMember(const MasterConfig& c,
                                                                   absl::string_view role) {
   if (c.zk().empty()) return nullptr;
-  PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<discovery::Election> election,
-                           discovery::Election::Join(
-                               {.servers = c.zk(),
-                                .path = absl::StrCat(c.zk_root(), "/", role),
-                                .id = Announced(c),
-                                .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())}));
-  return election;
+  return discovery::Election::Join(
+      {.servers = c.zk(),
+       .path = absl::StrCat(c.zk_root(), "/", role),
+       .id = Announced(c),
+       .session_timeout = absl::Seconds(c.zk_session_timeout_seconds())});
 }
 
 absl::StatusOr<std::unique_ptr<discovery::Election>> LeadOrStandBy(const MasterConfig& c,
