@@ -9,8 +9,8 @@
 // to the others once its lease ends. In the moment hosts move, an engine may still place on
 // one it held: the host manager's claim at launch refuses the second of two such placements.
 //
-//   leases.Renew(engine, now);
-//   if (!leases.Holds(engine, host.name, now)) ... not this engine's to place on
+//   const std::vector<std::string>& engines = leases.Renew(engine, now);
+//   if (!HostLeases::Holds(engines, engine, host.name)) ... not this engine's to place on
 //
 // An engine without a name (an older client) holds every host. Thread-compatible.
 
@@ -32,18 +32,17 @@ class HostLeases {
   // hosts go within `term`, and the busy ones see every host.
   explicit HostLeases(absl::Duration term = absl::Seconds(2)) : term_(term) {}
 
-  // `engine` asked at `now`: its lease runs until now + term.
-  void Renew(const std::string& engine, absl::Time now);
-  // Whether `engine` may place on `host` at `now`.
-  bool Holds(const std::string& engine, absl::string_view host, absl::Time now);
-  // The engines whose leases run at `now`, sorted.
-  const std::vector<std::string>& Engines(absl::Time now);
+  // `engine` asked at `now`: its lease runs until now + term (none for an engine without a
+  // name). Returns the engines whose leases run at `now`, sorted.
+  const std::vector<std::string>& Renew(const std::string& engine, absl::Time now);
+  // Whether `engine` may place on `host`, among `engines` (Renew's answer).
+  static bool Holds(const std::vector<std::string>& engines, const std::string& engine,
+                    absl::string_view host);
 
  private:
   absl::Duration term_;
   absl::flat_hash_map<std::string, absl::Time> until_;  // by engine
-  std::vector<std::string> engines_;                    // live, sorted (Engines)
-  absl::Time computed_ = absl::InfinitePast();          // when engines_ was last made
+  std::vector<std::string> engines_;                    // live, sorted
   bool changed_ = true;                                 // engines_ must be made again
 };
 

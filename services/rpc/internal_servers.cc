@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <numeric>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -257,9 +258,8 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
     SetStatus(reconciled_ ? absl::OkStatus() : NotReconciled(), context.getResults().initStatus());
     if (!reconciled_) return;
     const std::string engine = Str(context.getParams().getEngine());
-    const absl::Time now = absl::Now();
-    leases_.Renew(engine, now);
-    if (const std::vector<std::string>& engines = leases_.Engines(now); engines != engines_) {
+    const std::vector<std::string>& engines = leases_.Renew(engine, absl::Now());
+    if (engines != engines_) {
       engines_ = engines;
       spdlog::info("placement engines: {} (each places on its share of the hosts)",
                    absl::StrJoin(engines_, ", "));
@@ -272,7 +272,7 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
       Set(hm_.cluster().host(static_cast<uint32_t>(i)).reserved, host_list[i].initReserved());
       // Another engine's to place on: not UP for this one (its "never fits" verdicts still
       // count the host, as they count every host UP).
-      if (!leases_.Holds(engine, hosts[i].name, now)) {
+      if (!hostmgr::HostLeases::Holds(engines, engine, hosts[i].name)) {
         host_list[i].setState(static_cast<uint8_t>(placement::HostState::kUnknown));
       }
     }
@@ -423,22 +423,38 @@ T Rethrow(JobManagerPeers& peers, const std::string& owner, kj::Exception&& e) {
 }  // namespace
 
 std::string JobManagerServer::OwnerOfTask(capnp::Text::Reader task_id) const {
-  if (peers_ == nullptr) return "";
   absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(Str(task_id));
   if (!id.ok()) return "";  // no job's: answered here (not found)
   const JobId job(id->job_id);
   return jobs_.Owns(job) ? "" : jobs_.OwnerOf(job);
 }
 
+void JobManagerServer::LocalTaskSpecs(TaskSpecsContext context, absl::Span<const unsigned> at) {
+  auto ids = context.getParams().getTaskIds();
+  auto list = context.getResults().getSpecs();
+  for (unsigned i : at) {
+    absl::StatusOr<placement::TaskSpec> spec = jobs_.TaskSpecOf(Str(ids[i]));
+    list[i].setFound(spec.ok());
+    if (spec.ok()) Set(*spec, list[i].initSpec());
+  }
+}
+
 kj::Promise<void> JobManagerServer::taskSpecs(TaskSpecsContext context) {
   auto ids = context.getParams().getTaskIds();
+  context.getResults().initSpecs(ids.size());
+  if (peers_ == nullptr) {  // alone: every task is this one's
+    return loop_.Run([this, context]() mutable {
+      std::vector<unsigned> all(context.getParams().getTaskIds().size());
+      std::iota(all.begin(), all.end(), 0u);
+      LocalTaskSpecs(context, all);
+    });
+  }
   std::vector<unsigned> local;
   absl::flat_hash_map<std::string, std::vector<unsigned>> remote;
   for (unsigned i = 0; i < ids.size(); ++i) {
     const std::string owner = OwnerOfTask(ids[i]);
     (owner.empty() ? local : remote[owner]).push_back(i);
   }
-  context.getResults().initSpecs(ids.size());
   kj::Vector<kj::Promise<void>> parts;
   for (auto& [owner, at] : remote) {
     absl::StatusOr<wire::JobManager::Client> peer = peers_->Internal(owner);
@@ -459,19 +475,15 @@ kj::Promise<void> JobManagerServer::taskSpecs(TaskSpecsContext context) {
         },
         [this, owner = owner](kj::Exception&& e) { Rethrow<void>(*peers_, owner, kj::mv(e)); }));
   }
-  parts.add(loop_.Run([this, context, local = std::move(local)]() mutable {
-    auto ids = context.getParams().getTaskIds();
-    auto list = context.getResults().getSpecs();
-    for (unsigned i : local) {
-      absl::StatusOr<placement::TaskSpec> spec = jobs_.TaskSpecOf(Str(ids[i]));
-      list[i].setFound(spec.ok());
-      if (spec.ok()) Set(*spec, list[i].initSpec());
-    }
-  }));
+  parts.add(loop_.Run(
+      [this, context, local = std::move(local)]() mutable { LocalTaskSpecs(context, local); }));
   return kj::joinPromises(parts.releaseAsArray());
 }
 
 kj::Promise<void> JobManagerServer::setPlacements(SetPlacementsContext context) {
+  if (peers_ == nullptr) {  // alone: every gang is this one's
+    return loop_.Run([this, context]() mutable { ApplyPlacements(context.getParams()); });
+  }
   const SetPlacementsParams::Reader params = context.getParams();
   Part local;
   absl::flat_hash_map<std::string, Part> remote;

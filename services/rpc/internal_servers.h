@@ -100,9 +100,11 @@ class JobManagerServer final : public api::internal::JobManager::Server, public 
   kj::Promise<void> setPlacements(SetPlacementsContext context) override;
 
  private:
-  // The member that owns the task's job; empty: this one (alone, or a task id that names no
-  // job).
+  // The member that owns the task's job (all-active); empty: this one, or a task id that names
+  // no job.
   std::string OwnerOfTask(capnp::Text::Reader task_id) const;
+  // taskSpecs' work here (on the loop): the specs of the call's tasks at `at`.
+  void LocalTaskSpecs(TaskSpecsContext context, absl::Span<const unsigned> at);
   // setPlacements' work here (on the loop).
   void ApplyPlacements(api::internal::JobManager::SetPlacementsParams::Reader params);
 
