@@ -66,6 +66,9 @@ grep -q "^1 of 1 jobs$" "${work}/query" || fail "query total: $(cat "${work}/que
 "${peloton}" job query --owner nobody | grep_q "^0 of 0 jobs$" || fail "query by owner"
 expect_refused 1 "unknown job state 'SLEEPING'" "${peloton}" job query --state SLEEPING
 expect_refused 2 "KEY=VALUE" "${peloton}" job query --label nokey
+expect_refused 2 "--zkroot: 'peloton' (rule: an absolute path" \
+    "${peloton}" -z 127.0.0.1:2181 --zkroot peloton job status x
+expect_refused 2 "--zkservers: empty (rule: host:port" "${peloton}" -z "" job status x
 
 # job update adds instances; a finished job runs again. respool update changes a pool.
 sed 's/^instancecount: 10$/instancecount: 12/' "${examples}/testjob.yaml" > "${work}/grown.yaml"

@@ -24,6 +24,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -734,9 +735,17 @@ int main(int argc, char** argv) {
                  "(one in ZooKeeper)");
   app.add_option("-z,--zkservers", g.zk,
                  "the job managers in ZooKeeper, host:port[,host:port] (instead of --master; "
-                 "Peloton's -z)");
+                 "Peloton's -z)")
+      ->check([](const std::string& servers) {
+        return servers.empty() ? std::string("empty (rule: host:port[,host:port])") : "";
+      });
   app.add_option("--zkroot", g.zk_root, "the ZooKeeper root the components use (with -z)")
-      ->default_str("/peloton");
+      ->default_str("/peloton")
+      ->check([](const std::string& root) {
+        return absl::StartsWith(root, "/") && !absl::EndsWith(root, "/")
+                   ? std::string()
+                   : "'" + root + "' (rule: an absolute path without a trailing '/': /peloton)";
+      });
   app.add_option("--basicAuthConfig", g.basic_auth_config,
                  "log in with the username and password of this YAML file (a master with a "
                  "security file, --auth-config)")
