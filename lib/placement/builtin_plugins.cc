@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "peloton/common/status_macros.h"
@@ -131,12 +133,19 @@ class LeastAllocatedScorer final : public ScorePlugin {
   }
 };
 
-// Fragmentation-aware GPU scoring in the spirit of FGD (Weng et al., ATC'23): the
-// fragmentation of a host measured by a task shape m is the free GPU capacity m cannot use
-// there: all of it when m cannot run on the host (or asks for no GPU), otherwise the free share
-// of devices too small for m (any partly used device, for whole-GPU shapes). The workload's
-// fragmentation is the popularity-weighted sum over shapes; a host scores higher the less
-// placing the task there increases it.
+// Fragmentation-aware GPU scoring after FGD (Weng et al., ATC'23). The fragmentation of a host
+// measured by a task shape m is the free GPU capacity m cannot use there: all of it when m
+// cannot run on the host (it asks for no GPU, takes another GPU model, or the host's free cpu or
+// memory cannot hold it), otherwise the free share of devices too small for m (any partly used
+// device, for whole-GPU shapes). The workload's fragmentation is the weighted sum over shapes;
+// a host scores higher the less placing the task there increases it.
+//
+// Where we differ from FGD: a shape that takes only some GPU models weighs its weight times the
+// cluster's free GPU over its models' free GPU (PreScore). FGD's model term alone rewards
+// putting a task on any model a shape rejects, which draws tasks that take any GPU to the
+// rarest models, and the shapes bound to those then find none left; weighed by scarcity, the
+// fewer GPUs a shape's models have free, the more keeping them usable counts.
+// docs/placement.md has what it is worth on the openb traces.
 class GpuFragScorer final : public ScorePlugin {
  public:
   explicit GpuFragScorer(const ProfileOptions& options) : shapes_(options.workload) {
@@ -151,16 +160,31 @@ class GpuFragScorer final : public ScorePlugin {
   }
   absl::string_view Name() const override { return "gpu-frag"; }
 
+  // The shapes' weights for this task, scarce models weighed up.
+  void PreScore(const CycleState& s, std::vector<double>& weights) const override {
+    const double all = static_cast<double>(std::max<int64_t>(s.cluster->FreeGpuMilli(), 1000));
+    for (const WorkloadShape& m : shapes_) {
+      if (m.gpu_models.empty()) {
+        weights.push_back(m.weight);
+        continue;
+      }
+      int64_t theirs = 0;
+      for (const std::string& model : m.gpu_models) theirs += s.cluster->FreeGpuMilli(model);
+      weights.push_back(m.weight * all / static_cast<double>(std::max<int64_t>(theirs, 1000)));
+    }
+  }
+
   int64_t Score(const CycleState& s, const Host& host) const override {
     if (!host.has_gpus()) return 0;  // nothing to fragment
     absl::InlinedVector<int64_t, 16> gpus;
     for (const GpuDevice& d : host.gpus) gpus.push_back(d.free_milli);
     const absl::string_view model = host.gpus.front().model;
-    const double before = Fragmentation(host.free, gpus, model);
+    const double before = Fragmentation(s.prescore, host.free, gpus, model);
     // The host as it would be with the task on the devices the cluster would give it.
     const int64_t per_device = s.task->whole_gpus() ? 1000 : s.task->gpu_milli();
     for (uint32_t d : s.cluster->ChooseGpus(host, *s.task)) gpus[d] -= per_device;
-    const double after = Fragmentation(host.free - s.task->regular_demand(), gpus, model);
+    const double after =
+        Fragmentation(s.prescore, host.free - s.task->regular_demand(), gpus, model);
     // Lower increase is better; scaled to keep milli-gpu resolution, normalised later.
     return -std::llround((after - before) * 1000.0);
   }
@@ -168,18 +192,21 @@ class GpuFragScorer final : public ScorePlugin {
   void Normalize(absl::Span<int64_t> scores) const override { NormalizeMinMax(scores); }
 
  private:
-  double Fragmentation(const Resources& free, absl::Span<const int64_t> gpus,
-                       absl::string_view model) const {
+  // `weights`: PreScore's, one per shape (the shapes' own when empty: Score called alone).
+  double Fragmentation(absl::Span<const double> weights, const Resources& free,
+                       absl::Span<const int64_t> gpus, absl::string_view model) const {
     int64_t total_free = 0;
     for (int64_t d : gpus) total_free += d;
     double f = 0;
-    for (const WorkloadShape& m : shapes_) {
+    for (size_t i = 0; i < shapes_.size(); ++i) {
+      const WorkloadShape& m = shapes_[i];
       // A shape that cannot have this host's model can use none of its GPUs.
       const bool model_ok =
           m.gpu_models.empty() ||
           std::find(m.gpu_models.begin(), m.gpu_models.end(), model) != m.gpu_models.end();
-      f += m.weight * static_cast<double>(model_ok ? ShapeFragment(m.demand, free, gpus, total_free)
-                                                   : total_free);
+      const double weight = weights.size() == shapes_.size() ? weights[i] : m.weight;
+      f += weight * static_cast<double>(model_ok ? ShapeFragment(m.demand, free, gpus, total_free)
+                                                 : total_free);
     }
     return f;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -146,9 +147,18 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.free_ports = std::move(ports);
   h.free_port_count = port_count;
   h.state = spec.state;
+  for (const GpuDevice& d : h.gpus) {
+    const auto [it, inserted] =
+        gpu_model_ids_.emplace(d.model, static_cast<uint32_t>(free_gpu_by_model_.size()));
+    if (inserted) free_gpu_by_model_.push_back(0);
+    h.gpu_model_ids.push_back(it->second);
+  }
   by_name_.emplace(h.name, h.index);
   hosts_.push_back(std::move(h));
   const Host& added = hosts_.back();
+  for (uint32_t d = 0; d < added.gpus.size(); ++d) {
+    CountFreeGpu(added, d, added.gpus[d].free_milli);
+  }
   internal::HostIndex& index = index_[added.has_gpus() ? 1 : 0];
   position_.push_back(static_cast<uint32_t>(index.size()));
   index.Add(added.index, KeyOf(added));
@@ -175,8 +185,27 @@ Cluster Cluster::EmptyTwin() const {
 
 absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
   if (host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
-  hosts_[host].state = state;
+  Host& h = hosts_[host];
+  // Its devices leave, or join, the free GPUs counted (only an UP host's count).
+  if (state != HostState::kUp) {
+    for (uint32_t d = 0; d < h.gpus.size(); ++d) CountFreeGpu(h, d, -h.gpus[d].free_milli);
+  }
+  const HostState was = std::exchange(h.state, state);
+  if (was != HostState::kUp) {
+    for (uint32_t d = 0; d < h.gpus.size(); ++d) CountFreeGpu(h, d, h.gpus[d].free_milli);
+  }
   return absl::OkStatus();
+}
+
+int64_t Cluster::FreeGpuMilli(absl::string_view model) const {
+  auto it = gpu_model_ids_.find(model);
+  return it == gpu_model_ids_.end() ? 0 : free_gpu_by_model_[it->second];
+}
+
+void Cluster::CountFreeGpu(const Host& h, uint32_t device, int64_t milli) {
+  if (h.state != HostState::kUp) return;
+  free_gpu_by_model_[h.gpu_model_ids[device]] += milli;
+  free_gpu_milli_ += milli;
 }
 
 absl::Status Cluster::SetReserved(uint32_t host, const Resources& reserved) {
@@ -270,6 +299,7 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
   for (uint32_t d : devices) {
     h.gpus[d].free_milli -= per_device;
+    CountFreeGpu(h, d, -per_device);
     a.gpus.emplace_back(d, per_device);
   }
   RemovePorts(h.free_ports, task.static_ports);
@@ -309,7 +339,10 @@ absl::Status Cluster::Release(const Allocation& a) {
                                                         ", ", milli, " milli-gpu)"));
     }
   }
-  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
+  for (const auto& [d, milli] : a.gpus) {
+    h.gpus[d].free_milli += milli;
+    CountFreeGpu(h, d, milli);
+  }
   ReturnPorts(h.free_ports, a.ports);
   h.free_port_count += static_cast<uint32_t>(a.ports.size());
   h.free += RegularPart(a);
@@ -368,7 +401,10 @@ absl::Status Cluster::Claim(const Allocation& a) {
     return absl::FailedPreconditionError(
         absl::StrCat("allocation: a port it holds is not free on host ", h.name));
   }
-  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli -= milli;
+  for (const auto& [d, milli] : a.gpus) {
+    h.gpus[d].free_milli -= milli;
+    CountFreeGpu(h, d, -milli);
+  }
   RemovePorts(h.free_ports, a.ports);
   h.free_port_count -= static_cast<uint32_t>(a.ports.size());
   h.free -= RegularPart(a);

@@ -521,6 +521,64 @@ TEST_F(PlacementTest, GpuFragKeepsModelsForTheShapesThatNeedThem) {
               ElementsAre("t4"));
 }
 
+// Bound to scarce models, a shape weighs more: work that takes any GPU leaves the one G3 to
+// the G3 shape and takes T4s while they are the more plentiful, where FGD's model term alone
+// calls every placement a tie (and takes the G3, first in order).
+TEST_F(PlacementTest, GpuFragWeighsShapesByHowScarceTheirModelsAre) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("g3", 1, "G3")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(GpuHost("t4", 4, "T4")), IsOk());
+  ProfileOptions bound;
+  bound.workload = {{Resources::Of(1000, 1024, 0, 1000), 1, {"G3"}},
+                    {Resources::Of(1000, 1024, 0, 1000), 1, {"T4"}}};
+  // Three such tasks, one by one, all go to the T4s: down to the last one, the T4 shape has
+  // more GPUs of its model left than the G3 shape has.
+  EXPECT_THAT(
+      Hosts(PlaceWith(
+          "gpu-frag",
+          Singles({Task("a", 1000, 1000), Task("b", 1000, 1000), Task("c", 1000, 1000)}), bound)),
+      ElementsAre("t4"));
+}
+
+// What the scarcity weights read: free milli-gpu per model, of UP hosts only.
+TEST_F(PlacementTest, ClusterCountsFreeGpusByModelOnUpHosts) {
+  ASSERT_THAT(cluster_.AddHost(GpuHost("t4", 2, "T4")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(GpuHost("v100", 4, "V100")), IsOk());
+  HostSpec down = GpuHost("down", 8, "T4");
+  down.state = HostState::kDown;
+  ASSERT_THAT(cluster_.AddHost(down), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 2000);
+  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 4000);
+  EXPECT_EQ(cluster_.FreeGpuMilli("A100"), 0);
+  EXPECT_EQ(cluster_.FreeGpuMilli(), 6000);
+
+  auto share = cluster_.Allocate(0, Task("share", 1000, 300));
+  ASSERT_THAT(share, IsOk());
+  auto whole = cluster_.Allocate(1, Task("whole", 1000, 2000));
+  ASSERT_THAT(whole, IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 1700);
+  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 2000);
+  EXPECT_EQ(cluster_.FreeGpuMilli(), 3700);
+
+  // A host that goes down takes its free devices out; back up, it brings them back.
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kDraining), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 0);
+  ASSERT_THAT(cluster_.Release(*whole), IsOk());  // released while down: not counted yet
+  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 0);
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kDown), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 0);
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kUp), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 4000);
+  ASSERT_THAT(cluster_.SetHostState(2, HostState::kUp), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 9700);
+
+  // Released, and claimed on another copy, as Allocate counts it.
+  ASSERT_THAT(cluster_.Release(*share), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 10000);
+  ASSERT_THAT(cluster_.Claim(*share), IsOk());
+  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 9700);
+  EXPECT_EQ(cluster_.FreeGpuMilli(), 13700);
+}
+
 TEST_F(PlacementTest, InvalidInputIsRejectedBeforeAnythingIsPlaced) {
   ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
   auto p = registry_.Build("pack");

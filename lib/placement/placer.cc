@@ -103,7 +103,7 @@ class TaskPlacer {
 
   // Candidates come from the cluster's index in cluster order: hosts whose free resources
   // cannot hold the task are skipped without running the filters (and are not counted).
-  std::optional<uint32_t> Search(const CycleState& s, HostClass cls) {
+  std::optional<uint32_t> Search(CycleState& s, HostClass cls) {
     if (profile_.first_fit()) {
       std::optional<uint32_t> found;
       cluster_.SearchHosts(cls, *s.task, [&](uint32_t h) {
@@ -121,6 +121,9 @@ class TaskPlacer {
     if (feasible_.empty()) return std::nullopt;
     total_.assign(feasible_.size(), 0);
     for (const auto& [scorer, weight] : profile_.scorers()) {
+      prescore_.clear();
+      scorer->PreScore(s, prescore_);
+      s.prescore = prescore_;
       scores_.resize(feasible_.size());
       for (size_t i = 0; i < feasible_.size(); ++i) {
         scores_[i] = scorer->Score(s, cluster_.host(feasible_[i]));
@@ -142,6 +145,7 @@ class TaskPlacer {
   bool counting_ = false;  // add rejections to the result (the failure scan)
   std::vector<uint32_t> feasible_;
   std::vector<int64_t> scores_, total_;
+  std::vector<double> prescore_;  // the running scorer's PreScore
 };
 
 }  // namespace

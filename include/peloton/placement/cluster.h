@@ -41,6 +41,7 @@ struct Host {
   uint32_t index = 0;
   bool exclusive = false;       // has the peloton/exclusive attribute (attributes do not change)
   std::vector<GpuDevice> gpus;  // current free milli-gpu per device
+  std::vector<uint32_t> gpu_model_ids;  // per device: the cluster's number for its model
 
   std::string name;
   absl::flat_hash_map<std::string, std::string> attributes;
@@ -136,6 +137,11 @@ class Cluster {
   // (and no change) when any of it is not free; InvalidArgument for an unknown host or device.
   absl::Status Claim(const Allocation& allocation);
 
+  // Free milli-gpu on the devices of UP hosts: of GPU model `model` (0 for a model no host
+  // has), and of every model. What a scorer weighs how scarce a model is by.
+  int64_t FreeGpuMilli(absl::string_view model) const;
+  int64_t FreeGpuMilli() const { return free_gpu_milli_; }
+
   size_t CountOf(HostClass c) const { return index_[static_cast<int>(c)].size(); }
   // Calls visit(host index), in cluster order, for the hosts of class `c` whose free cpu,
   // memory, disk, GPU and ports could hold `task` (the index's necessary conditions; the
@@ -151,11 +157,17 @@ class Cluster {
   static internal::IndexKey NeedOf(const TaskSpec& t);
   // After an allocation (free resources shrank) or a release (`grew`: they only grew).
   void Reindex(const Host& h, bool grew = false);
+  // Counts `milli` more (or, negative, less) free on the host's device in FreeGpuMilli, when
+  // the host is UP.
+  void CountFreeGpu(const Host& h, uint32_t device, int64_t milli);
 
   std::vector<Host> hosts_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;
   std::vector<uint32_t> position_;  // host -> position in its class's index
   internal::HostIndex index_[2];
+  absl::flat_hash_map<std::string, uint32_t> gpu_model_ids_;  // model -> its number
+  std::vector<int64_t> free_gpu_by_model_;                    // by number
+  int64_t free_gpu_milli_ = 0;
 };
 
 }  // namespace peloton::placement

@@ -12,7 +12,7 @@
 // a new name, and define a profile that uses it (examples/embed shows one).
 //
 // Plugins are const and must not allocate in Filter/Score; per-task data is computed once in
-// the CycleState.
+// the CycleState, or by a scorer's PreScore.
 
 #ifndef PELOTON_PLACEMENT_PLUGIN_H_
 #define PELOTON_PLACEMENT_PLUGIN_H_
@@ -64,6 +64,8 @@ struct CycleState {
   // Relaxations tried in a second pass when nothing fits (soft scarce GPUs, SPREAD_JOB).
   bool allow_gpu_hosts = false;
   bool allow_same_job = false;
+  // What the scorer being run wrote in PreScore for this task (empty if it wrote nothing).
+  absl::Span<const double> prescore;
 };
 
 class FilterPlugin {
@@ -78,6 +80,13 @@ class ScorePlugin {
  public:
   virtual ~ScorePlugin() = default;
   virtual absl::string_view Name() const = 0;
+  // Optionally, once per task before Score is called for the hosts that passed: what every
+  // Score of this task reads, appended to `out` (empty on entry) and given back to Score as
+  // state.prescore. The cluster-wide part of a score belongs here, not in Score.
+  virtual void PreScore(const CycleState& state, std::vector<double>& out) const {
+    (void)state;
+    (void)out;
+  }
   // Called only for hosts that passed every filter. 0..kMaxNodeScore, unless Normalize
   // (which then must bring the scores into 0..kMaxNodeScore) is overridden.
   virtual int64_t Score(const CycleState& state, const Host& host) const = 0;
