@@ -65,7 +65,7 @@ TEST_F(TraceTest, ReadsNodesAndPods) {
   EXPECT_EQ((*pods)[1].deletion_time, 60);
 }
 
-TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestAndModelsWithMedians) {
+TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestModelsAndCpu) {
   std::vector<TracePod> pods;
   auto add = [&pods](int64_t cpu, int64_t mem, int64_t gpu) {
     TracePod p;
@@ -73,29 +73,46 @@ TEST_F(TraceTest, WorkloadMixGroupsByGpuRequestAndModelsWithMedians) {
     p.task.demand = Resources::Of(cpu, mem, 0, gpu);
     pods.push_back(p);
   };
-  add(1000, 10, 500);
-  add(3000, 30, 500);
-  add(2000, 20, 500);  // the 500 group: median 2000 cpu, 20 MB
+  add(2000, 10, 500);
+  add(2000, 30, 500);
+  add(2000, 20, 500);  // the 500 group at 2000 cpu: median 20 MB
+  add(1000, 40, 500);  // and at 1000 cpu
   add(8000, 64, 8000);
   const auto uniform = WorkloadOf(pods);
-  ASSERT_EQ(uniform.size(), 2u);  // by GPU request, ascending
+  // By GPU request, ascending; within, the most common cpu first, weighed by its pods.
+  ASSERT_EQ(uniform.size(), 3u);
   EXPECT_EQ(uniform[0].demand, Resources::Of(2000, 20, 0, 500));
-  EXPECT_EQ(uniform[1].demand, Resources::Of(8000, 64, 0, 8000));
-  EXPECT_DOUBLE_EQ(uniform[0].weight, uniform[1].weight);
+  EXPECT_EQ(uniform[1].demand, Resources::Of(1000, 40, 0, 500));
+  EXPECT_EQ(uniform[2].demand, Resources::Of(8000, 64, 0, 8000));
+  EXPECT_DOUBLE_EQ(uniform[0].weight, 0.75);
+  EXPECT_DOUBLE_EQ(uniform[1].weight, 0.25);
+  EXPECT_DOUBLE_EQ(uniform[2].weight, 1.0);
   const auto popular = WorkloadOf(pods, MixWeights::kPopularity);
-  ASSERT_EQ(popular.size(), 2u);
-  EXPECT_DOUBLE_EQ(popular[0].weight, 0.75);
-  EXPECT_DOUBLE_EQ(popular[1].weight, 0.25);
+  ASSERT_EQ(popular.size(), 3u);
+  EXPECT_DOUBLE_EQ(popular[0].weight, 0.6);
+  EXPECT_DOUBLE_EQ(popular[1].weight, 0.2);
+  EXPECT_DOUBLE_EQ(popular[2].weight, 0.2);
+  // A cpu value of a group's last 5% of pods makes no shape.
+  std::vector<TracePod> many;
+  for (int i = 0; i < 40; ++i) {
+    TracePod p;
+    p.task.id = absl::StrCat("m", i);
+    p.task.demand = Resources::Of(i < 39 ? 4000 : 120000, 100, 0, 1000);
+    many.push_back(p);
+  }
+  const auto cut = WorkloadOf(many);
+  ASSERT_EQ(cut.size(), 1u);
+  EXPECT_EQ(cut[0].demand.milli_cpu(), 4000);
   // The GPU models a pod accepts make a shape of their own, in any order.
   add(1000, 10, 500);
   pods.back().task.gpu_models = {"V100", "T4"};
   add(1000, 10, 500);
   pods.back().task.gpu_models = {"T4", "V100"};
   const auto models = WorkloadOf(pods);
-  ASSERT_EQ(models.size(), 3u);
+  ASSERT_EQ(models.size(), 4u);
   EXPECT_TRUE(models[0].gpu_models.empty());
-  EXPECT_EQ(models[1].gpu_models, (std::vector<std::string>{"T4", "V100"}));
-  EXPECT_EQ(models[1].demand, Resources::Of(1000, 10, 0, 500));
+  EXPECT_EQ(models[2].gpu_models, (std::vector<std::string>{"T4", "V100"}));
+  EXPECT_EQ(models[2].demand, Resources::Of(1000, 10, 0, 500));
 }
 
 TEST_F(TraceTest, ClearErrors) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -140,12 +142,15 @@ class LeastAllocatedScorer final : public ScorePlugin {
 // device, for whole-GPU shapes). The workload's fragmentation is the weighted sum over shapes;
 // a host scores higher the less placing the task there increases it.
 //
-// Where we differ from FGD: a shape that takes only some GPU models weighs its weight times the
-// cluster's free GPU over its models' free GPU (PreScore). FGD's model term alone rewards
-// putting a task on any model a shape rejects, which draws tasks that take any GPU to the
-// rarest models, and the shapes bound to those then find none left; weighed by scarcity, the
-// fewer GPUs a shape's models have free, the more keeping them usable counts.
-// docs/placement.md has what it is worth on the openb traces.
+// Where we differ from FGD (docs/placement.md has what each is worth on the openb traces):
+// - GPUs the cpu cannot feed: only as many tasks of m as the host's free cpu and memory hold
+//   can use its devices (for a share, the freest that fit), so the rest is fragment too. FGD
+//   sees no loss until the cpu left is below one task's.
+// - Scarcity (PreScore): each shape weighs its weight times the cluster's free GPU over the
+//   free GPU of the kinds of host that could run it (model and capacity). FGD's model term
+//   alone rewards putting a task on any model a shape rejects, which draws tasks that take any
+//   GPU to the rarest models and the biggest hosts, and the shapes that need those then find
+//   none left.
 class GpuFragScorer final : public ScorePlugin {
  public:
   explicit GpuFragScorer(const ProfileOptions& options) : shapes_(options.workload) {
@@ -160,16 +165,15 @@ class GpuFragScorer final : public ScorePlugin {
   }
   absl::string_view Name() const override { return "gpu-frag"; }
 
-  // The shapes' weights for this task, scarce models weighed up.
+  // The shapes' weights for this task: each times the cluster's free GPU over the free GPU of
+  // the hosts that could run it.
   void PreScore(const CycleState& s, std::vector<double>& weights) const override {
     const double all = static_cast<double>(std::max<int64_t>(s.cluster->FreeGpuMilli(), 1000));
     for (const WorkloadShape& m : shapes_) {
-      if (m.gpu_models.empty()) {
-        weights.push_back(m.weight);
-        continue;
-      }
       int64_t theirs = 0;
-      for (const std::string& model : m.gpu_models) theirs += s.cluster->FreeGpuMilli(model);
+      for (const GpuSupply& kind : s.cluster->GpuSupplies()) {
+        if (m.demand.FitsIn(kind.capacity) && ModelOk(m, kind.model)) theirs += kind.free_milli;
+      }
       weights.push_back(m.weight * all / static_cast<double>(std::max<int64_t>(theirs, 1000)));
     }
   }
@@ -201,43 +205,60 @@ class GpuFragScorer final : public ScorePlugin {
     for (size_t i = 0; i < shapes_.size(); ++i) {
       const WorkloadShape& m = shapes_[i];
       // A shape that cannot have this host's model can use none of its GPUs.
-      const bool model_ok =
-          m.gpu_models.empty() ||
-          std::find(m.gpu_models.begin(), m.gpu_models.end(), model) != m.gpu_models.end();
       const double weight = weights.size() == shapes_.size() ? weights[i] : m.weight;
-      f += weight * static_cast<double>(model_ok ? ShapeFragment(m.demand, free, gpus, total_free)
-                                                 : total_free);
+      f += weight * static_cast<double>(ModelOk(m, model)
+                                            ? ShapeFragment(m.demand, free, gpus, total_free)
+                                            : total_free);
     }
     return f;
+  }
+
+  static bool ModelOk(const WorkloadShape& m, absl::string_view model) {
+    return m.gpu_models.empty() ||
+           std::find(m.gpu_models.begin(), m.gpu_models.end(), model) != m.gpu_models.end();
+  }
+
+  // How many tasks of shape m the free cpu and memory hold (unbounded for what m does not ask).
+  static int64_t Room(const Resources& m, const Resources& free) {
+    int64_t room = std::numeric_limits<int64_t>::max();
+    if (m.milli_cpu() > 0)
+      room = std::min(room, std::max<int64_t>(free.milli_cpu(), 0) / m.milli_cpu());
+    if (m.memory_mb() > 0)
+      room = std::min(room, std::max<int64_t>(free.memory_mb(), 0) / m.memory_mb());
+    return room;
   }
 
   static int64_t ShapeFragment(const Resources& m, const Resources& free,
                                absl::Span<const int64_t> gpus, int64_t total_free) {
     const int64_t need = m.milli_gpu();
     if (need == 0) return total_free;  // a CPU-only shape can use no GPU
-    if (m.milli_cpu() > free.milli_cpu() || m.memory_mb() > free.memory_mb()) return total_free;
+    const int64_t room = Room(m, free);
+    if (room == 0) return total_free;  // no cpu or memory left for one
     if (need >= 1000) {
-      int64_t whole = 0, partial = 0;
-      for (int64_t d : gpus) {
-        if (d == 1000) {
-          ++whole;
-        } else {
-          partial += d;
-        }
-      }
-      if (whole * 1000 < need) return total_free;  // cannot run here
-      return partial;
+      int64_t whole = 0;
+      for (int64_t d : gpus) whole += d == 1000 ? 1 : 0;
+      const int64_t per_task = need / 1000;
+      if (whole < per_task) return total_free;  // cannot run here
+      // Whole devices, as many as the cpu and memory left feed; the rest is fragment.
+      const int64_t fed = room >= whole ? whole : std::min(whole, room * per_task);
+      return total_free - 1000 * fed;
     }
-    int64_t fragment = 0;
-    bool fits = false;
+    // A share: the devices it fits, the `room` freest of them when there are more.
+    absl::InlinedVector<int64_t, 16> fit;
+    int64_t usable = 0;
     for (int64_t d : gpus) {
       if (d >= need) {
-        fits = true;
-      } else {
-        fragment += d;
+        fit.push_back(d);
+        usable += d;
       }
     }
-    return fits ? fragment : total_free;
+    if (fit.empty()) return total_free;
+    if (static_cast<int64_t>(fit.size()) > room) {
+      std::partial_sort(fit.begin(), fit.begin() + room, fit.end(), std::greater<>());
+      usable = 0;
+      for (int64_t i = 0; i < room; ++i) usable += fit[i];
+    }
+    return total_free - usable;
   }
 
   std::vector<WorkloadShape> shapes_;

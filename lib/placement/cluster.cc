@@ -147,18 +147,19 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.free_ports = std::move(ports);
   h.free_port_count = port_count;
   h.state = spec.state;
-  for (const GpuDevice& d : h.gpus) {
-    const auto [it, inserted] =
-        gpu_model_ids_.emplace(d.model, static_cast<uint32_t>(free_gpu_by_model_.size()));
-    if (inserted) free_gpu_by_model_.push_back(0);
-    h.gpu_model_ids.push_back(it->second);
+  if (h.has_gpus()) {
+    auto kind = std::find_if(gpu_supplies_.begin(), gpu_supplies_.end(), [&h](const GpuSupply& k) {
+      return k.model == h.gpus.front().model && k.capacity == h.capacity;
+    });
+    if (kind == gpu_supplies_.end()) {
+      kind = gpu_supplies_.insert(kind, GpuSupply{h.gpus.front().model, h.capacity, 0});
+    }
+    h.gpu_kind = static_cast<uint32_t>(kind - gpu_supplies_.begin());
   }
   by_name_.emplace(h.name, h.index);
   hosts_.push_back(std::move(h));
   const Host& added = hosts_.back();
-  for (uint32_t d = 0; d < added.gpus.size(); ++d) {
-    CountFreeGpu(added, d, added.gpus[d].free_milli);
-  }
+  CountFreeGpu(added, added.free.milli_gpu());
   internal::HostIndex& index = index_[added.has_gpus() ? 1 : 0];
   position_.push_back(static_cast<uint32_t>(index.size()));
   index.Add(added.index, KeyOf(added));
@@ -187,24 +188,15 @@ absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
   if (host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[host];
   // Its devices leave, or join, the free GPUs counted (only an UP host's count).
-  if (state != HostState::kUp) {
-    for (uint32_t d = 0; d < h.gpus.size(); ++d) CountFreeGpu(h, d, -h.gpus[d].free_milli);
-  }
+  if (state != HostState::kUp) CountFreeGpu(h, -h.free.milli_gpu());
   const HostState was = std::exchange(h.state, state);
-  if (was != HostState::kUp) {
-    for (uint32_t d = 0; d < h.gpus.size(); ++d) CountFreeGpu(h, d, h.gpus[d].free_milli);
-  }
+  if (was != HostState::kUp) CountFreeGpu(h, h.free.milli_gpu());
   return absl::OkStatus();
 }
 
-int64_t Cluster::FreeGpuMilli(absl::string_view model) const {
-  auto it = gpu_model_ids_.find(model);
-  return it == gpu_model_ids_.end() ? 0 : free_gpu_by_model_[it->second];
-}
-
-void Cluster::CountFreeGpu(const Host& h, uint32_t device, int64_t milli) {
-  if (h.state != HostState::kUp) return;
-  free_gpu_by_model_[h.gpu_model_ids[device]] += milli;
+void Cluster::CountFreeGpu(const Host& h, int64_t milli) {
+  if (h.state != HostState::kUp || !h.has_gpus()) return;
+  gpu_supplies_[h.gpu_kind].free_milli += milli;
   free_gpu_milli_ += milli;
 }
 
@@ -299,7 +291,6 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
   for (uint32_t d : devices) {
     h.gpus[d].free_milli -= per_device;
-    CountFreeGpu(h, d, -per_device);
     a.gpus.emplace_back(d, per_device);
   }
   RemovePorts(h.free_ports, task.static_ports);
@@ -312,6 +303,7 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
   } else {
     h.free -= task.demand;
   }
+  CountFreeGpu(h, -task.demand.milli_gpu());
   a.labels = task.labels;
   for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
@@ -339,10 +331,8 @@ absl::Status Cluster::Release(const Allocation& a) {
                                                         ", ", milli, " milli-gpu)"));
     }
   }
-  for (const auto& [d, milli] : a.gpus) {
-    h.gpus[d].free_milli += milli;
-    CountFreeGpu(h, d, milli);
-  }
+  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
+  CountFreeGpu(h, a.resources.milli_gpu());
   ReturnPorts(h.free_ports, a.ports);
   h.free_port_count += static_cast<uint32_t>(a.ports.size());
   h.free += RegularPart(a);
@@ -401,10 +391,8 @@ absl::Status Cluster::Claim(const Allocation& a) {
     return absl::FailedPreconditionError(
         absl::StrCat("allocation: a port it holds is not free on host ", h.name));
   }
-  for (const auto& [d, milli] : a.gpus) {
-    h.gpus[d].free_milli -= milli;
-    CountFreeGpu(h, d, -milli);
-  }
+  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli -= milli;
+  CountFreeGpu(h, -a.resources.milli_gpu());
   RemovePorts(h.free_ports, a.ports);
   h.free_port_count -= static_cast<uint32_t>(a.ports.size());
   h.free -= RegularPart(a);

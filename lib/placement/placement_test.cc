@@ -539,44 +539,63 @@ TEST_F(PlacementTest, GpuFragWeighsShapesByHowScarceTheirModelsAre) {
       ElementsAre("t4"));
 }
 
-// What the scarcity weights read: free milli-gpu per model, of UP hosts only.
-TEST_F(PlacementTest, ClusterCountsFreeGpusByModelOnUpHosts) {
+// A device whose host has too little cpu left to feed it is fragment, before the cpu runs out.
+TEST_F(PlacementTest, GpuFragCountsDevicesTheCpuCannotFeed) {
+  HostSpec lean = CpuHost("lean", 12, 262144);
+  lean.capacity[ResourceKind::kGpu] = 3000;
+  lean.gpus.assign(3, GpuDevice{"V100", 1000});
+  ASSERT_THAT(cluster_.AddHost(lean), IsOk());
+  HostSpec rich = lean;
+  rich.name = "rich";
+  rich.capacity[ResourceKind::kCpu] = 64000;
+  ASSERT_THAT(cluster_.AddHost(rich), IsOk());
+  // On "lean" the task leaves 6 cores: one more 4-core GPU task, two devices free.
+  ProfileOptions four_cores{.workload = {{Resources::Of(4000, 128, 0, 1000), 1}}};
+  EXPECT_THAT(Hosts(PlaceWith("gpu-frag", Singles({Task("hungry", 6000, 1000)}), four_cores)),
+              ElementsAre("rich"));
+}
+
+// What the scarcity weights read: free milli-gpu per kind of GPU host, of UP hosts only.
+TEST_F(PlacementTest, ClusterCountsFreeGpusByHostKindOnUpHosts) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("cpu")), IsOk());
   ASSERT_THAT(cluster_.AddHost(GpuHost("t4", 2, "T4")), IsOk());
   ASSERT_THAT(cluster_.AddHost(GpuHost("v100", 4, "V100")), IsOk());
-  HostSpec down = GpuHost("down", 8, "T4");
+  HostSpec down = GpuHost("down", 2, "T4");  // the kind of "t4"
   down.state = HostState::kDown;
   ASSERT_THAT(cluster_.AddHost(down), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 2000);
-  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 4000);
-  EXPECT_EQ(cluster_.FreeGpuMilli("A100"), 0);
+  const auto supply = [this] {
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const GpuSupply& k : cluster_.GpuSupplies()) out.emplace_back(k.model, k.free_milli);
+    return out;
+  };
+  using Kinds = std::vector<std::pair<std::string, int64_t>>;
+  EXPECT_EQ(supply(), (Kinds{{"T4", 2000}, {"V100", 4000}}));
+  EXPECT_EQ(cluster_.GpuSupplies()[1].capacity, GpuHost("v100", 4).capacity);
   EXPECT_EQ(cluster_.FreeGpuMilli(), 6000);
 
-  auto share = cluster_.Allocate(0, Task("share", 1000, 300));
+  auto share = cluster_.Allocate(1, Task("share", 1000, 300));
   ASSERT_THAT(share, IsOk());
-  auto whole = cluster_.Allocate(1, Task("whole", 1000, 2000));
+  auto whole = cluster_.Allocate(2, Task("whole", 1000, 2000));
   ASSERT_THAT(whole, IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 1700);
-  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 2000);
+  EXPECT_EQ(supply(), (Kinds{{"T4", 1700}, {"V100", 2000}}));
   EXPECT_EQ(cluster_.FreeGpuMilli(), 3700);
 
   // A host that goes down takes its free devices out; back up, it brings them back.
-  ASSERT_THAT(cluster_.SetHostState(1, HostState::kDraining), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 0);
+  ASSERT_THAT(cluster_.SetHostState(2, HostState::kDraining), IsOk());
+  EXPECT_EQ(supply(), (Kinds{{"T4", 1700}, {"V100", 0}}));
   ASSERT_THAT(cluster_.Release(*whole), IsOk());  // released while down: not counted yet
-  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 0);
-  ASSERT_THAT(cluster_.SetHostState(1, HostState::kDown), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 0);
-  ASSERT_THAT(cluster_.SetHostState(1, HostState::kUp), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("V100"), 4000);
+  ASSERT_THAT(cluster_.SetHostState(2, HostState::kDown), IsOk());
+  EXPECT_EQ(supply(), (Kinds{{"T4", 1700}, {"V100", 0}}));
   ASSERT_THAT(cluster_.SetHostState(2, HostState::kUp), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 9700);
+  ASSERT_THAT(cluster_.SetHostState(3, HostState::kUp), IsOk());
+  EXPECT_EQ(supply(), (Kinds{{"T4", 3700}, {"V100", 4000}}));
 
   // Released, and claimed on another copy, as Allocate counts it.
   ASSERT_THAT(cluster_.Release(*share), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 10000);
+  EXPECT_EQ(supply(), (Kinds{{"T4", 4000}, {"V100", 4000}}));
   ASSERT_THAT(cluster_.Claim(*share), IsOk());
-  EXPECT_EQ(cluster_.FreeGpuMilli("T4"), 9700);
-  EXPECT_EQ(cluster_.FreeGpuMilli(), 13700);
+  EXPECT_EQ(supply(), (Kinds{{"T4", 3700}, {"V100", 4000}}));
+  EXPECT_EQ(cluster_.FreeGpuMilli(), 7700);
 }
 
 TEST_F(PlacementTest, InvalidInputIsRejectedBeforeAnythingIsPlaced) {

@@ -41,7 +41,7 @@ struct Host {
   uint32_t index = 0;
   bool exclusive = false;       // has the peloton/exclusive attribute (attributes do not change)
   std::vector<GpuDevice> gpus;  // current free milli-gpu per device
-  std::vector<uint32_t> gpu_model_ids;  // per device: the cluster's number for its model
+  uint32_t gpu_kind = 0;        // with GPUs: its kind's index in Cluster::GpuSupplies()
 
   std::string name;
   absl::flat_hash_map<std::string, std::string> attributes;
@@ -94,6 +94,13 @@ bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports
 // Two jobs whose keys collide only spread as one job: SPREAD_JOB is best effort.
 uint64_t JobKey(absl::string_view job_id);
 
+// The free GPU of the UP hosts of one kind: GPU model (of the first device) and capacity.
+struct GpuSupply {
+  std::string model;
+  Resources capacity;
+  int64_t free_milli = 0;
+};
+
 // Hosts are indexed in two classes: without GPUs and with GPUs.
 enum class HostClass : int { kWithoutGpus = 0, kWithGpus = 1 };
 
@@ -137,9 +144,10 @@ class Cluster {
   // (and no change) when any of it is not free; InvalidArgument for an unknown host or device.
   absl::Status Claim(const Allocation& allocation);
 
-  // Free milli-gpu on the devices of UP hosts: of GPU model `model` (0 for a model no host
-  // has), and of every model. What a scorer weighs how scarce a model is by.
-  int64_t FreeGpuMilli(absl::string_view model) const;
+  // Free milli-gpu on the devices of UP hosts, by kind of GPU host (the model of its first
+  // device and its capacity), and of all: what a scorer weighs how scarce the hosts that could
+  // run a shape are by. Kinds are in the order their first host was added.
+  const std::vector<GpuSupply>& GpuSupplies() const { return gpu_supplies_; }
   int64_t FreeGpuMilli() const { return free_gpu_milli_; }
 
   size_t CountOf(HostClass c) const { return index_[static_cast<int>(c)].size(); }
@@ -157,16 +165,15 @@ class Cluster {
   static internal::IndexKey NeedOf(const TaskSpec& t);
   // After an allocation (free resources shrank) or a release (`grew`: they only grew).
   void Reindex(const Host& h, bool grew = false);
-  // Counts `milli` more (or, negative, less) free on the host's device in FreeGpuMilli, when
-  // the host is UP.
-  void CountFreeGpu(const Host& h, uint32_t device, int64_t milli);
+  // Counts `milli` more (or, negative, less) free GPU of the host in GpuSupplies and
+  // FreeGpuMilli, when the host is UP.
+  void CountFreeGpu(const Host& h, int64_t milli);
 
   std::vector<Host> hosts_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;
   std::vector<uint32_t> position_;  // host -> position in its class's index
   internal::HostIndex index_[2];
-  absl::flat_hash_map<std::string, uint32_t> gpu_model_ids_;  // model -> its number
-  std::vector<int64_t> free_gpu_by_model_;                    // by number
+  std::vector<GpuSupply> gpu_supplies_;
   int64_t free_gpu_milli_ = 0;
 };
 

@@ -149,27 +149,47 @@ absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path) {
 std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods,
                                                  MixWeights weights) {
   // Groups by GPU request and the GPU models accepted (a pod that asks for T4s is another shape
-  // than one that takes any GPU).
-  std::map<std::pair<int64_t, std::vector<std::string>>,
-           std::pair<std::vector<int64_t>, std::vector<int64_t>>>
+  // than one that takes any GPU); within a group, by cpu (cpu -> the pods' memory): a median
+  // cpu would hide the pods that only the biggest hosts hold.
+  std::map<std::pair<int64_t, std::vector<std::string>>, std::map<int64_t, std::vector<int64_t>>>
       groups;
   for (const TracePod& p : pods) {
     std::vector<std::string> models = p.task.gpu_models;
     std::sort(models.begin(), models.end());
-    auto& g = groups[{p.task.demand.milli_gpu(), std::move(models)}];
-    g.first.push_back(p.task.demand.milli_cpu());
-    g.second.push_back(p.task.demand.memory_mb());
+    groups[{p.task.demand.milli_gpu(), std::move(models)}][p.task.demand.milli_cpu()].push_back(
+        p.task.demand.memory_mb());
   }
   std::vector<placement::WorkloadShape> out;
-  for (auto& [key, g] : groups) {
-    const size_t mid = g.first.size() / 2;
-    std::nth_element(g.first.begin(), g.first.begin() + mid, g.first.end());
-    std::nth_element(g.second.begin(), g.second.begin() + mid, g.second.end());
-    out.push_back({Resources::Of(g.first[mid], g.second[mid], 0, key.first),
-                   weights == MixWeights::kUniform
-                       ? 1.0
-                       : static_cast<double>(g.first.size()) / static_cast<double>(pods.size()),
-                   key.second});
+  for (auto& [key, by_cpu] : groups) {
+    int64_t group_pods = 0;
+    std::vector<std::pair<int64_t, std::vector<int64_t>*>> cpus;  // pods, memory values
+    for (auto& [cpu, memory] : by_cpu) {
+      group_pods += static_cast<int64_t>(memory.size());
+      cpus.emplace_back(cpu, &memory);
+    }
+    // The most common cpu values first (ties: the smaller cpu), until 95% of the group.
+    std::stable_sort(cpus.begin(), cpus.end(), [](const auto& a, const auto& b) {
+      return a.second->size() > b.second->size();
+    });
+    int64_t covered = 0;
+    size_t kept = 0;
+    while (kept < cpus.size() &&
+           static_cast<double>(covered) < 0.95 * static_cast<double>(group_pods)) {
+      covered += static_cast<int64_t>(cpus[kept++].second->size());
+    }
+    const double group_weight =
+        weights == MixWeights::kUniform
+            ? 1.0
+            : static_cast<double>(group_pods) / static_cast<double>(pods.size());
+    for (size_t i = 0; i < kept; ++i) {
+      std::vector<int64_t>& memory = *cpus[i].second;
+      const size_t mid = memory.size() / 2;
+      std::nth_element(memory.begin(), memory.begin() + mid, memory.end());
+      out.push_back(
+          {Resources::Of(cpus[i].first, memory[mid], 0, key.first),
+           group_weight * static_cast<double>(memory.size()) / static_cast<double>(covered),
+           key.second});
+    }
   }
   return out;
 }

@@ -45,8 +45,9 @@ enum class MixWeights {
 };
 
 // The workload mix for the fragmentation-aware scorer: the pods grouped by GPU request
-// (milli-GPU in all), one shape per group with the group's median cpu and memory, weighted
-// as `weights` says.
+// (milli-GPU in all) and accepted models, weighted as `weights` says; each group split into its
+// most common cpu values covering 95% of its pods, one shape each (the median memory of its
+// pods), sharing the group's weight by their pods.
 std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods,
                                                  MixWeights weights = MixWeights::kUniform);
 
