@@ -20,13 +20,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kTwoTasks[] = R"yaml(
-instancecount: 2
-defaultconfig:
-  resource: {cpulimit: 1, memlimitmb: 64}
-  command: {shell: true, value: 'sleep 3600'}
-)yaml";
-
 TEST_F(JobManagerTest, CreateStoresTheJobAndQueuesItsTasks) {
   const JobId id = Create(kTwoTasks);
   PELOTON_ASSERT_OK_AND_ASSIGN(store::JobSummary stored, store_->GetJob(id));

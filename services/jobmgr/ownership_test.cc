@@ -20,13 +20,6 @@ using ::peloton::testing::StatusIs;
 using taskfsm::TaskState;
 using ::testing::HasSubstr;
 
-constexpr char kTwoTasks[] = R"yaml(
-instancecount: 2
-defaultconfig:
-  resource: {cpulimit: 1, memlimitmb: 64}
-  command: {shell: true, value: 'sleep 3600'}
-)yaml";
-
 class OwnershipTest : public JobManagerTest {
  protected:
   void SetUp() override {

@@ -27,6 +27,14 @@
 
 namespace peloton::jobmgr::testing {
 
+// A batch job of two long-sleeping instances.
+inline constexpr char kTwoTasks[] = R"yaml(
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml";
+
 class JobManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
