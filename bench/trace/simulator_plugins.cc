@@ -107,12 +107,12 @@ std::vector<WorkloadShape> FgdWorkload(const std::vector<backend::sim::TracePod>
   // Most common first; ties in shape order, so the cut is the same every run.
   std::stable_sort(by_count.begin(), by_count.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<int64_t> sorted_counts;
+  for (const auto& [n, shape] : by_count) sorted_counts.push_back(n);
+  const auto [kept, covered] = backend::sim::CommonestCovering(sorted_counts);
   std::vector<WorkloadShape> out;
-  int64_t covered = 0;
-  const double total = static_cast<double>(pods.size());
-  for (const auto& [n, shape] : by_count) {
-    if (static_cast<double>(covered) >= 0.95 * total) break;
-    covered += n;
+  for (size_t i = 0; i < kept; ++i) {
+    const auto& [n, shape] = by_count[i];
     out.push_back({Resources::Of(std::get<0>(*shape), 0, 0, std::get<1>(*shape)),
                    static_cast<double>(n), std::get<2>(*shape)});
   }

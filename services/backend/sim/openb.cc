@@ -146,6 +146,17 @@ absl::StatusOr<std::vector<TracePod>> ReadOpenbPods(const std::string& path) {
   return pods;
 }
 
+Covering CommonestCovering(const std::vector<int64_t>& counts) {
+  int64_t total = 0;
+  for (int64_t n : counts) total += n;
+  Covering c;
+  while (c.kept < counts.size() &&
+         static_cast<double>(c.covered) < 0.95 * static_cast<double>(total)) {
+    c.covered += counts[c.kept++];
+  }
+  return c;
+}
+
 std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& pods,
                                                  MixWeights weights) {
   // Groups by GPU request and the GPU models accepted (a pod that asks for T4s is another shape
@@ -162,7 +173,7 @@ std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& po
   std::vector<placement::WorkloadShape> out;
   for (auto& [key, by_cpu] : groups) {
     int64_t group_pods = 0;
-    std::vector<std::pair<int64_t, std::vector<int64_t>*>> cpus;  // pods, memory values
+    std::vector<std::pair<int64_t, std::vector<int64_t>*>> cpus;  // cpu, its pods' memory
     for (auto& [cpu, memory] : by_cpu) {
       group_pods += static_cast<int64_t>(memory.size());
       cpus.emplace_back(cpu, &memory);
@@ -171,12 +182,9 @@ std::vector<placement::WorkloadShape> WorkloadOf(const std::vector<TracePod>& po
     std::stable_sort(cpus.begin(), cpus.end(), [](const auto& a, const auto& b) {
       return a.second->size() > b.second->size();
     });
-    int64_t covered = 0;
-    size_t kept = 0;
-    while (kept < cpus.size() &&
-           static_cast<double>(covered) < 0.95 * static_cast<double>(group_pods)) {
-      covered += static_cast<int64_t>(cpus[kept++].second->size());
-    }
+    std::vector<int64_t> counts;
+    for (const auto& [cpu, memory] : cpus) counts.push_back(static_cast<int64_t>(memory->size()));
+    const auto [kept, covered] = CommonestCovering(counts);
     const double group_weight =
         weights == MixWeights::kUniform
             ? 1.0

@@ -44,6 +44,14 @@ enum class MixWeights {
   kPopularity,
 };
 
+// FGD's rule for "typical" shapes: of `counts` (pods per shape, most common first), the first
+// `kept`, until they cover 95% of all the pods; `covered` is how many pods those are.
+struct Covering {
+  size_t kept = 0;
+  int64_t covered = 0;
+};
+Covering CommonestCovering(const std::vector<int64_t>& counts);
+
 // The workload mix for the fragmentation-aware scorer: the pods grouped by GPU request
 // (milli-GPU in all) and accepted models, weighted as `weights` says; each group split into its
 // most common cpu values covering 95% of its pods, one shape each (the median memory of its
