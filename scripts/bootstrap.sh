@@ -47,6 +47,8 @@ PACKAGES=(
   libzookeeper-mt-dev zookeeper
   # peloton-router runs HAProxy; its process test asks HAProxy's admin socket with socat.
   haproxy socat
+  # The FGD-protocol curves' plot (bench/trace/plot_fgd_curves.py) and its test.
+  gnuplot-nox
   # The PostgreSQL store: libpq, and a PostgreSQL server its tests start.
   libpq-dev postgresql-15
 )
