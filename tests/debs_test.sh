@@ -50,7 +50,8 @@ for script in postinst prerm postrm; do
 done
 for f in usr/bin/peloton-master usr/bin/peloton-jobmgr usr/bin/peloton-resmgr \
          usr/bin/peloton-hostmgr usr/bin/peloton-placement usr/bin/peloton \
-         usr/bin/peloton-task-runner usr/bin/peloton-router etc/peloton/jobmgr/base.yaml \
+         usr/bin/peloton-task-runner usr/bin/peloton-task-helper usr/bin/peloton-router \
+         etc/peloton/jobmgr/base.yaml usr/share/lintian/overrides/peloton \
          etc/peloton/router/router.yaml usr/share/man/man8/peloton-router.8.gz \
          usr/share/man/man8/peloton-master.8.gz usr/share/man/man1/peloton.1.gz \
          usr/include/peloton/fairshare/pool_tree.h; do

@@ -73,7 +73,8 @@ grep -qF "VERSION: 'onepointoh' is not a semantic version" "${work}/err" ||
 want=""
 for bin in services/bin/peloton-master services/bin/peloton-jobmgr services/bin/peloton-resmgr \
            services/bin/peloton-hostmgr services/bin/peloton-placement services/cli/peloton \
-           services/backend/local/peloton-task-runner; do
+           services/backend/local/peloton-task-runner \
+           services/backend/local/peloton-task-helper; do
   line=$("${root}/${bin}" --version) || fail "${bin} --version failed"
   name=$(basename "${bin}")
   [[ "${line}" =~ ^${name}\ ([0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?)$ ]] ||

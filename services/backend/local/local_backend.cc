@@ -26,6 +26,7 @@
 #include "absl/strings/strip.h"
 #include "peloton/common/status_macros.h"
 #include "services/backend/local/sandbox.h"
+#include "services/backend/local/user_lookup.h"
 #include "spdlog/spdlog.h"
 
 namespace peloton::backend::local {
@@ -105,12 +106,6 @@ absl::Status ValidateFetches(const LaunchSpec& spec) {
     }
   }
   return absl::OkStatus();
-}
-
-// A runner's --fetch value (task_runner_main.cc).
-std::string FetchArg(const files::RemoteFile& f) {
-  return absl::StrCat("--fetch=", f.executable ? "x" : "-", f.extract ? "e" : "-", "\t",
-                      f.output_file, "\t", f.value);
 }
 
 // What a directory's files take on disk (du: allocated blocks), counted until it passes
@@ -630,7 +625,17 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     }
     for (const std::string& dir : *groups) args.push_back("--cgroup=" + dir);
   }
-  if (root_) args.push_back("--user=" + user.name);
+  if (root_) {
+    // By number: the runner, linked statically, does not look users up.
+    std::vector<gid_t> groups = user.groups;
+    if (std::find(groups.begin(), groups.end(), user.gid) == groups.end()) {
+      groups.push_back(user.gid);
+    }
+    args.push_back("--user=" + user.name);
+    args.push_back(absl::StrCat("--uid=", user.uid));
+    args.push_back(absl::StrCat("--gid=", user.gid));
+    args.push_back(absl::StrCat("--groups=", absl::StrJoin(groups, ",")));
+  }
   if (view_) {
     for (const std::string& dir : hidden_) args.push_back("--hide=" + dir);
     args.push_back("--show=" + sandbox);
@@ -664,7 +669,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
         spec.resources.disk_mb() > 0 ? spec.resources.disk_mb() : kDefaultFetchMaxMb));
     args.push_back(
         absl::StrCat("--fetch-timeout-ms=", absl::ToInt64Milliseconds(options_.fetch_timeout)));
-    for (const files::RemoteFile& f : spec.uris) args.push_back(FetchArg(f));
+    for (const files::RemoteFile& f : spec.uris) args.push_back("--fetch=" + FormatFetchArg(f));
   }
   args.push_back("--");
   args.push_back(spec.command);

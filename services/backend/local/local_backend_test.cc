@@ -4,12 +4,14 @@
 
 #include "services/backend/local/local_backend.h"
 
+#include <elf.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -29,6 +31,7 @@
 #include "services/backend/local/sandbox.h"
 #include "services/backend/local/task_user.h"
 #include "services/backend/local/test_options.h"
+#include "services/backend/local/user_lookup.h"
 
 namespace peloton::backend::local {
 namespace {
@@ -63,10 +66,10 @@ HostInfo Host(const std::string& name) {
 
 // Sandboxes under `root`, runners' state under `root`-state, volumes under `root`-volumes.
 std::unique_ptr<LocalBackend> Make(const std::string& root,
-                                   absl::Duration volume_check = absl::Seconds(5)) {
-  LocalBackendOptions options{RunnerPath(),      root,
-                              root + "-state",   {Host("h0"), Host("h1")},
-                              root + "-volumes", volume_check};
+                                   absl::Duration volume_check = absl::Seconds(5),
+                                   const std::string& runner = RunnerPath()) {
+  LocalBackendOptions options{
+      runner, root, root + "-state", {Host("h0"), Host("h1")}, root + "-volumes", volume_check};
   options.fetch_cache_root = root + "-fetch";
   absl::StatusOr<std::unique_ptr<LocalBackend>> b =
       LocalBackend::Create(AsThisUser(std::move(options)));
@@ -719,6 +722,48 @@ TEST(LocalBackendTest, AnHttpCheckAgainstARealServerAndATcpCheckOfAClosedPort) {
   for (const char* id : {"web-0-1", "tcp-1-1"}) ASSERT_THAT(b->Kill(id), IsOk());
   EXPECT_EQ(w.WaitForEnd("web-0-1").state, MesosTaskState::kKilled);
   EXPECT_EQ(w.WaitForEnd("tcp-1-1").state, MesosTaskState::kKilled);
+}
+
+// The runner starts once per task: it is linked statically (no program interpreter to load
+// shared libraries) and leaves the network to peloton-task-helper beside it. A runner whose
+// helper is missing still runs tasks; their fetches and network checks fail, saying why.
+TEST(LocalBackendTest, TheRunnerIsStaticAndNamesAMissingHelper) {
+  absl::StatusOr<std::string> elf = ReadFile(RunnerPath());
+  ASSERT_THAT(elf.status(), IsOk());
+  ASSERT_GE(elf->size(), sizeof(Elf64_Ehdr));
+  Elf64_Ehdr header;
+  std::memcpy(&header, elf->data(), sizeof header);
+  ASSERT_EQ(std::memcmp(header.e_ident, ELFMAG, SELFMAG), 0);
+  ASSERT_LE(header.e_phoff + header.e_phnum * sizeof(Elf64_Phdr), elf->size());
+  for (int i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr program;
+    std::memcpy(&program, elf->data() + header.e_phoff + i * sizeof(Elf64_Phdr), sizeof program);
+    EXPECT_NE(program.p_type, static_cast<Elf64_Word>(PT_INTERP)) << "the runner is dynamic";
+  }
+
+  const std::string root = FreshDir("lone-runner");
+  const std::string lone = root + "-bin/peloton-task-runner";
+  std::filesystem::create_directories(root + "-bin");
+  std::filesystem::copy_file(RunnerPath(), lone);
+  auto b = Make(root, absl::Seconds(5), lone);
+  Watcher w(*b);
+  ASSERT_THAT(b->Launch(Shell("plain-0-1", "echo ran")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("plain-0-1").state, MesosTaskState::kFinished);
+  LaunchSpec fetching = Shell("fetch-0-1", "touch ran");
+  fetching.uris = {{"file:///etc/hostname"}};
+  ASSERT_THAT(b->Launch(fetching), IsOk());
+  TaskStatus end = w.WaitForEnd("fetch-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_THAT(end.message, HasSubstr("cannot open " + root + "-bin/peloton-task-helper"));
+  EXPECT_FALSE(std::filesystem::exists(b->SandboxOf("fetch-0-1") + "/ran"));
+  LaunchSpec probed = Shell("tcp-0-1", "sleep 600");
+  probed.health_check = Check(HealthCheckSpec::Type::kTcp);
+  probed.health_check->port = FreePort();
+  probed.health_check->max_consecutive_failures = 1;
+  ASSERT_THAT(b->Launch(probed), IsOk());
+  end = w.WaitForEnd("tcp-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kKilled);
+  EXPECT_THAT(end.message, HasSubstr("health check: cannot open"));
 }
 
 TEST(LocalBackendTest, ACheckThatOutlastsItsTimeoutFailsAndHealthSurvivesARestart) {

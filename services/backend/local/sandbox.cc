@@ -56,6 +56,24 @@ std::string FormatUnfetched(absl::string_view why) {
   return line;
 }
 
+std::string FormatFetchArg(const files::RemoteFile& file) {
+  return absl::StrCat(file.executable ? "x" : "-", file.extract ? "e" : "-", "\t", file.output_file,
+                      "\t", file.value);
+}
+
+bool ParseFetchArg(absl::string_view value, files::RemoteFile& file) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(value, absl::MaxSplits('\t', 2));
+  if (parts.size() != 3 || parts[0].size() != 2) return false;
+  if ((parts[0][0] != 'x' && parts[0][0] != '-') || (parts[0][1] != 'e' && parts[0][1] != '-')) {
+    return false;
+  }
+  file.executable = parts[0][0] == 'x';
+  file.extract = parts[0][1] == 'e';
+  file.output_file = std::string(parts[1]);
+  file.value = std::string(parts[2]);
+  return true;
+}
+
 absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line) {
   if (absl::StartsWith(line, kUnfetched)) {
     ExitStatus s;

@@ -46,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/files.h"
+#include "services/common/remote_file.h"
 
 namespace peloton::backend::local {
 
@@ -72,6 +73,12 @@ struct ExitStatus {
 std::string FormatUnfetched(absl::string_view why);
 // InvalidArgument for anything but the runner's line.
 absl::StatusOr<ExitStatus> ParseExitStatus(absl::string_view line);
+
+// A remote file as the runner and its helper take it (--fetch=VALUE):
+// "<x|-><e|-><TAB><output file><TAB><url>" (x: executable, e: extract).
+std::string FormatFetchArg(const files::RemoteFile& file);
+// False for anything else.
+bool ParseFetchArg(absl::string_view value, files::RemoteFile& file);
 
 // The health file's content.
 struct HealthReport {

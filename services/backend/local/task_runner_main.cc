@@ -9,24 +9,31 @@
 //        --health-failures=N --health-unshare-env]
 //       [--fetch-cache=DIR --fetch-max-mb=N --fetch-timeout-ms=N
 //        --fetch=<x|-><e|-><TAB><output file><TAB><url> ...]
-//       [--user=NAME] [--hide=DIR ... --show=DIR ...] [--cgroup=DIR ...] [--fd-limit=N]
-//       -- COMMAND [ARGS...]
+//       [--user=NAME --uid=N --gid=N --groups=N,...] [--hide=DIR ... --show=DIR ...]
+//       [--cgroup=DIR ...] [--fd-limit=N] -- COMMAND [ARGS...]
 //
-// With --user (a runner started as root), the task and its health checks run as that user,
-// with its groups; with --hide, in a mount namespace of their own in which each hidden
-// directory is empty but for the shown ones (task_user.h). Both happen in the task's own
-// process, before it runs anything of the task's; the runner stays as it was, to watch and
-// kill it. With --cgroup, the task and its checks join those control groups first (cgroups.h:
-// the backend made them, with the task's limits); when the task ends, whatever is left in them
-// (a `setsid` child) is killed, and a task that failed after the kernel killed a process of it
-// over its memory limit ends with requested 3. With --fd-limit, RLIMIT_NOFILE. A task that
-// cannot be given its user, view, groups or limit does not run: it ends with exit code 127 and
-// says why on its stderr.
+// It starts once per task, so it is lean: linked statically, without the network libraries
+// and without glibc's name service (which a static program cannot load safely), the user is
+// given by number as the backend found it. What needs the network, fetching files and HTTP and
+// TCP checks, is peloton-task-helper's (task_helper_main.cc), beside the runner, which it runs
+// in the child processes that do them.
+//
+// With --user (a runner started as root), the task and its health checks run as that user
+// (--uid, --gid and its --groups, the primary one among them), with its groups; with --hide, in a
+// mount namespace of their own in which each hidden directory is empty but for the shown ones
+// (task_user.h). Both happen in the task's own process, before it runs anything of the task's; the
+// runner stays as it was, to watch and kill it. With --cgroup, the task and its checks join those
+// control groups first (cgroups.h: the backend made them, with the task's limits); when the task
+// ends, whatever is left in them (a `setsid` child) is killed, and a task that failed after the
+// kernel killed a process of it over its memory limit ends with requested 3. With --fd-limit,
+// RLIMIT_NOFILE. A task that cannot be given its user, view, groups or limit does not run: it ends
+// with exit code 127 and says why on its stderr.
 //
 // With --fetch, the task's remote files (fetcher.h; x: executable, e: extract, output file
-// empty for the URL's own name) are placed in the sandbox first, by a child process that a kill
-// ends at once; the task starts only once all are there, which task.pid then tells. A file that
-// cannot be had ends the runner with exit_status "unfetched <why>" and the command never runs.
+// empty for the URL's own name) are placed in the sandbox first, by a child process (the
+// helper, as the runner's user) that a kill ends at once; the task starts only once all are there,
+// which task.pid then tells. A file that cannot be had ends the runner with exit_status "unfetched
+// <why>" and the command never runs.
 //
 // With --ready-fd it first waits for a byte on that descriptor: the backend sends it once it
 // has recorded this runner (runner.pid). End of file instead (the master died first) ends the
@@ -61,17 +68,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "services/backend/health.h"
 #include "services/backend/local/cgroups.h"
-#include "services/backend/local/fetcher.h"
-#include "services/backend/local/health_probe.h"
 #include "services/backend/local/sandbox.h"
 #include "services/backend/local/task_user.h"
 #include "services/common/version.h"
@@ -86,7 +92,6 @@ using peloton::backend::local::HealthReport;
 using peloton::backend::local::JoinCgroups;
 using peloton::backend::local::KillCgroups;
 using peloton::backend::local::OomKilled;
-using peloton::backend::local::ProbeResult;
 using peloton::backend::local::TaskUser;
 using peloton::backend::local::TaskView;
 using peloton::backend::local::WriteFileAtomically;
@@ -97,6 +102,46 @@ int64_t NowNs() {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return now.tv_sec * kNanosPerSecond + now.tv_nsec;
+}
+
+// What a check found.
+struct ProbeResult {
+  bool passed = false;
+  std::string message;
+};
+
+// peloton-task-helper, opened (as the runner) before a child changes its user or view, and
+// run from that descriptor (fexecve): -1 with `helper_error` when it cannot be opened.
+int helper_fd = -1;
+std::string helper_error;
+
+void OpenHelper() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::string path = (self.parent_path() / "peloton-task-helper").string();
+  if (ec) {
+    helper_error = absl::StrCat("cannot find peloton-task-helper: /proc/self/exe: ", ec.message());
+  } else if ((helper_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
+    helper_error = absl::StrCat("cannot open ", path, ": ", std::strerror(errno));
+  }
+}
+
+// In a child: runs the helper with `args` (after its name), telling it `message_fd` (kept open
+// across the exec). Returns only when it could not, with why in `helper_error`.
+void ExecHelper(std::vector<std::string> args, int message_fd) {
+  if (helper_fd < 0) return;
+  if (fcntl(message_fd, F_SETFD, 0) != 0) {
+    helper_error =
+        absl::StrCat("cannot pass a pipe to peloton-task-helper: ", std::strerror(errno));
+    return;
+  }
+  args.insert(args.begin(), "peloton-task-helper");
+  args.push_back(absl::StrCat("--message-fd=", message_fd));
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  fexecve(helper_fd, argv.data(), environ);
+  helper_error = absl::StrCat("cannot run peloton-task-helper: ", std::strerror(errno));
 }
 
 struct HealthOptions {
@@ -181,10 +226,12 @@ struct Check {
     }
     _exit(127);
   }
-  const ProbeResult r = h.type == "http" ? peloton::backend::local::ProbeHttp(h.port, h.path)
-                                         : peloton::backend::local::ProbeTcp(h.port);
-  const ssize_t written = write(pipe, r.message.data(), r.message.size());
-  _exit(r.passed && written >= 0 ? 0 : 1);
+  std::vector<std::string> args = {"probe", "--type=" + h.type, absl::StrCat("--port=", h.port)};
+  if (h.type == "http") args.push_back("--path=" + h.path);
+  ExecHelper(std::move(args), pipe);
+  const std::string why = "health check: " + helper_error;
+  const ssize_t written = write(pipe, why.data(), why.size());
+  _exit(written >= 0 ? 1 : 2);
 }
 
 // Starts a check; nullopt when no process could be made (counted as a failed check).
@@ -259,24 +306,12 @@ void EndCheck(Check& check) {
   _exit(127);
 }
 
-// A --fetch value: "<x|-><e|-><TAB><output file><TAB><url>".
-bool ParseFetch(const std::string& value, peloton::files::RemoteFile& file) {
-  const std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits('\t', 2));
-  if (parts.size() != 3 || parts[0].size() != 2) return false;
-  file.executable = parts[0][0] == 'x';
-  file.extract = parts[0][1] == 'e';
-  file.output_file = parts[1];
-  file.value = parts[2];
-  return true;
-}
-
 // Places the task's remote files in the sandbox, in a child process so that a kill meanwhile
 // is heard. True when they are all there; otherwise exit_status is written (unfetched, or
 // killed on request) and the runner ends with `*exit_code`.
-bool FetchAll(const std::string& sandbox, const std::string& state,
-              const std::vector<peloton::files::RemoteFile>& files,
-              const peloton::backend::local::FetchOptions& options, const sigset_t& wanted,
-              const sigset_t& old_mask, int* exit_code) {
+// `helper_args`: the helper's fetch arguments (its files and options).
+bool FetchAll(const std::string& state, const std::vector<std::string>& helper_args,
+              const sigset_t& wanted, const sigset_t& old_mask, int* exit_code) {
   const auto finish = [&](const std::string& line) {
     *exit_code = WriteFileAtomically(state + "/exit_status", line).ok() ? 0 : 5;
     return false;
@@ -293,14 +328,9 @@ bool FetchAll(const std::string& sandbox, const std::string& state,
     close(fds[0]);
     sigprocmask(SIG_SETMASK, &old_mask, nullptr);
     setpgid(0, 0);  // with its tar, if it unpacks, ended as one by a kill
-    for (const peloton::files::RemoteFile& f : files) {
-      const absl::Status s = peloton::backend::local::FetchInto(f, sandbox, options);
-      if (!s.ok()) {
-        const ssize_t written = write(fds[1], s.message().data(), s.message().size());
-        _exit(written >= 0 ? 1 : 2);
-      }
-    }
-    _exit(0);
+    ExecHelper(helper_args, fds[1]);
+    const ssize_t written = write(fds[1], helper_error.data(), helper_error.size());
+    _exit(written >= 0 ? 1 : 2);
   }
   close(fds[1]);
   setpgid(fetcher, fetcher);  // also done by the child; whichever runs first
@@ -365,17 +395,25 @@ int main(int argc, char** argv) {
   app.add_flag("--health-unshare-env", health.unshare_env,
                "a command check without the task's environment");
   std::vector<std::string> fetch_values;
-  peloton::backend::local::FetchOptions fetch;
+  std::string fetch_cache;
   int64_t fetch_max_mb = 1024, fetch_timeout_ms = 300'000;
   app.add_option("--fetch", fetch_values, "a remote file: <x|-><e|-><TAB><output><TAB><url>");
-  app.add_option("--fetch-cache", fetch.cache_dir, "this host's cache of fetched files");
+  app.add_option("--fetch-cache", fetch_cache, "this host's cache of fetched files");
   app.add_option("--fetch-max-mb", fetch_max_mb, "a larger file fails")
       ->check(CLI::PositiveNumber);
   app.add_option("--fetch-timeout-ms", fetch_timeout_ms, "a longer fetch fails")
       ->check(CLI::PositiveNumber);
-  std::string user;
   Identity identity;
-  app.add_option("--user", user, "run the task and its checks as this user (the runner: root)");
+  TaskUser user;
+  std::vector<gid_t> groups;
+  CLI::Option* user_flag = app.add_option("--user", user.name,
+                                          "run the task and its checks as this user (the "
+                                          "runner: root)");
+  app.add_option("--uid", user.uid, "the user's id")->needs(user_flag);
+  app.add_option("--gid", user.gid, "the user's group id")->needs(user_flag);
+  app.add_option("--groups", user.groups, "the user's groups, its own among them")
+      ->delimiter(',')
+      ->needs(user_flag);
   app.add_option("--hide", identity.view.hidden, "a directory the task sees empty");
   app.add_option("--show", identity.view.shown, "a directory in a hidden one that it sees");
   app.add_option("--cgroup", identity.cgroups, "a control group the task joins");
@@ -395,15 +433,16 @@ int main(int argc, char** argv) {
   // The runner's files (fetched ones, the task's output) are readable by the task's user; the
   // task itself starts with the usual mask.
   umask(022);
-  if (!user.empty()) {
-    absl::StatusOr<peloton::backend::local::TaskUser> u =
-        peloton::backend::local::LookUpUser(user);
-    if (!u.ok()) {
-      std::fprintf(stderr, "peloton-task-runner: --user: %s\n",
-                   std::string(u.status().message()).c_str());
+  if (!user.name.empty()) {
+    if (app.count("--uid") == 0 || app.count("--gid") == 0 ||
+        std::find(user.groups.begin(), user.groups.end(), user.gid) == user.groups.end()) {
+      std::fprintf(stderr,
+                   "peloton-task-runner: --user %s: needs --uid, --gid and --groups (rule: the "
+                   "user by number, its groups with its own)\n",
+                   user.name.c_str());
       return 2;
     }
-    identity.user = *std::move(u);
+    identity.user = std::move(user);
   }
   if (ready_fd >= 0) {
     char go = 0;
@@ -413,21 +452,19 @@ int main(int argc, char** argv) {
     close(ready_fd);
     if (n != 1) return 6;  // not recorded by the backend: run nothing
   }
-  std::vector<peloton::files::RemoteFile> fetches(fetch_values.size());
   for (size_t i = 0; i < fetch_values.size(); ++i) {
-    if (!ParseFetch(fetch_values[i], fetches[i])) {
+    peloton::files::RemoteFile file;
+    if (!peloton::backend::local::ParseFetchArg(fetch_values[i], file)) {
       std::fprintf(stderr,
                    "peloton-task-runner: --fetch: '%s' (rule: <x|-><e|-><TAB><output><TAB><url>)\n",
                    fetch_values[i].c_str());
       return 2;
     }
   }
-  if (!fetches.empty() && fetch.cache_dir.empty()) {
+  if (!fetch_values.empty() && fetch_cache.empty()) {
     std::fprintf(stderr, "peloton-task-runner: --fetch-cache: missing (rule: given with --fetch)\n");
     return 2;
   }
-  fetch.max_bytes = fetch_max_mb * 1024 * 1024;
-  fetch.timeout = absl::Milliseconds(fetch_timeout_ms);
   if (health.type == "command" && health.command.empty()) {
     std::fprintf(stderr,
                  "peloton-task-runner: --health-command: empty (rule: a command check's "
@@ -452,10 +489,14 @@ int main(int argc, char** argv) {
   // task and its checks get them unblocked.
   for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigdelset(&old_mask, s);
 
-  if (int exit_code = 0;
-      !fetches.empty() &&
-      !FetchAll(sandbox, state, fetches, fetch, wanted, old_mask, &exit_code)) {
-    return exit_code;
+  if (!fetch_values.empty() || health.type == "http" || health.type == "tcp") OpenHelper();
+  if (!fetch_values.empty()) {
+    std::vector<std::string> args = {"fetch", "--sandbox=" + sandbox,
+                                     "--fetch-cache=" + fetch_cache,
+                                     absl::StrCat("--fetch-max-mb=", fetch_max_mb),
+                                     absl::StrCat("--fetch-timeout-ms=", fetch_timeout_ms)};
+    for (const std::string& v : fetch_values) args.push_back("--fetch=" + v);
+    if (int exit_code = 0; !FetchAll(state, args, wanted, old_mask, &exit_code)) return exit_code;
   }
 
   const pid_t child = fork();

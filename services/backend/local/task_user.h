@@ -38,11 +38,7 @@ struct TaskUser {
   std::vector<gid_t> groups;  // its supplementary groups (the primary one included)
 };
 
-// The user of that name (the password database, as getpwnam). NotFound naming it.
-absl::StatusOr<TaskUser> LookUpUser(const std::string& name);
-// The user this process runs as (its effective uid); its name is the uid's number where the
-// database has none.
-TaskUser CurrentUser();
+// Looking users up is user_lookup.h's: the runner, linked statically, is given them by number.
 
 // In a child: becomes `user` (its groups, then its gid, then its uid). 0, or the errno of the
 // step that failed.
