@@ -724,6 +724,34 @@ TEST(LocalBackendTest, AnHttpCheckAgainstARealServerAndATcpCheckOfAClosedPort) {
   EXPECT_EQ(w.WaitForEnd("tcp-1-1").state, MesosTaskState::kKilled);
 }
 
+// A shell command that sh would only split into words runs without sh (command.h): its
+// parent is the runner, and it sees PWD as under sh. What needs sh still gets it.
+TEST(LocalBackendTest, APlainShellCommandRunsWithoutAShell) {
+  const std::string root = FreshDir("direct");
+  auto b = Make(root);
+  Watcher w(*b);
+  ASSERT_THAT(b->Launch(Shell("direct-0-1", "grep -m1 PPid /proc/self/status")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("direct-1-1", "printenv PWD")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("shell-0-1", "echo \"$((6 * 7))\" && exit 3")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("missing-0-1", "no-such-program --flag")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("direct-0-1").state, MesosTaskState::kFinished);
+  absl::StatusOr<std::string> runner = ReadFile(b->StateOf("direct-0-1") + "/runner.pid");
+  ASSERT_THAT(runner.status(), IsOk());
+  const std::string runner_pid = std::vector<std::string>(absl::StrSplit(*runner, ' '))[0];
+  EXPECT_EQ(Slurp(b->SandboxOf("direct-0-1") + "/stdout"), "PPid:\t" + runner_pid + "\n");
+  EXPECT_EQ(w.WaitForEnd("direct-1-1").state, MesosTaskState::kFinished);
+  EXPECT_EQ(Slurp(b->SandboxOf("direct-1-1") + "/stdout"), b->SandboxOf("direct-1-1") + "\n");
+  TaskStatus end = w.WaitForEnd("shell-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_EQ(Slurp(b->SandboxOf("shell-0-1") + "/stdout"), "42\n");
+  EXPECT_THAT(end.message, HasSubstr("exit code 3"));
+  end = w.WaitForEnd("missing-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_THAT(end.message, HasSubstr("exit code 127"));
+  EXPECT_THAT(Slurp(b->SandboxOf("missing-0-1") + "/stderr"),
+              HasSubstr("cannot run no-such-program: No such file or directory"));
+}
+
 // The runner starts once per task: it is linked statically (no program interpreter to load
 // shared libraries) and leaves the network to peloton-task-helper beside it. A runner whose
 // helper is missing still runs tasks; their fetches and network checks fail, saying why.

@@ -78,6 +78,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/backend/health.h"
 #include "services/backend/local/cgroups.h"
+#include "services/backend/local/command.h"
 #include "services/backend/local/sandbox.h"
 #include "services/backend/local/task_user.h"
 #include "services/common/version.h"
@@ -293,17 +294,25 @@ void EndCheck(Check& check) {
   Assume(id, sandbox);
   const int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd >= 0) dup2(null_fd, 0);
+  // A shell command that sh would only split into words runs without sh (command.h).
+  const std::optional<std::vector<std::string>> direct =
+      shell ? peloton::backend::local::DirectCommand(command[0]) : std::nullopt;
+  const std::vector<std::string>& words = direct.has_value() ? *direct : command;
+  // What sh would give it: PWD, its working directory (the sandbox).
+  if (direct.has_value()) setenv("PWD", sandbox.c_str(), 1);
   std::vector<char*> argv;
-  if (shell) {
+  if (shell && !direct.has_value()) {
     argv = {const_cast<char*>("sh"), const_cast<char*>("-c"),
             const_cast<char*>(command[0].c_str())};
   } else {
-    for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : words) argv.push_back(const_cast<char*>(a.c_str()));
   }
   argv.push_back(nullptr);
-  execvp(shell ? "/bin/sh" : argv[0], argv.data());
-  std::fprintf(stderr, "peloton-task-runner: cannot run %s: %s\n", argv[0], std::strerror(errno));
-  _exit(127);
+  execvp(shell && !direct.has_value() ? "/bin/sh" : argv[0], argv.data());
+  // As sh says it: 127 for a command not found, 126 for one found that cannot run.
+  const int error = errno;
+  std::fprintf(stderr, "peloton-task-runner: cannot run %s: %s\n", argv[0], std::strerror(error));
+  _exit(error == ENOENT ? 127 : 126);
 }
 
 // Places the task's remote files in the sandbox, in a child process so that a kill meanwhile
