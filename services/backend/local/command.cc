@@ -14,7 +14,6 @@ bool PlainChar(char c) {
          absl::string_view("-_./=,:+@%").find(c) != absl::string_view::npos;
 }
 
-
 // dash's and POSIX sh's keywords, and the builtins with no program of the same effect (a
 // program cannot change the shell's directory, variables or exit).
 bool NeedsShell(absl::string_view word) {
