@@ -722,8 +722,17 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     close(ready[0]);
     close(ready[1]);
     if (cgroups_.enabled()) cgroups_.Destroy(spec.task_id);
-    return absl::UnavailableError(absl::StrCat("launch ", spec.task_id, ": cannot start ", argv[0],
-                                               ": ", std::strerror(spawned)));
+    // Nothing ran: the task's directories go, so that it may be launched again.
+    std::error_code ignored;  // what stays only blocks launching this task id again
+    std::filesystem::remove_all(sandbox, ignored);
+    std::filesystem::remove_all(state, ignored);
+    const std::string why = absl::StrCat("launch ", spec.task_id, ": cannot start ", argv[0], ": ",
+                                         std::strerror(spawned));
+    // A runner that is missing or cannot run fails the task; anything else (no memory, too
+    // many processes) may pass, and the job manager queues the task again.
+    return spawned == ENOENT || spawned == EACCES || spawned == ENOEXEC
+               ? absl::FailedPreconditionError(why)
+               : absl::UnavailableError(why);
   }
   close(ready[0]);
   // Written here, before Launch returns, not by the runner once it runs: a master restarted

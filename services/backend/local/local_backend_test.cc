@@ -792,6 +792,16 @@ TEST(LocalBackendTest, TheRunnerIsStaticAndNamesAMissingHelper) {
   end = w.WaitForEnd("tcp-0-1");
   EXPECT_EQ(end.state, MesosTaskState::kKilled);
   EXPECT_THAT(end.message, HasSubstr("health check: cannot open"));
+
+  // A runner gone since the backend started: the launch fails, naming it, and leaves nothing
+  // that would keep the task from being launched again.
+  std::filesystem::rename(lone, lone + ".away");
+  EXPECT_THAT(b->Launch(Shell("again-0-1", "true")),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("cannot start " + lone + ": No such file or directory")));
+  std::filesystem::rename(lone + ".away", lone);
+  ASSERT_THAT(b->Launch(Shell("again-0-1", "true")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("again-0-1").state, MesosTaskState::kFinished);
 }
 
 TEST(LocalBackendTest, ACheckThatOutlastsItsTimeoutFailsAndHealthSurvivesARestart) {
