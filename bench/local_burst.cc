@@ -3,7 +3,8 @@
 // local_burst: a burst of real tasks on the local backend, and how the API answers meanwhile
 // (issue 24, part 2). The master's components run in a child process on the local backend (one
 // host declaring --host-cpus cores, tasks as the backend's default user, cgroups where the
-// machine allows), SQLite on disk, ticking every --tick-ms as peloton-master does; this process
+// machine allows), SQLite on disk, ticking every --tick-ms and launching at most
+// --launch-budget-ms a tick as peloton-master does; this process
 // creates one job of --tasks instances of --command over Cap'n Proto, then asks `job get` every
 // --probe-ms until all have SUCCEEDED. Reports task starts per second (create to all done) and
 // the probes' latency: p50, p99 and max.
@@ -53,6 +54,7 @@ struct Flags {
   int host_cpus = 1000;
   int tick_ms = 100;
   int probe_ms = 10;
+  int launch_budget_ms = 20;  // as the daemons; 0: every launch of a round in one tick
   std::string dir;
   std::string runner;
 };
@@ -71,7 +73,10 @@ peloton::Resources HostCapacity(const Flags& f) {
   peloton::backend::local::LocalBackendOptions options{
       f.runner, f.dir + "/sandboxes", f.dir + "/runners", {host}, f.dir + "/volumes"};
   auto backend = Check(peloton::backend::local::LocalBackend::Create(options), "local backend");
-  auto master = Check(peloton::runtime::Master::Create(*store, *backend), "master");
+  peloton::runtime::MasterOptions master_options;
+  master_options.jobs.launch_budget = absl::Milliseconds(f.launch_budget_ms);
+  auto master = Check(peloton::runtime::Master::Create(*store, *backend, std::move(master_options)),
+                      "master");
   peloton::rpc::SerialLoop loop;
   capnp::EzRpcServer server(
       kj::heap<peloton::rpc::PelotonService>(loop, master->jobs(), master->pools(), master->hosts(),
@@ -83,6 +88,7 @@ peloton::Resources HostCapacity(const Flags& f) {
   loop.Loop(server.getWaitScope(), server.getIoProvider().getTimer(), f.tick_ms * kj::MILLISECONDS,
             [&] {
               if (absl::Status s = master->Tick(); !s.ok()) _exit(3);
+              if (master->jobs().launches_deferred()) loop.TickSoon();
             });
   _exit(0);
 }
@@ -148,6 +154,7 @@ LocalBurstReport Run(const Flags& f) {
   r.set_tasks(f.tasks);
   r.set_command(f.command);
   r.set_tick_ms(f.tick_ms);
+  r.set_launch_budget_ms(f.launch_budget_ms);
   r.set_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   r.set_starts_per_sec(static_cast<double>(f.tasks) / r.seconds());
   r.set_failed(failed);
@@ -171,6 +178,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1'000'000));
   app.add_option("--tick-ms", f.tick_ms, "the master's scheduling period")
       ->check(CLI::Range(1, 60'000));
+  app.add_option("--launch-budget-ms", f.launch_budget_ms,
+                 "a tick's launching at most (JobManagerOptions::launch_budget; 0: no limit)")
+      ->check(CLI::Range(0, 60'000));
   app.add_option("--probe-ms", f.probe_ms, "between two `job get` probes")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--dir", f.dir,

@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
                           std::string(s.message()));
           }
         }
+        if (jobs.LaunchDeferred()) loop.TickSoon();
         if (absl::Status s = jobs.Flush(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }

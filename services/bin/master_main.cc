@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
         if (absl::Status s = m->Tick(); !s.ok()) {
           spdlog::error("tick: {}", std::string(s.message()));
         }
+        if (m->jobs().launches_deferred()) loop.TickSoon();
         if (announce.has_value()) announce->Run(m->jobs());
       },
       {.default_http = runtime::kJobmgrHttpAddress,

@@ -27,6 +27,7 @@
 #define PELOTON_SERVICES_JOBMGR_JOB_MANAGER_H_
 
 #include <array>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -89,6 +90,13 @@ struct JobManagerOptions {
   // owns in the store before writing it (Store::ClaimJob), writes no other, and takes up and
   // lets go of jobs as the members change (SetMembers).
   std::string member;
+  // A launch round stops once it has run this long by `launch_clock` (at least one launch
+  // made): the rest wait, in order, for LaunchDeferred, which the process runs at its next
+  // tick and asks for at once (SerialLoop::TickSoon). A backend whose launches are slow (the
+  // local one starts processes) then never holds the loop, and calls wait, for long. Zero: no
+  // limit (the daemons set 20 ms).
+  absl::Duration launch_budget = absl::ZeroDuration();
+  std::function<absl::Time()> launch_clock = &absl::Now;
 };
 
 namespace update_pb = ::peloton::api::v0::update;
@@ -293,6 +301,11 @@ class JobManager final : public JobManagerApi {
   // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
   absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;
   void Launch(std::vector<placement_engine::PlacedGang> placed);
+  // Launches a round left for later (JobManagerOptions::launch_budget), oldest first, within
+  // the budget; a task stopped meanwhile is not launched and ends KILLED. Whether some still
+  // wait.
+  bool LaunchDeferred();
+  bool launches_deferred() const { return !deferred_launches_.empty(); }
   // Gangs placement gave up on because a task no longer waits for a host (stopped, or
   // preempted before launch): stopped tasks end KILLED, the others are queued again.
   void Dropped(const std::vector<resmgr::ReadyGang>& gangs);
@@ -496,6 +509,12 @@ class JobManager final : public JobManagerApi {
   Job* FindByTaskId(const std::string& task_id, uint32_t* instance, uint64_t* run);
 
   // launch.cc
+  struct ToLaunch {
+    std::string task_id;
+    placement::Allocation allocation;
+    backend::LaunchSpec spec;
+  };
+  std::deque<ToLaunch> deferred_launches_;  // LAUNCHED, waiting for their launch, in order
   // An allocation that will not be launched goes back to the host manager, and the task's
   // pool allocation to its pool.
   void ReleaseUnlaunched(const placement::Allocation& allocation, const std::string& task_id);

@@ -103,5 +103,39 @@ TEST_F(JobManagerTest, DeleteRefusesAJobThatIsNotTerminal) {
   EXPECT_THAT(store_->GetJob(id).status(), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A round of launches stops at its budget: the rest wait, LAUNCHED, for LaunchDeferred, oldest
+// first. One stopped while it waits is never launched: it ends KILLED, its allocation back.
+TEST_F(JobManagerTest, LaunchesOverTheBudgetWaitAndStoppedOnesNeverLaunch) {
+  absl::Time launch_now = now_;
+  options_.launch_budget = absl::Milliseconds(1);
+  // Each reading 1 ms on: a round launches one task, then its budget is spent.
+  options_.launch_clock = [&launch_now] { return launch_now += absl::Milliseconds(1); };
+  jobs_ = std::make_unique<JobManager>(*store_, pools_, hosts_, gen_, options_);
+  const JobId first = Create(kTwoTasks);
+  Place();
+  ASSERT_EQ(hosts_.launches.size(), 1u);
+  EXPECT_EQ(hosts_.launches[0].task_id, TaskId(first, 0, 1));
+  EXPECT_TRUE(jobs_->launches_deferred());
+  EXPECT_EQ(Task(first, 1).state, TaskState::kLaunched);  // recorded before any launch
+
+  const JobId second = Create(kTwoTasks);
+  Place();  // the waiting one goes first
+  ASSERT_EQ(hosts_.launches.size(), 2u);
+  EXPECT_EQ(hosts_.launches[1].task_id, TaskId(first, 1, 1));
+
+  ASSERT_THAT(jobs_->StopJob(second), IsOk());
+  const int64_t releases = hosts_.releases;
+  EXPECT_FALSE(jobs_->LaunchDeferred());
+  ASSERT_THAT(jobs_->Flush(), IsOk());
+  EXPECT_EQ(hosts_.launches.size(), 2u);  // neither of the second job's ran
+  EXPECT_EQ(hosts_.releases, releases + 2);
+  for (uint32_t i : {0u, 1u}) {
+    EXPECT_EQ(Task(second, i).state, TaskState::kKilled);
+    EXPECT_EQ(Task(second, i).message, "stopped before it was launched");
+  }
+  EXPECT_EQ(JobState(second), JobState::kKilled);
+  EXPECT_EQ(Task(first, 1).state, TaskState::kLaunched);
+}
+
 }  // namespace
 }  // namespace peloton::jobmgr::testing

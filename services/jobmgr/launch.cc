@@ -155,11 +155,6 @@ backend::LaunchSpec JobManager::LaunchSpecOf(
 }
 
 void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
-  struct ToLaunch {
-    std::string task_id;
-    placement::Allocation allocation;
-    backend::LaunchSpec spec;
-  };
   std::vector<ToLaunch> launches;
   for (placement_engine::PlacedGang& gang : placed) {
     for (size_t k = 0; k < gang.allocations.size(); ++k) {
@@ -225,7 +220,20 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
   if (absl::Status s = Flush(); !s.ok()) {
     spdlog::error("launch: LAUNCHED not recorded: {}", std::string(s.message()));
   }
-  for (ToLaunch& l : launches) {
+  for (ToLaunch& l : launches) deferred_launches_.push_back(std::move(l));
+  LaunchDeferred();
+}
+
+bool JobManager::LaunchDeferred() {
+  const absl::Time start = options_.launch_clock();
+  bool launched_one = false;
+  while (!deferred_launches_.empty()) {
+    if (launched_one && options_.launch_budget > absl::ZeroDuration() &&
+        options_.launch_clock() - start >= options_.launch_budget) {
+      break;
+    }
+    ToLaunch l = std::move(deferred_launches_.front());
+    deferred_launches_.pop_front();
     uint32_t instance = 0;
     uint64_t run = 0;
     Job* job = FindByTaskId(l.task_id, &instance, &run);
@@ -234,6 +242,17 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       continue;
     }
     store::TaskRuntime& t = job->tasks[instance];
+    if (t.state != TaskState::kLaunched || GoalIsStop(t.goal_state) ||
+        !t.desired_mesos_task_id.empty()) {
+      // Stopped while it waited for its launch (a kill, a restart): it never ran.
+      if (absl::Status s = hostmgr_.Release(l.allocation); !s.ok()) {
+        spdlog::error("task {}: its allocation was not given back: {}", l.task_id,
+                      std::string(s.message()));
+      }
+      TaskEnded(*job, instance, TaskState::kKilled, "", "stopped before it was launched");
+      continue;
+    }
+    launched_one = true;
     if (absl::Status s = hostmgr_.Launch(std::move(l.allocation), l.spec); !s.ok()) {
       if (absl::IsUnavailable(s)) {
         // The host manager cannot take it now (unreachable, or restarted and not reconciled
@@ -258,6 +277,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
     resmgr_.TaskLaunched(l.task_id, options_.now());
     ++events_.launched;
   }
+  return !deferred_launches_.empty();
 }
 
 absl::StatusOr<placement_engine::SpecLookup> JobManager::WaitingSpecs(

@@ -36,7 +36,7 @@ void SerialLoop::Stop() {
 
 void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
                       kj::Function<void()> tick) {
-  kj::TimePoint next = timer.now() + period;
+  kj::TimePoint next = std::exchange(soon_, false) ? timer.now() : timer.now() + period;
   while (!stop_) {
     while (!queue_.empty() && !stop_) {
       Item item = kj::mv(queue_.front());
@@ -54,6 +54,12 @@ void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration 
       tick();
       for (auto& waiter : std::exchange(after_tick_, {})) waiter->fulfill();
       next = timer.now() + period;
+      if (std::exchange(soon_, false)) {
+        // Due at once, but first the calls and I/O that came during the tick join the queue,
+        // which runs before it.
+        next = timer.now();
+        wait_scope.poll();
+      }
       continue;
     }
     auto paf = kj::newPromiseAndFulfiller<void>();

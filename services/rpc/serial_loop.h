@@ -42,6 +42,10 @@ class SerialLoop {
   void Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration period,
             kj::Function<void()> tick);
   void Stop();
+  // From a tick that left work for later (a burst of launches spread over ticks): the next
+  // tick runs as soon as what arrived meanwhile (calls, I/O) has been served, not a period
+  // later. Once per tick; before Loop, for its first tick.
+  void TickSoon() { soon_ = true; }
   // Runs `guard` before each queued work and each tick: what must hold for the process to act
   // at all (a leader confirms it still leads; runtime::ExitIfLost ends the process if not).
   void SetGuard(std::function<void()> guard) { guard_ = std::move(guard); }
@@ -60,6 +64,7 @@ class SerialLoop {
   std::vector<kj::Own<kj::PromiseFulfiller<void>>> after_tick_;
   kj::Own<kj::PromiseFulfiller<void>> wake_;
   bool stop_ = false;
+  bool soon_ = false;
 };
 
 }  // namespace peloton::rpc

@@ -121,6 +121,8 @@ jobmgr::JobManagerOptions JobManagerOptionsOf(const MasterConfig& c) {
   o.failure_count_reset = absl::Seconds(g.failure_count_reset_seconds());
   o.kill_timeout_margin = absl::Seconds(g.kill_timeout_margin_seconds());
   o.daemon_period = absl::Seconds(g.daemon_period_seconds());
+  // A burst of launches is spread over ticks that come at once, with calls served between.
+  o.launch_budget = absl::Milliseconds(20);
   return o;
 }
 

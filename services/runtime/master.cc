@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<Master>> Master::Create(store::Store& store,
 
 absl::Status Master::Tick() {
   for (const backend::TaskStatus& s : hosts_->Poll()) jobs_->OnStatus(s);
+  jobs_->LaunchDeferred();  // what the last round left for later goes before new placements
   jobs_->CheckDeadlines();
   jobs_->RunTimers();
   jobs_->FollowHosts();
