@@ -4,8 +4,9 @@
 // (issue 24, part 2). The master's components run in a child process on the local backend (one
 // host declaring --host-cpus cores, tasks as the backend's default user, cgroups where the
 // machine allows), SQLite on disk, ticking every --tick-ms and launching at most
-// --launch-budget-ms a tick as peloton-master does; this process
-// creates one job of --tasks instances of --command over Cap'n Proto, then asks `job get` every
+// --launch-budget-ms a tick, the backend's work on its own thread, as peloton-master does; this
+// process creates one job of --tasks instances of --command over Cap'n Proto, then asks `job get`
+// every
 // --probe-ms until all have SUCCEEDED. Reports task starts per second (create to all done) and
 // the probes' latency: p50, p99 and max.
 //
@@ -55,6 +56,7 @@ struct Flags {
   int tick_ms = 100;
   int probe_ms = 10;
   int launch_budget_ms = 20;  // as the daemons; 0: every launch of a round in one tick
+  bool launch_thread = true;  // as the daemons: launches on the backend's thread
   std::string dir;
   std::string runner;
 };
@@ -72,6 +74,7 @@ peloton::Resources HostCapacity(const Flags& f) {
   host.capacity = HostCapacity(f);
   peloton::backend::local::LocalBackendOptions options{
       f.runner, f.dir + "/sandboxes", f.dir + "/runners", {host}, f.dir + "/volumes"};
+  options.launch_thread = f.launch_thread;
   auto backend = Check(peloton::backend::local::LocalBackend::Create(options), "local backend");
   peloton::runtime::MasterOptions master_options;
   master_options.jobs.launch_budget = absl::Milliseconds(f.launch_budget_ms);
@@ -155,6 +158,7 @@ LocalBurstReport Run(const Flags& f) {
   r.set_command(f.command);
   r.set_tick_ms(f.tick_ms);
   r.set_launch_budget_ms(f.launch_budget_ms);
+  r.set_launch_thread(f.launch_thread);
   r.set_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   r.set_starts_per_sec(static_cast<double>(f.tasks) / r.seconds());
   r.set_failed(failed);
@@ -181,6 +185,8 @@ int main(int argc, char** argv) {
   app.add_option("--launch-budget-ms", f.launch_budget_ms,
                  "a tick's launching at most (JobManagerOptions::launch_budget; 0: no limit)")
       ->check(CLI::Range(0, 60'000));
+  app.add_option("--launch-thread", f.launch_thread,
+                 "launches on the local backend's thread (LocalBackendOptions::launch_thread)");
   app.add_option("--probe-ms", f.probe_ms, "between two `job get` probes")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--dir", f.dir,

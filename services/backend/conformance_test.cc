@@ -25,7 +25,8 @@ namespace {
 
 class LocalHarness final : public BackendHarness {
  public:
-  explicit LocalHarness(const std::string& dir) {
+  // `launch_thread`: launches done on the backend's thread (as the daemons run it).
+  LocalHarness(const std::string& dir, bool launch_thread) {
     std::vector<HostInfo> hosts(2);
     for (int i = 0; i < 2; ++i) {
       hosts[i].hostname = hosts[i].agent_id = absl::StrCat("local-", i);
@@ -38,6 +39,7 @@ class LocalHarness final : public BackendHarness {
                      "/peloton/services/backend/local/peloton-task-runner"),
         dir + "/sandboxes", dir + "/runners", std::move(hosts), dir + "/volumes"};
     options.fetch_cache_root = dir + "/fetch-cache";
+    options.launch_thread = launch_thread;
     absl::StatusOr<std::unique_ptr<local::LocalBackend>> b =
         local::LocalBackend::Create(local::AsThisUser(std::move(options)));
     EXPECT_TRUE(b.ok()) << b.status();
@@ -111,7 +113,11 @@ INSTANTIATE_TEST_SUITE_P(
     Backends, BackendConformanceTest,
     ::testing::Values(BackendFactory{"local",
                                      [](const std::string& dir) -> std::unique_ptr<BackendHarness> {
-                                       return std::make_unique<LocalHarness>(dir);
+                                       return std::make_unique<LocalHarness>(dir, false);
+                                     }},
+                      BackendFactory{"local_launch_thread",
+                                     [](const std::string& dir) -> std::unique_ptr<BackendHarness> {
+                                       return std::make_unique<LocalHarness>(dir, true);
                                      }},
                       BackendFactory{"sim",
                                      [](const std::string&) -> std::unique_ptr<BackendHarness> {

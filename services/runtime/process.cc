@@ -419,6 +419,7 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const MasterConfig
   options.task_users.assign(c.task_users().begin(), c.task_users().end());
   options.allow_root = c.allow_root_tasks();
   options.private_dirs = {c.data_dir()};  // the store, the logs: tasks see none of it
+  options.launch_thread = true;           // a burst of launches does not hold the loop
   return backend::local::LocalBackend::Create(std::move(options));
 }
 

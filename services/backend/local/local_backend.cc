@@ -17,6 +17,9 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <thread>
+#include <tuple>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
@@ -264,6 +267,9 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   }
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
+  if (backend->options_.launch_thread) {
+    backend->launcher_ = std::thread([b = backend.get()] { b->LaunchLoop(); });
+  }
   return backend;
 }
 
@@ -370,7 +376,7 @@ absl::Status LocalBackend::SetHosts(std::vector<HostInfo> hosts) {
     if (names.contains(task.hostname) || !task.lost.empty()) continue;
     task.lost = absl::StrCat("its host ", task.hostname, " left the cluster");
     spdlog::warn("task {}: {}: killed", task_id, task.lost);
-    kill(task.runner, SIGTERM);
+    SignalRunner(task);
   }
   options_.hosts = std::move(next);
   hosts_.clear();
@@ -466,7 +472,7 @@ void LocalBackend::CheckDisks() {
   if (now < volumes_checked_ + options_.volume_check_interval) return;
   volumes_checked_ = now;
   for (auto& [task_id, task] : running_) {
-    if (!task.limitation.empty()) continue;
+    if (!task.limitation.empty() || task.launching) continue;
     if (!task.volume_id.empty()) {
       const int64_t limit = task.volume_size_mb * kMiB;
       const int64_t used = DiskUsage(VolumeOf(task.hostname, task.volume_id), limit);
@@ -488,7 +494,7 @@ void LocalBackend::CheckDisks() {
     }
     if (task.limitation.empty()) continue;
     spdlog::warn("task {}: {}: killed", task_id, task.limitation);
-    kill(task.runner, SIGTERM);
+    SignalRunner(task);
   }
 }
 
@@ -563,6 +569,43 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     return absl::AlreadyExistsError(absl::StrCat("launch: task ", spec.task_id,
                                                  " was launched before (sandbox ", sandbox, ")"));
   }
+  // Its sandbox's disk: the task's, less its volume's (which is counted apart).
+  const int64_t disk_limit_mb = std::max<int64_t>(
+      spec.resources.disk_mb() -
+          (spec.persistent_volume.has_value() ? spec.persistent_volume->size_mb : 0),
+      0);
+  LaunchWork work{spec, user, sandbox, state, disk_limit_mb};
+  pid_t pid = -1;
+  int64_t start_time = -1;
+  if (!options_.launch_thread) {
+    PELOTON_ASSIGN_OR_RETURN(std::tie(pid, start_time), StartRunner(work));
+  }
+  Task& task = running_[spec.task_id] =
+      Task{spec.hostname, pid, start_time, boot_id_, true, spec.health_check.has_value(), {}};
+  task.state = state;
+  if (spec.persistent_volume.has_value()) {
+    task.volume_id = spec.persistent_volume->id;
+    task.volume_size_mb = spec.persistent_volume->size_mb;
+  }
+  task.disk_limit_mb = disk_limit_mb;
+  task.starting = !spec.uris.empty();
+  if (options_.launch_thread) {
+    // Started on the launcher thread; Poll reports how it went (TakeLaunched).
+    task.launching = true;
+    absl::MutexLock lock(&launch_mu_);
+    to_launch_.push_back(std::move(work));
+    return absl::OkStatus();
+  }
+  pending_.push_back(LaunchedStatus(spec.task_id, task, spec.uris.size()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const LaunchWork& work) {
+  const LaunchSpec& spec = work.spec;
+  const TaskUser& user = work.user;
+  const std::string& sandbox = work.sandbox;
+  const std::string& state = work.state;
+  const int64_t disk_limit_mb = work.disk_limit_mb;
   // The state directory first: a sandbox without one would read as an older version's.
   for (const std::string& dir : {state, sandbox}) {
     if (mkdir(dir.c_str(), 0700) != 0) {
@@ -580,11 +623,6 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (spec.persistent_volume.has_value()) {
     PELOTON_RETURN_IF_ERROR(PrepareVolume(spec, sandbox, state, user));
   }
-  // Its sandbox's disk: the task's, less its volume's (which is counted apart).
-  const int64_t disk_limit_mb = std::max<int64_t>(
-      spec.resources.disk_mb() -
-          (spec.persistent_volume.has_value() ? spec.persistent_volume->size_mb : 0),
-      0);
   if (disk_limit_mb > 0) {  // for a restarted master's disk checks
     PELOTON_RETURN_IF_ERROR(
         WriteFileAtomically(state + "/disk", absl::StrCat(disk_limit_mb, "\n")));
@@ -751,23 +789,78 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   const ssize_t go = write(ready[1], "1", 1);
   close(ready[1]);
   if (go != 1) spdlog::warn("launch {}: the runner did not take its start", spec.task_id);
-  Task& task = running_[spec.task_id] =
-      Task{spec.hostname, pid, start_time, boot_id_, true, spec.health_check.has_value(), {}};
-  task.state = state;
-  if (spec.persistent_volume.has_value()) {
-    task.volume_id = spec.persistent_volume->id;
-    task.volume_size_mb = spec.persistent_volume->size_mb;
+  return std::make_pair(pid, start_time);
+}
+
+TaskStatus LocalBackend::LaunchedStatus(const std::string& task_id, const Task& task,
+                                        size_t uris) const {
+  if (uris == 0) return StatusOf(task_id, task.hostname, MesosTaskState::kRunning, "launched");
+  return StatusOf(task_id, task.hostname, MesosTaskState::kStarting,
+                  absl::StrCat("fetching ", uris, " remote files"));
+}
+
+void LocalBackend::LaunchLoop() {
+  for (;;) {
+    LaunchWork work;
+    {
+      absl::MutexLock lock(&launch_mu_);
+      launch_mu_.Await(absl::Condition(
+          +[](LocalBackend* b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->launch_mu_) {
+            return b->stopping_ || !b->to_launch_.empty();
+          },
+          this));
+      if (stopping_) return;
+      work = std::move(to_launch_.front());
+      to_launch_.pop_front();
+    }
+    Launched done{work.spec.task_id, work.spec.uris.size(), StartRunner(work)};
+    absl::MutexLock lock(&launch_mu_);
+    launched_.push_back(std::move(done));
   }
-  task.disk_limit_mb = disk_limit_mb;
-  if (spec.uris.empty()) {
-    pending_.push_back(
-        StatusOf(spec.task_id, spec.hostname, MesosTaskState::kRunning, "launched"));
+}
+
+void LocalBackend::TakeLaunched(std::vector<TaskStatus>& out) {
+  std::vector<Launched> launched;
+  {
+    absl::MutexLock lock(&launch_mu_);
+    launched.swap(launched_);
+  }
+  for (Launched& l : launched) {
+    auto it = running_.find(l.task_id);
+    if (it == running_.end()) continue;  // cannot happen: launching tasks stay until taken
+    Task& task = it->second;
+    if (!l.started.ok()) {
+      // Nothing runs. A runner that cannot be started fails the task; a passing want of
+      // resources loses it (the job manager runs it again).
+      const MesosTaskState state =
+          absl::IsUnavailable(l.started.status()) ? MesosTaskState::kLost : MesosTaskState::kFailed;
+      out.push_back(
+          StatusOf(l.task_id, task.hostname, state, std::string(l.started.status().message())));
+      running_.erase(it);
+      continue;
+    }
+    task.launching = false;
+    std::tie(task.runner, task.start_time) = *l.started;
+    out.push_back(LaunchedStatus(l.task_id, task, l.uris));
+    if (task.kill_requested) kill(task.runner, SIGTERM);
+  }
+}
+
+void LocalBackend::SignalRunner(Task& task) {
+  if (task.launching) {
+    task.kill_requested = true;  // sent once it has started (TakeLaunched)
   } else {
-    task.starting = true;
-    pending_.push_back(StatusOf(spec.task_id, spec.hostname, MesosTaskState::kStarting,
-                                absl::StrCat("fetching ", spec.uris.size(), " remote files")));
+    kill(task.runner, SIGTERM);  // the runner passes it on and escalates
   }
-  return absl::OkStatus();
+}
+
+LocalBackend::~LocalBackend() {
+  if (!launcher_.joinable()) return;
+  {
+    absl::MutexLock lock(&launch_mu_);
+    stopping_ = true;  // what has not started is not started: the master is going away
+  }
+  launcher_.join();
 }
 
 absl::Status LocalBackend::Kill(const std::string& task_id) {
@@ -781,7 +874,7 @@ absl::Status LocalBackend::Kill(const std::string& task_id) {
     }
     return absl::NotFoundError(absl::StrCat("kill: task ", task_id, " is unknown"));
   }
-  kill(it->second.runner, SIGTERM);  // the runner passes it on and escalates
+  SignalRunner(it->second);
   return absl::OkStatus();
 }
 
@@ -877,8 +970,10 @@ std::optional<TaskStatus> LocalBackend::HealthChange(const std::string& task_id,
 std::vector<TaskStatus> LocalBackend::Poll() {
   std::vector<TaskStatus> out;
   out.swap(pending_);
+  if (options_.launch_thread) TakeLaunched(out);
   std::vector<std::string> done;
   for (auto& [task_id, task] : running_) {
+    if (task.launching) continue;
     bool ended = false;
     if (task.child) {
       int status = 0;

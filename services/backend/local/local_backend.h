@@ -60,12 +60,18 @@
 
 #include <sys/types.h>
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "services/backend/backend.h"
 #include "services/backend/local/cgroups.h"
 #include "services/backend/local/task_user.h"
@@ -96,6 +102,13 @@ struct LocalBackendOptions {
   // lets this process make them; off, or where it cannot, tasks are not limited.
   bool cgroups = true;
   int64_t task_pids_max = 4096;
+  // Where a launch's work is done (its directories, cgroups, the runner's spawn: a few ms):
+  // false, in Launch; true, on a thread of the backend's, so that a burst of launches does not
+  // hold the caller's loop (the daemons). Launch then checks and records the task and
+  // returns; Poll reports it RUNNING (or STARTING) once its runner is started, or FAILED
+  // (LOST, for a passing want of resources) with why it could not be; a kill meanwhile is
+  // sent once it has started.
+  bool launch_thread = false;
 };
 
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
@@ -123,6 +136,7 @@ class LocalBackend final : public Backend {
   // killed and reported TASK_LOST ("its host left the cluster"); the others stay as they were.
   // InvalidArgument (and no change) for no hosts or a name empty or twice.
   absl::Status SetHosts(std::vector<HostInfo> hosts);
+  ~LocalBackend() override;
   absl::Status Launch(const LaunchSpec& spec) override;
   absl::Status Kill(const std::string& task_id) override;
   std::vector<TaskStatus> Poll() override;
@@ -162,6 +176,21 @@ class LocalBackend final : public Backend {
     std::string lost;        // why it is lost once it ends (its host left)
     bool starting = false;   // its remote files are being fetched (no task.pid yet)
     std::string state;       // its state directory (StateOf, decided once)
+    bool launching = false;  // its runner is not started yet (launch_thread): runner is -1
+    bool kill_requested = false;  // killed while launching: SIGTERM once its runner starts
+  };
+  // What a launch does once it has been checked (StartRunner).
+  struct LaunchWork {
+    LaunchSpec spec;
+    TaskUser user;
+    std::string sandbox, state;
+    int64_t disk_limit_mb = 0;
+  };
+  // A launch done on the launcher thread: the runner's pid and start time, or why not.
+  struct Launched {
+    std::string task_id;
+    size_t uris = 0;
+    absl::StatusOr<std::pair<pid_t, int64_t>> started;
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -184,6 +213,16 @@ class LocalBackend final : public Backend {
   // Kills the running tasks whose volume holds more than its size, or whose sandbox more than
   // its disk (LaunchSpec::resources less its volume).
   void CheckDisks();
+  // Makes the task's directories (and volume, and cgroups) and starts its runner: its pid and
+  // start time. On the launcher thread with launch_thread: it reads only what does not change.
+  absl::StatusOr<std::pair<pid_t, int64_t>> StartRunner(const LaunchWork& work);
+  // RUNNING, or STARTING while `uris` remote files are fetched.
+  TaskStatus LaunchedStatus(const std::string& task_id, const Task& task, size_t uris) const;
+  // The launcher thread's loop, and what Poll takes of its work.
+  void LaunchLoop();
+  void TakeLaunched(std::vector<TaskStatus>& out);
+  // SIGTERM to the task's runner, or once it has one.
+  void SignalRunner(Task& task);
 
   LocalBackendOptions options_;
   bool root_ = false;  // this process runs as root: it switches users
@@ -197,6 +236,12 @@ class LocalBackend final : public Backend {
   std::vector<TaskStatus> pending_;
   absl::Time volumes_checked_ = absl::InfinitePast();
   uint64_t hosts_version_ = 0;
+
+  absl::Mutex launch_mu_;
+  std::deque<LaunchWork> to_launch_ ABSL_GUARDED_BY(launch_mu_);
+  std::vector<Launched> launched_ ABSL_GUARDED_BY(launch_mu_);
+  bool stopping_ ABSL_GUARDED_BY(launch_mu_) = false;
+  std::thread launcher_;  // with launch_thread; started last in Create
 };
 
 }  // namespace peloton::backend::local

@@ -67,10 +67,12 @@ HostInfo Host(const std::string& name) {
 // Sandboxes under `root`, runners' state under `root`-state, volumes under `root`-volumes.
 std::unique_ptr<LocalBackend> Make(const std::string& root,
                                    absl::Duration volume_check = absl::Seconds(5),
-                                   const std::string& runner = RunnerPath()) {
+                                   const std::string& runner = RunnerPath(),
+                                   bool launch_thread = false) {
   LocalBackendOptions options{
       runner, root, root + "-state", {Host("h0"), Host("h1")}, root + "-volumes", volume_check};
   options.fetch_cache_root = root + "-fetch";
+  options.launch_thread = launch_thread;
   absl::StatusOr<std::unique_ptr<LocalBackend>> b =
       LocalBackend::Create(AsThisUser(std::move(options)));
   EXPECT_THAT(b.status(), IsOk());
@@ -722,6 +724,34 @@ TEST(LocalBackendTest, AnHttpCheckAgainstARealServerAndATcpCheckOfAClosedPort) {
   for (const char* id : {"web-0-1", "tcp-1-1"}) ASSERT_THAT(b->Kill(id), IsOk());
   EXPECT_EQ(w.WaitForEnd("web-0-1").state, MesosTaskState::kKilled);
   EXPECT_EQ(w.WaitForEnd("tcp-1-1").state, MesosTaskState::kKilled);
+}
+
+// With launch_thread, Launch returns once the task is checked and recorded; Poll says how its
+// start went. A kill before the runner starts is sent once it has; a runner that cannot be
+// started fails the task, naming it.
+TEST(LocalBackendTest, OnTheLaunchThreadKillsWaitForTheRunnerAndFailedStartsAreReported) {
+  const std::string root = FreshDir("launch-thread");
+  const std::string runner = root + "-bin/peloton-task-runner";
+  std::filesystem::create_directories(root + "-bin");
+  std::filesystem::copy_file(RunnerPath(), runner);
+  auto b = Make(root, absl::Seconds(5), runner, /*launch_thread=*/true);
+  Watcher w(*b);
+  ASSERT_THAT(b->Launch(Shell("sleepy-0-1", "sleep 600")), IsOk());
+  ASSERT_THAT(b->Kill("sleepy-0-1"), IsOk());  // most likely before its runner started
+  EXPECT_THAT(b->Launch(Shell("sleepy-0-1", "true")),
+              StatusIs(absl::StatusCode::kAlreadyExists));  // recorded at once
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT(b->Launch(Shell(absl::StrCat("quick-", i, "-1"), "true")), IsOk());
+  }
+  EXPECT_EQ(w.WaitForEnd("sleepy-0-1").state, MesosTaskState::kKilled);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(w.WaitForEnd(absl::StrCat("quick-", i, "-1")).state, MesosTaskState::kFinished);
+  }
+  std::filesystem::rename(runner, runner + ".away");
+  ASSERT_THAT(b->Launch(Shell("gone-0-1", "true")), IsOk());
+  const TaskStatus end = w.WaitForEnd("gone-0-1");
+  EXPECT_EQ(end.state, MesosTaskState::kFailed);
+  EXPECT_THAT(end.message, HasSubstr("cannot start " + runner + ": No such file or directory"));
 }
 
 // A shell command that sh would only split into words runs without sh (command.h): its
