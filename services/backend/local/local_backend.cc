@@ -1019,7 +1019,10 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
   std::vector<TaskStatus> out;
   for (const std::string& task_id : task_ids) {
     if (auto it = running_.find(task_id); it != running_.end()) {
-      out.push_back(StatusOf(task_id, it->second.hostname, MesosTaskState::kRunning, "running"));
+      out.push_back(
+          it->second.launching
+              ? StatusOf(task_id, it->second.hostname, MesosTaskState::kStarting, "launching")
+              : StatusOf(task_id, it->second.hostname, MesosTaskState::kRunning, "running"));
       continue;
     }
     std::error_code ec;
