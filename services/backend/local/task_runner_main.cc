@@ -13,13 +13,13 @@
 //       [--cgroup=DIR ...] [--fd-limit=N] -- COMMAND [ARGS...]
 //
 // It starts once per task, so it is lean: linked statically, without the network libraries
-// and without glibc's name service (which a static program cannot load safely), the user is
-// given by number as the backend found it. What needs the network, fetching files and HTTP and
+// and without glibc's name service (which a static program cannot load safely); the backend
+// gives it the user by number. What needs the network, fetching files and HTTP and
 // TCP checks, is peloton-task-helper's (task_helper_main.cc), beside the runner, which it runs
 // in the child processes that do them.
 //
 // With --user (a runner started as root), the task and its health checks run as that user
-// (--uid, --gid and its --groups, the primary one among them), with its groups; with --hide, in a
+// (--uid, --gid, and --groups with the primary group among them); with --hide, in a
 // mount namespace of their own in which each hidden directory is empty but for the shown ones
 // (task_user.h). Both happen in the task's own process, before it runs anything of the task's; the
 // runner stays as it was, to watch and kill it. With --cgroup, the task and its checks join those
@@ -414,7 +414,6 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   Identity identity;
   TaskUser user;
-  std::vector<gid_t> groups;
   CLI::Option* user_flag = app.add_option("--user", user.name,
                                           "run the task and its checks as this user (the "
                                           "runner: root)");
