@@ -14,8 +14,9 @@ bool PlainChar(char c) {
          absl::string_view("-_./=,:+@%").find(c) != absl::string_view::npos;
 }
 
-// dash's and POSIX sh's keywords, and the builtins with no program of the same effect (a
-// program cannot change the shell's directory, variables or exit).
+// dash's and POSIX sh's keywords, the builtins with no program of the same effect (a program
+// cannot change the shell's directory, variables or exit), and echo (dash's prints `-e`, which
+// /bin/echo takes as an option).
 bool NeedsShell(absl::string_view word) {
   static const auto* const kShellWords = new absl::flat_hash_set<absl::string_view>{
       // keywords
@@ -25,7 +26,7 @@ bool NeedsShell(absl::string_view word) {
       ".", ":", "alias", "bg", "break", "cd", "chdir", "command", "continue", "eval", "exec",
       "exit", "export", "fc", "fg", "getopts", "hash", "jobs", "local", "read", "readonly",
       "return", "set", "shift", "source", "times", "trap", "type", "ulimit", "umask", "unalias",
-      "unset", "wait"};
+      "unset", "wait", "echo"};
   return kShellWords->contains(word) || word.find('=') != absl::string_view::npos;
 }
 

@@ -6,9 +6,9 @@
 //
 // Direct is only for what sh would do the same: words of letters, digits and - _ . / = , : + @ %
 // separated by blanks, the first word not a shell keyword or builtin (cd, exit, export, ...;
-// builtins that are also programs, such as true, echo and test, run as those programs) and
-// without '='. Anything else (quotes, $, globs, ~, redirections, pipes, ;, &, #, newlines, ...)
-// goes to sh.
+// builtins that are also programs and act the same, such as true, test and printf, run as those
+// programs; echo does not act the same and stays the shell's) and without '='. Anything else
+// (quotes, $, globs, ~, redirections, pipes, ;, &, #, newlines, ...) goes to sh.
 //
 // Thread-safety: a pure function.
 
