@@ -665,15 +665,12 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
     for (const std::string& dir : *groups) args.push_back("--cgroup=" + dir);
   }
   if (root_) {
-    // By number: the runner, linked statically, does not look users up.
-    std::vector<gid_t> groups = user.groups;
-    if (std::find(groups.begin(), groups.end(), user.gid) == groups.end()) {
-      groups.push_back(user.gid);
-    }
+    // By number: the runner, linked statically, does not look users up. The groups hold the
+    // primary one (TaskUser; user_lookup.h makes them so).
     args.push_back("--user=" + user.name);
     args.push_back(absl::StrCat("--uid=", user.uid));
     args.push_back(absl::StrCat("--gid=", user.gid));
-    args.push_back(absl::StrCat("--groups=", absl::StrJoin(groups, ",")));
+    args.push_back(absl::StrCat("--groups=", absl::StrJoin(user.groups, ",")));
   }
   if (view_) {
     for (const std::string& dir : hidden_) args.push_back("--hide=" + dir);
