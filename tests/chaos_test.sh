@@ -14,6 +14,7 @@
 #
 # CHAOS_SEED (printed; random by default) replays a run's choices: the victims and the pauses
 # (the processes' own timing still varies). CHAOS_KILLS (default 5) is the kills per mode.
+# CHAOS_KEEP=DIR: a failed run's work directory (logs, store, sandboxes) is copied to DIR.
 # `make chaos` runs it longer.
 set -euo pipefail
 source "${TEST_SRCDIR}/peloton/tests/lib.sh"
@@ -32,6 +33,14 @@ sock=$(mktemp -d /tmp/peloton-chaos.XXXXXX)  # Unix socket paths are limited to 
 declare -A pid
 fail() {
   echo "chaos: seed ${seed}" >&2
+  # The tasks of every acknowledged job that has not succeeded, as the API sees them.
+  local j
+  for j in "${acked[@]}"; do
+    "${peloton}" job status "${j}" 2> /dev/null | grep_q '^state: SUCCEEDED$' && continue
+    echo "== tasks of ${j}" >&2
+    "${peloton}" task list "${j}" >&2 2>&1 || true
+  done
+  [ -z "${CHAOS_KEEP:-}" ] || cp -a "${work}" "${CHAOS_KEEP}" || true
   fail_with_logs "$@"
 }
 # Every daemon, every runner and every task of this test (tasks write their pid in pids/).

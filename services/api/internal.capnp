@@ -271,7 +271,9 @@ interface HostManager extends(Api.Login) {
   # job manager, by a name of its own) takes every change once; lost: some were dropped, its
   # queue being full (it reconciles its tasks instead).
   events @4 (consumer :Text) -> (statuses :List(TaskStatus), incarnation :Text, lost :Bool);
-  reconcile @5 (tasks :List(RunningTask)) -> (statuses :List(TaskStatus));
+  # The tasks' states now. `consumer` (the caller's name to events) joins the events first:
+  # every change after this answer comes to it, none falling between the two.
+  reconcile @5 (tasks :List(RunningTask), consumer :Text) -> (statuses :List(TaskStatus));
   # Changes when the process restarts (it then knows no running task: the job manager
   # reconciles them again).
   incarnation @6 () -> (incarnation :Text);

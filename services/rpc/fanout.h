@@ -58,13 +58,13 @@ class Fanout {
     }
   }
 
+  // From now on `consumer` takes every item added (Take joins too, but what an Add before it
+  // brought is not the newcomer's): a client joins before it reads the state the items change
+  // (a job manager, before it reconciles its tasks), so that nothing falls between the two.
+  void Join(const std::string& consumer, absl::Time now) { JoinQueue(consumer, now); }
+
   Taken Take(const std::string& consumer, absl::Time now) {
-    Forget(now);
-    auto [it, added] = consumers_.try_emplace(consumer);
-    Queue& queue = it->second;
-    if (added && consumers_.size() == 1) queue = std::move(unclaimed_);
-    unclaimed_ = Queue();
-    queue.last_take = now;
+    Queue& queue = JoinQueue(consumer, now);
     Taken taken{std::move(queue.items), queue.lost};
     queue.items = {};
     queue.lost = false;
@@ -79,6 +79,16 @@ class Fanout {
     bool lost = false;
     absl::Time last_take = absl::InfinitePast();
   };
+
+  Queue& JoinQueue(const std::string& consumer, absl::Time now) {
+    Forget(now);
+    auto [it, added] = consumers_.try_emplace(consumer);
+    Queue& queue = it->second;
+    if (added && consumers_.size() == 1) queue = std::move(unclaimed_);
+    unclaimed_ = Queue();
+    queue.last_take = now;
+    return queue;
+  }
 
   void Append(Queue& queue, std::vector<T> items) {
     if (queue.items.size() + items.size() > options_.max_queue) {

@@ -44,6 +44,25 @@ TEST(FanoutTest, EveryConsumerTakesEveryItemOnce) {
   EXPECT_THAT(f.Take("b", kT0).items, ElementsAre("w"));
 }
 
+TEST(FanoutTest, AConsumerThatJoinedTakesWhatWasAddedAfter) {
+  Fanout<int> f;
+  f.Take("a", kT0);
+  f.Add({1}, kT0);  // before b joined: a's alone
+  f.Join("b", kT0);
+  f.Add({2}, kT0);
+  EXPECT_THAT(f.Take("b", kT0).items, ElementsAre(2));
+  EXPECT_THAT(f.Take("a", kT0).items, ElementsAre(1, 2));
+  // Joining again loses nothing.
+  f.Add({3}, kT0);
+  f.Join("b", kT0);
+  EXPECT_THAT(f.Take("b", kT0).items, ElementsAre(3));
+  // The first to join takes what waited for a consumer.
+  Fanout<int> g;
+  g.Add({7}, kT0);
+  g.Join("c", kT0);
+  EXPECT_THAT(g.Take("c", kT0).items, ElementsAre(7));
+}
+
 TEST(FanoutTest, AConsumerThatStopsTakingIsForgotten) {
   Fanout<int> f({.max_queue = 100, .idle = absl::Seconds(10)});
   f.Take("a", kT0);

@@ -361,9 +361,11 @@ kj::Promise<void> HostManagerServer::drainingTasks(DrainingTasksContext context)
 kj::Promise<void> HostManagerServer::events(EventsContext context) {
   return loop_.Run([this, context]() mutable {
     const absl::Time now = absl::Now();
+    // A newcomer joins before the poll: what it brings is the newcomer's too.
+    const std::string consumer = Str(context.getParams().getConsumer());
+    events_.Join(consumer, now);
     events_.Add(hm_.Poll(), now);
-    Fanout<backend::TaskStatus>::Taken taken =
-        events_.Take(Str(context.getParams().getConsumer()), now);
+    Fanout<backend::TaskStatus>::Taken taken = events_.Take(consumer, now);
     SetStatuses(taken.items,
                 context.getResults().initStatuses(static_cast<unsigned>(taken.items.size())));
     context.getResults().setIncarnation(incarnation_);
@@ -380,6 +382,11 @@ kj::Promise<void> HostManagerServer::reconcile(ReconcileContext context) {
         throw KJ_EXCEPTION(FAILED, std::string(spec.status().message()).c_str());
       }
       tasks.push_back({Str(t.getHostname()), *std::move(spec)});
+    }
+    // The caller takes every change from here on: a task that ends after this reconciliation
+    // read it running is in the caller's events, whoever polls first.
+    if (const std::string consumer = Str(context.getParams().getConsumer()); !consumer.empty()) {
+      events_.Join(consumer, absl::Now());
     }
     const std::vector<backend::TaskStatus> statuses = hm_.Reconcile(tasks);
     reconciled_ = true;

@@ -476,6 +476,7 @@ std::vector<backend::TaskStatus> RemoteHostManager::Reconcile(
   absl::StatusOr<std::vector<backend::TaskStatus>> statuses =
       Calling(peer_, [&]() -> absl::StatusOr<std::vector<backend::TaskStatus>> {
         auto request = peer_.Get<wire::HostManager>().reconcileRequest();
+        request.setConsumer(consumer_);
         auto list = request.initTasks(static_cast<unsigned>(tasks.size()));
         for (size_t i = 0; i < tasks.size(); ++i) {
           list[i].setHostname(tasks[i].hostname);
