@@ -261,6 +261,12 @@ absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& tas
 }
 
 absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const TaskSpec& task) {
+  Allocation a;
+  if (absl::Status s = AllocateInto(index, task, a); !s.ok()) return s;
+  return a;
+}
+
+absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocation& a) {
   if (index >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[index];
   if (!h.Fits(task)) {
@@ -280,11 +286,11 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
                                                       " ports, host ", h.name, " has ",
                                                       h.free_port_count));
   }
-  if (!PortsFree(h.free_ports, task.static_ports)) {
+  if (!task.static_ports.empty() && !PortsFree(h.free_ports, task.static_ports)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "task ", task.id, ": a static port it needs is not free on host ", h.name));
   }
-  Allocation a;
+  a = Allocation();
   a.host = index;
   a.resources = task.demand;
   a.revocable = task.revocable;
@@ -293,10 +299,12 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
     h.gpus[d].free_milli -= per_device;
     a.gpus.emplace_back(d, per_device);
   }
-  RemovePorts(h.free_ports, task.static_ports);
-  a.ports = TakePorts(h.free_ports, task.num_ports);
-  a.ports.insert(a.ports.end(), task.static_ports.begin(), task.static_ports.end());
-  h.free_port_count -= num_ports;
+  if (num_ports > 0) {
+    RemovePorts(h.free_ports, task.static_ports);
+    a.ports = TakePorts(h.free_ports, task.num_ports);
+    a.ports.insert(a.ports.end(), task.static_ports.begin(), task.static_ports.end());
+    h.free_port_count -= num_ports;
+  }
   if (task.revocable) {
     h.free -= task.regular_demand();
     h.revocable_free_cpu -= task.demand.milli_cpu();
@@ -304,15 +312,17 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
     h.free -= task.demand;
   }
   CountFreeGpu(h, -task.demand.milli_gpu());
-  a.labels = task.labels;
-  for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
+  if (!task.labels.empty()) {
+    a.labels = task.labels;
+    for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
+  }
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
     a.spread_job = JobKey(task.job_id);
     ++h.job_tasks[a.spread_job];
   }
   ++h.tasks;
   Reindex(h);
-  return a;
+  return absl::OkStatus();
 }
 
 absl::Status Cluster::Release(const Allocation& a) {
@@ -419,15 +429,6 @@ internal::IndexKey Cluster::KeyOf(const Host& h) {
   for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
   return {Clamp32(h.free.milli_cpu()), Clamp32(h.free.memory_mb()), Clamp32(h.free.disk_mb()),
           Clamp32(h.free.milli_gpu()), Clamp32(largest_device),     Clamp32(h.free_port_count)};
-}
-
-internal::IndexKey Cluster::NeedOf(const TaskSpec& t) {
-  const int64_t gpu = t.gpu_milli();
-  // A revocable task's cpu is not in the index (it is the host's revocable cpu): the filters
-  // check it.
-  return {Clamp32(t.revocable ? 0 : t.demand.milli_cpu()), Clamp32(t.demand.memory_mb()),
-          Clamp32(t.demand.disk_mb()),       Clamp32(gpu),
-          Clamp32(gpu >= 1000 ? 1000 : gpu), Clamp32(t.num_ports + t.static_ports.size())};
 }
 
 void Cluster::Reindex(const Host& h, bool grew) {

@@ -158,6 +158,9 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
     }
   }
   PlacementResult result;
+  size_t tasks = 0;
+  for (const Gang& gang : gangs) tasks += gang.tasks.size();
+  result.placed.reserve(tasks);
   TaskPlacer placer(cluster, profile, result);
   for (const Gang& gang : gangs) {
     // Allocations go straight into the result and are rolled back if the gang fails.
@@ -170,9 +173,10 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
         failed_at = i;
         break;
       }
-      auto allocation = cluster.AllocateValidated(*host, gang.tasks[i]);
-      PELOTON_CHECK(allocation.ok());  // the filters said it fits
-      result.placed.push_back({gang.tasks[i].id, *std::move(allocation)});
+      Placed& placed = result.placed.emplace_back();
+      placed.task_id = gang.tasks[i].id;
+      // The filters said it fits.
+      PELOTON_CHECK(cluster.AllocateInto(*host, gang.tasks[i], placed.allocation).ok());
     }
     if (failed_at == gang.tasks.size()) continue;
     for (size_t i = first; i < result.placed.size(); ++i) {

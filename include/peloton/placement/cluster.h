@@ -10,7 +10,9 @@
 #ifndef PELOTON_PLACEMENT_CLUSTER_H_
 #define PELOTON_PLACEMENT_CLUSTER_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -136,6 +138,9 @@ class Cluster {
   absl::StatusOr<Allocation> Allocate(uint32_t host, const TaskSpec& task);
   // Allocate for a task already checked with ValidateTask (the placer's path).
   absl::StatusOr<Allocation> AllocateValidated(uint32_t host, const TaskSpec& task);
+  // AllocateValidated into `out` (what it held is replaced; on an error it is unspecified and
+  // the cluster unchanged): the placer builds its result in place.
+  absl::Status AllocateInto(uint32_t host, const TaskSpec& task, Allocation& out);
   // Returns what an Allocation holds. FailedPrecondition if it does not match the host.
   absl::Status Release(const Allocation& allocation);
   // Takes exactly what `allocation` names (its resources, GPU shares and ports), as made by
@@ -162,7 +167,21 @@ class Cluster {
 
  private:
   static internal::IndexKey KeyOf(const Host& h);
-  static internal::IndexKey NeedOf(const TaskSpec& t);
+  // What the index compares with KeyOf: the task's demand, ports and largest device share.
+  // A revocable task's cpu is not in it (it is the host's revocable cpu): the filters check
+  // it. Inline: every search starts here.
+  static internal::IndexKey NeedOf(const TaskSpec& t) {
+    const auto clamp = [](int64_t v) {
+      return static_cast<int32_t>(std::min<int64_t>(v, std::numeric_limits<int32_t>::max()));
+    };
+    const int64_t gpu = t.gpu_milli();
+    return {clamp(t.revocable ? 0 : t.demand.milli_cpu()),
+            clamp(t.demand.memory_mb()),
+            clamp(t.demand.disk_mb()),
+            clamp(gpu),
+            clamp(gpu >= 1000 ? 1000 : gpu),
+            clamp(static_cast<int64_t>(t.num_ports) + static_cast<int64_t>(t.static_ports.size()))};
+  }
   // After an allocation (free resources shrank) or a release (`grew`: they only grew).
   void Reindex(const Host& h, bool grew = false);
   // Counts `milli` more (or, negative, less) free GPU of the host in GpuSupplies and
