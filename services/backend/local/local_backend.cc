@@ -472,7 +472,7 @@ void LocalBackend::CheckDisks() {
   if (now < volumes_checked_ + options_.volume_check_interval) return;
   volumes_checked_ = now;
   for (auto& [task_id, task] : running_) {
-    if (!task.limitation.empty() || task.launching) continue;
+    if (!task.limitation.empty() || task.launching || task.ending) continue;
     if (!task.volume_id.empty()) {
       const int64_t limit = task.volume_size_mb * kMiB;
       const int64_t used = DiskUsage(VolumeOf(task.hostname, task.volume_id), limit);
@@ -498,16 +498,26 @@ void LocalBackend::CheckDisks() {
   }
 }
 
-TaskStatus LocalBackend::StatusOf(const std::string& task_id, const std::string& hostname,
-                                  MesosTaskState state, std::string message) const {
+TaskStatus LocalBackend::StatusAt(const std::string& task_id, const std::string& hostname,
+                                  MesosTaskState state, std::string message) {
   TaskStatus s;
   s.task_id = task_id;
   s.state = state;
   s.hostname = hostname;
-  auto it = hosts_.find(hostname);
-  s.agent_id = it != hosts_.end() ? it->second->agent_id : hostname;
   s.message = std::move(message);
   s.time = absl::Now();
+  return s;
+}
+
+void LocalBackend::SetAgent(TaskStatus& s) const {
+  auto it = hosts_.find(s.hostname);
+  s.agent_id = it != hosts_.end() ? it->second->agent_id : s.hostname;
+}
+
+TaskStatus LocalBackend::StatusOf(const std::string& task_id, const std::string& hostname,
+                                  MesosTaskState state, std::string message) const {
+  TaskStatus s = StatusAt(task_id, hostname, state, std::move(message));
+  SetAgent(s);
   return s;
 }
 
@@ -798,21 +808,51 @@ TaskStatus LocalBackend::LaunchedStatus(const std::string& task_id, const Task& 
 
 void LocalBackend::LaunchLoop() {
   for (;;) {
-    LaunchWork work;
+    std::optional<EndWork> end;
+    std::optional<LaunchWork> work;
     {
       absl::MutexLock lock(&launch_mu_);
       launch_mu_.Await(absl::Condition(
           +[](LocalBackend* b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->launch_mu_) {
-            return b->stopping_ || !b->to_launch_.empty();
+            return b->stopping_ || !b->to_launch_.empty() || !b->to_end_.empty();
           },
           this));
       if (stopping_) return;
-      work = std::move(to_launch_.front());
-      to_launch_.pop_front();
+      // Ends first: what they free (cgroups, the pool's share once reported) is wanted by
+      // what waits to launch.
+      if (!to_end_.empty()) {
+        end = std::move(to_end_.front());
+        to_end_.pop_front();
+      } else {
+        work = std::move(to_launch_.front());
+        to_launch_.pop_front();
+      }
     }
-    Launched done{work.spec.task_id, work.spec.uris.size(), StartRunner(work)};
+    if (end.has_value()) {
+      TaskStatus status = Finished(end->task_id, end->task);
+      absl::MutexLock lock(&launch_mu_);
+      ended_.push_back(std::move(status));
+      continue;
+    }
+    Launched done{work->spec.task_id, work->spec.uris.size(), StartRunner(*work)};
     absl::MutexLock lock(&launch_mu_);
     launched_.push_back(std::move(done));
+  }
+}
+
+void LocalBackend::TakeEnded(std::vector<TaskStatus>& out) {
+  std::vector<TaskStatus> ended;
+  {
+    absl::MutexLock lock(&launch_mu_);
+    ended.swap(ended_);
+  }
+  for (TaskStatus& s : ended) {
+    auto it = running_.find(s.task_id);
+    if (it == running_.end()) continue;  // cannot happen: ending tasks stay until taken
+    ApplyEnd(it->second, s);
+    SetAgent(s);
+    out.push_back(std::move(s));
+    running_.erase(it);
   }
 }
 
@@ -844,6 +884,7 @@ void LocalBackend::TakeLaunched(std::vector<TaskStatus>& out) {
 }
 
 void LocalBackend::SignalRunner(Task& task) {
+  if (task.ending) return;  // its runner has ended (a child's pid may be another's by now)
   if (task.launching) {
     task.kill_requested = true;  // sent once it has started (TakeLaunched)
   } else {
@@ -893,51 +934,61 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) 
       }
     }
     if (task.runner <= 0) {  // no runner.pid: the master died launching it, and it ran nothing
-      return StatusOf(task_id, hostname, MesosTaskState::kLost,
+      return StatusAt(task_id, hostname, MesosTaskState::kLost,
                       "never started: its launch was cut short");
     }
     if (!task.boot_id.empty() && task.boot_id != boot_id_) {
-      return StatusOf(task_id, hostname, MesosTaskState::kLost,
+      return StatusAt(task_id, hostname, MesosTaskState::kLost,
                       "the machine restarted while the task ran");
     }
     // Killed, by the task itself perhaps: as Mesos reports a task whose executor terminated
     // (REASON_EXECUTOR_TERMINATED), a failure that counts against its restart policy.
-    return StatusOf(task_id, hostname, MesosTaskState::kFailed,
+    return StatusAt(task_id, hostname, MesosTaskState::kFailed,
                     "the task's runner died without an exit status (killed)");
   }
   TaskStatus s;
   if (!exit->unfetched.empty()) {
     // As Mesos reports a container whose fetcher failed (REASON_CONTAINER_LAUNCH_FAILED).
-    s = StatusOf(task_id, hostname, MesosTaskState::kFailed, exit->unfetched);
+    s = StatusAt(task_id, hostname, MesosTaskState::kFailed, exit->unfetched);
   } else if (exit->memory) {
     // As Mesos reports a container past its memory (REASON_CONTAINER_LIMITATION_MEMORY).
-    s = StatusOf(task_id, hostname, MesosTaskState::kFailed,
+    s = StatusAt(task_id, hostname, MesosTaskState::kFailed,
                  "over its memory limit: the kernel killed a process of it (memLimitMb)");
     (exit->exited ? s.exit_code : s.signal) = exit->value;
   } else if (exit->unhealthy) {
     absl::StatusOr<HealthReport> health = ReadHealth(state);
-    s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
+    s = StatusAt(task_id, hostname, MesosTaskState::kKilled,
                  absl::StrCat("killed: ", health.ok() ? health->message : "failed health checks"));
     s.healthy = false;
     (exit->exited ? s.exit_code : s.signal) = exit->value;
   } else if (exit->requested) {
     // Killed on request, however it ended (a task may catch SIGTERM and exit cleanly).
-    s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
+    s = StatusAt(task_id, hostname, MesosTaskState::kKilled,
                  exit->exited
                      ? absl::StrCat("killed on request: exit code ", exit->value)
                      : absl::StrCat("killed on request: terminated by signal ", exit->value));
     (exit->exited ? s.exit_code : s.signal) = exit->value;
   } else if (exit->exited) {
-    s = StatusOf(task_id, hostname,
+    s = StatusAt(task_id, hostname,
                  exit->value == 0 ? MesosTaskState::kFinished : MesosTaskState::kFailed,
                  absl::StrCat("exit code ", exit->value));
     s.exit_code = exit->value;
   } else {
-    s = StatusOf(task_id, hostname, MesosTaskState::kKilled,
+    s = StatusAt(task_id, hostname, MesosTaskState::kKilled,
                  absl::StrCat("terminated by signal ", exit->value));
     s.signal = exit->value;
   }
   return s;
+}
+
+void LocalBackend::ApplyEnd(const Task& task, TaskStatus& s) {
+  if (!task.lost.empty()) {
+    s.state = MesosTaskState::kLost;
+    s.message = task.lost;
+  } else if (!task.limitation.empty() && s.state != MesosTaskState::kLost) {
+    s.state = MesosTaskState::kFailed;  // as Mesos reports a container past its disk quota
+    s.message = task.limitation;
+  }
 }
 
 bool LocalBackend::Started(const Task& task) const {
@@ -967,10 +1018,13 @@ std::optional<TaskStatus> LocalBackend::HealthChange(const std::string& task_id,
 std::vector<TaskStatus> LocalBackend::Poll() {
   std::vector<TaskStatus> out;
   out.swap(pending_);
-  if (options_.launch_thread) TakeLaunched(out);
+  if (options_.launch_thread) {
+    TakeLaunched(out);
+    TakeEnded(out);
+  }
   std::vector<std::string> done;
   for (auto& [task_id, task] : running_) {
-    if (task.launching) continue;
+    if (task.launching || task.ending) continue;
     bool ended = false;
     if (task.child) {
       int status = 0;
@@ -996,15 +1050,17 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     }
   }
   for (const std::string& task_id : done) {
-    const Task& task = running_[task_id];
-    TaskStatus s = Finished(task_id, task);
-    if (!task.lost.empty()) {
-      s.state = MesosTaskState::kLost;
-      s.message = task.lost;
-    } else if (!task.limitation.empty() && s.state != MesosTaskState::kLost) {
-      s.state = MesosTaskState::kFailed;  // as Mesos reports a container past its disk quota
-      s.message = task.limitation;
+    Task& task = running_[task_id];
+    if (options_.launch_thread) {
+      // Its end is read, and its cgroups removed, on the launcher thread (TakeEnded).
+      task.ending = true;
+      absl::MutexLock lock(&launch_mu_);
+      to_end_.push_back({task_id, task});
+      continue;
     }
+    TaskStatus s = Finished(task_id, task);
+    ApplyEnd(task, s);
+    SetAgent(s);
     out.push_back(std::move(s));
     running_.erase(task_id);
   }
@@ -1078,7 +1134,9 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
       out.push_back(std::move(running));
       continue;
     }
-    out.push_back(Finished(task_id, task));
+    TaskStatus ended = Finished(task_id, task);
+    SetAgent(ended);
+    out.push_back(std::move(ended));
   }
   return out;
 }

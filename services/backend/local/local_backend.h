@@ -107,7 +107,9 @@ struct LocalBackendOptions {
   // hold the caller's loop (the daemons). Launch then checks and records the task and
   // returns; Poll reports it RUNNING (or STARTING) once its runner is started, or FAILED
   // (LOST, for a passing want of resources) with why it could not be; a kill meanwhile is
-  // sent once it has started.
+  // sent once it has started. Ending a task (reading its exit status, removing its cgroups)
+  // is done there too: Poll notices a runner has ended and reports the task's end at a later
+  // Poll.
   bool launch_thread = false;
 };
 
@@ -178,6 +180,9 @@ class LocalBackend final : public Backend {
     std::string state;       // its state directory (StateOf, decided once)
     bool launching = false;  // its runner is not started yet (launch_thread): runner is -1
     bool kill_requested = false;  // killed while launching: SIGTERM once its runner starts
+    // Its runner has ended (and, a child, was reaped): Finished runs on the launcher thread
+    // (launch_thread), and nothing is signalled any more.
+    bool ending = false;
   };
   // What a launch does once it has been checked (StartRunner).
   struct LaunchWork {
@@ -185,6 +190,11 @@ class LocalBackend final : public Backend {
     TaskUser user;
     std::string sandbox, state;
     int64_t disk_limit_mb = 0;
+  };
+  // A task whose runner ended, for the launcher thread to finish (Finished).
+  struct EndWork {
+    std::string task_id;
+    Task task;  // a copy: Finished reads it there
   };
   // A launch done on the launcher thread: the runner's pid and start time, or why not.
   struct Launched {
@@ -198,11 +208,20 @@ class LocalBackend final : public Backend {
   absl::Status SetUpUsers();
   // The user a launch runs as (InvalidArgument, naming the rule, for one not allowed).
   absl::StatusOr<TaskUser> UserOf(const LaunchSpec& spec) const;
-  // The status of a task whose runner has ended; kills what is left of it when the runner
-  // died without a word.
+  // The status of a task whose runner has ended (its agent_id not set: SetAgent); kills what
+  // is left of it when the runner died without a word. Safe on the launcher thread: it reads
+  // only the task, files and what does not change.
   TaskStatus Finished(const std::string& task_id, const Task& task);
+  // The status a task ends with: Finished's, unless the backend killed it (Task::limitation)
+  // or its host left (Task::lost).
+  static void ApplyEnd(const Task& task, TaskStatus& s);
   TaskStatus StatusOf(const std::string& task_id, const std::string& hostname, MesosTaskState state,
                       std::string message) const;
+  // StatusOf without the agent id, which SetAgent looks up in the hosts (on the caller's
+  // thread: they change).
+  static TaskStatus StatusAt(const std::string& task_id, const std::string& hostname,
+                             MesosTaskState state, std::string message);
+  void SetAgent(TaskStatus& s) const;
   // Whether the runner has started the task's command (its remote files are there).
   bool Started(const Task& task) const;
   // A TASK_RUNNING with the task's health when its health file changed since the last look.
@@ -221,6 +240,7 @@ class LocalBackend final : public Backend {
   // The launcher thread's loop, and what Poll takes of its work.
   void LaunchLoop();
   void TakeLaunched(std::vector<TaskStatus>& out);
+  void TakeEnded(std::vector<TaskStatus>& out);
   // SIGTERM to the task's runner, or once it has one.
   void SignalRunner(Task& task);
 
@@ -240,6 +260,8 @@ class LocalBackend final : public Backend {
   absl::Mutex launch_mu_;
   std::deque<LaunchWork> to_launch_ ABSL_GUARDED_BY(launch_mu_);
   std::vector<Launched> launched_ ABSL_GUARDED_BY(launch_mu_);
+  std::deque<EndWork> to_end_ ABSL_GUARDED_BY(launch_mu_);
+  std::vector<TaskStatus> ended_ ABSL_GUARDED_BY(launch_mu_);
   bool stopping_ ABSL_GUARDED_BY(launch_mu_) = false;
   std::thread launcher_;  // with launch_thread; started last in Create
 };
