@@ -4,11 +4,10 @@
 // (issue 24, part 2). The master's components run in a child process on the local backend (one
 // host declaring --host-cpus cores, tasks as the backend's default user, cgroups where the
 // machine allows), SQLite on disk, ticking every --tick-ms and launching at most
-// --launch-budget-ms a tick, the backend's work on its own thread, as peloton-master does; this
-// process creates one job of --tasks instances of --command over Cap'n Proto, then asks `job get`
-// every
-// --probe-ms until all have SUCCEEDED. Reports task starts per second (create to all done) and
-// the probes' latency: p50, p99 and max.
+// --launch-budget-ms a tick, the backend's work (launches, ends) on its own thread, as
+// peloton-master does; this process creates one job of --tasks instances of --command over
+// Cap'n Proto, then asks `job get` every --probe-ms until all have SUCCEEDED. Reports task
+// starts per second (create to all done) and the probes' latency: p50, p99 and max.
 //
 //   bazel build -c opt //bench:local_burst
 //   .bazel/bin/bench/local_burst --tasks=1000 [--json]
