@@ -398,8 +398,9 @@ void BindPlacement(py::module_& m) {
   py::class_<placement::Allocation>(m, "Allocation", "What a placed task holds on its host.")
       .def_readonly("host", &placement::Allocation::host, "The host's index.")
       .def_readonly("resources", &placement::Allocation::resources)
-      .def_readonly("gpus", &placement::Allocation::gpus, "(device index, milli-gpu) pairs.")
-      .def_readonly("ports", &placement::Allocation::ports)
+      .def_property_readonly("gpus", &placement::Allocation::gpus,
+                             "(device index, milli-gpu) pairs.")
+      .def_property_readonly("ports", &placement::Allocation::ports)
       .def_readonly("revocable", &placement::Allocation::revocable,
                     "Its cpu is the host's revocable cpu.");
 

@@ -29,7 +29,7 @@ int main() {
   const pl::PlacementResult result = *pl::Place({training, web, huge}, cluster, profile);
   for (const pl::Placed& p : result.placed) {
     std::printf("%s -> %s (%zu GPUs)\n", p.task_id.c_str(),
-                cluster.host(p.allocation.host).name.c_str(), p.allocation.gpus.size());
+                cluster.host(p.allocation.host).name.c_str(), p.allocation.gpus().size());
   }
   for (const pl::Unplaced& u : result.unplaced) {
     std::printf("%s unplaced: %s\n", u.task_id.c_str(), std::string(pl::Name(u.reason)).c_str());

@@ -255,6 +255,9 @@ bool Cluster::GpuFits(const Host& host, const TaskSpec& task) const {
   return task.gpu_milli() <= 0 || !ChooseGpus(host, task).empty();
 }
 
+// Callers hold one per running task (the host manager, a placement engine's churn): kept small.
+static_assert(sizeof(void*) != 8 || sizeof(Allocation) <= 56, "Allocation grew");
+
 absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& task) {
   if (absl::Status s = ValidateTask(task); !s.ok()) return s;
   return AllocateValidated(index, task);
@@ -297,12 +300,13 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
   const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
   for (uint32_t d : devices) {
     h.gpus[d].free_milli -= per_device;
-    a.gpus.emplace_back(d, per_device);
+    a.mutable_gpus().emplace_back(d, per_device);
   }
   if (num_ports > 0) {
     RemovePorts(h.free_ports, task.static_ports);
-    a.ports = TakePorts(h.free_ports, task.num_ports);
-    a.ports.insert(a.ports.end(), task.static_ports.begin(), task.static_ports.end());
+    std::vector<uint32_t>& ports = a.mutable_ports();
+    ports = TakePorts(h.free_ports, task.num_ports);
+    ports.insert(ports.end(), task.static_ports.begin(), task.static_ports.end());
     h.free_port_count -= num_ports;
   }
   if (task.revocable) {
@@ -313,7 +317,7 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
   }
   CountFreeGpu(h, -task.demand.milli_gpu());
   if (!task.labels.empty()) {
-    a.labels = task.labels;
+    a.mutable_labels() = task.labels;
     for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
   }
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
@@ -334,23 +338,25 @@ absl::Status Cluster::Release(const Allocation& a) {
         absl::StrCat("allocation of ", a.resources.ToString(), " does not belong to host ", h.name,
                      " (free ", h.free.ToString(), ", ", h.tasks, " tasks)"));
   }
-  for (const auto& [d, milli] : a.gpus) {
-    if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
-      return absl::FailedPreconditionError(absl::StrCat("allocation on host ", h.name,
-                                                        " holds an unknown GPU share (device ", d,
-                                                        ", ", milli, " milli-gpu)"));
+  if (a.has_rare()) {
+    for (const auto& [d, milli] : a.gpus()) {
+      if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
+        return absl::FailedPreconditionError(absl::StrCat("allocation on host ", h.name,
+                                                          " holds an unknown GPU share (device ", d,
+                                                          ", ", milli, " milli-gpu)"));
+      }
+    }
+    for (const auto& [d, milli] : a.gpus()) h.gpus[d].free_milli += milli;
+    ReturnPorts(h.free_ports, a.ports());
+    h.free_port_count += static_cast<uint32_t>(a.ports().size());
+    for (const Label& l : a.labels()) {
+      auto it = h.task_labels.find(LabelKey(l));
+      if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
     }
   }
-  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli += milli;
   CountFreeGpu(h, a.resources.milli_gpu());
-  ReturnPorts(h.free_ports, a.ports);
-  h.free_port_count += static_cast<uint32_t>(a.ports.size());
   h.free += RegularPart(a);
   if (a.revocable) h.revocable_free_cpu += a.resources.milli_cpu();
-  for (const Label& l : a.labels) {
-    auto it = h.task_labels.find(LabelKey(l));
-    if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
-  }
   if (a.spread_job != 0) {
     auto it = h.job_tasks.find(a.spread_job);
     if (it != h.job_tasks.end() && --it->second == 0) h.job_tasks.erase(it);
@@ -375,7 +381,7 @@ absl::Status Cluster::Claim(const Allocation& a) {
         " and revocable cpu ", h.revocable_free_cpu));
   }
   int64_t gpu_milli = 0;
-  for (const auto& [d, milli] : a.gpus) {
+  for (const auto& [d, milli] : a.gpus()) {
     if (d >= h.gpus.size() || milli <= 0 || milli > 1000) {
       return absl::InvalidArgumentError(absl::StrCat("allocation: GPU device ", d, " share ", milli,
                                                      " is not a device of host ", h.name,
@@ -388,26 +394,26 @@ absl::Status Cluster::Claim(const Allocation& a) {
                                                    " milli-gpu, its resources say ",
                                                    a.resources.milli_gpu()));
   }
-  for (const auto& [d, milli] : a.gpus) {
+  for (const auto& [d, milli] : a.gpus()) {
     int64_t taken = 0;  // the same device may not be named twice beyond its free share
-    for (const auto& [d2, m2] : a.gpus) taken += d2 == d ? m2 : 0;
+    for (const auto& [d2, m2] : a.gpus()) taken += d2 == d ? m2 : 0;
     if (taken > h.gpus[d].free_milli) {
       return absl::FailedPreconditionError(absl::StrCat("allocation: GPU device ", d, " of host ",
                                                         h.name, " has ", h.gpus[d].free_milli,
                                                         " milli-gpu free, needs ", taken));
     }
   }
-  if (!PortsFree(h.free_ports, a.ports)) {
+  if (!PortsFree(h.free_ports, a.ports())) {
     return absl::FailedPreconditionError(
         absl::StrCat("allocation: a port it holds is not free on host ", h.name));
   }
-  for (const auto& [d, milli] : a.gpus) h.gpus[d].free_milli -= milli;
+  for (const auto& [d, milli] : a.gpus()) h.gpus[d].free_milli -= milli;
   CountFreeGpu(h, -a.resources.milli_gpu());
-  RemovePorts(h.free_ports, a.ports);
-  h.free_port_count -= static_cast<uint32_t>(a.ports.size());
+  RemovePorts(h.free_ports, a.ports());
+  h.free_port_count -= static_cast<uint32_t>(a.ports().size());
   h.free -= RegularPart(a);
   if (a.revocable) h.revocable_free_cpu -= a.resources.milli_cpu();
-  for (const Label& l : a.labels) ++h.task_labels[LabelKey(l)];
+  for (const Label& l : a.labels()) ++h.task_labels[LabelKey(l)];
   if (a.spread_job != 0) ++h.job_tasks[a.spread_job];
   ++h.tasks;
   Reindex(h);

@@ -20,8 +20,8 @@ void CheckInvariants(const Cluster& cluster, const std::vector<Allocation>& live
   for (uint32_t h = 0; h < cluster.size(); ++h) gpu_used[h].assign(cluster.host(h).gpus.size(), 0);
   for (const Allocation& a : live) {
     used[a.host] += a.resources;
-    for (const auto& [d, milli] : a.gpus) gpu_used[a.host][d] += milli;
-    ports_used[a.host] += static_cast<uint32_t>(a.ports.size());
+    for (const auto& [d, milli] : a.gpus()) gpu_used[a.host][d] += milli;
+    ports_used[a.host] += static_cast<uint32_t>(a.ports().size());
   }
   for (uint32_t h = 0; h < cluster.size(); ++h) {
     const Host& host = cluster.host(h);

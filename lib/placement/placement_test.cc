@@ -385,7 +385,7 @@ TEST_F(PlacementTest, GpuModelsAndWholeDevices) {
   PlacementResult r = PlaceWith("pack", Singles({t}));
   ASSERT_THAT(r.placed, SizeIs(1));
   EXPECT_EQ(HostOf(r.placed[0]), "v100");
-  EXPECT_THAT(r.placed[0].allocation.gpus, SizeIs(2));  // two whole devices
+  EXPECT_THAT(r.placed[0].allocation.gpus(), SizeIs(2));  // two whole devices
   TaskSpec again = t;
   again.id = "needs-v100-again";
   PlacementResult full = PlaceWith("pack", Singles({again}));
@@ -410,7 +410,7 @@ TEST_F(PlacementTest, FractionalTasksShareADeviceWithoutExceedingIt) {
   // Best-fit device choice: a 200 share goes to a device with exactly 200 left.
   PlacementResult exact = PlaceWith("pack", Singles({Task("e", 100, 200)}));
   ASSERT_THAT(exact.placed, SizeIs(1));
-  EXPECT_EQ(cluster_.host(0).gpus[exact.placed[0].allocation.gpus[0].first].free_milli, 0);
+  EXPECT_EQ(cluster_.host(0).gpus[exact.placed[0].allocation.gpus()[0].first].free_milli, 0);
 }
 
 TEST_F(PlacementTest, GangIsAllOrNothing) {
@@ -440,7 +440,7 @@ TEST_F(PlacementTest, HostStatePortsAndDesiredHost) {
   ported.num_ports = 3;
   PlacementResult three = PlaceWith("pack", Singles({ported}));
   ASSERT_THAT(three.placed, SizeIs(1));
-  EXPECT_THAT(three.placed[0].allocation.ports, ElementsAre(31000, 31001, 31002));
+  EXPECT_THAT(three.placed[0].allocation.ports(), ElementsAre(31000, 31001, 31002));
   TaskSpec hinted = Task("h");
   hinted.desired_host = "b";
   EXPECT_THAT(Hosts(PlaceWith("pack", Singles({hinted}))), ElementsAre("b"));
@@ -458,7 +458,7 @@ TEST_F(PlacementTest, StaticPortsAreTheHostsAndHeldByOneTaskAtATime) {
   ASSERT_THAT(first.placed, SizeIs(1));
   EXPECT_EQ(HostOf(first.placed[0]), "a");
   // Dynamic ports first, then the static one; the dynamic ones skip it.
-  EXPECT_THAT(first.placed[0].allocation.ports, ElementsAre(31001, 31002, 31000));
+  EXPECT_THAT(first.placed[0].allocation.ports(), ElementsAre(31001, 31002, 31000));
   EXPECT_EQ(cluster_.host(0).free_port_count, 7u);
   web.id = "web2";
   PlacementResult second = PlaceWith("pack", Singles({web}));
@@ -667,7 +667,7 @@ TEST_F(PlacementTest, ClaimTakesExactlyWhatAnotherCopyAllocated) {
   // A port out of the middle of a range: the copy splits its range.
   ASSERT_THAT(cluster_.Release(made[0]), IsOk());
   Allocation middle = made[0];
-  middle.ports = {31007};
+  middle.mutable_ports() = {31007};
   ASSERT_THAT(cluster_.Claim(middle), IsOk());
   for (const Allocation& a : {middle, made[1]}) ASSERT_THAT(copy.Claim(a), IsOk());
   ExpectSameHost(cluster_.host(0), copy.host(0));
@@ -677,18 +677,18 @@ TEST_F(PlacementTest, ClaimTakesExactlyWhatAnotherCopyAllocated) {
   EXPECT_THAT(copy.Claim(made[1]),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("port")));
   Allocation gpu = made[1];
-  gpu.ports.clear();
-  gpu.gpus = {{0, 300}};  // device 0 is held whole by `middle`
+  gpu.mutable_ports().clear();
+  gpu.mutable_gpus() = {{0, 300}};  // device 0 is held whole by `middle`
   EXPECT_THAT(copy.Claim(gpu),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("GPU device 0")));
-  gpu.gpus = {{1, 200}};  // does not add up to the 300 milli-gpu asked for
+  gpu.mutable_gpus() = {{1, 200}};  // does not add up to the 300 milli-gpu asked for
   EXPECT_THAT(copy.Claim(gpu), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("add up")));
-  gpu.gpus = {{7, 300}};
+  gpu.mutable_gpus() = {{7, 300}};
   EXPECT_THAT(copy.Claim(gpu),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a device")));
   Allocation big = made[1];
-  big.ports.clear();
-  big.gpus.clear();
+  big.mutable_ports().clear();
+  big.mutable_gpus().clear();
   big.resources = Resources::Of(1000 * 1000, 1, 0, 0);
   EXPECT_THAT(copy.Claim(big),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("does not fit")));

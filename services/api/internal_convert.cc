@@ -143,14 +143,15 @@ void Set(const placement::Allocation& a, absl::string_view hostname, Allocation:
   out.setHostname(std::string(hostname));
   out.setSpreadJobKey(a.spread_job);
   Set(a.resources, out.initResources());
-  auto gpus = out.initGpus(static_cast<unsigned>(a.gpus.size()));
-  for (size_t i = 0; i < a.gpus.size(); ++i) {
-    gpus[i].setDevice(a.gpus[i].first);
-    gpus[i].setMilli(a.gpus[i].second);
+  const placement::Allocation::GpuShares& shares = a.gpus();
+  auto gpus = out.initGpus(static_cast<unsigned>(shares.size()));
+  for (size_t i = 0; i < shares.size(); ++i) {
+    gpus[i].setDevice(shares[i].first);
+    gpus[i].setMilli(shares[i].second);
   }
-  auto ports = out.initPorts(static_cast<unsigned>(a.ports.size()));
-  for (size_t i = 0; i < a.ports.size(); ++i) ports.set(i, a.ports[i]);
-  SetLabels(a.labels, out.initLabels(static_cast<unsigned>(a.labels.size())));
+  auto ports = out.initPorts(static_cast<unsigned>(a.ports().size()));
+  for (size_t i = 0; i < a.ports().size(); ++i) ports.set(i, a.ports()[i]);
+  SetLabels(a.labels(), out.initLabels(static_cast<unsigned>(a.labels().size())));
   out.setRevocable(a.revocable);
 }
 
@@ -159,9 +160,12 @@ placement::Allocation GetUnchecked(Allocation::Reader in) {
   a.host = in.getHost();
   a.spread_job = in.getSpreadJobKey();
   a.resources = Get(in.getResources());
-  for (GpuShare::Reader g : in.getGpus()) a.gpus.emplace_back(g.getDevice(), g.getMilli());
-  for (uint32_t p : in.getPorts()) a.ports.push_back(p);
-  a.labels = GetLabels(in.getLabels());
+  // Only what it holds: an allocation without shares, ports or labels keeps none (small).
+  for (GpuShare::Reader g : in.getGpus()) {
+    a.mutable_gpus().emplace_back(g.getDevice(), g.getMilli());
+  }
+  for (uint32_t p : in.getPorts()) a.mutable_ports().push_back(p);
+  if (in.getLabels().size() > 0) a.mutable_labels() = GetLabels(in.getLabels());
   a.revocable = in.getRevocable();
   return a;
 }

@@ -95,10 +95,10 @@ TEST(InternalConvertTest, AllocationIsCheckedAgainstTheCluster) {
   ASSERT_THAT(out, IsOk());
   EXPECT_EQ(out->host, 0u);
   EXPECT_EQ(out->resources, a->resources);
-  EXPECT_EQ(out->gpus, a->gpus);
-  EXPECT_EQ(out->ports, a->ports);
+  EXPECT_EQ(out->gpus(), a->gpus());
+  EXPECT_EQ(out->ports(), a->ports());
   EXPECT_EQ(out->spread_job, placement::JobKey("job"));
-  EXPECT_EQ(out->labels.size(), a->labels.size());
+  EXPECT_EQ(out->labels().size(), a->labels().size());
   EXPECT_TRUE(out->revocable);
   // The copy releases what the original allocated.
   EXPECT_THAT(cluster.Release(*out), IsOk());

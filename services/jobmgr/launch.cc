@@ -122,16 +122,16 @@ backend::LaunchSpec JobManager::LaunchSpecOf(
       if (!p.envname().empty()) spec.environment.emplace_back(p.envname(), absl::StrCat(p.value()));
       continue;
     }
-    if (next_port < allocation.ports.size()) {
-      ports[p.name()] = allocation.ports[next_port];
-      spec.environment.emplace_back(p.envname(), absl::StrCat(allocation.ports[next_port++]));
+    if (next_port < allocation.ports().size()) {
+      ports[p.name()] = allocation.ports()[next_port];
+      spec.environment.emplace_back(p.envname(), absl::StrCat(allocation.ports()[next_port++]));
     }
   }
   for (const auto& l : config.labels()) spec.labels.emplace_back(l.key(), l.value());
   spec.resources = allocation.resources;
   spec.fd_limit = config.resource().fdlimit();
   spec.revocable = allocation.revocable;
-  spec.ports = allocation.ports;
+  spec.ports = allocation.ports();
   // Peloton's container: the Mesos containerizer's image, or a Docker image, and volumes.
   const auto& container = config.container();
   spec.container_image = !container.mesos().image().name().empty()

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,18 +64,61 @@ struct Host {
 };
 
 // What one placed task holds; pass it back to Release. It does not name its task: callers keep
-// it under the task's id (PlacementResult pairs them). Kept small (120 bytes), because callers
-// hold one per running task and Release's first cost is reading it.
-struct Allocation {
+// it under the task's id (PlacementResult pairs them). Kept small (56 bytes), because callers
+// hold one per running task and Release's first cost is reading it: what few tasks hold (GPU
+// shares, ports, labels) is behind one pointer, null for the others.
+class Allocation {
+ public:
+  using GpuShares = std::vector<std::pair<uint32_t, int64_t>>;  // device index, milli-gpu
+
   uint32_t host = 0;
+  // A revocable task's: its cpu is the host's revocable cpu, not its capacity's.
+  bool revocable = false;
   // JobKey of the task's job when the task counts in Host::job_tasks (SPREAD_JOB), else 0.
   uint64_t spread_job = 0;
   Resources resources;
-  // A revocable task's: its cpu is the host's revocable cpu, not its capacity's.
-  bool revocable = false;
-  std::vector<std::pair<uint32_t, int64_t>> gpus;  // device index, milli-gpu taken
-  std::vector<uint32_t> ports;
-  std::vector<Label> labels;
+
+  Allocation() = default;
+  Allocation(const Allocation& other)
+      : host(other.host),
+        revocable(other.revocable),
+        spread_job(other.spread_job),
+        resources(other.resources),
+        rare_(other.rare_ == nullptr ? nullptr : std::make_unique<Rare>(*other.rare_)) {}
+  Allocation& operator=(const Allocation& other) {
+    if (this != &other) *this = Allocation(other);
+    return *this;
+  }
+  Allocation(Allocation&&) noexcept = default;
+  Allocation& operator=(Allocation&&) noexcept = default;
+
+  const GpuShares& gpus() const { return rare_ == nullptr ? kNone.gpus : rare_->gpus; }
+  const std::vector<uint32_t>& ports() const {
+    return rare_ == nullptr ? kNone.ports : rare_->ports;
+  }
+  const std::vector<Label>& labels() const {
+    return rare_ == nullptr ? kNone.labels : rare_->labels;
+  }
+  GpuShares& mutable_gpus() { return MutableRare().gpus; }
+  std::vector<uint32_t>& mutable_ports() { return MutableRare().ports; }
+  std::vector<Label>& mutable_labels() { return MutableRare().labels; }
+  // Whether it holds GPU shares, ports or labels (what Release must give back beside its
+  // resources).
+  bool has_rare() const { return rare_ != nullptr; }
+
+ private:
+  struct Rare {
+    GpuShares gpus;
+    std::vector<uint32_t> ports;
+    std::vector<Label> labels;
+  };
+  static inline const Rare kNone{};
+  Rare& MutableRare() {
+    if (rare_ == nullptr) rare_ = std::make_unique<Rare>();
+    return *rare_;
+  }
+
+  std::unique_ptr<Rare> rare_;
 };
 
 // "key=value", the key of Host::task_labels.

@@ -75,7 +75,9 @@ class JobManagerTest : public ::testing::Test {
       placement_engine::PlacedGang p;
       p.pool = g.pool;
       p.allocations.resize(g.gang.tasks.size());
-      for (placement::Allocation& a : p.allocations) a.ports = ports;
+      for (placement::Allocation& a : p.allocations) {
+        if (!ports.empty()) a.mutable_ports() = ports;
+      }
       p.gang = std::move(g.gang);
       placed.push_back(std::move(p));
     }
