@@ -841,12 +841,7 @@ void LocalBackend::LaunchLoop() {
 }
 
 void LocalBackend::TakeEnded(std::vector<TaskStatus>& out) {
-  std::vector<TaskStatus> ended;
-  {
-    absl::MutexLock lock(&launch_mu_);
-    ended.swap(ended_);
-  }
-  for (TaskStatus& s : ended) {
+  for (TaskStatus& s : Drain(ended_)) {
     auto it = running_.find(s.task_id);
     if (it == running_.end()) continue;  // cannot happen: ending tasks stay until taken
     ApplyEnd(it->second, s);
@@ -857,12 +852,7 @@ void LocalBackend::TakeEnded(std::vector<TaskStatus>& out) {
 }
 
 void LocalBackend::TakeLaunched(std::vector<TaskStatus>& out) {
-  std::vector<Launched> launched;
-  {
-    absl::MutexLock lock(&launch_mu_);
-    launched.swap(launched_);
-  }
-  for (Launched& l : launched) {
+  for (Launched& l : Drain(launched_)) {
     auto it = running_.find(l.task_id);
     if (it == running_.end()) continue;  // cannot happen: launching tasks stay until taken
     Task& task = it->second;

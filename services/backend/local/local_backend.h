@@ -241,6 +241,14 @@ class LocalBackend final : public Backend {
   void LaunchLoop();
   void TakeLaunched(std::vector<TaskStatus>& out);
   void TakeEnded(std::vector<TaskStatus>& out);
+  // What the launcher thread left in `done` (launched_, ended_), taken under launch_mu_.
+  template <typename T>
+  std::vector<T> Drain(std::vector<T>& done) {
+    std::vector<T> out;
+    absl::MutexLock lock(&launch_mu_);
+    out.swap(done);
+    return out;
+  }
   // SIGTERM to the task's runner, or once it has one.
   void SignalRunner(Task& task);
 
