@@ -102,8 +102,8 @@ class Allocation {
   GpuShares& mutable_gpus() { return MutableRare().gpus; }
   std::vector<uint32_t>& mutable_ports() { return MutableRare().ports; }
   std::vector<Label>& mutable_labels() { return MutableRare().labels; }
-  // Whether it holds GPU shares, ports or labels (what Release must give back beside its
-  // resources).
+  // False when it holds no GPU shares, ports or labels (nothing was ever set through
+  // mutable_*): Release then has nothing but resources to give back.
   bool has_rare() const { return rare_ != nullptr; }
 
  private:
