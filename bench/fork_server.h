@@ -1,8 +1,8 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
-// For benchmarks of a server over a socket: the server runs in a forked child, which writes a
-// line to `ready` once it listens (e.g. an id the benchmarks need); the parent reads it and, at
-// the end, kills the child.
+// For benchmarks and tests of a server over a socket: the server runs in a forked child, which
+// writes a line to `ready` once it listens (e.g. an id the benchmarks need); the parent reads
+// it and, at the end, kills the child.
 //
 //   ForkedServer server = ForkServer([](int ready) { ...listen...; write(ready, ...); serve; });
 //   if (!server.ok()) return 1;

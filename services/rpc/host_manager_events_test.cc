@@ -5,18 +5,16 @@
 // for events first (a job manager that died and was started again finds the old one's name
 // still taking them; all-active job managers poll in turn).
 //
-// The server runs in a forked child (its own event loop); the test's clients are the job
-// managers.
+// The server runs in a forked child (bench::ForkServer: its own event loop); the test's clients
+// are the job managers.
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "bench/fork_server.h"
 #include "capnp/ez-rpc.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -80,25 +78,11 @@ class HostManagerEventsTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;
     path_ = dir_ + "/hostmgr.sock";
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    server_ = fork();
-    ASSERT_GE(server_, 0);
-    if (server_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      close(ready[0]);
-      Serve(ready[1]);
-    }
-    close(ready[1]);
-    char c = 0;
-    ASSERT_EQ(read(ready[0], &c, 1), 1) << "the host manager did not start";
-    close(ready[0]);
+    server_ = bench::ForkServer([this](int ready) { Serve(ready); });
+    ASSERT_TRUE(server_.ok()) << "the host manager did not start";
   }
   void TearDown() override {
-    if (server_ > 0) {
-      kill(server_, SIGKILL);
-      waitpid(server_, nullptr, 0);
-    }
+    server_.Stop();
     std::remove(path_.c_str());
     rmdir(dir_.c_str());
   }
@@ -136,7 +120,7 @@ class HostManagerEventsTest : public ::testing::Test {
 
   std::string dir_;
   std::string path_;
-  pid_t server_ = -1;
+  bench::ForkedServer server_;
 };
 
 const auto Finished = [](const std::string& id) {
