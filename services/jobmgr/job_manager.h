@@ -518,6 +518,8 @@ class JobManager final : public JobManagerApi {
   // An allocation that will not be launched goes back to the host manager, and the task's
   // pool allocation to its pool.
   void ReleaseUnlaunched(const placement::Allocation& allocation, const std::string& task_id);
+  // Its host part alone (logged when the host manager refuses it).
+  void ReleaseHost(const placement::Allocation& allocation, const std::string& task_id);
   // `named_ports` (when given): the ports the run gets, by their config names.
   backend::LaunchSpec LaunchSpecOf(
       const Job& job, uint32_t instance, const placement::Allocation& allocation,

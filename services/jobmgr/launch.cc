@@ -244,11 +244,9 @@ bool JobManager::LaunchDeferred() {
     store::TaskRuntime& t = job->tasks[instance];
     if (t.state != TaskState::kLaunched || GoalIsStop(t.goal_state) ||
         !t.desired_mesos_task_id.empty()) {
-      // Stopped while it waited for its launch (a kill, a restart): it never ran.
-      if (absl::Status s = hostmgr_.Release(l.allocation); !s.ok()) {
-        spdlog::error("task {}: its allocation was not given back: {}", l.task_id,
-                      std::string(s.message()));
-      }
+      // Stopped while it waited for its launch (a kill, a restart): it never ran. TaskEnded
+      // gives its pool allocation back.
+      ReleaseHost(l.allocation, l.task_id);
       TaskEnded(*job, instance, TaskState::kKilled, "", "stopped before it was launched");
       continue;
     }
@@ -349,12 +347,16 @@ void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
   }
 }
 
-void JobManager::ReleaseUnlaunched(const placement::Allocation& allocation,
-                                   const std::string& task_id) {
+void JobManager::ReleaseHost(const placement::Allocation& allocation, const std::string& task_id) {
   if (absl::Status s = hostmgr_.Release(allocation); !s.ok()) {
     spdlog::error("task {}: its allocation was not given back: {}", task_id,
                   std::string(s.message()));
   }
+}
+
+void JobManager::ReleaseUnlaunched(const placement::Allocation& allocation,
+                                   const std::string& task_id) {
+  ReleaseHost(allocation, task_id);
   resmgr_.TaskEnded(task_id);
 }
 
