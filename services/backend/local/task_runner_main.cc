@@ -297,18 +297,19 @@ void EndCheck(Check& check) {
   // A shell command that sh would only split into words runs without sh (command.h).
   const std::optional<std::vector<std::string>> direct =
       shell ? peloton::backend::local::DirectCommand(command[0]) : std::nullopt;
+  const bool via_sh = shell && !direct.has_value();
   const std::vector<std::string>& words = direct.has_value() ? *direct : command;
   // What sh would give it: PWD, its working directory (the sandbox).
   if (direct.has_value()) setenv("PWD", sandbox.c_str(), 1);
   std::vector<char*> argv;
-  if (shell && !direct.has_value()) {
+  if (via_sh) {
     argv = {const_cast<char*>("sh"), const_cast<char*>("-c"),
             const_cast<char*>(command[0].c_str())};
   } else {
     for (const std::string& a : words) argv.push_back(const_cast<char*>(a.c_str()));
   }
   argv.push_back(nullptr);
-  execvp(shell && !direct.has_value() ? "/bin/sh" : argv[0], argv.data());
+  execvp(via_sh ? "/bin/sh" : argv[0], argv.data());
   // As sh says it: 127 for a command not found, 126 for one found that cannot run.
   const int error = errno;
   std::fprintf(stderr, "peloton-task-runner: cannot run %s: %s\n", argv[0], std::strerror(error));
