@@ -31,6 +31,16 @@ sock=$(mktemp -d /tmp/peloton-failover.XXXXXX)  # Unix socket paths are limited 
 export PELOTON_MASTER  # the leading job manager, in ZooKeeper (below)
 declare -A pid
 fail() { fail_with_logs "$@"; }
+# fail_summary: what each job manager last said of the members and of the jobs it took up or
+# let go, and of its errors.
+fail_summary() {
+  local name
+  for name in jobmgr-a jobmgr-b jobmgr-c; do
+    echo "== ${name}: members, jobs taken up and let go, errors"
+    grep -E "job managers:|took up|let go|error|exiting" "${work}/${name}.log" 2> /dev/null |
+        tail -n 8 || true
+  done
+}
 trap 'stop_ha; rm -rf "${sock}" "${pg_dir:-}"' EXIT
 
 start_ha 2

@@ -245,10 +245,17 @@ restart_component() {
 # stop_components: SIGKILL every process in pid (for the EXIT trap).
 stop_components() { for p in "${pid[@]}"; do kill -9 "${p}" 2> /dev/null || true; done; }
 
-# fail_with_logs MESSAGE: says why, with the tail of every log under ${work}, and exits 1.
+# fail_with_logs MESSAGE: says why, with the tail of every log under ${work} (less Java's stack
+# frames, which would crowd out the rest), and exits 1. A test's own summary, printed first
+# (what its callers see of a long output may be its start and end only), comes from its
+# function fail_summary where it has one.
 fail_with_logs() {
   echo "FAIL: $*" >&2
-  for log in "${work}"/*.log; do echo "== ${log}" >&2; tail -n 20 "${log}" >&2; done
+  if declare -F fail_summary > /dev/null; then fail_summary >&2 || true; fi
+  for log in "${work}"/*.log; do
+    echo "== ${log}" >&2
+    grep -v '^[[:space:]]*at ' "${log}" | tail -n 20 >&2 || true
+  done
   exit 1
 }
 
