@@ -93,20 +93,29 @@ taken_over() {
   done
   fail "none of $* took up ${job}"
 }
-# owner_of JOB: which job manager took the job up last (its log names it).
+# holds NAME JOB: whether the job manager's last word on the job is that it took it up (or
+# made it), not that it let it go.
+holds() {
+  grep "took up .*$2\|job $2 created\|let go .*$2" "${work}/$1.log" 2> /dev/null | tail -n 1 |
+      grep -q "took up\|created"
+}
+# owner_of JOB: the job manager that holds the job, once exactly one does (20 s). (The last to
+# take it up is not enough: one that read the members before another joined may take it up
+# after that one did, and let it go soon after.)
 owner_of() {
-  local name last="" newest=0
-  for name in jobmgr-a jobmgr-b jobmgr-c; do
-    local line
-    line=$(grep -n "took up .*$1\|job $1 created" "${work}/${name}.log" 2> /dev/null |
-        tail -1 | cut -d: -f1)
-    [ -n "${line}" ] || continue
-    # The latest by time: each log line starts with its time.
-    local when
-    when=$(sed -n "${line}p" "${work}/${name}.log" | cut -c2-24)
-    if [[ "${when}" > "${newest}" ]]; then newest=${when}; last=${name}; fi
+  local name holders=()
+  for _ in $(seq 1 400); do
+    holders=()
+    for name in jobmgr-a jobmgr-b jobmgr-c; do
+      if holds "${name}" "$1"; then holders+=("${name}"); fi
+    done
+    if [ "${#holders[@]}" = 1 ]; then
+      echo "${holders[0]}"
+      return 0
+    fi
+    sleep 0.05
   done
-  echo "${last}"
+  fail "job managers that hold $1: ${holders[*]:-none}"
 }
 
 PELOTON_MASTER="zk://127.0.0.1:${zk_port}/peloton/jobmgr"

@@ -551,7 +551,7 @@ absl::Status JobManager::Flush() {
   for (auto& [id, job] : jobs_) {
     absl::Status s = FlushJob(job);
     if (!s.ok() && store::IsFenced(s) && !options_.member.empty()) {
-      spdlog::warn("{}: letting the job go", std::string(s.message()));
+      spdlog::warn("let go of job {}: {}", job.id.value(), std::string(s.message()));
       fenced.push_back(job.id);
       continue;
     }

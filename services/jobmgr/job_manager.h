@@ -119,6 +119,10 @@ struct JobView {
   uint32_t instances = 0;
 };
 
+// For a log line of jobs taken up or let go: ": <id>, <id>, ..." naming up to 10, for
+// operators (and tests) to follow a job between job managers; "" for more.
+std::string NamedJobs(absl::Span<const JobId> ids);
+
 // The v1alpha entity version of a job with this runtime (JobManager::EntityVersion).
 std::string EntityVersionOf(const store::JobRuntime& runtime);
 

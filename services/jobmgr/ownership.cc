@@ -18,6 +18,14 @@
 
 namespace peloton::jobmgr {
 
+std::string NamedJobs(absl::Span<const JobId> ids) {
+  constexpr size_t kNamed = 10;
+  if (ids.size() > kNamed) return "";
+  return absl::StrCat(": ", absl::StrJoin(ids, ", ", [](std::string* out, const JobId& id) {
+                        out->append(id.value());
+                      }));
+}
+
 std::string JobManager::OwnerOf(const JobId& id) const {
   if (options_.member.empty() || members_.empty()) return options_.member;
   return members_[*peloton::OwnerOf(id.value(), members_)];
@@ -85,7 +93,8 @@ absl::Status JobManager::SetMembers(std::vector<std::string> members) {
     LetGo(id);
   }
   if (!leaving.empty()) {
-    spdlog::info("let go of {} jobs (other job managers own them now)", leaving.size());
+    spdlog::info("let go of {} jobs (other job managers own them now){}", leaving.size(),
+                 NamedJobs(leaving));
   }
   return absl::OkStatus();
 }

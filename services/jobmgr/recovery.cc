@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "peloton/common/status_macros.h"
 #include "services/jobmgr/job_manager.h"
 #include "services/jobmgr/runtime_util.h"
@@ -70,15 +69,7 @@ absl::Status JobManager::TakeUp(const std::vector<JobId>& ids) {
     PELOTON_ASSIGN_OR_RETURN(Job job, LoadJob(id));
     jobs_[id.value()] = std::move(job);
   }
-  if (!ids.empty()) {
-    constexpr size_t kNamed = 10;  // a few are named, for operators (and tests) to follow
-    spdlog::info("took up {} active jobs{}{}", ids.size(), ids.size() <= kNamed ? ": " : "",
-                 ids.size() <= kNamed ? absl::StrJoin(ids, ", ",
-                                                      [](std::string* out, const JobId& id) {
-                                                        out->append(id.value());
-                                                      })
-                                      : "");
-  }
+  if (!ids.empty()) spdlog::info("took up {} active jobs{}", ids.size(), NamedJobs(ids));
   for (const JobId& id : ids) PELOTON_RETURN_IF_ERROR(ResyncPool(jobs_.at(id.value())));
   ResyncHosts(ids);
   // Every task goes through the engine once (reference §1.6; the actions are idempotent): a
