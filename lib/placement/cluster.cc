@@ -81,14 +81,29 @@ bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports
   return true;
 }
 
-std::string LabelKey(const Label& label) { return absl::StrCat(label.key, "=", label.value); }
+namespace {
 
-uint64_t JobKey(absl::string_view job_id) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : job_id) {
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+
+uint64_t Fnv1a(uint64_t h, absl::string_view bytes) {
+  for (unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ull;
   }
+  return h;
+}
+
+}  // namespace
+
+uint64_t LabelKey(const Label& label) {
+  const uint64_t size = label.key.size();
+  uint64_t h = Fnv1a(kFnvOffset, label.key);
+  h = Fnv1a(h, absl::string_view(reinterpret_cast<const char*>(&size), sizeof(size)));
+  return Fnv1a(h, label.value);
+}
+
+uint64_t JobKey(absl::string_view job_id) {
+  const uint64_t h = Fnv1a(kFnvOffset, job_id);
   return h == 0 ? 1 : h;
 }
 
@@ -317,8 +332,11 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
   }
   CountFreeGpu(h, -task.demand.milli_gpu());
   if (!task.labels.empty()) {
-    a.mutable_labels() = task.labels;
-    for (const Label& l : task.labels) ++h.task_labels[LabelKey(l)];
+    Allocation::LabelKeys& keys = a.mutable_label_keys();
+    for (const Label& l : task.labels) {
+      keys.push_back(LabelKey(l));
+      ++h.task_labels[keys.back()];
+    }
   }
   if (task.strategy == PlacementStrategy::kSpreadJob && !task.job_id.empty()) {
     a.spread_job = JobKey(task.job_id);
@@ -349,8 +367,8 @@ absl::Status Cluster::Release(const Allocation& a) {
     for (const auto& [d, milli] : a.gpus()) h.gpus[d].free_milli += milli;
     ReturnPorts(h.free_ports, a.ports());
     h.free_port_count += static_cast<uint32_t>(a.ports().size());
-    for (const Label& l : a.labels()) {
-      auto it = h.task_labels.find(LabelKey(l));
+    for (uint64_t key : a.label_keys()) {
+      auto it = h.task_labels.find(key);
       if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
     }
   }
@@ -413,7 +431,7 @@ absl::Status Cluster::Claim(const Allocation& a) {
   h.free_port_count -= static_cast<uint32_t>(a.ports().size());
   h.free -= RegularPart(a);
   if (a.revocable) h.revocable_free_cpu -= a.resources.milli_cpu();
-  for (const Label& l : a.labels()) ++h.task_labels[LabelKey(l)];
+  for (uint64_t key : a.label_keys()) ++h.task_labels[key];
   if (a.spread_job != 0) ++h.job_tasks[a.spread_job];
   ++h.tasks;
   Reindex(h);

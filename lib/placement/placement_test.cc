@@ -195,6 +195,28 @@ TEST(SatisfiesTest, UnknownCountsSatisfyTheirLabelConstraint) {
   EXPECT_EQ(HostLabelCount("h", nullptr, {std::string(kHostnameLabel), "h"}), 1u);
 }
 
+// A task's labels count on its host while it holds the allocation, each label on its own: a
+// key and value that join alike ("a=b" "c", "a" "b=c") are two labels.
+TEST_F(PlacementTest, ATasksLabelsCountOnItsHostUntilReleased) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  TaskSpec t = Task("t");
+  t.labels = {{"a=b", "c"}, {"app", "x"}};
+  auto held = cluster_.Allocate(0, t);
+  ASSERT_THAT(held, IsOk());
+  auto again = cluster_.Allocate(0, t);
+  ASSERT_THAT(again, IsOk());
+  const Host& h = cluster_.host(0);
+  EXPECT_EQ(h.LabelCount(LabelConstraint::Kind::kTask, {"a=b", "c"}), 2u);
+  EXPECT_EQ(h.LabelCount(LabelConstraint::Kind::kTask, {"app", "x"}), 2u);
+  EXPECT_EQ(h.LabelCount(LabelConstraint::Kind::kTask, {"a", "b=c"}), 0u);
+  EXPECT_NE(LabelKey({"a=b", "c"}), LabelKey({"a", "b=c"}));
+  ASSERT_THAT(cluster_.Release(*held), IsOk());
+  EXPECT_EQ(h.LabelCount(LabelConstraint::Kind::kTask, {"app", "x"}), 1u);
+  ASSERT_THAT(cluster_.Release(*again), IsOk());
+  EXPECT_EQ(h.LabelCount(LabelConstraint::Kind::kTask, {"a=b", "c"}), 0u);
+  EXPECT_TRUE(h.task_labels.empty());
+}
+
 // A pinned task goes to its host or nowhere; a hint alone falls back to any host.
 TEST_F(PlacementTest, APinnedTaskGoesToItsHostOrWaits) {
   ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());

@@ -69,11 +69,12 @@ struct Allocation {
   resources @3 :Resources;
   gpus @4 :List(GpuShare);
   ports @5 :List(UInt32);
-  labels @6 :List(Label);
+  obsoleteLabels @6 :List(Label);  # replaced by labelKeys
   obsoleteTaskId @7 :Text;  # allocations no longer name their task: the call or list does
   obsoleteJobId @8 :Text;   # replaced by spreadJobKey
   spreadJobKey @9 :UInt64;  # placement::JobKey of the job when it counts for SPREAD_JOB, else 0
   revocable @10 :Bool;      # its cpu is the host's revocable cpu
+  labelKeys @11 :List(UInt64);  # placement::LabelKey of each of the task's labels
 }
 
 struct GpuDevice {

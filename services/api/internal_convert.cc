@@ -151,7 +151,8 @@ void Set(const placement::Allocation& a, absl::string_view hostname, Allocation:
   }
   auto ports = out.initPorts(static_cast<unsigned>(a.ports().size()));
   for (size_t i = 0; i < a.ports().size(); ++i) ports.set(i, a.ports()[i]);
-  SetLabels(a.labels(), out.initLabels(static_cast<unsigned>(a.labels().size())));
+  auto keys = out.initLabelKeys(static_cast<unsigned>(a.label_keys().size()));
+  for (size_t i = 0; i < a.label_keys().size(); ++i) keys.set(i, a.label_keys()[i]);
   out.setRevocable(a.revocable);
 }
 
@@ -165,7 +166,7 @@ placement::Allocation GetUnchecked(Allocation::Reader in) {
     a.mutable_gpus().emplace_back(g.getDevice(), g.getMilli());
   }
   for (uint32_t p : in.getPorts()) a.mutable_ports().push_back(p);
-  if (in.getLabels().size() > 0) a.mutable_labels() = GetLabels(in.getLabels());
+  for (uint64_t key : in.getLabelKeys()) a.mutable_label_keys().push_back(key);
   a.revocable = in.getRevocable();
   return a;
 }

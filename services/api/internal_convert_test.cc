@@ -98,7 +98,8 @@ TEST(InternalConvertTest, AllocationIsCheckedAgainstTheCluster) {
   EXPECT_EQ(out->gpus(), a->gpus());
   EXPECT_EQ(out->ports(), a->ports());
   EXPECT_EQ(out->spread_job, placement::JobKey("job"));
-  EXPECT_EQ(out->labels().size(), a->labels().size());
+  ASSERT_FALSE(a->label_keys().empty());
+  EXPECT_EQ(out->label_keys(), a->label_keys());
   EXPECT_TRUE(out->revocable);
   // The copy releases what the original allocated.
   EXPECT_THAT(cluster.Release(*out), IsOk());

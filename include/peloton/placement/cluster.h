@@ -50,7 +50,7 @@ struct Host {
   absl::flat_hash_map<std::string, std::string> attributes;
   std::vector<PortRange> free_ports;                       // disjoint, sorted
   std::vector<PortRange> ports;                            // all of them, as added
-  absl::flat_hash_map<std::string, uint32_t> task_labels;  // "key=value" -> count
+  absl::flat_hash_map<uint64_t, uint32_t> task_labels;     // LabelKey of a task's label -> count
   absl::flat_hash_map<uint64_t, uint32_t> job_tasks;       // JobKey(job id) -> SPREAD_JOB tasks
 
   bool has_gpus() const { return !gpus.empty(); }
@@ -70,6 +70,7 @@ struct Host {
 class Allocation {
  public:
   using GpuShares = std::vector<std::pair<uint32_t, int64_t>>;  // device index, milli-gpu
+  using LabelKeys = absl::InlinedVector<uint64_t, 2>;           // LabelKey of each label
 
   uint32_t host = 0;
   // A revocable task's: its cpu is the host's revocable cpu, not its capacity's.
@@ -96,12 +97,13 @@ class Allocation {
   const std::vector<uint32_t>& ports() const {
     return rare_ == nullptr ? kNone.ports : rare_->ports;
   }
-  const std::vector<Label>& labels() const {
-    return rare_ == nullptr ? kNone.labels : rare_->labels;
+  // The task's labels, as their keys in Host::task_labels (what Release takes back).
+  const LabelKeys& label_keys() const {
+    return rare_ == nullptr ? kNone.label_keys : rare_->label_keys;
   }
   GpuShares& mutable_gpus() { return MutableRare().gpus; }
   std::vector<uint32_t>& mutable_ports() { return MutableRare().ports; }
-  std::vector<Label>& mutable_labels() { return MutableRare().labels; }
+  LabelKeys& mutable_label_keys() { return MutableRare().label_keys; }
   // False when it holds no GPU shares, ports or labels (nothing was ever set through
   // mutable_*): Release then has nothing but resources to give back.
   bool has_rare() const { return rare_ != nullptr; }
@@ -110,7 +112,7 @@ class Allocation {
   struct Rare {
     GpuShares gpus;
     std::vector<uint32_t> ports;
-    std::vector<Label> labels;
+    LabelKeys label_keys;
   };
   static inline const Rare kNone{};
   Rare& MutableRare() {
@@ -121,7 +123,6 @@ class Allocation {
   std::unique_ptr<Rare> rare_;
 };
 
-// "key=value", the key of Host::task_labels.
 // What an allocation holds of its host's (non-revocable) resources.
 inline Resources RegularPart(const Allocation& a) {
   Resources r = a.resources;
@@ -129,7 +130,12 @@ inline Resources RegularPart(const Allocation& a) {
   return r;
 }
 
-std::string LabelKey(const Label& label);
+// A label's key in Host::task_labels and Allocation::label_keys: FNV-1a, 64 bits, of the key,
+// its length and the value (so that no two labels share an encoding), the same in every process
+// (an allocation made on one copy of a cluster is claimed on another). An allocation holds 8
+// bytes a label, not the label's strings. Two labels are counted as one only where their keys
+// collide, one in about 2^64 for a pair.
+uint64_t LabelKey(const Label& label);
 
 // Whether every one of `ports` is in one of `ranges` (sorted, disjoint; a host's free_ports),
 // each once.
