@@ -561,9 +561,13 @@ absl::Status JobManager::Flush() {
   for (const JobId& id : fenced) LetGo(id);
   for (const std::string& id : finished) {
     const JobId job_id = jobs_.at(id).id;
-    const bool deleted = jobs_.at(id).runtime.goal_state == JobState::kDeleted;
+    if (jobs_.at(id).runtime.goal_state != JobState::kDeleted) {
+      // Nothing of an ended job stays, its claim neither (a later write claims it again): a
+      // job manager that runs for months holds only its active jobs.
+      LetGo(job_id);
+      continue;
+    }
     jobs_.erase(id);
-    if (!deleted) continue;
     // kill_and_delete: every task has ended. A job whose volumes cannot be destroyed now stays
     // (terminal, goal DELETED), to be deleted again.
     if (absl::Status s = DeleteStoredJob(job_id); !s.ok()) {

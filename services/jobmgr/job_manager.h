@@ -147,6 +147,9 @@ class JobManager final : public JobManagerApi {
   bool Owns(const JobId& id) const;
   // The member that owns the job (this one's name, alone).
   std::string OwnerOf(const JobId& id) const;
+  // All-active: how many jobs this one has claimed in the store (its active jobs, and ended
+  // ones being deleted).
+  size_t claimed_count() const { return claimed_.size(); }
 
   // After the resource manager restarted (it lost its queues and what admitted tasks hold):
   // tasks on hosts hold their resources in their pools again, waiting tasks are queued again.

@@ -17,6 +17,7 @@ namespace {
 
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
+using taskfsm::MesosTaskState;
 using taskfsm::TaskState;
 using ::testing::HasSubstr;
 
@@ -115,6 +116,27 @@ TEST_F(OwnershipTest, AFormerOwnerThatMissedTheChangeIsFencedAndLetsTheJobGo) {
   EXPECT_NE(t.goal_state, TaskState::kKilled);
   PELOTON_ASSERT_OK_AND_ASSIGN(t, store_->GetTaskRuntime(id, 1));
   EXPECT_EQ(t.goal_state, TaskState::kKilled);
+}
+
+// A job that ended leaves the job manager whole, its claim too (a job manager that runs for
+// months holds its active jobs only); a later write claims it again.
+TEST_F(OwnershipTest, AnEndedJobIsLetGoClaimAndAll) {
+  const JobId id = Create(kTwoTasks);
+  EXPECT_EQ(jobs_->claimed_count(), 1u);
+  Place();
+  for (uint32_t i = 0; i < 2; ++i) Report(TaskId(id, i, 1), MesosTaskState::kRunning);
+  Report(TaskId(id, 0, 1), MesosTaskState::kFailed, "exit code 1");  // no retries by default
+  Report(TaskId(id, 1, 1), MesosTaskState::kFinished);
+  EXPECT_EQ(JobState(id), taskfsm::JobState::kFailed);
+  EXPECT_EQ(Held(*jobs_), 0u);
+  EXPECT_EQ(jobs_->claimed_count(), 0u);
+
+  // The failed instance runs again: the job is active, and claimed, again.
+  ASSERT_THAT(jobs_->StartTasks(id, 0, 1), IsOk());
+  EXPECT_EQ(jobs_->claimed_count(), 1u);
+  EXPECT_EQ(Task(id, 0).mesos_task_id, TaskId(id, 0, 2));
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::TaskRuntime stored, store_->GetTaskRuntime(id, 0));
+  EXPECT_EQ(stored.mesos_task_id, TaskId(id, 0, 2));
 }
 
 TEST_F(OwnershipTest, MembersMustIncludeThisOne) {
