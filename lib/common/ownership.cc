@@ -2,19 +2,10 @@
 
 #include "peloton/common/ownership.h"
 
+#include "peloton/common/fnv.h"
+
 namespace peloton {
 namespace {
-
-constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
-constexpr uint64_t kFnvPrime = 1099511628211ULL;
-
-uint64_t Fnv1a(uint64_t h, absl::string_view bytes) {
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= kFnvPrime;
-  }
-  return h;
-}
 
 // MurmurHash3's fmix64: every input bit moves every output bit, which FNV alone does not do
 // well for keys that differ in their last bytes.
@@ -31,13 +22,7 @@ uint64_t Mix(uint64_t h) {
 
 uint64_t OwnershipScore(absl::string_view member, absl::string_view key) {
   // The member's length first, so that ("ab", "c") and ("a", "bc") differ.
-  uint64_t h = kFnvOffset;
-  const uint64_t n = member.size();
-  for (int i = 0; i < 8; ++i) {
-    h ^= (n >> (8 * i)) & 0xff;
-    h *= kFnvPrime;
-  }
-  return Mix(Fnv1a(Fnv1a(h, member), key));
+  return Mix(Fnv1a(key, Fnv1a(member, Fnv1aLength(member.size()))));
 }
 
 std::optional<size_t> OwnerOf(absl::string_view key, absl::Span<const std::string> members) {

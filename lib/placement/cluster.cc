@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "peloton/common/fnv.h"
 
 namespace peloton::placement {
 namespace {
@@ -81,29 +82,12 @@ bool PortsFree(const std::vector<PortRange>& ranges, std::vector<uint32_t> ports
   return true;
 }
 
-namespace {
-
-constexpr uint64_t kFnvOffset = 14695981039346656037ull;
-
-uint64_t Fnv1a(uint64_t h, absl::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
-
 uint64_t LabelKey(const Label& label) {
-  const uint64_t size = label.key.size();
-  uint64_t h = Fnv1a(kFnvOffset, label.key);
-  h = Fnv1a(h, absl::string_view(reinterpret_cast<const char*>(&size), sizeof(size)));
-  return Fnv1a(h, label.value);
+  return Fnv1a(label.value, Fnv1aLength(label.key.size(), Fnv1a(label.key)));
 }
 
 uint64_t JobKey(absl::string_view job_id) {
-  const uint64_t h = Fnv1a(kFnvOffset, job_id);
+  const uint64_t h = Fnv1a(job_id);
   return h == 0 ? 1 : h;
 }
 

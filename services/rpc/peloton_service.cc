@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "capnp/dynamic.h"
 #include "capnp/schema.h"
+#include "peloton/common/fnv.h"
 #include "peloton/common/status_macros.h"
 #include "services/api/internal_convert.h"
 #include "services/api/respool_convert.h"
@@ -71,10 +72,9 @@ void SetTaskInfo(const store::TaskRuntime& t, api::TaskInfo::Builder out) {
 // The version of a job's endpoints: FNV-1a over what a client sees of them, the same in every
 // process and across restarts; never 0 (a watcher's "nothing seen yet").
 uint64_t VersionOf(const std::vector<jobmgr::JobManager::Endpoint>& endpoints) {
-  uint64_t h = 14695981039346656037ull;
+  uint64_t h = kFnv1aOffset;
   const auto mix = [&h](absl::string_view bytes) {
-    for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;  // a separator: ("ab","c") differs from ("a","bc")
+    h = Fnv1a("\xff", Fnv1a(bytes, h));  // a separator: ("ab","c") differs from ("a","bc")
   };
   for (const jobmgr::JobManager::Endpoint& e : endpoints) {
     mix(absl::StrCat(e.instance, ":", e.task_id, ":", e.host, ":", taskfsm::Name(e.state), ":",
