@@ -158,7 +158,7 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   by_name_.emplace(h.name, h.index);
   hosts_.push_back(std::move(h));
   const Host& added = hosts_.back();
-  CountFreeGpu(added, added.free.milli_gpu());
+  CountUp(added, 1);
   internal::HostIndex& index = index_[added.has_gpus() ? 1 : 0];
   position_.push_back(static_cast<uint32_t>(index.size()));
   index.Add(added.index, KeyOf(added));
@@ -186,11 +186,22 @@ Cluster Cluster::EmptyTwin() const {
 absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
   if (host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[host];
-  // Its devices leave, or join, the free GPUs counted (only an UP host's count).
-  if (state != HostState::kUp) CountFreeGpu(h, -h.free.milli_gpu());
+  // It leaves, or joins, what is counted of the UP hosts (only an UP host counts).
+  if (state != HostState::kUp) CountUp(h, -1);
   const HostState was = std::exchange(h.state, state);
-  if (was != HostState::kUp) CountFreeGpu(h, h.free.milli_gpu());
+  if (was != HostState::kUp) CountUp(h, 1);
   return absl::OkStatus();
+}
+
+void Cluster::CountUp(const Host& h, int sign) {
+  if (h.state != HostState::kUp) return;
+  if (sign > 0) {
+    up_capacity_ += h.capacity;
+  } else {
+    up_capacity_ -= h.capacity;
+  }
+  up_revocable_cpu_ += sign * h.revocable_cpu;
+  CountFreeGpu(h, sign * h.free.milli_gpu());
 }
 
 void Cluster::CountFreeGpu(const Host& h, int64_t milli) {

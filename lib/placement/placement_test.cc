@@ -620,6 +620,40 @@ TEST_F(PlacementTest, ClusterCountsFreeGpusByHostKindOnUpHosts) {
   EXPECT_EQ(cluster_.FreeGpuMilli(), 7700);
 }
 
+// What the resource manager divides: the capacity and revocable cpu of the UP hosts only,
+// whatever their tasks hold, followed through every change of state.
+TEST_F(PlacementTest, ClusterCountsTheCapacityOfUpHosts) {
+  HostSpec a = CpuHost("a", 12);
+  a.revocable_milli_cpu = 3000;
+  HostSpec b = GpuHost("b", 2);
+  b.revocable_milli_cpu = 500;
+  b.state = HostState::kDown;
+  ASSERT_THAT(cluster_.AddHost(a), IsOk());
+  ASSERT_THAT(cluster_.AddHost(b), IsOk());
+  EXPECT_EQ(cluster_.UpCapacity(), a.capacity);
+  EXPECT_EQ(cluster_.UpRevocableCpu(), 3000);
+
+  ASSERT_THAT(cluster_.Allocate(0, Task("t", 4000)), IsOk());  // tasks change free, not these
+  EXPECT_EQ(cluster_.UpCapacity(), a.capacity);
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kUp), IsOk());
+  EXPECT_EQ(cluster_.UpCapacity(), a.capacity + b.capacity);
+  EXPECT_EQ(cluster_.UpRevocableCpu(), 3500);
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kUp), IsOk());  // no change: counted once
+  EXPECT_EQ(cluster_.UpCapacity(), a.capacity + b.capacity);
+
+  ASSERT_THAT(cluster_.SetHostState(0, HostState::kDraining), IsOk());
+  EXPECT_EQ(cluster_.UpCapacity(), b.capacity);
+  ASSERT_THAT(cluster_.SetHostState(0, HostState::kDown), IsOk());  // out once, not twice
+  EXPECT_EQ(cluster_.UpCapacity(), b.capacity);
+  EXPECT_EQ(cluster_.UpRevocableCpu(), 500);
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kDown), IsOk());
+  EXPECT_EQ(cluster_.UpCapacity(), Resources());
+  EXPECT_EQ(cluster_.UpRevocableCpu(), 0);
+  ASSERT_THAT(cluster_.SetHostState(0, HostState::kUp), IsOk());
+  EXPECT_EQ(cluster_.UpCapacity(), a.capacity);
+  EXPECT_EQ(cluster_.UpRevocableCpu(), 3000);
+}
+
 TEST_F(PlacementTest, InvalidInputIsRejectedBeforeAnythingIsPlaced) {
   ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
   auto p = registry_.Build("pack");

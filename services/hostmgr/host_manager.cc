@@ -147,21 +147,9 @@ void HostManager::Hold(std::string task_id, placement::Allocation allocation) {
   allocations_[std::move(task_id)] = std::move(allocation);
 }
 
-Resources HostManager::Capacity() const {
-  Resources total;
-  for (uint32_t h = 0; h < cluster_.size(); ++h) {
-    if (cluster_.host(h).state == placement::HostState::kUp) total += cluster_.host(h).capacity;
-  }
-  return total;
-}
+Resources HostManager::Capacity() const { return cluster_.UpCapacity(); }
 
-Resources HostManager::Slack() const {
-  int64_t cpu = 0;
-  for (uint32_t h = 0; h < cluster_.size(); ++h) {
-    if (cluster_.host(h).state == placement::HostState::kUp) cpu += cluster_.host(h).revocable_cpu;
-  }
-  return Resources::Of(cpu, 0, 0, 0);
-}
+Resources HostManager::Slack() const { return Resources::Of(cluster_.UpRevocableCpu(), 0, 0, 0); }
 
 absl::Status HostManager::Launch(placement::Allocation allocation,
                                  const backend::LaunchSpec& spec) {

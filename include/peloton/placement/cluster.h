@@ -204,6 +204,10 @@ class Cluster {
   // run a shape are by. Kinds are in the order their first host was added.
   const std::vector<GpuSupply>& GpuSupplies() const { return gpu_supplies_; }
   int64_t FreeGpuMilli() const { return free_gpu_milli_; }
+  // The capacity and the declared revocable cpu (milli) of the UP hosts, kept as hosts are
+  // added and change state: what the resource manager divides each tick, in O(1).
+  const Resources& UpCapacity() const { return up_capacity_; }
+  int64_t UpRevocableCpu() const { return up_revocable_cpu_; }
 
   size_t CountOf(HostClass c) const { return index_[static_cast<int>(c)].size(); }
   // Calls visit(host index), in cluster order, for the hosts of class `c` whose free cpu,
@@ -237,6 +241,9 @@ class Cluster {
   // Counts `milli` more (or, negative, less) free GPU of the host in GpuSupplies and
   // FreeGpuMilli, when the host is UP.
   void CountFreeGpu(const Host& h, int64_t milli);
+  // Counts the host in (sign 1) or out of (-1) UpCapacity and UpRevocableCpu, and its free GPU
+  // in GpuSupplies and FreeGpuMilli, when it is UP.
+  void CountUp(const Host& h, int sign);
 
   std::vector<Host> hosts_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;
@@ -244,6 +251,8 @@ class Cluster {
   internal::HostIndex index_[2];
   std::vector<GpuSupply> gpu_supplies_;
   int64_t free_gpu_milli_ = 0;
+  Resources up_capacity_;
+  int64_t up_revocable_cpu_ = 0;
 };
 
 }  // namespace peloton::placement
