@@ -10,7 +10,7 @@
 //                                 over Cap'n Proto as the CLI does
 //   e2e --hosts=1000 --tasks=20000 --tick-ms=100 --json
 
-#include <malloc.h>
+#include <jemalloc/jemalloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -120,6 +120,18 @@ int64_t PeakRssKib() {
   return u.ru_maxrss;
 }
 
+// What the allocator (jemalloc, //tools:malloc) holds for the program now: bytes allocated
+// and not freed. 0 when it cannot tell.
+size_t HeapBytes() {
+  uint64_t epoch = 1;
+  size_t size = sizeof(epoch);
+  if (mallctl("epoch", &epoch, &size, &epoch, size) != 0) return 0;  // refreshes the stats
+  size_t allocated = 0;
+  size = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) return 0;
+  return allocated;
+}
+
 struct Fresh {
   std::unique_ptr<peloton::store::SqliteStore> store;
   std::unique_ptr<peloton::backend::sim::SimBackend> backend;
@@ -206,8 +218,7 @@ E2eReport InProcess(const Flags& f) {
   r.set_store_rows_per_sec((written.task_runtime_rows + written.pod_event_rows) /
                            absl::ToDoubleSeconds(absl::Now() - t0));
   r.set_store_transactions(static_cast<int64_t>(written.batches));
-  const struct mallinfo2 heap = mallinfo2();
-  r.set_heap_bytes_per_task(static_cast<double>(heap.uordblks + heap.hblkhd) / f.tasks);
+  r.set_heap_bytes_per_task(static_cast<double>(HeapBytes()) / f.tasks);
 
   return r;
 }

@@ -26,6 +26,8 @@ PACKAGES=(
   libssl-dev
   # crypt(3) password hashes of the API's security file.
   libcrypt-dev
+  # The daemons' allocator (//tools:malloc).
+  libjemalloc-dev
   # Python bindings (bindings/python) and their tests, with Debian's own interpreter.
   pybind11-dev python3-dev python3-pytest
   # The API reference (make docs, //docs:api_test).

@@ -28,8 +28,9 @@ long RssKib() {
 }
 
 // 64 MiB in small blocks (from the heap, not mmap), touched, then freed while a block
-// allocated after them stays: the heap's top cannot shrink, and glibc keeps the rest. (Through
-// a volatile pointer to malloc, which the compiler cannot leave out.) Returns the pin.
+// allocated after them stays: glibc's heap top cannot shrink, and it keeps the rest; jemalloc
+// keeps the emptied pages as dirty until they decay. (Through a volatile pointer to malloc,
+// which the compiler cannot leave out.) Returns the pin.
 char* UseAndFree64Mib() {
   void* (*volatile allocate)(size_t) = std::malloc;
   std::vector<char*> blocks;
@@ -43,9 +44,18 @@ char* UseAndFree64Mib() {
   return pin;
 }
 
+// Built twice: heap_test with glibc's malloc, heap_jemalloc_test with jemalloc (the daemons').
+TEST(HeapTest, TheAllocatorIsTheOneLinked) {
+#if defined(PELOTON_TEST_JEMALLOC)
+  EXPECT_TRUE(UsesJemalloc());
+#else
+  EXPECT_FALSE(UsesJemalloc());
+#endif
+}
+
 TEST(HeapTest, FreedMemoryGoesBackToTheSystem) {
 #if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "AddressSanitizer's allocator is not glibc's";
+  GTEST_SKIP() << "AddressSanitizer's allocator is neither glibc's nor jemalloc";
 #endif
   EXPECT_EQ(ReturnFreedMemory(size_t{1} << 40), 0u);  // not that much free: nothing done
   for (int round = 0; round < 2; ++round) {  // and again after the memory was used again
