@@ -5,8 +5,8 @@
 // commit either; or the server of $PELOTON_BENCH_PG_URL, an admin URL whose user may create
 // databases). Task-runtime writes per second in batches of 1, 100 and 10,000 (each batch one
 // transaction, every runtime an optimistic versioned update of an existing instance, as the
-// job manager's tick writes them), and reading every runtime of a 100,000-task job (what
-// recovery does per job).
+// job manager's tick writes them), pod events added in batches of 10,000, and reading every
+// runtime of a 100,000-task job (what recovery does per job).
 //
 //   bazel run -c opt //bench:store_benchmark -- --benchmark_repetitions=7
 
@@ -172,6 +172,43 @@ BENCHMARK(BM_WriteTaskRuntimes_Postgres)
     ->Arg(10'000)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
+
+// A job of 100,000 instances; each iteration adds `batch` pod events (the next instances'
+// launches, as the job manager's tick writes them) in one transaction. The table grows as the
+// run goes on, as a job manager's does.
+void AddPodEvents(benchmark::State& state, Kind kind) {
+  const auto batch = static_cast<size_t>(state.range(0));
+  Fixture f = Setup(state, "events.db", 100'000, kind);
+  if (f.store == nullptr) return;
+  std::vector<PodEvent> events(batch);
+  uint32_t next = 0;
+  int64_t run = 1;
+  for (auto _ : state) {
+    for (PodEvent& e : events) {
+      const TaskRuntime& t = f.tasks[next];
+      e.instance_id = next;
+      e.run_id = run;
+      e.actual_state = TaskState::kLaunched;
+      e.goal_state = t.goal_state;
+      e.mesos_task_id = absl::StrCat(kJobId, "-", next, "-", run);
+      e.host = t.host;
+      e.agent_id = t.agent_id;
+      e.message = absl::StrCat("launched on ", t.host);
+      e.time = t.start_time;
+      if (++next == f.tasks.size()) next = 0, ++run;
+    }
+    if (absl::Status s = f.store->AddPodEvents(JobId(kJobId), events); !s.ok()) {
+      state.SkipWithError(std::string(s.message()).c_str());
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch));
+}
+void BM_AddPodEvents(benchmark::State& state) { AddPodEvents(state, Kind::kSqlite); }
+BENCHMARK(BM_AddPodEvents)->Arg(10'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_AddPodEvents_Postgres(benchmark::State& state) { AddPodEvents(state, Kind::kPostgres); }
+BENCHMARK(BM_AddPodEvents_Postgres)->Arg(10'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void ReadJobTaskRuntimes(benchmark::State& state, Kind kind) {
   const auto instances = static_cast<uint32_t>(state.range(0));

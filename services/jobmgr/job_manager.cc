@@ -523,11 +523,11 @@ absl::Status JobManager::FlushJob(Job& job) {
   // them below, before its checkpoint.
   if (job.update.has_value() && (!job.dirty.empty() || job.update->dirty)) ProgressUpdate(job);
   if (!job.dirty.empty()) {
-    std::vector<store::TaskRuntime> batch;
+    // Written where they are: the store bumps their versions on success only.
+    std::vector<store::TaskRuntime*> batch;
     batch.reserve(job.dirty.size());
-    for (uint32_t i : job.dirty) batch.push_back(job.tasks[i]);
-    PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(job.id, absl::MakeSpan(batch)));
-    for (const store::TaskRuntime& t : batch) job.tasks[t.instance_id].version = t.version;
+    for (uint32_t i : job.dirty) batch.push_back(&job.tasks[i]);
+    PELOTON_RETURN_IF_ERROR(store_.WriteTaskRuntimes(job.id, absl::MakeConstSpan(batch)));
     job.dirty.clear();
   }
   if (!job.events.empty()) {

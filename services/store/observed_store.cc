@@ -68,7 +68,8 @@ absl::StatusOr<std::vector<JobId>> ObservedStore::ListActiveJobs() {
   return Timed("ListActiveJobs", [&] { return inner_->ListActiveJobs(); });
 }
 
-absl::Status ObservedStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) {
+absl::Status ObservedStore::WriteTaskRuntimes(const JobId& id,
+                                              absl::Span<TaskRuntime* const> runtimes) {
   return Timed("WriteTaskRuntimes", [&] { return inner_->WriteTaskRuntimes(id, runtimes); });
 }
 

@@ -189,6 +189,15 @@ CREATE TABLE fences (
   taken_time BIGINT NOT NULL
 );
 )sql"},
+    {3, "pod_events keyed by the job's job_key, as task_runtimes are", R"sql(
+ALTER TABLE pod_events ADD COLUMN job_key BIGINT;
+UPDATE pod_events e SET job_key = j.job_key FROM jobs j WHERE j.job_id = e.job_id;
+DELETE FROM pod_events WHERE job_key IS NULL;
+ALTER TABLE pod_events ALTER COLUMN job_key SET NOT NULL;
+DROP INDEX pod_events_by_run;
+ALTER TABLE pod_events DROP COLUMN job_id;
+CREATE INDEX pod_events_by_run ON pod_events (job_key, instance_id, run_id);
+)sql"},
 };
 
 }  // namespace

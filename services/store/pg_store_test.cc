@@ -230,6 +230,44 @@ TEST_F(PgStoreTest, ANewerSchemaOrAnotherApplicationsTablesAreRefusedAndLeftAlon
   EXPECT_THAT(tables.Int(0, 0), IsOkAndHolds(1));  // untouched
 }
 
+// Pod events written before migration 3 (by job_id) find their job by its key after it; an
+// event whose job is gone is dropped.
+TEST_F(PgStoreTest, PodEventsOfTheSecondSchemaSurviveTheMigrationToJobKeys) {
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(
+        std::unique_ptr<PgStore> old,
+        PgStore::OpenWithMigrations({.url = url_}, PgMigrations().subspan(0, 2)));
+    JobRuntime runtime, other;
+    ASSERT_THAT(old->CreateJob(Config("j0", 1), other), IsOk());  // a job_key of its own
+    ASSERT_THAT(old->CreateJob(Config("j1", 1), runtime), IsOk());
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<internal::PgDb> db,
+                                 internal::PgDb::Connect(url_, absl::Seconds(5)));
+    ASSERT_THAT(
+        db->Exec("INSERT INTO pod_events (job_id, instance_id, run_id, actual_state, goal_state, "
+                 "mesos_task_id, host, agent_id, config_version, desired_config_version, "
+                 "desired_run_id, healthy, reason, message, time) VALUES "
+                 "('j1', 0, 1, 2, 0, '', 'h1', '', 1, 1, 0, 0, '', 'launched on h1', 0), "
+                 "('gone', 0, 1, 2, 0, '', 'h1', '', 1, 1, 0, 0, '', 'orphan', 0)",
+                 "old events"),
+        IsOk());
+  }
+  std::unique_ptr<PgStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), static_cast<int>(PgMigrations().size()));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<PodEvent> events,
+                               store->GetPodEvents(JobId("j1"), 0, {}));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message, "launched on h1");
+  EXPECT_EQ(events[0].host, "h1");
+  EXPECT_THAT(store->GetPodEvents(JobId("j0"), 0, {}), IsOkAndHolds(::testing::IsEmpty()));
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<internal::PgDb> db,
+                               internal::PgDb::Connect(url_, absl::Seconds(5)));
+  PELOTON_ASSERT_OK_AND_ASSIGN(
+      internal::PgResult rows,
+      db->Query("SELECT count(*) FROM pod_events", internal::PgParams(), "counting"));
+  EXPECT_THAT(rows.Int(0, 0), IsOkAndHolds(1));  // not the orphan's
+}
+
 TEST_F(PgStoreTest, MigrationsApplyOnceWhenStoresOpenTogether) {
   constexpr SqlMigration kFirst[] = {{1, "one table", "CREATE TABLE a (x BIGINT)"}};
   constexpr SqlMigration kBoth[] = {{1, "one table", "CREATE TABLE a (x BIGINT)"},

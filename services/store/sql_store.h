@@ -70,7 +70,8 @@ class SqlStore : public Store {
   absl::Status AddActiveJob(const JobId& id) override;
   absl::StatusOr<std::vector<JobId>> ListActiveJobs() override;
 
-  absl::Status WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) override;
+  using Store::WriteTaskRuntimes;
+  absl::Status WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime* const> runtimes) override;
   absl::StatusOr<TaskRuntime> GetTaskRuntime(const JobId& id, uint32_t instance) override;
   absl::StatusOr<std::vector<TaskRuntime>> ListTaskRuntimes(
       const JobId& id, const TaskRuntimeFilter& filter = {}) override;

@@ -251,7 +251,7 @@ absl::Status SqlStore::DeleteJob(const JobId& id) {
         "DELETE FROM instance_workflow_events WHERE update_id IN "
         "(SELECT update_id FROM updates WHERE job_id = ?1)",
         "DELETE FROM updates WHERE job_id = ?1",
-        "DELETE FROM pod_events WHERE job_id = ?1",
+        "DELETE FROM pod_events WHERE job_key = (SELECT job_key FROM jobs WHERE job_id = ?1)",
         "DELETE FROM task_runtimes WHERE job_key = (SELECT job_key FROM jobs WHERE job_id = ?1)",
         "DELETE FROM job_labels WHERE job_id = ?1",
         "DELETE FROM job_configs WHERE job_id = ?1",

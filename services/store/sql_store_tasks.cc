@@ -1,7 +1,7 @@
 // Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
 //
 // The SQL store's tasks: task_runtimes (keyed by the job's compact job_key and the instance) and
-// pod_events.
+// pod_events (by job_key too).
 
 #include <algorithm>
 #include <string>
@@ -39,7 +39,7 @@ void ReadTask(const SqlStatement& st, TaskRuntime& task) {
 
 }  // namespace
 
-absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) {
+absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime* const> runtimes) {
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   PELOTON_RETURN_IF_ERROR(ValidateTaskRuntimes(runtimes));
   const size_t n = TaskColumns().size();
@@ -57,7 +57,7 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
     // each statement run over its instances at once (RunMany).
     std::vector<size_t> added, written;
     for (size_t i = 0; i < runtimes.size(); ++i) {
-      (runtimes[i].version == 0 ? added : written).push_back(i);
+      (runtimes[i]->version == 0 ? added : written).push_back(i);
     }
     Keep keep;
     std::vector<int64_t> changes;
@@ -67,7 +67,7 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
       PELOTON_RETURN_IF_ERROR(st.RunMany(
           which->size(),
           [&](size_t k, SqlStatement& s) {
-            const TaskRuntime& r = runtimes[(*which)[k]];
+            const TaskRuntime& r = *runtimes[(*which)[k]];
             s.BindInt(1, job.key);
             internal::Bind(s, 2, TaskColumns(), r, keep);
             if (r.version != 0) s.BindInt(static_cast<int>(n + 2), r.version);
@@ -75,7 +75,7 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
           changes));
       for (size_t k = 0; k < which->size(); ++k) {
         if (changes[k] != 0) continue;
-        const TaskRuntime& r = runtimes[(*which)[k]];
+        const TaskRuntime& r = *runtimes[(*which)[k]];
         PELOTON_ASSIGN_OR_RETURN(
             SqlStatement check,
             db_->Cached(
@@ -90,7 +90,7 @@ absl::Status SqlStore::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime
     }
     return absl::OkStatus();
   }));
-  for (TaskRuntime& r : runtimes) ++r.version;
+  for (TaskRuntime* r : runtimes) ++r->version;
   stats_.task_runtime_rows += runtimes.size();
   ++stats_.batches;
   return absl::OkStatus();
@@ -165,18 +165,18 @@ absl::Status SqlStore::AddPodEvents(const JobId& id, absl::Span<const PodEvent> 
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   PELOTON_RETURN_IF_ERROR(ValidatePodEvents(events));
   static const std::string insert =
-      absl::StrCat("INSERT INTO pod_events (job_id, ", internal::ColumnList(PodEventColumns()),
+      absl::StrCat("INSERT INTO pod_events (job_key, ", internal::ColumnList(PodEventColumns()),
                    ") VALUES (?1, ", internal::Params(2, PodEventColumns().size()), ")");
   absl::MutexLock lock(&mu_);
   PELOTON_RETURN_IF_ERROR(TransactJob(id, [&]() -> absl::Status {
-    PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
+    PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
     PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
     Keep keep;
     std::vector<int64_t> changes;
     return st.RunMany(
         events.size(),
         [&](size_t i, SqlStatement& s) {
-          s.BindText(1, id.value());
+          s.BindInt(1, job.key);
           internal::Bind(s, 2, PodEventColumns(), events[i], keep);
         },
         changes);
@@ -195,16 +195,16 @@ absl::StatusOr<std::vector<PodEvent>> SqlStore::GetPodEvents(const JobId& id, ui
   // The newest max_runs runs (or the one asked for), newest event first.
   static const std::string select = absl::StrCat(
       "SELECT ", internal::ColumnList(PodEventColumns()),
-      " FROM pod_events WHERE job_id = ?1 AND instance_id = ?2 AND run_id IN (SELECT DISTINCT "
-      "run_id FROM pod_events WHERE job_id = ?1 AND instance_id = ?2 AND (?3 = 0 OR run_id = ?3) "
+      " FROM pod_events WHERE job_key = ?1 AND instance_id = ?2 AND run_id IN (SELECT DISTINCT "
+      "run_id FROM pod_events WHERE job_key = ?1 AND instance_id = ?2 AND (?3 = 0 OR run_id = ?3) "
       "ORDER BY run_id DESC LIMIT ?4) ORDER BY run_id DESC, time DESC, seq DESC");
   absl::MutexLock lock(&mu_);
   std::vector<PodEvent> events;
   PELOTON_RETURN_IF_ERROR(Transact(TxnKind::kRead, [&]() -> absl::Status {
     events.clear();
-    PELOTON_RETURN_IF_ERROR(CheckJobExists(id));
+    PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
     PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(select));
-    st.BindText(1, id.value());
+    st.BindInt(1, job.key);
     st.BindInt(2, instance);
     st.BindInt(3, query.run_id);
     st.BindInt(4, internal::LimitOf(query.max_runs));
@@ -228,8 +228,8 @@ absl::Status SqlStore::DeletePodEvents(const JobId& id, uint32_t instance, int64
   return TransactJob(id, [&]() -> absl::Status {
     PELOTON_ASSIGN_OR_RETURN(
         SqlStatement st,
-        db_->Cached("DELETE FROM pod_events WHERE job_id = ?1 AND instance_id = ?2 AND "
-                    "run_id >= ?3 AND run_id < ?4"));
+        db_->Cached("DELETE FROM pod_events WHERE job_key = (SELECT job_key FROM jobs WHERE "
+                    "job_id = ?1) AND instance_id = ?2 AND run_id >= ?3 AND run_id < ?4"));
     st.BindText(1, id.value());
     st.BindInt(2, instance);
     st.BindInt(3, from_run);

@@ -190,6 +190,34 @@ CREATE TABLE fences (
   taken_time INTEGER NOT NULL
 );
 )sql"},
+    {5, "pod_events keyed by the job's job_key, as task_runtimes are", R"sql(
+CREATE TABLE pod_events_by_key (
+  seq INTEGER PRIMARY KEY,
+  job_key INTEGER NOT NULL,
+  instance_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  actual_state INTEGER NOT NULL,
+  goal_state INTEGER NOT NULL,
+  mesos_task_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  config_version INTEGER NOT NULL,
+  desired_config_version INTEGER NOT NULL,
+  desired_run_id INTEGER NOT NULL,
+  healthy INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  message TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+INSERT INTO pod_events_by_key
+  SELECT e.seq, j.job_key, e.instance_id, e.run_id, e.actual_state, e.goal_state,
+         e.mesos_task_id, e.host, e.agent_id, e.config_version, e.desired_config_version,
+         e.desired_run_id, e.healthy, e.reason, e.message, e.time
+  FROM pod_events e JOIN jobs j ON j.job_id = e.job_id;
+DROP TABLE pod_events;
+ALTER TABLE pod_events_by_key RENAME TO pod_events;
+CREATE INDEX pod_events_by_run ON pod_events (job_key, instance_id, run_id);
+)sql"},
 };
 
 }  // namespace

@@ -21,9 +21,11 @@ namespace peloton::store {
 namespace {
 
 using ::peloton::testing::IsOk;
+using ::peloton::testing::IsOkAndHolds;
 using ::peloton::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 std::string TempPath(absl::string_view name) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -199,27 +201,52 @@ TEST(SqliteStoreTest, MigrationsApplyInOrderAndKeepData) {
   EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 2);
 }
 
-// A store written by the first release opens with today's schema and keeps its jobs and
-// tasks: the desired-host column (migration 2) reads empty for them, the entity version's parts
-// (migration 3) 1.
+// A store written by the first release opens with today's schema and keeps its jobs, tasks
+// and pod events: the desired-host column (migration 2) reads empty for them, the entity
+// version's parts (migration 3) 1; pod events find their job by its key (migration 5), and an
+// event whose job is gone is dropped.
 TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
   const std::string path = TempPath("first_schema.db");
   {
     PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = path}));
-    JobRuntime runtime;
+    JobRuntime runtime, other;
+    ASSERT_THAT(store->CreateJob(Config("j0"), other), IsOk());  // a job_key of its own
     ASSERT_THAT(store->CreateJob(Config("j1"), runtime), IsOk());
     std::vector<TaskRuntime> tasks(1);
     tasks[0].host = "h1";
     ASSERT_THAT(store->WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(tasks)), IsOk());
+    PodEvent e;
+    e.run_id = 1;
+    e.actual_state = TaskState::kLaunched;
+    e.message = "launched on h1";
+    ASSERT_THAT(store->AddPodEvents(JobId("j1"), {e}), IsOk());
   }
-  // The file as the first release left it: no desired_host column, no fences, migration 1
-  // only.
+  // The file as the first release left it: no desired_host column, no fences, pod events by
+  // job_id, migration 1 only.
   RawExec(path,
           "DROP TABLE fences; "
           "ALTER TABLE task_runtimes DROP COLUMN desired_host; "
           "ALTER TABLE jobs DROP COLUMN desired_state_version; "
           "ALTER TABLE jobs DROP COLUMN workflow_version; "
+          "CREATE TABLE first_pod_events (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL, "
+          "instance_id INTEGER NOT NULL, run_id INTEGER NOT NULL, actual_state INTEGER NOT "
+          "NULL, goal_state INTEGER NOT NULL, mesos_task_id TEXT NOT NULL, host TEXT NOT NULL, "
+          "agent_id TEXT NOT NULL, config_version INTEGER NOT NULL, desired_config_version "
+          "INTEGER NOT NULL, desired_run_id INTEGER NOT NULL, healthy INTEGER NOT NULL, reason "
+          "TEXT NOT NULL, message TEXT NOT NULL, time INTEGER NOT NULL); "
+          "INSERT INTO first_pod_events SELECT e.seq, j.job_id, e.instance_id, e.run_id, "
+          "e.actual_state, e.goal_state, e.mesos_task_id, e.host, e.agent_id, e.config_version, "
+          "e.desired_config_version, e.desired_run_id, e.healthy, e.reason, e.message, e.time "
+          "FROM pod_events e JOIN jobs j ON j.job_key = e.job_key; "
+          "INSERT INTO first_pod_events SELECT seq + 1, 'gone', instance_id, run_id, "
+          "actual_state, goal_state, mesos_task_id, host, agent_id, config_version, "
+          "desired_config_version, desired_run_id, healthy, reason, message, time "
+          "FROM first_pod_events; "
+          "DROP TABLE pod_events; "
+          "ALTER TABLE first_pod_events RENAME TO pod_events; "
+          "CREATE INDEX pod_events_by_run ON pod_events (job_id, instance_id, run_id); "
           "DELETE FROM schema_migrations WHERE version > 1");
+  ASSERT_EQ(RawInt(path, "SELECT COUNT(*) FROM pod_events"), 2);
   ASSERT_EQ(
       RawInt(path, "SELECT COUNT(*) FROM pragma_table_info('task_runtimes') WHERE name = "
                    "'desired_host'"),
@@ -237,6 +264,12 @@ TEST(SqliteStoreTest, TasksOfTheFirstSchemaSurviveItsMigrations) {
   PELOTON_ASSERT_OK_AND_ASSIGN(JobSummary job, store->GetJob(JobId("j1")));
   EXPECT_EQ(job.runtime.desired_state_version, 1);
   EXPECT_EQ(job.runtime.workflow_version, 1);
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<PodEvent> events,
+                               store->GetPodEvents(JobId("j1"), 0, {}));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message, "launched on h1");
+  EXPECT_THAT(store->GetPodEvents(JobId("j0"), 0, {}), IsOkAndHolds(IsEmpty()));
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM pod_events"), 1);  // not the orphan's
 }
 
 TEST(SqliteStoreTest, AFailedMigrationLeavesTheSchemaWhereItWas) {

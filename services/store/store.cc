@@ -77,11 +77,11 @@ absl::Status ValidateJobRuntime(const JobRuntime& runtime) {
   return CheckVersion("job_runtime.version", runtime.version);
 }
 
-absl::Status ValidateTaskRuntimes(absl::Span<const TaskRuntime> runtimes) {
+absl::Status ValidateTaskRuntimes(absl::Span<TaskRuntime* const> runtimes) {
   absl::flat_hash_set<uint32_t> seen;
   seen.reserve(runtimes.size());
   for (size_t i = 0; i < runtimes.size(); ++i) {
-    const TaskRuntime& r = runtimes[i];
+    const TaskRuntime& r = *runtimes[i];
     const std::string at = absl::StrCat("task_runtimes[", i, "]");
     if (!seen.insert(r.instance_id).second) {
       return Invalid(absl::StrCat(at, ".instance_id"),
@@ -173,6 +173,13 @@ absl::Status ValidateJobQuery(const JobQuery& query) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Store::WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) {
+  std::vector<TaskRuntime*> each;
+  each.reserve(runtimes.size());
+  for (TaskRuntime& r : runtimes) each.push_back(&r);
+  return WriteTaskRuntimes(id, absl::MakeConstSpan(each));
 }
 
 bool IsFenced(const absl::Status& status) {

@@ -300,7 +300,12 @@ class Store {
   // Task runtimes: the whole batch in one transaction, all or nothing. Each runtime's version is
   // the one last read (0: the instance is new). On success every version is bumped.
   // InvalidArgument if an instance appears twice in the batch; NotFound if the job is unknown.
-  virtual absl::Status WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes) = 0;
+  // By pointer: a job manager writes the runtimes it holds where they are, not copies.
+  virtual absl::Status WriteTaskRuntimes(const JobId& id,
+                                         absl::Span<TaskRuntime* const> runtimes) = 0;
+  // The same for runtimes side by side. (A store that overrides the other adds
+  // `using Store::WriteTaskRuntimes;`.)
+  absl::Status WriteTaskRuntimes(const JobId& id, absl::Span<TaskRuntime> runtimes);
   virtual absl::StatusOr<TaskRuntime> GetTaskRuntime(const JobId& id, uint32_t instance) = 0;
   // By instance id.
   virtual absl::StatusOr<std::vector<TaskRuntime>> ListTaskRuntimes(
@@ -371,7 +376,7 @@ class Store {
 absl::Status ValidatePool(const PoolRecord& pool);
 absl::Status ValidateJobConfig(const JobConfigRecord& config);
 absl::Status ValidateJobRuntime(const JobRuntime& runtime);
-absl::Status ValidateTaskRuntimes(absl::Span<const TaskRuntime> runtimes);
+absl::Status ValidateTaskRuntimes(absl::Span<TaskRuntime* const> runtimes);
 absl::Status ValidatePodEvents(absl::Span<const PodEvent> events);
 absl::Status ValidateUpdate(const UpdateRecord& update);
 absl::Status ValidateInstanceWorkflowEvents(absl::Span<const InstanceWorkflowEvent> events);
