@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "peloton/common/status_macros.h"
@@ -155,7 +156,8 @@ backend::LaunchSpec JobManager::LaunchSpecOf(
 }
 
 void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
-  std::vector<ToLaunch> launches;
+  // Queued behind what waits already, and launched only once LAUNCHED is written (below).
+  const size_t waiting = deferred_launches_.size();
   for (placement_engine::PlacedGang& gang : placed) {
     for (size_t k = 0; k < gang.allocations.size(); ++k) {
       placement::Allocation& allocation = gang.allocations[k];
@@ -189,7 +191,10 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
         continue;
       }
       absl::flat_hash_map<std::string, uint32_t> ports;
-      backend::LaunchSpec spec = LaunchSpecOf(*job, instance, allocation, &ports);
+      // Built where it waits: a launch spec is large, and each move of it cost.
+      ToLaunch& launch = deferred_launches_.emplace_back();
+      launch.spec = LaunchSpecOf(*job, instance, allocation, &ports);
+      const backend::LaunchSpec& spec = launch.spec;
       store::TaskRuntime& t = job->tasks[instance];
       t.host = spec.hostname;
       t.agent_id = spec.hostname;
@@ -210,17 +215,17 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
                                                 : taskfsm::HealthState::kDisabled;
       SetTaskState(*job, instance, TaskState::kLaunched, "launched on " + spec.hostname);
       UpdateJobState(*job);
-      launches.push_back({task_id, std::move(allocation), std::move(spec)});
+      launch.task_id = task_id;
+      launch.allocation = std::move(allocation);
     }
   }
-  if (launches.empty()) return;
+  if (deferred_launches_.size() == waiting) return;
   // LAUNCHED is written before anything starts: a crash between the two leaves a LAUNCHED
   // task with no process, which recovery's reconciliation finds LOST and runs again, never a
   // process that nobody knows of (Peloton's order too).
   if (absl::Status s = Flush(); !s.ok()) {
     spdlog::error("launch: LAUNCHED not recorded: {}", std::string(s.message()));
   }
-  for (ToLaunch& l : launches) deferred_launches_.push_back(std::move(l));
   LaunchDeferred();
 }
 
@@ -232,8 +237,9 @@ bool JobManager::LaunchDeferred() {
         options_.launch_clock() - start >= options_.launch_budget) {
       break;
     }
-    ToLaunch l = std::move(deferred_launches_.front());
-    deferred_launches_.pop_front();
+    // Taken where it waits, and dropped at the end of this turn.
+    ToLaunch& l = deferred_launches_.front();
+    const absl::Cleanup drop = [this] { deferred_launches_.pop_front(); };
     uint32_t instance = 0;
     uint64_t run = 0;
     Job* job = FindByTaskId(l.task_id, &instance, &run);
