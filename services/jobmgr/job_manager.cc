@@ -82,26 +82,17 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config,
     return id;
   }
 
+  // Its tasks are queued first and written once, as start_task leaves them (PENDING, or
+  // INITIALIZED beyond the SLA's maximum): one row each where they were inserted INITIALIZED
+  // and then updated. Nothing runs before the write: launches come from later placements, and
+  // a job that could not be written is gone by then.
   const uint32_t n = static_cast<uint32_t>(job.tasks.size());
-  for (size_t from = 0; from < n; from += kWriteBatch) {
-    const size_t count = std::min<size_t>(kWriteBatch, n - from);
-    if (absl::Status s =
-            store_.WriteTaskRuntimes(job.id, absl::MakeSpan(job.tasks).subspan(from, count));
-        !s.ok()) {
-      // Nothing is kept of a job that was not created whole.
-      if (absl::Status d = store_.DeleteJob(job.id); !d.ok()) {
-        spdlog::error("job {}: not created whole, and not deleted either: {}", job.id.value(),
-                      std::string(d.message()));
-      }
-      return s;
-    }
-  }
   Recount(job);
+  for (uint32_t i = 0; i < n; ++i) job.dirty.insert(job.dirty.end(), i);
   Job& stored = jobs_[job.id.value()] = std::move(job);
-  // start_task, as far as the SLA allows.
-  if (absl::Status s = Evaluate(stored, Instances(0, n)); !s.ok()) {
-    // The resource manager refused its gangs: the job is not created. What was queued of it
-    // leaves the queues again, and nothing of it is kept.
+  // Nothing is kept of a job that was not queued and written whole: what was queued of it
+  // leaves the queues again.
+  const auto abandon = [this, &stored](const absl::Status& why) {
     for (const store::TaskRuntime& t : stored.tasks) {
       if (t.state != TaskState::kPending) continue;
       auto gang = gang_of_.find(t.mesos_task_id);
@@ -115,13 +106,15 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config,
     const JobId id = stored.id;
     jobs_.erase(id.value());
     if (absl::Status d = store_.DeleteJob(id); !d.ok()) {
-      spdlog::error("job {}: not queued, and not deleted either: {}", id.value(),
-                    std::string(d.message()));
+      spdlog::error("job {}: not created ({}), and not deleted either: {}", id.value(),
+                    std::string(why.message()), std::string(d.message()));
     }
-    return s;
-  }
+    return why;
+  };
+  // start_task, as far as the SLA allows. An error: the resource manager refused its gangs.
+  if (absl::Status s = Evaluate(stored, Instances(0, n)); !s.ok()) return abandon(s);
   UpdateJobState(stored);
-  PELOTON_RETURN_IF_ERROR(Flush());
+  if (absl::Status s = FlushJob(stored); !s.ok()) return abandon(s);
   return stored.id;
 }
 

@@ -2,6 +2,8 @@
 //
 // The job manager's API: what each call stores and asks of its peers, and what it refuses.
 
+#include <sqlite3.h>
+
 #include <string>
 
 #include "gmock/gmock.h"
@@ -48,6 +50,31 @@ TEST_F(JobManagerTest, CreateRefusesWhatItCannotRunAndStoresNothing) {
   PELOTON_ASSERT_OK_AND_ASSIGN(store::JobQueryResult all, store_->QueryJobs({}));
   EXPECT_THAT(all.jobs, IsEmpty());
   EXPECT_THAT(pools_.enqueued, IsEmpty());
+}
+
+// Its tasks are queued, then written once: when the write fails, the job is neither kept nor
+// left queued.
+TEST_F(JobManagerTest, CreateWhoseTasksCannotBeWrittenKeepsNothingQueued) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/peloton.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse BEFORE INSERT ON task_runtimes "
+                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const absl::Status refused = TryCreate(kTwoTasks).status();
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.message(), HasSubstr("disk full"));
+  ASSERT_EQ(pools_.enqueued.size(), 2u);  // queued, then taken out again
+  EXPECT_THAT(pools_.removed, ElementsAre(pools_.enqueued[0], pools_.enqueued[1]));
+  PELOTON_ASSERT_OK_AND_ASSIGN(store::JobQueryResult all, store_->QueryJobs({}));
+  EXPECT_THAT(all.jobs, IsEmpty());
+
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER refuse", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const JobId id = Create(kTwoTasks);  // and the next one is whole
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> tasks, store_->ListTaskRuntimes(id));
+  EXPECT_EQ(tasks.size(), 2u);
 }
 
 TEST_F(JobManagerTest, UpdateAddsInstancesThatStartAsANewJobsDo) {

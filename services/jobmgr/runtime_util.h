@@ -22,9 +22,6 @@
 
 namespace peloton::jobmgr {
 
-// Task runtimes written in one store call at most.
-inline constexpr size_t kWriteBatch = 10'000;
-
 // Launched on a host (or being killed there).
 inline bool OnHost(taskfsm::TaskState s) {
   using taskfsm::TaskState;
