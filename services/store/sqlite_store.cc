@@ -94,6 +94,11 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
   if (options.busy_timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("sqlite.busy_timeout: negative (rule: >= 0)");
   }
+  if (options.wal_autocheckpoint_pages < 1 || options.wal_autocheckpoint_pages > 1'000'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sqlite.wal_autocheckpoint_pages: ", options.wal_autocheckpoint_pages,
+                     " (rule: 1 to 1000000)"));
+  }
   PELOTON_RETURN_IF_ERROR(CheckMigrations(migrations));
   const int64_t latest = static_cast<int64_t>(migrations.size());
   PELOTON_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
@@ -131,6 +136,9 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
                                        ? "PRAGMA synchronous = FULL"
                                        : "PRAGMA synchronous = NORMAL",
                                    "setting synchronous"));
+  PELOTON_RETURN_IF_ERROR(
+      db->Exec(absl::StrCat("PRAGMA wal_autocheckpoint = ", options.wal_autocheckpoint_pages),
+               "setting wal_autocheckpoint"));
 
   // Migrate in one transaction: the file ends up at the newest version or stays as it was.
   // Another process may have migrated it since the look above, so look again inside.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -314,6 +315,50 @@ TEST(SqliteStoreTest, UsesWalAndTwoStoresOnOneFileSeeEachOtherAndConflict) {
   ASSERT_THAT(a->WriteJobRuntime(JobId("j1"), runtime), IsOk());
   theirs.state = JobState::kKilled;
   EXPECT_THAT(b->WriteJobRuntime(JobId("j1"), theirs), StatusIs(absl::StatusCode::kAborted));
+}
+
+// The log's size: SQLite reuses the file from its start after a checkpoint, so it stays at the
+// most it held between two checkpoints (plus the last transaction).
+int64_t WalBytes(const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path + "-wal", error);
+  return error ? -1 : static_cast<int64_t>(size);
+}
+
+// 20 MB written in transactions of 0.25 MB: with the default (10,000 pages, 40 MiB) no
+// checkpoint runs and the log holds them all; with SQLite's own 1,000 pages it is copied into
+// the database each 4 MiB and its file stays near that.
+TEST(SqliteStoreTest, TheLogIsCheckpointedPastItsConfiguredPages) {
+  const auto write = [](SqliteStore& store) {
+    JobRuntime runtime;
+    ASSERT_THAT(store.CreateJob(Config("j1"), runtime), IsOk());
+    std::vector<TaskRuntime> batch(250);
+    for (uint32_t round = 0; round < 80; ++round) {
+      for (uint32_t i = 0; i < batch.size(); ++i) {
+        batch[i] = TaskRuntime();
+        batch[i].instance_id = round * 250 + i;
+        batch[i].message = std::string(1000, 'x');
+      }
+      ASSERT_THAT(store.WriteTaskRuntimes(JobId("j1"), absl::MakeSpan(batch)), IsOk());
+    }
+  };
+  const std::string roomy = TempPath("wal_roomy.db"), tight = TempPath("wal_tight.db");
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open({.path = roomy}));
+    write(*store);
+    EXPECT_GT(WalBytes(roomy), int64_t{16} << 20);
+  }
+  {
+    PELOTON_ASSERT_OK_AND_ASSIGN(
+        auto store, SqliteStore::Open({.path = tight, .wal_autocheckpoint_pages = 1000}));
+    write(*store);
+    EXPECT_LT(WalBytes(tight), int64_t{8} << 20);
+  }
+  for (int pages : {0, 1'000'001}) {
+    EXPECT_THAT(
+        SqliteStore::Open({.path = TempPath("wal_bad.db"), .wal_autocheckpoint_pages = pages}),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sqlite.wal_autocheckpoint_pages")));
+  }
 }
 
 TEST(SqliteStoreTest, AWriterBlockedPastTheBusyTimeoutGetsUnavailable) {
