@@ -437,9 +437,17 @@ std::vector<const FieldDescriptor*> SetFields(const task_pb::TaskConfig& t) {
 }  // namespace
 
 task_pb::TaskConfig TaskConfigOf(const job_pb::JobConfig& config, uint32_t instance) {
-  task_pb::TaskConfig merged = config.defaultconfig();
+  task_pb::TaskConfig merged;
+  const task_pb::TaskConfig& t = TaskConfigRef(config, instance, merged);
+  if (&t == &merged) return merged;
+  return t;
+}
+
+const task_pb::TaskConfig& TaskConfigRef(const job_pb::JobConfig& config, uint32_t instance,
+                                         task_pb::TaskConfig& merged) {
   auto it = config.instanceconfig().find(instance);
-  if (it == config.instanceconfig().end()) return merged;
+  if (it == config.instanceconfig().end()) return config.defaultconfig();
+  merged = config.defaultconfig();
   for (const FieldDescriptor* f : SetFields(it->second)) {
     merged.GetReflection()->ClearField(&merged, f);
   }
@@ -630,7 +638,8 @@ bool IsPreemptible(const job_pb::JobConfig& config, const task_pb::TaskConfig& t
 
 absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& job_id,
                                                const job_pb::JobConfig& config, uint32_t instance) {
-  const task_pb::TaskConfig t = TaskConfigOf(config, instance);
+  task_pb::TaskConfig merged;
+  const task_pb::TaskConfig& t = TaskConfigRef(config, instance, merged);
   const std::string path = absl::StrCat("instance ", instance);
   placement::TaskSpec spec;
   spec.id = absl::StrCat(job_id, "-", instance);

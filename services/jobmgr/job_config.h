@@ -62,6 +62,10 @@ inline constexpr int kMaxEnvironmentVariables = 10'000;
 // The instance's config: each field the instance config sets replaces the default's whole
 // field (Peloton's merge); fields it leaves unset come from the default.
 task_pb::TaskConfig TaskConfigOf(const job_pb::JobConfig& config, uint32_t instance);
+// The same without a copy when the instance has no config of its own (the usual case): the
+// default config itself; otherwise the merge, made in `merged`. Valid while both live.
+const task_pb::TaskConfig& TaskConfigRef(const job_pb::JobConfig& config, uint32_t instance,
+                                         task_pb::TaskConfig& merged);
 
 // Peloton's normalisations, applied before validation and storage: restartPolicy.maxFailures
 // clamped to taskfsm::kMaxRestartPolicyFailures, 100 (default and every instance config).

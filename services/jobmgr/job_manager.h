@@ -402,6 +402,9 @@ class JobManager final : public JobManagerApi {
   static const job_pb::JobConfig& ConfigAt(const Job& job, int64_t version);
   // The task config the instance's current run has (or its next run will have).
   static task_pb::TaskConfig RunConfigOf(const Job& job, uint32_t instance);
+  // The same without a copy where it can (TaskConfigRef).
+  static const task_pb::TaskConfig& RunConfigRef(const Job& job, uint32_t instance,
+                                                 task_pb::TaskConfig& merged);
 
   // updates.cc
   // Steps the job's running workflow and applies what it asks; writes the rollback target's

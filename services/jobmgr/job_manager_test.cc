@@ -77,6 +77,30 @@ TEST_F(JobManagerTest, CreateWhoseTasksCannotBeWrittenKeepsNothingQueued) {
   EXPECT_EQ(tasks.size(), 2u);
 }
 
+// What an instance's own config sets is what its gang asks for and what it launches with; the
+// others take the default's.
+TEST_F(JobManagerTest, AnInstanceConfigReachesItsGangAndItsLaunch) {
+  const JobId id = Create(R"yaml(
+instancecount: 2
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+instanceconfig:
+  1:
+    resource: {cpulimit: 2, memlimitmb: 128}
+    command: {shell: true, value: 'sleep 60'}
+)yaml");
+  ASSERT_EQ(pools_.queued.size(), 2u);
+  EXPECT_EQ(pools_.queued.at(TaskId(id, 0, 1)).gang.tasks[0].resources.milli_cpu(), 1000);
+  EXPECT_EQ(pools_.queued.at(TaskId(id, 1, 1)).gang.tasks[0].resources.milli_cpu(), 2000);
+  EXPECT_EQ(pools_.queued.at(TaskId(id, 1, 1)).gang.tasks[0].resources.memory_mb(), 128);
+  Place();
+  ASSERT_EQ(hosts_.launches.size(), 2u);
+  for (const backend::LaunchSpec& spec : hosts_.launches) {
+    EXPECT_EQ(spec.command, spec.task_id == TaskId(id, 1, 1) ? "sleep 60" : "sleep 3600");
+  }
+}
+
 TEST_F(JobManagerTest, UpdateAddsInstancesThatStartAsANewJobsDo) {
   const JobId id = Create(kTwoTasks);
   job_pb::JobConfig config;

@@ -101,7 +101,8 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
 backend::LaunchSpec JobManager::LaunchSpecOf(
     const Job& job, uint32_t instance, const placement::Allocation& allocation,
     absl::flat_hash_map<std::string, uint32_t>* named_ports) const {
-  const task_pb::TaskConfig config = RunConfigOf(job, instance);
+  task_pb::TaskConfig merged;
+  const task_pb::TaskConfig& config = RunConfigRef(job, instance, merged);
   backend::LaunchSpec spec;
   spec.task_id = job.tasks[instance].mesos_task_id;
   spec.hostname = hostmgr_.HostName(allocation.host);

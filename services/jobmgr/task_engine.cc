@@ -395,8 +395,9 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
     g.priority = sla.priority();
     // One merge per task: the first member's config also gives the gang's flags (the members
     // of a multi-task gang are never revocable).
+    task_pb::TaskConfig merged;
     for (uint32_t i : members) {
-      const task_pb::TaskConfig task = RunConfigOf(job, i);
+      const task_pb::TaskConfig& task = RunConfigRef(job, i, merged);
       if (i == members[0]) {
         g.preemptible = IsPreemptible(job.config, task);
         g.revocable = IsRevocable(job.config, task);

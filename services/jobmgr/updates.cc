@@ -101,6 +101,11 @@ task_pb::TaskConfig JobManager::RunConfigOf(const Job& job, uint32_t instance) {
   return TaskConfigOf(ConfigAt(job, job.tasks[instance].config_version), instance);
 }
 
+const task_pb::TaskConfig& JobManager::RunConfigRef(const Job& job, uint32_t instance,
+                                                    task_pb::TaskConfig& merged) {
+  return TaskConfigRef(ConfigAt(job, job.tasks[instance].config_version), instance, merged);
+}
+
 std::vector<taskfsm::InstanceRuntime> JobManager::WorkflowRuntimes(const Job& job) const {
   std::vector<taskfsm::InstanceRuntime> rts;
   rts.reserve(job.tasks.size());
