@@ -39,7 +39,7 @@ struct SqliteOptions {
   // A commit that leaves more than this many pages in the write-ahead log copies them into the
   // database (a checkpoint: with either synchronous mode, an fsync of both files). SQLite's
   // default is 1,000 (4 MiB); 10,000 (a 40 MiB log at most, bar one larger transaction) made
-  // bench/e2e 27-33% faster: a task's row is written three times in a few seconds, and the log
+  // bench/e2e 17-32% faster: a task's row is written three times in a few seconds, and the log
   // keeps one copy of each page however often it changed. 1 to 1,000,000.
   int wal_autocheckpoint_pages = 10'000;
 };

@@ -46,7 +46,7 @@ absl::Status CheckVersion(const F& field, int64_t version) {
 absl::Status CheckLabels(absl::string_view field, const std::vector<Label>& labels) {
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i].key.empty()) {
-      return Invalid(absl::StrCat(field, "[", i, "].key"), "empty (rule: non-empty)");
+      return Invalid(ItemField{field, i, "key"}, "empty (rule: non-empty)");
     }
   }
   return absl::OkStatus();

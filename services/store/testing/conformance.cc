@@ -216,6 +216,11 @@ TEST_P(StoreConformanceTest, CreateJobRejectsBadInput) {
   config.type = static_cast<JobType>(7);
   EXPECT_THAT(store_->CreateJob(config, runtime),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job_config.type")));
+  config = Config("j1");
+  config.labels = {{"team", "a"}, {"", "b"}};
+  EXPECT_THAT(
+      store_->CreateJob(config, runtime),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job_config.labels[1].key: empty")));
   runtime.state = static_cast<JobState>(42);
   EXPECT_THAT(store_->CreateJob(Config("j1"), runtime),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("job_runtime.state")));
