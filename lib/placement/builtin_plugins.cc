@@ -25,6 +25,7 @@ class HostStateFilter final : public FilterPlugin {
   FilterReason Filter(const CycleState&, const Host& host) const override {
     return host.state == HostState::kUp ? FilterReason::kMatch : FilterReason::kMismatchStatus;
   }
+  uint32_t Needs() const override { return 0; }  // the index holds UP hosts only
 };
 
 class ResourcesFilter final : public FilterPlugin {
@@ -33,6 +34,8 @@ class ResourcesFilter final : public FilterPlugin {
   FilterReason Filter(const CycleState& s, const Host& host) const override {
     return host.Fits(*s.task) ? FilterReason::kMatch : FilterReason::kInsufficientResources;
   }
+  // The index holds the demand, but a revocable task's cpu is the host's revocable cpu.
+  uint32_t Needs() const override { return kFilterRevocable | kFilterBeyondIndex; }
 };
 
 class GpuFilter final : public FilterPlugin {
@@ -42,6 +45,7 @@ class GpuFilter final : public FilterPlugin {
     if (!s.needs_gpu) return FilterReason::kMatch;
     return s.cluster->GpuFits(host, *s.task) ? FilterReason::kMatch : FilterReason::kMismatchGpu;
   }
+  uint32_t Needs() const override { return kFilterGpu; }
 };
 
 class PortsFilter final : public FilterPlugin {
@@ -56,6 +60,8 @@ class PortsFilter final : public FilterPlugin {
                ? FilterReason::kMatch
                : FilterReason::kInsufficientPorts;
   }
+  // The index holds the port count; which ports are free is this filter's.
+  uint32_t Needs() const override { return kFilterStaticPorts | kFilterBeyondIndex; }
 };
 
 class ExclusiveFilter final : public FilterPlugin {
@@ -65,6 +71,7 @@ class ExclusiveFilter final : public FilterPlugin {
     return !host.exclusive || s.constraint_names_exclusive ? FilterReason::kMatch
                                                            : FilterReason::kMismatchExclusive;
   }
+  uint32_t Needs() const override { return kFilterExclusiveHosts; }
 };
 
 class ConstraintsFilter final : public FilterPlugin {
@@ -77,6 +84,7 @@ class ConstraintsFilter final : public FilterPlugin {
     return Satisfies(s.task->constraint, count) ? FilterReason::kMatch
                                                 : FilterReason::kMismatchConstraints;
   }
+  uint32_t Needs() const override { return kFilterConstraint; }
 };
 
 class ScarceGpuFilter final : public FilterPlugin {
@@ -86,6 +94,7 @@ class ScarceGpuFilter final : public FilterPlugin {
     return s.needs_gpu || !host.has_gpus() || s.allow_gpu_hosts ? FilterReason::kMatch
                                                                 : FilterReason::kScarceResources;
   }
+  uint32_t Needs() const override { return kFilterGpuHosts; }
 };
 
 class JobSpreadFilter final : public FilterPlugin {
@@ -99,6 +108,7 @@ class JobSpreadFilter final : public FilterPlugin {
     return host.job_tasks.contains(s.job_key) ? FilterReason::kMismatchMaxHostLimit
                                               : FilterReason::kMatch;
   }
+  uint32_t Needs() const override { return kFilterSpreadJob; }
 };
 
 // ----- Scorers ---------------------------------------------------------------------------

@@ -100,6 +100,35 @@ uint32_t Host::LabelCount(LabelConstraint::Kind kind, const Label& label) const 
   return it == task_labels.end() ? 0 : it->second;
 }
 
+namespace {
+
+// Saturates at INT32_MAX on both sides (host and demand), so the index never rules out a host
+// that fits; the filters, on the full 64-bit values, decide.
+int32_t Clamp32(int64_t v) {
+  return static_cast<int32_t>(std::min<int64_t>(v, std::numeric_limits<int32_t>::max()));
+}
+
+}  // namespace
+
+// Inlined where hosts change (Allocate, Release): they run on every placement.
+[[gnu::always_inline]] inline internal::IndexKey Cluster::KeyOf(const Host& h) {
+  // Below any need (needs are >= 0): a host that is not UP is never a candidate.
+  if (h.state != HostState::kUp) return {-1, -1, -1, -1, -1, -1};
+  int64_t largest_device = 0;
+  for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
+  return {Clamp32(h.free.milli_cpu()), Clamp32(h.free.memory_mb()), Clamp32(h.free.disk_mb()),
+          Clamp32(h.free.milli_gpu()), Clamp32(largest_device),     Clamp32(h.free_port_count)};
+}
+
+[[gnu::always_inline]] inline void Cluster::Reindex(const Host& h, bool grew) {
+  internal::HostIndex& index = index_[h.has_gpus() ? 1 : 0];
+  if (grew) {
+    index.Raise(position_[h.index], KeyOf(h));
+  } else {
+    index.Update(position_[h.index], KeyOf(h));
+  }
+}
+
 absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   auto bad = [&spec](const std::string& what) {
     return absl::InvalidArgumentError(absl::StrCat("host '", spec.name, "': ", what));
@@ -142,6 +171,7 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.gpus = spec.gpus;
   h.attributes = spec.attributes;
   h.exclusive = h.attributes.contains(kExclusiveAttribute);
+  exclusive_hosts_ += h.exclusive ? 1 : 0;
   h.ports = ports;
   h.free_ports = std::move(ports);
   h.free_port_count = port_count;
@@ -190,6 +220,8 @@ absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
   if (state != HostState::kUp) CountUp(h, -1);
   const HostState was = std::exchange(h.state, state);
   if (was != HostState::kUp) CountUp(h, 1);
+  // Only UP hosts are found in the index (KeyOf).
+  if ((was == HostState::kUp) != (state == HostState::kUp)) Reindex(h, state == HostState::kUp);
   return absl::OkStatus();
 }
 
@@ -268,6 +300,43 @@ bool Cluster::GpuFits(const Host& host, const TaskSpec& task) const {
 // Callers hold one per running task (the host manager, a placement engine's churn): kept small.
 static_assert(sizeof(void*) != 8 || sizeof(Allocation) <= 56, "Allocation grew");
 
+namespace {
+
+// Release's and AllocateInto's refusals, out of their way: the hot paths keep a small frame.
+[[gnu::cold, gnu::noinline]] absl::Status NotOfHost(const Allocation& a, const Host& h) {
+  return absl::FailedPreconditionError(absl::StrCat("allocation of ", a.resources.ToString(),
+                                                    " does not belong to host ", h.name, " (free ",
+                                                    h.free.ToString(), ", ", h.tasks, " tasks)"));
+}
+[[gnu::cold, gnu::noinline]] absl::Status UnknownGpuShare(const Host& h, uint32_t d,
+                                                          int64_t milli) {
+  return absl::FailedPreconditionError(absl::StrCat("allocation on host ", h.name,
+                                                    " holds an unknown GPU share (device ", d, ", ",
+                                                    milli, " milli-gpu)"));
+}
+[[gnu::cold, gnu::noinline]] absl::Status DoesNotFit(const TaskSpec& task, const Host& h,
+                                                     uint32_t num_ports) {
+  if (!h.Fits(task)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task ", task.id, " does not fit host ", h.name, ": needs ",
+                     task.demand.ToString(), task.revocable ? " (its cpu revocable)" : "",
+                     ", free ", h.free.ToString(), " and revocable cpu ", h.revocable_free_cpu));
+  }
+  if (num_ports > h.free_port_count) {
+    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ", num_ports,
+                                                      " ports, host ", h.name, " has ",
+                                                      h.free_port_count));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("task ", task.id, ": a static port it needs is not free on host ", h.name));
+}
+[[gnu::cold, gnu::noinline]] absl::Status NoGpuDevice(const TaskSpec& task, const Host& h) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("task ", task.id, ": no suitable GPU device free on host ", h.name));
+}
+
+}  // namespace
+
 absl::StatusOr<Allocation> Cluster::Allocate(uint32_t index, const TaskSpec& task) {
   if (absl::Status s = ValidateTask(task); !s.ok()) return s;
   return AllocateValidated(index, task);
@@ -282,26 +351,15 @@ absl::StatusOr<Allocation> Cluster::AllocateValidated(uint32_t index, const Task
 absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocation& a) {
   if (index >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[index];
-  if (!h.Fits(task)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "task ", task.id, " does not fit host ", h.name, ": needs ", task.demand.ToString(),
-        task.revocable ? " (its cpu revocable)" : "", ", free ", h.free.ToString(),
-        " and revocable cpu ", h.revocable_free_cpu));
-  }
-  const absl::InlinedVector<uint32_t, 8> devices = ChooseGpus(h, task);
-  if (task.gpu_milli() > 0 && devices.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("task ", task.id, ": no suitable GPU device free on host ", h.name));
-  }
   const uint32_t num_ports = task.num_ports + static_cast<uint32_t>(task.static_ports.size());
-  if (num_ports > h.free_port_count) {
-    return absl::FailedPreconditionError(absl::StrCat("task ", task.id, ": needs ", num_ports,
-                                                      " ports, host ", h.name, " has ",
-                                                      h.free_port_count));
+  if (!h.Fits(task) || num_ports > h.free_port_count ||
+      (!task.static_ports.empty() && !PortsFree(h.free_ports, task.static_ports))) {
+    return DoesNotFit(task, h, num_ports);
   }
-  if (!task.static_ports.empty() && !PortsFree(h.free_ports, task.static_ports)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "task ", task.id, ": a static port it needs is not free on host ", h.name));
+  absl::InlinedVector<uint32_t, 8> devices;
+  if (task.gpu_milli() > 0) {
+    devices = ChooseGpus(h, task);
+    if (devices.empty()) return NoGpuDevice(task, h);
   }
   a = Allocation();
   a.host = index;
@@ -347,16 +405,12 @@ absl::Status Cluster::Release(const Allocation& a) {
   Host& h = hosts_[a.host];
   if (!(h.free + h.reserved + RegularPart(a)).FitsIn(h.capacity) || h.tasks == 0 ||
       (a.revocable && h.revocable_free_cpu + a.resources.milli_cpu() > h.revocable_cpu)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("allocation of ", a.resources.ToString(), " does not belong to host ", h.name,
-                     " (free ", h.free.ToString(), ", ", h.tasks, " tasks)"));
+    return NotOfHost(a, h);
   }
   if (a.has_rare()) {
     for (const auto& [d, milli] : a.gpus()) {
       if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
-        return absl::FailedPreconditionError(absl::StrCat("allocation on host ", h.name,
-                                                          " holds an unknown GPU share (device ", d,
-                                                          ", ", milli, " milli-gpu)"));
+        return UnknownGpuShare(h, d, milli);
       }
     }
     for (const auto& [d, milli] : a.gpus()) h.gpus[d].free_milli += milli;
@@ -431,32 +485,6 @@ absl::Status Cluster::Claim(const Allocation& a) {
   ++h.tasks;
   Reindex(h);
   return absl::OkStatus();
-}
-
-namespace {
-
-// Saturates at INT32_MAX on both sides (host and demand), so the index never rules out a host
-// that fits; the filters, on the full 64-bit values, decide.
-int32_t Clamp32(int64_t v) {
-  return static_cast<int32_t>(std::min<int64_t>(v, std::numeric_limits<int32_t>::max()));
-}
-
-}  // namespace
-
-internal::IndexKey Cluster::KeyOf(const Host& h) {
-  int64_t largest_device = 0;
-  for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
-  return {Clamp32(h.free.milli_cpu()), Clamp32(h.free.memory_mb()), Clamp32(h.free.disk_mb()),
-          Clamp32(h.free.milli_gpu()), Clamp32(largest_device),     Clamp32(h.free_port_count)};
-}
-
-void Cluster::Reindex(const Host& h, bool grew) {
-  internal::HostIndex& index = index_[h.has_gpus() ? 1 : 0];
-  if (grew) {
-    index.Raise(position_[h.index], KeyOf(h));
-  } else {
-    index.Update(position_[h.index], KeyOf(h));
-  }
 }
 
 }  // namespace peloton::placement

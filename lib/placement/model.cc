@@ -100,6 +100,7 @@ Constraint Constraint::Or(std::vector<Constraint> children) {
 }
 
 bool Constraint::NamesHostKey(absl::string_view key) const {
+  if (type == Type::kNone) return false;
   if (type == Type::kLabel) {
     return label.kind == LabelConstraint::Kind::kHost && label.label.key == key;
   }
@@ -109,7 +110,10 @@ bool Constraint::NamesHostKey(absl::string_view key) const {
   return false;
 }
 
-absl::Status ValidateConstraint(const Constraint& c) { return ValidateAt(c, "constraint"); }
+absl::Status ValidateConstraint(const Constraint& c) {
+  if (c.type == Constraint::Type::kNone) return absl::OkStatus();  // most tasks': no path to build
+  return ValidateAt(c, "constraint");
+}
 
 bool Satisfies(const Constraint& c,
                absl::FunctionRef<std::optional<uint32_t>(const LabelConstraint&)> count) {
@@ -161,6 +165,7 @@ absl::Status ValidateTask(const TaskSpec& t) {
                                                      " (rule: 1 to 65535, each once)"));
     }
   }
+  if (t.constraint.type == Constraint::Type::kNone) return absl::OkStatus();
   absl::Status s = ValidateConstraint(t.constraint);
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("task ", t.id, ": ", s.message()));
   return absl::OkStatus();

@@ -763,6 +763,87 @@ TEST_F(PlacementTest, ClaimTakesExactlyWhatAnotherCopyAllocated) {
   EXPECT_EQ(copy.host(0).free_ports.size(), 1u);
 }
 
+// A filter that counts the hosts it is asked about, and refuses none.
+class CountingFilter final : public FilterPlugin {
+ public:
+  CountingFilter(uint32_t needs, int* calls) : needs_(needs), calls_(calls) {}
+  absl::string_view Name() const override { return "counting"; }
+  FilterReason Filter(const CycleState&, const Host&) const override {
+    ++*calls_;
+    return FilterReason::kMatch;
+  }
+  uint32_t Needs() const override { return needs_; }
+
+ private:
+  uint32_t needs_;
+  int* calls_;
+};
+
+// A filter runs on the hosts of an index search only for the tasks it says it may refuse one
+// of (its Needs); the default is every task. The scan that explains a failure runs them all.
+TEST_F(PlacementTest, FiltersRunOnlyForTheTasksTheyMayRefuse) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  ASSERT_THAT(cluster_.AddHost(CpuHost("b")), IsOk());
+  int constraint_calls = 0, always_calls = 0;
+  Profile profile("counting", {});
+  profile.AddFilter(std::make_unique<CountingFilter>(kFilterConstraint, &constraint_calls));
+  profile.AddFilter(std::make_unique<CountingFilter>(kFilterAlways, &always_calls));
+  ASSERT_THAT(Place(Singles({Task("plain")}), cluster_, profile), IsOk());
+  EXPECT_EQ(constraint_calls, 0);
+  EXPECT_EQ(always_calls, 1);  // the first host it was offered took it
+
+  TaskSpec constrained = Task("constrained");
+  constrained.constraint = Constraint::Host("zone", "z1", Cond::kLessThan, 1);
+  ASSERT_THAT(Place(Singles({constrained}), cluster_, profile), IsOk());
+  EXPECT_EQ(constraint_calls, 1);
+
+  constraint_calls = always_calls = 0;
+  auto none = Place(Singles({Task("huge", 100'000)}), cluster_, profile);  // hosts have 12 cores
+  ASSERT_THAT(none, IsOk());
+  ASSERT_THAT(none->unplaced, SizeIs(1));
+  EXPECT_EQ(none->unplaced[0].reason, FilterReason::kNoOffer);  // no filter refused a host
+  EXPECT_EQ(constraint_calls, 2);  // the failure scan: every host, every filter
+  EXPECT_EQ(always_calls, 2);
+}
+
+// The index saturates at 2^31 in each dimension: a demand beyond it is still checked in full.
+TEST_F(PlacementTest, DemandsBeyondWhatTheIndexHoldsAreCheckedInFull) {
+  HostSpec big = CpuHost("big");
+  big.capacity[ResourceKind::kMemory] = int64_t{3'000'000'000};  // MB: above 2^31
+  ASSERT_THAT(cluster_.AddHost(big), IsOk());
+  TaskSpec more = Task("more");
+  more.demand[ResourceKind::kMemory] = int64_t{3'500'000'000};
+  EXPECT_FALSE(Cluster::SearchIsExact(more));
+  PlacementResult r = PlaceWith("pack", Singles({more}));
+  ASSERT_THAT(r.unplaced, SizeIs(1));
+  EXPECT_EQ(r.unplaced[0].reason, FilterReason::kInsufficientResources);
+  more.demand[ResourceKind::kMemory] = int64_t{2'500'000'000};
+  EXPECT_THAT(PlaceWith("pack", Singles({more})).placed, SizeIs(1));
+}
+
+// PlaceInto reuses its result: what an earlier call left is replaced, never added to, and an
+// invalid task leaves it empty.
+TEST_F(PlacementTest, PlaceIntoReplacesWhatTheResultHeld) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("a")), IsOk());
+  auto pack = registry_.Build("pack");
+  ASSERT_THAT(pack, IsOk());
+  PlacementResult r;
+  ASSERT_THAT(PlaceInto(Singles({Task("t1"), Task("t2")}), cluster_, *pack, r), IsOk());
+  ASSERT_THAT(r.placed, SizeIs(2));
+  ASSERT_THAT(PlaceInto(Singles({Task("t3"), Task("huge", 100'000)}), cluster_, *pack, r), IsOk());
+  ASSERT_THAT(r.placed, SizeIs(1));
+  EXPECT_EQ(r.placed[0].task_id, "t3");
+  ASSERT_THAT(r.unplaced, SizeIs(1));
+  EXPECT_EQ(r.unplaced[0].task_id, "huge");
+  EXPECT_EQ(cluster_.host(0).tasks, 3u);
+  TaskSpec bad = Task("");
+  EXPECT_THAT(PlaceInto(Singles({Task("t4"), bad}), cluster_, *pack, r),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(r.placed, IsEmpty());
+  EXPECT_THAT(r.unplaced, IsEmpty());
+  EXPECT_EQ(cluster_.host(0).tasks, 3u);  // nothing placed
+}
+
 TEST_F(PlacementTest, RegistryIsExplicitAndValidated) {
   EXPECT_THAT(registry_.ProfileNames(), ElementsAre("best-fit", "gpu-frag", "pack", "spread"));
   EXPECT_THAT(registry_.Build("nope"),

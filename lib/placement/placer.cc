@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "peloton/common/check.h"
 #include "peloton/common/status_macros.h"
 
@@ -33,7 +34,8 @@ class TaskPlacer {
     s.cluster = &cluster_;
     s.task = &task;
     s.needs_gpu = task.gpu_milli() > 0;
-    s.constraint_names_exclusive = task.constraint.NamesHostKey(kExclusiveAttribute);
+    s.constraint_names_exclusive = task.constraint.type != Constraint::Type::kNone &&
+                                   task.constraint.NamesHostKey(kExclusiveAttribute);
     s.job_key = task.strategy == PlacementStrategy::kSpreadJob ? JobKey(task.job_id) : 0;
     reasons_.fill(0);
 
@@ -101,13 +103,56 @@ class TaskPlacer {
     return FilterReason::kMatch;
   }
 
+  // The FilterNeed bits of this task's search of the hosts of class `cls`.
+  uint32_t NeedsOf(const CycleState& s, HostClass cls) const {
+    const TaskSpec& t = *s.task;
+    uint32_t bits = kFilterAlways;
+    if (t.revocable) bits |= kFilterRevocable;
+    if (!t.static_ports.empty()) bits |= kFilterStaticPorts;
+    if (t.constraint.type != Constraint::Type::kNone) bits |= kFilterConstraint;
+    if (s.needs_gpu) bits |= kFilterGpu;
+    if (t.strategy == PlacementStrategy::kSpreadJob && !t.job_id.empty() && !s.allow_same_job) {
+      bits |= kFilterSpreadJob;
+    }
+    if (!s.constraint_names_exclusive && cluster_.CountExclusive() > 0) {
+      bits |= kFilterExclusiveHosts;
+    }
+    if (cls == HostClass::kWithGpus && !s.needs_gpu && !s.allow_gpu_hosts) {
+      bits |= kFilterGpuHosts;
+    }
+    if (!Cluster::SearchIsExact(t)) bits |= kFilterBeyondIndex;
+    return bits;
+  }
+
+  // Passes, with only the filters that may refuse a host of the index's search (Needs).
+  FilterReason PassesNarrowing(const CycleState& s, const Host& host) {
+    for (const FilterPlugin* f : narrowing_) {
+      const FilterReason r = f->Filter(s, host);
+      if (r != FilterReason::kMatch) {
+        ++reasons_[Slot(r)];
+        return r;
+      }
+    }
+    return FilterReason::kMatch;
+  }
+
   // Candidates come from the cluster's index in cluster order: hosts whose free resources
-  // cannot hold the task are skipped without running the filters (and are not counted).
+  // cannot hold the task are skipped without running the filters (and are not counted), and
+  // the others go through the filters that may still refuse them.
   std::optional<uint32_t> Search(CycleState& s, HostClass cls) {
+    narrowing_.clear();
+    if (const uint32_t needs = NeedsOf(s, cls); (needs & profile_.any_filter_needs()) != 0) {
+      const std::vector<uint32_t>& filter_needs = profile_.filter_needs();
+      for (size_t i = 0; i < filter_needs.size(); ++i) {
+        if ((filter_needs[i] & needs) != 0) narrowing_.push_back(profile_.filters()[i].get());
+      }
+    }
     if (profile_.first_fit()) {
       std::optional<uint32_t> found;
       cluster_.SearchHosts(cls, *s.task, [&](uint32_t h) {
-        if (Passes(s, cluster_.host(h)) != FilterReason::kMatch) return false;
+        if (!narrowing_.empty() && PassesNarrowing(s, cluster_.host(h)) != FilterReason::kMatch) {
+          return false;
+        }
         found = h;
         return true;
       });
@@ -115,7 +160,9 @@ class TaskPlacer {
     }
     feasible_.clear();
     cluster_.SearchHosts(cls, *s.task, [&](uint32_t h) {
-      if (Passes(s, cluster_.host(h)) == FilterReason::kMatch) feasible_.push_back(h);
+      if (narrowing_.empty() || PassesNarrowing(s, cluster_.host(h)) == FilterReason::kMatch) {
+        feasible_.push_back(h);
+      }
       return false;
     });
     if (feasible_.empty()) return std::nullopt;
@@ -143,6 +190,8 @@ class TaskPlacer {
   PlacementResult& result_;
   std::array<int64_t, kReasonSlots> reasons_{};
   bool counting_ = false;  // add rejections to the result (the failure scan)
+  // The profile's filters that may refuse a host of the running search (FilterPlugin::Needs).
+  absl::InlinedVector<const FilterPlugin*, 8> narrowing_;
   std::vector<uint32_t> feasible_;
   std::vector<int64_t> scores_, total_;
   std::vector<double> prescore_;  // the running scorer's PreScore
@@ -152,19 +201,30 @@ class TaskPlacer {
 
 absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& cluster,
                                       const Profile& profile) {
+  PlacementResult result;
+  PELOTON_RETURN_IF_ERROR(PlaceInto(gangs, cluster, profile, result));
+  return result;
+}
+
+absl::Status PlaceInto(absl::Span<const Gang> gangs, Cluster& cluster, const Profile& profile,
+                       PlacementResult& result) {
+  result.unplaced.clear();
+  result.rejections.clear();
   for (const Gang& gang : gangs) {
     for (const TaskSpec& task : gang.tasks) {
-      if (absl::Status s = ValidateTask(task); !s.ok()) return s;
+      if (absl::Status s = ValidateTask(task); !s.ok()) {
+        result.placed.clear();
+        return s;
+      }
     }
   }
-  PlacementResult result;
-  size_t tasks = 0;
-  for (const Gang& gang : gangs) tasks += gang.tasks.size();
-  result.placed.reserve(tasks);
+  // The first `placed` entries are this call's. Those a reused result holds beyond are
+  // overwritten in place (a task id's string keeps its buffer) and cut off at the end.
+  size_t placed = 0;
   TaskPlacer placer(cluster, profile, result);
   for (const Gang& gang : gangs) {
     // Allocations go straight into the result and are rolled back if the gang fails.
-    const size_t first = result.placed.size();
+    const size_t first = placed;
     FilterReason failure = FilterReason::kUnknown;
     size_t failed_at = gang.tasks.size();
     for (size_t i = 0; i < gang.tasks.size(); ++i) {
@@ -173,23 +233,26 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
         failed_at = i;
         break;
       }
-      Placed& placed = result.placed.emplace_back();
-      placed.task_id = gang.tasks[i].id;
+      Placed& p =
+          placed < result.placed.size() ? result.placed[placed] : result.placed.emplace_back();
+      ++placed;
+      p.task_id = gang.tasks[i].id;
       // The filters said it fits.
-      PELOTON_CHECK(cluster.AllocateInto(*host, gang.tasks[i], placed.allocation).ok());
+      PELOTON_CHECK(cluster.AllocateInto(*host, gang.tasks[i], p.allocation).ok());
     }
     if (failed_at == gang.tasks.size()) continue;
-    for (size_t i = first; i < result.placed.size(); ++i) {
+    for (size_t i = first; i < placed; ++i) {
       PELOTON_CHECK(cluster.Release(result.placed[i].allocation).ok());
     }
-    result.placed.resize(first);
+    placed = first;
     for (size_t i = 0; i < gang.tasks.size(); ++i) {
       // The task that found no host carries its reason; the others failed with their gang.
       result.unplaced.push_back(
           {gang.tasks[i].id, i == failed_at ? failure : FilterReason::kGangIncomplete});
     }
   }
-  return result;
+  result.placed.resize(placed);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<FilterReason>> NeverFitReason(const Gang& gang, Cluster& empty,

@@ -92,18 +92,16 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
       if (dropped != nullptr) dropped->push_back(std::move(g));
       continue;
     }
-    absl::StatusOr<placement::PlacementResult> result =
-        placement::Place(absl::MakeConstSpan(&gang, 1), cluster, profile_);
-    if (!result.ok() || result->placed.size() != gang.tasks.size()) {
+    const absl::Status status =
+        placement::PlaceInto(absl::MakeConstSpan(&gang, 1), cluster, profile_, result_);
+    if (!status.ok() || result_.placed.size() != gang.tasks.size()) {
       // A spec the placer rejects is a bug upstream; either way the gang cannot run now.
-      if (!result.ok()) {
-        spdlog::error("gang {} dropped: {}", g.gang.id, std::string(result.status().message()));
-      }
-      if (!result.ok()) {
+      if (!status.ok()) {
+        spdlog::error("gang {} dropped: {}", g.gang.id, std::string(status.message()));
         Forget(g.gang.id);
         if (dropped != nullptr) dropped->push_back(std::move(g));
       } else {
-        ++failures_[FailureReason(result->unplaced)];
+        ++failures_[FailureReason(result_.unplaced)];
         if (verdicts != nullptr) Judge(g, gang, cluster, *verdicts);
         still_waiting.push_back(std::move(g));
       }
@@ -111,8 +109,8 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
     }
     Forget(g.gang.id);
     std::vector<placement::Allocation> allocations;
-    allocations.reserve(result->placed.size());
-    for (placement::Placed& p : result->placed) allocations.push_back(std::move(p.allocation));
+    allocations.reserve(result_.placed.size());
+    for (placement::Placed& p : result_.placed) allocations.push_back(std::move(p.allocation));
     placed.push_back({g.pool, std::move(g.gang), std::move(allocations)});
   }
   waiting_ = std::move(still_waiting);

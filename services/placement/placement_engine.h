@@ -81,6 +81,7 @@ class PlacementEngine {
 
   placement::Profile profile_;
   std::deque<resmgr::ReadyGang> waiting_;
+  placement::PlacementResult result_;  // reused gang after gang (PlaceInto)
   // The hosts' shape (names, capacities, ports) the twin and the judgements are of.
   uint64_t shape_ = 0;
   std::optional<placement::Cluster> twin_;

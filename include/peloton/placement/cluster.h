@@ -210,13 +210,26 @@ class Cluster {
   int64_t UpRevocableCpu() const { return up_revocable_cpu_; }
 
   size_t CountOf(HostClass c) const { return index_[static_cast<int>(c)].size(); }
-  // Calls visit(host index), in cluster order, for the hosts of class `c` whose free cpu,
+  // Hosts with the peloton/exclusive attribute (attributes do not change).
+  size_t CountExclusive() const { return exclusive_hosts_; }
+  // Calls visit(host index), in cluster order, for the UP hosts of class `c` whose free cpu,
   // memory, disk, GPU and ports could hold `task` (the index's necessary conditions; the
   // visitor runs the real filters), until visit returns true. Returns whether it did.
   // O(log n) per host visited.
   template <typename Visit>
   bool SearchHosts(HostClass c, const TaskSpec& task, Visit&& visit) const {
     return index_[static_cast<int>(c)].Search(NeedOf(task), visit);
+  }
+  // Whether SearchHosts' conditions are exact for `task`, not only necessary: its demand and
+  // port count are each below 2^31 (the index saturates there), so a host it visits has free
+  // cpu (unless the task is revocable), memory, disk and GPU that hold the task's demand, and
+  // as many free ports as it asks for. Filters may then skip those checks (kFilterBeyondIndex).
+  static bool SearchIsExact(const TaskSpec& task) {
+    constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+    return task.demand.milli_cpu() < kMax && task.demand.memory_mb() < kMax &&
+           task.demand.disk_mb() < kMax && task.gpu_milli() < kMax &&
+           static_cast<int64_t>(task.num_ports) + static_cast<int64_t>(task.static_ports.size()) <
+               kMax;
   }
 
  private:
@@ -249,6 +262,7 @@ class Cluster {
   absl::flat_hash_map<std::string, uint32_t> by_name_;
   std::vector<uint32_t> position_;  // host -> position in its class's index
   internal::HostIndex index_[2];
+  size_t exclusive_hosts_ = 0;
   std::vector<GpuSupply> gpu_supplies_;
   int64_t free_gpu_milli_ = 0;
   Resources up_capacity_;

@@ -53,6 +53,11 @@ struct PlacementResult {
 // InvalidArgument (and nothing placed) if a task is invalid (ValidateTask).
 absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& cluster,
                                       const Profile& profile);
+// Place, into `result`: what it held is cleared first, its vectors keeping their capacity, so
+// that a caller placing gang after gang reuses one result and allocates nothing per call. On
+// an error `result` is left empty.
+absl::Status PlaceInto(absl::Span<const Gang> gangs, Cluster& cluster, const Profile& profile,
+                       PlacementResult& result);
 
 // "Never" as opposed to "not now" (Kubernetes' unschedulable, Ray's infeasible): whether the
 // gang could not be placed even if every host were UP and empty (`empty`: the cluster's

@@ -68,12 +68,36 @@ struct CycleState {
   absl::Span<const double> prescore;
 };
 
+// What a filter may check beyond the cluster's index (FilterPlugin::Needs), as bits of the
+// task being placed and of the search: a filter runs on the hosts of a search when the two
+// share a bit.
+enum FilterNeed : uint32_t {
+  kFilterAlways = 1u << 0,          // every search
+  kFilterRevocable = 1u << 1,       // a revocable task (its cpu is not what the index holds)
+  kFilterStaticPorts = 1u << 2,     // a task with static ports (the index counts ports only)
+  kFilterConstraint = 1u << 3,      // a task with a constraint
+  kFilterGpu = 1u << 4,             // a task asking for GPU (the index holds sums, not devices)
+  kFilterSpreadJob = 1u << 5,       // a SPREAD_JOB task, its one-per-host rule not relaxed
+  kFilterExclusiveHosts = 1u << 6,  // a cluster with exclusive hosts the task does not name
+  kFilterGpuHosts = 1u << 7,        // a task without GPU searching the hosts with GPUs, before
+                                    // the scarce-GPU relaxation
+  kFilterBeyondIndex = 1u << 8,     // a demand the index saturates on (Cluster::SearchIsExact)
+};
+
 class FilterPlugin {
  public:
   virtual ~FilterPlugin() = default;
   virtual absl::string_view Name() const = 0;
   // FilterReason::kMatch when the task may go to the host.
   virtual FilterReason Filter(const CycleState& state, const Host& host) const = 0;
+  // When Filter must run on the hosts of an index search (Cluster::SearchHosts: UP hosts
+  // whose free resources and port count hold the task's): the FilterNeed bits of the tasks
+  // and searches for which it may refuse such a host. Placement skips it for the others, so
+  // that a filter with nothing to check for a task costs that task nothing per host. It still
+  // runs where hosts do not come from the index (a desired host, the scan that explains a
+  // failure). The default, kFilterAlways, is always correct. Asked once, when the filter is
+  // added to a profile.
+  virtual uint32_t Needs() const { return kFilterAlways; }
 };
 
 class ScorePlugin {
@@ -109,7 +133,15 @@ class Profile {
     return scorers_;
   }
 
-  void AddFilter(std::unique_ptr<FilterPlugin> f) { filters_.push_back(std::move(f)); }
+  // Each filter's FilterPlugin::Needs, in order, and all of them together.
+  const std::vector<uint32_t>& filter_needs() const { return filter_needs_; }
+  uint32_t any_filter_needs() const { return any_filter_needs_; }
+
+  void AddFilter(std::unique_ptr<FilterPlugin> f) {
+    filter_needs_.push_back(f->Needs());
+    any_filter_needs_ |= filter_needs_.back();
+    filters_.push_back(std::move(f));
+  }
   void AddScorer(std::unique_ptr<ScorePlugin> s, int64_t weight) {
     scorers_.emplace_back(std::move(s), weight);
   }
@@ -117,6 +149,8 @@ class Profile {
  private:
   std::string name_;
   ProfileOptions options_;
+  std::vector<uint32_t> filter_needs_;
+  uint32_t any_filter_needs_ = 0;
   std::vector<std::unique_ptr<FilterPlugin>> filters_;
   std::vector<std::pair<std::unique_ptr<ScorePlugin>, int64_t>> scorers_;
 };
