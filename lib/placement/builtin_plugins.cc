@@ -25,7 +25,8 @@ class HostStateFilter final : public FilterPlugin {
   FilterReason Filter(const CycleState&, const Host& host) const override {
     return host.state == HostState::kUp ? FilterReason::kMatch : FilterReason::kMismatchStatus;
   }
-  uint32_t Needs() const override { return 0; }  // the index holds UP hosts only
+  // The index yields UP hosts only, to a need of at least zero.
+  uint32_t Needs() const override { return kFilterBeyondIndex; }
 };
 
 class ResourcesFilter final : public FilterPlugin {

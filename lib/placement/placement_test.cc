@@ -819,6 +819,18 @@ TEST_F(PlacementTest, DemandsBeyondWhatTheIndexHoldsAreCheckedInFull) {
   EXPECT_EQ(r.unplaced[0].reason, FilterReason::kInsufficientResources);
   more.demand[ResourceKind::kMemory] = int64_t{2'500'000'000};
   EXPECT_THAT(PlaceWith("pack", Singles({more})).placed, SizeIs(1));
+  // A need below zero is not exact either (the index keeps hosts that are not UP at -1): the
+  // filters check it in full, and a host that is not UP is never taken.
+  ASSERT_THAT(cluster_.AddHost(CpuHost("drained")), IsOk());
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kDraining), IsOk());
+  TaskSpec negative = Task("negative", 11'500);  // more than "big" has left, less than 12 cores
+  negative.demand[ResourceKind::kDisk] = -1;
+  EXPECT_FALSE(Cluster::SearchIsExact(negative));
+  EXPECT_THAT(PlaceWith("pack", Singles({negative})).placed, IsEmpty());
+  ASSERT_THAT(cluster_.SetHostState(1, HostState::kUp), IsOk());
+  PlacementResult up = PlaceWith("pack", Singles({negative}));
+  ASSERT_THAT(up.placed, SizeIs(1));
+  EXPECT_EQ(HostOf(up.placed[0]), "drained");
 }
 
 // PlaceInto reuses its result: what an earlier call left is replaced, never added to, and an

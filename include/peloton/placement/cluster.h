@@ -221,15 +221,17 @@ class Cluster {
     return index_[static_cast<int>(c)].Search(NeedOf(task), visit);
   }
   // Whether SearchHosts' conditions are exact for `task`, not only necessary: its demand and
-  // port count are each below 2^31 (the index saturates there), so a host it visits has free
-  // cpu (unless the task is revocable), memory, disk and GPU that hold the task's demand, and
-  // as many free ports as it asks for. Filters may then skip those checks (kFilterBeyondIndex).
+  // port count are each in [0, 2^31) (the index saturates above; below zero even a host that
+  // is not UP would pass), so a host it visits is UP and has free cpu (unless the task is
+  // revocable), memory, disk and GPU that hold the task's demand, and as many free ports as it
+  // asks for. Filters may then skip those checks (kFilterBeyondIndex).
   static bool SearchIsExact(const TaskSpec& task) {
     constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
-    return task.demand.milli_cpu() < kMax && task.demand.memory_mb() < kMax &&
-           task.demand.disk_mb() < kMax && task.gpu_milli() < kMax &&
-           static_cast<int64_t>(task.num_ports) + static_cast<int64_t>(task.static_ports.size()) <
-               kMax;
+    for (ResourceKind k : kAllResourceKinds) {
+      if (task.demand[k] < 0 || task.demand[k] >= kMax) return false;
+    }
+    return static_cast<int64_t>(task.num_ports) + static_cast<int64_t>(task.static_ports.size()) <
+           kMax;
   }
 
  private:
