@@ -163,6 +163,8 @@ E2eReport InProcess(const Flags& f) {
     pools.push_back(
         Check(m.master->pools().CreatePool(absl::StrCat("/pool-", i), PoolConfig(f, i)), "pool"));
   }
+  E2eReport r;
+  const size_t fixed = HeapBytes();
   const absl::Time t0 = absl::Now();
   std::vector<peloton::JobId> jobs;
   for (int j = 0; j < f.jobs; ++j) {
@@ -170,8 +172,11 @@ E2eReport InProcess(const Flags& f) {
     c.mutable_respoolid()->set_value(pools[j % f.pools].value());
     jobs.push_back(Check(m.master->jobs().CreateJob(std::move(c)), "job create"));
   }
-  E2eReport r;
   r.set_create_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
+  r.set_heap_bytes_fixed(static_cast<double>(fixed));
+  r.set_heap_bytes_per_task_created(
+      static_cast<double>(static_cast<int64_t>(HeapBytes()) - static_cast<int64_t>(fixed)) /
+      static_cast<double>(f.tasks));
   absl::Time running = absl::InfinitePast(), healthy = absl::InfinitePast();
   for (;;) {
     const absl::Time tick = absl::Now();
