@@ -10,7 +10,6 @@
 //                                 over Cap'n Proto as the CLI does
 //   e2e --hosts=1000 --tasks=20000 --tick-ms=100 --json
 
-#include <jemalloc/jemalloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -41,6 +40,7 @@
 #include "services/cli/cli_util.h"
 #include "services/rpc/peloton_service.h"
 #include "services/rpc/serial_loop.h"
+#include "services/runtime/heap.h"
 #include "services/runtime/master.h"
 #include "services/store/sqlite_store.h"
 #include "spdlog/spdlog.h"
@@ -120,18 +120,6 @@ int64_t PeakRssKib() {
   return u.ru_maxrss;
 }
 
-// What the allocator (jemalloc, //tools:malloc) holds for the program now: bytes allocated
-// and not freed. 0 when it cannot tell.
-size_t HeapBytes() {
-  uint64_t epoch = 1;
-  size_t size = sizeof(epoch);
-  if (mallctl("epoch", &epoch, &size, &epoch, size) != 0) return 0;  // refreshes the stats
-  size_t allocated = 0;
-  size = sizeof(allocated);
-  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) return 0;
-  return allocated;
-}
-
 struct Fresh {
   std::unique_ptr<peloton::store::SqliteStore> store;
   std::unique_ptr<peloton::backend::sim::SimBackend> backend;
@@ -164,7 +152,7 @@ E2eReport InProcess(const Flags& f) {
         Check(m.master->pools().CreatePool(absl::StrCat("/pool-", i), PoolConfig(f, i)), "pool"));
   }
   E2eReport r;
-  const size_t fixed = HeapBytes();
+  const size_t fixed = peloton::runtime::AllocatedBytes();
   const absl::Time t0 = absl::Now();
   std::vector<peloton::JobId> jobs;
   for (int j = 0; j < f.jobs; ++j) {
@@ -175,7 +163,8 @@ E2eReport InProcess(const Flags& f) {
   r.set_create_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   r.set_heap_bytes_fixed(static_cast<double>(fixed));
   r.set_heap_bytes_per_task_created(
-      static_cast<double>(static_cast<int64_t>(HeapBytes()) - static_cast<int64_t>(fixed)) /
+      static_cast<double>(static_cast<int64_t>(peloton::runtime::AllocatedBytes()) -
+                          static_cast<int64_t>(fixed)) /
       static_cast<double>(f.tasks));
   absl::Time running = absl::InfinitePast(), healthy = absl::InfinitePast();
   for (;;) {
@@ -223,7 +212,7 @@ E2eReport InProcess(const Flags& f) {
   r.set_store_rows_per_sec((written.task_runtime_rows + written.pod_event_rows) /
                            absl::ToDoubleSeconds(absl::Now() - t0));
   r.set_store_transactions(static_cast<int64_t>(written.batches));
-  r.set_heap_bytes_per_task(static_cast<double>(HeapBytes()) / f.tasks);
+  r.set_heap_bytes_per_task(static_cast<double>(peloton::runtime::AllocatedBytes()) / f.tasks);
 
   return r;
 }

@@ -24,11 +24,16 @@ bool Read(const std::string& name, T& value) {
   return mallctl(name.c_str(), &value, &size, nullptr, 0) == 0 && size == sizeof(value);
 }
 
-// Bytes in pages that jemalloc holds free but resident (dirty, or muzzy: purgeable lazily).
-size_t JemallocFreeResident() {
+// jemalloc's statistics are a snapshot: a new epoch takes a fresh one.
+bool RefreshStats() {
   uint64_t epoch = 1;
   size_t size = sizeof(epoch);
-  if (mallctl("epoch", &epoch, &size, &epoch, size) != 0) return 0;  // refreshes the stats
+  return mallctl("epoch", &epoch, &size, &epoch, size) == 0;
+}
+
+// Bytes in pages that jemalloc holds free but resident (dirty, or muzzy: purgeable lazily).
+size_t JemallocFreeResident() {
+  if (!RefreshStats()) return 0;
   size_t page = 0, dirty = 0, muzzy = 0;
   const std::string arenas = std::string("stats.arenas.") + kAllArenas;
   if (!Read("arenas.page", page) || !Read(arenas + ".pdirty", dirty) ||
@@ -41,6 +46,12 @@ size_t JemallocFreeResident() {
 }  // namespace
 
 bool UsesJemalloc() { return mallctl != nullptr; }
+
+size_t AllocatedBytes() {
+  size_t allocated = 0;
+  if (!UsesJemalloc() || !RefreshStats() || !Read("stats.allocated", allocated)) return 0;
+  return allocated;
+}
 
 size_t ReturnFreedMemory(size_t threshold) {
   if (UsesJemalloc()) {

@@ -25,6 +25,10 @@ size_t ReturnFreedMemory(size_t threshold = 16 << 20);
 // Whether this program's allocator is jemalloc.
 bool UsesJemalloc();
 
+// Bytes the program has allocated and not freed (jemalloc's stats.allocated: live objects, no
+// fragmentation or pages kept free); 0 when the allocator is not jemalloc.
+size_t AllocatedBytes();
+
 }  // namespace peloton::runtime
 
 #endif  // PELOTON_SERVICES_RUNTIME_HEAP_H_

@@ -53,6 +53,22 @@ TEST(HeapTest, TheAllocatorIsTheOneLinked) {
 #endif
 }
 
+// What is allocated counts until it is freed; without jemalloc there is nothing to tell.
+TEST(HeapTest, AllocatedBytesCountWhatIsLive) {
+#if defined(PELOTON_TEST_JEMALLOC)
+  void* (*volatile allocate)(size_t) = std::malloc;
+  const size_t before = AllocatedBytes();
+  EXPECT_GT(before, 0u);
+  char* big = static_cast<char*>(allocate(size_t{32} << 20));
+  // Within a MiB of 32 more: the test's own small allocations come and go meanwhile.
+  EXPECT_GT(AllocatedBytes(), before + (size_t{31} << 20));
+  std::free(big);
+  EXPECT_LT(AllocatedBytes(), before + (size_t{1} << 20));
+#else
+  EXPECT_EQ(AllocatedBytes(), 0u);
+#endif
+}
+
 TEST(HeapTest, FreedMemoryGoesBackToTheSystem) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "AddressSanitizer's allocator is neither glibc's nor jemalloc";
