@@ -91,8 +91,17 @@ class TaskPlacer {
  private:
   bool Seen(FilterReason r) const { return reasons_[Slot(r)] > 0; }
 
+  // Every filter of the profile (a host that does not come from the index).
   FilterReason Passes(const CycleState& s, const Host& host) {
-    for (const auto& f : profile_.filters()) {
+    return PassesThrough(profile_.filters(), s, host);
+  }
+  // Only the filters that may refuse a host of the index's search (Needs).
+  FilterReason PassesNarrowing(const CycleState& s, const Host& host) {
+    return PassesThrough(narrowing_, s, host);
+  }
+  template <typename Filters>
+  FilterReason PassesThrough(const Filters& filters, const CycleState& s, const Host& host) {
+    for (const auto& f : filters) {
       const FilterReason r = f->Filter(s, host);
       if (r != FilterReason::kMatch) {
         ++reasons_[Slot(r)];
@@ -122,18 +131,6 @@ class TaskPlacer {
     }
     if (!Cluster::SearchIsExact(t)) bits |= kFilterBeyondIndex;
     return bits;
-  }
-
-  // Passes, with only the filters that may refuse a host of the index's search (Needs).
-  FilterReason PassesNarrowing(const CycleState& s, const Host& host) {
-    for (const FilterPlugin* f : narrowing_) {
-      const FilterReason r = f->Filter(s, host);
-      if (r != FilterReason::kMatch) {
-        ++reasons_[Slot(r)];
-        return r;
-      }
-    }
-    return FilterReason::kMatch;
   }
 
   // Candidates come from the cluster's index in cluster order: hosts whose free resources
