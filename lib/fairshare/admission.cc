@@ -53,9 +53,32 @@ absl::Status Admitter::Enqueue(PoolHandle leaf, Gang gang) {
   LeafQueues& queues = leaves_[leaf.index()];
   queues.pool = leaf;
   const Key key{gang.priority, next_sequence_++};
-  index_.emplace(gang.id, Location{leaf.index(), QueueKind::kPending, key});
-  queues.queues[static_cast<int>(QueueKind::kPending)].emplace(key, std::move(gang));
+  uint32_t slot;
+  if (free_.empty()) {
+    slot = static_cast<uint32_t>(entries_.size());
+    entries_.emplace_back();
+  } else {
+    slot = free_.back();
+    free_.pop_back();
+  }
+  entries_[slot] = Entry{std::move(gang), leaf.index(), QueueKind::kPending, key};
+  index_.insert(slot);
+  queues.queues[static_cast<int>(QueueKind::kPending)].emplace(key, slot);
   return absl::OkStatus();
+}
+
+Gang Admitter::Release(uint32_t slot) {
+  Gang gang = std::move(entries_[slot].gang);
+  entries_[slot].gang = Gang{};  // a moved-from vector or string need not be empty
+  free_.push_back(slot);
+  if (index_.empty()) {
+    // Drained: give the slots and the index's table back, as neither shrinks by itself and a
+    // burst of a million gangs would otherwise keep their memory for good.
+    entries_ = {};
+    free_ = {};
+    index_ = NewIndex();
+  }
+  return gang;
 }
 
 absl::StatusOr<Gang> Admitter::Remove(absl::string_view gang_id) {
@@ -63,14 +86,15 @@ absl::StatusOr<Gang> Admitter::Remove(absl::string_view gang_id) {
   if (it == index_.end()) {
     return absl::NotFoundError(absl::StrCat("gang ", gang_id, " is not queued"));
   }
-  const Location loc = it->second;
-  LeafQueues& leaf = leaves_.at(loc.pool_index);
-  Queue& queue = leaf.queues[static_cast<int>(loc.kind)];
-  auto gang_it = queue.find(loc.key);
-  PELOTON_CHECK(gang_it != queue.end());
-  Gang gang = std::move(gang_it->second);
+  const uint32_t slot = *it;
+  const Entry& entry = entries_[slot];
+  LeafQueues& leaf = leaves_.at(entry.pool_index);
+  Queue& queue = leaf.queues[static_cast<int>(entry.kind)];
+  auto gang_it = queue.find(entry.key);
+  PELOTON_CHECK(gang_it != queue.end() && gang_it->second == slot);
   queue.erase(gang_it);
   index_.erase(it);
+  Gang gang = Release(slot);
   // Cannot fail while callers keep admission.h's contract (a served leaf's demand changes only
   // through the Admitter): Enqueue added this demand, and a leaf with demand is not deleted.
   (void)tree_.RemoveDemand(leaf.pool, gang.TotalResources(), gang.revocable);
@@ -82,15 +106,15 @@ absl::StatusOr<QueueKind> Admitter::QueueOf(absl::string_view gang_id) const {
   if (it == index_.end()) {
     return absl::NotFoundError(absl::StrCat("gang ", gang_id, " is not queued"));
   }
-  return it->second.kind;
+  return entries_[*it].kind;
 }
 
 std::vector<std::string> Admitter::Queued(PoolHandle leaf, QueueKind kind) const {
   std::vector<std::string> out;
   auto it = leaves_.find(leaf.index());
   if (it == leaves_.end() || it->second.pool != leaf) return out;
-  for (const auto& [key, gang] : it->second.queues[static_cast<int>(kind)]) {
-    out.push_back(gang.id);
+  for (const auto& [key, slot] : it->second.queues[static_cast<int>(kind)]) {
+    out.push_back(entries_[slot].gang.id);
   }
   return out;
 }
@@ -133,15 +157,17 @@ void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
     Queue& queue = leaf.queues[static_cast<int>(kind)];
     while (budget > 0 && !queue.empty()) {
       auto head = queue.begin();
-      Gang& gang = head->second;
+      const uint32_t slot = head->second;
+      Entry& entry = entries_[slot];
+      const Gang& gang = entry.gang;
       if (Check(**pool, gang) == Verdict::kAdmit) {
         const absl::Status demand =
             tree_.RemoveDemand(leaf.pool, gang.TotalResources(), gang.revocable);
         const absl::Status allocation = tree_.AddAllocation(leaf.pool, gang.AllocationOf());
         PELOTON_CHECK(demand.ok() && allocation.ok());
-        index_.erase(gang.id);
-        out.push_back({leaf.pool, std::move(gang)});
         queue.erase(head);
+        PELOTON_CHECK(index_.erase(slot) == 1);
+        out.push_back({leaf.pool, Release(slot)});
         --budget;
         continue;
       }
@@ -156,9 +182,8 @@ void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
         target = QueueKind::kRevocable;
       }
       if (target == QueueKind::kPending) break;  // the pool is full
-      Location& loc = index_.at(gang.id);
-      loc.kind = target;
-      leaf.queues[static_cast<int>(target)].emplace(head->first, std::move(gang));
+      entry.kind = target;
+      leaf.queues[static_cast<int>(target)].emplace(head->first, slot);
       queue.erase(head);
     }
   }

@@ -120,6 +120,44 @@ TEST_F(AdmissionTest, AtMostMaxGangsPerPoolPerRound) {
   EXPECT_THAT(Ids(limited.AdmitReady()), ElementsAre("g4"));
 }
 
+// Gangs live in slots that are reused once freed; every lookup by id must still find the gang
+// that holds the id now, across removals, admissions, moves between queues and a full drain.
+TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
+  PoolHandle p = Create("/p", CpuOnly(4, 4));
+  Gang np = OneTask("np", Cpu(5));
+  np.preemptible = false;
+  ASSERT_THAT(admitter_.Enqueue(p, np), IsOk());  // too big: moves to non-preemptible
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_THAT(admitter_.Enqueue(p, OneTask(id, Cpu(1))), IsOk());
+  }
+  ASSERT_THAT(admitter_.Remove("b"), IsOkAndHolds(::testing::Field(&Gang::id, "b")));
+  ASSERT_THAT(admitter_.Enqueue(p, OneTask("d", Cpu(1), 7)), IsOk());  // b's slot
+  EXPECT_THAT(admitter_.Remove("b"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(admitter_.Enqueue(p, OneTask("d", Cpu(1))),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(admitter_.Queued(p, QueueKind::kPending), ElementsAre("d", "np", "a", "c"));
+  EXPECT_THAT(Round(), ElementsAre("d", "a", "c"));
+  EXPECT_THAT(admitter_.QueueOf("np"), IsOkAndHolds(QueueKind::kNonPreemptible));
+  EXPECT_THAT(admitter_.Queued(p, QueueKind::kNonPreemptible), ElementsAre("np"));
+  ASSERT_THAT(admitter_.Enqueue(p, OneTask("e", Cpu(1))), IsOk());  // a freed slot
+  EXPECT_THAT(admitter_.QueueOf("c"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(admitter_.QueueOf("e"), IsOkAndHolds(QueueKind::kPending));
+  EXPECT_THAT(Round(), ElementsAre("e"));
+  EXPECT_EQ(admitter_.size(), 1u);
+  ASSERT_THAT(admitter_.Remove("np"), IsOkAndHolds(::testing::Field(&Gang::id, "np")));
+  EXPECT_EQ(admitter_.size(), 0u);
+  EXPECT_EQ(tree_.pool(p).demand(), Resources());
+
+  // Drained (its memory given back): it queues and admits as before.
+  Release(p, OneTask("d, a, c and e", Cpu(4)));
+  ASSERT_THAT(admitter_.Enqueue(p, OneTask("a", Cpu(3))), IsOk());
+  ASSERT_THAT(admitter_.Enqueue(p, OneTask("f", Cpu(2), 2)), IsOk());
+  EXPECT_THAT(admitter_.QueueOf("a"), IsOkAndHolds(QueueKind::kPending));
+  EXPECT_THAT(admitter_.Queued(p, QueueKind::kPending), ElementsAre("f", "a"));
+  EXPECT_THAT(Round(), ElementsAre("f"));  // a waits: 3 more cpus would exceed 4
+  EXPECT_EQ(tree_.pool(p).demand(), Cpu(3));
+}
+
 TEST_F(AdmissionTest, EnqueueRejectsBadGangsAndChangesNothing) {
   PoolHandle p = Create("/p", CpuOnly(10, 10));
   Create("/parent", CpuOnly(1, 1));

@@ -35,7 +35,8 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "peloton/common/resources.h"
@@ -112,26 +113,54 @@ class Admitter {
       return a.priority != b.priority ? a.priority > b.priority : a.sequence < b.sequence;
     }
   };
-  using Queue = absl::btree_map<Key, Gang>;
+  // A queued gang and where it waits. Queues and the index refer to entries by slot, so that
+  // the gang (and its id) is stored once: at a million queued gangs, a second copy of each id
+  // and gangs moved inside btree nodes cost hundreds of bytes a gang.
+  struct Entry {
+    Gang gang;
+    uint32_t pool_index = 0;
+    QueueKind kind = QueueKind::kPending;
+    Key key{};
+  };
+  using Queue = absl::btree_map<Key, uint32_t>;  // -> slot in entries_
   struct LeafQueues {
     PoolHandle pool;
     Queue queues[4];
   };
-  struct Location {
-    uint32_t pool_index;
-    QueueKind kind;
-    Key key;
+  // Hash and equality of slots by the id of the gang they hold, and of ids, so that the index
+  // finds a slot by id without storing the id again.
+  struct SlotHash {
+    using is_transparent = void;
+    const std::vector<Entry>* entries;
+    size_t operator()(uint32_t slot) const { return (*this)((*entries)[slot].gang.id); }
+    size_t operator()(absl::string_view id) const { return absl::HashOf(id); }
   };
+  struct SlotEq {
+    using is_transparent = void;
+    const std::vector<Entry>* entries;
+    absl::string_view IdOf(uint32_t slot) const { return (*entries)[slot].gang.id; }
+    absl::string_view IdOf(absl::string_view id) const { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return IdOf(a) == IdOf(b);
+    }
+  };
+  using Index = absl::flat_hash_set<uint32_t, SlotHash, SlotEq>;
   enum class Verdict { kAdmit, kFull };
 
   Verdict Check(const Pool& pool, const Gang& gang) const;
   void AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out);
+  Index NewIndex() const { return Index(0, SlotHash{&entries_}, SlotEq{&entries_}); }
+  // Takes the gang out of its slot and frees the slot (the caller has left queue and index).
+  Gang Release(uint32_t slot);
 
   PoolTree& tree_;
   AdmissionOptions options_;
   uint64_t next_sequence_ = 0;
   absl::btree_map<uint32_t, LeafQueues> leaves_;  // by pool index: deterministic order
-  absl::flat_hash_map<std::string, Location> index_;
+  std::vector<Entry> entries_;                    // slots; those not in use are in free_
+  std::vector<uint32_t> free_;
+  Index index_ = NewIndex();  // the slots in use, by gang id
 };
 
 }  // namespace peloton::fairshare
