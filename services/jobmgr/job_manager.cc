@@ -296,12 +296,12 @@ absl::Status JobManager::DeleteStoredJob(const JobId& id) {
     for (const store::TaskRuntime& t : tasks) {
       if (t.desired_host.empty() || !TaskConfigOf(config, t.instance_id).has_volume()) continue;
       const std::string volume = VolumeIdOf(id, t.instance_id);
-      if (absl::Status s = hostmgr_.DestroyVolume(t.desired_host, volume); !s.ok()) {
-        return absl::Status(
-            s.code(), absl::StrCat("job ", id.value(), ": volume ", volume, " on ", t.desired_host,
-                                   " not destroyed, the job is kept (delete it "
-                                   "again): ",
-                                   s.message()));
+      if (absl::Status s = hostmgr_.DestroyVolume(t.desired_host.str(), volume); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat("job ", id.value(), ": volume ", volume, " on ",
+                                                   t.desired_host.view(),
+                                                   " not destroyed, the job is kept (delete it "
+                                                   "again): ",
+                                                   s.message()));
       }
     }
   }
@@ -329,7 +329,9 @@ absl::StatusOr<std::vector<store::TaskRuntime>> JobManager::ListTasks(const JobI
 std::vector<std::pair<std::string, uint32_t>> JobManager::PortsOf(const store::TaskRuntime& t) {
   std::vector<std::pair<std::string, uint32_t>> ports;
   run::RunInfo info;
-  if (t.info.empty() || !info.ParseFromString(t.info)) return ports;
+  if (t.info.empty() || !info.ParseFromArray(t.info.data(), static_cast<int>(t.info.size()))) {
+    return ports;
+  }
   ports.assign(info.ports().begin(), info.ports().end());
   std::sort(ports.begin(), ports.end());
   return ports;

@@ -508,7 +508,7 @@ class JobManager final : public JobManagerApi {
   // task_events.cc
   // A terminal status for the current run: what the run ended as, its failure count, then
   // the engine.
-  void TaskEnded(Job& job, uint32_t instance, taskfsm::TaskState state, const std::string& reason,
+  void TaskEnded(Job& job, uint32_t instance, taskfsm::TaskState state, absl::string_view reason,
                  const std::string& message);
 
   // job_manager.cc

@@ -33,7 +33,7 @@ inline bool OnHost(taskfsm::TaskState s) {
 inline bool Active(taskfsm::TaskState s) { return taskfsm::IsResmgrOwned(s) || OnHost(s); }
 
 // The <run> of a Mesos task id "<job>-<instance>-<run>"; 0 when there is none.
-inline uint64_t RunOfId(const std::string& mesos_task_id) {
+inline uint64_t RunOfId(absl::string_view mesos_task_id) {
   if (mesos_task_id.empty()) return 0;
   absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(mesos_task_id);
   return id.ok() ? id->run : 0;

@@ -105,7 +105,7 @@ bool JobManager::RunAction(Job& job, uint32_t instance, TaskAction action,
       t.desired_mesos_task_id.clear();
       SetTaskState(job, instance, TaskState::kDeleted,
                    t.desired_host.empty() ? "removed"
-                                          : absl::StrCat("removed: host ", t.desired_host,
+                                          : absl::StrCat("removed: host ", t.desired_host.view(),
                                                          " is no longer one of the job's hosts"));
       return true;
     case TaskAction::kReloadRuntime:  // every active job's runtimes are in memory
@@ -206,7 +206,8 @@ void JobManager::InitializeRun(Job& job, uint32_t instance) {
   store::TaskRuntime& t = job.tasks[instance];
   ClearTimer(t.mesos_task_id);
   if (!t.desired_mesos_task_id.empty() && t.desired_mesos_task_id != t.mesos_task_id) {
-    t.mesos_task_id = std::move(t.desired_mesos_task_id);
+    t.mesos_task_id = t.desired_mesos_task_id;
+    t.desired_mesos_task_id.clear();
   } else {
     t.mesos_task_id = taskfsm::FormatMesosTaskId(job.id.value(), instance, RunOf(t) + 1);
   }

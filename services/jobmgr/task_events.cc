@@ -69,7 +69,7 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
   }
 }
 
-void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const std::string& reason,
+void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, absl::string_view reason,
                            const std::string& message) {
   store::TaskRuntime& t = job.tasks[instance];
   if (!reason.empty()) t.reason = reason;  // keep the one set when it was killed (deadline)
@@ -96,7 +96,7 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, const s
     ended = TaskState::kKilled;
     // A daemon instance whose id moved to another host, or a restart asked for.
     why = !t.desired_host.empty() && !t.host.empty() && t.host != t.desired_host
-              ? absl::StrCat("moved: the instance goes to host ", t.desired_host)
+              ? absl::StrCat("moved: the instance goes to host ", t.desired_host.view())
               : "restarted on request";
     t.failure_count = 0;
   } else if (taskfsm::CountsAsFailure(state, t.goal_state,

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "peloton/common/compact_string.h"
 
 namespace peloton::store::internal {
 
@@ -95,6 +96,7 @@ class SqlStatement {
     const absl::string_view text = Text(column);
     out.assign(text.data(), text.size());
   }
+  void TextInto(int column, CompactString& out) const { out = Text(column); }
   bool IsNull(int column) const { return cursor_->IsNull(column); }
 
  private:

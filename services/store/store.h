@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "peloton/common/compact_string.h"
 #include "peloton/common/ids.h"
 #include "peloton/taskfsm/enums.h"
 
@@ -117,8 +118,9 @@ struct JobSummary {
   JobRuntime runtime;
 };
 
-// The fields that are 4 bytes come first, together: a job manager holds one of these per task
-// (a million at scale), and padding between them cost 12 bytes each.
+// A job manager holds one of these per task (a million at scale): the fields that are 4 bytes
+// come first, together (padding between them cost 12 bytes each), and the strings that are
+// mostly empty or rarely read are CompactStrings (8 bytes where std::string takes 32).
 struct TaskRuntime {
   uint32_t instance_id = 0;
   TaskState state = TaskState::kInitialized;
@@ -128,19 +130,19 @@ struct TaskRuntime {
   std::string mesos_task_id;  // "<job>-<instance>-<run>"
   // The run the goal-state engine wants; empty when it is mesos_task_id (the usual case, kept
   // empty so that a million tasks do not hold a second copy of their id).
-  std::string desired_mesos_task_id;
+  CompactString desired_mesos_task_id;
   std::string host;
   std::string agent_id;
   // The host the task must run on; empty: any. A daemon instance's host (and, with volumes,
   // the host that holds its data): it is placed there only, and kept when it is restarted.
-  std::string desired_host;
+  CompactString desired_host;
   int64_t config_version = 1;
   int64_t desired_config_version = 1;
-  std::string reason;
-  std::string message;
+  CompactString reason;
+  CompactString message;
   absl::Time start_time = absl::UnixEpoch();
   absl::Time completion_time = absl::UnixEpoch();
-  std::string info;  // opaque extras (ports, termination status, ...)
+  CompactString info;  // opaque extras (ports, termination status, ...)
   int64_t version = 0;
 };
 
