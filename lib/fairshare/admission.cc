@@ -74,8 +74,8 @@ Gang Admitter::Release(uint32_t slot) {
   if (index_.empty()) {
     // Drained: give the slots and the index's table back, as neither shrinks by itself and a
     // burst of a million gangs would otherwise keep their memory for good.
-    entries_ = {};
-    free_ = {};
+    entries_ = std::vector<Entry>();  // not `= {}`: that clears and keeps the capacity
+    free_ = std::vector<uint32_t>();
     index_ = NewIndex();
   }
   return gang;

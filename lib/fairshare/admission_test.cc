@@ -130,6 +130,7 @@ TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
   for (const char* id : {"a", "b", "c"}) {
     ASSERT_THAT(admitter_.Enqueue(p, OneTask(id, Cpu(1))), IsOk());
   }
+  EXPECT_GE(admitter_.slot_capacity(), 4u);
   ASSERT_THAT(admitter_.Remove("b"), IsOkAndHolds(::testing::Field(&Gang::id, "b")));
   ASSERT_THAT(admitter_.Enqueue(p, OneTask("d", Cpu(1), 7)), IsOk());  // b's slot
   EXPECT_THAT(admitter_.Remove("b"), StatusIs(absl::StatusCode::kNotFound));
@@ -146,6 +147,7 @@ TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
   EXPECT_EQ(admitter_.size(), 1u);
   ASSERT_THAT(admitter_.Remove("np"), IsOkAndHolds(::testing::Field(&Gang::id, "np")));
   EXPECT_EQ(admitter_.size(), 0u);
+  EXPECT_EQ(admitter_.slot_capacity(), 0u);
   EXPECT_EQ(tree_.pool(p).demand(), Resources());
 
   // Drained (its memory given back): it queues and admits as before.

@@ -104,6 +104,8 @@ class Admitter {
   // How many (0 for a pool that has none queued, or is not a leaf).
   size_t QueueLength(PoolHandle leaf, QueueKind kind) const;
   size_t size() const { return index_.size(); }
+  // Gang slots held, in use or free: a drained Admitter holds none (it gives their memory back).
+  size_t slot_capacity() const { return entries_.capacity(); }
 
  private:
   struct Key {
