@@ -33,20 +33,21 @@ absl::string_view QueueKindName(QueueKind kind) {
 Admitter::Admitter(PoolTree& tree, AdmissionOptions options) : tree_(tree), options_(options) {}
 
 absl::Status Admitter::Enqueue(PoolHandle leaf, Gang gang) {
-  if (gang.id.empty()) {
-    return absl::InvalidArgumentError("gang: id is empty (rule: every gang has an id)");
-  }
   if (gang.tasks.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("gang ", gang.id, ": tasks is empty (rule: a gang has at least one task)"));
   }
+  if (gang.Id().empty()) {
+    return absl::InvalidArgumentError(
+        "gang: id and its first task's id are empty (rule: every gang has an id)");
+  }
   if (gang.revocable && !gang.preemptible) {
     return absl::InvalidArgumentError(
-        absl::StrCat("gang ", gang.id,
+        absl::StrCat("gang ", gang.Id(),
                      ": revocable but not preemptible (rule: revocable gangs are preemptible)"));
   }
-  if (index_.contains(gang.id)) {
-    return absl::AlreadyExistsError(absl::StrCat("gang ", gang.id, " is already queued"));
+  if (index_.contains(gang.Id())) {
+    return absl::AlreadyExistsError(absl::StrCat("gang ", gang.Id(), " is already queued"));
   }
   // AddDemand validates the handle and that the pool is a leaf, and changes nothing on error.
   PELOTON_RETURN_IF_ERROR(tree_.AddDemand(leaf, gang.TotalResources(), gang.revocable));
@@ -114,7 +115,7 @@ std::vector<std::string> Admitter::Queued(PoolHandle leaf, QueueKind kind) const
   auto it = leaves_.find(leaf.index());
   if (it == leaves_.end() || it->second.pool != leaf) return out;
   for (const auto& [key, slot] : it->second.queues[static_cast<int>(kind)]) {
-    out.push_back(entries_[slot].gang.id);
+    out.push_back(entries_[slot].gang.Id());
   }
   return out;
 }

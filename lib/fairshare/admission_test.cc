@@ -36,7 +36,7 @@ Gang OneTask(const std::string& id, Resources r, uint32_t priority = 0) {
 
 std::vector<std::string> Ids(const std::vector<AdmittedGang>& admitted) {
   std::vector<std::string> out;
-  for (const AdmittedGang& a : admitted) out.push_back(a.gang.id);
+  for (const AdmittedGang& a : admitted) out.push_back(a.gang.Id());
   return out;
 }
 
@@ -120,6 +120,28 @@ TEST_F(AdmissionTest, AtMostMaxGangsPerPoolPerRound) {
   EXPECT_THAT(Ids(limited.AdmitReady()), ElementsAre("g4"));
 }
 
+// A gang without an id of its own is named by its first task's id (a task alone is its own
+// gang): found, refused twice and removed by that id.
+TEST_F(AdmissionTest, AGangWithoutAnIdIsNamedByItsFirstTask) {
+  PoolHandle p = Create("/p", CpuOnly(10, 10));
+  Gang lone;
+  lone.tasks = {{"job-0-1", Cpu(1)}};
+  EXPECT_EQ(lone.Id(), "job-0-1");
+  ASSERT_THAT(admitter_.Enqueue(p, lone), IsOk());
+  Gang pair;
+  pair.tasks = {{"job-1-1", Cpu(1)}, {"job-2-1", Cpu(1)}};
+  ASSERT_THAT(admitter_.Enqueue(p, pair), IsOk());
+  EXPECT_THAT(admitter_.QueueOf("job-0-1"), IsOkAndHolds(QueueKind::kPending));
+  EXPECT_THAT(admitter_.QueueOf("job-2-1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(admitter_.Queued(p, QueueKind::kPending), ElementsAre("job-0-1", "job-1-1"));
+  Gang named = OneTask("other", Cpu(1));
+  named.id = "job-1-1";
+  EXPECT_THAT(admitter_.Enqueue(p, named), StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_THAT(admitter_.Remove("job-0-1"), IsOkAndHolds(::testing::Field(&Gang::id, "")));
+  EXPECT_THAT(Round(), ElementsAre("job-1-1"));
+  EXPECT_EQ(tree_.pool(p).allocation().total, Cpu(2));
+}
+
 // Gangs live in slots that are reused once freed; every lookup by id must still find the gang
 // that holds the id now, across removals, admissions, moves between queues and a full drain.
 TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
@@ -167,7 +189,9 @@ TEST_F(AdmissionTest, EnqueueRejectsBadGangsAndChangesNothing) {
   Create("/parent/child", CpuOnly(1, 1));
   ASSERT_THAT(admitter_.Enqueue(p, OneTask("dup", Cpu(1))), IsOk());
 
-  EXPECT_THAT(admitter_.Enqueue(p, OneTask("", Cpu(1))),
+  Gang nameless;
+  nameless.tasks = {{"", Cpu(1)}};
+  EXPECT_THAT(admitter_.Enqueue(p, nameless),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("id")));
   Gang empty;
   empty.id = "empty";

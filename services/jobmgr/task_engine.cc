@@ -391,8 +391,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   const job_pb::SlaConfig& sla = job.config.sla();
   const PoolId pool(job.config.respoolid().value());
   const auto gang_of = [&](const std::vector<uint32_t>& members) -> fairshare::Gang {
-    fairshare::Gang g;
-    g.id = job.tasks[members[0]].mesos_task_id;
+    fairshare::Gang g;  // named by its first task's id (Gang::Id): not stored twice
     g.priority = sla.priority();
     // One merge per task: the first member's config also gives the gang's flags (the members
     // of a multi-task gang are never revocable).
@@ -422,7 +421,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   for (uint32_t i : alone) groups.push_back({i});
   for (const std::vector<uint32_t>& members : groups) {
     fairshare::Gang g = gang_of(members);
-    const std::string gang_id = g.id;
+    const std::string gang_id = g.Id();
     PELOTON_RETURN_IF_ERROR(resmgr_.EnqueueGang(pool, std::move(g)));
     for (uint32_t i : members) {
       // A task alone is its own gang (same id): only multi-task gangs need remembering.

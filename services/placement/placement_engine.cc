@@ -49,17 +49,17 @@ void PlacementEngine::Judge(const resmgr::ReadyGang& g, const placement::Gang& g
     }
     twin_ = cluster.EmptyTwin();
   }
-  if (!judged_.insert(g.gang.id).second) return;  // judged against these hosts already
+  if (!judged_.insert(g.gang.Id()).second) return;  // judged against these hosts already
   absl::StatusOr<std::optional<placement::FilterReason>> never =
       placement::NeverFitReason(gang, *twin_, profile_);
   if (!never.ok()) {
-    spdlog::error("gang {}: not judged: {}", g.gang.id, std::string(never.status().message()));
+    spdlog::error("gang {}: not judged: {}", g.gang.Id(), std::string(never.status().message()));
     return;
   }
   // "Not now" is the usual case and says nothing; "never", and "now it could" after a "never",
   // are told.
   const bool tell =
-      never->has_value() ? never_.insert(g.gang.id).second : never_.erase(g.gang.id) > 0;
+      never->has_value() ? never_.insert(g.gang.Id()).second : never_.erase(g.gang.Id()) > 0;
   if (!tell) return;
   for (const fairshare::GangTask& t : g.gang.tasks) verdicts.push_back({t.task_id, *never});
 }
@@ -88,7 +88,7 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
       gang.tasks.push_back(*std::move(spec));
     }
     if (gone) {
-      Forget(g.gang.id);
+      Forget(g.gang.Id());
       if (dropped != nullptr) dropped->push_back(std::move(g));
       continue;
     }
@@ -97,8 +97,8 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
     if (!status.ok() || result_.placed.size() != gang.tasks.size()) {
       // A spec the placer rejects is a bug upstream; either way the gang cannot run now.
       if (!status.ok()) {
-        spdlog::error("gang {} dropped: {}", g.gang.id, std::string(status.message()));
-        Forget(g.gang.id);
+        spdlog::error("gang {} dropped: {}", g.gang.Id(), std::string(status.message()));
+        Forget(g.gang.Id());
         if (dropped != nullptr) dropped->push_back(std::move(g));
       } else {
         ++failures_[FailureReason(result_.unplaced)];
@@ -107,7 +107,7 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
       }
       continue;
     }
-    Forget(g.gang.id);
+    Forget(g.gang.Id());
     std::vector<placement::Allocation> allocations;
     allocations.reserve(result_.placed.size());
     for (placement::Placed& p : result_.placed) allocations.push_back(std::move(p.allocation));

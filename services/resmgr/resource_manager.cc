@@ -273,7 +273,7 @@ void ResourceManager::Tick(const Resources& capacity, const Resources& slack) {
     for (const fairshare::GangTask& t : p.queued.ready.gang.tasks) {
       placing_of_task_.erase(t.task_id);
     }
-    spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.ready.gang.id,
+    spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.ready.gang.Id(),
                  absl::FormatDuration(now - p.since));
     NotPlaced(std::move(p.queued), now, front);
   }
@@ -307,7 +307,7 @@ void ResourceManager::PushFront(std::vector<Queued> gangs) {
 
 void ResourceManager::EndBackoffs(absl::Time now, bool all) {
   while (!backoff_.empty() && (all || backoff_.begin()->first.first <= now)) {
-    backoff_of_gang_.erase(backoff_.begin()->second.ready.gang.id);
+    backoff_of_gang_.erase(backoff_.begin()->second.ready.gang.Id());
     ready_.push_back(std::move(backoff_.begin()->second));
     backoff_.erase(backoff_.begin());
   }
@@ -375,13 +375,13 @@ bool ResourceManager::Readmit(const Queued& queued) {
   if (held != gang.tasks.size()) return false;
   // Queued first (its demand counted), then released: a refusal changes nothing.
   if (absl::Status s = admitter_.Enqueue(pool, gang); !s.ok()) {
-    spdlog::error("gang {}: not sent back to its pool's queue: {}", gang.id,
+    spdlog::error("gang {}: not sent back to its pool's queue: {}", gang.Id(),
                   std::string(s.message()));
     return false;
   }
   Release(gang);
   ++readmitted_;
-  spdlog::info("gang {}: not placed in {} tries over {}; back in its pool's queue", gang.id,
+  spdlog::info("gang {}: not placed in {} tries over {}; back in its pool's queue", gang.Id(),
                queued.failures, absl::FormatDuration(Now() - queued.admitted));
   return true;
 }
@@ -401,7 +401,7 @@ void ResourceManager::NotPlaced(Queued queued, absl::Time now, std::vector<Queue
     wait *= 2;
   }
   const BackoffKey key{now + std::min(wait, options_.max_placement_backoff), next_backoff_++};
-  backoff_of_gang_[queued.ready.gang.id] = key;
+  backoff_of_gang_[queued.ready.gang.Id()] = key;
   backoff_.emplace(key, std::move(queued));
 }
 
@@ -531,7 +531,7 @@ std::vector<std::string> ResourceManager::Preempt() {
         ++it;
         continue;
       }
-      backoff_of_gang_.erase(it->second.ready.gang.id);
+      backoff_of_gang_.erase(it->second.ready.gang.Id());
       front.push_back(std::move(it->second));
       it = backoff_.erase(it);
     }

@@ -14,7 +14,7 @@ namespace {
 
 std::string GangIds(const std::vector<resmgr::ReadyGang>& gangs) {
   return absl::StrJoin(
-      gangs, ",", [](std::string* out, const resmgr::ReadyGang& g) { out->append(g.gang.id); });
+      gangs, ",", [](std::string* out, const resmgr::ReadyGang& g) { out->append(g.gang.Id()); });
 }
 
 // Back to the resource manager; a failure leaves them "placing" there until a placement

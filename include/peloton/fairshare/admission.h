@@ -50,13 +50,19 @@ struct GangTask {
 };
 
 struct Gang {
-  std::string id;  // unique among the gangs queued in one Admitter
+  // What names it among the gangs queued in one Admitter; read it through Id(). Empty: its
+  // first task's id (a task alone is its own gang, and a million of them need not hold their
+  // id twice).
+  std::string id;
   uint32_t priority = 0;
   bool preemptible = true;
   bool revocable = false;  // runs on slack resources; must be preemptible
   bool controller = false;
   std::vector<GangTask> tasks;
 
+  const std::string& Id() const {
+    return id.empty() && !tasks.empty() ? tasks.front().task_id : id;
+  }
   Resources TotalResources() const;
   // This gang's contribution to a pool's allocation once admitted.
   Allocation AllocationOf() const {
@@ -85,8 +91,8 @@ class Admitter {
   Admitter& operator=(const Admitter&) = delete;
 
   // Queues `gang` in `leaf`'s pending queue and adds its resources to the leaf's demand.
-  // InvalidArgument: no tasks, empty id, or revocable but not preemptible. AlreadyExists:
-  // a gang with this id is queued. NotFound / FailedPrecondition: stale handle, not a leaf.
+  // InvalidArgument: no tasks, an empty Id(), or revocable but not preemptible. AlreadyExists:
+  // a gang with this Id() is queued. NotFound / FailedPrecondition: stale handle, not a leaf.
   absl::Status Enqueue(PoolHandle leaf, Gang gang);
 
   // Takes a queued gang out (e.g. its job was stopped) and removes its demand.
@@ -134,13 +140,13 @@ class Admitter {
   struct SlotHash {
     using is_transparent = void;
     const std::vector<Entry>* entries;
-    size_t operator()(uint32_t slot) const { return (*this)((*entries)[slot].gang.id); }
+    size_t operator()(uint32_t slot) const { return (*this)((*entries)[slot].gang.Id()); }
     size_t operator()(absl::string_view id) const { return absl::HashOf(id); }
   };
   struct SlotEq {
     using is_transparent = void;
     const std::vector<Entry>* entries;
-    absl::string_view IdOf(uint32_t slot) const { return (*entries)[slot].gang.id; }
+    absl::string_view IdOf(uint32_t slot) const { return (*entries)[slot].gang.Id(); }
     absl::string_view IdOf(absl::string_view id) const { return id; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
