@@ -54,31 +54,19 @@ absl::Status Admitter::Enqueue(PoolHandle leaf, Gang gang) {
   LeafQueues& queues = leaves_[leaf.index()];
   queues.pool = leaf;
   const Key key{gang.priority, next_sequence_++};
-  uint32_t slot;
-  if (free_.empty()) {
-    slot = static_cast<uint32_t>(entries_.size());
-    entries_.emplace_back();
-  } else {
-    slot = free_.back();
-    free_.pop_back();
-  }
-  entries_[slot] = Entry{std::move(gang), leaf.index(), QueueKind::kPending, key};
-  index_.insert(slot);
-  queues.queues[static_cast<int>(QueueKind::kPending)].emplace(key, slot);
+  auto entry =
+      std::make_unique<Entry>(Entry{std::move(gang), leaf.index(), QueueKind::kPending, key});
+  queues.queues[static_cast<int>(QueueKind::kPending)].emplace(key, entry.get());
+  index_.insert(std::move(entry));
   return absl::OkStatus();
 }
 
-Gang Admitter::Release(uint32_t slot) {
-  Gang gang = std::move(entries_[slot].gang);
-  entries_[slot].gang = Gang{};  // a moved-from vector or string need not be empty
-  free_.push_back(slot);
-  if (index_.empty()) {
-    // Drained: give the slots and the index's table back, as neither shrinks by itself and a
-    // burst of a million gangs would otherwise keep their memory for good.
-    entries_ = std::vector<Entry>();  // not `= {}`: that clears and keeps the capacity
-    free_ = std::vector<uint32_t>();
-    index_ = NewIndex();
-  }
+Gang Admitter::Release(Index::iterator it) {
+  Gang gang = std::move((*it)->gang);  // erasing at an iterator hashes nothing: it may go first
+  index_.erase(it);
+  // Drained: give the index's table back, as it does not shrink by itself and a burst of a
+  // million gangs would otherwise keep its memory for good.
+  if (index_.empty()) index_ = Index();
   return gang;
 }
 
@@ -87,15 +75,13 @@ absl::StatusOr<Gang> Admitter::Remove(absl::string_view gang_id) {
   if (it == index_.end()) {
     return absl::NotFoundError(absl::StrCat("gang ", gang_id, " is not queued"));
   }
-  const uint32_t slot = *it;
-  const Entry& entry = entries_[slot];
+  const Entry& entry = **it;
   LeafQueues& leaf = leaves_.at(entry.pool_index);
   Queue& queue = leaf.queues[static_cast<int>(entry.kind)];
   auto gang_it = queue.find(entry.key);
-  PELOTON_CHECK(gang_it != queue.end() && gang_it->second == slot);
+  PELOTON_CHECK(gang_it != queue.end() && gang_it->second == &entry);
   queue.erase(gang_it);
-  index_.erase(it);
-  Gang gang = Release(slot);
+  Gang gang = Release(it);
   // Cannot fail while callers keep admission.h's contract (a served leaf's demand changes only
   // through the Admitter): Enqueue added this demand, and a leaf with demand is not deleted.
   (void)tree_.RemoveDemand(leaf.pool, gang.TotalResources(), gang.revocable);
@@ -107,15 +93,15 @@ absl::StatusOr<QueueKind> Admitter::QueueOf(absl::string_view gang_id) const {
   if (it == index_.end()) {
     return absl::NotFoundError(absl::StrCat("gang ", gang_id, " is not queued"));
   }
-  return entries_[*it].kind;
+  return (*it)->kind;
 }
 
 std::vector<std::string> Admitter::Queued(PoolHandle leaf, QueueKind kind) const {
   std::vector<std::string> out;
   auto it = leaves_.find(leaf.index());
   if (it == leaves_.end() || it->second.pool != leaf) return out;
-  for (const auto& [key, slot] : it->second.queues[static_cast<int>(kind)]) {
-    out.push_back(entries_[slot].gang.Id());
+  for (const auto& [key, entry] : it->second.queues[static_cast<int>(kind)]) {
+    out.push_back(entry->gang.Id());
   }
   return out;
 }
@@ -158,8 +144,7 @@ void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
     Queue& queue = leaf.queues[static_cast<int>(kind)];
     while (budget > 0 && !queue.empty()) {
       auto head = queue.begin();
-      const uint32_t slot = head->second;
-      Entry& entry = entries_[slot];
+      Entry& entry = *head->second;
       const Gang& gang = entry.gang;
       if (Check(**pool, gang) == Verdict::kAdmit) {
         const absl::Status demand =
@@ -167,8 +152,9 @@ void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
         const absl::Status allocation = tree_.AddAllocation(leaf.pool, gang.AllocationOf());
         PELOTON_CHECK(demand.ok() && allocation.ok());
         queue.erase(head);
-        PELOTON_CHECK(index_.erase(slot) == 1);
-        out.push_back({leaf.pool, Release(slot)});
+        auto it = index_.find(gang.Id());
+        PELOTON_CHECK(it != index_.end() && it->get() == &entry);
+        out.push_back({leaf.pool, Release(it)});
         --budget;
         continue;
       }
@@ -184,7 +170,7 @@ void Admitter::AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out) {
       }
       if (target == QueueKind::kPending) break;  // the pool is full
       entry.kind = target;
-      leaf.queues[static_cast<int>(target)].emplace(head->first, slot);
+      leaf.queues[static_cast<int>(target)].emplace(head->first, &entry);
       queue.erase(head);
     }
   }

@@ -142,9 +142,9 @@ TEST_F(AdmissionTest, AGangWithoutAnIdIsNamedByItsFirstTask) {
   EXPECT_EQ(tree_.pool(p).allocation().total, Cpu(2));
 }
 
-// Gangs live in slots that are reused once freed; every lookup by id must still find the gang
-// that holds the id now, across removals, admissions, moves between queues and a full drain.
-TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
+// Every lookup by id finds the gang that holds the id now, across removals, admissions, moves
+// between queues and a full drain.
+TEST_F(AdmissionTest, IdsFindTheirGangsAsGangsComeAndGo) {
   PoolHandle p = Create("/p", CpuOnly(4, 4));
   Gang np = OneTask("np", Cpu(5));
   np.preemptible = false;
@@ -152,9 +152,9 @@ TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
   for (const char* id : {"a", "b", "c"}) {
     ASSERT_THAT(admitter_.Enqueue(p, OneTask(id, Cpu(1))), IsOk());
   }
-  EXPECT_GE(admitter_.slot_capacity(), 4u);
+  EXPECT_GE(admitter_.index_capacity(), 4u);
   ASSERT_THAT(admitter_.Remove("b"), IsOkAndHolds(::testing::Field(&Gang::id, "b")));
-  ASSERT_THAT(admitter_.Enqueue(p, OneTask("d", Cpu(1), 7)), IsOk());  // b's slot
+  ASSERT_THAT(admitter_.Enqueue(p, OneTask("d", Cpu(1), 7)), IsOk());
   EXPECT_THAT(admitter_.Remove("b"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(admitter_.Enqueue(p, OneTask("d", Cpu(1))),
               StatusIs(absl::StatusCode::kAlreadyExists));
@@ -162,14 +162,14 @@ TEST_F(AdmissionTest, IdsFindTheirGangsAsSlotsAreReused) {
   EXPECT_THAT(Round(), ElementsAre("d", "a", "c"));
   EXPECT_THAT(admitter_.QueueOf("np"), IsOkAndHolds(QueueKind::kNonPreemptible));
   EXPECT_THAT(admitter_.Queued(p, QueueKind::kNonPreemptible), ElementsAre("np"));
-  ASSERT_THAT(admitter_.Enqueue(p, OneTask("e", Cpu(1))), IsOk());  // a freed slot
+  ASSERT_THAT(admitter_.Enqueue(p, OneTask("e", Cpu(1))), IsOk());
   EXPECT_THAT(admitter_.QueueOf("c"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(admitter_.QueueOf("e"), IsOkAndHolds(QueueKind::kPending));
   EXPECT_THAT(Round(), ElementsAre("e"));
   EXPECT_EQ(admitter_.size(), 1u);
   ASSERT_THAT(admitter_.Remove("np"), IsOkAndHolds(::testing::Field(&Gang::id, "np")));
   EXPECT_EQ(admitter_.size(), 0u);
-  EXPECT_EQ(admitter_.slot_capacity(), 0u);
+  EXPECT_EQ(admitter_.index_capacity(), 0u);
   EXPECT_EQ(tree_.pool(p).demand(), Resources());
 
   // Drained (its memory given back): it queues and admits as before.

@@ -31,6 +31,7 @@
 #define PELOTON_FAIRSHARE_ADMISSION_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -110,8 +111,8 @@ class Admitter {
   // How many (0 for a pool that has none queued, or is not a leaf).
   size_t QueueLength(PoolHandle leaf, QueueKind kind) const;
   size_t size() const { return index_.size(); }
-  // Gang slots held, in use or free: a drained Admitter holds none (it gives their memory back).
-  size_t slot_capacity() const { return entries_.capacity(); }
+  // Room in the index: a drained Admitter holds none (it gives the memory back).
+  size_t index_capacity() const { return index_.capacity(); }
 
  private:
   struct Key {
@@ -121,54 +122,51 @@ class Admitter {
       return a.priority != b.priority ? a.priority > b.priority : a.sequence < b.sequence;
     }
   };
-  // A queued gang and where it waits. Queues and the index refer to entries by slot, so that
-  // the gang (and its id) is stored once: at a million queued gangs, a second copy of each id
-  // and gangs moved inside btree nodes cost hundreds of bytes a gang.
+  // A queued gang and where it waits, allocated on its own: queues and the index point at it,
+  // so that the gang (and its id) is stored once, and its memory goes back as soon as it leaves
+  // (at a million queued gangs, a second copy of each id, gangs moved inside btree nodes or a
+  // table of them sized for the most ever queued cost up to hundreds of bytes a gang).
   struct Entry {
     Gang gang;
     uint32_t pool_index = 0;
     QueueKind kind = QueueKind::kPending;
     Key key{};
   };
-  using Queue = absl::btree_map<Key, uint32_t>;  // -> slot in entries_
+  using Queue = absl::btree_map<Key, Entry*>;
   struct LeafQueues {
     PoolHandle pool;
     Queue queues[4];
   };
-  // Hash and equality of slots by the id of the gang they hold, and of ids, so that the index
-  // finds a slot by id without storing the id again.
-  struct SlotHash {
+  // Hash and equality of entries by their gang's id, and of ids, so that the index finds an
+  // entry by id without storing the id again.
+  struct EntryHash {
     using is_transparent = void;
-    const std::vector<Entry>* entries;
-    size_t operator()(uint32_t slot) const { return (*this)((*entries)[slot].gang.Id()); }
+    size_t operator()(const std::unique_ptr<Entry>& e) const { return (*this)(e->gang.Id()); }
     size_t operator()(absl::string_view id) const { return absl::HashOf(id); }
   };
-  struct SlotEq {
+  struct EntryEq {
     using is_transparent = void;
-    const std::vector<Entry>* entries;
-    absl::string_view IdOf(uint32_t slot) const { return (*entries)[slot].gang.Id(); }
-    absl::string_view IdOf(absl::string_view id) const { return id; }
+    static absl::string_view IdOf(const std::unique_ptr<Entry>& e) { return e->gang.Id(); }
+    static absl::string_view IdOf(absl::string_view id) { return id; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return IdOf(a) == IdOf(b);
     }
   };
-  using Index = absl::flat_hash_set<uint32_t, SlotHash, SlotEq>;
+  using Index = absl::flat_hash_set<std::unique_ptr<Entry>, EntryHash, EntryEq>;
   enum class Verdict { kAdmit, kFull };
 
   Verdict Check(const Pool& pool, const Gang& gang) const;
   void AdmitLeaf(LeafQueues& leaf, std::vector<AdmittedGang>& out);
-  Index NewIndex() const { return Index(0, SlotHash{&entries_}, SlotEq{&entries_}); }
-  // Takes the gang out of its slot and frees the slot (the caller has left queue and index).
-  Gang Release(uint32_t slot);
+  // Takes the gang out of the index (its entry freed), where the caller has taken it out of
+  // its queue.
+  Gang Release(Index::iterator it);
 
   PoolTree& tree_;
   AdmissionOptions options_;
   uint64_t next_sequence_ = 0;
   absl::btree_map<uint32_t, LeafQueues> leaves_;  // by pool index: deterministic order
-  std::vector<Entry> entries_;                    // slots; those not in use are in free_
-  std::vector<uint32_t> free_;
-  Index index_ = NewIndex();  // the slots in use, by gang id
+  Index index_;                                   // every queued gang, by id
 };
 
 }  // namespace peloton::fairshare
