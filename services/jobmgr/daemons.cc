@@ -53,8 +53,9 @@ absl::StatusOr<std::vector<uint32_t>> JobManager::PlanDaemon(
                            EligibleHosts(job.config, hosts));
   std::vector<taskfsm::DaemonInstance> current;
   for (const store::TaskRuntime& t : job.tasks) {
-    if (t.goal_state != TaskState::kDeleted)
+    if (t.goal_state != TaskState::kDeleted) {
       current.push_back({t.instance_id, t.desired_host.str()});
+    }
   }
   const taskfsm::DaemonPlan plan = taskfsm::PlanDaemonInstances(current, eligible);
   std::vector<uint32_t> changed;
