@@ -165,7 +165,6 @@ absl::Status ValidateTask(const TaskSpec& t) {
                                                      " (rule: 1 to 65535, each once)"));
     }
   }
-  if (t.constraint.type == Constraint::Type::kNone) return absl::OkStatus();
   absl::Status s = ValidateConstraint(t.constraint);
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("task ", t.id, ": ", s.message()));
   return absl::OkStatus();

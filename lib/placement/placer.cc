@@ -34,8 +34,7 @@ class TaskPlacer {
     s.cluster = &cluster_;
     s.task = &task;
     s.needs_gpu = task.gpu_milli() > 0;
-    s.constraint_names_exclusive = task.constraint.type != Constraint::Type::kNone &&
-                                   task.constraint.NamesHostKey(kExclusiveAttribute);
+    s.constraint_names_exclusive = task.constraint.NamesHostKey(kExclusiveAttribute);
     s.job_key = task.strategy == PlacementStrategy::kSpreadJob ? JobKey(task.job_id) : 0;
     reasons_.fill(0);
 
