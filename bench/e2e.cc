@@ -166,10 +166,12 @@ E2eReport InProcess(const Flags& f) {
       static_cast<double>(static_cast<int64_t>(peloton::runtime::AllocatedBytes()) -
                           static_cast<int64_t>(fixed)) /
       static_cast<double>(f.tasks));
+  size_t peak_heap = 0;
   absl::Time running = absl::InfinitePast(), healthy = absl::InfinitePast();
   for (;;) {
     const absl::Time tick = absl::Now();
     if (absl::Status s = m.master->Tick(); !s.ok()) Die(absl::StrCat("tick: ", s.message()));
+    peak_heap = std::max(peak_heap, peloton::runtime::AllocatedBytes());
     int64_t ran = 0, done = 0;
     for (const peloton::JobId& id : jobs) {
       const auto view = Check(m.master->jobs().GetJob(id), "job get");
@@ -194,6 +196,9 @@ E2eReport InProcess(const Flags& f) {
     }
     if (f.tick_ms > 0) absl::SleepFor(absl::Milliseconds(f.tick_ms) - (absl::Now() - tick));
   }
+  r.set_heap_bytes_per_task_peak(
+      static_cast<double>(static_cast<int64_t>(peak_heap) - static_cast<int64_t>(fixed)) /
+      static_cast<double>(f.tasks));
   r.set_to_running_seconds(absl::ToDoubleSeconds(running - t0));
   if (f.health_delay > 0) r.set_to_healthy_seconds(absl::ToDoubleSeconds(healthy - t0));
   r.set_to_succeeded_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
