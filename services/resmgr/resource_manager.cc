@@ -258,7 +258,7 @@ absl::Status ResourceManager::RemoveGang(absl::string_view gang_id) {
   auto it = backoff_.find(key->second);
   backoff_of_gang_.erase(key);
   if (it == backoff_.end()) return queued;
-  Release(it->second.ready.gang);
+  Release(it->second.gang);
   backoff_.erase(it);
   return absl::OkStatus();
 }
@@ -270,10 +270,10 @@ void ResourceManager::Tick(const Resources& capacity, const Resources& slack) {
   while (!placing_.empty() && now - placing_.begin()->second.since >= options_.placing_timeout) {
     Placing p = std::move(placing_.begin()->second);
     placing_.erase(placing_.begin());
-    for (const fairshare::GangTask& t : p.queued.ready.gang.tasks) {
+    for (const fairshare::GangTask& t : p.queued.gang.tasks) {
       placing_of_task_.erase(t.task_id);
     }
-    spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.ready.gang.Id(),
+    spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.gang.Id(),
                  absl::FormatDuration(now - p.since));
     NotPlaced(std::move(p.queued), now, front);
   }
@@ -290,8 +290,7 @@ void ResourceManager::Tick(const Resources& capacity, const Resources& slack) {
                           .revocable = g.revocable,
                           .controller = g.controller};
     }
-    ready_.push_back(Queued{
-        {id_of_path_.at(tree_.pool(admitted.pool).path()), std::move(admitted.gang)}, now, 0});
+    ready_.push_back(Queued{std::move(admitted.gang), admitted.pool, 0, now});
   }
   // Behind the gangs just admitted, which have not been tried yet.
   const bool changed =
@@ -307,7 +306,7 @@ void ResourceManager::PushFront(std::vector<Queued> gangs) {
 
 void ResourceManager::EndBackoffs(absl::Time now, bool all) {
   while (!backoff_.empty() && (all || backoff_.begin()->first.first <= now)) {
-    backoff_of_gang_.erase(backoff_.begin()->second.ready.gang.Id());
+    backoff_of_gang_.erase(backoff_.begin()->second.gang.Id());
     ready_.push_back(std::move(backoff_.begin()->second));
     backoff_.erase(backoff_.begin());
   }
@@ -319,14 +318,14 @@ std::vector<ReadyGang> ResourceManager::DequeueReady(size_t limit) {
   while (!ready_.empty() && out.size() < limit) {
     Queued q = std::move(ready_.front());
     ready_.pop_front();
-    const auto& tasks = q.ready.gang.tasks;
+    const auto& tasks = q.gang.tasks;
     if (std::none_of(tasks.begin(), tasks.end(),
                      [this](const fairshare::GangTask& t) { return held_.contains(t.task_id); })) {
       continue;  // every task of it ended while it waited: nobody wants it placed
     }
     const uint64_t seq = next_placing_++;
     for (const fairshare::GangTask& t : tasks) placing_of_task_[t.task_id] = seq;
-    out.push_back(q.ready);
+    out.push_back({id_of_path_.at(tree_.pool(q.pool).path()), q.gang});
     placing_.emplace(seq, Placing{std::move(q), now});
   }
   return out;
@@ -340,7 +339,7 @@ std::optional<ResourceManager::Placing> ResourceManager::TakePlacing(absl::strin
     placing_of_task_.erase(it);
     return std::nullopt;
   }
-  for (const fairshare::GangTask& t : gang->second.queued.ready.gang.tasks) {
+  for (const fairshare::GangTask& t : gang->second.queued.gang.tasks) {
     placing_of_task_.erase(t.task_id);
   }
   Placing out = std::move(gang->second);
@@ -362,7 +361,7 @@ void ResourceManager::Release(const fairshare::Gang& gang) {
 }
 
 bool ResourceManager::Readmit(const Queued& queued) {
-  const fairshare::Gang& gang = queued.ready.gang;
+  const fairshare::Gang& gang = queued.gang;
   size_t held = 0;
   fairshare::PoolHandle pool{};
   for (const fairshare::GangTask& t : gang.tasks) {
@@ -401,7 +400,7 @@ void ResourceManager::NotPlaced(Queued queued, absl::Time now, std::vector<Queue
     wait *= 2;
   }
   const BackoffKey key{now + std::min(wait, options_.max_placement_backoff), next_backoff_++};
-  backoff_of_gang_[queued.ready.gang.Id()] = key;
+  backoff_of_gang_[queued.gang.Id()] = key;
   backoff_.emplace(key, std::move(queued));
 }
 
@@ -524,14 +523,14 @@ std::vector<std::string> ResourceManager::Preempt() {
     const absl::flat_hash_set<absl::string_view> chosen(victims.begin(), victims.end());
     std::vector<Queued> front;
     for (auto it = backoff_.begin(); it != backoff_.end();) {
-      const auto& tasks = it->second.ready.gang.tasks;
+      const auto& tasks = it->second.gang.tasks;
       if (std::none_of(tasks.begin(), tasks.end(), [&chosen](const fairshare::GangTask& t) {
             return chosen.contains(t.task_id);
           })) {
         ++it;
         continue;
       }
-      backoff_of_gang_.erase(it->second.ready.gang.Id());
+      backoff_of_gang_.erase(it->second.gang.Id());
       front.push_back(std::move(it->second));
       it = backoff_.erase(it);
     }

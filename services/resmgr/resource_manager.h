@@ -144,11 +144,13 @@ class ResourceManager final : public ResourceManagerApi {
     }
   };
 
-  // An admitted gang and its placement history.
+  // An admitted gang and its placement history. Its pool by handle: half a million may wait
+  // for placement at once, and ReadyGang's pool id is a string (DequeueReady makes it).
   struct Queued {
-    ReadyGang ready;
-    absl::Time admitted;
+    fairshare::Gang gang;
+    fairshare::PoolHandle pool;
     uint32_t failures;  // placements failed since admission (no initializer: nested)
+    absl::Time admitted;
   };
   struct Placing {
     Queued queued;
