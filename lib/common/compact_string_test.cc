@@ -2,10 +2,14 @@
 
 #include "peloton/common/compact_string.h"
 
+#include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -56,6 +60,49 @@ TEST(CompactStringTest, CopiesAreIndependentAndMovesEmpty) {
   EXPECT_EQ(c, "host-2");
   c = c.view().substr(5);  // from a part of itself
   EXPECT_EQ(c, "2");
+}
+
+TEST(CompactStringTest, CopiesShareTheCharactersUntilOneIsAssigned) {
+  auto a = std::make_unique<CompactString>("a-task-id-0123456789");
+  CompactString b = *a;
+  CompactString c;
+  c = b;
+  EXPECT_TRUE(a->SharesWith(b));
+  EXPECT_TRUE(c.SharesWith(*a));
+  a.reset();  // the others keep the block
+  EXPECT_EQ(b, "a-task-id-0123456789");
+  c = "other";
+  EXPECT_FALSE(c.SharesWith(b));
+  EXPECT_EQ(b, "a-task-id-0123456789");
+  b = b;  // self-assignment of a shared string keeps it
+  EXPECT_EQ(b, "a-task-id-0123456789");
+  b = c;  // the last holder of the first block lets go of it (ASan: no leak, no double free)
+  EXPECT_TRUE(b.SharesWith(c));
+  EXPECT_FALSE(CompactString().SharesWith(CompactString()));  // empty strings hold no block
+}
+
+TEST(CompactStringTest, CopiesMayBeDroppedOnAnyThread) {
+  const CompactString id = "shared-across-threads";
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&id] {
+      for (int i = 0; i < 10000; ++i) {
+        CompactString copy = id;
+        ASSERT_EQ(copy.size(), 21u);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(id, "shared-across-threads");
+}
+
+TEST(CompactStringTest, MapsKeyedByItLookUpByAnyString) {
+  absl::flat_hash_map<CompactString, int, CompactString::Hash, CompactString::Eq> map;
+  map[CompactString("job-1-1")] = 1;
+  EXPECT_TRUE(map.contains(absl::string_view("job-1-1")));
+  EXPECT_TRUE(map.contains(std::string("job-1-1")));
+  EXPECT_FALSE(map.contains("job-1-2"));
+  EXPECT_EQ(map.find(absl::string_view("job-1-1"))->second, 1);
 }
 
 TEST(CompactStringTest, ComparesHashesAndPrintsAsItsCharacters) {

@@ -170,13 +170,11 @@ absl::StatusOr<uint32_t> JobManager::UpdateJob(const JobId& id, job_pb::JobConfi
   return after - before;
 }
 
-void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state,
-                              const std::string& message) {
+void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state, CompactString message) {
   store::TaskRuntime& t = job.tasks[instance];
   --job.counts[static_cast<int>(t.state)];
   ++job.counts[static_cast<int>(state)];
   t.state = state;
-  t.message = message;
   job.dirty.insert(instance);
   store::PodEvent e;
   e.instance_id = instance;
@@ -191,7 +189,8 @@ void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state,
   e.desired_run_id = static_cast<int64_t>(RunOfId(t.desired_mesos_task_id));
   e.healthy = t.healthy;
   e.reason = t.reason;
-  e.message = message;
+  e.message = std::string(message.view());
+  t.message = std::move(message);
   e.time = options_.now();
   if (e.run_id > 0) job.events.push_back(std::move(e));
 }

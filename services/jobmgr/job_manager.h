@@ -512,8 +512,9 @@ class JobManager final : public JobManagerApi {
                  const std::string& message);
 
   // job_manager.cc
-  void SetTaskState(Job& job, uint32_t instance, taskfsm::TaskState state,
-                    const std::string& message);
+  // `message` becomes the task's (a CompactString: a constant one is shared, not copied, by
+  // the tasks given it) and its pod event's.
+  void SetTaskState(Job& job, uint32_t instance, taskfsm::TaskState state, CompactString message);
   // hostmgr Kill; the kill's timer starts (executor_shutdown).
   void KillTask(const Job& job, uint32_t instance);
   Job* FindByTaskId(const std::string& task_id, uint32_t* instance, uint64_t* run);

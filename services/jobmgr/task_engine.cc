@@ -419,6 +419,8 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   std::vector<std::vector<uint32_t>> groups;
   if (!gang.empty()) groups.push_back(gang);
   for (uint32_t i : alone) groups.push_back({i});
+  // One block for every queued task's message (a million tasks may be queued at once).
+  static const auto* const kQueued = new CompactString("queued in its resource pool");
   for (const std::vector<uint32_t>& members : groups) {
     fairshare::Gang g = gang_of(members);
     const std::string gang_id = g.Id();
@@ -426,7 +428,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
     for (uint32_t i : members) {
       // A task alone is its own gang (same id): only multi-task gangs need remembering.
       if (members.size() > 1) gang_of_[job.tasks[i].mesos_task_id] = gang_id;
-      SetTaskState(job, i, TaskState::kPending, "queued in its resource pool");
+      SetTaskState(job, i, TaskState::kPending, *kQueued);
     }
   }
   return absl::OkStatus();
