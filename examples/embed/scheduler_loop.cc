@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
     tree.ComputeEntitlements({.total = capacity});
     for (fs::AdmittedGang& admitted : admitter.AdmitReady()) {
       pl::Gang gang;
-      for (const fs::GangTask& t : admitted.gang.tasks) gang.tasks.push_back(specs[t.task_id]);
+      for (const fs::GangTask& t : admitted.gang.tasks)
+        gang.tasks.push_back(specs[t.task_id.str()]);
       const pl::PlacementResult result = OrDie(pl::Place({gang}, cluster, profile));
       const std::string pool = tree.pool(admitted.pool).path();
       if (result.placed.empty()) {

@@ -101,7 +101,7 @@ std::vector<std::string> Admitter::Queued(PoolHandle leaf, QueueKind kind) const
   auto it = leaves_.find(leaf.index());
   if (it == leaves_.end() || it->second.pool != leaf) return out;
   for (const auto& [key, entry] : it->second.queues[static_cast<int>(kind)]) {
-    out.push_back(entry->gang.Id());
+    out.emplace_back(entry->gang.Id());
   }
   return out;
 }

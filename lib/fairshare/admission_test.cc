@@ -36,7 +36,7 @@ Gang OneTask(const std::string& id, Resources r, uint32_t priority = 0) {
 
 std::vector<std::string> Ids(const std::vector<AdmittedGang>& admitted) {
   std::vector<std::string> out;
-  for (const AdmittedGang& a : admitted) out.push_back(a.gang.Id());
+  for (const AdmittedGang& a : admitted) out.emplace_back(a.gang.Id());
   return out;
 }
 

@@ -162,7 +162,7 @@ TEST_F(DaemonTest, InstancesFollowHostsThatJoinAndLeave) {
   SetHosts({});
   Follow();
   for (uint32_t i = 0; i < 3; ++i) {
-    Report(Task(id, i).mesos_task_id, MesosTaskState::kKilled);
+    Report(Task(id, i).mesos_task_id.str(), MesosTaskState::kKilled);
     EXPECT_EQ(Task(id, i).state, TaskState::kDeleted);
   }
   EXPECT_THAT(Planned(id), IsEmpty());

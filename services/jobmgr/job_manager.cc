@@ -96,7 +96,7 @@ absl::StatusOr<JobId> JobManager::CreateJob(job_pb::JobConfig config,
     for (const store::TaskRuntime& t : stored.tasks) {
       if (t.state != TaskState::kPending) continue;
       auto gang = gang_of_.find(t.mesos_task_id);
-      const std::string gang_id = gang == gang_of_.end() ? t.mesos_task_id : gang->second;
+      const std::string gang_id = gang == gang_of_.end() ? t.mesos_task_id.str() : gang->second;
       if (absl::Status r = resmgr_.RemoveGang(gang_id); !r.ok() && !absl::IsNotFound(r)) {
         spdlog::error("job {}: gang {} left queued: {}", stored.id.value(), gang_id,
                       std::string(r.message()));
@@ -351,7 +351,7 @@ absl::StatusOr<std::vector<JobManager::Endpoint>> JobManager::Endpoints(const Jo
   endpoints.reserve(tasks->size());
   for (const store::TaskRuntime& t : *tasks) {
     endpoints.push_back({.instance = t.instance_id,
-                         .task_id = t.mesos_task_id,
+                         .task_id = t.mesos_task_id.str(),
                          .host = t.host,
                          .state = t.state,
                          .health = t.healthy,
@@ -501,7 +501,7 @@ absl::Status JobManager::StartTasks(const JobId& id, uint32_t from, uint32_t to)
   return Flush();
 }
 
-JobManager::Job* JobManager::FindByTaskId(const std::string& task_id, uint32_t* instance,
+JobManager::Job* JobManager::FindByTaskId(absl::string_view task_id, uint32_t* instance,
                                           uint64_t* run) {
   absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(task_id);
   if (!id.ok()) return nullptr;

@@ -306,7 +306,7 @@ class JobManager final : public JobManagerApi {
   static std::vector<std::pair<std::string, uint32_t>> PortsOf(const store::TaskRuntime& t);
 
   // Placement's view of a task waiting for a host (by Mesos task id); NotFound otherwise.
-  absl::StatusOr<placement::TaskSpec> TaskSpecOf(const std::string& task_id) const;
+  absl::StatusOr<placement::TaskSpec> TaskSpecOf(absl::string_view task_id) const;
   void Launch(std::vector<placement_engine::PlacedGang> placed);
   // Launches a round left for later (JobManagerOptions::launch_budget), oldest first, within
   // the budget; a task stopped meanwhile is not launched and ends KILLED. Whether some still
@@ -502,8 +502,8 @@ class JobManager final : public JobManagerApi {
   void UpdateJobState(Job& job);
   // launch_retry for every task LAUNCHED or STARTING past launch_timeout.
   void SweepLaunched(absl::Time now);
-  void SetTimer(const std::string& task_id, absl::Time since, absl::Time due);
-  void ClearTimer(const std::string& task_id);
+  void SetTimer(absl::string_view task_id, absl::Time since, absl::Time due);
+  void ClearTimer(absl::string_view task_id);
 
   // task_events.cc
   // A terminal status for the current run: what the run ended as, its failure count, then
@@ -517,7 +517,7 @@ class JobManager final : public JobManagerApi {
   void SetTaskState(Job& job, uint32_t instance, taskfsm::TaskState state, CompactString message);
   // hostmgr Kill; the kill's timer starts (executor_shutdown).
   void KillTask(const Job& job, uint32_t instance);
-  Job* FindByTaskId(const std::string& task_id, uint32_t* instance, uint64_t* run);
+  Job* FindByTaskId(absl::string_view task_id, uint32_t* instance, uint64_t* run);
 
   // launch.cc
   struct ToLaunch {
@@ -528,9 +528,9 @@ class JobManager final : public JobManagerApi {
   std::deque<ToLaunch> deferred_launches_;  // LAUNCHED, waiting for their launch, in order
   // An allocation that will not be launched goes back to the host manager, and the task's
   // pool allocation to its pool.
-  void ReleaseUnlaunched(const placement::Allocation& allocation, const std::string& task_id);
+  void ReleaseUnlaunched(const placement::Allocation& allocation, absl::string_view task_id);
   // Its host part alone (logged when the host manager refuses it).
-  void ReleaseHost(const placement::Allocation& allocation, const std::string& task_id);
+  void ReleaseHost(const placement::Allocation& allocation, absl::string_view task_id);
   // `named_ports` (when given): the ports the run gets, by their config names.
   backend::LaunchSpec LaunchSpecOf(
       const Job& job, uint32_t instance, const placement::Allocation& allocation,

@@ -69,7 +69,7 @@ std::optional<backend::HealthCheckSpec> HealthCheckOf(
 
 }  // namespace
 
-absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& task_id) const {
+absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(absl::string_view task_id) const {
   absl::StatusOr<taskfsm::MesosTaskId> id = taskfsm::ParseMesosTaskId(task_id);
   if (id.ok()) {
     auto it = jobs_.find(id->job_id);
@@ -81,7 +81,7 @@ absl::StatusOr<placement::TaskSpec> JobManager::TaskSpecOf(const std::string& ta
         PELOTON_ASSIGN_OR_RETURN(
             placement::TaskSpec spec,
             jobmgr::TaskSpecOf(id->job_id, ConfigAt(it->second, t.config_version), id->instance));
-        spec.id = task_id;
+        spec.id = std::string(task_id);
         spec.desired_host = t.desired_host;
         spec.pinned = !t.desired_host.empty();
         if (!spec.pinned) {
@@ -162,7 +162,7 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
   for (placement_engine::PlacedGang& gang : placed) {
     for (size_t k = 0; k < gang.allocations.size(); ++k) {
       placement::Allocation& allocation = gang.allocations[k];
-      const std::string task_id = gang.gang.tasks[k].task_id;
+      const CompactString task_id = gang.gang.tasks[k].task_id;
       uint32_t instance = 0;
       uint64_t run = 0;
       Job* job = FindByTaskId(task_id, &instance, &run);
@@ -287,7 +287,7 @@ bool JobManager::LaunchDeferred() {
 
 absl::StatusOr<placement_engine::SpecLookup> JobManager::WaitingSpecs(
     const std::vector<std::string>& /*task_ids*/) {
-  return placement_engine::SpecLookup([this](const std::string& id) { return TaskSpecOf(id); });
+  return placement_engine::SpecLookup([this](absl::string_view id) { return TaskSpecOf(id); });
 }
 
 absl::Status JobManager::SetPlacements(
@@ -354,15 +354,15 @@ void JobManager::Dropped(const std::vector<resmgr::ReadyGang>& gangs) {
   }
 }
 
-void JobManager::ReleaseHost(const placement::Allocation& allocation, const std::string& task_id) {
+void JobManager::ReleaseHost(const placement::Allocation& allocation, absl::string_view task_id) {
   if (absl::Status s = hostmgr_.Release(allocation); !s.ok()) {
-    spdlog::error("task {}: its allocation was not given back: {}", task_id,
+    spdlog::error("task {}: its allocation was not given back: {}", std::string(task_id),
                   std::string(s.message()));
   }
 }
 
 void JobManager::ReleaseUnlaunched(const placement::Allocation& allocation,
-                                   const std::string& task_id) {
+                                   absl::string_view task_id) {
   ReleaseHost(allocation, task_id);
   resmgr_.TaskEnded(task_id);
 }

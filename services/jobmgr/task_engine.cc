@@ -127,7 +127,7 @@ bool JobManager::StopRun(Job& job, uint32_t instance, TaskState killing,
       return true;
     case TaskState::kPending: {
       auto gang = gang_of_.find(t.mesos_task_id);
-      const std::string gang_id = gang == gang_of_.end() ? t.mesos_task_id : gang->second;
+      const std::string gang_id = gang == gang_of_.end() ? t.mesos_task_id.str() : gang->second;
       if (absl::Status s = resmgr_.RemoveGang(gang_id); !s.ok()) {
         // NotFound: admitted, not queued; placement drops it, since it no longer waits for a
         // host (TaskSpecOf), and Dropped ends the run.
@@ -269,7 +269,7 @@ bool JobManager::LaunchRetry(Job& job, uint32_t instance) {
                absl::FormatDuration(now - t.start_time));
   // The old run is given up: killed if it ever shows up (its events are orphans from now on),
   // and its pool allocation released.
-  if (absl::Status s = hostmgr_.Kill(t.mesos_task_id); !s.ok()) {
+  if (absl::Status s = hostmgr_.Kill(t.mesos_task_id.str()); !s.ok()) {
     spdlog::warn("task {}: kill: {}", t.mesos_task_id, std::string(s.message()));
   }
   resmgr_.TaskEnded(t.mesos_task_id);
@@ -281,7 +281,7 @@ bool JobManager::LaunchRetry(Job& job, uint32_t instance) {
 }
 
 void JobManager::ExecutorShutdown(Job& job, uint32_t instance) {
-  const std::string& id = job.tasks[instance].mesos_task_id;
+  const CompactString& id = job.tasks[instance].mesos_task_id;
   auto it = timers_.find(id);
   if (it == timers_.end()) {
     // Recovered KILLING: the kill may never have been sent. It is sent (again; kills are
@@ -297,7 +297,7 @@ void JobManager::ExecutorShutdown(Job& job, uint32_t instance) {
   }
   spdlog::warn("task {}: still not ended {} after its kill, shutting it down", id,
                absl::FormatDuration(options_.now() - timer.since));
-  if (absl::Status s = hostmgr_.Shutdown(id); !s.ok()) {
+  if (absl::Status s = hostmgr_.Shutdown(id.str()); !s.ok()) {
     spdlog::warn("task {}: shutdown: {}", id, std::string(s.message()));
   }
   timer.fired = true;  // once
@@ -305,29 +305,29 @@ void JobManager::ExecutorShutdown(Job& job, uint32_t instance) {
 
 void JobManager::KillTask(const Job& job, uint32_t instance) {
   ++events_.kills;
-  const std::string& id = job.tasks[instance].mesos_task_id;
+  const CompactString& id = job.tasks[instance].mesos_task_id;
   const uint32_t grace = RunConfigOf(job, instance).killgraceperiodseconds();
   const absl::Time now = options_.now();
   SetTimer(id, now,
            now + absl::Seconds(grace > 0 ? grace : kDefaultKillGracePeriodSeconds) +
                options_.kill_timeout_margin);
-  if (absl::Status s = hostmgr_.Kill(id); !s.ok()) {
+  if (absl::Status s = hostmgr_.Kill(id.str()); !s.ok()) {
     // The timer stands: executor_shutdown ends the task by force after the grace period.
     spdlog::warn("task {}: kill: {}", id, std::string(s.message()));
   }
 }
 
-void JobManager::SetTimer(const std::string& task_id, absl::Time since, absl::Time due) {
+void JobManager::SetTimer(absl::string_view task_id, absl::Time since, absl::Time due) {
   auto [it, added] = timers_.try_emplace(task_id);
-  if (!added) due_.erase({it->second.due, task_id});
+  if (!added) due_.erase({it->second.due, it->first});
   it->second = {.since = since, .due = due};
-  due_.insert({due, task_id});
+  due_.insert({due, it->first});
 }
 
-void JobManager::ClearTimer(const std::string& task_id) {
+void JobManager::ClearTimer(absl::string_view task_id) {
   auto it = timers_.find(task_id);
   if (it == timers_.end()) return;
-  due_.erase({it->second.due, task_id});
+  due_.erase({it->second.due, it->first});
   timers_.erase(it);
 }
 
@@ -423,7 +423,7 @@ absl::Status JobManager::EnqueueTasks(Job& job, const std::vector<uint32_t>& ins
   static const auto* const kQueued = new CompactString("queued in its resource pool");
   for (const std::vector<uint32_t>& members : groups) {
     fairshare::Gang g = gang_of(members);
-    const std::string gang_id = g.Id();
+    const std::string gang_id(g.Id());
     PELOTON_RETURN_IF_ERROR(resmgr_.EnqueueGang(pool, std::move(g)));
     for (uint32_t i : members) {
       // A task alone is its own gang (same id): only multi-task gangs need remembering.

@@ -140,7 +140,7 @@ void JobManager::EvictFromDrainingHosts() {
     std::sort(instances.begin(), instances.end());
     for (uint32_t i : taskfsm::InstancesSafeToKill(
              WorkflowRuntimes(job), instances, job.config.sla().maximumunavailableinstances())) {
-      evict.push_back(job.tasks[i].mesos_task_id);
+      evict.emplace_back(job.tasks[i].mesos_task_id);
     }
   }
   if (!evict.empty()) Preempt(evict, taskfsm::PreemptionReason::kHostMaintenance);

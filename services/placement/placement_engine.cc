@@ -33,7 +33,7 @@ placement::FilterReason FailureReason(const std::vector<placement::Unplaced>& un
 
 }  // namespace
 
-void PlacementEngine::Forget(const std::string& gang_id) {
+void PlacementEngine::Forget(absl::string_view gang_id) {
   judged_.erase(gang_id);
   never_.erase(gang_id);
 }
@@ -49,19 +49,20 @@ void PlacementEngine::Judge(const resmgr::ReadyGang& g, const placement::Gang& g
     }
     twin_ = cluster.EmptyTwin();
   }
-  if (!judged_.insert(g.gang.Id()).second) return;  // judged against these hosts already
+  if (!judged_.emplace(g.gang.Id()).second) return;  // judged against these hosts already
   absl::StatusOr<std::optional<placement::FilterReason>> never =
       placement::NeverFitReason(gang, *twin_, profile_);
   if (!never.ok()) {
-    spdlog::error("gang {}: not judged: {}", g.gang.Id(), std::string(never.status().message()));
+    spdlog::error("gang {}: not judged: {}", std::string(g.gang.Id()),
+                  std::string(never.status().message()));
     return;
   }
   // "Not now" is the usual case and says nothing; "never", and "now it could" after a "never",
   // are told.
   const bool tell =
-      never->has_value() ? never_.insert(g.gang.Id()).second : never_.erase(g.gang.Id()) > 0;
+      never->has_value() ? never_.emplace(g.gang.Id()).second : never_.erase(g.gang.Id()) > 0;
   if (!tell) return;
-  for (const fairshare::GangTask& t : g.gang.tasks) verdicts.push_back({t.task_id, *never});
+  for (const fairshare::GangTask& t : g.gang.tasks) verdicts.push_back({t.task_id.str(), *never});
 }
 
 std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> ready,
@@ -97,7 +98,8 @@ std::vector<PlacedGang> PlacementEngine::Place(std::vector<resmgr::ReadyGang> re
     if (!status.ok() || result_.placed.size() != gang.tasks.size()) {
       // A spec the placer rejects is a bug upstream; either way the gang cannot run now.
       if (!status.ok()) {
-        spdlog::error("gang {} dropped: {}", g.gang.Id(), std::string(status.message()));
+        spdlog::error("gang {} dropped: {}", std::string(g.gang.Id()),
+                      std::string(status.message()));
         Forget(g.gang.Id());
         if (dropped != nullptr) dropped->push_back(std::move(g));
       } else {

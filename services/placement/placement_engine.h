@@ -42,7 +42,7 @@ struct PlacementVerdict {
 };
 
 // The placement spec of a task (by id); NotFound when the task no longer wants to run.
-using SpecLookup = std::function<absl::StatusOr<placement::TaskSpec>(const std::string& task_id)>;
+using SpecLookup = std::function<absl::StatusOr<placement::TaskSpec>(absl::string_view task_id)>;
 
 class PlacementEngine {
  public:
@@ -74,7 +74,7 @@ class PlacementEngine {
 
  private:
   // A gang placed or dropped: nothing more to tell of it.
-  void Forget(const std::string& gang_id);
+  void Forget(absl::string_view gang_id);
   // Judges a gang that did not fit now, once per cluster shape.
   void Judge(const resmgr::ReadyGang& g, const placement::Gang& gang,
              const placement::Cluster& cluster, std::vector<PlacementVerdict>& verdicts);

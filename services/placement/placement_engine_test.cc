@@ -61,7 +61,7 @@ class PlacementEngineTest : public ::testing::Test {
     verdicts.clear();
     return engine_->Place(
         std::move(ready), cluster_,
-        [this](const std::string& id) -> absl::StatusOr<placement::TaskSpec> {
+        [this](absl::string_view id) -> absl::StatusOr<placement::TaskSpec> {
           auto it = specs_.find(id);
           if (it == specs_.end()) return absl::NotFoundError(id);
           return it->second;

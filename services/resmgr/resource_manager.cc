@@ -273,8 +273,8 @@ void ResourceManager::Tick(const Resources& capacity, const Resources& slack) {
     for (const fairshare::GangTask& t : p.queued.gang.tasks) {
       placing_of_task_.erase(t.task_id);
     }
-    spdlog::warn("gang {}: placing for {} without an answer; not placed", p.queued.gang.Id(),
-                 absl::FormatDuration(now - p.since));
+    spdlog::warn("gang {}: placing for {} without an answer; not placed",
+                 std::string(p.queued.gang.Id()), absl::FormatDuration(now - p.since));
     NotPlaced(std::move(p.queued), now, front);
   }
   PushFront(std::move(front));
@@ -374,14 +374,15 @@ bool ResourceManager::Readmit(const Queued& queued) {
   if (held != gang.tasks.size()) return false;
   // Queued first (its demand counted), then released: a refusal changes nothing.
   if (absl::Status s = admitter_.Enqueue(pool, gang); !s.ok()) {
-    spdlog::error("gang {}: not sent back to its pool's queue: {}", gang.Id(),
+    spdlog::error("gang {}: not sent back to its pool's queue: {}", std::string(gang.Id()),
                   std::string(s.message()));
     return false;
   }
   Release(gang);
   ++readmitted_;
-  spdlog::info("gang {}: not placed in {} tries over {}; back in its pool's queue", gang.Id(),
-               queued.failures, absl::FormatDuration(Now() - queued.admitted));
+  spdlog::info("gang {}: not placed in {} tries over {}; back in its pool's queue",
+               std::string(gang.Id()), queued.failures,
+               absl::FormatDuration(Now() - queued.admitted));
   return true;
 }
 
@@ -400,7 +401,7 @@ void ResourceManager::NotPlaced(Queued queued, absl::Time now, std::vector<Queue
     wait *= 2;
   }
   const BackoffKey key{now + std::min(wait, options_.max_placement_backoff), next_backoff_++};
-  backoff_of_gang_[queued.gang.Id()] = key;
+  backoff_of_gang_[std::string(queued.gang.Id())] = key;
   backoff_.emplace(key, std::move(queued));
 }
 
@@ -469,14 +470,14 @@ absl::Status ResourceManager::AdoptTask(const PoolId& pool, absl::string_view ta
                      "preemptible or not, slack or not, controller or not)"));
   }
   PELOTON_RETURN_IF_ERROR(tree_.AddAllocation(leaf, allocation));
-  held_[std::string(task_id)] = {.resources = allocation.total,
-                                 .pool = leaf,
-                                 .priority = priority,
-                                 .preemptible = preemptible,
-                                 .revocable = revocable,
-                                 .controller = controller,
-                                 .running = true,
-                                 .start_unix_nanos = absl::ToUnixNanos(Now())};
+  held_[CompactString(task_id)] = {.resources = allocation.total,
+                                   .pool = leaf,
+                                   .priority = priority,
+                                   .preemptible = preemptible,
+                                   .revocable = revocable,
+                                   .controller = controller,
+                                   .running = true,
+                                   .start_unix_nanos = absl::ToUnixNanos(Now())};
   return absl::OkStatus();
 }
 
@@ -501,7 +502,7 @@ std::vector<std::string> ResourceManager::Preempt() {
     if (candidates == candidates_of.end()) continue;
     // Admitted but not launched yet: READY, the cheapest to take back.
     candidates->second.push_back(
-        {task_id,
+        {task_id.str(),
          held.running ? fairshare::CandidateState::kRunning : fairshare::CandidateState::kReady,
          held.priority,
          held.running ? absl::FromUnixNanos(held.start_unix_nanos) : absl::InfinitePast(),

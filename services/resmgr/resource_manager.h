@@ -31,6 +31,7 @@
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "peloton/common/compact_string.h"
 #include "peloton/common/ids.h"
 #include "peloton/fairshare/admission.h"
 #include "peloton/fairshare/pool_tree.h"
@@ -190,11 +191,14 @@ class ResourceManager final : public ResourceManagerApi {
   absl::flat_hash_map<std::string, PoolId> id_of_path_;
   absl::flat_hash_map<PoolId, std::string> path_of_id_;
   absl::flat_hash_map<std::string, respool_pb::ResourcePoolConfig> config_of_path_;
-  // Task id -> what it holds. Node-based, as there is one per admitted task.
-  absl::node_hash_map<std::string, Held> held_;
+  // Task id -> what it holds. Node-based, as there is one per admitted task; keyed by a copy
+  // of the gang's task id, which shares the job manager's characters in-process.
+  absl::node_hash_map<CompactString, Held, CompactString::Hash, CompactString::Eq> held_;
   std::deque<Queued> ready_;
   absl::btree_map<uint64_t, Placing> placing_;                  // by dequeue order
-  absl::flat_hash_map<std::string, uint64_t> placing_of_task_;  // task id -> its gang's key
+  // Task id -> its gang's key.
+  absl::flat_hash_map<CompactString, uint64_t, CompactString::Hash, CompactString::Eq>
+      placing_of_task_;
   uint64_t next_placing_ = 0;
   absl::btree_map<BackoffKey, Queued> backoff_;
   absl::flat_hash_map<std::string, BackoffKey> backoff_of_gang_;  // gang id -> its key

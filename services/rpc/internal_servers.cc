@@ -539,7 +539,7 @@ void JobManagerServer::ApplyPlacements(SetPlacementsParams::Reader params) {
   for (wire::PlacedGang::Reader g : params.getPlaced()) {
     placement_engine::PlacedGang p{PoolId(Str(g.getPool())), Get(g.getGang()), {}};
     if (g.getAllocations().size() != p.gang.tasks.size()) {
-      throw KJ_EXCEPTION(FAILED, "placed gang: one allocation per task", p.gang.Id().c_str());
+      throw KJ_EXCEPTION(FAILED, "placed gang: one allocation per task", std::string(p.gang.Id()));
     }
     // The host manager checks each allocation's host when it claims it.
     for (wire::Allocation::Reader a : g.getAllocations()) {

@@ -549,7 +549,8 @@ kj::Promise<void> PelotonService::taskLogs(TaskLogsContext context) {
         const store::TaskRuntime& task = (*tasks)[0];
         results.setTaskId(task.mesos_task_id);
         results.setEnded(taskfsm::IsTerminal(task.state));
-        const std::string path = absl::StrCat(sandbox_root_, "/", task.mesos_task_id, "/", file);
+        const std::string path =
+            absl::StrCat(sandbox_root_, "/", task.mesos_task_id.view(), "/", file);
         // A window, never the whole file: what a task writes is its own, and may be huge.
         const uint32_t length = params.getLength();
         absl::StatusOr<files::FileRange> read = files::ReadFileRange(

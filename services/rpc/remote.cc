@@ -516,7 +516,7 @@ absl::StatusOr<placement_engine::SpecLookup> RemoteJobManager::WaitingSpecs(
   PELOTON_ASSIGN_OR_RETURN(auto specs, TaskSpecs(task_ids));
   auto shared = std::make_shared<const decltype(specs)>(std::move(specs));
   return placement_engine::SpecLookup(
-      [shared](const std::string& id) -> absl::StatusOr<placement::TaskSpec> {
+      [shared](absl::string_view id) -> absl::StatusOr<placement::TaskSpec> {
         auto it = shared->find(id);
         if (it == shared->end()) return absl::NotFoundError(id);
         return it->second;

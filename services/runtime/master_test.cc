@@ -224,8 +224,9 @@ instanceconfig:
                                master_->jobs().ListTasks(id));
   ASSERT_EQ(tasks.size(), 10u);
   const std::string sandboxes = dir_ + "/sandboxes/";
-  EXPECT_EQ(Slurp(sandboxes + tasks[0].mesos_task_id + "/stdout"), "Hello instance 0\n");
-  EXPECT_EQ(Slurp(sandboxes + tasks[7].mesos_task_id + "/stdout"),
+  EXPECT_EQ(Slurp(absl::StrCat(sandboxes, tasks[0].mesos_task_id.view(), "/stdout")),
+            "Hello instance 0\n");
+  EXPECT_EQ(Slurp(absl::StrCat(sandboxes, tasks[7].mesos_task_id.view(), "/stdout")),
             absl::StrCat("Job ", id.value(), " instance 7: ", id.value(), "-7\n"));
   EXPECT_EQ(tasks[7].mesos_task_id, absl::StrCat(id.value(), "-7-1"));
   EXPECT_THAT(tasks[7].host, HasSubstr("local-"));
@@ -398,7 +399,8 @@ defaultconfig:
                                master_->jobs().ListTasks(id));
   ASSERT_EQ(tasks.size(), 4u);
   EXPECT_EQ(tasks[3].config_version, 2);
-  EXPECT_EQ(Slurp(dir_ + "/sandboxes/" + tasks[3].mesos_task_id + "/stdout"), "3\n");
+  EXPECT_EQ(Slurp(absl::StrCat(dir_, "/sandboxes/", tasks[3].mesos_task_id.view(), "/stdout")),
+            "3\n");
   // The same config again: nothing to do.
   EXPECT_THAT(master_->jobs().UpdateJob(id, four), ::peloton::testing::IsOkAndHolds(0u));
 

@@ -13,8 +13,9 @@ namespace peloton::runtime {
 namespace {
 
 std::string GangIds(const std::vector<resmgr::ReadyGang>& gangs) {
-  return absl::StrJoin(
-      gangs, ",", [](std::string* out, const resmgr::ReadyGang& g) { out->append(g.gang.Id()); });
+  return absl::StrJoin(gangs, ",", [](std::string* out, const resmgr::ReadyGang& g) {
+    absl::StrAppend(out, g.gang.Id());
+  });
 }
 
 // Back to the resource manager; a failure leaves them "placing" there until a placement
@@ -40,7 +41,7 @@ PlacementRoundResult PlaceRound(placement_engine::PlacementEngine& engine,
   if (ready.empty()) return result;
   std::vector<std::string> ids;
   for (const resmgr::ReadyGang& g : ready) {
-    for (const auto& t : g.gang.tasks) ids.push_back(t.task_id);
+    for (const auto& t : g.gang.tasks) ids.emplace_back(t.task_id);
   }
   absl::StatusOr<placement_engine::SpecLookup> specs = jobs.WaitingSpecs(ids);
   placement::Cluster scratch;

@@ -29,7 +29,7 @@ class RecordingJobManager final : public jobmgr::JobManagerApi {
       const std::vector<std::string>&) override {
     if (!specs_error.ok()) return specs_error;
     return placement_engine::SpecLookup(
-        [this](const std::string& id) -> absl::StatusOr<placement::TaskSpec> {
+        [this](absl::string_view id) -> absl::StatusOr<placement::TaskSpec> {
           auto it = specs.find(id);
           if (it == specs.end()) return absl::NotFoundError(id);
           return it->second;

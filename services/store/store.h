@@ -127,7 +127,7 @@ struct TaskRuntime {
   TaskState goal_state = TaskState::kSucceeded;
   HealthState healthy = HealthState::kInvalid;
   uint32_t failure_count = 0;
-  std::string mesos_task_id;  // "<job>-<instance>-<run>"
+  CompactString mesos_task_id;  // "<job>-<instance>-<run>"
   // The run the goal-state engine wants; empty when it is mesos_task_id (the usual case, kept
   // empty so that a million tasks do not hold a second copy of their id).
   CompactString desired_mesos_task_id;

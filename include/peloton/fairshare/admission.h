@@ -40,13 +40,15 @@
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "peloton/common/compact_string.h"
 #include "peloton/common/resources.h"
 #include "peloton/fairshare/pool_tree.h"
 
 namespace peloton::fairshare {
 
 struct GangTask {
-  std::string task_id;
+  CompactString task_id;  // a copy of the caller's CompactString shares its characters
   Resources resources;
 };
 
@@ -61,8 +63,8 @@ struct Gang {
   bool controller = false;
   std::vector<GangTask> tasks;
 
-  const std::string& Id() const {
-    return id.empty() && !tasks.empty() ? tasks.front().task_id : id;
+  absl::string_view Id() const {
+    return id.empty() && !tasks.empty() ? tasks.front().task_id.view() : absl::string_view(id);
   }
   Resources TotalResources() const;
   // This gang's contribution to a pool's allocation once admitted.

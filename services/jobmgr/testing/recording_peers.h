@@ -51,7 +51,7 @@ class RecordingResourceManager final : public resmgr::ResourceManagerApi {
 
   absl::Status EnqueueGang(const PoolId& pool, fairshare::Gang gang) override {
     if (!enqueue_error.ok()) return enqueue_error;
-    std::string id = gang.Id();
+    std::string id(gang.Id());
     enqueued.push_back(id);
     queued.emplace(std::move(id), resmgr::ReadyGang{pool, std::move(gang)});
     return absl::OkStatus();
@@ -82,8 +82,8 @@ class RecordingResourceManager final : public resmgr::ResourceManagerApi {
   // Given back: queued again (admitted at the next DequeueReady).
   absl::Status ReturnGangs(std::vector<resmgr::ReadyGang> gangs) override {
     for (resmgr::ReadyGang& g : gangs) {
-      returned.push_back(g.gang.Id());
-      queued[g.gang.Id()] = std::move(g);
+      returned.emplace_back(g.gang.Id());
+      queued[std::string(g.gang.Id())] = std::move(g);
     }
     return absl::OkStatus();
   }
