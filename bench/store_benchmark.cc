@@ -193,7 +193,7 @@ void AddPodEvents(benchmark::State& state, Kind kind) {
       e.mesos_task_id = absl::StrCat(kJobId, "-", next, "-", run);
       e.host = t.host;
       e.agent_id = t.agent_id;
-      e.message = absl::StrCat("launched on ", t.host);
+      e.message = absl::StrCat("launched on ", t.host.view());
       e.time = t.start_time;
       if (++next == f.tasks.size()) next = 0, ++run;
     }

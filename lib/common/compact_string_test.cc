@@ -69,7 +69,9 @@ TEST(CompactStringTest, CopiesShareTheCharactersUntilOneIsAssigned) {
   c = b;
   EXPECT_TRUE(a->SharesWith(b));
   EXPECT_TRUE(c.SharesWith(*a));
+  EXPECT_EQ(b.use_count(), 3u);
   a.reset();  // the others keep the block
+  EXPECT_EQ(b.use_count(), 2u);
   EXPECT_EQ(b, "a-task-id-0123456789");
   c = "other";
   EXPECT_FALSE(c.SharesWith(b));
@@ -78,6 +80,8 @@ TEST(CompactStringTest, CopiesShareTheCharactersUntilOneIsAssigned) {
   EXPECT_EQ(b, "a-task-id-0123456789");
   b = c;  // the last holder of the first block lets go of it (ASan: no leak, no double free)
   EXPECT_TRUE(b.SharesWith(c));
+  EXPECT_EQ(c.use_count(), 2u);
+  EXPECT_EQ(CompactString().use_count(), 0u);
   EXPECT_FALSE(CompactString().SharesWith(CompactString()));  // empty strings hold no block
 }
 

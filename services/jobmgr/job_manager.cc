@@ -352,7 +352,7 @@ absl::StatusOr<std::vector<JobManager::Endpoint>> JobManager::Endpoints(const Jo
   for (const store::TaskRuntime& t : *tasks) {
     endpoints.push_back({.instance = t.instance_id,
                          .task_id = t.mesos_task_id.str(),
-                         .host = t.host,
+                         .host = t.host.str(),
                          .state = t.state,
                          .health = t.healthy,
                          .routable = taskfsm::IsRoutable(t.state, t.healthy) && !t.host.empty(),
@@ -510,6 +510,24 @@ JobManager::Job* JobManager::FindByTaskId(absl::string_view task_id, uint32_t* i
   *instance = id->instance;
   *run = id->run;
   return &it->second;
+}
+
+CompactString JobManager::SharedName(absl::string_view name) {
+  if (name.empty()) return {};
+  if (auto it = names_.find(name); it != names_.end()) return *it;
+  if (names_.size() >= names_sweep_at_) {
+    for (auto it = names_.begin(); it != names_.end();) {
+      // Held by this table alone: no task is on that host any more. (The job manager's
+      // thread is the only one that copies these.)
+      if (it->use_count() == 1) {
+        names_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    names_sweep_at_ = std::max<size_t>(1024, 2 * names_.size());
+  }
+  return *names_.emplace(name).first;
 }
 
 absl::Status JobManager::FlushJob(Job& job) {

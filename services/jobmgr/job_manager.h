@@ -518,6 +518,9 @@ class JobManager final : public JobManagerApi {
   // hostmgr Kill; the kill's timer starts (executor_shutdown).
   void KillTask(const Job& job, uint32_t instance);
   Job* FindByTaskId(absl::string_view task_id, uint32_t* instance, uint64_t* run);
+  // `name` (a host name, an agent id) as the block every task with that name shares: a
+  // million tasks on 50,000 hosts hold 50,000 names, not a million.
+  CompactString SharedName(absl::string_view name);
 
   // launch.cc
   struct ToLaunch {
@@ -561,6 +564,10 @@ class JobManager final : public JobManagerApi {
   std::vector<std::string> members_;
   absl::flat_hash_set<std::string> claimed_;
   bool recovered_ = false;  // Recover has run once (the host manager has had a reconcile)
+  // Host names and agent ids, one block each for every task there (SharedName). Names no task
+  // holds any more are dropped once the table has doubled since the last such sweep.
+  absl::flat_hash_set<CompactString, CompactString::Hash, CompactString::Eq> names_;
+  size_t names_sweep_at_ = 1024;
 };
 
 }  // namespace peloton::jobmgr

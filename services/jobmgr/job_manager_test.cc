@@ -101,6 +101,28 @@ instanceconfig:
   }
 }
 
+TEST_F(JobManagerTest, TasksOnOneHostShareItsNameAndTheirIdsWithTheirGangs) {
+  const JobId id = Create(R"yaml(
+instancecount: 3
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  // The gang's task id is the job manager's own block, not a copy of its characters.
+  EXPECT_TRUE(pools_.queued.at(TaskId(id, 0, 1))
+                  .gang.tasks[0]
+                  .task_id.SharesWith(Task(id, 0).mesos_task_id));
+  Place();
+  for (uint32_t i = 0; i < 3; ++i) Report(TaskId(id, i, 1), taskfsm::MesosTaskState::kRunning);
+  ASSERT_EQ(Task(id, 0).host, "host-0");
+  EXPECT_TRUE(Task(id, 0).host.SharesWith(Task(id, 1).host));
+  EXPECT_TRUE(Task(id, 0).host.SharesWith(Task(id, 2).agent_id));
+  // Ended and started again on the same host: the same block still.
+  Report(TaskId(id, 2, 1), taskfsm::MesosTaskState::kFinished);
+  EXPECT_EQ(Task(id, 2).host, "host-0");
+  EXPECT_TRUE(Task(id, 2).host.SharesWith(Task(id, 0).host));
+}
+
 TEST_F(JobManagerTest, UpdateAddsInstancesThatStartAsANewJobsDo) {
   const JobId id = Create(kTwoTasks);
   job_pb::JobConfig config;

@@ -197,8 +197,8 @@ void JobManager::Launch(std::vector<placement_engine::PlacedGang> placed) {
       launch.spec = LaunchSpecOf(*job, instance, allocation, &ports);
       const backend::LaunchSpec& spec = launch.spec;
       store::TaskRuntime& t = job->tasks[instance];
-      t.host = spec.hostname;
-      t.agent_id = spec.hostname;
+      t.host = SharedName(spec.hostname);
+      t.agent_id = t.host;
       // The run's named ports, for its endpoints; nothing for a task without ports.
       run::RunInfo info;
       info.mutable_ports()->insert(ports.begin(), ports.end());

@@ -34,6 +34,10 @@ absl::StatusOr<JobManager::Job> JobManager::LoadJob(const JobId& id) {
   PELOTON_ASSIGN_OR_RETURN(job.config, StoredConfig(config));
   job.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(job.tasks, store_.ListTaskRuntimes(id));
+  for (store::TaskRuntime& t : job.tasks) {
+    t.host = SharedName(t.host);
+    t.agent_id = SharedName(t.agent_id);
+  }
   PELOTON_RETURN_IF_ERROR(LoadOlderConfigs(job));
   PELOTON_RETURN_IF_ERROR(LoadUpdate(job));
   // A crash while the job was created may have left it without (all of) its tasks. (A
@@ -138,7 +142,7 @@ void JobManager::ResyncHosts(absl::Span<const JobId> ids) {
           jobmgr::TaskSpecOf(id.value(), ConfigAt(j, t.config_version), t.instance_id);
       if (!spec.ok()) continue;
       spec->id = t.mesos_task_id;
-      on_hosts.push_back({t.host, *std::move(spec)});
+      on_hosts.push_back({t.host.str(), *std::move(spec)});
     }
   }
   // Running tasks hold their resources again; each is now running, ended, or lost.

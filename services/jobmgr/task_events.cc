@@ -43,8 +43,8 @@ void JobManager::OnStatus(const backend::TaskStatus& status) {
   }
   if (taskfsm::IsTerminal(t.state)) return;  // repeated event
   if (!status.hostname.empty()) {
-    t.host = status.hostname;
-    t.agent_id = status.agent_id;
+    if (t.host != status.hostname) t.host = SharedName(status.hostname);
+    if (t.agent_id != status.agent_id) t.agent_id = SharedName(status.agent_id);
   }
   if (taskfsm::IsTerminal(state)) {
     // Killed by its health checks: the end's pod event says it was unhealthy.

@@ -264,7 +264,7 @@ TEST_F(UpdateTest, AnUpdateGoesOnAfterARestartWithNoInstanceUpdatedTwice) {
 // placement for the host it ran on, as a hint (not a pin).
 TEST_F(UpdateTest, AnInPlaceUpdateHintsEachInstancesHost) {
   const JobId id = RunningService(2, "sleep 100");
-  const std::string host = Task(id, 0).host;
+  const std::string host = Task(id, 0).host.str();
   ASSERT_FALSE(host.empty());
   update_pb::UpdateConfig c = Batch(0);
   c.set_inplace(true);
@@ -287,7 +287,7 @@ TEST_F(UpdateTest, AnInPlaceUpdateHintsEachInstancesHost) {
 // v1alpha restart --in-place: each restarted instance's next run asks for its host too.
 TEST_F(UpdateTest, AnInPlaceRestartHintsEachInstancesHost) {
   const JobId id = RunningService(2, "sleep 100");
-  const std::string host = Task(id, 1).host;
+  const std::string host = Task(id, 1).host.str();
   ASSERT_FALSE(host.empty());
   PELOTON_ASSERT_OK(
       jobs_->StartRollingWorkflow(id, taskfsm::WorkflowType::kRestart, 0, 2, 0, true).status());

@@ -76,7 +76,7 @@ resources:
     for (const store::TaskRuntime& t : tasks.ok() ? *tasks : std::vector<store::TaskRuntime>{}) {
       if (t.state == TaskState::kRunning && t.goal_state != TaskState::kDeleted) {
         EXPECT_EQ(t.host, t.desired_host);
-        out.insert(t.host);
+        out.insert(t.host.str());
       }
     }
     return out;

@@ -116,7 +116,7 @@ instanceconfig:
                                master_->jobs().ListTasks(id));
   EXPECT_EQ(tasks[7].message, "exit code 3");
   std::set<std::string> hosts;
-  for (const store::TaskRuntime& t : tasks) hosts.insert(t.host);
+  for (const store::TaskRuntime& t : tasks) hosts.insert(t.host.str());
   EXPECT_EQ(hosts.size(), 125u);  // pack: four 1-cpu tasks to each 4-cpu host
   EXPECT_EQ(backend_->running(), 0u);
 }
@@ -205,7 +205,7 @@ defaultconfig:
   TickUntil(id, Running(8));
   PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<store::TaskRuntime> before,
                                master_->jobs().ListTasks(id));
-  const std::string host = before[0].host;  // pack: instances 0-3 share the first host
+  const std::string host = before[0].host.str();  // pack: instances 0-3 share the first host
   ASSERT_THAT(master_->hosts().StartMaintenance({host}), IsOk());
   TickUntil(id, [&](const auto& v) {
     return master_->hosts().ListHosts()[*master_->hosts().cluster().FindHost(host)].state ==

@@ -153,7 +153,7 @@ resources:
     EXPECT_THAT(tasks.status(), IsOk());
     if (!tasks.ok()) return hosts;
     for (const store::TaskRuntime& t : *tasks) {
-      if (t.state == TaskState::kRunning) hosts.insert(t.host);
+      if (t.state == TaskState::kRunning) hosts.insert(t.host.str());
     }
     return hosts;
   }
@@ -464,7 +464,7 @@ defaultconfig:
                                master_->jobs().ListTasks(id));
   std::set<std::string> hosts;
   for (const store::TaskRuntime& t : tasks) {
-    if (t.state == TaskState::kRunning) hosts.insert(t.host);
+    if (t.state == TaskState::kRunning) hosts.insert(t.host.str());
   }
   EXPECT_EQ(hosts.size(), 2u);
 

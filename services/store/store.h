@@ -131,8 +131,10 @@ struct TaskRuntime {
   // The run the goal-state engine wants; empty when it is mesos_task_id (the usual case, kept
   // empty so that a million tasks do not hold a second copy of their id).
   CompactString desired_mesos_task_id;
-  std::string host;
-  std::string agent_id;
+  // Where the run was placed; empty until then. The job manager shares one block per host
+  // among its tasks (and the agent id, the same name, with the host).
+  CompactString host;
+  CompactString agent_id;
   // The host the task must run on; empty: any. A daemon instance's host (and, with volumes,
   // the host that holds its data): it is placed there only, and kept when it is restarted.
   CompactString desired_host;

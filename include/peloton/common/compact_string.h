@@ -81,8 +81,14 @@ class CompactString {
     Unshare(block_);
     block_ = nullptr;
   }
-  // Whether `o` holds the same block (copies of one another), for tests.
+  // Whether `o` holds the same block (copies of one another).
   bool SharesWith(const CompactString& o) const { return block_ != nullptr && block_ == o.block_; }
+  // How many strings hold this one's block (0 when empty), as shared_ptr's use_count: exact
+  // while no other thread copies or drops one of them (a table of shared names, for one, may
+  // drop those it alone holds).
+  size_t use_count() const {
+    return block_ == nullptr ? 0 : block_->holders.load(std::memory_order_relaxed);
+  }
 
   // Transparent hashing and equality for maps keyed by it (or holding it), so that a lookup by
   // absl::string_view or std::string makes no CompactString.
