@@ -190,6 +190,8 @@ class JobManager final : public JobManagerApi {
     std::array<uint64_t, 3> preempted{};  // tasks preempted, by taskfsm::PreemptionReason
   };
   const EventCounts& events() const { return events_; }
+  // Host names and agent ids held once for the tasks that name them (SharedName).
+  size_t shared_names() const { return names_.size(); }
   // FailedPrecondition unless the job is terminal.
   absl::Status DeleteJob(const JobId& id);
   // Every task's goal becomes KILLED: queued tasks leave their queues, running ones are killed.

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/jobmgr/testing/job_manager_fixture.h"
@@ -121,6 +122,28 @@ defaultconfig:
   Report(TaskId(id, 2, 1), taskfsm::MesosTaskState::kFinished);
   EXPECT_EQ(Task(id, 2).host, "host-0");
   EXPECT_TRUE(Task(id, 2).host.SharesWith(Task(id, 0).host));
+}
+
+TEST_F(JobManagerTest, HostNamesNoTaskHoldsAreDropped) {
+  const JobId id = Create(R"yaml(
+instancecount: 1
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+  Place();
+  // The task's host changes 2,000 times (a reconciliation may say so): the names it left
+  // behind are not kept for good.
+  for (int h = 0; h < 2000; ++h) {
+    backend::TaskStatus s;
+    s.task_id = TaskId(id, 0, 1);
+    s.state = taskfsm::MesosTaskState::kRunning;
+    s.hostname = absl::StrCat("host-", h);
+    s.agent_id = s.hostname;
+    jobs_->OnStatus(s);
+  }
+  EXPECT_EQ(Task(id, 0).host, "host-1999");
+  EXPECT_LE(jobs_->shared_names(), 1024u);
 }
 
 TEST_F(JobManagerTest, UpdateAddsInstancesThatStartAsANewJobsDo) {
