@@ -115,17 +115,37 @@ int32_t Clamp32(int64_t v) {
   // Below any need (needs are >= 0): a host that is not UP is never a candidate.
   if (h.state != HostState::kUp) return {-1, -1, -1, -1, -1, -1};
   int64_t largest_device = 0;
-  for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
+  if (h.has_gpus()) {  // the devices are beyond the host's first cache line
+    for (const GpuDevice& d : h.gpus) largest_device = std::max(largest_device, d.free_milli);
+  }
   return {Clamp32(h.free.milli_cpu()), Clamp32(h.free.memory_mb()), Clamp32(h.free.disk_mb()),
           Clamp32(h.free.milli_gpu()), Clamp32(largest_device),     Clamp32(h.free_port_count)};
 }
 
-[[gnu::always_inline]] inline void Cluster::Reindex(const Host& h, bool grew) {
-  internal::HostIndex& index = index_[h.has_gpus() ? 1 : 0];
+[[gnu::always_inline]] inline void Cluster::Reindex(uint32_t index, const Host& h, bool grew) {
+  internal::HostIndex& host_index = index_[h.has_gpus() ? 1 : 0];
   if (grew) {
-    index.Raise(position_[h.index], KeyOf(h));
+    host_index.Raise(position_[index], KeyOf(h));
   } else {
-    index.Update(position_[h.index], KeyOf(h));
+    host_index.Update(position_[index], KeyOf(h));
+  }
+}
+
+[[gnu::always_inline]] inline bool Cluster::HoldsAtMost(const Host& h, const Resources& held) {
+  for (int k = 0; k < kNumResourceKinds; ++k) {
+    const ResourceKind kind = kAllResourceKinds[k];
+    const int64_t limit = h.limit_[k] < std::numeric_limits<int32_t>::max()
+                              ? h.limit_[k]
+                              : h.capacity[kind] - h.reserved[kind];
+    if (h.free[kind] + held[kind] > limit) return false;
+  }
+  return true;
+}
+
+void Cluster::SetLimit(Host& h) {
+  for (int k = 0; k < kNumResourceKinds; ++k) {
+    const ResourceKind kind = kAllResourceKinds[k];
+    h.limit_[k] = Clamp32(h.capacity[kind] - h.reserved[kind]);
   }
 }
 
@@ -176,6 +196,8 @@ absl::StatusOr<uint32_t> Cluster::AddHost(const HostSpec& spec) {
   h.free_ports = std::move(ports);
   h.free_port_count = port_count;
   h.state = spec.state;
+  h.gpu_host_ = !h.gpus.empty();
+  SetLimit(h);
   if (h.has_gpus()) {
     auto kind = std::find_if(gpu_supplies_.begin(), gpu_supplies_.end(), [&h](const GpuSupply& k) {
       return k.model == h.gpus.front().model && k.capacity == h.capacity;
@@ -221,7 +243,9 @@ absl::Status Cluster::SetHostState(uint32_t host, HostState state) {
   const HostState was = std::exchange(h.state, state);
   if (was != HostState::kUp) CountUp(h, 1);
   // Only UP hosts are found in the index (KeyOf).
-  if ((was == HostState::kUp) != (state == HostState::kUp)) Reindex(h, state == HostState::kUp);
+  if ((was == HostState::kUp) != (state == HostState::kUp)) {
+    Reindex(host, h, state == HostState::kUp);
+  }
   return absl::OkStatus();
 }
 
@@ -259,7 +283,8 @@ absl::Status Cluster::SetReserved(uint32_t host, const Resources& reserved) {
   const bool grew = reserved.FitsIn(h.reserved);  // free only grows
   h.free = available - reserved;
   h.reserved = reserved;
-  Reindex(h, grew);
+  SetLimit(h);
+  Reindex(host, h, grew);
   return absl::OkStatus();
 }
 
@@ -396,14 +421,14 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
     ++h.job_tasks[a.spread_job];
   }
   ++h.tasks;
-  Reindex(h);
+  Reindex(index, h);
   return absl::OkStatus();
 }
 
 absl::Status Cluster::Release(const Allocation& a) {
   if (a.host >= hosts_.size()) return absl::InvalidArgumentError("host index out of range");
   Host& h = hosts_[a.host];
-  if (!(h.free + h.reserved + RegularPart(a)).FitsIn(h.capacity) || h.tasks == 0 ||
+  if (!HoldsAtMost(h, RegularPart(a)) || h.tasks == 0 ||
       (a.revocable && h.revocable_free_cpu + a.resources.milli_cpu() > h.revocable_cpu)) {
     return NotOfHost(a, h);
   }
@@ -429,7 +454,7 @@ absl::Status Cluster::Release(const Allocation& a) {
     if (it != h.job_tasks.end() && --it->second == 0) h.job_tasks.erase(it);
   }
   --h.tasks;
-  Reindex(h, /*grew=*/true);
+  Reindex(a.host, h, /*grew=*/true);
   return absl::OkStatus();
 }
 
@@ -483,7 +508,7 @@ absl::Status Cluster::Claim(const Allocation& a) {
   for (uint64_t key : a.label_keys()) ++h.task_labels[key];
   if (a.spread_job != 0) ++h.job_tasks[a.spread_job];
   ++h.tasks;
-  Reindex(h);
+  Reindex(a.host, h);
   return absl::OkStatus();
 }
 

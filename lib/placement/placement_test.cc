@@ -316,6 +316,39 @@ TEST_F(PlacementTest, ReservedResourcesAreNotPlacedOn) {
   EXPECT_THAT(cluster_.SetReserved(9, Resources()), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Release takes back only what the host's allocations can hold (capacity less what is
+// reserved): an allocation released twice is refused once its second return would exceed
+// that, also beyond 2^31 (where the host's first-line copy of the limit saturates), and a
+// refusal changes nothing.
+TEST_F(PlacementTest, ReleaseRefusesMoreThanTheHostsAllocationsHold) {
+  ASSERT_THAT(cluster_.AddHost(CpuHost("small", 8)), IsOk());
+  HostSpec huge = CpuHost("huge", 8, int64_t{3} << 31);
+  ASSERT_THAT(cluster_.AddHost(huge), IsOk());
+  ASSERT_THAT(cluster_.SetReserved(0, Resources::Of(2000, 0, 0, 0)), IsOk());
+  absl::StatusOr<Allocation> four = cluster_.Allocate(0, Task("four", 4000));
+  absl::StatusOr<Allocation> two = cluster_.Allocate(0, Task("two", 2000));
+  ASSERT_THAT(four, IsOk());
+  ASSERT_THAT(two, IsOk());
+  ASSERT_THAT(cluster_.Release(*four), IsOk());
+  const Resources free = cluster_.host(0).free;
+  // 4 free + 4 returned = 8 = capacity, but 2 of it is reserved.
+  EXPECT_THAT(cluster_.Release(*four), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(cluster_.host(0).free, free);
+  EXPECT_EQ(cluster_.host(0).tasks, 1u);
+
+  TaskSpec big = Task("big");
+  big.demand[ResourceKind::kMemory] = int64_t{2} << 31;
+  absl::StatusOr<Allocation> most = cluster_.Allocate(1, big);
+  absl::StatusOr<Allocation> rest = cluster_.Allocate(1, Task("rest"));
+  ASSERT_THAT(most, IsOk());
+  ASSERT_THAT(rest, IsOk());
+  ASSERT_THAT(cluster_.Release(*most), IsOk());
+  EXPECT_THAT(cluster_.Release(*most), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(cluster_.host(1).free.memory_mb(), (int64_t{3} << 31) - 128);
+  ASSERT_THAT(cluster_.Release(*rest), IsOk());
+  EXPECT_EQ(cluster_.host(1).free, huge.capacity);
+}
+
 // Job keys are the same in every process (allocations travel between copies of a cluster):
 // FNV-1a 64, whose published value for "a" is fixed; never 0, which means "not counted".
 TEST(JobKeyTest, IsStableAndNeverZero) {

@@ -34,9 +34,10 @@ class TaskPlacer {
     s.cluster = &cluster_;
     s.task = &task;
     s.needs_gpu = task.gpu_milli() > 0;
-    s.constraint_names_exclusive = task.constraint.NamesHostKey(kExclusiveAttribute);
+    s.constraint_names_exclusive = task.constraint.type != Constraint::Type::kNone &&
+                                   task.constraint.NamesHostKey(kExclusiveAttribute);
     s.job_key = task.strategy == PlacementStrategy::kSpreadJob ? JobKey(task.job_id) : 0;
-    reasons_.fill(0);
+    ClearReasons();
 
     if (!task.desired_host.empty()) {
       absl::StatusOr<uint32_t> hinted = cluster_.FindHost(task.desired_host);
@@ -71,7 +72,7 @@ class TaskPlacer {
     }
     if (!host) {
       // Why: every host through the filters (a full scan, on this failure path only).
-      reasons_.fill(0);
+      ClearReasons();
       counting_ = true;
       for (uint32_t h = 0; h < cluster_.size(); ++h) Passes(s, cluster_.host(h));
       counting_ = false;
@@ -89,6 +90,13 @@ class TaskPlacer {
 
  private:
   bool Seen(FilterReason r) const { return reasons_[Slot(r)] > 0; }
+  // Zeroes the counts, if a filter refused a host since they were last zeroed (most searches
+  // of a first-fit profile run no filter).
+  void ClearReasons() {
+    if (!reasons_counted_) return;
+    reasons_.fill(0);
+    reasons_counted_ = false;
+  }
 
   // Every filter of the profile (a host that does not come from the index).
   FilterReason Passes(const CycleState& s, const Host& host) {
@@ -104,6 +112,7 @@ class TaskPlacer {
       const FilterReason r = f->Filter(s, host);
       if (r != FilterReason::kMatch) {
         ++reasons_[Slot(r)];
+        reasons_counted_ = true;
         if (counting_) ++result_.rejections[r];
         return r;
       }
@@ -185,6 +194,7 @@ class TaskPlacer {
   const Profile& profile_;
   PlacementResult& result_;
   std::array<int64_t, kReasonSlots> reasons_{};
+  bool reasons_counted_ = false;  // some count is not 0
   bool counting_ = false;  // add rejections to the result (the failure scan)
   // The profile's filters that may refuse a host of the running search (FilterPlugin::Needs).
   absl::InlinedVector<const FilterPlugin*, 8> narrowing_;

@@ -111,24 +111,29 @@ struct HostSpec {
   int64_t revocable_milli_cpu = 0;
 };
 
+// Fields in the order placement reads them: what placing a task without GPU, ports, labels
+// or constraints reads is in its first two cache lines (the id, demand, flags, static ports
+// and desired host), then labels and the constraint's type, then what only SPREAD_JOB and GPU
+// tasks read. A batch of tasks waiting for placement streams through memory: each line less a
+// task is a line more of hosts in the cache (issue 24).
 struct TaskSpec {
   std::string id;
-  std::string job_id;  // for SPREAD_JOB
   Resources demand;
-  std::vector<std::string> gpu_models;  // acceptable GPU models; empty = any
-  uint32_t num_ports = 0;               // dynamic ports
-  // Static ports: the host must have each of these free (in its ranges, held by no other task).
-  // An allocation holds them after its dynamic ports.
-  std::vector<uint32_t> static_ports;
-  Constraint constraint;
-  std::vector<Label> labels;  // counted by TASK label constraints on its host
-  std::string desired_host;   // a hint (in-place updates); empty = none
+  uint32_t num_ports = 0;  // dynamic ports
+  PlacementStrategy strategy = PlacementStrategy::kPackHost;
   // desired_host is a must, not a hint: no other host is tried (a daemon instance, a task
   // whose volume is on that host). A pinned task whose host is missing waits for it (NoOffer).
   bool pinned = false;
-  PlacementStrategy strategy = PlacementStrategy::kPackHost;
   // Runs on slack: its cpu comes from the host's revocable cpu, the rest from its capacity.
   bool revocable = false;
+  // Static ports: the host must have each of these free (in its ranges, held by no other task).
+  // An allocation holds them after its dynamic ports.
+  std::vector<uint32_t> static_ports;
+  std::string desired_host;   // a hint (in-place updates); empty = none
+  std::vector<Label> labels;  // counted by TASK label constraints on its host
+  Constraint constraint;
+  std::string job_id;                   // for SPREAD_JOB
+  std::vector<std::string> gpu_models;  // acceptable GPU models; empty = any
 
   int64_t gpu_milli() const { return demand.milli_gpu(); }
   // What it takes of a host's (non-revocable) free resources: its demand, less the cpu of a
