@@ -381,15 +381,37 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
       (!task.static_ports.empty() && !PortsFree(h.free_ports, task.static_ports))) {
     return DoesNotFit(task, h, num_ports);
   }
+  a.rare_.reset();  // what it held before (a reused result's); most hold nothing
+  a.host = index;
+  a.revocable = task.revocable;
+  a.spread_job = 0;
+  a.resources = task.demand;
+  if (task.gpu_milli() > 0 || num_ports > 0 || !task.labels.empty() ||
+      task.strategy == PlacementStrategy::kSpreadJob) {
+    if (absl::Status s = AllocateRare(h, task, num_ports, a); !s.ok()) return s;
+  }
+  // Fits said the demand fits what is free.
+  if (task.revocable) {
+    h.free.SubtractFitting(task.regular_demand());
+    h.revocable_free_cpu -= task.demand.milli_cpu();
+  } else {
+    h.free.SubtractFitting(task.demand);
+  }
+  CountFreeGpu(h, -task.demand.milli_gpu());
+  ++h.tasks;
+  Reindex(index, h);
+  return absl::OkStatus();
+}
+
+// Out of AllocateInto's way (few tasks have any of it), so that its path for the others stays
+// short. Changes nothing when it fails (the task's GPU devices are chosen first).
+[[gnu::noinline]] absl::Status Cluster::AllocateRare(Host& h, const TaskSpec& task,
+                                                     uint32_t num_ports, Allocation& a) {
   absl::InlinedVector<uint32_t, 8> devices;
   if (task.gpu_milli() > 0) {
     devices = ChooseGpus(h, task);
     if (devices.empty()) return NoGpuDevice(task, h);
   }
-  a = Allocation();
-  a.host = index;
-  a.resources = task.demand;
-  a.revocable = task.revocable;
   const int64_t per_device = task.whole_gpus() ? 1000 : task.gpu_milli();
   for (uint32_t d : devices) {
     h.gpus[d].free_milli -= per_device;
@@ -402,13 +424,6 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
     ports.insert(ports.end(), task.static_ports.begin(), task.static_ports.end());
     h.free_port_count -= num_ports;
   }
-  if (task.revocable) {
-    h.free -= task.regular_demand();
-    h.revocable_free_cpu -= task.demand.milli_cpu();
-  } else {
-    h.free -= task.demand;
-  }
-  CountFreeGpu(h, -task.demand.milli_gpu());
   if (!task.labels.empty()) {
     Allocation::LabelKeys& keys = a.mutable_label_keys();
     for (const Label& l : task.labels) {
@@ -420,8 +435,6 @@ absl::Status Cluster::AllocateInto(uint32_t index, const TaskSpec& task, Allocat
     a.spread_job = JobKey(task.job_id);
     ++h.job_tasks[a.spread_job];
   }
-  ++h.tasks;
-  Reindex(index, h);
   return absl::OkStatus();
 }
 
@@ -433,18 +446,7 @@ absl::Status Cluster::Release(const Allocation& a) {
     return NotOfHost(a, h);
   }
   if (a.has_rare()) {
-    for (const auto& [d, milli] : a.gpus()) {
-      if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
-        return UnknownGpuShare(h, d, milli);
-      }
-    }
-    for (const auto& [d, milli] : a.gpus()) h.gpus[d].free_milli += milli;
-    ReturnPorts(h.free_ports, a.ports());
-    h.free_port_count += static_cast<uint32_t>(a.ports().size());
-    for (uint64_t key : a.label_keys()) {
-      auto it = h.task_labels.find(key);
-      if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
-    }
+    if (absl::Status s = ReleaseRare(h, a); !s.ok()) return s;
   }
   CountFreeGpu(h, a.resources.milli_gpu());
   h.free += RegularPart(a);
@@ -458,6 +460,22 @@ absl::Status Cluster::Release(const Allocation& a) {
   return absl::OkStatus();
 }
 
+// Out of Release's way, as AllocateRare. Changes nothing when it fails.
+[[gnu::noinline]] absl::Status Cluster::ReleaseRare(Host& h, const Allocation& a) {
+  for (const auto& [d, milli] : a.gpus()) {
+    if (d >= h.gpus.size() || h.gpus[d].free_milli + milli > 1000) {
+      return UnknownGpuShare(h, d, milli);
+    }
+  }
+  for (const auto& [d, milli] : a.gpus()) h.gpus[d].free_milli += milli;
+  ReturnPorts(h.free_ports, a.ports());
+  h.free_port_count += static_cast<uint32_t>(a.ports().size());
+  for (uint64_t key : a.label_keys()) {
+    auto it = h.task_labels.find(key);
+    if (it != h.task_labels.end() && --it->second == 0) h.task_labels.erase(it);
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Cluster::Claim(const Allocation& a) {
   if (a.host >= hosts_.size()) {

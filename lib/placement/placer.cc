@@ -79,8 +79,8 @@ class TaskPlacer {
       reason = FilterReason::kNoOffer;
       int64_t most = 0;
       for (int r = 0; r < kReasonSlots; ++r) {
-        if (reasons_[r] > most) {
-          most = reasons_[r];
+        if (Reasons(r) > most) {
+          most = Reasons(r);
           reason = ReasonOfSlot(r);
         }
       }
@@ -89,13 +89,17 @@ class TaskPlacer {
   }
 
  private:
-  bool Seen(FilterReason r) const { return reasons_[Slot(r)] > 0; }
-  // Zeroes the counts, if a filter refused a host since they were last zeroed (most searches
-  // of a first-fit profile run no filter).
-  void ClearReasons() {
-    if (!reasons_counted_) return;
-    reasons_.fill(0);
-    reasons_counted_ = false;
+  // How many hosts the filters refused for the reason of `slot` since ClearReasons. The counts
+  // are zeroed when a filter first refuses one: most searches of a first-fit profile run none.
+  int64_t Reasons(int slot) const { return reasons_counted_ ? reasons_[slot] : 0; }
+  bool Seen(FilterReason r) const { return Reasons(Slot(r)) > 0; }
+  void ClearReasons() { reasons_counted_ = false; }
+  void Count(FilterReason r) {
+    if (!reasons_counted_) {
+      reasons_.fill(0);
+      reasons_counted_ = true;
+    }
+    ++reasons_[Slot(r)];
   }
 
   // Every filter of the profile (a host that does not come from the index).
@@ -111,8 +115,7 @@ class TaskPlacer {
     for (const auto& f : filters) {
       const FilterReason r = f->Filter(s, host);
       if (r != FilterReason::kMatch) {
-        ++reasons_[Slot(r)];
-        reasons_counted_ = true;
+        Count(r);
         if (counting_) ++result_.rejections[r];
         return r;
       }
@@ -163,44 +166,49 @@ class TaskPlacer {
       });
       return found;
     }
-    feasible_.clear();
+    Scoring& sc = scoring_.has_value() ? *scoring_ : scoring_.emplace();
+    sc.feasible.clear();
     cluster_.SearchHosts(cls, *s.task, [&](uint32_t h) {
       if (narrowing_.empty() || PassesNarrowing(s, cluster_.host(h)) == FilterReason::kMatch) {
-        feasible_.push_back(h);
+        sc.feasible.push_back(h);
       }
       return false;
     });
-    if (feasible_.empty()) return std::nullopt;
-    total_.assign(feasible_.size(), 0);
+    if (sc.feasible.empty()) return std::nullopt;
+    sc.total.assign(sc.feasible.size(), 0);
     for (const auto& [scorer, weight] : profile_.scorers()) {
-      prescore_.clear();
-      scorer->PreScore(s, prescore_);
-      s.prescore = prescore_;
-      scores_.resize(feasible_.size());
-      for (size_t i = 0; i < feasible_.size(); ++i) {
-        scores_[i] = scorer->Score(s, cluster_.host(feasible_[i]));
+      sc.prescore.clear();
+      scorer->PreScore(s, sc.prescore);
+      s.prescore = sc.prescore;
+      sc.scores.resize(sc.feasible.size());
+      for (size_t i = 0; i < sc.feasible.size(); ++i) {
+        sc.scores[i] = scorer->Score(s, cluster_.host(sc.feasible[i]));
       }
-      scorer->Normalize(absl::MakeSpan(scores_));
-      for (size_t i = 0; i < feasible_.size(); ++i) total_[i] += weight * scores_[i];
+      scorer->Normalize(absl::MakeSpan(sc.scores));
+      for (size_t i = 0; i < sc.feasible.size(); ++i) sc.total[i] += weight * sc.scores[i];
     }
     size_t best = 0;
-    for (size_t i = 1; i < feasible_.size(); ++i) {
-      if (total_[i] > total_[best]) best = i;
+    for (size_t i = 1; i < sc.feasible.size(); ++i) {
+      if (sc.total[i] > sc.total[best]) best = i;
     }
-    return feasible_[best];
+    return sc.feasible[best];
   }
 
   Cluster& cluster_;
   const Profile& profile_;
   PlacementResult& result_;
-  std::array<int64_t, kReasonSlots> reasons_{};
-  bool reasons_counted_ = false;  // some count is not 0
+  std::array<int64_t, kReasonSlots> reasons_;  // valid while reasons_counted_ (Reasons)
+  bool reasons_counted_ = false;
   bool counting_ = false;  // add rejections to the result (the failure scan)
   // The profile's filters that may refuse a host of the running search (FilterPlugin::Needs).
   absl::InlinedVector<const FilterPlugin*, 8> narrowing_;
-  std::vector<uint32_t> feasible_;
-  std::vector<int64_t> scores_, total_;
-  std::vector<double> prescore_;  // the running scorer's PreScore
+  // A profile with scorers': the hosts that passed, their scores, made at its first search.
+  struct Scoring {
+    std::vector<uint32_t> feasible;
+    std::vector<int64_t> scores, total;
+    std::vector<double> prescore;  // the running scorer's PreScore
+  };
+  std::optional<Scoring> scoring_;
 };
 
 }  // namespace
@@ -215,7 +223,7 @@ absl::StatusOr<PlacementResult> Place(absl::Span<const Gang> gangs, Cluster& clu
 absl::Status PlaceInto(absl::Span<const Gang> gangs, Cluster& cluster, const Profile& profile,
                        PlacementResult& result) {
   result.unplaced.clear();
-  result.rejections.clear();
+  if (!result.rejections.empty()) result.rejections.clear();
   for (const Gang& gang : gangs) {
     for (const TaskSpec& task : gang.tasks) {
       if (absl::Status s = ValidateTask(task); !s.ok()) {

@@ -88,6 +88,12 @@ class Resources {
     for (int i = 0; i < kNumResourceKinds; ++i) v_[i] = std::max<int64_t>(0, v_[i] - o.v_[i]);
     return *this;
   }
+  // *this -= o for an `o` that FitsIn(*this), where nothing clamps: a plain subtraction in
+  // every dimension (what placement takes from a host's free resources, on every placement).
+  constexpr Resources& SubtractFitting(const Resources& o) {
+    for (int i = 0; i < kNumResourceKinds; ++i) v_[i] -= o.v_[i];
+    return *this;
+  }
   friend constexpr Resources operator+(Resources a, const Resources& b) { return a += b; }
   friend constexpr Resources operator-(Resources a, const Resources& b) { return a -= b; }
   friend constexpr bool operator==(const Resources& a, const Resources& b) { return a.v_ == b.v_; }

@@ -123,6 +123,7 @@ class Allocation {
   bool has_rare() const { return rare_ != nullptr; }
 
  private:
+  friend class Cluster;  // AllocateInto resets a reused allocation in place
   struct Rare {
     GpuShares gpus;
     std::vector<uint32_t> ports;
@@ -273,6 +274,10 @@ class Cluster {
   static bool HoldsAtMost(const Host& h, const Resources& held);
   // Sets the host's copy of capacity - reserved (Host::limit_).
   static void SetLimit(Host& h);
+  // The parts of AllocateInto and Release for a task with GPU, ports, labels or SPREAD_JOB
+  // (AllocateInto has checked that the task's resources and port count fit).
+  absl::Status AllocateRare(Host& h, const TaskSpec& task, uint32_t num_ports, Allocation& a);
+  static absl::Status ReleaseRare(Host& h, const Allocation& a);
   // Counts `milli` more (or, negative, less) free GPU of the host in GpuSupplies and
   // FreeGpuMilli, when the host is UP.
   void CountFreeGpu(const Host& h, int64_t milli);
