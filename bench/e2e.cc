@@ -174,7 +174,7 @@ E2eReport InProcess(const Flags& f) {
     peak_heap = std::max(peak_heap, peloton::runtime::AllocatedBytes());
     int64_t ran = 0, done = 0;
     for (const peloton::JobId& id : jobs) {
-      const auto view = Check(m.master->jobs().GetJob(id), "job get");
+      const auto view = Check(m.master->jobs().GetJobStatus(id), "job status");
       const auto& c = view.task_counts;
       done += c[int(TaskState::kSucceeded)] + c[int(TaskState::kFailed)];
       ran +=

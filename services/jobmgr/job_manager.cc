@@ -196,22 +196,31 @@ void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state, Comp
 }
 
 absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
+  return JobViewOf(id, /*with_config=*/true);
+}
+
+absl::StatusOr<JobView> JobManager::GetJobStatus(const JobId& id) {
+  return JobViewOf(id, /*with_config=*/false);
+}
+
+absl::StatusOr<JobView> JobManager::JobViewOf(const JobId& id, bool with_config) {
   JobView view;
   view.id = id;
   if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
-    view.config = it->second.config;
+    if (with_config) view.config = it->second.config;
     view.runtime = it->second.runtime;
     view.task_counts = it->second.counts;
     view.instances = it->second.instances;
     return view;
   }
   PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
-  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord config, store_.GetJobConfig(id));
-  PELOTON_ASSIGN_OR_RETURN(view.config, StoredConfig(config));
+  PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
+  PELOTON_ASSIGN_OR_RETURN(job_pb::JobConfig config, StoredConfig(record));
   view.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, store_.ListTaskRuntimes(id));
   for (const store::TaskRuntime& t : tasks) ++view.task_counts[static_cast<int>(t.state)];
-  view.instances = InstancesOf(view.config, tasks);
+  view.instances = InstancesOf(config, tasks);
+  if (with_config) view.config = std::move(config);
   return view;
 }
 

@@ -173,6 +173,9 @@ class JobManager final : public JobManagerApi {
   // the config was, the next load of the job writes them.
   absl::StatusOr<uint32_t> UpdateJob(const JobId& id, job_pb::JobConfig config);
   absl::StatusOr<JobView> GetJob(const JobId& id);
+  // GetJob without the config (left empty): the runtime, task counts and instances, what a
+  // client following a job's progress reads, without a copy of the config each time.
+  absl::StatusOr<JobView> GetJobStatus(const JobId& id);
   absl::StatusOr<store::JobQueryResult> QueryJobs(const store::JobQuery& query);
   // What it holds now (for metrics): its active jobs by state, and their tasks by job type and
   // state.
@@ -400,6 +403,8 @@ class JobManager final : public JobManagerApi {
   absl::Status BumpVersion(const JobId& id, int64_t store::JobRuntime::*part);
   // A terminal job's volumes, then the job, leave (DeleteJob's work).
   absl::Status DeleteStoredJob(const JobId& id);
+  // GetJob's work; the config copied into the view only `with_config`.
+  absl::StatusOr<JobView> JobViewOf(const JobId& id, bool with_config);
   // The config of `version` of the job (the newest when it has no other).
   static const job_pb::JobConfig& ConfigAt(const Job& job, int64_t version);
   // The task config the instance's current run has (or its next run will have).
