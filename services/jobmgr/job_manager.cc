@@ -196,32 +196,38 @@ void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state, Comp
 }
 
 absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
-  return JobViewOf(id, /*with_config=*/true);
-}
-
-absl::StatusOr<JobView> JobManager::GetJobStatus(const JobId& id) {
-  return JobViewOf(id, /*with_config=*/false);
-}
-
-absl::StatusOr<JobView> JobManager::JobViewOf(const JobId& id, bool with_config) {
   JobView view;
-  view.id = id;
+  PELOTON_ASSIGN_OR_RETURN(JobProgress progress, ProgressOf(id, &view.config));
+  view.id = progress.id;
+  view.runtime = std::move(progress.runtime);
+  view.task_counts = progress.task_counts;
+  view.instances = progress.instances;
+  return view;
+}
+
+absl::StatusOr<JobProgress> JobManager::GetJobStatus(const JobId& id) {
+  return ProgressOf(id, nullptr);
+}
+
+absl::StatusOr<JobProgress> JobManager::ProgressOf(const JobId& id, job_pb::JobConfig* config) {
+  JobProgress progress;
+  progress.id = id;
   if (auto it = jobs_.find(id.value()); it != jobs_.end()) {
-    if (with_config) view.config = it->second.config;
-    view.runtime = it->second.runtime;
-    view.task_counts = it->second.counts;
-    view.instances = it->second.instances;
-    return view;
+    if (config != nullptr) *config = it->second.config;
+    progress.runtime = it->second.runtime;
+    progress.task_counts = it->second.counts;
+    progress.instances = it->second.instances;
+    return progress;
   }
   PELOTON_ASSIGN_OR_RETURN(store::JobSummary summary, store_.GetJob(id));
   PELOTON_ASSIGN_OR_RETURN(store::JobConfigRecord record, store_.GetJobConfig(id));
-  PELOTON_ASSIGN_OR_RETURN(job_pb::JobConfig config, StoredConfig(record));
-  view.runtime = summary.runtime;
+  PELOTON_ASSIGN_OR_RETURN(job_pb::JobConfig stored, StoredConfig(record));
+  progress.runtime = summary.runtime;
   PELOTON_ASSIGN_OR_RETURN(std::vector<store::TaskRuntime> tasks, store_.ListTaskRuntimes(id));
-  for (const store::TaskRuntime& t : tasks) ++view.task_counts[static_cast<int>(t.state)];
-  view.instances = InstancesOf(config, tasks);
-  if (with_config) view.config = std::move(config);
-  return view;
+  for (const store::TaskRuntime& t : tasks) ++progress.task_counts[static_cast<int>(t.state)];
+  progress.instances = InstancesOf(stored, tasks);
+  if (config != nullptr) *config = std::move(stored);
+  return progress;
 }
 
 absl::StatusOr<job_pb::JobConfig> JobManager::ConfigOf(const JobId& id, int64_t version) {

@@ -119,6 +119,15 @@ struct JobView {
   uint32_t instances = 0;
 };
 
+// A job's progress (JobManager::GetJobStatus): a JobView less the config, what a client
+// following a job reads, without building a config each time.
+struct JobProgress {
+  JobId id;
+  store::JobRuntime runtime;
+  std::array<uint32_t, taskfsm::kNumTaskStates> task_counts{};  // by TaskState
+  uint32_t instances = 0;                                       // as JobView::instances
+};
+
 // For a log line of jobs taken up or let go: ": <id>, <id>, ..." naming up to 10, for
 // operators (and tests) to follow a job between job managers; "" for more.
 std::string NamedJobs(absl::Span<const JobId> ids);
@@ -173,9 +182,8 @@ class JobManager final : public JobManagerApi {
   // the config was, the next load of the job writes them.
   absl::StatusOr<uint32_t> UpdateJob(const JobId& id, job_pb::JobConfig config);
   absl::StatusOr<JobView> GetJob(const JobId& id);
-  // GetJob without the config (left empty): the runtime, task counts and instances, what a
-  // client following a job's progress reads, without a copy of the config each time.
-  absl::StatusOr<JobView> GetJobStatus(const JobId& id);
+  // GetJob without the config: the runtime, task counts and instances.
+  absl::StatusOr<JobProgress> GetJobStatus(const JobId& id);
   absl::StatusOr<store::JobQueryResult> QueryJobs(const store::JobQuery& query);
   // What it holds now (for metrics): its active jobs by state, and their tasks by job type and
   // state.
@@ -403,8 +411,8 @@ class JobManager final : public JobManagerApi {
   absl::Status BumpVersion(const JobId& id, int64_t store::JobRuntime::*part);
   // A terminal job's volumes, then the job, leave (DeleteJob's work).
   absl::Status DeleteStoredJob(const JobId& id);
-  // GetJob's work; the config copied into the view only `with_config`.
-  absl::StatusOr<JobView> JobViewOf(const JobId& id, bool with_config);
+  // GetJob's and GetJobStatus's work; the job's config copied into `config` unless it is null.
+  absl::StatusOr<JobProgress> ProgressOf(const JobId& id, job_pb::JobConfig* config);
   // The config of `version` of the job (the newest when it has no other).
   static const job_pb::JobConfig& ConfigAt(const Job& job, int64_t version);
   // The task config the instance's current run has (or its next run will have).
