@@ -197,11 +197,7 @@ void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state, Comp
 
 absl::StatusOr<JobView> JobManager::GetJob(const JobId& id) {
   JobView view;
-  PELOTON_ASSIGN_OR_RETURN(JobProgress progress, ProgressOf(id, &view.config));
-  view.id = progress.id;
-  view.runtime = std::move(progress.runtime);
-  view.task_counts = progress.task_counts;
-  view.instances = progress.instances;
+  PELOTON_ASSIGN_OR_RETURN(static_cast<JobProgress&>(view), ProgressOf(id, &view.config));
   return view;
 }
 

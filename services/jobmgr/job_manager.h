@@ -109,9 +109,10 @@ struct UpdateView {
   bool rollback = false;          // a rollback is in progress or was done
 };
 
-struct JobView {
+// A job's progress (JobManager::GetJobStatus): what a client following a job reads, without
+// building a config each time.
+struct JobProgress {
   JobId id;
-  job_pb::JobConfig config;
   store::JobRuntime runtime;
   std::array<uint32_t, taskfsm::kNumTaskStates> task_counts{};  // by TaskState
   // The instances: the config's instanceCount, or a daemon job's planned instances (its
@@ -119,13 +120,9 @@ struct JobView {
   uint32_t instances = 0;
 };
 
-// A job's progress (JobManager::GetJobStatus): a JobView less the config, what a client
-// following a job reads, without building a config each time.
-struct JobProgress {
-  JobId id;
-  store::JobRuntime runtime;
-  std::array<uint32_t, taskfsm::kNumTaskStates> task_counts{};  // by TaskState
-  uint32_t instances = 0;                                       // as JobView::instances
+// A job (JobManager::GetJob): its progress and its config.
+struct JobView : JobProgress {
+  job_pb::JobConfig config;
 };
 
 // For a log line of jobs taken up or let go: ": <id>, <id>, ..." naming up to 10, for

@@ -103,12 +103,7 @@ instanceconfig:
 }
 
 TEST_F(JobManagerTest, TasksOnOneHostShareItsNameAndTheirIdsWithTheirGangs) {
-  const JobId id = Create(R"yaml(
-instancecount: 3
-defaultconfig:
-  resource: {cpulimit: 1, memlimitmb: 64}
-  command: {shell: true, value: 'sleep 3600'}
-)yaml");
+  const JobId id = Create(SleepingTasks(3));
   // The gang's task id is the job manager's own block, not a copy of its characters.
   EXPECT_TRUE(pools_.queued.at(TaskId(id, 0, 1))
                   .gang.tasks[0]
@@ -125,12 +120,7 @@ defaultconfig:
 }
 
 TEST_F(JobManagerTest, HostNamesNoTaskHoldsAreDropped) {
-  const JobId id = Create(R"yaml(
-instancecount: 1
-defaultconfig:
-  resource: {cpulimit: 1, memlimitmb: 64}
-  command: {shell: true, value: 'sleep 3600'}
-)yaml");
+  const JobId id = Create(SleepingTasks(1));
   Place();
   // The task's host changes 2,000 times (a reconciliation may say so): the names it left
   // behind are not kept for good.

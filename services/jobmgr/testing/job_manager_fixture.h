@@ -27,6 +27,15 @@
 
 namespace peloton::jobmgr::testing {
 
+// A batch job of `instances` long-sleeping instances (kTwoTasks with another count).
+inline std::string SleepingTasks(uint32_t instances) {
+  return absl::StrCat("instancecount: ", instances, R"yaml(
+defaultconfig:
+  resource: {cpulimit: 1, memlimitmb: 64}
+  command: {shell: true, value: 'sleep 3600'}
+)yaml");
+}
+
 // A batch job of two long-sleeping instances.
 inline constexpr char kTwoTasks[] = R"yaml(
 instancecount: 2
