@@ -8,6 +8,7 @@
 
 #include "absl/time/clock.h"
 #include "peloton/common/status_macros.h"
+#include "services/store/sql_rows.h"
 #include "services/store/sql_store_helpers.h"
 
 namespace peloton::store {
@@ -165,6 +166,36 @@ absl::StatusOr<std::optional<int64_t>> StoredVersion(SqlStatement& st) {
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<int64_t>();
   return std::optional<int64_t>(st.Int(0));
+}
+
+RowsInsert::RowsInsert(absl::string_view head, size_t shared, size_t per_row)
+    : shared_(shared), per_row_(per_row), one_(Sql(head, 1)), many_(Sql(head, kRows)) {}
+
+std::string RowsInsert::Sql(absl::string_view head, size_t rows) const {
+  std::string sql(head);
+  const std::string common = shared_ == 0 ? "" : absl::StrCat(Params(1, shared_), ", ");
+  for (size_t r = 0; r < rows; ++r) {
+    absl::StrAppend(&sql, r == 0 ? "(" : ", (", common,
+                    Params(shared_ + 1 + r * per_row_, per_row_), ")");
+  }
+  return sql;
+}
+
+absl::Status RowsInsert::Run(
+    SqlDb& db, size_t count, absl::FunctionRef<void(SqlStatement& st)> bind_shared,
+    absl::FunctionRef<void(size_t i, SqlStatement& st, int first)> bind) const {
+  size_t from = 0;
+  while (from < count) {
+    const size_t rows = count - from >= kRows ? kRows : 1;
+    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db.Cached(rows == kRows ? many_ : one_));
+    bind_shared(st);
+    for (size_t r = 0; r < rows; ++r) {
+      bind(from + r, st, static_cast<int>(shared_ + 1 + r * per_row_));
+    }
+    PELOTON_RETURN_IF_ERROR(st.Run());
+    from += rows;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace internal

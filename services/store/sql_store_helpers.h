@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,25 @@ absl::Status VersionConflict(absl::string_view what, int64_t expected,
 
 // The stored version of a row, if any: `st` selects it with its key bound.
 absl::StatusOr<std::optional<int64_t>> StoredVersion(SqlStatement& st);
+
+// An INSERT of many rows a statement: `head` is "INSERT INTO t (a, b, ...) VALUES ", and each
+// row's values are ?1 .. ?shared (the same for every row: bind_shared binds them) followed by
+// `per_row` parameters of its own (bind(i, st, first) binds row i's from `first`). A statement
+// of kRows rows costs SQLite about a third less a row than a statement a row
+// (bench/store_benchmark, BM_AddPodEvents). Made once (static); Run within a transaction.
+class RowsInsert {
+ public:
+  static constexpr size_t kRows = 32;
+  RowsInsert(absl::string_view head, size_t shared, size_t per_row);
+  absl::Status Run(SqlDb& db, size_t count, absl::FunctionRef<void(SqlStatement& st)> bind_shared,
+                   absl::FunctionRef<void(size_t i, SqlStatement& st, int first)> bind) const;
+
+ private:
+  // The statement of `rows` rows: head + "(?1, .., ?shared, ?first, ..), (?1, .., ?next, ..)".
+  std::string Sql(absl::string_view head, size_t rows) const;
+  size_t shared_, per_row_;
+  std::string one_, many_;  // of 1 and of kRows rows
+};
 
 // A LIMIT for `limit`, where 0 means none.
 inline int64_t LimitOf(uint32_t limit) { return limit == 0 ? INT64_MAX : limit; }

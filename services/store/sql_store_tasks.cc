@@ -164,22 +164,19 @@ absl::StatusOr<std::vector<TaskRuntime>> SqlStore::ListTaskRuntimes(
 absl::Status SqlStore::AddPodEvents(const JobId& id, absl::Span<const PodEvent> events) {
   PELOTON_RETURN_IF_ERROR(ValidateId("job_id", id.value()));
   PELOTON_RETURN_IF_ERROR(ValidatePodEvents(events));
-  static const std::string insert =
+  static const internal::RowsInsert insert(
       absl::StrCat("INSERT INTO pod_events (job_key, ", internal::ColumnList(PodEventColumns()),
-                   ") VALUES (?1, ", internal::Params(2, PodEventColumns().size()), ")");
+                   ") VALUES "),
+      1, PodEventColumns().size());
   absl::MutexLock lock(&mu_);
   PELOTON_RETURN_IF_ERROR(TransactJob(id, [&]() -> absl::Status {
     PELOTON_ASSIGN_OR_RETURN(const JobKey job, LookupJob(id));
-    PELOTON_ASSIGN_OR_RETURN(SqlStatement st, db_->Cached(insert));
     Keep keep;
-    std::vector<int64_t> changes;
-    return st.RunMany(
-        events.size(),
-        [&](size_t i, SqlStatement& s) {
-          s.BindInt(1, job.key);
-          internal::Bind(s, 2, PodEventColumns(), events[i], keep);
-        },
-        changes);
+    return insert.Run(
+        *db_, events.size(), [&](SqlStatement& s) { s.BindInt(1, job.key); },
+        [&](size_t i, SqlStatement& s, int first) {
+          internal::Bind(s, first, PodEventColumns(), events[i], keep);
+        });
   }));
   stats_.pod_event_rows += events.size();
   ++stats_.batches;

@@ -487,6 +487,53 @@ TEST_P(StoreConformanceTest, TaskRuntimeBadInput) {
 // ---------------------------------------------------------------------------------------------
 // Pod events
 
+// A call of many events (the SQL stores write them many rows a statement, the rest one a
+// statement): each event comes back whole, its own fields in each column.
+TEST_P(StoreConformanceTest, PodEventsOfALargeBatchKeepEveryField) {
+  CreateJob(*store_, "j1");
+  std::vector<PodEvent> events;
+  for (uint32_t i = 0; i < 71; ++i) {
+    PodEvent e;
+    e.instance_id = i;
+    e.run_id = 1 + i % 3;
+    e.actual_state = i % 2 ? TaskState::kRunning : TaskState::kLaunched;
+    e.goal_state = i % 2 ? TaskState::kSucceeded : TaskState::kRunning;
+    e.mesos_task_id = absl::StrCat("j1-", i, "-", e.run_id);
+    e.host = absl::StrCat("host-", i);
+    e.agent_id = absl::StrCat("agent-", i);
+    e.config_version = 10 + i;
+    e.desired_config_version = 20 + i;
+    e.desired_run_id = 30 + i;
+    e.healthy = i % 2 ? HealthState::kHealthy : HealthState::kUnhealthy;
+    e.reason = absl::StrCat("REASON_", i);
+    e.message = absl::StrCat("message ", i);
+    e.time = Micros(1000 + i);
+    events.push_back(e);
+  }
+  ASSERT_THAT(store_->AddPodEvents(JobId("j1"), events), IsOk());
+  for (const PodEvent& want : events) {
+    SCOPED_TRACE(want.instance_id);
+    PELOTON_ASSERT_OK_AND_ASSIGN(std::vector<PodEvent> got,
+                                 store_->GetPodEvents(JobId("j1"), want.instance_id));
+    ASSERT_THAT(got, SizeIs(1));
+    const PodEvent& e = got[0];
+    EXPECT_EQ(e.instance_id, want.instance_id);
+    EXPECT_EQ(e.run_id, want.run_id);
+    EXPECT_EQ(e.actual_state, want.actual_state);
+    EXPECT_EQ(e.goal_state, want.goal_state);
+    EXPECT_EQ(e.mesos_task_id, want.mesos_task_id);
+    EXPECT_EQ(e.host, want.host);
+    EXPECT_EQ(e.agent_id, want.agent_id);
+    EXPECT_EQ(e.config_version, want.config_version);
+    EXPECT_EQ(e.desired_config_version, want.desired_config_version);
+    EXPECT_EQ(e.desired_run_id, want.desired_run_id);
+    EXPECT_EQ(e.healthy, want.healthy);
+    EXPECT_EQ(e.reason, want.reason);
+    EXPECT_EQ(e.message, want.message);
+    EXPECT_EQ(e.time, want.time);
+  }
+}
+
 TEST_P(StoreConformanceTest, PodEventsNewestRunFirst) {
   CreateJob(*store_, "j1");
   std::vector<PodEvent> events;
