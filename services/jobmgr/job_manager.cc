@@ -189,7 +189,7 @@ void JobManager::SetTaskState(Job& job, uint32_t instance, TaskState state, Comp
   e.desired_run_id = static_cast<int64_t>(RunOfId(t.desired_mesos_task_id));
   e.healthy = t.healthy;
   e.reason = t.reason;
-  e.message = std::string(message.view());
+  e.message = message;
   t.message = std::move(message);
   e.time = options_.now();
   if (e.run_id > 0) job.events.push_back(std::move(e));

@@ -160,15 +160,17 @@ struct PodEvent {
   int64_t run_id = 0;  // the <run> of the Mesos task id; > 0
   TaskState actual_state = TaskState::kUnknown;
   TaskState goal_state = TaskState::kUnknown;
-  std::string mesos_task_id;
-  std::string host;
-  std::string agent_id;
+  // Strings as the task runtime's (CompactString): an event made from a runtime shares their
+  // blocks instead of copying the characters.
+  CompactString mesos_task_id;
+  CompactString host;
+  CompactString agent_id;
   int64_t config_version = 0;
   int64_t desired_config_version = 0;
   int64_t desired_run_id = 0;
   HealthState healthy = HealthState::kInvalid;
-  std::string reason;
-  std::string message;
+  CompactString reason;
+  CompactString message;
   absl::Time time = absl::UnixEpoch();
 };
 
