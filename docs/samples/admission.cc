@@ -15,8 +15,9 @@ int main() {
   fs::Admitter admitter(tree);
   // Three gangs of 2 CPUs each; the pool may hold 4 CPUs. Higher priority goes first.
   for (int i = 0; i < 3; ++i) {
-    fs::Gang gang{.id = "gang-" + std::to_string(i), .priority = static_cast<uint32_t>(i)};
-    gang.tasks = {{gang.id + "-task", Resources::Of(2000, 0, 0, 0)}};
+    const std::string id = "gang-" + std::to_string(i);
+    fs::Gang gang{.id = id, .priority = static_cast<uint32_t>(i)};
+    gang.tasks = {{id + "-task", Resources::Of(2000, 0, 0, 0)}};
     (void)admitter.Enqueue(batch, gang);
   }
   tree.ComputeEntitlements({.total = Resources::Of(100000, 0, 0, 0)});

@@ -34,8 +34,8 @@ Admitter::Admitter(PoolTree& tree, AdmissionOptions options) : tree_(tree), opti
 
 absl::Status Admitter::Enqueue(PoolHandle leaf, Gang gang) {
   if (gang.tasks.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("gang ", gang.id, ": tasks is empty (rule: a gang has at least one task)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gang ", gang.id.view(), ": tasks is empty (rule: a gang has at least one task)"));
   }
   if (gang.Id().empty()) {
     return absl::InvalidArgumentError(

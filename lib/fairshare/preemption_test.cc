@@ -126,7 +126,7 @@ class CrossPoolPreemptionTest : public ::testing::Test {
   std::vector<PreemptionCandidate> Candidates(const std::vector<Gang>& gangs) {
     std::vector<PreemptionCandidate> out;
     for (int i = 0; i < static_cast<int>(gangs.size()); ++i) {
-      PreemptionCandidate c = Running(gangs[i].id, gangs[i].TotalResources(), 0, i);
+      PreemptionCandidate c = Running(gangs[i].id.str(), gangs[i].TotalResources(), 0, i);
       c.preemptible = gangs[i].preemptible;
       out.push_back(c);
     }
@@ -210,7 +210,7 @@ TEST(RevocablePreemptionTest, RevocableTasksMakeRoomForNonRevocableDemand) {
     g.revocable = true;
     g.tasks = {{g.id, Resources::Of(1000, 100, 0, 0)}};
     ASSERT_THAT(admitter.Enqueue(p, g), IsOk());
-    PreemptionCandidate cand = Running(g.id, g.TotalResources(), 0, i);
+    PreemptionCandidate cand = Running(g.id.str(), g.TotalResources(), 0, i);
     cand.revocable = true;
     running.push_back(cand);
   }

@@ -26,7 +26,7 @@ absl::Status Example(std::vector<std::string>& placed) {
 
   tree.ComputeEntitlements({.total = Resources::Of(100'000, 65'536, 1'000'000, 0)});
   for (const AdmittedGang& admitted : admitter.AdmitReady()) {
-    placed.push_back(admitted.gang.id);  // README: "place admitted.gang ..."
+    placed.push_back(admitted.gang.id.str());  // README: "place admitted.gang ..."
   }
   return absl::OkStatus();
 }

@@ -95,7 +95,7 @@ TEST_F(PlacementEngineTest, AGangNoHostCouldEverHoldIsToldOnceAndPlacedWhenOneJo
   ASSERT_THAT(cluster_.AddHost(Host("big", 32)), IsOk());
   std::vector<PlacedGang> placed = Round({}, verdicts);
   std::vector<std::string> ids;
-  for (const PlacedGang& p : placed) ids.push_back(p.gang.id);
+  for (const PlacedGang& p : placed) ids.push_back(p.gang.id.str());
   EXPECT_THAT(ids, ElementsAre("busy", "huge"));
   EXPECT_THAT(verdicts, IsEmpty());
 }

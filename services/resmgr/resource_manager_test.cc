@@ -231,7 +231,7 @@ class PlacementRetryTest : public ResourceManagerTest {
   std::vector<std::string> Dequeue() {
     last_ = rm_->DequeueReady(100);
     std::vector<std::string> ids;
-    for (const ReadyGang& g : last_) ids.push_back(g.gang.id);
+    for (const ReadyGang& g : last_) ids.push_back(g.gang.id.str());
     return ids;
   }
   // Of the gangs dequeued last, `id` is given back: a failed placement.

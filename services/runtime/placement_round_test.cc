@@ -40,8 +40,8 @@ class RecordingJobManager final : public jobmgr::JobManagerApi {
                              const std::vector<placement_engine::PlacementVerdict>& verdicts,
                              const placement::Cluster&) override {
     if (!set_error.ok()) return set_error;
-    for (const auto& p : placed) launched.push_back(p.gang.id);
-    for (const auto& d : dropped) this->dropped.push_back(d.gang.id);
+    for (const auto& p : placed) launched.push_back(p.gang.id.str());
+    for (const auto& d : dropped) this->dropped.push_back(d.gang.id.str());
     for (const auto& v : verdicts) never.push_back(v.task_id);
     placed.clear();
     return absl::OkStatus();

@@ -37,6 +37,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -56,15 +57,17 @@ struct Gang {
   // What names it among the gangs queued in one Admitter; read it through Id(). Empty: its
   // first task's id (a task alone is its own gang, and a million of them need not hold their
   // id twice).
-  std::string id;
+  CompactString id;
   uint32_t priority = 0;
   bool preemptible = true;
   bool revocable = false;  // runs on slack resources; must be preemptible
   bool controller = false;
-  std::vector<GangTask> tasks;
+  // A task alone (most gangs) is held in the gang itself: a million queued tasks are a million
+  // gangs, and a block each for their one task would be a fifth of their memory.
+  absl::InlinedVector<GangTask, 1> tasks;
 
   absl::string_view Id() const {
-    return id.empty() && !tasks.empty() ? tasks.front().task_id.view() : absl::string_view(id);
+    return id.empty() && !tasks.empty() ? tasks.front().task_id.view() : id.view();
   }
   Resources TotalResources() const;
   // This gang's contribution to a pool's allocation once admitted.
