@@ -316,7 +316,7 @@ int main(int argc, char** argv) {
     bool ran = !tasks.empty();
     for (const auto& t : tasks) {
       if (t.start_time == absl::UnixEpoch()) ran = false;
-      started = std::max(started, t.start_time);
+      started = std::max(started, t.start_time.time());
     }
     if (!ran) continue;
     ++finished;

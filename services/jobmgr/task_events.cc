@@ -104,7 +104,7 @@ void JobManager::TaskEnded(Job& job, uint32_t instance, TaskState state, absl::s
     // A service run that ran long enough before it ended starts the count afresh.
     const absl::Duration reset = options_.failure_count_reset;
     if (t.goal_state == TaskState::kRunning && reset > absl::ZeroDuration() &&
-        t.start_time != absl::UnixEpoch() && t.completion_time - t.start_time >= reset) {
+        t.start_time != absl::UnixEpoch() && t.completion_time.time() - t.start_time >= reset) {
       t.failure_count = 0;
     }
     ++t.failure_count;
