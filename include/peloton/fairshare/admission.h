@@ -131,11 +131,13 @@ class Admitter {
   // so that the gang (and its id) is stored once, and its memory goes back as soon as it leaves
   // (at a million queued gangs, a second copy of each id, gangs moved inside btree nodes or a
   // table of them sized for the most ever queued cost up to hundreds of bytes a gang).
+  // 80 bytes (its key is made from the gang's priority, not kept beside it twice).
   struct Entry {
     Gang gang;
     uint32_t pool_index = 0;
     QueueKind kind = QueueKind::kPending;
-    Key key{};
+    uint64_t sequence = 0;  // its order of arrival
+    Key key() const { return {gang.priority, sequence}; }
   };
   using Queue = absl::btree_map<Key, Entry*>;
   struct LeafQueues {
