@@ -143,7 +143,7 @@ std::vector<placement::HostSpec> HostManager::HostSpecs() const {
   return out;
 }
 
-void HostManager::Hold(std::string task_id, placement::Allocation allocation) {
+void HostManager::Hold(CompactString task_id, placement::Allocation allocation) {
   allocations_[std::move(task_id)] = std::move(allocation);
 }
 
@@ -313,7 +313,7 @@ std::vector<std::string> HostManager::TasksOnDrainingHosts() const {
   std::vector<std::string> out;
   if (maintenance_.empty()) return out;
   for (const auto& [id, a] : allocations_) {
-    if (cluster_.host(a.host).state == placement::HostState::kDraining) out.push_back(id);
+    if (cluster_.host(a.host).state == placement::HostState::kDraining) out.push_back(id.str());
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -278,7 +278,7 @@ kj::Promise<void> HostManagerServer::snapshot(SnapshotContext context) {
     }
     auto list = results.initAllocations(static_cast<unsigned>(hm_.allocation_count()));
     unsigned i = 0;
-    hm_.ForEachAllocation([&](const std::string&, const placement::Allocation& a) {
+    hm_.ForEachAllocation([&](absl::string_view, const placement::Allocation& a) {
       Set(a, hosts[a.host].name, list[i++]);
     });
   });
