@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "peloton/common/compact_string.h"
 #include "peloton/common/resources.h"
 #include "peloton/placement/model.h"
 #include "peloton/taskfsm/enums.h"
@@ -86,7 +87,7 @@ struct HealthCheckSpec {
 };
 
 struct LaunchSpec {
-  std::string task_id;  // the Mesos task id, "<job>-<instance>-<run>"
+  CompactString task_id;  // the Mesos task id, "<job>-<instance>-<run>"
   std::string hostname;
   // `sh -c command` when shell, else command executed with arguments (PATH searched).
   bool shell = true;

@@ -64,8 +64,8 @@ class UpdateTest : public JobManagerTest {
       std::vector<backend::LaunchSpec> launched = std::exchange(hosts_.launches, {});
       for (const backend::LaunchSpec& l : launched) {
         all_launches_.push_back(l);
-        Report(l.task_id, !crash.empty() && l.command == crash ? MesosTaskState::kFailed
-                                                               : MesosTaskState::kRunning);
+        Report(l.task_id.str(), !crash.empty() && l.command == crash ? MesosTaskState::kFailed
+                                                                     : MesosTaskState::kRunning);
       }
       uint32_t down = 0;
       for (const store::TaskRuntime& t : Tasks(id)) {
@@ -234,7 +234,7 @@ TEST_F(UpdateTest, AnUpdateGoesOnAfterARestartWithNoInstanceUpdatedTwice) {
   Place();
   for (backend::LaunchSpec& l : std::exchange(hosts_.launches, {})) {
     all_launches_.push_back(l);
-    Report(l.task_id, MesosTaskState::kRunning);
+    Report(l.task_id.str(), MesosTaskState::kRunning);
   }
   ASSERT_EQ(hosts_.kills.size(), 2u);
   std::vector<backend::TaskStatus> running;

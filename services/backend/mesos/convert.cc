@@ -210,8 +210,8 @@ std::string PersistenceIdOf(const Resource& resource) {
 ::mesos::v1::TaskInfo TaskInfoOf(const LaunchSpec& spec, const std::string& agent_id,
                                  absl::Span<const uint32_t> ports, const std::string& role) {
   ::mesos::v1::TaskInfo t;
-  t.set_name(spec.task_id);
-  t.mutable_task_id()->set_value(spec.task_id);
+  t.set_name(spec.task_id.str());
+  t.mutable_task_id()->set_value(spec.task_id.str());
   t.mutable_agent_id()->set_value(agent_id);
   AddScalar("cpus", spec.resources.milli_cpu() / 1000.0, role, t);
   if (spec.revocable && t.resources_size() > 0 && t.resources(0).name() == "cpus") {

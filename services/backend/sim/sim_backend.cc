@@ -186,10 +186,10 @@ absl::Time SimBackend::SimNow() const {
   return sim_start_ + (options_.now() - real_start_) * options_.speed;
 }
 
-TaskStatus SimBackend::StatusOf(const std::string& task_id, uint32_t host, MesosTaskState state,
+TaskStatus SimBackend::StatusOf(absl::string_view task_id, uint32_t host, MesosTaskState state,
                                 std::string message, absl::Time time) const {
   TaskStatus s;
-  s.task_id = task_id;
+  s.task_id = std::string(task_id);
   s.state = state;
   s.hostname = options_.hosts[host].hostname;
   s.agent_id = options_.hosts[host].agent_id;
@@ -202,10 +202,10 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
   auto host = host_index_.find(spec.hostname);
   if (host == host_index_.end()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("launch ", spec.task_id, ": unknown host '", spec.hostname, "'"));
+        absl::StrCat("launch ", spec.task_id.str(), ": unknown host '", spec.hostname, "'"));
   }
-  if (tasks_.contains(spec.task_id)) {
-    return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id, " is running"));
+  if (tasks_.contains(spec.task_id.str())) {
+    return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id.str(), " is running"));
   }
   double seconds = 0;
   if (const std::string* d = LabelOf(spec, kDurationLabel); d != nullptr) {
@@ -235,7 +235,7 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
   }
   // Remote files are checked as a real backend would, and take no simulated time to fetch.
   PELOTON_RETURN_IF_ERROR(
-      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", spec.task_id, ": uris")));
+      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", spec.task_id.str(), ": uris")));
   if (spec.persistent_volume.has_value()) {
     const std::string& id = spec.persistent_volume->id;
     if (!files::IsFileName(id) || spec.persistent_volume->size_mb < 1) {
@@ -244,11 +244,11 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     }
     if (auto on = volumes_.find(id); on != volumes_.end() && on->second != spec.hostname) {
       return absl::FailedPreconditionError(
-          absl::StrCat("launch ", spec.task_id, ": volume ", id, " is on host ", on->second));
+          absl::StrCat("launch ", spec.task_id.str(), ": volume ", id, " is on host ", on->second));
     }
     if (auto user = volume_users_.find(id); user != volume_users_.end()) {
-      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id, ": volume ", id,
-                                                        " is in use by task ", user->second));
+      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id.str(), ": volume ",
+                                                        id, " is in use by task ", user->second));
     }
   }
   const absl::Time now = SimNow();
@@ -258,8 +258,8 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     const std::string& id = spec.persistent_volume->id;
     task->has_volume = true;
     volumes_[id] = spec.hostname;
-    volume_users_[id] = spec.task_id;
-    volume_of_task_[spec.task_id] = id;
+    volume_users_[id] = spec.task_id.str();
+    volume_of_task_[spec.task_id.str()] = id;
   }
   due_.push({task->end, next_seq_++, task});
   if (spec.health_check.has_value()) {

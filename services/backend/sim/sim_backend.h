@@ -96,7 +96,7 @@ class SimBackend final : public Backend {
   // One running task, allocated once; the map and the queue point at it. A killed task leaves
   // the map at once and the queue when its end comes up.
   struct Task {
-    std::string id;
+    CompactString id;  // shares the launch spec's (the job manager's) characters
     absl::Time end;
     uint32_t host = 0;
     int32_t exit_code = 0;
@@ -125,7 +125,7 @@ class SimBackend final : public Backend {
   void Check(Task& task, absl::Time at, std::vector<TaskStatus>& out);
 
   explicit SimBackend(SimOptions options);
-  TaskStatus StatusOf(const std::string& task_id, uint32_t host, MesosTaskState state,
+  TaskStatus StatusOf(absl::string_view task_id, uint32_t host, MesosTaskState state,
                       std::string message, absl::Time time) const;
 
   SimOptions options_;  // options_.hosts: every host that ever joined, by index
