@@ -204,7 +204,7 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("launch ", spec.task_id.str(), ": unknown host '", spec.hostname, "'"));
   }
-  if (tasks_.contains(spec.task_id.str())) {
+  if (tasks_.contains(spec.task_id.view())) {
     return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id.str(), " is running"));
   }
   double seconds = 0;
