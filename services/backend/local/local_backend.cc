@@ -50,7 +50,7 @@ absl::StatusOr<HealthReport> ReadHealth(const std::string& state) {
 absl::Status ValidateHealthCheck(const LaunchSpec& spec) {
   if (!spec.health_check.has_value()) return absl::OkStatus();
   const HealthCheckSpec& h = *spec.health_check;
-  const std::string at = absl::StrCat("launch ", spec.task_id.str(), ": health_check.");
+  const std::string at = absl::StrCat("launch ", spec.task_id.view(), ": health_check.");
   if (h.type == HealthCheckSpec::Type::kCommand && h.command.empty()) {
     return absl::InvalidArgumentError(at + "command: empty (rule: a command check's command)");
   }
@@ -77,7 +77,7 @@ bool IsSandboxFile(absl::string_view name) { return name == "stdout" || name == 
 absl::Status ValidateVolume(const LaunchSpec& spec) {
   if (!spec.persistent_volume.has_value()) return absl::OkStatus();
   const PersistentVolumeSpec& v = *spec.persistent_volume;
-  const std::string at = absl::StrCat("launch ", spec.task_id.str(), ": persistent_volume.");
+  const std::string at = absl::StrCat("launch ", spec.task_id.view(), ": persistent_volume.");
   if (!IsFileName(v.id)) {
     return absl::InvalidArgumentError(
         absl::StrCat(at, "id: '", v.id, "' (rule: a file name: no '/', not . or ..)"));
@@ -98,7 +98,7 @@ absl::Status ValidateVolume(const LaunchSpec& spec) {
 }
 
 absl::Status ValidateFetches(const LaunchSpec& spec) {
-  const std::string at = absl::StrCat("launch ", spec.task_id.str(), ": uris");
+  const std::string at = absl::StrCat("launch ", spec.task_id.view(), ": uris");
   PELOTON_RETURN_IF_ERROR(files::ValidateRemoteFiles(spec.uris, at));
   for (size_t i = 0; i < spec.uris.size(); ++i) {
     absl::StatusOr<files::ParsedUri> uri = files::ParseRemoteUri(spec.uris[i].value);
@@ -335,7 +335,7 @@ absl::Status LocalBackend::SetUpUsers() {
 
 absl::StatusOr<TaskUser> LocalBackend::UserOf(const LaunchSpec& spec) const {
   if (spec.user.empty() || spec.user == default_user_.name) return default_user_;
-  const std::string at = absl::StrCat("launch ", spec.task_id.str(), ": user: '", spec.user, "'");
+  const std::string at = absl::StrCat("launch ", spec.task_id.view(), ": user: '", spec.user, "'");
   const std::vector<std::string>& allowed = options_.task_users;
   if (std::find(allowed.begin(), allowed.end(), spec.user) == allowed.end() &&
       std::find(allowed.begin(), allowed.end(), "*") == allowed.end()) {
@@ -407,7 +407,7 @@ std::string LocalBackend::VolumeOf(const std::string& hostname,
 absl::Status LocalBackend::PrepareVolume(const LaunchSpec& spec, const std::string& sandbox,
                                          const std::string& state, const TaskUser& user) {
   const PersistentVolumeSpec& v = *spec.persistent_volume;
-  const std::string at = absl::StrCat("launch ", spec.task_id.str(), ": volume ", v.id);
+  const std::string at = absl::StrCat("launch ", spec.task_id.view(), ": volume ", v.id);
   if (!IsFileName(spec.hostname)) {  // the volume's directory is named by its host
     return absl::InvalidArgumentError(absl::StrCat(
         at, ": host '", spec.hostname, "' (rule: a host with volumes has a file name)"));
@@ -522,63 +522,63 @@ TaskStatus LocalBackend::StatusOf(const std::string& task_id, const std::string&
 }
 
 absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
-  if (!IsFileName(spec.task_id.str())) {
-    return absl::InvalidArgumentError(absl::StrCat("launch: task_id '", spec.task_id.str(),
-                                                   "' (rule: a file name: no '/', not . or ..)"));
+  const std::string task_id = spec.task_id.str();  // this backend keeps and names it so
+  if (!IsFileName(task_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch: task_id '", task_id, "' (rule: a file name: no '/', not . or ..)"));
   }
   if (!hosts_.contains(spec.hostname)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("launch ", spec.task_id.str(), ": host '", spec.hostname, "' is unknown"));
+        absl::StrCat("launch ", task_id, ": host '", spec.hostname, "' is unknown"));
   }
   if (spec.command.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("launch ", spec.task_id.str(), ": command: empty"));
+    return absl::InvalidArgumentError(absl::StrCat("launch ", task_id, ": command: empty"));
   }
   if (!spec.container_image.empty() || !spec.volumes.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "launch ", spec.task_id.str(), ": container: image '", spec.container_image,
+        "launch ", task_id, ": container: image '", spec.container_image,
         "' (rule: the local backend runs commands on the host; containers need --backend=mesos)"));
   }
   if (spec.kill_grace_period < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("launch ", spec.task_id.str(), ": kill_grace_period: negative"));
+        absl::StrCat("launch ", task_id, ": kill_grace_period: negative"));
   }
   PELOTON_RETURN_IF_ERROR(ValidateHealthCheck(spec));
   PELOTON_RETURN_IF_ERROR(ValidateVolume(spec));
   PELOTON_RETURN_IF_ERROR(ValidateFetches(spec));
   if (!spec.uris.empty() && (options_.fetch_cache_root.empty() || !IsFileName(spec.hostname))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "launch ", spec.task_id.str(), ": uris: this backend has no fetch cache for host '",
-        spec.hostname, "' (rule: a fetch cache root, and a host with a file name)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", task_id, ": uris: this backend has no fetch cache for host '",
+                     spec.hostname, "' (rule: a fetch cache root, and a host with a file name)"));
   }
   if (spec.persistent_volume.has_value()) {
     if (options_.volume_root.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "launch ", spec.task_id.str(), ": persistent_volume: this backend has no volume root"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("launch ", task_id, ": persistent_volume: this backend has no volume root"));
     }
     const std::string& id = spec.persistent_volume->id;
-    for (const auto& [task_id, task] : running_) {
+    for (const auto& [other, task] : running_) {
       if (task.volume_id == id) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "launch ", spec.task_id.str(), ": volume ", id, " is in use by task ", task_id));
+        return absl::FailedPreconditionError(
+            absl::StrCat("launch ", task_id, ": volume ", id, " is in use by task ", other));
       }
     }
     for (const auto& [hostname, host] : hosts_) {
       std::error_code ec;
       if (hostname != spec.hostname && std::filesystem::is_directory(VolumeOf(hostname, id), ec)) {
         return absl::FailedPreconditionError(
-            absl::StrCat("launch ", spec.task_id.str(), ": volume ", id, " is on host ", hostname));
+            absl::StrCat("launch ", task_id, ": volume ", id, " is on host ", hostname));
       }
     }
   }
   PELOTON_ASSIGN_OR_RETURN(const TaskUser user, UserOf(spec));
-  const std::string sandbox = SandboxOf(spec.task_id.str());
-  const std::string state = absl::StrCat(options_.state_root, "/", spec.task_id.str());
+  const std::string sandbox = SandboxOf(task_id);
+  const std::string state = absl::StrCat(options_.state_root, "/", task_id);
   std::error_code ec;
-  if (running_.contains(spec.task_id.str()) || std::filesystem::exists(sandbox, ec) ||
+  if (running_.contains(task_id) || std::filesystem::exists(sandbox, ec) ||
       std::filesystem::exists(state, ec)) {
-    return absl::AlreadyExistsError(absl::StrCat("launch: task ", spec.task_id.str(),
-                                                 " was launched before (sandbox ", sandbox, ")"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("launch: task ", task_id, " was launched before (sandbox ", sandbox, ")"));
   }
   // Its sandbox's disk: the task's, less its volume's (which is counted apart).
   const int64_t disk_limit_mb = std::max<int64_t>(
@@ -591,7 +591,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   if (!options_.launch_thread) {
     PELOTON_ASSIGN_OR_RETURN(std::tie(pid, start_time), StartRunner(work));
   }
-  Task& task = running_[spec.task_id.str()] =
+  Task& task = running_[task_id] =
       Task{spec.hostname, pid, start_time, boot_id_, true, spec.health_check.has_value(), {}};
   task.state = state;
   if (spec.persistent_volume.has_value()) {
@@ -607,12 +607,13 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
     to_launch_.push_back(std::move(work));
     return absl::OkStatus();
   }
-  pending_.push_back(LaunchedStatus(spec.task_id.str(), task, spec.uris.size()));
+  pending_.push_back(LaunchedStatus(task_id, task, spec.uris.size()));
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const LaunchWork& work) {
   const LaunchSpec& spec = work.spec;
+  const std::string task_id = spec.task_id.str();
   const TaskUser& user = work.user;
   const std::string& sandbox = work.sandbox;
   const std::string& state = work.state;
@@ -620,14 +621,13 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
   // The state directory first: a sandbox without one would read as an older version's.
   for (const std::string& dir : {state, sandbox}) {
     if (mkdir(dir.c_str(), 0700) != 0) {
-      return absl::UnavailableError(absl::StrCat("launch ", spec.task_id.str(), ": cannot create ",
-                                                 dir, ": ", std::strerror(errno)));
+      return absl::UnavailableError(
+          absl::StrCat("launch ", task_id, ": cannot create ", dir, ": ", std::strerror(errno)));
     }
   }
   if (root_ && chown(sandbox.c_str(), user.uid, user.gid) != 0) {
-    return absl::UnavailableError(absl::StrCat("launch ", spec.task_id.str(), ": cannot give ",
-                                               sandbox, " to ", user.name, ": ",
-                                               std::strerror(errno)));
+    return absl::UnavailableError(absl::StrCat("launch ", task_id, ": cannot give ", sandbox,
+                                               " to ", user.name, ": ", std::strerror(errno)));
   }
   if (absl::Status s = WriteFileAtomically(state + "/host", spec.hostname + "\n"); !s.ok()) {
     return s;
@@ -651,8 +651,7 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
   // lost, and run it again beside it.
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("launch ", spec.task_id.str(), ": no pipe for the runner"));
+    return absl::UnavailableError(absl::StrCat("launch ", task_id, ": no pipe for the runner"));
   }
   // The runner's arguments and environment, built before it is spawned.
   std::vector<std::string> args = {
@@ -669,11 +668,11 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
         .memory_bytes = memory > 0 ? std::max(memory, kMinMemoryLimitBytes) : 0,
         .cpu_quota_us = milli > 0 ? std::max<int64_t>(milli * 100, 1000) : 0,
         .pids_max = options_.task_pids_max};
-    absl::StatusOr<std::vector<std::string>> groups = cgroups_.Create(spec.task_id.str(), limits);
+    absl::StatusOr<std::vector<std::string>> groups = cgroups_.Create(task_id, limits);
     if (!groups.ok()) {
-      cgroups_.Destroy(spec.task_id.str());
+      cgroups_.Destroy(task_id);
       return absl::UnavailableError(
-          absl::StrCat("launch ", spec.task_id.str(), ": ", groups.status().message()));
+          absl::StrCat("launch ", task_id, ": ", groups.status().message()));
     }
     for (const std::string& dir : *groups) args.push_back("--cgroup=" + dir);
   }
@@ -769,13 +768,13 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
   if (spawned != 0) {
     close(ready[0]);
     close(ready[1]);
-    if (cgroups_.enabled()) cgroups_.Destroy(spec.task_id.str());
+    if (cgroups_.enabled()) cgroups_.Destroy(task_id);
     // Nothing ran: the task's directories go, so that it may be launched again.
     std::error_code ignored;  // what stays only blocks launching this task id again
     std::filesystem::remove_all(sandbox, ignored);
     std::filesystem::remove_all(state, ignored);
-    const std::string why = absl::StrCat("launch ", spec.task_id.str(), ": cannot start ", argv[0],
-                                         ": ", std::strerror(spawned));
+    const std::string why =
+        absl::StrCat("launch ", task_id, ": cannot start ", argv[0], ": ", std::strerror(spawned));
     // A runner that is missing or cannot run fails the task; anything else (no memory, too
     // many processes) may pass, and the job manager queues the task again.
     return spawned == ENOENT || spawned == EACCES || spawned == ENOEXEC
@@ -793,12 +792,12 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
     spdlog::error(
         "launch {}: runner.pid not written in {} (a restarted master will count the "
         "task lost): {}",
-        spec.task_id.str(), state, std::string(s.message()));
+        task_id, state, std::string(s.message()));
   }
   // A runner that died already is reported by Poll; a failed write is the same.
   const ssize_t go = write(ready[1], "1", 1);
   close(ready[1]);
-  if (go != 1) spdlog::warn("launch {}: the runner did not take its start", spec.task_id.str());
+  if (go != 1) spdlog::warn("launch {}: the runner did not take its start", task_id);
   return std::make_pair(pid, start_time);
 }
 

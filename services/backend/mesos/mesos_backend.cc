@@ -276,44 +276,43 @@ std::string MesosBackend::HostnameOf(const std::string& agent_id) const {
 }
 
 absl::Status MesosBackend::Launch(const LaunchSpec& spec) {
+  const std::string task_id = spec.task_id.str();  // this backend keeps and names it so
   auto agent = agent_of_host_.find(spec.hostname);
   if (agent == agent_of_host_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("launch ", spec.task_id.str(), ": host ",
-                                                   spec.hostname, " is not a Mesos agent"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("launch ", task_id, ": host ", spec.hostname, " is not a Mesos agent"));
   }
   if (spec.resources.milli_gpu() % 1000 != 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("launch ", spec.task_id.str(), ": ", spec.resources.milli_gpu(),
+        absl::StrCat("launch ", task_id, ": ", spec.resources.milli_gpu(),
                      " milli-gpu (rule: Mesos allocates whole GPUs only)"));
   }
-  if (in_flight_.contains(spec.task_id.str())) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("launch ", spec.task_id.str(), ": already launched"));
+  if (in_flight_.contains(task_id)) {
+    return absl::AlreadyExistsError(absl::StrCat("launch ", task_id, ": already launched"));
   }
   PELOTON_RETURN_IF_ERROR(
-      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", spec.task_id.str(), ": uris")));
+      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", task_id, ": uris")));
   if (spec.persistent_volume.has_value()) {
     const PersistentVolumeSpec& v = *spec.persistent_volume;
     if (!files::IsFileName(v.id) || !files::IsPathInside(v.container_path, 1024) ||
         v.size_mb < 1) {
       return absl::InvalidArgumentError(
-          absl::StrCat("launch ", spec.task_id.str(), ": persistent_volume: id '", v.id,
-                       "', container_path '", v.container_path, "', size_mb ", v.size_mb,
+          absl::StrCat("launch ", task_id, ": persistent_volume: id '", v.id, "', container_path '",
+                       v.container_path, "', size_mb ", v.size_mb,
                        " (rule: a file name, a relative path inside the sandbox, at least 1 MB)"));
     }
     if (auto on = volumes_.find(v.id); on != volumes_.end() && on->second != agent->second) {
-      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id.str(), ": volume ",
-                                                        v.id, " is on host ",
-                                                        HostnameOf(on->second)));
+      return absl::FailedPreconditionError(absl::StrCat("launch ", task_id, ": volume ", v.id,
+                                                        " is on host ", HostnameOf(on->second)));
     }
     if (const std::string user = UserOf(v.id); !user.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id.str(), ": volume ",
-                                                        v.id, " is in use by task ", user));
+      return absl::FailedPreconditionError(
+          absl::StrCat("launch ", task_id, ": volume ", v.id, " is in use by task ", user));
     }
   }
-  if (!waiting_agent_.emplace(spec.task_id.str(), agent->second).second) {
+  if (!waiting_agent_.emplace(task_id, agent->second).second) {
     return absl::AlreadyExistsError(
-        absl::StrCat("launch ", spec.task_id.str(), ": already waiting for an offer"));
+        absl::StrCat("launch ", task_id, ": already waiting for an offer"));
   }
   waiting_[agent->second].push_back({spec, absl::Now()});
   return absl::OkStatus();
@@ -325,7 +324,7 @@ absl::Status MesosBackend::Kill(const std::string& task_id) {
     waiting_agent_.erase(waiting);
     std::vector<Pending>& pending = waiting_[agent];
     auto it = std::find_if(pending.begin(), pending.end(),
-                           [&](const Pending& p) { return p.spec.task_id.str() == task_id; });
+                           [&](const Pending& p) { return p.spec.task_id == task_id; });
     PELOTON_CHECK(it != pending.end());  // the index and the queues agree
     TaskStatus killed;
     killed.task_id = task_id;

@@ -202,10 +202,10 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
   auto host = host_index_.find(spec.hostname);
   if (host == host_index_.end()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("launch ", spec.task_id.str(), ": unknown host '", spec.hostname, "'"));
+        absl::StrCat("launch ", spec.task_id.view(), ": unknown host '", spec.hostname, "'"));
   }
   if (tasks_.contains(spec.task_id.view())) {
-    return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id.str(), " is running"));
+    return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id.view(), " is running"));
   }
   double seconds = 0;
   if (const std::string* d = LabelOf(spec, kDurationLabel); d != nullptr) {
@@ -234,8 +234,8 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
     passes = *h == "true";
   }
   // Remote files are checked as a real backend would, and take no simulated time to fetch.
-  PELOTON_RETURN_IF_ERROR(
-      files::ValidateRemoteFiles(spec.uris, absl::StrCat("launch ", spec.task_id.str(), ": uris")));
+  PELOTON_RETURN_IF_ERROR(files::ValidateRemoteFiles(
+      spec.uris, absl::StrCat("launch ", spec.task_id.view(), ": uris")));
   if (spec.persistent_volume.has_value()) {
     const std::string& id = spec.persistent_volume->id;
     if (!files::IsFileName(id) || spec.persistent_volume->size_mb < 1) {
@@ -243,11 +243,11 @@ absl::Status SimBackend::Launch(const LaunchSpec& spec) {
                      "an id and a size (rule: id a file name, size_mb >= 1)");
     }
     if (auto on = volumes_.find(id); on != volumes_.end() && on->second != spec.hostname) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("launch ", spec.task_id.str(), ": volume ", id, " is on host ", on->second));
+      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id.view(), ": volume ",
+                                                        id, " is on host ", on->second));
     }
     if (auto user = volume_users_.find(id); user != volume_users_.end()) {
-      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id.str(), ": volume ",
+      return absl::FailedPreconditionError(absl::StrCat("launch ", spec.task_id.view(), ": volume ",
                                                         id, " is in use by task ", user->second));
     }
   }
