@@ -267,6 +267,14 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   }
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
+  if (backend->options_.runner_server) {
+    // After Cgroups::Detect, which may move this process: the server is in its group.
+    backend->server_ = std::make_unique<RunnerServer>(backend->options_.runner_path);
+    if (!backend->server_->alive()) {
+      spdlog::warn("local backend: no runner server ({} --serve-fd): runners are spawned",
+                   backend->options_.runner_path);
+    }
+  }
   if (backend->options_.launch_thread) {
     backend->launcher_ = std::thread([b = backend.get()] { b->LaunchLoop(); });
   }
@@ -376,7 +384,7 @@ absl::Status LocalBackend::SetHosts(std::vector<HostInfo> hosts) {
     if (names.contains(task.hostname) || !task.lost.empty()) continue;
     task.lost = absl::StrCat("its host ", task.hostname, " left the cluster");
     spdlog::warn("task {}: {}: killed", task_id, task.lost);
-    SignalRunner(task);
+    SignalRunner(task_id, task);
   }
   options_.hosts = std::move(next);
   hosts_.clear();
@@ -494,7 +502,7 @@ void LocalBackend::CheckDisks() {
     }
     if (task.limitation.empty()) continue;
     spdlog::warn("task {}: {}: killed", task_id, task.limitation);
-    SignalRunner(task);
+    SignalRunner(task_id, task);
   }
 }
 
@@ -586,13 +594,18 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
           (spec.persistent_volume.has_value() ? spec.persistent_volume->size_mb : 0),
       0);
   LaunchWork work{spec, user, sandbox, state, disk_limit_mb};
-  pid_t pid = -1;
-  int64_t start_time = -1;
+  RunnerStart started;
   if (!options_.launch_thread) {
-    PELOTON_ASSIGN_OR_RETURN(std::tie(pid, start_time), StartRunner(work));
+    PELOTON_ASSIGN_OR_RETURN(started, StartRunner(work));
   }
-  Task& task = running_[task_id] =
-      Task{spec.hostname, pid, start_time, boot_id_, true, spec.health_check.has_value(), {}};
+  Task& task = running_[task_id] = Task{spec.hostname,
+                                        started.pid,
+                                        started.start_time,
+                                        boot_id_,
+                                        !started.served,
+                                        spec.health_check.has_value(),
+                                        {}};
+  task.served = started.served;
   task.state = state;
   if (spec.persistent_volume.has_value()) {
     task.volume_id = spec.persistent_volume->id;
@@ -611,7 +624,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const LaunchWork& work) {
+absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const LaunchWork& work) {
   const LaunchSpec& spec = work.spec;
   const std::string task_id = spec.task_id.str();
   const TaskUser& user = work.user;
@@ -658,6 +671,7 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
       options_.runner_path, "--sandbox=" + sandbox, "--state=" + state,
       absl::StrCat("--grace-ms=", absl::ToInt64Milliseconds(spec.kill_grace_period)),
       absl::StrCat("--ready-fd=", ready[0])};
+  const size_t ready_arg = args.size() - 1;
   if (spec.shell) args.push_back("--shell");
   if (spec.fd_limit > 0) args.push_back(absl::StrCat("--fd-limit=", spec.fd_limit));
   if (cgroups_.enabled()) {
@@ -739,10 +753,59 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
   }
   std::vector<std::string> env_strings;
   for (const std::string& key : env_order) env_strings.push_back(key + "=" + env[key]);
+  absl::StatusOr<RunnerStart> started = SpawnRunner(task_id, args, ready_arg, env_strings, ready);
+  if (!started.ok()) {
+    if (cgroups_.enabled()) cgroups_.Destroy(task_id);
+    // Nothing ran: the task's directories go, so that it may be launched again.
+    std::error_code ignored;  // what stays only blocks launching this task id again
+    std::filesystem::remove_all(sandbox, ignored);
+    std::filesystem::remove_all(state, ignored);
+    return started.status();
+  }
+  const pid_t pid = started->pid;
+  // Written here, before Launch returns, not by the runner once it runs: a master restarted
+  // in between must find the runner, or it would count the task lost and run it again.
+  started->start_time = ProcessStartTime(pid);
+  // The runner is started, so the launch stands; without the file only a restart is affected.
+  if (absl::Status s = WriteFileAtomically(
+          state + "/runner.pid", absl::StrCat(pid, " ", started->start_time, " ", boot_id_, "\n"));
+      !s.ok()) {
+    spdlog::error(
+        "launch {}: runner.pid not written in {} (a restarted master will count the "
+        "task lost): {}",
+        task_id, state, std::string(s.message()));
+  }
+  // A runner that died already is reported by Poll; a failed write is the same.
+  const ssize_t go = write(ready[1], "1", 1);
+  close(ready[1]);
+  if (go != 1) spdlog::warn("launch {}: the runner did not take its start", task_id);
+  return started;
+}
+
+absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::SpawnRunner(const std::string& task_id,
+                                                                    std::vector<std::string>& args,
+                                                                    size_t ready_arg,
+                                                                    std::vector<std::string>& env,
+                                                                    int (&ready)[2]) {
+  if (server_ != nullptr) {
+    absl::StatusOr<pid_t> forked = server_->Launch(args, env, ready[0], ready[0], task_id);
+    if (forked.ok()) {
+      close(ready[0]);
+      return RunnerStart{*forked, -1, true};
+    }
+    // The server may have forked a runner with this pipe before it failed: a new pipe, so
+    // that such a runner reads the end of the old one and runs nothing.
+    close(ready[0]);
+    close(ready[1]);
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+      return absl::UnavailableError(absl::StrCat("launch ", task_id, ": no pipe for the runner"));
+    }
+    args[ready_arg] = absl::StrCat("--ready-fd=", ready[0]);
+  }
   std::vector<char*> argv, envp;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  for (std::string& e : env_strings) envp.push_back(e.data());
+  for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
   // The runner starts with SIGTERM and SIGINT blocked (it unblocks them for the task): a kill
@@ -768,11 +831,6 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
   if (spawned != 0) {
     close(ready[0]);
     close(ready[1]);
-    if (cgroups_.enabled()) cgroups_.Destroy(task_id);
-    // Nothing ran: the task's directories go, so that it may be launched again.
-    std::error_code ignored;  // what stays only blocks launching this task id again
-    std::filesystem::remove_all(sandbox, ignored);
-    std::filesystem::remove_all(state, ignored);
     const std::string why =
         absl::StrCat("launch ", task_id, ": cannot start ", argv[0], ": ", std::strerror(spawned));
     // A runner that is missing or cannot run fails the task; anything else (no memory, too
@@ -782,23 +840,7 @@ absl::StatusOr<std::pair<pid_t, int64_t>> LocalBackend::StartRunner(const Launch
                : absl::UnavailableError(why);
   }
   close(ready[0]);
-  // Written here, before Launch returns, not by the runner once it runs: a master restarted
-  // in between must find the runner, or it would count the task lost and run it again.
-  const int64_t start_time = ProcessStartTime(pid);
-  // The runner is started, so the launch stands; without the file only a restart is affected.
-  if (absl::Status s = WriteFileAtomically(state + "/runner.pid",
-                                          absl::StrCat(pid, " ", start_time, " ", boot_id_, "\n"));
-      !s.ok()) {
-    spdlog::error(
-        "launch {}: runner.pid not written in {} (a restarted master will count the "
-        "task lost): {}",
-        task_id, state, std::string(s.message()));
-  }
-  // A runner that died already is reported by Poll; a failed write is the same.
-  const ssize_t go = write(ready[1], "1", 1);
-  close(ready[1]);
-  if (go != 1) spdlog::warn("launch {}: the runner did not take its start", task_id);
-  return std::make_pair(pid, start_time);
+  return RunnerStart{pid, -1, false};
 }
 
 TaskStatus LocalBackend::LaunchedStatus(const std::string& task_id, const Task& task,
@@ -869,14 +911,22 @@ void LocalBackend::TakeLaunched(std::vector<TaskStatus>& out) {
       continue;
     }
     task.launching = false;
-    std::tie(task.runner, task.start_time) = *l.started;
+    task.runner = l.started->pid;
+    task.start_time = l.started->start_time;
+    task.served = l.started->served;
+    task.child = !task.served;
     out.push_back(LaunchedStatus(l.task_id, task, l.uris));
     if (task.kill_requested) kill(task.runner, SIGTERM);
   }
 }
 
-void LocalBackend::SignalRunner(Task& task) {
+void LocalBackend::SignalRunner(const std::string& task_id, Task& task) {
   if (task.ending) return;  // its runner has ended (a child's pid may be another's by now)
+  // Ended, as its server has said (it reaped it: the pid may be another's): Poll reports it.
+  if (task.served && !task.launching &&
+      (server_ended_.contains(task_id) || server_->Ended(task_id))) {
+    return;
+  }
   if (task.launching) {
     task.kill_requested = true;  // sent once it has started (TakeLaunched)
   } else {
@@ -904,7 +954,7 @@ absl::Status LocalBackend::Kill(const std::string& task_id) {
     }
     return absl::NotFoundError(absl::StrCat("kill: task ", task_id, " is unknown"));
   }
-  SignalRunner(it->second);
+  SignalRunner(task_id, it->second);
   return absl::OkStatus();
 }
 
@@ -1014,11 +1064,17 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     TakeLaunched(out);
     TakeEnded(out);
   }
+  TakeServerEvents();
   std::vector<std::string> done;
   for (auto& [task_id, task] : running_) {
     if (task.launching || task.ending) continue;
     bool ended = false;
-    if (task.child) {
+    if (task.served && !server_orphaned_.empty() && server_orphaned_.erase(task_id) > 0) {
+      task.served = false;  // its server died: watched by pid (it was reparented)
+    }
+    if (task.served) {
+      ended = !server_ended_.empty() && server_ended_.erase(task_id) > 0;
+    } else if (task.child) {
       int status = 0;
       ended = waitpid(task.runner, &status, WNOHANG) == task.runner;
     } else {
@@ -1058,6 +1114,16 @@ std::vector<TaskStatus> LocalBackend::Poll() {
   }
   CheckDisks();
   return out;
+}
+
+void LocalBackend::TakeServerEvents() {
+  if (server_ == nullptr) return;
+  RunnerServer::Events events = server_->TakeEvents();
+  for (std::string& task_id : events.ended) server_ended_.insert(std::move(task_id));
+  for (std::string& task_id : events.orphaned) {
+    // One that ended before its server died needs no watching.
+    if (!server_ended_.contains(task_id)) server_orphaned_.insert(std::move(task_id));
+  }
 }
 
 std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& task_ids) {

@@ -70,10 +70,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "services/backend/backend.h"
 #include "services/backend/local/cgroups.h"
+#include "services/backend/local/runner_server.h"
 #include "services/backend/local/task_user.h"
 
 namespace peloton::backend::local {
@@ -111,6 +113,10 @@ struct LocalBackendOptions {
   // is done there too: Poll notices a runner has ended and reports the task's end at a later
   // Poll.
   bool launch_thread = false;
+  // Runners forked by a runner server (runner_server.h) instead of spawned (exec'd) one by
+  // one: a launch's runner costs a fork instead of an exec and a program's start. Where the
+  // server cannot start or has died, runners are spawned as without it.
+  bool runner_server = true;
 };
 
 // This machine as one host: its name, cpus, memory, the free disk under `disk_path`, its GPUs
@@ -147,6 +153,8 @@ class LocalBackend final : public Backend {
 
   // Whether tasks are isolated with cgroups (cgroups.h), and how.
   const Cgroups& cgroups() const { return cgroups_; }
+  // The runner server's pid (-1: none); for tests.
+  pid_t runner_server_pid() const { return server_ == nullptr ? -1 : server_->server_pid(); }
 
   // Where a task's files are (whether or not it exists).
   std::string SandboxOf(const std::string& task_id) const;
@@ -183,6 +191,9 @@ class LocalBackend final : public Backend {
     // Its runner has ended (and, a child, was reaped): Finished runs on the launcher thread
     // (launch_thread), and nothing is signalled any more.
     bool ending = false;
+    // Its runner is the runner server's child: its end is the server's word (RunnerServer),
+    // not a waitpid's, until the server dies (then it is watched by pid, as after a restart).
+    bool served = false;
   };
   // What a launch does once it has been checked (StartRunner).
   struct LaunchWork {
@@ -196,11 +207,17 @@ class LocalBackend final : public Backend {
     std::string task_id;
     Task task;  // a copy: Finished reads it there
   };
-  // A launch done on the launcher thread: the runner's pid and start time, or why not.
+  // A started runner: its pid and start time, and whether the runner server forked it.
+  struct RunnerStart {
+    pid_t pid = -1;
+    int64_t start_time = -1;
+    bool served = false;
+  };
+  // A launch done on the launcher thread: its runner, or why not.
   struct Launched {
     std::string task_id;
     size_t uris = 0;
-    absl::StatusOr<std::pair<pid_t, int64_t>> started;
+    absl::StatusOr<RunnerStart> started;
   };
 
   explicit LocalBackend(LocalBackendOptions options) : options_(std::move(options)) {}
@@ -232,9 +249,19 @@ class LocalBackend final : public Backend {
   // Kills the running tasks whose volume holds more than its size, or whose sandbox more than
   // its disk (LaunchSpec::resources less its volume).
   void CheckDisks();
-  // Makes the task's directories (and volume, and cgroups) and starts its runner: its pid and
-  // start time. On the launcher thread with launch_thread: it reads only what does not change.
-  absl::StatusOr<std::pair<pid_t, int64_t>> StartRunner(const LaunchWork& work);
+  // Makes the task's directories (and volume, and cgroups) and starts its runner. On the
+  // launcher thread with launch_thread: it reads only what does not change (and the runner
+  // server, which is thread-safe).
+  absl::StatusOr<RunnerStart> StartRunner(const LaunchWork& work);
+  // Starts a runner with these arguments (`ready_arg` the index of its --ready-fd) and
+  // environment, given the read end of `ready` (a pipe; replaced when the runner server took
+  // the old one and failed): by the runner server where there is one, else spawned.
+  absl::StatusOr<RunnerStart> SpawnRunner(const std::string& task_id,
+                                          std::vector<std::string>& args, size_t ready_arg,
+                                          std::vector<std::string>& env, int (&ready)[2]);
+  // What the runner server said of its runners' ends (and of its own, which orphans them),
+  // applied to running_ where it can be (Poll; a task still launching waits for the next).
+  void TakeServerEvents();
   // RUNNING, or STARTING while `uris` remote files are fetched.
   TaskStatus LaunchedStatus(const std::string& task_id, const Task& task, size_t uris) const;
   // The launcher thread's loop, and what Poll takes of its work.
@@ -250,7 +277,7 @@ class LocalBackend final : public Backend {
     return out;
   }
   // SIGTERM to the task's runner, or once it has one.
-  void SignalRunner(Task& task);
+  void SignalRunner(const std::string& task_id, Task& task);
 
   LocalBackendOptions options_;
   bool root_ = false;  // this process runs as root: it switches users
@@ -271,6 +298,9 @@ class LocalBackend final : public Backend {
   std::deque<EndWork> to_end_ ABSL_GUARDED_BY(launch_mu_);
   std::vector<TaskStatus> ended_ ABSL_GUARDED_BY(launch_mu_);
   bool stopping_ ABSL_GUARDED_BY(launch_mu_) = false;
+  std::unique_ptr<RunnerServer> server_;  // with runner_server
+  // Tasks whose served runner ended, or whose server died, not yet seen by Poll.
+  absl::flat_hash_set<std::string> server_ended_, server_orphaned_;
   std::thread launcher_;  // with launch_thread; started last in Create
 };
 

@@ -68,11 +68,12 @@ HostInfo Host(const std::string& name) {
 std::unique_ptr<LocalBackend> Make(const std::string& root,
                                    absl::Duration volume_check = absl::Seconds(5),
                                    const std::string& runner = RunnerPath(),
-                                   bool launch_thread = false) {
+                                   bool launch_thread = false, bool runner_server = true) {
   LocalBackendOptions options{
       runner, root, root + "-state", {Host("h0"), Host("h1")}, root + "-volumes", volume_check};
   options.fetch_cache_root = root + "-fetch";
   options.launch_thread = launch_thread;
+  options.runner_server = runner_server;
   absl::StatusOr<std::unique_ptr<LocalBackend>> b =
       LocalBackend::Create(AsThisUser(std::move(options)));
   EXPECT_THAT(b.status(), IsOk());
@@ -109,6 +110,15 @@ class Watcher {
     }
     ADD_FAILURE() << id << " did not end";
     return {};
+  }
+
+  // Polls once, keeping what ended.
+  void Collect() {
+    for (const TaskStatus& s : b_.Poll()) {
+      if (s.state != MesosTaskState::kRunning && s.state != MesosTaskState::kStarting) {
+        ended_[s.task_id] = s;
+      }
+    }
   }
 
  private:
@@ -729,29 +739,76 @@ TEST(LocalBackendTest, AnHttpCheckAgainstARealServerAndATcpCheckOfAClosedPort) {
 // With launch_thread, Launch returns once the task is checked and recorded; Poll says how its
 // start went. A kill before the runner starts is sent once it has; a runner that cannot be
 // started fails the task, naming it.
+// With runners spawned and with a runner server (runner_server.h) alike. A runner server
+// forks its runners from memory: a runner binary gone since it started does not stop them.
 TEST(LocalBackendTest, OnTheLaunchThreadKillsWaitForTheRunnerAndFailedStartsAreReported) {
-  const std::string root = FreshDir("launch-thread");
-  const std::string runner = root + "-bin/peloton-task-runner";
-  std::filesystem::create_directories(root + "-bin");
-  std::filesystem::copy_file(RunnerPath(), runner);
-  auto b = Make(root, absl::Seconds(5), runner, /*launch_thread=*/true);
+  for (const bool served : {false, true}) {
+    SCOPED_TRACE(served ? "runner server" : "spawned runners");
+    const std::string root = FreshDir(served ? "launch-thread-served" : "launch-thread");
+    const std::string runner = root + "-bin/peloton-task-runner";
+    std::filesystem::create_directories(root + "-bin");
+    std::filesystem::copy_file(RunnerPath(), runner);
+    auto b = Make(root, absl::Seconds(5), runner, /*launch_thread=*/true, served);
+    EXPECT_EQ(b->runner_server_pid() > 0, served);
+    Watcher w(*b);
+    ASSERT_THAT(b->Launch(Shell("sleepy-0-1", "sleep 600")), IsOk());
+    ASSERT_THAT(b->Kill("sleepy-0-1"), IsOk());  // most likely before its runner started
+    EXPECT_THAT(b->Launch(Shell("sleepy-0-1", "true")),
+                StatusIs(absl::StatusCode::kAlreadyExists));  // recorded at once
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_THAT(b->Launch(Shell(absl::StrCat("quick-", i, "-1"), "true")), IsOk());
+    }
+    EXPECT_EQ(w.WaitForEnd("sleepy-0-1").state, MesosTaskState::kKilled);
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_EQ(w.WaitForEnd(absl::StrCat("quick-", i, "-1")).state, MesosTaskState::kFinished);
+    }
+    std::filesystem::rename(runner, runner + ".away");
+    ASSERT_THAT(b->Launch(Shell("gone-0-1", "true")), IsOk());
+    const TaskStatus end = w.WaitForEnd("gone-0-1");
+    if (served) {
+      EXPECT_EQ(end.state, MesosTaskState::kFinished);
+    } else {
+      EXPECT_EQ(end.state, MesosTaskState::kFailed);
+      EXPECT_THAT(end.message, HasSubstr("cannot start " + runner + ": No such file or directory"));
+    }
+  }
+}
+
+// The runners a runner server forked are its children; when it dies they go on, watched by
+// pid: their ends and kills still reach them, and later launches start another server (or
+// spawn their runners meanwhile).
+TEST(LocalBackendTest, TasksOutliveTheirRunnerServer) {
+  const std::string root = FreshDir("server-death");
+  auto b = Make(root);
+  const pid_t server = b->runner_server_pid();
+  ASSERT_GT(server, 0);
   Watcher w(*b);
-  ASSERT_THAT(b->Launch(Shell("sleepy-0-1", "sleep 600")), IsOk());
-  ASSERT_THAT(b->Kill("sleepy-0-1"), IsOk());  // most likely before its runner started
-  EXPECT_THAT(b->Launch(Shell("sleepy-0-1", "true")),
-              StatusIs(absl::StatusCode::kAlreadyExists));  // recorded at once
-  for (int i = 0; i < 20; ++i) {
-    ASSERT_THAT(b->Launch(Shell(absl::StrCat("quick-", i, "-1"), "true")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("long-0-1", "sleep 600")), IsOk());
+  ASSERT_THAT(b->Launch(Shell("short-0-1", "sleep 1")), IsOk());
+  absl::StatusOr<std::string> runner = ReadFile(b->StateOf("long-0-1") + "/runner.pid");
+  ASSERT_THAT(runner.status(), IsOk());
+  const std::string runner_pid = std::vector<std::string>(absl::StrSplit(*runner, ' '))[0];
+  absl::StatusOr<std::string> stat = ReadFile(absl::StrCat("/proc/", runner_pid, "/stat"));
+  ASSERT_THAT(stat.status(), IsOk());
+  const std::vector<std::string> fields = absl::StrSplit(stat->substr(stat->rfind(')') + 2), ' ');
+  ASSERT_GT(fields.size(), 1u);
+  EXPECT_EQ(fields[1], absl::StrCat(server));  // forked by the server
+
+  ASSERT_EQ(kill(server, SIGKILL), 0);
+  for (int i = 0; i < 50; ++i) {  // the backend notices at its next look
+    w.Collect();
+    absl::SleepFor(absl::Milliseconds(10));
   }
-  EXPECT_EQ(w.WaitForEnd("sleepy-0-1").state, MesosTaskState::kKilled);
-  for (int i = 0; i < 20; ++i) {
-    EXPECT_EQ(w.WaitForEnd(absl::StrCat("quick-", i, "-1")).state, MesosTaskState::kFinished);
-  }
-  std::filesystem::rename(runner, runner + ".away");
-  ASSERT_THAT(b->Launch(Shell("gone-0-1", "true")), IsOk());
-  const TaskStatus end = w.WaitForEnd("gone-0-1");
-  EXPECT_EQ(end.state, MesosTaskState::kFailed);
-  EXPECT_THAT(end.message, HasSubstr("cannot start " + runner + ": No such file or directory"));
+  ASSERT_THAT(b->Launch(Shell("after-0-1", "true")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("after-0-1").state, MesosTaskState::kFinished);
+  EXPECT_EQ(w.WaitForEnd("short-0-1").state, MesosTaskState::kFinished);
+  ASSERT_THAT(b->Kill("long-0-1"), IsOk());
+  EXPECT_EQ(w.WaitForEnd("long-0-1").state, MesosTaskState::kKilled);
+  absl::SleepFor(absl::Milliseconds(1100));  // a server is started at most once a second
+  ASSERT_THAT(b->Launch(Shell("later-0-1", "true")), IsOk());
+  EXPECT_EQ(w.WaitForEnd("later-0-1").state, MesosTaskState::kFinished);
+  EXPECT_GT(b->runner_server_pid(), 0);
+  EXPECT_NE(b->runner_server_pid(), server);
 }
 
 // A shell command that sh would only split into words runs without sh (command.h): its
@@ -803,7 +860,8 @@ TEST(LocalBackendTest, TheRunnerIsStaticAndNamesAMissingHelper) {
   const std::string lone = root + "-bin/peloton-task-runner";
   std::filesystem::create_directories(root + "-bin");
   std::filesystem::copy_file(RunnerPath(), lone);
-  auto b = Make(root, absl::Seconds(5), lone);
+  // Spawned runners: a runner server would fork them from its memory (whatever the file).
+  auto b = Make(root, absl::Seconds(5), lone, /*launch_thread=*/false, /*runner_server=*/false);
   Watcher w(*b);
   ASSERT_THAT(b->Launch(Shell("plain-0-1", "echo ran")), IsOk());
   EXPECT_EQ(w.WaitForEnd("plain-0-1").state, MesosTaskState::kFinished);

@@ -75,10 +75,13 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/backend/health.h"
 #include "services/backend/local/cgroups.h"
 #include "services/backend/local/command.h"
+#include "services/backend/local/runner_server.h"
 #include "services/backend/local/sandbox.h"
 #include "services/backend/local/task_user.h"
 #include "services/common/version.h"
@@ -371,9 +374,8 @@ bool FetchAll(const std::string& state, const std::vector<std::string>& helper_a
   return finish(peloton::backend::local::FormatUnfetched(why));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// One runner's life: exec'd by the backend, or forked by a runner server.
+int RunRunner(int argc, char** argv) {
   CLI::App app{"Runs one task of Peloton's local backend (started by the master)"};
   peloton::AddVersionFlag(app);
   std::string sandbox, state;
@@ -607,4 +609,20 @@ int main(int argc, char** argv) {
                                ? "exited " + std::to_string(WEXITSTATUS(status)) + " " + why + "\n"
                                : "signaled " + std::to_string(WTERMSIG(status)) + " " + why + "\n";
   return WriteFileAtomically(state + "/exit_status", line).ok() ? 0 : 5;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A runner server (runner_server.h): started once by the backend, it forks the runners.
+  constexpr absl::string_view kServe = "--serve-fd=";
+  if (argc == 2 && absl::StartsWith(argv[1], kServe)) {
+    int fd = -1;
+    if (!absl::SimpleAtoi(absl::string_view(argv[1]).substr(kServe.size()), &fd) || fd < 0) {
+      std::fprintf(stderr, "peloton-task-runner: %s (rule: --serve-fd=<descriptor>)\n", argv[1]);
+      return 2;
+    }
+    return peloton::backend::local::ServeRunners(fd, &RunRunner);
+  }
+  return RunRunner(argc, argv);
 }

@@ -1,0 +1,231 @@
+// Copyright 2026 The Peloton-C++ Authors. Apache License 2.0.
+//
+// The runner server with the real peloton-task-runner: its runners run tasks as exec'd ones do
+// (arguments, environment, the ready pipe), their ends are told once each, and they outlive a
+// server that dies.
+
+#include "services/backend/local/runner_server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "peloton/testing/status_matchers.h"
+#include "services/backend/local/sandbox.h"
+
+namespace peloton::backend::local {
+namespace {
+
+using ::peloton::testing::IsOk;
+using ::peloton::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string RunnerPath() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return absl::StrCat(srcdir != nullptr ? srcdir : ".",
+                      "/peloton/services/backend/local/peloton-task-runner");
+}
+
+std::string FreshDir(absl::string_view name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The parent of `pid` (/proc/<pid>/stat field 4), or -1.
+pid_t ParentOf(pid_t pid) {
+  absl::StatusOr<std::string> stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  if (!stat.ok()) return -1;
+  const std::vector<std::string> fields = absl::StrSplit(stat->substr(stat->rfind(')') + 2), ' ');
+  pid_t parent = -1;
+  return fields.size() > 1 && absl::SimpleAtoi(fields[1], &parent) ? parent : -1;
+}
+
+// The task ids TakeEvents reports ended, waited for until `n` have come (at most 20 s).
+std::vector<std::string> WaitEnded(RunnerServer& server, size_t n) {
+  std::vector<std::string> ended;
+  for (int i = 0; i < 2000 && ended.size() < n; ++i) {
+    for (std::string& id : server.TakeEvents().ended) ended.push_back(std::move(id));
+    if (ended.size() < n) absl::SleepFor(absl::Milliseconds(10));
+  }
+  return ended;
+}
+
+// A runner's arguments for `command` (a shell command) in `dir`, told to go on `ready_fd`.
+std::vector<std::string> RunnerArgs(const std::string& dir, int ready_fd,
+                                    const std::string& command) {
+  return {RunnerPath(),     "--sandbox=" + dir,
+          "--state=" + dir, absl::StrCat("--ready-fd=", ready_fd),
+          "--shell",        "--",
+          command};
+}
+
+TEST(RunnerWireTest, RequestsRoundTripAndBadOnesAreRefused) {
+  const std::vector<std::string> argv = {"runner", "", "--x=1"}, env = {"A=b", ""};
+  absl::StatusOr<std::string> bytes = runner_wire::EncodeRequest(argv, env, 7);
+  ASSERT_THAT(bytes, IsOk());
+  runner_wire::RequestHeader header;
+  std::memcpy(&header, bytes->data(), sizeof header);
+  EXPECT_EQ(header.argc, 3u);
+  EXPECT_EQ(header.envc, 2u);
+  EXPECT_EQ(header.ready_fd, 7);
+  const absl::string_view payload = absl::string_view(*bytes).substr(sizeof header);
+  absl::StatusOr<runner_wire::Request> back = runner_wire::DecodePayload(header, payload);
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->argv, argv);
+  EXPECT_EQ(back->env, env);
+
+  EXPECT_THAT(runner_wire::EncodeRequest({}, env, -1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("argv")));
+  EXPECT_THAT(runner_wire::EncodeRequest({std::string("a\0b", 3)}, {}, -1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NUL")));
+  EXPECT_THAT(runner_wire::EncodeRequest({"r", std::string(kMaxRunnerRequestBytes, 'x')}, {}, -1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most")));
+
+  // Each way a payload can lie about itself.
+  const auto decode = [&](runner_wire::RequestHeader h, absl::string_view p) {
+    return runner_wire::DecodePayload(h, p).status();
+  };
+  runner_wire::RequestHeader h = header;
+  h.argc = 0;
+  EXPECT_THAT(decode(h, payload), StatusIs(absl::StatusCode::kInvalidArgument));
+  h = header;
+  h.payload_bytes += 1;
+  EXPECT_THAT(decode(h, payload), StatusIs(absl::StatusCode::kInvalidArgument));
+  h = header;
+  h.envc = 1u << 30;
+  EXPECT_THAT(decode(h, payload), StatusIs(absl::StatusCode::kInvalidArgument));
+  h = header;
+  h.envc = 1;  // the last string is left over
+  EXPECT_THAT(decode(h, payload), StatusIs(absl::StatusCode::kInvalidArgument));
+  h = header;
+  h.envc = 3;  // one more than there is
+  EXPECT_THAT(decode(h, payload), StatusIs(absl::StatusCode::kInvalidArgument));
+  std::string long_string(payload);
+  long_string[0] = '\x7f';  // the first string's length, past the end
+  EXPECT_THAT(decode(header, long_string), StatusIs(absl::StatusCode::kInvalidArgument));
+  std::string nul(payload);
+  nul[sizeof(uint32_t)] = '\0';  // in "runner"
+  EXPECT_THAT(decode(header, nul), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RunnerServerTest, ARunnerRunsItsTaskWithItsEnvironmentOnceToldToGo) {
+  RunnerServer server(RunnerPath());
+  ASSERT_TRUE(server.alive());
+  const std::string dir = FreshDir("served");
+  int ready[2];
+  ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+  // A descriptor number the server cannot have chosen for it: the runner gets it there.
+  const int number = 57;
+  absl::StatusOr<pid_t> pid =
+      server.Launch(RunnerArgs(dir, number, "echo \"$GREETING\" > said"),
+                    {"GREETING=hello there", "PATH=/usr/bin:/bin"}, ready[0], number, "t1");
+  ASSERT_THAT(pid, IsOk());
+  close(ready[0]);
+  EXPECT_EQ(ParentOf(*pid), server.server_pid());
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/said"));  // not before it is told to go
+  ASSERT_EQ(write(ready[1], "1", 1), 1);
+  close(ready[1]);
+  EXPECT_THAT(WaitEnded(server, 1), ElementsAre("t1"));
+  EXPECT_THAT(ReadFile(dir + "/said"), testing::IsOkAndHolds("hello there\n"));
+  EXPECT_THAT(ReadFile(dir + "/exit_status"), testing::IsOkAndHolds("exited 0 0\n"));
+  EXPECT_FALSE(server.Ended("t1"));  // told once
+}
+
+TEST(RunnerServerTest, EndsAreToldInTurnAndARunnerNotToldToGoRunsNothing) {
+  RunnerServer server(RunnerPath());
+  const std::string quiet = FreshDir("served_quiet"), busy = FreshDir("served_busy");
+  int never[2], go[2];
+  ASSERT_EQ(pipe2(never, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
+  ASSERT_THAT(
+      server.Launch(RunnerArgs(quiet, never[0], "touch ran"), {}, never[0], never[0], "quiet"),
+      IsOk());
+  ASSERT_THAT(server.Launch(RunnerArgs(busy, go[0], "sleep 0.3"), {}, go[0], go[0], "busy"),
+              IsOk());
+  close(never[0]);
+  close(go[0]);
+  ASSERT_EQ(write(go[1], "1", 1), 1);
+  close(go[1]);
+  close(never[1]);  // its "master" is gone before saying go
+  EXPECT_THAT(WaitEnded(server, 1), ElementsAre("quiet"));
+  EXPECT_FALSE(std::filesystem::exists(quiet + "/ran"));
+  EXPECT_FALSE(std::filesystem::exists(quiet + "/exit_status"));
+  EXPECT_FALSE(server.Ended("busy"));
+  EXPECT_THAT(WaitEnded(server, 1), ElementsAre("busy"));
+}
+
+TEST(RunnerServerTest, RunnersOutliveTheirServerAndTheNextLaunchStartsAnother) {
+  RunnerServer server(RunnerPath(), absl::Seconds(10), /*restart_interval=*/absl::ZeroDuration());
+  const std::string dir = FreshDir("served_orphan");
+  int ready[2];
+  ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+  absl::StatusOr<pid_t> runner =
+      server.Launch(RunnerArgs(dir, ready[0], "touch ran"), {}, ready[0], ready[0], "orphan");
+  ASSERT_THAT(runner, IsOk());
+  close(ready[0]);
+  const pid_t first = server.server_pid();
+  ASSERT_EQ(kill(first, SIGKILL), 0);
+  RunnerServer::Events events;
+  for (int i = 0; i < 500 && events.orphaned.empty(); ++i) {
+    events = server.TakeEvents();
+    if (events.orphaned.empty()) absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(events.orphaned, ElementsAre("orphan"));
+  EXPECT_TRUE(events.ended.empty());
+  EXPECT_FALSE(server.alive());
+  // The runner lives on, no longer the server's, and runs its task when told.
+  EXPECT_TRUE(ProcessAlive(*runner, ProcessStartTime(*runner)));
+  EXPECT_NE(ParentOf(*runner), first);
+  ASSERT_EQ(write(ready[1], "1", 1), 1);
+  close(ready[1]);
+  for (int i = 0; i < 2000 && !std::filesystem::exists(dir + "/exit_status"); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir + "/ran"));
+
+  // Another server for the next launch.
+  const std::string next_dir = FreshDir("served_next");
+  int next[2];
+  ASSERT_EQ(pipe2(next, O_CLOEXEC), 0);
+  ASSERT_THAT(server.Launch(RunnerArgs(next_dir, next[0], "true"), {}, next[0], next[0], "next"),
+              IsOk());
+  close(next[0]);
+  EXPECT_TRUE(server.alive());
+  EXPECT_NE(server.server_pid(), first);
+  ASSERT_EQ(write(next[1], "1", 1), 1);
+  close(next[1]);
+  EXPECT_THAT(WaitEnded(server, 1), ElementsAre("next"));
+}
+
+TEST(RunnerServerTest, WithoutAServerLaunchesAreUnavailable) {
+  RunnerServer server("/nonexistent/peloton-task-runner", absl::Seconds(10), absl::ZeroDuration());
+  EXPECT_FALSE(server.alive());
+  EXPECT_EQ(server.server_pid(), -1);
+  EXPECT_THAT(server.Launch({"runner"}, {}, -1, -1, "x"), StatusIs(absl::StatusCode::kUnavailable));
+  // A program that is not a runner server ends at once: the launch finds it gone.
+  RunnerServer not_a_server("/bin/true", absl::Seconds(10), absl::Hours(1));
+  EXPECT_THAT(not_a_server.Launch({"runner"}, {}, -1, -1, "y"),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_FALSE(not_a_server.alive());
+}
+
+}  // namespace
+}  // namespace peloton::backend::local
