@@ -293,6 +293,7 @@ kj::Promise<void> PelotonService::createJob(CreateJobContext context) {
     if (id.ok()) {
       results.setJobId(id->value());
       spdlog::info("job {} created in pool {} ({} instances)", id->value(), pool_id, instances);
+      loop_.TickSoon();  // its tasks are placed now, not at the next period
     }
   });
 }

@@ -44,7 +44,10 @@ class SerialLoop {
   void Stop();
   // From a tick that left work for later (a burst of launches spread over ticks): the next
   // tick runs as soon as what arrived meanwhile (calls, I/O) has been served, not a period
-  // later. Once per tick; before Loop, for its first tick.
+  // later. Once per tick; before Loop, for its first tick. From queued work (a call that gave
+  // the scheduler something to do, such as a new job): the next tick runs once the queue is
+  // empty, but no sooner than a tenth of the period after the last, so that a stream of such
+  // calls ticks at most ten times a period.
   void TickSoon() { soon_ = true; }
   // Runs `guard` before each queued work and each tick: what must hold for the process to act
   // at all (a leader confirms it still leads; runtime::ExitIfLost ends the process if not).

@@ -72,6 +72,41 @@ TEST(SerialLoopTest, AfterTickResolvesOnceTheNextTickHasRun) {
   EXPECT_GE(seen_at, 1);  // 1, or later on a machine too slow to run it in between
 }
 
+// A call that gives the scheduler work (a new job) asks for a tick: it comes once the queue is
+// served, not a period later; but a call right after a tick waits a tenth of the period, so
+// that a stream of such calls does not tick without end.
+TEST(SerialLoopTest, ACallThatAsksTicksSoonButAtMostTenTimesAPeriod) {
+  auto io = std::make_unique<kj::AsyncIoContext>(kj::setupAsyncIo());
+  kj::Timer& timer = io->provider->getTimer();
+  SerialLoop loop;
+  std::vector<std::string> log;
+  int ticks = 0;
+  const auto create = [&] {
+    kj::evalLater([&] {
+      loop.Run([&] {
+            log.push_back("create");
+            loop.TickSoon();
+          })
+          .detach([](kj::Exception&&) {});
+    }).detach([](kj::Exception&&) {});
+  };
+  create();
+  // Should the first tick not come, the test ends (failing) anyway.
+  timer.afterDelay(10 * kj::SECONDS).then([&] { loop.Stop(); }).detach([](kj::Exception&&) {});
+  // A period no test waits out, nor a tenth of it (six minutes).
+  loop.Loop(io->waitScope, timer, 1 * kj::HOURS, [&] {
+    ++ticks;
+    log.push_back("tick");
+    if (ticks == 1) {
+      create();
+      timer.afterDelay(50 * kj::MILLISECONDS)
+          .then([&] { loop.Stop(); })
+          .detach([](kj::Exception&&) {});
+    }
+  });
+  EXPECT_EQ(log, (std::vector<std::string>{"create", "tick", "create"}));
+}
+
 TEST(SerialLoopTest, TickSoonServesWhatArrivedThenTicksAgainAtOnce) {
   auto io = std::make_unique<kj::AsyncIoContext>(kj::setupAsyncIo());
   kj::Timer& timer = io->provider->getTimer();
