@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -808,26 +807,9 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::SpawnRunner(const std::s
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  // The runner starts with SIGTERM and SIGINT blocked (it unblocks them for the task): a kill
-  // right after the launch then waits for the runner's loop instead of ending the runner
-  // unheard (which would read as a lost task). In a session of its own, it survives the master
-  // and its terminal; the read end of the pipe goes to it. posix_spawn, not fork: copying the
-  // master's page tables to exec a moment later was the master's largest cost of a launch.
-  sigset_t mask;
-  pthread_sigmask(SIG_BLOCK, nullptr, &mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setsigmask(&attr, &mask);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, ready[0], ready[0]);  // clears its close-on-exec
+  // The read end of the pipe goes to it.
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const int spawned = SpawnInSession(argv[0], argv.data(), envp.data(), ready[0], &pid);
   if (spawned != 0) {
     close(ready[0]);
     close(ready[1]);

@@ -42,19 +42,6 @@ using ::peloton::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string RunnerPath() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return absl::StrCat(srcdir != nullptr ? srcdir : ".",
-                      "/peloton/services/backend/local/peloton-task-runner");
-}
-
-std::string FreshDir(absl::string_view name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
-  std::filesystem::remove_all(dir);
-  return dir;
-}
-
 HostInfo Host(const std::string& name) {
   HostInfo h;
   h.hostname = name;

@@ -135,22 +135,10 @@ bool RunnerServer::StartLocked() {
   std::string path = runner_path_;
   char* argv[] = {path.data(), serve.data(), nullptr};
   char* envp[] = {nullptr};
-  // In a session of its own (a terminal's signals are not its), with the signals it takes
-  // synchronously blocked from the start; the socket's end stays open across the exec.
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&mask, s);
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setsigmask(&attr, &mask);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], fds[1]);  // clears its close-on-exec
+  // Started as a runner is, so that the runners it forks start as spawned ones do (signals
+  // blocked, a session of their own); the socket's end stays open across the exec.
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, &attr, argv, envp);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const int spawned = SpawnInSession(argv[0], argv, envp, fds[1], &pid);
   close(fds[1]);
   if (spawned != 0 || fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
     if (spawned == 0) kill(pid, SIGKILL), waitpid(pid, nullptr, 0);
@@ -330,6 +318,25 @@ bool RunnerServer::alive() {
 pid_t RunnerServer::server_pid() {
   absl::MutexLock lock(&mu_);
   return pid_;
+}
+
+int SpawnInSession(const char* path, char* const argv[], char* const envp[], int keep_fd,
+                   pid_t* pid) {
+  sigset_t mask;
+  pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, keep_fd, keep_fd);  // clears its close-on-exec
+  const int spawned = posix_spawn(pid, path, &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return spawned;
 }
 
 namespace {

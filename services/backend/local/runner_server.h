@@ -138,6 +138,15 @@ class RunnerServer {
   Events events_ ABSL_GUARDED_BY(mu_);
 };
 
+// Starts `path` (argv, envp) with posix_spawn, as a runner or a runner server starts: in a
+// session of its own (it survives the master and its terminal), with SIGTERM and SIGINT blocked
+// (a runner unblocks them for its task: a kill right after the launch then waits for its loop
+// instead of ending it unheard), and `keep_fd` open across the exec. posix_spawn, not fork:
+// copying the master's page tables to exec a moment later was the master's largest cost of a
+// launch. 0 with the pid in `pid`, or posix_spawn's errno.
+int SpawnInSession(const char* path, char* const argv[], char* const envp[], int keep_fd,
+                   pid_t* pid);
+
 // The server's side: serves launches on `fd` until it closes or SIGTERM or SIGINT comes,
 // forking for each a runner that runs `run(argc, argv)` in a session of its own, with the
 // request's environment, and exits with what it returns. Returns the server's exit code.

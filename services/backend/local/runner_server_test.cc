@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
 #include "services/backend/local/sandbox.h"
+#include "services/backend/local/test_options.h"
 
 namespace peloton::backend::local {
 namespace {
@@ -33,20 +34,6 @@ using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string RunnerPath() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  return absl::StrCat(srcdir != nullptr ? srcdir : ".",
-                      "/peloton/services/backend/local/peloton-task-runner");
-}
-
-std::string FreshDir(absl::string_view name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // The parent of `pid` (/proc/<pid>/stat field 4), or -1.
 pid_t ParentOf(pid_t pid) {
@@ -129,6 +116,7 @@ TEST(RunnerServerTest, ARunnerRunsItsTaskWithItsEnvironmentOnceToldToGo) {
   RunnerServer server(RunnerPath());
   ASSERT_TRUE(server.alive());
   const std::string dir = FreshDir("served");
+  std::filesystem::create_directories(dir);
   int ready[2];
   ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
   // A descriptor number the server cannot have chosen for it: the runner gets it there.
@@ -152,6 +140,8 @@ TEST(RunnerServerTest, ARunnerRunsItsTaskWithItsEnvironmentOnceToldToGo) {
 TEST(RunnerServerTest, EndsAreToldInTurnAndARunnerNotToldToGoRunsNothing) {
   RunnerServer server(RunnerPath());
   const std::string quiet = FreshDir("served_quiet"), busy = FreshDir("served_busy");
+  std::filesystem::create_directories(quiet);
+  std::filesystem::create_directories(busy);
   int never[2], go[2];
   ASSERT_EQ(pipe2(never, O_CLOEXEC), 0);
   ASSERT_EQ(pipe2(go, O_CLOEXEC), 0);
@@ -175,6 +165,7 @@ TEST(RunnerServerTest, EndsAreToldInTurnAndARunnerNotToldToGoRunsNothing) {
 TEST(RunnerServerTest, RunnersOutliveTheirServerAndTheNextLaunchStartsAnother) {
   RunnerServer server(RunnerPath(), absl::Seconds(10), /*restart_interval=*/absl::ZeroDuration());
   const std::string dir = FreshDir("served_orphan");
+  std::filesystem::create_directories(dir);
   int ready[2];
   ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
   absl::StatusOr<pid_t> runner =
@@ -203,6 +194,7 @@ TEST(RunnerServerTest, RunnersOutliveTheirServerAndTheNextLaunchStartsAnother) {
 
   // Another server for the next launch.
   const std::string next_dir = FreshDir("served_next");
+  std::filesystem::create_directories(next_dir);
   int next[2];
   ASSERT_EQ(pipe2(next, O_CLOEXEC), 0);
   ASSERT_THAT(server.Launch(RunnerArgs(next_dir, next[0], "true"), {}, next[0], next[0], "next"),

@@ -7,9 +7,30 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "services/backend/local/local_backend.h"
 
 namespace peloton::backend::local {
+
+// The peloton-task-runner the test depends on (its data).
+inline std::string RunnerPath() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  return absl::StrCat(srcdir != nullptr ? srcdir : ".",
+                      "/peloton/services/backend/local/peloton-task-runner");
+}
+
+// A path under the test's temporary directory, with nothing there.
+inline std::string FreshDir(absl::string_view name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
 
 // Tasks run as the user the test runs as: root in Bazel's sandbox, whose user namespace maps
 // root alone (there is no other user to become), or a developer's own user. Tests that run
