@@ -35,10 +35,18 @@ struct TaskLimits {
   int64_t cpu_quota_us = 0;  // per cpu_period_us; 0: none
   int64_t cpu_period_us = 100'000;
   int64_t pids_max = 0;  // 0: none
+  friend bool operator==(const TaskLimits&, const TaskLimits&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const TaskLimits& l) {
+    return H::combine(std::move(h), l.memory_bytes, l.cpu_quota_us, l.cpu_period_us, l.pids_max);
+  }
 };
 
 // Mesos' smallest memory limit for a container: below it a shell cannot start.
 inline constexpr int64_t kMinMemoryLimitBytes = int64_t{32} << 20;
+// The most memory a group may still have charged (its last task's page cache, kernel objects)
+// to be kept for another task (Cgroups::Retire).
+inline constexpr int64_t kReusableBytes = int64_t{1} << 20;
 
 class Cgroups {
  public:
@@ -62,6 +70,28 @@ class Cgroups {
   std::vector<std::string> DirsOf(const std::string& task_id) const;
   // Kills whatever is left in the task's groups and removes them.
   void Destroy(const std::string& task_id) const;
+
+  // Groups kept between tasks (v1, whose groups can be renamed): a task's `mkdir` and `rmdir`
+  // of three groups, each under the kernel's global cgroup lock, which a burst of tasks moving
+  // into their groups holds for milliseconds at a time, were the larger part of what cgroups
+  // cost a burst of short tasks (issue 24). A group that a task left is emptied and renamed
+  // `idle-<pid>-<n>`, and the next task with the same limits takes it by a rename: its limits
+  // are already set, and what the kernel counts (memory, pids, cpu time) starts where the last
+  // task's ended, with at most kReusableBytes of memory charged to it and no OOM kill.
+  bool reusable() const { return version_ == 1; }
+  // Renames the idle groups `idle` to the task's, which must not exist; their directories, or
+  // Unavailable naming the rename that failed (the caller removes both names).
+  absl::StatusOr<std::vector<std::string>> Reuse(const std::string& idle,
+                                                 const std::string& task_id) const;
+  // Kills whatever is left in the task's groups; renames them `idle` when they are empty, hold
+  // at most kReusableBytes of memory and saw no OOM kill, and removes them otherwise. Whether
+  // they were kept.
+  bool Retire(const std::string& task_id, const std::string& idle) const;
+  // Removes the idle groups of this process (its end), and those of processes that are gone
+  // (a master that died).
+  void RemoveIdle() const;
+  // A new name for an idle group of this process.
+  static std::string NewIdleName();
 
  private:
   int version_ = 0;

@@ -266,6 +266,7 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   }
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
+  if (backend->cgroups_.reusable()) backend->cgroups_.RemoveIdle();  // a dead master's
   if (backend->options_.runner_server) {
     // After Cgroups::Detect, which may move this process: the server is in its group.
     backend->server_ = std::make_unique<RunnerServer>(backend->options_.runner_path);
@@ -605,6 +606,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
                                         spec.health_check.has_value(),
                                         {}};
   task.served = started.served;
+  if (cgroups_.reusable()) task.cgroup_limits = LimitsOf(spec, options_.task_pids_max);
   task.state = state;
   if (spec.persistent_volume.has_value()) {
     task.volume_id = spec.persistent_volume->id;
@@ -674,14 +676,8 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const Launch
   if (spec.shell) args.push_back("--shell");
   if (spec.fd_limit > 0) args.push_back(absl::StrCat("--fd-limit=", spec.fd_limit));
   if (cgroups_.enabled()) {
-    // A launch that asks for no memory or cpu (jobs always do) is not limited in it. 1000
-    // milli-cpus: a whole period; the kernel takes 1 ms at least.
-    const int64_t memory = spec.resources.memory_mb() * kMiB, milli = spec.resources.milli_cpu();
-    const TaskLimits limits{
-        .memory_bytes = memory > 0 ? std::max(memory, kMinMemoryLimitBytes) : 0,
-        .cpu_quota_us = milli > 0 ? std::max<int64_t>(milli * 100, 1000) : 0,
-        .pids_max = options_.task_pids_max};
-    absl::StatusOr<std::vector<std::string>> groups = cgroups_.Create(task_id, limits);
+    absl::StatusOr<std::vector<std::string>> groups =
+        MakeCgroups(task_id, LimitsOf(spec, options_.task_pids_max));
     if (!groups.ok()) {
       cgroups_.Destroy(task_id);
       return absl::UnavailableError(
@@ -779,6 +775,63 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const Launch
   close(ready[1]);
   if (go != 1) spdlog::warn("launch {}: the runner did not take its start", task_id);
   return started;
+}
+
+TaskLimits LocalBackend::LimitsOf(const LaunchSpec& spec, int64_t pids_max) {
+  // A launch that asks for no memory or cpu (jobs always do) is not limited in it. 1000
+  // milli-cpus: a whole period; the kernel takes 1 ms at least.
+  const int64_t memory = spec.resources.memory_mb() * kMiB, milli = spec.resources.milli_cpu();
+  return TaskLimits{.memory_bytes = memory > 0 ? std::max(memory, kMinMemoryLimitBytes) : 0,
+                    .cpu_quota_us = milli > 0 ? std::max<int64_t>(milli * 100, 1000) : 0,
+                    .pids_max = pids_max};
+}
+
+absl::StatusOr<std::vector<std::string>> LocalBackend::MakeCgroups(const std::string& task_id,
+                                                                   const TaskLimits& limits) {
+  std::string idle;
+  if (cgroups_.reusable()) {
+    absl::MutexLock lock(&idle_mu_);
+    if (auto it = idle_cgroups_.find(limits); it != idle_cgroups_.end()) {
+      idle = std::move(it->second.back());
+      it->second.pop_back();
+      if (it->second.empty()) idle_cgroups_.erase(it);
+      --idle_count_;
+    }
+  }
+  if (!idle.empty()) {
+    absl::StatusOr<std::vector<std::string>> groups = cgroups_.Reuse(idle, task_id);
+    if (groups.ok()) return groups;
+    // Removed behind our back, perhaps: both names go, and the groups are made anew.
+    spdlog::warn("launch {}: idle cgroups not reused: {}", task_id,
+                 std::string(groups.status().message()));
+    cgroups_.Destroy(idle);
+    cgroups_.Destroy(task_id);
+  }
+  return cgroups_.Create(task_id, limits);
+}
+
+void LocalBackend::EndCgroups(const std::string& task_id, const Task& task) {
+  if (!cgroups_.enabled()) return;
+  if (!task.cgroup_limits.has_value() || !cgroups_.reusable()) {
+    cgroups_.Destroy(task_id);
+    return;
+  }
+  {
+    absl::MutexLock lock(&idle_mu_);
+    if (idle_count_ >= kMaxIdleCgroups) {
+      cgroups_.Destroy(task_id);
+      return;
+    }
+    ++idle_count_;  // a place held while they are retired
+  }
+  const std::string idle = Cgroups::NewIdleName();
+  const bool kept = cgroups_.Retire(task_id, idle);
+  absl::MutexLock lock(&idle_mu_);
+  if (kept) {
+    idle_cgroups_[*task.cgroup_limits].push_back(idle);
+  } else {
+    --idle_count_;
+  }
 }
 
 absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::SpawnRunner(const std::string& task_id,
@@ -917,12 +970,14 @@ void LocalBackend::SignalRunner(const std::string& task_id, Task& task) {
 }
 
 LocalBackend::~LocalBackend() {
-  if (!launcher_.joinable()) return;
-  {
-    absl::MutexLock lock(&launch_mu_);
-    stopping_ = true;  // what has not started is not started: the master is going away
+  if (launcher_.joinable()) {
+    {
+      absl::MutexLock lock(&launch_mu_);
+      stopping_ = true;  // what has not started is not started: the master is going away
+    }
+    launcher_.join();
   }
-  launcher_.join();
+  if (cgroups_.reusable()) cgroups_.RemoveIdle();
 }
 
 absl::Status LocalBackend::Kill(const std::string& task_id) {
@@ -947,7 +1002,7 @@ TaskStatus LocalBackend::Finished(const std::string& task_id, const Task& task) 
   absl::StatusOr<ExitStatus> exit =
       line.ok() ? ParseExitStatus(*line) : absl::StatusOr<ExitStatus>(line.status());
   // Its runner has ended: nothing of the task may outlive it, in or out of its process group.
-  if (cgroups_.enabled()) cgroups_.Destroy(task_id);
+  EndCgroups(task_id, task);
   if (!exit.ok()) {
     // The runner died without a word: make sure nothing of the task survives it (the group
     // the runner recorded: the task cannot write there).

@@ -194,6 +194,9 @@ class LocalBackend final : public Backend {
     // Its runner is the runner server's child: its end is the server's word (RunnerServer),
     // not a waitpid's, until the server dies (then it is watched by pid, as after a restart).
     bool served = false;
+    // Its cgroups' limits, where its groups may be kept for another task once it ends
+    // (Cgroups::reusable; not known after a restart, when they are removed).
+    std::optional<TaskLimits> cgroup_limits;
   };
   // What a launch does once it has been checked (StartRunner).
   struct LaunchWork {
@@ -259,6 +262,14 @@ class LocalBackend final : public Backend {
   absl::StatusOr<RunnerStart> SpawnRunner(const std::string& task_id,
                                           std::vector<std::string>& args, size_t ready_arg,
                                           std::vector<std::string>& env, int (&ready)[2]);
+  // The limits of a launch's cgroups.
+  static TaskLimits LimitsOf(const LaunchSpec& spec, int64_t pids_max);
+  // Makes the task's cgroups, or takes idle ones with its limits (Cgroups::Reuse): their
+  // directories. Safe on the launcher thread.
+  absl::StatusOr<std::vector<std::string>> MakeCgroups(const std::string& task_id,
+                                                       const TaskLimits& limits);
+  // Removes an ended task's cgroups, or keeps them for another (Cgroups::Retire).
+  void EndCgroups(const std::string& task_id, const Task& task);
   // What the runner server said of its runners' ends (and of its own, which orphans them),
   // applied to running_ where it can be (Poll; a task still launching waits for the next).
   void TakeServerEvents();
@@ -298,6 +309,11 @@ class LocalBackend final : public Backend {
   std::deque<EndWork> to_end_ ABSL_GUARDED_BY(launch_mu_);
   std::vector<TaskStatus> ended_ ABSL_GUARDED_BY(launch_mu_);
   bool stopping_ ABSL_GUARDED_BY(launch_mu_) = false;
+  // Idle cgroups by their limits (Cgroups::reusable), at most kMaxIdleCgroups.
+  static constexpr size_t kMaxIdleCgroups = 256;
+  absl::Mutex idle_mu_;
+  absl::flat_hash_map<TaskLimits, std::vector<std::string>> idle_cgroups_ ABSL_GUARDED_BY(idle_mu_);
+  size_t idle_count_ ABSL_GUARDED_BY(idle_mu_) = 0;  // with those being retired
   std::unique_ptr<RunnerServer> server_;  // with runner_server
   // Tasks whose served runner ended, or whose server died, not yet seen by Poll.
   absl::flat_hash_set<std::string> server_ended_, server_orphaned_;

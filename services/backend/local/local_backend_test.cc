@@ -39,6 +39,8 @@ namespace {
 using ::peloton::testing::FreePort;
 using ::peloton::testing::IsOk;
 using ::peloton::testing::StatusIs;
+using ::testing::Contains;
+using ::testing::Each;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -1168,6 +1170,76 @@ TEST_F(TaskUserTest, CgroupsLimitMemoryCpuProcessesFilesAndDisk) {
   EXPECT_EQ(w.WaitForEnd("limited").state, MesosTaskState::kKilled);
   for (const std::string& dir : Cgroups::Detect().DirsOf("limited")) {
     EXPECT_FALSE(std::filesystem::exists(dir)) << dir;  // removed once it ended
+  }
+}
+
+// The inodes of a task's cgroup directories (0 for one that is not there).
+std::vector<ino_t> GroupInodes(const std::string& task_id) {
+  std::vector<ino_t> inodes;
+  for (const std::string& dir : Cgroups::Detect().DirsOf(task_id)) {
+    struct stat st {};
+    inodes.push_back(stat(dir.c_str(), &st) == 0 ? st.st_ino : 0);
+  }
+  return inodes;
+}
+
+// In cgroup v1 the groups a task leaves are kept (renamed) for the next task with the same
+// limits; not those of a task the kernel killed over its memory, nor where limits differ; and
+// none outlive the backend.
+TEST_F(TaskUserTest, CgroupsATaskLeftServeTheNextWithItsLimits) {
+  if (!Cgroups::Detect().reusable()) GTEST_SKIP() << "v1 groups only (v2 cannot rename)";
+  PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBackend> b, Backend());
+  Watcher w(*b);
+  const auto run = [&](const std::string& id, int64_t memory_mb, const std::string& command) {
+    LaunchSpec spec = Shell(id, command + " && echo > ran; sleep 30");
+    spec.resources = Resources::Of(100, memory_mb, 0, 0);
+    EXPECT_THAT(b->Launch(spec), IsOk());
+    for (int i = 0; i < 1000 && !std::filesystem::exists(b->SandboxOf(id) + "/ran"); ++i) {
+      usleep(10'000);
+    }
+    return GroupInodes(id);
+  };
+  const auto end = [&](const std::string& id) {
+    ASSERT_THAT(b->Kill(id), IsOk());
+    EXPECT_EQ(w.WaitForEnd(id).state, MesosTaskState::kKilled);
+  };
+  const std::vector<ino_t> first = run("first", 64, "true");
+  ASSERT_THAT(first, Not(Contains(ino_t{0})));
+  end("first");
+  EXPECT_THAT(GroupInodes("first"), Each(ino_t{0}));  // not under its name any more
+  const std::vector<ino_t> second = run("second", 64, "true");
+  EXPECT_EQ(second, first);  // the same groups
+  std::string memory;
+  for (const std::string& dir : Cgroups::Detect().DirsOf("second")) {
+    memory += Slurp(dir + "/memory.limit_in_bytes");
+  }
+  EXPECT_EQ(memory, absl::StrCat(64 << 20, "\n"));
+  const std::vector<ino_t> other = run("other", 128, "true");
+  EXPECT_THAT(other, Not(Contains(ino_t{0})));
+  EXPECT_NE(other, first);  // other limits: other groups
+  end("second");
+  end("other");
+
+  // The kernel kills a process of this one over its memory: its groups are not kept.
+  LaunchSpec hog = Shell("hog", "python3 -c 'b = bytearray(200 << 20)'");
+  hog.resources = Resources::Of(100, 32, 0, 0);
+  ASSERT_THAT(b->Launch(hog), IsOk());
+  std::vector<ino_t> hogged;
+  for (int i = 0; i < 1000 && (hogged.empty() || hogged[0] == 0); ++i) {
+    hogged = GroupInodes("hog");
+    usleep(10'000);
+  }
+  EXPECT_EQ(w.WaitForEnd("hog").state, MesosTaskState::kFailed);
+  const std::vector<ino_t> after_hog = run("after-hog", 32, "true");
+  EXPECT_NE(after_hog, hogged);
+  end("after-hog");
+
+  b.reset();
+  const std::string idle = absl::StrCat("idle-", getpid(), "-");
+  for (const std::string& parent : Cgroups::Detect().parents()) {
+    for (const auto& entry : std::filesystem::directory_iterator(parent)) {
+      EXPECT_FALSE(absl::StartsWith(entry.path().filename().string(), idle)) << entry.path();
+    }
   }
 }
 
