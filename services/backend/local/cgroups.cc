@@ -244,60 +244,42 @@ void Cgroups::Destroy(const std::string& task_id) const {
   }
 }
 
-std::string Cgroups::NewIdleName() {
+std::string Cgroups::NewSlotName() {
   static std::atomic<uint64_t> next{0};  // one sequence for all of this process's backends
-  return absl::StrCat("idle-", getpid(), "-", next.fetch_add(1, std::memory_order_relaxed));
+  return absl::StrCat("slot-", getpid(), "-", next.fetch_add(1, std::memory_order_relaxed));
 }
 
-absl::StatusOr<std::vector<std::string>> Cgroups::Reuse(const std::string& idle,
-                                                        const std::string& task_id) const {
-  const std::vector<std::string> from = DirsOf(idle), to = DirsOf(task_id);
-  for (size_t i = 0; i < from.size(); ++i) {
-    if (rename(from[i].c_str(), to[i].c_str()) != 0) {
-      return absl::UnavailableError(
-          absl::StrCat("cgroup ", from[i], ": rename to ", to[i], ": ", std::strerror(errno)));
-    }
-  }
-  return to;
-}
-
-bool Cgroups::Retire(const std::string& task_id, const std::string& idle) const {
-  const std::vector<std::string> dirs = DirsOf(task_id);
+bool Cgroups::Reclaim(const std::string& name) const {
+  const std::vector<std::string> dirs = DirsOf(name);
   KillCgroups(dirs);
-  bool keep = reusable() && !OomKilled(dirs);
-  for (size_t i = 0; keep && i < dirs.size(); ++i) {
-    keep = Procs(dirs[i]).empty();
-    if (keep && parents_[i].first == "memory") {
-      absl::StatusOr<std::string> usage = files::ReadFile(dirs[i] + "/memory.usage_in_bytes");
-      int64_t bytes = 0;
-      keep = usage.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*usage), &bytes) &&
-             bytes <= kReusableBytes;
+  if (!enabled() || OomKilled(dirs)) return false;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    if (!Procs(dirs[i]).empty()) return false;
+    const std::string& controller = parents_[i].first;
+    if (version_ == 1 && controller != "memory") continue;
+    absl::StatusOr<std::string> usage =
+        files::ReadFile(dirs[i] + (version_ == 1 ? "/memory.usage_in_bytes" : "/memory.current"));
+    int64_t bytes = 0;
+    if (!usage.ok() || !absl::SimpleAtoi(absl::StripAsciiWhitespace(*usage), &bytes) ||
+        bytes > kReusableBytes) {
+      return false;
     }
   }
-  if (keep) {
-    const std::vector<std::string> to = DirsOf(idle);
-    for (size_t i = 0; keep && i < dirs.size(); ++i) {
-      keep = rename(dirs[i].c_str(), to[i].c_str()) == 0;
-    }
-    if (keep) return true;
-    Destroy(idle);  // what was renamed already
-  }
-  Destroy(task_id);
-  return false;
+  return true;
 }
 
-void Cgroups::RemoveIdle() const {
+void Cgroups::RemoveAbandonedSlots() const {
   for (const auto& [controller, parent] : parents_) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
       const std::string name = entry.path().filename().string();
-      if (!absl::StartsWith(name, "idle-")) continue;
       const std::vector<absl::string_view> parts = absl::StrSplit(name, '-');
       pid_t owner = 0;
-      if (parts.size() != 3 || !absl::SimpleAtoi(parts[1], &owner)) continue;
-      // Another living process's are its own (a pid reused since leaves an empty group).
-      if (owner != getpid() && (kill(owner, 0) == 0 || errno != ESRCH)) continue;
-      rmdir(entry.path().c_str());  // an idle group is empty: nothing else can stop this
+      if (parts.size() != 3 || parts[0] != "slot" || !absl::SimpleAtoi(parts[1], &owner)) continue;
+      // A living process's are its own (a pid reused since keeps an empty group).
+      if (kill(owner, 0) == 0 || errno != ESRCH) continue;
+      // Best effort: a group whose task still runs is not empty and stays.
+      rmdir(entry.path().c_str());
     }
   }
 }

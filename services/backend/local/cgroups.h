@@ -62,36 +62,34 @@ class Cgroups {
   // The parents of the tasks' groups (one per v1 controller, one in v2).
   std::vector<std::string> parents() const;
 
-  // Makes the task's groups with its limits (again, if an earlier try left them); the
-  // directories whose cgroup.procs its process joins. Unavailable naming the file that failed.
-  absl::StatusOr<std::vector<std::string>> Create(const std::string& task_id,
+  // Makes the groups `name` (a task's id, or a slot's) with the limits (again, if an earlier
+  // try left them); the directories whose cgroup.procs a task's process joins. Unavailable
+  // naming the file that failed.
+  absl::StatusOr<std::vector<std::string>> Create(const std::string& name,
                                                   const TaskLimits& limits) const;
-  // Its groups' directories (whether or not they exist).
-  std::vector<std::string> DirsOf(const std::string& task_id) const;
-  // Kills whatever is left in the task's groups and removes them.
-  void Destroy(const std::string& task_id) const;
+  // Their directories (whether or not they exist).
+  std::vector<std::string> DirsOf(const std::string& name) const;
+  // Kills whatever is left in the groups and removes them.
+  void Destroy(const std::string& name) const;
 
-  // Groups kept between tasks (v1, whose groups can be renamed): a task's `mkdir` and `rmdir`
-  // of three groups, each under the kernel's global cgroup lock, which a burst of tasks moving
-  // into their groups holds for milliseconds at a time, were the larger part of what cgroups
-  // cost a burst of short tasks (issue 24). A group that a task left is emptied and renamed
-  // `idle-<pid>-<n>`, and the next task with the same limits takes it by a rename: its limits
-  // are already set, and what the kernel counts (memory, pids, cpu time) starts where the last
-  // task's ended, with at most kReusableBytes of memory charged to it and no OOM kill.
-  bool reusable() const { return version_ == 1; }
-  // Renames the idle groups `idle` to the task's, which must not exist; their directories, or
-  // Unavailable naming the rename that failed (the caller removes both names).
-  absl::StatusOr<std::vector<std::string>> Reuse(const std::string& idle,
-                                                 const std::string& task_id) const;
-  // Kills whatever is left in the task's groups; renames them `idle` when they are empty, hold
-  // at most kReusableBytes of memory and saw no OOM kill, and removes them otherwise. Whether
-  // they were kept.
-  bool Retire(const std::string& task_id, const std::string& idle) const;
-  // Removes the idle groups of this process (its end), and those of processes that are gone
-  // (a master that died).
-  void RemoveIdle() const;
-  // A new name for an idle group of this process.
-  static std::string NewIdleName();
+  // Groups kept between tasks: a task's groups are named as slots, `slot-<pid>-<n>`, not by
+  // the task (the backend records which in the task's state directory), and when a task ends
+  // its groups, once emptied, serve the next task with the same limits as they are. A task's
+  // `mkdir` and `rmdir` of its groups (three in v1), and a rename, take the kernel's global
+  // cgroup lock, which a burst of tasks moving into their groups holds for milliseconds at a
+  // time (a write to cgroup.procs waits for an RCU grace period holding it): they were the
+  // larger part of what cgroups cost a burst of short tasks (issue 24). What the kernel counts
+  // (memory, pids, cpu time) goes on from where the last task left it, which is why a group is
+  // kept only with at most kReusableBytes of memory charged to it and no OOM kill.
+  //
+  // Kills whatever is left in the groups `name`; whether they are empty, hold at most
+  // kReusableBytes of memory and saw no OOM kill: fit for another task with the same limits.
+  bool Reclaim(const std::string& name) const;
+  // Removes the empty slot groups of processes that are gone (a master that died); those that
+  // hold processes stay (their tasks still run, and are removed when they end).
+  void RemoveAbandonedSlots() const;
+  // A new slot's name, for this process.
+  static std::string NewSlotName();
 
  private:
   int version_ = 0;

@@ -266,7 +266,7 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   }
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
-  if (backend->cgroups_.reusable()) backend->cgroups_.RemoveIdle();  // a dead master's
+  if (backend->cgroups_.enabled()) backend->cgroups_.RemoveAbandonedSlots();  // a dead master's
   if (backend->options_.runner_server) {
     // After Cgroups::Detect, which may move this process: the server is in its group.
     backend->server_ = std::make_unique<RunnerServer>(backend->options_.runner_path);
@@ -606,7 +606,8 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
                                         spec.health_check.has_value(),
                                         {}};
   task.served = started.served;
-  if (cgroups_.reusable()) task.cgroup_limits = LimitsOf(spec, options_.task_pids_max);
+  task.cgroup = std::move(started.cgroup);
+  if (cgroups_.enabled()) task.cgroup_limits = LimitsOf(spec, options_.task_pids_max);
   task.state = state;
   if (spec.persistent_volume.has_value()) {
     task.volume_id = spec.persistent_volume->id;
@@ -675,15 +676,20 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const Launch
   const size_t ready_arg = args.size() - 1;
   if (spec.shell) args.push_back("--shell");
   if (spec.fd_limit > 0) args.push_back(absl::StrCat("--fd-limit=", spec.fd_limit));
+  std::string cgroup;  // its cgroups' name
   if (cgroups_.enabled()) {
-    absl::StatusOr<std::vector<std::string>> groups =
-        MakeCgroups(task_id, LimitsOf(spec, options_.task_pids_max));
-    if (!groups.ok()) {
-      cgroups_.Destroy(task_id);
-      return absl::UnavailableError(
-          absl::StrCat("launch ", task_id, ": ", groups.status().message()));
+    absl::StatusOr<std::string> made = MakeCgroups(LimitsOf(spec, options_.task_pids_max));
+    absl::Status recorded = made.status();
+    // Which they are, for a restarted master (they are not named by the task).
+    if (made.ok()) recorded = WriteFileAtomically(state + "/cgroup", *made + "\n");
+    if (!recorded.ok()) {
+      if (made.ok()) cgroups_.Destroy(*made);
+      close(ready[0]);
+      close(ready[1]);
+      return absl::UnavailableError(absl::StrCat("launch ", task_id, ": ", recorded.message()));
     }
-    for (const std::string& dir : *groups) args.push_back("--cgroup=" + dir);
+    cgroup = *std::move(made);
+    for (const std::string& dir : cgroups_.DirsOf(cgroup)) args.push_back("--cgroup=" + dir);
   }
   if (root_) {
     // By number: the runner, linked statically, does not look users up. The groups hold the
@@ -750,7 +756,7 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const Launch
   for (const std::string& key : env_order) env_strings.push_back(key + "=" + env[key]);
   absl::StatusOr<RunnerStart> started = SpawnRunner(task_id, args, ready_arg, env_strings, ready);
   if (!started.ok()) {
-    if (cgroups_.enabled()) cgroups_.Destroy(task_id);
+    if (!cgroup.empty()) cgroups_.Destroy(cgroup);
     // Nothing ran: the task's directories go, so that it may be launched again.
     std::error_code ignored;  // what stays only blocks launching this task id again
     std::filesystem::remove_all(sandbox, ignored);
@@ -774,6 +780,7 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const Launch
   const ssize_t go = write(ready[1], "1", 1);
   close(ready[1]);
   if (go != 1) spdlog::warn("launch {}: the runner did not take its start", task_id);
+  started->cgroup = std::move(cgroup);
   return started;
 }
 
@@ -786,10 +793,9 @@ TaskLimits LocalBackend::LimitsOf(const LaunchSpec& spec, int64_t pids_max) {
                     .pids_max = pids_max};
 }
 
-absl::StatusOr<std::vector<std::string>> LocalBackend::MakeCgroups(const std::string& task_id,
-                                                                   const TaskLimits& limits) {
+absl::StatusOr<std::string> LocalBackend::MakeCgroups(const TaskLimits& limits) {
   std::string idle;
-  if (cgroups_.reusable()) {
+  {
     absl::MutexLock lock(&idle_mu_);
     if (auto it = idle_cgroups_.find(limits); it != idle_cgroups_.end()) {
       idle = std::move(it->second.back());
@@ -799,36 +805,42 @@ absl::StatusOr<std::vector<std::string>> LocalBackend::MakeCgroups(const std::st
     }
   }
   if (!idle.empty()) {
-    absl::StatusOr<std::vector<std::string>> groups = cgroups_.Reuse(idle, task_id);
-    if (groups.ok()) return groups;
-    // Removed behind our back, perhaps: both names go, and the groups are made anew.
-    spdlog::warn("launch {}: idle cgroups not reused: {}", task_id,
-                 std::string(groups.status().message()));
+    // As they were left: a stat each (no cgroup lock) makes sure nothing removed them since.
+    bool there = true;
+    for (const std::string& dir : cgroups_.DirsOf(idle)) {
+      struct stat st {};
+      there = there && stat(dir.c_str(), &st) == 0;
+    }
+    if (there) return idle;
     cgroups_.Destroy(idle);
-    cgroups_.Destroy(task_id);
   }
-  return cgroups_.Create(task_id, limits);
+  std::string name = Cgroups::NewSlotName();
+  absl::StatusOr<std::vector<std::string>> made = cgroups_.Create(name, limits);
+  if (!made.ok()) {
+    cgroups_.Destroy(name);
+    return made.status();
+  }
+  return name;
 }
 
 void LocalBackend::EndCgroups(const std::string& task_id, const Task& task) {
   if (!cgroups_.enabled()) return;
-  if (!task.cgroup_limits.has_value() || !cgroups_.reusable()) {
-    cgroups_.Destroy(task_id);
+  const std::string& name = task.cgroup.empty() ? task_id : task.cgroup;
+  bool room = false;
+  if (task.cgroup_limits.has_value() && !task.cgroup.empty()) {
+    absl::MutexLock lock(&idle_mu_);
+    room = idle_count_ < kMaxIdleCgroups;
+    if (room) ++idle_count_;  // a place held while they are reclaimed
+  }
+  if (!room) {
+    cgroups_.Destroy(name);
     return;
   }
-  {
-    absl::MutexLock lock(&idle_mu_);
-    if (idle_count_ >= kMaxIdleCgroups) {
-      cgroups_.Destroy(task_id);
-      return;
-    }
-    ++idle_count_;  // a place held while they are retired
-  }
-  const std::string idle = Cgroups::NewIdleName();
-  const bool kept = cgroups_.Retire(task_id, idle);
+  const bool kept = cgroups_.Reclaim(name);
+  if (!kept) cgroups_.Destroy(name);
   absl::MutexLock lock(&idle_mu_);
   if (kept) {
-    idle_cgroups_[*task.cgroup_limits].push_back(idle);
+    idle_cgroups_[*task.cgroup_limits].push_back(name);
   } else {
     --idle_count_;
   }
@@ -949,6 +961,7 @@ void LocalBackend::TakeLaunched(std::vector<TaskStatus>& out) {
     task.runner = l.started->pid;
     task.start_time = l.started->start_time;
     task.served = l.started->served;
+    task.cgroup = std::move(l.started->cgroup);
     task.child = !task.served;
     out.push_back(LaunchedStatus(l.task_id, task, l.uris));
     if (task.kill_requested) kill(task.runner, SIGTERM);
@@ -977,7 +990,10 @@ LocalBackend::~LocalBackend() {
     }
     launcher_.join();
   }
-  if (cgroups_.reusable()) cgroups_.RemoveIdle();
+  absl::MutexLock lock(&idle_mu_);
+  for (const auto& [limits, names] : idle_cgroups_) {
+    for (const std::string& name : names) cgroups_.Destroy(name);
+  }
 }
 
 absl::Status LocalBackend::Kill(const std::string& task_id) {
@@ -1205,6 +1221,10 @@ std::vector<TaskStatus> LocalBackend::Reconcile(const std::vector<std::string>& 
           absl::SimpleAtoi(parts[1], &task.volume_size_mb) && task.volume_size_mb > 0) {
         task.volume_id = std::string(parts[0]);
       }
+    }
+    if (absl::StatusOr<std::string> g = ReadFile(state + "/cgroup"); g.ok()) {
+      const absl::string_view name = absl::StripAsciiWhitespace(*g);
+      if (IsFileName(name)) task.cgroup = std::string(name);
     }
     if (absl::StatusOr<std::string> d = ReadFile(state + "/disk"); d.ok() &&
         !absl::SimpleAtoi(absl::StripAsciiWhitespace(*d), &task.disk_limit_mb)) {

@@ -194,8 +194,10 @@ class LocalBackend final : public Backend {
     // Its runner is the runner server's child: its end is the server's word (RunnerServer),
     // not a waitpid's, until the server dies (then it is watched by pid, as after a restart).
     bool served = false;
-    // Its cgroups' limits, where its groups may be kept for another task once it ends
-    // (Cgroups::reusable; not known after a restart, when they are removed).
+    // Its cgroups' name (a slot's: Cgroups::NewSlotName; empty: none, or its id's, an older
+    // version's), and their limits, with which they serve another task once it ends (not
+    // known after a restart: they are removed then).
+    std::string cgroup;
     std::optional<TaskLimits> cgroup_limits;
   };
   // What a launch does once it has been checked (StartRunner).
@@ -215,6 +217,7 @@ class LocalBackend final : public Backend {
     pid_t pid = -1;
     int64_t start_time = -1;
     bool served = false;
+    std::string cgroup;  // its cgroups' name (Task::cgroup)
   };
   // A launch done on the launcher thread: its runner, or why not.
   struct Launched {
@@ -264,11 +267,10 @@ class LocalBackend final : public Backend {
                                           std::vector<std::string>& env, int (&ready)[2]);
   // The limits of a launch's cgroups.
   static TaskLimits LimitsOf(const LaunchSpec& spec, int64_t pids_max);
-  // Makes the task's cgroups, or takes idle ones with its limits (Cgroups::Reuse): their
-  // directories. Safe on the launcher thread.
-  absl::StatusOr<std::vector<std::string>> MakeCgroups(const std::string& task_id,
-                                                       const TaskLimits& limits);
-  // Removes an ended task's cgroups, or keeps them for another (Cgroups::Retire).
+  // Takes idle cgroups with these limits, or makes a slot's: their name. Safe on the
+  // launcher thread.
+  absl::StatusOr<std::string> MakeCgroups(const TaskLimits& limits);
+  // Keeps an ended task's cgroups for another (Cgroups::Reclaim), or removes them.
   void EndCgroups(const std::string& task_id, const Task& task);
   // What the runner server said of its runners' ends (and of its own, which orphans them),
   // applied to running_ where it can be (Poll; a task still launching waits for the next).
@@ -309,11 +311,11 @@ class LocalBackend final : public Backend {
   std::deque<EndWork> to_end_ ABSL_GUARDED_BY(launch_mu_);
   std::vector<TaskStatus> ended_ ABSL_GUARDED_BY(launch_mu_);
   bool stopping_ ABSL_GUARDED_BY(launch_mu_) = false;
-  // Idle cgroups by their limits (Cgroups::reusable), at most kMaxIdleCgroups.
+  // Idle cgroups (slots' names) by their limits, at most kMaxIdleCgroups.
   static constexpr size_t kMaxIdleCgroups = 256;
   absl::Mutex idle_mu_;
   absl::flat_hash_map<TaskLimits, std::vector<std::string>> idle_cgroups_ ABSL_GUARDED_BY(idle_mu_);
-  size_t idle_count_ ABSL_GUARDED_BY(idle_mu_) = 0;  // with those being retired
+  size_t idle_count_ ABSL_GUARDED_BY(idle_mu_) = 0;  // with those being reclaimed
   std::unique_ptr<RunnerServer> server_;  // with runner_server
   // Tasks whose served runner ended, or whose server died, not yet seen by Poll.
   absl::flat_hash_set<std::string> server_ended_, server_orphaned_;

@@ -1115,6 +1115,24 @@ TEST_F(TaskUserTest, AMasterThatIsNotRootRunsTasksAsItself) {
 
 // Isolation (cgroups.h), where this machine lets the test make control groups (outside
 // Bazel's sandbox, as root).
+// A task's cgroup directories (whether or not they are there), by the name its state
+// directory records.
+std::vector<std::string> GroupDirsOf(const LocalBackend& b, const std::string& task_id) {
+  const std::string name =
+      std::string(absl::StripAsciiWhitespace(Slurp(b.StateOf(task_id) + "/cgroup")));
+  return name.empty() ? std::vector<std::string>{} : Cgroups::Detect().DirsOf(name);
+}
+
+// The inodes of directories (0 for one that is not there).
+std::vector<ino_t> Inodes(const std::vector<std::string>& dirs) {
+  std::vector<ino_t> inodes;
+  for (const std::string& dir : dirs) {
+    struct stat st {};
+    inodes.push_back(stat(dir.c_str(), &st) == 0 ? st.st_ino : 0);
+  }
+  return inodes;
+}
+
 TEST_F(TaskUserTest, CgroupsLimitMemoryCpuProcessesFilesAndDisk) {
   if (!Cgroups::Detect().enabled()) GTEST_SKIP() << Cgroups::Detect().why_not();
   const std::string root = base_ + "/sandboxes";
@@ -1158,7 +1176,9 @@ TEST_F(TaskUserTest, CgroupsLimitMemoryCpuProcessesFilesAndDisk) {
   }
   EXPECT_EQ(Slurp(b->SandboxOf("limited") + "/files"), "20\n");
   std::string quota, pids, memory;
-  for (const std::string& dir : Cgroups::Detect().DirsOf("limited")) {
+  const std::vector<std::string> limited_groups = GroupDirsOf(*b, "limited");
+  ASSERT_FALSE(limited_groups.empty());
+  for (const std::string& dir : limited_groups) {
     for (const char* f : {"/cpu.cfs_quota_us", "/cpu.max"}) quota += Slurp(dir + f);
     pids += Slurp(dir + "/pids.max");
     for (const char* f : {"/memory.limit_in_bytes", "/memory.max"}) memory += Slurp(dir + f);
@@ -1168,79 +1188,75 @@ TEST_F(TaskUserTest, CgroupsLimitMemoryCpuProcessesFilesAndDisk) {
   EXPECT_EQ(memory, absl::StrCat(64 << 20, "\n"));
   ASSERT_THAT(b->Kill("limited"), IsOk());
   EXPECT_EQ(w.WaitForEnd("limited").state, MesosTaskState::kKilled);
-  for (const std::string& dir : Cgroups::Detect().DirsOf("limited")) {
-    EXPECT_FALSE(std::filesystem::exists(dir)) << dir;  // removed once it ended
+  for (const std::string& dir : limited_groups) {
+    EXPECT_EQ(Slurp(dir + "/cgroup.procs"), "") << dir;  // emptied once it ended
   }
 }
 
-// The inodes of a task's cgroup directories (0 for one that is not there).
-std::vector<ino_t> GroupInodes(const std::string& task_id) {
-  std::vector<ino_t> inodes;
-  for (const std::string& dir : Cgroups::Detect().DirsOf(task_id)) {
-    struct stat st {};
-    inodes.push_back(stat(dir.c_str(), &st) == 0 ? st.st_ino : 0);
-  }
-  return inodes;
-}
-
-// In cgroup v1 the groups a task leaves are kept (renamed) for the next task with the same
-// limits; not those of a task the kernel killed over its memory, nor where limits differ; and
-// none outlive the backend.
+// The groups a task leaves serve the next task with the same limits as they are (no new
+// groups a task); not those of a task the kernel killed over its memory, nor where the limits
+// differ. Idle groups do not outlive the backend, and those of a task that ran across a
+// restart are removed when it ends.
 TEST_F(TaskUserTest, CgroupsATaskLeftServeTheNextWithItsLimits) {
-  if (!Cgroups::Detect().reusable()) GTEST_SKIP() << "v1 groups only (v2 cannot rename)";
+  if (!Cgroups::Detect().enabled()) GTEST_SKIP() << Cgroups::Detect().why_not();
   PELOTON_ASSERT_OK_AND_ASSIGN(std::unique_ptr<LocalBackend> b, Backend());
   Watcher w(*b);
-  const auto run = [&](const std::string& id, int64_t memory_mb, const std::string& command) {
-    LaunchSpec spec = Shell(id, command + " && echo > ran; sleep 30");
+  // Launches `id`, waits until it runs; its groups.
+  const auto run = [&](const std::string& id, int64_t memory_mb) {
+    LaunchSpec spec = Shell(id, "echo > ran; sleep 30");
     spec.resources = Resources::Of(100, memory_mb, 0, 0);
     EXPECT_THAT(b->Launch(spec), IsOk());
     for (int i = 0; i < 1000 && !std::filesystem::exists(b->SandboxOf(id) + "/ran"); ++i) {
       usleep(10'000);
     }
-    return GroupInodes(id);
+    return GroupDirsOf(*b, id);
   };
   const auto end = [&](const std::string& id) {
     ASSERT_THAT(b->Kill(id), IsOk());
     EXPECT_EQ(w.WaitForEnd(id).state, MesosTaskState::kKilled);
   };
-  const std::vector<ino_t> first = run("first", 64, "true");
-  ASSERT_THAT(first, Not(Contains(ino_t{0})));
+  const std::vector<std::string> first = run("first", 64);
+  ASSERT_FALSE(first.empty());
+  const std::vector<ino_t> first_inodes = Inodes(first);
+  ASSERT_THAT(first_inodes, Not(Contains(ino_t{0})));
   end("first");
-  EXPECT_THAT(GroupInodes("first"), Each(ino_t{0}));  // not under its name any more
-  const std::vector<ino_t> second = run("second", 64, "true");
-  EXPECT_EQ(second, first);  // the same groups
+  for (const std::string& dir : first) EXPECT_EQ(Slurp(dir + "/cgroup.procs"), "") << dir;
+  const std::vector<std::string> second = run("second", 64);
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(Inodes(second), first_inodes);  // the same groups, not made anew
   std::string memory;
-  for (const std::string& dir : Cgroups::Detect().DirsOf("second")) {
-    memory += Slurp(dir + "/memory.limit_in_bytes");
+  for (const std::string& dir : second) {
+    for (const char* f : {"/memory.limit_in_bytes", "/memory.max"}) memory += Slurp(dir + f);
   }
   EXPECT_EQ(memory, absl::StrCat(64 << 20, "\n"));
-  const std::vector<ino_t> other = run("other", 128, "true");
-  EXPECT_THAT(other, Not(Contains(ino_t{0})));
+  const std::vector<std::string> other = run("other", 128);
+  EXPECT_THAT(Inodes(other), Not(Contains(ino_t{0})));
   EXPECT_NE(other, first);  // other limits: other groups
   end("second");
   end("other");
 
-  // The kernel kills a process of this one over its memory: its groups are not kept.
+  // The kernel kills a process of this one over its memory: its groups go.
   LaunchSpec hog = Shell("hog", "python3 -c 'b = bytearray(200 << 20)'");
   hog.resources = Resources::Of(100, 32, 0, 0);
   ASSERT_THAT(b->Launch(hog), IsOk());
-  std::vector<ino_t> hogged;
-  for (int i = 0; i < 1000 && (hogged.empty() || hogged[0] == 0); ++i) {
-    hogged = GroupInodes("hog");
-    usleep(10'000);
-  }
   EXPECT_EQ(w.WaitForEnd("hog").state, MesosTaskState::kFailed);
-  const std::vector<ino_t> after_hog = run("after-hog", 32, "true");
+  const std::vector<std::string> hogged = GroupDirsOf(*b, "hog");
+  ASSERT_FALSE(hogged.empty());
+  EXPECT_THAT(Inodes(hogged), Each(ino_t{0}));
+  const std::vector<std::string> after_hog = run("after-hog", 32);
   EXPECT_NE(after_hog, hogged);
-  end("after-hog");
 
+  // A restart: the running task's groups are removed when it ends, the idle ones at once.
   b.reset();
-  const std::string idle = absl::StrCat("idle-", getpid(), "-");
-  for (const std::string& parent : Cgroups::Detect().parents()) {
-    for (const auto& entry : std::filesystem::directory_iterator(parent)) {
-      EXPECT_FALSE(absl::StartsWith(entry.path().filename().string(), idle)) << entry.path();
-    }
-  }
+  EXPECT_THAT(Inodes(first), Each(ino_t{0}));
+  EXPECT_THAT(Inodes(other), Each(ino_t{0}));
+  EXPECT_THAT(Inodes(after_hog), Not(Contains(ino_t{0})));
+  PELOTON_ASSERT_OK_AND_ASSIGN(b, Backend());
+  Watcher again(*b);
+  ASSERT_EQ(b->Reconcile({"after-hog"}).size(), 1u);
+  ASSERT_THAT(b->Kill("after-hog"), IsOk());
+  EXPECT_EQ(again.WaitForEnd("after-hog").state, MesosTaskState::kKilled);
+  EXPECT_THAT(Inodes(after_hog), Each(ino_t{0}));
 }
 
 TEST(TaskUserNamesTest, PortableNamesOnly) {
