@@ -65,6 +65,7 @@ struct Flags {
   int probe_ms = 10;
   int launch_budget_ms = 20;  // as the daemons; 0: every launch of a round in one tick
   bool launch_thread = true;  // as the daemons: launches on the backend's thread
+  bool cgroups = true;        // as the daemons: tasks in cgroups where the machine allows
   std::string dir;
   std::string runner;
 };
@@ -83,6 +84,7 @@ peloton::Resources HostCapacity(const Flags& f) {
   peloton::backend::local::LocalBackendOptions options{
       f.runner, f.dir + "/sandboxes", f.dir + "/runners", {host}, f.dir + "/volumes"};
   options.launch_thread = f.launch_thread;
+  options.cgroups = f.cgroups;
   auto backend = Check(peloton::backend::local::LocalBackend::Create(options), "local backend");
   peloton::runtime::MasterOptions master_options;
   master_options.jobs.launch_budget = absl::Milliseconds(f.launch_budget_ms);
@@ -206,6 +208,7 @@ LocalBurstReport Run(const Flags& f) {
   r.set_tick_ms(f.tick_ms);
   r.set_launch_budget_ms(f.launch_budget_ms);
   r.set_launch_thread(f.launch_thread);
+  r.set_cgroups(f.cgroups);
   r.set_seconds(absl::ToDoubleSeconds(absl::Now() - t0));
   r.set_starts_per_sec(static_cast<double>(f.tasks) / r.seconds());
   r.set_failed(failed);
@@ -234,6 +237,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 60'000));
   app.add_option("--launch-thread", f.launch_thread,
                  "launches on the local backend's thread (LocalBackendOptions::launch_thread)");
+  app.add_option("--cgroups", f.cgroups,
+                 "tasks in cgroups where the machine allows (LocalBackendOptions::cgroups)");
   app.add_option("--probe-ms", f.probe_ms, "between two `job get` probes")
       ->check(CLI::Range(1, 60'000));
   app.add_option("--dir", f.dir,

@@ -38,7 +38,8 @@
 // counted and all killed when it ends (also those that left its process group); its open
 // files are LaunchSpec::fd_limit; and its sandbox is measured like a volume (below) against
 // its disk less its volume, a task past it killed and TASK_FAILED, as Mesos' disk isolator
-// does.
+// does. A task's groups, emptied when it ends, serve the next task with the same limits
+// (Cgroups::Reclaim): a launch then takes the kernel's cgroup lock only to move the task in.
 //
 // A persistent volume (LaunchSpec::persistent_volume) is the directory
 // <volume_root>/<host>/<volume id>, made by the first launch that names it (when the file

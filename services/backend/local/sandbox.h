@@ -19,6 +19,9 @@
 //                    container path)
 //   disk             its sandbox's limit in MB (LaunchSpec::resources' disk less its volume),
 //                    if it has one, written by the backend
+//   cgroup           the name of its cgroups (cgroups.h: a slot's, kept for a later task),
+//                    where it has them, written by the backend before its runner starts
+//                    (without it, an older version's, they are named by the task id)
 //   uris             how many remote files it fetches, if any, written by the backend: until
 //                    task.pid is there, its runner is fetching them
 //   exit_status      "exited <code> <requested>" or "signaled <signal> <requested>", written
