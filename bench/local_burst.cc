@@ -14,6 +14,7 @@
 //   .bazel/bin/bench/local_burst --tasks=1000 [--json]
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,8 +75,10 @@ peloton::Resources HostCapacity(const Flags& f) {
   return peloton::Resources::Of(int64_t{1000} * f.host_cpus, int64_t{1} << 24, int64_t{1} << 24, 0);
 }
 
-// The master on the local backend in this (child) process, serving the API on `socket`.
-[[noreturn]] void Serve(const Flags& f, const std::string& socket, int ready) {
+// The master on the local backend in this (child) process, serving the API on `socket` until
+// `stop` (a pipe's read end) reads end of file; then it ends as a master does, its backend
+// removing the cgroups it kept (they would be the next run's to remove, while it measures).
+[[noreturn]] void Serve(const Flags& f, const std::string& socket, int ready, int stop) {
   spdlog::set_level(spdlog::level::warn);
   auto store = Check(peloton::store::SqliteStore::Open({.path = f.dir + "/peloton.db"}), "store");
   peloton::backend::HostInfo host;
@@ -102,7 +105,11 @@ peloton::Resources HostCapacity(const Flags& f) {
             [&] {
               if (absl::Status s = master->Tick(); !s.ok()) _exit(3);
               if (master->jobs().launches_deferred()) loop.TickSoon();
+              pollfd p{stop, POLLIN, 0};
+              if (poll(&p, 1, 0) == 1) loop.Stop();  // end of file: the run is over
             });
+  master.reset();
+  backend.reset();
   _exit(0);
 }
 
@@ -149,8 +156,13 @@ LocalBurstReport Run(const Flags& f) {
   using peloton::api::Peloton;
   const std::string socket = absl::StrCat("unix:/tmp/peloton_burst_", getpid(), ".sock");
   std::remove(socket.substr(5).c_str());
-  peloton::bench::ForkedServer master =
-      peloton::bench::ForkServer([&](int ready) { Serve(f, socket, ready); });
+  int stop[2];
+  if (pipe2(stop, O_CLOEXEC) != 0) Die("no pipe");
+  peloton::bench::ForkedServer master = peloton::bench::ForkServer([&](int ready) {
+    close(stop[1]);
+    Serve(f, socket, ready, stop[0]);
+  });
+  close(stop[0]);
   if (!master.ok()) Die("the master did not start");
   capnp::EzRpcClient client(socket);
   Peloton::Client peloton = client.getMain<Peloton>();
@@ -216,6 +228,15 @@ LocalBurstReport Run(const Flags& f) {
   r.set_probe_p50_ms(Percentile(probes, 0.5));
   r.set_probe_p99_ms(Percentile(probes, 0.99));
   r.set_probe_max_ms(Percentile(probes, 1.0));
+  // Ended as a master is, within a few ticks; killed after 10 s.
+  close(stop[1]);
+  for (int i = 0; i < 1000 && master.pid > 0; ++i) {
+    if (waitpid(master.pid, nullptr, WNOHANG) == master.pid) {
+      master.pid = -1;  // reaped: nothing to kill
+    } else {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
   master.Stop();
   std::remove(socket.substr(5).c_str());
   return r;
