@@ -964,16 +964,24 @@ void LocalBackend::TakeLaunched(std::vector<TaskStatus>& out) {
     task.cgroup = std::move(l.started->cgroup);
     task.child = !task.served;
     out.push_back(LaunchedStatus(l.task_id, task, l.uris));
-    if (task.kill_requested) kill(task.runner, SIGTERM);
+    if (task.kill_requested) {
+      task.kill_requested = false;
+      kill(task.runner, SIGTERM);
+    }
   }
 }
 
 void LocalBackend::SignalRunner(const std::string& task_id, Task& task) {
   if (task.ending) return;  // its runner has ended (a child's pid may be another's by now)
-  // Ended, as its server has said (it reaped it: the pid may be another's): Poll reports it.
-  if (task.served && !task.launching &&
-      (server_ended_.contains(task_id) || server_->Ended(task_id))) {
-    return;
+  if (task.served && !task.launching) {
+    // Ended, as its server has said (it reaped it: the pid may be another's): Poll reports it.
+    if (server_ended_.contains(task_id)) return;
+    const std::optional<bool> ended = server_->Ended(task_id);
+    if (!ended.has_value()) {
+      task.kill_requested = true;  // the server is busy with a launch: at the next Poll
+      return;
+    }
+    if (*ended) return;
   }
   if (task.launching) {
     task.kill_requested = true;  // sent once it has started (TakeLaunched)
@@ -1124,6 +1132,10 @@ std::vector<TaskStatus> LocalBackend::Poll() {
     bool ended = false;
     if (task.served && !server_orphaned_.empty() && server_orphaned_.erase(task_id) > 0) {
       task.served = false;  // its server died: watched by pid (it was reparented)
+    }
+    if (task.kill_requested) {  // not sent while its server was busy (SignalRunner)
+      task.kill_requested = false;
+      SignalRunner(task_id, task);
     }
     if (task.served) {
       ended = !server_ended_.empty() && server_ended_.erase(task_id) > 0;

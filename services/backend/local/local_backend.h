@@ -188,7 +188,9 @@ class LocalBackend final : public Backend {
     bool starting = false;   // its remote files are being fetched (no task.pid yet)
     std::string state;       // its state directory (StateOf, decided once)
     bool launching = false;  // its runner is not started yet (launch_thread): runner is -1
-    bool kill_requested = false;  // killed while launching: SIGTERM once its runner starts
+    // Killed while launching, or while its runner server was busy: SIGTERM once its runner
+    // has started (TakeLaunched), or at the next Poll.
+    bool kill_requested = false;
     // Its runner has ended (and, a child, was reaped): Finished runs on the launcher thread
     // (launch_thread), and nothing is signalled any more.
     bool ending = false;

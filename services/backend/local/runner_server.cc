@@ -297,17 +297,22 @@ absl::StatusOr<pid_t> RunnerServer::Launch(const std::vector<std::string>& argv,
 }
 
 RunnerServer::Events RunnerServer::TakeEvents() {
-  absl::MutexLock lock(&mu_);
-  ReadLocked();  // false: gone, its runners are among the orphans
   Events out;
+  // The caller's loop does not wait for a fork: a launch holds the lock until it is answered.
+  if (!mu_.TryLock()) return out;
+  ReadLocked();  // false: gone, its runners are among the orphans
   std::swap(out, events_);
+  mu_.Unlock();
   return out;
 }
 
-bool RunnerServer::Ended(absl::string_view task_id) {
-  absl::MutexLock lock(&mu_);
+std::optional<bool> RunnerServer::Ended(absl::string_view task_id) {
+  if (!mu_.TryLock()) return std::nullopt;  // as TakeEvents
   ReadLocked();  // false: gone, its runners are among the orphans (not ended)
-  return std::find(events_.ended.begin(), events_.ended.end(), task_id) != events_.ended.end();
+  const bool ended =
+      std::find(events_.ended.begin(), events_.ended.end(), task_id) != events_.ended.end();
+  mu_.Unlock();
+  return ended;
 }
 
 bool RunnerServer::alive() {

@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,12 +106,13 @@ class RunnerServer {
     std::vector<std::string> ended;     // the task ids whose runners ended
     std::vector<std::string> orphaned;  // those whose server died: watch them by pid
   };
-  // What happened since the last call; does not block.
+  // What happened since the last call. Does not wait: while a launch waits for the server's
+  // answer (holding the lock), nothing, and what happened is told at a later call.
   Events TakeEvents();
   // Whether the server has said that the runner of `task_id` ended, since the last
   // TakeEvents (what it said is read first): such a runner is not signalled, as its pid may be
-  // another process's by now.
-  bool Ended(absl::string_view task_id);
+  // another process's by now. nullopt while a launch waits for the server's answer: ask later.
+  std::optional<bool> Ended(absl::string_view task_id);
   bool alive();
   // The server's pid (-1 when there is none); for tests.
   pid_t server_pid();

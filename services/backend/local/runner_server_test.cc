@@ -14,7 +14,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -134,7 +136,7 @@ TEST(RunnerServerTest, ARunnerRunsItsTaskWithItsEnvironmentOnceToldToGo) {
   EXPECT_THAT(WaitEnded(server, 1), ElementsAre("t1"));
   EXPECT_THAT(ReadFile(dir + "/said"), testing::IsOkAndHolds("hello there\n"));
   EXPECT_THAT(ReadFile(dir + "/exit_status"), testing::IsOkAndHolds("exited 0 0\n"));
-  EXPECT_FALSE(server.Ended("t1"));  // told once
+  EXPECT_EQ(server.Ended("t1"), std::optional<bool>(false));  // told once
 }
 
 TEST(RunnerServerTest, EndsAreToldInTurnAndARunnerNotToldToGoRunsNothing) {
@@ -158,7 +160,7 @@ TEST(RunnerServerTest, EndsAreToldInTurnAndARunnerNotToldToGoRunsNothing) {
   EXPECT_THAT(WaitEnded(server, 1), ElementsAre("quiet"));
   EXPECT_FALSE(std::filesystem::exists(quiet + "/ran"));
   EXPECT_FALSE(std::filesystem::exists(quiet + "/exit_status"));
-  EXPECT_FALSE(server.Ended("busy"));
+  EXPECT_EQ(server.Ended("busy"), std::optional<bool>(false));
   EXPECT_THAT(WaitEnded(server, 1), ElementsAre("busy"));
 }
 
@@ -205,6 +207,28 @@ TEST(RunnerServerTest, RunnersOutliveTheirServerAndTheNextLaunchStartsAnother) {
   ASSERT_EQ(write(next[1], "1", 1), 1);
   close(next[1]);
   EXPECT_THAT(WaitEnded(server, 1), ElementsAre("next"));
+}
+
+// A server that does not answer: the launch gives up after its timeout and kills it; while
+// the launch waits, those who ask what happened are not kept waiting.
+TEST(RunnerServerTest, AServerThatDoesNotAnswerIsKilledAndNobodyWaitsMeanwhile) {
+  const std::string dir = FreshDir("mute");
+  std::filesystem::create_directories(dir);
+  const std::string mute = dir + "/mute-server";
+  ASSERT_THAT(WriteFileAtomically(mute, "#!/bin/sh\nexec sleep 600\n"), IsOk());
+  std::filesystem::permissions(mute, std::filesystem::perms::owner_all);
+  RunnerServer server(mute, /*reply_timeout=*/absl::Seconds(2), absl::Hours(1));
+  ASSERT_TRUE(server.alive());
+  const pid_t pid = server.server_pid();
+  absl::StatusOr<pid_t> launched = -1;
+  std::thread launch([&] { launched = server.Launch({"runner"}, {}, -1, -1, "waits"); });
+  absl::SleepFor(absl::Milliseconds(300));  // the launch is waiting for its answer
+  EXPECT_EQ(server.Ended("waits"), std::nullopt);
+  EXPECT_TRUE(server.TakeEvents().ended.empty());
+  launch.join();
+  EXPECT_THAT(launched, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_FALSE(server.alive());
+  EXPECT_FALSE(ProcessAlive(pid, ProcessStartTime(pid)));  // killed and reaped
 }
 
 TEST(RunnerServerTest, WithoutAServerLaunchesAreUnavailable) {
