@@ -88,6 +88,10 @@ peloton::Resources HostCapacity(const Flags& f) {
       f.runner, f.dir + "/sandboxes", f.dir + "/runners", {host}, f.dir + "/volumes"};
   options.launch_thread = f.launch_thread;
   options.cgroups = f.cgroups;
+  // As peloton-master's (runtime/process.cc): the data directory, the store in it, hidden from
+  // tasks as one, and a fetch cache in it.
+  options.private_dirs = {f.dir};
+  options.fetch_cache_root = f.dir + "/fetch-cache";
   auto backend = Check(peloton::backend::local::LocalBackend::Create(options), "local backend");
   peloton::runtime::MasterOptions master_options;
   master_options.jobs.launch_budget = absl::Milliseconds(f.launch_budget_ms);
