@@ -103,6 +103,8 @@ peloton::Resources HostCapacity(const Flags& f) {
                                              options.sandbox_root),
       socket);
   server.getPort().wait(server.getWaitScope());
+  // As peloton-master's loop (runtime::Serve): what the backend has ready is taken at once.
+  loop.TickWhenSignalled(server.getLowLevelIoProvider(), backend->ReadyFd());
   if (write(ready, "ok", 2) != 2) _exit(1);
   close(ready);
   loop.Loop(server.getWaitScope(), server.getIoProvider().getTimer(), f.tick_ms * kj::MILLISECONDS,

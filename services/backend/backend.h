@@ -158,6 +158,10 @@ class Backend {
   virtual absl::Status Shutdown(const std::string& task_id) { return Kill(task_id); }
   // Status changes since the last call, oldest first.
   virtual std::vector<TaskStatus> Poll() = 0;
+  // An eventfd(2) that is signalled when Poll has something new, so that the caller's loop
+  // polls then rather than at its next tick; the caller reads it (clearing it) and never
+  // writes or closes it. -1 (the default): the caller polls on its tick alone.
+  virtual int ReadyFd() const { return -1; }
   // After a restart: takes over the tasks a previous incarnation launched. One status per id:
   // TASK_RUNNING (still running, watched from now on), its terminal state (it ended meanwhile),
   // or TASK_LOST (no trace of it).

@@ -6,6 +6,7 @@
 #include <exception>
 #include <utility>
 
+#include "kj/debug.h"
 #include "kj/exception.h"
 
 namespace peloton::rpc {
@@ -22,6 +23,24 @@ void SerialLoop::Wake() {
     wake_->fulfill();
     wake_ = nullptr;
   }
+}
+
+void SerialLoop::TickWhenSignalled(kj::LowLevelAsyncIoProvider& io, int eventfd) {
+  signalled_ = io.wrapInputFd(eventfd, kj::LowLevelAsyncIoProvider::ALREADY_CLOEXEC |
+                                           kj::LowLevelAsyncIoProvider::ALREADY_NONBLOCK);
+  watch_ = Watch().eagerlyEvaluate([](kj::Exception&& e) {
+    // A descriptor that cannot be read: ticks come on the period alone.
+    KJ_LOG(WARNING, "no longer watching a backend's ready descriptor", e);
+  });
+}
+
+kj::Promise<void> SerialLoop::Watch() {
+  return signalled_->tryRead(&signal_count_, sizeof signal_count_, sizeof signal_count_)
+      .then([this](size_t n) -> kj::Promise<void> {
+        if (n < sizeof signal_count_) return kj::READY_NOW;  // end of file: nothing to watch
+        TickSoon();
+        return Watch();
+      });
 }
 
 kj::Promise<void> SerialLoop::AfterTick() {
@@ -75,6 +94,9 @@ void SerialLoop::Loop(kj::WaitScope& wait_scope, kj::Timer& timer, kj::Duration 
     wake_ = nullptr;
   }
   stop_ = false;
+  // The watch belongs to this Loop's event loop, which may not outlive it.
+  watch_ = nullptr;
+  signalled_ = nullptr;
 }
 
 }  // namespace peloton::rpc

@@ -25,6 +25,7 @@
 #include <functional>
 #include <vector>
 
+#include "kj/async-io.h"
 #include "kj/async.h"
 #include "kj/function.h"
 #include "kj/timer.h"
@@ -48,7 +49,16 @@ class SerialLoop {
   // the scheduler something to do, such as a new job): the next tick runs once the queue is
   // empty, but no sooner than a tenth of the period after the last, so that a stream of such
   // calls ticks at most ten times a period.
-  void TickSoon() { soon_ = true; }
+  // From an event callback (TickWhenSignalled), it wakes the loop that waits for its period.
+  void TickSoon() {
+    soon_ = true;
+    Wake();
+  }
+  // Ticks soon (as TickSoon from a call) whenever `eventfd` is signalled, which it reads: a
+  // backend's ReadyFd, so that what a backend has ready is taken at once (at most ten ticks a
+  // period) rather than at the next period. For the next Loop, which ends the watch when it
+  // returns; `io` is the loop thread's, and the eventfd stays the caller's (open until then).
+  void TickWhenSignalled(kj::LowLevelAsyncIoProvider& io, int eventfd);
   // Runs `guard` before each queued work and each tick: what must hold for the process to act
   // at all (a leader confirms it still leads; runtime::ExitIfLost ends the process if not).
   void SetGuard(std::function<void()> guard) { guard_ = std::move(guard); }
@@ -68,6 +78,10 @@ class SerialLoop {
   kj::Own<kj::PromiseFulfiller<void>> wake_;
   bool stop_ = false;
   bool soon_ = false;
+  kj::Own<kj::AsyncInputStream> signalled_;  // TickWhenSignalled's eventfd
+  uint64_t signal_count_ = 0;
+  kj::Promise<void> watch_ = nullptr;
+  kj::Promise<void> Watch();
 };
 
 }  // namespace peloton::rpc

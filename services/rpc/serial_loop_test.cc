@@ -2,6 +2,9 @@
 
 #include "services/rpc/serial_loop.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +73,35 @@ TEST(SerialLoopTest, AfterTickResolvesOnceTheNextTickHasRun) {
   });
   waited.wait(io->waitScope);
   EXPECT_GE(seen_at, 1);  // 1, or later on a machine too slow to run it in between
+}
+
+// A backend's ready descriptor brings a tick at once, where the period would not have.
+TEST(SerialLoopTest, ASignalledDescriptorBringsATick) {
+  auto io = std::make_unique<kj::AsyncIoContext>(kj::setupAsyncIo());
+  kj::Timer& timer = io->provider->getTimer();
+  const int ready = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  ASSERT_GE(ready, 0);
+  SerialLoop loop;
+  loop.TickWhenSignalled(*io->lowLevelProvider, ready);
+  int ticks = 0;
+  bool signalled = false;
+  timer.afterDelay(20 * kj::MILLISECONDS)
+      .then([&] {
+        const uint64_t one = 1;
+        signalled = write(ready, &one, sizeof one) == sizeof one;
+      })
+      .detach([](kj::Exception&&) {});
+  // Should the tick not come, the test ends (failing) anyway.
+  timer.afterDelay(10 * kj::SECONDS).then([&] { loop.Stop(); }).detach([](kj::Exception&&) {});
+  loop.Loop(io->waitScope, timer, 1 * kj::HOURS, [&] {
+    ++ticks;
+    loop.Stop();
+  });
+  EXPECT_TRUE(signalled);
+  EXPECT_EQ(ticks, 1);
+  uint64_t left = 0;
+  EXPECT_LT(read(ready, &left, sizeof left), 0);  // read by the loop: nothing left
+  close(ready);                                   // the watch ended with the Loop
 }
 
 // A call that gives the scheduler work (a new job) asks for a tick: it comes once the queue is

@@ -592,6 +592,10 @@ int Serve(const MasterConfig& c, capnp::Capability::Client main, std::vector<Exp
       spdlog::error("{}", std::string(s.message()));
       return 2;
     }
+    // What the backend has ready (a launch done, a task ended) is taken at once.
+    if (backend != nullptr && backend->ReadyFd() >= 0) {
+      loop.TickWhenSignalled(anchor.getLowLevelIoProvider(), backend->ReadyFd());
+    }
     kj::TimePoint last_trim = io.getTimer().now();
     loop.Loop(wait, io.getTimer(), c.tick_ms() * kj::MILLISECONDS, [&] {
       tick();

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -267,9 +268,15 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Create(LocalBackendO
   PELOTON_RETURN_IF_ERROR(backend->SetHosts(std::move(hosts)));
   backend->hosts_version_ = 0;  // as first started
   if (backend->cgroups_.enabled()) backend->cgroups_.RemoveAbandonedSlots();  // a dead master's
+  backend->ready_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (backend->ready_fd_ < 0) {
+    return absl::UnavailableError(absl::StrCat("local backend: eventfd: ", std::strerror(errno)));
+  }
   if (backend->options_.runner_server) {
-    // After Cgroups::Detect, which may move this process: the server is in its group.
-    backend->server_ = std::make_unique<RunnerServer>(backend->options_.runner_path);
+    // After Cgroups::Detect, which may move this process: the server is in its group. It
+    // signals ReadyFd when runners end.
+    backend->server_ = std::make_unique<RunnerServer>(
+        backend->options_.runner_path, absl::Seconds(10), absl::Seconds(1), backend->ready_fd_);
     if (!backend->server_->alive()) {
       spdlog::warn("local backend: no runner server ({} --serve-fd): runners are spawned",
                    backend->options_.runner_path);
@@ -874,7 +881,7 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::SpawnRunner(const std::s
 
   // The read end of the pipe goes to it.
   pid_t pid = -1;
-  const int spawned = SpawnInSession(argv[0], argv.data(), envp.data(), ready[0], &pid);
+  const int spawned = SpawnInSession(argv[0], argv.data(), envp.data(), {ready[0]}, &pid);
   if (spawned != 0) {
     close(ready[0]);
     close(ready[1]);
@@ -921,14 +928,26 @@ void LocalBackend::LaunchLoop() {
     }
     if (end.has_value()) {
       TaskStatus status = Finished(end->task_id, end->task);
-      absl::MutexLock lock(&launch_mu_);
-      ended_.push_back(std::move(status));
+      {
+        absl::MutexLock lock(&launch_mu_);
+        ended_.push_back(std::move(status));
+      }
+      SignalReady();
       continue;
     }
     Launched done{work->spec.task_id.str(), work->spec.uris.size(), StartRunner(*work)};
-    absl::MutexLock lock(&launch_mu_);
-    launched_.push_back(std::move(done));
+    {
+      absl::MutexLock lock(&launch_mu_);
+      launched_.push_back(std::move(done));
+    }
+    SignalReady();
   }
+}
+
+void LocalBackend::SignalReady() const {
+  const uint64_t one = 1;
+  // Best effort: a loop that is not told polls at its next tick all the same.
+  (void)!write(ready_fd_, &one, sizeof one);
 }
 
 void LocalBackend::TakeEnded(std::vector<TaskStatus>& out) {
@@ -998,10 +1017,14 @@ LocalBackend::~LocalBackend() {
     }
     launcher_.join();
   }
-  absl::MutexLock lock(&idle_mu_);
-  for (const auto& [limits, names] : idle_cgroups_) {
-    for (const std::string& name : names) cgroups_.Destroy(name);
+  {
+    absl::MutexLock lock(&idle_mu_);
+    for (const auto& [limits, names] : idle_cgroups_) {
+      for (const std::string& name : names) cgroups_.Destroy(name);
+    }
   }
+  server_.reset();  // before the descriptor it signals goes
+  if (ready_fd_ >= 0) close(ready_fd_);
 }
 
 absl::Status LocalBackend::Kill(const std::string& task_id) {

@@ -149,6 +149,9 @@ class LocalBackend final : public Backend {
   absl::Status Launch(const LaunchSpec& spec) override;
   absl::Status Kill(const std::string& task_id) override;
   std::vector<TaskStatus> Poll() override;
+  // Signalled when a launch or an end is ready for Poll (the launcher thread's work, the runner
+  // server's ends), with launch_thread or the runner server.
+  int ReadyFd() const override { return ready_fd_; }
   std::vector<TaskStatus> Reconcile(const std::vector<std::string>& task_ids) override;
   absl::Status DestroyVolume(const std::string& hostname, const std::string& volume_id) override;
 
@@ -319,6 +322,9 @@ class LocalBackend final : public Backend {
   absl::Mutex idle_mu_;
   absl::flat_hash_map<TaskLimits, std::vector<std::string>> idle_cgroups_ ABSL_GUARDED_BY(idle_mu_);
   size_t idle_count_ ABSL_GUARDED_BY(idle_mu_) = 0;  // with those being reclaimed
+  int ready_fd_ = -1;                                // ReadyFd: an eventfd, this backend's
+  // Signals ReadyFd.
+  void SignalReady() const;
   std::unique_ptr<RunnerServer> server_;  // with runner_server
   // Tasks whose served runner ended, or whose server died, not yet seen by Poll.
   absl::flat_hash_set<std::string> server_ended_, server_orphaned_;

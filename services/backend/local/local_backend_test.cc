@@ -5,6 +5,7 @@
 #include "services/backend/local/local_backend.h"
 
 #include <elf.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -760,6 +761,39 @@ TEST(LocalBackendTest, OnTheLaunchThreadKillsWaitForTheRunnerAndFailedStartsAreR
       EXPECT_EQ(end.state, MesosTaskState::kFailed);
       EXPECT_THAT(end.message, HasSubstr("cannot start " + runner + ": No such file or directory"));
     }
+  }
+}
+
+// ReadyFd is signalled when Poll has news, so that a loop need not wait for its tick: a launch
+// done on the launcher thread, and a runner's end, which its server tells.
+TEST(LocalBackendTest, ItsReadyDescriptorIsSignalledWhenPollHasNews) {
+  for (const bool thread : {false, true}) {
+    SCOPED_TRACE(thread ? "launch thread" : "launches in Launch");
+    auto b =
+        Make(FreshDir(thread ? "ready-thread" : "ready"), absl::Seconds(5), RunnerPath(), thread);
+    const int fd = b->ReadyFd();
+    ASSERT_GE(fd, 0);
+    const auto drain = [fd] {
+      uint64_t n = 0;
+      while (read(fd, &n, sizeof n) == sizeof n) {
+      }
+    };
+    const auto signalled = [fd] {
+      pollfd p{fd, POLLIN, 0};
+      return poll(&p, 1, 20'000) == 1;
+    };
+    drain();
+    ASSERT_THAT(b->Launch(Shell("ready-0-1", "sleep 0.3")), IsOk());
+    if (thread) EXPECT_TRUE(signalled());  // its runner started
+    drain();
+    bool running = false;
+    for (const TaskStatus& st : b->Poll())
+      running = running || st.state == MesosTaskState::kRunning;
+    EXPECT_TRUE(running);
+    drain();
+    EXPECT_TRUE(signalled());  // it ended, and nobody polled meanwhile
+    Watcher w(*b);
+    EXPECT_EQ(w.WaitForEnd("ready-0-1").state, MesosTaskState::kFinished);
   }
 }
 

@@ -108,10 +108,11 @@ absl::StatusOr<Request> DecodePayload(const RequestHeader& header, absl::string_
 using runner_wire::Reply;
 
 RunnerServer::RunnerServer(std::string runner_path, absl::Duration reply_timeout,
-                           absl::Duration restart_interval)
+                           absl::Duration restart_interval, int notify_fd)
     : runner_path_(std::move(runner_path)),
       reply_timeout_(reply_timeout),
-      restart_interval_(restart_interval) {
+      restart_interval_(restart_interval),
+      notify_fd_(notify_fd) {
   absl::MutexLock lock(&mu_);
   StartLocked();
 }
@@ -132,13 +133,14 @@ bool RunnerServer::StartLocked() {
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
   std::string serve = absl::StrCat("--serve-fd=", fds[1]);
+  std::string notify = absl::StrCat("--notify-fd=", notify_fd_);
   std::string path = runner_path_;
-  char* argv[] = {path.data(), serve.data(), nullptr};
+  char* argv[] = {path.data(), serve.data(), notify_fd_ >= 0 ? notify.data() : nullptr, nullptr};
   char* envp[] = {nullptr};
   // Started as a runner is, so that the runners it forks start as spawned ones do (signals
   // blocked, a session of their own); the socket's end stays open across the exec.
   pid_t pid = -1;
-  const int spawned = SpawnInSession(argv[0], argv, envp, fds[1], &pid);
+  const int spawned = SpawnInSession(argv[0], argv, envp, {fds[1], notify_fd_}, &pid);
   close(fds[1]);
   if (spawned != 0 || fcntl(fds[0], F_SETFL, O_NONBLOCK) != 0) {
     if (spawned == 0) kill(pid, SIGKILL), waitpid(pid, nullptr, 0);
@@ -325,8 +327,8 @@ pid_t RunnerServer::server_pid() {
   return pid_;
 }
 
-int SpawnInSession(const char* path, char* const argv[], char* const envp[], int keep_fd,
-                   pid_t* pid) {
+int SpawnInSession(const char* path, char* const argv[], char* const envp[],
+                   std::initializer_list<int> keep_fds, pid_t* pid) {
   sigset_t mask;
   pthread_sigmask(SIG_BLOCK, nullptr, &mask);
   sigaddset(&mask, SIGTERM);
@@ -337,7 +339,9 @@ int SpawnInSession(const char* path, char* const argv[], char* const envp[], int
   posix_spawnattr_setsigmask(&attr, &mask);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, keep_fd, keep_fd);  // clears its close-on-exec
+  for (int fd : keep_fds) {
+    if (fd >= 0) posix_spawn_file_actions_adddup2(&actions, fd, fd);  // clears close-on-exec
+  }
   const int spawned = posix_spawn(pid, path, &actions, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
@@ -400,10 +404,12 @@ void Append(std::string& out, runner_wire::Kind kind, pid_t pid, int value) {
 }
 
 // In the forked runner: becomes the runner the request asks for.
-[[noreturn]] void BecomeRunner(int server_fd, int signal_fd, int passed, int ready_fd,
-                               runner_wire::Request& request, int (*run)(int, char**)) {
+[[noreturn]] void BecomeRunner(int server_fd, int signal_fd, int notify_fd, int passed,
+                               int ready_fd, runner_wire::Request& request,
+                               int (*run)(int, char**)) {
   close(server_fd);
   close(signal_fd);
+  if (notify_fd >= 0) close(notify_fd);
   setsid();
   if (passed >= 0 && ready_fd >= 0) {
     if (passed != ready_fd) {
@@ -426,13 +432,14 @@ void Append(std::string& out, runner_wire::Kind kind, pid_t pid, int value) {
 
 }  // namespace
 
-int ServeRunners(int fd, int (*run)(int argc, char** argv)) {
+int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
   sigset_t mask;
   sigemptyset(&mask);
   for (int s : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&mask, s);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int signals = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signals < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+  if (signals < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+      (notify_fd >= 0 && fcntl(notify_fd, F_SETFD, FD_CLOEXEC) != 0)) {
     std::fprintf(stderr, "peloton-task-runner --serve-fd: cannot set up: %s\n",
                  std::strerror(errno));
     return 1;
@@ -466,8 +473,16 @@ int ServeRunners(int fd, int (*run)(int argc, char** argv)) {
       }
       int status = 0;
       pid_t ended = 0;
+      bool any = false;
       while ((ended = waitpid(-1, &status, WNOHANG)) > 0) {
         Append(out, runner_wire::kEnded, ended, status);
+        any = true;
+      }
+      if (!flush()) return 0;
+      if (any && notify_fd >= 0) {
+        const uint64_t one = 1;
+        // Best effort: a backend that is not told polls at its next tick all the same.
+        (void)!write(notify_fd, &one, sizeof one);
       }
     }
     if (!flush()) return 0;
@@ -492,7 +507,7 @@ int ServeRunners(int fd, int (*run)(int argc, char** argv)) {
     payload.clear();
     payload.shrink_to_fit();
     const pid_t pid = fork();
-    if (pid == 0) BecomeRunner(fd, signals, passed, header.ready_fd, *request, run);
+    if (pid == 0) BecomeRunner(fd, signals, notify_fd, passed, header.ready_fd, *request, run);
     if (passed >= 0) close(passed);
     if (pid < 0) {
       Append(out, runner_wire::kFailed, 0, errno);

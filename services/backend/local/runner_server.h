@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,8 +87,10 @@ class RunnerServer {
   // process) is reported by alive() and by Launch; `reply_timeout` bounds how long a launch
   // waits for its answer (a server that takes longer is killed, and its runners orphaned);
   // after a server ended, the next is started no sooner than `restart_interval` after it.
+  // `notify_fd` (an eventfd, or -1): signalled by the server whenever it has told of a
+  // runner's end.
   explicit RunnerServer(std::string runner_path, absl::Duration reply_timeout = absl::Seconds(10),
-                        absl::Duration restart_interval = absl::Seconds(1));
+                        absl::Duration restart_interval = absl::Seconds(1), int notify_fd = -1);
   // Closes the socket and reaps the server; its runners go on.
   ~RunnerServer();
   RunnerServer(const RunnerServer&) = delete;
@@ -130,6 +133,7 @@ class RunnerServer {
 
   const std::string runner_path_;
   const absl::Duration reply_timeout_, restart_interval_;
+  const int notify_fd_;
   absl::Mutex mu_;
   int fd_ ABSL_GUARDED_BY(mu_) = -1;
   pid_t pid_ ABSL_GUARDED_BY(mu_) = -1;
@@ -143,16 +147,17 @@ class RunnerServer {
 // Starts `path` (argv, envp) with posix_spawn, as a runner or a runner server starts: in a
 // session of its own (it survives the master and its terminal), with SIGTERM and SIGINT blocked
 // (a runner unblocks them for its task: a kill right after the launch then waits for its loop
-// instead of ending it unheard), and `keep_fd` open across the exec. posix_spawn, not fork:
-// copying the master's page tables to exec a moment later was the master's largest cost of a
-// launch. 0 with the pid in `pid`, or posix_spawn's errno.
-int SpawnInSession(const char* path, char* const argv[], char* const envp[], int keep_fd,
-                   pid_t* pid);
+// instead of ending it unheard), and `keep_fds` open across the exec (-1s skipped). posix_spawn,
+// not fork: copying the master's page tables to exec a moment later was the master's largest
+// cost of a launch. 0 with the pid in `pid`, or posix_spawn's errno.
+int SpawnInSession(const char* path, char* const argv[], char* const envp[],
+                   std::initializer_list<int> keep_fds, pid_t* pid);
 
 // The server's side: serves launches on `fd` until it closes or SIGTERM or SIGINT comes,
 // forking for each a runner that runs `run(argc, argv)` in a session of its own, with the
-// request's environment, and exits with what it returns. Returns the server's exit code.
-int ServeRunners(int fd, int (*run)(int argc, char** argv));
+// request's environment, and exits with what it returns; signals `notify_fd` (an eventfd; -1:
+// none) when it has told of ends. Returns the server's exit code.
+int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv));
 
 }  // namespace peloton::backend::local
 

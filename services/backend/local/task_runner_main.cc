@@ -615,14 +615,22 @@ int RunRunner(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   // A runner server (runner_server.h): started once by the backend, it forks the runners.
-  constexpr absl::string_view kServe = "--serve-fd=";
-  if (argc == 2 && absl::StartsWith(argv[1], kServe)) {
-    int fd = -1;
+  // --serve-fd=N [--notify-fd=M], and nothing else.
+  constexpr absl::string_view kServe = "--serve-fd=", kNotify = "--notify-fd=";
+  if ((argc == 2 || argc == 3) && absl::StartsWith(argv[1], kServe)) {
+    int fd = -1, notify = -1;
     if (!absl::SimpleAtoi(absl::string_view(argv[1]).substr(kServe.size()), &fd) || fd < 0) {
       std::fprintf(stderr, "peloton-task-runner: %s (rule: --serve-fd=<descriptor>)\n", argv[1]);
       return 2;
     }
-    return peloton::backend::local::ServeRunners(fd, &RunRunner);
+    if (argc == 3 &&
+        (!absl::StartsWith(argv[2], kNotify) ||
+         !absl::SimpleAtoi(absl::string_view(argv[2]).substr(kNotify.size()), &notify) ||
+         notify < 0)) {
+      std::fprintf(stderr, "peloton-task-runner: %s (rule: --notify-fd=<descriptor>)\n", argv[2]);
+      return 2;
+    }
+    return peloton::backend::local::ServeRunners(fd, notify, &RunRunner);
   }
   return RunRunner(argc, argv);
 }
