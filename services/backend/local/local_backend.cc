@@ -864,6 +864,10 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::SpawnRunner(const std::s
       close(ready[0]);
       return RunnerStart{*forked, -1, true};
     }
+    if (!absl::IsFailedPrecondition(forked.status())) {  // not just "none at the moment"
+      spdlog::warn("launch {}: {}; its runner is spawned", task_id,
+                   std::string(forked.status().message()));
+    }
     // The server may have forked a runner with this pipe before it failed: a new pipe, so
     // that such a runner reads the end of the old one and runs nothing.
     close(ready[0]);

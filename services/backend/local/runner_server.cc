@@ -155,8 +155,8 @@ bool RunnerServer::StartLocked() {
 }
 
 void RunnerServer::GoneLocked(absl::string_view why) {
-  (void)why;  // the caller says it where it matters (a launch's error)
   if (fd_ < 0) return;
+  gone_why_ = std::string(why);
   close(fd_);
   fd_ = -1;
   kill(pid_, SIGKILL);  // stuck, or ended already
@@ -175,14 +175,14 @@ bool RunnerServer::ReadLocked() {
   char buffer[4096];
   for (;;) {
     const ssize_t n = read(fd_, buffer, sizeof buffer);
-    if (n == 0) {
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) {
       GoneLocked("the runner server ended");
       return false;
     }
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      GoneLocked(std::strerror(errno));
+      GoneLocked(absl::StrCat("reading its socket: ", std::strerror(errno)));
       return false;
     }
     in_.append(buffer, static_cast<size_t>(n));
@@ -220,7 +220,7 @@ bool RunnerServer::WaitLocked(bool write, absl::Time deadline) {
     const int ready = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) {
-      GoneLocked(std::strerror(errno));
+      GoneLocked(absl::StrCat("waiting on its socket: ", std::strerror(errno)));
       return false;
     }
     if (ready == 0) continue;
@@ -236,9 +236,11 @@ absl::StatusOr<pid_t> RunnerServer::Launch(const std::vector<std::string>& argv,
   if (!request.ok()) return request.status();
   absl::MutexLock lock(&mu_);
   if (fd_ < 0 && (absl::Now() - started_ < restart_interval_ || !StartLocked())) {
-    return absl::UnavailableError("no runner server");
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no runner server", gone_why_.empty() ? "" : absl::StrCat(" (the last: ", gone_why_, ")")));
   }
-  if (!ReadLocked()) return absl::UnavailableError("the runner server ended");
+  const auto gone = [this] { return absl::UnavailableError(gone_why_); };
+  if (!ReadLocked()) return gone();
   const absl::Time deadline = absl::Now() + reply_timeout_;
   // The header with the ready pipe, then the rest; what the server says meanwhile is read, so
   // that neither side waits on a full socket.
@@ -263,8 +265,8 @@ absl::StatusOr<pid_t> RunnerServer::Launch(const std::vector<std::string>& argv,
       n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
       // The descriptor goes with the first byte: the header is sent whole or not at all.
       if (n > 0 && static_cast<size_t>(n) < sizeof(runner_wire::RequestHeader)) {
-        GoneLocked("a runner request's header cut short");
-        return absl::UnavailableError("the runner server took half a request");
+        GoneLocked("the runner server took half a request's header");
+        return gone();
       }
     } else {
       n = send(fd_, request->data() + sent, request->size() - sent, MSG_NOSIGNAL);
@@ -275,18 +277,16 @@ absl::StatusOr<pid_t> RunnerServer::Launch(const std::vector<std::string>& argv,
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!WaitLocked(/*write=*/true, deadline)) {
-        return absl::UnavailableError("the runner server ended");
-      }
+      if (!WaitLocked(/*write=*/true, deadline)) return gone();
       continue;
     }
-    GoneLocked(std::strerror(errno));
-    return absl::UnavailableError("the runner server ended");
+    GoneLocked(errno == EPIPE || errno == ECONNRESET
+                   ? std::string("the runner server ended")
+                   : absl::StrCat("writing to its socket: ", std::strerror(errno)));
+    return gone();
   }
   while (answers_.empty()) {
-    if (!WaitLocked(/*write=*/false, deadline)) {
-      return absl::UnavailableError("the runner server ended or did not answer");
-    }
+    if (!WaitLocked(/*write=*/false, deadline)) return gone();
   }
   const Reply answer = answers_.front();
   answers_.erase(answers_.begin());

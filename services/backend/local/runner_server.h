@@ -98,8 +98,9 @@ class RunnerServer {
 
   // Forks a runner with these arguments and environment, `ready_fd` (this process's; it stays
   // open here) becoming its descriptor `ready_fd_number`; `task_id` names it in TakeEvents.
-  // The runner's pid; Unavailable when there is no server (it died, or could not start: the
-  // caller spawns the runner itself), or the server could not fork (errno in the message);
+  // The runner's pid; FailedPrecondition when there is no server now (it could not start, or
+  // died less than `restart_interval` ago), Unavailable when it died or failed during this
+  // launch or could not fork (why in the message): the caller spawns the runner itself;
   // InvalidArgument for a request that cannot be sent (EncodeRequest).
   absl::StatusOr<pid_t> Launch(const std::vector<std::string>& argv,
                                const std::vector<std::string>& env, int ready_fd,
@@ -142,6 +143,7 @@ class RunnerServer {
   std::vector<runner_wire::Reply> answers_ ABSL_GUARDED_BY(mu_);          // to launches, in order
   absl::flat_hash_map<pid_t, std::string> runners_ ABSL_GUARDED_BY(mu_);  // pid -> task id
   Events events_ ABSL_GUARDED_BY(mu_);
+  std::string gone_why_ ABSL_GUARDED_BY(mu_);  // why the last server is gone
 };
 
 // Starts `path` (argv, envp) with posix_spawn, as a runner or a runner server starts: in a

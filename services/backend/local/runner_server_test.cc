@@ -226,21 +226,27 @@ TEST(RunnerServerTest, AServerThatDoesNotAnswerIsKilledAndNobodyWaitsMeanwhile) 
   EXPECT_EQ(server.Ended("waits"), std::nullopt);
   EXPECT_TRUE(server.TakeEvents().ended.empty());
   launch.join();
-  EXPECT_THAT(launched, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(launched,
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("did not answer in time")));
   EXPECT_FALSE(server.alive());
   EXPECT_FALSE(ProcessAlive(pid, ProcessStartTime(pid)));  // killed and reaped
 }
 
-TEST(RunnerServerTest, WithoutAServerLaunchesAreUnavailable) {
+TEST(RunnerServerTest, WithoutAServerLaunchesAreRefusedSayingWhy) {
   RunnerServer server("/nonexistent/peloton-task-runner", absl::Seconds(10), absl::ZeroDuration());
   EXPECT_FALSE(server.alive());
   EXPECT_EQ(server.server_pid(), -1);
-  EXPECT_THAT(server.Launch({"runner"}, {}, -1, -1, "x"), StatusIs(absl::StatusCode::kUnavailable));
-  // A program that is not a runner server ends at once: the launch finds it gone.
+  EXPECT_THAT(server.Launch({"runner"}, {}, -1, -1, "x"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no runner server")));
+  // A program that is not a runner server ends at once: the launch finds it gone, and the next
+  // (before another may start) says so.
   RunnerServer not_a_server("/bin/true", absl::Seconds(10), absl::Hours(1));
   EXPECT_THAT(not_a_server.Launch({"runner"}, {}, -1, -1, "y"),
-              StatusIs(absl::StatusCode::kUnavailable));
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ended")));
   EXPECT_FALSE(not_a_server.alive());
+  EXPECT_THAT(not_a_server.Launch({"runner"}, {}, -1, -1, "z"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("the last: the runner server ended")));
 }
 
 }  // namespace
