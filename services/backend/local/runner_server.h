@@ -21,7 +21,8 @@
 // with the runner's pid or kFailed with an errno, and tells of each runner it reaped, kEnded
 // with its pid and wait status, in the order these happened: a runner's end always comes before
 // the answer to a launch whose runner got the same pid, so that a pid is never mistaken for
-// another runner's.
+// another runner's. With --notify-fd (an eventfd of the backend's, LocalBackend::ReadyFd), the
+// server signals it once it has told of ends, so that the master's loop polls then.
 //
 // Thread-safe (RunnerServer); the server side is a process's whole life (ServeRunners).
 

@@ -11,6 +11,10 @@
 //        --fetch=<x|-><e|-><TAB><output file><TAB><url> ...]
 //       [--user=NAME --uid=N --gid=N --groups=N,...] [--hide=DIR ... --show=DIR ...]
 //       [--cgroup=DIR ...] [--fd-limit=N] -- COMMAND [ARGS...]
+//   peloton-task-runner --serve-fd=N [--notify-fd=M]
+//
+// The second form is the runner server (runner_server.h): the backend starts it once, and it
+// forks the runners, each of which then runs as the first form does.
 //
 // It starts once per task, so it is lean: linked statically, without the network libraries
 // and without glibc's name service (which a static program cannot load safely); the backend
