@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <tuple>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

@@ -45,7 +45,7 @@ struct TaskLimits {
 // Mesos' smallest memory limit for a container: below it a shell cannot start.
 inline constexpr int64_t kMinMemoryLimitBytes = int64_t{32} << 20;
 // The most memory a group may still have charged (its last task's page cache, kernel objects)
-// to be kept for another task (Cgroups::Retire).
+// to be kept for another task (Cgroups::Reclaim).
 inline constexpr int64_t kReusableBytes = int64_t{1} << 20;
 
 class Cgroups {
