@@ -783,7 +783,7 @@ TEST(LocalBackendTest, ItsReadyDescriptorIsSignalledWhenPollHasNews) {
       return poll(&p, 1, 20'000) == 1;
     };
     drain();
-    ASSERT_THAT(b->Launch(Shell("ready-0-1", "sleep 0.3")), IsOk());
+    ASSERT_THAT(b->Launch(Shell("ready-0-1", "sleep 600")), IsOk());
     if (thread) EXPECT_TRUE(signalled());  // its runner started
     drain();
     bool running = false;
@@ -791,9 +791,10 @@ TEST(LocalBackendTest, ItsReadyDescriptorIsSignalledWhenPollHasNews) {
       running = running || st.state == MesosTaskState::kRunning;
     EXPECT_TRUE(running);
     drain();
-    EXPECT_TRUE(signalled());  // it ended, and nobody polled meanwhile
+    ASSERT_THAT(b->Kill("ready-0-1"), IsOk());  // signals nothing itself
+    EXPECT_TRUE(signalled());                   // it ended, and nobody polled meanwhile
     Watcher w(*b);
-    EXPECT_EQ(w.WaitForEnd("ready-0-1").state, MesosTaskState::kFinished);
+    EXPECT_EQ(w.WaitForEnd("ready-0-1").state, MesosTaskState::kKilled);
   }
 }
 
