@@ -147,10 +147,8 @@ bool RunnerServer::StartLocked() {
     close(fds[0]);
     return false;
   }
-  fd_ = fds[0];
+  fd_ = fds[0];  // in_ and answers_ are empty: GoneLocked left them so
   pid_ = pid;
-  in_.clear();
-  answers_.clear();
   return true;
 }
 
@@ -200,7 +198,6 @@ bool RunnerServer::ReadLocked() {
     } else if (r.kind == runner_wire::kLaunched || r.kind == runner_wire::kFailed) {
       answers_.push_back(r);
     } else {
-      in_.clear();
       GoneLocked("the runner server said what it cannot");
       return false;
     }
@@ -466,6 +463,7 @@ int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
       if (errno == EINTR) continue;
       return 1;
     }
+    bool reaped = false;
     if ((p[1].revents & POLLIN) != 0) {
       signalfd_siginfo info;
       while (read(signals, &info, sizeof info) == sizeof info) {
@@ -473,19 +471,17 @@ int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
       }
       int status = 0;
       pid_t ended = 0;
-      bool any = false;
       while ((ended = waitpid(-1, &status, WNOHANG)) > 0) {
         Append(out, runner_wire::kEnded, ended, status);
-        any = true;
-      }
-      if (!flush()) return 0;
-      if (any && notify_fd >= 0) {
-        const uint64_t one = 1;
-        // Best effort: a backend that is not told polls at its next tick all the same.
-        (void)!write(notify_fd, &one, sizeof one);
+        reaped = true;
       }
     }
     if (!flush()) return 0;
+    if (reaped && notify_fd >= 0) {  // once what it has to tell is on its way
+      const uint64_t one = 1;
+      // Best effort: a backend that is not told polls at its next tick all the same.
+      (void)!write(notify_fd, &one, sizeof one);
+    }
     if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
     runner_wire::RequestHeader header;
     int passed = -1;
