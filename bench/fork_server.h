@@ -33,6 +33,18 @@ struct ForkedServer {
       pid = -1;
     }
   }
+  // For a child told to end (a pipe closed, say): waits up to `grace_ms` for it to end on its
+  // own, then Stop.
+  void Stop(int grace_ms) {
+    for (int waited = 0; pid > 0 && waited < grace_ms; waited += 10) {
+      if (waitpid(pid, nullptr, WNOHANG) == pid) {
+        pid = -1;  // ended and reaped: nothing to kill
+      } else {
+        usleep(10'000);
+      }
+    }
+    Stop();
+  }
 };
 
 // `serve` runs in the child and never returns.

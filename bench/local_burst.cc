@@ -236,14 +236,7 @@ LocalBurstReport Run(const Flags& f) {
   r.set_probe_max_ms(Percentile(probes, 1.0));
   // Ended as a master is, within a few ticks; killed after 10 s.
   close(stop[1]);
-  for (int i = 0; i < 1000 && master.pid > 0; ++i) {
-    if (waitpid(master.pid, nullptr, WNOHANG) == master.pid) {
-      master.pid = -1;  // reaped: nothing to kill
-    } else {
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-  }
-  master.Stop();
+  master.Stop(/*grace_ms=*/10'000);
   std::remove(socket.substr(5).c_str());
   return r;
 }
