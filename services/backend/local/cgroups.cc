@@ -249,22 +249,16 @@ std::string Cgroups::NewSlotName() {
 }
 
 bool Cgroups::Reclaim(const std::string& name) const {
+  if (!enabled()) return false;
   const std::vector<std::string> dirs = DirsOf(name);
-  KillCgroups(dirs);
-  if (!enabled() || OomKilled(dirs)) return false;
-  for (size_t i = 0; i < dirs.size(); ++i) {
-    if (!Procs(dirs[i]).empty()) return false;
-    const std::string& controller = parents_[i].first;
-    if (version_ == 1 && controller != "memory") continue;
-    absl::StatusOr<std::string> usage =
-        files::ReadFile(dirs[i] + (version_ == 1 ? "/memory.usage_in_bytes" : "/memory.current"));
-    int64_t bytes = 0;
-    if (!usage.ok() || !absl::SimpleAtoi(absl::StripAsciiWhitespace(*usage), &bytes) ||
-        bytes > kReusableBytes) {
-      return false;
-    }
-  }
-  return true;
+  // A file each of cgroup.procs, the OOM count and the memory charged: a burst of short tasks
+  // reclaims a slot for each.
+  if (!KillCgroups(dirs) || OomKilled(dirs)) return false;
+  absl::StatusOr<std::string> usage = files::ReadFile(
+      dirs.front() + (version_ == 1 ? "/memory.usage_in_bytes" : "/memory.current"));
+  int64_t bytes = 0;
+  return usage.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*usage), &bytes) &&
+         bytes <= kReusableBytes;
 }
 
 void Cgroups::RemoveAbandonedSlots() const {
@@ -293,32 +287,28 @@ int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed) {
   return 0;
 }
 
-void KillCgroups(const std::vector<std::string>& dirs) {
-  for (const std::string& dir : dirs) {
-    // Best effort: where the kernel has no cgroup.kill, the loop below kills one by one.
-    if (Exists(dir + "/cgroup.kill")) (void)WriteText(dir + "/cgroup.kill", "1");
-  }
+bool KillCgroups(const std::vector<std::string>& dirs) {
   for (int round = 0; round < kKillRounds; ++round) {
     bool empty = true;
     for (const std::string& dir : dirs) {
-      for (pid_t pid : Procs(dir)) {
-        empty = false;
-        kill(pid, SIGKILL);
-      }
+      const std::vector<pid_t> pids = Procs(dir);
+      if (pids.empty()) continue;
+      empty = false;
+      // Best effort: where the kernel has no cgroup.kill, the kills one by one do it.
+      if (round == 0 && Exists(dir + "/cgroup.kill")) (void)WriteText(dir + "/cgroup.kill", "1");
+      for (pid_t pid : pids) kill(pid, SIGKILL);
     }
-    if (empty) return;
+    if (empty) return true;
     usleep(10'000);
   }
+  return false;
 }
 
 bool OomKilled(const std::vector<std::string>& dirs) {
-  for (const std::string& dir : dirs) {
-    if (KeyedValue(dir + "/memory.events", "oom_kill") > 0 ||
-        KeyedValue(dir + "/memory.oom_control", "oom_kill") > 0) {
-      return true;
-    }
-  }
-  return false;
+  if (dirs.empty()) return false;
+  // The memory group comes first; v2 has one group, v1 one per controller.
+  return dirs.size() == 1 ? KeyedValue(dirs.front() + "/memory.events", "oom_kill") > 0
+                          : KeyedValue(dirs.front() + "/memory.oom_control", "oom_kill") > 0;
 }
 
 }  // namespace peloton::backend::local

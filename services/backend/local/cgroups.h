@@ -102,10 +102,11 @@ class Cgroups {
 // the errno of the write that failed, with its file in *failed.
 int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed);
 // Kills every process in the groups (cgroup.kill where the kernel has it) until they are
-// empty, or a few rounds have passed.
-void KillCgroups(const std::vector<std::string>& dirs);
-// Whether the kernel's OOM killer killed a process of the groups (memory.events in v2,
-// memory.oom_control in v1).
+// empty, or a second has passed; whether they are. Groups already empty cost a read of each
+// cgroup.procs.
+bool KillCgroups(const std::vector<std::string>& dirs);
+// Whether the kernel's OOM killer killed a process of the groups: `dirs` as DirsOf gives
+// them, the memory group first (memory.events of v2's one group, memory.oom_control of v1's).
 bool OomKilled(const std::vector<std::string>& dirs);
 
 }  // namespace peloton::backend::local

@@ -605,7 +605,9 @@ int RunRunner(int argc, char** argv) {
   }
   if (check.has_value()) EndCheck(*check);
   kill(-child, SIGKILL);  // what the task left behind in its group
-  KillCgroups(identity.cgroups);  // and what left the group (setsid)
+  // And what left the group (setsid). Groups that do not empty (a process stuck in the kernel)
+  // are the backend's to find: it keeps no such group for another task (Cgroups::Reclaim).
+  (void)KillCgroups(identity.cgroups);
   const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
   if (killed == 0 && failed && OomKilled(identity.cgroups)) killed = 3;
   const std::string why = std::to_string(killed);
