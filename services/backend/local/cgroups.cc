@@ -277,9 +277,19 @@ void Cgroups::RemoveAbandonedSlots() const {
   }
 }
 
-int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed) {
+bool IsTaskGroupDir(absl::string_view dir) {
+  if (dir.size() < 2 || dir.front() != '/' || dir.back() == '/') return false;
+  const std::vector<absl::string_view> parts = absl::StrSplit(dir.substr(1), '/');
+  for (absl::string_view part : parts) {
+    if (part.empty() || part == "." || part == "..") return false;
+  }
+  return parts.size() >= 2 && parts[parts.size() - 2] == kTasksGroup;
+}
+
+int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed, pid_t pid) {
+  const std::string text = std::to_string(pid);
   for (const std::string& dir : dirs) {
-    if (int e = WriteText(dir + "/cgroup.procs", "0"); e != 0) {
+    if (int e = WriteText(dir + "/cgroup.procs", text); e != 0) {
       *failed = dir + "/cgroup.procs";
       return e;
     }

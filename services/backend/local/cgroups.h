@@ -20,6 +20,8 @@
 #ifndef PELOTON_SERVICES_BACKEND_LOCAL_CGROUPS_H_
 #define PELOTON_SERVICES_BACKEND_LOCAL_CGROUPS_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -27,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace peloton::backend::local {
 
@@ -98,9 +101,14 @@ class Cgroups {
   std::vector<std::pair<std::string, std::string>> parents_;
 };
 
-// In a child, before it execs the task (as root): moves this process into the groups. 0, or
-// the errno of the write that failed, with its file in *failed.
-int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed);
+// Whether `dir` names a task's group as DirsOf makes them: an absolute path without `.` or
+// `..` parts whose parent is a `peloton-tasks` group. The runner server moves processes into
+// such groups alone.
+bool IsTaskGroupDir(absl::string_view dir);
+// Moves the process `pid` (0: this one) into the groups, as root: a task's process before it
+// execs the task (in the child, or by the runner server for it: runner_server.h). 0, or the
+// errno of the write that failed, with its file in *failed.
+int JoinCgroups(const std::vector<std::string>& dirs, std::string* failed, pid_t pid = 0);
 // Kills every process in the groups (cgroup.kill where the kernel has it) until they are
 // empty, or a second has passed; whether they are. Groups already empty cost a read of each
 // cgroup.procs.

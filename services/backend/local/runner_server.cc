@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/backend/local/cgroups.h"
 
 namespace peloton::backend::local {
 namespace runner_wire {
@@ -101,6 +102,59 @@ absl::StatusOr<Request> DecodePayload(const RequestHeader& header, absl::string_
     return absl::InvalidArgumentError("runner request: bytes after the last string");
   }
   return r;
+}
+
+absl::StatusOr<std::string> EncodeMove(const Move& move) {
+  std::string out;
+  const int32_t pid = move.pid;
+  const auto count = static_cast<uint32_t>(move.dirs.size());
+  out.append(reinterpret_cast<const char*>(&pid), sizeof pid);
+  out.append(reinterpret_cast<const char*>(&count), sizeof count);
+  for (const std::string& dir : move.dirs) AppendString(out, dir);
+  // What the server would refuse is refused here.
+  if (absl::StatusOr<Move> decoded = DecodeMove(out); !decoded.ok()) return decoded.status();
+  return out;
+}
+
+absl::StatusOr<Move> DecodeMove(absl::string_view bytes) {
+  if (bytes.size() > kMaxMoveBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("move: ", bytes.size(), " bytes (rule: at most ", kMaxMoveBytes, ")"));
+  }
+  int32_t pid = 0;
+  uint32_t count = 0;
+  if (bytes.size() < sizeof pid + sizeof count) {
+    return absl::InvalidArgumentError("move: cut short before its count of groups");
+  }
+  std::memcpy(&pid, bytes.data(), sizeof pid);
+  std::memcpy(&count, bytes.data() + sizeof pid, sizeof count);
+  if (pid <= 0) return absl::InvalidArgumentError(absl::StrCat("move: pid ", pid, " (rule: > 0)"));
+  if (count == 0 || count > kMaxMoveGroups) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("move: ", count, " groups (rule: 1 to ", kMaxMoveGroups, ")"));
+  }
+  Move move{pid, {}};
+  size_t at = sizeof pid + sizeof count;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t n = 0;
+    if (bytes.size() - at < sizeof n) {
+      return absl::InvalidArgumentError("move: a directory's length cut short");
+    }
+    std::memcpy(&n, bytes.data() + at, sizeof n);
+    at += sizeof n;
+    if (bytes.size() - at < n) {
+      return absl::InvalidArgumentError("move: a directory longer than the datagram");
+    }
+    const absl::string_view dir = bytes.substr(at, n);
+    at += n;
+    if (dir.find('\0') != absl::string_view::npos || !IsTaskGroupDir(dir)) {
+      return absl::InvalidArgumentError(
+          "move: a directory that is not a task's group (rule: /.../peloton-tasks/<name>)");
+    }
+    move.dirs.emplace_back(dir);
+  }
+  if (at != bytes.size()) return absl::InvalidArgumentError("move: bytes after the last group");
+  return move;
 }
 
 }  // namespace runner_wire
@@ -359,6 +413,24 @@ bool ReadExactly(int fd, char* out, size_t n) {
   return true;
 }
 
+// The descriptors that came with `msg`: the first into `passed` where that is -1; the others
+// are closed (one a message: more are not kept).
+void TakePassed(msghdr& msg, int& passed) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd_in = -1;
+      std::memcpy(&fd_in, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      if (passed < 0) {
+        passed = fd_in;
+      } else {
+        close(fd_in);
+      }
+    }
+  }
+}
+
 // The header of a request, with the descriptor that came with it (-1: none); false at end of
 // file or on an error.
 bool ReadHeader(int fd, runner_wire::RequestHeader& header, int& passed) {
@@ -376,19 +448,7 @@ bool ReadHeader(int fd, runner_wire::RequestHeader& header, int& passed) {
     const ssize_t got = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return false;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-      const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; ++i) {
-        int fd_in = -1;
-        std::memcpy(&fd_in, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-        if (passed < 0) {
-          passed = fd_in;
-        } else {
-          close(fd_in);  // one a request: more are not kept
-        }
-      }
-    }
+    TakePassed(msg, passed);
     out += got;
     left -= static_cast<size_t>(got);
   }
@@ -400,13 +460,54 @@ void Append(std::string& out, runner_wire::Kind kind, pid_t pid, int value) {
   out.append(reinterpret_cast<const char*>(&r), sizeof r);
 }
 
+// In a runner the server forked: the runners' end of the server's socket for moves (-1: none).
+int runner_movers_fd = -1;
+
+// Makes and answers the moves waiting on `movers` (the server's end), without blocking.
+void ServeMoves(int movers) {
+  for (;;) {
+    char buffer[runner_wire::kMaxMoveBytes];
+    iovec iov{buffer, sizeof buffer};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t got = recvmsg(movers, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return;  // none waiting (the server holds the other end: never end of file)
+    int answer = -1;
+    TakePassed(msg, answer);
+    if (answer < 0) continue;  // no one to tell: nothing is done
+    int32_t e = EMSGSIZE;
+    if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) == 0) {
+      absl::StatusOr<runner_wire::Move> move =
+          runner_wire::DecodeMove(absl::string_view(buffer, static_cast<size_t>(got)));
+      if (move.ok()) {
+        std::string failed;  // the runner's child says which, joining them itself
+        e = JoinCgroups(move->dirs, &failed, move->pid);
+      } else {
+        std::fprintf(stderr, "peloton-task-runner --serve-fd: %s\n",
+                     std::string(move.status().message()).c_str());
+        e = EINVAL;
+      }
+    }
+    // Best effort: a runner that is gone has no child to move either.
+    (void)!send(answer, &e, sizeof e, MSG_DONTWAIT | MSG_NOSIGNAL);
+    close(answer);
+  }
+}
+
 // In the forked runner: becomes the runner the request asks for.
-[[noreturn]] void BecomeRunner(int server_fd, int signal_fd, int notify_fd, int passed,
-                               int ready_fd, runner_wire::Request& request,
+[[noreturn]] void BecomeRunner(int server_fd, int signal_fd, int notify_fd, const int movers[2],
+                               int passed, int ready_fd, runner_wire::Request& request,
                                int (*run)(int, char**)) {
   close(server_fd);
   close(signal_fd);
   if (notify_fd >= 0) close(notify_fd);
+  if (movers[0] >= 0) close(movers[0]);
+  runner_movers_fd = movers[1];
   setsid();
   if (passed >= 0 && ready_fd >= 0) {
     if (passed != ready_fd) {
@@ -429,6 +530,49 @@ void Append(std::string& out, runner_wire::Kind kind, pid_t pid, int value) {
 
 }  // namespace
 
+int MoveIntoCgroups(pid_t pid, const std::vector<std::string>& dirs, int timeout_ms) {
+  if (runner_movers_fd < 0) return ENOTCONN;
+  absl::StatusOr<std::string> bytes = runner_wire::EncodeMove({pid, dirs});
+  if (!bytes.ok()) return EINVAL;
+  int answer[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, answer) != 0) return errno;
+  iovec iov{bytes->data(), bytes->size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &answer[1], sizeof(int));
+  ssize_t sent = 0;
+  // Without waiting: a server whose queue is full (or that is gone) leaves the move to the child.
+  while ((sent = sendmsg(runner_movers_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 &&
+         errno == EINTR) {
+  }
+  int e = sent < 0 ? errno : 0;
+  close(answer[1]);
+  if (e == 0) {
+    pollfd p{answer[0], POLLIN, 0};
+    int ready = 0;
+    while ((ready = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+    }
+    int32_t said = 0;
+    if (ready < 0) {
+      e = errno;
+    } else if (ready == 0) {
+      e = ETIMEDOUT;
+    } else {
+      e = read(answer[0], &said, sizeof said) == sizeof said ? said : EPIPE;
+    }
+  }
+  close(answer[0]);
+  return e;
+}
+
 int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
   sigset_t mask;
   sigemptyset(&mask);
@@ -440,6 +584,13 @@ int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
     std::fprintf(stderr, "peloton-task-runner --serve-fd: cannot set up: %s\n",
                  std::strerror(errno));
     return 1;
+  }
+  // Without it the runners' children join their groups themselves.
+  int movers[2] = {-1, -1};
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, movers) != 0) {
+    std::fprintf(stderr, "peloton-task-runner --serve-fd: no socket for moves: %s\n",
+                 std::strerror(errno));
+    movers[0] = movers[1] = -1;
   }
   std::string out;  // what is not said yet (the backend reads it when it can)
   // Says what it can of `out` without waiting; false when the backend is gone.
@@ -457,9 +608,10 @@ int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
     return true;
   };
   for (;;) {
-    pollfd p[2] = {{fd, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0},
-                   {signals, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0) {
+    pollfd p[3] = {{fd, static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0},
+                   {signals, POLLIN, 0},
+                   {movers[0], POLLIN, 0}};  // a -1 is skipped
+    if (poll(p, 3, -1) < 0) {
       if (errno == EINTR) continue;
       return 1;
     }
@@ -476,6 +628,7 @@ int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
         reaped = true;
       }
     }
+    if ((p[2].revents & POLLIN) != 0) ServeMoves(movers[0]);
     if (!flush()) return 0;
     if (reaped && notify_fd >= 0) {  // once what it has to tell is on its way
       const uint64_t one = 1;
@@ -503,7 +656,9 @@ int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv)) {
     payload.clear();
     payload.shrink_to_fit();
     const pid_t pid = fork();
-    if (pid == 0) BecomeRunner(fd, signals, notify_fd, passed, header.ready_fd, *request, run);
+    if (pid == 0) {
+      BecomeRunner(fd, signals, notify_fd, movers, passed, header.ready_fd, *request, run);
+    }
     if (passed >= 0) close(passed);
     if (pid < 0) {
       Append(out, runner_wire::kFailed, 0, errno);

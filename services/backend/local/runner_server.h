@@ -24,6 +24,14 @@
 // another runner's. With --notify-fd (an eventfd of the backend's, LocalBackend::ReadyFd), the
 // server signals it once it has told of ends, so that the master's loop polls then.
 //
+// Moves into control groups (cgroups.h): a forked runner asks its server to move its task's
+// process into the task's groups (MoveIntoCgroups), over a datagram socket that all the
+// server's runners share, rather than the process joining them itself. In cgroup v1 a move
+// takes the kernel's global cgroup lock and waits there for every fork and exit under way on
+// the machine; a burst's runners, each moving its task into three groups, queued on that lock
+// and spent most of a launch's time handing it on (issue 24: one move of three less raised a
+// burst's starts by 15%). One process making every move in turn does not queue.
+//
 // Thread-safe (RunnerServer); the server side is a process's whole life (ServeRunners).
 
 #ifndef PELOTON_SERVICES_BACKEND_LOCAL_RUNNER_SERVER_H_
@@ -68,6 +76,21 @@ struct Reply {
   int32_t value = 0;  // kFailed: errno; kEnded: wait status
 };
 static_assert(sizeof(RequestHeader) == 16 && sizeof(Reply) == 12);
+
+// A move (one datagram, with a socket to answer on as SCM_RIGHTS): a 32-bit pid, a 32-bit
+// count of groups and each group's directory as a request's strings are. The answer: a 32-bit
+// errno (0: moved).
+inline constexpr size_t kMaxMoveBytes = 16 << 10;
+inline constexpr uint32_t kMaxMoveGroups = 8;
+struct Move {
+  pid_t pid = 0;
+  std::vector<std::string> dirs;
+};
+// InvalidArgument (naming the rule) for a pid that is not positive, no group or more than
+// kMaxMoveGroups, a directory that is not a task's group (IsTaskGroupDir), or more than
+// kMaxMoveBytes in all.
+absl::StatusOr<std::string> EncodeMove(const Move& move);
+absl::StatusOr<Move> DecodeMove(absl::string_view bytes);
 
 // The header and payload of a request; InvalidArgument for no arguments, a string with a NUL
 // byte, or more than kMaxRunnerRequestBytes.
@@ -156,10 +179,17 @@ class RunnerServer {
 int SpawnInSession(const char* path, char* const argv[], char* const envp[],
                    std::initializer_list<int> keep_fds, pid_t* pid);
 
+// In a runner that a server forked: has the server move `pid` (the runner's child, which it
+// has not reaped: its pid cannot be another's meanwhile) into the groups `dirs`, waiting at
+// most `timeout_ms`. 0 once moved, or an errno: ENOTCONN where no server forked this runner,
+// ETIMEDOUT, or what the server or its move met; the child then joins them itself, and says
+// what fails then.
+int MoveIntoCgroups(pid_t pid, const std::vector<std::string>& dirs, int timeout_ms);
+
 // The server's side: serves launches on `fd` until it closes or SIGTERM or SIGINT comes,
 // forking for each a runner that runs `run(argc, argv)` in a session of its own, with the
 // request's environment, and exits with what it returns; signals `notify_fd` (an eventfd; -1:
-// none) when it has told of ends. Returns the server's exit code.
+// none) when it has told of ends; makes its runners' moves. Returns the server's exit code.
 int ServeRunners(int fd, int notify_fd, int (*run)(int argc, char** argv));
 
 }  // namespace peloton::backend::local

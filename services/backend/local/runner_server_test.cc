@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -26,6 +28,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "peloton/testing/status_matchers.h"
+#include "services/backend/local/cgroups.h"
 #include "services/backend/local/sandbox.h"
 #include "services/backend/local/test_options.h"
 
@@ -112,6 +115,105 @@ TEST(RunnerWireTest, RequestsRoundTripAndBadOnesAreRefused) {
   std::string nul(payload);
   nul[sizeof(uint32_t)] = '\0';  // in "runner"
   EXPECT_THAT(decode(header, nul), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RunnerWireTest, MovesRoundTripAndBadOnesAreRefused) {
+  const std::vector<std::string> dirs = {"/sys/fs/cgroup/memory/peloton-tasks/slot-1-2",
+                                         "/peloton-tasks/t"};
+  absl::StatusOr<std::string> bytes = runner_wire::EncodeMove({42, dirs});
+  ASSERT_THAT(bytes, IsOk());
+  absl::StatusOr<runner_wire::Move> back = runner_wire::DecodeMove(*bytes);
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->pid, 42);
+  EXPECT_EQ(back->dirs, dirs);
+
+  const auto encode = [](pid_t pid, std::vector<std::string> d) {
+    return runner_wire::EncodeMove({pid, std::move(d)}).status();
+  };
+  EXPECT_THAT(encode(0, dirs), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pid 0")));
+  EXPECT_THAT(encode(42, {}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0 groups")));
+  EXPECT_THAT(encode(42, std::vector<std::string>(runner_wire::kMaxMoveGroups + 1, dirs[0])),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("groups (rule")));
+  // Only a task's group, as DirsOf names them: nothing else can be moved into.
+  for (const std::string& bad : std::vector<std::string>{
+           "/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory/peloton-tasks",
+           "/sys/fs/cgroup/memory/peloton-tasks/../x", "/x/peloton-tasks/./y",
+           "relative/peloton-tasks/x", "/x/peloton-tasks/y/", "/x//peloton-tasks/y",
+           "/x/peloton-tasks/y/z", std::string("/x/peloton-tasks/y\0z", 20)}) {
+    EXPECT_THAT(encode(42, {bad}),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a task's group")))
+        << bad;
+  }
+  EXPECT_THAT(encode(42, {"/x/peloton-tasks/" + std::string(runner_wire::kMaxMoveBytes, 'y')}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most")));
+  // Datagrams that lie about themselves.
+  EXPECT_THAT(runner_wire::DecodeMove(bytes->substr(0, 6)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cut short")));
+  EXPECT_THAT(runner_wire::DecodeMove(bytes->substr(0, bytes->size() - 1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("longer than")));
+  EXPECT_THAT(runner_wire::DecodeMove(*bytes + "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bytes after")));
+  std::string more(*bytes);
+  more[4] = 3;  // a third group that is not there
+  EXPECT_THAT(runner_wire::DecodeMove(more),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cut short")));
+}
+
+// A runner for a server in this test (ServeRunners): has the server move a child of its own
+// into the groups its arguments name, and ends with 0 when the child is in each of them, 1
+// when the server did not move it, 2 when it said so but the child is not there.
+int MoveAChild(int argc, char** argv) {
+  const std::vector<std::string> dirs(argv + 1, argv + argc);
+  const pid_t child = fork();
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  const int moved = MoveIntoCgroups(child, dirs, 5'000);
+  bool there = true;
+  for (const std::string& dir : dirs) {
+    absl::StatusOr<std::string> procs = ReadFile(dir + "/cgroup.procs");
+    there = there && procs.ok() &&
+            absl::StrContains(absl::StrCat("\n", *procs), absl::StrCat("\n", child, "\n"));
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  return moved != 0 ? 1 : there ? 0 : 2;
+}
+
+TEST(RunnerServerTest, TheServerMovesItsRunnersChildrenIntoTheirGroups) {
+  EXPECT_EQ(MoveIntoCgroups(getpid(), {"/x/peloton-tasks/y"}, 100), ENOTCONN);  // no server
+  const Cgroups cgroups = Cgroups::Detect();
+  if (!cgroups.enabled()) GTEST_SKIP() << cgroups.why_not();
+  const std::string name = absl::StrCat("move-test-", getpid());
+  absl::StatusOr<std::vector<std::string>> dirs = cgroups.Create(name, TaskLimits{});
+  ASSERT_THAT(dirs, IsOk());
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  const pid_t server = fork();
+  ASSERT_GE(server, 0);
+  if (server == 0) {
+    close(fds[0]);
+    _exit(ServeRunners(fds[1], -1, &MoveAChild));
+  }
+  close(fds[1]);
+  std::vector<std::string> argv = {"mover"};
+  argv.insert(argv.end(), dirs->begin(), dirs->end());
+  absl::StatusOr<std::string> request = runner_wire::EncodeRequest(argv, {}, -1);
+  ASSERT_THAT(request, IsOk());
+  ASSERT_EQ(write(fds[0], request->data(), request->size()), static_cast<ssize_t>(request->size()));
+  // The launch's answer, then its runner's end.
+  runner_wire::Reply launched, ended;
+  ASSERT_EQ(read(fds[0], &launched, sizeof launched), static_cast<ssize_t>(sizeof launched));
+  EXPECT_EQ(launched.kind, runner_wire::kLaunched);
+  ASSERT_EQ(read(fds[0], &ended, sizeof ended), static_cast<ssize_t>(sizeof ended));
+  EXPECT_EQ(ended.kind, runner_wire::kEnded);
+  EXPECT_EQ(ended.pid, launched.pid);
+  EXPECT_TRUE(WIFEXITED(ended.value) && WEXITSTATUS(ended.value) == 0) << ended.value;
+  close(fds[0]);  // the server ends
+  int status = 0;
+  EXPECT_EQ(waitpid(server, &status, 0), server);
+  cgroups.Destroy(name);
 }
 
 TEST(RunnerServerTest, ARunnerRunsItsTaskWithItsEnvironmentOnceToldToGo) {

@@ -63,6 +63,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -99,12 +100,15 @@ using peloton::backend::local::FormatHealth;
 using peloton::backend::local::HealthReport;
 using peloton::backend::local::JoinCgroups;
 using peloton::backend::local::KillCgroups;
+using peloton::backend::local::MoveIntoCgroups;
 using peloton::backend::local::OomKilled;
 using peloton::backend::local::TaskUser;
 using peloton::backend::local::TaskView;
 using peloton::backend::local::WriteFileAtomically;
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
+// The longest a runner waits for its server to move its task's process into its groups.
+constexpr int kMoveTimeoutMs = 5'000;
 
 int64_t NowNs() {
   struct timespec now;
@@ -170,12 +174,13 @@ struct Identity {
   uint64_t fd_limit = 0;  // 0: the runner's own
 };
 
-// In the task's or a check's child: enters its view, goes to its sandbox and becomes its user.
-// On failure it says why on stderr and ends the child.
-void Assume(const Identity& id, const std::string& sandbox) {
+// In the task's or a check's child: joins its groups (unless `in_groups`: moved there
+// already), enters its view, goes to its sandbox and becomes its user. On failure it says why
+// on stderr and ends the child.
+void Assume(const Identity& id, const std::string& sandbox, bool in_groups = false) {
   std::string failed;
   int e = 0;
-  if ((e = JoinCgroups(id.cgroups, &failed)) != 0) {
+  if (!in_groups && (e = JoinCgroups(id.cgroups, &failed)) != 0) {
     std::fprintf(stderr, "peloton-task-runner: cannot join %s: %s\n", failed.c_str(),
                  std::strerror(e));
     _exit(127);
@@ -282,8 +287,11 @@ void EndCheck(Check& check) {
   close(check.pipe);
 }
 
+// `moved`: where the runner says whether its server moved this process into the task's groups
+// (a byte, '1' when it did; -1: no such word comes).
 [[noreturn]] void RunTask(const std::string& sandbox, const Identity& id, bool shell,
-                          const std::vector<std::string>& command, const sigset_t& old_mask) {
+                          const std::vector<std::string>& command, const sigset_t& old_mask,
+                          int moved) {
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   setpgid(0, 0);
   // The output files first (as the runner: it may not be the task's user yet), so that what
@@ -298,7 +306,11 @@ void EndCheck(Check& check) {
                               fchown(err_fd, id.user->uid, id.user->gid) != 0)) {
     _exit(127);
   }
-  Assume(id, sandbox);
+  char in_groups = '0';  // end of file: no
+  while (moved >= 0 && read(moved, &in_groups, 1) < 0 && errno == EINTR) {
+  }
+  if (moved >= 0) close(moved);
+  Assume(id, sandbox, in_groups == '1');
   const int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd >= 0) dup2(null_fd, 0);
   // A shell command that sh would only split into words runs without sh (command.h).
@@ -514,10 +526,27 @@ int RunRunner(int argc, char** argv) {
     if (int exit_code = 0; !FetchAll(state, args, wanted, old_mask, &exit_code)) return exit_code;
   }
 
+  // The task's groups: its process is moved into them by the server that forked this runner
+  // (runner_server.h), or joins them itself where none did.
+  int moved[2] = {-1, -1};
+  if (!identity.cgroups.empty() && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, moved) != 0) {
+    moved[0] = moved[1] = -1;
+  }
   const pid_t child = fork();
   if (child < 0) return 4;
-  if (child == 0) RunTask(sandbox, identity, shell, command, old_mask);
+  if (child == 0) {
+    if (moved[1] >= 0) close(moved[1]);
+    RunTask(sandbox, identity, shell, command, old_mask, moved[0]);
+  }
   setpgid(child, child);  // also done by the child; whichever runs first
+  if (moved[0] >= 0) {
+    close(moved[0]);
+    const char said = MoveIntoCgroups(child, identity.cgroups, kMoveTimeoutMs) == 0 ? '1' : '0';
+    // Best effort: a child that reads end of file joins its groups itself (one that ended
+    // already reads nothing, and MSG_NOSIGNAL spares this runner its SIGPIPE).
+    (void)!send(moved[1], &said, 1, MSG_NOSIGNAL);
+    close(moved[1]);
+  }
   // The task runs either way; without task.pid a backend that finds this runner dead cannot
   // kill what is left of the task's group.
   if (absl::Status s = WriteFileAtomically(state + "/task.pid", std::to_string(child) + "\n");
