@@ -480,6 +480,13 @@ void ServeMoves(int movers) {
     int answer = -1;
     TakePassed(msg, answer);
     if (answer < 0) continue;  // no one to tell: nothing is done
+    // A runner that stopped waiting (its timeout) may have reaped its child since, and the pid
+    // be another process's: its move is not made.
+    pollfd waiting{answer, POLLOUT, 0};
+    if (poll(&waiting, 1, 0) != 1 || (waiting.revents & (POLLHUP | POLLERR)) != 0) {
+      close(answer);
+      continue;
+    }
     int32_t e = EMSGSIZE;
     if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) == 0) {
       absl::StatusOr<runner_wire::Move> move =

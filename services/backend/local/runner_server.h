@@ -183,7 +183,7 @@ int SpawnInSession(const char* path, char* const argv[], char* const envp[],
 // has not reaped: its pid cannot be another's meanwhile) into the groups `dirs`, waiting at
 // most `timeout_ms`. 0 once moved, or an errno: ENOTCONN where no server forked this runner,
 // ETIMEDOUT, or what the server or its move met; the child then joins them itself, and says
-// what fails then.
+// what fails then. (The server makes no move whose runner stopped waiting for it.)
 int MoveIntoCgroups(pid_t pid, const std::vector<std::string>& dirs, int timeout_ms);
 
 // The server's side: serves launches on `fd` until it closes or SIGTERM or SIGINT comes,
