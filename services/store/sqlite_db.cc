@@ -2,9 +2,12 @@
 
 #include "services/store/sqlite_db.h"
 
+#include <atomic>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace peloton::store::internal {
 
@@ -48,6 +51,62 @@ class SqliteDb::Cursor final : public SqlCursor {
   sqlite3_stmt* stmt_;
 };
 
+class SqliteDb::Checkpointer {
+ public:
+  explicit Checkpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
+  ~Checkpointer() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+    sqlite3_close_v2(db_);
+  }
+  void Ask() {
+    absl::MutexLock lock(&mu_);
+    asked_ = true;
+  }
+  // A checkpoint on the writer's connection `db`, once the thread's own (which holds SQLite's
+  // checkpoint lock, and would make this one give up at once) is done.
+  void CheckpointNow(sqlite3* db, const char* schema) {
+    absl::MutexLock lock(&running_);
+    // As SQLite's own hook does; a checkpoint that fails here is tried at the next commit.
+    (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  int64_t made() const { return made_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run() {
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Checkpointer* c) { return c->asked_ || c->stop_; }, this));
+        if (stop_) return;
+        asked_ = false;
+      }
+      // PASSIVE: copies what no reader still needs, waits for nobody. One that fails (the disk,
+      // another process's checkpoint) is tried again at the next ask, and a commit that finds
+      // the log at twice its size checkpoints itself.
+      absl::MutexLock lock(&running_);
+      int logged = 0, copied = 0;  // frames: -1 where the connection saw no log
+      if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logged, &copied) ==
+              SQLITE_OK &&
+          copied > 0) {
+        made_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  sqlite3* const db_;
+  absl::Mutex running_;  // held for a checkpoint
+  absl::Mutex mu_;
+  bool asked_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<int64_t> made_{0};
+  std::thread thread_;  // last: started once the rest is
+};
+
 SqliteDb::SqliteDb(std::string path, sqlite3* db)
     : path_(std::move(path)), name_(absl::StrCat("database file '", path_, "'")), db_(db) {}
 
@@ -65,8 +124,56 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
 }
 
 SqliteDb::~SqliteDb() {
+  if (checkpointer_ != nullptr) sqlite3_wal_hook(db_, nullptr, nullptr);
+  checkpointer_.reset();
   cache_.clear();  // statements are finalized before the connection closes
   sqlite3_close_v2(db_);
+}
+
+absl::Status SqliteDb::CheckpointInBackground(int pages, absl::Duration busy_timeout) {
+  if (checkpointer_ != nullptr) return absl::OkStatus();
+  sqlite3* handle = nullptr;
+  const int rc =
+      sqlite3_open_v2(path_.c_str(), &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
+    sqlite3_close_v2(handle);
+    return absl::UnavailableError(
+        absl::StrCat(name_, ": opening a connection for checkpoints: ", why));
+  }
+  sqlite3_busy_timeout(handle, static_cast<int>(absl::ToInt64Milliseconds(busy_timeout)));
+  // A connection learns that the file is in WAL mode when it first reads it; until then a
+  // checkpoint does nothing (and says so only by its counts, -1).
+  if (const int read =
+          sqlite3_exec(handle, "SELECT COUNT(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+      read != SQLITE_OK) {
+    const std::string why = sqlite3_errmsg(handle);
+    sqlite3_close_v2(handle);
+    return absl::UnavailableError(
+        absl::StrCat(name_, ": reading with the connection for checkpoints: ", why));
+  }
+  checkpoint_pages_ = pages;
+  checkpointer_ = std::make_unique<Checkpointer>(handle);
+  // In place of SQLite's own hook (wal_autocheckpoint), which checkpoints in the commit.
+  sqlite3_wal_hook(db_, &SqliteDb::AfterCommit, this);
+  return absl::OkStatus();
+}
+
+int64_t SqliteDb::background_checkpoints() const {
+  return checkpointer_ == nullptr ? 0 : checkpointer_->made();
+}
+
+int SqliteDb::AfterCommit(void* self, sqlite3* db, const char* schema, int pages) {
+  const auto* d = static_cast<const SqliteDb*>(self);
+  // Under a steady stream of commits the thread's checkpoints never catch up with the log's
+  // end, which SQLite starts again from its beginning only once all of it is copied: a commit
+  // does that at twice the pages, with no other commit under way.
+  if (pages >= 2 * d->checkpoint_pages_) {
+    d->checkpointer_->CheckpointNow(db, schema);
+  } else if (pages >= d->checkpoint_pages_) {
+    d->checkpointer_->Ask();
+  }
+  return SQLITE_OK;
 }
 
 absl::Status SqliteDb::Exec(const std::string& sql, absl::string_view doing) {

@@ -4,7 +4,8 @@
 // prepared statements, and SQLite result codes mapped to absl::Status with the database file
 // named.
 //
-// Thread-safety: none; the store serializes calls.
+// Thread-safety: none; the store serializes calls (a background checkpointer has a connection
+// of its own).
 
 #ifndef PELOTON_SERVICES_STORE_SQLITE_DB_H_
 #define PELOTON_SERVICES_STORE_SQLITE_DB_H_
@@ -47,6 +48,16 @@ class SqliteDb final : public SqlDb {
   absl::string_view InsertionOrder() const override { return "rowid"; }
   const std::string& name() const override { return name_; }
 
+  // Checkpoints (the write-ahead log copied into the database file) on a thread of their own
+  // with a connection of their own, once a commit leaves `pages` or more in the log, instead of
+  // in that commit (SQLite's wal_autocheckpoint). A commit that finds the log at twice `pages`
+  // (the thread behind, or kept out by readers) checkpoints itself, as SQLite would, so that
+  // the log stays under about twice `pages` (and the last transaction). Once, after the schema is
+  // in place; the thread ends with this.
+  absl::Status CheckpointInBackground(int pages, absl::Duration busy_timeout);
+  // Checkpoints the thread made that copied anything, since it started (tests).
+  int64_t background_checkpoints() const;
+
   // The status for SQLite result code `rc` while `doing` something, naming the file:
   // Unavailable (busy, locked, I/O), DataLoss (not a database, corrupt), ResourceExhausted
   // (disk full), FailedPrecondition (cannot open, read-only), Internal otherwise.
@@ -59,10 +70,16 @@ class SqliteDb final : public SqlDb {
   SqliteDb(std::string path, sqlite3* db);
   absl::StatusOr<std::unique_ptr<Cursor>> PrepareCursor(absl::string_view sql, bool persistent);
 
+  class Checkpointer;
+  // SQLite's hook after each commit: `pages` in the log.
+  static int AfterCommit(void* self, sqlite3* db, const char* schema, int pages);
+
   std::string path_;
   std::string name_;
   sqlite3* db_;
   absl::flat_hash_map<std::string, std::unique_ptr<Cursor>> cache_;
+  int checkpoint_pages_ = 0;
+  std::unique_ptr<Checkpointer> checkpointer_;  // declared last: stopped first
 };
 
 }  // namespace peloton::store::internal

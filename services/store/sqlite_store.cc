@@ -170,9 +170,14 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::OpenWithMigrations(
     }
   }
   PELOTON_RETURN_IF_ERROR(txn.Commit());
+  if (options.background_checkpoints) {
+    PELOTON_RETURN_IF_ERROR(
+        db->CheckpointInBackground(options.wal_autocheckpoint_pages, options.busy_timeout));
+  }
   std::string path = db->path();
+  const internal::SqliteDb* sqlite = db.get();
   return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(db), std::move(path), static_cast<int>(latest)));
+      new SqliteStore(std::move(db), sqlite, std::move(path), static_cast<int>(latest)));
 }
 
 }  // namespace peloton::store

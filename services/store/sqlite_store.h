@@ -42,6 +42,10 @@ struct SqliteOptions {
   // bench/e2e 17-32% faster: a task's row is written three times in a few seconds, and the log
   // keeps one copy of each page however often it changed. 1 to 1,000,000.
   int wal_autocheckpoint_pages = 10'000;
+  // Those checkpoints on a thread of the store's (SqliteDb::CheckpointInBackground), not in the
+  // commit that finds the log full: a checkpoint of 10,000 pages copies 40 MiB and syncs both
+  // files, which held the caller (the master's loop) for it.
+  bool background_checkpoints = true;
 };
 
 // The schema's history, oldest first.
@@ -59,12 +63,20 @@ class SqliteStore final : public SqlStore {
 
   // The schema version of the open file.
   int schema_version() const { return schema_version_; }
+  // Checkpoints made in the background since Open (SqliteOptions::background_checkpoints).
+  int64_t background_checkpoints() const { return sqlite_->background_checkpoints(); }
   const std::string& path() const { return path_; }
 
  private:
-  SqliteStore(std::unique_ptr<internal::SqliteDb> db, std::string path, int schema_version)
-      : SqlStore(std::move(db)), path_(std::move(path)), schema_version_(schema_version) {}
+  // `sqlite` is `db`, kept (the connection is SqlStore's once moved) for what only SQLite has.
+  SqliteStore(std::unique_ptr<internal::SqliteDb> db, const internal::SqliteDb* sqlite,
+              std::string path, int schema_version)
+      : SqlStore(std::move(db)),
+        sqlite_(sqlite),
+        path_(std::move(path)),
+        schema_version_(schema_version) {}
 
+  const internal::SqliteDb* const sqlite_;  // SqlStore's
   const std::string path_;
   const int schema_version_;
 };
