@@ -31,6 +31,27 @@ void AppendString(std::string& out, absl::string_view s) {
   out.append(s.data(), s.size());
 }
 
+// The string AppendString put at `at` in `bytes`, `at` moved past it; InvalidArgument naming
+// `what` ("runner request: a string") where it is cut short or holds a NUL byte.
+absl::StatusOr<absl::string_view> NextString(absl::string_view bytes, size_t& at,
+                                             absl::string_view what) {
+  uint32_t n = 0;
+  if (bytes.size() - at < sizeof n) {
+    return absl::InvalidArgumentError(absl::StrCat(what, "'s length cut short"));
+  }
+  std::memcpy(&n, bytes.data() + at, sizeof n);
+  at += sizeof n;
+  if (bytes.size() - at < n) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " longer than what holds it"));
+  }
+  const absl::string_view s = bytes.substr(at, n);
+  at += n;
+  if (s.find('\0') != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " holds a NUL byte"));
+  }
+  return s;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> EncodeRequest(const std::vector<std::string>& argv,
@@ -82,21 +103,9 @@ absl::StatusOr<Request> DecodePayload(const RequestHeader& header, absl::string_
   r.env.reserve(header.envc);
   size_t at = 0;
   for (uint64_t i = 0; i < uint64_t{header.argc} + header.envc; ++i) {
-    uint32_t n = 0;
-    if (payload.size() - at < sizeof n) {
-      return absl::InvalidArgumentError("runner request: a string's length cut short");
-    }
-    std::memcpy(&n, payload.data() + at, sizeof n);
-    at += sizeof n;
-    if (payload.size() - at < n) {
-      return absl::InvalidArgumentError("runner request: a string longer than the payload");
-    }
-    const absl::string_view s = payload.substr(at, n);
-    at += n;
-    if (s.find('\0') != absl::string_view::npos) {
-      return absl::InvalidArgumentError("runner request: a string holds a NUL byte");
-    }
-    (i < header.argc ? r.argv : r.env).emplace_back(s);
+    absl::StatusOr<absl::string_view> s = NextString(payload, at, "runner request: a string");
+    if (!s.ok()) return s.status();
+    (i < header.argc ? r.argv : r.env).emplace_back(*s);
   }
   if (at != payload.size()) {
     return absl::InvalidArgumentError("runner request: bytes after the last string");
@@ -136,28 +145,43 @@ absl::StatusOr<Move> DecodeMove(absl::string_view bytes) {
   Move move{pid, {}};
   size_t at = sizeof pid + sizeof count;
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t n = 0;
-    if (bytes.size() - at < sizeof n) {
-      return absl::InvalidArgumentError("move: a directory's length cut short");
-    }
-    std::memcpy(&n, bytes.data() + at, sizeof n);
-    at += sizeof n;
-    if (bytes.size() - at < n) {
-      return absl::InvalidArgumentError("move: a directory longer than the datagram");
-    }
-    const absl::string_view dir = bytes.substr(at, n);
-    at += n;
-    if (dir.find('\0') != absl::string_view::npos || !IsTaskGroupDir(dir)) {
+    absl::StatusOr<absl::string_view> dir = NextString(bytes, at, "move: a directory");
+    if (!dir.ok()) return dir.status();
+    if (!IsTaskGroupDir(*dir)) {
       return absl::InvalidArgumentError(
           "move: a directory that is not a task's group (rule: /.../peloton-tasks/<name>)");
     }
-    move.dirs.emplace_back(dir);
+    move.dirs.emplace_back(*dir);
   }
   if (at != bytes.size()) return absl::InvalidArgumentError("move: bytes after the last group");
   return move;
 }
 
 }  // namespace runner_wire
+
+namespace {
+
+// One sendmsg of `size` bytes of `data` with `flags`, the descriptor `passed` going with them
+// (SCM_RIGHTS; -1: none).
+ssize_t SendWithFd(int fd, const char* data, size_t size, int passed, int flags) {
+  iovec iov{const_cast<char*>(data), size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (passed >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &passed, sizeof(int));
+  }
+  return sendmsg(fd, &msg, flags);
+}
+
+}  // namespace
 
 using runner_wire::Reply;
 
@@ -299,21 +323,8 @@ absl::StatusOr<pid_t> RunnerServer::Launch(const std::vector<std::string>& argv,
   while (sent < request->size()) {
     ssize_t n = -1;
     if (sent == 0) {
-      iovec iov{request->data(), sizeof(runner_wire::RequestHeader)};
-      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-      msghdr msg{};
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      if (ready_fd >= 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &ready_fd, sizeof(int));
-      }
-      n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
+      n = SendWithFd(fd_, request->data(), sizeof(runner_wire::RequestHeader), ready_fd,
+                     MSG_NOSIGNAL);
       // The descriptor goes with the first byte: the header is sent whole or not at all.
       if (n > 0 && static_cast<size_t>(n) < sizeof(runner_wire::RequestHeader)) {
         GoneLocked("the runner server took half a request's header");
@@ -431,6 +442,26 @@ void TakePassed(msghdr& msg, int& passed) {
   }
 }
 
+// recvmsg of at most `size` bytes into `data` (retried on EINTR), the first descriptor that
+// came with them into `passed` where that is -1 (TakePassed); `flags` are recvmsg's, and the
+// message's flags go to `*msg_flags`.
+ssize_t ReceiveWithFd(int fd, char* data, size_t size, int flags, int& passed, int* msg_flags) {
+  for (;;) {
+    iovec iov{data, size};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t got = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+    if (got < 0 && errno == EINTR) continue;
+    if (got > 0) TakePassed(msg, passed);
+    *msg_flags = msg.msg_flags;
+    return got;
+  }
+}
+
 // The header of a request, with the descriptor that came with it (-1: none); false at end of
 // file or on an error.
 bool ReadHeader(int fd, runner_wire::RequestHeader& header, int& passed) {
@@ -438,17 +469,9 @@ bool ReadHeader(int fd, runner_wire::RequestHeader& header, int& passed) {
   char* out = reinterpret_cast<char*>(&header);
   size_t left = sizeof header;
   while (left > 0) {
-    iovec iov{out, left};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    const ssize_t got = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    if (got < 0 && errno == EINTR) continue;
+    int flags = 0;
+    const ssize_t got = ReceiveWithFd(fd, out, left, 0, passed, &flags);
     if (got <= 0) return false;
-    TakePassed(msg, passed);
     out += got;
     left -= static_cast<size_t>(got);
   }
@@ -467,18 +490,9 @@ int runner_movers_fd = -1;
 void ServeMoves(int movers) {
   for (;;) {
     char buffer[runner_wire::kMaxMoveBytes];
-    iovec iov{buffer, sizeof buffer};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    const ssize_t got = recvmsg(movers, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return;  // none waiting (the server holds the other end: never end of file)
-    int answer = -1;
-    TakePassed(msg, answer);
+    int answer = -1, flags = 0;
+    const ssize_t got = ReceiveWithFd(movers, buffer, sizeof buffer, MSG_DONTWAIT, answer, &flags);
+    if (got <= 0) return;      // none waiting (the server holds the other end: never end of file)
     if (answer < 0) continue;  // no one to tell: nothing is done
     // A runner that stopped waiting (its timeout) may have reaped its child since, and the pid
     // be another process's: its move is not made.
@@ -488,7 +502,7 @@ void ServeMoves(int movers) {
       continue;
     }
     int32_t e = EMSGSIZE;
-    if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) == 0) {
+    if ((flags & (MSG_TRUNC | MSG_CTRUNC)) == 0) {
       absl::StatusOr<runner_wire::Move> move =
           runner_wire::DecodeMove(absl::string_view(buffer, static_cast<size_t>(got)));
       if (move.ok()) {
@@ -543,21 +557,10 @@ int MoveIntoCgroups(pid_t pid, const std::vector<std::string>& dirs, int timeout
   if (!bytes.ok()) return EINVAL;
   int answer[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, answer) != 0) return errno;
-  iovec iov{bytes->data(), bytes->size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &answer[1], sizeof(int));
   ssize_t sent = 0;
   // Without waiting: a server whose queue is full (or that is gone) leaves the move to the child.
-  while ((sent = sendmsg(runner_movers_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 &&
+  while ((sent = SendWithFd(runner_movers_fd, bytes->data(), bytes->size(), answer[1],
+                            MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 &&
          errno == EINTR) {
   }
   int e = sent < 0 ? errno : 0;

@@ -135,15 +135,17 @@ TEST(RunnerWireTest, MovesRoundTripAndBadOnesAreRefused) {
   EXPECT_THAT(encode(42, std::vector<std::string>(runner_wire::kMaxMoveGroups + 1, dirs[0])),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("groups (rule")));
   // Only a task's group, as DirsOf names them: nothing else can be moved into.
-  for (const std::string& bad : std::vector<std::string>{
-           "/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory/peloton-tasks",
-           "/sys/fs/cgroup/memory/peloton-tasks/../x", "/x/peloton-tasks/./y",
-           "relative/peloton-tasks/x", "/x/peloton-tasks/y/", "/x//peloton-tasks/y",
-           "/x/peloton-tasks/y/z", std::string("/x/peloton-tasks/y\0z", 20)}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory/peloton-tasks",
+                                "/sys/fs/cgroup/memory/peloton-tasks/../x", "/x/peloton-tasks/./y",
+                                "relative/peloton-tasks/x", "/x/peloton-tasks/y/",
+                                "/x//peloton-tasks/y", "/x/peloton-tasks/y/z"}) {
     EXPECT_THAT(encode(42, {bad}),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a task's group")))
         << bad;
   }
+  EXPECT_THAT(encode(42, {std::string("/x/peloton-tasks/y\0z", 20)}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NUL")));
   EXPECT_THAT(encode(42, {"/x/peloton-tasks/" + std::string(runner_wire::kMaxMoveBytes, 'y')}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most")));
   // Datagrams that lie about themselves.
