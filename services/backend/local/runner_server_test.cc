@@ -163,7 +163,8 @@ TEST(RunnerWireTest, MovesRoundTripAndBadOnesAreRefused) {
 
 // A runner for a server in this test (ServeRunners): has the server move a child of its own
 // into the groups its arguments name, and ends with 0 when the child is in each of them, 1
-// when the server did not move it, 2 when it said so but the child is not there.
+// when the server said it could not move it, 2 when it said it did but the child is not
+// there, 3 when it said nothing.
 int MoveAChild(int argc, char** argv) {
   const std::vector<std::string> dirs(argv + 1, argv + argc);
   const pid_t child = fork();
@@ -180,6 +181,7 @@ int MoveAChild(int argc, char** argv) {
   }
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
+  if (moved == ETIMEDOUT) return 3;
   return moved != 0 ? 1 : there ? 0 : 2;
 }
 
@@ -199,19 +201,26 @@ TEST(RunnerServerTest, TheServerMovesItsRunnersChildrenIntoTheirGroups) {
     _exit(ServeRunners(fds[1], -1, &MoveAChild));
   }
   close(fds[1]);
-  std::vector<std::string> argv = {"mover"};
-  argv.insert(argv.end(), dirs->begin(), dirs->end());
-  absl::StatusOr<std::string> request = runner_wire::EncodeRequest(argv, {}, -1);
-  ASSERT_THAT(request, IsOk());
-  ASSERT_EQ(write(fds[0], request->data(), request->size()), static_cast<ssize_t>(request->size()));
-  // The launch's answer, then its runner's end.
-  runner_wire::Reply launched, ended;
-  ASSERT_EQ(read(fds[0], &launched, sizeof launched), static_cast<ssize_t>(sizeof launched));
-  EXPECT_EQ(launched.kind, runner_wire::kLaunched);
-  ASSERT_EQ(read(fds[0], &ended, sizeof ended), static_cast<ssize_t>(sizeof ended));
-  EXPECT_EQ(ended.kind, runner_wire::kEnded);
-  EXPECT_EQ(ended.pid, launched.pid);
-  EXPECT_TRUE(WIFEXITED(ended.value) && WEXITSTATUS(ended.value) == 0) << ended.value;
+  // Into the groups made; and into one that is not there, which the server answers with why.
+  const std::string missing = dirs->front() + "-missing";
+  for (const auto& [groups, exit_code] :
+       {std::pair<std::vector<std::string>, int>{*dirs, 0}, {{missing}, 1}}) {
+    std::vector<std::string> argv = {"mover"};
+    argv.insert(argv.end(), groups.begin(), groups.end());
+    absl::StatusOr<std::string> request = runner_wire::EncodeRequest(argv, {}, -1);
+    ASSERT_THAT(request, IsOk());
+    ASSERT_EQ(write(fds[0], request->data(), request->size()),
+              static_cast<ssize_t>(request->size()));
+    // The launch's answer, then its runner's end.
+    runner_wire::Reply launched, ended;
+    ASSERT_EQ(read(fds[0], &launched, sizeof launched), static_cast<ssize_t>(sizeof launched));
+    EXPECT_EQ(launched.kind, runner_wire::kLaunched);
+    ASSERT_EQ(read(fds[0], &ended, sizeof ended), static_cast<ssize_t>(sizeof ended));
+    EXPECT_EQ(ended.kind, runner_wire::kEnded);
+    EXPECT_EQ(ended.pid, launched.pid);
+    EXPECT_TRUE(WIFEXITED(ended.value) && WEXITSTATUS(ended.value) == exit_code)
+        << groups.front() << ": " << ended.value;
+  }
   close(fds[0]);  // the server ends
   int status = 0;
   EXPECT_EQ(waitpid(server, &status, 0), server);
