@@ -601,6 +601,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
           (spec.persistent_volume.has_value() ? spec.persistent_volume->size_mb : 0),
       0);
   LaunchWork work{spec, user, sandbox, state, disk_limit_mb};
+  if (cgroups_.enabled()) work.cgroup_limits = LimitsOf(spec, options_.task_pids_max);
   RunnerStart started;
   if (!options_.launch_thread) {
     PELOTON_ASSIGN_OR_RETURN(started, StartRunner(work));
@@ -614,7 +615,7 @@ absl::Status LocalBackend::Launch(const LaunchSpec& spec) {
                                         {}};
   task.served = started.served;
   task.cgroup = std::move(started.cgroup);
-  if (cgroups_.enabled()) task.cgroup_limits = LimitsOf(spec, options_.task_pids_max);
+  task.cgroup_limits = work.cgroup_limits;
   task.state = state;
   if (spec.persistent_volume.has_value()) {
     task.volume_id = spec.persistent_volume->id;
@@ -684,8 +685,8 @@ absl::StatusOr<LocalBackend::RunnerStart> LocalBackend::StartRunner(const Launch
   if (spec.shell) args.push_back("--shell");
   if (spec.fd_limit > 0) args.push_back(absl::StrCat("--fd-limit=", spec.fd_limit));
   std::string cgroup;  // its cgroups' name
-  if (cgroups_.enabled()) {
-    absl::StatusOr<std::string> made = MakeCgroups(LimitsOf(spec, options_.task_pids_max));
+  if (work.cgroup_limits.has_value()) {
+    absl::StatusOr<std::string> made = MakeCgroups(*work.cgroup_limits);
     absl::Status recorded = made.status();
     // Which they are, for a restarted master (they are not named by the task).
     if (made.ok()) recorded = WriteFileAtomically(state + "/cgroup", *made + "\n");

@@ -212,6 +212,7 @@ class LocalBackend final : public Backend {
     TaskUser user;
     std::string sandbox, state;
     int64_t disk_limit_mb = 0;
+    std::optional<TaskLimits> cgroup_limits;  // with cgroups: its groups' (LimitsOf)
   };
   // A task whose runner ended, for the launcher thread to finish (Finished).
   struct EndWork {
