@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -190,6 +191,8 @@ TEST(RunnerServerTest, TheServerMovesItsRunnersChildrenIntoTheirGroups) {
   const Cgroups cgroups = Cgroups::Detect();
   if (!cgroups.enabled()) GTEST_SKIP() << cgroups.why_not();
   const std::string name = absl::StrCat("move-test-", getpid());
+  // The groups are removed however the test ends.
+  const absl::Cleanup remove = [&] { cgroups.Destroy(name); };
   absl::StatusOr<std::vector<std::string>> dirs = cgroups.Create(name, TaskLimits{});
   ASSERT_THAT(dirs, IsOk());
   int fds[2];
@@ -201,6 +204,12 @@ TEST(RunnerServerTest, TheServerMovesItsRunnersChildrenIntoTheirGroups) {
     _exit(ServeRunners(fds[1], -1, &MoveAChild));
   }
   close(fds[1]);
+  // The server is ended (end of file on its socket) and reaped however the test ends.
+  const absl::Cleanup stop = [&] {
+    close(fds[0]);
+    int status = 0;
+    EXPECT_EQ(waitpid(server, &status, 0), server);
+  };
   // Into the groups made; and into one that is not there, which the server answers with why.
   const std::string missing = dirs->front() + "-missing";
   for (const auto& [groups, exit_code] :
@@ -221,10 +230,6 @@ TEST(RunnerServerTest, TheServerMovesItsRunnersChildrenIntoTheirGroups) {
     EXPECT_TRUE(WIFEXITED(ended.value) && WEXITSTATUS(ended.value) == exit_code)
         << groups.front() << ": " << ended.value;
   }
-  close(fds[0]);  // the server ends
-  int status = 0;
-  EXPECT_EQ(waitpid(server, &status, 0), server);
-  cgroups.Destroy(name);
 }
 
 TEST(RunnerServerTest, ARunnerRunsItsTaskWithItsEnvironmentOnceToldToGo) {
